@@ -1,0 +1,59 @@
+# Two commands matter: `make run` and `make test`. Everything they need is installed on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+WEB_STAMP := web/node_modules/.installed
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATA ?= var
+
+.PHONY: run test test-py test-js bench install chromium clean vectors
+
+install: $(STAMP) $(WEB_STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(WEB_STAMP): web/package.json $(wildcard web/package-lock.json)
+	cd web && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+	mkdir -p web/node_modules && touch $@
+
+# Debian's full chromium (not headless-shell): its installability check is real.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium (about 35 s)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: install Debian's 'chromium' package (browser tests will be skipped)"; fi; \
+	fi
+
+run: install
+	mkdir -p $(DATA)
+	$(VENV)/bin/between serve --host $(HOST) --port $(PORT) --data $(DATA)
+
+test: install chromium
+	$(MAKE) --no-print-directory test-js
+	$(MAKE) --no-print-directory test-py
+
+# pytest exits 5 when it collected nothing; that must fail, never pass silently.
+test-py: $(STAMP)
+	@set +e; $(PY) -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+test-js: $(WEB_STAMP)
+	cd web && node --test test/
+
+bench: install chromium
+	$(PY) -m bench
+
+vectors: $(STAMP)
+	$(PY) -m tests.vectors.generate
+
+clean:
+	rm -rf $(VENV) web/node_modules .pytest_cache

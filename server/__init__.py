@@ -1,0 +1,1 @@
+"""Between server: the Litestar backend of the PWA and the sync API."""

@@ -1,0 +1,1 @@
+"""Between protocol core: wire types, crypto, merge, reference client."""

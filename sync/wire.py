@@ -1,0 +1,275 @@
+"""The wire format of the /api/v1 data API: msgspec Structs shared by the server and every client.
+
+JSON on the wire; `bytes` fields travel as standard base64, ids as canonical UUID strings.
+New fields get defaults; existing fields never change type (msgspec schema evolution).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta, Struct
+
+Handle = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")]
+Bytes16 = Annotated[bytes, Meta(min_length=16, max_length=16)]
+Bytes32 = Annotated[bytes, Meta(min_length=32, max_length=32)]
+Sig = Annotated[bytes, Meta(min_length=64, max_length=64)]
+Envelope = Annotated[bytes, Meta(min_length=28, max_length=4096)]
+Cursor = Annotated[int, Meta(ge=0)]
+DeviceName = Annotated[str, Meta(min_length=1, max_length=64)]
+Role = Literal["client", "therapist"]
+
+
+class Frozen(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of every wire type: immutable, keyword-only, unknown fields rejected."""
+
+
+# ---------------------------------------------------------------- accounts and keys
+
+
+class KdfParams(Frozen):
+    alg: Literal["argon2id"] = "argon2id"
+    memory_kib: Annotated[int, Meta(ge=1, le=4_194_304)]
+    iterations: Annotated[int, Meta(ge=1, le=64)]
+    lanes: Annotated[int, Meta(ge=1, le=16)]
+    salt: Bytes16
+
+
+class KeyBundle(Frozen):
+    """A person's public identity, signed by their own Ed25519 identity key (layout.bundle_body)."""
+
+    user_id: UUID
+    handle: Handle
+    role: Role
+    sig_pub: Bytes32
+    kem_pub: Bytes32
+    signature: Sig
+
+
+class DeviceKey(Frozen):
+    device_id: UUID
+    name: DeviceName
+    sig_pub: Bytes32
+
+
+class Signup(Frozen):
+    user_id: UUID
+    handle: Handle
+    kdf: KdfParams
+    login_pub: Bytes32
+    recovery_login_pub: Bytes32
+    pw_envelope: Envelope
+    rk_envelope: Envelope
+    id_wrap: Envelope
+    bundle: KeyBundle
+    device: DeviceKey
+    invite_code: Annotated[str, Meta(max_length=128)] | None = None
+
+
+class Prelogin(Frozen):
+    handle: Handle
+
+
+class Challenge(Frozen):
+    """A single-use challenge. For unknown handles the KDF salt is stable and fake."""
+
+    kdf: KdfParams
+    challenge_id: Bytes16
+    challenge: Bytes32
+    expires_in: int
+
+
+AuthAction = Literal["login", "recover", "refresh", "delete-account"]
+
+
+class Login(Frozen):
+    """action=login signs with the passphrase login key, recover with the recovery login key;
+    the transcript binds the new device's signing key."""
+
+    handle: Handle
+    action: Literal["login", "recover"]
+    challenge_id: Bytes16
+    signature: Sig
+    device: DeviceKey
+
+
+class DeviceChallengeRequest(Frozen):
+    device_id: UUID
+
+
+class Refresh(Frozen):
+    """A device proves possession of its own key to get a fresh session without the passphrase."""
+
+    device_id: UUID
+    challenge_id: Bytes16
+    signature: Sig
+
+
+class Session(Frozen):
+    token: str
+    expires_in: int
+    user_id: UUID
+    device_id: UUID
+
+
+class AccountKeys(Frozen):
+    """Everything a new device needs to unlock the account, all of it ciphertext or public."""
+
+    user_id: UUID
+    handle: Handle
+    role: Role
+    kdf: KdfParams
+    pw_envelope: bytes
+    rk_envelope: bytes
+    id_wrap: bytes
+    bundle: KeyBundle
+
+
+class DeleteAccount(Frozen):
+    """Signed with the passphrase login key over action=delete-account: a stolen session can't erase."""
+
+    challenge_id: Bytes16
+    signature: Sig
+
+
+class Device(Frozen):
+    device_id: UUID
+    name: str
+    created_at: int
+    last_seen_at: int
+    current: bool
+
+
+# ---------------------------------------------------------------- records and sync
+
+
+class Revision(Frozen):
+    """One encrypted revision. rev_id = SHA-256(header || ct) is computed, never trusted from a peer."""
+
+    header: Annotated[bytes, Meta(min_length=136, max_length=136)]
+    ct: bytes
+    signature: Sig
+
+
+class GrantUpload(Frozen):
+    """grant = GrantBody bytes, the HPKE enc||ct sealing the record key, and the owner's signature
+    over body || SHA-256(sealed)."""
+
+    body: bytes
+    sealed: bytes
+    signature: Sig
+
+
+class PushItem(Frozen):
+    record_id: UUID
+    base_version: Annotated[int, Meta(ge=0)]
+    revision: Revision
+    dek_wrap: Envelope
+    grants: list[GrantUpload] = []
+    revoke: list[UUID] = []
+
+
+class Push(Frozen):
+    atomic: bool = False
+    items: Annotated[list[PushItem], Meta(min_length=1, max_length=500)]
+
+
+class StoredRevision(Frozen):
+    record_id: UUID
+    owner_id: UUID
+    version: int
+    rev_id: Bytes32
+    revision: Revision
+    seq: int
+
+
+class PushResult(Frozen):
+    record_id: UUID
+    status: Literal["ok", "conflict", "invalid", "forbidden", "aborted"]
+    seq: int | None = None
+    head: StoredRevision | None = None
+    detail: str | None = None
+
+
+class PushResponse(Frozen):
+    results: list[PushResult]
+
+
+class Grant(Frozen):
+    record_id: UUID
+    owner_id: UUID
+    grantee_id: UUID
+    key_id: Bytes16
+    body: bytes
+    sealed: bytes
+    signature: Sig
+    created_at: int
+
+
+class RecordState(Frozen):
+    """What changed about one record for the caller: its head (if readable), the owner's key wrap
+    (owner only), the grants the caller may see, or `removed` when the caller lost access."""
+
+    record_id: UUID
+    owner_id: UUID
+    seq: int
+    access: Literal["owner", "granted", "removed"]
+    head: StoredRevision | None = None
+    dek_wrap: bytes | None = None
+    grants: list[Grant] = []
+
+
+class PullResponse(Frozen):
+    items: list[RecordState]
+    cursor: int
+    more: bool
+
+
+class History(Frozen):
+    revisions: list[StoredRevision]
+    more: bool
+
+
+# ---------------------------------------------------------------- care links
+
+
+class InviteCreated(Frozen):
+    invite_id: UUID
+    token: str
+    expires_at: int
+
+
+class InviteInfo(Frozen):
+    invite_id: UUID
+    created_at: int
+    expires_at: int
+
+
+class InviteToken(Frozen):
+    token: Annotated[str, Meta(min_length=16, max_length=128)]
+
+
+class InvitePreview(Frozen):
+    therapist: KeyBundle
+    expires_at: int
+
+
+class CareLink(Frozen):
+    link_id: UUID
+    therapist: KeyBundle
+    client: KeyBundle
+    created_at: int
+
+
+class Health(Frozen):
+    status: Literal["ok"]
+    version: str
+
+
+def encode(obj: object) -> bytes:
+    return _encoder.encode(obj)
+
+
+_encoder = msgspec.json.Encoder()
