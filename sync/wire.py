@@ -29,7 +29,7 @@ class Frozen(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
 # ---------------------------------------------------------------- accounts and keys
 
 
-class KdfParams(Frozen):
+class KdfParams(Frozen, kw_only=True):
     alg: Literal["argon2id"] = "argon2id"
     memory_kib: Annotated[int, Meta(ge=1, le=4_194_304)]
     iterations: Annotated[int, Meta(ge=1, le=64)]
@@ -37,7 +37,7 @@ class KdfParams(Frozen):
     salt: Bytes16
 
 
-class KeyBundle(Frozen):
+class KeyBundle(Frozen, kw_only=True):
     """A person's public identity, signed by their own Ed25519 identity key (layout.bundle_body)."""
 
     user_id: UUID
@@ -48,13 +48,13 @@ class KeyBundle(Frozen):
     signature: Sig
 
 
-class DeviceKey(Frozen):
+class DeviceKey(Frozen, kw_only=True):
     device_id: UUID
     name: DeviceName
     sig_pub: Bytes32
 
 
-class Signup(Frozen):
+class Signup(Frozen, kw_only=True):
     user_id: UUID
     handle: Handle
     kdf: KdfParams
@@ -68,11 +68,11 @@ class Signup(Frozen):
     invite_code: Annotated[str, Meta(max_length=128)] | None = None
 
 
-class Prelogin(Frozen):
+class Prelogin(Frozen, kw_only=True):
     handle: Handle
 
 
-class Challenge(Frozen):
+class Challenge(Frozen, kw_only=True):
     """A single-use challenge. For unknown handles the KDF salt is stable and fake."""
 
     kdf: KdfParams
@@ -84,7 +84,7 @@ class Challenge(Frozen):
 AuthAction = Literal["login", "recover", "refresh", "delete-account"]
 
 
-class Login(Frozen):
+class Login(Frozen, kw_only=True):
     """action=login signs with the passphrase login key, recover with the recovery login key;
     the transcript binds the new device's signing key."""
 
@@ -95,11 +95,11 @@ class Login(Frozen):
     device: DeviceKey
 
 
-class DeviceChallengeRequest(Frozen):
+class DeviceChallengeRequest(Frozen, kw_only=True):
     device_id: UUID
 
 
-class Refresh(Frozen):
+class Refresh(Frozen, kw_only=True):
     """A device proves possession of its own key to get a fresh session without the passphrase."""
 
     device_id: UUID
@@ -107,14 +107,14 @@ class Refresh(Frozen):
     signature: Sig
 
 
-class Session(Frozen):
+class Session(Frozen, kw_only=True):
     token: str
     expires_in: int
     user_id: UUID
     device_id: UUID
 
 
-class AccountKeys(Frozen):
+class AccountKeys(Frozen, kw_only=True):
     """Everything a new device needs to unlock the account, all of it ciphertext or public."""
 
     user_id: UUID
@@ -127,14 +127,14 @@ class AccountKeys(Frozen):
     bundle: KeyBundle
 
 
-class DeleteAccount(Frozen):
+class DeleteAccount(Frozen, kw_only=True):
     """Signed with the passphrase login key over action=delete-account: a stolen session can't erase."""
 
     challenge_id: Bytes16
     signature: Sig
 
 
-class Device(Frozen):
+class Device(Frozen, kw_only=True):
     device_id: UUID
     name: str
     created_at: int
@@ -145,7 +145,7 @@ class Device(Frozen):
 # ---------------------------------------------------------------- records and sync
 
 
-class Revision(Frozen):
+class Revision(Frozen, kw_only=True):
     """One encrypted revision. rev_id = SHA-256(header || ct) is computed, never trusted from a peer."""
 
     header: Annotated[bytes, Meta(min_length=136, max_length=136)]
@@ -153,7 +153,7 @@ class Revision(Frozen):
     signature: Sig
 
 
-class GrantUpload(Frozen):
+class GrantUpload(Frozen, kw_only=True):
     """grant = GrantBody bytes, the HPKE enc||ct sealing the record key, and the owner's signature
     over body || SHA-256(sealed)."""
 
@@ -162,7 +162,7 @@ class GrantUpload(Frozen):
     signature: Sig
 
 
-class PushItem(Frozen):
+class PushItem(Frozen, kw_only=True):
     record_id: UUID
     base_version: Annotated[int, Meta(ge=0)]
     revision: Revision
@@ -171,12 +171,12 @@ class PushItem(Frozen):
     revoke: list[UUID] = []
 
 
-class Push(Frozen):
+class Push(Frozen, kw_only=True):
     atomic: bool = False
     items: Annotated[list[PushItem], Meta(min_length=1, max_length=500)]
 
 
-class StoredRevision(Frozen):
+class StoredRevision(Frozen, kw_only=True):
     record_id: UUID
     owner_id: UUID
     version: int
@@ -185,7 +185,7 @@ class StoredRevision(Frozen):
     seq: int
 
 
-class PushResult(Frozen):
+class PushResult(Frozen, kw_only=True):
     record_id: UUID
     status: Literal["ok", "conflict", "invalid", "forbidden", "aborted"]
     seq: int | None = None
@@ -193,11 +193,11 @@ class PushResult(Frozen):
     detail: str | None = None
 
 
-class PushResponse(Frozen):
+class PushResponse(Frozen, kw_only=True):
     results: list[PushResult]
 
 
-class Grant(Frozen):
+class Grant(Frozen, kw_only=True):
     record_id: UUID
     owner_id: UUID
     grantee_id: UUID
@@ -208,7 +208,7 @@ class Grant(Frozen):
     created_at: int
 
 
-class RecordState(Frozen):
+class RecordState(Frozen, kw_only=True):
     """What changed about one record for the caller: its head (if readable), the owner's key wrap
     (owner only), the grants the caller may see, or `removed` when the caller lost access."""
 
@@ -221,13 +221,13 @@ class RecordState(Frozen):
     grants: list[Grant] = []
 
 
-class PullResponse(Frozen):
+class PullResponse(Frozen, kw_only=True):
     items: list[RecordState]
     cursor: int
     more: bool
 
 
-class History(Frozen):
+class History(Frozen, kw_only=True):
     revisions: list[StoredRevision]
     more: bool
 
@@ -235,35 +235,35 @@ class History(Frozen):
 # ---------------------------------------------------------------- care links
 
 
-class InviteCreated(Frozen):
+class InviteCreated(Frozen, kw_only=True):
     invite_id: UUID
     token: str
     expires_at: int
 
 
-class InviteInfo(Frozen):
+class InviteInfo(Frozen, kw_only=True):
     invite_id: UUID
     created_at: int
     expires_at: int
 
 
-class InviteToken(Frozen):
+class InviteToken(Frozen, kw_only=True):
     token: Annotated[str, Meta(min_length=16, max_length=128)]
 
 
-class InvitePreview(Frozen):
+class InvitePreview(Frozen, kw_only=True):
     therapist: KeyBundle
     expires_at: int
 
 
-class CareLink(Frozen):
+class CareLink(Frozen, kw_only=True):
     link_id: UUID
     therapist: KeyBundle
     client: KeyBundle
     created_at: int
 
 
-class Health(Frozen):
+class Health(Frozen, kw_only=True):
     status: Literal["ok"]
     version: str
 
