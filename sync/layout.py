@@ -154,6 +154,15 @@ class GrantBody:
     grantee_kem_hash: bytes  # SHA-256 of the grantee's X25519 identity key
 
     def pack(self) -> bytes:
+        for name, value, size in (
+            ("owner_id", self.owner_id, 16),
+            ("record_id", self.record_id, 16),
+            ("key_id", self.key_id, 16),
+            ("grantee_id", self.grantee_id, 16),
+            ("grantee_kem_hash", self.grantee_kem_hash, 32),
+        ):
+            if len(value) != size:
+                raise ProtocolError("bad_grant", f"{name} must be {size} bytes")
         return (LABELS["grant"] + HPKE_SUITE_ID + self.owner_id + self.record_id + self.key_id
                 + self.grantee_id + self.grantee_kem_hash)
 

@@ -31,7 +31,8 @@ class Frozen(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
 class KdfParams(Frozen, kw_only=True):
     alg: Literal["argon2id"] = "argon2id"
-    memory_kib: Annotated[int, Meta(ge=1, le=4_194_304)]
+    # Capped at 1 GiB so a hostile server cannot make a phone try to allocate more.
+    memory_kib: Annotated[int, Meta(ge=1, le=1_048_576)]
     iterations: Annotated[int, Meta(ge=1, le=64)]
     lanes: Annotated[int, Meta(ge=1, le=16)]
     salt: Bytes16
