@@ -1,0 +1,74 @@
+/** The device's IndexedDB: one versioned schema, ciphertext and wrapped keys only, small promise helpers. */
+
+export const DB_NAME = 'between';
+export const DB_VERSION = 1;
+
+/**
+ * Schema by version: each step upgrades from the version before it, so any old database reaches the latest.
+ * - meta: device keys (a non-extractable CryptoKey and the account secrets wrapped by it), settings.
+ * - records: one row per record: its head revision (header, ct, signature, all as the server would store
+ *   them), the owner's DEK wrap, and syncedVersion (the version the server acknowledged; 0 = never pushed),
+ *   so the outbox is every record whose head is ahead of syncedVersion.
+ * - revisions: every revision this device wrote or accepted, the local history (undo and merge bases).
+ */
+const MIGRATIONS = [
+  (db) => {
+    db.createObjectStore('meta');
+    db.createObjectStore('records', { keyPath: 'recordId' });
+    db.createObjectStore('revisions', { keyPath: ['recordId', 'version'] });
+  },
+];
+
+/** @param {IDBRequest} request */
+export const done = (request) => new Promise((resolve, reject) => {
+  request.onsuccess = () => resolve(request.result);
+  request.onerror = () => reject(request.error);
+});
+
+/** @param {IDBTransaction} tx */
+const committed = (tx) => new Promise((resolve, reject) => {
+  tx.oncomplete = () => resolve(undefined);
+  tx.onerror = () => reject(tx.error);
+  tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
+});
+
+/** @returns {Promise<IDBDatabase>} */
+export function openDb(name = DB_NAME) {
+  const request = indexedDB.open(name, DB_VERSION);
+  request.onupgradeneeded = (event) => {
+    for (let v = event.oldVersion; v < DB_VERSION; v++) MIGRATIONS[v](request.result);
+  };
+  return done(request).then((db) => {
+    // Another tab (or a newer service worker) wants to upgrade: step aside instead of blocking it.
+    db.onversionchange = () => db.close();
+    return db;
+  });
+}
+
+/** @param {IDBDatabase} db @param {string} store @param {IDBValidKey} key */
+export async function get(db, store, key) {
+  return done(db.transaction(store).objectStore(store).get(key));
+}
+
+/** @param {IDBDatabase} db @param {string} store */
+export async function getAll(db, store, query = undefined) {
+  return done(db.transaction(store).objectStore(store).getAll(query));
+}
+
+/**
+ * Run `work` in one read-write transaction over `stores` and wait for the commit. IndexedDB commits a
+ * transaction as soon as it awaits anything else, so callers encrypt first and only queue requests here.
+ * @param {IDBDatabase} db @param {string[]} stores @param {(tx: IDBTransaction) => void} work
+ */
+export async function write(db, stores, work) {
+  const tx = db.transaction(stores, 'readwrite', { durability: 'strict' });
+  const finished = committed(tx);
+  try {
+    work(tx);
+  } catch (err) {
+    finished.catch(() => {});
+    tx.abort();
+    throw err;
+  }
+  await finished;
+}

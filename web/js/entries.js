@@ -1,0 +1,153 @@
+/** Entries on this device: each one a bt1 record, sealed and signed before it touches IndexedDB. */
+
+import { toHex, uuidBytes, uuidString, newUuid } from './bytes.js';
+import { randomBytes } from './crypto.js';
+import { get, getAll, write } from './db.js';
+import { FLAG_DELETED, parseHeader } from './layout.js';
+import { decodeDocument, encodeDocument, openRevision, revId, sealRevision, unwrapDek, wrapDek } from './records.js';
+
+/**
+ * @typedef {{id: string, version: number, kind: string, createdAt: string, updatedAt: string,
+ *   fields: Record<string, unknown>, conflicts: unknown[]}} Entry
+ */
+
+/** UTC ISO 8601 with milliseconds, as sync/client.py writes it: sorts as text, lives only in ciphertext. */
+const now = () => new Date().toISOString();
+
+// Decrypted documents by rev_id, in memory only: a revision never changes, so the cache never goes stale,
+// and listing does not pay the crypto again for every entry. It dies with the service worker.
+const opened = new Map();
+
+/** The document of an entry (docs/MERGE.md): the same shape the Python client writes and merge reads. */
+export function makeDocument(kind, fields, stamp, device) {
+  return { v: 1, kind, fields, created_at: stamp, updated_at: stamp, device };
+}
+
+function toEntry(recordId, version, doc) {
+  return { id: recordId, version, kind: String(doc.kind ?? ''), createdAt: String(doc.created_at ?? ''),
+    updatedAt: String(doc.updated_at ?? doc.created_at ?? ''), fields: doc.fields ?? {}, conflicts: doc.conflicts ?? [] };
+}
+
+async function openPlaintext(me, row, revision) {
+  const rid = toHex(await revId(revision.header, revision.ct));
+  if (opened.has(rid)) return opened.get(rid);
+  const dek = await unwrapDek(me.kwk, row.ownerId, uuidBytes(row.recordId), row.keyId, row.dekWrap);
+  const [, plaintext] = await openRevision(revision, { ownerId: row.ownerId, recordId: uuidBytes(row.recordId), dek,
+    keyId: row.keyId, signerPub: me.sigPub });
+  opened.set(rid, plaintext);
+  return plaintext;
+}
+
+/**
+ * Seal the next revision of a record and store it with its history in one transaction.
+ * `dek` is given for a new record (no wrap yet), else unwrapped from the row.
+ */
+async function commit(db, me, row, plaintext, deleted, dek = null) {
+  const recordId = uuidBytes(row.recordId);
+  dek ??= await unwrapDek(me.kwk, row.ownerId, recordId, row.keyId, row.dekWrap);
+  const version = (row.head?.version ?? 0) + 1;
+  const revision = await sealRevision({ ownerId: row.ownerId, recordId, version, parent: row.head?.revId ?? null,
+    keyId: row.keyId, dek, plaintext, sigSeed: me.sigSeed, deleted });
+  const rid = await revId(revision.header, revision.ct);
+  const dekWrap = row.dekWrap ?? await wrapDek(me.kwk, row.ownerId, recordId, row.keyId, dek);
+  const head = { version, revId: rid, ...revision };
+  const next = { recordId: row.recordId, ownerId: row.ownerId, keyId: row.keyId, dekWrap, head,
+    syncedVersion: row.syncedVersion ?? 0 };
+  await write(db, ['records', 'revisions'], (tx) => {
+    tx.objectStore('records').put(next);
+    tx.objectStore('revisions').put({ recordId: row.recordId, version, revId: rid, ...revision });
+  });
+  opened.set(toHex(rid), plaintext);
+  return next;
+}
+
+/** @returns {Promise<Entry>} */
+export async function createEntry(db, me, kind, fields) {
+  const doc = makeDocument(kind, fields, now(), me.deviceId);
+  const row = { recordId: uuidString(newUuid()), ownerId: me.userId, keyId: randomBytes(16), dekWrap: null, head: null,
+    syncedVersion: 0 };
+  const saved = await commit(db, me, row, encodeDocument(doc), false, randomBytes(32));
+  return toEntry(saved.recordId, saved.head.version, doc);
+}
+
+async function liveRow(db, id) {
+  const row = await get(db, 'records', id);
+  if (!row || parseHeader(row.head.header).flags & FLAG_DELETED) return null;
+  return row;
+}
+
+/** @returns {Promise<Entry|null>} */
+export async function getEntry(db, me, id) {
+  const row = await liveRow(db, id);
+  if (!row) return null;
+  return toEntry(row.recordId, row.head.version, decodeDocument(await openPlaintext(me, row, row.head)));
+}
+
+/** @returns {Promise<Entry|null>} null when the entry is gone */
+export async function updateEntry(db, me, id, fields) {
+  const row = await liveRow(db, id);
+  if (!row) return null;
+  const old = decodeDocument(await openPlaintext(me, row, row.head));
+  // Unknown top-level keys (a newer app's, merge notes) are kept: nothing is dropped.
+  const doc = { ...old, fields, updated_at: now(), device: me.deviceId };
+  const saved = await commit(db, me, row, encodeDocument(doc), false);
+  return toEntry(saved.recordId, saved.head.version, doc);
+}
+
+/**
+ * A tombstone revision (deleted flag, the document without its fields, as sync/client.py writes it): it
+ * syncs like any edit, and the content before it stays in the history for undo.
+ */
+export async function deleteEntry(db, me, id) {
+  const row = await liveRow(db, id);
+  if (!row) return false;
+  const old = decodeDocument(await openPlaintext(me, row, row.head));
+  const doc = { ...old, fields: {}, updated_at: now(), device: me.deviceId };
+  await commit(db, me, row, encodeDocument(doc), true);
+  return true;
+}
+
+/** Undo a delete: a new revision carrying the last content before the tombstone. */
+export async function restoreEntry(db, me, id) {
+  const row = await get(db, 'records', id);
+  if (!row || !(parseHeader(row.head.header).flags & FLAG_DELETED)) return null;
+  const history = await getAll(db, 'revisions', IDBKeyRange.bound([id, 0], [id, row.head.version]));
+  const last = history.reverse().find((r) => !(parseHeader(r.header).flags & FLAG_DELETED));
+  if (!last) return null;
+  const doc = { ...decodeDocument(await openPlaintext(me, row, last)), updated_at: now(), device: me.deviceId };
+  const saved = await commit(db, me, row, encodeDocument(doc), false);
+  return toEntry(saved.recordId, saved.head.version, doc);
+}
+
+/** Every live entry, newest first. @returns {Promise<Entry[]>} */
+export async function listEntries(db, me) {
+  const rows = (await getAll(db, 'records')).filter((r) => !(parseHeader(r.head.header).flags & FLAG_DELETED));
+  const entries = await Promise.all(rows.map(async (row) =>
+    toEntry(row.recordId, row.head.version, decodeDocument(await openPlaintext(me, row, row.head)))));
+  // The order sync/client.py lists in: created_at, then record id, both descending.
+  const key = (e) => [e.createdAt, e.id];
+  return entries.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x[0] !== y[0] ? (x[0] < y[0] ? 1 : -1) : (x[1] < y[1] ? 1 : x[1] > y[1] ? -1 : 0);
+  });
+}
+
+/** Text of an entry that a search looks at: every value of every field. */
+function searchableText(entry, kindLabel) {
+  const parts = [kindLabel];
+  for (const value of Object.values(entry.fields)) {
+    if (Array.isArray(value)) parts.push(...value.map((v) => (typeof v === 'object' ? v.name : String(v))));
+    else parts.push(String(value));
+  }
+  return parts.join('\n').toLocaleLowerCase();
+}
+
+/** Search on the device (the server could not: it only holds ciphertext). Every word must appear. */
+export function searchEntries(entries, query, kindLabel = (k) => k) {
+  const words = query.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return entries;
+  return entries.filter((e) => {
+    const text = searchableText(e, kindLabel(e.kind));
+    return words.every((w) => text.includes(w));
+  });
+}

@@ -1,0 +1,156 @@
+/** Deterministic vectors made by the JS implementation; tests/browser/test_js_vectors.py checks them with Python. */
+
+import { writeFile, mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { fromHex, toHex, utf8 } from '../js/bytes.js';
+import * as c from '../js/crypto.js';
+import * as keys from '../js/keys.js';
+import * as records from '../js/records.js';
+import * as safety from '../js/safety.js';
+import { authTranscript, packKdfParams } from '../js/layout.js';
+import { kindTable, validateFields } from '../js/kinds.js';
+import { readFileSync } from 'node:fs';
+
+export const OUT_DIR = fileURLToPath(new URL('../../tests/vectors/js/', import.meta.url));
+
+/** A fixed byte string of length n: vectors must be byte-identical on every run. */
+const fixed = (n, start) => Uint8Array.from({ length: n }, (_, i) => (start + i * 7) & 0xff);
+const hex = toHex;
+
+export async function makeJsVectors() {
+  const ownerSig = fixed(32, 1);
+  const ownerKem = fixed(32, 2);
+  const granteeKem = fixed(32, 3);
+  const ownerId = fixed(16, 4);
+  const recordId = fixed(16, 5);
+  const granteeId = fixed(16, 6);
+  const keyId = fixed(16, 7);
+  const dek = fixed(32, 8);
+  const accountKey = fixed(32, 9);
+  const kek = fixed(32, 10);
+  const eph = fixed(32, 11);
+
+  const primitives = [];
+  for (const [label, ctx] of [['ak_kwk', ''], ['key_commit', hex(keyId)], ['pw_login', '']]) {
+    primitives.push({ op: 'hkdf', ikm: hex(accountKey), label, context: ctx, out: hex(await c.hkdf(accountKey, label, fromHex(ctx))) });
+  }
+  const nonce = fixed(12, 12);
+  primitives.push({ op: 'aead', key: hex(kek), nonce: hex(nonce), aad: hex(utf8('aad')), plaintext: hex(utf8('héllo')),
+    out: hex(await c.aeadSeal(kek, utf8('héllo'), utf8('aad'), nonce)) });
+  const msg = utf8('between js vector');
+  primitives.push({ op: 'ed25519', seed: hex(ownerSig), public: hex(await c.ed25519Public(ownerSig)), message: hex(msg),
+    signature: hex(await c.ed25519Sign(ownerSig, msg)) });
+  primitives.push({ op: 'x25519', seed: hex(ownerKem), public: hex(await c.x25519Public(ownerKem)),
+    peer: hex(await c.x25519Public(granteeKem)), shared: hex(await c.x25519(ownerKem, await c.x25519Public(granteeKem))) });
+  const granteePub = await c.x25519Public(granteeKem);
+  primitives.push({ op: 'hpke', recipient_seed: hex(granteeKem), recipient_pub: hex(granteePub), info: hex(utf8('info')),
+    ephemeral_seed: hex(eph), plaintext: hex(dek), sealed: hex(await c.hpkeSeal(granteePub, utf8('info'), dek, eph)) });
+  for (const n of [0, 1, 1023, 1024, 16383, 16384, 100000]) {
+    primitives.push({ op: 'pad', length: n, padded_length: c.paddedLength(n) });
+  }
+
+  const body = utf8('{"fields":{"body":"<script>alert(1)</script> ✓"},"kind":"journal"}');
+  const rev1 = await records.sealRevision({ ownerId, recordId, version: 1, parent: null, keyId, dek, plaintext: body,
+    sigSeed: ownerSig, nonce: fixed(12, 13) });
+  const rid1 = await records.revId(rev1.header, rev1.ct);
+  const rev2 = await records.sealRevision({ ownerId, recordId, version: 2, parent: rid1, keyId, dek,
+    plaintext: new Uint8Array(0), sigSeed: ownerSig, deleted: true, nonce: fixed(12, 14) });
+  const kwk = await keys.deriveKwk(accountKey);
+  const recordVectors = {
+    owner_id: hex(ownerId), record_id: hex(recordId), key_id: hex(keyId), dek: hex(dek), sig_seed: hex(ownerSig),
+    sig_pub: hex(await c.ed25519Public(ownerSig)), account_key: hex(accountKey),
+    revisions: [
+      { version: 1, plaintext: hex(body), header: hex(rev1.header), ct: hex(rev1.ct), signature: hex(rev1.signature), rev_id: hex(rid1) },
+      { version: 2, deleted: true, plaintext: '', header: hex(rev2.header), ct: hex(rev2.ct), signature: hex(rev2.signature),
+        rev_id: hex(await records.revId(rev2.header, rev2.ct)) },
+    ],
+    dek_wrap: hex(await records.wrapDek(kwk, ownerId, recordId, keyId, dek, fixed(12, 15))),
+    document: { doc: { z: 1, a: ['ü', { y: true, b: null }], kind: 'mood' },
+      encoded: hex(records.encodeDocument({ z: 1, a: ['ü', { y: true, b: null }], kind: 'mood' })) },
+  };
+
+  const grant = await records.makeGrant({ sigSeed: ownerSig, ownerId, recordId, keyId, dek, granteeId,
+    granteeKemPub: granteePub, ephemeralSeed: eph });
+  const grantVectors = { owner_sig_pub: hex(await c.ed25519Public(ownerSig)), owner_id: hex(ownerId), record_id: hex(recordId),
+    key_id: hex(keyId), grantee_id: hex(granteeId), grantee_kem_seed: hex(granteeKem), dek: hex(dek),
+    body: hex(grant.body), sealed: hex(grant.sealed), signature: hex(grant.signature) };
+
+  const userId = ownerId;
+  const kdf = keys.newKdfParams({ memoryKib: 19456, iterations: 2, lanes: 1 }, fixed(16, 16));
+  const bundle = await keys.makeBundle({ userId, handle: 'río.client', role: 'client', sigSeed: ownerSig, kemSeed: ownerKem });
+  const therapist = await keys.makeBundle({ userId: granteeId, handle: 'dr-lee', role: 'therapist', sigSeed: fixed(32, 17),
+    kemSeed: granteeKem });
+  const rkRaw = fixed(16, 18);
+  const rkKeys = await keys.deriveRecoveryKeys(rkRaw);
+  const challengeId = fixed(16, 19);
+  const challenge = fixed(32, 20);
+  const accountVectors = {
+    user_id: hex(userId), account_key: hex(accountKey), kek: hex(kek),
+    kdf: { memory_kib: 19456, iterations: 2, lanes: 1, salt: hex(kdf.salt),
+      packed: hex(packKdfParams(19456, 2, 1, kdf.salt)) },
+    pw_envelope: hex(await keys.sealPwEnvelope(kek, userId, kdf, accountKey, fixed(12, 21))),
+    rk_envelope: hex(await keys.sealRkEnvelope(kek, userId, accountKey, fixed(12, 22))),
+    id_wrap: hex(await keys.sealIdWrap(await keys.deriveIdwk(accountKey), userId, ownerSig, ownerKem, fixed(12, 23))),
+    sig_seed: hex(ownerSig), kem_seed: hex(ownerKem),
+    recovery: { raw: hex(rkRaw), text: await keys.formatRecoveryKey(rkRaw), kek: hex(rkKeys.kek),
+      login_pub: hex(rkKeys.loginPub) },
+    bundles: [bundle, therapist].map((b) => ({ user_id: hex(b.userId), handle: b.handle, role: b.role,
+      sig_pub: hex(b.sigPub), kem_pub: hex(b.kemPub), signature: hex(b.signature) })),
+    safety_number: await safety.safetyNumber(bundle, therapist),
+    fingerprint: await safety.keyFingerprint(therapist),
+    auth: { origin: 'http://127.0.0.1:8000', handle: 'río.client', challenge_id: hex(challengeId), challenge: hex(challenge),
+      action: 'login', bound: hex(fixed(32, 24)),
+      transcript: hex(authTranscript('http://127.0.0.1:8000', 'río.client', challengeId, challenge, 'login', fixed(32, 24))),
+      signature: hex(await keys.signAuth(rkKeys.loginSeed, 'http://127.0.0.1:8000', 'río.client', challengeId, challenge,
+        'login', fixed(32, 24))),
+      public: hex(rkKeys.loginPub) },
+  };
+  return { 'primitives.json': primitives, 'records.json': recordVectors, 'grants.json': grantVectors,
+    'accounts.json': accountVectors, 'kinds.json': kindCases() };
+}
+
+/** Field validation outcomes of the browser: sync/kinds.py must normalise the same way or refuse the same field. */
+function kindCases() {
+  const kinds = kindTable(JSON.parse(readFileSync(new URL('../../sync/kinds.json', import.meta.url), 'utf8')));
+  const inputs = [
+    ['journal', { title: '  Morning  ', body: 'line one\r\nline two', prompt: '' }],
+    ['journal', { title: 'x', body: '   ' }],
+    ['journal', { title: 'two\nlines', body: 'b' }],
+    ['journal', { title: 'y'.repeat(201), body: 'b' }],
+    ['journal', { body: 'bell \u0007' }],
+    ['thought-record', { situation: 's', automatic_thought: 't',
+      emotions: [{ name: '  very   anxious ', intensity: 80 }, { name: 'sad', intensity: 0 }],
+      thinking_patterns: ['labelling', 'all-or-nothing', 'labelling'], evidence_for: '' }],
+    ['thought-record', { situation: 's', automatic_thought: 't', emotions: [{ name: 'sad', intensity: 101 }] }],
+    ['thought-record', { situation: 's', automatic_thought: 't', emotions: [{ name: 'Sad', intensity: 1 }, { name: 'sad', intensity: 2 }] }],
+    ['thought-record', { situation: 's', automatic_thought: 't', emotions: [] }],
+    ['mood', { score: 7, emotions: ['calm', ' calm ', 'tired', ''], note: 'ok' }],
+    ['mood', { score: 11 }],
+    ['mood', { score: true }],
+    ['mood', {}],
+    ['relaxation', { minutes: 10, technique: 'box-breathing', tension_before: 6, tension_after: 3 }],
+    ['relaxation', { minutes: 0 }],
+    ['relaxation', { minutes: 5, technique: 'yoga' }],
+    ['experiment', { plan: 'p', prediction: 'q', belief_before: 55, done: true }],
+    ['experiment', { plan: 'p', prediction: 'q', belief_before: 52 }],
+    ['experiment', { plan: 'p', prediction: 'q', done: 'yes' }],
+    ['reading', { title: 'Book', key_ideas: ['a', 'a', ' b '], minutes: 1440 }],
+    ['lifestyle', { area: 'sleep', goal: 'bed by 11', did_it: false, minutes: 0 }],
+    ['conversation-rehearsal', { goal: 'g', possible_replies: ['no', 'no'], practised: ['in-my-head', 'out-loud'] }],
+  ];
+  return inputs.map(([kind, fields]) => {
+    try {
+      return { kind, fields, valid: validateFields(kinds.get(kind), fields) };
+    } catch (err) {
+      return { kind, fields, error_field: err.fieldId };
+    }
+  });
+}
+
+export const serialise = (value) => `${JSON.stringify(value, null, 1)}\n`;
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await mkdir(OUT_DIR, { recursive: true });
+  for (const [name, value] of Object.entries(await makeJsVectors())) await writeFile(OUT_DIR + name, serialise(value));
+  console.log(`wrote ${OUT_DIR}`);
+}
