@@ -1,4 +1,4 @@
-/** When an assignment falls due: its occurrences as local dates in the assignment's own time zone (sync/recurrence.py). */
+/** When an assignment falls due: its occurrences as local dates in its own time zone (as sync/recurrence.py). */
 
 import { FieldError } from './kinds.js';
 
@@ -21,7 +21,8 @@ const KEYS = {
 };
 
 const fail = (field, problem) => {
-  const error = new FieldError(`schedule '${field}' ${problem}.`, field);
+  const name = field.replace(/^schedule\.(recurrence\.)?/, '');
+  const error = new FieldError(`schedule '${name}' ${problem}.`, field);
   error.code = 'invalid_schedule';
   return error;
 };
@@ -147,6 +148,52 @@ export function checkRecurrence(recurrence) {
     out.next_session = session;
   }
   return out;
+}
+
+/** An assignment's schedule: {recurrence, due?}; errors name the path, e.g. schedule.due. */
+export function checkSchedule(schedule) {
+  if (!isObject(schedule)) throw fail('schedule', 'must be an object');
+  for (const key of Object.keys(schedule)) {
+    if (key !== 'due' && key !== 'recurrence') {
+      throw fail(`schedule.${key.length <= 40 ? key : '(a long name)'}`, 'is not a field this version knows');
+    }
+  }
+  let rec;
+  try {
+    rec = checkRecurrence(schedule.recurrence);
+  } catch (e) {
+    if (!(e instanceof FieldError)) throw e;
+    const error = new FieldError(e.message, `schedule.recurrence.${e.fieldId}`);
+    error.code = 'invalid_schedule';
+    throw error;
+  }
+  const out = { recurrence: rec };
+  if ('due' in schedule) {
+    const due = parseDate(schedule.due, 'schedule.due');
+    if (due < parseDate(rec.start)) throw fail('schedule.due', 'must not be before the start date');
+    // A one-off activity has one date: its due date and its occurrence must agree.
+    if (rec.freq === 'once' && formatDay(due) !== (rec.until ?? rec.start)) {
+      throw fail('schedule.due', "must equal the recurrence's until (or start) for a one-off activity");
+    }
+    out.due = formatDay(due);
+  }
+  return out;
+}
+
+/** A template's dateless plan (freq, days, due_in_days, for_days) as a recurrence from `start`. */
+export function planRecurrence(plan, { start, timeZone, nextSession = null }) {
+  const first = parseDate(start, 'start');
+  const rec = { freq: plan.freq, start: formatDay(first), time_zone: timeZone };
+  if (plan.days) rec.days = [...plan.days];
+  if (plan.due_in_days !== undefined) rec.until = formatDay(first + plan.due_in_days);
+  if (plan.for_days !== undefined) rec.until = formatDay(first + plan.for_days - 1);
+  if (plan.freq === 'until_next_session') {
+    if (nextSession === null || nextSession === undefined) {
+      throw fail('schedule.recurrence.next_session', 'is needed: this activity runs until the next session');
+    }
+    rec.next_session = nextSession;
+  }
+  return rec;
 }
 
 /** The last day number that can hold an occurrence, or null for a series without an end. */
