@@ -213,8 +213,7 @@ def validate_worksheet_answers(worksheet: dict[str, Any], fields: object) -> dic
         kind.field(key)
     out: dict[str, Any] = {}
     for field in kind.fields:
-        # kinds.py keeps its per-field check private; it is the one rule for entries and worksheets alike.
-        value = kinds._check_field(kind, field, fields.get(field.id))  # noqa: SLF001
+        value = kinds.check_field(kind, field, fields.get(field.id))
         if value is None:
             if field.required:
                 raise FieldError(f"worksheet field '{field.id}' ({field.label}) is required.",

@@ -182,7 +182,7 @@ def _one_line(kind: Kind, field: Field, value: object, max_length: int, what: st
     return text
 
 
-def _check_field(kind: Kind, field: Field, value: Any) -> Any:
+def check_field(kind: Kind, field: Field, value: Any) -> Any:
     """The normalised value, or None when it is empty (the field is then left out)."""
     c = field.constraints
     t = field.type
@@ -266,7 +266,7 @@ def validate_fields(kind_id: str, fields: dict) -> dict:
         kind.field(key)
     out: dict[str, Any] = {}
     for field in kind.fields:
-        value = _check_field(kind, field, fields.get(field.id))
+        value = check_field(kind, field, fields.get(field.id))
         if value is None:
             if field.required:
                 raise _fail(kind, field, "is required")
@@ -347,7 +347,7 @@ def parse_cli_value(kind_id: str, field_id: str, text: str) -> Any:
             if not sep or not re.fullmatch(r"\s*\d+\s*", number):
                 raise _fail(kind, field, "must be written like anxious:80,sad:40 (a name and an intensity each)")
             value.append({"name": name, "intensity": int(number)})
-    normalised = _check_field(kind, field, value)
+    normalised = check_field(kind, field, value)
     if normalised is None and field.required:
         raise _fail(kind, field, "is required")
     return normalised
