@@ -1,0 +1,45 @@
+"""`python -m server` (and `between serve`): run the API and the web app under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping
+
+import uvicorn
+
+from .app import create_app
+from .settings import Settings, SettingsError
+
+
+def serve(host: str | None = None, port: int | None = None, data_dir: str | None = None,
+          environ: Mapping[str, str] | None = None) -> None:
+    """Explicit arguments override BETWEEN_HOST / BETWEEN_PORT / BETWEEN_DATA."""
+    env = dict(os.environ if environ is None else environ)
+    for name, value in (("BETWEEN_HOST", host), ("BETWEEN_PORT", port), ("BETWEEN_DATA", data_dir)):
+        if value is not None:
+            env[name] = str(value)
+    try:
+        settings = Settings.from_env(env)
+    except SettingsError as exc:
+        print(f"between: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level,
+                server_header=False, proxy_headers=True, timeout_graceful_shutdown=10)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m server", description="Run the Between sync server.")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--data", help="data directory (database and server secret)")
+    args = parser.parse_args(argv)
+    serve(args.host, args.port, args.data)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Controllers of the /api/v1 data API."""

@@ -1,0 +1,87 @@
+"""Accounts: signup, the encrypted key material of the signed-in account, account deletion, devices."""
+
+from __future__ import annotations
+
+import hmac
+from uuid import UUID
+
+from litestar import Request, Router, delete, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+
+from sync import keys, wire
+
+from ..problems import Problem
+from ..store import Conflict
+from .auth import check_signature, issue_session
+from .context import CallerDep, client_ip, current_caller, limit, now, origin_of, services, token_hash
+
+_bearer = {"caller": Provide(current_caller)}
+
+
+async def _may_register(request: Request, code: str | None) -> bool:
+    svc = services(request)
+    if svc.settings.registration == "open":
+        return True
+    if not code:
+        return False
+    # a configured signup code, or a therapist's pending care invite (the invited client may join)
+    if any(hmac.compare_digest(code.encode(), c.encode()) for c in svc.settings.signup_codes):
+        return True
+    return await svc.store.signup_invite_valid(token_hash(code), now())
+
+
+@post("/accounts", status_code=201)
+async def signup(request: Request, data: JSONBody[wire.Signup]) -> wire.Session:
+    svc = services(request)
+    limit(request, "signup", client_ip(request), svc.settings.rate_signup_per_hour, 3600)
+    if not await _may_register(request, data.invite_code):
+        raise Problem("registration_closed")
+    b = data.bundle
+    if b.user_id != data.user_id or b.handle != data.handle:
+        raise Problem("bad_request", "the key bundle names another user or handle")
+    keys.check_kdf(data.kdf)
+    keys.verify_bundle(b)
+    session, th, expires_at = await issue_session(request, data.user_id.bytes, data.device.device_id.bytes)
+    try:
+        await svc.store.create_account(data, th, expires_at, now())
+    except Conflict as exc:
+        raise Problem(exc.code) from None
+    return session
+
+
+@get("/account", dependencies=_bearer)
+async def account(request: Request, caller: CallerDep) -> wire.AccountKeys:
+    found = await services(request).store.account_keys(caller.user_id)
+    if found is None:
+        raise Problem("unauthorized")
+    return found
+
+
+@post("/account/delete", status_code=204, dependencies=_bearer)
+async def delete_account(request: Request, caller: CallerDep, data: JSONBody[wire.DeleteAccount]) -> None:
+    """Needs the passphrase login key over a fresh challenge: a stolen session alone can't erase."""
+    svc = services(request)
+    challenge = await svc.store.take_challenge(data.challenge_id, "h:" + caller.handle, now())
+    user = await svc.store.user_by_handle(caller.handle)
+    public = user.login_pub if user is not None and challenge is not None else None
+    if not check_signature(public, data.signature, origin_of(request, svc.settings), caller.handle,
+                           data.challenge_id, challenge or bytes(32), "delete-account", caller.user_id):
+        raise Problem("invalid_credentials")
+    await svc.store.delete_account(caller.user_id, caller.handle)
+
+
+@get("/devices", dependencies=_bearer)
+async def devices(request: Request, caller: CallerDep) -> list[wire.Device]:
+    return await services(request).store.devices(caller.user_id, caller.device_id)
+
+
+@delete("/devices/{device_id:uuid}", status_code=204, dependencies=_bearer)
+async def revoke_device(request: Request, caller: CallerDep, device_id: FromPath[UUID]) -> None:
+    """Deleting the device ends all its sessions; a later refresh by it fails."""
+    if not await services(request).store.revoke_device(caller.user_id, device_id.bytes):
+        raise Problem("not_found")
+
+
+router = Router(path="/", route_handlers=[signup, account, delete_account, devices, revoke_device],
+                tags=["accounts"])

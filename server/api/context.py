@@ -1,0 +1,120 @@
+"""What every controller needs from a request: the store, the caller, the origin, limits, the clock."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from litestar import Request
+from litestar.di import NamedDependency
+from litestar.params import SkipValidation
+
+from server.problems import Problem
+from server.ratelimit import RateLimiter
+from server.settings import Settings
+from server.store import Caller, Store
+
+CallerDep = SkipValidation[NamedDependency[Caller]]  # the caller resolved by current_caller()
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(slots=True)
+class Services:
+    """Held in app.state: built at start-up, closed at shutdown."""
+
+    settings: Settings
+    store: Store
+    secret: bytes
+    limiter: RateLimiter
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def new_token(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def fake_salt(secret: bytes, label: str) -> bytes:
+    """A stable salt for unknown handles, so prelogin doesn't reveal whether an account exists."""
+    return hmac.new(secret, label.encode(), hashlib.sha256).digest()[:16]
+
+
+def origin_of(request: Request, settings: Settings) -> str:
+    """The origin signed in auth transcripts: configured, else scheme://host[:port] of this request."""
+    if settings.public_origin:
+        return settings.public_origin
+    url = request.url
+    host = url.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = url.port
+    if port is None or _DEFAULT_PORTS.get(url.scheme) == port:
+        return f"{url.scheme}://{host}"
+    return f"{url.scheme}://{host}:{port}"
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def limit(request: Request, bucket: str, key: str, per: int, window: float) -> None:
+    svc = services(request)
+    if svc.settings.rate_limit == "off":
+        return
+    wait = svc.limiter.hit(f"{bucket}:{key}", per, window)
+    if wait is not None:
+        raise Problem("rate_limited", headers={"Retry-After": str(wait)})
+
+
+def limit_auth(request: Request, handle: str | None = None) -> None:
+    s = services(request).settings
+    limit(request, "ip", client_ip(request), s.rate_ip_per_minute, 60)
+    if handle is not None:
+        limit(request, "handle", handle, s.rate_handle_per_minute, 60)
+
+
+async def current_caller(request: Request) -> Caller:
+    """Dependency of every bearer endpoint: 401 for a missing, expired or revoked session."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not (16 <= len(token) <= 256):
+        raise Problem("unauthorized")
+    caller = await services(request).store.session(token_hash(token.strip()), now())
+    if caller is None:
+        raise Problem("unauthorized")
+    return caller
+
+
+def load_secret(data_dir: Path) -> bytes:
+    """The server secret (fake salts), created once with mode 0600."""
+    path = data_dir / "server.secret"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = path.read_bytes()
+        if len(secret) != 32:
+            raise RuntimeError(f"{path} is damaged: expected 32 bytes") from None
+        return secret
+    secret = os.urandom(32)
+    with os.fdopen(fd, "wb") as f:
+        f.write(secret)
+        f.flush()
+        os.fsync(f.fileno())
+    return secret
+

@@ -1,0 +1,83 @@
+"""Record sync: push (checked per item, atomic on request), pull by feed cursor, revision history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Request, Router, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from sync import records, wire
+from sync.errors import CryptoError, ProtocolError
+
+from ..problems import Problem
+from ..store import PreparedItem
+from .context import CallerDep, current_caller, now, services
+
+
+
+def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int) -> PreparedItem:
+    """Stateless checks (shape, signatures, ids) before the item reaches the writer."""
+    rid = item.record_id.bytes
+
+    def refuse(detail: str) -> PreparedItem:
+        return PreparedItem(record_id=rid, base_version=item.base_version, header=None, rev_id=b"",
+                            revision=item.revision, dek_wrap=item.dek_wrap, error=("invalid", detail))
+
+    if len(item.revision.ct) > max_ct:
+        return refuse("ciphertext larger than the server accepts")
+    try:
+        header, rev_id = records.verify_revision(item.revision, sig_pub)
+    except (CryptoError, ProtocolError):
+        return refuse("revision header or signature failed verification")
+    if header.owner_id != owner_id:
+        return refuse("header names another owner")
+    if header.record_id != rid:
+        return refuse("header names another record")
+    if header.version != item.base_version + 1:
+        return refuse("header version must be base_version + 1")
+    grants = []
+    for g in item.grants:
+        try:
+            body = records.verify_grant(g, sig_pub)
+        except (CryptoError, ProtocolError):
+            return refuse("grant failed verification")
+        if body.owner_id != owner_id or body.record_id != rid or body.key_id != header.key_id:
+            return refuse("grant names another owner, record or key")
+        if body.grantee_id == owner_id:
+            return refuse("an owner does not grant to itself")
+        grants.append((body, g))
+    revoke = tuple(dict.fromkeys(u.bytes for u in item.revoke))
+    return PreparedItem(record_id=rid, base_version=item.base_version, header=header, rev_id=rev_id,
+                        revision=item.revision, dek_wrap=item.dek_wrap, grants=tuple(grants), revoke=revoke)
+
+
+@post("/sync/push", status_code=200)
+async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -> wire.PushResponse:
+    svc = services(request)
+    prepared = [prepare(i, caller.user_id, caller.sig_pub, svc.settings.max_revision_bytes) for i in data.items]
+    results = await svc.store.push(caller.user_id, prepared, data.atomic, now())
+    return wire.PushResponse(results=results)
+
+
+@get("/sync/pull")
+async def pull(request: Request, caller: CallerDep,
+               after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
+               limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200) -> wire.PullResponse:
+    return await services(request).store.pull(caller.user_id, after, limit)
+
+
+@get("/records/{record_id:uuid}/history")
+async def history(request: Request, caller: CallerDep, record_id: FromPath[UUID],
+                  before: Annotated[int | None, QueryParameter(ge=1, le=2**32)] = None,
+                  limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> wire.History:
+    found = await services(request).store.history(caller.user_id, record_id.bytes, before, limit)
+    if found is None:
+        raise Problem("not_found")
+    return found
+
+
+router = Router(path="/", route_handlers=[push, pull, history], tags=["sync"],
+                dependencies={"caller": Provide(current_caller)})

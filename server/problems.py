@@ -1,0 +1,144 @@
+"""RFC 9457 problem bodies: the one mapping from domain and framework errors to HTTP answers."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from sync.errors import BetweenError, CryptoError, DowngradeError, ProtocolError
+
+from .store import BadCursor, Conflict, StoreError
+
+log = logging.getLogger("between.problems")
+TYPE_BASE = "https://between.invalid/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+# stable code -> (status, title)
+CODES: dict[str, tuple[int, str]] = {
+    "bad_request": (400, "Bad request"),
+    "invalid_body": (400, "The request body does not match the expected type"),
+    "bad_cursor": (400, "The cursor is beyond the server's last change"),
+    "protocol": (400, "Malformed protocol bytes"),
+    "crypto": (400, "A signature or key failed to verify"),
+    "kdf_below_floor": (400, "Key derivation parameters are below the floor"),
+    "unauthorized": (401, "Missing, expired or revoked session"),
+    "invalid_credentials": (401, "Invalid credentials"),
+    "forbidden": (403, "Not allowed"),
+    "registration_closed": (403, "Registration needs a valid invite code"),
+    "not_found": (404, "Not found"),
+    "invite_not_found": (404, "Invite not found"),
+    "method_not_allowed": (405, "Method not allowed"),
+    "handle_taken": (409, "Handle is taken"),
+    "user_exists": (409, "User id already exists"),
+    "device_exists": (409, "Device id already exists"),
+    "already_linked": (409, "Already linked"),
+    "own_invite": (409, "A therapist cannot accept their own invite"),
+    "payload_too_large": (413, "Request body too large"),
+    "unsupported_media_type": (415, "Unsupported media type"),
+    "rate_limited": (429, "Too many requests"),
+    "internal": (500, "Internal error"),
+    "unavailable": (503, "Storage unavailable"),
+}
+
+
+class Problem(Exception):
+    """Raised by handlers to answer with a problem body; `detail` must never hold secrets."""
+
+    def __init__(self, code: str, detail: str | None = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.detail = detail or CODES.get(code, (400, code))[1]
+        self.headers = headers or {}
+
+
+class ProblemBody(msgspec.Struct, frozen=True, kw_only=True):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+
+
+def problem_response(code: str, detail: str | None = None, headers: dict[str, str] | None = None,
+                     status: int | None = None) -> Response:
+    default_status, title = CODES.get(code, (400, "Bad request"))
+    status = status or default_status
+    body = ProblemBody(type=TYPE_BASE + code, title=title, status=status, detail=detail or title, code=code)
+    return Response(content=msgspec.json.encode(body), status_code=status, media_type=MEDIA_TYPE,
+                    headers=headers or {})
+
+
+def _scrub(message: str) -> str:
+    """msgspec messages name paths and types; quoted values (e.g. a bad enum value) could be secrets."""
+    return re.sub(r"'[^']*'", "'…'", message)[:300]
+
+
+def _http_code(status: int) -> str:
+    return {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+            405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
+            429: "rate_limited", 503: "unavailable"}.get(status, "bad_request" if status < 500 else "internal")
+
+
+def on_problem(_: Request, exc: Problem) -> Response:
+    return problem_response(exc.code, exc.detail, exc.headers)
+
+
+def on_http(_: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, ValidationException):
+        messages = []
+        for entry in exc.extra if isinstance(exc.extra, list) else []:
+            if isinstance(entry, dict) and entry.get("message"):
+                where = entry.get("key")
+                messages.append(f"{where}: {entry['message']}" if where else str(entry["message"]))
+        return problem_response("invalid_body", _scrub("; ".join(messages)) or None)
+    status = exc.status_code if 400 <= exc.status_code < 600 else 500
+    code = _http_code(status)
+    if status >= 500:
+        log.error("http error %s", status)
+        return problem_response(code, status=status)
+    if status == 400 and "JSON" in str(exc.detail):
+        return problem_response("invalid_body", "malformed JSON")
+    return problem_response(code, status=status)
+
+
+def on_domain(_: Request, exc: BetweenError) -> Response:
+    if isinstance(exc, CryptoError):
+        return problem_response("crypto")
+    if isinstance(exc, DowngradeError):
+        return problem_response("kdf_below_floor")
+    code = exc.code if exc.code in CODES else "protocol"
+    detail = exc.detail if isinstance(exc, ProtocolError) else None
+    return problem_response(code, _scrub(detail) if detail else None)
+
+
+def on_conflict(_: Request, exc: Conflict) -> Response:
+    return problem_response(exc.code if exc.code in CODES else "bad_request")
+
+
+def on_bad_cursor(_: Request, exc: BadCursor) -> Response:
+    return problem_response("bad_cursor")
+
+
+def on_store(_: Request, exc: StoreError) -> Response:
+    return problem_response("unavailable", headers={"Retry-After": "5"})
+
+
+def on_internal(request: Request, exc: Exception) -> Response:
+    # Type name and route only: an exception's text may quote request data.
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    return problem_response("internal")
+
+
+HANDLERS = {
+    Problem: on_problem,
+    HTTPException: on_http,
+    BetweenError: on_domain,
+    Conflict: on_conflict,
+    BadCursor: on_bad_cursor,
+    StoreError: on_store,
+    Exception: on_internal,
+}

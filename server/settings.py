@@ -1,0 +1,125 @@
+"""Server settings decoded from an injectable mapping: the only module that reads the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+Seconds = Annotated[int, Meta(ge=1, le=10 * 365 * 86400)]
+PerWindow = Annotated[int, Meta(ge=1, le=1_000_000)]
+
+# environment variable -> field name; the comment on each field says what it means
+ENV_NAMES: dict[str, str] = {
+    "BETWEEN_DATA": "data_dir",
+    "BETWEEN_HOST": "host",
+    "BETWEEN_PORT": "port",
+    "BETWEEN_PUBLIC_ORIGIN": "public_origin",
+    "BETWEEN_REGISTRATION": "registration",
+    "BETWEEN_SIGNUP_CODES": "signup_codes",
+    "BETWEEN_SESSION_TTL": "session_ttl",
+    "BETWEEN_CHALLENGE_TTL": "challenge_ttl",
+    "BETWEEN_INVITE_TTL": "invite_ttl",
+    "BETWEEN_MAX_REQUEST_BYTES": "max_request_bytes",
+    "BETWEEN_MAX_REVISION_BYTES": "max_revision_bytes",
+    "BETWEEN_RATE_LIMIT": "rate_limit",
+    "BETWEEN_RATE_IP_PER_MINUTE": "rate_ip_per_minute",
+    "BETWEEN_RATE_HANDLE_PER_MINUTE": "rate_handle_per_minute",
+    "BETWEEN_RATE_SIGNUP_PER_HOUR": "rate_signup_per_hour",
+    "BETWEEN_WEB_DIR": "web_dir",
+    "BETWEEN_LOG_LEVEL": "log_level",
+}
+_CHOICES = {"registration": "open or invite", "rate_limit": "on or off", "log_level": "debug, info, warning or error"}
+_DURATIONS = {"session_ttl", "challenge_ttl", "invite_ttl"}
+_SIZES = {"max_request_bytes", "max_revision_bytes"}
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 1}
+_SIZE_UNITS = {"": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2}
+
+
+class SettingsError(ValueError):
+    """A setting has an invalid value; the message names the environment variable."""
+
+
+class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    data_dir: str = "./var"  # SQLite database and the server secret live here
+    host: str = "127.0.0.1"
+    port: Annotated[int, Meta(ge=0, le=65535)] = 8000
+    public_origin: Annotated[str, Meta(pattern=r"^https?://[A-Za-z0-9.\-\[\]:]+$")] | None = None
+    registration: Literal["open", "invite"] = "open"
+    signup_codes: tuple[str, ...] = ()
+    session_ttl: Seconds = 12 * 3600
+    challenge_ttl: Seconds = 60
+    invite_ttl: Seconds = 7 * 86400
+    max_request_bytes: Annotated[int, Meta(ge=4096, le=1 << 30)] = 16 * 1024 * 1024
+    max_revision_bytes: Annotated[int, Meta(ge=256, le=1 << 28)] = 1024 * 1024
+    rate_limit: Literal["on", "off"] = "on"  # off only for benchmarks and closed test setups
+    rate_ip_per_minute: PerWindow = 60
+    rate_handle_per_minute: PerWindow = 10
+    rate_signup_per_hour: PerWindow = 20
+    web_dir: str = str(WEB_DIR)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Decode from BETWEEN_* variables; unknown BETWEEN_* names are errors (typos must not pass)."""
+        environ = os.environ if environ is None else environ
+        raw: dict[str, object] = {}
+        for name, value in environ.items():
+            if not name.startswith("BETWEEN_"):
+                continue
+            field = ENV_NAMES.get(name)
+            if field is None:
+                raise SettingsError(f"{name}: unknown setting")
+            raw[field] = _parse(name, field, value)
+        return cls.from_mapping(raw)
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, object]) -> "Settings":
+        try:
+            settings = msgspec.convert(dict(raw), cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(_name_variable(str(exc))) from None
+        if settings.registration == "invite" and any(len(c) < 8 for c in settings.signup_codes):
+            raise SettingsError("BETWEEN_SIGNUP_CODES: every code must have at least 8 characters")
+        return settings
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.data_dir) / "between.sqlite3"
+
+
+def _parse(name: str, field: str, value: str) -> object:
+    value = value.strip()
+    if field == "signup_codes":
+        return tuple(c.strip() for c in value.split(",") if c.strip())
+    if field == "public_origin":
+        return value.rstrip("/") or None
+    if field in _DURATIONS:
+        m = re.fullmatch(r"(\d+)\s*([smhd]?)", value)
+        if not m:
+            raise SettingsError(f"{name}: expected seconds or a number with s/m/h/d, got an invalid value")
+        return int(m.group(1)) * _UNITS[m.group(2)]
+    if field in _SIZES:
+        m = re.fullmatch(r"(\d+)\s*([A-Za-z]*)", value)
+        if not m or m.group(2).lower() not in _SIZE_UNITS:
+            raise SettingsError(f"{name}: expected bytes or a number with KiB/MiB, got an invalid value")
+        return int(m.group(1)) * _SIZE_UNITS[m.group(2).lower()]
+    return value
+
+
+def _name_variable(message: str) -> str:
+    """Turn msgspec's `$.port` path into the environment variable the operator has to fix."""
+    by_field = {v: k for k, v in ENV_NAMES.items()}
+    message = re.sub(r"'[^']*'", "(value hidden)", message)  # a mistyped secret must not reach a log
+    m = re.search(r"\$\.(\w+)", message)
+    if m and m.group(1) in by_field:
+        hint = _CHOICES.get(m.group(1))
+        return f"{by_field[m.group(1)]}: {message.split(' - at ')[0]}" + (f" (expected {hint})" if hint else "")
+    return f"invalid settings: {message}"

@@ -1,0 +1,114 @@
+"""The PWA's static files from web/, with a strict CSP, service-worker scope and cache headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Request, Response, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
+
+import sync
+
+from .problems import problem_response
+
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; object-src 'none'; "
+       "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+MIME = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".wasm": "application/wasm",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain",
+    ".woff2": "font/woff2",
+}
+# never served even if present in web/: tooling, not the app
+HIDDEN = {"node_modules", "package.json", "package-lock.json", "tests", "test", "tools"}
+KINDS_JSON = Path(sync.__file__).resolve().parent / "kinds.json"
+
+
+def extra_files(root: Path) -> dict[str, Path]:
+    """URL path -> file for what the app needs from outside web/'s own tree (docs/WEB.md)."""
+    return {
+        "vendor/htmx.js": root / "node_modules" / "htmx.org" / "dist" / "htmx.esm.min.js",
+        "vendor/argon2.js": root / "node_modules" / "hash-wasm" / "dist" / "argon2.umd.min.js",
+        "kinds.json": KINDS_JSON,
+    }
+SHELL_PREFIXES = ("invite", "app")  # client-side routes answered with index.html
+
+FALLBACK_INDEX = b"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Between</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Between</h1><p>The web app is not installed on this server yet.
+The sync API is at <code>/api/v1</code>.</p></main></body></html>
+"""
+
+
+def _cache_control(name: str) -> str:
+    if name == "sw.js" or name.endswith((".html", ".webmanifest")):
+        return "no-cache"  # always revalidate: a stale shell or worker would pin old code
+    return "public, max-age=300"
+
+
+def _resolve(root: Path, path: str) -> Path | None:
+    parts = [p for p in path.split("/") if p]
+    if any(p.startswith(".") or p in HIDDEN for p in parts):
+        return None
+    target = (root / Path(*parts)) if parts else root
+    try:
+        target = target.resolve()
+    except OSError:
+        return None
+    if not target.is_relative_to(root):
+        return None
+    if target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() and target.suffix in MIME else None
+
+
+def _file(path: Path | None, name: str, body: bytes | None = None) -> Response:
+    headers = dict(SECURITY_HEADERS)
+    headers["Cache-Control"] = _cache_control(name)
+    if name == "sw.js":
+        headers["Service-Worker-Allowed"] = "/"
+    content = body if body is not None else path.read_bytes()
+    suffix = Path(name).suffix or ".html"
+    return Response(content=content, media_type=MIME[suffix], headers=headers)
+
+
+def web_handler(web_dir: str) -> HTTPRouteHandler:
+    root = Path(web_dir).resolve()
+    extras = extra_files(root)
+
+    def shell() -> Response:
+        index = root / "index.html"
+        if index.is_file():
+            return _file(index, "index.html")
+        return _file(None, "index.html", FALLBACK_INDEX)
+
+    @get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False)
+    def web(request: Request, path: FromPath[str] = "/") -> Response:
+        path = path.lstrip("/")
+        if path.startswith(("api/", "schema")) or path == "api":
+            return problem_response("not_found")
+        first = path.split("/", 1)[0]
+        if path == "" or (first in SHELL_PREFIXES and "." not in path.rsplit("/", 1)[-1]):
+            return shell()
+        target = extras.get(path) or _resolve(root, path)
+        if target is None or not target.is_file():
+            return problem_response("not_found")
+        return _file(target, target.name)
+
+    return web

@@ -1,0 +1,95 @@
+"""Helpers of the server tests: the test-client wrapper, settings for tests, database dumps."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import msgspec
+from litestar.testing import TestClient
+
+from server.settings import Settings
+from sync import wire
+
+import builders as b
+
+FAST = {"rate_ip_per_minute": 100_000, "rate_handle_per_minute": 100_000, "rate_signup_per_hour": 100_000}
+
+
+class Api:
+    """The test client plus the few flows most tests start from."""
+
+    def __init__(self, client: TestClient, data_dir: Path) -> None:
+        self.c = client
+        self.data_dir = data_dir
+
+    @property
+    def db(self) -> Path:
+        return self.data_dir / "between.sqlite3"
+
+    def post(self, path: str, body=None, acct: b.Account | None = None, **kw):
+        headers = acct.auth() if acct else {}
+        if body is not None and not isinstance(body, (dict, list)):
+            body = b.j(body)
+        return self.c.post("/api/v1" + path, json=body, headers=headers, **kw)
+
+    def get(self, path: str, acct: b.Account | None = None, **kw):
+        return self.c.get("/api/v1" + path, headers=acct.auth() if acct else {}, **kw)
+
+    def delete(self, path: str, acct: b.Account | None = None):
+        return self.c.delete("/api/v1" + path, headers=acct.auth() if acct else {})
+
+    def register(self, handle: str, role: str = "client", invite_code: str | None = None) -> b.Account:
+        acct = b.new_account(handle, role)
+        r = self.post("/accounts", b.signup(acct, invite_code))
+        assert r.status_code == 201, r.text
+        acct.token = r.json()["token"]
+        return acct
+
+    def challenge(self, handle: str) -> wire.Challenge:
+        r = self.post("/auth/prelogin", {"handle": handle})
+        assert r.status_code == 200, r.text
+        return msgspec.json.decode(r.content, type=wire.Challenge)
+
+    def device_challenge(self, acct: b.Account) -> wire.Challenge:
+        r = self.post("/auth/device-challenge", {"device_id": str(acct.device_id)})
+        assert r.status_code == 200, r.text
+        return msgspec.json.decode(r.content, type=wire.Challenge)
+
+    def push(self, acct: b.Account, items: list[wire.PushItem], atomic: bool = False) -> list[dict]:
+        r = self.post("/sync/push", b.push_body(items, atomic), acct)
+        assert r.status_code == 200, r.text
+        return r.json()["results"]
+
+    def pull_all(self, acct: b.Account, after: int = 0, limit: int = 200) -> tuple[list[dict], int]:
+        items: list[dict] = []
+        while True:
+            r = self.get(f"/sync/pull?after={after}&limit={limit}", acct)
+            assert r.status_code == 200, r.text
+            page = r.json()
+            items += page["items"]
+            after = page["cursor"]
+            if not page["more"]:
+                return items, after
+
+    def link(self, therapist: b.Account, client: b.Account) -> dict:
+        inv = self.post("/invites", None, therapist)
+        assert inv.status_code == 201, inv.text
+        r = self.post("/invites/accept", {"token": inv.json()["token"]}, client)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+
+def make_settings(data_dir: Path, **overrides) -> Settings:
+    return Settings.from_mapping({"data_dir": str(data_dir), "public_origin": b.TEST_ORIGIN, **FAST, **overrides})
+
+
+def dump(db: Path, tables: tuple[str, ...] | None = None) -> dict[str, list]:
+    """Every row of every (or the named) table, sorted: compared before and after a refused request."""
+    conn = sqlite3.connect(db)
+    try:
+        names = tables or tuple(r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in names}
+    finally:
+        conn.close()

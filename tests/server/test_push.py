@@ -1,0 +1,227 @@
+"""Push rules: ownership, heads, idempotence, signatures, atomic batches, grants and revocation."""
+
+from __future__ import annotations
+
+import builders as b
+import msgspec
+from harness import dump
+
+from sync import crypto, records, wire
+from sync.layout import Header
+
+
+def test_push_then_pull_round_trip(api):
+    alice = api.register("alice")
+    rec = b.Rec(alice)
+    [res] = api.push(alice, [rec.item(b"first")])
+    assert res["status"] == "ok" and res["seq"] >= 1
+    items, cursor = api.pull_all(alice)
+    assert cursor == res["seq"]
+    [state] = [msgspec.convert(i, wire.RecordState) for i in items]
+    assert state.access == "owner" and state.head.version == 1 and state.head.rev_id == rec.head
+    dek = records.unwrap_dek(alice.secrets.kwk, alice.user_id, rec.record_id, rec.key_id, state.dek_wrap)
+    _, plaintext = records.open_revision(state.head.revision, owner_id=alice.user_id, record_id=rec.record_id,
+                                         dek=dek, key_id=rec.key_id, signer_pub=alice.secrets.sig_pub)
+    assert plaintext == b"first"
+
+
+def test_stale_base_conflicts_and_never_overwrites(api):
+    alice = api.register("alice")
+    rec = b.Rec(alice)
+    api.push(alice, [rec.item(b"v1")])
+    api.push(alice, [rec.item(b"v2 from laptop")])
+    # another device still at version 1 writes its own version 2
+    fork = b.Rec(alice, record_id=rec.record_id, dek=rec.dek, key_id=rec.key_id)
+    fork.version, fork.head = 1, None
+    items, _ = api.pull_all(alice)
+    head_before = items[0]["head"]
+    v1_rev = api.get(f"/records/{rec.record_id}/history", alice).json()["revisions"][-1]
+    fork.head = msgspec.convert(v1_rev, wire.StoredRevision).rev_id
+    [res] = api.push(alice, [fork.item(b"v2 from phone")])
+    assert res["status"] == "conflict"
+    assert res["head"] == head_before
+    items, _ = api.pull_all(alice)
+    assert items[0]["head"] == head_before
+
+
+def test_same_revision_twice_is_stored_once(api):
+    alice = api.register("alice")
+    rec = b.Rec(alice)
+    item = rec.item()
+    first = api.push(alice, [item])[0]
+    second = api.push(alice, [item])[0]
+    assert first == second and first["status"] == "ok"
+    api.push(alice, [rec.item(b"v2")])
+    third = api.push(alice, [item])[0]  # a replay after the head moved on is still acknowledged
+    assert third == first
+    rows = dump(api.db, ("revisions",))["revisions"]
+    assert len(rows) == 2
+
+
+def _tampered(rec: b.Rec, **header_changes) -> wire.PushItem:
+    item = rec.item(advance=False)
+    h = Header.parse(item.revision.header)
+    fields = {f: getattr(h, f) for f in Header.__slots__} | header_changes
+    header = Header(**fields).pack()
+    o = rec.owner
+    sig = crypto.ed25519_sign(o.secrets.sig_seed, b"between/v1/rev" + records.rev_id(header, item.revision.ct))
+    rev = wire.Revision(header=header, ct=item.revision.ct, signature=sig)
+    return wire.PushItem(record_id=item.record_id, base_version=item.base_version, revision=rev,
+                         dek_wrap=item.dek_wrap)
+
+
+def test_header_naming_another_owner_or_record_is_invalid(api):
+    alice, bob = api.register("alice"), api.register("bobby")
+    rec = b.Rec(alice)
+    before = dump(api.db)
+    for item in (_tampered(rec, owner_id=bob.user_id), _tampered(rec, record_id=crypto.random_bytes(16)),
+                 _tampered(rec, version=2, parent=crypto.random_bytes(32))):
+        [res] = api.push(alice, [item])
+        assert res["status"] == "invalid", res
+    assert dump(api.db) == before
+
+
+def test_bad_signature_is_invalid(api):
+    alice, bob = api.register("alice"), api.register("bobby")
+    rec = b.Rec(alice)
+    item = rec.item(advance=False)
+    forged = wire.Revision(header=item.revision.header, ct=item.revision.ct,
+                           signature=crypto.ed25519_sign(bob.secrets.sig_seed, b"between/v1/rev" +
+                                                         records.rev_id(item.revision.header, item.revision.ct)))
+    flipped = wire.Revision(header=item.revision.header, ct=item.revision.ct[:-1] + bytes([item.revision.ct[-1] ^ 1]),
+                            signature=item.revision.signature)
+    for rev in (forged, flipped):
+        bad = wire.PushItem(record_id=item.record_id, base_version=0, revision=rev, dek_wrap=item.dek_wrap)
+        assert api.push(alice, [bad])[0]["status"] == "invalid"
+    assert dump(api.db, ("revisions", "records"))["revisions"] == []
+
+
+def test_wrong_parent_is_invalid(api):
+    alice = api.register("alice")
+    rec = b.Rec(alice)
+    api.push(alice, [rec.item()])
+    rec.head = crypto.random_bytes(32)
+    assert api.push(alice, [rec.item()])[0]["status"] == "invalid"
+
+
+def test_atomic_batch_with_one_bad_item_stores_nothing(api):
+    alice = api.register("alice")
+    good1, good2, bad = b.Rec(alice), b.Rec(alice), b.Rec(alice)
+    bad_item = _tampered(bad, record_id=crypto.random_bytes(16))
+    before = dump(api.db)
+    results = api.push(alice, [good1.item(), bad_item, good2.item()], atomic=True)
+    assert [r["status"] for r in results] == ["aborted", "invalid", "aborted"]
+    assert dump(api.db) == before
+    # same batch non-atomic: the good ones land
+    good1.version = good2.version = 0
+    good1.head = good2.head = bytes(32)
+    results = api.push(alice, [good1.item(), bad_item, good2.item()])
+    assert [r["status"] for r in results] == ["ok", "invalid", "ok"]
+
+
+def test_atomic_batch_with_a_conflict_stores_nothing(api):
+    alice = api.register("alice")
+    a, c = b.Rec(alice), b.Rec(alice)
+    api.push(alice, [c.item()])
+    c.version, c.head = 0, bytes(32)
+    stale = c.item(b"other v1")
+    before = dump(api.db)
+    results = api.push(alice, [a.item(), stale], atomic=True)
+    assert [r["status"] for r in results] == ["aborted", "conflict"]
+    assert dump(api.db) == before
+
+
+def test_two_versions_of_one_record_in_one_push(api):
+    alice = api.register("alice")
+    rec = b.Rec(alice)
+    results = api.push(alice, [rec.item(b"1"), rec.item(b"2")], atomic=True)
+    assert [r["status"] for r in results] == ["ok", "ok"] and results[0]["seq"] < results[1]["seq"]
+
+
+def test_grantee_and_stranger_cannot_write(two_linked):
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    api.push(client, [rec.item(grant_to=[therapist])])
+    # the therapist signs a next version with its own key for the client's record
+    theirs = b.Rec(therapist, record_id=rec.record_id, dek=rec.dek, key_id=rec.key_id, version=1, head=rec.head)
+    before = dump(api.db)
+    assert api.push(therapist, [theirs.item()])[0]["status"] in ("forbidden", "invalid")
+    stranger = api.register("eve-x")
+    other = b.Rec(stranger, record_id=rec.record_id, version=1, head=rec.head)
+    assert api.push(stranger, [other.item()])[0]["status"] in ("forbidden", "invalid")
+    assert dump(api.db, ("revisions", "records")) == {k: before[k] for k in ("revisions", "records")}
+
+
+def test_grantee_pushing_with_its_own_header_is_forbidden(two_linked):
+    """A header naming the grantee as owner of an existing record: the record's owner is someone else."""
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    api.push(client, [rec.item(grant_to=[therapist])])
+    theirs = b.Rec(therapist, record_id=rec.record_id)  # version 1 under the therapist's ownership
+    [res] = api.push(therapist, [theirs.item()])
+    assert res["status"] == "forbidden"
+
+
+def test_grant_needs_a_care_link(api):
+    alice, bob = api.register("alice"), api.register("bobby", "therapist")
+    rec = b.Rec(alice)
+    [res] = api.push(alice, [rec.item(grant_to=[bob])])
+    assert res["status"] == "forbidden"
+    assert dump(api.db, ("grants",))["grants"] == []
+
+
+def test_unshare_without_rekey_is_rejected(two_linked):
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    api.push(client, [rec.item(grant_to=[therapist])])
+    before = dump(api.db)
+    [res] = api.push(client, [rec.item(revoke=[therapist], advance=False)])
+    assert res["status"] == "invalid" and "key" in res["detail"]
+    assert dump(api.db) == before
+    rec.rekey()
+    [res] = api.push(client, [rec.item(revoke=[therapist])])
+    assert res["status"] == "ok"
+    # going back to the old key afterwards is also refused
+    grants = dump(api.db, ("grants",))["grants"]
+    assert len(grants) == 1 and grants[0][7] is not None and grants[0][4] == b""  # revoked, sealed key erased
+
+
+def test_oversized_ciphertext_is_invalid(api_factory):
+    api = api_factory(max_revision_bytes=2048)
+    alice = api.register("alice")
+    rec = b.Rec(alice)
+    [res] = api.push(alice, [rec.item(b"x" * 4000)])
+    assert res["status"] == "invalid"
+    rec.version, rec.head = 0, bytes(32)
+    assert api.push(alice, [rec.item(b"x" * 100)])[0]["status"] == "ok"
+
+
+def test_same_revision_twice_in_one_push_is_stored_once(api):
+    alice = api.register("alice")
+    rec = b.Rec(alice)
+    item = rec.item()
+    results = api.push(alice, [item, item], atomic=True)
+    assert [r["status"] for r in results] == ["ok", "ok"] and results[0]["seq"] == results[1]["seq"]
+    assert len(dump(api.db, ("revisions",))["revisions"]) == 1
+
+
+def test_conflict_with_a_head_written_earlier_in_the_same_push(api):
+    alice = api.register("alice")
+    rec = b.Rec(alice)
+    first = rec.item(b"laptop")
+    rec.version, rec.head = 0, bytes(32)
+    second = rec.item(b"phone")
+    ok, conflict = api.push(alice, [first, second])
+    assert ok["status"] == "ok" and conflict["status"] == "conflict"
+    assert conflict["head"]["rev_id"] == b.j(records.rev_id(first.revision.header, first.revision.ct))
+    assert conflict["head"]["seq"] == ok["seq"]
+
+
+def test_grant_then_revoke_without_rekey_in_one_push_is_refused(two_linked):
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    share = rec.item(grant_to=[therapist])
+    unshare = rec.item(revoke=[therapist])  # same key as the grant just above
+    results = api.push(client, [share, unshare], atomic=True)
+    assert [r["status"] for r in results] == ["aborted", "invalid"]
+    assert dump(api.db, ("grants", "revisions"))["grants"] == []

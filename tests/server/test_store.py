@@ -1,0 +1,168 @@
+"""The store on real SQLite files: migrations and schema snapshot, pragmas, group commit, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import builders as b
+import pytest
+
+from server.store import Conflict, Store, StoreError, migration_files
+from sync import crypto, wire
+
+SNAPSHOT = Path(__file__).with_name("schema.sql")
+HEADER = "-- Schema after every migration. Regenerate with: .venv/bin/python tests/server/test_store.py\n\n"
+
+
+def render(rows: list[tuple[str, str, str]]) -> str:
+    return HEADER + "".join(f"-- {kind} {name}\n{sql};\n\n" for kind, name, sql in rows)
+
+
+async def _schema_of(path: Path) -> str:
+    store = await Store.open(path)
+    try:
+        return render(await store.schema())
+    finally:
+        await store.close()
+
+
+def test_schema_snapshot(tmp_path):
+    """Migrating an empty database gives exactly the committed schema (a migration changing it must
+    update tests/server/schema.sql in the same commit)."""
+    assert asyncio.run(_schema_of(tmp_path / "db.sqlite3")) == SNAPSHOT.read_text()
+
+
+def test_migrations_are_numbered_and_idempotent(tmp_path):
+    numbers = [n for n, _ in migration_files()]
+    assert numbers == list(range(1, len(numbers) + 1))
+    path = tmp_path / "db.sqlite3"
+    first = asyncio.run(_schema_of(path))
+    second = asyncio.run(_schema_of(path))  # reopening applies nothing twice
+    assert first == second
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == numbers[-1]
+        # no plaintext by construction: every column is an id, key, ciphertext, hash, number or handle
+        cols = {(t, c[1]) for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                for c in conn.execute(f"PRAGMA table_info({t})")}
+        text_cols = {(t, c) for t, c in cols if t not in ("sqlite_stat1",)
+                     and conn.execute(f"SELECT type FROM pragma_table_info('{t}') WHERE name = ?", (c,)).fetchone()[0]
+                     == "TEXT"}
+        assert text_cols == {("users", "handle"), ("users", "role"), ("devices", "name"), ("challenges", "subject")}
+    finally:
+        conn.close()
+
+
+def test_pragmas_on_every_connection(tmp_path):
+    async def run():
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            return await store.pragmas()
+        finally:
+            await store.close()
+
+    p = asyncio.run(run())
+    for role in ("writer", "reader"):
+        assert p[role]["journal_mode"] == "wal"
+        assert p[role]["synchronous"] == 2  # FULL: a commit is on disk when it returns
+        assert p[role]["foreign_keys"] == 1 and p[role]["busy_timeout"] >= 1000
+    assert p["reader"]["query_only"] == 1
+
+
+def _signup(handle: str) -> wire.Signup:
+    return b.signup(b.new_account(handle))
+
+
+def test_group_commit_batches_and_isolates_failures(tmp_path):
+    async def run():
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            signups = [_signup(f"user{i}") for i in range(40)] + [_signup("user7")]  # one duplicate handle
+            outcomes = await asyncio.gather(
+                *(store.create_account(s, crypto.random_bytes(32), 10**10, 1) for s in signups),
+                return_exceptions=True)
+            return outcomes, store.batches, store.ops
+        finally:
+            await store.close()
+
+    outcomes, batches, ops = asyncio.run(run())
+    assert outcomes[:40] == [None] * 40
+    assert isinstance(outcomes[40], Conflict) and outcomes[40].code == "handle_taken"
+    assert ops == 41 and batches < 41  # grouped
+    conn = sqlite3.connect(tmp_path / "db.sqlite3")
+    try:
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 40
+        assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 40
+    finally:
+        conn.close()
+
+
+def test_disk_full_fails_the_batch_cleanly_and_the_writer_recovers(tmp_path):
+    async def run():
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            pages = await store._write(lambda c: c.execute("PRAGMA page_count").fetchone()[0])
+            await store._write(lambda c: c.execute(f"PRAGMA max_page_count = {pages}"))
+            big = b.new_account("big-one")
+            s = b.signup(big)
+            s = wire.Signup(**{f: getattr(s, f) for f in s.__struct_fields__ if f != "pw_envelope"},
+                            pw_envelope=crypto.random_bytes(4096))
+            with pytest.raises(StoreError):
+                await asyncio.gather(*(store.create_account(x, crypto.random_bytes(32), 10**10, 1)
+                                       for x in [s] + [_signup(f"bulk{i}") for i in range(30)]))
+            await store._write(lambda c: c.execute("PRAGMA max_page_count = 1073741823"))
+            await store.create_account(_signup("after-full"), crypto.random_bytes(32), 10**10, 1)
+            return await store.user_by_handle("after-full"), await store.user_by_handle("big-one")
+        finally:
+            await store.close()
+
+    after, big = asyncio.run(run())
+    assert after is not None and big is None
+    conn = sqlite3.connect(tmp_path / "db.sqlite3")
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+
+
+def test_close_lets_the_interpreter_exit(tmp_path):
+    code = ("import asyncio, sys; from pathlib import Path; from server.store import Store\n"
+            "async def main():\n"
+            f"    s = await Store.open(Path({str(tmp_path / 'db.sqlite3')!r}))\n"
+            "    await s.create_challenge(b'1'*16, b'2'*32, 'h:x', 10**10, 1)\n"
+            "    await s.close()\n"
+            "asyncio.run(main())\n")
+    done = subprocess.run([sys.executable, "-c", code], timeout=30, capture_output=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_challenges_are_taken_once(tmp_path):
+    async def run():
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            cid = uuid.uuid4().bytes
+            await store.create_challenge(cid, b"c" * 32, "h:alice", 100, 1)
+            wrong = await store.take_challenge(cid, "h:bobby", 2)  # another subject: consumed anyway
+            await store.create_challenge(cid, b"d" * 32, "h:alice", 100, 1)
+            first, second = (await store.take_challenge(cid, "h:alice", 2),
+                             await store.take_challenge(cid, "h:alice", 2))
+            await store.create_challenge(cid, b"e" * 32, "h:alice", 100, 1)
+            expired = await store.take_challenge(cid, "h:alice", 100)
+            return wrong, first, second, expired
+        finally:
+            await store.close()
+
+    assert asyncio.run(run()) == (None, b"d" * 32, None, None)
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        SNAPSHOT.write_text(asyncio.run(_schema_of(Path(d) / "db.sqlite3")))
+    print(f"wrote {SNAPSHOT}")

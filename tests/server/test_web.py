@@ -1,0 +1,106 @@
+"""The PWA's static files: security headers, MIME types, caching, app-shell routes, nothing else served."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sync
+from server.web import CSP, FALLBACK_INDEX
+
+
+@pytest.fixture
+def site(api_factory, tmp_path):
+    web = tmp_path / "web"
+    (web / "js").mkdir(parents=True)
+    (web / "node_modules" / "x").mkdir(parents=True)
+    (web / "index.html").write_text("<!doctype html><title>Between app shell</title>")
+    (web / "sw.js").write_text("self.addEventListener('fetch', () => {});")
+    (web / "js" / "app.mjs").write_text("export {};")
+    (web / "js" / "main.js").write_text("console.log(1);")
+    (web / "manifest.webmanifest").write_text("{}")
+    (web / "kinds.json").write_text("{}")
+    (web / "crypto.wasm").write_bytes(b"\0asm\1\0\0\0")
+    (web / "node_modules" / "x" / "index.js").write_text("secret tooling")
+    (web / "package.json").write_text("{}")
+    (web / ".env").write_text("TOKEN=1")
+    (tmp_path / "outside.html").write_text("outside")
+    return api_factory(web_dir=str(web)).c
+
+
+def test_security_headers_on_every_page(site):
+    for path in ("/", "/sw.js", "/js/app.mjs", "/invite", "/app/journal/3"):
+        r = site.get(path)
+        assert r.status_code == 200, path
+        assert r.headers["content-security-policy"] == CSP
+        assert "script-src 'self' 'wasm-unsafe-eval'" in CSP and "frame-ancestors 'none'" in CSP
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("path, mime", [
+    ("/", "text/html"), ("/js/app.mjs", "text/javascript"), ("/js/main.js", "text/javascript"),
+    ("/manifest.webmanifest", "application/manifest+json"), ("/crypto.wasm", "application/wasm"),
+    ("/kinds.json", "application/json"), ("/sw.js", "text/javascript"),
+])
+def test_mime_types(site, path, mime):
+    assert site.get(path).headers["content-type"].split(";")[0] == mime
+
+
+def test_caching_and_service_worker_scope(site):
+    sw = site.get("/sw.js")
+    assert sw.headers["service-worker-allowed"] == "/" and sw.headers["cache-control"] == "no-cache"
+    assert site.get("/").headers["cache-control"] == "no-cache"
+    assert "service-worker-allowed" not in site.get("/js/main.js").headers
+    assert site.get("/api/v1/health").headers["cache-control"] == "no-store"
+
+
+def test_app_shell_routes(site):
+    shell = site.get("/").text
+    assert "Between app shell" in shell
+    for path in ("/invite", "/app", "/app/entries/123", "/invite/"):
+        assert site.get(path).text == shell, path
+
+
+@pytest.mark.parametrize("path", ["/node_modules/x/index.js", "/package.json", "/.env", "/../outside.html",
+                                  "/js/../../outside.html", "/%2e%2e/outside.html", "/missing.js", "/js"])
+def test_nothing_outside_the_app_is_served(site, path):
+    r = site.get(path)
+    assert r.status_code == 404, path
+    assert "secret tooling" not in r.text and "TOKEN" not in r.text and "outside" != r.text
+
+
+def test_built_in_page_without_web_dir(api_factory, tmp_path):
+    c = api_factory(web_dir=str(tmp_path / "empty")).c
+    r = c.get("/invite")
+    assert r.status_code == 200 and r.content == FALLBACK_INDEX
+    assert r.headers["content-security-policy"] == CSP
+
+
+def test_openapi_schema_lists_the_data_api_only(api):
+    paths = api.c.get("/schema/openapi.json").json()["paths"]
+    assert "/api/v1/sync/push" in paths and "/api/v1/auth/login" in paths
+    assert all(p.startswith("/api/v1/") for p in paths)
+    assert "requestBody" in paths["/api/v1/sync/push"]["post"]
+
+
+def test_vendor_files_and_kinds_are_mapped(api_factory, tmp_path):
+    web = tmp_path / "web"
+    (web / "node_modules" / "htmx.org" / "dist").mkdir(parents=True)
+    (web / "node_modules" / "hash-wasm" / "dist").mkdir(parents=True)
+    (web / "node_modules" / "htmx.org" / "dist" / "htmx.esm.min.js").write_text("export default {};")
+    (web / "node_modules" / "hash-wasm" / "dist" / "argon2.umd.min.js").write_text("globalThis.hashwasm = {};")
+    (web / "tools").mkdir()
+    (web / "tools" / "make-icons.js").write_text("tooling")
+    c = api_factory(web_dir=str(web)).c
+    htmx = c.get("/vendor/htmx.js")
+    assert htmx.status_code == 200 and htmx.text == "export default {};"
+    assert htmx.headers["content-type"].startswith("text/javascript")
+    assert c.get("/vendor/argon2.js").text == "globalThis.hashwasm = {};"
+    kinds = c.get("/kinds.json")
+    assert kinds.status_code == 200 and kinds.headers["content-type"].startswith("application/json")
+    assert kinds.content == (Path(sync.__file__).parent / "kinds.json").read_bytes()
+    assert c.get("/vendor/other.js").status_code == 404
+    assert c.get("/tools/make-icons.js").status_code == 404
+    assert c.get("/node_modules/htmx.org/dist/htmx.esm.min.js").status_code == 404
