@@ -115,3 +115,9 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the Chromium tests last: they are the slowest, and Playwright's sync API keeps an event
+    loop running in the main thread for as long as its session fixture lives."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +20,12 @@ SNAPSHOT = Path(__file__).with_name("schema.sql")
 HEADER = "-- Schema after every migration. Regenerate with: .venv/bin/python tests/server/test_store.py\n\n"
 
 
+
+def run_coroutine(coro):
+    """asyncio.run in a fresh thread, so a loop some other fixture keeps running can't interfere."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 def render(rows: list[tuple[str, str, str]]) -> str:
     return HEADER + "".join(f"-- {kind} {name}\n{sql};\n\n" for kind, name, sql in rows)
 
@@ -34,15 +41,15 @@ async def _schema_of(path: Path) -> str:
 def test_schema_snapshot(tmp_path):
     """Migrating an empty database gives exactly the committed schema (a migration changing it must
     update tests/server/schema.sql in the same commit)."""
-    assert asyncio.run(_schema_of(tmp_path / "db.sqlite3")) == SNAPSHOT.read_text()
+    assert run_coroutine(_schema_of(tmp_path / "db.sqlite3")) == SNAPSHOT.read_text()
 
 
 def test_migrations_are_numbered_and_idempotent(tmp_path):
     numbers = [n for n, _ in migration_files()]
     assert numbers == list(range(1, len(numbers) + 1))
     path = tmp_path / "db.sqlite3"
-    first = asyncio.run(_schema_of(path))
-    second = asyncio.run(_schema_of(path))  # reopening applies nothing twice
+    first = run_coroutine(_schema_of(path))
+    second = run_coroutine(_schema_of(path))  # reopening applies nothing twice
     assert first == second
     conn = sqlite3.connect(path)
     try:
@@ -66,7 +73,7 @@ def test_pragmas_on_every_connection(tmp_path):
         finally:
             await store.close()
 
-    p = asyncio.run(run())
+    p = run_coroutine(run())
     for role in ("writer", "reader"):
         assert p[role]["journal_mode"] == "wal"
         assert p[role]["synchronous"] == 2  # FULL: a commit is on disk when it returns
@@ -90,7 +97,7 @@ def test_group_commit_batches_and_isolates_failures(tmp_path):
         finally:
             await store.close()
 
-    outcomes, batches, ops = asyncio.run(run())
+    outcomes, batches, ops = run_coroutine(run())
     assert outcomes[:40] == [None] * 40
     assert isinstance(outcomes[40], Conflict) and outcomes[40].code == "handle_taken"
     assert ops == 41 and batches < 41  # grouped
@@ -121,7 +128,7 @@ def test_disk_full_fails_the_batch_cleanly_and_the_writer_recovers(tmp_path):
         finally:
             await store.close()
 
-    after, big = asyncio.run(run())
+    after, big = run_coroutine(run())
     assert after is not None and big is None
     conn = sqlite3.connect(tmp_path / "db.sqlite3")
     try:
@@ -157,12 +164,12 @@ def test_challenges_are_taken_once(tmp_path):
         finally:
             await store.close()
 
-    assert asyncio.run(run()) == (None, b"d" * 32, None, None)
+    assert run_coroutine(run()) == (None, b"d" * 32, None, None)
 
 
 if __name__ == "__main__":
     import tempfile
 
     with tempfile.TemporaryDirectory() as d:
-        SNAPSHOT.write_text(asyncio.run(_schema_of(Path(d) / "db.sqlite3")))
+        SNAPSHOT.write_text(run_coroutine(_schema_of(Path(d) / "db.sqlite3")))
     print(f"wrote {SNAPSHOT}")
