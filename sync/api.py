@@ -1,0 +1,179 @@
+"""HTTP calls of the reference client to /api/v1: typed requests and answers, problems mapped to errors."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import httpx
+import msgspec
+
+from . import wire
+from .errors import BetweenError
+
+T = TypeVar("T")
+API_PREFIX = "/api/v1"
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+class Unreachable(BetweenError):
+    """The server could not be reached (connection refused, DNS, timeout)."""
+
+    code = "unreachable"
+
+
+class ApiError(BetweenError):
+    """The server answered with a problem; `code` is its stable problem code, `status` the HTTP status."""
+
+    code = "api"
+
+    def __init__(self, code: str, detail: str, status: int) -> None:
+        super().__init__(code, detail)
+        self.status = status
+
+
+class SessionExpired(ApiError):
+    """401 on an authenticated call: the session token is unknown, expired or revoked."""
+
+
+def origin_of(server_url: str) -> str:
+    """scheme://host[:port] with the default port omitted: what the server puts in auth transcripts."""
+    parts = urlsplit(server_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BetweenError("bad_server", "the server URL must look like https://host[:port]")
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}[parts.scheme]
+    port = parts.port
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+class Api:
+    """A thin, typed wrapper over httpx. `token` is sent as a bearer; `on_expired` may refresh it once."""
+
+    def __init__(self, server_url: str, token: str = "", *,
+                 on_expired: Callable[["Api"], None] | None = None, transport: httpx.BaseTransport | None = None):
+        self.origin = origin_of(server_url)
+        self.token = token
+        self.on_expired = on_expired
+        self._http = httpx.Client(base_url=self.origin + API_PREFIX, timeout=TIMEOUT, transport=transport,
+                                  headers={"accept": "application/json"})
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ------------------------------------------------------------ transport
+
+    def _send(self, method: str, path: str, body: Any, auth: bool, params: dict[str, Any] | None) -> httpx.Response:
+        headers = {"content-type": "application/json"} if body is not None else {}
+        if auth:
+            headers["authorization"] = f"Bearer {self.token}"
+        content = wire.encode(body) if body is not None else None
+        try:
+            return self._http.request(method, path, content=content, headers=headers, params=params)
+        except httpx.TransportError:
+            # The URL is not a secret; the exception text (which may hold request data) is not shown.
+            raise Unreachable(detail=f"server unreachable ({self.origin})") from None
+
+    def call(self, method: str, path: str, answer: type[T] | None = None, body: Any = None, *, auth: bool = True,
+             params: dict[str, Any] | None = None) -> T:
+        response = self._send(method, path, body, auth, params)
+        if response.status_code == 401 and auth and self.on_expired is not None:
+            problem = _problem(response, auth)
+            if problem.code == "invalid_credentials":  # a wrong signature, not an expired session
+                raise problem
+            self.on_expired(self)  # raises if the device can no longer refresh
+            response = self._send(method, path, body, auth, params)
+        if response.status_code >= 400:
+            raise _problem(response, auth)
+        if answer is None or response.status_code == 204:
+            return None  # type: ignore[return-value]
+        try:
+            return msgspec.json.decode(response.content, type=answer)
+        except msgspec.ValidationError as exc:
+            raise BetweenError("bad_response", f"the server sent a malformed answer ({exc})") from None
+        except msgspec.DecodeError:
+            raise BetweenError("bad_response", "the server sent a malformed answer") from None
+
+    # ------------------------------------------------------------ accounts and sessions
+
+    def health(self) -> wire.Health:
+        return self.call("GET", "/health", wire.Health, auth=False)
+
+    def signup(self, signup: wire.Signup) -> wire.Session:
+        return self.call("POST", "/accounts", wire.Session, signup, auth=False)
+
+    def prelogin(self, handle: str) -> wire.Challenge:
+        return self.call("POST", "/auth/prelogin", wire.Challenge, wire.Prelogin(handle=handle), auth=False)
+
+    def login(self, login: wire.Login) -> wire.Session:
+        return self.call("POST", "/auth/login", wire.Session, login, auth=False)
+
+    def device_challenge(self, device_id: UUID) -> wire.Challenge:
+        return self.call("POST", "/auth/device-challenge", wire.Challenge,
+                         wire.DeviceChallengeRequest(device_id=device_id), auth=False)
+
+    def refresh(self, refresh: wire.Refresh) -> wire.Session:
+        return self.call("POST", "/auth/refresh", wire.Session, refresh, auth=False)
+
+    def logout(self) -> None:
+        self.call("POST", "/auth/logout")
+
+    def account(self) -> wire.AccountKeys:
+        return self.call("GET", "/account", wire.AccountKeys)
+
+    def delete_account(self, request: wire.DeleteAccount) -> None:
+        self.call("POST", "/account/delete", None, request)
+
+    def devices(self) -> list[wire.Device]:
+        return self.call("GET", "/devices", list[wire.Device])
+
+    def revoke_device(self, device_id: UUID) -> None:
+        self.call("DELETE", f"/devices/{device_id}")
+
+    # ------------------------------------------------------------ sync
+
+    def pull(self, after: int, limit: int = 200) -> wire.PullResponse:
+        return self.call("GET", "/sync/pull", wire.PullResponse, params={"after": after, "limit": limit})
+
+    def push(self, push: wire.Push) -> wire.PushResponse:
+        return self.call("POST", "/sync/push", wire.PushResponse, push)
+
+    def history(self, record_id: UUID, before: int | None = None, limit: int = 100) -> wire.History:
+        params: dict[str, Any] = {"limit": limit} | ({"before": before} if before is not None else {})
+        return self.call("GET", f"/records/{record_id}/history", wire.History, params=params)
+
+    def bundle(self, user_id: UUID) -> wire.KeyBundle:
+        return self.call("GET", f"/bundles/{user_id}", wire.KeyBundle)
+
+    # ------------------------------------------------------------ care links
+
+    def create_invite(self) -> wire.InviteCreated:
+        return self.call("POST", "/invites", wire.InviteCreated)
+
+    def preview_invite(self, token: str) -> wire.InvitePreview:
+        return self.call("POST", "/invites/preview", wire.InvitePreview, wire.InviteToken(token=token))
+
+    def accept_invite(self, token: str) -> wire.CareLink:
+        return self.call("POST", "/invites/accept", wire.CareLink, wire.InviteToken(token=token))
+
+    def links(self) -> list[wire.CareLink]:
+        return self.call("GET", "/links", list[wire.CareLink])
+
+    def delete_link(self, link_id: UUID) -> None:
+        self.call("DELETE", f"/links/{link_id}")
+
+
+def _problem(response: httpx.Response, auth: bool) -> ApiError:
+    code, detail = f"http_{response.status_code}", response.reason_phrase or "request failed"
+    try:
+        body = response.json()
+        if isinstance(body, dict):
+            code = str(body.get("code") or code)
+            detail = str(body.get("detail") or body.get("title") or detail)
+    except ValueError:
+        pass
+    cls = SessionExpired if response.status_code == 401 and auth else ApiError
+    return cls(code, detail[:300], response.status_code)

@@ -1,0 +1,384 @@
+"""The reference client's per-profile store: keys.json (secrets, mode 0600) and profile.db (ciphertext, outbox, cursor)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from .errors import BetweenError
+
+KEYS_FILE = "keys.json"
+DB_FILE = "profile.db"
+
+# Forward-only migrations, applied in order under PRAGMA user_version, each in its own transaction.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    -- The newest verified head the server served for each record, byte for byte as on the server.
+    CREATE TABLE records (
+        record_id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, version INTEGER NOT NULL, rev_id BLOB NOT NULL,
+        header BLOB NOT NULL, ct BLOB NOT NULL, signature BLOB NOT NULL, key_id BLOB NOT NULL,
+        seq INTEGER NOT NULL, access TEXT NOT NULL CHECK (access IN ('owner', 'granted'))
+    );
+    -- Rollback/fork detection: the highest (version, rev_id) ever accepted per record.
+    CREATE TABLE high_water (record_id TEXT PRIMARY KEY, version INTEGER NOT NULL, rev_id BLOB NOT NULL);
+    -- Record keys, always wrapped under this account's KWK (granted keys are re-wrapped on receipt).
+    CREATE TABLE deks (
+        record_id TEXT NOT NULL, key_id BLOB NOT NULL, owner_id TEXT NOT NULL, wrapped BLOB NOT NULL,
+        PRIMARY KEY (record_id, key_id)
+    );
+    -- direction 'given': active grants on my records as the server reports them;
+    -- 'received': grants others made to me (kept as signed by their owner).
+    CREATE TABLE grants (
+        direction TEXT NOT NULL CHECK (direction IN ('given', 'received')),
+        record_id TEXT NOT NULL, peer_id TEXT NOT NULL, key_id BLOB NOT NULL, grant_json TEXT,
+        PRIMARY KEY (direction, record_id, peer_id, key_id)
+    );
+    CREATE TABLE peers (
+        user_id TEXT PRIMARY KEY, handle TEXT NOT NULL, role TEXT NOT NULL, sig_pub BLOB NOT NULL,
+        kem_pub BLOB NOT NULL, bundle_json TEXT NOT NULL,
+        verified_how TEXT NOT NULL CHECK (verified_how IN ('invite-link', 'safety-number', 'tofu')),
+        pinned_at INTEGER NOT NULL, link_id TEXT, linked INTEGER NOT NULL DEFAULT 1,
+        changed_bundle_json TEXT  -- set when the server served a different bundle: sharing is blocked
+    );
+    -- At most one pending revision per record; never dropped until the server acknowledged it.
+    CREATE TABLE outbox (
+        record_id TEXT PRIMARY KEY, base_version INTEGER NOT NULL, version INTEGER NOT NULL,
+        rev_id BLOB NOT NULL, header BLOB NOT NULL, ct BLOB NOT NULL, signature BLOB NOT NULL,
+        key_id BLOB NOT NULL, dek_wrap BLOB NOT NULL, rekey INTEGER NOT NULL DEFAULT 0,
+        grants_json TEXT NOT NULL DEFAULT '[]', share_add_json TEXT NOT NULL DEFAULT '[]',
+        revoke_json TEXT NOT NULL DEFAULT '[]', atomic INTEGER NOT NULL DEFAULT 0,
+        queued_at INTEGER NOT NULL, last_error TEXT,
+        -- the last revision of this record actually sent: if its answer was lost and it landed, it is
+        -- the base of the current pending edit rather than a concurrent change to merge with
+        sent_rev_id BLOB
+    );
+    """,
+)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into statements (sqlite3 knows where one ends, comments included)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer
+            buffer = ""
+    if buffer.strip():
+        yield buffer
+
+
+class ProfileError(BetweenError):
+    """The profile is missing, incomplete or not readable."""
+
+    code = "profile"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode(), validate=True)
+
+
+@dataclass(slots=True)
+class KeysFile:
+    """The secrets of one profile. repr hides everything secret."""
+
+    server: str
+    handle: str
+    role: str
+    user_id: bytes
+    device_id: bytes
+    account_key: bytes = field(repr=False)
+    sig_seed: bytes = field(repr=False)
+    kem_seed: bytes = field(repr=False)
+    device_seed: bytes = field(repr=False)
+    token: str = field(default="", repr=False)
+
+    _BYTES = ("user_id", "device_id", "account_key", "sig_seed", "kem_seed", "device_seed")
+
+    def to_json(self) -> bytes:
+        data: dict[str, Any] = {"v": 1, "server": self.server, "handle": self.handle, "role": self.role,
+                                "token": self.token}
+        data.update({name: _b64(getattr(self, name)) for name in self._BYTES})
+        return json.dumps(data, indent=1, sort_keys=True).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> "KeysFile":
+        try:
+            data = json.loads(raw)
+            return cls(server=data["server"], handle=data["handle"], role=data["role"], token=data.get("token", ""),
+                       **{name: _unb64(data[name]) for name in cls._BYTES})
+        except (ValueError, KeyError, TypeError):
+            raise ProfileError("profile", "keys.json is damaged") from None
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Atomic replace of a file readable by its owner only (created 0600, fsynced before the rename)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class LocalStore:
+    """One profile directory. All SQL of the client lives here; callers pass and get plain values."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = Path(directory)
+        self.keys_path = self.dir / KEYS_FILE
+        self.db_path = self.dir / DB_FILE
+        self._db: sqlite3.Connection | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def exists(self) -> bool:
+        return self.keys_path.exists()
+
+    def prepare(self) -> None:
+        """Create the directory (0700) and the database before any account exists on a server."""
+        if self.exists():
+            raise ProfileError("profile_exists", f"profile {self.dir} already holds an account; use another "
+                               "--profile or `between account logout` first")
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.dir, 0o700)
+        leftover = self.db.execute("SELECT (SELECT count(*) FROM records) + (SELECT count(*) FROM outbox)"
+                                   " + (SELECT count(*) FROM peers)").fetchone()[0]
+        if leftover:
+            # Data of another account whose keys.json is gone: never mix it into a new account.
+            raise ProfileError("profile_exists", f"profile {self.dir} holds data but no keys.json; use another "
+                               "--profile")
+
+    def create(self, keys: KeysFile) -> None:
+        self.prepare()
+        write_private_file(self.keys_path, keys.to_json())
+
+    def load_keys(self) -> KeysFile:
+        try:
+            return KeysFile.from_json(self.keys_path.read_bytes())
+        except FileNotFoundError:
+            raise ProfileError("no_account", f"no account in profile {self.dir}; run `between account create` "
+                               "or `between account login`") from None
+
+    def save_keys(self, keys: KeysFile) -> None:
+        write_private_file(self.keys_path, keys.to_json())
+
+    def erase(self) -> None:
+        """Remove every file of the profile (after logout or account deletion)."""
+        self.close()
+        for name in (KEYS_FILE, DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", DB_FILE + "-journal"):
+            try:
+                (self.dir / name).unlink()
+            except FileNotFoundError:
+                pass
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE in `transaction`).
+            db = sqlite3.connect(self.db_path, isolation_level=None, timeout=10)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # an applied page and its cursor survive power loss
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA busy_timeout=10000")
+            os.chmod(self.db_path, 0o600)
+            self._db = db
+            self._migrate()
+        return self._db
+
+    def _migrate(self) -> None:
+        db = self._db
+        assert db is not None
+        current = db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(script):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # ------------------------------------------------------------ meta and cursor
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else row[0]
+
+    def set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
+        db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                   (key, value))
+
+    def cursor(self) -> int:
+        return int(self.get_meta("cursor", "0") or 0)
+
+    # ------------------------------------------------------------ records and high-water marks
+
+    def get_record(self, record_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM records WHERE record_id = ?", (record_id,)).fetchone()
+        return self._row(row, "records")
+
+    def list_records(self, access: str | None = None) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM records", ()
+        if access is not None:
+            sql, args = sql + " WHERE access = ?", (access,)
+        return [self._row(r, "records") for r in self.db.execute(sql, args).fetchall()]  # type: ignore[misc]
+
+    def put_record(self, db: sqlite3.Connection, row: dict[str, Any]) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO records(record_id, owner_id, version, rev_id, header, ct, signature, key_id, seq,"
+            " access) VALUES (:record_id, :owner_id, :version, :rev_id, :header, :ct, :signature, :key_id, :seq,"
+            " :access)", row)
+        db.execute("INSERT INTO high_water(record_id, version, rev_id) VALUES (?, ?, ?) ON CONFLICT(record_id) DO"
+                   " UPDATE SET version = excluded.version, rev_id = excluded.rev_id WHERE excluded.version >= version",
+                   (row["record_id"], row["version"], row["rev_id"]))
+
+    def forget_record(self, db: sqlite3.Connection, record_id: str) -> None:
+        """A grantee lost access: drop the ciphertext, the keys and the grants of that record."""
+        for table in ("records", "deks", "grants", "high_water", "outbox"):
+            db.execute(f"DELETE FROM {table} WHERE record_id = ?", (record_id,))
+
+    def high_water(self, record_id: str) -> tuple[int, bytes] | None:
+        row = self.db.execute("SELECT version, rev_id FROM high_water WHERE record_id = ?", (record_id,)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    # ------------------------------------------------------------ record keys
+
+    def put_dek(self, db: sqlite3.Connection, record_id: str, key_id: bytes, owner_id: str, wrapped: bytes) -> None:
+        db.execute("INSERT OR REPLACE INTO deks(record_id, key_id, owner_id, wrapped) VALUES (?, ?, ?, ?)",
+                   (record_id, key_id, owner_id, wrapped))
+
+    def get_dek(self, record_id: str, key_id: bytes) -> tuple[str, bytes] | None:
+        """(owner_id, wrapped DEK) of one key of one record."""
+        row = self.db.execute("SELECT owner_id, wrapped FROM deks WHERE record_id = ? AND key_id = ?",
+                              (record_id, key_id)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def all_deks(self) -> list[dict[str, Any]]:
+        return [self._row(r, "deks") for r in self.db.execute("SELECT * FROM deks").fetchall()]  # type: ignore[misc]
+
+    # ------------------------------------------------------------ grants
+
+    def set_grants(self, db: sqlite3.Connection, direction: str, record_id: str,
+                   grants: list[tuple[str, bytes, str | None]]) -> None:
+        """Replace the grants of one record in one direction with (peer_id, key_id, grant_json) rows."""
+        db.execute("DELETE FROM grants WHERE direction = ? AND record_id = ?", (direction, record_id))
+        db.executemany("INSERT OR REPLACE INTO grants(direction, record_id, peer_id, key_id, grant_json)"
+                       " VALUES (?, ?, ?, ?, ?)", [(direction, record_id, p, k, g) for p, k, g in grants])
+
+    def grantees(self, record_id: str) -> set[str]:
+        rows = self.db.execute("SELECT DISTINCT peer_id FROM grants WHERE direction = 'given' AND record_id = ?",
+                               (record_id,)).fetchall()
+        return {r[0] for r in rows}
+
+    # ------------------------------------------------------------ peers
+
+    def get_peer(self, *, user_id: str | None = None, handle: str | None = None) -> dict[str, Any] | None:
+        if user_id is not None:
+            row = self.db.execute("SELECT * FROM peers WHERE user_id = ?", (user_id,)).fetchone()
+        else:
+            row = self.db.execute("SELECT * FROM peers WHERE handle = ?", (handle,)).fetchone()
+        return self._row(row, "peers")
+
+    def list_peers(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM peers ORDER BY handle").fetchall()
+        return [self._row(r, "peers") for r in rows]  # type: ignore[misc]
+
+    def pin_peer(self, db: sqlite3.Connection, *, user_id: str, handle: str, role: str, sig_pub: bytes,
+                 kem_pub: bytes, bundle_json: str, verified_how: str, link_id: str | None) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO peers(user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how,"
+            " pinned_at, link_id, linked, changed_bundle_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL)",
+            (user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, int(time.time()), link_id))
+
+    def update_peer(self, db: sqlite3.Connection, user_id: str, **values: Any) -> None:
+        allowed = {"link_id", "linked", "changed_bundle_json", "verified_how"}
+        if not values or set(values) - allowed:
+            raise ValueError("unknown peer column")
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        db.execute(f"UPDATE peers SET {assignments} WHERE user_id = ?", (*values.values(), user_id))
+
+    # ------------------------------------------------------------ outbox
+
+    def get_pending(self, record_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
+        return self._row(row, "outbox")
+
+    def list_pending(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM outbox ORDER BY queued_at, record_id").fetchall()
+        return [self._row(r, "outbox") for r in rows]  # type: ignore[misc]
+
+    def put_pending(self, db: sqlite3.Connection, item: dict[str, Any]) -> None:
+        row = {"rekey": 0, "grants_json": "[]", "share_add_json": "[]", "revoke_json": "[]", "atomic": 0,
+               "queued_at": time.time_ns(), "last_error": None, "sent_rev_id": None} | item
+        db.execute(
+            "INSERT OR REPLACE INTO outbox(record_id, base_version, version, rev_id, header, ct, signature, key_id,"
+            " dek_wrap, rekey, grants_json, share_add_json, revoke_json, atomic, queued_at, last_error, sent_rev_id)"
+            " VALUES (:record_id, :base_version, :version, :rev_id, :header, :ct, :signature, :key_id, :dek_wrap,"
+            " :rekey, :grants_json, :share_add_json, :revoke_json, :atomic, :queued_at, :last_error, :sent_rev_id)",
+            row)
+
+    def mark_sent(self, record_ids_and_revs: list[tuple[str, bytes]]) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE outbox SET sent_rev_id = rev_id WHERE record_id = ? AND rev_id = ?",
+                           record_ids_and_revs)
+
+    def clear_pending(self, db: sqlite3.Connection, record_id: str, rev_id: bytes) -> None:
+        """Only the acknowledged revision is removed: a newer local edit queued meanwhile stays."""
+        db.execute("DELETE FROM outbox WHERE record_id = ? AND rev_id = ?", (record_id, rev_id))
+
+    def drop_pending(self, db: sqlite3.Connection, record_id: str) -> None:
+        db.execute("DELETE FROM outbox WHERE record_id = ?", (record_id,))
+
+    def set_pending_error(self, record_id: str, error: str | None) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE outbox SET last_error = ? WHERE record_id = ?", (error, record_id))
+
+    # ------------------------------------------------------------ rows
+
+    _COLUMNS: dict[str, list[str]] = {}
+
+    def _row(self, row: tuple | None, table: str) -> dict[str, Any] | None:
+        if row is None:
+            return None
+        if table not in self._COLUMNS:
+            self._COLUMNS[table] = [c[1] for c in self.db.execute(f"PRAGMA table_info({table})").fetchall()]
+        return dict(zip(self._COLUMNS[table], row))

@@ -1,0 +1,140 @@
+"""The client's profile store: keys file permissions, schema, transactions, outbox and high-water marks."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from sync.localstore import KeysFile, LocalStore, ProfileError
+
+
+def _keys() -> KeysFile:
+    return KeysFile(server="http://127.0.0.1:1", handle="alice", role="client", user_id=b"u" * 16,
+                    device_id=b"d" * 16, account_key=b"A" * 32, sig_seed=b"S" * 32, kem_seed=b"K" * 32,
+                    device_seed=b"D" * 32, token="tok")
+
+
+def _row(record_id: str = "r1", version: int = 1, rev: bytes = b"r" * 32) -> dict:
+    return {"record_id": record_id, "owner_id": "o", "version": version, "rev_id": rev, "header": b"h",
+            "ct": b"c", "signature": b"s", "key_id": b"k" * 16, "seq": version, "access": "owner"}
+
+
+def test_keys_file_is_private_and_round_trips(tmp_path):
+    store = LocalStore(tmp_path / "p")
+    store.create(_keys())
+    mode = stat.S_IMODE(os.stat(store.keys_path).st_mode)
+    assert mode == 0o600
+    assert stat.S_IMODE(os.stat(store.dir).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(store.db_path).st_mode) == 0o600
+    loaded = store.load_keys()
+    assert loaded.account_key == b"A" * 32 and loaded.token == "tok" and loaded.handle == "alice"
+    assert "AAAA" not in repr(loaded) and "tok" not in repr(loaded)  # secrets never reach a log by repr
+
+
+def test_second_create_is_refused(tmp_path):
+    store = LocalStore(tmp_path)
+    store.create(_keys())
+    with pytest.raises(ProfileError):
+        LocalStore(tmp_path).create(_keys())
+
+
+def test_missing_or_damaged_keys_give_clear_errors(tmp_path):
+    with pytest.raises(ProfileError, match="no account"):
+        LocalStore(tmp_path).load_keys()
+    (tmp_path / "keys.json").write_text("{not json")
+    with pytest.raises(ProfileError, match="damaged"):
+        LocalStore(tmp_path).load_keys()
+
+
+def test_schema_is_migrated_with_wal_and_durable_settings(tmp_path):
+    store = LocalStore(tmp_path)
+    db = store.db
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"meta", "records", "high_water", "deks", "grants", "peers", "outbox"} <= tables
+    store.close()
+    assert LocalStore(tmp_path).db.execute("PRAGMA user_version").fetchone()[0] == 1  # idempotent
+
+
+def test_failed_transaction_keeps_neither_records_nor_cursor(tmp_path):
+    store = LocalStore(tmp_path)
+    with pytest.raises(RuntimeError):
+        with store.transaction() as db:
+            store.put_record(db, _row())
+            store.set_meta(db, "cursor", "7")
+            raise RuntimeError("crash mid-page")
+    assert store.get_record("r1") is None and store.cursor() == 0
+    with store.transaction() as db:
+        store.put_record(db, _row())
+        store.set_meta(db, "cursor", "7")
+    reopened = LocalStore(tmp_path)
+    assert reopened.get_record("r1")["version"] == 1 and reopened.cursor() == 7
+
+
+def test_high_water_never_goes_down(tmp_path):
+    store = LocalStore(tmp_path)
+    with store.transaction() as db:
+        store.put_record(db, _row(version=3, rev=b"3" * 32))
+        store.put_record(db, _row(version=2, rev=b"2" * 32))
+    assert store.high_water("r1") == (3, b"3" * 32)
+
+
+def test_outbox_holds_one_item_per_record_and_clears_only_the_acknowledged_revision(tmp_path):
+    store = LocalStore(tmp_path)
+    item = {"record_id": "r1", "base_version": 0, "version": 1, "rev_id": b"a" * 32, "header": b"h", "ct": b"c",
+            "signature": b"s", "key_id": b"k" * 16, "dek_wrap": b"w" * 40}
+    with store.transaction() as db:
+        store.put_pending(db, item)
+        store.put_pending(db, item | {"rev_id": b"b" * 32})
+    assert [p["rev_id"] for p in store.list_pending()] == [b"b" * 32]
+    with store.transaction() as db:
+        store.clear_pending(db, "r1", b"a" * 32)  # an older answer must not drop the newer edit
+    assert store.get_pending("r1")["rev_id"] == b"b" * 32
+    with store.transaction() as db:
+        store.clear_pending(db, "r1", b"b" * 32)
+    assert store.list_pending() == []
+
+
+def test_grants_and_peers(tmp_path):
+    store = LocalStore(tmp_path)
+    with store.transaction() as db:
+        store.set_grants(db, "given", "r1", [("t1", b"k" * 16, None), ("t2", b"k" * 16, None)])
+        store.set_grants(db, "received", "r2", [("c1", b"k" * 16, "{}")])
+        store.pin_peer(db, user_id="t1", handle="drbob", role="therapist", sig_pub=b"s" * 32, kem_pub=b"k" * 32,
+                       bundle_json="{}", verified_how="invite-link", link_id="l1")
+    assert store.grantees("r1") == {"t1", "t2"} and store.grantees("r2") == set()
+    with store.transaction() as db:
+        store.set_grants(db, "given", "r1", [("t2", b"k" * 16, None)])
+        store.update_peer(db, "t1", changed_bundle_json="{}", linked=0)
+    assert store.grantees("r1") == {"t2"}
+    peer = store.get_peer(handle="drbob")
+    assert peer["changed_bundle_json"] == "{}" and peer["linked"] == 0
+    with pytest.raises(ValueError):
+        store.update_peer(store.db, "t1", sig_pub=b"x")
+    with pytest.raises(sqlite3.IntegrityError):
+        with store.transaction() as db:
+            store.pin_peer(db, user_id="t3", handle="x", role="client", sig_pub=b"s", kem_pub=b"k",
+                           bundle_json="{}", verified_how="blind-trust", link_id=None)
+
+
+def test_erase_removes_every_profile_file(tmp_path):
+    store = LocalStore(tmp_path)
+    store.create(_keys())
+    with store.transaction() as db:
+        store.set_meta(db, "cursor", "3")
+    store.erase()
+    assert not any(p.name.startswith(("keys", "profile")) for p in tmp_path.iterdir())
+
+
+def test_keys_json_holds_only_the_documented_fields(tmp_path):
+    store = LocalStore(tmp_path)
+    store.create(_keys())
+    data = json.loads(store.keys_path.read_text())
+    assert set(data) == {"v", "server", "handle", "role", "token", "user_id", "device_id", "account_key",
+                         "sig_seed", "kem_seed", "device_seed"}
