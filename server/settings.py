@@ -36,6 +36,11 @@ ENV_NAMES: dict[str, str] = {
     "BETWEEN_WEB_DIR": "web_dir",
     "BETWEEN_LOG_LEVEL": "log_level",
 }
+# The CLI's own variables: they may be set in the same shell as the server, and are not typos.
+CLIENT_NAMES = frozenset({
+    "BETWEEN_PASSPHRASE", "BETWEEN_RECOVERY_KEY", "BETWEEN_PROFILE", "BETWEEN_KDF_MEMORY_KIB",
+    "BETWEEN_KDF_ITERATIONS", "BETWEEN_PULL_LIMIT",
+})
 _CHOICES = {"registration": "open or invite", "rate_limit": "on or off", "log_level": "debug, info, warning or error"}
 _DURATIONS = {"session_ttl", "challenge_ttl", "invite_ttl"}
 _SIZES = {"max_request_bytes", "max_revision_bytes"}
@@ -72,7 +77,7 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
         environ = os.environ if environ is None else environ
         raw: dict[str, object] = {}
         for name, value in environ.items():
-            if not name.startswith("BETWEEN_"):
+            if not name.startswith("BETWEEN_") or name in CLIENT_NAMES:
                 continue
             field = ENV_NAMES.get(name)
             if field is None:

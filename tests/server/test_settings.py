@@ -53,3 +53,9 @@ def test_server_refuses_to_start_on_a_bad_setting(tmp_path):
                           env={"BETWEEN_REGISTRATION": "maybe", "PATH": "/usr/bin"}, timeout=30)
     assert done.returncode == 2
     assert "BETWEEN_REGISTRATION" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_clis_own_variables_are_not_mistaken_for_typos():
+    settings = Settings.from_env({"BETWEEN_PASSPHRASE": "x" * 12, "BETWEEN_PROFILE": "/tmp/p", "BETWEEN_PORT": "9001"})
+    assert settings.port == 9001
+    assert "x" * 12 not in repr(settings)
