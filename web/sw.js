@@ -4,7 +4,7 @@ import { createLocalServer } from '/js/local-server.js';
 
 // Bump on every change to the shell list or any file in it: the new name makes a fresh precache,
 // and activate deletes every other between-shell-* cache.
-const VERSION = '2026-11-26.1';
+const VERSION = '2026-11-26.2';
 const CACHE = `between-shell-${VERSION}`;
 
 // What the page needs to start offline. The worker's own modules are kept by the browser with the worker.
@@ -12,6 +12,11 @@ const SHELL = [
   '/',
   '/css/app.css',
   '/js/app.js',
+  '/js/strength.js',
+  '/js/sync-status.js',
+  '/js/argon2.js',
+  '/js/kdf-worker.js',
+  '/vendor/argon2.js',
   '/vendor/htmx.js',
   '/kinds.json',
   '/manifest.webmanifest',
@@ -41,9 +46,25 @@ self.addEventListener('activate', (event) => {
 
 const shell = async () => (await caches.match('/')) ?? fetch('/');
 
+/** Tell every open page the sync status (the words are made there, in an aria-live region). */
+async function notify(status) {
+  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'sync-status', status });
+}
+
 const local = createLocalServer({
   shell,
   kindsResponse: async () => (await caches.match('/kinds.json')) ?? fetch('/kinds.json'),
+  origin: self.location.origin,
+  notify,
+});
+
+// Work started by a request (a sync after an edit) that the worker must stay alive for.
+let background = Promise.resolve();
+local.keepAlive((promise) => { background = promise.catch(() => {}); });
+
+self.addEventListener('message', (event) => {
+  if (event.origin && event.origin !== self.location.origin) return;
+  event.waitUntil(local.message(event.data, event.ports[0]).catch(() => {}));
 });
 
 async function cacheFirst(request) {
@@ -64,7 +85,9 @@ self.addEventListener('fetch', (event) => {
   const answer = local.handle(request);
   if (answer) {
     event.respondWith(answer);
-  } else if (request.mode === 'navigate' && (url.pathname === '/' || url.pathname.startsWith('/app'))) {
+    event.waitUntil(answer.then(() => background, () => {}));
+  } else if (request.mode === 'navigate'
+      && (url.pathname === '/' || url.pathname === '/invite' || url.pathname.startsWith('/app'))) {
     event.respondWith(shell());
   } else if (request.method === 'GET') {
     event.respondWith(cacheFirst(request));

@@ -1,6 +1,10 @@
 /** The page: register the service worker, hold every click until it controls the page, then start htmx. */
 
+import { estimateStrength } from './strength.js';
+import { statusText } from './sync-status.js';
+
 const view = document.getElementById('view');
+const SYNC_EVERY_MS = 60_000;
 
 function say(message) {
   const status = document.getElementById('boot');
@@ -18,11 +22,177 @@ function controlled() {
 /** Move focus to the new view's heading (or its error) so screen readers hear that the screen changed. */
 function focusView(event) {
   if (event.target !== view && !view.contains(event.target)) return;
-  const target = view.querySelector('[role="alert"]') ?? view.querySelector('h1');
+  const target = view.querySelector('[role="alert"]:not([hidden])') ?? view.querySelector('h1');
   if (!target || target.contains(document.activeElement)) return;
   if (document.activeElement?.matches?.('input[type="search"]')) return;
   target.setAttribute('tabindex', '-1');
   target.focus({ preventScroll: false });
+}
+
+/**
+ * A message to the worker, answered on its own channel. Secrets (Argon2id output, a recovery key, an invite
+ * fragment) travel this way only: a message cannot reach the network, a request could (a hard reload
+ * bypasses the worker).
+ */
+function ask(data) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = ({ data: answer }) => resolve(answer);
+    navigator.serviceWorker.controller.postMessage(data, [channel.port2]);
+  });
+}
+
+const poke = () => navigator.serviceWorker.controller?.postMessage({ type: 'sync' });
+
+// ------------------------------------------------------------------ sync status
+
+function showStatus(status) {
+  const region = document.getElementById('sync-status');
+  if (!region) return;
+  const words = status.state === 'off' ? '' : statusText(status);
+  // "Syncing…" would chatter in a screen reader every minute; the region only changes for real news.
+  if (status.state === 'syncing' && region.textContent) return;
+  region.textContent = words;
+  region.dataset.state = status.state;
+  for (const el of view.querySelectorAll('[data-sync-text]')) el.textContent = words || 'On this device only';
+}
+
+// ------------------------------------------------------------------ account forms
+
+function showError(form, words) {
+  const box = form.querySelector('[data-error]');
+  box.textContent = words;
+  box.hidden = false;
+  box.setAttribute('tabindex', '-1');
+  box.focus();
+}
+
+function busy(form, on, words = '') {
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = on;
+  if (on) {
+    button.dataset.label = button.textContent;
+    button.textContent = words;
+  } else if (button.dataset.label) {
+    button.textContent = button.dataset.label;
+  }
+}
+
+async function derive(passphrase, kdf) {
+  const { argon2id } = await import('./argon2.js');
+  return argon2id(passphrase, kdf.memoryKib, kdf.iterations, kdf.lanes, kdf.salt);
+}
+
+const HANDLE = /^[a-z0-9][a-z0-9._-]{2,63}$/;
+
+async function signup(form, htmx) {
+  const handle = form.querySelector('#a-handle').value.trim().toLowerCase();
+  const pass = form.querySelector('#a-pass');
+  const again = form.querySelector('#a-pass2');
+  if (!HANDLE.test(handle)) return showError(form, 'Please choose an account name of 3 to 64 lowercase letters, digits, dots, dashes or underscores.');
+  if (estimateStrength(pass.value).score < 2) return showError(form, 'Please choose a longer passphrase: at least 10 characters, a few unrelated words work well.');
+  if (pass.value !== again.value) return showError(form, 'The two passphrases are not the same.');
+  busy(form, true, 'Protecting your passphrase…');
+  // Default Argon2id cost (64 MiB, t=3), in the KDF worker so the page stays responsive.
+  const kdf = { alg: 'argon2id', memoryKib: 65536, iterations: 3, lanes: 1, salt: crypto.getRandomValues(new Uint8Array(16)) };
+  let prk;
+  try {
+    prk = await derive(pass.value, kdf);
+  } catch {
+    busy(form, false);
+    return showError(form, 'This device could not protect the passphrase. Please try again.');
+  }
+  pass.value = '';
+  again.value = '';
+  busy(form, true, 'Creating your account…');
+  const answer = await ask({ type: 'signup', handle, kdf, prk });
+  prk.fill(0);
+  if (!answer.ok) {
+    busy(form, false);
+    return showError(form, answer.error);
+  }
+  return swapIn(htmx, answer.html, '/app/account');
+}
+
+async function signin(form, htmx) {
+  const handle = form.querySelector('#s-handle').value.trim().toLowerCase();
+  const method = form.querySelector('input[name="method"]:checked').value;
+  const pass = form.querySelector('#s-pass');
+  const recovery = form.querySelector('#s-recovery');
+  if (!HANDLE.test(handle)) return showError(form, 'Please enter your account name.');
+  busy(form, true, 'Signing in…');
+  let answer;
+  if (method === 'recovery') {
+    answer = await ask({ type: 'login', handle, recoveryText: recovery.value });
+  } else {
+    const pre = await ask({ type: 'prelogin', handle });
+    if (!pre.ok) {
+      busy(form, false);
+      return showError(form, pre.error);
+    }
+    let prk;
+    try {
+      prk = await derive(pass.value, pre.kdf);
+    } catch {
+      busy(form, false);
+      return showError(form, 'This device could not check the passphrase. Please try again.');
+    }
+    answer = await ask({ type: 'login', handle, prk });
+    prk.fill(0);
+  }
+  if (!answer.ok) {
+    busy(form, false);
+    return showError(form, answer.error);
+  }
+  pass.value = '';
+  recovery.value = '';
+  return swapIn(htmx, answer.html, '/app/account');
+}
+
+/** Put a screen the worker rendered (html`` escaped) into the view, as htmx would have. */
+function swapIn(htmx, markup, path) {
+  view.innerHTML = markup;
+  htmx.process(view);
+  history.pushState({}, '', path);
+  focusView({ target: view });
+}
+
+function wireForms(htmx) {
+  document.addEventListener('submit', (event) => {
+    const form = event.target.closest?.('form[data-secret]');
+    if (!form) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const run = form.dataset.secret === 'signup' ? signup : signin;
+    run(form, htmx).catch(() => {
+      busy(form, false);
+      showError(form, 'That did not work. Please try again.');
+    });
+  }, true);
+  document.addEventListener('input', (event) => {
+    const field = event.target;
+    if (!field.matches?.('[data-strength]')) return;
+    const { score, label } = estimateStrength(field.value);
+    const meter = document.getElementById(field.dataset.strength);
+    meter.value = score;
+    document.getElementById(`${field.dataset.strength}-text`).textContent = `Strength: ${label}`;
+  });
+  document.addEventListener('change', (event) => {
+    if (!event.target.matches?.('input[name="method"]')) return;
+    const form = event.target.form;
+    for (const el of form.querySelectorAll('[data-method]')) el.hidden = el.dataset.method !== event.target.value;
+  });
+}
+
+// ------------------------------------------------------------------ start
+
+/** An invite link: hand its fragment to the worker, then drop it from the address bar and history. */
+async function takeInvite() {
+  if (location.pathname !== '/invite' || !location.hash) return null;
+  const link = location.href;
+  history.replaceState(null, '', '/app/invite');
+  const answer = await ask({ type: 'invite', link });
+  return answer.ok ? '/app/invite' : '/app/invite?problem=bad_invite';
 }
 
 async function start() {
@@ -32,13 +202,23 @@ async function start() {
   }
   await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
   await controlled();
+  navigator.serviceWorker.addEventListener('message', ({ data }) => {
+    if (data?.type === 'sync-status') showStatus(data.status);
+  });
+  const invite = await takeInvite();
   // htmx arrives only now, so no element can send a request before the worker answers it.
   const { default: htmx } = await import('/vendor/htmx.js');
   await new Promise((resolve) => setTimeout(resolve)); // htmx initialises itself on the next task
   document.addEventListener('htmx:after:swap', focusView);
-  const path = location.pathname.startsWith('/app') ? location.pathname + location.search : '/app/entries';
+  wireForms(htmx);
+  const path = invite ?? (location.pathname.startsWith('/app') ? location.pathname + location.search : '/app/entries');
   await htmx.ajax('GET', path, { target: '#view' });
   document.documentElement.dataset.ready = 'true';
+  navigator.serviceWorker.controller.postMessage({ type: 'status' });
+  poke();
+  window.addEventListener('online', poke);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') poke(); });
+  setInterval(poke, SYNC_EVERY_MS);
 }
 
 start().catch(() => say('Between could not start on this device. Reload the page to try again.'));

@@ -1,7 +1,7 @@
 /** The device's IndexedDB: one versioned schema, ciphertext and wrapped keys only, small promise helpers. */
 
 export const DB_NAME = 'between';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /**
  * Schema by version: each step upgrades from the version before it, so any old database reaches the latest.
@@ -10,12 +10,18 @@ export const DB_VERSION = 1;
  *   them), the owner's DEK wrap, and syncedVersion (the version the server acknowledged; 0 = never pushed),
  *   so the outbox is every record whose head is ahead of syncedVersion.
  * - revisions: every revision this device wrote or accepted, the local history (undo and merge bases).
+ * Version 2 (sync): records rows also carry `synced` (the server's head, the merge base), `dekWraps` (one
+ *   wrap per key epoch), `grantees` and `intent` (a pending share or unshare); `meta` holds the pull cursor;
+ * - peers: the other side of each care link, pinned (user id, handle, keys, bundle, how it was verified).
  */
 const MIGRATIONS = [
   (db) => {
     db.createObjectStore('meta');
     db.createObjectStore('records', { keyPath: 'recordId' });
     db.createObjectStore('revisions', { keyPath: ['recordId', 'version'] });
+  },
+  (db) => {
+    db.createObjectStore('peers', { keyPath: 'userId' });
   },
 ];
 

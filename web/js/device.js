@@ -1,6 +1,6 @@
 /** This device's keys: the account made on the device, kept at rest only under a non-extractable device key. */
 
-import { concat, newUuid, utf8, uuidString } from './bytes.js';
+import { concat, fromUtf8, newUuid, utf8, uuidString } from './bytes.js';
 import { ed25519Public } from './crypto.js';
 import { get, write } from './db.js';
 import { deriveKwk, newLocalSecrets } from './keys.js';
@@ -11,7 +11,8 @@ const META_KEY = 'device';
 
 /**
  * @typedef {{userId: Uint8Array, accountKey: Uint8Array, sigSeed: Uint8Array, kemSeed: Uint8Array,
- *   kwk: Uint8Array, sigPub: Uint8Array, deviceId: string, handle: string|null, role: 'client'|'therapist'}} Unlocked
+ *   kwk: Uint8Array, sigPub: Uint8Array, deviceId: string, handle: string|null, role: 'client'|'therapist',
+ *   session: {deviceKey: CryptoKey, devicePub: Uint8Array}|null}} Unlocked
  */
 
 async function wrapSecrets(dlk, userId, secrets) {
@@ -60,5 +61,54 @@ export async function unlockDevice(db) {
   return {
     userId: row.userId, deviceId: row.deviceId, handle: row.handle, role: row.role, ...secrets,
     kwk: await deriveKwk(secrets.accountKey), sigPub: await ed25519Public(secrets.sigSeed),
+    // Signed in: this device's session key (a non-extractable Ed25519 CryptoKey) and its public half.
+    session: row.session ? { deviceKey: row.session.deviceKey, devicePub: row.session.devicePub } : null,
   };
+}
+
+const TOKEN_AAD = utf8('between/web/session-token/v1');
+
+/**
+ * Become (or stay) an account on this device: the account's secrets are re-wrapped under the same DLK, and
+ * the session's device key and token are kept. Without `session` the device is signed out but keeps its data.
+ * @param {IDBDatabase} db
+ * @param {{userId: Uint8Array, handle: string|null, role: string, accountKey: Uint8Array, sigSeed: Uint8Array,
+ *   kemSeed: Uint8Array, deviceId: string, session: {deviceKey: CryptoKey, devicePub: Uint8Array, token: string}|null}} next
+ * @param {(tx: IDBTransaction) => void} [alsoInTx] more writes that must commit together with the keys
+ */
+export async function saveAccount(db, next, alsoInTx = () => {}) {
+  const row = await get(db, 'meta', META_KEY);
+  const wrapped = await wrapSecrets(row.dlk, next.userId, next);
+  const session = next.session ? { deviceKey: next.session.deviceKey, devicePub: next.session.devicePub,
+    tokenWrap: await sealToken(row.dlk, next.session.token) } : null;
+  const updated = { ...row, userId: next.userId, handle: next.handle, role: next.role, deviceId: next.deviceId,
+    wrapped, session };
+  await write(db, ['meta', 'records', 'revisions', 'peers'], (tx) => {
+    tx.objectStore('meta').put(updated, META_KEY);
+    alsoInTx(tx);
+  });
+}
+
+async function sealToken(dlk, token) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: TOKEN_AAD }, dlk,
+    utf8(token)));
+  return { iv, ct };
+}
+
+/** The session token (kept under the DLK at rest, like the keys), or null when signed out. */
+export async function readToken(db) {
+  const row = await get(db, 'meta', META_KEY);
+  if (!row?.session?.tokenWrap) return null;
+  const { iv, ct } = row.session.tokenWrap;
+  return fromUtf8(new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: TOKEN_AAD },
+    row.dlk, ct)));
+}
+
+/** Replace the session token after a refresh. */
+export async function storeToken(db, token) {
+  const row = await get(db, 'meta', META_KEY);
+  if (!row?.session) return;
+  const tokenWrap = await sealToken(row.dlk, token);
+  await write(db, ['meta'], (tx) => { tx.objectStore('meta').put({ ...row, session: { ...row.session, tokenWrap } }, META_KEY); });
 }

@@ -3,6 +3,7 @@
 import { toHex, uuidBytes, uuidString, newUuid } from './bytes.js';
 import { randomBytes } from './crypto.js';
 import { get, getAll, write } from './db.js';
+import { CryptoError } from './errors.js';
 import { FLAG_DELETED, parseHeader } from './layout.js';
 import { decodeDocument, encodeDocument, openRevision, revId, sealRevision, unwrapDek, wrapDek } from './records.js';
 
@@ -28,21 +29,37 @@ function toEntry(recordId, version, doc) {
     updatedAt: String(doc.updated_at ?? doc.created_at ?? ''), fields: doc.fields ?? {}, conflicts: doc.conflicts ?? [] };
 }
 
-async function openPlaintext(me, row, revision) {
+/** The DEK wrap of one key epoch of a row (a re-key on share or unshare starts a new epoch). */
+export function dekWrapFor(row, keyId) {
+  if (row.keyId && toHex(row.keyId) === toHex(keyId) && row.dekWrap) return row.dekWrap;
+  const wrap = row.dekWraps?.[toHex(keyId)];
+  if (!wrap) throw new CryptoError('no key for this revision on this device');
+  return wrap;
+}
+
+/** Verify and decrypt one revision of an own record (signature, context, key commitment, AEAD, padding). */
+export async function openPlaintext(me, row, revision) {
   const rid = toHex(await revId(revision.header, revision.ct));
   if (opened.has(rid)) return opened.get(rid);
-  const dek = await unwrapDek(me.kwk, row.ownerId, uuidBytes(row.recordId), row.keyId, row.dekWrap);
+  const { keyId } = parseHeader(revision.header);
+  const dek = await unwrapDek(me.kwk, row.ownerId, uuidBytes(row.recordId), keyId, dekWrapFor(row, keyId));
   const [, plaintext] = await openRevision(revision, { ownerId: row.ownerId, recordId: uuidBytes(row.recordId), dek,
-    keyId: row.keyId, signerPub: me.sigPub });
+    keyId, signerPub: me.sigPub });
   opened.set(rid, plaintext);
   return plaintext;
 }
+
+/** Drop every decrypted document from memory (the device is being forgotten). */
+export const forgetPlaintexts = () => opened.clear();
+
+/** Remember a plaintext this device just verified or sealed, by rev_id (memory only). */
+export const rememberPlaintext = (rid, plaintext) => opened.set(toHex(rid), plaintext);
 
 /**
  * Seal the next revision of a record and store it with its history in one transaction.
  * `dek` is given for a new record (no wrap yet), else unwrapped from the row.
  */
-async function commit(db, me, row, plaintext, deleted, dek = null) {
+export async function commit(db, me, row, plaintext, deleted, dek = null) {
   const recordId = uuidBytes(row.recordId);
   dek ??= await unwrapDek(me.kwk, row.ownerId, recordId, row.keyId, row.dekWrap);
   const version = (row.head?.version ?? 0) + 1;
@@ -51,14 +68,32 @@ async function commit(db, me, row, plaintext, deleted, dek = null) {
   const rid = await revId(revision.header, revision.ct);
   const dekWrap = row.dekWrap ?? await wrapDek(me.kwk, row.ownerId, recordId, row.keyId, dek);
   const head = { version, revId: rid, ...revision };
-  const next = { recordId: row.recordId, ownerId: row.ownerId, keyId: row.keyId, dekWrap, head,
-    syncedVersion: row.syncedVersion ?? 0 };
+  // Everything else the row carries (the synced head, key epochs, grantees, a pending share) is kept.
+  const next = { ...row, keyId: row.keyId, dekWrap, head, syncedVersion: row.syncedVersion ?? 0,
+    dekWraps: { ...row.dekWraps, [toHex(row.keyId)]: dekWrap } };
   await write(db, ['records', 'revisions'], (tx) => {
     tx.objectStore('records').put(next);
     tx.objectStore('revisions').put({ recordId: row.recordId, version, revId: rid, ...revision });
   });
   opened.set(toHex(rid), plaintext);
+  changed();
   return next;
+}
+
+// Told after every local write (the sync engine schedules a push); set by the local server.
+let changed = () => {};
+export const onLocalChange = (fn) => { changed = fn; };
+
+/**
+ * A new revision of an own record with the same content under a fresh key epoch (share and unshare re-key),
+ * carrying the sharing intent the next push sends atomically with it.
+ */
+export async function rekeyEntry(db, me, id, intent) {
+  const row = await get(db, 'records', id);
+  if (!row) return null;
+  const plaintext = await openPlaintext(me, row, row.head);
+  const deleted = Boolean(parseHeader(row.head.header).flags & FLAG_DELETED);
+  return commit(db, me, { ...row, keyId: randomBytes(16), dekWrap: null, intent }, plaintext, deleted, randomBytes(32));
 }
 
 /** @returns {Promise<Entry>} */

@@ -1,7 +1,9 @@
 /** The service worker's entry handlers (create, read, edit, delete with undo, list, search), named like server routes. */
 
 import { createEntry, deleteEntry, getEntry, listEntries, restoreEntry, searchEntries, updateEntry } from './entries.js';
-import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice } from './entry-views.js';
+import {
+  chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice, wordsFor,
+} from './entry-views.js';
 import { FieldError, readForm, validateFields } from './kinds.js';
 import { html, htmlResponse } from './views.js';
 
@@ -10,30 +12,31 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /**
  * @typedef {{db: IDBDatabase, me: import('./device.js').Unlocked, kinds: Map<string, import('./kinds.js').Kind>}} Env
  * @param {import('./router.js').Router} router @param {() => Promise<Env>} load
+ * @param {{panel?: (id: string) => Promise<unknown>}} [options] `panel` adds a fragment (sharing) under an entry
  */
-export function addEntryRoutes(router, load) {
+export function addEntryRoutes(router, load, { panel = async () => null } = {}) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
   const notFound = () => page(notFoundPage(), 404);
 
   async function listPage({ url }) {
-    const { db, me, kinds } = await load();
+    const { db, me, kinds, settings } = await load();
     const query = (url.searchParams.get('q') ?? '').slice(0, 200);
     const all = await listEntries(db, me);
     const found = searchEntries(all, query, (k) => kinds.get(k)?.label ?? k);
-    return page(entriesPage(found, kinds, { query }));
+    return page(entriesPage(found, kinds, { query, words: wordsFor(settings) }));
   }
 
   async function newForm({ url }) {
-    const { kinds } = await load();
+    const { kinds, settings } = await load();
     const kind = kinds.get(url.searchParams.get('kind') ?? '');
-    return page(kind ? entryForm(kind) : chooseKindPage(kinds));
+    return page(kind ? entryForm(kind) : chooseKindPage(kinds, wordsFor(settings)));
   }
 
   async function create({ request }) {
     const { db, me, kinds } = await load();
     const form = await request.formData();
     const kind = kinds.get(String(form.get('kind') ?? ''));
-    if (!kind) return page(chooseKindPage(kinds), 422);
+    if (!kind) return page(chooseKindPage(kinds, wordsFor((await load()).settings)), 422);
     const values = readForm(kind, form);
     let fields;
     try {
@@ -43,14 +46,14 @@ export function addEntryRoutes(router, load) {
       throw err;
     }
     const entry = await createEntry(db, me, kind.id, fields);
-    return page(entryPage(entry, kind), 200, { 'HX-Push-Url': `/app/entries/${entry.id}` });
+    return page(entryPage(entry, kind, await panel(entry.id)), 200, { 'HX-Push-Url': `/app/entries/${entry.id}` });
   }
 
   async function show({ params }) {
     const { db, me, kinds } = await load();
     if (!UUID.test(params.id)) return notFound();
     const entry = await getEntry(db, me, params.id);
-    return entry ? page(entryPage(entry, kinds.get(entry.kind))) : notFound();
+    return entry ? page(entryPage(entry, kinds.get(entry.kind), await panel(entry.id))) : notFound();
   }
 
   async function editForm({ params }) {
@@ -76,13 +79,13 @@ export function addEntryRoutes(router, load) {
       throw err;
     }
     const saved = await updateEntry(db, me, params.id, fields);
-    return saved ? page(entryPage(saved, kind), 200, { 'HX-Push-Url': `/app/entries/${saved.id}` }) : notFound();
+    return saved ? page(entryPage(saved, kind, await panel(saved.id)), 200, { 'HX-Push-Url': `/app/entries/${saved.id}` }) : notFound();
   }
 
   async function remove({ params }) {
-    const { db, me, kinds } = await load();
+    const { db, me, kinds, settings } = await load();
     if (!UUID.test(params.id) || !(await deleteEntry(db, me, params.id))) return notFound();
-    return page(entriesPage(await listEntries(db, me), kinds, { notice: undoNotice(params.id) }), 200,
+    return page(entriesPage(await listEntries(db, me), kinds, { notice: undoNotice(params.id), words: wordsFor(settings) }), 200,
       { 'HX-Push-Url': '/app/entries' });
   }
 
@@ -91,7 +94,7 @@ export function addEntryRoutes(router, load) {
     if (!UUID.test(params.id)) return notFound();
     const entry = await restoreEntry(db, me, params.id);
     if (!entry) return notFound();
-    return page(html`<p class="notice" role="status">Entry restored.</p>${entryPage(entry, kinds.get(entry.kind))}`, 200,
+    return page(html`<p class="notice" role="status">Entry restored.</p>${entryPage(entry, kinds.get(entry.kind), await panel(entry.id))}`, 200,
       { 'HX-Push-Url': `/app/entries/${entry.id}` });
   }
 

@@ -18,6 +18,7 @@ export function nav(current) {
     : link(href, label)}</li>`;
   return html`<nav class="tabs" aria-label="Main"><ul>
     ${item('/app/entries', 'Entries', 'entries')}${item('/app/entries/new', 'New entry', 'new')}
+    ${item('/app/shared', 'Shared', 'shared')}${item('/app/account', 'Sync', 'account')}
   </ul></nav>`;
 }
 
@@ -70,11 +71,21 @@ export function undoNotice(entryId) {
       <button type="submit" class="secondary">Undo</button></form></div>`;
 }
 
-export function entriesPage(entries, kinds, { query = '', notice = null } = {}) {
+/** The person's word for what they do between sessions (a setting): "activities" unless they prefer "homework". */
+export const WORDING = Object.freeze({
+  activities: { lead: 'Your activities between sessions, kept on this device, encrypted.',
+    choose: 'Which activity would you like to do?' },
+  homework: { lead: 'Your homework between sessions, kept on this device, encrypted.',
+    choose: 'Which homework would you like to do?' },
+});
+
+export const wordsFor = (settings) => WORDING[settings?.wording] ?? WORDING.activities;
+
+export function entriesPage(entries, kinds, { query = '', notice = null, words = WORDING.activities } = {}) {
   return html`${nav('entries')}<section aria-labelledby="entries-title">
     <h1 id="entries-title">Your entries</h1>
     ${notice}
-    <p class="lead">Kept on this device, encrypted.</p>
+    <p class="lead">${words.lead}</p>
     ${newEntryLinks(kinds, ['journal', 'thought-record', 'mood'])}
     ${searchForm(query)}
     ${query ? html`<p class="count" role="status">${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} found</p>` : null}
@@ -88,8 +99,9 @@ export function newEntryLinks(kinds, only = null) {
     html`<li>${link(`/app/entries/new?kind=${encodeURIComponent(k.id)}`, k.label, 'button')}</li>`)}</ul>`;
 }
 
-export function chooseKindPage(kinds) {
+export function chooseKindPage(kinds, words = WORDING.activities) {
   return html`${nav('new')}<section aria-labelledby="new-title"><h1 id="new-title">New entry</h1>
+    <p class="lead">${words.choose}</p>
     <ul class="kind-cards">${[...kinds.values()].map((k) => html`<li>
       ${link(`/app/entries/new?kind=${encodeURIComponent(k.id)}`, k.label, 'card-title')}
       <p>${k.description}</p></li>`)}</ul></section>`;
@@ -114,7 +126,8 @@ function fieldValue(field, value) {
   return valueText(field, value);
 }
 
-export function entryPage(entry, kind) {
+/** One entry; `extra` is a fragment shown under its fields (the sharing panel). */
+export function entryPage(entry, kind, extra = null) {
   const known = kind?.fields ?? [];
   return html`${nav('')}<article aria-labelledby="entry-title">
     <p class="kind">${kind?.label ?? entry.kind}</p>
@@ -127,7 +140,7 @@ export function entryPage(entry, kind) {
       ${link(`/app/entries/${entry.id}/edit`, 'Edit', 'button')}
       <form action="/app/entries/${entry.id}/delete" method="post" hx-post="/app/entries/${entry.id}/delete" hx-target="#view"
         hx-push-url="/app/entries"><button type="submit" class="danger">Delete</button></form>
-    </div></article>`;
+    </div>${extra}</article>`;
 }
 
 function control(field, value, invalid) {

@@ -1,15 +1,23 @@
 /** The app's local server inside the service worker: answers htmx requests from IndexedDB, as a web server would. */
 
-import { openDb } from './db.js';
+import { createAccounts } from './account.js';
+import { addAccountRoutes } from './account-routes.js';
+import { get, openDb } from './db.js';
 import { unlockDevice } from './device.js';
+import { onLocalChange } from './entries.js';
 import { addEntryRoutes } from './entry-routes.js';
 import { kindTable } from './kinds.js';
 import { Router } from './router.js';
+import { createSharing, pinPeer, sharingOf } from './share.js';
+import { addShareRoutes } from './share-routes.js';
+import { sharingPanel } from './share-views.js';
+import { createSync } from './sync.js';
 import { html, htmlResponse } from './views.js';
 
 /**
- * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>}} io how to reach the
- *   precached shell and kinds.json (the worker passes its cache lookups)
+ * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>, origin: string,
+ *   notify: (status: object) => void}} io how to reach the precached shell and kinds.json (the worker passes
+ *   its cache lookups), this app's origin (the API's too) and how to tell the pages the sync status
  */
 export function createLocalServer(io) {
   let env = null;
@@ -19,7 +27,8 @@ export function createLocalServer(io) {
     env ??= (async () => {
       const db = await openDb();
       const me = await unlockDevice(db);
-      return { db, me, kinds: kindTable(await (await io.kindsResponse()).json()) };
+      const settings = (await get(db, 'meta', 'settings')) ?? { wording: 'activities' };
+      return { db, me, settings, kinds: kindTable(await (await io.kindsResponse()).json()) };
     })().catch((err) => {
       env = null; // let the next request try again
       throw err;
@@ -27,7 +36,35 @@ export function createLocalServer(io) {
     return env;
   }
 
-  const router = addEntryRoutes(new Router(), load);
+  const reset = () => { env = null; };
+  const accounts = createAccounts({ env: load, reset, origin: io.origin });
+  const sync = createSync({
+    env: load,
+    api: async () => {
+      const api = await accounts.sessionApi();
+      return api && { api, pinPeer: async (bundle, linkId, how) => pinPeer((await load()).db, bundle, linkId, how) };
+    },
+    notify: io.notify,
+  });
+  // Every local write schedules a sync shortly after (debounced); `background` keeps the worker alive for it.
+  let background = () => {};
+  onLocalChange(() => background(sync.soon()));
+  const sharing = createSharing({ env: load, sessionApi: accounts.sessionApi, origin: io.origin,
+    changed: () => background(sync.soon(100)) });
+
+  async function panel(id) {
+    const { db, me } = await load();
+    const row = await get(db, 'records', id);
+    if (!row || !me.session) return null;
+    const state = await sharingOf(db, row);
+    return state.peers.length || state.shared.length ? sharingPanel(id, state) : null;
+  }
+
+  const router = new Router();
+  // Sharing first: its /app/entries/:id/share routes are more specific than the entry routes.
+  addShareRoutes(router, { load, sharing });
+  addEntryRoutes(router, load, { panel });
+  const account = addAccountRoutes(router, { load, accounts, sync });
 
   const failure = () => htmlResponse(html`<section><h1>Something went wrong</h1>
     <p>This device could not complete that. Your entries are unchanged; please try again.</p></section>`, 500);
@@ -69,5 +106,29 @@ export function createLocalServer(io) {
     })();
   }
 
-  return { handle };
+  /**
+   * A message from a page: secrets for the account steps (answered on `port`), an invite link read from the
+   * address bar, or a nudge to sync. Returns a promise the worker keeps itself alive for.
+   */
+  async function message(data, port) {
+    switch (data?.type) {
+      case 'sync':
+        return sync.run();
+      case 'status':
+        return io.notify(sync.status());
+      case 'invite':
+        try {
+          sharing.setInvite(String(data.link ?? ''));
+          port?.postMessage({ ok: true });
+        } catch {
+          port?.postMessage({ ok: false });
+        }
+        return undefined;
+      default:
+        port?.postMessage(await account.message(data));
+        return undefined;
+    }
+  }
+
+  return { handle, message, sync, keepAlive: (fn) => { background = fn; } };
 }

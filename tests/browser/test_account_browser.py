@@ -1,0 +1,227 @@
+"""Accounts in the PWA against the real server: turn on sync, sign in elsewhere, recovery, sign out, forget."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import pytest
+
+from pwa_browser import launch, open_app
+from pwa_live import (  # noqa: F401 - fixtures
+    PASSPHRASE, go_sync, live_app, live_app_short_sessions, sign_in, sync_now, turn_on_sync,
+)
+from pwa_screens import create_journal, entry_summaries
+from test_pwa_accessibility import _serious
+
+from tests.e2e.e2e_cli import Cli
+
+pytestmark = pytest.mark.browser
+
+
+def test_turn_on_sync_keeps_entries_and_a_second_device_signs_in(playwright_instance, live_app, tmp_path):
+    first = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(first, live_app.url)
+        create_journal(page, "Before sync", "Written before the account existed.")
+        key = turn_on_sync(page, "robin")
+        assert len(key) == 34 and key.count("-") == 5
+        assert sync_now(page) == "Synced"
+        assert entry_summaries(page) == ["Before sync"]
+    finally:
+        first.close()
+    second = launch(playwright_instance, tmp_path / "laptop")
+    try:
+        page = open_app(second, live_app.url)
+        # Written on the laptop before signing in: it joins the account instead of being lost.
+        create_journal(page, "Laptop note", "typed before signing in")
+        assert "do not match" in sign_in(page, "robin", "wrong passphrase entirely")
+        assert sign_in(page, "robin") == ""
+        assert sync_now(page) == "Synced"
+        assert entry_summaries(page) == ["Laptop note", "Before sync"]
+    finally:
+        second.close()
+    first = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(first, live_app.url)
+        assert sync_now(page) == "Synced"
+        assert entry_summaries(page) == ["Laptop note", "Before sync"]
+    finally:
+        first.close()
+
+
+def _wire_log(ctx) -> list[tuple[str, str, bytes]]:
+    """Every request the page and its service worker send: (method, url, body)."""
+    log: list[tuple[str, str, bytes]] = []
+    ctx.on("request", lambda r: log.append((r.method, r.url, r.post_data_buffer or b"")))
+    return log
+
+
+def _carries(log, secret: str) -> list[str]:
+    forms = {secret.encode(), secret.lower().encode(), secret.replace("-", "").encode()}
+    return [url for _, url, body in log if any(f in body or f.decode() in url for f in forms)]
+
+
+def test_recovery_key_signs_in_and_no_secret_goes_on_the_wire(playwright_instance, live_app, tmp_path):
+    first = launch(playwright_instance, tmp_path / "phone")
+    log = _wire_log(first)
+    try:
+        page = open_app(first, live_app.url)
+        key = turn_on_sync(page, "ash.lee")
+        create_journal(page, "Kept safe", "in the account")
+        assert sync_now(page) == "Synced"
+        assert any(url.endswith("/api/v1/accounts") for _, url, _ in log)
+    finally:
+        first.close()
+    second = launch(playwright_instance, tmp_path / "tablet")
+    log2 = _wire_log(second)
+    try:
+        page = open_app(second, live_app.url)
+        # A typo is caught by the checksum on the device: nothing is sent for it.
+        typo = ("1" if key[0] != "1" else "2") + key[1:]
+        assert "typo" in sign_in(page, "ash.lee", recovery=typo)
+        assert not [u for _, u, _ in log2 if "/auth/login" in u]
+        # Case, spaces and dashes don't matter.
+        assert sign_in(page, "ash.lee", recovery=key.lower().replace("-", " ")) == ""
+        assert sync_now(page) == "Synced"
+        assert entry_summaries(page) == ["Kept safe"]
+    finally:
+        second.close()
+    assert _carries(log, PASSPHRASE) == [] and _carries(log, key) == []
+    assert _carries(log2, key) == []
+    # Nor does the device keep them: not in IndexedDB, caches, history or session state of either profile.
+    for profile in ("phone", "tablet"):
+        for path in [p for p in (tmp_path / profile).rglob("*") if p.is_file()]:
+            data = path.read_bytes()
+            for secret in (PASSPHRASE, key, key.replace("-", ""), key.lower().replace("-", " ")):
+                assert secret.encode() not in data and secret.encode("utf-16-le") not in data, (path, secret[:3])
+
+
+def test_weak_kdf_parameters_from_the_server_are_refused(playwright_instance, live_app, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    log = _wire_log(ctx)
+
+    def weak(route):
+        # What a hostile server would answer to make the passphrase cheap to guess.
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({
+            "kdf": {"alg": "argon2id", "memory_kib": 1024, "iterations": 1, "lanes": 1,
+                    "salt": base64.b64encode(b"s" * 16).decode()},
+            "challenge_id": base64.b64encode(b"c" * 16).decode(),
+            "challenge": base64.b64encode(b"x" * 32).decode(), "expires_in": 60}))
+
+    ctx.route("**/api/v1/auth/prelogin", weak)
+    try:
+        page = open_app(ctx, live_app.url)
+        assert "weaker protection" in sign_in(page, "someone")
+        assert not [u for _, u, _ in log if "/auth/login" in u]
+    finally:
+        ctx.close()
+
+
+def test_an_expired_session_is_renewed_with_the_device_key(playwright_instance, live_app_short_sessions, tmp_path):
+    app = live_app_short_sessions
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    log = _wire_log(ctx)
+    try:
+        page = open_app(ctx, app.url)
+        turn_on_sync(page, "noor")
+        time.sleep(4)  # the 3-second session has expired
+        create_journal(page, "After the session ended", "still syncs")
+        assert sync_now(page) == "Synced"
+        assert [u for _, u, _ in log if u.endswith("/auth/refresh")]
+    finally:
+        ctx.close()
+    cli = Cli(tmp_path / "profiles", app.url)
+    cli.login("cli", "noor", passphrase=PASSPHRASE)
+    cli.run("cli", "sync")
+    assert [e["fields"]["title"] for e in cli.json("cli", "entry", "list")] == ["After the session ended"]
+
+
+def test_sign_out_keeps_entries_and_forget_removes_them(playwright_instance, live_app, tmp_path):
+    cli = Cli(tmp_path / "profiles", live_app.url)
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(ctx, live_app.url)
+        turn_on_sync(page, "river")
+        create_journal(page, "Stays after sign out", "yes")
+        assert sync_now(page) == "Synced"
+        cli.login("cli", "river", passphrase=PASSPHRASE)
+        assert len(cli.run("cli", "device", "list").stdout.splitlines()) == 2
+
+        go_sync(page)
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_selector("text=Signed out.")
+        assert page.input_value("#s-handle") == "river"
+        # The browser's device is retired on the server, its entries stay here.
+        assert len(cli.run("cli", "device", "list").stdout.splitlines()) == 1
+        assert entry_summaries(page) == ["Stays after sign out"]
+
+        go_sync(page)
+        page.get_by_role("link", name="Forget this device…").click()
+        page.wait_for_selector("#forget-title")
+        page.check("input[name='confirm']")
+        page.get_by_role("button", name="Forget this device").click()
+        page.wait_for_selector("#gone-title")
+        page.get_by_role("link", name="Start again").click()
+        page.wait_for_selector("#entries-title")
+        assert entry_summaries(page) == []
+        go_sync(page)
+        assert page.locator("#signup-form").count() == 1  # a fresh device with no account
+    finally:
+        ctx.close()
+
+
+def test_wording_is_activities_unless_the_person_prefers_homework(playwright_instance, app_url, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(ctx, app_url)
+        page.wait_for_selector("#entries-title")
+        assert "Your activities between sessions" in page.inner_text(".lead")
+        go_sync(page)
+        page.check("input[name='wording'][value='homework']")
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_selector("text=Saved.")
+    finally:
+        ctx.close()
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(ctx, app_url)
+        page.wait_for_selector("#entries-title")
+        assert "Your homework between sessions" in page.inner_text(".lead")
+        page.get_by_role("link", name="New entry").click()
+        page.wait_for_selector("#new-title")
+        assert page.inner_text("#new-title + .lead") == "Which homework would you like to do?"
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_account_screens_have_no_serious_accessibility_violations(playwright_instance, live_app, tmp_path, scheme):
+    ctx = launch(playwright_instance, tmp_path / "phone", color_scheme=scheme, viewport={"width": 390, "height": 844})
+    try:
+        page = open_app(ctx, live_app.url)
+        go_sync(page)
+        problems = {"sync, no account": _serious(page)}
+        page.fill("#a-pass", "short")
+        page.get_by_role("button", name="Create account").click()
+        page.wait_for_selector("#signup-form [role='alert']:not([hidden])")
+        problems["signup error"] = _serious(page)
+        page.check("input[name='method'][value='recovery']")
+        problems["sign in with recovery key"] = _serious(page)
+        page.fill("#a-handle", "axe.check")
+        page.fill("#a-pass", PASSPHRASE)
+        page.fill("#a-pass2", PASSPHRASE)
+        page.get_by_role("button", name="Create account").click()
+        page.wait_for_selector("#recovery-title", timeout=60000)
+        problems["recovery key"] = _serious(page)
+        page.check("#r-written")
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_selector("#account-title")
+        problems["sync, signed in"] = _serious(page)
+        page.get_by_role("link", name="Forget this device…").click()
+        page.wait_for_selector("#forget-title")
+        problems["forget"] = _serious(page)
+        assert {k: v for k, v in problems.items() if v} == {}
+    finally:
+        ctx.close()

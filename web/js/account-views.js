@@ -1,0 +1,136 @@
+/** Fragments of the account screens: turn on sync, sign in, the recovery key step, sign out, forget this device. */
+
+import { link, nav } from './entry-views.js';
+import { statusText } from './sync-status.js';
+import { html } from './views.js';
+
+const HANDLE_HINT = 'Lowercase letters, digits, dots, dashes or underscores; 3 to 64 characters. The server sees it.';
+
+export { statusText };
+
+function passphraseFields() {
+  return html`<div class="field"><label for="a-pass">Passphrase</label>
+      <p class="hint" id="a-pass-hint">At least 10 characters. A few unrelated words are strong and easy to remember.</p>
+      <input id="a-pass" type="password" autocomplete="new-password" required minlength="10" data-strength="a-strength"
+        aria-describedby="a-pass-hint a-strength-text"></div>
+    <div class="strength"><meter id="a-strength" min="0" max="4" low="2" high="3" optimum="4" value="0"
+      aria-labelledby="a-strength-text"></meter>
+      <p id="a-strength-text" class="hint" aria-live="polite">Strength: type a passphrase</p></div>
+    <div class="field"><label for="a-pass2">Repeat the passphrase</label>
+      <input id="a-pass2" type="password" autocomplete="new-password" required></div>`;
+}
+
+/** Forms marked data-secret are handled by app.js: the passphrase goes to the Argon2id worker, never to htmx. */
+export function signupForm(handle = '') {
+  return html`<section aria-labelledby="signup-title" class="panel"><h2 id="signup-title">Turn on sync</h2>
+    <p>Create an account so your entries are kept, encrypted, on the server and on your other devices.
+      The entries already on this device stay as they are.</p>
+    <form id="signup-form" data-secret="signup" novalidate autocomplete="off">
+      <p class="error" role="alert" data-error hidden></p>
+      <div class="field"><label for="a-handle">Account name</label>
+        <p class="hint" id="a-handle-hint">${HANDLE_HINT}</p>
+        <input id="a-handle" name="handle" type="text" autocomplete="username" autocapitalize="none" spellcheck="false"
+          required value="${handle}" aria-describedby="a-handle-hint"></div>
+      ${passphraseFields()}
+      <div class="actions"><button type="submit">Create account</button></div>
+    </form></section>`;
+}
+
+export function signinForm(handle = '') {
+  return html`<section aria-labelledby="signin-title" class="panel"><h2 id="signin-title">Sign in on this device</h2>
+    <p>Already have an account? Sign in with your passphrase, or with your recovery key if you forgot it.</p>
+    <form id="signin-form" data-secret="signin" novalidate autocomplete="off">
+      <p class="error" role="alert" data-error hidden></p>
+      <div class="field"><label for="s-handle">Account name</label>
+        <input id="s-handle" name="handle" type="text" autocomplete="username" autocapitalize="none" spellcheck="false"
+          required value="${handle}"></div>
+      <fieldset class="field"><legend>Sign in with</legend><div class="choices">
+        <label class="choice"><input type="radio" name="method" value="passphrase" checked><span>My passphrase</span></label>
+        <label class="choice"><input type="radio" name="method" value="recovery"><span>My recovery key</span></label>
+      </div></fieldset>
+      <div class="field" data-method="passphrase"><label for="s-pass">Passphrase</label>
+        <input id="s-pass" type="password" autocomplete="current-password"></div>
+      <div class="field" data-method="recovery" hidden><label for="s-recovery">Recovery key</label>
+        <input id="s-recovery" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false"
+          placeholder="XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXX"></div>
+      <div class="actions"><button type="submit">Sign in</button></div>
+    </form></section>`;
+}
+
+/** The wording setting: what the app calls the things done between sessions. */
+export function wordingForm(settings) {
+  const current = settings?.wording === 'homework' ? 'homework' : 'activities';
+  const choice = (value, label) => html`<label class="choice"><input type="radio" name="wording" value="${value}"
+    ${current === value ? html`checked` : null}><span>${label}</span></label>`;
+  return html`<section aria-labelledby="words-title"><h2 id="words-title">Words</h2>
+    <form action="/app/settings" method="post" hx-post="/app/settings" hx-target="#view">
+      <fieldset class="field"><legend>What should the app call what you do between sessions?</legend>
+        <div class="choices">${choice('activities', 'Activities')}${choice('homework', 'Homework')}</div></fieldset>
+      <div class="actions"><button type="submit" class="secondary">Save</button></div></form></section>`;
+}
+
+export function accountPage(me, status, { notice = null, waiting = 0, peers = [], settings = null } = {}) {
+  if (!me.session) {
+    return html`${nav('account')}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
+      ${notice}
+      <p class="lead">Right now your entries are kept only on this device, encrypted.</p>
+      ${me.handle ? html`<p>This device was signed in as <strong>${me.handle}</strong>.</p>` : null}
+      ${me.handle ? null : signupForm()}
+      ${signinForm(me.handle ?? '')}
+      ${wordingForm(settings)}
+      ${me.handle ? forgetLink() : null}</section>`;
+  }
+  return html`${nav('account')}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
+    ${notice}
+    <p class="lead">Signed in as <strong>${me.handle}</strong>. Your entries sync encrypted; the server cannot read them.</p>
+    <p>Status: <span data-sync-text>${statusText(status)}</span>${waiting ? html` (${waiting} waiting)` : null}</p>
+    <form action="/app/sync" method="post" hx-post="/app/sync" hx-target="#view"><button type="submit">Sync now</button></form>
+    ${peers.length ? html`<h2>Your therapist</h2><ul>${peers.map((p) => html`<li>${link(`/app/link/${p.userId}`,
+      p.handle)}${p.changed ? html` <strong>(security key changed)</strong>` : null}</li>`)}</ul>` : null}
+    <h2>This device</h2>
+    <form action="/app/account/logout" method="post" hx-post="/app/account/logout" hx-target="#view">
+      <p>Signing out stops sync here; your entries stay on this device, encrypted.</p>
+      <button type="submit" class="secondary">Sign out</button></form>
+    ${forgetLink()}
+    ${wordingForm(settings)}</section>`;
+}
+
+const forgetLink = () => html`<p>${link('/app/account/forget', 'Forget this device…', 'button danger')}</p>`;
+
+/** Shown once, right after the account was made: the only way back in without the passphrase. */
+export function recoveryPage(handle, recoveryKey) {
+  return html`${nav('account')}<section aria-labelledby="recovery-title"><h1 id="recovery-title">Write down your recovery key</h1>
+    <p class="lead">Your account <strong>${handle}</strong> is ready and sync is on.</p>
+    <p>If you forget your passphrase, this key is the only way back into your entries. Nobody else has it, not
+      even the server, and it is shown <strong>only now</strong>. Write it on paper and keep it somewhere safe.</p>
+    <p class="recovery-key"><code>${recoveryKey}</code></p>
+    <form action="/app/account/done" method="get" hx-get="/app/account/done" hx-target="#view" hx-push-url="/app/account">
+      <label class="choice"><input type="checkbox" id="r-written" name="written" value="yes" required>
+        <span>I have written down my recovery key</span></label>
+      <div class="actions"><button type="submit">Continue</button></div></form></section>`;
+}
+
+export function forgetPage(me, waiting) {
+  return html`${nav('account')}<section aria-labelledby="forget-title"><h1 id="forget-title">Forget this device</h1>
+    <p role="alert" class="error">This removes every entry and key from this device.
+      ${waiting ? html`<strong>${waiting} ${waiting === 1 ? 'change has' : 'changes have'} not reached the server yet and will be lost.</strong>` : null}
+      ${me.session ? ' Entries that are synced stay in your account.' : ' They are not synced anywhere.'}</p>
+    <form action="/app/account/forget" method="post" hx-post="/app/account/forget" hx-target="#view">
+      <label class="choice"><input type="checkbox" name="confirm" value="yes" required>
+        <span>Yes, remove everything from this device</span></label>
+      <div class="actions"><button type="submit" class="danger">Forget this device</button>
+      ${link('/app/account', 'Cancel', 'button secondary')}</div></form></section>`;
+}
+
+export function forgottenPage() {
+  return html`<section aria-labelledby="gone-title"><h1 id="gone-title">This device was cleared</h1>
+    <p>Nothing of yours is kept here any more.</p>${link('/app/entries', 'Start again', 'button')}</section>`;
+}
+
+export function signedInPage(result) {
+  return html`${nav('account')}<section aria-labelledby="in-title"><h1 id="in-title">Signed in as ${result.handle}</h1>
+    <p class="lead">Your entries are being fetched and decrypted on this device.</p>
+    ${result.adopted ? html`<p>${result.adopted} ${result.adopted === 1 ? 'entry' : 'entries'} written here before signing in
+      will be added to your account.</p>` : null}
+    ${link('/app/entries', 'Go to your entries', 'button')}</section>`;
+}

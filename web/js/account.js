@@ -1,0 +1,241 @@
+/** Accounts on this device: turn on sync from the device's own keys, sign in, refresh sessions, sign out, forget. */
+
+import { equal, newUuid, uuidBytes, uuidString } from './bytes.js';
+import { randomBytes } from './crypto.js';
+import { getAll } from './db.js';
+import { readToken, saveAccount, storeToken } from './device.js';
+import { forgetPlaintexts, openPlaintext } from './entries.js';
+import { BetweenError, CryptoError } from './errors.js';
+import {
+  checkKdf, deriveIdwk, deriveKwk, derivePassphraseKeys, deriveRecoveryKeys, finishUnlock, formatRecoveryKey, makeBundle,
+  openPwEnvelope, openRkEnvelope, parseRecoveryKey, sealIdWrap, sealPwEnvelope, sealRkEnvelope, signAuth,
+} from './keys.js';
+import { FLAG_DELETED, KDF_DEFAULT, authTranscript, parseHeader } from './layout.js';
+import { revId, sealRevision, wrapDek } from './records.js';
+import { Api, ApiError, bundleFromWire, bundleToWire, kdfFromWire, kdfToWire } from './api.js';
+
+export const HANDLE = /^[a-z0-9][a-z0-9._-]{2,63}$/;
+export const MIN_PASSPHRASE = 10;
+// Visible to the server (docs/CLI.md): says what kind of device, nothing about the person.
+const DEVICE_NAME = 'Between web app';
+const CHALLENGE_LIFE_MS = 50_000;
+
+/** A fresh session key for this device: Ed25519, generated here, the private half never extractable. */
+export async function newDeviceKey() {
+  const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+  return { deviceKey: pair.privateKey, devicePub: new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)) };
+}
+
+/** Words a person can act on for a problem the server sent (its details stay out of the screen). */
+export function explain(err) {
+  const words = {
+    handle_taken: 'That name is taken. Please choose another one.',
+    user_exists: 'This device already has an account on this server. Use “Sign in on this device”.',
+    invalid_credentials: 'That name and passphrase (or recovery key) do not match an account.',
+    registration_closed: 'This server only accepts new accounts with an invitation.',
+    rate_limited: 'Too many tries. Please wait a minute and try again.',
+    unreachable: 'The server cannot be reached. Check the connection and try again.',
+    kdf_below_floor: 'The server asked for weaker protection of your passphrase than Between accepts, so nothing was sent.',
+    bad_recovery_key: 'That recovery key has a typo: please check each group of characters.',
+    crypto: 'Your account could not be unlocked on this device: the passphrase or recovery key did not open it.',
+  };
+  return words[err?.code] ?? 'That did not work. Please try again.';
+}
+
+/** Floor first, then our own default: a new account never gets a cheaper Argon2id than 64 MiB, t=3. */
+export function checkNewKdf(kdf) {
+  checkKdf(kdf);
+  if (kdf.memoryKib < KDF_DEFAULT.memoryKib || kdf.iterations < KDF_DEFAULT.iterations) {
+    throw new BetweenError('weak_kdf', 'a new account uses at least the default key derivation cost');
+  }
+}
+
+/**
+ * The account half of the local server. `env()` is the worker's loaded state, `reset()` drops it after the
+ * keys changed, `origin` is this app's (and the API's) origin.
+ */
+export function createAccounts({ env, reset, origin }) {
+  const challenges = new Map(); // handle -> {challenge, at}: prelogin answers waiting for the page's Argon2id
+
+  async function sessionApi() {
+    const { db, me } = await env();
+    if (!me.session) return null;
+    return new Api(origin, { token: () => readToken(db), refresh: () => refresh() });
+  }
+
+  /** A new session without the passphrase: the device signs a device challenge with its own key. */
+  async function refresh() {
+    const { db, me } = await env();
+    const api = new Api(origin);
+    try {
+      const ch = await api.deviceChallenge(me.deviceId);
+      const transcript = authTranscript(origin, me.handle, ch.challenge_id, ch.challenge, 'refresh', uuidBytes(me.deviceId));
+      const signature = new Uint8Array(await crypto.subtle.sign('Ed25519', me.session.deviceKey, transcript));
+      const session = await api.refresh({ device_id: me.deviceId, challenge_id: ch.challenge_id, signature });
+      await storeToken(db, session.token);
+      return session.token;
+    } catch (err) {
+      if (err instanceof ApiError && [401, 403, 404].includes(err.status)) {
+        throw new BetweenError('signed_out', 'this device is signed out (revoked or expired)');
+      }
+      throw err;
+    }
+  }
+
+  /** Turn on sync: an account from the keys this device already holds, so every entry stays as it is. */
+  async function signup({ handle, kdf, prk }) {
+    const { db, me } = await env();
+    if (me.session) throw new BetweenError('signed_in', 'this device is signed in already');
+    if (!HANDLE.test(handle)) throw new BetweenError('bad_handle', 'bad handle');
+    checkNewKdf(kdf);
+    // The page ran Argon2id in its worker; only that output crosses into this worker, never the passphrase.
+    const pw = await derivePassphraseKeys('', kdf, async () => prk);
+    const recovery = randomBytes(16);
+    const rk = await deriveRecoveryKeys(recovery);
+    const secrets = { userId: me.userId, handle, role: 'client', accountKey: me.accountKey, sigSeed: me.sigSeed,
+      kemSeed: me.kemSeed };
+    const device = await newDeviceKey();
+    const deviceId = uuidString(newUuid());
+    const session = await new Api(origin).signup({
+      user_id: uuidString(me.userId), handle, kdf: kdfToWire(kdf), login_pub: pw.loginPub,
+      recovery_login_pub: rk.loginPub,
+      pw_envelope: await sealPwEnvelope(pw.kek, me.userId, kdf, me.accountKey),
+      rk_envelope: await sealRkEnvelope(rk.kek, me.userId, me.accountKey),
+      id_wrap: await sealIdWrap(await deriveIdwk(me.accountKey), me.userId, me.sigSeed, me.kemSeed),
+      bundle: bundleToWire(await makeBundle(secrets)),
+      device: { device_id: deviceId, name: DEVICE_NAME, sig_pub: device.devicePub },
+    });
+    await saveAccount(db, { ...secrets, deviceId: session.device_id, session: { ...device, token: session.token } });
+    reset();
+    return formatRecoveryKey(recovery);
+  }
+
+  /** Step one of signing in: the server's KDF parameters, refused below the floor before any Argon2id work. */
+  async function prelogin(handle) {
+    const { me } = await env();
+    guardSignIn(me, handle);
+    const challenge = await new Api(origin).prelogin(handle);
+    const kdf = kdfFromWire(challenge.kdf);
+    checkKdf(kdf);
+    challenges.set(handle, { challenge, at: Date.now() });
+    return kdf;
+  }
+
+  function guardSignIn(me, handle) {
+    if (me.session) throw new BetweenError('signed_in', 'this device is signed in already');
+    if (!HANDLE.test(handle)) throw new BetweenError('invalid_credentials', 'bad handle');
+    if (me.handle && me.handle !== handle) {
+      throw new BetweenError('other_account', 'this device holds the entries of another account');
+    }
+  }
+
+  /** Sign in with a passphrase (`prk`: the page's Argon2id output) or the recovery key text. */
+  async function login({ handle, prk = null, recoveryText = null }) {
+    const { db, me } = await env();
+    guardSignIn(me, handle);
+    let ch = challenges.get(handle);
+    challenges.delete(handle);
+    const action = prk ? 'login' : 'recover';
+    let login;
+    if (prk) {
+      if (!ch || Date.now() - ch.at > CHALLENGE_LIFE_MS) throw new BetweenError('expired', 'the sign-in took too long');
+      login = await derivePassphraseKeys('', kdfFromWire(ch.challenge.kdf), async () => prk);
+    } else {
+      login = await deriveRecoveryKeys(await parseRecoveryKey(String(recoveryText ?? ''))); // a typo stops here
+      ch = { challenge: await new Api(origin).prelogin(handle) };
+    }
+    const device = await newDeviceKey();
+    const api = new Api(origin);
+    const { challenge_id: challengeId, challenge } = ch.challenge;
+    const signature = await signAuth(login.loginSeed, origin, handle, challengeId, challenge, action, device.devicePub);
+    const session = await api.login({ handle, action, challenge_id: challengeId, signature,
+      device: { device_id: uuidString(newUuid()), name: DEVICE_NAME, sig_pub: device.devicePub } });
+    const account = await new Api(origin, { token: async () => session.token }).account();
+    if (account.handle !== handle || account.user_id !== session.user_id) {
+      throw new CryptoError('the server answered for another account');
+    }
+    const userId = uuidBytes(account.user_id);
+    let accountKey;
+    try {
+      accountKey = prk ? await openPwEnvelope(login.kek, userId, kdfFromWire(account.kdf), account.pw_envelope)
+        : await openRkEnvelope(login.kek, userId, account.rk_envelope);
+    } catch {
+      throw new CryptoError('could not unlock the account');
+    }
+    // Also requires the served bundle to carry exactly our keys and a valid signature.
+    const secrets = await finishUnlock({ userId, handle: account.handle, role: account.role, idWrap: account.id_wrap,
+      bundle: bundleFromWire(account.bundle) }, accountKey);
+    const moved = equal(me.userId, userId) ? null : await adoptEntries(db, me, secrets);
+    await saveAccount(db, { ...secrets, deviceId: session.device_id, session: { ...device, token: session.token } },
+      (tx) => {
+        if (!moved) return;
+        for (const store of ['records', 'revisions', 'peers']) tx.objectStore(store).clear();
+        tx.objectStore('meta').put(0, 'cursor');
+        for (const { row, revision } of moved) {
+          tx.objectStore('records').put(row);
+          tx.objectStore('revisions').put(revision);
+        }
+      });
+    reset();
+    return { handle, role: secrets.role, adopted: moved?.length ?? 0 };
+  }
+
+  /** Sign out: end the session and retire this device's key on the server; the entries stay here, encrypted. */
+  async function logout() {
+    const { db, me } = await env();
+    const api = await sessionApi();
+    if (api) await retire(api, me);
+    await saveAccount(db, { ...me, session: null });
+    reset();
+  }
+
+  async function retire(api, me) {
+    try {
+      await api.revokeDevice(me.deviceId); // ends every session of this device, and its refresh key
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err; // offline or already gone: nothing more to end
+    }
+  }
+
+  /** Forget this device: sign out if possible, then remove every local key and entry. */
+  async function forget() {
+    const { db, me } = await env();
+    const api = await sessionApi();
+    if (api) await retire(api, me);
+    db.close();
+    reset();
+    forgetPlaintexts();
+    await new Promise((resolve, reject) => {
+      const req = indexedDB.deleteDatabase(db.name);
+      req.onsuccess = () => resolve();
+      req.onerror = () => reject(req.error);
+      req.onblocked = () => resolve(); // finishes once the last connection closes
+    });
+  }
+
+  return { signup, prelogin, login, logout, forget, sessionApi, refresh };
+}
+
+/**
+ * Entries written here before signing in to an existing account: re-sealed as new records of that account
+ * (new ids, new keys, signed by its identity), so nothing typed on this device is lost.
+ */
+async function adoptEntries(db, me, secrets) {
+  const kwk = await deriveKwk(secrets.accountKey);
+  const out = [];
+  for (const row of await getAll(db, 'records')) {
+    if (!equal(row.ownerId, me.userId) || parseHeader(row.head.header).flags & FLAG_DELETED) continue;
+    const plaintext = await openPlaintext(me, row, row.head);
+    const recordId = newUuid();
+    const keyId = randomBytes(16);
+    const dek = randomBytes(32);
+    const revision = await sealRevision({ ownerId: secrets.userId, recordId, version: 1, parent: null, keyId, dek,
+      plaintext, sigSeed: secrets.sigSeed });
+    const rid = await revId(revision.header, revision.ct);
+    const dekWrap = await wrapDek(kwk, secrets.userId, recordId, keyId, dek);
+    const id = uuidString(recordId);
+    out.push({ row: { recordId: id, ownerId: secrets.userId, keyId, dekWrap, dekWraps: {}, syncedVersion: 0,
+      head: { version: 1, revId: rid, ...revision } }, revision: { recordId: id, version: 1, revId: rid, ...revision } });
+  }
+  return out;
+}

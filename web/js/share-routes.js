@@ -1,0 +1,90 @@
+/** The service worker's sharing handlers: invite, the linked therapist, share and unshare an entry, the shared list. */
+
+import { get, getAll } from './db.js';
+import { getEntry, listEntries } from './entries.js';
+import { entryPage, notFoundPage } from './entry-views.js';
+import { BetweenError } from './errors.js';
+import { sharingOf } from './share.js';
+import { invitePage, inviteProblemPage, linkPage, sharedPage, sharingPanel } from './share-views.js';
+import { htmlResponse } from './views.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const INVITE_WORDS = {
+  invite_not_found: 'This invitation was used already, was withdrawn or has expired. Ask your therapist for a new one.',
+  crypto: 'This invitation does not match the security key the server gave for your therapist, so it was not '
+    + 'accepted. Tell your therapist.',
+  already_linked: 'You are linked with this therapist already.',
+  forbidden: 'Only a client account can accept an invitation.',
+  wrong_server: 'This invitation is for another Between server.',
+  bad_invite: 'This invitation link is incomplete or damaged.',
+  unreachable: 'The server cannot be reached. Check the connection and open the link again.',
+};
+
+/**
+ * @param {import('./router.js').Router} router
+ * @param {{load: () => Promise<any>, sharing: ReturnType<import('./share.js').createSharing>}} deps
+ */
+export function addShareRoutes(router, { load, sharing }) {
+  const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
+
+  async function guarded(work) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err;
+      return page(inviteProblemPage(INVITE_WORDS[err.code] ?? 'That did not work. Please try again.'), 422);
+    }
+  }
+
+  /** One entry's page with its sharing panel (also the answer to share and unshare). */
+  async function entryWithSharing(id, headers = {}) {
+    const { db, me, kinds } = await load();
+    const entry = await getEntry(db, me, id);
+    if (!entry) return page(notFoundPage(), 404);
+    const row = await get(db, 'records', id);
+    return page(entryPage(entry, kinds.get(entry.kind), sharingPanel(id, await sharingOf(db, row))), 200, headers);
+  }
+
+  async function setShared({ request, params }, on) {
+    if (!UUID.test(params.id)) return page(notFoundPage(), 404);
+    const form = await request.formData();
+    const uid = String(form.get('peer') ?? '');
+    if (!UUID.test(uid)) return page(notFoundPage(), 404);
+    await sharing.setShared(params.id, uid, on);
+    return entryWithSharing(params.id, { 'HX-Push-Url': `/app/entries/${params.id}` });
+  }
+
+  async function sharedList() {
+    const { db, me, kinds } = await load();
+    const rows = new Map((await getAll(db, 'records')).map((r) => [r.recordId, r]));
+    const items = [];
+    for (const entry of await listEntries(db, me)) {
+      const s = await sharingOf(db, rows.get(entry.id));
+      if (s.shared.length) items.push({ entry, sharing: s });
+    }
+    const peers = (await getAll(db, 'peers')).filter((p) => p.linked);
+    return page(sharedPage(items, kinds, peers));
+  }
+
+  router
+    .add('GET', '/app/invite', ({ url }) => guarded(async () => {
+      // app.js could not read the link it was opened with (damaged, or for another server).
+      if (url.searchParams.get('problem') === 'bad_invite') throw new BetweenError('bad_invite', 'bad invite');
+      return page(invitePage(await sharing.preview()));
+    }))
+    .add('POST', '/app/invite/accept', () => guarded(async () => page(invitePage(await sharing.accept()))))
+    .add('GET', '/app/shared', sharedList)
+    .add('GET', '/app/link/:uid', async ({ params }) => {
+      const { db } = await load();
+      const peer = UUID.test(params.uid) ? await get(db, 'peers', params.uid) : null;
+      return peer ? page(linkPage(peer, await sharing.safetyWith(peer))) : page(notFoundPage(), 404);
+    })
+    .add('POST', '/app/link/:uid/verify', async ({ params }) => {
+      const peer = UUID.test(params.uid) ? await sharing.markVerified(params.uid) : null;
+      return peer ? page(linkPage(peer, await sharing.safetyWith(peer))) : page(notFoundPage(), 404);
+    })
+    .add('POST', '/app/entries/:id/share', (ctx) => setShared(ctx, true))
+    .add('POST', '/app/entries/:id/unshare', (ctx) => setShared(ctx, false));
+  return { router, entryWithSharing, guarded };
+}

@@ -1,0 +1,91 @@
+/** Fragments of the sharing screens: invite preview, the linked therapist, an entry's sharing, everything shared. */
+
+import { link, nav, summary } from './entry-views.js';
+import { html } from './views.js';
+
+function when(stamp) {
+  const d = typeof stamp === 'number' ? new Date(stamp * 1000) : new Date(stamp);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+const safetyBlock = (number) => html`<p class="safety-number" aria-label="Safety number"><code>${number}</code></p>
+  <p class="hint">Compare these 60 digits with your therapist at your next session. If they match, nobody
+    stands between you.</p>`;
+
+export function invitePage(seen) {
+  const body = (() => {
+    switch (seen.state) {
+      case 'needs_account':
+        return html`<p>To link with <strong>${seen.handle}</strong>, turn on sync or sign in first.
+          This invitation stays open on this screen until the app is closed.</p>${link('/app/account', 'Turn on sync', 'button')}`;
+      case 'ready':
+        return html`<p>Link with your therapist <strong>${seen.therapist.handle}</strong>? Their security key matches
+          the one in your invitation link.</p>
+          <p>Once linked, you choose which entries to share with them. Nothing is shared until you do.</p>
+          ${safetyBlock(seen.safety)}
+          <form action="/app/invite/accept" method="post" hx-post="/app/invite/accept" hx-target="#view">
+            <div class="actions"><button type="submit">Link with ${seen.therapist.handle}</button>
+            ${link('/app/entries', 'Not now', 'button secondary')}</div></form>`;
+      case 'accepted':
+        return html`<p class="notice" role="status">You are linked with <strong>${seen.peer.handle}</strong>.</p>
+          ${safetyBlock(seen.safety)}
+          <p>Open an entry to share it, or see ${link('/app/shared', 'everything you share')}.</p>`;
+      default:
+        return html`<p>No invitation is open. Open the link your therapist gave you on this device.</p>`;
+    }
+  })();
+  return html`${nav('')}<section aria-labelledby="invite-title"><h1 id="invite-title">Invitation</h1>${body}</section>`;
+}
+
+export function inviteProblemPage(words) {
+  return html`${nav('')}<section aria-labelledby="invite-title"><h1 id="invite-title">Invitation</h1>
+    <p class="error" role="alert">${words}</p></section>`;
+}
+
+export function linkPage(peer, safety) {
+  return html`${nav('shared')}<section aria-labelledby="link-title"><h1 id="link-title">${peer.handle}</h1>
+    ${peer.changed ? html`<p class="error" role="alert">${peer.handle}'s security key changed. Sharing with them is
+      paused until you compare the safety number below with them in person.</p>` : null}
+    <p>Your therapist${peer.linked ? '' : ' (the link has ended)'}. Key pinned ${when(peer.pinnedAt)}
+      ${peer.verifiedHow === 'invite-link' ? ', checked against your invitation link' : ''}.</p>
+    ${safetyBlock(safety)}
+    ${peer.changed || peer.verifiedHow !== 'safety-number' ? html`<form action="/app/link/${peer.userId}/verify" method="post"
+      hx-post="/app/link/${peer.userId}/verify" hx-target="#view"><div class="actions"><button type="submit"
+      class="${peer.changed ? 'danger' : 'secondary'}">${peer.changed ? 'The numbers match: accept the new key'
+        : 'We compared the numbers: they match'}</button></div></form>`
+      : html`<p>You compared this number with ${peer.handle} and it matched.</p>`}</section>`;
+}
+
+/** The sharing part of one entry's page. */
+export function sharingPanel(entryId, sharing) {
+  const { shared, stopping, peers } = sharing;
+  const sharedIds = new Set(shared.map((s) => s.peer.userId));
+  const button = (action, label, cls) => html`<form action="/app/entries/${entryId}/${action}" method="post"
+    hx-post="/app/entries/${entryId}/${action}" hx-target="#view">${label.peer}
+    <button type="submit" class="${cls}">${label.text}</button></form>`;
+  return html`<section class="sharing" aria-labelledby="sharing-title"><h2 id="sharing-title">Sharing</h2>
+    ${shared.length ? html`<ul>${shared.map((s) => html`<li><p>Shared with <strong>${s.peer.handle}</strong>${
+      s.pending ? ' (waiting to sync)' : s.since ? html` since <time datetime="${s.since}">${when(s.since)}</time>` : null}.</p>
+      ${button('unshare', { text: `Stop sharing with ${s.peer.handle}`, peer: html`<input type="hidden" name="peer" value="${s.peer.userId}">` }, 'secondary')}</li>`)}</ul>`
+    : html`<p>Only you can see this entry.</p>`}
+    ${stopping.map((p) => html`<p>Stopping sharing with ${p.handle} (waiting to sync).</p>`)}
+    ${peers.filter((p) => !sharedIds.has(p.userId)).map((p) => p.changed
+      ? html`<p>${p.handle}'s security key changed: ${link(`/app/link/${p.userId}`, 'compare the safety number')} before sharing.</p>`
+      : button('share', { text: `Share with ${p.handle}`, peer: html`<input type="hidden" name="peer" value="${p.userId}">` }, ''))}
+  </section>`;
+}
+
+/** Everything this person shares, newest first. */
+export function sharedPage(items, kinds, peers) {
+  return html`${nav('shared')}<section aria-labelledby="shared-title"><h1 id="shared-title">Shared</h1>
+    ${peers.length ? html`<p class="lead">Linked with ${peers.map((p, i) => html`${i ? ', ' : ''}${link(`/app/link/${p.userId}`, p.handle)}`)}.</p>`
+      : html`<p class="lead">You are not linked with a therapist yet. Open the invitation link they give you.</p>`}
+    ${items.length ? html`<ul class="entries">${items.map(({ entry, sharing }) => html`<li>
+      <a href="/app/entries/${entry.id}" hx-get="/app/entries/${entry.id}" hx-target="#view" hx-push-url="true">
+        <span class="kind">${kinds.get(entry.kind)?.label ?? entry.kind}</span>
+        <span class="summary">${summary(entry, kinds.get(entry.kind))}</span>
+        <span class="shared-with">Shared with ${sharing.shared.map((s) => s.peer.handle).join(', ')}${
+          sharing.shared.some((s) => s.pending) ? ' (waiting to sync)' : ''}</span></a></li>`)}</ul>`
+      : html`<p class="empty">Nothing is shared. Open an entry to share it.</p>`}
+  </section>`;
+}

@@ -1,0 +1,133 @@
+/** Care links and sharing on the client's side: invite preview and accept, pinned therapist keys, share intents. */
+
+import { equal } from './bytes.js';
+import { get, getAll, write } from './db.js';
+import { rekeyEntry } from './entries.js';
+import { BetweenError, CryptoError } from './errors.js';
+import { makeBundle, verifyBundle } from './keys.js';
+import { checkKeyFingerprint, formatSafetyNumber, parseInviteUrl, safetyNumber } from './safety.js';
+import { bundleFromWire } from './api.js';
+import { granteesAfter } from './sync.js';
+
+/** Pin the therapist of a care link on first sight; a different key later is kept aside and blocks sharing. */
+export async function pinPeer(db, wireBundle, linkId, how) {
+  const bundle = bundleFromWire(wireBundle);
+  await verifyBundle(bundle);
+  const uid = wireBundle.user_id;
+  const peer = await get(db, 'peers', uid);
+  let next;
+  if (!peer) {
+    next = { userId: uid, handle: bundle.handle, role: bundle.role, sigPub: bundle.sigPub, kemPub: bundle.kemPub,
+      bundle, verifiedHow: how, pinnedAt: new Date().toISOString(), linkId, linked: true, changed: null };
+  } else if (equal(peer.sigPub, bundle.sigPub) && equal(peer.kemPub, bundle.kemPub) && peer.handle === bundle.handle
+      && peer.role === bundle.role) {
+    next = { ...peer, linkId, linked: true, changed: null };
+  } else {
+    next = { ...peer, linkId, linked: true, changed: bundle };
+  }
+  await write(db, ['peers'], (tx) => tx.objectStore('peers').put(next));
+  return next;
+}
+
+/** Who this person shares with and since when (a pending share or unshare is marked as such). */
+export async function sharingOf(db, row) {
+  const peers = new Map((await getAll(db, 'peers')).map((p) => [p.userId, p]));
+  const now = granteesAfter(row);
+  const shared = [...now].map((uid) => ({ peer: peers.get(uid) ?? { userId: uid, handle: 'someone', linked: false },
+    since: row.grantees?.[uid] ?? null, pending: !(uid in (row.grantees ?? {})) }));
+  const stopping = (row.intent?.revoke ?? []).filter((uid) => uid in (row.grantees ?? {}))
+    .map((uid) => peers.get(uid)).filter(Boolean);
+  return { shared, stopping, peers: [...peers.values()].filter((p) => p.linked) };
+}
+
+/**
+ * @param {{env: () => Promise<any>, sessionApi: () => Promise<any>, origin: string, changed: () => void}} deps
+ */
+export function createSharing({ env, sessionApi, origin, changed }) {
+  let invite = null; // the parsed fragment of an invite link, in memory only
+
+  /** Read an invite link the page took from its own address bar (the fragment never went to a server). */
+  function setInvite(link) {
+    const parsed = parseInviteUrl(link);
+    if (parsed.origin.replace(/\/+$/, '') !== origin) throw new BetweenError('wrong_server', 'invite for another server');
+    invite = parsed;
+  }
+
+  /** The therapist the invite names, checked against the fingerprint and handle of the link. */
+  async function preview() {
+    if (!invite) return { state: 'none' };
+    const api = await sessionApi();
+    if (!api) return { state: 'needs_account', handle: invite.handle };
+    const { db, me } = await env();
+    const answer = await api.previewInvite(invite.token);
+    const therapist = bundleFromWire(answer.therapist);
+    await verifyBundle(therapist);
+    // A server that swapped the therapist's key is caught here, before anything is accepted.
+    await checkKeyFingerprint(therapist, invite.fingerprint);
+    if (therapist.handle !== invite.handle || therapist.role !== 'therapist') {
+      throw new CryptoError('the invitation does not match the therapist the server named');
+    }
+    const mine = await makeBundle({ ...me, role: me.role });
+    return { state: 'ready', therapist, wire: answer.therapist, expiresAt: answer.expires_at, db,
+      safety: formatSafetyNumber(await safetyNumber(mine, therapist)) };
+  }
+
+  async function accept() {
+    const seen = await preview();
+    if (seen.state !== 'ready') return seen;
+    const api = await sessionApi();
+    const { me } = await env();
+    const link = await api.acceptInvite(invite.token);
+    const t = link.therapist;
+    if (t.user_id !== seen.wire.user_id || !equal(t.sig_pub, seen.wire.sig_pub) || !equal(t.kem_pub, seen.wire.kem_pub)
+        || !equal(bundleFromWire(link.client).userId, me.userId)) {
+      throw new CryptoError('the server answered the invitation with different keys');
+    }
+    const peer = await pinPeer(seen.db, seen.wire, link.link_id, 'invite-link');
+    invite = null;
+    changed();
+    return { state: 'accepted', peer, safety: seen.safety };
+  }
+
+  /** The safety number with a pinned peer, for comparing in session. */
+  async function safetyWith(peer) {
+    const { me } = await env();
+    return formatSafetyNumber(await safetyNumber(await makeBundle(me), peer.changed ?? peer.bundle));
+  }
+
+  /** The safety numbers matched in session: record it, and accept a changed key only this way. */
+  async function markVerified(uid) {
+    const { db } = await env();
+    const peer = await get(db, 'peers', uid);
+    if (!peer) return null;
+    const b = peer.changed;
+    const next = b ? { ...peer, handle: b.handle, role: b.role, sigPub: b.sigPub, kemPub: b.kemPub, bundle: b,
+      changed: null, pinnedAt: new Date().toISOString(), verifiedHow: 'safety-number' }
+      : { ...peer, verifiedHow: 'safety-number' };
+    await write(db, ['peers'], (tx) => tx.objectStore('peers').put(next));
+    return next;
+  }
+
+  /** Share or stop sharing one entry: a new key epoch and the intent, pushed atomically by the sync engine. */
+  async function setShared(id, uid, on) {
+    const { db, me } = await env();
+    const row = await get(db, 'records', id);
+    const peer = await get(db, 'peers', uid);
+    if (!row || !peer) return null;
+    if (on && (!peer.linked || peer.changed)) throw new BetweenError('share_blocked', 'sharing is blocked');
+    const add = new Set(row.intent?.add ?? []);
+    const revoke = new Set(row.intent?.revoke ?? []);
+    const had = uid in (row.grantees ?? {});
+    if (on) {
+      revoke.delete(uid);
+      if (!had) add.add(uid);
+    } else {
+      add.delete(uid);
+      if (had) revoke.add(uid);
+    }
+    const intent = add.size || revoke.size ? { add: [...add], revoke: [...revoke] } : null;
+    return rekeyEntry(db, me, id, intent);
+  }
+
+  return { setInvite, preview, accept, safetyWith, markVerified, setShared, hasInvite: () => Boolean(invite) };
+}

@@ -1,0 +1,21 @@
+/** Words for the sync status, shared by the page's status bar and the worker's Sync screen. */
+
+/** @param {{state: string, waiting?: number, merged?: number}} status */
+export function statusText(status) {
+  const base = stateText(status);
+  if (!status.refused || !['synced', 'waiting'].includes(status.state)) return base;
+  return `${base} · ${status.refused} ${status.refused === 1 ? 'change was' : 'changes were'} refused`;
+}
+
+function stateText(status) {
+  const waiting = status.waiting ? `${status.waiting} ${status.waiting === 1 ? 'change' : 'changes'} waiting` : '';
+  switch (status.state) {
+    case 'synced': return status.merged ? 'Synced · merged an edit made on two devices' : 'Synced';
+    case 'syncing': return 'Syncing…';
+    case 'waiting': return waiting ? `${waiting} to sync` : 'Waiting to sync';
+    case 'offline': return `Offline${waiting ? ` · ${waiting}` : ''}`;
+    case 'signed_out': return 'Signed out: sign in again to sync';
+    case 'error': return `Sync failed, will try again${waiting ? ` · ${waiting}` : ''}`;
+    default: return 'On this device only';
+  }
+}

@@ -1,0 +1,372 @@
+/** The sync engine in the service worker: outbox, pull and verify, three-way merge, push with base versions. */
+
+import { equal, toHex, uuidBytes, uuidString } from './bytes.js';
+import { get, getAll } from './db.js';
+import { openPlaintext, rememberPlaintext } from './entries.js';
+import { BetweenError, CryptoError, ProtocolError, RollbackError } from './errors.js';
+import { FLAG_DELETED, ZERO32, parseHeader } from './layout.js';
+import { canonicalJson, mergeDocuments, useKinds } from './merge.js';
+import {
+  checkHighWater, decodeDocument, makeGrant, openRevision, revId, sealRevision, unwrapDek, verifyGrant,
+} from './records.js';
+
+const PULL_LIMIT = 200;
+const PUSH_BATCH = 100;
+const PUSH_ROUNDS = 5;
+const PAGE_TRIES = 3;
+const MERGE_SHOWN_MS = 10 * 60_000;
+
+const isDeleted = (revision) => Boolean(parseHeader(revision.header).flags & FLAG_DELETED);
+
+/** A record this device changed that the server has not acknowledged yet (the outbox, never dropped). */
+export const isPending = (row) => !row.synced || !equal(row.head.revId, row.synced.revId);
+
+/** Grantees after a pending intent: the synced ones plus `add`, minus `revoke`. */
+export function granteesAfter(row) {
+  const out = new Set(Object.keys(row.grantees ?? {}));
+  for (const uid of row.intent?.add ?? []) out.add(uid);
+  for (const uid of row.intent?.revoke ?? []) out.delete(uid);
+  return out;
+}
+
+/**
+ * Puts that must land together, each only if its record's head is still the one the change was computed
+ * from: a local edit made while we were verifying or merging wins, and the whole batch is retried.
+ * @returns {Promise<boolean>} false when something moved under us (nothing was written)
+ */
+function writeChecked(db, changes, extra = () => {}) {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(['records', 'revisions', 'meta', 'peers'], 'readwrite', { durability: 'strict' });
+    let stale = false;
+    tx.oncomplete = () => resolve(true);
+    tx.onabort = () => (stale ? resolve(false) : reject(tx.error ?? new Error('transaction aborted')));
+    const records = tx.objectStore('records');
+    for (const change of changes) {
+      const req = records.get(change.row.recordId);
+      req.onsuccess = () => {
+        const now = req.result;
+        const same = now ? change.before && equal(now.head.revId, change.before) : change.before === null;
+        if (!same) {
+          stale = true;
+          tx.abort();
+          return;
+        }
+        records.put(change.row);
+        for (const rev of change.revisions ?? []) tx.objectStore('revisions').put(rev);
+      };
+    }
+    extra(tx);
+  });
+}
+
+const revisionRow = (recordId, rev) => ({ recordId, version: rev.version, revId: rev.revId, header: rev.header,
+  ct: rev.ct, signature: rev.signature });
+
+/**
+ * One engine per worker life. `env()` gives {db, me, kinds}; `api()` an Api with the session (or null when the
+ * device is signed out); `notify(status)` tells the pages.
+ */
+export function createSync({ env, api, notify }) {
+  let running = null;
+  let again = false;
+  let timer = null;
+  const waiters = []; // callers of soon() waiting for the run their timer starts
+  let status = { state: 'off', waiting: 0, merged: 0, refused: 0 };
+
+  const tell = (next) => {
+    status = { ...status, ...next };
+    notify(status);
+  };
+
+  async function countWaiting(db) {
+    return (await getAll(db, 'records')).filter(isPending).length;
+  }
+
+  // ---------------------------------------------------------------- pull
+
+  /** Verify one owner head from the server and work out the row it leads to (merge if a local edit waits). */
+  async function prepare(e, state, report) {
+    const { db, me } = e;
+    const mine = uuidString(me.userId);
+    if (state.access !== 'owner') return null; // entries shared with this person are read in the CLI for now
+    const rid = state.record_id;
+    const h = state.head;
+    if (state.owner_id !== mine || !h || !state.dek_wrap || h.record_id !== rid || h.owner_id !== mine) {
+      throw new ProtocolError('bad_state', 'the server sent an inconsistent record');
+    }
+    const recordId = uuidBytes(rid);
+    const header = parseHeader(h.revision.header);
+    const rid32 = await revId(h.revision.header, h.revision.ct);
+    if (!equal(rid32, h.rev_id) || header.version !== h.version) throw new CryptoError('revision id does not match');
+    const dek = await unwrapDek(me.kwk, me.userId, recordId, header.keyId, state.dek_wrap);
+    // Own records verify under our own identity key only: the server cannot forge one.
+    const [, plaintext] = await openRevision(h.revision, { ownerId: me.userId, recordId, dek, keyId: header.keyId,
+      signerPub: me.sigPub });
+    const incoming = decodeDocument(plaintext);
+    const grantees = {};
+    for (const g of state.grants ?? []) {
+      const body = await verifyGrant(g, me.sigPub, { ownerId: me.userId, recordId, granteeId: uuidBytes(g.grantee_id),
+        keyId: g.key_id });
+      if (equal(body.keyId, header.keyId)) grantees[g.grantee_id] = g.created_at;
+    }
+    const row = await get(db, 'records', rid);
+    checkHighWater(row?.highWater, header.version, rid32);
+    if (row?.synced && header.version === row.synced.version + 1 && !equal(header.parent, row.synced.revId)) {
+      throw new RollbackError('the server served a forked revision');
+    }
+    rememberPlaintext(rid32, plaintext);
+    const remote = { version: header.version, revId: rid32, ...h.revision, keyId: header.keyId };
+    const dekWraps = { ...row?.dekWraps, [toHex(header.keyId)]: state.dek_wrap };
+    const common = { synced: remote, syncedVersion: remote.version, highWater: [remote.version, rid32], dekWraps,
+      grantees };
+    const revisions = [revisionRow(rid, remote)];
+    const adopt = { keyId: header.keyId, dekWrap: state.dek_wrap, head: remote, intent: null, pushError: null };
+    if (!row) {
+      report.pulled++;
+      return { before: null, row: { recordId: rid, ownerId: me.userId, ...common, ...adopt }, revisions };
+    }
+    const before = row.head.revId;
+    if (row.synced && equal(row.synced.revId, rid32)) {
+      return { before, row: { ...row, ...common } };
+    }
+    if (!isPending(row) || equal(row.head.revId, rid32)) {
+      // Nothing waiting here, or the server holds exactly our pending revision (its answer was lost).
+      report.pulled++;
+      return { before, row: { ...row, ...common, ...adopt, intent: isPending(row) ? null : row.intent }, revisions };
+    }
+    // A local edit meets a newer remote head: merge three ways against the last head both sides shared.
+    const base = row.synced ? decodeDocument(await openPlaintext(me, row, row.synced)) : null;
+    const local = decodeDocument(await openPlaintext(me, row, row.head));
+    const remoteDeleted = Boolean(header.flags & FLAG_DELETED);
+    const result = mergeDocuments(base, local, incoming, { localDeleted: isDeleted(row.head), remoteDeleted,
+      kinds: e.kinds });
+    report.merged++;
+    if (result.conflicted) report.conflicts++;
+    const same = canonicalJson(result.document) === canonicalJson(incoming) && result.deleted === remoteDeleted;
+    if (same && !row.intent) return { before, row: { ...row, ...common, ...adopt }, revisions };
+    // A pending share keeps its fresh key epoch; otherwise the remote's epoch (an unshare elsewhere re-keyed).
+    const keep = Boolean(row.intent);
+    const keyId = keep ? row.keyId : header.keyId;
+    const wrap = keep ? row.dekWrap : state.dek_wrap;
+    const mergedDek = keep ? await unwrapDek(me.kwk, me.userId, recordId, keyId, wrap) : dek;
+    const mergedPlain = new TextEncoder().encode(canonicalJson(result.document));
+    const sealed = await sealRevision({ ownerId: me.userId, recordId, version: remote.version + 1, parent: rid32, keyId,
+      dek: mergedDek, plaintext: mergedPlain, sigSeed: me.sigSeed, deleted: result.deleted });
+    const mergedRid = await revId(sealed.header, sealed.ct);
+    rememberPlaintext(mergedRid, mergedPlain);
+    const head = { version: remote.version + 1, revId: mergedRid, ...sealed };
+    return { before, row: { ...row, ...common, keyId, dekWrap: wrap, head, pushError: null },
+      revisions: [...revisions, revisionRow(rid, head)] };
+  }
+
+  async function pull(e, client, report) {
+    const { db } = e;
+    for (;;) {
+      const cursor = (await get(db, 'meta', 'cursor')) ?? 0;
+      const page = await client.pull(cursor, PULL_LIMIT);
+      if (page.cursor < cursor) throw new RollbackError('the server moved the sync cursor backwards');
+      let written = false;
+      for (let attempt = 0; attempt < PAGE_TRIES && !written; attempt++) {
+        const changes = [];
+        for (const state of page.items) {
+          try {
+            const change = await prepare(e, state, report);
+            if (change) changes.push(change);
+          } catch (err) {
+            if (!(err instanceof CryptoError || err instanceof ProtocolError || err instanceof RollbackError)) throw err;
+            report.refused++; // a head that fails verification is not stored; the others still apply
+          }
+        }
+        // The records and the cursor that covers them commit together, or neither does.
+        written = await writeChecked(db, changes, (tx) => tx.objectStore('meta').put(page.cursor, 'cursor'));
+      }
+      if (!written) throw new BetweenError('busy', 'entries kept changing during sync');
+      if (!page.more) return;
+    }
+  }
+
+  // ---------------------------------------------------------------- push
+
+  /** The push item of an outbox row; re-seals the head as synced.version + 1 first when local edits piled up. */
+  async function outboxItem(e, row) {
+    const { db, me } = e;
+    const recordId = uuidBytes(row.recordId);
+    const base = row.synced?.version ?? 0;
+    const parent = row.synced?.revId ?? ZERO32;
+    const dek = await unwrapDek(me.kwk, me.userId, recordId, row.keyId, row.dekWrap);
+    let head = row.head;
+    if (head.version !== base + 1 || !equal(parseHeader(head.header).parent, parent)) {
+      const plaintext = await openPlaintext(me, row, head);
+      const sealed = await sealRevision({ ownerId: me.userId, recordId, version: base + 1, parent: row.synced?.revId ?? null,
+        keyId: row.keyId, dek, plaintext, sigSeed: me.sigSeed, deleted: isDeleted(head) });
+      head = { version: base + 1, revId: await revId(sealed.header, sealed.ct), ...sealed };
+      rememberPlaintext(head.revId, plaintext);
+      // Stored before it is sent, so a push whose answer is lost is recognised when the pull brings it back.
+      const saved = { ...row, head };
+      if (!(await writeChecked(db, [{ before: row.head.revId, row: saved, revisions: [revisionRow(row.recordId, head)] }]))) {
+        return null;
+      }
+      row = saved;
+    }
+    const grants = [];
+    const revoke = [...(row.intent?.revoke ?? [])];
+    const newEpoch = !row.synced || !equal(row.synced.keyId, row.keyId);
+    if (newEpoch) {
+      for (const uid of granteesAfter(row)) {
+        const peer = await get(db, 'peers', uid);
+        if (!peer?.linked || peer.changed) {
+          // Never hand a new key to an identity that is not verified or no longer linked.
+          if (row.intent?.add?.includes(uid)) throw new BetweenError('share_blocked', 'sharing is blocked');
+          revoke.push(uid);
+          continue;
+        }
+        grants.push(await makeGrant({ sigSeed: me.sigSeed, ownerId: me.userId, recordId, keyId: row.keyId, dek,
+          granteeId: uuidBytes(uid), granteeKemPub: peer.kemPub }));
+      }
+    }
+    return { row, atomic: Boolean(row.intent), item: { record_id: row.recordId, base_version: base,
+      revision: { header: head.header, ct: head.ct, signature: head.signature }, dek_wrap: row.dekWrap, grants, revoke } };
+  }
+
+  async function acknowledge(e, sent) {
+    const { db } = e;
+    const now = await get(db, 'records', sent.row.recordId);
+    if (!now) return;
+    const head = sent.row.head;
+    const synced = { ...head, keyId: sent.row.keyId };
+    const grantees = {};
+    const since = new Date().toISOString();
+    for (const g of sent.item.grants) {
+      const uid = uuidString(g.body.subarray(70, 86));
+      grantees[uid] = sent.row.grantees?.[uid] ?? since;
+    }
+    const stillThere = equal(now.head.revId, head.revId);
+    const next = { ...now, synced, syncedVersion: head.version, highWater: [head.version, head.revId], pushError: null,
+      grantees: sent.item.grants.length || sent.item.revoke.length ? grantees : now.grantees,
+      // an intent changed while this push was in flight stays for the next one
+      intent: canonicalJson(now.intent ?? null) === canonicalJson(sent.row.intent ?? null) ? null : now.intent };
+    if (!stillThere) next.head = now.head; // edited meanwhile: that edit stays pending on top of this one
+    await writeChecked(db, [{ before: now.head.revId, row: next, revisions: [revisionRow(now.recordId, head)] }]);
+  }
+
+  async function push(e, client, report) {
+    const rows = (await getAll(e.db, 'records')).filter(isPending);
+    const prepared = [];
+    for (const row of rows) {
+      try {
+        const p = await outboxItem(e, row);
+        if (p) prepared.push(p);
+      } catch (err) {
+        if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
+        report.failed++;
+      }
+    }
+    const batches = prepared.filter((p) => p.atomic).map((p) => [p]);
+    const plain = prepared.filter((p) => !p.atomic);
+    for (let i = 0; i < plain.length; i += PUSH_BATCH) batches.push(plain.slice(i, i + PUSH_BATCH));
+    let conflict = false;
+    for (const batch of batches) {
+      const answer = await client.push({ atomic: batch.length === 1 && batch[0].atomic, items: batch.map((p) => p.item) });
+      const byId = new Map(answer.results.map((r) => [r.record_id, r]));
+      for (const sent of batch) {
+        const result = byId.get(sent.row.recordId);
+        if (result?.status === 'ok') {
+          await acknowledge(e, sent);
+          report.pushed++;
+        } else if (result?.status === 'conflict') {
+          conflict = true;
+        } else if (result) {
+          report.failed++;
+          const row = await get(e.db, 'records', sent.row.recordId);
+          // Kept in the outbox: refused is not acknowledged. The reason is the server's fixed words.
+          if (row) await writeChecked(e.db, [{ before: row.head.revId, row: { ...row, pushError: result.status } }]);
+        }
+      }
+    }
+    return conflict;
+  }
+
+  // ---------------------------------------------------------------- care links
+
+  async function refreshLinks(e, client, pinPeer) {
+    const links = await client.links();
+    const mine = uuidString(e.me.userId);
+    const seen = new Set();
+    for (const link of links) {
+      if (link.client.user_id !== mine) continue; // this app is the client's side of a link
+      try {
+        if (await pinPeer(link.therapist, link.link_id, 'tofu')) seen.add(link.therapist.user_id);
+      } catch (err) {
+        if (!(err instanceof CryptoError || err instanceof ProtocolError)) throw err;
+      }
+    }
+    for (const peer of await getAll(e.db, 'peers')) {
+      if (peer.linked && !seen.has(peer.userId)) {
+        await writeChecked(e.db, [], (tx) => tx.objectStore('peers').put({ ...peer, linked: false }));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- running
+
+  async function once() {
+    const e = await env();
+    const client = await api();
+    if (!client) {
+      tell({ state: 'off', waiting: 0 });
+      return;
+    }
+    useKinds(e.kinds);
+    const report = { pulled: 0, pushed: 0, merged: 0, conflicts: 0, refused: 0, failed: 0 };
+    tell({ state: 'syncing', waiting: await countWaiting(e.db) });
+    try {
+      await refreshLinks(e, client.api, client.pinPeer);
+      for (let round = 0; round < PUSH_ROUNDS; round++) {
+        await pull(e, client.api, report);
+        if (!(await countWaiting(e.db)) || !(await push(e, client.api, report))) break;
+      }
+      const waiting = await countWaiting(e.db);
+      // A merge stays in the status for a while, so a person who looks a minute later still learns of it.
+      const mergedAt = report.merged ? Date.now() : status.mergedAt ?? 0;
+      tell({ state: waiting ? 'waiting' : 'synced', waiting, merged: Date.now() - mergedAt < MERGE_SHOWN_MS ? 1 : 0,
+        mergedAt, refused: report.refused + report.failed, at: new Date().toISOString() });
+    } catch (err) {
+      const waiting = await countWaiting(e.db);
+      if (err?.code === 'unreachable') tell({ state: 'offline', waiting });
+      else if (err?.code === 'signed_out') tell({ state: 'signed_out', waiting });
+      else {
+        console.error('between: sync failed', err?.name ?? 'error'); // the class only: never content
+        tell({ state: 'error', waiting });
+      }
+    }
+  }
+
+  /** Run now (or right after the run in progress); resolves when the device is as synced as it can be. */
+  function run() {
+    clearTimeout(timer);
+    const now = (async () => undefined)().then(() => running);
+    for (const resolve of waiters.splice(0)) resolve(now); // a scheduled run folds into this one
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await once();
+      } while (again);
+    })().finally(() => { running = null; });
+    return running;
+  }
+
+  /** Shortly after an edit: several quick edits make one sync. */
+  function soon(delay = 1500) {
+    clearTimeout(timer);
+    return new Promise((resolve) => {
+      waiters.push(resolve);
+      timer = setTimeout(() => run(), delay);
+    });
+  }
+
+  return { run, soon, status: () => status };
+}
