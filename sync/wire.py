@@ -12,11 +12,20 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta, Struct
 
-Handle = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")]
+from .layout import GRANT_BODY_LEN
+
+Handle = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]{2,63}(?!\n)$")]  # Python's "$" alone admits a final newline
 Bytes16 = Annotated[bytes, Meta(min_length=16, max_length=16)]
 Bytes32 = Annotated[bytes, Meta(min_length=32, max_length=32)]
 Sig = Annotated[bytes, Meta(min_length=64, max_length=64)]
 Envelope = Annotated[bytes, Meta(min_length=28, max_length=4096)]
+# nonce 12 || AES-256-GCM(32-byte key) 32 || tag 16: a record key wrapped for its owner
+DekWrap = Annotated[bytes, Meta(min_length=60, max_length=60)]
+# HPKE enc 32 || AES-128-GCM(32-byte record key) 32 || tag 16
+Sealed = Annotated[bytes, Meta(min_length=80, max_length=80)]
+GrantBodyBytes = Annotated[bytes, Meta(min_length=GRANT_BODY_LEN, max_length=GRANT_BODY_LEN)]
+# Per push item: a record is shared with a handful of people, never thousands.
+MAX_GRANTS_PER_ITEM = 16
 Cursor = Annotated[int, Meta(ge=0)]
 DeviceName = Annotated[str, Meta(min_length=1, max_length=64)]
 Role = Literal["client", "therapist"]
@@ -135,6 +144,20 @@ class DeleteAccount(Frozen, kw_only=True):
     signature: Sig
 
 
+class ChangePassphrase(Frozen, kw_only=True):
+    """A new passphrase: new KDF parameters, login key and envelope (the account key is unchanged). Signed over
+    action=change-passphrase, bound = layout.passphrase_change_bound(login_pub, kdf bytes, pw_envelope), with a
+    fresh prelogin challenge of the caller's own handle, by the current passphrase login key (signer=passphrase)
+    or the recovery login key (signer=recovery)."""
+
+    signer: Literal["passphrase", "recovery"]
+    challenge_id: Bytes16
+    signature: Sig
+    kdf: KdfParams
+    login_pub: Bytes32
+    pw_envelope: Envelope
+
+
 class Device(Frozen, kw_only=True):
     device_id: UUID
     name: str
@@ -158,8 +181,8 @@ class GrantUpload(Frozen, kw_only=True):
     """grant = GrantBody bytes, the HPKE enc||ct sealing the record key, and the owner's signature
     over body || SHA-256(sealed)."""
 
-    body: bytes
-    sealed: bytes
+    body: GrantBodyBytes
+    sealed: Sealed
     signature: Sig
 
 
@@ -167,9 +190,9 @@ class PushItem(Frozen, kw_only=True):
     record_id: UUID
     base_version: Annotated[int, Meta(ge=0)]
     revision: Revision
-    dek_wrap: Envelope
-    grants: list[GrantUpload] = []
-    revoke: list[UUID] = []
+    dek_wrap: DekWrap
+    grants: Annotated[list[GrantUpload], Meta(max_length=MAX_GRANTS_PER_ITEM)] = []
+    revoke: Annotated[list[UUID], Meta(max_length=MAX_GRANTS_PER_ITEM)] = []
 
 
 class Push(Frozen, kw_only=True):

@@ -186,3 +186,15 @@ def test_wrong_content_type_is_a_client_error(world):
     r = api.c.post("/api/v1/auth/prelogin", content=b"handle=alice",
                    headers={"content-type": "application/x-www-form-urlencoded"})
     _check(r, "form")
+
+
+def test_handles_with_a_trailing_newline_and_oversized_grant_parts_are_refused_by_the_wire_types():
+    import msgspec
+
+    from sync import wire
+
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.json.decode(b'"dr-lee\\n"', type=wire.Handle)
+    grant = {"body": "AA==", "sealed": "AA==", "signature": "AA=="}
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.json.decode(msgspec.json.encode(grant), type=wire.GrantUpload)
