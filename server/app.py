@@ -6,14 +6,16 @@ import logging
 from importlib import metadata
 from pathlib import Path
 
-from litestar import Litestar, Response, Router, get
+from litestar import Litestar, Request, Response, Router, get
+from litestar.config.compression import CompressionConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 
 from sync import wire
 
 from .api import accounts, auth, links, sync
 from .api.context import Services, load_secret
-from .problems import HANDLERS
+from .problems import HANDLERS, Problem
 from .ratelimit import RateLimiter
 from .settings import Settings
 from .store import Store
@@ -32,6 +34,19 @@ def version() -> str:
 @get("/health", tags=["health"])
 async def health() -> wire.Health:
     return wire.Health(status="ok", version=version())
+
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def _json_only(request: Request) -> None:
+    """API bodies must be declared JSON: a cross-site HTML form can send text/plain or form data
+    without a preflight, and must not reach the endpoints that need no session."""
+    if request.method in _BODY_METHODS and request.url.path.startswith("/api/"):
+        if request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers:
+            media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if media != "application/json":
+                raise Problem("unsupported_media_type", "send the body as application/json")
 
 
 def _after(response: Response) -> Response:
@@ -60,9 +75,17 @@ def create_app(settings: Settings) -> Litestar:
         on_startup=[start],
         on_shutdown=[stop],
         exception_handlers=HANDLERS,
+        before_request=_json_only,
         after_request=_after,
         request_max_body_size=settings.max_request_bytes,
-        openapi_config=OpenAPIConfig(title="Between sync API", version=version(), path="/schema"),
+        # Only the JSON document: the stock viewers load unpinned scripts from CDNs onto the app's own
+        # origin, where they could read IndexedDB or rewrite the service worker's cache.
+        openapi_config=OpenAPIConfig(title="Between sync API", version=version(), path="/schema",
+                                     render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])]),
+        # The app's static files only: compressing API answers that carry tokens next to
+        # caller-chosen bytes would invite BREACH-style length oracles.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6,
+                                             exclude=["^/api/", "^/schema"]),
         logging_config=None,
     )
 

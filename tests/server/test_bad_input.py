@@ -198,3 +198,22 @@ def test_handles_with_a_trailing_newline_and_oversized_grant_parts_are_refused_b
     grant = {"body": "AA==", "sealed": "AA==", "signature": "AA=="}
     with pytest.raises(msgspec.ValidationError):
         msgspec.json.decode(msgspec.json.encode(grant), type=wire.GrantUpload)
+
+
+def test_api_bodies_must_be_declared_json(world):
+    """A cross-site form can post text/plain without a preflight; the API must not read it as JSON."""
+    api, _, _, _ = world
+    before = dump(api.db)
+    r = api.c.post("/api/v1/auth/prelogin", content=b'{"handle":"alice"}', headers={"content-type": "text/plain"})
+    assert r.status_code == 415 and r.json()["code"] == "unsupported_media_type"
+    r = api.c.post("/api/v1/auth/prelogin", content=b'{"handle":"alice"}',
+                   headers={"content-type": "application/json; charset=utf-8"})
+    assert r.status_code == 200
+    assert dump(api.db)["users"] == before["users"]
+
+
+def test_schema_serves_the_document_only(world):
+    api, _, _, _ = world
+    assert api.c.get("/schema/openapi.json").status_code == 200
+    assert api.c.get("/schema/swagger").status_code == 404
+    assert b"<script" not in api.c.get("/schema").content
