@@ -14,10 +14,10 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from sync import wire
 
 from .api import accounts, auth, links, sync
-from .api.context import Services, load_secret
+from .api.context import Services, is_loopback, load_secret
 from .problems import HANDLERS, Problem
 from .ratelimit import RateLimiter
-from .settings import Settings
+from .settings import Settings, SettingsError
 from .store import Store
 from .web import SECURITY_HEADERS, web_handler
 
@@ -57,6 +57,9 @@ def _after(response: Response) -> Response:
 
 
 def create_app(settings: Settings) -> Litestar:
+    if not settings.public_origin and not is_loopback(settings.host):
+        raise SettingsError("BETWEEN_PUBLIC_ORIGIN: required when serving beyond loopback "
+                            "(e.g. https://between.example.org); sign-in signatures are bound to it")
     async def start(app: Litestar) -> None:
         data_dir = Path(settings.data_dir)
         secret = load_secret(data_dir)

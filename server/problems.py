@@ -27,6 +27,7 @@ CODES: dict[str, tuple[int, str]] = {
     "kdf_below_floor": (400, "Key derivation parameters are below the floor"),
     "unauthorized": (401, "Missing, expired or revoked session"),
     "invalid_credentials": (401, "Invalid credentials"),
+    "origin_not_configured": (421, "This server answers sign-in only at its configured public origin"),
     "forbidden": (403, "Not allowed"),
     "registration_closed": (403, "Registration needs a valid invite code"),
     "not_found": (404, "Not found"),

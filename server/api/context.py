@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import os
 import time
 from dataclasses import dataclass
@@ -54,12 +55,26 @@ def fake_salt(secret: bytes, label: str) -> bytes:
     return hmac.new(secret, label.encode(), hashlib.sha256).digest()[:16]
 
 
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def origin_of(request: Request, settings: Settings) -> str:
-    """The origin signed in auth transcripts: configured, else scheme://host[:port] of this request."""
+    """The origin signed in auth transcripts: the configured public origin. Without one (a server on
+    loopback, as `make run` starts it) the request's own origin, but only for a loopback host:
+    otherwise whoever chooses the Host header would choose the origin that signatures are bound to."""
     if settings.public_origin:
         return settings.public_origin
     url = request.url
     host = url.hostname or ""
+    if not is_loopback(host):
+        raise Problem("origin_not_configured")
     if ":" in host:
         host = f"[{host}]"
     port = url.port
