@@ -101,7 +101,8 @@ def on_http(_: Request, exc: HTTPException) -> Response:
     if status >= 500:
         log.error("http error %s", status)
         return problem_response(code, status=status)
-    if status == 400 and "JSON" in str(exc.detail):
+    if status == 400 and (isinstance(exc.__cause__, msgspec.DecodeError) or any(
+            w in str(exc.detail).lower() for w in ("json", "decod", "malformed", "truncated"))):
         return problem_response("invalid_body", "malformed JSON")
     return problem_response(code, status=status)
 
@@ -128,6 +129,10 @@ def on_store(_: Request, exc: StoreError) -> Response:
     return problem_response("unavailable", headers={"Retry-After": "5"})
 
 
+def on_too_deep(_: Request, exc: RecursionError) -> Response:
+    return problem_response("invalid_body", "JSON nested too deeply")
+
+
 def on_internal(request: Request, exc: Exception) -> Response:
     # Type name and route only: an exception's text may quote request data.
     log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
@@ -141,5 +146,6 @@ HANDLERS = {
     Conflict: on_conflict,
     BadCursor: on_bad_cursor,
     StoreError: on_store,
+    RecursionError: on_too_deep,
     Exception: on_internal,
 }

@@ -217,3 +217,11 @@ def test_schema_serves_the_document_only(world):
     assert api.c.get("/schema/openapi.json").status_code == 200
     assert api.c.get("/schema/swagger").status_code == 404
     assert b"<script" not in api.c.get("/schema").content
+
+
+@pytest.mark.parametrize("payload", [b"[" * 1000, b'{"handle":' + b"[" * 1000, b"{", b'{"handle": "al'])
+def test_deep_or_truncated_json_is_an_invalid_body_not_a_server_error(world, payload):
+    api, _, _, _ = world
+    r = api.c.post("/api/v1/auth/prelogin", content=payload, headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid_body"
