@@ -127,6 +127,9 @@ class Api:
     def delete_account(self, request: wire.DeleteAccount) -> None:
         self.call("POST", "/account/delete", None, request)
 
+    def change_passphrase(self, request: wire.ChangePassphrase) -> None:
+        self.call("POST", "/account/passphrase", None, request)
+
     def devices(self) -> list[wire.Device]:
         return self.call("GET", "/devices", list[wire.Device])
 

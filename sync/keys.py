@@ -258,6 +258,11 @@ def rewrap_passphrase(secrets: AccountSecrets, passphrase: str, kdf: wire.KdfPar
     return kdf, login.login_pub, seal_pw_envelope(login.kek, secrets.user_id, kdf, secrets.account_key)
 
 
+def passphrase_change_bound(kdf: wire.KdfParams, login_pub: bytes, pw_envelope: bytes) -> bytes:
+    """What a change-passphrase signature binds: the new material exactly as the server will store it."""
+    return layout.passphrase_change_bound(login_pub, kdf_bytes(kdf), pw_envelope)
+
+
 # ---------------------------------------------------------------- auth signatures
 
 

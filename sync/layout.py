@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from dataclasses import dataclass
 
@@ -138,6 +139,14 @@ def auth_transcript(origin: str, handle: str, challenge_id: bytes, challenge: by
         raise ProtocolError("bad_challenge", "wrong challenge length")
     return (LABELS["auth"] + lp(origin.encode()) + lp(handle.encode()) + challenge_id + challenge
             + lp(action.encode()) + lp(bound))
+
+
+def passphrase_change_bound(login_pub: bytes, kdf_params: bytes, pw_envelope: bytes) -> bytes:
+    """`bound` of action change-passphrase: SHA-256(new login_pub(32) ‖ new KDF parameter bytes(29) ‖ new
+    pw_envelope), so the signature covers exactly what the server stores (only the envelope varies in length)."""
+    if len(login_pub) != 32 or len(kdf_params) != KDF_PARAMS_LEN:
+        raise ProtocolError("bad_passphrase_change", "wrong login key or KDF parameter length")
+    return hashlib.sha256(login_pub + kdf_params + pw_envelope).digest()
 
 
 GRANT_BODY_LEN = len(LABELS["grant"]) + 6 + 16 + 16 + 16 + 16 + 32

@@ -1,4 +1,4 @@
-"""Accounts: signup, the encrypted key material of the signed-in account, account deletion, devices."""
+"""Accounts: signup, the encrypted key material of the signed-in account, passphrase change, deletion, devices."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from sync import keys, wire
 from ..problems import Problem
 from ..store import Conflict
 from .auth import check_signature, issue_session
-from .context import CallerDep, client_ip, current_caller, limit, now, origin_of, services, token_hash
+from .context import (CallerDep, client_ip, current_caller, limit, limit_auth, now, origin_of, services,
+                      token_hash)
 
 _bearer = {"caller": Provide(current_caller)}
 
@@ -71,6 +72,29 @@ async def delete_account(request: Request, caller: CallerDep, data: JSONBody[wir
     await svc.store.delete_account(caller.user_id, caller.handle)
 
 
+@post("/account/passphrase", status_code=204, dependencies=_bearer)
+async def change_passphrase(request: Request, caller: CallerDep, data: JSONBody[wire.ChangePassphrase]) -> None:
+    """Signed by the current passphrase login key or the recovery login key over a fresh challenge, binding
+    the new material: a stolen session alone can neither lock the owner out nor plant its own envelope.
+    Every other session of the account ends (devices stay: each renews with its own key)."""
+    svc = services(request)
+    limit_auth(request, caller.handle)
+    keys.check_kdf(data.kdf)  # never store parameters below the floor, whoever signed them
+    challenge = await svc.store.take_challenge(data.challenge_id, "h:" + caller.handle, now())
+    user = await svc.store.user_by_handle(caller.handle)
+    public = None
+    if user is not None and challenge is not None and user.user_id == caller.user_id:
+        public = user.login_pub if data.signer == "passphrase" else user.recovery_login_pub
+    bound = keys.passphrase_change_bound(data.kdf, data.login_pub, data.pw_envelope)
+    if not check_signature(public, data.signature, origin_of(request, svc.settings), caller.handle,
+                           data.challenge_id, challenge or bytes(32), "change-passphrase", bound):
+        raise Problem("invalid_credentials")
+    token = request.headers.get("authorization", "").partition(" ")[2].strip()
+    if not await svc.store.change_passphrase(caller.user_id, data.signer, public, data.kdf, data.login_pub,
+                                             data.pw_envelope, token_hash(token)):
+        raise Problem("invalid_credentials")
+
+
 @get("/devices", dependencies=_bearer)
 async def devices(request: Request, caller: CallerDep) -> list[wire.Device]:
     return await services(request).store.devices(caller.user_id, caller.device_id)
@@ -83,5 +107,5 @@ async def revoke_device(request: Request, caller: CallerDep, device_id: FromPath
         raise Problem("not_found")
 
 
-router = Router(path="/", route_handlers=[signup, account, delete_account, devices, revoke_device],
+router = Router(path="/", route_handlers=[signup, account, delete_account, change_passphrase, devices, revoke_device],
                 tags=["accounts"])

@@ -204,6 +204,31 @@ def test_auth_vectors() -> None:
         keys.verify_auth(b(v["signer_pub"]), b(v["signature"]), *args)
 
 
+def test_change_passphrase_vectors() -> None:
+    env = load("envelopes.json")
+    signers = {"passphrase": env["passphrase"]["login_pub"], "recovery": env["recovery"]["login_pub"]}
+    found = [v for v in load("auth.json")["vectors"] if v["action"] == "change-passphrase"]
+    assert sorted(v["signer"] for v in found) == ["passphrase", "recovery"]
+    for v in found:
+        assert v["signer_pub"] == signers[v["signer"]]
+        raw = b(v["new_kdf_params"])
+        kdf = wire.KdfParams(memory_kib=int.from_bytes(raw[1:5], "big"), iterations=int.from_bytes(raw[5:9], "big"),
+                             lanes=int.from_bytes(raw[9:13], "big"), salt=raw[13:])
+        assert keys.kdf_bytes(kdf) == raw
+        login_pub, envelope = b(v["new_login_pub"]), b(v["new_pw_envelope"])
+        assert keys.passphrase_change_bound(kdf, login_pub, envelope).hex() == v["bound"]
+        assert crypto.sha256(login_pub + raw + envelope).hex() == v["bound"]
+        new = keys.derive_passphrase_keys(v["new_passphrase"], kdf)
+        assert new.login_pub == login_pub
+        user_id = b(env["account"]["user_id"])
+        assert keys.open_pw_envelope(new.kek, user_id, kdf, envelope).hex() == env["account"]["account_key"]
+        # Any other envelope, login key or parameters give another bound: the signature no longer verifies.
+        other = keys.passphrase_change_bound(kdf, login_pub, envelope[:-1] + bytes([envelope[-1] ^ 1]))
+        with pytest.raises(CryptoError):
+            keys.verify_auth(b(v["signer_pub"]), b(v["signature"]), v["origin"], v["handle"], b(v["challenge_id"]),
+                             b(v["challenge"]), v["action"], other)
+
+
 def _revision(v: dict[str, str]) -> wire.Revision:
     return wire.Revision(header=b(v["header"]), ct=b(v["ct"]), signature=b(v["signature"]))
 

@@ -339,6 +339,7 @@ def auth() -> dict[str, Any]:
                         "challenge": hx(challenge), "bound": hx(bound), "signer_seed": hx(seed),
                         "signer_pub": hx(crypto.ed25519_public(seed)), "transcript": hx(transcript),
                         "signature": hx(keys.sign_auth(seed, ORIGIN, s.handle, cid, challenge, action, bound))})
+    vectors += change_passphrase_vectors(login.login_seed, rk.login_seed, cid, challenge)
     return {
         "description": "Auth transcripts: 'between/v1/auth' || lp(origin) || lp(handle) || challenge_id(16) || "
                        "challenge(32) || lp(action) || lp(bound), lp = u16 big-endian length || bytes; "
@@ -346,6 +347,37 @@ def auth() -> dict[str, Any]:
                        "recovery login key of envelopes.json; refresh uses a device key. " + BYTES_NOTE,
         "vectors": vectors,
     }
+
+
+NEW_PASSPHRASE = "a new passphrase, longer still"
+
+
+def change_passphrase_vectors(login_seed: bytes, recovery_seed: bytes, cid: bytes, challenge: bytes
+                              ) -> list[dict[str, Any]]:
+    """Action change-passphrase: bound = SHA-256(new login_pub || new KDF parameter bytes || new pw_envelope)."""
+    s = ALICE
+    kdf = wire.KdfParams(memory_kib=layout.KDF_FLOOR_MEMORY_KIB, iterations=layout.KDF_FLOOR_ITERATIONS, lanes=1,
+                         salt=fixed("auth/new_salt", 16))
+    new = keys.derive_passphrase_keys(NEW_PASSPHRASE, kdf)
+    envelope = keys.seal_pw_envelope(new.kek, s.user_id, kdf, s.account_key, fixed("auth/new_pw_nonce", 12))
+    params = keys.kdf_bytes(kdf)
+    bound = _check(keys.passphrase_change_bound(kdf, new.login_pub, envelope),
+                   hashlib.sha256(new.login_pub + params + envelope).digest(), "change-passphrase bound")
+    out = []
+    for signer, seed in (("passphrase", login_seed), ("recovery", recovery_seed)):
+        transcript = layout.auth_transcript(ORIGIN, s.handle, cid, challenge, "change-passphrase", bound)
+        out.append({"action": "change-passphrase", "origin": ORIGIN, "handle": s.handle, "challenge_id": hx(cid),
+                    "challenge": hx(challenge), "bound": hx(bound), "signer_seed": hx(seed),
+                    "signer_pub": hx(crypto.ed25519_public(seed)), "transcript": hx(transcript),
+                    "signature": hx(keys.sign_auth(seed, ORIGIN, s.handle, cid, challenge, "change-passphrase",
+                                                   bound)),
+                    "signer": signer, "new_passphrase": NEW_PASSPHRASE, "new_kdf_params": hx(params),
+                    "new_login_pub": hx(new.login_pub), "new_pw_envelope": hx(envelope),
+                    "note": "signer 'passphrase' is the current passphrase login key of envelopes.json, 'recovery' "
+                            "the recovery login key; bound = SHA-256(new_login_pub || new_kdf_params || "
+                            "new_pw_envelope); the new envelope opens with the KEK of new_passphrase under "
+                            "new_kdf_params and holds the unchanged account key"})
+    return out
 
 
 # ---------------------------------------------------------------- records, grants

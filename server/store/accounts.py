@@ -1,0 +1,162 @@
+"""The SQL of accounts, devices, sessions and sign-in challenges."""
+
+from __future__ import annotations
+
+from sync import wire
+
+from .connection import Conflict, Database
+from .rows import USER_COLS, Caller, UserRow, WConn, as_uuid, r_all, r_one, user_row, w_one
+
+# The column holding the public key a change-passphrase signer must still match (fixed names, never input).
+_SIGNER_COLUMN = {"passphrase": "login_pub", "recovery": "recovery_login_pub"}
+
+
+class Accounts(Database):
+    async def create_account(self, s: wire.Signup, token_hash: bytes, expires_at: int, now: int) -> None:
+        b = s.bundle
+
+        def op(c: WConn) -> None:
+            if w_one(c, "SELECT 1 FROM users WHERE handle = ?", (s.handle,)):
+                raise Conflict("handle_taken")
+            if w_one(c, "SELECT 1 FROM users WHERE user_id = ?", (s.user_id.bytes,)):
+                raise Conflict("user_exists")
+            if w_one(c, "SELECT 1 FROM devices WHERE device_id = ?", (s.device.device_id.bytes,)):
+                raise Conflict("device_exists")
+            c.execute(
+                "INSERT INTO users (user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, "
+                "login_pub, recovery_login_pub, pw_envelope, rk_envelope, id_wrap, sig_pub, kem_pub, "
+                "bundle_signature, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (s.user_id.bytes, s.handle, b.role, s.kdf.memory_kib, s.kdf.iterations, s.kdf.lanes, s.kdf.salt,
+                 s.login_pub, s.recovery_login_pub, s.pw_envelope, s.rk_envelope, s.id_wrap, b.sig_pub,
+                 b.kem_pub, b.signature, now))
+            self._add_device(c, s.user_id.bytes, s.device, now)
+            self._add_session(c, token_hash, s.user_id.bytes, s.device.device_id.bytes, expires_at)
+
+        await self._write(op)
+
+    @staticmethod
+    def _add_device(c: WConn, user_id: bytes, d: wire.DeviceKey, now: int) -> None:
+        c.execute("INSERT INTO devices (device_id, user_id, name, sig_pub, created_at, last_seen_at) "
+                  "VALUES (?,?,?,?,?,?)", (d.device_id.bytes, user_id, d.name, d.sig_pub, now, now))
+
+    @staticmethod
+    def _add_session(c: WConn, token_hash: bytes, user_id: bytes, device_id: bytes, expires_at: int) -> None:
+        c.execute("INSERT INTO sessions (token_hash, user_id, device_id, expires_at) VALUES (?,?,?,?)",
+                  (token_hash, user_id, device_id, expires_at))
+
+    async def user_by_handle(self, handle: str) -> UserRow | None:
+        row = await self._read_one(f"SELECT {USER_COLS} FROM users WHERE handle = ?", (handle,))
+        return user_row(row) if row else None
+
+    async def account_keys(self, user_id: bytes) -> wire.AccountKeys | None:
+        async with self._read() as c:
+            row = await r_one(c, f"SELECT {USER_COLS} FROM users WHERE user_id = ?", (user_id,))
+        if row is None:
+            return None
+        u = user_row(row)
+        bundle = wire.KeyBundle(user_id=as_uuid(u.user_id), handle=u.handle, role=u.role, sig_pub=u.sig_pub,
+                                kem_pub=u.kem_pub, signature=row[11])
+        return wire.AccountKeys(user_id=as_uuid(u.user_id), handle=u.handle, role=u.role, kdf=u.kdf,
+                                pw_envelope=row[12], rk_envelope=row[13], id_wrap=row[14], bundle=bundle)
+
+    async def device_owner(self, device_id: bytes) -> tuple[bytes, str, bytes] | None:
+        """(user_id, handle, device sig_pub) of a device, or None."""
+        return await self._read_one("SELECT d.user_id, u.handle, d.sig_pub FROM devices d JOIN users u "
+                                    "USING (user_id) WHERE d.device_id = ?", (device_id,))
+
+    async def create_challenge(self, challenge_id: bytes, challenge: bytes, subject: str,
+                               expires_at: int, now: int) -> None:
+        def op(c: WConn) -> None:
+            c.execute("DELETE FROM challenges WHERE expires_at <= ?", (now,))
+            c.execute("INSERT INTO challenges (challenge_id, challenge, subject, expires_at) "
+                      "VALUES (?,?,?,?)", (challenge_id, challenge, subject, expires_at))
+
+        await self._write(op)
+
+    async def take_challenge(self, challenge_id: bytes, subject: str, now: int) -> bytes | None:
+        """Delete the challenge (used once, success or not); its bytes if it is this subject's and alive."""
+        def op(c: WConn) -> bytes | None:
+            row = w_one(c, "DELETE FROM challenges WHERE challenge_id = ? "
+                           "RETURNING challenge, subject, expires_at", (challenge_id,))
+            if row is None or row[1] != subject or row[2] <= now:
+                return None
+            return row[0]
+
+        return await self._write(op)
+
+    async def login(self, user_id: bytes, device: wire.DeviceKey, token_hash: bytes, expires_at: int,
+                    now: int) -> None:
+        def op(c: WConn) -> None:
+            if w_one(c, "SELECT 1 FROM devices WHERE device_id = ?", (device.device_id.bytes,)):
+                raise Conflict("device_exists")
+            c.execute("DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?", (user_id, now))
+            self._add_device(c, user_id, device, now)
+            self._add_session(c, token_hash, user_id, device.device_id.bytes, expires_at)
+
+        await self._write(op)
+
+    async def refresh(self, user_id: bytes, device_id: bytes, token_hash: bytes, expires_at: int,
+                      now: int) -> bool:
+        """A new session for a device that still exists (revoked devices are deleted)."""
+        def op(c: WConn) -> bool:
+            if not w_one(c, "UPDATE devices SET last_seen_at = ? WHERE device_id = ? AND user_id = ? "
+                            "RETURNING 1", (now, device_id, user_id)):
+                return False
+            c.execute("DELETE FROM sessions WHERE device_id = ? AND expires_at <= ?", (device_id, now))
+            self._add_session(c, token_hash, user_id, device_id, expires_at)
+            return True
+
+        return await self._write(op)
+
+    async def session(self, token_hash: bytes, now: int) -> Caller | None:
+        row = await self._read_one("SELECT s.user_id, s.device_id, u.handle, u.role, u.sig_pub FROM sessions s "
+                                   "JOIN users u USING (user_id) WHERE s.token_hash = ? AND s.expires_at > ?",
+                                   (token_hash, now))
+        return Caller(*row) if row else None
+
+    async def end_session(self, token_hash: bytes) -> None:
+        def op(c: WConn) -> None:
+            c.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+        await self._write(op)
+
+    async def devices(self, user_id: bytes, current: bytes) -> list[wire.Device]:
+        async with self._read() as c:
+            rows = await r_all(c, "SELECT device_id, name, created_at, last_seen_at FROM devices "
+                                  "WHERE user_id = ? ORDER BY created_at, device_id", (user_id,))
+        return [wire.Device(device_id=as_uuid(r[0]), name=r[1], created_at=r[2], last_seen_at=r[3],
+                            current=r[0] == current) for r in rows]
+
+    async def revoke_device(self, user_id: bytes, device_id: bytes) -> bool:
+        """Deleting the device cascades to all its sessions."""
+        def op(c: WConn) -> bool:
+            return bool(w_one(c, "DELETE FROM devices WHERE device_id = ? AND user_id = ? RETURNING 1",
+                              (device_id, user_id)))
+
+        return await self._write(op)
+
+    async def change_passphrase(self, user_id: bytes, signer: str, signer_pub: bytes, kdf: wire.KdfParams,
+                                login_pub: bytes, pw_envelope: bytes, keep_session: bytes) -> bool:
+        """Replace the passphrase material and end every session of the account but `keep_session`, in one
+        transaction. False (nothing written) if the key that signed is no longer the account's: of two
+        changes signed by the same old key only the first lands."""
+        check = _SIGNER_COLUMN[signer]
+
+        def op(c: WConn) -> bool:
+            if not w_one(c, "UPDATE users SET kdf_memory_kib = ?, kdf_iterations = ?, kdf_lanes = ?, kdf_salt = ?, "
+                            f"login_pub = ?, pw_envelope = ? WHERE user_id = ? AND {check} = ? RETURNING 1",
+                         (kdf.memory_kib, kdf.iterations, kdf.lanes, kdf.salt, login_pub, pw_envelope, user_id,
+                          signer_pub)):
+                return False
+            c.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?", (user_id, keep_session))
+            return True
+
+        return await self._write(op)
+
+    async def delete_account(self, user_id: bytes, handle: str) -> None:
+        """Foreign keys cascade from users to every table holding the account's rows."""
+        def op(c: WConn) -> None:
+            c.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+            c.execute("DELETE FROM challenges WHERE subject = ?", ("h:" + handle,))
+
+        await self._write(op)

@@ -1,0 +1,263 @@
+"""Connections of the store: pragmas, migrations, the group-committing single writer and pooled readers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from .rows import Conn, WConn, r_all, r_one, w_one
+
+log = logging.getLogger("between.store")
+T = TypeVar("T")
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+BATCH_MAX = 256  # requests committed together by the writer at most
+READERS = 4
+
+
+class StoreError(Exception):
+    """The database could not complete a write (disk full, I/O error); nothing of it was kept."""
+
+
+class Conflict(Exception):
+    """A uniqueness rule refused the write; `code` says which."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class BadCursor(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- connections and migrations
+
+
+def _pragmas(conn: WConn) -> None:
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")  # a COMMIT is durable when it returns
+
+
+async def _connect_reader(path: Path) -> Conn:
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    await conn.execute("PRAGMA busy_timeout = 5000")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.execute("PRAGMA synchronous = FULL")
+    await conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def _connect_writer(path: Path) -> WConn:
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    _pragmas(conn)
+    if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+        conn.close()
+        raise RuntimeError("the database could not switch to WAL mode")
+    migrate(conn)
+    return conn
+
+
+def migration_files() -> list[tuple[int, Path]]:
+    found = []
+    for p in sorted(MIGRATIONS.glob("*.sql")):
+        m = re.fullmatch(r"(\d{4})_[a-z0-9_]+\.sql", p.name)
+        if m:
+            found.append((int(m.group(1)), p))
+    numbers = [n for n, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError("migrations must be numbered 0001, 0002, ... without gaps")
+    return found
+
+
+def migrate(conn: WConn) -> int:
+    """Apply every migration above PRAGMA user_version, each in its own explicit transaction."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, path in migration_files():
+        if number <= current:
+            continue
+        script = path.read_text()
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except Exception:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        current = number
+        log.info("applied migration %s", path.name)
+    return current
+
+
+class Database:
+    """The writer: one sqlite3 connection on one dedicated thread, fed by a writer task that
+    commits queued operations together (group commit). Readers: a pool of aiosqlite connections.
+
+    Why not aiosqlite for the writer: every await costs a thread hop (~80 µs, research note
+    performance.md); a batch run as one function on the writer thread costs one hop in total."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: WConn | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="between-writer")
+        self._readers: asyncio.Queue[Conn] = asyncio.Queue()
+        self._reader_list: list[Conn] = []
+        self._queue: asyncio.Queue[tuple[Callable[[WConn], Any], asyncio.Future] | None] = asyncio.Queue()
+        self._task: asyncio.Task | None = None
+        self.batches = 0  # committed write batches; with `ops` it shows how much group commit groups
+        self.ops = 0
+
+    @classmethod
+    async def open(cls, path: Path):
+        store = cls(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        loop = asyncio.get_running_loop()
+        try:
+            store._writer = await loop.run_in_executor(store._thread, _connect_writer, path)
+            for _ in range(READERS):
+                reader = await _connect_reader(path)
+                store._reader_list.append(reader)
+                store._readers.put_nowait(reader)
+        except BaseException:
+            await store.close()
+            raise
+        store._task = asyncio.create_task(store._write_loop(), name="between-writer")
+        return store
+
+    async def close(self) -> None:
+        if self._task is not None:
+            await self._queue.put(None)
+            await self._task
+            self._task = None
+        for conn in self._reader_list:
+            await conn.close()
+        self._reader_list.clear()
+        if self._writer is not None:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._writer.close)
+            self._writer = None
+        self._thread.shutdown(wait=True)
+
+    # ------------------------------------------------------------ writer: group commit
+
+    async def _write(self, op: Callable[[WConn], T]) -> T:
+        """Run `op` in the next batch; returns (or raises) only after that batch's COMMIT returned."""
+        if self._task is None:
+            raise StoreError("store is closed")
+        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        await self._queue.put((op, fut))
+        return await fut
+
+    async def _write_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            first = await self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < BATCH_MAX and not self._queue.empty():
+                nxt = self._queue.get_nowait()
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            try:
+                outcomes = await loop.run_in_executor(self._thread, self._commit_batch, [op for op, _ in batch])
+            except Exception as exc:
+                log.error("write batch failed: %s", type(exc).__name__)
+                outcomes = [(False, StoreError("database write failed"))] * len(batch)
+            for (_, fut), (ok, value) in zip(batch, outcomes):
+                if fut.done():
+                    continue  # the request went away; its write stands (pushes are idempotent)
+                if ok:
+                    fut.set_result(value)
+                else:
+                    fut.set_exception(value)
+            if stop:
+                return
+
+    def _commit_batch(self, ops: list[Callable[[WConn], Any]]) -> list[tuple[bool, Any]]:
+        """On the writer thread: each op in its own savepoint, then one COMMIT."""
+        c = self._writer
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            c.execute("BEGIN IMMEDIATE")
+            for op in ops:
+                c.execute("SAVEPOINT op")
+                try:
+                    value = op(c)
+                except Exception as exc:
+                    if not c.in_transaction:
+                        raise  # disk full or I/O error: SQLite already rolled the whole batch back
+                    c.execute("ROLLBACK TO op")  # a refusal: undo only this op
+                    c.execute("RELEASE op")
+                    outcomes.append((False, exc))
+                else:
+                    c.execute("RELEASE op")
+                    outcomes.append((True, value))
+            c.execute("COMMIT")
+        except Exception:
+            # After SQLITE_FULL/IOERR SQLite may have rolled back already; only roll back what is open.
+            try:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+            except Exception:
+                log.error("rollback failed")
+            raise
+        self.batches += 1
+        self.ops += len(ops)
+        return outcomes
+
+    # ------------------------------------------------------------ readers
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[Conn]:
+        """A reader connection inside one read transaction: every statement sees the same snapshot."""
+        conn = await self._readers.get()
+        try:
+            await conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                await conn.execute("COMMIT")
+        finally:
+            self._readers.put_nowait(conn)
+
+    async def _read_one(self, sql: str, params: tuple) -> tuple | None:
+        """One statement needs no explicit transaction: it reads one snapshot by itself."""
+        conn = await self._readers.get()
+        try:
+            return await r_one(conn, sql, params)
+        finally:
+            self._readers.put_nowait(conn)
+
+    # ------------------------------------------------------------ introspection for tests and ops
+
+    async def integrity_check(self) -> str:
+        async with self._read() as c:
+            return (await r_one(c, "PRAGMA integrity_check"))[0]
+
+    async def pragmas(self) -> dict[str, object]:
+        """The writer's and a reader's settings, for start-up checks and tests."""
+        names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "user_version")
+
+        def op(c: WConn) -> dict[str, object]:
+            return {n: w_one(c, f"PRAGMA {n}")[0] for n in names}
+
+        writer = await self._write(op)
+        async with self._read() as c:
+            reader = {n: (await r_one(c, f"PRAGMA {n}"))[0] for n in names + ("query_only",)}
+        return {"writer": writer, "reader": reader}
+
+    async def schema(self) -> list[tuple[str, str, str]]:
+        async with self._read() as c:
+            return await r_all(c, "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                                 "ORDER BY type, name")

@@ -1,0 +1,111 @@
+"""The SQL of peers: key bundles, care-link invitations and care links."""
+
+from __future__ import annotations
+
+from sync import wire
+
+from .connection import Conflict, Database
+from .rows import BUNDLE_COLS, WConn, as_uuid, bundle_of, feed, next_seq, r_all, r_one, w_all, w_one
+
+LINK_SQL = ("SELECT l.link_id, l.created_at, " + ", ".join("t." + x for x in BUNDLE_COLS.split(", ")) + ", "
+            + ", ".join("k." + x for x in BUNDLE_COLS.split(", ")) + " FROM links l "
+            "JOIN users t ON t.user_id = l.therapist_id JOIN users k ON k.user_id = l.client_id ")
+
+
+def care_link_of(row: tuple) -> wire.CareLink:
+    return wire.CareLink(link_id=as_uuid(row[0]), created_at=row[1], therapist=bundle_of(row, 2),
+                         client=bundle_of(row, 8))
+
+
+class Links(Database):
+    async def bundle(self, viewer_id: bytes, user_id: bytes) -> wire.KeyBundle | None:
+        async with self._read() as c:
+            if viewer_id != user_id and not await r_one(
+                    c, "SELECT 1 FROM links WHERE (therapist_id = ? AND client_id = ?) OR "
+                       "(therapist_id = ? AND client_id = ?)", (viewer_id, user_id, user_id, viewer_id)):
+                return None
+            row = await r_one(c, f"SELECT {BUNDLE_COLS} FROM users WHERE user_id = ?", (user_id,))
+        return bundle_of(row) if row else None
+
+    async def signup_invite_valid(self, token_hash: bytes, now: int) -> bool:
+        async with self._read() as c:
+            return bool(await r_one(c, "SELECT 1 FROM invites WHERE token_hash = ? AND expires_at > ?",
+                                    (token_hash, now)))
+
+    async def create_invite(self, invite_id: bytes, therapist_id: bytes, token_hash: bytes, now: int,
+                            expires_at: int) -> None:
+        def op(c: WConn) -> None:
+            c.execute("DELETE FROM invites WHERE expires_at <= ?", (now,))
+            c.execute("INSERT INTO invites (invite_id, therapist_id, token_hash, created_at, expires_at) "
+                      "VALUES (?,?,?,?,?)", (invite_id, therapist_id, token_hash, now, expires_at))
+
+        await self._write(op)
+
+    async def invites(self, therapist_id: bytes, now: int) -> list[wire.InviteInfo]:
+        async with self._read() as c:
+            rows = await r_all(c, "SELECT invite_id, created_at, expires_at FROM invites WHERE therapist_id = ? "
+                                  "AND expires_at > ? ORDER BY created_at, invite_id", (therapist_id, now))
+        return [wire.InviteInfo(invite_id=as_uuid(r[0]), created_at=r[1], expires_at=r[2]) for r in rows]
+
+    async def delete_invite(self, therapist_id: bytes, invite_id: bytes) -> bool:
+        def op(c: WConn) -> bool:
+            return bool(w_one(c, "DELETE FROM invites WHERE invite_id = ? AND therapist_id = ? RETURNING 1",
+                              (invite_id, therapist_id)))
+
+        return await self._write(op)
+
+    async def invite_preview(self, token_hash: bytes, now: int) -> wire.InvitePreview | None:
+        async with self._read() as c:
+            row = await r_one(c, f"SELECT i.expires_at, u.{BUNDLE_COLS.replace(', ', ', u.')} FROM invites i "
+                                 "JOIN users u ON u.user_id = i.therapist_id "
+                                 "WHERE i.token_hash = ? AND i.expires_at > ?", (token_hash, now))
+        return wire.InvitePreview(therapist=bundle_of(row, 1), expires_at=row[0]) if row else None
+
+    async def accept_invite(self, client_id: bytes, token_hash: bytes, link_id: bytes,
+                            now: int) -> wire.CareLink | None:
+        """Single use: the invite row is deleted when the link is made. None if unknown/expired."""
+        def op(c: WConn) -> wire.CareLink | None:
+            row = w_one(c, "DELETE FROM invites WHERE token_hash = ? AND expires_at > ? RETURNING therapist_id",
+                        (token_hash, now))
+            if row is None:
+                return None
+            therapist_id = row[0]
+            if therapist_id == client_id:
+                raise Conflict("own_invite")
+            if w_one(c, "SELECT 1 FROM links WHERE therapist_id = ? AND client_id = ?",
+                     (therapist_id, client_id)):
+                raise Conflict("already_linked")
+            c.execute("INSERT INTO links (link_id, therapist_id, client_id, created_at) VALUES (?,?,?,?)",
+                      (link_id, therapist_id, client_id, now))
+            return self._link(c, link_id)
+
+        return await self._write(op)
+
+    @staticmethod
+    def _link(c: WConn, link_id: bytes) -> wire.CareLink:
+        return care_link_of(w_one(c, LINK_SQL + "WHERE l.link_id = ?", (link_id,)))
+
+    async def links(self, user_id: bytes) -> list[wire.CareLink]:
+        async with self._read() as c:
+            rows = await r_all(c, LINK_SQL + "WHERE l.therapist_id = ? OR l.client_id = ? "
+                                             "ORDER BY l.created_at, l.link_id", (user_id, user_id))
+        return [care_link_of(r) for r in rows]
+
+    async def delete_link(self, user_id: bytes, link_id: bytes, now: int) -> bool:
+        """Either side ends the link; every grant between the two is revoked both ways and each
+        grantee's feed says `removed` for the records it lost."""
+        def op(c: WConn) -> bool:
+            row = w_one(c, "DELETE FROM links WHERE link_id = ? AND (therapist_id = ? OR client_id = ?) "
+                           "RETURNING therapist_id, client_id", (link_id, user_id, user_id))
+            if row is None:
+                return False
+            a, b = row
+            lost = w_all(c, "UPDATE grants SET revoked_at = ?, sealed = x'' WHERE revoked_at IS NULL AND "
+                            "((grantee_id = ? AND record_id IN (SELECT record_id FROM records WHERE owner_id = ?)) "
+                            "OR (grantee_id = ? AND record_id IN (SELECT record_id FROM records WHERE owner_id = ?))) "
+                            "RETURNING grantee_id, record_id", (now, a, b, b, a))
+            for grantee, rid in sorted(set(lost)):
+                feed(c, grantee, rid, next_seq(c, grantee))
+            return True
+
+        return await self._write(op)
