@@ -207,11 +207,30 @@ def _finite(text: str) -> float:
     return value
 
 
+MAX_DOCUMENT_DEPTH = 32
+
+
+def _depth_ok(data: bytes) -> bool:
+    """Entry documents are shallow; a peer's deeply nested one must not exhaust the stack (which
+    would stop every later page of a sync). Brackets inside strings only overcount: safe side."""
+    depth = 0
+    for byte in data:
+        if byte in b"[{":
+            depth += 1
+            if depth > MAX_DOCUMENT_DEPTH:
+                return False
+        elif byte in b"]}":
+            depth -= 1
+    return True
+
+
 def decode_document(data: bytes) -> dict[str, Any]:
+    if not _depth_ok(data):
+        raise ProtocolError("bad_document", "document is nested too deeply")
     try:
         doc = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
                          parse_float=_finite)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ProtocolError("bad_document", "document is not valid JSON") from None
     if not isinstance(doc, dict):
         raise ProtocolError("bad_document", "a document is a JSON object")
