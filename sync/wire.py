@@ -91,7 +91,7 @@ class Challenge(Frozen, kw_only=True):
     expires_in: int
 
 
-AuthAction = Literal["login", "recover", "refresh", "delete-account"]
+AuthAction = Literal["login", "recover", "refresh", "delete-account", "change-passphrase"]
 
 
 class Login(Frozen, kw_only=True):
