@@ -20,32 +20,38 @@ from .context import (CallerDep, client_ip, current_caller, limit, limit_auth, n
 _bearer = {"caller": Provide(current_caller)}
 
 
-async def _may_register(request: Request, code: str | None) -> bool:
+async def _admission(request: Request, code: str | None) -> bytes | None:
+    """None when registration is open or `code` is a configured sign-up code; else the token hash of the
+    care invite that `code` must be (create_account spends it). Refuses a sign-up no rule admits."""
     svc = services(request)
     if svc.settings.registration == "open":
-        return True
+        return None
     if not code:
-        return False
-    # a configured signup code, or a therapist's pending care invite (the invited client may join)
+        raise Problem("registration_closed")
     if any(hmac.compare_digest(code.encode(), c.encode()) for c in svc.settings.signup_codes):
-        return True
-    return await svc.store.signup_invite_valid(token_hash(code), now())
+        return None
+    # a therapist's pending care invite admits the one client it was made for
+    invite = token_hash(code)
+    if not await svc.store.signup_invite_valid(invite, now()):
+        raise Problem("registration_closed")
+    return invite
 
 
 @post("/accounts", status_code=201)
 async def signup(request: Request, data: JSONBody[wire.Signup]) -> wire.Session:
     svc = services(request)
     limit(request, "signup", client_ip(request), svc.settings.rate_signup_per_hour, 3600)
-    if not await _may_register(request, data.invite_code):
-        raise Problem("registration_closed")
+    invite = await _admission(request, data.invite_code)
     b = data.bundle
+    if invite is not None and b.role != "client":
+        raise Problem("registration_closed", "a care invite admits a client sign-up only")
     if b.user_id != data.user_id or b.handle != data.handle:
         raise Problem("bad_request", "the key bundle names another user or handle")
     keys.check_kdf(data.kdf)
     keys.verify_bundle(b)
     session, th, expires_at = await issue_session(request, data.user_id.bytes, data.device.device_id.bytes)
     try:
-        await svc.store.create_account(data, th, expires_at, now())
+        await svc.store.create_account(data, th, expires_at, now(), spend_invite=invite)
     except Conflict as exc:
         raise Problem(exc.code) from None
     return session

@@ -12,10 +12,17 @@ _SIGNER_COLUMN = {"passphrase": "login_pub", "recovery": "recovery_login_pub"}
 
 
 class Accounts(Database):
-    async def create_account(self, s: wire.Signup, token_hash: bytes, expires_at: int, now: int) -> None:
+    async def create_account(self, s: wire.Signup, token_hash: bytes, expires_at: int, now: int,
+                             spend_invite: bytes | None = None) -> None:
+        """`spend_invite`: the token hash of the care invite admitting this sign-up; it admits one only
+        (marked in this transaction; the invite itself stays for the link)."""
         b = s.bundle
 
         def op(c: WConn) -> None:
+            if spend_invite is not None and not w_one(
+                    c, "UPDATE invites SET signup_used_at = ? WHERE token_hash = ? AND expires_at > ? "
+                       "AND signup_used_at IS NULL RETURNING 1", (now, spend_invite, now)):
+                raise Conflict("registration_closed")
             if w_one(c, "SELECT 1 FROM users WHERE handle = ?", (s.handle,)):
                 raise Conflict("handle_taken")
             if w_one(c, "SELECT 1 FROM users WHERE user_id = ?", (s.user_id.bytes,)):

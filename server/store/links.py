@@ -29,8 +29,8 @@ class Links(Database):
 
     async def signup_invite_valid(self, token_hash: bytes, now: int) -> bool:
         async with self._read() as c:
-            return bool(await r_one(c, "SELECT 1 FROM invites WHERE token_hash = ? AND expires_at > ?",
-                                    (token_hash, now)))
+            return bool(await r_one(c, "SELECT 1 FROM invites WHERE token_hash = ? AND expires_at > ? "
+                                       "AND signup_used_at IS NULL", (token_hash, now)))
 
     async def create_invite(self, invite_id: bytes, therapist_id: bytes, token_hash: bytes, now: int,
                             expires_at: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sync import wire
@@ -14,6 +15,13 @@ from .rows import (REV_COLS, PreparedItem, WConn, as_uuid, feed, grant_of, marks
                    stored_of, w_all, w_one)
 
 
+def sharing_digest(granted: Iterable[bytes], revoked: Iterable[bytes]) -> bytes:
+    """The sharing change a revision was pushed with, by ids only (a client that re-seals the same
+    grants still matches): a replay of that revision must carry the same one."""
+    g, r = sorted(granted), sorted(revoked)
+    return hashlib.sha256(bytes([len(g)]) + b"".join(g) + b"".join(r)).digest()
+
+
 def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int) -> list[wire.PushResult]:
     """Every item is judged first against the stored state plus the items before it, with a
     handful of set-wise reads; then all accepted items are written with executemany. Nothing is
@@ -21,19 +29,24 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
     valid = [i for i in items if i.error is None]
     rids = list(dict.fromkeys(i.record_id for i in valid))
     heads: dict[bytes, tuple[bytes, int, bytes]] = {}  # record -> (owner, head version, head rev_id)
-    seen: dict[tuple[bytes, bytes], int] = {}  # (record, rev_id) -> seq
+    seen: dict[tuple[bytes, bytes], tuple[int, bytes | None]] = {}  # (record, rev_id) -> (seq, sharing)
+    # record -> {(grantee, key_id): active}: every grant row of the pushed records, updated as items are accepted
+    access: dict[bytes, dict[tuple[bytes, bytes], bool]] = {}
     for chunk in range(0, len(rids), 400):
         part = rids[chunk:chunk + 400]
         for r in w_all(c, f"SELECT record_id, owner_id, head_version, head_rev_id FROM records "
                          f"WHERE record_id IN ({marks(len(part))})", part):
             heads[r[0]] = (r[1], r[2], r[3])
+        for r in w_all(c, f"SELECT record_id, grantee_id, key_id, revoked_at IS NULL FROM grants "
+                         f"WHERE record_id IN ({marks(len(part))})", part):
+            access.setdefault(r[0], {})[(r[1], r[2])] = bool(r[3])
     pairs = [(i.record_id, i.rev_id) for i in valid if i.record_id in heads]
     for chunk in range(0, len(pairs), 400):
         part = pairs[chunk:chunk + 400]
         flat = [x for pair in part for x in pair]
-        for r in w_all(c, f"SELECT record_id, rev_id, seq FROM revisions WHERE (record_id, rev_id) IN "
-                         f"(VALUES {','.join(['(?,?)'] * len(part))})", flat):
-            seen[(r[0], r[1])] = r[2]
+        for r in w_all(c, f"SELECT record_id, rev_id, seq, sharing FROM revisions "
+                         f"WHERE (record_id, rev_id) IN (VALUES {','.join(['(?,?)'] * len(part))})", flat):
+            seen[(r[0], r[1])] = (r[2], r[3])
     peers: set[bytes] = set()
     kem: dict[bytes, bytes] = {}
     grantees = list({body.grantee_id for i in valid for body, _ in i.grants})
@@ -44,8 +57,7 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
                          grantees))
     seq = w_one(c, "SELECT feed_seq FROM users WHERE user_id = ?", (owner_id,))[0]
     pending: dict[tuple[bytes, int], tuple] = {}  # (record, version) -> revision row written by this push
-    held: set[tuple[bytes, bytes, bytes]] = set()  # (record, grantee, key_id) granted by this push
-    accepted: list[tuple[PreparedItem, int]] = []
+    accepted: list[tuple[PreparedItem, int, bytes]] = []
     results: list[wire.PushResult] = []
 
     def judge(item: PreparedItem) -> wire.PushResult:
@@ -60,8 +72,13 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
         head = heads.get(rid)
         if head is not None and head[0] != owner_id:
             return result("forbidden", "only the owner writes a record")
+        sharing = sharing_digest((body.grantee_id for body, _ in item.grants), item.revoke)
         if (rid, item.rev_id) in seen:
-            return result("ok", seq=seen[(rid, item.rev_id)])  # a replay: stored once, acknowledged again
+            stored_seq, stored_sharing = seen[(rid, item.rev_id)]
+            if stored_sharing is not None and stored_sharing != sharing:
+                # acknowledging it would tell the client grants or revokes took effect that never did
+                return result("invalid", "replayed revision with different grants or revokes")
+            return result("ok", seq=stored_seq)  # a replay: stored once, acknowledged again
         head_version, head_rev = (head[1], head[2]) if head else (0, ZERO32)
         if head_version != item.base_version:
             row = pending.get((rid, head_version)) or w_one(
@@ -70,6 +87,7 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
         if item.header.parent != head_rev:
             return result("invalid", "parent is not the current head")
         key_id = item.header.key_id
+        held = access.get(rid, {})
         granted_to = set()
         for body, _ in item.grants:
             if body.grantee_id not in peers:
@@ -80,18 +98,25 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
         for grantee in item.revoke:
             if grantee in granted_to:
                 return result("invalid", "a grantee is both granted and revoked")
-            if (rid, grantee, key_id) in held or w_one(
-                    c, "SELECT 1 FROM grants WHERE record_id = ? AND grantee_id = ? AND key_id = ?",
-                    (rid, grantee, key_id)):
+            if (grantee, key_id) in held:  # active or revoked: the grantee ever held this key
                 return result("invalid", "revoking access needs a new record key")
+        # Someone lost this key (unshared, or their care link ended) and was not given it back: they may
+        # still hold it, so a new revision under it would be readable to them. Unsharing forces a new key.
+        if any(k == key_id and not active and g not in granted_to for (g, k), active in held.items()):
+            return result("invalid", "this record key was revoked from a reader; the revision needs a new record key")
         seq += 1
         rev = item.revision
         row = (rid, item.header.version, item.rev_id, rev.header, rev.ct, rev.signature, seq)
         pending[(rid, item.header.version)] = row
         heads[rid] = (owner_id, item.header.version, item.rev_id)
-        seen[(rid, item.rev_id)] = seq
-        held.update((rid, body.grantee_id, body.key_id) for body, _ in item.grants)
-        accepted.append((item, seq))
+        seen[(rid, item.rev_id)] = (seq, sharing)
+        if item.revoke or item.grants:
+            held = access.setdefault(rid, {})
+            for g, k in list(held):  # as written below: revoke every key of a revoked grantee, then grant
+                if g in item.revoke:
+                    held[(g, k)] = False
+            held.update(((body.grantee_id, body.key_id), True) for body, _ in item.grants)
+        accepted.append((item, seq, sharing))
         return result("ok", seq=seq)
 
     for n, item in enumerate(items):
@@ -106,26 +131,25 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
     return results
 
 
-def _write_accepted(c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem, int]], last_seq: int,
+def _write_accepted(c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem, int, bytes]], last_seq: int,
                     now: int) -> None:
     c.execute("UPDATE users SET feed_seq = ? WHERE user_id = ?", (last_seq, owner_id))
     c.executemany("INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) "
                   "VALUES (?,?,?,?,?) ON CONFLICT (record_id) DO UPDATE SET head_version = excluded.head_version, "
                   "head_rev_id = excluded.head_rev_id, head_key_id = excluded.head_key_id",
-                  [(i.record_id, owner_id, i.header.version, i.rev_id, i.header.key_id) for i, _ in accepted])
-    c.executemany("INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq) "
-                  "VALUES (?,?,?,?,?,?,?,?)",
+                  [(i.record_id, owner_id, i.header.version, i.rev_id, i.header.key_id) for i, _, _ in accepted])
+    c.executemany("INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq, sharing) "
+                  "VALUES (?,?,?,?,?,?,?,?,?)",
                   [(i.record_id, i.header.version, i.rev_id, i.header.key_id, i.revision.header, i.revision.ct,
-                    i.revision.signature, seq) for i, seq in accepted])
+                    i.revision.signature, seq, sharing) for i, seq, sharing in accepted])
     c.executemany("INSERT INTO dek_wraps (record_id, key_id, wrap) VALUES (?,?,?) "
                   "ON CONFLICT (record_id, key_id) DO UPDATE SET wrap = excluded.wrap",
-                  [(i.record_id, i.header.key_id, i.dek_wrap) for i, _ in accepted])
+                  [(i.record_id, i.header.key_id, i.dek_wrap) for i, _, _ in accepted])
     c.executemany("INSERT INTO feed (user_id, record_id, seq) VALUES (?,?,?) "
                   "ON CONFLICT (user_id, record_id) DO UPDATE SET seq = excluded.seq",
-                  [(owner_id, i.record_id, seq) for i, seq in accepted])
-    sharing = [(i, seq) for i, seq in accepted if i.grants or i.revoke]
+                  [(owner_id, i.record_id, seq) for i, seq, _ in accepted])
     touched: dict[bytes, list[bytes]] = {}  # record -> its grantees to notify, revoked ones included
-    for item, _ in sharing:
+    for item in (i for i, _, _ in accepted if i.grants or i.revoke):
         for grantee in item.revoke:
             if w_all(c, "UPDATE grants SET revoked_at = ?, sealed = x'' WHERE record_id = ? AND grantee_id = ? "
                        "AND revoked_at IS NULL RETURNING 1", (now, item.record_id, grantee)):
@@ -136,7 +160,7 @@ def _write_accepted(c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem
                       "created_at = excluded.created_at, revoked_at = NULL",
                       [(item.record_id, body.grantee_id, body.key_id, g.body, g.sealed, g.signature, now)
                        for body, g in item.grants])
-    rids = list(dict.fromkeys(i.record_id for i, _ in accepted))
+    rids = list(dict.fromkeys(i.record_id for i, _, _ in accepted))
     for chunk in range(0, len(rids), 400):
         part = rids[chunk:chunk + 400]
         for rid, grantee in w_all(c, f"SELECT DISTINCT record_id, grantee_id FROM grants WHERE revoked_at IS NULL "

@@ -84,7 +84,7 @@ CREATE TABLE invites (
     token_hash   BLOB NOT NULL UNIQUE,
     created_at   INTEGER NOT NULL,
     expires_at   INTEGER NOT NULL
-) STRICT;
+, signup_used_at INTEGER) STRICT;
 
 -- table links
 CREATE TABLE links (
@@ -113,7 +113,7 @@ CREATE TABLE revisions (
     header    BLOB NOT NULL,
     ct        BLOB NOT NULL,
     signature BLOB NOT NULL,
-    seq       INTEGER NOT NULL, -- the owner's feed seq of this write
+    seq       INTEGER NOT NULL, sharing BLOB, -- the owner's feed seq of this write
     PRIMARY KEY (record_id, version),
     UNIQUE (record_id, rev_id)
 ) STRICT, WITHOUT ROWID;
