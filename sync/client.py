@@ -14,7 +14,7 @@ import msgspec
 from . import keys, kinds, safety, wire
 from .accounts import DEVICE_NAME, MIN_PASSPHRASE, AccountOps, NotFound, check_handle, check_passphrase, kdf_from_env
 from .api import Api
-from .engine import Engine, Head, ShareError, SyncReport
+from .engine import Engine, Head, ShareError, SyncReport, unverified_reason
 from .errors import BetweenError, CryptoError
 from .localstore import KeysFile, LocalStore
 
@@ -180,6 +180,9 @@ class Client(AccountOps):
         if peer["changed_bundle_json"]:
             raise ShareError(detail=f"{handle}'s security key changed; compare safety numbers "
                              f"(`between safety-number {handle}`) and mark it verified first")
+        if peer["verified_how"] == "tofu":
+            # The server named this key; only a compared safety number (or the invite link) vouches for it.
+            raise ShareError(detail=unverified_reason(handle))
         if handle in self.describe(head)["shared_with"]:
             raise BetweenError("already_shared", f"entry {record_id} is already shared with {handle}")
         with self.store.transaction() as db:
@@ -266,4 +269,7 @@ class Client(AccountOps):
                 self.store.set_meta(db, "cursor", "0")
             else:
                 self.store.update_peer(db, peer["user_id"], verified_how="safety-number")
+                if peer["verified_how"] == "tofu":
+                    # Entries held back from an unverified peer come back on the next sync.
+                    self.store.set_meta(db, "cursor", "0")
         return changed

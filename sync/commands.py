@@ -252,6 +252,9 @@ def cmd_safety_number(args: argparse.Namespace) -> None:
     if peer["changed_bundle_json"]:
         warn(f"{args.handle}'s security key CHANGED since you pinned it; sharing is blocked. The number below is "
              "for the new key: compare it with them before accepting it with --verified")
+    elif peer["verified_how"] == "tofu":
+        warn(f"{args.handle}'s key came from the server and is not verified on this device: nothing is shared "
+             "with them from here until you compare this number with them and confirm it with --verified")
     say(f"Safety number with {args.handle} (verified by: {peer['verified_how']}):")
     say(number)
 

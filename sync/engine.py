@@ -152,7 +152,8 @@ class Engine(Inbox):
         if key_id != base_key and grantees:
             for grantee in sorted(grantees):
                 peer = self.store.get_peer(user_id=grantee)
-                usable = peer is not None and peer["linked"] and not peer["changed_bundle_json"]
+                usable = peer is not None and peer["linked"] and not peer["changed_bundle_json"] and (
+                    peer["verified_how"] != "tofu")
                 if not usable:
                     if grantee in adds:
                         raise ShareError(detail=_share_blocked_reason(peer))
@@ -265,4 +266,11 @@ def _share_blocked_reason(peer: dict[str, Any] | None) -> str:
     if peer["changed_bundle_json"]:
         return (f"{peer['handle']}'s security key changed; compare safety numbers "
                 f"(`between safety-number {peer['handle']}`) and mark it verified first")
-    return f"there is no active care link with {peer['handle']}"
+    if not peer["linked"]:
+        return f"there is no active care link with {peer['handle']}"
+    return unverified_reason(peer["handle"])
+
+
+def unverified_reason(handle: str) -> str:
+    return (f"{handle}'s key came from the server and is not verified on this device; compare safety numbers "
+            f"with them (`between safety-number {handle}`) and confirm with --verified first")

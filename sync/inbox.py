@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from . import keys, records, wire
-from .errors import CryptoError, ProtocolError, RollbackError
+from .errors import BetweenError, CryptoError, ProtocolError, RollbackError
 from .layout import Header
 
 if TYPE_CHECKING:
@@ -24,7 +24,10 @@ class Inbox:
     """Mixed into Engine: uses its `store`, `secrets`, `api`, `me`, `pull_limit`, `open_row` and `queue`."""
 
     def refresh_links(self, report: SyncReport) -> None:
-        """Pin the other side of every care link on first sight (tofu); a changed bundle blocks sharing."""
+        """Pin the other side of every care link on first sight (tofu); a changed bundle blocks sharing.
+
+        A tofu pin is only what the server said: nothing is shared with that peer, and a therapist's
+        entries (assignments) are not accepted, until its safety number is confirmed on this device."""
         links = self.api.links()
         seen: set[str] = set()
         with self.store.transaction() as db:
@@ -46,6 +49,39 @@ class Inbox:
             for peer in self.store.list_peers():
                 if peer["linked"] and peer["user_id"] not in seen:
                     self.store.update_peer(db, peer["user_id"], linked=0)
+            self.revoke_unlinked(db, report)
+
+    def revoke_unlinked(self, db: sqlite3.Connection, report: SyncReport) -> None:
+        """Queue a re-key + revoke of every own record an unlinked peer still holds a key of.
+
+        The server drops the grants when a link ends, but the ex-peer keeps the keys it received:
+        without a new key every later version would stay readable to them. Also runs on every sync, so
+        a profile that saw the link end before this rule existed (or crashed midway) catches up."""
+        unlinked = {p["user_id"]: p for p in self.store.list_peers() if not p["linked"]}
+        if not unlinked:
+            return
+        for record_id, peer_id in self.store.given_pairs():
+            if peer_id not in unlinked:
+                continue
+            pending = self.store.get_pending(record_id)
+            if pending is not None and peer_id in json.loads(pending["revoke_json"]):
+                continue  # already queued
+            try:
+                head = self.head(record_id)
+                if head is None or head.owner_id != self.me:
+                    continue
+                if head.deleted:
+                    # A deleted entry gets no later versions to protect: only forget the share.
+                    self.store.drop_given(db, record_id, peer_id)
+                    continue
+                self.queue(db, record_id, head.document, head.deleted, rekey=True, revoke={peer_id},
+                           warnings=report.warnings)
+            except BetweenError as exc:
+                report.warnings.append(f"could not re-key entry {record_id} after the care link with "
+                                       f"{unlinked[peer_id]['handle']} ended: {exc.detail}")
+                continue
+            report.warnings.append(f"the care link with {unlinked[peer_id]['handle']} ended: entry {record_id} "
+                                   "gets a new key they do not hold")
 
     def pin(self, db: sqlite3.Connection, bundle: wire.KeyBundle, how: str, link_id: str | None) -> str | None:
         """Pin a peer on first sight; return a warning if it differs from the pinned bundle."""
@@ -90,8 +126,13 @@ class Inbox:
     def _apply(self, db: sqlite3.Connection, state: wire.RecordState, report: SyncReport) -> None:
         rid = str(state.record_id)
         if state.access == "removed":
-            if str(state.owner_id) != self.me:
+            # Whose record it is comes from what this device verified, never from the server's owner_id:
+            # an own record (stored, or only queued in the outbox) is never forgotten on the server's word.
+            local = self.store.get_record(rid)
+            if local is not None and local["owner_id"] != self.me and local["access"] == "granted":
                 self.store.forget_record(db, rid)
+            elif local is not None or self.store.get_pending(rid) is not None:
+                report.warnings.append(f"the server said entry {rid} was removed, but it is yours; ignored")
             return
         head = state.head
         if head is None or head.record_id != state.record_id or head.owner_id != state.owner_id:
@@ -104,11 +145,17 @@ class Inbox:
             records.unwrap_dek(self._kwk, self.secrets.user_id, state.record_id, header.key_id, state.dek_wrap)
             self.store.put_dek(db, rid, header.key_id, owner, state.dek_wrap)
             given = []
+            stale: set[str] = set()
             for g in state.grants:
                 body = records.verify_grant(g, self.secrets.sig_pub)
                 if body.owner_id != self.secrets.user_id or body.record_id != state.record_id.bytes:
                     raise CryptoError(detail="a grant for another record")
-                given.append((str(g.grantee_id), g.key_id, None))
+                if body.key_id == header.key_id:
+                    given.append((str(g.grantee_id), g.key_id, None))
+                else:
+                    # A grant for an older key says who COULD read once, not who shares now: a replayed
+                    # one must not put an unshared therapist back on the list.
+                    stale.add(str(g.grantee_id))
             signer = self.secrets.sig_pub
         else:
             peer = self.store.get_peer(user_id=owner)
@@ -116,6 +163,9 @@ class Inbox:
                 raise CryptoError(detail="shared by someone who is not a pinned contact")
             if peer["changed_bundle_json"]:
                 raise CryptoError(detail=f"{peer['handle']}'s key changed; verify it again to receive their entries")
+            if peer["role"] == "therapist" and peer["verified_how"] == "tofu":
+                raise CryptoError(detail=f"{peer['handle']}'s key is not verified on this device; compare safety "
+                                  f"numbers (`between safety-number {peer['handle']}`) to receive their entries")
             signer = peer["sig_pub"]
             received = []
             for g in state.grants:
@@ -138,7 +188,7 @@ class Inbox:
         old = self.store.get_record(rid)
         unchanged = old is not None and old["rev_id"] == rid_bytes
         if state.access == "owner":
-            self.store.set_grants(db, "given", rid, given)
+            self._update_given(db, rid, old, header.key_id, given, stale, report)
         else:
             self.store.set_grants(db, "received", rid, received)
         if unchanged:
@@ -161,6 +211,25 @@ class Inbox:
             # Our earlier push landed (its answer was lost) and we edited since: it is the base, not a rival.
             base_doc, base_deleted = incoming, header.deleted
         self._rebase(db, pending, base_doc, bool(base_deleted), incoming, header.deleted, report)
+
+    def _update_given(self, db: sqlite3.Connection, rid: str, old: dict[str, Any] | None, key_id: bytes,
+                      given: list[tuple[str, bytes, str | None]], stale: set[str], report: SyncReport) -> None:
+        """The share list changes only by this account's own share/unshare: a new key epoch (a re-key made
+        on this or another own device) carries the owner-signed grants of everyone who shares it."""
+        served = {peer for peer, _, _ in given}
+        ignored = stale - served
+        if ignored:
+            report.warnings.append(f"the server listed old grants of entry {rid} to someone it is no longer "
+                                   "shared with; ignored")
+        if old is None or old["key_id"] != key_id:
+            self.store.set_grants(db, "given", rid, given)
+            return
+        known = self.store.grantees(rid)
+        gone = {p["user_id"] for p in self.store.list_peers() if not p["linked"]}
+        if served - known or (known - served) - gone:
+            # Same key as before: only a re-key could change who holds it, so the server's list is wrong.
+            report.warnings.append(f"the server's list of who entry {rid} is shared with differs from this "
+                                   "device's; kept this device's")
 
     def _rebase(self, db: sqlite3.Connection, pending: dict[str, Any], base_doc: dict | None, base_deleted: bool,
                 remote: dict[str, Any], remote_deleted: bool, report: SyncReport) -> None:

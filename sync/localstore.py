@@ -272,8 +272,10 @@ class LocalStore:
                    (row["record_id"], row["version"], row["rev_id"]))
 
     def forget_record(self, db: sqlite3.Connection, record_id: str) -> None:
-        """A grantee lost access: drop the ciphertext, the keys and the grants of that record."""
-        for table in ("records", "deks", "grants", "high_water", "outbox"):
+        """A grantee lost access: drop the ciphertext, the keys and the grants of that record.
+        The high-water mark stays as a tombstone (a later re-share must come with a newer version, so a
+        server cannot say "removed" and then serve an older head), and the outbox is never touched here."""
+        for table in ("records", "deks", "grants"):
             db.execute(f"DELETE FROM {table} WHERE record_id = ?", (record_id,))
 
     def high_water(self, record_id: str) -> tuple[int, bytes] | None:
@@ -305,9 +307,22 @@ class LocalStore:
                        " VALUES (?, ?, ?, ?, ?)", [(direction, record_id, p, k, g) for p, k, g in grants])
 
     def grantees(self, record_id: str) -> set[str]:
-        rows = self.db.execute("SELECT DISTINCT peer_id FROM grants WHERE direction = 'given' AND record_id = ?",
+        """Who holds the key of the record's current head: a grant for an older key (kept by profiles of
+        earlier versions, or replayed by a server) does not make someone a grantee now."""
+        rows = self.db.execute("SELECT DISTINCT g.peer_id FROM grants g JOIN records r ON r.record_id = g.record_id"
+                               " AND r.key_id = g.key_id WHERE g.direction = 'given' AND g.record_id = ?",
                                (record_id,)).fetchall()
         return {r[0] for r in rows}
+
+    def drop_given(self, db: sqlite3.Connection, record_id: str, peer_id: str) -> None:
+        db.execute("DELETE FROM grants WHERE direction = 'given' AND record_id = ? AND peer_id = ?",
+                   (record_id, peer_id))
+
+    def given_pairs(self) -> list[tuple[str, str]]:
+        """(record_id, peer_id) of every own record shared under any key: who might still hold one of its keys."""
+        rows = self.db.execute("SELECT DISTINCT g.record_id, g.peer_id FROM grants g JOIN records r ON"
+                               " r.record_id = g.record_id WHERE g.direction = 'given' ORDER BY 1, 2").fetchall()
+        return [(r[0], r[1]) for r in rows]
 
     # ------------------------------------------------------------ peers
 

@@ -144,7 +144,9 @@ def test_care_link_sharing_and_safety_numbers(cli: Cli):
     theirs = cli.run("therapist", "safety-number", "alice").stdout.strip().splitlines()[-1]
     assert mine == theirs and re.fullmatch(r"\d{5}( \d{5}){11}", mine)
     assert "invite-link" in cli.run("client", "safety-number", "drbob").stdout
-    assert "tofu" in cli.run("therapist", "safety-number", "alice").stdout
+    unverified = cli.run("therapist", "safety-number", "alice")
+    assert "tofu" in unverified.stdout and "not verified on this device" in unverified.stderr
+    assert "not verified on this device" not in cli.run("client", "safety-number", "drbob").stderr
     cli.run("therapist", "safety-number", "alice", "--verified")
     assert "safety-number" in cli.run("therapist", "safety-number", "alice").stdout
     assert "no contact called" in _err(cli.run("client", "safety-number", "stranger", ok=False))

@@ -211,3 +211,20 @@ def test_an_edit_made_while_its_predecessor_was_being_pushed_moves_onto_the_new_
     pending = a.store.get_pending(rid)
     assert pending["base_version"] == 1 and pending["version"] == 2
     assert a.entry(rid)["fields"]["body"] == "first, edited during the push"
+
+
+def test_a_removed_from_the_server_never_drops_an_own_entry(tmp_path, account):
+    """Whose entry it is comes from this device, not the owner_id the server put in a `removed` item."""
+    a = _device(tmp_path, "a", account)
+    server = FakeServerHead()
+    synced = a.add_entry("journal", {"body": "synced"})
+    server.land(a, synced)
+    a.edit_entry(synced, {"body": "unsynced edit"})
+    queued = a.add_entry("journal", {"body": "never synced"})
+    mark = a.store.high_water(synced)
+    forged = [wire.RecordState(record_id=uuid.UUID(rid), owner_id=owner, seq=9, access="removed")
+              for rid in (synced, queued) for owner in (uuid.uuid4(), uuid.UUID(a.engine.me))]
+    report = _deliver(a, *forged)
+    assert {e["fields"]["body"] for e in a.entries()} == {"unsynced edit", "never synced"}
+    assert len(a.store.list_pending()) == 2 and a.store.high_water(synced) == mark
+    assert len(report.warnings) == 4 and all("it is yours" in w for w in report.warnings)

@@ -104,6 +104,7 @@ def test_outbox_holds_one_item_per_record_and_clears_only_the_acknowledged_revis
 def test_grants_and_peers(tmp_path):
     store = LocalStore(tmp_path)
     with store.transaction() as db:
+        store.put_record(db, _row())
         store.set_grants(db, "given", "r1", [("t1", b"k" * 16, None), ("t2", b"k" * 16, None)])
         store.set_grants(db, "received", "r2", [("c1", b"k" * 16, "{}")])
         store.pin_peer(db, user_id="t1", handle="drbob", role="therapist", sig_pub=b"s" * 32, kem_pub=b"k" * 32,
@@ -138,3 +139,32 @@ def test_keys_json_holds_only_the_documented_fields(tmp_path):
     data = json.loads(store.keys_path.read_text())
     assert set(data) == {"v", "server", "handle", "role", "token", "user_id", "device_id", "account_key",
                          "sig_seed", "kem_seed", "device_seed"}
+
+
+def test_grantees_are_the_holders_of_the_current_key_only(tmp_path):
+    """A grant for an older key (kept by an earlier version, or replayed by a server) is not a share now."""
+    store = LocalStore(tmp_path)
+    with store.transaction() as db:
+        store.put_record(db, _row())  # its head is under key b"k" * 16
+        store.set_grants(db, "given", "r1", [("t1", b"o" * 16, None), ("t2", b"k" * 16, None)])
+    assert store.grantees("r1") == {"t2"}
+    # Who might still hold SOME key of the record: both (what a re-key after a link ends must cover).
+    assert store.given_pairs() == [("r1", "t1"), ("r1", "t2")]
+
+
+def test_forgetting_a_record_keeps_its_high_water_and_the_outbox(tmp_path):
+    store = LocalStore(tmp_path)
+    item = {"record_id": "r1", "base_version": 3, "version": 4, "rev_id": b"a" * 32, "header": b"h", "ct": b"c",
+            "signature": b"s", "key_id": b"k" * 16, "dek_wrap": b"w" * 40}
+    with store.transaction() as db:
+        store.put_record(db, _row(version=3, rev=b"3" * 32))
+        store.put_dek(db, "r1", b"k" * 16, "o", b"w" * 40)
+        store.set_grants(db, "received", "r1", [("o", b"k" * 16, "{}")])
+        store.put_pending(db, item)
+    with store.transaction() as db:
+        store.forget_record(db, "r1")
+    assert store.get_record("r1") is None and store.get_dek("r1", b"k" * 16) is None
+    assert store.db.execute("SELECT count(*) FROM grants").fetchone()[0] == 0
+    # The tombstone: an older head served after a "removed" is still refused.
+    assert store.high_water("r1") == (3, b"3" * 32)
+    assert store.get_pending("r1")["rev_id"] == b"a" * 32
