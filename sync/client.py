@@ -206,6 +206,17 @@ class Client(AccountOps):
         items = self.entries(own=False, problems=problems)
         if from_handle is not None:
             items = [i for i in items if i.get("owner") == from_handle]
+        # Entries are signed by the owner's pinned key; say whether that key was ever confirmed here.
+        unverified: set[str] = set()
+        for item in items:
+            peer = self.store.get_peer(handle=item.get("owner"))
+            item["owner_verified"] = bool(peer) and peer["verified_how"] != "tofu"
+            if not item["owner_verified"]:
+                unverified.add(str(item.get("owner")))
+        if problems is not None:
+            problems.extend(f"{h}'s key came from the server and is not verified on this device; compare "
+                            f"safety numbers (`between safety-number {h}`) before relying on these entries"
+                            for h in sorted(unverified))
         return items
 
     def export(self, problems: list[str] | None = None) -> list[dict[str, Any]]:
