@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import uuid
 
 import pytest
 
 from pwa_browser import launch, open_app
-from pwa_live import go_sync, live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
-from pwa_screens import create_journal
+from pwa_live import PASSPHRASE, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
+from pwa_screens import create_journal, save
 from test_pwa_accessibility import _serious
 
 from sync import keys, wire
+from sync.client import Client
+from sync.layout import Header
 from tests.e2e.e2e_cli import Cli
 
 pytestmark = pytest.mark.browser
@@ -147,3 +150,315 @@ def test_a_changed_therapist_key_blocks_sharing_until_the_numbers_are_compared(p
         page.wait_for_selector("text=You compared this number with dr.lee")
     finally:
         ctx.close()
+
+
+# ------------------------------------------------------------ the review's rules, in the browser
+
+FLOOR = keys.new_kdf_params(19456, 2, 1)
+PASS_T = "therapist passphrase, long enough"
+
+
+@pytest.fixture
+def therapist(live_app, tmp_path):
+    """dr.kim, a therapist driven through the reference client (it can end a care link)."""
+    t = Client(tmp_path / "therapist")
+    t.create_account(live_app.url, "dr.kim", PASS_T, "therapist", FLOOR)
+    yield t
+    t.close()
+
+
+def _server_db(live_app) -> sqlite3.Connection:
+    db = sqlite3.connect(live_app.server.data_dir / "between.sqlite3", timeout=10)
+    db.execute("PRAGMA busy_timeout=10000")
+    return db
+
+
+def _entry_id(page) -> str:
+    return page.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _open_entry(page, url: str, title: str) -> str:
+    page.goto(url + "/app/entries")
+    page.wait_for_selector("#entries-title")
+    page.get_by_role("link", name=re.compile(title)).click()
+    page.wait_for_selector(".sharing")
+    return _entry_id(page)
+
+
+def test_a_second_device_shares_only_after_the_numbers_are_compared_on_it(playwright_instance, live_app, therapist,
+                                                                         tmp_path):
+    """H1: the browser signs in after the invite was accepted on another device: the therapist's key it gets is
+    only the server's word, so nothing is shared from it until the safety number is confirmed here."""
+    first = Client(tmp_path / "first")
+    first.create_account(live_app.url, "jo.second", PASSPHRASE, "client", FLOOR)
+    first.accept_invite(therapist.create_invite())
+    first.close()
+    therapist.sync()
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(ctx, live_app.url)
+        assert sign_in(page, "jo.second") == ""
+        create_journal(page, "From my second device", "compare first")
+        assert sync_now(page) == "Synced"
+        rid = _open_entry(page, live_app.url, "From my second device")
+        assert page.get_by_role("button", name="Share with dr.kim").count() == 0
+        assert "not verified on this device" in page.inner_text(".sharing")
+
+        # A share asked for anyway (an old page, a crafted form) is refused by the device, not queued.
+        status, text = page.evaluate("""async (rid) => {
+            const form = new FormData(); form.set('peer', document.querySelector('.sharing a[href^="/app/link/"]')
+              .getAttribute('href').split('/').pop());
+            const r = await fetch('/app/entries/' + rid + '/share', { method: 'POST', body: form,
+              headers: { 'HX-Request': 'true' } });
+            return [r.status, await r.text()]; }""", rid)
+        assert status == 422 and "Not shared" in text
+        assert sync_now(page) == "Synced"
+        therapist.sync()
+        assert therapist.shared_with_me() == []
+
+        page.goto(live_app.url + "/app/shared")
+        page.get_by_role("link", name="dr.kim").click()
+        page.wait_for_selector("#link-title")
+        assert "not verified on this device" in page.inner_text("[role='alert']")
+        assert "as the server gave it" in page.inner_text("#view")
+        assert not _serious(page)
+        browser_number = page.inner_text(".safety-number code")
+        assert browser_number == therapist.safety_number("jo.second")[0]  # what the two compare in session
+        page.get_by_role("button", name="I compared the numbers: they match").click()
+        page.wait_for_selector("text=You compared this number with dr.kim")
+        assert page.locator("[role='alert']").count() == 0
+
+        _open_entry(page, live_app.url, "From my second device")
+        page.get_by_role("button", name="Share with dr.kim").click()
+        page.wait_for_selector("text=Shared with")
+        assert sync_now(page) == "Synced"
+        therapist.sync()
+        assert [e["fields"]["title"] for e in therapist.shared_with_me()] == ["From my second device"]
+    finally:
+        ctx.close()
+
+
+def test_an_ended_care_link_re_keys_what_the_therapist_could_read(playwright_instance, live_app, therapist, tmp_path):
+    """H3: the therapist ends the link; the browser, editing offline meanwhile, re-keys and revokes at its next
+    sync, so the edit is accepted (the server refuses revisions under a key revoked from a reader)."""
+    invite = therapist.create_invite()
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(ctx, live_app.url)
+        create_journal(page, "Shared then the link ends", "version one")
+        create_journal(page, "Deleted before the end", "gone")
+        turn_on_sync(page, "jo.ended")
+        page.goto(invite)
+        page.get_by_role("button", name="Link with dr.kim").click()
+        page.wait_for_selector("text=You are linked with")
+        rid = _open_entry(page, live_app.url, "Shared then the link ends")
+        page.get_by_role("button", name="Share with dr.kim").click()
+        page.wait_for_selector("text=Shared with")
+        assert sync_now(page) == "Synced"
+        therapist.sync()
+        assert [e["fields"]["title"] for e in therapist.shared_with_me()] == ["Shared then the link ends"]
+
+        therapist.api.delete_link(therapist.api.links()[0].link_id)
+        ctx.set_offline(True)
+        page.goto(live_app.url + "/app/entries/" + rid)
+        page.wait_for_selector("article h1")
+        page.get_by_role("link", name="Edit").click()
+        page.wait_for_selector("form.entry-form")
+        page.fill("#f-body", "version two, after the link ended")
+        save(page)
+        ctx.set_offline(False)
+        assert sync_now(page) == "Synced"
+        page.goto(live_app.url + "/app/entries/" + rid)
+        page.wait_for_selector("article h1")
+        # Nobody is linked any more and nothing is shared: no sharing panel at all.
+        assert "Shared with" not in page.inner_text("#view")
+        assert page.locator(".sharing").count() == 0
+    finally:
+        ctx.close()
+
+    db = _server_db(live_app)
+    try:
+        rid_b = uuid.UUID(rid).bytes
+        head = db.execute("SELECT r.header FROM revisions r JOIN records h ON h.record_id = r.record_id "
+                          "AND h.head_version = r.version WHERE r.record_id = ?", (rid_b,)).fetchone()[0]
+        held = {bytes(k) for (k,) in db.execute("SELECT key_id FROM grants WHERE record_id = ?", (rid_b,))}
+    finally:
+        db.close()
+    assert held and Header.parse(bytes(head)).key_id not in held  # the latest version is under a key nobody held
+    therapist.sync()
+    assert therapist.shared_with_me() == []
+    # The same account on another device reads the edit: it was accepted, not stuck.
+    other = Client(tmp_path / "other")
+    try:
+        other.login(live_app.url, "jo.ended", passphrase=PASSPHRASE)
+        other.sync()
+        bodies = {e["fields"]["title"]: e["fields"]["body"] for e in other.entries()}
+        assert bodies["Shared then the link ends"] == "version two, after the link ended"
+    finally:
+        other.close()
+
+
+def test_a_sharing_change_made_while_a_push_answer_was_lost_still_goes_out(playwright_instance, live_app, therapist,
+                                                                          tmp_path):
+    """The server stored a share but its answer never arrived; the person then stopped sharing. The next sync
+    recognises the stored revision as this device's own and sends the unshare as a new revision (a replay of
+    the stored one with other grants would be refused)."""
+    invite = therapist.create_invite()
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    lose = {"on": False, "lost": 0}
+
+    def push(route):
+        answer = route.fetch()  # the server handles it ...
+        if lose["on"]:
+            lose["lost"] += 1
+            route.abort("connectionreset")  # ... but the answer never reaches the device
+        else:
+            route.fulfill(response=answer)
+
+    def pull(route):
+        if lose["on"] and lose["lost"]:
+            route.abort("connectionreset")  # still cut off: the device cannot learn what the server stored
+        else:
+            route.fallback()
+
+    ctx.route("**/api/v1/sync/push", push)
+    ctx.route("**/api/v1/sync/pull*", pull)
+    try:
+        page = open_app(ctx, live_app.url)
+        create_journal(page, "Shared by mistake", "only for me")
+        turn_on_sync(page, "jo.lost")
+        page.goto(invite)
+        page.get_by_role("button", name="Link with dr.kim").click()
+        page.wait_for_selector("text=You are linked with")
+        assert sync_now(page) == "Synced"
+        _open_entry(page, live_app.url, "Shared by mistake")
+        lose["on"] = True
+        page.get_by_role("button", name="Share with dr.kim").click()
+        page.wait_for_selector("text=Shared with")
+        assert sync_now(page).startswith("Offline")
+        assert lose["lost"] >= 1
+        therapist.sync()
+        assert [e["fields"]["title"] for e in therapist.shared_with_me()] == ["Shared by mistake"]  # it did land
+
+        _open_entry(page, live_app.url, "Shared by mistake")
+        page.get_by_role("button", name="Stop sharing with dr.kim").click()
+        page.wait_for_selector("text=Only you can see this entry")
+        lose["on"] = False
+        status = sync_now(page)
+        _open_entry(page, live_app.url, "Shared by mistake")
+        assert "Only you can see this entry" in page.inner_text(".sharing")
+    finally:
+        ctx.close()
+    therapist.sync()
+    assert therapist.shared_with_me() == []
+    assert status == "Synced"  # and no merge reported: the stored revision was this device's own
+
+
+def test_the_share_list_follows_this_accounts_own_grants_for_the_current_key(playwright_instance, live_app, therapist,
+                                                                             tmp_path):
+    """H2: a server that hides the current grant does not take a therapist off the list, and one that replays an
+    old grant (for a key since replaced) does not put them back on it."""
+    invite = therapist.create_invite()
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    mode = {"rid": None, "drop": False, "replay": None}
+    grants: list[dict] = []
+
+    def pull(route):
+        answer = route.fetch()
+        body = answer.json()
+        for item in body["items"]:
+            if item["record_id"] != mode["rid"]:
+                continue
+            grants.extend(item.get("grants") or [])
+            if mode["drop"]:
+                item["grants"] = []
+            if mode["replay"] is not None:
+                item["grants"] = (item.get("grants") or []) + mode["replay"]
+        route.fulfill(response=answer, body=json.dumps(body))
+
+    ctx.route("**/api/v1/sync/pull*", pull)
+    try:
+        page = open_app(ctx, live_app.url)
+        create_journal(page, "Shared, then not", "v1")
+        turn_on_sync(page, "jo.list")
+        page.goto(invite)
+        page.get_by_role("button", name="Link with dr.kim").click()
+        page.wait_for_selector("text=You are linked with")
+        mode["rid"] = rid = _open_entry(page, live_app.url, "Shared, then not")
+        page.get_by_role("button", name="Share with dr.kim").click()
+        page.wait_for_selector("text=Shared with")
+        assert sync_now(page) == "Synced"
+        assert sync_now(page) == "Synced"  # the pull brings the shared head and its grant back
+        assert grants, "the pull listed the grant"
+        old = [dict(g) for g in grants]
+
+        # (a) The server leaves the current grant out: under the same key only this device's own unshare counts.
+        mode["drop"] = True
+        page.goto(live_app.url + "/app/entries/" + rid)
+        page.get_by_role("link", name="Edit").click()
+        page.wait_for_selector("form.entry-form")
+        page.fill("#f-body", "v2")
+        save(page)
+        assert sync_now(page) == "Synced"
+        assert sync_now(page) == "Synced"
+        _open_entry(page, live_app.url, "Shared, then not")
+        assert re.search(r"Shared with dr\.kim since", page.inner_text(".sharing"))
+        mode["drop"] = False
+
+        # (b) Unshared (a new key), then the server replays the old grant: it does not re-add dr.kim.
+        page.get_by_role("button", name="Stop sharing with dr.kim").click()
+        page.wait_for_selector("text=Only you can see this entry")
+        assert sync_now(page) == "Synced"
+        mode["replay"] = old
+        assert sync_now(page) == "Synced"
+        page.goto(live_app.url + "/app/entries/" + rid)
+        page.get_by_role("link", name="Edit").click()
+        page.wait_for_selector("form.entry-form")
+        page.fill("#f-body", "v3, private")
+        save(page)
+        assert sync_now(page) == "Synced"
+        assert sync_now(page) == "Synced"
+        _open_entry(page, live_app.url, "Shared, then not")
+        assert "Only you can see this entry" in page.inner_text(".sharing")
+    finally:
+        ctx.close()
+    therapist.sync()
+    assert therapist.shared_with_me() == []
+
+
+def test_a_re_key_on_a_second_device_gives_no_key_to_an_unverified_therapist(playwright_instance, live_app, therapist,
+                                                                            tmp_path):
+    """H1 on re-key: the first device shared an entry with two therapists; on the browser (a second device) both
+    keys are only the server's word. Unsharing one there re-keys the entry, and the other, unverified here, gets
+    no new key: it is revoked instead."""
+    ray = Client(tmp_path / "ray")
+    first = Client(tmp_path / "first")
+    try:
+        ray.create_account(live_app.url, "dr.ray", PASS_T, "therapist", FLOOR)
+        first.create_account(live_app.url, "jo.two", PASSPHRASE, "client", FLOOR)
+        first.accept_invite(therapist.create_invite())
+        first.accept_invite(ray.create_invite())
+        rid = first.add_entry("journal", {"title": "For both", "body": "shared from the first device"})
+        first.share(rid, "dr.kim")
+        first.share(rid, "dr.ray")
+        first.sync()
+    finally:
+        first.close()
+    therapist.sync()
+    assert [e["fields"]["title"] for e in therapist.shared_with_me()] == ["For both"]
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(ctx, live_app.url)
+        assert sign_in(page, "jo.two") == ""
+        assert sync_now(page) == "Synced"
+        _open_entry(page, live_app.url, "For both")
+        page.get_by_role("button", name="Stop sharing with dr.ray").click()
+        page.wait_for_selector("text=Stopping sharing with dr.ray")
+        assert sync_now(page) == "Synced"
+        _open_entry(page, live_app.url, "For both")
+        assert "Only you can see this entry" in page.inner_text(".sharing")
+    finally:
+        ctx.close()
+        ray.close()
+    therapist.sync()
+    assert therapist.shared_with_me() == []  # dr.kim's unverified key got nothing, and the old one was revoked

@@ -21,6 +21,9 @@ const INVITE_WORDS = {
   unreachable: 'The server cannot be reached. Check the connection and open the link again.',
 };
 
+const SHARE_BLOCKED = 'Not shared: this therapist\'s security key is not verified on this device, changed, or '
+  + 'the link has ended. Open their page under Shared and compare the safety number first.';
+
 /**
  * @param {import('./router.js').Router} router
  * @param {{load: () => Promise<any>, sharing: ReturnType<import('./share.js').createSharing>}} deps
@@ -38,12 +41,13 @@ export function addShareRoutes(router, { load, sharing }) {
   }
 
   /** One entry's page with its sharing panel (also the answer to share and unshare). */
-  async function entryWithSharing(id, headers = {}) {
+  async function entryWithSharing(id, headers = {}, problem = null) {
     const { db, me, kinds } = await load();
     const entry = await getEntry(db, me, id);
     if (!entry) return page(notFoundPage(), 404);
     const row = await get(db, 'records', id);
-    return page(entryPage(entry, kinds.get(entry.kind), sharingPanel(id, await sharingOf(db, row))), 200, headers);
+    return page(entryPage(entry, kinds.get(entry.kind), sharingPanel(id, await sharingOf(db, row), problem)),
+      problem ? 422 : 200, headers);
   }
 
   async function setShared({ request, params }, on) {
@@ -51,7 +55,12 @@ export function addShareRoutes(router, { load, sharing }) {
     const form = await request.formData();
     const uid = String(form.get('peer') ?? '');
     if (!UUID.test(uid)) return page(notFoundPage(), 404);
-    await sharing.setShared(params.id, uid, on);
+    try {
+      await sharing.setShared(params.id, uid, on);
+    } catch (err) {
+      if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
+      return entryWithSharing(params.id, { 'HX-Push-Url': `/app/entries/${params.id}` }, SHARE_BLOCKED);
+    }
     return entryWithSharing(params.id, { 'HX-Push-Url': `/app/entries/${params.id}` });
   }
 

@@ -42,36 +42,48 @@ export function inviteProblemPage(words) {
     <p class="error" role="alert">${words}</p></section>`;
 }
 
+/** A key this device learned only from the server: not shared with until the numbers are compared here. */
+export const unverified = (peer) => peer.verifiedHow === 'tofu' && !peer.changed;
+
 export function linkPage(peer, safety) {
+  const how = { 'invite-link': ', checked against your invitation link', 'safety-number': ', safety number compared',
+    tofu: ', as the server gave it (not verified on this device)' }[peer.verifiedHow] ?? '';
   return html`${nav('shared')}<section aria-labelledby="link-title"><h1 id="link-title">${peer.handle}</h1>
     ${peer.changed ? html`<p class="error" role="alert">${peer.handle}'s security key changed. Sharing with them is
       paused until you compare the safety number below with them in person.</p>` : null}
-    <p>Your therapist${peer.linked ? '' : ' (the link has ended)'}. Key pinned ${when(peer.pinnedAt)}
-      ${peer.verifiedHow === 'invite-link' ? ', checked against your invitation link' : ''}.</p>
+    ${unverified(peer) ? html`<p class="error unverified" role="alert">${peer.handle}'s security key is not verified
+      on this device: this device learned it from the server, not from your invitation link. Nothing is shared with
+      ${peer.handle} from this device until you compare the safety number below with them in person.</p>` : null}
+    <p>Your therapist${peer.linked ? '' : ' (the link has ended)'}. Key pinned ${when(peer.pinnedAt)}${how}.</p>
     ${safetyBlock(safety)}
     ${peer.changed || peer.verifiedHow !== 'safety-number' ? html`<form action="/app/link/${peer.userId}/verify" method="post"
       hx-post="/app/link/${peer.userId}/verify" hx-target="#view"><div class="actions"><button type="submit"
-      class="${peer.changed ? 'danger' : 'secondary'}">${peer.changed ? 'The numbers match: accept the new key'
-        : 'We compared the numbers: they match'}</button></div></form>`
+      class="${peer.changed ? 'danger' : unverified(peer) ? '' : 'secondary'}">${peer.changed
+        ? 'The numbers match: accept the new key' : 'I compared the numbers: they match'}</button></div></form>`
       : html`<p>You compared this number with ${peer.handle} and it matched.</p>`}</section>`;
 }
 
 /** The sharing part of one entry's page. */
-export function sharingPanel(entryId, sharing) {
+export function sharingPanel(entryId, sharing, problem = null) {
   const { shared, stopping, peers } = sharing;
   const sharedIds = new Set(shared.map((s) => s.peer.userId));
   const button = (action, label, cls) => html`<form action="/app/entries/${entryId}/${action}" method="post"
     hx-post="/app/entries/${entryId}/${action}" hx-target="#view">${label.peer}
     <button type="submit" class="${cls}">${label.text}</button></form>`;
   return html`<section class="sharing" aria-labelledby="sharing-title"><h2 id="sharing-title">Sharing</h2>
+    ${problem ? html`<p class="error" role="alert">${problem}</p>` : null}
     ${shared.length ? html`<ul>${shared.map((s) => html`<li><p>Shared with <strong>${s.peer.handle}</strong>${
-      s.pending ? ' (waiting to sync)' : s.since ? html` since <time datetime="${s.since}">${when(s.since)}</time>` : null}.</p>
+      s.pending ? ' (waiting to sync)' : s.since ? html` since <time datetime="${s.since}">${when(s.since)}</time>` : null}.${
+      unverified(s.peer) ? html` Their key is not verified on this device: a new key made here (when you stop sharing
+      with someone else) is not given to them until you ${link(`/app/link/${s.peer.userId}`, 'compare the safety number')}.` : null}</p>
       ${button('unshare', { text: `Stop sharing with ${s.peer.handle}`, peer: html`<input type="hidden" name="peer" value="${s.peer.userId}">` }, 'secondary')}</li>`)}</ul>`
     : html`<p>Only you can see this entry.</p>`}
     ${stopping.map((p) => html`<p>Stopping sharing with ${p.handle} (waiting to sync).</p>`)}
     ${peers.filter((p) => !sharedIds.has(p.userId)).map((p) => p.changed
       ? html`<p>${p.handle}'s security key changed: ${link(`/app/link/${p.userId}`, 'compare the safety number')} before sharing.</p>`
-      : button('share', { text: `Share with ${p.handle}`, peer: html`<input type="hidden" name="peer" value="${p.userId}">` }, ''))}
+      : unverified(p)
+        ? html`<p>${p.handle}'s key is not verified on this device: ${link(`/app/link/${p.userId}`, 'compare the safety number')} before sharing from here.</p>`
+        : button('share', { text: `Share with ${p.handle}`, peer: html`<input type="hidden" name="peer" value="${p.userId}">` }, ''))}
   </section>`;
 }
 

@@ -1,4 +1,4 @@
-/** Care links and sharing on the client's side: invite preview and accept, pinned therapist keys, share intents. */
+/** Care links and sharing, client side: who may get a key, which grants count, invites, pinned keys, share intents. */
 
 import { equal } from './bytes.js';
 import { get, getAll, write } from './db.js';
@@ -7,7 +7,61 @@ import { BetweenError, CryptoError } from './errors.js';
 import { makeBundle, verifyBundle } from './keys.js';
 import { checkKeyFingerprint, formatSafetyNumber, parseInviteUrl, safetyNumber } from './safety.js';
 import { bundleFromWire } from './api.js';
-import { granteesAfter } from './sync.js';
+
+/** What the codes in the sync status's `warnings` mean, in the words a page shows. */
+export const WARNINGS = {
+  old_grants_ignored: 'The server listed an old share of an entry you no longer share; it was ignored.',
+  share_list_differs: "The server's list of who an entry is shared with differs from this device's; this device's "
+    + 'was kept.',
+  link_ended_rekeyed: 'A care link ended: entries that person could read get a new key they do not hold.',
+  unverified_revoked: 'An entry got a new key: a therapist whose key is not verified on this device (or changed) '
+    + 'was not given it. Compare the safety number with them, then share it again.',
+};
+
+/** Grantees after a pending intent: the synced ones plus `add`, minus `revoke`. */
+export function granteesAfter(row) {
+  const out = new Set(Object.keys(row.grantees ?? {}));
+  for (const uid of row.intent?.add ?? []) out.add(uid);
+  for (const uid of row.intent?.revoke ?? []) out.delete(uid);
+  return out;
+}
+
+/**
+ * Whether this device may hand a key to a peer: linked, key unchanged, and not only the server's word (a key
+ * pinned from the care-link list, 'tofu', counts once its safety number was confirmed on this device).
+ */
+export const canGrant = (peer) => Boolean(peer?.linked && !peer.changed && peer.verifiedHow !== 'tofu');
+
+/**
+ * The share list after a pull, from the owner-signed grants the server listed. Only grants for the head's
+ * key count (`served`, grantee -> created_at); grants for older keys (`stale`) never put anyone back. The
+ * list is replaced only when the key changed (a re-key by this account, here or on another own device);
+ * under the same key only this device's own share and unshare change it, so a differing list is a warning.
+ * `gone` are peers whose link ended (the server drops their grants, this device revokes them itself).
+ * @returns {{grantees: Record<string, string>, warnings: string[]}}
+ */
+export function shareListAfterPull({ known, knownKeyId, keyId, served, stale, gone = new Set() }) {
+  const warnings = [];
+  if ([...stale].some((uid) => !(uid in served))) warnings.push('old_grants_ignored');
+  if (!known || !knownKeyId || !equal(knownKeyId, keyId)) return { grantees: { ...served }, warnings };
+  const mine = Object.keys(known);
+  if (Object.keys(served).some((uid) => !(uid in known)) || mine.some((uid) => !(uid in served) && !gone.has(uid))) {
+    warnings.push('share_list_differs');
+  }
+  return { grantees: { ...known }, warnings };
+}
+
+/**
+ * The sharing change still to send once the server holds `grantees`, for a person who wants `desired`:
+ * adds only for peers this device may grant to (anyone else would block the push for good).
+ * @returns {{add: string[], revoke: string[]} | null}
+ */
+export function rebaseIntent(desired, grantees, grantable = () => true) {
+  const has = new Set(Object.keys(grantees ?? {}));
+  const add = [...desired].filter((uid) => !has.has(uid) && grantable(uid)).sort();
+  const revoke = [...has].filter((uid) => !desired.has(uid)).sort();
+  return add.length || revoke.length ? { add, revoke } : null;
+}
 
 /** Pin the therapist of a care link on first sight; a different key later is kept aside and blocks sharing. */
 export async function pinPeer(db, wireBundle, linkId, how) {
@@ -95,7 +149,10 @@ export function createSharing({ env, sessionApi, origin, changed }) {
     return formatSafetyNumber(await safetyNumber(await makeBundle(me), peer.changed ?? peer.bundle));
   }
 
-  /** The safety numbers matched in session: record it, and accept a changed key only this way. */
+  /**
+   * The safety numbers matched in session: record it, and accept a changed key only this way. This is also
+   * what makes a key pinned from the server's word (tofu, e.g. on a second device) one this device shares with.
+   */
   async function markVerified(uid) {
     const { db } = await env();
     const peer = await get(db, 'peers', uid);
@@ -105,6 +162,7 @@ export function createSharing({ env, sessionApi, origin, changed }) {
       changed: null, pinnedAt: new Date().toISOString(), verifiedHow: 'safety-number' }
       : { ...peer, verifiedHow: 'safety-number' };
     await write(db, ['peers'], (tx) => tx.objectStore('peers').put(next));
+    changed(); // sync again: what waited for this peer (a blocked re-key) goes out now
     return next;
   }
 
@@ -114,7 +172,9 @@ export function createSharing({ env, sessionApi, origin, changed }) {
     const row = await get(db, 'records', id);
     const peer = await get(db, 'peers', uid);
     if (!row || !peer) return null;
-    if (on && (!peer.linked || peer.changed)) throw new BetweenError('share_blocked', 'sharing is blocked');
+    // A key this device learned only from the server (tofu) is the server's word: not shared with until
+    // the safety number is confirmed here; a changed key or an ended link block sharing too.
+    if (on && !canGrant(peer)) throw new BetweenError('share_blocked', 'sharing is blocked');
     const add = new Set(row.intent?.add ?? []);
     const revoke = new Set(row.intent?.revoke ?? []);
     const had = uid in (row.grantees ?? {});

@@ -1,13 +1,15 @@
 /** The sync engine in the service worker: outbox, pull and verify, three-way merge, push with base versions. */
 
 import { equal, toHex, uuidBytes, uuidString } from './bytes.js';
+import { randomBytes } from './crypto.js';
 import { get, getAll } from './db.js';
-import { openPlaintext, rememberPlaintext } from './entries.js';
+import { openPlaintext, rekeyEntry, rememberPlaintext } from './entries.js';
 import { BetweenError, CryptoError, ProtocolError, RollbackError } from './errors.js';
 import { FLAG_DELETED, ZERO32, parseHeader } from './layout.js';
 import { canonicalJson, mergeDocuments, useKinds } from './merge.js';
+import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from './share.js';
 import {
-  checkHighWater, decodeDocument, makeGrant, openRevision, revId, sealRevision, unwrapDek, verifyGrant,
+  checkHighWater, decodeDocument, makeGrant, openRevision, revId, sealRevision, unwrapDek, verifyGrant, wrapDek,
 } from './records.js';
 
 const PULL_LIMIT = 200;
@@ -21,13 +23,11 @@ const isDeleted = (revision) => Boolean(parseHeader(revision.header).flags & FLA
 /** A record this device changed that the server has not acknowledged yet (the outbox, never dropped). */
 export const isPending = (row) => !row.synced || !equal(row.head.revId, row.synced.revId);
 
-/** Grantees after a pending intent: the synced ones plus `add`, minus `revoke`. */
-export function granteesAfter(row) {
-  const out = new Set(Object.keys(row.grantees ?? {}));
-  for (const uid of row.intent?.add ?? []) out.add(uid);
-  for (const uid of row.intent?.revoke ?? []) out.delete(uid);
-  return out;
-}
+export { granteesAfter };
+
+/** A re-key waits in this row: a share or unshare, or a new key epoch the server has not seen yet. */
+const sharingWaits = (row) => isPending(row)
+  && (Boolean(row.intent) || !row.synced || !equal(row.keyId, row.synced.keyId));
 
 /**
  * Puts that must land together, each only if its record's head is still the one the change was computed
@@ -84,6 +84,18 @@ export function createSync({ env, api, notify }) {
 
   // ---------------------------------------------------------------- pull
 
+  /** The same content on top of `remote` under a new record key (the server never saw it: anything may be sent). */
+  async function sealFresh(me, recordId, remote, plaintext, deleted) {
+    const keyId = randomBytes(16);
+    const dek = randomBytes(32);
+    const dekWrap = await wrapDek(me.kwk, me.userId, recordId, keyId, dek);
+    const sealed = await sealRevision({ ownerId: me.userId, recordId, version: remote.version + 1, parent: remote.revId,
+      keyId, dek, plaintext, sigSeed: me.sigSeed, deleted });
+    const headRid = await revId(sealed.header, sealed.ct);
+    rememberPlaintext(headRid, plaintext);
+    return { keyId, dekWrap, head: { version: remote.version + 1, revId: headRid, ...sealed } };
+  }
+
   /** Verify one owner head from the server and work out the row it leads to (merge if a local edit waits). */
   async function prepare(e, state, report) {
     const { db, me } = e;
@@ -103,13 +115,21 @@ export function createSync({ env, api, notify }) {
     const [, plaintext] = await openRevision(h.revision, { ownerId: me.userId, recordId, dek, keyId: header.keyId,
       signerPub: me.sigPub });
     const incoming = decodeDocument(plaintext);
-    const grantees = {};
+    const served = {};
+    const stale = new Set();
     for (const g of state.grants ?? []) {
       const body = await verifyGrant(g, me.sigPub, { ownerId: me.userId, recordId, granteeId: uuidBytes(g.grantee_id),
         keyId: g.key_id });
-      if (equal(body.keyId, header.keyId)) grantees[g.grantee_id] = g.created_at;
+      // A grant for an older key says who could read once, not who shares now (a replayed one must not re-add).
+      if (equal(body.keyId, header.keyId)) served[g.grantee_id] = g.created_at;
+      else stale.add(g.grantee_id);
     }
     const row = await get(db, 'records', rid);
+    const gone = new Set([...e.peers.values()].filter((p) => !p.linked).map((p) => p.userId));
+    const judged = shareListAfterPull({ known: row?.grantees, knownKeyId: row?.synced?.keyId, keyId: header.keyId,
+      served, stale, gone });
+    for (const w of judged.warnings) report.warnings.add(w);
+    const grantees = judged.grantees;
     checkHighWater(row?.highWater, header.version, rid32);
     if (row?.synced && header.version === row.synced.version + 1 && !equal(header.parent, row.synced.revId)) {
       throw new RollbackError('the server served a forked revision');
@@ -129,10 +149,32 @@ export function createSync({ env, api, notify }) {
     if (row.synced && equal(row.synced.revId, rid32)) {
       return { before, row: { ...row, ...common } };
     }
-    if (!isPending(row) || equal(row.head.revId, rid32)) {
-      // Nothing waiting here, or the server holds exactly our pending revision (its answer was lost).
+    if (!isPending(row)) {
       report.pulled++;
-      return { before, row: { ...row, ...common, ...adopt, intent: isPending(row) ? null : row.intent }, revisions };
+      return { before, row: { ...row, ...common, ...adopt, intent: row.intent }, revisions };
+    }
+    const kept = await get(db, 'revisions', [rid, header.version]);
+    const ownEarlier = kept && equal(kept.revId, rid32) && header.version > (row.synced?.version ?? 0);
+    if (equal(row.head.revId, rid32) || ownEarlier) {
+      // Our own revision, whose push answer was lost: no merge. The server applied the sharing change sent
+      // with it; what the person wants now may differ (changed while the answer was lost), and a replay with
+      // other grants is refused, so any difference goes out as a new revision under a key the server never saw.
+      report.pulled++;
+      const desired = sharingWaits(row) ? granteesAfter(row) : new Set(Object.keys(grantees));
+      const intent = rebaseIntent(desired, grantees, (uid) => canGrant(e.peers.get(uid)));
+      const replayed = equal(row.head.revId, rid32);
+      if (!intent) {
+        return replayed ? { before, row: { ...row, ...common, ...adopt, intent: null }, revisions }
+          : { before, row: { ...row, ...common, intent: null, pushError: null }, revisions };
+      }
+      if (!replayed && !equal(row.keyId, header.keyId)) {
+        return { before, row: { ...row, ...common, intent, pushError: null }, revisions }; // already a fresh key
+      }
+      const plain = replayed ? plaintext : await openPlaintext(me, row, row.head);
+      const fresh = await sealFresh(me, recordId, remote, plain, isDeleted(row.head));
+      const wraps = { ...dekWraps, [toHex(fresh.keyId)]: fresh.dekWrap };
+      return { before, row: { ...row, ...common, ...fresh, dekWraps: wraps, intent, pushError: null },
+        revisions: [...revisions, revisionRow(rid, fresh.head)] };
     }
     // A local edit meets a newer remote head: merge three ways against the last head both sides shared.
     const base = row.synced ? decodeDocument(await openPlaintext(me, row, row.synced)) : null;
@@ -161,6 +203,7 @@ export function createSync({ env, api, notify }) {
 
   async function pull(e, client, report) {
     const { db } = e;
+    e = { ...e, peers: new Map((await getAll(db, 'peers')).map((p) => [p.userId, p])) };
     for (;;) {
       const cursor = (await get(db, 'meta', 'cursor')) ?? 0;
       const page = await client.pull(cursor, PULL_LIMIT);
@@ -188,7 +231,7 @@ export function createSync({ env, api, notify }) {
   // ---------------------------------------------------------------- push
 
   /** The push item of an outbox row; re-seals the head as synced.version + 1 first when local edits piled up. */
-  async function outboxItem(e, row) {
+  async function outboxItem(e, row, report) {
     const { db, me } = e;
     const recordId = uuidBytes(row.recordId);
     const base = row.synced?.version ?? 0;
@@ -209,15 +252,16 @@ export function createSync({ env, api, notify }) {
       row = saved;
     }
     const grants = [];
-    const revoke = [...(row.intent?.revoke ?? [])];
+    const revoke = new Set(row.intent?.revoke ?? []);
     const newEpoch = !row.synced || !equal(row.synced.keyId, row.keyId);
     if (newEpoch) {
       for (const uid of granteesAfter(row)) {
         const peer = await get(db, 'peers', uid);
-        if (!peer?.linked || peer.changed) {
-          // Never hand a new key to an identity that is not verified or no longer linked.
+        if (!canGrant(peer)) {
+          // Never hand a new key to an identity that is changed, no longer linked, or only the server's word.
           if (row.intent?.add?.includes(uid)) throw new BetweenError('share_blocked', 'sharing is blocked');
-          revoke.push(uid);
+          if (peer?.linked) report.warnings.add('unverified_revoked');
+          revoke.add(uid);
           continue;
         }
         grants.push(await makeGrant({ sigSeed: me.sigSeed, ownerId: me.userId, recordId, keyId: row.keyId, dek,
@@ -225,7 +269,8 @@ export function createSync({ env, api, notify }) {
       }
     }
     return { row, atomic: Boolean(row.intent), item: { record_id: row.recordId, base_version: base,
-      revision: { header: head.header, ct: head.ct, signature: head.signature }, dek_wrap: row.dekWrap, grants, revoke } };
+      revision: { header: head.header, ct: head.ct, signature: head.signature }, dek_wrap: row.dekWrap, grants,
+      revoke: [...revoke] } };
   }
 
   async function acknowledge(e, sent) {
@@ -254,7 +299,7 @@ export function createSync({ env, api, notify }) {
     const prepared = [];
     for (const row of rows) {
       try {
-        const p = await outboxItem(e, row);
+        const p = await outboxItem(e, row, report);
         if (p) prepared.push(p);
       } catch (err) {
         if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
@@ -288,7 +333,7 @@ export function createSync({ env, api, notify }) {
 
   // ---------------------------------------------------------------- care links
 
-  async function refreshLinks(e, client, pinPeer) {
+  async function refreshLinks(e, client, pinPeer, report) {
     const links = await client.links();
     const mine = uuidString(e.me.userId);
     const seen = new Set();
@@ -305,6 +350,36 @@ export function createSync({ env, api, notify }) {
         await writeChecked(e.db, [], (tx) => tx.objectStore('peers').put({ ...peer, linked: false }));
       }
     }
+    await revokeUnlinked(e, report);
+  }
+
+  /**
+   * Queue a re-key and revoke of every own entry someone whose care link ended holds the key of: they keep the
+   * keys they received, so later versions need one they never had (and the server refuses a revision under a
+   * key revoked from a reader). Runs every sync, so a device that saw the link end earlier catches up.
+   */
+  async function revokeUnlinked(e, report) {
+    const gone = new Set((await getAll(e.db, 'peers')).filter((p) => !p.linked).map((p) => p.userId));
+    if (!gone.size) return;
+    for (const row of await getAll(e.db, 'records')) {
+      const queued = new Set(row.intent?.revoke ?? []);
+      const holders = Object.keys(row.grantees ?? {}).filter((uid) => gone.has(uid) && !queued.has(uid));
+      if (!holders.length) continue;
+      if (isDeleted(row.head) && !isPending(row)) {
+        // A deleted entry gets no later versions to protect: only forget the share.
+        const grantees = Object.fromEntries(Object.entries(row.grantees).filter(([uid]) => !gone.has(uid)));
+        await writeChecked(e.db, [{ before: row.head.revId, row: { ...row, grantees } }]);
+        continue;
+      }
+      const intent = { add: (row.intent?.add ?? []).filter((uid) => !gone.has(uid)), revoke: [...queued, ...holders] };
+      try {
+        await rekeyEntry(e.db, e.me, row.recordId, intent);
+        report.warnings.add('link_ended_rekeyed');
+      } catch (err) {
+        if (!(err instanceof BetweenError)) throw err;
+        report.failed++;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- running
@@ -317,10 +392,10 @@ export function createSync({ env, api, notify }) {
       return;
     }
     useKinds(e.kinds);
-    const report = { pulled: 0, pushed: 0, merged: 0, conflicts: 0, refused: 0, failed: 0 };
+    const report = { pulled: 0, pushed: 0, merged: 0, conflicts: 0, refused: 0, failed: 0, warnings: new Set() };
     tell({ state: 'syncing', waiting: await countWaiting(e.db) });
     try {
-      await refreshLinks(e, client.api, client.pinPeer);
+      await refreshLinks(e, client.api, client.pinPeer, report);
       for (let round = 0; round < PUSH_ROUNDS; round++) {
         await pull(e, client.api, report);
         if (!(await countWaiting(e.db)) || !(await push(e, client.api, report))) break;
@@ -329,7 +404,9 @@ export function createSync({ env, api, notify }) {
       // A merge stays in the status for a while, so a person who looks a minute later still learns of it.
       const mergedAt = report.merged ? Date.now() : status.mergedAt ?? 0;
       tell({ state: waiting ? 'waiting' : 'synced', waiting, merged: Date.now() - mergedAt < MERGE_SHOWN_MS ? 1 : 0,
-        mergedAt, refused: report.refused + report.failed, at: new Date().toISOString() });
+        mergedAt, refused: report.refused + report.failed, at: new Date().toISOString(),
+        // fixed codes only (see WARNINGS): never an entry's content
+        warnings: [...report.warnings].sort() });
     } catch (err) {
       const waiting = await countWaiting(e.db);
       if (err?.code === 'unreachable') tell({ state: 'offline', waiting });
