@@ -93,6 +93,13 @@ class Writer:
         return [wire.encode(wire.Push(items=[self.new_item() for _ in range(per_push)])) for _ in range(pushes)]
 
 
+def on_cpu(cpu: int) -> None:
+    """Pin this thread (and threads it starts later, like aiosqlite's) to one CPU: baselines run on the
+    server's CPU 0, the load generator on CPU 1, so the pairs compare like with like."""
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {cpu})
+
+
 def _ok(status: int, body: bytes) -> bool:
     return status == 200 and b'"conflict"' not in body and b'"invalid"' not in body
 
@@ -193,6 +200,7 @@ async def main_async(args: argparse.Namespace) -> None:
     lines = ["| case | measured | baseline | ratio median [range] | goal |", "|---|---|---|---|---|"]
     ingest, ingest_raw, pull, pull_raw, small, hello = [], [], [], [], [], []
     server = Server(work)
+    on_cpu(1)
     try:
         writers = [Writer(server, f"bench-{i}") for i in range(args.rounds * 2 + 1)]
         for r in range(args.rounds):
@@ -205,13 +213,17 @@ async def main_async(args: argparse.Namespace) -> None:
             items = [msgspec.json.decode(b, type=wire.Push).items for b in bodies]
             rows = [(i.revision.header, i.revision.ct, i.revision.signature, i.dek_wrap) for batch in items for i in batch]
             raw_db = work / f"raw-{r}.db"
+            on_cpu(0)
             ingest_raw.append(await raw_ingest(raw_db, rows, 50))
+            on_cpu(1)
             # pull of everything that writer pushed, against select + encode of the same rows
             rate, n = http_pull(server, w, 1000)
             if n != len(rows):
                 raise RuntimeError(f"pulled {n} records, pushed {len(rows)}")
             pull.append(rate)
+            on_cpu(0)
             pull_raw.append(await raw_pull(raw_db, 1000))
+            on_cpu(1)
             # authenticated one-record push against the health route of the same server
             w2 = writers[args.rounds + r]
             one = [build_request(server.url + "/api/v1/sync/push", "POST", b, w2.auth)
