@@ -35,7 +35,7 @@ MIME = {
     ".woff2": "font/woff2",
 }
 # never served even if present in web/: tooling, not the app
-HIDDEN = {"node_modules", "package.json", "package-lock.json", "tests", "test", "tools"}
+HIDDEN = {"node_modules", "package.json", "package-lock.json", "tests", "test", "tools", "dist"}
 KINDS_JSON = Path(sync.__file__).resolve().parent / "kinds.json"
 
 

@@ -4,19 +4,18 @@ import { createLocalServer } from '/js/local-server.js';
 
 // Bump on every change to the shell list or any file in it: the new name makes a fresh precache,
 // and activate deletes every other between-shell-* cache.
-const VERSION = '2026-11-26.2';
+const VERSION = '2026-11-26.3';
 const CACHE = `between-shell-${VERSION}`;
 
 // What the page needs to start offline. The worker's own modules are kept by the browser with the worker.
+// Argon2 (js/argon2.js, js/kdf-worker.js, vendor/argon2.js) is not here: only signup and sign-in need it, and both
+// are online; LAZY below caches it on first use.
 const SHELL = [
   '/',
   '/css/app.css',
   '/js/app.js',
   '/js/strength.js',
   '/js/sync-status.js',
-  '/js/argon2.js',
-  '/js/kdf-worker.js',
-  '/vendor/argon2.js',
   '/vendor/htmx.js',
   '/kinds.json',
   '/manifest.webmanifest',
@@ -25,12 +24,19 @@ const SHELL = [
   '/icons/icon-maskable-512.png',
 ];
 
+// Fetched when first needed, then kept with the shell (same cache, so a new version drops them too).
+const LAZY = new Set(['/js/argon2.js', '/js/kdf-worker.js', '/vendor/argon2.js', '/js/crypto.js', '/js/bytes.js',
+  '/js/errors.js', '/js/layout.js']);
+
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    // cache: 'reload' skips the HTTP cache, so a new version never precaches a stale file.
-    await cache.addAll(SHELL.map((path) => new Request(path, { cache: 'reload' })));
-    await self.skipWaiting();
+    // An update skips the HTTP cache ('reload'), so a new version never precaches a stale file. A first install
+    // takes what the page has just loaded from the HTTP cache instead of fetching it all a second time.
+    const mode = self.registration.active ? 'reload' : 'default';
+    await cache.addAll(SHELL.map((path) => new Request(path, { cache: mode })));
+    // No skipWaiting here: an update waits until the person chooses it (the page offers it) or every window
+    // of the app has closed, so a new worker never takes over a page mid-edit.
   })());
 });
 
@@ -39,12 +45,15 @@ self.addEventListener('activate', (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith('between-shell-') && name !== CACHE) await caches.delete(name);
     }
-    // Take the page that registered us now: the page holds every click until a worker controls it.
+    // Take the page that registered us now: the page holds every click until a worker controls it. After an
+    // update the person asked for, the pages that asked reload themselves; the others keep their view.
     await self.clients.claim();
   })());
 });
 
-const shell = async () => (await caches.match('/')) ?? fetch('/');
+// This version's own cache first: while an update waits, the next version's cache exists too.
+const own = async (request) => (await caches.open(CACHE)).match(request, { ignoreSearch: true });
+const shell = async () => (await own('/')) ?? fetch('/');
 
 /** Tell every open page the sync status (the words are made there, in an aria-live region). */
 async function notify(status) {
@@ -53,7 +62,7 @@ async function notify(status) {
 
 const local = createLocalServer({
   shell,
-  kindsResponse: async () => (await caches.match('/kinds.json')) ?? fetch('/kinds.json'),
+  kindsResponse: async () => (await own('/kinds.json')) ?? fetch('/kinds.json'),
   origin: self.location.origin,
   notify,
 });
@@ -64,14 +73,28 @@ local.keepAlive((promise) => { background = promise.catch(() => {}); });
 
 self.addEventListener('message', (event) => {
   if (event.origin && event.origin !== self.location.origin) return;
+  // Sent to a waiting worker by the page when the person chose "Update now" (and no form holds unsaved input).
+  if (event.data?.type === 'update-now') {
+    event.waitUntil(self.skipWaiting());
+    return;
+  }
+  if (event.data?.type === 'version') {
+    event.ports[0]?.postMessage(VERSION);
+    return;
+  }
   event.waitUntil(local.message(event.data, event.ports[0]).catch(() => {}));
 });
 
 async function cacheFirst(request) {
-  const cached = await caches.match(request, { ignoreSearch: true });
+  const cached = (await own(request)) ?? (await caches.match(request, { ignoreSearch: true }));
   if (cached) return cached;
   try {
-    return await fetch(request);
+    const response = await fetch(request);
+    if (response.ok && LAZY.has(new URL(request.url).pathname)) {
+      const copy = response.clone();
+      caches.open(CACHE).then((cache) => cache.put(request, copy)).catch(() => {});
+    }
+    return response;
   } catch {
     return new Response('Offline, and this file is not on the device.',
       { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
@@ -88,7 +111,7 @@ self.addEventListener('fetch', (event) => {
     event.waitUntil(answer.then(() => background, () => {}));
   } else if (request.mode === 'navigate'
       && (url.pathname === '/' || url.pathname === '/invite' || url.pathname.startsWith('/app'))) {
-    event.respondWith(shell());
+    event.respondWith(local.navigate(request));
   } else if (request.method === 'GET') {
     event.respondWith(cacheFirst(request));
   }

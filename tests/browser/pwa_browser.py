@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -10,14 +11,17 @@ from server.web import SECURITY_HEADERS
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
+# What is served: web/ as written, or the tree the server is pointed at (BETWEEN_WEB_DIR=web/dist, the minified build
+# of tools/build.js), so the tests run against exactly the files the browser gets.
+SERVED = Path(os.environ.get("BETWEEN_WEB_DIR") or WEB).resolve()
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
 # URL -> file mappings the app needs beyond web/ itself (server/web.py is asked to serve the same).
 EXTRA_FILES = {
-    "/vendor/htmx.js": WEB / "node_modules" / "htmx.org" / "dist" / "htmx.esm.min.js",
-    "/vendor/argon2.js": WEB / "node_modules" / "hash-wasm" / "dist" / "argon2.umd.min.js",
+    "/vendor/htmx.js": SERVED / "node_modules" / "htmx.org" / "dist" / "htmx.esm.min.js",
+    "/vendor/argon2.js": SERVED / "node_modules" / "hash-wasm" / "dist" / "argon2.umd.min.js",
     "/kinds.json": ROOT / "sync" / "kinds.json",
 }
 
@@ -30,10 +34,10 @@ class _Handler(SimpleHTTPRequestHandler):
         if clean in EXTRA_FILES:
             return str(EXTRA_FILES[clean])
         if clean == "/" or clean == "/app" or clean.startswith("/app/"):
-            return str(WEB / "index.html")
+            return str(SERVED / "index.html")
         if clean.startswith(("/node_modules", "/test", "/tools", "/package")):
-            return str(WEB / "missing")
-        return str(WEB / clean.lstrip("/"))
+            return str(SERVED / "missing")
+        return str(SERVED / clean.lstrip("/"))
 
     def end_headers(self) -> None:
         for name, value in SECURITY_HEADERS.items():
@@ -49,16 +53,53 @@ _Handler.extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "te
                            ".webmanifest": "application/manifest+json", ".json": "application/json"}
 
 
+class _Releasing(_Handler):
+    """The same, with /sw.js answered from `worker` when set: a new release of the app, for the update tests."""
+
+    worker: bytes | None = None
+
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] != "/sw.js" or self.worker is None:
+            super().do_GET()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/javascript")
+        self.send_header("Content-Length", str(len(self.worker)))
+        self.end_headers()
+        self.wfile.write(self.worker)
+
+
 class StaticServer:
+    """web/ served as the server serves it; `release(source)` makes /sw.js answer with another worker."""
+
     def __init__(self) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.handler = type("Handler", (_Releasing,), {})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
+    def release(self, worker_source: str) -> None:
+        self.handler.worker = worker_source.encode()
+
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol, which the page's CSP does not govern.
+        page.evaluate(AXE.read_text() + "\n;undefined")
+    return page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+          .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+    }""")
 
 
 def launch(playwright_instance, profile: Path, **options):

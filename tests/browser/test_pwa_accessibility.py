@@ -5,24 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from pwa_browser import ROOT, WEB, launch, open_app
+from pwa_browser import AXE, ROOT, launch, open_app, serious_violations as _serious
 from pwa_screens import create_journal, create_mood, go_entries, save, start_entry
 
 pytestmark = pytest.mark.browser
-
-AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def _serious(page) -> list[str]:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        # Evaluated through the DevTools protocol, which the page's CSP does not govern.
-        page.evaluate(AXE.read_text() + "\n;undefined")
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-          .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
-    }""")
-    return result
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

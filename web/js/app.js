@@ -184,6 +184,77 @@ function wireForms(htmx) {
   });
 }
 
+// ------------------------------------------------------------------ updates
+
+/** True when a form in the view holds input the person has not saved (search boxes aside). */
+function unsavedInput(root = view) {
+  for (const form of root.querySelectorAll('form:not([role="search"])')) {
+    for (const el of form.elements) {
+      if (el.type === 'hidden' || el.type === 'submit' || el.type === 'button') continue;
+      if (el.type === 'checkbox' || el.type === 'radio') {
+        if (el.checked !== el.defaultChecked) return true;
+      } else if (el.tagName === 'SELECT') {
+        if ([...el.options].some((o) => o.selected !== o.defaultSelected)) return true;
+      } else if ('defaultValue' in el && el.value !== el.defaultValue) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Offer a new version of the app without forcing it: a waiting worker takes over only when the person presses
+ * "Update now" (or at the next cold start, when the browser activates it itself), and never while a form holds
+ * unsaved input: then the update waits for the next screen without any (after a save or a cancel).
+ */
+function offerUpdates(registration) {
+  const region = document.getElementById('app-update');
+  let wanted = false; // the person chose to update, or another window did
+  let asked = false;
+
+  const apply = () => {
+    if (unsavedInput()) {
+      region.querySelector('p').textContent = 'Save or cancel what you are writing first: Between will update right after.';
+      return;
+    }
+    if (navigator.serviceWorker.controller !== registration.active || !registration.waiting) {
+      location.reload(); // already taken over (by another window): load this version's page
+      return;
+    }
+    asked = true;
+    registration.waiting.postMessage({ type: 'update-now' });
+  };
+
+  const show = () => {
+    if (!registration.waiting || region.childElementCount) return;
+    const words = document.createElement('p');
+    words.textContent = 'A new version of Between is ready.';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'secondary';
+    button.textContent = 'Update now';
+    button.addEventListener('click', () => {
+      wanted = true;
+      apply();
+    });
+    region.replaceChildren(words, button);
+  };
+
+  registration.addEventListener('updatefound', () => {
+    const next = registration.installing;
+    next?.addEventListener('statechange', () => { if (next.state === 'installed') show(); });
+  });
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    // The new worker is in charge: reload into its version, unless that would drop what is being written.
+    if (asked || !unsavedInput()) location.reload();
+    else wanted = true;
+  });
+  // A save or a cancel leaves the form: that is the moment a chosen update can go ahead.
+  document.addEventListener('htmx:after:swap', () => { if (wanted) apply(); });
+  show();
+}
+
 // ------------------------------------------------------------------ start
 
 /** An invite link: hand its fragment to the worker, then drop it from the address bar and history. */
@@ -200,20 +271,26 @@ async function start() {
     say('This browser cannot keep Between on the device. Open it over https, in an up-to-date browser.');
     return;
   }
-  await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
+  // Controlled already (every start but the first): the worker answers htmx's requests, so it can load at once.
+  const early = navigator.serviceWorker.controller ? import('/vendor/htmx.js') : null;
+  const registration = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
   await controlled();
   navigator.serviceWorker.addEventListener('message', ({ data }) => {
     if (data?.type === 'sync-status') showStatus(data.status);
   });
   const invite = await takeInvite();
   // htmx arrives only now, so no element can send a request before the worker answers it.
-  const { default: htmx } = await import('/vendor/htmx.js');
+  const { default: htmx } = await (early ?? import('/vendor/htmx.js'));
   await new Promise((resolve) => setTimeout(resolve)); // htmx initialises itself on the next task
   document.addEventListener('htmx:after:swap', focusView);
   wireForms(htmx);
-  const path = invite ?? (location.pathname.startsWith('/app') ? location.pathname + location.search : '/app/entries');
-  await htmx.ajax('GET', path, { target: '#view' });
+  // The worker rendered the first view into the page it answered the navigation with; else ask for it.
+  if (invite || !view.dataset.rendered) {
+    const path = invite ?? (location.pathname.startsWith('/app') ? location.pathname + location.search : '/app/entries');
+    await htmx.ajax('GET', path, { target: '#view' });
+  }
   document.documentElement.dataset.ready = 'true';
+  offerUpdates(registration);
   navigator.serviceWorker.controller.postMessage({ type: 'status' });
   poke();
   window.addEventListener('online', poke);

@@ -1,6 +1,6 @@
 /** Cryptographic primitives of protocol bt1 over WebCrypto: HKDF, AES-GCM, Ed25519, X25519, HPKE, padding. */
 
-import { concat, equal, fromBase64, fromHex, uintBE, utf8 } from './bytes.js';
+import { concat, equal, fromBase64, fromHex, toHex, uintBE, utf8 } from './bytes.js';
 import { CryptoError, DowngradeError, ProtocolError } from './errors.js';
 import { HPKE_SUITE_ID, KDF_FLOOR_ITERATIONS, KDF_FLOOR_MEMORY_KIB, LABELS, ZERO32 } from './layout.js';
 
@@ -53,12 +53,26 @@ export async function gcmEncrypt(key, nonce, plaintext, aad) {
   return new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad }, k, plaintext));
 }
 
+// Imported decryption keys by the key array itself: one key (the KWK) opens every DEK wrap of a list, and
+// importing it for each is a tenth of the work. Held only as long as the caller holds the array (WeakMap), with a
+// copy of the bytes it was imported from, so an array changed in place is imported again.
+const decryptKeys = new WeakMap();
+
+function decryptKey(key) {
+  const known = decryptKeys.get(key);
+  if (known && equal(known.bytes, key)) return known.imported;
+  const imported = subtle.importKey('raw', key, 'AES-GCM', false, ['decrypt']);
+  decryptKeys.set(key, { bytes: Uint8Array.from(key), imported });
+  imported.catch(() => decryptKeys.delete(key));
+  return imported;
+}
+
 export async function gcmDecrypt(key, nonce, ct, aad) {
   if (nonce.length !== NONCE_LEN || ct.length < TAG_LEN || (key.length !== 16 && key.length !== 32)) {
     throw new CryptoError('decryption failed');
   }
   try {
-    const k = await subtle.importKey('raw', key, 'AES-GCM', false, ['decrypt']);
+    const k = await decryptKey(key);
     return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad }, k, ct));
   } catch {
     throw new CryptoError('decryption failed');
@@ -110,12 +124,29 @@ export async function ed25519Sign(seed, message) {
   return new Uint8Array(await subtle.sign('Ed25519', await importEd25519Seed(seed), message));
 }
 
+// Imported public keys by their bytes (hex): a list of 1,000 entries verifies 1,000 signatures by one key, and
+// importing it each time is a fifth of the work. Public keys only, so nothing secret is kept; bounded.
+const verifyKeys = new Map();
+const VERIFY_KEYS_MAX = 64;
+
+async function verifyKey(publicKey) {
+  const id = toHex(publicKey);
+  let key = verifyKeys.get(id);
+  if (!key) {
+    key = subtle.importKey('raw', Uint8Array.from(publicKey), { name: 'Ed25519' }, false, ['verify']);
+    if (verifyKeys.size >= VERIFY_KEYS_MAX) verifyKeys.delete(verifyKeys.keys().next().value);
+    verifyKeys.set(id, key);
+    key.catch(() => verifyKeys.delete(id));
+  }
+  return key;
+}
+
 /** Throws CryptoError unless the signature verifies. */
 export async function ed25519Verify(publicKey, signature, message) {
   if (publicKey.length !== 32 || signature.length !== 64) throw new CryptoError('signature verification failed');
   let ok = false;
   try {
-    const key = await subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
+    const key = await verifyKey(publicKey);
     ok = await subtle.verify('Ed25519', key, signature, message);
   } catch {
     ok = false;

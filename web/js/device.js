@@ -58,9 +58,9 @@ export async function unlockDevice(db) {
     row = await get(db, 'meta', META_KEY);
   }
   const secrets = await unwrapSecrets(row);
+  const [kwk, sigPub] = await Promise.all([deriveKwk(secrets.accountKey), ed25519Public(secrets.sigSeed)]);
   return {
-    userId: row.userId, deviceId: row.deviceId, handle: row.handle, role: row.role, ...secrets,
-    kwk: await deriveKwk(secrets.accountKey), sigPub: await ed25519Public(secrets.sigSeed),
+    userId: row.userId, deviceId: row.deviceId, handle: row.handle, role: row.role, ...secrets, kwk, sigPub,
     // Signed in: this device's session key (a non-extractable Ed25519 CryptoKey) and its public half.
     session: row.session ? { deviceKey: row.session.deviceKey, devicePub: row.session.devicePub } : null,
   };

@@ -39,12 +39,13 @@ export function dekWrapFor(row, keyId) {
 
 /** Verify and decrypt one revision of an own record (signature, context, key commitment, AEAD, padding). */
 export async function openPlaintext(me, row, revision) {
-  const rid = toHex(await revId(revision.header, revision.ct));
+  const ridBytes = await revId(revision.header, revision.ct);
+  const rid = toHex(ridBytes);
   if (opened.has(rid)) return opened.get(rid);
   const { keyId } = parseHeader(revision.header);
   const dek = await unwrapDek(me.kwk, row.ownerId, uuidBytes(row.recordId), keyId, dekWrapFor(row, keyId));
   const [, plaintext] = await openRevision(revision, { ownerId: row.ownerId, recordId: uuidBytes(row.recordId), dek,
-    keyId, signerPub: me.sigPub });
+    keyId, signerPub: me.sigPub, knownRevId: ridBytes });
   opened.set(rid, plaintext);
   return plaintext;
 }

@@ -6,6 +6,7 @@ import { get, openDb } from './db.js';
 import { unlockDevice } from './device.js';
 import { onLocalChange } from './entries.js';
 import { addEntryRoutes } from './entry-routes.js';
+import { splitShell, streamPage } from './full-page.js';
 import { kindTable } from './kinds.js';
 import { Router } from './router.js';
 import { createSharing, pinPeer, sharingOf } from './share.js';
@@ -25,10 +26,12 @@ export function createLocalServer(io) {
   /** The database, this device's unlocked keys and the kinds, made once per worker life. */
   function load() {
     env ??= (async () => {
+      // The kinds come from the cache while the database opens: a cold start waits for the slower of the two.
+      const kinds = io.kindsResponse().then((response) => response.json());
+      kinds.catch(() => {});
       const db = await openDb();
-      const me = await unlockDevice(db);
-      const settings = (await get(db, 'meta', 'settings')) ?? { wording: 'activities' };
-      return { db, me, settings, kinds: kindTable(await (await io.kindsResponse()).json()) };
+      const [me, settings] = await Promise.all([unlockDevice(db), get(db, 'meta', 'settings')]);
+      return { db, me, settings: settings ?? { wording: 'activities' }, kinds: kindTable(await kinds) };
     })().catch((err) => {
       env = null; // let the next request try again
       throw err;
@@ -81,6 +84,28 @@ export function createLocalServer(io) {
   }
 
   /**
+   * A page load (navigation) of an app address: the shell with its view rendered in, so the first paint already
+   * shows it and the page needs no second round trip; htmx takes over for what follows. `/` shows the entries.
+   * An invite or an unexpected shell gets the plain shell, which asks for its view itself. A view that fails is
+   * the same "Something went wrong" screen htmx would have shown.
+   * @param {Request} request
+   */
+  async function navigate(request) {
+    const url = new URL(request.url);
+    if (url.pathname === '/') url.pathname = '/app/entries';
+    const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
+    const rendering = found?.handler ? answer(request, url, found) : null;
+    const shell = await io.shell();
+    const parts = rendering && shell.ok ? splitShell(await shell.clone().text()) : null;
+    if (!parts) return shell;
+    // Streamed: the head goes out at once, so the stylesheet and app.js load while the entries are decrypted.
+    // no-store: the page holds decrypted content.
+    return new Response(streamPage(parts, rendering.then((view) => view.text())), {
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
+    });
+  }
+
+  /**
    * The response for a same-origin request, or null when it is not the app's to answer.
    * @param {Request} request
    */
@@ -89,8 +114,7 @@ export function createLocalServer(io) {
     const found = router.match(request.method, url.pathname);
     if (!found) return null;
     return (async () => {
-      // A full page load of an app address gets the shell, which then asks for its view with htmx.
-      if (request.mode === 'navigate' && request.method === 'GET') return io.shell();
+      if (request.mode === 'navigate' && request.method === 'GET') return navigate(request);
       const response = await answer(request, url, found);
       if (request.headers.get('HX-History-Restore-Request') === 'true') {
         // htmx restores history by swapping this element of the answer over its own.
@@ -130,5 +154,5 @@ export function createLocalServer(io) {
     }
   }
 
-  return { handle, message, sync, keepAlive: (fn) => { background = fn; } };
+  return { handle, navigate, message, sync, keepAlive: (fn) => { background = fn; } };
 }

@@ -48,8 +48,11 @@ export async function sealRevision({ ownerId, recordId, version, parent, keyId, 
   return { header, ct, signature };
 }
 
-/** What the server checks: a well-formed header and the owner's signature. Returns [header, revId]. */
-export async function verifyRevision(revision, signerPub) {
+/**
+ * What the server checks: a well-formed header and the owner's signature. Returns [header, revId].
+ * `knownRevId`: the caller's own revId over these same bytes, computed just before (saves hashing twice).
+ */
+export async function verifyRevision(revision, signerPub, knownRevId = null) {
   let header;
   try {
     header = parseHeader(revision.header);
@@ -57,7 +60,7 @@ export async function verifyRevision(revision, signerPub) {
     throw new CryptoError(OPEN_FAILED);
   }
   if (revision.ct.length < TAG_LEN) throw new CryptoError(OPEN_FAILED);
-  const rid = await revId(revision.header, revision.ct);
+  const rid = knownRevId ?? await revId(revision.header, revision.ct);
   try {
     await ed25519Verify(signerPub, revision.signature, revMessage(rid));
   } catch {
@@ -70,8 +73,8 @@ export async function verifyRevision(revision, signerPub) {
  * Every check a client makes before trusting a revision; returns [header, plaintext].
  * The context (owner, record, key) must come from the client, never from the server's answer.
  */
-export async function openRevision(revision, { ownerId, recordId, dek, keyId, signerPub }) {
-  const [header] = await verifyRevision(revision, signerPub);
+export async function openRevision(revision, { ownerId, recordId, dek, keyId, signerPub, knownRevId = null }) {
+  const [header] = await verifyRevision(revision, signerPub, knownRevId);
   if (!equal(header.ownerId, id16(ownerId)) || !equal(header.recordId, id16(recordId))
       || !equal(header.keyId, keyId) || !equal(header.keyCommit, await keyCommit(dek, keyId))) {
     throw new CryptoError(OPEN_FAILED);

@@ -1,0 +1,42 @@
+/** A navigation's full page: the shell with the first view rendered in it, so the first paint shows it. */
+
+// The shell's placeholder inside #view (index.html): the boot status line the page shows until a view arrives.
+const BOOT = /<p class="status" id="boot"[^>]*>[^<]*<\/p>/;
+const VIEW = '<main id="view"';
+
+/**
+ * The shell cut around its boot line: `head` (everything before it, #view marked `data-rendered` so the page does
+ * not ask for the view again) and `tail` (everything after). A page is head + the view's markup + tail; the head
+ * can be sent before the view is ready, so the browser fetches the stylesheet and app.js meanwhile.
+ * Returns null when the shell does not have the expected shape (the caller then sends it unchanged).
+ * @param {string} shell
+ * @returns {{head: string, tail: string}|null}
+ */
+export function splitShell(shell) {
+  const boot = BOOT.exec(shell);
+  const view = shell.indexOf(VIEW);
+  if (!boot || view < 0 || view > boot.index) return null;
+  const head = shell.slice(0, boot.index);
+  return {
+    head: `${head.slice(0, view + VIEW.length)} data-rendered="true"${head.slice(view + VIEW.length)}`,
+    tail: shell.slice(boot.index + boot[0].length),
+  };
+}
+
+/**
+ * A streamed HTML page: `head` at once, then whatever `view` resolves to (markup, already escaped), then `tail`.
+ * @param {{head: string, tail: string}} parts @param {Promise<string>} view
+ */
+export function streamPage({ head, tail }, view) {
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    async start(controller) {
+      controller.enqueue(encoder.encode(head));
+      // The view's own errors are pages already (the local server renders them); anything else ends the page
+      // without a view rather than cutting it off mid-document.
+      controller.enqueue(encoder.encode(await view.catch(() => '')));
+      controller.enqueue(encoder.encode(tail));
+      controller.close();
+    },
+  });
+}
