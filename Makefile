@@ -51,6 +51,7 @@ test-js: $(WEB_STAMP)
 
 bench: install chromium
 	$(PY) -m bench
+	$(PY) -m bench.bench_browser
 
 vectors: $(STAMP)
 	$(PY) -m tests.vectors.generate
