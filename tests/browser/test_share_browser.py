@@ -462,3 +462,50 @@ def test_a_re_key_on_a_second_device_gives_no_key_to_an_unverified_therapist(pla
         ray.close()
     therapist.sync()
     assert therapist.shared_with_me() == []  # dr.kim's unverified key got nothing, and the old one was revoked
+
+
+def test_a_sync_warning_is_shown_on_the_sync_screen_until_dismissed(playwright_instance, live_app, therapist,
+                                                                   tmp_path):
+    """The ended-link re-key warns: the Sync screen says so in plain words (axe-clean, light and dark, no CSP
+    report); Dismiss removes it, and neither a reload nor the next sync brings the same event back."""
+    invite = therapist.create_invite()
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(ctx, live_app.url)
+        csp = []
+        page.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
+        create_journal(page, "Shared, then the link ends", "one")
+        turn_on_sync(page, "jo.notes")
+        page.goto(invite)
+        page.get_by_role("button", name="Link with dr.kim").click()
+        page.wait_for_selector("text=You are linked with")
+        _open_entry(page, live_app.url, "Shared, then the link ends")
+        page.get_by_role("button", name="Share with dr.kim").click()
+        page.wait_for_selector("text=Shared with")
+        assert sync_now(page) == "Synced"
+        assert page.locator(".sync-notes").count() == 0  # nothing to say yet
+
+        therapist.api.delete_link(therapist.api.links()[0].link_id)
+        assert sync_now(page) == "Synced"
+        note = page.locator(".sync-notes li")
+        assert note.count() == 1
+        assert note.inner_text().startswith("A care link ended: entries that person could read get a new key")
+        problems = {"sync with a note": _serious(page)}
+        page.emulate_media(color_scheme="dark")
+        problems["sync with a note, dark"] = _serious(page)
+        page.emulate_media(color_scheme="light")
+        go_sync(page)  # shown again on a later visit: the note is kept until dismissed
+        assert page.locator(".sync-notes li").count() == 1
+
+        page.get_by_role("button", name="Dismiss").click()
+        page.wait_for_selector("text=Dismissed.")
+        assert page.locator(".sync-notes").count() == 0
+        go_sync(page)
+        assert page.locator(".sync-notes").count() == 0
+        assert sync_now(page) == "Synced"
+        assert page.locator(".sync-notes").count() == 0
+        assert "A care link ended" not in page.inner_text("#view")
+        assert {k: v for k, v in problems.items() if v} == {}
+        assert csp == []
+    finally:
+        ctx.close()

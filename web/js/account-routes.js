@@ -1,13 +1,46 @@
 /** The service worker's account handlers: sync page, sign out, forget; and the page's secret-carrying messages. */
 
-import { getAll, write } from './db.js';
+import { get, getAll, write } from './db.js';
 import { BetweenError } from './errors.js';
 import { explain } from './account.js';
 import {
   accountPage, forgetPage, forgottenPage, recoveryPage, signedInPage,
 } from './account-views.js';
+import { WARNINGS } from './share.js';
 import { isPending } from './sync.js';
 import { html, htmlResponse } from './views.js';
+
+// Sync warnings the person has not dismissed yet, kept in 'meta' because each sync run replaces the last run's
+// codes in the status. Only fixed codes and the run's time are stored: never an entry's content.
+const NOTES_KEY = 'sync-notes';
+const DISMISSED_KEPT = 50;
+
+/** One warning event: a code reported by the sync run that finished at `at`. */
+export const noteId = (note) => `${note.code}@${note.at}`;
+
+/**
+ * The notes to show after a sync status: the kept ones plus the status's new codes; an event once dismissed
+ * (same code, same run) never comes back. Unknown codes are left out (no text to show for them).
+ * @param {{open: {code: string, at: string}[], dismissed: string[]}} kept
+ * @param {{warnings?: string[], at?: string}} status
+ */
+export function notesAfter(kept, status) {
+  const seen = new Set([...kept.open.map(noteId), ...kept.dismissed]);
+  const fresh = (status.at ? status.warnings ?? [] : [])
+    .filter((code) => Object.hasOwn(WARNINGS, code))
+    .map((code) => ({ code, at: status.at }))
+    .filter((note) => !seen.has(noteId(note)));
+  return fresh.length ? { ...kept, open: [...kept.open, ...fresh] } : kept;
+}
+
+/** The notes after the person dismissed one (by its id); the dismissed ids are bounded, oldest dropped first. */
+export function dismissNote(kept, id) {
+  if (!kept.open.some((note) => noteId(note) === id)) return kept;
+  return { open: kept.open.filter((note) => noteId(note) !== id),
+    dismissed: [...kept.dismissed.filter((d) => d !== id), id].slice(-DISMISSED_KEPT) };
+}
+
+const noNotes = () => ({ open: [], dismissed: [] });
 
 /**
  * @param {import('./router.js').Router} router
@@ -23,7 +56,16 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
     const waiting = (await getAll(db, 'records')).filter(isPending).length;
     const peers = (await getAll(db, 'peers')).filter((p) => p.linked);
     const { settings } = await load();
-    return page(accountPage(me, sync.status(), { waiting: me.session ? 0 : waiting, peers, settings, ...extra }));
+    const status = sync.status();
+    const notes = me.session ? await keepNotes(db, status) : [];
+    return page(accountPage(me, status, { waiting: me.session ? 0 : waiting, peers, settings, notes, ...extra }));
+  }
+
+  async function keepNotes(db, status) {
+    const kept = (await get(db, 'meta', NOTES_KEY)) ?? noNotes();
+    const next = notesAfter(kept, status);
+    if (next !== kept) await write(db, ['meta'], (tx) => tx.objectStore('meta').put(next, NOTES_KEY));
+    return next.open.map((note) => ({ id: noteId(note), text: WARNINGS[note.code], at: note.at }));
   }
 
   router
@@ -39,6 +81,14 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
     .add('POST', '/app/sync', async () => {
       await sync.run();
       return show();
+    })
+    .add('POST', '/app/sync/notes/dismiss', async ({ request }) => {
+      const { db } = await load();
+      const id = String((await request.formData()).get('note') ?? '');
+      const kept = (await get(db, 'meta', NOTES_KEY)) ?? noNotes();
+      const next = dismissNote(kept, id);
+      if (next !== kept) await write(db, ['meta'], (tx) => tx.objectStore('meta').put(next, NOTES_KEY));
+      return show({ notice: notice(next !== kept ? 'Dismissed.' : 'That note was already gone.') });
     })
     .add('POST', '/app/account/logout', async () => {
       await accounts.logout();

@@ -69,7 +69,18 @@ export function wordingForm(settings) {
       <div class="actions"><button type="submit" class="secondary">Save</button></div></form></section>`;
 }
 
-export function accountPage(me, status, { notice = null, waiting = 0, peers = [], settings = null } = {}) {
+/** Warnings from sync, in plain words, each with its own Dismiss button (the event then never comes back). */
+export function notesSection(notes) {
+  if (!notes.length) return null;
+  return html`<section class="sync-notes" aria-labelledby="notes-title"><h2 id="notes-title">Notes from sync</h2>
+    <ul>${notes.map((note, i) => html`<li><p id="note-${i}">${note.text}</p>
+      <form action="/app/sync/notes/dismiss" method="post" hx-post="/app/sync/notes/dismiss" hx-target="#view">
+        <input type="hidden" name="note" value="${note.id}">
+        <button type="submit" class="secondary" aria-describedby="note-${i}">Dismiss</button></form></li>`)}</ul>
+  </section>`;
+}
+
+export function accountPage(me, status, { notice = null, waiting = 0, peers = [], settings = null, notes = [] } = {}) {
   if (!me.session) {
     return html`${nav('account')}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
       ${notice}
@@ -85,6 +96,7 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
     <p class="lead">Signed in as <strong>${me.handle}</strong>. Your entries sync encrypted; the server cannot read them.</p>
     <p>Status: <span data-sync-text>${statusText(status)}</span>${waiting ? html` (${waiting} waiting)` : null}</p>
     <form action="/app/sync" method="post" hx-post="/app/sync" hx-target="#view"><button type="submit">Sync now</button></form>
+    ${notesSection(notes)}
     ${peers.length ? html`<h2>Your therapist</h2><ul>${peers.map((p) => html`<li>${link(`/app/link/${p.userId}`,
       p.handle)}${p.changed ? html` <strong>(security key changed)</strong>` : null}</li>`)}</ul>` : null}
     <h2>This device</h2>

@@ -19,3 +19,15 @@ function stateText(status) {
     default: return 'On this device only';
   }
 }
+
+/**
+ * The short line for the header's live region when a sync run brought warnings; the warnings themselves are on
+ * the Sync screen, in full. Empty when there is nothing new to say.
+ * @param {{state: string, warnings?: string[]}} status
+ */
+export function warningLine(status) {
+  const count = status.warnings?.length ?? 0;
+  if (!count || !['synced', 'waiting'].includes(status.state)) return '';
+  return count === 1 ? 'Sync has a note for you on the Sync screen.'
+    : `Sync has ${count} notes for you on the Sync screen.`;
+}
