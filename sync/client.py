@@ -208,9 +208,13 @@ class Client(AccountOps):
             items = [i for i in items if i.get("owner") == from_handle]
         # Entries are signed by the owner's pinned key; say whether that key was ever confirmed here.
         unverified: set[str] = set()
+        verified: dict[Any, bool] = {}  # one peer lookup per owner, not per entry
         for item in items:
-            peer = self.store.get_peer(handle=item.get("owner"))
-            item["owner_verified"] = bool(peer) and peer["verified_how"] != "tofu"
+            owner = item.get("owner")
+            if owner not in verified:
+                peer = self.store.get_peer(handle=owner)
+                verified[owner] = bool(peer) and peer["verified_how"] != "tofu"
+            item["owner_verified"] = verified[owner]
             if not item["owner_verified"]:
                 unverified.add(str(item.get("owner")))
         if problems is not None:

@@ -284,3 +284,17 @@ def test_bad_documents_are_refused(data: bytes) -> None:
 def test_encode_refuses_what_json_cannot_carry(doc) -> None:
     with pytest.raises(ProtocolError):
         records.encode_document(doc)
+
+
+def test_a_deeply_nested_document_is_refused_before_parsing():
+    """A linked peer's document nested past the limit must be a ProtocolError, never a RecursionError
+    that would stop every later page of a sync."""
+    deep = b'{"a":' + b"[" * (records.MAX_DOCUMENT_DEPTH + 1) + b"]" * (records.MAX_DOCUMENT_DEPTH + 1) + b"}"
+    with pytest.raises(ProtocolError, match="nested too deeply"):
+        records.decode_document(deep)
+    huge = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(ProtocolError):
+        records.decode_document(huge)
+    # many brackets side by side are not depth: a list of 100 small lists still decodes
+    wide = b'{"a":[' + b",".join([b"[1]"] * 100) + b"]}"
+    assert len(records.decode_document(wide)["a"]) == 100
