@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 
-import httpx
 import pytest
-from pwa_browser import CHROMIUM, EXTRA_FILES, StaticServer
-
-from tests.conftest import start_live_server
+from pwa_browser import CHROMIUM
+from pwa_live import serve_app
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -21,38 +18,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
-def _serves_app(url: str) -> bool:
-    try:
-        return all(httpx.get(url + path, timeout=5).status_code == 200 for path in EXTRA_FILES)
-    except httpx.HTTPError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real server when it serves every file the app needs, else web/ served the same way by a stub
-    (with a warning), so the app's own tests keep running while the server side catches up."""
-    try:
-        server = start_live_server(tmp_path_factory.mktemp("live"))
-    except Exception as exc:  # the server's own tests report why
-        server = None
-        warnings.warn(f"the live server did not start ({type(exc).__name__}): browser tests use a static stub",
-                      stacklevel=1)
-    try:
-        if server is not None and _serves_app(server.url):
-            yield server.url
-            return
-        if server is not None:
-            warnings.warn("the server does not serve /vendor/* and /kinds.json yet: browser tests use a static stub",
-                          stacklevel=1)
-        stub = StaticServer()
-        try:
-            yield stub.url
-        finally:
-            stub.stop()
-    finally:
-        if server is not None:
-            server.stop()
+    """The real server on 127.0.0.1, serving the app (pwa_live.serve_app checks every app file)."""
+    with serve_app(tmp_path_factory.mktemp("live")) as app:
+        yield app.url
 
 
 @pytest.fixture(scope="session")

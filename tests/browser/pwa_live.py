@@ -1,66 +1,17 @@
-"""The app and the real server on one origin, for browser tests that sync: the server itself when it serves
-the app's vendor files, else a small same-origin front that serves those files and forwards the rest."""
+"""The app and the real server on one origin: every browser test runs against the server itself."""
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 from pwa_browser import EXTRA_FILES
 
-from server.web import SECURITY_HEADERS
 from tests.conftest import LiveServer, start_live_server
-
-HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "host"}
-
-
-class _Front(BaseHTTPRequestHandler):
-    backend: str = ""
-    protocol_version = "HTTP/1.1"
-
-    def _serve_file(self, path: Path) -> None:
-        body = path.read_bytes()
-        self.send_response(200)
-        ctype = "application/json" if path.suffix == ".json" else "text/javascript"
-        for name, value in SECURITY_HEADERS.items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _forward(self) -> None:
-        clean = self.path.split("?", 1)[0]
-        if clean in EXTRA_FILES:
-            self._serve_file(EXTRA_FILES[clean])
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        # The Host header is kept, so the server signs and checks auth transcripts for this origin.
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP - {"host"}}
-        with httpx.Client(timeout=60) as client:
-            answer = client.request(self.command, self.backend + self.path, headers=headers, content=body)
-        data = answer.content
-        self.send_response(answer.status_code)
-        for name, value in answer.headers.multi_items():
-            if name.lower() not in HOP:
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _forward
-
-    def log_message(self, *args: object) -> None:  # quiet
-        pass
 
 
 @dataclass
@@ -71,31 +22,18 @@ class LiveApp:
     server: LiveServer
 
 
-def _serves_app(url: str) -> bool:
-    try:
-        return all(httpx.get(url + path, timeout=5).status_code == 200 for path in EXTRA_FILES)
-    except httpx.HTTPError:
-        return False
+def missing_app_files(url: str) -> list[str]:
+    """The app files (htmx, Argon2, kinds...) the server fails to serve: a test must not run on a stand-in."""
+    return [path for path in EXTRA_FILES if httpx.get(url + path, timeout=5).status_code != 200]
 
 
 @contextmanager
 def serve_app(root: Path, extra_env: dict[str, str] | None = None) -> Iterator[LiveApp]:
     server = start_live_server(root, extra_env)
     try:
-        if _serves_app(server.url):
-            yield LiveApp(server.url, server)
-            return
-        warnings.warn("the server does not serve /vendor/* and /kinds.json yet: a same-origin front serves them",
-                      stacklevel=1)
-        handler = type("Front", (_Front,), {"backend": server.url})
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield LiveApp(f"http://127.0.0.1:{httpd.server_address[1]}", server)
-        finally:
-            httpd.shutdown()
-            httpd.server_close()
+        missing = missing_app_files(server.url)
+        assert not missing, f"the server does not serve {missing}: run `make install` (npm ci in web/)"
+        yield LiveApp(server.url, server)
     finally:
         server.stop()
 
