@@ -35,8 +35,11 @@ def _leaks(root, texts: list[str]) -> list[str]:
     return found
 
 
-def _status(page) -> str:
-    return page.inner_text("#sync-status")
+def _header_says(page, expected: str) -> None:
+    """The header's live region shows `expected` once the worker's broadcast of the run has reached the page (it
+    can arrive after the Sync screen has rendered); a timeout fails the test."""
+    page.wait_for_function("(want) => document.getElementById('sync-status').textContent === want", arg=expected,
+                           timeout=10000)
 
 
 def test_offline_entries_sync_when_back_online_and_the_cli_reads_them(playwright_instance, live_app, tmp_path):
@@ -106,7 +109,7 @@ def test_edits_on_two_devices_merge(playwright_instance, live_app, tmp_path):
         save(page)
         ctx.set_offline(False)
         assert sync_now(page) == "Synced · merged an edit made on two devices"
-        assert _status(page) == "Synced · merged an edit made on two devices"
+        _header_says(page, "Synced · merged an edit made on two devices")
         assert entry_summaries(page) == ["Title from the terminal"]
     finally:
         ctx.close()
