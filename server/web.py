@@ -37,6 +37,7 @@ MIME = {
 # never served even if present in web/: tooling, not the app
 HIDDEN = {"node_modules", "package.json", "package-lock.json", "tests", "test", "tools", "dist"}
 KINDS_JSON = Path(sync.__file__).resolve().parent / "kinds.json"
+TEMPLATES_JSON = Path(sync.__file__).resolve().parent / "templates.json"
 
 
 def extra_files(root: Path) -> dict[str, Path]:
@@ -45,6 +46,7 @@ def extra_files(root: Path) -> dict[str, Path]:
         "vendor/htmx.js": root / "node_modules" / "htmx.org" / "dist" / "htmx.esm.min.js",
         "vendor/argon2.js": root / "node_modules" / "hash-wasm" / "dist" / "argon2.umd.min.js",
         "kinds.json": KINDS_JSON,
+        "templates.json": TEMPLATES_JSON,
     }
 SHELL_PREFIXES = ("invite", "app")  # client-side routes answered with index.html
 

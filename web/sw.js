@@ -4,7 +4,7 @@ import { createLocalServer } from '/js/local-server.js';
 
 // Bump on every change to the shell list or any file in it: the new name makes a fresh precache,
 // and activate deletes every other between-shell-* cache.
-const VERSION = '2026-11-26.4';
+const VERSION = '2026-11-26.5';
 const CACHE = `between-shell-${VERSION}`;
 
 // What the page needs to start offline. The worker's own modules are kept by the browser with the worker.
@@ -25,7 +25,8 @@ const SHELL = [
 ];
 
 // Fetched when first needed, then kept with the shell (same cache, so a new version drops them too).
-const LAZY = new Set(['/js/argon2.js', '/js/kdf-worker.js', '/vendor/argon2.js', '/js/crypto.js', '/js/bytes.js',
+// The template library only a therapist's app reads: fetched once online, then kept for offline use.
+const LAZY = new Set(['/templates.json', '/js/argon2.js', '/js/kdf-worker.js', '/vendor/argon2.js', '/js/crypto.js', '/js/bytes.js',
   '/js/errors.js', '/js/layout.js']);
 
 self.addEventListener('install', (event) => {
@@ -63,6 +64,7 @@ async function notify(status) {
 const local = createLocalServer({
   shell,
   kindsResponse: async () => (await own('/kinds.json')) ?? fetch('/kinds.json'),
+  templatesResponse: () => cacheFirst(new Request('/templates.json')),
   origin: self.location.origin,
   notify,
 });

@@ -114,9 +114,10 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
     try {
       switch (data?.type) {
         case 'signup': {
-          const recovery = await accounts.signup({ handle: data.handle, kdf: data.kdf, prk: data.prk });
+          const recovery = await accounts.signup({ handle: data.handle, kdf: data.kdf, prk: data.prk,
+            role: data.role, inviteCode: data.inviteCode });
           sync.run();
-          return { ok: true, html: String(recoveryPage(data.handle, recovery)) };
+          return { ok: true, html: String(recoveryPage(data.handle, recovery, data.role === 'therapist' ? 'therapist' : 'client')) };
         }
         case 'prelogin':
           return { ok: true, kdf: await accounts.prelogin(data.handle) };

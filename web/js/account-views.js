@@ -32,6 +32,15 @@ export function signupForm(handle = '') {
         <input id="a-handle" name="handle" type="text" autocomplete="username" autocapitalize="none" spellcheck="false"
           required value="${handle}" aria-describedby="a-handle-hint"></div>
       ${passphraseFields()}
+      <fieldset class="field"><legend>Who is this account for?</legend>
+        <div class="choices"><label class="choice"><input type="radio" name="role" value="client" checked> For me</label>
+        <label class="choice"><input type="radio" name="role" value="therapist"> For my work as a therapist</label></div>
+        <p class="hint">A therapist's account invites clients and gives activities; clients choose what they share.</p>
+      </fieldset>
+      <div class="field"><label for="a-code">Invitation code <span class="hint">(only if your server asks for
+        one)</span></label>
+        <input id="a-code" name="invite_code" type="text" autocomplete="off" autocapitalize="none" spellcheck="false"
+          maxlength="128"></div>
       <div class="actions"><button type="submit">Create account</button></div>
     </form></section>`;
 }
@@ -82,7 +91,7 @@ export function notesSection(notes) {
 
 export function accountPage(me, status, { notice = null, waiting = 0, peers = [], settings = null, notes = [] } = {}) {
   if (!me.session) {
-    return html`${nav('account')}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
+    return html`${nav('account', me.role)}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
       ${notice}
       <p class="lead">Right now your entries are kept only on this device, encrypted.</p>
       ${me.handle ? html`<p>This device was signed in as <strong>${me.handle}</strong>.</p>` : null}
@@ -91,13 +100,13 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
       ${wordingForm(settings)}
       ${me.handle ? forgetLink() : null}</section>`;
   }
-  return html`${nav('account')}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
+  return html`${nav('account', me.role)}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
     ${notice}
     <p class="lead">Signed in as <strong>${me.handle}</strong>. Your entries sync encrypted; the server cannot read them.</p>
     <p>Status: <span data-sync-text>${statusText(status)}</span>${waiting ? html` (${waiting} waiting)` : null}</p>
     <form action="/app/sync" method="post" hx-post="/app/sync" hx-target="#view"><button type="submit">Sync now</button></form>
     ${notesSection(notes)}
-    ${peers.length ? html`<h2>Your therapist</h2><ul>${peers.map((p) => html`<li>${link(`/app/link/${p.userId}`,
+    ${peers.length ? html`<h2>${me.role === 'therapist' ? 'Your clients' : 'Your therapist'}</h2><ul>${peers.map((p) => html`<li>${link(`/app/link/${p.userId}`,
       p.handle)}${p.changed ? html` <strong>(security key changed)</strong>` : null}</li>`)}</ul>` : null}
     <h2>This device</h2>
     <form action="/app/account/logout" method="post" hx-post="/app/account/logout" hx-target="#view">
@@ -110,8 +119,8 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
 const forgetLink = () => html`<p>${link('/app/account/forget', 'Forget this device…', 'button danger')}</p>`;
 
 /** Shown once, right after the account was made: the only way back in without the passphrase. */
-export function recoveryPage(handle, recoveryKey) {
-  return html`${nav('account')}<section aria-labelledby="recovery-title"><h1 id="recovery-title">Write down your recovery key</h1>
+export function recoveryPage(handle, recoveryKey, role = 'client') {
+  return html`${nav('account', role)}<section aria-labelledby="recovery-title"><h1 id="recovery-title">Write down your recovery key</h1>
     <p class="lead">Your account <strong>${handle}</strong> is ready and sync is on.</p>
     <p>If you forget your passphrase, this key is the only way back into your entries. Nobody else has it, not
       even the server, and it is shown <strong>only now</strong>. Write it on paper and keep it somewhere safe.</p>
@@ -123,7 +132,7 @@ export function recoveryPage(handle, recoveryKey) {
 }
 
 export function forgetPage(me, waiting) {
-  return html`${nav('account')}<section aria-labelledby="forget-title"><h1 id="forget-title">Forget this device</h1>
+  return html`${nav('account', me.role)}<section aria-labelledby="forget-title"><h1 id="forget-title">Forget this device</h1>
     <p role="alert" class="error">This removes every entry and key from this device.
       ${waiting ? html`<strong>${waiting} ${waiting === 1 ? 'change has' : 'changes have'} not reached the server yet and will be lost.</strong>` : null}
       ${me.session ? ' Entries that are synced stay in your account.' : ' They are not synced anywhere.'}</p>
@@ -140,7 +149,7 @@ export function forgottenPage() {
 }
 
 export function signedInPage(result) {
-  return html`${nav('account')}<section aria-labelledby="in-title"><h1 id="in-title">Signed in as ${result.handle}</h1>
+  return html`${nav('account', result.role)}<section aria-labelledby="in-title"><h1 id="in-title">Signed in as ${result.handle}</h1>
     <p class="lead">Your entries are being fetched and decrypted on this device.</p>
     ${result.adopted ? html`<p>${result.adopted} ${result.adopted === 1 ? 'entry' : 'entries'} written here before signing in
       will be added to your account.</p>` : null}

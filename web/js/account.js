@@ -83,16 +83,19 @@ export function createAccounts({ env, reset, origin }) {
   }
 
   /** Turn on sync: an account from the keys this device already holds, so every entry stays as it is. */
-  async function signup({ handle, kdf, prk }) {
+  async function signup({ handle, kdf, prk, role = 'client', inviteCode = '' }) {
     const { db, me } = await env();
     if (me.session) throw new BetweenError('signed_in', 'this device is signed in already');
     if (!HANDLE.test(handle)) throw new BetweenError('bad_handle', 'bad handle');
+    if (role !== 'client' && role !== 'therapist') throw new BetweenError('bad_role', 'bad role');
+    const code = String(inviteCode ?? '').trim();
+    if (code.length > 128) throw new BetweenError('registration_closed', 'bad invitation code');
     checkNewKdf(kdf);
     // The page ran Argon2id in its worker; only that output crosses into this worker, never the passphrase.
     const pw = await derivePassphraseKeys('', kdf, async () => prk);
     const recovery = randomBytes(16);
     const rk = await deriveRecoveryKeys(recovery);
-    const secrets = { userId: me.userId, handle, role: 'client', accountKey: me.accountKey, sigSeed: me.sigSeed,
+    const secrets = { userId: me.userId, handle, role, accountKey: me.accountKey, sigSeed: me.sigSeed,
       kemSeed: me.kemSeed };
     const device = await newDeviceKey();
     const deviceId = uuidString(newUuid());
@@ -104,6 +107,7 @@ export function createAccounts({ env, reset, origin }) {
       id_wrap: await sealIdWrap(await deriveIdwk(me.accountKey), me.userId, me.sigSeed, me.kemSeed),
       bundle: bundleToWire(await makeBundle(secrets)),
       device: { device_id: deviceId, name: DEVICE_NAME, sig_pub: device.devicePub },
+      ...(code ? { invite_code: code } : {}),
     });
     await saveAccount(db, { ...secrets, deviceId: session.device_id, session: { ...device, token: session.token } });
     reset();

@@ -129,6 +129,16 @@ export class Api {
   previewInvite(token) { return this.call('POST', '/invites/preview', { token }); }
 
   acceptInvite(token) { return this.call('POST', '/invites/accept', { token }); }
+
+  /** A therapist's new invite: {invite_id, token, expires_at}. The token goes only into a link's fragment. */
+  createInvite() { return this.call('POST', '/invites'); }
+
+  /** A therapist's pending, unexpired invites: [{invite_id, created_at, expires_at}]. */
+  listInvites() { return this.call('GET', '/invites'); }
+
+  revokeInvite(inviteId) { return this.call('DELETE', `/invites/${encodeURIComponent(inviteId)}`); }
+
+  devices() { return this.call('GET', '/devices'); }
 }
 
 async function problem(response) {

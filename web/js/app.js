@@ -105,7 +105,9 @@ async function signup(form, htmx) {
   pass.value = '';
   again.value = '';
   busy(form, true, 'Creating your account…');
-  const answer = await ask({ type: 'signup', handle, kdf, prk });
+  const role = form.querySelector('input[name="role"]:checked')?.value === 'therapist' ? 'therapist' : 'client';
+  const inviteCode = form.querySelector('#a-code')?.value.trim() ?? '';
+  const answer = await ask({ type: 'signup', handle, kdf, prk, role, inviteCode });
   prk.fill(0);
   if (!answer.ok) {
     busy(form, false);

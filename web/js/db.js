@@ -1,7 +1,7 @@
 /** The device's IndexedDB: one versioned schema, ciphertext and wrapped keys only, small promise helpers. */
 
 export const DB_NAME = 'between';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /**
  * Schema by version: each step upgrades from the version before it, so any old database reaches the latest.
@@ -13,6 +13,9 @@ export const DB_VERSION = 2;
  * Version 2 (sync): records rows also carry `synced` (the server's head, the merge base), `dekWraps` (one
  *   wrap per key epoch), `grantees` and `intent` (a pending share or unshare); `meta` holds the pull cursor;
  * - peers: the other side of each care link, pinned (user id, handle, keys, bundle, how it was verified).
+ * Version 3 (care): received: one row per record another person shared with this account, as verified at pull
+ *   time: its head (header, ct, signature), the owner, this record's DEKs re-wrapped under our KWK per key
+ *   epoch, the high-water mark, and when this device got it. Decrypted only when read, in memory.
  */
 const MIGRATIONS = [
   (db) => {
@@ -22,6 +25,9 @@ const MIGRATIONS = [
   },
   (db) => {
     db.createObjectStore('peers', { keyPath: 'userId' });
+  },
+  (db) => {
+    db.createObjectStore('received', { keyPath: 'recordId' });
   },
 ];
 

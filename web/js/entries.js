@@ -24,10 +24,15 @@ export function makeDocument(kind, fields, stamp, device) {
   return { v: 1, kind, fields, created_at: stamp, updated_at: stamp, device };
 }
 
-function toEntry(recordId, version, doc) {
+/** An entry as the views see it; `worksheet` and `title` are set for the answers to a therapist's worksheet. */
+export function toEntry(recordId, version, doc) {
   return { id: recordId, version, kind: String(doc.kind ?? ''), createdAt: String(doc.created_at ?? ''),
-    updatedAt: String(doc.updated_at ?? doc.created_at ?? ''), fields: doc.fields ?? {}, conflicts: doc.conflicts ?? [] };
+    updatedAt: String(doc.updated_at ?? doc.created_at ?? ''), fields: doc.fields ?? {}, conflicts: doc.conflicts ?? [],
+    worksheet: doc.worksheet ?? null, title: typeof doc.title === 'string' ? doc.title : null };
 }
+
+/** An entry's document, as opposed to an assignment, an answer or a session log (those carry a `type`). */
+export const isEntryDocument = (doc) => doc.type === undefined;
 
 /** The DEK wrap of one key epoch of a row (a re-key on share or unshare starts a new epoch). */
 export function dekWrapFor(row, keyId) {
@@ -97,26 +102,31 @@ export async function rekeyEntry(db, me, id, intent) {
   return commit(db, me, { ...row, keyId: randomBytes(16), dekWrap: null, intent }, plaintext, deleted, randomBytes(32));
 }
 
-/** @returns {Promise<Entry>} */
-export async function createEntry(db, me, kind, fields) {
-  const doc = makeDocument(kind, fields, now(), me.deviceId);
+/**
+ * @param {Record<string, unknown>} [extra] more top-level keys of the document (a worksheet answer's `worksheet`
+ *   and `title`); they cannot replace the entry's own keys
+ * @returns {Promise<Entry>}
+ */
+export async function createEntry(db, me, kind, fields, extra = {}) {
+  const doc = { ...extra, ...makeDocument(kind, fields, now(), me.deviceId) };
   const row = { recordId: uuidString(newUuid()), ownerId: me.userId, keyId: randomBytes(16), dekWrap: null, head: null,
     syncedVersion: 0 };
   const saved = await commit(db, me, row, encodeDocument(doc), false, randomBytes(32));
   return toEntry(saved.recordId, saved.head.version, doc);
 }
 
-async function liveRow(db, id) {
+export async function liveRow(db, id) {
   const row = await get(db, 'records', id);
   if (!row || parseHeader(row.head.header).flags & FLAG_DELETED) return null;
   return row;
 }
 
-/** @returns {Promise<Entry|null>} */
+/** @returns {Promise<Entry|null>} null when gone, or when the record is not an entry (an assignment, …) */
 export async function getEntry(db, me, id) {
   const row = await liveRow(db, id);
   if (!row) return null;
-  return toEntry(row.recordId, row.head.version, decodeDocument(await openPlaintext(me, row, row.head)));
+  const doc = decodeDocument(await openPlaintext(me, row, row.head));
+  return isEntryDocument(doc) ? toEntry(row.recordId, row.head.version, doc) : null;
 }
 
 /** @returns {Promise<Entry|null>} null when the entry is gone */
@@ -124,6 +134,7 @@ export async function updateEntry(db, me, id, fields) {
   const row = await liveRow(db, id);
   if (!row) return null;
   const old = decodeDocument(await openPlaintext(me, row, row.head));
+  if (!isEntryDocument(old)) return null;
   // Unknown top-level keys (a newer app's, merge notes) are kept: nothing is dropped.
   const doc = { ...old, fields, updated_at: now(), device: me.deviceId };
   const saved = await commit(db, me, row, encodeDocument(doc), false);
@@ -138,6 +149,7 @@ export async function deleteEntry(db, me, id) {
   const row = await liveRow(db, id);
   if (!row) return false;
   const old = decodeDocument(await openPlaintext(me, row, row.head));
+  if (!isEntryDocument(old)) return false;
   const doc = { ...old, fields: {}, updated_at: now(), device: me.deviceId };
   await commit(db, me, row, encodeDocument(doc), true);
   return true;
@@ -157,15 +169,21 @@ export async function restoreEntry(db, me, id) {
 
 /** Every live entry, newest first. @returns {Promise<Entry[]>} */
 export async function listEntries(db, me) {
-  const rows = (await getAll(db, 'records')).filter((r) => !(parseHeader(r.head.header).flags & FLAG_DELETED));
-  const entries = await Promise.all(rows.map(async (row) =>
-    toEntry(row.recordId, row.head.version, decodeDocument(await openPlaintext(me, row, row.head)))));
+  const docs = await listOwnRecords(db, me);
+  const entries = docs.filter(({ doc }) => isEntryDocument(doc)).map(({ row, doc }) =>
+    toEntry(row.recordId, row.head.version, doc));
   // The order sync/client.py lists in: created_at, then record id, both descending.
   const key = (e) => [e.createdAt, e.id];
   return entries.sort((a, b) => {
     const [x, y] = [key(a), key(b)];
     return x[0] !== y[0] ? (x[0] < y[0] ? 1 : -1) : (x[1] < y[1] ? 1 : x[1] > y[1] ? -1 : 0);
   });
+}
+
+/** Every live own record with its document (entries, assignments, answers, session logs), in no order. */
+export async function listOwnRecords(db, me) {
+  const rows = (await getAll(db, 'records')).filter((r) => !(parseHeader(r.head.header).flags & FLAG_DELETED));
+  return Promise.all(rows.map(async (row) => ({ row, doc: decodeDocument(await openPlaintext(me, row, row.head)) })));
 }
 
 /** Text of an entry that a search looks at: every value of every field. */

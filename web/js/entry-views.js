@@ -12,13 +12,24 @@ function when(stamp) {
   return Number.isNaN(d.getTime()) ? stamp : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-export function nav(current) {
+/**
+ * The main tabs. A therapist's app opens on their clients; a client's on their entries.
+ * @param {string} current the tab of this page @param {'client'|'therapist'} [role]
+ */
+export function nav(current, role = 'client') {
   const item = (href, label, name) => html`<li>${current === name
     ? html`<a href="${href}" aria-current="page" hx-get="${href}" hx-target="#view" hx-push-url="true">${label}</a>`
     : link(href, label)}</li>`;
+  if (role === 'therapist') {
+    return html`<nav class="tabs" aria-label="Main"><ul>
+      ${item('/app/clients', 'Clients', 'clients')}${item('/app/invites', 'Invites', 'invites')}
+      ${item('/app/account', 'Sync', 'account')}
+    </ul></nav>`;
+  }
   return html`<nav class="tabs" aria-label="Main"><ul>
     ${item('/app/entries', 'Entries', 'entries')}${item('/app/entries/new', 'New entry', 'new')}
-    ${item('/app/shared', 'Shared', 'shared')}${item('/app/account', 'Sync', 'account')}
+    ${item('/app/todo', 'To do', 'todo')}${item('/app/shared', 'Shared', 'shared')}
+    ${item('/app/account', 'Sync', 'account')}
   </ul></nav>`;
 }
 

@@ -7,6 +7,7 @@ import { unlockDevice } from './device.js';
 import { onLocalChange } from './entries.js';
 import { addEntryRoutes } from './entry-routes.js';
 import { splitShell, streamPage } from './full-page.js';
+import { templateTable } from './assignments.js';
 import { kindTable } from './kinds.js';
 import { Router } from './router.js';
 import { createSharing, pinPeer, sharingOf } from './share.js';
@@ -39,6 +40,19 @@ export function createLocalServer(io) {
     return env;
   }
 
+  // The therapist's template library (sync/templates.json), read on first use.
+  let templates = null;
+  function loadTemplates() {
+    templates ??= io.templatesResponse().then(async (response) => {
+      if (!response.ok) throw new Error('templates unavailable');
+      return templateTable(await response.json());
+    }).catch((err) => {
+      templates = null;
+      throw err;
+    });
+    return templates;
+  }
+
   const reset = () => { env = null; };
   const accounts = createAccounts({ env: load, reset, origin: io.origin });
   const sync = createSync({
@@ -69,6 +83,15 @@ export function createLocalServer(io) {
   addEntryRoutes(router, load, { panel });
   const account = addAccountRoutes(router, { load, accounts, sync });
 
+  /** Where the app opens: a therapist's on their clients, anyone else's on their entries. */
+  async function home() {
+    try {
+      return (await load()).me.role === 'therapist' ? '/app/clients' : '/app/entries';
+    } catch {
+      return '/app/entries';
+    }
+  }
+
   const failure = () => htmlResponse(html`<section><h1>Something went wrong</h1>
     <p>This device could not complete that. Your entries are unchanged; please try again.</p></section>`, 500);
 
@@ -92,7 +115,7 @@ export function createLocalServer(io) {
    */
   async function navigate(request) {
     const url = new URL(request.url);
-    if (url.pathname === '/') url.pathname = '/app/entries';
+    if (url.pathname === '/') url.pathname = await home();
     const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
     const rendering = found?.handler ? answer(request, url, found) : null;
     const shell = await io.shell();

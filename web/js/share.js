@@ -14,6 +14,8 @@ export const WARNINGS = {
   share_list_differs: "The server's list of who an entry is shared with differs from this device's; this device's "
     + 'was kept.',
   link_ended_rekeyed: 'A care link ended: entries that person could read get a new key they do not hold.',
+  waiting_for_verification: 'Something was shared with you by someone whose security key is not verified on this '
+    + 'device (or changed). It will show once you compare the safety number with them.',
   unverified_revoked: 'An entry got a new key: a therapist whose key is not verified on this device (or changed) '
     + 'was not given it. Compare the safety number with them, then share it again.',
 };
@@ -161,7 +163,11 @@ export function createSharing({ env, sessionApi, origin, changed }) {
     const next = b ? { ...peer, handle: b.handle, role: b.role, sigPub: b.sigPub, kemPub: b.kemPub, bundle: b,
       changed: null, pinnedAt: new Date().toISOString(), verifiedHow: 'safety-number' }
       : { ...peer, verifiedHow: 'safety-number' };
-    await write(db, ['peers'], (tx) => tx.objectStore('peers').put(next));
+    // Pull again from the start: what this peer shared while unverified was skipped, not stored.
+    await write(db, ['peers', 'meta'], (tx) => {
+      tx.objectStore('peers').put(next);
+      tx.objectStore('meta').put(0, 'cursor');
+    });
     changed(); // sync again: what waited for this peer (a blocked re-key) goes out now
     return next;
   }

@@ -7,6 +7,7 @@ import { openPlaintext, rekeyEntry, rememberPlaintext } from './entries.js';
 import { BetweenError, CryptoError, ProtocolError, RollbackError } from './errors.js';
 import { FLAG_DELETED, ZERO32, parseHeader } from './layout.js';
 import { canonicalJson, mergeDocuments, useKinds } from './merge.js';
+import { prepareReceived } from './received.js';
 import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from './share.js';
 import {
   checkHighWater, decodeDocument, makeGrant, openRevision, revId, sealRevision, unwrapDek, verifyGrant, wrapDek,
@@ -36,22 +37,25 @@ const sharingWaits = (row) => isPending(row)
  */
 function writeChecked(db, changes, extra = () => {}) {
   return new Promise((resolve, reject) => {
-    const tx = db.transaction(['records', 'revisions', 'meta', 'peers'], 'readwrite', { durability: 'strict' });
+    const tx = db.transaction(['records', 'revisions', 'meta', 'peers', 'received'], 'readwrite',
+      { durability: 'strict' });
     let stale = false;
     tx.oncomplete = () => resolve(true);
     tx.onabort = () => (stale ? resolve(false) : reject(tx.error ?? new Error('transaction aborted')));
-    const records = tx.objectStore('records');
     for (const change of changes) {
-      const req = records.get(change.row.recordId);
+      // Own records by default; `received` for what others shared (its head is null once access was removed).
+      const store = tx.objectStore(change.store ?? 'records');
+      const req = store.get(change.row.recordId);
       req.onsuccess = () => {
         const now = req.result;
-        const same = now ? change.before && equal(now.head.revId, change.before) : change.before === null;
+        const head = now?.head?.revId ?? null;
+        const same = now && head ? change.before && equal(head, change.before) : change.before === null;
         if (!same) {
           stale = true;
           tx.abort();
           return;
         }
-        records.put(change.row);
+        store.put(change.row);
         for (const rev of change.revisions ?? []) tx.objectStore('revisions').put(rev);
       };
     }
@@ -100,7 +104,16 @@ export function createSync({ env, api, notify }) {
   async function prepare(e, state, report) {
     const { db, me } = e;
     const mine = uuidString(me.userId);
-    if (state.access !== 'owner') return null; // entries shared with this person are read in the CLI for now
+    if (state.access !== 'owner') {
+      // Shared with us by a peer (or no longer): its own store. A removed item never touches an own record.
+      const change = await prepareReceived(e, state);
+      if (change?.waiting) {
+        report.warnings.add('waiting_for_verification');
+        return null;
+      }
+      if (change) report.pulled++;
+      return change;
+    }
     const rid = state.record_id;
     const h = state.head;
     if (state.owner_id !== mine || !h || !state.dek_wrap || h.record_id !== rid || h.owner_id !== mine) {
@@ -337,10 +350,13 @@ export function createSync({ env, api, notify }) {
     const links = await client.links();
     const mine = uuidString(e.me.userId);
     const seen = new Set();
+    // The other side of each link: a client pins their therapist, a therapist each client.
+    const side = e.me.role === 'therapist' ? ['therapist', 'client'] : ['client', 'therapist'];
     for (const link of links) {
-      if (link.client.user_id !== mine) continue; // this app is the client's side of a link
+      if (link[side[0]].user_id !== mine) continue; // a link that is not this account's
+      const other = link[side[1]];
       try {
-        if (await pinPeer(link.therapist, link.link_id, 'tofu')) seen.add(link.therapist.user_id);
+        if (await pinPeer(other, link.link_id, 'tofu')) seen.add(other.user_id);
       } catch (err) {
         if (!(err instanceof CryptoError || err instanceof ProtocolError)) throw err;
       }
