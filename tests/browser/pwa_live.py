@@ -63,12 +63,14 @@ def go_sync(page) -> None:
     page.wait_for_selector("#account-title:not([data-old])")
 
 
-def turn_on_sync(page, handle: str, passphrase: str = PASSPHRASE) -> str:
+def turn_on_sync(page, handle: str, passphrase: str = PASSPHRASE, *, therapist: bool = False) -> str:
     """Create the account from this device's keys; returns the recovery key shown once, after confirming it."""
     go_sync(page)
     page.fill("#a-handle", handle)
     page.fill("#a-pass", passphrase)
     page.fill("#a-pass2", passphrase)
+    if therapist:
+        page.get_by_label("For my work as a therapist").check()
     page.get_by_role("button", name="Create account").click()
     page.wait_for_selector("#recovery-title, #signup-form [role='alert']:not([hidden])", timeout=60000)
     assert page.locator("#recovery-title").count() == 1, page.inner_text("#signup-form [role='alert']")

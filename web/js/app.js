@@ -1,7 +1,7 @@
 /** The page: register the service worker, hold every click until it controls the page, then start htmx. */
 
 import { estimateStrength } from './strength.js';
-import { statusText } from './sync-status.js';
+import { statusText, warningLine } from './sync-status.js';
 
 const view = document.getElementById('view');
 const SYNC_EVERY_MS = 60_000;
@@ -52,7 +52,9 @@ function showStatus(status) {
   const words = status.state === 'off' ? '' : statusText(status);
   // "Syncing…" would chatter in a screen reader every minute; the region only changes for real news.
   if (status.state === 'syncing' && region.textContent) return;
-  region.textContent = words;
+  // A run that brought warnings says so in the header too (the words themselves are on the Sync screen).
+  const note = warningLine(status);
+  region.textContent = note ? `${words} · ${note}` : words;
   region.dataset.state = status.state;
   for (const el of view.querySelectorAll('[data-sync-text]')) el.textContent = words || 'On this device only';
 }
@@ -256,6 +258,43 @@ function offerUpdates(registration) {
   document.addEventListener('htmx:after:swap', () => { if (wanted) apply(); });
   show();
 }
+
+// ------------------------------------------------------------------ care screens (QR code, copy, print)
+// BEGIN care block (owned by the care screens: web/js/care-views.js). The worker's view holds
+// <div class="qr" data-qr="LINK">; the page draws the code there, so the QR encoder (/js/qr.js, /vendor/qrcode.js)
+// loads only on the invite screen and never in the service worker (module workers cannot import() on demand).
+
+/** Draw every empty QR placeholder of the view (DOM calls, no markup); the link itself is never logged. */
+function drawQrCodes() {
+  const boxes = [...view.querySelectorAll('[data-qr]')].filter((box) => !box.firstElementChild);
+  if (!boxes.length) return;
+  import('/js/qr.js').then(({ drawQr }) => {
+    for (const box of boxes) drawQr(box, box.dataset.qr);
+  }).catch(() => {
+    for (const box of boxes) box.textContent = 'The QR code could not be drawn here: please use the link instead.';
+  });
+}
+
+/** "Copy link" (data-copy = the id of the field to copy) and "Print" (data-print) buttons of the care screens. */
+function careClick(event) {
+  const copy = event.target.closest?.('[data-copy]');
+  if (copy) {
+    const field = document.getElementById(copy.dataset.copy);
+    const status = view.querySelector(`[data-copy-status="${copy.dataset.copy}"]`);
+    if (!field) return;
+    field.select();
+    const said = (words) => { if (status) status.textContent = words; };
+    (navigator.clipboard?.writeText(field.value) ?? Promise.reject(new Error('no clipboard')))
+      .then(() => said('Link copied.'), () => said('The link is selected: copy it with your device\'s Copy.'));
+    return;
+  }
+  if (event.target.closest?.('[data-print]')) window.print();
+}
+
+document.addEventListener('htmx:after:swap', drawQrCodes);
+document.addEventListener('click', careClick);
+drawQrCodes(); // a page the worker answered in full already has its view
+// END care block
 
 // ------------------------------------------------------------------ start
 

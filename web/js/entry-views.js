@@ -197,6 +197,9 @@ function control(field, value, invalid) {
 
 const LIST_HINTS = { list: 'One per line.', emotions: 'One feeling per line with a number, like “anxious 70”.' };
 
+/** Every question of a kind (kinds.json's, or a worksheet's) with its values, the error's field marked. */
+export const entryFields = (kind, values = {}, error = null) => kind.fields.map((f) => fieldBlock(f, values[f.id], error));
+
 function fieldBlock(field, value, error) {
   const invalid = error?.fieldId === field.id;
   const grouped = ['yes_no', 'single_choice', 'multi_choice'].includes(field.type)

@@ -12,6 +12,7 @@ import { kindTable } from './kinds.js';
 import { Router } from './router.js';
 import { createSharing, pinPeer, sharingOf } from './share.js';
 import { addShareRoutes } from './share-routes.js';
+import { addTodoRoutes } from './todo-routes.js';
 import { sharingPanel } from './share-views.js';
 import { createSync } from './sync.js';
 import { html, htmlResponse } from './views.js';
@@ -78,6 +79,9 @@ export function createLocalServer(io) {
   }
 
   const router = new Router();
+  const deps = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
+    changed: () => background(sync.soon(100)) };
+  addTodoRoutes(router, deps);
   // Sharing first: its /app/entries/:id/share routes are more specific than the entry routes.
   addShareRoutes(router, { load, sharing });
   addEntryRoutes(router, load, { panel });
