@@ -13,6 +13,7 @@ import { Router } from './router.js';
 import { createSharing, pinPeer, sharingOf } from './share.js';
 import { addShareRoutes } from './share-routes.js';
 import { addTodoRoutes } from './todo-routes.js';
+import { addAssignRoutes } from './assign-routes.js';
 import { sharingPanel } from './share-views.js';
 import { createSync } from './sync.js';
 import { html, htmlResponse } from './views.js';
@@ -33,6 +34,8 @@ export function createLocalServer(io) {
       kinds.catch(() => {});
       const db = await openDb();
       const [me, settings] = await Promise.all([unlockDevice(db), get(db, 'meta', 'settings')]);
+      // A therapist's device keeps the template library for offline use from its first start online.
+      if (me.role === 'therapist') loadTemplates().catch(() => {});
       return { db, me, settings: settings ?? { wording: 'activities' }, kinds: kindTable(await kinds) };
     })().catch((err) => {
       env = null; // let the next request try again
@@ -82,6 +85,7 @@ export function createLocalServer(io) {
   const deps = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
     changed: () => background(sync.soon(100)) };
   addTodoRoutes(router, deps);
+  addAssignRoutes(router, deps);
   // Sharing first: its /app/entries/:id/share routes are more specific than the entry routes.
   addShareRoutes(router, { load, sharing });
   addEntryRoutes(router, load, { panel });
