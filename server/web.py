@@ -45,6 +45,7 @@ def extra_files(root: Path) -> dict[str, Path]:
     return {
         "vendor/htmx.js": root / "node_modules" / "htmx.org" / "dist" / "htmx.esm.min.js",
         "vendor/argon2.js": root / "node_modules" / "hash-wasm" / "dist" / "argon2.umd.min.js",
+        "vendor/qrcode.js": root / "node_modules" / "qrcode-generator" / "dist" / "qrcode.mjs",
         "kinds.json": KINDS_JSON,
         "templates.json": TEMPLATES_JSON,
     }

@@ -22,7 +22,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 EXTRA_FILES = {
     "/vendor/htmx.js": SERVED / "node_modules" / "htmx.org" / "dist" / "htmx.esm.min.js",
     "/vendor/argon2.js": SERVED / "node_modules" / "hash-wasm" / "dist" / "argon2.umd.min.js",
+    "/vendor/qrcode.js": SERVED / "node_modules" / "qrcode-generator" / "dist" / "qrcode.mjs",
     "/kinds.json": ROOT / "sync" / "kinds.json",
+    "/templates.json": ROOT / "sync" / "templates.json",
 }
 
 

@@ -31,7 +31,7 @@ export function blockReason(peer) {
 
 /**
  * A client's key status in words, shown wherever the client appears; like the clients screen's badge, a link to
- * the safety number screen (classes badge-verified / badge-unverified / badge-changed of care.css).
+ * the safety number screen (classes badge-verified / badge-unverified / badge-changed of app.css).
  */
 export function peerBadge(peer) {
   const reason = blockReason(peer);

@@ -1,7 +1,7 @@
 /**
  * Small charts drawn as inline SVG from shared data only. Each is a <figure>: an <svg role="img"> named by its
  * <title> and <desc>, and a <table> of the same numbers, so nothing is said by the drawing alone. No style
- * attributes (the CSP forbids them): colours come from classes in css/assign.css.
+ * attributes (the CSP forbids them): colours come from classes in css/app.css.
  */
 
 import { dayWords } from './review.js';

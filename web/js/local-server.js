@@ -14,6 +14,7 @@ import { createSharing, pinPeer, sharingOf } from './share.js';
 import { addShareRoutes } from './share-routes.js';
 import { addTodoRoutes } from './todo-routes.js';
 import { addAssignRoutes } from './assign-routes.js';
+import { addCareRoutes } from './care-routes.js';
 import { sharingPanel } from './share-views.js';
 import { createSync } from './sync.js';
 import { html, htmlResponse } from './views.js';
@@ -86,6 +87,7 @@ export function createLocalServer(io) {
     changed: () => background(sync.soon(100)) };
   addTodoRoutes(router, deps);
   addAssignRoutes(router, deps);
+  addCareRoutes(router, deps);
   // Sharing first: its /app/entries/:id/share routes are more specific than the entry routes.
   addShareRoutes(router, { load, sharing });
   addEntryRoutes(router, load, { panel });

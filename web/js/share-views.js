@@ -8,9 +8,11 @@ function when(stamp) {
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-const safetyBlock = (number) => html`<p class="safety-number" aria-label="Safety number"><code>${number}</code></p>
-  <p class="hint">Compare these 60 digits with your therapist at your next session. If they match, nobody
-    stands between you.</p>`;
+/** The safety number to compare in session; `client` is the client's handle on a therapist's screen. */
+const safetyBlock = (number, client = null) => html`<p class="safety-number" aria-label="Safety number">
+  <code>${number}</code></p>
+  <p class="hint">Compare these 60 digits ${client ? html`with ${client} in session`
+    : 'with your therapist at your next session'}. If they match, nobody stands between you.</p>`;
 
 export function invitePage(seen) {
   const body = (() => {
@@ -45,22 +47,41 @@ export function inviteProblemPage(words) {
 /** A key this device learned only from the server: not shared with until the numbers are compared here. */
 export const unverified = (peer) => peer.verifiedHow === 'tofu' && !peer.changed;
 
+/** Whether the key is verified on this device, in words: Verified, Not verified, Key changed. */
+const keyState = (peer) => (peer.changed ? ['changed', 'Key changed']
+  : peer.verifiedHow === 'tofu' ? ['unverified', 'Not verified'] : ['verified', 'Verified']);
+
+/**
+ * The safety number screen of a care link, worded for who is looking: a client looking at their therapist, or a
+ * therapist (whose peers are clients) looking at a client. What is blocked until the numbers match: sharing
+ * entries, for a client; new shares and assignments, for a therapist.
+ */
 export function linkPage(peer, safety) {
+  const therapistView = peer.role === 'client';
   const how = { 'invite-link': ', checked against your invitation link', 'safety-number': ', safety number compared',
     tofu: ', as the server gave it (not verified on this device)' }[peer.verifiedHow] ?? '';
-  return html`${nav('shared')}<section aria-labelledby="link-title"><h1 id="link-title">${peer.handle}</h1>
-    ${peer.changed ? html`<p class="error" role="alert">${peer.handle}'s security key changed. Sharing with them is
-      paused until you compare the safety number below with them in person.</p>` : null}
+  const [state, word] = keyState(peer);
+  const paused = therapistView ? 'New shares and assignments for them are paused' : 'Sharing with them is paused';
+  const learned = therapistView ? 'this device learned it from the server when they accepted your invitation'
+    : 'this device learned it from the server, not from your invitation link';
+  const blocked = therapistView ? html`Nothing new is shared with or assigned to ${peer.handle} from this device`
+    : html`Nothing is shared with ${peer.handle} from this device`;
+  return html`${therapistView ? nav('clients', 'therapist') : nav('shared')}<section aria-labelledby="link-title">
+    <h1 id="link-title">${peer.handle}</h1>
+    <p class="key-state"><span class="badge badge-${state}">${word}</span></p>
+    ${peer.changed ? html`<p class="error" role="alert">${peer.handle}'s security key changed. ${paused} until you
+      compare the safety number below with them in person.</p>` : null}
     ${unverified(peer) ? html`<p class="error unverified" role="alert">${peer.handle}'s security key is not verified
-      on this device: this device learned it from the server, not from your invitation link. Nothing is shared with
-      ${peer.handle} from this device until you compare the safety number below with them in person.</p>` : null}
-    <p>Your therapist${peer.linked ? '' : ' (the link has ended)'}. Key pinned ${when(peer.pinnedAt)}${how}.</p>
-    ${safetyBlock(safety)}
+      on this device: ${learned}. ${blocked} until you compare the safety number below with them in person.</p>` : null}
+    <p>${therapistView ? 'Your client' : 'Your therapist'}${peer.linked ? '' : ' (the link has ended)'}. Key pinned
+      ${when(peer.pinnedAt)}${how}.</p>
+    ${safetyBlock(safety, therapistView ? peer.handle : null)}
     ${peer.changed || peer.verifiedHow !== 'safety-number' ? html`<form action="/app/link/${peer.userId}/verify" method="post"
       hx-post="/app/link/${peer.userId}/verify" hx-target="#view"><div class="actions"><button type="submit"
       class="${peer.changed ? 'danger' : unverified(peer) ? '' : 'secondary'}">${peer.changed
         ? 'The numbers match: accept the new key' : 'I compared the numbers: they match'}</button></div></form>`
-      : html`<p>You compared this number with ${peer.handle} and it matched.</p>`}</section>`;
+      : html`<p>You compared this number with ${peer.handle} and it matched.</p>`}
+    ${therapistView ? html`<p>${link(`/app/clients/${peer.userId}`, `Back to ${peer.handle}`)}</p>` : null}</section>`;
 }
 
 /** The sharing part of one entry's page. */

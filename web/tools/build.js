@@ -11,7 +11,8 @@ export const DIST = join(WEB, 'dist');
 // What the server serves from web/ (docs/WEB.md "URLs the server must serve"); never test/, tools/, package*.
 const SERVED = ['index.html', 'manifest.webmanifest', 'sw.js', 'css', 'js', 'icons'];
 // Vendor files the server maps from node_modules/ (server/web.py extra_files): already minified upstream.
-const VENDOR = ['node_modules/htmx.org/dist/htmx.esm.min.js', 'node_modules/hash-wasm/dist/argon2.umd.min.js'];
+const VENDOR = ['node_modules/htmx.org/dist/htmx.esm.min.js', 'node_modules/hash-wasm/dist/argon2.umd.min.js',
+  'node_modules/qrcode-generator/dist/qrcode.mjs'];
 
 async function* files(path) {
   const entries = await readdir(path, { withFileTypes: true }).catch(() => null);
