@@ -1,5 +1,6 @@
 /** Fragments of the account screens: turn on sync, sign in, the recovery key step, sign out, forget this device. */
 
+import { badge } from './care-views.js';
 import { link, nav } from './entry-views.js';
 import { statusText } from './sync-status.js';
 import { html } from './views.js';
@@ -107,7 +108,7 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
     <form action="/app/sync" method="post" hx-post="/app/sync" hx-target="#view"><button type="submit">Sync now</button></form>
     ${notesSection(notes)}
     ${peers.length ? html`<h2>${me.role === 'therapist' ? 'Your clients' : 'Your therapist'}</h2><ul>${peers.map((p) => html`<li>${link(`/app/link/${p.userId}`,
-      p.handle)}${p.changed ? html` <strong>(security key changed)</strong>` : null}</li>`)}</ul>` : null}
+      p.handle)} ${badge(p)}</li>`)}</ul>` : null}
     <h2>This device</h2>
     <form action="/app/account/logout" method="post" hx-post="/app/account/logout" hx-target="#view">
       <p>Signing out stops sync here; your entries stay on this device, encrypted.</p>
