@@ -127,17 +127,15 @@ const newestFirst = (a, b) => {
 /** @returns {Promise<Received[]>} live records shared with this account, newest first */
 export async function listReceived(db, me, { ownerId = null, type = null } = {}) {
   const rows = (await getAll(db, 'received')).filter((r) => live(r) && (!ownerId || r.ownerId === ownerId));
+  // All at once: WebCrypto runs them off the worker's thread, so a long timeline opens in parallel.
+  const docs = await Promise.all(rows.map((row) => openRow(me, row).catch((err) => {
+    if (!(err instanceof CryptoError)) throw err;
+    return null; // verified when pulled; a row that no longer opens (its keys gone) is not shown
+  })));
   const out = [];
-  for (const row of rows) {
-    let doc;
-    try {
-      doc = await openRow(me, row);
-    } catch (err) {
-      if (!(err instanceof CryptoError)) throw err;
-      continue; // verified when pulled; a row that no longer opens (its keys gone) is not shown
-    }
-    if (matches(doc, type)) out.push(toReceived(row, doc));
-  }
+  rows.forEach((row, i) => {
+    if (docs[i] && matches(docs[i], type)) out.push(toReceived(row, docs[i]));
+  });
   return out.sort(newestFirst);
 }
 
