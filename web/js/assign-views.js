@@ -4,6 +4,7 @@
  * nothing new may be sent to a client. Pure functions of plain data; everything through html``.
  */
 
+import { badge } from './care-views.js';
 import { completionChart, minutesChart, moodChart } from './charts.js';
 import { link, nav } from './entry-views.js';
 import { WORKSHEET_TYPES } from './assignments.js';
@@ -29,19 +30,9 @@ export function blockReason(peer) {
   return null;
 }
 
-/**
- * A client's key status in words, shown wherever the client appears; like the clients screen's badge, a link to
- * the safety number screen (classes badge-verified / badge-unverified / badge-changed of app.css).
- */
-export function peerBadge(peer) {
-  const reason = blockReason(peer);
-  const [word, state] = { ended: ['Link ended', 'unverified'], changed: ['Key changed', 'changed'],
-    unverified: ['Not verified', 'unverified'] }[reason] ?? ['Verified', 'verified'];
-  if (!peer?.userId) return html`<span class="badge badge-${state}">${word}</span>`;
-  const href = `/app/link/${peer.userId}`;
-  return html`<a class="badge badge-${state}" href="${href}" hx-get="${href}" hx-target="#view"
-    hx-push-url="true">${word}</a>`;
-}
+/** A client's key status in words, shown wherever the client appears: the same badge as the Clients screen's. */
+export const peerBadge = (peer) => (peer?.userId ? badge(peer)
+  : html`<span class="badge badge-unverified">Not linked</span>`);
 
 /** The plain explanation of a block, with the way out; `always`: also when the peer looks fine here (a race). */
 export function blockedNotice(peer, always = false) {

@@ -5,6 +5,9 @@ import { checkSchedule, formatDay, isOccurrence, parseDate, parseInstant, planRe
 
 export const WORKSHEET = 'worksheet';
 export const RATINGS = ['helping', 'not_helping', 'too_hard', 'tedious'];
+/** The feedback ratings in the words every screen shows. */
+export const RATING_WORDS = Object.freeze({ helping: 'Helping', not_helping: 'Not helping', too_hard: 'Too hard',
+  tedious: 'Tedious' });
 export const STATUSES = ['done', 'not_done'];
 const MAX_TITLE = 200;
 const MAX_INSTRUCTIONS = 5000;

@@ -4,6 +4,8 @@
  */
 
 import { link, nav, summary } from './entry-views.js';
+import { RATING_WORDS } from './assignments.js';
+import { scheduleWords } from './review.js';
 import { groupBySession } from './timeline.js';
 import { html } from './views.js';
 
@@ -36,6 +38,7 @@ const when = (stamp) => {
  */
 export function verification(peer) {
   if (peer.changed) return { word: 'Key changed', state: 'changed' };
+  if (peer.linked === false) return { word: 'Link ended', state: 'unverified' };
   if (peer.verifiedHow === 'tofu') return { word: 'Not verified', state: 'unverified' };
   return { word: 'Verified', state: 'verified' };
 }
@@ -48,29 +51,7 @@ export function badge(peer) {
     hx-push-url="true">${word}</a>`;
 }
 
-export const RATING_WORDS = Object.freeze({ helping: 'Helping', not_helping: 'Not helping', too_hard: 'Too hard',
-  tedious: 'Tedious' });
-
-const WEEKDAY_WORDS = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday',
-  sat: 'Saturday', sun: 'Sunday' };
-
-/** An assignment's schedule in words. @param {{recurrence: object, due?: string}} schedule */
-export function scheduleWords(schedule) {
-  const r = schedule?.recurrence ?? {};
-  const until = r.until ? ` to ${dayText(r.until)}` : '';
-  switch (r.freq) {
-    case 'once': return `Once, by ${dayText(schedule.due ?? r.until ?? r.start)}`;
-    case 'daily': return `Every day from ${dayText(r.start)}${until}`;
-    case 'weekly': {
-      const days = (r.days ?? []).map((d) => WEEKDAY_WORDS[d] ?? d).join(', ');
-      return `Every ${days} from ${dayText(r.start)}${until}`;
-    }
-    case 'until_next_session':
-      return `Every day from ${dayText(r.start)} until the next session${
-        r.next_session ? ` (${dayText(String(r.next_session).slice(0, 10))})` : ''}`;
-    default: return 'Schedule unknown to this version of the app';
-  }
-}
+export { RATING_WORDS, scheduleWords };
 
 // ------------------------------------------------------------------ invitations
 

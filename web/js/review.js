@@ -4,7 +4,7 @@
  * and a client's mood over time. Pure functions of plain documents (no database, no clock unless passed in).
  */
 
-import { weeklyMinutes } from './assignments.js';
+import { RATING_WORDS, weeklyMinutes } from './assignments.js';
 import { dueState, formatDay, localDate, occurrences, parseDate, WEEKDAYS } from './recurrence.js';
 
 /** The words for each state of an occurrence (never colour alone). */
@@ -12,8 +12,7 @@ export const STATE_WORDS = Object.freeze({ done: 'Done', not_done: 'Not done', m
   due_today: 'Due today', upcoming: 'Upcoming' });
 
 /** The words for each feedback rating. */
-export const RATING_WORDS = Object.freeze({ helping: 'Helping', not_helping: 'Not helping', too_hard: 'Too hard',
-  tedious: 'Tedious' });
+export { RATING_WORDS };
 
 const DAY_WORDS = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday',
   sat: 'Saturday', sun: 'Sunday' };

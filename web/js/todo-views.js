@@ -1,11 +1,10 @@
 /** Fragments of the client's to-do screens: the list, one activity, answering one day, the confirmation. */
 
-import { RATINGS } from './assignments.js';
+import { RATINGS, RATING_WORDS } from './assignments.js';
 import { WORDING, entryFields, link, nav } from './entry-views.js';
 import { html } from './views.js';
 
-export const RATING_WORDS = Object.freeze({ helping: 'Helping', not_helping: 'Not helping', too_hard: 'Too hard',
-  tedious: 'Tedious' });
+export { RATING_WORDS };
 const DAY_NAMES = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday',
   sat: 'Saturday', sun: 'Sunday' };
 
