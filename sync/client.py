@@ -102,6 +102,10 @@ class Client(AccountOps):
             raise BetweenError("forbidden", "this entry was shared with you; only its owner can change it")
         if head.deleted:
             raise NotFound("deleted", f"entry {record_id} was deleted")
+        if "type" in head.document:
+            # Assignments and answers have their own rules (docs/ASSIGNMENTS.md); the browser app edits them.
+            raise BetweenError("not_an_entry", f"{record_id} is {head.document['type']}, not an entry; "
+                               "open it in the app to change it")
         return head
 
     def edit_entry(self, record_id: str, changes: dict[str, Any]) -> int:
@@ -142,15 +146,24 @@ class Client(AccountOps):
                "shared_with": shared, "pending": head.pending}
         if doc.get("conflicts"):
             out["conflicts"] = doc["conflicts"]  # what a concurrent edit kept aside, for the person to see
+        if "type" in doc:
+            # An assignment, an answer to one, or a session log (docs/ASSIGNMENTS.md): not an entry.
+            out["type"] = doc["type"]
+            out["document"] = doc
         if head.owner_id != self.engine.me:
             peer = self.store.get_peer(user_id=head.owner_id)
             out["owner"] = peer["handle"] if peer else head.owner_id
         return out
 
-    def entries(self, *, own: bool = True, problems: list[str] | None = None) -> list[dict[str, Any]]:
-        """Own entries (or, with own=False, entries others shared with me), newest first, tombstones hidden."""
+    def entries(self, *, own: bool = True, problems: list[str] | None = None,
+                documents: bool = False) -> list[dict[str, Any]]:
+        """Own entries (or, with own=False, entries others shared with me), newest first, tombstones hidden.
+
+        Records whose document has a `type` (assignments, answers, session logs, written by the browser app)
+        are not entries; `documents=True` includes them (an export holds everything)."""
         heads = [h for h in self.engine.heads(problems)
-                 if not h.deleted and (h.owner_id == self.engine.me) == own]
+                 if not h.deleted and (h.owner_id == self.engine.me) == own
+                 and (documents or "type" not in h.document)]
         heads.sort(key=lambda h: (h.document.get("created_at") or "", h.record_id), reverse=True)
         return [self.describe(h) for h in heads]
 
@@ -224,7 +237,7 @@ class Client(AccountOps):
         return items
 
     def export(self, problems: list[str] | None = None) -> list[dict[str, Any]]:
-        return self.entries(own=True, problems=problems)
+        return self.entries(own=True, problems=problems, documents=True)
 
     # ------------------------------------------------------------ care links and safety numbers
 

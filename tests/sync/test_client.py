@@ -11,6 +11,7 @@ import pytest
 from sync import keys, records, wire
 from sync.client import Client
 from sync.engine import SyncReport
+from sync.errors import BetweenError
 from sync.localstore import KeysFile
 
 MARK = "zebra-canary-7"
@@ -228,3 +229,26 @@ def test_a_removed_from_the_server_never_drops_an_own_entry(tmp_path, account):
     assert {e["fields"]["body"] for e in a.entries()} == {"unsynced edit", "never synced"}
     assert len(a.store.list_pending()) == 2 and a.store.high_water(synced) == mark
     assert len(report.warnings) == 4 and all("it is yours" in w for w in report.warnings)
+
+
+def test_assignments_and_answers_are_not_entries_but_are_exported(tmp_path, account):
+    """A record whose document has a `type` (written by the browser app) is kept out of the entry list and
+    cannot be edited as an entry, yet an export holds it whole: nothing of the person's data is left out."""
+    phone = _device(tmp_path, "phone", account)
+    entry = phone.add_entry("journal", {"title": "An entry", "body": MARK})
+    answer = str(uuid.uuid4())
+    doc = {"v": 1, "type": "assignment-response", "assignment_id": str(uuid.uuid4()), "occurrence": "2026-03-24",
+           "status": "not_done", "reason": "Away " + MARK, "created_at": "2026-03-24T19:00:00Z",
+           "updated_at": "2026-03-24T19:00:00Z"}
+    with phone.store.transaction() as db:
+        phone.engine.queue(db, answer, doc, False)
+    assert [e["id"] for e in phone.entries()] == [entry]
+    exported = {e["id"]: e for e in phone.export()}
+    assert set(exported) == {entry, answer}
+    assert exported[answer]["type"] == "assignment-response" and exported[answer]["document"] == doc
+    assert "type" not in exported[entry]
+    with pytest.raises(BetweenError) as refused:
+        phone.edit_entry(answer, {"title": "x"})
+    assert refused.value.code == "not_an_entry"
+    assert phone.entry(answer)["document"] == doc  # unchanged
+    phone.close()
