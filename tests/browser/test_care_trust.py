@@ -1,0 +1,398 @@
+"""Issue 4, trust: a changed key on either side blocks new shares and assignments until the safety numbers are
+compared again, and an assignment is shown as from the therapist only when it verifies under their verified key.
+
+The side not under test is the reference client (sync.client.Client) in-process: it pins, verifies, and seals an
+assignment document exactly as the browser's data layer does (an ordinary record shared by a grant)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import os
+import re
+import uuid
+
+import pytest
+
+from pwa_browser import launch, open_app
+from pwa_live import PASSPHRASE, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
+from pwa_screens import create_journal
+
+from sync import assignments, crypto, keys, layout, records, wire
+from sync.client import Client, now_stamp
+
+pytestmark = pytest.mark.browser
+
+FLOOR = keys.new_kdf_params(19456, 2, 1)
+PASS_T = "therapist passphrase, long enough"
+# share-routes.js SHARE_BLOCKED, the words a refused share shows.
+SHARE_BLOCKED = ("Not shared: this therapist's security key is not verified on this device, changed, or the link "
+                 "has ended.")
+
+
+# ---------------------------------------------------------------- the side played in Python
+
+def _account(tmp_path, url: str, name: str, handle: str, role: str, passphrase: str) -> Client:
+    c = Client(tmp_path / name)
+    c.create_account(url, handle, passphrase, role, FLOOR)
+    return c
+
+
+def _uid(c: Client) -> str:
+    return str(uuid.UUID(bytes=c.secrets.user_id))
+
+
+def _today() -> str:
+    return dt.datetime.now(dt.timezone.utc).date().isoformat()
+
+
+def _assign(t: Client, client_uid: str, title: str, rid: str | None = None, *, edit: bool = False) -> str:
+    """The therapist assigns a daily journal, a record shared with the client (edit: its next version)."""
+    doc = assignments.build_assignment(kind="journal", title=title, instructions="A few lines each evening.",
+                                       recurrence={"freq": "daily", "start": _today(), "time_zone": "UTC"},
+                                       now=now_stamp())
+    new = not edit
+    rid = rid or str(uuid.uuid4())
+    with t.store.transaction() as db:
+        t.engine.queue(db, rid, doc, False, rekey=new, share_add={client_uid} if new else set())
+    report = t.sync()
+    assert not report.failed and report.pushed == 1, report
+    return rid
+
+
+def _other_bundle(link_side: dict, role: str) -> dict:
+    """Another, self-consistent key bundle for the same person: what a server swapping their key serves."""
+    fake = keys.AccountSecrets(user_id=uuid.UUID(link_side["user_id"]).bytes, handle=link_side["handle"], role=role,
+                               account_key=os.urandom(32), sig_seed=os.urandom(32), kem_seed=os.urandom(32))
+    return json.loads(wire.encode(keys.make_bundle(fake)))
+
+
+def _swapper(side: str, role: str):
+    """A /links route handler that, once `state['on']`, serves one fixed replacement bundle for `side`."""
+    state = {"on": False, "bundle": None}
+
+    def links(route):
+        answer = route.fetch()
+        body = answer.json()
+        if state["on"]:
+            for link in body:
+                state["bundle"] = state["bundle"] or _other_bundle(link[side], role)
+                link[side] = state["bundle"]
+        route.fulfill(response=answer, body=json.dumps(body))
+
+    return state, links
+
+
+# ---------------------------------------------------------------- what the browser holds and does
+
+_IDB = """async ([store, key]) => {
+  const db = await new Promise((ok, no) => { const r = indexedDB.open('between'); r.onsuccess = () => ok(r.result);
+    r.onerror = () => no(r.error); });
+  const s = db.transaction(store).objectStore(store);
+  const r = key === null ? s.count() : s.get(key);
+  const out = await new Promise((ok, no) => { r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+  db.close();
+  return key === null ? out : { intent: out?.intent ?? null, grantees: Object.keys(out?.grantees ?? {}) };
+}"""
+
+
+def _count(page, store: str) -> int:
+    return page.evaluate(_IDB, [store, None])
+
+
+def _row(page, store: str, key: str) -> dict:
+    return page.evaluate(_IDB, [store, key])
+
+
+def _post(page, path: str, fields: list[list[str]]) -> tuple[int, str]:
+    """A form POST as htmx sends it, answered by the app's worker: what a stale page or a crafted form does."""
+    status, text = page.evaluate("""async ([path, fields]) => {
+        const form = new FormData(); for (const [k, v] of fields) form.append(k, v);
+        const r = await fetch(path, { method: 'POST', body: form, headers: { 'HX-Request': 'true' } });
+        return [r.status, await r.text()]; }""", [path, fields])
+    return status, " ".join(html.unescape(text).split())
+
+
+def _close(ctx) -> None:
+    # A background sync may still be in a Python route handler: let it go quietly rather than fail the next test.
+    ctx.unroute_all(behavior="ignoreErrors")
+    ctx.close()
+
+
+def _goto(page, url: str, path: str, ready: str) -> None:
+    page.goto(url + path)
+    page.wait_for_selector(ready)
+
+
+def _accept(page, invite: str, therapist: str) -> None:
+    page.goto(invite)
+    page.get_by_role("button", name=f"Link with {therapist}").click()
+    page.wait_for_selector("text=You are linked with")
+
+
+def _confirm(page, url: str, uid: str, button: str, handle: str) -> str:
+    """Compare and confirm the safety number on /app/link/:uid; returns the number shown."""
+    _goto(page, url, f"/app/link/{uid}", "#link-title")
+    number = page.inner_text(".safety-number code")
+    page.get_by_role("button", name=button).click()
+    page.wait_for_selector(f"text=You compared this number with {handle}")
+    return number
+
+
+def _todo(page, url: str) -> str:
+    _goto(page, url, "/app/todo", "#todo-title")
+    return page.inner_text("#view")
+
+
+def _entry_count(page, url: str) -> int:
+    _goto(page, url, "/app/entries", "#entries-title")
+    return page.locator(".entries li").count()
+
+
+# ---------------------------------------------------------------- 1a: the therapist's key changes
+
+def test_a_changed_therapist_key_blocks_shares_and_answers_until_re_verified(playwright_instance, live_app,
+                                                                             tmp_path):
+    t = _account(tmp_path, live_app.url, "ames", "dr.ames", "therapist", PASS_T)
+    tuid = _uid(t)
+    swap, links = _swapper("therapist", "therapist")
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx.route("**/api/v1/links", links)
+    try:
+        page = open_app(ctx, live_app.url)
+        create_journal(page, "For my therapist", "after the key change")
+        turn_on_sync(page, "cara.client")
+        _accept(page, t.create_invite(), "dr.ames")
+        first_number = page.inner_text(".safety-number code")
+        t.sync()
+        t.mark_verified("cara.client")
+        aid = _assign(t, t.store.get_peer(handle="cara.client")["user_id"], "Evening pages")
+        assert sync_now(page) == "Synced"
+        todo = _todo(page, live_app.url)
+        assert "Evening pages" in todo and "from dr.ames (Verified)" in todo
+        assert page.locator(f"a[href='/app/todo/{aid}/{_today()}']").count() >= 1
+
+        swap["on"] = True  # the server now serves another key for dr.ames
+        assert sync_now(page) == "Synced"
+
+        # To do: the plain notice, and nothing from dr.ames shown as due.
+        todo = _todo(page, live_app.url)
+        assert "dr.ames's security key changed; compare safety numbers before you continue." in " ".join(todo.split())
+        assert "Evening pages" not in todo
+        assert page.locator("#view a[href^='/app/todo/']").count() == 0
+        # Answering the day anyway (an old page, a crafted form) writes nothing: no entry, no response.
+        entries, own = _entry_count(page, live_app.url), _count(page, "records")
+        status, text = _post(page, f"/app/todo/{aid}/{_today()}",
+                             [["f.title", "Written anyway"], ["f.body", "should not be saved"]])
+        assert status == 422 and "security key changed" in text and "Written anyway" not in text
+        assert _entry_count(page, live_app.url) == entries and _count(page, "records") == own
+
+        # Sharing: no share button, and a share asked for anyway is refused in plain words, nothing queued.
+        page.get_by_role("link", name=re.compile("For my therapist")).click()
+        page.wait_for_selector(".sharing")
+        rid = page.url.rstrip("/").rsplit("/", 1)[-1]
+        assert page.get_by_role("button", name="Share with dr.ames").count() == 0
+        assert "security key changed" in page.inner_text(".sharing")
+        status, text = _post(page, f"/app/entries/{rid}/share", [["peer", tuid]])
+        assert status == 422 and SHARE_BLOCKED in text
+        assert _row(page, "records", rid) == {"intent": None, "grantees": []}
+
+        # Compared in person, the new key is accepted: sharing works again.
+        number = _confirm(page, live_app.url, tuid, "The numbers match: accept the new key", "dr.ames")
+        assert number != first_number
+        _goto(page, live_app.url, f"/app/entries/{rid}", ".sharing")
+        page.get_by_role("button", name="Share with dr.ames").click()
+        page.wait_for_selector("text=Shared with")
+        assert "waiting to sync" in page.inner_text(".sharing")
+        assert _row(page, "records", rid)["intent"]["add"] == [tuid]
+        assert "security key changed" not in _todo(page, live_app.url)
+    finally:
+        _close(ctx)
+        t.close()
+
+
+# ---------------------------------------------------------------- 1b: a client's key changes
+
+def test_a_changed_client_key_blocks_new_assignments_until_re_verified(playwright_instance, live_app, tmp_path):
+    swap, links = _swapper("client", "client")
+    ctx = launch(playwright_instance, tmp_path / "desk")
+    ctx.route("**/api/v1/links", links)
+    c = None
+    try:
+        page = open_app(ctx, live_app.url)
+        turn_on_sync(page, "dr.bell", therapist=True)
+        _goto(page, live_app.url, "/app/invites", "h1")
+        page.get_by_role("button", name="Create an invitation").click()
+        page.wait_for_selector("#invite-link")
+        invite = page.input_value("#invite-link")
+        c = _account(tmp_path, live_app.url, "cy", "cy.client", "client", PASSPHRASE)
+        c.accept_invite(invite)
+        cuid = _uid(c)
+        assert sync_now(page) == "Synced"
+
+        _goto(page, live_app.url, "/app/clients", "ul.clients")
+        assert page.locator("ul.clients a.badge").inner_text() == "Not verified"
+        number = _confirm(page, live_app.url, cuid, "I compared the numbers: they match", "cy.client")
+        assert number == c.safety_number("dr.bell")[0]
+        _goto(page, live_app.url, "/app/clients", "ul.clients")
+        assert page.locator("ul.clients a.badge").inner_text() == "Verified"
+
+        # The form as the therapist would send it, kept for later.
+        _goto(page, live_app.url, f"/app/clients/{cuid}/assign", "#assign-title")
+        page.locator(".template-list a").first.click()
+        page.wait_for_selector("form.assign-form")
+        next_week = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=7)).isoformat()
+        page.fill("[name=next_date]", next_week)
+        page.fill("[name=next_time]", "10:00")
+        fields = page.evaluate("() => [...new FormData(document.querySelector('form.assign-form')).entries()]")
+        title = dict(fields)["title"]
+        before = _count(page, "records")
+
+        swap["on"] = True  # the server now serves another key for cy.client
+        assert sync_now(page) == "Synced"
+        _goto(page, live_app.url, "/app/clients", "ul.clients")
+        assert page.locator("ul.clients a.badge").inner_text() == "Key changed"
+        _goto(page, live_app.url, f"/app/clients/{cuid}", "h1")
+        assert page.get_by_role("link", name="Assign an activity").count() == 0
+        assert "cy.client's security key changed. New shares and assignments are blocked" in " ".join(
+            page.inner_text("[role='alert']").split())
+        _goto(page, live_app.url, f"/app/clients/{cuid}/assign", "#assign-title")
+        alert = " ".join(page.inner_text("p.error[role='alert']").split())
+        assert "cy.client's security key changed since you last compared it" in alert
+        assert page.locator("form.assign-form").count() == 0 and page.locator(".template-list").count() == 0
+        assert page.get_by_role("link", name="Compare safety numbers").get_attribute("href") == f"/app/link/{cuid}"
+        status, text = _post(page, f"/app/clients/{cuid}/assign/new", fields)
+        assert status == 422 and "security key changed" in text
+        assert _count(page, "records") == before
+        _goto(page, live_app.url, f"/app/clients/{cuid}", "h1")
+        assert title not in page.inner_text("#view")
+
+        _confirm(page, live_app.url, cuid, "The numbers match: accept the new key", "cy.client")
+        _goto(page, live_app.url, "/app/clients", "ul.clients")
+        assert page.locator("ul.clients a.badge").inner_text() == "Verified"
+        _goto(page, live_app.url, f"/app/clients/{cuid}/assign", "#assign-title")
+        assert page.locator(".template-list a").count() > 0
+        assert page.locator("[role='alert']").count() == 0
+        # The same form goes through now.
+        status, text = _post(page, f"/app/clients/{cuid}/assign/new", fields)
+        assert status == 200 and "Assigned to cy.client" in text, re.findall(r'role="alert"[^>]*>([^<]*)', text)
+        assert _count(page, "records") == before + 1
+    finally:
+        _close(ctx)
+        if c is not None:
+            c.close()
+
+
+# ---------------------------------------------------------------- 2: assignments that do not verify
+
+def test_an_assignment_that_does_not_verify_is_not_shown_as_from_the_therapist(playwright_instance, live_app,
+                                                                               tmp_path):
+    t = _account(tmp_path, live_app.url, "cole", "dr.cole", "therapist", PASS_T)
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    mode = {"rid": None, "tamper": None, "seen": 0}
+    stranger = os.urandom(32)
+
+    def pull(route):
+        answer = route.fetch()
+        body = answer.json()
+        for item in body["items"]:
+            if item["record_id"] != mode["rid"] or not mode["tamper"] or not item.get("head"):
+                continue
+            mode["seen"] += 1
+            rev = item["head"]["revision"]
+            if mode["tamper"] == "flip":  # one byte of the revision signature
+                sig = bytearray(base64.b64decode(rev["signature"]))
+                sig[5] ^= 1
+                rev["signature"] = base64.b64encode(bytes(sig)).decode()
+            else:  # a well-formed signature, by a key that is not the therapist's
+                rid32 = records.rev_id(base64.b64decode(rev["header"]), base64.b64decode(rev["ct"]))
+                forged = crypto.ed25519_sign(stranger, layout.LABELS["rev"] + rid32)
+                rev["signature"] = base64.b64encode(forged).decode()
+        route.fulfill(response=answer, body=json.dumps(body))
+
+    ctx.route("**/api/v1/sync/pull*", pull)
+    try:
+        page = open_app(ctx, live_app.url)
+        turn_on_sync(page, "dee.client")
+        _accept(page, t.create_invite(), "dr.cole")
+        assert sync_now(page) == "Synced"  # the syncs the page started itself are over
+        t.sync()
+        t.mark_verified("dee.client")
+        duid = t.store.get_peer(handle="dee.client")["user_id"]
+
+        # The server flips one byte of the assignment's signature: refused, not stored, not shown.
+        aid = mode["rid"] = str(uuid.uuid4())
+        mode["tamper"] = "flip"
+        _assign(t, duid, "Breathing, first version", aid)
+        assert sync_now(page) == "Synced · 1 change was refused"
+        assert mode["seen"] == 1
+        assert _count(page, "received") == 0
+        todo = _todo(page, live_app.url)
+        assert "Breathing" not in todo and "dr.cole" not in todo
+        _goto(page, live_app.url, f"/app/todo/{aid}", "#view h1")
+        assert "Breathing" not in page.inner_text("#view")
+
+        # A new version signed by a key that is not the verified one: refused the same way.
+        assert sync_now(page) == "Synced"
+        mode["tamper"] = "stranger"
+        _assign(t, duid, "Breathing, second version", aid, edit=True)
+        assert sync_now(page) == "Synced · 1 change was refused"
+        assert mode["seen"] == 2 and _count(page, "received") == 0
+        assert "Breathing" not in _todo(page, live_app.url)
+
+        # The server stops tampering; the therapist's next version verifies and shows as from dr.cole.
+        assert sync_now(page) == "Synced"
+        mode["tamper"] = None
+        _assign(t, duid, "Breathing, third version", aid, edit=True)
+        assert sync_now(page) == "Synced"
+        todo = _todo(page, live_app.url)
+        assert "Breathing, third version" in todo and "from dr.cole (Verified)" in todo
+        assert "first version" not in todo and "second version" not in todo
+    finally:
+        _close(ctx)
+        t.close()
+
+
+def test_an_assignment_from_a_therapist_only_the_server_vouches_for_waits_for_the_safety_number(
+        playwright_instance, live_app, tmp_path):
+    """The client signs in on a browser that never opened the invite: the therapist's key there is the server's
+    word (tofu), so their assignment is held back until the safety number is confirmed on this device."""
+    t = _account(tmp_path, live_app.url, "dunn", "dr.dunn", "therapist", PASS_T)
+    first = _account(tmp_path, live_app.url, "first", "eve.client", "client", PASSPHRASE)
+    try:
+        first.accept_invite(t.create_invite())
+    finally:
+        first.close()
+    t.sync()
+    t.mark_verified("eve.client")
+    _assign(t, t.store.get_peer(handle="eve.client")["user_id"], "Walk after lunch")
+    ctx = launch(playwright_instance, tmp_path / "second")
+    try:
+        page = open_app(ctx, live_app.url)
+        assert sign_in(page, "eve.client") == ""
+        # The first sync after signing in: its warning is kept once the Sync screen shows it (the screen keeps
+        # only what the latest run reported; see the report).
+        page.wait_for_function("() => document.getElementById('sync-status')?.dataset.state === 'synced'")
+        assert page.inner_text("#sync-status") == "Synced · Sync has a note for you on the Sync screen."
+        go_sync(page)
+        assert "Something was shared with you by someone whose security key is not verified" in " ".join(
+            page.inner_text(".sync-notes").split())
+        assert sync_now(page) == "Synced"
+        assert _count(page, "received") == 0
+        todo = _todo(page, live_app.url)
+        assert "Walk after lunch" not in todo
+        assert page.get_by_role("link", name=re.compile("^Do it")).count() == 0
+
+        _goto(page, live_app.url, f"/app/link/{_uid(t)}", "#link-title")
+        assert "not verified on this device" in page.inner_text("[role='alert']")
+        number = _confirm(page, live_app.url, _uid(t), "I compared the numbers: they match", "dr.dunn")
+        assert number == t.safety_number("eve.client")[0]
+        assert sync_now(page).startswith("Synced")  # the cursor went back to the start: it comes again
+        todo = _todo(page, live_app.url)
+        assert "Walk after lunch" in todo and "from dr.dunn (Verified)" in todo
+        assert page.get_by_role("link", name=re.compile("^Do it")).count() >= 1
+    finally:
+        _close(ctx)
+        t.close()
