@@ -139,5 +139,12 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
     }
   }
 
-  return { router, message };
+  /** Keep a finished run's warnings as notes at once: a later run must not replace them unseen. */
+  async function keepWarnings(status) {
+    if (!status.at || !status.warnings?.length) return;
+    const { db, me } = await load();
+    if (me.session) await keepNotes(db, status);
+  }
+
+  return { router, message, keepWarnings };
 }

@@ -66,7 +66,11 @@ export function createLocalServer(io) {
       const api = await accounts.sessionApi();
       return api && { api, pinPeer: async (bundle, linkId, how) => pinPeer((await load()).db, bundle, linkId, how) };
     },
-    notify: io.notify,
+    notify: (status) => {
+      io.notify(status);
+      // Saved when the run ends, not when the Sync screen is next drawn (a later run would replace them).
+      background(account.keepWarnings(status).catch(() => {}));
+    },
   });
   // Every local write schedules a sync shortly after (debounced); `background` keeps the worker alive for it.
   let background = () => {};
