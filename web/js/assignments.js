@@ -204,6 +204,23 @@ export function worksheetKind(worksheet, title = 'Worksheet') {
   return { id: WORKSHEET, label: title, description: '', fields: validateWorksheet(worksheet).fields };
 }
 
+/**
+ * The Kind to show or check an entry (or an entry document) with: its kind from kinds.json, or for the answers to
+ * a worksheet the kind made from the worksheet the entry carries. Null when unknown.
+ * @param {Map<string, any>} kinds @param {{kind?: string, worksheet?: object|null, title?: string|null}} entry
+ */
+export function kindFor(kinds, entry) {
+  if (entry.kind === WORKSHEET) {
+    if (!entry.worksheet) return null;
+    try {
+      return worksheetKind(entry.worksheet, typeof entry.title === 'string' ? entry.title : 'Worksheet');
+    } catch {
+      return null;
+    }
+  }
+  return kinds.get(entry.kind) ?? null;
+}
+
 /** A client's answers to a worksheet, checked and normalised as kinds.js checks an entry's fields. */
 export function validateWorksheetAnswers(worksheet, fields) {
   const kind = worksheetKind(worksheet);

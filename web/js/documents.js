@@ -9,10 +9,12 @@ import { randomBytes } from './crypto.js';
 import { get } from './db.js';
 import { commit, listOwnRecords, liveRow, openPlaintext } from './entries.js';
 import { BetweenError } from './errors.js';
-import { WORKSHEET, worksheetKind } from './assignments.js';
+import { kindFor } from './assignments.js';
 import { decodeDocument, encodeDocument } from './records.js';
 import { canGrant, granteesAfter } from './share.js';
 import { isPending } from './sync.js';
+
+export { kindFor };
 
 /**
  * @typedef {{id: string, version: number, doc: object, grantees: string[], pending: boolean}} OwnDocument
@@ -67,21 +69,4 @@ export async function updateDocument(db, me, id, doc) {
   if (old.type === undefined || old.type !== doc?.type) return null; // never turns an entry into something else
   const saved = await commit(db, me, row, encodeDocument(doc), false);
   return toOwn(saved, doc);
-}
-
-/**
- * The Kind to show or check an entry document with: its kind from kinds.json, or for the answers to a
- * worksheet the kind made from the worksheet the entry carries. Null when unknown.
- * @param {Map<string, any>} kinds @param {{kind?: string, worksheet?: object, title?: string}} doc
- */
-export function kindFor(kinds, doc) {
-  if (doc.kind === WORKSHEET) {
-    if (!doc.worksheet) return null;
-    try {
-      return worksheetKind(doc.worksheet, typeof doc.title === 'string' ? doc.title : 'Worksheet');
-    } catch {
-      return null;
-    }
-  }
-  return kinds.get(doc.kind) ?? null;
 }

@@ -4,6 +4,7 @@ import { createEntry, deleteEntry, getEntry, listEntries, restoreEntry, searchEn
 import {
   chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice, wordsFor,
 } from './entry-views.js';
+import { kindFor } from './assignments.js';
 import { FieldError, readForm, validateFields } from './kinds.js';
 import { html, htmlResponse } from './views.js';
 
@@ -53,14 +54,14 @@ export function addEntryRoutes(router, load, { panel = async () => null } = {}) 
     const { db, me, kinds } = await load();
     if (!UUID.test(params.id)) return notFound();
     const entry = await getEntry(db, me, params.id);
-    return entry ? page(entryPage(entry, kinds.get(entry.kind), await panel(entry.id))) : notFound();
+    return entry ? page(entryPage(entry, kindFor(kinds, entry), await panel(entry.id))) : notFound();
   }
 
   async function editForm({ params }) {
     const { db, me, kinds } = await load();
     if (!UUID.test(params.id)) return notFound();
     const entry = await getEntry(db, me, params.id);
-    const kind = entry && kinds.get(entry.kind);
+    const kind = entry && kindFor(kinds, entry);
     return kind ? page(entryForm(kind, { entry, values: entry.fields })) : notFound();
   }
 
@@ -68,7 +69,7 @@ export function addEntryRoutes(router, load, { panel = async () => null } = {}) 
     const { db, me, kinds } = await load();
     if (!UUID.test(params.id)) return notFound();
     const entry = await getEntry(db, me, params.id);
-    const kind = entry && kinds.get(entry.kind);
+    const kind = entry && kindFor(kinds, entry);
     if (!kind) return notFound();
     const values = readForm(kind, await request.formData());
     let fields;
@@ -94,7 +95,7 @@ export function addEntryRoutes(router, load, { panel = async () => null } = {}) 
     if (!UUID.test(params.id)) return notFound();
     const entry = await restoreEntry(db, me, params.id);
     if (!entry) return notFound();
-    return page(html`<p class="notice" role="status">Entry restored.</p>${entryPage(entry, kinds.get(entry.kind), await panel(entry.id))}`, 200,
+    return page(html`<p class="notice" role="status">Entry restored.</p>${entryPage(entry, kindFor(kinds, entry), await panel(entry.id))}`, 200,
       { 'HX-Push-Url': `/app/entries/${entry.id}` });
   }
 

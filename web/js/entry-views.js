@@ -1,5 +1,6 @@
 /** Fragments of the entry screens: list, search, one entry, the form of each kind. All through html``. */
 
+import { kindFor } from './assignments.js';
 import { html } from './views.js';
 
 /** A link htmx follows into #view (and the address bar), a plain link otherwise. */
@@ -56,7 +57,7 @@ export function entryList(entries, kinds, query) {
       : html`<p class="empty">No entries yet. What would you like to start with?</p>`;
   }
   return html`<ul class="entries">${entries.map((e) => {
-    const kind = kinds.get(e.kind);
+    const kind = kindFor(kinds, e);
     return html`<li><a href="/app/entries/${e.id}" hx-get="/app/entries/${e.id}" hx-target="#view" hx-push-url="true">
       <span class="kind">${kind?.label ?? e.kind}</span>
       <span class="summary">${summary(e, kind)}</span>

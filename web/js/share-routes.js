@@ -1,5 +1,6 @@
 /** The service worker's sharing handlers: invite, the linked therapist, share and unshare an entry, the shared list. */
 
+import { kindFor } from './assignments.js';
 import { get, getAll } from './db.js';
 import { getEntry, listEntries } from './entries.js';
 import { entryPage, notFoundPage } from './entry-views.js';
@@ -46,7 +47,7 @@ export function addShareRoutes(router, { load, sharing }) {
     const entry = await getEntry(db, me, id);
     if (!entry) return page(notFoundPage(), 404);
     const row = await get(db, 'records', id);
-    return page(entryPage(entry, kinds.get(entry.kind), sharingPanel(id, await sharingOf(db, row), problem)),
+    return page(entryPage(entry, kindFor(kinds, entry), sharingPanel(id, await sharingOf(db, row), problem)),
       problem ? 422 : 200, headers);
   }
 

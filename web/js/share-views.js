@@ -1,5 +1,6 @@
 /** Fragments of the sharing screens: invite preview, the linked therapist, an entry's sharing, everything shared. */
 
+import { kindFor } from './assignments.js';
 import { link, nav, summary } from './entry-views.js';
 import { html } from './views.js';
 
@@ -115,8 +116,8 @@ export function sharedPage(items, kinds, peers) {
       : html`<p class="lead">You are not linked with a therapist yet. Open the invitation link they give you.</p>`}
     ${items.length ? html`<ul class="entries">${items.map(({ entry, sharing }) => html`<li>
       <a href="/app/entries/${entry.id}" hx-get="/app/entries/${entry.id}" hx-target="#view" hx-push-url="true">
-        <span class="kind">${kinds.get(entry.kind)?.label ?? entry.kind}</span>
-        <span class="summary">${summary(entry, kinds.get(entry.kind))}</span>
+        <span class="kind">${kindFor(kinds, entry)?.label ?? entry.kind}</span>
+        <span class="summary">${summary(entry, kindFor(kinds, entry))}</span>
         <span class="shared-with">Shared with ${sharing.shared.map((s) => s.peer.handle).join(', ')}${
           sharing.shared.some((s) => s.pending) ? ' (waiting to sync)' : ''}</span></a></li>`)}</ul>`
       : html`<p class="empty">Nothing is shared. Open an entry to share it.</p>`}
