@@ -187,3 +187,61 @@ def share_entry(page: Page, url: str, entry_id: str, therapist: str) -> None:
     go(page, url, f"/app/entries/{entry_id}", ".sharing")
     page.get_by_role("button", name=f"Share with {therapist}").click()
     page.wait_for_selector("text=Shared with")
+
+
+# ---------------------------------------------------------------- the assignment form, in more detail
+
+def open_worksheet_builder(page: Page, url: str, uid: str) -> None:
+    """The empty worksheet builder for a client (/app/clients/:uid/assign/new?worksheet=1)."""
+    go(page, url, f"/app/clients/{uid}/assign/new?worksheet=1", "form.assign-form")
+
+
+def add_questions(page: Page, questions: list[tuple[str, str, list[str]]]) -> None:
+    """Fill the builder's question rows in order: (question, answer type value, choices)."""
+    for i, (label, kind, options) in enumerate(questions):
+        page.fill(f"[name='q.{i}.label']", label)
+        page.select_option(f"[name='q.{i}.type']", kind)
+        if options:
+            page.fill(f"[name='q.{i}.options']", "\n".join(options))
+
+
+def fill_schedule(page: Page, freq_label: str, **values: str) -> None:
+    """Choose how often and fill the schedule's inputs by name (start, due, until, next_date, next_time, target)."""
+    page.get_by_label(freq_label, exact=True).check()
+    for name, value in values.items():
+        page.fill(f"form.assign-form [name='{name}']", value)
+
+
+def submit_assignment(page: Page, button: str) -> str:
+    """Press the form's button ("Assign to <handle>", "Save changes"); returns the review page's assignment id."""
+    page.evaluate("() => document.querySelector('#review-title')?.setAttribute('data-old', '')")
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_selector("#review-title:not([data-old]), #view [role='alert']")
+    alerts = page.locator("#view [role='alert']")
+    assert page.locator("#review-title").count() == 1, alerts.all_inner_texts()
+    return path_id(page)
+
+
+def withdraw_invite_made_first(page: Page) -> None:
+    """Withdraw the oldest open invitation (the list is newest first; each says when it was made)."""
+    tab(page, "Invites", "#invites-title")
+    items = page.locator("ul.invites > li")
+    made = [li.locator("time").first.get_attribute("datetime") for li in items.all()]
+    oldest = items.nth(made.index(min(made)))
+    page.evaluate("() => document.querySelector('#invites-title')?.setAttribute('data-old', '')")
+    oldest.get_by_role("button", name=re.compile(r"^Withdraw the invitation made ")).click()
+    page.wait_for_selector("#invites-title:not([data-old])")
+
+
+def open_invites(page: Page) -> list[str]:
+    """The texts of the open invitations on the Invites tab (fetched from the server)."""
+    tab(page, "Invites", "#invites-title")
+    return page.locator("ul.invites > li").all_inner_texts()
+
+
+def definitions(page: Page, scope: str) -> dict[str, str]:
+    """The <dt> -> <dd> texts of the first <dl> under `scope`."""
+    dl = page.locator(f"{scope} dl").first
+    terms = dl.locator("dt").all_inner_texts()
+    values = dl.locator("dd").all_inner_texts()
+    return {t.strip(): " ".join(v.split()) for t, v in zip(terms, values)}

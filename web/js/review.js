@@ -107,14 +107,17 @@ export function weekStart(date) {
 }
 
 /**
- * Practice minutes of the `weeks` weeks (Monday to Sunday) up to the one holding `today`, not before the week of
- * the start, oldest first, each with the target (weeklyMinutes of assignments.js).
+ * Practice minutes of the `weeks` weeks (Monday to Sunday) up to the one holding `today` (or a later day already done
+ * with minutes), not before the week of the start, oldest first, each with the target (weeklyMinutes of
+ * assignments.js).
  * @returns {{week_start: string, minutes: number, target: number|null}[]}
  */
 export function minutesByWeek(assignment, responses, today, weeks = 6) {
-  const last = parseDate(weekStart(today));
-  const first = Math.max(last - 7 * (weeks - 1), parseDate(weekStart(assignment.schedule.recurrence.start)));
   const latest = [...latestByOccurrence(responses).values()];
+  // A later day already done (answered early) extends the chart to its week, as the review's rows show it.
+  const early = latest.filter((r) => r.status === 'done' && Number.isInteger(r.minutes) && r.occurrence > today);
+  const last = parseDate(weekStart(early.reduce((max, r) => (r.occurrence > max ? r.occurrence : max), today)));
+  const first = Math.max(last - 7 * (weeks - 1), parseDate(weekStart(assignment.schedule.recurrence.start)));
   const out = [];
   for (let day = first; day <= last; day += 7) out.push(weeklyMinutes(assignment, latest, formatDay(day)));
   return out;

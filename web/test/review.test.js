@@ -136,3 +136,10 @@ test('schedules in words', () => {
     time_zone: 'Europe/Berlin' }, due: '2026-03-30' }), /^Once, due /);
   assert.match(scheduleWords({ recurrence: berlinDaily() }), /^Every day from /);
 });
+
+test('minutes per week: a later day already done extends the chart to its week', () => {
+  const a = assignment({ freq: 'once', start: '2026-11-27', until: '2026-11-30', time_zone: 'Europe/Berlin' },
+    { target_minutes_per_week: 60 });
+  assert.deepEqual(minutesByWeek(a, [answer('2026-11-30', 'done', { minutes: 25 })], '2026-11-27', 8), [
+    { week_start: '2026-11-23', minutes: 0, target: 60 }, { week_start: '2026-11-30', minutes: 25, target: 60 }]);
+});
