@@ -5,6 +5,7 @@
 
 import { link, nav, summary } from './entry-views.js';
 import { RATING_WORDS } from './assignments.js';
+import { calendarWords, instantWords } from './dates.js';
 import { scheduleWords } from './review.js';
 import { groupBySession } from './timeline.js';
 import { html } from './views.js';
@@ -12,19 +13,12 @@ import { html } from './views.js';
 // ------------------------------------------------------------------ words
 
 /** A local date `YYYY-MM-DD` for people ("Mar 10, 2026" in English); anything else as it is. @param {string} day */
-export function dayText(day) {
-  const d = new Date(`${day}T12:00:00Z`);
-  if (Number.isNaN(d.getTime())) return String(day ?? '');
-  return d.toLocaleDateString(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
-}
+export const dayText = (day) => calendarWords(day) ?? String(day ?? '');
 
 const day = (d) => html`<time datetime="${d}">${dayText(d)}</time>`;
 
 /** An instant (ISO text or unix seconds) for people. */
-function whenText(stamp) {
-  const d = typeof stamp === 'number' ? new Date(stamp * 1000) : new Date(stamp);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
+const whenText = (stamp) => instantWords(stamp) ?? '';
 
 const when = (stamp) => {
   const d = typeof stamp === 'number' ? new Date(stamp * 1000) : new Date(stamp);

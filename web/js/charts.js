@@ -4,6 +4,7 @@
  * attributes (the CSP forbids them): colours come from classes in css/app.css.
  */
 
+import { instantWords } from './dates.js';
 import { dayWords } from './review.js';
 import { html } from './views.js';
 
@@ -107,7 +108,7 @@ export function moodChart(series, { id = 'mood-chart', timeZone = undefined } = 
   const [t0, t1] = [Math.min(...times), Math.max(...times)];
   const x = (t) => round(t1 === t0 ? PAD.left + plotW / 2 : PAD.left + ((t - t0) / (t1 - t0)) * plotW);
   const y = (s) => round(PAD.top + plotH - (s / 10) * plotH);
-  const label = (at) => new Date(at).toLocaleString(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  const label = (at) => instantWords(at, timeZone) ?? String(at);
   const points = series.map((p, i) => [x(times[i]), y(p.score)]);
   const first = label(series[0].at);
   const last = label(series.at(-1).at);

@@ -1,6 +1,7 @@
 /** Fragments of the entry screens: list, search, one entry, the form of each kind. All through html``. */
 
 import { kindFor } from './assignments.js';
+import { instantWords } from './dates.js';
 import { html } from './views.js';
 
 /** A link htmx follows into #view (and the address bar), a plain link otherwise. */
@@ -8,10 +9,7 @@ export const link = (href, label, cls = '') =>
   html`<a href="${href}" class="${cls}" hx-get="${href}" hx-target="#view" hx-push-url="true">${label}</a>`;
 
 /** A document time (ISO 8601) for people; an unreadable one is shown as it is. */
-function when(stamp) {
-  const d = new Date(stamp);
-  return Number.isNaN(d.getTime()) ? stamp : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
+const when = (stamp) => instantWords(stamp) ?? stamp;
 
 /**
  * The main tabs. A therapist's app opens on their clients; a client's on their entries.

@@ -5,6 +5,7 @@
  */
 
 import { RATING_WORDS, weeklyMinutes } from './assignments.js';
+import { formatter } from './dates.js';
 import { dueState, formatDay, localDate, occurrences, parseDate, WEEKDAYS } from './recurrence.js';
 
 /** The words for each state of an occurrence (never colour alone). */
@@ -20,11 +21,12 @@ const DAY_WORDS = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thurs
 // occurrences() looks at most this many days at once (recurrence.js MAX_RANGE_DAYS is 3660).
 const LOOK = 3650;
 
+const SHORT_DAY = { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' };
+
 /** A calendar date (YYYY-MM-DD) in words, the same wherever it is read ("Mon, 2 Mar 2026" in en-GB). */
 export function dayWords(date) {
   const day = parseDate(date);
-  return new Date(day * 86400000).toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'short', day: 'numeric',
-    month: 'short', year: 'numeric' });
+  return formatter(SHORT_DAY).format(new Date(day * 86400000));
 }
 
 /** A local wall time "YYYY-MM-DDTHH:MM" in words. */

@@ -2,12 +2,10 @@
 
 import { kindFor } from './assignments.js';
 import { link, nav, summary } from './entry-views.js';
+import { instantWords } from './dates.js';
 import { html } from './views.js';
 
-function when(stamp) {
-  const d = typeof stamp === 'number' ? new Date(stamp * 1000) : new Date(stamp);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
+const when = (stamp) => instantWords(stamp) ?? '';
 
 /** The safety number to compare in session; `client` is the client's handle on a therapist's screen. */
 const safetyBlock = (number, client = null) => html`<p class="safety-number" aria-label="Safety number">

@@ -2,6 +2,7 @@
 
 import { RATINGS, RATING_WORDS } from './assignments.js';
 import { WORDING, entryFields, link, nav } from './entry-views.js';
+import { calendarWords } from './dates.js';
 import { html } from './views.js';
 
 export { RATING_WORDS };
@@ -17,12 +18,9 @@ export function termsFor(words) {
   return words === WORDING.homework ? { one: 'homework', many: 'homework' } : { one: 'activity', many: 'activities' };
 }
 
+const LONG_DAY = { weekday: 'long', day: 'numeric', month: 'long' };
 /** A local date (YYYY-MM-DD) for people, as the calendar date it is wherever they look from. */
-export function dayText(date) {
-  const d = new Date(`${date}T12:00:00Z`);
-  if (Number.isNaN(d.getTime())) return date;
-  return d.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' });
-}
+export const dayText = (date) => calendarWords(date, LONG_DAY) ?? date;
 
 const day = (date) => html`<time datetime="${date}">${dayText(date)}</time>`;
 

@@ -1,0 +1,37 @@
+/**
+ * Dates and times for people. Each formatter is made once: `toLocaleString(…, options)` builds a new
+ * Intl.DateTimeFormat on every call (about 0.1 ms), which a list of 500 entries pays 500 times.
+ * A formatter without a timeZone keeps the device's zone as it was when first used; the worker restarts often.
+ */
+
+const made = new Map();
+
+/** The shared formatter for these options (undefined locale: the device's). @param {Intl.DateTimeFormatOptions} options */
+export function formatter(options) {
+  const key = JSON.stringify(options);
+  let f = made.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(undefined, options);
+    made.set(key, f);
+  }
+  return f;
+}
+
+const INSTANT = { dateStyle: 'medium', timeStyle: 'short' };
+
+/** An instant (ISO text, a Date or unix seconds) as a date and time ("Mar 10, 2026, 9:05 PM"); null if unreadable. */
+export function instantWords(stamp, timeZone = undefined) {
+  const d = typeof stamp === 'number' ? new Date(stamp * 1000) : new Date(stamp);
+  if (Number.isNaN(d.getTime())) return null;
+  return formatter(timeZone ? { ...INSTANT, timeZone } : INSTANT).format(d);
+}
+
+/**
+ * A calendar date `YYYY-MM-DD` in words, the same wherever it is read (formatted at noon UTC); null if it is not one.
+ * @param {string} day @param {Intl.DateTimeFormatOptions} [style] dateStyle medium unless given
+ */
+export function calendarWords(day, style = { dateStyle: 'medium' }) {
+  const d = new Date(`${day}T12:00:00Z`);
+  if (Number.isNaN(d.getTime())) return null;
+  return formatter({ ...style, timeZone: 'UTC' }).format(d);
+}
