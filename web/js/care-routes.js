@@ -127,8 +127,7 @@ export function addCareRoutes(router, { load, sessionApi, origin, changed }) {
     if (me.role !== 'therapist') return page(therapistOnly(me.role));
     const peers = (await getAll(db, 'peers')).filter((p) => p.role === 'client' && p.linked)
       .sort((a, b) => (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0));
-    const logs = await sessionLogs(db, me);
-    const received = await listReceived(db, me);
+    const [logs, received] = await Promise.all([sessionLogs(db, me), listReceived(db, me)]);
     const clients = peers.map((peer) => {
       const sessions = logs.get(peer.userId)?.sessions ?? [];
       const theirs = received.filter((r) => r.ownerId === peer.userId);
@@ -143,10 +142,11 @@ export function addCareRoutes(router, { load, sessionApi, origin, changed }) {
     const { db, me, kinds } = await load();
     const peer = await get(db, 'peers', uid);
     if (!peer || peer.role !== 'client') return null;
-    const sessions = (await sessionLogs(db, me)).get(uid)?.sessions ?? [];
-    const own = await listOwnDocuments(db, me, 'assignment');
+    // Read at once: the shared records are most of the work, and WebCrypto runs them off this thread.
+    const [logs, own, received] = await Promise.all([sessionLogs(db, me), listOwnDocuments(db, me, 'assignment'),
+      listReceived(db, me, { ownerId: uid })]);
+    const sessions = logs.get(uid)?.sessions ?? [];
     const titles = new Map(own.map((a) => [a.id, a.doc.title]));
-    const received = await listReceived(db, me, { ownerId: uid });
     const items = timelineItems(received, (doc) => kindFor(kinds, doc), titles, localDay);
     return { peer, sessions, today: todayLocal(), items, canAssign: canGrant(peer),
       assignments: own.filter((a) => a.grantees.includes(uid)) };

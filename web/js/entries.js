@@ -5,7 +5,7 @@ import { randomBytes } from './crypto.js';
 import { get, getAll, write } from './db.js';
 import { CryptoError } from './errors.js';
 import { FLAG_DELETED, parseHeader } from './layout.js';
-import { decodeDocument, encodeDocument, openRevision, revId, sealRevision, unwrapDek, wrapDek } from './records.js';
+import { decodeDocument, encodeDocument, openStoredRevision, revId, sealRevision, unwrapDek, wrapDek } from './records.js';
 
 /**
  * @typedef {{id: string, version: number, kind: string, createdAt: string, updatedAt: string,
@@ -42,15 +42,18 @@ export function dekWrapFor(row, keyId) {
   return wrap;
 }
 
-/** Verify and decrypt one revision of an own record (signature, context, key commitment, AEAD, padding). */
+/**
+ * Decrypt one stored revision of an own record (context, AEAD, padding). It was verified before it was stored
+ * (made here, or pulled and checked under this account's key), so its signature is not checked again on every
+ * read (PROTOCOL §18, "reading back").
+ */
 export async function openPlaintext(me, row, revision) {
-  const ridBytes = await revId(revision.header, revision.ct);
-  const rid = toHex(ridBytes);
+  const rid = toHex(revision.revId ?? await revId(revision.header, revision.ct));
   if (opened.has(rid)) return opened.get(rid);
   const { keyId } = parseHeader(revision.header);
   const dek = await unwrapDek(me.kwk, row.ownerId, uuidBytes(row.recordId), keyId, dekWrapFor(row, keyId));
-  const [, plaintext] = await openRevision(revision, { ownerId: row.ownerId, recordId: uuidBytes(row.recordId), dek,
-    keyId, signerPub: me.sigPub, knownRevId: ridBytes });
+  const [, plaintext] = await openStoredRevision(revision, { ownerId: row.ownerId, recordId: uuidBytes(row.recordId),
+    dek, keyId });
   opened.set(rid, plaintext);
   return plaintext;
 }

@@ -9,7 +9,9 @@ import { equal, toHex, uuidBytes } from './bytes.js';
 import { get, getAll } from './db.js';
 import { CryptoError, ProtocolError } from './errors.js';
 import { FLAG_DELETED, parseHeader } from './layout.js';
-import { checkHighWater, decodeDocument, openGrant, openRevision, revId, unwrapDek, wrapDek } from './records.js';
+import {
+  checkHighWater, decodeDocument, openGrant, openRevision, openStoredRevision, revId, unwrapDek, wrapDek,
+} from './records.js';
 
 /**
  * @typedef {{id: string, ownerId: string, version: number, doc: object, receivedAt: string, updatedAt: string}} Received
@@ -102,9 +104,9 @@ async function openRow(me, row) {
     const wrap = row.deks[toHex(keyId)];
     if (!wrap) throw new CryptoError('no key for this revision');
     const dek = await unwrapDek(me.kwk, ownerId, recordId, keyId, wrap);
-    // The key it verified under when pulled: a later key change does not re-judge what was verified then.
-    const [, plaintext] = await openRevision(row.head, { ownerId, recordId, dek, keyId, signerPub: row.signer,
-      knownRevId: row.head.revId });
+    // Verified under the owner's pinned key when pulled (a later key change does not re-judge that); read back
+    // without the signature, which would only be checked against `row.signer` from this same row (PROTOCOL §18).
+    const [, plaintext] = await openStoredRevision(row.head, { ownerId, recordId, dek, keyId });
     opened.set(key, plaintext);
   }
   return decodeDocument(opened.get(key));

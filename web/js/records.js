@@ -86,6 +86,30 @@ export async function openRevision(revision, { ownerId, recordId, dek, keyId, si
   }
 }
 
+/**
+ * Decrypt a revision read back from this device's own store, where it was put only after openRevision (or
+ * sealRevision) accepted it: context, AEAD and padding, but no signature or key commitment again (PROTOCOL §18,
+ * "reading back"). The DEK comes from this device's KWK wrap, which binds owner, record and key id.
+ * @returns {Promise<[import('./layout.js').Header, Uint8Array]>}
+ */
+export async function openStoredRevision(revision, { ownerId, recordId, dek, keyId }) {
+  let header;
+  try {
+    header = parseHeader(revision.header);
+  } catch {
+    throw new CryptoError(OPEN_FAILED);
+  }
+  if (!equal(header.ownerId, id16(ownerId)) || !equal(header.recordId, id16(recordId))
+      || !equal(header.keyId, keyId) || revision.ct.length < TAG_LEN) {
+    throw new CryptoError(OPEN_FAILED);
+  }
+  try {
+    return [header, unpad(await gcmDecrypt(dek, header.nonce, revision.ct, revision.header))];
+  } catch {
+    throw new CryptoError(OPEN_FAILED);
+  }
+}
+
 /** Refuse a head older than, or forked from, the newest [version, revId] this device has accepted. */
 export function checkHighWater(seen, version, rid) {
   if (!seen) return;
