@@ -105,7 +105,7 @@ CREATE TABLE records (
 ) STRICT;
 
 -- table revisions
-CREATE TABLE revisions (
+CREATE TABLE "revisions" (
     record_id BLOB NOT NULL REFERENCES records (record_id) ON DELETE CASCADE,
     version   INTEGER NOT NULL,
     rev_id    BLOB NOT NULL,
@@ -113,10 +113,11 @@ CREATE TABLE revisions (
     header    BLOB NOT NULL,
     ct        BLOB NOT NULL,
     signature BLOB NOT NULL,
-    seq       INTEGER NOT NULL, sharing BLOB, -- the owner's feed seq of this write
+    seq       INTEGER NOT NULL, -- the owner's feed seq of this write
+    sharing   BLOB,             -- records.py sharing_digest (migration 0002)
     PRIMARY KEY (record_id, version),
     UNIQUE (record_id, rev_id)
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 -- table sessions
 CREATE TABLE sessions (

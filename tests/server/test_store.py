@@ -65,6 +65,42 @@ def test_migrations_are_numbered_and_idempotent(tmp_path):
         conn.close()
 
 
+def test_migration_3_keeps_every_revision(tmp_path):
+    """Revisions rebuilt as a rowid table (0003): a database written at version 2 keeps every row, byte for
+    byte, and its keys still refuse a duplicate version or rev_id."""
+    path = tmp_path / "db.sqlite3"
+    conn = sqlite3.connect(path)
+    for number, file in migration_files()[:2]:
+        conn.executescript(f"BEGIN;\n{file.read_text()}\nPRAGMA user_version = {number};\nCOMMIT;")
+    user, record = crypto.random_bytes(16), crypto.random_bytes(16)
+    conn.execute("INSERT INTO users (user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, "
+                 "login_pub, recovery_login_pub, pw_envelope, rk_envelope, id_wrap, sig_pub, kem_pub, "
+                 "bundle_signature, created_at) VALUES (?, 'ana', 'client', 65536, 3, 1, x'', x'', x'', x'', x'', "
+                 "x'', x'', x'', x'', 0)", (user,))
+    conn.execute("INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) "
+                 "VALUES (?, ?, 5, x'', x'')", (record, user))
+    rows = [(record, v, crypto.random_bytes(32), crypto.random_bytes(16), crypto.random_bytes(140),
+             crypto.random_bytes(1040), crypto.random_bytes(64), 10 + v, crypto.random_bytes(32) if v % 2 else None)
+            for v in range(1, 6)]
+    cols = "record_id, version, rev_id, key_id, header, ct, signature, seq, sharing"
+    conn.executemany(f"INSERT INTO revisions ({cols}) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+    conn.commit()
+    conn.close()
+    run_coroutine(_schema_of(path))  # opening the store applies 0003
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] >= 3
+        assert conn.execute(f"SELECT {cols} FROM revisions ORDER BY seq").fetchall() == rows
+        without_rowid = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'revisions'").fetchone()[0]
+        assert "WITHOUT ROWID" not in without_rowid
+        for dup in ((rows[0][0], 1, crypto.random_bytes(32)), (rows[0][0], 99, rows[0][2])):
+            with pytest.raises(sqlite3.IntegrityError):
+                conn.execute("INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq) "
+                             "VALUES (?,?,?,x'',x'',x'',x'',0)", dup)
+    finally:
+        conn.close()
+
+
 def test_pragmas_on_every_connection(tmp_path):
     async def run():
         store = await Store.open(tmp_path / "db.sqlite3")
@@ -146,6 +182,37 @@ def test_close_lets_the_interpreter_exit(tmp_path):
             "asyncio.run(main())\n")
     done = subprocess.run([sys.executable, "-c", code], timeout=30, capture_output=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_remembered_session_ends_with_every_write_that_ends_it(tmp_path):
+    """The store remembers sessions it has read (no database read per request); logging out, revoking the
+    device, changing the passphrase and deleting the account each end it at once, also when it was remembered."""
+    async def run():
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            for end in ("logout", "revoke", "passphrase", "delete"):
+                s = _signup(f"cache-{end}")
+                uid, device = s.user_id.bytes, s.device.device_id.bytes
+                token, other = crypto.random_bytes(32), crypto.random_bytes(32)
+                await store.create_account(s, token, 10**10, 1)
+                first = await store.session(token, 2)
+                assert first is not None and first.user_id == uid
+                assert await store.session(token, 3) is first  # remembered: the same object, no query
+                assert await store.session(token, 10**10) is None  # past its expiry, remembered or not
+                if end == "logout":
+                    await store.end_session(token)
+                elif end == "revoke":
+                    assert await store.revoke_device(uid, device)
+                elif end == "passphrase":
+                    assert await store.change_passphrase(uid, "passphrase", s.login_pub, s.kdf, s.login_pub,
+                                                         s.pw_envelope, keep_session=other)
+                else:
+                    await store.delete_account(uid, s.handle)
+                assert await store.session(token, 4) is None, end
+        finally:
+            await store.close()
+
+    run_coroutine(run())
 
 
 def test_challenges_are_taken_once(tmp_path):
