@@ -11,7 +11,20 @@ from .rows import USER_COLS, Caller, UserRow, WConn, as_uuid, r_all, r_one, user
 _SIGNER_COLUMN = {"passphrase": "login_pub", "recovery": "recovery_login_pub"}
 
 
+# Sessions a server process remembers (token hash -> caller), so a bearer request costs no database read.
+# Bounded: when full it starts again. Safe only because one process serves a database (its single writer is
+# the group-committing thread): every write that ends sessions runs here and forgets them all.
+SESSION_CACHE_MAX = 4096
+
+
 class Accounts(Database):
+    """Accounts, devices, sessions and sign-in challenges."""
+
+    def __init__(self, path) -> None:
+        super().__init__(path)
+        self._session_cache: dict[bytes, tuple[int, int, Caller]] = {}  # token hash -> (generation, expiry, caller)
+        self._session_generation = 0
+
     async def create_account(self, s: wire.Signup, token_hash: bytes, expires_at: int, now: int,
                              spend_invite: bytes | None = None) -> None:
         """`spend_invite`: the token hash of the care invite admitting this sign-up; it admits one only
@@ -116,16 +129,35 @@ class Accounts(Database):
         return await self._write(op)
 
     async def session(self, token_hash: bytes, now: int) -> Caller | None:
-        row = await self._read_one("SELECT s.user_id, s.device_id, u.handle, u.role, u.sig_pub FROM sessions s "
-                                   "JOIN users u USING (user_id) WHERE s.token_hash = ? AND s.expires_at > ?",
-                                   (token_hash, now))
-        return Caller(*row) if row else None
+        cache, generation = self._session_cache, self._session_generation
+        hit = cache.get(token_hash)
+        if hit is not None and hit[0] == generation and now < hit[1]:
+            return hit[2]
+        row = await self._read_one("SELECT s.expires_at, s.user_id, s.device_id, u.handle, u.role, u.sig_pub "
+                                   "FROM sessions s JOIN users u USING (user_id) "
+                                   "WHERE s.token_hash = ? AND s.expires_at > ?", (token_hash, now))
+        if row is None:
+            return None
+        caller = Caller(*row[1:])
+        # Tagged with the generation read before the query: a session ended while it ran is never served later.
+        if len(cache) >= SESSION_CACHE_MAX:
+            cache.clear()
+        cache[token_hash] = (generation, row[0], caller)
+        return caller
+
+    def _sessions_ended(self) -> None:
+        """After a committed write that ended sessions or changed a user: every remembered session is re-read."""
+        self._session_generation += 1
+        self._session_cache.clear()
 
     async def end_session(self, token_hash: bytes) -> None:
         def op(c: WConn) -> None:
             c.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
-        await self._write(op)
+        try:
+            await self._write(op)
+        finally:
+            self._sessions_ended()
 
     async def devices(self, user_id: bytes, current: bytes) -> list[wire.Device]:
         async with self._read() as c:
@@ -140,7 +172,10 @@ class Accounts(Database):
             return bool(w_one(c, "DELETE FROM devices WHERE device_id = ? AND user_id = ? RETURNING 1",
                               (device_id, user_id)))
 
-        return await self._write(op)
+        try:
+            return await self._write(op)
+        finally:
+            self._sessions_ended()
 
     async def change_passphrase(self, user_id: bytes, signer: str, signer_pub: bytes, kdf: wire.KdfParams,
                                 login_pub: bytes, pw_envelope: bytes, keep_session: bytes) -> bool:
@@ -158,7 +193,10 @@ class Accounts(Database):
             c.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?", (user_id, keep_session))
             return True
 
-        return await self._write(op)
+        try:
+            return await self._write(op)
+        finally:
+            self._sessions_ended()
 
     async def delete_account(self, user_id: bytes, handle: str) -> None:
         """Foreign keys cascade from users to every table holding the account's rows."""
@@ -166,4 +204,7 @@ class Accounts(Database):
             c.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
             c.execute("DELETE FROM challenges WHERE subject = ?", ("h:" + handle,))
 
-        await self._write(op)
+        try:
+            await self._write(op)
+        finally:
+            self._sessions_ended()
