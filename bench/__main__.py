@@ -198,7 +198,7 @@ async def main_async(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix="between-bench-"))
     print(f"Between benchmarks; {args.rounds} rounds; python {sys.version.split()[0]}; cpus {os.cpu_count()}\n")
     lines = ["| case | measured | baseline | ratio median [range] | goal |", "|---|---|---|---|---|"]
-    ingest, ingest_raw, pull, pull_raw, small, hello = [], [], [], [], [], []
+    ingest, ingest_raw, ingest_checked, pull, pull_raw, small, hello = [], [], [], [], [], [], []
     server = Server(work)
     on_cpu(1)
     try:
@@ -215,6 +215,15 @@ async def main_async(args: argparse.Namespace) -> None:
             raw_db = work / f"raw-{r}.db"
             on_cpu(0)
             ingest_raw.append(await raw_ingest(raw_db, rows, 50))
+            # the same inserts plus the one check the protocol asks of the server per record (PROTOCOL §17):
+            # its Ed25519 signature, on the same CPU
+            pub = crypto.ed25519_public(w.secrets.sig_seed)
+            start = time.perf_counter()
+            for batch in items:
+                for i in batch:
+                    records.verify_revision(i.revision, pub)
+            verify_s = time.perf_counter() - start
+            ingest_checked.append(len(rows) / (len(rows) / ingest_raw[-1] + verify_s))
             on_cpu(1)
             # pull of everything that writer pushed, against select + encode of the same rows
             rate, n = http_pull(server, w, 1000)
@@ -234,6 +243,8 @@ async def main_async(args: argparse.Namespace) -> None:
             small.append((await run_load(server.url, one, total=len(one), concurrency=16, check=_ok)).rate)
         lines.append(ratio_line(f"push ingest, 50 records/push, {args.records} records", ingest, ingest_raw,
                                 "rec/s", ">= 0.50"))
+        lines.append(ratio_line("the same, vs raw inserts plus one Ed25519 verification per record (the server's "
+                                "signature check; informative)", ingest, ingest_checked, "rec/s", ""))
         lines.append(ratio_line(f"pull {args.records} records, pages of 1000", pull, pull_raw, "rec/s", ">= 0.50"))
         lines.append(ratio_line("authenticated 1-record push vs GET /api/v1/health", small, hello, "req/s", ">= 0.50"))
         print("\n".join(lines))
