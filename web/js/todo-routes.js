@@ -5,7 +5,7 @@ import {
 } from './assignments.js';
 import { getAll } from './db.js';
 import { createDocument, listOwnDocuments, updateDocument } from './documents.js';
-import { createEntry } from './entries.js';
+import { createEntry, getEntry, updateEntry } from './entries.js';
 import { wordsFor } from './entry-views.js';
 import { BetweenError } from './errors.js';
 import { FieldError, readForm, validateFields } from './kinds.js';
@@ -28,8 +28,8 @@ const MAX_REASON = 2000;
 const NO_ENTRY_YET = '00000000-0000-4000-8000-000000000000';
 
 /** The data layer; tests pass their own in `deps.store`. */
-const STORE = { listReceived, getReceived, listOwnDocuments, createDocument, updateDocument, createEntry,
-  peers: (db) => getAll(db, 'peers') };
+const STORE = { listReceived, getReceived, listOwnDocuments, createDocument, updateDocument, createEntry, getEntry,
+  updateEntry, peers: (db) => getAll(db, 'peers') };
 
 const SHOWN = new Set(['verified', 'unverified']);
 
@@ -176,10 +176,21 @@ export function addTodoRoutes(router, deps) {
     if (d.response) return d.response;
     // Not verified on this device: say so before they write anything, not after.
     if (!d.a.doc.withdrawn && !mayAnswer(e, d.a)) return blocked(e, d.a);
-    // A journal's prompt says what it was for, so the entry reads well in the entries list too.
+    // Changing an answer starts from what they wrote; a first answer from the journal's prompt, so the entry
+    // reads well in the entries list too.
+    const earlier = await answeredEntry(e, d.a, d.previous);
+    if (earlier) return d.view({ values: earlier.fields });
     const prompt = d.kind?.fields.some((f) => f.id === 'prompt' && f.type === 'short_text');
     const values = prompt ? { prompt: d.a.doc.title } : {};
     return d.view({ values });
+  }
+
+  /** The entry a "done" answer of this day links to, while it is still on this device and of the assignment's kind. */
+  async function answeredEntry(e, a, previous) {
+    const id = previous?.doc.status === 'done' ? previous.doc.entry_id : null;
+    if (typeof id !== 'string') return null;
+    const entry = await store.getEntry(e.db, e.me, id);
+    return entry && entry.kind === a.doc.kind ? entry : null;
   }
 
   /** Write the response (new, or the next version of this day's), after the peer was checked. */
@@ -210,8 +221,11 @@ export function addTodoRoutes(router, deps) {
       throw err;
     }
     if (!mayAnswer(e, a)) return blocked(e, a, { occurrence, posted: true });
+    // A changed answer edits the entry it wrote before (one entry per day, its history kept), or writes one.
+    const earlier = await answeredEntry(e, a, previous);
     const extra = a.doc.kind === WORKSHEET ? { worksheet: a.doc.worksheet, title: a.doc.title } : {};
-    const entry = await store.createEntry(e.db, e.me, a.doc.kind, fields, extra);
+    const entry = (earlier && await store.updateEntry(e.db, e.me, earlier.id, fields))
+      ?? await store.createEntry(e.db, e.me, a.doc.kind, fields, extra);
     const doc = responseDoc({ ...base, entryId: entry.id, now: clock() });
     try {
       await saveResponse(e, a, previous, doc);

@@ -218,7 +218,8 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
   }
   return html`${nav('todo')}<section aria-labelledby="todo-o-title">${header}
     ${previous ? html`<p class="notice">You answered this day already: ${answerWords(previous)}. Saving again replaces
-      that answer.</p>` : null}
+      that answer${previous.doc?.status === 'done' && previous.doc.entry_id ? ' and updates the entry you wrote for it'
+        : ''}.</p>` : null}
     <form class="entry-form" action="${base}" method="post" hx-post="${base}" hx-target="#view" novalidate
       autocomplete="off">
       ${done.error ? html`<p class="error" role="alert">${done.error.message ?? done.error}</p>` : null}

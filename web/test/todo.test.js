@@ -178,6 +178,15 @@ function fixture({ peer = {}, assignments = null } = {}) {
       state.entries.push(entry);
       return entry;
     },
+    getEntry: async (db, me, eid) => state.entries.find((x) => x.id === eid && !x.deleted) ?? null,
+    updateEntry: async (db, me, eid, fields) => {
+      const entry = state.entries.find((x) => x.id === eid && !x.deleted);
+      if (!entry) return null;
+      state.writes += 1;
+      entry.fields = fields;
+      entry.edits = (entry.edits ?? 0) + 1;
+      return entry;
+    },
     createDocument: async (db, me, doc, { shareWith }) => {
       if (state.blockShare) throw new BetweenError('share_blocked', 'blocked');
       state.writes += 1;
@@ -254,6 +263,28 @@ test('done: the entry, then the response shared with the therapist; a confirmati
   assert.equal(state.docs.length, 1);
   assert.deepEqual([state.docs[0].doc.status, state.docs[0].doc.reason, state.docs[0].doc.created_at],
     ['not_done', 'Changed my mind', doc.doc.created_at]);
+});
+
+test('changing a done answer starts from the entry written for it and edits that entry, not a second one', async () => {
+  const { state, call } = fixture();
+  await call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'Went for a walk <slowly>' });
+  const [entry] = state.entries;
+  const form = await call('GET', `/app/todo/${A1}/2026-03-29`);
+  assert.match(form.body, /You answered this day already/);
+  assert.match(form.body, /Went for a walk &lt;slowly&gt;<\/textarea>/);
+  const out = await call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'Went for a long walk' });
+  assert.equal(out.status, 200);
+  assert.equal(state.entries.length, 1);
+  assert.deepEqual([entry.edits, entry.fields.body], [1, 'Went for a long walk']);
+  assert.equal(state.docs.length, 1);
+  assert.equal(state.docs[0].doc.entry_id, entry.id);
+  // The entry deleted meanwhile: the next answer writes a new one rather than failing.
+  entry.deleted = true;
+  const blank = await call('GET', `/app/todo/${A1}/2026-03-29`);
+  assert.doesNotMatch(blank.body, /long walk/);
+  await call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'A third try' });
+  assert.equal(state.entries.length, 2);
+  assert.equal(state.docs[0].doc.entry_id, state.entries[1].id);
 });
 
 test('bad input is answered 422 with the values kept and nothing written', async () => {
