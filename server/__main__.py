@@ -7,11 +7,13 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 import uvicorn
 
 from .app import create_app
 from .settings import Settings, SettingsError
+from .store import InUse, ensure_free
 
 
 def serve(host: str | None = None, port: int | None = None, data_dir: str | None = None,
@@ -25,6 +27,11 @@ def serve(host: str | None = None, port: int | None = None, data_dir: str | None
         settings = Settings.from_env(env)
     except SettingsError as exc:
         print(f"between: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    try:
+        ensure_free(Path(settings.db_path))
+    except InUse as exc:
+        print(f"between: {exc}; stop it first (one server process per data directory)", file=sys.stderr)
         raise SystemExit(2) from None
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from .accounts import Accounts
-from .connection import BATCH_MAX, MIGRATIONS, READERS, BadCursor, Conflict, StoreError, migrate, migration_files
+from .connection import (BATCH_MAX, MIGRATIONS, READERS, BadCursor, Conflict, InUse, StoreError, ensure_free,
+                         migrate, migration_files)
 from .links import Links
 from .records import Records
 from .rows import Caller, PreparedItem, UserRow
 
-__all__ = ["BATCH_MAX", "MIGRATIONS", "READERS", "BadCursor", "Caller", "Conflict", "PreparedItem", "Store",
-           "StoreError", "UserRow", "migrate", "migration_files"]
+__all__ = ["BATCH_MAX", "MIGRATIONS", "READERS", "BadCursor", "Caller", "Conflict", "InUse", "PreparedItem", "Store",
+           "StoreError", "UserRow", "ensure_free", "migrate", "migration_files"]
 
 
 class Store(Accounts, Records, Links):

@@ -14,6 +14,11 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; one process per database stays the operator's rule
+    fcntl = None
+
 from .rows import Conn, WConn, r_all, r_one, w_one
 
 log = logging.getLogger("between.store")
@@ -25,6 +30,32 @@ READERS = 4
 
 class StoreError(Exception):
     """The database could not complete a write (disk full, I/O error); nothing of it was kept."""
+
+
+class InUse(StoreError):
+    """Another process holds this database: one process per database (its writer orders every write, and it
+    remembers sessions that another process could end)."""
+
+
+def _lock(path: Path):
+    """An exclusive lock beside the database, held open until close (the OS drops it if the process dies)."""
+    if fcntl is None:
+        return None
+    handle = open(path.with_name(path.name + ".lock"), "a+b")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise InUse(f"another Between server is using {path}") from None
+    return handle
+
+
+def ensure_free(path: Path) -> None:
+    """Raise InUse now if another process serves this database (a start-up check; open() locks for real)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = _lock(path)
+    if handle is not None:
+        handle.close()
 
 
 class Conflict(Exception):
@@ -106,6 +137,7 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = None  # the open lock file (_lock)
         self._writer: WConn | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="between-writer")
         self._readers: asyncio.Queue[Conn] = asyncio.Queue()
@@ -121,6 +153,7 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         loop = asyncio.get_running_loop()
         try:
+            store._lock = _lock(path)
             store._writer = await loop.run_in_executor(store._thread, _connect_writer, path)
             for _ in range(READERS):
                 reader = await _connect_reader(path)
@@ -144,6 +177,9 @@ class Database:
             await asyncio.get_running_loop().run_in_executor(self._thread, self._writer.close)
             self._writer = None
         self._thread.shutdown(wait=True)
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     # ------------------------------------------------------------ writer: group commit
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import builders as b
 import pytest
 
-from server.store import Conflict, Store, StoreError, migration_files
+from server.settings import Settings
+from server.store import Conflict, InUse, Store, StoreError, migration_files
 from sync import crypto, wire
 
 SNAPSHOT = Path(__file__).with_name("schema.sql")
@@ -182,6 +183,41 @@ def test_close_lets_the_interpreter_exit(tmp_path):
             "asyncio.run(main())\n")
     done = subprocess.run([sys.executable, "-c", code], timeout=30, capture_output=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="advisory locks are POSIX")
+def test_one_process_per_database(tmp_path):
+    """A second store on the same file is refused while the first is open, and the server says so and exits 2
+    rather than serving beside it; closing (or the holder dying) frees it."""
+    path = Path(Settings.from_env({"BETWEEN_DATA": str(tmp_path)}).db_path)
+
+    async def run():
+        first = await Store.open(path)
+        try:
+            with pytest.raises(InUse):
+                await Store.open(path)
+            done = subprocess.run([sys.executable, "-m", "server", "--port", "1", "--data", str(tmp_path)],
+                                  timeout=30, capture_output=True, text=True)
+            assert done.returncode == 2
+            assert "another Between server is using" in done.stderr and "Traceback" not in done.stderr
+        finally:
+            await first.close()
+        again = await Store.open(path)
+        await again.close()
+
+    run_coroutine(run())
+    holder = subprocess.Popen([sys.executable, "-c", "import asyncio, sys; from pathlib import Path; "
+                               "from server.store import Store\nasync def main():\n"
+                               f"    await Store.open(Path({str(path)!r})); print('open', flush=True); "
+                               "await asyncio.sleep(60)\nasyncio.run(main())"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(InUse):
+            run_coroutine(Store.open(path))
+    finally:
+        holder.kill()
+        holder.wait(10)
+    run_coroutine(_schema_of(path))  # the lock died with its process
 
 
 def test_a_remembered_session_ends_with_every_write_that_ends_it(tmp_path):
