@@ -14,7 +14,8 @@ import pytest
 
 from pwa_browser import launch, open_app, serious_violations
 from pwa_care import (accept_invite, add_questions, client_ids, confirm_safety_number, create_invite, definitions,
-                      fill_schedule, go, local_day, open_client, open_invites, open_worksheet_builder, share_entry,
+                      fill_schedule, go, local_day, open_client, open_invites, open_occurrence,
+                      open_worksheet_builder, share_entry,
                       submit_assignment, tab, therapist_id, todo_items, withdraw_invite_made_first)
 from pwa_live import serve_app, sync_now, turn_on_sync
 
@@ -210,6 +211,26 @@ def test_a_worksheet_is_built_answered_shared_and_reviewed_with_its_minutes(care
     assert chart.get(week_of) == ["25", "60", "Not yet"], (week_of, chart)
     assert "against a target of 60 minutes a week" in tp.text_content("#minutes-chart-desc")
     problems["therapist: review"] = serious_violations(tp)
+
+    # Changing the answer starts from what was written and edits that entry: still one entry, the new minutes.
+    open_occurrence(cp, url, aid, due)
+    form = cp.locator("form.entry-form")
+    assert "updates the entry you wrote for it" in _text(cp, "#view .notice")
+    assert form.get_by_label("What did you notice?").input_value() == NOTICED
+    assert form.get_by_label("What helped?").input_value() == "Slow breathing\nCounting the stops"
+    form.get_by_label("How many minutes did you practise?").fill("30")
+    cp.get_by_role("button", name="Save and mark done").click()
+    cp.wait_for_selector("#todo-done-title")
+    assert cp.get_by_role("link", name="Open your entry").get_attribute("href") == f"/app/entries/{entry_id}"
+    tab(cp, "Entries", "#entries-title")
+    assert cp.locator(".entries li", has_text=NOTICED).count() == 1
+    _both_sync(cp, tp)
+    go(tp, url, f"/app/assignments/{aid}", "#review-title")
+    rows = {r.locator("th time").get_attribute("datetime"): r.locator("td").all_inner_texts()
+            for r in tp.locator("table.occurrences tbody tr").all()}
+    assert rows == {due: ["Done", "30 min"]}, rows
+    open_client(tp, url, uid)
+    assert definitions(tp, f"li#item-{entry_id}")["How many minutes did you practise?"] == "30 min"
     assert {k: v for k, v in problems.items() if v} == {}
 
 
