@@ -51,6 +51,49 @@ def test_turn_on_sync_keeps_entries_and_a_second_device_signs_in(playwright_inst
         first.close()
 
 
+def test_a_lost_device_is_signed_out_from_another(playwright_instance, live_app, tmp_path):
+    """Your devices lists both browsers (this one marked); signing out the other ends its sync for good, and its
+    entries stay on it, encrypted, until it signs in again with the passphrase."""
+    phone = launch(playwright_instance, tmp_path / "phone")
+    laptop = launch(playwright_instance, tmp_path / "laptop")
+    try:
+        p = open_app(phone, live_app.url)
+        create_journal(p, "On the phone", "written on the phone")
+        turn_on_sync(p, "sasha")
+        assert sync_now(p) == "Synced"
+        lp = open_app(laptop, live_app.url)
+        assert sign_in(lp, "sasha") == ""
+        assert sync_now(lp) == "Synced"
+
+        go_sync(lp)
+        lp.get_by_role("link", name="Your devices").click()
+        lp.wait_for_selector("#devices-title")
+        items = lp.locator("ul.devices li.device")
+        assert items.count() == 2
+        assert items.filter(has=lp.locator(".tag", has_text="This device")).count() == 1
+        assert all(name.startswith("Between in Chrome") for name in lp.locator(".device-name strong").all_inner_texts())
+        assert lp.get_by_role("button", name="Sign out this device").count() == 1
+        assert _serious(lp) == []
+        lp.get_by_role("button", name="Sign out this device").click()
+        lp.wait_for_selector("#devices-title [role='status'], #view .notice")
+        assert "That device can no longer sync" in lp.inner_text("#view")
+        assert lp.locator("ul.devices li.device").count() == 1
+        assert lp.url.endswith("/app/account/devices")
+
+        # The phone: its session and its device key are gone; its entry is still there to read.
+        go_sync(p)
+        p.get_by_role("button", name="Sync now").click()
+        p.wait_for_selector("#s-handle")
+        assert "this device was signed out" in p.inner_text("#view .notice")
+        assert p.input_value("#s-handle") == "sasha"
+        assert entry_summaries(p) == ["On the phone"]
+        assert sign_in(p, "sasha") == ""
+        assert sync_now(p) == "Synced"
+    finally:
+        phone.close()
+        laptop.close()
+
+
 def _wire_log(ctx) -> list[tuple[str, str, bytes]]:
     """Every request the page and its service worker send: (method, url, body)."""
     log: list[tuple[str, str, bytes]] = []

@@ -4,8 +4,9 @@ import { get, getAll, write } from './db.js';
 import { BetweenError } from './errors.js';
 import { explain } from './account.js';
 import {
-  accountPage, forgetPage, forgottenPage, recoveryPage, signedInPage,
+  accountPage, deviceProblem, devicesPage, forgetPage, forgottenPage, recoveryPage, signedInPage,
 } from './account-views.js';
+import { Unreachable } from './api.js';
 import { WARNINGS } from './share.js';
 import { isPending } from './sync.js';
 import { html, htmlResponse } from './views.js';
@@ -68,7 +69,47 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
     return next.open.map((note) => ({ id: noteId(note), text: WARNINGS[note.code], at: note.at }));
   }
 
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const problemCode = (err) => (err instanceof Unreachable ? 'unreachable' : err?.code ?? 'other');
+
+  /** Your devices, asked of the server; `extra` adds a notice or a problem (a code). */
+  async function devices({ notice: words = null, problem = null, status = 200, headers = {} } = {}) {
+    const { me } = await load();
+    if (!me.session) {
+      return page(devicesPage({ me, devices: null, problem: deviceProblem('signed_out') }), status, headers);
+    }
+    let list = null;
+    let failed = problem;
+    try {
+      list = await accounts.devices();
+      if (list === null) failed ??= 'signed_out';
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err;
+      failed ??= problemCode(err);
+    }
+    return page(devicesPage({ me, devices: list, notice: words ? notice(words) : null,
+      problem: failed ? deviceProblem(failed) : null }), status, headers);
+  }
+
+  async function revokeDevice({ params }) {
+    const headers = { 'HX-Push-Url': '/app/account/devices' };
+    const { me } = await load();
+    const id = params.id;
+    if (!UUID.test(id) || id === me.deviceId) return devices({ problem: 'other', status: 422, headers });
+    try {
+      if (!await accounts.revokeOther(id)) return devices({ headers });
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err;
+      const code = problemCode(err);
+      if (code === 'not_found') return devices({ notice: deviceProblem(code), headers });
+      return devices({ problem: code, status: code === 'unreachable' ? 503 : 422, headers });
+    }
+    return devices({ notice: 'Signed out. That device can no longer sync with your account.', headers });
+  }
+
   router
+    .add('GET', '/app/account/devices', () => devices())
+    .add('POST', '/app/account/devices/:id/revoke', revokeDevice)
     .add('GET', '/app/account', () => show())
     .add('GET', '/app/account/done', () => show({ notice: notice('Sync is on. Your recovery key is not stored anywhere: keep the paper safe.') }))
     .add('POST', '/app/settings', async ({ request }) => {

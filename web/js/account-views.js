@@ -2,8 +2,12 @@
 
 import { badge } from './care-views.js';
 import { link, nav } from './entry-views.js';
+import { instantWords } from './dates.js';
 import { statusText } from './sync-status.js';
 import { html } from './views.js';
+
+const when = (seconds) => html`<time datetime="${new Date(seconds * 1000).toISOString()}">${
+  instantWords(seconds) ?? ''}</time>`;
 
 const HANDLE_HINT = 'Lowercase letters, digits, dots, dashes or underscores; 3 to 64 characters. The server sees it.';
 
@@ -94,6 +98,8 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
   if (!me.session) {
     return html`${nav('account', me.role)}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
       ${notice}
+      ${status?.state === 'signed_out' ? html`<p class="notice" role="status">Sync stopped: this device was signed out,
+        perhaps from another of your devices. Sign in again to sync; your entries are still here.</p>` : null}
       <p class="lead">Right now your entries are kept only on this device, encrypted.</p>
       ${me.handle ? html`<p>This device was signed in as <strong>${me.handle}</strong>.</p>` : null}
       ${me.handle ? null : signupForm()}
@@ -109,12 +115,60 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
     ${notesSection(notes)}
     ${peers.length ? html`<h2>${me.role === 'therapist' ? 'Your clients' : 'Your therapist'}</h2><ul>${peers.map((p) => html`<li>${link(`/app/link/${p.userId}`,
       p.handle)} ${badge(p)}</li>`)}</ul>` : null}
+    <h2>Devices</h2>
+    <p>${link('/app/account/devices', 'Your devices', 'button secondary')} — see where you are signed in, and sign out a
+      phone you lost.</p>
     <h2>This device</h2>
     <form action="/app/account/logout" method="post" hx-post="/app/account/logout" hx-target="#view">
       <p>Signing out stops sync here; your entries stay on this device, encrypted.</p>
       <button type="submit" class="secondary">Sign out</button></form>
     ${forgetLink()}
     ${wordingForm(settings)}</section>`;
+}
+
+const DEVICE_PROBLEMS = {
+  unreachable: 'The server cannot be reached, so your devices cannot be listed or signed out right now. Check the '
+    + 'connection and try again.',
+  signed_out: 'This device is signed out, so it cannot list your devices. Sign in again on the Sync screen.',
+  not_found: 'That device was signed out already.',
+  rate_limited: 'Too many tries. Please wait a minute and try again.',
+  other: 'The server could not do that just now. Please try again.',
+};
+
+/** Words for a failed devices call (a code: never the server's detail). */
+export const deviceProblem = (code) => DEVICE_PROBLEMS[code] ?? DEVICE_PROBLEMS.other;
+
+/**
+ * "Your devices": every device signed in to this account, this one marked; any other can be signed out for good
+ * (a lost or sold phone). `devices` null: not listed (see `problem`).
+ * @param {{me: object, devices: {device_id: string, name: string, created_at: number, last_seen_at: number,
+ *   current: boolean}[]|null, notice?: unknown, problem?: string|null}} p
+ */
+export function devicesPage({ me, devices, notice = null, problem = null }) {
+  const mine = devices ?? [];
+  const others = mine.filter((d) => !d.current).length;
+  return html`${nav('account', me.role)}<section aria-labelledby="devices-title">
+    <h1 id="devices-title">Your devices</h1>
+    ${notice}
+    ${problem ? html`<p class="error" role="alert">${problem}</p>` : null}
+    <p class="lead">Every device signed in to <strong>${me.handle}</strong>. Sign out one you no longer have: it can no
+      longer sync, and signing in again needs your passphrase or recovery key.</p>
+    ${devices ? html`<ul class="devices">${mine.map((d) => deviceItem(d))}</ul>
+      ${others ? html`<p class="hint">Signing a device out stops it syncing: nothing new reaches it. What it already
+        holds stays on it, encrypted, until it is cleared.</p>`
+        : html`<p>No other device is signed in.</p>`}` : null}
+    <div class="actions">${link('/app/account', 'Back to Sync', 'button secondary')}</div></section>`;
+}
+
+function deviceItem(d) {
+  const title = `device-${d.device_id}`;
+  return html`<li class="device" aria-labelledby="${title}"><p class="device-name" id="${title}"><strong>${d.name}</strong>${
+    d.current ? html` <span class="tag">This device</span>` : null}</p>
+    <p class="meta">Signed in ${when(d.created_at)}; last renewed ${when(d.last_seen_at)}</p>
+    ${d.current ? html`<p class="hint">To sign out this device, use “Sign out” on the Sync screen.</p>`
+      : html`<form action="/app/account/devices/${d.device_id}/revoke" method="post"
+        hx-post="/app/account/devices/${d.device_id}/revoke" hx-target="#view">
+        <button type="submit" class="danger" aria-describedby="${title}">Sign out this device</button></form>`}</li>`;
 }
 
 const forgetLink = () => html`<p>${link('/app/account/forget', 'Forget this device…', 'button danger')}</p>`;

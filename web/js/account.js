@@ -17,7 +17,19 @@ import { Api, ApiError, bundleFromWire, bundleToWire, kdfFromWire, kdfToWire } f
 export const HANDLE = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 export const MIN_PASSPHRASE = 10;
 // Visible to the server (docs/CLI.md): says what kind of device, nothing about the person.
-const DEVICE_NAME = 'Between web app';
+/**
+ * The name this device is listed under in "Your devices": the browser and system, as the User-Agent every
+ * request carries tells the server anyway (nothing new reaches it). At most 64 characters (wire DeviceName).
+ * @param {string} [ua] navigator.userAgent
+ */
+export function deviceName(ua = globalThis.navigator?.userAgent ?? '') {
+  const system = [[/Android/, 'Android'], [/iPhone/, 'iPhone'], [/iPad/, 'iPad'], [/CrOS/, 'ChromeOS'],
+    [/Macintosh|Mac OS X/, 'Mac'], [/Windows/, 'Windows'], [/Linux/, 'Linux']].find(([re]) => re.test(ua))?.[1];
+  const browser = [[/Edg\//, 'Edge'], [/Firefox\//, 'Firefox'], [/SamsungBrowser\//, 'Samsung Internet'],
+    [/Chrom(e|ium)\//, 'Chrome'], [/Safari\//, 'Safari']].find(([re]) => re.test(ua))?.[1];
+  if (!system && !browser) return 'Between web app';
+  return `Between in ${browser ?? 'a browser'}${system ? ` on ${system}` : ''}`.slice(0, 64);
+}
 const CHALLENGE_LIFE_MS = 50_000;
 
 /** A fresh session key for this device: Ed25519, generated here, the private half never extractable. */
@@ -76,6 +88,10 @@ export function createAccounts({ env, reset, origin }) {
       return session.token;
     } catch (err) {
       if (err instanceof ApiError && [401, 403, 404].includes(err.status)) {
+        // The server no longer takes this device's key (signed out from another device, or removed): the session
+        // is dropped here too, so the Sync screen offers to sign in again. Entries and unsent changes stay.
+        await saveAccount(db, { ...me, session: null });
+        reset();
         throw new BetweenError('signed_out', 'this device is signed out (revoked or expired)');
       }
       throw err;
@@ -106,7 +122,7 @@ export function createAccounts({ env, reset, origin }) {
       rk_envelope: await sealRkEnvelope(rk.kek, me.userId, me.accountKey),
       id_wrap: await sealIdWrap(await deriveIdwk(me.accountKey), me.userId, me.sigSeed, me.kemSeed),
       bundle: bundleToWire(await makeBundle(secrets)),
-      device: { device_id: deviceId, name: DEVICE_NAME, sig_pub: device.devicePub },
+      device: { device_id: deviceId, name: deviceName(), sig_pub: device.devicePub },
       ...(code ? { invite_code: code } : {}),
     });
     await saveAccount(db, { ...secrets, deviceId: session.device_id, session: { ...device, token: session.token } });
@@ -153,7 +169,7 @@ export function createAccounts({ env, reset, origin }) {
     const { challenge_id: challengeId, challenge } = ch.challenge;
     const signature = await signAuth(login.loginSeed, origin, handle, challengeId, challenge, action, device.devicePub);
     const session = await api.login({ handle, action, challenge_id: challengeId, signature,
-      device: { device_id: uuidString(newUuid()), name: DEVICE_NAME, sig_pub: device.devicePub } });
+      device: { device_id: uuidString(newUuid()), name: deviceName(), sig_pub: device.devicePub } });
     const account = await new Api(origin, { token: async () => session.token }).account();
     if (account.handle !== handle || account.user_id !== session.user_id) {
       throw new CryptoError('the server answered for another account');
@@ -217,7 +233,26 @@ export function createAccounts({ env, reset, origin }) {
     });
   }
 
-  return { signup, prelogin, login, logout, forget, sessionApi, refresh };
+  /** This account's devices from the server (this one marked `current`); null when signed out. */
+  async function devices() {
+    const api = await sessionApi();
+    return api ? api.devices() : null;
+  }
+
+  /**
+   * Sign another device out for good: its sessions end and it cannot renew them (a lost phone). Not this device
+   * (that is "Sign out"), which the server would also end. False when signed out here.
+   */
+  async function revokeOther(deviceId) {
+    const { me } = await env();
+    if (deviceId === me.deviceId) throw new BetweenError('this_device', 'use sign out for this device');
+    const api = await sessionApi();
+    if (!api) return false;
+    await api.revokeDevice(deviceId);
+    return true;
+  }
+
+  return { signup, prelogin, login, logout, forget, sessionApi, refresh, devices, revokeOther };
 }
 
 /**
