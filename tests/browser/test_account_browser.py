@@ -94,6 +94,61 @@ def test_a_lost_device_is_signed_out_from_another(playwright_instance, live_app,
         laptop.close()
 
 
+NEW_PASSPHRASE = "tram ferry lantern orchard 2026"
+
+
+def _change_passphrase(page, current: str, new: str, again: str | None = None) -> str:
+    """Sync → Change your passphrase; returns the alert text, or '' once the Sync screen says it changed."""
+    go_sync(page)
+    page.get_by_role("link", name="Change your passphrase").click()
+    page.wait_for_selector("#passphrase-form")
+    page.fill("#p-current", current)
+    page.fill("#a-pass", new)
+    page.fill("#a-pass2", new if again is None else again)
+    page.get_by_role("button", name="Change passphrase").click()
+    page.wait_for_selector("#account-title, #passphrase-form [role='alert']:not([hidden])", timeout=60000)
+    if page.locator("#account-title").count():
+        assert "Passphrase changed" in page.inner_text("#view .notice")
+        return ""
+    return page.inner_text("#passphrase-form [role='alert']")
+
+
+def test_passphrase_changed_in_the_browser(playwright_instance, live_app, tmp_path):
+    """The current passphrase must be right; after the change only the new one signs in, the other device keeps
+    syncing, the entries stay, and neither passphrase is ever sent."""
+    phone = launch(playwright_instance, tmp_path / "phone")
+    laptop = launch(playwright_instance, tmp_path / "laptop")
+    log = _wire_log(phone)
+    try:
+        p = open_app(phone, live_app.url)
+        create_journal(p, "Kept across the change", "still readable afterwards")
+        turn_on_sync(p, "kai")
+        lp = open_app(laptop, live_app.url)
+        assert sign_in(lp, "kai") == ""
+        assert sync_now(lp) == "Synced"
+
+        assert "not the same" in _change_passphrase(p, PASSPHRASE, NEW_PASSPHRASE, "something else entirely")
+        assert "not your current passphrase" in _change_passphrase(p, "not my passphrase at all", NEW_PASSPHRASE)
+        assert _serious(p) == []
+        assert _change_passphrase(p, PASSPHRASE, NEW_PASSPHRASE) == ""
+        assert sync_now(p) == "Synced"
+        assert sync_now(lp) == "Synced"  # its session ended on the server; it renewed with its device key
+        assert entry_summaries(lp) == ["Kept across the change"]
+        assert _carries(log, PASSPHRASE) == [] and _carries(log, NEW_PASSPHRASE) == []
+    finally:
+        phone.close()
+        laptop.close()
+    third = launch(playwright_instance, tmp_path / "third")
+    try:
+        page = open_app(third, live_app.url)
+        assert "do not match" in sign_in(page, "kai", PASSPHRASE)
+        assert sign_in(page, "kai", NEW_PASSPHRASE) == ""
+        assert sync_now(page) == "Synced"
+        assert entry_summaries(page) == ["Kept across the change"]
+    finally:
+        third.close()
+
+
 def _wire_log(ctx) -> list[tuple[str, str, bytes]]:
     """Every request the page and its service worker send: (method, url, body)."""
     log: list[tuple[str, str, bytes]] = []

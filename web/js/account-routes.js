@@ -4,7 +4,7 @@ import { get, getAll, write } from './db.js';
 import { BetweenError } from './errors.js';
 import { explain } from './account.js';
 import {
-  accountPage, deviceProblem, devicesPage, forgetPage, forgottenPage, recoveryPage, signedInPage,
+  accountPage, deviceProblem, devicesPage, forgetPage, forgottenPage, passphrasePage, recoveryPage, signedInPage,
 } from './account-views.js';
 import { Unreachable } from './api.js';
 import { WARNINGS } from './share.js';
@@ -52,15 +52,18 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
   const notice = (text) => html`<p class="notice" role="status">${text}</p>`;
 
-  async function show(extra = {}) {
+  /** The Sync screen's markup; `extra` adds a notice. */
+  async function accountView(extra = {}) {
     const { db, me } = await load();
     const waiting = (await getAll(db, 'records')).filter(isPending).length;
     const peers = (await getAll(db, 'peers')).filter((p) => p.linked);
     const { settings } = await load();
     const status = sync.status();
     const notes = me.session ? await keepNotes(db, status) : [];
-    return page(accountPage(me, status, { waiting: me.session ? 0 : waiting, peers, settings, notes, ...extra }));
+    return accountPage(me, status, { waiting: me.session ? 0 : waiting, peers, settings, notes, ...extra });
   }
+
+  const show = async (extra = {}) => page(await accountView(extra));
 
   async function keepNotes(db, status) {
     const kept = (await get(db, 'meta', NOTES_KEY)) ?? noNotes();
@@ -109,6 +112,10 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
 
   router
     .add('GET', '/app/account/devices', () => devices())
+    .add('GET', '/app/account/passphrase', async () => {
+      const { me } = await load();
+      return page(passphrasePage(me));
+    })
     .add('POST', '/app/account/devices/:id/revoke', revokeDevice)
     .add('GET', '/app/account', () => show())
     .add('GET', '/app/account/done', () => show({ notice: notice('Sync is on. Your recovery key is not stored anywhere: keep the paper safe.') }))
@@ -161,7 +168,13 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
           return { ok: true, html: String(recoveryPage(data.handle, recovery, data.role === 'therapist' ? 'therapist' : 'client')) };
         }
         case 'prelogin':
-          return { ok: true, kdf: await accounts.prelogin(data.handle) };
+          return { ok: true, kdf: await accounts.prelogin(data.handle, { own: data.own === true }) };
+        case 'change-passphrase': {
+          await accounts.changePassphrase({ currentPrk: data.currentPrk, kdf: data.kdf, prk: data.prk });
+          const done = notice('Passphrase changed. Use the new one from now on. Your other devices stay signed in, '
+            + 'and your recovery key still works.');
+          return { ok: true, html: String(await accountView({ notice: done })) };
+        }
         case 'login': {
           const result = await accounts.login({ handle: data.handle, prk: data.prk ?? null,
             recoveryText: data.recoveryText ?? null });

@@ -13,15 +13,15 @@ const HANDLE_HINT = 'Lowercase letters, digits, dots, dashes or underscores; 3 t
 
 export { statusText };
 
-function passphraseFields() {
-  return html`<div class="field"><label for="a-pass">Passphrase</label>
+function passphraseFields(label = 'Passphrase') {
+  return html`<div class="field"><label for="a-pass">${label}</label>
       <p class="hint" id="a-pass-hint">At least 10 characters. A few unrelated words are strong and easy to remember.</p>
       <input id="a-pass" type="password" autocomplete="new-password" required minlength="10" data-strength="a-strength"
         aria-describedby="a-pass-hint a-strength-text"></div>
     <div class="strength"><meter id="a-strength" min="0" max="4" low="2" high="3" optimum="4" value="0"
       aria-labelledby="a-strength-text"></meter>
       <p id="a-strength-text" class="hint" aria-live="polite">Strength: type a passphrase</p></div>
-    <div class="field"><label for="a-pass2">Repeat the passphrase</label>
+    <div class="field"><label for="a-pass2">Repeat the ${label.toLowerCase()}</label>
       <input id="a-pass2" type="password" autocomplete="new-password" required></div>`;
 }
 
@@ -71,6 +71,28 @@ export function signinForm(handle = '') {
     </form></section>`;
 }
 
+/** Change the passphrase: the current one, then the new one twice (app.js runs both through Argon2id). */
+export function passphrasePage(me) {
+  if (!me.session) {
+    return html`${nav('account', me.role)}<section aria-labelledby="pass-title"><h1 id="pass-title">Change your
+      passphrase</h1><p class="notice">This device is signed out. Sign in on the Sync screen first.</p>
+      <div class="actions">${link('/app/account', 'Back to Sync', 'button secondary')}</div></section>`;
+  }
+  return html`${nav('account', me.role)}<section aria-labelledby="pass-title">
+    <h1 id="pass-title">Change your passphrase</h1>
+    <p class="lead">For <strong>${me.handle}</strong>. Your entries, your devices and your recovery key stay as they
+      are; from now on you sign in with the new passphrase.</p>
+    <form id="passphrase-form" data-secret="passphrase" novalidate autocomplete="off">
+      <p class="error" role="alert" data-error hidden></p>
+      <input type="text" name="username" autocomplete="username" value="${me.handle}" hidden>
+      <div class="field"><label for="p-current">Current passphrase</label>
+        <input id="p-current" type="password" autocomplete="current-password" required></div>
+      ${passphraseFields('New passphrase')}
+      <div class="actions"><button type="submit">Change passphrase</button>
+        ${link('/app/account', 'Cancel', 'button secondary')}</div>
+    </form></section>`;
+}
+
 /** The wording setting: what the app calls the things done between sessions. */
 export function wordingForm(settings) {
   const current = settings?.wording === 'homework' ? 'homework' : 'activities';
@@ -115,9 +137,10 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
     ${notesSection(notes)}
     ${peers.length ? html`<h2>${me.role === 'therapist' ? 'Your clients' : 'Your therapist'}</h2><ul>${peers.map((p) => html`<li>${link(`/app/link/${p.userId}`,
       p.handle)} ${badge(p)}</li>`)}</ul>` : null}
-    <h2>Devices</h2>
+    <h2>Devices and passphrase</h2>
     <p>${link('/app/account/devices', 'Your devices', 'button secondary')} — see where you are signed in, and sign out a
       phone you lost.</p>
+    <p>${link('/app/account/passphrase', 'Change your passphrase', 'button secondary')}</p>
     <h2>This device</h2>
     <form action="/app/account/logout" method="post" hx-post="/app/account/logout" hx-target="#view">
       <p>Signing out stops sync here; your entries stay on this device, encrypted.</p>

@@ -8,7 +8,8 @@ import { forgetPlaintexts, openPlaintext } from './entries.js';
 import { BetweenError, CryptoError } from './errors.js';
 import {
   checkKdf, deriveIdwk, deriveKwk, derivePassphraseKeys, deriveRecoveryKeys, finishUnlock, formatRecoveryKey, makeBundle,
-  openPwEnvelope, openRkEnvelope, parseRecoveryKey, sealIdWrap, sealPwEnvelope, sealRkEnvelope, signAuth,
+  openPwEnvelope, openRkEnvelope, parseRecoveryKey, passphraseChangeBound, sealIdWrap, sealPwEnvelope, sealRkEnvelope,
+  signAuth,
 } from './keys.js';
 import { FLAG_DELETED, KDF_DEFAULT, authTranscript, parseHeader } from './layout.js';
 import { revId, sealRevision, wrapDek } from './records.js';
@@ -50,6 +51,10 @@ export function explain(err) {
     kdf_below_floor: 'The server asked for weaker protection of your passphrase than Between accepts, so nothing was sent.',
     bad_recovery_key: 'That recovery key has a typo: please check each group of characters.',
     crypto: 'Your account could not be unlocked on this device: the passphrase or recovery key did not open it.',
+    wrong_current: 'That is not your current passphrase. Nothing was changed.',
+    expired: 'That took too long. Please try again.',
+    signed_out: 'This device is signed out. Sign in again on the Sync screen first.',
+    weak_kdf: 'This device could not protect the new passphrase strongly enough. Nothing was changed.',
   };
   return words[err?.code] ?? 'That did not work. Please try again.';
 }
@@ -130,15 +135,54 @@ export function createAccounts({ env, reset, origin }) {
     return formatRecoveryKey(recovery);
   }
 
-  /** Step one of signing in: the server's KDF parameters, refused below the floor before any Argon2id work. */
-  async function prelogin(handle) {
+  /**
+   * Step one of signing in, or of changing the passphrase (`own`: this signed-in account's handle): the server's
+   * KDF parameters, refused below the floor before any Argon2id work; its challenge is kept for step two.
+   */
+  async function prelogin(handle, { own = false } = {}) {
     const { me } = await env();
-    guardSignIn(me, handle);
+    if (own) {
+      if (!me.session) throw new BetweenError('signed_out', 'this device is signed out');
+      handle = me.handle;
+    } else {
+      guardSignIn(me, handle);
+    }
     const challenge = await new Api(origin).prelogin(handle);
     const kdf = kdfFromWire(challenge.kdf);
     checkKdf(kdf);
     challenges.set(handle, { challenge, at: Date.now() });
     return kdf;
+  }
+
+  /**
+   * A new passphrase (PROTOCOL.md /account/passphrase): the account key re-wrapped under it, signed with the current
+   * passphrase's login key over a fresh challenge from prelogin(…, {own: true}). `currentPrk`, `prk`: the page's
+   * Argon2id outputs for the current and the new passphrase (`kdf`, new salt). The account key, every entry and the
+   * recovery key stay as they are; the server ends the account's other sessions (each device renews with its key).
+   */
+  async function changePassphrase({ currentPrk, kdf, prk }) {
+    const { me } = await env();
+    const api = await sessionApi();
+    if (!api) throw new BetweenError('signed_out', 'this device is signed out');
+    const ch = challenges.get(me.handle);
+    challenges.delete(me.handle);
+    if (!ch || Date.now() - ch.at > CHALLENGE_LIFE_MS) throw new BetweenError('expired', 'that took too long');
+    checkNewKdf(kdf);
+    const current = await derivePassphraseKeys('', kdfFromWire(ch.challenge.kdf), async () => currentPrk);
+    const next = await derivePassphraseKeys('', kdf, async () => prk);
+    const envelope = await sealPwEnvelope(next.kek, me.userId, kdf, me.accountKey);
+    const { challenge_id: challengeId, challenge } = ch.challenge;
+    const signature = await signAuth(current.loginSeed, origin, me.handle, challengeId, challenge, 'change-passphrase',
+      await passphraseChangeBound(next.loginPub, kdf, envelope));
+    try {
+      await api.changePassphrase({ signer: 'passphrase', challenge_id: challengeId, signature, kdf: kdfToWire(kdf),
+        login_pub: next.loginPub, pw_envelope: envelope });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'invalid_credentials') {
+        throw new BetweenError('wrong_current', 'the current passphrase did not match');
+      }
+      throw err;
+    }
   }
 
   function guardSignIn(me, handle) {
@@ -252,7 +296,7 @@ export function createAccounts({ env, reset, origin }) {
     return true;
   }
 
-  return { signup, prelogin, login, logout, forget, sessionApi, refresh, devices, revokeOther };
+  return { signup, prelogin, login, logout, forget, sessionApi, refresh, devices, revokeOther, changePassphrase };
 }
 
 /**

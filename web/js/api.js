@@ -139,6 +139,8 @@ export class Api {
   revokeInvite(inviteId) { return this.call('DELETE', `/invites/${encodeURIComponent(inviteId)}`); }
 
   devices() { return this.call('GET', '/devices'); }
+
+  changePassphrase(body) { return this.call('POST', '/account/passphrase', body); }
 }
 
 async function problem(response) {

@@ -193,6 +193,13 @@ export async function finishUnlock(keys, accountKey) {
 
 // ---------------------------------------------------------------- auth signatures
 
+/**
+ * What a passphrase change signs (layout.passphrase_change_bound): SHA-256(new login_pub ‖ new KDF parameter bytes ‖
+ * new pw_envelope), so the signature covers exactly what the server stores.
+ */
+export const passphraseChangeBound = async (loginPub, kdf, pwEnvelope) =>
+  sha256(concat(loginPub, kdfBytes(kdf), pwEnvelope));
+
 export const signAuth = (seed, origin, handle, challengeId, challenge, action, bound = new Uint8Array(0)) =>
   ed25519Sign(seed, authTranscript(origin, handle, challengeId, challenge, action, bound));
 

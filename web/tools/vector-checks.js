@@ -194,6 +194,17 @@ export const CHECKERS = {
       eqHex(await keys.signAuth(h(t.signer_seed), ...args), t.signature, t.action);
       await keys.verifyAuth(h(t.signer_pub), h(t.signature), ...args);
       await rejects(keys.verifyAuth(h(t.signer_pub), h(t.signature), 'https://evil.example', ...args.slice(1)), CryptoError);
+      if (t.action === 'change-passphrase') {
+        // What the app signs when it changes a passphrase: its new login key and the bound over what is stored.
+        const p = h(t.new_kdf_params);
+        const view = new DataView(p.buffer, p.byteOffset);
+        const kdf = { alg: 'argon2id', memoryKib: view.getUint32(1), iterations: view.getUint32(5), lanes: view.getUint32(9),
+          salt: p.slice(13, 29) };
+        eqHex(keys.kdfBytes(kdf), t.new_kdf_params, 'kdf bytes');
+        const fresh = await keys.derivePassphraseKeys(t.new_passphrase, kdf, argon2id);
+        eqHex(fresh.loginPub, t.new_login_pub, 'new login_pub');
+        eqHex(await keys.passphraseChangeBound(fresh.loginPub, kdf, h(t.new_pw_envelope)), t.bound, 'bound');
+      }
     }
     return v.vectors.length;
   },
