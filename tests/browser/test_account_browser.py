@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 import time
 
 import pytest
@@ -147,6 +148,51 @@ def test_passphrase_changed_in_the_browser(playwright_instance, live_app, tmp_pa
         assert entry_summaries(page) == ["Kept across the change"]
     finally:
         third.close()
+
+
+def _delete_account(page, name: str, passphrase: str) -> str:
+    """Sync → Delete your account; returns the alert text, or '' once the account is gone."""
+    go_sync(page)
+    page.get_by_role("link", name="Delete your account…").click()
+    page.wait_for_selector("#delete-form")
+    page.fill("#d-handle", name)
+    page.fill("#d-pass", passphrase)
+    page.get_by_role("button", name="Delete my account").click()
+    page.wait_for_selector("#gone-title, #delete-form [role='alert']:not([hidden])", timeout=60000)
+    return "" if page.locator("#gone-title").count() else page.inner_text("#delete-form [role='alert']")
+
+
+def test_account_deleted_in_the_browser(playwright_instance, live_app, tmp_path):
+    """The name and the passphrase must both be right; then the server keeps no row of the account, this device
+    is cleared, and the account no longer signs in."""
+    phone = launch(playwright_instance, tmp_path / "phone")
+    try:
+        p = open_app(phone, live_app.url)
+        create_journal(p, "Soon gone", "to be deleted with the account")
+        turn_on_sync(p, "noor")
+        assert sync_now(p) == "Synced"
+        assert "type your account name" in _delete_account(p, "someone-else", PASSPHRASE)
+        assert "not your passphrase. Nothing was deleted" in _delete_account(p, "noor", "not the passphrase at all")
+        assert _serious(p) == []
+        assert sync_now(p) == "Synced"
+        assert entry_summaries(p) == ["Soon gone"]
+        assert _delete_account(p, "noor", PASSPHRASE) == ""
+        assert "Your account was deleted" in p.inner_text("#gone-title")
+        p.get_by_role("link", name="Start again").click()
+        p.wait_for_selector("#entries-title")
+        assert entry_summaries(p) == []
+    finally:
+        phone.close()
+    db = sqlite3.connect(live_app.server.data_dir / "between.sqlite3")
+    try:
+        assert db.execute("SELECT count(*) FROM users WHERE handle = 'noor'").fetchone()[0] == 0
+    finally:
+        db.close()
+    other = launch(playwright_instance, tmp_path / "other")
+    try:
+        assert "do not match" in sign_in(open_app(other, live_app.url), "noor")
+    finally:
+        other.close()
 
 
 def _wire_log(ctx) -> list[tuple[str, str, bytes]]:

@@ -4,7 +4,8 @@ import { get, getAll, write } from './db.js';
 import { BetweenError } from './errors.js';
 import { explain } from './account.js';
 import {
-  accountPage, deviceProblem, devicesPage, forgetPage, forgottenPage, passphrasePage, recoveryPage, signedInPage,
+  accountPage, deleteAccountPage, deletedPage, deviceProblem, devicesPage, forgetPage, forgottenPage, passphrasePage,
+  recoveryPage, signedInPage,
 } from './account-views.js';
 import { Unreachable } from './api.js';
 import { WARNINGS } from './share.js';
@@ -112,6 +113,10 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
 
   router
     .add('GET', '/app/account/devices', () => devices())
+    .add('GET', '/app/account/delete', async () => {
+      const { me } = await load();
+      return page(deleteAccountPage(me));
+    })
     .add('GET', '/app/account/passphrase', async () => {
       const { me } = await load();
       return page(passphrasePage(me));
@@ -169,6 +174,9 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
         }
         case 'prelogin':
           return { ok: true, kdf: await accounts.prelogin(data.handle, { own: data.own === true }) };
+        case 'delete-account':
+          await accounts.deleteAccount({ prk: data.prk });
+          return { ok: true, html: String(deletedPage()) };
         case 'change-passphrase': {
           await accounts.changePassphrase({ currentPrk: data.currentPrk, kdf: data.kdf, prk: data.prk });
           const done = notice('Passphrase changed. Use the new one from now on. Your other devices stay signed in, '

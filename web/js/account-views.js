@@ -93,6 +93,40 @@ export function passphrasePage(me) {
     </form></section>`;
 }
 
+/** Delete the account: what goes, what may stay, then the passphrase (app.js runs it through Argon2id). */
+export function deleteAccountPage(me) {
+  if (!me.session) {
+    return html`${nav('account', me.role)}<section aria-labelledby="delete-title"><h1 id="delete-title">Delete your
+      account</h1><p class="notice">This device is signed out. Sign in on the Sync screen first.</p>
+      <div class="actions">${link('/app/account', 'Back to Sync', 'button secondary')}</div></section>`;
+  }
+  const theirs = me.role === 'therapist' ? 'clients' : 'therapist';
+  return html`${nav('account', me.role)}<section aria-labelledby="delete-title">
+    <h1 id="delete-title">Delete your account</h1>
+    <div class="error" role="alert"><p>This deletes <strong>${me.handle}</strong> from the server for good: every entry,
+      every share and link with your ${theirs}, and every device. It cannot be undone, not even with the recovery key.</p>
+      <p>This device is cleared too. Other devices you signed in to keep their copy until you clear them there, and
+      what your ${theirs} already received may stay on their devices.</p></div>
+    <form id="delete-form" data-secret="delete-account" novalidate autocomplete="off">
+      <p class="error" role="alert" data-error hidden></p>
+      <input type="text" name="username" autocomplete="username" value="${me.handle}" hidden>
+      <div class="field"><label for="d-handle">Type your account name, ${me.handle}, to confirm</label>
+        <input id="d-handle" type="text" autocomplete="off" autocapitalize="none" spellcheck="false" required
+          data-expect="${me.handle}"></div>
+      <div class="field"><label for="d-pass">Passphrase</label>
+        <input id="d-pass" type="password" autocomplete="current-password" required></div>
+      <div class="actions"><button type="submit" class="danger">Delete my account</button>
+        ${link('/app/account', 'Cancel', 'button secondary')}</div>
+    </form></section>`;
+}
+
+/** After the account was deleted: nothing of it is left here or on the server. */
+export function deletedPage() {
+  return html`<section aria-labelledby="gone-title"><h1 id="gone-title">Your account was deleted</h1>
+    <p>Nothing of it is kept on the server or on this device any more.</p>${link('/app/entries', 'Start again',
+    'button')}</section>`;
+}
+
 /** The wording setting: what the app calls the things done between sessions. */
 export function wordingForm(settings) {
   const current = settings?.wording === 'homework' ? 'homework' : 'activities';
@@ -146,7 +180,9 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
       <p>Signing out stops sync here; your entries stay on this device, encrypted.</p>
       <button type="submit" class="secondary">Sign out</button></form>
     ${forgetLink()}
-    ${wordingForm(settings)}</section>`;
+    ${wordingForm(settings)}
+    <h2>Your account</h2>
+    <p>${link('/app/account/delete', 'Delete your account…', 'button danger')}</p></section>`;
 }
 
 const DEVICE_PROBLEMS = {

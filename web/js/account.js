@@ -5,6 +5,7 @@ import { randomBytes } from './crypto.js';
 import { getAll } from './db.js';
 import { readToken, saveAccount, storeToken } from './device.js';
 import { forgetPlaintexts, openPlaintext } from './entries.js';
+import { forgetReceived } from './received.js';
 import { BetweenError, CryptoError } from './errors.js';
 import {
   checkKdf, deriveIdwk, deriveKwk, derivePassphraseKeys, deriveRecoveryKeys, finishUnlock, formatRecoveryKey, makeBundle,
@@ -52,6 +53,7 @@ export function explain(err) {
     bad_recovery_key: 'That recovery key has a typo: please check each group of characters.',
     crypto: 'Your account could not be unlocked on this device: the passphrase or recovery key did not open it.',
     wrong_current: 'That is not your current passphrase. Nothing was changed.',
+    wrong_passphrase: 'That is not your passphrase. Nothing was deleted.',
     expired: 'That took too long. Please try again.',
     signed_out: 'This device is signed out. Sign in again on the Sync screen first.',
     weak_kdf: 'This device could not protect the new passphrase strongly enough. Nothing was changed.',
@@ -261,14 +263,46 @@ export function createAccounts({ env, reset, origin }) {
     }
   }
 
+  /**
+   * Delete the account on the server (every row of it: entries, shares, links, devices), signed with the
+   * passphrase's login key over a fresh challenge (`prk`: the page's Argon2id output), then clear this device.
+   */
+  async function deleteAccount({ prk }) {
+    const { db, me } = await env();
+    const api = await sessionApi();
+    if (!api) throw new BetweenError('signed_out', 'this device is signed out');
+    const ch = challenges.get(me.handle);
+    challenges.delete(me.handle);
+    if (!ch || Date.now() - ch.at > CHALLENGE_LIFE_MS) throw new BetweenError('expired', 'that took too long');
+    const login = await derivePassphraseKeys('', kdfFromWire(ch.challenge.kdf), async () => prk);
+    const { challenge_id: challengeId, challenge } = ch.challenge;
+    const signature = await signAuth(login.loginSeed, origin, me.handle, challengeId, challenge, 'delete-account',
+      me.userId);
+    try {
+      await api.deleteAccount({ challenge_id: challengeId, signature });
+    } catch (err) {
+      if (err instanceof ApiError && [401, 403].includes(err.status)) {
+        throw new BetweenError('wrong_passphrase', 'the passphrase did not match');
+      }
+      throw err;
+    }
+    await erase(db);
+  }
+
   /** Forget this device: sign out if possible, then remove every local key and entry. */
   async function forget() {
     const { db, me } = await env();
     const api = await sessionApi();
     if (api) await retire(api, me);
+    await erase(db);
+  }
+
+  /** Every key and entry off this device: the database closed and deleted, nothing decrypted kept in memory. */
+  async function erase(db) {
     db.close();
     reset();
     forgetPlaintexts();
+    forgetReceived();
     await new Promise((resolve, reject) => {
       const req = indexedDB.deleteDatabase(db.name);
       req.onsuccess = () => resolve();
@@ -296,7 +330,8 @@ export function createAccounts({ env, reset, origin }) {
     return true;
   }
 
-  return { signup, prelogin, login, logout, forget, sessionApi, refresh, devices, revokeOther, changePassphrase };
+  return { signup, prelogin, login, logout, forget, sessionApi, refresh, devices, revokeOther, changePassphrase,
+    deleteAccount };
 }
 
 /**

@@ -141,6 +141,8 @@ export class Api {
   devices() { return this.call('GET', '/devices'); }
 
   changePassphrase(body) { return this.call('POST', '/account/passphrase', body); }
+
+  deleteAccount(body) { return this.call('POST', '/account/delete', body); }
 }
 
 async function problem(response) {

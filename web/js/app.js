@@ -195,6 +195,38 @@ async function changePassphrase(form, htmx) {
   return swapIn(htmx, answer.html, '/app/account');
 }
 
+/** Delete the account: the name typed as asked, then the passphrase's Argon2id output signs the deletion. */
+async function deleteAccount(form, htmx) {
+  const name = form.querySelector('#d-handle');
+  const pass = form.querySelector('#d-pass');
+  if (name.value.trim().toLowerCase() !== name.dataset.expect) {
+    return showError(form, `Please type your account name, ${name.dataset.expect}, to confirm.`);
+  }
+  if (!pass.value) return showError(form, 'Please enter your passphrase.');
+  busy(form, true, 'Checking your passphrase…');
+  const pre = await ask({ type: 'prelogin', own: true });
+  if (!pre.ok) {
+    busy(form, false);
+    return showError(form, pre.error);
+  }
+  let prk;
+  try {
+    prk = await derive(pass.value, pre.kdf);
+  } catch {
+    busy(form, false);
+    return showError(form, 'This device could not check the passphrase. Please try again.');
+  }
+  busy(form, true, 'Deleting your account…');
+  const answer = await ask({ type: 'delete-account', prk });
+  prk.fill(0);
+  if (!answer.ok) {
+    busy(form, false);
+    return showError(form, answer.error);
+  }
+  pass.value = '';
+  return swapIn(htmx, answer.html, '/app/account');
+}
+
 /** Put a screen the worker rendered (html`` escaped) into the view, as htmx would have. */
 function swapIn(htmx, markup, path) {
   view.innerHTML = markup;
@@ -209,7 +241,8 @@ function wireForms(htmx) {
     if (!form) return;
     event.preventDefault();
     event.stopImmediatePropagation();
-    const run = { signup, signin, passphrase: changePassphrase }[form.dataset.secret] ?? signin;
+    const run = { signup, signin, passphrase: changePassphrase, 'delete-account': deleteAccount }[form.dataset.secret]
+      ?? signin;
     run(form, htmx).catch(() => {
       busy(form, false);
       showError(form, 'That did not work. Please try again.');
