@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sqlite3
 import time
 
@@ -16,6 +17,7 @@ from pwa_live import (  # noqa: F401 - fixtures
 from pwa_screens import create_journal, entry_summaries
 from test_pwa_accessibility import _serious
 
+from sync.keys import format_recovery_key
 from tests.e2e.e2e_cli import Cli
 
 pytestmark = pytest.mark.browser
@@ -96,14 +98,20 @@ def test_a_lost_device_is_signed_out_from_another(playwright_instance, live_app,
 
 
 NEW_PASSPHRASE = "tram ferry lantern orchard 2026"
+NEWER_PASSPHRASE = "heron quarry bicycle meadow 88"
 
 
-def _change_passphrase(page, current: str, new: str, again: str | None = None) -> str:
-    """Sync → Change your passphrase; returns the alert text, or '' once the Sync screen says it changed."""
+def _change_passphrase(page, current: str, new: str, again: str | None = None, *, recovery: bool = False) -> str:
+    """Sync → Change your passphrase, confirmed with the current passphrase or (recovery=True) the recovery key
+    given as `current`; returns the alert text, or '' once the Sync screen says it changed."""
     go_sync(page)
     page.get_by_role("link", name="Change your passphrase").click()
     page.wait_for_selector("#passphrase-form")
-    page.fill("#p-current", current)
+    if recovery:
+        page.get_by_label("My recovery key (I forgot the passphrase)").check()
+        page.fill("#p-recovery", current)
+    else:
+        page.fill("#p-current", current)
     page.fill("#a-pass", new)
     page.fill("#a-pass2", new if again is None else again)
     page.get_by_role("button", name="Change passphrase").click()
@@ -123,7 +131,7 @@ def test_passphrase_changed_in_the_browser(playwright_instance, live_app, tmp_pa
     try:
         p = open_app(phone, live_app.url)
         create_journal(p, "Kept across the change", "still readable afterwards")
-        turn_on_sync(p, "kai")
+        recovery = turn_on_sync(p, "kai")
         lp = open_app(laptop, live_app.url)
         assert sign_in(lp, "kai") == ""
         assert sync_now(lp) == "Synced"
@@ -136,6 +144,14 @@ def test_passphrase_changed_in_the_browser(playwright_instance, live_app, tmp_pa
         assert sync_now(lp) == "Synced"  # its session ended on the server; it renewed with its device key
         assert entry_summaries(lp) == ["Kept across the change"]
         assert _carries(log, PASSPHRASE) == [] and _carries(log, NEW_PASSPHRASE) == []
+
+        # Forgotten: the recovery key confirms the next one; a key of another account does not.
+        assert "typo" in _change_passphrase(p, recovery[:-1] + ("0" if recovery[-1] != "0" else "1"),
+                                            NEWER_PASSPHRASE, recovery=True)
+        other = format_recovery_key(os.urandom(16))  # well formed, of no account
+        assert "not the recovery key of this account" in _change_passphrase(p, other, NEWER_PASSPHRASE, recovery=True)
+        assert _change_passphrase(p, recovery, NEWER_PASSPHRASE, recovery=True) == ""
+        assert _carries(log, recovery) == [] and _carries(log, NEWER_PASSPHRASE) == []
     finally:
         phone.close()
         laptop.close()
@@ -143,7 +159,8 @@ def test_passphrase_changed_in_the_browser(playwright_instance, live_app, tmp_pa
     try:
         page = open_app(third, live_app.url)
         assert "do not match" in sign_in(page, "kai", PASSPHRASE)
-        assert sign_in(page, "kai", NEW_PASSPHRASE) == ""
+        assert "do not match" in sign_in(page, "kai", NEW_PASSPHRASE)
+        assert sign_in(page, "kai", NEWER_PASSPHRASE) == ""
         assert sync_now(page) == "Synced"
         assert entry_summaries(page) == ["Kept across the change"]
     finally:

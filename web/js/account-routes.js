@@ -178,7 +178,8 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
           await accounts.deleteAccount({ prk: data.prk });
           return { ok: true, html: String(deletedPage()) };
         case 'change-passphrase': {
-          await accounts.changePassphrase({ currentPrk: data.currentPrk, kdf: data.kdf, prk: data.prk });
+          await accounts.changePassphrase({ currentPrk: data.currentPrk ?? null, recoveryText: data.recoveryText ?? null,
+            kdf: data.kdf, prk: data.prk });
           const done = notice('Passphrase changed. Use the new one from now on. Your other devices stay signed in, '
             + 'and your recovery key still works.');
           return { ok: true, html: String(await accountView({ notice: done })) };

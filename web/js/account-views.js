@@ -85,8 +85,17 @@ export function passphrasePage(me) {
     <form id="passphrase-form" data-secret="passphrase" novalidate autocomplete="off">
       <p class="error" role="alert" data-error hidden></p>
       <input type="text" name="username" autocomplete="username" value="${me.handle}" hidden>
-      <div class="field"><label for="p-current">Current passphrase</label>
-        <input id="p-current" type="password" autocomplete="current-password" required></div>
+      <fieldset class="field"><legend>Confirm with</legend><div class="choices">
+        <label class="choice"><input type="radio" name="method" value="passphrase" checked><span>My current
+          passphrase</span></label>
+        <label class="choice"><input type="radio" name="method" value="recovery"><span>My recovery key (I forgot the
+          passphrase)</span></label>
+      </div></fieldset>
+      <div class="field" data-method="passphrase"><label for="p-current">Current passphrase</label>
+        <input id="p-current" type="password" autocomplete="current-password"></div>
+      <div class="field" data-method="recovery" hidden><label for="p-recovery">Recovery key</label>
+        <input id="p-recovery" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false"
+          placeholder="XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXX"></div>
       ${passphraseFields('New passphrase')}
       <div class="actions"><button type="submit">Change passphrase</button>
         ${link('/app/account', 'Cancel', 'button secondary')}</div>

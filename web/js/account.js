@@ -54,6 +54,7 @@ export function explain(err) {
     crypto: 'Your account could not be unlocked on this device: the passphrase or recovery key did not open it.',
     wrong_current: 'That is not your current passphrase. Nothing was changed.',
     wrong_passphrase: 'That is not your passphrase. Nothing was deleted.',
+    wrong_recovery: 'That is not the recovery key of this account. Nothing was changed.',
     expired: 'That took too long. Please try again.',
     signed_out: 'This device is signed out. Sign in again on the Sync screen first.',
     weak_kdf: 'This device could not protect the new passphrase strongly enough. Nothing was changed.',
@@ -158,11 +159,12 @@ export function createAccounts({ env, reset, origin }) {
 
   /**
    * A new passphrase (PROTOCOL.md /account/passphrase): the account key re-wrapped under it, signed with the current
-   * passphrase's login key over a fresh challenge from prelogin(…, {own: true}). `currentPrk`, `prk`: the page's
-   * Argon2id outputs for the current and the new passphrase (`kdf`, new salt). The account key, every entry and the
+   * passphrase's login key (`currentPrk`: the page's Argon2id output), or the recovery key's (`recoveryText`, for a
+   * forgotten passphrase), over a fresh challenge from prelogin(…, {own: true}); `prk`: the new passphrase's
+   * Argon2id output under `kdf` (new salt). The account key, every entry and the
    * recovery key stay as they are; the server ends the account's other sessions (each device renews with its key).
    */
-  async function changePassphrase({ currentPrk, kdf, prk }) {
+  async function changePassphrase({ currentPrk = null, recoveryText = null, kdf, prk }) {
     const { me } = await env();
     const api = await sessionApi();
     if (!api) throw new BetweenError('signed_out', 'this device is signed out');
@@ -170,18 +172,21 @@ export function createAccounts({ env, reset, origin }) {
     challenges.delete(me.handle);
     if (!ch || Date.now() - ch.at > CHALLENGE_LIFE_MS) throw new BetweenError('expired', 'that took too long');
     checkNewKdf(kdf);
-    const current = await derivePassphraseKeys('', kdfFromWire(ch.challenge.kdf), async () => currentPrk);
+    const signer = recoveryText === null ? 'passphrase' : 'recovery';
+    const current = signer === 'recovery'
+      ? await deriveRecoveryKeys(await parseRecoveryKey(String(recoveryText))) // a typo stops here
+      : await derivePassphraseKeys('', kdfFromWire(ch.challenge.kdf), async () => currentPrk);
     const next = await derivePassphraseKeys('', kdf, async () => prk);
     const envelope = await sealPwEnvelope(next.kek, me.userId, kdf, me.accountKey);
     const { challenge_id: challengeId, challenge } = ch.challenge;
     const signature = await signAuth(current.loginSeed, origin, me.handle, challengeId, challenge, 'change-passphrase',
       await passphraseChangeBound(next.loginPub, kdf, envelope));
     try {
-      await api.changePassphrase({ signer: 'passphrase', challenge_id: challengeId, signature, kdf: kdfToWire(kdf),
+      await api.changePassphrase({ signer, challenge_id: challengeId, signature, kdf: kdfToWire(kdf),
         login_pub: next.loginPub, pw_envelope: envelope });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_credentials') {
-        throw new BetweenError('wrong_current', 'the current passphrase did not match');
+        throw new BetweenError(signer === 'recovery' ? 'wrong_recovery' : 'wrong_current', 'the key did not match');
       }
       throw err;
     }

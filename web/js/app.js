@@ -158,38 +158,46 @@ async function signin(form, htmx) {
  * server's current parameters), the new one gets fresh parameters; only the two Argon2id outputs reach the worker.
  */
 async function changePassphrase(form, htmx) {
+  const byRecovery = form.querySelector('input[name="method"]:checked')?.value === 'recovery';
   const current = form.querySelector('#p-current');
+  const recovery = form.querySelector('#p-recovery');
   const pass = form.querySelector('#a-pass');
   const again = form.querySelector('#a-pass2');
-  if (!current.value) return showError(form, 'Please enter your current passphrase.');
+  if (byRecovery ? !recovery.value.trim() : !current.value) {
+    return showError(form, byRecovery ? 'Please enter your recovery key.' : 'Please enter your current passphrase.');
+  }
   if (estimateStrength(pass.value).score < 2) return showError(form, 'Please choose a longer passphrase: at least 10 characters, a few unrelated words work well.');
   if (pass.value !== again.value) return showError(form, 'The two new passphrases are not the same.');
-  if (pass.value === current.value) return showError(form, 'The new passphrase is the same as the current one.');
-  busy(form, true, 'Checking your current passphrase…');
+  if (!byRecovery && pass.value === current.value) {
+    return showError(form, 'The new passphrase is the same as the current one.');
+  }
+  busy(form, true, byRecovery ? 'Checking your recovery key…' : 'Checking your current passphrase…');
   const pre = await ask({ type: 'prelogin', own: true });
   if (!pre.ok) {
     busy(form, false);
     return showError(form, pre.error);
   }
   const kdf = { alg: 'argon2id', memoryKib: 65536, iterations: 3, lanes: 1, salt: crypto.getRandomValues(new Uint8Array(16)) };
-  let currentPrk;
+  let currentPrk = null;
   let prk;
   try {
-    currentPrk = await derive(current.value, pre.kdf);
+    if (!byRecovery) currentPrk = await derive(current.value, pre.kdf);
     busy(form, true, 'Protecting your new passphrase…');
     prk = await derive(pass.value, kdf);
   } catch {
     busy(form, false);
     return showError(form, 'This device could not protect the passphrase. Please try again.');
   }
-  const answer = await ask({ type: 'change-passphrase', currentPrk, kdf, prk });
-  currentPrk.fill(0);
+  const answer = await ask({ type: 'change-passphrase', currentPrk, recoveryText: byRecovery ? recovery.value : null,
+    kdf, prk });
+  currentPrk?.fill(0);
   prk.fill(0);
   if (!answer.ok) {
     busy(form, false);
     return showError(form, answer.error);
   }
   current.value = '';
+  recovery.value = '';
   pass.value = '';
   again.value = '';
   return swapIn(htmx, answer.html, '/app/account');
