@@ -9,8 +9,9 @@ from typing import Any
 
 import msgspec
 
+from .assignments import WORKSHEET, worksheet_kind
 from .errors import ProtocolError
-from .kinds import find_kind
+from .kinds import FieldError, Kind, find_kind
 
 # Marker lines around the two versions of a text hunk both devices changed. Plain words rather than
 # git's <<<<<<< because the person reading them is a client, not a programmer.
@@ -362,6 +363,19 @@ def _survive_delete(base: dict | None, local: dict, remote: dict, local_deleted:
     return MergeResult(document=_finish(doc, local, remote, False), deleted=False, conflicted=True)
 
 
+def _worksheet_schema(*docs: dict) -> Kind | None:
+    """Answers to a worksheet merge by the strategies its questions carry (the worksheet travels in each answer
+    document): local's worksheet first, then remote's, then the base's. None if none is readable (all scalar)."""
+    for d in docs:
+        sheet = d.get("worksheet")
+        if isinstance(sheet, dict):
+            try:
+                return worksheet_kind(sheet)
+            except (FieldError, msgspec.ValidationError):
+                continue
+    return None
+
+
 def merge_documents(base: dict | None, local: dict, remote: dict, *,
                     local_deleted: bool = False, remote_deleted: bool = False) -> MergeResult:
     """Merge two concurrent revisions of one entry against their common ancestor `base` (None: unknown).
@@ -385,7 +399,7 @@ def merge_documents(base: dict | None, local: dict, remote: dict, *,
                         remote.get("kind", MISSING), ctx)
     if kind is not MISSING:
         doc["kind"] = kind
-    schema = find_kind(kind)
+    schema = find_kind(kind) if kind != WORKSHEET else _worksheet_schema(local, remote, old)
     strategies = {f.id: f.merge for f in schema.fields} if schema else {}
 
     parts = [d.get("fields", MISSING) for d in (old, local, remote)]

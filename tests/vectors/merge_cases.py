@@ -82,6 +82,16 @@ MOOD = {"score": 5, "emotions": ["tired", "calm"], "note": "Slept badly.\n"}
 TR_EMO = [{"name": "anxious", "intensity": 80}, {"name": "sad", "intensity": 40}, {"name": "angry", "intensity": 20}]
 
 
+SHEET = {"fields": [
+    {"id": "what", "label": "What happened?", "type": "long_text", "required": True},
+    {"id": "urge", "label": "Urge to leave", "type": "scale", "required": False},
+    {"id": "helped", "label": "What helped", "type": "multi_choice", "required": False,
+     "constraints": {"options": [{"id": "breathing", "label": "Breathing"}, {"id": "counting", "label": "Counting"},
+                                 {"id": "music", "label": "Music"}]}},
+]}
+WS_ANSWERS = {"what": "Tight chest.\nCounted stops.\nStayed on.\n", "urge": 7, "helped": ["breathing"]}
+
+
 def cases() -> list[dict]:
     j = lambda body, **kw: {"body": body, **kw}  # noqa: E731
     out = [
@@ -269,6 +279,31 @@ def cases() -> list[dict]:
                     n_text("/fields/body"), n_value("/fields/title", "Tues")), conflicted=True),
         case("no base, identical content: no conflict", None, mine("mood", MOOD), theirs("mood", MOOD),
              merged("mood", MOOD)),
+        # Worksheet answers merge by the strategies the worksheet's questions carry (it travels in the document).
+        case("worksheet: a long answer edited in two places merges as text",
+             doc("worksheet", WS_ANSWERS, worksheet=SHEET, title="Tram"),
+             mine("worksheet", {**WS_ANSWERS, "what": "Tight chest.\nCounted stops.\nStayed on, shaking.\n"},
+                  worksheet=SHEET, title="Tram"),
+             theirs("worksheet", {**WS_ANSWERS, "what": "Tight chest, dry mouth.\nCounted stops.\nStayed on.\n"},
+                    worksheet=SHEET, title="Tram"),
+             merged("worksheet", {**WS_ANSWERS, "what": "Tight chest, dry mouth.\nCounted stops.\nStayed on, shaking.\n"},
+                    worksheet=SHEET, title="Tram")),
+        case("worksheet: multiple choice changed on both sides merges as a set, a scale keeps local with a note",
+             doc("worksheet", WS_ANSWERS, worksheet=SHEET, title="Tram"),
+             mine("worksheet", {**WS_ANSWERS, "helped": ["breathing", "music"], "urge": 6}, worksheet=SHEET,
+                  title="Tram"),
+             theirs("worksheet", {**WS_ANSWERS, "helped": ["counting"], "urge": 8}, worksheet=SHEET, title="Tram"),
+             merged("worksheet", {**WS_ANSWERS, "helped": ["music", "counting"], "urge": 6},
+                    n_value("/fields/urge", 8), worksheet=SHEET, title="Tram"), conflicted=True),
+        case("worksheet: without a readable worksheet every answer merges as a scalar",
+             doc("worksheet", WS_ANSWERS, worksheet={"fields": "?"}),
+             mine("worksheet", {**WS_ANSWERS, "what": "Tight chest.\nCounted stops.\nGot off early.\n"},
+                  worksheet={"fields": "?"}),
+             theirs("worksheet", {**WS_ANSWERS, "what": "Dry mouth.\nCounted stops.\nStayed on.\n"},
+                    worksheet={"fields": "?"}),
+             merged("worksheet", {**WS_ANSWERS, "what": "Tight chest.\nCounted stops.\nGot off early.\n"},
+                    n_value("/fields/what", "Dry mouth.\nCounted stops.\nStayed on.\n"), worksheet={"fields": "?"}),
+             conflicted=True),
     ]
     return out
 

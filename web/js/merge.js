@@ -1,6 +1,8 @@
 /** Deterministic three-way merge of entry documents (docs/MERGE.md): a step-for-step port of sync/merge.py. */
 
+import { WORKSHEET, worksheetKind } from './assignments.js';
 import { ProtocolError } from './errors.js';
+import { FieldError } from './kinds.js';
 
 // Marker lines around the two versions of a text hunk both devices changed (same words as Python).
 export const MARK_START = "──── Edited on two devices. This device's version: ────";
@@ -478,6 +480,23 @@ export function useKinds(kinds) {
 }
 
 /**
+ * Answers to a worksheet merge by the strategies its questions carry (the worksheet travels in each answer
+ * document): local's worksheet first, then remote's, then the base's; null if none is readable (all scalar).
+ */
+function worksheetSchema(...docs) {
+  for (const d of docs) {
+    const sheet = get(d, 'worksheet');
+    if (!isObject(sheet)) continue;
+    try {
+      return worksheetKind(sheet);
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+    }
+  }
+  return null;
+}
+
+/**
  * Merge two concurrent revisions of one entry against their common ancestor `base` (null: unknown).
  * Pure and deterministic; `local` wins ties and the result is what this device pushes next.
  * @param {Doc | null | undefined} base
@@ -504,7 +523,8 @@ export function mergeDocuments(base, local, remote, { localDeleted = false, remo
   const doc = {};
   const kind = mergeValue('scalar', '/kind', get(old, 'kind'), get(local, 'kind'), get(remote, 'kind'), ctx);
   if (kind !== MISSING) put(doc, 'kind', kind);
-  const schema = typeof kind === 'string' && table.has(kind) ? table.get(kind) : null;
+  const schema = kind === WORKSHEET ? worksheetSchema(local, remote, old)
+    : typeof kind === 'string' && table.has(kind) ? table.get(kind) : null;
   const strategies = new Map(schema ? schema.fields.map((f) => [f.id, f.merge]) : []);
 
   const parts = [old, local, remote].map((d) => get(d, 'fields'));
