@@ -107,6 +107,34 @@ def test_required_fields_are_explained(playwright_instance, app_url, tmp_path):
         ctx.close()
 
 
+def test_a_form_posted_without_htmx_shows_its_refusal_or_goes_where_htmx_would(playwright_instance, app_url, tmp_path):
+    """Before htmx has loaded a form posts the ordinary way: a refusal comes back as a whole page with its words and
+    status (nothing saved), a success redirects to the new address, a success without one back to where it was."""
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = open_app(ctx, app_url)
+        out = page.evaluate("""async () => {
+          const post = async (path, pairs) => {
+            const r = await fetch(path, { method: 'POST', body: new URLSearchParams(pairs) });
+            return { status: r.status, url: new URL(r.url).pathname, redirected: r.redirected, body: await r.text() };
+          };
+          const refused = await post('/app/entries', { kind: 'thought-record', 'f.situation': '' });
+          const made = await post('/app/entries', { kind: 'journal', 'f.body': 'Posted plainly' });
+          const settings = await post('/app/settings', { wording: 'homework' });
+          return { refused, made, settings };
+        }""")
+        refused = out["refused"]
+        assert refused["status"] == 422 and not refused["redirected"]
+        assert refused["body"].lstrip().lower().startswith("<!doctype html>")
+        assert "Situation is required" in refused["body"]
+        assert out["made"]["redirected"] and out["made"]["url"].startswith("/app/entries/")
+        assert "Posted plainly" in out["made"]["body"]
+        assert out["settings"]["redirected"] and out["settings"]["url"] == "/app/entries"  # the page it was on
+        assert entry_summaries(page) == ["Posted plainly"]
+    finally:
+        ctx.close()
+
+
 PAYLOADS = [
     '<img src=x onerror="window.__pwned=1">',
     '"><script>window.__pwned=2</script>',

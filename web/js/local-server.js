@@ -143,6 +143,28 @@ export function createLocalServer(io) {
   }
 
   /**
+   * A form posted the ordinary way (before htmx took over): a refusal is shown in place, as a whole page with its
+   * status, so its words are not lost; anything else redirects (303) to where htmx would have gone: the pushed
+   * address, else the page the form was on, else the person's home screen.
+   */
+  async function plainPost(request, url, response) {
+    if (response.status >= 400) {
+      const shell = await io.shell();
+      const parts = shell.ok ? splitShell(await shell.clone().text()) : null;
+      if (parts) {
+        return new Response(streamPage(parts, response.text()), { status: response.status,
+          headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' } });
+      }
+    }
+    let target = response.headers.get('HX-Push-Url');
+    if (!target) {
+      const from = request.referrer ? new URL(request.referrer) : null;
+      target = from && from.origin === url.origin && from.pathname.startsWith('/app/') ? from.pathname : await home();
+    }
+    return Response.redirect(new URL(target, url).href, 303);
+  }
+
+  /**
    * The response for a same-origin request, or null when it is not the app's to answer.
    * @param {Request} request
    */
@@ -159,10 +181,7 @@ export function createLocalServer(io) {
         return new Response(`<main id="view" tabindex="-1" hx-history-elt>${body}</main>`,
           { status: response.status, headers: response.headers });
       }
-      if (!request.headers.get('HX-Request') && request.method === 'POST') {
-        // A form posted without htmx: show the result the ordinary way, after a redirect.
-        return Response.redirect(new URL(response.headers.get('HX-Push-Url') ?? '/app/entries', url).href, 303);
-      }
+      if (!request.headers.get('HX-Request') && request.method === 'POST') return plainPost(request, url, response);
       return response;
     })();
   }
