@@ -77,6 +77,10 @@ def _pragmas(conn: WConn) -> None:
     conn.execute("PRAGMA busy_timeout = 5000")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")  # a COMMIT is durable when it returns
+    # 64 MiB of page cache (SQLite's default is 2 MB). Random record ids spread every push over all of a
+    # table's indexes; with the default, pushes re-read pages and slowed as the database grew (bench: a 1-record
+    # push fell from 0.64 to 0.41 of the hello route over 15,000 records; flat at about 0.55 with this).
+    conn.execute("PRAGMA cache_size = -65536")
 
 
 async def _connect_reader(path: Path) -> Conn:
@@ -283,7 +287,7 @@ class Database:
 
     async def pragmas(self) -> dict[str, object]:
         """The writer's and a reader's settings, for start-up checks and tests."""
-        names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "user_version")
+        names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "user_version", "cache_size")
 
         def op(c: WConn) -> dict[str, object]:
             return {n: w_one(c, f"PRAGMA {n}")[0] for n in names}

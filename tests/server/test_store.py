@@ -116,6 +116,7 @@ def test_pragmas_on_every_connection(tmp_path):
         assert p[role]["synchronous"] == 2  # FULL: a commit is on disk when it returns
         assert p[role]["foreign_keys"] == 1 and p[role]["busy_timeout"] >= 1000
     assert p["reader"]["query_only"] == 1
+    assert p["writer"]["cache_size"] == -65536  # 64 MiB: pushes stay fast as the database grows
 
 
 def _signup(handle: str) -> wire.Signup:
