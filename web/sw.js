@@ -4,7 +4,7 @@ import { createLocalServer } from '/js/local-server.js';
 
 // Bump on every change to the shell list or any file in it: the new name makes a fresh precache,
 // and activate deletes every other between-shell-* cache.
-const VERSION = '2026-11-27.7';
+const VERSION = '2026-11-27.8';
 const CACHE = `between-shell-${VERSION}`;
 
 // What the page needs to start offline. The worker's own modules are kept by the browser with the worker.
@@ -26,8 +26,9 @@ const SHELL = [
 
 // Fetched when first needed, then kept with the shell (same cache, so a new version drops them too).
 // The template library only a therapist's app reads: fetched once online, then kept for offline use.
-const LAZY = new Set(['/templates.json', '/js/argon2.js', '/js/kdf-worker.js', '/vendor/argon2.js', '/js/crypto.js', '/js/bytes.js',
-  '/js/errors.js', '/js/layout.js']);
+// The account forms' code (js/account-forms.js) loads when one is first submitted, as Argon2 does.
+const LAZY = new Set(['/templates.json', '/js/account-forms.js', '/js/argon2.js', '/js/kdf-worker.js',
+  '/vendor/argon2.js', '/js/crypto.js', '/js/bytes.js', '/js/errors.js', '/js/layout.js']);
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {

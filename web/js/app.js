@@ -61,178 +61,16 @@ function showStatus(status) {
 
 // ------------------------------------------------------------------ account forms
 
-function showError(form, words) {
+/** The form's own alert, focused (also when its code could not even load). */
+function failed(form, words) {
   const box = form.querySelector('[data-error]');
   box.textContent = words;
   box.hidden = false;
   box.setAttribute('tabindex', '-1');
   box.focus();
-}
-
-function busy(form, on, words = '') {
   const button = form.querySelector('button[type="submit"]');
-  button.disabled = on;
-  if (on) {
-    button.dataset.label = button.textContent;
-    button.textContent = words;
-  } else if (button.dataset.label) {
-    button.textContent = button.dataset.label;
-  }
-}
-
-async function derive(passphrase, kdf) {
-  const { argon2id } = await import('./argon2.js');
-  return argon2id(passphrase, kdf.memoryKib, kdf.iterations, kdf.lanes, kdf.salt);
-}
-
-const HANDLE = /^[a-z0-9][a-z0-9._-]{2,63}$/;
-
-async function signup(form, htmx) {
-  const handle = form.querySelector('#a-handle').value.trim().toLowerCase();
-  const pass = form.querySelector('#a-pass');
-  const again = form.querySelector('#a-pass2');
-  if (!HANDLE.test(handle)) return showError(form, 'Please choose an account name of 3 to 64 lowercase letters, digits, dots, dashes or underscores.');
-  if (estimateStrength(pass.value).score < 2) return showError(form, 'Please choose a longer passphrase: at least 10 characters, a few unrelated words work well.');
-  if (pass.value !== again.value) return showError(form, 'The two passphrases are not the same.');
-  busy(form, true, 'Protecting your passphrase…');
-  // Default Argon2id cost (64 MiB, t=3), in the KDF worker so the page stays responsive.
-  const kdf = { alg: 'argon2id', memoryKib: 65536, iterations: 3, lanes: 1, salt: crypto.getRandomValues(new Uint8Array(16)) };
-  let prk;
-  try {
-    prk = await derive(pass.value, kdf);
-  } catch {
-    busy(form, false);
-    return showError(form, 'This device could not protect the passphrase. Please try again.');
-  }
-  pass.value = '';
-  again.value = '';
-  busy(form, true, 'Creating your account…');
-  const role = form.querySelector('input[name="role"]:checked')?.value === 'therapist' ? 'therapist' : 'client';
-  const inviteCode = form.querySelector('#a-code')?.value.trim() ?? '';
-  const answer = await ask({ type: 'signup', handle, kdf, prk, role, inviteCode });
-  prk.fill(0);
-  if (!answer.ok) {
-    busy(form, false);
-    return showError(form, answer.error);
-  }
-  return swapIn(htmx, answer.html, '/app/account');
-}
-
-async function signin(form, htmx) {
-  const handle = form.querySelector('#s-handle').value.trim().toLowerCase();
-  const method = form.querySelector('input[name="method"]:checked').value;
-  const pass = form.querySelector('#s-pass');
-  const recovery = form.querySelector('#s-recovery');
-  if (!HANDLE.test(handle)) return showError(form, 'Please enter your account name.');
-  busy(form, true, 'Signing in…');
-  let answer;
-  if (method === 'recovery') {
-    answer = await ask({ type: 'login', handle, recoveryText: recovery.value });
-  } else {
-    const pre = await ask({ type: 'prelogin', handle });
-    if (!pre.ok) {
-      busy(form, false);
-      return showError(form, pre.error);
-    }
-    let prk;
-    try {
-      prk = await derive(pass.value, pre.kdf);
-    } catch {
-      busy(form, false);
-      return showError(form, 'This device could not check the passphrase. Please try again.');
-    }
-    answer = await ask({ type: 'login', handle, prk });
-    prk.fill(0);
-  }
-  if (!answer.ok) {
-    busy(form, false);
-    return showError(form, answer.error);
-  }
-  pass.value = '';
-  recovery.value = '';
-  return swapIn(htmx, answer.html, '/app/account');
-}
-
-/**
- * A new passphrase: the current one is checked by signing the change with its login key (Argon2id under the
- * server's current parameters), the new one gets fresh parameters; only the two Argon2id outputs reach the worker.
- */
-async function changePassphrase(form, htmx) {
-  const byRecovery = form.querySelector('input[name="method"]:checked')?.value === 'recovery';
-  const current = form.querySelector('#p-current');
-  const recovery = form.querySelector('#p-recovery');
-  const pass = form.querySelector('#a-pass');
-  const again = form.querySelector('#a-pass2');
-  if (byRecovery ? !recovery.value.trim() : !current.value) {
-    return showError(form, byRecovery ? 'Please enter your recovery key.' : 'Please enter your current passphrase.');
-  }
-  if (estimateStrength(pass.value).score < 2) return showError(form, 'Please choose a longer passphrase: at least 10 characters, a few unrelated words work well.');
-  if (pass.value !== again.value) return showError(form, 'The two new passphrases are not the same.');
-  if (!byRecovery && pass.value === current.value) {
-    return showError(form, 'The new passphrase is the same as the current one.');
-  }
-  busy(form, true, byRecovery ? 'Checking your recovery key…' : 'Checking your current passphrase…');
-  const pre = await ask({ type: 'prelogin', own: true });
-  if (!pre.ok) {
-    busy(form, false);
-    return showError(form, pre.error);
-  }
-  const kdf = { alg: 'argon2id', memoryKib: 65536, iterations: 3, lanes: 1, salt: crypto.getRandomValues(new Uint8Array(16)) };
-  let currentPrk = null;
-  let prk;
-  try {
-    if (!byRecovery) currentPrk = await derive(current.value, pre.kdf);
-    busy(form, true, 'Protecting your new passphrase…');
-    prk = await derive(pass.value, kdf);
-  } catch {
-    busy(form, false);
-    return showError(form, 'This device could not protect the passphrase. Please try again.');
-  }
-  const answer = await ask({ type: 'change-passphrase', currentPrk, recoveryText: byRecovery ? recovery.value : null,
-    kdf, prk });
-  currentPrk?.fill(0);
-  prk.fill(0);
-  if (!answer.ok) {
-    busy(form, false);
-    return showError(form, answer.error);
-  }
-  current.value = '';
-  recovery.value = '';
-  pass.value = '';
-  again.value = '';
-  return swapIn(htmx, answer.html, '/app/account');
-}
-
-/** Delete the account: the name typed as asked, then the passphrase's Argon2id output signs the deletion. */
-async function deleteAccount(form, htmx) {
-  const name = form.querySelector('#d-handle');
-  const pass = form.querySelector('#d-pass');
-  if (name.value.trim().toLowerCase() !== name.dataset.expect) {
-    return showError(form, `Please type your account name, ${name.dataset.expect}, to confirm.`);
-  }
-  if (!pass.value) return showError(form, 'Please enter your passphrase.');
-  busy(form, true, 'Checking your passphrase…');
-  const pre = await ask({ type: 'prelogin', own: true });
-  if (!pre.ok) {
-    busy(form, false);
-    return showError(form, pre.error);
-  }
-  let prk;
-  try {
-    prk = await derive(pass.value, pre.kdf);
-  } catch {
-    busy(form, false);
-    return showError(form, 'This device could not check the passphrase. Please try again.');
-  }
-  busy(form, true, 'Deleting your account…');
-  const answer = await ask({ type: 'delete-account', prk });
-  prk.fill(0);
-  if (!answer.ok) {
-    busy(form, false);
-    return showError(form, answer.error);
-  }
-  pass.value = '';
-  return swapIn(htmx, answer.html, '/app/account');
+  button.disabled = false;
+  if (button.dataset.label) button.textContent = button.dataset.label;
 }
 
 /** Put a screen the worker rendered (html`` escaped) into the view, as htmx would have. */
@@ -249,12 +87,13 @@ function wireForms(htmx) {
     if (!form) return;
     event.preventDefault();
     event.stopImmediatePropagation();
-    const run = { signup, signin, passphrase: changePassphrase, 'delete-account': deleteAccount }[form.dataset.secret]
-      ?? signin;
-    run(form, htmx).catch(() => {
-      busy(form, false);
-      showError(form, 'That did not work. Please try again.');
-    });
+    if (form.dataset.running) return; // a second press while the first is still at work
+    form.dataset.running = 'true';
+    // The forms' code loads on first use (they need the server anyway); the worker keeps it (LAZY in sw.js).
+    import('./account-forms.js')
+      .then(({ runSecretForm }) => runSecretForm(form, { ask, done: (markup, path) => swapIn(htmx, markup, path) }))
+      .catch(() => failed(form, 'That did not work. Check the connection and try again.'))
+      .finally(() => { delete form.dataset.running; });
   }, true);
   document.addEventListener('input', (event) => {
     const field = event.target;
