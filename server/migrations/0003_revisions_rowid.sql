@@ -1,7 +1,8 @@
 -- Revisions move from a WITHOUT ROWID table into an ordinary (rowid) table. A revision row carries about
 -- 1 KiB of ciphertext; clustered on a random record id, every insert rewrote a leaf page (and its
 -- overflow page) somewhere in a tree of such rows. Now the rows go where the rowid puts them, and only the
--- two small keys are indexed by record id: about half the pages written per push (bench: make bench).
+-- two small keys are indexed by record id. Measured on the store alone (50-record pushes, one core): 120-175 us
+-- per record before, about 70 after; pulls read faster too (make bench).
 -- Nothing references this table, so it is rebuilt under the same name with the same columns and keys.
 
 CREATE TABLE revisions_next (
