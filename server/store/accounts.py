@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sync import wire
 
 from .connection import Conflict, Database
 from .rows import USER_COLS, Caller, UserRow, WConn, as_uuid, r_all, r_one, user_row, w_one
+
+T = TypeVar("T")
 
 # The column holding the public key a change-passphrase signer must still match (fixed names, never input).
 _SIGNER_COLUMN = {"passphrase": "login_pub", "recovery": "recovery_login_pub"}
@@ -145,19 +150,20 @@ class Accounts(Database):
         cache[token_hash] = (generation, row[0], caller)
         return caller
 
-    def _sessions_ended(self) -> None:
-        """After a committed write that ended sessions or changed a user: every remembered session is re-read."""
-        self._session_generation += 1
-        self._session_cache.clear()
+    async def _write_ending_sessions(self, op: Callable[[WConn], T]) -> T:
+        """A write that ends sessions or changes a user; afterwards (committed or not) every remembered session is
+        read again, and one read while the write ran is never served (the generation moved on)."""
+        try:
+            return await self._write(op)
+        finally:
+            self._session_generation += 1
+            self._session_cache.clear()
 
     async def end_session(self, token_hash: bytes) -> None:
         def op(c: WConn) -> None:
             c.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
-        try:
-            await self._write(op)
-        finally:
-            self._sessions_ended()
+        await self._write_ending_sessions(op)
 
     async def devices(self, user_id: bytes, current: bytes) -> list[wire.Device]:
         async with self._read() as c:
@@ -172,10 +178,7 @@ class Accounts(Database):
             return bool(w_one(c, "DELETE FROM devices WHERE device_id = ? AND user_id = ? RETURNING 1",
                               (device_id, user_id)))
 
-        try:
-            return await self._write(op)
-        finally:
-            self._sessions_ended()
+        return await self._write_ending_sessions(op)
 
     async def change_passphrase(self, user_id: bytes, signer: str, signer_pub: bytes, kdf: wire.KdfParams,
                                 login_pub: bytes, pw_envelope: bytes, keep_session: bytes) -> bool:
@@ -193,10 +196,7 @@ class Accounts(Database):
             c.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?", (user_id, keep_session))
             return True
 
-        try:
-            return await self._write(op)
-        finally:
-            self._sessions_ended()
+        return await self._write_ending_sessions(op)
 
     async def delete_account(self, user_id: bytes, handle: str) -> None:
         """Foreign keys cascade from users to every table holding the account's rows."""
@@ -204,7 +204,4 @@ class Accounts(Database):
             c.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
             c.execute("DELETE FROM challenges WHERE subject = ?", ("h:" + handle,))
 
-        try:
-            await self._write(op)
-        finally:
-            self._sessions_ended()
+        await self._write_ending_sessions(op)

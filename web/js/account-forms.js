@@ -33,22 +33,38 @@ async function derive(passphrase, kdf) {
 
 const HANDLE = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
+/** Stop at this step: the button back as it was, the words in the form's alert. */
+function refuse(form, words) {
+  busy(form, false);
+  showError(form, words);
+}
+
+/** Fresh parameters for a new passphrase: the default Argon2id cost (64 MiB, t=3) and a new salt. */
+const freshKdf = () => ({ alg: 'argon2id', memoryKib: 65536, iterations: 3, lanes: 1,
+  salt: crypto.getRandomValues(new Uint8Array(16)) });
+
+/** What is wrong with a new passphrase and its repetition (`what` they are called here), or null. */
+function newPassphraseProblem(pass, again, what = 'passphrases') {
+  if (estimateStrength(pass.value).score < 2) {
+    return 'Please choose a longer passphrase: at least 10 characters, a few unrelated words work well.';
+  }
+  return pass.value === again.value ? null : `The two ${what} are not the same.`;
+}
+
 async function signup(form, { ask, done }) {
   const handle = form.querySelector('#a-handle').value.trim().toLowerCase();
   const pass = form.querySelector('#a-pass');
   const again = form.querySelector('#a-pass2');
   if (!HANDLE.test(handle)) return showError(form, 'Please choose an account name of 3 to 64 lowercase letters, digits, dots, dashes or underscores.');
-  if (estimateStrength(pass.value).score < 2) return showError(form, 'Please choose a longer passphrase: at least 10 characters, a few unrelated words work well.');
-  if (pass.value !== again.value) return showError(form, 'The two passphrases are not the same.');
+  const problem = newPassphraseProblem(pass, again);
+  if (problem) return showError(form, problem);
   busy(form, true, 'Protecting your passphrase…');
-  // Default Argon2id cost (64 MiB, t=3), in the KDF worker so the page stays responsive.
-  const kdf = { alg: 'argon2id', memoryKib: 65536, iterations: 3, lanes: 1, salt: crypto.getRandomValues(new Uint8Array(16)) };
+  const kdf = freshKdf(); // Argon2id runs in the KDF worker, so the page stays responsive
   let prk;
   try {
     prk = await derive(pass.value, kdf);
   } catch {
-    busy(form, false);
-    return showError(form, 'This device could not protect the passphrase. Please try again.');
+    return refuse(form, 'This device could not protect the passphrase. Please try again.');
   }
   pass.value = '';
   again.value = '';
@@ -58,8 +74,7 @@ async function signup(form, { ask, done }) {
   const answer = await ask({ type: 'signup', handle, kdf, prk, role, inviteCode });
   prk.fill(0);
   if (!answer.ok) {
-    busy(form, false);
-    return showError(form, answer.error);
+    return refuse(form, answer.error);
   }
   return done(answer.html, '/app/account');
 }
@@ -77,22 +92,19 @@ async function signin(form, { ask, done }) {
   } else {
     const pre = await ask({ type: 'prelogin', handle });
     if (!pre.ok) {
-      busy(form, false);
-      return showError(form, pre.error);
+      return refuse(form, pre.error);
     }
     let prk;
     try {
       prk = await derive(pass.value, pre.kdf);
     } catch {
-      busy(form, false);
-      return showError(form, 'This device could not check the passphrase. Please try again.');
+      return refuse(form, 'This device could not check the passphrase. Please try again.');
     }
     answer = await ask({ type: 'login', handle, prk });
     prk.fill(0);
   }
   if (!answer.ok) {
-    busy(form, false);
-    return showError(form, answer.error);
+    return refuse(form, answer.error);
   }
   pass.value = '';
   recovery.value = '';
@@ -112,18 +124,17 @@ async function changePassphrase(form, { ask, done }) {
   if (byRecovery ? !recovery.value.trim() : !current.value) {
     return showError(form, byRecovery ? 'Please enter your recovery key.' : 'Please enter your current passphrase.');
   }
-  if (estimateStrength(pass.value).score < 2) return showError(form, 'Please choose a longer passphrase: at least 10 characters, a few unrelated words work well.');
-  if (pass.value !== again.value) return showError(form, 'The two new passphrases are not the same.');
+  const problem = newPassphraseProblem(pass, again, 'new passphrases');
+  if (problem) return showError(form, problem);
   if (!byRecovery && pass.value === current.value) {
     return showError(form, 'The new passphrase is the same as the current one.');
   }
   busy(form, true, byRecovery ? 'Checking your recovery key…' : 'Checking your current passphrase…');
   const pre = await ask({ type: 'prelogin', own: true });
   if (!pre.ok) {
-    busy(form, false);
-    return showError(form, pre.error);
+    return refuse(form, pre.error);
   }
-  const kdf = { alg: 'argon2id', memoryKib: 65536, iterations: 3, lanes: 1, salt: crypto.getRandomValues(new Uint8Array(16)) };
+  const kdf = freshKdf();
   let currentPrk = null;
   let prk;
   try {
@@ -131,16 +142,14 @@ async function changePassphrase(form, { ask, done }) {
     busy(form, true, 'Protecting your new passphrase…');
     prk = await derive(pass.value, kdf);
   } catch {
-    busy(form, false);
-    return showError(form, 'This device could not protect the passphrase. Please try again.');
+    return refuse(form, 'This device could not protect the passphrase. Please try again.');
   }
   const answer = await ask({ type: 'change-passphrase', currentPrk, recoveryText: byRecovery ? recovery.value : null,
     kdf, prk });
   currentPrk?.fill(0);
   prk.fill(0);
   if (!answer.ok) {
-    busy(form, false);
-    return showError(form, answer.error);
+    return refuse(form, answer.error);
   }
   current.value = '';
   recovery.value = '';
@@ -160,22 +169,19 @@ async function deleteAccount(form, { ask, done }) {
   busy(form, true, 'Checking your passphrase…');
   const pre = await ask({ type: 'prelogin', own: true });
   if (!pre.ok) {
-    busy(form, false);
-    return showError(form, pre.error);
+    return refuse(form, pre.error);
   }
   let prk;
   try {
     prk = await derive(pass.value, pre.kdf);
   } catch {
-    busy(form, false);
-    return showError(form, 'This device could not check the passphrase. Please try again.');
+    return refuse(form, 'This device could not check the passphrase. Please try again.');
   }
   busy(form, true, 'Deleting your account…');
   const answer = await ask({ type: 'delete-account', prk });
   prk.fill(0);
   if (!answer.ok) {
-    busy(form, false);
-    return showError(form, answer.error);
+    return refuse(form, answer.error);
   }
   pass.value = '';
   return done(answer.html, '/app/account');
@@ -193,7 +199,6 @@ export async function runSecretForm(form, ctx) {
   try {
     await run(form, ctx);
   } catch {
-    busy(form, false);
-    showError(form, 'That did not work. Please try again.');
+    refuse(form, 'That did not work. Please try again.');
   }
 }

@@ -11,6 +11,7 @@ import { Unreachable } from './api.js';
 import { WARNINGS } from './share.js';
 import { isPending } from './sync.js';
 import { html, htmlResponse } from './views.js';
+import { UUID } from './router.js';
 
 // Sync warnings the person has not dismissed yet, kept in 'meta' because each sync run replaces the last run's
 // codes in the status. Only fixed codes and the run's time are stored: never an entry's content.
@@ -73,7 +74,6 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
     return next.open.map((note) => ({ id: noteId(note), text: WARNINGS[note.code], at: note.at }));
   }
 
-  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
   const problemCode = (err) => (err instanceof Unreachable ? 'unreachable' : err?.code ?? 'other');
 
   /** Your devices, asked of the server; `extra` adds a notice or a problem (a code). */

@@ -25,7 +25,7 @@ function passphraseFields(label = 'Passphrase') {
       <input id="a-pass2" type="password" autocomplete="new-password" required></div>`;
 }
 
-/** Forms marked data-secret are handled by app.js: the passphrase goes to the Argon2id worker, never to htmx. */
+/** Forms marked data-secret are handled by account-forms.js: the passphrase goes to the Argon2id worker, never to htmx. */
 export function signupForm(handle = '') {
   return html`<section aria-labelledby="signup-title" class="panel"><h2 id="signup-title">Turn on sync</h2>
     <p>Create an account so your entries are kept, encrypted, on the server and on your other devices.
@@ -64,20 +64,25 @@ export function signinForm(handle = '') {
       </div></fieldset>
       <div class="field" data-method="passphrase"><label for="s-pass">Passphrase</label>
         <input id="s-pass" type="password" autocomplete="current-password"></div>
-      <div class="field" data-method="recovery" hidden><label for="s-recovery">Recovery key</label>
-        <input id="s-recovery" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false"
-          placeholder="XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXX"></div>
+      ${recoveryKeyField('s-recovery')}
       <div class="actions"><button type="submit">Sign in</button></div>
     </form></section>`;
 }
 
-/** Change the passphrase: the current one, then the new one twice (app.js runs both through Argon2id). */
+/** The recovery key's field, shown when "My recovery key" is chosen (app.js toggles `data-method`). */
+const recoveryKeyField = (id) => html`<div class="field" data-method="recovery" hidden>
+    <label for="${id}">Recovery key</label>
+    <input id="${id}" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false"
+      placeholder="XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXX"></div>`;
+
+/** An account screen that needs this device signed in, shown while it is not. */
+const needsSignIn = (me, id, title) => html`${nav('account', me.role)}<section aria-labelledby="${id}">
+  <h1 id="${id}">${title}</h1><p class="notice">This device is signed out. Sign in on the Sync screen first.</p>
+  <div class="actions">${link('/app/account', 'Back to Sync', 'button secondary')}</div></section>`;
+
+/** Change the passphrase: the current one (or the recovery key), then the new one twice (account-forms.js). */
 export function passphrasePage(me) {
-  if (!me.session) {
-    return html`${nav('account', me.role)}<section aria-labelledby="pass-title"><h1 id="pass-title">Change your
-      passphrase</h1><p class="notice">This device is signed out. Sign in on the Sync screen first.</p>
-      <div class="actions">${link('/app/account', 'Back to Sync', 'button secondary')}</div></section>`;
-  }
+  if (!me.session) return needsSignIn(me, 'pass-title', 'Change your passphrase');
   return html`${nav('account', me.role)}<section aria-labelledby="pass-title">
     <h1 id="pass-title">Change your passphrase</h1>
     <p class="lead">For <strong>${me.handle}</strong>. Your entries, your devices and your recovery key stay as they
@@ -93,22 +98,16 @@ export function passphrasePage(me) {
       </div></fieldset>
       <div class="field" data-method="passphrase"><label for="p-current">Current passphrase</label>
         <input id="p-current" type="password" autocomplete="current-password"></div>
-      <div class="field" data-method="recovery" hidden><label for="p-recovery">Recovery key</label>
-        <input id="p-recovery" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false"
-          placeholder="XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXX"></div>
+      ${recoveryKeyField('p-recovery')}
       ${passphraseFields('New passphrase')}
       <div class="actions"><button type="submit">Change passphrase</button>
         ${link('/app/account', 'Cancel', 'button secondary')}</div>
     </form></section>`;
 }
 
-/** Delete the account: what goes, what may stay, then the passphrase (app.js runs it through Argon2id). */
+/** Delete the account: what goes, what may stay, then the passphrase (account-forms.js). */
 export function deleteAccountPage(me) {
-  if (!me.session) {
-    return html`${nav('account', me.role)}<section aria-labelledby="delete-title"><h1 id="delete-title">Delete your
-      account</h1><p class="notice">This device is signed out. Sign in on the Sync screen first.</p>
-      <div class="actions">${link('/app/account', 'Back to Sync', 'button secondary')}</div></section>`;
-  }
+  if (!me.session) return needsSignIn(me, 'delete-title', 'Delete your account');
   const theirs = me.role === 'therapist' ? 'clients' : 'therapist';
   return html`${nav('account', me.role)}<section aria-labelledby="delete-title">
     <h1 id="delete-title">Delete your account</h1>

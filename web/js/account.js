@@ -166,19 +166,15 @@ export function createAccounts({ env, reset, origin }) {
    */
   async function changePassphrase({ currentPrk = null, recoveryText = null, kdf, prk }) {
     const { me } = await env();
-    const api = await sessionApi();
-    if (!api) throw new BetweenError('signed_out', 'this device is signed out');
-    const ch = challenges.get(me.handle);
-    challenges.delete(me.handle);
-    if (!ch || Date.now() - ch.at > CHALLENGE_LIFE_MS) throw new BetweenError('expired', 'that took too long');
+    const api = await signedInApi();
+    const { kdf: currentKdf, challenge_id: challengeId, challenge } = takeChallenge(me.handle);
     checkNewKdf(kdf);
     const signer = recoveryText === null ? 'passphrase' : 'recovery';
     const current = signer === 'recovery'
       ? await deriveRecoveryKeys(await parseRecoveryKey(String(recoveryText))) // a typo stops here
-      : await derivePassphraseKeys('', kdfFromWire(ch.challenge.kdf), async () => currentPrk);
+      : await derivePassphraseKeys('', kdfFromWire(currentKdf), async () => currentPrk);
     const next = await derivePassphraseKeys('', kdf, async () => prk);
     const envelope = await sealPwEnvelope(next.kek, me.userId, kdf, me.accountKey);
-    const { challenge_id: challengeId, challenge } = ch.challenge;
     const signature = await signAuth(current.loginSeed, origin, me.handle, challengeId, challenge, 'change-passphrase',
       await passphraseChangeBound(next.loginPub, kdf, envelope));
     try {
@@ -190,6 +186,21 @@ export function createAccounts({ env, reset, origin }) {
       }
       throw err;
     }
+  }
+
+  /** The challenge prelogin kept for `handle`, taken once; 'expired' if there is none or it is too old. */
+  function takeChallenge(handle) {
+    const ch = challenges.get(handle);
+    challenges.delete(handle);
+    if (!ch || Date.now() - ch.at > CHALLENGE_LIFE_MS) throw new BetweenError('expired', 'that took too long');
+    return ch.challenge;
+  }
+
+  /** The API with this device's session, for a step that needs one; 'signed_out' when there is none. */
+  async function signedInApi() {
+    const api = await sessionApi();
+    if (!api) throw new BetweenError('signed_out', 'this device is signed out');
+    return api;
   }
 
   function guardSignIn(me, handle) {
@@ -204,20 +215,20 @@ export function createAccounts({ env, reset, origin }) {
   async function login({ handle, prk = null, recoveryText = null }) {
     const { db, me } = await env();
     guardSignIn(me, handle);
-    let ch = challenges.get(handle);
-    challenges.delete(handle);
     const action = prk ? 'login' : 'recover';
     let login;
+    let pre;
     if (prk) {
-      if (!ch || Date.now() - ch.at > CHALLENGE_LIFE_MS) throw new BetweenError('expired', 'the sign-in took too long');
-      login = await derivePassphraseKeys('', kdfFromWire(ch.challenge.kdf), async () => prk);
+      pre = takeChallenge(handle);
+      login = await derivePassphraseKeys('', kdfFromWire(pre.kdf), async () => prk);
     } else {
+      challenges.delete(handle);
       login = await deriveRecoveryKeys(await parseRecoveryKey(String(recoveryText ?? ''))); // a typo stops here
-      ch = { challenge: await new Api(origin).prelogin(handle) };
+      pre = await new Api(origin).prelogin(handle);
     }
     const device = await newDeviceKey();
     const api = new Api(origin);
-    const { challenge_id: challengeId, challenge } = ch.challenge;
+    const { challenge_id: challengeId, challenge } = pre;
     const signature = await signAuth(login.loginSeed, origin, handle, challengeId, challenge, action, device.devicePub);
     const session = await api.login({ handle, action, challenge_id: challengeId, signature,
       device: { device_id: uuidString(newUuid()), name: deviceName(), sig_pub: device.devicePub } });
@@ -274,13 +285,9 @@ export function createAccounts({ env, reset, origin }) {
    */
   async function deleteAccount({ prk }) {
     const { db, me } = await env();
-    const api = await sessionApi();
-    if (!api) throw new BetweenError('signed_out', 'this device is signed out');
-    const ch = challenges.get(me.handle);
-    challenges.delete(me.handle);
-    if (!ch || Date.now() - ch.at > CHALLENGE_LIFE_MS) throw new BetweenError('expired', 'that took too long');
-    const login = await derivePassphraseKeys('', kdfFromWire(ch.challenge.kdf), async () => prk);
-    const { challenge_id: challengeId, challenge } = ch.challenge;
+    const api = await signedInApi();
+    const { kdf: currentKdf, challenge_id: challengeId, challenge } = takeChallenge(me.handle);
+    const login = await derivePassphraseKeys('', kdfFromWire(currentKdf), async () => prk);
     const signature = await signAuth(login.loginSeed, origin, me.handle, challengeId, challenge, 'delete-account',
       me.userId);
     try {

@@ -17,8 +17,8 @@ import { FREQS, formatDay, localDate, parseDate } from './recurrence.js';
 import { feedbackList, linkedEntries, minutesByWeek, moodSeries, reviewAssignment } from './review.js';
 import { canGrant } from './share.js';
 import { htmlResponse } from './views.js';
+import { UUID } from './router.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const FIELD_ID = /^[a-z][a-z0-9_]{0,39}$/;
 const MAX_QUESTIONS = 40;
 const CHOICES = ['single_choice', 'multi_choice'];

@@ -15,8 +15,8 @@ import { clientPage, clientsPage, invitesPage, noClientPage, printPage, timeline
 import { addSession, countNew, dateRange, lastSession, localDay, todayLocal } from './timeline.js';
 import { html, htmlResponse } from './views.js';
 import { nav } from './entry-views.js';
+import { UUID } from './router.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SESSION_LOG = 'session-log';
 
 const PROBLEMS = {

@@ -7,8 +7,8 @@ import {
 import { kindFor } from './assignments.js';
 import { FieldError, readForm, validateFields } from './kinds.js';
 import { html, htmlResponse } from './views.js';
+import { UUID } from './router.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * @typedef {{db: IDBDatabase, me: import('./device.js').Unlocked, kinds: Map<string, import('./kinds.js').Kind>}} Env

@@ -131,14 +131,21 @@ export function createLocalServer(io) {
     const url = new URL(request.url);
     if (url.pathname === '/') url.pathname = await home();
     const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
-    const rendering = found?.handler ? answer(request, url, found) : null;
+    if (!found?.handler) return io.shell();
+    return (await wholePage(answer(request, url, found))) ?? io.shell();
+  }
+
+  /**
+   * The shell with a view (a promise of the handler's response) in it; null when the shell does not have the
+   * expected shape. Streamed: the head goes out at once, so the stylesheet and app.js load while the view is
+   * rendered (entries decrypted). no-store: the page holds decrypted content.
+   */
+  async function wholePage(rendering, status = 200) {
     const shell = await io.shell();
-    const parts = rendering && shell.ok ? splitShell(await shell.clone().text()) : null;
-    if (!parts) return shell;
-    // Streamed: the head goes out at once, so the stylesheet and app.js load while the entries are decrypted.
-    // no-store: the page holds decrypted content.
+    const parts = shell.ok ? splitShell(await shell.clone().text()) : null;
+    if (!parts) return null;
     return new Response(streamPage(parts, rendering.then((view) => view.text())), {
-      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
+      status, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
     });
   }
 
@@ -149,12 +156,8 @@ export function createLocalServer(io) {
    */
   async function plainPost(request, url, response) {
     if (response.status >= 400) {
-      const shell = await io.shell();
-      const parts = shell.ok ? splitShell(await shell.clone().text()) : null;
-      if (parts) {
-        return new Response(streamPage(parts, response.text()), { status: response.status,
-          headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' } });
-      }
+      const page = await wholePage(Promise.resolve(response), response.status);
+      if (page) return page;
     }
     let target = response.headers.get('HX-Push-Url');
     if (!target) {

@@ -75,8 +75,14 @@ export async function verifyRevision(revision, signerPub, knownRevId = null) {
  */
 export async function openRevision(revision, { ownerId, recordId, dek, keyId, signerPub, knownRevId = null }) {
   const [header] = await verifyRevision(revision, signerPub, knownRevId);
+  if (!equal(header.keyCommit, await keyCommit(dek, keyId))) throw new CryptoError(OPEN_FAILED);
+  return decryptInContext(header, revision, { ownerId, recordId, dek, keyId });
+}
+
+/** The header names this owner, record and key, and the ciphertext opens under the DEK with it as AAD. */
+async function decryptInContext(header, revision, { ownerId, recordId, dek, keyId }) {
   if (!equal(header.ownerId, id16(ownerId)) || !equal(header.recordId, id16(recordId))
-      || !equal(header.keyId, keyId) || !equal(header.keyCommit, await keyCommit(dek, keyId))) {
+      || !equal(header.keyId, keyId) || revision.ct.length < TAG_LEN) {
     throw new CryptoError(OPEN_FAILED);
   }
   try {
@@ -92,22 +98,14 @@ export async function openRevision(revision, { ownerId, recordId, dek, keyId, si
  * "reading back"). The DEK comes from this device's KWK wrap, which binds owner, record and key id.
  * @returns {Promise<[import('./layout.js').Header, Uint8Array]>}
  */
-export async function openStoredRevision(revision, { ownerId, recordId, dek, keyId }) {
+export async function openStoredRevision(revision, context) {
   let header;
   try {
     header = parseHeader(revision.header);
   } catch {
     throw new CryptoError(OPEN_FAILED);
   }
-  if (!equal(header.ownerId, id16(ownerId)) || !equal(header.recordId, id16(recordId))
-      || !equal(header.keyId, keyId) || revision.ct.length < TAG_LEN) {
-    throw new CryptoError(OPEN_FAILED);
-  }
-  try {
-    return [header, unpad(await gcmDecrypt(dek, header.nonce, revision.ct, revision.header))];
-  } catch {
-    throw new CryptoError(OPEN_FAILED);
-  }
+  return decryptInContext(header, revision, context);
 }
 
 /** Refuse a head older than, or forked from, the newest [version, revId] this device has accepted. */

@@ -5,6 +5,9 @@
  * @typedef {(ctx: RouteContext) => Promise<Response>} Handler
  */
 
+/** An id in an app address (`:id`, `:uid`, …): a UUID as this app writes them, lowercase. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export class Router {
   constructor() {
     /** @type {{method: string, pattern: RegExp, names: string[], handler: Handler}[]} */

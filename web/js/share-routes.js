@@ -8,8 +8,8 @@ import { BetweenError } from './errors.js';
 import { sharingOf } from './share.js';
 import { invitePage, inviteProblemPage, linkPage, sharedPage, sharingPanel } from './share-views.js';
 import { htmlResponse } from './views.js';
+import { UUID } from './router.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const INVITE_WORDS = {
   invite_not_found: 'This invitation was used already, was withdrawn or has expired. Ask your therapist for a new one.',

@@ -20,8 +20,8 @@ import {
   answeredPage, assignmentPage, blockedPage, occurrencePage, todoNotFoundPage, todoPage,
 } from './todo-views.js';
 import { html, htmlResponse } from './views.js';
+import { UUID } from './router.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_REASON = 2000;
 // Stands in for the entry's id while the response is checked before anything is written.
