@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from litestar import Request, Response, get
@@ -81,13 +82,29 @@ def _resolve(root: Path, path: str) -> Path | None:
     return target if target.is_file() and target.suffix in MIME else None
 
 
-def _file(path: Path | None, name: str, body: bytes | None = None) -> Response:
+def etag(content: bytes) -> str:
+    """A weak validator (the body may travel gzipped or not) from the bytes, so a revalidation of an
+    unchanged file costs a 304 and no body: the browser revalidates the worker and its modules often."""
+    return 'W/"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    if not if_none_match:
+        return False
+    wanted = tag.removeprefix("W/")
+    return any(t.strip() == "*" or t.strip().removeprefix("W/") == wanted for t in if_none_match.split(","))
+
+
+def _file(request: Request, path: Path | None, name: str, body: bytes | None = None) -> Response:
     headers = dict(SECURITY_HEADERS)
     headers["Cache-Control"] = _cache_control(name)
     if name == "sw.js":
         headers["Service-Worker-Allowed"] = "/"
     content = body if body is not None else path.read_bytes()
+    headers["ETag"] = tag = etag(content)
     suffix = Path(name).suffix or ".html"
+    if _matches(request.headers.get("if-none-match"), tag):
+        return Response(content=b"", status_code=304, headers=headers)
     return Response(content=content, media_type=MIME[suffix], headers=headers)
 
 
@@ -95,11 +112,11 @@ def web_handler(web_dir: str) -> HTTPRouteHandler:
     root = Path(web_dir).resolve()
     extras = extra_files(root)
 
-    def shell() -> Response:
+    def shell(request: Request) -> Response:
         index = root / "index.html"
         if index.is_file():
-            return _file(index, "index.html")
-        return _file(None, "index.html", FALLBACK_INDEX)
+            return _file(request, index, "index.html")
+        return _file(request, None, "index.html", FALLBACK_INDEX)
 
     @get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False)
     def web(request: Request, path: FromPath[str] = "/") -> Response:
@@ -108,10 +125,10 @@ def web_handler(web_dir: str) -> HTTPRouteHandler:
             return problem_response("not_found")
         first = path.split("/", 1)[0]
         if path == "" or (first in SHELL_PREFIXES and "." not in path.rsplit("/", 1)[-1]):
-            return shell()
+            return shell(request)
         target = extras.get(path) or _resolve(root, path)
         if target is None or not target.is_file():
             return problem_response("not_found")
-        return _file(target, target.name)
+        return _file(request, target, target.name)
 
     return web

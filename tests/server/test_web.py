@@ -104,3 +104,25 @@ def test_vendor_files_and_kinds_are_mapped(api_factory, tmp_path):
     assert c.get("/vendor/other.js").status_code == 404
     assert c.get("/tools/make-icons.js").status_code == 404
     assert c.get("/node_modules/htmx.org/dist/htmx.esm.min.js").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/sw.js", "/js/main.js", "/", "/app/entries/1", "/kinds.json"])
+def test_unchanged_files_revalidate_without_a_body(site, path):
+    first = site.get(path)
+    tag = first.headers["etag"]
+    assert tag.startswith('W/"') and first.status_code == 200
+    again = site.get(path, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == tag and again.headers["cache-control"] == first.headers["cache-control"]
+    # a list of validators, the strong form of the same tag, and a stale tag
+    assert site.get(path, headers={"If-None-Match": f'"x", {tag.removeprefix("W/")}'}).status_code == 304
+    stale = site.get(path, headers={"If-None-Match": 'W/"0000"'})
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+def test_a_changed_file_gets_a_new_validator(site, api_factory, tmp_path):
+    before = site.get("/js/main.js")
+    (tmp_path / "web" / "js" / "main.js").write_text("console.log(2);")
+    after = site.get("/js/main.js", headers={"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200 and after.text == "console.log(2);"
+    assert after.headers["etag"] != before.headers["etag"]
