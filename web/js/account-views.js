@@ -115,6 +115,7 @@ export function deleteAccountPage(me) {
       every share and link with your ${theirs}, and every device. It cannot be undone, not even with the recovery key.</p>
       <p>This device is cleared too. Other devices you signed in to keep their copy until you clear them there, and
       what your ${theirs} already received may stay on their devices.</p></div>
+    <p>Want to keep your entries? ${link('/app/export', 'Save a copy of them')} first.</p>
     <form id="delete-form" data-secret="delete-account" novalidate autocomplete="off">
       <p class="error" role="alert" data-error hidden></p>
       <input type="text" name="username" autocomplete="username" value="${me.handle}" hidden>
@@ -134,6 +135,11 @@ export function deletedPage() {
     <p>Nothing of it is kept on the server or on this device any more.</p>${link('/app/entries', 'Start again',
     'button')}</section>`;
 }
+
+/** A copy of everything this device holds, as a file (export.js). */
+const exportLink = () => html`<section aria-labelledby="copy-title"><h2 id="copy-title">Your entries</h2>
+  <p>${link('/app/export', 'Save a copy of your entries', 'button secondary')} — a file to read, print or keep.</p>
+  </section>`;
 
 /** The wording setting: what the app calls the things done between sessions. */
 export function wordingForm(settings) {
@@ -169,6 +175,7 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
       ${me.handle ? null : signupForm()}
       ${signinForm(me.handle ?? '')}
       ${wordingForm(settings)}
+      ${exportLink()}
       ${me.handle ? forgetLink() : null}</section>`;
   }
   return html`${nav('account', me.role)}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
@@ -189,6 +196,7 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
       <button type="submit" class="secondary">Sign out</button></form>
     ${forgetLink()}
     ${wordingForm(settings)}
+    ${exportLink()}
     <h2>Your account</h2>
     <p>${link('/app/account/delete', 'Delete your account…', 'button danger')}</p></section>`;
 }
@@ -258,6 +266,7 @@ export function forgetPage(me, waiting) {
     <p role="alert" class="error">This removes every entry and key from this device.
       ${waiting ? html`<strong>${waiting} ${waiting === 1 ? 'change has' : 'changes have'} not reached the server yet and will be lost.</strong>` : null}
       ${me.session ? ' Entries that are synced stay in your account.' : ' They are not synced anywhere.'}</p>
+    <p>Want to keep them? ${link('/app/export', 'Save a copy of your entries')} first.</p>
     <form action="/app/account/forget" method="post" hx-post="/app/account/forget" hx-target="#view">
       <label class="choice"><input type="checkbox" name="confirm" value="yes" required>
         <span>Yes, remove everything from this device</span></label>

@@ -117,7 +117,8 @@ export function chooseKindPage(kinds, words = WORDING.activities) {
       <p>${k.description}</p></li>`)}</ul></section>`;
 }
 
-function valueText(field, value) {
+/** A field's value in words (choices by their labels, yes/no, minutes, a scale out of its maximum). */
+export function valueText(field, value) {
   const options = new Map((field.constraints?.options ?? []).map((o) => [o.id, o.label]));
   switch (field.type) {
     case 'yes_no': return value ? 'Yes' : 'No';

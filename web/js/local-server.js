@@ -6,6 +6,7 @@ import { get, openDb } from './db.js';
 import { unlockDevice } from './device.js';
 import { onLocalChange } from './entries.js';
 import { addEntryRoutes } from './entry-routes.js';
+import { addExportRoutes } from './export.js';
 import { splitShell, streamPage } from './full-page.js';
 import { templateTable } from './assignments.js';
 import { kindTable } from './kinds.js';
@@ -95,6 +96,7 @@ export function createLocalServer(io) {
   // Sharing first: its /app/entries/:id/share routes are more specific than the entry routes.
   addShareRoutes(router, { load, sharing });
   addEntryRoutes(router, load, { panel });
+  addExportRoutes(router, load);
   const account = addAccountRoutes(router, { load, accounts, sync });
 
   /** Where the app opens: a therapist's on their clients, anyone else's on their entries. */
@@ -132,6 +134,7 @@ export function createLocalServer(io) {
     if (url.pathname === '/') url.pathname = await home();
     const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
     if (!found?.handler) return io.shell();
+    if (found.handler.download) return answer(request, url, found); // a file (export.js), not a page
     return (await wholePage(answer(request, url, found))) ?? io.shell();
   }
 
