@@ -46,6 +46,9 @@ CODES: dict[str, tuple[int, str]] = {
 }
 
 
+PROBLEM_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
 class Problem(Exception):
     """Raised by handlers to answer with a problem body; `detail` must never hold secrets."""
 
@@ -69,8 +72,9 @@ def problem_response(code: str, detail: str | None = None, headers: dict[str, st
     default_status, title = CODES.get(code, (400, "Bad request"))
     status = status or default_status
     body = ProblemBody(type=TYPE_BASE + code, title=title, status=status, detail=detail or title, code=code)
+    # Raised errors skip the app's after_request hook: the headers every API answer carries are set here too.
     return Response(content=msgspec.json.encode(body), status_code=status, media_type=MEDIA_TYPE,
-                    headers=headers or {})
+                    headers={**PROBLEM_HEADERS, **(headers or {})})
 
 
 def _scrub(message: str) -> str:

@@ -225,3 +225,21 @@ def test_deep_or_truncated_json_is_an_invalid_body_not_a_server_error(world, pay
     r = api.c.post("/api/v1/auth/prelogin", content=payload, headers={"content-type": "application/json"})
     assert r.status_code == 400
     assert r.json()["code"] == "invalid_body"
+
+
+def test_refusals_carry_the_headers_of_every_api_answer(world):
+    """Raised problems skip after_request: they must still be no-store, nosniff and no-referrer."""
+    api, alice, _, _ = world
+    answers = {
+        "invalid body": api.c.post("/api/v1/auth/prelogin", content=b'{"handle": ',
+                                   headers={"content-type": "application/json"}),
+        "no session": api.c.get("/api/v1/sync/pull"),
+        "media type": api.c.post("/api/v1/auth/prelogin", content=b"x", headers={"content-type": "text/plain"}),
+        "unknown route": api.c.get("/api/v1/nope"),
+        "wrong method": api.c.put("/api/v1/sync/push", headers=alice.auth()),
+    }
+    for name, r in answers.items():
+        assert 400 <= r.status_code < 500, name
+        assert r.headers["cache-control"] == "no-store", name
+        assert r.headers["x-content-type-options"] == "nosniff", name
+        assert r.headers["referrer-policy"] == "no-referrer", name
