@@ -4,7 +4,7 @@ import { createLocalServer } from '/js/local-server.js';
 
 // Bump on every change to the shell list or any file in it: the new name makes a fresh precache,
 // and activate deletes every other between-shell-* cache.
-const VERSION = '2026-11-27.10';
+const VERSION = '2026-11-27.11';
 const CACHE = `between-shell-${VERSION}`;
 
 // What the page needs to start offline. The worker's own modules are kept by the browser with the worker.
@@ -104,11 +104,24 @@ async function cacheFirst(request) {
   }
 }
 
+/**
+ * Whether a request was started by one of this app's own pages. A navigation reaches this worker from anywhere:
+ * another site can send the person's browser here with a form or a link, and only the app's pages may make the
+ * app act on it (change something, or write a decrypted copy to disk). Both same-origin and cross-site form posts
+ * carry `Origin: null` (the page's referrer policy is no-referrer), so the initiating client is what tells them
+ * apart.
+ */
+async function fromAppPage(event) {
+  if (!event.clientId) return false;
+  const client = await self.clients.get(event.clientId);
+  return Boolean(client) && new URL(client.url).origin === self.location.origin;
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return; // the network's business
-  const answer = local.handle(request);
+  const answer = local.handle(request, () => fromAppPage(event));
   if (answer) {
     event.respondWith(answer);
     event.waitUntil(answer.then(() => background, () => {}));

@@ -102,7 +102,7 @@ export function exportPage(me, { entries, others }) {
 const download = (handler) => Object.assign(handler, { download: true });
 
 function file(body, name, type) {
-  return new Response(body, { headers: { 'Content-Type': type, 'Cache-Control': 'no-store',
+  return new Response(body, { headers: { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff',
     'Content-Disposition': `attachment; filename="${name}"` } });
 }
 

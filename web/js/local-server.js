@@ -20,6 +20,12 @@ import { sharingPanel } from './share-views.js';
 import { createSync } from './sync.js';
 import { html, htmlResponse } from './views.js';
 
+// The server's protections of its pages (server/web.py), copied from the cached shell onto every page this worker
+// makes: the Content-Security-Policy must hold for the pages people actually see, not only the first load.
+const PAGE_HEADERS = ['Content-Security-Policy', 'X-Content-Type-Options', 'Referrer-Policy', 'Cross-Origin-Opener-Policy'];
+const pageHeaders = (shell) => Object.fromEntries(PAGE_HEADERS.filter((h) => shell.headers.has(h))
+  .map((h) => [h, shell.headers.get(h)]));
+
 /**
  * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>, origin: string,
  *   notify: (status: object) => void}} io how to reach the precached shell and kinds.json (the worker passes
@@ -148,7 +154,7 @@ export function createLocalServer(io) {
     const parts = shell.ok ? splitShell(await shell.clone().text()) : null;
     if (!parts) return null;
     return new Response(streamPage(parts, rendering.then((view) => view.text())), {
-      status, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
+      status, headers: { ...pageHeaders(shell), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
     });
   }
 
@@ -170,15 +176,28 @@ export function createLocalServer(io) {
     return Response.redirect(new URL(target, url).href, 303);
   }
 
+  /** A navigation another site started that would make the app act: refused, nothing done. */
+  async function foreign() {
+    const refusal = htmlResponse(html`<section aria-labelledby="foreign-title"><h1 id="foreign-title">Not done</h1>
+      <p>Another website tried to make Between do something here. Nothing was changed and nothing was saved.</p>
+      <p><a href="/">Open Between</a></p></section>`, 403);
+    return (await wholePage(Promise.resolve(refusal), 403)) ?? refusal;
+  }
+
   /**
-   * The response for a same-origin request, or null when it is not the app's to answer.
-   * @param {Request} request
+   * The response for a same-origin request, or null when it is not the app's to answer. A navigation that would
+   * change something (a form posted the ordinary way) or download a decrypted copy is answered only when
+   * `fromAppPage()` says one of the app's own pages started it: any site can start a navigation into the app.
+   * htmx's requests are not navigations: only pages this worker controls (the app's own) can send them here.
+   * @param {Request} request @param {() => Promise<boolean>} [fromAppPage]
    */
-  function handle(request) {
+  function handle(request, fromAppPage = async () => false) {
     const url = new URL(request.url);
     const found = router.match(request.method, url.pathname);
     if (!found) return null;
     return (async () => {
+      const acts = request.method !== 'GET' || found.handler?.download;
+      if (request.mode === 'navigate' && acts && !(await fromAppPage())) return foreign();
       if (request.mode === 'navigate' && request.method === 'GET') return navigate(request);
       const response = await answer(request, url, found);
       if (request.headers.get('HX-History-Restore-Request') === 'true') {

@@ -44,7 +44,11 @@ export class Router {
       pathMatched = true;
       if (route.method !== method.toUpperCase()) continue;
       const params = {};
-      route.names.forEach((name, i) => { params[name] = decodeURIComponent(m[i + 1]); });
+      try {
+        route.names.forEach((name, i) => { params[name] = decodeURIComponent(m[i + 1]); });
+      } catch {
+        return null; // a malformed escape ("%E0") names nothing here
+      }
       return { handler: route.handler, params };
     }
     return pathMatched ? { methodNotAllowed: true } : null;

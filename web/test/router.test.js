@@ -22,3 +22,9 @@ test('unknown paths fall through; known paths under another method are refused',
   assert.equal(r.match('GET', '/app.entries/1'), null); // the dot is literal
   assert.deepEqual(r.match('DELETE', '/app/entries/1'), { methodNotAllowed: true });
 });
+
+test('a malformed escape in a parameter names nothing (no exception out of the fetch handler)', () => {
+  const r = new Router().add('GET', '/app/entries/:id', h('show'));
+  assert.equal(r.match('GET', '/app/entries/%E0%A4%A'), null);
+  assert.equal(r.match('GET', '/app/entries/%'), null);
+});
