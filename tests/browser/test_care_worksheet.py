@@ -289,9 +289,11 @@ def test_until_the_next_session_then_edited_then_withdrawn(care):
 
     # Withdrawn: nothing of it is due, its page says it was taken back, no day can be answered.
     go(tp, url, f"/app/assignments/{aid}", "#review-title")
-    tp.get_by_role("button", name="Withdraw this activity").click()
+    tp.get_by_role("link", name="Withdraw this activity…").click()
+    tp.wait_for_selector("#withdraw-title")  # asked once more: it cannot be undone
+    tp.get_by_role("button", name="Withdraw it").click()
     tp.wait_for_selector("text=Withdrawn. It no longer falls due")
-    assert tp.get_by_role("button", name="Withdraw this activity").count() == 0
+    assert tp.get_by_role("link", name="Withdraw this activity…").count() == 0
     _both_sync(tp, cp)
     _todo(cp, url)
     for section in ("todo-today", "todo-week", "todo-missed"):

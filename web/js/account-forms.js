@@ -15,9 +15,17 @@ function showError(form, words) {
   box.focus();
 }
 
+/**
+ * The step at work: the button says what is happening and a status line says it aloud. The button stays focusable
+ * (aria-disabled, not disabled: a disabled button would drop keyboard focus to the page); app.js ignores a second
+ * press while the form runs.
+ */
 function busy(form, on, words = '') {
   const button = form.querySelector('button[type="submit"]');
-  button.disabled = on;
+  if (on) button.setAttribute('aria-disabled', 'true');
+  else button.removeAttribute('aria-disabled');
+  const progress = form.querySelector('[data-progress]');
+  if (progress) progress.textContent = on ? words : '';
   if (on) {
     button.dataset.label = button.textContent;
     button.textContent = words;

@@ -32,6 +32,7 @@ export function signupForm(handle = '') {
       The entries already on this device stay as they are.</p>
     <form id="signup-form" data-secret="signup" novalidate autocomplete="off">
       <p class="error" role="alert" data-error hidden></p>
+      <p class="hint" role="status" data-progress></p>
       <div class="field"><label for="a-handle">Account name</label>
         <p class="hint" id="a-handle-hint">${HANDLE_HINT}</p>
         <input id="a-handle" name="handle" type="text" autocomplete="username" autocapitalize="none" spellcheck="false"
@@ -55,6 +56,7 @@ export function signinForm(handle = '') {
     <p>Already have an account? Sign in with your passphrase, or with your recovery key if you forgot it.</p>
     <form id="signin-form" data-secret="signin" novalidate autocomplete="off">
       <p class="error" role="alert" data-error hidden></p>
+      <p class="hint" role="status" data-progress></p>
       <div class="field"><label for="s-handle">Account name</label>
         <input id="s-handle" name="handle" type="text" autocomplete="username" autocapitalize="none" spellcheck="false"
           required value="${handle}"></div>
@@ -89,6 +91,7 @@ export function passphrasePage(me) {
       are; from now on you sign in with the new passphrase.</p>
     <form id="passphrase-form" data-secret="passphrase" novalidate autocomplete="off">
       <p class="error" role="alert" data-error hidden></p>
+      <p class="hint" role="status" data-progress></p>
       <input type="text" name="username" autocomplete="username" value="${me.handle}" hidden>
       <fieldset class="field"><legend>Confirm with</legend><div class="choices">
         <label class="choice"><input type="radio" name="method" value="passphrase" checked><span>My current
@@ -111,20 +114,21 @@ export function deleteAccountPage(me) {
   const theirs = me.role === 'therapist' ? 'clients' : 'therapist';
   return html`${nav('account', me.role)}<section aria-labelledby="delete-title">
     <h1 id="delete-title">Delete your account</h1>
-    <div class="error" role="alert"><p>This deletes <strong>${me.handle}</strong> from the server for good: every entry,
+    <div class="error" id="delete-warning"><p>This deletes <strong>${me.handle}</strong> from the server for good: every entry,
       every share and link with your ${theirs}, and every device. It cannot be undone, not even with the recovery key.</p>
       <p>This device is cleared too. Other devices you signed in to keep their copy until you clear them there, and
       what your ${theirs} already received may stay on their devices.</p></div>
     <p>Want to keep your entries? ${link('/app/export', 'Save a copy of them')} first.</p>
     <form id="delete-form" data-secret="delete-account" novalidate autocomplete="off">
       <p class="error" role="alert" data-error hidden></p>
+      <p class="hint" role="status" data-progress></p>
       <input type="text" name="username" autocomplete="username" value="${me.handle}" hidden>
       <div class="field"><label for="d-handle">Type your account name, ${me.handle}, to confirm</label>
         <input id="d-handle" type="text" autocomplete="off" autocapitalize="none" spellcheck="false" required
           data-expect="${me.handle}"></div>
       <div class="field"><label for="d-pass">Passphrase</label>
         <input id="d-pass" type="password" autocomplete="current-password" required></div>
-      <div class="actions"><button type="submit" class="danger">Delete my account</button>
+      <div class="actions"><button type="submit" class="danger" aria-describedby="delete-warning">Delete my account</button>
         ${link('/app/account', 'Cancel', 'button secondary')}</div>
     </form></section>`;
 }
@@ -263,14 +267,14 @@ export function recoveryPage(handle, recoveryKey, role = 'client') {
 
 export function forgetPage(me, waiting) {
   return html`${nav('account', me.role)}<section aria-labelledby="forget-title"><h1 id="forget-title">Forget this device</h1>
-    <p role="alert" class="error">This removes every entry and key from this device.
+    <p class="error" id="forget-warning">This removes every entry and key from this device.
       ${waiting ? html`<strong>${waiting} ${waiting === 1 ? 'change has' : 'changes have'} not reached the server yet and will be lost.</strong>` : null}
       ${me.session ? ' Entries that are synced stay in your account.' : ' They are not synced anywhere.'}</p>
     <p>Want to keep them? ${link('/app/export', 'Save a copy of your entries')} first.</p>
     <form action="/app/account/forget" method="post" hx-post="/app/account/forget" hx-target="#view">
       <label class="choice"><input type="checkbox" name="confirm" value="yes" required>
         <span>Yes, remove everything from this device</span></label>
-      <div class="actions"><button type="submit" class="danger">Forget this device</button>
+      <div class="actions"><button type="submit" class="danger" aria-describedby="forget-warning">Forget this device</button>
       ${link('/app/account', 'Cancel', 'button secondary')}</div></form></section>`;
 }
 

@@ -19,10 +19,32 @@ function controlled() {
   });
 }
 
+// "Skip to content" skips the tabs too: they are part of each view, so #view alone would land before them.
+document.querySelector('.skip')?.addEventListener('click', (event) => {
+  const heading = view.querySelector('h1');
+  if (!heading) return;
+  event.preventDefault();
+  heading.setAttribute('tabindex', '-1');
+  heading.focus();
+});
+
+/**
+ * The window title names the screen by its tab ("To do – Between"), never by what is on it: titles are kept in
+ * the browser's history, which the app keeps free of what people write.
+ */
+function titleView() {
+  const tab = view.querySelector('nav [aria-current="page"]')?.textContent.trim();
+  document.title = tab ? `${tab} – Between` : 'Between';
+}
+
 /** Move focus to the new view's heading (or its error) so screen readers hear that the screen changed. */
 function focusView(event) {
   if (event.target !== view && !view.contains(event.target)) return;
-  const target = view.querySelector('[role="alert"]:not([hidden])') ?? view.querySelector('h1');
+  titleView();
+  // An error first; else what the step did ("Entry deleted." with its Undo, "Saved."), which a screen reader
+  // might not read out when it arrives already filled in; else the screen's heading.
+  const target = view.querySelector('[role="alert"]:not([hidden])') ?? view.querySelector('.notice[role="status"]')
+    ?? view.querySelector('h1');
   if (!target || target.contains(document.activeElement)) return;
   if (document.activeElement?.matches?.('input[type="search"]')) return;
   target.setAttribute('tabindex', '-1');
@@ -69,8 +91,10 @@ function failed(form, words) {
   box.setAttribute('tabindex', '-1');
   box.focus();
   const button = form.querySelector('button[type="submit"]');
-  button.disabled = false;
+  button.removeAttribute('aria-disabled');
   if (button.dataset.label) button.textContent = button.dataset.label;
+  const progress = form.querySelector('[data-progress]');
+  if (progress) progress.textContent = '';
 }
 
 /** Put a screen the worker rendered (html`` escaped) into the view, as htmx would have. */
@@ -252,6 +276,7 @@ async function start() {
     const path = invite ?? (location.pathname.startsWith('/app') ? location.pathname + location.search : '/app/entries');
     await htmx.ajax('GET', path, { target: '#view' });
   }
+  titleView();
   document.documentElement.dataset.ready = 'true';
   offerUpdates(registration);
   navigator.serviceWorker.controller.postMessage({ type: 'status' });

@@ -5,7 +5,7 @@
 
 import { buildAssignment, validateAssignment, validateResponse, WORKSHEET, WORKSHEET_TYPES } from './assignments.js';
 import {
-  assignForm, assignNotFoundPage, blockedPage, libraryPage, reviewPage,
+  assignForm, assignNotFoundPage, blockedPage, libraryPage, reviewPage, withdrawPage,
 } from './assign-views.js';
 import { get } from './db.js';
 import { createDocument, getOwnDocument, kindFor, listOwnDocuments, updateDocument } from './documents.js';
@@ -363,6 +363,14 @@ export function addAssignRoutes(router, { load, changed, templates, store = STOR
       { 'HX-Push-Url': `/app/assignments/${saved.id}` });
   }
 
+  async function confirmWithdraw({ params }) {
+    const a = await ownAssignment(params.id);
+    if (!a) return notFound();
+    if (a.own.doc.withdrawn) return page(await review(a, a.own));
+    const uid = a.own.grantees[0] ?? null;
+    return page(withdrawPage({ id: a.own.id, doc: a.own.doc, peer: uid ? await store.peer(a.db, uid) : null }));
+  }
+
   async function withdraw({ params }) {
     const a = await ownAssignment(params.id);
     if (!a) return notFound();
@@ -384,6 +392,7 @@ export function addAssignRoutes(router, { load, changed, templates, store = STOR
     .add('GET', '/app/assignments/:id', show)
     .add('GET', '/app/assignments/:id/edit', edit)
     .add('POST', '/app/assignments/:id/edit', update)
+    .add('GET', '/app/assignments/:id/withdraw', confirmWithdraw)
     .add('POST', '/app/assignments/:id/withdraw', withdraw);
   return router;
 }

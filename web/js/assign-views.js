@@ -202,6 +202,17 @@ function rowDetails(row) {
  * @param {{id: string, doc: object, pending?: boolean, peer: object|null, review: object, feedback: object[],
  *   linked: {occurrence: string, summary: string|null}[], weeks: object[]|null, mood: object[], notice?: string}} data
  */
+/** Withdrawing cannot be undone (docs/ASSIGNMENTS.md): it is asked once more, away from the Edit button. */
+export function withdrawPage({ id, doc, peer }) {
+  return html`${tnav()}<section aria-labelledby="withdraw-title">
+    <h1 id="withdraw-title">Withdraw “${doc.title}”?</h1>
+    <p>It stops falling due${peer ? html` for ${peer.handle}` : null}, and it cannot be given back or edited afterwards.
+      The answers given so far stay.</p>
+    <form action="/app/assignments/${id}/withdraw" method="post" hx-post="/app/assignments/${id}/withdraw"
+      hx-target="#view"><div class="actions"><button type="submit" class="danger">Withdraw it</button>
+      ${link(`/app/assignments/${id}`, 'Keep it', 'button secondary')}</div></form></section>`;
+}
+
 export function reviewPage({ id, doc, pending = false, peer, review, feedback, linked, weeks, mood, notice = null }) {
   const tz = doc.schedule.recurrence.time_zone;
   return html`${tnav()}<article aria-labelledby="review-title" class="review">
@@ -217,8 +228,7 @@ export function reviewPage({ id, doc, pending = false, peer, review, feedback, l
     <p>${scheduleWords(doc.schedule)}. Dates in ${tz} time; today is ${dayWords(review.today)} there.</p>
     ${doc.withdrawn ? html`<p>This activity was withdrawn. ${peer?.handle ?? 'The client'}'s answers stay here.</p>`
       : html`<div class="actions">${link(`/app/assignments/${id}/edit`, 'Edit', 'button')}
-      <form action="/app/assignments/${id}/withdraw" method="post" hx-post="/app/assignments/${id}/withdraw"
-        hx-target="#view"><button type="submit" class="danger">Withdraw this activity</button></form></div>
+      ${link(`/app/assignments/${id}/withdraw`, 'Withdraw this activity…', 'button danger')}</div>
       <p class="hint">Withdrawing stops it from falling due; the answers given so far stay.</p>`}
     <h2 id="charts-title">Progress</h2>
     ${completionChart(review.completion)}

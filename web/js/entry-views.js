@@ -158,13 +158,15 @@ function control(field, value, invalid) {
   const c = field.constraints ?? {};
   const id = `f-${field.id}`;
   const name = `f.${field.id}`;
-  const described = field.hint ? `${id}-hint` : null;
+  const described = field.described || (field.hint ? `${id}-hint` : null);
   // autocomplete=off: the browser keeps no copy of what is typed (autofill, saved form state).
   const common = html`id="${id}" name="${name}" autocomplete="off" ${field.required ? html`required aria-required="true"` : null}
     ${invalid ? html`aria-invalid="true"` : null} ${described ? html`aria-describedby="${described}"` : null}`;
-  const choices = (options, type, isChecked) => html`<div class="choices">${options.map((o, i) => html`
+  // An optional one-of-a-few question can be left unanswered again after a tap: "No answer" (sent as "").
+  const none = (type) => (type === 'radio' && !field.required ? [{ id: '', label: 'No answer' }] : []);
+  const choices = (options, type, isChecked) => html`<div class="choices">${[...options, ...none(type)].map((o, i) => html`
     <label class="choice"><input type="${type}" name="${name}" value="${o.id}" id="${id}-${i}"
-      ${isChecked(o.id) ? html`checked` : null}><span>${o.label}</span></label>`)}</div>`;
+      ${(o.id === '' ? value === null || value === undefined : isChecked(o.id)) ? html`checked` : null}><span>${o.label}</span></label>`)}</div>`;
   switch (field.type) {
     case 'short_text':
       return html`<input type="text" ${common} maxlength="${c.max_length}" value="${value ?? ''}">`;
@@ -197,6 +199,16 @@ function control(field, value, invalid) {
 
 const LIST_HINTS = { list: 'One per line.', emotions: 'One feeling per line with a number, like “anxious 70”.' };
 
+/** What a number typed into a box may be, said before it is refused: its unit, range and step. */
+function rangeHint(field) {
+  const c = field.constraints ?? {};
+  if (field.type === 'minutes') return `In minutes, from ${c.min} to ${c.max}.`;
+  if (field.type === 'scale' && (c.max - c.min) / c.step > 10) {
+    return `A number from ${c.min} to ${c.max}${c.step > 1 ? `, in steps of ${c.step}` : ''}.`;
+  }
+  return null;
+}
+
 /** Every question of a kind (kinds.json's, or a worksheet's) with its values, the error's field marked. */
 export const entryFields = (kind, values = {}, error = null) => kind.fields.map((f) => fieldBlock(f, values[f.id], error));
 
@@ -204,16 +216,23 @@ function fieldBlock(field, value, error) {
   const invalid = error?.fieldId === field.id;
   const grouped = ['yes_no', 'single_choice', 'multi_choice'].includes(field.type)
     || (field.type === 'scale' && (field.constraints.max - field.constraints.min) / field.constraints.step <= 10);
-  const hint = [field.hint, LIST_HINTS[field.type]].filter(Boolean).join(' ');
+  const hint = [field.hint, LIST_HINTS[field.type], rangeHint(field)].filter(Boolean).join(' ');
   const hintEl = hint ? html`<p class="hint" id="f-${field.id}-hint">${hint}</p>` : null;
+  // The form's error (ERROR_ID) is named by the field it is about, so a screen reader reads it with that field.
+  const described = [invalid ? ERROR_ID : null, hint ? `f-${field.id}-hint` : null].filter(Boolean).join(' ');
   const opt = field.required ? null : html` <span class="optional">(optional)</span>`;
   if (grouped) {
-    return html`<fieldset class="field${invalid ? ' invalid' : ''}" ${hint ? html`aria-describedby="f-${field.id}-hint"` : null}>
+    return html`<fieldset class="field${invalid ? ' invalid' : ''}" ${described ? html`aria-describedby="${described}"` : null}
+      ${invalid ? html`aria-invalid="true"` : null}>
       <legend>${field.label}${opt}</legend>${hintEl}${control(field, value, invalid)}</fieldset>`;
   }
   return html`<div class="field${invalid ? ' invalid' : ''}"><label for="f-${field.id}">${field.label}${opt}</label>
-    ${hintEl}${control({ ...field, hint }, value, invalid)}</div>`;
+    ${hintEl}${control({ ...field, hint, described }, value, invalid)}</div>`;
 }
+
+/** The id of a form's error paragraph: the field it is about names it in aria-describedby. */
+export const FORM_ERROR_ID = 'form-error';
+const ERROR_ID = FORM_ERROR_ID;
 
 /** The form of one kind, to create (entry null) or edit; `error` is a FieldError to show. */
 export function entryForm(kind, { entry = null, values = {}, error = null } = {}) {
@@ -221,7 +240,7 @@ export function entryForm(kind, { entry = null, values = {}, error = null } = {}
   return html`${nav(entry ? '' : 'new')}<section aria-labelledby="form-title">
     <h1 id="form-title">${entry ? `Edit: ${kind.label}` : kind.label}</h1>
     ${entry ? null : html`<p class="lead">${kind.description}</p>`}
-    ${error ? html`<p class="error" role="alert">${error.message}</p>` : null}
+    ${error ? html`<p class="error" role="alert" id="${ERROR_ID}">${error.message}</p>` : null}
     <form class="entry-form" action="${action}" method="post" hx-post="${action}" hx-target="#view" novalidate
       autocomplete="off">
       <input type="hidden" name="kind" value="${kind.id}">

@@ -95,7 +95,7 @@ export function exportPage(me, { entries, others }) {
       <li><a class="button secondary" href="/app/export/${JSON_FILE}">Download as JSON</a>
         <span>every detail, for another program (the same as <code>between export --format json</code>)</span></li>
     </ul>
-    <p>${link('/app/account', 'Back to Sync')}</p></section>`;
+    <p>${link('/app/account', 'Back to Sync', 'button secondary')}</p></section>`;
 }
 
 /** A download: the local server answers a navigation to it with the file itself, not a page around it. */

@@ -8,8 +8,8 @@ import { html } from './views.js';
 const when = (stamp) => instantWords(stamp) ?? '';
 
 /** The safety number to compare in session; `client` is the client's handle on a therapist's screen. */
-const safetyBlock = (number, client = null) => html`<p class="safety-number" aria-label="Safety number">
-  <code>${number}</code></p>
+const safetyBlock = (number, client = null) => html`<div class="safety-number" role="group" aria-label="Safety number">
+  <code>${number}</code></div>
   <p class="hint">Compare these 60 digits ${client ? html`with ${client} in session`
     : 'with your therapist at your next session'}. If they match, nobody stands between you.</p>`;
 
@@ -80,7 +80,7 @@ export function linkPage(peer, safety) {
       class="${peer.changed ? 'danger' : unverified(peer) ? '' : 'secondary'}">${peer.changed
         ? 'The numbers match: accept the new key' : 'I compared the numbers: they match'}</button></div></form>`
       : html`<p>You compared this number with ${peer.handle} and it matched.</p>`}
-    ${therapistView ? html`<p>${link(`/app/clients/${peer.userId}`, `Back to ${peer.handle}`)}</p>` : null}</section>`;
+    ${therapistView ? html`<p>${link(`/app/clients/${peer.userId}`, `Back to ${peer.handle}`, 'button secondary')}</p>` : null}</section>`;
 }
 
 /** The sharing part of one entry's page. */

@@ -1,7 +1,7 @@
 /** Fragments of the client's to-do screens: the list, one activity, answering one day, the confirmation. */
 
 import { RATINGS, RATING_WORDS } from './assignments.js';
-import { WORDING, entryFields, link, nav } from './entry-views.js';
+import { FORM_ERROR_ID, WORDING, entryFields, link, nav } from './entry-views.js';
 import { calendarWords } from './dates.js';
 import { html } from './views.js';
 
@@ -222,7 +222,7 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
         : ''}.</p>` : null}
     <form class="entry-form" action="${base}" method="post" hx-post="${base}" hx-target="#view" novalidate
       autocomplete="off">
-      ${done.error ? html`<p class="error" role="alert">${done.error.message ?? done.error}</p>` : null}
+      ${done.error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${done.error.message ?? done.error}</p>` : null}
       ${kindFields(kind, done.values ?? {}, done.error ?? null)}
       ${feedbackFields('d', done.feedback ?? {}, { words })}
       <p class="todo-notice">${who} will see that this is done and your feedback. What you write stays private

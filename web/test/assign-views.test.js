@@ -183,7 +183,7 @@ test('the review escapes everything the client wrote and says only that an unsha
   assert.match(out, /<td>Upcoming<\/td>/);
   assert.match(out, /<strong>Not helping<\/strong>: &lt;img/);
   assert.match(out, /the entry was not shared/);
-  assert.match(out, />Withdraw this activity</);
+  assert.match(out, /href="\/app\/assignments\/[^"]+\/withdraw"[^>]*>Withdraw this activity…</);
   assert.equal((out.match(/<svg role="img"/g) ?? []).length, 3);
   const gone = s(reviewPage({ id: AID, doc: { ...doc, withdrawn: true }, peer: verified,
     review, feedback: [], linked: [], weeks: null, mood: [] }));
@@ -324,6 +324,10 @@ test('handlers: assign, review what was shared (and nothing of what was not), ed
   assert.deepEqual([own.doc.title, own.doc.schedule.recurrence.days, own.doc.schedule.recurrence.time_zone,
     'target_minutes_per_week' in own.doc, own.doc.updated_at], [`Slower breathing`, ['mon'], 'Europe/Berlin', false,
     '2026-03-25T12:00:00Z']);
+  const asked = await call('GET', `/app/assignments/${own.id}/withdraw`);
+  assert.match(asked.body, /<h1 id="withdraw-title">Withdraw “Slower breathing”\?<\/h1>/);
+  assert.match(asked.body, /hx-post="\/app\/assignments\/[^"]+\/withdraw"/);
+  assert.equal(own.doc.withdrawn, false, 'asking changes nothing');
   const gone = await call('POST', `/app/assignments/${own.id}/withdraw`);
   assert.equal(own.doc.withdrawn, true);
   assert.doesNotMatch(gone.body, /Withdraw this activity/);

@@ -118,7 +118,7 @@ test('a day\'s page: the kind\'s fields, optional feedback, the notice and both 
   const out = text(occurrencePage({ assignment: a(), occurrence: '2026-03-29', state: 'due_today', kind: journal,
     done: { values: { title: `T ${HOSTILE}` }, error, feedback: { rating: 'tedious', comment: HOSTILE } },
     words: WORDING.homework }));
-  assert.match(out, /<p class="error" role="alert">What is on your mind is required\.<\/p>/);
+  assert.match(out, /<p class="error" role="alert" id="form-error">What is on your mind is required\.<\/p>/);
   assert.match(out, /value="T &lt;script&gt;alert\(1\)&lt;\/script&gt;"/);
   assert.match(out, /<textarea id="f-body" name="f\.body"[^>]*required aria-required="true"\s+aria-invalid="true"/);
   assert.match(out, /How is this homework going\? <span class="optional">\(optional\)<\/span>/);
