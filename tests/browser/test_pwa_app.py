@@ -100,7 +100,7 @@ def test_required_fields_are_explained(playwright_instance, app_url, tmp_path):
         page = open_app(ctx, app_url)
         start_entry(page, "Thought record")
         save(page)
-        assert "Situation is required" in page.inner_text("[role='alert']")
+        assert "Please fill in “Situation”" in page.inner_text("[role='alert']")
         assert page.get_attribute("#f-situation", "aria-invalid") == "true"
         assert entry_summaries(page) == []
     finally:
@@ -126,7 +126,7 @@ def test_a_form_posted_without_htmx_shows_its_refusal_or_goes_where_htmx_would(p
         refused = out["refused"]
         assert refused["status"] == 422 and not refused["redirected"]
         assert refused["body"].lstrip().lower().startswith("<!doctype html>")
-        assert "Situation is required" in refused["body"]
+        assert "Please fill in “Situation”" in refused["body"]
         assert out["made"]["redirected"] and out["made"]["url"].startswith("/app/entries/")
         assert "Posted plainly" in out["made"]["body"]
         assert out["settings"]["redirected"] and out["settings"]["url"] == "/app/entries"  # the page it was on

@@ -101,13 +101,23 @@ export function checkField(field, value) {
   throw fail(field, 'has a type this version does not know');
 }
 
+const CHOSEN = new Set(['yes_no', 'single_choice', 'multi_choice']);
+
+/** A required answer left out, said as a request rather than a rule. */
+function missing(field) {
+  const c = field.constraints ?? {};
+  const chosen = CHOSEN.has(field.type) || (field.type === 'scale' && (c.max - c.min) / c.step <= 10);
+  return new FieldError(chosen ? `Please choose an answer for “${field.label}”.` : `Please fill in “${field.label}”.`,
+    field.id);
+}
+
 /** Check every field; return them normalised with empty optional fields left out, or throw the first error. */
 export function validateFields(kind, fields) {
   const out = {};
   for (const field of kind.fields) {
     const value = checkField(field, fields[field.id]);
     if (value === null) {
-      if (field.required) throw fail(field, 'is required');
+      if (field.required) throw missing(field);
       continue;
     }
     out[field.id] = value;

@@ -18,7 +18,8 @@ const INVITE_WORDS = {
   already_linked: 'You are linked with this therapist already.',
   forbidden: 'Only a client account can accept an invitation.',
   wrong_server: 'This invitation is for another Between server.',
-  bad_invite: 'This invitation link is incomplete or damaged.',
+  bad_invite: 'This invitation link is incomplete or damaged. Ask your therapist to send it again, or to make a '
+    + 'new one.',
   unreachable: 'The server cannot be reached. Check the connection and open the link again.',
 };
 

@@ -25,7 +25,9 @@ test('a thought record from a form: text trimmed, emotions parsed, patterns kept
 
 test('mood: the score is required and must be on the scale', () => {
   const kind = kinds.get('mood');
-  assert.throws(() => validateFields(kind, readForm(kind, form([]))), (e) => e instanceof FieldError && e.fieldId === 'score');
+  assert.throws(() => validateFields(kind, readForm(kind, form([]))), (e) => e instanceof FieldError && e.fieldId === 'score'
+    && e.message === 'Please choose an answer for “Mood”.');
+  assert.throws(() => validateFields(kinds.get('journal'), {}), { message: 'Please fill in “What\'s on your mind”.' });
   assert.throws(() => validateFields(kind, readForm(kind, form([['f.score', '11']]))), /from 0 to 10/);
   assert.throws(() => validateFields(kind, readForm(kind, form([['f.score', 'seven']]))), FieldError);
   assert.deepEqual(validateFields(kind, readForm(kind, form([['f.score', '7'], ['f.emotions', 'calm\ncalm\nok']]))),
