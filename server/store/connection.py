@@ -66,6 +66,13 @@ class Conflict(Exception):
         self.code = code
 
 
+class AccountGone(Conflict):
+    """The caller's account was deleted while its request was on the way: answered as an ended session is."""
+
+    def __init__(self) -> None:
+        super().__init__("unauthorized")
+
+
 class BadCursor(Exception):
     pass
 

@@ -10,7 +10,7 @@ from typing import Any
 from sync import wire
 from sync.layout import ZERO32
 
-from .connection import BadCursor, Database
+from .connection import AccountGone, BadCursor, Database
 from .rows import (REV_COLS, PreparedItem, WConn, as_uuid, feed, grant_of, marks, next_seq, r_all, r_one,
                    stored_of, w_all, w_one)
 
@@ -55,7 +55,11 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
             c, "SELECT therapist_id, client_id FROM links WHERE therapist_id = ? OR client_id = ?", (owner_id, owner_id))}
         kem = dict(w_all(c, f"SELECT user_id, kem_pub FROM users WHERE user_id IN ({marks(len(grantees))})",
                          grantees))
-    seq = w_one(c, "SELECT feed_seq FROM users WHERE user_id = ?", (owner_id,))[0]
+    owner = w_one(c, "SELECT feed_seq FROM users WHERE user_id = ?", (owner_id,))
+    if owner is None:
+        # The account was deleted while this push was being checked (its session was valid when it arrived).
+        raise AccountGone()
+    seq = owner[0]
     pending: dict[tuple[bytes, int], tuple] = {}  # (record, version) -> revision row written by this push
     accepted: list[tuple[PreparedItem, int, bytes]] = []
     results: list[wire.PushResult] = []
@@ -80,6 +84,9 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
                 return result("invalid", "replayed revision with different grants or revokes")
             return result("ok", seq=stored_seq)  # a replay: stored once, acknowledged again
         head_version, head_rev = (head[1], head[2]) if head else (0, ZERO32)
+        if head is None and item.base_version != 0:
+            # Nothing to be in conflict with: the record was never stored (or went with a deleted account).
+            return result("invalid", "no such record on the server: a new record starts at base_version 0")
         if head_version != item.base_version:
             row = pending.get((rid, head_version)) or w_one(
                 c, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version = ?", (rid, head_version))

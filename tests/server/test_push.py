@@ -225,3 +225,35 @@ def test_grant_then_revoke_without_rekey_in_one_push_is_refused(two_linked):
     results = api.push(client, [share, unshare], atomic=True)
     assert [r["status"] for r in results] == ["aborted", "invalid"]
     assert dump(api.db, ("grants", "revisions"))["grants"] == []
+
+
+def test_a_record_the_server_never_stored_cannot_continue_from_a_version(api):
+    """A client that lost its state pushes version 2 of a record the server has never seen: a per-item refusal,
+    never a server error, and the other items of the push are judged as usual."""
+    alice = api.register("alice")
+    orphan = b.Rec(alice)
+    orphan.version, orphan.head = 1, crypto.random_bytes(32)
+    fine = b.Rec(alice)
+    before = dump(api.db)
+    refused, ok = api.push(alice, [orphan.item(b"v2"), fine.item(b"v1")])
+    assert refused["status"] == "invalid" and "base_version 0" in refused["detail"] and refused.get("head") is None
+    assert ok["status"] == "ok"
+    written = [r for r in dump(api.db)["revisions"] if r not in before["revisions"]]
+    assert [r[0] for r in written] == [fine.record_id.bytes], "only the good item was stored"
+
+
+def test_a_push_that_outlives_its_account_is_unauthorized(api):
+    """The account is deleted between the session check and the write (a push checked on a worker thread while a
+    deletion commits): the answer is an ended session, not a server error, and nothing is written."""
+    alice = api.register("alice")
+    rec = b.Rec(alice)
+    item = rec.item(b"late")
+    import sqlite3
+    conn = sqlite3.connect(api.db)
+    conn.execute("PRAGMA foreign_keys = ON")
+    token = alice.auth()  # the session is remembered by the server process, so it still passes the check
+    conn.execute("DELETE FROM users WHERE user_id = ?", (alice.user_id,))
+    conn.commit()
+    conn.close()
+    r = api.c.post("/api/v1/sync/push", json=b.push_body([item]), headers=token)
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized", r.text
