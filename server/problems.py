@@ -139,7 +139,8 @@ def on_too_deep(_: Request, exc: RecursionError) -> Response:
 
 def on_internal(request: Request, exc: Exception) -> Response:
     # Type name and route only: an exception's text may quote request data.
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    # The path is the caller's: quoted (repr) so a newline in it cannot start a forged log line.
+    log.error("unhandled %s on %s %r", type(exc).__name__, request.method, request.url.path[:200])
     return problem_response("internal")
 
 

@@ -68,18 +68,18 @@ def _cache_control(name: str) -> str:
 
 def _resolve(root: Path, path: str) -> Path | None:
     parts = [p for p in path.split("/") if p]
-    if any(p.startswith(".") or p in HIDDEN for p in parts):
+    if "\0" in path or any(p.startswith(".") or p in HIDDEN for p in parts):
         return None
     target = (root / Path(*parts)) if parts else root
-    try:
+    try:  # a name too long for the file system is an OSError from every call below, not a server error
         target = target.resolve()
-    except OSError:
+        if not target.is_relative_to(root):
+            return None
+        if target.is_dir():
+            target = target / "index.html"
+        return target if target.is_file() and target.suffix in MIME else None
+    except (OSError, ValueError):
         return None
-    if not target.is_relative_to(root):
-        return None
-    if target.is_dir():
-        target = target / "index.html"
-    return target if target.is_file() and target.suffix in MIME else None
 
 
 def etag(content: bytes) -> str:
@@ -127,7 +127,7 @@ def web_handler(web_dir: str) -> HTTPRouteHandler:
         if path == "" or (first in SHELL_PREFIXES and "." not in path.rsplit("/", 1)[-1]):
             return shell(request)
         target = extras.get(path) or _resolve(root, path)
-        if target is None or not target.is_file():
+        if target is None or not target.is_file():  # (a mapped vendor file that is missing)
             return problem_response("not_found")
         return _file(request, target, target.name)
 

@@ -126,3 +126,22 @@ def test_a_changed_file_gets_a_new_validator(site, api_factory, tmp_path):
     after = site.get("/js/main.js", headers={"If-None-Match": before.headers["etag"]})
     assert after.status_code == 200 and after.text == "console.log(2);"
     assert after.headers["etag"] != before.headers["etag"]
+
+
+@pytest.mark.parametrize("path", ["/foo%00bar", "/js/a%00.js", "/" + "a" * 5000, "/js/" + "b" * 300 + ".js"])
+def test_impossible_file_names_are_not_found_not_a_server_error(site, path):
+    r = site.get(path)
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+def test_an_unhandled_error_logs_the_path_quoted(caplog):
+    """A newline in a path must not start a line of its own in the server's log (a forged entry)."""
+    from types import SimpleNamespace
+
+    from server.problems import on_internal
+
+    request = SimpleNamespace(method="GET", url=SimpleNamespace(path="/x\n2026-01-01 INFO between.app FORGED"))
+    with caplog.at_level("ERROR", logger="server.problems"):
+        assert on_internal(request, TypeError("boom")).status_code == 500
+    [record] = [r for r in caplog.records if "unhandled" in r.getMessage()]
+    assert "\n" not in record.getMessage() and "\\n2026" in record.getMessage()
