@@ -99,11 +99,12 @@ class Accounts(Database):
         await self._write(op)
 
     async def take_challenge(self, challenge_id: bytes, subject: str, now: int) -> bytes | None:
-        """Delete the challenge (used once, success or not); its bytes if it is this subject's and alive."""
+        """Delete this subject's challenge (used once, success or not); its bytes if it is alive. A request naming
+        another subject's challenge leaves it alone: refused requests change nothing stored."""
         def op(c: WConn) -> bytes | None:
-            row = w_one(c, "DELETE FROM challenges WHERE challenge_id = ? "
-                           "RETURNING challenge, subject, expires_at", (challenge_id,))
-            if row is None or row[1] != subject or row[2] <= now:
+            row = w_one(c, "DELETE FROM challenges WHERE challenge_id = ? AND subject = ? "
+                           "RETURNING challenge, expires_at", (challenge_id, subject))
+            if row is None or row[1] <= now:
                 return None
             return row[0]
 

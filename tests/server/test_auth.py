@@ -41,6 +41,16 @@ def test_failed_attempt_also_consumes_the_challenge(api):
     assert good.status_code == 401
 
 
+def test_naming_someone_elses_challenge_leaves_it_for_them(api):
+    alice, mallory = api.register("alice"), api.register("mallory")
+    ch = api.challenge("alice")
+    mallory.new_device()
+    stolen = b.login(mallory, ch)  # signed by mallory, naming alice's challenge id
+    assert api.post("/auth/login", stolen).status_code == 401
+    alice.new_device()
+    assert api.post("/auth/login", b.login(alice, ch)).status_code == 200
+
+
 def test_recovery_key_login(api):
     acct = api.register("alice")
     acct.new_device()
