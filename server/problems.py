@@ -78,8 +78,9 @@ def problem_response(code: str, detail: str | None = None, headers: dict[str, st
 
 
 def _scrub(message: str) -> str:
-    """msgspec messages name paths and types; quoted values (e.g. a bad enum value) could be secrets."""
-    return re.sub(r"'[^']*'", "'…'", message)[:300]
+    """msgspec messages name paths and types; quoted values (a bad enum value) and unknown field names (a
+    passphrase sent as a key) could be secrets."""
+    return re.sub(r"`[^`]*`", "`…`", re.sub(r"'[^']*'", "'…'", message))[:300]
 
 
 def _http_code(status: int) -> str:
@@ -108,7 +109,9 @@ def on_http(_: Request, exc: HTTPException) -> Response:
     if status == 400 and (isinstance(exc.__cause__, msgspec.DecodeError) or any(
             w in str(exc.detail).lower() for w in ("json", "decod", "malformed", "truncated"))):
         return problem_response("invalid_body", "malformed JSON")
-    return problem_response(code, status=status)
+    # What the exception says about the answer (Allow on a 405) stays with it.
+    kept = {k: v for k, v in (exc.headers or {}).items() if k.lower() in ("allow", "retry-after")}
+    return problem_response(code, status=status, headers=kept)
 
 
 def on_domain(_: Request, exc: BetweenError) -> Response:

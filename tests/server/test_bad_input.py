@@ -243,3 +243,12 @@ def test_refusals_carry_the_headers_of_every_api_answer(world):
         assert r.headers["cache-control"] == "no-store", name
         assert r.headers["x-content-type-options"] == "nosniff", name
         assert r.headers["referrer-policy"] == "no-referrer", name
+
+
+def test_a_wrong_method_says_which_are_allowed_and_unknown_keys_are_not_echoed(world):
+    api, alice, _, _ = world
+    r = api.c.put("/api/v1/sync/push", headers=alice.auth())
+    assert r.status_code == 405 and "POST" in r.headers["allow"]
+    secret_key = "correct horse battery staple 1984"
+    r = api.c.post("/api/v1/auth/prelogin", json={"handle": "alice", secret_key: 1})
+    assert r.status_code == 400 and secret_key not in r.text
