@@ -11,7 +11,7 @@ from sync import wire
 from sync.layout import ZERO32
 
 from .connection import AccountGone, BadCursor, Database
-from .rows import (REV_COLS, PreparedItem, WConn, as_uuid, feed, grant_of, marks, next_seq, r_all, r_one,
+from .rows import (REV_COLS, PreparedItem, WConn, as_uuid, feed, grant_of, marks, next_seq, r_all, r_one, r_page,
                    stored_of, w_all, w_one)
 
 
@@ -178,6 +178,19 @@ def _write_accepted(c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem
             feed(c, reader, rid, next_seq(c, reader))
 
 
+# A page of pull or history stops once its revisions pass this many bytes (always at least one record), so a
+# reader with many large records gets several pages instead of one the server must hold whole in memory.
+PAGE_BYTES = 8 * 1024 * 1024
+
+
+def _pulled_size(r: tuple) -> int:
+    return len(r[8]) + len(r[9]) + 64  # header, ct; the rest of a row is small
+
+
+def _revision_size(r: tuple) -> int:
+    return len(r[3]) + len(r[4]) + 64
+
+
 class Records(Database):
     async def push(self, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int) -> list[wire.PushResult]:
         return await self._write(lambda c: _push(c, owner_id, items, atomic, now))
@@ -189,15 +202,14 @@ class Records(Database):
             top = await r_one(c, "SELECT feed_seq FROM users WHERE user_id = ?", (user_id,))
             if top is None or after > top[0]:
                 raise BadCursor()
-            rows = await r_all(
+            rows, more = await r_page(
                 c, "SELECT f.record_id, f.seq, r.owner_id, r.head_key_id, w.wrap, "
                    "v.record_id, v.version, v.rev_id, v.header, v.ct, v.signature, v.seq "
                    "FROM feed f JOIN records r ON r.record_id = f.record_id "
                    "JOIN revisions v ON v.record_id = r.record_id AND v.version = r.head_version "
                    "LEFT JOIN dek_wraps w ON w.record_id = r.record_id AND w.key_id = r.head_key_id "
-                   "WHERE f.user_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?", (user_id, after, limit + 1))
-            more = len(rows) > limit
-            rows = rows[:limit]
+                   "WHERE f.user_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?", (user_id, after, limit + 1),
+                limit, _pulled_size, PAGE_BYTES)
             grants: dict[bytes, list[tuple]] = {}
             if rows:
                 for g in await r_all(
@@ -239,16 +251,16 @@ class Records(Database):
                 return None
             owner = rec[0]
             if owner == user_id:
-                rows = await r_all(c, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version < ? "
-                                     "ORDER BY version DESC LIMIT ?", (record_id, before, limit + 1))
+                rows, more = await r_page(c, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version < ? "
+                                            "ORDER BY version DESC LIMIT ?", (record_id, before, limit + 1),
+                                          limit, _revision_size, PAGE_BYTES)
             else:
                 keys = [r[0] for r in await r_all(c, "SELECT key_id FROM grants WHERE record_id = ? AND "
                                                     "grantee_id = ? AND revoked_at IS NULL", (record_id, user_id))]
                 if not keys:
                     return None
                 marks = ",".join("?" * len(keys))
-                rows = await r_all(c, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version < ? "
-                                     f"AND key_id IN ({marks}) ORDER BY version DESC LIMIT ?",
-                                  (record_id, before, *keys, limit + 1))
-        return wire.History(revisions=[stored_of(owner, r, viewer=user_id) for r in rows[:limit]],
-                            more=len(rows) > limit)
+                rows, more = await r_page(c, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version < ? "
+                                            f"AND key_id IN ({marks}) ORDER BY version DESC LIMIT ?",
+                                          (record_id, before, *keys, limit + 1), limit, _revision_size, PAGE_BYTES)
+        return wire.History(revisions=[stored_of(owner, r, viewer=user_id) for r in rows], more=more)

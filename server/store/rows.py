@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +112,23 @@ def w_all(c: WConn, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
 async def r_one(c: Conn, sql: str, params: Iterable[Any] = ()) -> tuple | None:
     rows = await c.execute_fetchall(sql, tuple(params))
     return tuple(rows[0]) if rows else None
+
+
+async def r_page(c: Conn, sql: str, params: Iterable[Any], limit: int, size: Callable[[tuple], int],
+                 budget: int) -> tuple[list[tuple], bool]:
+    """Up to `limit` rows of `sql` (which asks for limit + 1), fewer once their `size` passes `budget` (the row
+    that passes it is the last one; always at least one). Rows are read a few at a time, so a page of large
+    revisions stops reading them from the database where it stops. Returns (rows, more)."""
+    rows: list[tuple] = []
+    total = 0
+    async with c.execute(sql, tuple(params)) as cur:
+        while batch := await cur.fetchmany(64):
+            for r in batch:
+                if len(rows) == limit or (rows and total >= budget):
+                    return rows, True
+                rows.append(tuple(r))
+                total += size(r)
+    return rows, False
 
 
 async def r_all(c: Conn, sql: str, params: Iterable[Any] = ()) -> list[tuple]:

@@ -257,3 +257,29 @@ def test_a_push_that_outlives_its_account_is_unauthorized(api):
     conn.close()
     r = api.c.post("/api/v1/sync/push", json=b.push_body([item]), headers=token)
     assert r.status_code == 401 and r.json()["code"] == "unauthorized", r.text
+
+
+def test_pages_of_large_revisions_stop_at_a_byte_budget(api):
+    """Twelve revisions of about 0.9 MB: a page stops once it passes PAGE_BYTES (the server never builds one answer
+    of every large record at once), `more` says so, and the next page goes on from its cursor; history too."""
+    from server.store.records import PAGE_BYTES
+
+    alice = api.register("alice")
+    recs = [b.Rec(alice) for _ in range(12)]
+    for part in (recs[:6], recs[6:]):
+        assert all(r["status"] == "ok" for r in api.push(alice, [rec.item(b"x" * 900_000) for rec in part]))
+    first = api.get("/sync/pull?after=0&limit=1000", alice).json()
+    sizes = [len(msgspec.convert(i, wire.RecordState).head.revision.ct) for i in first["items"]]
+    assert first["more"] is True and 1 <= len(sizes) < 12
+    assert sum(sizes[:-1]) < PAGE_BYTES <= sum(sizes) + 64 * len(sizes)
+    rest, _ = api.pull_all(alice, after=first["cursor"], limit=1000)
+    assert len(first["items"]) + len(rest) == 12
+
+    one = b.Rec(alice)
+    for _ in range(12):
+        assert api.push(alice, [one.item(b"y" * 900_000)])[0]["status"] == "ok"
+    page = api.get(f"/records/{one.record_id}/history?limit=1000", alice).json()
+    assert page["more"] is True and 1 <= len(page["revisions"]) < 12
+    older = api.get(f"/records/{one.record_id}/history?limit=1000&before={page['revisions'][-1]['version']}",
+                    alice).json()
+    assert len(page["revisions"]) + len(older["revisions"]) == 12 and older["more"] is False

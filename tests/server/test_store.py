@@ -257,9 +257,8 @@ def test_challenges_are_taken_once(tmp_path):
         store = await Store.open(tmp_path / "db.sqlite3")
         try:
             cid = uuid.uuid4().bytes
-            await store.create_challenge(cid, b"c" * 32, "h:alice", 100, 1)
-            wrong = await store.take_challenge(cid, "h:bobby", 2)  # another subject: consumed anyway
             await store.create_challenge(cid, b"d" * 32, "h:alice", 100, 1)
+            wrong = await store.take_challenge(cid, "h:bobby", 2)  # another subject: refused, and left alone
             first, second = (await store.take_challenge(cid, "h:alice", 2),
                              await store.take_challenge(cid, "h:alice", 2))
             await store.create_challenge(cid, b"e" * 32, "h:alice", 100, 1)
