@@ -11,6 +11,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from sync import records, wire
+from sync.layout import GrantBody
 from sync.errors import CryptoError, ProtocolError
 
 from ..problems import Problem
@@ -23,20 +24,38 @@ from .context import CallerDep, current_caller, now, services
 INLINE_SIGNATURES = 4
 
 
-def prepare_all(items: list[wire.PushItem], owner_id: bytes, sig_pub: bytes, max_ct: int) -> list[PreparedItem]:
-    return [prepare(i, owner_id, sig_pub, max_ct) for i in items]
+def prepare_all(items: list[wire.PushItem], owner_id: bytes, sig_pub: bytes, max_ct: int,
+                peers: frozenset[bytes] | None = None) -> list[PreparedItem]:
+    return [prepare(i, owner_id, sig_pub, max_ct, peers) for i in items]
 
 
-def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int) -> PreparedItem:
-    """Stateless checks (shape, signatures, ids) before the item reaches the writer."""
+def _strangers(item: wire.PushItem, peers: frozenset[bytes]) -> bool:
+    """Whether a grant names someone without a care link with the owner (read from the unverified body: it only
+    decides to refuse before paying for signature checks; an accepted grant is verified in full)."""
+    for g in item.grants:
+        try:
+            if GrantBody.parse(g.body).grantee_id not in peers:
+                return True
+        except ProtocolError:
+            return False  # malformed: the full check refuses it as invalid
+    return False
+
+
+def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int,
+            peers: frozenset[bytes] | None = None) -> PreparedItem:
+    """Stateless checks (shape, signatures, ids) before the item reaches the writer. With `peers` (the owner's
+    care links, read when the push carries grants), an item granting to anyone else is refused before any
+    signature is checked: up to 17 checks an item would otherwise be spent on a push that must fail."""
     rid = item.record_id.bytes
 
-    def refuse(detail: str) -> PreparedItem:
+    def refuse(detail: str, status: str = "invalid") -> PreparedItem:
         return PreparedItem(record_id=rid, base_version=item.base_version, header=None, rev_id=b"",
-                            revision=item.revision, dek_wrap=item.dek_wrap, error=("invalid", detail))
+                            revision=item.revision, dek_wrap=item.dek_wrap, error=(status, detail))
 
     if len(item.revision.ct) > max_ct:
         return refuse("ciphertext larger than the server accepts")
+    if peers is not None and _strangers(item, peers):
+        return refuse("grantee has no care link with the owner", "forbidden")
     try:
         header, rev_id = records.verify_revision(item.revision, sig_pub)
     except (CryptoError, ProtocolError):
@@ -70,7 +89,11 @@ def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int) -
 @post("/sync/push", status_code=200)
 async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -> wire.PushResponse:
     svc = services(request)
-    args = (data.items, caller.user_id, caller.sig_pub, svc.settings.max_revision_bytes)
+    peers = None
+    if any(i.grants for i in data.items):
+        peers = frozenset(link.client.user_id.bytes if link.therapist.user_id.bytes == caller.user_id
+                          else link.therapist.user_id.bytes for link in await svc.store.links(caller.user_id))
+    args = (data.items, caller.user_id, caller.sig_pub, svc.settings.max_revision_bytes, peers)
     if sum(1 + len(i.grants) for i in data.items) <= INLINE_SIGNATURES:
         prepared = prepare_all(*args)  # a few checks (about 0.1 ms each) cost less than a thread hand-off
     else:

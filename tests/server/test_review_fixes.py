@@ -64,8 +64,10 @@ def test_signature_checks_of_a_push_leave_the_event_loop_free(api):
     other request for the whole time; on a worker thread a health check keeps answering."""
     alice = api.register("alice")
     rec = b.Rec(alice)
-    others = [b.new_account(f"peer{i}") for i in range(wire.MAX_GRANTS_PER_ITEM)]
-    item = rec.item(grant_to=others, advance=False)  # unlinked grantees: refused, but only after prepare
+    others = [api.register(f"dr-{i}", "therapist") for i in range(wire.MAX_GRANTS_PER_ITEM)]
+    for therapist in others:  # linked: every grant is verified (grants to strangers are refused before that)
+        api.link(therapist, alice)
+    item = rec.item(grant_to=others, advance=False)
     body = b.push_body([item] * 500)
     done = threading.Event()
     took: list[float] = []
@@ -74,7 +76,7 @@ def test_signature_checks_of_a_push_leave_the_event_loop_free(api):
         start = time.perf_counter()
         try:
             r = api.post("/sync/push", body, alice)
-            assert r.status_code == 200 and {x["status"] for x in r.json()["results"]} == {"forbidden"}
+            assert r.status_code == 200 and {x["status"] for x in r.json()["results"]} == {"ok"}  # then replays
         finally:
             took.append(time.perf_counter() - start)
             done.set()
@@ -92,6 +94,21 @@ def test_signature_checks_of_a_push_leave_the_event_loop_free(api):
 
 
 # ---------------------------------------------------------------- L3: a replay repeats its sharing change
+
+
+def test_grants_to_strangers_are_refused_before_their_signatures_are_checked(api, monkeypatch):
+    """A push granting to people without a care link must fail: it is refused without paying for its up to 17
+    signature checks an item (a stranger with an account could otherwise buy seconds of server time a request)."""
+    from server.api import sync as sync_api
+
+    alice = api.register("alice")
+    strangers = [b.new_account(f"peer{i}") for i in range(wire.MAX_GRANTS_PER_ITEM)]
+    item = b.Rec(alice).item(grant_to=strangers, advance=False)
+    checked = []
+    real = sync_api.records.verify_grant
+    monkeypatch.setattr(sync_api.records, "verify_grant", lambda *a: checked.append(1) or real(*a))
+    results = api.push(alice, [item] * 20)
+    assert {r["status"] for r in results} == {"forbidden"} and checked == []
 
 
 def test_replay_with_other_grants_or_revokes_is_invalid(api):
