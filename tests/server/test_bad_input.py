@@ -252,3 +252,15 @@ def test_a_wrong_method_says_which_are_allowed_and_unknown_keys_are_not_echoed(w
     secret_key = "correct horse battery staple 1984"
     r = api.c.post("/api/v1/auth/prelogin", json={"handle": "alice", secret_key: 1})
     assert r.status_code == 400 and secret_key not in r.text
+
+
+@pytest.mark.parametrize("name", ["phone\u202egnp.exe", "line\nbreak", "nul\x00", "\u2066isolate"])
+def test_device_names_with_controls_or_direction_overrides_are_refused(world, name):
+    """A device name is shown on every device list: it may not reorder or break the text around it."""
+    api, _, _, _ = world
+    before = dump(api.db)
+    body = b.j(b.signup(b.new_account("newbie")))
+    body["device"]["name"] = name
+    r = api.post("/accounts", body)
+    assert r.status_code == 400 and r.json()["code"] == "invalid_body"
+    assert dump(api.db) == before
