@@ -243,6 +243,11 @@ def test_until_the_next_session_then_edited_then_withdrawn(care):
     go(tp, url, f"/app/clients/{uid}/assign", "#assign-title")
     tp.locator("a[href$='/assign/new?template=journal-evening']").first.click()
     tp.wait_for_selector("form.assign-form")
+    # Only the chosen frequency's schedule fields are shown.
+    tp.get_by_label("Once, by a due date", exact=True).check()
+    assert tp.is_visible("#a-due") and not tp.is_visible("#a-next_date") and not tp.is_visible("#a-until")
+    tp.get_by_label("Weekly, on chosen days", exact=True).check()
+    assert tp.is_visible("#a-until") and not tp.is_visible("#a-due")
     fill_schedule(tp, "Every day until the next session", start=today, next_date=session, next_time="17:00",
                   until="")
     aid = submit_assignment(tp, f"Assign to {C}")

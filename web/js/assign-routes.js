@@ -85,6 +85,11 @@ export function valuesFromDoc(doc) {
     template: doc.template ?? '', questions: padQuestions(questionsOf(doc.worksheet)) };
 }
 
+/** The title first: a form is read top down, so its first problem is the first one on the screen. */
+function needTitle(v) {
+  if (!String(v.title ?? '').trim()) throw fail('title', 'must not be empty');
+}
+
 /** The recurrence the schedule part of the form describes; a FieldError names what is missing. */
 export function recurrenceFrom(v) {
   if (!FREQS.includes(v.freq)) throw fail('schedule.recurrence.freq', 'must be chosen');
@@ -293,6 +298,7 @@ export function addAssignRoutes(router, { load, changed, templates, store = STOR
     let slots = [];
     try {
       // A template's worksheet lends its hints, limits and suggestions to the questions kept from it.
+      needTitle(v);
       const built = which.kind === WORKSHEET ? worksheetFrom(v.questions, which.template?.worksheet) : null;
       slots = built?.slots ?? [];
       doc = buildAssignment({ kind: which.kind, title: v.title, instructions: v.instructions,
@@ -340,6 +346,7 @@ export function addAssignRoutes(router, { load, changed, templates, store = STOR
     let doc;
     let slots = [];
     try {
+      needTitle(v);
       const recurrence = recurrenceFrom(v);
       const next = { ...old, title: v.title, instructions: v.instructions, updated_at: stamp(now()),
         schedule: recurrence.freq === 'once' ? { recurrence, due: recurrence.until } : { recurrence } };

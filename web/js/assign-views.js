@@ -172,15 +172,17 @@ export function assignForm({ peer, action, heading, kindLabel, worksheet, minute
         ${FREQ_WORDS.map(([f, words]) => html`<label class="choice"><input type="radio" name="freq" value="${f}"${
           v.freq === f ? html` checked` : null}><span>${words}</span></label>`)}</div></fieldset>
       ${text('start', 'Start date')}
-      ${text('due', html`Due date <span class="optional">(for once)</span>`)}
-      <fieldset class="field${bad('days') ? ' invalid' : ''}">
+      <div data-for="once">${text('due', html`Due date <span class="optional">(for once)</span>`)}</div>
+      <fieldset class="field${bad('days') ? ' invalid' : ''}" data-for="weekly">
         <legend>Days <span class="optional">(for weekly)</span></legend>
         <div class="choices">${WEEKDAYS.map((d) => html`<label class="choice"><input type="checkbox" name="days"
           value="${d}"${(v.days ?? []).includes(d) ? html` checked` : null}><span>${DAY_NAMES[d]}</span></label>`)}
         </div></fieldset>
-      ${text('next_date', html`Next session date <span class="optional">(for until the next session)</span>`)}
-      ${text('next_time', html`Next session time <span class="optional">(for until the next session)</span>`, 'time')}
-      ${text('until', html`End date <span class="optional">(optional)</span>`)}
+      <div data-for="until_next_session">
+        ${text('next_date', html`Next session date <span class="optional">(for until the next session)</span>`)}
+        ${text('next_time', html`Next session time <span class="optional">(for until the next session)</span>`, 'time')}
+      </div>
+      <div data-for="daily weekly until_next_session">${text('until', html`End date <span class="optional">(optional)</span>`)}</div>
       ${minutes ? text('target', html`Target minutes per week <span class="optional">(optional)</span>`, 'number',
         html`inputmode="numeric" min="1" max="10080"`) : null}
       <div class="actions"><button type="submit">${editing ? 'Save changes' : `Assign to ${peer.handle}`}</button>

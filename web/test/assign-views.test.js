@@ -264,6 +264,10 @@ test('handlers: library, a template form, bad input 422 with nothing written, mo
   assert.match(bad.body, /role="alert">Title: must not be empty/);
   const noSession = await call('POST', NEW, breathing.map(([k, v]) => [k, k === 'freq' ? 'until_next_session' : v]));
   assert.match(noSession.body, /role="alert">Next session: needs its date and its time/);
+  // Both wrong: the title, first on the screen, is named first.
+  const both = await call('POST', NEW, breathing.map(([k, v]) => [k, k === 'freq' ? 'until_next_session'
+    : k === 'title' ? ' ' : v]));
+  assert.match(both.body, /role="alert">Title: must not be empty/);
   const sheet = await call('POST', NEW, [['worksheet', '1'], ['title', 'Mine'], ['freq', 'once'],
     ['start', '2026-03-25'], ['due', '2026-03-30'], ['time_zone', 'UTC'], ['slots', '8'], ['q.0.label', 'Pick'],
     ['q.0.type', 'single_choice'],
