@@ -93,3 +93,55 @@ def test_a_copy_is_offered_before_forgetting_or_deleting(playwright_instance, li
             page.wait_for_selector("#export-title")
     finally:
         ctx.close()
+
+
+def test_a_saved_copy_comes_back_on_another_device(playwright_instance, live_app, tmp_path):
+    """A copy saved on one device (no account) comes back on another: same words, same times, encrypted there;
+    bringing it back twice adds nothing; a file that is not a copy is refused with words and changes nothing."""
+    phone = launch(playwright_instance, tmp_path / "phone", accept_downloads=True)
+    try:
+        page = open_app(phone, live_app.url)
+        create_journal(page, f"Sunday {HOSTILE}", "Walked to the sea.")
+        create_mood(page, 6, "steadier")
+        page.goto(live_app.url + "/app/export")
+        page.wait_for_selector("#export-title")
+        saved = tmp_path / "between-entries.json"
+        saved.write_bytes(download(page, "Download as JSON"))
+    finally:
+        phone.close()
+    original = json.loads(saved.read_text())
+
+    laptop = launch(playwright_instance, tmp_path / "laptop")
+    try:
+        page = open_app(laptop, live_app.url)
+        create_journal(page, "Already on the laptop", "kept")
+        page.goto(live_app.url + "/app/export")
+        page.wait_for_selector("#export-title")
+        junk = tmp_path / "notes.json"
+        junk.write_text('{"not": "entries"}')
+        page.set_input_files("#copy-file", str(junk))
+        page.get_by_role("button", name="Bring back").click()
+        page.wait_for_selector("#copy-error")
+        assert "not a copy saved from Between" in page.inner_text("#copy-error")
+        assert "holds 1 entry of yours" in page.inner_text("main")
+
+        for expected in ("Brought back 2 entries.", "No entry was brought back. 2 were on this device already."):
+            page.set_input_files("#copy-file", str(saved))
+            page.get_by_role("button", name="Bring back").click()
+            page.wait_for_function("(t) => document.querySelector('.notice[role=status]')?.textContent.includes(t)",
+                                   arg=expected)
+        assert "holds 3 entries of yours" in page.inner_text("main")
+        back = {e["created_at"]: e for e in json.loads(copy_json(page))}
+        for entry in original:
+            twin = back[entry["created_at"]]
+            assert (twin["kind"], twin["fields"], twin["updated_at"]) == (entry["kind"], entry["fields"],
+                                                                          entry["updated_at"])
+            assert twin["id"] != entry["id"], "a new record: it cannot collide with one on a server"
+        assert page.evaluate("() => window.__pwned") is None
+    finally:
+        laptop.close()
+
+
+def copy_json(page) -> str:
+    """The JSON copy, fetched from the worker by the page (a context launched without accept_downloads)."""
+    return page.evaluate("async () => await (await fetch('/app/export/between-entries.json')).text()")

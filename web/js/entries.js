@@ -111,7 +111,19 @@ export async function rekeyEntry(db, me, id, intent) {
  * @returns {Promise<Entry>}
  */
 export async function createEntry(db, me, kind, fields, extra = {}) {
-  const doc = { ...extra, ...makeDocument(kind, fields, now(), me.deviceId) };
+  return newEntry(db, me, { ...extra, ...makeDocument(kind, fields, now(), me.deviceId) });
+}
+
+/**
+ * An entry brought back from a saved copy (export.js): its own times, in a new record (a new id, so it can never
+ * collide with a record of another account on a server).
+ * @returns {Promise<Entry>}
+ */
+export function copyEntry(db, me, kind, fields, createdAt, updatedAt) {
+  return newEntry(db, me, { ...makeDocument(kind, fields, createdAt, me.deviceId), updated_at: updatedAt });
+}
+
+async function newEntry(db, me, doc) {
   const row = { recordId: uuidString(newUuid()), ownerId: me.userId, keyId: randomBytes(16), dekWrap: null, head: null,
     syncedVersion: 0 };
   const saved = await commit(db, me, row, encodeDocument(doc), false, randomBytes(32));

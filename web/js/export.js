@@ -1,12 +1,13 @@
 /**
- * "Save a copy of your entries": every own record of this device, decrypted, as a file the person downloads.
- * Made here in the worker from IndexedDB; nothing of it goes to the server.
+ * "Save a copy of your entries": every own record of this device, decrypted, as a file the person downloads, and
+ * "Bring back a saved copy". Made and read here in the worker, with IndexedDB; nothing of it goes to the server.
  */
 
 import { kindFor } from './assignments.js';
 import { getAll } from './db.js';
 import { instantWords } from './dates.js';
-import { isEntryDocument, listOwnRecords, toEntry } from './entries.js';
+import { copyEntry, isEntryDocument, listEntries, listOwnRecords, toEntry } from './entries.js';
+import { FieldError, validateFields } from './kinds.js';
 import { link, nav, valueText } from './entry-views.js';
 import { granteesAfter } from './share.js';
 import { html, htmlResponse } from './views.js';
@@ -79,10 +80,92 @@ export function exportText(items, kinds, handle = null) {
   return [head.join('\n'), ...blocks].join(`\n\n${'─'.repeat(40)}\n\n`) + '\n';
 }
 
+// ---- bringing a copy back
+
+/** Largest copy read back: far above any real journal, far below what would stall the worker. */
+export const MAX_COPY_BYTES = 50 * 1024 * 1024;
+const STAMP = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|\+00:00)$/;
+
+export class CopyError extends Error {}
+
+/**
+ * The entries of a saved JSON copy that this device does not hold yet. An entry is "already here" when one of the
+ * same kind was written at the same moment (an older copy of an entry edited since is not brought back over it).
+ * Assignments, answers and session notes come with sync, not from a file. Each entry's fields are checked as a
+ * form's are; one that fails is left out and counted, the others still come back.
+ * @param {string} text @param {Map<string, any>} kinds @param {{kind: string, createdAt: string}[]} existing
+ */
+export function readCopy(text, kinds, existing) {
+  let items;
+  try {
+    items = JSON.parse(text);
+  } catch {
+    throw new CopyError('This file is not a copy saved from Between (it is not JSON).');
+  }
+  if (!Array.isArray(items)) {
+    throw new CopyError('This file is not a copy saved from Between (it holds no list of entries).');
+  }
+  const here = new Set(existing.map((e) => `${e.kind}\n${e.createdAt}`));
+  const out = { entries: [], already: 0, unreadable: 0, notEntries: 0 };
+  for (const item of items) {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      out.unreadable += 1;
+      continue;
+    }
+    if (item.type !== undefined) {
+      out.notEntries += 1;
+      continue;
+    }
+    const kind = kinds.get(item.kind);
+    // Its time is what tells it apart from the entries here: without one it could come back again on every try.
+    if (!kind || item.fields === null || typeof item.fields !== 'object' || Array.isArray(item.fields)
+        || !STAMP.test(item.created_at ?? '')) {
+      out.unreadable += 1;
+      continue;
+    }
+    let fields;
+    try {
+      fields = validateFields(kind, item.fields);
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+      out.unreadable += 1;
+      continue;
+    }
+    const createdAt = item.created_at;
+    const updatedAt = STAMP.test(item.updated_at ?? '') && item.updated_at >= createdAt ? item.updated_at : createdAt;
+    const key = `${kind.id}\n${createdAt}`;
+    if (here.has(key)) {
+      out.already += 1;
+      continue;
+    }
+    here.add(key);
+    out.entries.push({ kind: kind.id, fields, createdAt, updatedAt });
+  }
+  return out;
+}
+
+const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+/** What bringing a copy back did, in words. */
+export function copyWords({ entries, already, unreadable, notEntries }) {
+  const parts = [entries.length ? `Brought back ${count(entries.length, 'entry', 'entries')}.`
+    : 'No entry was brought back.'];
+  if (already) parts.push(`${count(already, 'was', 'were')} on this device already.`);
+  if (unreadable) {
+    parts.push(`${count(unreadable, 'entry', 'entries')} could not be read and ${unreadable === 1 ? 'was' : 'were'} left out.`);
+  }
+  if (notEntries) {
+    parts.push(`${count(notEntries, 'assignment, answer or note was', 'assignments, answers and notes were')} left `
+      + 'out: they come back with sync.');
+  }
+  return parts.join(' ');
+}
+
 /** The page with the two downloads. */
-export function exportPage(me, { entries, others }) {
+export function exportPage(me, { entries, others, notice = null, problem = null }) {
   const words = entries === 1 ? '1 entry' : `${entries} entries`;
   return html`${nav('account', me.role)}<section aria-labelledby="export-title">
+    ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
     <h1 id="export-title">Save a copy of your entries</h1>
     <p class="lead">This device holds ${words} of yours${others ? html`, and ${others} ${others === 1 ? 'assignment, answer or session note'
       : 'assignments, answers and session notes'} (in the JSON file)` : null}. The copy is made here, on this device,
@@ -95,6 +178,17 @@ export function exportPage(me, { entries, others }) {
       <li><a class="button secondary" href="/app/export/${JSON_FILE}">Download as JSON</a>
         <span>every detail, for another program (the same as <code>between export --format json</code>)</span></li>
     </ul>
+    <section aria-labelledby="copy-back-title"><h2 id="copy-back-title">Bring back a saved copy</h2>
+      <p>Choose a JSON file saved from Between, on this device or another. Its entries are added here, encrypted;
+        entries already here stay as they are.</p>
+      <form action="/app/export/import" method="post" enctype="multipart/form-data" hx-post="/app/export/import"
+        hx-target="#view">
+        ${problem ? html`<p class="error" role="alert" id="copy-error">${problem}</p>` : null}
+        <div class="field"><label for="copy-file">Saved copy (JSON)</label>
+          <input id="copy-file" type="file" name="copy" accept=".json,application/json" required
+            ${problem ? html`aria-invalid="true" aria-describedby="copy-error"` : null}></div>
+        <div class="actions"><button type="submit" class="secondary">Bring back</button></div>
+      </form></section>
     <p>${link('/app/account', 'Back to Sync', 'button secondary')}</p></section>`;
 }
 
@@ -108,13 +202,33 @@ function file(body, name, type) {
 
 /** @param {import('./router.js').Router} router @param {() => Promise<any>} load */
 export function addExportRoutes(router, load) {
+  async function page(extra = {}, status = 200) {
+    const { db, me } = await load();
+    const items = await exportRecords(db, me);
+    const entries = items.filter((i) => !i.type).length;
+    return htmlResponse(exportPage(me, { entries, others: items.length - entries, ...extra }), status);
+  }
+
+  async function bringBack({ request }) {
+    const { db, me, kinds } = await load();
+    let found;
+    try {
+      const file = (await request.formData()).get('copy');
+      if (!file || typeof file === 'string' || !file.size) throw new CopyError('Please choose a saved copy first.');
+      if (file.size > MAX_COPY_BYTES) throw new CopyError('This file is too large to be a copy of Between entries.');
+      found = readCopy(await file.text(), kinds, await listEntries(db, me));
+    } catch (err) {
+      if (!(err instanceof CopyError)) throw err;
+      return page({ problem: err.message }, 422);
+    }
+    // One at a time, each sealed and stored in its own transaction, as when it is written by hand.
+    for (const e of found.entries) await copyEntry(db, me, e.kind, e.fields, e.createdAt, e.updatedAt);
+    return page({ notice: copyWords(found) });
+  }
+
   router
-    .add('GET', '/app/export', async () => {
-      const { db, me } = await load();
-      const items = await exportRecords(db, me);
-      const entries = items.filter((i) => !i.type).length;
-      return htmlResponse(exportPage(me, { entries, others: items.length - entries }));
-    })
+    .add('GET', '/app/export', () => page())
+    .add('POST', '/app/export/import', bringBack)
     .add('GET', `/app/export/${JSON_FILE}`, download(async () => {
       const { db, me } = await load();
       return file(`${JSON.stringify(await exportRecords(db, me), null, 2)}\n`, JSON_FILE, 'application/json');

@@ -61,3 +61,31 @@ test('the page: both downloads, the warning that the file is readable, the handl
   assert.match(String(exportPage({ role: 'client' }, { entries: 1, others: 0 })), /holds 1 entry of yours\. /);
   assert.ok(!page.includes('<script>'));
 });
+
+test('a saved copy: entries not here yet come back checked; the rest is counted, never half-read', async () => {
+  const { readCopy, copyWords, CopyError } = await import('../js/export.js');
+  const here = [{ kind: 'journal', createdAt: '2026-11-20T09:30:00.000Z' }];
+  const copy = JSON.stringify([
+    item('a', 'journal', { body: 'already on this device' }),
+    item('b', 'journal', { body: 'Walked to the sea.', title: HOSTILE }, { created_at: '2026-11-21T08:00:00.000Z',
+      updated_at: '2026-11-21T09:00:00.000Z' }),
+    item('c', 'mood', { score: 11 }, { created_at: '2026-11-22T08:00:00.000Z' }), // off the scale
+    item('d', 'no-such-kind', { body: 'x' }),
+    item('e', 'mood', { score: 4 }, { created_at: 'yesterday-ish' }),
+    item('f', null, {}, { type: 'assignment', document: { type: 'assignment' } }),
+    'not an entry',
+  ]);
+  const found = readCopy(copy, kinds, here);
+  assert.deepEqual(found.entries, [{ kind: 'journal', fields: { title: HOSTILE, body: 'Walked to the sea.' },
+    createdAt: '2026-11-21T08:00:00.000Z', updatedAt: '2026-11-21T09:00:00.000Z' }]);
+  assert.deepEqual([found.already, found.unreadable, found.notEntries], [1, 4, 1]);
+  assert.equal(copyWords(found), 'Brought back 1 entry. 1 was on this device already. 4 entries could not be read '
+    + 'and were left out. 1 assignment, answer or note was left out: they come back with sync.');
+  // The same copy twice: the second time nothing new (its entries are here now).
+  const again = readCopy(copy, kinds, [...here, ...found.entries]);
+  assert.equal(again.entries.length, 0);
+  assert.match(copyWords(again), /^No entry was brought back\. 2 were on this device already\./);
+  for (const bad of ['{"not": "a list"}', 'plain words', '']) {
+    assert.throws(() => readCopy(bad, kinds, []), CopyError);
+  }
+});
