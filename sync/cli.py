@@ -11,8 +11,9 @@ from typing import Callable
 
 from .commands import (CLIENT_ENV, cmd_account_create, cmd_account_delete, cmd_account_login, cmd_account_logout,
                        cmd_account_passphrase, cmd_device_list, cmd_device_revoke, cmd_entry_add, cmd_entry_delete,
-                       cmd_entry_edit, cmd_entry_list, cmd_entry_show, cmd_export, cmd_invite_accept, cmd_invite_create,
-                       cmd_kinds, cmd_safety_number, cmd_serve, cmd_share, cmd_shared_list, cmd_sync, cmd_unshare)
+                       cmd_entry_edit, cmd_entry_list, cmd_entry_show, cmd_export, cmd_import, cmd_invite_accept,
+                       cmd_invite_create, cmd_kinds, cmd_safety_number, cmd_serve, cmd_share, cmd_shared_list, cmd_sync,
+                       cmd_unshare)
 from .errors import BetweenError, CryptoError, DowngradeError, RollbackError
 from .terminal import EXIT_ERROR, EXIT_USAGE, UsageError
 
@@ -112,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--verified", action="store_true", help="record that the numbers matched")
     c = command(sub, "export", cmd_export, "print all your entries, decrypted")
     c.add_argument("--format", choices=("text", "json"), default="text")
+    c = command(sub, "import", cmd_import, "bring back entries from a saved JSON copy (export --format json)")
+    c.add_argument("file", help="the JSON file, or - for standard input")
     c = command(sub, "serve", cmd_serve, "run the Between server")
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8000)

@@ -17,6 +17,7 @@ from .api import Api
 from .engine import Engine, Head, ShareError, SyncReport, unverified_reason
 from .errors import BetweenError, CryptoError
 from .localstore import KeysFile, LocalStore
+from .merge import TIMESTAMP as _STAMP
 
 __all__ = ["DEVICE_NAME", "MIN_PASSPHRASE", "Client", "NotFound", "check_handle", "check_passphrase",
            "kdf_from_env", "now_stamp"]
@@ -93,6 +94,49 @@ class Client(AccountOps):
         with self.store.transaction() as db:
             self.engine.queue(db, record_id, doc, False)
         return record_id
+
+    def import_copy(self, items: Any) -> dict[str, int]:
+        """Bring back the entries of a saved JSON copy (`export --format json`, or the app's "Save a copy") that
+        this profile does not hold: the same rules as the app's (web/js/export.js readCopy). An entry is here
+        already when an own entry of the same kind was written at the same moment; each is checked like `entry
+        add` and stored as a new record with its own times; assignments, answers and notes are left to sync."""
+        if not isinstance(items, list):
+            raise BetweenError("not_a_copy", "this file is not a copy saved from Between (it holds no list of entries)")
+        here = {(e["kind"], e["created_at"]) for e in self.entries(own=True)}
+        counts = {"brought_back": 0, "already": 0, "unreadable": 0, "not_entries": 0}
+        docs = []
+        device = str(uuid.UUID(bytes=self.keys.device_id))
+        for item in items:
+            if not isinstance(item, dict):
+                counts["unreadable"] += 1
+                continue
+            if "type" in item:
+                counts["not_entries"] += 1
+                continue
+            kind, created = item.get("kind"), item.get("created_at")
+            if (not isinstance(kind, str) or kinds.find_kind(kind) is None or not isinstance(item.get("fields"), dict)
+                    or not isinstance(created, str) or not _STAMP.fullmatch(created)):
+                counts["unreadable"] += 1
+                continue
+            try:
+                fields = kinds.validate_fields(kind, item["fields"])
+            except kinds.FieldError:
+                counts["unreadable"] += 1
+                continue
+            if (kind, created) in here:
+                counts["already"] += 1
+                continue
+            here.add((kind, created))
+            updated = item.get("updated_at")
+            if not isinstance(updated, str) or not _STAMP.fullmatch(updated) or updated < created:
+                updated = created
+            docs.append({"v": 1, "kind": kind, "fields": fields, "created_at": created, "updated_at": updated,
+                         "device": device})
+        with self.store.transaction() as db:
+            for doc in docs:
+                self.engine.queue(db, str(uuid.uuid4()), doc, False)
+        counts["brought_back"] = len(docs)
+        return counts
 
     def _own_head(self, record_id: str) -> Head:
         head = self.engine.head(record_id)

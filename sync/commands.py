@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from pathlib import Path
 
 from .errors import BetweenError
 from .terminal import (EXIT_ERROR, UsageError, entry_line, parse_fields, print_entry, print_json, read_new_passphrase,
@@ -271,6 +273,22 @@ def cmd_export(args: argparse.Namespace) -> None:
         if i:
             say()
         print_entry(entry)
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BetweenError("unreadable", f"cannot read {args.file}: {type(exc).__name__}") from None
+    try:
+        items = json.loads(text)
+    except ValueError:
+        raise BetweenError("not_a_copy", "this file is not a copy saved from Between (it is not JSON)") from None
+    n = _client(args).import_copy(items)
+    say(f"brought back {n['brought_back']}, already here {n['already']}, unreadable {n['unreadable']}, "
+        f"assignments and notes left to sync {n['not_entries']}")
+    if n["brought_back"]:
+        say("Run `between sync` to upload them.")
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

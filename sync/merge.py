@@ -32,7 +32,7 @@ NOTE_DELETE = "Deleted on one device but edited on another: the edited entry was
 # Document keys the merge treats specially; any other top-level key is merged as a scalar and kept.
 _RESERVED = frozenset({"v", "kind", "fields", "created_at", "updated_at", "device", "conflicts", "deleted"})
 _CONTENT_IGNORED = frozenset({"updated_at", "device", "conflicts", "deleted"})
-_TIMESTAMP = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?(?:Z|\+00:00)$")
+TIMESTAMP = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?(?:Z|\+00:00)$")
 _SPACES = re.compile(r"[ \t\n\r]+")
 
 
@@ -307,7 +307,7 @@ def _merge_positions(at: str, base: list, local: list, remote: list, ctx: _Conte
 # ---- documents ----
 
 def _instant(value: Any) -> tuple[str, str] | None:
-    m = _TIMESTAMP.match(value) if isinstance(value, str) else None
+    m = TIMESTAMP.match(value) if isinstance(value, str) else None
     return (m.group(1), (m.group(2) or "").ljust(9, "0")) if m else None
 
 

@@ -205,10 +205,39 @@ def test_an_expired_session_is_renewed_with_the_device_key(tmp_path, start_serve
         server.stop()
 
 
+def test_a_saved_copy_comes_back_in_another_profile(cli: Cli, tmp_path):
+    """`export --format json` on one account, `import` on another: the entries come back with their words and times
+    as new records; twice adds nothing; a file that is not a copy is refused in one line and changes nothing."""
+    cli.create("a", "ana")
+    cli.add("a", "journal", title="Sunday", body="Walked to the sea.\nFelt lighter.")
+    cli.add("a", "mood", score="6")
+    saved = tmp_path / "copy.json"
+    saved.write_text(cli.run("a", "export", "--format", "json").stdout)
+    original = json.loads(saved.read_text())
+
+    cli.create("b", "bodhi")
+    cli.add("b", "journal", body="mine")
+    junk = tmp_path / "junk.json"
+    junk.write_text('{"not": "a list"}')
+    assert "not a copy saved from Between" in _err(cli.run("b", "import", str(junk), ok=False))
+    assert "not JSON" in _err(cli.run("b", "import", "-", ok=False, stdin="plain words"))
+    assert len(cli.json("b", "entry", "list")) == 1
+
+    assert "brought back 2, already here 0" in cli.run("b", "import", str(saved)).stdout
+    assert "brought back 0, already here 2" in cli.run("b", "import", "-", stdin=saved.read_text()).stdout
+    cli.run("b", "sync")
+    back = {e["created_at"]: e for e in cli.json("b", "entry", "list")}
+    assert len(back) == 3
+    for entry in original:
+        twin = back[entry["created_at"]]
+        assert (twin["kind"], twin["fields"], twin["updated_at"]) == (entry["kind"], entry["fields"], entry["updated_at"])
+        assert twin["id"] != entry["id"] and twin["pending"] is False
+
+
 def test_help_lists_every_command():
     out = subprocess.run([str(BETWEEN), "--help"], capture_output=True, text=True, check=True).stdout
     for command in ("account", "device", "entry", "sync", "share", "unshare", "shared", "invite", "safety-number",
-                    "export", "serve", "kinds"):
+                    "export", "import", "serve", "kinds"):
         assert command in out
 
 
