@@ -4,7 +4,7 @@ import { createLocalServer } from '/js/local-server.js';
 
 // Bump on every change to the shell list or any file in it: the new name makes a fresh precache,
 // and activate deletes every other between-shell-* cache.
-const VERSION = '2026-11-27.15';
+const VERSION = '2026-11-27.16';
 const CACHE = `between-shell-${VERSION}`;
 
 // What the page needs to start offline. The worker's own modules are kept by the browser with the worker.

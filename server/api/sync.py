@@ -89,10 +89,7 @@ def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int,
 @post("/sync/push", status_code=200)
 async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -> wire.PushResponse:
     svc = services(request)
-    peers = None
-    if any(i.grants for i in data.items):
-        peers = frozenset(link.client.user_id.bytes if link.therapist.user_id.bytes == caller.user_id
-                          else link.therapist.user_id.bytes for link in await svc.store.links(caller.user_id))
+    peers = await svc.store.peer_ids(caller.user_id) if any(i.grants for i in data.items) else None
     args = (data.items, caller.user_id, caller.sig_pub, svc.settings.max_revision_bytes, peers)
     if sum(1 + len(i.grants) for i in data.items) <= INLINE_SIGNATURES:
         prepared = prepare_all(*args)  # a few checks (about 0.1 ms each) cost less than a thread hand-off

@@ -22,6 +22,14 @@ def sharing_digest(granted: Iterable[bytes], revoked: Iterable[bytes]) -> bytes:
     return hashlib.sha256(bytes([len(g)]) + b"".join(g) + b"".join(r)).digest()
 
 
+LINKS_OF = "SELECT therapist_id, client_id FROM links WHERE therapist_id = ? OR client_id = ?"
+
+
+def _others(user_id: bytes, links: Iterable[tuple]) -> set[bytes]:
+    """The other side of each (therapist, client) link row of `user_id`: the people it has a care link with."""
+    return {r[0] if r[0] != user_id else r[1] for r in links}
+
+
 def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int) -> list[wire.PushResult]:
     """Every item is judged first against the stored state plus the items before it, with a
     handful of set-wise reads; then all accepted items are written with executemany. Nothing is
@@ -51,8 +59,7 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
     kem: dict[bytes, bytes] = {}
     grantees = list({body.grantee_id for i in valid for body, _ in i.grants})
     if grantees:
-        peers = {r[0] if r[0] != owner_id else r[1] for r in w_all(
-            c, "SELECT therapist_id, client_id FROM links WHERE therapist_id = ? OR client_id = ?", (owner_id, owner_id))}
+        peers = _others(owner_id, w_all(c, LINKS_OF, (owner_id, owner_id)))
         kem = dict(w_all(c, f"SELECT user_id, kem_pub FROM users WHERE user_id IN ({marks(len(grantees))})",
                          grantees))
     owner = w_one(c, "SELECT feed_seq FROM users WHERE user_id = ?", (owner_id,))
@@ -196,6 +203,11 @@ class Records(Database):
         return await self._write(lambda c: _push(c, owner_id, items, atomic, now))
 
     # ------------------------------------------------------------ pull and history
+
+    async def peer_ids(self, user_id: bytes) -> frozenset[bytes]:
+        """Everyone `user_id` has a care link with (the only people its grants may name)."""
+        async with self._read() as c:
+            return frozenset(_others(user_id, await r_all(c, LINKS_OF, (user_id, user_id))))
 
     async def pull(self, user_id: bytes, after: int, limit: int) -> wire.PullResponse:
         async with self._read() as c:

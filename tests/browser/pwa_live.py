@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from pwa_browser import EXTRA_FILES
+from pwa_screens import create_journal
 
 from tests.conftest import LiveServer, start_live_server
 
@@ -104,3 +105,10 @@ def sync_now(page) -> str:
     page.wait_for_selector("#account-title")
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
     return page.inner_text("[data-sync-text]")
+
+
+def synced_journal(page, handle: str, title: str, body: str) -> None:
+    """A first journal entry written on this device, then sync turned on as `handle` and everything uploaded."""
+    create_journal(page, title, body)
+    turn_on_sync(page, handle)
+    assert sync_now(page) == "Synced"

@@ -12,7 +12,7 @@ import pytest
 
 from pwa_browser import launch, open_app
 from pwa_live import (  # noqa: F401 - fixtures
-    PASSPHRASE, go_sync, live_app, live_app_short_sessions, sign_in, sync_now, turn_on_sync,
+    PASSPHRASE, go_sync, live_app, live_app_short_sessions, sign_in, sync_now, synced_journal, turn_on_sync,
 )
 from pwa_screens import create_journal, entry_summaries
 from test_pwa_accessibility import _serious
@@ -61,9 +61,7 @@ def test_a_lost_device_is_signed_out_from_another(playwright_instance, live_app,
     laptop = launch(playwright_instance, tmp_path / "laptop")
     try:
         p = open_app(phone, live_app.url)
-        create_journal(p, "On the phone", "written on the phone")
-        turn_on_sync(p, "sasha")
-        assert sync_now(p) == "Synced"
+        synced_journal(p, "sasha", "On the phone", "written on the phone")
         lp = open_app(laptop, live_app.url)
         assert sign_in(lp, "sasha") == ""
         assert sync_now(lp) == "Synced"
@@ -185,9 +183,7 @@ def test_account_deleted_in_the_browser(playwright_instance, live_app, tmp_path)
     phone = launch(playwright_instance, tmp_path / "phone")
     try:
         p = open_app(phone, live_app.url)
-        create_journal(p, "Soon gone", "to be deleted with the account")
-        turn_on_sync(p, "noor")
-        assert sync_now(p) == "Synced"
+        synced_journal(p, "noor", "Soon gone", "to be deleted with the account")
         assert "type your account name" in _delete_account(p, "someone-else", PASSPHRASE)
         assert "not your passphrase. Nothing was deleted" in _delete_account(p, "noor", "not the passphrase at all")
         assert _serious(p) == []

@@ -10,7 +10,7 @@ import secrets
 import pytest
 
 from pwa_browser import launch, open_app
-from pwa_live import PASSPHRASE, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
+from pwa_live import PASSPHRASE, live_app, sign_in, sync_now, synced_journal, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, create_mood, entry_summaries, save
 
 from tests.e2e.e2e_cli import Cli
@@ -91,9 +91,7 @@ def test_edits_on_two_devices_merge(playwright_instance, live_app, tmp_path):
     ctx = launch(playwright_instance, tmp_path / "phone")
     try:
         page = open_app(ctx, live_app.url)
-        create_journal(page, "Shared title", "first line")
-        turn_on_sync(page, "kim")
-        assert sync_now(page) == "Synced"
+        synced_journal(page, "kim", "Shared title", "first line")
         cli.login("cli", "kim", passphrase=PASSPHRASE)
         cli.run("cli", "sync")
         [entry] = cli.json("cli", "entry", "list")

@@ -2,36 +2,24 @@
  * The account forms whose fields are secrets (sign up, sign in, change the passphrase, delete the account), loaded
  * by app.js when one is first submitted. A passphrase goes only to the Argon2id worker; what reaches the service
  * worker is its output (or a recovery key's text), by message (`ask`), never as a request. `done` shows the screen
- * the worker answers with.
+ * the worker answers with; `refuse` stops the form with words in its alert (app.js, which also needs it when this
+ * module cannot load).
  */
 
 import { estimateStrength } from './strength.js';
 
-function showError(form, words) {
-  const box = form.querySelector('[data-error]');
-  box.textContent = words;
-  box.hidden = false;
-  box.setAttribute('tabindex', '-1');
-  box.focus();
-}
-
 /**
  * The step at work: the button says what is happening and a status line says it aloud. The button stays focusable
  * (aria-disabled, not disabled: a disabled button would drop keyboard focus to the page); app.js ignores a second
- * press while the form runs.
+ * press while the form runs, and its `refuse` (in ctx) puts the form back as it was, with the words in its alert.
  */
-function busy(form, on, words = '') {
+function busy(form, words) {
   const button = form.querySelector('button[type="submit"]');
-  if (on) button.setAttribute('aria-disabled', 'true');
-  else button.removeAttribute('aria-disabled');
+  button.setAttribute('aria-disabled', 'true');
+  button.dataset.label ??= button.textContent;
+  button.textContent = words;
   const progress = form.querySelector('[data-progress]');
-  if (progress) progress.textContent = on ? words : '';
-  if (on) {
-    button.dataset.label = button.textContent;
-    button.textContent = words;
-  } else if (button.dataset.label) {
-    button.textContent = button.dataset.label;
-  }
+  if (progress) progress.textContent = words;
 }
 
 async function derive(passphrase, kdf) {
@@ -41,10 +29,22 @@ async function derive(passphrase, kdf) {
 
 const HANDLE = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
-/** Stop at this step: the button back as it was, the words in the form's alert. */
-function refuse(form, words) {
-  busy(form, false);
-  showError(form, words);
+/**
+ * The login key's Argon2id output for a passphrase, under the parameters the server keeps for the account
+ * (`prelogin`: a handle, or `own` for the signed-in one); null once the form was stopped with words.
+ */
+async function passphraseKey(form, { ask, refuse }, passphrase, prelogin) {
+  const pre = await ask(prelogin);
+  if (!pre.ok) {
+    refuse(form, pre.error);
+    return null;
+  }
+  try {
+    return await derive(passphrase, pre.kdf);
+  } catch {
+    refuse(form, 'This device could not check the passphrase. Please try again.');
+    return null;
+  }
 }
 
 /** Fresh parameters for a new passphrase: the default Argon2id cost (64 MiB, t=3) and a new salt. */
@@ -59,14 +59,14 @@ function newPassphraseProblem(pass, again, what = 'passphrases') {
   return pass.value === again.value ? null : `The two ${what} are not the same.`;
 }
 
-async function signup(form, { ask, done }) {
+async function signup(form, { ask, done, refuse }) {
   const handle = form.querySelector('#a-handle').value.trim().toLowerCase();
   const pass = form.querySelector('#a-pass');
   const again = form.querySelector('#a-pass2');
-  if (!HANDLE.test(handle)) return showError(form, 'Please choose an account name of 3 to 64 lowercase letters, digits, dots, dashes or underscores.');
+  if (!HANDLE.test(handle)) return refuse(form, 'Please choose an account name of 3 to 64 lowercase letters, digits, dots, dashes or underscores.');
   const problem = newPassphraseProblem(pass, again);
-  if (problem) return showError(form, problem);
-  busy(form, true, 'Protecting your passphrase…');
+  if (problem) return refuse(form, problem);
+  busy(form, 'Protecting your passphrase…');
   const kdf = freshKdf(); // Argon2id runs in the KDF worker, so the page stays responsive
   let prk;
   try {
@@ -76,7 +76,7 @@ async function signup(form, { ask, done }) {
   }
   pass.value = '';
   again.value = '';
-  busy(form, true, 'Creating your account…');
+  busy(form, 'Creating your account…');
   const role = form.querySelector('input[name="role"]:checked')?.value === 'therapist' ? 'therapist' : 'client';
   const inviteCode = form.querySelector('#a-code')?.value.trim() ?? '';
   const answer = await ask({ type: 'signup', handle, kdf, prk, role, inviteCode });
@@ -87,27 +87,19 @@ async function signup(form, { ask, done }) {
   return done(answer.html, '/app/account');
 }
 
-async function signin(form, { ask, done }) {
+async function signin(form, { ask, done, refuse }) {
   const handle = form.querySelector('#s-handle').value.trim().toLowerCase();
   const method = form.querySelector('input[name="method"]:checked').value;
   const pass = form.querySelector('#s-pass');
   const recovery = form.querySelector('#s-recovery');
-  if (!HANDLE.test(handle)) return showError(form, 'Please enter your account name.');
-  busy(form, true, 'Signing in…');
+  if (!HANDLE.test(handle)) return refuse(form, 'Please enter your account name.');
+  busy(form, 'Signing in…');
   let answer;
   if (method === 'recovery') {
     answer = await ask({ type: 'login', handle, recoveryText: recovery.value });
   } else {
-    const pre = await ask({ type: 'prelogin', handle });
-    if (!pre.ok) {
-      return refuse(form, pre.error);
-    }
-    let prk;
-    try {
-      prk = await derive(pass.value, pre.kdf);
-    } catch {
-      return refuse(form, 'This device could not check the passphrase. Please try again.');
-    }
+    const prk = await passphraseKey(form, { ask, refuse }, pass.value, { type: 'prelogin', handle });
+    if (!prk) return;
     answer = await ask({ type: 'login', handle, prk });
     prk.fill(0);
   }
@@ -123,21 +115,21 @@ async function signin(form, { ask, done }) {
  * A new passphrase: the current one is checked by signing the change with its login key (Argon2id under the
  * server's current parameters), the new one gets fresh parameters; only the two Argon2id outputs reach the worker.
  */
-async function changePassphrase(form, { ask, done }) {
+async function changePassphrase(form, { ask, done, refuse }) {
   const byRecovery = form.querySelector('input[name="method"]:checked')?.value === 'recovery';
   const current = form.querySelector('#p-current');
   const recovery = form.querySelector('#p-recovery');
   const pass = form.querySelector('#a-pass');
   const again = form.querySelector('#a-pass2');
   if (byRecovery ? !recovery.value.trim() : !current.value) {
-    return showError(form, byRecovery ? 'Please enter your recovery key.' : 'Please enter your current passphrase.');
+    return refuse(form, byRecovery ? 'Please enter your recovery key.' : 'Please enter your current passphrase.');
   }
   const problem = newPassphraseProblem(pass, again, 'new passphrases');
-  if (problem) return showError(form, problem);
+  if (problem) return refuse(form, problem);
   if (!byRecovery && pass.value === current.value) {
-    return showError(form, 'The new passphrase is the same as the current one.');
+    return refuse(form, 'The new passphrase is the same as the current one.');
   }
-  busy(form, true, byRecovery ? 'Checking your recovery key…' : 'Checking your current passphrase…');
+  busy(form, byRecovery ? 'Checking your recovery key…' : 'Checking your current passphrase…');
   const pre = await ask({ type: 'prelogin', own: true });
   if (!pre.ok) {
     return refuse(form, pre.error);
@@ -147,7 +139,7 @@ async function changePassphrase(form, { ask, done }) {
   let prk;
   try {
     if (!byRecovery) currentPrk = await derive(current.value, pre.kdf);
-    busy(form, true, 'Protecting your new passphrase…');
+    busy(form, 'Protecting your new passphrase…');
     prk = await derive(pass.value, kdf);
   } catch {
     return refuse(form, 'This device could not protect the passphrase. Please try again.');
@@ -167,25 +159,17 @@ async function changePassphrase(form, { ask, done }) {
 }
 
 /** Delete the account: the name typed as asked, then the passphrase's Argon2id output signs the deletion. */
-async function deleteAccount(form, { ask, done }) {
+async function deleteAccount(form, { ask, done, refuse }) {
   const name = form.querySelector('#d-handle');
   const pass = form.querySelector('#d-pass');
   if (name.value.trim().toLowerCase() !== name.dataset.expect) {
-    return showError(form, `Please type your account name, ${name.dataset.expect}, to confirm.`);
+    return refuse(form, `Please type your account name, ${name.dataset.expect}, to confirm.`);
   }
-  if (!pass.value) return showError(form, 'Please enter your passphrase.');
-  busy(form, true, 'Checking your passphrase…');
-  const pre = await ask({ type: 'prelogin', own: true });
-  if (!pre.ok) {
-    return refuse(form, pre.error);
-  }
-  let prk;
-  try {
-    prk = await derive(pass.value, pre.kdf);
-  } catch {
-    return refuse(form, 'This device could not check the passphrase. Please try again.');
-  }
-  busy(form, true, 'Deleting your account…');
+  if (!pass.value) return refuse(form, 'Please enter your passphrase.');
+  busy(form, 'Checking your passphrase…');
+  const prk = await passphraseKey(form, { ask, refuse }, pass.value, { type: 'prelogin', own: true });
+  if (!prk) return;
+  busy(form, 'Deleting your account…');
   const answer = await ask({ type: 'delete-account', prk });
   prk.fill(0);
   if (!answer.ok) {
@@ -200,13 +184,14 @@ const FORMS = { signup, signin, passphrase: changePassphrase, 'delete-account': 
 /**
  * Run the form marked `data-secret`; its own alert says what went wrong.
  * @param {HTMLFormElement} form
- * @param {{ask: (data: object) => Promise<any>, done: (markup: string, path: string) => void}} ctx
+ * @param {{ask: (data: object) => Promise<any>, done: (markup: string, path: string) => void,
+ *   refuse: (form: HTMLFormElement, words: string) => void}} ctx
  */
 export async function runSecretForm(form, ctx) {
   const run = FORMS[form.dataset.secret] ?? signin;
   try {
     await run(form, ctx);
   } catch {
-    refuse(form, 'That did not work. Please try again.');
+    ctx.refuse(form, 'That did not work. Please try again.');
   }
 }

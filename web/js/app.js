@@ -83,7 +83,8 @@ function showStatus(status) {
 
 // ------------------------------------------------------------------ account forms
 
-/** The form's own alert, focused (also when its code could not even load). */
+/** Stop a secret form: its button and status line as before it ran, the words in its own alert, focused (also when
+ * its code could not even load). */
 function failed(form, words) {
   const box = form.querySelector('[data-error]');
   box.textContent = words;
@@ -115,7 +116,8 @@ function wireForms(htmx) {
     form.dataset.running = 'true';
     // The forms' code loads on first use (they need the server anyway); the worker keeps it (LAZY in sw.js).
     import('./account-forms.js')
-      .then(({ runSecretForm }) => runSecretForm(form, { ask, done: (markup, path) => swapIn(htmx, markup, path) }))
+      .then(({ runSecretForm }) => runSecretForm(form, { ask, done: (markup, path) => swapIn(htmx, markup, path),
+        refuse: failed }))
       .catch(() => failed(form, 'That did not work. Check the connection and try again.'))
       .finally(() => { delete form.dataset.running; });
   }, true);

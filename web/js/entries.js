@@ -187,12 +187,18 @@ export async function listEntries(db, me) {
   const docs = await listOwnRecords(db, me);
   const entries = docs.filter(({ doc }) => isEntryDocument(doc)).map(({ row, doc }) =>
     toEntry(row.recordId, row.head.version, doc));
-  // The order sync/client.py lists in: created_at, then record id, both descending.
-  const key = (e) => [e.createdAt, e.id];
-  return entries.sort((a, b) => {
+  return entries.sort(newestFirst((e) => [e.createdAt, e.id]));
+}
+
+/**
+ * The order sync/client.py lists in: created_at, then record id, both descending. `key` gives the two of an item.
+ * @template T @param {(item: T) => [string, string]} key @returns {(a: T, b: T) => number}
+ */
+export function newestFirst(key) {
+  return (a, b) => {
     const [x, y] = [key(a), key(b)];
     return x[0] !== y[0] ? (x[0] < y[0] ? 1 : -1) : (x[1] < y[1] ? 1 : x[1] > y[1] ? -1 : 0);
-  });
+  };
 }
 
 /** Every live own record with its document (entries, assignments, answers, session logs), in no order. */

@@ -2,6 +2,7 @@
 
 import { kindFor } from './assignments.js';
 import { instantWords } from './dates.js';
+import { answeredByChoice } from './kinds.js';
 import { html } from './views.js';
 
 /** A link htmx follows into #view (and the address bar), a plain link otherwise. */
@@ -158,7 +159,7 @@ function control(field, value, invalid) {
   const c = field.constraints ?? {};
   const id = `f-${field.id}`;
   const name = `f.${field.id}`;
-  const described = field.described || (field.hint ? `${id}-hint` : null);
+  const { described } = field;
   // autocomplete=off: the browser keeps no copy of what is typed (autofill, saved form state).
   const common = html`id="${id}" name="${name}" autocomplete="off" ${field.required ? html`required aria-required="true"` : null}
     ${invalid ? html`aria-invalid="true"` : null} ${described ? html`aria-describedby="${described}"` : null}`;
@@ -174,8 +175,8 @@ function control(field, value, invalid) {
       return html`<textarea ${common} rows="6" maxlength="${c.max_length}">${value ?? ''}</textarea>`;
     case 'scale':
     case 'minutes': {
-      const steps = field.type === 'scale' ? (c.max - c.min) / c.step : Infinity;
-      if (steps <= 10) {
+      if (answeredByChoice(field)) {
+        const steps = (c.max - c.min) / c.step;
         const opts = Array.from({ length: steps + 1 }, (_, i) => ({ id: String(c.min + i * c.step), label: String(c.min + i * c.step) }));
         return choices(opts, 'radio', (v) => String(value) === v);
       }
@@ -214,12 +215,11 @@ export const entryFields = (kind, values = {}, error = null) => kind.fields.map(
 
 function fieldBlock(field, value, error) {
   const invalid = error?.fieldId === field.id;
-  const grouped = ['yes_no', 'single_choice', 'multi_choice'].includes(field.type)
-    || (field.type === 'scale' && (field.constraints.max - field.constraints.min) / field.constraints.step <= 10);
+  const grouped = answeredByChoice(field);
   const hint = [field.hint, LIST_HINTS[field.type], rangeHint(field)].filter(Boolean).join(' ');
   const hintEl = hint ? html`<p class="hint" id="f-${field.id}-hint">${hint}</p>` : null;
-  // The form's error (ERROR_ID) is named by the field it is about, so a screen reader reads it with that field.
-  const described = [invalid ? ERROR_ID : null, hint ? `f-${field.id}-hint` : null].filter(Boolean).join(' ');
+  // The form's error is named by the field it is about, so a screen reader reads it with that field.
+  const described = [invalid ? FORM_ERROR_ID : null, hint ? `f-${field.id}-hint` : null].filter(Boolean).join(' ');
   const opt = field.required ? null : html` <span class="optional">(optional)</span>`;
   if (grouped) {
     return html`<fieldset class="field${invalid ? ' invalid' : ''}" ${described ? html`aria-describedby="${described}"` : null}
@@ -227,12 +227,11 @@ function fieldBlock(field, value, error) {
       <legend>${field.label}${opt}</legend>${hintEl}${control(field, value, invalid)}</fieldset>`;
   }
   return html`<div class="field${invalid ? ' invalid' : ''}"><label for="f-${field.id}">${field.label}${opt}</label>
-    ${hintEl}${control({ ...field, hint, described }, value, invalid)}</div>`;
+    ${hintEl}${control({ ...field, described }, value, invalid)}</div>`;
 }
 
 /** The id of a form's error paragraph: the field it is about names it in aria-describedby. */
 export const FORM_ERROR_ID = 'form-error';
-const ERROR_ID = FORM_ERROR_ID;
 
 /** The form of one kind, to create (entry null) or edit; `error` is a FieldError to show. */
 export function entryForm(kind, { entry = null, values = {}, error = null } = {}) {
@@ -240,7 +239,7 @@ export function entryForm(kind, { entry = null, values = {}, error = null } = {}
   return html`${nav(entry ? '' : 'new')}<section aria-labelledby="form-title">
     <h1 id="form-title">${entry ? `Edit: ${kind.label}` : kind.label}</h1>
     ${entry ? null : html`<p class="lead">${kind.description}</p>`}
-    ${error ? html`<p class="error" role="alert" id="${ERROR_ID}">${error.message}</p>` : null}
+    ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${error.message}</p>` : null}
     <form class="entry-form" action="${action}" method="post" hx-post="${action}" hx-target="#view" novalidate
       autocomplete="off">
       <input type="hidden" name="kind" value="${kind.id}">

@@ -6,19 +6,15 @@
 import { kindFor } from './assignments.js';
 import { getAll } from './db.js';
 import { instantWords } from './dates.js';
-import { copyEntry, isEntryDocument, listEntries, listOwnRecords, toEntry } from './entries.js';
+import { copyEntry, isEntryDocument, listEntries, listOwnRecords, newestFirst, toEntry } from './entries.js';
 import { FieldError, validateFields } from './kinds.js';
 import { link, nav, valueText } from './entry-views.js';
+import { isTimestamp } from './merge.js';
 import { granteesAfter } from './share.js';
 import { html, htmlResponse } from './views.js';
 
 export const JSON_FILE = 'between-entries.json';
 export const TEXT_FILE = 'between-entries.txt';
-
-/** Newest first, as sync/client.py lists: created_at, then record id, both descending. */
-const newestFirst = (a, b) => (a.created_at !== b.created_at
-  ? (String(a.created_at ?? '') < String(b.created_at ?? '') ? 1 : -1)
-  : (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 
 /**
  * Every live own record in the shape `between export --format json` prints (docs/CLI.md): id, kind, fields,
@@ -37,7 +33,7 @@ export async function exportRecords(db, me) {
     if (!isEntryDocument(doc)) Object.assign(item, { type: doc.type, document: doc });
     return item;
   });
-  return out.sort(newestFirst);
+  return out.sort(newestFirst((i) => [String(i.created_at ?? ''), i.id]));
 }
 
 /** A field's value as a line (or lines) of text. */
@@ -84,7 +80,6 @@ export function exportText(items, kinds, handle = null) {
 
 /** Largest copy read back: far above any real journal, far below what would stall the worker. */
 export const MAX_COPY_BYTES = 50 * 1024 * 1024;
-const STAMP = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|\+00:00)$/;
 
 export class CopyError extends Error {}
 
@@ -119,7 +114,7 @@ export function readCopy(text, kinds, existing) {
     const kind = kinds.get(item.kind);
     // Its time is what tells it apart from the entries here: without one it could come back again on every try.
     if (!kind || item.fields === null || typeof item.fields !== 'object' || Array.isArray(item.fields)
-        || !STAMP.test(item.created_at ?? '')) {
+        || !isTimestamp(item.created_at)) {
       out.unreadable += 1;
       continue;
     }
@@ -132,7 +127,7 @@ export function readCopy(text, kinds, existing) {
       continue;
     }
     const createdAt = item.created_at;
-    const updatedAt = STAMP.test(item.updated_at ?? '') && item.updated_at >= createdAt ? item.updated_at : createdAt;
+    const updatedAt = isTimestamp(item.updated_at) && item.updated_at >= createdAt ? item.updated_at : createdAt;
     const key = `${kind.id}\n${createdAt}`;
     if (here.has(key)) {
       out.already += 1;
@@ -163,7 +158,7 @@ export function copyWords({ entries, already, unreadable, notEntries }) {
 
 /** The page with the two downloads. */
 export function exportPage(me, { entries, others, notice = null, problem = null }) {
-  const words = entries === 1 ? '1 entry' : `${entries} entries`;
+  const words = count(entries, 'entry', 'entries');
   return html`${nav('account', me.role)}<section aria-labelledby="export-title">
     ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
     <h1 id="export-title">Save a copy of your entries</h1>
@@ -204,19 +199,19 @@ function file(body, name, type) {
 export function addExportRoutes(router, load) {
   async function page(extra = {}, status = 200) {
     const { db, me } = await load();
-    const items = await exportRecords(db, me);
-    const entries = items.filter((i) => !i.type).length;
-    return htmlResponse(exportPage(me, { entries, others: items.length - entries, ...extra }), status);
+    const records = await listOwnRecords(db, me);
+    const entries = records.filter(({ doc }) => isEntryDocument(doc)).length;
+    return htmlResponse(exportPage(me, { entries, others: records.length - entries, ...extra }), status);
   }
 
   async function bringBack({ request }) {
     const { db, me, kinds } = await load();
     let found;
     try {
-      const file = (await request.formData()).get('copy');
-      if (!file || typeof file === 'string' || !file.size) throw new CopyError('Please choose a saved copy first.');
-      if (file.size > MAX_COPY_BYTES) throw new CopyError('This file is too large to be a copy of Between entries.');
-      found = readCopy(await file.text(), kinds, await listEntries(db, me));
+      const copy = (await request.formData()).get('copy');
+      if (!copy || typeof copy === 'string' || !copy.size) throw new CopyError('Please choose a saved copy first.');
+      if (copy.size > MAX_COPY_BYTES) throw new CopyError('This file is too large to be a copy of Between entries.');
+      found = readCopy(await copy.text(), kinds, await listEntries(db, me));
     } catch (err) {
       if (!(err instanceof CopyError)) throw err;
       return page({ problem: err.message }, 422);

@@ -103,12 +103,16 @@ export function checkField(field, value) {
 
 const CHOSEN = new Set(['yes_no', 'single_choice', 'multi_choice']);
 
+/** Whether a field is answered by choosing among a few (a scale of at most 11 steps too), not by typing. */
+export function answeredByChoice(field) {
+  const c = field.constraints ?? {};
+  return CHOSEN.has(field.type) || (field.type === 'scale' && (c.max - c.min) / c.step <= 10);
+}
+
 /** A required answer left out, said as a request rather than a rule. */
 function missing(field) {
-  const c = field.constraints ?? {};
-  const chosen = CHOSEN.has(field.type) || (field.type === 'scale' && (c.max - c.min) / c.step <= 10);
-  return new FieldError(chosen ? `Please choose an answer for “${field.label}”.` : `Please fill in “${field.label}”.`,
-    field.id);
+  return new FieldError(answeredByChoice(field) ? `Please choose an answer for “${field.label}”.`
+    : `Please fill in “${field.label}”.`, field.id);
 }
 
 /** Check every field; return them normalised with empty optional fields left out, or throw the first error. */

@@ -22,6 +22,9 @@ const RESERVED = new Set(['v', 'kind', 'fields', 'created_at', 'updated_at', 'de
 const CONTENT_IGNORED = new Set(['updated_at', 'device', 'conflicts', 'deleted']);
 // Python's `$` also matches before one final "\n"; the `\n?` keeps the two in step.
 const TIMESTAMP = /^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?(?:Z|\+00:00)\n?$/;
+
+/** A document time as this app and sync/client.py write them, whole (Python's `fullmatch`: no final newline). */
+export const isTimestamp = (value) => typeof value === 'string' && !value.endsWith('\n') && TIMESTAMP.test(value);
 const SPACES = /[ \t\n\r]+/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
