@@ -159,8 +159,8 @@ class Api:
     def preview_invite(self, token: str) -> wire.InvitePreview:
         return self.call("POST", "/invites/preview", wire.InvitePreview, wire.InviteToken(token=token))
 
-    def accept_invite(self, token: str) -> wire.CareLink:
-        return self.call("POST", "/invites/accept", wire.CareLink, wire.InviteToken(token=token))
+    def accept_invite(self, token: str, proof: bytes) -> wire.CareLink:
+        return self.call("POST", "/invites/accept", wire.CareLink, wire.InviteAccept(token=token, proof=proof))
 
     def links(self) -> list[wire.CareLink]:
         return self.call("GET", "/links", list[wire.CareLink])

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .commands import (CLIENT_ENV, cmd_account_create, cmd_account_delete, cmd_account_login, cmd_account_logout,
-                       cmd_account_passphrase, cmd_device_list, cmd_device_revoke, cmd_entry_add, cmd_entry_delete,
+                       cmd_account_passphrase, cmd_contacts, cmd_device_list, cmd_device_revoke, cmd_entry_add, cmd_entry_delete,
                        cmd_entry_edit, cmd_entry_list, cmd_entry_show, cmd_export, cmd_import, cmd_invite_accept,
                        cmd_invite_create, cmd_kinds, cmd_safety_number, cmd_serve, cmd_share, cmd_shared_list, cmd_sync,
                        cmd_unshare)
@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="sub", required=True, parser_class=Parser)
     command(invite, "create", cmd_invite_create, "create an invitation link (therapist)")
     command(invite, "accept", cmd_invite_accept, "accept a therapist's invitation link").add_argument("link")
+    command(sub, "contacts", cmd_contacts, "list the people you are linked with and how their keys were verified")
     c = command(sub, "safety-number", cmd_safety_number, "show (or confirm) the safety number with a contact")
     c.add_argument("handle")
     c.add_argument("--verified", action="store_true", help="record that the numbers matched")

@@ -11,10 +11,10 @@ from typing import Any
 
 import msgspec
 
-from . import keys, kinds, safety, wire
+from . import keys, kinds, safety, trust, wire
 from .accounts import DEVICE_NAME, MIN_PASSPHRASE, AccountOps, NotFound, check_handle, check_passphrase, kdf_from_env
 from .api import Api
-from .engine import Engine, Head, ShareError, SyncReport, unverified_reason
+from .engine import Engine, Head, ShareError, SyncReport, held_reason
 from .errors import BetweenError, CryptoError
 from .localstore import KeysFile, LocalStore
 from .merge import TIMESTAMP as _STAMP
@@ -65,7 +65,7 @@ class Client(AccountOps):
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = Engine(self.store, self.secrets, self.api)
+            self._engine = Engine(self.store, self.secrets, self.api, device=str(uuid.UUID(bytes=self.keys.device_id)))
             # A debugging and test knob: small pages exercise the paging path.
             limit = os.environ.get("BETWEEN_PULL_LIMIT", "")
             if limit.isdigit() and 1 <= int(limit) <= 1000:
@@ -234,12 +234,9 @@ class Client(AccountOps):
         peer = self._peer(handle)
         if not peer["linked"]:
             raise ShareError(detail=f"there is no active care link with {handle}")
-        if peer["changed_bundle_json"]:
-            raise ShareError(detail=f"{handle}'s security key changed; compare safety numbers "
-                             f"(`between safety-number {handle}`) and mark it verified first")
-        if peer["verified_how"] == "tofu":
-            # The server named this key; only a compared safety number (or the invite link) vouches for it.
-            raise ShareError(detail=unverified_reason(handle))
+        if peer["state"] in ("changed", "mismatch"):
+            # An unverified key (the server's word) is shared with, marked as such; a blocked one never.
+            raise ShareError(detail=held_reason(peer))
         if handle in self.describe(head)["shared_with"]:
             raise BetweenError("already_shared", f"entry {record_id} is already shared with {handle}")
         with self.store.transaction() as db:
@@ -270,13 +267,13 @@ class Client(AccountOps):
             owner = item.get("owner")
             if owner not in verified:
                 peer = self.store.get_peer(handle=owner)
-                verified[owner] = bool(peer) and peer["verified_how"] != "tofu"
+                verified[owner] = bool(peer) and peer["state"] == "verified"
             item["owner_verified"] = verified[owner]
             if not item["owner_verified"]:
                 unverified.add(str(item.get("owner")))
         if problems is not None:
-            problems.extend(f"{h}'s key came from the server and is not verified on this device; compare "
-                            f"safety numbers (`between safety-number {h}`) before relying on these entries"
+            problems.extend(f"{h}'s key is not verified: it came from the server, not from an invitation or a "
+                            f"compared safety number (`between safety-number {h}`)"
                             for h in sorted(unverified))
         return items
 
@@ -286,14 +283,17 @@ class Client(AccountOps):
     # ------------------------------------------------------------ care links and safety numbers
 
     def create_invite(self) -> str:
+        """A new invitation link. Its secret (`s`) comes from the account key and the invite id, so any device of
+        this account can check the proof the client sends back; the server sees neither."""
         if self.keys.role != "therapist":
             raise BetweenError("forbidden", "only a therapist account can create invites")
         created = self.api.create_invite()
-        return safety.invite_url(self.api.origin, created.token, keys.make_bundle(self.secrets))
+        secret = trust.invite_secret(self.keys.account_key, created.invite_id.bytes)
+        return safety.invite_url(self.api.origin, created.token, keys.make_bundle(self.secrets), secret)
 
     def accept_invite(self, link: str) -> str:
         invite = safety.parse_invite_url(link)
-        if invite.origin.rstrip("/") != self.api.origin:
+        if invite.origin != safety.normalise_origin(self.api.origin):
             raise BetweenError("wrong_server", f"this invitation is for {invite.origin}, but this profile uses "
                                f"{self.api.origin}")
         preview = self.api.preview_invite(invite.token)
@@ -303,14 +303,19 @@ class Client(AccountOps):
         safety.check_key_fingerprint(bundle, invite.fingerprint)
         if bundle.handle != invite.handle or bundle.role != "therapist":
             raise CryptoError(detail="the invitation does not match the therapist the server named")
-        link_info = self.api.accept_invite(invite.token)
+        mine = keys.make_bundle(self.secrets)
+        proof = trust.invite_proof(invite.secret, preview.invite_id.bytes, bundle.user_id.bytes, mine)
+        link_info = self.api.accept_invite(invite.token, proof)
         if (link_info.therapist != bundle or str(link_info.client.user_id) != self.engine.me):
             raise CryptoError(detail="the server answered the invitation with different keys")
+        uid = str(bundle.user_id)
+        engine = self.engine
         with self.store.transaction() as db:
-            self.store.pin_peer(db, user_id=str(bundle.user_id), handle=bundle.handle, role=bundle.role,
-                                sig_pub=bundle.sig_pub, kem_pub=bundle.kem_pub,
-                                bundle_json=wire.encode(bundle).decode(), verified_how="invite-link",
-                                link_id=str(link_info.link_id))
+            # Checked against the link: the account records it, for every own device (unless it says so already).
+            verifications = engine._verifications(uid)
+            if not verifications or not trust.same_keys(trust.latest(verifications).bundle, bundle):
+                engine.record_verification(db, bundle, "invite-link", verifications)
+            engine.settle(db, uid, bundle, str(link_info.link_id), "none", SyncReport())
         return bundle.handle
 
     def _bundle_of(self, peer: dict[str, Any], changed: bool) -> wire.KeyBundle:
@@ -325,23 +330,18 @@ class Client(AccountOps):
         return safety.format_safety_number(number), peer
 
     def mark_verified(self, handle: str) -> bool:
-        """Record that the safety numbers matched; accepts a changed key. Returns True if a key was re-pinned."""
+        """Record that the safety numbers matched, for the key the server names now (a changed key is accepted
+        only this way). The account keeps it, so every own device follows. Returns True if the pinned key changed."""
         peer = self.store.get_peer(handle=handle)
         if peer is None:
             raise NotFound(detail=f"no contact called {handle} on this device")
+        served = self._bundle_of(peer, changed=True)
         changed = bool(peer["changed_bundle_json"])
+        engine = self.engine
         with self.store.transaction() as db:
-            if changed:
-                bundle = self._bundle_of(peer, changed=True)
-                self.store.pin_peer(db, user_id=peer["user_id"], handle=bundle.handle, role=bundle.role,
-                                    sig_pub=bundle.sig_pub, kem_pub=bundle.kem_pub,
-                                    bundle_json=wire.encode(bundle).decode(), verified_how="safety-number",
-                                    link_id=peer["link_id"])
-                # Entries refused under the old key come back on the next sync.
-                self.store.set_meta(db, "cursor", "0")
-            else:
-                self.store.update_peer(db, peer["user_id"], verified_how="safety-number")
-                if peer["verified_how"] == "tofu":
-                    # Entries held back from an unverified peer come back on the next sync.
-                    self.store.set_meta(db, "cursor", "0")
+            engine.record_verification(db, served, "safety-number", engine._verifications(peer["user_id"]))
+            engine.settle(db, peer["user_id"], served if peer["linked"] else None, peer["link_id"], "none",
+                          SyncReport())
+            # What was held back, or refused under the old key, comes again on the next sync.
+            self.store.set_meta(db, "cursor", "0")
         return changed

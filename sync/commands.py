@@ -231,15 +231,35 @@ def cmd_shared_list(args: argparse.Namespace) -> None:
 
 def cmd_invite_create(args: argparse.Namespace) -> None:
     link = _client(args).create_invite()
-    say("Give this link to your client in person or over a channel you trust; it carries your key fingerprint.")
+    say("Give this link to your client: in the room (as a QR code) or over a channel you trust. It carries your key")
+    say("fingerprint and a secret with which their app proves its key back to you, so you are both verified by the")
+    say("invitation: as safely as the channel it travels over.")
     say(link)
 
 
 def cmd_invite_accept(args: argparse.Namespace) -> None:
     client = _client(args)
     handle = client.accept_invite(args.link)
-    say(f"Linked with {handle}; their key matched the fingerprint in the invitation. Compare safety numbers at")
-    say(f"your next session: `between safety-number {handle}`.")
+    try:
+        client.sync()  # the account's record of this verification goes out now, for this account's other devices
+    except BetweenError as exc:
+        warn(f"linked, but this device could not sync yet ({exc.detail}); run `between sync` later")
+    say(f"Linked with {handle}: verified by invitation (their key matched the fingerprint in the link, and your")
+    say(f"app proved yours back). For the strongest check, compare safety numbers in person or by video:")
+    say(f"`between safety-number {handle}`.")
+
+
+def cmd_contacts(args: argparse.Namespace) -> None:
+    peers = _client(args).store.list_peers()
+    if not peers:
+        say("No contacts yet: a therapist runs `between invite create`, a client `between invite accept LINK`.")
+    for peer in peers:
+        state = {"changed": "KEY CHANGED: compare safety numbers", "mismatch": "KEY DOES NOT MATCH THE INVITATION: "
+                 "compare safety numbers"}.get(peer["state"], HOW_WORDS.get(peer["verified_how"], "not verified"))
+        held = f", {peer['held']} change(s) held back" if peer["held"] and peer["state"] in ("changed", "mismatch") \
+            else ""
+        ended = "" if peer["linked"] else " (link ended)"
+        say(f"{peer['handle']} ({peer['role']}){ended}: {state}{held}")
 
 
 def cmd_safety_number(args: argparse.Namespace) -> None:
@@ -251,14 +271,21 @@ def cmd_safety_number(args: argparse.Namespace) -> None:
         else:
             say(f"Marked {args.handle} as verified by safety number.")
         return
-    if peer["changed_bundle_json"]:
-        warn(f"{args.handle}'s security key CHANGED since you pinned it; sharing is blocked. The number below is "
-             "for the new key: compare it with them before accepting it with --verified")
-    elif peer["verified_how"] == "tofu":
-        warn(f"{args.handle}'s key came from the server and is not verified on this device: nothing is shared "
-             "with them from here until you compare this number with them and confirm it with --verified")
-    say(f"Safety number with {args.handle} (verified by: {peer['verified_how']}):")
+    if peer["state"] == "changed":
+        warn(f"{args.handle}'s security key CHANGED since it was verified; nothing is shared with or taken from them. "
+             "The number below is for the new key: compare it with them before accepting it with --verified")
+    elif peer["state"] == "mismatch":
+        warn(f"{args.handle}'s key does not match the invitation they accepted; nothing is shared with or taken "
+             "from them. Compare the number below with them before accepting their key with --verified")
+    elif peer["state"] == "unverified":
+        warn(f"{args.handle}'s key is not verified: it came from the server. Compare this number with them in "
+             "person or by video and confirm it with --verified")
+    say(f"Safety number with {args.handle} ({HOW_WORDS.get(peer['verified_how'], peer['verified_how'])}):")
     say(number)
+
+
+HOW_WORDS = {"invite-link": "verified by invitation", "safety-number": "verified in person or by video",
+             "tofu": "not verified"}
 
 
 def cmd_export(args: argparse.Namespace) -> None:

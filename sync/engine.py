@@ -59,11 +59,13 @@ class SyncReport:
 class Engine(Inbox):
     """Everything that reads or writes records for one unlocked profile."""
 
-    def __init__(self, store: LocalStore, secrets: keys.AccountSecrets, api: Api | None = None) -> None:
+    def __init__(self, store: LocalStore, secrets: keys.AccountSecrets, api: Api | None = None,
+                 device: str = "") -> None:
         self.store = store
         self.secrets = secrets
         self.api = api
         self.me = str(uuid.UUID(bytes=secrets.user_id))
+        self.device = device  # this device's id, written into the documents it makes
         self.pull_limit = PULL_LIMIT
         self._kwk = secrets.kwk
 
@@ -152,8 +154,7 @@ class Engine(Inbox):
         if key_id != base_key and grantees:
             for grantee in sorted(grantees):
                 peer = self.store.get_peer(user_id=grantee)
-                usable = peer is not None and peer["linked"] and not peer["changed_bundle_json"] and (
-                    peer["verified_how"] != "tofu")
+                usable = peer is not None and may_grant(peer)
                 if not usable:
                     if grantee in adds:
                         raise ShareError(detail=_share_blocked_reason(peer))
@@ -197,6 +198,10 @@ class Engine(Inbox):
         else:
             report.warnings.append("some changes still conflict with newer ones on the server; they stay "
                                    "queued: run `between sync` again")
+        for peer in self.store.list_peers():
+            if peer["held"] and peer["state"] in BLOCKED:
+                report.warnings.append(f"{peer['held']} change(s) from {peer['handle']} are held back: "
+                                       f"{held_reason(peer)}")
         return report
 
     def push(self, report: SyncReport) -> bool:
@@ -260,17 +265,26 @@ def _push_item(p: dict[str, Any]) -> wire.PushItem:
         revoke=[uuid.UUID(u) for u in json.loads(p["revoke_json"])])
 
 
+BLOCKED = ("changed", "mismatch")
+
+
+def may_grant(peer: dict[str, Any]) -> bool:
+    """A key may go to a linked peer whose key is not blocked (changed, or not what their invitation proved).
+    An unverified key (the server's word, first sight) is used too, with a "not verified" mark where it shows."""
+    return bool(peer["linked"]) and peer["state"] not in BLOCKED
+
+
+def held_reason(peer: dict[str, Any]) -> str:
+    """Why nothing goes to or comes from a blocked peer, and what resolves it."""
+    handle = peer["handle"]
+    why = ("their security key changed" if peer["state"] == "changed"
+           else "their key does not match the invitation they accepted")
+    return f"{why}; compare safety numbers (`between safety-number {handle}`) and confirm with --verified"
+
+
 def _share_blocked_reason(peer: dict[str, Any] | None) -> str:
     if peer is None:
         return "no care link with that person on this device (sync, or accept their invite first)"
-    if peer["changed_bundle_json"]:
-        return (f"{peer['handle']}'s security key changed; compare safety numbers "
-                f"(`between safety-number {peer['handle']}`) and mark it verified first")
     if not peer["linked"]:
         return f"there is no active care link with {peer['handle']}"
-    return unverified_reason(peer["handle"])
-
-
-def unverified_reason(handle: str) -> str:
-    return (f"{handle}'s key came from the server and is not verified on this device; compare safety numbers "
-            f"with them (`between safety-number {handle}`) and confirm with --verified first")
+    return held_reason(peer)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from . import keys, records, wire
+from . import keys, records, trust, wire
 from .errors import BetweenError, CryptoError, ProtocolError, RollbackError
 from .layout import Header
+
+BLOCKED = ("changed", "mismatch")
 
 if TYPE_CHECKING:
     from .engine import SyncReport
@@ -20,14 +23,20 @@ def _grant_json(grant: wire.Grant) -> str:
     return msgspec.json.encode(grant).decode()
 
 
+def _bundle(raw: str) -> wire.KeyBundle:
+    return msgspec.json.decode(raw.encode(), type=wire.KeyBundle)
+
+
 class Inbox:
-    """Mixed into Engine: uses its `store`, `secrets`, `api`, `me`, `pull_limit`, `open_row` and `queue`."""
+    """Mixed into Engine: uses its `store`, `secrets`, `api`, `me`, `device`, `pull_limit`, `open_row` and `queue`."""
+
+    _rejudge: set[str]
+    _restart: bool
 
     def refresh_links(self, report: SyncReport) -> None:
-        """Pin the other side of every care link on first sight (tofu); a changed bundle blocks sharing.
-
-        A tofu pin is only what the server said: nothing is shared with that peer, and a therapist's
-        entries (assignments) are not accepted, until its safety number is confirmed on this device."""
+        """Judge the other side of every care link (trust.judge) before anything is pulled: a new device pins its
+        peers here first, then the account's verifications (pulled or already here) settle how far each is trusted.
+        On a therapist's device, the client's invitation proof is checked here."""
         links = self.api.links()
         seen: set[str] = set()
         with self.store.transaction() as db:
@@ -43,13 +52,60 @@ class Inbox:
                     report.warnings.append(f"{other.handle}'s key bundle does not verify; ignored")
                     continue
                 seen.add(str(other.user_id))
-                warning = self.pin(db, other, "tofu", str(link.link_id))
-                if warning:
-                    report.warnings.append(warning)
+                proof = (trust.check_invite_proof(self.secrets.account_key, link)
+                         if self.secrets.role == "therapist" else "none")
+                self.settle(db, str(other.user_id), other, str(link.link_id), proof, report)
             for peer in self.store.list_peers():
                 if peer["linked"] and peer["user_id"] not in seen:
                     self.store.update_peer(db, peer["user_id"], linked=0)
             self.revoke_unlinked(db, report)
+
+    def settle(self, db: sqlite3.Connection, uid: str, served: wire.KeyBundle | None, link_id: str | None,
+               proof: trust.Proof, report: SyncReport) -> trust.Judgement:
+        """Judge one peer and store the verdict: the pin, a verification to add to the account, and what was
+        received under a key that is no longer theirs (dropped, and pulled again from the start)."""
+        peer = self.store.get_peer(user_id=uid)
+        pinned = _bundle(peer["bundle_json"]) if peer else None
+        verifications = self._verifications(uid)
+        verdict = trust.judge(served, pinned, peer["verified_how"] if peer else "tofu", verifications, proof)
+        pin = verdict.pin
+        self.store.settle_peer(db, user_id=uid, bundle_json=wire.encode(pin).decode(), handle=pin.handle,
+                               role=pin.role, sig_pub=pin.sig_pub, kem_pub=pin.kem_pub, verified_how=verdict.how,
+                               state=verdict.state,
+                               changed_bundle_json=wire.encode(verdict.changed).decode() if verdict.changed else None,
+                               link_id=link_id, linked=served is not None)
+        dropped = verdict.forget and self.store.forget_received_from(db, uid)
+        unblocked = peer is not None and peer["held"] and peer["state"] in BLOCKED and not verdict.blocked
+        if dropped or unblocked:
+            # Pulled again from the start: what came under the old key comes verified under the new one, and
+            # what was held back while the key was blocked comes now.
+            self.store.set_meta(db, "cursor", "0")
+            self._restart = True
+        if verdict.record:
+            self.record_verification(db, pin, verdict.record, verifications)
+        was = peer["state"] if peer else None
+        if verdict.state == "changed" and was != "changed":
+            report.warnings.append(f"{pin.handle}'s security key changed: nothing is shared with or taken from them "
+                                   f"until you compare safety numbers (`between safety-number {pin.handle}`)")
+        elif verdict.state == "mismatch" and was != "mismatch":
+            report.warnings.append(f"{pin.handle}'s key does not match the invitation they accepted: nothing is "
+                                   f"shared with or taken from them until you compare safety numbers "
+                                   f"(`between safety-number {pin.handle}`)")
+        return verdict
+
+    def _verifications(self, uid: str) -> list[trust.Verification]:
+        return [trust.Verification(_bundle(v["bundle_json"]), v["how"], v["created_at"])
+                for v in self.store.verifications(uid)]
+
+    def record_verification(self, db: sqlite3.Connection, bundle: wire.KeyBundle, how: str,
+                            verifications: list[trust.Verification]) -> None:
+        """Add "this key was verified, this way, now" to the account: an own record, synced to every device."""
+        from .client import now_stamp  # noqa: PLC0415 - client imports this module
+
+        at = trust.verified_at(verifications, now_stamp())
+        record_id = str(uuid.uuid4())
+        self.queue(db, record_id, trust.verification_document(bundle, how, at, self.device), False)
+        self.store.put_verification(db, record_id, str(bundle.user_id), wire.encode(bundle).decode(), how, at)
 
     def revoke_unlinked(self, db: sqlite3.Connection, report: SyncReport) -> None:
         """Queue a re-key + revoke of every own record an unlinked peer still holds a key of.
@@ -83,35 +139,24 @@ class Inbox:
             report.warnings.append(f"the care link with {unlinked[peer_id]['handle']} ended: entry {record_id} "
                                    "gets a new key they do not hold")
 
-    def pin(self, db: sqlite3.Connection, bundle: wire.KeyBundle, how: str, link_id: str | None) -> str | None:
-        """Pin a peer on first sight; return a warning if it differs from the pinned bundle."""
-        uid = str(bundle.user_id)
-        peer = self.store.get_peer(user_id=uid)
-        if peer is None:
-            self.store.pin_peer(db, user_id=uid, handle=bundle.handle, role=bundle.role, sig_pub=bundle.sig_pub,
-                                kem_pub=bundle.kem_pub, bundle_json=wire.encode(bundle).decode(),
-                                verified_how=how, link_id=link_id)
-            return None
-        same = (peer["sig_pub"] == bundle.sig_pub and peer["kem_pub"] == bundle.kem_pub
-                and peer["handle"] == bundle.handle and peer["role"] == bundle.role)
-        if same:
-            self.store.update_peer(db, uid, link_id=link_id, linked=1, changed_bundle_json=None)
-            return None
-        self.store.update_peer(db, uid, link_id=link_id, linked=1, changed_bundle_json=wire.encode(bundle).decode())
-        return (f"{peer['handle']}'s security key changed: sharing with them is blocked until you compare "
-                f"safety numbers (`between safety-number {peer['handle']}`)")
-
     def pull(self, report: SyncReport) -> None:
+        self._restart = False
         while True:
             page = self.api.pull(self.store.cursor(), self.pull_limit)
             self.apply_page(page, report)
+            if self._restart:
+                # A pin was replaced: what came under the old key was dropped; everything comes again.
+                self._restart = False
+                continue
             if not page.more:
                 return
 
     def apply_page(self, page: wire.PullResponse, report: SyncReport) -> None:
-        """Verify and store one page; the records and the cursor that covers them commit together, or neither."""
+        """Verify and store one page; the records and the cursor that covers them commit together, or neither.
+        Verifications the page brought are judged at its end (which may reset the cursor to pull again)."""
         if page.cursor < self.store.cursor():
             raise RollbackError(detail="the server moved the sync cursor backwards")
+        self._rejudge: set[str] = set()
         with self.store.transaction() as db:
             for state in page.items:
                 db.execute("SAVEPOINT item")  # a refused item leaves no trace, the others still apply
@@ -122,6 +167,12 @@ class Inbox:
                     report.warnings.append(f"refused a change to entry {state.record_id}: {exc.detail}")
                 db.execute("RELEASE item")
             self.store.set_meta(db, "cursor", str(page.cursor))
+            for uid in sorted(self._rejudge):
+                peer = self.store.get_peer(user_id=uid)
+                served = None
+                if peer is not None and peer["linked"]:
+                    served = _bundle(peer["changed_bundle_json"] or peer["bundle_json"])
+                self.settle(db, uid, served, peer["link_id"] if peer else None, "none", report)
 
     def _apply(self, db: sqlite3.Connection, state: wire.RecordState, report: SyncReport) -> None:
         rid = str(state.record_id)
@@ -161,11 +212,10 @@ class Inbox:
             peer = self.store.get_peer(user_id=owner)
             if owner == self.me or peer is None:
                 raise CryptoError(detail="shared by someone who is not a pinned contact")
-            if peer["changed_bundle_json"]:
-                raise CryptoError(detail=f"{peer['handle']}'s key changed; verify it again to receive their entries")
-            if peer["role"] == "therapist" and peer["verified_how"] == "tofu":
-                raise CryptoError(detail=f"{peer['handle']}'s key is not verified on this device; compare safety "
-                                  f"numbers (`between safety-number {peer['handle']}`) to receive their entries")
+            if peer["state"] in ("changed", "mismatch"):
+                # Held back, not refused: it comes again (the cursor goes back to 0) once they are verified.
+                self.store.hold(db, owner)
+                return
             signer = peer["sig_pub"]
             received = []
             for g in state.grants:
@@ -189,6 +239,7 @@ class Inbox:
         unchanged = old is not None and old["rev_id"] == rid_bytes
         if state.access == "owner":
             self._update_given(db, rid, old, header.key_id, given, stale, report)
+            self._index_verification(db, rid, incoming, header.deleted)
         else:
             self.store.set_grants(db, "received", rid, received)
         if unchanged:
@@ -211,6 +262,19 @@ class Inbox:
             # Our earlier push landed (its answer was lost) and we edited since: it is the base, not a rival.
             base_doc, base_deleted = incoming, header.deleted
         self._rebase(db, pending, base_doc, bool(base_deleted), incoming, header.deleted, report)
+
+    def _index_verification(self, db: sqlite3.Connection, rid: str, doc: dict[str, Any], deleted: bool) -> None:
+        """An own key-verification record: kept in the verifications table, its peer judged at the page's end."""
+        found = trust.read_verification(doc)
+        if found is None:
+            return
+        uid = str(found.bundle.user_id)
+        if deleted:
+            self.store.drop_verification(db, rid)
+        else:
+            self.store.put_verification(db, rid, uid, wire.encode(found.bundle).decode(), found.how,
+                                        found.created_at)
+        self._rejudge.add(uid)
 
     def _update_given(self, db: sqlite3.Connection, rid: str, old: dict[str, Any] | None, key_id: bytes,
                       given: list[tuple[str, bytes, str | None]], stale: set[str], report: SyncReport) -> None:

@@ -18,6 +18,7 @@ LABELS: dict[str, bytes] = {
     "ak_kwk": b"between/v1/ak/kwk",
     "ak_idwk": b"between/v1/ak/idwk",
     "ak_local": b"between/v1/ak/local",
+    "ak_invite": b"between/v1/ak/invite",
     "key_commit": b"between/v1/key-commit",
     "env_pw": b"between/v1/env/pw",
     "env_rk": b"between/v1/env/rk",
@@ -27,6 +28,7 @@ LABELS: dict[str, bytes] = {
     "rev": b"between/v1/rev",
     "grant": b"between/v1/grant",
     "auth": b"between/v1/auth",
+    "invite_proof": b"between/v1/invite-proof",
 }
 
 HEADER_MAGIC = b"BTW1"

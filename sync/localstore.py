@@ -61,6 +61,21 @@ MIGRATIONS: tuple[str, ...] = (
         sent_rev_id BLOB
     );
     """,
+    """
+    -- The account's key verifications (own records of type key-verification, PROTOCOL.md §11), as read from
+    -- their decrypted documents: the public bundle that was verified, how, and when.
+    CREATE TABLE verifications (
+        record_id TEXT PRIMARY KEY, peer_id TEXT NOT NULL, bundle_json TEXT NOT NULL, how TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX verifications_by_peer ON verifications (peer_id);
+    -- trust.judge's verdict on the pinned key: verified, unverified, changed or mismatch; `held` counts the
+    -- records of theirs held back (not stored) while it is changed or mismatched.
+    ALTER TABLE peers ADD COLUMN state TEXT NOT NULL DEFAULT 'unverified';
+    ALTER TABLE peers ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+    UPDATE peers SET state = CASE WHEN changed_bundle_json IS NOT NULL THEN 'changed'
+        WHEN verified_how = 'tofu' THEN 'unverified' ELSE 'verified' END;
+    """,
 )
 
 
@@ -337,12 +352,52 @@ class LocalStore:
         rows = self.db.execute("SELECT * FROM peers ORDER BY handle").fetchall()
         return [self._row(r, "peers") for r in rows]  # type: ignore[misc]
 
-    def pin_peer(self, db: sqlite3.Connection, *, user_id: str, handle: str, role: str, sig_pub: bytes,
-                 kem_pub: bytes, bundle_json: str, verified_how: str, link_id: str | None) -> None:
+    def settle_peer(self, db: sqlite3.Connection, *, user_id: str, bundle_json: str, handle: str, role: str,
+                    sig_pub: bytes, kem_pub: bytes, verified_how: str, state: str, changed_bundle_json: str | None,
+                    link_id: str | None, linked: bool) -> None:
+        """Store a judged pin (trust.judge); `pinned_at` moves only when the pinned key does, `held` is kept
+        while the peer stays blocked and cleared once it is not."""
+        blocked = state in ("changed", "mismatch")
         db.execute(
-            "INSERT OR REPLACE INTO peers(user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how,"
-            " pinned_at, link_id, linked, changed_bundle_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL)",
-            (user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, int(time.time()), link_id))
+            "INSERT INTO peers(user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at, link_id,"
+            " linked, changed_bundle_json, state, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
+            " ON CONFLICT(user_id) DO UPDATE SET handle = excluded.handle, role = excluded.role,"
+            " pinned_at = CASE WHEN sig_pub = excluded.sig_pub AND kem_pub = excluded.kem_pub THEN pinned_at"
+            " ELSE excluded.pinned_at END, sig_pub = excluded.sig_pub, kem_pub = excluded.kem_pub,"
+            " bundle_json = excluded.bundle_json, verified_how = excluded.verified_how,"
+            " link_id = coalesce(excluded.link_id, link_id), linked = excluded.linked,"
+            " changed_bundle_json = excluded.changed_bundle_json, state = excluded.state,"
+            " held = CASE WHEN ? THEN held ELSE 0 END",
+            (user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, int(time.time()), link_id,
+             int(linked), changed_bundle_json, state, int(blocked)))
+
+    def hold(self, db: sqlite3.Connection, user_id: str) -> None:
+        """One more record of a blocked peer held back (it comes again, from cursor 0, once they are verified)."""
+        db.execute("UPDATE peers SET held = held + 1 WHERE user_id = ?", (user_id,))
+
+    def forget_received_from(self, db: sqlite3.Connection, owner_id: str) -> int:
+        """Drop every record this peer shared (after their pinned key was replaced: they come again, verified
+        under the new one, once the cursor is reset). High-water marks stay."""
+        ids = [r[0] for r in db.execute("SELECT record_id FROM records WHERE owner_id = ? AND access = 'granted'",
+                                        (owner_id,)).fetchall()]
+        for rid in ids:
+            self.forget_record(db, rid)
+        return len(ids)
+
+    # ------------------------------------------------------------ key verifications
+
+    def put_verification(self, db: sqlite3.Connection, record_id: str, peer_id: str, bundle_json: str, how: str,
+                         created_at: str) -> None:
+        db.execute("INSERT OR REPLACE INTO verifications(record_id, peer_id, bundle_json, how, created_at)"
+                   " VALUES (?, ?, ?, ?, ?)", (record_id, peer_id, bundle_json, how, created_at))
+
+    def drop_verification(self, db: sqlite3.Connection, record_id: str) -> None:
+        db.execute("DELETE FROM verifications WHERE record_id = ?", (record_id,))
+
+    def verifications(self, peer_id: str) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM verifications WHERE peer_id = ? ORDER BY record_id",
+                               (peer_id,)).fetchall()
+        return [self._row(r, "verifications") for r in rows]  # type: ignore[misc]
 
     def update_peer(self, db: sqlite3.Connection, user_id: str, **values: Any) -> None:
         allowed = {"link_id", "linked", "changed_bundle_json", "verified_how"}

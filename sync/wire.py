@@ -278,16 +278,30 @@ class InviteToken(Frozen, kw_only=True):
     token: Annotated[str, Meta(min_length=16, max_length=128)]
 
 
+class InviteAccept(Frozen, kw_only=True):
+    """Accepting an invitation: `proof` = HMAC under the link's secret over the client's own bundle
+    (sync/trust.py invite_proof), kept with the link for the therapist's devices to check."""
+
+    token: Annotated[str, Meta(min_length=16, max_length=128)]
+    proof: Bytes32
+
+
 class InvitePreview(Frozen, kw_only=True):
     therapist: KeyBundle
     expires_at: int
+    invite_id: UUID
 
 
 class CareLink(Frozen, kw_only=True):
+    """`invite_id` and `proof` are those of the invitation it was made from (None for links made before
+    invitations carried a secret)."""
+
     link_id: UUID
     therapist: KeyBundle
     client: KeyBundle
     created_at: int
+    invite_id: UUID | None = None
+    proof: bytes | None = None
 
 
 class Health(Frozen, kw_only=True):

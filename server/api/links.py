@@ -16,7 +16,6 @@ from ..store import Conflict
 from .context import CallerDep, current_caller, new_token, now, services, token_hash
 
 
-
 @post("/invites", status_code=201)
 async def create_invite(request: Request, caller: CallerDep) -> wire.InviteCreated:
     if caller.role != "therapist":
@@ -49,11 +48,12 @@ async def preview_invite(request: Request, caller: CallerDep, data: JSONBody[wir
 
 
 @post("/invites/accept", status_code=201)
-async def accept_invite(request: Request, caller: CallerDep, data: JSONBody[wire.InviteToken]) -> wire.CareLink:
+async def accept_invite(request: Request, caller: CallerDep, data: JSONBody[wire.InviteAccept]) -> wire.CareLink:
+    """The proof is opaque here: only the therapist's devices can check it (the secret is in the link's fragment)."""
     if caller.role != "client":
         raise Problem("forbidden", "only clients accept invites")
     try:
-        link = await services(request).store.accept_invite(caller.user_id, token_hash(data.token),
+        link = await services(request).store.accept_invite(caller.user_id, token_hash(data.token), data.proof,
                                                            uuid.uuid4().bytes, now())
     except Conflict as exc:
         raise Problem(exc.code) from None

@@ -8,13 +8,13 @@ from .connection import Conflict, Database
 from .rows import BUNDLE_COLS, WConn, as_uuid, bundle_of, feed, next_seq, r_all, r_one, w_all, w_one
 
 LINK_SQL = ("SELECT l.link_id, l.created_at, " + ", ".join("t." + x for x in BUNDLE_COLS.split(", ")) + ", "
-            + ", ".join("k." + x for x in BUNDLE_COLS.split(", ")) + " FROM links l "
+            + ", ".join("k." + x for x in BUNDLE_COLS.split(", ")) + ", l.invite_id, l.proof FROM links l "
             "JOIN users t ON t.user_id = l.therapist_id JOIN users k ON k.user_id = l.client_id ")
 
 
 def care_link_of(row: tuple) -> wire.CareLink:
     return wire.CareLink(link_id=as_uuid(row[0]), created_at=row[1], therapist=bundle_of(row, 2),
-                         client=bundle_of(row, 8))
+                         client=bundle_of(row, 8), invite_id=as_uuid(row[14]) if row[14] else None, proof=row[15])
 
 
 class Links(Database):
@@ -56,27 +56,29 @@ class Links(Database):
 
     async def invite_preview(self, token_hash: bytes, now: int) -> wire.InvitePreview | None:
         async with self._read() as c:
-            row = await r_one(c, f"SELECT i.expires_at, u.{BUNDLE_COLS.replace(', ', ', u.')} FROM invites i "
-                                 "JOIN users u ON u.user_id = i.therapist_id "
+            row = await r_one(c, f"SELECT i.expires_at, i.invite_id, u.{BUNDLE_COLS.replace(', ', ', u.')} "
+                                 "FROM invites i JOIN users u ON u.user_id = i.therapist_id "
                                  "WHERE i.token_hash = ? AND i.expires_at > ?", (token_hash, now))
-        return wire.InvitePreview(therapist=bundle_of(row, 1), expires_at=row[0]) if row else None
+        return wire.InvitePreview(therapist=bundle_of(row, 2), expires_at=row[0],
+                                  invite_id=as_uuid(row[1])) if row else None
 
-    async def accept_invite(self, client_id: bytes, token_hash: bytes, link_id: bytes,
+    async def accept_invite(self, client_id: bytes, token_hash: bytes, proof: bytes, link_id: bytes,
                             now: int) -> wire.CareLink | None:
-        """Single use: the invite row is deleted when the link is made. None if unknown/expired."""
+        """Single use: the invite row is deleted when the link is made, which keeps its id and the client's
+        proof for the therapist's devices. None if unknown/expired."""
         def op(c: WConn) -> wire.CareLink | None:
-            row = w_one(c, "DELETE FROM invites WHERE token_hash = ? AND expires_at > ? RETURNING therapist_id",
-                        (token_hash, now))
+            row = w_one(c, "DELETE FROM invites WHERE token_hash = ? AND expires_at > ? "
+                           "RETURNING therapist_id, invite_id", (token_hash, now))
             if row is None:
                 return None
-            therapist_id = row[0]
+            therapist_id, invite_id = row
             if therapist_id == client_id:
                 raise Conflict("own_invite")
             if w_one(c, "SELECT 1 FROM links WHERE therapist_id = ? AND client_id = ?",
                      (therapist_id, client_id)):
                 raise Conflict("already_linked")
-            c.execute("INSERT INTO links (link_id, therapist_id, client_id, created_at) VALUES (?,?,?,?)",
-                      (link_id, therapist_id, client_id, now))
+            c.execute("INSERT INTO links (link_id, therapist_id, client_id, created_at, invite_id, proof) "
+                      "VALUES (?,?,?,?,?,?)", (link_id, therapist_id, client_id, now, invite_id, proof))
             return self._link(c, link_id)
 
         return await self._write(op)

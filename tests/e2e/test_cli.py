@@ -126,7 +126,7 @@ def test_care_link_sharing_and_safety_numbers(cli: Cli):
     cli.create("therapist", "drbob", "--therapist")
     assert "only a therapist" in _err(cli.run("client", "invite", "create", ok=False))
     link = cli.last_line("therapist", "invite", "create")
-    assert link.startswith(cli.url + "/invite#v=1&t=") and "&h=drbob" in link
+    assert link.startswith(cli.url + "/invite#v=2&t=") and "&h=drbob" in link and re.search(r"&s=[\w-]{22}$", link)
 
     # A tampered fingerprint (or handle) is refused, and nothing is accepted: the real link still works.
     fp = re.search(r"fp=([^&]+)", link).group(1)
@@ -135,7 +135,7 @@ def test_care_link_sharing_and_safety_numbers(cli: Cli):
     assert "does not match" in _err(cli.run("client", "invite", "accept", link.replace("h=drbob", "h=drmallory"),
                                             ok=False))
     assert "not an invitation link" in _err(cli.run("client", "invite", "accept", "https://example.org/", ok=False))
-    assert "Linked with drbob" in cli.run("client", "invite", "accept", link).stdout
+    assert "Linked with drbob: verified by invitation" in cli.run("client", "invite", "accept", link).stdout
     assert _err(cli.run("client", "invite", "accept", link, ok=False))  # single use
 
     # Safety numbers: the same 60 digits on both sides, 12 groups of 5.
@@ -143,12 +143,14 @@ def test_care_link_sharing_and_safety_numbers(cli: Cli):
     mine = cli.run("client", "safety-number", "drbob").stdout.strip().splitlines()[-1]
     theirs = cli.run("therapist", "safety-number", "alice").stdout.strip().splitlines()[-1]
     assert mine == theirs and re.fullmatch(r"\d{5}( \d{5}){11}", mine)
-    assert "invite-link" in cli.run("client", "safety-number", "drbob").stdout
-    unverified = cli.run("therapist", "safety-number", "alice")
-    assert "tofu" in unverified.stdout and "not verified on this device" in unverified.stderr
-    assert "not verified on this device" not in cli.run("client", "safety-number", "drbob").stderr
+    # Both sides are verified by the invitation, without comparing anything: the client checked the therapist's
+    # fingerprint, the therapist's device checked the client's proof.
+    for who, other in (("client", "drbob"), ("therapist", "alice")):
+        shown = cli.run(who, "safety-number", other)
+        assert "(verified by invitation)" in shown.stdout and not shown.stderr
+        assert f"{other} (" in cli.run(who, "contacts").stdout and "verified by invitation" in cli.run(who, "contacts").stdout
     cli.run("therapist", "safety-number", "alice", "--verified")
-    assert "safety-number" in cli.run("therapist", "safety-number", "alice").stdout
+    assert "(verified in person or by video)" in cli.run("therapist", "safety-number", "alice").stdout
     assert "no contact called" in _err(cli.run("client", "safety-number", "stranger", ok=False))
 
     entry = cli.add("client", "thought-record", situation="Meeting", automatic_thought="They think I'm boring",

@@ -43,6 +43,7 @@ def care(server, tmp_path):
     client.create_account(server.url, "alice", PASS_C, "client", FLOOR)
     client.accept_invite(therapist.create_invite())
     therapist.sync()
+    client.sync()  # the account's verification of drbob goes to the server
     yield therapist, client
     therapist.close()
     client.close()
@@ -55,74 +56,183 @@ def _key_ids(client: Client, record_id: str) -> set[bytes]:
 
 # ------------------------------------------------------------ H1: a second device and forged keys
 
-def test_a_second_device_does_not_share_with_a_key_the_server_named(server, care, tmp_path):
-    therapist, client = care
-    # The server swaps drbob's keys (valid self-signature, attacker's seeds) before alice's 2nd device signs in.
-    evil = keys.AccountSecrets(user_id=therapist.secrets.user_id, handle="drbob", role="therapist",
-                               account_key=crypto.random_bytes(32), sig_seed=crypto.random_bytes(32),
-                               kem_seed=crypto.random_bytes(32))
+def _swap_keys(db: sqlite3.Connection, handle: str, user_id: bytes) -> tuple[keys.AccountSecrets, tuple]:
+    """The server hands out other keys for `handle` (a valid self-signature, seeds only it holds)."""
+    evil = keys.AccountSecrets(user_id=user_id, handle=handle, role=db.execute(
+        "SELECT role FROM users WHERE handle = ?", (handle,)).fetchone()[0], account_key=crypto.random_bytes(32),
+        sig_seed=crypto.random_bytes(32), kem_seed=crypto.random_bytes(32))
     fake = keys.make_bundle(evil)
+    real = db.execute("SELECT sig_pub, kem_pub, bundle_signature FROM users WHERE handle = ?", (handle,)).fetchone()
+    db.execute("UPDATE users SET sig_pub = ?, kem_pub = ?, bundle_signature = ? WHERE handle = ?",
+               (fake.sig_pub, fake.kem_pub, fake.signature, handle))
+    return evil, real
+
+
+def _restore_keys(db: sqlite3.Connection, handle: str, real: tuple) -> None:
+    db.execute("UPDATE users SET sig_pub = ?, kem_pub = ?, bundle_signature = ? WHERE handle = ?", (*real, handle))
+
+
+def test_a_second_device_refuses_a_key_the_server_swapped_after_the_account_verified_the_real_one(
+        server, care, tmp_path):
+    therapist, client = care
     db = _db(server)
-    real = db.execute("SELECT sig_pub, kem_pub, bundle_signature FROM users WHERE handle = 'drbob'").fetchone()
-    db.execute("UPDATE users SET sig_pub = ?, kem_pub = ?, bundle_signature = ? WHERE handle = 'drbob'",
-               (fake.sig_pub, fake.kem_pub, fake.signature))
+    evil, real = _swap_keys(db, "drbob", therapist.secrets.user_id)
     second = Client(tmp_path / "c2")
     try:
         second.login(server.url, "alice", passphrase=PASS_C)
-        second.sync()
+        report = second.sync()
         peer = second.store.get_peer(handle="drbob")
-        assert peer["kem_pub"] == evil.kem_pub and peer["verified_how"] == "tofu"
+        # The account's verification names drbob's real key: the swapped one blocks, it is never pinned.
+        assert peer["state"] == "changed" and peer["sig_pub"] == therapist.secrets.sig_pub
+        assert peer["kem_pub"] != evil.kem_pub
+        assert any("security key changed" in w for w in report.warnings), report.warnings
         rid = second.add_entry("journal", {"body": "written on the second device"})
         with pytest.raises(ShareError) as refused:
             second.share(rid, "drbob")
-        assert "not verified on this device" in refused.value.detail
-        assert "between safety-number drbob" in refused.value.detail
+        assert "security key changed" in refused.value.detail and "between safety-number drbob" in refused.value.detail
         assert second.store.get_pending(rid)["grants_json"] == "[]"
-        # The person compares numbers in session: they differ from drbob's, so nothing is confirmed.
+        # The person compares numbers: they differ from drbob's, so nothing is confirmed.
         assert second.safety_number("drbob")[0] != therapist.safety_number("alice")[0]
-        # The first device still shares with the key it pinned from the invite link.
+        # The first device still shares with the key it verified from the invite link.
         first = client.add_entry("journal", {"body": "from the first device"})
         client.share(first, "drbob")
         assert client.store.get_pending(first)["grants_json"] != "[]"
     finally:
-        db.execute("UPDATE users SET sig_pub = ?, kem_pub = ?, bundle_signature = ? WHERE handle = 'drbob'", real)
+        _restore_keys(db, "drbob", real)
         db.close()
         second.close()
 
 
-def test_a_verified_safety_number_unblocks_sharing_and_the_therapists_entries(server, care, tmp_path):
+def test_a_second_device_that_trusted_a_swapped_key_drops_it_once_the_accounts_verification_arrives(
+        server, care, tmp_path):
+    """The server serves the swapped key and a forged assignment from it first, the account's verification later:
+    whatever came under the swapped key is dropped, and the real therapist's entries come in its place."""
     therapist, client = care
-    # The therapist pinned alice on first sight too: no sharing from that side either until verified.
-    note = therapist.add_entry("journal", {"body": "homework from drbob"})
-    with pytest.raises(ShareError):
-        therapist.share(note, "alice")
-    therapist.mark_verified("alice")
+    note = therapist.add_entry("journal", {"body": "the real drbob"})
     therapist.share(note, "alice")
     therapist.sync()
-    assert [e["fields"]["body"] for e in client.shared_with_me()] == []
+    client.sync()
+    assert [e["fields"]["body"] for e in client.shared_with_me()] == ["the real drbob"]
+    db = _db(server)
+    evil, real = _swap_keys(db, "drbob", therapist.secrets.user_id)
+    second = Client(tmp_path / "c2")
+    try:
+        second.login(server.url, "alice", passphrase=PASS_C)
+        # Hide the account's verification for the first sync: the second device can only pin the server's word.
+        vrec = [r for r in client.engine.heads() if r.document.get("type") == "key-verification"]
+        assert len(vrec) == 1
+        vid = uuid.UUID(vrec[0].record_id).bytes
+        feed = db.execute("SELECT seq FROM feed WHERE record_id = ?", (vid,)).fetchone()
+        db.execute("DELETE FROM feed WHERE record_id = ?", (vid,))
+        second.sync()
+        assert second.store.get_peer(handle="drbob")["state"] == "unverified"
+        # A record forged under the swapped key, granted to alice: taken (marked not verified) for now.
+        forged_id = uuid.uuid4()
+        dek = crypto.random_bytes(32)
+        key_id = crypto.random_bytes(16)
+        rev = records.seal_revision(owner_id=therapist.secrets.user_id, record_id=forged_id, version=1, parent=None,
+                                    key_id=key_id, dek=dek, plaintext=records.encode_document(
+                                        {"v": 1, "kind": "journal", "fields": {"body": "forged"},
+                                         "created_at": "2026-12-01T10:00:00Z", "updated_at": "2026-12-01T10:00:00Z",
+                                         "device": str(uuid.uuid4())}), sig_seed=evil.sig_seed)
+        grant = records.make_grant(sig_seed=evil.sig_seed, owner_id=therapist.secrets.user_id, record_id=forged_id,
+                                   key_id=key_id, dek=dek, grantee_id=uuid.UUID(bytes=client.secrets.user_id),
+                                   grantee_kem_pub=client.secrets.kem_pub)
+        _insert_record(db, rev, therapist.secrets.user_id, forged_id, key_id, grant, client.secrets.user_id)
+        second.sync()
+        assert "forged" in [e["fields"].get("body") for e in second.shared_with_me()]
+        # The account's verification arrives: drbob's real key is pinned, the forged entry is gone, the real
+        # one (refused under the swapped key) comes, and the swapped key is blocked.
+        db.execute("INSERT INTO feed (user_id, record_id, seq) VALUES (?, ?, ?)", (client.secrets.user_id, vid,
+                                                                                  feed[0]))
+        _bump_feed(db, client.secrets.user_id, str(uuid.UUID(bytes=vid)))
+        second.sync()
+        peer = second.store.get_peer(handle="drbob")
+        assert (peer["state"], peer["sig_pub"]) == ("changed", therapist.secrets.sig_pub)
+        # Nothing is taken while the server names a key the account never verified: held back, and counted.
+        assert second.shared_with_me() == [] and peer["held"] >= 1
+        # The server names the real key again: what was held back comes, with nothing for the person to do.
+        _restore_keys(db, "drbob", real)
+        second.sync()
+        peer = second.store.get_peer(handle="drbob")
+        assert (peer["state"], peer["verified_how"], peer["held"]) == ("verified", "invite-link", 0)
+        assert [e["fields"]["body"] for e in second.shared_with_me()] == ["the real drbob"]
+    finally:
+        _restore_keys(db, "drbob", real)
+        db.close()
+        second.close()
+
+
+def _insert_record(db: sqlite3.Connection, rev: wire.Revision, owner: bytes, record_id: uuid.UUID, key_id: bytes,
+                   grant: wire.GrantUpload, grantee: bytes) -> None:
+    """What a malicious server can do on its own: store a record and a grant it made, and put it in a feed."""
+    rid = records.rev_id(rev.header, rev.ct)
+    db.execute("INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) VALUES (?, ?, 1, ?, ?)",
+               (record_id.bytes, owner, rid, key_id))
+    seq = db.execute("UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq",
+                     (owner,)).fetchone()[0]
+    db.execute("INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq) "
+               "VALUES (?, 1, ?, ?, ?, ?, ?, ?)", (record_id.bytes, rid, key_id, rev.header, rev.ct, rev.signature, seq))
+    db.execute("INSERT INTO grants (record_id, grantee_id, key_id, body, sealed, signature, created_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, 0)", (record_id.bytes, grantee, key_id, grant.body, grant.sealed,
+                                                grant.signature))
+    _bump_feed(db, grantee, str(record_id))
+
+
+def test_a_new_device_knows_whom_the_account_verified_and_works_at_once(server, care, tmp_path):
+    therapist, client = care
+    # drbob's device checked alice's invitation proof: verified by invitation, no number compared.
+    assert therapist.store.get_peer(handle="alice")["verified_how"] == "invite-link"
+    note = therapist.add_entry("journal", {"body": "homework from drbob"})
+    therapist.share(note, "alice")
+    therapist.sync()
     client.sync()
     assert [e["fields"]["body"] for e in client.shared_with_me()] == ["homework from drbob"]
 
     second = Client(tmp_path / "c2")
     try:
         second.login(server.url, "alice", passphrase=PASS_C)
-        report = second.sync()
-        # drbob's entry is held back on a device that only has the server's word for drbob's key.
-        assert second.shared_with_me() == []
-        assert any("not verified on this device" in w for w in report.warnings), report.warnings
-        rid = second.add_entry("journal", {"body": "for drbob, from device two"})
-        with pytest.raises(ShareError):
-            second.share(rid, "drbob")
-        assert second.safety_number("drbob")[0] == therapist.safety_number("alice")[0]
-        second.mark_verified("drbob")
         second.sync()
+        peer = second.store.get_peer(handle="drbob")
+        assert (peer["state"], peer["verified_how"]) == ("verified", "invite-link")
         assert [e["fields"]["body"] for e in second.shared_with_me()] == ["homework from drbob"]
+        rid = second.add_entry("journal", {"body": "for drbob, from device two"})
         second.share(rid, "drbob")
         second.sync()
         therapist.sync()
         assert [e["fields"]["body"] for e in therapist.shared_with_me()] == ["for drbob, from device two"]
     finally:
         second.close()
+    # The same for the therapist's new device: alice is verified there too, from the account.
+    t2 = Client(tmp_path / "t2")
+    try:
+        t2.login(server.url, "drbob", passphrase=PASS_T)
+        t2.sync()
+        assert t2.store.get_peer(handle="alice")["verified_how"] == "invite-link"
+        assert {e["fields"]["body"] for e in t2.shared_with_me()} == {"for drbob, from device two"}
+    finally:
+        t2.close()
+
+
+def test_a_changed_key_blocks_until_verified_again(server, care, tmp_path):
+    therapist, client = care
+    db = _db(server)
+    evil, real = _swap_keys(db, "alice", client.secrets.user_id)
+    try:
+        report = therapist.sync()
+        peer = therapist.store.get_peer(handle="alice")
+        assert peer["state"] == "changed" and any("security key changed" in w for w in report.warnings)
+        note = therapist.add_entry("journal", {"body": "for alice"})
+        with pytest.raises(ShareError):
+            therapist.share(note, "alice")
+        # Comparing numbers (here: against the key the server now names) is the only way to accept it.
+        therapist.mark_verified("alice")
+        assert therapist.store.get_peer(handle="alice")["state"] == "verified"
+        assert therapist.store.get_peer(handle="alice")["kem_pub"] == evil.kem_pub
+        therapist.share(note, "alice")
+    finally:
+        _restore_keys(db, "alice", real)
+        db.close()
 
 
 # ------------------------------------------------------------ H2: a replayed grant

@@ -19,6 +19,11 @@ def new_token_like() -> str:
     return base64.urlsafe_b64encode(crypto.random_bytes(32)).rstrip(b"=").decode()
 
 
+def accept(token: str, proof: bytes = bytes(32)) -> dict[str, str]:
+    """An invite-accept body. The proof is opaque to the server (only the therapist's devices can check it)."""
+    return {"token": token, "proof": base64.b64encode(proof).decode()}
+
+
 def j(obj: Any) -> Any:
     """A wire Struct as JSON-ready builtins (bytes -> base64, UUID -> str)."""
     return msgspec.to_builtins(obj)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from pathlib import Path
 
 import msgspec
 from litestar.testing import TestClient
 
 from server.settings import Settings
-from sync import wire
+from sync import trust, wire
 
 import builders as b
 
@@ -75,7 +76,11 @@ class Api:
     def link(self, therapist: b.Account, client: b.Account) -> dict:
         inv = self.post("/invites", None, therapist)
         assert inv.status_code == 201, inv.text
-        r = self.post("/invites/accept", {"token": inv.json()["token"]}, client)
+        made = inv.json()
+        invite_id = uuid.UUID(made["invite_id"]).bytes
+        secret = trust.invite_secret(therapist.secrets.account_key, invite_id)
+        proof = trust.invite_proof(secret, invite_id, therapist.user_id, client.bundle)
+        r = self.post("/invites/accept", b.accept(made["token"], proof), client)
         assert r.status_code == 201, r.text
         return r.json()
 

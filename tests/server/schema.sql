@@ -91,7 +91,7 @@ CREATE TABLE links (
     link_id      BLOB PRIMARY KEY,
     therapist_id BLOB NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
     client_id    BLOB NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
-    created_at   INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL, invite_id BLOB, proof BLOB,
     UNIQUE (therapist_id, client_id)
 ) STRICT;
 

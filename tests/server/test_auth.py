@@ -193,7 +193,7 @@ def test_invite_only_registration(api_factory):
     therapist = api.register("dr-who", "therapist", invite_code="letmein-2026")
     token = api.post("/invites", None, therapist).json()["token"]
     client = api.register("sam", invite_code=token)  # a therapist's care invite admits its client
-    assert api.post("/invites/accept", {"token": token}, client).status_code == 201
+    assert api.post("/invites/accept", b.accept(token), client).status_code == 201
 
 
 def test_rate_limit_per_handle_answers_429_with_retry_after(api_factory):

@@ -27,7 +27,7 @@ def _fixture_bodies(api, alice, therapist):
         "/account/delete": b.j(b.delete_account(alice, ch)),
         "/sync/push": b.push_body([rec.item(grant_to=[therapist])]),
         "/invites/preview": {"token": "a" * 43},
-        "/invites/accept": {"token": "a" * 43},
+        "/invites/accept": {"token": "a" * 43, "proof": "A" * 43 + "="},
     }
 
 

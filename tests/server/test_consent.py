@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+
 import builders as b
 import msgspec
+import pytest
 from harness import dump
 
-from sync import records, wire
+from sync import crypto, records, wire
 
 
 def _states(api, acct, after=0):
@@ -109,16 +112,16 @@ def test_invites(api):
     assert [i["invite_id"] for i in api.get("/invites", therapist).json()] == [inv["invite_id"]]
     preview = api.post("/invites/preview", {"token": inv["token"]}, client).json()
     assert preview["therapist"]["handle"] == "dr-tran"
-    assert api.post("/invites/accept", {"token": inv["token"]}, therapist).status_code == 403
-    link = api.post("/invites/accept", {"token": inv["token"]}, client)
+    assert api.post("/invites/accept", b.accept(inv["token"]), therapist).status_code == 403
+    link = api.post("/invites/accept", b.accept(inv["token"]), client)
     assert link.status_code == 201 and link.json()["client"]["handle"] == "sam"
-    used = api.post("/invites/accept", {"token": inv["token"]}, other)
+    used = api.post("/invites/accept", b.accept(inv["token"]), other)
     assert used.status_code == 404 and used.json()["code"] == "invite_not_found"
     assert api.post("/invites/preview", {"token": inv["token"]}, other).status_code == 404
     inv2 = api.post("/invites", None, therapist).json()
     assert api.delete(f"/invites/{inv2['invite_id']}", other).status_code == 404
     assert api.delete(f"/invites/{inv2['invite_id']}", therapist).status_code == 204
-    assert api.post("/invites/accept", {"token": inv2["token"]}, other).status_code == 404
+    assert api.post("/invites/accept", b.accept(inv2["token"]), other).status_code == 404
     assert api.get("/invites", therapist).json() == []
 
 
@@ -167,3 +170,30 @@ def test_seqs_reveal_nothing_about_unshared_writes(two_linked):
     assert cursor == 7 and {m.head.seq for m in mine} == {2, 3, 4, 5, 6, 7}
     bad = api.get("/sync/pull?after=3", therapist)
     assert bad.status_code == 400 and bad.json()["code"] == "bad_cursor"
+
+
+def test_a_link_keeps_the_invitation_it_was_made_from_and_the_clients_proof(api):
+    """The server stores the proof opaquely and lists it, with the invite id, to both sides: the therapist's
+    devices check it (sync/trust.py); the server can neither make nor check one."""
+    therapist, client = api.register("dr-tran", "therapist"), api.register("sam")
+    inv = api.post("/invites", None, therapist).json()
+    preview = api.post("/invites/preview", {"token": inv["token"]}, client).json()
+    assert preview["invite_id"] == inv["invite_id"]
+    proof = crypto.random_bytes(32)
+    made = api.post("/invites/accept", b.accept(inv["token"], proof), client).json()
+    for side in (therapist, client):
+        [link] = api.get("/links", side).json()
+        assert link == made
+        assert (link["invite_id"], base64.b64decode(link["proof"])) == (inv["invite_id"], proof)
+
+
+@pytest.mark.parametrize("proof", [None, "", "AAAA", base64.b64encode(bytes(31)).decode(), 7])
+def test_accepting_without_a_well_formed_proof_is_refused_and_links_nobody(api, proof):
+    therapist, client = api.register("dr-tran", "therapist"), api.register("sam")
+    inv = api.post("/invites", None, therapist).json()
+    before = dump(api.db)
+    body = {"token": inv["token"]} if proof is None else {"token": inv["token"], "proof": proof}
+    r = api.post("/invites/accept", body, client)
+    assert r.status_code == 400 and r.json()["code"] == "invalid_body"
+    assert dump(api.db) == before
+    assert api.post("/invites/accept", b.accept(inv["token"]), client).status_code == 201  # the invite still works

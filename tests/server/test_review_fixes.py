@@ -256,7 +256,7 @@ def test_a_care_invite_admits_one_sign_up(api_factory):
     assert r.status_code == 403 and r.json()["code"] == "registration_closed"
     assert [u[0] for u in dump(api.db, ("users",))["users"] if u[1] == "mallory"] == []
     # the invite still makes the link for the client it admitted
-    assert api.post("/invites/accept", {"token": token}, client).status_code == 201
+    assert api.post("/invites/accept", b.accept(token), client).status_code == 201
 
 
 def test_a_care_invite_does_not_admit_a_therapist(api_factory):

@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from sync.localstore import KeysFile, LocalStore, ProfileError
+from sync.localstore import MIGRATIONS, _statements, KeysFile, LocalStore, ProfileError
 
 
 def _keys() -> KeysFile:
@@ -53,13 +53,30 @@ def test_missing_or_damaged_keys_give_clear_errors(tmp_path):
 def test_schema_is_migrated_with_wal_and_durable_settings(tmp_path):
     store = LocalStore(tmp_path)
     db = store.db
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"meta", "records", "high_water", "deks", "grants", "peers", "outbox"} <= tables
+    assert {"meta", "records", "high_water", "deks", "grants", "peers", "outbox", "verifications"} <= tables
     store.close()
-    assert LocalStore(tmp_path).db.execute("PRAGMA user_version").fetchone()[0] == 1  # idempotent
+    assert LocalStore(tmp_path).db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)  # idempotent
+
+
+def test_a_profile_of_the_first_schema_keeps_its_peers_and_their_verdict(tmp_path):
+    """Migration 2 gives each pinned peer the state trust.judge would: a changed key stays blocked, a compared or
+    invitation-checked key verified, a key only the server named unverified."""
+    db = sqlite3.connect(tmp_path / "profile.db", isolation_level=None)
+    for statement in _statements(MIGRATIONS[0]):
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 1")
+    for uid, how, changed in (("a", "safety-number", None), ("b", "tofu", None), ("c", "invite-link", "{}")):
+        db.execute("INSERT INTO peers(user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at) "
+                   "VALUES (?, ?, 'therapist', x'00', x'00', '{}', ?, 0)", (uid, "peer-" + uid, how))
+        db.execute("UPDATE peers SET changed_bundle_json = ? WHERE user_id = ?", (changed, uid))
+    db.close()
+    store = LocalStore(tmp_path)
+    assert {p["user_id"]: (p["state"], p["held"]) for p in store.list_peers()} == {
+        "a": ("verified", 0), "b": ("unverified", 0), "c": ("changed", 0)}
 
 
 def test_failed_transaction_keeps_neither_records_nor_cursor(tmp_path):
@@ -107,8 +124,7 @@ def test_grants_and_peers(tmp_path):
         store.put_record(db, _row())
         store.set_grants(db, "given", "r1", [("t1", b"k" * 16, None), ("t2", b"k" * 16, None)])
         store.set_grants(db, "received", "r2", [("c1", b"k" * 16, "{}")])
-        store.pin_peer(db, user_id="t1", handle="drbob", role="therapist", sig_pub=b"s" * 32, kem_pub=b"k" * 32,
-                       bundle_json="{}", verified_how="invite-link", link_id="l1")
+        _settle(store, db, "t1", "drbob", "therapist", "invite-link", "verified", "l1")
     assert store.grantees("r1") == {"t1", "t2"} and store.grantees("r2") == set()
     with store.transaction() as db:
         store.set_grants(db, "given", "r1", [("t2", b"k" * 16, None)])
@@ -120,8 +136,27 @@ def test_grants_and_peers(tmp_path):
         store.update_peer(store.db, "t1", sig_pub=b"x")
     with pytest.raises(sqlite3.IntegrityError):
         with store.transaction() as db:
-            store.pin_peer(db, user_id="t3", handle="x", role="client", sig_pub=b"s", kem_pub=b"k",
-                           bundle_json="{}", verified_how="blind-trust", link_id=None)
+            _settle(store, db, "t3", "x", "client", "blind-trust", "unverified", None)
+
+
+def _settle(store, db, uid, handle, role, how, state, link_id, sig=b"s" * 32):
+    store.settle_peer(db, user_id=uid, bundle_json="{}", handle=handle, role=role, sig_pub=sig, kem_pub=b"k" * 32,
+                      verified_how=how, state=state, changed_bundle_json=None, link_id=link_id, linked=True)
+
+
+def test_a_blocked_peer_keeps_its_held_count_until_it_is_no_longer_blocked(tmp_path):
+    store = LocalStore(tmp_path)
+    with store.transaction() as db:
+        _settle(store, db, "t1", "drbob", "therapist", "tofu", "changed", "l1")
+        store.hold(db, "t1")
+        store.hold(db, "t1")
+        pinned_at = store.get_peer(user_id="t1")["pinned_at"]
+        _settle(store, db, "t1", "drbob", "therapist", "tofu", "changed", None)
+    peer = store.get_peer(user_id="t1")
+    assert (peer["held"], peer["link_id"], peer["pinned_at"]) == (2, "l1", pinned_at)
+    with store.transaction() as db:
+        _settle(store, db, "t1", "drbob", "therapist", "safety-number", "verified", None, sig=b"n" * 32)
+    assert store.get_peer(user_id="t1")["held"] == 0
 
 
 def test_erase_removes_every_profile_file(tmp_path):

@@ -55,25 +55,35 @@ def test_key_fingerprint_shape_and_binding() -> None:
         safety.check_key_fingerprint(B, fp[:-1] + ("A" if fp[-1] != "A" else "B"))
 
 
+SECRET = bytes(range(16))
+
+
 def test_invite_url_round_trip() -> None:
-    url = safety.invite_url("https://between.example/", "tok_123-abc", B)
-    assert url.startswith("https://between.example/invite#v=1&t=tok_123-abc&fp=")
+    url = safety.invite_url("https://between.example/", "tok_123-abc-0123456789", B, SECRET)
+    assert url.startswith("https://between.example/invite#v=2&t=tok_123-abc-0123456789&fp=")
     link = safety.parse_invite_url(url)
-    assert link == safety.InviteLink("https://between.example", "tok_123-abc", safety.key_fingerprint(B), "dr.theo")
+    assert link == safety.InviteLink("https://between.example", "tok_123-abc-0123456789", safety.key_fingerprint(B),
+                                     "dr.theo", SECRET)
     safety.check_key_fingerprint(B, link.fingerprint)
 
 
 def test_invite_url_under_a_path_prefix() -> None:
-    link = safety.parse_invite_url(safety.invite_url("https://host.example:8443/between", "t0k", B))
+    link = safety.parse_invite_url(safety.invite_url("https://host.example:8443/between", "t0k-0123456789abcdef", B,
+                                                     SECRET))
     assert link.origin == "https://host.example:8443/between"
 
 
+def test_an_invitation_secret_must_be_16_bytes() -> None:
+    with pytest.raises(ProtocolError):
+        safety.invite_url("https://between.example", "t0k-0123456789abcdef", B, SECRET[:15])
+
+
 @pytest.mark.parametrize("url", [
-    "https://between.example/invite?v=1&t=x&fp=y&h=z",
-    "https://between.example/invite#v=2&t=x&fp=y&h=z",
-    "https://between.example/invite#v=1&t=x&h=z",
-    "https://between.example/join#v=1&t=x&fp=y&h=z",
-    "https://between.example/invite#v=1&t=x&t=y&fp=y&h=z",
+    "https://between.example/invite?v=2&t=x&fp=y&h=z",
+    "https://between.example/invite#v=1&t=x&fp=y&h=z",
+    "https://between.example/invite#v=2&t=x&h=z",
+    "https://between.example/join#v=2&t=x&fp=y&h=z",
+    "https://between.example/invite#v=2&t=x&t=y&fp=y&h=z",
     "not a url",
 ])
 def test_bad_invite_urls(url: str) -> None:

@@ -192,8 +192,8 @@ def test_bundle_vectors() -> None:
         assert safety.key_fingerprint(bundle) == v["key_fingerprint"]
     invite, theo = doc["invite"], doc["vectors"][1]
     link = safety.parse_invite_url(invite["url"])
-    assert (link.origin, link.token, link.fingerprint, link.handle) == (invite["origin"], invite["token"],
-                                                                        theo["key_fingerprint"], theo["handle"])
+    assert (link.origin, link.token, link.fingerprint, link.handle, link.secret) == (
+        invite["origin"], invite["token"], theo["key_fingerprint"], theo["handle"], b(invite["secret"]))
 
 
 def test_auth_vectors() -> None:

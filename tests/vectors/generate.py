@@ -312,14 +312,15 @@ def bundles() -> dict[str, Any]:
                         "sig_pub": hx(s.sig_pub), "kem_seed": hx(s.kem_seed), "kem_pub": hx(s.kem_pub),
                         "body": hx(body), "signature": hx(bundle.signature),
                         "key_fingerprint": safety.key_fingerprint(bundle)})
-    token = "inv_" + fixed("bundles/invite_token", 18).hex()
+    token = safety.b64url(fixed("bundles/invite_token"))  # as the server makes them: 32 random bytes, base64url
+    secret = fixed("bundles/invite_secret", 16)
     return {
         "description": "Key bundles: body = 'between/v1/bundle' || user_id(16) || lp(handle) || role(1) || "
                        "sig_pub(32) || kem_pub(32), signed by sig_pub. key_fingerprint = base64url-nopad("
                        "SHA-256(0x01 || sig_pub)[:16]); the invite link carries it in its fragment. " + BYTES_NOTE,
         "vectors": vectors,
-        "invite": {"origin": ORIGIN, "token": token, "handle": THEO.handle,
-                   "url": safety.invite_url(ORIGIN, token, keys.make_bundle(THEO))},
+        "invite": {"origin": ORIGIN, "token": token, "handle": THEO.handle, "secret": hx(secret),
+                   "url": safety.invite_url(ORIGIN, token, keys.make_bundle(THEO), secret)},
     }
 
 
@@ -578,6 +579,7 @@ BUILDERS = {
     "x25519.json": x25519, "hpke.json": hpke, "padding.json": padding, "envelopes.json": envelopes,
     "records.json": records_json, "grants.json": grants, "bundles.json": bundles, "auth.json": auth,
     "safety.json": safety_json, "recovery_key.json": recovery_key, "tamper.json": tamper,
+    "trust.json": lambda: __import__("tests.vectors.trust_cases", fromlist=["build"]).build(),
 }
 
 
