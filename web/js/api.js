@@ -8,7 +8,7 @@ export const API_PREFIX = '/api/v1';
 // Every `bytes` field of sync/wire.py: these travel as standard base64 and are Uint8Array in the app.
 const BYTES_FIELDS = new Set(['salt', 'challenge_id', 'challenge', 'signature', 'sig_pub', 'kem_pub', 'login_pub',
   'recovery_login_pub', 'pw_envelope', 'rk_envelope', 'id_wrap', 'header', 'ct', 'rev_id', 'dek_wrap', 'body',
-  'sealed', 'key_id']);
+  'sealed', 'key_id', 'proof']);
 
 /** The server could not be reached: offline, DNS, refused. Nothing was sent or nothing came back. */
 export class Unreachable extends BetweenError {
@@ -128,7 +128,7 @@ export class Api {
 
   previewInvite(token) { return this.call('POST', '/invites/preview', { token }); }
 
-  acceptInvite(token) { return this.call('POST', '/invites/accept', { token }); }
+  acceptInvite(token, proof) { return this.call('POST', '/invites/accept', { token, proof }); }
 
   /** A therapist's new invite: {invite_id, token, expires_at}. The token goes only into a link's fragment. */
   createInvite() { return this.call('POST', '/invites'); }

@@ -4,6 +4,7 @@
  * nothing new may be sent to a client. Pure functions of plain data; everything through html``.
  */
 
+import { keyStatus } from './key-status.js';
 import { badge } from './care-views.js';
 import { completionChart, minutesChart, moodChart } from './charts.js';
 import { link, nav } from './entry-views.js';
@@ -25,9 +26,8 @@ const FREQ_WORDS = [['once', 'Once, by a due date'], ['daily', 'Every day'], ['w
 /** Why nothing new may be sent to this client, or null when it may (the same test as share.js canGrant). */
 export function blockReason(peer) {
   if (!peer?.linked) return 'ended';
-  if (peer.changed) return 'changed';
-  if (peer.verifiedHow === 'tofu') return 'unverified';
-  return null;
+  const { state } = keyStatus(peer);
+  return state === 'changed' || state === 'mismatch' ? state : null;
 }
 
 /** A client's key status in words, shown wherever the client appears: the same badge as the Clients screen's. */
@@ -40,12 +40,12 @@ export function blockedNotice(peer, always = false) {
   const reason = blockReason(peer);
   const words = {
     ended: html`The link with ${who} has ended, so nothing new can be sent to them.`,
-    changed: html`${who}'s security key changed since you last compared it. New activities are paused until you
-      compare the safety number with ${who} again, in person or on a call you trust.`,
-    unverified: html`${who}'s security key is not verified on this device yet: this device learned it from the server,
-      not from comparing it with ${who}. Compare the safety number with them before assigning anything from here.`,
-  }[reason] ?? (always ? html`This could not be sent to ${who}: sending needs a verified, unchanged security key and an
-    open link. Compare the safety number with ${who}, then try again.` : null);
+    changed: html`${who}'s security key changed since it was verified. New activities are paused until you
+      compare the safety number with ${who} again, in person or by video.`,
+    mismatch: html`${who}'s security key does not match the invitation they accepted. New activities are paused until
+      you compare the safety number with ${who}, in person or by video.`,
+  }[reason] ?? (always ? html`This could not be sent to ${who}: sending needs an unchanged security key and an open
+    link. Compare the safety number with ${who}, then try again.` : null);
   if (!words) return null;
   return html`<div class="blocked"><p class="error" role="alert">${words}</p>
     ${peer?.userId ? html`<p>${link(`/app/link/${peer.userId}`, 'Compare safety numbers', 'button')}</p>` : null}

@@ -10,6 +10,8 @@ import { BetweenError } from './errors.js';
 import { makeBundle } from './keys.js';
 import { listReceived } from './received.js';
 import { inviteUrl } from './safety.js';
+import { inviteSecret } from './trust.js';
+import { uuidBytes } from './bytes.js';
 import { canGrant } from './share.js';
 import { clientPage, clientsPage, invitesPage, noClientPage, printPage, timelineItems } from './care-views.js';
 import { addSession, countNew, dateRange, lastSession, localDay, todayLocal } from './timeline.js';
@@ -87,8 +89,10 @@ export function addCareRoutes(router, { load, sessionApi, origin, changed }) {
       if (!(err instanceof BetweenError)) throw err;
       return invites({ problem: problemWords(err), status: err instanceof Unreachable ? 503 : 422 }, push);
     }
-    // The token goes only into the link's fragment, shown on this screen once; it is never stored or logged.
-    const link = await inviteUrl(origin, made.token, await makeBundle(me));
+    // The token goes only into the link's fragment, shown on this screen once; it is never stored or logged. The
+    // secret comes from the account key and the invite id, so any device of this account can check the client's proof.
+    const secret = await inviteSecret(me.accountKey, uuidBytes(made.invite_id));
+    const link = await inviteUrl(origin, made.token, await makeBundle(me), secret);
     return invites({ created: { link, expiresAt: made.expires_at } }, push);
   }
 

@@ -8,6 +8,7 @@ import { RATING_WORDS } from './assignments.js';
 import { calendarWords, instantWords } from './dates.js';
 import { scheduleWords } from './review.js';
 import { groupBySession } from './timeline.js';
+import { blockedWhy, heldText, isBlocked, keyStatus } from './key-status.js';
 import { html } from './views.js';
 
 // ------------------------------------------------------------------ words
@@ -26,15 +27,12 @@ const when = (stamp) => {
 };
 
 /**
- * Whether the other person's key is verified on this device, in words (never by colour alone).
- * @param {{changed?: object|null, verifiedHow?: string}} peer
- * @returns {{word: 'Verified'|'Not verified'|'Key changed', state: 'verified'|'unverified'|'changed'}}
+ * How the other person's key was verified, in words (never by colour alone): key-status.js keyStatus.
+ * @param {object} peer @returns {{word: string, state: 'verified'|'unverified'|'changed'}} state: the badge's look
  */
 export function verification(peer) {
-  if (peer.changed) return { word: 'Key changed', state: 'changed' };
-  if (peer.linked === false) return { word: 'Link ended', state: 'unverified' };
-  if (peer.verifiedHow === 'tofu') return { word: 'Not verified', state: 'unverified' };
-  return { word: 'Verified', state: 'verified' };
+  const { word, badge: state } = keyStatus(peer);
+  return { word, state };
 }
 
 /** The verification badge, a link to the safety number screen. @param {object} peer */
@@ -114,24 +112,28 @@ export function clientsPage(clients) {
   return html`${nav('clients', 'therapist')}<section aria-labelledby="clients-title"><h1 id="clients-title">Clients</h1>
     ${clients.length ? html`<ul class="clients">${clients.map((c) => html`<li>
       ${link(`/app/clients/${c.peer.userId}`, c.peer.handle, 'client-name')} ${badge(c.peer)}
-      <p class="news${c.newCount ? ' has-new' : ''}">${news(c)}</p></li>`)}</ul>`
+      <p class="news${c.newCount ? ' has-new' : ''}">${news(c)}</p>
+      ${isBlocked(c.peer) ? html`<p class="held">What ${c.peer.handle} shares is held back: ${c.peer.handle}${
+        blockedWhy(c.peer)}. ${heldText(c.peer)} ${link(`/app/link/${c.peer.userId}`, 'Compare the safety number')}</p>`
+        : null}</li>`)}</ul>`
       : html`<p class="empty">No clients linked yet. To link with a client, create an invitation in session and let
         them open it on their phone.</p>${link('/app/invites', 'Invite a client', 'button')}`}
   </section>`;
 }
 
-/** What a key that is not verified (or changed) means, with the way to fix it. @param {object} peer */
+/** What a key that is not verified (or blocked) means, with the way to fix it. @param {object} peer */
 export function verificationNote(peer) {
-  const { state } = verification(peer);
+  const { state } = keyStatus(peer);
   const fix = link(`/app/link/${peer.userId}`, 'Compare the safety number');
-  if (state === 'changed') {
-    return html`<p class="error" role="alert">${peer.handle}'s security key changed. New shares and assignments are
-      blocked until you compare the safety number with them in person and it matches. ${fix}</p>`;
+  if (state === 'changed' || state === 'mismatch') {
+    return html`<p class="error" role="alert">${peer.handle}${blockedWhy(peer)}. What they share is held back, and
+      nothing new can be assigned to them, until you compare the safety number with them (in person or by video) and
+      it matches. ${heldText(peer)} ${fix}</p>`;
   }
   if (state === 'unverified') {
-    return html`<p class="error" role="alert">${peer.handle}'s security key is not verified on this device: it came
-      from the server when they accepted your invitation. New shares and assignments are blocked until you compare
-      the safety number with them in person. ${fix}</p>`;
+    return html`<p class="notice unverified">${peer.handle}'s security key is not verified: it came from the server,
+      not from your invitation. You can work together as usual; for the strongest check, compare the safety number
+      with them in person or by video. ${fix}</p>`;
   }
   return null;
 }
@@ -271,7 +273,8 @@ export function clientPage({ peer, sessions, today, assignments, items, canAssig
       ${link(`/app/clients/${uid}/print`, 'Print for the record', 'button secondary')}
     </div>
     <section aria-labelledby="assigned-title"><h2 id="assigned-title">Activities you assigned</h2>
-      ${canAssign ? null : html`<p class="hint">New assignments wait until ${peer.handle}'s key is verified.</p>`}
+      ${canAssign ? null : html`<p class="hint">${peer.linked ? html`New assignments wait until you compare the safety
+        number with ${peer.handle}.` : html`The link with ${peer.handle} has ended.`}</p>`}
       ${assignmentList(uid, assignments)}</section>
     <section aria-labelledby="shared-title"><h2 id="shared-title">What ${peer.handle} shared</h2>
       ${timeline(items, sessions, today, peer.handle, { level: 3, marker: false })}</section>

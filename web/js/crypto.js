@@ -183,7 +183,7 @@ const KEM_SUITE = concat(utf8('KEM'), uintBE(0x0020, 2));
 const HPKE_SUITE = concat(utf8('HPKE'), HPKE_SUITE_ID);
 const EMPTY = new Uint8Array(0);
 
-async function hmacSha256(key, data) {
+export async function hmacSha256(key, data) {
   // HMAC zero-pads keys, so an empty salt equals 32 zero bytes (RFC 5869); WebCrypto refuses empty keys.
   const k = await subtle.importKey('raw', key.length ? key : ZERO32, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   return new Uint8Array(await subtle.sign('HMAC', k, data));

@@ -1,7 +1,7 @@
 /** The device's IndexedDB: one versioned schema, ciphertext and wrapped keys only, small promise helpers. */
 
 export const DB_NAME = 'between';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /**
  * Schema by version: each step upgrades from the version before it, so any old database reaches the latest.
@@ -16,6 +16,10 @@ export const DB_VERSION = 3;
  * Version 3 (care): received: one row per record another person shared with this account, as verified at pull
  *   time: its head (header, ct, signature), the owner, this record's DEKs re-wrapped under our KWK per key
  *   epoch, the high-water mark, and when this device got it. Decrypted only when read, in memory.
+ * Version 4 (trust): verifications: the account's key verifications (own records of type key-verification), one
+ *   row per record as read from its document: {recordId, peerId, bundle, how, createdAt}, public keys only. Peer
+ *   rows gain `state` (trust.js judge: verified, unverified, changed, mismatch) and `held` (records of theirs held
+ *   back while blocked).
  */
 const MIGRATIONS = [
   (db) => {
@@ -28,6 +32,18 @@ const MIGRATIONS = [
   },
   (db) => {
     db.createObjectStore('received', { keyPath: 'recordId' });
+  },
+  (db, tx) => {
+    db.createObjectStore('verifications', { keyPath: 'recordId' }).createIndex('peer', 'peerId');
+    // Each pinned peer gets the state trust.judge would give it (until the next sync judges it again).
+    tx.objectStore('peers').openCursor().onsuccess = (event) => {
+      const cursor = event.target.result;
+      if (!cursor) return;
+      const p = cursor.value;
+      const state = p.changed ? 'changed' : p.verifiedHow === 'tofu' ? 'unverified' : 'verified';
+      cursor.update({ ...p, state, held: 0 });
+      cursor.continue();
+    };
   },
 ];
 
@@ -48,7 +64,7 @@ const committed = (tx) => new Promise((resolve, reject) => {
 export function openDb(name = DB_NAME) {
   const request = indexedDB.open(name, DB_VERSION);
   request.onupgradeneeded = (event) => {
-    for (let v = event.oldVersion; v < DB_VERSION; v++) MIGRATIONS[v](request.result);
+    for (let v = event.oldVersion; v < DB_VERSION; v++) MIGRATIONS[v](request.result, request.transaction);
   };
   return done(request).then((db) => {
     // Another tab (or a newer service worker) wants to upgrade: step aside instead of blocking it.

@@ -12,6 +12,7 @@ export const LABELS = Object.freeze(Object.fromEntries(Object.entries({
   ak_kwk: 'between/v1/ak/kwk',
   ak_idwk: 'between/v1/ak/idwk',
   ak_local: 'between/v1/ak/local',
+  ak_invite: 'between/v1/ak/invite',
   key_commit: 'between/v1/key-commit',
   env_pw: 'between/v1/env/pw',
   env_rk: 'between/v1/env/rk',
@@ -21,6 +22,7 @@ export const LABELS = Object.freeze(Object.fromEntries(Object.entries({
   rev: 'between/v1/rev',
   grant: 'between/v1/grant',
   auth: 'between/v1/auth',
+  invite_proof: 'between/v1/invite-proof',
 }).map(([name, text]) => [name, utf8(text)])));
 
 export const HEADER_MAGIC = utf8('BTW1');

@@ -11,7 +11,7 @@ import { splitShell, streamPage } from './full-page.js';
 import { templateTable } from './assignments.js';
 import { kindTable } from './kinds.js';
 import { Router } from './router.js';
-import { createSharing, pinPeer, sharingOf } from './share.js';
+import { createSharing, sharingOf } from './share.js';
 import { addShareRoutes } from './share-routes.js';
 import { addTodoRoutes } from './todo-routes.js';
 import { addAssignRoutes } from './assign-routes.js';
@@ -71,7 +71,7 @@ export function createLocalServer(io) {
     env: load,
     api: async () => {
       const api = await accounts.sessionApi();
-      return api && { api, pinPeer: async (bundle, linkId, how) => pinPeer((await load()).db, bundle, linkId, how) };
+      return api && { api };
     },
     notify: (status) => {
       io.notify(status);

@@ -9,6 +9,8 @@ import { equal, toHex, uuidBytes } from './bytes.js';
 import { get, getAll } from './db.js';
 import { CryptoError, ProtocolError } from './errors.js';
 import { FLAG_DELETED, parseHeader } from './layout.js';
+import { peerState } from './key-status.js';
+import { BLOCKED } from './trust.js';
 import {
   checkHighWater, decodeDocument, openGrant, openRevision, openStoredRevision, revId, unwrapDek, wrapDek,
 } from './records.js';
@@ -25,22 +27,17 @@ const opened = new Map();
 export const forgetReceived = () => opened.clear();
 
 /**
- * Whether this device takes records from `peer` at all: pinned, key unchanged, and for a therapist (whose
- * records are assignments addressed to the client) verified on this device, not only the server's word.
- * A therapist reads a client's shares under the key pinned from the care link; its safety number screen says
- * whether that key was compared.
+ * Whether this device takes records from `peer` at all: pinned, and its key not blocked (changed, or not what
+ * their invitation proved). A key that is only the server's word is taken, and marked "Not verified" where it shows.
  */
-export function acceptsFrom(peer, myRole) {
-  if (!peer || peer.changed) return false;
-  return !(myRole === 'client' && peer.role === 'therapist' && peer.verifiedHow === 'tofu');
-}
+export const acceptsFrom = (peer) => Boolean(peer) && !BLOCKED.has(peerState(peer));
 
 /**
  * The row a pulled record someone shared with us leads to (null: nothing to change), or throws CryptoError /
  * ProtocolError when it does not verify (then nothing of it is stored). `e` = {db, me, peers: Map}.
  * A `removed` item for a record we hold drops its content but keeps the high-water mark.
- * `{waiting: true}`: the owner is not (or no longer) trusted on this device; nothing is stored, and verifying
- * them resets the pull cursor (share.js markVerified) so it comes again.
+ * `{waiting: true}`: the owner's key is blocked on this device; nothing is stored, and verifying them resets the
+ * pull cursor (share.js markVerified) so it comes again.
  * @returns {Promise<{store: 'received', before: Uint8Array|null, row: object}|{waiting: true}|null>}
  */
 export async function prepareReceived(e, state) {
@@ -59,8 +56,8 @@ export async function prepareReceived(e, state) {
   // An own record is never taken as someone else's: the server cannot re-label what this device wrote.
   if (await get(db, 'records', rid)) throw new ProtocolError('bad_state', 'an own record served as shared');
   const peer = e.peers.get(state.owner_id);
-  // Not verified here yet (or a changed key): skipped, and pulled again from the start once verified.
-  if (!acceptsFrom(peer, me.role)) return { waiting: true };
+  // A blocked key (changed, or not what the invitation proved): held back, and pulled again once verified.
+  if (!acceptsFrom(peer)) return { waiting: true };
   const ownerId = uuidBytes(state.owner_id);
   const recordId = uuidBytes(rid);
   const header = parseHeader(h.revision.header);

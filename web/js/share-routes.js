@@ -23,7 +23,7 @@ const INVITE_WORDS = {
   unreachable: 'The server cannot be reached. Check the connection and open the link again.',
 };
 
-const SHARE_BLOCKED = 'Not shared: this therapist\'s security key is not verified on this device, changed, or '
+const SHARE_BLOCKED = 'Not shared: this therapist\'s security key changed (or does not match their invitation), or '
   + 'the link has ended. Open their page under Shared and compare the safety number first.';
 
 /**

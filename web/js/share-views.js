@@ -3,15 +3,16 @@
 import { kindFor } from './assignments.js';
 import { link, nav, summary } from './entry-views.js';
 import { instantWords } from './dates.js';
+import { blockedWhy, heldText, isBlocked, keyStatus } from './key-status.js';
 import { html } from './views.js';
 
 const when = (stamp) => instantWords(stamp) ?? '';
 
-/** The safety number to compare in session; `client` is the client's handle on a therapist's screen. */
+/** The safety number, the strongest check; `client` is the client's handle on a therapist's screen. */
 const safetyBlock = (number, client = null) => html`<div class="safety-number" role="group" aria-label="Safety number">
   <code>${number}</code></div>
-  <p class="hint">Compare these 60 digits ${client ? html`with ${client} in session`
-    : 'with your therapist at your next session'}. If they match, nobody stands between you.</p>`;
+  <p class="hint">Compare these 60 digits ${client ? html`with ${client}` : 'with your therapist'}, in person or by
+    video (not by e-mail or message). If they match, nobody stands between you.</p>`;
 
 export function invitePage(seen) {
   const body = (() => {
@@ -21,14 +22,17 @@ export function invitePage(seen) {
           This invitation stays open on this screen until the app is closed.</p>${link('/app/account', 'Turn on sync', 'button')}`;
       case 'ready':
         return html`<p>Link with your therapist <strong>${seen.therapist.handle}</strong>? Their security key matches
-          the one in your invitation link.</p>
+          the one in your invitation link, and your app will prove yours back to them: you are both verified by
+          this invitation.</p>
           <p>Once linked, you choose which entries to share with them. Nothing is shared until you do.</p>
           ${safetyBlock(seen.safety)}
           <form action="/app/invite/accept" method="post" hx-post="/app/invite/accept" hx-target="#view">
             <div class="actions"><button type="submit">Link with ${seen.therapist.handle}</button>
             ${link('/app/entries', 'Not now', 'button secondary')}</div></form>`;
       case 'accepted':
-        return html`<p class="notice" role="status">You are linked with <strong>${seen.peer.handle}</strong>.</p>
+        return html`<p class="notice" role="status">You are linked with <strong>${seen.peer.handle}</strong>, and
+          verified by invitation on both sides.</p>
+          <p>For the strongest check, you can also compare this safety number with them:</p>
           ${safetyBlock(seen.safety)}
           <p>Open an entry to share it, or see ${link('/app/shared', 'everything you share')}.</p>`;
       default:
@@ -43,42 +47,47 @@ export function inviteProblemPage(words) {
     <p class="error" role="alert">${words}</p></section>`;
 }
 
-/** A key this device learned only from the server: not shared with until the numbers are compared here. */
-export const unverified = (peer) => peer.verifiedHow === 'tofu' && !peer.changed;
-
-/** Whether the key is verified on this device, in words: Verified, Not verified, Key changed. */
-const keyState = (peer) => (peer.changed ? ['changed', 'Key changed']
-  : peer.verifiedHow === 'tofu' ? ['unverified', 'Not verified'] : ['verified', 'Verified']);
+/** A key only the server vouches for (first sight, neither the invitation nor a compared number). */
+export const unverified = (peer) => keyStatus(peer).state === 'unverified';
 
 /**
- * The safety number screen of a care link, worded for who is looking: a client looking at their therapist, or a
- * therapist (whose peers are clients) looking at a client. What is blocked until the numbers match: sharing
- * entries, for a client; new shares and assignments, for a therapist.
+ * The key screen of a care link, worded for who is looking: a client looking at their therapist, or a therapist
+ * (whose peers are clients) looking at a client. It says how the key was verified, shows the safety number, and
+ * offers the strongest check: comparing it in person or by video. A blocked key (changed, or not what the
+ * invitation proved) is accepted only this way.
  */
 export function linkPage(peer, safety) {
   const therapistView = peer.role === 'client';
-  const how = { 'invite-link': ', checked against your invitation link', 'safety-number': ', safety number compared',
-    tofu: ', as the server gave it (not verified on this device)' }[peer.verifiedHow] ?? '';
-  const [state, word] = keyState(peer);
-  const paused = therapistView ? 'New shares and assignments for them are paused' : 'Sharing with them is paused';
-  const learned = therapistView ? 'this device learned it from the server when they accepted your invitation'
-    : 'this device learned it from the server, not from your invitation link';
-  const blocked = therapistView ? html`Nothing new is shared with or assigned to ${peer.handle} from this device`
-    : html`Nothing is shared with ${peer.handle} from this device`;
+  const status = keyStatus(peer);
+  const blocked = isBlocked(peer);
+  const how = {
+    'invite-link': therapistView
+      ? html`Verified by invitation: their app proved, with the secret in the link you gave them, that this is the key
+        of the person who opened it. That is as safe as the way the link travelled (handed over in the room, or a
+        mailbox only they read).`
+      : html`Verified by invitation: the key matched the one in the link ${peer.handle} gave you. That is as safe as the
+        way the link travelled.`,
+    'safety-number': html`Verified by safety number: you compared the number below with ${peer.handle} (in person or
+      by video) and it matched. This is the strongest check.`,
+  }[status.how] ?? null;
+  const stopped = therapistView ? 'What they share is held back, and nothing new can be assigned to them'
+    : 'What they send is held back, and nothing is shared with them';
   return html`${therapistView ? nav('clients', 'therapist') : nav('shared')}<section aria-labelledby="link-title">
     <h1 id="link-title">${peer.handle}</h1>
-    <p class="key-state"><span class="badge badge-${state}">${word}</span></p>
-    ${peer.changed ? html`<p class="error" role="alert">${peer.handle}'s security key changed. ${paused} until you
-      compare the safety number below with them in person.</p>` : null}
-    ${unverified(peer) ? html`<p class="error unverified" role="alert">${peer.handle}'s security key is not verified
-      on this device: ${learned}. ${blocked} until you compare the safety number below with them in person.</p>` : null}
+    <p class="key-state"><span class="badge badge-${status.badge}">${status.word}</span></p>
+    ${blocked ? html`<p class="error" role="alert">${peer.handle}${blockedWhy(peer)}. ${stopped} until you compare the
+      safety number below with them, in person or by video. ${heldText(peer)}</p>` : null}
+    ${status.state === 'unverified' ? html`<p class="notice unverified">Not verified: this key came from the server,
+      not from an invitation link or a compared number. You can work together as usual; if the server ever swapped
+      it, comparing the number below is how you would find out.</p>` : null}
+    ${how ? html`<p>${how}</p>` : null}
     <p>${therapistView ? 'Your client' : 'Your therapist'}${peer.linked ? '' : ' (the link has ended)'}. Key pinned
-      ${when(peer.pinnedAt)}${how}.</p>
+      ${when(peer.pinnedAt)}.</p>
     ${safetyBlock(safety, therapistView ? peer.handle : null)}
-    ${peer.changed || peer.verifiedHow !== 'safety-number' ? html`<form action="/app/link/${peer.userId}/verify" method="post"
+    ${blocked || status.how !== 'safety-number' ? html`<form action="/app/link/${peer.userId}/verify" method="post"
       hx-post="/app/link/${peer.userId}/verify" hx-target="#view"><div class="actions"><button type="submit"
-      class="${peer.changed ? 'danger' : unverified(peer) ? '' : 'secondary'}">${peer.changed
-        ? 'The numbers match: accept the new key' : 'I compared the numbers: they match'}</button></div></form>`
+      class="${blocked ? 'danger' : status.state === 'unverified' ? '' : 'secondary'}">${blocked
+        ? 'The numbers match: accept this key' : 'I compared the numbers: they match'}</button></div></form>`
       : html`<p>You compared this number with ${peer.handle} and it matched.</p>`}
     ${therapistView ? html`<p>${link(`/app/clients/${peer.userId}`, `Back to ${peer.handle}`, 'button secondary')}</p>` : null}</section>`;
 }
@@ -94,16 +103,16 @@ export function sharingPanel(entryId, sharing, problem = null) {
     ${problem ? html`<p class="error" role="alert">${problem}</p>` : null}
     ${shared.length ? html`<ul>${shared.map((s) => html`<li><p>Shared with <strong>${s.peer.handle}</strong>${
       s.pending ? ' (waiting to sync)' : s.since ? html` since <time datetime="${s.since}">${when(s.since)}</time>` : null}.${
-      unverified(s.peer) ? html` Their key is not verified on this device: a new key made here (when you stop sharing
-      with someone else) is not given to them until you ${link(`/app/link/${s.peer.userId}`, 'compare the safety number')}.` : null}</p>
+      isBlocked(s.peer) ? html` ${s.peer.handle}${blockedWhy(s.peer)}: a new key made here is not given to them until you
+      ${link(`/app/link/${s.peer.userId}`, 'compare the safety number')}.` : null}</p>
       ${button('unshare', { text: `Stop sharing with ${s.peer.handle}`, peer: html`<input type="hidden" name="peer" value="${s.peer.userId}">` }, 'secondary')}</li>`)}</ul>`
     : html`<p>Only you can see this entry.</p>`}
     ${stopping.map((p) => html`<p>Stopping sharing with ${p.handle} (waiting to sync).</p>`)}
-    ${peers.filter((p) => !sharedIds.has(p.userId)).map((p) => p.changed
-      ? html`<p>${p.handle}'s security key changed: ${link(`/app/link/${p.userId}`, 'compare the safety number')} before sharing.</p>`
-      : unverified(p)
-        ? html`<p>${p.handle}'s key is not verified on this device: ${link(`/app/link/${p.userId}`, 'compare the safety number')} before sharing from here.</p>`
-        : button('share', { text: `Share with ${p.handle}`, peer: html`<input type="hidden" name="peer" value="${p.userId}">` }, ''))}
+    ${peers.filter((p) => !sharedIds.has(p.userId)).map((p) => (isBlocked(p)
+      ? html`<p>${p.handle}${blockedWhy(p)}: ${link(`/app/link/${p.userId}`, 'compare the safety number')} before sharing.</p>`
+      : html`${button('share', { text: `Share with ${p.handle}`, peer: html`<input type="hidden" name="peer" value="${p.userId}">` }, '')}${
+        unverified(p) ? html`<p class="hint">${p.handle}'s key is not verified (it came from the server):
+          ${link(`/app/link/${p.userId}`, 'compare the safety number')} for the strongest check.</p>` : null}`))}
   </section>`;
 }
 

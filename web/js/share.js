@@ -1,11 +1,14 @@
 /** Care links and sharing, client side: who may get a key, which grants count, invites, pinned keys, share intents. */
 
-import { equal } from './bytes.js';
+import { equal, uuidBytes } from './bytes.js';
 import { get, getAll, write } from './db.js';
 import { rekeyEntry } from './entries.js';
 import { BetweenError, CryptoError } from './errors.js';
 import { makeBundle, verifyBundle } from './keys.js';
-import { checkKeyFingerprint, formatSafetyNumber, parseInviteUrl, safetyNumber } from './safety.js';
+import { peerState } from './key-status.js';
+import { recordVerification, settlePeer, verificationsOf } from './peers.js';
+import { checkKeyFingerprint, formatSafetyNumber, normaliseOrigin, parseInviteUrl, safetyNumber } from './safety.js';
+import { BLOCKED, inviteProof, latest, sameKeys } from './trust.js';
 import { bundleFromWire } from './api.js';
 
 /** What the codes in the sync status's `warnings` mean, in the words a page shows. */
@@ -14,10 +17,12 @@ export const WARNINGS = {
   share_list_differs: "The server's list of who an entry is shared with differs from this device's; this device's "
     + 'was kept.',
   link_ended_rekeyed: 'A care link ended: entries that person could read get a new key they do not hold.',
-  waiting_for_verification: 'Something was shared with you by someone whose security key is not verified on this '
-    + 'device (or changed). It will show once you compare the safety number with them.',
-  unverified_revoked: 'An entry got a new key: a therapist whose key is not verified on this device (or changed) '
-    + 'was not given it. Compare the safety number with them, then share it again.',
+  waiting_for_verification: 'Something was shared with you by someone whose security key changed, or does not match '
+    + 'their invitation. It is held back until you compare the safety number with them.',
+  unverified_revoked: 'An entry got a new key: someone whose security key changed (or does not match their '
+    + 'invitation) was not given it. Compare the safety number with them, then share it again.',
+  key_changed: 'Someone\'s security key changed, or does not match their invitation. Nothing is shared with or taken '
+    + 'from them until you compare the safety number with them.',
 };
 
 /** Grantees after a pending intent: the synced ones plus `add`, minus `revoke`. */
@@ -29,10 +34,10 @@ export function granteesAfter(row) {
 }
 
 /**
- * Whether this device may hand a key to a peer: linked, key unchanged, and not only the server's word (a key
- * pinned from the care-link list, 'tofu', counts once its safety number was confirmed on this device).
+ * Whether this device may hand a key to a peer: linked, and the key not blocked (changed, or not what their
+ * invitation proved). A key that is only the server's word (not verified) is used too, marked as such.
  */
-export const canGrant = (peer) => Boolean(peer?.linked && !peer.changed && peer.verifiedHow !== 'tofu');
+export const canGrant = (peer) => Boolean(peer?.linked && !BLOCKED.has(peerState(peer)));
 
 /**
  * The share list after a pull, from the owner-signed grants the server listed. Only grants for the head's
@@ -65,26 +70,6 @@ export function rebaseIntent(desired, grantees, grantable = () => true) {
   return add.length || revoke.length ? { add, revoke } : null;
 }
 
-/** Pin the therapist of a care link on first sight; a different key later is kept aside and blocks sharing. */
-export async function pinPeer(db, wireBundle, linkId, how) {
-  const bundle = bundleFromWire(wireBundle);
-  await verifyBundle(bundle);
-  const uid = wireBundle.user_id;
-  const peer = await get(db, 'peers', uid);
-  let next;
-  if (!peer) {
-    next = { userId: uid, handle: bundle.handle, role: bundle.role, sigPub: bundle.sigPub, kemPub: bundle.kemPub,
-      bundle, verifiedHow: how, pinnedAt: new Date().toISOString(), linkId, linked: true, changed: null };
-  } else if (equal(peer.sigPub, bundle.sigPub) && equal(peer.kemPub, bundle.kemPub) && peer.handle === bundle.handle
-      && peer.role === bundle.role) {
-    next = { ...peer, linkId, linked: true, changed: null };
-  } else {
-    next = { ...peer, linkId, linked: true, changed: bundle };
-  }
-  await write(db, ['peers'], (tx) => tx.objectStore('peers').put(next));
-  return next;
-}
-
 /** Who this person shares with and since when (a pending share or unshare is marked as such). */
 export async function sharingOf(db, row) {
   const peers = new Map((await getAll(db, 'peers')).map((p) => [p.userId, p]));
@@ -105,7 +90,7 @@ export function createSharing({ env, sessionApi, origin, changed }) {
   /** Read an invite link the page took from its own address bar (the fragment never went to a server). */
   function setInvite(link) {
     const parsed = parseInviteUrl(link);
-    if (parsed.origin.replace(/\/+$/, '') !== origin) throw new BetweenError('wrong_server', 'invite for another server');
+    if (parsed.origin !== normaliseOrigin(origin)) throw new BetweenError('wrong_server', 'invite for another server');
     invite = parsed;
   }
 
@@ -124,8 +109,8 @@ export function createSharing({ env, sessionApi, origin, changed }) {
       throw new CryptoError('the invitation does not match the therapist the server named');
     }
     const mine = await makeBundle({ ...me, role: me.role });
-    return { state: 'ready', therapist, wire: answer.therapist, expiresAt: answer.expires_at, db,
-      safety: formatSafetyNumber(await safetyNumber(mine, therapist)) };
+    return { state: 'ready', therapist, wire: answer.therapist, inviteId: answer.invite_id, expiresAt: answer.expires_at,
+      db, mine, safety: formatSafetyNumber(await safetyNumber(mine, therapist)) };
   }
 
   async function accept() {
@@ -133,13 +118,20 @@ export function createSharing({ env, sessionApi, origin, changed }) {
     if (seen.state !== 'ready') return seen;
     const api = await sessionApi();
     const { me } = await env();
-    const link = await api.acceptInvite(invite.token);
+    // The link's secret proves this account's key back to the therapist; the server cannot make or check it.
+    const proof = await inviteProof(invite.secret, uuidBytes(seen.inviteId), seen.therapist.userId, seen.mine);
+    const link = await api.acceptInvite(invite.token, proof);
     const t = link.therapist;
     if (t.user_id !== seen.wire.user_id || !equal(t.sig_pub, seen.wire.sig_pub) || !equal(t.kem_pub, seen.wire.kem_pub)
         || !equal(bundleFromWire(link.client).userId, me.userId)) {
       throw new CryptoError('the server answered the invitation with different keys');
     }
-    const peer = await pinPeer(seen.db, seen.wire, link.link_id, 'invite-link');
+    // Checked against the link: the account records it for every own device (unless it says so already).
+    const verifications = await verificationsOf(seen.db, t.user_id);
+    if (!verifications.length || !sameKeys(latest(verifications).bundle, seen.therapist)) {
+      await recordVerification(seen.db, me, seen.therapist, 'invite-link');
+    }
+    const { peer } = await settlePeer(seen.db, me, t.user_id, seen.therapist, { linkId: link.link_id });
     invite = null;
     changed();
     return { state: 'accepted', peer, safety: seen.safety };
@@ -152,22 +144,19 @@ export function createSharing({ env, sessionApi, origin, changed }) {
   }
 
   /**
-   * The safety numbers matched in session: record it, and accept a changed key only this way. This is also
-   * what makes a key pinned from the server's word (tofu, e.g. on a second device) one this device shares with.
+   * The safety numbers matched (in person or by video): the account records it for the key the server names now,
+   * and every own device follows. A changed key, or one that does not match its invitation, is accepted only
+   * this way.
    */
   async function markVerified(uid) {
-    const { db } = await env();
+    const { db, me } = await env();
     const peer = await get(db, 'peers', uid);
     if (!peer) return null;
-    const b = peer.changed;
-    const next = b ? { ...peer, handle: b.handle, role: b.role, sigPub: b.sigPub, kemPub: b.kemPub, bundle: b,
-      changed: null, pinnedAt: new Date().toISOString(), verifiedHow: 'safety-number' }
-      : { ...peer, verifiedHow: 'safety-number' };
-    // Pull again from the start: what this peer shared while unverified was skipped, not stored.
-    await write(db, ['peers', 'meta'], (tx) => {
-      tx.objectStore('peers').put(next);
-      tx.objectStore('meta').put(0, 'cursor');
-    });
+    const served = peer.changed ?? peer.bundle;
+    await recordVerification(db, me, served, 'safety-number');
+    const { peer: next } = await settlePeer(db, me, uid, peer.linked ? served : null, { linkId: peer.linkId });
+    // Pull again from the start: what was held back from this peer, or refused under another key, comes now.
+    await write(db, ['meta'], (tx) => tx.objectStore('meta').put(0, 'cursor'));
     changed(); // sync again: what waited for this peer (a blocked re-key) goes out now
     return next;
   }

@@ -7,8 +7,13 @@ import { openPlaintext, rekeyEntry, rememberPlaintext } from './entries.js';
 import { BetweenError, CryptoError, ProtocolError, RollbackError } from './errors.js';
 import { FLAG_DELETED, ZERO32, parseHeader } from './layout.js';
 import { canonicalJson, mergeDocuments, useKinds } from './merge.js';
+import { bundleFromWire } from './api.js';
+import { verifyBundle } from './keys.js';
+import { peerState } from './key-status.js';
+import { holdFrom, settlePeer, verificationRow } from './peers.js';
 import { prepareReceived } from './received.js';
 import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from './share.js';
+import { BLOCKED, checkInviteProof, readVerification } from './trust.js';
 import {
   checkHighWater, decodeDocument, makeGrant, openRevision, revId, sealRevision, unwrapDek, verifyGrant, wrapDek,
 } from './records.js';
@@ -37,7 +42,7 @@ const sharingWaits = (row) => isPending(row)
  */
 function writeChecked(db, changes, extra = () => {}) {
   return new Promise((resolve, reject) => {
-    const tx = db.transaction(['records', 'revisions', 'meta', 'peers', 'received'], 'readwrite',
+    const tx = db.transaction(['records', 'revisions', 'meta', 'peers', 'received', 'verifications'], 'readwrite',
       { durability: 'strict' });
     let stale = false;
     tx.oncomplete = () => resolve(true);
@@ -57,6 +62,9 @@ function writeChecked(db, changes, extra = () => {}) {
         }
         store.put(change.row);
         for (const rev of change.revisions ?? []) tx.objectStore('revisions').put(rev);
+        // An own key verification (PROTOCOL.md §11): kept in its store as read, in the same transaction.
+        if (change.verification?.deleted) tx.objectStore('verifications').delete(change.row.recordId);
+        else if (change.verification) tx.objectStore('verifications').put(change.verification.row);
       };
     }
     extra(tx);
@@ -100,8 +108,19 @@ export function createSync({ env, api, notify }) {
     return { keyId, dekWrap, head: { version: remote.version + 1, revId: headRid, ...sealed } };
   }
 
-  /** Verify one owner head from the server and work out the row it leads to (merge if a local edit waits). */
+  /** Verify one pulled record and work out the row it leads to; an own key verification travels with it. */
   async function prepare(e, state, report) {
+    let verification = null;
+    const change = await prepareRecord(e, state, report, (v) => { verification = v; });
+    if (change && verification) change.verification = verification;
+    return change;
+  }
+
+  /**
+   * Verify one owner head from the server and work out the row it leads to (merge if a local edit waits);
+   * `verified(v)` is told of a key verification the record holds.
+   */
+  async function prepareRecord(e, state, report, verified) {
     const { db, me } = e;
     const mine = uuidString(me.userId);
     if (state.access !== 'owner') {
@@ -109,7 +128,7 @@ export function createSync({ env, api, notify }) {
       const change = await prepareReceived(e, state);
       if (change?.waiting) {
         report.warnings.add('waiting_for_verification');
-        return null;
+        return { held: state.owner_id };
       }
       if (change) report.pulled++;
       return change;
@@ -128,6 +147,9 @@ export function createSync({ env, api, notify }) {
     const [, plaintext] = await openRevision(h.revision, { ownerId: me.userId, recordId, dek, keyId: header.keyId,
       signerPub: me.sigPub });
     const incoming = decodeDocument(plaintext);
+    const found = readVerification(incoming);
+    if (found) verified({ peerId: uuidString(found.bundle.userId), row: verificationRow(rid, found),
+      deleted: isDeleted(h.revision) });
     const served = {};
     const stale = new Set();
     for (const g of state.grants ?? []) {
@@ -216,18 +238,21 @@ export function createSync({ env, api, notify }) {
 
   async function pull(e, client, report) {
     const { db } = e;
-    e = { ...e, peers: new Map((await getAll(db, 'peers')).map((p) => [p.userId, p])) };
     for (;;) {
       const cursor = (await get(db, 'meta', 'cursor')) ?? 0;
       const page = await client.pull(cursor, PULL_LIMIT);
       if (page.cursor < cursor) throw new RollbackError('the server moved the sync cursor backwards');
       let written = false;
+      let held;
+      let changes;
       for (let attempt = 0; attempt < PAGE_TRIES && !written; attempt++) {
-        const changes = [];
+        changes = [];
+        held = new Map();
         for (const state of page.items) {
           try {
             const change = await prepare(e, state, report);
-            if (change) changes.push(change);
+            if (change?.held) held.set(change.held, (held.get(change.held) ?? 0) + 1);
+            else if (change) changes.push(change);
           } catch (err) {
             if (!(err instanceof CryptoError || err instanceof ProtocolError || err instanceof RollbackError)) throw err;
             report.refused++; // a head that fails verification is not stored; the others still apply
@@ -237,7 +262,12 @@ export function createSync({ env, api, notify }) {
         written = await writeChecked(db, changes, (tx) => tx.objectStore('meta').put(page.cursor, 'cursor'));
       }
       if (!written) throw new BetweenError('busy', 'entries kept changing during sync');
-      if (!page.more) return;
+      for (const [uid, count] of held) await holdFrom(db, uid, count);
+      // Verifications this page brought: their peers are judged again (which may send the cursor back to 0).
+      const judged = new Set(changes.filter((c) => c.verification).map((c) => c.verification.peerId));
+      let restart = false;
+      for (const uid of [...judged].sort()) restart = (await rejudge(e, uid, report)) || restart;
+      if (!page.more && !restart) return;
     }
   }
 
@@ -346,7 +376,28 @@ export function createSync({ env, api, notify }) {
 
   // ---------------------------------------------------------------- care links
 
-  async function refreshLinks(e, client, pinPeer, report) {
+  /** Judge one peer (peers.js settlePeer) and keep `e.peers` current; true when the pull must start over. */
+  async function settle(e, uid, served, options, report) {
+    const was = e.peers.get(uid);
+    const { peer, restart } = await settlePeer(e.db, e.me, uid, served, options);
+    e.peers.set(uid, peer);
+    if (BLOCKED.has(peer.state) && (!was || peerState(was) !== peer.state)) report.warnings.add('key_changed');
+    return restart;
+  }
+
+  /** After the account's verifications of a peer changed: judged again against what the server listed last. */
+  async function rejudge(e, uid, report) {
+    const peer = await get(e.db, 'peers', uid);
+    const served = peer?.linked ? peer.changed ?? peer.bundle : null;
+    return settle(e, uid, served, {}, report);
+  }
+
+  /**
+   * Judge the other side of every care link before anything is pulled: a new device pins its peers here first,
+   * then the account's verifications (here already, or pulled) settle how far each is trusted. On a therapist's
+   * device, the client's invitation proof is checked here.
+   */
+  async function refreshLinks(e, client, report) {
     const links = await client.links();
     const mine = uuidString(e.me.userId);
     const seen = new Set();
@@ -354,15 +405,20 @@ export function createSync({ env, api, notify }) {
     const side = e.me.role === 'therapist' ? ['therapist', 'client'] : ['client', 'therapist'];
     for (const link of links) {
       if (link[side[0]].user_id !== mine) continue; // a link that is not this account's
-      const other = link[side[1]];
+      const uid = link[side[1]].user_id;
       try {
-        if (await pinPeer(other, link.link_id, 'tofu')) seen.add(other.user_id);
+        const other = bundleFromWire(link[side[1]]);
+        await verifyBundle(other);
+        const proof = e.me.role === 'therapist' ? await checkInviteProof(e.me.accountKey, link, other) : 'none';
+        await settle(e, uid, other, { linkId: link.link_id, proof }, report);
+        seen.add(uid);
       } catch (err) {
         if (!(err instanceof CryptoError || err instanceof ProtocolError)) throw err;
       }
     }
     for (const peer of await getAll(e.db, 'peers')) {
       if (peer.linked && !seen.has(peer.userId)) {
+        e.peers.set(peer.userId, { ...peer, linked: false });
         await writeChecked(e.db, [], (tx) => tx.objectStore('peers').put({ ...peer, linked: false }));
       }
     }
@@ -401,7 +457,7 @@ export function createSync({ env, api, notify }) {
   // ---------------------------------------------------------------- running
 
   async function once() {
-    const e = await env();
+    const e = { ...(await env()), peers: new Map() }; // this run's own copy: `peers` changes as links are judged
     const client = await api();
     if (!client) {
       tell({ state: 'off', waiting: 0 });
@@ -411,7 +467,8 @@ export function createSync({ env, api, notify }) {
     const report = { pulled: 0, pushed: 0, merged: 0, conflicts: 0, refused: 0, failed: 0, warnings: new Set() };
     tell({ state: 'syncing', waiting: await countWaiting(e.db) });
     try {
-      await refreshLinks(e, client.api, client.pinPeer, report);
+      for (const p of await getAll(e.db, 'peers')) e.peers.set(p.userId, p);
+      await refreshLinks(e, client.api, report);
       for (let round = 0; round < PUSH_ROUNDS; round++) {
         await pull(e, client.api, report);
         if (!(await countWaiting(e.db)) || !(await push(e, client.api, report))) break;

@@ -19,6 +19,7 @@ import {
 import {
   answeredPage, assignmentPage, blockedPage, occurrencePage, todoNotFoundPage, todoPage,
 } from './todo-views.js';
+import { isBlocked, keyStatus } from './key-status.js';
 import { html, htmlResponse } from './views.js';
 import { UUID } from './router.js';
 
@@ -76,7 +77,7 @@ export function addTodoRoutes(router, deps) {
     }
     const trust = trustOf(peer);
     return { ...record, doc, trust, from: { userId: record.ownerId, handle: peer?.handle ?? 'someone',
-      verified: trust === 'verified' } };
+      verified: trust === 'verified', word: keyStatus(peer).word } };
   }
 
   /** The assignments shown as from a therapist, and a notice for each therapist whose are held back. */
@@ -89,9 +90,11 @@ export function addTodoRoutes(router, deps) {
       if (SHOWN.has(a.trust)) shown.push(a);
       else if (a.trust !== 'unknown') notices.set(a.ownerId, { peer: e.peers.get(a.ownerId), why: a.trust });
     }
+    // A blocked therapist (changed key, or not what the invitation proved): what they send is held back, not
+    // stored, so there may be nothing to list; the notice says so all the same.
     for (const peer of e.peers.values()) {
-      if (peer.role === 'therapist' && peer.changed && !notices.has(peer.userId)) {
-        notices.set(peer.userId, { peer, why: 'changed' });
+      if (peer.role === 'therapist' && isBlocked(peer) && !notices.has(peer.userId)) {
+        notices.set(peer.userId, { peer, why: trustOf(peer) });
       }
     }
     return { shown, notices: [...notices.values()] };

@@ -1,5 +1,6 @@
 /** Fragments of the client's to-do screens: the list, one activity, answering one day, the confirmation. */
 
+import { blockedWhy, heldText } from './key-status.js';
 import { RATINGS, RATING_WORDS } from './assignments.js';
 import { FORM_ERROR_ID, WORDING, entryFields, link, nav } from './entry-views.js';
 import { calendarWords } from './dates.js';
@@ -49,20 +50,22 @@ export function scheduleWords(recurrence, deviceZone = null) {
   return `${words}.${zone}`;
 }
 
-/** "from <handle> (Verified)": who an assignment is from, and whether this device compared their key. */
+/** "from <handle> (Verified by invitation)": who an assignment is from, and how their key was verified. */
 export function fromLine(from) {
   return html`<span class="todo-from">from <strong>${from.handle}</strong> <span class="trust ${
-    from.verified ? 'verified' : 'unverified'}">(${from.verified ? 'Verified' : 'Not verified'})</span></span>`;
+    from.verified ? 'verified' : 'unverified'}">(${from.word ?? (from.verified ? 'Verified' : 'Not verified')})</span></span>`;
 }
 
 /**
- * One plain notice per therapist whose activities are held back (a changed key, an ended link).
- * @param {{peer: {userId: string, handle: string}, why: 'changed'|'ended'}[]} notices
+ * One plain notice per therapist whose activities are held back (a changed key, a key that does not match their
+ * invitation, an ended link), naming how many were held and the way out.
+ * @param {{peer: object, why: 'changed'|'mismatch'|'ended'}[]} notices
  */
 export function trustNotices(notices) {
-  return notices.map(({ peer, why }) => (why === 'changed'
-    ? html`<div class="notice trust-notice"><p>${peer.handle}'s security key changed; ${link(`/app/link/${peer.userId}`,
-      'compare safety numbers')} before you continue. Until then, what they sent is not shown here.</p></div>`
+  return notices.map(({ peer, why }) => (why === 'changed' || why === 'mismatch'
+    ? html`<div class="notice trust-notice"><p>Activities from ${peer.handle} are held back: ${peer.handle}${
+      blockedWhy({ ...peer, state: why })}. ${heldText({ ...peer, state: why })} ${link(`/app/link/${peer.userId}`,
+      'Compare the safety number')} with them (in person or by video); once it matches, they show here.</p></div>`
     : html`<div class="notice trust-notice"><p>Your link with ${peer.handle} has ended, so what they sent is no longer
       listed here.</p></div>`));
 }
@@ -284,8 +287,8 @@ export function blockedPage({ assignment, occurrence = null, words = WORDING.act
     <p class="error" role="alert">${entryId ? html`Your entry is saved (${link(`/app/entries/${entryId}`, 'open it')}),
       but the answer was not sent. ` : posted ? 'Nothing was saved. ' : null}${why === 'ended'
       ? html`Your link with ${peer.handle} has ended, so this ${t.one} cannot be answered any more.`
-      : html`${peer.handle}'s security key ${why === 'changed' ? 'changed' : 'is not verified on this device'}; ${
-        link(`/app/link/${peer.userId}`, 'compare safety numbers')} before you continue.`}</p>
+      : html`${peer.handle}${blockedWhy({ state: why })}; ${
+        link(`/app/link/${peer.userId}`, 'compare the safety number')} with them before you continue.`}</p>
     <div class="actions">${occurrence ? link(`/app/todo/${a.id}/${occurrence}`, 'Back to the form', 'button secondary')
       : null}${link('/app/todo', 'Back to To do', 'button secondary')}</div></section>`;
 }

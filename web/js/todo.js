@@ -4,6 +4,7 @@
  * response documents that answer them. Pure: plain data in, plain data out.
  */
 
+import { keyStatus } from './key-status.js';
 import { RATINGS, validateResponse } from './assignments.js';
 import { dueState, formatDay, localDate, occurrences, parseDate } from './recurrence.js';
 
@@ -125,16 +126,14 @@ export function isCurrent(assignment, now, days = 7) {
 
 /**
  * How far this device trusts the person an assignment comes from. Only a pinned therapist's records are
- * received at all (received.js checks each signature under the pinned key); a changed key or an ended link
- * means their activities are not shown as to-do.
+ * received at all (received.js checks each signature under the pinned key); a blocked key (changed, or not what
+ * the invitation proved) or an ended link means their activities are not shown as to-do.
  * @param {object|null|undefined} peer a row of the 'peers' store
- * @returns {'verified'|'unverified'|'changed'|'ended'|'unknown'}
+ * @returns {'verified'|'unverified'|'changed'|'mismatch'|'ended'|'unknown'}
  */
 export function trustOf(peer) {
   if (!peer || peer.role !== 'therapist') return 'unknown';
-  if (peer.changed) return 'changed';
-  if (!peer.linked) return 'ended';
-  return peer.verifiedHow === 'tofu' ? 'unverified' : 'verified';
+  return keyStatus(peer).state;
 }
 
 /** The current UTC time as the documents write it. */

@@ -34,14 +34,14 @@ test('the library lists each template with its link, the worksheet builder, and 
   assert.ok(out.includes(`/app/clients/${UID}/assign/new?worksheet=1`));
   assert.match(out, />Build a worksheet</);
   assert.match(out, /<h1 id="assign-title">Assign an activity<\/h1>/);
-  assert.match(out, new RegExp(`<a class="badge badge-verified" href="/app/link/${UID}"[^>]*>Verified</a>`));
+  assert.match(out, new RegExp(`<a class="badge badge-verified" href="/app/link/${UID}"[^>]*>Verified by safety number</a>`));
   assert.match(s(libraryPage({ peer: verified, templates: null, kinds })),
     /role="alert">The library could not be loaded/);
 });
 
 test('a client who may not be sent anything: a plain reason, the way to compare numbers, no form', () => {
   const cases = [
-    [{ ...verified, verifiedHow: 'tofu' }, /not verified on this device yet/],
+    [{ ...verified, state: 'mismatch' }, /does not match the invitation they accepted/],
     [{ ...verified, changed: { handle: 'sam' } }, /security key changed/],
     [{ ...verified, linked: false }, /link with sam has ended/],
   ];
@@ -52,7 +52,7 @@ test('a client who may not be sent anything: a plain reason, the way to compare 
     assert.ok(out.includes(`href="/app/link/${UID}"`));
     assert.doesNotMatch(out, /<form/);
   }
-  assert.doesNotMatch(s(blockedPage({ ...verified, handle: EVIL, verifiedHow: 'tofu' })), /<img/);
+  assert.doesNotMatch(s(blockedPage({ ...verified, handle: EVIL, state: 'mismatch' })), /<img/);
 });
 
 const formData = (entries) => {
@@ -238,18 +238,28 @@ const NEW = `/app/clients/${UID}/assign/new`;
 const breathing = [['template', 'breathing-practice'], ['title', 'Slow breathing'], ['instructions', 'Ten minutes'],
   ['freq', 'daily'], ['start', '2026-03-23'], ['time_zone', 'Europe/Berlin'], ['target', '70']];
 
-test('handlers: an unverified client gets the explanation and nothing is written', async () => {
-  const { state, call } = fixture({ ...verified, verifiedHow: 'tofu' });
+test('handlers: a client whose key does not match the invitation gets the explanation and nothing is written', async () => {
+  const { state, call } = fixture({ ...verified, verifiedHow: 'tofu', state: 'mismatch' });
   for (const path of [`/app/clients/${UID}/assign`, `${NEW}?template=thought-record`, `${NEW}?worksheet=1`]) {
     const r = await call('GET', path);
     assert.equal(r.status, 200);
-    assert.match(r.body, /not verified on this device yet/);
+    assert.match(r.body, /does not match the invitation they accepted/);
     assert.doesNotMatch(r.body, /<form/);
   }
   const post = await call('POST', NEW, breathing);
   assert.equal(post.status, 422);
   assert.match(post.body, /Compare safety numbers/);
   assert.deepEqual([state.writes, state.changed], [0, 0]);
+});
+
+test('handlers: a client who is only not verified (trust on first use) can be assigned to, marked as such', async () => {
+  const { state, call } = fixture({ ...verified, verifiedHow: 'tofu', state: 'unverified' });
+  const library = await call('GET', `/app/clients/${UID}/assign`);
+  assert.match(library.body, /badge-unverified[^>]*>Not verified</);
+  assert.match((await call('GET', `${NEW}?template=breathing-practice`)).body, /<form/);
+  const post = await call('POST', NEW, breathing);
+  assert.ok(post.status < 400, `assigned: ${post.status}`);
+  assert.deepEqual([state.writes, state.changed], [1, 1]);
 });
 
 test('handlers: library, a template form, bad input 422 with nothing written, more question rows', async () => {

@@ -1,5 +1,7 @@
 // A therapist's care screens (care-views.js, care-routes.js): rendered from plain data, as the worker renders them.
 import { test } from 'node:test';
+import { inviteSecret } from '../js/trust.js';
+import { uuidBytes } from '../js/bytes.js';
 import assert from 'node:assert/strict';
 import { ApiError, Unreachable } from '../js/api.js';
 import { addCareRoutes } from '../js/care-routes.js';
@@ -40,11 +42,13 @@ const received = [
 const titles = new Map([['a-1', 'Slow breathing practice']]);
 const items = timelineItems(received, kindOf, titles, dayOf);
 
-test('badges say in words whether the key is verified, and link to the safety number', () => {
-  assert.equal(verification(peer()).word, 'Verified');
-  assert.equal(verification(peer({ verifiedHow: 'invite-link' })).word, 'Verified');
+test('badges say in words how the key was verified, and link to the safety number', () => {
+  assert.equal(verification(peer()).word, 'Verified by safety number');
+  assert.equal(verification(peer({ verifiedHow: 'invite-link' })).word, 'Verified by invitation');
   assert.equal(verification(peer({ verifiedHow: 'tofu' })).word, 'Not verified');
   assert.equal(verification(peer({ changed: { handle: 'sam' } })).word, 'Key changed');
+  assert.equal(verification(peer({ state: 'mismatch' })).word, 'Key does not match the invitation');
+  assert.equal(verification(peer({ state: 'mismatch' })).state, 'changed');
   assert.match(String(badge(peer({ verifiedHow: 'tofu' }))),
     new RegExp(`href="/app/link/${UID}"[^>]*>Not verified</a>`));
 });
@@ -114,18 +118,37 @@ test('on a session day the page says so instead of offering the button', () => {
   assert.match(out, /No activities assigned yet/);
 });
 
-test('an unverified or changed key blocks new assignments, with a plain explanation and the way to fix it', () => {
-  const cases = [[{ verifiedHow: 'tofu' }, /not verified on this device/], [{ changed: {} }, /key changed/]];
-  for (const [over, words] of cases) {
+test('a changed key, or one that does not match the invitation, blocks new assignments, saying why and how many were held', () => {
+  const cases = [[{ changed: {}, state: 'changed', held: 2 }, /key changed/, /2 changes are waiting/],
+    [{ state: 'mismatch', held: 1 }, /does not match the invitation they accepted/, /1 change is waiting/]];
+  for (const [over, words, held] of cases) {
     const out = String(clientPage({ peer: peer(over), sessions: [], today: '2026-03-13', items, assignments: [],
       canAssign: false }));
     assert.match(out, /role="alert"/);
     assert.match(out, words);
-    assert.match(out, /New shares and assignments are\s+blocked/);
+    assert.match(out, held);
+    assert.match(out, /nothing new can be assigned to them/);
     assert.match(out, new RegExp(`href="/app/link/${UID}"[^>]*>Compare the safety number<`));
     assert.doesNotMatch(out, /Assign an activity/);
     assert.match(out, /Everything shared so far \(no session recorded yet\)/);
   }
+});
+
+test('a key that is only not verified is marked, explained without alarm, and assigning goes on', () => {
+  const out = String(clientPage({ peer: peer({ verifiedHow: 'tofu', state: 'unverified' }), sessions: [],
+    today: '2026-03-13', items, assignments: [], canAssign: true }));
+  assert.match(out, />Not verified</);
+  assert.match(out, /You can work together as usual/);
+  assert.doesNotMatch(out, /role="alert"/);
+  assert.match(out, /Assign an activity/);
+});
+
+test('the clients list names what is held back from a blocked client, with the way to fix it', () => {
+  const out = String(clientsPage([{ peer: peer({ state: 'mismatch', held: 3 }), newCount: 0, lastSession: null },
+    { peer: peer({ userId: 'other', handle: 'kim', verifiedHow: 'invite-link' }), newCount: 1, lastSession: null }]));
+  assert.match(out, /What sam shares is held back: sam(&#39;|')s security key does not match the invitation they accepted\. 3 changes are waiting\./);
+  assert.match(out, new RegExp(`href="/app/link/${UID}"[^>]*>Compare the safety number<`));
+  assert.equal((out.match(/class="held"/g) ?? []).length, 1);
 });
 
 test('the print view: handle, date range, generated-on date, the timeline, no inline script', () => {
@@ -168,7 +191,7 @@ test('schedule words', () => {
 // ---------------------------------------------------------------- the invite routes, with a stand-in server
 
 const ME = { userId: new Uint8Array(16).fill(7), handle: 'dr.lee', role: 'therapist', session: {},
-  sigSeed: new Uint8Array(32).fill(1), kemSeed: new Uint8Array(32).fill(2) };
+  sigSeed: new Uint8Array(32).fill(1), kemSeed: new Uint8Array(32).fill(2), accountKey: new Uint8Array(32).fill(3) };
 
 function server(api, me = ME) {
   const router = new Router();
@@ -187,7 +210,7 @@ test('creating an invitation shows its link (token only in the fragment) and lis
   const open = [{ invite_id: '33333333-3333-4333-8333-333333333333', created_at: 1773000000, expires_at: 1773600000 }];
   const api = { createInvite: async () => {
     calls.push('create');
-    return { invite_id: open[0].invite_id, token: 'T0k_en', expires_at: 1773600000 };
+    return { invite_id: open[0].invite_id, token: 'T0k_en-0123456789abcdef', expires_at: 1773600000 };
   }, listInvites: async () => open,
   revokeInvite: async (id) => { calls.push(`revoke ${id}`); } };
   const send = server(api);
@@ -196,9 +219,11 @@ test('creating an invitation shows its link (token only in the fragment) and lis
   assert.equal(made.push, '/app/invites');
   const link = made.body.match(/readonly value="([^"]+)"/)[1].replaceAll('&amp;', '&');
   const parsed = parseInviteUrl(link);
-  assert.equal(parsed.token, 'T0k_en');
+  assert.equal(parsed.token, 'T0k_en-0123456789abcdef');
   assert.equal(parsed.handle, 'dr.lee');
   assert.equal(parsed.origin, 'https://between.test');
+  // The secret is the account's for this invite: any device of the account can check the client's proof with it.
+  assert.deepEqual(parsed.secret, await inviteSecret(ME.accountKey, uuidBytes(open[0].invite_id)));
   assert.equal(new URL(link).search, ''); // the token is in the fragment, never in the path or query
   assert.match(made.body, /hx-post="\/app\/invites\/33333333-3333-4333-8333-333333333333\/revoke"/);
   const gone = await send('POST', `/app/invites/${open[0].invite_id}/revoke`);
@@ -230,20 +255,24 @@ test('the safety number screen reads right for a therapist looking at a client, 
   const tofu = String(linkPage(peer({ verifiedHow: 'tofu' }), '12345'));
   assert.match(tofu, /aria-current="page"[^>]*>Clients</);
   assert.match(tofu, /<span class="badge badge-unverified">Not verified<\/span>/);
-  assert.match(tofu, /not verified\s+on this device/);
-  assert.match(tofu, /Nothing new is shared with or assigned to sam/);
+  assert.match(tofu, /this key came from the server/);
+  assert.match(tofu, /You can work together as usual/);
   assert.match(tofu, /Your client\. Key pinned/);
-  assert.match(tofu, /Compare these 60 digits with sam in session/);
+  assert.match(tofu, /Compare these 60 digits with sam, in person or by\s+video/);
   assert.match(tofu, /I compared the numbers: they match/);
   assert.match(tofu, new RegExp(`href="/app/clients/${UID}"[^>]*>Back to sam<`));
   assert.doesNotMatch(tofu, /therapist/i);
   const changed = String(linkPage(peer({ changed: {} }), '1'));
-  assert.match(changed, /security key changed\. New shares and assignments for them are paused/);
+  assert.match(changed, /security key changed\. What they share is held back, and nothing new can be assigned/);
   assert.match(changed, />Key changed</);
+  assert.match(changed, /The numbers match: accept this key/);
+  const mismatch = String(linkPage(peer({ state: 'mismatch' }), '1'));
+  assert.match(mismatch, /does not match the invitation they accepted/);
   const client = String(linkPage(peer({ role: 'therapist', handle: 'dr.lee', verifiedHow: 'invite-link' }), '1'));
   assert.match(client, /Your therapist\. Key pinned/);
-  assert.match(client, /Compare these 60 digits with your therapist at your next session/);
-  assert.match(client, />Verified</);
+  assert.match(client, /Compare these 60 digits with your therapist, in person or by\s+video/);
+  assert.match(client, />Verified by invitation</);
+  assert.match(client, /the key matched the one in the link dr\.lee gave you/);
   assert.match(client, /aria-current="page"[^>]*>Shared</);
   assert.doesNotMatch(client, /Back to/);
 });

@@ -9,11 +9,14 @@ const key = (b) => new Uint8Array(16).fill(b);
 const peer = (over) => ({ userId: '11111111-1111-4111-8111-111111111111', handle: 'dr.lee', linked: true, changed: null,
   verifiedHow: 'invite-link', pinnedAt: '2026-11-26T10:00:00Z', ...over });
 
-test('a key learned only from the server (tofu) gets nothing until its safety number is confirmed here', () => {
-  assert.equal(canGrant(peer({ verifiedHow: 'tofu' })), false);
+test('a key only the server vouches for (tofu) is shared with; a blocked key (changed, mismatched) never', () => {
+  assert.equal(canGrant(peer({ verifiedHow: 'tofu' })), true); // work goes on, marked "Not verified"
+  assert.equal(canGrant(peer({ verifiedHow: 'tofu', state: 'unverified' })), true);
   assert.equal(canGrant(peer({ verifiedHow: 'invite-link' })), true); // the invite link checked the key
   assert.equal(canGrant(peer({ verifiedHow: 'safety-number' })), true);
   assert.equal(canGrant(peer({ changed: { handle: 'dr.lee' } })), false);
+  assert.equal(canGrant(peer({ changed: { handle: 'dr.lee' }, state: 'changed' })), false);
+  assert.equal(canGrant(peer({ verifiedHow: 'tofu', state: 'mismatch' })), false);
   assert.equal(canGrant(peer({ linked: false })), false);
   assert.equal(canGrant(undefined), false);
 });
@@ -61,20 +64,25 @@ test('after a lost push answer, only the sharing change the server did not apply
   assert.equal(rebaseIntent(new Set(['lee']), {}, () => false), null);
 });
 
-test('an unverified therapist is shown as such, with the action that verifies, and no share button', () => {
+test('an unverified therapist is shown as such, with the action that verifies, and can be shared with', () => {
   const tofu = peer({ verifiedHow: 'tofu' });
   const page = String(linkPage(tofu, '12345 '.repeat(12).trim()));
-  assert.match(page, /not verified\s+on this device/);
+  assert.match(page, />Not verified</);
+  assert.match(page, /this key came from the server/);
   assert.match(page, /I compared the numbers: they match/);
   assert.match(page, new RegExp(`action="/app/link/${tofu.userId}/verify"`));
   const panel = String(sharingPanel('e1', { shared: [], stopping: [], peers: [tofu] }));
-  assert.doesNotMatch(panel, /Share with dr\.lee/);
-  assert.match(panel, /not verified on this device/);
-  // Shared from another device: listed, with what it means here.
-  const held = String(sharingPanel('e1', { shared: [{ peer: tofu, since: '2026-11-26T10:00:00Z', pending: false }],
-    stopping: [], peers: [tofu] }));
+  assert.match(panel, /Share with dr\.lee/);
+  assert.match(panel, /key is not verified \(it came from the server\)/);
+  // A blocked key: no share button, the way to fix it instead, and a share made elsewhere says what it means here.
+  const blocked = peer({ verifiedHow: 'tofu', state: 'mismatch' });
+  const none = String(sharingPanel('e1', { shared: [], stopping: [], peers: [blocked] }));
+  assert.doesNotMatch(none, /Share with dr\.lee/);
+  assert.match(none, /does not match the invitation they accepted/);
+  const held = String(sharingPanel('e1', { shared: [{ peer: blocked, since: '2026-11-26T10:00:00Z', pending: false }],
+    stopping: [], peers: [blocked] }));
   assert.match(held, /Shared with <strong>dr\.lee<\/strong>/);
-  assert.match(held, /not verified on this device: a new key made here/);
+  assert.match(held, /a new key made here is not given to them/);
   const verified = String(sharingPanel('e1', { shared: [], stopping: [],
     peers: [peer({ verifiedHow: 'safety-number' })] }));
   assert.match(verified, /Share with dr\.lee/);

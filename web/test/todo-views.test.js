@@ -68,12 +68,15 @@ test('a not verified therapist says so in words', () => {
   assert.match(out, /\(Not verified\)/);
 });
 
-test('a changed key is one plain notice linking to the safety numbers; an ended link is said plainly', () => {
-  const peer = { userId: UID, handle: `mira${HOSTILE}` };
+test('a blocked key is one plain notice saying what is held and linking to the safety number; an ended link is said plainly', () => {
+  const peer = { userId: UID, handle: `mira${HOSTILE}`, held: 2 };
   const out = text(todoPage({ lists: empty, notices: [{ peer, why: 'changed' }] }));
-  assert.match(out, new RegExp('mira&lt;script&gt;alert\\(1\\)&lt;/script&gt;\'s security key changed; '
-    + `<a href="/app/link/${UID}"[^>]*>compare safety numbers</a> before you continue`));
+  assert.match(out, new RegExp('Activities from mira&lt;script&gt;alert\\(1\\)&lt;/script&gt; are held back: '
+    + 'mira&lt;script&gt;alert\\(1\\)&lt;/script&gt;(&#39;|\')s security key changed\\. 2 changes are waiting\\. '
+    + `<a href="/app/link/${UID}"[^>]*>Compare the safety number</a>`));
   assert.equal(out.match(/security key changed/g).length, 1);
+  const mismatch = text(trustNotices([{ peer, why: 'mismatch' }]));
+  assert.match(mismatch, /does not match the invitation they accepted/);
   assert.match(text(trustNotices([{ peer, why: 'ended' }])), /Your link with mira&lt;script&gt;.* has ended/);
 });
 
@@ -170,7 +173,7 @@ test('the confirmation says who sees what, links the private entry and goes back
   assert.match(skipped, /was not done and your reason/);
   assert.doesNotMatch(skipped, /Open your entry/);
   const blocked = text(blockedPage({ assignment: a(), posted: true }));
-  assert.match(blocked, /role="alert">Nothing was saved\. dr\.mira's security key changed/);
+  assert.match(blocked, /role="alert">Nothing was saved\. dr\.mira(&#39;|')s security key changed/);
   assert.match(blocked, /href="\/app\/link\/11111111-1111-4111-8111-111111111111"/);
   assert.match(text(blockedPage({ assignment: a(), why: 'ended' })), /role="alert">Your link with dr\.mira has ended/);
 });

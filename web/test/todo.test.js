@@ -109,11 +109,12 @@ test('a one-off due a week out is listed under this week; ended assignments are 
   assert.equal(weekStart('2026-03-23'), '2026-03-23');
 });
 
-test('trust: a linked therapist with an unchanged key is shown; changed keys and ended links are held back', () => {
+test('trust: a linked therapist with an unchanged key is shown; blocked keys and ended links are held back', () => {
   const base = { role: 'therapist', linked: true, changed: null, verifiedHow: 'invite-link' };
   assert.equal(trustOf(base), 'verified');
   assert.equal(trustOf({ ...base, verifiedHow: 'tofu' }), 'unverified');
   assert.equal(trustOf({ ...base, changed: { handle: 'x' } }), 'changed');
+  assert.equal(trustOf({ ...base, state: 'mismatch' }), 'mismatch');
   assert.equal(trustOf({ ...base, linked: false }), 'ended');
   assert.equal(trustOf({ ...base, role: 'client' }), 'unknown');
   assert.equal(trustOf(undefined), 'unknown');
@@ -221,7 +222,7 @@ test('GET /app/todo: due today from the verified therapist, a Do it link, every 
   assert.match(body, /<h1 id="todo-title">To do<\/h1>/);
   assert.match(body, /Due today/);
   assert.match(body, new RegExp(`href="/app/todo/${A1}/2026-03-29"`));
-  assert.match(body, /dr\.mira<\/strong> <span class="trust verified">\(Verified\)/);
+  assert.match(body, /dr\.mira<\/strong> <span class="trust verified">\(Verified by invitation\)/);
   assert.match(body, /Gratitude &lt;list&gt;/);
   assert.match(body, new RegExp(`href="/app/todo/${A2}"`));
 });
@@ -314,14 +315,19 @@ test('a worksheet answer is an entry of kind worksheet carrying the worksheet an
   assert.equal(entry.extra.worksheet.fields[0].id, 'items');
 });
 
-test('share blocked: an unverified key refuses before writing; a late refusal names the saved entry', async () => {
-  const tofu = fixture({ peer: { verifiedHow: 'tofu' } });
-  assert.match((await tofu.call('GET', '/app/todo')).body, /Not verified/);
-  assert.doesNotMatch((await tofu.call('GET', `/app/todo/${A1}/2026-03-29`)).body, /Save and mark done/);
-  const refused = await tofu.call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'x' });
+test('share blocked: a blocked key refuses before writing; a late refusal names the saved entry', async () => {
+  // Not verified (the server's word) is marked, and answering goes on.
+  const tofu = fixture({ peer: { verifiedHow: 'tofu', state: 'unverified' } });
+  assert.match((await tofu.call('GET', '/app/todo')).body, /\(Not verified\)/);
+  assert.match((await tofu.call('GET', `/app/todo/${A1}/2026-03-29`)).body, /Save and mark done/);
+  assert.equal((await tofu.call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'x' })).status, 200);
+  // A key that does not match the invitation: nothing of theirs is answered, nothing written.
+  const bad = fixture({ peer: { verifiedHow: 'tofu', state: 'mismatch' } });
+  assert.doesNotMatch((await bad.call('GET', `/app/todo/${A1}/2026-03-29`)).body, /Save and mark done/);
+  const refused = await bad.call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'x' });
   assert.equal(refused.status, 422);
-  assert.match(refused.body, /Nothing was saved\. dr\.mira's security key is not verified on this device/);
-  assert.equal(tofu.state.writes, 0);
+  assert.match(refused.body, /Nothing was saved\. dr\.mira(&#39;|')s security key does not match the invitation/);
+  assert.equal(bad.state.writes, 0);
   const late = fixture();
   late.state.blockShare = true;
   const out = await late.call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'x' });

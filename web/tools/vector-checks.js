@@ -1,12 +1,13 @@
 // One checker per Python-made vector file of tests/vectors/: each checks every case and returns how many it checked.
 import assert from 'node:assert/strict';
 import { argon2id as hashWasmArgon2id } from 'hash-wasm';
-import { concat, fromHex, toHex, utf8 } from '../js/bytes.js';
+import { concat, fromHex, toHex, utf8, uuidString } from '../js/bytes.js';
 import * as c from '../js/crypto.js';
 import * as keys from '../js/keys.js';
 import * as layout from '../js/layout.js';
 import * as records from '../js/records.js';
 import * as safety from '../js/safety.js';
+import * as trust from '../js/trust.js';
 import { CryptoError, ProtocolError } from '../js/errors.js';
 
 const h = fromHex;
@@ -20,7 +21,70 @@ export async function argon2id(passphrase, memoryKib, iterations, lanes, salt) {
 
 const rejects = (promise, ErrorType, what) => assert.rejects(promise, ErrorType, what);
 
+/** A wire bundle (as in trust.json) in keys.js form. */
+const bundleOf = (w) => trust.bundleFromDocument(w);
+
 export const CHECKERS = {
+  'trust.json': async (v) => {
+    let n = 0;
+    const named = Object.fromEntries(Object.entries(v.keys).map(([k, w]) => [k, bundleOf(w)]));
+    const nameOf = (b) => (b ? Object.keys(named).find((k) => trust.sameKeys(named[k], b)) : null);
+    const s = v.invite_secret;
+    eqHex(await trust.inviteSecret(h(s.account_key), h(s.invite_id)), s.secret, 'invite secret');
+    const p = v.invite_proof;
+    const client = bundleOf(p.client_bundle);
+    await keys.verifyBundle(client);
+    eqHex(await trust.bundleDigest(client), p.bundle_digest, 'bundle digest');
+    eqHex(await trust.inviteProof(h(p.secret), h(p.invite_id), h(p.therapist_id), client), p.proof, 'proof');
+    const link = { invite_id: uuidString(h(p.invite_id)), proof: h(p.proof),
+      therapist: { user_id: uuidString(h(p.therapist_id)) } };
+    assert.equal(await trust.checkInviteProof(h(s.account_key), link, client), 'valid');
+    assert.equal(await trust.checkInviteProof(h(s.account_key), { ...link, proof: new Uint8Array(32) }, client), 'invalid');
+    assert.equal(await trust.checkInviteProof(h(s.account_key), { ...link, proof: null }, client), 'none');
+    n += 3;
+    const l = v.invite_links;
+    assert.equal(await safety.inviteUrl(l.origin, l.token, named[l.bundle], h(l.secret)), l.url);
+    for (const c of l.equivalent) {
+      assert.deepEqual(safety.parseInviteUrl(c.url), { origin: l.origin, token: l.token, fingerprint: l.fingerprint,
+        handle: l.handle, secret: h(l.secret) }, c.name);
+      n++;
+    }
+    for (const c of l.invalid) {
+      assert.throws(() => safety.parseInviteUrl(c.url), ProtocolError, c.name);
+      n++;
+    }
+    for (const c of v.origins) {
+      if (c.origin === null) assert.throws(() => safety.normaliseOrigin(c.input), ProtocolError, c.input);
+      else assert.equal(safety.normaliseOrigin(c.input), c.origin, c.input);
+      n++;
+    }
+    const d = v.verification_document;
+    const read = trust.readVerification(d.document);
+    assert.deepEqual([nameOf(read.bundle), read.how, read.createdAt], [d.reads_as.key, d.reads_as.how,
+      d.reads_as.created_at]);
+    assert.deepEqual(trust.verificationDocument(read.bundle, read.how, read.createdAt, d.document.device), d.document);
+    for (const c of d.ignored) {
+      assert.equal(trust.readVerification(c.document), null, c.name);
+      n++;
+    }
+    const verifications = (c) => c.verifications.map((x) => ({ bundle: named[x.key], how: x.how,
+      createdAt: x.created_at }));
+    for (const c of v.judge) {
+      for (const order of [verifications(c), verifications(c).reverse()]) {
+        const got = trust.judge(named[c.served] ?? null, named[c.pinned] ?? null, c.pinned_how, order, c.proof);
+        assert.deepEqual({ pin: nameOf(got.pin), how: got.how, state: got.state, changed: nameOf(got.changed),
+          record: got.record, forget: got.forget }, c.expected, c.name);
+      }
+      n++;
+    }
+    for (const c of v.verified_at) {
+      const vs = c.existing.map((at) => ({ bundle: named.K1, how: 'invite-link', createdAt: at }));
+      assert.equal(trust.verifiedAt(vs, c.now), c.expected);
+      n++;
+    }
+    return n;
+  },
+
   'labels.json': async (v) => {
     const table = Object.fromEntries(Object.entries(layout.LABELS).map(([k, b]) => [k, new TextDecoder().decode(b)]));
     assert.deepEqual(table, v.labels);
@@ -177,10 +241,10 @@ export const CHECKERS = {
     }
     const inv = v.invite;
     const therapist = made.find((b) => b.handle === inv.handle);
-    assert.equal(await safety.inviteUrl(inv.origin, inv.token, therapist), inv.url);
+    assert.equal(await safety.inviteUrl(inv.origin, inv.token, therapist, h(inv.secret)), inv.url);
     const parsed = safety.parseInviteUrl(inv.url);
     assert.deepEqual(parsed, { origin: inv.origin, token: inv.token, fingerprint: await safety.keyFingerprint(therapist),
-      handle: inv.handle });
+      handle: inv.handle, secret: h(inv.secret) });
     await safety.checkKeyFingerprint(therapist, parsed.fingerprint);
     await rejects(safety.checkKeyFingerprint(made.find((b) => b !== therapist), parsed.fingerprint), CryptoError);
     return v.vectors.length + 1;
