@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sync import crypto, keys, layout, records, safety, wire
+from tests.vectors import ed25519_cases
 
 VECTOR_DIR = Path(__file__).resolve().parent
 BYTES_NOTE = "Byte strings are lowercase hex; text is a JSON string (UTF-8)."
@@ -149,13 +150,21 @@ def ed25519() -> dict[str, Any]:
     message = layout.LABELS["rev"] + fixed("ed25519/rev_id")
     vectors.append({"name": "bt1_rev_message", "seed": hx(seed), "public": hx(crypto.ed25519_public(seed)),
                     "message": hx(message), "signature": hx(crypto.ed25519_sign(seed, message))})
-    return {"description": "Ed25519 (RFC 8032) from 32-byte seeds; deterministic signatures. A verifier refuses "
-                           "every small_order_public key (the eight small-order points, canonical and non-canonical "
-                           "encodings): under an encoding of the identity point universal_signature would otherwise "
-                           "verify every message. " + BYTES_NOTE,
+    small_order = sorted(crypto.ED25519_SMALL_ORDER)
+    return {"description": "Ed25519 (RFC 8032) from 32-byte seeds; deterministic signatures. bt1's verification "
+                           "rule (docs/PROTOCOL.md section 1): S < L; A and R canonical (y < p, no sign bit on x = 0) "
+                           "and not small-order; then the cofactorless equation encode([S]B - [k]A) = R. A verifier "
+                           "refuses every small_order_public key (the eight small-order points, canonical and "
+                           "non-canonical encodings): under an encoding of the identity point universal_signature "
+                           "would otherwise verify every message, and small_order_signatures holds, for each key, a "
+                           "signature a verifier without that rule accepts. edge_cases: each must get its expect; "
+                           "refused_by says which part of the rule refuses it, cofactorless_equation and "
+                           "cofactored_equation what each equation alone says (null when S >= L). " + BYTES_NOTE,
             "vectors": vectors,
-            "small_order_public": sorted(hx(k) for k in crypto.ED25519_SMALL_ORDER),
-            "universal_signature": hx(bytes([1]) + bytes(63))}
+            "small_order_public": [hx(k) for k in small_order],
+            "universal_signature": hx(bytes([1]) + bytes(63)),
+            "small_order_signatures": ed25519_cases.small_order_signatures(small_order),
+            "edge_cases": ed25519_cases.edge_cases()}
 
 
 RFC7748 = ("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
