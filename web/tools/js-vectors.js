@@ -85,15 +85,21 @@ export async function makeJsVectors() {
   const challengeId = fixed(16, 19);
   const challenge = fixed(32, 20);
   const accountVectors = {
-    user_id: hex(userId), account_key: hex(accountKey), kek: hex(kek),
+    description: 'One account as the browser seals it (PROTOCOL.md section 5). pw_kek is a fixed stand-in for '
+      + 'the passphrase KEK (hkdf(Argon2id output, pw_kek)), so no Argon2id runs here: pw_envelope = '
+      + 'aead_seal(pw_kek, account_key, "between/v1/env/pw" || user_id || kdf.packed). The recovery KEK is '
+      + 'derived from recovery.raw (hkdf(raw, rk_kek) = recovery.kek), and recovery.rk_envelope = '
+      + 'aead_seal(recovery.kek, account_key, "between/v1/env/rk" || user_id). id_wrap is sealed under '
+      + 'hkdf(account_key, ak_idwk). Byte strings are lowercase hex.',
+    user_id: hex(userId), account_key: hex(accountKey), pw_kek: hex(kek),
     kdf: { memory_kib: 19456, iterations: 2, lanes: 1, salt: hex(kdf.salt),
       packed: hex(packKdfParams(19456, 2, 1, kdf.salt)) },
     pw_envelope: hex(await keys.sealPwEnvelope(kek, userId, kdf, accountKey, fixed(12, 21))),
-    rk_envelope: hex(await keys.sealRkEnvelope(kek, userId, accountKey, fixed(12, 22))),
     id_wrap: hex(await keys.sealIdWrap(await keys.deriveIdwk(accountKey), userId, ownerSig, ownerKem, fixed(12, 23))),
     sig_seed: hex(ownerSig), kem_seed: hex(ownerKem),
     recovery: { raw: hex(rkRaw), text: await keys.formatRecoveryKey(rkRaw), kek: hex(rkKeys.kek),
-      login_pub: hex(rkKeys.loginPub) },
+      login_pub: hex(rkKeys.loginPub),
+      rk_envelope: hex(await keys.sealRkEnvelope(rkKeys.kek, userId, accountKey, fixed(12, 22))) },
     bundles: [bundle, therapist].map((b) => ({ user_id: hex(b.userId), handle: b.handle, role: b.role,
       sig_pub: hex(b.sigPub), kem_pub: hex(b.kemPub), signature: hex(b.signature) })),
     safety_number: await safety.safetyNumber(bundle, therapist),
