@@ -143,6 +143,16 @@ function kindCases() {
     ['reading', { title: 'Book', key_ideas: ['a', 'a', ' b '], minutes: 1440 }],
     ['lifestyle', { area: 'sleep', goal: 'bed by 11', did_it: false, minutes: 0 }],
     ['conversation-rehearsal', { goal: 'g', possible_replies: ['no', 'no'], practised: ['in-my-head', 'out-loud'] }],
+    // Space is what JavaScript's trim() and \s take (U+FEFF, U+3000 yes; U+0085 and U+001F no), in both languages.
+    ['journal', { title: '\ufeff Morning\u3000', body: 'b' }],
+    ['journal', { title: 'unit separator\u001f', body: 'b' }],
+    ['journal', { body: '\u0085' }],
+    ['mood', { score: 5, emotions: ['\u2003calm\u2003', 'calm'] }],
+    ['mood', { score: 5, colour: 'blue' }],
+    ['thought-record', { situation: 's', automatic_thought: 't',
+      emotions: [{ name: 'very\u00a0 anxious', intensity: 3 }, { name: 'Straße', intensity: 1 }, { name: 'STRASSE', intensity: 2 }] }],
+    ['thought-record', { situation: 's', automatic_thought: 't', emotions: [{ name: 'sad', intensity: 1, note: 'x' }] }],
+    ['thought-record', { situation: 's', automatic_thought: 't', emotions: [['sad', 1]] }],
   ];
   return inputs.map(([kind, fields]) => {
     try {
