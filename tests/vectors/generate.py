@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sync import crypto, keys, layout, records, safety, wire
+from sync import crypto, entry_document, keys, layout, records, safety, wire
 from tests.vectors import ed25519_cases
 
 VECTOR_DIR = Path(__file__).resolve().parent
@@ -395,15 +395,24 @@ def change_passphrase_vectors(login_seed: bytes, recovery_seed: bytes, cid: byte
 RECORD_ID = fixed("records/record_id", 16)
 KEY_ID = fixed("records/key_id", 16)
 DEK = fixed("records/dek")
+# Entry documents as docs/PROTOCOL.md section 13 defines them: a journal entry written on a phone, edited on a
+# laptop, deleted on the phone (the tombstone keeps the kind and times, drops the fields, says deleted).
+PHONE = str(uuid.UUID(bytes=fixed("records/device/phone", 16), version=4))
+LAPTOP = str(uuid.UUID(bytes=fixed("records/device/laptop", 16), version=4))
 DOCS = [
-    {"schema": "journal/1", "created_at": 1764100000, "fields": {"text": "Nervous before the meeting. Breathing helped."}},
-    {"schema": "journal/1", "created_at": 1764100000, "fields": {"text": "Nervous before the meeting. Breathing helped. Später: ruhiger 🙂"}},
+    entry_document.new_entry("journal", {"body": "Nervous before the meeting. Breathing helped.\n"},
+                             "2026-11-25T19:46:40.000Z", PHONE),
+    {**entry_document.new_entry("journal", {
+        "title": "Before the meeting",
+        "body": "Nervous before the meeting. Breathing helped.\nSpäter: ruhiger 🙂\n"},
+        "2026-11-25T19:46:40.000Z", LAPTOP), "updated_at": "2026-11-25T21:02:13.250Z"},
 ]
+DOCS.append(entry_document.tombstone(DOCS[1], "2026-11-26T08:00:05.500Z", PHONE))
 
 
 def _revision_chain() -> list[tuple[dict[str, Any], wire.Revision]]:
     chain, parent = [], None
-    steps = [(records.encode_document(DOCS[0]), False), (records.encode_document(DOCS[1]), False), (b"", True)]
+    steps = [(records.encode_document(d), "deleted" in d) for d in DOCS]
     for version, (plaintext, deleted) in enumerate(steps, 1):
         nonce = fixed(f"records/nonce/{version}", 12)
         rev = records.seal_revision(owner_id=ALICE.user_id, record_id=RECORD_ID, version=version, parent=parent,
@@ -424,7 +433,9 @@ def records_json() -> dict[str, Any]:
                                  "header": hx(rev.header), "ct": hx(rev.ct),
                                  "rev_id": hx(records.rev_id(rev.header, rev.ct)), "signature": hx(rev.signature)})
     return {
-        "description": "Record revisions of one record (create, edit, tombstone). header (136 bytes) is the AES-GCM "
+        "description": "Record revisions of one record (create, edit, tombstone). Each plaintext is an entry "
+                       "document (docs/PROTOCOL.md section 13; plaintext_text is the same UTF-8), valid for its "
+                       "revision's deleted flag. header (136 bytes) is the AES-GCM "
                        "AAD; ct = AES-256-GCM(dek, header.nonce, pad(plaintext), aad=header) = ciphertext || tag; "
                        "key_commit = HKDF(dek, 'key_commit', key_id); rev_id = SHA-256(header || ct); signature = "
                        "Ed25519(owner sig_seed, 'between/v1/rev' || rev_id). " + BYTES_NOTE,

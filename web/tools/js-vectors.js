@@ -8,7 +8,8 @@ import * as keys from '../js/keys.js';
 import * as records from '../js/records.js';
 import * as safety from '../js/safety.js';
 import { authTranscript, packKdfParams } from '../js/layout.js';
-import { kindTable, validateFields } from '../js/kinds.js';
+import { FieldError, kindTable, validateFields } from '../js/kinds.js';
+import { makeDocument, makeTombstone, validateEntryDocument } from '../js/entry-document.js';
 import { readFileSync } from 'node:fs';
 
 export const OUT_DIR = fileURLToPath(new URL('../../tests/vectors/js/', import.meta.url));
@@ -49,19 +50,23 @@ export async function makeJsVectors() {
     primitives.push({ op: 'pad', length: n, padded_length: c.paddedLength(n) });
   }
 
-  const body = utf8('{"fields":{"body":"<script>alert(1)</script> ✓"},"kind":"journal"}');
+  // Entry documents as docs/PROTOCOL.md section 13 defines them (a tombstone says deleted and has no fields).
+  const device = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
+  const created = makeDocument('journal', { body: '<script>alert(1)</script> ✓\n' }, '2026-11-25T19:46:40.123Z', device);
+  const body = records.encodeDocument(created);
   const rev1 = await records.sealRevision({ ownerId, recordId, version: 1, parent: null, keyId, dek, plaintext: body,
     sigSeed: ownerSig, nonce: fixed(12, 13) });
   const rid1 = await records.revId(rev1.header, rev1.ct);
+  const gone = records.encodeDocument(makeTombstone(created, '2026-11-26T08:00:00.000Z', device));
   const rev2 = await records.sealRevision({ ownerId, recordId, version: 2, parent: rid1, keyId, dek,
-    plaintext: new Uint8Array(0), sigSeed: ownerSig, deleted: true, nonce: fixed(12, 14) });
+    plaintext: gone, sigSeed: ownerSig, deleted: true, nonce: fixed(12, 14) });
   const kwk = await keys.deriveKwk(accountKey);
   const recordVectors = {
     owner_id: hex(ownerId), record_id: hex(recordId), key_id: hex(keyId), dek: hex(dek), sig_seed: hex(ownerSig),
     sig_pub: hex(await c.ed25519Public(ownerSig)), account_key: hex(accountKey),
     revisions: [
       { version: 1, plaintext: hex(body), header: hex(rev1.header), ct: hex(rev1.ct), signature: hex(rev1.signature), rev_id: hex(rid1) },
-      { version: 2, deleted: true, plaintext: '', header: hex(rev2.header), ct: hex(rev2.ct), signature: hex(rev2.signature),
+      { version: 2, deleted: true, plaintext: hex(gone), header: hex(rev2.header), ct: hex(rev2.ct), signature: hex(rev2.signature),
         rev_id: hex(await records.revId(rev2.header, rev2.ct)) },
     ],
     dek_wrap: hex(await records.wrapDek(kwk, ownerId, recordId, keyId, dek, fixed(12, 15))),
@@ -112,12 +117,74 @@ export async function makeJsVectors() {
       public: hex(rkKeys.loginPub) },
   };
   return { 'primitives.json': primitives, 'records.json': recordVectors, 'grants.json': grantVectors,
-    'accounts.json': accountVectors, 'kinds.json': kindCases() };
+    'accounts.json': accountVectors, 'kinds.json': kindCases(), 'documents.json': documentCases() };
+}
+
+const loadKinds = () => kindTable(JSON.parse(readFileSync(new URL('../../sync/kinds.json', import.meta.url), 'utf8')));
+
+/**
+ * Entry documents checked by the browser (web/js/entry-document.js, PROTOCOL.md section 13): sync/entry_document.py
+ * must return the same normalised document, or refuse with the same code and field.
+ */
+function documentCases() {
+  const kinds = loadKinds();
+  const device = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
+  const at = '2026-11-02T10:00:00.000Z';
+  const mood = makeDocument('mood', { score: 6, emotions: ['calm'] }, at, device);
+  const gone = makeTombstone(mood, '2026-11-03T08:00:00.000Z', device);
+  const sheet = { fields: [{ id: 'what', label: 'What happened?', type: 'long_text', required: true, merge: 'text',
+    constraints: { max_length: 20000 } }] };
+  const answer = { ...makeDocument('worksheet', { what: 'Tram.\n' }, at, device), worksheet: sheet, title: 'Tram' };
+  const note = { at: '/fields/score', strategy: 'scalar', note: 'Changed on two devices at once.', other_value: 4,
+    other_device: device, other_updated_at: at };
+  const without = (doc, key) => Object.fromEntries(Object.entries(doc).filter(([k]) => k !== key));
+  const inputs = [
+    ['an entry', mood, false],
+    ['an entry whose fields get normalised', { ...mood, kind: 'journal', fields: { title: '  Morning\u3000', body: 'b\r\n' } }, false],
+    ['times with +00:00 and nine fraction digits', { ...mood, created_at: '2026-11-02T10:00:00+00:00',
+      updated_at: '2026-11-02T10:00:00.000000001Z' }, false],
+    ['a tombstone', gone, true],
+    ['a tombstone without "deleted"', without(gone, 'deleted'), true],
+    ['"deleted" in a revision not flagged deleted', gone, false],
+    ['"deleted": false', { ...mood, deleted: false }, false],
+    ['a tombstone that keeps its fields', { ...gone, fields: mood.fields }, true],
+    ['a later version', { ...mood, v: 2 }, false],
+    ['an assignment is not an entry', { ...mood, type: 'assignment' }, false],
+    ['an unknown key', { ...mood, colour: 'blue' }, false],
+    ['an unknown kind', { ...mood, kind: 'dream' }, false],
+    ['a date that does not exist', { ...mood, created_at: '2026-02-29T10:00:00.000Z' }, false],
+    ['a time with a line break after it', { ...mood, created_at: '2026-11-02T10:00:00.000Z\n' }, false],
+    ['a local time', { ...mood, created_at: '2026-11-02T10:00:00.000+01:00' }, false],
+    ['edited before it was made', { ...mood, updated_at: '2026-11-02T09:59:59.999Z' }, false],
+    ['a device id in capitals', { ...mood, device: device.toUpperCase() }, false],
+    ['a device name', { ...mood, device: 'phone' }, false],
+    ['an empty conflicts list', { ...mood, conflicts: [] }, false],
+    ['a conflict note', { ...mood, conflicts: [note] }, false],
+    ['a note with an unknown strategy', { ...mood, conflicts: [{ ...note, strategy: 'guess' }] }, false],
+    ['a note with an unknown key', { ...mood, conflicts: [{ ...note, colour: 'blue' }] }, false],
+    ['a field out of range', { ...mood, fields: { score: 11 } }, false],
+    ['a field the kind lacks', { ...mood, fields: { score: 5, colour: 'blue' } }, false],
+    ['fields that are not an object', { ...mood, fields: ['calm'] }, false],
+    ['answers to a worksheet', answer, false],
+    ['answers to a worksheet, deleted', makeTombstone(answer, at, device), true],
+    ['a worksheet on a mood entry', { ...mood, worksheet: sheet, title: 'Tram' }, false],
+    ['answers without the worksheet title', without(answer, 'title'), false],
+    ['answers to a worksheet that is not one', { ...answer, worksheet: { fields: [] } }, false],
+    ['answers missing a required one', { ...answer, fields: {} }, false],
+  ];
+  return inputs.map(([name, doc, deleted]) => {
+    try {
+      return { name, doc, deleted, valid: validateEntryDocument(doc, kinds, { deleted }) };
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+      return { name, doc, deleted, error: { code: err.code, field: err.fieldId } };
+    }
+  });
 }
 
 /** Field validation outcomes of the browser: sync/kinds.py must normalise the same way or refuse the same field. */
 function kindCases() {
-  const kinds = kindTable(JSON.parse(readFileSync(new URL('../../sync/kinds.json', import.meta.url), 'utf8')));
+  const kinds = loadKinds();
   const inputs = [
     ['journal', { title: '  Morning  ', body: 'line one\r\nline two', prompt: '' }],
     ['journal', { title: 'x', body: '   ' }],
