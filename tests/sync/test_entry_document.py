@@ -10,6 +10,7 @@ import pytest
 
 from sync import entry_document, keys, records, wire
 from sync.client import Client
+from sync.errors import ProtocolError
 from sync.kinds import FieldError
 from sync.localstore import KeysFile
 
@@ -55,8 +56,19 @@ def test_the_revision_tamper_json_accepts_carries_an_entry_document():
         _check(plaintext, header.deleted)
 
 
+def test_the_browser_decodes_plaintexts_as_python_does():
+    cases = _load("js/documents.json")["plaintexts"]
+    assert {c["decodes"] for c in cases} == {True, False}
+    for c in cases:
+        if c["decodes"]:
+            records.decode_document(h(c["plaintext"]))
+        else:
+            with pytest.raises(ProtocolError):
+                records.decode_document(h(c["plaintext"]))
+
+
 def test_the_browser_validates_documents_as_python_does():
-    cases = _load("js/documents.json")
+    cases = _load("js/documents.json")["documents"]
     assert any("valid" in c for c in cases) and any("error" in c for c in cases)
     for c in cases:
         if "valid" in c:

@@ -172,7 +172,7 @@ function documentCases() {
     ['answers to a worksheet that is not one', { ...answer, worksheet: { fields: [] } }, false],
     ['answers missing a required one', { ...answer, fields: {} }, false],
   ];
-  return inputs.map(([name, doc, deleted]) => {
+  const documents = inputs.map(([name, doc, deleted]) => {
     try {
       return { name, doc, deleted, valid: validateEntryDocument(doc, kinds, { deleted }) };
     } catch (err) {
@@ -180,6 +180,37 @@ function documentCases() {
       return { name, doc, deleted, error: { code: err.code, field: err.fieldId } };
     }
   });
+  const nested = (n) => `{"a":${'['.repeat(n)}${']'.repeat(n)}}`;
+  const plaintexts = [
+    ['canonical', '{"a":{"b":1},"b":[true,null,"ü"]}'],
+    ['a key again in another object', '{"a":{"a":1},"b":{"a":2}}'],
+    ['brackets and an escaped quote inside a string', `{"a":"\\"${'['.repeat(40)}{{{"}`],
+    ['nested 32 deep (the object counts)', nested(31)],
+    ['nested 33 deep', nested(32)],
+    ['a key twice', '{"a":1,"a":2}'],
+    ['a key twice, once escaped', '{"a":1,"\\u0061":2}'],
+    ['a key twice in an inner object', '{"x":[{"a":1,"b":{},"a":2}]}'],
+    ['a number too large for a double', '{"a":1e999}'],
+    ['a byte order mark', '\ufeff{"a":1}'],
+    ['not an object', '[1]'],
+    ['not JSON', '{"a":'],
+  ].map(([name, text]) => {
+    const data = utf8(text);
+    try {
+      records.decodeDocument(data);
+      return { name, plaintext: hex(data), decodes: true };
+    } catch (err) {
+      if (err.code !== 'bad_document') throw err;
+      return { name, plaintext: hex(data), decodes: false };
+    }
+  });
+  plaintexts.push({ name: 'invalid UTF-8', plaintext: '7b2261223a22ff227d', decodes: false });
+  return {
+    description: 'Entry documents (docs/PROTOCOL.md section 13) as web/js/entry-document.js validates them, and '
+      + 'plaintexts as web/js/records.js decodes them; sync/entry_document.py and sync/records.py must agree '
+      + '(documents: the same normalised document, or the same error code and field; plaintexts: decodes or not).',
+    documents, plaintexts,
+  };
 }
 
 /** Field validation outcomes of the browser: sync/kinds.py must normalise the same way or refuse the same field. */
