@@ -47,6 +47,16 @@ def kdf_from_env(environ: dict[str, str] | os._Environ) -> wire.KdfParams:
     return kdf
 
 
+def check_served_account(account: wire.AccountKeys, *, handle: str, user_id: uuid.UUID, kdf: wire.KdfParams) -> None:
+    """What GET /account served after a sign-in must match (PROTOCOL.md section 17, sign-in flow): the handle signed
+    in, the Session's user id, and exactly the KDF parameters prelogin served, under which the login key and the
+    passphrase KEK were already derived (so no second Argon2id runs, and a server cannot name other parameters)."""
+    if account.handle != handle or account.user_id != user_id:
+        raise CryptoError(detail="the server answered for another account")
+    if account.kdf != kdf:
+        raise CryptoError(detail="the server changed the key derivation parameters during sign-in")
+
+
 class AccountOps:
     """The account and device half of Client: it uses Client's `store` (LocalStore), `keys` (KeysFile)
     and `api` (Api)."""
@@ -118,10 +128,9 @@ class AccountOps:
             account = api.account()
         finally:
             api.close()
-        if account.handle != handle or account.user_id != session.user_id:
-            raise CryptoError(detail="the server answered for another account")
+        check_served_account(account, handle=handle, user_id=session.user_id, kdf=challenge.kdf)
         secrets = (keys.unlock_with_recovery(account, recovery) if recovery is not None
-                   else keys.unlock_with_passphrase(account, passphrase or ""))
+                   else keys.unlock_with_login_keys(account, login_keys))
         self._save_new_profile(server, secrets, seed, session)
 
     def _save_new_profile(self, server: str, secrets: keys.AccountSecrets, device_seed: bytes,

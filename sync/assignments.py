@@ -50,7 +50,7 @@ _RECORD_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # What JavaScript's trim() removes; str.strip() alone differs (\x85, \ufeff), and both sides must agree.
-_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(map(chr, range(0x2000, 0x200B)))
+_SPACE = kinds.SPACE
 
 ASSIGNMENT_KEYS = {"v", "type", "template", "kind", "title", "instructions", "worksheet", "schedule",
                    "target_minutes_per_week", "created_at", "updated_at", "withdrawn"}

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from . import keys, kinds, safety, trust, wire
+from . import entry_document, keys, kinds, safety, trust, wire
 from .accounts import DEVICE_NAME, MIN_PASSPHRASE, AccountOps, NotFound, check_handle, check_passphrase, kdf_from_env
 from .api import Api
 from .engine import Engine, Head, ShareError, SyncReport, held_reason
@@ -89,8 +89,7 @@ class Client(AccountOps):
         clean = kinds.validate_fields(kind, fields)
         record_id = str(uuid.uuid4())
         stamp = now_stamp()
-        doc = {"v": 1, "kind": kind, "fields": clean, "created_at": stamp, "updated_at": stamp,
-               "device": str(uuid.UUID(bytes=self.keys.device_id))}
+        doc = entry_document.new_entry(kind, clean, stamp, str(uuid.UUID(bytes=self.keys.device_id)))
         with self.store.transaction() as db:
             self.engine.queue(db, record_id, doc, False)
         return record_id
@@ -130,8 +129,7 @@ class Client(AccountOps):
             updated = item.get("updated_at")
             if not isinstance(updated, str) or not _STAMP.fullmatch(updated) or updated < created:
                 updated = created
-            docs.append({"v": 1, "kind": kind, "fields": fields, "created_at": created, "updated_at": updated,
-                         "device": device})
+            docs.append(dict(entry_document.new_entry(kind, fields, created, device), updated_at=updated))
         with self.store.transaction() as db:
             for doc in docs:
                 self.engine.queue(db, str(uuid.uuid4()), doc, False)
@@ -169,7 +167,7 @@ class Client(AccountOps):
 
     def delete_entry(self, record_id: str) -> None:
         head = self._own_head(record_id)
-        doc = dict(head.document, fields={}, updated_at=now_stamp(), device=str(uuid.UUID(bytes=self.keys.device_id)))
+        doc = entry_document.tombstone(head.document, now_stamp(), str(uuid.UUID(bytes=self.keys.device_id)))
         with self.store.transaction() as db:
             self.engine.queue(db, record_id, doc, True)
 

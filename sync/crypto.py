@@ -102,7 +102,7 @@ def aead_open(key: bytes, blob: bytes, aad: bytes) -> bytes:
 
 
 # Encodings (canonical and not) of the eight small-order Edwards points. OpenSSL verifies signatures under
-# them, and under the identity a single signature matches every message, so such keys are refused outright.
+# them, and under the identity a single signature matches every message, so such keys (and such an R) are refused.
 ED25519_SMALL_ORDER = frozenset(bytes.fromhex(h) for h in (
     "0100000000000000000000000000000000000000000000000000000000000000",
     "0100000000000000000000000000000000000000000000000000000000000080",
@@ -129,8 +129,30 @@ def ed25519_sign(seed: bytes, message: bytes) -> bytes:
     return Ed25519PrivateKey.from_private_bytes(seed).sign(message)
 
 
+# Ed25519's prime-order subgroup size and field prime (RFC 8032 5.1).
+ED25519_L = 2**252 + 27742317777372353535851937790883648493
+_P = 2**255 - 19
+
+
+def ed25519_canonical(encoding: bytes) -> bool:
+    """A point encoding as RFC 8032 5.1.3 decodes it: y below p, and no sign bit on x = 0 (y = 1 or p - 1)."""
+    n = int.from_bytes(encoding, "little")
+    y = n & ((1 << 255) - 1)
+    return y < _P and not (n >> 255 and y in (1, _P - 1))
+
+
+def ed25519_strict(public: bytes, signature: bytes) -> bool:
+    """bt1's rules before the library runs (PROTOCOL.md section 1): S < L, A and R canonical and not of small
+    order. OpenSSL and BoringSSL already refuse S >= L and a non-canonical R, and verify cofactorless, but both
+    accept small-order and non-canonical keys; checking all of it here keeps every verifier of bt1 identical."""
+    r = signature[:32]
+    return (int.from_bytes(signature[32:], "little") < ED25519_L
+            and ed25519_canonical(public) and public not in ED25519_SMALL_ORDER
+            and ed25519_canonical(r) and r not in ED25519_SMALL_ORDER)
+
+
 def ed25519_verify(public: bytes, signature: bytes, message: bytes) -> None:
-    if len(public) != 32 or len(signature) != 64 or public in ED25519_SMALL_ORDER:
+    if len(public) != 32 or len(signature) != 64 or not ed25519_strict(public, signature):
         raise CryptoError(detail="signature verification failed")
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(signature, message)

@@ -232,7 +232,12 @@ def _finish_unlock(keys: wire.AccountKeys, account_key: bytes) -> AccountSecrets
 
 def unlock_with_passphrase(keys: wire.AccountKeys, passphrase: str) -> AccountSecrets:
     """Raises DowngradeError below the KDF floor, else one generic CryptoError whatever failed."""
-    login = derive_passphrase_keys(passphrase, keys.kdf)
+    return unlock_with_login_keys(keys, derive_passphrase_keys(passphrase, keys.kdf))
+
+
+def unlock_with_login_keys(keys: wire.AccountKeys, login: LoginKeys) -> AccountSecrets:
+    """As unlock_with_passphrase, from keys already derived under exactly `keys.kdf` (a sign-in derives them from
+    prelogin's parameters, which must equal these): one generic CryptoError whatever failed."""
     try:
         account_key = open_pw_envelope(login.kek, keys.user_id.bytes, keys.kdf, keys.pw_envelope)
         return _finish_unlock(keys, account_key)

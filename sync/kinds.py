@@ -31,6 +31,10 @@ ALLOWED_MERGES: dict[str, frozenset[str]] = {
 
 # C0 controls other than tab and newline (and DEL) have no business in what a person writes.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# What JavaScript's trim() and \s treat as space. Python's str.strip() and str.split() differ (they take
+# \x1c-\x1f and \x85, and leave \ufeff), and the app and this module must normalise text identically.
+SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(map(chr, range(0x2000, 0x200B)))
+_SPACE_RUN = re.compile(f"[{re.escape(SPACE)}]+")
 _MINUTES = re.compile(r"^(?:(\d+)\s*h(?:ours?|rs?)?)?\s*(?:(\d+)\s*(?:m(?:in(?:ute)?s?)?)?)?$")
 
 
@@ -172,7 +176,7 @@ def _is_int(value: object) -> bool:
 def _one_line(kind: Kind, field: Field, value: object, max_length: int, what: str = "must be") -> str:
     if not isinstance(value, str):
         raise _fail(kind, field, f"{what} text")
-    text = " ".join(value.split()) if field.type == "emotions" else value.strip()
+    text = _SPACE_RUN.sub(" ", value).strip(" ") if field.type == "emotions" else value.strip(SPACE)
     if "\n" in text or "\r" in text:
         raise _fail(kind, field, f"{what} a single line")
     if _CONTROL.search(text):
@@ -198,7 +202,7 @@ def check_field(kind: Kind, field: Field, value: Any) -> Any:
             raise _fail(kind, field, "contains control characters")
         if len(text) > (c.max_length or 0):
             raise _fail(kind, field, f"must be at most {c.max_length} characters")
-        return text if text.strip() else None
+        return text if text.strip(SPACE) else None
     if t in ("scale", "minutes"):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -250,9 +254,9 @@ def _check_emotions(kind: Kind, field: Field, value: list) -> list[dict]:
             intensity = int(intensity)
         if not _is_int(intensity) or not c.min <= intensity <= c.max:
             raise _fail(kind, field, f"needs each intensity to be a whole number from {c.min} to {c.max}")
-        if name.casefold() in seen:
+        if name.lower() in seen:  # lower(), not casefold(): JavaScript's toLowerCase() is the same mapping
             raise _fail(kind, field, "names the same emotion twice")
-        seen.add(name.casefold())
+        seen.add(name.lower())
         out.append({"name": name, "intensity": intensity})
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import math
+import re
 import uuid
 from typing import Any
 
@@ -210,18 +211,23 @@ def _finite(text: str) -> float:
 MAX_DOCUMENT_DEPTH = 32
 
 
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
 def _depth_ok(data: bytes) -> bool:
     """Entry documents are shallow; a peer's deeply nested one must not exhaust the stack (which
-    would stop every later page of a sync). Brackets inside strings only overcount: safe side."""
+    would stop every later page of a sync). Brackets inside strings are text, not nesting: a journal
+    entry may hold forty "[" and must still open (the browser counts the same way)."""
     if data.count(b"[") + data.count(b"{") <= MAX_DOCUMENT_DEPTH:
         return True  # the common case, counted in C: too few openings to nest that deep
     depth = 0
-    for byte in data:
-        if byte in b"[{":
+    for bracket in _BRACKET.finditer(_STRING.sub(b"", data)):
+        if bracket.group() in b"[{":
             depth += 1
             if depth > MAX_DOCUMENT_DEPTH:
                 return False
-        elif byte in b"]}":
+        else:
             depth -= 1
     return True
 

@@ -93,12 +93,12 @@ def test_grant_opens_in_python_and_matches_python_grant():
 
 def test_account_material_matches_python():
     v = load("accounts.json")
-    user_id, ak, kek = h(v["user_id"]), h(v["account_key"]), h(v["kek"])
+    assert "kek" not in v and "rk_envelope" not in v  # one KEK per envelope, named for it
+    user_id, ak, pw_kek = h(v["user_id"]), h(v["account_key"]), h(v["pw_kek"])
     k = v["kdf"]
     kdf = wire.KdfParams(memory_kib=k["memory_kib"], iterations=k["iterations"], lanes=k["lanes"], salt=h(k["salt"]))
     assert keys.kdf_bytes(kdf).hex() == k["packed"]
-    assert keys.open_pw_envelope(kek, user_id, kdf, h(v["pw_envelope"])) == ak
-    assert keys.open_rk_envelope(kek, user_id, h(v["rk_envelope"])) == ak
+    assert keys.open_pw_envelope(pw_kek, user_id, kdf, h(v["pw_envelope"])) == ak
     idwk = crypto.hkdf(ak, "ak_idwk")
     assert keys.open_id_wrap(idwk, user_id, h(v["id_wrap"])) == (h(v["sig_seed"]), h(v["kem_seed"]))
     rk = v["recovery"]
@@ -106,6 +106,10 @@ def test_account_material_matches_python():
     assert keys.parse_recovery_key(rk["text"].lower()) == h(rk["raw"])
     login = keys.derive_recovery_keys(h(rk["raw"]))
     assert login.kek.hex() == rk["kek"] and login.login_pub.hex() == rk["login_pub"]
+    # The recovery envelope opens under the KEK derived from the recovery key, and under nothing else.
+    assert keys.open_rk_envelope(login.kek, user_id, h(rk["rk_envelope"])) == ak
+    with pytest.raises(crypto.CryptoError):
+        keys.open_rk_envelope(pw_kek, user_id, h(rk["rk_envelope"]))
     bundles = [wire.KeyBundle(user_id=uuid.UUID(bytes=h(b["user_id"])), handle=b["handle"], role=b["role"],
                               sig_pub=h(b["sig_pub"]), kem_pub=h(b["kem_pub"]), signature=h(b["signature"]))
                for b in v["bundles"]]

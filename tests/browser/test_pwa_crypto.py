@@ -22,6 +22,11 @@ IN_PAGE = """async (v) => {
   const out = {};
   out.ed25519 = await Promise.all(v.ed25519.vectors.map(async (t) =>
     [x(await c.ed25519Public(h(t.seed))), x(await c.ed25519Sign(h(t.seed), h(t.message)))]));
+  // Chromium's WebCrypto is BoringSSL: bt1's rule must give the same verdicts there as in OpenSSL.
+  const verdict = async (t) => ((await refused(c.ed25519Verify(h(t.public), h(t.signature), h(t.message))))
+    ? 'reject' : 'accept');
+  out.ed25519Edges = await Promise.all(v.ed25519.edge_cases.map(verdict));
+  out.ed25519SmallOrder = await Promise.all(v.ed25519.small_order_signatures.map(verdict));
   out.x25519 = await Promise.all(v.x25519.vectors.map(async (t) => x(await c.x25519(h(t.seed), h(t.peer_public)))));
   out.lowOrderRefused = await Promise.all(v.x25519.low_order_public.map((p) => refused(c.checkX25519Public(h(p)))));
   out.hpke = await Promise.all(v.hpke.vectors.map(async (t) =>
@@ -72,6 +77,8 @@ def test_chromium_webcrypto_reproduces_the_python_vectors(playwright_instance, a
     finally:
         ctx.close()
     assert out["ed25519"] == [[t["public"], t["signature"]] for t in v["ed25519"]["vectors"]]
+    assert out["ed25519Edges"] == [t["expect"] for t in v["ed25519"]["edge_cases"]]
+    assert out["ed25519SmallOrder"] == ["reject"] * 14
     assert out["x25519"] == [t["shared"] for t in v["x25519"]["vectors"]]
     assert out["lowOrderRefused"] == [True] * len(v["x25519"]["low_order_public"])
     assert out["hpke"] == [t["sealed"] for t in v["hpke"]["vectors"]]

@@ -21,7 +21,9 @@ THEO = person("theo", "therapist")
 RECORD = uuid.uuid4().bytes
 KEY_ID = crypto.random_bytes(16)
 DEK = crypto.random_bytes(32)
-DOC = {"schema": "journal/1", "fields": {"text": "slept badly, walked, felt better"}}
+DOC = {"v": 1, "kind": "journal", "fields": {"body": "slept badly, walked, felt better\n"},  # PROTOCOL.md §13
+       "created_at": "2026-11-25T19:46:40.000Z", "updated_at": "2026-11-25T19:46:40.000Z",
+       "device": "4c72a971-69af-4caf-9eae-5024a410436f"}
 
 
 def seal(**changes) -> wire.Revision:

@@ -97,6 +97,26 @@ def test_ed25519_vectors() -> None:
     for public in doc["small_order_public"]:
         with pytest.raises(CryptoError):
             crypto.ed25519_verify(b(public), b(doc["universal_signature"]), b"any message")
+    # Each of these verifies in OpenSSL alone: only bt1's small-order rule refuses them.
+    assert [s["public"] for s in doc["small_order_signatures"]] == doc["small_order_public"]
+    for s in doc["small_order_signatures"]:
+        with pytest.raises(CryptoError):
+            crypto.ed25519_verify(b(s["public"]), b(s["signature"]), b(s["message"]))
+
+
+def test_ed25519_edge_cases() -> None:
+    cases = load("ed25519.json")["edge_cases"]
+    assert {c["expect"] for c in cases} == {"accept", "reject"}
+    assert {c["refused_by"] for c in cases} == {None, "encoding", "equation"}
+    for c in cases:
+        public, signature, message = b(c["public"]), b(c["signature"]), b(c["message"])
+        if c["expect"] == "accept":
+            crypto.ed25519_verify(public, signature, message)
+        else:
+            with pytest.raises(CryptoError):
+                crypto.ed25519_verify(public, signature, message)
+        # The encoding rules are checked by bt1's own code, whatever the library would say.
+        assert crypto.ed25519_strict(public, signature) == (c["refused_by"] != "encoding"), c["name"]
 
 
 def test_x25519_vectors() -> None:

@@ -10,7 +10,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sync import crypto, keys, layout, records, safety, wire
+from sync import crypto, entry_document, keys, layout, records, safety, wire
+from tests.vectors import ed25519_cases
 
 VECTOR_DIR = Path(__file__).resolve().parent
 BYTES_NOTE = "Byte strings are lowercase hex; text is a JSON string (UTF-8)."
@@ -149,13 +150,21 @@ def ed25519() -> dict[str, Any]:
     message = layout.LABELS["rev"] + fixed("ed25519/rev_id")
     vectors.append({"name": "bt1_rev_message", "seed": hx(seed), "public": hx(crypto.ed25519_public(seed)),
                     "message": hx(message), "signature": hx(crypto.ed25519_sign(seed, message))})
-    return {"description": "Ed25519 (RFC 8032) from 32-byte seeds; deterministic signatures. A verifier refuses "
-                           "every small_order_public key (the eight small-order points, canonical and non-canonical "
-                           "encodings): under an encoding of the identity point universal_signature would otherwise "
-                           "verify every message. " + BYTES_NOTE,
+    small_order = sorted(crypto.ED25519_SMALL_ORDER)
+    return {"description": "Ed25519 (RFC 8032) from 32-byte seeds; deterministic signatures. bt1's verification "
+                           "rule (docs/PROTOCOL.md section 1): S < L; A and R canonical (y < p, no sign bit on x = 0) "
+                           "and not small-order; then the cofactorless equation encode([S]B - [k]A) = R. A verifier "
+                           "refuses every small_order_public key (the eight small-order points, canonical and "
+                           "non-canonical encodings): under an encoding of the identity point universal_signature "
+                           "would otherwise verify every message, and small_order_signatures holds, for each key, a "
+                           "signature a verifier without that rule accepts. edge_cases: each must get its expect; "
+                           "refused_by says which part of the rule refuses it, cofactorless_equation and "
+                           "cofactored_equation what each equation alone says (null when S >= L). " + BYTES_NOTE,
             "vectors": vectors,
-            "small_order_public": sorted(hx(k) for k in crypto.ED25519_SMALL_ORDER),
-            "universal_signature": hx(bytes([1]) + bytes(63))}
+            "small_order_public": [hx(k) for k in small_order],
+            "universal_signature": hx(bytes([1]) + bytes(63)),
+            "small_order_signatures": ed25519_cases.small_order_signatures(small_order),
+            "edge_cases": ed25519_cases.edge_cases()}
 
 
 RFC7748 = ("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
@@ -387,15 +396,24 @@ def change_passphrase_vectors(login_seed: bytes, recovery_seed: bytes, cid: byte
 RECORD_ID = fixed("records/record_id", 16)
 KEY_ID = fixed("records/key_id", 16)
 DEK = fixed("records/dek")
+# Entry documents as docs/PROTOCOL.md section 13 defines them: a journal entry written on a phone, edited on a
+# laptop, deleted on the phone (the tombstone keeps the kind and times, drops the fields, says deleted).
+PHONE = str(uuid.UUID(bytes=fixed("records/device/phone", 16), version=4))
+LAPTOP = str(uuid.UUID(bytes=fixed("records/device/laptop", 16), version=4))
 DOCS = [
-    {"schema": "journal/1", "created_at": 1764100000, "fields": {"text": "Nervous before the meeting. Breathing helped."}},
-    {"schema": "journal/1", "created_at": 1764100000, "fields": {"text": "Nervous before the meeting. Breathing helped. Später: ruhiger 🙂"}},
+    entry_document.new_entry("journal", {"body": "Nervous before the meeting. Breathing helped.\n"},
+                             "2026-11-25T19:46:40.000Z", PHONE),
+    {**entry_document.new_entry("journal", {
+        "title": "Before the meeting",
+        "body": "Nervous before the meeting. Breathing helped.\nSpäter: ruhiger 🙂\n"},
+        "2026-11-25T19:46:40.000Z", LAPTOP), "updated_at": "2026-11-25T21:02:13.250Z"},
 ]
+DOCS.append(entry_document.tombstone(DOCS[1], "2026-11-26T08:00:05.500Z", PHONE))
 
 
 def _revision_chain() -> list[tuple[dict[str, Any], wire.Revision]]:
     chain, parent = [], None
-    steps = [(records.encode_document(DOCS[0]), False), (records.encode_document(DOCS[1]), False), (b"", True)]
+    steps = [(records.encode_document(d), "deleted" in d) for d in DOCS]
     for version, (plaintext, deleted) in enumerate(steps, 1):
         nonce = fixed(f"records/nonce/{version}", 12)
         rev = records.seal_revision(owner_id=ALICE.user_id, record_id=RECORD_ID, version=version, parent=parent,
@@ -416,7 +434,9 @@ def records_json() -> dict[str, Any]:
                                  "header": hx(rev.header), "ct": hx(rev.ct),
                                  "rev_id": hx(records.rev_id(rev.header, rev.ct)), "signature": hx(rev.signature)})
     return {
-        "description": "Record revisions of one record (create, edit, tombstone). header (136 bytes) is the AES-GCM "
+        "description": "Record revisions of one record (create, edit, tombstone). Each plaintext is an entry "
+                       "document (docs/PROTOCOL.md section 13; plaintext_text is the same UTF-8), valid for its "
+                       "revision's deleted flag. header (136 bytes) is the AES-GCM "
                        "AAD; ct = AES-256-GCM(dek, header.nonce, pad(plaintext), aad=header) = ciphertext || tag; "
                        "key_commit = HKDF(dek, 'key_commit', key_id); rev_id = SHA-256(header || ct); signature = "
                        "Ed25519(owner sig_seed, 'between/v1/rev' || rev_id). " + BYTES_NOTE,

@@ -71,6 +71,24 @@ export function checkNewKdf(kdf) {
 }
 
 /**
+ * What GET /account served after a sign-in must match (PROTOCOL.md section 17, sign-in flow): the handle signed in,
+ * the Session's user id, and exactly the KDF parameters prelogin served, under which the login key and the
+ * passphrase KEK were already derived (so no second Argon2id runs, and a server cannot name other parameters).
+ * @param {{handle: string, user_id: string, kdf: object}} account the AccountKeys answer
+ * @param {{handle: string, userId: string, kdf: object}} expected `kdf` is prelogin's Challenge.kdf (wire form)
+ */
+export function checkServedAccount(account, { handle, userId, kdf }) {
+  if (account.handle !== handle || account.user_id !== userId) {
+    throw new CryptoError('the server answered for another account');
+  }
+  const [a, b] = [account.kdf, kdf];
+  if (a.alg !== b.alg || a.memory_kib !== b.memory_kib || a.iterations !== b.iterations || a.lanes !== b.lanes
+    || !equal(a.salt, b.salt)) {
+    throw new CryptoError('the server changed the key derivation parameters during sign-in');
+  }
+}
+
+/**
  * The account half of the local server. `env()` is the worker's loaded state, `reset()` drops it after the
  * keys changed, `origin` is this app's (and the API's) origin.
  */
@@ -233,13 +251,11 @@ export function createAccounts({ env, reset, origin }) {
     const session = await api.login({ handle, action, challenge_id: challengeId, signature,
       device: { device_id: uuidString(newUuid()), name: deviceName(), sig_pub: device.devicePub } });
     const account = await new Api(origin, { token: async () => session.token }).account();
-    if (account.handle !== handle || account.user_id !== session.user_id) {
-      throw new CryptoError('the server answered for another account');
-    }
+    checkServedAccount(account, { handle, userId: session.user_id, kdf: pre.kdf });
     const userId = uuidBytes(account.user_id);
     let accountKey;
     try {
-      accountKey = prk ? await openPwEnvelope(login.kek, userId, kdfFromWire(account.kdf), account.pw_envelope)
+      accountKey = prk ? await openPwEnvelope(login.kek, userId, kdfFromWire(pre.kdf), account.pw_envelope)
         : await openRkEnvelope(login.kek, userId, account.rk_envelope);
     } catch {
       throw new CryptoError('could not unlock the account');

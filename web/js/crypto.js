@@ -141,9 +141,54 @@ async function verifyKey(publicKey) {
   return key;
 }
 
-/** Throws CryptoError unless the signature verifies. */
+// Encodings (canonical and not) of the eight small-order Edwards points. WebCrypto (OpenSSL in Node, BoringSSL in
+// Chromium) verifies signatures under them, and under the identity one signature matches every message.
+export const ED25519_SMALL_ORDER = new Set([
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000080',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0000000000000000000000000000000000000000000000000000000000000080',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+]);
+// Ed25519's prime-order subgroup size and field prime (RFC 8032 5.1).
+const ED25519_L = 2n ** 252n + 27742317777372353535851937790883648493n;
+const P25519 = 2n ** 255n - 19n;
+
+const littleEndian = (bytes) => bytes.reduceRight((n, b) => (n << 8n) | BigInt(b), 0n);
+
+/** A point encoding as RFC 8032 5.1.3 decodes it: y below p, and no sign bit on x = 0 (y = 1 or p - 1). */
+export function ed25519Canonical(encoding) {
+  const n = littleEndian(encoding);
+  const y = n & ((1n << 255n) - 1n);
+  return y < P25519 && !((n >> 255n) && (y === 1n || y === P25519 - 1n));
+}
+
+/**
+ * bt1's rules before WebCrypto runs (PROTOCOL.md section 1): S < L, A and R canonical and not of small order.
+ * WebCrypto already refuses S >= L and a non-canonical R and verifies cofactorless, but accepts small-order and
+ * non-canonical keys; checking all of it here keeps the browser identical to every other verifier of bt1.
+ */
+export function ed25519Strict(publicKey, signature) {
+  const r = signature.subarray(0, 32);
+  return littleEndian(signature.subarray(32)) < ED25519_L
+    && ed25519Canonical(publicKey) && !ED25519_SMALL_ORDER.has(toHex(publicKey))
+    && ed25519Canonical(r) && !ED25519_SMALL_ORDER.has(toHex(r));
+}
+
+/** Throws CryptoError unless the signature verifies under bt1's rules. */
 export async function ed25519Verify(publicKey, signature, message) {
-  if (publicKey.length !== 32 || signature.length !== 64) throw new CryptoError('signature verification failed');
+  if (publicKey.length !== 32 || signature.length !== 64 || !ed25519Strict(publicKey, signature)) {
+    throw new CryptoError('signature verification failed');
+  }
   let ok = false;
   try {
     const key = await verifyKey(publicKey);

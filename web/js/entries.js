@@ -6,6 +6,7 @@ import { get, getAll, write } from './db.js';
 import { CryptoError } from './errors.js';
 import { FLAG_DELETED, parseHeader } from './layout.js';
 import { decodeDocument, encodeDocument, openStoredRevision, revId, sealRevision, unwrapDek, wrapDek } from './records.js';
+import { documentType, makeDocument, makeTombstone } from './entry-document.js';
 
 /**
  * @typedef {{id: string, version: number, kind: string, createdAt: string, updatedAt: string,
@@ -19,10 +20,7 @@ const now = () => new Date().toISOString();
 // and listing does not pay the crypto again for every entry. It dies with the service worker.
 const opened = new Map();
 
-/** The document of an entry (docs/MERGE.md): the same shape the Python client writes and merge reads. */
-export function makeDocument(kind, fields, stamp, device) {
-  return { v: 1, kind, fields, created_at: stamp, updated_at: stamp, device };
-}
+export { makeDocument };
 
 /** An entry as the views see it; `worksheet` and `title` are set for the answers to a therapist's worksheet. */
 export function toEntry(recordId, version, doc) {
@@ -32,7 +30,7 @@ export function toEntry(recordId, version, doc) {
 }
 
 /** An entry's document, as opposed to an assignment, an answer or a session log (those carry a `type`). */
-export const isEntryDocument = (doc) => doc.type === undefined;
+export const isEntryDocument = (doc) => documentType(doc) === 'entry';
 
 /** The DEK wrap of one key epoch of a row (a re-key on share or unshare starts a new epoch). */
 export function dekWrapFor(row, keyId) {
@@ -157,15 +155,15 @@ export async function updateEntry(db, me, id, fields) {
 }
 
 /**
- * A tombstone revision (deleted flag, the document without its fields, as sync/client.py writes it): it
- * syncs like any edit, and the content before it stays in the history for undo.
+ * A tombstone revision (header flag bit 0, the document without its fields and with `"deleted": true`, as
+ * sync/client.py writes it): it syncs like any edit, and the content before it stays in the history for undo.
  */
 export async function deleteEntry(db, me, id) {
   const row = await liveRow(db, id);
   if (!row) return false;
   const old = decodeDocument(await openPlaintext(me, row, row.head));
   if (!isEntryDocument(old)) return false;
-  const doc = { ...old, fields: {}, updated_at: now(), device: me.deviceId };
+  const doc = makeTombstone(old, now(), me.deviceId);
   await commit(db, me, row, encodeDocument(doc), true);
   return true;
 }

@@ -86,7 +86,11 @@ export function checkField(field, value) {
   if (t === 'emotions') {
     const seen = new Set();
     const out = value.map((item) => {
-      const name = oneLine(field, item?.name, c.max_length ?? 0, 'emotion names must be');
+      const keys = item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item).sort() : [];
+      if (keys.length !== 2 || keys[0] !== 'intensity' || keys[1] !== 'name') {
+        throw fail(field, 'must list emotions as a name and an intensity each');
+      }
+      const name = oneLine(field, item.name, c.max_length ?? 0, 'emotion names must be');
       if (!name) throw fail(field, 'has an emotion without a name');
       if (!Number.isInteger(item.intensity) || item.intensity < c.min || item.intensity > c.max) {
         throw fail(field, `needs each intensity to be a whole number from ${c.min} to ${c.max}`);
@@ -115,8 +119,21 @@ function missing(field) {
     : `Please fill in “${field.label}”.`, field.id);
 }
 
-/** Check every field; return them normalised with empty optional fields left out, or throw the first error. */
+/**
+ * Check every field; return them normalised with empty optional fields left out, or throw the first error.
+ * A field id the kind does not have is refused (code `unknown_field`), as sync/kinds.py refuses it.
+ */
 export function validateFields(kind, fields) {
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
+    throw new FieldError(`${kind.label} fields must be an object of field names to values.`);
+  }
+  for (const key of Object.keys(fields)) {
+    if (!kind.fields.some((f) => f.id === key)) {
+      const error = new FieldError(`${kind.label} has no field called that.`, key);
+      error.code = 'unknown_field';
+      throw error;
+    }
+  }
   const out = {};
   for (const field of kind.fields) {
     const value = checkField(field, fields[field.id]);

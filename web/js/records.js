@@ -1,6 +1,6 @@
 /** Record revisions of bt1 (seal, verify, open), the owner's DEK wraps, grants, documents; as sync/records.py. */
 
-import { concat, equal, fromUtf8, utf8 } from './bytes.js';
+import { concat, equal, utf8 } from './bytes.js';
 import {
   NONCE_LEN, TAG_LEN, aeadOpen, aeadSeal, ed25519Sign, ed25519Verify, gcmDecrypt, gcmEncrypt, hkdf, hpkeOpen,
   hpkeSeal, pad,
@@ -206,15 +206,77 @@ export function encodeDocument(doc) {
   }
 }
 
+// Keeps a leading U+FEFF, as Python's decode does, so that JSON.parse refuses it as Python's json does.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export const MAX_DOCUMENT_DEPTH = 32;
+
+/**
+ * What JSON.parse lets through and sync/records.py refuses: a key twice in one object (JSON.parse keeps the last,
+ * Python would refuse), and nesting deeper than MAX_DOCUMENT_DEPTH. `text` is already valid JSON.
+ */
+function structureProblem(text) {
+  const stack = []; // per open object: its keys so far (null for an array), and whether a key comes next
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) { // a string: find its end, skipping escaped characters
+      let end = i + 1;
+      for (;;) {
+        end = text.indexOf('"', end);
+        let backslashes = 0;
+        while (text.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++;
+        if (backslashes % 2 === 0) break;
+        end++;
+      }
+      const top = stack.at(-1);
+      if (top?.keys && top.expectKey) {
+        const key = JSON.parse(text.slice(i, end + 1));
+        if (top.keys.has(key)) return 'duplicate key in document';
+        top.keys.add(key);
+        top.expectKey = false;
+      }
+      i = end + 1;
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) { // { [
+      stack.push({ keys: c === 0x7b ? new Set() : null, expectKey: c === 0x7b });
+      if (stack.length > MAX_DOCUMENT_DEPTH) return 'document is nested too deeply';
+    } else if (c === 0x7d || c === 0x5d) { // } ]
+      stack.pop();
+    } else if (c === 0x2c && stack.at(-1)?.keys) { // , inside an object: a key comes next
+      stack.at(-1).expectKey = true;
+    }
+    i++;
+  }
+  return null;
+}
+
+/** Numbers JSON cannot carry back (1e999 parses to Infinity): refused, as Python refuses them. */
+function finite(value) {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (value !== null && typeof value === 'object') return Object.values(value).every(finite);
+  return true;
+}
+
+/**
+ * Decode a revision's plaintext (PROTOCOL.md section 13): UTF-8 without a byte order mark, one JSON object, no key
+ * twice in an object, nesting at most 32 deep, finite numbers. Anything else is a ProtocolError `bad_document`.
+ */
 export function decodeDocument(data) {
+  let text;
   let doc;
   try {
-    doc = JSON.parse(fromUtf8(data));
+    text = strictUtf8.decode(data);
+    doc = JSON.parse(text);
   } catch {
     throw new ProtocolError('bad_document', 'document is not valid JSON');
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ProtocolError('bad_document', 'a document is a JSON object');
   }
+  const problem = structureProblem(text);
+  if (problem) throw new ProtocolError('bad_document', problem);
+  if (!finite(doc)) throw new ProtocolError('bad_document', 'non-finite number in document');
   return doc;
 }

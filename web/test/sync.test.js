@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bundleFromWire, bundleToWire, fromWire, kdfFromWire, kdfToWire, toWire } from '../js/api.js';
-import { checkNewKdf, explain, HANDLE } from '../js/account.js';
+import { checkNewKdf, checkServedAccount, explain, HANDLE } from '../js/account.js';
 import { DowngradeError, ProtocolError } from '../js/errors.js';
 import { makeBundle, verifyBundle } from '../js/keys.js';
 import { estimateStrength } from '../js/strength.js';
@@ -47,6 +47,21 @@ test('new accounts never get less than the default Argon2id cost; below the floo
   assert.throws(() => checkNewKdf({ alg: 'argon2id', memoryKib: 1024, iterations: 3, lanes: 1, salt }), DowngradeError);
   assert.throws(() => checkNewKdf({ alg: 'scrypt', memoryKib: 65536, iterations: 3, lanes: 1, salt }), ProtocolError);
   assert.match(explain(new DowngradeError('x')), /weaker protection/);
+});
+
+test('after a sign-in, GET /account must name the account signed in and exactly the KDF parameters of prelogin', () => {
+  const kdf = { alg: 'argon2id', memory_kib: 65536, iterations: 3, lanes: 1, salt: new Uint8Array(16).fill(7) };
+  const userId = '0b3f6a52-1c7e-4f0e-8a51-5d2f8e6c4b21';
+  const account = { handle: 'alice', user_id: userId, kdf: { ...kdf, salt: new Uint8Array(16).fill(7) } };
+  checkServedAccount(account, { handle: 'alice', userId, kdf });
+  const refused = (changed) => assert.throws(() => checkServedAccount({ ...account, ...changed }, { handle: 'alice', userId,
+    kdf }), { code: 'crypto' });
+  refused({ handle: 'bob' });
+  refused({ user_id: '1b3f6a52-1c7e-4f0e-8a51-5d2f8e6c4b21' });
+  refused({ kdf: { ...kdf, memory_kib: 1048576 } });
+  refused({ kdf: { ...kdf, iterations: 4 } });
+  refused({ kdf: { ...kdf, lanes: 2 } });
+  refused({ kdf: { ...kdf, salt: new Uint8Array(16).fill(8) } });
 });
 
 test('handles follow the wire pattern', () => {

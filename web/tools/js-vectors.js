@@ -8,7 +8,8 @@ import * as keys from '../js/keys.js';
 import * as records from '../js/records.js';
 import * as safety from '../js/safety.js';
 import { authTranscript, packKdfParams } from '../js/layout.js';
-import { kindTable, validateFields } from '../js/kinds.js';
+import { FieldError, kindTable, validateFields } from '../js/kinds.js';
+import { makeDocument, makeTombstone, validateEntryDocument } from '../js/entry-document.js';
 import { readFileSync } from 'node:fs';
 
 export const OUT_DIR = fileURLToPath(new URL('../../tests/vectors/js/', import.meta.url));
@@ -49,19 +50,23 @@ export async function makeJsVectors() {
     primitives.push({ op: 'pad', length: n, padded_length: c.paddedLength(n) });
   }
 
-  const body = utf8('{"fields":{"body":"<script>alert(1)</script> ✓"},"kind":"journal"}');
+  // Entry documents as docs/PROTOCOL.md section 13 defines them (a tombstone says deleted and has no fields).
+  const device = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
+  const created = makeDocument('journal', { body: '<script>alert(1)</script> ✓\n' }, '2026-11-25T19:46:40.123Z', device);
+  const body = records.encodeDocument(created);
   const rev1 = await records.sealRevision({ ownerId, recordId, version: 1, parent: null, keyId, dek, plaintext: body,
     sigSeed: ownerSig, nonce: fixed(12, 13) });
   const rid1 = await records.revId(rev1.header, rev1.ct);
+  const gone = records.encodeDocument(makeTombstone(created, '2026-11-26T08:00:00.000Z', device));
   const rev2 = await records.sealRevision({ ownerId, recordId, version: 2, parent: rid1, keyId, dek,
-    plaintext: new Uint8Array(0), sigSeed: ownerSig, deleted: true, nonce: fixed(12, 14) });
+    plaintext: gone, sigSeed: ownerSig, deleted: true, nonce: fixed(12, 14) });
   const kwk = await keys.deriveKwk(accountKey);
   const recordVectors = {
     owner_id: hex(ownerId), record_id: hex(recordId), key_id: hex(keyId), dek: hex(dek), sig_seed: hex(ownerSig),
     sig_pub: hex(await c.ed25519Public(ownerSig)), account_key: hex(accountKey),
     revisions: [
       { version: 1, plaintext: hex(body), header: hex(rev1.header), ct: hex(rev1.ct), signature: hex(rev1.signature), rev_id: hex(rid1) },
-      { version: 2, deleted: true, plaintext: '', header: hex(rev2.header), ct: hex(rev2.ct), signature: hex(rev2.signature),
+      { version: 2, deleted: true, plaintext: hex(gone), header: hex(rev2.header), ct: hex(rev2.ct), signature: hex(rev2.signature),
         rev_id: hex(await records.revId(rev2.header, rev2.ct)) },
     ],
     dek_wrap: hex(await records.wrapDek(kwk, ownerId, recordId, keyId, dek, fixed(12, 15))),
@@ -85,15 +90,21 @@ export async function makeJsVectors() {
   const challengeId = fixed(16, 19);
   const challenge = fixed(32, 20);
   const accountVectors = {
-    user_id: hex(userId), account_key: hex(accountKey), kek: hex(kek),
+    description: 'One account as the browser seals it (PROTOCOL.md section 5). pw_kek is a fixed stand-in for '
+      + 'the passphrase KEK (hkdf(Argon2id output, pw_kek)), so no Argon2id runs here: pw_envelope = '
+      + 'aead_seal(pw_kek, account_key, "between/v1/env/pw" || user_id || kdf.packed). The recovery KEK is '
+      + 'derived from recovery.raw (hkdf(raw, rk_kek) = recovery.kek), and recovery.rk_envelope = '
+      + 'aead_seal(recovery.kek, account_key, "between/v1/env/rk" || user_id). id_wrap is sealed under '
+      + 'hkdf(account_key, ak_idwk). Byte strings are lowercase hex.',
+    user_id: hex(userId), account_key: hex(accountKey), pw_kek: hex(kek),
     kdf: { memory_kib: 19456, iterations: 2, lanes: 1, salt: hex(kdf.salt),
       packed: hex(packKdfParams(19456, 2, 1, kdf.salt)) },
     pw_envelope: hex(await keys.sealPwEnvelope(kek, userId, kdf, accountKey, fixed(12, 21))),
-    rk_envelope: hex(await keys.sealRkEnvelope(kek, userId, accountKey, fixed(12, 22))),
     id_wrap: hex(await keys.sealIdWrap(await keys.deriveIdwk(accountKey), userId, ownerSig, ownerKem, fixed(12, 23))),
     sig_seed: hex(ownerSig), kem_seed: hex(ownerKem),
     recovery: { raw: hex(rkRaw), text: await keys.formatRecoveryKey(rkRaw), kek: hex(rkKeys.kek),
-      login_pub: hex(rkKeys.loginPub) },
+      login_pub: hex(rkKeys.loginPub),
+      rk_envelope: hex(await keys.sealRkEnvelope(rkKeys.kek, userId, accountKey, fixed(12, 22))) },
     bundles: [bundle, therapist].map((b) => ({ user_id: hex(b.userId), handle: b.handle, role: b.role,
       sig_pub: hex(b.sigPub), kem_pub: hex(b.kemPub), signature: hex(b.signature) })),
     safety_number: await safety.safetyNumber(bundle, therapist),
@@ -106,12 +117,105 @@ export async function makeJsVectors() {
       public: hex(rkKeys.loginPub) },
   };
   return { 'primitives.json': primitives, 'records.json': recordVectors, 'grants.json': grantVectors,
-    'accounts.json': accountVectors, 'kinds.json': kindCases() };
+    'accounts.json': accountVectors, 'kinds.json': kindCases(), 'documents.json': documentCases() };
+}
+
+const loadKinds = () => kindTable(JSON.parse(readFileSync(new URL('../../sync/kinds.json', import.meta.url), 'utf8')));
+
+/**
+ * Entry documents checked by the browser (web/js/entry-document.js, PROTOCOL.md section 13): sync/entry_document.py
+ * must return the same normalised document, or refuse with the same code and field.
+ */
+function documentCases() {
+  const kinds = loadKinds();
+  const device = '0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3';
+  const at = '2026-11-02T10:00:00.000Z';
+  const mood = makeDocument('mood', { score: 6, emotions: ['calm'] }, at, device);
+  const gone = makeTombstone(mood, '2026-11-03T08:00:00.000Z', device);
+  const sheet = { fields: [{ id: 'what', label: 'What happened?', type: 'long_text', required: true, merge: 'text',
+    constraints: { max_length: 20000 } }] };
+  const answer = { ...makeDocument('worksheet', { what: 'Tram.\n' }, at, device), worksheet: sheet, title: 'Tram' };
+  const note = { at: '/fields/score', strategy: 'scalar', note: 'Changed on two devices at once.', other_value: 4,
+    other_device: device, other_updated_at: at };
+  const without = (doc, key) => Object.fromEntries(Object.entries(doc).filter(([k]) => k !== key));
+  const inputs = [
+    ['an entry', mood, false],
+    ['an entry whose fields get normalised', { ...mood, kind: 'journal', fields: { title: '  Morning\u3000', body: 'b\r\n' } }, false],
+    ['times with +00:00 and nine fraction digits', { ...mood, created_at: '2026-11-02T10:00:00+00:00',
+      updated_at: '2026-11-02T10:00:00.000000001Z' }, false],
+    ['a tombstone', gone, true],
+    ['a tombstone without "deleted"', without(gone, 'deleted'), true],
+    ['"deleted" in a revision not flagged deleted', gone, false],
+    ['"deleted": false', { ...mood, deleted: false }, false],
+    ['a tombstone that keeps its fields', { ...gone, fields: mood.fields }, true],
+    ['a later version', { ...mood, v: 2 }, false],
+    ['an assignment is not an entry', { ...mood, type: 'assignment' }, false],
+    ['an unknown key', { ...mood, colour: 'blue' }, false],
+    ['an unknown kind', { ...mood, kind: 'dream' }, false],
+    ['a date that does not exist', { ...mood, created_at: '2026-02-29T10:00:00.000Z' }, false],
+    ['a time with a line break after it', { ...mood, created_at: '2026-11-02T10:00:00.000Z\n' }, false],
+    ['a local time', { ...mood, created_at: '2026-11-02T10:00:00.000+01:00' }, false],
+    ['edited before it was made', { ...mood, updated_at: '2026-11-02T09:59:59.999Z' }, false],
+    ['a device id in capitals', { ...mood, device: device.toUpperCase() }, false],
+    ['a device name', { ...mood, device: 'phone' }, false],
+    ['an empty conflicts list', { ...mood, conflicts: [] }, false],
+    ['a conflict note', { ...mood, conflicts: [note] }, false],
+    ['a note with an unknown strategy', { ...mood, conflicts: [{ ...note, strategy: 'guess' }] }, false],
+    ['a note with an unknown key', { ...mood, conflicts: [{ ...note, colour: 'blue' }] }, false],
+    ['a field out of range', { ...mood, fields: { score: 11 } }, false],
+    ['a field the kind lacks', { ...mood, fields: { score: 5, colour: 'blue' } }, false],
+    ['fields that are not an object', { ...mood, fields: ['calm'] }, false],
+    ['answers to a worksheet', answer, false],
+    ['answers to a worksheet, deleted', makeTombstone(answer, at, device), true],
+    ['a worksheet on a mood entry', { ...mood, worksheet: sheet, title: 'Tram' }, false],
+    ['answers without the worksheet title', without(answer, 'title'), false],
+    ['answers to a worksheet that is not one', { ...answer, worksheet: { fields: [] } }, false],
+    ['answers missing a required one', { ...answer, fields: {} }, false],
+  ];
+  const documents = inputs.map(([name, doc, deleted]) => {
+    try {
+      return { name, doc, deleted, valid: validateEntryDocument(doc, kinds, { deleted }) };
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+      return { name, doc, deleted, error: { code: err.code, field: err.fieldId } };
+    }
+  });
+  const nested = (n) => `{"a":${'['.repeat(n)}${']'.repeat(n)}}`;
+  const plaintexts = [
+    ['canonical', '{"a":{"b":1},"b":[true,null,"ü"]}'],
+    ['a key again in another object', '{"a":{"a":1},"b":{"a":2}}'],
+    ['brackets and an escaped quote inside a string', `{"a":"\\"${'['.repeat(40)}{{{"}`],
+    ['nested 32 deep (the object counts)', nested(31)],
+    ['nested 33 deep', nested(32)],
+    ['a key twice', '{"a":1,"a":2}'],
+    ['a key twice, once escaped', '{"a":1,"\\u0061":2}'],
+    ['a key twice in an inner object', '{"x":[{"a":1,"b":{},"a":2}]}'],
+    ['a number too large for a double', '{"a":1e999}'],
+    ['a byte order mark', '\ufeff{"a":1}'],
+    ['not an object', '[1]'],
+    ['not JSON', '{"a":'],
+  ].map(([name, text]) => {
+    const data = utf8(text);
+    try {
+      records.decodeDocument(data);
+      return { name, plaintext: hex(data), decodes: true };
+    } catch (err) {
+      if (err.code !== 'bad_document') throw err;
+      return { name, plaintext: hex(data), decodes: false };
+    }
+  });
+  plaintexts.push({ name: 'invalid UTF-8', plaintext: '7b2261223a22ff227d', decodes: false });
+  return {
+    description: 'Entry documents (docs/PROTOCOL.md section 13) as web/js/entry-document.js validates them, and '
+      + 'plaintexts as web/js/records.js decodes them; sync/entry_document.py and sync/records.py must agree '
+      + '(documents: the same normalised document, or the same error code and field; plaintexts: decodes or not).',
+    documents, plaintexts,
+  };
 }
 
 /** Field validation outcomes of the browser: sync/kinds.py must normalise the same way or refuse the same field. */
 function kindCases() {
-  const kinds = kindTable(JSON.parse(readFileSync(new URL('../../sync/kinds.json', import.meta.url), 'utf8')));
+  const kinds = loadKinds();
   const inputs = [
     ['journal', { title: '  Morning  ', body: 'line one\r\nline two', prompt: '' }],
     ['journal', { title: 'x', body: '   ' }],
@@ -137,6 +241,16 @@ function kindCases() {
     ['reading', { title: 'Book', key_ideas: ['a', 'a', ' b '], minutes: 1440 }],
     ['lifestyle', { area: 'sleep', goal: 'bed by 11', did_it: false, minutes: 0 }],
     ['conversation-rehearsal', { goal: 'g', possible_replies: ['no', 'no'], practised: ['in-my-head', 'out-loud'] }],
+    // Space is what JavaScript's trim() and \s take (U+FEFF, U+3000 yes; U+0085 and U+001F no), in both languages.
+    ['journal', { title: '\ufeff Morning\u3000', body: 'b' }],
+    ['journal', { title: 'unit separator\u001f', body: 'b' }],
+    ['journal', { body: '\u0085' }],
+    ['mood', { score: 5, emotions: ['\u2003calm\u2003', 'calm'] }],
+    ['mood', { score: 5, colour: 'blue' }],
+    ['thought-record', { situation: 's', automatic_thought: 't',
+      emotions: [{ name: 'very\u00a0 anxious', intensity: 3 }, { name: 'Straße', intensity: 1 }, { name: 'STRASSE', intensity: 2 }] }],
+    ['thought-record', { situation: 's', automatic_thought: 't', emotions: [{ name: 'sad', intensity: 1, note: 'x' }] }],
+    ['thought-record', { situation: 's', automatic_thought: 't', emotions: [['sad', 1]] }],
   ];
   return inputs.map(([kind, fields]) => {
     try {
