@@ -38,19 +38,19 @@ def test_invite_verify_assign_answer_offline_and_the_therapist_sees_only_what_wa
         turn_on_sync(tp, "dr.care", therapist=True)
         turn_on_sync(cp, "alex.care")
 
-        # Invite, accept, compare the safety numbers, verify.
+        # Invite and accept: both sides verified by the invitation; comparing the numbers is the stronger check.
         link = create_invite(tp)
-        assert re.match(re.escape(url) + r"/invite#v=1&t=[^&]+&fp=[^&]+&h=dr\.care$", link), link
+        assert re.match(re.escape(url) + r"/invite#v=2&t=[^&]+&fp=[^&]+&h=dr\.care&s=[\w-]{22}$", link), link
         c_number = accept_invite(cp, link, "dr.care")
         assert SAFETY_NUMBER.fullmatch(c_number), c_number
         assert sync_now(cp) == "Synced"
         assert sync_now(tp) == "Synced"
         uid = client_ids(tp)["alex.care"]
-        assert clients_badges(tp) == {"alex.care": "Not verified"}
+        assert clients_badges(tp) == {"alex.care": "Verified by invitation"}
         assert safety_number(tp, url, uid) == c_number
         assert safety_number(cp, url, therapist_id(cp, "dr.care")) == c_number
         confirm_safety_number(tp, url, uid)
-        assert clients_badges(tp) == {"alex.care": "Verified"}
+        assert clients_badges(tp) == {"alex.care": "Verified by safety number"}
         problems["therapist: clients"] = serious_violations(tp)
 
         # A daily practice from yesterday for a week (dates in the browser's zone).
@@ -63,7 +63,7 @@ def test_invite_verify_assign_answer_offline_and_the_therapist_sees_only_what_wa
         assert sync_now(cp) == "Synced"
         go(cp, url, "/app/todo", "#todo-title")
         due = todo_items(cp, "todo-today")
-        assert len(due) == 1 and "Slow breathing practice" in due[0] and "from dr.care (Verified)" in due[0], due
+        assert len(due) == 1 and "Slow breathing practice" in due[0] and "from dr.care (Verified by invitation)" in due[0], due
         assert any("Slow breathing practice" in t for t in todo_items(cp, "todo-missed"))
         problems["client: to do"] = serious_violations(cp)
 
@@ -86,7 +86,7 @@ def test_invite_verify_assign_answer_offline_and_the_therapist_sees_only_what_wa
 
         # The therapist's views: what was shared and the answers, nothing of the private entry.
         assert sync_now(tp) == "Synced"
-        assert clients_badges(tp) == {"alex.care": "Verified"}
+        assert clients_badges(tp) == {"alex.care": "Verified by safety number"}
         clients_text = tp.inner_text("#view")
         seen = {"clients": tp.content()}
         assert re.search(r"\d+ shared, no session recorded yet", clients_text), clients_text
@@ -123,7 +123,7 @@ def test_invite_verify_assign_answer_offline_and_the_therapist_sees_only_what_wa
         since = tp.locator(".tl-group").first
         assert since.locator("h3").inner_text().startswith("Since last session (")
         assert SHARED in since.inner_text()  # shared today: on or after the session day
-        assert clients_badges(tp) == {"alex.care": "Verified"}  # (opens the Clients tab)
+        assert clients_badges(tp) == {"alex.care": "Verified by safety number"}  # (opens the Clients tab)
         news = tp.inner_text(".clients .news")
         assert re.fullmatch(r"\d+ new since the last session \(.+\)", news), news
         go(tp, url, f"/app/clients/{uid}/print", "#print-title")

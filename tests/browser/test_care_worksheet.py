@@ -142,7 +142,7 @@ def test_a_worksheet_is_built_answered_shared_and_reviewed_with_its_minutes(care
     _todo(cp, url)
     section = "todo-today" if due == local_day(cp) else "todo-week"
     items = [t for t in todo_items(cp, section) if WS_TITLE in t]
-    assert len(items) == 1 and f"from {T} (Verified)" in items[0], items
+    assert len(items) == 1 and f"from {T} (Verified by invitation)" in items[0], items
     cp.locator(f"section[aria-labelledby='{section}'] .todo-item", has_text=WS_TITLE) \
         .get_by_role("link", name=re.compile("^Do it")).click()
     cp.wait_for_selector("#todo-o-title")
@@ -257,7 +257,7 @@ def test_until_the_next_session_then_edited_then_withdrawn(care):
     # Today, then the two days after it; the session's own day is not one of them.
     _todo(cp, url)
     due = [t for t in todo_items(cp, "todo-today") if "Evening journal" in t]
-    assert len(due) == 1 and f"from {T} (Verified)" in due[0], due
+    assert len(due) == 1 and f"from {T} (Verified by invitation)" in due[0], due
     coming = [" ".join(t.split()) for t in todo_items(cp, "todo-week") if "Evening journal" in t]
     assert len(coming) == 1 and ", then 1 more day" in coming[0], coming
     assert cp.locator(f"a[href='/app/todo/{aid}/{local_day(cp, 1)}']").count() == 1
