@@ -40,16 +40,20 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 async def _before(request: Request) -> Response | None:
-    """API bodies must be declared JSON: a cross-site HTML form can send text/plain or form data
-    without a preflight, and must not reach the endpoints that need no session."""
     if request.method == "OPTIONS":
         return _options(request)
+    _json_only(request)
+    return None
+
+
+def _json_only(request: Request) -> None:
+    """API bodies must be declared JSON: a cross-site HTML form can send text/plain or form data
+    without a preflight, and must not reach the endpoints that need no session."""
     if request.method in _BODY_METHODS and request.url.path.startswith("/api/"):
         if request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers:
             media = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if media != "application/json":
                 raise Problem("unsupported_media_type", "send the body as application/json")
-    return None
 
 
 def _options(request: Request) -> Response:

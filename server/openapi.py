@@ -115,11 +115,10 @@ def describe(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
     characters, closed request objects), the problem answers and the bearer requirement of each operation."""
     doc = copy.deepcopy(generated)
     ops = [(path, method, h) for path, method, h in operations(app) if method in doc["paths"].get(path, {})]
-    requests = {id(h): h.parsed_fn_signature.parameters["data"].annotation
-                for _, _, h in ops if "data" in h.parsed_fn_signature.parameters}
-    answers = {id(h): h.parsed_fn_signature.return_type.annotation for _, _, h in ops
-               if h.parsed_fn_signature.return_type.annotation is not type(None) and _describable(
-                   h.parsed_fn_signature.return_type.annotation)}
+    signatures = {id(h): h.parsed_fn_signature for _, _, h in ops}
+    requests = {key: sig.parameters["data"].annotation for key, sig in signatures.items() if "data" in sig.parameters}
+    answers = {key: sig.return_type.annotation for key, sig in signatures.items()
+               if _describable(sig.return_type.annotation)}
     request_schemas, answer_schemas, components = wire_schemas(list(requests.values()),
                                                                [*answers.values(), ProblemBody])
     request_by_handler = dict(zip(requests, request_schemas))
@@ -171,6 +170,9 @@ def wire_schemas(requests: list[Any], answers: list[Any]) -> tuple[list[dict], l
 
 
 def _describable(annotation: Any) -> bool:
+    """A body msgspec encodes (not None: no body; not a Litestar Response, whose body Litestar describes)."""
+    if annotation is type(None):
+        return False
     try:
         msgspec.json.schema(annotation)
     except (TypeError, ValueError):
