@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import uvicorn
@@ -16,8 +16,11 @@ from .settings import Settings, SettingsError
 from .store import InUse, ensure_free
 
 
+AppFactory = Callable[[Settings], Callable]  # create_app, or an ASGI app wrapping what it makes
+
+
 def serve(host: str | None = None, port: int | None = None, data_dir: str | None = None,
-          environ: Mapping[str, str] | None = None) -> None:
+          environ: Mapping[str, str] | None = None, app_factory: AppFactory = create_app) -> None:
     """Explicit arguments override BETWEEN_HOST / BETWEEN_PORT / BETWEEN_DATA."""
     env = dict(os.environ if environ is None else environ)
     for name, value in (("BETWEEN_HOST", host), ("BETWEEN_PORT", port), ("BETWEEN_DATA", data_dir)):
@@ -35,17 +38,17 @@ def serve(host: str | None = None, port: int | None = None, data_dir: str | None
         raise SystemExit(2) from None
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level,
+    uvicorn.run(app_factory(settings), host=settings.host, port=settings.port, log_level=settings.log_level,
                 server_header=False, proxy_headers=True, timeout_graceful_shutdown=10)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, app_factory: AppFactory = create_app) -> None:
     parser = argparse.ArgumentParser(prog="python -m server", description="Run the Between sync server.")
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
     parser.add_argument("--data", help="data directory (database and server secret)")
     args = parser.parse_args(argv)
-    serve(args.host, args.port, args.data)
+    serve(args.host, args.port, args.data, app_factory=app_factory)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from litestar import Litestar, Request, Response, Router, get
 from litestar.config.compression import CompressionConfig
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.routes import HTTPRoute
 
 from sync import wire
 
+from . import openapi
 from .api import accounts, auth, links, sync
 from .api.context import Services, is_loopback, load_secret
 from .problems import HANDLERS, Problem
@@ -39,7 +39,14 @@ async def health() -> wire.Health:
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-async def _json_only(request: Request) -> None:
+async def _before(request: Request) -> Response | None:
+    if request.method == "OPTIONS":
+        return _options(request)
+    _json_only(request)
+    return None
+
+
+def _json_only(request: Request) -> None:
     """API bodies must be declared JSON: a cross-site HTML form can send text/plain or form data
     without a preflight, and must not reach the endpoints that need no session."""
     if request.method in _BODY_METHODS and request.url.path.startswith("/api/"):
@@ -47,6 +54,16 @@ async def _json_only(request: Request) -> None:
             media = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if media != "application/json":
                 raise Problem("unsupported_media_type", "send the body as application/json")
+
+
+def _options(request: Request) -> Response:
+    """Every method of the path. Litestar 2 builds the OPTIONS answer when a path gets its first handler and
+    keeps that list when more handlers join the path (litestar#4169, fixed in 3.0): POST /invites and
+    GET /invites would answer `Allow: OPTIONS, POST`. The finished routes know every method."""
+    template = request.scope.get("path_template")
+    methods = next((r.methods for r in request.app.routes
+                    if isinstance(r, HTTPRoute) and r.path_format == template), {"OPTIONS"})
+    return Response(content=None, status_code=204, headers={"Allow": ", ".join(sorted(methods))})
 
 
 def _after(response: Response) -> Response:
@@ -78,13 +95,10 @@ def create_app(settings: Settings) -> Litestar:
         on_startup=[start],
         on_shutdown=[stop],
         exception_handlers=HANDLERS,
-        before_request=_json_only,
+        before_request=_before,
         after_request=_after,
         request_max_body_size=settings.max_request_bytes,
-        # Only the JSON document: the stock viewers load unpinned scripts from CDNs onto the app's own
-        # origin, where they could read IndexedDB or rewrite the service worker's cache.
-        openapi_config=OpenAPIConfig(title="Between sync API", version=version(), path="/schema",
-                                     render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])]),
+        openapi_config=openapi.config(version()),
         # The app's static files only: compressing API answers that carry tokens next to
         # caller-chosen bytes would invite BREACH-style length oracles.
         compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6,

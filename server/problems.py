@@ -46,6 +46,15 @@ CODES: dict[str, tuple[int, str]] = {
 }
 
 
+def answers(*codes: str) -> dict[str, tuple[str, ...]]:
+    """A handler's `opt`: the problem codes its own logic can answer with, for the OpenAPI document (the codes
+    that follow from a handler's shape, e.g. `invalid_body` for a body, are added there)."""
+    unknown = [c for c in codes if c not in CODES]
+    if unknown:
+        raise KeyError(f"unknown problem codes {unknown}")
+    return {"problems": codes}
+
+
 PROBLEM_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 

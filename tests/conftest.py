@@ -1,4 +1,6 @@
-"""Shared fixtures: `live_server` runs the real server (`python -m server`) as a subprocess on a free port."""
+"""Shared fixtures: `live_server` runs the real server (`python -m server`) as a subprocess on a free port.
+Every /api/ answer of those servers and of the in-process test clients is checked against the published
+OpenAPI document when the session ends (tests/openapi_answers.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+pytest_plugins = ["tests.openapi_answers"]
 ROOT = Path(__file__).resolve().parent.parent
 # fast, permissive limits: tests drive many sign-ins from one address
 LIVE_ENV = {"BETWEEN_RATE_IP_PER_MINUTE": "100000", "BETWEEN_RATE_HANDLE_PER_MINUTE": "100000",
@@ -69,10 +72,14 @@ class LiveServer:
 
 
 def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str]) -> subprocess.Popen:
+    """`python -m server` through tests/openapi_server.py, which records its answers for the OpenAPI check."""
+    from tests.openapi_answers import answers_file  # after pytest has loaded it as a plugin
+
     log = open(log_path, "ab")
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)],
+            [sys.executable, "-m", "tests.openapi_server", answers_file(),
+             "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     finally:
         log.close()

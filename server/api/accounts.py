@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody
 
 from sync import keys, wire
 
-from ..problems import Problem
+from ..problems import Problem, answers
 from ..store import Conflict
 from .auth import check_signature, issue_session
 from .context import (CallerDep, client_ip, current_caller, limit, limit_auth, now, origin_of, services,
@@ -37,7 +37,9 @@ async def _admission(request: Request, code: str | None) -> bytes | None:
     return invite
 
 
-@post("/accounts", status_code=201)
+@post("/accounts", status_code=201,
+      opt=answers("bad_request", "crypto", "kdf_below_floor", "registration_closed", "handle_taken",
+                  "user_exists", "device_exists", "rate_limited", "unavailable"))
 async def signup(request: Request, data: JSONBody[wire.Signup]) -> wire.Session:
     svc = services(request)
     limit(request, "signup", client_ip(request), svc.settings.rate_signup_per_hour, 3600)
@@ -65,7 +67,8 @@ async def account(request: Request, caller: CallerDep) -> wire.AccountKeys:
     return found
 
 
-@post("/account/delete", status_code=204, dependencies=_bearer)
+@post("/account/delete", status_code=204, dependencies=_bearer,
+      opt=answers("invalid_credentials", "origin_not_configured", "unavailable"))
 async def delete_account(request: Request, caller: CallerDep, data: JSONBody[wire.DeleteAccount]) -> None:
     """Needs the passphrase login key over a fresh challenge: a stolen session alone can't erase."""
     svc = services(request)
@@ -78,7 +81,9 @@ async def delete_account(request: Request, caller: CallerDep, data: JSONBody[wir
     await svc.store.delete_account(caller.user_id, caller.handle)
 
 
-@post("/account/passphrase", status_code=204, dependencies=_bearer)
+@post("/account/passphrase", status_code=204, dependencies=_bearer,
+      opt=answers("kdf_below_floor", "invalid_credentials", "origin_not_configured", "rate_limited",
+                  "unavailable"))
 async def change_passphrase(request: Request, caller: CallerDep, data: JSONBody[wire.ChangePassphrase]) -> None:
     """Signed by the current passphrase login key or the recovery login key over a fresh challenge, binding
     the new material: a stolen session alone can neither lock the owner out nor plant its own envelope.
@@ -106,7 +111,7 @@ async def devices(request: Request, caller: CallerDep) -> list[wire.Device]:
     return await services(request).store.devices(caller.user_id, caller.device_id)
 
 
-@delete("/devices/{device_id:uuid}", status_code=204, dependencies=_bearer)
+@delete("/devices/{device_id:uuid}", status_code=204, dependencies=_bearer, opt=answers("not_found", "unavailable"))
 async def revoke_device(request: Request, caller: CallerDep, device_id: FromPath[UUID]) -> None:
     """Deleting the device ends all its sessions; a later refresh by it fails."""
     if not await services(request).store.revoke_device(caller.user_id, device_id.bytes):

@@ -11,7 +11,7 @@ from litestar.params import JSONBody
 from sync import crypto, keys, layout, wire
 from sync.errors import CryptoError
 
-from ..problems import Problem
+from ..problems import Problem, answers
 from ..store import Conflict
 from .context import (CallerDep, current_caller, fake_salt, limit_auth, new_token, now, origin_of, services,
                       token_hash)
@@ -46,7 +46,7 @@ async def _challenge(request: Request, subject: str, kdf: wire.KdfParams) -> wir
     return wire.Challenge(kdf=kdf, challenge_id=cid, challenge=ch, expires_in=ttl)
 
 
-@post("/prelogin", status_code=200)
+@post("/prelogin", status_code=200, opt=answers("rate_limited", "unavailable"))
 async def prelogin(request: Request, data: JSONBody[wire.Prelogin]) -> wire.Challenge:
     """Same shape for unknown handles: default parameters and a stable fake salt."""
     limit_auth(request, data.handle)
@@ -64,7 +64,8 @@ def check_signature(public: bytes | None, signature: bytes, *args) -> bool:
     return public is not None
 
 
-@post("/login", status_code=200)
+@post("/login", status_code=200, opt=answers("invalid_credentials", "device_exists", "origin_not_configured",
+                                                 "rate_limited", "unavailable"))
 async def login(request: Request, data: JSONBody[wire.Login]) -> wire.Session:
     """One answer for every failure: unknown handle, wrong key, used, expired or foreign challenge."""
     limit_auth(request, data.handle)
@@ -86,7 +87,7 @@ async def login(request: Request, data: JSONBody[wire.Login]) -> wire.Session:
     return session
 
 
-@post("/device-challenge", status_code=200)
+@post("/device-challenge", status_code=200, opt=answers("rate_limited", "unavailable"))
 async def device_challenge(request: Request, data: JSONBody[wire.DeviceChallengeRequest]) -> wire.Challenge:
     """Unknown devices get a challenge too; it can never succeed."""
     subject = device_subject(data.device_id.bytes)
@@ -95,7 +96,8 @@ async def device_challenge(request: Request, data: JSONBody[wire.DeviceChallenge
     return await _challenge(request, subject, default_kdf(fake_salt(svc.secret, subject)))
 
 
-@post("/refresh", status_code=200)
+@post("/refresh", status_code=200, opt=answers("invalid_credentials", "origin_not_configured", "rate_limited",
+                                                   "unavailable"))
 async def refresh(request: Request, data: JSONBody[wire.Refresh]) -> wire.Session:
     device_id = data.device_id.bytes
     limit_auth(request, device_subject(device_id))
@@ -114,7 +116,7 @@ async def refresh(request: Request, data: JSONBody[wire.Refresh]) -> wire.Sessio
     return session
 
 
-@post("/logout", status_code=204, dependencies={"caller": Provide(current_caller)})
+@post("/logout", status_code=204, dependencies={"caller": Provide(current_caller)}, opt=answers("unavailable"))
 async def logout(request: Request, caller: CallerDep) -> None:
     token = request.headers.get("authorization", "").partition(" ")[2].strip()
     await services(request).store.end_session(token_hash(token))

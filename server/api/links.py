@@ -11,12 +11,12 @@ from litestar.params import FromPath, JSONBody
 
 from sync import crypto, wire
 
-from ..problems import Problem
+from ..problems import Problem, answers
 from ..store import Conflict
 from .context import CallerDep, current_caller, new_token, now, services, token_hash
 
 
-@post("/invites", status_code=201)
+@post("/invites", status_code=201, opt=answers("forbidden", "unavailable"))
 async def create_invite(request: Request, caller: CallerDep) -> wire.InviteCreated:
     if caller.role != "therapist":
         raise Problem("forbidden", "only therapists invite")
@@ -33,13 +33,13 @@ async def list_invites(request: Request, caller: CallerDep) -> list[wire.InviteI
     return await services(request).store.invites(caller.user_id, now())
 
 
-@delete("/invites/{invite_id:uuid}", status_code=204)
+@delete("/invites/{invite_id:uuid}", status_code=204, opt=answers("invite_not_found", "unavailable"))
 async def revoke_invite(request: Request, caller: CallerDep, invite_id: FromPath[UUID]) -> None:
     if not await services(request).store.delete_invite(caller.user_id, invite_id.bytes):
         raise Problem("invite_not_found")
 
 
-@post("/invites/preview", status_code=200)
+@post("/invites/preview", status_code=200, opt=answers("invite_not_found"))
 async def preview_invite(request: Request, caller: CallerDep, data: JSONBody[wire.InviteToken]) -> wire.InvitePreview:
     found = await services(request).store.invite_preview(token_hash(data.token), now())
     if found is None:
@@ -47,7 +47,8 @@ async def preview_invite(request: Request, caller: CallerDep, data: JSONBody[wir
     return found
 
 
-@post("/invites/accept", status_code=201)
+@post("/invites/accept", status_code=201,
+      opt=answers("forbidden", "invite_not_found", "already_linked", "own_invite", "unavailable"))
 async def accept_invite(request: Request, caller: CallerDep, data: JSONBody[wire.InviteAccept]) -> wire.CareLink:
     """The proof is opaque here: only the therapist's devices can check it (the secret is in the link's fragment)."""
     if caller.role != "client":
@@ -67,14 +68,14 @@ async def list_links(request: Request, caller: CallerDep) -> list[wire.CareLink]
     return await services(request).store.links(caller.user_id)
 
 
-@delete("/links/{link_id:uuid}", status_code=204)
+@delete("/links/{link_id:uuid}", status_code=204, opt=answers("not_found", "unavailable"))
 async def end_link(request: Request, caller: CallerDep, link_id: FromPath[UUID]) -> None:
     """Either side; every grant between the two is revoked, both ways."""
     if not await services(request).store.delete_link(caller.user_id, link_id.bytes, now()):
         raise Problem("not_found")
 
 
-@get("/bundles/{user_id:uuid}")
+@get("/bundles/{user_id:uuid}", opt=answers("not_found"))
 async def bundle(request: Request, caller: CallerDep, user_id: FromPath[UUID]) -> wire.KeyBundle:
     found = await services(request).store.bundle(caller.user_id, user_id.bytes)
     if found is None:

@@ -14,7 +14,7 @@ from sync import records, wire
 from sync.layout import GrantBody
 from sync.errors import CryptoError, ProtocolError
 
-from ..problems import Problem
+from ..problems import Problem, answers
 from ..store import PreparedItem
 from .context import CallerDep, current_caller, now, services
 
@@ -86,7 +86,7 @@ def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int,
                         revision=item.revision, dek_wrap=item.dek_wrap, grants=tuple(grants), revoke=revoke)
 
 
-@post("/sync/push", status_code=200)
+@post("/sync/push", status_code=200, opt=answers("unavailable"))
 async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -> wire.PushResponse:
     svc = services(request)
     peers = await svc.store.peer_ids(caller.user_id) if any(i.grants for i in data.items) else None
@@ -100,14 +100,14 @@ async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -
     return wire.PushResponse(results=results)
 
 
-@get("/sync/pull")
+@get("/sync/pull", opt=answers("bad_cursor"))
 async def pull(request: Request, caller: CallerDep,
                after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
                limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200) -> wire.PullResponse:
     return await services(request).store.pull(caller.user_id, after, limit)
 
 
-@get("/records/{record_id:uuid}/history")
+@get("/records/{record_id:uuid}/history", opt=answers("not_found"))
 async def history(request: Request, caller: CallerDep, record_id: FromPath[UUID],
                   before: Annotated[int | None, QueryParameter(ge=1, le=2**32)] = None,
                   limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> wire.History:

@@ -10,16 +10,18 @@ from harness import Api, make_settings
 from litestar.testing import TestClient
 
 from server.app import create_app
+from tests.openapi_answers import recorded
 
 
 @pytest.fixture
 def api_factory(tmp_path: Path):
-    """Start an app with chosen settings; every client is closed (and its store shut) at the end."""
+    """Start an app with chosen settings; every client is closed (and its store shut) at the end. Its answers
+    are recorded for the session's OpenAPI check (tests/openapi_answers.py)."""
     opened: list[TestClient] = []
 
     def start(**overrides) -> Api:
         data_dir = tmp_path / f"data{len(opened)}"
-        client = TestClient(create_app(make_settings(data_dir, **overrides)), base_url="https://between.test")
+        client = TestClient(recorded(create_app(make_settings(data_dir, **overrides))), base_url="https://between.test")
         client.__enter__()
         opened.append(client)
         return Api(client, data_dir)

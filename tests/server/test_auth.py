@@ -104,7 +104,8 @@ def test_fake_salt_survives_restart(api_factory, tmp_path):
     from litestar.testing import TestClient
 
     from server.app import create_app
-    with TestClient(create_app(make_settings(api.data_dir))) as c2:
+    from tests.openapi_answers import recorded
+    with TestClient(recorded(create_app(make_settings(api.data_dir)))) as c2:
         again = Api(c2, api.data_dir).post("/auth/prelogin", {"handle": "ghost"}).json()["kdf"]["salt"]
     assert again == salt
     api.c.__enter__()  # the fixture closes it again

@@ -14,6 +14,7 @@ from harness import FAST, dump
 from server.app import create_app
 from server.settings import Settings, SettingsError
 from sync import wire
+from tests.openapi_answers import recorded
 
 
 def _settings(tmp_path, **overrides) -> Settings:
@@ -32,7 +33,7 @@ def _login(client: TestClient, acct: b.Account, origin: str, host: str | None = 
 
 def test_without_a_configured_origin_only_loopback_origins_are_accepted(tmp_path):
     app = create_app(_settings(tmp_path))
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    with TestClient(recorded(app), base_url="http://127.0.0.1:8000") as client:
         acct = b.new_account("origin-alice")
         assert client.post("/api/v1/accounts", content=wire.encode(b.signup(acct)),
                            headers={"content-type": "application/json"}).status_code == 201
@@ -53,7 +54,7 @@ def test_serving_beyond_loopback_needs_a_public_origin(tmp_path):
 
 def test_a_configured_origin_ignores_the_host_header(tmp_path):
     app = create_app(_settings(tmp_path, public_origin="https://between.example.org"))
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    with TestClient(recorded(app), base_url="http://127.0.0.1:8000") as client:
         acct = b.new_account("origin-bob")
         client.post("/api/v1/accounts", content=wire.encode(b.signup(acct)),
                     headers={"content-type": "application/json"})
