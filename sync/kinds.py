@@ -123,9 +123,14 @@ def _check_schema(schema: Schema) -> None:
                     raise ValueError(f"{where}: needs distinct options")
 
 
+# Made at import: msgspec (0.22) can crash when two threads decode a Struct type for the first time at the same
+# moment (see wire._make_ready); making the decoder builds the information of Schema and every type in it.
+_schema_decoder = msgspec.json.Decoder(Schema)
+
+
 def parse_schema(raw: bytes) -> Schema:
     """Decode and check a kinds.json; raises ValueError (msgspec.ValidationError is one) when it is unusable."""
-    schema = msgspec.json.decode(raw, type=Schema)
+    schema = _schema_decoder.decode(raw)
     _check_schema(schema)
     return schema
 
