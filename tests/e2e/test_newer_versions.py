@@ -1,0 +1,115 @@
+"""Today's CLI among newer versions: a newer server, whose every answer carries fields this version does not know
+(tests/newer_server.py), and a newer app on another device, whose entries hold keys, fields and kinds this
+version does not know. Everything works, and nothing the newer versions wrote is lost (PROTOCOL.md §14)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from sync.client import Client
+
+from .e2e_cli import Cli
+
+
+@pytest.fixture
+def newer_server(tmp_path, start_server) -> Iterator:
+    server = start_server(tmp_path, module="tests.newer_server")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def cli(newer_server, tmp_path) -> Cli:
+    return Cli(tmp_path / "profiles", newer_server.url)
+
+
+def test_accounts_sync_and_sharing_work_against_a_newer_server(cli: Cli):
+    cli.create("phone", "alice")
+    cli.login("laptop", "alice")
+    devices = cli.run("laptop", "device", "list").stdout.splitlines()
+    assert len(devices) == 2 and sum("(this device)" in d for d in devices) == 1
+    rid = cli.add("phone", "journal", title="Monday", body="A long walk after work.")
+    cli.run("phone", "sync")
+    cli.run("laptop", "sync")
+    assert cli.json("laptop", "entry", "show", rid)["fields"] == {"title": "Monday", "body": "A long walk after work."}
+    cli.run("laptop", "entry", "edit", rid, "--field", "title=Monday evening")
+    cli.run("phone", "entry", "edit", rid, "--field", "body=A long walk after work, then soup.")
+    cli.run("laptop", "sync")
+    assert "merged 1" in cli.run("phone", "sync").stdout
+    cli.run("laptop", "sync")
+    both = {"title": "Monday evening", "body": "A long walk after work, then soup."}
+    assert cli.json("phone", "entry", "show", rid)["fields"] == both == cli.json("laptop", "entry", "show", rid)["fields"]
+
+    cli.create("office", "drbob", "--therapist")
+    assert "Linked with drbob" in cli.run("phone", "invite", "accept", cli.last_line("office", "invite", "create")).stdout
+    cli.run("office", "sync")
+    assert "invite-link" in cli.run("phone", "safety-number", "drbob").stdout
+    cli.run("phone", "share", rid, "--with", "drbob")
+    shared = cli.json("office", "shared", "list", "--from", "alice")
+    assert [(s["id"], s["fields"]) for s in shared] == [(rid, both)]
+    cli.run("phone", "unshare", rid, "--with", "drbob")
+    assert cli.json("office", "shared", "list") == []
+
+
+def _write_as_newer_app(profile, record_id: str, doc: dict) -> None:
+    """What a newer version of the app on another device of the account does: write a document, then sync."""
+    newer = Client(profile)
+    try:
+        with newer.store.transaction() as db:
+            newer.engine.queue(db, record_id, doc, False)
+        newer.sync()
+    finally:
+        newer.close()
+
+
+def _document(profile, record_id: str) -> dict:
+    """The document as the newer app reads it after its next sync."""
+    newer = Client(profile)
+    try:
+        newer.sync()
+        head = newer.engine.head(record_id)
+        return {**head.document, "deleted": True} if head.deleted else head.document
+    finally:
+        newer.close()
+
+
+def test_entries_from_a_newer_app_keep_what_this_version_does_not_know(cli: Cli):
+    cli.create("old", "alice")
+    cli.login("newer", "alice")
+    journal, walk = str(uuid.uuid4()), str(uuid.uuid4())
+    stamp = "2026-03-24T19:00:00.000Z"
+    common = {"v": 1, "created_at": stamp, "updated_at": stamp, "device": str(uuid.uuid4()),
+              "place": {"label": "home", "precision": "city"}}
+    _write_as_newer_app(cli.profile("newer"), journal,
+                        {**common, "kind": "journal", "fields": {"body": "Slept well.", "photo_ids": ["p-1"]}})
+    _write_as_newer_app(cli.profile("newer"), walk,
+                        {**common, "kind": "walk-log", "fields": {"steps": 4200, "route": ["park", "river"]}})
+    cli.run("old", "sync")
+
+    # Read: every field, the unknown ones and the unknown kind too.
+    entries = {e["id"]: e for e in cli.json("old", "entry", "list")}
+    assert entries[journal]["fields"] == {"body": "Slept well.", "photo_ids": ["p-1"]}
+    assert (entries[walk]["kind"], entries[walk]["fields"]) == ("walk-log", {"steps": 4200, "route": ["park", "river"]})
+    assert "photo_ids: p-1" in cli.run("old", "entry", "show", journal).stdout
+
+    # Edited here while the newer app edits its own field: the merge and the edit keep all of it.
+    cli.run("old", "entry", "edit", journal, "--field", "title=Tuesday")
+    _write_as_newer_app(cli.profile("newer"), journal, {**common, "kind": "journal", "updated_at": stamp,
+                        "fields": {"body": "Slept well.", "photo_ids": ["p-1", "p-2"]}})
+    cli.run("old", "sync")
+    doc = _document(cli.profile("newer"), journal)
+    assert doc["fields"] == {"title": "Tuesday", "body": "Slept well.", "photo_ids": ["p-1", "p-2"]}
+    assert doc["place"] == {"label": "home", "precision": "city"}
+
+    # A kind this version does not know: not editable here (said in words), but it can be deleted.
+    refused = cli.run("old", "entry", "edit", walk, "--field", "steps=1", ok=False)
+    assert refused.returncode != 0 and "kind this version does not know" in refused.stderr
+    assert _document(cli.profile("newer"), walk)["fields"] == {"steps": 4200, "route": ["park", "river"]}
+    cli.run("old", "entry", "delete", walk)
+    cli.run("old", "sync")
+    assert _document(cli.profile("newer"), walk)["deleted"]
