@@ -9,8 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sync.client import Client
-
+from . import newer_app
 from .e2e_cli import Cli
 
 
@@ -56,39 +55,16 @@ def test_accounts_sync_and_sharing_work_against_a_newer_server(cli: Cli):
     assert cli.json("office", "shared", "list") == []
 
 
-def _write_as_newer_app(profile, record_id: str, doc: dict) -> None:
-    """What a newer version of the app on another device of the account does: write a document, then sync."""
-    newer = Client(profile)
-    try:
-        with newer.store.transaction() as db:
-            newer.engine.queue(db, record_id, doc, False)
-        newer.sync()
-    finally:
-        newer.close()
-
-
-def _document(profile, record_id: str) -> dict:
-    """The document as the newer app reads it after its next sync."""
-    newer = Client(profile)
-    try:
-        newer.sync()
-        head = newer.engine.head(record_id)
-        return {**head.document, "deleted": True} if head.deleted else head.document
-    finally:
-        newer.close()
-
-
 def test_entries_from_a_newer_app_keep_what_this_version_does_not_know(cli: Cli):
     cli.create("old", "alice")
     cli.login("newer", "alice")
     journal, walk = str(uuid.uuid4()), str(uuid.uuid4())
-    stamp = "2026-03-24T19:00:00.000Z"
-    common = {"v": 1, "created_at": stamp, "updated_at": stamp, "device": str(uuid.uuid4()),
+    common = {"v": 1, "created_at": newer_app.STAMP, "updated_at": newer_app.STAMP, "device": str(uuid.uuid4()),
               "place": {"label": "home", "precision": "city"}}
-    _write_as_newer_app(cli.profile("newer"), journal,
-                        {**common, "kind": "journal", "fields": {"body": "Slept well.", "photo_ids": ["p-1"]}})
-    _write_as_newer_app(cli.profile("newer"), walk,
-                        {**common, "kind": "walk-log", "fields": {"steps": 4200, "route": ["park", "river"]}})
+    newer_app.write(cli.profile("newer"), journal,
+                    {**common, "kind": "journal", "fields": {"body": "Slept well.", "photo_ids": ["p-1"]}})
+    newer_app.write(cli.profile("newer"), walk,
+                    {**common, "kind": "walk-log", "fields": {"steps": 4200, "route": ["park", "river"]}})
     cli.run("old", "sync")
 
     # Read: every field, the unknown ones and the unknown kind too.
@@ -99,17 +75,17 @@ def test_entries_from_a_newer_app_keep_what_this_version_does_not_know(cli: Cli)
 
     # Edited here while the newer app edits its own field: the merge and the edit keep all of it.
     cli.run("old", "entry", "edit", journal, "--field", "title=Tuesday")
-    _write_as_newer_app(cli.profile("newer"), journal, {**common, "kind": "journal", "updated_at": stamp,
-                        "fields": {"body": "Slept well.", "photo_ids": ["p-1", "p-2"]}})
+    newer_app.write(cli.profile("newer"), journal,
+                    {**common, "kind": "journal", "fields": {"body": "Slept well.", "photo_ids": ["p-1", "p-2"]}})
     cli.run("old", "sync")
-    doc = _document(cli.profile("newer"), journal)
+    doc = newer_app.read(cli.profile("newer"), journal)
     assert doc["fields"] == {"title": "Tuesday", "body": "Slept well.", "photo_ids": ["p-1", "p-2"]}
     assert doc["place"] == {"label": "home", "precision": "city"}
 
     # A kind this version does not know: not editable here (said in words), but it can be deleted.
     refused = cli.run("old", "entry", "edit", walk, "--field", "steps=1", ok=False)
     assert refused.returncode != 0 and "kind this version does not know" in refused.stderr
-    assert _document(cli.profile("newer"), walk)["fields"] == {"steps": 4200, "route": ["park", "river"]}
+    assert newer_app.read(cli.profile("newer"), walk)["fields"] == {"steps": 4200, "route": ["park", "river"]}
     cli.run("old", "entry", "delete", walk)
     cli.run("old", "sync")
-    assert _document(cli.profile("newer"), walk)["deleted"]
+    assert newer_app.read(cli.profile("newer"), walk)["deleted"]
