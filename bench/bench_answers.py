@@ -45,6 +45,10 @@ def best_of(fn, n: int = 3) -> float:
     return min(times)
 
 
+def ms(times: list[float]) -> str:
+    return spread([t * 1e3 for t in times], "{:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
@@ -57,9 +61,8 @@ def main() -> None:
         for _ in range(args.rounds):
             base.append(best_of(lambda: strict.decode(raw)))
             case.append(best_of(lambda: answers.decode(raw, wire.PullResponse)))
-        print(f"pull page of {items} records, {len(raw) / 2**20:.1f} MiB of JSON: strict decode "
-              f"{spread([b * 1e3 for b in base], '{:.1f}')} ms, answers.decode {spread([c * 1e3 for c in case], '{:.1f}')} "
-              f"ms, ratio {ratio_spread(case, base)}")
+        print(f"pull page of {items} records, {len(raw) / 2**20:.1f} MiB of JSON: strict decode {ms(base)} ms, "
+              f"answers.decode {ms(case)} ms, ratio {ratio_spread(case, base)}")
 
 
 if __name__ == "__main__":
