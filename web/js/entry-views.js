@@ -146,7 +146,7 @@ function rawValue(value) {
 }
 
 const NEWER_KIND = 'This kind of entry comes from a newer version of Between. It is kept as it is: update the app to edit it here.';
-const NEWER_FIELDS = 'Answers under their own names come from a newer version of Between; they are kept as they are.';
+const NEWER_FIELDS = 'The answers shown under their own names come from a newer version of Between; they are kept as they are.';
 
 /** One entry; `extra` is a fragment shown under its fields (the sharing panel). `kind` null: one this version does not know. */
 export function entryPage(entry, kind, extra = null) {
