@@ -9,7 +9,7 @@ from uuid import UUID
 import httpx
 import msgspec
 
-from . import wire
+from . import answers, wire
 from .errors import BetweenError
 
 T = TypeVar("T")
@@ -91,7 +91,8 @@ class Api:
         if answer is None or response.status_code == 204:
             return None  # type: ignore[return-value]
         try:
-            return msgspec.json.decode(response.content, type=answer)
+            # Fields a newer server added are ignored (PROTOCOL.md §14); everything known is checked.
+            return answers.decode(response.content, answer)
         except msgspec.ValidationError as exc:
             raise BetweenError("bad_response", f"the server sent a malformed answer ({exc})") from None
         except msgspec.DecodeError:

@@ -150,18 +150,38 @@ class Client(AccountOps):
                                "open it in the app to change it")
         return head
 
+    def editable_kind(self, record_id: str) -> str:
+        """The kind of an own entry, if this version can edit it (see _editable)."""
+        return self._editable(self._own_head(record_id)).id
+
+    @staticmethod
+    def _editable(head: Head) -> kinds.Kind:
+        # Fields of a kind this version does not know (a newer version's) cannot be checked: such an entry is
+        # kept as it is, to be shown, synced, merged and deleted here.
+        kind = kinds.find_kind(head.document.get("kind"))
+        if kind is None:
+            shown = str(head.document.get("kind"))[:40]
+            raise BetweenError("unknown_kind", f"entry {head.record_id} is of a kind this version does not know "
+                               f"('{shown}', perhaps from a newer version of Between); it can be shown, synced and "
+                               "deleted here, and edited where that kind is known")
+        return kind
+
     def edit_entry(self, record_id: str, changes: dict[str, Any]) -> int:
-        """`changes` maps field ids to new values; None clears a field. Returns the new local version."""
+        """`changes` maps field ids to new values; None clears a field. Returns the new local version.
+
+        Fields this version does not know (a newer version's) are kept as they are, like unknown top-level keys."""
         head = self._own_head(record_id)
-        kind = head.document.get("kind", "")
+        kind = self._editable(head)
+        for name in changes:
+            kind.field(name)  # a change names a field this version knows; only the document's own are kept
         fields = dict(head.document.get("fields", {}))
         for name, value in changes.items():
             if value is None:
                 fields.pop(name, None)
             else:
                 fields[name] = value
-        doc = dict(head.document, fields=kinds.validate_fields(kind, fields), updated_at=now_stamp(),
-                   device=str(uuid.UUID(bytes=self.keys.device_id)))
+        doc = dict(head.document, fields=kinds.validate_fields(kind.id, fields, keep_unknown=True),
+                   updated_at=now_stamp(), device=str(uuid.UUID(bytes=self.keys.device_id)))
         with self.store.transaction() as db:
             return self.engine.queue(db, record_id, doc, False)
 

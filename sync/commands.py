@@ -119,7 +119,7 @@ def cmd_entry_edit(args: argparse.Namespace) -> None:
     record_id = client.resolve(args.id)
     if not args.field:
         raise UsageError(detail="nothing to change: give at least one --field NAME=VALUE")
-    kind = client.entry(record_id)["kind"]
+    kind = client.editable_kind(record_id)
     version = client.edit_entry(record_id, parse_fields(kind, args.field, allow_empty=True))
     say(f"Saved version {version} of entry {record_id} on this device.")
 

@@ -127,9 +127,14 @@ def _check_schema(schema: Schema) -> None:
                     raise ValueError(f"{where}: needs distinct options")
 
 
+# Made at import: msgspec (0.22) can crash when two threads decode a Struct type for the first time at the same
+# moment (see wire._make_ready); making the decoder builds the information of Schema and every type in it.
+_schema_decoder = msgspec.json.Decoder(Schema)
+
+
 def parse_schema(raw: bytes) -> Schema:
     """Decode and check a kinds.json; raises ValueError (msgspec.ValidationError is one) when it is unusable."""
-    schema = msgspec.json.decode(raw, type=Schema)
+    schema = _schema_decoder.decode(raw)
     _check_schema(schema)
     return schema
 
@@ -261,14 +266,21 @@ def _check_emotions(kind: Kind, field: Field, value: list) -> list[dict]:
     return out
 
 
-def validate_fields(kind_id: str, fields: dict) -> dict:
-    """Check `fields` against the kind's schema; return them normalised, with empty optional fields left out."""
+def validate_fields(kind_id: str, fields: dict, *, keep_unknown: bool = False) -> dict:
+    """Check `fields` against the kind's schema; return them normalised, with empty optional fields left out.
+
+    A field id the kind does not define is refused, unless `keep_unknown` (an edit of an entry that a newer
+    version wrote): then it is that version's field, kept exactly as it is, since this one cannot check it."""
     kind = get_kind(kind_id)
     if not isinstance(fields, dict):
         raise FieldError(f"{kind.id} fields must be an object of field names to values.", kind_id=kind.id)
-    for key in fields:
-        kind.field(key)
+    known = {f.id for f in kind.fields}
     out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key not in known:
+            if not keep_unknown:
+                kind.field(key)  # raises, naming the fields there are
+            out[key] = value
     for field in kind.fields:
         value = check_field(kind, field, fields.get(field.id))
         if value is None:

@@ -314,3 +314,17 @@ def encode(obj: object) -> bytes:
 
 
 _encoder = msgspec.json.Encoder()
+
+
+def _make_ready(base: type[Struct]) -> None:
+    """Have msgspec build its decoding information of every wire type now, while this module is imported.
+
+    msgspec (0.22) builds it on a type's first decode or convert and publishes it before it is complete, so
+    two threads decoding a type for the first time at the same moment can crash the process. Built here,
+    under the import lock, it is complete before any thread can use the type."""
+    for cls in base.__subclasses__():
+        msgspec.json.Decoder(cls)
+        _make_ready(cls)
+
+
+_make_ready(Frozen)

@@ -41,6 +41,7 @@ class LiveServer:
     log_path: Path
     port: int
     env: dict[str, str]
+    module: str = "server"
 
     @property
     def api(self) -> str:
@@ -67,19 +68,22 @@ class LiveServer:
     def restart(self) -> None:
         """Start a new process on the same port and data dir (after kill() or stop())."""
         self.stop()
-        self.proc = _spawn(self.port, self.data_dir, self.log_path, self.env)
+        self.proc = _spawn(self.port, self.data_dir, self.log_path, self.env, self.module)
         _wait_healthy(self)
 
 
-def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str]) -> subprocess.Popen:
-    """`python -m server` through tests/openapi_server.py, which records its answers for the OpenAPI check."""
-    from tests.openapi_answers import answers_file  # after pytest has loaded it as a plugin
+def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str], module: str) -> subprocess.Popen:
+    """`python -m server` through tests/openapi_server.py, which records its answers for the OpenAPI check; another
+    module (tests/newer_server.py, which adds fields to every answer on purpose) is run as it is, unrecorded."""
+    args = ["-m", module]
+    if module == "server":
+        from tests.openapi_answers import answers_file  # after pytest has loaded it as a plugin
 
+        args = ["-m", "tests.openapi_server", answers_file()]
     log = open(log_path, "ab")
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "tests.openapi_server", answers_file(),
-             "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)],
+            [sys.executable, *args, "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     finally:
         log.close()
@@ -99,13 +103,16 @@ def _wait_healthy(server: LiveServer, timeout: float = 20.0) -> None:
     raise RuntimeError(f"server not healthy after {timeout}s:\n{server.log()[-3000:]}")
 
 
-def start_live_server(tmp_path: Path, extra_env: dict[str, str] | None = None) -> LiveServer:
+def start_live_server(tmp_path: Path, extra_env: dict[str, str] | None = None, *,
+                      module: str = "server") -> LiveServer:
+    """`python -m server`, or `module` run the same way (tests/newer_server.py: the server as a newer version)."""
     data_dir = tmp_path / "server-data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BETWEEN_")} | LIVE_ENV | (extra_env or {})
     port = free_port()
     log_path = tmp_path / "server.log"
     server = LiveServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir,
-                        proc=_spawn(port, data_dir, log_path, env), log_path=log_path, port=port, env=env)
+                        proc=_spawn(port, data_dir, log_path, env, module), log_path=log_path, port=port, env=env,
+                        module=module)
     try:
         _wait_healthy(server)
     except Exception:

@@ -29,8 +29,8 @@ def missing_app_files(url: str) -> list[str]:
 
 
 @contextmanager
-def serve_app(root: Path, extra_env: dict[str, str] | None = None) -> Iterator[LiveApp]:
-    server = start_live_server(root, extra_env)
+def serve_app(root: Path, extra_env: dict[str, str] | None = None, *, module: str = "server") -> Iterator[LiveApp]:
+    server = start_live_server(root, extra_env, module=module)
     try:
         missing = missing_app_files(server.url)
         assert not missing, f"the server does not serve {missing}: run `make install` (npm ci in web/)"

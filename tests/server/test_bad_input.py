@@ -66,6 +66,11 @@ _UUID_FIELDS = {
     "/auth/refresh": [("device_id",)],
     "/sync/push": [("items", 0, "record_id"), ("items", 0, "revoke")],
 }
+_NESTED_OBJECTS = {  # requests stay strict at every depth (answers are what clients read leniently)
+    "/accounts": [("bundle",), ("kdf",), ("device",)],
+    "/auth/login": [("device",)],
+    "/sync/push": [("items", 0), ("items", 0, "revision"), ("items", 0, "grants", 0)],
+}
 _SECRET_FIELDS = {  # a secret typed into the wrong field must not come back in the problem body
     "/accounts": [("bundle", "role"), ("handle",)],
     "/auth/login": [("action",)],
@@ -114,6 +119,8 @@ def test_every_body_endpoint_refuses_bad_input_without_writing(world):
         cases += [(f"bad uuid {p}", _set(body, p, "not-a-uuid" if p[-1] != "revoke" else ["nope"]))
                   for p in _UUID_FIELDS.get(path, [])]
         cases += [(f"secret {p}", _set(body, p, SECRET)) for p in _SECRET_FIELDS.get(path, [])]
+        cases += [(f"unknown field in {p}", _set(body, (*p, "zz_added_later"), 1))
+                  for p in _NESTED_OBJECTS.get(path, [])]
         cases.append(("oversized", b'{"x": "' + b"a" * MAX_BODY + b'"}'))
         for label, payload in cases:
             headers = {**alice.auth(), "content-type": "application/json"}
@@ -130,6 +137,8 @@ def test_every_body_endpoint_refuses_bad_input_without_writing(world):
             assert SECRET not in r.text, (path, label)
             if label == "oversized":
                 assert r.status_code == 413 and problem["code"] == "payload_too_large"
+            if label.startswith("unknown field"):
+                assert r.status_code == 400 and problem["code"] == "invalid_body", (path, label)
             tried += 1
     assert tried > 100
     after = dump(api.db)

@@ -252,3 +252,68 @@ def test_assignments_and_answers_are_not_entries_but_are_exported(tmp_path, acco
     assert refused.value.code == "not_an_entry"
     assert phone.entry(answer)["document"] == doc  # unchanged
     phone.close()
+
+
+# ---------------------------------------------------------------- documents from a newer version
+
+NEWER = {"mood_colour": "amber", "photo_ids": [str(uuid.uuid4())]}  # fields a newer app added to a known kind
+
+
+def _newer_entry(device: Client, kind: str, fields: dict) -> str:
+    """An entry written the way a newer version would: a top-level key and fields this version does not know."""
+    rid = str(uuid.uuid4())
+    doc = {"v": 1, "kind": kind, "fields": fields, "created_at": "2026-03-24T19:00:00.000Z",
+           "updated_at": "2026-03-24T19:00:00.000Z", "device": str(uuid.uuid4()),
+           "place": {"label": "home", "precision": "city"}}
+    with device.store.transaction() as db:
+        device.engine.queue(db, rid, doc, False)
+    return rid
+
+
+def test_an_edit_keeps_what_a_newer_version_wrote(tmp_path, account):
+    server = FakeServerHead()
+    newer, old = _device(tmp_path, "newer", account), _device(tmp_path, "old", account)
+    rid = _newer_entry(newer, "mood", {"score": 5, **NEWER})
+    _deliver(old, server.land(newer, rid))
+    assert old.entry(rid)["fields"] == {"score": 5, **NEWER}  # read: every field, the unknown ones too
+    old.edit_entry(rid, {"score": 7, "note": "better"})
+    doc = old.engine.head(rid).document
+    assert doc["fields"] == {"score": 7, "note": "better", **NEWER}
+    assert doc["place"] == {"label": "home", "precision": "city"}
+    # A change must still name a field this version knows: a typo is not taken for a newer version's field.
+    with pytest.raises(BetweenError) as typo:
+        old.edit_entry(rid, {"scroe": 3})
+    assert typo.value.code == "unknown_field" and old.engine.head(rid).document == doc
+
+
+def test_a_merge_with_a_newer_version_keeps_its_fields(tmp_path, account):
+    server = FakeServerHead()
+    newer, old = _device(tmp_path, "newer", account), _device(tmp_path, "old", account)
+    rid = _newer_entry(newer, "journal", {"body": "first", **NEWER})
+    _deliver(old, server.land(newer, rid))
+    with newer.store.transaction() as db:  # the newer app edits its own field and the title, old edits the body
+        doc = dict(newer.engine.head(rid).document, fields={"title": "t", "body": "first", **NEWER,
+                                                            "mood_colour": "teal"})
+        newer.engine.queue(db, rid, doc, False)
+    old.edit_entry(rid, {"body": "first, then more"})
+    report = _deliver(old, server.land(newer, rid))
+    assert report.merged == 1 and report.conflicts_kept == 0
+    merged = old.engine.head(rid).document
+    assert merged["fields"] == {"title": "t", "body": "first, then more", **NEWER, "mood_colour": "teal"}
+    assert merged["place"] == {"label": "home", "precision": "city"}
+
+
+def test_an_entry_of_a_kind_only_a_newer_version_knows_is_kept_whole(tmp_path, account):
+    server = FakeServerHead()
+    newer, old = _device(tmp_path, "newer", account), _device(tmp_path, "old", account)
+    fields = {"steps": 4200, "route": ["park", "river"]}
+    rid = _newer_entry(newer, "walk-log", fields)
+    _deliver(old, server.land(newer, rid))
+    assert [(e["id"], e["kind"], e["fields"]) for e in old.entries()] == [(rid, "walk-log", fields)]
+    before = old.engine.head(rid).document
+    with pytest.raises(BetweenError) as refused:
+        old.edit_entry(rid, {"steps": 1})
+    assert refused.value.code == "unknown_kind" and "newer version" in refused.value.detail
+    assert old.engine.head(rid).document == before and old.store.get_pending(rid) is None
+    old.delete_entry(rid)  # deleting needs no knowledge of the kind
+    assert old.engine.head(rid).deleted

@@ -168,3 +168,13 @@ def test_parse_cli_value_errors(kind_id, field_id, text, words):
     with pytest.raises(FieldError) as err:
         parse_cli_value(kind_id, field_id, text)
     assert words in err.value.detail and err.value.field_id == field_id
+
+
+def test_a_newer_versions_fields_are_refused_in_new_input_and_kept_on_request():
+    with pytest.raises(FieldError) as refused:
+        validate_fields("mood", {"score": 5, "colour": "amber"})
+    assert refused.value.code == "unknown_field"
+    kept = validate_fields("mood", {"score": 5, "colour": {"name": " amber "}}, keep_unknown=True)
+    assert kept == {"score": 5, "colour": {"name": " amber "}}  # exactly as written, since it cannot be checked
+    with pytest.raises(FieldError):  # the known fields are still checked
+        validate_fields("mood", {"score": 11, "colour": "amber"}, keep_unknown=True)

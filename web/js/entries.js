@@ -5,6 +5,7 @@ import { randomBytes } from './crypto.js';
 import { get, getAll, write } from './db.js';
 import { CryptoError } from './errors.js';
 import { FLAG_DELETED, parseHeader } from './layout.js';
+import { unknownFields } from './kinds.js';
 import { decodeDocument, encodeDocument, openStoredRevision, revId, sealRevision, unwrapDek, wrapDek } from './records.js';
 import { documentType, makeDocument, makeTombstone } from './entry-document.js';
 
@@ -142,14 +143,18 @@ export async function getEntry(db, me, id) {
   return isEntryDocument(doc) ? toEntry(row.recordId, row.head.version, doc) : null;
 }
 
-/** @returns {Promise<Entry|null>} null when the entry is gone */
-export async function updateEntry(db, me, id, fields) {
+/**
+ * The next version of an entry with `fields`, the checked answers to `kind`'s questions. What this version does
+ * not know is kept as it is: top-level keys (a newer app's, merge notes) and fields `kind` does not define.
+ * @param {import('./kinds.js').Kind} kind @returns {Promise<Entry|null>} null when the entry is gone
+ */
+export async function updateEntry(db, me, id, fields, kind) {
   const row = await liveRow(db, id);
   if (!row) return null;
   const old = decodeDocument(await openPlaintext(me, row, row.head));
   if (!isEntryDocument(old)) return null;
-  // Unknown top-level keys (a newer app's, merge notes) are kept: nothing is dropped.
-  const doc = { ...old, fields, updated_at: now(), device: me.deviceId };
+  const doc = { ...old, fields: { ...unknownFields(kind, old.fields), ...fields }, updated_at: now(),
+    device: me.deviceId };
   const saved = await commit(db, me, row, encodeDocument(doc), false);
   return toEntry(saved.recordId, saved.head.version, doc);
 }

@@ -61,16 +61,19 @@ export function addEntryRoutes(router, load, { panel = async () => null } = {}) 
     const { db, me, kinds } = await load();
     if (!UUID.test(params.id)) return notFound();
     const entry = await getEntry(db, me, params.id);
-    const kind = entry && kindFor(kinds, entry);
-    return kind ? page(entryForm(kind, { entry, values: entry.fields })) : notFound();
+    if (!entry) return notFound();
+    const kind = kindFor(kinds, entry);
+    // A kind this version does not know has no form here: the entry, kept as it is, says so.
+    return page(kind ? entryForm(kind, { entry, values: entry.fields }) : entryPage(entry, null, await panel(entry.id)));
   }
 
   async function update({ request, params }) {
     const { db, me, kinds } = await load();
     if (!UUID.test(params.id)) return notFound();
     const entry = await getEntry(db, me, params.id);
-    const kind = entry && kindFor(kinds, entry);
-    if (!kind) return notFound();
+    if (!entry) return notFound();
+    const kind = kindFor(kinds, entry);
+    if (!kind) return page(entryPage(entry, null, await panel(entry.id)), 409);
     const values = readForm(kind, await request.formData());
     let fields;
     try {
@@ -79,7 +82,7 @@ export function addEntryRoutes(router, load, { panel = async () => null } = {}) 
       if (err instanceof FieldError) return page(entryForm(kind, { entry, values, error: err }), 422);
       throw err;
     }
-    const saved = await updateEntry(db, me, params.id, fields);
+    const saved = await updateEntry(db, me, params.id, fields, kind);
     return saved ? page(entryPage(saved, kind, await panel(saved.id)), 200, { 'HX-Push-Url': `/app/entries/${saved.id}` }) : notFound();
   }
 

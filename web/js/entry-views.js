@@ -2,7 +2,7 @@
 
 import { kindFor } from './assignments.js';
 import { instantWords } from './dates.js';
-import { answeredByChoice } from './kinds.js';
+import { answeredByChoice, unknownFields } from './kinds.js';
 import { html } from './views.js';
 
 /** A link htmx follows into #view (and the address bar), a plain link otherwise. */
@@ -138,18 +138,31 @@ function fieldValue(field, value) {
   return valueText(field, value);
 }
 
-/** One entry; `extra` is a fragment shown under its fields (the sharing panel). */
+/** A value this version cannot interpret (a newer version's field), in plain words: text as it is, lists joined. */
+function rawValue(value) {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return value.join(', ');
+  return JSON.stringify(value);
+}
+
+const NEWER_KIND = 'This kind of entry comes from a newer version of Between. It is kept as it is: update the app to edit it here.';
+const NEWER_FIELDS = 'The answers shown under their own names come from a newer version of Between; they are kept as they are.';
+
+/** One entry; `extra` is a fragment shown under its fields (the sharing panel). `kind` null: one this version does not know. */
 export function entryPage(entry, kind, extra = null) {
   const known = kind?.fields ?? [];
+  const others = Object.entries(kind ? unknownFields(kind, entry.fields) : entry.fields);
   return html`${nav('')}<article aria-labelledby="entry-title">
     <p class="kind">${kind?.label ?? entry.kind}</p>
     <h1 id="entry-title">${summary(entry, kind)}</h1>
     <p class="meta">Written <time datetime="${entry.createdAt}">${when(entry.createdAt)}</time>${
       entry.updatedAt > entry.createdAt ? html`, edited <time datetime="${entry.updatedAt}">${when(entry.updatedAt)}</time>` : null}</p>
     <dl>${known.filter((f) => entry.fields[f.id] !== undefined).map((f) =>
-      html`<dt>${f.label}</dt><dd>${fieldValue(f, entry.fields[f.id])}</dd>`)}</dl>
+      html`<dt>${f.label}</dt><dd>${fieldValue(f, entry.fields[f.id])}</dd>`)}${
+      others.map(([id, value]) => html`<dt>${id}</dt><dd>${rawValue(value)}</dd>`)}</dl>
+    ${!kind ? html`<p class="hint">${NEWER_KIND}</p>` : others.length ? html`<p class="hint">${NEWER_FIELDS}</p>` : null}
     <div class="actions">
-      ${link(`/app/entries/${entry.id}/edit`, 'Edit', 'button')}
+      ${kind ? link(`/app/entries/${entry.id}/edit`, 'Edit', 'button') : null}
       <form action="/app/entries/${entry.id}/delete" method="post" hx-post="/app/entries/${entry.id}/delete" hx-target="#view"
         hx-push-url="/app/entries"><button type="submit" class="danger">Delete</button></form>
     </div>${extra}</article>`;
@@ -240,6 +253,8 @@ export function entryForm(kind, { entry = null, values = {}, error = null } = {}
     <h1 id="form-title">${entry ? `Edit: ${kind.label}` : kind.label}</h1>
     ${entry ? null : html`<p class="lead">${kind.description}</p>`}
     ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${error.message}</p>` : null}
+    ${entry && Object.keys(unknownFields(kind, entry.fields)).length
+      ? html`<p class="hint">This entry also holds answers from a newer version of Between; saving keeps them as they are.</p>` : null}
     <form class="entry-form" action="${action}" method="post" hx-post="${action}" hx-target="#view" novalidate
       autocomplete="off">
       <input type="hidden" name="kind" value="${kind.id}">

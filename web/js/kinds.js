@@ -146,6 +146,16 @@ export function validateFields(kind, fields) {
   return out;
 }
 
+/**
+ * The fields of `fields` that `kind` does not define: a newer version's, which this one can neither check nor show
+ * in a form. An edit keeps them as they are (docs/PROTOCOL.md §14).
+ * @param {Kind} kind @param {Record<string, unknown>} fields @returns {Record<string, unknown>}
+ */
+export function unknownFields(kind, fields) {
+  const known = new Set(kind.fields.map((f) => f.id));
+  return Object.fromEntries(Object.entries(fields ?? {}).filter(([id]) => !known.has(id)));
+}
+
 const lines = (text) => (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 
 /**

@@ -227,7 +227,7 @@ export function addTodoRoutes(router, deps) {
     // A changed answer edits the entry it wrote before (one entry per day, its history kept), or writes one.
     const earlier = await answeredEntry(e, a, previous);
     const extra = a.doc.kind === WORKSHEET ? { worksheet: a.doc.worksheet, title: a.doc.title } : {};
-    const entry = (earlier && await store.updateEntry(e.db, e.me, earlier.id, fields))
+    const entry = (earlier && await store.updateEntry(e.db, e.me, earlier.id, fields, kind))
       ?? await store.createEntry(e.db, e.me, a.doc.kind, fields, extra);
     const doc = responseDoc({ ...base, entryId: entry.id, now: clock() });
     try {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 
-import { entryForm } from '../js/entry-views.js';
+import { entryForm, entryPage } from '../js/entry-views.js';
 import { FieldError, kindTable, readForm } from '../js/kinds.js';
 
 const kinds = kindTable(JSON.parse(readFileSync(new URL('../../sync/kinds.json', import.meta.url))));
@@ -41,4 +41,27 @@ test('the error is named by the field it is about', () => {
   assert.match(text, /id="f-situation"[^>]*aria-invalid="true" aria-describedby="form-error f-situation-hint"/);
   const grouped = form('mood', { error: new FieldError('Mood is required.', 'score') });
   assert.match(grouped, /<fieldset class="field invalid" aria-describedby="form-error f-score-hint"\s+aria-invalid="true">/);
+});
+
+const written = (kind, fields) => ({ id: '0b9d6a4e-3c1f-4f0e-9c55-5d8a1e2f3a4b', version: 1, kind, fields,
+  createdAt: '2026-03-24T19:00:00.000Z', updatedAt: '2026-03-24T19:00:00.000Z', conflicts: [] });
+
+test('an entry shows the fields a newer version added under their own names, and its form says they are kept', () => {
+  const entry = written('journal', { body: 'Slept well.', photo_ids: ['p-1', 'p-2'], place: { label: '<home>' } });
+  const page = String(entryPage(entry, kinds.get('journal')));
+  assert.match(page, /<dt>photo_ids<\/dt><dd>p-1, p-2<\/dd>/);
+  assert.match(page, /<dt>place<\/dt><dd>\{&quot;label&quot;:&quot;&lt;home&gt;&quot;\}<\/dd>/);  // escaped
+  assert.match(page, /newer version of Between; they are kept as they are/);
+  assert.match(page, /href="\/app\/entries\/[^"]+\/edit"/);
+  assert.match(String(entryForm(kinds.get('journal'), { entry, values: entry.fields })), /saving keeps them as they are/);
+  assert.doesNotMatch(String(entryPage(written('journal', { body: 'x' }), kinds.get('journal'))), /newer version/);
+});
+
+test('an entry of a kind this version does not know shows its fields and no Edit, and says why', () => {
+  const page = String(entryPage(written('walk-log', { steps: 4200, route: ['park', 'river'] }), null));
+  assert.match(page, /<p class="kind">walk-log<\/p>/);
+  assert.match(page, /<dt>steps<\/dt><dd>4200<\/dd><dt>route<\/dt><dd>park, river<\/dd>/);
+  assert.match(page, /comes from a newer version of Between/);
+  assert.doesNotMatch(page, /\/edit"/);
+  assert.match(page, /\/delete"/);
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { FieldError, kindTable, readForm, validateFields } from '../js/kinds.js';
+import { FieldError, kindTable, readForm, unknownFields, validateFields } from '../js/kinds.js';
 
 const kinds = kindTable(JSON.parse(await readFile(new URL('../../sync/kinds.json', import.meta.url), 'utf8')));
 
@@ -42,4 +42,11 @@ test('limits and control characters are refused without echoing the value', () =
   assert.throws(() => validateFields(kind, { title: 'two\nlines', body: 'b' }), /single line/);
   assert.throws(() => validateFields(kinds.get('thought-record'), { situation: 's', automatic_thought: 't',
     emotions: [{ name: 'sad', intensity: 1 }, { name: 'SAD', intensity: 2 }] }), /same emotion twice/);
+});
+
+test('the fields a newer version added are told apart from the kind\'s own, and kept as they are', () => {
+  const fields = { score: 5, note: 'ok', photo_ids: ['p-1'], colour: { name: 'amber' } };
+  assert.deepEqual(unknownFields(kinds.get('mood'), fields), { photo_ids: ['p-1'], colour: { name: 'amber' } });
+  assert.deepEqual(unknownFields(kinds.get('mood'), { score: 5 }), {});
+  assert.deepEqual(unknownFields(kinds.get('mood'), undefined), {});
 });
