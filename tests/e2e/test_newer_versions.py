@@ -49,7 +49,8 @@ def test_accounts_sync_and_sharing_work_against_a_newer_server(cli: Cli):
     invite = cli.last_line("office", "invite", "create")
     assert "Linked with drbob" in cli.run("phone", "invite", "accept", invite).stdout
     cli.run("office", "sync")
-    assert "invite-link" in cli.run("phone", "safety-number", "drbob").stdout
+    assert "verified by invitation" in cli.run("phone", "safety-number", "drbob").stdout
+    assert "alice (client): verified by invitation" in cli.run("office", "contacts").stdout
     cli.run("phone", "share", rid, "--with", "drbob")
     shared = cli.json("office", "shared", "list", "--from", "alice")
     assert [(s["id"], s["fields"]) for s in shared] == [(rid, both)]
