@@ -112,7 +112,7 @@ export function clientsPage(clients) {
   return html`${nav('clients', 'therapist')}<section aria-labelledby="clients-title"><h1 id="clients-title">Clients</h1>
     ${clients.length ? html`<ul class="clients">${clients.map((c) => html`<li>
       ${link(`/app/clients/${c.peer.userId}`, c.peer.handle, 'client-name')} ${badge(c.peer)}
-      <p class="news${c.newCount ? ' has-new' : ''}">${news(c)}</p>
+      ${isBlocked(c.peer) && !c.newCount ? null : html`<p class="news${c.newCount ? ' has-new' : ''}">${news(c)}</p>`}
       ${isBlocked(c.peer) ? html`<p class="held">What ${c.peer.handle} shares is held back: ${c.peer.handle}${
         blockedWhy(c.peer)}. ${heldText(c.peer)} ${link(`/app/link/${c.peer.userId}`, 'Compare the safety number')}</p>`
         : null}</li>`)}</ul>`
@@ -277,7 +277,10 @@ export function clientPage({ peer, sessions, today, assignments, items, canAssig
         number with ${peer.handle}.` : html`The link with ${peer.handle} has ended.`}</p>`}
       ${assignmentList(uid, assignments)}</section>
     <section aria-labelledby="shared-title"><h2 id="shared-title">What ${peer.handle} shared</h2>
-      ${timeline(items, sessions, today, peer.handle, { level: 3, marker: false })}</section>
+      ${isBlocked(peer) ? html`<p class="held">What ${peer.handle} shares from now on is held back until you compare
+        the safety number. ${heldText(peer)}</p>` : null}
+      ${items.length || !isBlocked(peer) ? timeline(items, sessions, today, peer.handle, { level: 3, marker: false })
+        : null}</section>
   </section>`;
 }
 

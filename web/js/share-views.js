@@ -47,6 +47,10 @@ export function inviteProblemPage(words) {
     <p class="error" role="alert">${words}</p></section>`;
 }
 
+const MISMATCH_WHY = 'This happens when the invitation link was changed on its way to them, or when someone '
+  + 'swapped their key.';
+const CHANGED_WHY = 'This happens when someone swapped their key.';
+
 /** A key only the server vouches for (first sight, neither the invitation nor a compared number). */
 export const unverified = (peer) => keyStatus(peer).state === 'unverified';
 
@@ -76,7 +80,9 @@ export function linkPage(peer, safety) {
     <h1 id="link-title">${peer.handle}</h1>
     <p class="key-state"><span class="badge badge-${status.badge}">${status.word}</span></p>
     ${blocked ? html`<p class="error" role="alert">${peer.handle}${blockedWhy(peer)}. ${stopped} until you compare the
-      safety number below with them, in person or by video. ${heldText(peer)}</p>` : null}
+      safety number below with them, in person or by video. ${heldText(peer)}</p>
+      <p>${status.state === 'mismatch' ? MISMATCH_WHY : CHANGED_WHY} If the numbers match, nobody stands between
+        you.</p>` : null}
     ${status.state === 'unverified' ? html`<p class="notice unverified">Not verified: this key came from the server,
       not from an invitation link or a compared number. You can work together as usual; if the server ever swapped
       it, comparing the number below is how you would find out.</p>` : null}

@@ -60,7 +60,11 @@ test('the clients list: handle, badge, what is new; the empty list explains how 
   assert.match(out, /&lt;img src=x/);
   assert.match(out, /2 new since the last session \(<time datetime="2026-03-10">/);
   assert.match(out, />Key changed</);
-  assert.match(out, /Nothing shared yet, no session recorded yet/);
+  // A blocked client's row says what is held back instead of "nothing shared".
+  assert.doesNotMatch(out, /Nothing shared yet/);
+  assert.match(out, /What jo shares is held back/);
+  const plain = String(clientsPage([{ peer: peer({ handle: 'jo' }), newCount: 0, lastSession: null }]));
+  assert.match(plain, /Nothing shared yet, no session recorded yet/);
   assert.match(out, /aria-current="page"[^>]*>Clients</);
   const empty = String(clientsPage([]));
   assert.match(empty, /No clients linked yet/);
@@ -130,7 +134,9 @@ test('a changed key, or one that does not match the invitation, blocks new assig
     assert.match(out, /nothing new can be assigned to them/);
     assert.match(out, new RegExp(`href="/app/link/${UID}"[^>]*>Compare the safety number<`));
     assert.doesNotMatch(out, /Assign an activity/);
-    assert.match(out, /Everything shared so far \(no session recorded yet\)/);
+    assert.match(out, /What sam shares from now on is held back until you compare\s+the safety number/);
+    assert.doesNotMatch(out, /has not shared anything with you yet/);
+    assert.match(out, /Everything shared so far \(no session recorded yet\)/); // what came before the block stays
   }
 });
 
