@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -39,6 +40,8 @@ class Inbox:
         On a therapist's device, the client's invitation proof is checked here."""
         links = self.api.links()
         seen: set[str] = set()
+        # One invitation vouches for one person: an invite id the server lists on two links proves neither.
+        counts = Counter(str(link.invite_id) for link in links if link.invite_id is not None)
         with self.store.transaction() as db:
             for link in links:
                 mine, other = ((link.client, link.therapist) if self.secrets.role == "client"
@@ -52,16 +55,21 @@ class Inbox:
                     report.warnings.append(f"{other.handle}'s key bundle does not verify; ignored")
                     continue
                 seen.add(str(other.user_id))
-                proof = (trust.check_invite_proof(self.secrets.account_key, link)
-                         if self.secrets.role == "therapist" else "none")
-                self.settle(db, str(other.user_id), other, str(link.link_id), proof, report)
+                proof: trust.Proof = "none"
+                if self.secrets.role == "therapist":
+                    used = trust.used_invites(self._verifications(None))
+                    proof = trust.check_invite_proof(self.secrets.account_key, link, used)
+                    if proof == "valid" and counts[str(link.invite_id)] > 1:
+                        proof = "invalid"
+                self.settle(db, str(other.user_id), other, str(link.link_id), proof, report,
+                            invite=str(link.invite_id) if proof == "valid" else None)
             for peer in self.store.list_peers():
                 if peer["linked"] and peer["user_id"] not in seen:
                     self.store.update_peer(db, peer["user_id"], linked=0)
             self.revoke_unlinked(db, report)
 
     def settle(self, db: sqlite3.Connection, uid: str, served: wire.KeyBundle | None, link_id: str | None,
-               proof: trust.Proof, report: SyncReport) -> trust.Judgement:
+               proof: trust.Proof, report: SyncReport, invite: str | None = None) -> trust.Judgement:
         """Judge one peer and store the verdict: the pin, a verification to add to the account, and what was
         received under a key that is no longer theirs (dropped, and pulled again from the start)."""
         peer = self.store.get_peer(user_id=uid)
@@ -82,7 +90,8 @@ class Inbox:
             self.store.set_meta(db, "cursor", "0")
             self._restart = True
         if verdict.record:
-            self.record_verification(db, pin, verdict.record, verifications)
+            self.record_verification(db, pin, verdict.record, verifications,
+                                     invite=invite if verdict.record == "invite-link" else None)
         was = peer["state"] if peer else None
         if verdict.state == "changed" and was != "changed":
             report.warnings.append(f"{pin.handle}'s security key changed: nothing is shared with or taken from them "
@@ -93,19 +102,20 @@ class Inbox:
                                    f"(`between safety-number {pin.handle}`)")
         return verdict
 
-    def _verifications(self, uid: str) -> list[trust.Verification]:
-        return [trust.Verification(_bundle(v["bundle_json"]), v["how"], v["created_at"])
+    def _verifications(self, uid: str | None) -> list[trust.Verification]:
+        return [trust.Verification(_bundle(v["bundle_json"]), v["how"], v["created_at"], v["invite"])
                 for v in self.store.verifications(uid)]
 
     def record_verification(self, db: sqlite3.Connection, bundle: wire.KeyBundle, how: str,
-                            verifications: list[trust.Verification]) -> None:
+                            verifications: list[trust.Verification], invite: str | None = None) -> None:
         """Add "this key was verified, this way, now" to the account: an own record, synced to every device."""
         from .client import now_stamp  # noqa: PLC0415 - client imports this module
 
         at = trust.verified_at(verifications, now_stamp())
         record_id = str(uuid.uuid4())
-        self.queue(db, record_id, trust.verification_document(bundle, how, at, self.device), False)
-        self.store.put_verification(db, record_id, str(bundle.user_id), wire.encode(bundle).decode(), how, at)
+        self.queue(db, record_id, trust.verification_document(bundle, how, at, self.device, invite), False)
+        self.store.put_verification(db, record_id, str(bundle.user_id), wire.encode(bundle).decode(), how, at,
+                                    invite)
 
     def revoke_unlinked(self, db: sqlite3.Connection, report: SyncReport) -> None:
         """Queue a re-key + revoke of every own record an unlinked peer still holds a key of.
@@ -273,7 +283,7 @@ class Inbox:
             self.store.drop_verification(db, rid)
         else:
             self.store.put_verification(db, rid, uid, wire.encode(found.bundle).decode(), found.how,
-                                        found.created_at)
+                                        found.created_at, found.invite)
         self._rejudge.add(uid)
 
     def _update_given(self, db: sqlite3.Connection, rid: str, old: dict[str, Any] | None, key_id: bytes,

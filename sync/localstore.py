@@ -66,7 +66,7 @@ MIGRATIONS: tuple[str, ...] = (
     -- their decrypted documents: the public bundle that was verified, how, and when.
     CREATE TABLE verifications (
         record_id TEXT PRIMARY KEY, peer_id TEXT NOT NULL, bundle_json TEXT NOT NULL, how TEXT NOT NULL,
-        created_at TEXT NOT NULL
+        created_at TEXT NOT NULL, invite TEXT  -- the invite id of a verification by the client's proof
     );
     CREATE INDEX verifications_by_peer ON verifications (peer_id);
     -- trust.judge's verdict on the pinned key: verified, unverified, changed or mismatch; `held` counts the
@@ -387,16 +387,19 @@ class LocalStore:
     # ------------------------------------------------------------ key verifications
 
     def put_verification(self, db: sqlite3.Connection, record_id: str, peer_id: str, bundle_json: str, how: str,
-                         created_at: str) -> None:
-        db.execute("INSERT OR REPLACE INTO verifications(record_id, peer_id, bundle_json, how, created_at)"
-                   " VALUES (?, ?, ?, ?, ?)", (record_id, peer_id, bundle_json, how, created_at))
+                         created_at: str, invite: str | None = None) -> None:
+        db.execute("INSERT OR REPLACE INTO verifications(record_id, peer_id, bundle_json, how, created_at, invite)"
+                   " VALUES (?, ?, ?, ?, ?, ?)", (record_id, peer_id, bundle_json, how, created_at, invite))
 
     def drop_verification(self, db: sqlite3.Connection, record_id: str) -> None:
         db.execute("DELETE FROM verifications WHERE record_id = ?", (record_id,))
 
-    def verifications(self, peer_id: str) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT * FROM verifications WHERE peer_id = ? ORDER BY record_id",
-                               (peer_id,)).fetchall()
+    def verifications(self, peer_id: str | None = None) -> list[dict[str, Any]]:
+        """The account's verifications of one peer (or of everyone)."""
+        sql, args = "SELECT * FROM verifications", ()
+        if peer_id is not None:
+            sql, args = sql + " WHERE peer_id = ?", (peer_id,)
+        rows = self.db.execute(sql + " ORDER BY record_id", args).fetchall()
         return [self._row(r, "verifications") for r in rows]  # type: ignore[misc]
 
     def update_peer(self, db: sqlite3.Connection, user_id: str, **values: Any) -> None:

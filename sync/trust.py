@@ -21,6 +21,7 @@ VERIFICATION = "key-verification"
 HOW_RANK = {"tofu": 0, "invite-link": 1, "safety-number": 2}
 # A verification's time: UTC, to the second or the millisecond (compared as instants, not as text).
 STAMP = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{3}))?Z$")
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 Proof = Literal["valid", "invalid", "none"]
 State = Literal["verified", "unverified", "changed", "mismatch"]
 
@@ -47,13 +48,20 @@ def invite_proof(secret: bytes, invite_id: bytes, therapist_id: bytes, client: w
     return hmac.digest(secret, message, "sha256")
 
 
-def check_invite_proof(account_key: bytes, link: wire.CareLink) -> Proof:
-    """On a therapist's device: does the client on this care link hold the key the invitation's secret vouches for?"""
+def check_invite_proof(account_key: bytes, link: wire.CareLink, used: dict[str, str] | None = None) -> Proof:
+    """On a therapist's device: does the client on this care link hold the key the invitation's secret vouches for?
+
+    `used` maps invite ids to the peer an earlier verification by proof was for: an invitation vouches for one
+    person, so a proof under an invite id already used for someone else is invalid (the invite id comes from the
+    server, which could hand out one id, and so one secret, twice)."""
     if link.invite_id is None or link.proof is None:
         return "none"  # a link made before invitations carried a secret
     secret = invite_secret(account_key, link.invite_id.bytes)
     expected = invite_proof(secret, link.invite_id.bytes, link.therapist.user_id.bytes, link.client)
-    return "valid" if hmac.compare_digest(expected, link.proof) else "invalid"
+    if not hmac.compare_digest(expected, link.proof):
+        return "invalid"
+    other = (used or {}).get(str(link.invite_id))
+    return "invalid" if other is not None and other != str(link.client.user_id) else "valid"
 
 
 # ---------------------------------------------------------------- the account's key verifications
@@ -66,14 +74,25 @@ class Verification:
     bundle: wire.KeyBundle
     how: str
     created_at: str
+    invite: str | None = None  # the invite id whose proof verified it (therapist side)
 
 
-def verification_document(bundle: wire.KeyBundle, how: str, created_at: str, device: str) -> dict[str, Any]:
-    """The document of an own record that says "this account verified this key, this way, at this time"."""
-    if how not in ("invite-link", "safety-number"):
+def verification_document(bundle: wire.KeyBundle, how: str, created_at: str, device: str,
+                          invite: str | None = None) -> dict[str, Any]:
+    """The document of an own record that says "this account verified this key, this way, at this time"; a
+    verification by a client's proof names its invite id, so that invitation vouches for no one else."""
+    if how not in ("invite-link", "safety-number") or (invite is not None and how != "invite-link"):
         raise ValueError("unknown verification")
-    return {"v": 1, "type": VERIFICATION, "peer": str(bundle.user_id), "bundle": msgspec.to_builtins(bundle),
-            "how": how, "created_at": created_at, "updated_at": created_at, "device": device}
+    doc = {"v": 1, "type": VERIFICATION, "peer": str(bundle.user_id), "bundle": msgspec.to_builtins(bundle),
+           "how": how, "created_at": created_at, "updated_at": created_at, "device": device}
+    if invite is not None:
+        doc["invite"] = invite
+    return doc
+
+
+def used_invites(verifications: list[Verification]) -> dict[str, str]:
+    """Invite id -> the peer whose key a proof under it verified."""
+    return {v.invite: str(v.bundle.user_id) for v in verifications if v.invite is not None}
 
 
 def read_verification(doc: dict[str, Any]) -> Verification | None:
@@ -85,10 +104,15 @@ def read_verification(doc: dict[str, Any]) -> Verification | None:
         how, created = doc["how"], doc["created_at"]
     except (KeyError, TypeError, msgspec.ValidationError):
         return None
+    invite = doc.get("invite")
     if (how not in ("invite-link", "safety-number") or not isinstance(created, str) or not STAMP.match(created)
-            or doc.get("peer") != str(bundle.user_id)):
+            or doc.get("peer") != str(bundle.user_id) or (invite is not None and not _is_uuid(invite))):
         return None
-    return Verification(bundle, how, created)
+    return Verification(bundle, how, created, invite)
+
+
+def _is_uuid(value: Any) -> bool:
+    return isinstance(value, str) and UUID_TEXT.fullmatch(value) is not None
 
 
 def same_keys(a: wire.KeyBundle | None, b: wire.KeyBundle | None) -> bool:

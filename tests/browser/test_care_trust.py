@@ -467,3 +467,85 @@ def test_a_client_whose_invitation_proof_fails_is_blocked_and_what_they_share_is
         _close(ctx)
         if c is not None:
             c.close()
+
+
+def _server_db(live_app):
+    import sqlite3
+
+    return sqlite3.connect(live_app.server.data_dir / "between.sqlite3", timeout=10, isolation_level=None)
+
+
+def _accept_under(live_app, therapist_uid: bytes, mimic: Client, invite: str, secret: bytes, invite_id: bytes) -> None:
+    """A server colluding with someone who once got a link (and so its secret): the look-alike takes `invite` with a
+    proof made under that earlier invitation's id and secret, and the server lists that id on the new link."""
+    from sync import safety, trust
+
+    proof = trust.invite_proof(secret, invite_id, therapist_uid, keys.make_bundle(mimic.secrets))
+    link = mimic.api.accept_invite(safety.parse_invite_url(invite).token, proof)
+    db = _server_db(live_app)
+    try:
+        db.execute("UPDATE links SET invite_id = ? WHERE link_id = ?", (invite_id, link.link_id.bytes))
+    finally:
+        db.close()
+
+
+def _invite_id_of(live_app, client: Client) -> bytes:
+    db = _server_db(live_app)
+    try:
+        return db.execute("SELECT invite_id FROM links WHERE client_id = ?", (client.secrets.user_id,)).fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_one_invitation_vouches_for_one_person_on_the_therapists_device(playwright_instance, live_app, tmp_path):
+    """The browser is the therapist. (1) The server lists one invite id on two links before the device saw either:
+    neither is verified. (2) An invitation that verified someone (the account records its id) vouches for no
+    look-alike later, even once the first link has ended."""
+    from sync import safety
+
+    ctx = launch(playwright_instance, tmp_path / "desk")
+    people: list[Client] = []
+
+    def invite() -> str:
+        _goto(page, live_app.url, "/app/invites", "h1")
+        page.get_by_role("button", name="Create an invitation").click()
+        page.wait_for_selector("#invite-link")
+        return page.input_value("#invite-link")
+
+    def person(name: str) -> Client:
+        people.append(_account(tmp_path, live_app.url, name, name, "client", PASSPHRASE))
+        return people[-1]
+
+    def badge(handle: str) -> str:
+        _goto(page, live_app.url, "/app/clients", "ul.clients")
+        return page.locator("ul.clients > li", has=page.get_by_role("link", name=handle, exact=True)) \
+            .locator("a.badge").inner_text()
+
+    try:
+        page = open_app(ctx, live_app.url)
+        turn_on_sync(page, "dr.hale", therapist=True)
+        # (1) Both links carry the first invitation's id: neither proof counts.
+        first = invite()
+        ana, mimic = person("ana.one"), person("ana.0ne")
+        ana.accept_invite(first)
+        therapist_uid = uuid.UUID(ana.store.get_peer(handle="dr.hale")["user_id"]).bytes
+        _accept_under(live_app, therapist_uid, mimic, invite(), safety.parse_invite_url(first).secret,
+                      _invite_id_of(live_app, ana))
+        assert sync_now(page).startswith("Synced")
+        assert badge("ana.one") == badge("ana.0ne") == "Key does not match the invitation"
+
+        # (2) bo.two is verified by a fresh invitation; once that link has ended, a look-alike under its id is not.
+        second = invite()
+        bo, mimic2 = person("bo.two"), person("bo.tw0")
+        bo.accept_invite(second)
+        assert sync_now(page).startswith("Synced")
+        assert badge("bo.two") == "Verified by invitation"
+        used = _invite_id_of(live_app, bo)
+        bo.api.delete_link(uuid.UUID(bo.store.get_peer(handle="dr.hale")["link_id"]))
+        _accept_under(live_app, therapist_uid, mimic2, invite(), safety.parse_invite_url(second).secret, used)
+        assert sync_now(page).startswith("Synced")
+        assert badge("bo.tw0") == "Key does not match the invitation"
+    finally:
+        _close(ctx)
+        for c in people:
+            c.close()

@@ -107,3 +107,81 @@ def test_a_proof_the_server_altered_blocks_on_the_therapists_side(cli, server):
         db.close()
     assert "does not match the invitation" in cli.run("dr", "sync").stderr
     assert "KEY DOES NOT MATCH THE INVITATION" in cli.run("dr", "contacts").stdout
+
+
+def _reuse_setup(server, tmp_path):
+    from sync import keys
+    from sync.client import Client
+
+    floor = keys.new_kdf_params(19456, 2, 1)
+    t, a, mimic = Client(tmp_path / "t"), Client(tmp_path / "a"), Client(tmp_path / "m")
+    t.create_account(server.url, "dr-reuse", "therapist passphrase, long", "therapist", floor)
+    a.create_account(server.url, "ben-smith", "client passphrase, long enough", "client", floor)
+    mimic.create_account(server.url, "ben-smlth", "client passphrase, long enough", "client", floor)
+    return t, a, mimic
+
+
+def _mimic_takes_another_invitation_under_the_first_ones_id(server, t, mimic, first: str) -> None:
+    """What a server colluding with someone who once got `first` (and so its secret) can do: link a look-alike
+    account under another invitation, relabelled with the first invitation's id and a proof made with its secret."""
+    import uuid
+
+    from sync import keys, safety, trust
+
+    created = t.api.create_invite()
+    old = safety.parse_invite_url(first)
+    db = _db(server)
+    try:
+        (old_id,) = db.execute("SELECT invite_id FROM links").fetchone() or (None,)
+    finally:
+        db.close()
+    old_id = uuid.UUID(bytes=old_id)
+    proof = trust.invite_proof(old.secret, old_id.bytes, t.secrets.user_id, keys.make_bundle(mimic.secrets))
+    link = mimic.api.accept_invite(created.token, proof)
+    db = _db(server)
+    try:
+        db.execute("UPDATE links SET invite_id = ? WHERE link_id = ?", (old_id.bytes, link.link_id.bytes))
+    finally:
+        db.close()
+
+
+def test_one_invitation_vouches_for_one_person_even_after_its_link_ended(server, tmp_path):
+    """The first invitation verified ben-smith (recorded by the account, with its invite id); the link later ended.
+    A look-alike then shows up under that invite id with a sound proof: the therapist's device blocks it, because
+    that invitation already vouched for someone else."""
+    t, a, mimic = _reuse_setup(server, tmp_path)
+    try:
+        first = t.create_invite()
+        a.accept_invite(first)
+        t.sync()
+        assert t.store.get_peer(handle="ben-smith")["verified_how"] == "invite-link"
+        _mimic_takes_another_invitation_under_the_first_ones_id(server, t, mimic, first)
+        t.api.delete_link(uuid_of(t.store.get_peer(handle="ben-smith")["link_id"]))
+        report = t.sync()
+        assert t.store.get_peer(handle="ben-smlth")["state"] == "mismatch"
+        assert any("does not match the invitation" in w for w in report.warnings), report.warnings
+    finally:
+        for c in (t, a, mimic):
+            c.close()
+
+
+def test_an_invite_id_on_two_links_proves_neither(server, tmp_path):
+    """The server lists the same invite id on two links before the therapist's device has seen either: neither
+    proof counts, whichever comes first."""
+    t, a, mimic = _reuse_setup(server, tmp_path)
+    try:
+        first = t.create_invite()
+        a.accept_invite(first)
+        _mimic_takes_another_invitation_under_the_first_ones_id(server, t, mimic, first)
+        t.sync()
+        assert t.store.get_peer(handle="ben-smlth")["state"] == "mismatch"
+        assert t.store.get_peer(handle="ben-smith")["state"] == "mismatch"
+    finally:
+        for c in (t, a, mimic):
+            c.close()
+
+
+def uuid_of(text: str):
+    import uuid
+
+    return uuid.UUID(text)

@@ -53,6 +53,10 @@ def test_the_proof_holds_only_for_the_bundle_the_client_holds() -> None:
                  _link(proof, invite_id=crypto.random_bytes(16), therapist=therapist, client=client),
                  _link(bytes(32), invite_id=invite_id, therapist=therapist, client=client)):
         assert trust.check_invite_proof(account_key, link) == "invalid"
+    # One invitation vouches for one person: the same invite id already used for someone else proves nothing.
+    link = _link(proof, invite_id=invite_id, therapist=therapist, client=client)
+    assert trust.check_invite_proof(account_key, link, {str(link.invite_id): p["used_by_another"]}) == "invalid"
+    assert trust.check_invite_proof(account_key, link, {str(link.invite_id): str(client.user_id)}) == "valid"
     # Another therapist account (another account key) cannot vouch for it either.
     assert trust.check_invite_proof(crypto.random_bytes(32), _link(proof, invite_id=invite_id, therapist=therapist,
                                                                    client=client)) == "invalid"
@@ -86,10 +90,10 @@ def test_verification_documents() -> None:
     v = VECTORS["verification_document"]
     found = trust.read_verification(v["document"])
     assert found is not None
-    assert (_name(found.bundle), found.how, found.created_at) == (v["reads_as"]["key"], v["reads_as"]["how"],
-                                                                   v["reads_as"]["created_at"])
+    assert (_name(found.bundle), found.how, found.created_at, found.invite) == (
+        v["reads_as"]["key"], v["reads_as"]["how"], v["reads_as"]["created_at"], v["reads_as"]["invite"])
     doc = v["document"]
-    made = trust.verification_document(found.bundle, found.how, found.created_at, doc["device"])
+    made = trust.verification_document(found.bundle, found.how, found.created_at, doc["device"], found.invite)
     assert made == doc
     for case in v["ignored"]:
         assert trust.read_verification(case["document"]) is None, case["name"]

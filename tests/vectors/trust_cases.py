@@ -186,7 +186,8 @@ def build() -> dict[str, Any]:
         if trust.verified_at(vs, case["now"]) != case["expected"]:
             raise SystemExit(f"verified_at {case}: computed {trust.verified_at(vs, case['now'])}")
     document = trust.verification_document(therapist, "invite-link", "2026-12-07T12:00:00.000Z",
-                                           str(uuid.UUID(bytes=_fixed("trust/device", 16))))
+                                           str(uuid.UUID(bytes=_fixed("trust/device", 16))),
+                                           str(uuid.UUID(bytes=INVITE_ID)))
     ignored = [
         ("another type", {**document, "type": "assignment"}),
         ("another document version", {**document, "v": 2}),
@@ -195,6 +196,7 @@ def build() -> dict[str, Any]:
         ("a time that is not UTC", {**document, "created_at": "2026-12-07T12:00:00+01:00"}),
         ("a bundle with a key of the wrong length", {**document, "bundle": {**document["bundle"], "sig_pub": "AAAA"}}),
         ("no bundle", {k: v for k, v in document.items() if k != "bundle"}),
+        ("an invite that is not a UUID", {**document, "invite": "invite-1"}),
     ]
     for name, doc in ignored:
         if trust.read_verification(doc) is not None:
@@ -210,13 +212,15 @@ def build() -> dict[str, Any]:
         "invite_secret": {"account_key": THEO.account_key.hex(), "invite_id": INVITE_ID.hex(),
                           "secret": secret.hex()},
         "invite_proof": {"secret": secret.hex(), "invite_id": INVITE_ID.hex(), "therapist_id": THEO.user_id.hex(),
-                         "client_bundle": _wire(client), "bundle_digest": digest.hex(), "proof": proof.hex()},
+                         "client_bundle": _wire(client), "bundle_digest": digest.hex(), "proof": proof.hex(),
+                         "used_by_another": str(uuid.UUID(bytes=_fixed("trust/another_client", 16)))},
         "invite_links": {"origin": ORIGIN, "token": TOKEN, "bundle": "K1", "secret": secret.hex(), "url": url,
                          "fingerprint": safety.key_fingerprint(therapist), "handle": therapist.handle,
                          "equivalent": parsed, "invalid": invalid},
         "origins": origins,
         "verification_document": {"document": document, "reads_as": {"key": "K1", "how": "invite-link",
-                                                                     "created_at": "2026-12-07T12:00:00.000Z"},
+                                                                     "created_at": "2026-12-07T12:00:00.000Z",
+                                                                     "invite": str(uuid.UUID(bytes=INVITE_ID))},
                                   "ignored": [{"name": n, "document": d} for n, d in ignored]},
         "verified_at": VERIFIED_AT,
         "judge": judged,

@@ -12,30 +12,31 @@ import { BLOCKED, judge, verificationDocument, verifiedAt } from './trust.js';
 /** The current UTC time as verification documents write it (to the millisecond). */
 const nowStamp = () => new Date().toISOString();
 
-/** This account's verifications of one peer, as judge() takes them. */
+/** This account's verifications of one peer (of everyone: `uid` null), as judge() takes them. */
 export async function verificationsOf(db, uid) {
+  const store = db.transaction('verifications').objectStore('verifications');
   const rows = await new Promise((resolve, reject) => {
-    const req = db.transaction('verifications').objectStore('verifications').index('peer').getAll(uid);
+    const req = uid === null ? store.getAll() : store.index('peer').getAll(uid);
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
-  return rows.map((r) => ({ bundle: r.bundle, how: r.how, createdAt: r.createdAt }));
+  return rows.map((r) => ({ bundle: r.bundle, how: r.how, createdAt: r.createdAt, invite: r.invite ?? null }));
 }
 
 /** The row the 'verifications' store keeps for one own verification record. */
 export const verificationRow = (recordId, v) => ({ recordId, peerId: uuidString(v.bundle.userId), bundle: v.bundle,
-  how: v.how, createdAt: v.createdAt });
+  how: v.how, createdAt: v.createdAt, invite: v.invite ?? null });
 
 /**
  * Add "this key was verified, this way, now" to the account: an own record, synced to every own device.
  * @param {string} how 'invite-link' or 'safety-number'
  */
-export async function recordVerification(db, me, bundle, how) {
+export async function recordVerification(db, me, bundle, how, invite = null) {
   const uid = uuidString(bundle.userId);
   const createdAt = verifiedAt(await verificationsOf(db, uid), nowStamp());
-  const made = await createDocument(db, me, verificationDocument(bundle, how, createdAt, me.deviceId));
+  const made = await createDocument(db, me, verificationDocument(bundle, how, createdAt, me.deviceId, invite));
   await write(db, ['verifications'], (tx) => tx.objectStore('verifications')
-    .put(verificationRow(made.id, { bundle, how, createdAt })));
+    .put(verificationRow(made.id, { bundle, how, createdAt, invite })));
 }
 
 /**
@@ -44,7 +45,7 @@ export async function recordVerification(db, me, bundle, how) {
  * again, verified under the right key). `served` is the bundle the server lists now (keys.js form, already
  * verified), null when the care link ended. @returns {Promise<{peer: object, restart: boolean}>}
  */
-export async function settlePeer(db, me, uid, served, { linkId = null, proof = 'none' } = {}) {
+export async function settlePeer(db, me, uid, served, { linkId = null, proof = 'none', invite = null } = {}) {
   const old = await get(db, 'peers', uid);
   const verifications = await verificationsOf(db, uid);
   const verdict = judge(served, old?.bundle ?? null, old?.verifiedHow ?? 'tofu', verifications, proof);
@@ -65,7 +66,9 @@ export async function settlePeer(db, me, uid, served, { linkId = null, proof = '
     for (const row of dropped) tx.objectStore('received').delete(row.recordId);
     if (restart) tx.objectStore('meta').put(0, 'cursor');
   });
-  if (verdict.record) await recordVerification(db, me, pin, verdict.record);
+  if (verdict.record) {
+    await recordVerification(db, me, pin, verdict.record, verdict.record === 'invite-link' ? invite : null);
+  }
   return { peer, restart };
 }
 

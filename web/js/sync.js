@@ -10,10 +10,10 @@ import { canonicalJson, mergeDocuments, useKinds } from './merge.js';
 import { bundleFromWire } from './api.js';
 import { verifyBundle } from './keys.js';
 import { peerState } from './key-status.js';
-import { holdFrom, settlePeer, verificationRow } from './peers.js';
+import { holdFrom, settlePeer, verificationRow, verificationsOf } from './peers.js';
 import { prepareReceived } from './received.js';
 import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from './share.js';
-import { BLOCKED, checkInviteProof, readVerification } from './trust.js';
+import { BLOCKED, checkInviteProof, readVerification, usedInvites } from './trust.js';
 import {
   checkHighWater, decodeDocument, makeGrant, openRevision, revId, sealRevision, unwrapDek, verifyGrant, wrapDek,
 } from './records.js';
@@ -403,14 +403,22 @@ export function createSync({ env, api, notify }) {
     const seen = new Set();
     // The other side of each link: a client pins their therapist, a therapist each client.
     const side = e.me.role === 'therapist' ? ['therapist', 'client'] : ['client', 'therapist'];
+    // One invitation vouches for one person: an invite id the server lists on two links proves neither.
+    const counts = new Map();
+    for (const link of links) if (link.invite_id) counts.set(link.invite_id, (counts.get(link.invite_id) ?? 0) + 1);
     for (const link of links) {
       if (link[side[0]].user_id !== mine) continue; // a link that is not this account's
       const uid = link[side[1]].user_id;
       try {
         const other = bundleFromWire(link[side[1]]);
         await verifyBundle(other);
-        const proof = e.me.role === 'therapist' ? await checkInviteProof(e.me.accountKey, link, other) : 'none';
-        await settle(e, uid, other, { linkId: link.link_id, proof }, report);
+        let proof = 'none';
+        if (e.me.role === 'therapist') {
+          proof = await checkInviteProof(e.me.accountKey, link, other, usedInvites(await verificationsOf(e.db, null)));
+          if (proof === 'valid' && counts.get(link.invite_id) > 1) proof = 'invalid';
+        }
+        await settle(e, uid, other, { linkId: link.link_id, proof, invite: proof === 'valid' ? link.invite_id : null },
+          report);
         seen.add(uid);
       } catch (err) {
         if (!(err instanceof CryptoError || err instanceof ProtocolError)) throw err;

@@ -37,15 +37,23 @@ export async function inviteProof(secret, inviteId, therapistId, client) {
 
 /**
  * On a therapist's device: does the client on this care link (wire form, bytes decoded by api.js) hold the key
- * the invitation's secret vouches for? @returns {Promise<'valid'|'invalid'|'none'>}
+ * the invitation's secret vouches for? `used` maps invite ids to the peer an earlier verification by proof was
+ * for: one invitation vouches for one person (the invite id comes from the server, which could reuse one).
+ * @returns {Promise<'valid'|'invalid'|'none'>}
  */
-export async function checkInviteProof(accountKey, link, client) {
+export async function checkInviteProof(accountKey, link, client, used = new Map()) {
   if (!link.invite_id || !link.proof) return 'none'; // a link made before invitations carried a secret
   const inviteId = uuidBytes(link.invite_id);
   const expected = await inviteProof(await inviteSecret(accountKey, inviteId), inviteId,
     uuidBytes(link.therapist.user_id), client);
-  return link.proof.length === expected.length && equal(expected, link.proof) ? 'valid' : 'invalid';
+  if (link.proof.length !== expected.length || !equal(expected, link.proof)) return 'invalid';
+  const other = used.get(link.invite_id);
+  return other !== undefined && other !== uuidString(client.userId) ? 'invalid' : 'valid';
 }
+
+/** Invite id -> the peer whose key a proof under it verified. @returns {Map<string, string>} */
+export const usedInvites = (verifications) => new Map(verifications.filter((v) => v.invite)
+  .map((v) => [v.invite, uuidString(v.bundle.userId)]));
 
 // ---------------------------------------------------------------- the account's key verifications
 
@@ -72,23 +80,31 @@ export function bundleFromDocument(d) {
   return { userId: uuidBytes(d.user_id), handle: d.handle, role: d.role, sigPub, kemPub, signature };
 }
 
-/** The document of an own record that says "this account verified this key, this way, at this time". */
-export function verificationDocument(bundle, how, createdAt, device) {
-  if (!RECORDED.has(how)) throw new TypeError('unknown verification');
-  return { v: 1, type: VERIFICATION, peer: uuidString(bundle.userId), bundle: bundleToDocument(bundle), how,
+/**
+ * The document of an own record that says "this account verified this key, this way, at this time"; a
+ * verification by a client's proof names its invite id, so that invitation vouches for no one else.
+ */
+export function verificationDocument(bundle, how, createdAt, device, invite = null) {
+  if (!RECORDED.has(how) || (invite !== null && how !== 'invite-link')) throw new TypeError('unknown verification');
+  const doc = { v: 1, type: VERIFICATION, peer: uuidString(bundle.userId), bundle: bundleToDocument(bundle), how,
     created_at: createdAt, updated_at: createdAt, device };
+  if (invite !== null) doc.invite = invite;
+  return doc;
 }
 
 /**
  * A verification from a decrypted own document; null for anything else or a malformed one (ignored, kept).
- * @returns {{bundle: object, how: string, createdAt: string}|null}
+ * @returns {{bundle: object, how: string, createdAt: string, invite: string|null}|null}
  */
 export function readVerification(doc) {
   if (doc?.type !== VERIFICATION || doc.v !== 1) return null;
   const bundle = bundleFromDocument(doc.bundle);
+  const invite = doc.invite ?? null;
   if (!bundle || !RECORDED.has(doc.how) || typeof doc.created_at !== 'string' || !STAMP.test(doc.created_at)
-      || doc.peer !== doc.bundle.user_id) return null;
-  return { bundle, how: doc.how, createdAt: doc.created_at };
+      || doc.peer !== doc.bundle.user_id || (invite !== null && !(typeof invite === 'string' && UUID_TEXT.test(invite)))) {
+    return null;
+  }
+  return { bundle, how: doc.how, createdAt: doc.created_at, invite };
 }
 
 export const sameKeys = (a, b) => Boolean(a && b && equal(a.userId, b.userId) && equal(a.sigPub, b.sigPub)

@@ -41,6 +41,11 @@ export const CHECKERS = {
     assert.equal(await trust.checkInviteProof(h(s.account_key), link, client), 'valid');
     assert.equal(await trust.checkInviteProof(h(s.account_key), { ...link, proof: new Uint8Array(32) }, client), 'invalid');
     assert.equal(await trust.checkInviteProof(h(s.account_key), { ...link, proof: null }, client), 'none');
+    // One invitation vouches for one person: an invite id already used for someone else proves nothing.
+    assert.equal(await trust.checkInviteProof(h(s.account_key), link, client,
+      new Map([[link.invite_id, p.used_by_another]])), 'invalid');
+    assert.equal(await trust.checkInviteProof(h(s.account_key), link, client,
+      new Map([[link.invite_id, uuidString(client.userId)]])), 'valid');
     n += 3;
     const l = v.invite_links;
     assert.equal(await safety.inviteUrl(l.origin, l.token, named[l.bundle], h(l.secret)), l.url);
@@ -60,9 +65,10 @@ export const CHECKERS = {
     }
     const d = v.verification_document;
     const read = trust.readVerification(d.document);
-    assert.deepEqual([nameOf(read.bundle), read.how, read.createdAt], [d.reads_as.key, d.reads_as.how,
-      d.reads_as.created_at]);
-    assert.deepEqual(trust.verificationDocument(read.bundle, read.how, read.createdAt, d.document.device), d.document);
+    assert.deepEqual([nameOf(read.bundle), read.how, read.createdAt, read.invite], [d.reads_as.key, d.reads_as.how,
+      d.reads_as.created_at, d.reads_as.invite]);
+    assert.deepEqual(trust.verificationDocument(read.bundle, read.how, read.createdAt, d.document.device, read.invite),
+      d.document);
     for (const c of d.ignored) {
       assert.equal(trust.readVerification(c.document), null, c.name);
       n++;
