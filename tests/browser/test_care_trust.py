@@ -19,6 +19,7 @@ import uuid
 import pytest
 
 from pwa_browser import launch, open_app
+from pwa_care import create_invite
 from pwa_live import PASSPHRASE, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal
 
@@ -229,10 +230,7 @@ def test_a_changed_client_key_blocks_new_assignments_until_re_verified(playwrigh
     try:
         page = open_app(ctx, live_app.url)
         turn_on_sync(page, "dr.bell", therapist=True)
-        _goto(page, live_app.url, "/app/invites", "h1")
-        page.get_by_role("button", name="Create an invitation").click()
-        page.wait_for_selector("#invite-link")
-        invite = page.input_value("#invite-link")
+        invite = create_invite(page)
         c = _account(tmp_path, live_app.url, "cy", "cy.client", "client", PASSPHRASE)
         c.accept_invite(invite)
         cuid = _uid(c)
@@ -433,10 +431,7 @@ def test_a_client_whose_invitation_proof_fails_is_blocked_and_what_they_share_is
     try:
         page = open_app(ctx, live_app.url)
         turn_on_sync(page, "dr.gray", therapist=True)
-        _goto(page, live_app.url, "/app/invites", "h1")
-        page.get_by_role("button", name="Create an invitation").click()
-        page.wait_for_selector("#invite-link")
-        invite = page.input_value("#invite-link")
+        invite = create_invite(page)
         secret = re.search(r"&s=([\w-]{22})", invite).group(1)
         tampered = invite.replace(f"&s={secret}", "&s=" + ("B" if secret[0] != "B" else "C") + secret[1:])
         c = _account(tmp_path, live_app.url, "gil", "gil.client", "client", PASSPHRASE)
@@ -506,12 +501,6 @@ def test_one_invitation_vouches_for_one_person_on_the_therapists_device(playwrig
     ctx = launch(playwright_instance, tmp_path / "desk")
     people: list[Client] = []
 
-    def invite() -> str:
-        _goto(page, live_app.url, "/app/invites", "h1")
-        page.get_by_role("button", name="Create an invitation").click()
-        page.wait_for_selector("#invite-link")
-        return page.input_value("#invite-link")
-
     def person(name: str) -> Client:
         people.append(_account(tmp_path, live_app.url, name, name, "client", PASSPHRASE))
         return people[-1]
@@ -525,24 +514,24 @@ def test_one_invitation_vouches_for_one_person_on_the_therapists_device(playwrig
         page = open_app(ctx, live_app.url)
         turn_on_sync(page, "dr.hale", therapist=True)
         # (1) Both links carry the first invitation's id: neither proof counts.
-        first = invite()
+        first = create_invite(page)
         ana, mimic = person("ana.one"), person("ana.0ne")
         ana.accept_invite(first)
         therapist_uid = uuid.UUID(ana.store.get_peer(handle="dr.hale")["user_id"]).bytes
-        _accept_under(live_app, therapist_uid, mimic, invite(), safety.parse_invite_url(first).secret,
+        _accept_under(live_app, therapist_uid, mimic, create_invite(page), safety.parse_invite_url(first).secret,
                       _invite_id_of(live_app, ana))
         assert sync_now(page).startswith("Synced")
         assert badge("ana.one") == badge("ana.0ne") == "Key does not match the invitation"
 
         # (2) bo.two is verified by a fresh invitation; once that link has ended, a look-alike under its id is not.
-        second = invite()
+        second = create_invite(page)
         bo, mimic2 = person("bo.two"), person("bo.tw0")
         bo.accept_invite(second)
         assert sync_now(page).startswith("Synced")
         assert badge("bo.two") == "Verified by invitation"
         used = _invite_id_of(live_app, bo)
         bo.api.delete_link(uuid.UUID(bo.store.get_peer(handle="dr.hale")["link_id"]))
-        _accept_under(live_app, therapist_uid, mimic2, invite(), safety.parse_invite_url(second).secret, used)
+        _accept_under(live_app, therapist_uid, mimic2, create_invite(page), safety.parse_invite_url(second).secret, used)
         assert sync_now(page).startswith("Synced")
         assert badge("bo.tw0") == "Key does not match the invitation"
     finally:

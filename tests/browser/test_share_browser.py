@@ -23,6 +23,26 @@ from tests.e2e.e2e_cli import Cli
 pytestmark = pytest.mark.browser
 
 
+def _swapping_links(swap):
+    """A /links route handler that serves another, self-consistent key (one per therapist) for each therapist whose
+    handle `swap(handle)` picks: what a server (or an attacker in it) swapping keys serves."""
+    fakes: dict[str, dict] = {}
+
+    def links(route):
+        answer = route.fetch()
+        body = answer.json()
+        for link in body:
+            t = link["therapist"]
+            if swap(t["handle"]):
+                fakes.setdefault(t["user_id"], json.loads(wire.encode(keys.make_bundle(keys.AccountSecrets(
+                    user_id=uuid.UUID(t["user_id"]).bytes, handle=t["handle"], role="therapist",
+                    account_key=os.urandom(32), sig_seed=os.urandom(32), kem_seed=os.urandom(32))))))
+                link["therapist"] = fakes[t["user_id"]]
+        route.fulfill(response=answer, body=json.dumps(body))
+
+    return links
+
+
 def _shared_titles(cli: Cli) -> list[str]:
     return [e["fields"].get("title") for e in cli.json("lee", "shared", "list")]
 
@@ -108,21 +128,7 @@ def test_a_changed_therapist_key_blocks_sharing_until_the_numbers_are_compared(p
     invite = cli.last_line("lee", "invite", "create")
     ctx = launch(playwright_instance, tmp_path / "phone")
     swapped = {"on": False}
-
-    def links(route):
-        answer = route.fetch()
-        body = answer.json()
-        if swapped["on"]:
-            for link in body:
-                t = link["therapist"]
-                # A server (or an attacker in it) serves another, self-consistent key for the same therapist.
-                other = keys.make_bundle(keys.AccountSecrets(user_id=uuid.UUID(t["user_id"]).bytes, handle=t["handle"],
-                                                             role="therapist", account_key=os.urandom(32),
-                                                             sig_seed=os.urandom(32), kem_seed=os.urandom(32)))
-                link["therapist"] = json.loads(wire.encode(other))
-        route.fulfill(response=answer, body=json.dumps(body))
-
-    ctx.route("**/api/v1/links", links)
+    ctx.route("**/api/v1/links", _swapping_links(lambda handle: swapped["on"]))
     try:
         page = open_app(ctx, live_app.url)
         create_journal(page, "Something to share", "later")
@@ -436,19 +442,7 @@ def test_a_re_key_on_a_second_device_gives_no_key_to_a_blocked_therapist(playwri
     assert [e["fields"]["title"] for e in therapist.shared_with_me()] == ["For both"]
     ctx = launch(playwright_instance, tmp_path / "phone")
 
-    def links(route):
-        answer = route.fetch()
-        body = answer.json()
-        for link in body:
-            t = link["therapist"]
-            if t["handle"] == "dr.kim":
-                other = keys.make_bundle(keys.AccountSecrets(user_id=uuid.UUID(t["user_id"]).bytes, handle=t["handle"],
-                                                             role="therapist", account_key=os.urandom(32),
-                                                             sig_seed=os.urandom(32), kem_seed=os.urandom(32)))
-                link["therapist"] = json.loads(wire.encode(other))
-        route.fulfill(response=answer, body=json.dumps(body))
-
-    ctx.route("**/api/v1/links", links)
+    ctx.route("**/api/v1/links", _swapping_links(lambda handle: handle == "dr.kim"))
     try:
         page = open_app(ctx, live_app.url)
         assert sign_in(page, "jo.two") == ""
