@@ -6,7 +6,8 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import uvicorn
@@ -17,8 +18,8 @@ from .store import InUse, ensure_free
 
 
 def serve(host: str | None = None, port: int | None = None, data_dir: str | None = None,
-          environ: Mapping[str, str] | None = None) -> None:
-    """Explicit arguments override BETWEEN_HOST / BETWEEN_PORT / BETWEEN_DATA."""
+          environ: Mapping[str, str] | None = None, clock: Callable[[], float] = time.time) -> None:
+    """Explicit arguments override BETWEEN_HOST / BETWEEN_PORT / BETWEEN_DATA. `clock`: see create_app."""
     env = dict(os.environ if environ is None else environ)
     for name, value in (("BETWEEN_HOST", host), ("BETWEEN_PORT", port), ("BETWEEN_DATA", data_dir)):
         if value is not None:
@@ -35,7 +36,7 @@ def serve(host: str | None = None, port: int | None = None, data_dir: str | None
         raise SystemExit(2) from None
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level,
+    uvicorn.run(create_app(settings, clock=clock), host=settings.host, port=settings.port, log_level=settings.log_level,
                 server_header=False, proxy_headers=True, timeout_graceful_shutdown=10)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import builders as b
 import pytest
-from harness import Api, make_settings
+from harness import Api, Clock, make_settings
 from litestar.testing import TestClient
 
 from server.app import create_app
@@ -14,12 +14,14 @@ from server.app import create_app
 
 @pytest.fixture
 def api_factory(tmp_path: Path):
-    """Start an app with chosen settings; every client is closed (and its store shut) at the end."""
+    """Start an app with chosen settings (and, to reach an expiry, a harness.Clock); every client is closed (and
+    its store shut) at the end."""
     opened: list[TestClient] = []
 
-    def start(**overrides) -> Api:
+    def start(clock: Clock | None = None, **overrides) -> Api:
         data_dir = tmp_path / f"data{len(opened)}"
-        client = TestClient(create_app(make_settings(data_dir, **overrides)), base_url="https://between.test")
+        app = create_app(make_settings(data_dir, **overrides), **({"clock": clock} if clock else {}))
+        client = TestClient(app, base_url="https://between.test")
         client.__enter__()
         opened.append(client)
         return Api(client, data_dir)
