@@ -30,7 +30,9 @@ def free_port() -> int:
 @dataclass
 class LiveServer:
     """A running `python -m server`: `url` is its origin (http://127.0.0.1:PORT), `proc` the Popen,
-    `log_path` its captured stdout+stderr, `data_dir` the database directory it serves."""
+    `log_path` its captured stdout+stderr, `data_dir` the database directory it serves. Started with a
+    `clock_file` (start_live_server(..., movable_clock=True)), it runs on tests/clock_server.py's clock,
+    which `advance` moves forward."""
 
     url: str
     data_dir: Path
@@ -38,6 +40,7 @@ class LiveServer:
     log_path: Path
     port: int
     env: dict[str, str]
+    clock_file: Path | None = None
 
     @property
     def api(self) -> str:
@@ -64,15 +67,26 @@ class LiveServer:
     def restart(self) -> None:
         """Start a new process on the same port and data dir (after kill() or stop())."""
         self.stop()
-        self.proc = _spawn(self.port, self.data_dir, self.log_path, self.env)
+        self.proc = _spawn(self.port, self.data_dir, self.log_path, self.env, self.clock_file)
         _wait_healthy(self)
 
+    def advance(self, seconds: float) -> None:
+        """Move the server's clock forward: sessions, challenges and invites expire as if that time had passed."""
+        if self.clock_file is None:
+            raise RuntimeError("this server runs on the machine's clock: start it with movable_clock=True")
+        offset = float(self.clock_file.read_text() or 0) + seconds
+        fresh = self.clock_file.with_suffix(".new")
+        fresh.write_text(repr(offset))
+        os.replace(fresh, self.clock_file)  # the server never reads a half-written number
 
-def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str]) -> subprocess.Popen:
+
+def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str],
+           clock_file: Path | None = None) -> subprocess.Popen:
+    module = ["server"] if clock_file is None else ["tests.clock_server", "--offset-file", str(clock_file)]
     log = open(log_path, "ab")
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)],
+            [sys.executable, "-m", *module, "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     finally:
         log.close()
@@ -92,13 +106,19 @@ def _wait_healthy(server: LiveServer, timeout: float = 20.0) -> None:
     raise RuntimeError(f"server not healthy after {timeout}s:\n{server.log()[-3000:]}")
 
 
-def start_live_server(tmp_path: Path, extra_env: dict[str, str] | None = None) -> LiveServer:
+def start_live_server(tmp_path: Path, extra_env: dict[str, str] | None = None, *,
+                      movable_clock: bool = False) -> LiveServer:
     data_dir = tmp_path / "server-data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BETWEEN_")} | LIVE_ENV | (extra_env or {})
     port = free_port()
     log_path = tmp_path / "server.log"
+    clock_file = None
+    if movable_clock:
+        clock_file = tmp_path / "server-clock-offset"
+        clock_file.write_text("0")
     server = LiveServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir,
-                        proc=_spawn(port, data_dir, log_path, env), log_path=log_path, port=port, env=env)
+                        proc=_spawn(port, data_dir, log_path, env, clock_file), log_path=log_path, port=port, env=env,
+                        clock_file=clock_file)
     try:
         _wait_healthy(server)
     except Exception:

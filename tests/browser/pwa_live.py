@@ -29,8 +29,9 @@ def missing_app_files(url: str) -> list[str]:
 
 
 @contextmanager
-def serve_app(root: Path, extra_env: dict[str, str] | None = None) -> Iterator[LiveApp]:
-    server = start_live_server(root, extra_env)
+def serve_app(root: Path, extra_env: dict[str, str] | None = None, *, movable_clock: bool = False) -> Iterator[LiveApp]:
+    """The app's server; with `movable_clock`, `app.server.advance(seconds)` moves its clock (LiveServer.advance)."""
+    server = start_live_server(root, extra_env, movable_clock=movable_clock)
     try:
         missing = missing_app_files(server.url)
         assert not missing, f"the server does not serve {missing}: run `make install` (npm ci in web/)"
@@ -46,9 +47,10 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
 
 
 @pytest.fixture
-def live_app_short_sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    """Sessions that expire after 3 seconds: a device must renew its own with its device key."""
-    with serve_app(tmp_path_factory.mktemp("live"), {"BETWEEN_SESSION_TTL": "3"}) as app:
+def live_app_movable_clock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """The server on a clock the test moves (`app.server.advance(seconds)`): sessions and invites expire without
+    waiting."""
+    with serve_app(tmp_path_factory.mktemp("live"), movable_clock=True) as app:
         yield app
 
 
