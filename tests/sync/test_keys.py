@@ -82,6 +82,15 @@ def test_changed_kdf_params_break_the_envelope(account: keys.NewAccount) -> None
         keys.unlock_with_passphrase(account_keys(account, kdf=higher), PASSPHRASE)
 
 
+def test_only_argon2id_is_accepted_as_the_kdf() -> None:
+    """check_kdf: the wire decoder refuses another `alg` too, but a KdfParams built in code reaches this check alone;
+    its costs are well above the floor."""
+    other = wire.KdfParams(alg="scrypt", memory_kib=65536, iterations=3, lanes=1, salt=bytes(16))  # type: ignore[arg-type]
+    with pytest.raises(ProtocolError):
+        keys.check_kdf(other)
+    keys.check_kdf(msgspec.structs.replace(other, alg="argon2id"))
+
+
 # Each below the floor in one parameter, and each one Argon2id itself refuses with a ValueError: a DowngradeError
 # can only come from the floor check having run before any Argon2id work.
 NOT_EVEN_ARGON2ID = [(4, 2, 1), (19456, 0, 1), (65536, 3, 0)]
