@@ -270,6 +270,30 @@ def test_challenges_are_taken_once(tmp_path):
     assert run_coroutine(run()) == (None, b"d" * 32, None, None)
 
 
+def test_the_store_refuses_a_grant_to_someone_without_a_care_link(tmp_path):
+    """The store's own care-link check. The push handler refuses such grants before, from a list read before the
+    write; a link that ends in between reaches this check alone, as does this push, prepared without that list."""
+    from server.api.sync import prepare
+
+    async def run():
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            alice, bob = b.new_account("alice"), b.new_account("bobby", "therapist")
+            for acct in (alice, bob):
+                await store.create_account(b.signup(acct), crypto.random_bytes(32), 10**10, 1)
+            item = b.Rec(alice).item(grant_to=[bob], advance=False)
+            prepared = prepare(item, alice.user_id, alice.secrets.sig_pub, 1 << 20)
+            assert prepared.error is None  # shape, signatures and names all pass
+            return await store.push(alice.user_id, [prepared], False, 2)
+        finally:
+            await store.close()
+
+    [res] = run_coroutine(run())
+    assert (res.status, res.detail) == ("forbidden", "grantee has no care link with the owner")
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("records", "grants")] == [0, 0]
+
+
 if __name__ == "__main__":
     import tempfile
 

@@ -111,3 +111,20 @@ class LinksServed:
 
     def links(self) -> list[wire.CareLink]:
         return self.served
+
+
+class InviteServer:
+    """A server's two answers about an invite (preview, then accept), as the test sets them; `accepted` counts the
+    accepts asked for. `origin` is the one of every profile made by `device`."""
+
+    origin = "http://127.0.0.1:9"
+
+    def __init__(self, preview: wire.KeyBundle, answer: wire.CareLink) -> None:
+        self.preview, self.answer, self.accepted = preview, answer, 0
+
+    def preview_invite(self, token: str) -> wire.InvitePreview:
+        return wire.InvitePreview(therapist=self.preview, expires_at=2_000_000_000)
+
+    def accept_invite(self, token: str) -> wire.CareLink:
+        self.accepted += 1
+        return self.answer

@@ -8,9 +8,9 @@ import json
 import uuid
 
 import pytest
-from profiles import FakeServerHead, deliver, device, person, pin, pushed_grants
+from profiles import FakeServerHead, InviteServer, care_link, deliver, device, person, pin, pushed_grants
 
-from sync import keys, records, wire
+from sync import keys, records, safety, wire
 from sync.client import Client
 from sync.errors import BetweenError, CryptoError
 
@@ -238,3 +238,41 @@ def test_unshare_seals_the_next_version_under_a_key_the_peer_never_held(tmp_path
     with pytest.raises(CryptoError):
         records.open_revision(revision, owner_id=sam_keys.user_id, record_id=uuid.UUID(rid), dek=lee_dek,
                               key_id=pending["key_id"], signer_pub=sam_keys.sig_pub)  # lee's key: not this one
+
+
+def _invite_cases(lee: keys.AccountSecrets, sam: keys.AccountSecrets) -> dict[str, tuple[str, InviteServer]]:
+    """(link, server) pairs where the link and every answer but one are what a real invite gives."""
+    bundle = keys.make_bundle(lee)
+    link = safety.invite_url(InviteServer.origin, "token-1", bundle)
+    honest = care_link(bundle, sam)
+    impostor = keys.make_bundle(person("dr.lee", "therapist"))  # self-consistent, same handle, other keys
+    as_client = keys.make_bundle(keys.AccountSecrets(**{**{f: getattr(lee, f) for f in (
+        "user_id", "handle", "account_key", "sig_seed", "kem_seed")}, "role": "client"}))
+    return {
+        "honest": (link, InviteServer(bundle, honest)),
+        "previewed_other_key": (link, InviteServer(impostor, care_link(impostor, sam))),
+        "link_handle_edited": (link.replace("&h=dr.lee", "&h=dr.leeds"), InviteServer(bundle, honest)),
+        "not_a_therapist": (safety.invite_url(InviteServer.origin, "token-1", as_client),
+                            InviteServer(as_client, care_link(as_client, sam))),
+        "accepted_other_key": (link, InviteServer(bundle, care_link(impostor, sam))),
+        "accepted_for_someone_else": (link, InviteServer(bundle, care_link(bundle, person("eve")))),
+    }
+
+
+@pytest.mark.parametrize("case", ["previewed_other_key", "link_handle_edited", "not_a_therapist",
+                                  "accepted_other_key", "accepted_for_someone_else"])
+def test_accepting_an_invite_pins_nothing_the_link_does_not_vouch_for(tmp_path, case):
+    """client.accept_invite: the key fingerprint, the handle and role, and the accept answer are each checked
+    against the link; in each case every other answer is the honest one."""
+    lee, sam_keys = person("dr.lee", "therapist"), person("sam")
+    cases = _invite_cases(lee, sam_keys)
+    honest_client = device(tmp_path, "honest", sam_keys)
+    honest_client._api = cases["honest"][1]
+    assert honest_client.accept_invite(cases["honest"][0]) == "dr.lee"  # the control
+    sam = device(tmp_path, "sam", sam_keys)
+    link, server = cases[case]
+    sam._api = server
+    with pytest.raises(CryptoError):
+        sam.accept_invite(link)
+    assert sam.store.list_peers() == []
+    assert server.accepted == (1 if case.startswith("accepted") else 0)  # refused before accepting when it can be
