@@ -15,6 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.environment import (Database, chromium_problem, fresh_database, in_ci, missing, playwright_problem,
+                               postgres_problem)
+
 ROOT = Path(__file__).resolve().parent.parent
 # fast, permissive limits: tests drive many sign-ins from one address
 LIVE_ENV = {"BETWEEN_RATE_IP_PER_MINUTE": "100000", "BETWEEN_RATE_HANDLE_PER_MINUTE": "100000",
@@ -139,5 +142,30 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the Chromium tests last: they are the slowest, and Playwright's sync API keeps an event
-    loop running in the main thread for as long as its session fixture lives."""
+    loop running in the main thread for as long as its session fixture lives.
+
+    Nothing passes by being skipped in CI (tests/environment.py): with CI=true a run fails before any test when
+    PostgreSQL is not reachable, or when browser tests are selected and Chromium or Playwright is missing. Without
+    CI the browser tests skip with a one-line reason."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    browser = [item for item in items if item.get_closest_marker("browser") is not None]
+    lacking = (chromium_problem() or playwright_problem()) if browser else None
+    if in_ci():
+        problems = [p for p in (postgres_problem(), lacking) if p]
+        if problems:
+            raise pytest.UsageError("CI=true and the machine lacks what the suite needs (no test may pass by "
+                                    "being skipped):\n  " + "\n  ".join(problems))
+    elif lacking:
+        for item in browser:
+            item.add_marker(pytest.mark.skip(reason=lacking))
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[Database]:
+    """A fresh PostgreSQL database for one test (tests/environment.py), dropped after it. Without PostgreSQL the
+    test skips with a one-line notice; with CI=true it fails."""
+    problem = postgres_problem()
+    if problem:
+        missing(problem)
+    with fresh_database() as database:
+        yield database
