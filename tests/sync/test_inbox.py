@@ -194,3 +194,19 @@ def test_the_end_of_a_care_link_rekeys_every_entry_the_peer_could_read(care):
     with pytest.raises(CryptoError):
         records.open_revision(revision, owner_id=sam_keys.user_id, record_id=uuid.UUID(rid), dek=lee_dek,
                               key_id=pending["key_id"], signer_pub=sam_keys.sig_pub)  # lee's key: not this one
+
+
+def test_an_old_keys_grant_served_with_an_own_record_puts_no_one_back_on_its_share_list(tmp_path, care):
+    """inbox, own records: a grant for an older key says who could read once, not who shares now. The server
+    serves the unshared therapist's old grant (real, signed by this account) with the head under the new key."""
+    sam, _, sam_keys, lee_keys = care
+    laptop = device(tmp_path, "laptop", sam_keys)
+    pin(laptop, lee_keys)
+    server = FakeServerHead()
+    rid = _shared(sam, server)
+    old_grants = [stored_grant(g) for g in pushed_grants(server.items[rid])]
+    sam.unshare(rid, "dr.lee")
+    server.land(sam, rid)
+    report = deliver(laptop, FakeServerHead.state(sam, server.items[rid], 2, old_grants))
+    assert any("old grants of entry" in w for w in report.warnings)
+    assert laptop.entry(rid)["shared_with"] == [] and laptop.store.given_pairs() == []
