@@ -69,8 +69,15 @@ def test_unlock_detects_a_swapped_bundle_or_id_wrap(account: keys.NewAccount) ->
     other = keys.new_account("mallory", "x" * 20, "client", keys.new_kdf_params(**FLOOR))
     swapped_bundle = msgspec.structs.replace(other.signup_fields["bundle"], user_id=account.signup_fields["user_id"],
                                              handle="alice")
+    # Self-consistent: signed by mallory's key, naming alice, carrying alice's own X25519 key.
+    mine = account.secrets
+    signed_by_another = keys.make_bundle(keys.AccountSecrets(
+        user_id=mine.user_id, handle=mine.handle, role=mine.role, account_key=bytes(32),
+        sig_seed=other.secrets.sig_seed, kem_seed=mine.kem_seed))
+    keys.verify_bundle(signed_by_another)
     for changes in ({"bundle": swapped_bundle}, {"id_wrap": other.signup_fields["id_wrap"]},
-                    {"role": "therapist"}, {"id_wrap": flip(account.signup_fields["id_wrap"], 30)}):
+                    {"role": "therapist"}, {"id_wrap": flip(account.signup_fields["id_wrap"], 30)},
+                    {"bundle": signed_by_another}, {"handle": "alice2"}):
         with pytest.raises(CryptoError):
             keys.unlock_with_passphrase(account_keys(account, **changes), PASSPHRASE)
 

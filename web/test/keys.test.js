@@ -21,11 +21,18 @@ test('unlocking refuses a served bundle that verifies but is not this account\'s
   const unlocked = await finishUnlock(await served(alice, await makeBundle(alice)), alice.accountKey);
   assert.deepEqual(unlocked.sigSeed, alice.sigSeed);
   const mallory = person('mallory');
-  // mallory's own bundle, and one mallory signed naming alice: both verify on their own
-  const swapped = [await makeBundle(mallory), await makeBundle({ ...mallory, userId: alice.userId, handle: 'alice' })];
+  // mallory's own bundle, one mallory signed naming alice, and one that also carries alice's X25519 key (only its
+  // signing key is not hers): each verifies on its own
+  const swapped = [await makeBundle(mallory), await makeBundle({ ...mallory, userId: alice.userId, handle: 'alice' }),
+    await makeBundle({ ...mallory, userId: alice.userId, handle: 'alice', kemSeed: alice.kemSeed })];
   for (const bundle of swapped) {
     await verifyBundle(bundle);
     await assert.rejects(finishUnlock(await served(alice, bundle), alice.accountKey), CryptoError);
+  }
+  // alice's own bundle, with the account served under another role or handle than the bundle names
+  for (const change of [{ role: 'therapist' }, { handle: 'alice2' }]) {
+    const keys = { ...await served(alice, await makeBundle(alice)), ...change };
+    await assert.rejects(finishUnlock(keys, alice.accountKey), CryptoError, JSON.stringify(change));
   }
 });
 
