@@ -51,6 +51,14 @@ def test_link_with_a_therapist_share_one_entry_then_unshare(playwright_instance,
         page.wait_for_selector("[role='alert']")
         assert "does not match" in page.inner_text("[role='alert']")
 
+        # A link naming another handle than the therapist's own is refused too, though its key matches (share.js:
+        # the handle check alone). The old alert is marked first, so only a new refusal satisfies the wait.
+        page.evaluate("() => document.querySelectorAll('[role=alert]').forEach((a) => a.setAttribute('data-old', ''))")
+        page.goto(invite.replace("&h=dr.lee", "&h=dr.leeds"))
+        page.wait_for_selector("#invite-title")
+        page.wait_for_selector("[role='alert']:not([data-old])")
+        assert "does not match" in page.inner_text("[role='alert']:not([data-old])")
+
         page.goto(invite)
         page.wait_for_selector("#invite-title")
         problems = {"invite preview": _serious(page)}
