@@ -30,7 +30,7 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian's chromium (about 35 s)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: install Debian's 'chromium' package (browser tests will be skipped)"; fi; \
+	  else echo "chromium is missing: install Debian's 'chromium' package (browser tests will be skipped; with CI=true they fail)"; fi; \
 	fi
 
 run: install
@@ -41,9 +41,10 @@ test: install chromium
 	$(MAKE) --no-print-directory test-js
 	$(MAKE) --no-print-directory test-py
 
-# pytest exits 5 when it collected nothing; that must fail, never pass silently.
+# pytest exits 5 when it collected nothing; that must fail, never pass silently. With CI=true a missing Chromium or
+# PostgreSQL fails the run too (tests/environment.py); CHROMIUM tells the browser tests which one to drive.
 test-py: $(STAMP)
-	@set +e; $(PY) -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	@set +e; CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 test-js: $(WEB_STAMP)

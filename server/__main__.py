@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -16,12 +17,14 @@ from .settings import Settings, SettingsError
 from .store import InUse, ensure_free
 
 
-AppFactory = Callable[[Settings], Callable]  # create_app, or an ASGI app wrapping what it makes
+# create_app(settings, *, clock), or an ASGI app wrapping what it makes (tests record or change answers)
+AppFactory = Callable[..., Callable]
 
 
 def serve(host: str | None = None, port: int | None = None, data_dir: str | None = None,
-          environ: Mapping[str, str] | None = None, app_factory: AppFactory = create_app) -> None:
-    """Explicit arguments override BETWEEN_HOST / BETWEEN_PORT / BETWEEN_DATA."""
+          environ: Mapping[str, str] | None = None, app_factory: AppFactory = create_app,
+          clock: Callable[[], float] = time.time) -> None:
+    """Explicit arguments override BETWEEN_HOST / BETWEEN_PORT / BETWEEN_DATA. `clock`: see create_app."""
     env = dict(os.environ if environ is None else environ)
     for name, value in (("BETWEEN_HOST", host), ("BETWEEN_PORT", port), ("BETWEEN_DATA", data_dir)):
         if value is not None:
@@ -38,7 +41,7 @@ def serve(host: str | None = None, port: int | None = None, data_dir: str | None
         raise SystemExit(2) from None
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.
-    uvicorn.run(app_factory(settings), host=settings.host, port=settings.port, log_level=settings.log_level,
+    uvicorn.run(app_factory(settings, clock=clock), host=settings.host, port=settings.port, log_level=settings.log_level,
                 server_header=False, proxy_headers=True, timeout_graceful_shutdown=10)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sync import wire
 
 from . import openapi
 from .api import accounts, auth, links, sync
-from .api.context import Services, is_loopback, load_secret
+from .api.context import Clock, Services, is_loopback, load_secret
 from .problems import HANDLERS, Problem
 from .ratelimit import RateLimiter
 from .settings import Settings, SettingsError
@@ -73,7 +74,8 @@ def _after(response: Response) -> Response:
     return response
 
 
-def create_app(settings: Settings) -> Litestar:
+def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
+    """The app for `settings`. `clock` judges every expiry (sessions, challenges, invites); tests pass one they move."""
     if not settings.public_origin and not is_loopback(settings.host):
         raise SettingsError("BETWEEN_PUBLIC_ORIGIN: required when serving beyond loopback "
                             "(e.g. https://between.example.org); sign-in signatures are bound to it")
@@ -81,7 +83,8 @@ def create_app(settings: Settings) -> Litestar:
         data_dir = Path(settings.data_dir)
         secret = load_secret(data_dir)
         store = await Store.open(settings.db_path)
-        app.state.services = Services(settings=settings, store=store, secret=secret, limiter=RateLimiter())
+        app.state.services = Services(settings=settings, store=store, secret=secret, limiter=RateLimiter(),
+                                      clock=clock)
         log.info("serving data dir %s", data_dir.resolve())
 
     async def stop(app: Litestar) -> None:

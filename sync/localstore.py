@@ -403,7 +403,7 @@ class LocalStore:
         return [self._row(r, "verifications") for r in rows]  # type: ignore[misc]
 
     def update_peer(self, db: sqlite3.Connection, user_id: str, **values: Any) -> None:
-        allowed = {"link_id", "linked", "changed_bundle_json", "verified_how"}
+        allowed = {"link_id", "linked", "changed_bundle_json", "verified_how", "state"}
         if not values or set(values) - allowed:
             raise ValueError("unknown peer column")
         assignments = ", ".join(f"{name} = ?" for name in values)

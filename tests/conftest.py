@@ -17,6 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.environment import (Database, chromium_problem, fresh_database, in_ci, missing, playwright_problem,
+                               postgres_problem)
+
 pytest_plugins = ["tests.openapi_answers"]
 ROOT = Path(__file__).resolve().parent.parent
 # fast, permissive limits: tests drive many sign-ins from one address
@@ -33,7 +36,9 @@ def free_port() -> int:
 @dataclass
 class LiveServer:
     """A running `python -m server`: `url` is its origin (http://127.0.0.1:PORT), `proc` the Popen,
-    `log_path` its captured stdout+stderr, `data_dir` the database directory it serves."""
+    `log_path` its captured stdout+stderr, `data_dir` the database directory it serves. Started with a
+    `clock_file` (start_live_server(..., movable_clock=True)), it runs on tests/clock_server.py's clock,
+    which `advance` moves forward."""
 
     url: str
     data_dir: Path
@@ -42,6 +47,7 @@ class LiveServer:
     port: int
     env: dict[str, str]
     module: str = "server"
+    clock_file: Path | None = None
 
     @property
     def api(self) -> str:
@@ -68,18 +74,29 @@ class LiveServer:
     def restart(self) -> None:
         """Start a new process on the same port and data dir (after kill() or stop())."""
         self.stop()
-        self.proc = _spawn(self.port, self.data_dir, self.log_path, self.env, self.module)
+        self.proc = _spawn(self.port, self.data_dir, self.log_path, self.env, self.module, self.clock_file)
         _wait_healthy(self)
 
+    def advance(self, seconds: float) -> None:
+        """Move the server's clock forward: sessions, challenges and invites expire as if that time had passed."""
+        if self.clock_file is None:
+            raise RuntimeError("this server runs on the machine's clock: start it with movable_clock=True")
+        offset = float(self.clock_file.read_text() or 0) + seconds
+        fresh = self.clock_file.with_suffix(".new")
+        fresh.write_text(repr(offset))
+        os.replace(fresh, self.clock_file)  # the server never reads a half-written number
 
-def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str], module: str) -> subprocess.Popen:
-    """`python -m server` through tests/openapi_server.py, which records its answers for the OpenAPI check; another
-    module (tests/newer_server.py, which adds fields to every answer on purpose) is run as it is, unrecorded."""
+def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str], module: str = "server",
+           clock_file: Path | None = None) -> subprocess.Popen:
+    """`python -m server` through tests/openapi_server.py, which records its answers for the OpenAPI check (through
+    tests/clock_server.py on a movable clock); another module (tests/newer_server.py, which adds fields to every
+    answer on purpose) is run as it is, unrecorded."""
     args = ["-m", module]
     if module == "server":
         from tests.openapi_answers import answers_file  # after pytest has loaded it as a plugin
 
-        args = ["-m", "tests.openapi_server", answers_file()]
+        args = (["-m", "tests.openapi_server", answers_file()] if clock_file is None else
+                ["-m", "tests.clock_server", "--offset-file", str(clock_file), "--answers", answers_file()])
     log = open(log_path, "ab")
     try:
         return subprocess.Popen(
@@ -104,15 +121,20 @@ def _wait_healthy(server: LiveServer, timeout: float = 20.0) -> None:
 
 
 def start_live_server(tmp_path: Path, extra_env: dict[str, str] | None = None, *,
-                      module: str = "server") -> LiveServer:
-    """`python -m server`, or `module` run the same way (tests/newer_server.py: the server as a newer version)."""
+                      module: str = "server", movable_clock: bool = False) -> LiveServer:
+    """`python -m server`, or `module` run the same way (tests/newer_server.py: the server as a newer version);
+    `movable_clock`: on a clock the test moves (LiveServer.advance)."""
     data_dir = tmp_path / "server-data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BETWEEN_")} | LIVE_ENV | (extra_env or {})
     port = free_port()
     log_path = tmp_path / "server.log"
+    clock_file = None
+    if movable_clock:
+        clock_file = tmp_path / "server-clock-offset"
+        clock_file.write_text("0")
     server = LiveServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir,
-                        proc=_spawn(port, data_dir, log_path, env, module), log_path=log_path, port=port, env=env,
-                        module=module)
+                        proc=_spawn(port, data_dir, log_path, env, module, clock_file), log_path=log_path, port=port,
+                        env=env, module=module, clock_file=clock_file)
     try:
         _wait_healthy(server)
     except Exception:
@@ -133,5 +155,30 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the Chromium tests last: they are the slowest, and Playwright's sync API keeps an event
-    loop running in the main thread for as long as its session fixture lives."""
+    loop running in the main thread for as long as its session fixture lives.
+
+    Nothing passes by being skipped in CI (tests/environment.py): with CI=true a run fails before any test when
+    PostgreSQL is not reachable, or when browser tests are selected and Chromium or Playwright is missing. Without
+    CI the browser tests skip with a one-line reason."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    browser = [item for item in items if item.get_closest_marker("browser") is not None]
+    lacking = (chromium_problem() or playwright_problem()) if browser else None
+    if in_ci():
+        problems = [p for p in (postgres_problem(), lacking) if p]
+        if problems:
+            raise pytest.UsageError("CI=true and the machine lacks what the suite needs (no test may pass by "
+                                    "being skipped):\n  " + "\n  ".join(problems))
+    elif lacking:
+        for item in browser:
+            item.add_marker(pytest.mark.skip(reason=lacking))
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[Database]:
+    """A fresh PostgreSQL database for one test (tests/environment.py), dropped after it. Without PostgreSQL the
+    test skips with a one-line notice; with CI=true it fails."""
+    problem = postgres_problem()
+    if problem:
+        missing(problem)
+    with fresh_database() as database:
+        yield database

@@ -11,4 +11,4 @@ from tests.openapi_answers import AnswerRecorder
 
 if __name__ == "__main__":
     answers = sys.argv[1]
-    main(sys.argv[2:], app_factory=lambda settings: AnswerRecorder(create_app(settings), answers))
+    main(sys.argv[2:], app_factory=lambda settings, **options: AnswerRecorder(create_app(settings, **options), answers))

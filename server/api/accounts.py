@@ -32,7 +32,7 @@ async def _admission(request: Request, code: str | None) -> bytes | None:
         return None
     # a therapist's pending care invite admits the one client it was made for
     invite = token_hash(code)
-    if not await svc.store.signup_invite_valid(invite, now()):
+    if not await svc.store.signup_invite_valid(invite, now(request)):
         raise Problem("registration_closed")
     return invite
 
@@ -53,7 +53,7 @@ async def signup(request: Request, data: JSONBody[wire.Signup]) -> wire.Session:
     keys.verify_bundle(b)
     session, th, expires_at = await issue_session(request, data.user_id.bytes, data.device.device_id.bytes)
     try:
-        await svc.store.create_account(data, th, expires_at, now(), spend_invite=invite)
+        await svc.store.create_account(data, th, expires_at, now(request), spend_invite=invite)
     except Conflict as exc:
         raise Problem(exc.code) from None
     return session
@@ -72,7 +72,7 @@ async def account(request: Request, caller: CallerDep) -> wire.AccountKeys:
 async def delete_account(request: Request, caller: CallerDep, data: JSONBody[wire.DeleteAccount]) -> None:
     """Needs the passphrase login key over a fresh challenge: a stolen session alone can't erase."""
     svc = services(request)
-    challenge = await svc.store.take_challenge(data.challenge_id, "h:" + caller.handle, now())
+    challenge = await svc.store.take_challenge(data.challenge_id, "h:" + caller.handle, now(request))
     user = await svc.store.user_by_handle(caller.handle)
     public = user.login_pub if user is not None and challenge is not None else None
     if not check_signature(public, data.signature, origin_of(request, svc.settings), caller.handle,
@@ -91,7 +91,7 @@ async def change_passphrase(request: Request, caller: CallerDep, data: JSONBody[
     svc = services(request)
     limit_auth(request, caller.handle)
     keys.check_kdf(data.kdf)  # never store parameters below the floor, whoever signed them
-    challenge = await svc.store.take_challenge(data.challenge_id, "h:" + caller.handle, now())
+    challenge = await svc.store.take_challenge(data.challenge_id, "h:" + caller.handle, now(request))
     user = await svc.store.user_by_handle(caller.handle)
     public = None
     if user is not None and challenge is not None and user.user_id == caller.user_id:

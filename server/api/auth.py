@@ -35,14 +35,15 @@ async def issue_session(request: Request, user_id: bytes, device_id: bytes) -> t
     token = new_token(crypto.random_bytes(32))
     session = wire.Session(token=token, expires_in=ttl, user_id=uuid.UUID(bytes=user_id),
                            device_id=uuid.UUID(bytes=device_id))
-    return session, token_hash(token), now() + ttl
+    return session, token_hash(token), now(request) + ttl
 
 
 async def _challenge(request: Request, subject: str, kdf: wire.KdfParams) -> wire.Challenge:
     svc = services(request)
     ttl = svc.settings.challenge_ttl
     cid, ch = crypto.random_bytes(16), crypto.random_bytes(32)
-    await svc.store.create_challenge(cid, ch, subject, now() + ttl, now())
+    at = now(request)
+    await svc.store.create_challenge(cid, ch, subject, at + ttl, at)
     return wire.Challenge(kdf=kdf, challenge_id=cid, challenge=ch, expires_in=ttl)
 
 
@@ -70,7 +71,7 @@ async def login(request: Request, data: JSONBody[wire.Login]) -> wire.Session:
     """One answer for every failure: unknown handle, wrong key, used, expired or foreign challenge."""
     limit_auth(request, data.handle)
     svc = services(request)
-    challenge = await svc.store.take_challenge(data.challenge_id, "h:" + data.handle, now())
+    challenge = await svc.store.take_challenge(data.challenge_id, "h:" + data.handle, now(request))
     user = await svc.store.user_by_handle(data.handle)
     public = None
     if user is not None and challenge is not None:
@@ -81,7 +82,7 @@ async def login(request: Request, data: JSONBody[wire.Login]) -> wire.Session:
         raise Problem("invalid_credentials")
     session, th, expires_at = await issue_session(request, user.user_id, data.device.device_id.bytes)
     try:
-        await svc.store.login(user.user_id, data.device, th, expires_at, now())
+        await svc.store.login(user.user_id, data.device, th, expires_at, now(request))
     except Conflict as exc:
         raise Problem(exc.code) from None
     return session
@@ -102,7 +103,7 @@ async def refresh(request: Request, data: JSONBody[wire.Refresh]) -> wire.Sessio
     device_id = data.device_id.bytes
     limit_auth(request, device_subject(device_id))
     svc = services(request)
-    challenge = await svc.store.take_challenge(data.challenge_id, device_subject(device_id), now())
+    challenge = await svc.store.take_challenge(data.challenge_id, device_subject(device_id), now(request))
     owner = await svc.store.device_owner(device_id)
     public = owner[2] if owner and challenge else None
     handle = owner[1] if owner else "unknown"
@@ -111,7 +112,7 @@ async def refresh(request: Request, data: JSONBody[wire.Refresh]) -> wire.Sessio
     if not ok or owner is None:
         raise Problem("invalid_credentials")
     session, th, expires_at = await issue_session(request, owner[0], device_id)
-    if not await svc.store.refresh(owner[0], device_id, th, expires_at, now()):
+    if not await svc.store.refresh(owner[0], device_id, th, expires_at, now(request)):
         raise Problem("invalid_credentials")  # revoked between the lookup and the write
     return session
 

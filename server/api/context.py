@@ -8,6 +8,7 @@ import hmac
 import ipaddress
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from server.settings import Settings
 from server.store import Caller, Store
 
 CallerDep = SkipValidation[NamedDependency[Caller]]  # the caller resolved by current_caller()
+Clock = Callable[[], float]  # seconds since the epoch, like time.time
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -32,14 +34,18 @@ class Services:
     store: Store
     secret: bytes
     limiter: RateLimiter
+    # What expiry (sessions, challenges, invites) is judged by: time.time in production; a test passes a clock
+    # it can move, so an expiry is reached without waiting for it.
+    clock: Clock = time.time
 
 
 def services(request: Request) -> Services:
     return request.app.state.services
 
 
-def now() -> int:
-    return int(time.time())
+def now(request: Request) -> int:
+    """The server's time in whole seconds, from the clock the app was created with."""
+    return int(services(request).clock())
 
 
 def token_hash(token: str) -> bytes:
@@ -109,7 +115,7 @@ async def current_caller(request: Request) -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not (16 <= len(token) <= 256):
         raise Problem("unauthorized")
-    caller = await services(request).store.session(token_hash(token.strip()), now())
+    caller = await services(request).store.session(token_hash(token.strip()), now(request))
     if caller is None:
         raise Problem("unauthorized")
     return caller

@@ -23,14 +23,15 @@ async def create_invite(request: Request, caller: CallerDep) -> wire.InviteCreat
     svc = services(request)
     token = new_token(crypto.random_bytes(32))
     invite_id = uuid.uuid4()
-    expires_at = now() + svc.settings.invite_ttl
-    await svc.store.create_invite(invite_id.bytes, caller.user_id, token_hash(token), now(), expires_at)
+    at = now(request)
+    expires_at = at + svc.settings.invite_ttl
+    await svc.store.create_invite(invite_id.bytes, caller.user_id, token_hash(token), at, expires_at)
     return wire.InviteCreated(invite_id=invite_id, token=token, expires_at=expires_at)
 
 
 @get("/invites")
 async def list_invites(request: Request, caller: CallerDep) -> list[wire.InviteInfo]:
-    return await services(request).store.invites(caller.user_id, now())
+    return await services(request).store.invites(caller.user_id, now(request))
 
 
 @delete("/invites/{invite_id:uuid}", status_code=204, opt=answers("invite_not_found", "unavailable"))
@@ -41,7 +42,7 @@ async def revoke_invite(request: Request, caller: CallerDep, invite_id: FromPath
 
 @post("/invites/preview", status_code=200, opt=answers("invite_not_found"))
 async def preview_invite(request: Request, caller: CallerDep, data: JSONBody[wire.InviteToken]) -> wire.InvitePreview:
-    found = await services(request).store.invite_preview(token_hash(data.token), now())
+    found = await services(request).store.invite_preview(token_hash(data.token), now(request))
     if found is None:
         raise Problem("invite_not_found")
     return found
@@ -55,7 +56,7 @@ async def accept_invite(request: Request, caller: CallerDep, data: JSONBody[wire
         raise Problem("forbidden", "only clients accept invites")
     try:
         link = await services(request).store.accept_invite(caller.user_id, token_hash(data.token), data.proof,
-                                                           uuid.uuid4().bytes, now())
+                                                           uuid.uuid4().bytes, now(request))
     except Conflict as exc:
         raise Problem(exc.code) from None
     if link is None:
@@ -71,7 +72,7 @@ async def list_links(request: Request, caller: CallerDep) -> list[wire.CareLink]
 @delete("/links/{link_id:uuid}", status_code=204, opt=answers("not_found", "unavailable"))
 async def end_link(request: Request, caller: CallerDep, link_id: FromPath[UUID]) -> None:
     """Either side; every grant between the two is revoked, both ways."""
-    if not await services(request).store.delete_link(caller.user_id, link_id.bytes, now()):
+    if not await services(request).store.delete_link(caller.user_id, link_id.bytes, now(request)):
         raise Problem("not_found")
 
 

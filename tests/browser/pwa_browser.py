@@ -8,13 +8,14 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from server.web import SECURITY_HEADERS
+from tests import environment
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
 # What is served: web/ as written, or the tree the server is pointed at (BETWEEN_WEB_DIR=web/dist, the minified build
 # of tools/build.js), so the tests run against exactly the files the browser gets.
 SERVED = Path(os.environ.get("BETWEEN_WEB_DIR") or WEB).resolve()
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = environment.CHROMIUM  # /usr/bin/chromium unless CHROMIUM names another
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 

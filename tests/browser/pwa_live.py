@@ -29,8 +29,11 @@ def missing_app_files(url: str) -> list[str]:
 
 
 @contextmanager
-def serve_app(root: Path, extra_env: dict[str, str] | None = None, *, module: str = "server") -> Iterator[LiveApp]:
-    server = start_live_server(root, extra_env, module=module)
+def serve_app(root: Path, extra_env: dict[str, str] | None = None, *, module: str = "server",
+              movable_clock: bool = False) -> Iterator[LiveApp]:
+    """The app's server (or `module`, e.g. tests/newer_server.py); with `movable_clock`, `app.server.advance(seconds)`
+    moves its clock (LiveServer.advance)."""
+    server = start_live_server(root, extra_env, module=module, movable_clock=movable_clock)
     try:
         missing = missing_app_files(server.url)
         assert not missing, f"the server does not serve {missing}: run `make install` (npm ci in web/)"
@@ -46,9 +49,10 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
 
 
 @pytest.fixture
-def live_app_short_sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    """Sessions that expire after 3 seconds: a device must renew its own with its device key."""
-    with serve_app(tmp_path_factory.mktemp("live"), {"BETWEEN_SESSION_TTL": "3"}) as app:
+def live_app_movable_clock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """The server on a clock the test moves (`app.server.advance(seconds)`): sessions and invites expire without
+    waiting."""
+    with serve_app(tmp_path_factory.mktemp("live"), movable_clock=True) as app:
         yield app
 
 

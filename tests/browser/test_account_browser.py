@@ -6,13 +6,12 @@ import base64
 import json
 import os
 import sqlite3
-import time
 
 import pytest
 
 from pwa_browser import launch, open_app
 from pwa_live import (  # noqa: F401 - fixtures
-    PASSPHRASE, go_sync, live_app, live_app_short_sessions, sign_in, sync_now, synced_journal, turn_on_sync,
+    PASSPHRASE, go_sync, live_app, live_app_movable_clock, sign_in, sync_now, synced_journal, turn_on_sync,
 )
 from pwa_screens import create_journal, entry_summaries
 from test_pwa_accessibility import _serious
@@ -276,14 +275,14 @@ def test_weak_kdf_parameters_from_the_server_are_refused(playwright_instance, li
         ctx.close()
 
 
-def test_an_expired_session_is_renewed_with_the_device_key(playwright_instance, live_app_short_sessions, tmp_path):
-    app = live_app_short_sessions
+def test_an_expired_session_is_renewed_with_the_device_key(playwright_instance, live_app_movable_clock, tmp_path):
+    app = live_app_movable_clock
     ctx = launch(playwright_instance, tmp_path / "phone")
     log = _wire_log(ctx)
     try:
         page = open_app(ctx, app.url)
         turn_on_sync(page, "noor")
-        time.sleep(4)  # the 3-second session has expired
+        app.server.advance(12 * 3600 + 1)  # the server's clock passes the session's 12 hours
         create_journal(page, "After the session ended", "still syncs")
         assert sync_now(page) == "Synced"
         assert [u for _, u, _ in log if u.endswith("/auth/refresh")]

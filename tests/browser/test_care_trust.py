@@ -363,6 +363,58 @@ def test_an_assignment_that_does_not_verify_is_not_shown_as_from_the_therapist(p
         t.close()
 
 
+def test_an_assignment_with_a_lying_label_or_a_stray_grant_is_refused(playwright_instance, live_app, tmp_path):
+    """received.js, each check alone (signature, grant and key commitment all verify): the served rev_id and
+    version must be the revision's own, and every grant served with a record must be for that record (here: the real grant of
+    another of dr.cole's assignments, added by the server)."""
+    t = _account(tmp_path, live_app.url, "cole", "dr.cole", "therapist", PASS_T)
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    mode: dict = {"rid": None, "lie": None, "grants": {}}
+
+    def pull(route):
+        answer = route.fetch()
+        body = answer.json()
+        for item in body["items"]:
+            if item.get("grants"):
+                mode["grants"].setdefault(item["record_id"], item["grants"])
+            if item["record_id"] != mode["rid"] or not item.get("head"):
+                continue
+            if mode["lie"] == "rev_id":
+                item["head"]["rev_id"] = base64.b64encode(bytes(32)).decode()
+            elif mode["lie"] == "version":
+                item["head"]["version"] += 1
+            elif mode["lie"] == "stray":
+                item["grants"] += next(g for rid, g in mode["grants"].items() if rid != mode["rid"])
+        route.fulfill(response=answer, body=json.dumps(body))
+
+    ctx.route("**/api/v1/sync/pull*", pull)
+    try:
+        page = open_app(ctx, live_app.url)
+        turn_on_sync(page, "dee.client")
+        _accept(page, t.create_invite(), "dr.cole")
+        assert sync_now(page) == "Synced"
+        t.sync()
+        t.mark_verified("dee.client")
+        duid = t.store.get_peer(handle="dee.client")["user_id"]
+        _assign(t, duid, "Walk after lunch")  # its grant is the one the server adds below
+        assert sync_now(page) == "Synced"
+        aid = mode["rid"] = str(uuid.uuid4())
+        for lie, title in (("rev_id", "Breathing, first version"), ("version", "Breathing, second version"),
+                           ("stray", "Breathing, third version")):
+            mode["lie"] = lie
+            _assign(t, duid, title, aid, edit=lie != "rev_id")
+            assert sync_now(page) == "Synced · 1 change was refused", lie
+            assert "Breathing" not in _todo(page, live_app.url), lie
+            assert sync_now(page) == "Synced"
+        mode["lie"] = None
+        _assign(t, duid, "Breathing, fourth version", aid, edit=True)
+        assert sync_now(page) == "Synced"
+        assert "Breathing, fourth version" in _todo(page, live_app.url)
+    finally:
+        _close(ctx)
+        t.close()
+
+
 def test_a_new_device_knows_from_the_account_whom_the_person_verified(playwright_instance, live_app, tmp_path):
     """The client signs in on a browser that never opened the invite: the account's verification (made by the
     device that accepted it) comes with the first sync, so the therapist is verified there at once."""

@@ -8,7 +8,6 @@ the later tests build on that link (`linked` links them itself when run alone)."
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -31,14 +30,14 @@ INVITE_GONE = "This invitation was used already, was withdrawn or has expired. A
 def care(playwright_instance, tmp_path_factory):
     """The server, and the therapist's and the client's browsers, both signed up (not linked yet)."""
     root = tmp_path_factory.mktemp("worksheet")
-    with serve_app(tmp_path_factory.mktemp("live")) as app:
+    with serve_app(tmp_path_factory.mktemp("live"), movable_clock=True) as app:
         t_ctx = launch(playwright_instance, root / "therapist", timezone_id=ZONE)
         c_ctx = launch(playwright_instance, root / "client", timezone_id=ZONE)
         try:
             tp, cp = open_app(t_ctx, app.url), open_app(c_ctx, app.url)
             turn_on_sync(tp, T, therapist=True)
             turn_on_sync(cp, C)
-            yield {"url": app.url, "t": tp, "c": cp, "uid": None}
+            yield {"url": app.url, "t": tp, "c": cp, "uid": None, "server": app.server}
         finally:
             t_ctx.close()
             c_ctx.close()
@@ -78,7 +77,7 @@ def _text(page, selector: str = "#view") -> str:
 def test_a_withdrawn_invitation_does_not_link_and_the_other_one_does(care):
     tp, cp = care["t"], care["c"]
     first = create_invite(tp)
-    time.sleep(1.1)  # the list is ordered by the second each was made in
+    care["server"].advance(1)  # the list is ordered by the second each was made in
     second = create_invite(tp)
     assert first != second
     assert len(open_invites(tp)) == 2

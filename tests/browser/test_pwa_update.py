@@ -18,6 +18,8 @@ NOTICE = "#app-update"
 CACHES = "async () => (await caches.keys()).filter((n) => n.startsWith('between-shell-')).sort()"
 # A page marked with window.__samePage was replaced by a fresh load, and that one has started.
 RELOADED = "() => window.__samePage === undefined && document.documentElement.dataset.ready === 'true'"
+# What the page asked of service workers (the postMessage spy of the test below), kept across its reload.
+POSTED = "() => JSON.parse(sessionStorage.getItem('posted') ?? '[]')"
 # The version of the worker that controls the page, as it says itself.
 RUNNING = """() => new Promise((resolve) => {
   const channel = new MessageChannel();
@@ -80,10 +82,21 @@ def test_update_waits_for_the_person_and_for_unsaved_input(playwright_instance, 
         waiting = "async () => !!(await navigator.serviceWorker.getRegistration()).waiting"
         assert page.evaluate(waiting)
 
-        # "Update now" with unsaved input: nothing is taken over, nothing reloads, the input stays.
+        # "Update now" with unsaved input: nothing is taken over, nothing reloads, the input stays. The page decides
+        # in one step (app.js apply): it says "Save or cancel" instead of asking the waiting worker to take over, so
+        # the messages it posts to workers show the decision without waiting for something not to happen (kept in
+        # sessionStorage, so the reload after Save can show the spy does see the one that asks).
+        page.evaluate("""() => {
+          const post = ServiceWorker.prototype.postMessage;
+          ServiceWorker.prototype.postMessage = function (message, ...rest) {
+            const seen = JSON.parse(sessionStorage.getItem('posted') ?? '[]');
+            sessionStorage.setItem('posted', JSON.stringify([...seen, message?.type ?? null]));
+            return post.call(this, message, ...rest);
+          };
+        }""")
         page.get_by_role("button", name="Update now").click()
         page.wait_for_function(f"() => document.querySelector('{NOTICE}').textContent.includes('Save or cancel')")
-        page.wait_for_timeout(500)
+        assert "update-now" not in page.evaluate(POSTED)
         assert page.evaluate("() => window.__samePage === true")
         assert page.evaluate(waiting)
         assert page.evaluate(RUNNING) == current
@@ -93,6 +106,7 @@ def test_update_waits_for_the_person_and_for_unsaved_input(playwright_instance, 
         # Saving leaves the form: the chosen update goes ahead then, and the entry is kept.
         save(page)
         page.wait_for_function(RELOADED, timeout=30000)
+        assert "update-now" in page.evaluate(POSTED)  # asked once the form was left
         assert page.evaluate(RUNNING) == "test-next"
         assert page.evaluate(CACHES) == ["between-shell-test-next"]
         assert not page.evaluate(waiting)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -71,6 +72,14 @@ def test_link_with_a_therapist_share_one_entry_then_unshare(playwright_instance,
         page.wait_for_selector("[role='alert']")
         assert "does not match" in page.inner_text("[role='alert']")
 
+        # A link naming another handle than the therapist's own is refused too, though its key matches (share.js:
+        # the handle check alone). The old alert is marked first, so only a new refusal satisfies the wait.
+        page.evaluate("() => document.querySelectorAll('[role=alert]').forEach((a) => a.setAttribute('data-old', ''))")
+        page.goto(invite.replace("&h=dr.lee", "&h=dr.leeds"))
+        page.wait_for_selector("#invite-title")
+        page.wait_for_selector("[role='alert']:not([data-old])")
+        assert "does not match" in page.inner_text("[role='alert']:not([data-old])")
+
         page.goto(invite)
         page.wait_for_selector("#invite-title")
         problems = {"invite preview": _serious(page)}
@@ -118,6 +127,45 @@ def test_link_with_a_therapist_share_one_entry_then_unshare(playwright_instance,
         page.wait_for_selector("text=Only you can see this entry")
         assert sync_now(page) == "Synced"
         assert _shared_titles(cli) == []
+    finally:
+        ctx.close()
+
+
+PEERS = """async () => {
+  const db = await new Promise((ok, no) => { const r = indexedDB.open('between'); r.onsuccess = () => ok(r.result);
+    r.onerror = () => no(r.error); });
+  const r = db.transaction('peers').objectStore('peers').count();
+  const n = await new Promise((ok, no) => { r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+  db.close();
+  return n;
+}"""
+
+
+def test_an_accept_answered_with_other_keys_pins_no_one(playwright_instance, live_app, tmp_path):
+    """share.js: the accept answer must carry the keys the preview showed (the preview matched the link's
+    fingerprint and handle). A server that swaps the therapist's X25519 key at that step gets no pin."""
+    cli = Cli(tmp_path / "profiles", live_app.url)
+    cli.create("lee", "dr.lee", "--therapist")
+    invite = cli.last_line("lee", "invite", "create")
+    ctx = launch(playwright_instance, tmp_path / "phone")
+
+    def swap(route):
+        answer = route.fetch()
+        body = answer.json()
+        body["therapist"]["kem_pub"] = base64.b64encode(os.urandom(32)).decode()
+        route.fulfill(response=answer, body=json.dumps(body))
+
+    ctx.route("**/api/v1/invites/accept", swap)
+    try:
+        page = open_app(ctx, live_app.url)
+        turn_on_sync(page, "jo.client")
+        page.goto(invite)
+        page.wait_for_selector("#invite-title")
+        page.get_by_role("button", name="Link with dr.lee").click()
+        page.wait_for_selector("#view [role='alert']")
+        assert "does not match the security key" in page.inner_text("#view [role='alert']")
+        assert page.locator("text=You are linked with").count() == 0
+        assert page.evaluate(PEERS) == 0
     finally:
         ctx.close()
 

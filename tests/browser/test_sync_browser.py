@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import uuid
 
 import pytest
 
@@ -13,6 +14,8 @@ from pwa_browser import launch, open_app
 from pwa_live import PASSPHRASE, live_app, sign_in, sync_now, synced_journal, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, create_mood, entry_summaries, save
 
+from sync import crypto, records
+from sync.client import Client
 from tests.e2e.e2e_cli import Cli
 
 pytestmark = pytest.mark.browser
@@ -166,5 +169,79 @@ def test_tampered_and_rolled_back_heads_from_the_server_are_refused(playwright_i
         mode["replay"] = old_items[-1:]
         assert sync_now(page) == "Synced · 1 change was refused"
         assert sorted(entry_summaries(page)) == ["Untouched", "Version three"]  # no going back to version one
+    finally:
+        ctx.close()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _forked_version(profile, rid: str, version: int, title: str) -> dict:
+    """A head of `rid` at `version`, sealed and signed by its owner like any other, whose parent is not the version
+    before it: what a server keeping a fork that one of the owner's devices once pushed could serve."""
+    owner = Client(profile)
+    try:
+        head = owner.engine.head(rid)
+        s = owner.secrets
+        owner_id, wrapped = owner.store.get_dek(rid, head.key_id)
+        dek = records.unwrap_dek(s.kwk, uuid.UUID(owner_id), uuid.UUID(rid), head.key_id, wrapped)
+        doc = dict(head.document, fields=dict(head.document["fields"], title=title))
+        rev = records.seal_revision(owner_id=s.user_id, record_id=uuid.UUID(rid), version=version,
+                                    parent=crypto.random_bytes(32), key_id=head.key_id, dek=dek,
+                                    plaintext=records.encode_document(doc), sig_seed=s.sig_seed)
+    finally:
+        owner.close()
+    return {"version": version, "rev_id": _b64(records.rev_id(rev.header, rev.ct)),
+            "revision": {"header": _b64(rev.header), "ct": _b64(rev.ct), "signature": _b64(rev.signature)}}
+
+
+def test_heads_whose_labels_parent_or_cursor_lie_are_refused(playwright_instance, live_app, tmp_path):
+    """sync.js, each check alone (signature, context and key commitment verify every time): the served rev_id and
+    version must be the revision's own, a next version must continue the one this device holds, and a page's
+    cursor may not go back."""
+    cli = Cli(tmp_path / "profiles", live_app.url)
+    cli.create("cli", "robin", passphrase=PASSPHRASE)
+    entry = cli.add("cli", "journal", title="Version one", body="v1")
+    cli.run("cli", "sync")
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    mode: dict = {"lie": None, "fork": None}
+
+    def pull(route):
+        answer = route.fetch()
+        body = answer.json()
+        for item in body["items"]:
+            if item["record_id"] != entry or not item.get("head"):
+                continue
+            if mode["lie"] == "rev_id":
+                item["head"]["rev_id"] = _b64(bytes(32))
+            elif mode["lie"] == "version":
+                item["head"]["version"] += 1
+            elif mode["lie"] == "fork":
+                item["head"].update(mode["fork"])
+        if mode["lie"] == "cursor":
+            body["cursor"] = 0
+        route.fulfill(response=answer, body=json.dumps(body))
+
+    ctx.route("**/api/v1/sync/pull*", pull)
+    try:
+        page = open_app(ctx, live_app.url)
+        assert sign_in(page, "robin") == ""
+        assert sync_now(page) == "Synced"
+        assert entry_summaries(page) == ["Version one"]
+        mode["fork"] = _forked_version(cli.profile("cli"), entry, 2, "A forked version two")
+        for lie, title in (("rev_id", "Version two"), ("version", "Version three"), ("fork", "Version four")):
+            cli.run("cli", "entry", "edit", entry, "--field", f"title={title}")
+            cli.run("cli", "sync")
+            mode["lie"] = lie
+            assert sync_now(page) == "Synced · 1 change was refused", lie
+            assert entry_summaries(page) == ["Version one"], lie
+        mode["lie"] = "cursor"
+        assert sync_now(page) == "Sync failed, will try again"
+        mode["lie"] = None
+        cli.run("cli", "entry", "edit", entry, "--field", "title=Version five")
+        cli.run("cli", "sync")
+        assert sync_now(page) == "Synced"  # the same route, honest again
+        assert entry_summaries(page) == ["Version five"]
     finally:
         ctx.close()

@@ -194,13 +194,13 @@ def test_offline_changes_wait_for_the_server(cli: Cli, server):
 
 def test_an_expired_session_is_renewed_with_the_device_key(tmp_path, start_server):
     (tmp_path / "short").mkdir()
-    server = start_server(tmp_path / "short", {"BETWEEN_SESSION_TTL": "1"})
+    server = start_server(tmp_path / "short", {"BETWEEN_SESSION_TTL": "60"}, movable_clock=True)
     try:
         cli = Cli(tmp_path / "profiles", server.url)
         cli.create("a", "alice")
         token = cli.keys("a")["token"]
         cli.add("a", "journal", body="after a nap")
-        time.sleep(2.2)
+        server.advance(61)  # the session has expired
         assert "pushed 1" in cli.run("a", "sync").stdout
         assert cli.keys("a")["token"] != token
     finally:

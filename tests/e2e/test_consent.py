@@ -12,6 +12,7 @@ import pytest
 from sync import keys as keymod
 from sync import records
 from sync.api import Api, ApiError
+from sync.errors import CryptoError
 
 
 def _secrets(k: dict) -> keymod.AccountSecrets:
@@ -100,7 +101,7 @@ def test_after_unshare_later_versions_are_unreadable_and_not_served(cli, care):
     header = records.Header.parse(latest.revision.header)
     assert header.key_id not in old_deks
     for key_id, dek in old_deks.items():
-        with pytest.raises(Exception):
+        with pytest.raises(CryptoError, match="revision failed verification"):
             records.open_revision(latest.revision, owner_id=latest.owner_id, record_id=latest.record_id, dek=dek,
                                   key_id=key_id, signer_pub=_secrets(cli.keys("client")).sig_pub)
     # The server no longer serves the therapist any version written after the unshare.

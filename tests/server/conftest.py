@@ -6,7 +6,7 @@ from pathlib import Path
 
 import builders as b
 import pytest
-from harness import Api, make_settings
+from harness import Api, Clock, make_settings
 from litestar.testing import TestClient
 
 from server.app import create_app
@@ -15,13 +15,14 @@ from tests.openapi_answers import recorded
 
 @pytest.fixture
 def api_factory(tmp_path: Path):
-    """Start an app with chosen settings; every client is closed (and its store shut) at the end. Its answers
-    are recorded for the session's OpenAPI check (tests/openapi_answers.py)."""
+    """Start an app with chosen settings (and, to reach an expiry, a harness.Clock); every client is closed (and
+    its store shut) at the end. Its answers are recorded for the session's OpenAPI check (tests/openapi_answers.py)."""
     opened: list[TestClient] = []
 
-    def start(**overrides) -> Api:
+    def start(clock: Clock | None = None, **overrides) -> Api:
         data_dir = tmp_path / f"data{len(opened)}"
-        client = TestClient(recorded(create_app(make_settings(data_dir, **overrides))), base_url="https://between.test")
+        app = create_app(make_settings(data_dir, **overrides), **({"clock": clock} if clock else {}))
+        client = TestClient(recorded(app), base_url="https://between.test")
         client.__enter__()
         opened.append(client)
         return Api(client, data_dir)

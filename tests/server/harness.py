@@ -17,6 +17,20 @@ import builders as b
 FAST = {"rate_ip_per_minute": 100_000, "rate_handle_per_minute": 100_000, "rate_signup_per_hour": 100_000}
 
 
+class Clock:
+    """The server's clock in a test (create_app(settings, clock=...)): time stands still until advanced, so an
+    expiry is reached by moving the clock, never by sleeping, and a test does not depend on the machine's load."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class Api:
     """The test client plus the few flows most tests start from."""
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import builders as b
 import msgspec
+from harness import Clock, dump
 
-from sync import crypto, wire
+from sync import crypto, layout, wire
 
 
 def _login(api, acct, action="login", seed=None):
@@ -60,13 +59,17 @@ def test_recovery_key_login(api):
     assert _login(api, acct, action="recover", seed=acct.login_seed).status_code == 401
 
 
-def test_expired_challenge_fails(api_factory):
-    api = api_factory(challenge_ttl=1)
+def test_a_challenge_works_until_its_ttl_and_not_after(api_factory):
+    clock = Clock()
+    api = api_factory(clock=clock, challenge_ttl=60)
     acct = api.register("alice")
-    ch = api.challenge("alice")
-    time.sleep(2.1)
+    early, late = api.challenge("alice"), api.challenge("alice")
+    clock.advance(59)
     acct.new_device()
-    r = api.post("/auth/login", b.login(acct, ch))
+    assert api.post("/auth/login", b.login(acct, early)).status_code == 200
+    clock.advance(1)  # the second challenge, made at the same moment, has now lived its 60 seconds
+    acct.new_device()
+    r = api.post("/auth/login", b.login(acct, late))
     assert r.status_code == 401 and r.json()["code"] == "invalid_credentials"
 
 
@@ -162,12 +165,33 @@ def test_logout_ends_only_this_session(api):
     assert api.get("/account", acct).status_code == 200
 
 
-def test_session_ttl_expires(api_factory):
-    api = api_factory(session_ttl=1)
+def test_a_session_works_until_its_ttl_and_not_after(api_factory):
+    clock = Clock()
+    api = api_factory(clock=clock, session_ttl=3600)
     acct = api.register("alice")
+    assert api.get("/account", acct).status_code == 200  # now also in the per-process session cache
+    clock.advance(3599)
     assert api.get("/account", acct).status_code == 200
-    time.sleep(2.1)
-    assert api.get("/account", acct).status_code == 401
+    clock.advance(1)
+    r = api.get("/account", acct)
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized"
+
+
+def test_a_signup_bundle_must_verify_on_its_own(api):
+    """signup: keys.verify_bundle. Each bundle names the signing-up user and handle (the check before it passes):
+    one carries a signature its key never made, one a signed but unusable X25519 key."""
+    acct = b.new_account("alice")
+    good = acct.bundle
+    body = layout.bundle_body(acct.user_id, acct.handle, layout.ROLE_CLIENT, good.sig_pub, bytes(32))
+    bad_signature = msgspec.structs.replace(good, signature=good.signature[:-1] + bytes([good.signature[-1] ^ 1]))
+    low_order_kem = msgspec.structs.replace(good, kem_pub=bytes(32),
+                                            signature=crypto.ed25519_sign(acct.secrets.sig_seed, body))
+    before = dump(api.db)
+    for bundle in (bad_signature, low_order_kem):
+        r = api.post("/accounts", msgspec.structs.replace(b.signup(acct), bundle=bundle))
+        assert (r.status_code, r.json()["code"]) == (400, "crypto")
+    assert dump(api.db) == before
+    assert api.post("/accounts", b.signup(acct)).status_code == 201
 
 
 def test_signup_rules(api_factory):

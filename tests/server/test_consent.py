@@ -7,7 +7,7 @@ import base64
 import builders as b
 import msgspec
 import pytest
-from harness import dump
+from harness import Clock, dump
 
 from sync import crypto, records, wire
 
@@ -58,6 +58,19 @@ def test_revoke_gives_removed_and_later_versions_are_not_served(two_linked):
     states, _ = _states(api, therapist)
     assert [s.access for s in states] == ["removed"]
     assert api.get(f"/records/{rec.record_id}/history", therapist).status_code == 404
+
+
+def test_a_grantee_without_the_head_key_gets_removed_not_the_head(two_linked):
+    """The pull's consent filter serves a grantee a head only under a key it holds. Its grant for the old key is
+    still active here (a re-key that gave it no new grant): every other filter lets the record through."""
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    api.push(client, [rec.item(b"v1 shared", grant_to=[therapist])])
+    _, cursor = _states(api, therapist)
+    rec.rekey()
+    assert api.push(client, [rec.item(b"v2 under a key only the owner holds")])[0]["status"] == "ok"
+    states, _ = _states(api, therapist, cursor)
+    assert [(s.record_id, s.access, s.head, s.grants) for s in states] == [(rec.record_id, "removed", None, [])]
 
 
 def test_history_is_filtered_by_grant(two_linked):
@@ -123,6 +136,23 @@ def test_invites(api):
     assert api.delete(f"/invites/{inv2['invite_id']}", therapist).status_code == 204
     assert api.post("/invites/accept", b.accept(inv2["token"]), other).status_code == 404
     assert api.get("/invites", therapist).json() == []
+
+
+def test_an_invite_works_until_its_ttl_and_not_after(api_factory):
+    """Accepting checks the invite's expiry itself: the preview a person sees first is a separate request."""
+    clock = Clock()
+    api = api_factory(clock=clock, invite_ttl=3600)
+    therapist, sam, kim = api.register("dr-tran", "therapist"), api.register("sam"), api.register("kim")
+    early, late = (api.post("/invites", None, therapist).json() for _ in range(2))
+    clock.advance(3599)
+    assert api.post("/invites/accept", b.accept(early["token"]), sam).status_code == 201
+    clock.advance(1)  # the second invite, made at the same moment, has now lived its hour
+    before = dump(api.db)
+    r = api.post("/invites/accept", b.accept(late["token"]), kim)
+    assert r.status_code == 404 and r.json()["code"] == "invite_not_found"
+    assert api.post("/invites/preview", {"token": late["token"]}, kim).status_code == 404
+    assert api.get("/invites", therapist).json() == [] and api.get("/links", kim).json() == []
+    assert dump(api.db) == before
 
 
 def test_account_deletion_erases_every_row(two_linked):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import sqlite3
 import threading
-import time
 
 import builders as b
 import httpx
@@ -90,6 +89,8 @@ def test_acknowledged_pushes_survive_kill_9(live_server):
     acked: list[tuple[b.Account, str, int, bytes]] = []
     lock = threading.Lock()
     stop = threading.Event()
+    enough = threading.Event()  # this cycle's writers have had `target` pushes acknowledged
+    target = 0
 
     def client(acct: b.Account) -> None:
         recs = [b.Rec(acct) for _ in range(4)]
@@ -106,14 +107,20 @@ def test_acknowledged_pushes_survive_kill_9(live_server):
                     return
                 with lock:
                     acked.append((acct, str(rec.record_id), rec.version, rec.head))
+                    if len(acked) >= target:
+                        enough.set()
                 i += 1
 
-    for cycle in range(2):
+    for _ in range(2):
         stop.clear()
+        enough.clear()
+        target = len(acked) + 15
         threads = [threading.Thread(target=client, args=(a,)) for a in accounts]
         for t in threads:
             t.start()
-        time.sleep(0.8 + 0.3 * cycle)
+        # Killed while the writers are busy, once they have landed pushes: progress, not a fixed time, however
+        # loaded the machine is.
+        assert enough.wait(timeout=120), "the writers got no pushes acknowledged"
         live_server.kill()
         stop.set()
         for t in threads:

@@ -283,3 +283,106 @@ def test_pages_of_large_revisions_stop_at_a_byte_budget(api):
     older = api.get(f"/records/{one.record_id}/history?limit=1000&before={page['revisions'][-1]['version']}",
                     alice).json()
     assert len(page["revisions"]) + len(older["revisions"]) == 12 and older["more"] is False
+
+
+# ---------------------------------------------------------------- checks behind other checks
+# Each test below feeds an input that every other layer accepts, so it fails when only the named check is removed
+# (docs/INTERNALS.md, "Testing").
+
+
+def test_a_grant_not_signed_by_the_owner_is_invalid_and_stores_no_grant(two_linked):
+    """server/api/sync.py prepare: records.verify_grant. The grantee is linked, the body names this owner, record
+    and key and the therapist's current key: only the signature is wrong."""
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    item = rec.item(grant_to=[therapist], advance=False)
+    [grant] = item.grants
+    message = grant.body + crypto.sha256(grant.sealed)
+    forged = [crypto.random_bytes(64), crypto.ed25519_sign(therapist.secrets.sig_seed, message),
+              crypto.ed25519_sign(crypto.random_bytes(32), message)]
+    before = dump(api.db)
+    for signature in forged:
+        bad = msgspec.structs.replace(item, grants=[msgspec.structs.replace(grant, signature=signature)])
+        [res] = api.push(client, [bad])
+        assert (res["status"], res["detail"]) == ("invalid", "grant failed verification")
+    assert dump(api.db) == before
+    assert api.push(client, [item])[0]["status"] == "ok"  # the same item, signed by its owner
+    assert len(dump(api.db, ("grants",))["grants"]) == 1
+
+
+def test_a_grant_naming_another_owner_record_or_key_is_invalid(two_linked):
+    """prepare: the grant body must name this item's owner, record and key. Each grant here is signed by the
+    owner and sealed to the linked grantee's current key: only the naming is off."""
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    item = rec.item(grant_to=[therapist], advance=False)
+    named = {"owner_id": client.user_id, "record_id": rec.record_id, "key_id": rec.key_id}
+    before = dump(api.db)
+    for change in ({"owner_id": therapist.user_id}, {"record_id": crypto.random_bytes(16)},
+                   {"key_id": crypto.random_bytes(16)}):
+        grant = records.make_grant(sig_seed=client.secrets.sig_seed, dek=rec.dek, grantee_id=therapist.user_id,
+                                   grantee_kem_pub=therapist.secrets.kem_pub, **(named | change))
+        [res] = api.push(client, [msgspec.structs.replace(item, grants=[grant])])
+        assert (res["status"], res["detail"]) == ("invalid", "grant names another owner, record or key"), change
+    assert dump(api.db) == before
+
+
+def test_a_grant_to_the_owner_itself_is_refused_by_prepare_even_without_the_care_link_list():
+    """prepare: "an owner does not grant to itself". Over HTTP the care-link pre-check refuses it first (the owner
+    is nobody's peer); prepare called without `peers`, as its contract allows, must refuse it on its own."""
+    from server.api.sync import prepare
+
+    owner = b.new_account("alice")
+    item = b.Rec(owner).item(grant_to=[owner], advance=False)
+    got = prepare(item, owner.user_id, owner.secrets.sig_pub, 1 << 20)
+    assert got.error == ("invalid", "an owner does not grant to itself")
+    assert prepare(item, owner.user_id, owner.secrets.sig_pub, 1 << 20, frozenset()).error[0] == "forbidden"
+
+
+def test_a_header_version_that_skips_ahead_is_invalid(api):
+    """prepare: header version = base_version + 1. Here the parent is the real head, so the store's parent and
+    base checks pass: without this check version 3 would follow version 1."""
+    alice = api.register("alice")
+    rec = b.Rec(alice)
+    api.push(alice, [rec.item(b"v1")])
+    rev = records.seal_revision(owner_id=alice.user_id, record_id=rec.record_id, version=3, parent=rec.head,
+                                key_id=rec.key_id, dek=rec.dek, plaintext=b"v3", sig_seed=alice.secrets.sig_seed)
+    skipping = wire.PushItem(record_id=rec.record_id, base_version=1, revision=rev, dek_wrap=rec.item().dek_wrap)
+    before = dump(api.db)
+    [res] = api.push(alice, [skipping])
+    assert (res["status"], res["detail"]) == ("invalid", "header version must be base_version + 1")
+    assert dump(api.db) == before
+
+
+def test_a_grant_sealed_to_a_key_the_grantee_does_not_have_is_invalid(two_linked):
+    """The store: a grant must be sealed to the grantee's current key (users.kem_pub). This one is signed by the
+    owner, names the linked grantee and this record and key: only the key it is sealed to is another."""
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    grant = records.make_grant(sig_seed=client.secrets.sig_seed, owner_id=client.user_id, record_id=rec.record_id,
+                               key_id=rec.key_id, dek=rec.dek, grantee_id=therapist.user_id,
+                               grantee_kem_pub=crypto.x25519_public(crypto.random_bytes(32)))
+    item = msgspec.structs.replace(rec.item(advance=False), grants=[grant])
+    before = dump(api.db)
+    [res] = api.push(client, [item])
+    assert (res["status"], res["detail"]) == ("invalid", "grant is not sealed to the grantee's current key")
+    assert dump(api.db) == before
+
+
+def test_more_is_exact_at_a_page_boundary(api):
+    """The pull's `more`: true only when a record is left after this page, also when the page is exactly full."""
+    alice = api.register("alice")
+    api.push(alice, [b.Rec(alice).item() for _ in range(3)])
+
+    def page(after: int, limit: int) -> tuple[int, bool, int]:
+        r = api.get(f"/sync/pull?after={after}&limit={limit}", alice)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        return len(body["items"]), body["more"], body["cursor"]
+
+    assert page(0, 3)[:2] == (3, False)  # exactly full, nothing left
+    assert page(0, 4)[:2] == (3, False)
+    count, more, cursor = page(0, 2)
+    assert (count, more) == (2, True)  # one left
+    assert page(cursor, 1)[:2] == (1, False)  # the last one, exactly full
+    assert page(0, 1)[:2] == (1, True)

@@ -270,6 +270,77 @@ def test_challenges_are_taken_once(tmp_path):
     assert run_coroutine(run()) == (None, b"d" * 32, None, None)
 
 
+def test_the_store_refuses_a_grant_to_someone_without_a_care_link(tmp_path):
+    """The store's own care-link check. The push handler refuses such grants before, from a list read before the
+    write; a link that ends in between reaches this check alone, as does this push, prepared without that list."""
+    from server.api.sync import prepare
+
+    async def run():
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            alice, bob = b.new_account("alice"), b.new_account("bobby", "therapist")
+            for acct in (alice, bob):
+                await store.create_account(b.signup(acct), crypto.random_bytes(32), 10**10, 1)
+            item = b.Rec(alice).item(grant_to=[bob], advance=False)
+            prepared = prepare(item, alice.user_id, alice.secrets.sig_pub, 1 << 20)
+            assert prepared.error is None  # shape, signatures and names all pass
+            return await store.push(alice.user_id, [prepared], False, 2)
+        finally:
+            await store.close()
+
+    [res] = run_coroutine(run())
+    assert (res.status, res.detail) == ("forbidden", "grantee has no care link with the owner")
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("records", "grants")] == [0, 0]
+
+
+def test_a_care_invite_admits_a_sign_up_only_while_it_lives_and_only_once(tmp_path):
+    """The invite is checked twice, at admission (signup_invite_valid) and where the sign-up spends it
+    (create_account, in the writing transaction: it may expire or be spent in between): each check on its own."""
+    async def run():
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            therapist = _signup("dr-who")
+            await store.create_account(therapist, crypto.random_bytes(32), 10**10, 1)
+            token = crypto.random_bytes(32)
+            await store.create_invite(uuid.uuid4().bytes, therapist.user_id.bytes, token, 1, 100)
+            admitted = [await store.signup_invite_valid(token, at) for at in (99, 100)]
+            spent = []
+            for handle, at in (("late", 100), ("sam", 99), ("mallory", 99)):
+                try:
+                    await store.create_account(_signup(handle), crypto.random_bytes(32), 10**10, at,
+                                               spend_invite=token)
+                    spent.append(handle)
+                except Conflict as exc:
+                    spent.append(exc.code)
+            return admitted, spent, await store.signup_invite_valid(token, 99)
+        finally:
+            await store.close()
+
+    assert run_coroutine(run()) == ([True, False], ["registration_closed", "sam", "registration_closed"], False)
+
+
+def test_a_passphrase_change_lands_only_under_the_key_that_is_still_the_accounts(tmp_path):
+    """The store's own check of the signing key (the handler checked the signature against the key it read
+    before): of two changes signed by the same old key only the first lands, and a stranger's key never does."""
+    async def run():
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            s = _signup("alice")
+            uid = s.user_id.bytes
+            await store.create_account(s, crypto.random_bytes(32), 10**10, 1)
+            first, second = crypto.random_bytes(32), crypto.random_bytes(32)
+            results = [await store.change_passphrase(uid, "passphrase", pub, s.kdf, new, s.pw_envelope, b"k" * 32)
+                       for pub, new in ((crypto.random_bytes(32), first), (s.login_pub, first),
+                                        (s.login_pub, second))]
+            return results, (await store.user_by_handle("alice")).login_pub, first
+        finally:
+            await store.close()
+
+    results, login_pub, first = run_coroutine(run())
+    assert results == [False, True, False] and login_pub == first
+
+
 if __name__ == "__main__":
     import tempfile
 

@@ -130,11 +130,14 @@ def test_kdf_floor_accepts_floor_and_default() -> None:
     crypto.check_kdf_floor(*layout.KDF_DEFAULT)
 
 
-@pytest.mark.parametrize("length", [0, 1, 1023, 1024, 1025, 16383, 16384, 16385, 70000])
-def test_pad_round_trip_and_lengths(length: int) -> None:
+# Sizes written out (as padding.json does), not computed by the code under test: a wrong padded_length must not
+# pass by agreeing with itself.
+@pytest.mark.parametrize("length,padded_length", [(0, 1024), (1, 1024), (1023, 1024), (1024, 2048), (1025, 2048),
+                                                  (16383, 16384), (16384, 17408), (16385, 17408), (70000, 71680)])
+def test_pad_round_trip_and_lengths(length: int, padded_length: int) -> None:
     data = bytes([0x80]) * length  # worst case: the data itself ends in the marker value
     padded = crypto.pad(data)
-    assert len(padded) > length and len(padded) == crypto.padded_length(length)
+    assert len(padded) == padded_length
     assert crypto.unpad(padded) == data
 
 

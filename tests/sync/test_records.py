@@ -190,6 +190,14 @@ def test_dek_wrap_binds_owner_record_and_key_id() -> None:
             records.unwrap_dek(ALICE.kwk, ALICE.user_id, RECORD, KEY_ID, flip(wrapped, i))
 
 
+def test_a_wrap_that_opens_but_holds_no_32_byte_dek_is_refused() -> None:
+    """unwrap_dek: the AEAD and its AAD hold (right key, owner, record and key id); only the length check is left."""
+    for size in (31, 33):
+        wrapped = records.wrap_dek(ALICE.kwk, ALICE.user_id, RECORD, KEY_ID, crypto.random_bytes(size))
+        with pytest.raises(CryptoError):
+            records.unwrap_dek(ALICE.kwk, ALICE.user_id, RECORD, KEY_ID, wrapped)
+
+
 # ---------------------------------------------------------------- grants
 
 

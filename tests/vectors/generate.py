@@ -467,6 +467,41 @@ def grants() -> dict[str, Any]:
     }
 
 
+def _one_check_revision_cases(header: bytes, other_dek: bytes) -> list[tuple]:
+    """Revisions that only one check refuses: each header is encrypted under the right DEK with itself as AAD and
+    signed by the owner, so signature, context and decryption all pass. key_commit_only: the header commits to
+    another DEK (a malicious owner who could commit two readers to two DEKs could show them two plaintexts).
+    key_id_only: the header names another key than the reader's, while its commitment is to the reader's key."""
+    plaintext = bytes.fromhex(_revision_chain()[0][0]["plaintext"])
+
+    def sealed(name: str, h: bytes) -> tuple:
+        ct = crypto.gcm_encrypt(DEK, h[-crypto.NONCE_LEN:], crypto.pad(plaintext), h)
+        signature = crypto.ed25519_sign(ALICE.sig_seed, layout.LABELS["rev"] + records.rev_id(h, ct))
+        return (name, h, ct, signature, {}, "reject")
+
+    return [sealed("key_commit_only", header[:92] + records.key_commit(other_dek, KEY_ID) + header[124:]),
+            sealed("key_id_only", header[:76] + fixed("tamper/key_id", 16) + header[92:])]
+
+
+def _one_check_grant_cases() -> list[tuple]:
+    """Grants that only one check of open_grant refuses: each is signed by the owner and HPKE-sealed to theo's key
+    with its body as info. names_another_grantee: the body names someone else. kem_hash_of_another_key: the body
+    commits to another key than the one it is sealed to. dek_31_bytes: what it seals is no DEK."""
+    eph = fixed("tamper/grant_ephemeral_seed")
+
+    def signed(name: str, body: bytes, dek: bytes = DEK) -> tuple:
+        sealed = crypto.hpke_seal(THEO.kem_pub, body, dek, eph)
+        return (name, body, sealed, crypto.ed25519_sign(ALICE.sig_seed, body + crypto.sha256(sealed)), {}, "reject")
+
+    def body(grantee_id: bytes = THEO.user_id, kem_pub: bytes = THEO.kem_pub) -> bytes:
+        return layout.GrantBody(owner_id=ALICE.user_id, record_id=RECORD_ID, key_id=KEY_ID, grantee_id=grantee_id,
+                                grantee_kem_hash=crypto.sha256(kem_pub)).pack()
+
+    return [signed("names_another_grantee", body(grantee_id=fixed("tamper/grantee_id", 16))),
+            signed("kem_hash_of_another_key", body(kem_pub=ALICE.kem_pub)),
+            signed("dek_31_bytes", body(), DEK[:31])]
+
+
 def tamper() -> dict[str, Any]:
     """Concrete cases every reader must reject (and one it must accept), built from records.json and grants.json."""
     (_, rev), (_, rev2) = _revision_chain()[:2]
@@ -489,6 +524,7 @@ def tamper() -> dict[str, Any]:
         ("header_of_v2_ct_of_v1", rev2.header, rev.ct, rev.signature, {}, "reject"),
         ("header_truncated", rev.header[:-1], rev.ct, rev.signature, {}, "reject"),
         ("recommitted_and_resigned_other_dek", recommitted, rev.ct, resigned, {"dek": other_dek}, "reject"),
+        *_one_check_revision_cases(rev.header, other_dek),
     ]
     g = _grant()
     gctx = {"me_id": THEO.user_id, "my_kem_seed": THEO.kem_seed, "owner_sig_pub": ALICE.sig_pub}
@@ -499,6 +535,7 @@ def tamper() -> dict[str, Any]:
         ("sealed_flipped", g.body, g.sealed[:-1] + bytes([g.sealed[-1] ^ 1]), g.signature, {}, "reject"),
         ("wrong_grantee", g.body, g.sealed, g.signature, {"me_id": ALICE.user_id, "my_kem_seed": ALICE.kem_seed}, "reject"),
         ("wrong_owner_key", g.body, g.sealed, g.signature, {"owner_sig_pub": THEO.sig_pub}, "reject"),
+        *_one_check_grant_cases(),
     ]
 
     def enc(context: dict[str, bytes]) -> dict[str, str]:
@@ -506,7 +543,9 @@ def tamper() -> dict[str, Any]:
 
     return {
         "description": "Cases a reader must reject: open_revision(header, ct, signature, context) and "
-                       "open_grant(body, sealed, signature, context). context overrides the defaults given. " + BYTES_NOTE,
+                       "open_grant(body, sealed, signature, context). context overrides the defaults given. "
+                       "key_commit_only, key_id_only, names_another_grantee, kem_hash_of_another_key and dek_31_bytes "
+                       "are signed and decrypt: each fails one check only. " + BYTES_NOTE,
         "revision_context": enc(ctx),
         "revisions": [{"name": n, "header": hx(h), "ct": hx(c), "signature": hx(s), "context": enc(ctx | o), "expect": e}
                       for n, h, c, s, o, e in revision_cases],

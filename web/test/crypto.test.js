@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { checkKdfFloor } from '../js/crypto.js';
+import { DowngradeError } from '../js/errors.js';
+import { KDF_DEFAULT, KDF_FLOOR_ITERATIONS, KDF_FLOOR_MEMORY_KIB } from '../js/layout.js';
 import { makeJsVectors, OUT_DIR, serialise } from '../tools/js-vectors.js';
 import { CHECKERS } from '../tools/vector-checks.js';
 
@@ -35,4 +38,16 @@ test('committed JS vectors are what the JS code makes now (run node web/tools/js
   for (const [name, value] of Object.entries(await makeJsVectors())) {
     assert.equal(await readFile(OUT_DIR + name, 'utf8'), serialise(value), name);
   }
+});
+
+// As tests/sync/test_crypto.py: each parameter below the floor, the others at or above it, is refused on its own.
+for (const [memoryKib, iterations, lanes] of [[19455, 2, 1], [19456, 1, 1], [65536, 0, 1], [65536, 3, 0], [1024, 10, 1]]) {
+  test(`the KDF floor refuses m=${memoryKib} t=${iterations} p=${lanes}`, () => {
+    assert.throws(() => checkKdfFloor(memoryKib, iterations, lanes), DowngradeError);
+  });
+}
+
+test('the KDF floor accepts the floor itself and the default', () => {
+  checkKdfFloor(KDF_FLOOR_MEMORY_KIB, KDF_FLOOR_ITERATIONS, 1);
+  checkKdfFloor(KDF_DEFAULT.memoryKib, KDF_DEFAULT.iterations, KDF_DEFAULT.lanes);
 });
