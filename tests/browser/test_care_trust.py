@@ -18,7 +18,7 @@ import uuid
 
 import pytest
 
-from pwa_browser import launch, open_app
+from pwa_browser import launch, open_app, serious_violations
 from pwa_care import create_invite
 from pwa_live import PASSPHRASE, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal
@@ -501,8 +501,19 @@ def test_a_client_whose_invitation_proof_fails_is_blocked_and_what_they_share_is
                                "invitation they accepted.")
         assert "change is waiting" in held or "changes are waiting" in held
         assert _count(page, "received") == 0
+        problems = {}
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            problems[f"clients, {scheme}"] = serious_violations(page)
         _goto(page, live_app.url, f"/app/clients/{cuid}", "h1")
         assert page.get_by_role("link", name="Assign an activity").count() == 0
+        assert "What gil.client shares from now on is held back" in " ".join(page.inner_text("#view").split())
+        _goto(page, live_app.url, f"/app/link/{cuid}", "#link-title")
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            problems[f"key screen, {scheme}"] = serious_violations(page)
+        page.emulate_media(color_scheme="light")
+        assert not any(problems.values()), problems
         # Compared: the numbers match (only the link was damaged), and what was held back comes.
         _confirm(page, live_app.url, cuid, "The numbers match: accept this key", "gil.client")
         assert sync_now(page).startswith("Synced")
