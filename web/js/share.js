@@ -167,8 +167,8 @@ export function createSharing({ env, sessionApi, origin, changed }) {
     const row = await get(db, 'records', id);
     const peer = await get(db, 'peers', uid);
     if (!row || !peer) return null;
-    // A key this device learned only from the server (tofu) is the server's word: not shared with until
-    // the safety number is confirmed here; a changed key or an ended link block sharing too.
+    // A blocked key (changed, or not what the invitation proved) or an ended link: nothing is shared until the
+    // safety number is confirmed. A key only the server vouches for is shared with, marked "Not verified".
     if (on && !canGrant(peer)) throw new BetweenError('share_blocked', 'sharing is blocked');
     const add = new Set(row.intent?.add ?? []);
     const revoke = new Set(row.intent?.revoke ?? []);
