@@ -42,6 +42,8 @@ class Inbox:
         seen: set[str] = set()
         # One invitation vouches for one person: an invite id the server lists on two links proves neither.
         counts = Counter(str(link.invite_id) for link in links if link.invite_id is not None)
+        # Ids used by earlier proofs; one recorded during this listing is in `counts` too, so read once.
+        used = trust.used_invites(self._verifications(None)) if self.secrets.role == "therapist" else {}
         with self.store.transaction() as db:
             for link in links:
                 mine, other = ((link.client, link.therapist) if self.secrets.role == "client"
@@ -57,7 +59,6 @@ class Inbox:
                 seen.add(str(other.user_id))
                 proof: trust.Proof = "none"
                 if self.secrets.role == "therapist":
-                    used = trust.used_invites(self._verifications(None))
                     proof = trust.check_invite_proof(self.secrets.account_key, link, used)
                     if proof == "valid" and counts[str(link.invite_id)] > 1:
                         proof = "invalid"

@@ -406,6 +406,8 @@ export function createSync({ env, api, notify }) {
     // One invitation vouches for one person: an invite id the server lists on two links proves neither.
     const counts = new Map();
     for (const link of links) if (link.invite_id) counts.set(link.invite_id, (counts.get(link.invite_id) ?? 0) + 1);
+    // Ids used by earlier proofs; one recorded during this listing is in `counts` too, so read once.
+    const used = e.me.role === 'therapist' ? usedInvites(await verificationsOf(e.db, null)) : new Map();
     for (const link of links) {
       if (link[side[0]].user_id !== mine) continue; // a link that is not this account's
       const uid = link[side[1]].user_id;
@@ -414,7 +416,7 @@ export function createSync({ env, api, notify }) {
         await verifyBundle(other);
         let proof = 'none';
         if (e.me.role === 'therapist') {
-          proof = await checkInviteProof(e.me.accountKey, link, other, usedInvites(await verificationsOf(e.db, null)));
+          proof = await checkInviteProof(e.me.accountKey, link, other, used);
           if (proof === 'valid' && counts.get(link.invite_id) > 1) proof = 'invalid';
         }
         await settle(e, uid, other, { linkId: link.link_id, proof, invite: proof === 'valid' ? link.invite_id : null },
