@@ -144,6 +144,18 @@ def _confirm(page, url: str, uid: str, button: str, handle: str) -> str:
     return number
 
 
+def _linked_phone(ctx, live_app, t: Client):
+    """The browser signs up as dee.client and accepts dr.cole's (`t`) invitation; dr.cole then confirms the safety
+    number. Returns the page once the syncs it started itself are over."""
+    page = open_app(ctx, live_app.url)
+    turn_on_sync(page, "dee.client")
+    _accept(page, t.create_invite(), "dr.cole")
+    assert sync_now(page) == "Synced"
+    t.sync()
+    t.mark_verified("dee.client")
+    return page
+
+
 def _todo(page, url: str) -> str:
     _goto(page, url, "/app/todo", "#todo-title")
     return page.inner_text("#view")
@@ -322,12 +334,7 @@ def test_an_assignment_that_does_not_verify_is_not_shown_as_from_the_therapist(p
 
     ctx.route("**/api/v1/sync/pull*", pull)
     try:
-        page = open_app(ctx, live_app.url)
-        turn_on_sync(page, "dee.client")
-        _accept(page, t.create_invite(), "dr.cole")
-        assert sync_now(page) == "Synced"  # the syncs the page started itself are over
-        t.sync()
-        t.mark_verified("dee.client")
+        page = _linked_phone(ctx, live_app, t)
         duid = t.store.get_peer(handle="dee.client")["user_id"]
 
         # The server flips one byte of the assignment's signature: refused, not stored, not shown.
@@ -389,12 +396,7 @@ def test_an_assignment_with_a_lying_label_or_a_stray_grant_is_refused(playwright
 
     ctx.route("**/api/v1/sync/pull*", pull)
     try:
-        page = open_app(ctx, live_app.url)
-        turn_on_sync(page, "dee.client")
-        _accept(page, t.create_invite(), "dr.cole")
-        assert sync_now(page) == "Synced"
-        t.sync()
-        t.mark_verified("dee.client")
+        page = _linked_phone(ctx, live_app, t)
         duid = t.store.get_peer(handle="dee.client")["user_id"]
         _assign(t, duid, "Walk after lunch")  # its grant is the one the server adds below
         assert sync_now(page) == "Synced"
