@@ -7,7 +7,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from server.web import SECURITY_HEADERS
+from between.server.web import SECURITY_HEADERS
 from tests import environment
 
 ROOT = Path(__file__).resolve().parents[2]
