@@ -195,8 +195,8 @@ function file(body, name, type) {
     'Content-Disposition': `attachment; filename="${name}"` } });
 }
 
-/** @param {import('../../engine/router.js').Router} router @param {() => Promise<any>} load */
-export function addExportRoutes(router, load) {
+/** @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app */
+export function register(router, { load }) {
   async function page(extra = {}, status = 200) {
     const { db, me } = await load();
     const records = await listOwnRecords(db, me);

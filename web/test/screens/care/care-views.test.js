@@ -4,7 +4,7 @@ import { inviteSecret } from '../../../js/core/trust.js';
 import { uuidBytes } from '../../../js/core/bytes.js';
 import assert from 'node:assert/strict';
 import { ApiError, Unreachable } from '../../../js/data/api.js';
-import { addCareRoutes } from '../../../js/screens/care/care-routes.js';
+import { register } from '../../../js/screens/care/care-routes.js';
 import { BetweenError } from '../../../js/core/errors.js';
 import {
   badge, clientPage, clientsPage, dayText, invitesPage, printPage, scheduleWords, timeline, timelineItems, verification,
@@ -201,7 +201,7 @@ const ME = { userId: new Uint8Array(16).fill(7), handle: 'dr.lee', role: 'therap
 
 function server(api, me = ME) {
   const router = new Router();
-  addCareRoutes(router, { load: async () => ({ me }), sessionApi: async () => api, origin: 'https://between.test',
+  register(router, { load: async () => ({ me }), sessionApi: async () => api, origin: 'https://between.test',
     changed: () => {} });
   return async (method, path) => {
     const found = router.match(method, path);
