@@ -11,13 +11,13 @@ import {
 } from './assign-views.js';
 import { get } from '../../data/db.js';
 import { createDocument, getOwnDocument, kindFor, listOwnDocuments, updateDocument } from '../../data/documents.js';
-import { summary } from '../entry/entry-views.js';
 import { BetweenError } from '../../core/errors.js';
 import { FieldError } from '../../core/kinds.js';
 import { listReceived } from '../../engine/received.js';
 import { FREQS, formatDay, localDate, parseDate } from '../../core/recurrence.js';
 import { feedbackList, linkedEntries, minutesByWeek, moodSeries, reviewAssignment } from './review.js';
 import { canGrant } from '../../engine/share.js';
+import { summary } from '../components.js';
 import { htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
 

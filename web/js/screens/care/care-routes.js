@@ -15,8 +15,8 @@ import { uuidBytes } from '../../core/bytes.js';
 import { canGrant } from '../../engine/share.js';
 import { clientPage, clientsPage, invitesPage, noClientPage, printPage, timelineItems } from './care-views.js';
 import { addSession, countNew, dateRange, lastSession, localDay, todayLocal } from './timeline.js';
+import { nav } from '../components.js';
 import { html, htmlResponse } from '../views.js';
-import { nav } from '../entry/entry-views.js';
 import { UUID } from '../../engine/router.js';
 
 const SESSION_LOG = 'session-log';

@@ -3,11 +3,10 @@
 import {
   createEntry, deleteEntry, getEntry, listEntries, restoreEntry, searchEntries, updateEntry,
 } from '../../data/entries.js';
-import {
-  chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice, wordsFor,
-} from './entry-views.js';
+import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice } from './entry-views.js';
 import { kindFor } from '../../core/assignments.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
+import { wordsFor } from '../components.js';
 import { html, htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
 

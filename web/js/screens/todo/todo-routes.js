@@ -6,7 +6,6 @@ import {
 import { getAll } from '../../data/db.js';
 import { createDocument, listOwnDocuments, updateDocument } from '../../data/documents.js';
 import { createEntry, getEntry, updateEntry } from '../../data/entries.js';
-import { wordsFor } from '../entry/entry-views.js';
 import { BetweenError } from '../../core/errors.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
 import { getReceived, listReceived } from '../../engine/received.js';
@@ -20,6 +19,7 @@ import {
   answeredPage, assignmentPage, blockedPage, occurrencePage, todoNotFoundPage, todoPage,
 } from './todo-views.js';
 import { isBlocked, keyStatus } from '../../core/key-status.js';
+import { wordsFor } from '../components.js';
 import { html, htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
