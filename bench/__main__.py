@@ -23,7 +23,7 @@ import httpx
 import msgspec
 
 from bench.loadgen import build_request, run_load
-from sync import crypto, keys, layout, records, wire
+from between.sync.core import crypto, keys, layout, records, wire
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAINTEXT = b'{"fields":{"body":"' + b"x" * 880 + b'"},"kind":"journal","v":1}'
@@ -42,7 +42,7 @@ class Server:
     def __init__(self, data: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", str(self.port), "--data", str(data)]
+        cmd = [sys.executable, "-m", "between.server", "--host", "127.0.0.1", "--port", str(self.port), "--data", str(data)]
         if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1:
             cmd = ["taskset", "-c", "0", *cmd]
         env = dict(os.environ, BETWEEN_RATE_LIMIT="off")
@@ -186,7 +186,7 @@ def bench_account_create(server: Server, rounds: int, work: Path) -> str:
         profile = work / f"profile-{i}"
         env = dict(os.environ, BETWEEN_PASSPHRASE="a long bench passphrase")
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sync.cli", "--profile", str(profile), "account", "create",
+        subprocess.run([sys.executable, "-m", "between.sync.cli", "--profile", str(profile), "account", "create",
                         "--server", server.url, "--handle", f"bench-user-{i}"], env=env, check=True,
                        capture_output=True, cwd=ROOT)
         times.append(time.perf_counter() - start)

@@ -1,4 +1,4 @@
-"""What reading answers leniently (sync/answers.py) costs on a full pull page, against msgspec's strict decode.
+"""What reading answers leniently (sync/client/answers.py) costs on a full pull page, against msgspec's strict decode.
 
 Run: .venv/bin/python -m bench.bench_answers [--rounds 9]
 
@@ -17,7 +17,8 @@ import uuid
 import msgspec
 
 from bench.bench_browser import ratio_spread, spread
-from sync import answers, wire
+from between.sync.client import answers
+from between.sync.core import wire
 
 
 def pull_page(items: int, ct_len: int) -> bytes:

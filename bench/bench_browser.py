@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bench.__main__ import Server
-from sync import crypto, layout
+from between.sync.core import crypto, layout
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -370,7 +370,7 @@ def bench_kdf(ctx, url: str, rounds: int) -> list[str]:
             cold = page.evaluate(KDF, {"m": m, "t": t, "salt": list(salt)})
             ms, expected = native_ms(m, t, salt)
             if bytes(cold["out"]) != expected:
-                raise RuntimeError("the browser's Argon2id differs from sync.crypto.argon2id")
+                raise RuntimeError("the browser's Argon2id differs from between.sync.core.crypto.argon2id")
             first.append(cold["ms"])
             native.append(ms)
             second.append(page.evaluate(KDF, {"m": m, "t": t, "salt": list(salt)})["ms"])
@@ -379,7 +379,7 @@ def bench_kdf(ctx, url: str, rounds: int) -> list[str]:
         finally:
             page.close()
     return [f"| Argon2id m={m} KiB t={t} p=1 in the KDF worker, first call in a page (as at sign-in), vs native "
-            f"(sync.crypto) | {spread(first)} ms | {spread(native)} ms | {ratio_spread(first, native)} | <= 1500 ms |",
+            f"(between.sync.core.crypto) | {spread(first)} ms | {spread(native)} ms | {ratio_spread(first, native)} | <= 1500 ms |",
             f"| the same, second call in the page | {spread(second)} ms | {spread(native)} ms | "
             f"{ratio_spread(second, native)} | |",
             f"| Argon2id at OWASP's minimum m={fm} KiB t={ft} p=1, warm | {spread(floor)} ms | "

@@ -15,9 +15,9 @@ import time
 import uuid
 from pathlib import Path
 
-from server.api.sync import prepare
-from server.store import Store
-from sync import crypto, keys, layout, records, wire
+from between.server.api.sync import prepare
+from between.server.store import Store
+from between.sync.core import crypto, keys, layout, records, wire
 
 PLAINTEXT = b'{"fields":{"body":"' + b"x" * 880 + b'"},"kind":"journal","v":1}'
 

@@ -64,7 +64,7 @@ def between(profile: Path, *args: str) -> str:
 
 def seed(server: Server, work: Path, n: int) -> str:
     """A therapist and a linked client who shares `n` entries; returns the client's user id."""
-    from sync.client import Client
+    from between.sync.client.client import Client
 
     therapist, client = work / "therapist", work / "client"
     between(therapist, "account", "create", "--server", server.url, "--handle", "dr-bench", "--therapist")

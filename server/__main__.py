@@ -1,4 +1,4 @@
-"""`python -m server` (and `between serve`): run the API and the web app under uvicorn."""
+"""`python -m between.server` (and `between serve`): run the API and the web app under uvicorn."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def serve(host: str | None = None, port: int | None = None, data_dir: str | None
 
 
 def main(argv: list[str] | None = None, app_factory: AppFactory = create_app) -> None:
-    parser = argparse.ArgumentParser(prog="python -m server", description="Run the Between sync server.")
+    parser = argparse.ArgumentParser(prog="python -m between.server", description="Run the Between sync server.")
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
     parser.add_argument("--data", help="data directory (database and server secret)")

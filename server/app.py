@@ -11,7 +11,7 @@ from litestar import Litestar, Request, Response, Router, get
 from litestar.config.compression import CompressionConfig
 from litestar.routes import HTTPRoute
 
-from sync import wire
+from between.sync.core import wire
 
 from . import openapi
 from .api import accounts, auth, links, sync

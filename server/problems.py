@@ -9,7 +9,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from sync.errors import BetweenError, CryptoError, DowngradeError, ProtocolError
+from between.sync.core.errors import BetweenError, CryptoError, DowngradeError, ProtocolError
 
 from .store import BadCursor, Conflict, StoreError
 

@@ -10,7 +10,8 @@ from litestar import Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
-import sync
+from between.sync.core.assignments import TEMPLATES_JSON
+from between.sync.core.kinds import KINDS_JSON
 
 from .problems import problem_response
 
@@ -38,8 +39,6 @@ MIME = {
 }
 # never served even if present in web/: tooling, not the app
 HIDDEN = {"node_modules", "package.json", "package-lock.json", "tests", "test", "tools", "dist"}
-KINDS_JSON = Path(sync.__file__).resolve().parent / "kinds.json"
-TEMPLATES_JSON = Path(sync.__file__).resolve().parent / "templates.json"
 
 
 def extra_files(root: Path) -> dict[str, Path]:

@@ -1,6 +1,6 @@
 """`python -m tests.clock_server --offset-file FILE ...`: the real server (server.__main__.serve) on a clock the tests
 can move: the machine's time plus the seconds written in FILE (tests/conftest.py LiveServer.advance writes it).
-Only tests start it; `python -m server` keeps time.time."""
+Only tests start it; `python -m between.server` keeps time.time."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import argparse
 import time
 from pathlib import Path
 
-from server.__main__ import serve
-from server.app import create_app
+from between.server.__main__ import serve
+from between.server.app import create_app
 
 
 class OffsetClock:

@@ -1,4 +1,4 @@
-"""Shared fixtures: `live_server` runs the real server (`python -m server`) as a subprocess on a free port.
+"""Shared fixtures: `live_server` runs the real server (`python -m between.server`) as a subprocess on a free port.
 Every /api/ answer of those servers and of the in-process test clients is checked against the published
 OpenAPI document when the session ends (tests/openapi_answers.py)."""
 
@@ -35,7 +35,7 @@ def free_port() -> int:
 
 @dataclass
 class LiveServer:
-    """A running `python -m server`: `url` is its origin (http://127.0.0.1:PORT), `proc` the Popen,
+    """A running `python -m between.server`: `url` is its origin (http://127.0.0.1:PORT), `proc` the Popen,
     `log_path` its captured stdout+stderr, `data_dir` the database directory it serves. Started with a
     `clock_file` (start_live_server(..., movable_clock=True)), it runs on tests/clock_server.py's clock,
     which `advance` moves forward."""
@@ -46,7 +46,7 @@ class LiveServer:
     log_path: Path
     port: int
     env: dict[str, str]
-    module: str = "server"
+    module: str = "between.server"
     clock_file: Path | None = None
 
     @property
@@ -86,13 +86,13 @@ class LiveServer:
         fresh.write_text(repr(offset))
         os.replace(fresh, self.clock_file)  # the server never reads a half-written number
 
-def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str], module: str = "server",
+def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str], module: str = "between.server",
            clock_file: Path | None = None) -> subprocess.Popen:
-    """`python -m server` through tests/openapi_server.py, which records its answers for the OpenAPI check (through
-    tests/clock_server.py on a movable clock); another module (tests/newer_server.py, which adds fields to every
-    answer on purpose) is run as it is, unrecorded."""
+    """`python -m between.server` through tests/openapi_server.py, which records its answers for the OpenAPI check
+    (through tests/clock_server.py on a movable clock); another module (tests/newer_server.py, which adds fields to
+    every answer on purpose) is run as it is, unrecorded."""
     args = ["-m", module]
-    if module == "server":
+    if module == "between.server":
         from tests.openapi_answers import answers_file  # after pytest has loaded it as a plugin
 
         args = (["-m", "tests.openapi_server", answers_file()] if clock_file is None else
@@ -121,8 +121,8 @@ def _wait_healthy(server: LiveServer, timeout: float = 20.0) -> None:
 
 
 def start_live_server(tmp_path: Path, extra_env: dict[str, str] | None = None, *,
-                      module: str = "server", movable_clock: bool = False) -> LiveServer:
-    """`python -m server`, or `module` run the same way (tests/newer_server.py: the server as a newer version);
+                      module: str = "between.server", movable_clock: bool = False) -> LiveServer:
+    """`python -m between.server`, or `module` run the same way (tests/newer_server.py: the server as a newer version);
     `movable_clock`: on a clock the test moves (LiveServer.advance)."""
     data_dir = tmp_path / "server-data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BETWEEN_")} | LIVE_ENV | (extra_env or {})

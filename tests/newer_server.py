@@ -2,7 +2,7 @@
 version does not know, at the top and at every level below (objects and list items alike).
 
 Run as `python -m tests.newer_server --host H --port P --data DIR` (tests/conftest.py: start_live_server with
-module="tests.newer_server"); it reads the same BETWEEN_* settings as `python -m server`. Requests pass through
+module="tests.newer_server"); it reads the same BETWEEN_* settings as `python -m between.server`. Requests pass through
 untouched, so the server's own checks are what they always are.
 """
 
@@ -72,8 +72,8 @@ def main() -> None:
     # Imported here: tests/sync use with_extras without loading the server.
     import uvicorn
 
-    from server.app import create_app
-    from server.settings import Settings
+    from between.server.app import create_app
+    from between.server.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", required=True)

@@ -1,7 +1,7 @@
 """Every /api/ answer the test suite receives, checked against the server's published OpenAPI document.
 
 A pytest plugin (tests/conftest.py loads it). The real servers the tests start (`python -m tests.openapi_server`,
-which is `python -m server` with the recorder around the app) and the in-process test clients (`recorded(app)`)
+which is `python -m between.server` with the recorder around the app) and the in-process test clients (`recorded(app)`)
 append each answer to one file; when the session ends, every answer is validated against /schema/openapi.json:
 its status is documented for that operation, its content type is the documented one, and its body validates
 against the documented schema with every object closed (so a field the server sends must be documented too).
@@ -222,8 +222,8 @@ def served_document() -> dict[str, Any]:
     """/schema/openapi.json as the server publishes it."""
     from litestar.testing import TestClient
 
-    from server.app import create_app
-    from server.settings import Settings
+    from between.server.app import create_app
+    from between.server.settings import Settings
 
     data_dir = tempfile.mkdtemp(prefix="between-openapi-")
     try:

@@ -1,12 +1,12 @@
-"""`python -m tests.openapi_server ANSWERS_FILE [python -m server's arguments]`: the real server, run as
-`python -m server` runs it, with every /api/ answer recorded for the session's OpenAPI check."""
+"""`python -m tests.openapi_server ANSWERS_FILE [python -m between.server's arguments]`: the real server, run as
+`python -m between.server` runs it, with every /api/ answer recorded for the session's OpenAPI check."""
 
 from __future__ import annotations
 
 import sys
 
-from server.__main__ import main
-from server.app import create_app
+from between.server.__main__ import main
+from between.server.app import create_app
 from tests.openapi_answers import AnswerRecorder
 
 if __name__ == "__main__":

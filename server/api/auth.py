@@ -8,8 +8,8 @@ from litestar import Request, Router, post
 from litestar.di import Provide
 from litestar.params import JSONBody
 
-from sync import crypto, keys, layout, wire
-from sync.errors import CryptoError
+from between.sync.core import crypto, keys, layout, wire
+from between.sync.core.errors import CryptoError
 
 from ..problems import Problem, answers
 from ..store import Conflict

@@ -16,10 +16,10 @@ from litestar import Request
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
-from server.problems import Problem
-from server.ratelimit import RateLimiter
-from server.settings import Settings
-from server.store import Caller, Store
+from between.server.problems import Problem
+from between.server.ratelimit import RateLimiter
+from between.server.settings import Settings
+from between.server.store import Caller, Store
 
 CallerDep = SkipValidation[NamedDependency[Caller]]  # the caller resolved by current_caller()
 Clock = Callable[[], float]  # seconds since the epoch, like time.time

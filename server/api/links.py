@@ -9,7 +9,7 @@ from litestar import Request, Router, delete, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
-from sync import crypto, wire
+from between.sync.core import crypto, wire
 
 from ..problems import Problem, answers
 from ..store import Conflict

@@ -10,9 +10,9 @@ from litestar import Request, Router, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from sync import records, wire
-from sync.layout import GrantBody
-from sync.errors import CryptoError, ProtocolError
+from between.sync.core import records, wire
+from between.sync.core.layout import GrantBody
+from between.sync.core.errors import CryptoError, ProtocolError
 
 from ..problems import Problem, answers
 from ..store import PreparedItem

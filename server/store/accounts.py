@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from sync import wire
+from between.sync.core import wire
 
 from .connection import Conflict, Database
 from .rows import USER_COLS, Caller, UserRow, WConn, as_uuid, r_all, r_one, user_row, w_one

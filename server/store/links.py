@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync import wire
+from between.sync.core import wire
 
 from .connection import Conflict, Database
 from .rows import BUNDLE_COLS, WConn, as_uuid, bundle_of, feed, next_seq, r_all, r_one, w_all, w_one

@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sync import wire
-from sync.layout import ZERO32
+from between.sync.core import wire
+from between.sync.core.layout import ZERO32
 
 from .connection import AccountGone, BadCursor, Database
 from .rows import (REV_COLS, PreparedItem, WConn, as_uuid, feed, grant_of, marks, next_seq, r_all, r_one, r_page,

@@ -10,8 +10,8 @@ from typing import Any
 
 import aiosqlite
 
-from sync import wire
-from sync.layout import GrantBody, Header
+from between.sync.core import wire
+from between.sync.core.layout import GrantBody, Header
 
 Conn = aiosqlite.Connection  # readers
 WConn = sqlite3.Connection  # the writer, used only on its own thread

@@ -7,7 +7,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from server.web import SECURITY_HEADERS, extra_files, worker_script
+from between.server.web import SECURITY_HEADERS, extra_files, worker_script
 from tests import environment
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ from pwa_live import (  # noqa: F401 - fixtures
 from pwa_screens import create_journal, entry_summaries
 from test_pwa_accessibility import _serious
 
-from sync.keys import format_recovery_key
+from between.sync.core.keys import format_recovery_key
 from tests.e2e.e2e_cli import Cli
 
 pytestmark = pytest.mark.browser

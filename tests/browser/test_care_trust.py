@@ -3,7 +3,7 @@ invitation, blocks new shares and assignments (and holds back what that person s
 numbers are compared; a new device knows from the account whom the person verified; an assignment is shown as from
 the therapist only when it verifies under their trusted key.
 
-The side not under test is the reference client (sync.client.Client) in-process: it pins, verifies, and seals an
+The side not under test is the reference client (between.sync.client.client.Client) in-process: it pins, verifies, and seals an
 assignment document exactly as the browser's data layer does (an ordinary record shared by a grant)."""
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from pwa_care import create_invite
 from pwa_live import PASSPHRASE, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal
 
-from sync import assignments, crypto, keys, layout, records, wire
-from sync.client import Client, now_stamp
+from between.sync.core import assignments, crypto, keys, layout, records, wire
+from between.sync.client.client import Client, now_stamp
 
 pytestmark = pytest.mark.browser
 
@@ -538,7 +538,7 @@ def _server_db(live_app):
 def _accept_under(live_app, therapist_uid: bytes, mimic: Client, invite: str, secret: bytes, invite_id: bytes) -> None:
     """A server colluding with someone who once got a link (and so its secret): the look-alike takes `invite` with a
     proof made under that earlier invitation's id and secret, and the server lists that id on the new link."""
-    from sync import safety, trust
+    from between.sync.core import safety, trust
 
     proof = trust.invite_proof(secret, invite_id, therapist_uid, keys.make_bundle(mimic.secrets))
     link = mimic.api.accept_invite(safety.parse_invite_url(invite).token, proof)
@@ -561,7 +561,7 @@ def test_one_invitation_vouches_for_one_person_on_the_therapists_device(playwrig
     """The browser is the therapist. (1) The server lists one invite id on two links before the device saw either:
     neither is verified. (2) An invitation that verified someone (the account records its id) vouches for no
     look-alike later, even once the first link has ended."""
-    from sync import safety
+    from between.sync.core import safety
 
     ctx = launch(playwright_instance, tmp_path / "desk")
     people: list[Client] = []

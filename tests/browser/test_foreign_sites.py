@@ -12,7 +12,7 @@ import pytest
 from pwa_browser import launch, open_app
 from pwa_screens import create_journal, entry_summaries
 
-from server.web import CSP
+from between.server.web import CSP
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sync import crypto, keys, layout, records, safety, wire
+from between.sync.core import crypto, keys, layout, records, safety, wire
 
 JS_VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "js"
 h = bytes.fromhex
@@ -130,7 +130,7 @@ def test_account_material_matches_python():
 
 
 def test_browser_field_validation_matches_python():
-    from sync import kinds
+    from between.sync.core import kinds
 
     cases = load("kinds.json")
     assert any("valid" in c for c in cases) and any("error_field" in c for c in cases)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from pwa_browser import SERVED, StaticServer, launch, open_app, served_worker, serious_violations
-from server.web import extra_files, served_files, shell_version
+from between.server.web import extra_files, served_files, shell_version
 from pwa_screens import entry_summaries, save, start_entry
 
 pytestmark = pytest.mark.browser

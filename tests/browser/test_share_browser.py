@@ -16,9 +16,9 @@ from pwa_live import PASSPHRASE, go_sync, live_app, sign_in, sync_now, turn_on_s
 from pwa_screens import create_journal, save
 from test_pwa_accessibility import _serious
 
-from sync import keys, wire
-from sync.client import Client
-from sync.layout import Header
+from between.sync.core import keys, wire
+from between.sync.client.client import Client
+from between.sync.core.layout import Header
 from tests.e2e.e2e_cli import Cli
 
 pytestmark = pytest.mark.browser

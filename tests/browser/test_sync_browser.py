@@ -14,8 +14,8 @@ from pwa_browser import launch, open_app
 from pwa_live import PASSPHRASE, live_app, sign_in, sync_now, synced_journal, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, create_mood, entry_summaries, save
 
-from sync import crypto, records
-from sync.client import Client
+from between.sync.core import crypto, records
+from between.sync.client.client import Client
 from tests.e2e.e2e_cli import Cli
 
 pytestmark = pytest.mark.browser

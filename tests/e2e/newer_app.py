@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.client import Client
+from between.sync.client.client import Client
 
 STAMP = "2026-03-24T19:00:00.000Z"
 

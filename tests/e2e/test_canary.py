@@ -13,8 +13,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-from sync import keys as keymod
-from sync import records
+from between.sync.core import keys as keymod
+from between.sync.core import records
 
 from .e2e_cli import Cli
 

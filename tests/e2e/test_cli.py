@@ -250,8 +250,9 @@ def test_usage_errors_exit_2(cli: Cli, args):
 
 
 def test_the_client_never_loads_the_server_and_serve_runs_it(tmp_path):
-    check = ("import sys, sync.cli, sync.client, sync.engine, sync.api, sync.localstore; "
-             "sys.exit(any(m == 'server' or m.startswith(('server.', 'litestar')) for m in sys.modules))")
+    check = ("import sys, between.sync.cli.main, between.sync.client.client, between.sync.client.engine, "
+             "between.sync.client.api, between.sync.client.localstore; "
+             "sys.exit(any(m == 'between.server' or m.startswith(('between.server.', 'litestar')) for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", check]).returncode == 0
     import socket
 

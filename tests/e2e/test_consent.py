@@ -9,10 +9,10 @@ import uuid
 import httpx
 import pytest
 
-from sync import keys as keymod
-from sync import records
-from sync.api import Api, ApiError
-from sync.errors import CryptoError
+from between.sync.core import keys as keymod
+from between.sync.core import records
+from between.sync.client.api import Api, ApiError
+from between.sync.core.errors import CryptoError
 
 
 def _secrets(k: dict) -> keymod.AccountSecrets:

@@ -11,10 +11,10 @@ import uuid
 import msgspec
 import pytest
 
-from sync import crypto, keys, records, wire
-from sync.client import Client
-from sync.engine import ShareError, SyncReport
-from sync.layout import GrantBody
+from between.sync.core import crypto, keys, records, wire
+from between.sync.client.client import Client
+from between.sync.client.engine import ShareError, SyncReport
+from between.sync.core.layout import GrantBody
 
 FLOOR = keys.new_kdf_params(19456, 2, 1)
 PASS_C = "client passphrase, long enough"

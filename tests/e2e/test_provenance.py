@@ -110,8 +110,8 @@ def test_a_proof_the_server_altered_blocks_on_the_therapists_side(cli, server):
 
 
 def _reuse_setup(server, tmp_path):
-    from sync import keys
-    from sync.client import Client
+    from between.sync.core import keys
+    from between.sync.client.client import Client
 
     floor = keys.new_kdf_params(19456, 2, 1)
     t, a, mimic = Client(tmp_path / "t"), Client(tmp_path / "a"), Client(tmp_path / "m")
@@ -126,7 +126,7 @@ def _mimic_takes_another_invitation_under_the_first_ones_id(server, t, mimic, fi
     account under another invitation, relabelled with the first invitation's id and a proof made with its secret."""
     import uuid
 
-    from sync import keys, safety, trust
+    from between.sync.core import keys, safety, trust
 
     created = t.api.create_invite()
     old = safety.parse_invite_url(first)

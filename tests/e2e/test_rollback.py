@@ -7,7 +7,7 @@ import base64
 import sqlite3
 import uuid
 
-from sync import crypto, keys, wire
+from between.sync.core import crypto, keys, wire
 
 
 def _server_db(server) -> sqlite3.Connection:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from sync import crypto, keys
-from sync.api import Api
-from sync.client import Client
-from sync.errors import CryptoError
+from between.sync.core import crypto, keys
+from between.sync.client.api import Api
+from between.sync.client.client import Client
+from between.sync.core.errors import CryptoError
 
 FLOOR = keys.new_kdf_params(19456, 2, 1)
 PASSPHRASE = "a passphrase that is long enough"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import uuid
 
-from sync import records, wire
-from sync.api import Api
+from between.sync.core import records, wire
+from between.sync.client.api import Api
 
 
 def _two_devices(cli) -> None:
@@ -82,7 +82,7 @@ def test_delete_on_one_device_reaches_the_other(cli):
 
 def _seal(keys: dict, rid: str, version: int, parent: bytes | None, body: str) -> tuple[wire.Revision, bytes, bytes]:
     """A revision sealed with the account's own keys (read from a profile), as a second client would."""
-    from sync import keys as keymod
+    from between.sync.core import keys as keymod
 
     secrets = keymod.AccountSecrets(
         user_id=base64.b64decode(keys["user_id"]), handle=keys["handle"], role=keys["role"],

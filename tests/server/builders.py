@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from sync import crypto, keys, layout, records, wire
+from between.sync.core import crypto, keys, layout, records, wire
 
 TEST_ORIGIN = "https://between.test"
 

@@ -9,7 +9,7 @@ import pytest
 from harness import Api, Clock, make_settings
 from litestar.testing import TestClient
 
-from server.app import create_app
+from between.server.app import create_app
 from tests.openapi_answers import recorded
 
 

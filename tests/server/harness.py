@@ -9,8 +9,8 @@ from pathlib import Path
 import msgspec
 from litestar.testing import TestClient
 
-from server.settings import Settings
-from sync import trust, wire
+from between.server.settings import Settings
+from between.sync.core import trust, wire
 
 import builders as b
 

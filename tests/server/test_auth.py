@@ -6,7 +6,7 @@ import builders as b
 import msgspec
 from harness import Clock, dump
 
-from sync import crypto, layout, wire
+from between.sync.core import crypto, layout, wire
 
 
 def _login(api, acct, action="login", seed=None):
@@ -106,7 +106,7 @@ def test_fake_salt_survives_restart(api_factory, tmp_path):
     from harness import Api, make_settings
     from litestar.testing import TestClient
 
-    from server.app import create_app
+    from between.server.app import create_app
     from tests.openapi_answers import recorded
     with TestClient(recorded(create_app(make_settings(api.data_dir)))) as c2:
         again = Api(c2, api.data_dir).post("/auth/prelogin", {"handle": "ghost"}).json()["kdf"]["salt"]

@@ -200,7 +200,7 @@ def test_wrong_content_type_is_a_client_error(world):
 def test_handles_with_a_trailing_newline_and_oversized_grant_parts_are_refused_by_the_wire_types():
     import msgspec
 
-    from sync import wire
+    from between.sync.core import wire
 
     with pytest.raises(msgspec.ValidationError):
         msgspec.json.decode(b'"dr-lee\\n"', type=wire.Handle)

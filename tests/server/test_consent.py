@@ -9,7 +9,7 @@ import msgspec
 import pytest
 from harness import Clock, dump
 
-from sync import crypto, records, wire
+from between.sync.core import crypto, records, wire
 
 
 def _states(api, acct, after=0):
@@ -204,7 +204,7 @@ def test_seqs_reveal_nothing_about_unshared_writes(two_linked):
 
 def test_a_link_keeps_the_invitation_it_was_made_from_and_the_clients_proof(api):
     """The server stores the proof opaquely and lists it, with the invite id, to both sides: the therapist's
-    devices check it (sync/trust.py); the server can neither make nor check one."""
+    devices check it (sync/core/trust.py); the server can neither make nor check one."""
     therapist, client = api.register("dr-tran", "therapist"), api.register("sam")
     inv = api.post("/invites", None, therapist).json()
     preview = api.post("/invites/preview", {"token": inv["token"]}, client).json()

@@ -11,7 +11,7 @@ import httpx
 import msgspec
 import pytest
 
-from sync import wire
+from between.sync.core import wire
 
 pytestmark = pytest.mark.slow
 

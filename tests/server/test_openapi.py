@@ -17,8 +17,8 @@ import msgspec
 import pytest
 from jsonschema import Draft202012Validator
 
-from server.problems import MEDIA_TYPE, ProblemBody
-from sync import wire
+from between.server.problems import MEDIA_TYPE, ProblemBody
+from between.sync.core import wire
 from tests.openapi_answers import Checker, check_answers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -267,8 +267,8 @@ def test_a_session_with_a_wrong_answer_fails_and_lists_it(tmp_path):
     """The whole chain: an answer recorded by the test-client wrapper, checked when the session ends."""
     (tmp_path / "test_answers.py").write_text(textwrap.dedent('''
         from litestar.testing import TestClient
-        from server.app import create_app
-        from server.settings import Settings
+        from between.server.app import create_app
+        from between.server.settings import Settings
         from tests.openapi_answers import recorded
 
         async def wrong_health(scope, receive, send):

@@ -11,9 +11,9 @@ from litestar.testing import TestClient
 import builders as b
 from harness import FAST, dump
 
-from server.app import create_app
-from server.settings import Settings, SettingsError
-from sync import wire
+from between.server.app import create_app
+from between.server.settings import Settings, SettingsError
+from between.sync.core import wire
 from tests.openapi_answers import recorded
 
 

@@ -10,8 +10,8 @@ import msgspec
 import pytest
 from harness import dump
 
-from server.store import Store
-from sync import crypto, keys, layout, wire
+from between.server.store import Store
+from between.sync.core import crypto, keys, layout, wire
 
 STATE = ("users", "sessions", "devices")  # what a refused change must leave exactly as it was
 

@@ -6,8 +6,8 @@ import builders as b
 import msgspec
 from harness import dump
 
-from sync import crypto, records, wire
-from sync.layout import Header
+from between.sync.core import crypto, records, wire
+from between.sync.core.layout import Header
 
 
 def test_push_then_pull_round_trip(api):
@@ -262,7 +262,7 @@ def test_a_push_that_outlives_its_account_is_unauthorized(api):
 def test_pages_of_large_revisions_stop_at_a_byte_budget(api):
     """Twelve revisions of about 0.9 MB: a page stops once it passes PAGE_BYTES (the server never builds one answer
     of every large record at once), `more` says so, and the next page goes on from its cursor; history too."""
-    from server.store.records import PAGE_BYTES
+    from between.server.store.records import PAGE_BYTES
 
     alice = api.register("alice")
     recs = [b.Rec(alice) for _ in range(12)]
@@ -330,7 +330,7 @@ def test_a_grant_naming_another_owner_record_or_key_is_invalid(two_linked):
 def test_a_grant_to_the_owner_itself_is_refused_by_prepare_even_without_the_care_link_list():
     """prepare: "an owner does not grant to itself". Over HTTP the care-link pre-check refuses it first (the owner
     is nobody's peer); prepare called without `peers`, as its contract allows, must refuse it on its own."""
-    from server.api.sync import prepare
+    from between.server.api.sync import prepare
 
     owner = b.new_account("alice")
     item = b.Rec(owner).item(grant_to=[owner], advance=False)

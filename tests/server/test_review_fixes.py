@@ -8,7 +8,7 @@ import builders as b
 import msgspec
 from harness import dump
 
-from sync import crypto, records, wire
+from between.sync.core import crypto, records, wire
 
 
 def _states(api, acct, after=0):
@@ -62,7 +62,7 @@ def test_signature_checks_of_a_large_push_run_off_the_event_loop(api, monkeypatc
     """Up to 500 items of 17 signatures each would stall every other request if checked on the event loop: above
     INLINE_SIGNATURES they are checked on a worker thread. Where each check ran is recorded (a thread with a running
     event loop, or one without), not how long anything took; the timing is bench/bench_loop.py's."""
-    from server.api import sync as sync_api
+    from between.server.api import sync as sync_api
 
     alice = api.register("alice")
     therapist = api.register("dr-lee", "therapist")
@@ -96,7 +96,7 @@ def test_signature_checks_of_a_large_push_run_off_the_event_loop(api, monkeypatc
 def test_grants_to_strangers_are_refused_before_their_signatures_are_checked(api, monkeypatch):
     """A push granting to people without a care link must fail: it is refused without paying for its up to 17
     signature checks an item (a stranger with an account could otherwise buy seconds of server time a request)."""
-    from server.api import sync as sync_api
+    from between.server.api import sync as sync_api
 
     alice = api.register("alice")
     strangers = [b.new_account(f"peer{i}") for i in range(wire.MAX_GRANTS_PER_ITEM)]

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from server.settings import Settings, SettingsError
+from between.server.settings import Settings, SettingsError
 
 
 def test_defaults():
@@ -49,7 +49,7 @@ def test_invite_codes_must_not_be_trivial():
 
 
 def test_server_refuses_to_start_on_a_bad_setting(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "server", "--data", str(tmp_path)], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "between.server", "--data", str(tmp_path)], capture_output=True, text=True,
                           env={"BETWEEN_REGISTRATION": "maybe", "PATH": "/usr/bin"}, timeout=30)
     assert done.returncode == 2
     assert "BETWEEN_REGISTRATION" in done.stderr and "Traceback" not in done.stderr

@@ -13,9 +13,9 @@ from pathlib import Path
 import builders as b
 import pytest
 
-from server.settings import Settings
-from server.store import Conflict, InUse, Store, StoreError, migration_files
-from sync import crypto, wire
+from between.server.settings import Settings
+from between.server.store import Conflict, InUse, Store, StoreError, migration_files
+from between.sync.core import crypto, wire
 
 SNAPSHOT = Path(__file__).with_name("schema.sql")
 HEADER = "-- Schema after every migration. Regenerate with: .venv/bin/python tests/server/test_store.py\n\n"
@@ -176,7 +176,7 @@ def test_disk_full_fails_the_batch_cleanly_and_the_writer_recovers(tmp_path):
 
 
 def test_close_lets_the_interpreter_exit(tmp_path):
-    code = ("import asyncio, sys; from pathlib import Path; from server.store import Store\n"
+    code = ("import asyncio, sys; from pathlib import Path; from between.server.store import Store\n"
             "async def main():\n"
             f"    s = await Store.open(Path({str(tmp_path / 'db.sqlite3')!r}))\n"
             "    await s.create_challenge(b'1'*16, b'2'*32, 'h:x', 10**10, 1)\n"
@@ -197,7 +197,7 @@ def test_one_process_per_database(tmp_path):
         try:
             with pytest.raises(InUse):
                 await Store.open(path)
-            done = subprocess.run([sys.executable, "-m", "server", "--port", "1", "--data", str(tmp_path)],
+            done = subprocess.run([sys.executable, "-m", "between.server", "--port", "1", "--data", str(tmp_path)],
                                   timeout=30, capture_output=True, text=True)
             assert done.returncode == 2
             assert "another Between server is using" in done.stderr and "Traceback" not in done.stderr
@@ -208,7 +208,7 @@ def test_one_process_per_database(tmp_path):
 
     run_coroutine(run())
     holder = subprocess.Popen([sys.executable, "-c", "import asyncio, sys; from pathlib import Path; "
-                               "from server.store import Store\nasync def main():\n"
+                               "from between.server.store import Store\nasync def main():\n"
                                f"    await Store.open(Path({str(path)!r})); print('open', flush=True); "
                                "await asyncio.sleep(60)\nasyncio.run(main())"], stdout=subprocess.PIPE, text=True)
     try:
@@ -273,7 +273,7 @@ def test_challenges_are_taken_once(tmp_path):
 def test_the_store_refuses_a_grant_to_someone_without_a_care_link(tmp_path):
     """The store's own care-link check. The push handler refuses such grants before, from a list read before the
     write; a link that ends in between reaches this check alone, as does this push, prepared without that list."""
-    from server.api.sync import prepare
+    from between.server.api.sync import prepare
 
     async def run():
         store = await Store.open(tmp_path / "db.sqlite3")

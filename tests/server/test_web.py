@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import sync
-from server.settings import WEB_DIR
-from server.web import CSP, FALLBACK_INDEX, VERSION_MARK, extra_files, served_files, shell_version
+from between.sync.core.kinds import KINDS_JSON
+from between.server.settings import WEB_DIR
+from between.server.web import CSP, FALLBACK_INDEX, VERSION_MARK, extra_files, served_files, shell_version
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_vendor_files_and_kinds_are_mapped(api_factory, tmp_path):
     assert c.get("/vendor/argon2.js").text == "globalThis.hashwasm = {};"
     kinds = c.get("/kinds.json")
     assert kinds.status_code == 200 and kinds.headers["content-type"].startswith("application/json")
-    assert kinds.content == (Path(sync.__file__).parent / "kinds.json").read_bytes()
+    assert kinds.content == KINDS_JSON.read_bytes()
     assert c.get("/vendor/other.js").status_code == 404
     assert c.get("/tools/make-icons.js").status_code == 404
     assert c.get("/node_modules/htmx.org/dist/htmx.esm.min.js").status_code == 404
@@ -143,10 +143,10 @@ def test_an_unhandled_error_logs_the_path_quoted(caplog):
     """A newline in a path must not start a line of its own in the server's log (a forged entry)."""
     from types import SimpleNamespace
 
-    from server.problems import on_internal
+    from between.server.problems import on_internal
 
     request = SimpleNamespace(method="GET", url=SimpleNamespace(path="/x\n2026-01-01 INFO between.app FORGED"))
-    with caplog.at_level("ERROR", logger="server.problems"):
+    with caplog.at_level("ERROR", logger="between.server.problems"):
         assert on_internal(request, TypeError("boom")).status_code == 500
     [record] = [r for r in caplog.records if "unhandled" in r.getMessage()]
     assert "\n" not in record.getMessage() and "\\n2026" in record.getMessage()

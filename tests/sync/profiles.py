@@ -7,11 +7,11 @@ import uuid
 
 import msgspec
 
-from sync import crypto, keys, records, wire
-from sync.client import Client
-from sync.engine import SyncReport
-from sync.layout import GrantBody
-from sync.localstore import KeysFile
+from between.sync.core import crypto, keys, records, wire
+from between.sync.client.client import Client
+from between.sync.client.engine import SyncReport
+from between.sync.core.layout import GrantBody
+from between.sync.client.localstore import KeysFile
 
 
 def person(handle: str, role: str = "client") -> keys.AccountSecrets:

@@ -1,4 +1,4 @@
-"""Tests of sync/answers.py: a client reads answers that carry fields it does not know, at any depth, into the
+"""Tests of sync/client/answers.py: a client reads answers that carry fields it does not know, at any depth, into the
 ordinary wire types, and still checks every field it knows; requests stay strict."""
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ import uuid
 import msgspec
 import pytest
 
-from sync import answers, wire
+from between.sync.client import answers
+
+from between.sync.core import wire
 from tests.newer_server import EXTRA_OBJECT, with_extras
 
 

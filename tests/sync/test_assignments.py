@@ -1,4 +1,4 @@
-"""Assignment and response documents, worksheets and the template library (sync/assignments.py, templates.json)."""
+"""Assignment and response documents, worksheets and the template library (sync/core/assignments.py, templates.json)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from sync import assignments, crypto, kinds, records
-from sync.assignments import (
+from between.sync.core import assignments, crypto, kinds, records
+from between.sync.core.assignments import (
     build_assignment, build_from_template, validate_assignment, validate_response, validate_worksheet,
     validate_worksheet_answers, weekly_minutes,
 )
-from sync.errors import BetweenError
-from sync.kinds import FieldError
+from between.sync.core.errors import BetweenError
+from between.sync.core.kinds import FieldError
 
 SECRET = "my-private-words-XYZZY"
 NOW = "2026-03-23T10:00:00Z"
@@ -86,7 +86,7 @@ def test_templates_json_holds_only_known_schedules():
 
 
 def raw_library() -> dict:
-    return json.loads(Path(assignments.__file__).with_name("templates.json").read_bytes())
+    return json.loads(assignments.TEMPLATES_JSON.read_bytes())
 
 
 @pytest.mark.parametrize("change, problem", [

@@ -10,9 +10,9 @@ import uuid
 import pytest
 from profiles import FakeServerHead, InviteServer, care_link, deliver, device, person, pin, pushed_grants
 
-from sync import keys, records, safety, trust, wire
-from sync.client import Client
-from sync.errors import BetweenError, CryptoError
+from between.sync.core import keys, records, safety, trust, wire
+from between.sync.client.client import Client
+from between.sync.core.errors import BetweenError, CryptoError
 
 MARK = "zebra-canary-7"
 
@@ -143,7 +143,7 @@ def test_own_push_whose_answer_was_lost_is_cleared_on_pull(tmp_path, account):
 
 
 def test_unknown_kind_and_bad_field_values_are_refused(tmp_path, account):
-    from sync.kinds import FieldError
+    from between.sync.core.kinds import FieldError
 
     a = device(tmp_path, "a", account)
     with pytest.raises(FieldError):

@@ -1,4 +1,4 @@
-"""Tests of the primitives in sync/crypto.py: interop with pyca's HPKE, padding, floors, failure modes."""
+"""Tests of the primitives in sync/core/crypto.py: interop with pyca's HPKE, padding, floors, failure modes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from sync import crypto, layout
-from sync.errors import CryptoError, DowngradeError, ProtocolError
+from between.sync.core import crypto, layout
+from between.sync.core.errors import CryptoError, DowngradeError, ProtocolError
 
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
 LOW_ORDER = [

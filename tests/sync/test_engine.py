@@ -1,4 +1,4 @@
-"""The pushing half of sync (sync/engine.py) without a server: who an outbox item hands a record key to."""
+"""The pushing half of sync (sync/client/engine.py) without a server: who an outbox item hands a record key to."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import uuid
 import pytest
 from profiles import FakeServerHead, device, person, pin, pushed_grants
 
-from sync import keys, wire
-from sync.layout import GrantBody
+from between.sync.core import keys, wire
+from between.sync.core.layout import GrantBody
 
 UNUSABLE = {
     "changed": {"changed_bundle_json": wire.encode(keys.make_bundle(person("dr.lee", "therapist"))).decode(),

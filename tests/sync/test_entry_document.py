@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sync import entry_document, keys, records, wire
-from sync.client import Client
-from sync.errors import ProtocolError
-from sync.kinds import FieldError
-from sync.localstore import KeysFile
+from between.sync.core import entry_document, keys, records, wire
+from between.sync.client.client import Client
+from between.sync.core.errors import ProtocolError
+from between.sync.core.kinds import FieldError
+from between.sync.client.localstore import KeysFile
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 h = bytes.fromhex

@@ -1,4 +1,4 @@
-"""The pulling half of sync (sync/inbox.py) without a server: what a device refuses from a pulled page or from the
+"""The pulling half of sync (sync/client/inbox.py) without a server: what a device refuses from a pulled page or from the
 care-link list, each case built so that every other check passes (docs/INTERNALS.md, "Testing")."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import msgspec
 import pytest
 from profiles import FakeServerHead, LinksServed, care_link, deliver, device, person, pin, pushed_grants, stored_grant
 
-from sync import keys, records, wire
-from sync.engine import ShareError, SyncReport
-from sync.errors import CryptoError, RollbackError
+from between.sync.core import keys, records, wire
+from between.sync.client.engine import ShareError, SyncReport
+from between.sync.core.errors import CryptoError, RollbackError
 
 
 @pytest.fixture

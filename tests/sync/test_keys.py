@@ -1,4 +1,4 @@
-"""Tests of sync/keys.py: account creation and unlock, envelopes, bundles, auth signatures, recovery-key text."""
+"""Tests of sync/core/keys.py: account creation and unlock, envelopes, bundles, auth signatures, recovery-key text."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import uuid
 import msgspec
 import pytest
 
-from sync import crypto, keys, layout, wire
-from sync.errors import CryptoError, DowngradeError, ProtocolError
+from between.sync.core import crypto, keys, layout, wire
+from between.sync.core.errors import CryptoError, DowngradeError, ProtocolError
 
 FLOOR = dict(memory_kib=layout.KDF_FLOOR_MEMORY_KIB, iterations=layout.KDF_FLOOR_ITERATIONS, lanes=1)
 PASSPHRASE = "blue kettle sings at dawn"

@@ -1,4 +1,4 @@
-"""Tests of sync/kinds.py and sync/kinds.json: the schemas, validation and the CLI's value syntax."""
+"""Tests of sync/core/kinds.py and sync/kinds.json: the schemas, validation and the CLI's value syntax."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from sync import kinds
-from sync.errors import BetweenError
-from sync.kinds import FieldError, get_kind, parse_cli_value, parse_schema, validate_fields
+from between.sync.core import kinds
+from between.sync.core.errors import BetweenError
+from between.sync.core.kinds import FieldError, get_kind, parse_cli_value, parse_schema, validate_fields
 
 SECRET = "my-private-words-XYZZY"
 
 
 def raw_schema() -> dict:
-    return json.loads(Path(kinds.__file__).with_name("kinds.json").read_bytes())
+    return json.loads(kinds.KINDS_JSON.read_bytes())
 
 
 def test_kinds_json_has_the_activities_therapists_use():

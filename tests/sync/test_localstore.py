@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from sync.localstore import MIGRATIONS, _statements, KeysFile, LocalStore, ProfileError
+from between.sync.client.localstore import MIGRATIONS, _statements, KeysFile, LocalStore, ProfileError
 
 
 def _keys() -> KeysFile:

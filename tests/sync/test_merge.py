@@ -1,4 +1,4 @@
-"""Tests of sync/merge.py: the shared vectors, the line merge, and properties over random documents."""
+"""Tests of sync/core/merge.py: the shared vectors, the line merge, and properties over random documents."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.errors import ProtocolError
-from sync.merge import (
+from between.sync.core.errors import ProtocolError
+from between.sync.core.merge import (
     MARK_END, MARK_OTHER, MARK_START, MAX_EDIT_DISTANCE, diff3, matching, merge_documents, merge_text, split_lines,
 )
 

@@ -1,4 +1,5 @@
-"""The browser's merge (web/js/core/merge.js) checked from Python: its seeded random merges must match sync/merge.py."""
+"""The browser's merge (web/js/core/merge.js) checked from Python: its seeded random merges must match
+sync/core/merge.py."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.merge import merge_documents
-from sync.records import encode_document
+from between.sync.core.merge import merge_documents
+from between.sync.core.records import encode_document
 
 JS_MERGE = Path(__file__).resolve().parents[1] / "vectors" / "js" / "merge_js.json"
 CASES = json.loads(JS_MERGE.read_text(encoding="utf-8"))["cases"] if JS_MERGE.exists() else []

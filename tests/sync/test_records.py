@@ -1,4 +1,4 @@
-"""Tests of sync/records.py: revisions, DEK wraps and grants, including every single-byte tamper."""
+"""Tests of sync/core/records.py: revisions, DEK wraps and grants, including every single-byte tamper."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import uuid
 import msgspec
 import pytest
 
-from sync import crypto, keys, layout, records, wire
-from sync.errors import CryptoError, ProtocolError, RollbackError
+from between.sync.core import crypto, keys, layout, records, wire
+from between.sync.core.errors import CryptoError, ProtocolError, RollbackError
 
 
 def person(name: str, role: str) -> keys.AccountSecrets:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.kinds import FieldError
-from sync.recurrence import check_recurrence, due_state, is_occurrence, local_date, occurrences, parse_date, parse_instant
+from between.sync.core.kinds import FieldError
+from between.sync.core.recurrence import check_recurrence, due_state, is_occurrence, local_date, occurrences, parse_date, parse_instant
 from tests.vectors import recurrence_cases
 
 VECTORS = json.loads(Path(__file__).parents[1].joinpath("vectors", "recurrence.json").read_text())

@@ -1,4 +1,4 @@
-"""Tests of sync/safety.py: safety numbers, key fingerprints and invite links."""
+"""Tests of sync/core/safety.py: safety numbers, key fingerprints and invite links."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import uuid
 import msgspec
 import pytest
 
-from sync import crypto, keys, safety
-from sync.errors import CryptoError, ProtocolError
+from between.sync.core import crypto, keys, safety
+from between.sync.core.errors import CryptoError, ProtocolError
 
 
 def bundle(handle: str, role: str = "client") -> object:

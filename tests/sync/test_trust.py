@@ -1,4 +1,4 @@
-"""sync/trust.py against tests/vectors/trust.json (the browser's trust.js reads the same file), plus the proof's
+"""sync/core/trust.py against tests/vectors/trust.json (the browser's trust.js reads the same file), plus the proof's
 binding: a proof made for one client bundle, invite or therapist fails for any other."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from sync import crypto, keys, safety, trust, wire
-from sync.errors import ProtocolError
+from between.sync.core import crypto, keys, safety, trust, wire
+from between.sync.core.errors import ProtocolError
 
 VECTORS = json.loads((Path(__file__).resolve().parents[1] / "vectors" / "trust.json").read_text())
 KEYS = {name: msgspec.convert(b, wire.KeyBundle, strict=False) for name, b in VECTORS["keys"].items()}

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from sync import crypto, keys, layout, records, safety, wire
-from sync.errors import CryptoError, ProtocolError
+from between.sync.core import crypto, keys, layout, records, safety, wire
+from between.sync.core.errors import CryptoError, ProtocolError
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 

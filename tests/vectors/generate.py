@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sync import crypto, entry_document, keys, layout, records, safety, wire
+from between.sync.core import crypto, entry_document, keys, layout, records, safety, wire
 from tests.vectors import ed25519_cases
 
 VECTOR_DIR = Path(__file__).resolve().parent

@@ -1,7 +1,7 @@
 """Writes tests/vectors/merge.json: hand-checked three-way merge cases that Python and the browser must both pass.
 
 Run `.venv/bin/python -m tests.vectors.merge_cases`. Every expected result below is written out by hand;
-main() refuses to write the file when sync/merge.py disagrees with any of them.
+main() refuses to write the file when sync/core/merge.py disagrees with any of them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sync.merge import (
+from between.sync.core.merge import (
     MARK_END, MARK_OTHER, MARK_START, NOTE_DELETE, NOTE_ITEM, NOTE_LIST, NOTE_TEXT, NOTE_VALUE, merge_documents,
 )
 
@@ -336,7 +336,7 @@ def canonical(value: Any) -> str:
 
 
 def check(vectors: dict) -> list[str]:
-    """Names of the cases where sync/merge.py disagrees with the hand-written expectation."""
+    """Names of the cases where sync/core/merge.py disagrees with the hand-written expectation."""
     bad = []
     for c in vectors["cases"]:
         got = merge_documents(c["base"], c["local"], c["remote"], local_deleted=c["local_deleted"],

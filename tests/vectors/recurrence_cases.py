@@ -2,8 +2,8 @@
 
 Run `.venv/bin/python -m tests.vectors.recurrence_cases`. Every schedule result below is written out by hand
 (the DST dates: Europe/Berlin 2026-03-29 and 2026-10-25, America/New_York 2026-03-08 and 2026-11-01,
-America/Los_Angeles 2026-03-08); main() refuses to write the file when sync/recurrence.py disagrees. The
-"documents" section holds what sync/assignments.py builds from every template (tests/sync/test_assignments.py
+America/Los_Angeles 2026-03-08); main() refuses to write the file when sync/core/recurrence.py disagrees. The
+"documents" section holds what sync/core/assignments.py builds from every template (tests/sync/test_assignments.py
 checks one of them by hand) and the documents both validators must refuse, each naming the same field.
 """
 
@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sync.assignments import all_templates, build_from_template, validate_assignment, validate_response, validate_worksheet
-from sync.kinds import FieldError
-from sync.recurrence import due_state, occurrences
+from between.sync.core.assignments import all_templates, build_from_template, validate_assignment, validate_response, validate_worksheet
+from between.sync.core.kinds import FieldError
+from between.sync.core.recurrence import due_state, occurrences
 
 OUT = Path(__file__).with_name("recurrence.json")
 BER, NYC, LAX = "Europe/Berlin", "America/New_York", "America/Los_Angeles"

@@ -1,7 +1,7 @@
 """tests/vectors/trust.json: the invitation's secret and proof, invitation links, server origins, key-verification
 documents and trust.judge (PROTOCOL.md §11). Built by `python -m tests.vectors.generate` with the other files.
 
-Every judgement below is written out by hand; build() refuses to produce the file when sync/trust.py disagrees."""
+Every judgement below is written out by hand; build() refuses to produce the file when sync/core/trust.py disagrees."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 
 import msgspec
 
-from sync import keys, safety, trust, wire
-from sync.errors import ProtocolError
+from between.sync.core import keys, safety, trust, wire
+from between.sync.core.errors import ProtocolError
 from tests.vectors.generate import ALICE, ORIGIN, THEO, fixed as _fixed
 
 NOTE = "Byte strings are lowercase hex unless the field is a wire bundle (standard base64, as on the wire)."

@@ -124,7 +124,7 @@ const loadKinds = () => kindTable(JSON.parse(readFileSync(new URL('../../sync/ki
 
 /**
  * Entry documents checked by the browser (web/js/core/entry-document.js, PROTOCOL.md section 13):
- * sync/entry_document.py must return the same normalised document, or refuse with the same code and field.
+ * sync/core/entry_document.py must return the same normalised document, or refuse with the same code and field.
  */
 function documentCases() {
   const kinds = loadKinds();
@@ -207,13 +207,13 @@ function documentCases() {
   plaintexts.push({ name: 'invalid UTF-8', plaintext: '7b2261223a22ff227d', decodes: false });
   return {
     description: 'Entry documents (docs/PROTOCOL.md section 13) as web/js/entry-document.js validates them, and '
-      + 'plaintexts as web/js/records.js decodes them; sync/entry_document.py and sync/records.py must agree '
+      + 'plaintexts as web/js/records.js decodes them; sync/core/entry_document.py and sync/core/records.py must agree '
       + '(documents: the same normalised document, or the same error code and field; plaintexts: decodes or not).',
     documents, plaintexts,
   };
 }
 
-/** Field validation outcomes of the browser: sync/kinds.py must normalise the same way or refuse the same field. */
+/** Field validation outcomes of the browser: sync/core/kinds.py must normalise the same way or refuse the same field. */
 function kindCases() {
   const kinds = loadKinds();
   const inputs = [

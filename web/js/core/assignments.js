@@ -1,4 +1,4 @@
-/** Assignment and response documents, therapist-built worksheets and the template library, as sync/assignments.py. */
+/** Assignment and response documents, therapist-built worksheets and the template library, as sync/core/assignments.py. */
 
 import { FieldError, checkField } from './kinds.js';
 import { checkSchedule, formatDay, isOccurrence, parseDate, parseInstant, planRecurrence } from './recurrence.js';

@@ -1,6 +1,6 @@
 /**
  * The entry document (docs/PROTOCOL.md section 13): what a revision of an entry carries, and the check that a
- * document is one a conforming writer could have written. sync/entry_document.py is the Python copy.
+ * document is one a conforming writer could have written. sync/core/entry_document.py is the Python copy.
  */
 
 import { WORKSHEET, validateWorksheet, validateWorksheetAnswers } from './assignments.js';

@@ -1,4 +1,4 @@
-/** Domain errors of the protocol core, mirroring sync/errors.py: a stable code, a detail without secrets. */
+/** Domain errors of the protocol core, mirroring sync/core/errors.py: a stable code, a detail without secrets. */
 
 export class BetweenError extends Error {
   /** @param {string} [code] @param {string} [detail] */

@@ -1,4 +1,4 @@
-/** Key hierarchy of bt1, as sync/keys.py: login keys, recovery key text, envelopes, identity wrap, bundles, auth. */
+/** Key hierarchy of bt1, as sync/core/keys.py: login keys, recovery key text, envelopes, identity wrap, bundles, auth. */
 
 import { concat, equal } from './bytes.js';
 import {

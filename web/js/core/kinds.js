@@ -1,4 +1,4 @@
-/** The activity kinds (sync/kinds.json, served at /kinds.json): form values in, validated fields out, as sync/kinds.py. */
+/** The activity kinds (sync/kinds.json, served at /kinds.json): form values in, validated fields out, as sync/core/kinds.py. */
 
 import { BetweenError } from './errors.js';
 
@@ -121,7 +121,7 @@ function missing(field) {
 
 /**
  * Check every field; return them normalised with empty optional fields left out, or throw the first error.
- * A field id the kind does not have is refused (code `unknown_field`), as sync/kinds.py refuses it.
+ * A field id the kind does not have is refused (code `unknown_field`), as sync/core/kinds.py refuses it.
  */
 export function validateFields(kind, fields) {
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {

@@ -1,4 +1,4 @@
-/** Byte layouts and labels of protocol bt1, identical to sync/layout.py (tests/vectors/labels.json pins both). */
+/** Byte layouts and labels of protocol bt1, identical to sync/core/layout.py (tests/vectors/labels.json pins both). */
 
 import { concat, equal, readUintBE, uintBE, utf8 } from './bytes.js';
 import { ProtocolError } from './errors.js';

@@ -1,4 +1,4 @@
-/** Deterministic three-way merge of entry documents (docs/MERGE.md): a step-for-step port of sync/merge.py. */
+/** Deterministic three-way merge of entry documents (docs/MERGE.md): a step-for-step port of sync/core/merge.py. */
 
 import { WORKSHEET, worksheetKind } from './assignments.js';
 import { ProtocolError } from './errors.js';
@@ -23,7 +23,7 @@ const CONTENT_IGNORED = new Set(['updated_at', 'device', 'conflicts', 'deleted']
 // Python's `$` also matches before one final "\n"; the `\n?` keeps the two in step.
 const TIMESTAMP = /^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?(?:Z|\+00:00)\n?$/;
 
-/** A document time as this app and sync/client.py write them, whole (Python's `fullmatch`: no final newline). */
+/** A document time as this app and sync/client/client.py write them, whole (Python's `fullmatch`: no final newline). */
 export const isTimestamp = (value) => typeof value === 'string' && !value.endsWith('\n') && TIMESTAMP.test(value);
 const SPACES = /[ \t\n\r]+/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -106,7 +106,7 @@ function write(value, strict, out) {
 }
 
 /**
- * Canonical JSON as sync/records.py encode_document writes it: sorted keys (by code point), no spaces,
+ * Canonical JSON as sync/core/records.py encode_document writes it: sorted keys (by code point), no spaces,
  * non-ASCII unescaped. Encode with TextEncoder for the bytes. Integral numbers print as integers (a
  * document written by JavaScript never holds Python's 2.0). Throws TypeError for NaN, Infinity, lone
  * surrogates and non-JSON values, where Python raises ProtocolError("bad_document").

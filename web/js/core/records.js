@@ -1,4 +1,4 @@
-/** Record revisions of bt1 (seal, verify, open), the owner's DEK wraps, grants, documents; as sync/records.py. */
+/** Record revisions of bt1 (seal, verify, open), the owner's DEK wraps, grants, documents; as sync/core/records.py. */
 
 import { concat, equal, utf8 } from './bytes.js';
 import {
@@ -193,7 +193,7 @@ export async function openGrant(grant, { ownerSigPub, meId, myKemSeed, stored = 
 
 // ---------------------------------------------------------------- documents (the plaintext)
 
-/** Canonical JSON (sorted keys by code point, no spaces, UTF-8), byte for byte what sync/records.py writes. */
+/** Canonical JSON (sorted keys by code point, no spaces, UTF-8), byte for byte what sync/core/records.py writes. */
 export function encodeDocument(doc) {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ProtocolError('bad_document', 'a document is a JSON object');
@@ -212,7 +212,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export const MAX_DOCUMENT_DEPTH = 32;
 
 /**
- * What JSON.parse lets through and sync/records.py refuses: a key twice in one object (JSON.parse keeps the last,
+ * What JSON.parse lets through and sync/core/records.py refuses: a key twice in one object (JSON.parse keeps the last,
  * Python would refuse), and nesting deeper than MAX_DOCUMENT_DEPTH. `text` is already valid JSON.
  */
 function structureProblem(text) {

@@ -1,4 +1,4 @@
-/** When an assignment falls due: its occurrences as local dates in its own time zone (as sync/recurrence.py). */
+/** When an assignment falls due: its occurrences as local dates in its own time zone (as sync/core/recurrence.py). */
 
 import { FieldError } from './kinds.js';
 

@@ -1,4 +1,4 @@
-/** Safety numbers (Signal's numeric fingerprint) and the invite link's key fingerprint, as sync/safety.py. */
+/** Safety numbers (Signal's numeric fingerprint) and the invite link's key fingerprint, as sync/core/safety.py. */
 
 import { concat, equal, fromBase64, readUintBE, toBase64Url, utf8 } from './bytes.js';
 import { sha256, sha512 } from './crypto.js';
@@ -49,7 +49,7 @@ const HANDLE = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
 /**
  * `scheme://host[:port][/prefix]` as every client compares it: scheme and host lower-cased, the default port left
- * out, an IPv6 host in brackets, no trailing slash. Anything else is not a server address (sync/safety.py).
+ * out, an IPv6 host in brackets, no trailing slash. Anything else is not a server address (sync/core/safety.py).
  * @param {string} text
  */
 export function normaliseOrigin(text) {

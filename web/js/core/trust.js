@@ -1,5 +1,5 @@
 /**
- * Whose key is whose, as sync/trust.py: the invitation's proof back to the therapist, the account's synced key
+ * Whose key is whose, as sync/core/trust.py: the invitation's proof back to the therapist, the account's synced key
  * verifications, and `judge`, the one rule that says how far a peer's key is trusted (PROTOCOL.md §11).
  * Bundles here are keys.js bundles: {userId, handle, role, sigPub, kemPub, signature} with Uint8Array fields.
  */
@@ -129,7 +129,7 @@ function later(a, b) {
 export const latest = (verifications) => verifications.reduce((best, v) => (later(v, best) ? v : best));
 
 /**
- * The one trust rule (PROTOCOL.md §11, "Judging a peer's key"), pure, as sync/trust.py judge: `served` is the
+ * The one trust rule (PROTOCOL.md §11, "Judging a peer's key"), pure, as sync/core/trust.py judge: `served` is the
  * bundle the server lists now (null when the care link ended), `pinned` and `pinnedHow` this device's pin,
  * `verifications` the account's for this peer, `proof` the invitation's (therapist side).
  * @returns {{pin: object, how: string, state: 'verified'|'unverified'|'changed'|'mismatch', changed: object|null,

@@ -5,7 +5,7 @@ import { BetweenError } from '../core/errors.js';
 
 export const API_PREFIX = '/api/v1';
 
-// Every `bytes` field of sync/wire.py: these travel as standard base64 and are Uint8Array in the app.
+// Every `bytes` field of sync/core/wire.py: these travel as standard base64 and are Uint8Array in the app.
 const BYTES_FIELDS = new Set(['salt', 'challenge_id', 'challenge', 'signature', 'sig_pub', 'kem_pub', 'login_pub',
   'recovery_login_pub', 'pw_envelope', 'rk_envelope', 'id_wrap', 'header', 'ct', 'rev_id', 'dek_wrap', 'body',
   'sealed', 'key_id', 'proof']);

@@ -16,7 +16,7 @@ import { documentType, makeDocument, makeTombstone } from '../core/entry-documen
  *   fields: Record<string, unknown>, conflicts: unknown[]}} Entry
  */
 
-/** UTC ISO 8601 with milliseconds, as sync/client.py writes it: sorts as text, lives only in ciphertext. */
+/** UTC ISO 8601 with milliseconds, as sync/client/client.py writes it: sorts as text, lives only in ciphertext. */
 const now = () => new Date().toISOString();
 
 // Decrypted documents by rev_id, in memory only: a revision never changes, so the cache never goes stale,
@@ -163,7 +163,7 @@ export async function updateEntry(db, me, id, fields, kind) {
 
 /**
  * A tombstone revision (header flag bit 0, the document without its fields and with `"deleted": true`, as
- * sync/client.py writes it): it syncs like any edit, and the content before it stays in the history for undo.
+ * sync/client/client.py writes it): it syncs like any edit, and the content before it stays in the history for undo.
  */
 export async function deleteEntry(db, me, id) {
   const row = await liveRow(db, id);
@@ -196,7 +196,7 @@ export async function listEntries(db, me) {
 }
 
 /**
- * The order sync/client.py lists in: created_at, then record id, both descending. `key` gives the two of an item.
+ * The order sync/client/client.py lists in: created_at, then record id, both descending. `key` gives the two of an item.
  * @template T @param {(item: T) => [string, string]} key @returns {(a: T, b: T) => number}
  */
 export function newestFirst(key) {

@@ -27,7 +27,7 @@ function kdfWorker() {
 
 /**
  * Argon2id v1.3, 32-byte output over the NFKC-normalised UTF-8 passphrase: the same contract as
- * sync/crypto.py argon2id. The floor is the caller's to check first (keys.derivePassphraseKeys does).
+ * sync/core/crypto.py argon2id. The floor is the caller's to check first (keys.derivePassphraseKeys does).
  * @param {string} passphrase @param {number} memoryKib @param {number} iterations @param {number} lanes
  * @param {Uint8Array} salt @returns {Promise<Uint8Array>}
  */

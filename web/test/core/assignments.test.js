@@ -1,4 +1,4 @@
-// Assignment documents, worksheets and templates as sync/assignments.py has them: the shared vectors, then edges.
+// Assignment documents, worksheets and templates as sync/core/assignments.py has them: the shared vectors, then edges.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// Form values become validated fields the way sync/kinds.py validates them.
+// Form values become validated fields the way sync/core/kinds.py validates them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// Header parsing is strict: every malformed header is refused the way sync/layout.py refuses it.
+// Header parsing is strict: every malformed header is refused the way sync/core/layout.py refuses it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HEADER_LEN, ZERO32, lp, packHeader, parseHeader } from '../../js/core/layout.js';

@@ -334,7 +334,7 @@ function makeMergeVectors(schema) {
   }
   return {
     about: 'Made by web/test/merge.test.js (MERGE_VECTORS=write node --test test/merge.test.js): seeded random '
-      + 'merges and the results of web/js/merge.js. tests/sync/test_merge_js_vectors.py checks that sync/merge.py '
+      + 'merges and the results of web/js/merge.js. tests/sync/test_merge_js_vectors.py checks that sync/core/merge.py '
       + 'gives the same document (encode_document byte-identical to `canonical`), deleted and conflicted flags.',
     cases,
   };

@@ -1,5 +1,5 @@
 // Checks of records.js that sit behind another check, each fed an input that passes every other one (as
-// tests/sync/test_records.py does for sync/records.py): a stored grant's row, a fork at the same version, a key wrap
+// tests/sync/test_records.py does for sync/core/records.py): a stored grant's row, a fork at the same version, a key wrap
 // that holds no DEK. The one-check revision and grant cases are in tests/vectors/tamper.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Schedules give the same local dates as sync/recurrence.py: the shared vectors, then the edges around them.
+// Schedules give the same local dates as sync/core/recurrence.py: the shared vectors, then the edges around them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

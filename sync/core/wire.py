@@ -280,7 +280,7 @@ class InviteToken(Frozen, kw_only=True):
 
 class InviteAccept(Frozen, kw_only=True):
     """Accepting an invitation: `proof` = HMAC under the link's secret over the client's own bundle
-    (sync/trust.py invite_proof), kept with the link for the therapist's devices to check."""
+    (sync/core/trust.py invite_proof), kept with the link for the therapist's devices to check."""
 
     token: Annotated[str, Meta(min_length=16, max_length=128)]
     proof: Bytes32

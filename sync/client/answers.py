@@ -1,6 +1,6 @@
 """Reading the server's answers as a client: fields a newer server added are ignored at every level.
 
-The wire Structs (sync/wire.py) forbid unknown fields, so the server refuses a request with a field it does
+The wire Structs (sync/core/wire.py) forbid unknown fields, so the server refuses a request with a field it does
 not know. A client must not refuse an answer that way: the first field a newer server adds to a `RecordState`
 would otherwise break every installed app. So each answer is decoded into a lenient twin of its type (the same
 fields, types and constraints, with unknown fields allowed), derived once from the strict type, and then

@@ -343,10 +343,13 @@ def parse_library(raw: bytes) -> dict[str, dict[str, Any]]:
     return library
 
 
+# The therapist's template library, served to the PWA as /templates.json; beside kinds.json in sync/.
+TEMPLATES_JSON = Path(__file__).resolve().parent.parent / "templates.json"
+
+
 @cache
 def _library() -> dict[str, dict[str, Any]]:
-    # Next to this file, as kinds.json is: tests/sync may shadow the package name under pytest.
-    return parse_library(Path(__file__).with_name("templates.json").read_bytes())
+    return parse_library(TEMPLATES_JSON.read_bytes())
 
 
 def all_templates() -> list[dict[str, Any]]:

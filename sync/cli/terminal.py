@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any
 
-from .errors import BetweenError
+from ..core.errors import BetweenError
 
 EXIT_ERROR, EXIT_USAGE = 1, 2
 
@@ -69,7 +69,7 @@ def _value_text(value: Any) -> str:
 
 
 def _field_order(kind_id: str, fields: dict[str, Any]) -> list[str]:
-    from . import kinds
+    from ..core import kinds
 
     kind = kinds.find_kind(kind_id)
     known = [f.id for f in kind.fields if f.id in fields] if kind else []
@@ -112,7 +112,7 @@ def entry_line(entry: dict[str, Any]) -> str:
 
 
 def parse_fields(kind: str, pairs: list[str], *, allow_empty: bool) -> dict[str, Any]:
-    from . import kinds
+    from ..core import kinds
 
     out: dict[str, Any] = {}
     for pair in pairs:

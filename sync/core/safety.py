@@ -74,7 +74,7 @@ class InviteLink:
     token: str
     fingerprint: str
     handle: str
-    secret: bytes  # 16 bytes: proves the client's key back to the therapist (sync/trust.py invite_proof)
+    secret: bytes  # 16 bytes: proves the client's key back to the therapist (sync/core/trust.py invite_proof)
 
 
 def b64url(data: bytes) -> str:

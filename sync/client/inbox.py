@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from . import keys, records, trust, wire
-from .errors import BetweenError, CryptoError, ProtocolError, RollbackError
-from .layout import Header
+from ..core import keys, records, trust, wire
+from ..core.errors import BetweenError, CryptoError, ProtocolError, RollbackError
+from ..core.layout import Header
 
 BLOCKED = ("changed", "mismatch")
 
@@ -309,7 +309,7 @@ class Inbox:
     def _rebase(self, db: sqlite3.Connection, pending: dict[str, Any], base_doc: dict | None, base_deleted: bool,
                 remote: dict[str, Any], remote_deleted: bool, report: SyncReport) -> None:
         """Three-way merge of the pending edit onto the new server head; the result becomes the new pending edit."""
-        from .merge import merge_documents  # noqa: PLC0415 - keeps `between --help` fast
+        from ..core.merge import merge_documents  # noqa: PLC0415 - keeps `between --help` fast
 
         local_header, local = self.open_row(pending, self.me)
         result = merge_documents(base_doc if not base_deleted else None, local, remote,

@@ -6,9 +6,10 @@ import argparse
 import json
 import os
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
-from .errors import BetweenError
+from ..core.errors import BetweenError
 from .terminal import (EXIT_ERROR, UsageError, entry_line, parse_fields, print_entry, print_json, read_new_passphrase,
                        read_passphrase, read_recovery_key, say, warn)
 
@@ -19,13 +20,13 @@ CLIENT_ENV = ("BETWEEN_PROFILE", "BETWEEN_PASSPHRASE", "BETWEEN_RECOVERY_KEY", "
 
 
 def _client(args: argparse.Namespace):
-    from .client import Client
+    from ..client.client import Client
 
     return Client(args.profile)
 
 
 def cmd_account_create(args: argparse.Namespace) -> None:
-    from .accounts import check_handle, check_passphrase, kdf_from_env
+    from ..client.accounts import check_handle, check_passphrase, kdf_from_env
 
     client = _client(args)
     check_handle(args.handle)  # before asking for anything
@@ -61,7 +62,7 @@ def cmd_account_logout(args: argparse.Namespace) -> None:
 
 
 def cmd_account_passphrase(args: argparse.Namespace) -> None:
-    from .accounts import check_passphrase, kdf_from_env
+    from ..client.accounts import check_passphrase, kdf_from_env
 
     client = _client(args)
     client.keys  # noqa: B018 - a signed-out profile fails here, before any prompt
@@ -151,7 +152,7 @@ def cmd_entry_show(args: argparse.Namespace) -> None:
 
 
 def cmd_kinds(args: argparse.Namespace) -> None:
-    from . import kinds
+    from ..core import kinds
 
     for kind in kinds.all_kinds():
         say(f"{kind.id}: {kind.label}")
@@ -321,6 +322,9 @@ def cmd_import(args: argparse.Namespace) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     for name in CLIENT_ENV:
         os.environ.pop(name, None)
-    from server.__main__ import serve  # noqa: PLC0415 - the CLI must not need the server to run
-
-    serve(args.host, args.port, args.data)
+    # The server is found through its entry point (pyproject.toml, group `between.serve`), never imported: the
+    # CLI is a client and must run where the server is not installed.
+    found = entry_points(group="between.serve", name="serve")
+    if not found:
+        raise BetweenError("no_server", "the Between server is not installed here (pip install between)")
+    next(iter(found)).load()(args.host, args.port, args.data)

@@ -10,11 +10,11 @@ from typing import Any
 
 import msgspec
 
-from . import crypto, keys, records, wire
+from ..core import crypto, keys, records, wire
 from .api import Api
-from .errors import BetweenError, CryptoError
+from ..core.errors import BetweenError, CryptoError
 from .inbox import Inbox
-from .layout import GrantBody, Header
+from ..core.layout import GrantBody, Header
 from .localstore import LocalStore
 
 PUSH_BATCH = 100

@@ -9,8 +9,10 @@ from uuid import UUID
 import httpx
 import msgspec
 
-from . import answers, wire
-from .errors import BetweenError
+from . import answers
+
+from ..core import wire
+from ..core.errors import BetweenError
 
 T = TypeVar("T")
 API_PREFIX = "/api/v1"

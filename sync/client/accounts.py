@@ -6,10 +6,10 @@ import os
 import re
 import uuid
 
-from . import crypto, keys, wire
+from ..core import crypto, keys, wire
 from .api import Api, ApiError, SessionExpired
-from .errors import BetweenError, CryptoError
-from .layout import KDF_FLOOR_ITERATIONS, KDF_FLOOR_MEMORY_KIB
+from ..core.errors import BetweenError, CryptoError
+from ..core.layout import KDF_FLOOR_ITERATIONS, KDF_FLOOR_MEMORY_KIB
 from .localstore import KeysFile
 
 MIN_PASSPHRASE = 10

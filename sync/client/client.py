@@ -11,13 +11,13 @@ from typing import Any
 
 import msgspec
 
-from . import entry_document, keys, kinds, safety, trust, wire
+from ..core import entry_document, keys, kinds, safety, trust, wire
 from .accounts import DEVICE_NAME, MIN_PASSPHRASE, AccountOps, NotFound, check_handle, check_passphrase, kdf_from_env
 from .api import Api
 from .engine import Engine, Head, ShareError, SyncReport, held_reason
-from .errors import BetweenError, CryptoError
+from ..core.errors import BetweenError, CryptoError
 from .localstore import KeysFile, LocalStore
-from .merge import TIMESTAMP as _STAMP
+from ..core.merge import TIMESTAMP as _STAMP
 
 __all__ = ["DEVICE_NAME", "MIN_PASSPHRASE", "Client", "NotFound", "check_handle", "check_passphrase",
            "kdf_from_env", "now_stamp"]

@@ -14,7 +14,7 @@ from .commands import (CLIENT_ENV, cmd_account_create, cmd_account_delete, cmd_a
                        cmd_entry_edit, cmd_entry_list, cmd_entry_show, cmd_export, cmd_import, cmd_invite_accept,
                        cmd_invite_create, cmd_kinds, cmd_safety_number, cmd_serve, cmd_share, cmd_shared_list, cmd_sync,
                        cmd_unshare)
-from .errors import BetweenError, CryptoError, DowngradeError, RollbackError
+from ..core.errors import BetweenError, CryptoError, DowngradeError, RollbackError
 from .terminal import EXIT_ERROR, EXIT_USAGE, UsageError
 
 __all__ = ["CLIENT_ENV", "EXIT_ERROR", "EXIT_USAGE", "UsageError", "build_parser", "default_profile", "main"]

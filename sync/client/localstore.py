@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import BetweenError
+from ..core.errors import BetweenError
 
 KEYS_FILE = "keys.json"
 DB_FILE = "profile.db"

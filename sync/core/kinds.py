@@ -139,11 +139,13 @@ def parse_schema(raw: bytes) -> Schema:
     return schema
 
 
+# The one source of activity kinds, read by the PWA too: it sits in sync/, beside the code of both languages' users.
+KINDS_JSON = Path(__file__).resolve().parent.parent / "kinds.json"
+
+
 @cache
 def _schema() -> Schema:
-    # Next to this file rather than importlib.resources("sync"): under pytest, tests/sync can shadow the
-    # package name as a namespace package, and the file must be found either way.
-    return parse_schema(Path(__file__).with_name("kinds.json").read_bytes())
+    return parse_schema(KINDS_JSON.read_bytes())
 
 
 @cache

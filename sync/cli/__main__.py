@@ -1,0 +1,5 @@
+"""`python -m between.sync.cli`: the `between` command."""
+
+from .main import main
+
+main()
