@@ -57,7 +57,7 @@ bench: install chromium
 vectors: $(STAMP)
 	$(PY) -m tests.vectors.generate
 
-# web/js/wire-contract.js from sync/core/wire.py (tests/test_contract.py fails while it is out of date).
+# web/js/core/wire-contract.js from sync/core/wire.py (tests/test_contract.py fails while it is out of date).
 contract: $(STAMP)
 	$(PY) -m tests.contract
 

@@ -1,4 +1,4 @@
-"""Writes web/js/wire-contract.js: what the browser's API client (web/js/api.js) must know of the wire types.
+"""Writes web/js/core/wire-contract.js: what the browser's API client (web/js/data/api.js) must know of the wire types.
 
 Run `make contract` (`.venv/bin/python -m tests.contract`) after changing sync/core/wire.py; tests/test_contract.py
 fails while the committed file differs from what this module makes. It reads the core only (the wire types, through
@@ -22,7 +22,7 @@ from msgspec import inspect
 
 from between.sync.core import wire
 
-OUT = Path(__file__).resolve().parents[1] / "web" / "js" / "wire-contract.js"
+OUT = Path(__file__).resolve().parents[1] / "web" / "js" / "core" / "wire-contract.js"
 COMMAND = "make contract"
 # The wire types api.js converts to the app's objects (bundleFromWire, kdfFromWire and back).
 SHAPED = (wire.KdfParams, wire.KeyBundle)
@@ -127,7 +127,7 @@ def render() -> str:
 
 def main(argv: list[str]) -> int:
     OUT.write_text(render(), encoding="utf-8")
-    print(f"wrote {OUT.relative_to(OUT.parents[2])}")
+    print(f"wrote {OUT.relative_to(OUT.parents[3])}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The browser's copy of the wire contract (web/js/wire-contract.js) is what tests/contract.py makes from the wire
+"""The browser's copy of the wire contract (web/js/core/wire-contract.js) is what tests/contract.py makes from the wire
 types, api.js keeps no list of its own, and the generator refuses a wire shape that api.js could not decode.
 (That the names are exactly the OpenAPI document's base64 properties: tests/server/test_openapi.py.)"""
 
@@ -13,12 +13,12 @@ from msgspec import Meta
 
 from tests import contract
 
-WEB_JS = contract.OUT.parent
+WEB_JS = contract.OUT.parents[1]  # web/js
 
 
 def test_the_committed_module_is_what_the_wire_types_give():
     assert contract.OUT.read_text(encoding="utf-8") == contract.render(), (
-        f"web/js/wire-contract.js is out of date: run `{contract.COMMAND}`")
+        f"web/js/core/wire-contract.js is out of date: run `{contract.COMMAND}`")
 
 
 def test_the_module_is_small_and_says_it_is_generated():

@@ -1,8 +1,9 @@
 """Bringing back a saved copy (`between export --format json`, the app's "Save a copy"): which of its items come back
 as new entries, and what every other item counts as.
 
-The browser's twin is web/js/export.js `readCopy`. The two cannot drift apart unnoticed: both pass every case of
-tests/vectors/restore.json (written by tests/vectors/restore_cases.py), which holds these rules as examples.
+The browser's twin is web/js/screens/export/export.js `readCopy`. The two cannot drift apart unnoticed: both pass
+every case of tests/vectors/restore.json (written by tests/vectors/restore_cases.py), which holds these rules as
+examples.
 """
 
 from __future__ import annotations

@@ -120,8 +120,8 @@ def test_bytes_are_standard_base64_with_their_lengths_in_characters(doc):
 
 
 def test_the_browser_decodes_every_bytes_field_of_the_document(doc):
-    """web/js/api.js decodes an answer's bytes by field name, from the names tests/contract.py generates
-    (web/js/wire-contract.js): they are exactly the document's base64 properties, and none of them is ever text."""
+    """web/js/data/api.js decodes an answer's bytes by field name, from the names tests/contract.py generates
+    (web/js/core/wire-contract.js): they are exactly the document's base64 properties, and none of them is ever text."""
     encoded: dict[str, set[bool]] = {}
     for schema in doc["components"]["schemas"].values():
         for obj in _objects(doc, schema):

@@ -1,5 +1,5 @@
 """Bringing back a saved copy (sync/client/saved_copy.py): every case of tests/vectors/restore.json, which
-web/js/export.js readCopy passes too (web/test/export.test.js)."""
+web/js/screens/export/export.js readCopy passes too (web/test/screens/export/export.test.js)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """tests/vectors/restore.json: the rules for bringing back a saved copy, as cases both implementations pass
-(sync/client/saved_copy.py read_copy, for `between import`; web/js/export.js readCopy, for the app). Built by
-`python -m tests.vectors.generate` with the other files.
+(sync/client/saved_copy.py read_copy, for `between import`; web/js/screens/export/export.js readCopy, for the
+app). Built by `python -m tests.vectors.generate` with the other files.
 
 Every outcome below is written out by hand; build() refuses to produce the file when saved_copy disagrees."""
 
@@ -124,7 +124,7 @@ def build() -> dict[str, Any]:
                        "parentheses of 'this file is not a copy saved from Between (...)') or the entries brought "
                        "back, in order, with fields as checked for their kind, and the count of items already "
                        "here, unreadable and not entries (assignments, answers, notes). Kinds: sync/kinds.json. "
-                       "Written by tests/vectors/restore_cases.py; sync/client/saved_copy.py and web/js/export.js "
-                       "readCopy must both give every outcome.",
+                       "Written by tests/vectors/restore_cases.py; sync/client/saved_copy.py and "
+                       "web/js/screens/export/export.js readCopy must both give every outcome.",
         "cases": cases,
     }
