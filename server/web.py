@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -41,12 +42,16 @@ MIME = {
 HIDDEN = {"node_modules", "package.json", "package-lock.json", "tests", "test", "tools", "dist"}
 
 
+# URL path -> file under the web directory of each browser library from npm. Package data, not a file of web/: the
+# server serves a web directory without it (web/dist/, a test's), and web/tools/build.js reads the same list.
+VENDOR_JSON = Path(__file__).with_name("vendor.json")
+VENDOR: dict[str, str] = json.loads(VENDOR_JSON.read_text(encoding="utf-8"))["files"]
+
+
 def extra_files(root: Path) -> dict[str, Path]:
     """URL path -> file for what the app needs from outside web/'s own tree (docs/WEB.md)."""
     return {
-        "vendor/htmx.js": root / "node_modules" / "htmx.org" / "dist" / "htmx.esm.min.js",
-        "vendor/argon2.js": root / "node_modules" / "hash-wasm" / "dist" / "argon2.umd.min.js",
-        "vendor/qrcode.js": root / "node_modules" / "qrcode-generator" / "dist" / "qrcode.mjs",
+        **{url: root / path for url, path in VENDOR.items()},
         "kinds.json": KINDS_JSON,
         "templates.json": TEMPLATES_JSON,
     }

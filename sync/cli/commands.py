@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from importlib.metadata import entry_points
@@ -304,14 +303,13 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> None:
+    from ..client.saved_copy import parse
+
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BetweenError("unreadable", f"cannot read {args.file}: {type(exc).__name__}") from None
-    try:
-        items = json.loads(text)
-    except ValueError:
-        raise BetweenError("not_a_copy", "this file is not a copy saved from Between (it is not JSON)") from None
+    items = parse(text)  # before the profile is opened: a file that is not JSON changes nothing
     n = _client(args).import_copy(items)
     say(f"brought back {n['brought_back']}, already here {n['already']}, unreadable {n['unreadable']}, "
         f"assignments and notes left to sync {n['not_entries']}")

@@ -16,8 +16,8 @@ from .accounts import DEVICE_NAME, MIN_PASSPHRASE, AccountOps, NotFound, check_h
 from .api import Api
 from .engine import Engine, Head, ShareError, SyncReport, held_reason
 from ..core.errors import BetweenError, CryptoError
+from . import saved_copy
 from .localstore import KeysFile, LocalStore
-from ..core.merge import TIMESTAMP as _STAMP
 
 __all__ = ["DEVICE_NAME", "MIN_PASSPHRASE", "Client", "NotFound", "check_handle", "check_passphrase",
            "kdf_from_env", "now_stamp"]
@@ -96,45 +96,16 @@ class Client(AccountOps):
 
     def import_copy(self, items: Any) -> dict[str, int]:
         """Bring back the entries of a saved JSON copy (`export --format json`, or the app's "Save a copy") that
-        this profile does not hold: the app's rules (web/js/screens/export/export.js readCopy). An entry is here
-        already when an own entry of the same kind was written at the same moment; each is checked like `entry
-        add` and stored as a new record with its own times; assignments, answers and notes are left to sync."""
-        if not isinstance(items, list):
-            raise BetweenError("not_a_copy", "this file is not a copy saved from Between (it holds no list of entries)")
-        here = {(e["kind"], e["created_at"]) for e in self.entries(own=True)}
-        counts = {"brought_back": 0, "already": 0, "unreadable": 0, "not_entries": 0}
-        docs = []
+        this profile does not hold, by the rules of saved_copy.read_copy (the app's too): each is stored as a new
+        record with its own times; assignments, answers and notes are left to sync."""
+        found = saved_copy.read_copy(items, lambda: [(e["kind"], e["created_at"]) for e in self.entries(own=True)])
         device = str(uuid.UUID(bytes=self.keys.device_id))
-        for item in items:
-            if not isinstance(item, dict):
-                counts["unreadable"] += 1
-                continue
-            if "type" in item:
-                counts["not_entries"] += 1
-                continue
-            kind, created = item.get("kind"), item.get("created_at")
-            if (not isinstance(kind, str) or kinds.find_kind(kind) is None or not isinstance(item.get("fields"), dict)
-                    or not isinstance(created, str) or not _STAMP.fullmatch(created)):
-                counts["unreadable"] += 1
-                continue
-            try:
-                fields = kinds.validate_fields(kind, item["fields"])
-            except kinds.FieldError:
-                counts["unreadable"] += 1
-                continue
-            if (kind, created) in here:
-                counts["already"] += 1
-                continue
-            here.add((kind, created))
-            updated = item.get("updated_at")
-            if not isinstance(updated, str) or not _STAMP.fullmatch(updated) or updated < created:
-                updated = created
-            docs.append(dict(entry_document.new_entry(kind, fields, created, device), updated_at=updated))
         with self.store.transaction() as db:
-            for doc in docs:
+            for e in found.entries:
+                doc = dict(entry_document.new_entry(e.kind, e.fields, e.created_at, device), updated_at=e.updated_at)
                 self.engine.queue(db, str(uuid.uuid4()), doc, False)
-        counts["brought_back"] = len(docs)
-        return counts
+        return {"brought_back": len(found.entries), "already": found.already, "unreadable": found.unreadable,
+                "not_entries": found.not_entries}
 
     def _own_head(self, record_id: str) -> Head:
         head = self.engine.head(record_id)

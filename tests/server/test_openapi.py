@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 
 from between.server.problems import MEDIA_TYPE, ProblemBody
 from between.sync.core import wire
+from tests import contract
 from tests.openapi_answers import Checker, check_answers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +117,19 @@ def test_bytes_are_standard_base64_with_their_lengths_in_characters(doc):
     ct = Draft202012Validator(doc["components"]["schemas"]["Revision"]["properties"]["ct"])  # any length
     assert ct.is_valid("AAA=") and ct.is_valid("") and not ct.is_valid("AAA") and not ct.is_valid("AA=A")
     assert not check.is_valid(raw.hex())
+
+
+def test_the_browser_decodes_every_bytes_field_of_the_document(doc):
+    """web/js/data/api.js decodes an answer's bytes by field name, from the names tests/contract.py generates
+    (web/js/core/wire-contract.js): they are exactly the document's base64 properties, and none of them is ever text."""
+    encoded: dict[str, set[bool]] = {}
+    for schema in doc["components"]["schemas"].values():
+        for obj in _objects(doc, schema):
+            for field, prop in obj.get("properties", {}).items():
+                options = prop.get("anyOf", [prop])
+                encoded.setdefault(field, set()).add(any(o.get("contentEncoding") == "base64" for o in options))
+    assert {f for f, kinds in encoded.items() if True in kinds} == set(contract.bytes_fields(contract.wire_types()))
+    assert not [f for f, kinds in encoded.items() if kinds == {True, False}]
 
 
 def test_every_operation_lists_its_problem_answers(doc):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import pytest
 
 from between.sync.core.kinds import KINDS_JSON
 from between.server.settings import WEB_DIR
-from between.server.web import CSP, FALLBACK_INDEX, VERSION_MARK, extra_files, served_files, shell_version
+from between.server.web import CSP, FALLBACK_INDEX, VENDOR, VERSION_MARK, extra_files, served_files, shell_version
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -109,6 +112,22 @@ def test_vendor_files_and_kinds_are_mapped(api_factory, tmp_path):
     assert c.get("/vendor/other.js").status_code == 404
     assert c.get("/tools/make-icons.js").status_code == 404
     assert c.get("/node_modules/htmx.org/dist/htmx.esm.min.js").status_code == 404
+
+
+def test_the_vendor_files_are_one_list(tmp_path):
+    """server/vendor.json is the only list of the npm files: the server maps it, the build copies what it names
+    (web/tools/build.js keeps no path of its own), each is a runtime dependency, and docs/WEB.md shows it."""
+    assert set(extra_files(tmp_path)) == {*VENDOR, "kinds.json", "templates.json"}
+    assert all(extra_files(tmp_path)[url] == tmp_path / path for url, path in VENDOR.items())
+    build = (ROOT / "web" / "tools" / "build.js").read_text(encoding="utf-8")
+    assert "'vendor.json'" in build
+    assert not re.findall(r"""['"`][^'"`\n]*node_modules/[^'"`\n]*['"`]""", build)
+    dependencies = json.loads((ROOT / "web" / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    web_md = (ROOT / "docs" / "WEB.md").read_text(encoding="utf-8")
+    for url, path in VENDOR.items():
+        assert url.startswith("vendor/") and path.startswith("node_modules/"), url
+        assert path.split("/")[1] in dependencies, path
+        assert f"| `/{url}` | `web/{path}` |" in web_md, url
 
 
 @pytest.mark.parametrize("path", ["/sw.js", "/js/main.js", "/", "/app/entries/1", "/kinds.json"])

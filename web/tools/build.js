@@ -10,9 +10,13 @@ export const DIST = join(WEB, 'dist');
 
 // What the server serves from web/ (docs/WEB.md "URLs the server must serve"); never test/, tools/, package*.
 const SERVED = ['index.html', 'manifest.webmanifest', 'sw.js', 'css', 'js', 'icons'];
-// Vendor files the server maps from node_modules/ (server/web.py extra_files): already minified upstream.
-const VENDOR = ['node_modules/htmx.org/dist/htmx.esm.min.js', 'node_modules/hash-wasm/dist/argon2.umd.min.js',
-  'node_modules/qrcode-generator/dist/qrcode.mjs'];
+// The vendor files the server maps from node_modules/, already minified upstream: the server's list is the one list.
+const VENDOR_JSON = join(WEB, '..', 'server', 'vendor.json');
+
+/** The vendor files' paths under web/ (server/vendor.json). @returns {Promise<string[]>} */
+export async function vendorFiles() {
+  return Object.values(JSON.parse(await readFile(VENDOR_JSON, 'utf8')).files);
+}
 
 async function* files(path) {
   const entries = await readdir(path, { withFileTypes: true }).catch(() => null);
@@ -49,12 +53,13 @@ export async function build() {
       count += 1;
     }
   }
-  for (const vendor of VENDOR) {
-    const target = join(DIST, vendor);
+  const vendor = await vendorFiles();
+  for (const path of vendor) {
+    const target = join(DIST, path);
     await mkdir(dirname(target), { recursive: true });
-    await copyFile(join(WEB, vendor), target);
+    await copyFile(join(WEB, path), target);
   }
-  return count + VENDOR.length;
+  return count + vendor.length;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -2,13 +2,13 @@
 
 import { fromBase64, toBase64, uuidBytes, uuidString } from '../core/bytes.js';
 import { BetweenError } from '../core/errors.js';
+import { BYTES_FIELDS, SHAPES } from '../core/wire-contract.js';
 
 export const API_PREFIX = '/api/v1';
 
-// Every `bytes` field of sync/core/wire.py: these travel as standard base64 and are Uint8Array in the app.
-const BYTES_FIELDS = new Set(['salt', 'challenge_id', 'challenge', 'signature', 'sig_pub', 'kem_pub', 'login_pub',
-  'recovery_login_pub', 'pw_envelope', 'rk_envelope', 'id_wrap', 'header', 'ct', 'rev_id', 'dek_wrap', 'body',
-  'sealed', 'key_id', 'proof']);
+// Every `bytes` field of sync/core/wire.py (wire-contract.js, generated from it): standard base64 on the wire,
+// Uint8Array in the app.
+const BYTES = new Set(BYTES_FIELDS);
 
 /** The server could not be reached: offline, DNS, refused. Nothing was sent or nothing came back. */
 export class Unreachable extends BetweenError {
@@ -34,7 +34,7 @@ export function fromWire(value, key = '') {
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromWire(v, k)]));
   }
-  if (BYTES_FIELDS.has(key) && typeof value === 'string') {
+  if (BYTES.has(key) && typeof value === 'string') {
     try {
       return fromBase64(value);
     } catch {
@@ -44,22 +44,31 @@ export function fromWire(value, key = '') {
   return value;
 }
 
-/** A wire KeyBundle as keys.js wants it (and back). */
-export function bundleFromWire(b) {
-  return { userId: uuidBytes(b.user_id), handle: b.handle, role: b.role, sigPub: b.sig_pub, kemPub: b.kem_pub,
-    signature: b.signature };
+/** The app's name of a wire field: camelCase (`memory_kib` is `memoryKib`). */
+const appName = (field) => field.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+
+/** A wire object of one of SHAPES' types as the app holds it: its fields only, camelCase, ids as 16 bytes. */
+function fromShape(type, value) {
+  const { fields, uuid } = SHAPES[type];
+  return Object.fromEntries(fields.map((f) => [appName(f), uuid.includes(f) ? uuidBytes(value[f]) : value[f]]));
 }
 
-export function bundleToWire(b) {
-  return { user_id: uuidString(b.userId), handle: b.handle, role: b.role, sig_pub: b.sigPub, kem_pub: b.kemPub,
-    signature: b.signature };
+/** The app's object back in the wire's shape (ids as UUID strings). */
+function toShape(type, value) {
+  const { fields, uuid } = SHAPES[type];
+  return Object.fromEntries(fields.map((f) => {
+    const v = value[appName(f)];
+    return [f, uuid.includes(f) ? uuidString(v) : v];
+  }));
 }
+
+/** A wire KeyBundle as keys.js wants it (and back). */
+export const bundleFromWire = (b) => fromShape('KeyBundle', b);
+export const bundleToWire = (b) => toShape('KeyBundle', b);
 
 /** A wire KdfParams as keys.js wants it (and back). */
-export const kdfFromWire = (k) => ({ alg: k.alg, memoryKib: k.memory_kib, iterations: k.iterations, lanes: k.lanes,
-  salt: k.salt });
-export const kdfToWire = (k) => ({ alg: k.alg, memory_kib: k.memoryKib, iterations: k.iterations, lanes: k.lanes,
-  salt: k.salt });
+export const kdfFromWire = (k) => fromShape('KdfParams', k);
+export const kdfToWire = (k) => toShape('KdfParams', k);
 
 /**
  * A thin client of /api/v1. `session()` gives the current bearer token (or null); `refresh()` is called once on

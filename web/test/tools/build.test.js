@@ -1,13 +1,26 @@
-// The minified build (tools/build.js): each file minified on its own, the worker's version mark kept.
-import { test } from 'node:test';
+// The build (tools/build.js): each file minified on its own, the worker's version mark kept, and the vendor files
+// the server maps copied: the server's list (server/vendor.json) is the one list, and every file on it is there to
+// copy once the dependencies are installed.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import test from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { minified } from '../../tools/build.js';
 
-const WORKER = fileURLToPath(new URL('../../sw.js', import.meta.url));
+import { minified, vendorFiles } from '../../tools/build.js';
+
+const WEB = new URL('../../', import.meta.url);
+const WORKER = fileURLToPath(new URL('sw.js', WEB));
 
 test('the minified worker keeps its VERSION mark once, for the server to put the version in', async () => {
   const out = String(await minified(WORKER));
   assert.equal(out.split('__SHELL_VERSION__').length - 1, 1);
   assert.match(out, /const [\w$]+="__SHELL_VERSION__"/);
+});
+
+test('the build copies exactly the files of the server\'s vendor list, and each is installed', async () => {
+  const served = JSON.parse(readFileSync(new URL('../server/vendor.json', WEB), 'utf8')).files;
+  const files = await vendorFiles();
+  assert.deepEqual(files, Object.values(served));
+  assert.ok(files.length >= 3);
+  for (const path of files) assert.ok(existsSync(new URL(path, WEB)), `${path} is missing: run make install`);
 });

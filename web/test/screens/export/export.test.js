@@ -89,3 +89,24 @@ test('a saved copy: entries not here yet come back checked; the rest is counted,
     assert.throws(() => readCopy(bad, kinds, []), CopyError);
   }
 });
+
+// The rules live in the shared cases, which sync/client/saved_copy.py (between import) passes too.
+const RESTORE = JSON.parse(readFileSync(new URL('../../../../tests/vectors/restore.json', import.meta.url))).cases;
+
+for (const c of RESTORE) {
+  test(`bringing back a saved copy, as Python does: ${c.name}`, async () => {
+    const { readCopy, CopyError } = await import('../../../js/screens/export/export.js');
+    const text = c.text ?? JSON.stringify(c.copy);
+    const here = c.here.map(([kind, createdAt]) => ({ kind, createdAt }));
+    if (c.expect.refused) {
+      assert.throws(() => readCopy(text, kinds, here),
+        (err) => err instanceof CopyError && err.message.endsWith(`(${c.expect.refused}).`));
+      return;
+    }
+    const found = readCopy(text, kinds, here);
+    assert.deepEqual(found.entries.map((e) => ({ kind: e.kind, fields: e.fields, created_at: e.createdAt,
+      updated_at: e.updatedAt })), c.expect.entries);
+    assert.deepEqual([found.already, found.unreadable, found.notEntries],
+      [c.expect.already, c.expect.unreadable, c.expect.not_entries]);
+  });
+}
