@@ -1,21 +1,16 @@
 /** The app's local server inside the service worker: answers htmx requests from IndexedDB, as a web server would. */
 
 import { createAccounts } from '../screens/account/account.js';
-import { addAccountRoutes } from '../screens/account/account-routes.js';
+import { accountMessages } from '../screens/account/account-routes.js';
 import { get, openDb } from '../data/db.js';
 import { unlockDevice } from '../data/device.js';
 import { onLocalChange } from '../data/entries.js';
-import { addEntryRoutes } from '../screens/entry/entry-routes.js';
-import { addExportRoutes } from '../screens/export/export.js';
 import { splitShell, streamPage } from './full-page.js';
 import { templateTable } from '../core/assignments.js';
 import { kindTable } from '../core/kinds.js';
 import { Router } from './router.js';
 import { createSharing, sharingOf } from './share.js';
-import { addShareRoutes } from '../screens/share/share-routes.js';
-import { addTodoRoutes } from '../screens/todo/todo-routes.js';
-import { addAssignRoutes } from '../screens/assign/assign-routes.js';
-import { addCareRoutes } from '../screens/care/care-routes.js';
+import { FEATURES } from '../screens/features.js';
 import { sharingPanel } from '../screens/share/share-views.js';
 import { createSync } from './sync.js';
 import { html, htmlResponse } from '../screens/views.js';
@@ -93,17 +88,12 @@ export function createLocalServer(io) {
     return state.peers.length || state.shared.length ? sharingPanel(id, state) : null;
   }
 
+  /** @type {import('../screens/features.js').App} */
+  const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
+    changed: () => background(sync.soon(100)), accounts, sync, sharing, panel };
   const router = new Router();
-  const deps = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
-    changed: () => background(sync.soon(100)) };
-  addTodoRoutes(router, deps);
-  addAssignRoutes(router, deps);
-  addCareRoutes(router, deps);
-  // Sharing first: its /app/entries/:id/share routes are more specific than the entry routes.
-  addShareRoutes(router, { load, sharing });
-  addEntryRoutes(router, load, { panel });
-  addExportRoutes(router, load);
-  const account = addAccountRoutes(router, { load, accounts, sync });
+  for (const register of Object.values(FEATURES)) register(router, app);
+  const account = accountMessages(app);
 
   /** Where the app opens: a therapist's on their clients, anyone else's on their entries. */
   async function home() {

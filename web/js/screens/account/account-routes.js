@@ -45,34 +45,38 @@ export function dismissNote(kept, id) {
 
 const noNotes = () => ({ open: [], dismissed: [] });
 
+const notice = (text) => html`<p class="notice" role="status">${text}</p>`;
+
+/** The notes to show now, kept first: the status's new warnings are saved before the screen shows them. */
+async function keepNotes(db, status) {
+  const kept = (await get(db, 'meta', NOTES_KEY)) ?? noNotes();
+  const next = notesAfter(kept, status);
+  if (next !== kept) await write(db, ['meta'], (tx) => tx.objectStore('meta').put(next, NOTES_KEY));
+  return next.open.map((note) => ({ id: noteId(note), text: WARNINGS[note.code], at: note.at }));
+}
+
 /**
- * @param {import('../../engine/router.js').Router} router
- * @param {{load: () => Promise<any>, accounts: ReturnType<import('./account.js').createAccounts>,
- *   sync: ReturnType<import('../../engine/sync.js').createSync>}} deps
+ * The Sync screen's markup; `extra` adds a notice.
+ * @param {import('../features.js').App} app
  */
-export function addAccountRoutes(router, { load, accounts, sync }) {
+async function accountView({ load, sync }, extra = {}) {
+  const { db, me } = await load();
+  const waiting = (await getAll(db, 'records')).filter(isPending).length;
+  const peers = (await getAll(db, 'peers')).filter((p) => p.linked);
+  const { settings } = await load();
+  const status = sync.status();
+  const notes = me.session ? await keepNotes(db, status) : [];
+  return accountPage(me, status, { waiting: me.session ? 0 : waiting, peers, settings, notes, ...extra });
+}
+
+/**
+ * The account screens: Sync, devices, passphrase, deleting, signing out, forgetting this device.
+ * @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app
+ */
+export function register(router, app) {
+  const { load, accounts, sync } = app;
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
-  const notice = (text) => html`<p class="notice" role="status">${text}</p>`;
-
-  /** The Sync screen's markup; `extra` adds a notice. */
-  async function accountView(extra = {}) {
-    const { db, me } = await load();
-    const waiting = (await getAll(db, 'records')).filter(isPending).length;
-    const peers = (await getAll(db, 'peers')).filter((p) => p.linked);
-    const { settings } = await load();
-    const status = sync.status();
-    const notes = me.session ? await keepNotes(db, status) : [];
-    return accountPage(me, status, { waiting: me.session ? 0 : waiting, peers, settings, notes, ...extra });
-  }
-
-  const show = async (extra = {}) => page(await accountView(extra));
-
-  async function keepNotes(db, status) {
-    const kept = (await get(db, 'meta', NOTES_KEY)) ?? noNotes();
-    const next = notesAfter(kept, status);
-    if (next !== kept) await write(db, ['meta'], (tx) => tx.objectStore('meta').put(next, NOTES_KEY));
-    return next.open.map((note) => ({ id: noteId(note), text: WARNINGS[note.code], at: note.at }));
-  }
+  const show = async (extra = {}) => page(await accountView(app, extra));
 
   const problemCode = (err) => (err instanceof Unreachable ? 'unreachable' : err?.code ?? 'other');
 
@@ -158,6 +162,15 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
       await accounts.forget();
       return page(forgottenPage(), 200, { 'HX-Push-Url': '/app/account' });
     });
+  return router;
+}
+
+/**
+ * What the worker does with the page's account messages and with a finished sync run's warnings.
+ * @param {import('../features.js').App} app
+ */
+export function accountMessages(app) {
+  const { load, accounts, sync } = app;
 
   /**
    * Messages from app.js that carry secrets (Argon2id output, a recovery key): they never travel as requests,
@@ -182,7 +195,7 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
             kdf: data.kdf, prk: data.prk });
           const done = notice('Passphrase changed. Use the new one from now on. Your other devices stay signed in, '
             + 'and your recovery key still works.');
-          return { ok: true, html: String(await accountView({ notice: done })) };
+          return { ok: true, html: String(await accountView(app, { notice: done })) };
         }
         case 'login': {
           const result = await accounts.login({ handle: data.handle, prk: data.prk ?? null,
@@ -209,5 +222,5 @@ export function addAccountRoutes(router, { load, accounts, sync }) {
     if (me.session) await keepNotes(db, status);
   }
 
-  return { router, message, keepWarnings };
+  return { message, keepWarnings };
 }

@@ -1,9 +1,8 @@
 /** Fragments of the account screens: turn on sync, sign in, the recovery key step, sign out, forget this device. */
 
-import { badge } from '../care/care-views.js';
-import { link, nav } from '../entry/entry-views.js';
 import { instantWords } from '../../core/dates.js';
 import { statusText } from '../../page/sync-status.js';
+import { badge, link, nav } from '../components.js';
 import { html } from '../views.js';
 
 const when = (seconds) => html`<time datetime="${new Date(seconds * 1000).toISOString()}">${

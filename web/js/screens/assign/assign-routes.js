@@ -11,13 +11,13 @@ import {
 } from './assign-views.js';
 import { get } from '../../data/db.js';
 import { createDocument, getOwnDocument, kindFor, listOwnDocuments, updateDocument } from '../../data/documents.js';
-import { summary } from '../entry/entry-views.js';
 import { BetweenError } from '../../core/errors.js';
 import { FieldError } from '../../core/kinds.js';
 import { listReceived } from '../../engine/received.js';
 import { FREQS, formatDay, localDate, parseDate } from '../../core/recurrence.js';
 import { feedbackList, linkedEntries, minutesByWeek, moodSeries, reviewAssignment } from './review.js';
 import { canGrant } from '../../engine/share.js';
+import { summary } from '../components.js';
 import { htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
@@ -177,10 +177,10 @@ const STORE = { peer: (db, uid) => get(db, 'peers', uid), createDocument, getOwn
 
 /**
  * @param {import('../../engine/router.js').Router} router
- * @param {{load: () => Promise<any>, changed: () => void, templates: () => Promise<Map<string, object>>,
- *   store?: typeof STORE, now?: () => Date}} deps templates: the library (templates.json as templateTable)
+ * @param {import('../features.js').App & {store?: typeof STORE}} app `now` and `store` replace the clock and the
+ *   data layer (tests)
  */
-export function addAssignRoutes(router, { load, changed, templates, store = STORE, now = () => new Date() }) {
+export function register(router, { load, changed, templates, store = STORE, now = () => new Date() }) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
   const notFound = () => page(assignNotFoundPage(), 404);
   const library = async () => {

@@ -5,12 +5,11 @@
  */
 
 import { keyStatus } from '../../core/key-status.js';
-import { badge } from '../care/care-views.js';
 import { completionChart, minutesChart, moodChart } from './charts.js';
-import { link, nav } from '../entry/entry-views.js';
 import { WORKSHEET_TYPES } from '../../core/assignments.js';
 import { dayWords, scheduleWords, STATE_WORDS } from './review.js';
 import { WEEKDAYS } from '../../core/recurrence.js';
+import { badge, link, nav } from '../components.js';
 import { html } from '../views.js';
 
 const tnav = () => nav('clients', 'therapist');

@@ -15,8 +15,8 @@ import { uuidBytes } from '../../core/bytes.js';
 import { canGrant } from '../../engine/share.js';
 import { clientPage, clientsPage, invitesPage, noClientPage, printPage, timelineItems } from './care-views.js';
 import { addSession, countNew, dateRange, lastSession, localDay, todayLocal } from './timeline.js';
+import { nav } from '../components.js';
 import { html, htmlResponse } from '../views.js';
-import { nav } from '../entry/entry-views.js';
 import { UUID } from '../../engine/router.js';
 
 const SESSION_LOG = 'session-log';
@@ -46,11 +46,9 @@ const therapistOnly = (role) => html`${nav('', role)}<section aria-labelledby="o
   <h1 id="only-title">For therapist accounts</h1><p>This screen is part of a therapist's app.</p></section>`;
 
 /**
- * @param {import('../../engine/router.js').Router} router
- * @param {{load: () => Promise<any>, sessionApi: () => Promise<import('../../data/api.js').Api|null>, origin: string,
- *   changed: () => void}} deps
+ * @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app
  */
-export function addCareRoutes(router, { load, sessionApi, origin, changed }) {
+export function register(router, { load, sessionApi, origin, changed }) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
 
   // -------------------------------------------------------------- invitations

@@ -3,12 +3,12 @@
  * what they shared (grouped by session), and its print view. Pure functions of plain data, all through html``.
  */
 
-import { link, nav, summary } from '../entry/entry-views.js';
 import { RATING_WORDS } from '../../core/assignments.js';
 import { calendarWords, instantWords } from '../../core/dates.js';
 import { scheduleWords } from '../assign/review.js';
 import { groupBySession } from './timeline.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
+import { badge, link, nav, summary, verification } from '../components.js';
 import { html } from '../views.js';
 
 // ------------------------------------------------------------------ words
@@ -25,23 +25,6 @@ const when = (stamp) => {
   const d = typeof stamp === 'number' ? new Date(stamp * 1000) : new Date(stamp);
   return Number.isNaN(d.getTime()) ? null : html`<time datetime="${d.toISOString()}">${whenText(stamp)}</time>`;
 };
-
-/**
- * How the other person's key was verified, in words (never by colour alone): key-status.js keyStatus.
- * @param {object} peer @returns {{word: string, state: 'verified'|'unverified'|'changed'}} state: the badge's look
- */
-export function verification(peer) {
-  const { word, badge: state } = keyStatus(peer);
-  return { word, state };
-}
-
-/** The verification badge, a link to the safety number screen. @param {object} peer */
-export function badge(peer) {
-  const { word, state } = verification(peer);
-  const href = `/app/link/${peer.userId}`;
-  return html`<a class="badge badge-${state}" href="${href}" hx-get="${href}" hx-target="#view"
-    hx-push-url="true">${word}</a>`;
-}
 
 export { RATING_WORDS, scheduleWords };
 

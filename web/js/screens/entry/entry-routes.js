@@ -3,11 +3,10 @@
 import {
   createEntry, deleteEntry, getEntry, listEntries, restoreEntry, searchEntries, updateEntry,
 } from '../../data/entries.js';
-import {
-  chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice, wordsFor,
-} from './entry-views.js';
+import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice } from './entry-views.js';
 import { kindFor } from '../../core/assignments.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
+import { wordsFor } from '../components.js';
 import { html, htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
@@ -15,10 +14,10 @@ import { UUID } from '../../engine/router.js';
 /**
  * @typedef {{db: IDBDatabase, me: import('../../data/device.js').Unlocked,
  *   kinds: Map<string, import('../../core/kinds.js').Kind>}} Env
- * @param {import('../../engine/router.js').Router} router @param {() => Promise<Env>} load
- * @param {{panel?: (id: string) => Promise<unknown>}} [options] `panel` adds a fragment (sharing) under an entry
+ * @param {import('../../engine/router.js').Router} router
+ * @param {import('../features.js').App} app `panel` adds a fragment (sharing) under an entry
  */
-export function addEntryRoutes(router, load, { panel = async () => null } = {}) {
+export function register(router, { load, panel = async () => null }) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
   const notFound = () => page(notFoundPage(), 404);
 

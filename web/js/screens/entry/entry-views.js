@@ -3,51 +3,11 @@
 import { kindFor } from '../../core/assignments.js';
 import { instantWords } from '../../core/dates.js';
 import { answeredByChoice, unknownFields } from '../../core/kinds.js';
+import { link, nav, summary, WORDING } from '../components.js';
 import { html } from '../views.js';
-
-/** A link htmx follows into #view (and the address bar), a plain link otherwise. */
-export const link = (href, label, cls = '') =>
-  html`<a href="${href}" class="${cls}" hx-get="${href}" hx-target="#view" hx-push-url="true">${label}</a>`;
 
 /** A document time (ISO 8601) for people; an unreadable one is shown as it is. */
 const when = (stamp) => instantWords(stamp) ?? stamp;
-
-/**
- * The main tabs. A therapist's app opens on their clients; a client's on their entries.
- * @param {string} current the tab of this page @param {'client'|'therapist'} [role]
- */
-export function nav(current, role = 'client') {
-  const item = (href, label, name) => html`<li>${current === name
-    ? html`<a href="${href}" aria-current="page" hx-get="${href}" hx-target="#view" hx-push-url="true">${label}</a>`
-    : link(href, label)}</li>`;
-  if (role === 'therapist') {
-    return html`<nav class="tabs" aria-label="Main"><ul>
-      ${item('/app/clients', 'Clients', 'clients')}${item('/app/invites', 'Invites', 'invites')}
-      ${item('/app/account', 'Sync', 'account')}
-    </ul></nav>`;
-  }
-  return html`<nav class="tabs" aria-label="Main"><ul>
-    ${item('/app/entries', 'Entries', 'entries')}${item('/app/entries/new', 'New entry', 'new')}
-    ${item('/app/todo', 'To do', 'todo')}${item('/app/shared', 'Shared', 'shared')}
-    ${item('/app/account', 'Sync', 'account')}
-  </ul></nav>`;
-}
-
-/** One line that says what an entry is about, without opening it. */
-export function summary(entry, kind) {
-  const f = entry.fields;
-  if (entry.kind === 'mood' && typeof f.score === 'number') {
-    return `Mood ${f.score}/10${Array.isArray(f.emotions) && f.emotions.length ? ` · ${f.emotions.join(', ')}` : ''}`;
-  }
-  for (const field of kind?.fields ?? []) {
-    const value = f[field.id];
-    if (typeof value === 'string' && value.trim()) {
-      const text = value.trim().replace(/\s+/g, ' ');
-      return text.length > 90 ? `${text.slice(0, 89)}…` : text;
-    }
-  }
-  return kind?.label ?? entry.kind;
-}
 
 export function entryList(entries, kinds, query) {
   if (!entries.length) {
@@ -81,16 +41,6 @@ export function undoNotice(entryId) {
     <form action="/app/entries/${entryId}/restore" method="post" hx-post="/app/entries/${entryId}/restore" hx-target="#view">
       <button type="submit" class="secondary">Undo</button></form></div>`;
 }
-
-/** The person's word for what they do between sessions (a setting): "activities" unless they prefer "homework". */
-export const WORDING = Object.freeze({
-  activities: { lead: 'Your activities between sessions, kept on this device, encrypted.',
-    choose: 'Which activity would you like to do?' },
-  homework: { lead: 'Your homework between sessions, kept on this device, encrypted.',
-    choose: 'Which homework would you like to do?' },
-});
-
-export const wordsFor = (settings) => WORDING[settings?.wording] ?? WORDING.activities;
 
 export function entriesPage(entries, kinds, { query = '', notice = null, words = WORDING.activities } = {}) {
   return html`${nav('entries')}<section aria-labelledby="entries-title">

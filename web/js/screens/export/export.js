@@ -8,9 +8,10 @@ import { getAll } from '../../data/db.js';
 import { instantWords } from '../../core/dates.js';
 import { copyEntry, isEntryDocument, listEntries, listOwnRecords, newestFirst, toEntry } from '../../data/entries.js';
 import { FieldError, validateFields } from '../../core/kinds.js';
-import { link, nav, valueText } from '../entry/entry-views.js';
+import { valueText } from '../entry/entry-views.js';
 import { isTimestamp } from '../../core/merge.js';
 import { granteesAfter } from '../../engine/share.js';
+import { link, nav } from '../components.js';
 import { html, htmlResponse } from '../views.js';
 
 export const JSON_FILE = 'between-entries.json';
@@ -195,8 +196,8 @@ function file(body, name, type) {
     'Content-Disposition': `attachment; filename="${name}"` } });
 }
 
-/** @param {import('../../engine/router.js').Router} router @param {() => Promise<any>} load */
-export function addExportRoutes(router, load) {
+/** @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app */
+export function register(router, { load }) {
   async function page(extra = {}, status = 200) {
     const { db, me } = await load();
     const records = await listOwnRecords(db, me);

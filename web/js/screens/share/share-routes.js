@@ -27,10 +27,9 @@ const SHARE_BLOCKED = 'Not shared: this therapist\'s security key changed (or do
   + 'the link has ended. Open their page under Shared and compare the safety number first.';
 
 /**
- * @param {import('../../engine/router.js').Router} router
- * @param {{load: () => Promise<any>, sharing: ReturnType<import('../../engine/share.js').createSharing>}} deps
+ * @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app
  */
-export function addShareRoutes(router, { load, sharing }) {
+export function register(router, { load, sharing }) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
 
   async function guarded(work) {
@@ -97,5 +96,5 @@ export function addShareRoutes(router, { load, sharing }) {
     })
     .add('POST', '/app/entries/:id/share', (ctx) => setShared(ctx, true))
     .add('POST', '/app/entries/:id/unshare', (ctx) => setShared(ctx, false));
-  return { router, entryWithSharing, guarded };
+  return router;
 }

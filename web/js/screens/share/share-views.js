@@ -1,9 +1,9 @@
 /** Fragments of the sharing screens: invite preview, the linked therapist, an entry's sharing, everything shared. */
 
 import { kindFor } from '../../core/assignments.js';
-import { link, nav, summary } from '../entry/entry-views.js';
 import { instantWords } from '../../core/dates.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
+import { link, nav, summary } from '../components.js';
 import { html } from '../views.js';
 
 const when = (stamp) => instantWords(stamp) ?? '';

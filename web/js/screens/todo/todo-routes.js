@@ -6,7 +6,6 @@ import {
 import { getAll } from '../../data/db.js';
 import { createDocument, listOwnDocuments, updateDocument } from '../../data/documents.js';
 import { createEntry, getEntry, updateEntry } from '../../data/entries.js';
-import { wordsFor } from '../entry/entry-views.js';
 import { BetweenError } from '../../core/errors.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
 import { getReceived, listReceived } from '../../engine/received.js';
@@ -20,6 +19,7 @@ import {
   answeredPage, assignmentPage, blockedPage, occurrencePage, todoNotFoundPage, todoPage,
 } from './todo-views.js';
 import { isBlocked, keyStatus } from '../../core/key-status.js';
+import { wordsFor } from '../components.js';
 import { html, htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
@@ -28,7 +28,7 @@ const MAX_REASON = 2000;
 // Stands in for the entry's id while the response is checked before anything is written.
 const NO_ENTRY_YET = '00000000-0000-4000-8000-000000000000';
 
-/** The data layer; tests pass their own in `deps.store`. */
+/** The data layer; tests pass their own in `app.store`. */
 const STORE = { listReceived, getReceived, listOwnDocuments, createDocument, updateDocument, createEntry, getEntry,
   updateEntry, peers: (db) => getAll(db, 'peers') };
 
@@ -50,17 +50,17 @@ export function kindOf(doc, kinds) {
 
 /**
  * @param {import('../../engine/router.js').Router} router
- * @param {{load: () => Promise<any>, changed?: () => void, now?: () => Date, store?: Partial<typeof STORE>}} deps
- *   `now` and `store` replace the clock and the data layer (tests)
+ * @param {import('../features.js').App & {store?: Partial<typeof STORE>}} app `now` and `store` replace the clock
+ *   and the data layer (tests)
  */
-export function addTodoRoutes(router, deps) {
-  const store = { ...STORE, ...deps.store };
-  const clock = deps.now ?? (() => new Date());
-  const changed = () => deps.changed?.();
+export function register(router, app) {
+  const store = { ...STORE, ...app.store };
+  const clock = app.now ?? (() => new Date());
+  const changed = () => app.changed?.();
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
 
   async function env() {
-    const { db, me, settings, kinds } = await deps.load();
+    const { db, me, settings, kinds } = await app.load();
     const peers = new Map((await store.peers(db)).map((p) => [p.userId, p]));
     return { db, me, kinds, peers, words: wordsFor(settings), now: clock() };
   }

@@ -2,8 +2,9 @@
 
 import { blockedWhy, heldText } from '../../core/key-status.js';
 import { RATINGS, RATING_WORDS } from '../../core/assignments.js';
-import { FORM_ERROR_ID, WORDING, entryFields, link, nav } from '../entry/entry-views.js';
+import { FORM_ERROR_ID, entryFields } from '../entry/entry-views.js';
 import { calendarWords } from '../../core/dates.js';
+import { link, nav, WORDING } from '../components.js';
 import { html } from '../views.js';
 
 export { RATING_WORDS };

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { addAccountRoutes } from '../../../js/screens/account/account-routes.js';
+import { register } from '../../../js/screens/account/account-routes.js';
 import { deviceName } from '../../../js/screens/account/account.js';
 import { Unreachable } from '../../../js/data/api.js';
 import { BetweenError } from '../../../js/core/errors.js';
@@ -33,7 +33,7 @@ function fixture({ session = true, fail = null } = {}) {
     },
   };
   const me = { deviceId: ME, handle: 'ana', role: 'client', session: session ? {} : null };
-  const { router } = addAccountRoutes(new Router(), { load: async () => ({ db: null, me, settings: null }), accounts,
+  const router = register(new Router(), { load: async () => ({ db: null, me, settings: null }), accounts,
     sync: { status: () => ({}), run: async () => {} } });
   async function call(method, path) {
     const found = router.match(method, path);

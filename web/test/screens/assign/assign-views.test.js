@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { buildAssignment, templateTable, validateAssignment } from '../../../js/core/assignments.js';
 import {
-  addAssignRoutes, padQuestions, readAssignForm, recurrenceFrom, targetFrom, valuesFromDoc, valuesFromTemplate,
+  padQuestions, readAssignForm, recurrenceFrom, register, targetFrom, valuesFromDoc, valuesFromTemplate,
   worksheetFrom,
 } from '../../../js/screens/assign/assign-routes.js';
 import { BetweenError } from '../../../js/core/errors.js';
@@ -222,7 +222,7 @@ function fixture(peer = verified, { role = 'therapist' } = {}) {
     listReceived: async (db, me, { ownerId, type }) => state.received.filter((r) => r.ownerId === ownerId
       && (type === 'entry' ? r.doc.type === undefined : r.doc.type === type)),
   };
-  const router = addAssignRoutes(new Router(), { load: async () => ({ db: {}, me: { role }, kinds }), store,
+  const router = register(new Router(), { load: async () => ({ db: {}, me: { role }, kinds }), store,
     changed: () => { state.changed += 1; }, templates: async () => templates,
     now: () => new Date('2026-03-25T12:00:00Z') });
   async function call(method, path, form = null) {

@@ -4,10 +4,10 @@ import { inviteSecret } from '../../../js/core/trust.js';
 import { uuidBytes } from '../../../js/core/bytes.js';
 import assert from 'node:assert/strict';
 import { ApiError, Unreachable } from '../../../js/data/api.js';
-import { addCareRoutes } from '../../../js/screens/care/care-routes.js';
+import { register } from '../../../js/screens/care/care-routes.js';
 import { BetweenError } from '../../../js/core/errors.js';
 import {
-  badge, clientPage, clientsPage, dayText, invitesPage, printPage, scheduleWords, timeline, timelineItems, verification,
+  clientPage, clientsPage, dayText, invitesPage, printPage, scheduleWords, timeline, timelineItems,
 } from '../../../js/screens/care/care-views.js';
 import { Router } from '../../../js/engine/router.js';
 import { parseInviteUrl } from '../../../js/core/safety.js';
@@ -41,17 +41,6 @@ const received = [
 ];
 const titles = new Map([['a-1', 'Slow breathing practice']]);
 const items = timelineItems(received, kindOf, titles, dayOf);
-
-test('badges say in words how the key was verified, and link to the safety number', () => {
-  assert.equal(verification(peer()).word, 'Verified by safety number');
-  assert.equal(verification(peer({ verifiedHow: 'invite-link' })).word, 'Verified by invitation');
-  assert.equal(verification(peer({ verifiedHow: 'tofu' })).word, 'Not verified');
-  assert.equal(verification(peer({ changed: { handle: 'sam' } })).word, 'Key changed');
-  assert.equal(verification(peer({ state: 'mismatch' })).word, 'Key does not match the invitation');
-  assert.equal(verification(peer({ state: 'mismatch' })).state, 'changed');
-  assert.match(String(badge(peer({ verifiedHow: 'tofu' }))),
-    new RegExp(`href="/app/link/${UID}"[^>]*>Not verified</a>`));
-});
 
 test('the clients list: handle, badge, what is new; the empty list explains how to invite', () => {
   const out = String(clientsPage([{ peer: peer({ handle: HOSTILE }), newCount: 2, lastSession: '2026-03-10' },
@@ -201,7 +190,7 @@ const ME = { userId: new Uint8Array(16).fill(7), handle: 'dr.lee', role: 'therap
 
 function server(api, me = ME) {
   const router = new Router();
-  addCareRoutes(router, { load: async () => ({ me }), sessionApi: async () => api, origin: 'https://between.test',
+  register(router, { load: async () => ({ me }), sessionApi: async () => api, origin: 'https://between.test',
     changed: () => {} });
   return async (method, path) => {
     const found = router.match(method, path);

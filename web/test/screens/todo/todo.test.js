@@ -10,7 +10,7 @@ import { Router } from '../../../js/engine/router.js';
 import {
   history, isCurrent, lastDate, readFeedback, responseDoc, responseFor, todoList, trustOf, weekStart,
 } from '../../../js/screens/todo/todo.js';
-import { addTodoRoutes } from '../../../js/screens/todo/todo-routes.js';
+import { register } from '../../../js/screens/todo/todo-routes.js';
 
 const kinds = kindTable(JSON.parse(await readFile(new URL('../../../../sync/kinds.json', import.meta.url), 'utf8')));
 const THERAPIST = '11111111-1111-4111-8111-111111111111';
@@ -202,7 +202,7 @@ function fixture({ peer = {}, assignments = null } = {}) {
       return own;
     },
   };
-  const router = addTodoRoutes(new Router(), { load: async () => ({ db: {}, me: {}, settings: null, kinds }), store,
+  const router = register(new Router(), { load: async () => ({ db: {}, me: {}, settings: null, kinds }), store,
     changed: () => { state.changed += 1; }, now: () => new Date('2026-03-29T12:00:00Z') });
   async function call(method, path, form = null) {
     const found = router.match(method, path);

@@ -1,0 +1,76 @@
+/**
+ * The small pieces every screen shares: a link into #view, the main tabs, an entry in one line, a person's key
+ * badge, and the person's word for what they do between sessions. Screens import them from here, not from one
+ * another.
+ */
+
+import { keyStatus } from '../core/key-status.js';
+import { html } from './views.js';
+
+/** A link htmx follows into #view (and the address bar), a plain link otherwise. */
+export const link = (href, label, cls = '') =>
+  html`<a href="${href}" class="${cls}" hx-get="${href}" hx-target="#view" hx-push-url="true">${label}</a>`;
+
+/**
+ * The main tabs. A therapist's app opens on their clients; a client's on their entries.
+ * @param {string} current the tab of this page @param {'client'|'therapist'} [role]
+ */
+export function nav(current, role = 'client') {
+  const item = (href, label, name) => html`<li>${current === name
+    ? html`<a href="${href}" aria-current="page" hx-get="${href}" hx-target="#view" hx-push-url="true">${label}</a>`
+    : link(href, label)}</li>`;
+  if (role === 'therapist') {
+    return html`<nav class="tabs" aria-label="Main"><ul>
+      ${item('/app/clients', 'Clients', 'clients')}${item('/app/invites', 'Invites', 'invites')}
+      ${item('/app/account', 'Sync', 'account')}
+    </ul></nav>`;
+  }
+  return html`<nav class="tabs" aria-label="Main"><ul>
+    ${item('/app/entries', 'Entries', 'entries')}${item('/app/entries/new', 'New entry', 'new')}
+    ${item('/app/todo', 'To do', 'todo')}${item('/app/shared', 'Shared', 'shared')}
+    ${item('/app/account', 'Sync', 'account')}
+  </ul></nav>`;
+}
+
+/** One line that says what an entry is about, without opening it. */
+export function summary(entry, kind) {
+  const f = entry.fields;
+  if (entry.kind === 'mood' && typeof f.score === 'number') {
+    return `Mood ${f.score}/10${Array.isArray(f.emotions) && f.emotions.length ? ` · ${f.emotions.join(', ')}` : ''}`;
+  }
+  for (const field of kind?.fields ?? []) {
+    const value = f[field.id];
+    if (typeof value === 'string' && value.trim()) {
+      const text = value.trim().replace(/\s+/g, ' ');
+      return text.length > 90 ? `${text.slice(0, 89)}…` : text;
+    }
+  }
+  return kind?.label ?? entry.kind;
+}
+
+/** The person's word for what they do between sessions (a setting): "activities" unless they prefer "homework". */
+export const WORDING = Object.freeze({
+  activities: { lead: 'Your activities between sessions, kept on this device, encrypted.',
+    choose: 'Which activity would you like to do?' },
+  homework: { lead: 'Your homework between sessions, kept on this device, encrypted.',
+    choose: 'Which homework would you like to do?' },
+});
+
+export const wordsFor = (settings) => WORDING[settings?.wording] ?? WORDING.activities;
+
+/**
+ * How the other person's key was verified, in words (never by colour alone): key-status.js keyStatus.
+ * @param {object} peer @returns {{word: string, state: 'verified'|'unverified'|'changed'}} state: the badge's look
+ */
+export function verification(peer) {
+  const { word, badge: state } = keyStatus(peer);
+  return { word, state };
+}
+
+/** The verification badge, a link to the safety number screen. @param {object} peer */
+export function badge(peer) {
+  const { word, state } = verification(peer);
+  const href = `/app/link/${peer.userId}`;
+  return html`<a class="badge badge-${state}" href="${href}" hx-get="${href}" hx-target="#view"
+    hx-push-url="true">${word}</a>`;
+}

@@ -1,0 +1,33 @@
+/**
+ * Every feature of the app, each registered by the local server the same way: `register(router, app)` adds the
+ * feature's routes to the router (their order does not matter: the router ranks them) and returns the router.
+ */
+
+import { register as account } from './account/account-routes.js';
+import { register as assign } from './assign/assign-routes.js';
+import { register as care } from './care/care-routes.js';
+import { register as entry } from './entry/entry-routes.js';
+import { register as exportCopy } from './export/export.js';
+import { register as share } from './share/share-routes.js';
+import { register as todo } from './todo/todo-routes.js';
+
+/**
+ * What the local server gives every feature; each takes the parts it needs.
+ * @typedef {object} App
+ * @property {() => Promise<any>} load the database, this device's unlocked keys, its settings and the kinds
+ * @property {() => Promise<import('../data/api.js').Api|null>} [sessionApi] the API with this account's session
+ * @property {string} [origin] this app's origin (the API's too)
+ * @property {() => Promise<Map<string, object>>} [templates] the template library (templates.json as templateTable)
+ * @property {() => void} [changed] after a local write: sync soon
+ * @property {ReturnType<import('./account/account.js').createAccounts>} [accounts]
+ * @property {ReturnType<import('../engine/sync.js').createSync>} [sync]
+ * @property {ReturnType<import('../engine/share.js').createSharing>} [sharing]
+ * @property {(id: string) => Promise<unknown>} [panel] the sharing panel under an entry, or null
+ * @property {() => Date} [now] the clock (tests set it)
+ */
+
+/**
+ * @typedef {import('../engine/router.js').Router} Router
+ * @type {Record<string, (router: Router, app: App) => Router>}
+ */
+export const FEATURES = { account, assign, care, entry, export: exportCopy, share, todo };

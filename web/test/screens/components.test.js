@@ -1,0 +1,51 @@
+// The pieces every screen shares (screens/components.js): links, the main tabs, an entry in one line, key badges.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { badge, link, nav, summary, verification, wordsFor, WORDING } from '../../js/screens/components.js';
+
+const UID = '22222222-2222-4222-8222-222222222222';
+const HOSTILE = '<img src=x onerror="alert(1)">';
+const peer = (over = {}) => ({ userId: UID, handle: 'sam', role: 'client', linked: true, changed: null,
+  verifiedHow: 'safety-number', pinnedAt: '2026-03-01T10:00:00Z', ...over });
+
+test('badges say in words how the key was verified, and link to the safety number', () => {
+  assert.equal(verification(peer()).word, 'Verified by safety number');
+  assert.equal(verification(peer({ verifiedHow: 'invite-link' })).word, 'Verified by invitation');
+  assert.equal(verification(peer({ verifiedHow: 'tofu' })).word, 'Not verified');
+  assert.equal(verification(peer({ changed: { handle: 'sam' } })).word, 'Key changed');
+  assert.equal(verification(peer({ state: 'mismatch' })).word, 'Key does not match the invitation');
+  assert.equal(verification(peer({ state: 'mismatch' })).state, 'changed');
+  assert.match(String(badge(peer({ verifiedHow: 'tofu' }))),
+    new RegExp(`href="/app/link/${UID}"[^>]*>Not verified</a>`));
+});
+
+test('a link goes into #view and the address bar; what it shows is escaped', () => {
+  const a = String(link('/app/entries', HOSTILE, 'button'));
+  assert.match(a, /^<a href="\/app\/entries" class="button" hx-get="\/app\/entries" hx-target="#view"/);
+  assert.match(a, /hx-push-url="true">/);
+  assert.ok(!a.includes('<img') && a.includes('&lt;img'));
+});
+
+test('the main tabs: the current one marked, a therapist\'s tabs on clients, a client\'s on entries', () => {
+  const client = String(nav('todo'));
+  assert.match(client, /<a href="\/app\/todo" aria-current="page"[^>]*>To do<\/a>/);
+  assert.equal((client.match(/aria-current/g) ?? []).length, 1);
+  assert.ok(client.includes('/app/entries') && !client.includes('/app/clients'));
+  const therapist = String(nav('clients', 'therapist'));
+  assert.match(therapist, /<a href="\/app\/clients" aria-current="page"/);
+  assert.ok(therapist.includes('/app/invites') && !therapist.includes('/app/entries'));
+});
+
+test('an entry in one line: a mood by its score, else its first written field, shortened; else the kind', () => {
+  const kind = { label: 'Journal', fields: [{ id: 'title' }, { id: 'body' }] };
+  assert.equal(summary({ kind: 'mood', fields: { score: 4, emotions: ['calm'] } }, null), 'Mood 4/10 · calm');
+  assert.equal(summary({ kind: 'journal', fields: { title: ' ', body: 'A  long\nday' } }, kind), 'A long day');
+  assert.equal(summary({ kind: 'journal', fields: { body: 'x'.repeat(100) } }, kind), `${'x'.repeat(89)}…`);
+  assert.equal(summary({ kind: 'journal', fields: {} }, kind), 'Journal');
+});
+
+test('the wording setting picks the words; anything else is "activities"', () => {
+  assert.equal(wordsFor({ wording: 'homework' }), WORDING.homework);
+  assert.equal(wordsFor({ wording: 'other' }), WORDING.activities);
+  assert.equal(wordsFor(null), WORDING.activities);
+});
