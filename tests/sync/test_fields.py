@@ -68,7 +68,8 @@ def test_a_type_without_a_hook_cannot_be_made():
 
 def test_the_cli_prints_values_in_plain_words():
     assert TYPES["yes_no"].text(True) == "yes" and TYPES["yes_no"].text(False) == "no"
-    assert TYPES["emotions"].text([{"name": "sad", "intensity": 40}, {"name": "calm", "intensity": 5}]) == "sad:40, calm:5"
+    feelings = [{"name": "sad", "intensity": 40}, {"name": "calm", "intensity": 5}]
+    assert TYPES["emotions"].text(feelings) == "sad:40, calm:5"
     assert TYPES["list"].text(["a", "b"]) == "a, b"
     assert TYPES["minutes"].text(90) == "90"
     assert fields.plain_text({"x": 1}) == "{'x': 1}"
