@@ -12,7 +12,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 if TYPE_CHECKING:
     from .kinds import Constraints, Field
@@ -364,6 +364,10 @@ class Emotions(Type):
         return value
 
 
-# Every field type, in the order the worksheet builder offers them.
+# Every field type, in the order the worksheet builder offers them; FieldType spells out the same names, so msgspec
+# and type checkers know them (tests/sync/test_fields.py compares the two).
+FieldType = Literal[
+    "short_text", "long_text", "scale", "yes_no", "single_choice", "multi_choice", "list", "minutes", "emotions"
+]
 TYPES: dict[str, Type] = {t.name: t for t in (ShortText(), LongText(), Scale(), YesNo(), SingleChoice(), MultiChoice(),
                                                List(), Minutes(), Emotions())}

@@ -9,12 +9,8 @@ from typing import Any, Literal
 import msgspec
 
 from .errors import BetweenError
-from .fields import TYPES, Fail
+from .fields import TYPES, Fail, FieldType
 
-# The names of fields.TYPES, spelled out so msgspec and type checkers see them (tests/sync/test_fields.py compares).
-FieldType = Literal[
-    "short_text", "long_text", "scale", "yes_no", "single_choice", "multi_choice", "list", "minutes", "emotions"
-]
 MergeStrategy = Literal["text", "scalar", "set", "list"]
 
 # Which merge strategies make sense for which field type; the loader refuses anything else.

@@ -24,7 +24,7 @@ def named_in_kinds_json() -> list[str]:
 
 def test_the_registry_is_the_list_of_field_types():
     assert list(TYPES) == named_in_kinds_json(), "web/test/core/fields.test.js holds the JS registry to the same list"
-    assert get_args(kinds.FieldType) == tuple(TYPES)
+    assert get_args(fields.FieldType) == tuple(TYPES)
     assert set(kinds.ALLOWED_MERGES) == set(TYPES)
     used = {f.type for k in kinds.all_kinds() for f in k.fields}
     used |= {f["type"] for t in assignments.all_templates() for f in (t.get("worksheet") or {}).get("fields", [])}

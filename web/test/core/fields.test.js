@@ -9,7 +9,7 @@ import { WORKSHEET_TYPES } from '../../js/core/assignments.js';
 const read = async (path) => readFile(new URL(path, import.meta.url), 'utf8');
 const schema = JSON.parse(await read('../../../sync/kinds.json'));
 const templates = JSON.parse(await read('../../../sync/templates.json')).templates;
-const pythonLiteral = /FieldType = Literal\[([^\]]+)\]/.exec(await read('../../../sync/core/kinds.py'))[1];
+const pythonLiteral = /FieldType = Literal\[([^\]]+)\]/.exec(await read('../../../sync/core/fields.py'))[1];
 const MERGES = ['list', 'scalar', 'set', 'text'];
 
 test('the registry is the list of field types kinds.json names, in its order, and the Python FieldType', () => {
