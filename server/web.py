@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from litestar import Request, Response, get
@@ -50,6 +51,9 @@ def extra_files(root: Path) -> dict[str, Path]:
         "templates.json": TEMPLATES_JSON,
     }
 SHELL_PREFIXES = ("invite", "app")  # client-side routes answered with index.html
+WORKER = "sw.js"
+# Where sw.js puts its VERSION: every answer for /sw.js carries, in its place, the version of the files served.
+VERSION_MARK = b"__SHELL_VERSION__"
 
 FALLBACK_INDEX = b"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Between</title>
@@ -60,7 +64,7 @@ The sync API is at <code>/api/v1</code>.</p></main></body></html>
 
 
 def _cache_control(name: str) -> str:
-    if name == "sw.js" or name.endswith((".html", ".webmanifest")):
+    if name == WORKER or name.endswith((".html", ".webmanifest")):
         return "no-cache"  # always revalidate: a stale shell or worker would pin old code
     return "public, max-age=300"
 
@@ -81,6 +85,37 @@ def _resolve(root: Path, path: str) -> Path | None:
         return None
 
 
+def served_files(root: Path, extras: dict[str, Path]) -> dict[str, Path]:
+    """URL path -> file for everything the app is served from `root` (what `_resolve` would answer) and `extras`."""
+    files: dict[str, Path] = {}
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d not in HIDDEN]
+        for name in names:
+            if not name.startswith(".") and name not in HIDDEN and Path(name).suffix in MIME:
+                path = Path(folder) / name
+                files[path.relative_to(root).as_posix()] = path
+    files.update({url: path for url, path in extras.items() if path.is_file()})
+    return files
+
+
+def shell_version(files: dict[str, Path]) -> str:
+    """A name for exactly these contents: any change to any served file gives another, the same files the same.
+    The worker's cache is named after it, so a release can never precache into an older release's cache."""
+    digest = hashlib.blake2b(digest_size=8)
+    for url in sorted(files):
+        content = files[url].read_bytes()
+        digest.update(f"{url}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def worker_script(root: Path, extras: dict[str, Path]) -> bytes:
+    """sw.js as served: its VERSION is the version of every file served with it (read at each request, so an edit
+    in a running development server makes a new version too; hashing the app's half megabyte takes about 2 ms)."""
+    version = shell_version(served_files(root, extras))
+    return (root / WORKER).read_bytes().replace(VERSION_MARK, version.encode())
+
+
 def etag(content: bytes) -> str:
     """A weak validator (the body may travel gzipped or not) from the bytes, so a revalidation of an
     unchanged file costs a 304 and no body: the browser revalidates the worker and its modules often."""
@@ -97,7 +132,7 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
 def _file(request: Request, path: Path | None, name: str, body: bytes | None = None) -> Response:
     headers = dict(SECURITY_HEADERS)
     headers["Cache-Control"] = _cache_control(name)
-    if name == "sw.js":
+    if name == WORKER:
         headers["Service-Worker-Allowed"] = "/"
     content = body if body is not None else path.read_bytes()
     headers["ETag"] = tag = etag(content)
@@ -128,6 +163,8 @@ def web_handler(web_dir: str) -> HTTPRouteHandler:
         target = extras.get(path) or _resolve(root, path)
         if target is None or not target.is_file():  # (a mapped vendor file that is missing)
             return problem_response("not_found")
+        if path == WORKER:
+            return _file(request, None, WORKER, worker_script(root, extras))
         return _file(request, target, target.name)
 
     return web

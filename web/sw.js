@@ -2,9 +2,10 @@
 
 import { createLocalServer } from '/js/engine/local-server.js';
 
-// Bump on every change to the shell list or any file in it: the new name makes a fresh precache,
-// and activate deletes every other between-shell-* cache.
-const VERSION = '2026-11-27.17';
+// Made from the content, never by hand: the server puts in place of the mark a hash of every file it serves the
+// app (server/web.py worker_script), so any change to any of them is a new version with a new cache name (a fresh
+// precache; activate deletes every other between-shell-* cache), and the same files keep the same name.
+const VERSION = '__SHELL_VERSION__';
 const CACHE = `between-shell-${VERSION}`;
 
 // What the page needs to start offline. The worker's own modules are kept by the browser with the worker.

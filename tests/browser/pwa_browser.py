@@ -7,7 +7,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from between.server.web import SECURITY_HEADERS
+from between.server.web import SECURITY_HEADERS, extra_files, worker_script
 from tests import environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,20 +56,26 @@ _Handler.extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "te
                            ".webmanifest": "application/manifest+json", ".json": "application/json"}
 
 
+def served_worker() -> bytes:
+    """/sw.js as the server answers it: with the version of the files served (server/web.py worker_script)."""
+    return worker_script(SERVED, extra_files(SERVED))
+
+
 class _Releasing(_Handler):
     """The same, with /sw.js answered from `worker` when set: a new release of the app, for the update tests."""
 
     worker: bytes | None = None
 
     def do_GET(self) -> None:
-        if self.path.split("?", 1)[0] != "/sw.js" or self.worker is None:
+        if self.path.split("?", 1)[0] != "/sw.js":
             super().do_GET()
             return
+        worker = served_worker() if self.worker is None else self.worker
         self.send_response(200)
         self.send_header("Content-Type", "text/javascript")
-        self.send_header("Content-Length", str(len(self.worker)))
+        self.send_header("Content-Length", str(len(worker)))
         self.end_headers()
-        self.wfile.write(self.worker)
+        self.wfile.write(worker)
 
 
 class StaticServer:

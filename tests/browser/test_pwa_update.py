@@ -8,12 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from pwa_browser import SERVED, WEB, StaticServer, launch, open_app, serious_violations
+from pwa_browser import SERVED, StaticServer, launch, open_app, served_worker, serious_violations
+from between.server.web import extra_files, served_files, shell_version
 from pwa_screens import entry_summaries, save, start_entry
 
 pytestmark = pytest.mark.browser
 
-VERSION = re.compile(r"const VERSION = '([^']+)';")
 NOTICE = "#app-update"
 CACHES = "async () => (await caches.keys()).filter((n) => n.startsWith('between-shell-')).sort()"
 # A page marked with window.__samePage was replaced by a fresh load, and that one has started.
@@ -40,13 +40,14 @@ def releases() -> Iterator[StaticServer]:
 
 
 def current_version() -> str:
-    return VERSION.search((WEB / "sw.js").read_text()).group(1)
+    """The version the server gives the files it serves (sw.js's VERSION as served)."""
+    return shell_version(served_files(SERVED, extra_files(SERVED)))
 
 
 def release(server: StaticServer, version: str) -> None:
     """From now on the server's /sw.js is the worker it serves with another VERSION: a new release of the app.
     The served file may be the minified build, so the version's value is what is replaced."""
-    served = (SERVED / "sw.js").read_text()
+    served = served_worker().decode()
     literals = re.findall(rf"""(['"]){re.escape(current_version())}\1""", served)
     assert len(literals) == 1, "sw.js no longer declares its VERSION the way this test bumps it"
     server.release(served.replace(current_version(), version))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from between.sync.core.kinds import KINDS_JSON
-from between.server.web import CSP, FALLBACK_INDEX
+from between.server.settings import WEB_DIR
+from between.server.web import CSP, FALLBACK_INDEX, VERSION_MARK, extra_files, served_files, shell_version
 
 
 @pytest.fixture
@@ -16,7 +18,7 @@ def site(api_factory, tmp_path):
     (web / "js" / "core").mkdir(parents=True)
     (web / "node_modules" / "x").mkdir(parents=True)
     (web / "index.html").write_text("<!doctype html><title>Between app shell</title>")
-    (web / "sw.js").write_text("self.addEventListener('fetch', () => {});")
+    (web / "sw.js").write_text("const VERSION = '__SHELL_VERSION__';\nself.addEventListener('fetch', () => {});")
     (web / "js" / "app.mjs").write_text("export {};")
     (web / "js" / "main.js").write_text("console.log(1);")
     (web / "js" / "core" / "bytes.js").write_text("export const nested = 1;")  # web/js is in folders
@@ -148,3 +150,75 @@ def test_an_unhandled_error_logs_the_path_quoted(caplog):
         assert on_internal(request, TypeError("boom")).status_code == 500
     [record] = [r for r in caplog.records if "unhandled" in r.getMessage()]
     assert "\n" not in record.getMessage() and "\\n2026" in record.getMessage()
+
+
+# ---------------------------------------------------------------- the worker's version, made from the content
+
+WORKER_VERSION = re.compile(r"const VERSION = '([0-9a-f]{16})';")
+
+
+def worker_version(client) -> str:
+    served = client.get("/sw.js").text
+    assert "__SHELL_VERSION__" not in served
+    return WORKER_VERSION.search(served).group(1)
+
+
+def test_the_worker_is_served_with_the_version_of_the_files_served(site, api_factory, tmp_path):
+    web = tmp_path / "web"
+    version = worker_version(site)
+    assert version == shell_version(served_files(web, extra_files(web)))
+    # The same files, the same name: asked again, and from another server process over the same tree.
+    assert worker_version(site) == version
+    assert worker_version(api_factory(web_dir=str(web)).c) == version
+
+
+@pytest.mark.parametrize("name", ["index.html", "sw.js", "js/main.js", "js/core/bytes.js", "manifest.webmanifest",
+                                  "crypto.wasm"])
+def test_any_change_to_a_served_file_is_a_new_version_and_undoing_it_the_old_one(site, tmp_path, name):
+    path = tmp_path / "web" / name
+    before, content = worker_version(site), path.read_bytes()
+    path.write_bytes(content + b"\n")
+    changed = worker_version(site)
+    assert changed != before
+    path.write_bytes(content)
+    assert worker_version(site) == before
+
+
+def test_a_new_served_file_is_a_new_version_and_what_is_not_served_is_not_counted(site, tmp_path):
+    web = tmp_path / "web"
+    before = worker_version(site)
+    (web / "node_modules" / "x" / "index.js").write_text("other tooling")
+    (web / "package.json").write_text('{"name": "x"}')
+    (web / ".env").write_text("TOKEN=2")
+    (web / "notes.md").write_text("not a type the server serves")
+    (web / "test").mkdir()
+    (web / "test" / "a.test.js").write_text("tooling")
+    assert worker_version(site) == before
+    (web / "js" / "core" / "new.js").write_text("export {};")
+    assert worker_version(site) != before
+
+
+def test_a_mapped_vendor_file_counts_where_it_is_served_from(api_factory, tmp_path):
+    web = tmp_path / "web"
+    (web / "node_modules" / "htmx.org" / "dist").mkdir(parents=True)
+    (web / "sw.js").write_text("const VERSION = '__SHELL_VERSION__';")
+    htmx = web / "node_modules" / "htmx.org" / "dist" / "htmx.esm.min.js"
+    htmx.write_text("export default {};")
+    c = api_factory(web_dir=str(web)).c
+    before = worker_version(c)
+    assert "vendor/htmx.js" in served_files(web, extra_files(web))
+    htmx.write_text("export default { v: 2 };")
+    assert worker_version(c) != before
+
+
+def test_a_new_version_is_never_answered_304_with_the_old_worker(site, tmp_path):
+    first = site.get("/sw.js")
+    (tmp_path / "web" / "js" / "main.js").write_text("console.log(2);")
+    again = site.get("/sw.js", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 200 and again.headers["etag"] != first.headers["etag"]
+    assert again.headers["service-worker-allowed"] == "/" and again.headers["cache-control"] == "no-cache"
+
+
+def test_the_apps_worker_has_one_place_for_its_version():
+    # The minified build keeps it too: web/test/tools/build.test.js.
+    assert (WEB_DIR / "sw.js").read_bytes().count(VERSION_MARK) == 1

@@ -24,7 +24,7 @@ async function* files(path) {
 }
 
 /** One file as served: modules and the stylesheet minified one by one, everything else as it is. */
-async function minified(path) {
+export async function minified(path) {
   const source = await readFile(path);
   if (path.endsWith('.js')) {
     // Per module, format kept (ES modules stay ES modules, imports untouched): the browser loads the same graph.
