@@ -60,20 +60,22 @@ def print_json(value: Any) -> None:
     say(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
 
 
-def _value_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(f"{v['name']}:{v['intensity']}" if isinstance(v, dict) else str(v) for v in value)
-    return str(value)
-
-
 def _field_order(kind_id: str, fields: dict[str, Any]) -> list[str]:
     from ..core import kinds
 
     kind = kinds.find_kind(kind_id)
     known = [f.id for f in kind.fields if f.id in fields] if kind else []
     return known + sorted(set(fields) - set(known))
+
+
+def _value_text(kind_id: str, name: str, value: Any) -> str:
+    """A field's value as its type prints it; one this version does not know, in plain words."""
+    from ..core import kinds
+    from ..core.fields import TYPES, plain_text
+
+    kind = kinds.find_kind(kind_id)
+    field = next((f for f in kind.fields if f.id == name), None) if kind else None
+    return TYPES[field.type].text(value) if field else plain_text(value)
 
 
 def print_entry(entry: dict[str, Any]) -> None:
@@ -88,7 +90,7 @@ def print_entry(entry: dict[str, Any]) -> None:
     for label, value in rows:
         say(f"{label + ':':<13}{value}")
     for name in _field_order(entry["kind"], entry["fields"]):
-        text = _value_text(entry["fields"][name])
+        text = _value_text(entry["kind"], name, entry["fields"][name])
         if "\n" in text:
             say(f"{name}:")
             for line in text.splitlines():
@@ -103,7 +105,9 @@ def entry_line(entry: dict[str, Any]) -> str:
     """One line per entry: id, date, kind and the first text field in the kind's own field order."""
     fields = entry["fields"]
     texts = [fields[f] for f in _field_order(entry["kind"], fields) if isinstance(fields[f], str)]
-    first = " ".join((texts[0] if texts else _value_text(next(iter(fields.values()), ""))).split())
+    first_id = next(iter(fields), None)
+    first = texts[0] if texts else ("" if first_id is None else _value_text(entry["kind"], first_id, fields[first_id]))
+    first = " ".join(first.split())
     preview = first[:50] + ("…" if len(first) > 50 else "")
     flags = (" [shared: " + ", ".join(entry["shared_with"]) + "]") if entry["shared_with"] else ""
     flags += " [not synced]" if entry.get("pending") else ""

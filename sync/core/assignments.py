@@ -12,7 +12,8 @@ from typing import Any
 import msgspec
 
 from . import kinds
-from .kinds import ALLOWED_MERGES, FieldError
+from .fields import MAX_DAY_MINUTES, SPACE, TYPES, Worksheet
+from .kinds import FieldError
 from .recurrence import check_schedule, is_occurrence, parse_date, parse_instant, plan_recurrence
 
 WORKSHEET = "worksheet"
@@ -24,24 +25,9 @@ MAX_NOTE = 2000  # a reason for not doing it, a feedback comment
 MAX_FIELDS = 40
 MAX_OPTIONS = 20
 MAX_WEEK_MINUTES = 7 * 24 * 60
-MAX_DAY_MINUTES = 24 * 60
 
-WORKSHEET_TYPES = ("short_text", "long_text", "scale", "yes_no", "single_choice", "multi_choice", "list", "minutes")
-# The merge a therapist never has to choose: the one an entry kind of the same type would use.
-DEFAULT_MERGE = {"short_text": "scalar", "long_text": "text", "scale": "scalar", "yes_no": "scalar",
-                 "single_choice": "scalar", "multi_choice": "set", "list": "list", "minutes": "scalar"}
-# Allowed constraint keys per type: (lowest, highest, default); None as default = not set unless given.
-_LIMITS: dict[str, dict[str, tuple[int, int, int | None]]] = {
-    "short_text": {"max_length": (1, 2000, 500)},
-    "long_text": {"max_length": (1, 100000, 20000)},
-    "scale": {"min": (0, 10, 0), "max": (0, 10, 10), "step": (1, 1, 1)},
-    "yes_no": {},
-    "single_choice": {},
-    "multi_choice": {},
-    "list": {"max_items": (1, 100, 20), "max_length": (1, 2000, 300)},
-    "minutes": {"min": (0, MAX_DAY_MINUTES, 0), "max": (1, MAX_DAY_MINUTES, 240)},
-}
-_EXTRA = {"single_choice": {"options"}, "multi_choice": {"options"}, "list": {"suggestions"}}
+# The field types a worksheet may ask for (each type's `worksheet` says how), in the order the builder offers them.
+WORKSHEET_TYPES = tuple(name for name, t in TYPES.items() if t.worksheet)
 
 _FIELD_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _OPTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -49,8 +35,6 @@ _TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _RECORD_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# What JavaScript's trim() removes; str.strip() alone differs (\x85, \ufeff), and both sides must agree.
-_SPACE = kinds.SPACE
 
 ASSIGNMENT_KEYS = {"v", "type", "template", "kind", "title", "instructions", "worksheet", "schedule",
                    "target_minutes_per_week", "created_at", "updated_at", "withdrawn"}
@@ -80,7 +64,7 @@ class _Doc:
     def line(self, value: object, path: str, max_length: int, *, required: bool = True) -> str:
         if not isinstance(value, str):
             raise self.fail(path, "must be text")
-        text = value.strip(_SPACE)
+        text = value.strip(SPACE)
         if "\n" in text or "\r" in text:
             raise self.fail(path, "must be a single line")
         return self._text(text, path, max_length, required)
@@ -89,7 +73,7 @@ class _Doc:
         if not isinstance(value, str):
             raise self.fail(path, "must be text")
         text = value.replace("\r\n", "\n").replace("\r", "\n")
-        return self._text(text if text.strip(_SPACE) else "", path, max_length, required)
+        return self._text(text if text.strip(SPACE) else "", path, max_length, required)
 
     def _text(self, text: str, path: str, max_length: int, required: bool) -> str:
         if _CONTROL.search(text):
@@ -146,15 +130,15 @@ def _check_options(d: _Doc, value: object, path: str) -> list[dict[str, str]]:
     return out
 
 
-def _check_constraints(d: _Doc, field_type: str, value: object, path: str) -> dict[str, Any]:
-    limits = _LIMITS[field_type]
-    given = d.keys({} if value is None else value, set(limits) | _EXTRA.get(field_type, set()), path)
+def _check_constraints(d: _Doc, spec: Worksheet, value: object, path: str) -> dict[str, Any]:
+    limits = spec.limits
+    given = d.keys({} if value is None else value, set(limits) | spec.extra, path)
     out: dict[str, Any] = {}
     for key, (lo, hi, default) in limits.items():
         out[key] = d.whole(given[key], f"{path}.{key}", lo, hi) if key in given else default
     if "min" in out and out["min"] >= out["max"]:
         raise d.fail(f"{path}.max", "must be more than min")
-    if field_type in ("single_choice", "multi_choice"):
+    if "options" in spec.extra:
         out["options"] = _check_options(d, given.get("options"), f"{path}.options")
     if "suggestions" in given:
         items = given["suggestions"]
@@ -183,12 +167,14 @@ def validate_worksheet(worksheet: object, *, doc_type: str = "assignment", path:
         required = f.get("required", False)
         if not isinstance(required, bool):
             raise d.fail(f"{where}.required", "must be true or false")
-        merge = f.get("merge", DEFAULT_MERGE[field_type])
-        if merge not in ALLOWED_MERGES[field_type]:
-            raise d.fail(f"{where}.merge", f"must be one of: {', '.join(sorted(ALLOWED_MERGES[field_type]))}")
+        merges, spec = TYPES[field_type].merges, TYPES[field_type].worksheet
+        assert spec is not None  # WORKSHEET_TYPES holds only the types that have one
+        merge = f.get("merge", spec.merge)
+        if merge not in merges:
+            raise d.fail(f"{where}.merge", f"must be one of: {', '.join(sorted(merges))}")
         field = {"id": f["id"], "label": d.line(f.get("label"), f"{where}.label", MAX_TITLE), "type": field_type,
                  "required": required, "merge": merge,
-                 "constraints": _check_constraints(d, field_type, f.get("constraints"), f"{where}.constraints")}
+                 "constraints": _check_constraints(d, spec, f.get("constraints"), f"{where}.constraints")}
         hint = d.line(f.get("hint", ""), f"{where}.hint", 500, required=False)
         if hint:
             field["hint"] = hint
@@ -225,7 +211,7 @@ def validate_worksheet_answers(worksheet: dict[str, Any], fields: object) -> dic
 
 def _records_minutes(kind_id: str, worksheet: dict[str, Any] | None) -> bool:
     fields = worksheet["fields"] if worksheet else [{"type": f.type} for f in kinds.get_kind(kind_id).fields]
-    return any(f["type"] == "minutes" for f in fields)
+    return any(TYPES[f["type"]].records_minutes for f in fields)
 
 
 def validate_assignment(doc: object) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import kinds
 from .assignments import WORKSHEET, validate_worksheet, validate_worksheet_answers
+from .fields import SPACE
 from .kinds import FieldError
 from .merge import TIMESTAMP
 
@@ -111,7 +112,7 @@ def validate_entry_document(doc: object, *, deleted: bool = False) -> dict[str, 
     if kind == WORKSHEET:
         out["worksheet"] = validate_worksheet(doc.get("worksheet"), doc_type="entry")
         title = doc.get("title")
-        title = title.strip(kinds.SPACE) if isinstance(title, str) else ""
+        title = title.strip(SPACE) if isinstance(title, str) else ""
         if not 1 <= len(title) <= MAX_TITLE or _LINE_BREAK_OR_CONTROL.search(title):
             raise _fail("title", f"must be one line of 1 to {MAX_TITLE} characters (the worksheet's title)")
         out["title"] = title

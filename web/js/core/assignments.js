@@ -1,5 +1,6 @@
 /** Assignment and response documents, therapist-built worksheets and the template library, as sync/core/assignments.py. */
 
+import { FIELD_TYPES, fieldType, MAX_DAY_MINUTES } from './fields.js';
 import { FieldError, checkField } from './kinds.js';
 import { checkSchedule, formatDay, isOccurrence, parseDate, parseInstant, planRecurrence } from './recurrence.js';
 
@@ -15,28 +16,9 @@ const MAX_NOTE = 2000; // a reason for not doing it, a feedback comment
 const MAX_FIELDS = 40;
 const MAX_OPTIONS = 20;
 const MAX_WEEK_MINUTES = 7 * 24 * 60;
-const MAX_DAY_MINUTES = 24 * 60;
 
-export const WORKSHEET_TYPES = ['short_text', 'long_text', 'scale', 'yes_no', 'single_choice', 'multi_choice', 'list',
-  'minutes'];
-// The merge a therapist never has to choose: the one an entry kind of the same type would use.
-export const DEFAULT_MERGE = { short_text: 'scalar', long_text: 'text', scale: 'scalar', yes_no: 'scalar',
-  single_choice: 'scalar', multi_choice: 'set', list: 'list', minutes: 'scalar' };
-const ALLOWED_MERGES = { short_text: ['scalar', 'text'], long_text: ['scalar', 'text'], scale: ['scalar'],
-  yes_no: ['scalar'], single_choice: ['scalar'], multi_choice: ['scalar', 'set'], list: ['list', 'scalar', 'set'],
-  minutes: ['scalar'] };
-// Allowed constraint keys per type: [lowest, highest, default].
-const LIMITS = {
-  short_text: { max_length: [1, 2000, 500] },
-  long_text: { max_length: [1, 100000, 20000] },
-  scale: { min: [0, 10, 0], max: [0, 10, 10], step: [1, 1, 1] },
-  yes_no: {},
-  single_choice: {},
-  multi_choice: {},
-  list: { max_items: [1, 100, 20], max_length: [1, 2000, 300] },
-  minutes: { min: [0, MAX_DAY_MINUTES, 0], max: [1, MAX_DAY_MINUTES, 240] },
-};
-const EXTRA = { single_choice: ['options'], multi_choice: ['options'], list: ['suggestions'] };
+/** The field types a worksheet may ask for (each type's `worksheet` says how), in the order the builder offers them. */
+export const WORKSHEET_TYPES = Object.keys(FIELD_TYPES).filter((t) => FIELD_TYPES[t].worksheet);
 
 const FIELD_ID = /^[a-z][a-z0-9_]{0,39}$/;
 const OPTION_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
@@ -147,15 +129,14 @@ function checkOptions(d, value, path) {
   return out;
 }
 
-function checkConstraints(d, type, value, path) {
-  const limits = LIMITS[type];
-  const given = d.keys(value ?? {}, [...Object.keys(limits), ...(EXTRA[type] ?? [])], path);
+function checkConstraints(d, { limits, extra }, value, path) {
+  const given = d.keys(value ?? {}, [...Object.keys(limits), ...extra], path);
   const out = {};
   for (const [key, [lo, hi, fallback]] of Object.entries(limits)) {
     out[key] = has(given, key) ? d.whole(given[key], `${path}.${key}`, lo, hi) : fallback;
   }
   if ('min' in out && out.min >= out.max) throw d.fail(`${path}.max`, 'must be more than min');
-  if (type === 'single_choice' || type === 'multi_choice') out.options = checkOptions(d, given.options, `${path}.options`);
+  if (extra.includes('options')) out.options = checkOptions(d, given.options, `${path}.options`);
   if (has(given, 'suggestions')) {
     const items = given.suggestions;
     if (!Array.isArray(items) || items.length > 30) {
@@ -183,12 +164,11 @@ export function validateWorksheet(worksheet, docType = 'assignment', path = 'wor
     if (!WORKSHEET_TYPES.includes(f.type)) throw d.fail(`${where}.type`, `must be one of: ${WORKSHEET_TYPES.join(', ')}`);
     const required = has(f, 'required') ? f.required : false;
     if (typeof required !== 'boolean') throw d.fail(`${where}.required`, 'must be true or false');
-    const merge = has(f, 'merge') ? f.merge : DEFAULT_MERGE[f.type];
-    if (!ALLOWED_MERGES[f.type].includes(merge)) {
-      throw d.fail(`${where}.merge`, `must be one of: ${ALLOWED_MERGES[f.type].join(', ')}`);
-    }
+    const { merges, worksheet: spec } = FIELD_TYPES[f.type];
+    const merge = has(f, 'merge') ? f.merge : spec.merge;
+    if (!merges.includes(merge)) throw d.fail(`${where}.merge`, `must be one of: ${merges.join(', ')}`);
     const field = { id: f.id, label: d.line(f.label, `${where}.label`, MAX_TITLE), type: f.type, required, merge,
-      constraints: checkConstraints(d, f.type, f.constraints, `${where}.constraints`) };
+      constraints: checkConstraints(d, spec, f.constraints, `${where}.constraints`) };
     const hint = d.line(has(f, 'hint') ? f.hint : '', `${where}.hint`, 500, false);
     if (hint) field.hint = hint;
     return field;
@@ -243,7 +223,7 @@ export function validateWorksheetAnswers(worksheet, fields) {
 
 function recordsMinutes(kindId, worksheet, kinds) {
   const fields = worksheet ? worksheet.fields : kinds.get(kindId).fields;
-  return fields.some((f) => f.type === 'minutes');
+  return fields.some((f) => fieldType(f.type)?.recordsMinutes);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import { get } from '../../data/db.js';
 import { createDocument, getOwnDocument, kindFor, listOwnDocuments, updateDocument } from '../../data/documents.js';
 import { BetweenError } from '../../core/errors.js';
+import { fieldType } from '../../core/fields.js';
 import { FieldError } from '../../core/kinds.js';
 import { listReceived } from '../../engine/received.js';
 import { FREQS, formatDay, localDate, parseDate } from '../../core/recurrence.js';
@@ -23,7 +24,6 @@ import { UUID } from '../../engine/router.js';
 
 const FIELD_ID = /^[a-z][a-z0-9_]{0,39}$/;
 const MAX_QUESTIONS = 40;
-const CHOICES = ['single_choice', 'multi_choice'];
 const WITHDRAWN = 'This activity was withdrawn, so it cannot be edited.';
 
 /** The time zone this device uses (the therapist's): assignments made here keep it. */
@@ -145,7 +145,7 @@ export function worksheetFrom(questions, old = null) {
     if (prior?.hint) field.hint = prior.hint;
     const constraints = { ...(prior?.constraints ?? {}) };
     delete constraints.options;
-    if (CHOICES.includes(type)) {
+    if (fieldType(type)?.worksheet?.extra.includes('options')) {
       const known = new Map((prior?.constraints?.options ?? [])
         .map((o, i) => (typeof o === 'string' ? [o, `o${i + 1}`] : [o.label, o.id])));
       const taken = new Set();
@@ -169,7 +169,7 @@ export function worksheetFrom(questions, old = null) {
 
 /** Whether activities of this kind record minutes (a worksheet may: the form offers a target then). */
 export const recordsMinutes = (kinds, kindId) => kindId === WORKSHEET
-  || Boolean(kinds.get(kindId)?.fields.some((f) => f.type === 'minutes'));
+  || Boolean(kinds.get(kindId)?.fields.some((f) => fieldType(f.type)?.recordsMinutes));
 
 /** Where the handlers read and write (tests pass their own). */
 const STORE = { peer: (db, uid) => get(db, 'peers', uid), createDocument, getOwnDocument, listOwnDocuments,

@@ -10,13 +10,11 @@ import { WORKSHEET_TYPES } from '../../core/assignments.js';
 import { dayWords, scheduleWords, STATE_WORDS } from './review.js';
 import { WEEKDAYS } from '../../core/recurrence.js';
 import { badge, link, nav } from '../components.js';
+import { TYPE_WORDS } from '../fields.js';
 import { html } from '../views.js';
 
 const tnav = () => nav('clients', 'therapist');
 
-export const TYPE_WORDS = Object.freeze({ short_text: 'Short text', long_text: 'Long text', scale: 'Scale 0 to 10',
-  yes_no: 'Yes or no', single_choice: 'One choice', multi_choice: 'Several choices', list: 'A list',
-  minutes: 'Minutes' });
 const DAY_NAMES = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday',
   sun: 'Sunday' };
 const FREQ_WORDS = [['once', 'Once, by a due date'], ['daily', 'Every day'], ['weekly', 'Weekly, on chosen days'],

@@ -9,6 +9,7 @@ import { scheduleWords } from '../assign/review.js';
 import { groupBySession } from './timeline.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
 import { badge, link, nav, summary, verification } from '../components.js';
+import { timelineValue } from '../fields.js';
 import { html } from '../views.js';
 
 // ------------------------------------------------------------------ words
@@ -143,23 +144,6 @@ export function timelineItems(received, kindOf, titles, dayOf) {
   return out;
 }
 
-function valueText(field, value) {
-  const options = new Map((field.constraints?.options ?? []).map((o) => [o.id, o.label]));
-  switch (field.type) {
-    case 'yes_no': return value ? 'Yes' : 'No';
-    case 'single_choice': return options.get(value) ?? value;
-    case 'multi_choice': return (Array.isArray(value) ? value : []).map((v) => options.get(v) ?? v).join(', ');
-    case 'minutes': return `${value} min`;
-    case 'scale': return `${value} out of ${field.constraints?.max ?? 10}`;
-    case 'long_text': return html`${String(value).split('\n').map((l, i) => html`${i ? html`<br>` : null}${l}`)}`;
-    case 'list': return html`<ul>${(Array.isArray(value) ? value : []).map((v) => html`<li>${v}</li>`)}</ul>`;
-    case 'emotions':
-      return html`<ul>${(Array.isArray(value) ? value : [])
-        .map((v) => html`<li>${v?.name}: ${v?.intensity}</li>`)}</ul>`;
-    default: return typeof value === 'object' ? JSON.stringify(value) : value;
-  }
-}
-
 function entryItem(item) {
   const { doc, kind } = item;
   const fields = doc.fields ?? {};
@@ -169,7 +153,7 @@ function entryItem(item) {
     <p class="tl-summary">${summary({ kind: doc.kind, fields }, kind)}</p>
     <p class="meta">Written ${when(doc.created_at)}${doc.updated_at && doc.updated_at > doc.created_at
       ? html`, edited ${when(doc.updated_at)}` : null}</p>
-    ${kind ? html`<dl>${known.map((f) => html`<dt>${f.label}</dt><dd>${valueText(f, fields[f.id])}</dd>`)}</dl>`
+    ${kind ? html`<dl>${known.map((f) => html`<dt>${f.label}</dt><dd>${timelineValue(f, fields[f.id])}</dd>`)}</dl>`
       : html`<p class="hint">This entry needs a newer version of the app to be shown.</p>`}</li>`;
 }
 

@@ -4,6 +4,7 @@ import { kindFor } from '../../core/assignments.js';
 import { instantWords } from '../../core/dates.js';
 import { answeredByChoice, unknownFields } from '../../core/kinds.js';
 import { link, nav, summary, WORDING } from '../components.js';
+import { fieldControl, fieldDisplay, fieldHint } from '../fields.js';
 import { html } from '../views.js';
 
 /** A document time (ISO 8601) for people; an unreadable one is shown as it is. */
@@ -68,26 +69,6 @@ export function chooseKindPage(kinds, words = WORDING.activities) {
       <p>${k.description}</p></li>`)}</ul></section>`;
 }
 
-/** A field's value in words (choices by their labels, yes/no, minutes, a scale out of its maximum). */
-export function valueText(field, value) {
-  const options = new Map((field.constraints?.options ?? []).map((o) => [o.id, o.label]));
-  switch (field.type) {
-    case 'yes_no': return value ? 'Yes' : 'No';
-    case 'single_choice': return options.get(value) ?? value;
-    case 'multi_choice': return value.map((v) => options.get(v) ?? v).join(', ');
-    case 'minutes': return `${value} min`;
-    case 'scale': return `${value} out of ${field.constraints.max}`;
-    default: return value;
-  }
-}
-
-function fieldValue(field, value) {
-  if (field.type === 'long_text') return html`<div class="text">${String(value).split('\n').map((l, i) => html`${i ? html`<br>` : null}${l}`)}</div>`;
-  if (field.type === 'list') return html`<ul>${value.map((v) => html`<li>${v}</li>`)}</ul>`;
-  if (field.type === 'emotions') return html`<ul>${value.map((v) => html`<li>${v.name}: ${v.intensity}</li>`)}</ul>`;
-  return valueText(field, value);
-}
-
 /** A value this version cannot interpret (a newer version's field), in plain words: text as it is, lists joined. */
 function rawValue(value) {
   if (typeof value === 'string') return value;
@@ -108,7 +89,7 @@ export function entryPage(entry, kind, extra = null) {
     <p class="meta">Written <time datetime="${entry.createdAt}">${when(entry.createdAt)}</time>${
       entry.updatedAt > entry.createdAt ? html`, edited <time datetime="${entry.updatedAt}">${when(entry.updatedAt)}</time>` : null}</p>
     <dl>${known.filter((f) => entry.fields[f.id] !== undefined).map((f) =>
-      html`<dt>${f.label}</dt><dd>${fieldValue(f, entry.fields[f.id])}</dd>`)}${
+      html`<dt>${f.label}</dt><dd>${fieldDisplay(f, entry.fields[f.id])}</dd>`)}${
       others.map(([id, value]) => html`<dt>${id}</dt><dd>${rawValue(value)}</dd>`)}</dl>
     ${!kind ? html`<p class="hint">${NEWER_KIND}</p>` : others.length ? html`<p class="hint">${NEWER_FIELDS}</p>` : null}
     <div class="actions">
@@ -118,68 +99,13 @@ export function entryPage(entry, kind, extra = null) {
     </div>${extra}</article>`;
 }
 
-function control(field, value, invalid) {
-  const c = field.constraints ?? {};
-  const id = `f-${field.id}`;
-  const name = `f.${field.id}`;
-  const { described } = field;
-  // autocomplete=off: the browser keeps no copy of what is typed (autofill, saved form state).
-  const common = html`id="${id}" name="${name}" autocomplete="off" ${field.required ? html`required aria-required="true"` : null}
-    ${invalid ? html`aria-invalid="true"` : null} ${described ? html`aria-describedby="${described}"` : null}`;
-  // An optional one-of-a-few question can be left unanswered again after a tap: "No answer" (sent as "").
-  const none = (type) => (type === 'radio' && !field.required ? [{ id: '', label: 'No answer' }] : []);
-  const choices = (options, type, isChecked) => html`<div class="choices">${[...options, ...none(type)].map((o, i) => html`
-    <label class="choice"><input type="${type}" name="${name}" value="${o.id}" id="${id}-${i}"
-      ${(o.id === '' ? value === null || value === undefined : isChecked(o.id)) ? html`checked` : null}><span>${o.label}</span></label>`)}</div>`;
-  switch (field.type) {
-    case 'short_text':
-      return html`<input type="text" ${common} maxlength="${c.max_length}" value="${value ?? ''}">`;
-    case 'long_text':
-      return html`<textarea ${common} rows="6" maxlength="${c.max_length}">${value ?? ''}</textarea>`;
-    case 'scale':
-    case 'minutes': {
-      if (answeredByChoice(field)) {
-        const steps = (c.max - c.min) / c.step;
-        const opts = Array.from({ length: steps + 1 }, (_, i) => ({ id: String(c.min + i * c.step), label: String(c.min + i * c.step) }));
-        return choices(opts, 'radio', (v) => String(value) === v);
-      }
-      return html`<input type="number" inputmode="numeric" ${common} min="${c.min}" max="${c.max}" step="${c.step ?? 1}" value="${value ?? ''}">`;
-    }
-    case 'yes_no':
-      return choices([{ id: 'yes', label: 'Yes' }, { id: 'no', label: 'No' }], 'radio',
-        (v) => (v === 'yes' && value === true) || (v === 'no' && value === false));
-    case 'single_choice':
-      return choices(c.options, 'radio', (v) => value === v);
-    case 'multi_choice':
-      return choices(c.options, 'checkbox', (v) => Array.isArray(value) && value.includes(v));
-    case 'list':
-      return html`<textarea ${common} rows="4">${(value ?? []).join('\n')}</textarea>`;
-    case 'emotions':
-      return html`<textarea ${common} rows="4" placeholder="anxious 70">${(value ?? []).map((e) => `${e.name} ${e.intensity ?? ''}`).join('\n')}</textarea>`;
-    default:
-      return html`<p>This field needs a newer version of the app.</p>`;
-  }
-}
-
-const LIST_HINTS = { list: 'One per line.', emotions: 'One feeling per line with a number, like “anxious 70”.' };
-
-/** What a number typed into a box may be, said before it is refused: its unit, range and step. */
-function rangeHint(field) {
-  const c = field.constraints ?? {};
-  if (field.type === 'minutes') return `In minutes, from ${c.min} to ${c.max}.`;
-  if (field.type === 'scale' && (c.max - c.min) / c.step > 10) {
-    return `A number from ${c.min} to ${c.max}${c.step > 1 ? `, in steps of ${c.step}` : ''}.`;
-  }
-  return null;
-}
-
 /** Every question of a kind (kinds.json's, or a worksheet's) with its values, the error's field marked. */
 export const entryFields = (kind, values = {}, error = null) => kind.fields.map((f) => fieldBlock(f, values[f.id], error));
 
 function fieldBlock(field, value, error) {
   const invalid = error?.fieldId === field.id;
   const grouped = answeredByChoice(field);
-  const hint = [field.hint, LIST_HINTS[field.type], rangeHint(field)].filter(Boolean).join(' ');
+  const hint = [field.hint, fieldHint(field)].filter(Boolean).join(' ');
   const hintEl = hint ? html`<p class="hint" id="f-${field.id}-hint">${hint}</p>` : null;
   // The form's error is named by the field it is about, so a screen reader reads it with that field.
   const described = [invalid ? FORM_ERROR_ID : null, hint ? `f-${field.id}-hint` : null].filter(Boolean).join(' ');
@@ -187,10 +113,10 @@ function fieldBlock(field, value, error) {
   if (grouped) {
     return html`<fieldset class="field${invalid ? ' invalid' : ''}" ${described ? html`aria-describedby="${described}"` : null}
       ${invalid ? html`aria-invalid="true"` : null}>
-      <legend>${field.label}${opt}</legend>${hintEl}${control(field, value, invalid)}</fieldset>`;
+      <legend>${field.label}${opt}</legend>${hintEl}${fieldControl(field, value, invalid)}</fieldset>`;
   }
   return html`<div class="field${invalid ? ' invalid' : ''}"><label for="f-${field.id}">${field.label}${opt}</label>
-    ${hintEl}${control({ ...field, described }, value, invalid)}</div>`;
+    ${hintEl}${fieldControl({ ...field, described }, value, invalid)}</div>`;
 }
 
 /** The id of a form's error paragraph: the field it is about names it in aria-describedby. */

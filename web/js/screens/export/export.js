@@ -7,8 +7,8 @@ import { kindFor } from '../../core/assignments.js';
 import { getAll } from '../../data/db.js';
 import { instantWords } from '../../core/dates.js';
 import { copyEntry, isEntryDocument, listEntries, listOwnRecords, newestFirst, toEntry } from '../../data/entries.js';
+import { fieldType } from '../../core/fields.js';
 import { FieldError, validateFields } from '../../core/kinds.js';
-import { valueText } from '../entry/entry-views.js';
 import { isTimestamp } from '../../core/merge.js';
 import { granteesAfter } from '../../engine/share.js';
 import { link, nav } from '../components.js';
@@ -37,13 +37,12 @@ export async function exportRecords(db, me) {
   return out.sort(newestFirst((i) => [String(i.created_at ?? ''), i.id]));
 }
 
-/** A field's value as a line (or lines) of text. */
+/** A field's value as a line (or lines) of text, as its type writes it (core/fields.js). */
 function fieldText(field, value) {
-  if (field?.type === 'emotions' && Array.isArray(value)) return value.map((v) => `${v.name} ${v.intensity}`).join(', ');
-  if (field?.type === 'list' && Array.isArray(value)) return value.map((v) => `- ${v}`).join('\n');
   if (field) {
     try {
-      return String(valueText(field, value));
+      const type = fieldType(field.type);
+      return type ? type.text(field, value) : String(value);
     } catch {
       // a value the kind does not expect (a newer app's): shown as it is below
     }

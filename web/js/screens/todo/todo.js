@@ -4,6 +4,7 @@
  * response documents that answer them. Pure: plain data in, plain data out.
  */
 
+import { fieldType } from '../../core/fields.js';
 import { keyStatus } from '../../core/key-status.js';
 import { RATINGS, validateResponse } from '../../core/assignments.js';
 import { dueState, formatDay, localDate, occurrences, parseDate } from '../../core/recurrence.js';
@@ -179,9 +180,9 @@ export function readFeedback(form, required = false) {
   return comment.trim() ? { rating, comment: comment.trim() } : { rating };
 }
 
-/** The practice minutes of an entry's fields: its first minutes question, or null. */
+/** The practice minutes of an entry's fields: its first question that records them (a minutes one), or null. */
 export function entryMinutes(kind, fields) {
-  const field = kind.fields.find((f) => f.type === 'minutes' && Number.isInteger(fields[f.id]));
+  const field = kind.fields.find((f) => fieldType(f.type)?.recordsMinutes && Number.isInteger(fields[f.id]));
   return field ? fields[field.id] : null;
 }
 

@@ -1,0 +1,241 @@
+/**
+ * The field types of activity kinds and worksheets, each defined once, as sync/core/fields.py: the merges that fit,
+ * how a worksheet may use the type, how a value is checked and normalised, read from a form and said in words.
+ * Pure; how a type looks on a screen (its control, its value in HTML) is screens/fields.js. Adding a type:
+ * docs/INTERNALS.md "Adding a field type".
+ */
+
+// C0 controls other than tab and newline (and DEL) have no business in what a person writes.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
+/** The most minutes a day holds: a minutes answer's highest bound. */
+export const MAX_DAY_MINUTES = 24 * 60;
+
+const length = (text) => [...text].length; // code points, as Python's len()
+
+/** @typedef {import('./kinds.js').Field} Field */
+/** Builds the error for a value that does not fit, from the problem in words; never holds the value.
+ * @typedef {(problem: string) => Error} Fail */
+/**
+ * How a therapist-built worksheet may use a type (docs/ASSIGNMENTS.md).
+ * @typedef {{merge: string, limits: Record<string, [number, number, number]>, extra: string[]}} Worksheet
+ *   merge: the one an entry kind of the same type would use; limits: constraint -> [lowest, highest, default];
+ *   extra: constraints without numeric limits it may hold ("options", then required, or "suggestions")
+ */
+/**
+ * @typedef {object} FieldType
+ * @property {string[]} merges the merge strategies that fit (docs/MERGE.md), sorted
+ * @property {Worksheet|null} worksheet null: a worksheet cannot ask for it
+ * @property {boolean} recordsMinutes its answers are practice minutes (an assignment's weekly target counts them)
+ * @property {(field: Field, value: any, fail: Fail) => unknown} check the value normalised, or null when empty;
+ *   `value` is never null or undefined
+ * @property {(form: FormData, name: string) => unknown} read what the form sent, before check: form controls
+ *   only send text, so numbers and yes/no are parsed here, and anything unparseable is passed on for check to refuse
+ * @property {(field: Field) => boolean} byChoice answered by choosing among a few, not by typing
+ * @property {(field: Field, value: any) => unknown} words the value in words (choices by their labels)
+ * @property {(field: Field, value: any) => string} text the value as lines of plain text (the saved copy)
+ */
+
+/** One line of text, trimmed (`collapse`: every run of space made one space). */
+function oneLine(value, maxLength, fail, what = 'must be', collapse = false) {
+  if (typeof value !== 'string') throw fail(`${what} text`);
+  const text = collapse ? value.split(/\s+/).filter(Boolean).join(' ') : value.trim();
+  if (/[\r\n]/.test(text)) throw fail(`${what} a single line`);
+  if (CONTROL.test(text)) throw fail('contains control characters');
+  if (length(text) > maxLength) throw fail(`${what} at most ${maxLength} characters`);
+  return text;
+}
+
+function items(field, value, fail, counted = true) {
+  if (!Array.isArray(value)) throw fail('must be a list');
+  const c = field.constraints ?? {};
+  if (counted && value.length > (c.max_items ?? 0)) throw fail(`may hold at most ${c.max_items} items`);
+  return value;
+}
+
+function whole(field, value, fail, unit = '') {
+  const c = field.constraints ?? {};
+  if (!Number.isInteger(value) || value < c.min || value > c.max) {
+    throw fail(`must be a whole number from ${c.min} to ${c.max}${unit}`);
+  }
+  return value;
+}
+
+const optionIds = (field) => (field.constraints?.options ?? []).map((o) => o.id);
+const labels = (field) => new Map((field.constraints?.options ?? []).map((o) => [o.id, o.label]));
+const lines = (text) => (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+const typed = (form, name) => {
+  const text = form.get(name);
+  return typeof text === 'string' ? text : null;
+};
+function number(form, name) {
+  const text = form.get(name);
+  if (typeof text !== 'string' || text.trim() === '') return null;
+  return /^[+-]?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+}
+const never = () => false;
+const asIs = (field, value) => value;
+
+/** @type {Readonly<Record<string, FieldType>>} every field type, in the order the worksheet builder offers them */
+export const FIELD_TYPES = Object.freeze({
+  short_text: {
+    merges: ['scalar', 'text'],
+    worksheet: { merge: 'scalar', limits: { max_length: [1, 2000, 500] }, extra: [] },
+    recordsMinutes: false,
+    check: (field, value, fail) => oneLine(value, field.constraints?.max_length ?? 0, fail) || null,
+    read: typed,
+    byChoice: never,
+    words: asIs,
+    text: (field, value) => String(value),
+  },
+  long_text: {
+    merges: ['scalar', 'text'],
+    worksheet: { merge: 'text', limits: { max_length: [1, 100000, 20000] }, extra: [] },
+    recordsMinutes: false,
+    check(field, value, fail) {
+      const max = field.constraints?.max_length;
+      if (typeof value !== 'string') throw fail('must be text');
+      const text = value.replace(/\r\n/g, '\n').replace(/\r/g, '\n');
+      if (CONTROL.test(text)) throw fail('contains control characters');
+      if (length(text) > (max ?? 0)) throw fail(`must be at most ${max} characters`);
+      return text.trim() ? text : null;
+    },
+    read: typed,
+    byChoice: never,
+    words: asIs,
+    text: (field, value) => String(value),
+  },
+  scale: {
+    merges: ['scalar'],
+    worksheet: { merge: 'scalar', limits: { min: [0, 10, 0], max: [0, 10, 10], step: [1, 1, 1] }, extra: [] },
+    recordsMinutes: false,
+    check(field, value, fail) {
+      const c = field.constraints ?? {};
+      whole(field, value, fail);
+      if ((value - c.min) % c.step) {
+        throw fail(`must be a whole number from ${c.min} to ${c.max} in steps of ${c.step}`);
+      }
+      return value;
+    },
+    read: number,
+    // At most 11 steps: a row of choices; more: a number typed into a box.
+    byChoice: (field) => {
+      const c = field.constraints ?? {};
+      return (c.max - c.min) / c.step <= 10;
+    },
+    words: (field, value) => `${value} out of ${field.constraints.max}`,
+    text: (field, value) => `${value} out of ${field.constraints.max}`,
+  },
+  yes_no: {
+    merges: ['scalar'],
+    worksheet: { merge: 'scalar', limits: {}, extra: [] },
+    recordsMinutes: false,
+    check(field, value, fail) {
+      if (typeof value !== 'boolean') throw fail('must be yes or no');
+      return value;
+    },
+    read: (form, name) => {
+      const text = form.get(name);
+      return text === 'yes' ? true : text === 'no' ? false : null;
+    },
+    byChoice: () => true,
+    words: (field, value) => (value ? 'Yes' : 'No'),
+    text: (field, value) => (value ? 'Yes' : 'No'),
+  },
+  single_choice: {
+    merges: ['scalar'],
+    worksheet: { merge: 'scalar', limits: {}, extra: ['options'] },
+    recordsMinutes: false,
+    check(field, value, fail) {
+      if (!optionIds(field).includes(value)) throw fail('must be one of the choices offered');
+      return value;
+    },
+    read: (form, name) => {
+      const text = form.get(name);
+      return typeof text === 'string' && text !== '' ? text : null;
+    },
+    byChoice: () => true,
+    words: (field, value) => labels(field).get(value) ?? value,
+    text: (field, value) => String(labels(field).get(value) ?? value),
+  },
+  multi_choice: {
+    merges: ['scalar', 'set'],
+    worksheet: { merge: 'set', limits: {}, extra: ['options'] },
+    recordsMinutes: false,
+    check(field, value, fail) {
+      const ids = optionIds(field);
+      if (items(field, value, fail, false).some((v) => !ids.includes(v))) {
+        throw fail('may only hold the choices offered');
+      }
+      const chosen = ids.filter((o) => value.includes(o));
+      return chosen.length ? chosen : null;
+    },
+    read: (form, name) => form.getAll(name).filter((v) => typeof v === 'string'),
+    byChoice: () => true,
+    words: (field, value) => value.map((v) => labels(field).get(v) ?? v).join(', '),
+    text: (field, value) => value.map((v) => labels(field).get(v) ?? v).join(', '),
+  },
+  list: {
+    merges: ['list', 'scalar', 'set'],
+    worksheet: { merge: 'list', limits: { max_items: [1, 100, 20], max_length: [1, 2000, 300] },
+      extra: ['suggestions'] },
+    recordsMinutes: false,
+    check(field, value, fail) {
+      const max = field.constraints?.max_length ?? 0;
+      let out = items(field, value, fail).map((v) => oneLine(v, max, fail, 'items must be')).filter(Boolean);
+      if (field.merge === 'set') out = [...new Set(out)];
+      return out.length ? out : null;
+    },
+    read: (form, name) => lines(form.get(name)), // one item a line
+    byChoice: never,
+    words: asIs,
+    text: (field, value) => (Array.isArray(value) ? value.map((v) => `- ${v}`).join('\n') : String(value)),
+  },
+  minutes: {
+    merges: ['scalar'],
+    worksheet: { merge: 'scalar', limits: { min: [0, MAX_DAY_MINUTES, 0], max: [1, MAX_DAY_MINUTES, 240] },
+      extra: [] },
+    recordsMinutes: true,
+    check: (field, value, fail) => whole(field, value, fail, ' minutes'),
+    read: number,
+    byChoice: never,
+    words: (field, value) => `${value} min`,
+    text: (field, value) => `${value} min`,
+  },
+  emotions: {
+    merges: ['list', 'scalar'],
+    worksheet: null,
+    recordsMinutes: false,
+    check(field, value, fail) {
+      const c = field.constraints ?? {};
+      const seen = new Set();
+      const out = items(field, value, fail).map((item) => {
+        const keys = item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item).sort() : [];
+        if (keys.length !== 2 || keys[0] !== 'intensity' || keys[1] !== 'name') {
+          throw fail('must list emotions as a name and an intensity each');
+        }
+        const name = oneLine(item.name, c.max_length ?? 0, fail, 'emotion names must be', true);
+        if (!name) throw fail('has an emotion without a name');
+        if (!Number.isInteger(item.intensity) || item.intensity < c.min || item.intensity > c.max) {
+          throw fail(`needs each intensity to be a whole number from ${c.min} to ${c.max}`);
+        }
+        const folded = name.toLowerCase();
+        if (seen.has(folded)) throw fail('names the same emotion twice');
+        seen.add(folded);
+        return { name, intensity: item.intensity };
+      });
+      return out.length ? out : null;
+    },
+    // One emotion a line, its intensity last: "anxious 80". A line without a number is refused.
+    read: (form, name) => lines(form.get(name)).map((line) => {
+      const m = /^(.*?)[\s:]+(\d+)\s*%?$/.exec(line);
+      return m ? { name: m[1], intensity: Number(m[2]) } : { name: line, intensity: null };
+    }),
+    byChoice: never,
+    words: asIs,
+    text: (field, value) => (Array.isArray(value) ? value.map((v) => `${v.name} ${v.intensity}`).join(', ')
+      : String(value)),
+  },
+});
+
+/** The type called `name`, or null for one this version does not know. @returns {FieldType|null} */
+export const fieldType = (name) => (Object.hasOwn(FIELD_TYPES, name) ? FIELD_TYPES[name] : null);

@@ -1,0 +1,166 @@
+/**
+ * How each field type looks on a screen, as core/fields.js says what it is: its form control, the hint under it,
+ * its value on an entry's page and in a therapist's timeline, and its name in the worksheet builder. Every view asks
+ * here instead of testing type names; a type this version does not know has a plain fallback in each.
+ */
+
+import { fieldType } from '../core/fields.js';
+import { answeredByChoice } from '../core/kinds.js';
+import { html } from './views.js';
+
+/**
+ * What every control of one field shares, made once by `fieldControl`.
+ * @typedef {{common: unknown, choices: (options: {id: string, label: string}[], type: 'radio'|'checkbox',
+ *   isChecked: (id: string) => boolean) => unknown}} Kit
+ */
+/**
+ * @typedef {object} FieldView
+ * @property {(field: object, value: any, kit: Kit) => unknown} control the form control holding `value`
+ * @property {(field: object) => string|null} hint how to answer, shown under the label (beside the field's own)
+ * @property {(field: object, value: any) => unknown} display the value on its own entry's page
+ * @property {(field: object, value: any) => unknown} timeline the value in a therapist's timeline and print: what a
+ *   client shared is shown as it came, so nothing here assumes its shape
+ * @property {string|null} builder its name in the worksheet builder; null when a worksheet cannot ask for it
+ */
+
+const textLines = (value) => String(value).split('\n').map((l, i) => html`${i ? html`<br>` : null}${l}`);
+const arrayOf = (value) => (Array.isArray(value) ? value : []);
+const labels = (field) => new Map((field.constraints?.options ?? []).map((o) => [o.id, o.label]));
+const words = (field, value) => fieldType(field.type).words(field, value);
+/** A value a view cannot interpret, in plain words. */
+const raw = (value) => (typeof value === 'object' ? JSON.stringify(value) : value);
+const noHint = () => null;
+
+function numberBox(field, value, { common }) {
+  const c = field.constraints ?? {};
+  return html`<input type="number" inputmode="numeric" ${common} min="${c.min}" max="${c.max}" step="${
+    c.step ?? 1}" value="${value ?? ''}">`;
+}
+
+/** @type {Readonly<Record<string, FieldView>>} */
+const FIELD_VIEWS = Object.freeze({
+  short_text: {
+    control: (field, value, { common }) =>
+      html`<input type="text" ${common} maxlength="${field.constraints?.max_length}" value="${value ?? ''}">`,
+    hint: noHint,
+    display: words,
+    timeline: (field, value) => raw(value),
+    builder: 'Short text',
+  },
+  long_text: {
+    control: (field, value, { common }) =>
+      html`<textarea ${common} rows="6" maxlength="${field.constraints?.max_length}">${value ?? ''}</textarea>`,
+    hint: noHint,
+    display: (field, value) => html`<div class="text">${textLines(value)}</div>`,
+    timeline: (field, value) => html`${textLines(value)}`,
+    builder: 'Long text',
+  },
+  scale: {
+    control(field, value, kit) {
+      if (!answeredByChoice(field)) return numberBox(field, value, kit);
+      const c = field.constraints ?? {};
+      const steps = Array.from({ length: (c.max - c.min) / c.step + 1 }, (_, i) => String(c.min + i * c.step));
+      return kit.choices(steps.map((n) => ({ id: n, label: n })), 'radio', (v) => String(value) === v);
+    },
+    // What a number typed into a box may be, said before it is refused: its range and step.
+    hint(field) {
+      const c = field.constraints ?? {};
+      if (!((c.max - c.min) / c.step > 10)) return null; // NaN (no range): nothing to say
+      return `A number from ${c.min} to ${c.max}${c.step > 1 ? `, in steps of ${c.step}` : ''}.`;
+    },
+    display: words,
+    timeline: (field, value) => `${value} out of ${field.constraints?.max ?? 10}`,
+    builder: 'Scale 0 to 10',
+  },
+  yes_no: {
+    control: (field, value, { choices }) => choices([{ id: 'yes', label: 'Yes' }, { id: 'no', label: 'No' }], 'radio',
+      (v) => (v === 'yes' && value === true) || (v === 'no' && value === false)),
+    hint: noHint,
+    display: words,
+    timeline: words,
+    builder: 'Yes or no',
+  },
+  single_choice: {
+    control: (field, value, { choices }) => choices(field.constraints?.options, 'radio', (v) => value === v),
+    hint: noHint,
+    display: words,
+    timeline: words,
+    builder: 'One choice',
+  },
+  multi_choice: {
+    control: (field, value, { choices }) => choices(field.constraints?.options, 'checkbox',
+      (v) => Array.isArray(value) && value.includes(v)),
+    hint: noHint,
+    display: words,
+    timeline: (field, value) => arrayOf(value).map((v) => labels(field).get(v) ?? v).join(', '),
+    builder: 'Several choices',
+  },
+  list: {
+    control: (field, value, { common }) => html`<textarea ${common} rows="4">${(value ?? []).join('\n')}</textarea>`,
+    hint: () => 'One per line.',
+    display: (field, value) => html`<ul>${value.map((v) => html`<li>${v}</li>`)}</ul>`,
+    timeline: (field, value) => html`<ul>${arrayOf(value).map((v) => html`<li>${v}</li>`)}</ul>`,
+    builder: 'A list',
+  },
+  minutes: {
+    control: numberBox,
+    hint: (field) => `In minutes, from ${field.constraints?.min} to ${field.constraints?.max}.`,
+    display: words,
+    timeline: words,
+    builder: 'Minutes',
+  },
+  emotions: {
+    control: (field, value, { common }) => html`<textarea ${common} rows="4" placeholder="anxious 70">${
+      (value ?? []).map((e) => `${e.name} ${e.intensity ?? ''}`).join('\n')}</textarea>`,
+    hint: () => 'One feeling per line with a number, like “anxious 70”.',
+    display: (field, value) => html`<ul>${value.map((v) => html`<li>${v.name}: ${v.intensity}</li>`)}</ul>`,
+    timeline: (field, value) => html`<ul>${arrayOf(value).map((v) => html`<li>${v?.name}: ${v?.intensity}</li>`)}</ul>`,
+    builder: null,
+  },
+});
+
+/** How a type looks, or null for one this version does not know. @returns {FieldView|null} */
+export const fieldView = (name) => (Object.hasOwn(FIELD_VIEWS, name) ? FIELD_VIEWS[name] : null);
+
+/** The names of the types a worksheet may ask for, in the builder's words. */
+export const TYPE_WORDS = Object.freeze(Object.fromEntries(Object.entries(FIELD_VIEWS)
+  .filter(([, view]) => view.builder).map(([name, view]) => [name, view.builder])));
+
+/**
+ * The form control of one field. `field.described`: the ids that describe it (aria-describedby).
+ * @param {object} field @param {any} value @param {boolean} invalid
+ */
+export function fieldControl(field, value, invalid) {
+  const id = `f-${field.id}`;
+  const name = `f.${field.id}`;
+  const { described } = field;
+  // autocomplete=off: the browser keeps no copy of what is typed (autofill, saved form state).
+  const common = html`id="${id}" name="${name}" autocomplete="off" ${
+    field.required ? html`required aria-required="true"` : null}
+    ${invalid ? html`aria-invalid="true"` : null} ${described ? html`aria-describedby="${described}"` : null}`;
+  // An optional one-of-a-few question can be left unanswered again after a tap: "No answer" (sent as "").
+  const none = (type) => (type === 'radio' && !field.required ? [{ id: '', label: 'No answer' }] : []);
+  const choices = (options, type, isChecked) => html`<div class="choices">${[...options, ...none(type)].map((o, i) =>
+    html`
+    <label class="choice"><input type="${type}" name="${name}" value="${o.id}" id="${id}-${i}"
+      ${(o.id === '' ? value === null || value === undefined : isChecked(o.id)) ? html`checked` : null}><span>${
+      o.label}</span></label>`)}</div>`;
+  const view = fieldView(field.type);
+  if (!view) return html`<p>This field needs a newer version of the app.</p>`;
+  return view.control(field, value, { common, choices });
+}
+
+/** How to answer a field, beyond its own hint; null when its type has nothing to add. */
+export const fieldHint = (field) => fieldView(field.type)?.hint(field) ?? null;
+
+/** A field's value on its entry's page. */
+export const fieldDisplay = (field, value) => {
+  const view = fieldView(field.type);
+  return view ? view.display(field, value) : value;
+};
+
+/** A field's value in a therapist's timeline: a type this version does not know, in plain words. */
+export const timelineValue = (field, value) => {
+  const view = fieldView(field.type);
+  return view ? view.timeline(field, value) : raw(value);
+};
