@@ -89,14 +89,14 @@ def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int,
 @post("/sync/push", status_code=200, opt=answers("unavailable"))
 async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -> wire.PushResponse:
     svc = services(request)
-    peers = await svc.store.peer_ids(caller.user_id) if any(i.grants for i in data.items) else None
+    peers = await svc.store.links.peer_ids(caller.user_id) if any(i.grants for i in data.items) else None
     args = (data.items, caller.user_id, caller.sig_pub, svc.settings.max_revision_bytes, peers)
     if sum(1 + len(i.grants) for i in data.items) <= INLINE_SIGNATURES:
         prepared = prepare_all(*args)  # a few checks (about 0.1 ms each) cost less than a thread hand-off
     else:
         # Up to 500 items of 17 signatures each: verified on a worker thread, not on the event loop
         prepared = await asyncio.to_thread(prepare_all, *args)
-    results = await svc.store.push(caller.user_id, prepared, data.atomic, now(request))
+    results = await svc.store.records.push(caller.user_id, prepared, data.atomic, now(request))
     return wire.PushResponse(results=results)
 
 
@@ -104,14 +104,14 @@ async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -
 async def pull(request: Request, caller: CallerDep,
                after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
                limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200) -> wire.PullResponse:
-    return await services(request).store.pull(caller.user_id, after, limit)
+    return await services(request).store.records.pull(caller.user_id, after, limit)
 
 
 @get("/records/{record_id:uuid}/history", opt=answers("not_found"))
 async def history(request: Request, caller: CallerDep, record_id: FromPath[UUID],
                   before: Annotated[int | None, QueryParameter(ge=1, le=2**32)] = None,
                   limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> wire.History:
-    found = await services(request).store.history(caller.user_id, record_id.bytes, before, limit)
+    found = await services(request).store.records.history(caller.user_id, record_id.bytes, before, limit)
     if found is None:
         raise Problem("not_found")
     return found

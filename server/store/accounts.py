@@ -22,11 +22,11 @@ _SIGNER_COLUMN = {"passphrase": "login_pub", "recovery": "recovery_login_pub"}
 SESSION_CACHE_MAX = 4096
 
 
-class Accounts(Database):
+class Accounts:
     """Accounts, devices, sessions and sign-in challenges."""
 
-    def __init__(self, path) -> None:
-        super().__init__(path)
+    def __init__(self, db: Database) -> None:
+        self.db = db
         self._session_cache: dict[bytes, tuple[int, int, Caller]] = {}  # token hash -> (generation, expiry, caller)
         self._session_generation = 0
 
@@ -57,7 +57,7 @@ class Accounts(Database):
             self._add_device(c, s.user_id.bytes, s.device, now)
             self._add_session(c, token_hash, s.user_id.bytes, s.device.device_id.bytes, expires_at)
 
-        await self._write(op)
+        await self.db.write(op)
 
     @staticmethod
     def _add_device(c: WConn, user_id: bytes, d: wire.DeviceKey, now: int) -> None:
@@ -70,11 +70,11 @@ class Accounts(Database):
                   (token_hash, user_id, device_id, expires_at))
 
     async def user_by_handle(self, handle: str) -> UserRow | None:
-        row = await self._read_one(f"SELECT {USER_COLS} FROM users WHERE handle = ?", (handle,))
+        row = await self.db.read_one(f"SELECT {USER_COLS} FROM users WHERE handle = ?", (handle,))
         return user_row(row) if row else None
 
     async def account_keys(self, user_id: bytes) -> wire.AccountKeys | None:
-        async with self._read() as c:
+        async with self.db.read() as c:
             row = await r_one(c, f"SELECT {USER_COLS} FROM users WHERE user_id = ?", (user_id,))
         if row is None:
             return None
@@ -86,7 +86,7 @@ class Accounts(Database):
 
     async def device_owner(self, device_id: bytes) -> tuple[bytes, str, bytes] | None:
         """(user_id, handle, device sig_pub) of a device, or None."""
-        return await self._read_one("SELECT d.user_id, u.handle, d.sig_pub FROM devices d JOIN users u "
+        return await self.db.read_one("SELECT d.user_id, u.handle, d.sig_pub FROM devices d JOIN users u "
                                     "USING (user_id) WHERE d.device_id = ?", (device_id,))
 
     async def create_challenge(self, challenge_id: bytes, challenge: bytes, subject: str,
@@ -96,7 +96,7 @@ class Accounts(Database):
             c.execute("INSERT INTO challenges (challenge_id, challenge, subject, expires_at) "
                       "VALUES (?,?,?,?)", (challenge_id, challenge, subject, expires_at))
 
-        await self._write(op)
+        await self.db.write(op)
 
     async def take_challenge(self, challenge_id: bytes, subject: str, now: int) -> bytes | None:
         """Delete this subject's challenge (used once, success or not); its bytes if it is alive. A request naming
@@ -108,7 +108,7 @@ class Accounts(Database):
                 return None
             return row[0]
 
-        return await self._write(op)
+        return await self.db.write(op)
 
     async def login(self, user_id: bytes, device: wire.DeviceKey, token_hash: bytes, expires_at: int,
                     now: int) -> None:
@@ -119,7 +119,7 @@ class Accounts(Database):
             self._add_device(c, user_id, device, now)
             self._add_session(c, token_hash, user_id, device.device_id.bytes, expires_at)
 
-        await self._write(op)
+        await self.db.write(op)
 
     async def refresh(self, user_id: bytes, device_id: bytes, token_hash: bytes, expires_at: int,
                       now: int) -> bool:
@@ -132,14 +132,14 @@ class Accounts(Database):
             self._add_session(c, token_hash, user_id, device_id, expires_at)
             return True
 
-        return await self._write(op)
+        return await self.db.write(op)
 
     async def session(self, token_hash: bytes, now: int) -> Caller | None:
         cache, generation = self._session_cache, self._session_generation
         hit = cache.get(token_hash)
         if hit is not None and hit[0] == generation and now < hit[1]:
             return hit[2]
-        row = await self._read_one("SELECT s.expires_at, s.user_id, s.device_id, u.handle, u.role, u.sig_pub "
+        row = await self.db.read_one("SELECT s.expires_at, s.user_id, s.device_id, u.handle, u.role, u.sig_pub "
                                    "FROM sessions s JOIN users u USING (user_id) "
                                    "WHERE s.token_hash = ? AND s.expires_at > ?", (token_hash, now))
         if row is None:
@@ -155,7 +155,7 @@ class Accounts(Database):
         """A write that ends sessions or changes a user; afterwards (committed or not) every remembered session is
         read again, and one read while the write ran is never served (the generation moved on)."""
         try:
-            return await self._write(op)
+            return await self.db.write(op)
         finally:
             self._session_generation += 1
             self._session_cache.clear()
@@ -167,7 +167,7 @@ class Accounts(Database):
         await self._write_ending_sessions(op)
 
     async def devices(self, user_id: bytes, current: bytes) -> list[wire.Device]:
-        async with self._read() as c:
+        async with self.db.read() as c:
             rows = await r_all(c, "SELECT device_id, name, created_at, last_seen_at FROM devices "
                                   "WHERE user_id = ? ORDER BY created_at, device_id", (user_id,))
         return [wire.Device(device_id=as_uuid(r[0]), name=r[1], created_at=r[2], last_seen_at=r[3],

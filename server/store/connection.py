@@ -159,7 +159,7 @@ class Database:
         self.ops = 0
 
     @classmethod
-    async def open(cls, path: Path):
+    async def open(cls, path: Path) -> Database:
         store = cls(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         loop = asyncio.get_running_loop()
@@ -194,7 +194,7 @@ class Database:
 
     # ------------------------------------------------------------ writer: group commit
 
-    async def _write(self, op: Callable[[WConn], T]) -> T:
+    async def write(self, op: Callable[[WConn], T]) -> T:
         """Run `op` in the next batch; returns (or raises) only after that batch's COMMIT returned."""
         if self._task is None:
             raise StoreError("store is closed")
@@ -266,7 +266,7 @@ class Database:
     # ------------------------------------------------------------ readers
 
     @asynccontextmanager
-    async def _read(self) -> AsyncIterator[Conn]:
+    async def read(self) -> AsyncIterator[Conn]:
         """A reader connection inside one read transaction: every statement sees the same snapshot."""
         conn = await self._readers.get()
         try:
@@ -278,7 +278,7 @@ class Database:
         finally:
             self._readers.put_nowait(conn)
 
-    async def _read_one(self, sql: str, params: tuple) -> tuple | None:
+    async def read_one(self, sql: str, params: tuple) -> tuple | None:
         """One statement needs no explicit transaction: it reads one snapshot by itself."""
         conn = await self._readers.get()
         try:
@@ -289,7 +289,7 @@ class Database:
     # ------------------------------------------------------------ introspection for tests and ops
 
     async def integrity_check(self) -> str:
-        async with self._read() as c:
+        async with self.read() as c:
             return (await r_one(c, "PRAGMA integrity_check"))[0]
 
     async def pragmas(self) -> dict[str, object]:
@@ -299,12 +299,12 @@ class Database:
         def op(c: WConn) -> dict[str, object]:
             return {n: w_one(c, f"PRAGMA {n}")[0] for n in names}
 
-        writer = await self._write(op)
-        async with self._read() as c:
+        writer = await self.write(op)
+        async with self.read() as c:
             reader = {n: (await r_one(c, f"PRAGMA {n}"))[0] for n in names + ("query_only",)}
         return {"writer": writer, "reader": reader}
 
     async def schema(self) -> list[tuple[str, str, str]]:
-        async with self._read() as c:
+        async with self.read() as c:
             return await r_all(c, "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
                                  "ORDER BY type, name")

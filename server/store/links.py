@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from between.sync.core import wire
 
 from .connection import Conflict, Database
@@ -12,14 +14,32 @@ LINK_SQL = ("SELECT l.link_id, l.created_at, " + ", ".join("t." + x for x in BUN
             "JOIN users t ON t.user_id = l.therapist_id JOIN users k ON k.user_id = l.client_id ")
 
 
+LINKS_OF = "SELECT therapist_id, client_id FROM links WHERE therapist_id = ? OR client_id = ?"
+
+
+def others(user_id: bytes, links: Iterable[tuple]) -> set[bytes]:
+    """The other side of each (therapist, client) link row of `user_id`: the people it has a care link with."""
+    return {r[0] if r[0] != user_id else r[1] for r in links}
+
+
 def care_link_of(row: tuple) -> wire.CareLink:
     return wire.CareLink(link_id=as_uuid(row[0]), created_at=row[1], therapist=bundle_of(row, 2),
                          client=bundle_of(row, 8), invite_id=as_uuid(row[14]) if row[14] else None, proof=row[15])
 
 
-class Links(Database):
+class Links:
+    """Key bundles, care-link invitations and care links."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def peer_ids(self, user_id: bytes) -> frozenset[bytes]:
+        """Everyone `user_id` has a care link with (the only people its grants may name)."""
+        async with self.db.read() as c:
+            return frozenset(others(user_id, await r_all(c, LINKS_OF, (user_id, user_id))))
+
     async def bundle(self, viewer_id: bytes, user_id: bytes) -> wire.KeyBundle | None:
-        async with self._read() as c:
+        async with self.db.read() as c:
             if viewer_id != user_id and not await r_one(
                     c, "SELECT 1 FROM links WHERE (therapist_id = ? AND client_id = ?) OR "
                        "(therapist_id = ? AND client_id = ?)", (viewer_id, user_id, user_id, viewer_id)):
@@ -28,7 +48,7 @@ class Links(Database):
         return bundle_of(row) if row else None
 
     async def signup_invite_valid(self, token_hash: bytes, now: int) -> bool:
-        async with self._read() as c:
+        async with self.db.read() as c:
             return bool(await r_one(c, "SELECT 1 FROM invites WHERE token_hash = ? AND expires_at > ? "
                                        "AND signup_used_at IS NULL", (token_hash, now)))
 
@@ -39,10 +59,10 @@ class Links(Database):
             c.execute("INSERT INTO invites (invite_id, therapist_id, token_hash, created_at, expires_at) "
                       "VALUES (?,?,?,?,?)", (invite_id, therapist_id, token_hash, now, expires_at))
 
-        await self._write(op)
+        await self.db.write(op)
 
     async def invites(self, therapist_id: bytes, now: int) -> list[wire.InviteInfo]:
-        async with self._read() as c:
+        async with self.db.read() as c:
             rows = await r_all(c, "SELECT invite_id, created_at, expires_at FROM invites WHERE therapist_id = ? "
                                   "AND expires_at > ? ORDER BY created_at, invite_id", (therapist_id, now))
         return [wire.InviteInfo(invite_id=as_uuid(r[0]), created_at=r[1], expires_at=r[2]) for r in rows]
@@ -52,10 +72,10 @@ class Links(Database):
             return bool(w_one(c, "DELETE FROM invites WHERE invite_id = ? AND therapist_id = ? RETURNING 1",
                               (invite_id, therapist_id)))
 
-        return await self._write(op)
+        return await self.db.write(op)
 
     async def invite_preview(self, token_hash: bytes, now: int) -> wire.InvitePreview | None:
-        async with self._read() as c:
+        async with self.db.read() as c:
             row = await r_one(c, f"SELECT i.expires_at, i.invite_id, u.{BUNDLE_COLS.replace(', ', ', u.')} "
                                  "FROM invites i JOIN users u ON u.user_id = i.therapist_id "
                                  "WHERE i.token_hash = ? AND i.expires_at > ?", (token_hash, now))
@@ -81,14 +101,14 @@ class Links(Database):
                       "VALUES (?,?,?,?,?,?)", (link_id, therapist_id, client_id, now, invite_id, proof))
             return self._link(c, link_id)
 
-        return await self._write(op)
+        return await self.db.write(op)
 
     @staticmethod
     def _link(c: WConn, link_id: bytes) -> wire.CareLink:
         return care_link_of(w_one(c, LINK_SQL + "WHERE l.link_id = ?", (link_id,)))
 
-    async def links(self, user_id: bytes) -> list[wire.CareLink]:
-        async with self._read() as c:
+    async def care_links(self, user_id: bytes) -> list[wire.CareLink]:
+        async with self.db.read() as c:
             rows = await r_all(c, LINK_SQL + "WHERE l.therapist_id = ? OR l.client_id = ? "
                                              "ORDER BY l.created_at, l.link_id", (user_id, user_id))
         return [care_link_of(r) for r in rows]
@@ -110,4 +130,4 @@ class Links(Database):
                 feed(c, grantee, rid, next_seq(c, grantee))
             return True
 
-        return await self._write(op)
+        return await self.db.write(op)

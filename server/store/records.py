@@ -11,6 +11,7 @@ from between.sync.core import wire
 from between.sync.core.layout import ZERO32
 
 from .connection import AccountGone, BadCursor, Database
+from .links import LINKS_OF, others
 from .rows import (REV_COLS, PreparedItem, WConn, as_uuid, feed, grant_of, marks, next_seq, r_all, r_one, r_page,
                    stored_of, w_all, w_one)
 
@@ -20,14 +21,6 @@ def sharing_digest(granted: Iterable[bytes], revoked: Iterable[bytes]) -> bytes:
     grants still matches): a replay of that revision must carry the same one."""
     g, r = sorted(granted), sorted(revoked)
     return hashlib.sha256(bytes([len(g)]) + b"".join(g) + b"".join(r)).digest()
-
-
-LINKS_OF = "SELECT therapist_id, client_id FROM links WHERE therapist_id = ? OR client_id = ?"
-
-
-def _others(user_id: bytes, links: Iterable[tuple]) -> set[bytes]:
-    """The other side of each (therapist, client) link row of `user_id`: the people it has a care link with."""
-    return {r[0] if r[0] != user_id else r[1] for r in links}
 
 
 def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int) -> list[wire.PushResult]:
@@ -59,7 +52,7 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
     kem: dict[bytes, bytes] = {}
     grantees = list({body.grantee_id for i in valid for body, _ in i.grants})
     if grantees:
-        peers = _others(owner_id, w_all(c, LINKS_OF, (owner_id, owner_id)))
+        peers = others(owner_id, w_all(c, LINKS_OF, (owner_id, owner_id)))
         kem = dict(w_all(c, f"SELECT user_id, kem_pub FROM users WHERE user_id IN ({marks(len(grantees))})",
                          grantees))
     owner = w_one(c, "SELECT feed_seq FROM users WHERE user_id = ?", (owner_id,))
@@ -198,19 +191,19 @@ def _revision_size(r: tuple) -> int:
     return len(r[3]) + len(r[4]) + 64
 
 
-class Records(Database):
+class Records:
+    """Push, pull and history."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
     async def push(self, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int) -> list[wire.PushResult]:
-        return await self._write(lambda c: _push(c, owner_id, items, atomic, now))
+        return await self.db.write(lambda c: _push(c, owner_id, items, atomic, now))
 
     # ------------------------------------------------------------ pull and history
 
-    async def peer_ids(self, user_id: bytes) -> frozenset[bytes]:
-        """Everyone `user_id` has a care link with (the only people its grants may name)."""
-        async with self._read() as c:
-            return frozenset(_others(user_id, await r_all(c, LINKS_OF, (user_id, user_id))))
-
     async def pull(self, user_id: bytes, after: int, limit: int) -> wire.PullResponse:
-        async with self._read() as c:
+        async with self.db.read() as c:
             top = await r_one(c, "SELECT feed_seq FROM users WHERE user_id = ?", (user_id,))
             if top is None or after > top[0]:
                 raise BadCursor()
@@ -257,7 +250,7 @@ class Records(Database):
     async def history(self, user_id: bytes, record_id: bytes, before: int | None, limit: int) -> wire.History | None:
         """Newest first. None when the caller may not see the record (stranger, revoked grantee)."""
         before = 0xFFFFFFFF + 1 if before is None else before
-        async with self._read() as c:
+        async with self.db.read() as c:
             rec = await r_one(c, "SELECT owner_id FROM records WHERE record_id = ?", (record_id,))
             if rec is None:
                 return None

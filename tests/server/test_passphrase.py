@@ -182,15 +182,16 @@ def test_of_two_concurrent_changes_signed_by_the_same_key_only_one_lands(tmp_pat
             acct = b.new_account("alice")
             signup = b.signup(acct)
             mine, other = crypto.random_bytes(32), crypto.random_bytes(32)
-            await store.create_account(signup, mine, 10**10, 1)
-            await store.login(acct.user_id, wire.DeviceKey(device_id=uuid.uuid4(), name="phone",
-                                                            sig_pub=crypto.ed25519_public(crypto.random_bytes(32))),
-                              other, 10**10, 1)
+            await store.accounts.create_account(signup, mine, 10**10, 1)
+            phone = wire.DeviceKey(device_id=uuid.uuid4(), name="phone",
+                                   sig_pub=crypto.ed25519_public(crypto.random_bytes(32)))
+            await store.accounts.login(acct.user_id, phone, other, 10**10, 1)
             changes = [_new_material() for _ in range(2)]
-            landed = await asyncio.gather(*(store.change_passphrase(acct.user_id, "passphrase", signup.login_pub, *m,
-                                                                    mine) for m in changes))
-            user = await store.user_by_handle("alice")
-            sessions = (await store.session(mine, 2), await store.session(other, 2))
+            landed = await asyncio.gather(*(store.accounts.change_passphrase(acct.user_id, "passphrase",
+                                                                             signup.login_pub, *m, mine)
+                                            for m in changes))
+            user = await store.accounts.user_by_handle("alice")
+            sessions = (await store.accounts.session(mine, 2), await store.accounts.session(other, 2))
             return changes, landed, user, sessions
         finally:
             await store.close()
