@@ -8,8 +8,8 @@ from .accounts import Accounts
 from .connection import (BATCH_MAX, MIGRATIONS, READERS, BadCursor, Conflict, Database, InUse, StoreError,
                          ensure_free, migrate, migration_files)
 from .links import Links
-from .records import Records
-from .rows import Caller, PreparedItem, UserRow
+from .records import PreparedItem, Records
+from .rows import Caller, UserRow
 
 __all__ = ["BATCH_MAX", "MIGRATIONS", "READERS", "BadCursor", "Caller", "Conflict", "Database", "InUse",
            "PreparedItem", "Store", "StoreError", "UserRow", "ensure_free", "migrate", "migration_files"]

@@ -2,161 +2,112 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
 
-from between.sync.core import wire
-from between.sync.core.layout import ZERO32
+from between.sync.core import push, wire
 
 from .connection import AccountGone, BadCursor, Database
 from .links import LINKS_OF, others
-from .rows import (REV_COLS, PreparedItem, WConn, as_uuid, feed, grant_of, marks, next_seq, r_all, r_one, r_page,
+from .rows import (REV_COLS, WConn, as_uuid, feed, grant_of, marks, next_seq, r_all, r_one, r_page,
                    stored_of, w_all, w_one)
 
 
-def sharing_digest(granted: Iterable[bytes], revoked: Iterable[bytes]) -> bytes:
-    """The sharing change a revision was pushed with, by ids only (a client that re-seals the same
-    grants still matches): a replay of that revision must carry the same one."""
-    g, r = sorted(granted), sorted(revoked)
-    return hashlib.sha256(bytes([len(g)]) + b"".join(g) + b"".join(r)).digest()
+@dataclass(frozen=True, slots=True)
+class PreparedItem:
+    """A push item after the stateless checks (push rule 1, server/api/sync.py): `judged` is what the push rules read
+    of it, or the verdict those checks already gave; the rest is what the store writes if it is accepted."""
+
+    record_id: bytes
+    judged: push.Item | push.Verdict
+    revision: wire.Revision
+    dek_wrap: bytes
+    grants: tuple[wire.GrantUpload, ...] = ()  # as sent, in the order of the judged item's grants
 
 
-def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int) -> list[wire.PushResult]:
-    """Every item is judged first against the stored state plus the items before it, with a
-    handful of set-wise reads; then all accepted items are written with executemany. Nothing is
-    written for a refused item, so an atomic push that fails writes nothing at all."""
-    valid = [i for i in items if i.error is None]
-    rids = list(dict.fromkeys(i.record_id for i in valid))
-    heads: dict[bytes, tuple[bytes, int, bytes]] = {}  # record -> (owner, head version, head rev_id)
-    seen: dict[tuple[bytes, bytes], tuple[int, bytes | None]] = {}  # (record, rev_id) -> (seq, sharing)
-    # record -> {(grantee, key_id): active}: every grant row of the pushed records, updated as items are accepted
-    access: dict[bytes, dict[tuple[bytes, bytes], bool]] = {}
+def _state(c: WConn, owner_id: bytes, items: list[push.Item]) -> push.State:
+    """What the push rules read, for the records of one push, in a handful of set-wise reads."""
+    rids = list(dict.fromkeys(i.record_id for i in items))
+    state = push.State(owner_id=owner_id, seq=0)
     for chunk in range(0, len(rids), 400):
         part = rids[chunk:chunk + 400]
         for r in w_all(c, f"SELECT record_id, owner_id, head_version, head_rev_id FROM records "
                          f"WHERE record_id IN ({marks(len(part))})", part):
-            heads[r[0]] = (r[1], r[2], r[3])
+            state.heads[r[0]] = push.Head(r[1], r[2], r[3])
         for r in w_all(c, f"SELECT record_id, grantee_id, key_id, revoked_at IS NULL FROM grants "
                          f"WHERE record_id IN ({marks(len(part))})", part):
-            access.setdefault(r[0], {})[(r[1], r[2])] = bool(r[3])
-    pairs = [(i.record_id, i.rev_id) for i in valid if i.record_id in heads]
+            state.access.setdefault(r[0], {})[(r[1], r[2])] = bool(r[3])
+    pairs = [(i.record_id, i.rev_id) for i in items if i.record_id in state.heads]
     for chunk in range(0, len(pairs), 400):
         part = pairs[chunk:chunk + 400]
         flat = [x for pair in part for x in pair]
         for r in w_all(c, f"SELECT record_id, rev_id, seq, sharing FROM revisions "
                          f"WHERE (record_id, rev_id) IN (VALUES {','.join(['(?,?)'] * len(part))})", flat):
-            seen[(r[0], r[1])] = (r[2], r[3])
-    peers: set[bytes] = set()
-    kem: dict[bytes, bytes] = {}
-    grantees = list({body.grantee_id for i in valid for body, _ in i.grants})
+            state.stored[(r[0], r[1])] = push.Stored(r[2], r[3])
+    grantees = list({g.grantee_id for i in items for g in i.grants})
     if grantees:
-        peers = others(owner_id, w_all(c, LINKS_OF, (owner_id, owner_id)))
-        kem = dict(w_all(c, f"SELECT user_id, kem_pub FROM users WHERE user_id IN ({marks(len(grantees))})",
-                         grantees))
+        state.peers = frozenset(others(owner_id, w_all(c, LINKS_OF, (owner_id, owner_id))))
+        state.kem_pubs = dict(w_all(c, f"SELECT user_id, kem_pub FROM users WHERE user_id IN "
+                                       f"({marks(len(grantees))})", grantees))
     owner = w_one(c, "SELECT feed_seq FROM users WHERE user_id = ?", (owner_id,))
     if owner is None:
         # The account was deleted while this push was being checked (its session was valid when it arrived).
         raise AccountGone()
-    seq = owner[0]
-    pending: dict[tuple[bytes, int], tuple] = {}  # (record, version) -> revision row written by this push
-    accepted: list[tuple[PreparedItem, int, bytes]] = []
-    results: list[wire.PushResult] = []
+    state.seq = owner[0]
+    return state
 
-    def judge(item: PreparedItem) -> wire.PushResult:
-        nonlocal seq
-        rid = item.record_id
 
-        def result(status: str, detail: str | None = None, **kw: Any) -> wire.PushResult:
-            return wire.PushResult(record_id=as_uuid(rid), status=status, detail=detail, **kw)
-
-        if item.error is not None:
-            return result(item.error[0], item.error[1])
-        head = heads.get(rid)
-        if head is not None and head[0] != owner_id:
-            return result("forbidden", "only the owner writes a record")
-        sharing = sharing_digest((body.grantee_id for body, _ in item.grants), item.revoke)
-        if (rid, item.rev_id) in seen:
-            stored_seq, stored_sharing = seen[(rid, item.rev_id)]
-            if stored_sharing is not None and stored_sharing != sharing:
-                # acknowledging it would tell the client grants or revokes took effect that never did
-                return result("invalid", "replayed revision with different grants or revokes")
-            return result("ok", seq=stored_seq)  # a replay: stored once, acknowledged again
-        head_version, head_rev = (head[1], head[2]) if head else (0, ZERO32)
-        if head is None and item.base_version != 0:
-            # Nothing to be in conflict with: the record was never stored (or went with a deleted account).
-            return result("invalid", "no such record on the server: a new record starts at base_version 0")
-        if head_version != item.base_version:
-            row = pending.get((rid, head_version)) or w_one(
-                c, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version = ?", (rid, head_version))
-            return result("conflict", "base_version is not the head", head=stored_of(owner_id, row))
-        if item.header.parent != head_rev:
-            return result("invalid", "parent is not the current head")
-        key_id = item.header.key_id
-        held = access.get(rid, {})
-        granted_to = set()
-        for body, _ in item.grants:
-            if body.grantee_id not in peers:
-                return result("forbidden", "grantee has no care link with the owner")
-            if hashlib.sha256(kem.get(body.grantee_id, b"")).digest() != body.grantee_kem_hash:
-                return result("invalid", "grant is not sealed to the grantee's current key")
-            granted_to.add(body.grantee_id)
-        for grantee in item.revoke:
-            if grantee in granted_to:
-                return result("invalid", "a grantee is both granted and revoked")
-            if (grantee, key_id) in held:  # active or revoked: the grantee ever held this key
-                return result("invalid", "revoking access needs a new record key")
-        # Someone lost this key (unshared, or their care link ended) and was not given it back: they may
-        # still hold it, so a new revision under it would be readable to them. Unsharing forces a new key.
-        if any(k == key_id and not active and g not in granted_to for (g, k), active in held.items()):
-            return result("invalid", "this record key was revoked from a reader; the revision needs a new record key")
-        seq += 1
-        rev = item.revision
-        row = (rid, item.header.version, item.rev_id, rev.header, rev.ct, rev.signature, seq)
-        pending[(rid, item.header.version)] = row
-        heads[rid] = (owner_id, item.header.version, item.rev_id)
-        seen[(rid, item.rev_id)] = (seq, sharing)
-        if item.revoke or item.grants:
-            held = access.setdefault(rid, {})
-            for g, k in list(held):  # as written below: revoke every key of a revoked grantee, then grant
-                if g in item.revoke:
-                    held[(g, k)] = False
-            held.update(((body.grantee_id, body.key_id), True) for body, _ in item.grants)
-        accepted.append((item, seq, sharing))
-        return result("ok", seq=seq)
-
-    for n, item in enumerate(items):
-        res = judge(item)
-        if atomic and res.status != "ok":
-            aborted = [wire.PushResult(record_id=as_uuid(i.record_id), status="aborted") for i in items]
-            aborted[n] = res
-            return aborted
-        results.append(res)
+def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int) -> list[wire.PushResult]:
+    """Every item is judged first (sync/core/push.py) against the stored state plus the items before it; then all
+    accepted items are written with executemany. Nothing is written for a refused item, so an atomic push that fails
+    writes nothing at all."""
+    state = _state(c, owner_id, [i.judged for i in items if isinstance(i.judged, push.Item)])
+    verdicts = push.judge_push([i.judged for i in items], state, atomic)
+    results = [_result(c, owner_id, items, state, item, v) for item, v in zip(items, verdicts)]
+    accepted = [(p, p.judged, v.seq) for p, v in zip(items, verdicts)
+                if v.new and isinstance(p.judged, push.Item) and v.seq is not None]
     if accepted:
-        _write_accepted(c, owner_id, accepted, seq, now)
+        _write_accepted(c, owner_id, accepted, state.seq, now)
     return results
 
 
-def _write_accepted(c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem, int, bytes]], last_seq: int,
+def _result(c: WConn, owner_id: bytes, items: list[PreparedItem], state: push.State, item: PreparedItem,
+            verdict: push.Verdict) -> wire.PushResult:
+    """The answer of one item; a conflict carries the head, read before this push writes anything."""
+    head = None
+    if verdict.head is not None:
+        h, rid = verdict.head, item.record_id
+        if h.item is not None:  # written by an earlier item of this push
+            rev = items[h.item].revision
+            row = (rid, h.version, h.rev_id, rev.header, rev.ct, rev.signature, state.stored[(rid, h.rev_id)].seq)
+        else:
+            row = w_one(c, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version = ?", (rid, h.version))
+        head = stored_of(owner_id, row)
+    return wire.PushResult(record_id=as_uuid(item.record_id), status=verdict.status, detail=verdict.detail,
+                           seq=verdict.seq, head=head)
+
+
+def _write_accepted(c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem, push.Item, int]], last_seq: int,
                     now: int) -> None:
     c.execute("UPDATE users SET feed_seq = ? WHERE user_id = ?", (last_seq, owner_id))
     c.executemany("INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) "
                   "VALUES (?,?,?,?,?) ON CONFLICT (record_id) DO UPDATE SET head_version = excluded.head_version, "
                   "head_rev_id = excluded.head_rev_id, head_key_id = excluded.head_key_id",
-                  [(i.record_id, owner_id, i.header.version, i.rev_id, i.header.key_id) for i, _, _ in accepted])
+                  [(i.record_id, owner_id, i.version, i.rev_id, i.key_id) for _, i, _ in accepted])
     c.executemany("INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq, sharing) "
                   "VALUES (?,?,?,?,?,?,?,?,?)",
-                  [(i.record_id, i.header.version, i.rev_id, i.header.key_id, i.revision.header, i.revision.ct,
-                    i.revision.signature, seq, sharing) for i, seq, sharing in accepted])
+                  [(i.record_id, i.version, i.rev_id, i.key_id, p.revision.header, p.revision.ct,
+                    p.revision.signature, seq, i.sharing) for p, i, seq in accepted])
     c.executemany("INSERT INTO dek_wraps (record_id, key_id, wrap) VALUES (?,?,?) "
                   "ON CONFLICT (record_id, key_id) DO UPDATE SET wrap = excluded.wrap",
-                  [(i.record_id, i.header.key_id, i.dek_wrap) for i, _, _ in accepted])
+                  [(i.record_id, i.key_id, p.dek_wrap) for p, i, _ in accepted])
     c.executemany("INSERT INTO feed (user_id, record_id, seq) VALUES (?,?,?) "
                   "ON CONFLICT (user_id, record_id) DO UPDATE SET seq = excluded.seq",
-                  [(owner_id, i.record_id, seq) for i, seq, _ in accepted])
+                  [(owner_id, i.record_id, seq) for _, i, seq in accepted])
     touched: dict[bytes, list[bytes]] = {}  # record -> its grantees to notify, revoked ones included
-    for item in (i for i, _, _ in accepted if i.grants or i.revoke):
+    for p, item, _ in accepted:
+        if not (item.grants or item.revoke):
+            continue
         for grantee in item.revoke:
             if w_all(c, "UPDATE grants SET revoked_at = ?, sealed = x'' WHERE record_id = ? AND grantee_id = ? "
                        "AND revoked_at IS NULL RETURNING 1", (now, item.record_id, grantee)):
@@ -165,9 +116,9 @@ def _write_accepted(c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem
                       "VALUES (?,?,?,?,?,?,?) ON CONFLICT (record_id, grantee_id, key_id) DO UPDATE SET "
                       "body = excluded.body, sealed = excluded.sealed, signature = excluded.signature, "
                       "created_at = excluded.created_at, revoked_at = NULL",
-                      [(item.record_id, body.grantee_id, body.key_id, g.body, g.sealed, g.signature, now)
-                       for body, g in item.grants])
-    rids = list(dict.fromkeys(i.record_id for i, _, _ in accepted))
+                      [(item.record_id, to.grantee_id, item.key_id, g.body, g.sealed, g.signature, now)
+                       for to, g in zip(item.grants, p.grants)])
+    rids = list(dict.fromkeys(i.record_id for _, i, _ in accepted))
     for chunk in range(0, len(rids), 400):
         part = rids[chunk:chunk + 400]
         for rid, grantee in w_all(c, f"SELECT DISTINCT record_id, grantee_id FROM grants WHERE revoked_at IS NULL "

@@ -11,7 +11,6 @@ from typing import Any
 import aiosqlite
 
 from between.sync.core import wire
-from between.sync.core.layout import GrantBody, Header
 
 Conn = aiosqlite.Connection  # readers
 WConn = sqlite3.Connection  # the writer, used only on its own thread
@@ -38,21 +37,6 @@ class Caller:
     handle: str
     role: str
     sig_pub: bytes  # the identity key every revision of this user must be signed with
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedItem:
-    """A push item whose shape and signatures were already checked; state checks happen here."""
-
-    record_id: bytes
-    base_version: int
-    header: Header | None
-    rev_id: bytes
-    revision: wire.Revision
-    dek_wrap: bytes
-    grants: tuple[tuple[GrantBody, wire.GrantUpload], ...] = ()
-    revoke: tuple[bytes, ...] = ()
-    error: tuple[str, str] | None = None  # (status, detail) found before touching the database
 
 
 # ---------------------------------------------------------------- row -> wire

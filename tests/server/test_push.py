@@ -6,7 +6,7 @@ import builders as b
 import msgspec
 from harness import dump
 
-from between.sync.core import crypto, records, wire
+from between.sync.core import crypto, push, records, wire
 from between.sync.core.layout import Header
 
 
@@ -335,8 +335,8 @@ def test_a_grant_to_the_owner_itself_is_refused_by_prepare_even_without_the_care
     owner = b.new_account("alice")
     item = b.Rec(owner).item(grant_to=[owner], advance=False)
     got = prepare(item, owner.user_id, owner.secrets.sig_pub, 1 << 20)
-    assert got.error == ("invalid", "an owner does not grant to itself")
-    assert prepare(item, owner.user_id, owner.secrets.sig_pub, 1 << 20, frozenset()).error[0] == "forbidden"
+    assert got.judged == push.Verdict("invalid", "an owner does not grant to itself")
+    assert prepare(item, owner.user_id, owner.secrets.sig_pub, 1 << 20, frozenset()).judged.status == "forbidden"
 
 
 def test_a_header_version_that_skips_ahead_is_invalid(api):

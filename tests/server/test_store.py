@@ -15,7 +15,7 @@ import pytest
 
 from between.server.settings import Settings
 from between.server.store import Conflict, InUse, Store, StoreError, migration_files
-from between.sync.core import crypto, wire
+from between.sync.core import crypto, push, wire
 
 SNAPSHOT = Path(__file__).with_name("schema.sql")
 HEADER = "-- Schema after every migration. Regenerate with: .venv/bin/python tests/server/test_store.py\n\n"
@@ -283,7 +283,7 @@ def test_the_store_refuses_a_grant_to_someone_without_a_care_link(tmp_path):
                 await store.accounts.create_account(b.signup(acct), crypto.random_bytes(32), 10**10, 1)
             item = b.Rec(alice).item(grant_to=[bob], advance=False)
             prepared = prepare(item, alice.user_id, alice.secrets.sig_pub, 1 << 20)
-            assert prepared.error is None  # shape, signatures and names all pass
+            assert isinstance(prepared.judged, push.Item)  # shape, signatures and names all pass
             return await store.records.push(alice.user_id, [prepared], False, 2)
         finally:
             await store.close()
