@@ -105,14 +105,14 @@ async def refresh(request: Request, data: JSONBody[wire.Refresh]) -> wire.Sessio
     svc = services(request)
     challenge = await svc.store.accounts.take_challenge(data.challenge_id, device_subject(device_id), now(request))
     owner = await svc.store.accounts.device_owner(device_id)
-    public = owner[2] if owner and challenge else None
-    handle = owner[1] if owner else "unknown"
+    public = owner.sig_pub if owner and challenge else None
+    handle = owner.handle if owner else "unknown"
     ok = check_signature(public, data.signature, origin_of(request, svc.settings), handle, data.challenge_id,
                          challenge or bytes(32), "refresh", device_id)
     if not ok or owner is None:
         raise Problem("invalid_credentials")
-    session, th, expires_at = await issue_session(request, owner[0], device_id)
-    if not await svc.store.accounts.refresh(owner[0], device_id, th, expires_at, now(request)):
+    session, th, expires_at = await issue_session(request, owner.user_id, device_id)
+    if not await svc.store.accounts.refresh(owner.user_id, device_id, th, expires_at, now(request)):
         raise Problem("invalid_credentials")  # revoked between the lookup and the write
     return session
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from between.sync.core import push, wire
 
 from .connection import AccountGone, BadCursor, Database
-from .links import LINKS_OF, others
-from .rows import (REV_COLS, WConn, as_uuid, feed, grant_of, marks, next_seq, r_all, r_one, r_page,
-                   stored_of, w_all, w_one)
+from .links import LINKS_OF, LinkEnds
+from .rows import (REV_COLS, GrantRow, RevisionRow, WConn, as_uuid, columns, feed, grant_of, marks, next_seq, r_page,
+                   r_rows, r_value, r_values, stored_of, w_all, w_row, w_rows, w_value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,35 +26,57 @@ class PreparedItem:
     grants: tuple[wire.GrantUpload, ...] = ()  # as sent, in the order of the judged item's grants
 
 
+class HeadRow(NamedTuple):
+    record_id: bytes
+    owner_id: bytes
+    head_version: int
+    head_rev_id: bytes
+
+
+class AccessRow(NamedTuple):
+    record_id: bytes
+    grantee_id: bytes
+    key_id: bytes
+    active: int  # 1 while not revoked (revoked_at IS NULL)
+
+
+class StoredRow(NamedTuple):
+    record_id: bytes
+    rev_id: bytes
+    seq: int
+    sharing: bytes | None
+
+
 def _state(c: WConn, owner_id: bytes, items: list[push.Item]) -> push.State:
     """What the push rules read, for the records of one push, in a handful of set-wise reads."""
     rids = list(dict.fromkeys(i.record_id for i in items))
     state = push.State(owner_id=owner_id, seq=0)
     for chunk in range(0, len(rids), 400):
         part = rids[chunk:chunk + 400]
-        for r in w_all(c, f"SELECT record_id, owner_id, head_version, head_rev_id FROM records "
-                         f"WHERE record_id IN ({marks(len(part))})", part):
-            state.heads[r[0]] = push.Head(r[1], r[2], r[3])
-        for r in w_all(c, f"SELECT record_id, grantee_id, key_id, revoked_at IS NULL FROM grants "
-                         f"WHERE record_id IN ({marks(len(part))})", part):
-            state.access.setdefault(r[0], {})[(r[1], r[2])] = bool(r[3])
+        for h in w_rows(c, HeadRow, f"SELECT {columns(HeadRow)} FROM records WHERE record_id IN ({marks(len(part))})",
+                        part):
+            state.heads[h.record_id] = push.Head(h.owner_id, h.head_version, h.head_rev_id)
+        for a in w_rows(c, AccessRow, f"SELECT record_id, grantee_id, key_id, revoked_at IS NULL FROM grants "
+                                      f"WHERE record_id IN ({marks(len(part))})", part):
+            state.access.setdefault(a.record_id, {})[(a.grantee_id, a.key_id)] = bool(a.active)
     pairs = [(i.record_id, i.rev_id) for i in items if i.record_id in state.heads]
     for chunk in range(0, len(pairs), 400):
-        part = pairs[chunk:chunk + 400]
-        flat = [x for pair in part for x in pair]
-        for r in w_all(c, f"SELECT record_id, rev_id, seq, sharing FROM revisions "
-                         f"WHERE (record_id, rev_id) IN (VALUES {','.join(['(?,?)'] * len(part))})", flat):
-            state.stored[(r[0], r[1])] = push.Stored(r[2], r[3])
+        some = pairs[chunk:chunk + 400]
+        flat = [x for pair in some for x in pair]
+        for r in w_rows(c, StoredRow, f"SELECT {columns(StoredRow)} FROM revisions "
+                                      f"WHERE (record_id, rev_id) IN (VALUES {','.join(['(?,?)'] * len(some))})",
+                        flat):
+            state.stored[(r.record_id, r.rev_id)] = push.Stored(r.seq, r.sharing)
     grantees = list({g.grantee_id for i in items for g in i.grants})
     if grantees:
-        state.peers = frozenset(others(owner_id, w_all(c, LINKS_OF, (owner_id, owner_id))))
+        state.peers = frozenset(r.other(owner_id) for r in w_rows(c, LinkEnds, LINKS_OF, (owner_id, owner_id)))
         state.kem_pubs = dict(w_all(c, f"SELECT user_id, kem_pub FROM users WHERE user_id IN "
                                        f"({marks(len(grantees))})", grantees))
-    owner = w_one(c, "SELECT feed_seq FROM users WHERE user_id = ?", (owner_id,))
-    if owner is None:
+    seq = w_value(c, "SELECT feed_seq FROM users WHERE user_id = ?", (owner_id,))
+    if seq is None:
         # The account was deleted while this push was being checked (its session was valid when it arrived).
         raise AccountGone()
-    state.seq = owner[0]
+    state.seq = seq
     return state
 
 
@@ -79,9 +102,14 @@ def _result(c: WConn, owner_id: bytes, items: list[PreparedItem], state: push.St
         h, rid = verdict.head, item.record_id
         if h.item is not None:  # written by an earlier item of this push
             rev = items[h.item].revision
-            row = (rid, h.version, h.rev_id, rev.header, rev.ct, rev.signature, state.stored[(rid, h.rev_id)].seq)
+            row = RevisionRow(rid, h.version, h.rev_id, rev.header, rev.ct, rev.signature,
+                              state.stored[(rid, h.rev_id)].seq)
         else:
-            row = w_one(c, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version = ?", (rid, h.version))
+            stored = w_row(c, RevisionRow, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version = ?",
+                           (rid, h.version))
+            if stored is None:  # never: a record's head revision is stored with it, in one transaction
+                raise LookupError("a record without its head revision")
+            row = stored
         head = stored_of(owner_id, row)
     return wire.PushResult(record_id=as_uuid(item.record_id), status=verdict.status, detail=verdict.detail,
                            seq=verdict.seq, head=head)
@@ -134,12 +162,32 @@ def _write_accepted(c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem
 PAGE_BYTES = 8 * 1024 * 1024
 
 
-def _pulled_size(r: tuple) -> int:
-    return len(r[8]) + len(r[9]) + 64  # header, ct; the rest of a row is small
+def _size(r: PulledRow | RevisionRow) -> int:
+    return len(r.header) + len(r.ct) + 64  # the rest of a row is small
 
 
-def _revision_size(r: tuple) -> int:
-    return len(r[3]) + len(r[4]) + 64
+class PulledRow(NamedTuple):
+    """A reader's feed row with the record's head (PULL_SQL)."""
+
+    record_id: bytes
+    feed_seq: int  # the reader's seq of the change
+    owner_id: bytes
+    head_key_id: bytes
+    wrap: bytes | None  # the owner's dek_wrap of the head's key
+    version: int
+    rev_id: bytes
+    header: bytes
+    ct: bytes
+    signature: bytes
+    seq: int  # the owner's seq of the head's write
+
+
+PULL_SQL = ("SELECT f.record_id, f.seq, r.owner_id, r.head_key_id, w.wrap, "
+            "v.version, v.rev_id, v.header, v.ct, v.signature, v.seq "
+            "FROM feed f JOIN records r ON r.record_id = f.record_id "
+            "JOIN revisions v ON v.record_id = r.record_id AND v.version = r.head_version "
+            "LEFT JOIN dek_wraps w ON w.record_id = r.record_id AND w.key_id = r.head_key_id "
+            "WHERE f.user_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?")
 
 
 class Records:
@@ -155,68 +203,60 @@ class Records:
 
     async def pull(self, user_id: bytes, after: int, limit: int) -> wire.PullResponse:
         async with self.db.read() as c:
-            top = await r_one(c, "SELECT feed_seq FROM users WHERE user_id = ?", (user_id,))
-            if top is None or after > top[0]:
+            top = await r_value(c, "SELECT feed_seq FROM users WHERE user_id = ?", (user_id,))
+            if top is None or after > top:
                 raise BadCursor()
-            rows, more = await r_page(
-                c, "SELECT f.record_id, f.seq, r.owner_id, r.head_key_id, w.wrap, "
-                   "v.record_id, v.version, v.rev_id, v.header, v.ct, v.signature, v.seq "
-                   "FROM feed f JOIN records r ON r.record_id = f.record_id "
-                   "JOIN revisions v ON v.record_id = r.record_id AND v.version = r.head_version "
-                   "LEFT JOIN dek_wraps w ON w.record_id = r.record_id AND w.key_id = r.head_key_id "
-                   "WHERE f.user_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?", (user_id, after, limit + 1),
-                limit, _pulled_size, PAGE_BYTES)
-            grants: dict[bytes, list[tuple]] = {}
+            rows, more = await r_page(c, PulledRow, PULL_SQL, (user_id, after, limit + 1), limit, _size, PAGE_BYTES)
+            grants: dict[bytes, list[GrantRow]] = {}
             if rows:
-                for g in await r_all(
-                        c, "SELECT g.record_id, g.grantee_id, g.key_id, g.body, g.sealed, g.signature, g.created_at "
-                           "FROM feed f JOIN grants g ON g.record_id = f.record_id "
-                           "WHERE f.user_id = ? AND f.seq > ? AND f.seq <= ? AND g.revoked_at IS NULL "
-                           "ORDER BY g.created_at, g.grantee_id, g.key_id", (user_id, after, rows[-1][1])):
-                    grants.setdefault(g[0], []).append(g)
+                for g in await r_rows(
+                        c, GrantRow, f"SELECT {columns(GrantRow, 'g')} FROM feed f JOIN grants g ON g.record_id = "
+                                     "f.record_id WHERE f.user_id = ? AND f.seq > ? AND f.seq <= ? AND g.revoked_at "
+                                     "IS NULL ORDER BY g.created_at, g.grantee_id, g.key_id",
+                        (user_id, after, rows[-1].feed_seq)):
+                    grants.setdefault(g.record_id, []).append(g)
         items = []
         owners: dict[bytes, uuid.UUID] = {}  # a page has few owners: build each UUID once
         for r in rows:
-            rid, seq, owner, head_key = r[0], r[1], r[2], r[3]
-            record_uuid = as_uuid(rid)
+            owner = r.owner_id
+            record_uuid = as_uuid(r.record_id)
             owner_uuid = owners.get(owner) or owners.setdefault(owner, as_uuid(owner))
-            mine = grants.get(rid, [])
+            mine = grants.get(r.record_id, [])
             if owner != user_id:
-                mine = [g for g in mine if g[1] == user_id]
-                if not any(g[2] == head_key for g in mine):
-                    items.append(wire.RecordState(record_id=record_uuid, owner_id=owner_uuid, seq=seq,
+                mine = [g for g in mine if g.grantee_id == user_id]
+                if not any(g.key_id == r.head_key_id for g in mine):
+                    items.append(wire.RecordState(record_id=record_uuid, owner_id=owner_uuid, seq=r.feed_seq,
                                                   access="removed"))
                     continue
             head = wire.StoredRevision(
-                record_id=record_uuid, owner_id=owner_uuid, version=r[6], rev_id=r[7],
-                revision=wire.Revision(header=r[8], ct=r[9], signature=r[10]),
-                seq=r[11] if owner == user_id else 0)  # the owner's write seq is the owner's business
-            items.append(wire.RecordState(record_id=record_uuid, owner_id=owner_uuid, seq=seq,
+                record_id=record_uuid, owner_id=owner_uuid, version=r.version, rev_id=r.rev_id,
+                revision=wire.Revision(header=r.header, ct=r.ct, signature=r.signature),
+                seq=r.seq if owner == user_id else 0)  # the owner's write seq is the owner's business
+            items.append(wire.RecordState(record_id=record_uuid, owner_id=owner_uuid, seq=r.feed_seq,
                                           access="owner" if owner == user_id else "granted", head=head,
-                                          dek_wrap=r[4] if owner == user_id else None,
+                                          dek_wrap=r.wrap if owner == user_id else None,
                                           grants=[grant_of(owner, g) for g in mine]))
-        cursor = rows[-1][1] if rows else after
+        cursor = rows[-1].feed_seq if rows else after
         return wire.PullResponse(items=items, cursor=cursor, more=more)
 
     async def history(self, user_id: bytes, record_id: bytes, before: int | None, limit: int) -> wire.History | None:
         """Newest first. None when the caller may not see the record (stranger, revoked grantee)."""
         before = 0xFFFFFFFF + 1 if before is None else before
         async with self.db.read() as c:
-            rec = await r_one(c, "SELECT owner_id FROM records WHERE record_id = ?", (record_id,))
-            if rec is None:
+            owner = await r_value(c, "SELECT owner_id FROM records WHERE record_id = ?", (record_id,))
+            if owner is None:
                 return None
-            owner = rec[0]
             if owner == user_id:
-                rows, more = await r_page(c, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version < ? "
-                                            "ORDER BY version DESC LIMIT ?", (record_id, before, limit + 1),
-                                          limit, _revision_size, PAGE_BYTES)
+                rows, more = await r_page(c, RevisionRow, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? "
+                                                          "AND version < ? ORDER BY version DESC LIMIT ?",
+                                          (record_id, before, limit + 1), limit, _size, PAGE_BYTES)
             else:
-                keys = [r[0] for r in await r_all(c, "SELECT key_id FROM grants WHERE record_id = ? AND "
-                                                    "grantee_id = ? AND revoked_at IS NULL", (record_id, user_id))]
+                keys = await r_values(c, "SELECT key_id FROM grants WHERE record_id = ? AND grantee_id = ? AND "
+                                         "revoked_at IS NULL", (record_id, user_id))
                 if not keys:
                     return None
-                marks = ",".join("?" * len(keys))
-                rows, more = await r_page(c, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version < ? "
-                                            f"AND key_id IN ({marks}) ORDER BY version DESC LIMIT ?",
-                                          (record_id, before, *keys, limit + 1), limit, _revision_size, PAGE_BYTES)
+                rows, more = await r_page(c, RevisionRow, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? "
+                                                          f"AND version < ? AND key_id IN ({marks(len(keys))}) "
+                                                          "ORDER BY version DESC LIMIT ?",
+                                          (record_id, before, *keys, limit + 1), limit, _size, PAGE_BYTES)
         return wire.History(revisions=[stored_of(owner, r, viewer=user_id) for r in rows], more=more)
