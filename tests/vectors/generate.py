@@ -639,6 +639,7 @@ BUILDERS = {
     "records.json": records_json, "grants.json": grants, "bundles.json": bundles, "auth.json": auth,
     "safety.json": safety_json, "recovery_key.json": recovery_key, "tamper.json": tamper,
     "trust.json": lambda: __import__("tests.vectors.trust_cases", fromlist=["build"]).build(),
+    "push.json": lambda: __import__("tests.vectors.push_cases", fromlist=["build"]).build(),
 }
 
 
