@@ -1,4 +1,5 @@
-"""Passphrase change over the real app: the signature covers what is stored, single-use challenges, sessions."""
+"""server/api/accounts.py over the real app. Passphrase change: the signature covers what is stored, single-use
+challenges, sessions. Sign-up: the key bundle, the rules, who is admitted (a sign-up code, or a care invite once)."""
 
 from __future__ import annotations
 

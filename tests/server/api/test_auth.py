@@ -1,4 +1,5 @@
-"""Sign-in over the real app: single-use challenges, uniform failures, sessions, device revocation."""
+"""server/api/auth.py over the real app: single-use challenges, uniform failures, sessions, device revocation, rate
+limits."""
 
 from __future__ import annotations
 
