@@ -87,6 +87,7 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
     state = _state(c, owner_id, [i.judged for i in items if isinstance(i.judged, push.Item)])
     verdicts = push.judge_push([i.judged for i in items], state, atomic)
     results = [_result(c, owner_id, items, state, item, v) for item, v in zip(items, verdicts)]
+    # (a new verdict always has its item and seq; the type checker is told so)
     accepted = [(p, p.judged, v.seq) for p, v in zip(items, verdicts)
                 if v.new and isinstance(p.judged, push.Item) and v.seq is not None]
     if accepted:

@@ -44,10 +44,10 @@ class Item:
     key_id: bytes  # the header's
     grants: tuple[GrantTo, ...] = ()
     revoke: tuple[bytes, ...] = ()  # grantee ids
+    sharing: bytes = field(init=False)  # its sharing change (sharing_digest): judged, accepted and stored
 
-    @property
-    def sharing(self) -> bytes:
-        return sharing_digest((g.grantee_id for g in self.grants), self.revoke)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sharing", sharing_digest((g.grantee_id for g in self.grants), self.revoke))
 
 
 @dataclass(frozen=True, slots=True)
