@@ -28,8 +28,8 @@ class LinkRow(NamedTuple):
 
     link_id: bytes
     created_at: int
-    invite_id: bytes | None  # None for links made before migration 0004
-    proof: bytes
+    invite_id: bytes | None  # both None for links made before migration 0004
+    proof: bytes | None
 
 
 LINK_SQL = (f"SELECT {columns(LinkRow, 'l')}, {columns(BundleRow, 't')}, {columns(BundleRow, 'k')} FROM links l "
