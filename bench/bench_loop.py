@@ -1,6 +1,6 @@
 """Whether a large push leaves the server's event loop free: health-check latency while a push of many signed items
 is being verified, as a ratio of the push's own time. The test suite proves where the checks run
-(tests/server/test_review_fixes.py, a worker thread); this measures what that buys.
+(tests/server/api/test_sync.py, a worker thread); this measures what that buys.
 
 Run: .venv/bin/python -m bench.bench_loop [--rounds 5 --items 500]
 """

@@ -69,14 +69,15 @@ async def one_round(work: Path, n: int) -> dict[str, float]:
     verify = n / (time.perf_counter() - t)
     store = await Store.open(work / f"{uuid.uuid4().hex}.sqlite3")
     try:
-        await store.create_account(signup, crypto.random_bytes(32), 10**10, 1)
+        await store.accounts.create_account(signup, crypto.random_bytes(32), 10**10, 1)
         t = time.perf_counter()
-        await asyncio.gather(*(store.push(s.user_id, prepared[i:i + 50], False, 1) for i in range(0, n, 50)))
+        await asyncio.gather(*(store.records.push(s.user_id, prepared[i:i + 50], False, 1)
+                               for i in range(0, n, 50)))
         write = n / (time.perf_counter() - t)
         t = time.perf_counter()
         after, pulled = 0, 0
         while True:
-            page = await store.pull(s.user_id, after, 1000)
+            page = await store.records.pull(s.user_id, after, 1000)
             pulled += len(page.items)
             after = page.cursor
             if not page.more:

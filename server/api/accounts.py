@@ -32,7 +32,7 @@ async def _admission(request: Request, code: str | None) -> bytes | None:
         return None
     # a therapist's pending care invite admits the one client it was made for
     invite = token_hash(code)
-    if not await svc.store.signup_invite_valid(invite, now(request)):
+    if not await svc.store.links.signup_invite_valid(invite, now(request)):
         raise Problem("registration_closed")
     return invite
 
@@ -53,7 +53,7 @@ async def signup(request: Request, data: JSONBody[wire.Signup]) -> wire.Session:
     keys.verify_bundle(b)
     session, th, expires_at = await issue_session(request, data.user_id.bytes, data.device.device_id.bytes)
     try:
-        await svc.store.create_account(data, th, expires_at, now(request), spend_invite=invite)
+        await svc.store.accounts.create_account(data, th, expires_at, now(request), spend_invite=invite)
     except Conflict as exc:
         raise Problem(exc.code) from None
     return session
@@ -61,7 +61,7 @@ async def signup(request: Request, data: JSONBody[wire.Signup]) -> wire.Session:
 
 @get("/account", dependencies=_bearer)
 async def account(request: Request, caller: CallerDep) -> wire.AccountKeys:
-    found = await services(request).store.account_keys(caller.user_id)
+    found = await services(request).store.accounts.account_keys(caller.user_id)
     if found is None:
         raise Problem("unauthorized")
     return found
@@ -72,13 +72,13 @@ async def account(request: Request, caller: CallerDep) -> wire.AccountKeys:
 async def delete_account(request: Request, caller: CallerDep, data: JSONBody[wire.DeleteAccount]) -> None:
     """Needs the passphrase login key over a fresh challenge: a stolen session alone can't erase."""
     svc = services(request)
-    challenge = await svc.store.take_challenge(data.challenge_id, "h:" + caller.handle, now(request))
-    user = await svc.store.user_by_handle(caller.handle)
+    challenge = await svc.store.accounts.take_challenge(data.challenge_id, "h:" + caller.handle, now(request))
+    user = await svc.store.accounts.user_by_handle(caller.handle)
     public = user.login_pub if user is not None and challenge is not None else None
     if not check_signature(public, data.signature, origin_of(request, svc.settings), caller.handle,
                            data.challenge_id, challenge or bytes(32), "delete-account", caller.user_id):
         raise Problem("invalid_credentials")
-    await svc.store.delete_account(caller.user_id, caller.handle)
+    await svc.store.accounts.delete_account(caller.user_id, caller.handle)
 
 
 @post("/account/passphrase", status_code=204, dependencies=_bearer,
@@ -91,30 +91,30 @@ async def change_passphrase(request: Request, caller: CallerDep, data: JSONBody[
     svc = services(request)
     limit_auth(request, caller.handle)
     keys.check_kdf(data.kdf)  # never store parameters below the floor, whoever signed them
-    challenge = await svc.store.take_challenge(data.challenge_id, "h:" + caller.handle, now(request))
-    user = await svc.store.user_by_handle(caller.handle)
+    challenge = await svc.store.accounts.take_challenge(data.challenge_id, "h:" + caller.handle, now(request))
+    user = await svc.store.accounts.user_by_handle(caller.handle)
     public = None
     if user is not None and challenge is not None and user.user_id == caller.user_id:
         public = user.login_pub if data.signer == "passphrase" else user.recovery_login_pub
     bound = keys.passphrase_change_bound(data.kdf, data.login_pub, data.pw_envelope)
     if not check_signature(public, data.signature, origin_of(request, svc.settings), caller.handle,
-                           data.challenge_id, challenge or bytes(32), "change-passphrase", bound):
-        raise Problem("invalid_credentials")
+                           data.challenge_id, challenge or bytes(32), "change-passphrase", bound) or public is None:
+        raise Problem("invalid_credentials")  # (a signature that verifies had a public key: `or` is for the types)
     token = request.headers.get("authorization", "").partition(" ")[2].strip()
-    if not await svc.store.change_passphrase(caller.user_id, data.signer, public, data.kdf, data.login_pub,
-                                             data.pw_envelope, token_hash(token)):
+    if not await svc.store.accounts.change_passphrase(caller.user_id, data.signer, public, data.kdf,
+                                                      data.login_pub, data.pw_envelope, token_hash(token)):
         raise Problem("invalid_credentials")
 
 
 @get("/devices", dependencies=_bearer)
 async def devices(request: Request, caller: CallerDep) -> list[wire.Device]:
-    return await services(request).store.devices(caller.user_id, caller.device_id)
+    return await services(request).store.accounts.devices(caller.user_id, caller.device_id)
 
 
 @delete("/devices/{device_id:uuid}", status_code=204, dependencies=_bearer, opt=answers("not_found", "unavailable"))
 async def revoke_device(request: Request, caller: CallerDep, device_id: FromPath[UUID]) -> None:
     """Deleting the device ends all its sessions; a later refresh by it fails."""
-    if not await services(request).store.revoke_device(caller.user_id, device_id.bytes):
+    if not await services(request).store.accounts.revoke_device(caller.user_id, device_id.bytes):
         raise Problem("not_found")
 
 

@@ -43,7 +43,7 @@ async def _challenge(request: Request, subject: str, kdf: wire.KdfParams) -> wir
     ttl = svc.settings.challenge_ttl
     cid, ch = crypto.random_bytes(16), crypto.random_bytes(32)
     at = now(request)
-    await svc.store.create_challenge(cid, ch, subject, at + ttl, at)
+    await svc.store.accounts.create_challenge(cid, ch, subject, at + ttl, at)
     return wire.Challenge(kdf=kdf, challenge_id=cid, challenge=ch, expires_in=ttl)
 
 
@@ -52,7 +52,7 @@ async def prelogin(request: Request, data: JSONBody[wire.Prelogin]) -> wire.Chal
     """Same shape for unknown handles: default parameters and a stable fake salt."""
     limit_auth(request, data.handle)
     svc = services(request)
-    user = await svc.store.user_by_handle(data.handle)
+    user = await svc.store.accounts.user_by_handle(data.handle)
     kdf = user.kdf if user else default_kdf(fake_salt(svc.secret, "h:" + data.handle))
     return await _challenge(request, "h:" + data.handle, kdf)
 
@@ -71,8 +71,8 @@ async def login(request: Request, data: JSONBody[wire.Login]) -> wire.Session:
     """One answer for every failure: unknown handle, wrong key, used, expired or foreign challenge."""
     limit_auth(request, data.handle)
     svc = services(request)
-    challenge = await svc.store.take_challenge(data.challenge_id, "h:" + data.handle, now(request))
-    user = await svc.store.user_by_handle(data.handle)
+    challenge = await svc.store.accounts.take_challenge(data.challenge_id, "h:" + data.handle, now(request))
+    user = await svc.store.accounts.user_by_handle(data.handle)
     public = None
     if user is not None and challenge is not None:
         public = user.login_pub if data.action == "login" else user.recovery_login_pub
@@ -82,7 +82,7 @@ async def login(request: Request, data: JSONBody[wire.Login]) -> wire.Session:
         raise Problem("invalid_credentials")
     session, th, expires_at = await issue_session(request, user.user_id, data.device.device_id.bytes)
     try:
-        await svc.store.login(user.user_id, data.device, th, expires_at, now(request))
+        await svc.store.accounts.login(user.user_id, data.device, th, expires_at, now(request))
     except Conflict as exc:
         raise Problem(exc.code) from None
     return session
@@ -103,16 +103,16 @@ async def refresh(request: Request, data: JSONBody[wire.Refresh]) -> wire.Sessio
     device_id = data.device_id.bytes
     limit_auth(request, device_subject(device_id))
     svc = services(request)
-    challenge = await svc.store.take_challenge(data.challenge_id, device_subject(device_id), now(request))
-    owner = await svc.store.device_owner(device_id)
-    public = owner[2] if owner and challenge else None
-    handle = owner[1] if owner else "unknown"
+    challenge = await svc.store.accounts.take_challenge(data.challenge_id, device_subject(device_id), now(request))
+    owner = await svc.store.accounts.device_owner(device_id)
+    public = owner.sig_pub if owner and challenge else None
+    handle = owner.handle if owner else "unknown"
     ok = check_signature(public, data.signature, origin_of(request, svc.settings), handle, data.challenge_id,
                          challenge or bytes(32), "refresh", device_id)
     if not ok or owner is None:
         raise Problem("invalid_credentials")
-    session, th, expires_at = await issue_session(request, owner[0], device_id)
-    if not await svc.store.refresh(owner[0], device_id, th, expires_at, now(request)):
+    session, th, expires_at = await issue_session(request, owner.user_id, device_id)
+    if not await svc.store.accounts.refresh(owner.user_id, device_id, th, expires_at, now(request)):
         raise Problem("invalid_credentials")  # revoked between the lookup and the write
     return session
 
@@ -120,7 +120,7 @@ async def refresh(request: Request, data: JSONBody[wire.Refresh]) -> wire.Sessio
 @post("/logout", status_code=204, dependencies={"caller": Provide(current_caller)}, opt=answers("unavailable"))
 async def logout(request: Request, caller: CallerDep) -> None:
     token = request.headers.get("authorization", "").partition(" ")[2].strip()
-    await services(request).store.end_session(token_hash(token))
+    await services(request).store.accounts.end_session(token_hash(token))
 
 
 router = Router(path="/auth", route_handlers=[prelogin, login, device_challenge, refresh, logout], tags=["auth"])

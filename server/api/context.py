@@ -115,7 +115,7 @@ async def current_caller(request: Request) -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not (16 <= len(token) <= 256):
         raise Problem("unauthorized")
-    caller = await services(request).store.session(token_hash(token.strip()), now(request))
+    caller = await services(request).store.accounts.session(token_hash(token.strip()), now(request))
     if caller is None:
         raise Problem("unauthorized")
     return caller

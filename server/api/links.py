@@ -25,24 +25,24 @@ async def create_invite(request: Request, caller: CallerDep) -> wire.InviteCreat
     invite_id = uuid.uuid4()
     at = now(request)
     expires_at = at + svc.settings.invite_ttl
-    await svc.store.create_invite(invite_id.bytes, caller.user_id, token_hash(token), at, expires_at)
+    await svc.store.links.create_invite(invite_id.bytes, caller.user_id, token_hash(token), at, expires_at)
     return wire.InviteCreated(invite_id=invite_id, token=token, expires_at=expires_at)
 
 
 @get("/invites")
 async def list_invites(request: Request, caller: CallerDep) -> list[wire.InviteInfo]:
-    return await services(request).store.invites(caller.user_id, now(request))
+    return await services(request).store.links.invites(caller.user_id, now(request))
 
 
 @delete("/invites/{invite_id:uuid}", status_code=204, opt=answers("invite_not_found", "unavailable"))
 async def revoke_invite(request: Request, caller: CallerDep, invite_id: FromPath[UUID]) -> None:
-    if not await services(request).store.delete_invite(caller.user_id, invite_id.bytes):
+    if not await services(request).store.links.delete_invite(caller.user_id, invite_id.bytes):
         raise Problem("invite_not_found")
 
 
 @post("/invites/preview", status_code=200, opt=answers("invite_not_found"))
 async def preview_invite(request: Request, caller: CallerDep, data: JSONBody[wire.InviteToken]) -> wire.InvitePreview:
-    found = await services(request).store.invite_preview(token_hash(data.token), now(request))
+    found = await services(request).store.links.invite_preview(token_hash(data.token), now(request))
     if found is None:
         raise Problem("invite_not_found")
     return found
@@ -55,8 +55,8 @@ async def accept_invite(request: Request, caller: CallerDep, data: JSONBody[wire
     if caller.role != "client":
         raise Problem("forbidden", "only clients accept invites")
     try:
-        link = await services(request).store.accept_invite(caller.user_id, token_hash(data.token), data.proof,
-                                                           uuid.uuid4().bytes, now(request))
+        link = await services(request).store.links.accept_invite(caller.user_id, token_hash(data.token), data.proof,
+                                                                 uuid.uuid4().bytes, now(request))
     except Conflict as exc:
         raise Problem(exc.code) from None
     if link is None:
@@ -66,19 +66,19 @@ async def accept_invite(request: Request, caller: CallerDep, data: JSONBody[wire
 
 @get("/links")
 async def list_links(request: Request, caller: CallerDep) -> list[wire.CareLink]:
-    return await services(request).store.links(caller.user_id)
+    return await services(request).store.links.care_links(caller.user_id)
 
 
 @delete("/links/{link_id:uuid}", status_code=204, opt=answers("not_found", "unavailable"))
 async def end_link(request: Request, caller: CallerDep, link_id: FromPath[UUID]) -> None:
     """Either side; every grant between the two is revoked, both ways."""
-    if not await services(request).store.delete_link(caller.user_id, link_id.bytes, now(request)):
+    if not await services(request).store.links.delete_link(caller.user_id, link_id.bytes, now(request)):
         raise Problem("not_found")
 
 
 @get("/bundles/{user_id:uuid}", opt=answers("not_found"))
 async def bundle(request: Request, caller: CallerDep, user_id: FromPath[UUID]) -> wire.KeyBundle:
-    found = await services(request).store.bundle(caller.user_id, user_id.bytes)
+    found = await services(request).store.links.bundle(caller.user_id, user_id.bytes)
     if found is None:
         raise Problem("not_found")
     return found

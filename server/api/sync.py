@@ -10,6 +10,7 @@ from litestar import Request, Router, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from between.sync.core import push as push_rules  # `push` is this module's handler
 from between.sync.core import records, wire
 from between.sync.core.layout import GrantBody
 from between.sync.core.errors import CryptoError, ProtocolError
@@ -34,7 +35,7 @@ def _strangers(item: wire.PushItem, peers: frozenset[bytes]) -> bool:
     decides to refuse before paying for signature checks; an accepted grant is verified in full)."""
     for g in item.grants:
         try:
-            if GrantBody.parse(g.body).grantee_id not in peers:
+            if not push_rules.may_be_granted(GrantBody.parse(g.body).grantee_id, peers):
                 return True
         except ProtocolError:
             return False  # malformed: the full check refuses it as invalid
@@ -48,9 +49,9 @@ def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int,
     signature is checked: up to 17 checks an item would otherwise be spent on a push that must fail."""
     rid = item.record_id.bytes
 
-    def refuse(detail: str, status: str = "invalid") -> PreparedItem:
-        return PreparedItem(record_id=rid, base_version=item.base_version, header=None, rev_id=b"",
-                            revision=item.revision, dek_wrap=item.dek_wrap, error=(status, detail))
+    def refuse(detail: str, status: push_rules.Status = "invalid") -> PreparedItem:
+        return PreparedItem(record_id=rid, judged=push_rules.Verdict(status, detail), revision=item.revision,
+                            dek_wrap=item.dek_wrap)
 
     if len(item.revision.ct) > max_ct:
         return refuse("ciphertext larger than the server accepts")
@@ -66,7 +67,7 @@ def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int,
         return refuse("header names another record")
     if header.version != item.base_version + 1:
         return refuse("header version must be base_version + 1")
-    grants = []
+    grants: list[push_rules.GrantTo] = []
     for g in item.grants:
         try:
             body = records.verify_grant(g, sig_pub)
@@ -76,27 +77,29 @@ def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int,
             return refuse("grant names another owner, record or key")
         if body.grantee_id == owner_id:
             return refuse("an owner does not grant to itself")
-        if any(body.grantee_id == seen.grantee_id for seen, _ in grants):
+        if any(body.grantee_id == seen.grantee_id for seen in grants):
             return refuse("a grantee appears twice in one item")
-        grants.append((body, g))
+        grants.append(push_rules.GrantTo(body.grantee_id, body.grantee_kem_hash))
     revoke = tuple(u.bytes for u in item.revoke)
     if len(set(revoke)) != len(revoke):
         return refuse("a grantee is revoked twice in one item")
-    return PreparedItem(record_id=rid, base_version=item.base_version, header=header, rev_id=rev_id,
-                        revision=item.revision, dek_wrap=item.dek_wrap, grants=tuple(grants), revoke=revoke)
+    judged = push_rules.Item(record_id=rid, base_version=item.base_version, rev_id=rev_id, version=header.version,
+                       parent=header.parent, key_id=header.key_id, grants=tuple(grants), revoke=revoke)
+    return PreparedItem(record_id=rid, judged=judged, revision=item.revision, dek_wrap=item.dek_wrap,
+                        grants=tuple(item.grants))
 
 
 @post("/sync/push", status_code=200, opt=answers("unavailable"))
 async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -> wire.PushResponse:
     svc = services(request)
-    peers = await svc.store.peer_ids(caller.user_id) if any(i.grants for i in data.items) else None
+    peers = await svc.store.links.peer_ids(caller.user_id) if any(i.grants for i in data.items) else None
     args = (data.items, caller.user_id, caller.sig_pub, svc.settings.max_revision_bytes, peers)
     if sum(1 + len(i.grants) for i in data.items) <= INLINE_SIGNATURES:
         prepared = prepare_all(*args)  # a few checks (about 0.1 ms each) cost less than a thread hand-off
     else:
         # Up to 500 items of 17 signatures each: verified on a worker thread, not on the event loop
         prepared = await asyncio.to_thread(prepare_all, *args)
-    results = await svc.store.push(caller.user_id, prepared, data.atomic, now(request))
+    results = await svc.store.records.push(caller.user_id, prepared, data.atomic, now(request))
     return wire.PushResponse(results=results)
 
 
@@ -104,14 +107,14 @@ async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -
 async def pull(request: Request, caller: CallerDep,
                after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
                limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200) -> wire.PullResponse:
-    return await services(request).store.pull(caller.user_id, after, limit)
+    return await services(request).store.records.pull(caller.user_id, after, limit)
 
 
 @get("/records/{record_id:uuid}/history", opt=answers("not_found"))
 async def history(request: Request, caller: CallerDep, record_id: FromPath[UUID],
                   before: Annotated[int | None, QueryParameter(ge=1, le=2**32)] = None,
                   limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> wire.History:
-    found = await services(request).store.history(caller.user_id, record_id.bytes, before, limit)
+    found = await services(request).store.records.history(caller.user_id, record_id.bytes, before, limit)
     if found is None:
         raise Problem("not_found")
     return found

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .accounts import Accounts
-from .connection import (BATCH_MAX, MIGRATIONS, READERS, BadCursor, Conflict, InUse, StoreError, ensure_free,
-                         migrate, migration_files)
+from .connection import (BATCH_MAX, MIGRATIONS, READERS, BadCursor, Conflict, Database, InUse, StoreError,
+                         ensure_free, migrate, migration_files)
 from .links import Links
-from .records import Records
-from .rows import Caller, PreparedItem, UserRow
+from .records import PreparedItem, Records
+from .rows import Caller, UserRow
 
-__all__ = ["BATCH_MAX", "MIGRATIONS", "READERS", "BadCursor", "Caller", "Conflict", "InUse", "PreparedItem", "Store",
-           "StoreError", "UserRow", "ensure_free", "migrate", "migration_files"]
+__all__ = ["BATCH_MAX", "MIGRATIONS", "READERS", "BadCursor", "Caller", "Conflict", "Database", "InUse",
+           "PreparedItem", "Store", "StoreError", "UserRow", "ensure_free", "migrate", "migration_files"]
 
 
-class Store(Accounts, Records, Links):
-    """One database: accounts.py, records.py and links.py hold each area's SQL, connection.py the
-    single group-committing writer and the reader pool they all run on."""
+class Store:
+    """One database and the three areas of SQL that run on it, each in its own module: `accounts`, `records` and
+    `links`. They share `db` (connection.py): the single group-committing writer and the reader pool."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.accounts = Accounts(db)
+        self.records = Records(db)
+        self.links = Links(db)
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        await self.db.close()

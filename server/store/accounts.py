@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from between.sync.core import wire
 
 from .connection import Conflict, Database
-from .rows import USER_COLS, Caller, UserRow, WConn, as_uuid, r_all, r_one, user_row, w_one
+from .rows import Caller, UserRow, WConn, as_uuid, columns, r_row, r_rows, w_exists, w_row
 
 T = TypeVar("T")
 
@@ -22,12 +22,75 @@ _SIGNER_COLUMN = {"passphrase": "login_pub", "recovery": "recovery_login_pub"}
 SESSION_CACHE_MAX = 4096
 
 
-class Accounts(Database):
+class AccountColumns(NamedTuple):
+    """An account's row as sign-in and the account's own devices read it (users table)."""
+
+    user_id: bytes
+    handle: str
+    role: wire.Role
+    kdf_memory_kib: int
+    kdf_iterations: int
+    kdf_lanes: int
+    kdf_salt: bytes
+    login_pub: bytes
+    recovery_login_pub: bytes
+    sig_pub: bytes
+    kem_pub: bytes
+    bundle_signature: bytes
+    pw_envelope: bytes
+    rk_envelope: bytes
+    id_wrap: bytes
+
+    @property
+    def kdf(self) -> wire.KdfParams:
+        return wire.KdfParams(memory_kib=self.kdf_memory_kib, iterations=self.kdf_iterations, lanes=self.kdf_lanes,
+                              salt=self.kdf_salt)
+
+
+ACCOUNT_COLS = columns(AccountColumns)
+
+
+class DeviceOwner(NamedTuple):
+    user_id: bytes
+    handle: str
+    sig_pub: bytes  # the device's own key, which signs its refresh
+
+
+class Challenge(NamedTuple):
+    challenge: bytes
+    expires_at: int
+
+
+class SessionRow(NamedTuple):
+    expires_at: int
+    user_id: bytes
+    device_id: bytes
+    handle: str
+    role: str
+    sig_pub: bytes
+
+
+class Remembered(NamedTuple):
+    """A session in the cache, tagged with the cache's generation when it was read."""
+
+    generation: int
+    expires_at: int
+    caller: Caller
+
+
+class DeviceRow(NamedTuple):
+    device_id: bytes
+    name: str
+    created_at: int
+    last_seen_at: int
+
+
+class Accounts:
     """Accounts, devices, sessions and sign-in challenges."""
 
-    def __init__(self, path) -> None:
-        super().__init__(path)
-        self._session_cache: dict[bytes, tuple[int, int, Caller]] = {}  # token hash -> (generation, expiry, caller)
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._session_cache: dict[bytes, Remembered] = {}  # token hash -> session
         self._session_generation = 0
 
     async def create_account(self, s: wire.Signup, token_hash: bytes, expires_at: int, now: int,
@@ -37,15 +100,15 @@ class Accounts(Database):
         b = s.bundle
 
         def op(c: WConn) -> None:
-            if spend_invite is not None and not w_one(
+            if spend_invite is not None and not w_exists(
                     c, "UPDATE invites SET signup_used_at = ? WHERE token_hash = ? AND expires_at > ? "
                        "AND signup_used_at IS NULL RETURNING 1", (now, spend_invite, now)):
                 raise Conflict("registration_closed")
-            if w_one(c, "SELECT 1 FROM users WHERE handle = ?", (s.handle,)):
+            if w_exists(c, "SELECT 1 FROM users WHERE handle = ?", (s.handle,)):
                 raise Conflict("handle_taken")
-            if w_one(c, "SELECT 1 FROM users WHERE user_id = ?", (s.user_id.bytes,)):
+            if w_exists(c, "SELECT 1 FROM users WHERE user_id = ?", (s.user_id.bytes,)):
                 raise Conflict("user_exists")
-            if w_one(c, "SELECT 1 FROM devices WHERE device_id = ?", (s.device.device_id.bytes,)):
+            if w_exists(c, "SELECT 1 FROM devices WHERE device_id = ?", (s.device.device_id.bytes,)):
                 raise Conflict("device_exists")
             c.execute(
                 "INSERT INTO users (user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, "
@@ -57,7 +120,7 @@ class Accounts(Database):
             self._add_device(c, s.user_id.bytes, s.device, now)
             self._add_session(c, token_hash, s.user_id.bytes, s.device.device_id.bytes, expires_at)
 
-        await self._write(op)
+        await self.db.write(op)
 
     @staticmethod
     def _add_device(c: WConn, user_id: bytes, d: wire.DeviceKey, now: int) -> None:
@@ -70,24 +133,26 @@ class Accounts(Database):
                   (token_hash, user_id, device_id, expires_at))
 
     async def user_by_handle(self, handle: str) -> UserRow | None:
-        row = await self._read_one(f"SELECT {USER_COLS} FROM users WHERE handle = ?", (handle,))
-        return user_row(row) if row else None
+        u = await self.db.read_row(AccountColumns, f"SELECT {ACCOUNT_COLS} FROM users WHERE handle = ?", (handle,))
+        if u is None:
+            return None
+        return UserRow(user_id=u.user_id, handle=u.handle, role=u.role, kdf=u.kdf, login_pub=u.login_pub,
+                       recovery_login_pub=u.recovery_login_pub, sig_pub=u.sig_pub, kem_pub=u.kem_pub)
 
     async def account_keys(self, user_id: bytes) -> wire.AccountKeys | None:
-        async with self._read() as c:
-            row = await r_one(c, f"SELECT {USER_COLS} FROM users WHERE user_id = ?", (user_id,))
-        if row is None:
+        async with self.db.read() as c:
+            u = await r_row(c, AccountColumns, f"SELECT {ACCOUNT_COLS} FROM users WHERE user_id = ?", (user_id,))
+        if u is None:
             return None
-        u = user_row(row)
         bundle = wire.KeyBundle(user_id=as_uuid(u.user_id), handle=u.handle, role=u.role, sig_pub=u.sig_pub,
-                                kem_pub=u.kem_pub, signature=row[11])
+                                kem_pub=u.kem_pub, signature=u.bundle_signature)
         return wire.AccountKeys(user_id=as_uuid(u.user_id), handle=u.handle, role=u.role, kdf=u.kdf,
-                                pw_envelope=row[12], rk_envelope=row[13], id_wrap=row[14], bundle=bundle)
+                                pw_envelope=u.pw_envelope, rk_envelope=u.rk_envelope, id_wrap=u.id_wrap,
+                                bundle=bundle)
 
-    async def device_owner(self, device_id: bytes) -> tuple[bytes, str, bytes] | None:
-        """(user_id, handle, device sig_pub) of a device, or None."""
-        return await self._read_one("SELECT d.user_id, u.handle, d.sig_pub FROM devices d JOIN users u "
-                                    "USING (user_id) WHERE d.device_id = ?", (device_id,))
+    async def device_owner(self, device_id: bytes) -> DeviceOwner | None:
+        return await self.db.read_row(DeviceOwner, "SELECT d.user_id, u.handle, d.sig_pub FROM devices d "
+                                                   "JOIN users u USING (user_id) WHERE d.device_id = ?", (device_id,))
 
     async def create_challenge(self, challenge_id: bytes, challenge: bytes, subject: str,
                                expires_at: int, now: int) -> None:
@@ -96,66 +161,67 @@ class Accounts(Database):
             c.execute("INSERT INTO challenges (challenge_id, challenge, subject, expires_at) "
                       "VALUES (?,?,?,?)", (challenge_id, challenge, subject, expires_at))
 
-        await self._write(op)
+        await self.db.write(op)
 
     async def take_challenge(self, challenge_id: bytes, subject: str, now: int) -> bytes | None:
         """Delete this subject's challenge (used once, success or not); its bytes if it is alive. A request naming
         another subject's challenge leaves it alone: refused requests change nothing stored."""
         def op(c: WConn) -> bytes | None:
-            row = w_one(c, "DELETE FROM challenges WHERE challenge_id = ? AND subject = ? "
-                           "RETURNING challenge, expires_at", (challenge_id, subject))
-            if row is None or row[1] <= now:
+            row = w_row(c, Challenge, "DELETE FROM challenges WHERE challenge_id = ? AND subject = ? "
+                                      "RETURNING challenge, expires_at", (challenge_id, subject))
+            if row is None or row.expires_at <= now:
                 return None
-            return row[0]
+            return row.challenge
 
-        return await self._write(op)
+        return await self.db.write(op)
 
     async def login(self, user_id: bytes, device: wire.DeviceKey, token_hash: bytes, expires_at: int,
                     now: int) -> None:
         def op(c: WConn) -> None:
-            if w_one(c, "SELECT 1 FROM devices WHERE device_id = ?", (device.device_id.bytes,)):
+            if w_exists(c, "SELECT 1 FROM devices WHERE device_id = ?", (device.device_id.bytes,)):
                 raise Conflict("device_exists")
             c.execute("DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?", (user_id, now))
             self._add_device(c, user_id, device, now)
             self._add_session(c, token_hash, user_id, device.device_id.bytes, expires_at)
 
-        await self._write(op)
+        await self.db.write(op)
 
     async def refresh(self, user_id: bytes, device_id: bytes, token_hash: bytes, expires_at: int,
                       now: int) -> bool:
         """A new session for a device that still exists (revoked devices are deleted)."""
         def op(c: WConn) -> bool:
-            if not w_one(c, "UPDATE devices SET last_seen_at = ? WHERE device_id = ? AND user_id = ? "
-                            "RETURNING 1", (now, device_id, user_id)):
+            if not w_exists(c, "UPDATE devices SET last_seen_at = ? WHERE device_id = ? AND user_id = ? "
+                               "RETURNING 1", (now, device_id, user_id)):
                 return False
             c.execute("DELETE FROM sessions WHERE device_id = ? AND expires_at <= ?", (device_id, now))
             self._add_session(c, token_hash, user_id, device_id, expires_at)
             return True
 
-        return await self._write(op)
+        return await self.db.write(op)
 
     async def session(self, token_hash: bytes, now: int) -> Caller | None:
         cache, generation = self._session_cache, self._session_generation
         hit = cache.get(token_hash)
-        if hit is not None and hit[0] == generation and now < hit[1]:
-            return hit[2]
-        row = await self._read_one("SELECT s.expires_at, s.user_id, s.device_id, u.handle, u.role, u.sig_pub "
-                                   "FROM sessions s JOIN users u USING (user_id) "
-                                   "WHERE s.token_hash = ? AND s.expires_at > ?", (token_hash, now))
+        if hit is not None and hit.generation == generation and now < hit.expires_at:
+            return hit.caller
+        row = await self.db.read_row(SessionRow, "SELECT s.expires_at, s.user_id, s.device_id, u.handle, u.role, "
+                                                 "u.sig_pub FROM sessions s JOIN users u USING (user_id) "
+                                                 "WHERE s.token_hash = ? AND s.expires_at > ?", (token_hash, now))
         if row is None:
             return None
-        caller = Caller(*row[1:])
+        caller = Caller(user_id=row.user_id, device_id=row.device_id, handle=row.handle, role=row.role,
+                        sig_pub=row.sig_pub)
         # Tagged with the generation read before the query: a session ended while it ran is never served later.
         if len(cache) >= SESSION_CACHE_MAX:
             cache.clear()
-        cache[token_hash] = (generation, row[0], caller)
+        cache[token_hash] = Remembered(generation, row.expires_at, caller)
         return caller
 
     async def _write_ending_sessions(self, op: Callable[[WConn], T]) -> T:
         """A write that ends sessions or changes a user; afterwards (committed or not) every remembered session is
         read again, and one read while the write ran is never served (the generation moved on)."""
         try:
-            return await self._write(op)
+            return await self.db.write(op)
         finally:
             self._session_generation += 1
             self._session_cache.clear()
@@ -167,17 +233,17 @@ class Accounts(Database):
         await self._write_ending_sessions(op)
 
     async def devices(self, user_id: bytes, current: bytes) -> list[wire.Device]:
-        async with self._read() as c:
-            rows = await r_all(c, "SELECT device_id, name, created_at, last_seen_at FROM devices "
-                                  "WHERE user_id = ? ORDER BY created_at, device_id", (user_id,))
-        return [wire.Device(device_id=as_uuid(r[0]), name=r[1], created_at=r[2], last_seen_at=r[3],
-                            current=r[0] == current) for r in rows]
+        async with self.db.read() as c:
+            rows = await r_rows(c, DeviceRow, f"SELECT {columns(DeviceRow)} FROM devices "
+                                              "WHERE user_id = ? ORDER BY created_at, device_id", (user_id,))
+        return [wire.Device(device_id=as_uuid(r.device_id), name=r.name, created_at=r.created_at,
+                            last_seen_at=r.last_seen_at, current=r.device_id == current) for r in rows]
 
     async def revoke_device(self, user_id: bytes, device_id: bytes) -> bool:
         """Deleting the device cascades to all its sessions."""
         def op(c: WConn) -> bool:
-            return bool(w_one(c, "DELETE FROM devices WHERE device_id = ? AND user_id = ? RETURNING 1",
-                              (device_id, user_id)))
+            return w_exists(c, "DELETE FROM devices WHERE device_id = ? AND user_id = ? RETURNING 1",
+                            (device_id, user_id))
 
         return await self._write_ending_sessions(op)
 
@@ -189,10 +255,10 @@ class Accounts(Database):
         check = _SIGNER_COLUMN[signer]
 
         def op(c: WConn) -> bool:
-            if not w_one(c, "UPDATE users SET kdf_memory_kib = ?, kdf_iterations = ?, kdf_lanes = ?, kdf_salt = ?, "
-                            f"login_pub = ?, pw_envelope = ? WHERE user_id = ? AND {check} = ? RETURNING 1",
-                         (kdf.memory_kib, kdf.iterations, kdf.lanes, kdf.salt, login_pub, pw_envelope, user_id,
-                          signer_pub)):
+            if not w_exists(c, "UPDATE users SET kdf_memory_kib = ?, kdf_iterations = ?, kdf_lanes = ?, "
+                               f"kdf_salt = ?, login_pub = ?, pw_envelope = ? WHERE user_id = ? AND {check} = ? "
+                               "RETURNING 1", (kdf.memory_kib, kdf.iterations, kdf.lanes, kdf.salt, login_pub,
+                                               pw_envelope, user_id, signer_pub)):
                 return False
             c.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?", (user_id, keep_session))
             return True

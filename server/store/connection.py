@@ -6,20 +6,21 @@ import asyncio
 import logging
 import re
 import sqlite3
+import sys
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, NamedTuple, TypeVar
 
 import aiosqlite
 
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; one process per database stays the operator's rule
+if sys.platform == "win32":  # no advisory locks; one process per database stays the operator's rule
     fcntl = None
+else:
+    import fcntl
 
-from .rows import Conn, WConn, r_all, r_one, w_one
+from .rows import Conn, R, WConn, columns, r_row, r_rows, r_value, w_value
 
 log = logging.getLogger("between.store")
 T = TypeVar("T")
@@ -37,7 +38,7 @@ class InUse(StoreError):
     remembers sessions that another process could end)."""
 
 
-def _lock(path: Path):
+def _lock(path: Path) -> IO[bytes] | None:
     """An exclusive lock beside the database, held open until close (the OS drops it if the process dies)."""
     if fcntl is None:
         return None
@@ -75,6 +76,12 @@ class AccountGone(Conflict):
 
 class BadCursor(Exception):
     pass
+
+
+class SchemaRow(NamedTuple):
+    type: str
+    name: str
+    sql: str
 
 
 # ---------------------------------------------------------------- connections and migrations
@@ -148,18 +155,18 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = None  # the open lock file (_lock)
+        self._lock: IO[bytes] | None = None  # the open lock file (_lock)
         self._writer: WConn | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="between-writer")
         self._readers: asyncio.Queue[Conn] = asyncio.Queue()
         self._reader_list: list[Conn] = []
         self._queue: asyncio.Queue[tuple[Callable[[WConn], Any], asyncio.Future] | None] = asyncio.Queue()
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self.batches = 0  # committed write batches; with `ops` it shows how much group commit groups
         self.ops = 0
 
     @classmethod
-    async def open(cls, path: Path):
+    async def open(cls, path: Path) -> Database:
         store = cls(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         loop = asyncio.get_running_loop()
@@ -194,7 +201,7 @@ class Database:
 
     # ------------------------------------------------------------ writer: group commit
 
-    async def _write(self, op: Callable[[WConn], T]) -> T:
+    async def write(self, op: Callable[[WConn], T]) -> T:
         """Run `op` in the next batch; returns (or raises) only after that batch's COMMIT returned."""
         if self._task is None:
             raise StoreError("store is closed")
@@ -234,6 +241,8 @@ class Database:
     def _commit_batch(self, ops: list[Callable[[WConn], Any]]) -> list[tuple[bool, Any]]:
         """On the writer thread: each op in its own savepoint, then one COMMIT."""
         c = self._writer
+        if c is None:  # never: close() ends the write loop before it closes the writer
+            raise StoreError("store is closed")
         outcomes: list[tuple[bool, Any]] = []
         try:
             c.execute("BEGIN IMMEDIATE")
@@ -266,7 +275,7 @@ class Database:
     # ------------------------------------------------------------ readers
 
     @asynccontextmanager
-    async def _read(self) -> AsyncIterator[Conn]:
+    async def read(self) -> AsyncIterator[Conn]:
         """A reader connection inside one read transaction: every statement sees the same snapshot."""
         conn = await self._readers.get()
         try:
@@ -278,33 +287,29 @@ class Database:
         finally:
             self._readers.put_nowait(conn)
 
-    async def _read_one(self, sql: str, params: tuple) -> tuple | None:
+    async def read_row(self, shape: type[R], sql: str, params: tuple[Any, ...]) -> R | None:
         """One statement needs no explicit transaction: it reads one snapshot by itself."""
         conn = await self._readers.get()
         try:
-            return await r_one(conn, sql, params)
+            return await r_row(conn, shape, sql, params)
         finally:
             self._readers.put_nowait(conn)
 
     # ------------------------------------------------------------ introspection for tests and ops
-
-    async def integrity_check(self) -> str:
-        async with self._read() as c:
-            return (await r_one(c, "PRAGMA integrity_check"))[0]
 
     async def pragmas(self) -> dict[str, object]:
         """The writer's and a reader's settings, for start-up checks and tests."""
         names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "user_version", "cache_size")
 
         def op(c: WConn) -> dict[str, object]:
-            return {n: w_one(c, f"PRAGMA {n}")[0] for n in names}
+            return {n: w_value(c, f"PRAGMA {n}") for n in names}
 
-        writer = await self._write(op)
-        async with self._read() as c:
-            reader = {n: (await r_one(c, f"PRAGMA {n}"))[0] for n in names + ("query_only",)}
+        writer = await self.write(op)
+        async with self.read() as c:
+            reader = {n: await r_value(c, f"PRAGMA {n}") for n in names + ("query_only",)}
         return {"writer": writer, "reader": reader}
 
-    async def schema(self) -> list[tuple[str, str, str]]:
-        async with self._read() as c:
-            return await r_all(c, "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-                                 "ORDER BY type, name")
+    async def schema(self) -> list[SchemaRow]:
+        async with self.read() as c:
+            return await r_rows(c, SchemaRow, f"SELECT {columns(SchemaRow)} FROM sqlite_master WHERE sql IS NOT NULL "
+                                              "ORDER BY type, name")

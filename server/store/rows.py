@@ -1,4 +1,9 @@
-"""Row types of the store and their conversion to wire types; the small query helpers every area uses."""
+"""Named rows of the store, their conversion to wire types, and the small query helpers every area uses.
+
+A query names its row type: a NamedTuple whose fields are the SELECT list in order, built from the plain tuple
+sqlite3 hands back (`Shape._make(row)`), the same way on the writer's sqlite3 connection and on the readers'
+aiosqlite ones. A connection-wide `row_factory` would do it for every statement (PRAGMAs too), and aiosqlite's
+`execute_fetchall` gives no per-query cursor to set one on; and `sqlite3.Row` reads by name but types as Any."""
 
 from __future__ import annotations
 
@@ -6,19 +11,46 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, TypeVar, overload
 
 import aiosqlite
 
 from between.sync.core import wire
-from between.sync.core.layout import GrantBody, Header
 
 Conn = aiosqlite.Connection  # readers
 WConn = sqlite3.Connection  # the writer, used only on its own thread
+R = TypeVar("R", bound=NamedTuple)
+R2 = TypeVar("R2", bound=NamedTuple)
+R3 = TypeVar("R3", bound=NamedTuple)
+
+
+def columns(shape: type[NamedTuple], alias: str = "") -> str:
+    """The SELECT list of a row type whose fields are plain columns, in field order (`alias.` before each)."""
+    prefix = alias + "." if alias else ""
+    return ", ".join(prefix + name for name in shape._fields)
+
+
+@overload
+def split(row: tuple[Any, ...], a: type[R], b: type[R2], /) -> tuple[R, R2]: ...
+@overload
+def split(row: tuple[Any, ...], a: type[R], b: type[R2], c: type[R3], /) -> tuple[R, R2, R3]: ...
+def split(row: tuple[Any, ...], *shapes: type[NamedTuple]) -> tuple[Any, ...]:
+    """A row that joins several row types' columns (selected with `columns`, in this order), as one of each."""
+    out, at = [], 0
+    for shape in shapes:
+        width = len(shape._fields)
+        out.append(shape._make(row[at:at + width]))
+        at += width
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- rows other modules use
 
 
 @dataclass(frozen=True, slots=True)
 class UserRow:
+    """What sign-in reads of an account."""
+
     user_id: bytes
     handle: str
     role: str
@@ -40,21 +72,6 @@ class Caller:
     sig_pub: bytes  # the identity key every revision of this user must be signed with
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedItem:
-    """A push item whose shape and signatures were already checked; state checks happen here."""
-
-    record_id: bytes
-    base_version: int
-    header: Header | None
-    rev_id: bytes
-    revision: wire.Revision
-    dek_wrap: bytes
-    grants: tuple[tuple[GrantBody, wire.GrantUpload], ...] = ()
-    revoke: tuple[bytes, ...] = ()
-    error: tuple[str, str] | None = None  # (status, detail) found before touching the database
-
-
 # ---------------------------------------------------------------- row -> wire
 
 
@@ -62,77 +79,144 @@ def as_uuid(b: bytes) -> uuid.UUID:
     return uuid.UUID(bytes=b)
 
 
-USER_COLS = ("user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, login_pub, "
-             "recovery_login_pub, sig_pub, kem_pub, bundle_signature, pw_envelope, rk_envelope, id_wrap")
+class BundleRow(NamedTuple):
+    """A user's public keys as signed in their key bundle (users table)."""
+
+    user_id: bytes
+    handle: str
+    role: wire.Role
+    sig_pub: bytes
+    kem_pub: bytes
+    bundle_signature: bytes
 
 
-def user_row(row: tuple) -> UserRow:
-    kdf = wire.KdfParams(memory_kib=row[3], iterations=row[4], lanes=row[5], salt=row[6])
-    return UserRow(row[0], row[1], row[2], kdf, row[7], row[8], row[9], row[10])
+def bundle_of(row: BundleRow) -> wire.KeyBundle:
+    return wire.KeyBundle(user_id=as_uuid(row.user_id), handle=row.handle, role=row.role, sig_pub=row.sig_pub,
+                          kem_pub=row.kem_pub, signature=row.bundle_signature)
 
 
-def bundle_of(row: tuple, o: int = 0) -> wire.KeyBundle:
-    """From (user_id, handle, role, sig_pub, kem_pub, bundle_signature) starting at column o."""
-    return wire.KeyBundle(user_id=as_uuid(row[o]), handle=row[o + 1], role=row[o + 2], sig_pub=row[o + 3],
-                          kem_pub=row[o + 4], signature=row[o + 5])
+class RevisionRow(NamedTuple):
+    """A stored revision (revisions table)."""
+
+    record_id: bytes
+    version: int
+    rev_id: bytes
+    header: bytes
+    ct: bytes
+    signature: bytes
+    seq: int  # the owner's seq of its write
 
 
-BUNDLE_COLS = "user_id, handle, role, sig_pub, kem_pub, bundle_signature"
+REV_COLS = columns(RevisionRow)
 
 
-def stored_of(owner_id: bytes, row: tuple, o: int = 0, *, viewer: bytes | None = None) -> wire.StoredRevision:
-    """From (record_id, version, rev_id, header, ct, signature, seq) starting at column o.
-    `seq` counts the owner's writes, so only the owner is shown it; other viewers get 0."""
-    rev = wire.Revision(header=row[o + 3], ct=row[o + 4], signature=row[o + 5])
-    seq = row[o + 6] if viewer is None or viewer == owner_id else 0
-    return wire.StoredRevision(record_id=as_uuid(row[o]), owner_id=as_uuid(owner_id), version=row[o + 1],
-                               rev_id=row[o + 2], revision=rev, seq=seq)
+def stored_of(owner_id: bytes, row: RevisionRow, *, viewer: bytes | None = None) -> wire.StoredRevision:
+    """`seq` counts the owner's writes, so only the owner is shown it; other viewers get 0."""
+    rev = wire.Revision(header=row.header, ct=row.ct, signature=row.signature)
+    seq = row.seq if viewer is None or viewer == owner_id else 0
+    return wire.StoredRevision(record_id=as_uuid(row.record_id), owner_id=as_uuid(owner_id), version=row.version,
+                               rev_id=row.rev_id, revision=rev, seq=seq)
 
 
-REV_COLS = "record_id, version, rev_id, header, ct, signature, seq"
+class GrantRow(NamedTuple):
+    """A grant of a record key (grants table)."""
+
+    record_id: bytes
+    grantee_id: bytes
+    key_id: bytes
+    body: bytes
+    sealed: bytes
+    signature: bytes
+    created_at: int
 
 
-def grant_of(owner_id: bytes, row: tuple) -> wire.Grant:
-    """From (record_id, grantee_id, key_id, body, sealed, signature, created_at)."""
-    return wire.Grant(record_id=as_uuid(row[0]), owner_id=as_uuid(owner_id), grantee_id=as_uuid(row[1]),
-                      key_id=row[2], body=row[3], sealed=row[4], signature=row[5], created_at=row[6])
+def grant_of(owner_id: bytes, row: GrantRow) -> wire.Grant:
+    return wire.Grant(record_id=as_uuid(row.record_id), owner_id=as_uuid(owner_id), grantee_id=as_uuid(row.grantee_id),
+                      key_id=row.key_id, body=row.body, sealed=row.sealed, signature=row.signature,
+                      created_at=row.created_at)
 
 
-# ---------------------------------------------------------------- query helpers
+# ---------------------------------------------------------------- query helpers: the writer (sqlite3)
 
 
-def w_one(c: WConn, sql: str, params: Iterable[Any] = ()) -> tuple | None:
-    return c.execute(sql, tuple(params)).fetchone()
+def w_value(c: WConn, sql: str, params: Iterable[Any] = ()) -> Any:
+    """The first column of the first row; None when there is no row."""
+    row = c.execute(sql, tuple(params)).fetchone()
+    return None if row is None else row[0]
 
 
-def w_all(c: WConn, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+def w_exists(c: WConn, sql: str, params: Iterable[Any] = ()) -> bool:
+    """Whether the statement gives a row (a SELECT 1, or a write's RETURNING 1)."""
+    return c.execute(sql, tuple(params)).fetchone() is not None
+
+
+def w_row(c: WConn, shape: type[R], sql: str, params: Iterable[Any] = ()) -> R | None:
+    row = c.execute(sql, tuple(params)).fetchone()
+    return None if row is None else shape._make(row)
+
+
+def w_rows(c: WConn, shape: type[R], sql: str, params: Iterable[Any] = ()) -> list[R]:
+    return [shape._make(r) for r in c.execute(sql, tuple(params)).fetchall()]
+
+
+def w_all(c: WConn, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    """Every row as a plain tuple: for a row that joins several row types (`split`), pairs that become a dict, and a
+    write whose RETURNING rows are counted."""
     return c.execute(sql, tuple(params)).fetchall()
 
 
-async def r_one(c: Conn, sql: str, params: Iterable[Any] = ()) -> tuple | None:
-    rows = await c.execute_fetchall(sql, tuple(params))
-    return tuple(rows[0]) if rows else None
+# ---------------------------------------------------------------- query helpers: the readers (aiosqlite)
 
 
-async def r_page(c: Conn, sql: str, params: Iterable[Any], limit: int, size: Callable[[tuple], int],
-                 budget: int) -> tuple[list[tuple], bool]:
+async def r_value(c: Conn, sql: str, params: Iterable[Any] = ()) -> Any:
+    """The first column of the first row; None when there is no row."""
+    rows = list(await c.execute_fetchall(sql, tuple(params)))
+    return rows[0][0] if rows else None
+
+
+async def r_exists(c: Conn, sql: str, params: Iterable[Any] = ()) -> bool:
+    """Whether the statement gives a row (a SELECT 1)."""
+    return bool(list(await c.execute_fetchall(sql, tuple(params))))
+
+
+async def r_values(c: Conn, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+    """The first column of every row."""
+    return [r[0] for r in await c.execute_fetchall(sql, tuple(params))]
+
+
+async def r_row(c: Conn, shape: type[R], sql: str, params: Iterable[Any] = ()) -> R | None:
+    rows = list(await c.execute_fetchall(sql, tuple(params)))
+    return shape._make(rows[0]) if rows else None
+
+
+async def r_rows(c: Conn, shape: type[R], sql: str, params: Iterable[Any] = ()) -> list[R]:
+    return [shape._make(r) for r in await c.execute_fetchall(sql, tuple(params))]
+
+
+async def r_all(c: Conn, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    """Every row as a plain tuple: for a row that joins several row types (`split`)."""
+    return [tuple(r) for r in await c.execute_fetchall(sql, tuple(params))]
+
+
+async def r_page(c: Conn, shape: type[R], sql: str, params: Iterable[Any], limit: int, size: Callable[[R], int],
+                 budget: int) -> tuple[list[R], bool]:
     """Up to `limit` rows of `sql` (which asks for limit + 1), fewer once their `size` passes `budget` (the row
     that passes it is the last one; always at least one). Rows are read a few at a time, so a page of large
     revisions stops reading them from the database where it stops. Returns (rows, more)."""
-    rows: list[tuple] = []
+    rows: list[R] = []
     total = 0
     async with c.execute(sql, tuple(params)) as cur:
         while batch := await cur.fetchmany(64):
             for r in batch:
                 if len(rows) == limit or (rows and total >= budget):
                     return rows, True
-                rows.append(tuple(r))
-                total += size(r)
+                row = shape._make(r)
+                rows.append(row)
+                total += size(row)
     return rows, False
 
 
-async def r_all(c: Conn, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
-    return [tuple(r) for r in await c.execute_fetchall(sql, tuple(params))]
+# ---------------------------------------------------------------- shared writes
 
 
 def marks(n: int) -> str:
@@ -142,7 +226,8 @@ def marks(n: int) -> str:
 
 def next_seq(c: WConn, user_id: bytes) -> int:
     """Bumped inside the writing transaction by the single writer: commit order = seq order."""
-    return w_one(c, "UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq", (user_id,))[0]
+    seq: int = w_value(c, "UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq", (user_id,))
+    return seq
 
 
 def feed(c: WConn, reader: bytes, record_id: bytes, seq: int) -> None:

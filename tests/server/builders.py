@@ -140,5 +140,19 @@ class Rec:
         return item
 
 
+def tampered(rec: Rec, **header_changes: Any) -> wire.PushItem:
+    """The record's next item with a header that differs as given, signed by its owner: only the changed field is
+    wrong."""
+    item = rec.item(advance=False)
+    h = layout.Header.parse(item.revision.header)
+    fields = {f: getattr(h, f) for f in layout.Header.__slots__} | header_changes
+    header = layout.Header(**fields).pack()
+    o = rec.owner
+    sig = crypto.ed25519_sign(o.secrets.sig_seed, b"between/v1/rev" + records.rev_id(header, item.revision.ct))
+    rev = wire.Revision(header=header, ct=item.revision.ct, signature=sig)
+    return wire.PushItem(record_id=item.record_id, base_version=item.base_version, revision=rev,
+                         dek_wrap=item.dek_wrap)
+
+
 def push_body(items: list[wire.PushItem], atomic: bool = False) -> dict:
     return j(wire.Push(atomic=atomic, items=items))

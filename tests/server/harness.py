@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import sqlite3
 import uuid
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import msgspec
 from litestar.testing import TestClient
@@ -14,6 +18,7 @@ from between.sync.core import trust, wire
 
 import builders as b
 
+T = TypeVar("T")
 FAST = {"rate_ip_per_minute": 100_000, "rate_handle_per_minute": 100_000, "rate_signup_per_hour": 100_000}
 
 
@@ -97,6 +102,12 @@ class Api:
         r = self.post("/invites/accept", b.accept(made["token"], proof), client)
         assert r.status_code == 201, r.text
         return r.json()
+
+
+def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a fresh thread, so a loop some other fixture keeps running can't interfere."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:

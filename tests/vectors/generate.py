@@ -640,6 +640,7 @@ BUILDERS = {
     "safety.json": safety_json, "recovery_key.json": recovery_key, "tamper.json": tamper,
     "trust.json": lambda: __import__("tests.vectors.trust_cases", fromlist=["build"]).build(),
     "restore.json": lambda: __import__("tests.vectors.restore_cases", fromlist=["build"]).build(),
+    "push.json": lambda: __import__("tests.vectors.push_cases", fromlist=["build"]).build(),
 }
 
 

@@ -12,6 +12,7 @@ import { verifyBundle } from '../core/keys.js';
 import { peerState } from '../core/key-status.js';
 import { holdFrom, settlePeer, verificationRow, verificationsOf } from './peers.js';
 import { prepareReceived } from './received.js';
+import { pushOutcome } from './push-result.js';
 import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from './share.js';
 import { BLOCKED, checkInviteProof, readVerification, usedInvites } from '../core/trust.js';
 import {
@@ -358,12 +359,13 @@ export function createSync({ env, api, notify }) {
       const byId = new Map(answer.results.map((r) => [r.record_id, r]));
       for (const sent of batch) {
         const result = byId.get(sent.row.recordId);
-        if (result?.status === 'ok') {
+        const outcome = pushOutcome(result);
+        if (outcome === 'acknowledge') {
           await acknowledge(e, sent);
           report.pushed++;
-        } else if (result?.status === 'conflict') {
+        } else if (outcome === 'pull') {
           conflict = true;
-        } else if (result) {
+        } else if (result && outcome === 'keep') {
           report.failed++;
           const row = await get(e.db, 'records', sent.row.recordId);
           // Kept in the outbox: refused is not acknowledged. The reason is the server's fixed words.

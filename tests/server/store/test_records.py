@@ -1,13 +1,38 @@
-"""Push rules: ownership, heads, idempotence, signatures, atomic batches, grants and revocation."""
+"""server/store/records.py through the app and on its own: pushes judged against the stored state (sync/core/push.py)
+and written, replays that must repeat their sharing change, keys that stay dead once revoked, pull and history pages."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import builders as b
 import msgspec
-from harness import dump
+from harness import dump, run_coroutine
 
-from between.sync.core import crypto, records, wire
-from between.sync.core.layout import Header
+from between.server.store import Store
+from between.sync.core import crypto, push, records, wire
+
+
+def _states(api, acct, after=0):
+    items, cursor = api.pull_all(acct, after)
+    return [msgspec.convert(i, wire.RecordState) for i in items], cursor
+
+
+def _unlink(api, therapist: b.Account, client: b.Account) -> None:
+    [link] = [x for x in api.get("/links", client).json() if x["therapist"]["user_id"] == str(therapist.uuid)]
+    assert api.delete(f"/links/{link['link_id']}", client).status_code == 204
+
+
+def _read(api, reader: b.Account, owner: b.Account, rec: b.Rec) -> bytes:
+    """The head as `reader` opens it from its pull, with the record key from its grant."""
+    [state] = [s for s in _states(api, reader)[0] if s.record_id == rec.record_id]
+    assert state.access == "granted", state.access
+    [grant] = [g for g in state.grants if g.key_id == rec.key_id]
+    _, dek = records.open_grant(grant, owner_sig_pub=owner.secrets.sig_pub, me_id=reader.user_id,
+                                my_kem_seed=reader.secrets.kem_seed)
+    _, text = records.open_revision(state.head.revision, owner_id=owner.user_id, record_id=rec.record_id, dek=dek,
+                                    key_id=rec.key_id, signer_pub=owner.secrets.sig_pub)
+    return text
 
 
 def test_push_then_pull_round_trip(api):
@@ -58,44 +83,6 @@ def test_same_revision_twice_is_stored_once(api):
     assert len(rows) == 2
 
 
-def _tampered(rec: b.Rec, **header_changes) -> wire.PushItem:
-    item = rec.item(advance=False)
-    h = Header.parse(item.revision.header)
-    fields = {f: getattr(h, f) for f in Header.__slots__} | header_changes
-    header = Header(**fields).pack()
-    o = rec.owner
-    sig = crypto.ed25519_sign(o.secrets.sig_seed, b"between/v1/rev" + records.rev_id(header, item.revision.ct))
-    rev = wire.Revision(header=header, ct=item.revision.ct, signature=sig)
-    return wire.PushItem(record_id=item.record_id, base_version=item.base_version, revision=rev,
-                         dek_wrap=item.dek_wrap)
-
-
-def test_header_naming_another_owner_or_record_is_invalid(api):
-    alice, bob = api.register("alice"), api.register("bobby")
-    rec = b.Rec(alice)
-    before = dump(api.db)
-    for item in (_tampered(rec, owner_id=bob.user_id), _tampered(rec, record_id=crypto.random_bytes(16)),
-                 _tampered(rec, version=2, parent=crypto.random_bytes(32))):
-        [res] = api.push(alice, [item])
-        assert res["status"] == "invalid", res
-    assert dump(api.db) == before
-
-
-def test_bad_signature_is_invalid(api):
-    alice, bob = api.register("alice"), api.register("bobby")
-    rec = b.Rec(alice)
-    item = rec.item(advance=False)
-    forged = wire.Revision(header=item.revision.header, ct=item.revision.ct,
-                           signature=crypto.ed25519_sign(bob.secrets.sig_seed, b"between/v1/rev" +
-                                                         records.rev_id(item.revision.header, item.revision.ct)))
-    flipped = wire.Revision(header=item.revision.header, ct=item.revision.ct[:-1] + bytes([item.revision.ct[-1] ^ 1]),
-                            signature=item.revision.signature)
-    for rev in (forged, flipped):
-        bad = wire.PushItem(record_id=item.record_id, base_version=0, revision=rev, dek_wrap=item.dek_wrap)
-        assert api.push(alice, [bad])[0]["status"] == "invalid"
-    assert dump(api.db, ("revisions", "records"))["revisions"] == []
-
-
 def test_wrong_parent_is_invalid(api):
     alice = api.register("alice")
     rec = b.Rec(alice)
@@ -107,7 +94,7 @@ def test_wrong_parent_is_invalid(api):
 def test_atomic_batch_with_one_bad_item_stores_nothing(api):
     alice = api.register("alice")
     good1, good2, bad = b.Rec(alice), b.Rec(alice), b.Rec(alice)
-    bad_item = _tampered(bad, record_id=crypto.random_bytes(16))
+    bad_item = b.tampered(bad, record_id=crypto.random_bytes(16))
     before = dump(api.db)
     results = api.push(alice, [good1.item(), bad_item, good2.item()], atomic=True)
     assert [r["status"] for r in results] == ["aborted", "invalid", "aborted"]
@@ -186,16 +173,6 @@ def test_unshare_without_rekey_is_rejected(two_linked):
     assert len(grants) == 1 and grants[0][7] is not None and grants[0][4] == b""  # revoked, sealed key erased
 
 
-def test_oversized_ciphertext_is_invalid(api_factory):
-    api = api_factory(max_revision_bytes=2048)
-    alice = api.register("alice")
-    rec = b.Rec(alice)
-    [res] = api.push(alice, [rec.item(b"x" * 4000)])
-    assert res["status"] == "invalid"
-    rec.version, rec.head = 0, bytes(32)
-    assert api.push(alice, [rec.item(b"x" * 100)])[0]["status"] == "ok"
-
-
 def test_same_revision_twice_in_one_push_is_stored_once(api):
     alice = api.register("alice")
     rec = b.Rec(alice)
@@ -259,6 +236,140 @@ def test_a_push_that_outlives_its_account_is_unauthorized(api):
     assert r.status_code == 401 and r.json()["code"] == "unauthorized", r.text
 
 
+# ---------------------------------------------------------------- a replay repeats its sharing change
+
+
+def test_replay_with_other_grants_or_revokes_is_invalid(api):
+    therapist, t2 = api.register("dr-tran", "therapist"), api.register("dr-lee", "therapist")
+    client = api.register("sam")
+    api.link(therapist, client)
+    api.link(t2, client)
+    rec = b.Rec(client)
+    first = rec.item(grant_to=[therapist], advance=False)
+    [stored] = api.push(client, [first])
+    assert stored["status"] == "ok"
+    before = dump(api.db)
+    variants = [
+        wire.PushItem(record_id=first.record_id, base_version=0, revision=first.revision, dek_wrap=first.dek_wrap),
+        wire.PushItem(record_id=first.record_id, base_version=0, revision=first.revision, dek_wrap=first.dek_wrap,
+                      grants=first.grants + rec.item(grant_to=[t2], advance=False).grants),
+        wire.PushItem(record_id=first.record_id, base_version=0, revision=first.revision, dek_wrap=first.dek_wrap,
+                      grants=first.grants, revoke=[t2.uuid]),
+    ]
+    for variant in variants:
+        [res] = api.push(client, [variant])
+        assert res["status"] == "invalid" and res["detail"] == "replayed revision with different grants or revokes"
+    assert dump(api.db) == before  # nothing of the differing grants was applied either
+    # the same sharing change, even re-sealed (fresh HPKE randomness), is still an idempotent replay
+    resealed = rec.item(grant_to=[therapist], advance=False)
+    assert resealed.grants[0].sealed != first.grants[0].sealed
+    same = wire.PushItem(record_id=first.record_id, base_version=0, revision=first.revision, dek_wrap=first.dek_wrap,
+                         grants=resealed.grants)
+    assert api.push(client, [same]) == [stored]
+
+
+def test_replay_inside_one_push_with_other_grants_is_invalid(two_linked):
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    shared = rec.item(grant_to=[therapist], advance=False)
+    bare = wire.PushItem(record_id=shared.record_id, base_version=0, revision=shared.revision,
+                         dek_wrap=shared.dek_wrap)
+    results = api.push(client, [shared, bare])
+    assert [r["status"] for r in results] == ["ok", "invalid"]
+
+
+# ---------------------------------------------------------------- revoked keys stay dead
+
+
+def test_going_back_to_a_revoked_key_is_refused(two_linked):
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    api.push(client, [rec.item(b"v1", grant_to=[therapist])])
+    old_dek, old_key = rec.dek, rec.key_id
+    rec.rekey()
+    assert api.push(client, [rec.item(b"v2 unshared", revoke=[therapist])])[0]["status"] == "ok"
+    rec.dek, rec.key_id = old_dek, old_key
+    before = dump(api.db)
+    [res] = api.push(client, [rec.item(b"v3 under the key the therapist kept", advance=False)])
+    assert res["status"] == "invalid" and "new record key" in res["detail"]
+    assert dump(api.db) == before
+
+
+def test_after_a_link_ends_the_next_edit_needs_a_new_key(api):
+    t1, t2, client = api.register("dr-tran", "therapist"), api.register("dr-lee", "therapist"), api.register("sam")
+    api.link(t1, client)
+    api.link(t2, client)
+    rec = b.Rec(client)
+    api.push(client, [rec.item(b"v1 shared with both", grant_to=[t1, t2])])
+    _unlink(api, t1, client)
+    before = dump(api.db)
+    # refused although dr-lee still holds an active grant for that key: dr-tran kept it
+    [res] = api.push(client, [rec.item(b"v2 same key", advance=False)])
+    assert res["status"] == "invalid" and "new record key" in res["detail"]
+    assert dump(api.db) == before
+    rec.rekey()
+    assert api.push(client, [rec.item(b"v2 new key", grant_to=[t2], revoke=[t1])])[0]["status"] == "ok"
+    assert _read(api, t2, client, rec) == b"v2 new key"
+    assert api.push(client, [rec.item(b"v3 new key")])[0]["status"] == "ok"
+    assert _read(api, t2, client, rec) == b"v3 new key"
+    assert [s.access for s in _states(api, t1)[0]] == ["removed"]
+
+
+def test_after_a_link_ends_a_new_key_without_grants_is_enough(two_linked):
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    api.push(client, [rec.item(grant_to=[therapist])])
+    _unlink(api, therapist, client)
+    rec.rekey()
+    assert api.push(client, [rec.item(b"private again")])[0]["status"] == "ok"
+
+
+def test_usual_share_and_unshare_flows_still_pass(two_linked):
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    assert api.push(client, [rec.item(b"private v1")])[0]["status"] == "ok"
+    rec.rekey()  # share: new key + grant
+    assert api.push(client, [rec.item(b"shared v2", grant_to=[therapist])])[0]["status"] == "ok"
+    assert api.push(client, [rec.item(b"edit v3 under the shared key")])[0]["status"] == "ok"
+    assert _read(api, therapist, client, rec) == b"edit v3 under the shared key"
+    rec.rekey()  # unshare: new key + revoke
+    assert api.push(client, [rec.item(b"v4 unshared", revoke=[therapist])])[0]["status"] == "ok"
+    assert api.push(client, [rec.item(b"v5 private edit")])[0]["status"] == "ok"
+    rec.rekey()  # share again
+    assert api.push(client, [rec.item(b"v6 shared again", grant_to=[therapist])])[0]["status"] == "ok"
+    assert api.push(client, [rec.item(b"v7")])[0]["status"] == "ok"
+    assert _read(api, therapist, client, rec) == b"v7"
+
+
+def test_regranting_the_revoked_key_to_the_same_reader_is_allowed(two_linked):
+    """A reader given back the very key it lost learns nothing new: that key may be used again."""
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    api.push(client, [rec.item(b"v1", grant_to=[therapist])])
+    _unlink(api, therapist, client)
+    api.link(therapist, client)
+    assert api.push(client, [rec.item(b"v2 shared again", grant_to=[therapist])])[0]["status"] == "ok"
+    assert _read(api, therapist, client, rec) == b"v2 shared again"
+
+
+def test_revoke_then_old_key_in_the_same_push_is_refused(two_linked):
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    api.push(client, [rec.item(b"v1", grant_to=[therapist])])
+    old_dek, old_key = rec.dek, rec.key_id
+    rec.rekey()
+    unshare = rec.item(b"v2", revoke=[therapist])
+    rec.dek, rec.key_id = old_dek, old_key
+    back = rec.item(b"v3 old key")
+    before = dump(api.db)
+    results = api.push(client, [unshare, back], atomic=True)
+    assert [r["status"] for r in results] == ["aborted", "invalid"]
+    assert dump(api.db) == before
+
+
+# ---------------------------------------------------------------- pages
+
+
 def test_pages_of_large_revisions_stop_at_a_byte_budget(api):
     """Twelve revisions of about 0.9 MB: a page stops once it passes PAGE_BYTES (the server never builds one answer
     of every large record at once), `more` says so, and the next page goes on from its cursor; history too."""
@@ -285,90 +396,6 @@ def test_pages_of_large_revisions_stop_at_a_byte_budget(api):
     assert len(page["revisions"]) + len(older["revisions"]) == 12 and older["more"] is False
 
 
-# ---------------------------------------------------------------- checks behind other checks
-# Each test below feeds an input that every other layer accepts, so it fails when only the named check is removed
-# (docs/INTERNALS.md, "Testing").
-
-
-def test_a_grant_not_signed_by_the_owner_is_invalid_and_stores_no_grant(two_linked):
-    """server/api/sync.py prepare: records.verify_grant. The grantee is linked, the body names this owner, record
-    and key and the therapist's current key: only the signature is wrong."""
-    api, therapist, client = two_linked
-    rec = b.Rec(client)
-    item = rec.item(grant_to=[therapist], advance=False)
-    [grant] = item.grants
-    message = grant.body + crypto.sha256(grant.sealed)
-    forged = [crypto.random_bytes(64), crypto.ed25519_sign(therapist.secrets.sig_seed, message),
-              crypto.ed25519_sign(crypto.random_bytes(32), message)]
-    before = dump(api.db)
-    for signature in forged:
-        bad = msgspec.structs.replace(item, grants=[msgspec.structs.replace(grant, signature=signature)])
-        [res] = api.push(client, [bad])
-        assert (res["status"], res["detail"]) == ("invalid", "grant failed verification")
-    assert dump(api.db) == before
-    assert api.push(client, [item])[0]["status"] == "ok"  # the same item, signed by its owner
-    assert len(dump(api.db, ("grants",))["grants"]) == 1
-
-
-def test_a_grant_naming_another_owner_record_or_key_is_invalid(two_linked):
-    """prepare: the grant body must name this item's owner, record and key. Each grant here is signed by the
-    owner and sealed to the linked grantee's current key: only the naming is off."""
-    api, therapist, client = two_linked
-    rec = b.Rec(client)
-    item = rec.item(grant_to=[therapist], advance=False)
-    named = {"owner_id": client.user_id, "record_id": rec.record_id, "key_id": rec.key_id}
-    before = dump(api.db)
-    for change in ({"owner_id": therapist.user_id}, {"record_id": crypto.random_bytes(16)},
-                   {"key_id": crypto.random_bytes(16)}):
-        grant = records.make_grant(sig_seed=client.secrets.sig_seed, dek=rec.dek, grantee_id=therapist.user_id,
-                                   grantee_kem_pub=therapist.secrets.kem_pub, **(named | change))
-        [res] = api.push(client, [msgspec.structs.replace(item, grants=[grant])])
-        assert (res["status"], res["detail"]) == ("invalid", "grant names another owner, record or key"), change
-    assert dump(api.db) == before
-
-
-def test_a_grant_to_the_owner_itself_is_refused_by_prepare_even_without_the_care_link_list():
-    """prepare: "an owner does not grant to itself". Over HTTP the care-link pre-check refuses it first (the owner
-    is nobody's peer); prepare called without `peers`, as its contract allows, must refuse it on its own."""
-    from between.server.api.sync import prepare
-
-    owner = b.new_account("alice")
-    item = b.Rec(owner).item(grant_to=[owner], advance=False)
-    got = prepare(item, owner.user_id, owner.secrets.sig_pub, 1 << 20)
-    assert got.error == ("invalid", "an owner does not grant to itself")
-    assert prepare(item, owner.user_id, owner.secrets.sig_pub, 1 << 20, frozenset()).error[0] == "forbidden"
-
-
-def test_a_header_version_that_skips_ahead_is_invalid(api):
-    """prepare: header version = base_version + 1. Here the parent is the real head, so the store's parent and
-    base checks pass: without this check version 3 would follow version 1."""
-    alice = api.register("alice")
-    rec = b.Rec(alice)
-    api.push(alice, [rec.item(b"v1")])
-    rev = records.seal_revision(owner_id=alice.user_id, record_id=rec.record_id, version=3, parent=rec.head,
-                                key_id=rec.key_id, dek=rec.dek, plaintext=b"v3", sig_seed=alice.secrets.sig_seed)
-    skipping = wire.PushItem(record_id=rec.record_id, base_version=1, revision=rev, dek_wrap=rec.item().dek_wrap)
-    before = dump(api.db)
-    [res] = api.push(alice, [skipping])
-    assert (res["status"], res["detail"]) == ("invalid", "header version must be base_version + 1")
-    assert dump(api.db) == before
-
-
-def test_a_grant_sealed_to_a_key_the_grantee_does_not_have_is_invalid(two_linked):
-    """The store: a grant must be sealed to the grantee's current key (users.kem_pub). This one is signed by the
-    owner, names the linked grantee and this record and key: only the key it is sealed to is another."""
-    api, therapist, client = two_linked
-    rec = b.Rec(client)
-    grant = records.make_grant(sig_seed=client.secrets.sig_seed, owner_id=client.user_id, record_id=rec.record_id,
-                               key_id=rec.key_id, dek=rec.dek, grantee_id=therapist.user_id,
-                               grantee_kem_pub=crypto.x25519_public(crypto.random_bytes(32)))
-    item = msgspec.structs.replace(rec.item(advance=False), grants=[grant])
-    before = dump(api.db)
-    [res] = api.push(client, [item])
-    assert (res["status"], res["detail"]) == ("invalid", "grant is not sealed to the grantee's current key")
-    assert dump(api.db) == before
-
-
 def test_more_is_exact_at_a_page_boundary(api):
     """The pull's `more`: true only when a record is left after this page, also when the page is exactly full."""
     alice = api.register("alice")
@@ -386,3 +413,47 @@ def test_more_is_exact_at_a_page_boundary(api):
     assert (count, more) == (2, True)  # one left
     assert page(cursor, 1)[:2] == (1, False)  # the last one, exactly full
     assert page(0, 1)[:2] == (1, True)
+
+
+# ---------------------------------------------------------------- checks behind other checks
+# Each test below feeds an input that every other layer accepts, so it fails when only the named check is removed
+# (docs/INTERNALS.md, "Testing").
+
+
+def test_a_grant_sealed_to_a_key_the_grantee_does_not_have_is_invalid(two_linked):
+    """The store: a grant must be sealed to the grantee's current key (users.kem_pub). This one is signed by the
+    owner, names the linked grantee and this record and key: only the key it is sealed to is another."""
+    api, therapist, client = two_linked
+    rec = b.Rec(client)
+    grant = records.make_grant(sig_seed=client.secrets.sig_seed, owner_id=client.user_id, record_id=rec.record_id,
+                               key_id=rec.key_id, dek=rec.dek, grantee_id=therapist.user_id,
+                               grantee_kem_pub=crypto.x25519_public(crypto.random_bytes(32)))
+    item = msgspec.structs.replace(rec.item(advance=False), grants=[grant])
+    before = dump(api.db)
+    [res] = api.push(client, [item])
+    assert (res["status"], res["detail"]) == ("invalid", "grant is not sealed to the grantee's current key")
+    assert dump(api.db) == before
+
+
+def test_the_store_refuses_a_grant_to_someone_without_a_care_link(tmp_path):
+    """The store's own care-link check. The push handler refuses such grants before, from a list read before the
+    write; a link that ends in between reaches this check alone, as does this push, prepared without that list."""
+    from between.server.api.sync import prepare
+
+    async def run():
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            alice, bob = b.new_account("alice"), b.new_account("bobby", "therapist")
+            for acct in (alice, bob):
+                await store.accounts.create_account(b.signup(acct), crypto.random_bytes(32), 10**10, 1)
+            item = b.Rec(alice).item(grant_to=[bob], advance=False)
+            prepared = prepare(item, alice.user_id, alice.secrets.sig_pub, 1 << 20)
+            assert isinstance(prepared.judged, push.Item)  # shape, signatures and names all pass
+            return await store.records.push(alice.user_id, [prepared], False, 2)
+        finally:
+            await store.close()
+
+    [res] = run_coroutine(run())
+    assert (res.status, res.detail) == ("forbidden", "grantee has no care link with the owner")
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("records", "grants")] == [0, 0]

@@ -1,4 +1,5 @@
-"""Sign-in signatures are bound to the server's origin, which a request's Host header cannot choose."""
+"""server/api/context.py's origin_of: sign-in signatures are bound to the server's origin, which a request's Host
+header cannot choose."""
 
 from __future__ import annotations
 

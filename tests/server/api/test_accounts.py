@@ -1,16 +1,14 @@
-"""Passphrase change over the real app: the signature covers what is stored, single-use challenges, sessions."""
+"""server/api/accounts.py over the real app. Passphrase change: the signature covers what is stored, single-use
+challenges, sessions. Sign-up: the key bundle, the rules, who is admitted (a sign-up code, or a care invite once)."""
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 
 import builders as b
 import msgspec
 import pytest
 from harness import dump
 
-from between.server.store import Store
 from between.sync.core import crypto, keys, layout, wire
 
 STATE = ("users", "sessions", "devices")  # what a refused change must leave exactly as it was
@@ -175,28 +173,87 @@ def test_bad_input_is_a_4xx_problem_and_changes_nothing(api):
     assert api.post("/account/passphrase", good, acct).status_code == 204
 
 
-def test_of_two_concurrent_changes_signed_by_the_same_key_only_one_lands(tmp_path):
-    async def run():
-        store = await Store.open(tmp_path / "db.sqlite3")
-        try:
-            acct = b.new_account("alice")
-            signup = b.signup(acct)
-            mine, other = crypto.random_bytes(32), crypto.random_bytes(32)
-            await store.create_account(signup, mine, 10**10, 1)
-            await store.login(acct.user_id, wire.DeviceKey(device_id=uuid.uuid4(), name="phone",
-                                                            sig_pub=crypto.ed25519_public(crypto.random_bytes(32))),
-                              other, 10**10, 1)
-            changes = [_new_material() for _ in range(2)]
-            landed = await asyncio.gather(*(store.change_passphrase(acct.user_id, "passphrase", signup.login_pub, *m,
-                                                                    mine) for m in changes))
-            user = await store.user_by_handle("alice")
-            sessions = (await store.session(mine, 2), await store.session(other, 2))
-            return changes, landed, user, sessions
-        finally:
-            await store.close()
+# ---------------------------------------------------------------- sign-up: the key bundle, the rules, who is admitted
 
-    changes, landed, user, sessions = asyncio.run(run())
-    assert sorted(landed) == [False, True]
-    winner = changes[landed.index(True)]
-    assert (user.kdf, user.login_pub) == winner[:2]
-    assert sessions[0] is not None and sessions[1] is None
+
+def test_a_signup_bundle_must_verify_on_its_own(api):
+    """signup: keys.verify_bundle. Each bundle names the signing-up user and handle (the check before it passes):
+    one carries a signature its key never made, one a signed but unusable X25519 key."""
+    acct = b.new_account("alice")
+    good = acct.bundle
+    body = layout.bundle_body(acct.user_id, acct.handle, layout.ROLE_CLIENT, good.sig_pub, bytes(32))
+    bad_signature = msgspec.structs.replace(good, signature=good.signature[:-1] + bytes([good.signature[-1] ^ 1]))
+    low_order_kem = msgspec.structs.replace(good, kem_pub=bytes(32),
+                                            signature=crypto.ed25519_sign(acct.secrets.sig_seed, body))
+    before = dump(api.db)
+    for bundle in (bad_signature, low_order_kem):
+        r = api.post("/accounts", msgspec.structs.replace(b.signup(acct), bundle=bundle))
+        assert (r.status_code, r.json()["code"]) == (400, "crypto")
+    assert dump(api.db) == before
+    assert api.post("/accounts", b.signup(acct)).status_code == 201
+
+
+def test_signup_rules(api_factory):
+    api = api_factory()
+    acct = api.register("alice")
+    again = b.new_account("alice")
+    r = api.post("/accounts", b.signup(again))
+    assert r.status_code == 409 and r.json()["code"] == "handle_taken"
+    forged = b.new_account("mallory")
+    body = b.j(b.signup(forged))
+    body["bundle"] = b.j(acct.bundle)  # someone else's bundle
+    assert api.post("/accounts", body).status_code == 400
+    body = b.j(b.signup(b.new_account("weak")))
+    body["kdf"]["memory_kib"] = 1024
+    r = api.post("/accounts", body)
+    assert r.status_code == 400 and r.json()["code"] == "kdf_below_floor"
+
+
+def test_invite_only_registration(api_factory):
+    api = api_factory(registration="invite", signup_codes=("letmein-2026",))
+    r = api.post("/accounts", b.signup(b.new_account("alice")))
+    assert r.status_code == 403 and r.json()["code"] == "registration_closed"
+    assert api.post("/accounts", b.signup(b.new_account("alice"), "wrong-code")).status_code == 403
+    therapist = api.register("dr-who", "therapist", invite_code="letmein-2026")
+    token = api.post("/invites", None, therapist).json()["token"]
+    client = api.register("sam", invite_code=token)  # a therapist's care invite admits its client
+    assert api.post("/invites/accept", b.accept(token), client).status_code == 201
+
+
+def _invite_only(api_factory):
+    api = api_factory(registration="invite", signup_codes=("letmein-2026",))
+    therapist = api.register("dr-who", "therapist", invite_code="letmein-2026")
+    token = api.post("/invites", None, therapist).json()["token"]
+    return api, therapist, token
+
+
+def test_a_care_invite_admits_one_sign_up(api_factory):
+    api, therapist, token = _invite_only(api_factory)
+    client = api.register("sam", invite_code=token)
+    r = api.post("/accounts", b.signup(b.new_account("mallory"), token))
+    assert r.status_code == 403 and r.json()["code"] == "registration_closed"
+    assert [u[0] for u in dump(api.db, ("users",))["users"] if u[1] == "mallory"] == []
+    # the invite still makes the link for the client it admitted
+    assert api.post("/invites/accept", b.accept(token), client).status_code == 201
+
+
+def test_a_care_invite_does_not_admit_a_therapist(api_factory):
+    api, _, token = _invite_only(api_factory)
+    r = api.post("/accounts", b.signup(b.new_account("dr-fake", "therapist"), token))
+    assert r.status_code == 403 and r.json()["code"] == "registration_closed"
+    # the refused therapist did not spend it
+    api.register("sam", invite_code=token)
+
+
+def test_a_failed_sign_up_does_not_spend_the_invite(api_factory):
+    api, therapist, token = _invite_only(api_factory)
+    r = api.post("/accounts", b.signup(b.new_account("dr-who"), token))  # handle taken: rolled back whole
+    assert r.status_code == 409
+    api.register("sam", invite_code=token)
+
+
+def test_configured_sign_up_codes_stay_reusable(api_factory):
+    api, _, _ = _invite_only(api_factory)
+    for handle, role in (("ann", "client"), ("ben", "client"), ("dr-new", "therapist")):
+        api.register(handle, role, invite_code="letmein-2026")
+    assert sorted(u[1] for u in dump(api.db, ("users",))["users"]) == ["ann", "ben", "dr-new", "dr-who"]

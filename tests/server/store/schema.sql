@@ -1,4 +1,4 @@
--- Schema after every migration. Regenerate with: .venv/bin/python tests/server/test_store.py
+-- Schema after every migration. Regenerate with: PYTHONPATH=tests/server .venv/bin/python tests/server/store/test_connection.py
 
 -- index challenges_by_expiry
 CREATE INDEX challenges_by_expiry ON challenges (expires_at);

@@ -1,31 +1,26 @@
-"""The store on real SQLite files: migrations and schema snapshot, pragmas, group commit, failures."""
+"""server/store/connection.py on real SQLite files: migrations and the schema snapshot, pragmas, the group-committing
+writer and its failures, one process per database."""
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import sqlite3
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import builders as b
 import pytest
+from harness import run_coroutine
 
 from between.server.settings import Settings
 from between.server.store import Conflict, InUse, Store, StoreError, migration_files
 from between.sync.core import crypto, wire
 
 SNAPSHOT = Path(__file__).with_name("schema.sql")
-HEADER = "-- Schema after every migration. Regenerate with: .venv/bin/python tests/server/test_store.py\n\n"
+HEADER = ("-- Schema after every migration. Regenerate with: PYTHONPATH=tests/server .venv/bin/python "
+          "tests/server/store/test_connection.py\n\n")
 
-
-
-def run_coroutine(coro):
-    """asyncio.run in a fresh thread, so a loop some other fixture keeps running can't interfere."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 def render(rows: list[tuple[str, str, str]]) -> str:
     return HEADER + "".join(f"-- {kind} {name}\n{sql};\n\n" for kind, name, sql in rows)
@@ -34,7 +29,7 @@ def render(rows: list[tuple[str, str, str]]) -> str:
 async def _schema_of(path: Path) -> str:
     store = await Store.open(path)
     try:
-        return render(await store.schema())
+        return render(await store.db.schema())
     finally:
         await store.close()
 
@@ -106,7 +101,7 @@ def test_pragmas_on_every_connection(tmp_path):
     async def run():
         store = await Store.open(tmp_path / "db.sqlite3")
         try:
-            return await store.pragmas()
+            return await store.db.pragmas()
         finally:
             await store.close()
 
@@ -129,9 +124,9 @@ def test_group_commit_batches_and_isolates_failures(tmp_path):
         try:
             signups = [_signup(f"user{i}") for i in range(40)] + [_signup("user7")]  # one duplicate handle
             outcomes = await asyncio.gather(
-                *(store.create_account(s, crypto.random_bytes(32), 10**10, 1) for s in signups),
+                *(store.accounts.create_account(s, crypto.random_bytes(32), 10**10, 1) for s in signups),
                 return_exceptions=True)
-            return outcomes, store.batches, store.ops
+            return outcomes, store.db.batches, store.db.ops
         finally:
             await store.close()
 
@@ -151,18 +146,18 @@ def test_disk_full_fails_the_batch_cleanly_and_the_writer_recovers(tmp_path):
     async def run():
         store = await Store.open(tmp_path / "db.sqlite3")
         try:
-            pages = await store._write(lambda c: c.execute("PRAGMA page_count").fetchone()[0])
-            await store._write(lambda c: c.execute(f"PRAGMA max_page_count = {pages}"))
+            pages = await store.db.write(lambda c: c.execute("PRAGMA page_count").fetchone()[0])
+            await store.db.write(lambda c: c.execute(f"PRAGMA max_page_count = {pages}"))
             big = b.new_account("big-one")
             s = b.signup(big)
             s = wire.Signup(**{f: getattr(s, f) for f in s.__struct_fields__ if f != "pw_envelope"},
                             pw_envelope=crypto.random_bytes(4096))
             with pytest.raises(StoreError):
-                await asyncio.gather(*(store.create_account(x, crypto.random_bytes(32), 10**10, 1)
+                await asyncio.gather(*(store.accounts.create_account(x, crypto.random_bytes(32), 10**10, 1)
                                        for x in [s] + [_signup(f"bulk{i}") for i in range(30)]))
-            await store._write(lambda c: c.execute("PRAGMA max_page_count = 1073741823"))
-            await store.create_account(_signup("after-full"), crypto.random_bytes(32), 10**10, 1)
-            return await store.user_by_handle("after-full"), await store.user_by_handle("big-one")
+            await store.db.write(lambda c: c.execute("PRAGMA max_page_count = 1073741823"))
+            await store.accounts.create_account(_signup("after-full"), crypto.random_bytes(32), 10**10, 1)
+            return await store.accounts.user_by_handle("after-full"), await store.accounts.user_by_handle("big-one")
         finally:
             await store.close()
 
@@ -179,7 +174,7 @@ def test_close_lets_the_interpreter_exit(tmp_path):
     code = ("import asyncio, sys; from pathlib import Path; from between.server.store import Store\n"
             "async def main():\n"
             f"    s = await Store.open(Path({str(tmp_path / 'db.sqlite3')!r}))\n"
-            "    await s.create_challenge(b'1'*16, b'2'*32, 'h:x', 10**10, 1)\n"
+            "    await s.accounts.create_challenge(b'1'*16, b'2'*32, 'h:x', 10**10, 1)\n"
             "    await s.close()\n"
             "asyncio.run(main())\n")
     done = subprocess.run([sys.executable, "-c", code], timeout=30, capture_output=True)
@@ -219,126 +214,6 @@ def test_one_process_per_database(tmp_path):
         holder.kill()
         holder.wait(10)
     run_coroutine(_schema_of(path))  # the lock died with its process
-
-
-def test_a_remembered_session_ends_with_every_write_that_ends_it(tmp_path):
-    """The store remembers sessions it has read (no database read per request); logging out, revoking the
-    device, changing the passphrase and deleting the account each end it at once, also when it was remembered."""
-    async def run():
-        store = await Store.open(tmp_path / "db.sqlite3")
-        try:
-            for end in ("logout", "revoke", "passphrase", "delete"):
-                s = _signup(f"cache-{end}")
-                uid, device = s.user_id.bytes, s.device.device_id.bytes
-                token, other = crypto.random_bytes(32), crypto.random_bytes(32)
-                await store.create_account(s, token, 10**10, 1)
-                first = await store.session(token, 2)
-                assert first is not None and first.user_id == uid
-                assert await store.session(token, 3) is first  # remembered: the same object, no query
-                assert await store.session(token, 10**10) is None  # past its expiry, remembered or not
-                if end == "logout":
-                    await store.end_session(token)
-                elif end == "revoke":
-                    assert await store.revoke_device(uid, device)
-                elif end == "passphrase":
-                    assert await store.change_passphrase(uid, "passphrase", s.login_pub, s.kdf, s.login_pub,
-                                                         s.pw_envelope, keep_session=other)
-                else:
-                    await store.delete_account(uid, s.handle)
-                assert await store.session(token, 4) is None, end
-        finally:
-            await store.close()
-
-    run_coroutine(run())
-
-
-def test_challenges_are_taken_once(tmp_path):
-    async def run():
-        store = await Store.open(tmp_path / "db.sqlite3")
-        try:
-            cid = uuid.uuid4().bytes
-            await store.create_challenge(cid, b"d" * 32, "h:alice", 100, 1)
-            wrong = await store.take_challenge(cid, "h:bobby", 2)  # another subject: refused, and left alone
-            first, second = (await store.take_challenge(cid, "h:alice", 2),
-                             await store.take_challenge(cid, "h:alice", 2))
-            await store.create_challenge(cid, b"e" * 32, "h:alice", 100, 1)
-            expired = await store.take_challenge(cid, "h:alice", 100)
-            return wrong, first, second, expired
-        finally:
-            await store.close()
-
-    assert run_coroutine(run()) == (None, b"d" * 32, None, None)
-
-
-def test_the_store_refuses_a_grant_to_someone_without_a_care_link(tmp_path):
-    """The store's own care-link check. The push handler refuses such grants before, from a list read before the
-    write; a link that ends in between reaches this check alone, as does this push, prepared without that list."""
-    from between.server.api.sync import prepare
-
-    async def run():
-        store = await Store.open(tmp_path / "db.sqlite3")
-        try:
-            alice, bob = b.new_account("alice"), b.new_account("bobby", "therapist")
-            for acct in (alice, bob):
-                await store.create_account(b.signup(acct), crypto.random_bytes(32), 10**10, 1)
-            item = b.Rec(alice).item(grant_to=[bob], advance=False)
-            prepared = prepare(item, alice.user_id, alice.secrets.sig_pub, 1 << 20)
-            assert prepared.error is None  # shape, signatures and names all pass
-            return await store.push(alice.user_id, [prepared], False, 2)
-        finally:
-            await store.close()
-
-    [res] = run_coroutine(run())
-    assert (res.status, res.detail) == ("forbidden", "grantee has no care link with the owner")
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("records", "grants")] == [0, 0]
-
-
-def test_a_care_invite_admits_a_sign_up_only_while_it_lives_and_only_once(tmp_path):
-    """The invite is checked twice, at admission (signup_invite_valid) and where the sign-up spends it
-    (create_account, in the writing transaction: it may expire or be spent in between): each check on its own."""
-    async def run():
-        store = await Store.open(tmp_path / "db.sqlite3")
-        try:
-            therapist = _signup("dr-who")
-            await store.create_account(therapist, crypto.random_bytes(32), 10**10, 1)
-            token = crypto.random_bytes(32)
-            await store.create_invite(uuid.uuid4().bytes, therapist.user_id.bytes, token, 1, 100)
-            admitted = [await store.signup_invite_valid(token, at) for at in (99, 100)]
-            spent = []
-            for handle, at in (("late", 100), ("sam", 99), ("mallory", 99)):
-                try:
-                    await store.create_account(_signup(handle), crypto.random_bytes(32), 10**10, at,
-                                               spend_invite=token)
-                    spent.append(handle)
-                except Conflict as exc:
-                    spent.append(exc.code)
-            return admitted, spent, await store.signup_invite_valid(token, 99)
-        finally:
-            await store.close()
-
-    assert run_coroutine(run()) == ([True, False], ["registration_closed", "sam", "registration_closed"], False)
-
-
-def test_a_passphrase_change_lands_only_under_the_key_that_is_still_the_accounts(tmp_path):
-    """The store's own check of the signing key (the handler checked the signature against the key it read
-    before): of two changes signed by the same old key only the first lands, and a stranger's key never does."""
-    async def run():
-        store = await Store.open(tmp_path / "db.sqlite3")
-        try:
-            s = _signup("alice")
-            uid = s.user_id.bytes
-            await store.create_account(s, crypto.random_bytes(32), 10**10, 1)
-            first, second = crypto.random_bytes(32), crypto.random_bytes(32)
-            results = [await store.change_passphrase(uid, "passphrase", pub, s.kdf, new, s.pw_envelope, b"k" * 32)
-                       for pub, new in ((crypto.random_bytes(32), first), (s.login_pub, first),
-                                        (s.login_pub, second))]
-            return results, (await store.user_by_handle("alice")).login_pub, first
-        finally:
-            await store.close()
-
-    results, login_pub, first = run_coroutine(run())
-    assert results == [False, True, False] and login_pub == first
 
 
 if __name__ == "__main__":
