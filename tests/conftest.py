@@ -97,7 +97,7 @@ def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str], modul
 
         args = (["-m", "tests.openapi_server", answers_file()] if clock_file is None else
                 ["-m", "tests.clock_server", "--offset-file", str(clock_file), "--answers", answers_file()])
-    log = open(log_path, "ab")
+    log = open(log_path, "ab")  # noqa: SIM115 - the server process writes it until it stops
     try:
         return subprocess.Popen(
             [sys.executable, *args, "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)],

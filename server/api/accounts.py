@@ -98,7 +98,7 @@ async def change_passphrase(request: Request, caller: CallerDep, data: JSONBody[
         public = user.login_pub if data.signer == "passphrase" else user.recovery_login_pub
     bound = keys.passphrase_change_bound(data.kdf, data.login_pub, data.pw_envelope)
     if not check_signature(public, data.signature, origin_of(request, svc.settings), caller.handle,
-                           data.challenge_id, challenge or bytes(32), "change-passphrase", bound):
+                           data.challenge_id, challenge or bytes(32), "change-passphrase", bound) or public is None:
         raise Problem("invalid_credentials")
     token = request.headers.get("authorization", "").partition(" ")[2].strip()
     if not await svc.store.change_passphrase(caller.user_id, data.signer, public, data.kdf, data.login_pub,

@@ -66,7 +66,7 @@ def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int,
         return refuse("header names another record")
     if header.version != item.base_version + 1:
         return refuse("header version must be base_version + 1")
-    grants = []
+    grants: list[tuple[GrantBody, wire.GrantUpload]] = []
     for g in item.grants:
         try:
             body = records.verify_grant(g, sig_pub)

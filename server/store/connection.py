@@ -41,7 +41,7 @@ def _lock(path: Path):
     """An exclusive lock beside the database, held open until close (the OS drops it if the process dies)."""
     if fcntl is None:
         return None
-    handle = open(path.with_name(path.name + ".lock"), "a+b")
+    handle = open(path.with_name(path.name + ".lock"), "a+b")  # noqa: SIM115 - the lock lasts while it is open
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -221,7 +221,7 @@ class Database:
             except Exception as exc:
                 log.error("write batch failed: %s", type(exc).__name__)
                 outcomes = [(False, StoreError("database write failed"))] * len(batch)
-            for (_, fut), (ok, value) in zip(batch, outcomes):
+            for (_, fut), (ok, value) in zip(batch, outcomes, strict=True):
                 if fut.done():
                     continue  # the request went away; its write stands (pushes are idempotent)
                 if ok:
@@ -301,7 +301,7 @@ class Database:
 
         writer = await self._write(op)
         async with self._read() as c:
-            reader = {n: (await r_one(c, f"PRAGMA {n}"))[0] for n in names + ("query_only",)}
+            reader = {n: (await r_one(c, f"PRAGMA {n}"))[0] for n in (*names, "query_only")}
         return {"writer": writer, "reader": reader}
 
     async def schema(self) -> list[tuple[str, str, str]]:

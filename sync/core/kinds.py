@@ -119,7 +119,8 @@ def _check_schema(schema: Schema) -> None:
                 raise ValueError(f"{where}: needs max_items")
             if f.type in ("scale", "minutes", "emotions") and (c.min is None or c.max is None or c.min > c.max):
                 raise ValueError(f"{where}: needs min <= max")
-            if f.type == "scale" and (not c.step or c.step < 1 or (c.max - c.min) % c.step):
+            if (f.type == "scale" and c.min is not None and c.max is not None  # both there: checked just above
+                    and (not c.step or c.step < 1 or (c.max - c.min) % c.step)):
                 raise ValueError(f"{where}: needs a positive step dividing max - min")
             if f.type in ("single_choice", "multi_choice"):
                 option_ids = [o.id for o in c.options]
@@ -246,9 +247,9 @@ def check_field(kind: Kind, field: Field, value: Any) -> Any:
     return _check_emotions(kind, field, value) or None
 
 
-def _check_emotions(kind: Kind, field: Field, value: list) -> list[dict]:
+def _check_emotions(kind: Kind, field: Field, value: list[Any]) -> list[dict[str, Any]]:
     c = field.constraints
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for item in value:
         if not isinstance(item, dict) or set(item) != {"name", "intensity"}:
@@ -268,7 +269,7 @@ def _check_emotions(kind: Kind, field: Field, value: list) -> list[dict]:
     return out
 
 
-def validate_fields(kind_id: str, fields: dict, *, keep_unknown: bool = False) -> dict:
+def validate_fields(kind_id: str, fields: object, *, keep_unknown: bool = False) -> dict[str, Any]:
     """Check `fields` against the kind's schema; return them normalised, with empty optional fields left out.
 
     A field id the kind does not define is refused, unless `keep_unknown` (an edit of an entry that a newer
