@@ -4,8 +4,8 @@ The map names a module by its file name inside a section (or a table row) for it
 heading for `sync/core/`, `connection.py` in the row of `store/` in the table of `server/`. A name with a folder from
 the top of the repository (`sync/core/records.py`) stands for itself. A name ending in `/` names that package (its
 `__init__.py`). The browser app's map is docs/WEB.md's file table (INTERNALS.md points there); a web module may be
-named by its bare file name, found wherever it lives under `web/js/`, so the map survives moving modules between
-folders there, as long as the file name stays unique.
+named by the end of its path (`layout.js`, `care/timeline.js`), found wherever it lives under `web/js/`, so the map
+survives moving modules between folders there as long as the name still fits one file.
 
 The function contracts of the protocol core are checked too: every function, class or constant they name is defined
 at the top of the module they are listed under.
@@ -44,13 +44,15 @@ def modules(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in found if p.is_file() and "node_modules" not in p.parts}
 
 
-def _web_module(root: Path, name: str) -> str | list[str] | None:
-    """A web module named by its bare file name (optionally after `js/`): its path, the paths when several files
-    have that name, or None."""
-    bare = name.removeprefix("js/")
-    if "/" in bare:
-        return None
-    hits = sorted(str(p.relative_to(root)) for p in (root / "web" / "js").rglob(bare))
+def _under_web_js(root: Path, name: str) -> str | list[str] | None:
+    """What `name` names under web/js/ by the end of its path (`layout.js`, `care/timeline.js`, `core/`): its path
+    from the root, the paths when it fits several, or None."""
+    tail = name.removeprefix("js/").rstrip("/")
+    js = root / "web" / "js"
+    hits = sorted(str(p.relative_to(root)) + ("/" if name.endswith("/") else "")
+                  for p in js.rglob(tail.rpartition("/")[2])
+                  if (p.is_dir() if name.endswith("/") else p.is_file())
+                  and ("/" + str(p.relative_to(js))).endswith("/" + tail))
     return hits[0] if len(hits) == 1 else (hits or None)
 
 
@@ -64,27 +66,19 @@ def resolve(root: Path, folder: str, name: str, found: Map, where: str) -> None:
         if not list(root.glob(path)) and not list(root.glob(web_js)):
             found.missing.append(f"{where}: `{name}` matches nothing ({path})")
         return
-    target = root / path
-    if name.endswith("/"):
-        if target.is_dir():
-            if (target / "__init__.py").is_file():
-                found.named.add(path + "__init__.py")
-        else:
-            found.missing.append(f"{where}: `{name}` is no folder ({path})")
-        return
-    if target.is_file():
-        found.named.add(path)
-        return
-    web = None
-    if path.startswith("web/"):
-        under_js = root / "web" / "js" / name
-        web = str(under_js.relative_to(root)) if under_js.is_file() else _web_module(root, name)
-    if isinstance(web, str):
-        found.named.add(web)
-    elif isinstance(web, list):
-        found.missing.append(f"{where}: `{name}` is ambiguous ({', '.join(web)}): name it by its path under web/js/")
+    folder_name = name.endswith("/")
+    if (root / path).is_dir() if folder_name else (root / path).is_file():
+        found_path: str | list[str] | None = path
     else:
+        found_path = _under_web_js(root, name) if path.startswith("web/") else None
+    if isinstance(found_path, list):
+        found.missing.append(f"{where}: `{name}` is ambiguous ({', '.join(found_path)}): name more of its path")
+    elif found_path is None:
         found.missing.append(f"{where}: `{name}` does not exist ({path})")
+    elif not folder_name:
+        found.named.add(found_path)
+    elif (root / found_path / "__init__.py").is_file():
+        found.named.add(found_path + "__init__.py")
 
 
 def read_map(root: Path, doc: str, base: str = "") -> Map:
@@ -236,9 +230,12 @@ def test_a_name_in_the_wrong_section_is_missing(tree):
 
 
 def test_a_web_module_is_found_by_its_file_name_wherever_it_lives(tree):
-    found = _write(tree, "## `web/`\n\n`sw.js`, `layout.js`, `js/layout.js`, `core/layout.js` and `routes.js`\n")
-    assert found.named == {"web/sw.js", "web/js/core/layout.js"}
-    assert len(found.missing) == 1 and "ambiguous (web/js/a/routes.js, web/js/b/routes.js)" in found.missing[0]
+    found = _write(tree, "## `web/`\n\n`sw.js`, `layout.js`, `js/layout.js`, `core/layout.js`, `a/routes.js`, "
+                         "`core/` and `routes.js`, `b/layout.js`\n")
+    assert found.named == {"web/sw.js", "web/js/core/layout.js", "web/js/a/routes.js"}
+    assert [m.split(": ", 1)[1] for m in found.missing] == [
+        "`routes.js` is ambiguous (web/js/a/routes.js, web/js/b/routes.js): name more of its path",
+        "`b/layout.js` does not exist (web/b/layout.js)"]
 
 
 def test_an_unnamed_module_is_reported(tree):
