@@ -48,8 +48,9 @@ test-py: $(STAMP)
 	@set +e; CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
-# Linters and type checkers; each fails on a finding. mypy reads our code under its installed names through links in
-# .venv/typecheck (setuptools' editable install maps the folders with an import hook mypy cannot see).
+# Linters and type checkers; each fails on a finding: ruff and mypy (pyproject.toml), tsc over web/'s JSDoc types
+# (web/tools/tsconfig*.json). mypy reads our code under its installed names through links in .venv/typecheck
+# (setuptools' editable install maps the folders with an import hook mypy cannot see).
 # FORMAT_CHECK: the tree is reformatted once, in a commit of its own (`make format`); until then ruff's formatting and
 # import order are not checked. That commit sets FORMAT_CHECK ?= 1 here.
 FORMAT_CHECK ?= 0
@@ -60,6 +61,7 @@ lint: $(STAMP) $(WEB_STAMP)
 	$(if $(filter 1,$(FORMAT_CHECK)),$(VENV)/bin/ruff format --check --quiet)
 	@mkdir -p $(TYPECHECK) && ln -sfn ../../../sync $(TYPECHECK)/sync && ln -sfn ../../../server $(TYPECHECK)/server
 	$(VENV)/bin/mypy
+	cd web && npm run --silent typecheck
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --quiet --select I --fix

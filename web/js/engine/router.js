@@ -2,7 +2,8 @@
 
 /**
  * @typedef {{request: Request, url: URL, params: Record<string, string>}} RouteContext
- * @typedef {(ctx: RouteContext) => Promise<Response>} Handler
+ * @typedef {((ctx: RouteContext) => Promise<Response>) & {download?: boolean}} Handler download: it answers with a
+ *   file to save (export.js), never a page
  */
 
 /** An id in an app address (`:id`, `:uid`, …): a UUID as this app writes them, lowercase. */

@@ -47,8 +47,8 @@ const noNotes = () => ({ open: [], dismissed: [] });
 
 /**
  * @param {import('../../engine/router.js').Router} router
- * @param {{load: () => Promise<any>, accounts: ReturnType<import('./account.js').createAccounts>,
- *   sync: ReturnType<import('../../engine/sync.js').createSync>}} deps
+ * @param {{load: () => Promise<any>, accounts: ReturnType<typeof import('./account.js').createAccounts>,
+ *   sync: ReturnType<typeof import('../../engine/sync.js').createSync>}} deps
  */
 export function addAccountRoutes(router, { load, accounts, sync }) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);

@@ -177,7 +177,8 @@ const STORE = { peer: (db, uid) => get(db, 'peers', uid), createDocument, getOwn
 
 /**
  * @param {import('../../engine/router.js').Router} router
- * @param {{load: () => Promise<any>, changed: () => void, templates: () => Promise<Map<string, object>>,
+ * @param {{load: () => Promise<any>, changed: () => void,
+ *   templates: () => Promise<Map<string, import('../../core/assignments.js').Template>>,
  *   store?: typeof STORE, now?: () => Date}} deps templates: the library (templates.json as templateTable)
  */
 export function addAssignRoutes(router, { load, changed, templates, store = STORE, now = () => new Date() }) {

@@ -11,6 +11,11 @@ import { groupBySession } from './timeline.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
 import { html } from '../views.js';
 
+/**
+ * @typedef {import('../../core/records.js').Doc} Doc
+ * @typedef {import('../../data/db.js').Peer} Peer
+ */
+
 // ------------------------------------------------------------------ words
 
 /** A local date `YYYY-MM-DD` for people ("Mar 10, 2026" in English); anything else as it is. @param {string} day */
@@ -28,14 +33,14 @@ const when = (stamp) => {
 
 /**
  * How the other person's key was verified, in words (never by colour alone): key-status.js keyStatus.
- * @param {object} peer @returns {{word: string, state: 'verified'|'unverified'|'changed'}} state: the badge's look
+ * @param {Peer} peer @returns {{word: string, state: 'verified'|'unverified'|'changed'}} state: the badge's look
  */
 export function verification(peer) {
   const { word, badge: state } = keyStatus(peer);
   return { word, state };
 }
 
-/** The verification badge, a link to the safety number screen. @param {object} peer */
+/** The verification badge, a link to the safety number screen. @param {Peer} peer */
 export function badge(peer) {
   const { word, state } = verification(peer);
   const href = `/app/link/${peer.userId}`;
@@ -103,7 +108,7 @@ function createdInvite({ link: url, expiresAt }) {
 
 /**
  * The therapist's clients. Each: {peer, newCount, lastSession (YYYY-MM-DD or null)}.
- * @param {{peer: object, newCount: number, lastSession: string|null}[]} clients
+ * @param {{peer: Peer, newCount: number, lastSession: string|null}[]} clients
  */
 export function clientsPage(clients) {
   const news = (c) => (c.lastSession
@@ -121,7 +126,7 @@ export function clientsPage(clients) {
   </section>`;
 }
 
-/** What a key that is not verified (or blocked) means, with the way to fix it. @param {object} peer */
+/** What a key that is not verified (or blocked) means, with the way to fix it. @param {Peer} peer */
 export function verificationNote(peer) {
   const { state } = keyStatus(peer);
   const fix = link(`/app/link/${peer.userId}`, 'Compare the safety number');
@@ -141,7 +146,7 @@ export function verificationNote(peer) {
 /**
  * Turn what a client shared into timeline items (pure): entries and answers to assignments, with what is needed
  * to show them. Other document types are left out.
- * @param {{id: string, doc: object, updatedAt: string}[]} received @param {(doc: object) => object|null} kindOf
+ * @param {{id: string, doc: Doc, updatedAt: string}[]} received @param {(doc: Doc) => object|null} kindOf
  * @param {Map<string, string>} titles assignment id -> title (own assignments)
  * @param {(stamp: string) => string|null} dayOf the local date of an instant
  */
@@ -226,7 +231,8 @@ export function groupHeading(group) {
 
 /**
  * The timeline: groups newest first, each a heading and its items newest first.
- * @param {object[]} items from timelineItems @param {string[]} sessions @param {string} today @param {string} handle
+ * @param {import('./timeline.js').TimelineItem[]} items from timelineItems @param {string[]} sessions
+ * @param {string} today @param {string} handle
  * @param {{level?: number, marker?: boolean}} [options] heading level of the groups (3 on the client page, 2 in
  *   print); marker: say "Session held today" at the top when it was
  */
@@ -254,7 +260,8 @@ function assignmentList(uid, assignments) {
 
 /**
  * One client's page. `canAssign`: their key is verified and unchanged and the link is live.
- * @param {{peer: object, sessions: string[], today: string, assignments: object[], items: object[],
+ * @param {{peer: Peer, sessions: string[], today: string, assignments: {id: string, doc: Doc}[],
+ *   items: import('./timeline.js').TimelineItem[],
  *   canAssign: boolean, notice?: string|null}} view
  */
 export function clientPage({ peer, sessions, today, assignments, items, canAssign, notice = null }) {
@@ -286,7 +293,7 @@ export function clientPage({ peer, sessions, today, assignments, items, canAssig
 
 /**
  * The print view: the same timeline as a plain document for the clinical record.
- * @param {{peer: object, sessions: string[], today: string, items: object[],
+ * @param {{peer: Peer, sessions: string[], today: string, items: import('./timeline.js').TimelineItem[],
  *   range: {from: string, to: string}|null}} view
  */
 export function printPage({ peer, sessions, today, items, range }) {

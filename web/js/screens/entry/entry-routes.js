@@ -14,7 +14,7 @@ import { UUID } from '../../engine/router.js';
 
 /**
  * @typedef {{db: IDBDatabase, me: import('../../data/device.js').Unlocked,
- *   kinds: Map<string, import('../../core/kinds.js').Kind>}} Env
+ *   kinds: Map<string, import('../../core/kinds.js').Kind>, settings: {wording: string}}} Env
  * @param {import('../../engine/router.js').Router} router @param {() => Promise<Env>} load
  * @param {{panel?: (id: string) => Promise<unknown>}} [options] `panel` adds a fragment (sharing) under an entry
  */

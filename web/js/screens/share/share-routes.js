@@ -28,7 +28,7 @@ const SHARE_BLOCKED = 'Not shared: this therapist\'s security key changed (or do
 
 /**
  * @param {import('../../engine/router.js').Router} router
- * @param {{load: () => Promise<any>, sharing: ReturnType<import('../../engine/share.js').createSharing>}} deps
+ * @param {{load: () => Promise<any>, sharing: ReturnType<typeof import('../../engine/share.js').createSharing>}} deps
  */
 export function addShareRoutes(router, { load, sharing }) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
