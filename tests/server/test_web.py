@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from between.sync.core.kinds import KINDS_JSON
