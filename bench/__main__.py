@@ -42,11 +42,12 @@ class Server:
     def __init__(self, data: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "between.server", "--host", "127.0.0.1", "--port", str(self.port), "--data", str(data)]
+        cmd = [sys.executable, "-m", "between.server", "--host", "127.0.0.1", "--port", str(self.port),
+               "--data", str(data)]
         if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1:
             cmd = ["taskset", "-c", "0", *cmd]
         env = dict(os.environ, BETWEEN_RATE_LIMIT="off")
-        self.log = open(data / "bench-server.log", "wb")
+        self.log = open(data / "bench-server.log", "wb")  # noqa: SIM115 - the server writes it until stop()
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -109,12 +110,14 @@ async def raw_ingest(path: Path, rows: list[tuple[bytes, bytes, bytes, bytes]], 
     async with aiosqlite.connect(path) as db:
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=FULL")
-        await db.execute("CREATE TABLE IF NOT EXISTS r (id BLOB PRIMARY KEY, header BLOB, ct BLOB, sig BLOB, seq INTEGER)")
+        await db.execute("CREATE TABLE IF NOT EXISTS r "
+                         "(id BLOB PRIMARY KEY, header BLOB, ct BLOB, sig BLOB, seq INTEGER)")
         await db.commit()
         start = time.perf_counter()
         for i in range(0, len(rows), per_tx):
+            batch = rows[i:i + per_tx]
             await db.executemany("INSERT INTO r (id, header, ct, sig, seq) VALUES (?, ?, ?, ?, ?)",
-                                 [(os.urandom(16), h, c, s, i + j) for j, (h, c, s, _) in enumerate(rows[i:i + per_tx])])
+                                 [(os.urandom(16), h, c, s, i + j) for j, (h, c, s, _) in enumerate(batch)])
             await db.commit()
         return len(rows) / (time.perf_counter() - start)
 
@@ -125,7 +128,8 @@ async def raw_pull(path: Path, page: int) -> float:
         start = time.perf_counter()
         after, n = -1, 0
         while True:
-            cur = await db.execute("SELECT id, header, ct, sig, seq FROM r WHERE seq > ? ORDER BY seq LIMIT ?", (after, page))
+            cur = await db.execute("SELECT id, header, ct, sig, seq FROM r WHERE seq > ? ORDER BY seq LIMIT ?",
+                                   (after, page))
             fetched = await cur.fetchall()
             if not fetched:
                 break
@@ -161,7 +165,7 @@ def http_pull(server: Server, writer: Writer, page: int) -> tuple[float, int]:
 
 
 def ratio_line(name: str, case: list[float], base: list[float], unit: str, goal: str) -> str:
-    ratios = [c / b for c, b in zip(case, base)]
+    ratios = [c / b for c, b in zip(case, base, strict=True)]
     return (f"| {name} | {statistics.median(case):,.0f} {unit} | {statistics.median(base):,.0f} {unit} | "
             f"{statistics.median(ratios):.2f} [{min(ratios):.2f}..{max(ratios):.2f}] | {goal} |")
 
@@ -211,7 +215,8 @@ async def main_async(args: argparse.Namespace) -> None:
             result = await run_load(server.url, req, total=len(req), concurrency=4, check=_ok)
             ingest.append(result.requests * 50 / result.seconds)
             items = [msgspec.json.decode(b, type=wire.Push).items for b in bodies]
-            rows = [(i.revision.header, i.revision.ct, i.revision.signature, i.dek_wrap) for batch in items for i in batch]
+            rows = [(i.revision.header, i.revision.ct, i.revision.signature, i.dek_wrap)
+                    for batch in items for i in batch]
             raw_db = work / f"raw-{r}.db"
             on_cpu(0)
             ingest_raw.append(await raw_ingest(raw_db, rows, 50))
@@ -258,7 +263,7 @@ async def main_async(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 5)))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "5")))
     parser.add_argument("--records", type=int, default=10_000, help="records pushed, then pulled, per round")
     parser.add_argument("--requests", type=int, default=3_000, help="requests per round for the small-push case")
     asyncio.run(main_async(parser.parse_args()))

@@ -142,7 +142,7 @@ def spread(values: list[float], fmt: str = "{:,.0f}") -> str:
 
 
 def ratio_spread(case: list[float], base: list[float]) -> str:
-    return spread([c / b for c, b in zip(case, base)], "{:.2f}")
+    return spread([c / b for c, b in zip(case, base, strict=True)], "{:.2f}")
 
 
 def launch(p, profile: Path, **options):
@@ -270,8 +270,9 @@ def cold_start(p, server: Server, profile: Path, path: str, entries: int | None)
                 return { rendered: true, shown: nav.loadEventStart, steps: [nav.responseStart,
                   nav.loadEventStart - nav.responseStart, window.__benchReady - nav.loadEventStart] };
               }
-              return { rendered: false, shown: window.__benchReady, steps: htmx && hit ? [htmx.startTime, hit.startTime - htmx.startTime,
-                hit.responseEnd - hit.startTime, window.__benchReady - hit.responseEnd] : [] };
+              return { rendered: false, shown: window.__benchReady, steps: htmx && hit ? [htmx.startTime,
+                hit.startTime - htmx.startTime, hit.responseEnd - hit.startTime, window.__benchReady - hit.responseEnd]
+                : [] };
             }""", view)
         shown = page.locator(".entries .summary").count()
         if entries is not None and shown != entries:
@@ -379,7 +380,8 @@ def bench_kdf(ctx, url: str, rounds: int) -> list[str]:
         finally:
             page.close()
     return [f"| Argon2id m={m} KiB t={t} p=1 in the KDF worker, first call in a page (as at sign-in), vs native "
-            f"(between.sync.core.crypto) | {spread(first)} ms | {spread(native)} ms | {ratio_spread(first, native)} | <= 1500 ms |",
+            f"(between.sync.core.crypto) | {spread(first)} ms | {spread(native)} ms | {ratio_spread(first, native)} "
+            "| <= 1500 ms |",
             f"| the same, second call in the page | {spread(second)} ms | {spread(native)} ms | "
             f"{ratio_spread(second, native)} | |",
             f"| Argon2id at OWASP's minimum m={fm} KiB t={ft} p=1, warm | {spread(floor)} ms | "
@@ -391,7 +393,7 @@ def bench_kdf(ctx, url: str, rounds: int) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_browser", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 5)))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "5")))
     parser.add_argument("--entries", type=int, default=1000, help="entries sealed and stored per round")
     parser.add_argument("--list-entries", default="100,1000",
                         help="entries on the device for the cold starts, comma-separated, ascending")

@@ -27,7 +27,8 @@ def account() -> tuple[keys.AccountSecrets, wire.Signup]:
                             account_key=crypto.random_bytes(32), sig_seed=crypto.random_bytes(32),
                             kem_seed=crypto.random_bytes(32))
     kdf = keys.new_kdf_params(layout.KDF_FLOOR_MEMORY_KIB, layout.KDF_FLOOR_ITERATIONS, 1)
-    device = wire.DeviceKey(device_id=uuid.uuid4(), name="bench", sig_pub=crypto.ed25519_public(crypto.random_bytes(32)))
+    device = wire.DeviceKey(device_id=uuid.uuid4(), name="bench",
+                            sig_pub=crypto.ed25519_public(crypto.random_bytes(32)))
     signup = wire.Signup(user_id=uuid.UUID(bytes=s.user_id), handle=s.handle, kdf=kdf, login_pub=bytes(32),
                          recovery_login_pub=bytes(32), pw_envelope=bytes(60), rk_envelope=bytes(60), id_wrap=bytes(92),
                          bundle=keys.make_bundle(s), device=device)

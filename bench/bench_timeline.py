@@ -125,7 +125,7 @@ def timed(p, server: Server, profile: Path, path: str, selector: str, n: int) ->
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_timeline", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 5)))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "5")))
     parser.add_argument("--entries", type=int, default=500)
     args = parser.parse_args()
     if not CHROMIUM.exists():

@@ -41,8 +41,8 @@ def serve(host: str | None = None, port: int | None = None, data_dir: str | None
         raise SystemExit(2) from None
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.
-    uvicorn.run(app_factory(settings, clock=clock), host=settings.host, port=settings.port, log_level=settings.log_level,
-                server_header=False, proxy_headers=True, timeout_graceful_shutdown=10)
+    uvicorn.run(app_factory(settings, clock=clock), host=settings.host, port=settings.port,
+                log_level=settings.log_level, server_header=False, proxy_headers=True, timeout_graceful_shutdown=10)
 
 
 def main(argv: list[str] | None = None, app_factory: AppFactory = create_app) -> None:

@@ -50,11 +50,12 @@ async def _before(request: Request) -> Response | None:
 def _json_only(request: Request) -> None:
     """API bodies must be declared JSON: a cross-site HTML form can send text/plain or form data
     without a preflight, and must not reach the endpoints that need no session."""
-    if request.method in _BODY_METHODS and request.url.path.startswith("/api/"):
-        if request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers:
-            media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if media != "application/json":
-                raise Problem("unsupported_media_type", "send the body as application/json")
+    if request.method not in _BODY_METHODS or not request.url.path.startswith("/api/"):
+        return
+    if request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != "application/json":
+            raise Problem("unsupported_media_type", "send the body as application/json")
 
 
 def _options(request: Request) -> Response:

@@ -121,8 +121,8 @@ def describe(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
                if _describable(sig.return_type.annotation)}
     request_schemas, answer_schemas, components = wire_schemas(list(requests.values()),
                                                                [*answers.values(), ProblemBody])
-    request_by_handler = dict(zip(requests, request_schemas))
-    answer_by_handler = dict(zip(answers, answer_schemas))
+    request_by_handler = dict(zip(requests, request_schemas, strict=True))
+    answer_by_handler = dict(zip(answers, answer_schemas, strict=False))  # the last schema is ProblemBody's
 
     for path, method, handler in ops:
         op = doc["paths"][path][method]
@@ -147,7 +147,8 @@ def describe(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def wire_schemas(requests: list[Any], answers: list[Any]) -> tuple[list[dict], list[dict], dict[str, dict]]:
+def wire_schemas(requests: list[Any], answers: list[Any]
+                 ) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...], dict[str, Any]]:
     """msgspec's own JSON Schema of the request and answer types, and their components. Requests stay as
     msgspec says (a Struct that forbids unknown fields is closed: the server refuses them); answers are open,
     since within v1 an answer may gain fields. A type used both ways is two components: `<Name>` for
@@ -213,13 +214,14 @@ def _reachable(schemas: dict[str, dict], doc: dict[str, Any]) -> dict[str, dict]
     """The components the paths refer to, directly or through other components; the rest is Litestar's
     description of types that msgspec's replaced."""
     seen: set[str] = set()
+    refs: list[str] = []  # met in the node being walked
     todo = [doc["paths"]]
     while todo:
-        refs: list[str] = []
         _walk(todo.pop(), lambda node: refs.append(node["$ref"]) if isinstance(node.get("$ref"), str) else None)
         for ref in refs:
             name = ref.rsplit("/", 1)[-1]
             if ref.startswith("#/components/schemas/") and name not in seen and name in schemas:
                 seen.add(name)
                 todo.append(schemas[name])
+        refs.clear()
     return {name: schemas[name] for name in sorted(seen)}

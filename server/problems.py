@@ -8,6 +8,7 @@ import re
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
 
 from between.sync.core.errors import BetweenError, CryptoError, DowngradeError, ProtocolError
 
@@ -156,7 +157,7 @@ def on_internal(request: Request, exc: Exception) -> Response:
     return problem_response("internal")
 
 
-HANDLERS = {
+HANDLERS: ExceptionHandlersMap = {
     Problem: on_problem,
     HTTPException: on_http,
     BetweenError: on_domain,

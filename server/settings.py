@@ -72,7 +72,7 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Decode from BETWEEN_* variables; unknown BETWEEN_* names are errors (typos must not pass)."""
         environ = os.environ if environ is None else environ
         raw: dict[str, object] = {}
@@ -86,7 +86,7 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
         return cls.from_mapping(raw)
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, object]) -> "Settings":
+    def from_mapping(cls, raw: Mapping[str, object]) -> Settings:
         try:
             settings = msgspec.convert(dict(raw), cls, strict=False)
         except msgspec.ValidationError as exc:

@@ -134,12 +134,12 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
     return any(t.strip() == "*" or t.strip().removeprefix("W/") == wanted for t in if_none_match.split(","))
 
 
-def _file(request: Request, path: Path | None, name: str, body: bytes | None = None) -> Response:
+def _file(request: Request, source: Path | bytes, name: str) -> Response:
     headers = dict(SECURITY_HEADERS)
     headers["Cache-Control"] = _cache_control(name)
     if name == WORKER:
         headers["Service-Worker-Allowed"] = "/"
-    content = body if body is not None else path.read_bytes()
+    content = source if isinstance(source, bytes) else source.read_bytes()
     headers["ETag"] = tag = etag(content)
     suffix = Path(name).suffix or ".html"
     if _matches(request.headers.get("if-none-match"), tag):
@@ -155,7 +155,7 @@ def web_handler(web_dir: str) -> HTTPRouteHandler:
         index = root / "index.html"
         if index.is_file():
             return _file(request, index, "index.html")
-        return _file(request, None, "index.html", FALLBACK_INDEX)
+        return _file(request, FALLBACK_INDEX, "index.html")
 
     @get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False)
     def web(request: Request, path: FromPath[str] = "/") -> Response:

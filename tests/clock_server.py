@@ -32,11 +32,12 @@ def main() -> None:
     parser.add_argument("--port", type=int)
     parser.add_argument("--data")
     parser.add_argument("--offset-file", required=True, type=Path)
-    parser.add_argument("--answers", help="record every /api/ answer here for the OpenAPI check (tests/openapi_answers)")
+    parser.add_argument("--answers",
+                        help="record every /api/ answer here for the OpenAPI check (tests/openapi_answers)")
     args = parser.parse_args()
     factory = create_app
     if args.answers:
-        from tests.openapi_answers import AnswerRecorder  # noqa: PLC0415
+        from tests.openapi_answers import AnswerRecorder
 
         def factory(settings, **options):  # type: ignore[no-redef]
             return AnswerRecorder(create_app(settings, **options), args.answers)

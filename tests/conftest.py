@@ -92,14 +92,15 @@ def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str], modul
     (through tests/clock_server.py on a movable clock); another module (tests/newer_server.py, which adds fields to
     every answer on purpose) is run as it is, unrecorded."""
     # The old top-level names still import from the repository root, but bypass the recording and clock wrappers.
-    assert module.split(".")[0] not in ("server", "sync"), f"run the server as between.server, not {module}"
+    top = module.split(".", maxsplit=1)[0]
+    assert top not in ("server", "sync"), f"run the server as between.server, not {module}"
     args = ["-m", module]
     if module == "between.server":
         from tests.openapi_answers import answers_file  # after pytest has loaded it as a plugin
 
         args = (["-m", "tests.openapi_server", answers_file()] if clock_file is None else
                 ["-m", "tests.clock_server", "--offset-file", str(clock_file), "--answers", answers_file()])
-    log = open(log_path, "ab")
+    log = open(log_path, "ab")  # noqa: SIM115 - the server process writes it until it stops
     try:
         return subprocess.Popen(
             [sys.executable, *args, "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)],

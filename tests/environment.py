@@ -38,7 +38,7 @@ def chromium_problem() -> str | None:
 
 def playwright_problem() -> str | None:
     try:
-        import playwright.sync_api  # noqa: F401, PLC0415 - only asked when browser tests are collected
+        import playwright.sync_api  # noqa: F401 - only asked when browser tests are collected
     except ImportError:
         return "Playwright for Python is not installed (make install)"
     return None

@@ -59,7 +59,7 @@ class AddFields:
                 return
             body = b"".join(chunks)
             headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-            media = dict((k.lower(), v) for k, v in headers).get(b"content-type", b"")
+            media = {k.lower(): v for k, v in headers}.get(b"content-type", b"")
             if body and b"json" in media:
                 body = json.dumps(with_extras(json.loads(body))).encode()
             await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})

@@ -2,6 +2,9 @@
 
 import { createLocalServer } from '/js/engine/local-server.js';
 
+// The global scope as what it is here: the WebWorker types know `self` only as some worker's.
+const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+
 // Made from the content, never by hand: the server puts in place of the mark a hash of every file it serves the
 // app (server/web.py worker_script), so any change to any of them is a new version with a new cache name (a fresh
 // precache; activate deletes every other between-shell-* cache), and the same files keep the same name.
@@ -31,26 +34,26 @@ const SHELL = [
 const LAZY = new Set(['/templates.json', '/js/page/account-forms.js', '/js/page/argon2.js', '/js/page/kdf-worker.js',
   '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/bytes.js', '/js/core/errors.js', '/js/core/layout.js']);
 
-self.addEventListener('install', (event) => {
+sw.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     // An update skips the HTTP cache ('reload'), so a new version never precaches a stale file. A first install
     // takes what the page has just loaded from the HTTP cache instead of fetching it all a second time.
-    const mode = self.registration.active ? 'reload' : 'default';
+    const mode = sw.registration.active ? 'reload' : 'default';
     await cache.addAll(SHELL.map((path) => new Request(path, { cache: mode })));
     // No skipWaiting here: an update waits until the person chooses it (the page offers it) or every window
     // of the app has closed, so a new worker never takes over a page mid-edit.
   })());
 });
 
-self.addEventListener('activate', (event) => {
+sw.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
       if (name.startsWith('between-shell-') && name !== CACHE) await caches.delete(name);
     }
     // Take the page that registered us now: the page holds every click until a worker controls it. After an
     // update the person asked for, the pages that asked reload themselves; the others keep their view.
-    await self.clients.claim();
+    await sw.clients.claim();
   })());
 });
 
@@ -60,14 +63,14 @@ const shell = async () => (await own('/')) ?? fetch('/');
 
 /** Tell every open page the sync status (the words are made there, in an aria-live region). */
 async function notify(status) {
-  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'sync-status', status });
+  for (const client of await sw.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'sync-status', status });
 }
 
 const local = createLocalServer({
   shell,
   kindsResponse: async () => (await own('/kinds.json')) ?? fetch('/kinds.json'),
   templatesResponse: () => cacheFirst(new Request('/templates.json')),
-  origin: self.location.origin,
+  origin: sw.location.origin,
   notify,
 });
 
@@ -75,11 +78,11 @@ const local = createLocalServer({
 let background = Promise.resolve();
 local.keepAlive((promise) => { background = promise.catch(() => {}); });
 
-self.addEventListener('message', (event) => {
-  if (event.origin && event.origin !== self.location.origin) return;
+sw.addEventListener('message', (event) => {
+  if (event.origin && event.origin !== sw.location.origin) return;
   // Sent to a waiting worker by the page when the person chose "Update now" (and no form holds unsaved input).
   if (event.data?.type === 'update-now') {
-    event.waitUntil(self.skipWaiting());
+    event.waitUntil(sw.skipWaiting());
     return;
   }
   if (event.data?.type === 'version') {
@@ -114,14 +117,14 @@ async function cacheFirst(request) {
  */
 async function fromAppPage(event) {
   if (!event.clientId) return false;
-  const client = await self.clients.get(event.clientId);
-  return Boolean(client) && new URL(client.url).origin === self.location.origin;
+  const client = await sw.clients.get(event.clientId);
+  return Boolean(client) && new URL(client.url).origin === sw.location.origin;
 }
 
-self.addEventListener('fetch', (event) => {
+sw.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return; // the network's business
+  if (url.origin !== sw.location.origin || url.pathname.startsWith('/api/')) return; // the network's business
   const answer = local.handle(request, () => fromAppPage(event));
   if (answer) {
     event.respondWith(answer);

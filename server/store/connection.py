@@ -42,7 +42,7 @@ def _lock(path: Path) -> IO[bytes] | None:
     """An exclusive lock beside the database, held open until close (the OS drops it if the process dies)."""
     if fcntl is None:
         return None
-    handle = open(path.with_name(path.name + ".lock"), "a+b")
+    handle = open(path.with_name(path.name + ".lock"), "a+b")  # noqa: SIM115 - the lock lasts while it is open
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -228,7 +228,7 @@ class Database:
             except Exception as exc:
                 log.error("write batch failed: %s", type(exc).__name__)
                 outcomes = [(False, StoreError("database write failed"))] * len(batch)
-            for (_, fut), (ok, value) in zip(batch, outcomes):
+            for (_, fut), (ok, value) in zip(batch, outcomes, strict=True):
                 if fut.done():
                     continue  # the request went away; its write stands (pushes are idempotent)
                 if ok:

@@ -94,7 +94,7 @@ def cmd_device_list(args: argparse.Namespace) -> None:
     import datetime as dt
 
     def day(ts: int) -> str:
-        return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+        return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M")
 
     for device in _client(args).devices():
         current = "  (this device)" if device.current else ""
@@ -175,7 +175,8 @@ def cmd_sync(args: argparse.Namespace) -> None:
         _report(client.sync())
     except BetweenError as exc:
         if exc.code == "unreachable":
-            raise BetweenError("unreachable", "server unreachable; local changes are saved and will sync later")
+            raise BetweenError("unreachable",
+                               "server unreachable; local changes are saved and will sync later") from exc
         raise
 
 
@@ -245,7 +246,7 @@ def cmd_invite_accept(args: argparse.Namespace) -> None:
     except BetweenError as exc:
         warn(f"linked, but this device could not sync yet ({exc.detail}); run `between sync` later")
     say(f"Linked with {handle}: verified by invitation (their key matched the fingerprint in the link, and your")
-    say(f"app proved yours back). For the strongest check, compare safety numbers in person or by video:")
+    say("app proved yours back). For the strongest check, compare safety numbers in person or by video:")
     say(f"`between safety-number {handle}`.")
 
 

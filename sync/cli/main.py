@@ -6,14 +6,14 @@ import argparse
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .commands import (CLIENT_ENV, cmd_account_create, cmd_account_delete, cmd_account_login, cmd_account_logout,
-                       cmd_account_passphrase, cmd_contacts, cmd_device_list, cmd_device_revoke, cmd_entry_add, cmd_entry_delete,
-                       cmd_entry_edit, cmd_entry_list, cmd_entry_show, cmd_export, cmd_import, cmd_invite_accept,
-                       cmd_invite_create, cmd_kinds, cmd_safety_number, cmd_serve, cmd_share, cmd_shared_list, cmd_sync,
-                       cmd_unshare)
+                       cmd_account_passphrase, cmd_contacts, cmd_device_list, cmd_device_revoke, cmd_entry_add,
+                       cmd_entry_delete, cmd_entry_edit, cmd_entry_list, cmd_entry_show, cmd_export, cmd_import,
+                       cmd_invite_accept, cmd_invite_create, cmd_kinds, cmd_safety_number, cmd_serve, cmd_share,
+                       cmd_shared_list, cmd_sync, cmd_unshare)
 from ..core.errors import BetweenError, CryptoError, DowngradeError, RollbackError
 from .terminal import EXIT_ERROR, EXIT_USAGE, UsageError
 

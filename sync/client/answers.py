@@ -51,7 +51,7 @@ def _lenient(tp: Any) -> Any:
     if origin is Annotated:
         return Annotated[(_lenient(args[0]), *tp.__metadata__)]
     if origin in (Union, types.UnionType):
-        return Union[tuple(_lenient(a) for a in args)]
+        return Union[tuple(_lenient(a) for a in args)]  # noqa: UP007 - built at run time: no `|` spelling
     if origin in (list, tuple, set, frozenset, dict) and args:
         return origin[tuple(_lenient(a) for a in args)]
     return tp

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -56,7 +57,7 @@ class Api:
     """A thin, typed wrapper over httpx. `token` is sent as a bearer; `on_expired` may refresh it once."""
 
     def __init__(self, server_url: str, token: str = "", *,
-                 on_expired: Callable[["Api"], None] | None = None, transport: httpx.BaseTransport | None = None):
+                 on_expired: Callable[[Api], None] | None = None, transport: httpx.BaseTransport | None = None):
         self.origin = origin_of(server_url)
         self.token = token
         self.on_expired = on_expired

@@ -25,7 +25,7 @@ __all__ = ["DEVICE_NAME", "MIN_PASSPHRASE", "Client", "NotFound", "check_handle"
 
 def now_stamp() -> str:
     """UTC time in ISO 8601 with milliseconds: it sorts as text and lives only inside ciphertext."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Client(AccountOps):

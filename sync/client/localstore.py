@@ -1,4 +1,4 @@
-"""The reference client's per-profile store: keys.json (secrets, mode 0600) and profile.db (ciphertext, outbox, cursor)."""
+"""The reference client's per-profile store: keys.json (secrets, mode 0600), profile.db (ciphertext, outbox, cursor)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ClassVar
 
 from ..core.errors import BetweenError
 
@@ -129,7 +130,7 @@ class KeysFile:
         return json.dumps(data, indent=1, sort_keys=True).encode()
 
     @classmethod
-    def from_json(cls, raw: bytes) -> "KeysFile":
+    def from_json(cls, raw: bytes) -> KeysFile:
         try:
             data = json.loads(raw)
             return cls(server=data["server"], handle=data["handle"], role=data["role"], token=data.get("token", ""),
@@ -201,10 +202,7 @@ class LocalStore:
         """Remove every file of the profile (after logout or account deletion)."""
         self.close()
         for name in (KEYS_FILE, DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", DB_FILE + "-journal"):
-            try:
-                (self.dir / name).unlink()
-            except FileNotFoundError:
-                pass
+            (self.dir / name).unlink(missing_ok=True)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -447,11 +445,11 @@ class LocalStore:
 
     # ------------------------------------------------------------ rows
 
-    _COLUMNS: dict[str, list[str]] = {}
+    _COLUMNS: ClassVar[dict[str, list[str]]] = {}  # every profile's tables have the same columns
 
     def _row(self, row: tuple | None, table: str) -> dict[str, Any] | None:
         if row is None:
             return None
         if table not in self._COLUMNS:
             self._COLUMNS[table] = [c[1] for c in self.db.execute(f"PRAGMA table_info({table})").fetchall()]
-        return dict(zip(self._COLUMNS[table], row))
+        return dict(zip(self._COLUMNS[table], row, strict=True))

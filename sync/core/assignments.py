@@ -52,7 +52,7 @@ class _Doc:
         return FieldError(f"{self.doc_type} '{path}' {problem}.", kind_id=self.doc_type, field_id=path,
                           code=f"invalid_{self.doc_type.replace('-', '_')}")
 
-    def keys(self, value: object, allowed: set[str], path: str) -> dict:
+    def keys(self, value: object, allowed: set[str], path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise self.fail(path, "must be an object")
         for key in value:
@@ -91,7 +91,7 @@ class _Doc:
             raise self.fail(path, f"must be a whole number from {lo} to {hi}{unit}")
         return value
 
-    def stamps(self, doc: dict) -> tuple[str, str]:
+    def stamps(self, doc: dict[str, Any]) -> tuple[str, str]:
         for key in ("created_at", "updated_at"):
             if not isinstance(doc.get(key), str) or not _STAMP.match(doc[key]):
                 raise self.fail(key, "must be a UTC time like 2026-03-29T08:15:00Z")
@@ -103,7 +103,7 @@ class _Doc:
             raise self.fail("updated_at", "must not be before created_at")
         return doc["created_at"], doc["updated_at"]
 
-    def header(self, doc: object, doc_type: str, allowed: set[str]) -> dict:
+    def header(self, doc: object, doc_type: str, allowed: set[str]) -> dict[str, Any]:
         doc = self.keys(doc, allowed, "document")
         if doc.get("v") != 1 or isinstance(doc.get("v"), bool):
             raise self.fail("v", "must be 1 (this version reads no other)")
@@ -116,12 +116,11 @@ def _check_options(d: _Doc, value: object, path: str) -> list[dict[str, str]]:
     if not isinstance(value, list) or not 2 <= len(value) <= MAX_OPTIONS:
         raise d.fail(path, f"must list from 2 to {MAX_OPTIONS} choices")
     out: list[dict[str, str]] = []
-    for i, option in enumerate(value):
+    for i, given in enumerate(value):
         where = f"{path}[{i}]"
         # A bare label is the builder's shorthand; the id it gets is its position, stable as written.
-        if isinstance(option, str):
-            option = {"id": f"o{i + 1}", "label": option}
-        option = d.keys(option, {"id", "label"}, where)
+        written = {"id": f"o{i + 1}", "label": given} if isinstance(given, str) else given
+        option = d.keys(written, {"id", "label"}, where)
         if not isinstance(option.get("id"), str) or not _OPTION_ID.match(option["id"]):
             raise d.fail(f"{where}.id", "must be lowercase letters, digits, - or _ (at most 40)")
         out.append({"id": option["id"], "label": d.line(option.get("label"), f"{where}.label", MAX_TITLE)})
@@ -225,7 +224,7 @@ def validate_assignment(doc: object) -> dict[str, Any]:
         raise d.fail("template", "must be a template id or null")
     out["template"] = template
     kind = doc.get("kind")
-    if kind != WORKSHEET and kinds.find_kind(kind) is None:
+    if not isinstance(kind, str) or (kind != WORKSHEET and kinds.find_kind(kind) is None):
         names = ", ".join(k.id for k in kinds.all_kinds())
         raise d.fail("kind", f"must be '{WORKSHEET}' or an activity kind: {names}")
     out["kind"] = kind

@@ -47,7 +47,9 @@ def _fail(path: str, problem: str) -> FieldError:
 def instant(value: object) -> tuple[dt.datetime, int] | None:
     """A document time as (UTC second, nanoseconds), or None when it is not one: `YYYY-MM-DDTHH:MM:SS`, an
     optional fraction of 1 to 9 digits, then `Z` or `+00:00`, naming a real date and time."""
-    m = TIMESTAMP.match(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    m = TIMESTAMP.match(value)
     if m is None or value.endswith("\n"):
         return None
     try:
@@ -91,11 +93,12 @@ def validate_entry_document(doc: object, *, deleted: bool = False) -> dict[str, 
         raise _fail("v", "must be 1 (this version reads no other)")
     if not isinstance(kind, str) or (kind != WORKSHEET and kinds.find_kind(kind) is None):
         raise _fail("kind", "must be an activity kind of kinds.json or 'worksheet'")
-    times = {}
+    times: dict[str, tuple[dt.datetime, int]] = {}
     for key in ("created_at", "updated_at"):
-        times[key] = instant(doc.get(key))
-        if times[key] is None:
+        stamp = instant(doc.get(key))
+        if stamp is None:
             raise _fail(key, "must be a UTC time like 2026-11-02T10:00:00.000Z")
+        times[key] = stamp
     if times["updated_at"] < times["created_at"]:
         raise _fail("updated_at", "must not be before created_at")
     if not isinstance(doc.get("device"), str) or not _UUID.match(doc["device"]):

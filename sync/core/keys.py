@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from . import crypto, layout, wire
 from .errors import CryptoError, ProtocolError
@@ -164,7 +164,8 @@ def open_id_wrap(idwk: bytes, user_id: bytes, wrapped: bytes) -> tuple[bytes, by
 def make_bundle(secrets: AccountSecrets) -> wire.KeyBundle:
     body = layout.bundle_body(secrets.user_id, secrets.handle, ROLE_CODES[secrets.role],
                               secrets.sig_pub, secrets.kem_pub)
-    return wire.KeyBundle(user_id=uuid.UUID(bytes=secrets.user_id), handle=secrets.handle, role=secrets.role,
+    role = cast(wire.Role, secrets.role)  # ROLE_CODES just refused any other
+    return wire.KeyBundle(user_id=uuid.UUID(bytes=secrets.user_id), handle=secrets.handle, role=role,
                           sig_pub=secrets.sig_pub, kem_pub=secrets.kem_pub,
                           signature=crypto.ed25519_sign(secrets.sig_seed, body))
 

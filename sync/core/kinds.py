@@ -155,7 +155,7 @@ def check_field(kind: Kind, field: Field, value: Any) -> Any:
     return TYPES[field.type].check(field, value, _failing(kind, field))
 
 
-def validate_fields(kind_id: str, fields: dict, *, keep_unknown: bool = False) -> dict:
+def validate_fields(kind_id: str, fields: object, *, keep_unknown: bool = False) -> dict[str, Any]:
     """Check `fields` against the kind's schema; return them normalised, with empty optional fields left out.
 
     A field id the kind does not define is refused, unless `keep_unknown` (an edit of an entry that a newer

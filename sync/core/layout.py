@@ -95,7 +95,7 @@ class Header:
         )
 
     @classmethod
-    def parse(cls, data: bytes) -> "Header":
+    def parse(cls, data: bytes) -> Header:
         if len(data) != HEADER_LEN:
             raise ProtocolError("bad_header", "header must be 136 bytes")
         (magic, hver, suite, flags, reserved, owner, record, version, parent,
@@ -178,7 +178,7 @@ class GrantBody:
                 + self.grantee_id + self.grantee_kem_hash)
 
     @classmethod
-    def parse(cls, data: bytes) -> "GrantBody":
+    def parse(cls, data: bytes) -> GrantBody:
         if len(data) != GRANT_BODY_LEN:
             raise ProtocolError("bad_grant", "grant body has the wrong length")
         n = len(LABELS["grant"])

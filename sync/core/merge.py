@@ -47,7 +47,7 @@ MISSING: Any = _Missing()
 
 
 class MergeResult(msgspec.Struct, frozen=True, kw_only=True):
-    document: dict
+    document: dict[str, Any]
     deleted: bool
     conflicted: bool  # a new entry was added to document["conflicts"]
 
@@ -86,7 +86,7 @@ def _myers(a: list[str], b: list[str]) -> list[tuple[int, int]]:
     for d in range(limit + 1):
         trace.append(v[off - d - 1:off + d + 2])
         for k in range(-d, d + 1, 2):
-            if k == -d or (k != d and v[off + k - 1] < v[off + k + 1]):
+            if k == -d or (k != d and v[off + k - 1] < v[off + k + 1]):  # noqa: SIM108 - Myers' step as published
                 x = v[off + k + 1]
             else:
                 x = v[off + k - 1] + 1
@@ -193,7 +193,7 @@ def merge_text(base: str, local: str, remote: str) -> tuple[str, int]:
 
 def _terminated(lines: list[str], eol: str) -> list[str]:
     if lines and not lines[-1].endswith("\n"):
-        return lines[:-1] + [lines[-1] + eol]
+        return [*lines[:-1], lines[-1] + eol]
     return lines
 
 
@@ -202,9 +202,9 @@ def _terminated(lines: list[str], eol: str) -> list[str]:
 class _Context:
     """What every new conflict note says about the other side, and the notes collected so far."""
 
-    def __init__(self, remote: dict) -> None:
+    def __init__(self, remote: dict[str, Any]) -> None:
         self.about_other = {k: remote[k] for k in ("device", "updated_at") if isinstance(remote.get(k), str)}
-        self.notes: list[dict] = []
+        self.notes: list[dict[str, Any]] = []
 
     def note(self, at: str, strategy: str, text: str, **extra: Any) -> None:
         entry = {"at": at, "strategy": strategy, "note": text, **extra}
@@ -238,7 +238,7 @@ def _merge_value(strategy: str, at: str, base: Any, local: Any, remote: Any, ctx
     return local
 
 
-def _merge_set(base: list, local: list, remote: list) -> list:
+def _merge_set(base: list[Any], local: list[Any], remote: list[Any]) -> list[Any]:
     b, lo, r = ({_canon(x) for x in s} for s in (base, local, remote))
     removed = (b - lo) | (b - r)
     out, seen = [], set()
@@ -254,7 +254,7 @@ def _named(item: Any) -> bool:
     return isinstance(item, dict) and isinstance(item.get("name"), str)
 
 
-def _keyed(items: list) -> dict[tuple[str, int], Any]:
+def _keyed(items: list[Any]) -> dict[tuple[str, int], Any]:
     # Identity is the name ignoring case and spacing (lower() and these four spaces behave the same in
     # JavaScript); a repeated name is told apart by its occurrence.
     out: dict[tuple[str, int], Any] = {}
@@ -267,7 +267,7 @@ def _keyed(items: list) -> dict[tuple[str, int], Any]:
     return out
 
 
-def _merge_named(at: str, base: list, local: list, remote: list, ctx: _Context) -> list:
+def _merge_named(at: str, base: list[Any], local: list[Any], remote: list[Any], ctx: _Context) -> list[Any]:
     b, lo, r = _keyed(base), _keyed(local), _keyed(remote)
     out = []
     for key, mine in lo.items():
@@ -286,8 +286,8 @@ def _merge_named(at: str, base: list, local: list, remote: list, ctx: _Context) 
     return out
 
 
-def _merge_positions(at: str, base: list, local: list, remote: list, ctx: _Context) -> list:
-    items = {}
+def _merge_positions(at: str, base: list[Any], local: list[Any], remote: list[Any], ctx: _Context) -> list[Any]:
+    items: dict[str, Any] = {}
     for x in base + local + remote:
         items.setdefault(_canon(x), x)
     o, a, b = ([_canon(x) for x in s] for s in (base, local, remote))
@@ -321,18 +321,18 @@ def _pick_time(local: Any, remote: Any, latest: bool) -> Any:
     return local
 
 
-def _content(doc: dict) -> str:
+def _content(doc: dict[str, Any]) -> str:
     return _canon({k: v for k, v in doc.items() if k not in _CONTENT_IGNORED})
 
 
-def _check_version(doc: dict | None) -> None:
+def _check_version(doc: object) -> None:
     if doc is not None and not isinstance(doc, dict):
         raise ProtocolError("merge_input", "An entry document must be a JSON object.")
     if doc and doc.get("v", 1) != 1:
         raise ProtocolError("merge_version", "An entry document has a version this app cannot merge; update the app.")
 
 
-def _finish(doc: dict, local: dict, remote: dict, deleted: bool) -> dict:
+def _finish(doc: dict[str, Any], local: dict[str, Any], remote: dict[str, Any], deleted: bool) -> dict[str, Any]:
     doc["v"] = 1
     for key, latest in (("created_at", False), ("updated_at", True)):
         value = _pick_time(local.get(key, MISSING), remote.get(key, MISSING), latest)
@@ -346,7 +346,8 @@ def _finish(doc: dict, local: dict, remote: dict, deleted: bool) -> dict:
     return copy.deepcopy(doc)
 
 
-def _survive_delete(base: dict | None, local: dict, remote: dict, local_deleted: bool) -> MergeResult:
+def _survive_delete(base: dict[str, Any] | None, local: dict[str, Any], remote: dict[str, Any],
+                    local_deleted: bool) -> MergeResult:
     survivor, deleter = (remote, local) if local_deleted else (local, remote)
     if base is not None and _content(survivor) == _content(base):
         return MergeResult(document=_finish(dict(deleter), local, remote, True), deleted=True, conflicted=False)
@@ -363,7 +364,7 @@ def _survive_delete(base: dict | None, local: dict, remote: dict, local_deleted:
     return MergeResult(document=_finish(doc, local, remote, False), deleted=False, conflicted=True)
 
 
-def _worksheet_schema(*docs: dict) -> Kind | None:
+def _worksheet_schema(*docs: dict[str, Any]) -> Kind | None:
     """Answers to a worksheet merge by the strategies its questions carry (the worksheet travels in each answer
     document): local's worksheet first, then remote's, then the base's. None if none is readable (all scalar)."""
     for d in docs:
@@ -376,14 +377,14 @@ def _worksheet_schema(*docs: dict) -> Kind | None:
     return None
 
 
-def merge_documents(base: dict | None, local: dict, remote: dict, *,
+def merge_documents(base: dict[str, Any] | None, local: dict[str, Any], remote: dict[str, Any], *,
                     local_deleted: bool = False, remote_deleted: bool = False) -> MergeResult:
     """Merge two concurrent revisions of one entry against their common ancestor `base` (None: unknown).
 
     Pure and deterministic; `local` wins ties and the result is what this device pushes next.
     """
-    for doc in (base, local, remote):
-        _check_version(doc)
+    for given in (base, local, remote):
+        _check_version(given)
     local, remote = local or {}, remote or {}
     local_deleted = local_deleted or local.get("deleted") is True
     remote_deleted = remote_deleted or remote.get("deleted") is True
@@ -413,7 +414,7 @@ def merge_documents(base: dict | None, local: dict, remote: dict, *,
                 fields[fid] = value
         doc["fields"] = fields
     else:
-        value = _merge_value("scalar", "/fields", *parts, ctx)
+        value = _merge_value("scalar", "/fields", parts[0], parts[1], parts[2], ctx)
         if value is not MISSING:
             doc["fields"] = value
 
@@ -426,8 +427,9 @@ def merge_documents(base: dict | None, local: dict, remote: dict, *,
     device = local.get("device", remote.get("device", MISSING))
     if device is not MISSING:
         doc["device"] = device
-    lists = [d.get("conflicts") if isinstance(d.get("conflicts"), list) else [] for d in (old, local, remote)]
-    conflicts = _merge_set(*lists)
+    base_notes, local_notes, remote_notes = (d["conflicts"] if isinstance(d.get("conflicts"), list) else []
+                                             for d in (old, local, remote))
+    conflicts = _merge_set(base_notes, local_notes, remote_notes)
     fresh = [n for n in ctx.notes if not any(_same(n, c) for c in conflicts)]
     doc["conflicts"] = conflicts + fresh
     return MergeResult(document=_finish(doc, local, remote, False), deleted=False, conflicted=bool(ctx.notes))

@@ -17,7 +17,8 @@ MAX_TZ_LENGTH = 64
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _LOCAL_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)$")
-_INSTANT = re.compile(r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?:\.\d{1,9})?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$")
+_INSTANT = re.compile(r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?:\.\d{1,9})?"
+                      r"(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$")
 _TZ_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*$")
 _KEYS = {
     "once": {"freq", "start", "until", "time_zone"},
@@ -207,7 +208,7 @@ def occurrences(recurrence: object, range_start: object, range_end: object) -> l
     start = date.fromisoformat(rec["start"])
     end = _last_day(rec)
     if rec["freq"] == "once":
-        return [end.isoformat()] if first <= end <= last else []
+        return [end.isoformat()] if end is not None and first <= end <= last else []  # a once always ends
     lo = max(first, start)
     hi = min(last, end) if end else last
     days = set(rec.get("days", WEEKDAYS))

@@ -14,7 +14,8 @@ from msgspec import Meta, Struct
 
 from .layout import GRANT_BODY_LEN
 
-Handle = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]{2,63}(?!\n)$")]  # Python's "$" alone admits a final newline
+# (?!\n): Python's "$" alone admits a final newline
+Handle = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]{2,63}(?!\n)$")]
 Bytes16 = Annotated[bytes, Meta(min_length=16, max_length=16)]
 Bytes32 = Annotated[bytes, Meta(min_length=32, max_length=32)]
 Sig = Annotated[bytes, Meta(min_length=64, max_length=64)]
@@ -41,7 +42,7 @@ class Frozen(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
 # ---------------------------------------------------------------- accounts and keys
 
 
-class KdfParams(Frozen, kw_only=True):
+class KdfParams(Frozen, frozen=True, kw_only=True):
     alg: Literal["argon2id"] = "argon2id"
     # Capped at 1 GiB so a hostile server cannot make a phone try to allocate more.
     memory_kib: Annotated[int, Meta(ge=1, le=1_048_576)]
@@ -50,7 +51,7 @@ class KdfParams(Frozen, kw_only=True):
     salt: Bytes16
 
 
-class KeyBundle(Frozen, kw_only=True):
+class KeyBundle(Frozen, frozen=True, kw_only=True):
     """A person's public identity, signed by their own Ed25519 identity key (layout.bundle_body)."""
 
     user_id: UUID
@@ -61,13 +62,13 @@ class KeyBundle(Frozen, kw_only=True):
     signature: Sig
 
 
-class DeviceKey(Frozen, kw_only=True):
+class DeviceKey(Frozen, frozen=True, kw_only=True):
     device_id: UUID
     name: DeviceName
     sig_pub: Bytes32
 
 
-class Signup(Frozen, kw_only=True):
+class Signup(Frozen, frozen=True, kw_only=True):
     user_id: UUID
     handle: Handle
     kdf: KdfParams
@@ -81,11 +82,11 @@ class Signup(Frozen, kw_only=True):
     invite_code: Annotated[str, Meta(max_length=128)] | None = None
 
 
-class Prelogin(Frozen, kw_only=True):
+class Prelogin(Frozen, frozen=True, kw_only=True):
     handle: Handle
 
 
-class Challenge(Frozen, kw_only=True):
+class Challenge(Frozen, frozen=True, kw_only=True):
     """A single-use challenge. For unknown handles the KDF salt is stable and fake."""
 
     kdf: KdfParams
@@ -97,7 +98,7 @@ class Challenge(Frozen, kw_only=True):
 AuthAction = Literal["login", "recover", "refresh", "delete-account", "change-passphrase"]
 
 
-class Login(Frozen, kw_only=True):
+class Login(Frozen, frozen=True, kw_only=True):
     """action=login signs with the passphrase login key, recover with the recovery login key;
     the transcript binds the new device's signing key."""
 
@@ -108,11 +109,11 @@ class Login(Frozen, kw_only=True):
     device: DeviceKey
 
 
-class DeviceChallengeRequest(Frozen, kw_only=True):
+class DeviceChallengeRequest(Frozen, frozen=True, kw_only=True):
     device_id: UUID
 
 
-class Refresh(Frozen, kw_only=True):
+class Refresh(Frozen, frozen=True, kw_only=True):
     """A device proves possession of its own key to get a fresh session without the passphrase."""
 
     device_id: UUID
@@ -120,14 +121,14 @@ class Refresh(Frozen, kw_only=True):
     signature: Sig
 
 
-class Session(Frozen, kw_only=True):
+class Session(Frozen, frozen=True, kw_only=True):
     token: str
     expires_in: int
     user_id: UUID
     device_id: UUID
 
 
-class AccountKeys(Frozen, kw_only=True):
+class AccountKeys(Frozen, frozen=True, kw_only=True):
     """Everything a new device needs to unlock the account, all of it ciphertext or public."""
 
     user_id: UUID
@@ -140,14 +141,14 @@ class AccountKeys(Frozen, kw_only=True):
     bundle: KeyBundle
 
 
-class DeleteAccount(Frozen, kw_only=True):
+class DeleteAccount(Frozen, frozen=True, kw_only=True):
     """Signed with the passphrase login key over action=delete-account: a stolen session can't erase."""
 
     challenge_id: Bytes16
     signature: Sig
 
 
-class ChangePassphrase(Frozen, kw_only=True):
+class ChangePassphrase(Frozen, frozen=True, kw_only=True):
     """A new passphrase: new KDF parameters, login key and envelope (the account key is unchanged). Signed over
     action=change-passphrase, bound = layout.passphrase_change_bound(login_pub, kdf bytes, pw_envelope), with a
     fresh prelogin challenge of the caller's own handle, by the current passphrase login key (signer=passphrase)
@@ -161,7 +162,7 @@ class ChangePassphrase(Frozen, kw_only=True):
     pw_envelope: Envelope
 
 
-class Device(Frozen, kw_only=True):
+class Device(Frozen, frozen=True, kw_only=True):
     device_id: UUID
     name: str
     created_at: int
@@ -172,7 +173,7 @@ class Device(Frozen, kw_only=True):
 # ---------------------------------------------------------------- records and sync
 
 
-class Revision(Frozen, kw_only=True):
+class Revision(Frozen, frozen=True, kw_only=True):
     """One encrypted revision. rev_id = SHA-256(header || ct) is computed, never trusted from a peer."""
 
     header: Annotated[bytes, Meta(min_length=136, max_length=136)]
@@ -180,7 +181,7 @@ class Revision(Frozen, kw_only=True):
     signature: Sig
 
 
-class GrantUpload(Frozen, kw_only=True):
+class GrantUpload(Frozen, frozen=True, kw_only=True):
     """grant = GrantBody bytes, the HPKE enc||ct sealing the record key, and the owner's signature
     over body || SHA-256(sealed)."""
 
@@ -189,7 +190,7 @@ class GrantUpload(Frozen, kw_only=True):
     signature: Sig
 
 
-class PushItem(Frozen, kw_only=True):
+class PushItem(Frozen, frozen=True, kw_only=True):
     record_id: UUID
     base_version: Annotated[int, Meta(ge=0)]
     revision: Revision
@@ -198,12 +199,12 @@ class PushItem(Frozen, kw_only=True):
     revoke: Annotated[list[UUID], Meta(max_length=MAX_GRANTS_PER_ITEM)] = []
 
 
-class Push(Frozen, kw_only=True):
+class Push(Frozen, frozen=True, kw_only=True):
     atomic: bool = False
     items: Annotated[list[PushItem], Meta(min_length=1, max_length=500)]
 
 
-class StoredRevision(Frozen, kw_only=True):
+class StoredRevision(Frozen, frozen=True, kw_only=True):
     record_id: UUID
     owner_id: UUID
     version: int
@@ -212,7 +213,7 @@ class StoredRevision(Frozen, kw_only=True):
     seq: int
 
 
-class PushResult(Frozen, kw_only=True):
+class PushResult(Frozen, frozen=True, kw_only=True):
     record_id: UUID
     status: Literal["ok", "conflict", "invalid", "forbidden", "aborted"]
     seq: int | None = None
@@ -220,11 +221,11 @@ class PushResult(Frozen, kw_only=True):
     detail: str | None = None
 
 
-class PushResponse(Frozen, kw_only=True):
+class PushResponse(Frozen, frozen=True, kw_only=True):
     results: list[PushResult]
 
 
-class Grant(Frozen, kw_only=True):
+class Grant(Frozen, frozen=True, kw_only=True):
     record_id: UUID
     owner_id: UUID
     grantee_id: UUID
@@ -235,7 +236,7 @@ class Grant(Frozen, kw_only=True):
     created_at: int
 
 
-class RecordState(Frozen, kw_only=True):
+class RecordState(Frozen, frozen=True, kw_only=True):
     """What changed about one record for the caller: its head (if readable), the owner's key wrap
     (owner only), the grants the caller may see, or `removed` when the caller lost access."""
 
@@ -248,13 +249,13 @@ class RecordState(Frozen, kw_only=True):
     grants: list[Grant] = []
 
 
-class PullResponse(Frozen, kw_only=True):
+class PullResponse(Frozen, frozen=True, kw_only=True):
     items: list[RecordState]
     cursor: int
     more: bool
 
 
-class History(Frozen, kw_only=True):
+class History(Frozen, frozen=True, kw_only=True):
     revisions: list[StoredRevision]
     more: bool
 
@@ -262,23 +263,23 @@ class History(Frozen, kw_only=True):
 # ---------------------------------------------------------------- care links
 
 
-class InviteCreated(Frozen, kw_only=True):
+class InviteCreated(Frozen, frozen=True, kw_only=True):
     invite_id: UUID
     token: str
     expires_at: int
 
 
-class InviteInfo(Frozen, kw_only=True):
+class InviteInfo(Frozen, frozen=True, kw_only=True):
     invite_id: UUID
     created_at: int
     expires_at: int
 
 
-class InviteToken(Frozen, kw_only=True):
+class InviteToken(Frozen, frozen=True, kw_only=True):
     token: Annotated[str, Meta(min_length=16, max_length=128)]
 
 
-class InviteAccept(Frozen, kw_only=True):
+class InviteAccept(Frozen, frozen=True, kw_only=True):
     """Accepting an invitation: `proof` = HMAC under the link's secret over the client's own bundle
     (sync/core/trust.py invite_proof), kept with the link for the therapist's devices to check."""
 
@@ -286,13 +287,13 @@ class InviteAccept(Frozen, kw_only=True):
     proof: Bytes32
 
 
-class InvitePreview(Frozen, kw_only=True):
+class InvitePreview(Frozen, frozen=True, kw_only=True):
     therapist: KeyBundle
     expires_at: int
     invite_id: UUID
 
 
-class CareLink(Frozen, kw_only=True):
+class CareLink(Frozen, frozen=True, kw_only=True):
     """`invite_id` and `proof` are those of the invitation it was made from (None for links made before
     invitations carried a secret)."""
 
@@ -304,7 +305,7 @@ class CareLink(Frozen, kw_only=True):
     proof: bytes | None = None
 
 
-class Health(Frozen, kw_only=True):
+class Health(Frozen, frozen=True, kw_only=True):
     status: Literal["ok"]
     version: str
 

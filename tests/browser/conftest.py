@@ -18,7 +18,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def playwright_instance():
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only once a browser test runs
+    from playwright.sync_api import sync_playwright  # only once a browser test runs
 
     with sync_playwright() as p:
         yield p

@@ -244,4 +244,4 @@ def definitions(page: Page, scope: str) -> dict[str, str]:
     dl = page.locator(f"{scope} dl").first
     terms = dl.locator("dt").all_inner_texts()
     values = dl.locator("dd").all_inner_texts()
-    return {t.strip(): " ".join(v.split()) for t, v in zip(terms, values)}
+    return {t.strip(): " ".join(v.split()) for t, v in zip(terms, values, strict=False)}

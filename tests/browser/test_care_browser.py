@@ -63,7 +63,8 @@ def test_invite_verify_assign_answer_offline_and_the_therapist_sees_only_what_wa
         assert sync_now(cp) == "Synced"
         go(cp, url, "/app/todo", "#todo-title")
         due = todo_items(cp, "todo-today")
-        assert len(due) == 1 and "Slow breathing practice" in due[0] and "from dr.care (Verified by invitation)" in due[0], due
+        assert len(due) == 1, due
+        assert "Slow breathing practice" in due[0] and "from dr.care (Verified by invitation)" in due[0], due
         assert any("Slow breathing practice" in t for t in todo_items(cp, "todo-missed"))
         problems["client: to do"] = serious_violations(cp)
 

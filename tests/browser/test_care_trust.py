@@ -3,8 +3,8 @@ invitation, blocks new shares and assignments (and holds back what that person s
 numbers are compared; a new device knows from the account whom the person verified; an assignment is shown as from
 the therapist only when it verifies under their trusted key.
 
-The side not under test is the reference client (between.sync.client.client.Client) in-process: it pins, verifies, and seals an
-assignment document exactly as the browser's data layer does (an ordinary record shared by a grant)."""
+The side not under test is the reference client (between.sync.client.client.Client) in-process: it pins, verifies,
+and seals an assignment document exactly as the browser's data layer does (an ordinary record shared by a grant)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def _uid(c: Client) -> str:
 
 
 def _today() -> str:
-    return dt.datetime.now(dt.timezone.utc).date().isoformat()
+    return dt.datetime.now(dt.UTC).date().isoformat()
 
 
 def _assign(t: Client, client_uid: str, title: str, rid: str | None = None, *, edit: bool = False) -> str:
@@ -262,7 +262,7 @@ def test_a_changed_client_key_blocks_new_assignments_until_re_verified(playwrigh
         _goto(page, live_app.url, f"/app/clients/{cuid}/assign", "#assign-title")
         page.locator(".template-list a").first.click()
         page.wait_for_selector("form.assign-form")
-        next_week = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=7)).isoformat()
+        next_week = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=7)).isoformat()
         page.fill("[name=next_date]", next_week)
         page.fill("[name=next_time]", "10:00")
         fields = page.evaluate("() => [...new FormData(document.querySelector('form.assign-form')).entries()]")
@@ -372,8 +372,8 @@ def test_an_assignment_that_does_not_verify_is_not_shown_as_from_the_therapist(p
 
 def test_an_assignment_with_a_lying_label_or_a_stray_grant_is_refused(playwright_instance, live_app, tmp_path):
     """received.js, each check alone (signature, grant and key commitment all verify): the served rev_id and
-    version must be the revision's own, and every grant served with a record must be for that record (here: the real grant of
-    another of dr.cole's assignments, added by the server)."""
+    version must be the revision's own, and every grant served with a record must be for that record (here: the real
+    grant of another of dr.cole's assignments, added by the server)."""
     t = _account(tmp_path, live_app.url, "cole", "dr.cole", "therapist", PASS_T)
     ctx = launch(playwright_instance, tmp_path / "phone")
     mode: dict = {"rid": None, "lie": None, "grants": {}}
@@ -596,7 +596,8 @@ def test_one_invitation_vouches_for_one_person_on_the_therapists_device(playwrig
         assert badge("bo.two") == "Verified by invitation"
         used = _invite_id_of(live_app, bo)
         bo.api.delete_link(uuid.UUID(bo.store.get_peer(handle="dr.hale")["link_id"]))
-        _accept_under(live_app, therapist_uid, mimic2, create_invite(page), safety.parse_invite_url(second).secret, used)
+        second_secret = safety.parse_invite_url(second).secret
+        _accept_under(live_app, therapist_uid, mimic2, create_invite(page), second_secret, used)
         assert sync_now(page).startswith("Synced")
         assert badge("bo.tw0") == "Key does not match the invitation"
     finally:

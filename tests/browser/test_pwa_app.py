@@ -168,7 +168,8 @@ def test_script_payloads_show_as_text_and_never_run(playwright_instance, app_url
                 assert payload[:30] in text  # shown as text
                 page.get_by_role("link", name="Edit").click()
                 page.wait_for_selector("form.entry-form")
-                values = [b.input_value() for b in page.locator("form.entry-form textarea, form.entry-form input[type='text']").all()]
+                inputs = page.locator("form.entry-form textarea, form.entry-form input[type='text']").all()
+                values = [b.input_value() for b in inputs]
                 assert any(payload[:30] in v for v in values)  # round-trips through the form intact
             go_entries(page)
             search(page, payload[:12])

@@ -32,7 +32,8 @@ IN_PAGE = """async (v) => {
   out.hpke = await Promise.all(v.hpke.vectors.map(async (t) =>
     x(await c.hpkeSeal(h(t.recipient_public), h(t.info), h(t.plaintext), h(t.ephemeral_seed)))));
   const r = v.records;
-  const ctx = { ownerId: h(r.owner_id), recordId: h(r.record_id), keyId: h(r.key_id), dek: h(r.dek), signerPub: h(r.sig_pub) };
+  const ctx = { ownerId: h(r.owner_id), recordId: h(r.record_id), keyId: h(r.key_id), dek: h(r.dek),
+    signerPub: h(r.sig_pub) };
   out.revisions = [];
   for (const t of r.vectors) {
     const rev = await records.sealRevision({ ...ctx, version: t.version, parent: t.version === 1 ? null : h(t.parent),
@@ -41,14 +42,16 @@ IN_PAGE = """async (v) => {
     out.revisions.push([x(rev.header), x(rev.ct), x(rev.signature), x(plain)]);
   }
   const g = v.grants;
-  const grant = await records.makeGrant({ sigSeed: h(g.owner.sig_seed), ownerId: h(g.owner.user_id), recordId: h(g.record_id),
-    keyId: h(g.key_id), dek: h(g.dek), granteeId: h(g.grantee.user_id), granteeKemPub: h(g.grantee.kem_pub),
-    ephemeralSeed: h(g.ephemeral_seed) });
+  const grant = await records.makeGrant({ sigSeed: h(g.owner.sig_seed), ownerId: h(g.owner.user_id),
+    recordId: h(g.record_id), keyId: h(g.key_id), dek: h(g.dek), granteeId: h(g.grantee.user_id),
+    granteeKemPub: h(g.grantee.kem_pub), ephemeralSeed: h(g.ephemeral_seed) });
   out.grant = [x(grant.body), x(grant.sealed), x(grant.signature)];
   const t = v.tamper;
-  const asCtx = (z) => ({ ownerId: h(z.owner_id), recordId: h(z.record_id), keyId: h(z.key_id), dek: h(z.dek), signerPub: h(z.signer_pub) });
+  const asCtx = (z) => ({ ownerId: h(z.owner_id), recordId: h(z.record_id), keyId: h(z.key_id), dek: h(z.dek),
+    signerPub: h(z.signer_pub) });
   out.tamper = await Promise.all(t.revisions.map(async (z) => (await refused(records.openRevision(
-    { header: h(z.header), ct: h(z.ct), signature: h(z.signature) }, asCtx({ ...t.revision_context, ...z.context })))) ? 'reject' : 'accept'));
+    { header: h(z.header), ct: h(z.ct), signature: h(z.signature) },
+    asCtx({ ...t.revision_context, ...z.context })))) ? 'reject' : 'accept'));
   out.tamperGrants = await Promise.all(t.grants.map(async (z) => {
     const k = { ...t.grant_context, ...z.context };
     return (await refused(records.openGrant({ body: h(z.body), sealed: h(z.sealed), signature: h(z.signature) },

@@ -56,8 +56,9 @@ def test_offline_entries_sync_when_back_online_and_the_cli_reads_them(playwright
         create_journal(page, f"Offline {canary}", f"Body {canary} with no network.")
         create_mood(page, 4, f"note {canary}")
         # The worker tries soon after each edit and finds no network: both stay in the outbox.
-        page.wait_for_function("() => /Offline · 2 changes waiting/.test(document.getElementById('sync-status').textContent)",
-                               timeout=15000)
+        page.wait_for_function(
+            "() => /Offline · 2 changes waiting/.test(document.getElementById('sync-status').textContent)",
+            timeout=15000)
         ctx.set_offline(False)
         page.evaluate("() => window.dispatchEvent(new Event('online'))")
         page.wait_for_function("() => document.getElementById('sync-status').textContent === 'Synced'", timeout=20000)

@@ -4,6 +4,7 @@ every byte the server stores, logs or receives is searched for them in every enc
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
 import socket
@@ -56,10 +57,8 @@ class RecordingProxy:
             pass
         finally:
             for s in (dst, src):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_WR)
-                except OSError:
-                    pass
 
     def captured(self) -> dict[str, bytes]:
         with self._lock:
@@ -204,7 +203,7 @@ def test_no_canary_reaches_the_server_its_log_or_the_wire(live_server, tmp_path)
         traffic = proxy.captured()
         assert sum(b"POST /api/v1/sync/push" in s for s in traffic.values()) >= 5
         haystacks = traffic | _files(live_server.data_dir) | {"server log": live_server.log_path.read_bytes()}
-        assert any(name.endswith("-wal") or name.endswith(".sqlite3") for name in haystacks)
+        assert any(name.endswith(("-wal", ".sqlite3")) for name in haystacks)
         leaks = find_leaks(haystacks, canaries, texts)
         assert leaks == [], leaks[:20]
         # Session tokens travel (as bearer headers) but are never stored or logged in the clear.

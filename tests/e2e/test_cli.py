@@ -33,8 +33,8 @@ def test_accounts_entries_and_their_errors(cli: Cli, tmp_path):
     assert "no account in profile" in _err(cli.run("x", "entry", "list", ok=False))
     assert "a handle has 3 to 64" in _err(cli.run("x", "account", "create", "--server", cli.url, "--handle", "Bad Name",
                                                   ok=False))
-    low = cli.run("x", "account", "create", "--server", cli.url, "--handle", "cheapo", env={"BETWEEN_KDF_MEMORY_KIB": "1024"},
-                  ok=False)
+    low = cli.run("x", "account", "create", "--server", cli.url, "--handle", "cheapo",
+                  env={"BETWEEN_KDF_MEMORY_KIB": "1024"}, ok=False)
     assert "below the floor" in _err(low)
 
     recovery = cli.create("a", "alice")
@@ -148,7 +148,8 @@ def test_care_link_sharing_and_safety_numbers(cli: Cli):
     for who, other in (("client", "drbob"), ("therapist", "alice")):
         shown = cli.run(who, "safety-number", other)
         assert "(verified by invitation)" in shown.stdout and not shown.stderr
-        assert f"{other} (" in cli.run(who, "contacts").stdout and "verified by invitation" in cli.run(who, "contacts").stdout
+        contacts = cli.run(who, "contacts").stdout
+        assert f"{other} (" in contacts and "verified by invitation" in contacts
     cli.run("therapist", "safety-number", "alice", "--verified")
     assert "(verified in person or by video)" in cli.run("therapist", "safety-number", "alice").stdout
     assert "no contact called" in _err(cli.run("client", "safety-number", "stranger", ok=False))
@@ -232,7 +233,8 @@ def test_a_saved_copy_comes_back_in_another_profile(cli: Cli, tmp_path):
     assert len(back) == 3
     for entry in original:
         twin = back[entry["created_at"]]
-        assert (twin["kind"], twin["fields"], twin["updated_at"]) == (entry["kind"], entry["fields"], entry["updated_at"])
+        assert (twin["kind"], twin["fields"], twin["updated_at"]) == (
+            entry["kind"], entry["fields"], entry["updated_at"])
         assert twin["id"] != entry["id"] and twin["pending"] is False
 
 
@@ -252,7 +254,8 @@ def test_usage_errors_exit_2(cli: Cli, args):
 def test_the_client_never_loads_the_server_and_serve_runs_it(tmp_path):
     check = ("import sys, between.sync.cli.main, between.sync.client.client, between.sync.client.engine, "
              "between.sync.client.api, between.sync.client.localstore; "
-             "sys.exit(any(m == 'between.server' or m.startswith(('between.server.', 'litestar')) for m in sys.modules))")
+             "sys.exit(any(m == 'between.server' or m.startswith(('between.server.', 'litestar')) "
+             "for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", check]).returncode == 0
     import socket
 

@@ -167,12 +167,13 @@ def _insert_record(db: sqlite3.Connection, rev: wire.Revision, owner: bytes, rec
                    grant: wire.GrantUpload, grantee: bytes) -> None:
     """What a malicious server can do on its own: store a record and a grant it made, and put it in a feed."""
     rid = records.rev_id(rev.header, rev.ct)
-    db.execute("INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) VALUES (?, ?, 1, ?, ?)",
-               (record_id.bytes, owner, rid, key_id))
+    db.execute("INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) "
+               "VALUES (?, ?, 1, ?, ?)", (record_id.bytes, owner, rid, key_id))
     seq = db.execute("UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq",
                      (owner,)).fetchone()[0]
     db.execute("INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq) "
-               "VALUES (?, 1, ?, ?, ?, ?, ?, ?)", (record_id.bytes, rid, key_id, rev.header, rev.ct, rev.signature, seq))
+               "VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
+               (record_id.bytes, rid, key_id, rev.header, rev.ct, rev.signature, seq))
     db.execute("INSERT INTO grants (record_id, grantee_id, key_id, body, sealed, signature, created_at) "
                "VALUES (?, ?, ?, ?, ?, ?, 0)", (record_id.bytes, grantee, key_id, grant.body, grant.sealed,
                                                 grant.signature))

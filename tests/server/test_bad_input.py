@@ -191,7 +191,7 @@ def test_unknown_routes_and_methods(world):
 
 
 def test_wrong_content_type_is_a_client_error(world):
-    api, alice, _, _ = world
+    api, _alice, _, _ = world
     r = api.c.post("/api/v1/auth/prelogin", content=b"handle=alice",
                    headers={"content-type": "application/x-www-form-urlencoded"})
     _check(r, "form")

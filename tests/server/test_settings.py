@@ -49,8 +49,8 @@ def test_invite_codes_must_not_be_trivial():
 
 
 def test_server_refuses_to_start_on_a_bad_setting(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "between.server", "--data", str(tmp_path)], capture_output=True, text=True,
-                          env={"BETWEEN_REGISTRATION": "maybe", "PATH": "/usr/bin"}, timeout=30)
+    done = subprocess.run([sys.executable, "-m", "between.server", "--data", str(tmp_path)], capture_output=True,
+                          text=True, env={"BETWEEN_REGISTRATION": "maybe", "PATH": "/usr/bin"}, timeout=30)
     assert done.returncode == 2
     assert "BETWEEN_REGISTRATION" in done.stderr and "Traceback" not in done.stderr
 

@@ -76,7 +76,7 @@ def test_app_shell_routes(site):
 def test_nothing_outside_the_app_is_served(site, path):
     r = site.get(path)
     assert r.status_code == 404, path
-    assert "secret tooling" not in r.text and "TOKEN" not in r.text and "outside" != r.text
+    assert "secret tooling" not in r.text and "TOKEN" not in r.text and r.text != "outside"
 
 
 def test_built_in_page_without_web_dir(api_factory, tmp_path):

@@ -2,10 +2,10 @@
 
 msgspec 0.22 builds a Struct type's decoding information on its first decode and publishes it before it is
 complete: two threads making their first decode of a type at the same moment can crash the whole process (a
-segfault). between.sync.core.wire and between.sync.core.kinds build it while they are imported, and between.sync.client.answers builds its own under a
-lock. Each child below is a fresh process whose 16 threads, started together, make their first typed decodes
-through the library's public calls (the Api's answers, the kinds); without those fixes about one child in
-three crashed here, so among 40 a crash would all but surely show.
+segfault). between.sync.core.wire and between.sync.core.kinds build it while they are imported, and
+between.sync.client.answers builds its own under a lock. Each child below is a fresh process whose 16 threads,
+started together, make their first typed decodes through the library's public calls (the Api's answers, the kinds);
+without those fixes about one child in three crashed here, so among 40 a crash would all but surely show.
 """
 
 from __future__ import annotations

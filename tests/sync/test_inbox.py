@@ -1,5 +1,5 @@
-"""The pulling half of sync (sync/client/inbox.py) without a server: what a device refuses from a pulled page or from the
-care-link list, each case built so that every other check passes (docs/INTERNALS.md, "Testing")."""
+"""The pulling half of sync (sync/client/inbox.py) without a server: what a device refuses from a pulled page or from
+the care-link list, each case built so that every other check passes (docs/INTERNALS.md, "Testing")."""
 
 from __future__ import annotations
 

@@ -183,9 +183,9 @@ def test_auth_signature_binds_every_field() -> None:
     args = ("https://between.example", "alice", bytes(range(16)), bytes(range(32)), "login", b"device key")
     sig = keys.sign_auth(seed, *args)
     keys.verify_auth(public, sig, *args)
-    variants = [("https://evil.example",) + args[1:], (args[0], "alicf") + args[2:],
-                args[:2] + (bytes(16),) + args[3:], args[:3] + (bytes(32),) + args[4:],
-                args[:4] + ("recover", args[5]), args[:5] + (b"other device",), args[:3] + (b"short",) + args[4:]]
+    variants = [("https://evil.example", *args[1:]), (args[0], "alicf", *args[2:]),
+                (*args[:2], bytes(16), *args[3:]), (*args[:3], bytes(32), *args[4:]),
+                (*args[:4], "recover", args[5]), (*args[:5], b"other device"), (*args[:3], b"short", *args[4:])]
     for variant in variants:
         with pytest.raises(CryptoError):
             keys.verify_auth(public, sig, *variant)

@@ -81,11 +81,10 @@ def test_a_profile_of_the_first_schema_keeps_its_peers_and_their_verdict(tmp_pat
 
 def test_failed_transaction_keeps_neither_records_nor_cursor(tmp_path):
     store = LocalStore(tmp_path)
-    with pytest.raises(RuntimeError):
-        with store.transaction() as db:
-            store.put_record(db, _row())
-            store.set_meta(db, "cursor", "7")
-            raise RuntimeError("crash mid-page")
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        store.put_record(db, _row())
+        store.set_meta(db, "cursor", "7")
+        raise RuntimeError("crash mid-page")
     assert store.get_record("r1") is None and store.cursor() == 0
     with store.transaction() as db:
         store.put_record(db, _row())
@@ -134,9 +133,8 @@ def test_grants_and_peers(tmp_path):
     assert peer["changed_bundle_json"] == "{}" and peer["linked"] == 0
     with pytest.raises(ValueError):
         store.update_peer(store.db, "t1", sig_pub=b"x")
-    with pytest.raises(sqlite3.IntegrityError):
-        with store.transaction() as db:
-            _settle(store, db, "t3", "x", "client", "blind-trust", "unverified", None)
+    with pytest.raises(sqlite3.IntegrityError), store.transaction() as db:
+        _settle(store, db, "t3", "x", "client", "blind-trust", "unverified", None)
 
 
 def _settle(store, db, uid, handle, role, how, state, link_id, sig=b"s" * 32):

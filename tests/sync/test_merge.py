@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import itertools
 import json
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def test_past_the_edit_distance_limit_only_prefix_and_suffix_match():
     a = ["same"] + [f"a{i}" for i in range(half)] + ["middle"] + [f"c{i}" for i in range(half)] + ["end"]
     b = ["same"] + [f"b{i}" for i in range(half)] + ["middle"] + [f"d{i}" for i in range(half)] + ["end"]
     assert matching(a, b) == {0: 0, len(a) - 1: len(b) - 1}
-    assert matching(a[:5] + ["middle"], b[:5] + ["middle"]) == {0: 0, 5: 5}
+    assert matching([*a[:5], "middle"], [*b[:5], "middle"]) == {0: 0, 5: 5}
 
 
 def lcs_length(a: list, b: list) -> int:
@@ -110,7 +111,7 @@ def lcs_length(a: list, b: list) -> int:
 def test_line_diff_is_a_longest_common_subsequence(a, b):
     pairs = sorted(matching(a, b).items())
     assert all(a[i] == b[j] for i, j in pairs)
-    assert all(i1 < i2 and j1 < j2 for (i1, j1), (i2, j2) in zip(pairs, pairs[1:]))
+    assert all(i1 < i2 and j1 < j2 for (i1, j1), (i2, j2) in itertools.pairwise(pairs))
     assert len(pairs) == lcs_length(a, b)
 
 
@@ -162,7 +163,10 @@ TR_FIELDS = st.fixed_dictionaries({"situation": TEXT, "automatic_thought": TEXT}
 STAMP = st.sampled_from(["2026-11-01T09:00:00Z", "2026-11-01T09:00:00.5Z", "2026-11-02T00:00:00+00:00"])
 
 
-def documents(fields=st.one_of(MOOD_FIELDS.map(lambda f: ("mood", f)), TR_FIELDS.map(lambda f: ("thought-record", f)))):
+KIND_FIELDS = st.one_of(MOOD_FIELDS.map(lambda f: ("mood", f)), TR_FIELDS.map(lambda f: ("thought-record", f)))
+
+
+def documents(fields=KIND_FIELDS):
     return st.builds(
         lambda kf, created, updated, device: {"v": 1, "kind": kf[0], "fields": kf[1], "created_at": created,
                                               "updated_at": updated, "device": device},

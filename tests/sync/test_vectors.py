@@ -69,7 +69,7 @@ def test_argon2id_vectors() -> None:
     for params in ("m19456-t2-p1", "m65536-t3-p1"):
         assert by_name[f"latin_nfc/{params}"] == by_name[f"latin_nfd/{params}"]
         assert by_name[f"ascii/{params}"] != by_name[f"latin_nfc/{params}"]
-    assert b(next(v for v in vectors if v["name"].startswith("compatibility"))["normalized_utf8"]) == "finally ABC 1".encode()
+    assert b(next(v for v in vectors if v["name"].startswith("compatibility"))["normalized_utf8"]) == b"finally ABC 1"
 
 
 def test_hkdf_vectors() -> None:
@@ -170,7 +170,8 @@ def test_envelope_vectors() -> None:
     kdf = _kdf(pw)
     assert keys.kdf_bytes(kdf).hex() == pw["kdf_params"]
     login = keys.derive_passphrase_keys(pw["passphrase"], kdf)
-    assert (login.kek.hex(), login.login_seed.hex(), login.login_pub.hex()) == (pw["kek"], pw["login_seed"], pw["login_pub"])
+    assert (login.kek.hex(), login.login_seed.hex(), login.login_pub.hex()) == (
+        pw["kek"], pw["login_seed"], pw["login_pub"])
     assert keys.parse_recovery_key(rec["text"]).hex() == rec["recovery_key"]
     rk = keys.derive_recovery_keys(b(rec["recovery_key"]))
     assert (rk.kek.hex(), rk.login_seed.hex(), rk.login_pub.hex()) == (rec["kek"], rec["login_seed"], rec["login_pub"])
@@ -184,17 +185,20 @@ def test_envelope_vectors() -> None:
     assert keys.seal_rk_envelope(rk.kek, user_id, ak, b(e["nonce"])).hex() == e["blob"]
     assert keys.open_rk_envelope(rk.kek, user_id, b(e["blob"])) == ak
     e = doc["id_wrap"]
-    assert keys.seal_id_wrap(secrets.idwk, user_id, secrets.sig_seed, secrets.kem_seed, b(e["nonce"])).hex() == e["blob"]
+    sealed = keys.seal_id_wrap(secrets.idwk, user_id, secrets.sig_seed, secrets.kem_seed, b(e["nonce"]))
+    assert sealed.hex() == e["blob"]
     assert keys.open_id_wrap(secrets.idwk, user_id, b(e["blob"])) == (secrets.sig_seed, secrets.kem_seed)
     e = doc["dek_wrap"]
     wrapped = records.wrap_dek(secrets.kwk, b(e["owner_id"]), b(e["record_id"]), b(e["key_id"]), b(e["plaintext"]),
                                b(e["nonce"]))
     assert wrapped.hex() == e["blob"]
-    assert records.unwrap_dek(secrets.kwk, b(e["owner_id"]), b(e["record_id"]), b(e["key_id"]), wrapped) == b(e["plaintext"])
+    unwrapped = records.unwrap_dek(secrets.kwk, b(e["owner_id"]), b(e["record_id"]), b(e["key_id"]), wrapped)
+    assert unwrapped == b(e["plaintext"])
     # The whole account unlocks from these bytes, by passphrase and by recovery key.
     bundle = keys.make_bundle(secrets)
     account_keys = wire.AccountKeys(user_id=uuid.UUID(bytes=user_id), handle=acct["handle"], role=acct["role"], kdf=kdf,
-                                    pw_envelope=b(doc["pw_envelope"]["blob"]), rk_envelope=b(doc["rk_envelope"]["blob"]),
+                                    pw_envelope=b(doc["pw_envelope"]["blob"]),
+                                    rk_envelope=b(doc["rk_envelope"]["blob"]),
                                     id_wrap=b(doc["id_wrap"]["blob"]), bundle=bundle)
     assert keys.unlock_with_passphrase(account_keys, pw["passphrase"]) == secrets
     assert keys.unlock_with_recovery(account_keys, rec["text"]) == secrets
@@ -280,8 +284,10 @@ def test_grant_vectors() -> None:
     grant = records.make_grant(sig_seed=b(o["sig_seed"]), owner_id=b(o["user_id"]), record_id=b(doc["record_id"]),
                                key_id=b(doc["key_id"]), dek=b(doc["dek"]), grantee_id=b(g["user_id"]),
                                grantee_kem_pub=b(g["kem_pub"]), ephemeral_seed=b(doc["ephemeral_seed"]))
-    assert (grant.body.hex(), grant.sealed.hex(), grant.signature.hex()) == (doc["body"], doc["sealed"], doc["signature"])
-    body, dek = records.open_grant(grant, owner_sig_pub=b(o["sig_pub"]), me_id=b(g["user_id"]), my_kem_seed=b(g["kem_seed"]))
+    assert (grant.body.hex(), grant.sealed.hex(), grant.signature.hex()) == (
+        doc["body"], doc["sealed"], doc["signature"])
+    body, dek = records.open_grant(grant, owner_sig_pub=b(o["sig_pub"]), me_id=b(g["user_id"]),
+                                   my_kem_seed=b(g["kem_seed"]))
     assert dek.hex() == doc["dek"] and body.record_id.hex() == doc["record_id"]
 
 
@@ -311,7 +317,8 @@ def test_tamper_vectors() -> None:
 def test_safety_vectors() -> None:
     doc = load("safety.json")
     ls = doc["libsignal"]
-    halves = [safety.displayable_half(b(ls[w + "_key"]), ls[w + "_id"].encode(), ls["iterations"]) for w in ("alice", "bob")]
+    halves = [safety.displayable_half(b(ls[w + "_key"]), ls[w + "_id"].encode(), ls["iterations"])
+              for w in ("alice", "bob")]
     assert safety.combine_halves(*halves) == ls["safety_number"]
     ours = doc["ours"]
     bundles = []

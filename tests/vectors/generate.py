@@ -93,7 +93,8 @@ def argon2id() -> dict[str, Any]:
         for name, passphrase in PASSPHRASES:
             vectors.append({
                 "name": f"{name}/m{memory}-t{iterations}-p{lanes}", "passphrase": passphrase,
-                "passphrase_utf8": hx(passphrase.encode()), "normalized_utf8": hx(crypto.normalize_passphrase(passphrase)),
+                "passphrase_utf8": hx(passphrase.encode()),
+                "normalized_utf8": hx(crypto.normalize_passphrase(passphrase)),
                 "memory_kib": memory, "iterations": iterations, "lanes": lanes, "salt": hx(salt),
                 "output": hx(crypto.argon2id(passphrase, memory, iterations, lanes, salt)),
             })
@@ -228,7 +229,8 @@ def hpke() -> dict[str, Any]:
     ct = crypto.gcm_encrypt(ctx.key, ctx.base_nonce, bytes.fromhex(a1["seq0_plaintext"]), bytes.fromhex(a1["seq0_aad"]))
     _check(hx(ct), a1["seq0_ciphertext"], "RFC 9180 A.1 ciphertext")
     vectors = []
-    for name, info, pt in (("empty_info", b"", b"a record key"), ("grant_like", fixed("hpke/info", 40), fixed("hpke/dek"))):
+    for name, info, pt in (("empty_info", b"", b"a record key"),
+                           ("grant_like", fixed("hpke/info", 40), fixed("hpke/dek"))):
         seed = fixed(f"hpke/{name}/recipient_seed")
         eph = fixed(f"hpke/{name}/ephemeral_seed")
         pub = crypto.x25519_public(seed)
@@ -280,7 +282,8 @@ def envelopes() -> dict[str, Any]:
     pw = keys.derive_passphrase_keys(PASSPHRASE, KDF)
     rk = keys.derive_recovery_keys(RECOVERY_RAW)
     kdf_bytes = keys.kdf_bytes(KDF)
-    owner, record, key_id, dek = s.user_id, fixed("envelopes/record_id", 16), fixed("envelopes/key_id", 16), fixed("envelopes/dek")
+    owner, record = s.user_id, fixed("envelopes/record_id", 16)
+    key_id, dek = fixed("envelopes/key_id", 16), fixed("envelopes/dek")
     nonces = {name: fixed("envelopes/nonce/" + name, 12) for name in ("pw", "rk", "id", "dek")}
     return {
         "description": "Key hierarchy and AES-256-GCM envelopes of one account (blob = nonce || ct || tag). "
@@ -533,7 +536,8 @@ def tamper() -> dict[str, Any]:
         ("valid", g.body, g.sealed, g.signature, {}, "accept"),
         ("body_flipped", body_flip, g.sealed, g.signature, {}, "reject"),
         ("sealed_flipped", g.body, g.sealed[:-1] + bytes([g.sealed[-1] ^ 1]), g.signature, {}, "reject"),
-        ("wrong_grantee", g.body, g.sealed, g.signature, {"me_id": ALICE.user_id, "my_kem_seed": ALICE.kem_seed}, "reject"),
+        ("wrong_grantee", g.body, g.sealed, g.signature, {"me_id": ALICE.user_id, "my_kem_seed": ALICE.kem_seed},
+         "reject"),
         ("wrong_owner_key", g.body, g.sealed, g.signature, {"owner_sig_pub": THEO.sig_pub}, "reject"),
         *_one_check_grant_cases(),
     ]
@@ -547,11 +551,11 @@ def tamper() -> dict[str, Any]:
                        "key_commit_only, key_id_only, names_another_grantee, kem_hash_of_another_key and dek_31_bytes "
                        "are signed and decrypt: each fails one check only. " + BYTES_NOTE,
         "revision_context": enc(ctx),
-        "revisions": [{"name": n, "header": hx(h), "ct": hx(c), "signature": hx(s), "context": enc(ctx | o), "expect": e}
-                      for n, h, c, s, o, e in revision_cases],
+        "revisions": [{"name": n, "header": hx(h), "ct": hx(c), "signature": hx(s), "context": enc(ctx | o),
+                       "expect": e} for n, h, c, s, o, e in revision_cases],
         "grant_context": enc(gctx),
-        "grants": [{"name": n, "body": hx(b), "sealed": hx(c), "signature": hx(s), "context": enc(gctx | o), "expect": e}
-                   for n, b, c, s, o, e in grant_cases],
+        "grants": [{"name": n, "body": hx(b), "sealed": hx(c), "signature": hx(s), "context": enc(gctx | o),
+                    "expect": e} for n, b, c, s, o, e in grant_cases],
     }
 
 

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from between.sync.core.assignments import all_templates, build_from_template, validate_assignment, validate_response, validate_worksheet
+from between.sync.core.assignments import (all_templates, build_from_template, validate_assignment, validate_response,
+                                           validate_worksheet)
 from between.sync.core.kinds import FieldError
 from between.sync.core.recurrence import due_state, occurrences
 
@@ -94,7 +95,8 @@ OCCURRENCES: list[dict[str, Any]] = [
      "recurrence": rec("daily", "2026-10-30", NYC, until="2026-11-02"), "range": ["2026-10-01", "2026-11-30"],
      "expect": ["2026-10-30", "2026-10-31", "2026-11-01", "2026-11-02"]},
     {"name": "a half-hour zone: Kolkata dates over a UTC day",
-     "recurrence": rec("daily", "2026-01-01", "Asia/Kolkata"), "range": ["2026-01-10T00:00:00Z", "2026-01-11T00:00:00Z"],
+     "recurrence": rec("daily", "2026-01-01", "Asia/Kolkata"),
+     "range": ["2026-01-10T00:00:00Z", "2026-01-11T00:00:00Z"],
      "expect": ["2026-01-10", "2026-01-11"]},
 ]
 
@@ -155,16 +157,19 @@ ERRORS: list[dict[str, Any]] = [
     {"name": "days on a daily series", "recurrence": rec("daily", "2026-03-02", BER, days=["mon"]), "field": "days"},
     {"name": "an unknown zone", "recurrence": rec("daily", "2026-03-02", "Mars/Olympus"), "field": "time_zone"},
     {"name": "a path for a zone", "recurrence": rec("daily", "2026-03-02", "../../etc/passwd"), "field": "time_zone"},
-    {"name": "a zone in the wrong case", "recurrence": rec("daily", "2026-03-02", "europe/berlin"), "field": "time_zone"},
+    {"name": "a zone in the wrong case", "recurrence": rec("daily", "2026-03-02", "europe/berlin"),
+     "field": "time_zone"},
     {"name": "no such date", "recurrence": rec("daily", "2026-02-30", BER), "field": "start"},
     {"name": "a loose date", "recurrence": rec("daily", "2026-3-2", BER), "field": "start"},
     {"name": "until before start", "recurrence": rec("daily", "2026-03-02", BER, until="2026-03-01"), "field": "until"},
     {"name": "until the next session without one", "recurrence": rec("until_next_session", "2026-03-02", BER),
      "field": "next_session"},
     {"name": "a next session on the start date",
-     "recurrence": rec("until_next_session", "2026-03-02", BER, next_session="2026-03-02T18:00"), "field": "next_session"},
+     "recurrence": rec("until_next_session", "2026-03-02", BER, next_session="2026-03-02T18:00"),
+     "field": "next_session"},
     {"name": "a next session with a UTC marker",
-     "recurrence": rec("until_next_session", "2026-03-02", BER, next_session="2026-03-09T18:00Z"), "field": "next_session"},
+     "recurrence": rec("until_next_session", "2026-03-02", BER, next_session="2026-03-09T18:00Z"),
+     "field": "next_session"},
     {"name": "an unknown frequency", "recurrence": rec("monthly", "2026-03-02", BER), "field": "freq"},
     {"name": "a range ending before it starts", "recurrence": rec("daily", "2026-03-02", BER),
      "range": ["2026-03-10", "2026-03-09"], "field": "range_end"},
@@ -215,7 +220,8 @@ def _invalid() -> list[dict[str, Any]]:
              ("assignment", _assignment(created_at="2026-03-23T10:00:00+01:00"), "created_at"),
              ("assignment", _assignment(surprise=1), "surprise"),
              ("assignment", _assignment(worksheet=SHEET), "worksheet"),
-             ("assignment", _assignment(schedule={"recurrence": {**daily, "days": ["mon"]}}), "schedule.recurrence.days"),
+             ("assignment", _assignment(schedule={"recurrence": {**daily, "days": ["mon"]}}),
+              "schedule.recurrence.days"),
              ("assignment", _assignment(schedule={"recurrence": {**daily, "freq": "once"}, "due": "2026-03-24"}),
               "schedule.due"),
              ("assignment", {k: v for k, v in _assignment().items() if k != "template"}, "template"),

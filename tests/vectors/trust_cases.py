@@ -18,8 +18,10 @@ from tests.vectors.generate import ALICE, ORIGIN, THEO, fixed as _fixed
 NOTE = "Byte strings are lowercase hex unless the field is a wire bundle (standard base64, as on the wire)."
 # Three keys of one therapist (the same user id): K1 is Theo's own, K2 and K3 what a server might swap in.
 KEYS = {"K1": keys.make_bundle(THEO),
-        "K2": keys.make_bundle(dataclasses.replace(THEO, sig_seed=_fixed("trust/k2/sig"), kem_seed=_fixed("trust/k2/kem"))),
-        "K3": keys.make_bundle(dataclasses.replace(THEO, sig_seed=_fixed("trust/k3/sig"), kem_seed=_fixed("trust/k3/kem")))}
+        "K2": keys.make_bundle(dataclasses.replace(THEO, sig_seed=_fixed("trust/k2/sig"),
+                                                   kem_seed=_fixed("trust/k2/kem"))),
+        "K3": keys.make_bundle(dataclasses.replace(THEO, sig_seed=_fixed("trust/k3/sig"),
+                                                   kem_seed=_fixed("trust/k3/kem")))}
 INVITE_ID = _fixed("trust/invite_id", 16)
 TOKEN = safety.b64url(_fixed("trust/token"))  # the server's token: 32 random bytes, base64url without padding
 

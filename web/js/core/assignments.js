@@ -44,6 +44,7 @@ class Doc {
   }
 
   fail(path, problem) {
+    /** @type {FieldError & {kindId?: string}} */
     const error = new FieldError(`${this.docType} '${path}' ${problem}.`, path);
     error.code = `invalid_${this.docType.replace('-', '_')}`;
     error.kindId = this.docType;
@@ -314,7 +315,17 @@ export function weeklyMinutes(assignment, responses, weekStart) {
   return { week_start: formatDay(first), minutes, target: assignment.target_minutes_per_week ?? null };
 }
 
-/** The library (sync/templates.json) as a Map of id to template, in the order it offers them. */
+/**
+ * An activity of the library (sync/templates.json): `kind` a kind of kinds.json or 'worksheet' (with its fields).
+ * @typedef {{id: string, title: string, summary: string, kind: string, instructions?: string,
+ *   worksheet?: {fields: Record<string, any>[]}, schedule?: Record<string, any>, target_minutes_per_week?: number}}
+ *   Template
+ */
+
+/**
+ * The library (sync/templates.json) as a Map of id to template, in the order it offers them.
+ * @returns {Map<string, Template>}
+ */
 export function templateTable(raw) {
   if (raw?.v !== 1) throw new Error('templates.json: unsupported version');
   return new Map(raw.templates.map((t) => [t.id, t]));

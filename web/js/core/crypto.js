@@ -9,15 +9,19 @@ export const TAG_LEN = 16;
 export const KEY_LEN = 32;
 
 const subtle = globalThis.crypto.subtle;
+// WebCrypto's types ask for ArrayBuffer-backed views (`Uint8Array<ArrayBuffer>`) where a JSDoc `Uint8Array` may be
+// backed by a SharedArrayBuffer; none here is, so the calls below say so with a cast.
 
 /** @param {number} n */
 export const randomBytes = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
 
 /** @param {Uint8Array} data */
-export const sha256 = async (data) => new Uint8Array(await subtle.digest('SHA-256', data));
+export const sha256 = async (data) => new Uint8Array(
+  await subtle.digest('SHA-256', /** @type {Uint8Array<ArrayBuffer>} */ (data)));
 
 /** @param {Uint8Array} data */
-export const sha512 = async (data) => new Uint8Array(await subtle.digest('SHA-512', data));
+export const sha512 = async (data) => new Uint8Array(
+  await subtle.digest('SHA-512', /** @type {Uint8Array<ArrayBuffer>} */ (data)));
 
 // ---------------------------------------------------------------- KDFs
 
@@ -38,7 +42,8 @@ export function checkKdfFloor(memoryKib, iterations, lanes) {
 export async function hkdf(ikm, label, context = new Uint8Array(0), length = KEY_LEN) {
   const prefix = LABELS[label];
   if (!prefix) throw new ProtocolError('bad_label', 'unknown HKDF label');
-  const key = await subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits']);
+  const raw = /** @type {Uint8Array<ArrayBuffer>} */ (ikm);
+  const key = await subtle.importKey('raw', raw, 'HKDF', false, ['deriveBits']);
   const info = concat(prefix, context);
   return new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: ZERO32, info }, key, length * 8));
 }

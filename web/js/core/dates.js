@@ -17,6 +17,7 @@ export function formatter(options) {
   return f;
 }
 
+/** @type {Intl.DateTimeFormatOptions} */
 const INSTANT = { dateStyle: 'medium', timeStyle: 'short' };
 
 /** An instant (ISO text, a Date or unix seconds) as a date and time ("Mar 10, 2026, 9:05 PM"); null if unreadable. */

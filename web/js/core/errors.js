@@ -4,7 +4,7 @@ export class BetweenError extends Error {
   /** @param {string} [code] @param {string} [detail] */
   constructor(code, detail) {
     super();
-    this.code = code ?? this.constructor.defaultCode;
+    this.code = code ?? /** @type {typeof BetweenError} */ (this.constructor).defaultCode;
     this.message = detail || this.code;
     this.name = this.constructor.name;
   }

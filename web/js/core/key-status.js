@@ -9,9 +9,10 @@ export const peerState = (peer) => peer.state
   ?? (peer.changed ? 'changed' : peer.verifiedHow === 'tofu' ? 'unverified' : 'verified');
 
 /**
- * @param {object|null|undefined} peer a row of the 'peers' store
- * @returns {{state: 'verified'|'unverified'|'changed'|'mismatch'|'ended'|'unknown', word: string, badge: string,
- *   how: string|null}} `badge` the CSS state of the badge (verified, unverified or changed)
+ * @param {{state?: string, changed?: unknown, verifiedHow?: string, linked?: boolean}|null|undefined} peer a row
+ *   of the 'peers' store
+ * @returns {{state: 'verified'|'unverified'|'changed'|'mismatch'|'ended'|'unknown', word: string,
+ *   badge: 'verified'|'unverified'|'changed', how: string|null}} `badge` the CSS state of the badge
  */
 export function keyStatus(peer) {
   if (!peer) return { state: 'unknown', word: 'Not linked', badge: 'unverified', how: null };

@@ -60,7 +60,8 @@ export async function deriveRecoveryKeys(recoveryKey) {
 // ---------------------------------------------------------------- recovery key text
 
 export const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const DECODE = new Map([...CROCKFORD].map((c, i) => [c, i]).concat([['O', 0], ['I', 1], ['L', 1]]));
+const DECODE = new Map([...CROCKFORD].map((c, i) => /** @type {[string, number]} */ ([c, i]))
+  .concat([['O', 0], ['I', 1], ['L', 1]]));
 const RK_CHARS = 29; // 18 bytes = 144 bits -> 29 symbols of 5 bits, the last bit zero
 const RK_GROUPS = [5, 5, 5, 5, 5, 4];
 

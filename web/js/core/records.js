@@ -79,7 +79,10 @@ export async function openRevision(revision, { ownerId, recordId, dek, keyId, si
   return decryptInContext(header, revision, { ownerId, recordId, dek, keyId });
 }
 
-/** The header names this owner, record and key, and the ciphertext opens under the DEK with it as AAD. */
+/**
+ * The header names this owner, record and key, and the ciphertext opens under the DEK with it as AAD.
+ * @returns {Promise<[import('./layout.js').Header, Uint8Array]>}
+ */
 async function decryptInContext(header, revision, { ownerId, recordId, dek, keyId }) {
   if (!equal(header.ownerId, id16(ownerId)) || !equal(header.recordId, id16(recordId))
       || !equal(header.keyId, keyId) || revision.ct.length < TAG_LEN) {
@@ -193,6 +196,12 @@ export async function openGrant(grant, { ownerSigPub, meId, myKemSeed, stored = 
 
 // ---------------------------------------------------------------- documents (the plaintext)
 
+/**
+ * A document as decoded from a revision: a JSON object. Its keys are whatever its type says (PROTOCOL.md section 13)
+ * and are checked where it is read (core/entry-document.js, core/assignments.js), not by this type.
+ * @typedef {Record<string, any>} Doc
+ */
+
 /** Canonical JSON (sorted keys by code point, no spaces, UTF-8), byte for byte what sync/core/records.py writes. */
 export function encodeDocument(doc) {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
@@ -262,6 +271,7 @@ function finite(value) {
 /**
  * Decode a revision's plaintext (PROTOCOL.md section 13): UTF-8 without a byte order mark, one JSON object, no key
  * twice in an object, nesting at most 32 deep, finite numbers. Anything else is a ProtocolError `bad_document`.
+ * @returns {Doc}
  */
 export function decodeDocument(data) {
   let text;

@@ -260,7 +260,10 @@ export function isOccurrence(recurrence, day) {
   return found.length === 1 && found[0] === text;
 }
 
-/** "upcoming" before the occurrence's local day, "due_today" during it, "missed" once it has ended in `tz`. */
+/**
+ * "upcoming" before the occurrence's local day, "due_today" during it, "missed" once it has ended in `tz`.
+ * @returns {'upcoming'|'due_today'|'missed'}
+ */
 export function dueState(occurrence, nowUtc, tz) {
   const day = parseDate(occurrence, 'occurrence');
   const today = localDay(parseInstant(nowUtc, 'now'), tz);

@@ -94,7 +94,7 @@ export function verificationDocument(bundle, how, createdAt, device, invite = nu
 
 /**
  * A verification from a decrypted own document; null for anything else or a malformed one (ignored, kept).
- * @returns {{bundle: object, how: string, createdAt: string, invite: string|null}|null}
+ * @returns {{bundle: import('./keys.js').KeyBundle, how: string, createdAt: string, invite: string|null}|null}
  */
 export function readVerification(doc) {
   if (doc?.type !== VERIFICATION || doc.v !== 1) return null;
@@ -112,6 +112,7 @@ export const sameKeys = (a, b) => Boolean(a && b && equal(a.userId, b.userId) &&
 
 // ---------------------------------------------------------------- the judgement
 
+/** @param {string} stamp @returns {[string, number]} the second (ISO, no zone) and the milliseconds */
 const instant = (stamp) => {
   const [, whole, ms] = STAMP.exec(stamp);
   return [whole, Number(ms ?? 0)];
@@ -132,8 +133,8 @@ export const latest = (verifications) => verifications.reduce((best, v) => (late
  * The one trust rule (PROTOCOL.md §11, "Judging a peer's key"), pure, as sync/core/trust.py judge: `served` is the
  * bundle the server lists now (null when the care link ended), `pinned` and `pinnedHow` this device's pin,
  * `verifications` the account's for this peer, `proof` the invitation's (therapist side).
- * @returns {{pin: object, how: string, state: 'verified'|'unverified'|'changed'|'mismatch', changed: object|null,
- *   record: string|null, forget: boolean}}
+ * @returns {{pin: import('./keys.js').KeyBundle, how: string, state: 'verified'|'unverified'|'changed'|'mismatch',
+ *   changed: import('./keys.js').KeyBundle|null, record: string|null, forget: boolean}}
  */
 export function judge(served, pinned, pinnedHow, verifications, proof = 'none') {
   if (!served && !pinned && !verifications.length) throw new TypeError('nothing to judge');

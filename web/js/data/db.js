@@ -21,6 +21,15 @@ export const DB_VERSION = 4;
  *   rows gain `state` (trust.js judge: verified, unverified, changed, mismatch) and `held` (records of theirs held
  *   back while blocked).
  */
+/**
+ * A row of 'peers': the other side of a care link as this device pinned it (engine/peers.js settlePeer writes it;
+ * rows from before version 4 have no `state` or `held`).
+ * @typedef {{userId: string, handle: string, role: 'client'|'therapist', sigPub: Uint8Array, kemPub: Uint8Array,
+ *   bundle: import('../core/keys.js').KeyBundle, verifiedHow: string, pinnedAt: string, linkId: string|null,
+ *   linked: boolean, changed?: import('../core/keys.js').KeyBundle|null, state?: string, held?: number}} Peer
+ * changed: the key served instead of the pinned one (trust.js judge), while that blocks the peer
+ */
+
 const MIGRATIONS = [
   (db) => {
     db.createObjectStore('meta');

@@ -14,10 +14,14 @@ import { decodeDocument, encodeDocument } from '../core/records.js';
 import { canGrant, granteesAfter } from '../engine/share.js';
 import { isPending } from '../engine/sync.js';
 
+/**
+ * @typedef {import('../core/records.js').Doc} Doc
+ */
+
 export { kindFor };
 
 /**
- * @typedef {{id: string, version: number, doc: object, grantees: string[], pending: boolean}} OwnDocument
+ * @typedef {{id: string, version: number, doc: Doc, grantees: string[], pending: boolean}} OwnDocument
  * grantees: the user ids it is shared with, or about to be (a share still waiting for the next sync).
  */
 

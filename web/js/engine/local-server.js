@@ -22,9 +22,10 @@ const pageHeaders = (shell) => Object.fromEntries(PAGE_HEADERS.filter((h) => she
   .map((h) => [h, shell.headers.get(h)]));
 
 /**
- * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>, origin: string,
- *   notify: (status: object) => void}} io how to reach the precached shell and kinds.json (the worker passes
- *   its cache lookups), this app's origin (the API's too) and how to tell the pages the sync status
+ * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>,
+ *   templatesResponse: () => Promise<Response>, origin: string, notify: (status: object) => void}} io how to reach
+ *   the precached shell, kinds.json and templates.json (the worker passes its cache lookups), this app's origin
+ *   (the API's too) and how to tell the pages the sync status
  */
 export function createLocalServer(io) {
   let env = null;
@@ -75,6 +76,7 @@ export function createLocalServer(io) {
     },
   });
   // Every local write schedules a sync shortly after (debounced); `background` keeps the worker alive for it.
+  /** @type {(work: Promise<unknown>) => void} */
   let background = () => {};
   onLocalChange(() => background(sync.soon()));
   const sharing = createSharing({ env: load, sessionApi: accounts.sessionApi, origin: io.origin,

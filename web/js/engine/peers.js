@@ -9,6 +9,10 @@ import { get, getAll, write } from '../data/db.js';
 import { createDocument } from '../data/documents.js';
 import { BLOCKED, judge, verificationDocument, verifiedAt } from '../core/trust.js';
 
+/**
+ * @typedef {import('../data/db.js').Peer} Peer
+ */
+
 /** The current UTC time as verification documents write it (to the millisecond). */
 const nowStamp = () => new Date().toISOString();
 
@@ -43,7 +47,7 @@ export async function recordVerification(db, me, bundle, how, invite = null) {
  * Judge one peer and store the verdict: the pin, its state, a verification due to the account, and what was
  * received from them under a key that is no longer theirs (dropped; the pull cursor goes back to 0 so it comes
  * again, verified under the right key). `served` is the bundle the server lists now (keys.js form, already
- * verified), null when the care link ended. @returns {Promise<{peer: object, restart: boolean}>}
+ * verified), null when the care link ended. @returns {Promise<{peer: Peer, restart: boolean}>}
  */
 export async function settlePeer(db, me, uid, served, { linkId = null, proof = 'none', invite = null } = {}) {
   const old = await get(db, 'peers', uid);

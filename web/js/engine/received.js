@@ -16,7 +16,11 @@ import {
 } from '../core/records.js';
 
 /**
- * @typedef {{id: string, ownerId: string, version: number, doc: object, receivedAt: string, updatedAt: string}} Received
+ * @typedef {import('../core/records.js').Doc} Doc
+ */
+
+/**
+ * @typedef {{id: string, ownerId: string, version: number, doc: Doc, receivedAt: string, updatedAt: string}} Received
  * receivedAt: when this device first got the record; updatedAt: when it got the current version (ISO, UTC).
  */
 
@@ -38,7 +42,7 @@ export const acceptsFrom = (peer) => Boolean(peer) && !BLOCKED.has(peerState(pee
  * A `removed` item for a record we hold drops its content but keeps the high-water mark.
  * `{waiting: true}`: the owner's key is blocked on this device; nothing is stored, and verifying them resets the
  * pull cursor (share.js markVerified) so it comes again.
- * @returns {Promise<{store: 'received', before: Uint8Array|null, row: object}|{waiting: true}|null>}
+ * @returns {Promise<{store?: 'received', before?: Uint8Array|null, row?: Record<string, any>, waiting?: true}|null>}
  */
 export async function prepareReceived(e, state) {
   const { db, me } = e;

@@ -5,7 +5,8 @@
 
 /**
  * @typedef {{request: Request, url: URL, params: Record<string, string>}} RouteContext
- * @typedef {(ctx: RouteContext) => Promise<Response>} Handler
+ * @typedef {((ctx: RouteContext) => Promise<Response>) & {download?: boolean}} Handler download: it answers with a
+ *   file to save (export.js), never a page
  * @typedef {{method: string, path: string, pattern: RegExp, names: string[], rank: string, handler: Handler}} Route
  */
 

@@ -63,6 +63,8 @@ export function shareListAfterPull({ known, knownKeyId, keyId, served, stale, go
 /**
  * The sharing change still to send once the server holds `grantees`, for a person who wants `desired`:
  * adds only for peers this device may grant to (anyone else would block the push for good).
+ * @param {Set<string>} desired @param {Record<string, unknown>|null} grantees
+ * @param {(uid: string) => boolean} [grantable]
  * @returns {{add: string[], revoke: string[]} | null}
  */
 export function rebaseIntent(desired, grantees, grantable = () => true) {

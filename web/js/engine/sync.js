@@ -37,8 +37,17 @@ const sharingWaits = (row) => isPending(row)
   && (Boolean(row.intent) || !row.synced || !equal(row.keyId, row.synced.keyId));
 
 /**
+ * What one pulled record leads to: its row for `store` (default 'records'), put only if the stored head is still
+ * `before`, with the revisions it brings and an own key verification; or `held`, the owner of a record held back
+ * while their key is blocked.
+ * @typedef {{store?: string, before?: Uint8Array|null, row?: Record<string, any>, revisions?: object[],
+ *   verification?: {peerId: string, row: object, deleted: boolean}, held?: string}} Change
+ */
+
+/**
  * Puts that must land together, each only if its record's head is still the one the change was computed
  * from: a local edit made while we were verifying or merging wins, and the whole batch is retried.
+ * @param {IDBDatabase} db @param {Change[]} changes @param {(tx: IDBTransaction) => void} [extra] more to write
  * @returns {Promise<boolean>} false when something moved under us (nothing was written)
  */
 function writeChecked(db, changes, extra = () => {}) {
@@ -109,7 +118,10 @@ export function createSync({ env, api, notify }) {
     return { keyId, dekWrap, head: { version: remote.version + 1, revId: headRid, ...sealed } };
   }
 
-  /** Verify one pulled record and work out the row it leads to; an own key verification travels with it. */
+  /**
+   * Verify one pulled record and work out the row it leads to; an own key verification travels with it.
+   * @returns {Promise<Change|null>}
+   */
   async function prepare(e, state, report) {
     let verification = null;
     const change = await prepareRecord(e, state, report, (v) => { verification = v; });
@@ -120,6 +132,7 @@ export function createSync({ env, api, notify }) {
   /**
    * Verify one owner head from the server and work out the row it leads to (merge if a local edit waits);
    * `verified(v)` is told of a key verification the record holds.
+   * @returns {Promise<Change|null>}
    */
   async function prepareRecord(e, state, report, verified) {
     const { db, me } = e;

@@ -14,9 +14,9 @@ function say(message) {
 /** Resolves once a service worker controls this page: before that, requests would go to the network. */
 function controlled() {
   if (navigator.serviceWorker.controller) return Promise.resolve();
-  return new Promise((resolve) => {
+  return /** @type {Promise<void>} */ (new Promise((resolve) => {
     navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true });
-  });
+  }));
 }
 
 // "Skip to content" skips the tabs too: they are part of each view, so #view alone would land before them.
@@ -43,8 +43,8 @@ function focusView(event) {
   titleView();
   // An error first; else what the step did ("Entry deleted." with its Undo, "Saved."), which a screen reader
   // might not read out when it arrives already filled in; else the screen's heading.
-  const target = view.querySelector('[role="alert"]:not([hidden])') ?? view.querySelector('.notice[role="status"]')
-    ?? view.querySelector('h1');
+  const target = /** @type {HTMLElement|null} */ (view.querySelector('[role="alert"]:not([hidden])')
+    ?? view.querySelector('.notice[role="status"]') ?? view.querySelector('h1'));
   if (!target || target.contains(document.activeElement)) return;
   if (document.activeElement?.matches?.('input[type="search"]')) return;
   target.setAttribute('tabindex', '-1');
@@ -108,7 +108,8 @@ function swapIn(htmx, markup, path) {
 
 function wireForms(htmx) {
   document.addEventListener('submit', (event) => {
-    const form = event.target.closest?.('form[data-secret]');
+    const target = /** @type {Element} */ (event.target);
+    const form = /** @type {HTMLFormElement|null} */ (target.closest?.('form[data-secret]'));
     if (!form) return;
     event.preventDefault();
     event.stopImmediatePropagation();
@@ -122,17 +123,18 @@ function wireForms(htmx) {
       .finally(() => { delete form.dataset.running; });
   }, true);
   document.addEventListener('input', (event) => {
-    const field = event.target;
+    const field = /** @type {HTMLInputElement} */ (event.target);
     if (!field.matches?.('[data-strength]')) return;
     const { score, label } = estimateStrength(field.value);
-    const meter = document.getElementById(field.dataset.strength);
+    const meter = /** @type {HTMLMeterElement} */ (document.getElementById(field.dataset.strength));
     meter.value = score;
     document.getElementById(`${field.dataset.strength}-text`).textContent = `Strength: ${label}`;
   });
   document.addEventListener('change', (event) => {
-    if (!event.target.matches?.('input[name="method"]')) return;
-    const form = event.target.form;
-    for (const el of form.querySelectorAll('[data-method]')) el.hidden = el.dataset.method !== event.target.value;
+    const input = /** @type {HTMLInputElement} */ (event.target);
+    if (!input.matches?.('input[name="method"]')) return;
+    const parts = /** @type {NodeListOf<HTMLElement>} */ (input.form.querySelectorAll('[data-method]'));
+    for (const el of parts) el.hidden = el.dataset.method !== input.value;
   });
 }
 
@@ -140,8 +142,9 @@ function wireForms(htmx) {
 
 /** True when a form in the view holds input the person has not saved (search boxes aside). */
 function unsavedInput(root = view) {
-  for (const form of root.querySelectorAll('form:not([role="search"])')) {
-    for (const el of form.elements) {
+  for (const form of /** @type {NodeListOf<HTMLFormElement>} */ (root.querySelectorAll('form:not([role="search"])'))) {
+    // Every kind of control (input, select, text area, button), told apart by its type and tag, as the DOM allows.
+    for (const el of /** @type {Iterable<any>} */ (form.elements)) {
       if (el.type === 'hidden' || el.type === 'submit' || el.type === 'button') continue;
       if (el.type === 'checkbox' || el.type === 'radio') {
         if (el.checked !== el.defaultChecked) return true;
@@ -214,7 +217,8 @@ function offerUpdates(registration) {
 
 /** Draw every empty QR placeholder of the view (DOM calls, no markup); the link itself is never logged. */
 function drawQrCodes() {
-  const boxes = [...view.querySelectorAll('[data-qr]')].filter((box) => !box.firstElementChild);
+  const boxes = [.../** @type {NodeListOf<HTMLElement>} */ (view.querySelectorAll('[data-qr]'))]
+    .filter((box) => !box.firstElementChild);
   if (!boxes.length) return;
   import('/js/page/qr.js').then(({ drawQr }) => {
     for (const box of boxes) drawQr(box, box.dataset.qr);
@@ -227,7 +231,7 @@ function drawQrCodes() {
 function careClick(event) {
   const copy = event.target.closest?.('[data-copy]');
   if (copy) {
-    const field = document.getElementById(copy.dataset.copy);
+    const field = /** @type {HTMLInputElement|null} */ (document.getElementById(copy.dataset.copy));
     const status = view.querySelector(`[data-copy-status="${copy.dataset.copy}"]`);
     if (!field) return;
     field.select();

@@ -1,6 +1,6 @@
 /** Words for the sync status, shared by the page's status bar and the worker's Sync screen. */
 
-/** @param {{state: string, waiting?: number, merged?: number}} status */
+/** @param {{state: string, waiting?: number, merged?: number, refused?: number}} status */
 export function statusText(status) {
   const base = stateText(status);
   if (!status.refused || !['synced', 'waiting'].includes(status.state)) return base;

@@ -219,7 +219,7 @@ export const deviceProblem = (code) => DEVICE_PROBLEMS[code] ?? DEVICE_PROBLEMS.
 /**
  * "Your devices": every device signed in to this account, this one marked; any other can be signed out for good
  * (a lost or sold phone). `devices` null: not listed (see `problem`).
- * @param {{me: object, devices: {device_id: string, name: string, created_at: number, last_seen_at: number,
+ * @param {{me: import('../../data/device.js').Unlocked, devices: {device_id: string, name: string, created_at: number, last_seen_at: number,
  *   current: boolean}[]|null, notice?: unknown, problem?: string|null}} p
  */
 export function devicesPage({ me, devices, notice = null, problem = null }) {
@@ -251,7 +251,10 @@ function deviceItem(d) {
 
 const forgetLink = () => html`<p>${link('/app/account/forget', 'Forget this device…', 'button danger')}</p>`;
 
-/** Shown once, right after the account was made: the only way back in without the passphrase. */
+/**
+ * Shown once, right after the account was made: the only way back in without the passphrase.
+ * @param {string} handle @param {string} recoveryKey @param {'client'|'therapist'} [role]
+ */
 export function recoveryPage(handle, recoveryKey, role = 'client') {
   return html`${nav('account', role)}<section aria-labelledby="recovery-title"><h1 id="recovery-title">Write down your recovery key</h1>
     <p class="lead">Your account <strong>${handle}</strong> is ready and sync is on.</p>

@@ -25,10 +25,12 @@ export const MIN_PASSPHRASE = 10;
  * @param {string} [ua] navigator.userAgent
  */
 export function deviceName(ua = globalThis.navigator?.userAgent ?? '') {
-  const system = [[/Android/, 'Android'], [/iPhone/, 'iPhone'], [/iPad/, 'iPad'], [/CrOS/, 'ChromeOS'],
-    [/Macintosh|Mac OS X/, 'Mac'], [/Windows/, 'Windows'], [/Linux/, 'Linux']].find(([re]) => re.test(ua))?.[1];
-  const browser = [[/Edg\//, 'Edge'], [/Firefox\//, 'Firefox'], [/SamsungBrowser\//, 'Samsung Internet'],
-    [/Chrom(e|ium)\//, 'Chrome'], [/Safari\//, 'Safari']].find(([re]) => re.test(ua))?.[1];
+  const system = /** @type {[RegExp, string][]} */ ([[/Android/, 'Android'], [/iPhone/, 'iPhone'], [/iPad/, 'iPad'],
+    [/CrOS/, 'ChromeOS'], [/Macintosh|Mac OS X/, 'Mac'], [/Windows/, 'Windows'], [/Linux/, 'Linux']])
+    .find(([re]) => re.test(ua))?.[1];
+  const browser = /** @type {[RegExp, string][]} */ ([[/Edg\//, 'Edge'], [/Firefox\//, 'Firefox'],
+    [/SamsungBrowser\//, 'Samsung Internet'], [/Chrom(e|ium)\//, 'Chrome'], [/Safari\//, 'Safari']])
+    .find(([re]) => re.test(ua))?.[1];
   if (!system && !browser) return 'Between web app';
   return `Between in ${browser ?? 'a browser'}${system ? ` on ${system}` : ''}`.slice(0, 64);
 }
@@ -74,8 +76,9 @@ export function checkNewKdf(kdf) {
  * What GET /account served after a sign-in must match (PROTOCOL.md section 17, sign-in flow): the handle signed in,
  * the Session's user id, and exactly the KDF parameters prelogin served, under which the login key and the
  * passphrase KEK were already derived (so no second Argon2id runs, and a server cannot name other parameters).
- * @param {{handle: string, user_id: string, kdf: object}} account the AccountKeys answer
- * @param {{handle: string, userId: string, kdf: object}} expected `kdf` is prelogin's Challenge.kdf (wire form)
+ * @typedef {{alg: string, memory_kib: number, iterations: number, lanes: number, salt: Uint8Array}} WireKdf
+ * @param {{handle: string, user_id: string, kdf: WireKdf}} account the AccountKeys answer
+ * @param {{handle: string, userId: string, kdf: WireKdf}} expected `kdf` is prelogin's Challenge.kdf (wire form)
  */
 export function checkServedAccount(account, { handle, userId, kdf }) {
   if (account.handle !== handle || account.user_id !== userId) {
@@ -124,7 +127,11 @@ export function createAccounts({ env, reset, origin }) {
     }
   }
 
-  /** Turn on sync: an account from the keys this device already holds, so every entry stays as it is. */
+  /**
+   * Turn on sync: an account from the keys this device already holds, so every entry stays as it is.
+   * @param {{handle: string, kdf: import('../../core/keys.js').KdfParams, prk: Uint8Array,
+   *   role?: 'client'|'therapist', inviteCode?: string}} form
+   */
   async function signup({ handle, kdf, prk, role = 'client', inviteCode = '' }) {
     const { db, me } = await env();
     if (me.session) throw new BetweenError('signed_in', 'this device is signed in already');
@@ -331,12 +338,12 @@ export function createAccounts({ env, reset, origin }) {
     reset();
     forgetPlaintexts();
     forgetReceived();
-    await new Promise((resolve, reject) => {
+    await /** @type {Promise<void>} */ (new Promise((resolve, reject) => {
       const req = indexedDB.deleteDatabase(db.name);
       req.onsuccess = () => resolve();
       req.onerror = () => reject(req.error);
       req.onblocked = () => resolve(); // finishes once the last connection closes
-    });
+    }));
   }
 
   /** This account's devices from the server (this one marked `current`); null when signed out. */

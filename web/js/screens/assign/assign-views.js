@@ -13,6 +13,11 @@ import { badge, link, nav } from '../components.js';
 import { TYPE_WORDS } from '../fields.js';
 import { html } from '../views.js';
 
+/**
+ * @typedef {import('../../core/records.js').Doc} Doc
+ * @typedef {import('../../data/db.js').Peer} Peer
+ */
+
 const tnav = () => nav('clients', 'therapist');
 
 const DAY_NAMES = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday',
@@ -58,8 +63,8 @@ export function blockedPage(peer) {
 
 /**
  * The library for one client: each template links to its form; "Build a worksheet"; what this client has already.
- * @param {{peer: object, templates: {id: string, title: string, summary: string}[]|null, kinds: Map<string, any>,
- *   assignments?: {id: string, doc: object}[]}} data templates null when the library could not be loaded
+ * @param {{peer: Peer, templates: import('../../core/assignments.js').Template[]|null, kinds: Map<string, any>,
+ *   assignments?: {id: string, doc: Doc}[]}} data templates null when the library could not be loaded
  */
 export function libraryPage({ peer, templates, kinds, assignments = [] }) {
   const base = `/app/clients/${peer.userId}/assign`;
@@ -126,8 +131,9 @@ function questionRow(q, i, bad) {
 
 /**
  * The form to assign (or edit) an activity.
- * @param {{peer: object, action: string, heading: string, kindLabel: string, worksheet: boolean, minutes: boolean,
- *   values: object, error?: object|null, slots?: number[], editing?: boolean, cancel: string}} data
+ * @param {{peer: Peer, action: string, heading: string, kindLabel: string, worksheet: boolean, minutes: boolean,
+ *   values: Record<string, any>, error?: import('../../core/kinds.js').FieldError|null, slots?: number[],
+ *   editing?: boolean, cancel: string}} data
  *   values: {title, instructions, freq, due, days[], start, until, next_date, next_time, target, time_zone,
  *   template, questions[{id?, label, type, required, options[]}]}; minutes: whether the kind records minutes
  */
@@ -198,7 +204,7 @@ function rowDetails(row) {
 
 /**
  * The review of one assignment.
- * @param {{id: string, doc: object, pending?: boolean, peer: object|null, review: object, feedback: object[],
+ * @param {{id: string, doc: Doc, pending?: boolean, peer: Peer|null, review: object, feedback: object[],
  *   linked: {occurrence: string, summary: string|null}[], weeks: object[]|null, mood: object[], notice?: string}} data
  */
 /** Withdrawing cannot be undone (docs/ASSIGNMENTS.md): it is asked once more, away from the Edit button. */

@@ -8,6 +8,10 @@ import { RATING_WORDS, weeklyMinutes } from '../../core/assignments.js';
 import { formatter } from '../../core/dates.js';
 import { dueState, formatDay, localDate, occurrences, parseDate, WEEKDAYS } from '../../core/recurrence.js';
 
+/**
+ * @typedef {import('../../core/records.js').Doc} Doc
+ */
+
 /** The words for each state of an occurrence (never colour alone). */
 export const STATE_WORDS = Object.freeze({ done: 'Done', not_done: 'Not done', missed: 'Missed',
   due_today: 'Due today', upcoming: 'Upcoming' });
@@ -21,6 +25,7 @@ const DAY_WORDS = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thurs
 // occurrences() looks at most this many days at once (recurrence.js MAX_RANGE_DAYS is 3660).
 const LOOK = 3650;
 
+/** @type {Intl.DateTimeFormatOptions} */
 const SHORT_DAY = { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' };
 
 /** A calendar date (YYYY-MM-DD) in words, the same wherever it is read ("Mon, 2 Mar 2026" in en-GB). */
@@ -63,10 +68,10 @@ export function latestByOccurrence(responses) {
 /**
  * Every occurrence from the start through today (in the assignment's zone), any later one already answered, and
  * the next upcoming one (none once withdrawn), each with its state and the answer behind it.
- * @param {object} assignment the assignment document
- * @param {object[]} responses the client's response documents for this assignment
+ * @param {Doc} assignment the assignment document
+ * @param {Doc[]} responses the client's response documents for this assignment
  * @param {{now?: string|Date}} [options] the instant "now" (default: the clock)
- * @returns {{today: string, rows: {date: string, state: string, response: object|null}[],
+ * @returns {{today: string, rows: {date: string, state: string, response: Doc|null}[],
  *   completion: {done: number, due: number, rate: number|null}}}
  */
 export function reviewAssignment(assignment, responses, { now = new Date() } = {}) {
@@ -127,7 +132,7 @@ export function minutesByWeek(assignment, responses, today, weeks = 6) {
 
 /**
  * A client's mood over time from their shared mood entries (kind 'mood', fields.score 0-10), oldest first.
- * @param {object[]} entries entry documents (or {doc} records of received.js)
+ * @param {Doc[]} entries entry documents (or {doc} records of received.js)
  * @param {number} [limit] the most recent this many
  * @returns {{at: string, score: number}[]}
  */
@@ -143,8 +148,8 @@ export function moodSeries(entries, limit = 60) {
 /**
  * Which linked entries the therapist may show: for each answer with an entry_id, the shared entry or null
  * (then the page says only that it was not shared).
- * @param {object[]} responses response documents @param {Map<string, object>} sharedEntries id -> entry document
- * @returns {{occurrence: string, entryId: string, entry: object|null}[]}
+ * @param {Doc[]} responses response documents @param {Map<string, Doc>} sharedEntries id -> entry document
+ * @returns {{occurrence: string, entryId: string, entry: Doc|null}[]}
  */
 export function linkedEntries(responses, sharedEntries) {
   return [...latestByOccurrence(responses).values()].filter((r) => r.entry_id)

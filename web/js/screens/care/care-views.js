@@ -12,6 +12,11 @@ import { badge, link, nav, summary, verification } from '../components.js';
 import { timelineValue } from '../fields.js';
 import { html } from '../views.js';
 
+/**
+ * @typedef {import('../../core/records.js').Doc} Doc
+ * @typedef {import('../../data/db.js').Peer} Peer
+ */
+
 // ------------------------------------------------------------------ words
 
 /** A local date `YYYY-MM-DD` for people ("Mar 10, 2026" in English); anything else as it is. @param {string} day */
@@ -87,7 +92,7 @@ function createdInvite({ link: url, expiresAt }) {
 
 /**
  * The therapist's clients. Each: {peer, newCount, lastSession (YYYY-MM-DD or null)}.
- * @param {{peer: object, newCount: number, lastSession: string|null}[]} clients
+ * @param {{peer: Peer, newCount: number, lastSession: string|null}[]} clients
  */
 export function clientsPage(clients) {
   const news = (c) => (c.lastSession
@@ -105,7 +110,7 @@ export function clientsPage(clients) {
   </section>`;
 }
 
-/** What a key that is not verified (or blocked) means, with the way to fix it. @param {object} peer */
+/** What a key that is not verified (or blocked) means, with the way to fix it. @param {Peer} peer */
 export function verificationNote(peer) {
   const { state } = keyStatus(peer);
   const fix = link(`/app/link/${peer.userId}`, 'Compare the safety number');
@@ -125,7 +130,7 @@ export function verificationNote(peer) {
 /**
  * Turn what a client shared into timeline items (pure): entries and answers to assignments, with what is needed
  * to show them. Other document types are left out.
- * @param {{id: string, doc: object, updatedAt: string}[]} received @param {(doc: object) => object|null} kindOf
+ * @param {{id: string, doc: Doc, updatedAt: string}[]} received @param {(doc: Doc) => object|null} kindOf
  * @param {Map<string, string>} titles assignment id -> title (own assignments)
  * @param {(stamp: string) => string|null} dayOf the local date of an instant
  */
@@ -193,7 +198,8 @@ export function groupHeading(group) {
 
 /**
  * The timeline: groups newest first, each a heading and its items newest first.
- * @param {object[]} items from timelineItems @param {string[]} sessions @param {string} today @param {string} handle
+ * @param {import('./timeline.js').TimelineItem[]} items from timelineItems @param {string[]} sessions
+ * @param {string} today @param {string} handle
  * @param {{level?: number, marker?: boolean}} [options] heading level of the groups (3 on the client page, 2 in
  *   print); marker: say "Session held today" at the top when it was
  */
@@ -221,7 +227,8 @@ function assignmentList(uid, assignments) {
 
 /**
  * One client's page. `canAssign`: their key is verified and unchanged and the link is live.
- * @param {{peer: object, sessions: string[], today: string, assignments: object[], items: object[],
+ * @param {{peer: Peer, sessions: string[], today: string, assignments: {id: string, doc: Doc}[],
+ *   items: import('./timeline.js').TimelineItem[],
  *   canAssign: boolean, notice?: string|null}} view
  */
 export function clientPage({ peer, sessions, today, assignments, items, canAssign, notice = null }) {
@@ -253,7 +260,7 @@ export function clientPage({ peer, sessions, today, assignments, items, canAssig
 
 /**
  * The print view: the same timeline as a plain document for the clinical record.
- * @param {{peer: object, sessions: string[], today: string, items: object[],
+ * @param {{peer: Peer, sessions: string[], today: string, items: import('./timeline.js').TimelineItem[],
  *   range: {from: string, to: string}|null}} view
  */
 export function printPage({ peer, sessions, today, items, range }) {

@@ -76,6 +76,7 @@ export function groupBySession(items, sessions, today) {
   const days = [...new Set(sessions.filter((s) => DAY.test(s)))].sort();
   const sorted = [...items].sort(newestFirst);
   if (!days.length) {
+    /** @type {Group[]} */
     const groups = sorted.length ? [{ kind: 'all', from: null, to: null, items: sorted }] : [];
     return { sessionToday: false, last: null, groups };
   }
@@ -89,6 +90,7 @@ export function groupBySession(items, sessions, today) {
     (i < 0 ? before : buckets[i]).push(item);
   }
   const last = days.length - 1;
+  /** @type {Group[]} */
   const groups = [{ kind: 'since', from: days[last], to: null, items: buckets[last] }];
   for (let i = last - 1; i >= 0; i--) {
     if (buckets[i].length) groups.push({ kind: 'between', from: days[i], to: days[i + 1], items: buckets[i] });

@@ -13,7 +13,7 @@ import { UUID } from '../../engine/router.js';
 
 /**
  * @typedef {{db: IDBDatabase, me: import('../../data/device.js').Unlocked,
- *   kinds: Map<string, import('../../core/kinds.js').Kind>}} Env
+ *   kinds: Map<string, import('../../core/kinds.js').Kind>, settings: {wording: string}}} Env
  * @param {import('../../engine/router.js').Router} router
  * @param {import('../features.js').App} app `panel` adds a fragment (sharing) under an entry
  */

@@ -258,7 +258,8 @@ export function register(router, app) {
     let doc;
     try {
       doc = responseDoc({ assignment: a.doc, assignmentId: a.id, occurrence, status: 'not_done', reason,
-        feedback: feedback ?? undefined, now: e.now, previous });
+        // (an {error} was answered above: a rating is left, or nothing)
+        feedback: /** @type {import('./todo.js').Feedback|null} */ (feedback) ?? undefined, now: e.now, previous });
     } catch (err) {
       if (err instanceof FieldError) return again('That could not be saved. Please check what you wrote.');
       throw err;
@@ -296,8 +297,8 @@ export function register(router, app) {
     for (const r of answered) {
       try {
         doc = responseDoc({ assignment: a.doc, assignmentId: a.id, occurrence: r.doc.occurrence, status: r.doc.status,
-          reason: r.doc.reason ?? null, entryId: r.doc.entry_id ?? null, minutes: r.doc.minutes ?? null, feedback,
-          now: e.now, previous: r });
+          reason: r.doc.reason ?? null, entryId: r.doc.entry_id ?? null, minutes: r.doc.minutes ?? null,
+          feedback: /** @type {import('./todo.js').Feedback} */ (feedback), now: e.now, previous: r });
         target = r;
         break;
       } catch (err) {

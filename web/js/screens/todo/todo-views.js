@@ -7,19 +7,25 @@ import { calendarWords } from '../../core/dates.js';
 import { link, nav, WORDING } from '../components.js';
 import { html } from '../views.js';
 
+/**
+ * @typedef {import('../../data/db.js').Peer} Peer
+ */
+
 export { RATING_WORDS };
 const DAY_NAMES = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday',
   sat: 'Saturday', sun: 'Sunday' };
 
 /**
  * The person's word for these: "activity"/"activities", or "homework" (wordsFor(settings) in entry-views.js).
- * @param {{one?: string, many?: string}} words
+ * @typedef {{one?: string, many?: string, lead?: string, choose?: string}} Words terms, or a WORDING entry
+ * @param {Words} words
  */
 export function termsFor(words) {
   if (words?.one && words?.many) return { one: words.one, many: words.many };
   return words === WORDING.homework ? { one: 'homework', many: 'homework' } : { one: 'activity', many: 'activities' };
 }
 
+/** @type {Intl.DateTimeFormatOptions} */
 const LONG_DAY = { weekday: 'long', day: 'numeric', month: 'long' };
 /** A local date (YYYY-MM-DD) for people, as the calendar date it is wherever they look from. */
 export const dayText = (date) => calendarWords(date, LONG_DAY) ?? date;
@@ -60,7 +66,7 @@ export function fromLine(from) {
 /**
  * One plain notice per therapist whose activities are held back (a changed key, a key that does not match their
  * invitation, an ended link), naming how many were held and the way out.
- * @param {{peer: object, why: 'changed'|'mismatch'|'ended'}[]} notices
+ * @param {{peer: Peer, why: 'changed'|'mismatch'|'ended'}[]} notices
  */
 export function trustNotices(notices) {
   return notices.map(({ peer, why }) => (why === 'changed' || why === 'mismatch'
@@ -124,7 +130,10 @@ export function todoPage({ lists, current = [], ended = [], notices = [], words 
 const paragraphs = (text) => String(text).split(/\n{2,}/).filter((p) => p.trim())
   .map((p) => html`<p>${p.split('\n').map((l, i) => html`${i ? html`<br>` : null}${l}`)}</p>`);
 
-/** The optional (or, for the feedback form, required) "How is this activity going?" group. */
+/**
+ * The optional (or, for the feedback form, required) "How is this activity going?" group.
+ * @param {string} prefix @param {Record<string, string>} [values] @param {{required?: boolean, words?: Words}} [options]
+ */
 export function feedbackFields(prefix, values = {}, { required = false, words = WORDING.activities } = {}) {
   const t = termsFor(words);
   const opt = required ? null : html` <span class="optional">(optional)</span>`;
@@ -160,6 +169,10 @@ function dayItem(item, withdrawn) {
 /**
  * One activity: instructions, schedule, the days so far with their answers, and the feedback form.
  * `progress`: {minutes, target} of this week, or null. `feedback`: {values, error} of a feedback form sent back.
+ * @param {{assignment: Record<string, any>, past: import('./todo.js').TodoItem[],
+ *   next?: import('./todo.js').TodoItem|null, kindLabel?: string|null, words?: Words, deviceZone?: string|null,
+ *   progress?: {minutes: number, target: number|null}|null, notice?: unknown,
+ *   feedback?: {values?: Record<string, string>, error?: string}}} page
  */
 export function assignmentPage({ assignment, past, next = null, kindLabel = null, words = WORDING.activities,
   deviceZone = null, progress = null, notice = null, feedback = {} }) {
@@ -204,6 +217,10 @@ export const kindFields = (kind, values = {}, error = null) => entryFields(kind,
 /**
  * The done and not-done forms of one day. `done`/`notDone`: what a form sent back ({values, feedback, error} and
  * {reason, feedback, error}); `kind` null: a kind this version does not know.
+ * @param {{assignment: Record<string, any>, occurrence: string, state?: string|null,
+ *   kind: import('../../core/kinds.js').Kind|null, previous?: Record<string, any>|null, words?: Words,
+ *   done?: {values?: Record<string, any>, feedback?: Record<string, string>, error?: any},
+ *   notDone?: {reason?: string, feedback?: Record<string, string>, error?: string, feedbackError?: boolean}}} page
  */
 export function occurrencePage({ assignment, occurrence, state, kind, previous = null,
   words = WORDING.activities, done = {}, notDone = {} }) {

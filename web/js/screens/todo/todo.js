@@ -10,8 +10,13 @@ import { RATINGS, validateResponse } from '../../core/assignments.js';
 import { dueState, formatDay, localDate, occurrences, parseDate } from '../../core/recurrence.js';
 
 /**
- * @typedef {{id: string, ownerId: string, doc: object}} AssignmentRecord a Received document of type 'assignment'
- * @typedef {{id: string, doc: object}} ResponseRecord an OwnDocument of type 'assignment-response'
+ * @typedef {import('../../core/records.js').Doc} Doc
+ * @typedef {import('../../data/db.js').Peer} Peer
+ */
+
+/**
+ * @typedef {{id: string, ownerId: string, doc: Doc}} AssignmentRecord a Received document of type 'assignment'
+ * @typedef {{id: string, doc: Doc}} ResponseRecord an OwnDocument of type 'assignment-response'
  * @typedef {{assignment: AssignmentRecord, occurrence: string, state: 'due_today'|'upcoming'|'missed',
  *   response: ResponseRecord|null}} TodoItem
  */
@@ -129,7 +134,7 @@ export function isCurrent(assignment, now, days = 7) {
  * How far this device trusts the person an assignment comes from. Only a pinned therapist's records are
  * received at all (received.js checks each signature under the pinned key); a blocked key (changed, or not what
  * the invitation proved) or an ended link means their activities are not shown as to-do.
- * @param {object|null|undefined} peer a row of the 'peers' store
+ * @param {Peer|null|undefined} peer a row of the 'peers' store
  * @returns {'verified'|'unverified'|'changed'|'mismatch'|'ended'|'unknown'}
  */
 export function trustOf(peer) {
@@ -144,9 +149,9 @@ const stamp = (now) => (now instanceof Date ? now : new Date(now)).toISOString()
  * A response document that validateResponse(doc, assignment) accepts, or throws its FieldError.
  * `previous` (a response document or OwnDocument for the same occurrence) keeps its created_at, and its
  * feedback when `feedback` is undefined (null drops it).
- * @param {{assignment: object, assignmentId: string, occurrence: string, status: 'done'|'not_done',
+ * @param {{assignment: Doc, assignmentId: string, occurrence: string, status: 'done'|'not_done',
  *   reason?: string|null, entryId?: string|null, minutes?: number|null,
- *   feedback?: {rating: string, comment?: string}|null, now: Date|string, previous?: object|null}} args
+ *   feedback?: Feedback|null, now: Date|string, previous?: Record<string, any>|null}} args
  */
 export function responseDoc({ assignment, assignmentId, occurrence, status, reason = null, entryId = null,
   minutes = null, feedback, now, previous = null }) {
@@ -163,10 +168,13 @@ export function responseDoc({ assignment, assignmentId, occurrence, status, reas
   return validateResponse(doc, assignment);
 }
 
+/** @typedef {{rating: string, comment?: string}} Feedback a client's "how is it going" */
+
 /**
  * The optional "how is it going" part of a form: {rating, comment} or null when no rating was chosen, or
  * {error} with a readable message.
  * @param {FormData} form @param {boolean} [required]
+ * @returns {{rating?: string, comment?: string, error?: string}|null} a Feedback, or {error}
  */
 export function readFeedback(form, required = false) {
   const rating = String(form.get('rating') ?? '');
