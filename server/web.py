@@ -169,7 +169,7 @@ def web_handler(web_dir: str) -> HTTPRouteHandler:
         if target is None or not target.is_file():  # (a mapped vendor file that is missing)
             return problem_response("not_found")
         if path == WORKER:
-            return _file(request, None, WORKER, worker_script(root, extras))
+            return _file(request, worker_script(root, extras), WORKER)
         return _file(request, target, target.name)
 
     return web

@@ -306,7 +306,7 @@ class Database:
 
         writer = await self.write(op)
         async with self.read() as c:
-            reader = {n: await r_value(c, f"PRAGMA {n}") for n in names + ("query_only",)}
+            reader = {n: await r_value(c, f"PRAGMA {n}") for n in (*names, "query_only")}
         return {"writer": writer, "reader": reader}
 
     async def schema(self) -> list[SchemaRow]:

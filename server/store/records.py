@@ -86,9 +86,9 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
     writes nothing at all."""
     state = _state(c, owner_id, [i.judged for i in items if isinstance(i.judged, push.Item)])
     verdicts = push.judge_push([i.judged for i in items], state, atomic)
-    results = [_result(c, owner_id, items, state, item, v) for item, v in zip(items, verdicts)]
+    results = [_result(c, owner_id, items, state, item, v) for item, v in zip(items, verdicts, strict=True)]
     # (a new verdict always has its item and seq; the type checker is told so)
-    accepted = [(p, p.judged, v.seq) for p, v in zip(items, verdicts)
+    accepted = [(p, p.judged, v.seq) for p, v in zip(items, verdicts, strict=True)
                 if v.new and isinstance(p.judged, push.Item) and v.seq is not None]
     if accepted:
         _write_accepted(c, owner_id, accepted, state.seq, now)
@@ -146,7 +146,7 @@ def _write_accepted(c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem
                       "body = excluded.body, sealed = excluded.sealed, signature = excluded.signature, "
                       "created_at = excluded.created_at, revoked_at = NULL",
                       [(item.record_id, to.grantee_id, item.key_id, g.body, g.sealed, g.signature, now)
-                       for to, g in zip(item.grants, p.grants)])
+                       for to, g in zip(item.grants, p.grants, strict=True)])
     rids = list(dict.fromkeys(i.record_id for _, i, _ in accepted))
     for chunk in range(0, len(rids), 400):
         part = rids[chunk:chunk + 400]

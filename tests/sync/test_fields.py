@@ -49,7 +49,7 @@ def test_every_type_has_every_hook(name):
 
 
 def test_worksheets_offer_every_type_that_says_how_in_the_registrys_order():
-    assert assignments.WORKSHEET_TYPES == tuple(n for n, t in TYPES.items() if t.worksheet)
+    assert tuple(n for n, t in TYPES.items() if t.worksheet) == assignments.WORKSHEET_TYPES
     assert "emotions" not in assignments.WORKSHEET_TYPES
 
 

@@ -228,7 +228,7 @@ def _invite_only(api_factory):
 
 
 def test_a_care_invite_admits_one_sign_up(api_factory):
-    api, therapist, token = _invite_only(api_factory)
+    api, _therapist, token = _invite_only(api_factory)
     client = api.register("sam", invite_code=token)
     r = api.post("/accounts", b.signup(b.new_account("mallory"), token))
     assert r.status_code == 403 and r.json()["code"] == "registration_closed"
@@ -246,7 +246,7 @@ def test_a_care_invite_does_not_admit_a_therapist(api_factory):
 
 
 def test_a_failed_sign_up_does_not_spend_the_invite(api_factory):
-    api, therapist, token = _invite_only(api_factory)
+    api, _therapist, token = _invite_only(api_factory)
     r = api.post("/accounts", b.signup(b.new_account("dr-who"), token))  # handle taken: rolled back whole
     assert r.status_code == 409
     api.register("sam", invite_code=token)

@@ -62,12 +62,12 @@ function toShape(type, value) {
   }));
 }
 
-/** A wire KeyBundle as keys.js wants it (and back). */
-export const bundleFromWire = (b) => fromShape('KeyBundle', b);
+/** A wire KeyBundle as keys.js wants it (and back). @returns {import('../core/keys.js').KeyBundle} */
+export const bundleFromWire = (b) => /** @type {any} */ (fromShape('KeyBundle', b));
 export const bundleToWire = (b) => toShape('KeyBundle', b);
 
-/** A wire KdfParams as keys.js wants it (and back). */
-export const kdfFromWire = (k) => fromShape('KdfParams', k);
+/** A wire KdfParams as keys.js wants it (and back). @returns {import('../core/keys.js').KdfParams} */
+export const kdfFromWire = (k) => /** @type {any} */ (fromShape('KdfParams', k));
 export const kdfToWire = (k) => toShape('KdfParams', k);
 
 /**

@@ -67,7 +67,7 @@ export function verification(peer) {
   return { word, state };
 }
 
-/** The verification badge, a link to the safety number screen. @param {object} peer */
+/** The verification badge, a link to the safety number screen. @param {import('../data/db.js').Peer} peer */
 export function badge(peer) {
   const { word, state } = verification(peer);
   const href = `/app/link/${peer.userId}`;

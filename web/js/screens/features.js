@@ -17,11 +17,12 @@ import { register as todo } from './todo/todo-routes.js';
  * @property {() => Promise<any>} load the database, this device's unlocked keys, its settings and the kinds
  * @property {() => Promise<import('../data/api.js').Api|null>} [sessionApi] the API with this account's session
  * @property {string} [origin] this app's origin (the API's too)
- * @property {() => Promise<Map<string, object>>} [templates] the template library (templates.json as templateTable)
+ * @property {() => Promise<Map<string, import('../core/assignments.js').Template>>} [templates] the template library
+ *   (templates.json as templateTable)
  * @property {() => void} [changed] after a local write: sync soon
- * @property {ReturnType<import('./account/account.js').createAccounts>} [accounts]
- * @property {ReturnType<import('../engine/sync.js').createSync>} [sync]
- * @property {ReturnType<import('../engine/share.js').createSharing>} [sharing]
+ * @property {ReturnType<typeof import('./account/account.js').createAccounts>} [accounts]
+ * @property {ReturnType<typeof import('../engine/sync.js').createSync>} [sync]
+ * @property {ReturnType<typeof import('../engine/share.js').createSharing>} [sharing]
  * @property {(id: string) => Promise<unknown>} [panel] the sharing panel under an entry, or null
  * @property {() => Date} [now] the clock (tests set it)
  */

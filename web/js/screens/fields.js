@@ -8,6 +8,7 @@ import { fieldType } from '../core/fields.js';
 import { answeredByChoice } from '../core/kinds.js';
 import { html } from './views.js';
 
+/** @typedef {import('../core/kinds.js').Field} Field */
 /**
  * What every control of one field shares, made once by `fieldControl`.
  * @typedef {{common: unknown, choices: (options: {id: string, label: string}[], type: 'radio'|'checkbox',
@@ -15,10 +16,10 @@ import { html } from './views.js';
  */
 /**
  * @typedef {object} FieldView
- * @property {(field: object, value: any, kit: Kit) => unknown} control the form control holding `value`
- * @property {(field: object) => string|null} hint how to answer, shown under the label (beside the field's own)
- * @property {(field: object, value: any) => unknown} display the value on its own entry's page
- * @property {(field: object, value: any) => unknown} timeline the value in a therapist's timeline and print: what a
+ * @property {(field: Field, value: any, kit: Kit) => unknown} control the form control holding `value`
+ * @property {(field: Field) => string|null} hint how to answer, shown under the label (beside the field's own)
+ * @property {(field: Field, value: any) => unknown} display the value on its own entry's page
+ * @property {(field: Field, value: any) => unknown} timeline the value in a therapist's timeline and print: what a
  *   client shared is shown as it came, so nothing here assumes its shape
  * @property {string|null} builder its name in the worksheet builder; null when a worksheet cannot ask for it
  */
@@ -128,7 +129,7 @@ export const TYPE_WORDS = Object.freeze(Object.fromEntries(Object.entries(FIELD_
 
 /**
  * The form control of one field. `field.described`: the ids that describe it (aria-describedby).
- * @param {object} field @param {any} value @param {boolean} invalid
+ * @param {Field & {described?: string}} field @param {any} value @param {boolean} invalid
  */
 export function fieldControl(field, value, invalid) {
   const id = `f-${field.id}`;
