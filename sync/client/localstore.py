@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import sqlite3
@@ -10,8 +11,11 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
+import msgspec
+
+from ..core import trust, wire
 from ..core.errors import BetweenError
 
 KEYS_FILE = "keys.json"
@@ -138,6 +142,66 @@ class KeysFile:
             raise ProfileError("profile", "keys.json is damaged") from None
 
 
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """A server head this device verified and keeps, byte for byte as on the server (table `records`)."""
+
+    record_id: str
+    owner_id: str
+    version: int
+    rev_id: bytes
+    header: bytes
+    ct: bytes
+    signature: bytes
+    key_id: bytes
+    seq: int
+    access: str  # owner, or granted (someone shared it)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRevision:
+    """An own revision in the outbox, kept until the server acknowledges it (table `outbox`). `share_add` and
+    `revoke` are the share intents it carries; `sent_rev_id` the last revision of the record actually sent."""
+
+    record_id: str
+    base_version: int
+    version: int
+    rev_id: bytes
+    header: bytes
+    ct: bytes
+    signature: bytes
+    key_id: bytes
+    dek_wrap: bytes
+    rekey: bool = False
+    grants: tuple[wire.GrantUpload, ...] = ()
+    share_add: frozenset[str] = frozenset()
+    revoke: frozenset[str] = frozenset()
+    atomic: bool = False
+    queued_at: int | None = None  # None: queued now
+    last_error: str | None = None
+    sent_rev_id: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """The other side of a care link as this device pinned it (table `peers`): `bundle` the pinned key, `changed`
+    a different one the server names now, `state` trust.judge's verdict, `held` their records held back."""
+
+    user_id: str
+    handle: str
+    role: str
+    sig_pub: bytes
+    kem_pub: bytes
+    bundle: wire.KeyBundle
+    verified_how: str
+    pinned_at: int
+    link_id: str | None
+    linked: bool
+    changed: wire.KeyBundle | None
+    state: str
+    held: int
+
+
 def write_private_file(path: Path, data: bytes) -> None:
     """Atomic replace of a file readable by its owner only (created 0600, fsynced before the rename)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -156,7 +220,8 @@ def write_private_file(path: Path, data: bytes) -> None:
 
 
 class LocalStore:
-    """One profile directory. All SQL of the client lives here; callers pass and get plain values."""
+    """One profile directory. All SQL of the client lives here; callers pass and get plain values and the row
+    types above (JSON columns are decoded here)."""
 
     def __init__(self, directory: Path) -> None:
         self.dir = Path(directory)
@@ -267,24 +332,21 @@ class LocalStore:
 
     # ------------------------------------------------------------ records and high-water marks
 
-    def get_record(self, record_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT * FROM records WHERE record_id = ?", (record_id,)).fetchone()
-        return self._row(row, "records")
+    def get_record(self, record_id: str) -> StoredRecord | None:
+        row = self.db.execute(f"SELECT {_RECORD_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
+        return None if row is None else StoredRecord(*row)
 
-    def list_records(self, access: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM records", ()
-        if access is not None:
-            sql, args = sql + " WHERE access = ?", (access,)
-        return [self._row(r, "records") for r in self.db.execute(sql, args).fetchall()]  # type: ignore[misc]
+    def record_ids(self) -> set[str]:
+        """The id of every record this device holds: stored heads and outbox items."""
+        rows = self.db.execute("SELECT record_id FROM records UNION SELECT record_id FROM outbox").fetchall()
+        return {r[0] for r in rows}
 
-    def put_record(self, db: sqlite3.Connection, row: dict[str, Any]) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO records(record_id, owner_id, version, rev_id, header, ct, signature, key_id, seq,"
-            " access) VALUES (:record_id, :owner_id, :version, :rev_id, :header, :ct, :signature, :key_id, :seq,"
-            " :access)", row)
+    def put_record(self, db: sqlite3.Connection, row: StoredRecord) -> None:
+        db.execute(f"INSERT OR REPLACE INTO records({_RECORD_COLUMNS}) VALUES ({_marks(_RECORD_COLUMNS)})",
+                   dataclasses.astuple(row))
         db.execute("INSERT INTO high_water(record_id, version, rev_id) VALUES (?, ?, ?) ON CONFLICT(record_id) DO"
                    " UPDATE SET version = excluded.version, rev_id = excluded.rev_id WHERE excluded.version >= version",
-                   (row["record_id"], row["version"], row["rev_id"]))
+                   (row.record_id, row.version, row.rev_id))
 
     def forget_record(self, db: sqlite3.Connection, record_id: str) -> None:
         """A grantee lost access: drop the ciphertext, the keys and the grants of that record.
@@ -309,13 +371,10 @@ class LocalStore:
                               (record_id, key_id)).fetchone()
         return None if row is None else (row[0], row[1])
 
-    def all_deks(self) -> list[dict[str, Any]]:
-        return [self._row(r, "deks") for r in self.db.execute("SELECT * FROM deks").fetchall()]  # type: ignore[misc]
-
     # ------------------------------------------------------------ grants
 
     def set_grants(self, db: sqlite3.Connection, direction: str, record_id: str,
-                   grants: list[tuple[str, bytes, str | None]]) -> None:
+                   grants: Sequence[tuple[str, bytes, str | None]]) -> None:
         """Replace the grants of one record in one direction with (peer_id, key_id, grant_json) rows."""
         db.execute("DELETE FROM grants WHERE direction = ? AND record_id = ?", (direction, record_id))
         db.executemany("INSERT OR REPLACE INTO grants(direction, record_id, peer_id, key_id, grant_json)"
@@ -341,23 +400,20 @@ class LocalStore:
 
     # ------------------------------------------------------------ peers
 
-    def get_peer(self, *, user_id: str | None = None, handle: str | None = None) -> dict[str, Any] | None:
+    def get_peer(self, *, user_id: str | None = None, handle: str | None = None) -> Peer | None:
         if user_id is not None:
-            row = self.db.execute("SELECT * FROM peers WHERE user_id = ?", (user_id,)).fetchone()
+            row = self.db.execute(f"SELECT {_PEER_COLUMNS} FROM peers WHERE user_id = ?", (user_id,)).fetchone()
         else:
-            row = self.db.execute("SELECT * FROM peers WHERE handle = ?", (handle,)).fetchone()
-        return self._row(row, "peers")
+            row = self.db.execute(f"SELECT {_PEER_COLUMNS} FROM peers WHERE handle = ?", (handle,)).fetchone()
+        return None if row is None else _peer(row)
 
-    def list_peers(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT * FROM peers ORDER BY handle").fetchall()
-        return [self._row(r, "peers") for r in rows]  # type: ignore[misc]
+    def list_peers(self) -> list[Peer]:
+        return [_peer(r) for r in self.db.execute(f"SELECT {_PEER_COLUMNS} FROM peers ORDER BY handle").fetchall()]
 
-    def settle_peer(self, db: sqlite3.Connection, *, user_id: str, bundle_json: str, handle: str, role: str,
-                    sig_pub: bytes, kem_pub: bytes, verified_how: str, state: str, changed_bundle_json: str | None,
-                    link_id: str | None, linked: bool) -> None:
+    def settle_peer(self, db: sqlite3.Connection, *, user_id: str, bundle: wire.KeyBundle, verified_how: str,
+                    state: str, changed: wire.KeyBundle | None, link_id: str | None, linked: bool) -> None:
         """Store a judged pin (trust.judge); `pinned_at` moves only when the pinned key does, `held` is kept
         while the peer stays blocked and cleared once it is not."""
-        blocked = state in ("changed", "mismatch")
         db.execute(
             "INSERT INTO peers(user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at, link_id,"
             " linked, changed_bundle_json, state, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
@@ -368,8 +424,8 @@ class LocalStore:
             " link_id = coalesce(excluded.link_id, link_id), linked = excluded.linked,"
             " changed_bundle_json = excluded.changed_bundle_json, state = excluded.state,"
             " held = CASE WHEN ? THEN held ELSE 0 END",
-            (user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, int(time.time()), link_id,
-             int(linked), changed_bundle_json, state, int(blocked)))
+            (user_id, bundle.handle, bundle.role, bundle.sig_pub, bundle.kem_pub, _json(bundle), verified_how,
+             int(time.time()), link_id, int(linked), _json(changed), state, int(state in trust.BLOCKED)))
 
     def hold(self, db: sqlite3.Connection, user_id: str) -> None:
         """One more record of a blocked peer held back (it comes again, from cursor 0, once they are verified)."""
@@ -384,50 +440,54 @@ class LocalStore:
             self.forget_record(db, rid)
         return len(ids)
 
+    def update_peer(self, db: sqlite3.Connection, user_id: str, **values: Any) -> None:
+        """Change some of a peer's link_id, linked, changed (a wire.KeyBundle or None), verified_how, state."""
+        columns = {"link_id": "link_id", "linked": "linked", "changed": "changed_bundle_json",
+                   "verified_how": "verified_how", "state": "state"}
+        if not values or set(values) - set(columns):
+            raise ValueError("unknown peer column")
+        if "changed" in values:
+            values["changed"] = _json(values["changed"])
+        assignments = ", ".join(f"{columns[name]} = ?" for name in values)
+        db.execute(f"UPDATE peers SET {assignments} WHERE user_id = ?", (*values.values(), user_id))
+
     # ------------------------------------------------------------ key verifications
 
-    def put_verification(self, db: sqlite3.Connection, record_id: str, peer_id: str, bundle_json: str, how: str,
-                         created_at: str, invite: str | None = None) -> None:
+    def put_verification(self, db: sqlite3.Connection, record_id: str, verification: trust.Verification) -> None:
         db.execute("INSERT OR REPLACE INTO verifications(record_id, peer_id, bundle_json, how, created_at, invite)"
-                   " VALUES (?, ?, ?, ?, ?, ?)", (record_id, peer_id, bundle_json, how, created_at, invite))
+                   " VALUES (?, ?, ?, ?, ?, ?)",
+                   (record_id, str(verification.bundle.user_id), _json(verification.bundle), verification.how,
+                    verification.created_at, verification.invite))
 
     def drop_verification(self, db: sqlite3.Connection, record_id: str) -> None:
         db.execute("DELETE FROM verifications WHERE record_id = ?", (record_id,))
 
-    def verifications(self, peer_id: str | None = None) -> list[dict[str, Any]]:
+    def verifications(self, peer_id: str | None = None) -> list[trust.Verification]:
         """The account's verifications of one peer (or of everyone)."""
-        sql, args = "SELECT * FROM verifications", ()
+        sql, args = "SELECT bundle_json, how, created_at, invite FROM verifications", tuple[str, ...]()
         if peer_id is not None:
             sql, args = sql + " WHERE peer_id = ?", (peer_id,)
         rows = self.db.execute(sql + " ORDER BY record_id", args).fetchall()
-        return [self._row(r, "verifications") for r in rows]  # type: ignore[misc]
-
-    def update_peer(self, db: sqlite3.Connection, user_id: str, **values: Any) -> None:
-        allowed = {"link_id", "linked", "changed_bundle_json", "verified_how", "state"}
-        if not values or set(values) - allowed:
-            raise ValueError("unknown peer column")
-        assignments = ", ".join(f"{name} = ?" for name in values)
-        db.execute(f"UPDATE peers SET {assignments} WHERE user_id = ?", (*values.values(), user_id))
+        return [trust.Verification(_bundle(bundle), how, created_at, invite)
+                for bundle, how, created_at, invite in rows]
 
     # ------------------------------------------------------------ outbox
 
-    def get_pending(self, record_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT * FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
-        return self._row(row, "outbox")
+    def get_pending(self, record_id: str) -> PendingRevision | None:
+        row = self.db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
+        return None if row is None else _pending(row)
 
-    def list_pending(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT * FROM outbox ORDER BY queued_at, record_id").fetchall()
-        return [self._row(r, "outbox") for r in rows]  # type: ignore[misc]
+    def list_pending(self) -> list[PendingRevision]:
+        rows = self.db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox ORDER BY queued_at, record_id").fetchall()
+        return [_pending(r) for r in rows]
 
-    def put_pending(self, db: sqlite3.Connection, item: dict[str, Any]) -> None:
-        row = {"rekey": 0, "grants_json": "[]", "share_add_json": "[]", "revoke_json": "[]", "atomic": 0,
-               "queued_at": time.time_ns(), "last_error": None, "sent_rev_id": None} | item
-        db.execute(
-            "INSERT OR REPLACE INTO outbox(record_id, base_version, version, rev_id, header, ct, signature, key_id,"
-            " dek_wrap, rekey, grants_json, share_add_json, revoke_json, atomic, queued_at, last_error, sent_rev_id)"
-            " VALUES (:record_id, :base_version, :version, :rev_id, :header, :ct, :signature, :key_id, :dek_wrap,"
-            " :rekey, :grants_json, :share_add_json, :revoke_json, :atomic, :queued_at, :last_error, :sent_rev_id)",
-            row)
+    def put_pending(self, db: sqlite3.Connection, item: PendingRevision) -> None:
+        """Queue `item`, replacing the record's pending revision; a new item (queued_at None) is queued now."""
+        row = (item.record_id, item.base_version, item.version, item.rev_id, item.header, item.ct, item.signature,
+               item.key_id, item.dek_wrap, int(item.rekey), _GRANTS.encode(list(item.grants)).decode(),
+               json.dumps(sorted(item.share_add)), json.dumps(sorted(item.revoke)), int(item.atomic),
+               time.time_ns() if item.queued_at is None else item.queued_at, item.last_error, item.sent_rev_id)
+        db.execute(f"INSERT OR REPLACE INTO outbox({_OUTBOX_COLUMNS}) VALUES ({_marks(_OUTBOX_COLUMNS)})", row)
 
     def mark_sent(self, record_ids_and_revs: list[tuple[str, bytes]]) -> None:
         with self.transaction() as db:
@@ -445,13 +505,45 @@ class LocalStore:
         with self.transaction() as db:
             db.execute("UPDATE outbox SET last_error = ? WHERE record_id = ?", (error, record_id))
 
-    # ------------------------------------------------------------ rows
 
-    _COLUMNS: dict[str, list[str]] = {}
+# ---------------------------------------------------------------- rows: JSON columns decoded here, nowhere else
 
-    def _row(self, row: tuple | None, table: str) -> dict[str, Any] | None:
-        if row is None:
-            return None
-        if table not in self._COLUMNS:
-            self._COLUMNS[table] = [c[1] for c in self.db.execute(f"PRAGMA table_info({table})").fetchall()]
-        return dict(zip(self._COLUMNS[table], row))
+_RECORD_COLUMNS = "record_id, owner_id, version, rev_id, header, ct, signature, key_id, seq, access"
+_PEER_COLUMNS = ("user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at, link_id, linked,"
+                 " changed_bundle_json, state, held")
+_OUTBOX_COLUMNS = ("record_id, base_version, version, rev_id, header, ct, signature, key_id, dek_wrap, rekey,"
+                   " grants_json, share_add_json, revoke_json, atomic, queued_at, last_error, sent_rev_id")
+_BUNDLE = msgspec.json.Decoder(wire.KeyBundle)
+_GRANTS = msgspec.json.Encoder()
+_GRANT_LIST = msgspec.json.Decoder(list[wire.GrantUpload])
+
+
+def _marks(columns: str) -> str:
+    return ", ".join("?" for _ in columns.split(","))
+
+
+def _json(bundle: wire.KeyBundle | None) -> str | None:
+    return None if bundle is None else wire.encode(bundle).decode()
+
+
+def _bundle(raw: str) -> wire.KeyBundle:
+    return _BUNDLE.decode(raw.encode())
+
+
+def _peer(row: tuple) -> Peer:
+    (user_id, handle, role, sig_pub, kem_pub, bundle, verified_how, pinned_at, link_id, linked, changed, state,
+     held) = row
+    return Peer(user_id=user_id, handle=handle, role=role, sig_pub=sig_pub, kem_pub=kem_pub, bundle=_bundle(bundle),
+                verified_how=verified_how, pinned_at=pinned_at, link_id=link_id, linked=bool(linked),
+                changed=None if changed is None else _bundle(changed), state=state, held=held)
+
+
+def _pending(row: tuple) -> PendingRevision:
+    (record_id, base_version, version, rev_id, header, ct, signature, key_id, dek_wrap, rekey, grants, share_add,
+     revoke, atomic, queued_at, last_error, sent_rev_id) = row
+    return PendingRevision(
+        record_id=record_id, base_version=base_version, version=version, rev_id=rev_id, header=header, ct=ct,
+        signature=signature, key_id=key_id, dek_wrap=dek_wrap, rekey=bool(rekey),
+        grants=tuple(_GRANT_LIST.decode(grants.encode())), share_add=frozenset(json.loads(share_add)),
+        revoke=frozenset(json.loads(revoke)), atomic=bool(atomic), queued_at=queued_at, last_error=last_error,
+        sent_rev_id=sent_rev_id)

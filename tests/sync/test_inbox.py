@@ -3,7 +3,6 @@ care-link list, each case built so that every other check passes (docs/INTERNALS
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import msgspec
@@ -11,7 +10,8 @@ import pytest
 from profiles import FakeServerHead, LinksServed, care_link, deliver, device, person, pin, pushed_grants, stored_grant
 
 from between.sync.core import keys, records, wire
-from between.sync.client.engine import ShareError, SyncReport
+from between.sync.client.report import SyncReport
+from between.sync.core.sharing import ShareError
 from between.sync.core.errors import CryptoError, RollbackError
 
 
@@ -94,13 +94,13 @@ def test_entries_of_a_peer_whose_key_changed_are_held_back_and_counted(care):
     sam, lee, sam_keys, lee_keys = care
     server = FakeServerHead()
     rid = _shared(sam, server)
-    changed = wire.encode(keys.make_bundle(person("sam"))).decode()
+    changed = keys.make_bundle(person("sam"))
     uid = str(uuid.UUID(bytes=sam_keys.user_id))
     with lee.store.transaction() as db:
-        lee.store.update_peer(db, uid, changed_bundle_json=changed, state="changed")
+        lee.store.update_peer(db, uid, changed=changed, state="changed")
     report = deliver(lee, server.granted(rid, lee_keys, seq=1))
     assert _received(lee) == [] and report.pulled == 0
-    assert lee.store.get_peer(user_id=uid)["held"] == 1
+    assert lee.store.get_peer(user_id=uid).held == 1
 
 
 def test_a_therapist_whose_key_does_not_match_the_invitation_sends_nothing_until_compared(care):
@@ -150,9 +150,8 @@ def test_a_cursor_moved_backwards_is_refused_and_applies_nothing(care):
 
 
 def _refresh(client, *links: wire.CareLink) -> SyncReport:
-    client.engine.api = LinksServed(*links)
     report = SyncReport()
-    client.engine.refresh_links(report)
+    client.engine.links.refresh(LinksServed(*links), report)
     return report
 
 
@@ -184,7 +183,7 @@ def test_a_listed_peer_with_new_keys_blocks_sharing_until_compared(care):
     report = _refresh(sam, care_link(swapped, sam_keys))
     assert any("security key changed" in w for w in report.warnings)
     peer = sam.store.get_peer(handle="dr.lee")
-    assert peer["sig_pub"] == lee_keys.sig_pub and peer["changed_bundle_json"]
+    assert peer.sig_pub == lee_keys.sig_pub and peer.changed
     rid = sam.add_entry("journal", {"body": "not for a swapped key"})
     with pytest.raises(ShareError):
         sam.share(rid, "dr.lee")
@@ -202,16 +201,16 @@ def test_the_end_of_a_care_link_rekeys_every_entry_the_peer_could_read(care):
     report = _refresh(sam, care_link(lee_keys, sam_keys))  # still linked: nothing to do
     assert report.warnings == [] and sam.store.get_pending(rid) is None
     report = _refresh(sam)
-    assert not sam.store.get_peer(handle="dr.lee")["linked"]
+    assert not sam.store.get_peer(handle="dr.lee").linked
     assert any("the care link with dr.lee ended" in w for w in report.warnings)
     pending = sam.store.get_pending(rid)
-    assert pending["rekey"] and pending["key_id"] != body.key_id
-    assert json.loads(pending["revoke_json"]) == [str(uuid.UUID(bytes=lee_keys.user_id))]
+    assert pending.rekey and pending.key_id != body.key_id
+    assert sorted(pending.revoke) == [str(uuid.UUID(bytes=lee_keys.user_id))]
     assert pushed_grants(pending) == []
-    revision = wire.Revision(header=pending["header"], ct=pending["ct"], signature=pending["signature"])
+    revision = wire.Revision(header=pending.header, ct=pending.ct, signature=pending.signature)
     with pytest.raises(CryptoError):
         records.open_revision(revision, owner_id=sam_keys.user_id, record_id=uuid.UUID(rid), dek=lee_dek,
-                              key_id=pending["key_id"], signer_pub=sam_keys.sig_pub)  # lee's key: not this one
+                              key_id=pending.key_id, signer_pub=sam_keys.sig_pub)  # lee's key: not this one
 
 
 def test_an_old_keys_grant_served_with_an_own_record_puts_no_one_back_on_its_share_list(tmp_path, care):
