@@ -39,6 +39,23 @@ def pin(client: Client, peer: keys.AccountSecrets, how: str = "invite-link") -> 
         assert not client.engine.links.settle(db, uid, bundle, None, "none", SyncReport()).verdict.blocked
 
 
+def care_pair(tmp_path) -> tuple[Client, Client, keys.AccountSecrets, keys.AccountSecrets]:
+    """sam (client) and dr.lee (therapist), each pinned on the other's device as an invite link leaves them."""
+    sam_keys, lee_keys = person("sam"), person("dr.lee", "therapist")
+    sam, lee = device(tmp_path, "sam", sam_keys), device(tmp_path, "lee", lee_keys)
+    pin(sam, lee_keys)
+    pin(lee, sam_keys, "safety-number")
+    return sam, lee, sam_keys, lee_keys
+
+
+def shared_entry(sam: Client, server: FakeServerHead, body: str = "for my therapist") -> str:
+    """An entry of sam's, shared with dr.lee and landed on `server`."""
+    rid = sam.add_entry("journal", {"body": body})
+    sam.share(rid, "dr.lee")
+    server.land(sam, rid)
+    return rid
+
+
 def deliver(client: Client, *states: wire.RecordState, cursor: int | None = None) -> SyncReport:
     report = SyncReport()
     page = wire.PullResponse(items=list(states), cursor=max(s.seq for s in states) if cursor is None else cursor,

@@ -639,6 +639,8 @@ BUILDERS = {
     "records.json": records_json, "grants.json": grants, "bundles.json": bundles, "auth.json": auth,
     "safety.json": safety_json, "recovery_key.json": recovery_key, "tamper.json": tamper,
     "trust.json": lambda: __import__("tests.vectors.trust_cases", fromlist=["build"]).build(),
+    "pull.json": lambda: __import__("tests.vectors.pull_cases", fromlist=["build"]).build(),
+    "sharing.json": lambda: __import__("tests.vectors.sharing_cases", fromlist=["build"]).build(),
 }
 
 

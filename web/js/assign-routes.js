@@ -15,7 +15,7 @@ import { FieldError } from './kinds.js';
 import { listReceived } from './received.js';
 import { FREQS, formatDay, localDate, parseDate } from './recurrence.js';
 import { feedbackList, linkedEntries, minutesByWeek, moodSeries, reviewAssignment } from './review.js';
-import { canGrant } from './share.js';
+import { canGrant } from './sharing.js';
 import { htmlResponse } from './views.js';
 import { UUID } from './router.js';
 

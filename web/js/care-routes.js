@@ -12,7 +12,7 @@ import { listReceived } from './received.js';
 import { inviteUrl } from './safety.js';
 import { inviteSecret } from './trust.js';
 import { uuidBytes } from './bytes.js';
-import { canGrant } from './share.js';
+import { canGrant } from './sharing.js';
 import { clientPage, clientsPage, invitesPage, noClientPage, printPage, timelineItems } from './care-views.js';
 import { addSession, countNew, dateRange, lastSession, localDay, todayLocal } from './timeline.js';
 import { html, htmlResponse } from './views.js';

@@ -11,7 +11,7 @@ import { commit, listOwnRecords, liveRow, openPlaintext } from './entries.js';
 import { BetweenError } from './errors.js';
 import { kindFor } from './assignments.js';
 import { decodeDocument, encodeDocument } from './records.js';
-import { canGrant, granteesAfter } from './share.js';
+import { canGrant, granteesAfter } from './sharing.js';
 import { isPending } from './sync.js';
 
 export { kindFor };

@@ -10,7 +10,7 @@ import { copyEntry, isEntryDocument, listEntries, listOwnRecords, newestFirst, t
 import { FieldError, validateFields } from './kinds.js';
 import { link, nav, valueText } from './entry-views.js';
 import { isTimestamp } from './merge.js';
-import { granteesAfter } from './share.js';
+import { granteesAfter } from './sharing.js';
 import { html, htmlResponse } from './views.js';
 
 export const JSON_FILE = 'between-entries.json';

@@ -11,7 +11,7 @@ import { BetweenError } from './errors.js';
 import { FieldError, readForm, validateFields } from './kinds.js';
 import { getReceived, listReceived } from './received.js';
 import { dueState, isOccurrence } from './recurrence.js';
-import { canGrant } from './share.js';
+import { canGrant } from './sharing.js';
 import {
   entryMinutes, history, isCurrent, latestResponses, readFeedback, responseDoc, responseFor, todayOf, todoList, trustOf,
   weekStart, zoneOf,

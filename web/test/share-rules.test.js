@@ -2,7 +2,7 @@
 // answer leaves to send, and how an unverified therapist is shown.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from '../js/share.js';
+import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from '../js/sharing.js';
 import { linkPage, sharingPanel } from '../js/share-views.js';
 
 const key = (b) => new Uint8Array(16).fill(b);

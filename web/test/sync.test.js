@@ -6,7 +6,8 @@ import { checkNewKdf, checkServedAccount, explain, HANDLE } from '../js/account.
 import { DowngradeError, ProtocolError } from '../js/errors.js';
 import { makeBundle, verifyBundle } from '../js/keys.js';
 import { estimateStrength } from '../js/strength.js';
-import { granteesAfter, isPending } from '../js/sync.js';
+import { granteesAfter } from '../js/sharing.js';
+import { isPending } from '../js/sync.js';
 import { statusText } from '../js/sync-status.js';
 
 const bytes = (n, fill) => new Uint8Array(n).fill(fill);

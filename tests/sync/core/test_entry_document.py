@@ -14,7 +14,7 @@ from between.sync.core.errors import ProtocolError
 from between.sync.core.kinds import FieldError
 from between.sync.client.localstore import KeysFile
 
-VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+VECTORS = Path(__file__).resolve().parents[2] / "vectors"
 h = bytes.fromhex
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from profiles import FakeServerHead, InviteServer, care_link, deliver, device, person, pin, pushed_grants
+from tests.sync.profiles import FakeServerHead, InviteServer, care_link, deliver, device, person, pin, pushed_grants
 
 from between.sync.core import keys, records, safety, trust, wire
 from between.sync.client.client import Client

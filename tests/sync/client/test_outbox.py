@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from profiles import FakeServerHead, device, person, pin, pushed_grants
+from tests.sync.profiles import FakeServerHead, device, person, pin, pushed_grants
 
 from between.sync.core import keys
 from between.sync.core.layout import GrantBody
