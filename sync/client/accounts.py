@@ -12,7 +12,7 @@ from ..core import crypto, keys, wire
 from ..core.errors import BetweenError, CryptoError
 from ..core.layout import KDF_FLOOR_ITERATIONS, KDF_FLOOR_MEMORY_KIB
 from .api import Api, ApiError, SessionExpired
-from .localstore import KeysFile
+from .keysfile import KeysFile
 from .profile import Profile
 
 MIN_PASSPHRASE = 10

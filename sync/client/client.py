@@ -18,7 +18,8 @@ from .api import Api
 from .clock import now_stamp
 from .engine import Engine
 from .inbox import PULL_LIMIT
-from .localstore import KeysFile, Peer
+from .keysfile import KeysFile
+from .rows import Peer
 from .outbox import not_shared_text
 from .profile import Profile
 from .reader import Head

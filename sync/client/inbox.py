@@ -15,7 +15,8 @@ from ..core.errors import CryptoError, ProtocolError, RollbackError
 from ..core.layout import Header
 from .api import Api
 from .links import Links
-from .localstore import LocalStore, PendingRevision, StoredRecord
+from .localstore import LocalStore
+from .rows import PendingRevision, StoredRecord
 from .outbox import Outbox
 from .reader import Reader
 from .report import SyncReport

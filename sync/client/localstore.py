@@ -1,24 +1,20 @@
-"""The reference client's per-profile store: keys.json (secrets, mode 0600) and profile.db (ciphertext, outbox, cursor)."""
+"""The reference client's per-profile store: profile.db (ciphertext, outbox, cursor) and, through keysfile.py, keys.json
+(secrets, mode 0600)."""
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import json
 import os
 import sqlite3
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-import msgspec
-
 from ..core import trust, wire
-from ..core.errors import BetweenError
+from .keysfile import KEYS_FILE, KeysFile, ProfileError, write_private_file
+from .rows import PendingRevision, Peer, StoredRecord, bundle_json, peer_of, pending_of, pending_row, read_bundle
 
-KEYS_FILE = "keys.json"
 DB_FILE = "profile.db"
 
 # Forward-only migrations, applied in order under PRAGMA user_version, each in its own transaction.
@@ -95,133 +91,9 @@ def _statements(script: str) -> Iterator[str]:
         yield buffer
 
 
-class ProfileError(BetweenError):
-    """The profile is missing, incomplete or not readable."""
-
-    code = "profile"
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode(), validate=True)
-
-
-@dataclass(slots=True)
-class KeysFile:
-    """The secrets of one profile. repr hides everything secret."""
-
-    server: str
-    handle: str
-    role: str
-    user_id: bytes
-    device_id: bytes
-    account_key: bytes = field(repr=False)
-    sig_seed: bytes = field(repr=False)
-    kem_seed: bytes = field(repr=False)
-    device_seed: bytes = field(repr=False)
-    token: str = field(default="", repr=False)
-
-    _BYTES = ("user_id", "device_id", "account_key", "sig_seed", "kem_seed", "device_seed")
-
-    def to_json(self) -> bytes:
-        data: dict[str, Any] = {"v": 1, "server": self.server, "handle": self.handle, "role": self.role,
-                                "token": self.token}
-        data.update({name: _b64(getattr(self, name)) for name in self._BYTES})
-        return json.dumps(data, indent=1, sort_keys=True).encode()
-
-    @classmethod
-    def from_json(cls, raw: bytes) -> "KeysFile":
-        try:
-            data = json.loads(raw)
-            return cls(server=data["server"], handle=data["handle"], role=data["role"], token=data.get("token", ""),
-                       **{name: _unb64(data[name]) for name in cls._BYTES})
-        except (ValueError, KeyError, TypeError):
-            raise ProfileError("profile", "keys.json is damaged") from None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRecord:
-    """A server head this device verified and keeps, byte for byte as on the server (table `records`)."""
-
-    record_id: str
-    owner_id: str
-    version: int
-    rev_id: bytes
-    header: bytes
-    ct: bytes
-    signature: bytes
-    key_id: bytes
-    seq: int
-    access: str  # owner, or granted (someone shared it)
-
-
-@dataclass(frozen=True, slots=True)
-class PendingRevision:
-    """An own revision in the outbox, kept until the server acknowledges it (table `outbox`). `share_add` and
-    `revoke` are the share intents it carries; `sent_rev_id` the last revision of the record actually sent."""
-
-    record_id: str
-    base_version: int
-    version: int
-    rev_id: bytes
-    header: bytes
-    ct: bytes
-    signature: bytes
-    key_id: bytes
-    dek_wrap: bytes
-    rekey: bool = False
-    grants: tuple[wire.GrantUpload, ...] = ()
-    share_add: frozenset[str] = frozenset()
-    revoke: frozenset[str] = frozenset()
-    atomic: bool = False
-    queued_at: int | None = None  # None: queued now
-    last_error: str | None = None
-    sent_rev_id: bytes | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Peer:
-    """The other side of a care link as this device pinned it (table `peers`): `bundle` the pinned key, `changed`
-    a different one the server names now, `state` trust.judge's verdict, `held` their records held back."""
-
-    user_id: str
-    handle: str
-    role: str
-    sig_pub: bytes
-    kem_pub: bytes
-    bundle: wire.KeyBundle
-    verified_how: str
-    pinned_at: int
-    link_id: str | None
-    linked: bool
-    changed: wire.KeyBundle | None
-    state: str
-    held: int
-
-
-def write_private_file(path: Path, data: bytes) -> None:
-    """Atomic replace of a file readable by its owner only (created 0600, fsynced before the rename)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 class LocalStore:
-    """One profile directory. All SQL of the client lives here; callers pass and get plain values and the row
-    types above (JSON columns are decoded here)."""
+    """One profile directory. All SQL of the client lives here; callers pass and get plain values and the row types
+    of rows.py (which encodes and decodes their JSON columns)."""
 
     def __init__(self, directory: Path) -> None:
         self.dir = Path(directory)
@@ -405,10 +277,10 @@ class LocalStore:
             row = self.db.execute(f"SELECT {_PEER_COLUMNS} FROM peers WHERE user_id = ?", (user_id,)).fetchone()
         else:
             row = self.db.execute(f"SELECT {_PEER_COLUMNS} FROM peers WHERE handle = ?", (handle,)).fetchone()
-        return None if row is None else _peer(row)
+        return None if row is None else peer_of(row)
 
     def list_peers(self) -> list[Peer]:
-        return [_peer(r) for r in self.db.execute(f"SELECT {_PEER_COLUMNS} FROM peers ORDER BY handle").fetchall()]
+        return [peer_of(r) for r in self.db.execute(f"SELECT {_PEER_COLUMNS} FROM peers ORDER BY handle").fetchall()]
 
     def settle_peer(self, db: sqlite3.Connection, *, user_id: str, bundle: wire.KeyBundle, verified_how: str,
                     state: str, changed: wire.KeyBundle | None, link_id: str | None, linked: bool) -> None:
@@ -424,8 +296,8 @@ class LocalStore:
             " link_id = coalesce(excluded.link_id, link_id), linked = excluded.linked,"
             " changed_bundle_json = excluded.changed_bundle_json, state = excluded.state,"
             " held = CASE WHEN ? THEN held ELSE 0 END",
-            (user_id, bundle.handle, bundle.role, bundle.sig_pub, bundle.kem_pub, _json(bundle), verified_how,
-             int(time.time()), link_id, int(linked), _json(changed), state, int(state in trust.BLOCKED)))
+            (user_id, bundle.handle, bundle.role, bundle.sig_pub, bundle.kem_pub, bundle_json(bundle), verified_how,
+             int(time.time()), link_id, int(linked), bundle_json(changed), state, int(state in trust.BLOCKED)))
 
     def hold(self, db: sqlite3.Connection, user_id: str) -> None:
         """One more record of a blocked peer held back (it comes again, from cursor 0, once they are verified)."""
@@ -447,7 +319,7 @@ class LocalStore:
         if not values or set(values) - set(columns):
             raise ValueError("unknown peer column")
         if "changed" in values:
-            values["changed"] = _json(values["changed"])
+            values["changed"] = bundle_json(values["changed"])
         assignments = ", ".join(f"{columns[name]} = ?" for name in values)
         db.execute(f"UPDATE peers SET {assignments} WHERE user_id = ?", (*values.values(), user_id))
 
@@ -456,7 +328,7 @@ class LocalStore:
     def put_verification(self, db: sqlite3.Connection, record_id: str, verification: trust.Verification) -> None:
         db.execute("INSERT OR REPLACE INTO verifications(record_id, peer_id, bundle_json, how, created_at, invite)"
                    " VALUES (?, ?, ?, ?, ?, ?)",
-                   (record_id, str(verification.bundle.user_id), _json(verification.bundle), verification.how,
+                   (record_id, str(verification.bundle.user_id), bundle_json(verification.bundle), verification.how,
                     verification.created_at, verification.invite))
 
     def drop_verification(self, db: sqlite3.Connection, record_id: str) -> None:
@@ -468,25 +340,22 @@ class LocalStore:
         if peer_id is not None:
             sql, args = sql + " WHERE peer_id = ?", (peer_id,)
         rows = self.db.execute(sql + " ORDER BY record_id", args).fetchall()
-        return [trust.Verification(_bundle(bundle), how, created_at, invite)
+        return [trust.Verification(read_bundle(bundle), how, created_at, invite)
                 for bundle, how, created_at, invite in rows]
 
     # ------------------------------------------------------------ outbox
 
     def get_pending(self, record_id: str) -> PendingRevision | None:
         row = self.db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
-        return None if row is None else _pending(row)
+        return None if row is None else pending_of(row)
 
     def list_pending(self) -> list[PendingRevision]:
         rows = self.db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox ORDER BY queued_at, record_id").fetchall()
-        return [_pending(r) for r in rows]
+        return [pending_of(r) for r in rows]
 
     def put_pending(self, db: sqlite3.Connection, item: PendingRevision) -> None:
         """Queue `item`, replacing the record's pending revision; a new item (queued_at None) is queued now."""
-        row = (item.record_id, item.base_version, item.version, item.rev_id, item.header, item.ct, item.signature,
-               item.key_id, item.dek_wrap, int(item.rekey), _GRANTS.encode(list(item.grants)).decode(),
-               json.dumps(sorted(item.share_add)), json.dumps(sorted(item.revoke)), int(item.atomic),
-               time.time_ns() if item.queued_at is None else item.queued_at, item.last_error, item.sent_rev_id)
+        row = pending_row(item, time.time_ns() if item.queued_at is None else item.queued_at)
         db.execute(f"INSERT OR REPLACE INTO outbox({_OUTBOX_COLUMNS}) VALUES ({_marks(_OUTBOX_COLUMNS)})", row)
 
     def mark_sent(self, record_ids_and_revs: list[tuple[str, bytes]]) -> None:
@@ -506,44 +375,14 @@ class LocalStore:
             db.execute("UPDATE outbox SET last_error = ? WHERE record_id = ?", (error, record_id))
 
 
-# ---------------------------------------------------------------- rows: JSON columns decoded here, nowhere else
+# ---------------------------------------------------------------- the columns of each row type
 
 _RECORD_COLUMNS = "record_id, owner_id, version, rev_id, header, ct, signature, key_id, seq, access"
 _PEER_COLUMNS = ("user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at, link_id, linked,"
                  " changed_bundle_json, state, held")
 _OUTBOX_COLUMNS = ("record_id, base_version, version, rev_id, header, ct, signature, key_id, dek_wrap, rekey,"
                    " grants_json, share_add_json, revoke_json, atomic, queued_at, last_error, sent_rev_id")
-_BUNDLE = msgspec.json.Decoder(wire.KeyBundle)
-_GRANTS = msgspec.json.Encoder()
-_GRANT_LIST = msgspec.json.Decoder(list[wire.GrantUpload])
 
 
 def _marks(columns: str) -> str:
     return ", ".join("?" for _ in columns.split(","))
-
-
-def _json(bundle: wire.KeyBundle | None) -> str | None:
-    return None if bundle is None else wire.encode(bundle).decode()
-
-
-def _bundle(raw: str) -> wire.KeyBundle:
-    return _BUNDLE.decode(raw.encode())
-
-
-def _peer(row: tuple) -> Peer:
-    (user_id, handle, role, sig_pub, kem_pub, bundle, verified_how, pinned_at, link_id, linked, changed, state,
-     held) = row
-    return Peer(user_id=user_id, handle=handle, role=role, sig_pub=sig_pub, kem_pub=kem_pub, bundle=_bundle(bundle),
-                verified_how=verified_how, pinned_at=pinned_at, link_id=link_id, linked=bool(linked),
-                changed=None if changed is None else _bundle(changed), state=state, held=held)
-
-
-def _pending(row: tuple) -> PendingRevision:
-    (record_id, base_version, version, rev_id, header, ct, signature, key_id, dek_wrap, rekey, grants, share_add,
-     revoke, atomic, queued_at, last_error, sent_rev_id) = row
-    return PendingRevision(
-        record_id=record_id, base_version=base_version, version=version, rev_id=rev_id, header=header, ct=ct,
-        signature=signature, key_id=key_id, dek_wrap=dek_wrap, rekey=bool(rekey),
-        grants=tuple(_GRANT_LIST.decode(grants.encode())), share_add=frozenset(json.loads(share_add)),
-        revoke=frozenset(json.loads(revoke)), atomic=bool(atomic), queued_at=queued_at, last_error=last_error,
-        sent_rev_id=sent_rev_id)

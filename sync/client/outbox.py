@@ -11,7 +11,8 @@ from ..core import crypto, keys, records, sharing, wire
 from ..core.errors import BetweenError
 from ..core.layout import GrantBody
 from .api import Api
-from .localstore import LocalStore, PendingRevision, Peer, StoredRecord
+from .localstore import LocalStore
+from .rows import PendingRevision, Peer, StoredRecord
 from .reader import Reader
 from .report import SyncReport
 

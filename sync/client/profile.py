@@ -10,7 +10,8 @@ from ..core import keys, wire
 from ..core.keys import AccountSecrets
 from ..core.errors import BetweenError
 from .api import Api, ApiError
-from .localstore import KeysFile, LocalStore
+from .keysfile import KeysFile
+from .localstore import LocalStore
 
 
 class Profile:

@@ -10,7 +10,8 @@ from typing import Any
 from ..core import keys, records, wire
 from ..core.errors import BetweenError, CryptoError
 from ..core.layout import Header
-from .localstore import LocalStore, PendingRevision, StoredRecord
+from .localstore import LocalStore
+from .rows import PendingRevision, StoredRecord
 
 
 @dataclass(slots=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 
 from between.sync.client.client import Client
-from between.sync.client.localstore import KeysFile, PendingRevision
+from between.sync.client.keysfile import KeysFile
+from between.sync.client.rows import PendingRevision
 from between.sync.client.report import SyncReport
 from between.sync.core import crypto, keys, records, wire
 from between.sync.core.layout import GrantBody

@@ -11,8 +11,9 @@ import uuid
 
 import pytest
 
-from between.sync.client.localstore import (MIGRATIONS, KeysFile, LocalStore, PendingRevision, ProfileError,
-                                            StoredRecord, _statements)
+from between.sync.client.keysfile import KeysFile, ProfileError
+from between.sync.client.localstore import MIGRATIONS, LocalStore, _statements
+from between.sync.client.rows import PendingRevision, StoredRecord
 from between.sync.core import crypto, keys, wire
 
 
