@@ -60,9 +60,9 @@ SNAPSHOT = """async (path) => {
 }"""
 
 SEED = """async ({ n, body }) => {
-  const { openDb } = await import('/js/db.js');
-  const { unlockDevice } = await import('/js/device.js');
-  const { createEntry } = await import('/js/entries.js');
+  const { openDb } = await import('/js/data/db.js');
+  const { unlockDevice } = await import('/js/data/device.js');
+  const { createEntry } = await import('/js/data/entries.js');
   const db = await openDb();
   const me = await unlockDevice(db);
   for (let i = 0; i < n; i++) await createEntry(db, me, 'journal', { title: `Day ${i}`, body });
@@ -72,9 +72,9 @@ SEED = """async ({ n, body }) => {
 # The app's own path for a new entry: records.sealRevision (HKDF, AES-GCM, Ed25519), wrapDek, one strict
 # transaction per entry writing the record and its history row. Also returns the byte sizes one entry stored.
 APP_STORE = """async ({ name, n, body }) => {
-  const { openDb } = await import('/js/db.js');
-  const { unlockDevice } = await import('/js/device.js');
-  const { createEntry } = await import('/js/entries.js');
+  const { openDb } = await import('/js/data/db.js');
+  const { unlockDevice } = await import('/js/data/device.js');
+  const { createEntry } = await import('/js/data/entries.js');
   const db = await openDb(name);
   const me = await unlockDevice(db);
   const start = performance.now();
@@ -131,7 +131,7 @@ RAW_STORE = """async ({ name, n, ct, record, revision }) => {
 KDF = """async ({ m, t, salt }) => {
   // As the app's sign-in does: import the page side, then derive in the KDF worker.
   const start = performance.now();
-  const { argon2id } = await import('/js/argon2.js');
+  const { argon2id } = await import('/js/page/argon2.js');
   const out = await argon2id('bench passphrase', m, t, 1, new Uint8Array(salt));
   return { ms: performance.now() - start, out: Array.from(out) };
 }"""

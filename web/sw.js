@@ -1,21 +1,21 @@
 /** The service worker: lifecycle only (precache the shell, drop old caches) and dispatch to the local server. */
 
-import { createLocalServer } from '/js/local-server.js';
+import { createLocalServer } from '/js/engine/local-server.js';
 
 // Bump on every change to the shell list or any file in it: the new name makes a fresh precache,
 // and activate deletes every other between-shell-* cache.
-const VERSION = '2026-11-27.16';
+const VERSION = '2026-11-27.17';
 const CACHE = `between-shell-${VERSION}`;
 
 // What the page needs to start offline. The worker's own modules are kept by the browser with the worker.
-// Argon2 (js/argon2.js, js/kdf-worker.js, vendor/argon2.js) is not here: only signup and sign-in need it, and both
-// are online; LAZY below caches it on first use.
+// Argon2 (js/page/argon2.js, js/page/kdf-worker.js, vendor/argon2.js) is not here: only signup and sign-in need it,
+// and both are online; LAZY below caches it on first use.
 const SHELL = [
   '/',
   '/css/app.css',
-  '/js/app.js',
-  '/js/strength.js',
-  '/js/sync-status.js',
+  '/js/page/app.js',
+  '/js/page/strength.js',
+  '/js/page/sync-status.js',
   '/vendor/htmx.js',
   '/kinds.json',
   '/manifest.webmanifest',
@@ -26,9 +26,9 @@ const SHELL = [
 
 // Fetched when first needed, then kept with the shell (same cache, so a new version drops them too).
 // The template library only a therapist's app reads: fetched once online, then kept for offline use.
-// The account forms' code (js/account-forms.js) loads when one is first submitted, as Argon2 does.
-const LAZY = new Set(['/templates.json', '/js/account-forms.js', '/js/argon2.js', '/js/kdf-worker.js',
-  '/vendor/argon2.js', '/js/crypto.js', '/js/bytes.js', '/js/errors.js', '/js/layout.js']);
+// The account forms' code (js/page/account-forms.js) loads when one is first submitted, as Argon2 does.
+const LAZY = new Set(['/templates.json', '/js/page/account-forms.js', '/js/page/argon2.js', '/js/page/kdf-worker.js',
+  '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/bytes.js', '/js/core/errors.js', '/js/core/layout.js']);
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {

@@ -86,7 +86,7 @@ class Client:
 
     def import_copy(self, items: Any) -> dict[str, int]:
         """Bring back the entries of a saved JSON copy (`export --format json`, or the app's "Save a copy") that
-        this profile does not hold: the same rules as the app's (web/js/export.js readCopy). An entry is here
+        this profile does not hold: the app's rules (web/js/screens/export/export.js readCopy). An entry is here
         already when an own entry of the same kind was written at the same moment; each is checked like `entry
         add` and stored as a new record with its own times; assignments, answers and notes are left to sync."""
         if not isinstance(items, list):

@@ -1,5 +1,5 @@
 """The entry document (docs/PROTOCOL.md section 13): what a revision of an entry carries, and the check that a
-document is one a conforming writer could have written. web/js/entry-document.js is the browser's copy."""
+document is one a conforming writer could have written. web/js/core/entry-document.js is the browser's copy."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""When an assignment falls due: its occurrences as local dates in its own time zone (as web/js/recurrence.js)."""
+"""When an assignment falls due: its occurrences as local dates in its own time zone (as web/js/core/recurrence.js)."""
 
 from __future__ import annotations
 

@@ -13,11 +13,11 @@ VECTORS = ROOT / "tests" / "vectors"
 
 # Runs in the page: every output the browser computes, keyed so Python can compare them with the files.
 IN_PAGE = """async (v) => {
-  const { fromHex: h, toHex: x } = await import('/js/bytes.js');
-  const c = await import('/js/crypto.js');
-  const records = await import('/js/records.js');
-  const keys = await import('/js/keys.js');
-  const safety = await import('/js/safety.js');
+  const { fromHex: h, toHex: x } = await import('/js/core/bytes.js');
+  const c = await import('/js/core/crypto.js');
+  const records = await import('/js/core/records.js');
+  const keys = await import('/js/core/keys.js');
+  const safety = await import('/js/core/safety.js');
   const refused = async (p) => { try { await p; return false; } catch (e) { return e.code === 'crypto'; } };
   const out = {};
   out.ed25519 = await Promise.all(v.ed25519.vectors.map(async (t) =>

@@ -18,8 +18,8 @@ def test_browser_argon2id_matches_python_vectors(playwright_instance, app_url, t
     try:
         page = open_app(ctx, app_url)
         outputs = page.evaluate("""async (vectors) => {
-            const { argon2id } = await import('/js/argon2.js');
-            const { fromHex, toHex } = await import('/js/bytes.js');
+            const { argon2id } = await import('/js/page/argon2.js');
+            const { fromHex, toHex } = await import('/js/core/bytes.js');
             const out = [];
             for (const v of vectors) {
               out.push(toHex(await argon2id(v.passphrase, v.memory_kib, v.iterations, v.lanes, fromHex(v.salt))));

@@ -13,12 +13,13 @@ from between.server.web import CSP, FALLBACK_INDEX
 @pytest.fixture
 def site(api_factory, tmp_path):
     web = tmp_path / "web"
-    (web / "js").mkdir(parents=True)
+    (web / "js" / "core").mkdir(parents=True)
     (web / "node_modules" / "x").mkdir(parents=True)
     (web / "index.html").write_text("<!doctype html><title>Between app shell</title>")
     (web / "sw.js").write_text("self.addEventListener('fetch', () => {});")
     (web / "js" / "app.mjs").write_text("export {};")
     (web / "js" / "main.js").write_text("console.log(1);")
+    (web / "js" / "core" / "bytes.js").write_text("export const nested = 1;")  # web/js is in folders
     (web / "manifest.webmanifest").write_text("{}")
     (web / "kinds.json").write_text("{}")
     (web / "crypto.wasm").write_bytes(b"\0asm\1\0\0\0")
@@ -30,7 +31,7 @@ def site(api_factory, tmp_path):
 
 
 def test_security_headers_on_every_page(site):
-    for path in ("/", "/sw.js", "/js/app.mjs", "/invite", "/app/journal/3"):
+    for path in ("/", "/sw.js", "/js/app.mjs", "/js/core/bytes.js", "/invite", "/app/journal/3"):
         r = site.get(path)
         assert r.status_code == 200, path
         assert r.headers["content-security-policy"] == CSP
@@ -41,6 +42,7 @@ def test_security_headers_on_every_page(site):
 
 @pytest.mark.parametrize("path, mime", [
     ("/", "text/html"), ("/js/app.mjs", "text/javascript"), ("/js/main.js", "text/javascript"),
+    ("/js/core/bytes.js", "text/javascript"),
     ("/manifest.webmanifest", "application/manifest+json"), ("/crypto.wasm", "application/wasm"),
     ("/kinds.json", "application/json"), ("/sw.js", "text/javascript"),
 ])
@@ -53,6 +55,7 @@ def test_caching_and_service_worker_scope(site):
     assert sw.headers["service-worker-allowed"] == "/" and sw.headers["cache-control"] == "no-cache"
     assert site.get("/").headers["cache-control"] == "no-cache"
     assert "service-worker-allowed" not in site.get("/js/main.js").headers
+    assert site.get("/js/core/bytes.js").headers["cache-control"] == site.get("/js/main.js").headers["cache-control"]
     assert site.get("/api/v1/health").headers["cache-control"] == "no-store"
 
 

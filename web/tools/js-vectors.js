@@ -2,14 +2,14 @@
 
 import { writeFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { fromHex, toHex, utf8 } from '../js/bytes.js';
-import * as c from '../js/crypto.js';
-import * as keys from '../js/keys.js';
-import * as records from '../js/records.js';
-import * as safety from '../js/safety.js';
-import { authTranscript, packKdfParams } from '../js/layout.js';
-import { FieldError, kindTable, validateFields } from '../js/kinds.js';
-import { makeDocument, makeTombstone, validateEntryDocument } from '../js/entry-document.js';
+import { fromHex, toHex, utf8 } from '../js/core/bytes.js';
+import * as c from '../js/core/crypto.js';
+import * as keys from '../js/core/keys.js';
+import * as records from '../js/core/records.js';
+import * as safety from '../js/core/safety.js';
+import { authTranscript, packKdfParams } from '../js/core/layout.js';
+import { FieldError, kindTable, validateFields } from '../js/core/kinds.js';
+import { makeDocument, makeTombstone, validateEntryDocument } from '../js/core/entry-document.js';
 import { readFileSync } from 'node:fs';
 
 export const OUT_DIR = fileURLToPath(new URL('../../tests/vectors/js/', import.meta.url));
@@ -123,8 +123,8 @@ export async function makeJsVectors() {
 const loadKinds = () => kindTable(JSON.parse(readFileSync(new URL('../../sync/kinds.json', import.meta.url), 'utf8')));
 
 /**
- * Entry documents checked by the browser (web/js/entry-document.js, PROTOCOL.md section 13): sync/core/entry_document.py
- * must return the same normalised document, or refuse with the same code and field.
+ * Entry documents checked by the browser (web/js/core/entry-document.js, PROTOCOL.md section 13):
+ * sync/core/entry_document.py must return the same normalised document, or refuse with the same code and field.
  */
 function documentCases() {
   const kinds = loadKinds();

@@ -1,14 +1,14 @@
 // One checker per Python-made vector file of tests/vectors/: each checks every case and returns how many it checked.
 import assert from 'node:assert/strict';
 import { argon2id as hashWasmArgon2id } from 'hash-wasm';
-import { concat, fromHex, toHex, utf8, uuidString } from '../js/bytes.js';
-import * as c from '../js/crypto.js';
-import * as keys from '../js/keys.js';
-import * as layout from '../js/layout.js';
-import * as records from '../js/records.js';
-import * as safety from '../js/safety.js';
-import * as trust from '../js/trust.js';
-import { CryptoError, ProtocolError } from '../js/errors.js';
+import { concat, fromHex, toHex, utf8, uuidString } from '../js/core/bytes.js';
+import * as c from '../js/core/crypto.js';
+import * as keys from '../js/core/keys.js';
+import * as layout from '../js/core/layout.js';
+import * as records from '../js/core/records.js';
+import * as safety from '../js/core/safety.js';
+import * as trust from '../js/core/trust.js';
+import { CryptoError, ProtocolError } from '../js/core/errors.js';
 
 const h = fromHex;
 const eqHex = (actual, expected, what) => assert.equal(toHex(actual), expected, what);

@@ -1,4 +1,5 @@
-"""The browser's merge (web/js/merge.js) checked from Python: its seeded random merges must match sync/core/merge.py."""
+"""The browser's merge (web/js/core/merge.js) checked from Python: its seeded random merges must match
+sync/core/merge.py."""
 
 from __future__ import annotations
 

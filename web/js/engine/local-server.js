@@ -1,0 +1,239 @@
+/** The app's local server inside the service worker: answers htmx requests from IndexedDB, as a web server would. */
+
+import { createAccounts } from '../screens/account/account.js';
+import { addAccountRoutes } from '../screens/account/account-routes.js';
+import { get, openDb } from '../data/db.js';
+import { unlockDevice } from '../data/device.js';
+import { onLocalChange } from '../data/entries.js';
+import { addEntryRoutes } from '../screens/entry/entry-routes.js';
+import { addExportRoutes } from '../screens/export/export.js';
+import { splitShell, streamPage } from './full-page.js';
+import { templateTable } from '../core/assignments.js';
+import { kindTable } from '../core/kinds.js';
+import { Router } from './router.js';
+import { createSharing, sharingOf } from './share.js';
+import { addShareRoutes } from '../screens/share/share-routes.js';
+import { addTodoRoutes } from '../screens/todo/todo-routes.js';
+import { addAssignRoutes } from '../screens/assign/assign-routes.js';
+import { addCareRoutes } from '../screens/care/care-routes.js';
+import { sharingPanel } from '../screens/share/share-views.js';
+import { createSync } from './sync.js';
+import { html, htmlResponse } from '../screens/views.js';
+
+// The server's protections of its pages (server/web.py), copied from the cached shell onto every page this worker
+// makes: the Content-Security-Policy must hold for the pages people actually see, not only the first load.
+const PAGE_HEADERS = ['Content-Security-Policy', 'X-Content-Type-Options', 'Referrer-Policy', 'Cross-Origin-Opener-Policy'];
+const pageHeaders = (shell) => Object.fromEntries(PAGE_HEADERS.filter((h) => shell.headers.has(h))
+  .map((h) => [h, shell.headers.get(h)]));
+
+/**
+ * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>, origin: string,
+ *   notify: (status: object) => void}} io how to reach the precached shell and kinds.json (the worker passes
+ *   its cache lookups), this app's origin (the API's too) and how to tell the pages the sync status
+ */
+export function createLocalServer(io) {
+  let env = null;
+
+  /** The database, this device's unlocked keys and the kinds, made once per worker life. */
+  function load() {
+    env ??= (async () => {
+      // The kinds come from the cache while the database opens: a cold start waits for the slower of the two.
+      const kinds = io.kindsResponse().then((response) => response.json());
+      kinds.catch(() => {});
+      const db = await openDb();
+      const [me, settings] = await Promise.all([unlockDevice(db), get(db, 'meta', 'settings')]);
+      // A therapist's device keeps the template library for offline use from its first start online.
+      if (me.role === 'therapist') loadTemplates().catch(() => {});
+      return { db, me, settings: settings ?? { wording: 'activities' }, kinds: kindTable(await kinds) };
+    })().catch((err) => {
+      env = null; // let the next request try again
+      throw err;
+    });
+    return env;
+  }
+
+  // The therapist's template library (sync/templates.json), read on first use.
+  let templates = null;
+  function loadTemplates() {
+    templates ??= io.templatesResponse().then(async (response) => {
+      if (!response.ok) throw new Error('templates unavailable');
+      return templateTable(await response.json());
+    }).catch((err) => {
+      templates = null;
+      throw err;
+    });
+    return templates;
+  }
+
+  const reset = () => { env = null; };
+  const accounts = createAccounts({ env: load, reset, origin: io.origin });
+  const sync = createSync({
+    env: load,
+    api: async () => {
+      const api = await accounts.sessionApi();
+      return api && { api };
+    },
+    notify: (status) => {
+      io.notify(status);
+      // Saved when the run ends, not when the Sync screen is next drawn (a later run would replace them).
+      background(account.keepWarnings(status).catch(() => {}));
+    },
+  });
+  // Every local write schedules a sync shortly after (debounced); `background` keeps the worker alive for it.
+  let background = () => {};
+  onLocalChange(() => background(sync.soon()));
+  const sharing = createSharing({ env: load, sessionApi: accounts.sessionApi, origin: io.origin,
+    changed: () => background(sync.soon(100)) });
+
+  async function panel(id) {
+    const { db, me } = await load();
+    const row = await get(db, 'records', id);
+    if (!row || !me.session) return null;
+    const state = await sharingOf(db, row);
+    return state.peers.length || state.shared.length ? sharingPanel(id, state) : null;
+  }
+
+  const router = new Router();
+  const deps = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
+    changed: () => background(sync.soon(100)) };
+  addTodoRoutes(router, deps);
+  addAssignRoutes(router, deps);
+  addCareRoutes(router, deps);
+  // Sharing first: its /app/entries/:id/share routes are more specific than the entry routes.
+  addShareRoutes(router, { load, sharing });
+  addEntryRoutes(router, load, { panel });
+  addExportRoutes(router, load);
+  const account = addAccountRoutes(router, { load, accounts, sync });
+
+  /** Where the app opens: a therapist's on their clients, anyone else's on their entries. */
+  async function home() {
+    try {
+      return (await load()).me.role === 'therapist' ? '/app/clients' : '/app/entries';
+    } catch {
+      return '/app/entries';
+    }
+  }
+
+  const failure = () => htmlResponse(html`<section><h1>Something went wrong</h1>
+    <p>This device could not complete that. Your entries are unchanged; please try again.</p></section>`, 500);
+
+  async function answer(request, url, found) {
+    if (found.methodNotAllowed) return htmlResponse(html`<p>Not allowed.</p>`, 405);
+    try {
+      return await found.handler({ request, url, params: found.params });
+    } catch (err) {
+      // Only the error's class: its message could echo something of an entry.
+      console.error('between: handler failed', err?.name ?? 'error');
+      return failure();
+    }
+  }
+
+  /**
+   * A page load (navigation) of an app address: the shell with its view rendered in, so the first paint already
+   * shows it and the page needs no second round trip; htmx takes over for what follows. `/` shows the entries.
+   * An invite or an unexpected shell gets the plain shell, which asks for its view itself. A view that fails is
+   * the same "Something went wrong" screen htmx would have shown.
+   * @param {Request} request
+   */
+  async function navigate(request) {
+    const url = new URL(request.url);
+    if (url.pathname === '/') url.pathname = await home();
+    const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
+    if (!found?.handler) return io.shell();
+    if (found.handler.download) return answer(request, url, found); // a file (export.js), not a page
+    return (await wholePage(answer(request, url, found))) ?? io.shell();
+  }
+
+  /**
+   * The shell with a view (a promise of the handler's response) in it; null when the shell does not have the
+   * expected shape. Streamed: the head goes out at once, so the stylesheet and app.js load while the view is
+   * rendered (entries decrypted). no-store: the page holds decrypted content.
+   */
+  async function wholePage(rendering, status = 200) {
+    const shell = await io.shell();
+    const parts = shell.ok ? splitShell(await shell.clone().text()) : null;
+    if (!parts) return null;
+    return new Response(streamPage(parts, rendering.then((view) => view.text())), {
+      status, headers: { ...pageHeaders(shell), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
+    });
+  }
+
+  /**
+   * A form posted the ordinary way (before htmx took over): a refusal is shown in place, as a whole page with its
+   * status, so its words are not lost; anything else redirects (303) to where htmx would have gone: the pushed
+   * address, else the page the form was on, else the person's home screen.
+   */
+  async function plainPost(request, url, response) {
+    if (response.status >= 400) {
+      const page = await wholePage(Promise.resolve(response), response.status);
+      if (page) return page;
+    }
+    let target = response.headers.get('HX-Push-Url');
+    if (!target) {
+      const from = request.referrer ? new URL(request.referrer) : null;
+      target = from && from.origin === url.origin && from.pathname.startsWith('/app/') ? from.pathname : await home();
+    }
+    return Response.redirect(new URL(target, url).href, 303);
+  }
+
+  /** A navigation another site started that would make the app act: refused, nothing done. */
+  async function foreign() {
+    const refusal = htmlResponse(html`<section aria-labelledby="foreign-title"><h1 id="foreign-title">Not done</h1>
+      <p>Another website tried to make Between do something here. Nothing was changed and nothing was saved.</p>
+      <p><a href="/">Open Between</a></p></section>`, 403);
+    return (await wholePage(Promise.resolve(refusal), 403)) ?? refusal;
+  }
+
+  /**
+   * The response for a same-origin request, or null when it is not the app's to answer. A navigation that would
+   * change something (a form posted the ordinary way) or download a decrypted copy is answered only when
+   * `fromAppPage()` says one of the app's own pages started it: any site can start a navigation into the app.
+   * htmx's requests are not navigations: only pages this worker controls (the app's own) can send them here.
+   * @param {Request} request @param {() => Promise<boolean>} [fromAppPage]
+   */
+  function handle(request, fromAppPage = async () => false) {
+    const url = new URL(request.url);
+    const found = router.match(request.method, url.pathname);
+    if (!found) return null;
+    return (async () => {
+      const acts = request.method !== 'GET' || found.handler?.download;
+      if (request.mode === 'navigate' && acts && !(await fromAppPage())) return foreign();
+      if (request.mode === 'navigate' && request.method === 'GET') return navigate(request);
+      const response = await answer(request, url, found);
+      if (request.headers.get('HX-History-Restore-Request') === 'true') {
+        // htmx restores history by swapping this element of the answer over its own.
+        const body = await response.text();
+        return new Response(`<main id="view" tabindex="-1" hx-history-elt>${body}</main>`,
+          { status: response.status, headers: response.headers });
+      }
+      if (!request.headers.get('HX-Request') && request.method === 'POST') return plainPost(request, url, response);
+      return response;
+    })();
+  }
+
+  /**
+   * A message from a page: secrets for the account steps (answered on `port`), an invite link read from the
+   * address bar, or a nudge to sync. Returns a promise the worker keeps itself alive for.
+   */
+  async function message(data, port) {
+    switch (data?.type) {
+      case 'sync':
+        return sync.run();
+      case 'status':
+        return io.notify(sync.status());
+      case 'invite':
+        try {
+          sharing.setInvite(String(data.link ?? ''));
+          port?.postMessage({ ok: true });
+        } catch {
+          port?.postMessage({ ok: false });
+        }
+        return undefined;
+      default:
+        port?.postMessage(await account.message(data));
+        return undefined;
+    }
+  }
+
+  return { handle, navigate, message, sync, keepAlive: (fn) => { background = fn; } };
+}

@@ -1,0 +1,291 @@
+/** The page: register the service worker, hold every click until it controls the page, then start htmx. */
+
+import { estimateStrength } from './strength.js';
+import { statusText, warningLine } from './sync-status.js';
+
+const view = document.getElementById('view');
+const SYNC_EVERY_MS = 60_000;
+
+function say(message) {
+  const status = document.getElementById('boot');
+  if (status) status.textContent = message;
+}
+
+/** Resolves once a service worker controls this page: before that, requests would go to the network. */
+function controlled() {
+  if (navigator.serviceWorker.controller) return Promise.resolve();
+  return new Promise((resolve) => {
+    navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true });
+  });
+}
+
+// "Skip to content" skips the tabs too: they are part of each view, so #view alone would land before them.
+document.querySelector('.skip')?.addEventListener('click', (event) => {
+  const heading = view.querySelector('h1');
+  if (!heading) return;
+  event.preventDefault();
+  heading.setAttribute('tabindex', '-1');
+  heading.focus();
+});
+
+/**
+ * The window title names the screen by its tab ("To do – Between"), never by what is on it: titles are kept in
+ * the browser's history, which the app keeps free of what people write.
+ */
+function titleView() {
+  const tab = view.querySelector('nav [aria-current="page"]')?.textContent.trim();
+  document.title = tab ? `${tab} – Between` : 'Between';
+}
+
+/** Move focus to the new view's heading (or its error) so screen readers hear that the screen changed. */
+function focusView(event) {
+  if (event.target !== view && !view.contains(event.target)) return;
+  titleView();
+  // An error first; else what the step did ("Entry deleted." with its Undo, "Saved."), which a screen reader
+  // might not read out when it arrives already filled in; else the screen's heading.
+  const target = view.querySelector('[role="alert"]:not([hidden])') ?? view.querySelector('.notice[role="status"]')
+    ?? view.querySelector('h1');
+  if (!target || target.contains(document.activeElement)) return;
+  if (document.activeElement?.matches?.('input[type="search"]')) return;
+  target.setAttribute('tabindex', '-1');
+  target.focus({ preventScroll: false });
+}
+
+/**
+ * A message to the worker, answered on its own channel. Secrets (Argon2id output, a recovery key, an invite
+ * fragment) travel this way only: a message cannot reach the network, a request could (a hard reload
+ * bypasses the worker).
+ */
+function ask(data) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = ({ data: answer }) => resolve(answer);
+    navigator.serviceWorker.controller.postMessage(data, [channel.port2]);
+  });
+}
+
+const poke = () => navigator.serviceWorker.controller?.postMessage({ type: 'sync' });
+
+// ------------------------------------------------------------------ sync status
+
+function showStatus(status) {
+  const region = document.getElementById('sync-status');
+  if (!region) return;
+  const words = status.state === 'off' ? '' : statusText(status);
+  // "Syncing…" would chatter in a screen reader every minute; the region only changes for real news.
+  if (status.state === 'syncing' && region.textContent) return;
+  // A run that brought warnings says so in the header too (the words themselves are on the Sync screen).
+  const note = warningLine(status);
+  region.textContent = note ? `${words} · ${note}` : words;
+  region.dataset.state = status.state;
+  for (const el of view.querySelectorAll('[data-sync-text]')) el.textContent = words || 'On this device only';
+}
+
+// ------------------------------------------------------------------ account forms
+
+/** Stop a secret form: its button and status line as before it ran, the words in its own alert, focused (also when
+ * its code could not even load). */
+function failed(form, words) {
+  const box = form.querySelector('[data-error]');
+  box.textContent = words;
+  box.hidden = false;
+  box.setAttribute('tabindex', '-1');
+  box.focus();
+  const button = form.querySelector('button[type="submit"]');
+  button.removeAttribute('aria-disabled');
+  if (button.dataset.label) button.textContent = button.dataset.label;
+  const progress = form.querySelector('[data-progress]');
+  if (progress) progress.textContent = '';
+}
+
+/** Put a screen the worker rendered (html`` escaped) into the view, as htmx would have. */
+function swapIn(htmx, markup, path) {
+  view.innerHTML = markup;
+  htmx.process(view);
+  history.pushState({}, '', path);
+  focusView({ target: view });
+}
+
+function wireForms(htmx) {
+  document.addEventListener('submit', (event) => {
+    const form = event.target.closest?.('form[data-secret]');
+    if (!form) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    if (form.dataset.running) return; // a second press while the first is still at work
+    form.dataset.running = 'true';
+    // The forms' code loads on first use (they need the server anyway); the worker keeps it (LAZY in sw.js).
+    import('./account-forms.js')
+      .then(({ runSecretForm }) => runSecretForm(form, { ask, done: (markup, path) => swapIn(htmx, markup, path),
+        refuse: failed }))
+      .catch(() => failed(form, 'That did not work. Check the connection and try again.'))
+      .finally(() => { delete form.dataset.running; });
+  }, true);
+  document.addEventListener('input', (event) => {
+    const field = event.target;
+    if (!field.matches?.('[data-strength]')) return;
+    const { score, label } = estimateStrength(field.value);
+    const meter = document.getElementById(field.dataset.strength);
+    meter.value = score;
+    document.getElementById(`${field.dataset.strength}-text`).textContent = `Strength: ${label}`;
+  });
+  document.addEventListener('change', (event) => {
+    if (!event.target.matches?.('input[name="method"]')) return;
+    const form = event.target.form;
+    for (const el of form.querySelectorAll('[data-method]')) el.hidden = el.dataset.method !== event.target.value;
+  });
+}
+
+// ------------------------------------------------------------------ updates
+
+/** True when a form in the view holds input the person has not saved (search boxes aside). */
+function unsavedInput(root = view) {
+  for (const form of root.querySelectorAll('form:not([role="search"])')) {
+    for (const el of form.elements) {
+      if (el.type === 'hidden' || el.type === 'submit' || el.type === 'button') continue;
+      if (el.type === 'checkbox' || el.type === 'radio') {
+        if (el.checked !== el.defaultChecked) return true;
+      } else if (el.tagName === 'SELECT') {
+        if ([...el.options].some((o) => o.selected !== o.defaultSelected)) return true;
+      } else if ('defaultValue' in el && el.value !== el.defaultValue) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Offer a new version of the app without forcing it: a waiting worker takes over only when the person presses
+ * "Update now" (or at the next cold start, when the browser activates it itself), and never while a form holds
+ * unsaved input: then the update waits for the next screen without any (after a save or a cancel).
+ */
+function offerUpdates(registration) {
+  const region = document.getElementById('app-update');
+  let wanted = false; // the person chose to update, or another window did
+  let asked = false;
+
+  const apply = () => {
+    if (unsavedInput()) {
+      region.querySelector('p').textContent = 'Save or cancel what you are writing first: Between will update right after.';
+      return;
+    }
+    if (navigator.serviceWorker.controller !== registration.active || !registration.waiting) {
+      location.reload(); // already taken over (by another window): load this version's page
+      return;
+    }
+    asked = true;
+    registration.waiting.postMessage({ type: 'update-now' });
+  };
+
+  const show = () => {
+    if (!registration.waiting || region.childElementCount) return;
+    const words = document.createElement('p');
+    words.textContent = 'A new version of Between is ready.';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'secondary';
+    button.textContent = 'Update now';
+    button.addEventListener('click', () => {
+      wanted = true;
+      apply();
+    });
+    region.replaceChildren(words, button);
+  };
+
+  registration.addEventListener('updatefound', () => {
+    const next = registration.installing;
+    next?.addEventListener('statechange', () => { if (next.state === 'installed') show(); });
+  });
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    // The new worker is in charge: reload into its version, unless that would drop what is being written.
+    if (asked || !unsavedInput()) location.reload();
+    else wanted = true;
+  });
+  // A save or a cancel leaves the form: that is the moment a chosen update can go ahead.
+  document.addEventListener('htmx:after:swap', () => { if (wanted) apply(); });
+  show();
+}
+
+// ------------------------------------------------------------------ care screens (QR code, copy, print)
+// BEGIN care block (owned by the care screens: web/js/screens/care/care-views.js). The worker's view holds
+// <div class="qr" data-qr="LINK">; the page draws the code there, so the QR encoder (/js/page/qr.js, /vendor/qrcode.js)
+// loads only on the invite screen and never in the service worker (module workers cannot import() on demand).
+
+/** Draw every empty QR placeholder of the view (DOM calls, no markup); the link itself is never logged. */
+function drawQrCodes() {
+  const boxes = [...view.querySelectorAll('[data-qr]')].filter((box) => !box.firstElementChild);
+  if (!boxes.length) return;
+  import('/js/page/qr.js').then(({ drawQr }) => {
+    for (const box of boxes) drawQr(box, box.dataset.qr);
+  }).catch(() => {
+    for (const box of boxes) box.textContent = 'The QR code could not be drawn here: please use the link instead.';
+  });
+}
+
+/** "Copy link" (data-copy = the id of the field to copy) and "Print" (data-print) buttons of the care screens. */
+function careClick(event) {
+  const copy = event.target.closest?.('[data-copy]');
+  if (copy) {
+    const field = document.getElementById(copy.dataset.copy);
+    const status = view.querySelector(`[data-copy-status="${copy.dataset.copy}"]`);
+    if (!field) return;
+    field.select();
+    const said = (words) => { if (status) status.textContent = words; };
+    (navigator.clipboard?.writeText(field.value) ?? Promise.reject(new Error('no clipboard')))
+      .then(() => said('Link copied.'), () => said('The link is selected: copy it with your device\'s Copy.'));
+    return;
+  }
+  if (event.target.closest?.('[data-print]')) window.print();
+}
+
+document.addEventListener('htmx:after:swap', drawQrCodes);
+document.addEventListener('click', careClick);
+drawQrCodes(); // a page the worker answered in full already has its view
+// END care block
+
+// ------------------------------------------------------------------ start
+
+/** An invite link: hand its fragment to the worker, then drop it from the address bar and history. */
+async function takeInvite() {
+  if (location.pathname !== '/invite' || !location.hash) return null;
+  const link = location.href;
+  history.replaceState(null, '', '/app/invite');
+  const answer = await ask({ type: 'invite', link });
+  return answer.ok ? '/app/invite' : '/app/invite?problem=bad_invite';
+}
+
+async function start() {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) {
+    say('This browser cannot keep Between on the device. Open it over https, in an up-to-date browser.');
+    return;
+  }
+  // Controlled already (every start but the first): the worker answers htmx's requests, so it can load at once.
+  const early = navigator.serviceWorker.controller ? import('/vendor/htmx.js') : null;
+  const registration = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
+  await controlled();
+  navigator.serviceWorker.addEventListener('message', ({ data }) => {
+    if (data?.type === 'sync-status') showStatus(data.status);
+  });
+  const invite = await takeInvite();
+  // htmx arrives only now, so no element can send a request before the worker answers it.
+  const { default: htmx } = await (early ?? import('/vendor/htmx.js'));
+  await new Promise((resolve) => setTimeout(resolve)); // htmx initialises itself on the next task
+  document.addEventListener('htmx:after:swap', focusView);
+  wireForms(htmx);
+  // The worker rendered the first view into the page it answered the navigation with; else ask for it.
+  if (invite || !view.dataset.rendered) {
+    const path = invite ?? (location.pathname.startsWith('/app') ? location.pathname + location.search : '/app/entries');
+    await htmx.ajax('GET', path, { target: '#view' });
+  }
+  titleView();
+  document.documentElement.dataset.ready = 'true';
+  offerUpdates(registration);
+  navigator.serviceWorker.controller.postMessage({ type: 'status' });
+  poke();
+  window.addEventListener('online', poke);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') poke(); });
+  setInterval(poke, SYNC_EVERY_MS);
+}
+
+start().catch(() => say('Between could not start on this device. Reload the page to try again.'));

@@ -1,0 +1,213 @@
+/** The service worker's account handlers: sync page, sign out, forget; and the page's secret-carrying messages. */
+
+import { get, getAll, write } from '../../data/db.js';
+import { BetweenError } from '../../core/errors.js';
+import { explain } from './account.js';
+import {
+  accountPage, deleteAccountPage, deletedPage, deviceProblem, devicesPage, forgetPage, forgottenPage, passphrasePage,
+  recoveryPage, signedInPage,
+} from './account-views.js';
+import { Unreachable } from '../../data/api.js';
+import { WARNINGS } from '../../engine/share.js';
+import { isPending } from '../../engine/sync.js';
+import { html, htmlResponse } from '../views.js';
+import { UUID } from '../../engine/router.js';
+
+// Sync warnings the person has not dismissed yet, kept in 'meta' because each sync run replaces the last run's
+// codes in the status. Only fixed codes and the run's time are stored: never an entry's content.
+const NOTES_KEY = 'sync-notes';
+const DISMISSED_KEPT = 50;
+
+/** One warning event: a code reported by the sync run that finished at `at`. */
+export const noteId = (note) => `${note.code}@${note.at}`;
+
+/**
+ * The notes to show after a sync status: the kept ones plus the status's new codes; an event once dismissed
+ * (same code, same run) never comes back. Unknown codes are left out (no text to show for them).
+ * @param {{open: {code: string, at: string}[], dismissed: string[]}} kept
+ * @param {{warnings?: string[], at?: string}} status
+ */
+export function notesAfter(kept, status) {
+  const seen = new Set([...kept.open.map(noteId), ...kept.dismissed]);
+  const fresh = (status.at ? status.warnings ?? [] : [])
+    .filter((code) => Object.hasOwn(WARNINGS, code))
+    .map((code) => ({ code, at: status.at }))
+    .filter((note) => !seen.has(noteId(note)));
+  return fresh.length ? { ...kept, open: [...kept.open, ...fresh] } : kept;
+}
+
+/** The notes after the person dismissed one (by its id); the dismissed ids are bounded, oldest dropped first. */
+export function dismissNote(kept, id) {
+  if (!kept.open.some((note) => noteId(note) === id)) return kept;
+  return { open: kept.open.filter((note) => noteId(note) !== id),
+    dismissed: [...kept.dismissed.filter((d) => d !== id), id].slice(-DISMISSED_KEPT) };
+}
+
+const noNotes = () => ({ open: [], dismissed: [] });
+
+/**
+ * @param {import('../../engine/router.js').Router} router
+ * @param {{load: () => Promise<any>, accounts: ReturnType<import('./account.js').createAccounts>,
+ *   sync: ReturnType<import('../../engine/sync.js').createSync>}} deps
+ */
+export function addAccountRoutes(router, { load, accounts, sync }) {
+  const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
+  const notice = (text) => html`<p class="notice" role="status">${text}</p>`;
+
+  /** The Sync screen's markup; `extra` adds a notice. */
+  async function accountView(extra = {}) {
+    const { db, me } = await load();
+    const waiting = (await getAll(db, 'records')).filter(isPending).length;
+    const peers = (await getAll(db, 'peers')).filter((p) => p.linked);
+    const { settings } = await load();
+    const status = sync.status();
+    const notes = me.session ? await keepNotes(db, status) : [];
+    return accountPage(me, status, { waiting: me.session ? 0 : waiting, peers, settings, notes, ...extra });
+  }
+
+  const show = async (extra = {}) => page(await accountView(extra));
+
+  async function keepNotes(db, status) {
+    const kept = (await get(db, 'meta', NOTES_KEY)) ?? noNotes();
+    const next = notesAfter(kept, status);
+    if (next !== kept) await write(db, ['meta'], (tx) => tx.objectStore('meta').put(next, NOTES_KEY));
+    return next.open.map((note) => ({ id: noteId(note), text: WARNINGS[note.code], at: note.at }));
+  }
+
+  const problemCode = (err) => (err instanceof Unreachable ? 'unreachable' : err?.code ?? 'other');
+
+  /** Your devices, asked of the server; `extra` adds a notice or a problem (a code). */
+  async function devices({ notice: words = null, problem = null, status = 200, headers = {} } = {}) {
+    const { me } = await load();
+    if (!me.session) {
+      return page(devicesPage({ me, devices: null, problem: deviceProblem('signed_out') }), status, headers);
+    }
+    let list = null;
+    let failed = problem;
+    try {
+      list = await accounts.devices();
+      if (list === null) failed ??= 'signed_out';
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err;
+      failed ??= problemCode(err);
+    }
+    return page(devicesPage({ me, devices: list, notice: words ? notice(words) : null,
+      problem: failed ? deviceProblem(failed) : null }), status, headers);
+  }
+
+  async function revokeDevice({ params }) {
+    const headers = { 'HX-Push-Url': '/app/account/devices' };
+    const { me } = await load();
+    const id = params.id;
+    if (!UUID.test(id) || id === me.deviceId) return devices({ problem: 'other', status: 422, headers });
+    try {
+      if (!await accounts.revokeOther(id)) return devices({ headers });
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err;
+      const code = problemCode(err);
+      if (code === 'not_found') return devices({ notice: deviceProblem(code), headers });
+      return devices({ problem: code, status: code === 'unreachable' ? 503 : 422, headers });
+    }
+    return devices({ notice: 'Signed out. That device can no longer sync with your account.', headers });
+  }
+
+  router
+    .add('GET', '/app/account/devices', () => devices())
+    .add('GET', '/app/account/delete', async () => {
+      const { me } = await load();
+      return page(deleteAccountPage(me));
+    })
+    .add('GET', '/app/account/passphrase', async () => {
+      const { me } = await load();
+      return page(passphrasePage(me));
+    })
+    .add('POST', '/app/account/devices/:id/revoke', revokeDevice)
+    .add('GET', '/app/account', () => show())
+    .add('GET', '/app/account/done', () => show({ notice: notice('Sync is on. Your recovery key is not stored anywhere: keep the paper safe.') }))
+    .add('POST', '/app/settings', async ({ request }) => {
+      const e = await load();
+      const wording = (await request.formData()).get('wording') === 'homework' ? 'homework' : 'activities';
+      e.settings = { ...e.settings, wording };
+      await write(e.db, ['meta'], (tx) => tx.objectStore('meta').put(e.settings, 'settings'));
+      return show({ notice: notice('Saved.') });
+    })
+    .add('POST', '/app/sync', async () => {
+      await sync.run();
+      return show();
+    })
+    .add('POST', '/app/sync/notes/dismiss', async ({ request }) => {
+      const { db } = await load();
+      const id = String((await request.formData()).get('note') ?? '');
+      const kept = (await get(db, 'meta', NOTES_KEY)) ?? noNotes();
+      const next = dismissNote(kept, id);
+      if (next !== kept) await write(db, ['meta'], (tx) => tx.objectStore('meta').put(next, NOTES_KEY));
+      return show({ notice: notice(next !== kept ? 'Dismissed.' : 'That note was already gone.') });
+    })
+    .add('POST', '/app/account/logout', async () => {
+      await accounts.logout();
+      sync.run();
+      return show({ notice: notice('Signed out. Your entries stay on this device, encrypted.') });
+    })
+    .add('GET', '/app/account/forget', async () => {
+      const { db, me } = await load();
+      return page(forgetPage(me, (await getAll(db, 'records')).filter(isPending).length));
+    })
+    .add('POST', '/app/account/forget', async ({ request }) => {
+      const form = await request.formData();
+      if (form.get('confirm') !== 'yes') return show();
+      await accounts.forget();
+      return page(forgottenPage(), 200, { 'HX-Push-Url': '/app/account' });
+    });
+
+  /**
+   * Messages from app.js that carry secrets (Argon2id output, a recovery key): they never travel as requests,
+   * so nothing of them can reach the network or a log. Answers are {ok, html} or {ok: false, error}.
+   */
+  async function message(data) {
+    try {
+      switch (data?.type) {
+        case 'signup': {
+          const recovery = await accounts.signup({ handle: data.handle, kdf: data.kdf, prk: data.prk,
+            role: data.role, inviteCode: data.inviteCode });
+          sync.run();
+          return { ok: true, html: String(recoveryPage(data.handle, recovery, data.role === 'therapist' ? 'therapist' : 'client')) };
+        }
+        case 'prelogin':
+          return { ok: true, kdf: await accounts.prelogin(data.handle, { own: data.own === true }) };
+        case 'delete-account':
+          await accounts.deleteAccount({ prk: data.prk });
+          return { ok: true, html: String(deletedPage()) };
+        case 'change-passphrase': {
+          await accounts.changePassphrase({ currentPrk: data.currentPrk ?? null, recoveryText: data.recoveryText ?? null,
+            kdf: data.kdf, prk: data.prk });
+          const done = notice('Passphrase changed. Use the new one from now on. Your other devices stay signed in, '
+            + 'and your recovery key still works.');
+          return { ok: true, html: String(await accountView({ notice: done })) };
+        }
+        case 'login': {
+          const result = await accounts.login({ handle: data.handle, prk: data.prk ?? null,
+            recoveryText: data.recoveryText ?? null });
+          sync.run();
+          return { ok: true, html: String(signedInPage(result)) };
+        }
+        default:
+          return { ok: false, error: 'Unknown request.' };
+      }
+    } catch (err) {
+      if (!(err instanceof BetweenError)) console.error('between: account step failed', err?.name ?? 'error');
+      const words = err?.code === 'other_account'
+        ? 'This device holds the entries of another account. Forget this device first (Sync → Forget this device).'
+        : explain(err);
+      return { ok: false, error: words };
+    }
+  }
+
+  /** Keep a finished run's warnings as notes at once: a later run must not replace them unseen. */
+  async function keepWarnings(status) {
+    if (!status.at || !status.warnings?.length) return;
+    const { db, me } = await load();
+    if (me.session) await keepNotes(db, status);
+  }
+
+  return { router, message, keepWarnings };
+}

@@ -1,0 +1,407 @@
+/**
+ * The service worker's assignment handlers for a therapist: the template library for a client, the form to assign
+ * (from a template or a worksheet built from questions), edit, withdraw, and the review of one assignment.
+ */
+
+import {
+  buildAssignment, validateAssignment, validateResponse, WORKSHEET, WORKSHEET_TYPES,
+} from '../../core/assignments.js';
+import {
+  assignForm, assignNotFoundPage, blockedPage, libraryPage, reviewPage, withdrawPage,
+} from './assign-views.js';
+import { get } from '../../data/db.js';
+import { createDocument, getOwnDocument, kindFor, listOwnDocuments, updateDocument } from '../../data/documents.js';
+import { summary } from '../entry/entry-views.js';
+import { BetweenError } from '../../core/errors.js';
+import { FieldError } from '../../core/kinds.js';
+import { listReceived } from '../../engine/received.js';
+import { FREQS, formatDay, localDate, parseDate } from '../../core/recurrence.js';
+import { feedbackList, linkedEntries, minutesByWeek, moodSeries, reviewAssignment } from './review.js';
+import { canGrant } from '../../core/sharing.js';
+import { htmlResponse } from '../views.js';
+import { UUID } from '../../engine/router.js';
+
+const FIELD_ID = /^[a-z][a-z0-9_]{0,39}$/;
+const MAX_QUESTIONS = 40;
+const CHOICES = ['single_choice', 'multi_choice'];
+const WITHDRAWN = 'This activity was withdrawn, so it cannot be edited.';
+
+/** The time zone this device uses (the therapist's): assignments made here keep it. */
+export const deviceZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** Now as a document time (UTC, whole seconds). */
+export const stamp = (date = new Date()) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+
+const fail = (path, problem) => {
+  const error = new FieldError(`assignment '${path}' ${problem}.`, path);
+  error.code = 'invalid_assignment';
+  return error;
+};
+
+/** The rows as given, at least 8, three blank ones after the last in use, and `extra` more (at most 40). */
+export function padQuestions(questions, extra = 0) {
+  const rows = questions.slice(0, MAX_QUESTIONS);
+  const used = rows.findLastIndex((q) => q.label?.trim()) + 1;
+  const want = Math.min(MAX_QUESTIONS, Math.max(8, rows.length, used + 3) + extra);
+  while (rows.length < want) rows.push({ label: '', type: 'short_text', required: false, options: [] });
+  return rows;
+}
+
+const lines = (text) => String(text ?? '').split(/\r?\n|\r/).map((l) => l.trim()).filter(Boolean);
+
+/** What the assignment form sent, as plain values (nothing checked yet). @param {FormData} form */
+export function readAssignForm(form) {
+  const s = (k) => String(form.get(k) ?? '');
+  const count = Math.min(MAX_QUESTIONS, Math.max(0, Number.parseInt(s('slots'), 10) || 0));
+  const questions = Array.from({ length: count }, (_, i) => ({ id: s(`q.${i}.id`), label: s(`q.${i}.label`),
+    type: s(`q.${i}.type`), required: s(`q.${i}.required`) === 'yes', options: lines(form.get(`q.${i}.options`)) }));
+  return { title: s('title'), instructions: s('instructions'), freq: s('freq'), due: s('due').trim(),
+    days: form.getAll('days').map(String), start: s('start').trim(), until: s('until').trim(),
+    next_date: s('next_date').trim(), next_time: s('next_time').trim(), target: s('target').trim(),
+    time_zone: s('time_zone').trim(), template: s('template').trim(), questions };
+}
+
+/** The form values of a template's defaults, for a start date in a zone. */
+export function valuesFromTemplate(t, { start, timeZone }) {
+  const plan = t.schedule ?? { freq: 'once', due_in_days: 7 };
+  const first = parseDate(start);
+  return { title: t.title, instructions: t.instructions ?? '', freq: plan.freq, days: plan.days ?? [], start,
+    due: plan.freq === 'once' ? formatDay(first + (plan.due_in_days ?? 0)) : '',
+    until: plan.for_days !== undefined ? formatDay(first + plan.for_days - 1) : '', next_date: '', next_time: '',
+    target: t.target_minutes_per_week ? String(t.target_minutes_per_week) : '', time_zone: timeZone,
+    template: t.id ?? '', questions: padQuestions(questionsOf(t.worksheet)) };
+}
+
+const questionsOf = (worksheet) => (worksheet?.fields ?? []).map((f) => ({ id: f.id, label: f.label, type: f.type,
+  required: Boolean(f.required),
+  options: (f.constraints?.options ?? []).map((o) => (typeof o === 'string' ? o : o.label)) }));
+
+/** The form values of an assignment document (to edit it). */
+export function valuesFromDoc(doc) {
+  const r = doc.schedule.recurrence;
+  return { title: doc.title, instructions: doc.instructions, freq: r.freq, days: r.days ?? [], start: r.start,
+    due: r.freq === 'once' ? (doc.schedule.due ?? r.until ?? r.start) : '',
+    until: r.freq === 'once' ? '' : r.until ?? '',
+    next_date: r.next_session?.slice(0, 10) ?? '', next_time: r.next_session?.slice(11, 16) ?? '',
+    target: doc.target_minutes_per_week ? String(doc.target_minutes_per_week) : '', time_zone: r.time_zone,
+    template: doc.template ?? '', questions: padQuestions(questionsOf(doc.worksheet)) };
+}
+
+/** The title first: a form is read top down, so its first problem is the first one on the screen. */
+function needTitle(v) {
+  if (!String(v.title ?? '').trim()) throw fail('title', 'must not be empty');
+}
+
+/** The recurrence the schedule part of the form describes; a FieldError names what is missing. */
+export function recurrenceFrom(v) {
+  if (!FREQS.includes(v.freq)) throw fail('schedule.recurrence.freq', 'must be chosen');
+  if (!v.start) throw fail('schedule.recurrence.start', 'must be a date');
+  const rec = { freq: v.freq, start: v.start, time_zone: v.time_zone };
+  if (v.freq === 'once') {
+    if (!v.due) throw fail('schedule.due', 'must be a date for an activity done once');
+    if (v.due < v.start) throw fail('schedule.due', 'must not be before the start date');
+    rec.until = v.due;
+    return rec;
+  }
+  if (v.freq === 'weekly') rec.days = v.days;
+  if (v.freq === 'until_next_session') {
+    if (!v.next_date || !v.next_time) throw fail('schedule.recurrence.next_session', 'needs its date and its time');
+    rec.next_session = `${v.next_date}T${v.next_time.slice(0, 5)}`;
+  }
+  if (v.until) rec.until = v.until;
+  return rec;
+}
+
+/** The target minutes as a number, or null when left empty. */
+export function targetFrom(v) {
+  if (!v.target) return null;
+  if (!/^\d+$/.test(v.target)) throw fail('target_minutes_per_week', 'must be a whole number of minutes');
+  return Number(v.target);
+}
+
+/**
+ * The worksheet the question rows describe (empty rows left out) and, for each question, the row it came from.
+ * A question kept from `old` (same id and type) keeps its hint, limits and choice ids.
+ */
+export function worksheetFrom(questions, old = null) {
+  const before = new Map((old?.fields ?? []).map((f) => [f.id, f]));
+  const used = new Set(questions.map((q) => q.id).filter((id) => FIELD_ID.test(id)));
+  let n = 0;
+  const nextId = () => {
+    do n += 1; while (used.has(`q${n}`));
+    used.add(`q${n}`);
+    return `q${n}`;
+  };
+  const fields = [];
+  const slots = [];
+  const seen = new Set();
+  questions.forEach((q, row) => {
+    if (!q.label.trim()) return;
+    const type = WORKSHEET_TYPES.includes(q.type) ? q.type : q.type || 'short_text';
+    const id = FIELD_ID.test(q.id) && !seen.has(q.id) ? q.id : nextId();
+    seen.add(id);
+    const prior = before.get(id)?.type === type ? before.get(id) : null;
+    const field = { id, label: q.label, type, required: q.required };
+    if (prior?.hint) field.hint = prior.hint;
+    const constraints = { ...(prior?.constraints ?? {}) };
+    delete constraints.options;
+    if (CHOICES.includes(type)) {
+      const known = new Map((prior?.constraints?.options ?? [])
+        .map((o, i) => (typeof o === 'string' ? [o, `o${i + 1}`] : [o.label, o.id])));
+      const taken = new Set();
+      constraints.options = q.options.map((label) => {
+        let oid = known.get(label);
+        if (!oid || taken.has(oid)) {
+          let k = 0;
+          do k += 1; while (taken.has(`o${k}`) || [...known.values()].includes(`o${k}`));
+          oid = `o${k}`;
+        }
+        taken.add(oid);
+        return { id: oid, label };
+      });
+    }
+    if (Object.keys(constraints).length) field.constraints = constraints;
+    fields.push(field);
+    slots.push(row);
+  });
+  return { worksheet: { fields }, slots };
+}
+
+/** Whether activities of this kind record minutes (a worksheet may: the form offers a target then). */
+export const recordsMinutes = (kinds, kindId) => kindId === WORKSHEET
+  || Boolean(kinds.get(kindId)?.fields.some((f) => f.type === 'minutes'));
+
+/** Where the handlers read and write (tests pass their own). */
+const STORE = { peer: (db, uid) => get(db, 'peers', uid), createDocument, getOwnDocument, listOwnDocuments,
+  updateDocument, listReceived };
+
+/**
+ * @param {import('../../engine/router.js').Router} router
+ * @param {{load: () => Promise<any>, changed: () => void, templates: () => Promise<Map<string, object>>,
+ *   store?: typeof STORE, now?: () => Date}} deps templates: the library (templates.json as templateTable)
+ */
+export function addAssignRoutes(router, { load, changed, templates, store = STORE, now = () => new Date() }) {
+  const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
+  const notFound = () => page(assignNotFoundPage(), 404);
+  const library = async () => {
+    try {
+      return await templates();
+    } catch {
+      return null; // not cached yet and offline: the page says so
+    }
+  };
+
+  /** The therapist's env and the client of `uid`, or null (not a therapist, no such client). */
+  async function clientOf(uid) {
+    if (!UUID.test(uid)) return null;
+    const env = await load();
+    if (env.me.role !== 'therapist') return null;
+    const peer = await store.peer(env.db, uid);
+    return peer ? { ...env, peer } : null;
+  }
+
+  /** An own assignment, or null. */
+  async function ownAssignment(id) {
+    if (!UUID.test(id)) return null;
+    const env = await load();
+    if (env.me.role !== 'therapist') return null;
+    const own = await store.getOwnDocument(env.db, env.me, id);
+    return own?.doc.type === 'assignment' ? { ...env, own } : null;
+  }
+
+  /** Which form: a template's (its id) or the worksheet builder; null for neither or an unknown template. */
+  async function formKind(id, worksheet, kinds) {
+    if (worksheet) return { kind: WORKSHEET, kindLabel: 'A worksheet', template: null };
+    const table = id ? await library() : null;
+    const t = table?.get(id);
+    return t ? { kind: t.kind, kindLabel: t.kind === WORKSHEET ? 'A worksheet' : kinds.get(t.kind)?.label ?? t.kind,
+      template: t } : null;
+  }
+
+  function newForm(peer, kinds, which, values, error = null, slots = []) {
+    const action = `/app/clients/${peer.userId}/assign/new`;
+    return assignForm({ peer, action, heading: which.template ? which.template.title : 'Build a worksheet',
+      kindLabel: which.kindLabel, worksheet: which.kind === WORKSHEET, minutes: recordsMinutes(kinds, which.kind),
+      values, error, slots, cancel: `/app/clients/${peer.userId}/assign` });
+  }
+
+  function editForm(own, peer, kinds, values, error = null, slots = []) {
+    const doc = own.doc;
+    return assignForm({ peer: peer ?? { userId: '', handle: 'no one', linked: false },
+      action: `/app/assignments/${own.id}/edit`, heading: `Edit: ${doc.title}`,
+      kindLabel: doc.kind === WORKSHEET ? 'A worksheet' : kinds.get(doc.kind)?.label ?? doc.kind,
+      worksheet: doc.kind === WORKSHEET, minutes: recordsMinutes(kinds, doc.kind), values, error, slots, editing: true,
+      cancel: `/app/assignments/${own.id}` });
+  }
+
+  /** The review page of an own assignment from what the client shared. */
+  async function review({ db, me, kinds }, own, notice = null) {
+    const uid = own.grantees[0] ?? null;
+    const peer = uid ? await store.peer(db, uid) : null;
+    const responses = [];
+    let entries = [];
+    if (uid) {
+      for (const r of await store.listReceived(db, me, { ownerId: uid, type: 'assignment-response' })) {
+        if (r.doc.assignment_id !== own.id) continue;
+        try {
+          responses.push(validateResponse(r.doc));
+        } catch {
+          // an answer this version cannot read is left out rather than shown wrongly
+        }
+      }
+      entries = await store.listReceived(db, me, { ownerId: uid, type: 'entry' });
+    }
+    const shared = new Map(entries.map((e) => [e.id, e.doc]));
+    const result = reviewAssignment(own.doc, responses, { now: now() });
+    const linked = linkedEntries(responses, shared).map((l) => ({ occurrence: l.occurrence, summary: l.entry
+      ? summary({ kind: l.entry.kind, fields: l.entry.fields ?? {} }, kindFor(kinds, l.entry)) : null }));
+    const minutes = recordsMinutes(kinds, own.doc.kind) || responses.some((r) => Number.isInteger(r.minutes));
+    return reviewPage({ id: own.id, doc: own.doc, pending: own.pending, peer: peer ?? null, review: result,
+      feedback: feedbackList(responses), linked,
+      weeks: minutes ? minutesByWeek(own.doc, responses, result.today, 8) : null,
+      mood: moodSeries(entries), notice });
+  }
+
+  async function libraryHandler({ params }) {
+    const c = await clientOf(params.uid);
+    if (!c) return notFound();
+    if (!canGrant(c.peer)) return page(blockedPage(c.peer));
+    const table = await library();
+    const given = (await store.listOwnDocuments(c.db, c.me, 'assignment'))
+      .filter((a) => a.grantees.includes(c.peer.userId));
+    return page(libraryPage({ peer: c.peer, templates: table ? [...table.values()] : null, kinds: c.kinds,
+      assignments: given }));
+  }
+
+  async function newHandler({ url, params }) {
+    const c = await clientOf(params.uid);
+    if (!c) return notFound();
+    if (!canGrant(c.peer)) return page(blockedPage(c.peer));
+    const which = await formKind(url.searchParams.get('template'), url.searchParams.get('worksheet') === '1', c.kinds);
+    if (!which) return libraryHandler({ params });
+    const start = localDate(now(), deviceZone());
+    // A worksheet starts as a one-off due in a week, like most of the library.
+    const from = which.template ?? { title: '', schedule: { freq: 'once', due_in_days: 7 } };
+    const values = valuesFromTemplate(from, { start, timeZone: deviceZone() });
+    return page(newForm(c.peer, c.kinds, which, values));
+  }
+
+  async function create({ request, params }) {
+    const c = await clientOf(params.uid);
+    if (!c) return notFound();
+    if (!canGrant(c.peer)) return page(blockedPage(c.peer), 422);
+    const form = await request.formData();
+    const v = readAssignForm(form);
+    const which = await formKind(v.template, form.get('worksheet') === '1', c.kinds);
+    if (!which) return notFound();
+    const more = { ...v, questions: padQuestions(v.questions, 4) };
+    if (form.get('more')) return page(newForm(c.peer, c.kinds, which, more));
+    let doc;
+    let slots = [];
+    try {
+      // A template's worksheet lends its hints, limits and suggestions to the questions kept from it.
+      needTitle(v);
+      const built = which.kind === WORKSHEET ? worksheetFrom(v.questions, which.template?.worksheet) : null;
+      slots = built?.slots ?? [];
+      doc = buildAssignment({ kind: which.kind, title: v.title, instructions: v.instructions,
+        recurrence: recurrenceFrom(v), now: stamp(now()), template: which.template?.id ?? null,
+        worksheet: built?.worksheet ?? null, targetMinutesPerWeek: targetFrom(v) }, c.kinds);
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+      return page(newForm(c.peer, c.kinds, which, { ...v, questions: padQuestions(v.questions) }, err, slots), 422);
+    }
+    let own;
+    try {
+      own = await store.createDocument(c.db, c.me, doc, { shareWith: [c.peer.userId] });
+    } catch (err) {
+      if (err instanceof BetweenError && err.code === 'share_blocked') return page(blockedPage(c.peer), 422);
+      throw err;
+    }
+    changed();
+    return page(await review(c, own, `Assigned to ${c.peer.handle}. It goes out with the next sync.`), 200,
+      { 'HX-Push-Url': `/app/assignments/${own.id}` });
+  }
+
+  async function show({ params }) {
+    const a = await ownAssignment(params.id);
+    return a ? page(await review(a, a.own)) : notFound();
+  }
+
+  async function edit({ params }) {
+    const a = await ownAssignment(params.id);
+    if (!a) return notFound();
+    if (a.own.doc.withdrawn) return page(await review(a, a.own, WITHDRAWN));
+    const peer = a.own.grantees[0] ? await store.peer(a.db, a.own.grantees[0]) : null;
+    return page(editForm(a.own, peer, a.kinds, valuesFromDoc(a.own.doc)));
+  }
+
+  async function update({ request, params }) {
+    const a = await ownAssignment(params.id);
+    if (!a) return notFound();
+    const old = a.own.doc;
+    if (old.withdrawn) return page(await review(a, a.own, WITHDRAWN), 422);
+    const peer = a.own.grantees[0] ? await store.peer(a.db, a.own.grantees[0]) : null;
+    const form = await request.formData();
+    const v = { ...readAssignForm(form), time_zone: old.schedule.recurrence.time_zone };
+    const more = { ...v, questions: padQuestions(v.questions, 4) };
+    if (form.get('more')) return page(editForm(a.own, peer, a.kinds, more));
+    let doc;
+    let slots = [];
+    try {
+      needTitle(v);
+      const recurrence = recurrenceFrom(v);
+      const next = { ...old, title: v.title, instructions: v.instructions, updated_at: stamp(now()),
+        schedule: recurrence.freq === 'once' ? { recurrence, due: recurrence.until } : { recurrence } };
+      const target = targetFrom(v);
+      if (target === null) delete next.target_minutes_per_week;
+      else next.target_minutes_per_week = target;
+      if (old.kind === WORKSHEET) {
+        const built = worksheetFrom(v.questions, old.worksheet);
+        slots = built.slots;
+        next.worksheet = built.worksheet;
+      }
+      doc = validateAssignment(next, a.kinds);
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+      return page(editForm(a.own, peer, a.kinds, { ...v, questions: padQuestions(v.questions) }, err, slots), 422);
+    }
+    const saved = await store.updateDocument(a.db, a.me, params.id, doc);
+    if (!saved) return notFound();
+    changed();
+    return page(await review(a, saved, 'Saved. The change goes out with the next sync.'), 200,
+      { 'HX-Push-Url': `/app/assignments/${saved.id}` });
+  }
+
+  async function confirmWithdraw({ params }) {
+    const a = await ownAssignment(params.id);
+    if (!a) return notFound();
+    if (a.own.doc.withdrawn) return page(await review(a, a.own));
+    const uid = a.own.grantees[0] ?? null;
+    return page(withdrawPage({ id: a.own.id, doc: a.own.doc, peer: uid ? await store.peer(a.db, uid) : null }));
+  }
+
+  async function withdraw({ params }) {
+    const a = await ownAssignment(params.id);
+    if (!a) return notFound();
+    let saved = a.own;
+    if (!a.own.doc.withdrawn) {
+      saved = await store.updateDocument(a.db, a.me, params.id,
+        { ...a.own.doc, withdrawn: true, updated_at: stamp(now()) });
+      if (!saved) return notFound();
+      changed();
+    }
+    return page(await review(a, saved, 'Withdrawn. It no longer falls due; the answers given so far stay.'), 200,
+      { 'HX-Push-Url': `/app/assignments/${saved.id}` });
+  }
+
+  router
+    .add('GET', '/app/clients/:uid/assign', libraryHandler)
+    .add('GET', '/app/clients/:uid/assign/new', newHandler)
+    .add('POST', '/app/clients/:uid/assign/new', create)
+    .add('GET', '/app/assignments/:id', show)
+    .add('GET', '/app/assignments/:id/edit', edit)
+    .add('POST', '/app/assignments/:id/edit', update)
+    .add('GET', '/app/assignments/:id/withdraw', confirmWithdraw)
+    .add('POST', '/app/assignments/:id/withdraw', withdraw);
+  return router;
+}

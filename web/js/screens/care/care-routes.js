@@ -1,0 +1,216 @@
+/**
+ * The service worker's care handlers for a therapist: invitations (made and withdrawn through the server), the list
+ * of clients with what is new, one client's page and timeline, "session held today", and the print view.
+ */
+
+import { Unreachable } from '../../data/api.js';
+import { get, getAll } from '../../data/db.js';
+import { createDocument, kindFor, listOwnDocuments, updateDocument } from '../../data/documents.js';
+import { BetweenError } from '../../core/errors.js';
+import { makeBundle } from '../../core/keys.js';
+import { listReceived } from '../../engine/received.js';
+import { inviteUrl } from '../../core/safety.js';
+import { inviteSecret } from '../../core/trust.js';
+import { uuidBytes } from '../../core/bytes.js';
+import { canGrant } from '../../core/sharing.js';
+import { clientPage, clientsPage, invitesPage, noClientPage, printPage, timelineItems } from './care-views.js';
+import { addSession, countNew, dateRange, lastSession, localDay, todayLocal } from './timeline.js';
+import { html, htmlResponse } from '../views.js';
+import { nav } from '../entry/entry-views.js';
+import { UUID } from '../../engine/router.js';
+
+const SESSION_LOG = 'session-log';
+
+const PROBLEMS = {
+  unreachable: 'The server cannot be reached, so invitations cannot be made or shown right now. Check the '
+    + 'connection and try again.',
+  invite_not_found: 'That invitation was used already, withdrawn or has expired.',
+  forbidden: 'Only a therapist account can invite clients.',
+  signed_out: 'This device is signed out of the sync server. Sign in again on the Sync screen to invite.',
+  rate_limited: 'Too many tries. Please wait a minute and try again.',
+  other: 'The server could not do that just now. Please try again.',
+};
+
+/** Words for a failed call to the server (never its detail: it is for developers, and not always plain). */
+function problemWords(err) {
+  if (err instanceof Unreachable) return PROBLEMS.unreachable;
+  if (Object.hasOwn(PROBLEMS, err.code)) return PROBLEMS[err.code];
+  return PROBLEMS.other;
+}
+
+/** A document time: UTC to the second, as the documents carry it. */
+const stamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** This is a therapist's screen: what a client account sees at its address. */
+const therapistOnly = (role) => html`${nav('', role)}<section aria-labelledby="only-title">
+  <h1 id="only-title">For therapist accounts</h1><p>This screen is part of a therapist's app.</p></section>`;
+
+/**
+ * @param {import('../../engine/router.js').Router} router
+ * @param {{load: () => Promise<any>, sessionApi: () => Promise<import('../../data/api.js').Api|null>, origin: string,
+ *   changed: () => void}} deps
+ */
+export function addCareRoutes(router, { load, sessionApi, origin, changed }) {
+  const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
+
+  // -------------------------------------------------------------- invitations
+
+  /** The Invites screen, asking the server for the open invitations; `extra` adds a new one, a notice or a problem. */
+  async function invites(extra = {}, headers = {}) {
+    const { me } = await load();
+    if (!me.session) return page(invitesPage({ state: 'signed_out' }), 200, headers);
+    if (me.role !== 'therapist') return page(invitesPage({ state: 'client' }), 200, headers);
+    const api = await sessionApi();
+    if (!api) return page(invitesPage({ state: 'signed_out' }), 200, headers);
+    let list = [];
+    let problem = extra.problem ?? null;
+    let status = extra.status ?? 200;
+    try {
+      list = (await api.listInvites()) ?? [];
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err;
+      problem ??= problemWords(err);
+      if (status === 200 && !extra.created) status = err instanceof Unreachable ? 503 : 502;
+    }
+    const sorted = [...list].sort((a, b) => b.created_at - a.created_at);
+    return page(invitesPage({ state: 'ready', invites: sorted, created: extra.created ?? null,
+      notice: extra.notice ?? null, problem }), status, headers);
+  }
+
+  async function createInvite() {
+    const push = { 'HX-Push-Url': '/app/invites' };
+    const { me } = await load();
+    const api = me.session && me.role === 'therapist' ? await sessionApi() : null;
+    if (!api) return invites({}, push);
+    let made;
+    try {
+      made = await api.createInvite();
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err;
+      return invites({ problem: problemWords(err), status: err instanceof Unreachable ? 503 : 422 }, push);
+    }
+    // The token goes only into the link's fragment, shown on this screen once; it is never stored or logged. The
+    // secret comes from the account key and the invite id, so any device of this account can check the client's proof.
+    const secret = await inviteSecret(me.accountKey, uuidBytes(made.invite_id));
+    const link = await inviteUrl(origin, made.token, await makeBundle(me), secret);
+    return invites({ created: { link, expiresAt: made.expires_at } }, push);
+  }
+
+  async function revokeInvite({ params }) {
+    const push = { 'HX-Push-Url': '/app/invites' };
+    if (!UUID.test(params.id)) return invites({ problem: PROBLEMS.invite_not_found, status: 404 }, push);
+    const { me } = await load();
+    const api = me.session && me.role === 'therapist' ? await sessionApi() : null;
+    if (!api) return invites({}, push);
+    try {
+      await api.revokeInvite(params.id);
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err;
+      if (err.code === 'invite_not_found') return invites({ notice: PROBLEMS.invite_not_found }, push);
+      return invites({ problem: problemWords(err), status: err instanceof Unreachable ? 503 : 422 }, push);
+    }
+    return invites({ notice: 'Invitation withdrawn: the link no longer works.' }, push);
+  }
+
+  // -------------------------------------------------------------- clients
+
+  /** Every session date recorded for each client (a log per client; two devices may each have made one). */
+  async function sessionLogs(db, me) {
+    const byClient = new Map();
+    for (const log of await listOwnDocuments(db, me, SESSION_LOG)) {
+      const uid = log.doc.client_id;
+      const had = byClient.get(uid) ?? { logs: [], sessions: [] };
+      const sessions = (Array.isArray(log.doc.sessions) ? log.doc.sessions : []).reduce(addSessionSafe, had.sessions);
+      byClient.set(uid, { logs: [...had.logs, log], sessions });
+    }
+    return byClient;
+  }
+
+  async function clientList() {
+    const { db, me } = await load();
+    if (me.role !== 'therapist') return page(therapistOnly(me.role));
+    const peers = (await getAll(db, 'peers')).filter((p) => p.role === 'client' && p.linked)
+      .sort((a, b) => (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0));
+    const [logs, received] = await Promise.all([sessionLogs(db, me), listReceived(db, me)]);
+    const clients = peers.map((peer) => {
+      const sessions = logs.get(peer.userId)?.sessions ?? [];
+      const theirs = received.filter((r) => r.ownerId === peer.userId);
+      return { peer, newCount: countNew(theirs, sessions), lastSession: lastSession(sessions) };
+    });
+    return page(clientsPage(clients));
+  }
+
+  /** Everything one client's page and print view show; null when this device has no such client. */
+  async function clientData(uid) {
+    if (!UUID.test(uid)) return null;
+    const { db, me, kinds } = await load();
+    const peer = await get(db, 'peers', uid);
+    if (!peer || peer.role !== 'client') return null;
+    // Read at once: the shared records are most of the work, and WebCrypto runs them off this thread.
+    const [logs, own, received] = await Promise.all([sessionLogs(db, me), listOwnDocuments(db, me, 'assignment'),
+      listReceived(db, me, { ownerId: uid })]);
+    const sessions = logs.get(uid)?.sessions ?? [];
+    const titles = new Map(own.map((a) => [a.id, a.doc.title]));
+    const items = timelineItems(received, (doc) => kindFor(kinds, doc), titles, localDay);
+    return { peer, sessions, today: todayLocal(), items, canAssign: canGrant(peer),
+      assignments: own.filter((a) => a.grantees.includes(uid)) };
+  }
+
+  async function showClient({ params }, notice = null, headers = {}) {
+    const { me } = await load();
+    if (me.role !== 'therapist') return page(therapistOnly(me.role));
+    const data = await clientData(params.uid);
+    return data ? page(clientPage({ ...data, notice }), 200, headers) : page(noClientPage(), 404);
+  }
+
+  /** "Session held today": today's local date into this client's session log (made on first use, never shared). */
+  async function sessionHeld(ctx) {
+    const { uid } = ctx.params;
+    const { db, me } = await load();
+    if (me.role !== 'therapist') return page(therapistOnly(me.role));
+    const peer = UUID.test(uid) ? await get(db, 'peers', uid) : null;
+    if (!peer || peer.role !== 'client') return page(noClientPage(), 404);
+    const today = todayLocal();
+    const entry = (await sessionLogs(db, me)).get(uid);
+    if (!entry?.sessions.includes(today)) {
+      const now = stamp();
+      const log = entry?.logs[0];
+      if (log) {
+        const sessions = addSession(entry.sessions, today);
+        await updateDocument(db, me, log.id, { ...log.doc, sessions, updated_at: now });
+      } else {
+        await createDocument(db, me, { v: 1, type: SESSION_LOG, client_id: uid, sessions: [today], created_at: now,
+          updated_at: now });
+      }
+      changed();
+    }
+    return showClient(ctx, 'Session recorded for today. What they share from now on shows as new.',
+      { 'HX-Push-Url': `/app/clients/${uid}` });
+  }
+
+  async function printView({ params }) {
+    const { me } = await load();
+    if (me.role !== 'therapist') return page(therapistOnly(me.role));
+    const data = await clientData(params.uid);
+    return data ? page(printPage({ ...data, range: dateRange(data.items) })) : page(noClientPage(), 404);
+  }
+
+  router
+    .add('GET', '/app/invites', () => invites())
+    .add('POST', '/app/invites', createInvite)
+    .add('POST', '/app/invites/:id/revoke', revokeInvite)
+    .add('GET', '/app/clients', clientList)
+    .add('GET', '/app/clients/:uid', (ctx) => showClient(ctx))
+    .add('POST', '/app/clients/:uid/session', sessionHeld)
+    .add('GET', '/app/clients/:uid/print', printView);
+  return router;
+}
+
+/** addSession for dates read from a document: a malformed one is skipped, not thrown. */
+function addSessionSafe(sessions, day) {
+  try {
+    return addSession(sessions, day);
+  } catch {
+    return sessions;
+  }
+}

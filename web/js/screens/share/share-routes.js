@@ -1,0 +1,101 @@
+/** The service worker's sharing handlers: invite, the linked therapist, share and unshare an entry, the shared list. */
+
+import { kindFor } from '../../core/assignments.js';
+import { get, getAll } from '../../data/db.js';
+import { getEntry, listEntries } from '../../data/entries.js';
+import { entryPage, notFoundPage } from '../entry/entry-views.js';
+import { BetweenError } from '../../core/errors.js';
+import { sharingOf } from '../../engine/share.js';
+import { invitePage, inviteProblemPage, linkPage, sharedPage, sharingPanel } from './share-views.js';
+import { htmlResponse } from '../views.js';
+import { UUID } from '../../engine/router.js';
+
+
+const INVITE_WORDS = {
+  invite_not_found: 'This invitation was used already, was withdrawn or has expired. Ask your therapist for a new one.',
+  crypto: 'This invitation does not match the security key the server gave for your therapist, so it was not '
+    + 'accepted. Tell your therapist.',
+  already_linked: 'You are linked with this therapist already.',
+  forbidden: 'Only a client account can accept an invitation.',
+  wrong_server: 'This invitation is for another Between server.',
+  bad_invite: 'This invitation link is incomplete or damaged. Ask your therapist to send it again, or to make a '
+    + 'new one.',
+  unreachable: 'The server cannot be reached. Check the connection and open the link again.',
+};
+
+const SHARE_BLOCKED = 'Not shared: this therapist\'s security key changed (or does not match their invitation), or '
+  + 'the link has ended. Open their page under Shared and compare the safety number first.';
+
+/**
+ * @param {import('../../engine/router.js').Router} router
+ * @param {{load: () => Promise<any>, sharing: ReturnType<import('../../engine/share.js').createSharing>}} deps
+ */
+export function addShareRoutes(router, { load, sharing }) {
+  const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
+
+  async function guarded(work) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err;
+      return page(inviteProblemPage(INVITE_WORDS[err.code] ?? 'That did not work. Please try again.'), 422);
+    }
+  }
+
+  /** One entry's page with its sharing panel (also the answer to share and unshare). */
+  async function entryWithSharing(id, headers = {}, problem = null) {
+    const { db, me, kinds } = await load();
+    const entry = await getEntry(db, me, id);
+    if (!entry) return page(notFoundPage(), 404);
+    const row = await get(db, 'records', id);
+    return page(entryPage(entry, kindFor(kinds, entry), sharingPanel(id, await sharingOf(db, row), problem)),
+      problem ? 422 : 200, headers);
+  }
+
+  async function setShared({ request, params }, on) {
+    if (!UUID.test(params.id)) return page(notFoundPage(), 404);
+    const form = await request.formData();
+    const uid = String(form.get('peer') ?? '');
+    if (!UUID.test(uid)) return page(notFoundPage(), 404);
+    try {
+      await sharing.setShared(params.id, uid, on);
+    } catch (err) {
+      if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
+      return entryWithSharing(params.id, { 'HX-Push-Url': `/app/entries/${params.id}` }, SHARE_BLOCKED);
+    }
+    return entryWithSharing(params.id, { 'HX-Push-Url': `/app/entries/${params.id}` });
+  }
+
+  async function sharedList() {
+    const { db, me, kinds } = await load();
+    const rows = new Map((await getAll(db, 'records')).map((r) => [r.recordId, r]));
+    const items = [];
+    for (const entry of await listEntries(db, me)) {
+      const s = await sharingOf(db, rows.get(entry.id));
+      if (s.shared.length) items.push({ entry, sharing: s });
+    }
+    const peers = (await getAll(db, 'peers')).filter((p) => p.linked);
+    return page(sharedPage(items, kinds, peers));
+  }
+
+  router
+    .add('GET', '/app/invite', ({ url }) => guarded(async () => {
+      // app.js could not read the link it was opened with (damaged, or for another server).
+      if (url.searchParams.get('problem') === 'bad_invite') throw new BetweenError('bad_invite', 'bad invite');
+      return page(invitePage(await sharing.preview()));
+    }))
+    .add('POST', '/app/invite/accept', () => guarded(async () => page(invitePage(await sharing.accept()))))
+    .add('GET', '/app/shared', sharedList)
+    .add('GET', '/app/link/:uid', async ({ params }) => {
+      const { db } = await load();
+      const peer = UUID.test(params.uid) ? await get(db, 'peers', params.uid) : null;
+      return peer ? page(linkPage(peer, await sharing.safetyWith(peer))) : page(notFoundPage(), 404);
+    })
+    .add('POST', '/app/link/:uid/verify', async ({ params }) => {
+      const peer = UUID.test(params.uid) ? await sharing.markVerified(params.uid) : null;
+      return peer ? page(linkPage(peer, await sharing.safetyWith(peer))) : page(notFoundPage(), 404);
+    })
+    .add('POST', '/app/entries/:id/share', (ctx) => setShared(ctx, true))
+    .add('POST', '/app/entries/:id/unshare', (ctx) => setShared(ctx, false));
+  return { router, entryWithSharing, guarded };
+}

@@ -1,0 +1,138 @@
+/** Fragments of the sharing screens: invite preview, the linked therapist, an entry's sharing, everything shared. */
+
+import { kindFor } from '../../core/assignments.js';
+import { link, nav, summary } from '../entry/entry-views.js';
+import { instantWords } from '../../core/dates.js';
+import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
+import { html } from '../views.js';
+
+const when = (stamp) => instantWords(stamp) ?? '';
+
+/** The safety number, the strongest check; `client` is the client's handle on a therapist's screen. */
+const safetyBlock = (number, client = null) => html`<div class="safety-number" role="group" aria-label="Safety number">
+  <code>${number}</code></div>
+  <p class="hint">Compare these 60 digits ${client ? html`with ${client}` : 'with your therapist'}, in person or by
+    video (not by e-mail or message). If they match, nobody stands between you.</p>`;
+
+export function invitePage(seen) {
+  const body = (() => {
+    switch (seen.state) {
+      case 'needs_account':
+        return html`<p>To link with <strong>${seen.handle}</strong>, turn on sync or sign in first.
+          This invitation stays open on this screen until the app is closed.</p>${link('/app/account', 'Turn on sync', 'button')}`;
+      case 'ready':
+        return html`<p>Link with your therapist <strong>${seen.therapist.handle}</strong>? Their security key matches
+          the one in your invitation link, and your app will prove yours back to them: you are both verified by
+          this invitation.</p>
+          <p>Once linked, you choose which entries to share with them. Nothing is shared until you do.</p>
+          ${safetyBlock(seen.safety)}
+          <form action="/app/invite/accept" method="post" hx-post="/app/invite/accept" hx-target="#view">
+            <div class="actions"><button type="submit">Link with ${seen.therapist.handle}</button>
+            ${link('/app/entries', 'Not now', 'button secondary')}</div></form>`;
+      case 'accepted':
+        return html`<p class="notice" role="status">You are linked with <strong>${seen.peer.handle}</strong>, and
+          verified by invitation on both sides.</p>
+          <p>For the strongest check, you can also compare this safety number with them:</p>
+          ${safetyBlock(seen.safety)}
+          <p>Open an entry to share it, or see ${link('/app/shared', 'everything you share')}.</p>`;
+      default:
+        return html`<p>No invitation is open. Open the link your therapist gave you on this device.</p>`;
+    }
+  })();
+  return html`${nav('')}<section aria-labelledby="invite-title"><h1 id="invite-title">Invitation</h1>${body}</section>`;
+}
+
+export function inviteProblemPage(words) {
+  return html`${nav('')}<section aria-labelledby="invite-title"><h1 id="invite-title">Invitation</h1>
+    <p class="error" role="alert">${words}</p></section>`;
+}
+
+const MISMATCH_WHY = 'This happens when the invitation link was changed on its way to them, or when someone '
+  + 'swapped their key.';
+const CHANGED_WHY = 'This happens when someone swapped their key.';
+
+/** A key only the server vouches for (first sight, neither the invitation nor a compared number). */
+export const unverified = (peer) => keyStatus(peer).state === 'unverified';
+
+/**
+ * The key screen of a care link, worded for who is looking: a client looking at their therapist, or a therapist
+ * (whose peers are clients) looking at a client. It says how the key was verified, shows the safety number, and
+ * offers the strongest check: comparing it in person or by video. A blocked key (changed, or not what the
+ * invitation proved) is accepted only this way.
+ */
+export function linkPage(peer, safety) {
+  const therapistView = peer.role === 'client';
+  const status = keyStatus(peer);
+  const blocked = isBlocked(peer);
+  const how = {
+    'invite-link': therapistView
+      ? html`Verified by invitation: their app proved, with the secret in the link you gave them, that this is the key
+        of the person who opened it. That is as safe as the way the link travelled (handed over in the room, or a
+        mailbox only they read).`
+      : html`Verified by invitation: the key matched the one in the link ${peer.handle} gave you. That is as safe as the
+        way the link travelled.`,
+    'safety-number': html`Verified by safety number: you compared the number below with ${peer.handle} (in person or
+      by video) and it matched. This is the strongest check.`,
+  }[status.how] ?? null;
+  const stopped = therapistView ? 'What they share is held back, and nothing new can be assigned to them'
+    : 'What they send is held back, and nothing is shared with them';
+  return html`${therapistView ? nav('clients', 'therapist') : nav('shared')}<section aria-labelledby="link-title">
+    <h1 id="link-title">${peer.handle}</h1>
+    <p class="key-state"><span class="badge badge-${status.badge}">${status.word}</span></p>
+    ${blocked ? html`<p class="error" role="alert">${peer.handle}${blockedWhy(peer)}. ${stopped} until you compare the
+      safety number below with them, in person or by video. ${heldText(peer)}</p>
+      <p>${status.state === 'mismatch' ? MISMATCH_WHY : CHANGED_WHY} If the numbers match, nobody stands between
+        you.</p>` : null}
+    ${status.state === 'unverified' ? html`<p class="notice unverified">Not verified: this key came from the server,
+      not from an invitation link or a compared number. You can work together as usual; if the server ever swapped
+      it, comparing the number below is how you would find out.</p>` : null}
+    ${how ? html`<p>${how}</p>` : null}
+    <p>${therapistView ? 'Your client' : 'Your therapist'}${peer.linked ? '' : ' (the link has ended)'}. Key pinned
+      ${when(peer.pinnedAt)}.</p>
+    ${safetyBlock(safety, therapistView ? peer.handle : null)}
+    ${blocked || status.how !== 'safety-number' ? html`<form action="/app/link/${peer.userId}/verify" method="post"
+      hx-post="/app/link/${peer.userId}/verify" hx-target="#view"><div class="actions"><button type="submit"
+      class="${blocked ? 'danger' : status.state === 'unverified' ? '' : 'secondary'}">${blocked
+        ? 'The numbers match: accept this key' : 'I compared the numbers: they match'}</button></div></form>`
+      : html`<p>You compared this number with ${peer.handle} and it matched.</p>`}
+    ${therapistView ? html`<p>${link(`/app/clients/${peer.userId}`, `Back to ${peer.handle}`, 'button secondary')}</p>` : null}</section>`;
+}
+
+/** The sharing part of one entry's page. */
+export function sharingPanel(entryId, sharing, problem = null) {
+  const { shared, stopping, peers } = sharing;
+  const sharedIds = new Set(shared.map((s) => s.peer.userId));
+  const button = (action, label, cls) => html`<form action="/app/entries/${entryId}/${action}" method="post"
+    hx-post="/app/entries/${entryId}/${action}" hx-target="#view">${label.peer}
+    <button type="submit" class="${cls}">${label.text}</button></form>`;
+  return html`<section class="sharing" aria-labelledby="sharing-title"><h2 id="sharing-title">Sharing</h2>
+    ${problem ? html`<p class="error" role="alert">${problem}</p>` : null}
+    ${shared.length ? html`<ul>${shared.map((s) => html`<li><p>Shared with <strong>${s.peer.handle}</strong>${
+      s.pending ? ' (waiting to sync)' : s.since ? html` since <time datetime="${s.since}">${when(s.since)}</time>` : null}.${
+      isBlocked(s.peer) ? html` ${s.peer.handle}${blockedWhy(s.peer)}: a new key made here is not given to them until you
+      ${link(`/app/link/${s.peer.userId}`, 'compare the safety number')}.` : null}</p>
+      ${button('unshare', { text: `Stop sharing with ${s.peer.handle}`, peer: html`<input type="hidden" name="peer" value="${s.peer.userId}">` }, 'secondary')}</li>`)}</ul>`
+    : html`<p>Only you can see this entry.</p>`}
+    ${stopping.map((p) => html`<p>Stopping sharing with ${p.handle} (waiting to sync).</p>`)}
+    ${peers.filter((p) => !sharedIds.has(p.userId)).map((p) => (isBlocked(p)
+      ? html`<p>${p.handle}${blockedWhy(p)}: ${link(`/app/link/${p.userId}`, 'compare the safety number')} before sharing.</p>`
+      : html`${button('share', { text: `Share with ${p.handle}`, peer: html`<input type="hidden" name="peer" value="${p.userId}">` }, '')}${
+        unverified(p) ? html`<p class="hint">${p.handle}'s key is not verified (it came from the server):
+          ${link(`/app/link/${p.userId}`, 'compare the safety number')} for the strongest check.</p>` : null}`))}
+  </section>`;
+}
+
+/** Everything this person shares, newest first. */
+export function sharedPage(items, kinds, peers) {
+  return html`${nav('shared')}<section aria-labelledby="shared-title"><h1 id="shared-title">Shared</h1>
+    ${peers.length ? html`<p class="lead">Linked with ${peers.map((p, i) => html`${i ? ', ' : ''}${link(`/app/link/${p.userId}`, p.handle)}`)}.</p>`
+      : html`<p class="lead">You are not linked with a therapist yet. Open the invitation link they give you.</p>`}
+    ${items.length ? html`<ul class="entries">${items.map(({ entry, sharing }) => html`<li>
+      <a href="/app/entries/${entry.id}" hx-get="/app/entries/${entry.id}" hx-target="#view" hx-push-url="true">
+        <span class="kind">${kindFor(kinds, entry)?.label ?? entry.kind}</span>
+        <span class="summary">${summary(entry, kindFor(kinds, entry))}</span>
+        <span class="shared-with">Shared with ${sharing.shared.map((s) => s.peer.handle).join(', ')}${
+          sharing.shared.some((s) => s.pending) ? ' (waiting to sync)' : ''}</span></a></li>`)}</ul>`
+      : html`<p class="empty">Nothing is shared. Open an entry to share it.</p>`}
+  </section>`;
+}

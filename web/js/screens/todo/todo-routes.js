@@ -1,0 +1,331 @@
+/** The service worker's to-do handlers: what is due, one activity, answering a day (done or not), feedback. */
+
+import {
+  WORKSHEET, validateAssignment, validateWorksheetAnswers, weeklyMinutes, worksheetKind,
+} from '../../core/assignments.js';
+import { getAll } from '../../data/db.js';
+import { createDocument, listOwnDocuments, updateDocument } from '../../data/documents.js';
+import { createEntry, getEntry, updateEntry } from '../../data/entries.js';
+import { wordsFor } from '../entry/entry-views.js';
+import { BetweenError } from '../../core/errors.js';
+import { FieldError, readForm, validateFields } from '../../core/kinds.js';
+import { getReceived, listReceived } from '../../engine/received.js';
+import { dueState, isOccurrence } from '../../core/recurrence.js';
+import { canGrant } from '../../core/sharing.js';
+import {
+  entryMinutes, history, isCurrent, latestResponses, readFeedback, responseDoc, responseFor, todayOf, todoList, trustOf,
+  weekStart, zoneOf,
+} from './todo.js';
+import {
+  answeredPage, assignmentPage, blockedPage, occurrencePage, todoNotFoundPage, todoPage,
+} from './todo-views.js';
+import { isBlocked, keyStatus } from '../../core/key-status.js';
+import { html, htmlResponse } from '../views.js';
+import { UUID } from '../../engine/router.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_REASON = 2000;
+// Stands in for the entry's id while the response is checked before anything is written.
+const NO_ENTRY_YET = '00000000-0000-4000-8000-000000000000';
+
+/** The data layer; tests pass their own in `deps.store`. */
+const STORE = { listReceived, getReceived, listOwnDocuments, createDocument, updateDocument, createEntry, getEntry,
+  updateEntry, peers: (db) => getAll(db, 'peers') };
+
+const SHOWN = new Set(['verified', 'unverified']);
+
+function deviceZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The kind whose form answers an assignment: its entry kind, or the kind made from its worksheet. */
+export function kindOf(doc, kinds) {
+  if (doc.kind === WORKSHEET) return worksheetKind(doc.worksheet, doc.title);
+  return kinds.get(doc.kind) ?? null;
+}
+
+/**
+ * @param {import('../../engine/router.js').Router} router
+ * @param {{load: () => Promise<any>, changed?: () => void, now?: () => Date, store?: Partial<typeof STORE>}} deps
+ *   `now` and `store` replace the clock and the data layer (tests)
+ */
+export function addTodoRoutes(router, deps) {
+  const store = { ...STORE, ...deps.store };
+  const clock = deps.now ?? (() => new Date());
+  const changed = () => deps.changed?.();
+  const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
+
+  async function env() {
+    const { db, me, settings, kinds } = await deps.load();
+    const peers = new Map((await store.peers(db)).map((p) => [p.userId, p]));
+    return { db, me, kinds, peers, words: wordsFor(settings), now: clock() };
+  }
+
+  /** An assignment as the views show it: validated, with who it is from and how far they are trusted. */
+  function decorate(e, record) {
+    const peer = e.peers.get(record.ownerId);
+    let doc;
+    try {
+      doc = validateAssignment(record.doc, e.kinds);
+    } catch (err) {
+      if (err instanceof FieldError) return null; // a newer version's document, or not an assignment at all
+      throw err;
+    }
+    const trust = trustOf(peer);
+    return { ...record, doc, trust, from: { userId: record.ownerId, handle: peer?.handle ?? 'someone',
+      verified: trust === 'verified', word: keyStatus(peer).word } };
+  }
+
+  /** The assignments shown as from a therapist, and a notice for each therapist whose are held back. */
+  async function assignments(e) {
+    const shown = [];
+    const notices = new Map();
+    for (const record of await store.listReceived(e.db, e.me, { type: 'assignment' })) {
+      const a = decorate(e, record);
+      if (!a) continue;
+      if (SHOWN.has(a.trust)) shown.push(a);
+      else if (a.trust !== 'unknown') notices.set(a.ownerId, { peer: e.peers.get(a.ownerId), why: a.trust });
+    }
+    // A blocked therapist (changed key, or not what the invitation proved): what they send is held back, not
+    // stored, so there may be nothing to list; the notice says so all the same.
+    for (const peer of e.peers.values()) {
+      if (peer.role === 'therapist' && isBlocked(peer) && !notices.has(peer.userId)) {
+        notices.set(peer.userId, { peer, why: trustOf(peer) });
+      }
+    }
+    return { shown, notices: [...notices.values()] };
+  }
+
+  const responsesOf = async (e, aid) => (await store.listOwnDocuments(e.db, e.me, 'assignment-response'))
+    .filter((r) => aid === null || r.doc.assignment_id === aid);
+
+  /** One assignment by id: {a} when shown, {blocked: a} when its therapist is not trusted now, null when unknown. */
+  async function one(e, aid) {
+    if (!UUID.test(aid)) return null;
+    const record = await store.getReceived(e.db, e.me, aid);
+    if (!record || record.doc?.type !== 'assignment') return null;
+    const a = decorate(e, record);
+    if (!a || a.trust === 'unknown') return null;
+    return SHOWN.has(a.trust) ? { a } : { blocked: a };
+  }
+
+  const notFound = (e) => page(todoNotFoundPage(e.words), 404);
+  const blocked = (e, a, extra = {}) => page(blockedPage({ assignment: a, words: e.words, why: a.trust, ...extra }),
+    extra.posted ? 422 : 200);
+
+  async function list() {
+    const e = await env();
+    const { shown, notices } = await assignments(e);
+    const lists = todoList(shown, await responsesOf(e, null), { now: e.now });
+    const current = shown.filter((a) => isCurrent(a, e.now));
+    const ended = shown.filter((a) => !isCurrent(a, e.now));
+    return page(todoPage({ lists, current, ended, notices, words: e.words, deviceZone: deviceZone() }));
+  }
+
+  async function assignmentView(e, a, { status = 200, headers = {}, notice = null, feedback = {} } = {}) {
+    const responses = await responsesOf(e, a.id);
+    const { past, next } = history(a, responses, { now: e.now });
+    let progress = null;
+    if (a.doc.target_minutes_per_week) {
+      const latest = [...latestResponses(responses).values()].map((r) => r.doc);
+      progress = weeklyMinutes(a.doc, latest, weekStart(todayOf(a, e.now)));
+    }
+    const kindLabel = a.doc.kind === WORKSHEET ? null : e.kinds.get(a.doc.kind)?.label ?? null;
+    return page(assignmentPage({ assignment: a, past, next, kindLabel, words: e.words, deviceZone: deviceZone(),
+      progress, notice, feedback }), status, headers);
+  }
+
+  async function show({ params }) {
+    const e = await env();
+    const found = await one(e, params.aid);
+    if (!found) return notFound(e);
+    return found.a ? assignmentView(e, found.a) : blocked(e, found.blocked);
+  }
+
+  /** The assignment, the day and the form's kind of a /app/todo/:aid/:occurrence address, or a response. */
+  async function day(e, params, posted) {
+    const found = await one(e, params.aid);
+    const occurrence = params.occurrence;
+    let real = false;
+    try {
+      real = Boolean(found) && DATE.test(occurrence) && isOccurrence((found.a ?? found.blocked).doc.schedule.recurrence,
+        occurrence);
+    } catch {
+      real = false;
+    }
+    if (!real) return { response: notFound(e) };
+    if (found.blocked) return { response: blocked(e, found.blocked, { occurrence, posted }) };
+    const a = found.a;
+    const responses = await responsesOf(e, a.id);
+    const previous = responseFor(responses, a.id, occurrence);
+    const kind = kindOf(a.doc, e.kinds);
+    const view = (done = {}, notDone = {}, status = 200) => page(occurrencePage({ assignment: a, occurrence, kind,
+      state: dueState(occurrence, e.now, zoneOf(a)), previous, words: e.words, done, notDone }), status);
+    if (posted && (a.doc.withdrawn || !kind)) return { response: view({}, {}, 422) };
+    return { a, occurrence, kind, previous, view };
+  }
+
+  const rawFeedback = (form) => ({ rating: String(form.get('rating') ?? ''),
+    comment: String(form.get('comment') ?? '') });
+  const mayAnswer = (e, a) => canGrant(e.peers.get(a.ownerId));
+
+  async function occurrenceForm({ params }) {
+    const e = await env();
+    const d = await day(e, params, false);
+    if (d.response) return d.response;
+    // Not verified on this device: say so before they write anything, not after.
+    if (!d.a.doc.withdrawn && !mayAnswer(e, d.a)) return blocked(e, d.a);
+    // Changing an answer starts from what they wrote; a first answer from the journal's prompt, so the entry
+    // reads well in the entries list too.
+    const earlier = await answeredEntry(e, d.a, d.previous);
+    if (earlier) return d.view({ values: earlier.fields });
+    const prompt = d.kind?.fields.some((f) => f.id === 'prompt' && f.type === 'short_text');
+    const values = prompt ? { prompt: d.a.doc.title } : {};
+    return d.view({ values });
+  }
+
+  /** The entry a "done" answer of this day links to, while it is still on this device and of the assignment's kind. */
+  async function answeredEntry(e, a, previous) {
+    const id = previous?.doc.status === 'done' ? previous.doc.entry_id : null;
+    if (typeof id !== 'string') return null;
+    const entry = await store.getEntry(e.db, e.me, id);
+    return entry && entry.kind === a.doc.kind ? entry : null;
+  }
+
+  /** Write the response (new, or the next version of this day's), after the peer was checked. */
+  async function saveResponse(e, a, previous, doc) {
+    if (previous && await store.updateDocument(e.db, e.me, previous.id, doc)) return;
+    await store.createDocument(e.db, e.me, doc, { shareWith: [a.ownerId] });
+  }
+
+  async function done({ request, params }) {
+    const e = await env();
+    const d = await day(e, params, true);
+    if (d.response) return d.response;
+    const { a, occurrence, kind, previous } = d;
+    const form = await request.formData();
+    const values = readForm(kind, form);
+    const feedback = readFeedback(form);
+    let fields;
+    let base;
+    try {
+      fields = a.doc.kind === WORKSHEET ? validateWorksheetAnswers(a.doc.worksheet, values)
+        : validateFields(kind, values);
+      if (feedback?.error) return d.view({ values, feedback: rawFeedback(form), error: feedback.error }, {}, 422);
+      base = { assignment: a.doc, assignmentId: a.id, occurrence, status: 'done', minutes: entryMinutes(kind, fields),
+        feedback: feedback ?? undefined, previous };
+      responseDoc({ ...base, entryId: NO_ENTRY_YET, now: e.now }); // checked before anything is written
+    } catch (err) {
+      if (err instanceof FieldError) return d.view({ values, feedback: rawFeedback(form), error: err }, {}, 422);
+      throw err;
+    }
+    if (!mayAnswer(e, a)) return blocked(e, a, { occurrence, posted: true });
+    // A changed answer edits the entry it wrote before (one entry per day, its history kept), or writes one.
+    const earlier = await answeredEntry(e, a, previous);
+    const extra = a.doc.kind === WORKSHEET ? { worksheet: a.doc.worksheet, title: a.doc.title } : {};
+    const entry = (earlier && await store.updateEntry(e.db, e.me, earlier.id, fields, kind))
+      ?? await store.createEntry(e.db, e.me, a.doc.kind, fields, extra);
+    const doc = responseDoc({ ...base, entryId: entry.id, now: clock() });
+    try {
+      await saveResponse(e, a, previous, doc);
+    } catch (err) {
+      if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
+      changed();
+      return blocked(e, a, { occurrence, posted: true, entryId: entry.id });
+    }
+    changed();
+    return page(answeredPage({ assignment: a, status: 'done', entryId: entry.id, feedback: doc.feedback ?? null,
+      words: e.words }), 200, { 'HX-Push-Url': `/app/todo/${a.id}` });
+  }
+
+  async function notDone({ request, params }) {
+    const e = await env();
+    const d = await day(e, params, true);
+    if (d.response) return d.response;
+    const { a, occurrence, previous } = d;
+    const form = await request.formData();
+    const reason = String(form.get('reason') ?? '').replace(/\r\n?/g, '\n').trim();
+    const feedback = readFeedback(form);
+    const again = (error, feedbackError = false) => d.view({}, { reason, feedback: rawFeedback(form), error,
+      feedbackError }, 422);
+    if (!reason) return again(`Please say in a few words what got in the way. ${a.from.handle} will see it.`);
+    if ([...reason].length > MAX_REASON) return again(`Please keep it to ${MAX_REASON} characters or fewer.`);
+    if (feedback?.error) return again(feedback.error, true);
+    let doc;
+    try {
+      doc = responseDoc({ assignment: a.doc, assignmentId: a.id, occurrence, status: 'not_done', reason,
+        feedback: feedback ?? undefined, now: e.now, previous });
+    } catch (err) {
+      if (err instanceof FieldError) return again('That could not be saved. Please check what you wrote.');
+      throw err;
+    }
+    if (!mayAnswer(e, a)) return blocked(e, a, { occurrence, posted: true });
+    try {
+      await saveResponse(e, a, previous, doc);
+    } catch (err) {
+      if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
+      return blocked(e, a, { occurrence, posted: true });
+    }
+    changed();
+    return page(answeredPage({ assignment: a, status: 'not_done', feedback: doc.feedback ?? null, words: e.words }),
+      200, { 'HX-Push-Url': `/app/todo/${a.id}` });
+  }
+
+  /**
+   * Feedback on the activity as a whole goes with the latest answered day (the response the therapist reads for it).
+   * Before any day was answered there is no response to carry it: the page asks them to answer a day first.
+   */
+  async function feedbackPost({ request, params }) {
+    const e = await env();
+    const found = await one(e, params.aid);
+    if (!found) return notFound(e);
+    if (found.blocked) return blocked(e, found.blocked, { posted: true });
+    const a = found.a;
+    const form = await request.formData();
+    const feedback = readFeedback(form, true);
+    const fail = (error) => assignmentView(e, a, { status: 422, feedback: { values: rawFeedback(form), error } });
+    if (feedback.error) return fail(feedback.error);
+    const answered = [...latestResponses(await responsesOf(e, a.id)).values()]
+      .sort((x, y) => y.doc.occurrence.localeCompare(x.doc.occurrence));
+    let target = null;
+    let doc = null;
+    for (const r of answered) {
+      try {
+        doc = responseDoc({ assignment: a.doc, assignmentId: a.id, occurrence: r.doc.occurrence, status: r.doc.status,
+          reason: r.doc.reason ?? null, entryId: r.doc.entry_id ?? null, minutes: r.doc.minutes ?? null, feedback,
+          now: e.now, previous: r });
+        target = r;
+        break;
+      } catch (err) {
+        if (!(err instanceof FieldError)) throw err; // that day is no longer on the schedule: try the one before
+      }
+    }
+    if (!target) {
+      return fail(`Answer a day first (done or not done), then tell ${a.from.handle} how this is going.`);
+    }
+    if (!mayAnswer(e, a)) return blocked(e, a, { posted: true });
+    try {
+      await saveResponse(e, a, target, doc);
+    } catch (err) {
+      if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
+      return blocked(e, a, { posted: true });
+    }
+    changed();
+    const notice = html`<p class="notice" role="status">Thank you. ${a.from.handle} will see your feedback after the
+      next sync.</p>`;
+    return assignmentView(e, a, { notice, headers: { 'HX-Push-Url': `/app/todo/${a.id}` } });
+  }
+
+  router
+    .add('GET', '/app/todo', list)
+    .add('POST', '/app/todo/:aid/feedback', feedbackPost)
+    .add('GET', '/app/todo/:aid', show)
+    .add('GET', '/app/todo/:aid/:occurrence', occurrenceForm)
+    .add('POST', '/app/todo/:aid/:occurrence', done)
+    .add('POST', '/app/todo/:aid/:occurrence/not-done', notDone);
+  return router;
+}

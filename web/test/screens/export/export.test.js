@@ -1,0 +1,91 @@
+// "Save a copy of your entries" (export.js): the readable file and the page. The JSON file and the downloads are
+// checked in Chromium (tests/browser/test_export_browser.py), where IndexedDB and the worker exist.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import test from 'node:test';
+
+import { exportPage, exportText, JSON_FILE, TEXT_FILE } from '../../../js/screens/export/export.js';
+import { kindTable } from '../../../js/core/kinds.js';
+
+const kinds = kindTable(JSON.parse(readFileSync(new URL('../../../../sync/kinds.json', import.meta.url))));
+const HOSTILE = '<script>alert(1)</script>';
+
+const item = (id, kind, fields, extra = {}) => ({ id, kind, fields, created_at: '2026-11-20T09:30:00.000Z',
+  updated_at: '2026-11-20T09:30:00.000Z', shared_with: [], pending: false, ...extra });
+
+const items = [
+  item('c', 'thought-record', {
+    situation: 'Team meeting\nI presented the plan', automatic_thought: 'They think I am boring',
+    emotions: [{ name: 'anxious', intensity: 70 }, { name: 'ashamed', intensity: 30 }],
+    thinking_patterns: ['mind-reading'], balanced_thought: HOSTILE,
+  }, { shared_with: ['dr-lee'], updated_at: '2026-11-21T10:00:00.000Z' }),
+  item('b', 'mood', { score: 3, emotions: ['tired', 'flat'] }, { created_at: null, updated_at: null }),
+  item('a', 'journal', { body: 'Slept badly.', from_a_newer_app: { x: 1 } },
+    { conflicts: [{ note: 'Edited on two devices at once: both versions are kept in the text.' }] }),
+  item('z', null, {}, { type: 'assignment', document: { type: 'assignment' } }),
+];
+
+test('the text file: one block per entry, fields by their labels in the kind\'s order, values in words', () => {
+  const text = exportText(items, kinds, 'sam');
+  assert.match(text, /^Between: 3 entries of sam\n/);
+  assert.match(text, /Anyone who has this file can read it\./);
+  const blocks = text.split(/\n─{40}\n/).slice(1);
+  assert.equal(blocks.length, 3, 'assignments and other documents are left to the JSON file');
+  const [thought, mood, journal] = blocks;
+  assert.match(thought, /^\nThought record, /);
+  assert.match(thought, /\nEdited /);
+  assert.match(thought, /\nShared with dr-lee\n/);
+  assert.match(thought, /\n {2}Team meeting\n {2}I presented the plan\n/, 'long text keeps its lines');
+  assert.match(thought, /anxious 70, ashamed 30/);
+  assert.ok(thought.indexOf('Situation') < thought.indexOf('Automatic thought'), 'the kind\'s order');
+  assert.ok(thought.includes(HOSTILE), 'plain text: written as typed, not escaped');
+  assert.match(thought, /Thinking patterns:\n {2}Mind reading\n/, 'choices by their labels');
+  assert.match(mood, /, undated\n/);
+  assert.match(mood, /3 out of 10/);
+  assert.match(mood, / {2}- tired\n {2}- flat/);
+  assert.match(journal, /Slept badly\./);
+  assert.match(journal, /from_a_newer_app:\n {2}\{"x":1\}/, 'a field the kind does not know is kept, as JSON');
+  assert.match(journal, /Note: Edited on two devices at once/);
+  assert.match(exportText([], kinds), /^Between: 0 entries\n/);
+  assert.match(exportText(items.slice(2, 3), kinds), /^Between: 1 entry\n/);
+});
+
+test('the page: both downloads, the warning that the file is readable, the handle escaped', () => {
+  const page = String(exportPage({ role: 'client', handle: HOSTILE }, { entries: 2, others: 1 }));
+  // Plain links, no `download` attribute: Chromium sends such a download past the service worker, while a
+  // navigation reaches it, and the worker's Content-Disposition makes it a download.
+  assert.ok(page.includes(`href="/app/export/${TEXT_FILE}">`) && page.includes(`href="/app/export/${JSON_FILE}">`));
+  assert.ok(!page.includes(' download'));
+  assert.match(page, /holds 2 entries of yours, and 1 assignment, answer or session note/);
+  assert.match(page, /not encrypted: anyone who opens it can read your entries/);
+  assert.match(String(exportPage({ role: 'client' }, { entries: 1, others: 0 })), /holds 1 entry of yours\. /);
+  assert.ok(!page.includes('<script>'));
+});
+
+test('a saved copy: entries not here yet come back checked; the rest is counted, never half-read', async () => {
+  const { readCopy, copyWords, CopyError } = await import('../../../js/screens/export/export.js');
+  const here = [{ kind: 'journal', createdAt: '2026-11-20T09:30:00.000Z' }];
+  const copy = JSON.stringify([
+    item('a', 'journal', { body: 'already on this device' }),
+    item('b', 'journal', { body: 'Walked to the sea.', title: HOSTILE }, { created_at: '2026-11-21T08:00:00.000Z',
+      updated_at: '2026-11-21T09:00:00.000Z' }),
+    item('c', 'mood', { score: 11 }, { created_at: '2026-11-22T08:00:00.000Z' }), // off the scale
+    item('d', 'no-such-kind', { body: 'x' }),
+    item('e', 'mood', { score: 4 }, { created_at: 'yesterday-ish' }),
+    item('f', null, {}, { type: 'assignment', document: { type: 'assignment' } }),
+    'not an entry',
+  ]);
+  const found = readCopy(copy, kinds, here);
+  assert.deepEqual(found.entries, [{ kind: 'journal', fields: { title: HOSTILE, body: 'Walked to the sea.' },
+    createdAt: '2026-11-21T08:00:00.000Z', updatedAt: '2026-11-21T09:00:00.000Z' }]);
+  assert.deepEqual([found.already, found.unreadable, found.notEntries], [1, 4, 1]);
+  assert.equal(copyWords(found), 'Brought back 1 entry. 1 was on this device already. 4 entries could not be read '
+    + 'and were left out. 1 assignment, answer or note was left out: they come back with sync.');
+  // The same copy twice: the second time nothing new (its entries are here now).
+  const again = readCopy(copy, kinds, [...here, ...found.entries]);
+  assert.equal(again.entries.length, 0);
+  assert.match(copyWords(again), /^No entry was brought back\. 2 were on this device already\./);
+  for (const bad of ['{"not": "a list"}', 'plain words', '']) {
+    assert.throws(() => readCopy(bad, kinds, []), CopyError);
+  }
+});
