@@ -1,5 +1,5 @@
 """What a client does with one pulled record: `decide`, a pure function of what the server sent and what this device
-holds (no SQL, no I/O, no crypto). Both engines call it (sync/client/inbox.py, web/js/pull.js) and pass the same
+holds (no SQL, no I/O, no crypto). Both engines call it (sync/client/inbox.py, web/js/core/pull.js) and pass the same
 cases, tests/vectors/pull.json. The engine verifies the signature, key commitment and grants of whatever it stores."""
 
 from __future__ import annotations

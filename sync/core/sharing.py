@@ -1,5 +1,5 @@
 """The sharing rules, pure: who may be given a record key, whose records are taken, why one is held back, and which
-served grants count. The browser has the same rules in web/js/sharing.js; tests/vectors/sharing.json holds both."""
+served grants count. The browser has the same rules in web/js/core/sharing.js; tests/vectors/sharing.json holds both."""
 
 from __future__ import annotations
 

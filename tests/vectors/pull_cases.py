@@ -1,4 +1,4 @@
-"""tests/vectors/pull.json: what a client does with one pulled record (sync/core/pull.py `decide`, web/js/pull.js).
+"""tests/vectors/pull.json: what a client does with one pulled record (sync/core/pull.py `decide`, web/js/core/pull.js).
 Built by `python -m tests.vectors.generate` with the other files.
 
 Every expected action below is written out by hand; build() refuses to produce the file when decide disagrees. The
@@ -212,7 +212,7 @@ def build() -> dict[str, Any]:
     if kinds != set(pull.Kind.__args__) or reasons != set(pull.Reason.__args__):  # type: ignore[attr-defined]
         raise SystemExit(f"pull cases miss a kind or a reason: {kinds}, {reasons}")
     return {
-        "description": "What a client does with one pulled record (sync/core/pull.py decide, web/js/pull.js): "
+        "description": "What a client does with one pulled record (sync/core/pull.py decide, web/js/core/pull.js): "
                        "`pulled` is the item as served (access, ids, whether an own record came with its key "
                        "wrap: `key`), `head` the served head's labels and `read` what its bytes say (header "
                        "ids, version and parent; rev_id = SHA-256(header || ct)); `here` what the device holds "

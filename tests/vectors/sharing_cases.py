@@ -1,5 +1,5 @@
-"""tests/vectors/sharing.json: the sharing rules (sync/core/sharing.py, web/js/sharing.js): who may be given a record
-key and why one is held back, whose records are taken, who shares once an intent lands, and which served grants
+"""tests/vectors/sharing.json: the sharing rules (sync/core/sharing.py, web/js/core/sharing.js): who may be given a
+record key and why one is held back, whose records are taken, who shares once an intent lands, and which served grants
 count after a pull. Built by `python -m tests.vectors.generate` with the other files.
 
 Every expected result below is written out by hand; build() refuses to produce the file when sharing.py disagrees."""
@@ -84,8 +84,8 @@ def build() -> dict[str, Any]:
                       "key": KEY[key], "served": served, "stale": stale, "gone": gone,
                       "expected": {"grantees": grantees, "warnings": warnings}})
     return {
-        "description": "The sharing rules (sync/core/sharing.py, web/js/sharing.js). held_back(linked, state): why no "
-                       "record key may go to a peer (null: it may; linked null: no pin on this device; state: "
+        "description": "The sharing rules (sync/core/sharing.py, web/js/core/sharing.js). held_back(linked, state): "
+                       "why no record key may go to a peer (null: it may; linked null: no pin on this device; state: "
                        "trust.judge's state of their pinned key). takes_from(state): whether their records are taken. "
                        "grantees_after: the grantees plus add minus revoke (sorted). share_list_after_pull: the share "
                        "list of an own record after a pull (grantee -> when shared) and the warnings it noticed; "

@@ -1,5 +1,5 @@
-"""Tests of sync/core/pull.py: every case of tests/vectors/pull.json (the browser runs the same: web/test/pull.test.js),
-and a real sealed revision whose served labels must match its bytes."""
+"""Tests of sync/core/pull.py: every case of tests/vectors/pull.json (the browser runs the same:
+web/test/core/pull.test.js), and a real sealed revision whose served labels must match its bytes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Tests of sync/core/sharing.py: every case of tests/vectors/sharing.json (the browser runs the same:
-web/test/sharing.test.js)."""
+web/test/core/sharing.test.js)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-// What a client does with one pulled record (web/js/pull.js) against Python's cases, tests/vectors/pull.json
+// What a client does with one pulled record (web/js/core/pull.js) against Python's cases, tests/vectors/pull.json
 // (sync/core/pull.py passes the same: tests/sync/core/test_pull.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// The sharing rules (web/js/sharing.js) against Python's cases, tests/vectors/sharing.json (sync/core/sharing.py
+// The sharing rules (web/js/core/sharing.js) against Python's cases, tests/vectors/sharing.json (sync/core/sharing.py
 // passes the same: tests/sync/core/test_sharing.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
