@@ -318,7 +318,7 @@ def test_an_assignment_that_does_not_verify_is_not_shown_as_from_the_therapist(p
         answer = route.fetch()
         body = answer.json()
         for item in body["items"]:
-            if item.record_id != mode["rid"] or not mode["tamper"] or not item.get("head"):
+            if item["record_id"] != mode["rid"] or not mode["tamper"] or not item.get("head"):
                 continue
             mode["seen"] += 1
             rev = item["head"]["revision"]
@@ -383,8 +383,8 @@ def test_an_assignment_with_a_lying_label_or_a_stray_grant_is_refused(playwright
         body = answer.json()
         for item in body["items"]:
             if item.get("grants"):
-                mode["grants"].setdefault(item.record_id, item["grants"])
-            if item.record_id != mode["rid"] or not item.get("head"):
+                mode["grants"].setdefault(item["record_id"], item["grants"])
+            if item["record_id"] != mode["rid"] or not item.get("head"):
                 continue
             if mode["lie"] == "rev_id":
                 item["head"]["rev_id"] = base64.b64encode(bytes(32)).decode()
