@@ -29,7 +29,7 @@ def missing_app_files(url: str) -> list[str]:
 
 
 @contextmanager
-def serve_app(root: Path, extra_env: dict[str, str] | None = None, *, module: str = "server",
+def serve_app(root: Path, extra_env: dict[str, str] | None = None, *, module: str = "between.server",
               movable_clock: bool = False) -> Iterator[LiveApp]:
     """The app's server (or `module`, e.g. tests/newer_server.py); with `movable_clock`, `app.server.advance(seconds)`
     moves its clock (LiveServer.advance)."""
