@@ -49,6 +49,6 @@ def test_without_postgres_its_tests_skip_on_a_laptop_and_every_run_fails_in_ci()
     assert f"SKIPPED [1] {POSTGRES_TEST.split('::', maxsplit=1)[0]}:" in laptop.stdout
     assert f"PostgreSQL is not reachable at 127.0.0.1:{port}" in laptop.stdout
     # With CI=true even a run that selects no PostgreSQL test fails: the project's CI must have it.
-    ci = _pytest("tests/sync/test_crypto.py", ci=True, PGPORT=port)
+    ci = _pytest("tests/sync/core/test_crypto.py", ci=True, PGPORT=port)
     assert ci.returncode != 0 and "passed" not in ci.stdout
     assert f"PostgreSQL is not reachable at 127.0.0.1:{port}" in ci.stderr

@@ -32,9 +32,9 @@ def cmd_account_create(args: argparse.Namespace) -> None:
     kdf = kdf_from_env(os.environ)
     passphrase = read_passphrase(confirm=True)
     check_passphrase(passphrase)
-    recovery = client.create_account(args.server, args.handle, passphrase,
-                                     "therapist" if args.therapist else "client", kdf,
-                                     invite_code=args.invite_code, device_name=args.device_name)
+    recovery = client.accounts.create(args.server, args.handle, passphrase,
+                                       "therapist" if args.therapist else "client", kdf,
+                                       invite_code=args.invite_code, device_name=args.device_name)
     say(f"Account {args.handle} created on {args.server} ({'therapist' if args.therapist else 'client'}).")
     say("Your recovery key is shown ONLY NOW. Write this down and keep it somewhere safe: it is the only way back")
     say("into your entries if you forget your passphrase.")
@@ -44,17 +44,17 @@ def cmd_account_create(args: argparse.Namespace) -> None:
 def cmd_account_login(args: argparse.Namespace) -> None:
     client = _client(args)
     if args.recovery:
-        client.login(args.server, args.handle, recovery=read_recovery_key(), device_name=args.device_name)
+        client.accounts.login(args.server, args.handle, recovery=read_recovery_key(), device_name=args.device_name)
         say(f"Signed in as {args.handle} with the recovery key.")
         say("Set a new passphrase now with `between account passphrase --recovery`: your old one may be known to")
         say("someone else or forgotten.")
     else:
-        client.login(args.server, args.handle, passphrase=read_passphrase(), device_name=args.device_name)
+        client.accounts.login(args.server, args.handle, passphrase=read_passphrase(), device_name=args.device_name)
         say(f"Signed in as {args.handle}. Run `between sync` to fetch your entries.")
 
 
 def cmd_account_logout(args: argparse.Namespace) -> None:
-    reached = _client(args).logout(force=args.force)
+    reached = _client(args).accounts.logout(force=args.force)
     say("Signed out; this profile's keys and local data were erased.")
     if not reached:
         warn("server unreachable: the session ends on the server when it expires")
@@ -72,7 +72,7 @@ def cmd_account_passphrase(args: argparse.Namespace) -> None:
         current = {"passphrase": read_passphrase(prompt="Current passphrase: ")}
     new = read_new_passphrase()
     check_passphrase(new)
-    client.change_passphrase(new, kdf, **current)
+    client.accounts.change_passphrase(new, kdf, **current)
     say("Passphrase changed: sign in with the new one from now on; the old one no longer works.")
     say("Every other session of this account was ended. Your other devices renew theirs with their own device key;")
     say("revoke any device you do not recognise (`between device list`, `between device revoke`).")
@@ -86,7 +86,7 @@ def cmd_account_delete(args: argparse.Namespace) -> None:
                        "to confirm: ")
         if answer.strip() != handle:
             raise BetweenError("aborted", "not confirmed; nothing was deleted")
-    client.delete_account(read_passphrase())
+    client.accounts.delete(read_passphrase())
     say(f"Account {handle} deleted on the server; this profile was erased.")
 
 
@@ -96,14 +96,14 @@ def cmd_device_list(args: argparse.Namespace) -> None:
     def day(ts: int) -> str:
         return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M")
 
-    for device in _client(args).devices():
+    for device in _client(args).accounts.devices():
         current = "  (this device)" if device.current else ""
         say(f"{device.device_id}  added {day(device.created_at)}  last seen {day(device.last_seen_at)}  "
             f"{device.name}{current}")
 
 
 def cmd_device_revoke(args: argparse.Namespace) -> None:
-    _client(args).revoke_device(args.device_id)
+    _client(args).accounts.revoke_device(args.device_id)
     say(f"Device {args.device_id} revoked: its sessions ended.")
 
 
@@ -256,11 +256,10 @@ def cmd_contacts(args: argparse.Namespace) -> None:
         say("No contacts yet: a therapist runs `between invite create`, a client `between invite accept LINK`.")
     for peer in peers:
         state = {"changed": "KEY CHANGED: compare safety numbers", "mismatch": "KEY DOES NOT MATCH THE INVITATION: "
-                 "compare safety numbers"}.get(peer["state"], HOW_WORDS.get(peer["verified_how"], "not verified"))
-        held = f", {peer['held']} change(s) held back" if peer["held"] and peer["state"] in ("changed", "mismatch") \
-            else ""
-        ended = "" if peer["linked"] else " (link ended)"
-        say(f"{peer['handle']} ({peer['role']}){ended}: {state}{held}")
+                 "compare safety numbers"}.get(peer.state, HOW_WORDS.get(peer.verified_how, "not verified"))
+        held = f", {peer.held} change(s) held back" if peer.held and peer.state in ("changed", "mismatch") else ""
+        ended = "" if peer.linked else " (link ended)"
+        say(f"{peer.handle} ({peer.role}){ended}: {state}{held}")
 
 
 def cmd_safety_number(args: argparse.Namespace) -> None:
@@ -272,16 +271,16 @@ def cmd_safety_number(args: argparse.Namespace) -> None:
         else:
             say(f"Marked {args.handle} as verified by safety number.")
         return
-    if peer["state"] == "changed":
+    if peer.state == "changed":
         warn(f"{args.handle}'s security key CHANGED since it was verified; nothing is shared with or taken from them. "
              "The number below is for the new key: compare it with them before accepting it with --verified")
-    elif peer["state"] == "mismatch":
+    elif peer.state == "mismatch":
         warn(f"{args.handle}'s key does not match the invitation they accepted; nothing is shared with or taken "
              "from them. Compare the number below with them before accepting their key with --verified")
-    elif peer["state"] == "unverified":
+    elif peer.state == "unverified":
         warn(f"{args.handle}'s key is not verified: it came from the server. Compare this number with them in "
              "person or by video and confirm it with --verified")
-    say(f"Safety number with {args.handle} ({HOW_WORDS.get(peer['verified_how'], peer['verified_how'])}):")
+    say(f"Safety number with {args.handle} ({HOW_WORDS.get(peer.verified_how, peer.verified_how)}):")
     say(number)
 
 

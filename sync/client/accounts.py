@@ -1,16 +1,19 @@
-"""Accounts and devices of the reference client: sign-up, sign-in, session refresh, passphrase change, deletion."""
+"""Accounts and devices of the reference client: sign-up, sign-in, passphrase change, sign-out, deletion (renewing
+the session: profile.py)."""
 
 from __future__ import annotations
 
 import os
 import re
 import uuid
+from typing import Literal
 
 from ..core import crypto, keys, wire
-from .api import Api, ApiError, SessionExpired
 from ..core.errors import BetweenError, CryptoError
 from ..core.layout import KDF_FLOOR_ITERATIONS, KDF_FLOOR_MEMORY_KIB
-from .localstore import KeysFile
+from .api import Api, ApiError, SessionExpired
+from .keysfile import KeysFile
+from .profile import Profile
 
 MIN_PASSPHRASE = 10
 DEVICE_NAME = "between CLI"
@@ -57,35 +60,19 @@ def check_served_account(account: wire.AccountKeys, *, handle: str, user_id: uui
         raise CryptoError(detail="the server changed the key derivation parameters during sign-in")
 
 
-class AccountOps:
-    """The account and device half of Client: it uses Client's `store` (LocalStore), `keys` (KeysFile)
-    and `api` (Api)."""
+class Accounts:
+    """Account and device operations on one profile; each that reaches an existing account uses its session."""
 
-    def _refresh(self, api: Api) -> None:
-        """Session expired: prove possession of this device's key for a new one (no passphrase needed)."""
-        k = self.keys
-        try:
-            challenge = api.device_challenge(uuid.UUID(bytes=k.device_id))
-            signature = keys.sign_auth(k.device_seed, api.origin, k.handle, challenge.challenge_id,
-                                       challenge.challenge, "refresh", k.device_id)
-            session = api.refresh(wire.Refresh(device_id=uuid.UUID(bytes=k.device_id),
-                                               challenge_id=challenge.challenge_id, signature=signature))
-        except ApiError as exc:
-            if exc.status in (401, 403, 404):
-                raise BetweenError("signed_out", "this device is signed out (revoked or expired); run "
-                                   "`between account login`") from None
-            raise
-        api.token = k.token = session.token
-        self.store.save_keys(k)
-
-    # ------------------------------------------------------------ accounts and devices
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.store = profile.store
 
     def _new_device(self, name: str) -> tuple[bytes, wire.DeviceKey]:
         seed = crypto.random_bytes(32)
         return seed, wire.DeviceKey(device_id=uuid.uuid4(), name=name, sig_pub=crypto.ed25519_public(seed))
 
-    def create_account(self, server: str, handle: str, passphrase: str, role: str, kdf: wire.KdfParams,
-                       invite_code: str | None = None, device_name: str = DEVICE_NAME) -> str:
+    def create(self, server: str, handle: str, passphrase: str, role: str, kdf: wire.KdfParams,
+               invite_code: str | None = None, device_name: str = DEVICE_NAME) -> str:
         """Register; returns the recovery key text (shown once, never stored)."""
         check_handle(handle)
         check_passphrase(passphrase)
@@ -113,7 +100,7 @@ class AccountOps:
                 assert passphrase is not None
                 login_keys = keys.derive_passphrase_keys(passphrase, challenge.kdf)  # refuses a weak KDF first
             seed, device = self._new_device(device_name)
-            action = "login" if recovery is None else "recover"
+            action: Literal["login", "recover"] = "login" if recovery is None else "recover"
             signature = keys.sign_auth(login_keys.login_seed, api.origin, handle, challenge.challenge_id,
                                        challenge.challenge, action, device.sig_pub)
             try:
@@ -153,7 +140,7 @@ class AccountOps:
                                "first, or log out with --force to discard them")
         reached = True
         try:
-            self.api.logout()
+            self.profile.api.logout()
         except SessionExpired:
             pass
         except BetweenError as exc:
@@ -164,14 +151,14 @@ class AccountOps:
         self.store.erase()
         return reached
 
-    def delete_account(self, passphrase: str) -> None:
-        k = self.keys
-        challenge = self.api.prelogin(k.handle)
+    def delete(self, passphrase: str) -> None:
+        k, api = self.profile.keys, self.profile.api
+        challenge = api.prelogin(k.handle)
         login = keys.derive_passphrase_keys(passphrase, challenge.kdf)
-        signature = keys.sign_auth(login.login_seed, self.api.origin, k.handle, challenge.challenge_id,
+        signature = keys.sign_auth(login.login_seed, api.origin, k.handle, challenge.challenge_id,
                                    challenge.challenge, "delete-account", k.user_id)
         try:
-            self.api.delete_account(wire.DeleteAccount(challenge_id=challenge.challenge_id, signature=signature))
+            api.delete_account(wire.DeleteAccount(challenge_id=challenge.challenge_id, signature=signature))
         except ApiError as exc:
             if exc.status in (401, 403):
                 raise BetweenError("invalid_credentials", "wrong passphrase; nothing was deleted") from None
@@ -184,18 +171,19 @@ class AccountOps:
         recovery key. The account key is unchanged, so every entry stays readable; the server ends the
         account's other sessions."""
         check_passphrase(new_passphrase)
-        k = self.keys
+        k, api = self.profile.keys, self.profile.api
+        signer: Literal["passphrase", "recovery"]
         if recovery is not None:
             signer, login = "recovery", keys.derive_recovery_keys(keys.parse_recovery_key(recovery))
-        challenge = self.api.prelogin(k.handle)
+        challenge = api.prelogin(k.handle)
         if recovery is None:
             signer, login = "passphrase", keys.derive_passphrase_keys(passphrase or "", challenge.kdf)
-        new_kdf, login_pub, envelope = keys.rewrap_passphrase(self.secrets, new_passphrase, kdf)
+        new_kdf, login_pub, envelope = keys.rewrap_passphrase(self.profile.secrets, new_passphrase, kdf)
         bound = keys.passphrase_change_bound(new_kdf, login_pub, envelope)
-        signature = keys.sign_auth(login.login_seed, self.api.origin, k.handle, challenge.challenge_id,
+        signature = keys.sign_auth(login.login_seed, api.origin, k.handle, challenge.challenge_id,
                                    challenge.challenge, "change-passphrase", bound)
         try:
-            self.api.change_passphrase(wire.ChangePassphrase(
+            api.change_passphrase(wire.ChangePassphrase(
                 signer=signer, challenge_id=challenge.challenge_id, signature=signature, kdf=new_kdf,
                 login_pub=login_pub, pw_envelope=envelope))
         except ApiError as exc:
@@ -205,7 +193,7 @@ class AccountOps:
             raise
 
     def devices(self) -> list[wire.Device]:
-        return self.api.devices()
+        return self.profile.api.devices()
 
     def revoke_device(self, device_id: str) -> None:
         try:
@@ -213,7 +201,7 @@ class AccountOps:
         except ValueError:
             raise NotFound(detail=f"no device with id {device_id}") from None
         try:
-            self.api.revoke_device(target)
+            self.profile.api.revoke_device(target)
         except ApiError as exc:
             if exc.status == 404:
                 raise NotFound(detail=f"no device with id {device_id}") from None

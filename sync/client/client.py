@@ -1,83 +1,73 @@
-"""The reference client: one profile's entries, sharing, care links and safety numbers (accounts: accounts.py)."""
+"""The reference client: one profile's entries, sharing, care links and safety numbers, over its account (accounts.py)
+and its sync engine (engine.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 import uuid
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
-from ..core import entry_document, keys, kinds, safety, trust, wire
-from .accounts import DEVICE_NAME, MIN_PASSPHRASE, AccountOps, NotFound, check_handle, check_passphrase, kdf_from_env
-from .api import Api
-from .engine import Engine, Head, ShareError, SyncReport, held_reason
+from ..core import entry_document, keys, kinds, safety, sharing, trust
 from ..core.errors import BetweenError, CryptoError
 from . import saved_copy
-from .localstore import KeysFile, LocalStore
+from ..core.keys import AccountSecrets
+from ..core.sharing import ShareError
+from .accounts import DEVICE_NAME, MIN_PASSPHRASE, Accounts, NotFound, check_handle, check_passphrase, kdf_from_env
+from .api import Api
+from .clock import now_stamp
+from .engine import Engine
+from .inbox import PULL_LIMIT
+from .keysfile import KeysFile
+from .rows import Peer
+from .outbox import not_shared_text
+from .profile import Profile
+from .reader import Head
+from .report import SyncReport
 
 __all__ = ["DEVICE_NAME", "MIN_PASSPHRASE", "Client", "NotFound", "check_handle", "check_passphrase",
            "kdf_from_env", "now_stamp"]
 
 
-def now_stamp() -> str:
-    """UTC time in ISO 8601 with milliseconds: it sorts as text and lives only inside ciphertext."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class Client(AccountOps):
-    """One profile directory, unlocked from keys.json on first use."""
+class Client:
+    """One profile directory, unlocked from keys.json on first use: its account (`accounts`) and its entries."""
 
     def __init__(self, profile: Path) -> None:
-        self.store = LocalStore(profile)
-        self._keys: KeysFile | None = None
-        self._api: Api | None = None
+        self.profile = Profile(profile)
+        self.store = self.profile.store
+        self.accounts = Accounts(self.profile)
         self._engine: Engine | None = None
 
     def close(self) -> None:
-        if self._api is not None:
-            self._api.close()
-        self.store.close()
-
-    # ------------------------------------------------------------ unlocked state
+        self.profile.close()
 
     @property
     def keys(self) -> KeysFile:
-        if self._keys is None:
-            self._keys = self.store.load_keys()
-        return self._keys
+        return self.profile.keys
 
     @property
-    def secrets(self) -> keys.AccountSecrets:
-        k = self.keys
-        return keys.AccountSecrets(user_id=k.user_id, handle=k.handle, role=k.role, account_key=k.account_key,
-                                   sig_seed=k.sig_seed, kem_seed=k.kem_seed)
+    def secrets(self) -> AccountSecrets:
+        return self.profile.secrets
 
     @property
     def api(self) -> Api:
-        if self._api is None:
-            self._api = Api(self.keys.server, self.keys.token, on_expired=self._refresh)
-        return self._api
+        return self.profile.api
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = Engine(self.store, self.secrets, self.api, device=str(uuid.UUID(bytes=self.keys.device_id)))
             # A debugging and test knob: small pages exercise the paging path.
             limit = os.environ.get("BETWEEN_PULL_LIMIT", "")
-            if limit.isdigit() and 1 <= int(limit) <= 1000:
-                self._engine.pull_limit = int(limit)
+            pull_limit = int(limit) if limit.isdigit() and 1 <= int(limit) <= 1000 else PULL_LIMIT
+            self._engine = Engine(self.store, self.secrets, self.api, device=self.profile.device_id,
+                                  pull_limit=pull_limit)
         return self._engine
 
     # ------------------------------------------------------------ entries
 
     def resolve(self, prefix: str) -> str:
         """An entry id from its full form or a unique prefix of at least 6 characters."""
-        ids = ({r["record_id"] for r in self.store.list_records()}
-               | {p["record_id"] for p in self.store.list_pending()})
+        ids = self.store.record_ids()
         prefix = prefix.strip().lower()
         matches = [i for i in ids if i == prefix or (len(prefix) >= 6 and i.startswith(prefix))]
         if len(matches) != 1:
@@ -89,7 +79,7 @@ class Client(AccountOps):
         clean = kinds.validate_fields(kind, fields)
         record_id = str(uuid.uuid4())
         stamp = now_stamp()
-        doc = entry_document.new_entry(kind, clean, stamp, str(uuid.UUID(bytes=self.keys.device_id)))
+        doc = entry_document.new_entry(kind, clean, stamp, self.profile.device_id)
         with self.store.transaction() as db:
             self.engine.queue(db, record_id, doc, False)
         return record_id
@@ -99,7 +89,7 @@ class Client(AccountOps):
         this profile does not hold, by the rules of saved_copy.read_copy (the app's too): each is stored as a new
         record with its own times; assignments, answers and notes are left to sync."""
         found = saved_copy.read_copy(items, lambda: [(e["kind"], e["created_at"]) for e in self.entries(own=True)])
-        device = str(uuid.UUID(bytes=self.keys.device_id))
+        device = self.profile.device_id
         with self.store.transaction() as db:
             for e in found.entries:
                 doc = dict(entry_document.new_entry(e.kind, e.fields, e.created_at, device), updated_at=e.updated_at)
@@ -152,13 +142,13 @@ class Client(AccountOps):
             else:
                 fields[name] = value
         doc = dict(head.document, fields=kinds.validate_fields(kind.id, fields, keep_unknown=True),
-                   updated_at=now_stamp(), device=str(uuid.UUID(bytes=self.keys.device_id)))
+                   updated_at=now_stamp(), device=self.profile.device_id)
         with self.store.transaction() as db:
             return self.engine.queue(db, record_id, doc, False)
 
     def delete_entry(self, record_id: str) -> None:
         head = self._own_head(record_id)
-        doc = entry_document.tombstone(head.document, now_stamp(), str(uuid.UUID(bytes=self.keys.device_id)))
+        doc = entry_document.tombstone(head.document, now_stamp(), self.profile.device_id)
         with self.store.transaction() as db:
             self.engine.queue(db, record_id, doc, True)
 
@@ -169,11 +159,10 @@ class Client(AccountOps):
             grantees = self.store.grantees(head.record_id)
             pending = self.store.get_pending(head.record_id)
             if pending is not None:
-                grantees = (grantees | set(json.loads(pending["share_add_json"]))) - set(
-                    json.loads(pending["revoke_json"]))
+                grantees = sharing.grantees_after(grantees, pending.share_add, pending.revoke)
             for uid in sorted(grantees):
                 peer = self.store.get_peer(user_id=uid)
-                shared.append(peer["handle"] if peer else uid)
+                shared.append(peer.handle if peer else uid)
         out = {"id": head.record_id, "kind": doc.get("kind"), "fields": doc.get("fields", {}),
                "created_at": doc.get("created_at"), "updated_at": doc.get("updated_at"),
                "shared_with": shared, "pending": head.pending}
@@ -185,7 +174,7 @@ class Client(AccountOps):
             out["document"] = doc
         if head.owner_id != self.engine.me:
             peer = self.store.get_peer(user_id=head.owner_id)
-            out["owner"] = peer["handle"] if peer else head.owner_id
+            out["owner"] = peer.handle if peer else head.owner_id
         return out
 
     def entries(self, *, own: bool = True, problems: list[str] | None = None,
@@ -211,7 +200,7 @@ class Client(AccountOps):
     def sync(self) -> SyncReport:
         return self.engine.sync()
 
-    def _peer(self, handle: str) -> dict[str, Any]:
+    def _peer(self, handle: str) -> Peer:
         peer = self.store.get_peer(handle=handle)
         if peer is None:
             raise ShareError(detail=f"no care link with {handle} on this device (accept their invite, or sync)")
@@ -221,15 +210,13 @@ class Client(AccountOps):
         """Queue an atomic re-key + grant; the caller then tries to sync."""
         head = self._own_head(record_id)
         peer = self._peer(handle)
-        if not peer["linked"]:
-            raise ShareError(detail=f"there is no active care link with {handle}")
-        if peer["state"] in ("changed", "mismatch"):
+        if not sharing.may_grant(peer.linked, peer.state):
             # An unverified key (the server's word) is shared with, marked as such; a blocked one never.
-            raise ShareError(detail=held_reason(peer))
+            raise ShareError(detail=not_shared_text(peer))
         if handle in self.describe(head)["shared_with"]:
             raise BetweenError("already_shared", f"entry {record_id} is already shared with {handle}")
         with self.store.transaction() as db:
-            self.engine.queue(db, record_id, head.document, False, rekey=True, share_add={peer["user_id"]})
+            self.engine.queue(db, record_id, head.document, False, rekey=True, share_add={peer.user_id})
 
     def unshare(self, record_id: str, handle: str) -> list[str]:
         head = self.engine.head(record_id)
@@ -240,7 +227,7 @@ class Client(AccountOps):
             raise BetweenError("not_shared", f"entry {record_id} is not shared with {handle}")
         warnings: list[str] = []
         with self.store.transaction() as db:
-            self.engine.queue(db, record_id, head.document, head.deleted, rekey=True, revoke={peer["user_id"]},
+            self.engine.queue(db, record_id, head.document, head.deleted, rekey=True, revoke={peer.user_id},
                               warnings=warnings)
         return warnings
 
@@ -256,7 +243,7 @@ class Client(AccountOps):
             owner = item.get("owner")
             if owner not in verified:
                 peer = self.store.get_peer(handle=owner)
-                verified[owner] = bool(peer) and peer["state"] == "verified"
+                verified[owner] = peer is not None and peer.state == "verified"
             item["owner_verified"] = verified[owner]
             if not item["owner_verified"]:
                 unverified.add(str(item.get("owner")))
@@ -298,24 +285,21 @@ class Client(AccountOps):
         if (link_info.therapist != bundle or str(link_info.client.user_id) != self.engine.me):
             raise CryptoError(detail="the server answered the invitation with different keys")
         uid = str(bundle.user_id)
-        engine = self.engine
+        links = self.engine.links
         with self.store.transaction() as db:
             # Checked against the link: the account records it, for every own device (unless it says so already).
-            verifications = engine._verifications(uid)
+            verifications = self.store.verifications(uid)
             if not verifications or not trust.same_keys(trust.latest(verifications).bundle, bundle):
-                engine.record_verification(db, bundle, "invite-link", verifications)
-            engine.settle(db, uid, bundle, str(link_info.link_id), "none", SyncReport())
+                links.record_verification(db, bundle, "invite-link", verifications)
+            links.settle(db, uid, bundle, str(link_info.link_id), "none", SyncReport())
         return bundle.handle
 
-    def _bundle_of(self, peer: dict[str, Any], changed: bool) -> wire.KeyBundle:
-        raw = peer["changed_bundle_json"] if changed and peer["changed_bundle_json"] else peer["bundle_json"]
-        return msgspec.json.decode(raw.encode(), type=wire.KeyBundle)
-
-    def safety_number(self, handle: str) -> tuple[str, dict[str, Any]]:
+    def safety_number(self, handle: str) -> tuple[str, Peer]:
+        """The safety number with a contact, for the key the server names now (a changed one if it changed)."""
         peer = self.store.get_peer(handle=handle)
         if peer is None:
             raise NotFound(detail=f"no contact called {handle} on this device")
-        number = safety.safety_number(keys.make_bundle(self.secrets), self._bundle_of(peer, changed=True))
+        number = safety.safety_number(keys.make_bundle(self.secrets), peer.changed or peer.bundle)
         return safety.format_safety_number(number), peer
 
     def mark_verified(self, handle: str) -> bool:
@@ -324,13 +308,11 @@ class Client(AccountOps):
         peer = self.store.get_peer(handle=handle)
         if peer is None:
             raise NotFound(detail=f"no contact called {handle} on this device")
-        served = self._bundle_of(peer, changed=True)
-        changed = bool(peer["changed_bundle_json"])
-        engine = self.engine
+        served = peer.changed or peer.bundle
+        links = self.engine.links
         with self.store.transaction() as db:
-            engine.record_verification(db, served, "safety-number", engine._verifications(peer["user_id"]))
-            engine.settle(db, peer["user_id"], served if peer["linked"] else None, peer["link_id"], "none",
-                          SyncReport())
+            links.record_verification(db, served, "safety-number", self.store.verifications(peer.user_id))
+            links.settle(db, peer.user_id, served if peer.linked else None, peer.link_id, "none", SyncReport())
             # What was held back, or refused under the old key, comes again on the next sync.
             self.store.set_meta(db, "cursor", "0")
-        return changed
+        return peer.changed is not None

@@ -1,21 +1,22 @@
-"""The reference client's per-profile store: keys.json (secrets, mode 0600), profile.db (ciphertext, outbox, cursor)."""
+"""The reference client's per-profile store: profile.db (ciphertext, outbox, cursor) and, through keysfile.py, keys.json
+(secrets, mode 0600)."""
 
 from __future__ import annotations
 
-import base64
-import json
+import dataclasses
 import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
+from collections.abc import Sequence
 
-from ..core.errors import BetweenError
+from ..core import trust, wire
+from .keysfile import KEYS_FILE, KeysFile, ProfileError, write_private_file
+from .rows import PendingRevision, Peer, StoredRecord, bundle_json, peer_of, pending_of, pending_row, read_bundle
 
-KEYS_FILE = "keys.json"
 DB_FILE = "profile.db"
 
 # Forward-only migrations, applied in order under PRAGMA user_version, each in its own transaction.
@@ -92,72 +93,9 @@ def _statements(script: str) -> Iterator[str]:
         yield buffer
 
 
-class ProfileError(BetweenError):
-    """The profile is missing, incomplete or not readable."""
-
-    code = "profile"
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode(), validate=True)
-
-
-@dataclass(slots=True)
-class KeysFile:
-    """The secrets of one profile. repr hides everything secret."""
-
-    server: str
-    handle: str
-    role: str
-    user_id: bytes
-    device_id: bytes
-    account_key: bytes = field(repr=False)
-    sig_seed: bytes = field(repr=False)
-    kem_seed: bytes = field(repr=False)
-    device_seed: bytes = field(repr=False)
-    token: str = field(default="", repr=False)
-
-    _BYTES = ("user_id", "device_id", "account_key", "sig_seed", "kem_seed", "device_seed")
-
-    def to_json(self) -> bytes:
-        data: dict[str, Any] = {"v": 1, "server": self.server, "handle": self.handle, "role": self.role,
-                                "token": self.token}
-        data.update({name: _b64(getattr(self, name)) for name in self._BYTES})
-        return json.dumps(data, indent=1, sort_keys=True).encode()
-
-    @classmethod
-    def from_json(cls, raw: bytes) -> KeysFile:
-        try:
-            data = json.loads(raw)
-            return cls(server=data["server"], handle=data["handle"], role=data["role"], token=data.get("token", ""),
-                       **{name: _unb64(data[name]) for name in cls._BYTES})
-        except (ValueError, KeyError, TypeError):
-            raise ProfileError("profile", "keys.json is damaged") from None
-
-
-def write_private_file(path: Path, data: bytes) -> None:
-    """Atomic replace of a file readable by its owner only (created 0600, fsynced before the rename)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 class LocalStore:
-    """One profile directory. All SQL of the client lives here; callers pass and get plain values."""
+    """One profile directory. All SQL of the client lives here; callers pass and get plain values and the row types
+    of rows.py (which encodes and decodes their JSON columns)."""
 
     def __init__(self, directory: Path) -> None:
         self.dir = Path(directory)
@@ -265,24 +203,21 @@ class LocalStore:
 
     # ------------------------------------------------------------ records and high-water marks
 
-    def get_record(self, record_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT * FROM records WHERE record_id = ?", (record_id,)).fetchone()
-        return self._row(row, "records")
+    def get_record(self, record_id: str) -> StoredRecord | None:
+        row = self.db.execute(f"SELECT {_RECORD_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
+        return None if row is None else StoredRecord(*row)
 
-    def list_records(self, access: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM records", ()
-        if access is not None:
-            sql, args = sql + " WHERE access = ?", (access,)
-        return [self._row(r, "records") for r in self.db.execute(sql, args).fetchall()]  # type: ignore[misc]
+    def record_ids(self) -> set[str]:
+        """The id of every record this device holds: stored heads and outbox items."""
+        rows = self.db.execute("SELECT record_id FROM records UNION SELECT record_id FROM outbox").fetchall()
+        return {r[0] for r in rows}
 
-    def put_record(self, db: sqlite3.Connection, row: dict[str, Any]) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO records(record_id, owner_id, version, rev_id, header, ct, signature, key_id, seq,"
-            " access) VALUES (:record_id, :owner_id, :version, :rev_id, :header, :ct, :signature, :key_id, :seq,"
-            " :access)", row)
+    def put_record(self, db: sqlite3.Connection, row: StoredRecord) -> None:
+        db.execute(f"INSERT OR REPLACE INTO records({_RECORD_COLUMNS}) VALUES ({_marks(_RECORD_COLUMNS)})",
+                   dataclasses.astuple(row))
         db.execute("INSERT INTO high_water(record_id, version, rev_id) VALUES (?, ?, ?) ON CONFLICT(record_id) DO"
                    " UPDATE SET version = excluded.version, rev_id = excluded.rev_id WHERE excluded.version >= version",
-                   (row["record_id"], row["version"], row["rev_id"]))
+                   (row.record_id, row.version, row.rev_id))
 
     def forget_record(self, db: sqlite3.Connection, record_id: str) -> None:
         """A grantee lost access: drop the ciphertext, the keys and the grants of that record.
@@ -307,13 +242,10 @@ class LocalStore:
                               (record_id, key_id)).fetchone()
         return None if row is None else (row[0], row[1])
 
-    def all_deks(self) -> list[dict[str, Any]]:
-        return [self._row(r, "deks") for r in self.db.execute("SELECT * FROM deks").fetchall()]  # type: ignore[misc]
-
     # ------------------------------------------------------------ grants
 
     def set_grants(self, db: sqlite3.Connection, direction: str, record_id: str,
-                   grants: list[tuple[str, bytes, str | None]]) -> None:
+                   grants: Sequence[tuple[str, bytes, str | None]]) -> None:
         """Replace the grants of one record in one direction with (peer_id, key_id, grant_json) rows."""
         db.execute("DELETE FROM grants WHERE direction = ? AND record_id = ?", (direction, record_id))
         db.executemany("INSERT OR REPLACE INTO grants(direction, record_id, peer_id, key_id, grant_json)"
@@ -339,23 +271,20 @@ class LocalStore:
 
     # ------------------------------------------------------------ peers
 
-    def get_peer(self, *, user_id: str | None = None, handle: str | None = None) -> dict[str, Any] | None:
+    def get_peer(self, *, user_id: str | None = None, handle: str | None = None) -> Peer | None:
         if user_id is not None:
-            row = self.db.execute("SELECT * FROM peers WHERE user_id = ?", (user_id,)).fetchone()
+            row = self.db.execute(f"SELECT {_PEER_COLUMNS} FROM peers WHERE user_id = ?", (user_id,)).fetchone()
         else:
-            row = self.db.execute("SELECT * FROM peers WHERE handle = ?", (handle,)).fetchone()
-        return self._row(row, "peers")
+            row = self.db.execute(f"SELECT {_PEER_COLUMNS} FROM peers WHERE handle = ?", (handle,)).fetchone()
+        return None if row is None else peer_of(row)
 
-    def list_peers(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT * FROM peers ORDER BY handle").fetchall()
-        return [self._row(r, "peers") for r in rows]  # type: ignore[misc]
+    def list_peers(self) -> list[Peer]:
+        return [peer_of(r) for r in self.db.execute(f"SELECT {_PEER_COLUMNS} FROM peers ORDER BY handle").fetchall()]
 
-    def settle_peer(self, db: sqlite3.Connection, *, user_id: str, bundle_json: str, handle: str, role: str,
-                    sig_pub: bytes, kem_pub: bytes, verified_how: str, state: str, changed_bundle_json: str | None,
-                    link_id: str | None, linked: bool) -> None:
+    def settle_peer(self, db: sqlite3.Connection, *, user_id: str, bundle: wire.KeyBundle, verified_how: str,
+                    state: str, changed: wire.KeyBundle | None, link_id: str | None, linked: bool) -> None:
         """Store a judged pin (trust.judge); `pinned_at` moves only when the pinned key does, `held` is kept
         while the peer stays blocked and cleared once it is not."""
-        blocked = state in ("changed", "mismatch")
         db.execute(
             "INSERT INTO peers(user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at, link_id,"
             " linked, changed_bundle_json, state, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
@@ -366,8 +295,8 @@ class LocalStore:
             " link_id = coalesce(excluded.link_id, link_id), linked = excluded.linked,"
             " changed_bundle_json = excluded.changed_bundle_json, state = excluded.state,"
             " held = CASE WHEN ? THEN held ELSE 0 END",
-            (user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, int(time.time()), link_id,
-             int(linked), changed_bundle_json, state, int(blocked)))
+            (user_id, bundle.handle, bundle.role, bundle.sig_pub, bundle.kem_pub, bundle_json(bundle), verified_how,
+             int(time.time()), link_id, int(linked), bundle_json(changed), state, int(state in trust.BLOCKED)))
 
     def hold(self, db: sqlite3.Connection, user_id: str) -> None:
         """One more record of a blocked peer held back (it comes again, from cursor 0, once they are verified)."""
@@ -382,50 +311,51 @@ class LocalStore:
             self.forget_record(db, rid)
         return len(ids)
 
+    def update_peer(self, db: sqlite3.Connection, user_id: str, **values: Any) -> None:
+        """Change some of a peer's link_id, linked, changed (a wire.KeyBundle or None), verified_how, state."""
+        columns = {"link_id": "link_id", "linked": "linked", "changed": "changed_bundle_json",
+                   "verified_how": "verified_how", "state": "state"}
+        if not values or set(values) - set(columns):
+            raise ValueError("unknown peer column")
+        if "changed" in values:
+            values["changed"] = bundle_json(values["changed"])
+        assignments = ", ".join(f"{columns[name]} = ?" for name in values)
+        db.execute(f"UPDATE peers SET {assignments} WHERE user_id = ?", (*values.values(), user_id))
+
     # ------------------------------------------------------------ key verifications
 
-    def put_verification(self, db: sqlite3.Connection, record_id: str, peer_id: str, bundle_json: str, how: str,
-                         created_at: str, invite: str | None = None) -> None:
+    def put_verification(self, db: sqlite3.Connection, record_id: str, verification: trust.Verification) -> None:
         db.execute("INSERT OR REPLACE INTO verifications(record_id, peer_id, bundle_json, how, created_at, invite)"
-                   " VALUES (?, ?, ?, ?, ?, ?)", (record_id, peer_id, bundle_json, how, created_at, invite))
+                   " VALUES (?, ?, ?, ?, ?, ?)",
+                   (record_id, str(verification.bundle.user_id), bundle_json(verification.bundle), verification.how,
+                    verification.created_at, verification.invite))
 
     def drop_verification(self, db: sqlite3.Connection, record_id: str) -> None:
         db.execute("DELETE FROM verifications WHERE record_id = ?", (record_id,))
 
-    def verifications(self, peer_id: str | None = None) -> list[dict[str, Any]]:
+    def verifications(self, peer_id: str | None = None) -> list[trust.Verification]:
         """The account's verifications of one peer (or of everyone)."""
-        sql, args = "SELECT * FROM verifications", ()
+        sql, args = "SELECT bundle_json, how, created_at, invite FROM verifications", tuple[str, ...]()
         if peer_id is not None:
             sql, args = sql + " WHERE peer_id = ?", (peer_id,)
         rows = self.db.execute(sql + " ORDER BY record_id", args).fetchall()
-        return [self._row(r, "verifications") for r in rows]  # type: ignore[misc]
-
-    def update_peer(self, db: sqlite3.Connection, user_id: str, **values: Any) -> None:
-        allowed = {"link_id", "linked", "changed_bundle_json", "verified_how", "state"}
-        if not values or set(values) - allowed:
-            raise ValueError("unknown peer column")
-        assignments = ", ".join(f"{name} = ?" for name in values)
-        db.execute(f"UPDATE peers SET {assignments} WHERE user_id = ?", (*values.values(), user_id))
+        return [trust.Verification(read_bundle(bundle), how, created_at, invite)
+                for bundle, how, created_at, invite in rows]
 
     # ------------------------------------------------------------ outbox
 
-    def get_pending(self, record_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT * FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
-        return self._row(row, "outbox")
+    def get_pending(self, record_id: str) -> PendingRevision | None:
+        row = self.db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
+        return None if row is None else pending_of(row)
 
-    def list_pending(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT * FROM outbox ORDER BY queued_at, record_id").fetchall()
-        return [self._row(r, "outbox") for r in rows]  # type: ignore[misc]
+    def list_pending(self) -> list[PendingRevision]:
+        rows = self.db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox ORDER BY queued_at, record_id").fetchall()
+        return [pending_of(r) for r in rows]
 
-    def put_pending(self, db: sqlite3.Connection, item: dict[str, Any]) -> None:
-        row = {"rekey": 0, "grants_json": "[]", "share_add_json": "[]", "revoke_json": "[]", "atomic": 0,
-               "queued_at": time.time_ns(), "last_error": None, "sent_rev_id": None} | item
-        db.execute(
-            "INSERT OR REPLACE INTO outbox(record_id, base_version, version, rev_id, header, ct, signature, key_id,"
-            " dek_wrap, rekey, grants_json, share_add_json, revoke_json, atomic, queued_at, last_error, sent_rev_id)"
-            " VALUES (:record_id, :base_version, :version, :rev_id, :header, :ct, :signature, :key_id, :dek_wrap,"
-            " :rekey, :grants_json, :share_add_json, :revoke_json, :atomic, :queued_at, :last_error, :sent_rev_id)",
-            row)
+    def put_pending(self, db: sqlite3.Connection, item: PendingRevision) -> None:
+        """Queue `item`, replacing the record's pending revision; a new item (queued_at None) is queued now."""
+        row = pending_row(item, time.time_ns() if item.queued_at is None else item.queued_at)
+        db.execute(f"INSERT OR REPLACE INTO outbox({_OUTBOX_COLUMNS}) VALUES ({_marks(_OUTBOX_COLUMNS)})", row)
 
     def mark_sent(self, record_ids_and_revs: list[tuple[str, bytes]]) -> None:
         with self.transaction() as db:
@@ -443,13 +373,15 @@ class LocalStore:
         with self.transaction() as db:
             db.execute("UPDATE outbox SET last_error = ? WHERE record_id = ?", (error, record_id))
 
-    # ------------------------------------------------------------ rows
 
-    _COLUMNS: ClassVar[dict[str, list[str]]] = {}  # every profile's tables have the same columns
+# ---------------------------------------------------------------- the columns of each row type
 
-    def _row(self, row: tuple | None, table: str) -> dict[str, Any] | None:
-        if row is None:
-            return None
-        if table not in self._COLUMNS:
-            self._COLUMNS[table] = [c[1] for c in self.db.execute(f"PRAGMA table_info({table})").fetchall()]
-        return dict(zip(self._COLUMNS[table], row, strict=True))
+_RECORD_COLUMNS = "record_id, owner_id, version, rev_id, header, ct, signature, key_id, seq, access"
+_PEER_COLUMNS = ("user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at, link_id, linked,"
+                 " changed_bundle_json, state, held")
+_OUTBOX_COLUMNS = ("record_id, base_version, version, rev_id, header, ct, signature, key_id, dek_wrap, rekey,"
+                   " grants_json, share_add_json, revoke_json, atomic, queued_at, last_error, sent_rev_id")
+
+
+def _marks(columns: str) -> str:
+    return ", ".join("?" for _ in columns.split(","))

@@ -365,7 +365,7 @@ class Emotions(Type):
 
 
 # Every field type, in the order the worksheet builder offers them; FieldType spells out the same names, so msgspec
-# and type checkers know them (tests/sync/test_fields.py compares the two).
+# and type checkers know them (tests/sync/core/test_fields.py compares the two).
 FieldType = Literal[
     "short_text", "long_text", "scale", "yes_no", "single_choice", "multi_choice", "list", "minutes", "emotions"
 ]

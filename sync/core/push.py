@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from . import sharing
 from .layout import ZERO32
 
 Status = Literal["ok", "conflict", "invalid", "forbidden", "aborted"]  # wire.PushResult.status
@@ -101,9 +102,10 @@ ABORTED = Verdict("aborted")
 
 
 def may_be_granted(grantee_id: bytes, peers: frozenset[bytes]) -> bool:
-    """The sharing rule a server can check: a record key goes only to someone with a care link with the owner. (A
-    client also asks whether it trusts the grantee's key: PROTOCOL.md §18.)"""
-    return grantee_id in peers
+    """The sharing rule (sharing.may_grant) as a server can check it: a record key goes only to someone with a care
+    link with the owner. The server has only its own word for a key, so it sees every key as not verified; a client
+    also asks whether it trusts the grantee's key (PROTOCOL.md §18)."""
+    return sharing.may_grant(grantee_id in peers, "unverified")
 
 
 def judge(item: Item, state: State) -> Verdict:

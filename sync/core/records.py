@@ -89,13 +89,6 @@ def open_revision(revision: wire.Revision, *, owner_id: Id, record_id: Id, dek: 
         raise CryptoError(detail=_OPEN_FAILED) from None
 
 
-def check_stored(stored: wire.StoredRevision, header: Header, rid: bytes) -> None:
-    """The server's labels around a revision (ids, version, rev_id) must agree with the bytes themselves."""
-    if (stored.rev_id != rid or stored.version != header.version or stored.owner_id.bytes != header.owner_id
-            or stored.record_id.bytes != header.record_id):
-        raise CryptoError(detail=_OPEN_FAILED)
-
-
 def check_high_water(seen: tuple[int, bytes] | None, version: int, rid: bytes) -> None:
     """Refuse a head older than, or forked from, the newest (version, rev_id) this device has accepted."""
     if seen is None:

@@ -24,6 +24,8 @@ STAMP = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 Proof = Literal["valid", "invalid", "none"]
 State = Literal["verified", "unverified", "changed", "mismatch"]
+# Nothing is shared with, granted to, assigned to or taken from a peer in these states until verified again.
+BLOCKED = frozenset({"changed", "mismatch"})
 
 
 # ---------------------------------------------------------------- the invitation's proof
@@ -143,7 +145,7 @@ class Judgement:
     @property
     def blocked(self) -> bool:
         """Nothing is shared with, granted to, assigned to or taken from this peer until verified again."""
-        return self.state in ("changed", "mismatch")
+        return self.state in BLOCKED
 
 
 def _instant(stamp: str) -> tuple[str, int]:

@@ -39,7 +39,7 @@ SHARE_BLOCKED = ("Not shared: this therapist's security key changed (or does not
 
 def _account(tmp_path, url: str, name: str, handle: str, role: str, passphrase: str) -> Client:
     c = Client(tmp_path / name)
-    c.create_account(url, handle, passphrase, role, FLOOR)
+    c.accounts.create(url, handle, passphrase, role, FLOOR)
     return c
 
 
@@ -183,7 +183,7 @@ def test_a_changed_therapist_key_blocks_shares_and_answers_until_re_verified(pla
         first_number = page.inner_text(".safety-number code")
         t.sync()
         t.mark_verified("cara.client")
-        aid = _assign(t, t.store.get_peer(handle="cara.client")["user_id"], "Evening pages")
+        aid = _assign(t, t.store.get_peer(handle="cara.client").user_id, "Evening pages")
         assert sync_now(page) == "Synced"
         todo = _todo(page, live_app.url)
         assert "Evening pages" in todo and "from dr.ames (Verified by invitation)" in todo
@@ -335,7 +335,7 @@ def test_an_assignment_that_does_not_verify_is_not_shown_as_from_the_therapist(p
     ctx.route("**/api/v1/sync/pull*", pull)
     try:
         page = _linked_phone(ctx, live_app, t)
-        duid = t.store.get_peer(handle="dee.client")["user_id"]
+        duid = t.store.get_peer(handle="dee.client").user_id
 
         # The server flips one byte of the assignment's signature: refused, not stored, not shown.
         aid = mode["rid"] = str(uuid.uuid4())
@@ -397,7 +397,7 @@ def test_an_assignment_with_a_lying_label_or_a_stray_grant_is_refused(playwright
     ctx.route("**/api/v1/sync/pull*", pull)
     try:
         page = _linked_phone(ctx, live_app, t)
-        duid = t.store.get_peer(handle="dee.client")["user_id"]
+        duid = t.store.get_peer(handle="dee.client").user_id
         _assign(t, duid, "Walk after lunch")  # its grant is the one the server adds below
         assert sync_now(page) == "Synced"
         aid = mode["rid"] = str(uuid.uuid4())
@@ -428,8 +428,8 @@ def test_a_new_device_knows_from_the_account_whom_the_person_verified(playwright
     finally:
         first.close()
     t.sync()
-    assert t.store.get_peer(handle="eve.client")["verified_how"] == "invite-link"  # the proof, checked there
-    _assign(t, t.store.get_peer(handle="eve.client")["user_id"], "Walk after lunch")
+    assert t.store.get_peer(handle="eve.client").verified_how == "invite-link"  # the proof, checked there
+    _assign(t, t.store.get_peer(handle="eve.client").user_id, "Walk after lunch")
     ctx = launch(playwright_instance, tmp_path / "second")
     try:
         page = open_app(ctx, live_app.url)
@@ -457,7 +457,7 @@ def test_a_therapist_only_the_server_vouches_for_is_marked_and_work_goes_on(play
     finally:
         first.close()
     t.sync()
-    _assign(t, t.store.get_peer(handle="finn.client")["user_id"], "Stretch in the morning")
+    _assign(t, t.store.get_peer(handle="finn.client").user_id, "Stretch in the morning")
     ctx = launch(playwright_instance, tmp_path / "second")
     try:
         page = open_app(ctx, live_app.url)
@@ -582,7 +582,7 @@ def test_one_invitation_vouches_for_one_person_on_the_therapists_device(playwrig
         first = create_invite(page)
         ana, mimic = person("ana.one"), person("ana.0ne")
         ana.accept_invite(first)
-        therapist_uid = uuid.UUID(ana.store.get_peer(handle="dr.hale")["user_id"]).bytes
+        therapist_uid = uuid.UUID(ana.store.get_peer(handle="dr.hale").user_id).bytes
         _accept_under(live_app, therapist_uid, mimic, create_invite(page), safety.parse_invite_url(first).secret,
                       _invite_id_of(live_app, ana))
         assert sync_now(page).startswith("Synced")
@@ -595,7 +595,7 @@ def test_one_invitation_vouches_for_one_person_on_the_therapists_device(playwrig
         assert sync_now(page).startswith("Synced")
         assert badge("bo.two") == "Verified by invitation"
         used = _invite_id_of(live_app, bo)
-        bo.api.delete_link(uuid.UUID(bo.store.get_peer(handle="dr.hale")["link_id"]))
+        bo.api.delete_link(uuid.UUID(bo.store.get_peer(handle="dr.hale").link_id))
         second_secret = safety.parse_invite_url(second).secret
         _accept_under(live_app, therapist_uid, mimic2, create_invite(page), second_secret, used)
         assert sync_now(page).startswith("Synced")

@@ -216,7 +216,7 @@ PASS_T = "therapist passphrase, long enough"
 def therapist(live_app, tmp_path):
     """dr.kim, a therapist driven through the reference client (it can end a care link)."""
     t = Client(tmp_path / "therapist")
-    t.create_account(live_app.url, "dr.kim", PASS_T, "therapist", FLOOR)
+    t.accounts.create(live_app.url, "dr.kim", PASS_T, "therapist", FLOOR)
     yield t
     t.close()
 
@@ -245,7 +245,7 @@ def test_a_second_device_with_only_the_servers_word_shares_marked_not_verified(p
     therapist's key is only the server's word here. Sharing goes on, marked "Not verified" (trust on first use);
     comparing the numbers on this device verifies, and the account records it."""
     first = Client(tmp_path / "first")
-    first.create_account(live_app.url, "jo.second", PASSPHRASE, "client", FLOOR)
+    first.accounts.create(live_app.url, "jo.second", PASSPHRASE, "client", FLOOR)
     first.accept_invite(therapist.create_invite())  # its verification stays on that device: never synced
     first.close()
     therapist.sync()
@@ -332,7 +332,7 @@ def test_an_ended_care_link_re_keys_what_the_therapist_could_read(playwright_ins
     # The same account on another device reads the edit: it was accepted, not stuck.
     other = Client(tmp_path / "other")
     try:
-        other.login(live_app.url, "jo.ended", passphrase=PASSPHRASE)
+        other.accounts.login(live_app.url, "jo.ended", passphrase=PASSPHRASE)
         other.sync()
         bodies = {e["fields"]["title"]: e["fields"]["body"] for e in other.entries()}
         assert bodies["Shared then the link ends"] == "version two, after the link ended"
@@ -476,8 +476,8 @@ def test_a_re_key_on_a_second_device_gives_no_key_to_a_blocked_therapist(playwri
     ray = Client(tmp_path / "ray")
     first = Client(tmp_path / "first")
     try:
-        ray.create_account(live_app.url, "dr.ray", PASS_T, "therapist", FLOOR)
-        first.create_account(live_app.url, "jo.two", PASSPHRASE, "client", FLOOR)
+        ray.accounts.create(live_app.url, "dr.ray", PASS_T, "therapist", FLOOR)
+        first.accounts.create(live_app.url, "jo.two", PASSPHRASE, "client", FLOOR)
         first.accept_invite(therapist.create_invite())
         first.accept_invite(ray.create_invite())
         rid = first.add_entry("journal", {"title": "For both", "body": "shared from the first device"})

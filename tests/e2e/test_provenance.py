@@ -115,9 +115,9 @@ def _reuse_setup(server, tmp_path):
 
     floor = keys.new_kdf_params(19456, 2, 1)
     t, a, mimic = Client(tmp_path / "t"), Client(tmp_path / "a"), Client(tmp_path / "m")
-    t.create_account(server.url, "dr-reuse", "therapist passphrase, long", "therapist", floor)
-    a.create_account(server.url, "ben-smith", "client passphrase, long enough", "client", floor)
-    mimic.create_account(server.url, "ben-smlth", "client passphrase, long enough", "client", floor)
+    t.accounts.create(server.url, "dr-reuse", "therapist passphrase, long", "therapist", floor)
+    a.accounts.create(server.url, "ben-smith", "client passphrase, long enough", "client", floor)
+    mimic.accounts.create(server.url, "ben-smlth", "client passphrase, long enough", "client", floor)
     return t, a, mimic
 
 
@@ -154,11 +154,11 @@ def test_one_invitation_vouches_for_one_person_even_after_its_link_ended(server,
         first = t.create_invite()
         a.accept_invite(first)
         t.sync()
-        assert t.store.get_peer(handle="ben-smith")["verified_how"] == "invite-link"
+        assert t.store.get_peer(handle="ben-smith").verified_how == "invite-link"
         _mimic_takes_another_invitation_under_the_first_ones_id(server, t, mimic, first)
-        t.api.delete_link(uuid_of(t.store.get_peer(handle="ben-smith")["link_id"]))
+        t.api.delete_link(uuid_of(t.store.get_peer(handle="ben-smith").link_id))
         report = t.sync()
-        assert t.store.get_peer(handle="ben-smlth")["state"] == "mismatch"
+        assert t.store.get_peer(handle="ben-smlth").state == "mismatch"
         assert any("does not match the invitation" in w for w in report.warnings), report.warnings
     finally:
         for c in (t, a, mimic):
@@ -174,8 +174,8 @@ def test_an_invite_id_on_two_links_proves_neither(server, tmp_path):
         a.accept_invite(first)
         _mimic_takes_another_invitation_under_the_first_ones_id(server, t, mimic, first)
         t.sync()
-        assert t.store.get_peer(handle="ben-smlth")["state"] == "mismatch"
-        assert t.store.get_peer(handle="ben-smith")["state"] == "mismatch"
+        assert t.store.get_peer(handle="ben-smlth").state == "mismatch"
+        assert t.store.get_peer(handle="ben-smith").state == "mismatch"
     finally:
         for c in (t, a, mimic):
             c.close()

@@ -18,7 +18,7 @@ PASSPHRASE = "a passphrase that is long enough"
 @pytest.fixture
 def signed_up(server, tmp_path):
     first = Client(tmp_path / "first")
-    first.create_account(server.url, "alice", PASSPHRASE, "client", FLOOR)
+    first.accounts.create(server.url, "alice", PASSPHRASE, "client", FLOOR)
     rid = first.add_entry("journal", {"body": "written on the first device"})
     first.sync()
     first.close()
@@ -40,7 +40,7 @@ def _count_argon2id(monkeypatch) -> list[int]:
 def test_a_sign_in_runs_argon2id_once_and_reads_the_entries(server, signed_up, tmp_path, monkeypatch):
     calls = _count_argon2id(monkeypatch)
     second = Client(tmp_path / "second")
-    second.login(server.url, "alice", passphrase=PASSPHRASE)
+    second.accounts.login(server.url, "alice", passphrase=PASSPHRASE)
     assert len(calls) == 1  # the login key and the KEK both come from prelogin's parameters
     second.sync()
     assert [e["id"] for e in second.entries(own=True)] == [signed_up]
@@ -60,6 +60,6 @@ def test_an_account_served_with_other_kdf_parameters_is_refused(server, signed_u
     calls = _count_argon2id(monkeypatch)
     second = Client(tmp_path / "second")
     with pytest.raises(CryptoError, match="key derivation parameters"):
-        second.login(server.url, "alice", passphrase=PASSPHRASE)
+        second.accounts.login(server.url, "alice", passphrase=PASSPHRASE)
     assert len(calls) == 1  # refused before any second derivation
     assert not (tmp_path / "second" / "keys.json").exists()

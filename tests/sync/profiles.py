@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import uuid
 
-import msgspec
-
-from between.sync.core import crypto, keys, records, wire
 from between.sync.client.client import Client
-from between.sync.client.engine import SyncReport
+from between.sync.client.keysfile import KeysFile
+from between.sync.client.rows import PendingRevision
+from between.sync.client.report import SyncReport
+from between.sync.core import crypto, keys, records, wire
 from between.sync.core.layout import GrantBody
-from between.sync.client.localstore import KeysFile
 
 
 def person(handle: str, role: str = "client") -> keys.AccountSecrets:
@@ -36,18 +35,33 @@ def pin(client: Client, peer: keys.AccountSecrets, how: str = "invite-link") -> 
     uid = str(uuid.UUID(bytes=peer.user_id))
     with client.store.transaction() as db:
         if how != "tofu":
-            client.store.settle_peer(db, user_id=uid, bundle_json=wire.encode(bundle).decode(), handle=bundle.handle,
-                                     role=bundle.role, sig_pub=bundle.sig_pub, kem_pub=bundle.kem_pub,
-                                     verified_how=how, state="verified", changed_bundle_json=None,
+            client.store.settle_peer(db, user_id=uid, bundle=bundle, verified_how=how, state="verified", changed=None,
                                      link_id=str(uuid.uuid4()), linked=True)
-        assert not client.engine.settle(db, uid, bundle, None, "none", SyncReport()).blocked
+        assert not client.engine.links.settle(db, uid, bundle, None, "none", SyncReport()).verdict.blocked
+
+
+def care_pair(tmp_path) -> tuple[Client, Client, keys.AccountSecrets, keys.AccountSecrets]:
+    """sam (client) and dr.lee (therapist), each pinned on the other's device as an invite link leaves them."""
+    sam_keys, lee_keys = person("sam"), person("dr.lee", "therapist")
+    sam, lee = device(tmp_path, "sam", sam_keys), device(tmp_path, "lee", lee_keys)
+    pin(sam, lee_keys)
+    pin(lee, sam_keys, "safety-number")
+    return sam, lee, sam_keys, lee_keys
+
+
+def shared_entry(sam: Client, server: FakeServerHead, body: str = "for my therapist") -> str:
+    """An entry of sam's, shared with dr.lee and landed on `server`."""
+    rid = sam.add_entry("journal", {"body": body})
+    sam.share(rid, "dr.lee")
+    server.land(sam, rid)
+    return rid
 
 
 def deliver(client: Client, *states: wire.RecordState, cursor: int | None = None) -> SyncReport:
     report = SyncReport()
     page = wire.PullResponse(items=list(states), cursor=max(s.seq for s in states) if cursor is None else cursor,
                              more=False)
-    client.engine.apply_page(page, report)
+    client.engine.inbox.apply_page(page, report)
     return report
 
 
@@ -59,8 +73,8 @@ def stored_grant(upload: wire.GrantUpload, created_at: int = 1) -> wire.Grant:
                       sealed=upload.sealed, signature=upload.signature, created_at=created_at)
 
 
-def pushed_grants(item: dict) -> list[wire.GrantUpload]:
-    return msgspec.json.decode(item["grants_json"].encode(), type=list[wire.GrantUpload])
+def pushed_grants(item: PendingRevision) -> list[wire.GrantUpload]:
+    return list(item.grants)
 
 
 class FakeServerHead:
@@ -69,35 +83,35 @@ class FakeServerHead:
 
     def __init__(self) -> None:
         self.seq = 0
-        self.items: dict[str, dict] = {}
+        self.items: dict[str, PendingRevision] = {}
 
     def land(self, client: Client, record_id: str) -> wire.RecordState:
         item = client.store.get_pending(record_id)
         self.seq += 1
-        client.engine.acknowledge(item, self.seq)
+        client.engine.outbox.acknowledge(item, self.seq)
         self.items[record_id] = item
         return self.state(client, item, self.seq)
 
     @staticmethod
-    def state(client: Client, item: dict, seq: int, grants: list[wire.Grant] = ()) -> wire.RecordState:
+    def state(client: Client, item: PendingRevision, seq: int, grants: list[wire.Grant] = ()) -> wire.RecordState:
         owner = uuid.UUID(client.engine.me)
-        rev = wire.Revision(header=item["header"], ct=item["ct"], signature=item["signature"])
-        head = wire.StoredRevision(record_id=uuid.UUID(item["record_id"]), owner_id=owner, version=item["version"],
+        rev = wire.Revision(header=item.header, ct=item.ct, signature=item.signature)
+        head = wire.StoredRevision(record_id=uuid.UUID(item.record_id), owner_id=owner, version=item.version,
                                    rev_id=records.rev_id(rev.header, rev.ct), revision=rev, seq=seq)
         return wire.RecordState(record_id=head.record_id, owner_id=owner, seq=seq, access="owner", head=head,
-                                dek_wrap=item["dek_wrap"], grants=list(grants))
+                                dek_wrap=item.dek_wrap, grants=list(grants))
 
     def granted(self, record_id: str, grantee: keys.AccountSecrets, seq: int,
                 grants: list[wire.Grant] | None = None) -> wire.RecordState:
         """The landed head of `record_id` as its grantee pulls it: no wrap, only the grants naming the grantee."""
         item = self.items[record_id]
-        rev = wire.Revision(header=item["header"], ct=item["ct"], signature=item["signature"])
+        rev = wire.Revision(header=item.header, ct=item.ct, signature=item.signature)
         owner = uuid.UUID(bytes=GrantBody.parse(pushed_grants(item)[0].body).owner_id) if grants is None else (
             grants[0].owner_id)
         if grants is None:
             grants = [stored_grant(g) for g in pushed_grants(item)
                       if GrantBody.parse(g.body).grantee_id == grantee.user_id]
-        head = wire.StoredRevision(record_id=uuid.UUID(record_id), owner_id=owner, version=item["version"],
+        head = wire.StoredRevision(record_id=uuid.UUID(record_id), owner_id=owner, version=item.version,
                                    rev_id=records.rev_id(rev.header, rev.ct), revision=rev, seq=0)
         return wire.RecordState(record_id=head.record_id, owner_id=owner, seq=seq, access="granted", head=head,
                                 grants=grants)

@@ -645,6 +645,8 @@ BUILDERS = {
     "trust.json": lambda: __import__("tests.vectors.trust_cases", fromlist=["build"]).build(),
     "restore.json": lambda: __import__("tests.vectors.restore_cases", fromlist=["build"]).build(),
     "push.json": lambda: __import__("tests.vectors.push_cases", fromlist=["build"]).build(),
+    "pull.json": lambda: __import__("tests.vectors.pull_cases", fromlist=["build"]).build(),
+    "sharing.json": lambda: __import__("tests.vectors.sharing_cases", fromlist=["build"]).build(),
 }
 
 

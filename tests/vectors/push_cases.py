@@ -198,7 +198,7 @@ CASES: list[tuple[str, str, dict[str, Any], list[dict[str, Any]], bool, list[dic
 ]
 
 
-# ---------------------------------------------------------------- reading a case (tests/sync/test_push.py too)
+# ---------------------------------------------------------------- reading a case (tests/sync/core/test_push.py too)
 
 
 def read_state(doc: dict[str, Any], ids: dict[str, bytes]) -> push.State:

@@ -3,8 +3,9 @@
 Run `.venv/bin/python -m tests.vectors.recurrence_cases`. Every schedule result below is written out by hand
 (the DST dates: Europe/Berlin 2026-03-29 and 2026-10-25, America/New_York 2026-03-08 and 2026-11-01,
 America/Los_Angeles 2026-03-08); main() refuses to write the file when sync/core/recurrence.py disagrees. The
-"documents" section holds what sync/core/assignments.py builds from every template (tests/sync/test_assignments.py
-checks one of them by hand) and the documents both validators must refuse, each naming the same field.
+"documents" section holds what sync/core/assignments.py builds from every template
+(tests/sync/core/test_assignments.py checks one of them by hand) and the documents both validators must refuse, each
+naming the same field.
 """
 
 from __future__ import annotations

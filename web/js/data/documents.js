@@ -11,7 +11,7 @@ import { commit, listOwnRecords, liveRow, openPlaintext } from './entries.js';
 import { BetweenError } from '../core/errors.js';
 import { kindFor } from '../core/assignments.js';
 import { decodeDocument, encodeDocument } from '../core/records.js';
-import { canGrant, granteesAfter } from '../engine/share.js';
+import { canGrant, granteesAfter } from '../core/sharing.js';
 import { isPending } from '../engine/sync.js';
 
 /**

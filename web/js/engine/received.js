@@ -7,12 +7,10 @@
 
 import { equal, toHex, uuidBytes } from '../core/bytes.js';
 import { get, getAll } from '../data/db.js';
-import { CryptoError, ProtocolError } from '../core/errors.js';
+import { CryptoError } from '../core/errors.js';
 import { FLAG_DELETED, parseHeader } from '../core/layout.js';
-import { peerState } from '../core/key-status.js';
-import { BLOCKED } from '../core/trust.js';
 import {
-  checkHighWater, decodeDocument, openGrant, openRevision, openStoredRevision, revId, unwrapDek, wrapDek,
+  decodeDocument, openGrant, openRevision, openStoredRevision, unwrapDek, wrapDek,
 } from '../core/records.js';
 
 /**
@@ -30,44 +28,23 @@ const opened = new Map();
 /** Drop every decrypted document from memory. */
 export const forgetReceived = () => opened.clear();
 
-/**
- * Whether this device takes records from `peer` at all: pinned, and its key not blocked (changed, or not what
- * their invitation proved). A key that is only the server's word is taken, and marked "Not verified" where it shows.
- */
-export const acceptsFrom = (peer) => Boolean(peer) && !BLOCKED.has(peerState(peer));
+/** The row that drops a record someone shared whose access ended: its content goes, its high-water mark stays. */
+export const removedReceived = (old) => ({ store: 'received', before: old.head.revId,
+  row: { ...old, head: null, deks: {}, removedAt: now() } });
 
 /**
- * The row a pulled record someone shared with us leads to (null: nothing to change), or throws CryptoError /
- * ProtocolError when it does not verify (then nothing of it is stored). `e` = {db, me, peers: Map}.
- * A `removed` item for a record we hold drops its content but keeps the high-water mark.
- * `{waiting: true}`: the owner's key is blocked on this device; nothing is stored, and verifying them resets the
- * pull cursor (share.js markVerified) so it comes again.
- * @returns {Promise<{store?: 'received', before?: Uint8Array|null, row?: Record<string, any>, waiting?: true}|null>}
+ * The row a pulled record someone shared with us leads to, once pull.js `decide` said to store it (or that it is
+ * the head held already); throws CryptoError when it does not verify (then nothing of it is stored).
+ * `e` = {db, me, peers: Map}; `old` the row held now; `header` and `rid32` the head's parsed header and rev_id.
+ * @returns {Promise<{store: 'received', before: Uint8Array|null, row: object}>}
  */
-export async function prepareReceived(e, state) {
-  const { db, me } = e;
+export async function prepareReceived(e, state, old, header, rid32) {
+  const { me } = e;
   const rid = state.record_id;
-  const old = await get(db, 'received', rid);
-  if (state.access === 'removed') {
-    if (!old || !old.head) return null;
-    return { store: 'received', before: old.head.revId, row: { ...old, head: null, deks: {}, removedAt: now() } };
-  }
-  if (state.access !== 'granted') throw new ProtocolError('bad_state', 'unknown access');
   const h = state.head;
-  if (!h || h.record_id !== rid || h.owner_id !== state.owner_id) {
-    throw new ProtocolError('bad_state', 'the server sent an inconsistent record');
-  }
-  // An own record is never taken as someone else's: the server cannot re-label what this device wrote.
-  if (await get(db, 'records', rid)) throw new ProtocolError('bad_state', 'an own record served as shared');
   const peer = e.peers.get(state.owner_id);
-  // A blocked key (changed, or not what the invitation proved): held back, and pulled again once verified.
-  if (!acceptsFrom(peer)) return { waiting: true };
   const ownerId = uuidBytes(state.owner_id);
   const recordId = uuidBytes(rid);
-  const header = parseHeader(h.revision.header);
-  const rid32 = await revId(h.revision.header, h.revision.ct);
-  if (!equal(rid32, h.rev_id) || header.version !== h.version) throw new CryptoError('revision id does not match');
-  checkHighWater(old?.highWater, header.version, rid32);
   const deks = { ...old?.deks };
   let dek = null;
   for (const g of state.grants ?? []) {

@@ -1,16 +1,14 @@
-/** Care links and sharing, client side: who may get a key, which grants count, invites, pinned keys, share intents. */
+/** Care links and sharing, client side: invites, pinned keys, share intents (the rules they follow: sharing.js). */
 
 import { equal, uuidBytes } from '../core/bytes.js';
 import { get, getAll, write } from '../data/db.js';
 import { rekeyEntry } from '../data/entries.js';
 import { BetweenError, CryptoError } from '../core/errors.js';
 import { makeBundle, verifyBundle } from '../core/keys.js';
-import { peerState } from '../core/key-status.js';
 import { recordVerification, settlePeer, verificationsOf } from './peers.js';
-import {
-  checkKeyFingerprint, formatSafetyNumber, normaliseOrigin, parseInviteUrl, safetyNumber,
-} from '../core/safety.js';
-import { BLOCKED, inviteProof, latest, sameKeys } from '../core/trust.js';
+import { checkKeyFingerprint, formatSafetyNumber, normaliseOrigin, parseInviteUrl, safetyNumber } from '../core/safety.js';
+import { inviteProof, latest, sameKeys } from '../core/trust.js';
+import { canGrant, granteesAfter } from '../core/sharing.js';
 import { bundleFromWire } from '../data/api.js';
 
 /** What the codes in the sync status's `warnings` mean, in the words a page shows. */
@@ -26,53 +24,6 @@ export const WARNINGS = {
   key_changed: 'Someone\'s security key changed, or does not match their invitation. Nothing is shared with or taken '
     + 'from them until you compare the safety number with them.',
 };
-
-/** Grantees after a pending intent: the synced ones plus `add`, minus `revoke`. */
-export function granteesAfter(row) {
-  const out = new Set(Object.keys(row.grantees ?? {}));
-  for (const uid of row.intent?.add ?? []) out.add(uid);
-  for (const uid of row.intent?.revoke ?? []) out.delete(uid);
-  return out;
-}
-
-/**
- * Whether this device may hand a key to a peer: linked, and the key not blocked (changed, or not what their
- * invitation proved). A key that is only the server's word (not verified) is used too, marked as such.
- */
-export const canGrant = (peer) => Boolean(peer?.linked && !BLOCKED.has(peerState(peer)));
-
-/**
- * The share list after a pull, from the owner-signed grants the server listed. Only grants for the head's
- * key count (`served`, grantee -> created_at); grants for older keys (`stale`) never put anyone back. The
- * list is replaced only when the key changed (a re-key by this account, here or on another own device);
- * under the same key only this device's own share and unshare change it, so a differing list is a warning.
- * `gone` are peers whose link ended (the server drops their grants, this device revokes them itself).
- * @returns {{grantees: Record<string, string>, warnings: string[]}}
- */
-export function shareListAfterPull({ known, knownKeyId, keyId, served, stale, gone = new Set() }) {
-  const warnings = [];
-  if ([...stale].some((uid) => !(uid in served))) warnings.push('old_grants_ignored');
-  if (!known || !knownKeyId || !equal(knownKeyId, keyId)) return { grantees: { ...served }, warnings };
-  const mine = Object.keys(known);
-  if (Object.keys(served).some((uid) => !(uid in known)) || mine.some((uid) => !(uid in served) && !gone.has(uid))) {
-    warnings.push('share_list_differs');
-  }
-  return { grantees: { ...known }, warnings };
-}
-
-/**
- * The sharing change still to send once the server holds `grantees`, for a person who wants `desired`:
- * adds only for peers this device may grant to (anyone else would block the push for good).
- * @param {Set<string>} desired @param {Record<string, unknown>|null} grantees
- * @param {(uid: string) => boolean} [grantable]
- * @returns {{add: string[], revoke: string[]} | null}
- */
-export function rebaseIntent(desired, grantees, grantable = () => true) {
-  const has = new Set(Object.keys(grantees ?? {}));
-  const add = [...desired].filter((uid) => !has.has(uid) && grantable(uid)).sort();
-  const revoke = [...has].filter((uid) => !desired.has(uid)).sort();
-  return add.length || revoke.length ? { add, revoke } : null;
-}
 
 /** Who this person shares with and since when (a pending share or unshare is marked as such). */
 export async function sharingOf(db, row) {

@@ -11,12 +11,13 @@ import { bundleFromWire } from '../data/api.js';
 import { verifyBundle } from '../core/keys.js';
 import { peerState } from '../core/key-status.js';
 import { holdFrom, settlePeer, verificationRow, verificationsOf } from './peers.js';
-import { prepareReceived } from './received.js';
+import { decide, refusal } from '../core/pull.js';
+import { prepareReceived, removedReceived } from './received.js';
 import { pushOutcome } from './push-result.js';
-import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from './share.js';
+import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from '../core/sharing.js';
 import { BLOCKED, checkInviteProof, readVerification, usedInvites } from '../core/trust.js';
 import {
-  checkHighWater, decodeDocument, makeGrant, openRevision, revId, sealRevision, unwrapDek, verifyGrant, wrapDek,
+  decodeDocument, makeGrant, openRevision, revId, sealRevision, unwrapDek, verifyGrant, wrapDek,
 } from '../core/records.js';
 
 const PULL_LIMIT = 200;
@@ -29,8 +30,6 @@ const isDeleted = (revision) => Boolean(parseHeader(revision.header).flags & FLA
 
 /** A record this device changed that the server has not acknowledged yet (the outbox, never dropped). */
 export const isPending = (row) => !row.synced || !equal(row.head.revId, row.synced.revId);
-
-export { granteesAfter };
 
 /** A re-key waits in this row: a share or unshare, or a new key epoch the server has not seen yet. */
 const sharingWaits = (row) => isPending(row)
@@ -118,44 +117,76 @@ export function createSync({ env, api, notify }) {
     return { keyId, dekWrap, head: { version: remote.version + 1, revId: headRid, ...sealed } };
   }
 
+  /** The served head's labels and what its bytes say (pull.js reads both), with its parsed header and rev_id. */
+  async function readHead(state) {
+    const h = state.head;
+    if (!h || state.access === 'removed') return { head: null, read: null, header: null, rid32: null };
+    const header = parseHeader(h.revision.header);
+    const rid32 = await revId(h.revision.header, h.revision.ct);
+    return { header, rid32, head: { recordId: h.record_id, ownerId: h.owner_id, version: h.version, revId: h.rev_id },
+      read: { recordId: uuidString(header.recordId), ownerId: uuidString(header.ownerId), version: header.version,
+        revId: rid32, parent: header.parent } };
+  }
+
+  /** What this device holds under a pulled record's id, as pull.js decide reads it, with the rows it came from. */
+  async function holding(e, state, read) {
+    const { db } = e;
+    const rid = state.record_id;
+    const row = await get(db, 'records', rid);
+    const old = row ? null : await get(db, 'received', rid);
+    let pending = null;
+    if (row && isPending(row)) {
+      // A revision this device made at that version may have landed although its push answer was lost.
+      const kept = read ? await get(db, 'revisions', [rid, read.version]) : null;
+      pending = { revId: row.head.revId, baseVersion: row.synced?.version ?? 0, sentRevId: kept?.revId ?? null };
+    }
+    const held = row ? row.synced : old?.head;
+    const peer = state.access === 'granted' ? e.peers.get(state.owner_id) : null;
+    const holds = /** @type {'own'|'received'|null} */ (row ? 'own' : old?.head ? 'received' : null);
+    const synced = /** @type {[number, Uint8Array]|null} */ (held ? [held.version, held.revId] : null);
+    const here = { me: uuidString(e.me.userId), holds, synced, highWater: (row ?? old)?.highWater ?? null,
+      ownerKey: peer ? peerState(peer) : null, pending };
+    return { here, row, old };
+  }
+
   /**
-   * Verify one pulled record and work out the row it leads to; an own key verification travels with it.
+   * Verify one pulled record and work out the row it leads to (pull.js decides what to do with it).
    * @returns {Promise<Change|null>}
    */
   async function prepare(e, state, report) {
+    const seen = await readHead(state);
+    const { here, row, old } = await holding(e, state, seen.read);
+    const next = decide({ access: state.access, recordId: state.record_id, ownerId: state.owner_id,
+      key: Boolean(state.dek_wrap), head: seen.head, read: seen.read }, here);
+    if (next.kind === 'refuse') throw refusal(next.reason);
+    if (next.kind === 'ignore' || next.kind === 'keep_own') return null; // an own record is never dropped on its word
+    if (next.kind === 'hold') {
+      report.warnings.add('waiting_for_verification');
+      return { held: state.owner_id };
+    }
+    if (state.access !== 'owner') {
+      // Shared with us by a peer (or no longer): its own store.
+      const change = next.kind === 'forget' ? removedReceived(old)
+        : await prepareReceived(e, state, old, seen.header, seen.rid32);
+      report.pulled++;
+      return change;
+    }
     let verification = null;
-    const change = await prepareRecord(e, state, report, (v) => { verification = v; });
+    const change = await prepareRecord(e, state, row, next.kind, seen, report, (v) => { verification = v; });
     if (change && verification) change.verification = verification;
     return change;
   }
 
   /**
-   * Verify one owner head from the server and work out the row it leads to (merge if a local edit waits);
-   * `verified(v)` is told of a key verification the record holds.
+   * Verify one owner head from the server and work out the row it leads to for `kind` (pull.js decide: store,
+   * unchanged, landed, landed_earlier, keep_pending or merge); `verified(v)` is told of a key verification it holds.
    * @returns {Promise<Change|null>}
    */
-  async function prepareRecord(e, state, report, verified) {
-    const { db, me } = e;
-    const mine = uuidString(me.userId);
-    if (state.access !== 'owner') {
-      // Shared with us by a peer (or no longer): its own store. A removed item never touches an own record.
-      const change = await prepareReceived(e, state);
-      if (change?.waiting) {
-        report.warnings.add('waiting_for_verification');
-        return { held: state.owner_id };
-      }
-      if (change) report.pulled++;
-      return change;
-    }
+  async function prepareRecord(e, state, row, kind, { header, rid32 }, report, verified) {
+    const { me } = e;
     const rid = state.record_id;
     const h = state.head;
-    if (state.owner_id !== mine || !h || !state.dek_wrap || h.record_id !== rid || h.owner_id !== mine) {
-      throw new ProtocolError('bad_state', 'the server sent an inconsistent record');
-    }
     const recordId = uuidBytes(rid);
-    const header = parseHeader(h.revision.header);
-    const rid32 = await revId(h.revision.header, h.revision.ct);
-    if (!equal(rid32, h.rev_id) || header.version !== h.version) throw new CryptoError('revision id does not match');
     const dek = await unwrapDek(me.kwk, me.userId, recordId, header.keyId, state.dek_wrap);
     // Own records verify under our own identity key only: the server cannot forge one.
     const [, plaintext] = await openRevision(h.revision, { ownerId: me.userId, recordId, dek, keyId: header.keyId,
@@ -173,16 +204,11 @@ export function createSync({ env, api, notify }) {
       if (equal(body.keyId, header.keyId)) served[g.grantee_id] = g.created_at;
       else stale.add(g.grantee_id);
     }
-    const row = await get(db, 'records', rid);
     const gone = new Set([...e.peers.values()].filter((p) => !p.linked).map((p) => p.userId));
     const judged = shareListAfterPull({ known: row?.grantees, knownKeyId: row?.synced?.keyId, keyId: header.keyId,
       served, stale, gone });
     for (const w of judged.warnings) report.warnings.add(w);
     const grantees = judged.grantees;
-    checkHighWater(row?.highWater, header.version, rid32);
-    if (row?.synced && header.version === row.synced.version + 1 && !equal(header.parent, row.synced.revId)) {
-      throw new RollbackError('the server served a forked revision');
-    }
     rememberPlaintext(rid32, plaintext);
     const remote = { version: header.version, revId: rid32, ...h.revision, keyId: header.keyId };
     const dekWraps = { ...row?.dekWraps, [toHex(header.keyId)]: state.dek_wrap };
@@ -195,23 +221,23 @@ export function createSync({ env, api, notify }) {
       return { before: null, row: { recordId: rid, ownerId: me.userId, ...common, ...adopt }, revisions };
     }
     const before = row.head.revId;
-    if (row.synced && equal(row.synced.revId, rid32)) {
-      return { before, row: { ...row, ...common } };
-    }
-    if (!isPending(row)) {
+    if (kind === 'unchanged') return { before, row: { ...row, ...common } };
+    if (kind === 'store') {
       report.pulled++;
       return { before, row: { ...row, ...common, ...adopt, intent: row.intent }, revisions };
     }
-    const kept = await get(db, 'revisions', [rid, header.version]);
-    const ownEarlier = kept && equal(kept.revId, rid32) && header.version > (row.synced?.version ?? 0);
-    if (equal(row.head.revId, rid32) || ownEarlier) {
+    if (kind === 'keep_pending') {
+      report.pulled++; // the pending edit is based on this version already: it stays as it is
+      return { before, row: { ...row, ...common }, revisions };
+    }
+    if (kind === 'landed' || kind === 'landed_earlier') {
       // Our own revision, whose push answer was lost: no merge. The server applied the sharing change sent
       // with it; what the person wants now may differ (changed while the answer was lost), and a replay with
       // other grants is refused, so any difference goes out as a new revision under a key the server never saw.
       report.pulled++;
       const desired = sharingWaits(row) ? granteesAfter(row) : new Set(Object.keys(grantees));
       const intent = rebaseIntent(desired, grantees, (uid) => canGrant(e.peers.get(uid)));
-      const replayed = equal(row.head.revId, rid32);
+      const replayed = kind === 'landed';
       if (!intent) {
         return replayed ? { before, row: { ...row, ...common, ...adopt, intent: null }, revisions }
           : { before, row: { ...row, ...common, intent: null, pushError: null }, revisions };

@@ -40,7 +40,8 @@ test('committed JS vectors are what the JS code makes now (run node web/tools/js
   }
 });
 
-// As tests/sync/test_crypto.py: each parameter below the floor, the others at or above it, is refused on its own.
+// As tests/sync/core/test_crypto.py: each parameter below the floor, the others at or above it, is refused on its
+// own.
 for (const [memoryKib, iterations, lanes] of [[19455, 2, 1], [19456, 1, 1], [65536, 0, 1], [65536, 3, 0], [1024, 10, 1]]) {
   test(`the KDF floor refuses m=${memoryKib} t=${iterations} p=${lanes}`, () => {
     assert.throws(() => checkKdfFloor(memoryKib, iterations, lanes), DowngradeError);

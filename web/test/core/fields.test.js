@@ -1,5 +1,5 @@
 // The registry of field types (core/fields.js): every type kinds.json names has a complete entry, and the same
-// types as sync/core/fields.py (tests/sync/test_fields.py holds that one to the same list).
+// types as sync/core/fields.py (tests/sync/core/test_fields.py holds that one to the same list).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

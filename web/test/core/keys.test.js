@@ -1,6 +1,6 @@
 // Checks of keys.js that sit behind another check, each fed an input that passes every other one (as
-// tests/sync/test_keys.py does for sync/core/keys.py): the served bundle must be this account's own, and a bundle's
-// X25519 key must be usable even when the bundle is properly signed.
+// tests/sync/core/test_keys.py does for sync/core/keys.py): the served bundle must be this account's own, and a
+// bundle's X25519 key must be usable even when the bundle is properly signed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ed25519Sign, randomBytes } from '../../js/core/crypto.js';

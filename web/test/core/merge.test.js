@@ -143,7 +143,7 @@ test('property: mergeDocuments takes a one-sided edit whole and is deterministic
   }
 });
 
-// ---- JS-made vectors: seeded random cases and the JS results, checked by tests/sync/test_merge_js_vectors.py ----
+// ---- JS-made vectors: seeded random cases and the JS results, checked by tests/sync/core/test_merge_js_vectors.py
 
 const OUT_FILE = new URL('tests/vectors/js/merge_js.json', ROOT);
 
@@ -334,8 +334,9 @@ function makeMergeVectors(schema) {
   }
   return {
     about: 'Made by web/test/merge.test.js (MERGE_VECTORS=write node --test test/merge.test.js): seeded random '
-      + 'merges and the results of web/js/merge.js. tests/sync/test_merge_js_vectors.py checks that sync/core/merge.py '
-      + 'gives the same document (encode_document byte-identical to `canonical`), deleted and conflicted flags.',
+      + 'merges and the results of web/js/merge.js. tests/sync/core/test_merge_js_vectors.py checks that '
+      + 'sync/core/merge.py gives the same document (encode_document byte-identical to `canonical`), deleted and '
+      + 'conflicted flags.',
     cases,
   };
 }

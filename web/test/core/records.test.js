@@ -1,6 +1,6 @@
 // Checks of records.js that sit behind another check, each fed an input that passes every other one (as
-// tests/sync/test_records.py does for sync/core/records.py): a stored grant's row, a fork at the same version, a key wrap
-// that holds no DEK. The one-check revision and grant cases are in tests/vectors/tamper.json.
+// tests/sync/core/test_records.py does for sync/core/records.py): a stored grant's row, a fork at the same version, a
+// key wrap that holds no DEK. The one-check revision and grant cases are in tests/vectors/tamper.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ed25519Public, randomBytes, x25519Public } from '../../js/core/crypto.js';

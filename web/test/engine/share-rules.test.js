@@ -2,7 +2,7 @@
 // answer leaves to send, and how an unverified therapist is shown.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from '../../js/engine/share.js';
+import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from '../../js/core/sharing.js';
 import { linkPage, sharingPanel } from '../../js/screens/share/share-views.js';
 
 const key = (b) => new Uint8Array(16).fill(b);

@@ -6,7 +6,8 @@ import { checkNewKdf, checkServedAccount, explain, HANDLE } from '../../js/scree
 import { DowngradeError, ProtocolError } from '../../js/core/errors.js';
 import { makeBundle, verifyBundle } from '../../js/core/keys.js';
 import { estimateStrength } from '../../js/page/strength.js';
-import { granteesAfter, isPending } from '../../js/engine/sync.js';
+import { granteesAfter } from '../../js/core/sharing.js';
+import { isPending } from '../../js/engine/sync.js';
 import { statusText } from '../../js/page/sync-status.js';
 
 const bytes = (n, fill) => new Uint8Array(n).fill(fill);

@@ -17,7 +17,7 @@ import { FieldError } from '../../core/kinds.js';
 import { listReceived } from '../../engine/received.js';
 import { FREQS, formatDay, localDate, parseDate } from '../../core/recurrence.js';
 import { feedbackList, linkedEntries, minutesByWeek, moodSeries, reviewAssignment } from './review.js';
-import { canGrant } from '../../engine/share.js';
+import { canGrant } from '../../core/sharing.js';
 import { summary } from '../components.js';
 import { htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';

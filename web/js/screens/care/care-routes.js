@@ -12,7 +12,7 @@ import { listReceived } from '../../engine/received.js';
 import { inviteUrl } from '../../core/safety.js';
 import { inviteSecret } from '../../core/trust.js';
 import { uuidBytes } from '../../core/bytes.js';
-import { canGrant } from '../../engine/share.js';
+import { canGrant } from '../../core/sharing.js';
 import { clientPage, clientsPage, invitesPage, noClientPage, printPage, timelineItems } from './care-views.js';
 import { addSession, countNew, dateRange, lastSession, localDay, todayLocal } from './timeline.js';
 import { nav } from '../components.js';

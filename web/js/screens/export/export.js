@@ -10,7 +10,7 @@ import { copyEntry, isEntryDocument, listEntries, listOwnRecords, newestFirst, t
 import { fieldType } from '../../core/fields.js';
 import { FieldError, validateFields } from '../../core/kinds.js';
 import { isTimestamp } from '../../core/merge.js';
-import { granteesAfter } from '../../engine/share.js';
+import { granteesAfter } from '../../core/sharing.js';
 import { link, nav } from '../components.js';
 import { html, htmlResponse } from '../views.js';
 

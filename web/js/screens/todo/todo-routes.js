@@ -10,7 +10,7 @@ import { BetweenError } from '../../core/errors.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
 import { getReceived, listReceived } from '../../engine/received.js';
 import { dueState, isOccurrence } from '../../core/recurrence.js';
-import { canGrant } from '../../engine/share.js';
+import { canGrant } from '../../core/sharing.js';
 import {
   entryMinutes, history, isCurrent, latestResponses, readFeedback, responseDoc, responseFor, todayOf, todoList, trustOf,
   weekStart, zoneOf,

@@ -13,7 +13,7 @@ import pytest
 from between.sync.core import crypto, keys, safety, trust, wire
 from between.sync.core.errors import ProtocolError
 
-VECTORS = json.loads((Path(__file__).resolve().parents[1] / "vectors" / "trust.json").read_text())
+VECTORS = json.loads((Path(__file__).resolve().parents[2] / "vectors" / "trust.json").read_text())
 KEYS = {name: msgspec.convert(b, wire.KeyBundle, strict=False) for name, b in VECTORS["keys"].items()}
 
 

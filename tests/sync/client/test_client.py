@@ -4,11 +4,10 @@ are checked with real crypto and real SQLite files."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
-from profiles import FakeServerHead, InviteServer, care_link, deliver, device, person, pin, pushed_grants
+from tests.sync.profiles import FakeServerHead, InviteServer, care_link, deliver, device, person, pin, pushed_grants
 
 from between.sync.core import keys, records, safety, trust, wire
 from between.sync.client.client import Client
@@ -40,7 +39,7 @@ def test_edit_replaces_the_pending_item_with_the_same_base(tmp_path, account):
     rid = a.add_entry("mood", {"score": 3})
     a.edit_entry(rid, {"score": 4, "note": "better"})
     pending = a.store.list_pending()
-    assert len(pending) == 1 and pending[0]["base_version"] == 0 and pending[0]["version"] == 1
+    assert len(pending) == 1 and pending[0].base_version == 0 and pending[0].version == 1
     assert a.entry(rid)["fields"] == {"score": 4, "note": "better"}
     a.edit_entry(rid, {"note": None})
     assert a.entry(rid)["fields"] == {"score": 4}
@@ -53,7 +52,7 @@ def test_other_device_receives_and_edits_on_the_next_version(tmp_path, account):
     report = deliver(b, server.land(a, rid))
     assert report.pulled == 1 and b.entry(rid)["fields"]["body"] == "first" and b.store.cursor() == 1
     assert b.edit_entry(rid, {"body": "second"}) == 2
-    assert b.store.get_pending(rid)["base_version"] == 1
+    assert b.store.get_pending(rid).base_version == 1
 
 
 def test_concurrent_edits_of_different_fields_merge(tmp_path, account):
@@ -67,7 +66,7 @@ def test_concurrent_edits_of_different_fields_merge(tmp_path, account):
     assert report.merged == 1 and report.conflicts_kept == 0
     merged = b.entry(rid)
     assert merged["fields"] == {"title": "title from a", "body": "body from b"}
-    assert b.store.get_pending(rid)["base_version"] == 2  # rebased on a's head: the next push is not stale
+    assert b.store.get_pending(rid).base_version == 2  # rebased on a's head: the next push is not stale
 
 
 def test_same_text_edited_on_both_keeps_both(tmp_path, account):
@@ -100,7 +99,7 @@ def test_rollback_and_fork_are_refused(tmp_path, account):
     rid = a.add_entry("journal", {"body": "v1"})
     old = server.land(a, rid)
     a.edit_entry(rid, {"body": "v2"})
-    fork_item = dict(a.store.get_pending(rid))
+    fork_item = a.store.get_pending(rid)
     a.store.close()
     a2 = Client(tmp_path / "a")
     a2.edit_entry(rid, {"body": "v2 forked"})  # same base, another rev_id: a fork of version 2
@@ -139,7 +138,7 @@ def test_own_push_whose_answer_was_lost_is_cleared_on_pull(tmp_path, account):
     rid = a.add_entry("journal", {"body": "landed"})
     item = a.store.get_pending(rid)
     deliver(a, FakeServerHead.state(a, item, 1))
-    assert a.store.get_pending(rid) is None and a.store.get_record(rid)["version"] == 1
+    assert a.store.get_pending(rid) is None and a.store.get_record(rid).version == 1
 
 
 def test_unknown_kind_and_bad_field_values_are_refused(tmp_path, account):
@@ -157,12 +156,12 @@ def test_a_landed_push_whose_answer_was_lost_is_the_base_of_the_next_edit(tmp_pa
     a = device(tmp_path, "a", account)
     rid = a.add_entry("journal", {"body": "draft"})
     sent = a.store.get_pending(rid)
-    a.store.mark_sent([(rid, sent["rev_id"])])  # pushed; the connection died before the answer
+    a.store.mark_sent([(rid, sent.rev_id)])  # pushed; the connection died before the answer
     a.edit_entry(rid, {"body": "draft, then more"})
     report = deliver(a, FakeServerHead.state(a, sent, 1))
     assert report.conflicts_kept == 0
     assert a.entry(rid)["fields"]["body"] == "draft, then more"  # not both texts side by side
-    assert a.store.get_pending(rid)["base_version"] == 1
+    assert a.store.get_pending(rid).base_version == 1
 
 
 def test_an_edit_made_while_its_predecessor_was_being_pushed_moves_onto_the_new_head(tmp_path, account):
@@ -170,9 +169,9 @@ def test_an_edit_made_while_its_predecessor_was_being_pushed_moves_onto_the_new_
     rid = a.add_entry("journal", {"body": "first"})
     in_flight = a.store.get_pending(rid)
     a.edit_entry(rid, {"body": "first, edited during the push"})
-    a.engine.acknowledge(in_flight, 1)
+    a.engine.outbox.acknowledge(in_flight, 1)
     pending = a.store.get_pending(rid)
-    assert pending["base_version"] == 1 and pending["version"] == 2
+    assert pending.base_version == 1 and pending.version == 2
     assert a.entry(rid)["fields"]["body"] == "first, edited during the push"
 
 
@@ -296,13 +295,13 @@ def test_unshare_seals_the_next_version_under_a_key_the_peer_never_held(tmp_path
                                        my_kem_seed=lee_keys.kem_seed)
     assert sam.unshare(rid, "dr.lee") == []
     pending = sam.store.get_pending(rid)
-    assert pending["rekey"] and pending["atomic"] and pending["key_id"] != body.key_id
-    assert json.loads(pending["revoke_json"]) == [str(uuid.UUID(bytes=lee_keys.user_id))]
+    assert pending.rekey and pending.atomic and pending.key_id != body.key_id
+    assert sorted(pending.revoke) == [str(uuid.UUID(bytes=lee_keys.user_id))]
     assert pushed_grants(pending) == [] and sam.entry(rid)["shared_with"] == []
-    revision = wire.Revision(header=pending["header"], ct=pending["ct"], signature=pending["signature"])
+    revision = wire.Revision(header=pending.header, ct=pending.ct, signature=pending.signature)
     with pytest.raises(CryptoError):
         records.open_revision(revision, owner_id=sam_keys.user_id, record_id=uuid.UUID(rid), dek=lee_dek,
-                              key_id=pending["key_id"], signer_pub=sam_keys.sig_pub)  # lee's key: not this one
+                              key_id=pending.key_id, signer_pub=sam_keys.sig_pub)  # lee's key: not this one
 
 
 def _invite_cases(lee: keys.AccountSecrets, sam: keys.AccountSecrets) -> dict[str, tuple[str, InviteServer]]:
@@ -333,7 +332,7 @@ def test_accepting_an_invite_pins_nothing_the_link_does_not_vouch_for(tmp_path, 
     lee, sam_keys = person("dr.lee", "therapist"), person("sam")
     cases = _invite_cases(lee, sam_keys)
     honest_client = device(tmp_path, "honest", sam_keys)
-    honest_client._api = cases["honest"][1]
+    honest_client.profile._api = cases["honest"][1]
     assert honest_client.accept_invite(cases["honest"][0]) == "dr.lee"  # the control
     # ...whose proof the therapist's devices accept (the secret is the account's, for this invite).
     assert trust.check_invite_proof(lee.account_key, wire.CareLink(
@@ -341,7 +340,7 @@ def test_accepting_an_invite_pins_nothing_the_link_does_not_vouch_for(tmp_path, 
         invite_id=InviteServer.invite_id, proof=cases["honest"][1].proof)) == "valid"
     sam = device(tmp_path, "sam", sam_keys)
     link, server = cases[case]
-    sam._api = server
+    sam.profile._api = server
     with pytest.raises(CryptoError):
         sam.accept_invite(link)
     assert sam.store.list_peers() == []

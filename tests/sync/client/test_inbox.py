@@ -1,35 +1,22 @@
-"""The pulling half of sync (sync/client/inbox.py) without a server: what a device refuses from a pulled page or from
-the care-link list, each case built so that every other check passes (docs/INTERNALS.md, "Testing")."""
+"""The pulling half of sync (sync/client/inbox.py) without a server: what a device refuses from a pulled page, each
+case built so that every other check passes (docs/INTERNALS.md, "Testing")."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import msgspec
 import pytest
-from profiles import FakeServerHead, LinksServed, care_link, deliver, device, person, pin, pushed_grants, stored_grant
 
-from between.sync.core import keys, records, wire
-from between.sync.client.engine import ShareError, SyncReport
-from between.sync.core.errors import CryptoError, RollbackError
+from between.sync.core import keys
+from between.sync.core.errors import RollbackError
+from tests.sync.profiles import (FakeServerHead, care_pair, deliver, device, person, pin, pushed_grants,
+                                  shared_entry, stored_grant)
 
 
 @pytest.fixture
 def care(tmp_path):
-    """sam (client) and dr.lee (therapist), each pinned on the other's device as an invite link leaves them."""
-    sam_keys, lee_keys = person("sam"), person("dr.lee", "therapist")
-    sam, lee = device(tmp_path, "sam", sam_keys), device(tmp_path, "lee", lee_keys)
-    pin(sam, lee_keys)
-    pin(lee, sam_keys, "safety-number")
-    return sam, lee, sam_keys, lee_keys
-
-
-def _shared(sam, server: FakeServerHead, body: str = "for my therapist") -> str:
-    rid = sam.add_entry("journal", {"body": body})
-    sam.share(rid, "dr.lee")
-    server.land(sam, rid)
-    return rid
+    return care_pair(tmp_path)
 
 
 def _received(lee) -> list[str]:
@@ -40,7 +27,7 @@ def test_a_shared_entry_arrives_whole(care):
     """The control for the tests below: the same states, untouched, are accepted."""
     sam, lee, _, lee_keys = care
     server = FakeServerHead()
-    rid = _shared(sam, server)
+    rid = shared_entry(sam, server)
     report = deliver(lee, server.granted(rid, lee_keys, seq=1))
     assert report.warnings == [] and _received(lee) == ["for my therapist"]
 
@@ -51,7 +38,7 @@ def test_a_head_whose_labels_differ_from_its_bytes_is_refused(care, label):
     key commitment all pass: they cover the bytes, not the server's labels around them)."""
     sam, lee, _, lee_keys = care
     server = FakeServerHead()
-    rid = _shared(sam, server)
+    rid = shared_entry(sam, server)
     state = server.granted(rid, lee_keys, seq=1)
     wrong = {"rev_id": bytes(32)} if label == "rev_id" else {"version": 2}
     lying = msgspec.structs.replace(state, head=msgspec.structs.replace(state.head, **wrong))
@@ -65,7 +52,7 @@ def test_a_grant_for_another_record_riding_along_is_refused(care):
     for sam's other shared entry), and the record's own grant opens its head."""
     sam, lee, _, lee_keys = care
     server = FakeServerHead()
-    rid, other = _shared(sam, server, "first"), _shared(sam, server, "second")
+    rid, other = shared_entry(sam, server, "first"), shared_entry(sam, server, "second")
     own = server.granted(rid, lee_keys, seq=2)
     stray = server.granted(other, lee_keys, seq=2).grants
     report = deliver(lee, msgspec.structs.replace(own, grants=own.grants + stray))
@@ -79,7 +66,7 @@ def test_an_own_record_served_with_a_grant_for_another_record_is_refused(tmp_pat
     sam, _, sam_keys, _ = care
     laptop = device(tmp_path, "laptop", sam_keys)
     server = FakeServerHead()
-    rid, other = _shared(sam, server, "first"), _shared(sam, server, "second")
+    rid, other = shared_entry(sam, server, "first"), shared_entry(sam, server, "second")
     grants = [stored_grant(g) for r in (rid, other) for g in pushed_grants(server.items[r])]
     report = deliver(laptop, FakeServerHead.state(sam, server.items[rid], 2, grants))
     assert any("a grant for another record" in w for w in report.warnings)
@@ -93,14 +80,14 @@ def test_entries_of_a_peer_whose_key_changed_are_held_back_and_counted(care):
     signature still verifies under the key pinned before; what is held back is counted for the screens."""
     sam, lee, sam_keys, lee_keys = care
     server = FakeServerHead()
-    rid = _shared(sam, server)
-    changed = wire.encode(keys.make_bundle(person("sam"))).decode()
+    rid = shared_entry(sam, server)
+    changed = keys.make_bundle(person("sam"))
     uid = str(uuid.UUID(bytes=sam_keys.user_id))
     with lee.store.transaction() as db:
-        lee.store.update_peer(db, uid, changed_bundle_json=changed, state="changed")
+        lee.store.update_peer(db, uid, changed=changed, state="changed")
     report = deliver(lee, server.granted(rid, lee_keys, seq=1))
     assert _received(lee) == [] and report.pulled == 0
-    assert lee.store.get_peer(user_id=uid)["held"] == 1
+    assert lee.store.get_peer(user_id=uid).held == 1
 
 
 def test_a_therapist_whose_key_does_not_match_the_invitation_sends_nothing_until_compared(care):
@@ -139,79 +126,11 @@ def test_a_therapist_only_the_server_vouches_for_is_taken_marked_not_verified(ca
 def test_a_cursor_moved_backwards_is_refused_and_applies_nothing(care):
     sam, lee, _, lee_keys = care
     server = FakeServerHead()
-    first, second = _shared(sam, server, "first"), _shared(sam, server, "second")
+    first, second = shared_entry(sam, server, "first"), shared_entry(sam, server, "second")
     deliver(lee, server.granted(first, lee_keys, seq=5))
     with pytest.raises(RollbackError):
         deliver(lee, server.granted(second, lee_keys, seq=4), cursor=4)
     assert lee.store.cursor() == 5 and _received(lee) == ["first"]
-
-
-# ---------------------------------------------------------------- the care-link list (refresh_links)
-
-
-def _refresh(client, *links: wire.CareLink) -> SyncReport:
-    client.engine.api = LinksServed(*links)
-    report = SyncReport()
-    client.engine.refresh_links(report)
-    return report
-
-
-def test_a_listed_link_that_is_not_ours_is_ignored(care):
-    sam, _, _, lee_keys = care
-    stranger = person("eve")
-    report = _refresh(sam, care_link(lee_keys, stranger))
-    assert report.warnings == ["the server listed a care link that is not ours; ignored"]
-    assert sam.store.get_peer(user_id=str(uuid.UUID(bytes=stranger.user_id))) is None
-
-
-def test_a_listed_peer_whose_bundle_does_not_verify_is_not_pinned(care):
-    sam, _, sam_keys, _ = care
-    kim = keys.make_bundle(person("dr.kim", "therapist"))
-    forged = msgspec.structs.replace(kim, signature=kim.signature[:-1] + bytes([kim.signature[-1] ^ 1]))
-    report = _refresh(sam, care_link(forged, sam_keys))
-    assert report.warnings == ["dr.kim's key bundle does not verify; ignored"]
-    assert sam.store.get_peer(handle="dr.kim") is None
-
-
-def test_a_listed_peer_with_new_keys_blocks_sharing_until_compared(care):
-    """pin: a self-consistent bundle with the same id and handle but other keys (the server swapping keys) is
-    kept aside as changed, not pinned over the old one."""
-    sam, _, sam_keys, lee_keys = care
-    swapped = keys.make_bundle(keys.AccountSecrets(**{**{f: getattr(person("x"), f) for f in
-                                                        ("account_key", "sig_seed", "kem_seed")},
-                                                     "user_id": lee_keys.user_id, "handle": "dr.lee",
-                                                     "role": "therapist"}))
-    report = _refresh(sam, care_link(swapped, sam_keys))
-    assert any("security key changed" in w for w in report.warnings)
-    peer = sam.store.get_peer(handle="dr.lee")
-    assert peer["sig_pub"] == lee_keys.sig_pub and peer["changed_bundle_json"]
-    rid = sam.add_entry("journal", {"body": "not for a swapped key"})
-    with pytest.raises(ShareError):
-        sam.share(rid, "dr.lee")
-
-
-def test_the_end_of_a_care_link_rekeys_every_entry_the_peer_could_read(care):
-    """The server stops listing the link: the peer is marked unlinked, and each entry it could read is queued
-    under a new key it never held, revoking it, with no grant to anyone."""
-    sam, _, sam_keys, lee_keys = care
-    server = FakeServerHead()
-    rid = _shared(sam, server)
-    [grant] = pushed_grants(server.items[rid])
-    body, lee_dek = records.open_grant(grant, owner_sig_pub=sam_keys.sig_pub, me_id=lee_keys.user_id,
-                                       my_kem_seed=lee_keys.kem_seed)
-    report = _refresh(sam, care_link(lee_keys, sam_keys))  # still linked: nothing to do
-    assert report.warnings == [] and sam.store.get_pending(rid) is None
-    report = _refresh(sam)
-    assert not sam.store.get_peer(handle="dr.lee")["linked"]
-    assert any("the care link with dr.lee ended" in w for w in report.warnings)
-    pending = sam.store.get_pending(rid)
-    assert pending["rekey"] and pending["key_id"] != body.key_id
-    assert json.loads(pending["revoke_json"]) == [str(uuid.UUID(bytes=lee_keys.user_id))]
-    assert pushed_grants(pending) == []
-    revision = wire.Revision(header=pending["header"], ct=pending["ct"], signature=pending["signature"])
-    with pytest.raises(CryptoError):
-        records.open_revision(revision, owner_id=sam_keys.user_id, record_id=uuid.UUID(rid), dek=lee_dek,
-                              key_id=pending["key_id"], signer_pub=sam_keys.sig_pub)  # lee's key: not this one
 
 
 def test_an_old_keys_grant_served_with_an_own_record_puts_no_one_back_on_its_share_list(tmp_path, care):
@@ -221,7 +140,7 @@ def test_an_old_keys_grant_served_with_an_own_record_puts_no_one_back_on_its_sha
     laptop = device(tmp_path, "laptop", sam_keys)
     pin(laptop, lee_keys)
     server = FakeServerHead()
-    rid = _shared(sam, server)
+    rid = shared_entry(sam, server)
     old_grants = [stored_grant(g) for g in pushed_grants(server.items[rid])]
     sam.unshare(rid, "dr.lee")
     server.land(sam, rid)

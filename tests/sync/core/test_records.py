@@ -153,17 +153,6 @@ def test_bad_padding_under_a_valid_aead_is_rejected() -> None:
         open_(resign(REV.header, ct))
 
 
-def test_stored_revision_labels_must_match_the_bytes() -> None:
-    header, rid = records.verify_revision(REV, ALICE.sig_pub)
-    stored = wire.StoredRevision(record_id=uuid.UUID(bytes=RECORD), owner_id=uuid.UUID(bytes=ALICE.user_id), version=1,
-                                 rev_id=rid, revision=REV, seq=7)
-    records.check_stored(stored, header, rid)
-    for changes in ({"record_id": uuid.uuid4()}, {"owner_id": uuid.UUID(bytes=THEO.user_id)}, {"version": 2},
-                    {"rev_id": crypto.random_bytes(32)}):
-        with pytest.raises(CryptoError):
-            records.check_stored(msgspec.structs.replace(stored, **changes), header, rid)
-
-
 def test_high_water_refuses_rollback_and_fork() -> None:
     rid_a, rid_b = crypto.random_bytes(32), crypto.random_bytes(32)
     records.check_high_water(None, 1, rid_a)

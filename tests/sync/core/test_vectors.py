@@ -14,7 +14,7 @@ import pytest
 from between.sync.core import crypto, keys, layout, records, safety, wire
 from between.sync.core.errors import CryptoError, ProtocolError
 
-VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+VECTORS = Path(__file__).resolve().parents[2] / "vectors"
 
 
 def _load_generator():

@@ -12,7 +12,7 @@ import pytest
 from between.sync.core.merge import merge_documents
 from between.sync.core.records import encode_document
 
-JS_MERGE = Path(__file__).resolve().parents[1] / "vectors" / "js" / "merge_js.json"
+JS_MERGE = Path(__file__).resolve().parents[2] / "vectors" / "js" / "merge_js.json"
 CASES = json.loads(JS_MERGE.read_text(encoding="utf-8"))["cases"] if JS_MERGE.exists() else []
 
 

@@ -13,7 +13,7 @@ from between.sync.core.recurrence import (check_recurrence, due_state, is_occurr
                                           parse_date, parse_instant)
 from tests.vectors import recurrence_cases
 
-VECTORS = json.loads(Path(__file__).parents[1].joinpath("vectors", "recurrence.json").read_text())
+VECTORS = json.loads(Path(__file__).parents[2].joinpath("vectors", "recurrence.json").read_text())
 
 
 def test_vector_file_is_what_the_generator_writes():

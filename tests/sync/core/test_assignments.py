@@ -380,7 +380,7 @@ def test_an_assignment_travels_as_a_granted_record_the_server_cannot_tell_from_a
 
 # ---------------------------------------------------------------- the vectors the browser checks too
 
-VECTORS = json.loads(Path(__file__).parents[1].joinpath("vectors", "recurrence.json").read_text())["documents"]
+VECTORS = json.loads(Path(__file__).parents[2].joinpath("vectors", "recurrence.json").read_text())["documents"]
 
 
 def test_document_vectors_are_current():

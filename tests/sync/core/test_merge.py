@@ -17,7 +17,7 @@ from between.sync.core.merge import (
     MARK_END, MARK_OTHER, MARK_START, MAX_EDIT_DISTANCE, diff3, matching, merge_documents, merge_text, split_lines,
 )
 
-VECTORS = Path(__file__).parents[1] / "vectors"
+VECTORS = Path(__file__).parents[2] / "vectors"
 
 
 def _load_cases_module():

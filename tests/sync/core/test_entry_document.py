@@ -12,9 +12,9 @@ from between.sync.core import entry_document, keys, records, wire
 from between.sync.client.client import Client
 from between.sync.core.errors import ProtocolError
 from between.sync.core.kinds import FieldError
-from between.sync.client.localstore import KeysFile
+from between.sync.client.keysfile import KeysFile
 
-VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+VECTORS = Path(__file__).resolve().parents[2] / "vectors"
 h = bytes.fromhex
 
 

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
 import stat
+import uuid
 
 import pytest
 
-from between.sync.client.localstore import MIGRATIONS, _statements, KeysFile, LocalStore, ProfileError
+from between.sync.client.keysfile import KeysFile, ProfileError
+from between.sync.client.localstore import MIGRATIONS, LocalStore, _statements
+from between.sync.client.rows import PendingRevision, StoredRecord
+from between.sync.core import crypto, keys, wire
+
+
+def _bundle(handle: str = "drbob", role: str = "therapist", user_id: bytes | None = None) -> wire.KeyBundle:
+    """A real, signed key bundle (the store keeps pinned bundles as they verify)."""
+    return keys.make_bundle(keys.AccountSecrets(user_id=user_id or uuid.uuid4().bytes, handle=handle, role=role,
+                                                account_key=crypto.random_bytes(32), sig_seed=crypto.random_bytes(32),
+                                                kem_seed=crypto.random_bytes(32)))
 
 
 def _keys() -> KeysFile:
@@ -18,9 +30,9 @@ def _keys() -> KeysFile:
                     device_seed=b"D" * 32, token="tok")
 
 
-def _row(record_id: str = "r1", version: int = 1, rev: bytes = b"r" * 32) -> dict:
-    return {"record_id": record_id, "owner_id": "o", "version": version, "rev_id": rev, "header": b"h",
-            "ct": b"c", "signature": b"s", "key_id": b"k" * 16, "seq": version, "access": "owner"}
+def _row(record_id: str = "r1", version: int = 1, rev: bytes = b"r" * 32) -> StoredRecord:
+    return StoredRecord(record_id=record_id, owner_id="o", version=version, rev_id=rev, header=b"h", ct=b"c",
+                        signature=b"s", key_id=b"k" * 16, seq=version, access="owner")
 
 
 def test_keys_file_is_private_and_round_trips(tmp_path):
@@ -69,13 +81,14 @@ def test_a_profile_of_the_first_schema_keeps_its_peers_and_their_verdict(tmp_pat
     for statement in _statements(MIGRATIONS[0]):
         db.execute(statement)
     db.execute("PRAGMA user_version = 1")
-    for uid, how, changed in (("a", "safety-number", None), ("b", "tofu", None), ("c", "invite-link", "{}")):
+    bundle = wire.encode(_bundle()).decode()
+    for uid, how, changed in (("a", "safety-number", None), ("b", "tofu", None), ("c", "invite-link", bundle)):
         db.execute("INSERT INTO peers(user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at) "
-                   "VALUES (?, ?, 'therapist', x'00', x'00', '{}', ?, 0)", (uid, "peer-" + uid, how))
+                   "VALUES (?, ?, 'therapist', x'00', x'00', ?, ?, 0)", (uid, "peer-" + uid, bundle, how))
         db.execute("UPDATE peers SET changed_bundle_json = ? WHERE user_id = ?", (changed, uid))
     db.close()
     store = LocalStore(tmp_path)
-    assert {p["user_id"]: (p["state"], p["held"]) for p in store.list_peers()} == {
+    assert {p.user_id: (p.state, p.held) for p in store.list_peers()} == {
         "a": ("verified", 0), "b": ("unverified", 0), "c": ("changed", 0)}
 
 
@@ -90,7 +103,7 @@ def test_failed_transaction_keeps_neither_records_nor_cursor(tmp_path):
         store.put_record(db, _row())
         store.set_meta(db, "cursor", "7")
     reopened = LocalStore(tmp_path)
-    assert reopened.get_record("r1")["version"] == 1 and reopened.cursor() == 7
+    assert reopened.get_record("r1").version == 1 and reopened.cursor() == 7
 
 
 def test_high_water_never_goes_down(tmp_path):
@@ -103,15 +116,15 @@ def test_high_water_never_goes_down(tmp_path):
 
 def test_outbox_holds_one_item_per_record_and_clears_only_the_acknowledged_revision(tmp_path):
     store = LocalStore(tmp_path)
-    item = {"record_id": "r1", "base_version": 0, "version": 1, "rev_id": b"a" * 32, "header": b"h", "ct": b"c",
-            "signature": b"s", "key_id": b"k" * 16, "dek_wrap": b"w" * 40}
+    item = PendingRevision(record_id="r1", base_version=0, version=1, rev_id=b"a" * 32, header=b"h", ct=b"c",
+                           signature=b"s", key_id=b"k" * 16, dek_wrap=b"w" * 40)
     with store.transaction() as db:
         store.put_pending(db, item)
-        store.put_pending(db, item | {"rev_id": b"b" * 32})
-    assert [p["rev_id"] for p in store.list_pending()] == [b"b" * 32]
+        store.put_pending(db, dataclasses.replace(item, rev_id=b"b" * 32))
+    assert [p.rev_id for p in store.list_pending()] == [b"b" * 32]
     with store.transaction() as db:
         store.clear_pending(db, "r1", b"a" * 32)  # an older answer must not drop the newer edit
-    assert store.get_pending("r1")["rev_id"] == b"b" * 32
+    assert store.get_pending("r1").rev_id == b"b" * 32
     with store.transaction() as db:
         store.clear_pending(db, "r1", b"b" * 32)
     assert store.list_pending() == []
@@ -123,38 +136,40 @@ def test_grants_and_peers(tmp_path):
         store.put_record(db, _row())
         store.set_grants(db, "given", "r1", [("t1", b"k" * 16, None), ("t2", b"k" * 16, None)])
         store.set_grants(db, "received", "r2", [("c1", b"k" * 16, "{}")])
-        _settle(store, db, "t1", "drbob", "therapist", "invite-link", "verified", "l1")
+        _settle(store, db, "t1", _bundle(), "invite-link", "verified", "l1")
     assert store.grantees("r1") == {"t1", "t2"} and store.grantees("r2") == set()
+    changed = _bundle()
     with store.transaction() as db:
         store.set_grants(db, "given", "r1", [("t2", b"k" * 16, None)])
-        store.update_peer(db, "t1", changed_bundle_json="{}", linked=0)
+        store.update_peer(db, "t1", changed=changed, linked=0)
     assert store.grantees("r1") == {"t2"}
     peer = store.get_peer(handle="drbob")
-    assert peer["changed_bundle_json"] == "{}" and peer["linked"] == 0
+    assert peer.changed == changed and peer.linked is False
     with pytest.raises(ValueError):
         store.update_peer(store.db, "t1", sig_pub=b"x")
     with pytest.raises(sqlite3.IntegrityError), store.transaction() as db:
-        _settle(store, db, "t3", "x", "client", "blind-trust", "unverified", None)
+        _settle(store, db, "t3", _bundle("xyz", "client"), "blind-trust", "unverified", None)
 
 
-def _settle(store, db, uid, handle, role, how, state, link_id, sig=b"s" * 32):
-    store.settle_peer(db, user_id=uid, bundle_json="{}", handle=handle, role=role, sig_pub=sig, kem_pub=b"k" * 32,
-                      verified_how=how, state=state, changed_bundle_json=None, link_id=link_id, linked=True)
+def _settle(store, db, uid, bundle, how, state, link_id):
+    store.settle_peer(db, user_id=uid, bundle=bundle, verified_how=how, state=state, changed=None, link_id=link_id,
+                      linked=True)
 
 
 def test_a_blocked_peer_keeps_its_held_count_until_it_is_no_longer_blocked(tmp_path):
     store = LocalStore(tmp_path)
+    bundle = _bundle()
     with store.transaction() as db:
-        _settle(store, db, "t1", "drbob", "therapist", "tofu", "changed", "l1")
+        _settle(store, db, "t1", bundle, "tofu", "changed", "l1")
         store.hold(db, "t1")
         store.hold(db, "t1")
-        pinned_at = store.get_peer(user_id="t1")["pinned_at"]
-        _settle(store, db, "t1", "drbob", "therapist", "tofu", "changed", None)
+        pinned_at = store.get_peer(user_id="t1").pinned_at
+        _settle(store, db, "t1", bundle, "tofu", "changed", None)
     peer = store.get_peer(user_id="t1")
-    assert (peer["held"], peer["link_id"], peer["pinned_at"]) == (2, "l1", pinned_at)
+    assert (peer.held, peer.link_id, peer.pinned_at) == (2, "l1", pinned_at)
     with store.transaction() as db:
-        _settle(store, db, "t1", "drbob", "therapist", "safety-number", "verified", None, sig=b"n" * 32)
-    assert store.get_peer(user_id="t1")["held"] == 0
+        _settle(store, db, "t1", _bundle(user_id=bundle.user_id.bytes), "safety-number", "verified", None)
+    assert store.get_peer(user_id="t1").held == 0
 
 
 def test_erase_removes_every_profile_file(tmp_path):
@@ -187,8 +202,8 @@ def test_grantees_are_the_holders_of_the_current_key_only(tmp_path):
 
 def test_forgetting_a_record_keeps_its_high_water_and_the_outbox(tmp_path):
     store = LocalStore(tmp_path)
-    item = {"record_id": "r1", "base_version": 3, "version": 4, "rev_id": b"a" * 32, "header": b"h", "ct": b"c",
-            "signature": b"s", "key_id": b"k" * 16, "dek_wrap": b"w" * 40}
+    item = PendingRevision(record_id="r1", base_version=3, version=4, rev_id=b"a" * 32, header=b"h", ct=b"c",
+                           signature=b"s", key_id=b"k" * 16, dek_wrap=b"w" * 40)
     with store.transaction() as db:
         store.put_record(db, _row(version=3, rev=b"3" * 32))
         store.put_dek(db, "r1", b"k" * 16, "o", b"w" * 40)
@@ -200,4 +215,4 @@ def test_forgetting_a_record_keeps_its_high_water_and_the_outbox(tmp_path):
     assert store.db.execute("SELECT count(*) FROM grants").fetchone()[0] == 0
     # The tombstone: an older head served after a "removed" is still refused.
     assert store.high_water("r1") == (3, b"3" * 32)
-    assert store.get_pending("r1")["rev_id"] == b"a" * 32
+    assert store.get_pending("r1").rev_id == b"a" * 32

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
-from profiles import FakeServerHead, device, person, pin, pushed_grants
+from tests.sync.profiles import FakeServerHead, device, person, pin, pushed_grants
 
-from between.sync.core import keys, wire
+from between.sync.core import keys
 from between.sync.core.layout import GrantBody
 
 UNUSABLE = {
-    "changed": {"changed_bundle_json": wire.encode(keys.make_bundle(person("dr.lee", "therapist"))).decode(),
-                "state": "changed"},
+    "changed": {"changed": keys.make_bundle(person("dr.lee", "therapist")), "state": "changed"},
     "unlinked": {"linked": 0},
     "mismatch": {"state": "mismatch"},
 }
@@ -38,7 +36,7 @@ def test_a_rekey_never_hands_the_new_key_to_a_grantee_this_device_may_not_trust(
     sam.share(rid, "dr.kim")
     pending = sam.store.get_pending(rid)
     assert [GrantBody.parse(g.body).grantee_id for g in pushed_grants(pending)] == [kim_keys.user_id]
-    assert json.loads(pending["revoke_json"]) == [lee]
+    assert sorted(pending.revoke) == [lee]
 
 
 def test_a_grantee_only_the_server_vouches_for_still_gets_the_new_key(tmp_path):
@@ -55,4 +53,4 @@ def test_a_grantee_only_the_server_vouches_for_still_gets_the_new_key(tmp_path):
     pending = sam.store.get_pending(rid)
     assert sorted(GrantBody.parse(g.body).grantee_id for g in pushed_grants(pending)) == sorted(
         [kim_keys.user_id, lee_keys.user_id])
-    assert json.loads(pending["revoke_json"]) == []
+    assert sorted(pending.revoke) == []
