@@ -31,6 +31,7 @@ PLAINTEXT = b'{"fields":{"body":"' + b"x" * 880 + b'"},"kind":"journal","v":1}'
 
 def free_port() -> int:
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -42,8 +43,17 @@ class Server:
     def __init__(self, data: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "between.server", "--host", "127.0.0.1", "--port", str(self.port),
-               "--data", str(data)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "between.server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--data",
+            str(data),
+        ]
         if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1:
             cmd = ["taskset", "-c", "0", *cmd]
         env = dict(os.environ, BETWEEN_RATE_LIMIT="off")
@@ -68,15 +78,23 @@ class Writer:
     """One signed-up account that produces valid pushes."""
 
     def __init__(self, server: Server, handle: str) -> None:
-        kdf = wire.KdfParams(memory_kib=layout.KDF_FLOOR_MEMORY_KIB, iterations=layout.KDF_FLOOR_ITERATIONS,
-                             lanes=1, salt=crypto.random_bytes(16))
+        kdf = wire.KdfParams(
+            memory_kib=layout.KDF_FLOOR_MEMORY_KIB,
+            iterations=layout.KDF_FLOOR_ITERATIONS,
+            lanes=1,
+            salt=crypto.random_bytes(16),
+        )
         account = keys.new_account(handle, "bench passphrase " + handle, "client", kdf=kdf)
         self.secrets = account.secrets
         device_seed = crypto.random_bytes(32)
         device = wire.DeviceKey(device_id=uuid.uuid4(), name="bench", sig_pub=crypto.ed25519_public(device_seed))
         signup = wire.Signup(**account.signup_fields, device=device)
-        answer = httpx.post(server.url + "/api/v1/accounts", content=wire.encode(signup),
-                            headers={"content-type": "application/json"}, timeout=30)
+        answer = httpx.post(
+            server.url + "/api/v1/accounts",
+            content=wire.encode(signup),
+            headers={"content-type": "application/json"},
+            timeout=30,
+        )
         answer.raise_for_status()
         self.token = answer.json()["token"]
         self.auth = {"Authorization": "Bearer " + self.token}
@@ -85,10 +103,22 @@ class Writer:
         record_id = uuid.uuid4()
         key_id, dek = crypto.random_bytes(16), crypto.random_bytes(32)
         owner = self.secrets.user_id
-        revision = records.seal_revision(owner_id=owner, record_id=record_id.bytes, version=1, parent=layout.ZERO32,
-                                         key_id=key_id, dek=dek, plaintext=PLAINTEXT, sig_seed=self.secrets.sig_seed)
-        return wire.PushItem(record_id=record_id, base_version=0, revision=revision,
-                             dek_wrap=records.wrap_dek(self.secrets.kwk, owner, record_id.bytes, key_id, dek))
+        revision = records.seal_revision(
+            owner_id=owner,
+            record_id=record_id.bytes,
+            version=1,
+            parent=layout.ZERO32,
+            key_id=key_id,
+            dek=dek,
+            plaintext=PLAINTEXT,
+            sig_seed=self.secrets.sig_seed,
+        )
+        return wire.PushItem(
+            record_id=record_id,
+            base_version=0,
+            revision=revision,
+            dek_wrap=records.wrap_dek(self.secrets.kwk, owner, record_id.bytes, key_id, dek),
+        )
 
     def push_bodies(self, pushes: int, per_push: int) -> list[bytes]:
         return [wire.encode(wire.Push(items=[self.new_item() for _ in range(per_push)])) for _ in range(pushes)]
@@ -110,14 +140,17 @@ async def raw_ingest(path: Path, rows: list[tuple[bytes, bytes, bytes, bytes]], 
     async with aiosqlite.connect(path) as db:
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=FULL")
-        await db.execute("CREATE TABLE IF NOT EXISTS r "
-                         "(id BLOB PRIMARY KEY, header BLOB, ct BLOB, sig BLOB, seq INTEGER)")
+        await db.execute(
+            "CREATE TABLE IF NOT EXISTS r (id BLOB PRIMARY KEY, header BLOB, ct BLOB, sig BLOB, seq INTEGER)"
+        )
         await db.commit()
         start = time.perf_counter()
         for i in range(0, len(rows), per_tx):
-            batch = rows[i:i + per_tx]
-            await db.executemany("INSERT INTO r (id, header, ct, sig, seq) VALUES (?, ?, ?, ?, ?)",
-                                 [(os.urandom(16), h, c, s, i + j) for j, (h, c, s, _) in enumerate(batch)])
+            batch = rows[i : i + per_tx]
+            await db.executemany(
+                "INSERT INTO r (id, header, ct, sig, seq) VALUES (?, ?, ?, ?, ?)",
+                [(os.urandom(16), h, c, s, i + j) for j, (h, c, s, _) in enumerate(batch)],
+            )
             await db.commit()
         return len(rows) / (time.perf_counter() - start)
 
@@ -128,13 +161,18 @@ async def raw_pull(path: Path, page: int) -> float:
         start = time.perf_counter()
         after, n = -1, 0
         while True:
-            cur = await db.execute("SELECT id, header, ct, sig, seq FROM r WHERE seq > ? ORDER BY seq LIMIT ?",
-                                   (after, page))
+            cur = await db.execute(
+                "SELECT id, header, ct, sig, seq FROM r WHERE seq > ? ORDER BY seq LIMIT ?", (after, page)
+            )
             fetched = await cur.fetchall()
             if not fetched:
                 break
-            msgspec.json.encode([{"record_id": r[0], "revision": {"header": r[1], "ct": r[2], "signature": r[3]},
-                                  "seq": r[4]} for r in fetched])
+            msgspec.json.encode(
+                [
+                    {"record_id": r[0], "revision": {"header": r[1], "ct": r[2], "signature": r[3]}, "seq": r[4]}
+                    for r in fetched
+                ]
+            )
             after, n = fetched[-1][4], n + len(fetched)
         return n / (time.perf_counter() - start)
 
@@ -166,8 +204,10 @@ def http_pull(server: Server, writer: Writer, page: int) -> tuple[float, int]:
 
 def ratio_line(name: str, case: list[float], base: list[float], unit: str, goal: str) -> str:
     ratios = [c / b for c, b in zip(case, base, strict=True)]
-    return (f"| {name} | {statistics.median(case):,.0f} {unit} | {statistics.median(base):,.0f} {unit} | "
-            f"{statistics.median(ratios):.2f} [{min(ratios):.2f}..{max(ratios):.2f}] | {goal} |")
+    return (
+        f"| {name} | {statistics.median(case):,.0f} {unit} | {statistics.median(base):,.0f} {unit} | "
+        f"{statistics.median(ratios):.2f} [{min(ratios):.2f}..{max(ratios):.2f}] | {goal} |"
+    )
 
 
 def bench_kdf(rounds: int) -> list[str]:
@@ -179,8 +219,10 @@ def bench_kdf(rounds: int) -> list[str]:
             start = time.perf_counter()
             crypto.argon2id("bench passphrase", m, t, p, salt)
             times.append(time.perf_counter() - start)
-        out.append(f"| Argon2id m={m} KiB t={t} p={p} | {statistics.median(times) * 1000:.0f} ms "
-                   f"[{min(times) * 1000:.0f}..{max(times) * 1000:.0f}] |")
+        out.append(
+            f"| Argon2id m={m} KiB t={t} p={p} | {statistics.median(times) * 1000:.0f} ms "
+            f"[{min(times) * 1000:.0f}..{max(times) * 1000:.0f}] |"
+        )
     return out
 
 
@@ -190,12 +232,30 @@ def bench_account_create(server: Server, rounds: int, work: Path) -> str:
         profile = work / f"profile-{i}"
         env = dict(os.environ, BETWEEN_PASSPHRASE="a long bench passphrase")
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "between.sync.cli", "--profile", str(profile), "account", "create",
-                        "--server", server.url, "--handle", f"bench-user-{i}"], env=env, check=True,
-                       capture_output=True, cwd=ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "between.sync.cli",
+                "--profile",
+                str(profile),
+                "account",
+                "create",
+                "--server",
+                server.url,
+                "--handle",
+                f"bench-user-{i}",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
         times.append(time.perf_counter() - start)
-    return (f"| `between account create` (whole process, default KDF) | {statistics.median(times) * 1000:.0f} ms "
-            f"[{min(times) * 1000:.0f}..{max(times) * 1000:.0f}] |")
+    return (
+        f"| `between account create` (whole process, default KDF) | {statistics.median(times) * 1000:.0f} ms "
+        f"[{min(times) * 1000:.0f}..{max(times) * 1000:.0f}] |"
+    )
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -215,8 +275,9 @@ async def main_async(args: argparse.Namespace) -> None:
             result = await run_load(server.url, req, total=len(req), concurrency=4, check=_ok)
             ingest.append(result.requests * 50 / result.seconds)
             items = [msgspec.json.decode(b, type=wire.Push).items for b in bodies]
-            rows = [(i.revision.header, i.revision.ct, i.revision.signature, i.dek_wrap)
-                    for batch in items for i in batch]
+            rows = [
+                (i.revision.header, i.revision.ct, i.revision.signature, i.dek_wrap) for batch in items for i in batch
+            ]
             raw_db = work / f"raw-{r}.db"
             on_cpu(0)
             ingest_raw.append(await raw_ingest(raw_db, rows, 50))
@@ -240,16 +301,32 @@ async def main_async(args: argparse.Namespace) -> None:
             on_cpu(1)
             # authenticated one-record push against the health route of the same server
             w2 = writers[args.rounds + r]
-            one = [build_request(server.url + "/api/v1/sync/push", "POST", b, w2.auth)
-                   for b in w2.push_bodies(args.requests, 1)]
+            one = [
+                build_request(server.url + "/api/v1/sync/push", "POST", b, w2.auth)
+                for b in w2.push_bodies(args.requests, 1)
+            ]
             health = build_request(server.url + "/api/v1/health")
-            hello.append((await run_load(server.url, [health], total=args.requests, concurrency=16,
-                                         check=lambda s, b: s == 200)).rate)
+            hello.append(
+                (
+                    await run_load(
+                        server.url, [health], total=args.requests, concurrency=16, check=lambda s, b: s == 200
+                    )
+                ).rate
+            )
             small.append((await run_load(server.url, one, total=len(one), concurrency=16, check=_ok)).rate)
-        lines.append(ratio_line(f"push ingest, 50 records/push, {args.records} records", ingest, ingest_raw,
-                                "rec/s", ">= 0.50"))
-        lines.append(ratio_line("the same, vs raw inserts plus one Ed25519 verification per record (the server's "
-                                "signature check; informative)", ingest, ingest_checked, "rec/s", ""))
+        lines.append(
+            ratio_line(f"push ingest, 50 records/push, {args.records} records", ingest, ingest_raw, "rec/s", ">= 0.50")
+        )
+        lines.append(
+            ratio_line(
+                "the same, vs raw inserts plus one Ed25519 verification per record (the server's "
+                "signature check; informative)",
+                ingest,
+                ingest_checked,
+                "rec/s",
+                "",
+            )
+        )
         lines.append(ratio_line(f"pull {args.records} records, pages of 1000", pull, pull_raw, "rec/s", ">= 0.50"))
         lines.append(ratio_line("authenticated 1-record push vs GET /api/v1/health", small, hello, "req/s", ">= 0.50"))
         print("\n".join(lines))

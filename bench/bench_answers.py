@@ -28,13 +28,33 @@ def pull_page(items: int, ct_len: int) -> bytes:
     for i in range(items):
         rid, owner = uuid.uuid4(), uuid.uuid4()
         revision = wire.Revision(header=os.urandom(136), ct=os.urandom(ct_len), signature=os.urandom(64))
-        head = wire.StoredRevision(record_id=rid, owner_id=owner, version=3, rev_id=os.urandom(32),
-                                   revision=revision, seq=i + 1)
-        grants = [wire.Grant(record_id=rid, owner_id=owner, grantee_id=uuid.uuid4(), key_id=os.urandom(16),
-                             body=os.urandom(120), sealed=os.urandom(80), signature=os.urandom(64), created_at=1)
-                  for _ in range(2)]
-        states.append(wire.RecordState(record_id=rid, owner_id=owner, seq=i + 1, access="owner", head=head,
-                                       dek_wrap=os.urandom(60), grants=grants))
+        head = wire.StoredRevision(
+            record_id=rid, owner_id=owner, version=3, rev_id=os.urandom(32), revision=revision, seq=i + 1
+        )
+        grants = [
+            wire.Grant(
+                record_id=rid,
+                owner_id=owner,
+                grantee_id=uuid.uuid4(),
+                key_id=os.urandom(16),
+                body=os.urandom(120),
+                sealed=os.urandom(80),
+                signature=os.urandom(64),
+                created_at=1,
+            )
+            for _ in range(2)
+        ]
+        states.append(
+            wire.RecordState(
+                record_id=rid,
+                owner_id=owner,
+                seq=i + 1,
+                access="owner",
+                head=head,
+                dek_wrap=os.urandom(60),
+                grants=grants,
+            )
+        )
     return wire.encode(wire.PullResponse(items=states, cursor=items, more=True))
 
 
@@ -63,8 +83,10 @@ def main() -> None:
         for _ in range(args.rounds):
             base.append(best_of(functools.partial(strict.decode, raw)))
             case.append(best_of(functools.partial(answers.decode, raw, wire.PullResponse)))
-        print(f"pull page of {items} records, {len(raw) / 2**20:.1f} MiB of JSON: strict decode {ms(base)} ms, "
-              f"answers.decode {ms(case)} ms, ratio {ratio_spread(case, base)}")
+        print(
+            f"pull page of {items} records, {len(raw) / 2**20:.1f} MiB of JSON: strict decode {ms(base)} ms, "
+            f"answers.decode {ms(case)} ms, ratio {ratio_spread(case, base)}"
+        )
 
 
 if __name__ == "__main__":

@@ -28,14 +28,23 @@ from bench.__main__ import Server
 from between.sync.core import crypto, layout
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 READY = "() => document.documentElement.dataset.ready === 'true'"
 # What Chromium 156 asks for: the server decides whether to compress.
 CHROMIUM_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 STATIC_PATH = "/bench-static-list.html"
-BODY = ("Walked to the river after the session and noticed how the worry about work eased once I named it. "
-        "Wrote down what my sister said, and what I wished I had answered. ") * 5  # ~800 chars, a typical entry
+BODY = (
+    "Walked to the river after the session and noticed how the worry about work eased once I named it. "
+    "Wrote down what my sister said, and what I wished I had answered. "
+) * 5  # ~800 chars, a typical entry
 
 # Records the moment the app marks itself ready (data-ready="true" is set after the first view is swapped in),
 # on the page's own clock (ms since navigation start). Injected by Playwright: not subject to the page's CSP.
@@ -146,8 +155,9 @@ def ratio_spread(case: list[float], base: list[float]) -> str:
 
 
 def launch(p, profile: Path, **options):
-    return p.chromium.launch_persistent_context(str(profile), executable_path=str(CHROMIUM), headless=True,
-                                                args=ARGS, **options)
+    return p.chromium.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS, **options
+    )
 
 
 def open_app(ctx, url: str):
@@ -158,6 +168,7 @@ def open_app(ctx, url: str):
 
 
 # ------------------------------------------------------------------ 1. app shell
+
 
 def first_visit(p, server: Server, profile: Path) -> list[str]:
     """Paths a first visit fetched from the network (page and service worker), in order, repeats kept."""
@@ -196,19 +207,25 @@ def shell_report(server: Server, fetched: list[str]) -> tuple[list[str], list[st
             repeats = fetched.count(path)
             for i, v in enumerate((len(raw), gz, wire * repeats, gz * repeats)):
                 totals[group][i] += v
-            rows.append(f"| `{path}` | {len(raw):,} | {gz:,} | {answer.headers.get('content-encoding', 'none')} | "
-                        f"{repeats} |")
+            rows.append(
+                f"| `{path}` | {len(raw):,} | {gz:,} | {answer.headers.get('content-encoding', 'none')} | {repeats} |"
+            )
     app, icons = totals["app"], totals["icons"]
     n_icons = len({path for path in fetched if path.startswith("/icons/")})
-    head = [f"| app shell, icons aside: {len(set(fetched)) - n_icons} files, each gzip -9 "
-            f"| {app[1] / 1000:.1f} KB ({app[0] / 1000:.1f} KB raw) | | | <= 60 KB |",
-            f"| icons: {n_icons} files, gzip -9 | "
-            f"{icons[1] / 1000:.1f} KB ({icons[0] / 1000:.1f} KB raw) | | | (listed apart) |",
-            f"| first visit as served now (Content-Encoding: {', '.join(sorted(encodings))}), "
-            f"{len(fetched)} fetches with repeats | {(app[2] + icons[2]) / 1000:.1f} KB on the wire "
-            f"({(app[3] + icons[3]) / 1000:.1f} KB if gzipped) | | | |"]
-    table = ["| file | raw bytes | gzip -9 bytes | server's Content-Encoding | fetched on first visit |",
-             "|---|---|---|---|---|", *rows]
+    head = [
+        f"| app shell, icons aside: {len(set(fetched)) - n_icons} files, each gzip -9 "
+        f"| {app[1] / 1000:.1f} KB ({app[0] / 1000:.1f} KB raw) | | | <= 60 KB |",
+        f"| icons: {n_icons} files, gzip -9 | "
+        f"{icons[1] / 1000:.1f} KB ({icons[0] / 1000:.1f} KB raw) | | | (listed apart) |",
+        f"| first visit as served now (Content-Encoding: {', '.join(sorted(encodings))}), "
+        f"{len(fetched)} fetches with repeats | {(app[2] + icons[2]) / 1000:.1f} KB on the wire "
+        f"({(app[3] + icons[3]) / 1000:.1f} KB if gzipped) | | | |",
+    ]
+    table = [
+        "| file | raw bytes | gzip -9 bytes | server's Content-Encoding | fetched on first visit |",
+        "|---|---|---|---|---|",
+        *rows,
+    ]
     return head, table
 
 
@@ -223,6 +240,7 @@ def server_log_fetches(log: Path) -> list[str] | None:
 
 
 # ------------------------------------------------------------------ 2. offline cold start
+
 
 def prepare_cold_start(p, server: Server, profile: Path, add: int, total: int) -> None:
     """Online: seed `add` more entries with the app's modules, then cache the rendered list as a static page."""
@@ -261,7 +279,8 @@ def cold_start(p, server: Server, profile: Path, path: str, entries: int | None)
             view = "/app/entries" if path == "/" else path
             # Where the list first shows: in the page the worker answered the navigation with (load event start, as
             # for the baseline), or, when the page asks for its view with htmx, once that answer is swapped in.
-            parts = page.evaluate("""(view) => {
+            parts = page.evaluate(
+                """(view) => {
               const nav = performance.getEntriesByType('navigation')[0];
               const at = (path) => performance.getEntriesByType('resource')
                 .find((e) => new URL(e.name).pathname === path);
@@ -273,7 +292,9 @@ def cold_start(p, server: Server, profile: Path, path: str, entries: int | None)
               return { rendered: false, shown: window.__benchReady, steps: htmx && hit ? [htmx.startTime,
                 hit.startTime - htmx.startTime, hit.responseEnd - hit.startTime, window.__benchReady - hit.responseEnd]
                 : [] };
-            }""", view)
+            }""",
+                view,
+            )
         shown = page.locator(".entries .summary").count()
         if entries is not None and shown != entries:
             raise RuntimeError(f"offline start of {path} showed {shown} entries, expected {entries}")
@@ -302,31 +323,47 @@ def bench_cold_start(p, server: Server, profile: Path, sizes: list[int], rounds:
         shown = [run["shown"] for run in app_parts]
         rendered = any(run["rendered"] for run in app_parts)
         if len(shown) == rounds:
-            rows.append(f"| offline cold start until the list of {size:,} entries shows, ms from navigation start, vs "
-                        f"the same list as a static page from the worker's cache | {spread(shown)} ms | "
-                        f"{spread(static)} ms | {ratio_spread(shown, static)} | <= 2.00 |")
-        rows.append(f"| offline cold start until the app is ready (data-ready: list shown, htmx loaded) with "
-                    f"{size:,} entries, vs the same static page | {spread(app)} ms | {spread(static)} ms | "
-                    f"{ratio_spread(app, static)} | |")
-        rows.append(f"| the same, ms from browser launch (informative) | {spread(app_wall)} ms | "
-                    f"{spread(static_wall)} ms | {ratio_spread(app_wall, static_wall)} | |")
+            rows.append(
+                f"| offline cold start until the list of {size:,} entries shows, ms from navigation start, vs "
+                f"the same list as a static page from the worker's cache | {spread(shown)} ms | "
+                f"{spread(static)} ms | {ratio_spread(shown, static)} | <= 2.00 |"
+            )
+        rows.append(
+            f"| offline cold start until the app is ready (data-ready: list shown, htmx loaded) with "
+            f"{size:,} entries, vs the same static page | {spread(app)} ms | {spread(static)} ms | "
+            f"{ratio_spread(app, static)} | |"
+        )
+        rows.append(
+            f"| the same, ms from browser launch (informative) | {spread(app_wall)} ms | "
+            f"{spread(static_wall)} ms | {ratio_spread(app_wall, static_wall)} | |"
+        )
         n_steps = 3 if rendered else 4
         if len(app_parts) == rounds and all(len(run["steps"]) == n_steps for run in app_parts):
             steps = " / ".join(spread([run["steps"][i] for run in app_parts]) for i in range(n_steps))
-            what = ("the worker's first bytes of the page (worker start; the page is streamed) / until the load "
+            what = (
+                (
+                    "the worker's first bytes of the page (worker start; the page is streamed) / until the load "
                     "event (IndexedDB, unlock, decrypt, render, the rest of the page, style, app.js: the list shows) / "
-                    "htmx initialised, ready") if rendered \
-                else ("until the page asks for htmx (shell, app.js, worker control) / until it asks the worker for "
-                      "the list (htmx) / the worker's answer (IndexedDB, unlock, decrypt, render) / the swap")
+                    "htmx initialised, ready"
+                )
+                if rendered
+                else (
+                    "until the page asks for htmx (shell, app.js, worker control) / until it asks the worker for "
+                    "the list (htmx) / the worker's answer (IndexedDB, unlock, decrypt, render) / the swap"
+                )
+            )
             rows.append(f"| of which: {what} | {steps} ms | | | |")
         if "/app/entries/new" in cases:
             new = cases["/app/entries/new"][0]
-            rows.append(f"| offline cold start to the new-entry screen (app boot, no entry decrypted), vs the static "
-                        f"list of {size:,} | {spread(new)} ms | {spread(static)} ms | {ratio_spread(new, static)} | |")
+            rows.append(
+                f"| offline cold start to the new-entry screen (app boot, no entry decrypted), vs the static "
+                f"list of {size:,} | {spread(new)} ms | {spread(static)} ms | {ratio_spread(new, static)} | |"
+            )
     return rows
 
 
 # ------------------------------------------------------------------ 3. seal and store
+
 
 def bench_store(page, rounds: int, n: int) -> tuple[list[str], dict]:
     # warm-up (module loading, JIT) and the sizes one entry stores, which the baseline copies
@@ -335,7 +372,7 @@ def bench_store(page, rounds: int, n: int) -> tuple[list[str], dict]:
     page.evaluate(RAW_STORE, {"name": "bench-warm-raw", "n": 20, **same})
     app, raw = [], []
     for r in range(rounds):
-        for case in (("app", "raw") if r % 2 == 0 else ("raw", "app")):
+        for case in ("app", "raw") if r % 2 == 0 else ("raw", "app"):
             if case == "app":
                 out = page.evaluate(APP_STORE, {"name": f"bench-app-{r}", "n": n, "body": BODY})
                 if out["count"] != n:
@@ -343,13 +380,16 @@ def bench_store(page, rounds: int, n: int) -> tuple[list[str], dict]:
                 app.append(out["ms"] / n * 1000)
             else:
                 raw.append(page.evaluate(RAW_STORE, {"name": f"bench-raw-{r}", "n": n, **same})["ms"] / n * 1000)
-    row = (f"| seal and store {n:,} journal entries with web/js (one at a time, strict durability), vs raw AES-GCM "
-           f"+ IndexedDB puts of the same sizes | {spread(app)} µs/entry | {spread(raw)} µs/entry | "
-           f"{ratio_spread(app, raw)} | <= 2.00 |")
+    row = (
+        f"| seal and store {n:,} journal entries with web/js (one at a time, strict durability), vs raw AES-GCM "
+        f"+ IndexedDB puts of the same sizes | {spread(app)} µs/entry | {spread(raw)} µs/entry | "
+        f"{ratio_spread(app, raw)} | <= 2.00 |"
+    )
     return [row], sizes
 
 
 # ------------------------------------------------------------------ 4. passphrase KDF
+
 
 def native_ms(m: int, t: int, salt: bytes) -> tuple[float, bytes]:
     start = time.perf_counter()
@@ -379,24 +419,31 @@ def bench_kdf(ctx, url: str, rounds: int) -> list[str]:
             native_floor.append(native_ms(fm, ft, salt)[0])
         finally:
             page.close()
-    return [f"| Argon2id m={m} KiB t={t} p=1 in the KDF worker, first call in a page (as at sign-in), vs native "
-            f"(between.sync.core.crypto) | {spread(first)} ms | {spread(native)} ms | {ratio_spread(first, native)} "
-            "| <= 1500 ms |",
-            f"| the same, second call in the page | {spread(second)} ms | {spread(native)} ms | "
-            f"{ratio_spread(second, native)} | |",
-            f"| Argon2id at OWASP's minimum m={fm} KiB t={ft} p=1, warm | {spread(floor)} ms | "
-            f"{spread(native_floor)} ms | {ratio_spread(floor, native_floor)} | |"]
+    return [
+        f"| Argon2id m={m} KiB t={t} p=1 in the KDF worker, first call in a page (as at sign-in), vs native "
+        f"(between.sync.core.crypto) | {spread(first)} ms | {spread(native)} ms | {ratio_spread(first, native)} "
+        "| <= 1500 ms |",
+        f"| the same, second call in the page | {spread(second)} ms | {spread(native)} ms | "
+        f"{ratio_spread(second, native)} | |",
+        f"| Argon2id at OWASP's minimum m={fm} KiB t={ft} p=1, warm | {spread(floor)} ms | "
+        f"{spread(native_floor)} ms | {ratio_spread(floor, native_floor)} | |",
+    ]
 
 
 # ------------------------------------------------------------------ main
 
+
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_browser", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bench_browser", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "5")))
     parser.add_argument("--entries", type=int, default=1000, help="entries sealed and stored per round")
-    parser.add_argument("--list-entries", default="100,1000",
-                        help="entries on the device for the cold starts, comma-separated, ascending")
+    parser.add_argument(
+        "--list-entries",
+        default="100,1000",
+        help="entries on the device for the cold starts, comma-separated, ascending",
+    )
     args = parser.parse_args()
     list_sizes = [int(x) for x in args.list_entries.split(",")]
     if not CHROMIUM.exists():
@@ -406,8 +453,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="between-bench-browser-"))
     server = Server(work)
     profile = work / "profile"
-    print(f"Between browser benchmarks; {args.rounds} rounds; python {sys.version.split()[0]}; "
-          f"cpus {os.cpu_count()}\n")
+    print(f"Between browser benchmarks; {args.rounds} rounds; python {sys.version.split()[0]}; cpus {os.cpu_count()}\n")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -429,13 +475,27 @@ def main() -> None:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    print("\n".join(["| case | measured | baseline | ratio median [range] | goal |", "|---|---|---|---|---|",
-                     *shell_rows, *cold_rows, *store_rows, *kdf_rows]))
-    print(f"\nKB = 1,000 bytes. One entry stores {sizes['record']:,} bytes in `records` and {sizes['revision']:,} "
-          f"in `revisions` (ciphertext {sizes['ct']:,}); the baseline stores the same sizes.\n")
+    print(
+        "\n".join(
+            [
+                "| case | measured | baseline | ratio median [range] | goal |",
+                "|---|---|---|---|---|",
+                *shell_rows,
+                *cold_rows,
+                *store_rows,
+                *kdf_rows,
+            ]
+        )
+    )
+    print(
+        f"\nKB = 1,000 bytes. One entry stores {sizes['record']:,} bytes in `records` and {sizes['revision']:,} "
+        f"in `revisions` (ciphertext {sizes['ct']:,}); the baseline stores the same sizes.\n"
+    )
     if logged is None or set(logged) != set(fetched):
-        print(f"Note: the server's access log ({sorted(set(logged or []))}) and Playwright ({sorted(set(fetched))}) "
-              f"differ on the files of the first visit; the table uses Playwright's.\n")
+        print(
+            f"Note: the server's access log ({sorted(set(logged or []))}) and Playwright ({sorted(set(fetched))}) "
+            f"differ on the files of the first visit; the table uses Playwright's.\n"
+        )
     print("\n".join(shell_table))
 
 

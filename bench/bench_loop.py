@@ -29,8 +29,12 @@ def one_round(server: Server, writer: Writer, items: int) -> tuple[float, float,
     def push() -> None:
         start = time.perf_counter()
         try:
-            r = httpx.post(server.url + "/api/v1/sync/push", content=body, timeout=300,
-                           headers={**writer.auth, "content-type": "application/json"})
+            r = httpx.post(
+                server.url + "/api/v1/sync/push",
+                content=body,
+                timeout=300,
+                headers={**writer.auth, "content-type": "application/json"},
+            )
             r.raise_for_status()
         finally:
             took.append(time.perf_counter() - start)
@@ -64,10 +68,14 @@ def main() -> None:
             counts.append(count)
             ratios.append(gap / took)
         print(f"| push of {args.items} signed items | {statistics.median(pushes) * 1000:.0f} ms |")
-        print(f"| longest health-check answer during it | {statistics.median(gaps) * 1000:.0f} ms "
-              f"({statistics.median(counts):.0f} answered) |")
-        print(f"| ratio (longest gap / push; on the event loop it would be near 1) | {statistics.median(ratios):.2f} "
-              f"[{min(ratios):.2f}..{max(ratios):.2f}] |")
+        print(
+            f"| longest health-check answer during it | {statistics.median(gaps) * 1000:.0f} ms "
+            f"({statistics.median(counts):.0f} answered) |"
+        )
+        print(
+            f"| ratio (longest gap / push; on the event loop it would be near 1) | {statistics.median(ratios):.2f} "
+            f"[{min(ratios):.2f}..{max(ratios):.2f}] |"
+        )
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)

@@ -23,15 +23,30 @@ PLAINTEXT = b'{"fields":{"body":"' + b"x" * 880 + b'"},"kind":"journal","v":1}'
 
 
 def account() -> tuple[keys.AccountSecrets, wire.Signup]:
-    s = keys.AccountSecrets(user_id=uuid.uuid4().bytes, handle="bench-" + uuid.uuid4().hex[:8], role="client",
-                            account_key=crypto.random_bytes(32), sig_seed=crypto.random_bytes(32),
-                            kem_seed=crypto.random_bytes(32))
+    s = keys.AccountSecrets(
+        user_id=uuid.uuid4().bytes,
+        handle="bench-" + uuid.uuid4().hex[:8],
+        role="client",
+        account_key=crypto.random_bytes(32),
+        sig_seed=crypto.random_bytes(32),
+        kem_seed=crypto.random_bytes(32),
+    )
     kdf = keys.new_kdf_params(layout.KDF_FLOOR_MEMORY_KIB, layout.KDF_FLOOR_ITERATIONS, 1)
-    device = wire.DeviceKey(device_id=uuid.uuid4(), name="bench",
-                            sig_pub=crypto.ed25519_public(crypto.random_bytes(32)))
-    signup = wire.Signup(user_id=uuid.UUID(bytes=s.user_id), handle=s.handle, kdf=kdf, login_pub=bytes(32),
-                         recovery_login_pub=bytes(32), pw_envelope=bytes(60), rk_envelope=bytes(60), id_wrap=bytes(92),
-                         bundle=keys.make_bundle(s), device=device)
+    device = wire.DeviceKey(
+        device_id=uuid.uuid4(), name="bench", sig_pub=crypto.ed25519_public(crypto.random_bytes(32))
+    )
+    signup = wire.Signup(
+        user_id=uuid.UUID(bytes=s.user_id),
+        handle=s.handle,
+        kdf=kdf,
+        login_pub=bytes(32),
+        recovery_login_pub=bytes(32),
+        pw_envelope=bytes(60),
+        rk_envelope=bytes(60),
+        id_wrap=bytes(92),
+        bundle=keys.make_bundle(s),
+        device=device,
+    )
     return s, signup
 
 
@@ -39,10 +54,24 @@ def items(s: keys.AccountSecrets, n: int) -> list[wire.PushItem]:
     out = []
     for _ in range(n):
         rid, key_id, dek = uuid.uuid4(), crypto.random_bytes(16), crypto.random_bytes(32)
-        rev = records.seal_revision(owner_id=s.user_id, record_id=rid, version=1, parent=None, key_id=key_id,
-                                    dek=dek, plaintext=PLAINTEXT, sig_seed=s.sig_seed)
-        out.append(wire.PushItem(record_id=rid, base_version=0, revision=rev,
-                                 dek_wrap=records.wrap_dek(s.kwk, s.user_id, rid, key_id, dek)))
+        rev = records.seal_revision(
+            owner_id=s.user_id,
+            record_id=rid,
+            version=1,
+            parent=None,
+            key_id=key_id,
+            dek=dek,
+            plaintext=PLAINTEXT,
+            sig_seed=s.sig_seed,
+        )
+        out.append(
+            wire.PushItem(
+                record_id=rid,
+                base_version=0,
+                revision=rev,
+                dek_wrap=records.wrap_dek(s.kwk, s.user_id, rid, key_id, dek),
+            )
+        )
     return out
 
 
@@ -54,9 +83,13 @@ def raw_floor(path: Path, rows: list[wire.PushItem], per_tx: int) -> float:
     start = time.perf_counter()
     for i in range(0, len(rows), per_tx):
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO r VALUES (?,?,?,?,?)", [(x.record_id.bytes, x.revision.header, x.revision.ct,
-                                                                x.revision.signature, x.dek_wrap)
-                                                               for x in rows[i:i + per_tx]])
+        conn.executemany(
+            "INSERT INTO r VALUES (?,?,?,?,?)",
+            [
+                (x.record_id.bytes, x.revision.header, x.revision.ct, x.revision.signature, x.dek_wrap)
+                for x in rows[i : i + per_tx]
+            ],
+        )
         conn.execute("COMMIT")
     conn.close()
     return len(rows) / (time.perf_counter() - start)
@@ -72,8 +105,7 @@ async def one_round(work: Path, n: int) -> dict[str, float]:
     try:
         await store.accounts.create_account(signup, crypto.random_bytes(32), 10**10, 1)
         t = time.perf_counter()
-        await asyncio.gather(*(store.records.push(s.user_id, prepared[i:i + 50], False, 1)
-                               for i in range(0, n, 50)))
+        await asyncio.gather(*(store.records.push(s.user_id, prepared[i : i + 50], False, 1) for i in range(0, n, 50)))
         write = n / (time.perf_counter() - t)
         t = time.perf_counter()
         after, pulled = 0, 0
@@ -87,8 +119,13 @@ async def one_round(work: Path, n: int) -> dict[str, float]:
     finally:
         await store.close()
     raw = raw_floor(work / f"raw-{uuid.uuid4().hex}.sqlite3", batch, 50)
-    return {"verify rec/s": verify, "store push rec/s": write, "store pull rec/s": pull, "raw insert rec/s": raw,
-            "push / raw": write / raw}
+    return {
+        "verify rec/s": verify,
+        "store push rec/s": write,
+        "store pull rec/s": pull,
+        "raw insert rec/s": raw,
+        "push / raw": write / raw,
+    }
 
 
 def main() -> None:

@@ -57,8 +57,9 @@ def between(profile: Path, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BETWEEN_")} | FLOOR_KDF
     env["BETWEEN_PASSPHRASE"] = PASSPHRASE
     exe = Path(sys.executable).with_name("between")
-    proc = subprocess.run([str(exe), "--profile", str(profile), *args], capture_output=True, text=True, env=env,
-                          timeout=600, check=True)
+    proc = subprocess.run(
+        [str(exe), "--profile", str(profile), *args], capture_output=True, text=True, env=env, timeout=600, check=True
+    )
     return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
 
 
@@ -123,8 +124,9 @@ def timed(p, server: Server, profile: Path, path: str, selector: str, n: int) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_timeline", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bench_timeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "5")))
     parser.add_argument("--entries", type=int, default=500)
     args = parser.parse_args()
@@ -144,17 +146,18 @@ def main() -> None:
             sign_in_therapist(p, server, profile, client_id, args.entries)
             for r in range(args.rounds):
                 cases = [(timeline_path, ITEM, app), (STATIC_PATH, ".static-item", static)]
-                for path, selector, out in (cases if r % 2 == 0 else reversed(cases)):
+                for path, selector, out in cases if r % 2 == 0 else reversed(cases):
                     out.append(timed(p, server, profile, path, selector, args.entries))
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"Between therapist timeline; {args.rounds} rounds; {args.entries} shared entries; "
-          f"cpus {os.cpu_count()}\n")
+    print(f"Between therapist timeline; {args.rounds} rounds; {args.entries} shared entries; cpus {os.cpu_count()}\n")
     print("| case | measured | baseline | ratio median [range] | goal |\n|---|---|---|---|---|")
-    print(f"| offline cold open of a client's timeline with {args.entries:,} shared entries, ms to load event, vs "
-          f"{args.entries:,} plain list items from the worker's cache | {spread(app)} ms | {spread(static)} ms | "
-          f"{ratio_spread(app, static)} | <= 3.00 |")
+    print(
+        f"| offline cold open of a client's timeline with {args.entries:,} shared entries, ms to load event, vs "
+        f"{args.entries:,} plain list items from the worker's cache | {spread(app)} ms | {spread(static)} ms | "
+        f"{ratio_spread(app, static)} | <= 3.00 |"
+    )
 
 
 if __name__ == "__main__":

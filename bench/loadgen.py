@@ -58,8 +58,14 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
-async def run_load(url: str, requests: Sequence[bytes] | Callable[[int], bytes], *, total: int,
-                   concurrency: int, check: Callable[[int, bytes], bool] | None = None) -> LoadResult:
+async def run_load(
+    url: str,
+    requests: Sequence[bytes] | Callable[[int], bytes],
+    *,
+    total: int,
+    concurrency: int,
+    check: Callable[[int, bytes], bool] | None = None,
+) -> LoadResult:
     """Send `total` requests over `concurrency` keep-alive connections; `requests` is a list cycled
     through in order, or a function of the request number."""
     parts = urlsplit(url)

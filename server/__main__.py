@@ -16,14 +16,18 @@ from .app import create_app
 from .settings import Settings, SettingsError
 from .store import InUse, ensure_free
 
-
 # create_app(settings, *, clock), or an ASGI app wrapping what it makes (tests record or change answers)
 AppFactory = Callable[..., Callable]
 
 
-def serve(host: str | None = None, port: int | None = None, data_dir: str | None = None,
-          environ: Mapping[str, str] | None = None, app_factory: AppFactory = create_app,
-          clock: Callable[[], float] = time.time) -> None:
+def serve(
+    host: str | None = None,
+    port: int | None = None,
+    data_dir: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    app_factory: AppFactory = create_app,
+    clock: Callable[[], float] = time.time,
+) -> None:
     """Explicit arguments override BETWEEN_HOST / BETWEEN_PORT / BETWEEN_DATA. `clock`: see create_app."""
     env = dict(os.environ if environ is None else environ)
     for name, value in (("BETWEEN_HOST", host), ("BETWEEN_PORT", port), ("BETWEEN_DATA", data_dir)):
@@ -41,8 +45,15 @@ def serve(host: str | None = None, port: int | None = None, data_dir: str | None
         raise SystemExit(2) from None
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.
-    uvicorn.run(app_factory(settings, clock=clock), host=settings.host, port=settings.port,
-                log_level=settings.log_level, server_header=False, proxy_headers=True, timeout_graceful_shutdown=10)
+    uvicorn.run(
+        app_factory(settings, clock=clock),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        server_header=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
 
 
 def main(argv: list[str] | None = None, app_factory: AppFactory = create_app) -> None:

@@ -63,8 +63,9 @@ def _options(request: Request) -> Response:
     keeps that list when more handlers join the path (litestar#4169, fixed in 3.0): POST /invites and
     GET /invites would answer `Allow: OPTIONS, POST`. The finished routes know every method."""
     template = request.scope.get("path_template")
-    methods = next((r.methods for r in request.app.routes
-                    if isinstance(r, HTTPRoute) and r.path_format == template), {"OPTIONS"})
+    methods = next(
+        (r.methods for r in request.app.routes if isinstance(r, HTTPRoute) and r.path_format == template), {"OPTIONS"}
+    )
     return Response(content=None, status_code=204, headers={"Allow": ", ".join(sorted(methods))})
 
 
@@ -78,14 +79,16 @@ def _after(response: Response) -> Response:
 def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
     """The app for `settings`. `clock` judges every expiry (sessions, challenges, invites); tests pass one they move."""
     if not settings.public_origin and not is_loopback(settings.host):
-        raise SettingsError("BETWEEN_PUBLIC_ORIGIN: required when serving beyond loopback "
-                            "(e.g. https://between.example.org); sign-in signatures are bound to it")
+        raise SettingsError(
+            "BETWEEN_PUBLIC_ORIGIN: required when serving beyond loopback "
+            "(e.g. https://between.example.org); sign-in signatures are bound to it"
+        )
+
     async def start(app: Litestar) -> None:
         data_dir = Path(settings.data_dir)
         secret = load_secret(data_dir)
         store = await Store.open(settings.db_path)
-        app.state.services = Services(settings=settings, store=store, secret=secret, limiter=RateLimiter(),
-                                      clock=clock)
+        app.state.services = Services(settings=settings, store=store, secret=secret, limiter=RateLimiter(), clock=clock)
         log.info("serving data dir %s", data_dir.resolve())
 
     async def stop(app: Litestar) -> None:
@@ -105,9 +108,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         openapi_config=openapi.config(version()),
         # The app's static files only: compressing API answers that carry tokens next to
         # caller-chosen bytes would invite BREACH-style length oracles.
-        compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6,
-                                             exclude=["^/api/", "^/schema"]),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=512, gzip_compress_level=6, exclude=["^/api/", "^/schema"]
+        ),
         logging_config=None,
     )
-
-

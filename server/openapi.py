@@ -25,18 +25,32 @@ BEARER = "bearer"
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Answers a status carries a header for: what the client needs to act on it.
 _STATUS_HEADERS = {
-    429: {"Retry-After": {"description": "Seconds to wait before trying again", "required": True,
-                          "schema": {"type": "integer", "minimum": 0}}},
-    503: {"Retry-After": {"description": "Seconds to wait before trying again", "required": True,
-                          "schema": {"type": "integer", "minimum": 0}}},
+    429: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
+    503: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
 }
 
 
 def config(version: str) -> OpenAPIConfig:
     # Only the JSON document: the stock viewers load unpinned scripts from CDNs onto the app's own
     # origin, where they could read IndexedDB or rewrite the service worker's cache.
-    return OpenAPIConfig(title="Between sync API", version=version, path="/schema",
-                         render_plugins=[DocumentPlugin(path=["/", "/openapi.json"])])
+    return OpenAPIConfig(
+        title="Between sync API",
+        version=version,
+        path="/schema",
+        render_plugins=[DocumentPlugin(path=["/", "/openapi.json"])],
+    )
 
 
 class DocumentPlugin(JsonRenderPlugin):
@@ -65,8 +79,7 @@ def operations(app: Litestar) -> Iterator[tuple[str, str, HTTPRouteHandler]]:
 def needs_bearer(handler: HTTPRouteHandler) -> bool:
     """Whether the handler asks for the caller that current_caller() resolves from a bearer token."""
     params = handler.parsed_fn_signature.parameters
-    return any(p.dependency is current_caller for name, p in handler.resolve_dependencies().items()
-               if name in params)
+    return any(p.dependency is current_caller for name, p in handler.resolve_dependencies().items() if name in params)
 
 
 def problem_codes(path: str, method: str, handler: HTTPRouteHandler) -> list[str]:
@@ -98,11 +111,22 @@ def problem_responses(codes: list[str]) -> dict[str, Any]:
     for status, group in sorted(by_status.items()):
         answer: dict[str, Any] = {
             "description": "; ".join(f"`{c}`: {CODES[c][1]}" for c in group),
-            "content": {MEDIA_TYPE: {"schema": {"allOf": [
-                {"$ref": REF.format(name=ProblemBody.__name__)},
-                {"properties": {"status": {"const": status}, "code": {"enum": group},
-                                "type": {"enum": [TYPE_BASE + c for c in group]}}},
-            ]}}},
+            "content": {
+                MEDIA_TYPE: {
+                    "schema": {
+                        "allOf": [
+                            {"$ref": REF.format(name=ProblemBody.__name__)},
+                            {
+                                "properties": {
+                                    "status": {"const": status},
+                                    "code": {"enum": group},
+                                    "type": {"enum": [TYPE_BASE + c for c in group]},
+                                }
+                            },
+                        ]
+                    }
+                }
+            },
         }
         if status in _STATUS_HEADERS:
             answer["headers"] = copy.deepcopy(_STATUS_HEADERS[status])
@@ -117,10 +141,12 @@ def describe(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
     ops = [(path, method, h) for path, method, h in operations(app) if method in doc["paths"].get(path, {})]
     signatures = {id(h): h.parsed_fn_signature for _, _, h in ops}
     requests = {key: sig.parameters["data"].annotation for key, sig in signatures.items() if "data" in sig.parameters}
-    answers = {key: sig.return_type.annotation for key, sig in signatures.items()
-               if _describable(sig.return_type.annotation)}
-    request_schemas, answer_schemas, components = wire_schemas(list(requests.values()),
-                                                               [*answers.values(), ProblemBody])
+    answers = {
+        key: sig.return_type.annotation for key, sig in signatures.items() if _describable(sig.return_type.annotation)
+    }
+    request_schemas, answer_schemas, components = wire_schemas(
+        list(requests.values()), [*answers.values(), ProblemBody]
+    )
     request_by_handler = dict(zip(requests, request_schemas, strict=True))
     answer_by_handler = dict(zip(answers, answer_schemas, strict=False))  # the last schema is ProblemBody's
 
@@ -140,15 +166,20 @@ def describe(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
 
     comps = doc.setdefault("components", {})
     comps["schemas"] = _reachable({**comps.get("schemas", {}), **components}, doc)
-    comps["securitySchemes"] = {BEARER: {
-        "type": "http", "scheme": "bearer",
-        "description": "The `token` of a Session (POST /accounts, /auth/login, /auth/refresh): "
-                       "`Authorization: Bearer <token>`"}}
+    comps["securitySchemes"] = {
+        BEARER: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The `token` of a Session (POST /accounts, /auth/login, /auth/refresh): "
+            "`Authorization: Bearer <token>`",
+        }
+    }
     return doc
 
 
-def wire_schemas(requests: list[Any], answers: list[Any]
-                 ) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...], dict[str, Any]]:
+def wire_schemas(
+    requests: list[Any], answers: list[Any]
+) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...], dict[str, Any]]:
     """msgspec's own JSON Schema of the request and answer types, and their components. Requests stay as
     msgspec says (a Struct that forbids unknown fields is closed: the server refuses them); answers are open,
     since within v1 an answer may gain fields. A type used both ways is two components: `<Name>` for
@@ -157,8 +188,7 @@ def wire_schemas(requests: list[Any], answers: list[Any]
     ans_tops, ans_comps = msgspec.json.schema_components(answers, ref_template=REF)
     for schema in [*ans_tops, *ans_comps.values()]:
         _walk(schema, _open)
-    renamed = {name: name + "Request" for name, s in req_comps.items()
-               if name in ans_comps and ans_comps[name] != s}
+    renamed = {name: name + "Request" for name, s in req_comps.items() if name in ans_comps and ans_comps[name] != s}
     clash = set(renamed.values()) & (set(req_comps) | set(ans_comps))
     if clash:
         raise RuntimeError(f"OpenAPI component names clash: {sorted(clash)}")

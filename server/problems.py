@@ -77,14 +77,19 @@ class ProblemBody(msgspec.Struct, frozen=True, kw_only=True):
     code: str
 
 
-def problem_response(code: str, detail: str | None = None, headers: dict[str, str] | None = None,
-                     status: int | None = None) -> Response:
+def problem_response(
+    code: str, detail: str | None = None, headers: dict[str, str] | None = None, status: int | None = None
+) -> Response:
     default_status, title = CODES.get(code, (400, "Bad request"))
     status = status or default_status
     body = ProblemBody(type=TYPE_BASE + code, title=title, status=status, detail=detail or title, code=code)
     # Raised errors skip the app's after_request hook: the headers every API answer carries are set here too.
-    return Response(content=msgspec.json.encode(body), status_code=status, media_type=MEDIA_TYPE,
-                    headers={**PROBLEM_HEADERS, **(headers or {})})
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=status,
+        media_type=MEDIA_TYPE,
+        headers={**PROBLEM_HEADERS, **(headers or {})},
+    )
 
 
 def _scrub(message: str) -> str:
@@ -94,9 +99,17 @@ def _scrub(message: str) -> str:
 
 
 def _http_code(status: int) -> str:
-    return {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-            405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
-            429: "rate_limited", 503: "unavailable"}.get(status, "bad_request" if status < 500 else "internal")
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "payload_too_large",
+        415: "unsupported_media_type",
+        429: "rate_limited",
+        503: "unavailable",
+    }.get(status, "bad_request" if status < 500 else "internal")
 
 
 def on_problem(_: Request, exc: Problem) -> Response:
@@ -116,8 +129,10 @@ def on_http(_: Request, exc: HTTPException) -> Response:
     if status >= 500:
         log.error("http error %s", status)
         return problem_response(code, status=status)
-    if status == 400 and (isinstance(exc.__cause__, msgspec.DecodeError) or any(
-            w in str(exc.detail).lower() for w in ("json", "decod", "malformed", "truncated"))):
+    if status == 400 and (
+        isinstance(exc.__cause__, msgspec.DecodeError)
+        or any(w in str(exc.detail).lower() for w in ("json", "decod", "malformed", "truncated"))
+    ):
         return problem_response("invalid_body", "malformed JSON")
     # What the exception says about the answer (Allow on a 405) stays with it.
     kept = {k: v for k, v in (exc.headers or {}).items() if k.lower() in ("allow", "retry-after")}

@@ -37,10 +37,17 @@ ENV_NAMES: dict[str, str] = {
     "BETWEEN_LOG_LEVEL": "log_level",
 }
 # The CLI's own variables: they may be set in the same shell as the server, and are not typos.
-CLIENT_NAMES = frozenset({
-    "BETWEEN_PASSPHRASE", "BETWEEN_RECOVERY_KEY", "BETWEEN_PROFILE", "BETWEEN_KDF_MEMORY_KIB",
-    "BETWEEN_KDF_ITERATIONS", "BETWEEN_PULL_LIMIT", "BETWEEN_NEW_PASSPHRASE",
-})
+CLIENT_NAMES = frozenset(
+    {
+        "BETWEEN_PASSPHRASE",
+        "BETWEEN_RECOVERY_KEY",
+        "BETWEEN_PROFILE",
+        "BETWEEN_KDF_MEMORY_KIB",
+        "BETWEEN_KDF_ITERATIONS",
+        "BETWEEN_PULL_LIMIT",
+        "BETWEEN_NEW_PASSPHRASE",
+    }
+)
 _CHOICES = {"registration": "open or invite", "rate_limit": "on or off", "log_level": "debug, info, warning or error"}
 _DURATIONS = {"session_ttl", "challenge_ttl", "invite_ttl"}
 _SIZES = {"max_request_bytes", "max_revision_bytes"}

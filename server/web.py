@@ -16,8 +16,10 @@ from between.sync.core.kinds import KINDS_JSON
 
 from .problems import problem_response
 
-CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; object-src 'none'; "
-       "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -55,6 +57,8 @@ def extra_files(root: Path) -> dict[str, Path]:
         "kinds.json": KINDS_JSON,
         "templates.json": TEMPLATES_JSON,
     }
+
+
 SHELL_PREFIXES = ("invite", "app")  # client-side routes answered with index.html
 WORKER = "sw.js"
 # Where sw.js puts its VERSION: every answer for /sw.js carries, in its place, the version of the files served.

@@ -32,8 +32,9 @@ def main() -> None:
     parser.add_argument("--port", type=int)
     parser.add_argument("--data")
     parser.add_argument("--offset-file", required=True, type=Path)
-    parser.add_argument("--answers",
-                        help="record every /api/ answer here for the OpenAPI check (tests/openapi_answers)")
+    parser.add_argument(
+        "--answers", help="record every /api/ answer here for the OpenAPI check (tests/openapi_answers)"
+    )
     args = parser.parse_args()
     factory = create_app
     if args.answers:
@@ -41,6 +42,7 @@ def main() -> None:
 
         def factory(settings, **options):  # type: ignore[no-redef]
             return AnswerRecorder(create_app(settings, **options), args.answers)
+
     serve(args.host, args.port, args.data, app_factory=factory, clock=OffsetClock(args.offset_file))
 
 

@@ -17,14 +17,24 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.environment import (Database, chromium_problem, fresh_database, in_ci, missing, playwright_problem,
-                               postgres_problem)
+from tests.environment import (
+    Database,
+    chromium_problem,
+    fresh_database,
+    in_ci,
+    missing,
+    playwright_problem,
+    postgres_problem,
+)
 
 pytest_plugins = ["tests.openapi_answers"]
 ROOT = Path(__file__).resolve().parent.parent
 # fast, permissive limits: tests drive many sign-ins from one address
-LIVE_ENV = {"BETWEEN_RATE_IP_PER_MINUTE": "100000", "BETWEEN_RATE_HANDLE_PER_MINUTE": "100000",
-            "BETWEEN_RATE_SIGNUP_PER_HOUR": "100000"}
+LIVE_ENV = {
+    "BETWEEN_RATE_IP_PER_MINUTE": "100000",
+    "BETWEEN_RATE_HANDLE_PER_MINUTE": "100000",
+    "BETWEEN_RATE_SIGNUP_PER_HOUR": "100000",
+}
 
 
 def free_port() -> int:
@@ -86,8 +96,15 @@ class LiveServer:
         fresh.write_text(repr(offset))
         os.replace(fresh, self.clock_file)  # the server never reads a half-written number
 
-def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str], module: str = "between.server",
-           clock_file: Path | None = None) -> subprocess.Popen:
+
+def _spawn(
+    port: int,
+    data_dir: Path,
+    log_path: Path,
+    env: dict[str, str],
+    module: str = "between.server",
+    clock_file: Path | None = None,
+) -> subprocess.Popen:
     """`python -m between.server` through tests/openapi_server.py, which records its answers for the OpenAPI check
     (through tests/clock_server.py on a movable clock); another module (tests/newer_server.py, which adds fields to
     every answer on purpose) is run as it is, unrecorded."""
@@ -98,13 +115,20 @@ def _spawn(port: int, data_dir: Path, log_path: Path, env: dict[str, str], modul
     if module == "between.server":
         from tests.openapi_answers import answers_file  # after pytest has loaded it as a plugin
 
-        args = (["-m", "tests.openapi_server", answers_file()] if clock_file is None else
-                ["-m", "tests.clock_server", "--offset-file", str(clock_file), "--answers", answers_file()])
+        args = (
+            ["-m", "tests.openapi_server", answers_file()]
+            if clock_file is None
+            else ["-m", "tests.clock_server", "--offset-file", str(clock_file), "--answers", answers_file()]
+        )
     log = open(log_path, "ab")  # noqa: SIM115 - the server process writes it until it stops
     try:
         return subprocess.Popen(
             [sys.executable, *args, "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     finally:
         log.close()
 
@@ -123,8 +147,13 @@ def _wait_healthy(server: LiveServer, timeout: float = 20.0) -> None:
     raise RuntimeError(f"server not healthy after {timeout}s:\n{server.log()[-3000:]}")
 
 
-def start_live_server(tmp_path: Path, extra_env: dict[str, str] | None = None, *,
-                      module: str = "between.server", movable_clock: bool = False) -> LiveServer:
+def start_live_server(
+    tmp_path: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    module: str = "between.server",
+    movable_clock: bool = False,
+) -> LiveServer:
     """`python -m between.server`, or `module` run the same way (tests/newer_server.py: the server as a newer version);
     `movable_clock`: on a clock the test moves (LiveServer.advance)."""
     data_dir = tmp_path / "server-data"
@@ -135,9 +164,16 @@ def start_live_server(tmp_path: Path, extra_env: dict[str, str] | None = None, *
     if movable_clock:
         clock_file = tmp_path / "server-clock-offset"
         clock_file.write_text("0")
-    server = LiveServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir,
-                        proc=_spawn(port, data_dir, log_path, env, module, clock_file), log_path=log_path, port=port,
-                        env=env, module=module, clock_file=clock_file)
+    server = LiveServer(
+        url=f"http://127.0.0.1:{port}",
+        data_dir=data_dir,
+        proc=_spawn(port, data_dir, log_path, env, module, clock_file),
+        log_path=log_path,
+        port=port,
+        env=env,
+        module=module,
+        clock_file=clock_file,
+    )
     try:
         _wait_healthy(server)
     except Exception:
@@ -169,8 +205,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if in_ci():
         problems = [p for p in (postgres_problem(), lacking) if p]
         if problems:
-            raise pytest.UsageError("CI=true and the machine lacks what the suite needs (no test may pass by "
-                                    "being skipped):\n  " + "\n  ".join(problems))
+            raise pytest.UsageError(
+                "CI=true and the machine lacks what the suite needs (no test may pass by "
+                "being skipped):\n  " + "\n  ".join(problems)
+            )
     elif lacking:
         for item in browser:
             item.add_marker(pytest.mark.skip(reason=lacking))

@@ -68,8 +68,10 @@ def bytes_fields(types: list[type[msgspec.Struct]]) -> list[str]:
     for cls in types:
         for field in inspect.type_info(cls).fields:
             if _nested_bytes(field.type):
-                raise ValueError(f"{cls.__name__}.{field.encode_name}: bytes inside a container; api.js decodes "
-                                 "bytes by field name only")
+                raise ValueError(
+                    f"{cls.__name__}.{field.encode_name}: bytes inside a container; api.js decodes "
+                    "bytes by field name only"
+                )
             holds.setdefault(field.encode_name, set()).add(_holds_bytes(field.type))
     mixed = sorted(name for name, kinds in holds.items() if kinds == {True, False})
     if mixed:
@@ -80,9 +82,12 @@ def bytes_fields(types: list[type[msgspec.Struct]]) -> list[str]:
 def shape(cls: type[msgspec.Struct]) -> dict[str, list[str]]:
     """A converted type's wire fields in order, and those that are ids (UUIDs)."""
     fields = inspect.type_info(cls).fields
-    ids = [f.encode_name for f in fields
-           if isinstance(f.type, inspect.UUIDType)
-           or (isinstance(f.type, inspect.UnionType) and any(isinstance(t, inspect.UUIDType) for t in f.type.types))]
+    ids = [
+        f.encode_name
+        for f in fields
+        if isinstance(f.type, inspect.UUIDType)
+        or (isinstance(f.type, inspect.UnionType) and any(isinstance(t, inspect.UUIDType) for t in f.type.types))
+    ]
     return {"fields": [f.encode_name for f in fields], "uuid": ids}
 
 
@@ -119,8 +124,9 @@ def render() -> str:
     ]
     for cls in SHAPED:
         s = shape(cls)
-        out += _wrapped(f"  {cls.__name__}: {{ fields: [", [_js(f) for f in s["fields"]],
-                        f"], uuid: {_js(s['uuid'])} }},")
+        out += _wrapped(
+            f"  {cls.__name__}: {{ fields: [", [_js(f) for f in s["fields"]], f"], uuid: {_js(s['uuid'])} }},"
+        )
     out.append("});")
     return "\n".join(out) + "\n"
 

@@ -116,9 +116,9 @@ def _query(sock: socket.socket, sql: str) -> list[list[str | None]]:
         elif kind == b"D":
             count, at, row = struct.unpack("!H", body[:2])[0], 2, []
             for _ in range(count):
-                size = struct.unpack("!i", body[at:at + 4])[0]
+                size = struct.unpack("!i", body[at : at + 4])[0]
                 at += 4
-                row.append(None if size < 0 else body[at:at + size].decode())
+                row.append(None if size < 0 else body[at : at + size].decode())
                 at += max(size, 0)
             rows.append(row)
         elif kind == b"Z":

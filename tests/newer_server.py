@@ -27,8 +27,11 @@ def with_extras(value: Any) -> Any:
     if isinstance(value, dict):
         out = {k: with_extras(v) for k, v in value.items()}
         out[EXTRA_SCALAR] = 7
-        out[EXTRA_OBJECT] = {"note": "from a newer server", "list": [1, {"deep": None}],
-                             "signature": base64.b64encode(b"\x07" * 64).decode()}
+        out[EXTRA_OBJECT] = {
+            "note": "from a newer server",
+            "list": [1, {"deep": None}],
+            "signature": base64.b64encode(b"\x07" * 64).decode(),
+        }
         return out
     return value
 
@@ -82,8 +85,13 @@ def main() -> None:
     args = parser.parse_args()
     env = dict(os.environ, BETWEEN_HOST=args.host, BETWEEN_PORT=str(args.port), BETWEEN_DATA=args.data)
     settings = Settings.from_env(env)
-    uvicorn.run(AddFields(create_app(settings)), host=settings.host, port=settings.port, log_level="warning",
-                server_header=False)
+    uvicorn.run(
+        AddFields(create_app(settings)),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        server_header=False,
+    )
 
 
 if __name__ == "__main__":

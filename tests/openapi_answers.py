@@ -65,13 +65,24 @@ class AnswerRecorder:
         async def capture(message) -> None:
             if message["type"] == "http.response.start":
                 headers = {k.decode().lower(): v.decode() for k, v in message.get("headers", [])}
-                head.update(status=message["status"], type=headers.get("content-type", ""),
-                            allow=headers.get("allow"), retry_after=headers.get("retry-after"))
+                head.update(
+                    status=message["status"],
+                    type=headers.get("content-type", ""),
+                    allow=headers.get("allow"),
+                    retry_after=headers.get("retry-after"),
+                )
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body"):
-                    append({"method": scope["method"], "path": scope["path"], **head,
-                            "body": b"".join(chunks).decode("utf-8", "replace")}, self.path)
+                    append(
+                        {
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            **head,
+                            "body": b"".join(chunks).decode("utf-8", "replace"),
+                        },
+                        self.path,
+                    )
             await send(message)
 
         await self.app(scope, receive, capture)
@@ -116,12 +127,17 @@ class Checker:
         self._validators: dict[str, Draft202012Validator] = {}
         # static segments first, as the router matches them: /invites/preview before /invites/{invite_id}
         self.templates = sorted(self.doc["paths"], key=lambda t: (t.count("{"), t))
-        self.patterns = [(t, re.compile("^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(t)) + "$"))
-                         for t in self.templates]
+        self.patterns = [
+            (t, re.compile("^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(t)) + "$")) for t in self.templates
+        ]
         # the schema of each path parameter (the same in every operation of a path)
-        self.params = {(t, p["name"]): Draft202012Validator(p["schema"], format_checker=self.FORMATS)
-                       for t, item in self.doc["paths"].items()
-                       for op in item.values() for p in op.get("parameters", []) if p["in"] == "path"}
+        self.params = {
+            (t, p["name"]): Draft202012Validator(p["schema"], format_checker=self.FORMATS)
+            for t, item in self.doc["paths"].items()
+            for op in item.values()
+            for p in op.get("parameters", [])
+            if p["in"] == "path"
+        }
 
     def template(self, path: str) -> tuple[str, dict[str, str]] | tuple[None, None]:
         for t, pattern in self.patterns:
@@ -132,8 +148,9 @@ class Checker:
     def validate(self, pointer: str, body: Any) -> str | None:
         validator = self._validators.get(pointer)
         if validator is None:
-            validator = Draft202012Validator({"$ref": DOC_URI + "#" + pointer}, registry=self.registry,
-                                             format_checker=self.FORMATS)
+            validator = Draft202012Validator(
+                {"$ref": DOC_URI + "#" + pointer}, registry=self.registry, format_checker=self.FORMATS
+            )
             self._validators[pointer] = validator
         error = best_match(validator.iter_errors(body))
         if error is None:
@@ -178,8 +195,9 @@ class Checker:
             body = json.loads(r["body"])
         except ValueError:
             return "body is not JSON"
-        pointer = "/".join(["/paths", _escape(template), method.lower(), "responses", status, "content",
-                            _escape(media), "schema"])
+        pointer = "/".join(
+            ["/paths", _escape(template), method.lower(), "responses", status, "content", _escape(media), "schema"]
+        )
         why = self.validate(pointer, body)
         return None if why is None else f"body does not match the schema: {why}"
 
@@ -266,13 +284,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     total = sum(seen.values())
     statuses = ", ".join(f"{status}: {n}" for status, n in sorted(seen.items()))
     if not wrong:
-        terminalreporter.write_line(f"OpenAPI: {total} API answers validated against /schema/openapi.json "
-                                    f"({statuses})")
+        terminalreporter.write_line(f"OpenAPI: {total} API answers validated against /schema/openapi.json ({statuses})")
         return
     terminalreporter.section("API answers the OpenAPI document does not describe", red=True)
     for line in wrong[:100]:
         terminalreporter.write_line(line)
     if len(wrong) > 100:
         terminalreporter.write_line(f"... and {len(wrong) - 100} more")
-    terminalreporter.write_line(f"OpenAPI: {len(wrong)} kinds of mismatch among {total} answers ({statuses}); "
-                                f"all answers in {path}")
+    terminalreporter.write_line(
+        f"OpenAPI: {len(wrong)} kinds of mismatch among {total} answers ({statuses}); all answers in {path}"
+    )

@@ -18,7 +18,8 @@ WEB_JS = contract.OUT.parents[1]  # web/js
 
 def test_the_committed_module_is_what_the_wire_types_give():
     assert contract.OUT.read_text(encoding="utf-8") == contract.render(), (
-        f"web/js/core/wire-contract.js is out of date: run `{contract.COMMAND}`")
+        f"web/js/core/wire-contract.js is out of date: run `{contract.COMMAND}`"
+    )
 
 
 def test_the_module_is_small_and_says_it_is_generated():
@@ -34,9 +35,13 @@ def test_every_bytes_field_and_the_converted_shapes():
     assert {"salt", "signature", "header", "ct", "dek_wrap", "sealed", "body", "key_id", "proof"} <= set(names)
     assert "user_id" not in names and "token" not in names  # ids and tokens stay text
     assert contract.shape(contract.wire.KeyBundle) == {
-        "fields": ["user_id", "handle", "role", "sig_pub", "kem_pub", "signature"], "uuid": ["user_id"]}
+        "fields": ["user_id", "handle", "role", "sig_pub", "kem_pub", "signature"],
+        "uuid": ["user_id"],
+    }
     assert contract.shape(contract.wire.KdfParams) == {
-        "fields": ["alg", "memory_kib", "iterations", "lanes", "salt"], "uuid": []}
+        "fields": ["alg", "memory_kib", "iterations", "lanes", "salt"],
+        "uuid": [],
+    }
 
 
 def test_api_js_keeps_no_list_of_its_own():

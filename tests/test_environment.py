@@ -17,9 +17,14 @@ POSTGRES_TEST = "tests/test_environment.py::test_a_fresh_postgres_database_is_ma
 
 def _pytest(*args: str, ci: bool, **env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS")}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *args],
-                          cwd=ROOT, env=base | env | ({"CI": "true"} if ci else {}), capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *args],
+        cwd=ROOT,
+        env=base | env | ({"CI": "true"} if ci else {}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_a_fresh_postgres_database_is_made_and_dropped(postgres_database: Database):

@@ -49,10 +49,11 @@ def _under_web_js(root: Path, name: str) -> str | list[str] | None:
     from the root, the paths when it fits several, or None."""
     tail = name.removeprefix("js/").rstrip("/")
     js = root / "web" / "js"
-    hits = sorted(str(p.relative_to(root)) + ("/" if name.endswith("/") else "")
-                  for p in js.rglob(tail.rpartition("/")[2])
-                  if (p.is_dir() if name.endswith("/") else p.is_file())
-                  and ("/" + str(p.relative_to(js))).endswith("/" + tail))
+    hits = sorted(
+        str(p.relative_to(root)) + ("/" if name.endswith("/") else "")
+        for p in js.rglob(tail.rpartition("/")[2])
+        if (p.is_dir() if name.endswith("/") else p.is_file()) and ("/" + str(p.relative_to(js))).endswith("/" + tail)
+    )
     return hits[0] if len(hits) == 1 else (hits or None)
 
 
@@ -180,16 +181,19 @@ def test_every_module_is_named_in_the_map():
 
 
 def _holds_code(path: Path) -> bool:
-    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign))
-               and not (isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == ["__all__"])
-               for node in ast.parse(path.read_text()).body)
+    return any(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign))
+        and not (isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == ["__all__"])
+        for node in ast.parse(path.read_text()).body
+    )
 
 
 def test_the_function_contracts_name_what_the_core_defines():
     names = contract_names(ROOT, "docs/INTERNALS.md")
     assert len(names) > 40  # the section was read (a heading renamed would silently check nothing)
-    wrong = [f"{where}: {module} defines no {name}" for where, module, name in names
-             if name not in defined(ROOT / module)]
+    wrong = [
+        f"{where}: {module} defines no {name}" for where, module, name in names if name not in defined(ROOT / module)
+    ]
     assert wrong == []
 
 
@@ -198,9 +202,17 @@ def test_the_function_contracts_name_what_the_core_defines():
 
 @pytest.fixture
 def tree(tmp_path):
-    for path in ("sync/core/errors.py", "sync/core/wire.py", "server/app.py", "server/store/__init__.py",
-                 "server/store/connection.py", "web/sw.js", "web/js/core/layout.js", "web/js/a/routes.js",
-                 "web/js/b/routes.js"):
+    for path in (
+        "sync/core/errors.py",
+        "sync/core/wire.py",
+        "server/app.py",
+        "server/store/__init__.py",
+        "server/store/connection.py",
+        "web/sw.js",
+        "web/js/core/layout.js",
+        "web/js/a/routes.js",
+        "web/js/b/routes.js",
+    ):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text("")
     (tmp_path / "server/store/__init__.py").write_text("class Store:\n    pass\n")
@@ -214,14 +226,24 @@ def _write(tree: Path, text: str) -> Map:
 
 
 def test_names_resolve_in_the_folder_of_their_section(tree):
-    found = _write(tree, "## `sync/` — x\n\n### `sync/core/` — y\n\n| module | owns |\n|---|---|\n"
-                         "| `errors.py` | errors |\n| `wire.py` / `layout.py` | wire |\n\n"
-                         "## `server/` — z\n\n| `app.py` | the app |\n| `store/` | `connection.py`, `rows.py` |\n"
-                         "| `app.py`, `store/` | `store/connection.py` |\n")
-    assert found.named == {"sync/core/errors.py", "sync/core/wire.py", "server/app.py", "server/store/__init__.py",
-                           "server/store/connection.py"}
+    found = _write(
+        tree,
+        "## `sync/` — x\n\n### `sync/core/` — y\n\n| module | owns |\n|---|---|\n"
+        "| `errors.py` | errors |\n| `wire.py` / `layout.py` | wire |\n\n"
+        "## `server/` — z\n\n| `app.py` | the app |\n| `store/` | `connection.py`, `rows.py` |\n"
+        "| `app.py`, `store/` | `store/connection.py` |\n",
+    )
+    assert found.named == {
+        "sync/core/errors.py",
+        "sync/core/wire.py",
+        "server/app.py",
+        "server/store/__init__.py",
+        "server/store/connection.py",
+    }
     assert [m.split(": ", 1)[1] for m in found.missing] == [
-        "`layout.py` does not exist (sync/core/layout.py)", "`rows.py` does not exist (server/store/rows.py)"]
+        "`layout.py` does not exist (sync/core/layout.py)",
+        "`rows.py` does not exist (server/store/rows.py)",
+    ]
 
 
 def test_a_name_in_the_wrong_section_is_missing(tree):
@@ -230,12 +252,16 @@ def test_a_name_in_the_wrong_section_is_missing(tree):
 
 
 def test_a_web_module_is_found_by_its_file_name_wherever_it_lives(tree):
-    found = _write(tree, "## `web/`\n\n`sw.js`, `layout.js`, `js/layout.js`, `core/layout.js`, `a/routes.js`, "
-                         "`core/` and `routes.js`, `b/layout.js`\n")
+    found = _write(
+        tree,
+        "## `web/`\n\n`sw.js`, `layout.js`, `js/layout.js`, `core/layout.js`, `a/routes.js`, "
+        "`core/` and `routes.js`, `b/layout.js`\n",
+    )
     assert found.named == {"web/sw.js", "web/js/core/layout.js", "web/js/a/routes.js"}
     assert [m.split(": ", 1)[1] for m in found.missing] == [
         "`routes.js` is ambiguous (web/js/a/routes.js, web/js/b/routes.js): name more of its path",
-        "`b/layout.js` does not exist (web/b/layout.js)"]
+        "`b/layout.js` does not exist (web/b/layout.js)",
+    ]
 
 
 def test_an_unnamed_module_is_reported(tree):

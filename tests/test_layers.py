@@ -63,8 +63,10 @@ def imported(path: Path, module: str) -> list[tuple[int, str]]:
 
 
 def layer_of(name: str) -> str | None:
-    return next((layer for layer in sorted(ALLOWED, key=len, reverse=True)
-                 if name == layer or name.startswith(layer + ".")), None)
+    return next(
+        (layer for layer in sorted(ALLOWED, key=len, reverse=True) if name == layer or name.startswith(layer + ".")),
+        None,
+    )
 
 
 def violations(root: Path) -> list[str]:
@@ -96,15 +98,25 @@ def test_every_import_goes_down_the_layers():
     assert violations(ROOT) == []
 
 
-@pytest.mark.parametrize(("path", "source", "expected"), [
-    ("sync/core/bad.py", "from ..client import api\n", "(between.sync.core) imports between.sync.client.api"),
-    ("sync/core/bad.py", "import httpx\n", "(between.sync.core) imports httpx"),
-    ("sync/client/bad.py", "def f():\n    from between.server.app import create_app\n",
-     "(between.sync.client) imports between.server.app"),
-    ("sync/cli/bad.py", "from between.server import __main__\n", "(between.sync.cli) imports between.server.__main__"),
-    ("server/bad.py", "from between.sync.client import api\n", "(between.server) imports between.sync.client"),
-    ("server/bad.py", "from sync.core import wire\n", "imports sync.core.wire: our code is imported as between.*"),
-])
+@pytest.mark.parametrize(
+    ("path", "source", "expected"),
+    [
+        ("sync/core/bad.py", "from ..client import api\n", "(between.sync.core) imports between.sync.client.api"),
+        ("sync/core/bad.py", "import httpx\n", "(between.sync.core) imports httpx"),
+        (
+            "sync/client/bad.py",
+            "def f():\n    from between.server.app import create_app\n",
+            "(between.sync.client) imports between.server.app",
+        ),
+        (
+            "sync/cli/bad.py",
+            "from between.server import __main__\n",
+            "(between.sync.cli) imports between.server.__main__",
+        ),
+        ("server/bad.py", "from between.sync.client import api\n", "(between.server) imports between.sync.client"),
+        ("server/bad.py", "from sync.core import wire\n", "imports sync.core.wire: our code is imported as between.*"),
+    ],
+)
 def test_a_wrong_way_import_is_caught(tmp_path, path, source, expected):
     for folder in FOLDERS:
         (tmp_path / folder).mkdir()

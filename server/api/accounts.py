@@ -14,8 +14,7 @@ from between.sync.core import keys, wire
 from ..problems import Problem, answers
 from ..store import Conflict
 from .auth import check_signature, issue_session
-from .context import (CallerDep, client_ip, current_caller, limit, limit_auth, now, origin_of, services,
-                      token_hash)
+from .context import CallerDep, client_ip, current_caller, limit, limit_auth, now, origin_of, services, token_hash
 
 _bearer = {"caller": Provide(current_caller)}
 
@@ -37,9 +36,21 @@ async def _admission(request: Request, code: str | None) -> bytes | None:
     return invite
 
 
-@post("/accounts", status_code=201,
-      opt=answers("bad_request", "crypto", "kdf_below_floor", "registration_closed", "handle_taken",
-                  "user_exists", "device_exists", "rate_limited", "unavailable"))
+@post(
+    "/accounts",
+    status_code=201,
+    opt=answers(
+        "bad_request",
+        "crypto",
+        "kdf_below_floor",
+        "registration_closed",
+        "handle_taken",
+        "user_exists",
+        "device_exists",
+        "rate_limited",
+        "unavailable",
+    ),
+)
 async def signup(request: Request, data: JSONBody[wire.Signup]) -> wire.Session:
     svc = services(request)
     limit(request, "signup", client_ip(request), svc.settings.rate_signup_per_hour, 3600)
@@ -67,23 +78,38 @@ async def account(request: Request, caller: CallerDep) -> wire.AccountKeys:
     return found
 
 
-@post("/account/delete", status_code=204, dependencies=_bearer,
-      opt=answers("invalid_credentials", "origin_not_configured", "unavailable"))
+@post(
+    "/account/delete",
+    status_code=204,
+    dependencies=_bearer,
+    opt=answers("invalid_credentials", "origin_not_configured", "unavailable"),
+)
 async def delete_account(request: Request, caller: CallerDep, data: JSONBody[wire.DeleteAccount]) -> None:
     """Needs the passphrase login key over a fresh challenge: a stolen session alone can't erase."""
     svc = services(request)
     challenge = await svc.store.accounts.take_challenge(data.challenge_id, "h:" + caller.handle, now(request))
     user = await svc.store.accounts.user_by_handle(caller.handle)
     public = user.login_pub if user is not None and challenge is not None else None
-    if not check_signature(public, data.signature, origin_of(request, svc.settings), caller.handle,
-                           data.challenge_id, challenge or bytes(32), "delete-account", caller.user_id):
+    if not check_signature(
+        public,
+        data.signature,
+        origin_of(request, svc.settings),
+        caller.handle,
+        data.challenge_id,
+        challenge or bytes(32),
+        "delete-account",
+        caller.user_id,
+    ):
         raise Problem("invalid_credentials")
     await svc.store.accounts.delete_account(caller.user_id, caller.handle)
 
 
-@post("/account/passphrase", status_code=204, dependencies=_bearer,
-      opt=answers("kdf_below_floor", "invalid_credentials", "origin_not_configured", "rate_limited",
-                  "unavailable"))
+@post(
+    "/account/passphrase",
+    status_code=204,
+    dependencies=_bearer,
+    opt=answers("kdf_below_floor", "invalid_credentials", "origin_not_configured", "rate_limited", "unavailable"),
+)
 async def change_passphrase(request: Request, caller: CallerDep, data: JSONBody[wire.ChangePassphrase]) -> None:
     """Signed by the current passphrase login key or the recovery login key over a fresh challenge, binding
     the new material: a stolen session alone can neither lock the owner out nor plant its own envelope.
@@ -97,12 +123,24 @@ async def change_passphrase(request: Request, caller: CallerDep, data: JSONBody[
     if user is not None and challenge is not None and user.user_id == caller.user_id:
         public = user.login_pub if data.signer == "passphrase" else user.recovery_login_pub
     bound = keys.passphrase_change_bound(data.kdf, data.login_pub, data.pw_envelope)
-    if not check_signature(public, data.signature, origin_of(request, svc.settings), caller.handle,
-                           data.challenge_id, challenge or bytes(32), "change-passphrase", bound) or public is None:
+    if (
+        not check_signature(
+            public,
+            data.signature,
+            origin_of(request, svc.settings),
+            caller.handle,
+            data.challenge_id,
+            challenge or bytes(32),
+            "change-passphrase",
+            bound,
+        )
+        or public is None
+    ):
         raise Problem("invalid_credentials")  # (a signature that verifies had a public key: `or` is for the types)
     token = request.headers.get("authorization", "").partition(" ")[2].strip()
-    if not await svc.store.accounts.change_passphrase(caller.user_id, data.signer, public, data.kdf,
-                                                      data.login_pub, data.pw_envelope, token_hash(token)):
+    if not await svc.store.accounts.change_passphrase(
+        caller.user_id, data.signer, public, data.kdf, data.login_pub, data.pw_envelope, token_hash(token)
+    ):
         raise Problem("invalid_credentials")
 
 
@@ -118,5 +156,8 @@ async def revoke_device(request: Request, caller: CallerDep, device_id: FromPath
         raise Problem("not_found")
 
 
-router = Router(path="/", route_handlers=[signup, account, delete_account, change_passphrase, devices, revoke_device],
-                tags=["accounts"])
+router = Router(
+    path="/",
+    route_handlers=[signup, account, delete_account, change_passphrase, devices, revoke_device],
+    tags=["accounts"],
+)

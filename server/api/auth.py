@@ -13,8 +13,7 @@ from between.sync.core.errors import CryptoError
 
 from ..problems import Problem, answers
 from ..store import Conflict
-from .context import (CallerDep, current_caller, fake_salt, limit_auth, new_token, now, origin_of, services,
-                      token_hash)
+from .context import CallerDep, current_caller, fake_salt, limit_auth, new_token, now, origin_of, services, token_hash
 
 # Verified against on a failed lookup so an unknown handle costs the same work as a wrong signature.
 _DUMMY_PUB = crypto.ed25519_public(bytes(32))
@@ -33,8 +32,9 @@ async def issue_session(request: Request, user_id: bytes, device_id: bytes) -> t
     """A fresh token; the caller stores only its hash."""
     ttl = services(request).settings.session_ttl
     token = new_token(crypto.random_bytes(32))
-    session = wire.Session(token=token, expires_in=ttl, user_id=uuid.UUID(bytes=user_id),
-                           device_id=uuid.UUID(bytes=device_id))
+    session = wire.Session(
+        token=token, expires_in=ttl, user_id=uuid.UUID(bytes=user_id), device_id=uuid.UUID(bytes=device_id)
+    )
     return session, token_hash(token), now(request) + ttl
 
 
@@ -65,8 +65,11 @@ def check_signature(public: bytes | None, signature: bytes, *args) -> bool:
     return public is not None
 
 
-@post("/login", status_code=200, opt=answers("invalid_credentials", "device_exists", "origin_not_configured",
-                                                 "rate_limited", "unavailable"))
+@post(
+    "/login",
+    status_code=200,
+    opt=answers("invalid_credentials", "device_exists", "origin_not_configured", "rate_limited", "unavailable"),
+)
 async def login(request: Request, data: JSONBody[wire.Login]) -> wire.Session:
     """One answer for every failure: unknown handle, wrong key, used, expired or foreign challenge."""
     limit_auth(request, data.handle)
@@ -76,8 +79,16 @@ async def login(request: Request, data: JSONBody[wire.Login]) -> wire.Session:
     public = None
     if user is not None and challenge is not None:
         public = user.login_pub if data.action == "login" else user.recovery_login_pub
-    ok = check_signature(public, data.signature, origin_of(request, svc.settings), data.handle,
-                         data.challenge_id, challenge or bytes(32), data.action, data.device.sig_pub)
+    ok = check_signature(
+        public,
+        data.signature,
+        origin_of(request, svc.settings),
+        data.handle,
+        data.challenge_id,
+        challenge or bytes(32),
+        data.action,
+        data.device.sig_pub,
+    )
     if not ok or user is None:
         raise Problem("invalid_credentials")
     session, th, expires_at = await issue_session(request, user.user_id, data.device.device_id.bytes)
@@ -97,8 +108,11 @@ async def device_challenge(request: Request, data: JSONBody[wire.DeviceChallenge
     return await _challenge(request, subject, default_kdf(fake_salt(svc.secret, subject)))
 
 
-@post("/refresh", status_code=200, opt=answers("invalid_credentials", "origin_not_configured", "rate_limited",
-                                                   "unavailable"))
+@post(
+    "/refresh",
+    status_code=200,
+    opt=answers("invalid_credentials", "origin_not_configured", "rate_limited", "unavailable"),
+)
 async def refresh(request: Request, data: JSONBody[wire.Refresh]) -> wire.Session:
     device_id = data.device_id.bytes
     limit_auth(request, device_subject(device_id))
@@ -107,8 +121,16 @@ async def refresh(request: Request, data: JSONBody[wire.Refresh]) -> wire.Sessio
     owner = await svc.store.accounts.device_owner(device_id)
     public = owner.sig_pub if owner and challenge else None
     handle = owner.handle if owner else "unknown"
-    ok = check_signature(public, data.signature, origin_of(request, svc.settings), handle, data.challenge_id,
-                         challenge or bytes(32), "refresh", device_id)
+    ok = check_signature(
+        public,
+        data.signature,
+        origin_of(request, svc.settings),
+        handle,
+        data.challenge_id,
+        challenge or bytes(32),
+        "refresh",
+        device_id,
+    )
     if not ok or owner is None:
         raise Problem("invalid_credentials")
     session, th, expires_at = await issue_session(request, owner.user_id, device_id)

@@ -138,4 +138,3 @@ def load_secret(data_dir: Path) -> bytes:
         f.flush()
         os.fsync(f.fileno())
     return secret
-

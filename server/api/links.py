@@ -48,15 +48,19 @@ async def preview_invite(request: Request, caller: CallerDep, data: JSONBody[wir
     return found
 
 
-@post("/invites/accept", status_code=201,
-      opt=answers("forbidden", "invite_not_found", "already_linked", "own_invite", "unavailable"))
+@post(
+    "/invites/accept",
+    status_code=201,
+    opt=answers("forbidden", "invite_not_found", "already_linked", "own_invite", "unavailable"),
+)
 async def accept_invite(request: Request, caller: CallerDep, data: JSONBody[wire.InviteAccept]) -> wire.CareLink:
     """The proof is opaque here: only the therapist's devices can check it (the secret is in the link's fragment)."""
     if caller.role != "client":
         raise Problem("forbidden", "only clients accept invites")
     try:
-        link = await services(request).store.links.accept_invite(caller.user_id, token_hash(data.token), data.proof,
-                                                                 uuid.uuid4().bytes, now(request))
+        link = await services(request).store.links.accept_invite(
+            caller.user_id, token_hash(data.token), data.proof, uuid.uuid4().bytes, now(request)
+        )
     except Conflict as exc:
         raise Problem(exc.code) from None
     if link is None:
@@ -84,6 +88,18 @@ async def bundle(request: Request, caller: CallerDep, user_id: FromPath[UUID]) -
     return found
 
 
-router = Router(path="/", route_handlers=[create_invite, list_invites, revoke_invite, preview_invite,
-                                          accept_invite, list_links, end_link, bundle],
-                tags=["links"], dependencies={"caller": Provide(current_caller)})
+router = Router(
+    path="/",
+    route_handlers=[
+        create_invite,
+        list_invites,
+        revoke_invite,
+        preview_invite,
+        accept_invite,
+        list_links,
+        end_link,
+        bundle,
+    ],
+    tags=["links"],
+    dependencies={"caller": Provide(current_caller)},
+)

@@ -12,21 +12,21 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from between.sync.core import push as push_rules  # `push` is this module's handler
 from between.sync.core import records, wire
-from between.sync.core.layout import GrantBody
 from between.sync.core.errors import CryptoError, ProtocolError
+from between.sync.core.layout import GrantBody
 
 from ..problems import Problem, answers
 from ..store import PreparedItem
 from .context import CallerDep, current_caller, now, services
-
 
 # Signatures a push may carry and still be checked on the event loop: a small push's checks take less time
 # than handing them to a thread and back (bench: the 1-record push); a large one would stall other requests.
 INLINE_SIGNATURES = 4
 
 
-def prepare_all(items: list[wire.PushItem], owner_id: bytes, sig_pub: bytes, max_ct: int,
-                peers: frozenset[bytes] | None = None) -> list[PreparedItem]:
+def prepare_all(
+    items: list[wire.PushItem], owner_id: bytes, sig_pub: bytes, max_ct: int, peers: frozenset[bytes] | None = None
+) -> list[PreparedItem]:
     return [prepare(i, owner_id, sig_pub, max_ct, peers) for i in items]
 
 
@@ -42,16 +42,18 @@ def _strangers(item: wire.PushItem, peers: frozenset[bytes]) -> bool:
     return False
 
 
-def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int,
-            peers: frozenset[bytes] | None = None) -> PreparedItem:
+def prepare(
+    item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int, peers: frozenset[bytes] | None = None
+) -> PreparedItem:
     """Stateless checks (shape, signatures, ids) before the item reaches the writer. With `peers` (the owner's
     care links, read when the push carries grants), an item granting to anyone else is refused before any
     signature is checked: up to 17 checks an item would otherwise be spent on a push that must fail."""
     rid = item.record_id.bytes
 
     def refuse(detail: str, status: push_rules.Status = "invalid") -> PreparedItem:
-        return PreparedItem(record_id=rid, judged=push_rules.Verdict(status, detail), revision=item.revision,
-                            dek_wrap=item.dek_wrap)
+        return PreparedItem(
+            record_id=rid, judged=push_rules.Verdict(status, detail), revision=item.revision, dek_wrap=item.dek_wrap
+        )
 
     if len(item.revision.ct) > max_ct:
         return refuse("ciphertext larger than the server accepts")
@@ -83,10 +85,19 @@ def prepare(item: wire.PushItem, owner_id: bytes, sig_pub: bytes, max_ct: int,
     revoke = tuple(u.bytes for u in item.revoke)
     if len(set(revoke)) != len(revoke):
         return refuse("a grantee is revoked twice in one item")
-    judged = push_rules.Item(record_id=rid, base_version=item.base_version, rev_id=rev_id, version=header.version,
-                       parent=header.parent, key_id=header.key_id, grants=tuple(grants), revoke=revoke)
-    return PreparedItem(record_id=rid, judged=judged, revision=item.revision, dek_wrap=item.dek_wrap,
-                        grants=tuple(item.grants))
+    judged = push_rules.Item(
+        record_id=rid,
+        base_version=item.base_version,
+        rev_id=rev_id,
+        version=header.version,
+        parent=header.parent,
+        key_id=header.key_id,
+        grants=tuple(grants),
+        revoke=revoke,
+    )
+    return PreparedItem(
+        record_id=rid, judged=judged, revision=item.revision, dek_wrap=item.dek_wrap, grants=tuple(item.grants)
+    )
 
 
 @post("/sync/push", status_code=200, opt=answers("unavailable"))
@@ -104,21 +115,29 @@ async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -
 
 
 @get("/sync/pull", opt=answers("bad_cursor"))
-async def pull(request: Request, caller: CallerDep,
-               after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
-               limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200) -> wire.PullResponse:
+async def pull(
+    request: Request,
+    caller: CallerDep,
+    after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
+) -> wire.PullResponse:
     return await services(request).store.records.pull(caller.user_id, after, limit)
 
 
 @get("/records/{record_id:uuid}/history", opt=answers("not_found"))
-async def history(request: Request, caller: CallerDep, record_id: FromPath[UUID],
-                  before: Annotated[int | None, QueryParameter(ge=1, le=2**32)] = None,
-                  limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> wire.History:
+async def history(
+    request: Request,
+    caller: CallerDep,
+    record_id: FromPath[UUID],
+    before: Annotated[int | None, QueryParameter(ge=1, le=2**32)] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+) -> wire.History:
     found = await services(request).store.records.history(caller.user_id, record_id.bytes, before, limit)
     if found is None:
         raise Problem("not_found")
     return found
 
 
-router = Router(path="/", route_handlers=[push, pull, history], tags=["sync"],
-                dependencies={"caller": Provide(current_caller)})
+router = Router(
+    path="/", route_handlers=[push, pull, history], tags=["sync"], dependencies={"caller": Provide(current_caller)}
+)

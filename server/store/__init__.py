@@ -5,14 +5,40 @@ from __future__ import annotations
 from pathlib import Path
 
 from .accounts import Accounts
-from .connection import (BATCH_MAX, MIGRATIONS, READERS, BadCursor, Conflict, Database, InUse, StoreError,
-                         ensure_free, migrate, migration_files)
+from .connection import (
+    BATCH_MAX,
+    MIGRATIONS,
+    READERS,
+    BadCursor,
+    Conflict,
+    Database,
+    InUse,
+    StoreError,
+    ensure_free,
+    migrate,
+    migration_files,
+)
 from .links import Links
 from .records import PreparedItem, Records
 from .rows import Caller, UserRow
 
-__all__ = ["BATCH_MAX", "MIGRATIONS", "READERS", "BadCursor", "Caller", "Conflict", "Database", "InUse",
-           "PreparedItem", "Store", "StoreError", "UserRow", "ensure_free", "migrate", "migration_files"]
+__all__ = [
+    "BATCH_MAX",
+    "MIGRATIONS",
+    "READERS",
+    "BadCursor",
+    "Caller",
+    "Conflict",
+    "Database",
+    "InUse",
+    "PreparedItem",
+    "Store",
+    "StoreError",
+    "UserRow",
+    "ensure_free",
+    "migrate",
+    "migration_files",
+]
 
 
 class Store:

@@ -311,5 +311,8 @@ class Database:
 
     async def schema(self) -> list[SchemaRow]:
         async with self.read() as c:
-            return await r_rows(c, SchemaRow, f"SELECT {columns(SchemaRow)} FROM sqlite_master WHERE sql IS NOT NULL "
-                                              "ORDER BY type, name")
+            return await r_rows(
+                c,
+                SchemaRow,
+                f"SELECT {columns(SchemaRow)} FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name",
+            )

@@ -10,8 +10,27 @@ from between.sync.core import push, wire
 
 from .connection import AccountGone, BadCursor, Database
 from .links import LINKS_OF, LinkEnds
-from .rows import (REV_COLS, GrantRow, RevisionRow, WConn, as_uuid, columns, feed, grant_of, marks, next_seq, r_page,
-                   r_rows, r_value, r_values, stored_of, w_all, w_row, w_rows, w_value)
+from .rows import (
+    REV_COLS,
+    GrantRow,
+    RevisionRow,
+    WConn,
+    as_uuid,
+    columns,
+    feed,
+    grant_of,
+    marks,
+    next_seq,
+    r_page,
+    r_rows,
+    r_value,
+    r_values,
+    stored_of,
+    w_all,
+    w_row,
+    w_rows,
+    w_value,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,26 +71,37 @@ def _state(c: WConn, owner_id: bytes, items: list[push.Item]) -> push.State:
     rids = list(dict.fromkeys(i.record_id for i in items))
     state = push.State(owner_id=owner_id, seq=0)
     for chunk in range(0, len(rids), 400):
-        part = rids[chunk:chunk + 400]
-        for h in w_rows(c, HeadRow, f"SELECT {columns(HeadRow)} FROM records WHERE record_id IN ({marks(len(part))})",
-                        part):
+        part = rids[chunk : chunk + 400]
+        for h in w_rows(
+            c, HeadRow, f"SELECT {columns(HeadRow)} FROM records WHERE record_id IN ({marks(len(part))})", part
+        ):
             state.heads[h.record_id] = push.Head(h.owner_id, h.head_version, h.head_rev_id)
-        for a in w_rows(c, AccessRow, f"SELECT record_id, grantee_id, key_id, revoked_at IS NULL FROM grants "
-                                      f"WHERE record_id IN ({marks(len(part))})", part):
+        for a in w_rows(
+            c,
+            AccessRow,
+            f"SELECT record_id, grantee_id, key_id, revoked_at IS NULL FROM grants "
+            f"WHERE record_id IN ({marks(len(part))})",
+            part,
+        ):
             state.access.setdefault(a.record_id, {})[(a.grantee_id, a.key_id)] = bool(a.active)
     pairs = [(i.record_id, i.rev_id) for i in items if i.record_id in state.heads]
     for chunk in range(0, len(pairs), 400):
-        some = pairs[chunk:chunk + 400]
+        some = pairs[chunk : chunk + 400]
         flat = [x for pair in some for x in pair]
-        for r in w_rows(c, StoredRow, f"SELECT {columns(StoredRow)} FROM revisions "
-                                      f"WHERE (record_id, rev_id) IN (VALUES {','.join(['(?,?)'] * len(some))})",
-                        flat):
+        for r in w_rows(
+            c,
+            StoredRow,
+            f"SELECT {columns(StoredRow)} FROM revisions "
+            f"WHERE (record_id, rev_id) IN (VALUES {','.join(['(?,?)'] * len(some))})",
+            flat,
+        ):
             state.stored[(r.record_id, r.rev_id)] = push.Stored(r.seq, r.sharing)
     grantees = list({g.grantee_id for i in items for g in i.grants})
     if grantees:
         state.peers = frozenset(r.other(owner_id) for r in w_rows(c, LinkEnds, LINKS_OF, (owner_id, owner_id)))
-        state.kem_pubs = dict(w_all(c, f"SELECT user_id, kem_pub FROM users WHERE user_id IN "
-                                       f"({marks(len(grantees))})", grantees))
+        state.kem_pubs = dict(
+            w_all(c, f"SELECT user_id, kem_pub FROM users WHERE user_id IN ({marks(len(grantees))})", grantees)
+        )
     seq = w_value(c, "SELECT feed_seq FROM users WHERE user_id = ?", (owner_id,))
     if seq is None:
         # The account was deleted while this push was being checked (its session was valid when it arrived).
@@ -88,70 +118,113 @@ def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, no
     verdicts = push.judge_push([i.judged for i in items], state, atomic)
     results = [_result(c, owner_id, items, state, item, v) for item, v in zip(items, verdicts, strict=True)]
     # (a new verdict always has its item and seq; the type checker is told so)
-    accepted = [(p, p.judged, v.seq) for p, v in zip(items, verdicts, strict=True)
-                if v.new and isinstance(p.judged, push.Item) and v.seq is not None]
+    accepted = [
+        (p, p.judged, v.seq)
+        for p, v in zip(items, verdicts, strict=True)
+        if v.new and isinstance(p.judged, push.Item) and v.seq is not None
+    ]
     if accepted:
         _write_accepted(c, owner_id, accepted, state.seq, now)
     return results
 
 
-def _result(c: WConn, owner_id: bytes, items: list[PreparedItem], state: push.State, item: PreparedItem,
-            verdict: push.Verdict) -> wire.PushResult:
+def _result(
+    c: WConn, owner_id: bytes, items: list[PreparedItem], state: push.State, item: PreparedItem, verdict: push.Verdict
+) -> wire.PushResult:
     """The answer of one item; a conflict carries the head, read before this push writes anything."""
     head = None
     if verdict.head is not None:
         h, rid = verdict.head, item.record_id
         if h.item is not None:  # written by an earlier item of this push
             rev = items[h.item].revision
-            row = RevisionRow(rid, h.version, h.rev_id, rev.header, rev.ct, rev.signature,
-                              state.stored[(rid, h.rev_id)].seq)
+            row = RevisionRow(
+                rid, h.version, h.rev_id, rev.header, rev.ct, rev.signature, state.stored[(rid, h.rev_id)].seq
+            )
         else:
-            stored = w_row(c, RevisionRow, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version = ?",
-                           (rid, h.version))
+            stored = w_row(
+                c,
+                RevisionRow,
+                f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version = ?",
+                (rid, h.version),
+            )
             if stored is None:  # never: a record's head revision is stored with it, in one transaction
                 raise LookupError("a record without its head revision")
             row = stored
         head = stored_of(owner_id, row)
-    return wire.PushResult(record_id=as_uuid(item.record_id), status=verdict.status, detail=verdict.detail,
-                           seq=verdict.seq, head=head)
+    return wire.PushResult(
+        record_id=as_uuid(item.record_id), status=verdict.status, detail=verdict.detail, seq=verdict.seq, head=head
+    )
 
 
-def _write_accepted(c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem, push.Item, int]], last_seq: int,
-                    now: int) -> None:
+def _write_accepted(
+    c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem, push.Item, int]], last_seq: int, now: int
+) -> None:
     c.execute("UPDATE users SET feed_seq = ? WHERE user_id = ?", (last_seq, owner_id))
-    c.executemany("INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) "
-                  "VALUES (?,?,?,?,?) ON CONFLICT (record_id) DO UPDATE SET head_version = excluded.head_version, "
-                  "head_rev_id = excluded.head_rev_id, head_key_id = excluded.head_key_id",
-                  [(i.record_id, owner_id, i.version, i.rev_id, i.key_id) for _, i, _ in accepted])
-    c.executemany("INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq, sharing) "
-                  "VALUES (?,?,?,?,?,?,?,?,?)",
-                  [(i.record_id, i.version, i.rev_id, i.key_id, p.revision.header, p.revision.ct,
-                    p.revision.signature, seq, i.sharing) for p, i, seq in accepted])
-    c.executemany("INSERT INTO dek_wraps (record_id, key_id, wrap) VALUES (?,?,?) "
-                  "ON CONFLICT (record_id, key_id) DO UPDATE SET wrap = excluded.wrap",
-                  [(i.record_id, i.key_id, p.dek_wrap) for p, i, _ in accepted])
-    c.executemany("INSERT INTO feed (user_id, record_id, seq) VALUES (?,?,?) "
-                  "ON CONFLICT (user_id, record_id) DO UPDATE SET seq = excluded.seq",
-                  [(owner_id, i.record_id, seq) for _, i, seq in accepted])
+    c.executemany(
+        "INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) "
+        "VALUES (?,?,?,?,?) ON CONFLICT (record_id) DO UPDATE SET head_version = excluded.head_version, "
+        "head_rev_id = excluded.head_rev_id, head_key_id = excluded.head_key_id",
+        [(i.record_id, owner_id, i.version, i.rev_id, i.key_id) for _, i, _ in accepted],
+    )
+    c.executemany(
+        "INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq, sharing) "
+        "VALUES (?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                i.record_id,
+                i.version,
+                i.rev_id,
+                i.key_id,
+                p.revision.header,
+                p.revision.ct,
+                p.revision.signature,
+                seq,
+                i.sharing,
+            )
+            for p, i, seq in accepted
+        ],
+    )
+    c.executemany(
+        "INSERT INTO dek_wraps (record_id, key_id, wrap) VALUES (?,?,?) "
+        "ON CONFLICT (record_id, key_id) DO UPDATE SET wrap = excluded.wrap",
+        [(i.record_id, i.key_id, p.dek_wrap) for p, i, _ in accepted],
+    )
+    c.executemany(
+        "INSERT INTO feed (user_id, record_id, seq) VALUES (?,?,?) "
+        "ON CONFLICT (user_id, record_id) DO UPDATE SET seq = excluded.seq",
+        [(owner_id, i.record_id, seq) for _, i, seq in accepted],
+    )
     touched: dict[bytes, list[bytes]] = {}  # record -> its grantees to notify, revoked ones included
     for p, item, _ in accepted:
         if not (item.grants or item.revoke):
             continue
         for grantee in item.revoke:
-            if w_all(c, "UPDATE grants SET revoked_at = ?, sealed = x'' WHERE record_id = ? AND grantee_id = ? "
-                       "AND revoked_at IS NULL RETURNING 1", (now, item.record_id, grantee)):
+            if w_all(
+                c,
+                "UPDATE grants SET revoked_at = ?, sealed = x'' WHERE record_id = ? AND grantee_id = ? "
+                "AND revoked_at IS NULL RETURNING 1",
+                (now, item.record_id, grantee),
+            ):
                 touched.setdefault(item.record_id, []).append(grantee)
-        c.executemany("INSERT INTO grants (record_id, grantee_id, key_id, body, sealed, signature, created_at) "
-                      "VALUES (?,?,?,?,?,?,?) ON CONFLICT (record_id, grantee_id, key_id) DO UPDATE SET "
-                      "body = excluded.body, sealed = excluded.sealed, signature = excluded.signature, "
-                      "created_at = excluded.created_at, revoked_at = NULL",
-                      [(item.record_id, to.grantee_id, item.key_id, g.body, g.sealed, g.signature, now)
-                       for to, g in zip(item.grants, p.grants, strict=True)])
+        c.executemany(
+            "INSERT INTO grants (record_id, grantee_id, key_id, body, sealed, signature, created_at) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT (record_id, grantee_id, key_id) DO UPDATE SET "
+            "body = excluded.body, sealed = excluded.sealed, signature = excluded.signature, "
+            "created_at = excluded.created_at, revoked_at = NULL",
+            [
+                (item.record_id, to.grantee_id, item.key_id, g.body, g.sealed, g.signature, now)
+                for to, g in zip(item.grants, p.grants, strict=True)
+            ],
+        )
     rids = list(dict.fromkeys(i.record_id for _, i, _ in accepted))
     for chunk in range(0, len(rids), 400):
-        part = rids[chunk:chunk + 400]
-        for rid, grantee in w_all(c, f"SELECT DISTINCT record_id, grantee_id FROM grants WHERE revoked_at IS NULL "
-                                    f"AND record_id IN ({marks(len(part))})", part):
+        part = rids[chunk : chunk + 400]
+        for rid, grantee in w_all(
+            c,
+            f"SELECT DISTINCT record_id, grantee_id FROM grants WHERE revoked_at IS NULL "
+            f"AND record_id IN ({marks(len(part))})",
+            part,
+        ):
             touched.setdefault(rid, []).append(grantee)
     for rid, readers in sorted(touched.items()):
         for reader in sorted(set(readers)):
@@ -183,12 +256,14 @@ class PulledRow(NamedTuple):
     seq: int  # the owner's seq of the head's write
 
 
-PULL_SQL = ("SELECT f.record_id, f.seq, r.owner_id, r.head_key_id, w.wrap, "
-            "v.version, v.rev_id, v.header, v.ct, v.signature, v.seq "
-            "FROM feed f JOIN records r ON r.record_id = f.record_id "
-            "JOIN revisions v ON v.record_id = r.record_id AND v.version = r.head_version "
-            "LEFT JOIN dek_wraps w ON w.record_id = r.record_id AND w.key_id = r.head_key_id "
-            "WHERE f.user_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?")
+PULL_SQL = (
+    "SELECT f.record_id, f.seq, r.owner_id, r.head_key_id, w.wrap, "
+    "v.version, v.rev_id, v.header, v.ct, v.signature, v.seq "
+    "FROM feed f JOIN records r ON r.record_id = f.record_id "
+    "JOIN revisions v ON v.record_id = r.record_id AND v.version = r.head_version "
+    "LEFT JOIN dek_wraps w ON w.record_id = r.record_id AND w.key_id = r.head_key_id "
+    "WHERE f.user_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?"
+)
 
 
 class Records:
@@ -211,10 +286,13 @@ class Records:
             grants: dict[bytes, list[GrantRow]] = {}
             if rows:
                 for g in await r_rows(
-                        c, GrantRow, f"SELECT {columns(GrantRow, 'g')} FROM feed f JOIN grants g ON g.record_id = "
-                                     "f.record_id WHERE f.user_id = ? AND f.seq > ? AND f.seq <= ? AND g.revoked_at "
-                                     "IS NULL ORDER BY g.created_at, g.grantee_id, g.key_id",
-                        (user_id, after, rows[-1].feed_seq)):
+                    c,
+                    GrantRow,
+                    f"SELECT {columns(GrantRow, 'g')} FROM feed f JOIN grants g ON g.record_id = "
+                    "f.record_id WHERE f.user_id = ? AND f.seq > ? AND f.seq <= ? AND g.revoked_at "
+                    "IS NULL ORDER BY g.created_at, g.grantee_id, g.key_id",
+                    (user_id, after, rows[-1].feed_seq),
+                ):
                     grants.setdefault(g.record_id, []).append(g)
         items = []
         owners: dict[bytes, uuid.UUID] = {}  # a page has few owners: build each UUID once
@@ -226,17 +304,29 @@ class Records:
             if owner != user_id:
                 mine = [g for g in mine if g.grantee_id == user_id]
                 if not any(g.key_id == r.head_key_id for g in mine):
-                    items.append(wire.RecordState(record_id=record_uuid, owner_id=owner_uuid, seq=r.feed_seq,
-                                                  access="removed"))
+                    items.append(
+                        wire.RecordState(record_id=record_uuid, owner_id=owner_uuid, seq=r.feed_seq, access="removed")
+                    )
                     continue
             head = wire.StoredRevision(
-                record_id=record_uuid, owner_id=owner_uuid, version=r.version, rev_id=r.rev_id,
+                record_id=record_uuid,
+                owner_id=owner_uuid,
+                version=r.version,
+                rev_id=r.rev_id,
                 revision=wire.Revision(header=r.header, ct=r.ct, signature=r.signature),
-                seq=r.seq if owner == user_id else 0)  # the owner's write seq is the owner's business
-            items.append(wire.RecordState(record_id=record_uuid, owner_id=owner_uuid, seq=r.feed_seq,
-                                          access="owner" if owner == user_id else "granted", head=head,
-                                          dek_wrap=r.wrap if owner == user_id else None,
-                                          grants=[grant_of(owner, g) for g in mine]))
+                seq=r.seq if owner == user_id else 0,
+            )  # the owner's write seq is the owner's business
+            items.append(
+                wire.RecordState(
+                    record_id=record_uuid,
+                    owner_id=owner_uuid,
+                    seq=r.feed_seq,
+                    access="owner" if owner == user_id else "granted",
+                    head=head,
+                    dek_wrap=r.wrap if owner == user_id else None,
+                    grants=[grant_of(owner, g) for g in mine],
+                )
+            )
         cursor = rows[-1].feed_seq if rows else after
         return wire.PullResponse(items=items, cursor=cursor, more=more)
 
@@ -248,16 +338,33 @@ class Records:
             if owner is None:
                 return None
             if owner == user_id:
-                rows, more = await r_page(c, RevisionRow, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? "
-                                                          "AND version < ? ORDER BY version DESC LIMIT ?",
-                                          (record_id, before, limit + 1), limit, _size, PAGE_BYTES)
+                rows, more = await r_page(
+                    c,
+                    RevisionRow,
+                    f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? "
+                    "AND version < ? ORDER BY version DESC LIMIT ?",
+                    (record_id, before, limit + 1),
+                    limit,
+                    _size,
+                    PAGE_BYTES,
+                )
             else:
-                keys = await r_values(c, "SELECT key_id FROM grants WHERE record_id = ? AND grantee_id = ? AND "
-                                         "revoked_at IS NULL", (record_id, user_id))
+                keys = await r_values(
+                    c,
+                    "SELECT key_id FROM grants WHERE record_id = ? AND grantee_id = ? AND revoked_at IS NULL",
+                    (record_id, user_id),
+                )
                 if not keys:
                     return None
-                rows, more = await r_page(c, RevisionRow, f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? "
-                                                          f"AND version < ? AND key_id IN ({marks(len(keys))}) "
-                                                          "ORDER BY version DESC LIMIT ?",
-                                          (record_id, before, *keys, limit + 1), limit, _size, PAGE_BYTES)
+                rows, more = await r_page(
+                    c,
+                    RevisionRow,
+                    f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? "
+                    f"AND version < ? AND key_id IN ({marks(len(keys))}) "
+                    "ORDER BY version DESC LIMIT ?",
+                    (record_id, before, *keys, limit + 1),
+                    limit,
+                    _size,
+                    PAGE_BYTES,
+                )
         return wire.History(revisions=[stored_of(owner, r, viewer=user_id) for r in rows], more=more)

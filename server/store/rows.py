@@ -39,7 +39,7 @@ def split(row: tuple[Any, ...], *shapes: type[NamedTuple]) -> tuple[Any, ...]:
     out, at = [], 0
     for shape in shapes:
         width = len(shape._fields)
-        out.append(shape._make(row[at:at + width]))
+        out.append(shape._make(row[at : at + width]))
         at += width
     return tuple(out)
 
@@ -91,8 +91,14 @@ class BundleRow(NamedTuple):
 
 
 def bundle_of(row: BundleRow) -> wire.KeyBundle:
-    return wire.KeyBundle(user_id=as_uuid(row.user_id), handle=row.handle, role=row.role, sig_pub=row.sig_pub,
-                          kem_pub=row.kem_pub, signature=row.bundle_signature)
+    return wire.KeyBundle(
+        user_id=as_uuid(row.user_id),
+        handle=row.handle,
+        role=row.role,
+        sig_pub=row.sig_pub,
+        kem_pub=row.kem_pub,
+        signature=row.bundle_signature,
+    )
 
 
 class RevisionRow(NamedTuple):
@@ -114,8 +120,14 @@ def stored_of(owner_id: bytes, row: RevisionRow, *, viewer: bytes | None = None)
     """`seq` counts the owner's writes, so only the owner is shown it; other viewers get 0."""
     rev = wire.Revision(header=row.header, ct=row.ct, signature=row.signature)
     seq = row.seq if viewer is None or viewer == owner_id else 0
-    return wire.StoredRevision(record_id=as_uuid(row.record_id), owner_id=as_uuid(owner_id), version=row.version,
-                               rev_id=row.rev_id, revision=rev, seq=seq)
+    return wire.StoredRevision(
+        record_id=as_uuid(row.record_id),
+        owner_id=as_uuid(owner_id),
+        version=row.version,
+        rev_id=row.rev_id,
+        revision=rev,
+        seq=seq,
+    )
 
 
 class GrantRow(NamedTuple):
@@ -131,9 +143,16 @@ class GrantRow(NamedTuple):
 
 
 def grant_of(owner_id: bytes, row: GrantRow) -> wire.Grant:
-    return wire.Grant(record_id=as_uuid(row.record_id), owner_id=as_uuid(owner_id), grantee_id=as_uuid(row.grantee_id),
-                      key_id=row.key_id, body=row.body, sealed=row.sealed, signature=row.signature,
-                      created_at=row.created_at)
+    return wire.Grant(
+        record_id=as_uuid(row.record_id),
+        owner_id=as_uuid(owner_id),
+        grantee_id=as_uuid(row.grantee_id),
+        key_id=row.key_id,
+        body=row.body,
+        sealed=row.sealed,
+        signature=row.signature,
+        created_at=row.created_at,
+    )
 
 
 # ---------------------------------------------------------------- query helpers: the writer (sqlite3)
@@ -198,8 +217,9 @@ async def r_all(c: Conn, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any
     return [tuple(r) for r in await c.execute_fetchall(sql, tuple(params))]
 
 
-async def r_page(c: Conn, shape: type[R], sql: str, params: Iterable[Any], limit: int, size: Callable[[R], int],
-                 budget: int) -> tuple[list[R], bool]:
+async def r_page(
+    c: Conn, shape: type[R], sql: str, params: Iterable[Any], limit: int, size: Callable[[R], int], budget: int
+) -> tuple[list[R], bool]:
     """Up to `limit` rows of `sql` (which asks for limit + 1), fewer once their `size` passes `budget` (the row
     that passes it is the last one; always at least one). Rows are read a few at a time, so a page of large
     revisions stops reading them from the database where it stops. Returns (rows, more)."""
@@ -231,5 +251,8 @@ def next_seq(c: WConn, user_id: bytes) -> int:
 
 
 def feed(c: WConn, reader: bytes, record_id: bytes, seq: int) -> None:
-    c.execute("INSERT INTO feed (user_id, record_id, seq) VALUES (?,?,?) "
-              "ON CONFLICT (user_id, record_id) DO UPDATE SET seq = excluded.seq", (reader, record_id, seq))
+    c.execute(
+        "INSERT INTO feed (user_id, record_id, seq) VALUES (?,?,?) "
+        "ON CONFLICT (user_id, record_id) DO UPDATE SET seq = excluded.seq",
+        (reader, record_id, seq),
+    )

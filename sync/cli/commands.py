@@ -9,13 +9,31 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from ..core.errors import BetweenError
-from .terminal import (EXIT_ERROR, UsageError, entry_line, parse_fields, print_entry, print_json, read_new_passphrase,
-                       read_passphrase, read_recovery_key, say, warn)
+from .terminal import (
+    EXIT_ERROR,
+    UsageError,
+    entry_line,
+    parse_fields,
+    print_entry,
+    print_json,
+    read_new_passphrase,
+    read_passphrase,
+    read_recovery_key,
+    say,
+    warn,
+)
 
 SAVED_LATER = "server unreachable; your change is saved and will sync later"
 # Variables the CLI reads; `between serve` hides them from the server, whose settings refuse unknown BETWEEN_*.
-CLIENT_ENV = ("BETWEEN_PROFILE", "BETWEEN_PASSPHRASE", "BETWEEN_RECOVERY_KEY", "BETWEEN_KDF_MEMORY_KIB",
-              "BETWEEN_KDF_ITERATIONS", "BETWEEN_PULL_LIMIT", "BETWEEN_NEW_PASSPHRASE")
+CLIENT_ENV = (
+    "BETWEEN_PROFILE",
+    "BETWEEN_PASSPHRASE",
+    "BETWEEN_RECOVERY_KEY",
+    "BETWEEN_KDF_MEMORY_KIB",
+    "BETWEEN_KDF_ITERATIONS",
+    "BETWEEN_PULL_LIMIT",
+    "BETWEEN_NEW_PASSPHRASE",
+)
 
 
 def _client(args: argparse.Namespace):
@@ -32,9 +50,15 @@ def cmd_account_create(args: argparse.Namespace) -> None:
     kdf = kdf_from_env(os.environ)
     passphrase = read_passphrase(confirm=True)
     check_passphrase(passphrase)
-    recovery = client.accounts.create(args.server, args.handle, passphrase,
-                                       "therapist" if args.therapist else "client", kdf,
-                                       invite_code=args.invite_code, device_name=args.device_name)
+    recovery = client.accounts.create(
+        args.server,
+        args.handle,
+        passphrase,
+        "therapist" if args.therapist else "client",
+        kdf,
+        invite_code=args.invite_code,
+        device_name=args.device_name,
+    )
     say(f"Account {args.handle} created on {args.server} ({'therapist' if args.therapist else 'client'}).")
     say("Your recovery key is shown ONLY NOW. Write this down and keep it somewhere safe: it is the only way back")
     say("into your entries if you forget your passphrase.")
@@ -82,8 +106,9 @@ def cmd_account_delete(args: argparse.Namespace) -> None:
     client = _client(args)
     handle = client.keys.handle
     if not args.yes:
-        answer = input(f"Delete the account {handle} and ALL its entries on the server, for good? Type the handle "
-                       "to confirm: ")
+        answer = input(
+            f"Delete the account {handle} and ALL its entries on the server, for good? Type the handle to confirm: "
+        )
         if answer.strip() != handle:
             raise BetweenError("aborted", "not confirmed; nothing was deleted")
     client.accounts.delete(read_passphrase())
@@ -98,8 +123,10 @@ def cmd_device_list(args: argparse.Namespace) -> None:
 
     for device in _client(args).accounts.devices():
         current = "  (this device)" if device.current else ""
-        say(f"{device.device_id}  added {day(device.created_at)}  last seen {day(device.last_seen_at)}  "
-            f"{device.name}{current}")
+        say(
+            f"{device.device_id}  added {day(device.created_at)}  last seen {day(device.last_seen_at)}  "
+            f"{device.name}{current}"
+        )
 
 
 def cmd_device_revoke(args: argparse.Namespace) -> None:
@@ -175,8 +202,9 @@ def cmd_sync(args: argparse.Namespace) -> None:
         _report(client.sync())
     except BetweenError as exc:
         if exc.code == "unreachable":
-            raise BetweenError("unreachable",
-                               "server unreachable; local changes are saved and will sync later") from exc
+            raise BetweenError(
+                "unreachable", "server unreachable; local changes are saved and will sync later"
+            ) from exc
         raise
 
 
@@ -255,8 +283,10 @@ def cmd_contacts(args: argparse.Namespace) -> None:
     if not peers:
         say("No contacts yet: a therapist runs `between invite create`, a client `between invite accept LINK`.")
     for peer in peers:
-        state = {"changed": "KEY CHANGED: compare safety numbers", "mismatch": "KEY DOES NOT MATCH THE INVITATION: "
-                 "compare safety numbers"}.get(peer.state, HOW_WORDS.get(peer.verified_how, "not verified"))
+        state = {
+            "changed": "KEY CHANGED: compare safety numbers",
+            "mismatch": "KEY DOES NOT MATCH THE INVITATION: compare safety numbers",
+        }.get(peer.state, HOW_WORDS.get(peer.verified_how, "not verified"))
         held = f", {peer.held} change(s) held back" if peer.held and peer.state in ("changed", "mismatch") else ""
         ended = "" if peer.linked else " (link ended)"
         say(f"{peer.handle} ({peer.role}){ended}: {state}{held}")
@@ -272,20 +302,29 @@ def cmd_safety_number(args: argparse.Namespace) -> None:
             say(f"Marked {args.handle} as verified by safety number.")
         return
     if peer.state == "changed":
-        warn(f"{args.handle}'s security key CHANGED since it was verified; nothing is shared with or taken from them. "
-             "The number below is for the new key: compare it with them before accepting it with --verified")
+        warn(
+            f"{args.handle}'s security key CHANGED since it was verified; nothing is shared with or taken from them. "
+            "The number below is for the new key: compare it with them before accepting it with --verified"
+        )
     elif peer.state == "mismatch":
-        warn(f"{args.handle}'s key does not match the invitation they accepted; nothing is shared with or taken "
-             "from them. Compare the number below with them before accepting their key with --verified")
+        warn(
+            f"{args.handle}'s key does not match the invitation they accepted; nothing is shared with or taken "
+            "from them. Compare the number below with them before accepting their key with --verified"
+        )
     elif peer.state == "unverified":
-        warn(f"{args.handle}'s key is not verified: it came from the server. Compare this number with them in "
-             "person or by video and confirm it with --verified")
+        warn(
+            f"{args.handle}'s key is not verified: it came from the server. Compare this number with them in "
+            "person or by video and confirm it with --verified"
+        )
     say(f"Safety number with {args.handle} ({HOW_WORDS.get(peer.verified_how, peer.verified_how)}):")
     say(number)
 
 
-HOW_WORDS = {"invite-link": "verified by invitation", "safety-number": "verified in person or by video",
-             "tofu": "not verified"}
+HOW_WORDS = {
+    "invite-link": "verified by invitation",
+    "safety-number": "verified in person or by video",
+    "tofu": "not verified",
+}
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -311,8 +350,10 @@ def cmd_import(args: argparse.Namespace) -> None:
         raise BetweenError("unreadable", f"cannot read {args.file}: {type(exc).__name__}") from None
     items = parse(text)  # before the profile is opened: a file that is not JSON changes nothing
     n = _client(args).import_copy(items)
-    say(f"brought back {n['brought_back']}, already here {n['already']}, unreadable {n['unreadable']}, "
-        f"assignments and notes left to sync {n['not_entries']}")
+    say(
+        f"brought back {n['brought_back']}, already here {n['already']}, unreadable {n['unreadable']}, "
+        f"assignments and notes left to sync {n['not_entries']}"
+    )
     if n["brought_back"]:
         say("Run `between sync` to upload them.")
 

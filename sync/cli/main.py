@@ -9,12 +9,34 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .commands import (CLIENT_ENV, cmd_account_create, cmd_account_delete, cmd_account_login, cmd_account_logout,
-                       cmd_account_passphrase, cmd_contacts, cmd_device_list, cmd_device_revoke, cmd_entry_add,
-                       cmd_entry_delete, cmd_entry_edit, cmd_entry_list, cmd_entry_show, cmd_export, cmd_import,
-                       cmd_invite_accept, cmd_invite_create, cmd_kinds, cmd_safety_number, cmd_serve, cmd_share,
-                       cmd_shared_list, cmd_sync, cmd_unshare)
 from ..core.errors import BetweenError, CryptoError, DowngradeError, RollbackError
+from .commands import (
+    CLIENT_ENV,
+    cmd_account_create,
+    cmd_account_delete,
+    cmd_account_login,
+    cmd_account_logout,
+    cmd_account_passphrase,
+    cmd_contacts,
+    cmd_device_list,
+    cmd_device_revoke,
+    cmd_entry_add,
+    cmd_entry_delete,
+    cmd_entry_edit,
+    cmd_entry_list,
+    cmd_entry_show,
+    cmd_export,
+    cmd_import,
+    cmd_invite_accept,
+    cmd_invite_create,
+    cmd_kinds,
+    cmd_safety_number,
+    cmd_serve,
+    cmd_share,
+    cmd_shared_list,
+    cmd_sync,
+    cmd_unshare,
+)
 from .terminal import EXIT_ERROR, EXIT_USAGE, UsageError
 
 __all__ = ["CLIENT_ENV", "EXIT_ERROR", "EXIT_USAGE", "UsageError", "build_parser", "default_profile", "main"]
@@ -39,10 +61,15 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = Parser(prog="between", description="Between: end-to-end encrypted journal, worksheets and sharing with "
-               "your therapist.")
-    p.add_argument("--profile", type=Path, default=None,
-                   help="profile directory (default: $BETWEEN_PROFILE or ~/.local/share/between/default)")
+    p = Parser(
+        prog="between", description="Between: end-to-end encrypted journal, worksheets and sharing with your therapist."
+    )
+    p.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="profile directory (default: $BETWEEN_PROFILE or ~/.local/share/between/default)",
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     def command(parent, name: str, fn: Callable, help: str):
@@ -51,9 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         return c
 
     account = sub.add_parser("account", help="create, sign in, sign out, change passphrase, delete").add_subparsers(
-        dest="sub", required=True, parser_class=Parser)
-    c = command(account, "create", cmd_account_create, "create an account (passphrase from BETWEEN_PASSPHRASE or "
-                "a prompt)")
+        dest="sub", required=True, parser_class=Parser
+    )
+    c = command(
+        account, "create", cmd_account_create, "create an account (passphrase from BETWEEN_PASSPHRASE or a prompt)"
+    )
     c.add_argument("--server", required=True)
     c.add_argument("--handle", required=True)
     c.add_argument("--therapist", action="store_true", help="a therapist account")
@@ -66,20 +95,30 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--device-name", default="between CLI", help="how this device appears in `device list`")
     c = command(account, "logout", cmd_account_logout, "end this device's session and erase the profile")
     c.add_argument("--force", action="store_true", help="even if changes are not synced yet (they are lost)")
-    c = command(account, "passphrase", cmd_account_passphrase, "set a new passphrase (current one from "
-                "BETWEEN_PASSPHRASE or a prompt, new one from BETWEEN_NEW_PASSPHRASE or a prompt asked twice)")
-    c.add_argument("--recovery", action="store_true",
-                   help="authorise with the recovery key instead (BETWEEN_RECOVERY_KEY or a prompt)")
+    c = command(
+        account,
+        "passphrase",
+        cmd_account_passphrase,
+        "set a new passphrase (current one from "
+        "BETWEEN_PASSPHRASE or a prompt, new one from BETWEEN_NEW_PASSPHRASE or a prompt asked twice)",
+    )
+    c.add_argument(
+        "--recovery",
+        action="store_true",
+        help="authorise with the recovery key instead (BETWEEN_RECOVERY_KEY or a prompt)",
+    )
     c = command(account, "delete", cmd_account_delete, "delete the account and every entry on the server")
     c.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     device = sub.add_parser("device", help="list or revoke devices").add_subparsers(
-        dest="sub", required=True, parser_class=Parser)
+        dest="sub", required=True, parser_class=Parser
+    )
     command(device, "list", cmd_device_list, "list this account's devices")
     command(device, "revoke", cmd_device_revoke, "revoke a device").add_argument("device_id")
 
     entry = sub.add_parser("entry", help="add, edit, delete, list, show entries").add_subparsers(
-        dest="sub", required=True, parser_class=Parser)
+        dest="sub", required=True, parser_class=Parser
+    )
     c = command(entry, "add", cmd_entry_add, "add an entry (works offline)")
     c.add_argument("kind")
     c.add_argument("--field", action="append", metavar="NAME=VALUE")
@@ -94,18 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     command(sub, "kinds", cmd_kinds, "list the activity kinds and their fields")
     command(sub, "sync", cmd_sync, "pull, merge and push")
-    for name, fn, help in (("share", cmd_share, "share an entry with your therapist"),
-                           ("unshare", cmd_unshare, "stop sharing an entry (re-keys it)")):
+    for name, fn, help in (
+        ("share", cmd_share, "share an entry with your therapist"),
+        ("unshare", cmd_unshare, "stop sharing an entry (re-keys it)"),
+    ):
         c = command(sub, name, fn, help)
         c.add_argument("id")
         c.add_argument("--with", dest="with_", required=True, metavar="HANDLE")
     shared = sub.add_parser("shared", help="entries shared with you").add_subparsers(
-        dest="sub", required=True, parser_class=Parser)
+        dest="sub", required=True, parser_class=Parser
+    )
     c = command(shared, "list", cmd_shared_list, "list entries clients shared with you")
     c.add_argument("--from", dest="from_", metavar="HANDLE")
     c.add_argument("--json", action="store_true")
     invite = sub.add_parser("invite", help="care-link invitations").add_subparsers(
-        dest="sub", required=True, parser_class=Parser)
+        dest="sub", required=True, parser_class=Parser
+    )
     command(invite, "create", cmd_invite_create, "create an invitation link (therapist)")
     command(invite, "accept", cmd_invite_accept, "accept a therapist's invitation link").add_argument("link")
     command(sub, "contacts", cmd_contacts, "list the people you are linked with and how their keys were verified")

@@ -25,14 +25,20 @@ class NotFound(BetweenError):
 
 def check_passphrase(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE:
-        raise BetweenError("weak_passphrase", f"the passphrase must have at least {MIN_PASSPHRASE} characters "
-                           "(a few random words are easiest to remember)")
+        raise BetweenError(
+            "weak_passphrase",
+            f"the passphrase must have at least {MIN_PASSPHRASE} characters "
+            "(a few random words are easiest to remember)",
+        )
 
 
 def check_handle(handle: str) -> None:
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{2,63}", handle):
-        raise BetweenError("bad_handle", "a handle has 3 to 64 characters: lowercase letters, digits, '.', '_' or "
-                           "'-', starting with a letter or digit")
+        raise BetweenError(
+            "bad_handle",
+            "a handle has 3 to 64 characters: lowercase letters, digits, '.', '_' or "
+            "'-', starting with a letter or digit",
+        )
 
 
 def kdf_from_env(environ: dict[str, str] | os._Environ) -> wire.KdfParams:
@@ -45,8 +51,10 @@ def kdf_from_env(environ: dict[str, str] | os._Environ) -> wire.KdfParams:
     params = keys.new_kdf_params()
     kdf = keys.new_kdf_params(memory or params.memory_kib, iterations or params.iterations)
     if kdf.memory_kib < KDF_FLOOR_MEMORY_KIB or kdf.iterations < KDF_FLOOR_ITERATIONS:
-        raise BetweenError("kdf_below_floor", f"key derivation cost below the floor ({KDF_FLOOR_MEMORY_KIB} KiB, "
-                           f"{KDF_FLOOR_ITERATIONS} iterations)")
+        raise BetweenError(
+            "kdf_below_floor",
+            f"key derivation cost below the floor ({KDF_FLOOR_MEMORY_KIB} KiB, {KDF_FLOOR_ITERATIONS} iterations)",
+        )
     return kdf
 
 
@@ -71,8 +79,16 @@ class Accounts:
         seed = crypto.random_bytes(32)
         return seed, wire.DeviceKey(device_id=uuid.uuid4(), name=name, sig_pub=crypto.ed25519_public(seed))
 
-    def create(self, server: str, handle: str, passphrase: str, role: str, kdf: wire.KdfParams,
-               invite_code: str | None = None, device_name: str = DEVICE_NAME) -> str:
+    def create(
+        self,
+        server: str,
+        handle: str,
+        passphrase: str,
+        role: str,
+        kdf: wire.KdfParams,
+        invite_code: str | None = None,
+        device_name: str = DEVICE_NAME,
+    ) -> str:
         """Register; returns the recovery key text (shown once, never stored)."""
         check_handle(handle)
         check_passphrase(passphrase)
@@ -87,8 +103,15 @@ class Accounts:
         self._save_new_profile(server, new.secrets, seed, session)
         return new.recovery_key
 
-    def login(self, server: str, handle: str, *, passphrase: str | None = None, recovery: str | None = None,
-              device_name: str = DEVICE_NAME) -> None:
+    def login(
+        self,
+        server: str,
+        handle: str,
+        *,
+        passphrase: str | None = None,
+        recovery: str | None = None,
+        device_name: str = DEVICE_NAME,
+    ) -> None:
         check_handle(handle)
         self.store.prepare()
         if recovery is not None:
@@ -101,11 +124,25 @@ class Accounts:
                 login_keys = keys.derive_passphrase_keys(passphrase, challenge.kdf)  # refuses a weak KDF first
             seed, device = self._new_device(device_name)
             action: Literal["login", "recover"] = "login" if recovery is None else "recover"
-            signature = keys.sign_auth(login_keys.login_seed, api.origin, handle, challenge.challenge_id,
-                                       challenge.challenge, action, device.sig_pub)
+            signature = keys.sign_auth(
+                login_keys.login_seed,
+                api.origin,
+                handle,
+                challenge.challenge_id,
+                challenge.challenge,
+                action,
+                device.sig_pub,
+            )
             try:
-                session = api.login(wire.Login(handle=handle, action=action, challenge_id=challenge.challenge_id,
-                                               signature=signature, device=device))
+                session = api.login(
+                    wire.Login(
+                        handle=handle,
+                        action=action,
+                        challenge_id=challenge.challenge_id,
+                        signature=signature,
+                        device=device,
+                    )
+                )
             except ApiError as exc:
                 if exc.status == 401:
                     what = "recovery key" if recovery is not None else "passphrase"
@@ -116,28 +153,50 @@ class Accounts:
         finally:
             api.close()
         check_served_account(account, handle=handle, user_id=session.user_id, kdf=challenge.kdf)
-        secrets = (keys.unlock_with_recovery(account, recovery) if recovery is not None
-                   else keys.unlock_with_login_keys(account, login_keys))
+        secrets = (
+            keys.unlock_with_recovery(account, recovery)
+            if recovery is not None
+            else keys.unlock_with_login_keys(account, login_keys)
+        )
         self._save_new_profile(server, secrets, seed, session)
 
-    def _save_new_profile(self, server: str, secrets: keys.AccountSecrets, device_seed: bytes,
-                          session: wire.Session) -> None:
-        self.store.create(KeysFile(server=server.rstrip("/"), handle=secrets.handle, role=secrets.role,
-                                   user_id=secrets.user_id, device_id=session.device_id.bytes,
-                                   account_key=secrets.account_key, sig_seed=secrets.sig_seed,
-                                   kem_seed=secrets.kem_seed, device_seed=device_seed, token=session.token))
+    def _save_new_profile(
+        self, server: str, secrets: keys.AccountSecrets, device_seed: bytes, session: wire.Session
+    ) -> None:
+        self.store.create(
+            KeysFile(
+                server=server.rstrip("/"),
+                handle=secrets.handle,
+                role=secrets.role,
+                user_id=secrets.user_id,
+                device_id=session.device_id.bytes,
+                account_key=secrets.account_key,
+                sig_seed=secrets.sig_seed,
+                kem_seed=secrets.kem_seed,
+                device_seed=device_seed,
+                token=session.token,
+            )
+        )
         with self.store.transaction() as db:
-            for key, value in (("server", server.rstrip("/")), ("handle", secrets.handle),
-                               ("user_id", str(uuid.UUID(bytes=secrets.user_id))), ("role", secrets.role),
-                               ("device_id", str(session.device_id)), ("cursor", "0")):
+            for key, value in (
+                ("server", server.rstrip("/")),
+                ("handle", secrets.handle),
+                ("user_id", str(uuid.UUID(bytes=secrets.user_id))),
+                ("role", secrets.role),
+                ("device_id", str(session.device_id)),
+                ("cursor", "0"),
+            ):
                 self.store.set_meta(db, key, value)
 
     def logout(self, force: bool = False) -> bool:
         """End this device's session and erase the profile. Returns False if the server was unreachable."""
         pending = self.store.list_pending()
         if pending and not force:
-            raise BetweenError("unsynced", f"{len(pending)} change(s) are not synced yet; run `between sync` "
-                               "first, or log out with --force to discard them")
+            raise BetweenError(
+                "unsynced",
+                f"{len(pending)} change(s) are not synced yet; run `between sync` "
+                "first, or log out with --force to discard them",
+            )
         reached = True
         try:
             self.profile.api.logout()
@@ -155,8 +214,15 @@ class Accounts:
         k, api = self.profile.keys, self.profile.api
         challenge = api.prelogin(k.handle)
         login = keys.derive_passphrase_keys(passphrase, challenge.kdf)
-        signature = keys.sign_auth(login.login_seed, api.origin, k.handle, challenge.challenge_id,
-                                   challenge.challenge, "delete-account", k.user_id)
+        signature = keys.sign_auth(
+            login.login_seed,
+            api.origin,
+            k.handle,
+            challenge.challenge_id,
+            challenge.challenge,
+            "delete-account",
+            k.user_id,
+        )
         try:
             api.delete_account(wire.DeleteAccount(challenge_id=challenge.challenge_id, signature=signature))
         except ApiError as exc:
@@ -165,8 +231,9 @@ class Accounts:
             raise
         self.store.erase()
 
-    def change_passphrase(self, new_passphrase: str, kdf: wire.KdfParams, *, passphrase: str | None = None,
-                          recovery: str | None = None) -> None:
+    def change_passphrase(
+        self, new_passphrase: str, kdf: wire.KdfParams, *, passphrase: str | None = None, recovery: str | None = None
+    ) -> None:
         """Re-wrap the account key under a new passphrase, authorised by the current passphrase or the
         recovery key. The account key is unchanged, so every entry stays readable; the server ends the
         account's other sessions."""
@@ -180,12 +247,26 @@ class Accounts:
             signer, login = "passphrase", keys.derive_passphrase_keys(passphrase or "", challenge.kdf)
         new_kdf, login_pub, envelope = keys.rewrap_passphrase(self.profile.secrets, new_passphrase, kdf)
         bound = keys.passphrase_change_bound(new_kdf, login_pub, envelope)
-        signature = keys.sign_auth(login.login_seed, api.origin, k.handle, challenge.challenge_id,
-                                   challenge.challenge, "change-passphrase", bound)
+        signature = keys.sign_auth(
+            login.login_seed,
+            api.origin,
+            k.handle,
+            challenge.challenge_id,
+            challenge.challenge,
+            "change-passphrase",
+            bound,
+        )
         try:
-            api.change_passphrase(wire.ChangePassphrase(
-                signer=signer, challenge_id=challenge.challenge_id, signature=signature, kdf=new_kdf,
-                login_pub=login_pub, pw_envelope=envelope))
+            api.change_passphrase(
+                wire.ChangePassphrase(
+                    signer=signer,
+                    challenge_id=challenge.challenge_id,
+                    signature=signature,
+                    kdf=new_kdf,
+                    login_pub=login_pub,
+                    pw_envelope=envelope,
+                )
+            )
         except ApiError as exc:
             if exc.status == 401 and exc.code == "invalid_credentials":
                 what = "recovery key" if recovery is not None else "passphrase"

@@ -71,6 +71,14 @@ def _twin(cls: type[msgspec.Struct]) -> type[msgspec.Struct]:
                 extra = {}
             fields.append((f.name, _lenient(f.type), msgspec.field(name=f.encode_name, **extra)))
         twin = _twins[cls] = msgspec.defstruct(
-            cls.__name__, fields, module=__name__, kw_only=True, frozen=True, forbid_unknown_fields=False,
-            tag=config.tag, tag_field=config.tag_field, array_like=config.array_like)
+            cls.__name__,
+            fields,
+            module=__name__,
+            kw_only=True,
+            frozen=True,
+            forbid_unknown_fields=False,
+            tag=config.tag,
+            tag_field=config.tag_field,
+            array_like=config.array_like,
+        )
     return twin

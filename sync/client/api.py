@@ -10,10 +10,9 @@ from uuid import UUID
 import httpx
 import msgspec
 
-from . import answers
-
 from ..core import wire
 from ..core.errors import BetweenError
+from . import answers
 
 T = TypeVar("T")
 API_PREFIX = "/api/v1"
@@ -56,13 +55,23 @@ def origin_of(server_url: str) -> str:
 class Api:
     """A thin, typed wrapper over httpx. `token` is sent as a bearer; `on_expired` may refresh it once."""
 
-    def __init__(self, server_url: str, token: str = "", *,
-                 on_expired: Callable[[Api], None] | None = None, transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        server_url: str,
+        token: str = "",
+        *,
+        on_expired: Callable[[Api], None] | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ):
         self.origin = origin_of(server_url)
         self.token = token
         self.on_expired = on_expired
-        self._http = httpx.Client(base_url=self.origin + API_PREFIX, timeout=TIMEOUT, transport=transport,
-                                  headers={"accept": "application/json"})
+        self._http = httpx.Client(
+            base_url=self.origin + API_PREFIX,
+            timeout=TIMEOUT,
+            transport=transport,
+            headers={"accept": "application/json"},
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -80,8 +89,16 @@ class Api:
             # The URL is not a secret; the exception text (which may hold request data) is not shown.
             raise Unreachable(detail=f"server unreachable ({self.origin})") from None
 
-    def call(self, method: str, path: str, answer: type[T] | None = None, body: Any = None, *, auth: bool = True,
-             params: dict[str, Any] | None = None) -> T:
+    def call(
+        self,
+        method: str,
+        path: str,
+        answer: type[T] | None = None,
+        body: Any = None,
+        *,
+        auth: bool = True,
+        params: dict[str, Any] | None = None,
+    ) -> T:
         response = self._send(method, path, body, auth, params)
         if response.status_code == 401 and auth and self.on_expired is not None:
             problem = _problem(response, auth)
@@ -116,8 +133,13 @@ class Api:
         return self.call("POST", "/auth/login", wire.Session, login, auth=False)
 
     def device_challenge(self, device_id: UUID) -> wire.Challenge:
-        return self.call("POST", "/auth/device-challenge", wire.Challenge,
-                         wire.DeviceChallengeRequest(device_id=device_id), auth=False)
+        return self.call(
+            "POST",
+            "/auth/device-challenge",
+            wire.Challenge,
+            wire.DeviceChallengeRequest(device_id=device_id),
+            auth=False,
+        )
 
     def refresh(self, refresh: wire.Refresh) -> wire.Session:
         return self.call("POST", "/auth/refresh", wire.Session, refresh, auth=False)

@@ -10,23 +10,31 @@ from typing import Any
 
 from ..core import entry_document, keys, kinds, safety, sharing, trust
 from ..core.errors import BetweenError, CryptoError
-from . import saved_copy
 from ..core.keys import AccountSecrets
 from ..core.sharing import ShareError
+from . import saved_copy
 from .accounts import DEVICE_NAME, MIN_PASSPHRASE, Accounts, NotFound, check_handle, check_passphrase, kdf_from_env
 from .api import Api
 from .clock import now_stamp
 from .engine import Engine
 from .inbox import PULL_LIMIT
 from .keysfile import KeysFile
-from .rows import Peer
 from .outbox import not_shared_text
 from .profile import Profile
 from .reader import Head
 from .report import SyncReport
+from .rows import Peer
 
-__all__ = ["DEVICE_NAME", "MIN_PASSPHRASE", "Client", "NotFound", "check_handle", "check_passphrase",
-           "kdf_from_env", "now_stamp"]
+__all__ = [
+    "DEVICE_NAME",
+    "MIN_PASSPHRASE",
+    "Client",
+    "NotFound",
+    "check_handle",
+    "check_passphrase",
+    "kdf_from_env",
+    "now_stamp",
+]
 
 
 class Client:
@@ -59,8 +67,9 @@ class Client:
             # A debugging and test knob: small pages exercise the paging path.
             limit = os.environ.get("BETWEEN_PULL_LIMIT", "")
             pull_limit = int(limit) if limit.isdigit() and 1 <= int(limit) <= 1000 else PULL_LIMIT
-            self._engine = Engine(self.store, self.secrets, self.api, device=self.profile.device_id,
-                                  pull_limit=pull_limit)
+            self._engine = Engine(
+                self.store, self.secrets, self.api, device=self.profile.device_id, pull_limit=pull_limit
+            )
         return self._engine
 
     # ------------------------------------------------------------ entries
@@ -94,8 +103,12 @@ class Client:
             for e in found.entries:
                 doc = dict(entry_document.new_entry(e.kind, e.fields, e.created_at, device), updated_at=e.updated_at)
                 self.engine.queue(db, str(uuid.uuid4()), doc, False)
-        return {"brought_back": len(found.entries), "already": found.already, "unreadable": found.unreadable,
-                "not_entries": found.not_entries}
+        return {
+            "brought_back": len(found.entries),
+            "already": found.already,
+            "unreadable": found.unreadable,
+            "not_entries": found.not_entries,
+        }
 
     def _own_head(self, record_id: str) -> Head:
         head = self.engine.head(record_id)
@@ -107,8 +120,9 @@ class Client:
             raise NotFound("deleted", f"entry {record_id} was deleted")
         if "type" in head.document:
             # Assignments and answers have their own rules (docs/ASSIGNMENTS.md); the browser app edits them.
-            raise BetweenError("not_an_entry", f"{record_id} is {head.document['type']}, not an entry; "
-                               "open it in the app to change it")
+            raise BetweenError(
+                "not_an_entry", f"{record_id} is {head.document['type']}, not an entry; open it in the app to change it"
+            )
         return head
 
     def editable_kind(self, record_id: str) -> str:
@@ -122,9 +136,12 @@ class Client:
         kind = kinds.find_kind(head.document.get("kind"))
         if kind is None:
             shown = str(head.document.get("kind"))[:40]
-            raise BetweenError("unknown_kind", f"entry {head.record_id} is of a kind this version does not know "
-                               f"('{shown}', perhaps from a newer version of Between); it can be shown, synced and "
-                               "deleted here, and edited where that kind is known")
+            raise BetweenError(
+                "unknown_kind",
+                f"entry {head.record_id} is of a kind this version does not know "
+                f"('{shown}', perhaps from a newer version of Between); it can be shown, synced and "
+                "deleted here, and edited where that kind is known",
+            )
         return kind
 
     def edit_entry(self, record_id: str, changes: dict[str, Any]) -> int:
@@ -141,8 +158,12 @@ class Client:
                 fields.pop(name, None)
             else:
                 fields[name] = value
-        doc = dict(head.document, fields=kinds.validate_fields(kind.id, fields, keep_unknown=True),
-                   updated_at=now_stamp(), device=self.profile.device_id)
+        doc = dict(
+            head.document,
+            fields=kinds.validate_fields(kind.id, fields, keep_unknown=True),
+            updated_at=now_stamp(),
+            device=self.profile.device_id,
+        )
         with self.store.transaction() as db:
             return self.engine.queue(db, record_id, doc, False)
 
@@ -163,9 +184,15 @@ class Client:
             for uid in sorted(grantees):
                 peer = self.store.get_peer(user_id=uid)
                 shared.append(peer.handle if peer else uid)
-        out = {"id": head.record_id, "kind": doc.get("kind"), "fields": doc.get("fields", {}),
-               "created_at": doc.get("created_at"), "updated_at": doc.get("updated_at"),
-               "shared_with": shared, "pending": head.pending}
+        out = {
+            "id": head.record_id,
+            "kind": doc.get("kind"),
+            "fields": doc.get("fields", {}),
+            "created_at": doc.get("created_at"),
+            "updated_at": doc.get("updated_at"),
+            "shared_with": shared,
+            "pending": head.pending,
+        }
         if doc.get("conflicts"):
             out["conflicts"] = doc["conflicts"]  # what a concurrent edit kept aside, for the person to see
         if "type" in doc:
@@ -177,15 +204,18 @@ class Client:
             out["owner"] = peer.handle if peer else head.owner_id
         return out
 
-    def entries(self, *, own: bool = True, problems: list[str] | None = None,
-                documents: bool = False) -> list[dict[str, Any]]:
+    def entries(
+        self, *, own: bool = True, problems: list[str] | None = None, documents: bool = False
+    ) -> list[dict[str, Any]]:
         """Own entries (or, with own=False, entries others shared with me), newest first, tombstones hidden.
 
         Records whose document has a `type` (assignments, answers, session logs, written by the browser app)
         are not entries; `documents=True` includes them (an export holds everything)."""
-        heads = [h for h in self.engine.heads(problems)
-                 if not h.deleted and (h.owner_id == self.engine.me) == own
-                 and (documents or "type" not in h.document)]
+        heads = [
+            h
+            for h in self.engine.heads(problems)
+            if not h.deleted and (h.owner_id == self.engine.me) == own and (documents or "type" not in h.document)
+        ]
         heads.sort(key=lambda h: (h.document.get("created_at") or "", h.record_id), reverse=True)
         return [self.describe(h) for h in heads]
 
@@ -227,12 +257,12 @@ class Client:
             raise BetweenError("not_shared", f"entry {record_id} is not shared with {handle}")
         warnings: list[str] = []
         with self.store.transaction() as db:
-            self.engine.queue(db, record_id, head.document, head.deleted, rekey=True, revoke={peer.user_id},
-                              warnings=warnings)
+            self.engine.queue(
+                db, record_id, head.document, head.deleted, rekey=True, revoke={peer.user_id}, warnings=warnings
+            )
         return warnings
 
-    def shared_with_me(self, from_handle: str | None = None, problems: list[str] | None = None
-                       ) -> list[dict[str, Any]]:
+    def shared_with_me(self, from_handle: str | None = None, problems: list[str] | None = None) -> list[dict[str, Any]]:
         items = self.entries(own=False, problems=problems)
         if from_handle is not None:
             items = [i for i in items if i.get("owner") == from_handle]
@@ -248,9 +278,11 @@ class Client:
             if not item["owner_verified"]:
                 unverified.add(str(item.get("owner")))
         if problems is not None:
-            problems.extend(f"{h}'s key is not verified: it came from the server, not from an invitation or a "
-                            f"compared safety number (`between safety-number {h}`)"
-                            for h in sorted(unverified))
+            problems.extend(
+                f"{h}'s key is not verified: it came from the server, not from an invitation or a "
+                f"compared safety number (`between safety-number {h}`)"
+                for h in sorted(unverified)
+            )
         return items
 
     def export(self, problems: list[str] | None = None) -> list[dict[str, Any]]:
@@ -270,8 +302,9 @@ class Client:
     def accept_invite(self, link: str) -> str:
         invite = safety.parse_invite_url(link)
         if invite.origin != safety.normalise_origin(self.api.origin):
-            raise BetweenError("wrong_server", f"this invitation is for {invite.origin}, but this profile uses "
-                               f"{self.api.origin}")
+            raise BetweenError(
+                "wrong_server", f"this invitation is for {invite.origin}, but this profile uses {self.api.origin}"
+            )
         preview = self.api.preview_invite(invite.token)
         bundle = preview.therapist
         # Checked before accepting: a server that swapped the therapist's key gets nothing from us.
@@ -282,7 +315,7 @@ class Client:
         mine = keys.make_bundle(self.secrets)
         proof = trust.invite_proof(invite.secret, preview.invite_id.bytes, bundle.user_id.bytes, mine)
         link_info = self.api.accept_invite(invite.token, proof)
-        if (link_info.therapist != bundle or str(link_info.client.user_id) != self.engine.me):
+        if link_info.therapist != bundle or str(link_info.client.user_id) != self.engine.me:
             raise CryptoError(detail="the server answered the invitation with different keys")
         uid = str(bundle.user_id)
         links = self.engine.links

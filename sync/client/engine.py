@@ -21,8 +21,14 @@ PUSH_ROUNDS = 5
 class Engine:
     """Everything that reads or writes records for one unlocked profile."""
 
-    def __init__(self, store: LocalStore, secrets: keys.AccountSecrets, api: Api | None = None,
-                 device: str = "", pull_limit: int = PULL_LIMIT) -> None:
+    def __init__(
+        self,
+        store: LocalStore,
+        secrets: keys.AccountSecrets,
+        api: Api | None = None,
+        device: str = "",
+        pull_limit: int = PULL_LIMIT,
+    ) -> None:
         self.store = store
         self.api = api
         self.reader = Reader(store, secrets)
@@ -38,12 +44,22 @@ class Engine:
     def heads(self, problems: list[str] | None = None) -> list[Head]:
         return self.reader.heads(problems)
 
-    def queue(self, db: sqlite3.Connection, record_id: str, document: dict[str, Any], deleted: bool, *,
-              rekey: bool = False, share_add: set[str] | frozenset[str] = frozenset(),
-              revoke: set[str] | frozenset[str] = frozenset(), warnings: list[str] | None = None) -> int:
+    def queue(
+        self,
+        db: sqlite3.Connection,
+        record_id: str,
+        document: dict[str, Any],
+        deleted: bool,
+        *,
+        rekey: bool = False,
+        share_add: set[str] | frozenset[str] = frozenset(),
+        revoke: set[str] | frozenset[str] = frozenset(),
+        warnings: list[str] | None = None,
+    ) -> int:
         """Outbox.queue: seal `document` as the next revision of an own record."""
-        return self.outbox.queue(db, record_id, document, deleted, rekey=rekey, share_add=share_add, revoke=revoke,
-                                 warnings=warnings)
+        return self.outbox.queue(
+            db, record_id, document, deleted, rekey=rekey, share_add=share_add, revoke=revoke, warnings=warnings
+        )
 
     def sync(self) -> SyncReport:
         api = self.api
@@ -55,10 +71,12 @@ class Engine:
             if not self.store.list_pending() or not self.outbox.push(api, report):
                 break
         else:
-            report.warnings.append("some changes still conflict with newer ones on the server; they stay "
-                                   "queued: run `between sync` again")
+            report.warnings.append(
+                "some changes still conflict with newer ones on the server; they stay queued: run `between sync` again"
+            )
         for peer in self.store.list_peers():
             if peer.held and peer.state in trust.BLOCKED:
-                report.warnings.append(f"{peer.held} change(s) from {peer.handle} are held back: "
-                                       f"{blocked_key_text(peer)}")
+                report.warnings.append(
+                    f"{peer.held} change(s) from {peer.handle} are held back: {blocked_key_text(peer)}"
+                )
         return report

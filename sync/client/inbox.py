@@ -10,16 +10,16 @@ from typing import Any, Literal
 import msgspec
 
 from ..core import keys, records, sharing, trust, wire
-from ..core.pull import Here, Pending, Pulled, Revision, decide, refusal
 from ..core.errors import CryptoError, ProtocolError, RollbackError
 from ..core.layout import Header
+from ..core.pull import Here, Pending, Pulled, Revision, decide, refusal
 from .api import Api
 from .links import Links
 from .localstore import LocalStore
-from .rows import PendingRevision, StoredRecord
 from .outbox import Outbox
 from .reader import Reader
 from .report import SyncReport
+from .rows import PendingRevision, StoredRecord
 
 PULL_LIMIT = 200
 Given = list[tuple[str, bytes, str | None]]  # (peer_id, key_id, grant_json) rows of the grants table
@@ -28,8 +28,15 @@ Given = list[tuple[str, bytes, str | None]]  # (peer_id, key_id, grant_json) row
 class Inbox:
     """The pulling half of sync for one unlocked profile."""
 
-    def __init__(self, store: LocalStore, secrets: keys.AccountSecrets, reader: Reader, outbox: Outbox,
-                 links: Links, pull_limit: int = PULL_LIMIT) -> None:
+    def __init__(
+        self,
+        store: LocalStore,
+        secrets: keys.AccountSecrets,
+        reader: Reader,
+        outbox: Outbox,
+        links: Links,
+        pull_limit: int = PULL_LIMIT,
+    ) -> None:
         self.store = store
         self.secrets = secrets
         self.reader = reader
@@ -70,19 +77,23 @@ class Inbox:
                 restart = restart or settled.restart
         return restart
 
-    def _here(self, rid: str, state: wire.RecordState) -> tuple[Here, StoredRecord | None,
-                                                                 PendingRevision | None]:
+    def _here(self, rid: str, state: wire.RecordState) -> tuple[Here, StoredRecord | None, PendingRevision | None]:
         """What this device holds under the record's id, for pull.decide (and the rows it was read from)."""
         old = self.store.get_record(rid)
         pending = self.store.get_pending(rid)
         received = old is not None and old.owner_id != self.me and old.access == "granted"
         holds: Literal["own", "received"] | None = (
-            "received" if received else "own" if old is not None or pending is not None else None)
+            "received" if received else "own" if old is not None or pending is not None else None
+        )
         peer = self.store.get_peer(user_id=str(state.owner_id)) if state.access == "granted" else None
         here = Here(
-            me=self.me, holds=holds, synced=(old.version, old.rev_id) if old else None,
-            high_water=self.store.high_water(rid), owner_key=peer.state if peer else None,
-            pending=Pending(pending.rev_id, pending.base_version, pending.sent_rev_id) if pending else None)
+            me=self.me,
+            holds=holds,
+            synced=(old.version, old.rev_id) if old else None,
+            high_water=self.store.high_water(rid),
+            owner_key=peer.state if peer else None,
+            pending=Pending(pending.rev_id, pending.base_version, pending.sent_rev_id) if pending else None,
+        )
         return here, old, pending
 
     def _apply(self, db: sqlite3.Connection, state: wire.RecordState, report: SyncReport, rejudge: set[str]) -> None:
@@ -111,9 +122,18 @@ class Inbox:
             given, stale = self._own_keys(db, state, header)
         else:
             received = self._received_keys(db, state)
-        row = StoredRecord(record_id=rid, owner_id=owner, version=header.version, rev_id=head.rev_id,
-                           header=head.revision.header, ct=head.revision.ct, signature=head.revision.signature,
-                           key_id=header.key_id, seq=head.seq, access=state.access)
+        row = StoredRecord(
+            record_id=rid,
+            owner_id=owner,
+            version=header.version,
+            rev_id=head.rev_id,
+            header=head.revision.header,
+            ct=head.revision.ct,
+            signature=head.revision.signature,
+            key_id=header.key_id,
+            seq=head.seq,
+            access=state.access,
+        )
         # Verifies signature, context, key commitment and decrypts: a head we cannot open is not stored.
         _, incoming = self.reader.open_row(row, owner)
         if state.access == "owner":
@@ -166,8 +186,9 @@ class Inbox:
         signer = self.reader.signer(owner)
         received: Given = []
         for g in state.grants:
-            body, dek = records.open_grant(g, owner_sig_pub=signer, me_id=self.secrets.user_id,
-                                           my_kem_seed=self.secrets.kem_seed)
+            body, dek = records.open_grant(
+                g, owner_sig_pub=signer, me_id=self.secrets.user_id, my_kem_seed=self.secrets.kem_seed
+            )
             if body.owner_id != state.owner_id.bytes or body.record_id != state.record_id.bytes:
                 raise CryptoError(detail="a grant for another record")
             wrapped = records.wrap_dek(self.reader.kwk, state.owner_id, state.record_id, body.key_id, dek)
@@ -175,8 +196,9 @@ class Inbox:
             received.append((owner, body.key_id, msgspec.json.encode(g).decode()))
         return received
 
-    def _index_verification(self, db: sqlite3.Connection, rid: str, doc: dict[str, Any], deleted: bool,
-                            rejudge: set[str]) -> None:
+    def _index_verification(
+        self, db: sqlite3.Connection, rid: str, doc: dict[str, Any], deleted: bool, rejudge: set[str]
+    ) -> None:
         """An own key-verification record: kept in the verifications table, its peer judged at the page's end."""
         found = trust.read_verification(doc)
         if found is None:
@@ -187,33 +209,61 @@ class Inbox:
             self.store.put_verification(db, rid, found)
         rejudge.add(str(found.bundle.user_id))
 
-    def _update_given(self, db: sqlite3.Connection, rid: str, old: StoredRecord | None, key_id: bytes,
-                      given: Given, stale: set[str], report: SyncReport) -> None:
+    def _update_given(
+        self,
+        db: sqlite3.Connection,
+        rid: str,
+        old: StoredRecord | None,
+        key_id: bytes,
+        given: Given,
+        stale: set[str],
+        report: SyncReport,
+    ) -> None:
         """The share list changes only by this account's own share/unshare: a new key epoch (a re-key made
         on this or another own device) carries the owner-signed grants of everyone who shares it."""
         known = None if old is None else dict.fromkeys(self.store.grantees(rid))
         gone = {p.user_id for p in self.store.list_peers() if not p.linked}
-        judged = sharing.share_list_after_pull(known=known, known_key=old.key_id if old else None, key=key_id,
-                                               served=dict.fromkeys(peer for peer, _, _ in given), stale=stale,
-                                               gone=gone)
+        judged = sharing.share_list_after_pull(
+            known=known,
+            known_key=old.key_id if old else None,
+            key=key_id,
+            served=dict.fromkeys(peer for peer, _, _ in given),
+            stale=stale,
+            gone=gone,
+        )
         if "old_grants_ignored" in judged.warnings:
-            report.warnings.append(f"the server listed old grants of entry {rid} to someone it is no longer "
-                                   "shared with; ignored")
+            report.warnings.append(
+                f"the server listed old grants of entry {rid} to someone it is no longer shared with; ignored"
+            )
         if "share_list_differs" in judged.warnings:
             # Same key as before: only a re-key could change who holds it, so the server's list is wrong.
-            report.warnings.append(f"the server's list of who entry {rid} is shared with differs from this "
-                                   "device's; kept this device's")
+            report.warnings.append(
+                f"the server's list of who entry {rid} is shared with differs from this device's; kept this device's"
+            )
         if known is None or old is None or old.key_id != key_id:
             self.store.set_grants(db, "given", rid, given)
 
-    def _rebase(self, db: sqlite3.Connection, pending: PendingRevision, base_doc: dict | None, base_deleted: bool,
-                remote: dict[str, Any], remote_deleted: bool, report: SyncReport) -> None:
+    def _rebase(
+        self,
+        db: sqlite3.Connection,
+        pending: PendingRevision,
+        base_doc: dict | None,
+        base_deleted: bool,
+        remote: dict[str, Any],
+        remote_deleted: bool,
+        report: SyncReport,
+    ) -> None:
         """Three-way merge of the pending edit onto the new server head; the result becomes the new pending edit."""
         from ..core.merge import merge_documents  # noqa: PLC0415 - keeps `between --help` fast
 
         local_header, local = self.reader.open_row(pending, self.me)
-        result = merge_documents(base_doc if not base_deleted else None, local, remote,
-                                 local_deleted=local_header.deleted, remote_deleted=remote_deleted)
+        result = merge_documents(
+            base_doc if not base_deleted else None,
+            local,
+            remote,
+            local_deleted=local_header.deleted,
+            remote_deleted=remote_deleted,
+        )
         merged, deleted, conflict = result.document, result.deleted, result.conflicted
         report.merged += 1
         report.conflicts_kept += int(conflict)
@@ -231,7 +281,11 @@ def _pulled(state: wire.RecordState) -> Pulled:
     if head is not None and state.access != "removed":
         header = Header.parse(head.revision.header)  # a malformed header refuses the item (ProtocolError)
         labels = Revision(str(head.record_id), str(head.owner_id), head.version, head.rev_id)
-        read = Revision(str(uuid.UUID(bytes=header.record_id)), str(uuid.UUID(bytes=header.owner_id)),
-                             header.version, records.rev_id(head.revision.header, head.revision.ct), header.parent)
-    return Pulled(state.access, str(state.record_id), str(state.owner_id), state.dek_wrap is not None,
-                       labels, read)
+        read = Revision(
+            str(uuid.UUID(bytes=header.record_id)),
+            str(uuid.UUID(bytes=header.owner_id)),
+            header.version,
+            records.rev_id(head.revision.header, head.revision.ct),
+            header.parent,
+        )
+    return Pulled(state.access, str(state.record_id), str(state.owner_id), state.dek_wrap is not None, labels, read)

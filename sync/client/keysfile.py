@@ -46,8 +46,13 @@ class KeysFile:
     _BYTES = ("user_id", "device_id", "account_key", "sig_seed", "kem_seed", "device_seed")
 
     def to_json(self) -> bytes:
-        data: dict[str, Any] = {"v": 1, "server": self.server, "handle": self.handle, "role": self.role,
-                                "token": self.token}
+        data: dict[str, Any] = {
+            "v": 1,
+            "server": self.server,
+            "handle": self.handle,
+            "role": self.role,
+            "token": self.token,
+        }
         data.update({name: _b64(getattr(self, name)) for name in self._BYTES})
         return json.dumps(data, indent=1, sort_keys=True).encode()
 
@@ -55,8 +60,13 @@ class KeysFile:
     def from_json(cls, raw: bytes) -> KeysFile:
         try:
             data = json.loads(raw)
-            return cls(server=data["server"], handle=data["handle"], role=data["role"], token=data.get("token", ""),
-                       **{name: _unb64(data[name]) for name in cls._BYTES})
+            return cls(
+                server=data["server"],
+                handle=data["handle"],
+                role=data["role"],
+                token=data.get("token", ""),
+                **{name: _unb64(data[name]) for name in cls._BYTES},
+            )
         except (ValueError, KeyError, TypeError):
             raise ProfileError("profile", "keys.json is damaged") from None
 

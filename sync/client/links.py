@@ -29,8 +29,9 @@ class Settled(NamedTuple):
 class Links:
     """The care links of one unlocked profile."""
 
-    def __init__(self, store: LocalStore, secrets: keys.AccountSecrets, reader: Reader, outbox: Outbox,
-                 device: str) -> None:
+    def __init__(
+        self, store: LocalStore, secrets: keys.AccountSecrets, reader: Reader, outbox: Outbox, device: str
+    ) -> None:
         self.store = store
         self.secrets = secrets
         self.reader = reader
@@ -50,8 +51,9 @@ class Links:
         used = trust.used_invites(self.store.verifications(None)) if self.secrets.role == "therapist" else {}
         with self.store.transaction() as db:
             for link in links:
-                mine, other = ((link.client, link.therapist) if self.secrets.role == "client"
-                               else (link.therapist, link.client))
+                mine, other = (
+                    (link.client, link.therapist) if self.secrets.role == "client" else (link.therapist, link.client)
+                )
                 if str(mine.user_id) != self.me:
                     report.warnings.append("the server listed a care link that is not ours; ignored")
                     continue
@@ -66,24 +68,48 @@ class Links:
                     proof = trust.check_invite_proof(self.secrets.account_key, link, used)
                     if proof == "valid" and counts[str(link.invite_id)] > 1:
                         proof = "invalid"
-                self.settle(db, str(other.user_id), other, str(link.link_id), proof, report,
-                            invite=str(link.invite_id) if proof == "valid" else None)
+                self.settle(
+                    db,
+                    str(other.user_id),
+                    other,
+                    str(link.link_id),
+                    proof,
+                    report,
+                    invite=str(link.invite_id) if proof == "valid" else None,
+                )
             for peer in self.store.list_peers():
                 if peer.linked and peer.user_id not in seen:
                     self.store.update_peer(db, peer.user_id, linked=0)
             self.revoke_unlinked(db, report)
 
-    def settle(self, db: sqlite3.Connection, uid: str, served: wire.KeyBundle | None, link_id: str | None,
-               proof: trust.Proof, report: SyncReport, invite: str | None = None) -> Settled:
+    def settle(
+        self,
+        db: sqlite3.Connection,
+        uid: str,
+        served: wire.KeyBundle | None,
+        link_id: str | None,
+        proof: trust.Proof,
+        report: SyncReport,
+        invite: str | None = None,
+    ) -> Settled:
         """Judge one peer and store the verdict: the pin, a verification to add to the account, and what was
         received under a key that is no longer theirs (dropped, and pulled again from the start)."""
         peer = self.store.get_peer(user_id=uid)
         verifications = self.store.verifications(uid)
-        verdict = trust.judge(served, peer.bundle if peer else None, peer.verified_how if peer else "tofu",
-                              verifications, proof)
+        verdict = trust.judge(
+            served, peer.bundle if peer else None, peer.verified_how if peer else "tofu", verifications, proof
+        )
         pin = verdict.pin
-        self.store.settle_peer(db, user_id=uid, bundle=pin, verified_how=verdict.how, state=verdict.state,
-                               changed=verdict.changed, link_id=link_id, linked=served is not None)
+        self.store.settle_peer(
+            db,
+            user_id=uid,
+            bundle=pin,
+            verified_how=verdict.how,
+            state=verdict.state,
+            changed=verdict.changed,
+            link_id=link_id,
+            linked=served is not None,
+        )
         dropped = verdict.forget and self.store.forget_received_from(db, uid)
         unblocked = peer is not None and peer.held and peer.state in trust.BLOCKED and not verdict.blocked
         restart = bool(dropped or unblocked)
@@ -92,20 +118,31 @@ class Links:
             # what was held back while the key was blocked comes now.
             self.store.set_meta(db, "cursor", "0")
         if verdict.record:
-            self.record_verification(db, pin, verdict.record, verifications,
-                                     invite=invite if verdict.record == "invite-link" else None)
+            self.record_verification(
+                db, pin, verdict.record, verifications, invite=invite if verdict.record == "invite-link" else None
+            )
         was = peer.state if peer else None
         if verdict.state == "changed" and was != "changed":
-            report.warnings.append(f"{pin.handle}'s security key changed: nothing is shared with or taken from them "
-                                   f"until you compare safety numbers (`between safety-number {pin.handle}`)")
+            report.warnings.append(
+                f"{pin.handle}'s security key changed: nothing is shared with or taken from them "
+                f"until you compare safety numbers (`between safety-number {pin.handle}`)"
+            )
         elif verdict.state == "mismatch" and was != "mismatch":
-            report.warnings.append(f"{pin.handle}'s key does not match the invitation they accepted: nothing is "
-                                   f"shared with or taken from them until you compare safety numbers "
-                                   f"(`between safety-number {pin.handle}`)")
+            report.warnings.append(
+                f"{pin.handle}'s key does not match the invitation they accepted: nothing is "
+                f"shared with or taken from them until you compare safety numbers "
+                f"(`between safety-number {pin.handle}`)"
+            )
         return Settled(verdict, restart)
 
-    def record_verification(self, db: sqlite3.Connection, bundle: wire.KeyBundle, how: str,
-                            verifications: list[trust.Verification], invite: str | None = None) -> None:
+    def record_verification(
+        self,
+        db: sqlite3.Connection,
+        bundle: wire.KeyBundle,
+        how: str,
+        verifications: list[trust.Verification],
+        invite: str | None = None,
+    ) -> None:
         """Add "this key was verified, this way, now" to the account: an own record, synced to every device."""
         at = trust.verified_at(verifications, now_stamp())
         record_id = str(uuid.uuid4())
@@ -135,11 +172,16 @@ class Links:
                     # A deleted entry gets no later versions to protect: only forget the share.
                     self.store.drop_given(db, record_id, peer_id)
                     continue
-                self.outbox.queue(db, record_id, head.document, head.deleted, rekey=True, revoke={peer_id},
-                                  warnings=report.warnings)
+                self.outbox.queue(
+                    db, record_id, head.document, head.deleted, rekey=True, revoke={peer_id}, warnings=report.warnings
+                )
             except BetweenError as exc:
-                report.warnings.append(f"could not re-key entry {record_id} after the care link with "
-                                       f"{unlinked[peer_id].handle} ended: {exc.detail}")
+                report.warnings.append(
+                    f"could not re-key entry {record_id} after the care link with "
+                    f"{unlinked[peer_id].handle} ended: {exc.detail}"
+                )
                 continue
-            report.warnings.append(f"the care link with {unlinked[peer_id].handle} ended: entry {record_id} "
-                                   "gets a new key they do not hold")
+            report.warnings.append(
+                f"the care link with {unlinked[peer_id].handle} ended: entry {record_id} "
+                "gets a new key they do not hold"
+            )

@@ -7,15 +7,14 @@ import dataclasses
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from collections.abc import Sequence
 
 from ..core import trust, wire
 from .keysfile import KEYS_FILE, KeysFile, ProfileError, write_private_file
-from .rows import PendingRevision, Peer, StoredRecord, bundle_json, peer_of, pending_of, pending_row, read_bundle
+from .rows import Peer, PendingRevision, StoredRecord, bundle_json, peer_of, pending_of, pending_row, read_bundle
 
 DB_FILE = "profile.db"
 
@@ -111,16 +110,20 @@ class LocalStore:
     def prepare(self) -> None:
         """Create the directory (0700) and the database before any account exists on a server."""
         if self.exists():
-            raise ProfileError("profile_exists", f"profile {self.dir} already holds an account; use another "
-                               "--profile or `between account logout` first")
+            raise ProfileError(
+                "profile_exists",
+                f"profile {self.dir} already holds an account; use another --profile or `between account logout` first",
+            )
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.dir, 0o700)
-        leftover = self.db.execute("SELECT (SELECT count(*) FROM records) + (SELECT count(*) FROM outbox)"
-                                   " + (SELECT count(*) FROM peers)").fetchone()[0]
+        leftover = self.db.execute(
+            "SELECT (SELECT count(*) FROM records) + (SELECT count(*) FROM outbox) + (SELECT count(*) FROM peers)"
+        ).fetchone()[0]
         if leftover:
             # Data of another account whose keys.json is gone: never mix it into a new account.
-            raise ProfileError("profile_exists", f"profile {self.dir} holds data but no keys.json; use another "
-                               "--profile")
+            raise ProfileError(
+                "profile_exists", f"profile {self.dir} holds data but no keys.json; use another --profile"
+            )
 
     def create(self, keys: KeysFile) -> None:
         self.prepare()
@@ -130,8 +133,10 @@ class LocalStore:
         try:
             return KeysFile.from_json(self.keys_path.read_bytes())
         except FileNotFoundError:
-            raise ProfileError("no_account", f"no account in profile {self.dir}; run `between account create` "
-                               "or `between account login`") from None
+            raise ProfileError(
+                "no_account",
+                f"no account in profile {self.dir}; run `between account create` or `between account login`",
+            ) from None
 
     def save_keys(self, keys: KeysFile) -> None:
         write_private_file(self.keys_path, keys.to_json())
@@ -195,8 +200,10 @@ class LocalStore:
         return default if row is None else row[0]
 
     def set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
-        db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                   (key, value))
+        db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     def cursor(self) -> int:
         return int(self.get_meta("cursor", "0") or 0)
@@ -213,11 +220,15 @@ class LocalStore:
         return {r[0] for r in rows}
 
     def put_record(self, db: sqlite3.Connection, row: StoredRecord) -> None:
-        db.execute(f"INSERT OR REPLACE INTO records({_RECORD_COLUMNS}) VALUES ({_marks(_RECORD_COLUMNS)})",
-                   dataclasses.astuple(row))
-        db.execute("INSERT INTO high_water(record_id, version, rev_id) VALUES (?, ?, ?) ON CONFLICT(record_id) DO"
-                   " UPDATE SET version = excluded.version, rev_id = excluded.rev_id WHERE excluded.version >= version",
-                   (row.record_id, row.version, row.rev_id))
+        db.execute(
+            f"INSERT OR REPLACE INTO records({_RECORD_COLUMNS}) VALUES ({_marks(_RECORD_COLUMNS)})",
+            dataclasses.astuple(row),
+        )
+        db.execute(
+            "INSERT INTO high_water(record_id, version, rev_id) VALUES (?, ?, ?) ON CONFLICT(record_id) DO"
+            " UPDATE SET version = excluded.version, rev_id = excluded.rev_id WHERE excluded.version >= version",
+            (row.record_id, row.version, row.rev_id),
+        )
 
     def forget_record(self, db: sqlite3.Connection, record_id: str) -> None:
         """A grantee lost access: drop the ciphertext, the keys and the grants of that record.
@@ -233,40 +244,51 @@ class LocalStore:
     # ------------------------------------------------------------ record keys
 
     def put_dek(self, db: sqlite3.Connection, record_id: str, key_id: bytes, owner_id: str, wrapped: bytes) -> None:
-        db.execute("INSERT OR REPLACE INTO deks(record_id, key_id, owner_id, wrapped) VALUES (?, ?, ?, ?)",
-                   (record_id, key_id, owner_id, wrapped))
+        db.execute(
+            "INSERT OR REPLACE INTO deks(record_id, key_id, owner_id, wrapped) VALUES (?, ?, ?, ?)",
+            (record_id, key_id, owner_id, wrapped),
+        )
 
     def get_dek(self, record_id: str, key_id: bytes) -> tuple[str, bytes] | None:
         """(owner_id, wrapped DEK) of one key of one record."""
-        row = self.db.execute("SELECT owner_id, wrapped FROM deks WHERE record_id = ? AND key_id = ?",
-                              (record_id, key_id)).fetchone()
+        row = self.db.execute(
+            "SELECT owner_id, wrapped FROM deks WHERE record_id = ? AND key_id = ?", (record_id, key_id)
+        ).fetchone()
         return None if row is None else (row[0], row[1])
 
     # ------------------------------------------------------------ grants
 
-    def set_grants(self, db: sqlite3.Connection, direction: str, record_id: str,
-                   grants: Sequence[tuple[str, bytes, str | None]]) -> None:
+    def set_grants(
+        self, db: sqlite3.Connection, direction: str, record_id: str, grants: Sequence[tuple[str, bytes, str | None]]
+    ) -> None:
         """Replace the grants of one record in one direction with (peer_id, key_id, grant_json) rows."""
         db.execute("DELETE FROM grants WHERE direction = ? AND record_id = ?", (direction, record_id))
-        db.executemany("INSERT OR REPLACE INTO grants(direction, record_id, peer_id, key_id, grant_json)"
-                       " VALUES (?, ?, ?, ?, ?)", [(direction, record_id, p, k, g) for p, k, g in grants])
+        db.executemany(
+            "INSERT OR REPLACE INTO grants(direction, record_id, peer_id, key_id, grant_json) VALUES (?, ?, ?, ?, ?)",
+            [(direction, record_id, p, k, g) for p, k, g in grants],
+        )
 
     def grantees(self, record_id: str) -> set[str]:
         """Who holds the key of the record's current head: a grant for an older key (kept by profiles of
         earlier versions, or replayed by a server) does not make someone a grantee now."""
-        rows = self.db.execute("SELECT DISTINCT g.peer_id FROM grants g JOIN records r ON r.record_id = g.record_id"
-                               " AND r.key_id = g.key_id WHERE g.direction = 'given' AND g.record_id = ?",
-                               (record_id,)).fetchall()
+        rows = self.db.execute(
+            "SELECT DISTINCT g.peer_id FROM grants g JOIN records r ON r.record_id = g.record_id"
+            " AND r.key_id = g.key_id WHERE g.direction = 'given' AND g.record_id = ?",
+            (record_id,),
+        ).fetchall()
         return {r[0] for r in rows}
 
     def drop_given(self, db: sqlite3.Connection, record_id: str, peer_id: str) -> None:
-        db.execute("DELETE FROM grants WHERE direction = 'given' AND record_id = ? AND peer_id = ?",
-                   (record_id, peer_id))
+        db.execute(
+            "DELETE FROM grants WHERE direction = 'given' AND record_id = ? AND peer_id = ?", (record_id, peer_id)
+        )
 
     def given_pairs(self) -> list[tuple[str, str]]:
         """(record_id, peer_id) of every own record shared under any key: who might still hold one of its keys."""
-        rows = self.db.execute("SELECT DISTINCT g.record_id, g.peer_id FROM grants g JOIN records r ON"
-                               " r.record_id = g.record_id WHERE g.direction = 'given' ORDER BY 1, 2").fetchall()
+        rows = self.db.execute(
+            "SELECT DISTINCT g.record_id, g.peer_id FROM grants g JOIN records r ON"
+            " r.record_id = g.record_id WHERE g.direction = 'given' ORDER BY 1, 2"
+        ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
     # ------------------------------------------------------------ peers
@@ -281,8 +303,18 @@ class LocalStore:
     def list_peers(self) -> list[Peer]:
         return [peer_of(r) for r in self.db.execute(f"SELECT {_PEER_COLUMNS} FROM peers ORDER BY handle").fetchall()]
 
-    def settle_peer(self, db: sqlite3.Connection, *, user_id: str, bundle: wire.KeyBundle, verified_how: str,
-                    state: str, changed: wire.KeyBundle | None, link_id: str | None, linked: bool) -> None:
+    def settle_peer(
+        self,
+        db: sqlite3.Connection,
+        *,
+        user_id: str,
+        bundle: wire.KeyBundle,
+        verified_how: str,
+        state: str,
+        changed: wire.KeyBundle | None,
+        link_id: str | None,
+        linked: bool,
+    ) -> None:
         """Store a judged pin (trust.judge); `pinned_at` moves only when the pinned key does, `held` is kept
         while the peer stays blocked and cleared once it is not."""
         db.execute(
@@ -295,8 +327,22 @@ class LocalStore:
             " link_id = coalesce(excluded.link_id, link_id), linked = excluded.linked,"
             " changed_bundle_json = excluded.changed_bundle_json, state = excluded.state,"
             " held = CASE WHEN ? THEN held ELSE 0 END",
-            (user_id, bundle.handle, bundle.role, bundle.sig_pub, bundle.kem_pub, bundle_json(bundle), verified_how,
-             int(time.time()), link_id, int(linked), bundle_json(changed), state, int(state in trust.BLOCKED)))
+            (
+                user_id,
+                bundle.handle,
+                bundle.role,
+                bundle.sig_pub,
+                bundle.kem_pub,
+                bundle_json(bundle),
+                verified_how,
+                int(time.time()),
+                link_id,
+                int(linked),
+                bundle_json(changed),
+                state,
+                int(state in trust.BLOCKED),
+            ),
+        )
 
     def hold(self, db: sqlite3.Connection, user_id: str) -> None:
         """One more record of a blocked peer held back (it comes again, from cursor 0, once they are verified)."""
@@ -305,16 +351,25 @@ class LocalStore:
     def forget_received_from(self, db: sqlite3.Connection, owner_id: str) -> int:
         """Drop every record this peer shared (after their pinned key was replaced: they come again, verified
         under the new one, once the cursor is reset). High-water marks stay."""
-        ids = [r[0] for r in db.execute("SELECT record_id FROM records WHERE owner_id = ? AND access = 'granted'",
-                                        (owner_id,)).fetchall()]
+        ids = [
+            r[0]
+            for r in db.execute(
+                "SELECT record_id FROM records WHERE owner_id = ? AND access = 'granted'", (owner_id,)
+            ).fetchall()
+        ]
         for rid in ids:
             self.forget_record(db, rid)
         return len(ids)
 
     def update_peer(self, db: sqlite3.Connection, user_id: str, **values: Any) -> None:
         """Change some of a peer's link_id, linked, changed (a wire.KeyBundle or None), verified_how, state."""
-        columns = {"link_id": "link_id", "linked": "linked", "changed": "changed_bundle_json",
-                   "verified_how": "verified_how", "state": "state"}
+        columns = {
+            "link_id": "link_id",
+            "linked": "linked",
+            "changed": "changed_bundle_json",
+            "verified_how": "verified_how",
+            "state": "state",
+        }
         if not values or set(values) - set(columns):
             raise ValueError("unknown peer column")
         if "changed" in values:
@@ -325,10 +380,18 @@ class LocalStore:
     # ------------------------------------------------------------ key verifications
 
     def put_verification(self, db: sqlite3.Connection, record_id: str, verification: trust.Verification) -> None:
-        db.execute("INSERT OR REPLACE INTO verifications(record_id, peer_id, bundle_json, how, created_at, invite)"
-                   " VALUES (?, ?, ?, ?, ?, ?)",
-                   (record_id, str(verification.bundle.user_id), bundle_json(verification.bundle), verification.how,
-                    verification.created_at, verification.invite))
+        db.execute(
+            "INSERT OR REPLACE INTO verifications(record_id, peer_id, bundle_json, how, created_at, invite)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                record_id,
+                str(verification.bundle.user_id),
+                bundle_json(verification.bundle),
+                verification.how,
+                verification.created_at,
+                verification.invite,
+            ),
+        )
 
     def drop_verification(self, db: sqlite3.Connection, record_id: str) -> None:
         db.execute("DELETE FROM verifications WHERE record_id = ?", (record_id,))
@@ -339,8 +402,9 @@ class LocalStore:
         if peer_id is not None:
             sql, args = sql + " WHERE peer_id = ?", (peer_id,)
         rows = self.db.execute(sql + " ORDER BY record_id", args).fetchall()
-        return [trust.Verification(read_bundle(bundle), how, created_at, invite)
-                for bundle, how, created_at, invite in rows]
+        return [
+            trust.Verification(read_bundle(bundle), how, created_at, invite) for bundle, how, created_at, invite in rows
+        ]
 
     # ------------------------------------------------------------ outbox
 
@@ -359,8 +423,9 @@ class LocalStore:
 
     def mark_sent(self, record_ids_and_revs: list[tuple[str, bytes]]) -> None:
         with self.transaction() as db:
-            db.executemany("UPDATE outbox SET sent_rev_id = rev_id WHERE record_id = ? AND rev_id = ?",
-                           record_ids_and_revs)
+            db.executemany(
+                "UPDATE outbox SET sent_rev_id = rev_id WHERE record_id = ? AND rev_id = ?", record_ids_and_revs
+            )
 
     def clear_pending(self, db: sqlite3.Connection, record_id: str, rev_id: bytes) -> None:
         """Only the acknowledged revision is removed: a newer local edit queued meanwhile stays."""
@@ -377,10 +442,14 @@ class LocalStore:
 # ---------------------------------------------------------------- the columns of each row type
 
 _RECORD_COLUMNS = "record_id, owner_id, version, rev_id, header, ct, signature, key_id, seq, access"
-_PEER_COLUMNS = ("user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at, link_id, linked,"
-                 " changed_bundle_json, state, held")
-_OUTBOX_COLUMNS = ("record_id, base_version, version, rev_id, header, ct, signature, key_id, dek_wrap, rekey,"
-                   " grants_json, share_add_json, revoke_json, atomic, queued_at, last_error, sent_rev_id")
+_PEER_COLUMNS = (
+    "user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at, link_id, linked,"
+    " changed_bundle_json, state, held"
+)
+_OUTBOX_COLUMNS = (
+    "record_id, base_version, version, rev_id, header, ct, signature, key_id, dek_wrap, rekey,"
+    " grants_json, share_add_json, revoke_json, atomic, queued_at, last_error, sent_rev_id"
+)
 
 
 def _marks(columns: str) -> str:

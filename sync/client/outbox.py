@@ -12,9 +12,9 @@ from ..core.errors import BetweenError
 from ..core.layout import GrantBody
 from .api import Api
 from .localstore import LocalStore
-from .rows import PendingRevision, Peer, StoredRecord
 from .reader import Reader
 from .report import SyncReport
+from .rows import Peer, PendingRevision, StoredRecord
 
 PUSH_BATCH = 100
 
@@ -28,9 +28,18 @@ class Outbox:
         self.reader = reader
         self.me = reader.me
 
-    def queue(self, db: sqlite3.Connection, record_id: str, document: dict[str, Any], deleted: bool, *,
-              rekey: bool = False, share_add: set[str] | frozenset[str] = frozenset(),
-              revoke: set[str] | frozenset[str] = frozenset(), warnings: list[str] | None = None) -> int:
+    def queue(
+        self,
+        db: sqlite3.Connection,
+        record_id: str,
+        document: dict[str, Any],
+        deleted: bool,
+        *,
+        rekey: bool = False,
+        share_add: set[str] | frozenset[str] = frozenset(),
+        revoke: set[str] | frozenset[str] = frozenset(),
+        warnings: list[str] | None = None,
+    ) -> int:
         """Seal `document` as the next revision of an own record, replacing any pending one.
         Returns its version. The pending item keeps its base (the server head), so the push is a
         compare-and-swap against that head; share intents accumulate until acknowledged."""
@@ -47,21 +56,44 @@ class Outbox:
             grants = self._grants(record_id, key_id, dek, adds, revokes, warnings)
         version = (base.version if base else 0) + 1
         revision = records.seal_revision(
-            owner_id=self.secrets.user_id, record_id=uuid.UUID(record_id), version=version,
-            parent=base.rev_id if base else None, key_id=key_id, dek=dek,
-            plaintext=records.encode_document(document), sig_seed=self.secrets.sig_seed, deleted=deleted)
+            owner_id=self.secrets.user_id,
+            record_id=uuid.UUID(record_id),
+            version=version,
+            parent=base.rev_id if base else None,
+            key_id=key_id,
+            dek=dek,
+            plaintext=records.encode_document(document),
+            sig_seed=self.secrets.sig_seed,
+            deleted=deleted,
+        )
         dek_wrap = records.wrap_dek(self.reader.kwk, self.secrets.user_id, uuid.UUID(record_id), key_id, dek)
         self.store.put_dek(db, record_id, key_id, self.me, dek_wrap)
-        self.store.put_pending(db, PendingRevision(
-            record_id=record_id, base_version=version - 1, version=version,
-            rev_id=records.rev_id(revision.header, revision.ct), header=revision.header, ct=revision.ct,
-            signature=revision.signature, key_id=key_id, dek_wrap=dek_wrap, rekey=rekeyed, grants=tuple(grants),
-            share_add=frozenset(adds), revoke=frozenset(revokes), atomic=rekeyed or bool(revokes),
-            queued_at=pending.queued_at if pending else None, sent_rev_id=pending.sent_rev_id if pending else None))
+        self.store.put_pending(
+            db,
+            PendingRevision(
+                record_id=record_id,
+                base_version=version - 1,
+                version=version,
+                rev_id=records.rev_id(revision.header, revision.ct),
+                header=revision.header,
+                ct=revision.ct,
+                signature=revision.signature,
+                key_id=key_id,
+                dek_wrap=dek_wrap,
+                rekey=rekeyed,
+                grants=tuple(grants),
+                share_add=frozenset(adds),
+                revoke=frozenset(revokes),
+                atomic=rekeyed or bool(revokes),
+                queued_at=pending.queued_at if pending else None,
+                sent_rev_id=pending.sent_rev_id if pending else None,
+            ),
+        )
         return version
 
-    def _key(self, record_id: str, base: StoredRecord | None, pending: PendingRevision | None,
-             rekey: bool) -> tuple[bytes, bytes]:
+    def _key(
+        self, record_id: str, base: StoredRecord | None, pending: PendingRevision | None, rekey: bool
+    ) -> tuple[bytes, bytes]:
         """(key_id, DEK) of the next revision: a new key for a re-key or a new record, else the one in use."""
         if rekey:
             return crypto.random_bytes(16), crypto.random_bytes(32)
@@ -71,8 +103,9 @@ class Outbox:
             return base.key_id, self.reader.dek(record_id, base.key_id)
         return crypto.random_bytes(16), crypto.random_bytes(32)
 
-    def _grants(self, record_id: str, key_id: bytes, dek: bytes, adds: set[str], revokes: set[str],
-                warnings: list[str] | None) -> list[wire.GrantUpload]:
+    def _grants(
+        self, record_id: str, key_id: bytes, dek: bytes, adds: set[str], revokes: set[str], warnings: list[str] | None
+    ) -> list[wire.GrantUpload]:
         """A new key goes to everyone who shares the record then and may be given one; a grantee who may not (key
         changed, link ended) is revoked instead (added to `revokes`), and asking to add one is refused."""
         grants = []
@@ -87,9 +120,17 @@ class Outbox:
                     who = peer.handle if peer else grantee
                     warnings.append(f"stopped sharing entry {record_id} with {who}: {not_shared_text(peer)}")
                 continue
-            grants.append(records.make_grant(
-                sig_seed=self.secrets.sig_seed, owner_id=self.secrets.user_id, record_id=uuid.UUID(record_id),
-                key_id=key_id, dek=dek, grantee_id=uuid.UUID(grantee), grantee_kem_pub=peer.kem_pub))
+            grants.append(
+                records.make_grant(
+                    sig_seed=self.secrets.sig_seed,
+                    owner_id=self.secrets.user_id,
+                    record_id=uuid.UUID(record_id),
+                    key_id=key_id,
+                    dek=dek,
+                    grantee_id=uuid.UUID(grantee),
+                    grantee_kem_pub=peer.kem_pub,
+                )
+            )
         return grants
 
     def push(self, api: Api, report: SyncReport) -> bool:
@@ -97,7 +138,7 @@ class Outbox:
         pending = self.store.list_pending()
         atomic = [[p] for p in pending if p.atomic]
         plain = [p for p in pending if not p.atomic]
-        batches = atomic + [plain[i:i + PUSH_BATCH] for i in range(0, len(plain), PUSH_BATCH)]
+        batches = atomic + [plain[i : i + PUSH_BATCH] for i in range(0, len(plain), PUSH_BATCH)]
         again = False
         for batch in batches:
             self.store.mark_sent([(p.record_id, p.rev_id) for p in batch])
@@ -116,8 +157,10 @@ class Outbox:
                 elif result.status in ("invalid", "forbidden"):
                     why = result.detail or result.status
                     self.store.set_pending_error(item.record_id, f"{result.status}: {why}")
-                    report.failed.append(f"entry {item.record_id} was refused by the server ({result.status}: "
-                                         f"{why}); it stays queued on this device")
+                    report.failed.append(
+                        f"entry {item.record_id} was refused by the server ({result.status}: "
+                        f"{why}); it stays queued on this device"
+                    )
         return again
 
     def acknowledge(self, item: PendingRevision, seq: int) -> None:
@@ -126,12 +169,26 @@ class Outbox:
         with self.store.transaction() as db:
             current = self.store.get_record(rid)
             if current is None or current.version < item.version:
-                self.store.put_record(db, StoredRecord(
-                    record_id=rid, owner_id=self.me, version=item.version, rev_id=item.rev_id, header=item.header,
-                    ct=item.ct, signature=item.signature, key_id=item.key_id, seq=seq, access="owner"))
+                self.store.put_record(
+                    db,
+                    StoredRecord(
+                        record_id=rid,
+                        owner_id=self.me,
+                        version=item.version,
+                        rev_id=item.rev_id,
+                        header=item.header,
+                        ct=item.ct,
+                        signature=item.signature,
+                        key_id=item.key_id,
+                        seq=seq,
+                        access="owner",
+                    ),
+                )
                 if item.rekey or item.revoke:
-                    given = [(str(uuid.UUID(bytes=GrantBody.parse(g.body).grantee_id)), item.key_id, None)
-                             for g in item.grants]
+                    given = [
+                        (str(uuid.UUID(bytes=GrantBody.parse(g.body).grantee_id)), item.key_id, None)
+                        for g in item.grants
+                    ]
                     self.store.set_grants(db, "given", rid, given)
             self.store.clear_pending(db, rid, item.rev_id)
             newer = self.store.get_pending(rid)
@@ -144,15 +201,22 @@ class Outbox:
 
 def push_item(p: PendingRevision) -> wire.PushItem:
     return wire.PushItem(
-        record_id=uuid.UUID(p.record_id), base_version=p.base_version,
-        revision=wire.Revision(header=p.header, ct=p.ct, signature=p.signature), dek_wrap=p.dek_wrap,
-        grants=list(p.grants), revoke=[uuid.UUID(u) for u in sorted(p.revoke)])
+        record_id=uuid.UUID(p.record_id),
+        base_version=p.base_version,
+        revision=wire.Revision(header=p.header, ct=p.ct, signature=p.signature),
+        dek_wrap=p.dek_wrap,
+        grants=list(p.grants),
+        revoke=[uuid.UUID(u) for u in sorted(p.revoke)],
+    )
 
 
 def blocked_key_text(peer: Peer) -> str:
     """Why nothing goes to or comes from a blocked peer, and what resolves it."""
-    why = ("their security key changed" if peer.state == "changed"
-           else "their key does not match the invitation they accepted")
+    why = (
+        "their security key changed"
+        if peer.state == "changed"
+        else "their key does not match the invitation they accepted"
+    )
     return f"{why}; compare safety numbers (`between safety-number {peer.handle}`) and confirm with --verified"
 
 

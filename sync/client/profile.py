@@ -7,8 +7,8 @@ import uuid
 from pathlib import Path
 
 from ..core import keys, wire
-from ..core.keys import AccountSecrets
 from ..core.errors import BetweenError
+from ..core.keys import AccountSecrets
 from .api import Api, ApiError
 from .keysfile import KeysFile
 from .localstore import LocalStore
@@ -37,8 +37,14 @@ class Profile:
     @property
     def secrets(self) -> AccountSecrets:
         k = self.keys
-        return AccountSecrets(user_id=k.user_id, handle=k.handle, role=k.role, account_key=k.account_key,
-                                   sig_seed=k.sig_seed, kem_seed=k.kem_seed)
+        return AccountSecrets(
+            user_id=k.user_id,
+            handle=k.handle,
+            role=k.role,
+            account_key=k.account_key,
+            sig_seed=k.sig_seed,
+            kem_seed=k.kem_seed,
+        )
 
     @property
     def device_id(self) -> str:
@@ -55,14 +61,19 @@ class Profile:
         k = self.keys
         try:
             challenge = api.device_challenge(uuid.UUID(bytes=k.device_id))
-            signature = keys.sign_auth(k.device_seed, api.origin, k.handle, challenge.challenge_id,
-                                       challenge.challenge, "refresh", k.device_id)
-            session = api.refresh(wire.Refresh(device_id=uuid.UUID(bytes=k.device_id),
-                                               challenge_id=challenge.challenge_id, signature=signature))
+            signature = keys.sign_auth(
+                k.device_seed, api.origin, k.handle, challenge.challenge_id, challenge.challenge, "refresh", k.device_id
+            )
+            session = api.refresh(
+                wire.Refresh(
+                    device_id=uuid.UUID(bytes=k.device_id), challenge_id=challenge.challenge_id, signature=signature
+                )
+            )
         except ApiError as exc:
             if exc.status in (401, 403, 404):
-                raise BetweenError("signed_out", "this device is signed out (revoked or expired); run "
-                                   "`between account login`") from None
+                raise BetweenError(
+                    "signed_out", "this device is signed out (revoked or expired); run `between account login`"
+                ) from None
             raise
         api.token = k.token = session.token
         self.store.save_keys(k)

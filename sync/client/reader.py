@@ -53,14 +53,20 @@ class Reader:
             raise CryptoError(detail="the owner of this entry is not a pinned contact")
         return peer.sig_pub
 
-    def open_row(self, row: StoredRecord | PendingRevision, owner_id: str | None = None
-                 ) -> tuple[Header, dict[str, Any]]:
+    def open_row(
+        self, row: StoredRecord | PendingRevision, owner_id: str | None = None
+    ) -> tuple[Header, dict[str, Any]]:
         """Verify and decrypt a stored head or outbox row: nothing decrypted is ever written back."""
         owner = owner_id or (row.owner_id if isinstance(row, StoredRecord) else self.me)
         revision = wire.Revision(header=row.header, ct=row.ct, signature=row.signature)
         header, plaintext = records.open_revision(
-            revision, owner_id=uuid.UUID(owner), record_id=uuid.UUID(row.record_id),
-            dek=self.dek(row.record_id, row.key_id), key_id=row.key_id, signer_pub=self.signer(owner))
+            revision,
+            owner_id=uuid.UUID(owner),
+            record_id=uuid.UUID(row.record_id),
+            dek=self.dek(row.record_id, row.key_id),
+            key_id=row.key_id,
+            signer_pub=self.signer(owner),
+        )
         return header, records.decode_document(plaintext)
 
     def head(self, record_id: str) -> Head | None:

@@ -15,5 +15,4 @@ class SyncReport:
     failed: list[str] = field(default_factory=list)  # outbox items the server refused (kept queued)
 
     def summary(self) -> str:
-        return (f"pulled {self.pulled}, pushed {self.pushed}, merged {self.merged}, "
-                f"conflicts kept {self.conflicts_kept}")
+        return f"pulled {self.pulled}, pushed {self.pushed}, merged {self.merged}, conflicts kept {self.conflicts_kept}"

@@ -89,28 +89,98 @@ def read_bundle(raw: str) -> wire.KeyBundle:
 
 def peer_of(row: tuple) -> Peer:
     """A row of `peers`, in the order of localstore's peer columns."""
-    (user_id, handle, role, sig_pub, kem_pub, bundle, verified_how, pinned_at, link_id, linked, changed, state,
-     held) = row
-    return Peer(user_id=user_id, handle=handle, role=role, sig_pub=sig_pub, kem_pub=kem_pub, bundle=read_bundle(bundle),
-                verified_how=verified_how, pinned_at=pinned_at, link_id=link_id, linked=bool(linked),
-                changed=None if changed is None else read_bundle(changed), state=state, held=held)
+    (
+        user_id,
+        handle,
+        role,
+        sig_pub,
+        kem_pub,
+        bundle,
+        verified_how,
+        pinned_at,
+        link_id,
+        linked,
+        changed,
+        state,
+        held,
+    ) = row
+    return Peer(
+        user_id=user_id,
+        handle=handle,
+        role=role,
+        sig_pub=sig_pub,
+        kem_pub=kem_pub,
+        bundle=read_bundle(bundle),
+        verified_how=verified_how,
+        pinned_at=pinned_at,
+        link_id=link_id,
+        linked=bool(linked),
+        changed=None if changed is None else read_bundle(changed),
+        state=state,
+        held=held,
+    )
 
 
 def pending_of(row: tuple) -> PendingRevision:
     """A row of `outbox`, in the order of localstore's outbox columns."""
-    (record_id, base_version, version, rev_id, header, ct, signature, key_id, dek_wrap, rekey, grants, share_add,
-     revoke, atomic, queued_at, last_error, sent_rev_id) = row
+    (
+        record_id,
+        base_version,
+        version,
+        rev_id,
+        header,
+        ct,
+        signature,
+        key_id,
+        dek_wrap,
+        rekey,
+        grants,
+        share_add,
+        revoke,
+        atomic,
+        queued_at,
+        last_error,
+        sent_rev_id,
+    ) = row
     return PendingRevision(
-        record_id=record_id, base_version=base_version, version=version, rev_id=rev_id, header=header, ct=ct,
-        signature=signature, key_id=key_id, dek_wrap=dek_wrap, rekey=bool(rekey),
-        grants=tuple(_GRANT_LIST.decode(grants.encode())), share_add=frozenset(json.loads(share_add)),
-        revoke=frozenset(json.loads(revoke)), atomic=bool(atomic), queued_at=queued_at, last_error=last_error,
-        sent_rev_id=sent_rev_id)
+        record_id=record_id,
+        base_version=base_version,
+        version=version,
+        rev_id=rev_id,
+        header=header,
+        ct=ct,
+        signature=signature,
+        key_id=key_id,
+        dek_wrap=dek_wrap,
+        rekey=bool(rekey),
+        grants=tuple(_GRANT_LIST.decode(grants.encode())),
+        share_add=frozenset(json.loads(share_add)),
+        revoke=frozenset(json.loads(revoke)),
+        atomic=bool(atomic),
+        queued_at=queued_at,
+        last_error=last_error,
+        sent_rev_id=sent_rev_id,
+    )
 
 
 def pending_row(item: PendingRevision, queued_at: int) -> tuple:
     """The `outbox` row of an item, in the order of localstore's outbox columns."""
-    return (item.record_id, item.base_version, item.version, item.rev_id, item.header, item.ct, item.signature,
-            item.key_id, item.dek_wrap, int(item.rekey), _GRANTS.encode(list(item.grants)).decode(),
-            json.dumps(sorted(item.share_add)), json.dumps(sorted(item.revoke)), int(item.atomic), queued_at,
-            item.last_error, item.sent_rev_id)
+    return (
+        item.record_id,
+        item.base_version,
+        item.version,
+        item.rev_id,
+        item.header,
+        item.ct,
+        item.signature,
+        item.key_id,
+        item.dek_wrap,
+        int(item.rekey),
+        _GRANTS.encode(list(item.grants)).decode(),
+        json.dumps(sorted(item.share_add)),
+        json.dumps(sorted(item.revoke)),
+        int(item.atomic),
+        queued_at,
+        item.last_error,
+        item.sent_rev_id,
+    )

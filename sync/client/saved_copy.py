@@ -71,8 +71,13 @@ def read_copy(items: Any, here: Callable[[], Iterable[tuple[str, str]]]) -> Foun
             continue
         kind, created = item.get("kind"), item.get("created_at")
         # Its time is what tells it apart from the entries here: without one it could come back on every try.
-        if (not isinstance(kind, str) or kinds.find_kind(kind) is None or not isinstance(item.get("fields"), dict)
-                or not isinstance(created, str) or not TIMESTAMP.fullmatch(created)):
+        if (
+            not isinstance(kind, str)
+            or kinds.find_kind(kind) is None
+            or not isinstance(item.get("fields"), dict)
+            or not isinstance(created, str)
+            or not TIMESTAMP.fullmatch(created)
+        ):
             unreadable += 1
             continue
         try:

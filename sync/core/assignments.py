@@ -36,10 +36,33 @@ _RECORD_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
-ASSIGNMENT_KEYS = {"v", "type", "template", "kind", "title", "instructions", "worksheet", "schedule",
-                   "target_minutes_per_week", "created_at", "updated_at", "withdrawn"}
-RESPONSE_KEYS = {"v", "type", "assignment_id", "occurrence", "status", "reason", "entry_id", "minutes", "feedback",
-                 "created_at", "updated_at"}
+ASSIGNMENT_KEYS = {
+    "v",
+    "type",
+    "template",
+    "kind",
+    "title",
+    "instructions",
+    "worksheet",
+    "schedule",
+    "target_minutes_per_week",
+    "created_at",
+    "updated_at",
+    "withdrawn",
+}
+RESPONSE_KEYS = {
+    "v",
+    "type",
+    "assignment_id",
+    "occurrence",
+    "status",
+    "reason",
+    "entry_id",
+    "minutes",
+    "feedback",
+    "created_at",
+    "updated_at",
+}
 
 
 class _Doc:
@@ -49,8 +72,12 @@ class _Doc:
         self.doc_type = doc_type
 
     def fail(self, path: str, problem: str) -> FieldError:
-        return FieldError(f"{self.doc_type} '{path}' {problem}.", kind_id=self.doc_type, field_id=path,
-                          code=f"invalid_{self.doc_type.replace('-', '_')}")
+        return FieldError(
+            f"{self.doc_type} '{path}' {problem}.",
+            kind_id=self.doc_type,
+            field_id=path,
+            code=f"invalid_{self.doc_type.replace('-', '_')}",
+        )
 
     def keys(self, value: object, allowed: set[str], path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -171,9 +198,14 @@ def validate_worksheet(worksheet: object, *, doc_type: str = "assignment", path:
         merge = f.get("merge", spec.merge)
         if merge not in merges:
             raise d.fail(f"{where}.merge", f"must be one of: {', '.join(sorted(merges))}")
-        field = {"id": f["id"], "label": d.line(f.get("label"), f"{where}.label", MAX_TITLE), "type": field_type,
-                 "required": required, "merge": merge,
-                 "constraints": _check_constraints(d, spec, f.get("constraints"), f"{where}.constraints")}
+        field = {
+            "id": f["id"],
+            "label": d.line(f.get("label"), f"{where}.label", MAX_TITLE),
+            "type": field_type,
+            "required": required,
+            "merge": merge,
+            "constraints": _check_constraints(d, spec, f.get("constraints"), f"{where}.constraints"),
+        }
         hint = d.line(f.get("hint", ""), f"{where}.hint", 500, required=False)
         if hint:
             field["hint"] = hint
@@ -201,8 +233,9 @@ def validate_worksheet_answers(worksheet: dict[str, Any], fields: object) -> dic
         value = kinds.check_field(kind, field, fields.get(field.id))
         if value is None:
             if field.required:
-                raise FieldError(f"worksheet field '{field.id}' ({field.label}) is required.",
-                                 kind_id=WORKSHEET, field_id=field.id)
+                raise FieldError(
+                    f"worksheet field '{field.id}' ({field.label}) is required.", kind_id=WORKSHEET, field_id=field.id
+                )
             continue
         out[field.id] = value
     return out
@@ -219,8 +252,9 @@ def validate_assignment(doc: object) -> dict[str, Any]:
     doc = d.header(doc, "assignment", ASSIGNMENT_KEYS)
     out: dict[str, Any] = {"v": 1, "type": "assignment"}
     template = doc.get("template")
-    if "template" not in doc or (template is not None and (not isinstance(template, str)
-                                                          or not _TEMPLATE_ID.match(template))):
+    if "template" not in doc or (
+        template is not None and (not isinstance(template, str) or not _TEMPLATE_ID.match(template))
+    ):
         raise d.fail("template", "must be a template id or null")
     out["template"] = template
     kind = doc.get("kind")
@@ -237,8 +271,9 @@ def validate_assignment(doc: object) -> dict[str, Any]:
         raise d.fail("worksheet", f"belongs only to kind '{WORKSHEET}'")
     out["schedule"] = check_schedule(doc.get("schedule"))
     if "target_minutes_per_week" in doc:
-        out["target_minutes_per_week"] = d.whole(doc["target_minutes_per_week"], "target_minutes_per_week", 1,
-                                                 MAX_WEEK_MINUTES, " minutes")
+        out["target_minutes_per_week"] = d.whole(
+            doc["target_minutes_per_week"], "target_minutes_per_week", 1, MAX_WEEK_MINUTES, " minutes"
+        )
         if not _records_minutes(kind, worksheet):
             raise d.fail("target_minutes_per_week", "needs an activity that records minutes")
     out["created_at"], out["updated_at"] = d.stamps(doc)
@@ -314,14 +349,24 @@ def parse_library(raw: bytes) -> dict[str, dict[str, Any]]:
         if set(t) - _TEMPLATE_KEYS or not isinstance(t.get("summary"), str):
             raise ValueError(f"{where}: unknown keys or no summary")
         plan = t.get("schedule")
-        if not isinstance(plan, dict) or set(plan) - _PLAN_KEYS or any(
-                not isinstance(plan[k], int) or plan[k] < 1 for k in ("due_in_days", "for_days") if k in plan):
+        if (
+            not isinstance(plan, dict)
+            or set(plan) - _PLAN_KEYS
+            or any(not isinstance(plan[k], int) or plan[k] < 1 for k in ("due_in_days", "for_days") if k in plan)
+        ):
             raise ValueError(f"{where}: schedule holds only freq, days, due_in_days or for_days (whole days)")
         try:
             rec = plan_recurrence(plan, start="2026-01-05", time_zone="UTC", next_session="2026-01-12T09:00")
-            build_assignment(kind=t.get("kind"), title=t.get("title"), instructions=t.get("instructions"),
-                             recurrence=rec, now="2026-01-05T09:00:00Z", template=tid, worksheet=t.get("worksheet"),
-                             target_minutes_per_week=t.get("target_minutes_per_week"))
+            build_assignment(
+                kind=t.get("kind"),
+                title=t.get("title"),
+                instructions=t.get("instructions"),
+                recurrence=rec,
+                now="2026-01-05T09:00:00Z",
+                template=tid,
+                worksheet=t.get("worksheet"),
+                target_minutes_per_week=t.get("target_minutes_per_week"),
+            )
         except FieldError as e:
             raise ValueError(f"{where}: {e.detail}") from None
         library[tid] = t
@@ -346,20 +391,38 @@ def get_template(template_id: str) -> dict[str, Any]:
     try:
         return _library()[template_id]
     except (KeyError, TypeError):
-        raise FieldError("There is no template with that id.", kind_id="assignment", field_id="template",
-                         code="unknown_template") from None
+        raise FieldError(
+            "There is no template with that id.", kind_id="assignment", field_id="template", code="unknown_template"
+        ) from None
 
 
-def build_assignment(*, kind: str, title: str, instructions: str, recurrence: dict[str, Any], now: str,
-                     template: str | None = None, worksheet: dict[str, Any] | None = None,
-                     target_minutes_per_week: int | None = None) -> dict[str, Any]:
+def build_assignment(
+    *,
+    kind: str,
+    title: str,
+    instructions: str,
+    recurrence: dict[str, Any],
+    now: str,
+    template: str | None = None,
+    worksheet: dict[str, Any] | None = None,
+    target_minutes_per_week: int | None = None,
+) -> dict[str, Any]:
     """A new, validated assignment document; a one-off activity is due on its single date."""
     schedule: dict[str, Any] = {"recurrence": recurrence}
     if recurrence.get("freq") == "once":
         schedule["due"] = recurrence.get("until", recurrence.get("start"))
-    doc: dict[str, Any] = {"v": 1, "type": "assignment", "template": template, "kind": kind, "title": title,
-                           "instructions": instructions, "schedule": schedule, "created_at": now, "updated_at": now,
-                           "withdrawn": False}
+    doc: dict[str, Any] = {
+        "v": 1,
+        "type": "assignment",
+        "template": template,
+        "kind": kind,
+        "title": title,
+        "instructions": instructions,
+        "schedule": schedule,
+        "created_at": now,
+        "updated_at": now,
+        "withdrawn": False,
+    }
     if worksheet is not None:
         doc["worksheet"] = worksheet
     if target_minutes_per_week is not None:
@@ -367,15 +430,28 @@ def build_assignment(*, kind: str, title: str, instructions: str, recurrence: di
     return validate_assignment(doc)
 
 
-def build_from_template(template_id: str, *, start: str, time_zone: str, now: str, next_session: str | None = None,
-                        title: str | None = None, instructions: str | None = None,
-                        target_minutes_per_week: int | None = None) -> dict[str, Any]:
+def build_from_template(
+    template_id: str,
+    *,
+    start: str,
+    time_zone: str,
+    now: str,
+    next_session: str | None = None,
+    title: str | None = None,
+    instructions: str | None = None,
+    target_minutes_per_week: int | None = None,
+) -> dict[str, Any]:
     """An assignment from a library template, with the therapist's own title, wording and target if given."""
     t = get_template(template_id)
     return build_assignment(
-        kind=t["kind"], title=t["title"] if title is None else title,
+        kind=t["kind"],
+        title=t["title"] if title is None else title,
         instructions=t["instructions"] if instructions is None else instructions,
         recurrence=plan_recurrence(t["schedule"], start=start, time_zone=time_zone, next_session=next_session),
-        now=now, template=t["id"], worksheet=t.get("worksheet"),
-        target_minutes_per_week=t.get("target_minutes_per_week") if target_minutes_per_week is None
-        else target_minutes_per_week)
+        now=now,
+        template=t["id"],
+        worksheet=t.get("worksheet"),
+        target_minutes_per_week=t.get("target_minutes_per_week")
+        if target_minutes_per_week is None
+        else target_minutes_per_week,
+    )

@@ -103,22 +103,25 @@ def aead_open(key: bytes, blob: bytes, aad: bytes) -> bytes:
 
 # Encodings (canonical and not) of the eight small-order Edwards points. OpenSSL verifies signatures under
 # them, and under the identity a single signature matches every message, so such keys (and such an R) are refused.
-ED25519_SMALL_ORDER = frozenset(bytes.fromhex(h) for h in (
-    "0100000000000000000000000000000000000000000000000000000000000000",
-    "0100000000000000000000000000000000000000000000000000000000000080",
-    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
-    "0000000000000000000000000000000000000000000000000000000000000000",
-    "0000000000000000000000000000000000000000000000000000000000000080",
-    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
-    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
-    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
-    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
-    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
-    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
-))
+ED25519_SMALL_ORDER = frozenset(
+    bytes.fromhex(h)
+    for h in (
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000080",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0000000000000000000000000000000000000000000000000000000000000080",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    )
+)
 
 
 def ed25519_public(seed: bytes) -> bytes:
@@ -146,9 +149,13 @@ def ed25519_strict(public: bytes, signature: bytes) -> bool:
     order. OpenSSL and BoringSSL already refuse S >= L and a non-canonical R, and verify cofactorless, but both
     accept small-order and non-canonical keys; checking all of it here keeps every verifier of bt1 identical."""
     r = signature[:32]
-    return (int.from_bytes(signature[32:], "little") < ED25519_L
-            and ed25519_canonical(public) and public not in ED25519_SMALL_ORDER
-            and ed25519_canonical(r) and r not in ED25519_SMALL_ORDER)
+    return (
+        int.from_bytes(signature[32:], "little") < ED25519_L
+        and ed25519_canonical(public)
+        and public not in ED25519_SMALL_ORDER
+        and ed25519_canonical(r)
+        and r not in ED25519_SMALL_ORDER
+    )
 
 
 def ed25519_verify(public: bytes, signature: bytes, message: bytes) -> None:
@@ -223,8 +230,11 @@ class HpkeContext:
 def _key_schedule(enc: bytes, recipient_pub: bytes, dh: bytes, info: bytes) -> HpkeContext:
     eae_prk = _labeled_extract(_KEM_SUITE, b"", b"eae_prk", dh)
     shared_secret = _labeled_expand(_KEM_SUITE, eae_prk, b"shared_secret", enc + recipient_pub, 32)
-    context = (b"\x00" + _labeled_extract(_HPKE_SUITE, b"", b"psk_id_hash", b"")
-               + _labeled_extract(_HPKE_SUITE, b"", b"info_hash", info))
+    context = (
+        b"\x00"
+        + _labeled_extract(_HPKE_SUITE, b"", b"psk_id_hash", b"")
+        + _labeled_extract(_HPKE_SUITE, b"", b"info_hash", info)
+    )
     secret = _labeled_extract(_HPKE_SUITE, shared_secret, b"secret", b"")
     key = _labeled_expand(_HPKE_SUITE, secret, b"key", context, 16)
     base_nonce = _labeled_expand(_HPKE_SUITE, secret, b"base_nonce", context, NONCE_LEN)

@@ -15,8 +15,9 @@ from .merge import TIMESTAMP
 
 ENTRY_KEYS = frozenset({"v", "kind", "fields", "created_at", "updated_at", "device", "conflicts", "deleted"})
 WORKSHEET_KEYS = frozenset({"worksheet", "title"})  # an answer to a therapist's worksheet carries both
-NOTE_KEYS = frozenset({"at", "strategy", "note", "hunks", "other_value", "item", "deleted_on_device",
-                       "other_device", "other_updated_at"})
+NOTE_KEYS = frozenset(
+    {"at", "strategy", "note", "hunks", "other_value", "item", "deleted_on_device", "other_device", "other_updated_at"}
+)
 NOTE_STRATEGIES = ("text", "scalar", "list", "delete")
 MAX_TITLE = 200
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

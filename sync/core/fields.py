@@ -369,5 +369,7 @@ class Emotions(Type):
 FieldType = Literal[
     "short_text", "long_text", "scale", "yes_no", "single_choice", "multi_choice", "list", "minutes", "emotions"
 ]
-TYPES: dict[str, Type] = {t.name: t for t in (ShortText(), LongText(), Scale(), YesNo(), SingleChoice(), MultiChoice(),
-                                               List(), Minutes(), Emotions())}
+TYPES: dict[str, Type] = {
+    t.name: t
+    for t in (ShortText(), LongText(), Scale(), YesNo(), SingleChoice(), MultiChoice(), List(), Minutes(), Emotions())
+}

@@ -25,8 +25,12 @@ class LoginKeys:
     login_pub: bytes
 
 
-def new_kdf_params(memory_kib: int = layout.KDF_DEFAULT[0], iterations: int = layout.KDF_DEFAULT[1],
-                   lanes: int = layout.KDF_DEFAULT[2], salt: bytes | None = None) -> wire.KdfParams:
+def new_kdf_params(
+    memory_kib: int = layout.KDF_DEFAULT[0],
+    iterations: int = layout.KDF_DEFAULT[1],
+    lanes: int = layout.KDF_DEFAULT[2],
+    salt: bytes | None = None,
+) -> wire.KdfParams:
     """Fresh KDF parameters with a random salt (default: the recommended 64 MiB, t=3, p=1)."""
     salt = crypto.random_bytes(16) if salt is None else salt
     return wire.KdfParams(memory_kib=memory_kib, iterations=iterations, lanes=lanes, salt=salt)
@@ -79,7 +83,7 @@ def format_recovery_key(raw16: bytes) -> str:
     chars = "".join(CROCKFORD[(number >> (5 * i)) & 31] for i in reversed(range(_RK_CHARS)))
     groups, start = [], 0
     for size in _RK_GROUPS:
-        groups.append(chars[start:start + size])
+        groups.append(chars[start : start + size])
         start += size
     return "-".join(groups)
 
@@ -129,8 +133,9 @@ class AccountSecrets:
         return crypto.x25519_public(self.kem_seed)
 
 
-def seal_pw_envelope(kek: bytes, user_id: bytes, kdf: wire.KdfParams, account_key: bytes,
-                     nonce: bytes | None = None) -> bytes:
+def seal_pw_envelope(
+    kek: bytes, user_id: bytes, kdf: wire.KdfParams, account_key: bytes, nonce: bytes | None = None
+) -> bytes:
     # The KDF parameters are in the AAD: a server that swaps them breaks the envelope instead of weakening it.
     return crypto.aead_seal(kek, account_key, layout.LABELS["env_pw"] + user_id + kdf_bytes(kdf), nonce)
 
@@ -162,19 +167,26 @@ def open_id_wrap(idwk: bytes, user_id: bytes, wrapped: bytes) -> tuple[bytes, by
 
 
 def make_bundle(secrets: AccountSecrets) -> wire.KeyBundle:
-    body = layout.bundle_body(secrets.user_id, secrets.handle, ROLE_CODES[secrets.role],
-                              secrets.sig_pub, secrets.kem_pub)
+    body = layout.bundle_body(
+        secrets.user_id, secrets.handle, ROLE_CODES[secrets.role], secrets.sig_pub, secrets.kem_pub
+    )
     role = cast(wire.Role, secrets.role)  # ROLE_CODES just refused any other
-    return wire.KeyBundle(user_id=uuid.UUID(bytes=secrets.user_id), handle=secrets.handle, role=role,
-                          sig_pub=secrets.sig_pub, kem_pub=secrets.kem_pub,
-                          signature=crypto.ed25519_sign(secrets.sig_seed, body))
+    return wire.KeyBundle(
+        user_id=uuid.UUID(bytes=secrets.user_id),
+        handle=secrets.handle,
+        role=role,
+        sig_pub=secrets.sig_pub,
+        kem_pub=secrets.kem_pub,
+        signature=crypto.ed25519_sign(secrets.sig_seed, body),
+    )
 
 
 def verify_bundle(bundle: wire.KeyBundle) -> None:
     """Self-consistency only (signed by its own key, usable X25519 key); trust comes from safety numbers."""
     try:
-        body = layout.bundle_body(bundle.user_id.bytes, bundle.handle, ROLE_CODES[bundle.role],
-                                  bundle.sig_pub, bundle.kem_pub)
+        body = layout.bundle_body(
+            bundle.user_id.bytes, bundle.handle, ROLE_CODES[bundle.role], bundle.sig_pub, bundle.kem_pub
+        )
     except (ProtocolError, KeyError):
         raise CryptoError(detail="invalid key bundle") from None
     crypto.ed25519_verify(bundle.sig_pub, bundle.signature, body)
@@ -196,9 +208,14 @@ def new_account(handle: str, passphrase: str, role: str, kdf: wire.KdfParams | N
     if role not in ROLE_CODES:
         raise ProtocolError("bad_role", "unknown role")
     kdf = new_kdf_params() if kdf is None else kdf
-    secrets = AccountSecrets(user_id=uuid.uuid4().bytes, handle=handle, role=role,
-                             account_key=crypto.random_bytes(32), sig_seed=crypto.random_bytes(32),
-                             kem_seed=crypto.random_bytes(32))
+    secrets = AccountSecrets(
+        user_id=uuid.uuid4().bytes,
+        handle=handle,
+        role=role,
+        account_key=crypto.random_bytes(32),
+        sig_seed=crypto.random_bytes(32),
+        kem_seed=crypto.random_bytes(32),
+    )
     pw = derive_passphrase_keys(passphrase, kdf)
     recovery_raw = crypto.random_bytes(16)
     rk = derive_recovery_keys(recovery_raw)
@@ -220,12 +237,23 @@ def _finish_unlock(keys: wire.AccountKeys, account_key: bytes) -> AccountSecrets
     user_id = keys.user_id.bytes
     idwk = crypto.hkdf(account_key, "ak_idwk")
     sig_seed, kem_seed = open_id_wrap(idwk, user_id, keys.id_wrap)
-    secrets = AccountSecrets(user_id=user_id, handle=keys.handle, role=keys.role, account_key=account_key,
-                             sig_seed=sig_seed, kem_seed=kem_seed)
+    secrets = AccountSecrets(
+        user_id=user_id,
+        handle=keys.handle,
+        role=keys.role,
+        account_key=account_key,
+        sig_seed=sig_seed,
+        kem_seed=kem_seed,
+    )
     # The server hands out the bundle too: it must be ours, or the server swapped keys.
     b = keys.bundle
-    if (b.user_id != keys.user_id or b.handle != keys.handle or b.role != keys.role
-            or b.sig_pub != secrets.sig_pub or b.kem_pub != secrets.kem_pub):
+    if (
+        b.user_id != keys.user_id
+        or b.handle != keys.handle
+        or b.role != keys.role
+        or b.sig_pub != secrets.sig_pub
+        or b.kem_pub != secrets.kem_pub
+    ):
         raise CryptoError(detail=_UNLOCK_FAILED)
     verify_bundle(b)
     return secrets
@@ -256,8 +284,9 @@ def unlock_with_recovery(keys: wire.AccountKeys, recovery_text: str) -> AccountS
         raise CryptoError(detail=_UNLOCK_FAILED) from None
 
 
-def rewrap_passphrase(secrets: AccountSecrets, passphrase: str, kdf: wire.KdfParams | None = None
-                      ) -> tuple[wire.KdfParams, bytes, bytes]:
+def rewrap_passphrase(
+    secrets: AccountSecrets, passphrase: str, kdf: wire.KdfParams | None = None
+) -> tuple[wire.KdfParams, bytes, bytes]:
     """New (kdf, login_pub, pw_envelope) for a passphrase change or a KDF upgrade; AK is unchanged."""
     kdf = new_kdf_params() if kdf is None else kdf
     login = derive_passphrase_keys(passphrase, kdf)
@@ -272,13 +301,22 @@ def passphrase_change_bound(kdf: wire.KdfParams, login_pub: bytes, pw_envelope: 
 # ---------------------------------------------------------------- auth signatures
 
 
-def sign_auth(seed: bytes, origin: str, handle: str, challenge_id: bytes, challenge: bytes, action: str,
-              bound: bytes = b"") -> bytes:
+def sign_auth(
+    seed: bytes, origin: str, handle: str, challenge_id: bytes, challenge: bytes, action: str, bound: bytes = b""
+) -> bytes:
     return crypto.ed25519_sign(seed, layout.auth_transcript(origin, handle, challenge_id, challenge, action, bound))
 
 
-def verify_auth(public: bytes, signature: bytes, origin: str, handle: str, challenge_id: bytes, challenge: bytes,
-                action: str, bound: bytes = b"") -> None:
+def verify_auth(
+    public: bytes,
+    signature: bytes,
+    origin: str,
+    handle: str,
+    challenge_id: bytes,
+    challenge: bytes,
+    action: str,
+    bound: bytes = b"",
+) -> None:
     try:
         transcript = layout.auth_transcript(origin, handle, challenge_id, challenge, action, bound)
     except ProtocolError:

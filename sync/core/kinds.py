@@ -22,8 +22,9 @@ class FieldError(BetweenError):
 
     code = "invalid_field"
 
-    def __init__(self, detail: str, *, kind_id: str | None = None, field_id: str | None = None,
-                 code: str | None = None) -> None:
+    def __init__(
+        self, detail: str, *, kind_id: str | None = None, field_id: str | None = None, code: str | None = None
+    ) -> None:
         super().__init__(code, detail)
         self.kind_id = kind_id
         self.field_id = field_id
@@ -65,8 +66,12 @@ class Kind(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
             if f.id == field_id:
                 return f
         names = ", ".join(f.id for f in self.fields)
-        raise FieldError(f"{self.id} has no field '{field_id}'; its fields are: {names}.",
-                         kind_id=self.id, field_id=field_id, code="unknown_field")
+        raise FieldError(
+            f"{self.id} has no field '{field_id}'; its fields are: {names}.",
+            kind_id=self.id,
+            field_id=field_id,
+            code="unknown_field",
+        )
 
 
 class Schema(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -131,8 +136,9 @@ def get_kind(kind_id: str) -> Kind:
         return _by_id()[kind_id]
     except (KeyError, TypeError):
         names = ", ".join(_by_id())
-        raise FieldError(f"There is no activity kind called that; the kinds are: {names}.",
-                         kind_id=None, code="unknown_kind") from None
+        raise FieldError(
+            f"There is no activity kind called that; the kinds are: {names}.", kind_id=None, code="unknown_kind"
+        ) from None
 
 
 def find_kind(kind_id: object) -> Kind | None:

@@ -89,17 +89,27 @@ class Header:
         if self.flags & ~KNOWN_FLAGS:
             raise ProtocolError("bad_header", "unknown flags")
         return _HEADER.pack(
-            HEADER_MAGIC, HEADER_VERSION, SUITE_AES256GCM, self.flags, 0,
-            self.owner_id, self.record_id, self.version, self.parent,
-            self.key_id, self.key_commit, self.nonce,
+            HEADER_MAGIC,
+            HEADER_VERSION,
+            SUITE_AES256GCM,
+            self.flags,
+            0,
+            self.owner_id,
+            self.record_id,
+            self.version,
+            self.parent,
+            self.key_id,
+            self.key_commit,
+            self.nonce,
         )
 
     @classmethod
     def parse(cls, data: bytes) -> Header:
         if len(data) != HEADER_LEN:
             raise ProtocolError("bad_header", "header must be 136 bytes")
-        (magic, hver, suite, flags, reserved, owner, record, version, parent,
-         key_id, key_commit, nonce) = _HEADER.unpack(data)
+        (magic, hver, suite, flags, reserved, owner, record, version, parent, key_id, key_commit, nonce) = (
+            _HEADER.unpack(data)
+        )
         if magic != HEADER_MAGIC or hver != HEADER_VERSION or suite != SUITE_AES256GCM:
             raise ProtocolError("bad_header", "unknown header magic, version or suite")
         if reserved != 0 or flags & ~KNOWN_FLAGS:
@@ -133,14 +143,22 @@ def bundle_body(user_id: bytes, handle: str, role: int, sig_pub: bytes, kem_pub:
     return LABELS["bundle"] + user_id + lp(handle.encode()) + bytes([role]) + sig_pub + kem_pub
 
 
-def auth_transcript(origin: str, handle: str, challenge_id: bytes, challenge: bytes,
-                    action: str, bound: bytes = b"") -> bytes:
+def auth_transcript(
+    origin: str, handle: str, challenge_id: bytes, challenge: bytes, action: str, bound: bytes = b""
+) -> bytes:
     """What a login, recovery, refresh or account deletion signs; `bound` is the action's own data
     (for login: the new device's signing key)."""
     if len(challenge_id) != 16 or len(challenge) != 32:
         raise ProtocolError("bad_challenge", "wrong challenge length")
-    return (LABELS["auth"] + lp(origin.encode()) + lp(handle.encode()) + challenge_id + challenge
-            + lp(action.encode()) + lp(bound))
+    return (
+        LABELS["auth"]
+        + lp(origin.encode())
+        + lp(handle.encode())
+        + challenge_id
+        + challenge
+        + lp(action.encode())
+        + lp(bound)
+    )
 
 
 def passphrase_change_bound(login_pub: bytes, kdf_params: bytes, pw_envelope: bytes) -> bytes:
@@ -174,16 +192,24 @@ class GrantBody:
         ):
             if len(value) != size:
                 raise ProtocolError("bad_grant", f"{name} must be {size} bytes")
-        return (LABELS["grant"] + HPKE_SUITE_ID + self.owner_id + self.record_id + self.key_id
-                + self.grantee_id + self.grantee_kem_hash)
+        return (
+            LABELS["grant"]
+            + HPKE_SUITE_ID
+            + self.owner_id
+            + self.record_id
+            + self.key_id
+            + self.grantee_id
+            + self.grantee_kem_hash
+        )
 
     @classmethod
     def parse(cls, data: bytes) -> GrantBody:
         if len(data) != GRANT_BODY_LEN:
             raise ProtocolError("bad_grant", "grant body has the wrong length")
         n = len(LABELS["grant"])
-        if data[:n] != LABELS["grant"] or data[n:n + 6] != HPKE_SUITE_ID:
+        if data[:n] != LABELS["grant"] or data[n : n + 6] != HPKE_SUITE_ID:
             raise ProtocolError("bad_grant", "unknown grant label or HPKE suite")
         o = n + 6
-        return cls(data[o:o + 16], data[o + 16:o + 32], data[o + 32:o + 48], data[o + 48:o + 64],
-                   data[o + 64:o + 96])
+        return cls(
+            data[o : o + 16], data[o + 16 : o + 32], data[o + 32 : o + 48], data[o + 48 : o + 64], data[o + 64 : o + 96]
+        )

@@ -75,6 +75,7 @@ def _same(a: Any, b: Any) -> bool:
 
 # ---- line diff (Myers 1986, greedy forward, with common prefix and suffix trimmed first) ----
 
+
 def _myers(a: list[str], b: list[str]) -> list[tuple[int, int]]:
     n, m = len(a), len(b)
     if n == 0 or m == 0:
@@ -84,7 +85,7 @@ def _myers(a: list[str], b: list[str]) -> list[tuple[int, int]]:
     v = [0] * (2 * limit + 3)
     trace: list[list[int]] = []  # trace[d] holds v for k in -d-1 .. d+1 as it was before round d
     for d in range(limit + 1):
-        trace.append(v[off - d - 1:off + d + 2])
+        trace.append(v[off - d - 1 : off + d + 2])
         for k in range(-d, d + 1, 2):
             if k == -d or (k != d and v[off + k - 1] < v[off + k + 1]):  # noqa: SIM108 - Myers' step as published
                 x = v[off + k + 1]
@@ -124,7 +125,7 @@ def matching(a: list[str], b: list[str]) -> dict[int, int]:
     while suf < len(a) - pre and suf < len(b) - pre and a[-1 - suf] == b[-1 - suf]:
         suf += 1
     out = {i: i for i in range(pre)}
-    for i, j in _myers(a[pre:len(a) - suf], b[pre:len(b) - suf]):
+    for i, j in _myers(a[pre : len(a) - suf], b[pre : len(b) - suf]):
         out[pre + i] = pre + j
     for s in range(suf):
         out[len(a) - suf + s] = len(b) - suf + s
@@ -141,14 +142,14 @@ def diff3(o: list[str], a: list[str], b: list[str]) -> list[tuple[list[str], lis
         while io + i < len(o) and ma.get(io + i) == ia + i and mb.get(io + i) == ib + i:
             i += 1
         if i:
-            chunks.append((o[io:io + i],) * 3)
+            chunks.append((o[io : io + i],) * 3)
             io, ia, ib = io + i, ia + i, ib + i
             continue
         j = io
         while j < len(o) and not (j in ma and j in mb):
             j += 1
         if j < len(o):
-            chunks.append((o[io:j], a[ia:ma[j]], b[ib:mb[j]]))
+            chunks.append((o[io:j], a[ia : ma[j]], b[ib : mb[j]]))
             io, ia, ib = j, ma[j], mb[j]
             continue
         if io < len(o) or ia < len(a) or ib < len(b):
@@ -198,6 +199,7 @@ def _terminated(lines: list[str], eol: str) -> list[str]:
 
 
 # ---- field strategies ----
+
 
 class _Context:
     """What every new conflict note says about the other side, and the notes collected so far."""
@@ -306,6 +308,7 @@ def _merge_positions(at: str, base: list[Any], local: list[Any], remote: list[An
 
 # ---- documents ----
 
+
 def _instant(value: Any) -> tuple[str, str] | None:
     m = TIMESTAMP.match(value) if isinstance(value, str) else None
     return (m.group(1), (m.group(2) or "").ljust(9, "0")) if m else None
@@ -346,8 +349,9 @@ def _finish(doc: dict[str, Any], local: dict[str, Any], remote: dict[str, Any], 
     return copy.deepcopy(doc)
 
 
-def _survive_delete(base: dict[str, Any] | None, local: dict[str, Any], remote: dict[str, Any],
-                    local_deleted: bool) -> MergeResult:
+def _survive_delete(
+    base: dict[str, Any] | None, local: dict[str, Any], remote: dict[str, Any], local_deleted: bool
+) -> MergeResult:
     survivor, deleter = (remote, local) if local_deleted else (local, remote)
     if base is not None and _content(survivor) == _content(base):
         return MergeResult(document=_finish(dict(deleter), local, remote, True), deleted=True, conflicted=False)
@@ -377,8 +381,14 @@ def _worksheet_schema(*docs: dict[str, Any]) -> Kind | None:
     return None
 
 
-def merge_documents(base: dict[str, Any] | None, local: dict[str, Any], remote: dict[str, Any], *,
-                    local_deleted: bool = False, remote_deleted: bool = False) -> MergeResult:
+def merge_documents(
+    base: dict[str, Any] | None,
+    local: dict[str, Any],
+    remote: dict[str, Any],
+    *,
+    local_deleted: bool = False,
+    remote_deleted: bool = False,
+) -> MergeResult:
     """Merge two concurrent revisions of one entry against their common ancestor `base` (None: unknown).
 
     Pure and deterministic; `local` wins ties and the result is what this device pushes next.
@@ -396,8 +406,9 @@ def merge_documents(base: dict[str, Any] | None, local: dict[str, Any], remote: 
     old = base or {}
     ctx = _Context(remote)
     doc: dict[str, Any] = {}
-    kind = _merge_value("scalar", "/kind", old.get("kind", MISSING), local.get("kind", MISSING),
-                        remote.get("kind", MISSING), ctx)
+    kind = _merge_value(
+        "scalar", "/kind", old.get("kind", MISSING), local.get("kind", MISSING), remote.get("kind", MISSING), ctx
+    )
     if kind is not MISSING:
         doc["kind"] = kind
     schema = find_kind(kind) if kind != WORKSHEET else _worksheet_schema(local, remote, old)
@@ -408,8 +419,14 @@ def merge_documents(base: dict[str, Any] | None, local: dict[str, Any], remote: 
         fb, fl, fr = ({} if p is MISSING else p for p in parts)
         fields = {}
         for fid in sorted(set(fb) | set(fl) | set(fr)):
-            value = _merge_value(strategies.get(fid, "scalar"), "/fields/" + fid,
-                                 fb.get(fid, MISSING), fl.get(fid, MISSING), fr.get(fid, MISSING), ctx)
+            value = _merge_value(
+                strategies.get(fid, "scalar"),
+                "/fields/" + fid,
+                fb.get(fid, MISSING),
+                fl.get(fid, MISSING),
+                fr.get(fid, MISSING),
+                ctx,
+            )
             if value is not MISSING:
                 fields[fid] = value
         doc["fields"] = fields
@@ -419,16 +436,18 @@ def merge_documents(base: dict[str, Any] | None, local: dict[str, Any], remote: 
             doc["fields"] = value
 
     for key in sorted((set(old) | set(local) | set(remote)) - _RESERVED):
-        value = _merge_value("scalar", "/" + key, old.get(key, MISSING), local.get(key, MISSING),
-                             remote.get(key, MISSING), ctx)
+        value = _merge_value(
+            "scalar", "/" + key, old.get(key, MISSING), local.get(key, MISSING), remote.get(key, MISSING), ctx
+        )
         if value is not MISSING:
             doc[key] = value
 
     device = local.get("device", remote.get("device", MISSING))
     if device is not MISSING:
         doc["device"] = device
-    base_notes, local_notes, remote_notes = (d["conflicts"] if isinstance(d.get("conflicts"), list) else []
-                                             for d in (old, local, remote))
+    base_notes, local_notes, remote_notes = (
+        d["conflicts"] if isinstance(d.get("conflicts"), list) else [] for d in (old, local, remote)
+    )
     conflicts = _merge_set(base_notes, local_notes, remote_notes)
     fresh = [n for n in ctx.notes if not any(_same(n, c) for c in conflicts)]
     doc["conflicts"] = conflicts + fresh

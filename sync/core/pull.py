@@ -10,8 +10,19 @@ from typing import Literal
 from . import records, sharing
 from .errors import BetweenError, CryptoError, ProtocolError, RollbackError
 
-Kind = Literal["ignore", "forget", "keep_own", "refuse", "hold", "unchanged", "store", "landed", "keep_pending",
-               "landed_earlier", "merge"]
+Kind = Literal[
+    "ignore",
+    "forget",
+    "keep_own",
+    "refuse",
+    "hold",
+    "unchanged",
+    "store",
+    "landed",
+    "keep_pending",
+    "landed_earlier",
+    "merge",
+]
 Reason = Literal["inconsistent", "own_without_key", "own_as_shared", "not_pinned", "labels", "rollback", "forked"]
 
 
@@ -97,8 +108,13 @@ def decide(pulled: Pulled, here: Here) -> Action:
         # (stored, or only queued in the outbox) is never forgotten on the server's word.
         return Action(_REMOVED[here.holds])
     head, read = pulled.head, pulled.read
-    if (pulled.access not in ("owner", "granted") or head is None or read is None
-            or head.record_id != pulled.record_id or head.owner_id != pulled.owner_id):
+    if (
+        pulled.access not in ("owner", "granted")
+        or head is None
+        or read is None
+        or head.record_id != pulled.record_id
+        or head.owner_id != pulled.owner_id
+    ):
         return _refuse("inconsistent")
     if pulled.access == "owner":
         if pulled.owner_id != here.me or not pulled.key:
@@ -112,8 +128,12 @@ def decide(pulled: Pulled, here: Here) -> Action:
             return Action("hold")  # held back, not refused: it comes again once the owner is verified
     # The server's labels around the revision (ids, version, rev_id) must agree with the bytes themselves: the
     # signature, context and key commitment cover the bytes, not the labels.
-    if (read.rev_id != head.rev_id or read.version != head.version or read.record_id != head.record_id
-            or read.owner_id != head.owner_id):
+    if (
+        read.rev_id != head.rev_id
+        or read.version != head.version
+        or read.record_id != head.record_id
+        or read.owner_id != head.owner_id
+    ):
         return _refuse("labels")
     try:
         records.check_high_water(here.high_water, read.version, read.rev_id)

@@ -41,18 +41,32 @@ def _rev_message(rid: bytes) -> bytes:
 # ---------------------------------------------------------------- revisions
 
 
-def seal_revision(*, owner_id: Id, record_id: Id, version: int, parent: bytes | None, key_id: bytes, dek: bytes,
-                  plaintext: bytes, sig_seed: bytes, deleted: bool = False, nonce: bytes | None = None
-                  ) -> wire.Revision:
+def seal_revision(
+    *,
+    owner_id: Id,
+    record_id: Id,
+    version: int,
+    parent: bytes | None,
+    key_id: bytes,
+    dek: bytes,
+    plaintext: bytes,
+    sig_seed: bytes,
+    deleted: bool = False,
+    nonce: bytes | None = None,
+) -> wire.Revision:
     """Pad, encrypt under the header as AAD, sign LABELS["rev"] || rev_id. parent None = zeros (version 1)."""
     header = Header(
-        owner_id=_id16(owner_id), record_id=_id16(record_id), version=version,
-        parent=layout.ZERO32 if parent is None else parent, key_id=key_id, key_commit=key_commit(dek, key_id),
+        owner_id=_id16(owner_id),
+        record_id=_id16(record_id),
+        version=version,
+        parent=layout.ZERO32 if parent is None else parent,
+        key_id=key_id,
+        key_commit=key_commit(dek, key_id),
         nonce=crypto.random_bytes(crypto.NONCE_LEN) if nonce is None else nonce,
         flags=layout.FLAG_DELETED if deleted else 0,
     ).pack()
     Header.parse(header)  # refuse to produce what no reader would accept (e.g. a parent on version 1)
-    ct = crypto.gcm_encrypt(dek, header[-crypto.NONCE_LEN:], crypto.pad(plaintext), header)
+    ct = crypto.gcm_encrypt(dek, header[-crypto.NONCE_LEN :], crypto.pad(plaintext), header)
     signature = crypto.ed25519_sign(sig_seed, _rev_message(rev_id(header, ct)))
     return wire.Revision(header=header, ct=ct, signature=signature)
 
@@ -73,14 +87,19 @@ def verify_revision(revision: wire.Revision, signer_pub: bytes) -> tuple[Header,
     return header, rid
 
 
-def open_revision(revision: wire.Revision, *, owner_id: Id, record_id: Id, dek: bytes, key_id: bytes,
-                  signer_pub: bytes) -> tuple[Header, bytes]:
+def open_revision(
+    revision: wire.Revision, *, owner_id: Id, record_id: Id, dek: bytes, key_id: bytes, signer_pub: bytes
+) -> tuple[Header, bytes]:
     """Every check a client makes before trusting a revision; returns (header, plaintext).
     Rollback is the caller's part: see check_high_water."""
     header, _ = verify_revision(revision, signer_pub)
     # The server chooses which revision answers which request: the context must come from the client.
-    if (header.owner_id != _id16(owner_id) or header.record_id != _id16(record_id) or header.key_id != key_id
-            or not hmac.compare_digest(header.key_commit, key_commit(dek, key_id))):
+    if (
+        header.owner_id != _id16(owner_id)
+        or header.record_id != _id16(record_id)
+        or header.key_id != key_id
+        or not hmac.compare_digest(header.key_commit, key_commit(dek, key_id))
+    ):
         raise CryptoError(detail=_OPEN_FAILED)
     try:
         padded = crypto.gcm_decrypt(dek, header.nonce, revision.ct, revision.header)
@@ -125,11 +144,25 @@ def _grant_message(body: bytes, sealed: bytes) -> bytes:
     return body + crypto.sha256(sealed)
 
 
-def make_grant(*, sig_seed: bytes, owner_id: Id, record_id: Id, key_id: bytes, dek: bytes, grantee_id: Id,
-               grantee_kem_pub: bytes, ephemeral_seed: bytes | None = None) -> wire.GrantUpload:
+def make_grant(
+    *,
+    sig_seed: bytes,
+    owner_id: Id,
+    record_id: Id,
+    key_id: bytes,
+    dek: bytes,
+    grantee_id: Id,
+    grantee_kem_pub: bytes,
+    ephemeral_seed: bytes | None = None,
+) -> wire.GrantUpload:
     """HPKE-seal the DEK to the grantee's X25519 identity key with the grant body as info, then sign."""
-    body = GrantBody(owner_id=_id16(owner_id), record_id=_id16(record_id), key_id=key_id,
-                     grantee_id=_id16(grantee_id), grantee_kem_hash=crypto.sha256(grantee_kem_pub)).pack()
+    body = GrantBody(
+        owner_id=_id16(owner_id),
+        record_id=_id16(record_id),
+        key_id=key_id,
+        grantee_id=_id16(grantee_id),
+        grantee_kem_hash=crypto.sha256(grantee_kem_pub),
+    ).pack()
     if len(body) != layout.GRANT_BODY_LEN:
         raise ProtocolError("bad_grant", "wrong id length")
     sealed = crypto.hpke_seal(grantee_kem_pub, body, dek, ephemeral_seed)
@@ -148,18 +181,21 @@ def verify_grant(grant: wire.GrantUpload | wire.Grant, owner_sig_pub: bytes) -> 
     except CryptoError:
         raise CryptoError(detail=_GRANT_FAILED) from None
     if isinstance(grant, wire.Grant) and (
-            body.owner_id != grant.owner_id.bytes or body.record_id != grant.record_id.bytes
-            or body.grantee_id != grant.grantee_id.bytes or body.key_id != grant.key_id):
+        body.owner_id != grant.owner_id.bytes
+        or body.record_id != grant.record_id.bytes
+        or body.grantee_id != grant.grantee_id.bytes
+        or body.key_id != grant.key_id
+    ):
         raise CryptoError(detail=_GRANT_FAILED)
     return body
 
 
-def open_grant(grant: wire.GrantUpload | wire.Grant, *, owner_sig_pub: bytes, me_id: Id, my_kem_seed: bytes
-               ) -> tuple[GrantBody, bytes]:
+def open_grant(
+    grant: wire.GrantUpload | wire.Grant, *, owner_sig_pub: bytes, me_id: Id, my_kem_seed: bytes
+) -> tuple[GrantBody, bytes]:
     """Verify, check the grant names me and my key, open the DEK. Returns (body, dek)."""
     body = verify_grant(grant, owner_sig_pub)
-    if (body.grantee_id != _id16(me_id)
-            or body.grantee_kem_hash != crypto.sha256(crypto.x25519_public(my_kem_seed))):
+    if body.grantee_id != _id16(me_id) or body.grantee_kem_hash != crypto.sha256(crypto.x25519_public(my_kem_seed)):
         raise CryptoError(detail=_GRANT_FAILED)
     try:
         dek = crypto.hpke_open(my_kem_seed, grant.body, grant.sealed)
@@ -229,8 +265,9 @@ def decode_document(data: bytes) -> dict[str, Any]:
     if not _depth_ok(data):
         raise ProtocolError("bad_document", "document is nested too deeply")
     try:
-        doc = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
-                         parse_float=_finite)
+        doc = json.loads(
+            data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_finite
+        )
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ProtocolError("bad_document", "document is not valid JSON") from None
     if not isinstance(doc, dict):

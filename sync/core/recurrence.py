@@ -17,8 +17,10 @@ MAX_TZ_LENGTH = 64
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _LOCAL_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)$")
-_INSTANT = re.compile(r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?:\.\d{1,9})?"
-                      r"(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$")
+_INSTANT = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?:\.\d{1,9})?"
+    r"(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
+)
 _TZ_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*$")
 _KEYS = {
     "once": {"freq", "start", "until", "time_zone"},
@@ -127,8 +129,9 @@ def check_schedule(schedule: object) -> dict[str, Any]:
     try:
         rec = check_recurrence(schedule.get("recurrence"))
     except FieldError as e:
-        raise FieldError(e.detail, kind_id="assignment", field_id=f"schedule.recurrence.{e.field_id}",
-                         code="invalid_schedule") from None
+        raise FieldError(
+            e.detail, kind_id="assignment", field_id=f"schedule.recurrence.{e.field_id}", code="invalid_schedule"
+        ) from None
     out: dict[str, Any] = {"recurrence": rec}
     if "due" in schedule:
         due = parse_date(schedule["due"], "schedule.due")
@@ -141,8 +144,9 @@ def check_schedule(schedule: object) -> dict[str, Any]:
     return out
 
 
-def plan_recurrence(plan: dict[str, Any], *, start: object, time_zone: str,
-                    next_session: str | None = None) -> dict[str, Any]:
+def plan_recurrence(
+    plan: dict[str, Any], *, start: object, time_zone: str, next_session: str | None = None
+) -> dict[str, Any]:
     """A template's dateless plan (freq, days, due_in_days, for_days) as a recurrence from `start`."""
     first = parse_date(start, "start")
     rec: dict[str, Any] = {"freq": plan["freq"], "start": first.isoformat(), "time_zone": time_zone}
@@ -228,7 +232,7 @@ def is_occurrence(recurrence: object, day: object) -> bool:
 
 
 def due_state(occurrence: object, now_utc: object, tz: object) -> str:
-    """"upcoming" before the occurrence's local day, "due_today" during it, "missed" once it has ended in `tz`."""
+    """ "upcoming" before the occurrence's local day, "due_today" during it, "missed" once it has ended in `tz`."""
     day = parse_date(occurrence, "occurrence")
     today = parse_instant(now_utc, "now").astimezone(zone(tz)).date()
     if today < day:

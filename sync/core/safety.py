@@ -28,7 +28,7 @@ def _iterated_hash(key: bytes, stable_id: bytes, iterations: int) -> bytes:
 def displayable_half(key: bytes, stable_id: bytes, iterations: int = ITERATIONS) -> str:
     """30 digits: six 5-byte big-endian chunks of the iterated SHA-512, each mod 100000."""
     digest = _iterated_hash(key, stable_id, iterations)
-    return "".join(f"{int.from_bytes(digest[i:i + 5], 'big') % 100000:05d}" for i in range(0, 30, 5))
+    return "".join(f"{int.from_bytes(digest[i : i + 5], 'big') % 100000:05d}" for i in range(0, 30, 5))
 
 
 def combine_halves(a: str, b: str) -> str:
@@ -38,13 +38,15 @@ def combine_halves(a: str, b: str) -> str:
 
 def safety_number(a: wire.KeyBundle, b: wire.KeyBundle) -> str:
     """60 digits over both identity signing keys (0x01 || sig_pub) and user ids (16 bytes)."""
-    return combine_halves(displayable_half(KEY_TYPE_ED25519 + a.sig_pub, a.user_id.bytes),
-                          displayable_half(KEY_TYPE_ED25519 + b.sig_pub, b.user_id.bytes))
+    return combine_halves(
+        displayable_half(KEY_TYPE_ED25519 + a.sig_pub, a.user_id.bytes),
+        displayable_half(KEY_TYPE_ED25519 + b.sig_pub, b.user_id.bytes),
+    )
 
 
 def format_safety_number(number: str) -> str:
     """Twelve groups of five digits, as people read them aloud."""
-    return " ".join(number[i:i + 5] for i in range(0, len(number), 5))
+    return " ".join(number[i : i + 5] for i in range(0, len(number), 5))
 
 
 def key_fingerprint(bundle: wire.KeyBundle) -> str:
@@ -102,8 +104,10 @@ def invite_url(origin: str, token: str, bundle: wire.KeyBundle, secret: bytes) -
     """`<origin>/invite#v=2&t=<token>&fp=<fingerprint>&h=<handle>&s=<secret>`; the fragment never reaches a server."""
     if len(secret) != 16:
         raise ProtocolError("bad_invite", "the invitation secret must be 16 bytes")
-    return (f"{normalise_origin(origin)}/invite#v={INVITE_VERSION}&t={quote(token, safe='')}"
-            f"&fp={key_fingerprint(bundle)}&h={quote(bundle.handle, safe='')}&s={b64url(secret)}")
+    return (
+        f"{normalise_origin(origin)}/invite#v={INVITE_VERSION}&t={quote(token, safe='')}"
+        f"&fp={key_fingerprint(bundle)}&h={quote(bundle.handle, safe='')}&s={b64url(secret)}"
+    )
 
 
 def _fragment(fragment: str) -> dict[str, str]:
@@ -128,7 +132,7 @@ def parse_invite_url(url: str) -> InviteLink:
     if parts.query or not parts.path.endswith("/invite"):
         raise ProtocolError("bad_invite", "not an invitation link")
     try:
-        origin = normalise_origin(f"{parts.scheme}://{parts.netloc}{parts.path[:-len('/invite')]}")
+        origin = normalise_origin(f"{parts.scheme}://{parts.netloc}{parts.path[: -len('/invite')]}")
     except ProtocolError:
         raise ProtocolError("bad_invite", "not an invitation link") from None
     values = _fragment(parts.fragment)
@@ -137,8 +141,14 @@ def parse_invite_url(url: str) -> InviteLink:
     if any(k not in values for k in INVITE_KEYS):
         raise ProtocolError("bad_invite", "invitation link is incomplete")
     token, fp, handle, secret = values["t"], values["fp"], values["h"], values["s"]
-    if (not _TOKEN.fullmatch(token) or len(fp) != 22 or not _B64URL.fullmatch(fp) or not _HANDLE.fullmatch(handle)
-            or len(secret) != 22 or not _B64URL.fullmatch(secret)):
+    if (
+        not _TOKEN.fullmatch(token)
+        or len(fp) != 22
+        or not _B64URL.fullmatch(fp)
+        or not _HANDLE.fullmatch(handle)
+        or len(secret) != 22
+        or not _B64URL.fullmatch(secret)
+    ):
         raise ProtocolError("bad_invite", "invitation link is damaged")
     raw = base64.urlsafe_b64decode(secret + "==")
     if b64url(raw) != secret:  # the two spare bits of the last character must be zero: one spelling per secret

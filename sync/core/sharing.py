@@ -61,9 +61,15 @@ class ShareList:
     warnings: list[ListWarning]
 
 
-def share_list_after_pull(*, known: Mapping[str, Any] | None, known_key: bytes | None, key: bytes,
-                          served: Mapping[str, Any], stale: Iterable[str],
-                          gone: Iterable[str] = ()) -> ShareList:
+def share_list_after_pull(
+    *,
+    known: Mapping[str, Any] | None,
+    known_key: bytes | None,
+    key: bytes,
+    served: Mapping[str, Any],
+    stale: Iterable[str],
+    gone: Iterable[str] = (),
+) -> ShareList:
     """The share list of an own record after a pull, from the owner-signed grants the server listed.
 
     Only grants for the head's key count (`served`); grants for older keys (`stale`) never put anyone back. The list

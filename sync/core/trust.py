@@ -38,8 +38,9 @@ def invite_secret(account_key: bytes, invite_id: bytes) -> bytes:
 
 def bundle_digest(bundle: wire.KeyBundle) -> bytes:
     """SHA-256 of the signed bundle text: user id, handle, role and both public keys."""
-    return hashlib.sha256(layout.bundle_body(bundle.user_id.bytes, bundle.handle, ROLE_CODES[bundle.role],
-                                             bundle.sig_pub, bundle.kem_pub)).digest()
+    return hashlib.sha256(
+        layout.bundle_body(bundle.user_id.bytes, bundle.handle, ROLE_CODES[bundle.role], bundle.sig_pub, bundle.kem_pub)
+    ).digest()
 
 
 def invite_proof(secret: bytes, invite_id: bytes, therapist_id: bytes, client: wire.KeyBundle) -> bytes:
@@ -79,14 +80,23 @@ class Verification:
     invite: str | None = None  # the invite id whose proof verified it (therapist side)
 
 
-def verification_document(bundle: wire.KeyBundle, how: str, created_at: str, device: str,
-                          invite: str | None = None) -> dict[str, Any]:
+def verification_document(
+    bundle: wire.KeyBundle, how: str, created_at: str, device: str, invite: str | None = None
+) -> dict[str, Any]:
     """The document of an own record that says "this account verified this key, this way, at this time"; a
     verification by a client's proof names its invite id, so that invitation vouches for no one else."""
     if how not in ("invite-link", "safety-number") or (invite is not None and how != "invite-link"):
         raise ValueError("unknown verification")
-    doc = {"v": 1, "type": VERIFICATION, "peer": str(bundle.user_id), "bundle": msgspec.to_builtins(bundle),
-           "how": how, "created_at": created_at, "updated_at": created_at, "device": device}
+    doc = {
+        "v": 1,
+        "type": VERIFICATION,
+        "peer": str(bundle.user_id),
+        "bundle": msgspec.to_builtins(bundle),
+        "how": how,
+        "created_at": created_at,
+        "updated_at": created_at,
+        "device": device,
+    }
     if invite is not None:
         doc["invite"] = invite
     return doc
@@ -107,8 +117,13 @@ def read_verification(doc: dict[str, Any]) -> Verification | None:
     except (KeyError, TypeError, msgspec.ValidationError):
         return None
     invite = doc.get("invite")
-    if (how not in ("invite-link", "safety-number") or not isinstance(created, str) or not STAMP.match(created)
-            or doc.get("peer") != str(bundle.user_id) or (invite is not None and not _is_uuid(invite))):
+    if (
+        how not in ("invite-link", "safety-number")
+        or not isinstance(created, str)
+        or not STAMP.match(created)
+        or doc.get("peer") != str(bundle.user_id)
+        or (invite is not None and not _is_uuid(invite))
+    ):
         return None
     return Verification(bundle, how, created, invite)
 
@@ -118,8 +133,13 @@ def _is_uuid(value: Any) -> bool:
 
 
 def same_keys(a: wire.KeyBundle | None, b: wire.KeyBundle | None) -> bool:
-    return a is not None and b is not None and a.user_id == b.user_id and a.sig_pub == b.sig_pub and (
-        a.kem_pub == b.kem_pub)
+    return (
+        a is not None
+        and b is not None
+        and a.user_id == b.user_id
+        and a.sig_pub == b.sig_pub
+        and (a.kem_pub == b.kem_pub)
+    )
 
 
 # ---------------------------------------------------------------- the judgement
@@ -159,8 +179,13 @@ def latest(verifications: list[Verification]) -> Verification:
     return max(verifications, key=lambda v: (_instant(v.created_at), HOW_RANK[v.how], v.bundle.sig_pub))
 
 
-def judge(served: wire.KeyBundle | None, pinned: wire.KeyBundle | None, pinned_how: str,
-          verifications: list[Verification], proof: Proof = "none") -> Judgement:
+def judge(
+    served: wire.KeyBundle | None,
+    pinned: wire.KeyBundle | None,
+    pinned_how: str,
+    verifications: list[Verification],
+    proof: Proof = "none",
+) -> Judgement:
     """The one trust rule (PROTOCOL.md §11, "Judging a peer's key"), pure: `served` is the bundle the server
     lists now (None when the care link ended), `pinned` and `pinned_how` this device's pin, `verifications` the
     account's for this peer, `proof` the invitation's (therapist side). `served` must already verify."""
@@ -174,8 +199,13 @@ def judge(served: wire.KeyBundle | None, pinned: wire.KeyBundle | None, pinned_h
             return Judgement(pin=trusted, how=how, state="verified", forget=forget)
         return Judgement(pin=trusted, how=how, state="changed", changed=served, forget=forget)
     if proof == "valid" and served is not None:
-        return Judgement(pin=served, how="invite-link", state="verified", record="invite-link",
-                         forget=pinned is not None and not same_keys(pinned, served))
+        return Judgement(
+            pin=served,
+            how="invite-link",
+            state="verified",
+            record="invite-link",
+            forget=pinned is not None and not same_keys(pinned, served),
+        )
     if pinned is None:
         pinned, pinned_how = served, "tofu"
     assert pinned is not None

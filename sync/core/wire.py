@@ -30,8 +30,9 @@ MAX_GRANTS_PER_ITEM = 16
 Cursor = Annotated[int, Meta(ge=0)]
 # Shown to the person on every device list: no control characters, no bidirectional overrides or isolates
 # (a name could otherwise reorder the text around it).
-DeviceName = Annotated[str, Meta(min_length=1, max_length=64,
-                                 pattern="^[^\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+$")]
+DeviceName = Annotated[
+    str, Meta(min_length=1, max_length=64, pattern="^[^\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+$")
+]
 Role = Literal["client", "therapist"]
 
 

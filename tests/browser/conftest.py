@@ -9,6 +9,7 @@ from pwa_live import serve_app
 
 # Without Chromium or Playwright the browser tests skip, or fail the run with CI=true: tests/conftest.py decides.
 
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real server on 127.0.0.1, serving the app (pwa_live.serve_app checks every app file)."""

@@ -16,8 +16,15 @@ WEB = ROOT / "web"
 # of tools/build.js), so the tests run against exactly the files the browser gets.
 SERVED = Path(os.environ.get("BETWEEN_WEB_DIR") or WEB).resolve()
 CHROMIUM = environment.CHROMIUM  # /usr/bin/chromium unless CHROMIUM names another
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 # URL -> file mappings the app needs beyond web/ itself (server/web.py is asked to serve the same).
 EXTRA_FILES = {
@@ -52,8 +59,12 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
-_Handler.extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript",
-                           ".webmanifest": "application/manifest+json", ".json": "application/json"}
+_Handler.extensions_map = {
+    **SimpleHTTPRequestHandler.extensions_map,
+    ".js": "text/javascript",
+    ".webmanifest": "application/manifest+json",
+    ".json": "application/json",
+}
 
 
 def served_worker() -> bytes:
@@ -114,7 +125,8 @@ def serious_violations(page) -> list[str]:
 def launch(playwright_instance, profile: Path, **options):
     """A persistent Chromium profile: closing and relaunching it is what a person closing the app does."""
     return playwright_instance.chromium.launch_persistent_context(
-        str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS, **options)
+        str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS, **options
+    )
 
 
 def open_app(context, url: str, path: str = "/"):

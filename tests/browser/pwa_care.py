@@ -27,9 +27,12 @@ def tab(page: Page, name: str, heading: str) -> None:
 
 def local_day(page: Page, offset_days: int = 0) -> str:
     """The date (YYYY-MM-DD) `offset_days` from today in the browser's own time zone."""
-    return page.evaluate("""(n) => { const d = new Date(); d.setDate(d.getDate() + n);
+    return page.evaluate(
+        """(n) => { const d = new Date(); d.setDate(d.getDate() + n);
         const p = (x) => String(x).padStart(2, '0');
-        return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`; }""", offset_days)
+        return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`; }""",
+        offset_days,
+    )
 
 
 def path_id(page: Page) -> str:
@@ -40,6 +43,7 @@ def path_id(page: Page) -> str:
 
 
 # ---------------------------------------------------------------- therapist
+
 
 def create_invite(page: Page) -> str:
     """Create an invitation on the Invites tab; returns its link, once its QR code is drawn."""
@@ -62,8 +66,10 @@ def client_ids(page: Page) -> dict[str, str]:
 def clients_badges(page: Page) -> dict[str, str]:
     """handle -> the verification word (Verified, Not verified, Key changed) on the Clients tab."""
     tab(page, "Clients", "#clients-title")
-    return {li.locator(".client-name").inner_text().strip(): li.locator("a.badge").inner_text().strip()
-            for li in page.locator(".clients > li").all()}
+    return {
+        li.locator(".client-name").inner_text().strip(): li.locator("a.badge").inner_text().strip()
+        for li in page.locator(".clients > li").all()
+    }
 
 
 def safety_number(page: Page, url: str, uid: str) -> str:
@@ -82,8 +88,9 @@ def open_client(page: Page, url: str, uid: str) -> None:
     go(page, url, f"/app/clients/{uid}", "#client-title")
 
 
-def assign_from_template(page: Page, url: str, uid: str, template: str, handle: str, *, freq_label: str,
-                         start: str, until: str | None = None) -> str:
+def assign_from_template(
+    page: Page, url: str, uid: str, template: str, handle: str, *, freq_label: str, start: str, until: str | None = None
+) -> str:
     """Assign a library template to a client with a schedule; returns the new assignment's id (its review page)."""
     go(page, url, f"/app/clients/{uid}/assign", "#assign-title")
     page.locator(f"a[href$='/assign/new?template={template}']").first.click()
@@ -93,8 +100,9 @@ def assign_from_template(page: Page, url: str, uid: str, template: str, handle: 
     if until:
         page.fill("#a-until", until)
     page.get_by_role("button", name=f"Assign to {handle}").click()
-    page.wait_for_selector("#review-title, form.assign-form [role='alert'], .assign-form ~ [role='alert'], "
-                           "section [role='alert']")
+    page.wait_for_selector(
+        "#review-title, form.assign-form [role='alert'], .assign-form ~ [role='alert'], section [role='alert']"
+    )
     assert page.locator("#review-title").count() == 1, page.inner_text("#view")
     return path_id(page)
 
@@ -129,6 +137,7 @@ def profile_holds(profile: Path, text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- client
+
 
 def accept_invite(page: Page, link: str, therapist: str) -> str:
     """Open the invitation link and link with the therapist; returns the safety number shown after linking."""
@@ -190,6 +199,7 @@ def share_entry(page: Page, url: str, entry_id: str, therapist: str) -> None:
 
 
 # ---------------------------------------------------------------- the assignment form, in more detail
+
 
 def open_worksheet_builder(page: Page, url: str, uid: str) -> None:
     """The empty worksheet builder for a client (/app/clients/:uid/assign/new?worksheet=1)."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +29,9 @@ def missing_app_files(url: str) -> list[str]:
 
 
 @contextmanager
-def serve_app(root: Path, extra_env: dict[str, str] | None = None, *, module: str = "between.server",
-              movable_clock: bool = False) -> Iterator[LiveApp]:
+def serve_app(
+    root: Path, extra_env: dict[str, str] | None = None, *, module: str = "between.server", movable_clock: bool = False
+) -> Iterator[LiveApp]:
     """The app's server (or `module`, e.g. tests/newer_server.py); with `movable_clock`, `app.server.advance(seconds)`
     moves its clock (LiveServer.advance)."""
     server = start_live_server(root, extra_env, module=module, movable_clock=movable_clock)

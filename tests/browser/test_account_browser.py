@@ -8,10 +8,16 @@ import os
 import sqlite3
 
 import pytest
-
 from pwa_browser import launch, open_app
 from pwa_live import (  # noqa: F401 - fixtures
-    PASSPHRASE, go_sync, live_app, live_app_movable_clock, sign_in, sync_now, synced_journal, turn_on_sync,
+    PASSPHRASE,
+    go_sync,
+    live_app,
+    live_app_movable_clock,
+    sign_in,
+    sync_now,
+    synced_journal,
+    turn_on_sync,
 )
 from pwa_screens import create_journal, entry_summaries
 from test_pwa_accessibility import _serious
@@ -143,8 +149,9 @@ def test_passphrase_changed_in_the_browser(playwright_instance, live_app, tmp_pa
         assert _carries(log, PASSPHRASE) == [] and _carries(log, NEW_PASSPHRASE) == []
 
         # Forgotten: the recovery key confirms the next one; a key of another account does not.
-        assert "typo" in _change_passphrase(p, recovery[:-1] + ("0" if recovery[-1] != "0" else "1"),
-                                            NEWER_PASSPHRASE, recovery=True)
+        assert "typo" in _change_passphrase(
+            p, recovery[:-1] + ("0" if recovery[-1] != "0" else "1"), NEWER_PASSPHRASE, recovery=True
+        )
         other = format_recovery_key(os.urandom(16))  # well formed, of no account
         assert "not the recovery key of this account" in _change_passphrase(p, other, NEWER_PASSPHRASE, recovery=True)
         assert _change_passphrase(p, recovery, NEWER_PASSPHRASE, recovery=True) == ""
@@ -260,11 +267,24 @@ def test_weak_kdf_parameters_from_the_server_are_refused(playwright_instance, li
 
     def weak(route):
         # What a hostile server would answer to make the passphrase cheap to guess.
-        route.fulfill(status=200, content_type="application/json", body=json.dumps({
-            "kdf": {"alg": "argon2id", "memory_kib": 1024, "iterations": 1, "lanes": 1,
-                    "salt": base64.b64encode(b"s" * 16).decode()},
-            "challenge_id": base64.b64encode(b"c" * 16).decode(),
-            "challenge": base64.b64encode(b"x" * 32).decode(), "expires_in": 60}))
+        route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps(
+                {
+                    "kdf": {
+                        "alg": "argon2id",
+                        "memory_kib": 1024,
+                        "iterations": 1,
+                        "lanes": 1,
+                        "salt": base64.b64encode(b"s" * 16).decode(),
+                    },
+                    "challenge_id": base64.b64encode(b"c" * 16).decode(),
+                    "challenge": base64.b64encode(b"x" * 32).decode(),
+                    "expires_in": 60,
+                }
+            ),
+        )
 
     ctx.route("**/api/v1/auth/prelogin", weak)
     try:

@@ -7,12 +7,29 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from pwa_browser import launch, open_app, serious_violations
-from pwa_care import (SAFETY_NUMBER, accept_invite, assign_from_template, clients_badges, client_ids,
-                      confirm_safety_number, create_invite, go, local_day, mark_done, mark_not_done, open_client,
-                      path_id, profile_holds, received_ids, safety_number, send_feedback, share_entry, therapist_id,
-                      todo_items)
+from pwa_care import (
+    SAFETY_NUMBER,
+    accept_invite,
+    assign_from_template,
+    client_ids,
+    clients_badges,
+    confirm_safety_number,
+    create_invite,
+    go,
+    local_day,
+    mark_done,
+    mark_not_done,
+    open_client,
+    path_id,
+    profile_holds,
+    received_ids,
+    safety_number,
+    send_feedback,
+    share_entry,
+    therapist_id,
+    todo_items,
+)
 from pwa_live import live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal
 
@@ -26,7 +43,8 @@ COMMENT = "The counting makes me more tense"
 
 
 def test_invite_verify_assign_answer_offline_and_the_therapist_sees_only_what_was_shared(
-        playwright_instance, live_app, tmp_path):
+    playwright_instance, live_app, tmp_path
+):
     url = live_app.url
     t_profile, c_profile = tmp_path / "therapist", tmp_path / "client"
     t_ctx = launch(playwright_instance, t_profile, timezone_id=ZONE)
@@ -55,8 +73,16 @@ def test_invite_verify_assign_answer_offline_and_the_therapist_sees_only_what_wa
 
         # A daily practice from yesterday for a week (dates in the browser's zone).
         yesterday, today = local_day(tp, -1), local_day(tp)
-        aid = assign_from_template(tp, url, uid, "breathing-practice", "alex.care", freq_label="Every day",
-                                   start=yesterday, until=local_day(tp, 5))
+        aid = assign_from_template(
+            tp,
+            url,
+            uid,
+            "breathing-practice",
+            "alex.care",
+            freq_label="Every day",
+            start=yesterday,
+            until=local_day(tp, 5),
+        )
         assert "Assigned to alex.care" in tp.inner_text("#view")
         assert sync_now(tp) == "Synced"
 
@@ -97,16 +123,19 @@ def test_invite_verify_assign_answer_offline_and_the_therapist_sees_only_what_wa
         assert SHARED in page_text
         items = tp.locator(".timeline-item").all_inner_texts()
         answers = [t for t in items if "Slow breathing practice:" in t]
-        assert any("Done" in t and "Practice" in t and "12 min" in t and "not shared with you" in t
-                   for t in answers), answers
+        assert any("Done" in t and "Practice" in t and "12 min" in t and "not shared with you" in t for t in answers), (
+            answers
+        )
         assert any("Not done" in t and REASON in t for t in answers), answers
         assert any("Not helping" in t and COMMENT in t for t in answers), answers
         problems["therapist: client page"] = serious_violations(tp)
 
         go(tp, url, f"/app/assignments/{aid}", "#review-title")
         seen["review"] = tp.content()
-        rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts()
-                for r in tp.locator("table.occurrences tbody tr").all()}
+        rows = {
+            r.locator("th").inner_text(): r.locator("td").all_inner_texts()
+            for r in tp.locator("table.occurrences tbody tr").all()
+        }
         states = [cells[0] for cells in rows.values()]
         assert "Done" in states and "Not done" in states, rows
         assert any(cells == ["Not done", f"Reason: {REASON}"] for cells in rows.values()), rows

@@ -17,25 +17,26 @@ import re
 import uuid
 
 import pytest
-
 from pwa_browser import launch, open_app, serious_violations
 from pwa_care import create_invite
 from pwa_live import PASSPHRASE, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal
 
-from between.sync.core import assignments, crypto, keys, layout, records, wire
 from between.sync.client.client import Client, now_stamp
+from between.sync.core import assignments, crypto, keys, layout, records, wire
 
 pytestmark = pytest.mark.browser
 
 FLOOR = keys.new_kdf_params(19456, 2, 1)
 PASS_T = "therapist passphrase, long enough"
 # share-routes.js SHARE_BLOCKED, the words a refused share shows.
-SHARE_BLOCKED = ("Not shared: this therapist's security key changed (or does not match their invitation), or the "
-                 "link has ended.")
+SHARE_BLOCKED = (
+    "Not shared: this therapist's security key changed (or does not match their invitation), or the link has ended."
+)
 
 
 # ---------------------------------------------------------------- the side played in Python
+
 
 def _account(tmp_path, url: str, name: str, handle: str, role: str, passphrase: str) -> Client:
     c = Client(tmp_path / name)
@@ -53,9 +54,13 @@ def _today() -> str:
 
 def _assign(t: Client, client_uid: str, title: str, rid: str | None = None, *, edit: bool = False) -> str:
     """The therapist assigns a daily journal, a record shared with the client (edit: its next version)."""
-    doc = assignments.build_assignment(kind="journal", title=title, instructions="A few lines each evening.",
-                                       recurrence={"freq": "daily", "start": _today(), "time_zone": "UTC"},
-                                       now=now_stamp())
+    doc = assignments.build_assignment(
+        kind="journal",
+        title=title,
+        instructions="A few lines each evening.",
+        recurrence={"freq": "daily", "start": _today(), "time_zone": "UTC"},
+        now=now_stamp(),
+    )
     new = not edit
     rid = rid or str(uuid.uuid4())
     with t.store.transaction() as db:
@@ -67,8 +72,14 @@ def _assign(t: Client, client_uid: str, title: str, rid: str | None = None, *, e
 
 def _other_bundle(link_side: dict, role: str) -> dict:
     """Another, self-consistent key bundle for the same person: what a server swapping their key serves."""
-    fake = keys.AccountSecrets(user_id=uuid.UUID(link_side["user_id"]).bytes, handle=link_side["handle"], role=role,
-                               account_key=os.urandom(32), sig_seed=os.urandom(32), kem_seed=os.urandom(32))
+    fake = keys.AccountSecrets(
+        user_id=uuid.UUID(link_side["user_id"]).bytes,
+        handle=link_side["handle"],
+        role=role,
+        account_key=os.urandom(32),
+        sig_seed=os.urandom(32),
+        kem_seed=os.urandom(32),
+    )
     return json.loads(wire.encode(keys.make_bundle(fake)))
 
 
@@ -111,10 +122,13 @@ def _row(page, store: str, key: str) -> dict:
 
 def _post(page, path: str, fields: list[list[str]]) -> tuple[int, str]:
     """A form POST as htmx sends it, answered by the app's worker: what a stale page or a crafted form does."""
-    status, text = page.evaluate("""async ([path, fields]) => {
+    status, text = page.evaluate(
+        """async ([path, fields]) => {
         const form = new FormData(); for (const [k, v] of fields) form.append(k, v);
         const r = await fetch(path, { method: 'POST', body: form, headers: { 'HX-Request': 'true' } });
-        return [r.status, await r.text()]; }""", [path, fields])
+        return [r.status, await r.text()]; }""",
+        [path, fields],
+    )
     return status, " ".join(html.unescape(text).split())
 
 
@@ -168,8 +182,8 @@ def _entry_count(page, url: str) -> int:
 
 # ---------------------------------------------------------------- 1a: the therapist's key changes
 
-def test_a_changed_therapist_key_blocks_shares_and_answers_until_re_verified(playwright_instance, live_app,
-                                                                             tmp_path):
+
+def test_a_changed_therapist_key_blocks_shares_and_answers_until_re_verified(playwright_instance, live_app, tmp_path):
     t = _account(tmp_path, live_app.url, "ames", "dr.ames", "therapist", PASS_T)
     tuid = _uid(t)
     swap, links = _swapper("therapist", "therapist")
@@ -194,14 +208,17 @@ def test_a_changed_therapist_key_blocks_shares_and_answers_until_re_verified(pla
 
         # To do: the plain notice, and nothing from dr.ames shown as due.
         todo = " ".join(_todo(page, live_app.url).split())
-        assert ("Activities from dr.ames are held back: dr.ames's security key changed. Compare the safety number with "
-                "them (in person or by video); once it matches, they show here.") in todo
+        assert (
+            "Activities from dr.ames are held back: dr.ames's security key changed. Compare the safety number with "
+            "them (in person or by video); once it matches, they show here."
+        ) in todo
         assert "Evening pages" not in todo
         assert page.locator("#view a[href^='/app/todo/']").count() == 0
         # Answering the day anyway (an old page, a crafted form) writes nothing: no entry, no response.
         entries, own = _entry_count(page, live_app.url), _count(page, "records")
-        status, text = _post(page, f"/app/todo/{aid}/{_today()}",
-                             [["f.title", "Written anyway"], ["f.body", "should not be saved"]])
+        status, text = _post(
+            page, f"/app/todo/{aid}/{_today()}", [["f.title", "Written anyway"], ["f.body", "should not be saved"]]
+        )
         assert status == 422 and "security key changed" in text and "Written anyway" not in text
         assert _entry_count(page, live_app.url) == entries and _count(page, "records") == own
 
@@ -233,6 +250,7 @@ def test_a_changed_therapist_key_blocks_shares_and_answers_until_re_verified(pla
 
 
 # ---------------------------------------------------------------- 1b: a client's key changes
+
 
 def test_a_changed_client_key_blocks_new_assignments_until_re_verified(playwright_instance, live_app, tmp_path):
     swap, links = _swapper("client", "client")
@@ -275,8 +293,9 @@ def test_a_changed_client_key_blocks_new_assignments_until_re_verified(playwrigh
         assert page.locator("ul.clients a.badge").inner_text() == "Key changed"
         _goto(page, live_app.url, f"/app/clients/{cuid}", "h1")
         assert page.get_by_role("link", name="Assign an activity").count() == 0
-        assert ("cy.client's security key changed. What they share is held back, and nothing new can be assigned to "
-                "them") in " ".join(page.inner_text("[role='alert']").split())
+        assert (
+            "cy.client's security key changed. What they share is held back, and nothing new can be assigned to them"
+        ) in " ".join(page.inner_text("[role='alert']").split())
         _goto(page, live_app.url, f"/app/clients/{cuid}/assign", "#assign-title")
         alert = " ".join(page.inner_text("p.error[role='alert']").split())
         assert "cy.client's security key changed since it was verified" in alert
@@ -307,8 +326,8 @@ def test_a_changed_client_key_blocks_new_assignments_until_re_verified(playwrigh
 
 # ---------------------------------------------------------------- 2: assignments that do not verify
 
-def test_an_assignment_that_does_not_verify_is_not_shown_as_from_the_therapist(playwright_instance, live_app,
-                                                                               tmp_path):
+
+def test_an_assignment_that_does_not_verify_is_not_shown_as_from_the_therapist(playwright_instance, live_app, tmp_path):
     t = _account(tmp_path, live_app.url, "cole", "dr.cole", "therapist", PASS_T)
     ctx = launch(playwright_instance, tmp_path / "phone")
     mode = {"rid": None, "tamper": None, "seen": 0}
@@ -401,8 +420,11 @@ def test_an_assignment_with_a_lying_label_or_a_stray_grant_is_refused(playwright
         _assign(t, duid, "Walk after lunch")  # its grant is the one the server adds below
         assert sync_now(page) == "Synced"
         aid = mode["rid"] = str(uuid.uuid4())
-        for lie, title in (("rev_id", "Breathing, first version"), ("version", "Breathing, second version"),
-                           ("stray", "Breathing, third version")):
+        for lie, title in (
+            ("rev_id", "Breathing, first version"),
+            ("version", "Breathing, second version"),
+            ("stray", "Breathing, third version"),
+        ):
             mode["lie"] = lie
             _assign(t, duid, title, aid, edit=lie != "rev_id")
             assert sync_now(page) == "Synced · 1 change was refused", lie
@@ -446,8 +468,7 @@ def test_a_new_device_knows_from_the_account_whom_the_person_verified(playwright
         t.close()
 
 
-def test_a_therapist_only_the_server_vouches_for_is_marked_and_work_goes_on(playwright_instance, live_app,
-                                                                            tmp_path):
+def test_a_therapist_only_the_server_vouches_for_is_marked_and_work_goes_on(playwright_instance, live_app, tmp_path):
     """No verification reached the account (the device that accepted never synced): the second device has only the
     server's word. The assignment shows, marked "Not verified", and comparing the number verifies."""
     t = _account(tmp_path, live_app.url, "fay", "dr.fay", "therapist", PASS_T)
@@ -477,7 +498,8 @@ def test_a_therapist_only_the_server_vouches_for_is_marked_and_work_goes_on(play
 
 
 def test_a_client_whose_invitation_proof_fails_is_blocked_and_what_they_share_is_named_as_held(
-        playwright_instance, live_app, tmp_path):
+    playwright_instance, live_app, tmp_path
+):
     """The link's secret was changed on its way (or the server swapped the client's key): the therapist's device
     finds the proof wrong, blocks the client, and says what is held back instead of showing nothing."""
     ctx = launch(playwright_instance, tmp_path / "desk")
@@ -499,8 +521,10 @@ def test_a_client_whose_invitation_proof_fails_is_blocked_and_what_they_share_is
         _goto(page, live_app.url, "/app/clients", "ul.clients")
         assert page.locator("ul.clients a.badge").inner_text() == "Key does not match the invitation"
         held = " ".join(page.inner_text("ul.clients .held").split())
-        assert held.startswith("What gil.client shares is held back: gil.client's security key does not match the "
-                               "invitation they accepted.")
+        assert held.startswith(
+            "What gil.client shares is held back: gil.client's security key does not match the "
+            "invitation they accepted."
+        )
         assert "change is waiting" in held or "changes are waiting" in held
         assert _count(page, "received") == 0
         problems = {}
@@ -572,8 +596,11 @@ def test_one_invitation_vouches_for_one_person_on_the_therapists_device(playwrig
 
     def badge(handle: str) -> str:
         _goto(page, live_app.url, "/app/clients", "ul.clients")
-        return page.locator("ul.clients > li", has=page.get_by_role("link", name=handle, exact=True)) \
-            .locator("a.badge").inner_text()
+        return (
+            page.locator("ul.clients > li", has=page.get_by_role("link", name=handle, exact=True))
+            .locator("a.badge")
+            .inner_text()
+        )
 
     try:
         page = open_app(ctx, live_app.url)
@@ -583,8 +610,14 @@ def test_one_invitation_vouches_for_one_person_on_the_therapists_device(playwrig
         ana, mimic = person("ana.one"), person("ana.0ne")
         ana.accept_invite(first)
         therapist_uid = uuid.UUID(ana.store.get_peer(handle="dr.hale").user_id).bytes
-        _accept_under(live_app, therapist_uid, mimic, create_invite(page), safety.parse_invite_url(first).secret,
-                      _invite_id_of(live_app, ana))
+        _accept_under(
+            live_app,
+            therapist_uid,
+            mimic,
+            create_invite(page),
+            safety.parse_invite_url(first).secret,
+            _invite_id_of(live_app, ana),
+        )
         assert sync_now(page).startswith("Synced")
         assert badge("ana.one") == badge("ana.0ne") == "Key does not match the invitation"
 

@@ -10,12 +10,28 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from pwa_browser import launch, open_app, serious_violations
-from pwa_care import (accept_invite, add_questions, client_ids, confirm_safety_number, create_invite, definitions,
-                      fill_schedule, go, local_day, open_client, open_invites, open_occurrence,
-                      open_worksheet_builder, share_entry,
-                      submit_assignment, tab, therapist_id, todo_items, withdraw_invite_made_first)
+from pwa_care import (
+    accept_invite,
+    add_questions,
+    client_ids,
+    confirm_safety_number,
+    create_invite,
+    definitions,
+    fill_schedule,
+    go,
+    local_day,
+    open_client,
+    open_invites,
+    open_occurrence,
+    open_worksheet_builder,
+    share_entry,
+    submit_assignment,
+    tab,
+    therapist_id,
+    todo_items,
+    withdraw_invite_made_first,
+)
 from pwa_live import serve_app, sync_now, turn_on_sync
 
 pytestmark = pytest.mark.browser
@@ -73,6 +89,7 @@ def _text(page, selector: str = "#view") -> str:
 
 
 # ---------------------------------------------------------------- 3: invitations
+
 
 def test_a_withdrawn_invitation_does_not_link_and_the_other_one_does(care):
     tp, cp = care["t"], care["c"]
@@ -142,8 +159,9 @@ def test_a_worksheet_is_built_answered_shared_and_reviewed_with_its_minutes(care
     section = "todo-today" if due == local_day(cp) else "todo-week"
     items = [t for t in todo_items(cp, section) if WS_TITLE in t]
     assert len(items) == 1 and f"from {T} (Verified by invitation)" in items[0], items
-    cp.locator(f"section[aria-labelledby='{section}'] .todo-item", has_text=WS_TITLE) \
-        .get_by_role("link", name=re.compile("^Do it")).click()
+    cp.locator(f"section[aria-labelledby='{section}'] .todo-item", has_text=WS_TITLE).get_by_role(
+        "link", name=re.compile("^Do it")
+    ).click()
     cp.wait_for_selector("#todo-o-title")
     assert cp.url.endswith(f"/app/todo/{aid}/{due}")
     form = cp.locator("form.entry-form")
@@ -197,16 +215,23 @@ def test_a_worksheet_is_built_answered_shared_and_reviewed_with_its_minutes(care
     problems["therapist: client page"] = serious_violations(tp)
 
     go(tp, url, f"/app/assignments/{aid}", "#review-title")
-    rows = {r.locator("th time").get_attribute("datetime"): r.locator("td").all_inner_texts()
-            for r in tp.locator("table.occurrences tbody tr").all()}
+    rows = {
+        r.locator("th time").get_attribute("datetime"): r.locator("td").all_inner_texts()
+        for r in tp.locator("table.occurrences tbody tr").all()
+    }
     assert rows == {due: ["Done", "25 min"]}, rows
     assert NOTICED in tp.inner_text("ul.linked")
-    week_of = tp.evaluate("""(date) => { const d = new Date(date + 'T00:00:00Z');
+    week_of = tp.evaluate(
+        """(date) => { const d = new Date(date + 'T00:00:00Z');
         d.setUTCDate(d.getUTCDate() - (d.getUTCDay() + 6) % 7);
         return d.toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short',
-          year: 'numeric' }); }""", due)
-    chart = {r.locator("th").inner_text(): r.locator("td").all_inner_texts()
-             for r in tp.locator(f"{MINUTES_CHART} table.chart-data tbody tr").all()}
+          year: 'numeric' }); }""",
+        due,
+    )
+    chart = {
+        r.locator("th").inner_text(): r.locator("td").all_inner_texts()
+        for r in tp.locator(f"{MINUTES_CHART} table.chart-data tbody tr").all()
+    }
     assert chart.get(week_of) == ["25", "60", "Not yet"], (week_of, chart)
     assert "against a target of 60 minutes a week" in tp.text_content("#minutes-chart-desc")
     problems["therapist: review"] = serious_violations(tp)
@@ -225,8 +250,10 @@ def test_a_worksheet_is_built_answered_shared_and_reviewed_with_its_minutes(care
     assert cp.locator(".entries li", has_text=NOTICED).count() == 1
     _both_sync(cp, tp)
     go(tp, url, f"/app/assignments/{aid}", "#review-title")
-    rows = {r.locator("th time").get_attribute("datetime"): r.locator("td").all_inner_texts()
-            for r in tp.locator("table.occurrences tbody tr").all()}
+    rows = {
+        r.locator("th time").get_attribute("datetime"): r.locator("td").all_inner_texts()
+        for r in tp.locator("table.occurrences tbody tr").all()
+    }
     assert rows == {due: ["Done", "30 min"]}, rows
     open_client(tp, url, uid)
     assert definitions(tp, f"li#item-{entry_id}")["How many minutes did you practise?"] == "30 min"
@@ -234,6 +261,7 @@ def test_a_worksheet_is_built_answered_shared_and_reviewed_with_its_minutes(care
 
 
 # ---------------------------------------------------------------- 4 and 2: until the next session, edited, withdrawn
+
 
 def test_until_the_next_session_then_edited_then_withdrawn(care):
     url, tp, cp = care["url"], care["t"], care["c"]
@@ -247,8 +275,7 @@ def test_until_the_next_session_then_edited_then_withdrawn(care):
     assert tp.is_visible("#a-due") and not tp.is_visible("#a-next_date") and not tp.is_visible("#a-until")
     tp.get_by_label("Weekly, on chosen days", exact=True).check()
     assert tp.is_visible("#a-until") and not tp.is_visible("#a-due")
-    fill_schedule(tp, "Every day until the next session", start=today, next_date=session, next_time="17:00",
-                  until="")
+    fill_schedule(tp, "Every day until the next session", start=today, next_date=session, next_time="17:00", until="")
     aid = submit_assignment(tp, f"Assign to {C}")
     assert tp.inner_text("#review-title") == "Evening journal"
     _both_sync(tp, cp)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from pwa_browser import launch, open_app, serious_violations
 from pwa_live import PASSPHRASE, go_sync, live_app, sync_now, turn_on_sync  # noqa: F401 - fixtures
 from pwa_screens import create_journal, create_mood, create_thought_record
@@ -54,8 +53,13 @@ def test_a_copy_is_made_on_the_device_in_the_cli_export_format(playwright_instan
         assert all(e["pending"] is False and e["shared_with"] == [] for e in exported)
 
         assert text.startswith("Between: 3 entries of rowan\n")
-        for words in (f"Sunday {HOSTILE}", "  Walked to the sea.\n  Felt lighter after.", "They think I am boring",
-                      "anxious 70", "4 out of 10"):
+        for words in (
+            f"Sunday {HOSTILE}",
+            "  Walked to the sea.\n  Felt lighter after.",
+            "They think I am boring",
+            "anxious 70",
+            "4 out of 10",
+        ):
             assert words in text, words
         assert page.evaluate("() => window.__pwned") is None
 
@@ -84,8 +88,10 @@ def test_a_copy_is_offered_before_forgetting_or_deleting(playwright_instance, li
         assert [e["fields"]["title"] for e in copy] == ["Only here"] and copy[0]["pending"] is True
 
         turn_on_sync(page, "ash")
-        for screen, title, words in (("Forget this device…", "#forget-title", "Save a copy of your entries"),
-                                     ("Delete your account…", "#delete-title", "Save a copy of them")):
+        for screen, title, words in (
+            ("Forget this device…", "#forget-title", "Save a copy of your entries"),
+            ("Delete your account…", "#delete-title", "Save a copy of them"),
+        ):
             go_sync(page)
             page.get_by_role("link", name=screen).click()
             page.wait_for_selector(title)
@@ -128,14 +134,18 @@ def test_a_saved_copy_comes_back_on_another_device(playwright_instance, live_app
         for expected in ("Brought back 2 entries.", "No entry was brought back. 2 were on this device already."):
             page.set_input_files("#copy-file", str(saved))
             page.get_by_role("button", name="Bring back").click()
-            page.wait_for_function("(t) => document.querySelector('.notice[role=status]')?.textContent.includes(t)",
-                                   arg=expected)
+            page.wait_for_function(
+                "(t) => document.querySelector('.notice[role=status]')?.textContent.includes(t)", arg=expected
+            )
         assert "holds 3 entries of yours" in page.inner_text("main")
         back = {e["created_at"]: e for e in json.loads(copy_json(page))}
         for entry in original:
             twin = back[entry["created_at"]]
-            assert (twin["kind"], twin["fields"], twin["updated_at"]) == (entry["kind"], entry["fields"],
-                                                                          entry["updated_at"])
+            assert (twin["kind"], twin["fields"], twin["updated_at"]) == (
+                entry["kind"],
+                entry["fields"],
+                entry["updated_at"],
+            )
             assert twin["id"] != entry["id"], "a new record: it cannot collide with one on a server"
         assert page.evaluate("() => window.__pwned") is None
     finally:

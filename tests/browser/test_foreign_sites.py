@@ -8,7 +8,6 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from pwa_browser import launch, open_app
 from pwa_screens import create_journal, entry_summaries
 

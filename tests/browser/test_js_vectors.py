@@ -50,14 +50,24 @@ def test_revisions_open_in_python_and_reseal_identically():
     parent = None
     for r in v["revisions"]:
         rev = wire.Revision(header=h(r["header"]), ct=h(r["ct"]), signature=h(r["signature"]))
-        header, plaintext = records.open_revision(rev, owner_id=owner, record_id=record, dek=dek, key_id=key_id,
-                                                  signer_pub=h(v["sig_pub"]))
+        header, plaintext = records.open_revision(
+            rev, owner_id=owner, record_id=record, dek=dek, key_id=key_id, signer_pub=h(v["sig_pub"])
+        )
         assert plaintext == h(r["plaintext"])
         assert header.version == r["version"] and header.deleted == r.get("deleted", False)
         assert records.rev_id(rev.header, rev.ct).hex() == r["rev_id"]
-        again = records.seal_revision(owner_id=owner, record_id=record, version=r["version"], parent=parent,
-                                      key_id=key_id, dek=dek, plaintext=plaintext, sig_seed=h(v["sig_seed"]),
-                                      deleted=header.deleted, nonce=header.nonce)
+        again = records.seal_revision(
+            owner_id=owner,
+            record_id=record,
+            version=r["version"],
+            parent=parent,
+            key_id=key_id,
+            dek=dek,
+            plaintext=plaintext,
+            sig_seed=h(v["sig_seed"]),
+            deleted=header.deleted,
+            nonce=header.nonce,
+        )
         assert again == rev
         parent = h(r["rev_id"])
     kwk = crypto.hkdf(h(v["account_key"]), "ak_kwk")
@@ -72,22 +82,34 @@ def test_tampered_js_revision_is_refused():
     ct[0] ^= 1
     rev = wire.Revision(header=h(r["header"]), ct=bytes(ct), signature=h(r["signature"]))
     with pytest.raises(crypto.CryptoError):
-        records.open_revision(rev, owner_id=h(v["owner_id"]), record_id=h(v["record_id"]), dek=h(v["dek"]),
-                              key_id=h(v["key_id"]), signer_pub=h(v["sig_pub"]))
+        records.open_revision(
+            rev,
+            owner_id=h(v["owner_id"]),
+            record_id=h(v["record_id"]),
+            dek=h(v["dek"]),
+            key_id=h(v["key_id"]),
+            signer_pub=h(v["sig_pub"]),
+        )
 
 
 def test_grant_opens_in_python_and_matches_python_grant():
     v = load("grants.json")
     grant = wire.GrantUpload(body=h(v["body"]), sealed=h(v["sealed"]), signature=h(v["signature"]))
-    body, dek = records.open_grant(grant, owner_sig_pub=h(v["owner_sig_pub"]), me_id=h(v["grantee_id"]),
-                                   my_kem_seed=h(v["grantee_kem_seed"]))
+    body, dek = records.open_grant(
+        grant, owner_sig_pub=h(v["owner_sig_pub"]), me_id=h(v["grantee_id"]), my_kem_seed=h(v["grantee_kem_seed"])
+    )
     assert dek == h(v["dek"]) and body.record_id == h(v["record_id"])
     prim = {p["op"]: p for p in load("primitives.json")}
-    again = records.make_grant(sig_seed=h(load("records.json")["sig_seed"]), owner_id=h(v["owner_id"]),
-                               record_id=h(v["record_id"]), key_id=h(v["key_id"]), dek=dek,
-                               grantee_id=h(v["grantee_id"]),
-                               grantee_kem_pub=crypto.x25519_public(h(v["grantee_kem_seed"])),
-                               ephemeral_seed=h(prim["hpke"]["ephemeral_seed"]))
+    again = records.make_grant(
+        sig_seed=h(load("records.json")["sig_seed"]),
+        owner_id=h(v["owner_id"]),
+        record_id=h(v["record_id"]),
+        key_id=h(v["key_id"]),
+        dek=dek,
+        grantee_id=h(v["grantee_id"]),
+        grantee_kem_pub=crypto.x25519_public(h(v["grantee_kem_seed"])),
+        ephemeral_seed=h(prim["hpke"]["ephemeral_seed"]),
+    )
     assert again == grant
 
 
@@ -110,23 +132,48 @@ def test_account_material_matches_python():
     assert keys.open_rk_envelope(login.kek, user_id, h(rk["rk_envelope"])) == ak
     with pytest.raises(crypto.CryptoError):
         keys.open_rk_envelope(pw_kek, user_id, h(rk["rk_envelope"]))
-    bundles = [wire.KeyBundle(user_id=uuid.UUID(bytes=h(b["user_id"])), handle=b["handle"], role=b["role"],
-                              sig_pub=h(b["sig_pub"]), kem_pub=h(b["kem_pub"]), signature=h(b["signature"]))
-               for b in v["bundles"]]
+    bundles = [
+        wire.KeyBundle(
+            user_id=uuid.UUID(bytes=h(b["user_id"])),
+            handle=b["handle"],
+            role=b["role"],
+            sig_pub=h(b["sig_pub"]),
+            kem_pub=h(b["kem_pub"]),
+            signature=h(b["signature"]),
+        )
+        for b in v["bundles"]
+    ]
     for b in bundles:
         keys.verify_bundle(b)
     assert safety.safety_number(bundles[0], bundles[1]) == v["safety_number"]
     assert safety.safety_number(bundles[1], bundles[0]) == v["safety_number"]
     assert safety.key_fingerprint(bundles[1]) == v["fingerprint"]
     a = v["auth"]
-    transcript = layout.auth_transcript(a["origin"], a["handle"], h(a["challenge_id"]), h(a["challenge"]), a["action"],
-                                        h(a["bound"]))
+    transcript = layout.auth_transcript(
+        a["origin"], a["handle"], h(a["challenge_id"]), h(a["challenge"]), a["action"], h(a["bound"])
+    )
     assert transcript.hex() == a["transcript"]
-    keys.verify_auth(h(a["public"]), h(a["signature"]), a["origin"], a["handle"], h(a["challenge_id"]),
-                     h(a["challenge"]), a["action"], h(a["bound"]))
+    keys.verify_auth(
+        h(a["public"]),
+        h(a["signature"]),
+        a["origin"],
+        a["handle"],
+        h(a["challenge_id"]),
+        h(a["challenge"]),
+        a["action"],
+        h(a["bound"]),
+    )
     with pytest.raises(crypto.CryptoError):
-        keys.verify_auth(h(a["public"]), h(a["signature"]), "http://evil.example", a["handle"], h(a["challenge_id"]),
-                         h(a["challenge"]), a["action"], h(a["bound"]))
+        keys.verify_auth(
+            h(a["public"]),
+            h(a["signature"]),
+            "http://evil.example",
+            a["handle"],
+            h(a["challenge_id"]),
+            h(a["challenge"]),
+            a["action"],
+            h(a["bound"]),
+        )
 
 
 def test_browser_field_validation_matches_python():

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-
 from pwa_browser import launch, open_app
 from pwa_care import accept_invite, go, path_id, share_entry
 from pwa_live import LiveApp, serve_app, sign_in, sync_now, turn_on_sync
@@ -59,18 +58,28 @@ def test_sign_up_sync_link_and_share_against_a_newer_server(playwright_instance,
         ctx.close()
 
 
-def test_what_a_newer_app_wrote_survives_reading_editing_and_syncing_here(playwright_instance, newer_server,
-                                                                          tmp_path):
+def test_what_a_newer_app_wrote_survives_reading_editing_and_syncing_here(playwright_instance, newer_server, tmp_path):
     url = newer_server.url
     cli = Cli(tmp_path / "profiles", url)
     cli.create("newer", "sam")
     journal, walk = str(uuid.uuid4()), str(uuid.uuid4())
-    common = {"v": 1, "created_at": newer_app.STAMP, "updated_at": newer_app.STAMP, "device": str(uuid.uuid4()),
-              "place": {"label": "home", "precision": "city"}}
-    newer_app.write(cli.profile("newer"), journal, {**common, "kind": "journal",
-                    "fields": {"title": "Tuesday", "body": "Slept well.", "photo_ids": ["p-1"]}})
-    newer_app.write(cli.profile("newer"), walk, {**common, "kind": "walk-log",
-                    "fields": {"steps": 4200, "route": ["park", "river"]}})
+    common = {
+        "v": 1,
+        "created_at": newer_app.STAMP,
+        "updated_at": newer_app.STAMP,
+        "device": str(uuid.uuid4()),
+        "place": {"label": "home", "precision": "city"},
+    }
+    newer_app.write(
+        cli.profile("newer"),
+        journal,
+        {**common, "kind": "journal", "fields": {"title": "Tuesday", "body": "Slept well.", "photo_ids": ["p-1"]}},
+    )
+    newer_app.write(
+        cli.profile("newer"),
+        walk,
+        {**common, "kind": "walk-log", "fields": {"steps": 4200, "route": ["park", "river"]}},
+    )
     ctx = launch(playwright_instance, tmp_path / "phone")
     try:
         page = open_app(ctx, url)

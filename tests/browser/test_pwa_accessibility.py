@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from pwa_browser import AXE, ROOT, launch, open_app, serious_violations as _serious
+from pwa_browser import AXE, ROOT, launch, open_app
+from pwa_browser import serious_violations as _serious
 from pwa_live import live_app  # noqa: F401 - fixture
 from pwa_screens import create_journal, create_mood, go_entries, save, start_entry
 

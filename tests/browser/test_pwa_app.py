@@ -7,10 +7,16 @@ import secrets
 from pathlib import Path
 
 import pytest
-
 from pwa_browser import ROOT, launch, open_app
 from pwa_screens import (
-    CSP_WATCH, create_journal, create_mood, create_thought_record, entry_summaries, go_entries, save, search,
+    CSP_WATCH,
+    create_journal,
+    create_mood,
+    create_thought_record,
+    entry_summaries,
+    go_entries,
+    save,
+    search,
     start_entry,
 )
 

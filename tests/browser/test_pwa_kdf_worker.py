@@ -11,13 +11,15 @@ pytestmark = pytest.mark.browser
 
 
 def test_browser_argon2id_matches_python_vectors(playwright_instance, app_url, tmp_path):
-    vectors = [v for v in json.loads((ROOT / "tests/vectors/argon2id.json").read_text())["vectors"]
-               if v["memory_kib"] == 19456]
+    vectors = [
+        v for v in json.loads((ROOT / "tests/vectors/argon2id.json").read_text())["vectors"] if v["memory_kib"] == 19456
+    ]
     assert vectors
     ctx = launch(playwright_instance, tmp_path / "profile")
     try:
         page = open_app(ctx, app_url)
-        outputs = page.evaluate("""async (vectors) => {
+        outputs = page.evaluate(
+            """async (vectors) => {
             const { argon2id } = await import('/js/page/argon2.js');
             const { fromHex, toHex } = await import('/js/core/bytes.js');
             const out = [];
@@ -25,7 +27,9 @@ def test_browser_argon2id_matches_python_vectors(playwright_instance, app_url, t
               out.push(toHex(await argon2id(v.passphrase, v.memory_kib, v.iterations, v.lanes, fromHex(v.salt))));
             }
             return out;
-        }""", vectors)
+        }""",
+            vectors,
+        )
         assert outputs == [v["output"] for v in vectors]
     finally:
         ctx.close()

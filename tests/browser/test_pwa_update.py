@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 
 import pytest
-
-from pwa_browser import SERVED, StaticServer, launch, open_app, served_worker, serious_violations
-from between.server.web import extra_files, served_files, shell_version
+from pwa_browser import SERVED, StaticServer, launch, open_app, serious_violations, served_worker
 from pwa_screens import entry_summaries, save, start_entry
+
+from between.server.web import extra_files, served_files, shell_version
 
 pytestmark = pytest.mark.browser
 

@@ -10,14 +10,13 @@ import sqlite3
 import uuid
 
 import pytest
-
 from pwa_browser import launch, open_app
 from pwa_live import PASSPHRASE, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, save
 from test_pwa_accessibility import _serious
 
-from between.sync.core import keys, wire
 from between.sync.client.client import Client
+from between.sync.core import keys, wire
 from between.sync.core.layout import Header
 from tests.e2e.e2e_cli import Cli
 
@@ -35,9 +34,23 @@ def _swapping_links(swap):
         for link in body:
             t = link["therapist"]
             if swap(t["handle"]):
-                fakes.setdefault(t["user_id"], json.loads(wire.encode(keys.make_bundle(keys.AccountSecrets(
-                    user_id=uuid.UUID(t["user_id"]).bytes, handle=t["handle"], role="therapist",
-                    account_key=os.urandom(32), sig_seed=os.urandom(32), kem_seed=os.urandom(32))))))
+                fakes.setdefault(
+                    t["user_id"],
+                    json.loads(
+                        wire.encode(
+                            keys.make_bundle(
+                                keys.AccountSecrets(
+                                    user_id=uuid.UUID(t["user_id"]).bytes,
+                                    handle=t["handle"],
+                                    role="therapist",
+                                    account_key=os.urandom(32),
+                                    sig_seed=os.urandom(32),
+                                    kem_seed=os.urandom(32),
+                                )
+                            )
+                        )
+                    ),
+                )
                 link["therapist"] = fakes[t["user_id"]]
         route.fulfill(response=answer, body=json.dumps(body))
 
@@ -239,8 +252,9 @@ def _open_entry(page, url: str, title: str) -> str:
     return _entry_id(page)
 
 
-def test_a_second_device_with_only_the_servers_word_shares_marked_not_verified(playwright_instance, live_app,
-                                                                               therapist, tmp_path):
+def test_a_second_device_with_only_the_servers_word_shares_marked_not_verified(
+    playwright_instance, live_app, therapist, tmp_path
+):
     """The browser signs in after the invite was accepted on another device that never synced its verification: the
     therapist's key is only the server's word here. Sharing goes on, marked "Not verified" (trust on first use);
     comparing the numbers on this device verifies, and the account records it."""
@@ -321,8 +335,11 @@ def test_an_ended_care_link_re_keys_what_the_therapist_could_read(playwright_ins
     db = _server_db(live_app)
     try:
         rid_b = uuid.UUID(rid).bytes
-        head = db.execute("SELECT r.header FROM revisions r JOIN records h ON h.record_id = r.record_id "
-                          "AND h.head_version = r.version WHERE r.record_id = ?", (rid_b,)).fetchone()[0]
+        head = db.execute(
+            "SELECT r.header FROM revisions r JOIN records h ON h.record_id = r.record_id "
+            "AND h.head_version = r.version WHERE r.record_id = ?",
+            (rid_b,),
+        ).fetchone()[0]
         held = {bytes(k) for (k,) in db.execute("SELECT key_id FROM grants WHERE record_id = ?", (rid_b,))}
     finally:
         db.close()
@@ -340,8 +357,9 @@ def test_an_ended_care_link_re_keys_what_the_therapist_could_read(playwright_ins
         other.close()
 
 
-def test_a_sharing_change_made_while_a_push_answer_was_lost_still_goes_out(playwright_instance, live_app, therapist,
-                                                                          tmp_path):
+def test_a_sharing_change_made_while_a_push_answer_was_lost_still_goes_out(
+    playwright_instance, live_app, therapist, tmp_path
+):
     """The server stored a share but its answer never arrived; the person then stopped sharing. The next sync
     recognises the stored revision as this device's own and sends the unshare as a new revision (a replay of
     the stored one with other grants would be refused)."""
@@ -396,8 +414,9 @@ def test_a_sharing_change_made_while_a_push_answer_was_lost_still_goes_out(playw
     assert status == "Synced"  # and no merge reported: the stored revision was this device's own
 
 
-def test_the_share_list_follows_this_accounts_own_grants_for_the_current_key(playwright_instance, live_app, therapist,
-                                                                             tmp_path):
+def test_the_share_list_follows_this_accounts_own_grants_for_the_current_key(
+    playwright_instance, live_app, therapist, tmp_path
+):
     """H2: a server that hides the current grant does not take a therapist off the list, and one that replays an
     old grant (for a key since replaced) does not put them back on it."""
     invite = therapist.create_invite()
@@ -468,8 +487,9 @@ def test_the_share_list_follows_this_accounts_own_grants_for_the_current_key(pla
     assert therapist.shared_with_me() == []
 
 
-def test_a_re_key_on_a_second_device_gives_no_key_to_a_blocked_therapist(playwright_instance, live_app, therapist,
-                                                                         tmp_path):
+def test_a_re_key_on_a_second_device_gives_no_key_to_a_blocked_therapist(
+    playwright_instance, live_app, therapist, tmp_path
+):
     """H1 on re-key: the first device shared an entry with two therapists; on the browser (a second device) the
     server names another key for dr.kim than the one the account verified. Unsharing dr.ray there re-keys the entry,
     and dr.kim, blocked here, gets no new key: it is revoked instead."""
@@ -510,8 +530,7 @@ def test_a_re_key_on_a_second_device_gives_no_key_to_a_blocked_therapist(playwri
     assert therapist.shared_with_me() == []  # dr.kim's swapped key got nothing, and the old one was revoked
 
 
-def test_a_sync_warning_is_shown_on_the_sync_screen_until_dismissed(playwright_instance, live_app, therapist,
-                                                                   tmp_path):
+def test_a_sync_warning_is_shown_on_the_sync_screen_until_dismissed(playwright_instance, live_app, therapist, tmp_path):
     """The ended-link re-key warns: the Sync screen says so in plain words (axe-clean, light and dark, no CSP
     report); Dismiss removes it, and neither a reload nor the next sync brings the same event back."""
     invite = therapist.create_invite()

@@ -9,13 +9,12 @@ import secrets
 import uuid
 
 import pytest
-
 from pwa_browser import launch, open_app
 from pwa_live import PASSPHRASE, live_app, sign_in, sync_now, synced_journal, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, create_mood, entry_summaries, save
 
-from between.sync.core import crypto, records
 from between.sync.client.client import Client
+from between.sync.core import crypto, records
 from tests.e2e.e2e_cli import Cli
 
 pytestmark = pytest.mark.browser
@@ -41,8 +40,9 @@ def _leaks(root, texts: list[str]) -> list[str]:
 def _header_says(page, expected: str) -> None:
     """The header's live region shows `expected` once the worker's broadcast of the run has reached the page (it
     can arrive after the Sync screen has rendered); a timeout fails the test."""
-    page.wait_for_function("(want) => document.getElementById('sync-status').textContent === want", arg=expected,
-                           timeout=10000)
+    page.wait_for_function(
+        "(want) => document.getElementById('sync-status').textContent === want", arg=expected, timeout=10000
+    )
 
 
 def test_offline_entries_sync_when_back_online_and_the_cli_reads_them(playwright_instance, live_app, tmp_path):
@@ -58,7 +58,8 @@ def test_offline_entries_sync_when_back_online_and_the_cli_reads_them(playwright
         # The worker tries soon after each edit and finds no network: both stay in the outbox.
         page.wait_for_function(
             "() => /Offline · 2 changes waiting/.test(document.getElementById('sync-status').textContent)",
-            timeout=15000)
+            timeout=15000,
+        )
         ctx.set_offline(False)
         page.evaluate("() => window.dispatchEvent(new Event('online'))")
         page.wait_for_function("() => document.getElementById('sync-status').textContent === 'Synced'", timeout=20000)
@@ -188,13 +189,23 @@ def _forked_version(profile, rid: str, version: int, title: str) -> dict:
         owner_id, wrapped = owner.store.get_dek(rid, head.key_id)
         dek = records.unwrap_dek(s.kwk, uuid.UUID(owner_id), uuid.UUID(rid), head.key_id, wrapped)
         doc = dict(head.document, fields=dict(head.document["fields"], title=title))
-        rev = records.seal_revision(owner_id=s.user_id, record_id=uuid.UUID(rid), version=version,
-                                    parent=crypto.random_bytes(32), key_id=head.key_id, dek=dek,
-                                    plaintext=records.encode_document(doc), sig_seed=s.sig_seed)
+        rev = records.seal_revision(
+            owner_id=s.user_id,
+            record_id=uuid.UUID(rid),
+            version=version,
+            parent=crypto.random_bytes(32),
+            key_id=head.key_id,
+            dek=dek,
+            plaintext=records.encode_document(doc),
+            sig_seed=s.sig_seed,
+        )
     finally:
         owner.close()
-    return {"version": version, "rev_id": _b64(records.rev_id(rev.header, rev.ct)),
-            "revision": {"header": _b64(rev.header), "ct": _b64(rev.ct), "signature": _b64(rev.signature)}}
+    return {
+        "version": version,
+        "rev_id": _b64(records.rev_id(rev.header, rev.ct)),
+        "revision": {"header": _b64(rev.header), "ct": _b64(rev.ct), "signature": _b64(rev.signature)},
+    }
 
 
 def test_heads_whose_labels_parent_or_cursor_lie_are_refused(playwright_instance, live_app, tmp_path):

@@ -23,14 +23,27 @@ class Cli:
     def profile(self, name: str) -> Path:
         return self.root / name
 
-    def run(self, name: str, *args: str, ok: bool = True, passphrase: str | None = PASSPHRASE,
-            env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    def run(
+        self,
+        name: str,
+        *args: str,
+        ok: bool = True,
+        passphrase: str | None = PASSPHRASE,
+        env: dict[str, str] | None = None,
+        stdin: str | None = None,
+    ) -> subprocess.CompletedProcess:
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("BETWEEN_")} | FLOOR_KDF
         if passphrase is not None:
             full_env["BETWEEN_PASSPHRASE"] = passphrase
         full_env |= env or {}
-        proc = subprocess.run([str(BETWEEN), "--profile", str(self.profile(name)), *args], capture_output=True,
-                              text=True, env=full_env, input=stdin if stdin is not None else "", timeout=120)
+        proc = subprocess.run(
+            [str(BETWEEN), "--profile", str(self.profile(name)), *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            input=stdin if stdin is not None else "",
+            timeout=120,
+        )
         if ok:
             assert proc.returncode == 0, f"between {' '.join(args)} failed ({proc.returncode}): {proc.stderr}"
         # Expected errors never show a traceback.
@@ -42,8 +55,9 @@ class Cli:
 
     def create(self, name: str, handle: str, *extra: str, passphrase: str = PASSPHRASE) -> str:
         """Create an account; returns the recovery key (the last line of the output)."""
-        return self.last_line(name, "account", "create", "--server", self.url, "--handle", handle, *extra,
-                              passphrase=passphrase)
+        return self.last_line(
+            name, "account", "create", "--server", self.url, "--handle", handle, *extra, passphrase=passphrase
+        )
 
     def login(self, name: str, handle: str, passphrase: str = PASSPHRASE) -> None:
         self.run(name, "account", "login", "--server", self.url, "--handle", handle, passphrase=passphrase)

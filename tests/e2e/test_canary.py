@@ -79,8 +79,13 @@ def _b64_cores(secret: bytes) -> dict[str, bytes]:
 
 
 def forms(secret: bytes, text: str | None = None) -> dict[str, bytes]:
-    found = {"raw": secret, "hex": secret.hex().encode(), "HEX": secret.hex().upper().encode(),
-             "url": quote(secret).encode(), "url+": quote_plus(secret).encode()} | _b64_cores(secret)
+    found = {
+        "raw": secret,
+        "hex": secret.hex().encode(),
+        "HEX": secret.hex().upper().encode(),
+        "url": quote(secret).encode(),
+        "url+": quote_plus(secret).encode(),
+    } | _b64_cores(secret)
     if text is not None:
         found |= {"json": json.dumps(text)[1:-1].encode(), "utf16": text.encode("utf-16-le")}
     return {k: v for k, v in found.items() if len(v) >= 8}
@@ -116,8 +121,14 @@ def _files(root: Path) -> dict[str, bytes]:
 def _key_material(cli: Cli, name: str) -> dict[str, bytes]:
     k = cli.keys(name)
     raw = {f: base64.b64decode(k[f]) for f in ("account_key", "sig_seed", "kem_seed", "device_seed")}
-    s = keymod.AccountSecrets(user_id=base64.b64decode(k["user_id"]), handle=k["handle"], role=k["role"],
-                              account_key=raw["account_key"], sig_seed=raw["sig_seed"], kem_seed=raw["kem_seed"])
+    s = keymod.AccountSecrets(
+        user_id=base64.b64decode(k["user_id"]),
+        handle=k["handle"],
+        role=k["role"],
+        account_key=raw["account_key"],
+        sig_seed=raw["sig_seed"],
+        kem_seed=raw["kem_seed"],
+    )
     out = {f"{name}.{f}": v for f, v in raw.items()} | {f"{name}.kwk": s.kwk, f"{name}.idwk": s.idwk}
     with sqlite3.connect(cli.profile(name) / "profile.db") as db:
         for rid, key_id, owner, wrapped in db.execute("SELECT record_id, key_id, owner_id, wrapped FROM deks"):
@@ -152,13 +163,31 @@ def test_no_canary_reaches_the_server_its_log_or_the_wire(live_server, tmp_path)
             return run("a", "entry", "add", kind, *args).stdout.strip().splitlines()[-1]
 
         journal = add("journal", title=canary("jt"), prompt=canary("jp"), body=canary("jb", "Tagebuch ä\n"))
-        thought = add("thought-record", situation=canary("ts"), automatic_thought=canary("ta"),
-                      emotions=f"{canary('te')}:80", evidence_for=canary("tf"), evidence_against=canary("tg"),
-                      balanced_thought=canary("tb"))
-        add("conversation-rehearsal", with_whom=canary("cw"), goal=canary("cg"), opening=canary("co"),
-            possible_replies=f"{canary('cr1')};{canary('cr2')}", how_it_went=canary("ch"))
-        reading = add("reading", title=canary("rt"), source=canary("rs"), key_ideas=canary("rk"),
-                      reflection=canary("rr"), questions=canary("rq"))
+        thought = add(
+            "thought-record",
+            situation=canary("ts"),
+            automatic_thought=canary("ta"),
+            emotions=f"{canary('te')}:80",
+            evidence_for=canary("tf"),
+            evidence_against=canary("tg"),
+            balanced_thought=canary("tb"),
+        )
+        add(
+            "conversation-rehearsal",
+            with_whom=canary("cw"),
+            goal=canary("cg"),
+            opening=canary("co"),
+            possible_replies=f"{canary('cr1')};{canary('cr2')}",
+            how_it_went=canary("ch"),
+        )
+        reading = add(
+            "reading",
+            title=canary("rt"),
+            source=canary("rs"),
+            key_ideas=canary("rk"),
+            reflection=canary("rr"),
+            questions=canary("rq"),
+        )
         add("mood", score="4", note=canary("mn"), emotions=canary("me"))
         run("a", "sync")
         run("b", "sync")
@@ -184,18 +213,29 @@ def test_no_canary_reaches_the_server_its_log_or_the_wire(live_server, tmp_path)
 
         canaries = {name: value.encode() for name, value in texts.items()}
         # Profiles keep ciphertext only: no field text, passphrase or recovery key in any profile file.
-        human = dict(canaries) | {"passphrase client": pass_client.encode(),
-                                  "passphrase therapist": pass_therapist.encode(),
-                                  "recovery key": recovery.encode(), "therapist recovery key": t_recovery.encode()}
+        human = dict(canaries) | {
+            "passphrase client": pass_client.encode(),
+            "passphrase therapist": pass_therapist.encode(),
+            "recovery key": recovery.encode(),
+            "therapist recovery key": t_recovery.encode(),
+        }
         profiles = _files(cli.root)
         assert sum("profile.db" in p for p in profiles) == 3
         assert find_leaks(profiles, human, texts | {"passphrase client": pass_client}) == []
-        texts |= {"recovery key": recovery, "therapist recovery key": t_recovery,
-                  "passphrase client": pass_client, "passphrase therapist": pass_therapist}
-        canaries |= {"recovery key": recovery.encode(), "therapist recovery key": t_recovery.encode(),
-                     "recovery key raw": keymod.parse_recovery_key(recovery),
-                     "therapist recovery key raw": keymod.parse_recovery_key(t_recovery),
-                     "passphrase client": pass_client.encode(), "passphrase therapist": pass_therapist.encode()}
+        texts |= {
+            "recovery key": recovery,
+            "therapist recovery key": t_recovery,
+            "passphrase client": pass_client,
+            "passphrase therapist": pass_therapist,
+        }
+        canaries |= {
+            "recovery key": recovery.encode(),
+            "therapist recovery key": t_recovery.encode(),
+            "recovery key raw": keymod.parse_recovery_key(recovery),
+            "therapist recovery key raw": keymod.parse_recovery_key(t_recovery),
+            "passphrase client": pass_client.encode(),
+            "passphrase therapist": pass_therapist.encode(),
+        }
         for name in ("a", "b", "t"):
             canaries |= _key_material(cli, name)
         assert sum(".dek." in c for c in canaries) >= 6

@@ -27,22 +27,32 @@ def _err(proc) -> str:
 
 def test_accounts_entries_and_their_errors(cli: Cli, tmp_path):
     assert _err(cli.run("x", "frobnicate", ok=False)) and cli.run("x", "frobnicate", ok=False).returncode == 2
-    weak = cli.run("x", "account", "create", "--server", cli.url, "--handle", "weakling", passphrase="short",
-                   ok=False)
+    weak = cli.run("x", "account", "create", "--server", cli.url, "--handle", "weakling", passphrase="short", ok=False)
     assert "at least 10 characters" in _err(weak) and not (cli.profile("x") / "keys.json").exists()
     assert "no account in profile" in _err(cli.run("x", "entry", "list", ok=False))
-    assert "a handle has 3 to 64" in _err(cli.run("x", "account", "create", "--server", cli.url, "--handle", "Bad Name",
-                                                  ok=False))
-    low = cli.run("x", "account", "create", "--server", cli.url, "--handle", "cheapo",
-                  env={"BETWEEN_KDF_MEMORY_KIB": "1024"}, ok=False)
+    assert "a handle has 3 to 64" in _err(
+        cli.run("x", "account", "create", "--server", cli.url, "--handle", "Bad Name", ok=False)
+    )
+    low = cli.run(
+        "x",
+        "account",
+        "create",
+        "--server",
+        cli.url,
+        "--handle",
+        "cheapo",
+        env={"BETWEEN_KDF_MEMORY_KIB": "1024"},
+        ok=False,
+    )
     assert "below the floor" in _err(low)
 
     recovery = cli.create("a", "alice")
     assert RECOVERY.match(recovery)
     created = cli.run("b", "account", "create", "--server", cli.url, "--handle", "alice2").stdout
     assert "write this down" in created.lower()
-    assert "already holds an account" in _err(cli.run("a", "account", "create", "--server", cli.url, "--handle",
-                                                       "alice3", ok=False))
+    assert "already holds an account" in _err(
+        cli.run("a", "account", "create", "--server", cli.url, "--handle", "alice3", ok=False)
+    )
     assert "journal" in cli.run("a", "kinds").stdout
 
     # Entries: bad input is refused with the field named, and nothing is stored.
@@ -79,8 +89,9 @@ def test_accounts_entries_and_their_errors(cli: Cli, tmp_path):
     assert "Shorter." in cli.run("a", "export").stdout
 
     # Logging in: wrong passphrase is one clear line and leaves no profile behind.
-    wrong = cli.run("c", "account", "login", "--server", cli.url, "--handle", "alice", passphrase="not the passphrase",
-                    ok=False)
+    wrong = cli.run(
+        "c", "account", "login", "--server", cli.url, "--handle", "alice", passphrase="not the passphrase", ok=False
+    )
     assert "wrong handle or passphrase" in _err(wrong) and not (cli.profile("c") / "keys.json").exists()
     unknown = cli.run("c", "account", "login", "--server", cli.url, "--handle", "nobody", ok=False)
     assert "wrong handle or passphrase" in _err(unknown)
@@ -90,10 +101,31 @@ def test_accounts_entries_and_their_errors(cli: Cli, tmp_path):
 
     # Recovery key: a typo is caught locally; the right key signs in and asks for a new passphrase.
     typo = recovery[:-1] + ("0" if recovery[-1] != "0" else "1")
-    assert "typo" in _err(cli.run("d", "account", "login", "--server", cli.url, "--handle", "alice", "--recovery",
-                                  env={"BETWEEN_RECOVERY_KEY": typo}, ok=False))
-    out = cli.run("d", "account", "login", "--server", cli.url, "--handle", "alice", "--recovery",
-                  env={"BETWEEN_RECOVERY_KEY": recovery.lower()}).stdout
+    assert "typo" in _err(
+        cli.run(
+            "d",
+            "account",
+            "login",
+            "--server",
+            cli.url,
+            "--handle",
+            "alice",
+            "--recovery",
+            env={"BETWEEN_RECOVERY_KEY": typo},
+            ok=False,
+        )
+    )
+    out = cli.run(
+        "d",
+        "account",
+        "login",
+        "--server",
+        cli.url,
+        "--handle",
+        "alice",
+        "--recovery",
+        env={"BETWEEN_RECOVERY_KEY": recovery.lower()},
+    ).stdout
     assert "new passphrase" in out
 
     # Devices: list, revoke one; the revoked device is told to sign in again.
@@ -132,8 +164,9 @@ def test_care_link_sharing_and_safety_numbers(cli: Cli):
     fp = re.search(r"fp=([^&]+)", link).group(1)
     tampered = link.replace(f"fp={fp}", "fp=" + ("A" if fp[0] != "A" else "B") + fp[1:])
     assert "does not match" in _err(cli.run("client", "invite", "accept", tampered, ok=False))
-    assert "does not match" in _err(cli.run("client", "invite", "accept", link.replace("h=drbob", "h=drmallory"),
-                                            ok=False))
+    assert "does not match" in _err(
+        cli.run("client", "invite", "accept", link.replace("h=drbob", "h=drmallory"), ok=False)
+    )
     assert "not an invitation link" in _err(cli.run("client", "invite", "accept", "https://example.org/", ok=False))
     assert "Linked with drbob: verified by invitation" in cli.run("client", "invite", "accept", link).stdout
     assert _err(cli.run("client", "invite", "accept", link, ok=False))  # single use
@@ -154,8 +187,13 @@ def test_care_link_sharing_and_safety_numbers(cli: Cli):
     assert "(verified in person or by video)" in cli.run("therapist", "safety-number", "alice").stdout
     assert "no contact called" in _err(cli.run("client", "safety-number", "stranger", ok=False))
 
-    entry = cli.add("client", "thought-record", situation="Meeting", automatic_thought="They think I'm boring",
-                    emotions="anxious:70,ashamed:30")
+    entry = cli.add(
+        "client",
+        "thought-record",
+        situation="Meeting",
+        automatic_thought="They think I'm boring",
+        emotions="anxious:70,ashamed:30",
+    )
     other = cli.add("client", "journal", body="not for sharing")
     out = cli.run("client", "share", entry, "--with", "drbob").stdout
     assert f"Shared entry {entry} with drbob" in out
@@ -234,14 +272,30 @@ def test_a_saved_copy_comes_back_in_another_profile(cli: Cli, tmp_path):
     for entry in original:
         twin = back[entry["created_at"]]
         assert (twin["kind"], twin["fields"], twin["updated_at"]) == (
-            entry["kind"], entry["fields"], entry["updated_at"])
+            entry["kind"],
+            entry["fields"],
+            entry["updated_at"],
+        )
         assert twin["id"] != entry["id"] and twin["pending"] is False
 
 
 def test_help_lists_every_command():
     out = subprocess.run([str(BETWEEN), "--help"], capture_output=True, text=True, check=True).stdout
-    for command in ("account", "device", "entry", "sync", "share", "unshare", "shared", "invite", "safety-number",
-                    "export", "import", "serve", "kinds"):
+    for command in (
+        "account",
+        "device",
+        "entry",
+        "sync",
+        "share",
+        "unshare",
+        "shared",
+        "invite",
+        "safety-number",
+        "export",
+        "import",
+        "serve",
+        "kinds",
+    ):
         assert command in out
 
 
@@ -252,10 +306,12 @@ def test_usage_errors_exit_2(cli: Cli, args):
 
 
 def test_the_client_never_loads_the_server_and_serve_runs_it(tmp_path):
-    check = ("import sys, between.sync.cli.main, between.sync.client.client, between.sync.client.engine, "
-             "between.sync.client.api, between.sync.client.localstore; "
-             "sys.exit(any(m == 'between.server' or m.startswith(('between.server.', 'litestar')) "
-             "for m in sys.modules))")
+    check = (
+        "import sys, between.sync.cli.main, between.sync.client.client, between.sync.client.engine, "
+        "between.sync.client.api, between.sync.client.localstore; "
+        "sys.exit(any(m == 'between.server' or m.startswith(('between.server.', 'litestar')) "
+        "for m in sys.modules))"
+    )
     assert subprocess.run([sys.executable, "-c", check]).returncode == 0
     import socket
 
@@ -264,8 +320,12 @@ def test_the_client_never_loads_the_server_and_serve_runs_it(tmp_path):
         port = s.getsockname()[1]
     # The client's own variables must not trip the server's refusal of unknown BETWEEN_* settings.
     env = dict(os.environ, BETWEEN_PASSPHRASE="not for the server", BETWEEN_PROFILE=str(tmp_path / "p"))
-    proc = subprocess.Popen([str(BETWEEN), "serve", "--port", str(port), "--data", str(tmp_path / "data")], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(BETWEEN), "serve", "--port", str(port), "--data", str(tmp_path / "data")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 20
         while True:

@@ -9,17 +9,21 @@ import uuid
 import httpx
 import pytest
 
+from between.sync.client.api import Api, ApiError
 from between.sync.core import keys as keymod
 from between.sync.core import records
-from between.sync.client.api import Api, ApiError
 from between.sync.core.errors import CryptoError
 
 
 def _secrets(k: dict) -> keymod.AccountSecrets:
     return keymod.AccountSecrets(
-        user_id=base64.b64decode(k["user_id"]), handle=k["handle"], role=k["role"],
-        account_key=base64.b64decode(k["account_key"]), sig_seed=base64.b64decode(k["sig_seed"]),
-        kem_seed=base64.b64decode(k["kem_seed"]))
+        user_id=base64.b64decode(k["user_id"]),
+        handle=k["handle"],
+        role=k["role"],
+        account_key=base64.b64decode(k["account_key"]),
+        sig_seed=base64.b64decode(k["sig_seed"]),
+        kem_seed=base64.b64decode(k["kem_seed"]),
+    )
 
 
 def _api(cli, name: str) -> Api:
@@ -52,12 +56,14 @@ def test_therapist_sees_exactly_the_shared_entry(cli, care):
     shared, private = care
     listed = cli.json("therapist", "shared", "list")
     assert [e["id"] for e in listed] == [shared]
-    assert listed[0]["owner"] == "alice" and listed[0]["fields"] == {"title": "for my therapist",
-                                                                      "body": "shared text"}
+    assert listed[0]["owner"] == "alice" and listed[0]["fields"] == {"title": "for my therapist", "body": "shared text"}
     assert cli.json("therapist", "shared", "list", "--from", "nobody") == []
     # Not the others, not their count, not their ids: in the raw pull and in the therapist's profile.
-    raw = httpx.get(cli.url + "/api/v1/sync/pull", params={"after": 0},
-                    headers={"authorization": f"Bearer {cli.keys('therapist')['token']}"})
+    raw = httpx.get(
+        cli.url + "/api/v1/sync/pull",
+        params={"after": 0},
+        headers={"authorization": f"Bearer {cli.keys('therapist')['token']}"},
+    )
     assert raw.status_code == 200
     page = raw.json()
     # (The therapist's own records, such as the account's verification of alice's key, are theirs to see.)
@@ -80,8 +86,10 @@ def test_after_unshare_later_versions_are_unreadable_and_not_served(cli, care):
     therapist = _secrets(cli.keys("therapist"))
     with sqlite3.connect(cli.profile("therapist") / "profile.db") as db:
         wraps = db.execute("SELECT key_id, owner_id, wrapped FROM deks WHERE record_id = ?", (shared,)).fetchall()
-    old_deks = {bytes(k): records.unwrap_dek(therapist.kwk, uuid.UUID(o), uuid.UUID(shared), bytes(k), bytes(w))
-                for k, o, w in wraps}
+    old_deks = {
+        bytes(k): records.unwrap_dek(therapist.kwk, uuid.UUID(o), uuid.UUID(shared), bytes(k), bytes(w))
+        for k, o, w in wraps
+    }
     assert old_deks  # the therapist did hold a key: the checks below can fail
     cli.run("client", "unshare", shared, "--with", "drbob")
     cli.run("client", "entry", "edit", shared, "--field", "body=written after unsharing")
@@ -93,7 +101,8 @@ def test_after_unshare_later_versions_are_unreadable_and_not_served(cli, care):
         assert db.execute("SELECT count(*) FROM deks WHERE record_id = ?", (shared,)).fetchone()[0] == 0
     page = _api(cli, "therapist").pull(0)
     assert [(str(i.record_id), i.access, i.head) for i in page.items if i.access != "owner"] == [
-        (shared, "removed", None)]
+        (shared, "removed", None)
+    ]
 
     # The latest head, fetched by its owner, is under a key the therapist never held.
     head = _api(cli, "client").history(uuid.UUID(shared)).revisions
@@ -102,8 +111,14 @@ def test_after_unshare_later_versions_are_unreadable_and_not_served(cli, care):
     assert header.key_id not in old_deks
     for key_id, dek in old_deks.items():
         with pytest.raises(CryptoError, match="revision failed verification"):
-            records.open_revision(latest.revision, owner_id=latest.owner_id, record_id=latest.record_id, dek=dek,
-                                  key_id=key_id, signer_pub=_secrets(cli.keys("client")).sig_pub)
+            records.open_revision(
+                latest.revision,
+                owner_id=latest.owner_id,
+                record_id=latest.record_id,
+                dek=dek,
+                key_id=key_id,
+                signer_pub=_secrets(cli.keys("client")).sig_pub,
+            )
     # The server no longer serves the therapist any version written after the unshare.
     try:
         served = _api(cli, "therapist").history(uuid.UUID(shared)).revisions

@@ -10,11 +10,11 @@ import uuid
 
 import pytest
 
-from between.sync.core import crypto, keys, records, wire
 from between.sync.client.client import Client
 from between.sync.client.report import SyncReport
-from between.sync.core.sharing import ShareError
+from between.sync.core import crypto, keys, records, wire
 from between.sync.core.layout import GrantBody
+from between.sync.core.sharing import ShareError
 
 FLOOR = keys.new_kdf_params(19456, 2, 1)
 PASS_C = "client passphrase, long enough"
@@ -29,10 +29,14 @@ def _db(server) -> sqlite3.Connection:
 
 def _bump_feed(db: sqlite3.Connection, user_id: bytes, record_id: str) -> None:
     """Put a record at the top of one reader's feed, as the server does when it changes."""
-    seq = db.execute("UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq",
-                     (user_id,)).fetchone()[0]
-    db.execute("INSERT INTO feed (user_id, record_id, seq) VALUES (?, ?, ?) ON CONFLICT (user_id, record_id) "
-               "DO UPDATE SET seq = excluded.seq", (user_id, uuid.UUID(record_id).bytes, seq))
+    seq = db.execute(
+        "UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq", (user_id,)
+    ).fetchone()[0]
+    db.execute(
+        "INSERT INTO feed (user_id, record_id, seq) VALUES (?, ?, ?) ON CONFLICT (user_id, record_id) "
+        "DO UPDATE SET seq = excluded.seq",
+        (user_id, uuid.UUID(record_id).bytes, seq),
+    )
 
 
 @pytest.fixture
@@ -50,21 +54,28 @@ def care(server, tmp_path):
 
 
 def _key_ids(client: Client, record_id: str) -> set[bytes]:
-    return {bytes(r[0]) for r in client.store.db.execute("SELECT key_id FROM deks WHERE record_id = ?",
-                                                          (record_id,))}
+    return {bytes(r[0]) for r in client.store.db.execute("SELECT key_id FROM deks WHERE record_id = ?", (record_id,))}
 
 
 # ------------------------------------------------------------ H1: a second device and forged keys
 
+
 def _swap_keys(db: sqlite3.Connection, handle: str, user_id: bytes) -> tuple[keys.AccountSecrets, tuple]:
     """The server hands out other keys for `handle` (a valid self-signature, seeds only it holds)."""
-    evil = keys.AccountSecrets(user_id=user_id, handle=handle, role=db.execute(
-        "SELECT role FROM users WHERE handle = ?", (handle,)).fetchone()[0], account_key=crypto.random_bytes(32),
-        sig_seed=crypto.random_bytes(32), kem_seed=crypto.random_bytes(32))
+    evil = keys.AccountSecrets(
+        user_id=user_id,
+        handle=handle,
+        role=db.execute("SELECT role FROM users WHERE handle = ?", (handle,)).fetchone()[0],
+        account_key=crypto.random_bytes(32),
+        sig_seed=crypto.random_bytes(32),
+        kem_seed=crypto.random_bytes(32),
+    )
     fake = keys.make_bundle(evil)
     real = db.execute("SELECT sig_pub, kem_pub, bundle_signature FROM users WHERE handle = ?", (handle,)).fetchone()
-    db.execute("UPDATE users SET sig_pub = ?, kem_pub = ?, bundle_signature = ? WHERE handle = ?",
-               (fake.sig_pub, fake.kem_pub, fake.signature, handle))
+    db.execute(
+        "UPDATE users SET sig_pub = ?, kem_pub = ?, bundle_signature = ? WHERE handle = ?",
+        (fake.sig_pub, fake.kem_pub, fake.signature, handle),
+    )
     return evil, real
 
 
@@ -73,7 +84,8 @@ def _restore_keys(db: sqlite3.Connection, handle: str, real: tuple) -> None:
 
 
 def test_a_second_device_refuses_a_key_the_server_swapped_after_the_account_verified_the_real_one(
-        server, care, tmp_path):
+    server, care, tmp_path
+):
     therapist, client = care
     db = _db(server)
     evil, real = _swap_keys(db, "drbob", therapist.secrets.user_id)
@@ -104,7 +116,8 @@ def test_a_second_device_refuses_a_key_the_server_swapped_after_the_account_veri
 
 
 def test_a_second_device_that_trusted_a_swapped_key_drops_it_once_the_accounts_verification_arrives(
-        server, care, tmp_path):
+    server, care, tmp_path
+):
     """The server serves the swapped key and a forged assignment from it first, the account's verification later:
     whatever came under the swapped key is dropped, and the real therapist's entries come in its place."""
     therapist, client = care
@@ -130,21 +143,42 @@ def test_a_second_device_that_trusted_a_swapped_key_drops_it_once_the_accounts_v
         forged_id = uuid.uuid4()
         dek = crypto.random_bytes(32)
         key_id = crypto.random_bytes(16)
-        rev = records.seal_revision(owner_id=therapist.secrets.user_id, record_id=forged_id, version=1, parent=None,
-                                    key_id=key_id, dek=dek, plaintext=records.encode_document(
-                                        {"v": 1, "kind": "journal", "fields": {"body": "forged"},
-                                         "created_at": "2026-12-01T10:00:00Z", "updated_at": "2026-12-01T10:00:00Z",
-                                         "device": str(uuid.uuid4())}), sig_seed=evil.sig_seed)
-        grant = records.make_grant(sig_seed=evil.sig_seed, owner_id=therapist.secrets.user_id, record_id=forged_id,
-                                   key_id=key_id, dek=dek, grantee_id=uuid.UUID(bytes=client.secrets.user_id),
-                                   grantee_kem_pub=client.secrets.kem_pub)
+        rev = records.seal_revision(
+            owner_id=therapist.secrets.user_id,
+            record_id=forged_id,
+            version=1,
+            parent=None,
+            key_id=key_id,
+            dek=dek,
+            plaintext=records.encode_document(
+                {
+                    "v": 1,
+                    "kind": "journal",
+                    "fields": {"body": "forged"},
+                    "created_at": "2026-12-01T10:00:00Z",
+                    "updated_at": "2026-12-01T10:00:00Z",
+                    "device": str(uuid.uuid4()),
+                }
+            ),
+            sig_seed=evil.sig_seed,
+        )
+        grant = records.make_grant(
+            sig_seed=evil.sig_seed,
+            owner_id=therapist.secrets.user_id,
+            record_id=forged_id,
+            key_id=key_id,
+            dek=dek,
+            grantee_id=uuid.UUID(bytes=client.secrets.user_id),
+            grantee_kem_pub=client.secrets.kem_pub,
+        )
         _insert_record(db, rev, therapist.secrets.user_id, forged_id, key_id, grant, client.secrets.user_id)
         second.sync()
         assert "forged" in [e["fields"].get("body") for e in second.shared_with_me()]
         # The account's verification arrives: drbob's real key is pinned, the forged entry is gone, the real
         # one (refused under the swapped key) comes, and the swapped key is blocked.
-        db.execute("INSERT INTO feed (user_id, record_id, seq) VALUES (?, ?, ?)", (client.secrets.user_id, vid,
-                                                                                  feed[0]))
+        db.execute(
+            "INSERT INTO feed (user_id, record_id, seq) VALUES (?, ?, ?)", (client.secrets.user_id, vid, feed[0])
+        )
         _bump_feed(db, client.secrets.user_id, str(uuid.UUID(bytes=vid)))
         second.sync()
         peer = second.store.get_peer(handle="drbob")
@@ -163,20 +197,34 @@ def test_a_second_device_that_trusted_a_swapped_key_drops_it_once_the_accounts_v
         second.close()
 
 
-def _insert_record(db: sqlite3.Connection, rev: wire.Revision, owner: bytes, record_id: uuid.UUID, key_id: bytes,
-                   grant: wire.GrantUpload, grantee: bytes) -> None:
+def _insert_record(
+    db: sqlite3.Connection,
+    rev: wire.Revision,
+    owner: bytes,
+    record_id: uuid.UUID,
+    key_id: bytes,
+    grant: wire.GrantUpload,
+    grantee: bytes,
+) -> None:
     """What a malicious server can do on its own: store a record and a grant it made, and put it in a feed."""
     rid = records.rev_id(rev.header, rev.ct)
-    db.execute("INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) "
-               "VALUES (?, ?, 1, ?, ?)", (record_id.bytes, owner, rid, key_id))
-    seq = db.execute("UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq",
-                     (owner,)).fetchone()[0]
-    db.execute("INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq) "
-               "VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
-               (record_id.bytes, rid, key_id, rev.header, rev.ct, rev.signature, seq))
-    db.execute("INSERT INTO grants (record_id, grantee_id, key_id, body, sealed, signature, created_at) "
-               "VALUES (?, ?, ?, ?, ?, ?, 0)", (record_id.bytes, grantee, key_id, grant.body, grant.sealed,
-                                                grant.signature))
+    db.execute(
+        "INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) VALUES (?, ?, 1, ?, ?)",
+        (record_id.bytes, owner, rid, key_id),
+    )
+    seq = db.execute(
+        "UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq", (owner,)
+    ).fetchone()[0]
+    db.execute(
+        "INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq) "
+        "VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
+        (record_id.bytes, rid, key_id, rev.header, rev.ct, rev.signature, seq),
+    )
+    db.execute(
+        "INSERT INTO grants (record_id, grantee_id, key_id, body, sealed, signature, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 0)",
+        (record_id.bytes, grantee, key_id, grant.body, grant.sealed, grant.signature),
+    )
     _bump_feed(db, grantee, str(record_id))
 
 
@@ -238,6 +286,7 @@ def test_a_changed_key_blocks_until_verified_again(server, care, tmp_path):
 
 # ------------------------------------------------------------ H2: a replayed grant
 
+
 def test_a_replayed_old_grant_does_not_re_add_an_unshared_therapist(server, care, tmp_path):
     therapist, client = care
     other = Client(tmp_path / "t2")
@@ -250,16 +299,19 @@ def test_a_replayed_old_grant_does_not_re_add_an_unshared_therapist(server, care
         client.sync()
         db = _db(server)
         try:
-            saved = db.execute("SELECT grantee_id, key_id, sealed FROM grants WHERE record_id = ?",
-                               (uuid.UUID(rid).bytes,)).fetchone()
+            saved = db.execute(
+                "SELECT grantee_id, key_id, sealed FROM grants WHERE record_id = ?", (uuid.UUID(rid).bytes,)
+            ).fetchone()
             client.unshare(rid, "drbob")
             client.sync()
             client.edit_entry(rid, {"body": "written after unsharing drbob"})
             client.sync()
             assert client.entry(rid)["shared_with"] == []
             # The server brings the old, owner-signed grant back and puts the record in alice's feed.
-            db.execute("UPDATE grants SET revoked_at = NULL, sealed = ? WHERE record_id = ? AND grantee_id = ? "
-                       "AND key_id = ?", (saved[2], uuid.UUID(rid).bytes, saved[0], saved[1]))
+            db.execute(
+                "UPDATE grants SET revoked_at = NULL, sealed = ? WHERE record_id = ? AND grantee_id = ? AND key_id = ?",
+                (saved[2], uuid.UUID(rid).bytes, saved[0], saved[1]),
+            )
             _bump_feed(db, client.secrets.user_id, rid)
         finally:
             db.close()
@@ -283,6 +335,7 @@ def test_a_replayed_old_grant_does_not_re_add_an_unshared_therapist(server, care
 
 
 # ------------------------------------------------------------ H3: the care link ends
+
 
 def test_ending_the_care_link_re_keys_what_the_ex_therapist_could_read(server, care):
     therapist, client = care
@@ -340,6 +393,7 @@ def test_a_profile_that_saw_the_link_end_earlier_re_keys_on_its_next_sync(server
 
 # ------------------------------------------------------------ M2: a fake "removed"
 
+
 def test_a_fake_removed_never_forgets_an_own_entry_or_its_unsynced_edit(server, care):
     therapist, client = care
     rid = client.add_entry("journal", {"body": "synced text"})
@@ -349,16 +403,18 @@ def test_a_fake_removed_never_forgets_an_own_entry_or_its_unsynced_edit(server, 
     db = _db(server)
     try:
         # The server claims the record belongs to someone else: alice's pull now says "removed".
-        db.execute("UPDATE records SET owner_id = ? WHERE record_id = ?",
-                   (therapist.secrets.user_id, uuid.UUID(rid).bytes))
+        db.execute(
+            "UPDATE records SET owner_id = ? WHERE record_id = ?", (therapist.secrets.user_id, uuid.UUID(rid).bytes)
+        )
         _bump_feed(db, client.secrets.user_id, rid)
         page = client.api.pull(client.store.cursor())
         assert [(i.access, str(i.owner_id)) for i in page.items] == [("removed", therapist.engine.me)]
         report = SyncReport()
         client.engine.inbox.pull(client.api, report)
     finally:
-        db.execute("UPDATE records SET owner_id = ? WHERE record_id = ?",
-                   (client.secrets.user_id, uuid.UUID(rid).bytes))
+        db.execute(
+            "UPDATE records SET owner_id = ? WHERE record_id = ?", (client.secrets.user_id, uuid.UUID(rid).bytes)
+        )
         db.close()
     assert client.entry(rid)["fields"] == {"body": "UNSYNCED edit, only on this device"}
     assert client.store.get_pending(rid) is not None
@@ -388,11 +444,14 @@ def test_removed_then_an_older_head_is_refused_by_a_grantee(server, care):
         assert therapist.shared_with_me() == []
         assert therapist.store.high_water(rid)[0] == 3  # kept as a tombstone
         # Step 2: it brings the grant back with the older version 2 as the head.
-        old_rev = db.execute("SELECT rev_id, key_id FROM revisions WHERE record_id = ? AND version = 2",
-                             (rec,)).fetchone()
+        old_rev = db.execute(
+            "SELECT rev_id, key_id FROM revisions WHERE record_id = ? AND version = 2", (rec,)
+        ).fetchone()
         db.execute("UPDATE grants SET revoked_at = NULL WHERE record_id = ?", (rec,))
-        db.execute("UPDATE records SET head_version = 2, head_rev_id = ?, head_key_id = ? WHERE record_id = ?",
-                   (old_rev[0], old_rev[1], rec))
+        db.execute(
+            "UPDATE records SET head_version = 2, head_rev_id = ?, head_key_id = ? WHERE record_id = ?",
+            (old_rev[0], old_rev[1], rec),
+        )
         _bump_feed(db, therapist.secrets.user_id, rid)
     finally:
         db.close()

@@ -62,12 +62,23 @@ def test_entries_from_a_newer_app_keep_what_this_version_does_not_know(cli: Cli)
     cli.create("old", "alice")
     cli.login("newer", "alice")
     journal, walk = str(uuid.uuid4()), str(uuid.uuid4())
-    common = {"v": 1, "created_at": newer_app.STAMP, "updated_at": newer_app.STAMP, "device": str(uuid.uuid4()),
-              "place": {"label": "home", "precision": "city"}}
-    newer_app.write(cli.profile("newer"), journal,
-                    {**common, "kind": "journal", "fields": {"body": "Slept well.", "photo_ids": ["p-1"]}})
-    newer_app.write(cli.profile("newer"), walk,
-                    {**common, "kind": "walk-log", "fields": {"steps": 4200, "route": ["park", "river"]}})
+    common = {
+        "v": 1,
+        "created_at": newer_app.STAMP,
+        "updated_at": newer_app.STAMP,
+        "device": str(uuid.uuid4()),
+        "place": {"label": "home", "precision": "city"},
+    }
+    newer_app.write(
+        cli.profile("newer"),
+        journal,
+        {**common, "kind": "journal", "fields": {"body": "Slept well.", "photo_ids": ["p-1"]}},
+    )
+    newer_app.write(
+        cli.profile("newer"),
+        walk,
+        {**common, "kind": "walk-log", "fields": {"steps": 4200, "route": ["park", "river"]}},
+    )
     cli.run("old", "sync")
 
     # Read: every field, the unknown ones and the unknown kind too.
@@ -78,8 +89,11 @@ def test_entries_from_a_newer_app_keep_what_this_version_does_not_know(cli: Cli)
 
     # Edited here while the newer app edits its own field: the merge and the edit keep all of it.
     cli.run("old", "entry", "edit", journal, "--field", "title=Tuesday")
-    newer_app.write(cli.profile("newer"), journal,
-                    {**common, "kind": "journal", "fields": {"body": "Slept well.", "photo_ids": ["p-1", "p-2"]}})
+    newer_app.write(
+        cli.profile("newer"),
+        journal,
+        {**common, "kind": "journal", "fields": {"body": "Slept well.", "photo_ids": ["p-1", "p-2"]}},
+    )
     cli.run("old", "sync")
     doc = newer_app.read(cli.profile("newer"), journal)
     assert doc["fields"] == {"title": "Tuesday", "body": "Slept well.", "photo_ids": ["p-1", "p-2"]}

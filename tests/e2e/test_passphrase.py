@@ -21,8 +21,9 @@ def test_change_then_only_the_new_passphrase_signs_in_and_reads_the_entries(cli:
     cli.run("a", "sync")
 
     # A wrong current passphrase changes nothing; a mistyped new one is refused before anything is sent.
-    wrong = cli.run("a", "account", "passphrase", passphrase="not-the-passphrase",
-                    env={"BETWEEN_NEW_PASSPHRASE": NEW}, ok=False)
+    wrong = cli.run(
+        "a", "account", "passphrase", passphrase="not-the-passphrase", env={"BETWEEN_NEW_PASSPHRASE": NEW}, ok=False
+    )
     assert wrong.returncode == 1 and "wrong passphrase" in _err(wrong)
     short = cli.run("a", "account", "passphrase", env={"BETWEEN_NEW_PASSPHRASE": "short"}, ok=False)
     assert "at least" in _err(short)
@@ -52,25 +53,59 @@ def test_after_a_recovery_login_a_new_passphrase_can_be_set(cli: Cli):
     recovery = cli.create("a", "alice")
     first = cli.add("a", "journal", body="written before I forgot")
     cli.run("a", "sync")
-    cli.run("r", "account", "login", "--server", cli.url, "--handle", "alice", "--recovery",
-            env={"BETWEEN_RECOVERY_KEY": recovery})
+    cli.run(
+        "r",
+        "account",
+        "login",
+        "--server",
+        cli.url,
+        "--handle",
+        "alice",
+        "--recovery",
+        env={"BETWEEN_RECOVERY_KEY": recovery},
+    )
 
     # The forgotten passphrase is not needed: the recovery key authorises the change.
     typo = recovery[:-1] + ("0" if recovery[-1] != "0" else "1")
-    assert "typo" in _err(cli.run("r", "account", "passphrase", "--recovery", passphrase=None, ok=False,
-                                  env={"BETWEEN_RECOVERY_KEY": typo, "BETWEEN_NEW_PASSPHRASE": NEW}))
-    out = cli.run("r", "account", "passphrase", "--recovery", passphrase=None,
-                  env={"BETWEEN_RECOVERY_KEY": recovery, "BETWEEN_NEW_PASSPHRASE": NEW}).stdout
+    assert "typo" in _err(
+        cli.run(
+            "r",
+            "account",
+            "passphrase",
+            "--recovery",
+            passphrase=None,
+            ok=False,
+            env={"BETWEEN_RECOVERY_KEY": typo, "BETWEEN_NEW_PASSPHRASE": NEW},
+        )
+    )
+    out = cli.run(
+        "r",
+        "account",
+        "passphrase",
+        "--recovery",
+        passphrase=None,
+        env={"BETWEEN_RECOVERY_KEY": recovery, "BETWEEN_NEW_PASSPHRASE": NEW},
+    ).stdout
     assert "Passphrase changed" in out
 
     assert "wrong handle or passphrase" in _err(
-        cli.run("n", "account", "login", "--server", cli.url, "--handle", "alice", ok=False))
+        cli.run("n", "account", "login", "--server", cli.url, "--handle", "alice", ok=False)
+    )
     cli.login("n", "alice", passphrase=NEW)
     cli.run("n", "sync")
     assert [e["id"] for e in cli.json("n", "entry", "list")] == [first]
     # The recovery key itself still works afterwards.
-    cli.run("s", "account", "login", "--server", cli.url, "--handle", "alice", "--recovery",
-            env={"BETWEEN_RECOVERY_KEY": recovery})
+    cli.run(
+        "s",
+        "account",
+        "login",
+        "--server",
+        cli.url,
+        "--handle",
+        "alice",
+        "--recovery",
+        env={"BETWEEN_RECOVERY_KEY": recovery},
+    )
 
 
 def _typed(cli: Cli, name: str, answers: str) -> subprocess.CompletedProcess:
@@ -78,8 +113,15 @@ def _typed(cli: Cli, name: str, answers: str) -> subprocess.CompletedProcess:
     no controlling terminal, so getpass reads the answers from stdin."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BETWEEN_")} | FLOOR_KDF
     env["BETWEEN_PASSPHRASE"] = PASSPHRASE
-    return subprocess.run([str(BETWEEN), "--profile", str(cli.profile(name)), "account", "passphrase"],
-                          capture_output=True, text=True, env=env, input=answers, timeout=120, start_new_session=True)
+    return subprocess.run(
+        [str(BETWEEN), "--profile", str(cli.profile(name)), "account", "passphrase"],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=answers,
+        timeout=120,
+        start_new_session=True,
+    )
 
 
 def test_the_new_passphrase_is_asked_twice_when_typed(cli: Cli):

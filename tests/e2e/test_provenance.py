@@ -88,8 +88,10 @@ def test_a_link_whose_secret_was_changed_blocks_on_the_therapists_side(cli):
     assert "does not match the invitation" in refused.stderr
     # Comparing the number (they match: nobody swapped the key, the link was only damaged) unblocks, and what was
     # held back comes.
-    assert (cli.run("dr", "safety-number", "sam-tamper").stdout.splitlines()[-1]
-            == cli.run("sam", "safety-number", "dr-tamper").stdout.splitlines()[-1])
+    assert (
+        cli.run("dr", "safety-number", "sam-tamper").stdout.splitlines()[-1]
+        == cli.run("sam", "safety-number", "dr-tamper").stdout.splitlines()[-1]
+    )
     cli.run("dr", "safety-number", "sam-tamper", "--verified")
     cli.run("dr", "sync")
     assert [i["id"] for i in _shared(cli, "dr")[0]] == [entry]
@@ -110,8 +112,8 @@ def test_a_proof_the_server_altered_blocks_on_the_therapists_side(cli, server):
 
 
 def _reuse_setup(server, tmp_path):
-    from between.sync.core import keys
     from between.sync.client.client import Client
+    from between.sync.core import keys
 
     floor = keys.new_kdf_params(19456, 2, 1)
     t, a, mimic = Client(tmp_path / "t"), Client(tmp_path / "a"), Client(tmp_path / "m")

@@ -30,15 +30,20 @@ def test_a_rolled_back_head_is_refused(cli, server):
     db = _server_db(server)
     try:
         db.execute("BEGIN IMMEDIATE")
-        old_rev, old_key = db.execute("SELECT rev_id, key_id FROM revisions WHERE record_id = ? AND version = 1",
-                                      (uuid.UUID(rid).bytes,)).fetchone()
+        old_rev, old_key = db.execute(
+            "SELECT rev_id, key_id FROM revisions WHERE record_id = ? AND version = 1", (uuid.UUID(rid).bytes,)
+        ).fetchone()
         # The server's schema: per-reader feed counters in users.feed_seq, one feed row per (reader, record).
-        seq = db.execute("UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq",
-                         (user_id,)).fetchone()[0]
-        db.execute("UPDATE records SET head_version = 1, head_rev_id = ?, head_key_id = ? WHERE record_id = ?",
-                   (old_rev, old_key, uuid.UUID(rid).bytes))
-        changed = db.execute("UPDATE feed SET seq = ? WHERE user_id = ? AND record_id = ?",
-                             (seq, user_id, uuid.UUID(rid).bytes)).rowcount
+        seq = db.execute(
+            "UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq", (user_id,)
+        ).fetchone()[0]
+        db.execute(
+            "UPDATE records SET head_version = 1, head_rev_id = ?, head_key_id = ? WHERE record_id = ?",
+            (old_rev, old_key, uuid.UUID(rid).bytes),
+        )
+        changed = db.execute(
+            "UPDATE feed SET seq = ? WHERE user_id = ? AND record_id = ?", (seq, user_id, uuid.UUID(rid).bytes)
+        ).rowcount
         db.execute("COMMIT")
     finally:
         db.close()
@@ -56,11 +61,19 @@ def _swap_bundle(server, handle: str) -> None:
     db = _server_db(server)
     try:
         user_id, role = db.execute("SELECT user_id, role FROM users WHERE handle = ?", (handle,)).fetchone()
-        fake = keys.AccountSecrets(user_id=user_id, handle=handle, role=role, account_key=crypto.random_bytes(32),
-                                   sig_seed=crypto.random_bytes(32), kem_seed=crypto.random_bytes(32))
+        fake = keys.AccountSecrets(
+            user_id=user_id,
+            handle=handle,
+            role=role,
+            account_key=crypto.random_bytes(32),
+            sig_seed=crypto.random_bytes(32),
+            kem_seed=crypto.random_bytes(32),
+        )
         bundle: wire.KeyBundle = keys.make_bundle(fake)
-        db.execute("UPDATE users SET sig_pub = ?, kem_pub = ?, bundle_signature = ? WHERE handle = ?",
-                   (bundle.sig_pub, bundle.kem_pub, bundle.signature, handle))
+        db.execute(
+            "UPDATE users SET sig_pub = ?, kem_pub = ?, bundle_signature = ? WHERE handle = ?",
+            (bundle.sig_pub, bundle.kem_pub, bundle.signature, handle),
+        )
     finally:
         db.close()
 

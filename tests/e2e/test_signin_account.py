@@ -6,9 +6,9 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from between.sync.core import crypto, keys
 from between.sync.client.api import Api
 from between.sync.client.client import Client
+from between.sync.core import crypto, keys
 from between.sync.core.errors import CryptoError
 
 FLOOR = keys.new_kdf_params(19456, 2, 1)

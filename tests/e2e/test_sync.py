@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import uuid
 
-from between.sync.core import records, wire
 from between.sync.client.api import Api
+from between.sync.core import records, wire
 
 
 def _two_devices(cli) -> None:
@@ -85,15 +85,32 @@ def _seal(keys: dict, rid: str, version: int, parent: bytes | None, body: str) -
     from between.sync.core import keys as keymod
 
     secrets = keymod.AccountSecrets(
-        user_id=base64.b64decode(keys["user_id"]), handle=keys["handle"], role=keys["role"],
-        account_key=base64.b64decode(keys["account_key"]), sig_seed=base64.b64decode(keys["sig_seed"]),
-        kem_seed=base64.b64decode(keys["kem_seed"]))
+        user_id=base64.b64decode(keys["user_id"]),
+        handle=keys["handle"],
+        role=keys["role"],
+        account_key=base64.b64decode(keys["account_key"]),
+        sig_seed=base64.b64decode(keys["sig_seed"]),
+        kem_seed=base64.b64decode(keys["kem_seed"]),
+    )
     key_id, dek = b"\x11" * 16, b"\x22" * 32
-    doc = {"v": 1, "kind": "journal", "fields": {"body": body}, "created_at": "2026-01-01T00:00:00.000Z",
-           "updated_at": "2026-01-01T00:00:00.000Z", "device": str(uuid.uuid4())}
-    rev = records.seal_revision(owner_id=secrets.user_id, record_id=uuid.UUID(rid), version=version, parent=parent,
-                                key_id=key_id, dek=dek, plaintext=records.encode_document(doc),
-                                sig_seed=secrets.sig_seed)
+    doc = {
+        "v": 1,
+        "kind": "journal",
+        "fields": {"body": body},
+        "created_at": "2026-01-01T00:00:00.000Z",
+        "updated_at": "2026-01-01T00:00:00.000Z",
+        "device": str(uuid.uuid4()),
+    }
+    rev = records.seal_revision(
+        owner_id=secrets.user_id,
+        record_id=uuid.UUID(rid),
+        version=version,
+        parent=parent,
+        key_id=key_id,
+        dek=dek,
+        plaintext=records.encode_document(doc),
+        sig_seed=secrets.sig_seed,
+    )
     return rev, records.wrap_dek(secrets.kwk, secrets.user_id, uuid.UUID(rid), key_id, dek), key_id
 
 
@@ -109,8 +126,9 @@ def test_a_stale_push_gets_a_conflict_never_an_overwrite(cli):
     head_before = max(history, key=lambda r: r.version)
     assert head_before.version == 2
     stale, wrap, _ = _seal(cli.keys("b"), rid, 2, v1.rev_id, "stale edit from an old base")
-    result = api.push(wire.Push(items=[wire.PushItem(record_id=uuid.UUID(rid), base_version=1, revision=stale,
-                                                     dek_wrap=wrap)])).results[0]
+    result = api.push(
+        wire.Push(items=[wire.PushItem(record_id=uuid.UUID(rid), base_version=1, revision=stale, dek_wrap=wrap)])
+    ).results[0]
     assert result.status == "conflict" and result.head is not None and result.head.rev_id == head_before.rev_id
     after = api.history(uuid.UUID(rid)).revisions
     assert max(r.version for r in after) == 2 and {r.rev_id for r in after} == {r.rev_id for r in history}

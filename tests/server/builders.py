@@ -68,42 +68,73 @@ class Account:
 
 
 def new_account(handle: str, role: str = "client") -> Account:
-    secrets = keys.AccountSecrets(user_id=uuid.uuid4().bytes, handle=handle, role=role,
-                                  account_key=crypto.random_bytes(32), sig_seed=crypto.random_bytes(32),
-                                  kem_seed=crypto.random_bytes(32))
+    secrets = keys.AccountSecrets(
+        user_id=uuid.uuid4().bytes,
+        handle=handle,
+        role=role,
+        account_key=crypto.random_bytes(32),
+        sig_seed=crypto.random_bytes(32),
+        kem_seed=crypto.random_bytes(32),
+    )
     return Account(secrets, crypto.random_bytes(32), crypto.random_bytes(32), uuid.uuid4(), crypto.random_bytes(32))
 
 
 def signup(acct: Account, invite_code: str | None = None) -> wire.Signup:
     kdf = keys.new_kdf_params(layout.KDF_FLOOR_MEMORY_KIB, layout.KDF_FLOOR_ITERATIONS, 1)
     return wire.Signup(
-        user_id=acct.uuid, handle=acct.handle, kdf=kdf,
+        user_id=acct.uuid,
+        handle=acct.handle,
+        kdf=kdf,
         login_pub=crypto.ed25519_public(acct.login_seed),
         recovery_login_pub=crypto.ed25519_public(acct.recovery_seed),
-        pw_envelope=crypto.random_bytes(60), rk_envelope=crypto.random_bytes(60), id_wrap=crypto.random_bytes(92),
-        bundle=acct.bundle, device=acct.device_key(), invite_code=invite_code)
+        pw_envelope=crypto.random_bytes(60),
+        rk_envelope=crypto.random_bytes(60),
+        id_wrap=crypto.random_bytes(92),
+        bundle=acct.bundle,
+        device=acct.device_key(),
+        invite_code=invite_code,
+    )
 
 
-def login(acct: Account, challenge: wire.Challenge, origin: str = TEST_ORIGIN, action: str = "login",
-          seed: bytes | None = None) -> wire.Login:
+def login(
+    acct: Account,
+    challenge: wire.Challenge,
+    origin: str = TEST_ORIGIN,
+    action: str = "login",
+    seed: bytes | None = None,
+) -> wire.Login:
     device = acct.device_key()
     if seed is None:
         seed = acct.login_seed if action == "login" else acct.recovery_seed
-    sig = keys.sign_auth(seed, origin, acct.handle, challenge.challenge_id, challenge.challenge, action,
-                         device.sig_pub)
-    return wire.Login(handle=acct.handle, action=action, challenge_id=challenge.challenge_id, signature=sig,
-                      device=device)
+    sig = keys.sign_auth(seed, origin, acct.handle, challenge.challenge_id, challenge.challenge, action, device.sig_pub)
+    return wire.Login(
+        handle=acct.handle, action=action, challenge_id=challenge.challenge_id, signature=sig, device=device
+    )
 
 
 def refresh(acct: Account, challenge: wire.Challenge, origin: str = TEST_ORIGIN) -> wire.Refresh:
-    sig = keys.sign_auth(acct.device_seed, origin, acct.handle, challenge.challenge_id, challenge.challenge,
-                         "refresh", acct.device_id.bytes)
+    sig = keys.sign_auth(
+        acct.device_seed,
+        origin,
+        acct.handle,
+        challenge.challenge_id,
+        challenge.challenge,
+        "refresh",
+        acct.device_id.bytes,
+    )
     return wire.Refresh(device_id=acct.device_id, challenge_id=challenge.challenge_id, signature=sig)
 
 
 def delete_account(acct: Account, challenge: wire.Challenge, origin: str = TEST_ORIGIN) -> wire.DeleteAccount:
-    sig = keys.sign_auth(acct.login_seed, origin, acct.handle, challenge.challenge_id, challenge.challenge,
-                         "delete-account", acct.user_id)
+    sig = keys.sign_auth(
+        acct.login_seed,
+        origin,
+        acct.handle,
+        challenge.challenge_id,
+        challenge.challenge,
+        "delete-account",
+        acct.user_id,
+    )
     return wire.DeleteAccount(challenge_id=challenge.challenge_id, signature=sig)
 
 
@@ -121,19 +152,46 @@ class Rec:
     def rekey(self) -> None:
         self.dek, self.key_id = crypto.random_bytes(32), crypto.random_bytes(16)
 
-    def item(self, text: bytes = b'{"mood":3}', *, grant_to: list[Account] = (), revoke: list[Account] = (),
-             advance: bool = True) -> wire.PushItem:
+    def item(
+        self,
+        text: bytes = b'{"mood":3}',
+        *,
+        grant_to: list[Account] = (),
+        revoke: list[Account] = (),
+        advance: bool = True,
+    ) -> wire.PushItem:
         """The next revision as a push item; `advance` assumes the server will accept it."""
         o = self.owner
-        rev = records.seal_revision(owner_id=o.user_id, record_id=self.record_id, version=self.version + 1,
-                                    parent=None if self.version == 0 else self.head, key_id=self.key_id,
-                                    dek=self.dek, plaintext=text, sig_seed=o.secrets.sig_seed)
-        grants = [records.make_grant(sig_seed=o.secrets.sig_seed, owner_id=o.user_id, record_id=self.record_id,
-                                     key_id=self.key_id, dek=self.dek, grantee_id=g.user_id,
-                                     grantee_kem_pub=g.secrets.kem_pub) for g in grant_to]
-        item = wire.PushItem(record_id=self.record_id, base_version=self.version, revision=rev,
-                             dek_wrap=records.wrap_dek(o.secrets.kwk, o.user_id, self.record_id, self.key_id, self.dek),
-                             grants=grants, revoke=[g.uuid for g in revoke])
+        rev = records.seal_revision(
+            owner_id=o.user_id,
+            record_id=self.record_id,
+            version=self.version + 1,
+            parent=None if self.version == 0 else self.head,
+            key_id=self.key_id,
+            dek=self.dek,
+            plaintext=text,
+            sig_seed=o.secrets.sig_seed,
+        )
+        grants = [
+            records.make_grant(
+                sig_seed=o.secrets.sig_seed,
+                owner_id=o.user_id,
+                record_id=self.record_id,
+                key_id=self.key_id,
+                dek=self.dek,
+                grantee_id=g.user_id,
+                grantee_kem_pub=g.secrets.kem_pub,
+            )
+            for g in grant_to
+        ]
+        item = wire.PushItem(
+            record_id=self.record_id,
+            base_version=self.version,
+            revision=rev,
+            dek_wrap=records.wrap_dek(o.secrets.kwk, o.user_id, self.record_id, self.key_id, self.dek),
+            grants=grants,
+            revoke=[g.uuid for g in revoke],
+        )
         if advance:
             self.version += 1
             self.head = records.rev_id(rev.header, rev.ct)
@@ -150,8 +208,7 @@ def tampered(rec: Rec, **header_changes: Any) -> wire.PushItem:
     o = rec.owner
     sig = crypto.ed25519_sign(o.secrets.sig_seed, b"between/v1/rev" + records.rev_id(header, item.revision.ct))
     rev = wire.Revision(header=header, ct=item.revision.ct, signature=sig)
-    return wire.PushItem(record_id=item.record_id, base_version=item.base_version, revision=rev,
-                         dek_wrap=item.dek_wrap)
+    return wire.PushItem(record_id=item.record_id, base_version=item.base_version, revision=rev, dek_wrap=item.dek_wrap)
 
 
 def push_body(items: list[wire.PushItem], atomic: bool = False) -> dict:

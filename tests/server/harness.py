@@ -10,13 +10,12 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+import builders as b
 import msgspec
 from litestar.testing import TestClient
 
 from between.server.settings import Settings
 from between.sync.core import trust, wire
-
-import builders as b
 
 T = TypeVar("T")
 FAST = {"rate_ip_per_minute": 100_000, "rate_handle_per_minute": 100_000, "rate_signup_per_hour": 100_000}
@@ -118,8 +117,10 @@ def dump(db: Path, tables: tuple[str, ...] | None = None) -> dict[str, list]:
     """Every row of every (or the named) table, sorted: compared before and after a refused request."""
     conn = sqlite3.connect(db)
     try:
-        names = tables or tuple(r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+        names = tables or tuple(
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        )
         return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in names}
     finally:
         conn.close()

@@ -116,11 +116,14 @@ def test_every_body_endpoint_refuses_bad_input_without_writing(world):
         cases = _variants(body)
         cases += [(f"bad base64 {p}", _set(body, p, "!!not*base64!!")) for p in _BYTES_FIELDS.get(path, [])]
         cases += [(f"short bytes {p}", _set(body, p, "AAAA")) for p in _BYTES_FIELDS.get(path, [])]
-        cases += [(f"bad uuid {p}", _set(body, p, "not-a-uuid" if p[-1] != "revoke" else ["nope"]))
-                  for p in _UUID_FIELDS.get(path, [])]
+        cases += [
+            (f"bad uuid {p}", _set(body, p, "not-a-uuid" if p[-1] != "revoke" else ["nope"]))
+            for p in _UUID_FIELDS.get(path, [])
+        ]
         cases += [(f"secret {p}", _set(body, p, SECRET)) for p in _SECRET_FIELDS.get(path, [])]
-        cases += [(f"unknown field in {p}", _set(body, (*p, "zz_added_later"), 1))
-                  for p in _NESTED_OBJECTS.get(path, [])]
+        cases += [
+            (f"unknown field in {p}", _set(body, (*p, "zz_added_later"), 1)) for p in _NESTED_OBJECTS.get(path, [])
+        ]
         cases.append(("oversized", b'{"x": "' + b"a" * MAX_BODY + b'"}'))
         for label, payload in cases:
             headers = {**alice.auth(), "content-type": "application/json"}
@@ -150,13 +153,26 @@ def test_every_path_and_query_parameter_is_checked(world):
     api, alice, _, rec = world
     before = dump(api.db)
     bad = ["not-a-uuid", "123", "00000000-0000-0000-0000-00000000000g", "%00", "..%2F..%2Fetc"]
-    for template, method in (("/devices/{}", "delete"), ("/invites/{}", "delete"), ("/links/{}", "delete"),
-                             ("/bundles/{}", "get"), ("/records/{}/history", "get")):
+    for template, method in (
+        ("/devices/{}", "delete"),
+        ("/invites/{}", "delete"),
+        ("/links/{}", "delete"),
+        ("/bundles/{}", "get"),
+        ("/records/{}/history", "get"),
+    ):
         for value in bad:
             r = getattr(api.c, method)("/api/v1" + template.format(value), headers=alice.auth())
             _check(r, (template, value))
-    queries = ["after=-1", "after=abc", "limit=0", "limit=1001", "limit=1.5", "limit=", "after=99999999999999999999999",
-               "after=100000"]
+    queries = [
+        "after=-1",
+        "after=abc",
+        "limit=0",
+        "limit=1001",
+        "limit=1.5",
+        "limit=",
+        "after=99999999999999999999999",
+        "after=100000",
+    ]
     for q in queries:
         _check(api.c.get(f"/api/v1/sync/pull?{q}", headers=alice.auth()), q)
     assert api.c.get("/api/v1/sync/pull?after=100000", headers=alice.auth()).json()["code"] == "bad_cursor"
@@ -168,14 +184,31 @@ def test_every_path_and_query_parameter_is_checked(world):
 def test_every_bearer_endpoint_needs_a_valid_session(world):
     api, alice, _, rec = world
     some = uuid.uuid4()
-    endpoints = [("get", "/account"), ("post", "/account/delete"), ("get", "/devices"), ("delete", f"/devices/{some}"),
-                 ("get", "/sync/pull"), ("post", "/sync/push"), ("get", f"/records/{rec.record_id}/history"),
-                 ("get", f"/bundles/{alice.uuid}"), ("post", "/invites"), ("get", "/invites"),
-                 ("delete", f"/invites/{some}"), ("post", "/invites/preview"), ("post", "/invites/accept"),
-                 ("get", "/links"), ("delete", f"/links/{some}"), ("post", "/auth/logout")]
+    endpoints = [
+        ("get", "/account"),
+        ("post", "/account/delete"),
+        ("get", "/devices"),
+        ("delete", f"/devices/{some}"),
+        ("get", "/sync/pull"),
+        ("post", "/sync/push"),
+        ("get", f"/records/{rec.record_id}/history"),
+        ("get", f"/bundles/{alice.uuid}"),
+        ("post", "/invites"),
+        ("get", "/invites"),
+        ("delete", f"/invites/{some}"),
+        ("post", "/invites/preview"),
+        ("post", "/invites/accept"),
+        ("get", "/links"),
+        ("delete", f"/links/{some}"),
+        ("post", "/auth/logout"),
+    ]
     before = dump(api.db)
-    for auth in ({}, {"Authorization": "Bearer " + b.new_token_like()}, {"Authorization": "Basic abc"},
-                 {"Authorization": "Bearer"}):
+    for auth in (
+        {},
+        {"Authorization": "Bearer " + b.new_token_like()},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer"},
+    ):
         for method, path in endpoints:
             r = getattr(api.c, method)("/api/v1" + path, headers=auth)
             assert r.status_code == 401, (method, path, auth, r.text)
@@ -192,8 +225,9 @@ def test_unknown_routes_and_methods(world):
 
 def test_wrong_content_type_is_a_client_error(world):
     api, _alice, _, _ = world
-    r = api.c.post("/api/v1/auth/prelogin", content=b"handle=alice",
-                   headers={"content-type": "application/x-www-form-urlencoded"})
+    r = api.c.post(
+        "/api/v1/auth/prelogin", content=b"handle=alice", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     _check(r, "form")
 
 
@@ -215,8 +249,11 @@ def test_api_bodies_must_be_declared_json(world):
     before = dump(api.db)
     r = api.c.post("/api/v1/auth/prelogin", content=b'{"handle":"alice"}', headers={"content-type": "text/plain"})
     assert r.status_code == 415 and r.json()["code"] == "unsupported_media_type"
-    r = api.c.post("/api/v1/auth/prelogin", content=b'{"handle":"alice"}',
-                   headers={"content-type": "application/json; charset=utf-8"})
+    r = api.c.post(
+        "/api/v1/auth/prelogin",
+        content=b'{"handle":"alice"}',
+        headers={"content-type": "application/json; charset=utf-8"},
+    )
     assert r.status_code == 200
     assert dump(api.db)["users"] == before["users"]
 
@@ -240,8 +277,9 @@ def test_refusals_carry_the_headers_of_every_api_answer(world):
     """Raised problems skip after_request: they must still be no-store, nosniff and no-referrer."""
     api, alice, _, _ = world
     answers = {
-        "invalid body": api.c.post("/api/v1/auth/prelogin", content=b'{"handle": ',
-                                   headers={"content-type": "application/json"}),
+        "invalid body": api.c.post(
+            "/api/v1/auth/prelogin", content=b'{"handle": ', headers={"content-type": "application/json"}
+        ),
         "no session": api.c.get("/api/v1/sync/pull"),
         "media type": api.c.post("/api/v1/auth/prelogin", content=b"x", headers={"content-type": "text/plain"}),
         "unknown route": api.c.get("/api/v1/nope"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import builders as b
 import msgspec
 from harness import dump
@@ -18,18 +17,30 @@ def _states(api, acct, after=0):
 def test_therapist_pull_holds_exactly_the_shared_records(two_linked):
     api, therapist, client = two_linked
     shared, private1, private2 = b.Rec(client), b.Rec(client), b.Rec(client)
-    api.push(client, [private1.item(b"private"), shared.item(b"shared", grant_to=[therapist]),
-                      private2.item(b"also private")])
+    api.push(
+        client,
+        [private1.item(b"private"), shared.item(b"shared", grant_to=[therapist]), private2.item(b"also private")],
+    )
     api.push(client, [private1.item(b"private v2")])
     states, _ = _states(api, therapist)
     assert [s.record_id for s in states] == [shared.record_id]
     [s] = states
     assert s.access == "granted" and s.dek_wrap is None
     assert {g.grantee_id for g in s.grants} == {therapist.uuid}
-    body, dek = records.open_grant(s.grants[0], owner_sig_pub=client.secrets.sig_pub, me_id=therapist.user_id,
-                                   my_kem_seed=therapist.secrets.kem_seed)
-    _, text = records.open_revision(s.head.revision, owner_id=client.user_id, record_id=shared.record_id, dek=dek,
-                                    key_id=body.key_id, signer_pub=client.secrets.sig_pub)
+    body, dek = records.open_grant(
+        s.grants[0],
+        owner_sig_pub=client.secrets.sig_pub,
+        me_id=therapist.user_id,
+        my_kem_seed=therapist.secrets.kem_seed,
+    )
+    _, text = records.open_revision(
+        s.head.revision,
+        owner_id=client.user_id,
+        record_id=shared.record_id,
+        dek=dek,
+        key_id=body.key_id,
+        signer_pub=client.secrets.sig_pub,
+    )
     assert text == b"shared"
     # the raw response holds no other record id
     raw = api.get("/sync/pull?after=0&limit=1000", therapist).text
@@ -98,6 +109,8 @@ def test_stranger_sees_nothing(two_linked):
     assert api.get(f"/bundles/{client.uuid}", therapist).json()["handle"] == "sam"
     assert api.get(f"/bundles/{therapist.uuid}", client).json()["handle"] == "dr-tran"
     assert api.get(f"/bundles/{eve.uuid}", eve).status_code == 200
+
+
 def test_account_deletion_erases_every_row(two_linked):
     api, therapist, client = two_linked
     rec, mine = b.Rec(client), b.Rec(therapist)

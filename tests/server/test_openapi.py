@@ -25,8 +25,14 @@ from tests.openapi_answers import Checker, check_answers
 ROOT = Path(__file__).resolve().parents[2]
 API = "/api/v1"
 # PROTOCOL.md §17, endpoint table: everything else needs `Authorization: Bearer <token>`.
-NO_SESSION = {("get", "/health"), ("post", "/accounts"), ("post", "/auth/prelogin"), ("post", "/auth/login"),
-              ("post", "/auth/device-challenge"), ("post", "/auth/refresh")}
+NO_SESSION = {
+    ("get", "/health"),
+    ("post", "/accounts"),
+    ("post", "/auth/prelogin"),
+    ("post", "/auth/login"),
+    ("post", "/auth/device-challenge"),
+    ("post", "/auth/refresh"),
+}
 
 
 @pytest.fixture
@@ -68,8 +74,11 @@ def _objects(doc: dict, schema: dict, seen: set[str] | None = None):
 
 
 def _wire_structs() -> dict[str, type[msgspec.Struct]]:
-    found = {v.__name__: v for v in vars(wire).values()
-             if isinstance(v, type) and issubclass(v, msgspec.Struct) and v.__module__ == wire.__name__}
+    found = {
+        v.__name__: v
+        for v in vars(wire).values()
+        if isinstance(v, type) and issubclass(v, msgspec.Struct) and v.__module__ == wire.__name__
+    }
     return {**found, ProblemBody.__name__: ProblemBody}
 
 
@@ -149,7 +158,7 @@ def test_every_operation_lists_its_problem_answers(doc):
             assert 415 in problems, (method, path)
         if op.get("security"):
             assert 401 in problems, (method, path)
-    codes = {(m, p[len(API):]): {int(s) for s in op["responses"] if int(s) >= 400} for p, m, op in _ops(doc)}
+    codes = {(m, p[len(API) :]): {int(s) for s in op["responses"] if int(s) >= 400} for p, m, op in _ops(doc)}
     # what PROTOCOL.md §17 says each of these can answer
     assert {403, 409, 429, 503} <= codes[("post", "/accounts")]
     assert {401, 409, 421, 429} <= codes[("post", "/auth/login")]
@@ -168,7 +177,7 @@ def test_bearer_scheme_applies_to_the_operations_that_need_a_session(api, doc):
     scheme = doc["components"]["securitySchemes"]["bearer"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     for path, method, op in _ops(doc):
-        public = (method, path[len(API):]) in NO_SESSION
+        public = (method, path[len(API) :]) in NO_SESSION
         assert op.get("security") == (None if public else [{"bearer": []}]), (method, path)
         # and the server agrees: without a token, exactly these answer 401
         url = re.sub(r"{\w+}", str(uuid.uuid4()), path)
@@ -224,20 +233,36 @@ def test_schema_paths_serve_the_same_document(api, doc):
 
 
 def _answer(method: str, path: str, status: int, body: object, content_type: str = "application/json", **extra):
-    return {"method": method, "path": API + path, "status": status, "type": content_type,
-            "body": body if isinstance(body, str) else msgspec.json.encode(body).decode(),
-            "allow": None, "retry_after": None, **extra}
+    return {
+        "method": method,
+        "path": API + path,
+        "status": status,
+        "type": content_type,
+        "body": body if isinstance(body, str) else msgspec.json.encode(body).decode(),
+        "allow": None,
+        "retry_after": None,
+        **extra,
+    }
 
 
 def _problem(code: str, status: int) -> dict:
-    return {"type": "https://between.invalid/problems/" + code, "title": "t", "status": status, "detail": "d",
-            "code": code}
+    return {
+        "type": "https://between.invalid/problems/" + code,
+        "title": "t",
+        "status": status,
+        "detail": "d",
+        "code": code,
+    }
 
 
 def test_the_check_reports_every_kind_of_wrong_answer(doc):
     salt = base64.b64encode(bytes(16)).decode()
-    challenge = {"kdf": {"alg": "argon2id", "memory_kib": 65536, "iterations": 3, "lanes": 1, "salt": salt},
-                 "challenge_id": salt, "challenge": base64.b64encode(bytes(32)).decode(), "expires_in": 60}
+    challenge = {
+        "kdf": {"alg": "argon2id", "memory_kib": 65536, "iterations": 3, "lanes": 1, "salt": salt},
+        "challenge_id": salt,
+        "challenge": base64.b64encode(bytes(32)).decode(),
+        "expires_in": 60,
+    }
     right = [
         _answer("POST", "/auth/prelogin", 200, challenge),
         _answer("POST", "/auth/prelogin", 429, _problem("rate_limited", 429), MEDIA_TYPE, retry_after="3"),
@@ -255,14 +280,20 @@ def test_the_check_reports_every_kind_of_wrong_answer(doc):
     cases = {
         "status 418 is not documented": _answer("POST", "/auth/prelogin", 418, challenge),
         "content type 'text/html'": _answer("POST", "/auth/prelogin", 200, challenge, "text/html"),
-        "'challenge' is a required property": _answer("POST", "/auth/prelogin", 200,
-                                                      {k: v for k, v in challenge.items() if k != "challenge"}),
+        "'challenge' is a required property": _answer(
+            "POST", "/auth/prelogin", 200, {k: v for k, v in challenge.items() if k != "challenge"}
+        ),
         "'extra' was unexpected": _answer("POST", "/auth/prelogin", 200, {**challenge, "extra": 1}),
-        "kdf/salt": _answer("POST", "/auth/prelogin", 200,
-                            {**challenge, "kdf": {**kdf, "salt": base64.urlsafe_b64encode(b"\xfb\xff" * 8).decode()}}),
+        "kdf/salt": _answer(
+            "POST",
+            "/auth/prelogin",
+            200,
+            {**challenge, "kdf": {**kdf, "salt": base64.urlsafe_b64encode(b"\xfb\xff" * 8).decode()}},
+        ),
         "challenge_id": _answer("POST", "/auth/prelogin", 200, {**challenge, "challenge_id": salt.rstrip("=")}),
-        "lacks its Retry-After header": _answer("POST", "/auth/prelogin", 429, _problem("rate_limited", 429),
-                                                MEDIA_TYPE),
+        "lacks its Retry-After header": _answer(
+            "POST", "/auth/prelogin", 429, _problem("rate_limited", 429), MEDIA_TYPE
+        ),
         "own_invite' is not one of": _answer("POST", "/accounts", 409, _problem("own_invite", 409), MEDIA_TYPE),
         "Allow is 'OPTIONS, POST'": _answer("OPTIONS", "/invites", 204, "", allow="OPTIONS, POST"),
         "documented without a body": _answer("DELETE", f"/links/{uuid.uuid4()}", 204, "{}"),
@@ -279,7 +310,8 @@ def test_the_check_reports_every_kind_of_wrong_answer(doc):
 @pytest.mark.slow
 def test_a_session_with_a_wrong_answer_fails_and_lists_it(tmp_path):
     """The whole chain: an answer recorded by the test-client wrapper, checked when the session ends."""
-    (tmp_path / "test_answers.py").write_text(textwrap.dedent('''
+    (tmp_path / "test_answers.py").write_text(
+        textwrap.dedent('''
         from litestar.testing import TestClient
         from between.server.app import create_app
         from between.server.settings import Settings
@@ -297,12 +329,29 @@ def test_a_session_with_a_wrong_answer_fails_and_lists_it(tmp_path):
         def test_the_real_server(tmp_path):
             with TestClient(recorded(create_app(Settings.from_mapping({"data_dir": str(tmp_path)})))) as client:
                 assert client.get("/api/v1/health").status_code == 200
-    '''))
+    ''')
+    )
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "pytest", "-p", "tests.openapi_answers", "-p", "no:cacheprovider",
-                               "-q", str(tmp_path / "test_answers.py"), *args], cwd=ROOT, capture_output=True,
-                              text=True, timeout=120, env=dict(os.environ))
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "tests.openapi_answers",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                str(tmp_path / "test_answers.py"),
+                *args,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=dict(os.environ),
+        )
 
     failed = run()
     assert failed.returncode == 1, failed.stdout + failed.stderr

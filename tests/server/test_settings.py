@@ -12,30 +12,50 @@ from between.server.settings import Settings, SettingsError
 
 def test_defaults():
     s = Settings.from_env({})
-    assert (s.data_dir, s.registration, s.challenge_ttl, s.session_ttl, s.invite_ttl) == \
-        ("./var", "open", 60, 12 * 3600, 7 * 86400)
+    assert (s.data_dir, s.registration, s.challenge_ttl, s.session_ttl, s.invite_ttl) == (
+        "./var",
+        "open",
+        60,
+        12 * 3600,
+        7 * 86400,
+    )
     assert s.public_origin is None and s.signup_codes == ()
 
 
 def test_parsing():
-    s = Settings.from_env({
-        "BETWEEN_DATA": "/srv/between", "BETWEEN_PORT": "9000", "BETWEEN_PUBLIC_ORIGIN": "https://between.example/",
-        "BETWEEN_REGISTRATION": "invite", "BETWEEN_SIGNUP_CODES": " first-code-1, second-code-2 ,",
-        "BETWEEN_SESSION_TTL": "2h", "BETWEEN_INVITE_TTL": "3d", "BETWEEN_MAX_REQUEST_BYTES": "4MiB",
-        "PATH": "/usr/bin",  # other variables are ignored
-    })
+    s = Settings.from_env(
+        {
+            "BETWEEN_DATA": "/srv/between",
+            "BETWEEN_PORT": "9000",
+            "BETWEEN_PUBLIC_ORIGIN": "https://between.example/",
+            "BETWEEN_REGISTRATION": "invite",
+            "BETWEEN_SIGNUP_CODES": " first-code-1, second-code-2 ,",
+            "BETWEEN_SESSION_TTL": "2h",
+            "BETWEEN_INVITE_TTL": "3d",
+            "BETWEEN_MAX_REQUEST_BYTES": "4MiB",
+            "PATH": "/usr/bin",  # other variables are ignored
+        }
+    )
     assert s.data_dir == "/srv/between" and s.port == 9000
     assert s.public_origin == "https://between.example"
     assert s.signup_codes == ("first-code-1", "second-code-2")
     assert (s.session_ttl, s.invite_ttl, s.max_request_bytes) == (7200, 3 * 86400, 4 * 1024 * 1024)
 
 
-@pytest.mark.parametrize("name, value", [
-    ("BETWEEN_PORT", "eighty"), ("BETWEEN_PORT", "70000"), ("BETWEEN_REGISTRATION", "closed"),
-    ("BETWEEN_SESSION_TTL", "soon"), ("BETWEEN_SESSION_TTL", "0"), ("BETWEEN_PUBLIC_ORIGIN", "between.example"),
-    ("BETWEEN_MAX_REQUEST_BYTES", "12 parsecs"), ("BETWEEN_RATE_IP_PER_MINUTE", "-1"),
-    ("BETWEEN_PROT", "8000"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("BETWEEN_PORT", "eighty"),
+        ("BETWEEN_PORT", "70000"),
+        ("BETWEEN_REGISTRATION", "closed"),
+        ("BETWEEN_SESSION_TTL", "soon"),
+        ("BETWEEN_SESSION_TTL", "0"),
+        ("BETWEEN_PUBLIC_ORIGIN", "between.example"),
+        ("BETWEEN_MAX_REQUEST_BYTES", "12 parsecs"),
+        ("BETWEEN_RATE_IP_PER_MINUTE", "-1"),
+        ("BETWEEN_PROT", "8000"),
+    ],
+)
 def test_invalid_values_name_the_variable(name, value):
     with pytest.raises(SettingsError) as exc:
         Settings.from_env({name: value})
@@ -49,8 +69,13 @@ def test_invite_codes_must_not_be_trivial():
 
 
 def test_server_refuses_to_start_on_a_bad_setting(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "between.server", "--data", str(tmp_path)], capture_output=True,
-                          text=True, env={"BETWEEN_REGISTRATION": "maybe", "PATH": "/usr/bin"}, timeout=30)
+    done = subprocess.run(
+        [sys.executable, "-m", "between.server", "--data", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={"BETWEEN_REGISTRATION": "maybe", "PATH": "/usr/bin"},
+        timeout=30,
+    )
     assert done.returncode == 2
     assert "BETWEEN_REGISTRATION" in done.stderr and "Traceback" not in done.stderr
 

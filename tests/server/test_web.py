@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from between.sync.core.kinds import KINDS_JSON
 from between.server.settings import WEB_DIR
 from between.server.web import CSP, FALLBACK_INDEX, VENDOR, VERSION_MARK, extra_files, served_files, shell_version
+from between.sync.core.kinds import KINDS_JSON
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,12 +45,19 @@ def test_security_headers_on_every_page(site):
         assert r.headers["referrer-policy"] == "no-referrer"
 
 
-@pytest.mark.parametrize("path, mime", [
-    ("/", "text/html"), ("/js/app.mjs", "text/javascript"), ("/js/main.js", "text/javascript"),
-    ("/js/core/bytes.js", "text/javascript"),
-    ("/manifest.webmanifest", "application/manifest+json"), ("/crypto.wasm", "application/wasm"),
-    ("/kinds.json", "application/json"), ("/sw.js", "text/javascript"),
-])
+@pytest.mark.parametrize(
+    "path, mime",
+    [
+        ("/", "text/html"),
+        ("/js/app.mjs", "text/javascript"),
+        ("/js/main.js", "text/javascript"),
+        ("/js/core/bytes.js", "text/javascript"),
+        ("/manifest.webmanifest", "application/manifest+json"),
+        ("/crypto.wasm", "application/wasm"),
+        ("/kinds.json", "application/json"),
+        ("/sw.js", "text/javascript"),
+    ],
+)
 def test_mime_types(site, path, mime):
     assert site.get(path).headers["content-type"].split(";")[0] == mime
 
@@ -71,8 +78,19 @@ def test_app_shell_routes(site):
         assert site.get(path).text == shell, path
 
 
-@pytest.mark.parametrize("path", ["/node_modules/x/index.js", "/package.json", "/.env", "/../outside.html",
-                                  "/js/../../outside.html", "/%2e%2e/outside.html", "/missing.js", "/js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/node_modules/x/index.js",
+        "/package.json",
+        "/.env",
+        "/../outside.html",
+        "/js/../../outside.html",
+        "/%2e%2e/outside.html",
+        "/missing.js",
+        "/js",
+    ],
+)
 def test_nothing_outside_the_app_is_served(site, path):
     r = site.get(path)
     assert r.status_code == 404, path
@@ -191,8 +209,9 @@ def test_the_worker_is_served_with_the_version_of_the_files_served(site, api_fac
     assert worker_version(api_factory(web_dir=str(web)).c) == version
 
 
-@pytest.mark.parametrize("name", ["index.html", "sw.js", "js/main.js", "js/core/bytes.js", "manifest.webmanifest",
-                                  "crypto.wasm"])
+@pytest.mark.parametrize(
+    "name", ["index.html", "sw.js", "js/main.js", "js/core/bytes.js", "manifest.webmanifest", "crypto.wasm"]
+)
 def test_any_change_to_a_served_file_is_a_new_version_and_undoing_it_the_old_one(site, tmp_path, name):
     path = tmp_path / "web" / name
     before, content = worker_version(site), path.read_bytes()

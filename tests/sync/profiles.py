@@ -7,24 +7,39 @@ import uuid
 
 from between.sync.client.client import Client
 from between.sync.client.keysfile import KeysFile
-from between.sync.client.rows import PendingRevision
 from between.sync.client.report import SyncReport
+from between.sync.client.rows import PendingRevision
 from between.sync.core import crypto, keys, records, wire
 from between.sync.core.layout import GrantBody
 
 
 def person(handle: str, role: str = "client") -> keys.AccountSecrets:
-    return keys.AccountSecrets(user_id=uuid.uuid4().bytes, handle=handle, role=role,
-                               account_key=crypto.random_bytes(32), sig_seed=crypto.random_bytes(32),
-                               kem_seed=crypto.random_bytes(32))
+    return keys.AccountSecrets(
+        user_id=uuid.uuid4().bytes,
+        handle=handle,
+        role=role,
+        account_key=crypto.random_bytes(32),
+        sig_seed=crypto.random_bytes(32),
+        kem_seed=crypto.random_bytes(32),
+    )
 
 
 def device(tmp_path, name: str, secrets: keys.AccountSecrets) -> Client:
     client = Client(tmp_path / name)
-    client.store.create(KeysFile(server="http://127.0.0.1:9", handle=secrets.handle, role=secrets.role,
-                                 user_id=secrets.user_id, device_id=uuid.uuid4().bytes,
-                                 account_key=secrets.account_key, sig_seed=secrets.sig_seed,
-                                 kem_seed=secrets.kem_seed, device_seed=b"\x04" * 32, token=""))
+    client.store.create(
+        KeysFile(
+            server="http://127.0.0.1:9",
+            handle=secrets.handle,
+            role=secrets.role,
+            user_id=secrets.user_id,
+            device_id=uuid.uuid4().bytes,
+            account_key=secrets.account_key,
+            sig_seed=secrets.sig_seed,
+            kem_seed=secrets.kem_seed,
+            device_seed=b"\x04" * 32,
+            token="",
+        )
+    )
     return client
 
 
@@ -35,8 +50,16 @@ def pin(client: Client, peer: keys.AccountSecrets, how: str = "invite-link") -> 
     uid = str(uuid.UUID(bytes=peer.user_id))
     with client.store.transaction() as db:
         if how != "tofu":
-            client.store.settle_peer(db, user_id=uid, bundle=bundle, verified_how=how, state="verified", changed=None,
-                                     link_id=str(uuid.uuid4()), linked=True)
+            client.store.settle_peer(
+                db,
+                user_id=uid,
+                bundle=bundle,
+                verified_how=how,
+                state="verified",
+                changed=None,
+                link_id=str(uuid.uuid4()),
+                linked=True,
+            )
         assert not client.engine.links.settle(db, uid, bundle, None, "none", SyncReport()).verdict.blocked
 
 
@@ -59,8 +82,9 @@ def shared_entry(sam: Client, server: FakeServerHead, body: str = "for my therap
 
 def deliver(client: Client, *states: wire.RecordState, cursor: int | None = None) -> SyncReport:
     report = SyncReport()
-    page = wire.PullResponse(items=list(states), cursor=max(s.seq for s in states) if cursor is None else cursor,
-                             more=False)
+    page = wire.PullResponse(
+        items=list(states), cursor=max(s.seq for s in states) if cursor is None else cursor, more=False
+    )
     client.engine.inbox.apply_page(page, report)
     return report
 
@@ -68,9 +92,16 @@ def deliver(client: Client, *states: wire.RecordState, cursor: int | None = None
 def stored_grant(upload: wire.GrantUpload, created_at: int = 1) -> wire.Grant:
     """A pushed grant as the server serves it back: its row fields read from its own body."""
     body = GrantBody.parse(upload.body)
-    return wire.Grant(record_id=uuid.UUID(bytes=body.record_id), owner_id=uuid.UUID(bytes=body.owner_id),
-                      grantee_id=uuid.UUID(bytes=body.grantee_id), key_id=body.key_id, body=upload.body,
-                      sealed=upload.sealed, signature=upload.signature, created_at=created_at)
+    return wire.Grant(
+        record_id=uuid.UUID(bytes=body.record_id),
+        owner_id=uuid.UUID(bytes=body.owner_id),
+        grantee_id=uuid.UUID(bytes=body.grantee_id),
+        key_id=body.key_id,
+        body=upload.body,
+        sealed=upload.sealed,
+        signature=upload.signature,
+        created_at=created_at,
+    )
 
 
 def pushed_grants(item: PendingRevision) -> list[wire.GrantUpload]:
@@ -96,29 +127,55 @@ class FakeServerHead:
     def state(client: Client, item: PendingRevision, seq: int, grants: list[wire.Grant] = ()) -> wire.RecordState:
         owner = uuid.UUID(client.engine.me)
         rev = wire.Revision(header=item.header, ct=item.ct, signature=item.signature)
-        head = wire.StoredRevision(record_id=uuid.UUID(item.record_id), owner_id=owner, version=item.version,
-                                   rev_id=records.rev_id(rev.header, rev.ct), revision=rev, seq=seq)
-        return wire.RecordState(record_id=head.record_id, owner_id=owner, seq=seq, access="owner", head=head,
-                                dek_wrap=item.dek_wrap, grants=list(grants))
+        head = wire.StoredRevision(
+            record_id=uuid.UUID(item.record_id),
+            owner_id=owner,
+            version=item.version,
+            rev_id=records.rev_id(rev.header, rev.ct),
+            revision=rev,
+            seq=seq,
+        )
+        return wire.RecordState(
+            record_id=head.record_id,
+            owner_id=owner,
+            seq=seq,
+            access="owner",
+            head=head,
+            dek_wrap=item.dek_wrap,
+            grants=list(grants),
+        )
 
-    def granted(self, record_id: str, grantee: keys.AccountSecrets, seq: int,
-                grants: list[wire.Grant] | None = None) -> wire.RecordState:
+    def granted(
+        self, record_id: str, grantee: keys.AccountSecrets, seq: int, grants: list[wire.Grant] | None = None
+    ) -> wire.RecordState:
         """The landed head of `record_id` as its grantee pulls it: no wrap, only the grants naming the grantee."""
         item = self.items[record_id]
         rev = wire.Revision(header=item.header, ct=item.ct, signature=item.signature)
-        owner = uuid.UUID(bytes=GrantBody.parse(pushed_grants(item)[0].body).owner_id) if grants is None else (
-            grants[0].owner_id)
+        owner = (
+            uuid.UUID(bytes=GrantBody.parse(pushed_grants(item)[0].body).owner_id)
+            if grants is None
+            else (grants[0].owner_id)
+        )
         if grants is None:
-            grants = [stored_grant(g) for g in pushed_grants(item)
-                      if GrantBody.parse(g.body).grantee_id == grantee.user_id]
-        head = wire.StoredRevision(record_id=uuid.UUID(record_id), owner_id=owner, version=item.version,
-                                   rev_id=records.rev_id(rev.header, rev.ct), revision=rev, seq=0)
-        return wire.RecordState(record_id=head.record_id, owner_id=owner, seq=seq, access="granted", head=head,
-                                grants=grants)
+            grants = [
+                stored_grant(g) for g in pushed_grants(item) if GrantBody.parse(g.body).grantee_id == grantee.user_id
+            ]
+        head = wire.StoredRevision(
+            record_id=uuid.UUID(record_id),
+            owner_id=owner,
+            version=item.version,
+            rev_id=records.rev_id(rev.header, rev.ct),
+            revision=rev,
+            seq=0,
+        )
+        return wire.RecordState(
+            record_id=head.record_id, owner_id=owner, seq=seq, access="granted", head=head, grants=grants
+        )
 
 
-def care_link(therapist: keys.AccountSecrets | wire.KeyBundle, client: keys.AccountSecrets | wire.KeyBundle
-              ) -> wire.CareLink:
+def care_link(
+    therapist: keys.AccountSecrets | wire.KeyBundle, client: keys.AccountSecrets | wire.KeyBundle
+) -> wire.CareLink:
     def bundle(x):
         return x if isinstance(x, wire.KeyBundle) else keys.make_bundle(x)
 

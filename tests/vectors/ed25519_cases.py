@@ -170,29 +170,61 @@ def edge_cases() -> list[dict[str, Any]]:
         encodings_ok = s_ok and all(decode(x, strict=True) is not None and not _small(x) for x in (pub, signature[:32]))
         cofactorless = verify(pub, signature, message, cofactored=False) if s_ok else None
         assert (expect == "accept") == (encodings_ok and bool(cofactorless)), name
-        cases.append({"name": name, "rule": rule, "public": pub.hex(), "message": message.hex(),
-                      "signature": signature.hex(), "expect": expect,
-                      "refused_by": None if expect == "accept" else "encoding" if not encodings_ok else "equation",
-                      "cofactorless_equation": cofactorless,
-                      "cofactored_equation": verify(pub, signature, message, cofactored=True) if s_ok else None})
+        cases.append(
+            {
+                "name": name,
+                "rule": rule,
+                "public": pub.hex(),
+                "message": message.hex(),
+                "signature": signature.hex(),
+                "expect": expect,
+                "refused_by": None if expect == "accept" else "encoding" if not encodings_ok else "equation",
+                "cofactorless_equation": cofactorless,
+                "cofactored_equation": verify(pub, signature, message, cofactored=True) if s_ok else None,
+            }
+        )
 
     message = b"bt1 edge: a valid signature"
     good = _sign(a, prefix, public, message)
     case("valid", "baseline: an ordinary signature", public, message, good, "accept")
     s = int.from_bytes(good[32:], "little")
-    case("s_plus_l", "S must be below L: S + L names the same scalar but is refused (malleability)",
-         public, message, good[:32] + (s + L).to_bytes(32, "little"), "reject")
-    case("s_high_bits", "S must be below L: S + 14L sets the top bits of the last byte",
-         public, message, good[:32] + (s + 14 * L).to_bytes(32, "little"), "reject")
+    case(
+        "s_plus_l",
+        "S must be below L: S + L names the same scalar but is refused (malleability)",
+        public,
+        message,
+        good[:32] + (s + L).to_bytes(32, "little"),
+        "reject",
+    )
+    case(
+        "s_high_bits",
+        "S must be below L: S + 14L sets the top bits of the last byte",
+        public,
+        message,
+        good[:32] + (s + 14 * L).to_bytes(32, "little"),
+        "reject",
+    )
 
     # R an encoding of the identity: S = k*a makes SB - kA the identity. Only the canonical encoding is accepted.
     for name, r_enc, expect, rule in (
-        ("r_small_order", encode(IDENTITY), "reject",
-         "R must not be a small-order point: here the identity, canonically encoded, with S = k*a"),
-        ("r_noncanonical_y", (P + 1).to_bytes(32, "little"), "reject",
-         "R must be canonical: y = p + 1 encodes the identity with y >= p"),
-        ("r_noncanonical_sign", (1 | 1 << 255).to_bytes(32, "little"), "reject",
-         "R must be canonical: the identity (x = 0) with the sign bit set"),
+        (
+            "r_small_order",
+            encode(IDENTITY),
+            "reject",
+            "R must not be a small-order point: here the identity, canonically encoded, with S = k*a",
+        ),
+        (
+            "r_noncanonical_y",
+            (P + 1).to_bytes(32, "little"),
+            "reject",
+            "R must be canonical: y = p + 1 encodes the identity with y >= p",
+        ),
+        (
+            "r_noncanonical_sign",
+            (1 | 1 << 255).to_bytes(32, "little"),
+            "reject",
+            "R must be canonical: the identity (x = 0) with the sign bit set",
+        ),
     ):
         msg = f"bt1 edge: {name}".encode()
         sig = r_enc + (challenge(r_enc, public, msg) * a % L).to_bytes(32, "little")
@@ -200,26 +232,47 @@ def edge_cases() -> list[dict[str, Any]]:
 
     # R with a small-order component: only a cofactored verifier accepts it.
     msg = b"bt1 edge: mixed-order R"
-    case("r_mixed_order", "cofactorless: [S]B = R + [k]A exactly; R = rB + T8 passes only the cofactored equation",
-         public, msg, _sign(a, prefix, public, msg, r_extra=ORDER_8), "reject")
+    case(
+        "r_mixed_order",
+        "cofactorless: [S]B = R + [k]A exactly; R = rB + T8 passes only the cofactored equation",
+        public,
+        msg,
+        _sign(a, prefix, public, msg, r_extra=ORDER_8),
+        "reject",
+    )
 
     # A with a small-order component (A = aB + T8): SB - kA = R - kT8, so the outcome depends on k mod 8.
     mixed = encode(add(mul(a, BASE), ORDER_8))
-    fails = _message_where(lambda m: challenge(_sign(a, prefix, mixed, m)[:32], mixed, m) % 8 != 0,
-                           "bt1 edge: mixed-order A, k not a multiple of 8")
-    case("a_mixed_order_cofactored_only", "cofactorless: a key with a small-order component and k mod 8 != 0 "
-         "passes only the cofactored equation", mixed, fails, _sign(a, prefix, mixed, fails), "reject")
-    passes = _message_where(lambda m: challenge(_sign(a, prefix, mixed, m)[:32], mixed, m) % 8 == 0,
-                            "bt1 edge: mixed-order A, k a multiple of 8")
-    case("a_mixed_order_both", "a key with a small-order component is not refused by itself: with k mod 8 = 0 "
-         "both equations hold", mixed, passes, _sign(a, prefix, mixed, passes), "accept")
+    fails = _message_where(
+        lambda m: challenge(_sign(a, prefix, mixed, m)[:32], mixed, m) % 8 != 0,
+        "bt1 edge: mixed-order A, k not a multiple of 8",
+    )
+    case(
+        "a_mixed_order_cofactored_only",
+        "cofactorless: a key with a small-order component and k mod 8 != 0 passes only the cofactored equation",
+        mixed,
+        fails,
+        _sign(a, prefix, mixed, fails),
+        "reject",
+    )
+    passes = _message_where(
+        lambda m: challenge(_sign(a, prefix, mixed, m)[:32], mixed, m) % 8 == 0,
+        "bt1 edge: mixed-order A, k a multiple of 8",
+    )
+    case(
+        "a_mixed_order_both",
+        "a key with a small-order component is not refused by itself: with k mod 8 = 0 both equations hold",
+        mixed,
+        passes,
+        _sign(a, prefix, mixed, passes),
+        "accept",
+    )
 
     # A non-canonical A that is not small-order: the smallest y >= p on the curve. Nobody knows its discrete log,
     # so no signature can verify; the encoding rule refuses it before any arithmetic.
     y = next(y for y in range(2, 19) if x_of(y, 0) is not None)
     odd = (y + P).to_bytes(32, "little")
-    case("a_noncanonical_y", f"A must be canonical: y = p + {y} (a point of large order)", odd, message, good,
-         "reject")
+    case("a_noncanonical_y", f"A must be canonical: y = p + {y} (a point of large order)", odd, message, good, "reject")
     return cases
 
 

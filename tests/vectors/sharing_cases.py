@@ -34,26 +34,99 @@ GRANTEES_AFTER: list[tuple[list[str], list[str], list[str], list[str]]] = [
 ]
 KEY = {name: fixed("sharing/key/" + name, 16).hex() for name in ("k1", "k2")}
 # name, known (None: this device holds no share list), known key, head key, served, stale, gone -> grantees, warnings
-AFTER_PULL: list[tuple[str, dict[str, str] | None, str | None, str, dict[str, str], list[str], list[str],
-                       dict[str, str], list[str]]] = [
+AFTER_PULL: list[
+    tuple[str, dict[str, str] | None, str | None, str, dict[str, str], list[str], list[str], dict[str, str], list[str]]
+] = [
     ("first sight of the record: the served list", None, None, "k2", {"sam": "t3"}, [], [], {"sam": "t3"}, []),
-    ("a new key (a re-key by this account): the served list", {"lee": "t1"}, "k1", "k2", {"sam": "t3"}, [], [],
-     {"sam": "t3"}, []),
+    (
+        "a new key (a re-key by this account): the served list",
+        {"lee": "t1"},
+        "k1",
+        "k2",
+        {"sam": "t3"},
+        [],
+        [],
+        {"sam": "t3"},
+        [],
+    ),
     ("the same key and the same list", {"lee": "t1"}, "k1", "k1", {"lee": "t1"}, [], [], {"lee": "t1"}, []),
-    ("same key, the server adds someone: this device's list is kept", {"lee": "t1"}, "k1", "k1",
-     {"lee": "t1", "eve": "t2"}, [], [], {"lee": "t1"}, ["share_list_differs"]),
-    ("same key, the server drops someone: this device's list is kept", {"lee": "t1"}, "k1", "k1", {}, [], [],
-     {"lee": "t1"}, ["share_list_differs"]),
-    ("same key, the server drops someone whose link ended: expected", {"lee": "t1"}, "k1", "k1", {}, [], ["lee"],
-     {"lee": "t1"}, []),
-    ("an old grant replayed for someone unshared: ignored, and said", {}, "k2", "k2", {}, ["lee"], [], {},
-     ["old_grants_ignored"]),
-    ("an old grant of someone who holds the current key too: history", {"lee": "t1"}, "k2", "k2", {"lee": "t1"},
-     ["lee"], [], {"lee": "t1"}, []),
-    ("a new key with an old grant riding along: ignored, and said", {"lee": "t1"}, "k1", "k2", {"sam": "t3"},
-     ["lee"], [], {"sam": "t3"}, ["old_grants_ignored"]),
-    ("both: an old grant and a differing list", {"lee": "t1"}, "k1", "k1", {"eve": "t2"}, ["kim"], [],
-     {"lee": "t1"}, ["old_grants_ignored", "share_list_differs"]),
+    (
+        "same key, the server adds someone: this device's list is kept",
+        {"lee": "t1"},
+        "k1",
+        "k1",
+        {"lee": "t1", "eve": "t2"},
+        [],
+        [],
+        {"lee": "t1"},
+        ["share_list_differs"],
+    ),
+    (
+        "same key, the server drops someone: this device's list is kept",
+        {"lee": "t1"},
+        "k1",
+        "k1",
+        {},
+        [],
+        [],
+        {"lee": "t1"},
+        ["share_list_differs"],
+    ),
+    (
+        "same key, the server drops someone whose link ended: expected",
+        {"lee": "t1"},
+        "k1",
+        "k1",
+        {},
+        [],
+        ["lee"],
+        {"lee": "t1"},
+        [],
+    ),
+    (
+        "an old grant replayed for someone unshared: ignored, and said",
+        {},
+        "k2",
+        "k2",
+        {},
+        ["lee"],
+        [],
+        {},
+        ["old_grants_ignored"],
+    ),
+    (
+        "an old grant of someone who holds the current key too: history",
+        {"lee": "t1"},
+        "k2",
+        "k2",
+        {"lee": "t1"},
+        ["lee"],
+        [],
+        {"lee": "t1"},
+        [],
+    ),
+    (
+        "a new key with an old grant riding along: ignored, and said",
+        {"lee": "t1"},
+        "k1",
+        "k2",
+        {"sam": "t3"},
+        ["lee"],
+        [],
+        {"sam": "t3"},
+        ["old_grants_ignored"],
+    ),
+    (
+        "both: an old grant and a differing list",
+        {"lee": "t1"},
+        "k1",
+        "k1",
+        {"eve": "t2"},
+        ["kim"],
+        [],
+        {"lee": "t1"},
+        ["old_grants_ignored", "share_list_differs"],
+    ),
 ]
 
 
@@ -76,20 +149,35 @@ def build() -> dict[str, Any]:
         after.append({"grantees": grantees, "add": add, "revoke": revoke, "expected": expected})
     pulls = []
     for name, known, known_key, key, served, stale, gone, grantees, warnings in AFTER_PULL:
-        got = sharing.share_list_after_pull(known=known, known_key=bytes.fromhex(KEY[known_key]) if known_key else None,
-                                            key=bytes.fromhex(KEY[key]), served=served, stale=stale, gone=gone)
+        got = sharing.share_list_after_pull(
+            known=known,
+            known_key=bytes.fromhex(KEY[known_key]) if known_key else None,
+            key=bytes.fromhex(KEY[key]),
+            served=served,
+            stale=stale,
+            gone=gone,
+        )
         if (got.grantees, got.warnings) != (grantees, warnings):
             raise SystemExit(f"share_list_after_pull {name!r}: computed {got}")
-        pulls.append({"name": name, "known": known, "known_key": KEY[known_key] if known_key else None,
-                      "key": KEY[key], "served": served, "stale": stale, "gone": gone,
-                      "expected": {"grantees": grantees, "warnings": warnings}})
+        pulls.append(
+            {
+                "name": name,
+                "known": known,
+                "known_key": KEY[known_key] if known_key else None,
+                "key": KEY[key],
+                "served": served,
+                "stale": stale,
+                "gone": gone,
+                "expected": {"grantees": grantees, "warnings": warnings},
+            }
+        )
     return {
         "description": "The sharing rules (sync/core/sharing.py, web/js/core/sharing.js). held_back(linked, state): "
-                       "why no record key may go to a peer (null: it may; linked null: no pin on this device; state: "
-                       "trust.judge's state of their pinned key). takes_from(state): whether their records are taken. "
-                       "grantees_after: the grantees plus add minus revoke (sorted). share_list_after_pull: the share "
-                       "list of an own record after a pull (grantee -> when shared) and the warnings it noticed; "
-                       "keys are lowercase hex.",
+        "why no record key may go to a peer (null: it may; linked null: no pin on this device; state: "
+        "trust.judge's state of their pinned key). takes_from(state): whether their records are taken. "
+        "grantees_after: the grantees plus add minus revoke (sorted). share_list_after_pull: the share "
+        "list of an own record after a pull (grantee -> when shared) and the warnings it noticed; "
+        "keys are lowercase hex.",
         "held_back": held_back,
         "takes_from": takes_from,
         "grantees_after": after,

@@ -3,7 +3,6 @@ challenges, sessions. Sign-up: the key bundle, the rules, who is admitted (a sig
 
 from __future__ import annotations
 
-
 import builders as b
 import msgspec
 import pytest
@@ -21,9 +20,15 @@ def _new_material(kdf: wire.KdfParams | None = None) -> tuple[wire.KdfParams, by
     return kdf, crypto.random_bytes(32), crypto.random_bytes(60)
 
 
-def _change(acct: b.Account, challenge: wire.Challenge, *, signer: str = "passphrase", seed: bytes | None = None,
-            material: tuple[wire.KdfParams, bytes, bytes] | None = None,
-            signed: tuple[wire.KdfParams, bytes, bytes] | None = None) -> tuple[wire.ChangePassphrase, bytes]:
+def _change(
+    acct: b.Account,
+    challenge: wire.Challenge,
+    *,
+    signer: str = "passphrase",
+    seed: bytes | None = None,
+    material: tuple[wire.KdfParams, bytes, bytes] | None = None,
+    signed: tuple[wire.KdfParams, bytes, bytes] | None = None,
+) -> tuple[wire.ChangePassphrase, bytes]:
     """A change request and the new login seed; `signed` lets the signature cover other material than is sent."""
     new_seed = crypto.random_bytes(32)
     kdf, _, envelope = material or _new_material()
@@ -31,10 +36,23 @@ def _change(acct: b.Account, challenge: wire.Challenge, *, signer: str = "passph
     s_kdf, s_pub, s_env = signed or (kdf, login_pub, envelope)
     if seed is None:
         seed = acct.login_seed if signer == "passphrase" else acct.recovery_seed
-    signature = keys.sign_auth(seed, b.TEST_ORIGIN, acct.handle, challenge.challenge_id, challenge.challenge,
-                               "change-passphrase", keys.passphrase_change_bound(s_kdf, s_pub, s_env))
-    body = wire.ChangePassphrase(signer=signer, challenge_id=challenge.challenge_id, signature=signature, kdf=kdf,
-                                 login_pub=login_pub, pw_envelope=envelope)
+    signature = keys.sign_auth(
+        seed,
+        b.TEST_ORIGIN,
+        acct.handle,
+        challenge.challenge_id,
+        challenge.challenge,
+        "change-passphrase",
+        keys.passphrase_change_bound(s_kdf, s_pub, s_env),
+    )
+    body = wire.ChangePassphrase(
+        signer=signer,
+        challenge_id=challenge.challenge_id,
+        signature=signature,
+        kdf=kdf,
+        login_pub=login_pub,
+        pw_envelope=envelope,
+    )
     return body, new_seed
 
 
@@ -86,8 +104,9 @@ def test_the_recovery_key_may_authorise_the_change(api):
     assert api.post("/auth/login", b.login(acct, api.challenge("alice"), action="recover")).status_code == 200
 
 
-@pytest.mark.parametrize("case", ["other_envelope", "other_kdf", "other_login_pub", "wrong_signer", "foreign_key",
-                                  "other_action"])
+@pytest.mark.parametrize(
+    "case", ["other_envelope", "other_kdf", "other_login_pub", "wrong_signer", "foreign_key", "other_action"]
+)
 def test_a_signature_over_anything_else_is_refused_and_nothing_changes(api, case):
     acct = api.register("alice")
     phone = _second_device(api, acct)
@@ -105,10 +124,23 @@ def test_a_signature_over_anything_else_is_refused_and_nothing_changes(api, case
     elif case == "foreign_key":  # a stolen session alone: any key but the account's
         body, _ = _change(acct, ch, material=material, seed=crypto.random_bytes(32))
     else:  # a delete-account signature does not authorise a change
-        sig = keys.sign_auth(acct.login_seed, b.TEST_ORIGIN, "alice", ch.challenge_id, ch.challenge,
-                             "delete-account", keys.passphrase_change_bound(kdf, login_pub, envelope))
-        body = wire.ChangePassphrase(signer="passphrase", challenge_id=ch.challenge_id, signature=sig, kdf=kdf,
-                                     login_pub=login_pub, pw_envelope=envelope)
+        sig = keys.sign_auth(
+            acct.login_seed,
+            b.TEST_ORIGIN,
+            "alice",
+            ch.challenge_id,
+            ch.challenge,
+            "delete-account",
+            keys.passphrase_change_bound(kdf, login_pub, envelope),
+        )
+        body = wire.ChangePassphrase(
+            signer="passphrase",
+            challenge_id=ch.challenge_id,
+            signature=sig,
+            kdf=kdf,
+            login_pub=login_pub,
+            pw_envelope=envelope,
+        )
     before = dump(api.db, STATE)
     r = api.post("/account/passphrase", body, acct)
     assert r.status_code == 401 and r.json()["code"] == "invalid_credentials"
@@ -161,8 +193,15 @@ def test_bad_input_is_a_4xx_problem_and_changes_nothing(api):
         (api.post("/account/passphrase", raw | {"extra": 1}, acct), 400, "invalid_body"),
         (api.post("/account/passphrase", {k: v for k, v in raw.items() if k != "kdf"}, acct), 400, "invalid_body"),
         (api.post("/account/passphrase", raw), 401, "unauthorized"),
-        (api.post("/account/passphrase", raw, b.Account(acct.secrets, b"", b"", acct.device_id, b"",
-                                                        token=b.new_token_like())), 401, "unauthorized"),
+        (
+            api.post(
+                "/account/passphrase",
+                raw,
+                b.Account(acct.secrets, b"", b"", acct.device_id, b"", token=b.new_token_like()),
+            ),
+            401,
+            "unauthorized",
+        ),
     ]
     for r, status, code in cases:
         assert (r.status_code, r.json()["code"]) == (status, code), r.text
@@ -183,8 +222,9 @@ def test_a_signup_bundle_must_verify_on_its_own(api):
     good = acct.bundle
     body = layout.bundle_body(acct.user_id, acct.handle, layout.ROLE_CLIENT, good.sig_pub, bytes(32))
     bad_signature = msgspec.structs.replace(good, signature=good.signature[:-1] + bytes([good.signature[-1] ^ 1]))
-    low_order_kem = msgspec.structs.replace(good, kem_pub=bytes(32),
-                                            signature=crypto.ed25519_sign(acct.secrets.sig_seed, body))
+    low_order_kem = msgspec.structs.replace(
+        good, kem_pub=bytes(32), signature=crypto.ed25519_sign(acct.secrets.sig_seed, body)
+    )
     before = dump(api.db)
     for bundle in (bad_signature, low_order_kem):
         r = api.post("/accounts", msgspec.structs.replace(b.signup(acct), bundle=bundle))

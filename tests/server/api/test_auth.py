@@ -109,6 +109,7 @@ def test_fake_salt_survives_restart(api_factory, tmp_path):
 
     from between.server.app import create_app
     from tests.openapi_answers import recorded
+
     with TestClient(recorded(create_app(make_settings(api.data_dir)))) as c2:
         again = Api(c2, api.data_dir).post("/auth/prelogin", {"handle": "ghost"}).json()["kdf"]["salt"]
     assert again == salt

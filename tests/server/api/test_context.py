@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import uuid
 
+import builders as b
 import msgspec
 import pytest
-from litestar.testing import TestClient
-
-import builders as b
 from harness import FAST, dump
+from litestar.testing import TestClient
 
 from between.server.app import create_app
 from between.server.settings import Settings, SettingsError
@@ -25,19 +24,25 @@ def _settings(tmp_path, **overrides) -> Settings:
 def _login(client: TestClient, acct: b.Account, origin: str, host: str | None = None):
     acct.device_id = uuid.uuid4()  # each sign-in registers a new device
     headers = {"host": host} if host else {}
-    ch = msgspec.json.decode(client.post("/api/v1/auth/prelogin", json={"handle": acct.handle}).content,
-                             type=wire.Challenge)
+    ch = msgspec.json.decode(
+        client.post("/api/v1/auth/prelogin", json={"handle": acct.handle}).content, type=wire.Challenge
+    )
     body = b.login(acct, ch, origin=origin)
-    return client.post("/api/v1/auth/login", content=wire.encode(body),
-                       headers={"content-type": "application/json", **headers})
+    return client.post(
+        "/api/v1/auth/login", content=wire.encode(body), headers={"content-type": "application/json", **headers}
+    )
 
 
 def test_without_a_configured_origin_only_loopback_origins_are_accepted(tmp_path):
     app = create_app(_settings(tmp_path))
     with TestClient(recorded(app), base_url="http://127.0.0.1:8000") as client:
         acct = b.new_account("origin-alice")
-        assert client.post("/api/v1/accounts", content=wire.encode(b.signup(acct)),
-                           headers={"content-type": "application/json"}).status_code == 201
+        assert (
+            client.post(
+                "/api/v1/accounts", content=wire.encode(b.signup(acct)), headers={"content-type": "application/json"}
+            ).status_code
+            == 201
+        )
         assert _login(client, acct, "http://127.0.0.1:8000").status_code == 200
         before = dump(tmp_path / "between.sqlite3", ("sessions", "devices"))
         # a phishing origin, relayed with the phishing host: the signature must not open a session
@@ -57,7 +62,8 @@ def test_a_configured_origin_ignores_the_host_header(tmp_path):
     app = create_app(_settings(tmp_path, public_origin="https://between.example.org"))
     with TestClient(recorded(app), base_url="http://127.0.0.1:8000") as client:
         acct = b.new_account("origin-bob")
-        client.post("/api/v1/accounts", content=wire.encode(b.signup(acct)),
-                    headers={"content-type": "application/json"})
+        client.post(
+            "/api/v1/accounts", content=wire.encode(b.signup(acct)), headers={"content-type": "application/json"}
+        )
         assert _login(client, acct, "http://127.0.0.1:8000").status_code == 401
         assert _login(client, acct, "https://between.example.org", host="evil.example").status_code == 200

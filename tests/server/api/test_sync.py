@@ -16,8 +16,11 @@ def test_header_naming_another_owner_or_record_is_invalid(api):
     alice, bob = api.register("alice"), api.register("bobby")
     rec = b.Rec(alice)
     before = dump(api.db)
-    for item in (b.tampered(rec, owner_id=bob.user_id), b.tampered(rec, record_id=crypto.random_bytes(16)),
-                 b.tampered(rec, version=2, parent=crypto.random_bytes(32))):
+    for item in (
+        b.tampered(rec, owner_id=bob.user_id),
+        b.tampered(rec, record_id=crypto.random_bytes(16)),
+        b.tampered(rec, version=2, parent=crypto.random_bytes(32)),
+    ):
         [res] = api.push(alice, [item])
         assert res["status"] == "invalid", res
     assert dump(api.db) == before
@@ -27,11 +30,18 @@ def test_bad_signature_is_invalid(api):
     alice, bob = api.register("alice"), api.register("bobby")
     rec = b.Rec(alice)
     item = rec.item(advance=False)
-    forged = wire.Revision(header=item.revision.header, ct=item.revision.ct,
-                           signature=crypto.ed25519_sign(bob.secrets.sig_seed, b"between/v1/rev" +
-                                                         records.rev_id(item.revision.header, item.revision.ct)))
-    flipped = wire.Revision(header=item.revision.header, ct=item.revision.ct[:-1] + bytes([item.revision.ct[-1] ^ 1]),
-                            signature=item.revision.signature)
+    forged = wire.Revision(
+        header=item.revision.header,
+        ct=item.revision.ct,
+        signature=crypto.ed25519_sign(
+            bob.secrets.sig_seed, b"between/v1/rev" + records.rev_id(item.revision.header, item.revision.ct)
+        ),
+    )
+    flipped = wire.Revision(
+        header=item.revision.header,
+        ct=item.revision.ct[:-1] + bytes([item.revision.ct[-1] ^ 1]),
+        signature=item.revision.signature,
+    )
     for rev in (forged, flipped):
         bad = wire.PushItem(record_id=item.record_id, base_version=0, revision=rev, dek_wrap=item.dek_wrap)
         assert api.push(alice, [bad])[0]["status"] == "invalid"
@@ -89,6 +99,7 @@ def test_signature_checks_of_a_large_push_run_off_the_event_loop(api, monkeypatc
             except RuntimeError:
                 where.append("worker thread")
             return check(*args)
+
         return run
 
     monkeypatch.setattr(sync_api.records, "verify_revision", spying(sync_api.records.verify_revision))
@@ -130,8 +141,11 @@ def test_a_grant_not_signed_by_the_owner_is_invalid_and_stores_no_grant(two_link
     item = rec.item(grant_to=[therapist], advance=False)
     [grant] = item.grants
     message = grant.body + crypto.sha256(grant.sealed)
-    forged = [crypto.random_bytes(64), crypto.ed25519_sign(therapist.secrets.sig_seed, message),
-              crypto.ed25519_sign(crypto.random_bytes(32), message)]
+    forged = [
+        crypto.random_bytes(64),
+        crypto.ed25519_sign(therapist.secrets.sig_seed, message),
+        crypto.ed25519_sign(crypto.random_bytes(32), message),
+    ]
     before = dump(api.db)
     for signature in forged:
         bad = msgspec.structs.replace(item, grants=[msgspec.structs.replace(grant, signature=signature)])
@@ -150,10 +164,18 @@ def test_a_grant_naming_another_owner_record_or_key_is_invalid(two_linked):
     item = rec.item(grant_to=[therapist], advance=False)
     named = {"owner_id": client.user_id, "record_id": rec.record_id, "key_id": rec.key_id}
     before = dump(api.db)
-    for change in ({"owner_id": therapist.user_id}, {"record_id": crypto.random_bytes(16)},
-                   {"key_id": crypto.random_bytes(16)}):
-        grant = records.make_grant(sig_seed=client.secrets.sig_seed, dek=rec.dek, grantee_id=therapist.user_id,
-                                   grantee_kem_pub=therapist.secrets.kem_pub, **(named | change))
+    for change in (
+        {"owner_id": therapist.user_id},
+        {"record_id": crypto.random_bytes(16)},
+        {"key_id": crypto.random_bytes(16)},
+    ):
+        grant = records.make_grant(
+            sig_seed=client.secrets.sig_seed,
+            dek=rec.dek,
+            grantee_id=therapist.user_id,
+            grantee_kem_pub=therapist.secrets.kem_pub,
+            **(named | change),
+        )
         [res] = api.push(client, [msgspec.structs.replace(item, grants=[grant])])
         assert (res["status"], res["detail"]) == ("invalid", "grant names another owner, record or key"), change
     assert dump(api.db) == before
@@ -177,8 +199,16 @@ def test_a_header_version_that_skips_ahead_is_invalid(api):
     alice = api.register("alice")
     rec = b.Rec(alice)
     api.push(alice, [rec.item(b"v1")])
-    rev = records.seal_revision(owner_id=alice.user_id, record_id=rec.record_id, version=3, parent=rec.head,
-                                key_id=rec.key_id, dek=rec.dek, plaintext=b"v3", sig_seed=alice.secrets.sig_seed)
+    rev = records.seal_revision(
+        owner_id=alice.user_id,
+        record_id=rec.record_id,
+        version=3,
+        parent=rec.head,
+        key_id=rec.key_id,
+        dek=rec.dek,
+        plaintext=b"v3",
+        sig_seed=alice.secrets.sig_seed,
+    )
     skipping = wire.PushItem(record_id=rec.record_id, base_version=1, revision=rev, dek_wrap=rec.item().dek_wrap)
     before = dump(api.db)
     [res] = api.push(alice, [skipping])

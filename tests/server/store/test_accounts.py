@@ -26,6 +26,7 @@ def _material() -> tuple[wire.KdfParams, bytes, bytes]:
 def test_a_remembered_session_ends_with_every_write_that_ends_it(tmp_path):
     """The store remembers sessions it has read (no database read per request); logging out, revoking the
     device, changing the passphrase and deleting the account each end it at once, also when it was remembered."""
+
     async def run():
         store = await Store.open(tmp_path / "db.sqlite3")
         try:
@@ -43,8 +44,9 @@ def test_a_remembered_session_ends_with_every_write_that_ends_it(tmp_path):
                 elif end == "revoke":
                     assert await store.accounts.revoke_device(uid, device)
                 elif end == "passphrase":
-                    assert await store.accounts.change_passphrase(uid, "passphrase", s.login_pub, s.kdf,
-                                                                  s.login_pub, s.pw_envelope, keep_session=other)
+                    assert await store.accounts.change_passphrase(
+                        uid, "passphrase", s.login_pub, s.kdf, s.login_pub, s.pw_envelope, keep_session=other
+                    )
                 else:
                     await store.accounts.delete_account(uid, s.handle)
                 assert await store.accounts.session(token, 4) is None, end
@@ -61,8 +63,10 @@ def test_challenges_are_taken_once(tmp_path):
             cid = uuid.uuid4().bytes
             await store.accounts.create_challenge(cid, b"d" * 32, "h:alice", 100, 1)
             wrong = await store.accounts.take_challenge(cid, "h:bobby", 2)  # another subject: refused, and left alone
-            first, second = (await store.accounts.take_challenge(cid, "h:alice", 2),
-                             await store.accounts.take_challenge(cid, "h:alice", 2))
+            first, second = (
+                await store.accounts.take_challenge(cid, "h:alice", 2),
+                await store.accounts.take_challenge(cid, "h:alice", 2),
+            )
             await store.accounts.create_challenge(cid, b"e" * 32, "h:alice", 100, 1)
             expired = await store.accounts.take_challenge(cid, "h:alice", 100)
             return wrong, first, second, expired
@@ -75,6 +79,7 @@ def test_challenges_are_taken_once(tmp_path):
 def test_a_care_invite_admits_a_sign_up_only_while_it_lives_and_only_once(tmp_path):
     """The invite is checked twice, at admission (signup_invite_valid) and where the sign-up spends it
     (create_account, in the writing transaction: it may expire or be spent in between): each check on its own."""
+
     async def run():
         store = await Store.open(tmp_path / "db.sqlite3")
         try:
@@ -86,8 +91,9 @@ def test_a_care_invite_admits_a_sign_up_only_while_it_lives_and_only_once(tmp_pa
             spent = []
             for handle, at in (("late", 100), ("sam", 99), ("mallory", 99)):
                 try:
-                    await store.accounts.create_account(_signup(handle), crypto.random_bytes(32), 10**10, at,
-                                               spend_invite=token)
+                    await store.accounts.create_account(
+                        _signup(handle), crypto.random_bytes(32), 10**10, at, spend_invite=token
+                    )
                     spent.append(handle)
                 except Conflict as exc:
                     spent.append(exc.code)
@@ -101,6 +107,7 @@ def test_a_care_invite_admits_a_sign_up_only_while_it_lives_and_only_once(tmp_pa
 def test_a_passphrase_change_lands_only_under_the_key_that_is_still_the_accounts(tmp_path):
     """The store's own check of the signing key (the handler checked the signature against the key it read
     before): of two changes signed by the same old key only the first lands, and a stranger's key never does."""
+
     async def run():
         store = await Store.open(tmp_path / "db.sqlite3")
         try:
@@ -108,10 +115,10 @@ def test_a_passphrase_change_lands_only_under_the_key_that_is_still_the_accounts
             uid = s.user_id.bytes
             await store.accounts.create_account(s, crypto.random_bytes(32), 10**10, 1)
             first, second = crypto.random_bytes(32), crypto.random_bytes(32)
-            results = [await store.accounts.change_passphrase(uid, "passphrase", pub, s.kdf, new, s.pw_envelope,
-                                                              b"k" * 32)
-                       for pub, new in ((crypto.random_bytes(32), first), (s.login_pub, first),
-                                        (s.login_pub, second))]
+            results = [
+                await store.accounts.change_passphrase(uid, "passphrase", pub, s.kdf, new, s.pw_envelope, b"k" * 32)
+                for pub, new in ((crypto.random_bytes(32), first), (s.login_pub, first), (s.login_pub, second))
+            ]
             return results, (await store.accounts.user_by_handle("alice")).login_pub, first
         finally:
             await store.close()
@@ -128,13 +135,17 @@ def test_of_two_concurrent_changes_signed_by_the_same_key_only_one_lands(tmp_pat
             signup = b.signup(acct)
             mine, other = crypto.random_bytes(32), crypto.random_bytes(32)
             await store.accounts.create_account(signup, mine, 10**10, 1)
-            phone = wire.DeviceKey(device_id=uuid.uuid4(), name="phone",
-                                   sig_pub=crypto.ed25519_public(crypto.random_bytes(32)))
+            phone = wire.DeviceKey(
+                device_id=uuid.uuid4(), name="phone", sig_pub=crypto.ed25519_public(crypto.random_bytes(32))
+            )
             await store.accounts.login(acct.user_id, phone, other, 10**10, 1)
             changes = [_material() for _ in range(2)]
-            landed = await asyncio.gather(*(store.accounts.change_passphrase(acct.user_id, "passphrase",
-                                                                             signup.login_pub, *m, mine)
-                                            for m in changes))
+            landed = await asyncio.gather(
+                *(
+                    store.accounts.change_passphrase(acct.user_id, "passphrase", signup.login_pub, *m, mine)
+                    for m in changes
+                )
+            )
             user = await store.accounts.user_by_handle("alice")
             sessions = (await store.accounts.session(mine, 2), await store.accounts.session(other, 2))
             return changes, landed, user, sessions

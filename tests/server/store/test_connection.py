@@ -18,8 +18,10 @@ from between.server.store import Conflict, InUse, Store, StoreError, migration_f
 from between.sync.core import crypto, wire
 
 SNAPSHOT = Path(__file__).with_name("schema.sql")
-HEADER = ("-- Schema after every migration. Regenerate with: PYTHONPATH=tests/server .venv/bin/python "
-          "tests/server/store/test_connection.py\n\n")
+HEADER = (
+    "-- Schema after every migration. Regenerate with: PYTHONPATH=tests/server .venv/bin/python "
+    "tests/server/store/test_connection.py\n\n"
+)
 
 
 def render(rows: list[tuple[str, str, str]]) -> str:
@@ -51,11 +53,17 @@ def test_migrations_are_numbered_and_idempotent(tmp_path):
     try:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == numbers[-1]
         # no plaintext by construction: every column is an id, key, ciphertext, hash, number or handle
-        cols = {(t, c[1]) for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                for c in conn.execute(f"PRAGMA table_info({t})")}
-        text_cols = {(t, c) for t, c in cols if t not in ("sqlite_stat1",)
-                     and conn.execute(f"SELECT type FROM pragma_table_info('{t}') WHERE name = ?", (c,)).fetchone()[0]
-                     == "TEXT"}
+        cols = {
+            (t, c[1])
+            for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            for c in conn.execute(f"PRAGMA table_info({t})")
+        }
+        text_cols = {
+            (t, c)
+            for t, c in cols
+            if t not in ("sqlite_stat1",)
+            and conn.execute(f"SELECT type FROM pragma_table_info('{t}') WHERE name = ?", (c,)).fetchone()[0] == "TEXT"
+        }
         assert text_cols == {("users", "handle"), ("users", "role"), ("devices", "name"), ("challenges", "subject")}
     finally:
         conn.close()
@@ -69,15 +77,31 @@ def test_migration_3_keeps_every_revision(tmp_path):
     for number, file in migration_files()[:2]:
         conn.executescript(f"BEGIN;\n{file.read_text()}\nPRAGMA user_version = {number};\nCOMMIT;")
     user, record = crypto.random_bytes(16), crypto.random_bytes(16)
-    conn.execute("INSERT INTO users (user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, "
-                 "login_pub, recovery_login_pub, pw_envelope, rk_envelope, id_wrap, sig_pub, kem_pub, "
-                 "bundle_signature, created_at) VALUES (?, 'ana', 'client', 65536, 3, 1, x'', x'', x'', x'', x'', "
-                 "x'', x'', x'', x'', 0)", (user,))
-    conn.execute("INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) "
-                 "VALUES (?, ?, 5, x'', x'')", (record, user))
-    rows = [(record, v, crypto.random_bytes(32), crypto.random_bytes(16), crypto.random_bytes(140),
-             crypto.random_bytes(1040), crypto.random_bytes(64), 10 + v, crypto.random_bytes(32) if v % 2 else None)
-            for v in range(1, 6)]
+    conn.execute(
+        "INSERT INTO users (user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, "
+        "login_pub, recovery_login_pub, pw_envelope, rk_envelope, id_wrap, sig_pub, kem_pub, "
+        "bundle_signature, created_at) VALUES (?, 'ana', 'client', 65536, 3, 1, x'', x'', x'', x'', x'', "
+        "x'', x'', x'', x'', 0)",
+        (user,),
+    )
+    conn.execute(
+        "INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) VALUES (?, ?, 5, x'', x'')",
+        (record, user),
+    )
+    rows = [
+        (
+            record,
+            v,
+            crypto.random_bytes(32),
+            crypto.random_bytes(16),
+            crypto.random_bytes(140),
+            crypto.random_bytes(1040),
+            crypto.random_bytes(64),
+            10 + v,
+            crypto.random_bytes(32) if v % 2 else None,
+        )
+        for v in range(1, 6)
+    ]
     cols = "record_id, version, rev_id, key_id, header, ct, signature, seq, sharing"
     conn.executemany(f"INSERT INTO revisions ({cols}) VALUES (?,?,?,?,?,?,?,?,?)", rows)
     conn.commit()
@@ -91,8 +115,11 @@ def test_migration_3_keeps_every_revision(tmp_path):
         assert "WITHOUT ROWID" not in without_rowid
         for dup in ((rows[0][0], 1, crypto.random_bytes(32)), (rows[0][0], 99, rows[0][2])):
             with pytest.raises(sqlite3.IntegrityError):
-                conn.execute("INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq) "
-                             "VALUES (?,?,?,x'',x'',x'',x'',0)", dup)
+                conn.execute(
+                    "INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq) "
+                    "VALUES (?,?,?,x'',x'',x'',x'',0)",
+                    dup,
+                )
     finally:
         conn.close()
 
@@ -125,7 +152,8 @@ def test_group_commit_batches_and_isolates_failures(tmp_path):
             signups = [_signup(f"user{i}") for i in range(40)] + [_signup("user7")]  # one duplicate handle
             outcomes = await asyncio.gather(
                 *(store.accounts.create_account(s, crypto.random_bytes(32), 10**10, 1) for s in signups),
-                return_exceptions=True)
+                return_exceptions=True,
+            )
             return outcomes, store.db.batches, store.db.ops
         finally:
             await store.close()
@@ -150,11 +178,17 @@ def test_disk_full_fails_the_batch_cleanly_and_the_writer_recovers(tmp_path):
             await store.db.write(lambda c: c.execute(f"PRAGMA max_page_count = {pages}"))
             big = b.new_account("big-one")
             s = b.signup(big)
-            s = wire.Signup(**{f: getattr(s, f) for f in s.__struct_fields__ if f != "pw_envelope"},
-                            pw_envelope=crypto.random_bytes(4096))
+            s = wire.Signup(
+                **{f: getattr(s, f) for f in s.__struct_fields__ if f != "pw_envelope"},
+                pw_envelope=crypto.random_bytes(4096),
+            )
             with pytest.raises(StoreError):
-                await asyncio.gather(*(store.accounts.create_account(x, crypto.random_bytes(32), 10**10, 1)
-                                       for x in [s] + [_signup(f"bulk{i}") for i in range(30)]))
+                await asyncio.gather(
+                    *(
+                        store.accounts.create_account(x, crypto.random_bytes(32), 10**10, 1)
+                        for x in [s] + [_signup(f"bulk{i}") for i in range(30)]
+                    )
+                )
             await store.db.write(lambda c: c.execute("PRAGMA max_page_count = 1073741823"))
             await store.accounts.create_account(_signup("after-full"), crypto.random_bytes(32), 10**10, 1)
             return await store.accounts.user_by_handle("after-full"), await store.accounts.user_by_handle("big-one")
@@ -171,12 +205,14 @@ def test_disk_full_fails_the_batch_cleanly_and_the_writer_recovers(tmp_path):
 
 
 def test_close_lets_the_interpreter_exit(tmp_path):
-    code = ("import asyncio, sys; from pathlib import Path; from between.server.store import Store\n"
-            "async def main():\n"
-            f"    s = await Store.open(Path({str(tmp_path / 'db.sqlite3')!r}))\n"
-            "    await s.accounts.create_challenge(b'1'*16, b'2'*32, 'h:x', 10**10, 1)\n"
-            "    await s.close()\n"
-            "asyncio.run(main())\n")
+    code = (
+        "import asyncio, sys; from pathlib import Path; from between.server.store import Store\n"
+        "async def main():\n"
+        f"    s = await Store.open(Path({str(tmp_path / 'db.sqlite3')!r}))\n"
+        "    await s.accounts.create_challenge(b'1'*16, b'2'*32, 'h:x', 10**10, 1)\n"
+        "    await s.close()\n"
+        "asyncio.run(main())\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], timeout=30, capture_output=True)
     assert done.returncode == 0, done.stderr
 
@@ -192,8 +228,12 @@ def test_one_process_per_database(tmp_path):
         try:
             with pytest.raises(InUse):
                 await Store.open(path)
-            done = subprocess.run([sys.executable, "-m", "between.server", "--port", "1", "--data", str(tmp_path)],
-                                  timeout=30, capture_output=True, text=True)
+            done = subprocess.run(
+                [sys.executable, "-m", "between.server", "--port", "1", "--data", str(tmp_path)],
+                timeout=30,
+                capture_output=True,
+                text=True,
+            )
             assert done.returncode == 2
             assert "another Between server is using" in done.stderr and "Traceback" not in done.stderr
         finally:
@@ -202,10 +242,18 @@ def test_one_process_per_database(tmp_path):
         await again.close()
 
     run_coroutine(run())
-    holder = subprocess.Popen([sys.executable, "-c", "import asyncio, sys; from pathlib import Path; "
-                               "from between.server.store import Store\nasync def main():\n"
-                               f"    await Store.open(Path({str(path)!r})); print('open', flush=True); "
-                               "await asyncio.sleep(60)\nasyncio.run(main())"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import asyncio, sys; from pathlib import Path; "
+            "from between.server.store import Store\nasync def main():\n"
+            f"    await Store.open(Path({str(path)!r})); print('open', flush=True); "
+            "await asyncio.sleep(60)\nasyncio.run(main())",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "open"
         with pytest.raises(InUse):

@@ -37,13 +37,17 @@ def test_a_bundle_is_shown_to_its_owner_and_to_linked_people_only(tmp_path):
     async def run():
         store = await Store.open(tmp_path / "db.sqlite3")
         try:
-            therapist, client, stranger = await _people(store, ("dr-tran", "therapist"), ("sam", "client"),
-                                                        ("eve", "client"))
+            therapist, client, stranger = await _people(
+                store, ("dr-tran", "therapist"), ("sam", "client"), ("eve", "client")
+            )
             before = await store.links.bundle(client.user_id, therapist.user_id)
             token = await _invite(store, therapist)
             await store.links.accept_invite(client.user_id, token, bytes(32), uuid.uuid4().bytes, 2)
-            seen = {(viewer.handle, shown.handle): await store.links.bundle(viewer.user_id, shown.user_id)
-                    for viewer in (therapist, client, stranger) for shown in (therapist, client, stranger)}
+            seen = {
+                (viewer.handle, shown.handle): await store.links.bundle(viewer.user_id, shown.user_id)
+                for viewer in (therapist, client, stranger)
+                for shown in (therapist, client, stranger)
+            }
             unknown = await store.links.bundle(client.user_id, uuid.uuid4().bytes)
             return before, seen, unknown, (therapist, client, stranger)
         finally:
@@ -60,14 +64,19 @@ def test_a_bundle_is_shown_to_its_owner_and_to_linked_people_only(tmp_path):
 def test_accepting_an_invite_refuses_ones_own_and_a_second_link_and_keeps_the_invite_for_its_client(tmp_path):
     """The store's own checks: a refused accept changes nothing (the invite stays for the client it was made for);
     an accepted one is used up."""
+
     async def run():
         store = await Store.open(tmp_path / "db.sqlite3")
         try:
             therapist, client = await _people(store, ("dr-tran", "therapist"), ("sam", "client"))
             outcomes = []
             first = await _invite(store, therapist)
-            for who, token in ((therapist, first), (client, first), (client, first), (client, await _invite(
-                    store, therapist))):
+            for who, token in (
+                (therapist, first),
+                (client, first),
+                (client, first),
+                (client, await _invite(store, therapist)),
+            ):
                 try:
                     link = await store.links.accept_invite(who.user_id, token, b"p" * 32, uuid.uuid4().bytes, 2)
                     outcomes.append(None if link is None else (link.therapist.handle, link.client.handle, link.proof))

@@ -28,10 +28,17 @@ def _read(api, reader: b.Account, owner: b.Account, rec: b.Rec) -> bytes:
     [state] = [s for s in _states(api, reader)[0] if s.record_id == rec.record_id]
     assert state.access == "granted", state.access
     [grant] = [g for g in state.grants if g.key_id == rec.key_id]
-    _, dek = records.open_grant(grant, owner_sig_pub=owner.secrets.sig_pub, me_id=reader.user_id,
-                                my_kem_seed=reader.secrets.kem_seed)
-    _, text = records.open_revision(state.head.revision, owner_id=owner.user_id, record_id=rec.record_id, dek=dek,
-                                    key_id=rec.key_id, signer_pub=owner.secrets.sig_pub)
+    _, dek = records.open_grant(
+        grant, owner_sig_pub=owner.secrets.sig_pub, me_id=reader.user_id, my_kem_seed=reader.secrets.kem_seed
+    )
+    _, text = records.open_revision(
+        state.head.revision,
+        owner_id=owner.user_id,
+        record_id=rec.record_id,
+        dek=dek,
+        key_id=rec.key_id,
+        signer_pub=owner.secrets.sig_pub,
+    )
     return text
 
 
@@ -45,8 +52,14 @@ def test_push_then_pull_round_trip(api):
     [state] = [msgspec.convert(i, wire.RecordState) for i in items]
     assert state.access == "owner" and state.head.version == 1 and state.head.rev_id == rec.head
     dek = records.unwrap_dek(alice.secrets.kwk, alice.user_id, rec.record_id, rec.key_id, state.dek_wrap)
-    _, plaintext = records.open_revision(state.head.revision, owner_id=alice.user_id, record_id=rec.record_id,
-                                         dek=dek, key_id=rec.key_id, signer_pub=alice.secrets.sig_pub)
+    _, plaintext = records.open_revision(
+        state.head.revision,
+        owner_id=alice.user_id,
+        record_id=rec.record_id,
+        dek=dek,
+        key_id=rec.key_id,
+        signer_pub=alice.secrets.sig_pub,
+    )
     assert plaintext == b"first"
 
 
@@ -226,6 +239,7 @@ def test_a_push_that_outlives_its_account_is_unauthorized(api):
     rec = b.Rec(alice)
     item = rec.item(b"late")
     import sqlite3
+
     conn = sqlite3.connect(api.db)
     conn.execute("PRAGMA foreign_keys = ON")
     token = alice.auth()  # the session is remembered by the server process, so it still passes the check
@@ -251,10 +265,21 @@ def test_replay_with_other_grants_or_revokes_is_invalid(api):
     before = dump(api.db)
     variants = [
         wire.PushItem(record_id=first.record_id, base_version=0, revision=first.revision, dek_wrap=first.dek_wrap),
-        wire.PushItem(record_id=first.record_id, base_version=0, revision=first.revision, dek_wrap=first.dek_wrap,
-                      grants=first.grants + rec.item(grant_to=[t2], advance=False).grants),
-        wire.PushItem(record_id=first.record_id, base_version=0, revision=first.revision, dek_wrap=first.dek_wrap,
-                      grants=first.grants, revoke=[t2.uuid]),
+        wire.PushItem(
+            record_id=first.record_id,
+            base_version=0,
+            revision=first.revision,
+            dek_wrap=first.dek_wrap,
+            grants=first.grants + rec.item(grant_to=[t2], advance=False).grants,
+        ),
+        wire.PushItem(
+            record_id=first.record_id,
+            base_version=0,
+            revision=first.revision,
+            dek_wrap=first.dek_wrap,
+            grants=first.grants,
+            revoke=[t2.uuid],
+        ),
     ]
     for variant in variants:
         [res] = api.push(client, [variant])
@@ -263,8 +288,13 @@ def test_replay_with_other_grants_or_revokes_is_invalid(api):
     # the same sharing change, even re-sealed (fresh HPKE randomness), is still an idempotent replay
     resealed = rec.item(grant_to=[therapist], advance=False)
     assert resealed.grants[0].sealed != first.grants[0].sealed
-    same = wire.PushItem(record_id=first.record_id, base_version=0, revision=first.revision, dek_wrap=first.dek_wrap,
-                         grants=resealed.grants)
+    same = wire.PushItem(
+        record_id=first.record_id,
+        base_version=0,
+        revision=first.revision,
+        dek_wrap=first.dek_wrap,
+        grants=resealed.grants,
+    )
     assert api.push(client, [same]) == [stored]
 
 
@@ -272,8 +302,7 @@ def test_replay_inside_one_push_with_other_grants_is_invalid(two_linked):
     api, therapist, client = two_linked
     rec = b.Rec(client)
     shared = rec.item(grant_to=[therapist], advance=False)
-    bare = wire.PushItem(record_id=shared.record_id, base_version=0, revision=shared.revision,
-                         dek_wrap=shared.dek_wrap)
+    bare = wire.PushItem(record_id=shared.record_id, base_version=0, revision=shared.revision, dek_wrap=shared.dek_wrap)
     results = api.push(client, [shared, bare])
     assert [r["status"] for r in results] == ["ok", "invalid"]
 
@@ -391,8 +420,9 @@ def test_pages_of_large_revisions_stop_at_a_byte_budget(api):
         assert api.push(alice, [one.item(b"y" * 900_000)])[0]["status"] == "ok"
     page = api.get(f"/records/{one.record_id}/history?limit=1000", alice).json()
     assert page["more"] is True and 1 <= len(page["revisions"]) < 12
-    older = api.get(f"/records/{one.record_id}/history?limit=1000&before={page['revisions'][-1]['version']}",
-                    alice).json()
+    older = api.get(
+        f"/records/{one.record_id}/history?limit=1000&before={page['revisions'][-1]['version']}", alice
+    ).json()
     assert len(page["revisions"]) + len(older["revisions"]) == 12 and older["more"] is False
 
 
@@ -425,9 +455,15 @@ def test_a_grant_sealed_to_a_key_the_grantee_does_not_have_is_invalid(two_linked
     owner, names the linked grantee and this record and key: only the key it is sealed to is another."""
     api, therapist, client = two_linked
     rec = b.Rec(client)
-    grant = records.make_grant(sig_seed=client.secrets.sig_seed, owner_id=client.user_id, record_id=rec.record_id,
-                               key_id=rec.key_id, dek=rec.dek, grantee_id=therapist.user_id,
-                               grantee_kem_pub=crypto.x25519_public(crypto.random_bytes(32)))
+    grant = records.make_grant(
+        sig_seed=client.secrets.sig_seed,
+        owner_id=client.user_id,
+        record_id=rec.record_id,
+        key_id=rec.key_id,
+        dek=rec.dek,
+        grantee_id=therapist.user_id,
+        grantee_kem_pub=crypto.x25519_public(crypto.random_bytes(32)),
+    )
     item = msgspec.structs.replace(rec.item(advance=False), grants=[grant])
     before = dump(api.db)
     [res] = api.push(client, [item])

@@ -7,19 +7,25 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from tests.sync.profiles import FakeServerHead, InviteServer, care_link, deliver, device, person, pin, pushed_grants
 
-from between.sync.core import keys, records, safety, trust, wire
 from between.sync.client.client import Client
+from between.sync.core import keys, records, safety, trust, wire
 from between.sync.core.errors import BetweenError, CryptoError
+from tests.sync.profiles import FakeServerHead, InviteServer, care_link, deliver, device, person, pin, pushed_grants
 
 MARK = "zebra-canary-7"
 
 
 @pytest.fixture(scope="module")
 def account() -> keys.AccountSecrets:
-    return keys.AccountSecrets(user_id=uuid.uuid4().bytes, handle="alice", role="client",
-                               account_key=b"\x01" * 32, sig_seed=b"\x02" * 32, kem_seed=b"\x03" * 32)
+    return keys.AccountSecrets(
+        user_id=uuid.uuid4().bytes,
+        handle="alice",
+        role="client",
+        account_key=b"\x01" * 32,
+        sig_seed=b"\x02" * 32,
+        kem_seed=b"\x03" * 32,
+    )
 
 
 def test_add_works_offline_and_no_plaintext_reaches_the_profile(tmp_path, account):
@@ -124,10 +130,22 @@ def test_tampered_ciphertext_is_not_stored(tmp_path, account):
     ct = bytearray(state.head.revision.ct)
     ct[-1] ^= 1
     bad_rev = wire.Revision(header=state.head.revision.header, ct=bytes(ct), signature=state.head.revision.signature)
-    bad_head = wire.StoredRevision(record_id=state.head.record_id, owner_id=state.owner_id, version=1,
-                                   rev_id=records.rev_id(bad_rev.header, bad_rev.ct), revision=bad_rev, seq=1)
-    bad = wire.RecordState(record_id=state.record_id, owner_id=state.owner_id, seq=1, access="owner",
-                           head=bad_head, dek_wrap=state.dek_wrap)
+    bad_head = wire.StoredRevision(
+        record_id=state.head.record_id,
+        owner_id=state.owner_id,
+        version=1,
+        rev_id=records.rev_id(bad_rev.header, bad_rev.ct),
+        revision=bad_rev,
+        seq=1,
+    )
+    bad = wire.RecordState(
+        record_id=state.record_id,
+        owner_id=state.owner_id,
+        seq=1,
+        access="owner",
+        head=bad_head,
+        dek_wrap=state.dek_wrap,
+    )
     report = deliver(b, bad)
     assert report.pulled == 0 and report.warnings and b.store.get_record(rid) is None
     assert b.store.get_dek(rid, bad_rev.header[76:92]) is None  # the refused item left nothing behind
@@ -184,8 +202,11 @@ def test_a_removed_from_the_server_never_drops_an_own_entry(tmp_path, account):
     a.edit_entry(synced, {"body": "unsynced edit"})
     queued = a.add_entry("journal", {"body": "never synced"})
     mark = a.store.high_water(synced)
-    forged = [wire.RecordState(record_id=uuid.UUID(rid), owner_id=owner, seq=9, access="removed")
-              for rid in (synced, queued) for owner in (uuid.uuid4(), uuid.UUID(a.engine.me))]
+    forged = [
+        wire.RecordState(record_id=uuid.UUID(rid), owner_id=owner, seq=9, access="removed")
+        for rid in (synced, queued)
+        for owner in (uuid.uuid4(), uuid.UUID(a.engine.me))
+    ]
     report = deliver(a, *forged)
     assert {e["fields"]["body"] for e in a.entries()} == {"unsynced edit", "never synced"}
     assert len(a.store.list_pending()) == 2 and a.store.high_water(synced) == mark
@@ -198,9 +219,16 @@ def test_assignments_and_answers_are_not_entries_but_are_exported(tmp_path, acco
     phone = device(tmp_path, "phone", account)
     entry = phone.add_entry("journal", {"title": "An entry", "body": MARK})
     answer = str(uuid.uuid4())
-    doc = {"v": 1, "type": "assignment-response", "assignment_id": str(uuid.uuid4()), "occurrence": "2026-03-24",
-           "status": "not_done", "reason": "Away " + MARK, "created_at": "2026-03-24T19:00:00Z",
-           "updated_at": "2026-03-24T19:00:00Z"}
+    doc = {
+        "v": 1,
+        "type": "assignment-response",
+        "assignment_id": str(uuid.uuid4()),
+        "occurrence": "2026-03-24",
+        "status": "not_done",
+        "reason": "Away " + MARK,
+        "created_at": "2026-03-24T19:00:00Z",
+        "updated_at": "2026-03-24T19:00:00Z",
+    }
     with phone.store.transaction() as db:
         phone.engine.queue(db, answer, doc, False)
     assert [e["id"] for e in phone.entries()] == [entry]
@@ -223,9 +251,15 @@ NEWER = {"mood_colour": "amber", "photo_ids": [str(uuid.uuid4())]}  # fields a n
 def _newer_entry(device: Client, kind: str, fields: dict) -> str:
     """An entry written the way a newer version would: a top-level key and fields this version does not know."""
     rid = str(uuid.uuid4())
-    doc = {"v": 1, "kind": kind, "fields": fields, "created_at": "2026-03-24T19:00:00.000Z",
-           "updated_at": "2026-03-24T19:00:00.000Z", "device": str(uuid.uuid4()),
-           "place": {"label": "home", "precision": "city"}}
+    doc = {
+        "v": 1,
+        "kind": kind,
+        "fields": fields,
+        "created_at": "2026-03-24T19:00:00.000Z",
+        "updated_at": "2026-03-24T19:00:00.000Z",
+        "device": str(uuid.uuid4()),
+        "place": {"label": "home", "precision": "city"},
+    }
     with device.store.transaction() as db:
         device.engine.queue(db, rid, doc, False)
     return rid
@@ -253,8 +287,9 @@ def test_a_merge_with_a_newer_version_keeps_its_fields(tmp_path, account):
     rid = _newer_entry(newer, "journal", {"body": "first", **NEWER})
     deliver(old, server.land(newer, rid))
     with newer.store.transaction() as db:  # the newer app edits its own field and the title, old edits the body
-        doc = dict(newer.engine.head(rid).document, fields={"title": "t", "body": "first", **NEWER,
-                                                            "mood_colour": "teal"})
+        doc = dict(
+            newer.engine.head(rid).document, fields={"title": "t", "body": "first", **NEWER, "mood_colour": "teal"}
+        )
         newer.engine.queue(db, rid, doc, False)
     old.edit_entry(rid, {"body": "first, then more"})
     report = deliver(old, server.land(newer, rid))
@@ -291,8 +326,9 @@ def test_unshare_seals_the_next_version_under_a_key_the_peer_never_held(tmp_path
     sam.share(rid, "dr.lee")
     server.land(sam, rid)
     [grant] = pushed_grants(server.items[rid])
-    body, lee_dek = records.open_grant(grant, owner_sig_pub=sam_keys.sig_pub, me_id=lee_keys.user_id,
-                                       my_kem_seed=lee_keys.kem_seed)
+    body, lee_dek = records.open_grant(
+        grant, owner_sig_pub=sam_keys.sig_pub, me_id=lee_keys.user_id, my_kem_seed=lee_keys.kem_seed
+    )
     assert sam.unshare(rid, "dr.lee") == []
     pending = sam.store.get_pending(rid)
     assert pending.rekey and pending.atomic and pending.key_id != body.key_id
@@ -300,8 +336,14 @@ def test_unshare_seals_the_next_version_under_a_key_the_peer_never_held(tmp_path
     assert pushed_grants(pending) == [] and sam.entry(rid)["shared_with"] == []
     revision = wire.Revision(header=pending.header, ct=pending.ct, signature=pending.signature)
     with pytest.raises(CryptoError):
-        records.open_revision(revision, owner_id=sam_keys.user_id, record_id=uuid.UUID(rid), dek=lee_dek,
-                              key_id=pending.key_id, signer_pub=sam_keys.sig_pub)  # lee's key: not this one
+        records.open_revision(
+            revision,
+            owner_id=sam_keys.user_id,
+            record_id=uuid.UUID(rid),
+            dek=lee_dek,
+            key_id=pending.key_id,
+            signer_pub=sam_keys.sig_pub,
+        )  # lee's key: not this one
 
 
 def _invite_cases(lee: keys.AccountSecrets, sam: keys.AccountSecrets) -> dict[str, tuple[str, InviteServer]]:
@@ -311,21 +353,31 @@ def _invite_cases(lee: keys.AccountSecrets, sam: keys.AccountSecrets) -> dict[st
     link = safety.invite_url(InviteServer.origin, InviteServer.token, bundle, secret)
     honest = care_link(bundle, sam)
     impostor = keys.make_bundle(person("dr.lee", "therapist"))  # self-consistent, same handle, other keys
-    as_client = keys.make_bundle(keys.AccountSecrets(**{**{f: getattr(lee, f) for f in (
-        "user_id", "handle", "account_key", "sig_seed", "kem_seed")}, "role": "client"}))
+    as_client = keys.make_bundle(
+        keys.AccountSecrets(
+            **{
+                **{f: getattr(lee, f) for f in ("user_id", "handle", "account_key", "sig_seed", "kem_seed")},
+                "role": "client",
+            }
+        )
+    )
     return {
         "honest": (link, InviteServer(bundle, honest)),
         "previewed_other_key": (link, InviteServer(impostor, care_link(impostor, sam))),
         "link_handle_edited": (link.replace("&h=dr.lee", "&h=dr.leeds"), InviteServer(bundle, honest)),
-        "not_a_therapist": (safety.invite_url(InviteServer.origin, InviteServer.token, as_client, secret),
-                            InviteServer(as_client, care_link(as_client, sam))),
+        "not_a_therapist": (
+            safety.invite_url(InviteServer.origin, InviteServer.token, as_client, secret),
+            InviteServer(as_client, care_link(as_client, sam)),
+        ),
         "accepted_other_key": (link, InviteServer(bundle, care_link(impostor, sam))),
         "accepted_for_someone_else": (link, InviteServer(bundle, care_link(bundle, person("eve")))),
     }
 
 
-@pytest.mark.parametrize("case", ["previewed_other_key", "link_handle_edited", "not_a_therapist",
-                                  "accepted_other_key", "accepted_for_someone_else"])
+@pytest.mark.parametrize(
+    "case",
+    ["previewed_other_key", "link_handle_edited", "not_a_therapist", "accepted_other_key", "accepted_for_someone_else"],
+)
 def test_accepting_an_invite_pins_nothing_the_link_does_not_vouch_for(tmp_path, case):
     """client.accept_invite: the key fingerprint, the handle and role, and the accept answer are each checked
     against the link; in each case every other answer is the honest one."""
@@ -335,9 +387,20 @@ def test_accepting_an_invite_pins_nothing_the_link_does_not_vouch_for(tmp_path, 
     honest_client.profile._api = cases["honest"][1]
     assert honest_client.accept_invite(cases["honest"][0]) == "dr.lee"  # the control
     # ...whose proof the therapist's devices accept (the secret is the account's, for this invite).
-    assert trust.check_invite_proof(lee.account_key, wire.CareLink(
-        link_id=uuid.uuid4(), therapist=keys.make_bundle(lee), client=keys.make_bundle(sam_keys), created_at=1,
-        invite_id=InviteServer.invite_id, proof=cases["honest"][1].proof)) == "valid"
+    assert (
+        trust.check_invite_proof(
+            lee.account_key,
+            wire.CareLink(
+                link_id=uuid.uuid4(),
+                therapist=keys.make_bundle(lee),
+                client=keys.make_bundle(sam_keys),
+                created_at=1,
+                invite_id=InviteServer.invite_id,
+                proof=cases["honest"][1].proof,
+            ),
+        )
+        == "valid"
+    )
     sam = device(tmp_path, "sam", sam_keys)
     link, server = cases[case]
     sam.profile._api = server

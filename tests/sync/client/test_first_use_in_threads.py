@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 CHILDREN = 40
 
-CHILD = r'''
+CHILD = r"""
 import base64, sys, threading, uuid
 import httpx
 
@@ -72,7 +72,7 @@ for t in threads:
     t.join()
 print("\n".join(failed), file=sys.stderr)
 sys.exit(1 if failed else 0)
-'''
+"""
 
 
 def _child(_: int) -> tuple[int, str]:

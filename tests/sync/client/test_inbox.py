@@ -10,8 +10,17 @@ import pytest
 
 from between.sync.core import keys
 from between.sync.core.errors import RollbackError
-from tests.sync.profiles import (FakeServerHead, care_pair, deliver, device, person, pin, pushed_grants,
-                                  shared_entry, stored_grant)
+from tests.sync.profiles import (
+    FakeServerHead,
+    care_pair,
+    deliver,
+    device,
+    person,
+    pin,
+    pushed_grants,
+    shared_entry,
+    stored_grant,
+)
 
 
 @pytest.fixture

@@ -47,10 +47,16 @@ def test_a_listed_peer_with_new_keys_blocks_sharing_until_compared(care):
     """pin: a self-consistent bundle with the same id and handle but other keys (the server swapping keys) is
     kept aside as changed, not pinned over the old one."""
     sam, _, sam_keys, lee_keys = care
-    swapped = keys.make_bundle(keys.AccountSecrets(**{**{f: getattr(person("x"), f) for f in
-                                                        ("account_key", "sig_seed", "kem_seed")},
-                                                     "user_id": lee_keys.user_id, "handle": "dr.lee",
-                                                     "role": "therapist"}))
+    swapped = keys.make_bundle(
+        keys.AccountSecrets(
+            **{
+                **{f: getattr(person("x"), f) for f in ("account_key", "sig_seed", "kem_seed")},
+                "user_id": lee_keys.user_id,
+                "handle": "dr.lee",
+                "role": "therapist",
+            }
+        )
+    )
     report = _refresh(sam, care_link(swapped, sam_keys))
     assert any("security key changed" in w for w in report.warnings)
     peer = sam.store.get_peer(handle="dr.lee")
@@ -67,8 +73,9 @@ def test_the_end_of_a_care_link_rekeys_every_entry_the_peer_could_read(care):
     server = FakeServerHead()
     rid = shared_entry(sam, server)
     [grant] = pushed_grants(server.items[rid])
-    body, lee_dek = records.open_grant(grant, owner_sig_pub=sam_keys.sig_pub, me_id=lee_keys.user_id,
-                                       my_kem_seed=lee_keys.kem_seed)
+    body, lee_dek = records.open_grant(
+        grant, owner_sig_pub=sam_keys.sig_pub, me_id=lee_keys.user_id, my_kem_seed=lee_keys.kem_seed
+    )
     report = _refresh(sam, care_link(lee_keys, sam_keys))  # still linked: nothing to do
     assert report.warnings == [] and sam.store.get_pending(rid) is None
     report = _refresh(sam)
@@ -80,5 +87,11 @@ def test_the_end_of_a_care_link_rekeys_every_entry_the_peer_could_read(care):
     assert pushed_grants(pending) == []
     revision = wire.Revision(header=pending.header, ct=pending.ct, signature=pending.signature)
     with pytest.raises(CryptoError):
-        records.open_revision(revision, owner_id=sam_keys.user_id, record_id=uuid.UUID(rid), dek=lee_dek,
-                              key_id=pending.key_id, signer_pub=sam_keys.sig_pub)  # lee's key: not this one
+        records.open_revision(
+            revision,
+            owner_id=sam_keys.user_id,
+            record_id=uuid.UUID(rid),
+            dek=lee_dek,
+            key_id=pending.key_id,
+            signer_pub=sam_keys.sig_pub,
+        )  # lee's key: not this one

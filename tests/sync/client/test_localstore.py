@@ -19,20 +19,46 @@ from between.sync.core import crypto, keys, wire
 
 def _bundle(handle: str = "drbob", role: str = "therapist", user_id: bytes | None = None) -> wire.KeyBundle:
     """A real, signed key bundle (the store keeps pinned bundles as they verify)."""
-    return keys.make_bundle(keys.AccountSecrets(user_id=user_id or uuid.uuid4().bytes, handle=handle, role=role,
-                                                account_key=crypto.random_bytes(32), sig_seed=crypto.random_bytes(32),
-                                                kem_seed=crypto.random_bytes(32)))
+    return keys.make_bundle(
+        keys.AccountSecrets(
+            user_id=user_id or uuid.uuid4().bytes,
+            handle=handle,
+            role=role,
+            account_key=crypto.random_bytes(32),
+            sig_seed=crypto.random_bytes(32),
+            kem_seed=crypto.random_bytes(32),
+        )
+    )
 
 
 def _keys() -> KeysFile:
-    return KeysFile(server="http://127.0.0.1:1", handle="alice", role="client", user_id=b"u" * 16,
-                    device_id=b"d" * 16, account_key=b"A" * 32, sig_seed=b"S" * 32, kem_seed=b"K" * 32,
-                    device_seed=b"D" * 32, token="tok")
+    return KeysFile(
+        server="http://127.0.0.1:1",
+        handle="alice",
+        role="client",
+        user_id=b"u" * 16,
+        device_id=b"d" * 16,
+        account_key=b"A" * 32,
+        sig_seed=b"S" * 32,
+        kem_seed=b"K" * 32,
+        device_seed=b"D" * 32,
+        token="tok",
+    )
 
 
 def _row(record_id: str = "r1", version: int = 1, rev: bytes = b"r" * 32) -> StoredRecord:
-    return StoredRecord(record_id=record_id, owner_id="o", version=version, rev_id=rev, header=b"h", ct=b"c",
-                        signature=b"s", key_id=b"k" * 16, seq=version, access="owner")
+    return StoredRecord(
+        record_id=record_id,
+        owner_id="o",
+        version=version,
+        rev_id=rev,
+        header=b"h",
+        ct=b"c",
+        signature=b"s",
+        key_id=b"k" * 16,
+        seq=version,
+        access="owner",
+    )
 
 
 def test_keys_file_is_private_and_round_trips(tmp_path):
@@ -83,13 +109,19 @@ def test_a_profile_of_the_first_schema_keeps_its_peers_and_their_verdict(tmp_pat
     db.execute("PRAGMA user_version = 1")
     bundle = wire.encode(_bundle()).decode()
     for uid, how, changed in (("a", "safety-number", None), ("b", "tofu", None), ("c", "invite-link", bundle)):
-        db.execute("INSERT INTO peers(user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at) "
-                   "VALUES (?, ?, 'therapist', x'00', x'00', ?, ?, 0)", (uid, "peer-" + uid, bundle, how))
+        db.execute(
+            "INSERT INTO peers(user_id, handle, role, sig_pub, kem_pub, bundle_json, verified_how, pinned_at) "
+            "VALUES (?, ?, 'therapist', x'00', x'00', ?, ?, 0)",
+            (uid, "peer-" + uid, bundle, how),
+        )
         db.execute("UPDATE peers SET changed_bundle_json = ? WHERE user_id = ?", (changed, uid))
     db.close()
     store = LocalStore(tmp_path)
     assert {p.user_id: (p.state, p.held) for p in store.list_peers()} == {
-        "a": ("verified", 0), "b": ("unverified", 0), "c": ("changed", 0)}
+        "a": ("verified", 0),
+        "b": ("unverified", 0),
+        "c": ("changed", 0),
+    }
 
 
 def test_failed_transaction_keeps_neither_records_nor_cursor(tmp_path):
@@ -116,8 +148,17 @@ def test_high_water_never_goes_down(tmp_path):
 
 def test_outbox_holds_one_item_per_record_and_clears_only_the_acknowledged_revision(tmp_path):
     store = LocalStore(tmp_path)
-    item = PendingRevision(record_id="r1", base_version=0, version=1, rev_id=b"a" * 32, header=b"h", ct=b"c",
-                           signature=b"s", key_id=b"k" * 16, dek_wrap=b"w" * 40)
+    item = PendingRevision(
+        record_id="r1",
+        base_version=0,
+        version=1,
+        rev_id=b"a" * 32,
+        header=b"h",
+        ct=b"c",
+        signature=b"s",
+        key_id=b"k" * 16,
+        dek_wrap=b"w" * 40,
+    )
     with store.transaction() as db:
         store.put_pending(db, item)
         store.put_pending(db, dataclasses.replace(item, rev_id=b"b" * 32))
@@ -152,8 +193,9 @@ def test_grants_and_peers(tmp_path):
 
 
 def _settle(store, db, uid, bundle, how, state, link_id):
-    store.settle_peer(db, user_id=uid, bundle=bundle, verified_how=how, state=state, changed=None, link_id=link_id,
-                      linked=True)
+    store.settle_peer(
+        db, user_id=uid, bundle=bundle, verified_how=how, state=state, changed=None, link_id=link_id, linked=True
+    )
 
 
 def test_a_blocked_peer_keeps_its_held_count_until_it_is_no_longer_blocked(tmp_path):
@@ -185,8 +227,19 @@ def test_keys_json_holds_only_the_documented_fields(tmp_path):
     store = LocalStore(tmp_path)
     store.create(_keys())
     data = json.loads(store.keys_path.read_text())
-    assert set(data) == {"v", "server", "handle", "role", "token", "user_id", "device_id", "account_key",
-                         "sig_seed", "kem_seed", "device_seed"}
+    assert set(data) == {
+        "v",
+        "server",
+        "handle",
+        "role",
+        "token",
+        "user_id",
+        "device_id",
+        "account_key",
+        "sig_seed",
+        "kem_seed",
+        "device_seed",
+    }
 
 
 def test_grantees_are_the_holders_of_the_current_key_only(tmp_path):
@@ -202,8 +255,17 @@ def test_grantees_are_the_holders_of_the_current_key_only(tmp_path):
 
 def test_forgetting_a_record_keeps_its_high_water_and_the_outbox(tmp_path):
     store = LocalStore(tmp_path)
-    item = PendingRevision(record_id="r1", base_version=3, version=4, rev_id=b"a" * 32, header=b"h", ct=b"c",
-                           signature=b"s", key_id=b"k" * 16, dek_wrap=b"w" * 40)
+    item = PendingRevision(
+        record_id="r1",
+        base_version=3,
+        version=4,
+        rev_id=b"a" * 32,
+        header=b"h",
+        ct=b"c",
+        signature=b"s",
+        key_id=b"k" * 16,
+        dek_wrap=b"w" * 40,
+    )
     with store.transaction() as db:
         store.put_record(db, _row(version=3, rev=b"3" * 32))
         store.put_dek(db, "r1", b"k" * 16, "o", b"w" * 40)

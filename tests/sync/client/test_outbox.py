@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from tests.sync.profiles import FakeServerHead, device, person, pin, pushed_grants
 
 from between.sync.core import keys
 from between.sync.core.layout import GrantBody
+from tests.sync.profiles import FakeServerHead, device, person, pin, pushed_grants
 
 UNUSABLE = {
     "changed": {"changed": keys.make_bundle(person("dr.lee", "therapist")), "state": "changed"},
@@ -52,5 +52,6 @@ def test_a_grantee_only_the_server_vouches_for_still_gets_the_new_key(tmp_path):
     sam.share(rid, "dr.kim")
     pending = sam.store.get_pending(rid)
     assert sorted(GrantBody.parse(g.body).grantee_id for g in pushed_grants(pending)) == sorted(
-        [kim_keys.user_id, lee_keys.user_id])
+        [kim_keys.user_id, lee_keys.user_id]
+    )
     assert sorted(pending.revoke) == []

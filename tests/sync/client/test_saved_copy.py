@@ -27,7 +27,10 @@ def test_every_case_of_the_vectors(case):
     assert "refused" not in case["expect"], "a file the vectors refuse was read"
     assert [vars(e) for e in found.entries] == case["expect"]["entries"]
     assert (found.already, found.unreadable, found.not_entries) == (
-        case["expect"]["already"], case["expect"]["unreadable"], case["expect"]["not_entries"])
+        case["expect"]["already"],
+        case["expect"]["unreadable"],
+        case["expect"]["not_entries"],
+    )
 
 
 def test_the_vectors_cover_every_outcome():

@@ -60,13 +60,17 @@ def test_aead_round_trip_and_nonce_prefix() -> None:
     assert crypto.aead_seal(key, b"text", b"aad")[:12] != crypto.aead_seal(key, b"text", b"aad")[:12]
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda k, b, a: (k, b, a + b"x"),
-    lambda k, b, a: (bytes(32), b, a),
-    lambda k, b, a: (k, b[:-1], a),
-    lambda k, b, a: (k, b[:27], a),
-    lambda k, b, a: (k[:16], b, a),
-], ids=["aad", "key", "truncated", "too_short", "aes128_key"])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda k, b, a: (k, b, a + b"x"),
+        lambda k, b, a: (bytes(32), b, a),
+        lambda k, b, a: (k, b[:-1], a),
+        lambda k, b, a: (k, b[:27], a),
+        lambda k, b, a: (k[:16], b, a),
+    ],
+    ids=["aad", "key", "truncated", "too_short", "aes128_key"],
+)
 def test_aead_open_failures_are_crypto_errors(mutate) -> None:
     key = crypto.random_bytes(32)
     blob = crypto.aead_seal(key, b"text", b"aad")
@@ -84,8 +88,13 @@ def test_ed25519_verify_rejects_other_message_key_and_garbage() -> None:
     seed = crypto.random_bytes(32)
     public, sig = crypto.ed25519_public(seed), crypto.ed25519_sign(seed, b"message")
     crypto.ed25519_verify(public, sig, b"message")
-    for args in ((public, sig, b"messagE"), (crypto.ed25519_public(bytes(32)), sig, b"message"),
-                 (public, sig[:63], b"message"), (public[:31], sig, b"message"), (bytes(32), sig, b"message")):
+    for args in (
+        (public, sig, b"messagE"),
+        (crypto.ed25519_public(bytes(32)), sig, b"message"),
+        (public, sig[:63], b"message"),
+        (public[:31], sig, b"message"),
+        (bytes(32), sig, b"message"),
+    ):
         with pytest.raises(CryptoError):
             crypto.ed25519_verify(*args)
 
@@ -118,8 +127,9 @@ def test_argon2id_normalises_the_passphrase() -> None:
     assert crypto.argon2id("Zurich", 19456, 2, 1, salt) != nfc
 
 
-@pytest.mark.parametrize("memory,iterations,lanes", [(19455, 2, 1), (19456, 1, 1), (65536, 0, 1), (65536, 3, 0),
-                                                     (1024, 10, 1)])
+@pytest.mark.parametrize(
+    "memory,iterations,lanes", [(19455, 2, 1), (19456, 1, 1), (65536, 0, 1), (65536, 3, 0), (1024, 10, 1)]
+)
 def test_kdf_floor_refuses_weak_parameters(memory: int, iterations: int, lanes: int) -> None:
     with pytest.raises(DowngradeError):
         crypto.check_kdf_floor(memory, iterations, lanes)
@@ -132,8 +142,20 @@ def test_kdf_floor_accepts_floor_and_default() -> None:
 
 # Sizes written out (as padding.json does), not computed by the code under test: a wrong padded_length must not
 # pass by agreeing with itself.
-@pytest.mark.parametrize("length,padded_length", [(0, 1024), (1, 1024), (1023, 1024), (1024, 2048), (1025, 2048),
-                                                  (16383, 16384), (16384, 17408), (16385, 17408), (70000, 71680)])
+@pytest.mark.parametrize(
+    "length,padded_length",
+    [
+        (0, 1024),
+        (1, 1024),
+        (1023, 1024),
+        (1024, 2048),
+        (1025, 2048),
+        (16383, 16384),
+        (16384, 17408),
+        (16385, 17408),
+        (70000, 71680),
+    ],
+)
 def test_pad_round_trip_and_lengths(length: int, padded_length: int) -> None:
     data = bytes([0x80]) * length  # worst case: the data itself ends in the marker value
     padded = crypto.pad(data)
@@ -149,9 +171,11 @@ def test_padded_length_buckets() -> None:
         assert n < crypto.padded_length(n) <= n * 1.12
 
 
-@pytest.mark.parametrize("padded", [b"", bytes(1024), b"x" * 1024, b"hi\x80" + bytes(2045),
-                                    b"hi\x80\x01" + bytes(1020), b"hi\x81" + bytes(1021)],
-                         ids=["empty", "zeros", "no_marker", "non_canonical", "junk_after", "bad_marker"])
+@pytest.mark.parametrize(
+    "padded",
+    [b"", bytes(1024), b"x" * 1024, b"hi\x80" + bytes(2045), b"hi\x80\x01" + bytes(1020), b"hi\x81" + bytes(1021)],
+    ids=["empty", "zeros", "no_marker", "non_canonical", "junk_after", "bad_marker"],
+)
 def test_unpad_is_strict(padded: bytes) -> None:
     with pytest.raises(CryptoError):
         crypto.unpad(padded)
@@ -160,4 +184,3 @@ def test_unpad_is_strict(padded: bytes) -> None:
 def test_random_bytes_are_fresh() -> None:
     assert len(crypto.random_bytes(16)) == 16
     assert crypto.random_bytes(32) != crypto.random_bytes(32)
-

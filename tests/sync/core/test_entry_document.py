@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from between.sync.core import entry_document, keys, records, wire
 from between.sync.client.client import Client
+from between.sync.client.keysfile import KeysFile
+from between.sync.core import entry_document, keys, records, wire
 from between.sync.core.errors import ProtocolError
 from between.sync.core.kinds import FieldError
-from between.sync.client.keysfile import KeysFile
 
 VECTORS = Path(__file__).resolve().parents[2] / "vectors"
 h = bytes.fromhex
@@ -91,13 +91,30 @@ def test_the_flag_and_the_document_must_agree():
 
 
 def test_what_the_cli_writes_is_an_entry_document(tmp_path):
-    secrets = keys.AccountSecrets(user_id=uuid.uuid4().bytes, handle="alice", role="client",
-                                  account_key=b"\x01" * 32, sig_seed=b"\x02" * 32, kem_seed=b"\x03" * 32)
+    secrets = keys.AccountSecrets(
+        user_id=uuid.uuid4().bytes,
+        handle="alice",
+        role="client",
+        account_key=b"\x01" * 32,
+        sig_seed=b"\x02" * 32,
+        kem_seed=b"\x03" * 32,
+    )
     client = Client(tmp_path / "cli")
     device = uuid.uuid4()
-    client.store.create(KeysFile(server="http://127.0.0.1:9", handle="alice", role="client", user_id=secrets.user_id,
-                                 device_id=device.bytes, account_key=secrets.account_key, sig_seed=secrets.sig_seed,
-                                 kem_seed=secrets.kem_seed, device_seed=b"\x04" * 32, token=""))
+    client.store.create(
+        KeysFile(
+            server="http://127.0.0.1:9",
+            handle="alice",
+            role="client",
+            user_id=secrets.user_id,
+            device_id=device.bytes,
+            account_key=secrets.account_key,
+            sig_seed=secrets.sig_seed,
+            kem_seed=secrets.kem_seed,
+            device_seed=b"\x04" * 32,
+            token="",
+        )
+    )
     rid = client.add_entry("mood", {"score": 4, "emotions": [" calm ", "tired"]})
     client.edit_entry(rid, {"note": "Better after lunch.\r\n"})
     edited = client.engine.head(rid)

@@ -21,13 +21,21 @@ def account() -> keys.NewAccount:
 
 def account_keys(new: keys.NewAccount, **changes) -> wire.AccountKeys:
     f = new.signup_fields
-    values = dict(user_id=f["user_id"], handle=f["handle"], role=new.secrets.role, kdf=f["kdf"],
-                  pw_envelope=f["pw_envelope"], rk_envelope=f["rk_envelope"], id_wrap=f["id_wrap"], bundle=f["bundle"])
+    values = dict(
+        user_id=f["user_id"],
+        handle=f["handle"],
+        role=new.secrets.role,
+        kdf=f["kdf"],
+        pw_envelope=f["pw_envelope"],
+        rk_envelope=f["rk_envelope"],
+        id_wrap=f["id_wrap"],
+        bundle=f["bundle"],
+    )
     return wire.AccountKeys(**(values | changes))
 
 
 def flip(data: bytes, i: int) -> bytes:
-    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1:]
+    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :]
 
 
 def test_signup_fields_make_a_valid_signup(account: keys.NewAccount) -> None:
@@ -57,8 +65,11 @@ def test_unlock_with_passphrase_and_recovery_key(account: keys.NewAccount) -> No
 def test_wrong_passphrase_and_corrupt_envelope_fail_identically(account: keys.NewAccount) -> None:
     ak = account_keys(account)
     errors = []
-    for candidate, envelope in (("blue kettle sings at dusk", ak.pw_envelope), (PASSPHRASE, flip(ak.pw_envelope, 20)),
-                                (PASSPHRASE, ak.pw_envelope[:-1])):
+    for candidate, envelope in (
+        ("blue kettle sings at dusk", ak.pw_envelope),
+        (PASSPHRASE, flip(ak.pw_envelope, 20)),
+        (PASSPHRASE, ak.pw_envelope[:-1]),
+    ):
         with pytest.raises(CryptoError) as info:
             keys.unlock_with_passphrase(account_keys(account, pw_envelope=envelope), candidate)
         errors.append((type(info.value), info.value.code, str(info.value)))
@@ -67,17 +78,30 @@ def test_wrong_passphrase_and_corrupt_envelope_fail_identically(account: keys.Ne
 
 def test_unlock_detects_a_swapped_bundle_or_id_wrap(account: keys.NewAccount) -> None:
     other = keys.new_account("mallory", "x" * 20, "client", keys.new_kdf_params(**FLOOR))
-    swapped_bundle = msgspec.structs.replace(other.signup_fields["bundle"], user_id=account.signup_fields["user_id"],
-                                             handle="alice")
+    swapped_bundle = msgspec.structs.replace(
+        other.signup_fields["bundle"], user_id=account.signup_fields["user_id"], handle="alice"
+    )
     # Self-consistent: signed by mallory's key, naming alice, carrying alice's own X25519 key.
     mine = account.secrets
-    signed_by_another = keys.make_bundle(keys.AccountSecrets(
-        user_id=mine.user_id, handle=mine.handle, role=mine.role, account_key=bytes(32),
-        sig_seed=other.secrets.sig_seed, kem_seed=mine.kem_seed))
+    signed_by_another = keys.make_bundle(
+        keys.AccountSecrets(
+            user_id=mine.user_id,
+            handle=mine.handle,
+            role=mine.role,
+            account_key=bytes(32),
+            sig_seed=other.secrets.sig_seed,
+            kem_seed=mine.kem_seed,
+        )
+    )
     keys.verify_bundle(signed_by_another)
-    for changes in ({"bundle": swapped_bundle}, {"id_wrap": other.signup_fields["id_wrap"]},
-                    {"role": "therapist"}, {"id_wrap": flip(account.signup_fields["id_wrap"], 30)},
-                    {"bundle": signed_by_another}, {"handle": "alice2"}):
+    for changes in (
+        {"bundle": swapped_bundle},
+        {"id_wrap": other.signup_fields["id_wrap"]},
+        {"role": "therapist"},
+        {"id_wrap": flip(account.signup_fields["id_wrap"], 30)},
+        {"bundle": signed_by_another},
+        {"handle": "alice2"},
+    ):
         with pytest.raises(CryptoError):
             keys.unlock_with_passphrase(account_keys(account, **changes), PASSPHRASE)
 
@@ -104,8 +128,9 @@ NOT_EVEN_ARGON2ID = [(4, 2, 1), (19456, 0, 1), (65536, 3, 0)]
 
 
 @pytest.mark.parametrize("memory,iterations,lanes", NOT_EVEN_ARGON2ID)
-def test_kdf_below_floor_is_refused_before_any_argon2id_work(account: keys.NewAccount, memory: int,
-                                                             iterations: int, lanes: int) -> None:
+def test_kdf_below_floor_is_refused_before_any_argon2id_work(
+    account: keys.NewAccount, memory: int, iterations: int, lanes: int
+) -> None:
     with pytest.raises(ValueError):  # what Argon2id would say, had it been asked
         crypto.argon2id(PASSPHRASE, memory, iterations, lanes, bytes(16))
     weak = wire.KdfParams(memory_kib=memory, iterations=iterations, lanes=lanes, salt=bytes(16))
@@ -144,8 +169,9 @@ def test_pw_envelope_rejects_every_flipped_byte(account: keys.NewAccount) -> Non
 
 
 def test_rewrap_passphrase_keeps_the_account_key(account: keys.NewAccount) -> None:
-    kdf, login_pub, envelope = keys.rewrap_passphrase(account.secrets, "a new long passphrase",
-                                                      keys.new_kdf_params(**FLOOR))
+    kdf, login_pub, envelope = keys.rewrap_passphrase(
+        account.secrets, "a new long passphrase", keys.new_kdf_params(**FLOOR)
+    )
     ak = account_keys(account, kdf=kdf, pw_envelope=envelope)
     assert keys.unlock_with_passphrase(ak, "a new long passphrase") == account.secrets
     assert login_pub == keys.derive_passphrase_keys("a new long passphrase", kdf).login_pub
@@ -171,8 +197,9 @@ def test_bundle_verification(account: keys.NewAccount) -> None:
 def test_bundle_with_low_order_kem_key_is_rejected(account: keys.NewAccount) -> None:
     s = account.secrets
     body = layout.bundle_body(s.user_id, s.handle, layout.ROLE_CLIENT, s.sig_pub, bytes(32))
-    bundle = msgspec.structs.replace(keys.make_bundle(s), kem_pub=bytes(32),
-                                     signature=crypto.ed25519_sign(s.sig_seed, body))
+    bundle = msgspec.structs.replace(
+        keys.make_bundle(s), kem_pub=bytes(32), signature=crypto.ed25519_sign(s.sig_seed, body)
+    )
     with pytest.raises(CryptoError):
         keys.verify_bundle(bundle)
 
@@ -183,9 +210,15 @@ def test_auth_signature_binds_every_field() -> None:
     args = ("https://between.example", "alice", bytes(range(16)), bytes(range(32)), "login", b"device key")
     sig = keys.sign_auth(seed, *args)
     keys.verify_auth(public, sig, *args)
-    variants = [("https://evil.example", *args[1:]), (args[0], "alicf", *args[2:]),
-                (*args[:2], bytes(16), *args[3:]), (*args[:3], bytes(32), *args[4:]),
-                (*args[:4], "recover", args[5]), (*args[:5], b"other device"), (*args[:3], b"short", *args[4:])]
+    variants = [
+        ("https://evil.example", *args[1:]),
+        (args[0], "alicf", *args[2:]),
+        (*args[:2], bytes(16), *args[3:]),
+        (*args[:3], bytes(32), *args[4:]),
+        (*args[:4], "recover", args[5]),
+        (*args[:5], b"other device"),
+        (*args[:3], b"short", *args[4:]),
+    ]
     for variant in variants:
         with pytest.raises(CryptoError):
             keys.verify_auth(public, sig, *variant)
@@ -208,7 +241,7 @@ def test_every_single_character_typo_is_detected() -> None:
         for ch in keys.CROCKFORD:
             if ch == original:
                 continue
-            typo = compact[:i] + ch + compact[i + 1:]
+            typo = compact[:i] + ch + compact[i + 1 :]
             try:
                 keys.parse_recovery_key(typo)
                 missed.append(typo)
@@ -216,7 +249,7 @@ def test_every_single_character_typo_is_detected() -> None:
                 pass
     for i in range(len(compact) - 1):
         if compact[i] != compact[i + 1]:
-            swapped = compact[:i] + compact[i + 1] + compact[i] + compact[i + 2:]
+            swapped = compact[:i] + compact[i + 1] + compact[i] + compact[i + 2 :]
             with pytest.raises(ProtocolError):
                 keys.parse_recovery_key(swapped)
     assert missed == []

@@ -49,13 +49,16 @@ def test_kinds_json_is_plain_json_the_browser_can_read():
     assert set(field) >= {"id", "label", "type", "required", "merge", "constraints"}
 
 
-@pytest.mark.parametrize("change, problem", [
-    (lambda d: d["kinds"][0]["fields"][0].update(merge="set"), "does not fit"),
-    (lambda d: d["kinds"].append(d["kinds"][0]), "duplicate kind"),
-    (lambda d: d["kinds"][2]["fields"][0]["constraints"].update(step=3), "step"),
-    (lambda d: d["kinds"][0]["fields"][0]["constraints"].pop("max_length"), "max_length"),
-    (lambda d: d["kinds"][0]["fields"][0].update(typo=True), "typo"),
-])
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (lambda d: d["kinds"][0]["fields"][0].update(merge="set"), "does not fit"),
+        (lambda d: d["kinds"].append(d["kinds"][0]), "duplicate kind"),
+        (lambda d: d["kinds"][2]["fields"][0]["constraints"].update(step=3), "step"),
+        (lambda d: d["kinds"][0]["fields"][0]["constraints"].pop("max_length"), "max_length"),
+        (lambda d: d["kinds"][0]["fields"][0].update(typo=True), "typo"),
+    ],
+)
 def test_a_broken_schema_is_refused(change, problem):
     data = raw_schema()
     change(data)
@@ -66,42 +69,67 @@ def test_a_broken_schema_is_refused(change, problem):
 def test_validate_normalises():
     out = validate_fields("journal", {"title": "  Monday  ", "body": "line one\r\nline two\r", "prompt": ""})
     assert out == {"title": "Monday", "body": "line one\nline two\n"}
-    out = validate_fields("thought-record", {
-        "situation": "At work", "automatic_thought": "They think I'm useless",
-        "emotions": [{"name": "  very   anxious ", "intensity": 80.0}],
-        "thinking_patterns": ["labelling", "mind-reading", "labelling"], "evidence_for": "   ",
-    })
+    out = validate_fields(
+        "thought-record",
+        {
+            "situation": "At work",
+            "automatic_thought": "They think I'm useless",
+            "emotions": [{"name": "  very   anxious ", "intensity": 80.0}],
+            "thinking_patterns": ["labelling", "mind-reading", "labelling"],
+            "evidence_for": "   ",
+        },
+    )
     assert out["emotions"] == [{"name": "very anxious", "intensity": 80}]
     assert out["thinking_patterns"] == ["mind-reading", "labelling"]  # schema order, no repeats
     assert "evidence_for" not in out
     assert validate_fields("mood", {"score": 4, "emotions": ["calm", " calm ", "tired", ""]}) == {
-        "score": 4, "emotions": ["calm", "tired"]}
+        "score": 4,
+        "emotions": ["calm", "tired"],
+    }
     assert validate_fields("reading", {"title": "Book", "key_ideas": ["a", "a"]})["key_ideas"] == ["a", "a"]
 
 
-@pytest.mark.parametrize("kind_id, fields, field_id, words", [
-    ("mood", {}, "score", "is required"),
-    ("mood", {"score": 11}, "score", "from 0 to 10"),
-    ("mood", {"score": True}, "score", "whole number"),
-    ("mood", {"score": 4.5}, "score", "whole number"),
-    ("experiment", {"plan": "p", "prediction": "q", "belief_before": 42}, "belief_before", "steps of 5"),
-    ("experiment", {"plan": "p", "prediction": "q", "done": "yes"}, "done", "yes or no"),
-    ("journal", {"body": "x" * 100001}, "body", "at most 100000 characters"),
-    ("journal", {"body": "ok", "title": "two\nlines"}, "title", "single line"),
-    ("journal", {"body": "bell\x07"}, "body", "control characters"),
-    ("relaxation", {"minutes": 0}, "minutes", "from 1 to 240 minutes"),
-    ("relaxation", {"minutes": 5, "technique": "yoga"}, "technique", "one of"),
-    ("thought-record", {"situation": "s", "automatic_thought": "t", "emotions": []}, "emotions", "is required"),
-    ("thought-record", {"situation": "s", "automatic_thought": "t", "emotions": [{"name": "sad"}]},
-     "emotions", "name and an intensity"),
-    ("thought-record", {"situation": "s", "automatic_thought": "t",
-                        "emotions": [{"name": "Sad", "intensity": 1}, {"name": "sad", "intensity": 2}]},
-     "emotions", "same emotion twice"),
-    ("thought-record", {"situation": "s", "automatic_thought": "t",
-                        "emotions": [{"name": "sad", "intensity": 101}]}, "emotions", "from 0 to 100"),
-    ("mood", {"score": 1, "emotions": ["x"] * 21}, "emotions", "at most 20 items"),
-    ("mood", {"score": 1, "emotions": "calm"}, "emotions", "must be a list"),
-])
+@pytest.mark.parametrize(
+    "kind_id, fields, field_id, words",
+    [
+        ("mood", {}, "score", "is required"),
+        ("mood", {"score": 11}, "score", "from 0 to 10"),
+        ("mood", {"score": True}, "score", "whole number"),
+        ("mood", {"score": 4.5}, "score", "whole number"),
+        ("experiment", {"plan": "p", "prediction": "q", "belief_before": 42}, "belief_before", "steps of 5"),
+        ("experiment", {"plan": "p", "prediction": "q", "done": "yes"}, "done", "yes or no"),
+        ("journal", {"body": "x" * 100001}, "body", "at most 100000 characters"),
+        ("journal", {"body": "ok", "title": "two\nlines"}, "title", "single line"),
+        ("journal", {"body": "bell\x07"}, "body", "control characters"),
+        ("relaxation", {"minutes": 0}, "minutes", "from 1 to 240 minutes"),
+        ("relaxation", {"minutes": 5, "technique": "yoga"}, "technique", "one of"),
+        ("thought-record", {"situation": "s", "automatic_thought": "t", "emotions": []}, "emotions", "is required"),
+        (
+            "thought-record",
+            {"situation": "s", "automatic_thought": "t", "emotions": [{"name": "sad"}]},
+            "emotions",
+            "name and an intensity",
+        ),
+        (
+            "thought-record",
+            {
+                "situation": "s",
+                "automatic_thought": "t",
+                "emotions": [{"name": "Sad", "intensity": 1}, {"name": "sad", "intensity": 2}],
+            },
+            "emotions",
+            "same emotion twice",
+        ),
+        (
+            "thought-record",
+            {"situation": "s", "automatic_thought": "t", "emotions": [{"name": "sad", "intensity": 101}]},
+            "emotions",
+            "from 0 to 100",
+        ),
+        ("mood", {"score": 1, "emotions": ["x"] * 21}, "emotions", "at most 20 items"),
+        ("mood", {"score": 1, "emotions": "calm"}, "emotions", "must be a list"),
+    ],
+)
 def test_validation_errors_name_the_field_and_the_problem(kind_id, fields, field_id, words):
     with pytest.raises(FieldError) as err:
         validate_fields(kind_id, fields)
@@ -110,11 +138,14 @@ def test_validation_errors_name_the_field_and_the_problem(kind_id, fields, field
     assert f"'{field_id}'" in err.value.detail and words in err.value.detail
 
 
-@pytest.mark.parametrize("fields", [
-    {"body": SECRET * 5000},
-    {"body": "ok", "title": SECRET + "\n" + SECRET},
-    {"body": SECRET + "\x00"},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"body": SECRET * 5000},
+        {"body": "ok", "title": SECRET + "\n" + SECRET},
+        {"body": SECRET + "\x00"},
+    ],
+)
 def test_errors_never_echo_what_was_written(fields):
     with pytest.raises(FieldError) as err:
         validate_fields("journal", fields)
@@ -132,37 +163,51 @@ def test_unknown_kinds_and_fields_are_refused_clearly():
         validate_fields("mood", ["score", 3])
 
 
-@pytest.mark.parametrize("kind_id, field_id, text, value", [
-    ("thought-record", "emotions", "anxious:80,sad:40", [{"name": "anxious", "intensity": 80},
-                                                        {"name": "sad", "intensity": 40}]),
-    ("thought-record", "emotions", " fed up : 30 ; hurt:0 ", [{"name": "fed up", "intensity": 30},
-                                                            {"name": "hurt", "intensity": 0}]),
-    ("reading", "key_ideas", "a;b; c ;;", ["a", "b", "c"]),
-    ("reading", "key_ideas", r"me\; myself;I", ["me; myself", "I"]),
-    ("mood", "score", " 7 ", 7),
-    ("experiment", "done", "Yes", True),
-    ("experiment", "done", "n", False),
-    ("relaxation", "minutes", "20", 20),
-    ("relaxation", "minutes", "1h30", 90),
-    ("relaxation", "minutes", "45min", 45),
-    ("relaxation", "technique", "Box breathing", "box-breathing"),
-    ("conversation-rehearsal", "practised", "in-writing, OUT LOUD", ["out-loud", "in-writing"]),
-    ("journal", "title", "  Hello  ", "Hello"),
-])
+@pytest.mark.parametrize(
+    "kind_id, field_id, text, value",
+    [
+        (
+            "thought-record",
+            "emotions",
+            "anxious:80,sad:40",
+            [{"name": "anxious", "intensity": 80}, {"name": "sad", "intensity": 40}],
+        ),
+        (
+            "thought-record",
+            "emotions",
+            " fed up : 30 ; hurt:0 ",
+            [{"name": "fed up", "intensity": 30}, {"name": "hurt", "intensity": 0}],
+        ),
+        ("reading", "key_ideas", "a;b; c ;;", ["a", "b", "c"]),
+        ("reading", "key_ideas", r"me\; myself;I", ["me; myself", "I"]),
+        ("mood", "score", " 7 ", 7),
+        ("experiment", "done", "Yes", True),
+        ("experiment", "done", "n", False),
+        ("relaxation", "minutes", "20", 20),
+        ("relaxation", "minutes", "1h30", 90),
+        ("relaxation", "minutes", "45min", 45),
+        ("relaxation", "technique", "Box breathing", "box-breathing"),
+        ("conversation-rehearsal", "practised", "in-writing, OUT LOUD", ["out-loud", "in-writing"]),
+        ("journal", "title", "  Hello  ", "Hello"),
+    ],
+)
 def test_parse_cli_value(kind_id, field_id, text, value):
     assert parse_cli_value(kind_id, field_id, text) == value
 
 
-@pytest.mark.parametrize("kind_id, field_id, text, words", [
-    ("thought-record", "emotions", "anxious", "like anxious:80"),
-    ("thought-record", "emotions", "anxious:high", "like anxious:80"),
-    ("mood", "score", "seven", "whole number from 0 to 10"),
-    ("mood", "score", "12", "from 0 to 10"),
-    ("experiment", "done", "maybe", "yes or no"),
-    ("relaxation", "minutes", "a while", "like 15 or 1h30"),
-    ("relaxation", "technique", "yoga", "chosen from"),
-    ("journal", "body", "   ", "is required"),
-])
+@pytest.mark.parametrize(
+    "kind_id, field_id, text, words",
+    [
+        ("thought-record", "emotions", "anxious", "like anxious:80"),
+        ("thought-record", "emotions", "anxious:high", "like anxious:80"),
+        ("mood", "score", "seven", "whole number from 0 to 10"),
+        ("mood", "score", "12", "from 0 to 10"),
+        ("experiment", "done", "maybe", "yes or no"),
+        ("relaxation", "minutes", "a while", "like 15 or 1h30"),
+        ("relaxation", "technique", "yoga", "chosen from"),
+        ("journal", "body", "   ", "is required"),
+    ],
+)
 def test_parse_cli_value_errors(kind_id, field_id, text, words):
     with pytest.raises(FieldError) as err:
         parse_cli_value(kind_id, field_id, text)

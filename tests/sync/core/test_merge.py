@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 
 from between.sync.core.errors import ProtocolError
 from between.sync.core.merge import (
-    MARK_END, MARK_OTHER, MARK_START, MAX_EDIT_DISTANCE, diff3, matching, merge_documents, merge_text, split_lines,
+    MARK_END,
+    MARK_OTHER,
+    MARK_START,
+    MAX_EDIT_DISTANCE,
+    diff3,
+    matching,
+    merge_documents,
+    merge_text,
+    split_lines,
 )
 
 VECTORS = Path(__file__).parents[2] / "vectors"
@@ -37,8 +45,13 @@ def canonical(value) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_vector(case):
-    got = merge_documents(case["base"], case["local"], case["remote"], local_deleted=case["local_deleted"],
-                          remote_deleted=case["remote_deleted"])
+    got = merge_documents(
+        case["base"],
+        case["local"],
+        case["remote"],
+        local_deleted=case["local_deleted"],
+        remote_deleted=case["remote_deleted"],
+    )
     assert canonical(got.document) == canonical(case["expected"]["document"])
     assert got.deleted is case["expected"]["deleted"]
     assert got.conflicted is case["expected"]["conflicted"]
@@ -47,9 +60,21 @@ def test_vector(case):
 def test_vectors_cover_every_rule_and_file_is_current():
     assert len(CASES) >= 25
     names = " ".join(c["name"] for c in CASES).lower()
-    for rule in ("scalar", "text", "set", "emotions", "list by position", "unicode", "crlf", "no base",
-                 "deleted here, edited there", "edited here, deleted there", "deleted on both", "unknown",
-                 "created_at"):
+    for rule in (
+        "scalar",
+        "text",
+        "set",
+        "emotions",
+        "list by position",
+        "unicode",
+        "crlf",
+        "no base",
+        "deleted here, edited there",
+        "edited here, deleted there",
+        "deleted on both",
+        "unknown",
+        "created_at",
+    ):
         assert rule in names, rule
     module = _load_cases_module()
     assert (VECTORS / "merge.json").read_text(encoding="utf-8") == module.render(module.build())
@@ -115,15 +140,20 @@ def test_line_diff_is_a_longest_common_subsequence(a, b):
     assert len(pairs) == lcs_length(a, b)
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=6),
-                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
-                    max_leaves=8)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(st.none(), st.dictionaries(st.sampled_from(["kind", "fields", "x", "conflicts"]), JSON)),
-       st.dictionaries(st.sampled_from(["kind", "fields", "created_at", "x", "conflicts"]), JSON),
-       st.dictionaries(st.sampled_from(["kind", "fields", "updated_at", "device", "x"]), JSON), st.booleans())
+@given(
+    st.one_of(st.none(), st.dictionaries(st.sampled_from(["kind", "fields", "x", "conflicts"]), JSON)),
+    st.dictionaries(st.sampled_from(["kind", "fields", "created_at", "x", "conflicts"]), JSON),
+    st.dictionaries(st.sampled_from(["kind", "fields", "updated_at", "device", "x"]), JSON),
+    st.booleans(),
+)
 def test_any_json_objects_merge_without_error(base, local, remote, ld):
     result = merge_documents(base, local, remote, local_deleted=ld)
     json.dumps(result.document)
@@ -150,16 +180,25 @@ def test_unknown_document_versions_are_refused():
 
 LINES = st.sampled_from(["a", "b", "c", "d", "", "Grüße 😀", "x\r", "שלום"])
 TEXT = st.builds(lambda lines, end: "\n".join(lines) + end, st.lists(LINES, max_size=8), st.sampled_from(["", "\n"]))
-EMOTION = st.fixed_dictionaries({"name": st.sampled_from(["anxious", "sad", "Sad", "calm"]),
-                                 "intensity": st.integers(0, 100)})
-MOOD_FIELDS = st.fixed_dictionaries({}, optional={
-    "score": st.integers(0, 10), "note": TEXT,
-    "emotions": st.lists(st.sampled_from(["tired", "calm", "proud", "sad"]), max_size=4, unique=True),
-    "extra": st.one_of(st.integers(), st.text(max_size=5), st.none()),
-})
-TR_FIELDS = st.fixed_dictionaries({"situation": TEXT, "automatic_thought": TEXT}, optional={
-    "emotions": st.lists(EMOTION, max_size=4), "thinking_patterns": st.lists(
-        st.sampled_from(["labelling", "mind-reading", "catastrophising"]), unique=True)})
+EMOTION = st.fixed_dictionaries(
+    {"name": st.sampled_from(["anxious", "sad", "Sad", "calm"]), "intensity": st.integers(0, 100)}
+)
+MOOD_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "score": st.integers(0, 10),
+        "note": TEXT,
+        "emotions": st.lists(st.sampled_from(["tired", "calm", "proud", "sad"]), max_size=4, unique=True),
+        "extra": st.one_of(st.integers(), st.text(max_size=5), st.none()),
+    },
+)
+TR_FIELDS = st.fixed_dictionaries(
+    {"situation": TEXT, "automatic_thought": TEXT},
+    optional={
+        "emotions": st.lists(EMOTION, max_size=4),
+        "thinking_patterns": st.lists(st.sampled_from(["labelling", "mind-reading", "catastrophising"]), unique=True),
+    },
+)
 STAMP = st.sampled_from(["2026-11-01T09:00:00Z", "2026-11-01T09:00:00.5Z", "2026-11-02T00:00:00+00:00"])
 
 
@@ -168,9 +207,19 @@ KIND_FIELDS = st.one_of(MOOD_FIELDS.map(lambda f: ("mood", f)), TR_FIELDS.map(la
 
 def documents(fields=KIND_FIELDS):
     return st.builds(
-        lambda kf, created, updated, device: {"v": 1, "kind": kf[0], "fields": kf[1], "created_at": created,
-                                              "updated_at": updated, "device": device},
-        fields, STAMP, STAMP, st.sampled_from(["phone", "laptop"]))
+        lambda kf, created, updated, device: {
+            "v": 1,
+            "kind": kf[0],
+            "fields": kf[1],
+            "created_at": created,
+            "updated_at": updated,
+            "device": device,
+        },
+        fields,
+        STAMP,
+        STAMP,
+        st.sampled_from(["phone", "laptop"]),
+    )
 
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -180,8 +229,9 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 @given(documents(), documents(), documents(), st.booleans(), st.booleans())
 def test_merge_is_deterministic(base, local, remote, ld, rd):
     first = merge_documents(base, local, remote, local_deleted=ld, remote_deleted=rd)
-    again = merge_documents(copy.deepcopy(base), copy.deepcopy(local), copy.deepcopy(remote),
-                            local_deleted=ld, remote_deleted=rd)
+    again = merge_documents(
+        copy.deepcopy(base), copy.deepcopy(local), copy.deepcopy(remote), local_deleted=ld, remote_deleted=rd
+    )
     assert canonical(first.document) == canonical(again.document)
     assert (first.deleted, first.conflicted) == (again.deleted, again.conflicted)
     if ld and rd:
@@ -234,8 +284,11 @@ def test_text_merge_is_symmetric_apart_from_the_order_of_conflicting_versions(ba
 
 
 @FAST
-@given(st.lists(st.sampled_from("abcdef"), unique=True), st.lists(st.sampled_from("abcdef"), unique=True),
-       st.lists(st.sampled_from("abcdef"), unique=True))
+@given(
+    st.lists(st.sampled_from("abcdef"), unique=True),
+    st.lists(st.sampled_from("abcdef"), unique=True),
+    st.lists(st.sampled_from("abcdef"), unique=True),
+)
 def test_sets_apply_both_sides(base, local, remote):
     docs = [{"v": 1, "kind": "mood", "fields": {"score": 1, "emotions": s}} for s in (base, local, remote)]
     got = set(merge_documents(*docs).document["fields"]["emotions"])
@@ -245,9 +298,11 @@ def test_sets_apply_both_sides(base, local, remote):
 
 
 @FAST
-@given(documents(fields=TR_FIELDS.map(lambda f: ("thought-record", f))),
-       documents(fields=TR_FIELDS.map(lambda f: ("thought-record", f))),
-       documents(fields=TR_FIELDS.map(lambda f: ("thought-record", f))))
+@given(
+    documents(fields=TR_FIELDS.map(lambda f: ("thought-record", f))),
+    documents(fields=TR_FIELDS.map(lambda f: ("thought-record", f))),
+    documents(fields=TR_FIELDS.map(lambda f: ("thought-record", f))),
+)
 def test_emotion_edits_are_never_dropped(base, local, remote):
     result = merge_documents(base, local, remote).document
     out = result["fields"].get("emotions", [])

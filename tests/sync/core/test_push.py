@@ -37,15 +37,25 @@ def test_vector(case):
 def test_every_verdict_the_module_gives_is_in_the_vectors():
     """Each refusal push.py can give (its fixed detail), and each kind of ok, conflict and abort, has a case."""
     source = Path(push.__file__).read_text(encoding="utf-8")
-    details = {call.args[1].value for call in ast.walk(ast.parse(source))
-               if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Verdict" and len(call.args) > 1
-               and isinstance(call.args[1], ast.Constant)}
+    details = {
+        call.args[1].value
+        for call in ast.walk(ast.parse(source))
+        if isinstance(call, ast.Call)
+        and getattr(call.func, "id", None) == "Verdict"
+        and len(call.args) > 1
+        and isinstance(call.args[1], ast.Constant)
+    }
     verdicts = [v for case in DOC["cases"] for v in case["verdicts"]]
     assert len(details) == 10
     assert details <= {v.get("detail") for v in verdicts}
     kinds = {(v["status"], v.get("new", False), (v.get("head") or {}).get("item") is not None) for v in verdicts}
-    assert {("ok", True, False), ("ok", False, False), ("conflict", False, False), ("conflict", False, True),
-            ("aborted", False, False)} <= kinds
+    assert {
+        ("ok", True, False),
+        ("ok", False, False),
+        ("conflict", False, False),
+        ("conflict", False, True),
+        ("aborted", False, False),
+    } <= kinds
     assert {"1", "2", "3", "4", "5", "6", "7", "8", "9", "atomic"} == {c["rule"] for c in DOC["cases"]}
 
 
@@ -65,8 +75,16 @@ def test_accept_is_what_the_next_item_is_judged_against():
     revoke ended every grant of that grantee for the record before the item's grants were given."""
     alice, theo, tara, rec, k1, k2 = (IDS[n] for n in ("alice", "theo", "tara", "r1", "k1", "k2"))
     state = push.State(owner_id=alice, seq=7, access={rec: {(theo, k1): True, (tara, k1): True}})
-    item = push.Item(record_id=rec, base_version=0, rev_id=IDS["r1.1"], version=1, parent=bytes(32), key_id=k2,
-                     grants=(push.GrantTo(tara, b""),), revoke=(theo,))
+    item = push.Item(
+        record_id=rec,
+        base_version=0,
+        rev_id=IDS["r1.1"],
+        version=1,
+        parent=bytes(32),
+        key_id=k2,
+        grants=(push.GrantTo(tara, b""),),
+        revoke=(theo,),
+    )
     push.accept(item, state, 3)
     assert state.seq == 8
     assert state.heads[rec] == push.Head(alice, 1, IDS["r1.1"], item=3)

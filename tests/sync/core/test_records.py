@@ -12,8 +12,14 @@ from between.sync.core.errors import CryptoError, ProtocolError, RollbackError
 
 
 def person(name: str, role: str) -> keys.AccountSecrets:
-    return keys.AccountSecrets(user_id=uuid.uuid4().bytes, handle=name, role=role, account_key=crypto.random_bytes(32),
-                               sig_seed=crypto.random_bytes(32), kem_seed=crypto.random_bytes(32))
+    return keys.AccountSecrets(
+        user_id=uuid.uuid4().bytes,
+        handle=name,
+        role=role,
+        account_key=crypto.random_bytes(32),
+        sig_seed=crypto.random_bytes(32),
+        kem_seed=crypto.random_bytes(32),
+    )
 
 
 ALICE = person("alice", "client")
@@ -21,14 +27,27 @@ THEO = person("theo", "therapist")
 RECORD = uuid.uuid4().bytes
 KEY_ID = crypto.random_bytes(16)
 DEK = crypto.random_bytes(32)
-DOC = {"v": 1, "kind": "journal", "fields": {"body": "slept badly, walked, felt better\n"},  # PROTOCOL.md §13
-       "created_at": "2026-11-25T19:46:40.000Z", "updated_at": "2026-11-25T19:46:40.000Z",
-       "device": "4c72a971-69af-4caf-9eae-5024a410436f"}
+DOC = {
+    "v": 1,
+    "kind": "journal",
+    "fields": {"body": "slept badly, walked, felt better\n"},  # PROTOCOL.md §13
+    "created_at": "2026-11-25T19:46:40.000Z",
+    "updated_at": "2026-11-25T19:46:40.000Z",
+    "device": "4c72a971-69af-4caf-9eae-5024a410436f",
+}
 
 
 def seal(**changes) -> wire.Revision:
-    args = dict(owner_id=ALICE.user_id, record_id=RECORD, version=1, parent=None, key_id=KEY_ID, dek=DEK,
-                plaintext=records.encode_document(DOC), sig_seed=ALICE.sig_seed)
+    args = dict(
+        owner_id=ALICE.user_id,
+        record_id=RECORD,
+        version=1,
+        parent=None,
+        key_id=KEY_ID,
+        dek=DEK,
+        plaintext=records.encode_document(DOC),
+        sig_seed=ALICE.sig_seed,
+    )
     return records.seal_revision(**(args | changes))
 
 
@@ -38,7 +57,7 @@ def open_(rev: wire.Revision, **changes) -> tuple[layout.Header, bytes]:
 
 
 def flip(data: bytes, i: int) -> bytes:
-    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1:]
+    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :]
 
 
 def resign(header: bytes, ct: bytes) -> wire.Revision:
@@ -63,8 +82,14 @@ def test_round_trip_and_header_fields() -> None:
 
 def test_uuid_ids_are_accepted_and_tombstones_flagged() -> None:
     parent = records.rev_id(REV.header, REV.ct)
-    rev = seal(owner_id=uuid.UUID(bytes=ALICE.user_id), record_id=uuid.UUID(bytes=RECORD), version=2, parent=parent,
-               plaintext=b"", deleted=True)
+    rev = seal(
+        owner_id=uuid.UUID(bytes=ALICE.user_id),
+        record_id=uuid.UUID(bytes=RECORD),
+        version=2,
+        parent=parent,
+        plaintext=b"",
+        deleted=True,
+    )
     header, plaintext = open_(rev)
     assert header.deleted and header.parent == parent and plaintext == b""
 
@@ -106,10 +131,18 @@ def test_every_flipped_byte_is_rejected_even_when_re_signed(field: str) -> None:
     assert accepted == []
 
 
-@pytest.mark.parametrize("changes", [
-    {"record_id": uuid.uuid4().bytes}, {"owner_id": THEO.user_id}, {"owner_id": uuid.UUID(bytes=THEO.user_id)},
-    {"key_id": crypto.random_bytes(16)}, {"signer_pub": THEO.sig_pub}, {"dek": crypto.random_bytes(32)},
-], ids=["moved_record", "other_owner", "other_owner_uuid", "other_key_id", "other_signer", "other_dek"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"record_id": uuid.uuid4().bytes},
+        {"owner_id": THEO.user_id},
+        {"owner_id": uuid.UUID(bytes=THEO.user_id)},
+        {"key_id": crypto.random_bytes(16)},
+        {"signer_pub": THEO.sig_pub},
+        {"dek": crypto.random_bytes(32)},
+    ],
+    ids=["moved_record", "other_owner", "other_owner_uuid", "other_key_id", "other_signer", "other_dek"],
+)
 def test_revision_out_of_context_is_rejected(changes: dict) -> None:
     with pytest.raises(CryptoError) as info:
         open_(REV, **changes)
@@ -139,9 +172,12 @@ def test_two_deks_invisible_salamander_is_rejected() -> None:
 
 
 def test_trailing_or_missing_bytes_are_rejected() -> None:
-    for rev in (wire.Revision(header=REV.header, ct=REV.ct[:-1], signature=REV.signature),
-                wire.Revision(header=REV.header, ct=b"", signature=REV.signature),
-                resign(REV.header, REV.ct + b"\x00"), resign(REV.header, REV.ct[:15])):
+    for rev in (
+        wire.Revision(header=REV.header, ct=REV.ct[:-1], signature=REV.signature),
+        wire.Revision(header=REV.header, ct=b"", signature=REV.signature),
+        resign(REV.header, REV.ct + b"\x00"),
+        resign(REV.header, REV.ct[:15]),
+    ):
         with pytest.raises(CryptoError):
             open_(rev)
 
@@ -170,9 +206,12 @@ def test_high_water_refuses_rollback_and_fork() -> None:
 def test_dek_wrap_binds_owner_record_and_key_id() -> None:
     wrapped = records.wrap_dek(ALICE.kwk, ALICE.user_id, RECORD, KEY_ID, DEK)
     assert records.unwrap_dek(ALICE.kwk, uuid.UUID(bytes=ALICE.user_id), RECORD, KEY_ID, wrapped) == DEK
-    for args in ((THEO.kwk, ALICE.user_id, RECORD, KEY_ID), (ALICE.kwk, THEO.user_id, RECORD, KEY_ID),
-                 (ALICE.kwk, ALICE.user_id, uuid.uuid4().bytes, KEY_ID),
-                 (ALICE.kwk, ALICE.user_id, RECORD, crypto.random_bytes(16))):
+    for args in (
+        (THEO.kwk, ALICE.user_id, RECORD, KEY_ID),
+        (ALICE.kwk, THEO.user_id, RECORD, KEY_ID),
+        (ALICE.kwk, ALICE.user_id, uuid.uuid4().bytes, KEY_ID),
+        (ALICE.kwk, ALICE.user_id, RECORD, crypto.random_bytes(16)),
+    ):
         with pytest.raises(CryptoError):
             records.unwrap_dek(*args, wrapped)
     for i in range(len(wrapped)):
@@ -192,8 +231,15 @@ def test_a_wrap_that_opens_but_holds_no_32_byte_dek_is_refused() -> None:
 
 
 def grant(**changes) -> wire.GrantUpload:
-    args = dict(sig_seed=ALICE.sig_seed, owner_id=ALICE.user_id, record_id=RECORD, key_id=KEY_ID, dek=DEK,
-                grantee_id=THEO.user_id, grantee_kem_pub=THEO.kem_pub)
+    args = dict(
+        sig_seed=ALICE.sig_seed,
+        owner_id=ALICE.user_id,
+        record_id=RECORD,
+        key_id=KEY_ID,
+        dek=DEK,
+        grantee_id=THEO.user_id,
+        grantee_kem_pub=THEO.kem_pub,
+    )
     return records.make_grant(**(args | changes))
 
 
@@ -217,9 +263,16 @@ def test_grant_round_trip_and_body() -> None:
 
 
 def test_stored_grant_must_match_its_row() -> None:
-    row = dict(record_id=uuid.UUID(bytes=RECORD), owner_id=uuid.UUID(bytes=ALICE.user_id),
-               grantee_id=uuid.UUID(bytes=THEO.user_id), key_id=KEY_ID, body=GRANT.body, sealed=GRANT.sealed,
-               signature=GRANT.signature, created_at=0)
+    row = dict(
+        record_id=uuid.UUID(bytes=RECORD),
+        owner_id=uuid.UUID(bytes=ALICE.user_id),
+        grantee_id=uuid.UUID(bytes=THEO.user_id),
+        key_id=KEY_ID,
+        body=GRANT.body,
+        sealed=GRANT.sealed,
+        signature=GRANT.signature,
+        created_at=0,
+    )
     assert open_grant(wire.Grant(**row))[1] == DEK
     for changes in ({"record_id": uuid.uuid4()}, {"grantee_id": uuid.uuid4()}, {"key_id": crypto.random_bytes(16)}):
         with pytest.raises(CryptoError):

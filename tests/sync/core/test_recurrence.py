@@ -9,8 +9,15 @@ from pathlib import Path
 import pytest
 
 from between.sync.core.kinds import FieldError
-from between.sync.core.recurrence import (check_recurrence, due_state, is_occurrence, local_date, occurrences,
-                                          parse_date, parse_instant)
+from between.sync.core.recurrence import (
+    check_recurrence,
+    due_state,
+    is_occurrence,
+    local_date,
+    occurrences,
+    parse_date,
+    parse_instant,
+)
 from tests.vectors import recurrence_cases
 
 VECTORS = json.loads(Path(__file__).parents[2].joinpath("vectors", "recurrence.json").read_text())
@@ -104,7 +111,11 @@ def test_is_occurrence_follows_days_and_the_session_day():
     assert is_occurrence(weekly, "2026-03-04")
     assert not is_occurrence(weekly, "2026-03-05")
     assert not is_occurrence(weekly, "2026-02-25")
-    session = {"freq": "until_next_session", "start": "2026-03-02", "next_session": "2026-03-05T10:00",
-               "time_zone": "UTC"}
+    session = {
+        "freq": "until_next_session",
+        "start": "2026-03-02",
+        "next_session": "2026-03-05T10:00",
+        "time_zone": "UTC",
+    }
     assert is_occurrence(session, "2026-03-04")
     assert not is_occurrence(session, "2026-03-05")

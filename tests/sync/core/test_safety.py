@@ -12,9 +12,16 @@ from between.sync.core.errors import CryptoError, ProtocolError
 
 
 def bundle(handle: str, role: str = "client") -> object:
-    return keys.make_bundle(keys.AccountSecrets(user_id=uuid.uuid4().bytes, handle=handle, role=role,
-                                                account_key=crypto.random_bytes(32), sig_seed=crypto.random_bytes(32),
-                                                kem_seed=crypto.random_bytes(32)))
+    return keys.make_bundle(
+        keys.AccountSecrets(
+            user_id=uuid.uuid4().bytes,
+            handle=handle,
+            role=role,
+            account_key=crypto.random_bytes(32),
+            sig_seed=crypto.random_bytes(32),
+            kem_seed=crypto.random_bytes(32),
+        )
+    )
 
 
 A, B = bundle("alice"), bundle("dr.theo", "therapist")
@@ -62,14 +69,16 @@ def test_invite_url_round_trip() -> None:
     url = safety.invite_url("https://between.example/", "tok_123-abc-0123456789", B, SECRET)
     assert url.startswith("https://between.example/invite#v=2&t=tok_123-abc-0123456789&fp=")
     link = safety.parse_invite_url(url)
-    assert link == safety.InviteLink("https://between.example", "tok_123-abc-0123456789", safety.key_fingerprint(B),
-                                     "dr.theo", SECRET)
+    assert link == safety.InviteLink(
+        "https://between.example", "tok_123-abc-0123456789", safety.key_fingerprint(B), "dr.theo", SECRET
+    )
     safety.check_key_fingerprint(B, link.fingerprint)
 
 
 def test_invite_url_under_a_path_prefix() -> None:
-    link = safety.parse_invite_url(safety.invite_url("https://host.example:8443/between", "t0k-0123456789abcdef", B,
-                                                     SECRET))
+    link = safety.parse_invite_url(
+        safety.invite_url("https://host.example:8443/between", "t0k-0123456789abcdef", B, SECRET)
+    )
     assert link.origin == "https://host.example:8443/between"
 
 
@@ -78,14 +87,17 @@ def test_an_invitation_secret_must_be_16_bytes() -> None:
         safety.invite_url("https://between.example", "t0k-0123456789abcdef", B, SECRET[:15])
 
 
-@pytest.mark.parametrize("url", [
-    "https://between.example/invite?v=2&t=x&fp=y&h=z",
-    "https://between.example/invite#v=1&t=x&fp=y&h=z",
-    "https://between.example/invite#v=2&t=x&h=z",
-    "https://between.example/join#v=2&t=x&fp=y&h=z",
-    "https://between.example/invite#v=2&t=x&t=y&fp=y&h=z",
-    "not a url",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://between.example/invite?v=2&t=x&fp=y&h=z",
+        "https://between.example/invite#v=1&t=x&fp=y&h=z",
+        "https://between.example/invite#v=2&t=x&h=z",
+        "https://between.example/join#v=2&t=x&fp=y&h=z",
+        "https://between.example/invite#v=2&t=x&t=y&fp=y&h=z",
+        "not a url",
+    ],
+)
 def test_bad_invite_urls(url: str) -> None:
     with pytest.raises(ProtocolError):
         safety.parse_invite_url(url)

@@ -33,6 +33,11 @@ def test_who_shares_once_an_intent_lands(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", VECTORS["share_list_after_pull"], ids=lambda c: c["name"])
 def test_which_served_grants_count_after_a_pull(case: dict[str, Any]) -> None:
     got = sharing.share_list_after_pull(
-        known=case["known"], known_key=bytes.fromhex(case["known_key"]) if case["known_key"] else None,
-        key=bytes.fromhex(case["key"]), served=case["served"], stale=case["stale"], gone=case["gone"])
+        known=case["known"],
+        known_key=bytes.fromhex(case["known_key"]) if case["known_key"] else None,
+        key=bytes.fromhex(case["key"]),
+        served=case["served"],
+        stale=case["stale"],
+        gone=case["gone"],
+    )
     assert {"grantees": got.grantees, "warnings": got.warnings} == case["expected"]

@@ -36,8 +36,14 @@ def test_invite_secret_and_proof_vectors() -> None:
 
 
 def _link(proof: bytes, *, invite_id: bytes, therapist: wire.KeyBundle, client: wire.KeyBundle) -> wire.CareLink:
-    return wire.CareLink(link_id=uuid.uuid4(), therapist=therapist, client=client, created_at=0,
-                         invite_id=uuid.UUID(bytes=invite_id), proof=proof)
+    return wire.CareLink(
+        link_id=uuid.uuid4(),
+        therapist=therapist,
+        client=client,
+        created_at=0,
+        invite_id=uuid.UUID(bytes=invite_id),
+        proof=proof,
+    )
 
 
 def test_the_proof_holds_only_for_the_bundle_the_client_holds() -> None:
@@ -45,21 +51,29 @@ def test_the_proof_holds_only_for_the_bundle_the_client_holds() -> None:
     client = msgspec.convert(p["client_bundle"], wire.KeyBundle, strict=False)
     therapist = KEYS["K1"]
     account_key, invite_id, proof = b(s["account_key"]), b(p["invite_id"]), b(p["proof"])
-    assert trust.check_invite_proof(account_key, _link(proof, invite_id=invite_id, therapist=therapist,
-                                                       client=client)) == "valid"
+    assert (
+        trust.check_invite_proof(account_key, _link(proof, invite_id=invite_id, therapist=therapist, client=client))
+        == "valid"
+    )
     # A server that swaps the client's key (or names another invite) makes the proof fail.
     swapped = msgspec.structs.replace(client, sig_pub=crypto.ed25519_public(crypto.random_bytes(32)))
-    for link in (_link(proof, invite_id=invite_id, therapist=therapist, client=swapped),
-                 _link(proof, invite_id=crypto.random_bytes(16), therapist=therapist, client=client),
-                 _link(bytes(32), invite_id=invite_id, therapist=therapist, client=client)):
+    for link in (
+        _link(proof, invite_id=invite_id, therapist=therapist, client=swapped),
+        _link(proof, invite_id=crypto.random_bytes(16), therapist=therapist, client=client),
+        _link(bytes(32), invite_id=invite_id, therapist=therapist, client=client),
+    ):
         assert trust.check_invite_proof(account_key, link) == "invalid"
     # One invitation vouches for one person: the same invite id already used for someone else proves nothing.
     link = _link(proof, invite_id=invite_id, therapist=therapist, client=client)
     assert trust.check_invite_proof(account_key, link, {str(link.invite_id): p["used_by_another"]}) == "invalid"
     assert trust.check_invite_proof(account_key, link, {str(link.invite_id): str(client.user_id)}) == "valid"
     # Another therapist account (another account key) cannot vouch for it either.
-    assert trust.check_invite_proof(crypto.random_bytes(32), _link(proof, invite_id=invite_id, therapist=therapist,
-                                                                   client=client)) == "invalid"
+    assert (
+        trust.check_invite_proof(
+            crypto.random_bytes(32), _link(proof, invite_id=invite_id, therapist=therapist, client=client)
+        )
+        == "invalid"
+    )
     old = wire.CareLink(link_id=uuid.uuid4(), therapist=therapist, client=client, created_at=0)
     assert trust.check_invite_proof(account_key, old) == "none"
 
@@ -71,7 +85,12 @@ def test_invitation_links() -> None:
     for case in v["equivalent"]:
         link = safety.parse_invite_url(case["url"])
         assert (link.origin, link.token, link.fingerprint, link.handle, link.secret.hex()) == (
-            v["origin"], v["token"], v["fingerprint"], v["handle"], v["secret"]), case["name"]
+            v["origin"],
+            v["token"],
+            v["fingerprint"],
+            v["handle"],
+            v["secret"],
+        ), case["name"]
     for case in v["invalid"]:
         with pytest.raises(ProtocolError):
             safety.parse_invite_url(case["url"])
@@ -91,7 +110,11 @@ def test_verification_documents() -> None:
     found = trust.read_verification(v["document"])
     assert found is not None
     assert (_name(found.bundle), found.how, found.created_at, found.invite) == (
-        v["reads_as"]["key"], v["reads_as"]["how"], v["reads_as"]["created_at"], v["reads_as"]["invite"])
+        v["reads_as"]["key"],
+        v["reads_as"]["how"],
+        v["reads_as"]["created_at"],
+        v["reads_as"]["invite"],
+    )
     doc = v["document"]
     made = trust.verification_document(found.bundle, found.how, found.created_at, doc["device"], found.invite)
     assert made == doc
@@ -105,10 +128,21 @@ def _verifications(case: dict) -> list[trust.Verification]:
 
 @pytest.mark.parametrize("case", VECTORS["judge"], ids=lambda c: c["name"])
 def test_judge(case: dict) -> None:
-    got = trust.judge(KEYS.get(case["served"] or ""), KEYS.get(case["pinned"] or ""), case["pinned_how"],
-                      _verifications(case), case["proof"])
-    assert {"pin": _name(got.pin), "how": got.how, "state": got.state, "changed": _name(got.changed),
-            "record": got.record, "forget": got.forget} == case["expected"]
+    got = trust.judge(
+        KEYS.get(case["served"] or ""),
+        KEYS.get(case["pinned"] or ""),
+        case["pinned_how"],
+        _verifications(case),
+        case["proof"],
+    )
+    assert {
+        "pin": _name(got.pin),
+        "how": got.how,
+        "state": got.state,
+        "changed": _name(got.changed),
+        "record": got.record,
+        "forget": got.forget,
+    } == case["expected"]
     assert got.blocked == (case["expected"]["state"] in ("changed", "mismatch"))
 
 

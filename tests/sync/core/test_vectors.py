@@ -53,8 +53,10 @@ def test_labels_match_layout() -> None:
     c = doc["constants"]
     assert c["header_magic"].encode() == layout.HEADER_MAGIC and c["header_len"] == layout.HEADER_LEN
     assert b(c["hpke_suite_id"]) == layout.HPKE_SUITE_ID and c["grant_body_len"] == layout.GRANT_BODY_LEN
-    assert (c["kdf_floor"]["memory_kib"], c["kdf_floor"]["iterations"]) == (layout.KDF_FLOOR_MEMORY_KIB,
-                                                                            layout.KDF_FLOOR_ITERATIONS)
+    assert (c["kdf_floor"]["memory_kib"], c["kdf_floor"]["iterations"]) == (
+        layout.KDF_FLOOR_MEMORY_KIB,
+        layout.KDF_FLOOR_ITERATIONS,
+    )
 
 
 def test_argon2id_vectors() -> None:
@@ -134,7 +136,11 @@ def test_hpke_rfc9180_a1() -> None:
     assert crypto.x25519_public(b(a1["skRm"])).hex() == a1["pkRm"]
     ctx = crypto.hpke_setup_sender(b(a1["pkRm"]), b(a1["info"]), b(a1["skEm"]))
     assert (ctx.enc.hex(), ctx.shared_secret.hex(), ctx.key.hex(), ctx.base_nonce.hex()) == (
-        a1["enc"], a1["shared_secret"], a1["key"], a1["base_nonce"])
+        a1["enc"],
+        a1["shared_secret"],
+        a1["key"],
+        a1["base_nonce"],
+    )
     assert crypto.hpke_setup_receiver(b(a1["skRm"]), ctx.enc, b(a1["info"])) == ctx
     ct = crypto.gcm_encrypt(ctx.key, ctx.base_nonce, b(a1["seq0_plaintext"]), b(a1["seq0_aad"]))
     assert ct.hex() == a1["seq0_ciphertext"]
@@ -171,12 +177,21 @@ def test_envelope_vectors() -> None:
     assert keys.kdf_bytes(kdf).hex() == pw["kdf_params"]
     login = keys.derive_passphrase_keys(pw["passphrase"], kdf)
     assert (login.kek.hex(), login.login_seed.hex(), login.login_pub.hex()) == (
-        pw["kek"], pw["login_seed"], pw["login_pub"])
+        pw["kek"],
+        pw["login_seed"],
+        pw["login_pub"],
+    )
     assert keys.parse_recovery_key(rec["text"]).hex() == rec["recovery_key"]
     rk = keys.derive_recovery_keys(b(rec["recovery_key"]))
     assert (rk.kek.hex(), rk.login_seed.hex(), rk.login_pub.hex()) == (rec["kek"], rec["login_seed"], rec["login_pub"])
-    secrets = keys.AccountSecrets(user_id=user_id, handle=acct["handle"], role=acct["role"], account_key=ak,
-                                  sig_seed=b(acct["sig_seed"]), kem_seed=b(acct["kem_seed"]))
+    secrets = keys.AccountSecrets(
+        user_id=user_id,
+        handle=acct["handle"],
+        role=acct["role"],
+        account_key=ak,
+        sig_seed=b(acct["sig_seed"]),
+        kem_seed=b(acct["kem_seed"]),
+    )
     assert (secrets.kwk.hex(), secrets.idwk.hex()) == (doc["account_keys"]["kwk"], doc["account_keys"]["idwk"])
     e = doc["pw_envelope"]
     assert keys.seal_pw_envelope(login.kek, user_id, kdf, ak, b(e["nonce"])).hex() == e["blob"]
@@ -189,17 +204,24 @@ def test_envelope_vectors() -> None:
     assert sealed.hex() == e["blob"]
     assert keys.open_id_wrap(secrets.idwk, user_id, b(e["blob"])) == (secrets.sig_seed, secrets.kem_seed)
     e = doc["dek_wrap"]
-    wrapped = records.wrap_dek(secrets.kwk, b(e["owner_id"]), b(e["record_id"]), b(e["key_id"]), b(e["plaintext"]),
-                               b(e["nonce"]))
+    wrapped = records.wrap_dek(
+        secrets.kwk, b(e["owner_id"]), b(e["record_id"]), b(e["key_id"]), b(e["plaintext"]), b(e["nonce"])
+    )
     assert wrapped.hex() == e["blob"]
     unwrapped = records.unwrap_dek(secrets.kwk, b(e["owner_id"]), b(e["record_id"]), b(e["key_id"]), wrapped)
     assert unwrapped == b(e["plaintext"])
     # The whole account unlocks from these bytes, by passphrase and by recovery key.
     bundle = keys.make_bundle(secrets)
-    account_keys = wire.AccountKeys(user_id=uuid.UUID(bytes=user_id), handle=acct["handle"], role=acct["role"], kdf=kdf,
-                                    pw_envelope=b(doc["pw_envelope"]["blob"]),
-                                    rk_envelope=b(doc["rk_envelope"]["blob"]),
-                                    id_wrap=b(doc["id_wrap"]["blob"]), bundle=bundle)
+    account_keys = wire.AccountKeys(
+        user_id=uuid.UUID(bytes=user_id),
+        handle=acct["handle"],
+        role=acct["role"],
+        kdf=kdf,
+        pw_envelope=b(doc["pw_envelope"]["blob"]),
+        rk_envelope=b(doc["rk_envelope"]["blob"]),
+        id_wrap=b(doc["id_wrap"]["blob"]),
+        bundle=bundle,
+    )
     assert keys.unlock_with_passphrase(account_keys, pw["passphrase"]) == secrets
     assert keys.unlock_with_recovery(account_keys, rec["text"]) == secrets
 
@@ -210,14 +232,25 @@ def test_bundle_vectors() -> None:
         body = layout.bundle_body(b(v["user_id"]), v["handle"], v["role_code"], b(v["sig_pub"]), b(v["kem_pub"]))
         assert body.hex() == v["body"]
         assert crypto.ed25519_sign(b(v["sig_seed"]), body).hex() == v["signature"]
-        bundle = wire.KeyBundle(user_id=uuid.UUID(v["user_id_uuid"]), handle=v["handle"], role=v["role"],
-                                sig_pub=b(v["sig_pub"]), kem_pub=b(v["kem_pub"]), signature=b(v["signature"]))
+        bundle = wire.KeyBundle(
+            user_id=uuid.UUID(v["user_id_uuid"]),
+            handle=v["handle"],
+            role=v["role"],
+            sig_pub=b(v["sig_pub"]),
+            kem_pub=b(v["kem_pub"]),
+            signature=b(v["signature"]),
+        )
         keys.verify_bundle(bundle)
         assert safety.key_fingerprint(bundle) == v["key_fingerprint"]
     invite, theo = doc["invite"], doc["vectors"][1]
     link = safety.parse_invite_url(invite["url"])
     assert (link.origin, link.token, link.fingerprint, link.handle, link.secret) == (
-        invite["origin"], invite["token"], theo["key_fingerprint"], theo["handle"], b(invite["secret"]))
+        invite["origin"],
+        invite["token"],
+        theo["key_fingerprint"],
+        theo["handle"],
+        b(invite["secret"]),
+    )
 
 
 def test_auth_vectors() -> None:
@@ -236,8 +269,12 @@ def test_change_passphrase_vectors() -> None:
     for v in found:
         assert v["signer_pub"] == signers[v["signer"]]
         raw = b(v["new_kdf_params"])
-        kdf = wire.KdfParams(memory_kib=int.from_bytes(raw[1:5], "big"), iterations=int.from_bytes(raw[5:9], "big"),
-                             lanes=int.from_bytes(raw[9:13], "big"), salt=raw[13:])
+        kdf = wire.KdfParams(
+            memory_kib=int.from_bytes(raw[1:5], "big"),
+            iterations=int.from_bytes(raw[5:9], "big"),
+            lanes=int.from_bytes(raw[9:13], "big"),
+            salt=raw[13:],
+        )
         assert keys.kdf_bytes(kdf) == raw
         login_pub, envelope = b(v["new_login_pub"]), b(v["new_pw_envelope"])
         assert keys.passphrase_change_bound(kdf, login_pub, envelope).hex() == v["bound"]
@@ -249,8 +286,16 @@ def test_change_passphrase_vectors() -> None:
         # Any other envelope, login key or parameters give another bound: the signature no longer verifies.
         other = keys.passphrase_change_bound(kdf, login_pub, envelope[:-1] + bytes([envelope[-1] ^ 1]))
         with pytest.raises(CryptoError):
-            keys.verify_auth(b(v["signer_pub"]), b(v["signature"]), v["origin"], v["handle"], b(v["challenge_id"]),
-                             b(v["challenge"]), v["action"], other)
+            keys.verify_auth(
+                b(v["signer_pub"]),
+                b(v["signature"]),
+                v["origin"],
+                v["handle"],
+                b(v["challenge_id"]),
+                b(v["challenge"]),
+                v["action"],
+                other,
+            )
 
 
 def _revision(v: dict[str, str]) -> wire.Revision:
@@ -264,13 +309,22 @@ def test_record_vectors() -> None:
     parent = layout.ZERO32
     for v in doc["vectors"]:
         assert b(v["parent"]) == parent
-        rev = records.seal_revision(owner_id=owner, record_id=record, version=v["version"],
-                                    parent=None if v["version"] == 1 else parent, key_id=key_id, dek=dek,
-                                    plaintext=b(v["plaintext"]), sig_seed=b(doc["sig_seed"]), deleted=v["deleted"],
-                                    nonce=b(v["nonce"]))
+        rev = records.seal_revision(
+            owner_id=owner,
+            record_id=record,
+            version=v["version"],
+            parent=None if v["version"] == 1 else parent,
+            key_id=key_id,
+            dek=dek,
+            plaintext=b(v["plaintext"]),
+            sig_seed=b(doc["sig_seed"]),
+            deleted=v["deleted"],
+            nonce=b(v["nonce"]),
+        )
         assert rev == _revision(v)
-        header, plaintext = records.open_revision(rev, owner_id=owner, record_id=record, dek=dek, key_id=key_id,
-                                                  signer_pub=b(doc["sig_pub"]))
+        header, plaintext = records.open_revision(
+            rev, owner_id=owner, record_id=record, dek=dek, key_id=key_id, signer_pub=b(doc["sig_pub"])
+        )
         assert plaintext == b(v["plaintext"]) and header.deleted == v["deleted"] and header.version == v["version"]
         assert len(rev.ct) == v["padded_length"] + 16
         parent = records.rev_id(rev.header, rev.ct)
@@ -281,13 +335,24 @@ def test_record_vectors() -> None:
 def test_grant_vectors() -> None:
     doc = load("grants.json")
     o, g = doc["owner"], doc["grantee"]
-    grant = records.make_grant(sig_seed=b(o["sig_seed"]), owner_id=b(o["user_id"]), record_id=b(doc["record_id"]),
-                               key_id=b(doc["key_id"]), dek=b(doc["dek"]), grantee_id=b(g["user_id"]),
-                               grantee_kem_pub=b(g["kem_pub"]), ephemeral_seed=b(doc["ephemeral_seed"]))
+    grant = records.make_grant(
+        sig_seed=b(o["sig_seed"]),
+        owner_id=b(o["user_id"]),
+        record_id=b(doc["record_id"]),
+        key_id=b(doc["key_id"]),
+        dek=b(doc["dek"]),
+        grantee_id=b(g["user_id"]),
+        grantee_kem_pub=b(g["kem_pub"]),
+        ephemeral_seed=b(doc["ephemeral_seed"]),
+    )
     assert (grant.body.hex(), grant.sealed.hex(), grant.signature.hex()) == (
-        doc["body"], doc["sealed"], doc["signature"])
-    body, dek = records.open_grant(grant, owner_sig_pub=b(o["sig_pub"]), me_id=b(g["user_id"]),
-                                   my_kem_seed=b(g["kem_seed"]))
+        doc["body"],
+        doc["sealed"],
+        doc["signature"],
+    )
+    body, dek = records.open_grant(
+        grant, owner_sig_pub=b(o["sig_pub"]), me_id=b(g["user_id"]), my_kem_seed=b(g["kem_seed"])
+    )
     assert dek.hex() == doc["dek"] and body.record_id.hex() == doc["record_id"]
 
 
@@ -317,8 +382,9 @@ def test_tamper_vectors() -> None:
 def test_safety_vectors() -> None:
     doc = load("safety.json")
     ls = doc["libsignal"]
-    halves = [safety.displayable_half(b(ls[w + "_key"]), ls[w + "_id"].encode(), ls["iterations"])
-              for w in ("alice", "bob")]
+    halves = [
+        safety.displayable_half(b(ls[w + "_key"]), ls[w + "_id"].encode(), ls["iterations"]) for w in ("alice", "bob")
+    ]
     assert safety.combine_halves(*halves) == ls["safety_number"]
     ours = doc["ours"]
     bundles = []
@@ -326,8 +392,16 @@ def test_safety_vectors() -> None:
         p = ours[who]
         assert b(p["key"]) == safety.KEY_TYPE_ED25519 + b(p["sig_pub"])
         assert safety.displayable_half(b(p["key"]), b(p["user_id"])) == p["half"]
-        bundles.append(wire.KeyBundle(user_id=uuid.UUID(bytes=b(p["user_id"])), handle="someone", role="client",
-                                      sig_pub=b(p["sig_pub"]), kem_pub=bytes(32), signature=bytes(64)))
+        bundles.append(
+            wire.KeyBundle(
+                user_id=uuid.UUID(bytes=b(p["user_id"])),
+                handle="someone",
+                role="client",
+                sig_pub=b(p["sig_pub"]),
+                kem_pub=bytes(32),
+                signature=bytes(64),
+            )
+        )
     assert safety.safety_number(*bundles) == ours["safety_number"] == ours["formatted"].replace(" ", "")
 
 

@@ -14,9 +14,16 @@ from between.sync.core import crypto, keys, wire
 
 
 def _bundle() -> wire.KeyBundle:
-    return keys.make_bundle(keys.AccountSecrets(user_id=uuid.uuid4().bytes, handle="dr.lee", role="therapist",
-                                                account_key=crypto.random_bytes(32),
-                                                sig_seed=crypto.random_bytes(32), kem_seed=crypto.random_bytes(32)))
+    return keys.make_bundle(
+        keys.AccountSecrets(
+            user_id=uuid.uuid4().bytes,
+            handle="dr.lee",
+            role="therapist",
+            account_key=crypto.random_bytes(32),
+            sig_seed=crypto.random_bytes(32),
+            kem_seed=crypto.random_bytes(32),
+        )
+    )
 
 
 def test_bytes_travel_as_standard_base64_and_ids_as_uuid_text():
@@ -46,8 +53,10 @@ def test_handles_that_are_refused(handle):
 @pytest.mark.parametrize("name", ["line\nbreak", "bell\x07", "\u202eevil", "a\u2066b", ""])
 def test_a_device_name_cannot_hide_or_reorder_text(name):
     with pytest.raises(msgspec.ValidationError):
-        msgspec.convert({"device_id": str(uuid.uuid4()), "name": name, "sig_pub": base64.b64encode(bytes(32)).decode()},
-                        wire.DeviceKey)
+        msgspec.convert(
+            {"device_id": str(uuid.uuid4()), "name": name, "sig_pub": base64.b64encode(bytes(32)).decode()},
+            wire.DeviceKey,
+        )
 
 
 def test_keys_and_signatures_have_their_exact_lengths():
