@@ -11,7 +11,7 @@ import pytest
 from between.sync.client import saved_copy
 from between.sync.core.errors import BetweenError
 
-CASES = json.loads((Path(__file__).resolve().parents[1] / "vectors" / "restore.json").read_text("utf-8"))["cases"]
+CASES = json.loads((Path(__file__).resolve().parents[2] / "vectors" / "restore.json").read_text("utf-8"))["cases"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

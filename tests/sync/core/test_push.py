@@ -13,7 +13,7 @@ import pytest
 
 from between.sync.core import push
 
-VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+VECTORS = Path(__file__).resolve().parents[2] / "vectors"
 DOC = json.loads((VECTORS / "push.json").read_text(encoding="utf-8"))
 IDS = {name: bytes.fromhex(value) for name, value in DOC["ids"].items()}
 
