@@ -4,14 +4,20 @@
  * A formatter without a timeZone keeps the device's zone as it was when first used; the worker restarts often.
  */
 
+import { localeInUse } from './messages.js';
+
 const made = new Map();
 
-/** The shared formatter for these options (undefined locale: the device's). @param {Intl.DateTimeFormatOptions} options */
+/**
+ * The shared formatter for these options, in the locale of the language in use (core/messages.js; the device's
+ * until one is chosen). @param {Intl.DateTimeFormatOptions} options
+ */
 export function formatter(options) {
-  const key = JSON.stringify(options);
+  const locale = localeInUse();
+  const key = `${locale}|${JSON.stringify(options)}`;
   let f = made.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(undefined, options);
+    f = new Intl.DateTimeFormat(locale, options);
     made.set(key, f);
   }
   return f;

@@ -5,7 +5,8 @@
  */
 
 import { keyStatus } from '../core/key-status.js';
-import { html } from './views.js';
+import { localeInUse } from '../core/messages.js';
+import { html, t } from './views.js';
 
 /** A link htmx follows into #view (and the address bar), a plain link otherwise. */
 export const link = (href, label, cls = '') =>
@@ -20,15 +21,15 @@ export function nav(current, role = 'client') {
     ? html`<a href="${href}" aria-current="page" hx-get="${href}" hx-target="#view" hx-push-url="true">${label}</a>`
     : link(href, label)}</li>`;
   if (role === 'therapist') {
-    return html`<nav class="tabs" aria-label="Main"><ul>
-      ${item('/app/clients', 'Clients', 'clients')}${item('/app/invites', 'Invites', 'invites')}
-      ${item('/app/account', 'Sync', 'account')}
+    return html`<nav class="tabs" aria-label="${t('nav.label')}"><ul>
+      ${item('/app/clients', t('nav.clients'), 'clients')}${item('/app/invites', t('nav.invites'), 'invites')}
+      ${item('/app/account', t('nav.sync'), 'account')}
     </ul></nav>`;
   }
-  return html`<nav class="tabs" aria-label="Main"><ul>
-    ${item('/app/entries', 'Entries', 'entries')}${item('/app/entries/new', 'New entry', 'new')}
-    ${item('/app/todo', 'To do', 'todo')}${item('/app/shared', 'Shared', 'shared')}
-    ${item('/app/account', 'Sync', 'account')}
+  return html`<nav class="tabs" aria-label="${t('nav.label')}"><ul>
+    ${item('/app/entries', t('nav.entries'), 'entries')}${item('/app/entries/new', t('nav.new'), 'new')}
+    ${item('/app/todo', t('nav.todo'), 'todo')}${item('/app/shared', t('nav.shared'), 'shared')}
+    ${item('/app/account', t('nav.sync'), 'account')}
   </ul></nav>`;
 }
 
@@ -36,7 +37,9 @@ export function nav(current, role = 'client') {
 export function summary(entry, kind) {
   const f = entry.fields;
   if (entry.kind === 'mood' && typeof f.score === 'number') {
-    return `Mood ${f.score}/10${Array.isArray(f.emotions) && f.emotions.length ? ` · ${f.emotions.join(', ')}` : ''}`;
+    const emotions = Array.isArray(f.emotions) ? f.emotions : [];
+    return emotions.length ? t('entry.summary.moodEmotions', { score: f.score, emotions: listWords(emotions) })
+      : t('entry.summary.mood', { score: f.score });
   }
   for (const field of kind?.fields ?? []) {
     const value = f[field.id];
@@ -48,12 +51,24 @@ export function summary(entry, kind) {
   return kind?.label ?? entry.kind;
 }
 
+/**
+ * Values as a list in words ("calm, tired, hopeful" in English), in the language in use. Each Intl.ListFormat is
+ * made once per locale: like the date formatters (core/dates.js), making one per call costs more than using it.
+ * @param {unknown[]} values
+ */
+const lists = new Map();
+export function listWords(values) {
+  const locale = localeInUse();
+  let list = lists.get(locale);
+  if (!list) lists.set(locale, (list = new Intl.ListFormat(locale, { type: 'unit', style: 'short' })));
+  return list.format(values.map(String));
+}
+
 /** The person's word for what they do between sessions (a setting): "activities" unless they prefer "homework". */
+// The words themselves are in the catalogues, chosen by `name` (`{wording, select, homework {…} other {…}}`).
 export const WORDING = Object.freeze({
-  activities: { lead: 'Your activities between sessions, kept on this device, encrypted.',
-    choose: 'Which activity would you like to do?' },
-  homework: { lead: 'Your homework between sessions, kept on this device, encrypted.',
-    choose: 'Which homework would you like to do?' },
+  activities: Object.freeze({ name: 'activities' }),
+  homework: Object.freeze({ name: 'homework' }),
 });
 
 export const wordsFor = (settings) => WORDING[settings?.wording] ?? WORDING.activities;

@@ -1,5 +1,7 @@
 /** The escaping `html` tagged template: every interpolation is escaped unless html`` itself built it. */
 
+import { messageParts } from '../core/messages.js';
+
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
 /** A fragment of markup made by html``. Nothing else can make one, so there is no raw() to misuse. */
@@ -53,3 +55,16 @@ export function htmlResponse(fragment, status = 200, headers = {}) {
   });
 }
 
+
+/**
+ * A message of the catalogue in use as text, for html`` to escape where it goes (core/messages.js).
+ * @param {string} key @param {Record<string, unknown>} [params]
+ */
+export const t = (key, params = {}) => messageParts(key, params).map(String).join('');
+
+/**
+ * A message as a fragment, for messages whose arguments are fragments themselves ("Written {created}" with a
+ * <time>): the message's own text is escaped, the fragments go in as they are, anything else is escaped.
+ * @param {string} key @param {Record<string, unknown>} [params]
+ */
+export const tt = (key, params = {}) => make(messageParts(key, params).map(render).join(''));

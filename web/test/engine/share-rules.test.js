@@ -2,6 +2,7 @@
 // answer leaves to send, and how an unverified therapist is shown.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../messages-setup.js'; // the English catalogue in use, strict
 import { canGrant, granteesAfter, rebaseIntent, shareListAfterPull } from '../../js/core/sharing.js';
 import { linkPage, sharingPanel } from '../../js/screens/share/share-views.js';
 

@@ -1,6 +1,7 @@
 // The pieces every screen shares (screens/components.js): links, the main tabs, an entry in one line, key badges.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../messages-setup.js'; // the English catalogue in use, strict
 import { badge, link, nav, summary, verification, wordsFor, WORDING } from '../../js/screens/components.js';
 
 const UID = '22222222-2222-4222-8222-222222222222';

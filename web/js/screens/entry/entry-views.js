@@ -3,18 +3,24 @@
 import { kindFor } from '../../core/assignments.js';
 import { instantWords } from '../../core/dates.js';
 import { answeredByChoice, unknownFields } from '../../core/kinds.js';
-import { link, nav, summary, WORDING } from '../components.js';
+import { link, listWords, nav, summary, WORDING } from '../components.js';
 import { fieldControl, fieldDisplay, fieldHint } from '../fields.js';
-import { html } from '../views.js';
+import { html, t, tt } from '../views.js';
 
 /** A document time (ISO 8601) for people; an unreadable one is shown as it is. */
 const when = (stamp) => instantWords(stamp) ?? stamp;
 
+/** The same as a <time> element, for a message to put in its place. */
+const timeOf = (stamp) => html`<time datetime="${stamp}">${when(stamp)}</time>`;
+
+/** The wording setting's name (components.js WORDING), for the messages that choose by it. */
+const wordingOf = (words) => words?.name ?? WORDING.activities.name;
+
 export function entryList(entries, kinds, query) {
   if (!entries.length) {
     return query
-      ? html`<p class="empty">Nothing on this device matches “${query}”.</p>`
-      : html`<p class="empty">No entries yet. What would you like to start with?</p>`;
+      ? html`<p class="empty">${t('entries.noMatch', { query })}</p>`
+      : html`<p class="empty">${t('entries.none')}</p>`;
   }
   return html`<ul class="entries">${entries.map((e) => {
     const kind = kindFor(kinds, e);
@@ -29,28 +35,28 @@ export function searchForm(query) {
   // The query stays out of the address bar: browser history is stored in plaintext on the device.
   return html`<form class="search" role="search" action="/app/entries" method="get"
       hx-get="/app/entries" hx-target="#view">
-    <label for="q">Search your entries</label>
+    <label for="q">${t('entries.search.label')}</label>
     <div class="row"><input id="q" name="q" type="search" value="${query}" autocomplete="off">
-    <button type="submit">Search</button></div>
+    <button type="submit">${t('entries.search.button')}</button></div>
   </form>`;
 }
 
 /** What the undo banner offers after a delete. */
 export function undoNotice(entryId) {
   return html`<div class="notice" role="status">
-    <p>Entry deleted.</p>
+    <p>${t('entries.deleted')}</p>
     <form action="/app/entries/${entryId}/restore" method="post" hx-post="/app/entries/${entryId}/restore" hx-target="#view">
-      <button type="submit" class="secondary">Undo</button></form></div>`;
+      <button type="submit" class="secondary">${t('entries.undo')}</button></form></div>`;
 }
 
 export function entriesPage(entries, kinds, { query = '', notice = null, words = WORDING.activities } = {}) {
   return html`${nav('entries')}<section aria-labelledby="entries-title">
-    <h1 id="entries-title">Your entries</h1>
+    <h1 id="entries-title">${t('entries.heading')}</h1>
     ${notice}
-    <p class="lead">${words.lead}</p>
+    <p class="lead">${t('entries.lead', { wording: wordingOf(words) })}</p>
     ${newEntryLinks(kinds, ['journal', 'thought-record', 'mood'])}
     ${searchForm(query)}
-    ${query ? html`<p class="count" role="status">${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} found</p>` : null}
+    ${query ? html`<p class="count" role="status">${t('entries.found', { count: entries.length })}</p>` : null}
     ${entryList(entries, kinds, query)}
   </section>`;
 }
@@ -62,8 +68,8 @@ export function newEntryLinks(kinds, only = null) {
 }
 
 export function chooseKindPage(kinds, words = WORDING.activities) {
-  return html`${nav('new')}<section aria-labelledby="new-title"><h1 id="new-title">New entry</h1>
-    <p class="lead">${words.choose}</p>
+  return html`${nav('new')}<section aria-labelledby="new-title"><h1 id="new-title">${t('entry.new.heading')}</h1>
+    <p class="lead">${t('entry.new.choose', { wording: wordingOf(words) })}</p>
     <ul class="kind-cards">${[...kinds.values()].map((k) => html`<li>
       ${link(`/app/entries/new?kind=${encodeURIComponent(k.id)}`, k.label, 'card-title')}
       <p>${k.description}</p></li>`)}</ul></section>`;
@@ -72,12 +78,9 @@ export function chooseKindPage(kinds, words = WORDING.activities) {
 /** A value this version cannot interpret (a newer version's field), in plain words: text as it is, lists joined. */
 function rawValue(value) {
   if (typeof value === 'string') return value;
-  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return value.join(', ');
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return listWords(value);
   return JSON.stringify(value);
 }
-
-const NEWER_KIND = 'This kind of entry comes from a newer version of Between. It is kept as it is: update the app to edit it here.';
-const NEWER_FIELDS = 'The answers shown under their own names come from a newer version of Between; they are kept as they are.';
 
 /** One entry; `extra` is a fragment shown under its fields (the sharing panel). `kind` null: one this version does not know. */
 export function entryPage(entry, kind, extra = null) {
@@ -86,16 +89,17 @@ export function entryPage(entry, kind, extra = null) {
   return html`${nav('')}<article aria-labelledby="entry-title">
     <p class="kind">${kind?.label ?? entry.kind}</p>
     <h1 id="entry-title">${summary(entry, kind)}</h1>
-    <p class="meta">Written <time datetime="${entry.createdAt}">${when(entry.createdAt)}</time>${
-      entry.updatedAt > entry.createdAt ? html`, edited <time datetime="${entry.updatedAt}">${when(entry.updatedAt)}</time>` : null}</p>
+    <p class="meta">${entry.updatedAt > entry.createdAt
+      ? tt('entry.writtenEdited', { created: timeOf(entry.createdAt), updated: timeOf(entry.updatedAt) })
+      : tt('entry.written', { created: timeOf(entry.createdAt) })}</p>
     <dl>${known.filter((f) => entry.fields[f.id] !== undefined).map((f) =>
       html`<dt>${f.label}</dt><dd>${fieldDisplay(f, entry.fields[f.id])}</dd>`)}${
       others.map(([id, value]) => html`<dt>${id}</dt><dd>${rawValue(value)}</dd>`)}</dl>
-    ${!kind ? html`<p class="hint">${NEWER_KIND}</p>` : others.length ? html`<p class="hint">${NEWER_FIELDS}</p>` : null}
+    ${!kind ? html`<p class="hint">${t('entry.newerKind')}</p>` : others.length ? html`<p class="hint">${t('entry.newerFields')}</p>` : null}
     <div class="actions">
-      ${kind ? link(`/app/entries/${entry.id}/edit`, 'Edit', 'button') : null}
+      ${kind ? link(`/app/entries/${entry.id}/edit`, t('entry.edit'), 'button') : null}
       <form action="/app/entries/${entry.id}/delete" method="post" hx-post="/app/entries/${entry.id}/delete" hx-target="#view"
-        hx-push-url="/app/entries"><button type="submit" class="danger">Delete</button></form>
+        hx-push-url="/app/entries"><button type="submit" class="danger">${t('entry.delete')}</button></form>
     </div>${extra}</article>`;
 }
 
@@ -109,7 +113,7 @@ function fieldBlock(field, value, error) {
   const hintEl = hint ? html`<p class="hint" id="f-${field.id}-hint">${hint}</p>` : null;
   // The form's error is named by the field it is about, so a screen reader reads it with that field.
   const described = [invalid ? FORM_ERROR_ID : null, hint ? `f-${field.id}-hint` : null].filter(Boolean).join(' ');
-  const opt = field.required ? null : html` <span class="optional">(optional)</span>`;
+  const opt = field.required ? null : html` <span class="optional">${t('entry.optional')}</span>`;
   if (grouped) {
     return html`<fieldset class="field${invalid ? ' invalid' : ''}" ${described ? html`aria-describedby="${described}"` : null}
       ${invalid ? html`aria-invalid="true"` : null}>
@@ -126,21 +130,21 @@ export const FORM_ERROR_ID = 'form-error';
 export function entryForm(kind, { entry = null, values = {}, error = null } = {}) {
   const action = entry ? `/app/entries/${entry.id}` : '/app/entries';
   return html`${nav(entry ? '' : 'new')}<section aria-labelledby="form-title">
-    <h1 id="form-title">${entry ? `Edit: ${kind.label}` : kind.label}</h1>
+    <h1 id="form-title">${entry ? t('entry.edit.heading', { kind: kind.label }) : kind.label}</h1>
     ${entry ? null : html`<p class="lead">${kind.description}</p>`}
     ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${error.message}</p>` : null}
     ${entry && Object.keys(unknownFields(kind, entry.fields)).length
-      ? html`<p class="hint">This entry also holds answers from a newer version of Between; saving keeps them as they are.</p>` : null}
+      ? html`<p class="hint">${t('entry.edit.newerFields')}</p>` : null}
     <form class="entry-form" action="${action}" method="post" hx-post="${action}" hx-target="#view" novalidate
       autocomplete="off">
       <input type="hidden" name="kind" value="${kind.id}">
       ${kind.fields.map((f) => fieldBlock(f, values[f.id], error))}
-      <div class="actions"><button type="submit">Save</button>
-      ${link(entry ? `/app/entries/${entry.id}` : '/app/entries', 'Cancel', 'button secondary')}</div>
+      <div class="actions"><button type="submit">${t('entry.save')}</button>
+      ${link(entry ? `/app/entries/${entry.id}` : '/app/entries', t('entry.cancel'), 'button secondary')}</div>
     </form></section>`;
 }
 
 export function notFoundPage() {
-  return html`${nav('')}<section><h1>Not found</h1><p>This entry is not on this device (it may have been deleted).</p>
-    ${link('/app/entries', 'Back to your entries', 'button')}</section>`;
+  return html`${nav('')}<section><h1>${t('entry.notFound.heading')}</h1><p>${t('entry.notFound.text')}</p>
+    ${link('/app/entries', t('entry.notFound.back'), 'button')}</section>`;
 }

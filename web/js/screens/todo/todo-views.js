@@ -17,7 +17,7 @@ const DAY_NAMES = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thurs
 
 /**
  * The person's word for these: "activity"/"activities", or "homework" (wordsFor(settings) in entry-views.js).
- * @typedef {{one?: string, many?: string, lead?: string, choose?: string}} Words terms, or a WORDING entry
+ * @typedef {{one?: string, many?: string, name?: string}} Words terms, or a WORDING entry
  * @param {Words} words
  */
 export function termsFor(words) {

@@ -2,6 +2,7 @@
 // never this one; every failure in plain words, the device name always escaped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../../messages-setup.js'; // the English catalogue in use, strict
 
 import { register } from '../../../js/screens/account/account-routes.js';
 import { deviceName } from '../../../js/screens/account/account.js';

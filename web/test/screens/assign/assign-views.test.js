@@ -2,6 +2,7 @@
 // in and out, and the handlers' answers for a blocked client and for bad input (422, nothing written).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../../messages-setup.js'; // the English catalogue in use, strict
 import { readFile } from 'node:fs/promises';
 import { buildAssignment, templateTable, validateAssignment } from '../../../js/core/assignments.js';
 import {

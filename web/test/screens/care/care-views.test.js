@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { inviteSecret } from '../../../js/core/trust.js';
 import { uuidBytes } from '../../../js/core/bytes.js';
 import assert from 'node:assert/strict';
+import '../../messages-setup.js'; // the English catalogue in use, strict
 import { ApiError, Unreachable } from '../../../js/data/api.js';
 import { register } from '../../../js/screens/care/care-routes.js';
 import { BetweenError } from '../../../js/core/errors.js';

@@ -1,6 +1,7 @@
 // The entry form's questions: an optional one-of-a-few can be unanswered again, numbers say their range before they
 // are refused, and the form's error is tied to the field it is about.
 import assert from 'node:assert/strict';
+import '../../messages-setup.js'; // the English catalogue in use, strict
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 

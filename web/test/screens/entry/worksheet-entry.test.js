@@ -1,5 +1,6 @@
 // A worksheet answer is an entry of kind "worksheet" carrying its questions: the entry screens read it like any kind.
 import assert from 'node:assert/strict';
+import '../../messages-setup.js'; // the English catalogue in use, strict
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 

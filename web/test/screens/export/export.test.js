@@ -1,6 +1,7 @@
 // "Save a copy of your entries" (export.js): the readable file and the page. The JSON file and the downloads are
 // checked in Chromium (tests/browser/test_export_browser.py), where IndexedDB and the worker exist.
 import assert from 'node:assert/strict';
+import '../../messages-setup.js'; // the English catalogue in use, strict
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 

@@ -1,6 +1,7 @@
 // The to-do screens as pure functions of plain data: escaping, sections, the words people read, trust notices.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../../messages-setup.js'; // the English catalogue in use, strict
 import { WORDING } from '../../../js/screens/components.js';
 import {
   answeredPage, assignmentPage, blockedPage, dayText, feedbackFields, kindFields, occurrencePage, scheduleWords,

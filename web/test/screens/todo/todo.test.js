@@ -2,6 +2,7 @@
 // them, and the /app/todo routes against an in-memory data layer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../../messages-setup.js'; // the English catalogue in use, strict
 import { readFile } from 'node:fs/promises';
 import { buildAssignment, validateResponse } from '../../../js/core/assignments.js';
 import { BetweenError } from '../../../js/core/errors.js';
