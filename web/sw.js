@@ -1,6 +1,7 @@
 /** The service worker: lifecycle only (precache the shell, drop old caches) and dispatch to the local server. */
 
-import { createLocalServer } from '/js/engine/local-server.js';
+import { pickLanguage } from '/js/core/messages.js';
+import { catalogueUrl, createLocalServer } from '/js/engine/local-server.js';
 
 // The global scope as what it is here: the WebWorker types know `self` only as some worker's.
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
@@ -31,6 +32,7 @@ const SHELL = [
 // Fetched when first needed, then kept with the shell (same cache, so a new version drops them too).
 // The template library only a therapist's app reads: fetched once online, then kept for offline use.
 // The account forms' code (js/page/account-forms.js) loads when one is first submitted, as Argon2 does.
+// A message catalogue (/i18n/*.json) other than the precached one is kept the same way once a language is chosen.
 const LAZY = new Set(['/templates.json', '/js/page/account-forms.js', '/js/page/argon2.js', '/js/page/kdf-worker.js',
   '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/bytes.js', '/js/core/errors.js', '/js/core/layout.js']);
 
@@ -40,11 +42,29 @@ sw.addEventListener('install', (event) => {
     // An update skips the HTTP cache ('reload'), so a new version never precaches a stale file. A first install
     // takes what the page has just loaded from the HTTP cache instead of fetching it all a second time.
     const mode = sw.registration.active ? 'reload' : 'default';
-    await cache.addAll(SHELL.map((path) => new Request(path, { cache: mode })));
+    await cache.addAll([...SHELL, ...await catalogues()].map((path) => new Request(path, { cache: mode })));
     // No skipWaiting here: an update waits until the person chooses it (the page offers it) or every window
     // of the app has closed, so a new worker never takes over a page mid-edit.
   })());
 });
+
+/**
+ * The message catalogues to precache: only the language in use is ever fetched (web/i18n/ holds them all). The
+ * browser's language, and any catalogue the running version had cached (a language chosen in the settings), so an
+ * update starts offline in the same language. IndexedDB, where the setting is, is not opened here: a new version's
+ * schema upgrade must wait until it takes over.
+ */
+async function catalogues() {
+  const urls = new Set([catalogueUrl(pickLanguage(sw.navigator.languages).language)]);
+  for (const name of await caches.keys()) {
+    if (!name.startsWith('between-shell-') || name === CACHE) continue;
+    for (const request of await (await caches.open(name)).keys()) {
+      const path = new URL(request.url).pathname;
+      if (path.startsWith('/i18n/')) urls.add(path);
+    }
+  }
+  return [...urls];
+}
 
 sw.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
@@ -70,6 +90,7 @@ const local = createLocalServer({
   shell,
   kindsResponse: async () => (await own('/kinds.json')) ?? fetch('/kinds.json'),
   templatesResponse: () => cacheFirst(new Request('/templates.json')),
+  catalogueResponse: (url) => cacheFirst(new Request(url)),
   origin: sw.location.origin,
   notify,
 });
@@ -97,7 +118,8 @@ async function cacheFirst(request) {
   if (cached) return cached;
   try {
     const response = await fetch(request);
-    if (response.ok && LAZY.has(new URL(request.url).pathname)) {
+    const path = new URL(request.url).pathname;
+    if (response.ok && (LAZY.has(path) || path.startsWith('/i18n/'))) {
       const copy = response.clone();
       caches.open(CACHE).then((cache) => cache.put(request, copy)).catch(() => {});
     }

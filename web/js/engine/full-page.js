@@ -24,6 +24,13 @@ export function splitShell(shell) {
 }
 
 /**
+ * The shell's head with `<html lang>` saying the language the view is in (unchanged when none is in use yet).
+ * @param {string} head @param {string|null} language
+ */
+export const withLanguage = (head, language) =>
+  (language ? head.replace(/^(<!doctype html>\s*<html lang=")[^"]*"/i, (_, start) => `${start}${language}"`) : head);
+
+/**
  * A streamed HTML page: `head` at once, then whatever `view` resolves to (markup, already escaped), then `tail`.
  * @param {{head: string, tail: string}} parts @param {Promise<string>} view
  */

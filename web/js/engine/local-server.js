@@ -5,9 +5,10 @@ import { accountMessages } from '../screens/account/account-routes.js';
 import { get, openDb } from '../data/db.js';
 import { unlockDevice } from '../data/device.js';
 import { onLocalChange } from '../data/entries.js';
-import { splitShell, streamPage } from './full-page.js';
+import { splitShell, streamPage, withLanguage } from './full-page.js';
 import { templateTable } from '../core/assignments.js';
 import { kindTable } from '../core/kinds.js';
+import { languageInUse, pickLanguage, SOURCE, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
 import { createSharing, sharingOf } from './share.js';
 import { FEATURES } from '../screens/features.js';
@@ -21,11 +22,25 @@ const PAGE_HEADERS = ['Content-Security-Policy', 'X-Content-Type-Options', 'Refe
 const pageHeaders = (shell) => Object.fromEntries(PAGE_HEADERS.filter((h) => shell.headers.has(h))
   .map((h) => [h, shell.headers.get(h)]));
 
+/** Where a language's catalogue is served (web/i18n/). @param {string} language */
+export const catalogueUrl = (language) => `/i18n/${language}.json`;
+
+/**
+ * The language the person reads: their setting if they chose one, else the browser's languages in order; the
+ * first with a catalogue, English when none has one (core/messages.js pickLanguage).
+ * @param {IDBDatabase} db
+ */
+export async function languageOf(db) {
+  const settings = await get(db, 'meta', 'settings');
+  return pickLanguage([settings?.language, ...(globalThis.navigator?.languages ?? [])].filter(Boolean));
+}
+
 /**
  * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>,
- *   templatesResponse: () => Promise<Response>, origin: string, notify: (status: object) => void}} io how to reach
- *   the precached shell, kinds.json and templates.json (the worker passes its cache lookups), this app's origin
- *   (the API's too) and how to tell the pages the sync status
+ *   templatesResponse: () => Promise<Response>, catalogueResponse: (url: string) => Promise<Response>,
+ *   origin: string, notify: (status: object) => void}} io how to reach the precached shell, kinds.json,
+ *   templates.json and a language's catalogue (the worker passes its cache lookups), this app's origin (the API's
+ *   too) and how to tell the pages the sync status
  */
 export function createLocalServer(io) {
   let env = null;
@@ -59,6 +74,29 @@ export function createLocalServer(io) {
       throw err;
     });
     return templates;
+  }
+
+  /**
+   * The person's language in use (useLanguage) before anything is rendered, once per worker life; its catalogue
+   * was precached with the shell (sw.js install). If it cannot be read, the app's own English.
+   */
+  let language = null;
+  function loadLanguage() {
+    language ??= (async () => {
+      const choice = await languageOf(await openDb());
+      for (const code of new Set([choice.language, SOURCE])) {
+        const response = await io.catalogueResponse(catalogueUrl(code)).catch(() => null);
+        if (!response?.ok) continue;
+        useLanguage({ language: code, locale: code === choice.language ? choice.locale : code,
+          catalogue: await response.json() });
+        return;
+      }
+      throw new Error('no catalogue');
+    })().catch((err) => {
+      language = null; // the next request tries again
+      throw err;
+    });
+    return language;
   }
 
   const reset = () => { env = null; };
@@ -112,6 +150,7 @@ export function createLocalServer(io) {
   async function answer(request, url, found) {
     if (found.methodNotAllowed) return htmlResponse(html`<p>Not allowed.</p>`, 405);
     try {
+      await loadLanguage();
       return await found.handler({ request, url, params: found.params });
     } catch (err) {
       // Only the error's class: its message could echo something of an entry.
@@ -145,6 +184,7 @@ export function createLocalServer(io) {
     const shell = await io.shell();
     const parts = shell.ok ? splitShell(await shell.clone().text()) : null;
     if (!parts) return null;
+    parts.head = withLanguage(parts.head, languageInUse());
     return new Response(streamPage(parts, rendering.then((view) => view.text())), {
       status, headers: { ...pageHeaders(shell), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
     });
