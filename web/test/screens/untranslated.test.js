@@ -74,5 +74,5 @@ for (const [name, render] of Object.entries(SCREENS)) {
 }
 
 test('the check itself finds a word that is not from the catalogue', () => {
-  assert.deepEqual(untranslated(`${nav('entries')}<p>Hello</p><a aria-label="Close">x</a>`), ['Hello', 'Close']);
+  assert.deepEqual(untranslated(`${nav('entries')}<p>Hello</p><a aria-label="Close">×</a>`), ['Hello', 'Close']);
 });
