@@ -9,7 +9,7 @@ import {
 } from './account-views.js';
 import { Unreachable } from '../../data/api.js';
 import { WARNINGS } from '../../engine/share.js';
-import { isPending } from '../../engine/sync.js';
+import { isPending } from '../../data/entries.js';
 import { html, htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
