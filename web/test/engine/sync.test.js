@@ -7,7 +7,7 @@ import { DowngradeError, ProtocolError } from '../../js/core/errors.js';
 import { makeBundle, verifyBundle } from '../../js/core/keys.js';
 import { estimateStrength } from '../../js/page/strength.js';
 import { granteesAfter } from '../../js/core/sharing.js';
-import { statusText } from '../../js/page/sync-status.js';
+import { statusText } from '../../js/core/sync-status.js';
 
 const bytes = (n, fill) => new Uint8Array(n).fill(fill);
 
