@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bundleFromWire, bundleToWire, fromWire, kdfFromWire, kdfToWire, toWire } from '../../js/data/api.js';
-import { checkNewKdf, checkServedAccount, explain, HANDLE } from '../../js/screens/account/account.js';
+import { checkNewKdf, checkServedAccount, explain, HANDLE } from '../../js/engine/account.js';
 import { DowngradeError, ProtocolError } from '../../js/core/errors.js';
 import { makeBundle, verifyBundle } from '../../js/core/keys.js';
 import { estimateStrength } from '../../js/page/strength.js';

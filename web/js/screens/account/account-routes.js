@@ -2,7 +2,7 @@
 
 import { get, getAll, write } from '../../data/db.js';
 import { BetweenError } from '../../core/errors.js';
-import { explain } from './account.js';
+import { explain } from '../../engine/account.js';
 import {
   accountPage, deleteAccountPage, deletedPage, deviceProblem, devicesPage, forgetPage, forgottenPage, passphrasePage,
   recoveryPage, signedInPage,

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { register } from '../../../js/screens/account/account-routes.js';
-import { deviceName } from '../../../js/screens/account/account.js';
+import { deviceName } from '../../../js/engine/account.js';
 import { Unreachable } from '../../../js/data/api.js';
 import { BetweenError } from '../../../js/core/errors.js';
 import { Router } from '../../../js/engine/router.js';
