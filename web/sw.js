@@ -20,7 +20,7 @@ const SHELL = [
   '/css/app.css',
   '/js/page/app.js',
   '/js/page/strength.js',
-  '/js/page/sync-status.js',
+  '/js/core/sync-status.js',
   '/vendor/htmx.js',
   '/kinds.json',
   '/manifest.webmanifest',

@@ -7,12 +7,11 @@
 import { newUuid, uuidString } from '../core/bytes.js';
 import { randomBytes } from '../core/crypto.js';
 import { get } from './db.js';
-import { commit, listOwnRecords, liveRow, openPlaintext } from './entries.js';
+import { commit, isPending, listOwnRecords, liveRow, openPlaintext } from './entries.js';
 import { BetweenError } from '../core/errors.js';
 import { kindFor } from '../core/assignments.js';
 import { decodeDocument, encodeDocument } from '../core/records.js';
 import { canGrant, granteesAfter } from '../core/sharing.js';
-import { isPending } from '../engine/sync.js';
 
 /**
  * @typedef {import('../core/records.js').Doc} Doc

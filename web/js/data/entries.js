@@ -1,6 +1,6 @@
 /** Entries on this device: each one a bt1 record, sealed and signed before it touches IndexedDB. */
 
-import { toHex, uuidBytes, uuidString, newUuid } from '../core/bytes.js';
+import { equal, toHex, uuidBytes, uuidString, newUuid } from '../core/bytes.js';
 import { randomBytes } from '../core/crypto.js';
 import { get, getAll, write } from './db.js';
 import { CryptoError } from '../core/errors.js';
@@ -64,6 +64,9 @@ export const forgetPlaintexts = () => opened.clear();
 
 /** Remember a plaintext this device just verified or sealed, by rev_id (memory only). */
 export const rememberPlaintext = (rid, plaintext) => opened.set(toHex(rid), plaintext);
+
+/** A record this device changed that the server has not acknowledged yet (the outbox, never dropped). */
+export const isPending = (row) => !row.synced || !equal(row.head.revId, row.synced.revId);
 
 /**
  * Seal the next revision of a record and store it with its history in one transaction.

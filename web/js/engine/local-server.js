@@ -1,7 +1,6 @@
 /** The app's local server inside the service worker: answers htmx requests from IndexedDB, as a web server would. */
 
-import { createAccounts } from '../screens/account/account.js';
-import { accountMessages } from '../screens/account/account-routes.js';
+import { createAccounts } from './account.js';
 import { get, openDb } from '../data/db.js';
 import { unlockDevice } from '../data/device.js';
 import { onLocalChange } from '../data/entries.js';
@@ -10,11 +9,10 @@ import { templateTable } from '../core/assignments.js';
 import { kindTable } from '../core/kinds.js';
 import { languageInUse, pickLanguage, SOURCE, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
-import { createSharing, sharingOf } from './share.js';
-import { FEATURES } from '../screens/features.js';
-import { sharingPanel } from '../screens/share/share-views.js';
+import { createSharing } from './share.js';
 import { createSync } from './sync.js';
-import { html, htmlResponse } from '../screens/views.js';
+// The one import from engine/ into screens/ (web/test/layers.test.js): what the dispatcher serves is the features'.
+import { FEATURES, accountMessages, entryPanel, failed, foreignRefused, notAllowed } from '../screens/features.js';
 
 // The server's protections of its pages (server/web.py), copied from the cached shell onto every page this worker
 // makes: the Content-Security-Policy must hold for the pages people actually see, not only the first load.
@@ -120,17 +118,9 @@ export function createLocalServer(io) {
   const sharing = createSharing({ env: load, sessionApi: accounts.sessionApi, origin: io.origin,
     changed: () => background(sync.soon(100)) });
 
-  async function panel(id) {
-    const { db, me } = await load();
-    const row = await get(db, 'records', id);
-    if (!row || !me.session) return null;
-    const state = await sharingOf(db, row);
-    return state.peers.length || state.shared.length ? sharingPanel(id, state) : null;
-  }
-
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
-    changed: () => background(sync.soon(100)), accounts, sync, sharing, panel };
+    changed: () => background(sync.soon(100)), accounts, sync, sharing, panel: entryPanel(load) };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);
@@ -144,18 +134,15 @@ export function createLocalServer(io) {
     }
   }
 
-  const failure = () => htmlResponse(html`<section><h1>Something went wrong</h1>
-    <p>This device could not complete that. Your entries are unchanged; please try again.</p></section>`, 500);
-
   async function answer(request, url, found) {
-    if (found.methodNotAllowed) return htmlResponse(html`<p>Not allowed.</p>`, 405);
+    if (found.methodNotAllowed) return notAllowed();
     try {
       await loadLanguage();
       return await found.handler({ request, url, params: found.params });
     } catch (err) {
       // Only the error's class: its message could echo something of an entry.
       console.error('between: handler failed', err?.name ?? 'error');
-      return failure();
+      return failed();
     }
   }
 
@@ -210,9 +197,7 @@ export function createLocalServer(io) {
 
   /** A navigation another site started that would make the app act: refused, nothing done. */
   async function foreign() {
-    const refusal = htmlResponse(html`<section aria-labelledby="foreign-title"><h1 id="foreign-title">Not done</h1>
-      <p>Another website tried to make Between do something here. Nothing was changed and nothing was saved.</p>
-      <p><a href="/">Open Between</a></p></section>`, 403);
+    const refusal = foreignRefused();
     return (await wholePage(Promise.resolve(refusal), 403)) ?? refusal;
   }
 

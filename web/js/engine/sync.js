@@ -3,7 +3,7 @@
 import { equal, toHex, uuidBytes, uuidString } from '../core/bytes.js';
 import { randomBytes } from '../core/crypto.js';
 import { get, getAll } from '../data/db.js';
-import { openPlaintext, rekeyEntry, rememberPlaintext } from '../data/entries.js';
+import { isPending, openPlaintext, rekeyEntry, rememberPlaintext } from '../data/entries.js';
 import { BetweenError, CryptoError, ProtocolError, RollbackError } from '../core/errors.js';
 import { FLAG_DELETED, ZERO32, parseHeader } from '../core/layout.js';
 import { canonicalJson, mergeDocuments, useKinds } from '../core/merge.js';
@@ -27,9 +27,6 @@ const PAGE_TRIES = 3;
 const MERGE_SHOWN_MS = 10 * 60_000;
 
 const isDeleted = (revision) => Boolean(parseHeader(revision.header).flags & FLAG_DELETED);
-
-/** A record this device changed that the server has not acknowledged yet (the outbox, never dropped). */
-export const isPending = (row) => !row.synced || !equal(row.head.revId, row.synced.revId);
 
 /** A re-key waits in this row: a share or unshare, or a new key epoch the server has not seen yet. */
 const sharingWaits = (row) => isPending(row)

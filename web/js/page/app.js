@@ -1,7 +1,7 @@
 /** The page: register the service worker, hold every click until it controls the page, then start htmx. */
 
 import { estimateStrength } from './strength.js';
-import { statusText, warningLine } from './sync-status.js';
+import { statusText, warningLine } from '../core/sync-status.js';
 
 const view = document.getElementById('view');
 const SYNC_EVERY_MS = 60_000;

@@ -5,7 +5,6 @@
  */
 
 import qrcode from '/vendor/qrcode.js';
-import { html } from '../screens/views.js';
 
 export const QUIET_ZONE = 4;
 export const QR_LABEL = 'QR code of the invitation link';
@@ -53,11 +52,14 @@ export function qrPath(text) {
 }
 
 /**
- * The QR code of `text` as an html`` fragment: <svg role="img"> with one path (dark on a light square, so it
- * scans in dark mode too). For the worker's views or tests; the page draws the same thing with DOM calls.
- * @param {string} text
+ * The QR code of `text` as a fragment made by `html`: <svg role="img"> with one path (dark on a light square, so it
+ * scans in dark mode too). For the worker's views or tests, which pass their escaping template (screens/views.js
+ * `html`): the page's modules never import the worker's views. The page draws the same thing with DOM calls.
+ * @template T
+ * @param {string} text @param {(strings: TemplateStringsArray, ...values: unknown[]) => T} html
+ * @returns {T}
  */
-export function qrSvg(text) {
+export function qrSvg(text, html) {
   const { side, d } = qrPath(text);
   return html`<svg class="qr-code" role="img" aria-label="${QR_LABEL}" viewBox="0 0 ${side} ${side}"
     xmlns="http://www.w3.org/2000/svg" shape-rendering="crispEdges"><rect width="${side}" height="${side}"

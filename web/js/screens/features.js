@@ -1,15 +1,21 @@
 /**
  * Every feature of the app, each registered by the local server the same way: `register(router, app)` adds the
  * feature's routes to the router (their order does not matter: the router ranks them) and returns the router.
+ * Also the rest of what the local server (engine/local-server.js) takes from the screens: this module is the one
+ * it may import from screens/ (web/test/layers.test.js), so everything it serves comes through here.
  */
 
-import { register as account } from './account/account-routes.js';
+import { accountMessages, register as account } from './account/account-routes.js';
 import { register as assign } from './assign/assign-routes.js';
 import { register as care } from './care/care-routes.js';
 import { register as entry } from './entry/entry-routes.js';
 import { register as exportCopy } from './export/export.js';
-import { register as share } from './share/share-routes.js';
+import { entryPanel, register as share } from './share/share-routes.js';
 import { register as todo } from './todo/todo-routes.js';
+
+// The page's secret-carrying messages (account steps), the sharing panel under an entry, the server's own pages.
+export { accountMessages, entryPanel };
+export { failed, foreignRefused, notAllowed } from './server-pages.js';
 
 /**
  * What the local server gives every feature; each takes the parts it needs.
@@ -20,7 +26,7 @@ import { register as todo } from './todo/todo-routes.js';
  * @property {() => Promise<Map<string, import('../core/assignments.js').Template>>} [templates] the template library
  *   (templates.json as templateTable)
  * @property {() => void} [changed] after a local write: sync soon
- * @property {ReturnType<typeof import('./account/account.js').createAccounts>} [accounts]
+ * @property {ReturnType<typeof import('../engine/account.js').createAccounts>} [accounts]
  * @property {ReturnType<typeof import('../engine/sync.js').createSync>} [sync]
  * @property {ReturnType<typeof import('../engine/share.js').createSharing>} [sharing]
  * @property {(id: string) => Promise<unknown>} [panel] the sharing panel under an entry, or null

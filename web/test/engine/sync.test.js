@@ -2,13 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bundleFromWire, bundleToWire, fromWire, kdfFromWire, kdfToWire, toWire } from '../../js/data/api.js';
-import { checkNewKdf, checkServedAccount, explain, HANDLE } from '../../js/screens/account/account.js';
+import { checkNewKdf, checkServedAccount, explain, HANDLE } from '../../js/engine/account.js';
 import { DowngradeError, ProtocolError } from '../../js/core/errors.js';
 import { makeBundle, verifyBundle } from '../../js/core/keys.js';
 import { estimateStrength } from '../../js/page/strength.js';
 import { granteesAfter } from '../../js/core/sharing.js';
-import { isPending } from '../../js/engine/sync.js';
-import { statusText } from '../../js/page/sync-status.js';
+import { statusText } from '../../js/core/sync-status.js';
 
 const bytes = (n, fill) => new Uint8Array(n).fill(fill);
 
@@ -68,13 +67,6 @@ test('after a sign-in, GET /account must name the account signed in and exactly 
 test('handles follow the wire pattern', () => {
   for (const ok of ['sam', 'dr.lee', 'a_b-c.d', '0ab']) assert.ok(HANDLE.test(ok), ok);
   for (const bad of ['jo', 'Sam', '.sam', 'sam lee', 'x'.repeat(65), 'sam\n']) assert.ok(!HANDLE.test(bad), bad);
-});
-
-test('the outbox is every record whose head the server has not acknowledged', () => {
-  const rev = (b) => ({ revId: bytes(32, b) });
-  assert.ok(isPending({ head: rev(1), synced: null }));
-  assert.ok(isPending({ head: rev(2), synced: rev(1) }));
-  assert.ok(!isPending({ head: rev(1), synced: rev(1) }));
 });
 
 test('a pending share or unshare changes who the next key epoch is granted to', () => {

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { register } from 'node:module';
 
+import { html } from '../../js/screens/views.js';
+
 const vendor = new URL('../../node_modules/qrcode-generator/dist/qrcode.mjs', import.meta.url).href;
 const hooks = `export async function resolve(specifier, context, next) {
   if (specifier === '/vendor/qrcode.js') return { url: ${JSON.stringify(vendor)}, shortCircuit: true };
@@ -91,9 +93,9 @@ test('the path draws exactly the dark modules, offset by a quiet zone of 4', () 
 });
 
 test('the SVG is deterministic, labelled and has one path', () => {
-  const a = String(qrSvg(LINK));
-  assert.equal(a, String(qrSvg(LINK)));
-  assert.notEqual(a, String(qrSvg(`${LINK}x`)));
+  const a = String(qrSvg(LINK, html));
+  assert.equal(a, String(qrSvg(LINK, html)));
+  assert.notEqual(a, String(qrSvg(`${LINK}x`, html)));
   assert.match(a, /^<svg class="qr-code" role="img" aria-label="QR code of the invitation link" viewBox="0 0 53 53"/);
   assert.equal(a.match(/<path /g).length, 1);
   assert.doesNotMatch(a, /style=/);

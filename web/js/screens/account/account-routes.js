@@ -2,14 +2,14 @@
 
 import { get, getAll, write } from '../../data/db.js';
 import { BetweenError } from '../../core/errors.js';
-import { explain } from './account.js';
+import { explain } from '../../engine/account.js';
 import {
   accountPage, deleteAccountPage, deletedPage, deviceProblem, devicesPage, forgetPage, forgottenPage, passphrasePage,
   recoveryPage, signedInPage,
 } from './account-views.js';
 import { Unreachable } from '../../data/api.js';
 import { WARNINGS } from '../../engine/share.js';
-import { isPending } from '../../engine/sync.js';
+import { isPending } from '../../data/entries.js';
 import { html, htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
 

@@ -1,7 +1,7 @@
 /** Fragments of the account screens: turn on sync, sign in, the recovery key step, sign out, forget this device. */
 
 import { instantWords } from '../../core/dates.js';
-import { statusText } from '../../page/sync-status.js';
+import { statusText } from '../../core/sync-status.js';
 import { badge, link, nav } from '../components.js';
 import { html } from '../views.js';
 
@@ -9,8 +9,6 @@ const when = (seconds) => html`<time datetime="${new Date(seconds * 1000).toISOS
   instantWords(seconds) ?? ''}</time>`;
 
 const HANDLE_HINT = 'Lowercase letters, digits, dots, dashes or underscores; 3 to 64 characters. The server sees it.';
-
-export { statusText };
 
 function passphraseFields(label = 'Passphrase') {
   return html`<div class="field"><label for="a-pass">${label}</label>

@@ -27,6 +27,22 @@ const SHARE_BLOCKED = 'Not shared: this therapist\'s security key changed (or do
   + 'the link has ended. Open their page under Shared and compare the safety number first.';
 
 /**
+ * The sharing panel under an entry (the local server's `app.panel`): who it is shared with and who it could be, or
+ * null when this device has no account or no one to share with.
+ * @param {() => Promise<any>} load the local server's `app.load`
+ * @returns {(id: string) => Promise<unknown>}
+ */
+export function entryPanel(load) {
+  return async (id) => {
+    const { db, me } = await load();
+    const row = await get(db, 'records', id);
+    if (!row || !me.session) return null;
+    const state = await sharingOf(db, row);
+    return state.peers.length || state.shared.length ? sharingPanel(id, state) : null;
+  };
+}
+
+/**
  * @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app
  */
 export function register(router, { load, sharing }) {

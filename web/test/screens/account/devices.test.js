@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import '../../messages-setup.js'; // the English catalogue in use, strict
 
 import { register } from '../../../js/screens/account/account-routes.js';
-import { deviceName } from '../../../js/screens/account/account.js';
+import { deviceName } from '../../../js/engine/account.js';
 import { Unreachable } from '../../../js/data/api.js';
 import { BetweenError } from '../../../js/core/errors.js';
 import { Router } from '../../../js/engine/router.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { dismissNote, noteId, notesAfter } from '../../../js/screens/account/account-routes.js';
 import { notesSection } from '../../../js/screens/account/account-views.js';
 import { WARNINGS } from '../../../js/engine/share.js';
-import { warningLine } from '../../../js/page/sync-status.js';
+import { warningLine } from '../../../js/core/sync-status.js';
 
 const empty = { open: [], dismissed: [] };
 const run1 = { state: 'synced', at: '2026-11-26T16:00:00.000Z', warnings: ['link_ended_rekeyed', 'unverified_revoked'] };

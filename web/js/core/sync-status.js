@@ -1,4 +1,7 @@
-/** Words for the sync status, shared by the page's status bar and the worker's Sync screen. */
+/**
+ * Words for the sync status, shared by the page's status bar and the worker's Sync screen. In core/ because both
+ * realms load it (the page and the service worker), as they do core/key-status.js: pure, no DOM, no IndexedDB.
+ */
 
 /** @param {{state: string, waiting?: number, merged?: number, refused?: number}} status */
 export function statusText(status) {

@@ -1,20 +1,20 @@
 /** Accounts on this device: turn on sync from the device's own keys, sign in, refresh sessions, sign out, forget. */
 
-import { equal, newUuid, uuidBytes, uuidString } from '../../core/bytes.js';
-import { randomBytes } from '../../core/crypto.js';
-import { getAll } from '../../data/db.js';
-import { readToken, saveAccount, storeToken } from '../../data/device.js';
-import { forgetPlaintexts, openPlaintext } from '../../data/entries.js';
-import { forgetReceived } from '../../engine/received.js';
-import { BetweenError, CryptoError } from '../../core/errors.js';
+import { equal, newUuid, uuidBytes, uuidString } from '../core/bytes.js';
+import { randomBytes } from '../core/crypto.js';
+import { getAll } from '../data/db.js';
+import { readToken, saveAccount, storeToken } from '../data/device.js';
+import { forgetPlaintexts, openPlaintext } from '../data/entries.js';
+import { forgetReceived } from './received.js';
+import { BetweenError, CryptoError } from '../core/errors.js';
 import {
   checkKdf, deriveIdwk, deriveKwk, derivePassphraseKeys, deriveRecoveryKeys, finishUnlock, formatRecoveryKey, makeBundle,
   openPwEnvelope, openRkEnvelope, parseRecoveryKey, passphraseChangeBound, sealIdWrap, sealPwEnvelope, sealRkEnvelope,
   signAuth,
-} from '../../core/keys.js';
-import { FLAG_DELETED, KDF_DEFAULT, authTranscript, parseHeader } from '../../core/layout.js';
-import { revId, sealRevision, wrapDek } from '../../core/records.js';
-import { Api, ApiError, bundleFromWire, bundleToWire, kdfFromWire, kdfToWire } from '../../data/api.js';
+} from '../core/keys.js';
+import { FLAG_DELETED, KDF_DEFAULT, authTranscript, parseHeader } from '../core/layout.js';
+import { revId, sealRevision, wrapDek } from '../core/records.js';
+import { Api, ApiError, bundleFromWire, bundleToWire, kdfFromWire, kdfToWire } from '../data/api.js';
 
 export const HANDLE = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 export const MIN_PASSPHRASE = 10;
@@ -129,7 +129,7 @@ export function createAccounts({ env, reset, origin }) {
 
   /**
    * Turn on sync: an account from the keys this device already holds, so every entry stays as it is.
-   * @param {{handle: string, kdf: import('../../core/keys.js').KdfParams, prk: Uint8Array,
+   * @param {{handle: string, kdf: import('../core/keys.js').KdfParams, prk: Uint8Array,
    *   role?: 'client'|'therapist', inviteCode?: string}} form
    */
   async function signup({ handle, kdf, prk, role = 'client', inviteCode = '' }) {
