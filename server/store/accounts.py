@@ -8,7 +8,7 @@ from typing import NamedTuple, TypeVar
 from between.sync.core import wire
 
 from .connection import Conflict, Database
-from .rows import Caller, UserRow, WConn, as_uuid, columns, r_row, r_rows, w_exists, w_row
+from .rows import Caller, UserRow, WConn, as_uuid, bundle_of, columns, r_row, r_rows, w_exists, w_row
 
 T = TypeVar("T")
 
@@ -177,14 +177,6 @@ class Accounts:
             u = await r_row(c, AccountColumns, f"SELECT {ACCOUNT_COLS} FROM users WHERE user_id = ?", (user_id,))
         if u is None:
             return None
-        bundle = wire.KeyBundle(
-            user_id=as_uuid(u.user_id),
-            handle=u.handle,
-            role=u.role,
-            sig_pub=u.sig_pub,
-            kem_pub=u.kem_pub,
-            signature=u.bundle_signature,
-        )
         return wire.AccountKeys(
             user_id=as_uuid(u.user_id),
             handle=u.handle,
@@ -193,7 +185,7 @@ class Accounts:
             pw_envelope=u.pw_envelope,
             rk_envelope=u.rk_envelope,
             id_wrap=u.id_wrap,
-            bundle=bundle,
+            bundle=bundle_of(u),
         )
 
     async def device_owner(self, device_id: bytes) -> DeviceOwner | None:

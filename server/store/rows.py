@@ -11,7 +11,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import Any, NamedTuple, Protocol, TypeVar, overload
 
 import aiosqlite
 
@@ -79,6 +79,23 @@ def as_uuid(b: bytes) -> uuid.UUID:
     return uuid.UUID(bytes=b)
 
 
+class BundleColumns(Protocol):
+    """Any row that holds a key bundle's columns: a bundle read alone, or a whole account."""
+
+    @property
+    def user_id(self) -> bytes: ...
+    @property
+    def handle(self) -> str: ...
+    @property
+    def role(self) -> wire.Role: ...
+    @property
+    def sig_pub(self) -> bytes: ...
+    @property
+    def kem_pub(self) -> bytes: ...
+    @property
+    def bundle_signature(self) -> bytes: ...
+
+
 class BundleRow(NamedTuple):
     """A user's public keys as signed in their key bundle (users table)."""
 
@@ -90,7 +107,8 @@ class BundleRow(NamedTuple):
     bundle_signature: bytes
 
 
-def bundle_of(row: BundleRow) -> wire.KeyBundle:
+def bundle_of(row: BundleColumns) -> wire.KeyBundle:
+    """A key bundle from the columns of its owner's row (a bundle read alone, or a whole account)."""
     return wire.KeyBundle(
         user_id=as_uuid(row.user_id),
         handle=row.handle,

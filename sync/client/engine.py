@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Any
-
 from ..core import keys, trust
 from .api import Api
 from .inbox import PULL_LIMIT, Inbox
 from .links import Links
 from .localstore import LocalStore
 from .outbox import Outbox, blocked_key_text
-from .reader import Head, Reader
+from .reader import Reader
 from .report import SyncReport
 
 PUSH_ROUNDS = 5
@@ -37,29 +34,10 @@ class Engine:
         # `device`: this device's id, written into the documents it makes
         self.links = Links(store, secrets, self.reader, self.outbox, device)
         self.inbox = Inbox(store, secrets, self.reader, self.outbox, self.links, pull_limit)
-
-    def head(self, record_id: str) -> Head | None:
-        return self.reader.head(record_id)
-
-    def heads(self, problems: list[str] | None = None) -> list[Head]:
-        return self.reader.heads(problems)
-
-    def queue(
-        self,
-        db: sqlite3.Connection,
-        record_id: str,
-        document: dict[str, Any],
-        deleted: bool,
-        *,
-        rekey: bool = False,
-        share_add: set[str] | frozenset[str] = frozenset(),
-        revoke: set[str] | frozenset[str] = frozenset(),
-        warnings: list[str] | None = None,
-    ) -> int:
-        """Outbox.queue: seal `document` as the next revision of an own record."""
-        return self.outbox.queue(
-            db, record_id, document, deleted, rekey=rekey, share_add=share_add, revoke=revoke, warnings=warnings
-        )
+        # What callers use most, named here rather than wrapped: heads opened, and a revision queued in the outbox.
+        self.head = self.reader.head
+        self.heads = self.reader.heads
+        self.queue = self.outbox.queue
 
     def sync(self) -> SyncReport:
         api = self.api
