@@ -342,6 +342,21 @@ def test_the_client_never_loads_the_server_and_serve_runs_it(tmp_path):
     assert (tmp_path / "data").is_dir()
 
 
+def test_serve_says_so_when_no_server_is_installed_and_touches_nothing(tmp_path):
+    """A CLI installed without the server (no `between.serve` entry point) answers with a clear error and exit 1,
+    and makes no data directory."""
+    script = (
+        "import sys\n"
+        "from between.sync.cli import commands, main\n"
+        "commands.entry_points = lambda **_: ()  # as where only the client is installed\n"
+        "sys.exit(main.main(['serve', '--port', '1', '--data', sys.argv[1]]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "data")], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "between: the Between server is not installed here (pip install between)"
+    assert not (tmp_path / "data").exists()
+
+
 def test_a_revoked_device_can_still_sign_out_and_erase_itself(cli: Cli):
     cli.create("a", "alice")
     cli.login("b", "alice")
