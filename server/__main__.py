@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -11,7 +12,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 
+from . import live
 from .app import create_app
 from .settings import Settings, SettingsError
 from .store import InUse, ensure_free
@@ -45,7 +48,7 @@ def serve(
         raise SystemExit(2) from None
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.
-    uvicorn.run(
+    config = uvicorn.Config(
         app_factory(settings, clock=clock),
         host=settings.host,
         port=settings.port,
@@ -54,6 +57,20 @@ def serve(
         proxy_headers=True,
         timeout_graceful_shutdown=10,
     )
+    server = StoppingServer(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        raise SystemExit(STARTUP_FAILURE)  # as uvicorn.run: start-up failed (a port in use, the app's start)
+
+
+class StoppingServer(uvicorn.Server):
+    """uvicorn, which first ends the open change streams when it starts to stop: they would otherwise hold the
+    graceful shutdown for its whole timeout (uvicorn waits for open responses before the app's shutdown hooks)."""
+
+    async def shutdown(self, sockets=None) -> None:
+        live.close_all()
+        await super().shutdown(sockets)
 
 
 def main(argv: list[str] | None = None, app_factory: AppFactory = create_app) -> None:

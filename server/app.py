@@ -14,8 +14,9 @@ from litestar.routes import HTTPRoute
 from between.sync.core import wire
 
 from . import openapi
-from .api import accounts, auth, links, sync
+from .api import accounts, auth, links, live, sync
 from .api.context import Clock, Services, is_loopback, load_secret
+from .live import LiveHub
 from .problems import HANDLERS, Problem
 from .ratelimit import RateLimiter
 from .settings import Settings, SettingsError
@@ -88,15 +89,22 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         data_dir = Path(settings.data_dir)
         secret = load_secret(data_dir)
         store = await Store.open(settings.db_path)
-        app.state.services = Services(settings=settings, store=store, secret=secret, limiter=RateLimiter(), clock=clock)
+        hub = LiveHub(per_account=settings.live_per_account, total=settings.live_max_streams)
+        store.db.watch(hub.publish)  # every commit that moves an account wakes its open streams
+        app.state.services = Services(
+            settings=settings, store=store, secret=secret, limiter=RateLimiter(), live=hub, clock=clock
+        )
         log.info("serving data dir %s", data_dir.resolve())
 
     async def stop(app: Litestar) -> None:
         svc = getattr(app.state, "services", None)
         if svc is not None:
+            svc.live.close()
             await svc.store.close()
 
-    api = Router(path="/api/v1", route_handlers=[health, auth.router, accounts.router, sync.router, links.router])
+    api = Router(
+        path="/api/v1", route_handlers=[health, auth.router, accounts.router, sync.router, live.router, links.router]
+    )
     return Litestar(
         route_handlers=[api, web_handler(settings.web_dir)],
         on_startup=[start],

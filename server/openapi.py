@@ -159,6 +159,11 @@ def describe(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
         if id(handler) in answer_by_handler and success and "content" in success:
             for media in success["content"].values():
                 media["schema"] = answer_by_handler[id(handler)]
+        stream = handler.opt.get("stream")
+        if stream and success:
+            # A stream's body is not JSON: the handler says what its text is (server/api/live.py STREAM).
+            success["description"] = stream["description"]
+            success["content"] = {handler.media_type: {"schema": copy.deepcopy(stream["schema"])}}
         op["responses"] = {s: r for s, r in op["responses"].items() if int(s) < 400}
         op["responses"].update(problem_responses(problem_codes(path, method, handler)))
         if needs_bearer(handler):

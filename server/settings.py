@@ -33,6 +33,11 @@ ENV_NAMES: dict[str, str] = {
     "BETWEEN_RATE_IP_PER_MINUTE": "rate_ip_per_minute",
     "BETWEEN_RATE_HANDLE_PER_MINUTE": "rate_handle_per_minute",
     "BETWEEN_RATE_SIGNUP_PER_HOUR": "rate_signup_per_hour",
+    "BETWEEN_LIVE": "live",
+    "BETWEEN_LIVE_HEARTBEAT": "live_heartbeat",
+    "BETWEEN_LIVE_LIFETIME": "live_lifetime",
+    "BETWEEN_LIVE_PER_ACCOUNT": "live_per_account",
+    "BETWEEN_LIVE_MAX_STREAMS": "live_max_streams",
     "BETWEEN_WEB_DIR": "web_dir",
     "BETWEEN_LOG_LEVEL": "log_level",
 }
@@ -48,8 +53,13 @@ CLIENT_NAMES = frozenset(
         "BETWEEN_NEW_PASSPHRASE",
     }
 )
-_CHOICES = {"registration": "open or invite", "rate_limit": "on or off", "log_level": "debug, info, warning or error"}
-_DURATIONS = {"session_ttl", "challenge_ttl", "invite_ttl"}
+_CHOICES = {
+    "registration": "open or invite",
+    "rate_limit": "on or off",
+    "live": "on or off",
+    "log_level": "debug, info, warning or error",
+}
+_DURATIONS = {"session_ttl", "challenge_ttl", "invite_ttl", "live_heartbeat", "live_lifetime"}
 _SIZES = {"max_request_bytes", "max_revision_bytes"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 1}
 _SIZE_UNITS = {"": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2}
@@ -75,6 +85,16 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     rate_ip_per_minute: PerWindow = 60
     rate_handle_per_minute: PerWindow = 10
     rate_signup_per_hour: PerWindow = 20
+    # Change notices (GET /api/v1/sync/changes, server/live.py). Off: the endpoint answers 404 and clients poll.
+    live: Literal["on", "off"] = "on"
+    # A comment line this often keeps proxies from closing an idle stream; clients give up on a stream silent for
+    # 45 s (web/js/page/live.js), so at most 30.
+    live_heartbeat: Annotated[int, Meta(ge=1, le=30)] = 15
+    # A stream ends after this long and the client opens a new one: sessions are checked again, and a restart or
+    # rebalancing never waits on streams older than this.
+    live_lifetime: Annotated[int, Meta(ge=1, le=86400)] = 600
+    live_per_account: Annotated[int, Meta(ge=1, le=1000)] = 8  # open streams of one account (tabs and devices)
+    live_max_streams: Annotated[int, Meta(ge=1, le=1_000_000)] = 2000  # open streams of this process
     web_dir: str = str(WEB_DIR)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

@@ -16,6 +16,7 @@ from litestar import Request
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
+from between.server.live import LiveHub
 from between.server.problems import Problem
 from between.server.ratelimit import RateLimiter
 from between.server.settings import Settings
@@ -34,6 +35,7 @@ class Services:
     store: Store
     secret: bytes
     limiter: RateLimiter
+    live: LiveHub  # this process's open change streams (server/live.py)
     # What expiry (sessions, challenges, invites) is judged by: time.time in production; a test passes a clock
     # it can move, so an expiry is reached without waiting for it.
     clock: Clock = time.time

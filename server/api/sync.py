@@ -110,7 +110,7 @@ async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -
     else:
         # Up to 500 items of 17 signatures each: verified on a worker thread, not on the event loop
         prepared = await asyncio.to_thread(prepare_all, *args)
-    results = await svc.store.records.push(caller.user_id, prepared, data.atomic, now(request))
+    results = await svc.store.records.push(caller.user_id, prepared, data.atomic, now(request), caller.device_id)
     return wire.PushResponse(results=results)
 
 

@@ -7,7 +7,7 @@ import logging
 import re
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -106,13 +106,30 @@ async def _connect_reader(path: Path) -> Conn:
     return conn
 
 
-def _connect_writer(path: Path) -> WConn:
+# What moves an account's feed or its care links, told to `between_moved(user_id)` by the writer's own TEMP triggers
+# (on this connection only, never in the schema): a feed counter bumped, a care link made or ended. Every write path
+# that changes what an account's pull or link list would bring goes through one of these rows, so a new path cannot
+# forget to announce itself. With PostgreSQL the same triggers would call pg_notify (server/live.py).
+MOVE_TRIGGERS = (
+    "CREATE TEMP TRIGGER between_feed_moved AFTER UPDATE OF feed_seq ON main.users "
+    "WHEN NEW.feed_seq IS NOT OLD.feed_seq BEGIN SELECT between_moved(NEW.user_id); END",
+    "CREATE TEMP TRIGGER between_link_made AFTER INSERT ON main.links "
+    "BEGIN SELECT between_moved(NEW.therapist_id), between_moved(NEW.client_id); END",
+    "CREATE TEMP TRIGGER between_link_ended AFTER DELETE ON main.links "
+    "BEGIN SELECT between_moved(OLD.therapist_id), between_moved(OLD.client_id); END",
+)
+
+
+def _connect_writer(path: Path, moved: Callable[[bytes], None]) -> WConn:
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     _pragmas(conn)
     if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
         conn.close()
         raise RuntimeError("the database could not switch to WAL mode")
     migrate(conn)
+    conn.create_function("between_moved", 1, moved)
+    for sql in MOVE_TRIGGERS:
+        conn.execute(sql)
     return conn
 
 
@@ -160,10 +177,14 @@ class Database:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="between-writer")
         self._readers: asyncio.Queue[Conn] = asyncio.Queue()
         self._reader_list: list[Conn] = []
-        self._queue: asyncio.Queue[tuple[Callable[[WConn], Any], asyncio.Future] | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[Callable[[WConn], Any], asyncio.Future, bytes | None] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.batches = 0  # committed write batches; with `ops` it shows how much group commit groups
         self.ops = 0
+        # Accounts moved by the op being run (writer thread only), and the device the op writes for.
+        self._op_moves: dict[bytes, set[bytes | None]] = {}
+        self._op_origin: bytes | None = None
+        self._watchers: list[Callable[[Mapping[bytes, set[bytes | None]]], None]] = []
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -172,7 +193,7 @@ class Database:
         loop = asyncio.get_running_loop()
         try:
             store._lock = _lock(path)
-            store._writer = await loop.run_in_executor(store._thread, _connect_writer, path)
+            store._writer = await loop.run_in_executor(store._thread, _connect_writer, path, store._moved)
             for _ in range(READERS):
                 reader = await _connect_reader(path)
                 store._reader_list.append(reader)
@@ -201,13 +222,30 @@ class Database:
 
     # ------------------------------------------------------------ writer: group commit
 
-    async def write(self, op: Callable[[WConn], T]) -> T:
-        """Run `op` in the next batch; returns (or raises) only after that batch's COMMIT returned."""
+    async def write(self, op: Callable[[WConn], T], origin: bytes | None = None) -> T:
+        """Run `op` in the next batch; returns (or raises) only after that batch's COMMIT returned. `origin`: the
+        device the write is made for, told to the watchers with the accounts it moved."""
         if self._task is None:
             raise StoreError("store is closed")
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
-        await self._queue.put((op, fut))
+        await self._queue.put((op, fut, origin))
         return await fut
+
+    def watch(self, watcher: Callable[[Mapping[bytes, set[bytes | None]]], None]) -> None:
+        """Call `watcher` on the event loop after each COMMIT with the accounts whose feed or care links it moved
+        (user id -> the devices whose writes moved it). Never for a write that was rolled back."""
+        self._watchers.append(watcher)
+
+    def _moved(self, user_id: bytes) -> None:
+        """Called by the MOVE_TRIGGERS on the writer thread, inside the op that moved `user_id`."""
+        self._op_moves.setdefault(bytes(user_id), set()).add(self._op_origin)
+
+    def _tell_watchers(self, moves: dict[bytes, set[bytes | None]]) -> None:
+        for watcher in self._watchers:
+            try:
+                watcher(moves)
+            except Exception as exc:  # a notice lost must never fail a write that is already committed
+                log.error("a move watcher failed: %s", type(exc).__name__)
 
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -223,12 +261,17 @@ class Database:
                     stop = True
                     break
                 batch.append(nxt)
+            moves: dict[bytes, set[bytes | None]] = {}
             try:
-                outcomes = await loop.run_in_executor(self._thread, self._commit_batch, [op for op, _ in batch])
+                outcomes, moves = await loop.run_in_executor(
+                    self._thread, self._commit_batch, [(op, origin) for op, _, origin in batch]
+                )
             except Exception as exc:
                 log.error("write batch failed: %s", type(exc).__name__)
                 outcomes = [(False, StoreError("database write failed"))] * len(batch)
-            for (_, fut), (ok, value) in zip(batch, outcomes, strict=True):
+            if moves:
+                self._tell_watchers(moves)
+            for (_, fut, _), (ok, value) in zip(batch, outcomes, strict=True):
                 if fut.done():
                     continue  # the request went away; its write stands (pushes are idempotent)
                 if ok:
@@ -238,16 +281,21 @@ class Database:
             if stop:
                 return
 
-    def _commit_batch(self, ops: list[Callable[[WConn], Any]]) -> list[tuple[bool, Any]]:
-        """On the writer thread: each op in its own savepoint, then one COMMIT."""
+    def _commit_batch(
+        self, ops: list[tuple[Callable[[WConn], Any], bytes | None]]
+    ) -> tuple[list[tuple[bool, Any]], dict[bytes, set[bytes | None]]]:
+        """On the writer thread: each op in its own savepoint, then one COMMIT. Also the accounts the batch moved:
+        those of the ops that stood (a refused op's moves are rolled back with it)."""
         c = self._writer
         if c is None:  # never: close() ends the write loop before it closes the writer
             raise StoreError("store is closed")
         outcomes: list[tuple[bool, Any]] = []
+        moves: dict[bytes, set[bytes | None]] = {}
         try:
             c.execute("BEGIN IMMEDIATE")
-            for op in ops:
+            for op, origin in ops:
                 c.execute("SAVEPOINT op")
+                self._op_moves, self._op_origin = {}, origin
                 try:
                     value = op(c)
                 except Exception as exc:
@@ -259,6 +307,8 @@ class Database:
                 else:
                     c.execute("RELEASE op")
                     outcomes.append((True, value))
+                    for user, devices in self._op_moves.items():
+                        moves.setdefault(user, set()).update(devices)
             c.execute("COMMIT")
         except Exception:
             # After SQLITE_FULL/IOERR SQLite may have rolled back already; only roll back what is open.
@@ -270,7 +320,7 @@ class Database:
             raise
         self.batches += 1
         self.ops += len(ops)
-        return outcomes
+        return outcomes, moves
 
     # ------------------------------------------------------------ readers
 

@@ -272,8 +272,11 @@ class Records:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def push(self, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int) -> list[wire.PushResult]:
-        return await self.db.write(lambda c: _push(c, owner_id, items, atomic, now))
+    async def push(
+        self, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int, device: bytes | None = None
+    ) -> list[wire.PushResult]:
+        """`device`: the device pushing, so its own change streams are not told of what it wrote (server/live.py)."""
+        return await self.db.write(lambda c: _push(c, owner_id, items, atomic, now), origin=device)
 
     # ------------------------------------------------------------ pull and history
 
