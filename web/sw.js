@@ -20,7 +20,13 @@ const SHELL = [
   '/css/app.css',
   '/js/page/app.js',
   '/js/page/strength.js',
+  '/js/page/language.js',
+  '/js/page/live.js',
+  '/js/page/refresh.js',
+  '/js/page/status-bar.js',
   '/js/core/sync-status.js',
+  '/js/core/messages.js',
+  '/js/core/dates.js',
   '/vendor/htmx.js',
   '/kinds.json',
   '/manifest.webmanifest',
@@ -81,9 +87,14 @@ sw.addEventListener('activate', (event) => {
 const own = async (request) => (await caches.open(CACHE)).match(request, { ignoreSearch: true });
 const shell = async () => (await own('/')) ?? fetch('/');
 
-/** Tell every open page the sync status (the words are made there, in an aria-live region). */
-async function notify(status) {
-  for (const client of await sw.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'sync-status', status });
+/**
+ * Tell every open page the sync status (the words are made there, in an aria-live region) and which data the run
+ * that ended changed (each page renders its screen again if it shows any of it, then shows the status).
+ */
+async function notify(status, scopes = []) {
+  for (const client of await sw.clients.matchAll({ type: 'window' })) {
+    client.postMessage({ type: 'sync-status', status, changed: scopes });
+  }
 }
 
 const local = createLocalServer({

@@ -4,21 +4,26 @@
 const BOOT = /<p class="status" id="boot"[^>]*>[^<]*<\/p>/;
 const VIEW = '<main id="view"';
 
+const ATTRIBUTE = { '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;' };
+
 /**
  * The shell cut around its boot line: `head` (everything before it, #view marked `data-rendered` so the page does
  * not ask for the view again) and `tail` (everything after). A page is head + the view's markup + tail; the head
- * can be sent before the view is ready, so the browser fetches the stylesheet and app.js meanwhile.
+ * can be sent before the view is ready, so the browser fetches the stylesheet and app.js meanwhile. `path`: the
+ * app address the view is of, when the page's own address does not say it (`/` shows the home screen); #view
+ * carries it as `data-path`, where the page reads it to render that screen again (js/page/refresh.js).
  * Returns null when the shell does not have the expected shape (the caller then sends it unchanged).
- * @param {string} shell
+ * @param {string} shell @param {string|null} [path]
  * @returns {{head: string, tail: string}|null}
  */
-export function splitShell(shell) {
+export function splitShell(shell, path = null) {
   const boot = BOOT.exec(shell);
   const view = shell.indexOf(VIEW);
   if (!boot || view < 0 || view > boot.index) return null;
   const head = shell.slice(0, boot.index);
+  const where = path === null ? '' : ` data-path="${path.replace(/[&"<>]/g, (c) => ATTRIBUTE[c])}"`;
   return {
-    head: `${head.slice(0, view + VIEW.length)} data-rendered="true"${head.slice(view + VIEW.length)}`,
+    head: `${head.slice(0, view + VIEW.length)} data-rendered="true"${where}${head.slice(view + VIEW.length)}`,
     tail: shell.slice(boot.index + boot[0].length),
   };
 }

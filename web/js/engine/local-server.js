@@ -2,7 +2,7 @@
 
 import { createAccounts } from './account.js';
 import { get, openDb } from '../data/db.js';
-import { unlockDevice } from '../data/device.js';
+import { readToken, unlockDevice } from '../data/device.js';
 import { onLocalChange } from '../data/entries.js';
 import { splitShell, streamPage, withLanguage } from './full-page.js';
 import { templateTable } from '../core/assignments.js';
@@ -36,9 +36,9 @@ export async function languageOf(db) {
 /**
  * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>,
  *   templatesResponse: () => Promise<Response>, catalogueResponse: (url: string) => Promise<Response>,
- *   origin: string, notify: (status: object) => void}} io how to reach the precached shell, kinds.json,
- *   templates.json and a language's catalogue (the worker passes its cache lookups), this app's origin (the API's
- *   too) and how to tell the pages the sync status
+ *   origin: string, notify: (status: object, scopes?: string[]) => void}} io how to reach the precached shell,
+ *   kinds.json, templates.json and a language's catalogue (the worker passes its cache lookups), this app's origin
+ *   (the API's too), and how to tell the pages the sync status (with what a run that ended changed)
  */
 export function createLocalServer(io) {
   let env = null;
@@ -105,16 +105,20 @@ export function createLocalServer(io) {
       const api = await accounts.sessionApi();
       return api && { api };
     },
-    notify: (status) => {
-      io.notify(status);
+    notify: (status, scopes) => {
+      io.notify(status, scopes);
       // Saved when the run ends, not when the Sync screen is next drawn (a later run would replace them).
       background(account.keepWarnings(status).catch(() => {}));
     },
   });
-  // Every local write schedules a sync shortly after (debounced); `background` keeps the worker alive for it.
+  // Every local write is counted in the status at once and schedules a sync shortly after (debounced);
+  // `background` keeps the worker alive for it.
   /** @type {(work: Promise<unknown>) => void} */
   let background = () => {};
-  onLocalChange(() => background(sync.soon()));
+  onLocalChange(() => {
+    background(sync.edited().catch(() => {}));
+    background(sync.soon());
+  });
   const sharing = createSharing({ env: load, sessionApi: accounts.sessionApi, origin: io.origin,
     changed: () => background(sync.soon(100)) });
 
@@ -159,17 +163,19 @@ export function createLocalServer(io) {
     const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
     if (!found?.handler) return io.shell();
     if (found.handler.download) return answer(request, url, found); // a file (export.js), not a page
-    return (await wholePage(answer(request, url, found))) ?? io.shell();
+    const shown = url.pathname !== new URL(request.url).pathname ? url.pathname + url.search : null;
+    return (await wholePage(answer(request, url, found), 200, shown)) ?? io.shell();
   }
 
   /**
    * The shell with a view (a promise of the handler's response) in it; null when the shell does not have the
    * expected shape. Streamed: the head goes out at once, so the stylesheet and app.js load while the view is
-   * rendered (entries decrypted). no-store: the page holds decrypted content.
+   * rendered (entries decrypted). no-store: the page holds decrypted content. `path`: the address of the view when
+   * it is not the page's own (splitShell).
    */
-  async function wholePage(rendering, status = 200) {
+  async function wholePage(rendering, status = 200, path = null) {
     const shell = await io.shell();
-    const parts = shell.ok ? splitShell(await shell.clone().text()) : null;
+    const parts = shell.ok ? splitShell(await shell.clone().text(), path) : null;
     if (!parts) return null;
     parts.head = withLanguage(parts.head, languageInUse());
     return new Response(streamPage(parts, rendering.then((view) => view.text())), {
@@ -238,6 +244,9 @@ export function createLocalServer(io) {
         return sync.run();
       case 'status':
         return io.notify(sync.status());
+      case 'live-token':
+        port?.postMessage({ token: await liveToken(Boolean(data.renew)) });
+        return undefined;
       case 'invite':
         try {
           sharing.setInvite(String(data.link ?? ''));
@@ -249,6 +258,21 @@ export function createLocalServer(io) {
       default:
         port?.postMessage(await account.message(data));
         return undefined;
+    }
+  }
+
+  /**
+   * The session token for the page's change stream (web/js/page/live.js), or null when this device is not signed in.
+   * The page holds the stream, not the worker: a browser stops an idle worker within seconds. The token goes only
+   * into that request's Authorization header; `renew` after the server refused it (the device's key signs a new one).
+   */
+  async function liveToken(renew) {
+    try {
+      const { db, me } = await load();
+      if (!me.session) return null;
+      return renew ? await accounts.refresh() : await readToken(db);
+    } catch {
+      return null; // signed out, or the server cannot be reached: the page tries again later
     }
   }
 

@@ -7,7 +7,7 @@ import { isPending, openPlaintext, rekeyEntry, rememberPlaintext } from '../data
 import { BetweenError, CryptoError, ProtocolError, RollbackError } from '../core/errors.js';
 import { FLAG_DELETED, ZERO32, parseHeader } from '../core/layout.js';
 import { canonicalJson, mergeDocuments, useKinds } from '../core/merge.js';
-import { bundleFromWire } from '../data/api.js';
+import { ApiError, bundleFromWire } from '../data/api.js';
 import { verifyBundle } from '../core/keys.js';
 import { peerState } from '../core/key-status.js';
 import { holdFrom, settlePeer, verificationRow, verificationsOf } from './peers.js';
@@ -27,6 +27,12 @@ const PAGE_TRIES = 3;
 const MERGE_SHOWN_MS = 10 * 60_000;
 
 const isDeleted = (revision) => Boolean(parseHeader(revision.header).flags & FLAG_DELETED);
+
+/** A pulled own record that changed what this device holds. */
+const bring = (report) => {
+  report.pulled++;
+  report.touched.add('records');
+};
 
 /** A re-key waits in this row: a share or unshare, or a new key epoch the server has not seen yet. */
 const sharingWaits = (row) => isPending(row)
@@ -81,8 +87,42 @@ const revisionRow = (recordId, rev) => ({ recordId, version: rev.version, revId:
   ct: rev.ct, signature: rev.signature });
 
 /**
+ * What a sync run changed on this device, by the data screens show (web/js/page/refresh.js reads them):
+ * `records` own records (entries, assignments, answers, notes: pulled, merged, acknowledged, refused, re-keyed),
+ * `received` what others shared with this account, `peers` care links and how far each person is trusted.
+ * @typedef {'records'|'received'|'peers'} Scope
+ */
+
+/**
+ * Why a run failed, as a fixed code the status words are chosen by (core/sync-status.js): never an error's text.
+ * @param {unknown} err @returns {string}
+ */
+export function problemOf(err) {
+  if (err instanceof RollbackError) return 'rollback';
+  if (err instanceof ApiError) {
+    if (err.status === 429) return 'busy_server';
+    if (err.status >= 500) return 'server';
+    return 'refused';
+  }
+  if (err instanceof BetweenError) {
+    if (err.code === 'busy') return 'busy';
+    if (err.code === 'bad_response') return 'bad_response';
+  }
+  if (err instanceof CryptoError || err instanceof ProtocolError) return 'bad_response';
+  if (err instanceof DOMException || (err instanceof Error && err.name === 'QuotaExceededError')) return 'storage';
+  return 'unexpected';
+}
+
+/** Whether a peer as judged now differs, for any screen, from how it was. @param {any} was @param {any} now */
+const peerMoved = (was, now) => !was || ['handle', 'state', 'linked', 'linkId', 'verifiedHow', 'held']
+  .some((k) => was[k] !== now[k]) || Boolean(was.changed) !== Boolean(now.changed);
+
+/**
  * One engine per worker life. `env()` gives {db, me, kinds}; `api()` an Api with the session (or null when the
- * device is signed out); `notify(status)` tells the pages.
+ * device is signed out); `notify(status, scopes)` tells the pages the status and, when a run ends, which kinds of
+ * data it changed on this device (empty when it changed nothing): together, so that a page shows the new status
+ * only with the screen that agrees with it.
+ * @param {{env: () => Promise<any>, api: () => Promise<any>, notify: (status: object, scopes: Scope[]) => void}} io
  */
 export function createSync({ env, api, notify }) {
   let running = null;
@@ -91,9 +131,10 @@ export function createSync({ env, api, notify }) {
   const waiters = []; // callers of soon() waiting for the run their timer starts
   let status = { state: 'off', waiting: 0, merged: 0, refused: 0 };
 
-  const tell = (next) => {
+  /** A new status for the pages; `scopes`: what the run that ends with it changed (shown before the status). */
+  const tell = (next, scopes = []) => {
     status = { ...status, ...next };
-    notify(status);
+    notify(status, scopes);
   };
 
   async function countWaiting(db) {
@@ -159,6 +200,7 @@ export function createSync({ env, api, notify }) {
     if (next.kind === 'ignore' || next.kind === 'keep_own') return null; // an own record is never dropped on its word
     if (next.kind === 'hold') {
       report.warnings.add('waiting_for_verification');
+      report.touched.add('peers'); // its count of what is held back
       return { held: state.owner_id };
     }
     if (state.access !== 'owner') {
@@ -166,6 +208,7 @@ export function createSync({ env, api, notify }) {
       const change = next.kind === 'forget' ? removedReceived(old)
         : await prepareReceived(e, state, old, seen.header, seen.rid32);
       report.pulled++;
+      report.touched.add('received');
       return change;
     }
     let verification = null;
@@ -214,24 +257,24 @@ export function createSync({ env, api, notify }) {
     const revisions = [revisionRow(rid, remote)];
     const adopt = { keyId: header.keyId, dekWrap: state.dek_wrap, head: remote, intent: null, pushError: null };
     if (!row) {
-      report.pulled++;
+      bring(report);
       return { before: null, row: { recordId: rid, ownerId: me.userId, ...common, ...adopt }, revisions };
     }
     const before = row.head.revId;
     if (kind === 'unchanged') return { before, row: { ...row, ...common } };
     if (kind === 'store') {
-      report.pulled++;
+      bring(report);
       return { before, row: { ...row, ...common, ...adopt, intent: row.intent }, revisions };
     }
     if (kind === 'keep_pending') {
-      report.pulled++; // the pending edit is based on this version already: it stays as it is
+      bring(report); // the pending edit is based on this version already: it stays as it is
       return { before, row: { ...row, ...common }, revisions };
     }
     if (kind === 'landed' || kind === 'landed_earlier') {
       // Our own revision, whose push answer was lost: no merge. The server applied the sharing change sent
       // with it; what the person wants now may differ (changed while the answer was lost), and a replay with
       // other grants is refused, so any difference goes out as a new revision under a key the server never saw.
-      report.pulled++;
+      bring(report);
       const desired = sharingWaits(row) ? granteesAfter(row) : new Set(Object.keys(grantees));
       const intent = rebaseIntent(desired, grantees, (uid) => canGrant(e.peers.get(uid)));
       const replayed = kind === 'landed';
@@ -255,6 +298,7 @@ export function createSync({ env, api, notify }) {
     const result = mergeDocuments(base, local, incoming, { localDeleted: isDeleted(row.head), remoteDeleted,
       kinds: e.kinds });
     report.merged++;
+    report.touched.add('records');
     if (result.conflicted) report.conflicts++;
     const same = canonicalJson(result.document) === canonicalJson(incoming) && result.deleted === remoteDeleted;
     if (same && !row.intent) return { before, row: { ...row, ...common, ...adopt }, revisions };
@@ -399,10 +443,12 @@ export function createSync({ env, api, notify }) {
         if (outcome === 'acknowledge') {
           await acknowledge(e, sent);
           report.pushed++;
+          report.touched.add('records'); // no longer waiting to sync
         } else if (outcome === 'pull') {
           conflict = true;
         } else if (result && outcome === 'keep') {
           report.failed++;
+          report.touched.add('records');
           const row = await get(e.db, 'records', sent.row.recordId);
           // Kept in the outbox: refused is not acknowledged. The reason is the server's fixed words.
           if (row) await writeChecked(e.db, [{ before: row.head.revId, row: { ...row, pushError: result.status } }]);
@@ -419,6 +465,7 @@ export function createSync({ env, api, notify }) {
     const was = e.peers.get(uid);
     const { peer, restart } = await settlePeer(e.db, e.me, uid, served, options);
     e.peers.set(uid, peer);
+    if (peerMoved(was, peer)) report.touched.add('peers');
     if (BLOCKED.has(peer.state) && (!was || peerState(was) !== peer.state)) report.warnings.add('key_changed');
     return restart;
   }
@@ -466,6 +513,7 @@ export function createSync({ env, api, notify }) {
     }
     for (const peer of await getAll(e.db, 'peers')) {
       if (peer.linked && !seen.has(peer.userId)) {
+        report.touched.add('peers');
         e.peers.set(peer.userId, { ...peer, linked: false });
         await writeChecked(e.db, [], (tx) => tx.objectStore('peers').put({ ...peer, linked: false }));
       }
@@ -489,12 +537,14 @@ export function createSync({ env, api, notify }) {
         // A deleted entry gets no later versions to protect: only forget the share.
         const grantees = Object.fromEntries(Object.entries(row.grantees).filter(([uid]) => !gone.has(uid)));
         await writeChecked(e.db, [{ before: row.head.revId, row: { ...row, grantees } }]);
+        report.touched.add('records');
         continue;
       }
       const intent = { add: (row.intent?.add ?? []).filter((uid) => !gone.has(uid)), revoke: [...queued, ...holders] };
       try {
         await rekeyEntry(e.db, e.me, row.recordId, intent);
         report.warnings.add('link_ended_rekeyed');
+        report.touched.add('records');
       } catch (err) {
         if (!(err instanceof BetweenError)) throw err;
         report.failed++;
@@ -512,7 +562,8 @@ export function createSync({ env, api, notify }) {
       return;
     }
     useKinds(e.kinds);
-    const report = { pulled: 0, pushed: 0, merged: 0, conflicts: 0, refused: 0, failed: 0, warnings: new Set() };
+    const report = { pulled: 0, pushed: 0, merged: 0, conflicts: 0, refused: 0, failed: 0, warnings: new Set(),
+      touched: /** @type {Set<Scope>} */ (new Set()) };
     tell({ state: 'syncing', waiting: await countWaiting(e.db) });
     try {
       for (const p of await getAll(e.db, 'peers')) e.peers.set(p.userId, p);
@@ -525,18 +576,31 @@ export function createSync({ env, api, notify }) {
       // A merge stays in the status for a while, so a person who looks a minute later still learns of it.
       const mergedAt = report.merged ? Date.now() : status.mergedAt ?? 0;
       tell({ state: waiting ? 'waiting' : 'synced', waiting, merged: Date.now() - mergedAt < MERGE_SHOWN_MS ? 1 : 0,
-        mergedAt, refused: report.refused + report.failed, at: new Date().toISOString(),
+        mergedAt, refused: report.refused + report.failed, at: new Date().toISOString(), problem: null,
         // fixed codes only (see WARNINGS): never an entry's content
-        warnings: [...report.warnings].sort() });
+        warnings: [...report.warnings].sort() }, [...report.touched].sort());
     } catch (err) {
+      // What a run that failed half-way already wrote is on the device too: the screens show it.
       const waiting = await countWaiting(e.db);
-      if (err?.code === 'unreachable') tell({ state: 'offline', waiting });
-      else if (err?.code === 'signed_out') tell({ state: 'signed_out', waiting });
+      const touched = [...report.touched].sort();
+      if (err?.code === 'unreachable') tell({ state: 'offline', waiting }, touched);
+      else if (err?.code === 'signed_out') tell({ state: 'signed_out', waiting }, touched);
       else {
         console.error('between: sync failed', err?.name ?? 'error'); // the class only: never content
-        tell({ state: 'error', waiting });
+        tell({ state: 'error', waiting, problem: problemOf(err) }, touched);
       }
     }
+  }
+
+  /**
+   * After a local write (an edit, a share): the status counts it at once, so the header never says "Synced" while
+   * a screen says "waiting to sync". A run in progress counts again when it ends; signed out or off says so still.
+   */
+  async function edited() {
+    if (!['synced', 'waiting', 'offline', 'error'].includes(status.state)) return;
+    const waiting = await countWaiting((await env()).db);
+    if (status.state === 'synced' || status.state === 'waiting') tell({ state: waiting ? 'waiting' : 'synced', waiting });
+    else tell({ waiting });
   }
 
   /** Run now (or right after the run in progress); resolves when the device is as synced as it can be. */
@@ -566,5 +630,5 @@ export function createSync({ env, api, notify }) {
     });
   }
 
-  return { run, soon, status: () => status };
+  return { run, soon, edited, status: () => status };
 }

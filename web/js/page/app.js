@@ -1,7 +1,9 @@
 /** The page: register the service worker, hold every click until it controls the page, then start htmx. */
 
 import { estimateStrength } from './strength.js';
-import { statusText, warningLine } from '../core/sync-status.js';
+import { createChangeStream } from './live.js';
+import { createRefresher } from './refresh.js';
+import { createStatusBar } from './status-bar.js';
 
 const view = document.getElementById('view');
 const SYNC_EVERY_MS = 60_000;
@@ -66,19 +68,26 @@ function ask(data) {
 
 const poke = () => navigator.serviceWorker.controller?.postMessage({ type: 'sync' });
 
-// ------------------------------------------------------------------ sync status
+// The header's status (page/status-bar.js): the worker's word, and offline as soon as the browser says so.
+const statusBar = createStatusBar({ region: document.getElementById('sync-status'), view });
+let refresher = null; // page/refresh.js, once htmx is there
 
-function showStatus(status) {
-  const region = document.getElementById('sync-status');
-  if (!region) return;
-  const words = status.state === 'off' ? '' : statusText(status);
-  // "Syncing…" would chatter in a screen reader every minute; the region only changes for real news.
-  if (status.state === 'syncing' && region.textContent) return;
-  // A run that brought warnings says so in the header too (the words themselves are on the Sync screen).
-  const note = warningLine(status);
-  region.textContent = note ? `${words} · ${note}` : words;
-  region.dataset.state = status.state;
-  for (const el of view.querySelectorAll('[data-sync-text]')) el.textContent = words || 'On this device only';
+/**
+ * Live screens (docs/WEB.md "Live screens"): while the page is visible and online it holds the server's change
+ * stream (page/live.js); each "moved" asks the worker to sync now, and what the run changed renders again in place.
+ */
+const liveWanted = () => document.visibilityState === 'visible' && navigator.onLine
+  && !['off', 'signed_out'].includes(statusBar.state);
+const changes = createChangeStream({
+  token: async (renew) => (await ask({ type: 'live-token', renew })).token ?? null,
+  moved: poke,
+  opened: poke, // what moved before the stream opened is not announced
+}, { wanted: liveWanted });
+
+/** Open or close the change stream as the page's visibility, the network and the sign-in allow. */
+function liveWhenWanted() {
+  if (liveWanted()) changes.start();
+  else changes.stop();
 }
 
 // ------------------------------------------------------------------ account forms
@@ -100,6 +109,7 @@ function failed(form, words) {
 
 /** Put a screen the worker rendered (html`` escaped) into the view, as htmx would have. */
 function swapIn(htmx, markup, path) {
+  refresher?.replaced();
   view.innerHTML = markup;
   htmx.process(view);
   history.pushState({}, '', path);
@@ -268,14 +278,24 @@ async function start() {
   const early = navigator.serviceWorker.controller ? import('/vendor/htmx.js') : null;
   const registration = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
   await controlled();
+  // The screen renders again with what a run changed before the header says how it went, so the two never
+  // disagree ("Synced" over an entry still "waiting to sync"); statuses keep their order.
+  let shown = Promise.resolve();
   navigator.serviceWorker.addEventListener('message', ({ data }) => {
-    if (data?.type === 'sync-status') showStatus(data.status);
+    if (data?.type !== 'sync-status') return;
+    const scopes = Array.isArray(data.changed) ? data.changed : [];
+    shown = shown.then(() => (scopes.length ? refresher?.changed(scopes) : undefined)).catch(() => {})
+      .then(() => {
+        statusBar.status(data.status);
+        liveWhenWanted();
+      });
   });
   const invite = await takeInvite();
   // htmx arrives only now, so no element can send a request before the worker answers it.
   const { default: htmx } = await (early ?? import('/vendor/htmx.js'));
   await new Promise((resolve) => setTimeout(resolve)); // htmx initialises itself on the next task
   document.addEventListener('htmx:after:swap', focusView);
+  refresher = createRefresher({ view, htmx, unsaved: unsavedInput, after: document.getElementById('app-update') });
   wireForms(htmx);
   // The worker rendered the first view into the page it answered the navigation with; else ask for it.
   if (invite || !view.dataset.rendered) {
@@ -287,9 +307,16 @@ async function start() {
   offerUpdates(registration);
   navigator.serviceWorker.controller.postMessage({ type: 'status' });
   poke();
-  window.addEventListener('online', poke);
-  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') poke(); });
-  setInterval(poke, SYNC_EVERY_MS);
+  window.addEventListener('online', () => {
+    poke();
+    liveWhenWanted();
+  });
+  window.addEventListener('offline', liveWhenWanted);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') poke();
+    liveWhenWanted();
+  });
+  setInterval(poke, SYNC_EVERY_MS); // the fallback: the stream only makes changes arrive sooner
 }
 
 start().catch(() => say('Between could not start on this device. Reload the page to try again.'));

@@ -50,3 +50,9 @@ test('a shell of another shape is not cut: the caller sends it as it is', () => 
   assert.equal(splitShell(SHELL.replace('id="boot"', 'id="other"')), null);
   assert.equal(splitShell(SHELL.replace('<main id="view"', '<main id="other"')), null);
 });
+
+test('a view of another address than the page\'s own names it, escaped', async () => {
+  const out = await new Response(streamPage(splitShell(SHELL, '/app/entries?q="a"&b<'), Promise.resolve('<p>x</p>')))
+    .text();
+  assert.match(out, /<main id="view" data-rendered="true" data-path="\/app\/entries\?q=&quot;a&quot;&amp;b&lt;" tabindex/);
+});

@@ -7,7 +7,11 @@ import { DowngradeError, ProtocolError } from '../../js/core/errors.js';
 import { makeBundle, verifyBundle } from '../../js/core/keys.js';
 import { estimateStrength } from '../../js/page/strength.js';
 import { granteesAfter } from '../../js/core/sharing.js';
-import { statusText } from '../../js/core/sync-status.js';
+import { headerText, problemText, statusText } from '../../js/core/sync-status.js';
+import { problemOf } from '../../js/engine/sync.js';
+import { ApiError } from '../../js/data/api.js';
+import { BetweenError, RollbackError } from '../../js/core/errors.js';
+import '../messages-setup.js';
 
 const bytes = (n, fill) => new Uint8Array(n).fill(fill);
 
@@ -96,4 +100,30 @@ test('refused changes are reported with the status', () => {
   assert.equal(statusText({ state: 'synced', refused: 1 }), 'Synced · 1 change was refused');
   assert.equal(statusText({ state: 'waiting', waiting: 2, refused: 2 }), '2 changes waiting to sync · 2 changes were refused');
   assert.equal(statusText({ state: 'offline', refused: 1 }), 'Offline');
+});
+
+test('the header says when it synced, in the language in use, and offline as soon as the page knows', () => {
+  const at = '2026-12-07T14:05:00.000Z';
+  const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }).format(new Date(at));
+  assert.equal(headerText({ state: 'synced', at }), `Synced at ${time}`);
+  assert.equal(headerText({ state: 'synced', at, merged: 1 }), `Synced at ${time} · merged an edit made on two devices`);
+  assert.equal(statusText({ state: 'synced', at }), 'Synced'); // the Sync screen: no time
+  assert.equal(headerText({ state: 'synced', at, waiting: 0 }, { offline: true }), 'Offline');
+  assert.equal(headerText({ state: 'waiting', waiting: 3 }, { offline: true }), 'Offline · 3 changes waiting');
+  assert.equal(headerText({ state: 'waiting', waiting: 1 }), '1 change waiting to sync');
+  assert.equal(headerText({ state: 'off' }, { offline: true }), ''); // nothing to sync: nothing to say
+  assert.equal(headerText({ state: 'signed_out' }, { offline: true }), 'Signed out: sign in again to sync');
+});
+
+test('a failed run says why, in words, from a fixed code', () => {
+  assert.equal(problemOf(new ApiError('unavailable', 'x', 503)), 'server');
+  assert.equal(problemOf(new ApiError('rate_limited', 'x', 429)), 'busy_server');
+  assert.equal(problemOf(new ApiError('bad_cursor', 'x', 400)), 'refused');
+  assert.equal(problemOf(new RollbackError('back')), 'rollback');
+  assert.equal(problemOf(new BetweenError('busy', 'x')), 'busy');
+  assert.equal(problemOf(new Error('what')), 'unexpected');
+  assert.equal(problemText({ state: 'error', problem: 'server' }), 'the server is not available right now');
+  assert.equal(statusText({ state: 'error', problem: 'rollback', waiting: 2 }),
+    'Sync failed: the server sent an older state than this device already has · will try again · 2 changes waiting');
+  assert.equal(statusText({ state: 'error' }), 'Sync failed: something unexpected went wrong · will try again');
 });

@@ -74,7 +74,7 @@ export function invitesPage({ state, invites = [], created = null, problem = nul
 
 /** A new invitation: its link to copy, its QR code (drawn by the page from data-qr), when it stops working. */
 function createdInvite({ link: url, expiresAt }) {
-  return html`<div class="panel invite-new">
+  return html`<div class="panel invite-new" data-once>
     <h2 id="new-invite-title">Your new invitation</h2>
     <p>It works once, until ${when(expiresAt)}. Give it only to the client it is for.</p>
     <div class="field"><label for="invite-link">Invitation link</label>

@@ -5,6 +5,7 @@ import { dismissNote, noteId, notesAfter } from '../../../js/screens/account/acc
 import { notesSection } from '../../../js/screens/account/account-views.js';
 import { WARNINGS } from '../../../js/engine/share.js';
 import { warningLine } from '../../../js/core/sync-status.js';
+import '../../messages-setup.js';
 
 const empty = { open: [], dismissed: [] };
 const run1 = { state: 'synced', at: '2026-11-26T16:00:00.000Z', warnings: ['link_ended_rekeyed', 'unverified_revoked'] };
