@@ -132,6 +132,12 @@ def _post(page, path: str, fields: list[list[str]]) -> tuple[int, str]:
     return status, " ".join(html.unescape(text).split())
 
 
+def _no_notices(ctx) -> None:
+    """No change notices: each sync in the test is its own ("Sync now"), so that a server's lie meets the run the test
+    looks at, and a device has not seen what the test says it has not (it would sync as soon as a peer pushes)."""
+    ctx.route("**/api/v1/sync/changes", lambda route: route.abort())
+
+
 def _close(ctx) -> None:
     # A background sync may still be in a Python route handler: let it go quietly rather than fail the next test.
     ctx.unroute_all(behavior="ignoreErrors")
@@ -332,6 +338,7 @@ def test_an_assignment_that_does_not_verify_is_not_shown_as_from_the_therapist(p
     ctx = launch(playwright_instance, tmp_path / "phone")
     mode = {"rid": None, "tamper": None, "seen": 0}
     stranger = os.urandom(32)
+    _no_notices(ctx)
 
     def pull(route):
         answer = route.fetch()
@@ -396,6 +403,7 @@ def test_an_assignment_with_a_lying_label_or_a_stray_grant_is_refused(playwright
     t = _account(tmp_path, live_app.url, "cole", "dr.cole", "therapist", PASS_T)
     ctx = launch(playwright_instance, tmp_path / "phone")
     mode: dict = {"rid": None, "lie": None, "grants": {}}
+    _no_notices(ctx)
 
     def pull(route):
         answer = route.fetch()
@@ -589,6 +597,7 @@ def test_one_invitation_vouches_for_one_person_on_the_therapists_device(playwrig
 
     ctx = launch(playwright_instance, tmp_path / "desk")
     people: list[Client] = []
+    _no_notices(ctx)
 
     def person(name: str) -> Client:
         people.append(_account(tmp_path, live_app.url, name, name, "client", PASSPHRASE))
