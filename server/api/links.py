@@ -59,7 +59,7 @@ async def accept_invite(request: Request, caller: CallerDep, data: JSONBody[wire
         raise Problem("forbidden", "only clients accept invites")
     try:
         link = await services(request).store.links.accept_invite(
-            caller.user_id, token_hash(data.token), data.proof, uuid.uuid4().bytes, now(request)
+            caller.user_id, token_hash(data.token), data.proof, uuid.uuid4().bytes, now(request), caller.device_id
         )
     except Conflict as exc:
         raise Problem(exc.code) from None
@@ -76,7 +76,9 @@ async def list_links(request: Request, caller: CallerDep) -> list[wire.CareLink]
 @delete("/links/{link_id:uuid}", status_code=204, opt=answers("not_found", "unavailable"))
 async def end_link(request: Request, caller: CallerDep, link_id: FromPath[UUID]) -> None:
     """Either side; every grant between the two is revoked, both ways."""
-    if not await services(request).store.links.delete_link(caller.user_id, link_id.bytes, now(request)):
+    if not await services(request).store.links.delete_link(
+        caller.user_id, link_id.bytes, now(request), caller.device_id
+    ):
         raise Problem("not_found")
 
 

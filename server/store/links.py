@@ -172,10 +172,11 @@ class Links:
         )
 
     async def accept_invite(
-        self, client_id: bytes, token_hash: bytes, proof: bytes, link_id: bytes, now: int
+        self, client_id: bytes, token_hash: bytes, proof: bytes, link_id: bytes, now: int, device: bytes | None = None
     ) -> wire.CareLink | None:
         """Single use: the invite row is deleted when the link is made, which keeps its id and the client's
-        proof for the therapist's devices. None if unknown/expired."""
+        proof for the therapist's devices. None if unknown/expired. `device`: the client's device accepting (its own
+        change streams are not told of the link it made)."""
 
         def op(c: WConn) -> wire.CareLink | None:
             taken = w_row(
@@ -199,7 +200,7 @@ class Links:
             )
             return self._link(c, link_id)
 
-        return await self.db.write(op)
+        return await self.db.write(op, origin=device)
 
     @staticmethod
     def _link(c: WConn, link_id: bytes) -> wire.CareLink:
@@ -215,9 +216,9 @@ class Links:
             )
         return [care_link_of(r) for r in rows]
 
-    async def delete_link(self, user_id: bytes, link_id: bytes, now: int) -> bool:
+    async def delete_link(self, user_id: bytes, link_id: bytes, now: int, device: bytes | None = None) -> bool:
         """Either side ends the link; every grant between the two is revoked both ways and each
-        grantee's feed says `removed` for the records it lost."""
+        grantee's feed says `removed` for the records it lost. `device`: the device ending it (see accept_invite)."""
 
         def op(c: WConn) -> bool:
             ends = w_row(
@@ -243,4 +244,4 @@ class Links:
                 feed(c, grant.grantee_id, grant.record_id, next_seq(c, grant.grantee_id))
             return True
 
-        return await self.db.write(op)
+        return await self.db.write(op, origin=device)
