@@ -40,7 +40,7 @@ def free_port() -> int:
 class Server:
     """The real server as a subprocess, pinned to CPU 0 when taskset exists (the load runs on CPU 1)."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [
@@ -56,7 +56,8 @@ class Server:
         ]
         if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1:
             cmd = ["taskset", "-c", "0", *cmd]
-        env = dict(os.environ, BETWEEN_RATE_LIMIT="off")
+        env = dict(os.environ, BETWEEN_RATE_LIMIT="off", **(env or {}))
+        data.mkdir(parents=True, exist_ok=True)
         self.log = open(data / "bench-server.log", "wb")  # noqa: SIM115 - the server writes it until stop()
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         deadline = time.monotonic() + 30

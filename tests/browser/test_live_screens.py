@@ -155,6 +155,7 @@ def test_an_assignment_appears_on_the_open_to_do_and_typing_is_never_replaced(pl
         page.wait_for_function("() => document.getElementById('view').textContent.includes('Evening pages, shorter')")
         assert page.input_value("#f-body") == "Half a thought, still typing"
         assert page.input_value("#f-title") == "Tuesday"
+        assert page.evaluate("() => document.activeElement.id") == "f-body"  # back where the typing was
         assert page.inner_text("#live-notice") == ""
         assert page.evaluate("() => window.__sameDocument === true")
     finally:

@@ -113,6 +113,8 @@ export function createRefresher({ view, htmx, unsaved, after }) {
   (after ?? view).insertAdjacentElement(after ? 'afterend' : 'beforebegin', notice);
 
   const clearNotice = () => notice.replaceChildren();
+  let lastFocus = null; // the last element of the view that had focus
+  view.addEventListener('focusin', (event) => { lastFocus = event.target; });
 
   function button(label, onClick, kind = 'secondary') {
     const b = document.createElement('button');
@@ -139,10 +141,13 @@ export function createRefresher({ view, htmx, unsaved, after }) {
     return response.status < 500 ? response.text() : null;
   }
 
-  /** Swap in `markup`, keeping scroll, focus and what was typed (`keep`: the controls to carry over). */
-  function swap(markup, keep) {
+  /**
+   * Swap in `markup`, keeping scroll, focus and what was typed (`keep`: the controls to carry over; `focused`: where
+   * focus goes back to when it is not in the view now, as after pressing the notice's button).
+   */
+  function swap(markup, keep, focused = null) {
     const { scrollX, scrollY } = window;
-    const active = view.contains(document.activeElement) ? /** @type {any} */ (document.activeElement) : null;
+    const active = view.contains(document.activeElement) ? /** @type {any} */ (document.activeElement) : focused;
     const key = focusKey(active);
     const selection = active && typeof active.selectionStart === 'number'
       ? [active.selectionStart, active.selectionEnd] : null;
@@ -221,7 +226,8 @@ export function createRefresher({ view, htmx, unsaved, after }) {
       return;
     }
     shown = { path, get: true, secret: false };
-    swap(markup, keep);
+    // Back to where the person was in the form (they pressed the notice's button, outside the view).
+    swap(markup, keep, lastFocus?.isConnected ? lastFocus : null);
   }
 
   /**
