@@ -192,7 +192,7 @@ def test_a_newly_linked_client_appears_on_the_therapists_open_clients_list(playw
 
 
 def test_the_header_says_offline_at_once_and_agrees_with_waiting_marks(playwright_instance, live_app, tmp_path):
-    ctx, page, t, _, seen = _linked_client(playwright_instance, live_app, tmp_path, "kai")
+    ctx, page, t, _, _ = _linked_client(playwright_instance, live_app, tmp_path, "kai")
     try:
         page.evaluate(AGREEMENT)
         page.wait_for_function("() => /^Synced at \\d/.test(document.getElementById('sync-status').textContent)")
