@@ -3,9 +3,13 @@
 import {
   createEntry, deleteEntry, getEntry, listEntries, restoreEntry, searchEntries, updateEntry,
 } from '../../data/entries.js';
-import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice } from './entry-views.js';
+import {
+  ENTRY_FORM_ID, chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice,
+} from './entry-views.js';
 import { kindFor } from '../../core/assignments.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
+import { isQuotaError } from '../../core/storage.js';
+import { quotaAlert, storageNotice } from '../storage/storage-views.js';
 import { wordsFor } from '../components.js';
 import { html, htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
@@ -17,16 +21,43 @@ import { UUID } from '../../engine/router.js';
  * @param {import('../../engine/router.js').Router} router
  * @param {import('../features.js').App} app `panel` adds a fragment (sharing) under an entry
  */
-export function register(router, { load, panel = async () => null }) {
+export function register(router, { load, panel = async () => null, storage = null }) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
   const notFound = () => page(notFoundPage(), 404);
+
+  /**
+   * Save with the device full in mind: `free_space=yes` (the quota alert's button) frees what can be fetched again
+   * first. A write refused for quota stored nothing (each save is one transaction, aborted whole): the form comes
+   * back with what was typed and the alert (507), or null when it saved.
+   * @template T @param {FormData} form @param {() => Promise<T>} save @param {(alert: unknown) => Response} again
+   * @returns {Promise<{saved: T}|{refused: Response}>}
+   */
+  async function saving(form, save, again) {
+    const freed = form.get('free_space') === 'yes';
+    if (freed) await storage?.freeSpace();
+    try {
+      return { saved: await save() };
+    } catch (err) {
+      if (!isQuotaError(err)) throw err;
+      return { refused: again(quotaAlert(ENTRY_FORM_ID, { freed })) };
+    }
+  }
+
+  /** The home screen's storage notice (while entries exist only here), or nothing; never in the way of the list. */
+  async function notice() {
+    try {
+      return storageNotice(await storage?.state());
+    } catch {
+      return null;
+    }
+  }
 
   async function listPage({ url }) {
     const { db, me, kinds, settings } = await load();
     const query = (url.searchParams.get('q') ?? '').slice(0, 200);
     const all = await listEntries(db, me);
     const found = searchEntries(all, query, (k) => kinds.get(k)?.label ?? k);
-    return page(entriesPage(found, kinds, { query, words: wordsFor(settings) }));
+    return page(entriesPage(found, kinds, { query, words: wordsFor(settings), notice: query ? null : await notice() }));
   }
 
   async function newForm({ url }) {
@@ -48,7 +79,10 @@ export function register(router, { load, panel = async () => null }) {
       if (err instanceof FieldError) return page(entryForm(kind, { values, error: err }), 422);
       throw err;
     }
-    const entry = await createEntry(db, me, kind.id, fields);
+    const result = await saving(form, () => createEntry(db, me, kind.id, fields),
+      (alert) => page(entryForm(kind, { values, alert }), 507));
+    if ('refused' in result) return result.refused;
+    const entry = result.saved;
     return page(entryPage(entry, kind, await panel(entry.id)), 200, { 'HX-Push-Url': `/app/entries/${entry.id}` });
   }
 
@@ -76,7 +110,8 @@ export function register(router, { load, panel = async () => null }) {
     if (!entry) return notFound();
     const kind = kindFor(kinds, entry);
     if (!kind) return page(entryPage(entry, null, await panel(entry.id)), 409);
-    const values = readForm(kind, await request.formData());
+    const form = await request.formData();
+    const values = readForm(kind, form);
     let fields;
     try {
       fields = validateFields(kind, values);
@@ -84,7 +119,10 @@ export function register(router, { load, panel = async () => null }) {
       if (err instanceof FieldError) return page(entryForm(kind, { entry, values, error: err }), 422);
       throw err;
     }
-    const saved = await updateEntry(db, me, params.id, fields, kind);
+    const result = await saving(form, () => updateEntry(db, me, params.id, fields, kind),
+      (alert) => page(entryForm(kind, { entry, values, alert }), 507));
+    if ('refused' in result) return result.refused;
+    const saved = result.saved;
     return saved ? page(entryPage(saved, kind, await panel(saved.id)), 200, { 'HX-Push-Url': `/app/entries/${saved.id}` }) : notFound();
   }
 

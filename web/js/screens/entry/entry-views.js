@@ -126,16 +126,22 @@ function fieldBlock(field, value, error) {
 /** The id of a form's error paragraph: the field it is about names it in aria-describedby. */
 export const FORM_ERROR_ID = 'form-error';
 
-/** The form of one kind, to create (entry null) or edit; `error` is a FieldError to show. */
-export function entryForm(kind, { entry = null, values = {}, error = null } = {}) {
+/** The id of the entry form: a button outside it (the quota alert's) submits it with `form="…"`. */
+export const ENTRY_FORM_ID = 'entry-form';
+
+/**
+ * The form of one kind, to create (entry null) or edit; `error` is a FieldError to show; `alert` another problem
+ * that is no field's (a save the full device refused: screens/storage/storage-views.js quotaAlert), in its place.
+ */
+export function entryForm(kind, { entry = null, values = {}, error = null, alert = null } = {}) {
   const action = entry ? `/app/entries/${entry.id}` : '/app/entries';
   return html`${nav(entry ? '' : 'new')}<section aria-labelledby="form-title">
     <h1 id="form-title">${entry ? t('entry.edit.heading', { kind: kind.label }) : kind.label}</h1>
     ${entry ? null : html`<p class="lead">${kind.description}</p>`}
-    ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${error.message}</p>` : null}
+    ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${error.message}</p>` : alert}
     ${entry && Object.keys(unknownFields(kind, entry.fields)).length
       ? html`<p class="hint">${t('entry.edit.newerFields')}</p>` : null}
-    <form class="entry-form" action="${action}" method="post" hx-post="${action}" hx-target="#view" novalidate
+    <form class="entry-form" id="${ENTRY_FORM_ID}" action="${action}" method="post" hx-post="${action}" hx-target="#view" novalidate
       autocomplete="off">
       <input type="hidden" name="kind" value="${kind.id}">
       ${kind.fields.map((f) => fieldBlock(f, values[f.id], error))}
