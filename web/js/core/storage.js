@@ -59,17 +59,16 @@ const UNITS = /** @type {const} */ ([['gigabyte', 1e9], ['megabyte', 1e6], ['kil
 const sizes = new Map();
 
 /**
- * A size for people ("1.2 MB", "10.7 GB"), in decimal units as file managers and browsers show them, in the locale
+ * A size for people ("1.2 MB", "10.7 GB", "0.5 kB"), in decimal units as file managers and browsers show them, in the locale
  * of the language in use. @param {number} bytes
  */
 export function sizeWords(bytes) {
-  const [unit, scale] = UNITS.find(([, s]) => bytes >= s) ?? ['byte', 1];
+  const [unit, scale] = UNITS.find(([, s]) => bytes >= s) ?? UNITS[2]; // under a kilobyte: "0.5 kB", never bytes
   const locale = localeInUse();
   const key = `${locale}|${unit}`;
   let format = sizes.get(key);
   if (!format) {
-    format = new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short',
-      maximumFractionDigits: unit === 'byte' ? 0 : 1 });
+    format = new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 });
     sizes.set(key, format);
   }
   return format.format(bytes / scale);

@@ -11,6 +11,8 @@ import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNo
   from '../../js/screens/entry/entry-views.js';
 import { WORDING } from '../../js/screens/components.js';
 import { pseudoLocalise } from '../pseudo-locale.js';
+import { quotaAlert, storageNotice, storageSettings, wipedPage } from '../../js/screens/storage/storage-views.js';
+import { sizeWords } from '../../js/core/storage.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -27,8 +29,12 @@ const written = { id: 'e1', kind: 'journal', fields: { body: 'Sunny walk' }, cre
 const feeling = { id: 'e2', kind: 'mood', fields: { score: 4, emotions: ['calm', 'tired'] }, createdAt: A, updatedAt: A };
 const newer = { id: 'e3', kind: 'dream', fields: { plot: 'Flying' }, createdAt: A, updatedAt: A };
 // Field ids (plot, score, emotions) are shown as they are for answers this version cannot interpret.
+// Storage: a device with entries only here, the browser not keeping them (Safari), and one whose account has them.
+const risky = { records: 2, onlyHere: 2, account: false, persisted: false, usage: { used: 1_234_567, quota: 10e9 },
+  dismissed: false, sevenDays: true };
+const synced = { ...risky, onlyHere: 0, account: true, persisted: true, usage: null, sevenDays: false };
 const DATA = ['Sunny walk', 'calm', 'tired', 'Flying', 'plot', 'score', 'emotions', 'dream', 'KindLabel', 'KindDescription', 'FieldLabel',
-  'sunny', instantWords(A), instantWords(B)];
+  'sunny', instantWords(A), instantWords(B), sizeWords(1_234_567), sizeWords(10e9)];
 
 /** The words a person sees: text between tags and the attributes that are read out. */
 function visibleText(markup) {
@@ -63,6 +69,14 @@ const SCREENS = {
   'new entry form': () => entryForm(journal),
   'edit form, newer fields': () => entryForm(journal, { entry: { ...written, fields: { plot: 'Flying' } } }),
   'not found': () => notFoundPage(),
+  'storage: the notice': () => storageNotice(risky),
+  'storage: the notice, unsynced changes': () => storageNotice({ ...risky, account: true, onlyHere: 1 }),
+  'storage: settings, at risk': () => storageSettings(risky),
+  'storage: settings, synced and kept': () => storageSettings(synced),
+  'storage: settings, the browser says nothing': () => storageSettings({ ...risky, persisted: null, usage: null }),
+  'storage: a save the full device refused': () => entryForm(journal, { alert: quotaAlert('entry-form') }),
+  'storage: still full': () => entryForm(journal, { alert: quotaAlert('entry-form', { freed: true }) }),
+  'storage: cleared by the browser': () => wipedPage(),
 };
 
 for (const [name, render] of Object.entries(SCREENS)) {
