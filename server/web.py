@@ -74,6 +74,7 @@ def extra_files(root: Path) -> dict[str, Path]:
         CLASSIC_WORKER: classic_worker_file(root),
     }
 
+
 # Where sw.js puts its VERSION: every answer for /sw.js carries, in its place, the version of the files served.
 VERSION_MARK = b"__SHELL_VERSION__"
 

@@ -25,7 +25,9 @@ StorageManager.prototype.persist = function () { window.__persistCalls += 1; ret
 NO_MODULE_WORKERS = """
 const register = ServiceWorkerContainer.prototype.register;
 ServiceWorkerContainer.prototype.register = function (url, options) {
-  if (options && options.type === 'module') return Promise.reject(new TypeError('module service workers are not supported'));
+  if (options && options.type === 'module') {
+    return Promise.reject(new TypeError('module service workers are not supported'));
+  }
   return register.call(this, url, options);
 };
 """
@@ -258,7 +260,8 @@ def test_free_space_drops_old_versions_the_server_has_and_keeps_the_rest(playwri
             await write(db, ['records'], (tx) => tx.objectStore('records').put({ ...row, synced: row.head }));
           }
           let freedFiles = 0;
-          const storage = createStorage({ load: async () => ({ db, me }), freeCaches: async () => { freedFiles = 1; return 1; } });
+          const freeCaches = async () => { freedFiles = 1; return 1; };
+          const storage = createStorage({ load: async () => ({ db, me }), freeCaches });
           const removed = await storage.freeSpace();
           const versions = async (id) => (await getAll(db, 'revisions', IDBKeyRange.bound([id, 0], [id, 99])))
             .map((r) => r.version);

@@ -6,7 +6,7 @@
  *   most three times), and whenever the person presses "Ask the browser to keep it" in Settings;
  * - the marker that tells a device whose storage the browser cleared from a new one: a cookie, because browsers
  *   evict a site's storage (IndexedDB, caches, the worker) as a whole but keep its cookies (docs/SECURITY.md,
- *   "Storage on the device"). It is set while the device has an account and dropped when it has none any more;
+ *   "The marker cookie"). It is set while the device has an account and dropped when it has none any more;
  *   only at start does "marker set, no account, nothing stored" mean the storage went while the app was closed;
  * - the install button of the "only on this device" notice, where the browser offers its install prompt.
  */
