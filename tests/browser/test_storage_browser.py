@@ -49,6 +49,11 @@ for (const [method, at] of [['generateKey', 0], ['importKey', 2]]) {
 
 NOTICE = "[data-storage-notice]"
 
+# The worker as Safari on an iPhone would run it: only its User-Agent differs here.
+SAFARI = """() => Object.defineProperty(WorkerNavigator.prototype, 'userAgent', { configurable: true, get: () =>
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 '
+  + 'Mobile/15E148 Safari/604.1' })"""
+
 
 def persist_calls(page) -> int:
     return page.evaluate("() => window.__persistCalls")
@@ -86,6 +91,10 @@ def test_persistence_is_asked_at_the_moments_named_and_refused_the_notice_says_s
             assert way in words, way
         assert "7 days" not in words  # not Safari
         assert serious_violations(page) == []
+        # In Safari (the worker reads its User-Agent), the notice names the 7-day rule too.
+        ctx.service_workers[0].evaluate(SAFARI)
+        go_entries(page)
+        assert "Safari also clears it after 7 days without a visit" in page.locator(NOTICE).inner_text()
 
         # Installed: the browser tells the page, which asks again (once).
         page.evaluate("() => window.dispatchEvent(new Event('appinstalled'))")

@@ -10,25 +10,33 @@ import { link } from '../components.js';
 import { html, t, tt } from '../views.js';
 
 /**
- * The ways out of "only on this device": install (only shown in a browser tab: CSS hides `.in-browser` in an
- * installed app; the page reveals the button where the browser offers an install prompt), sync, a saved copy.
+ * The ways out of "only on this device", each a line to act on and a line of why: install (only in a browser tab:
+ * CSS hides `.in-browser` in an installed app; the page shows "Install now" where the browser offers its install
+ * prompt), sync, a saved copy.
  * @param {import('../../core/storage.js').StorageState} state @param {string} id prefix of the ids in it
  */
 function waysOut(state, id) {
-  const sync = link('/app/account', state.account ? t('storage.ways.sync.account') : t('storage.ways.sync.link'));
+  const sync = state.account ? t('storage.ways.sync.account') : t('storage.ways.sync.link');
   return html`<p id="${id}-ways">${t('storage.ways.heading')}</p>
     <ul class="ways" aria-labelledby="${id}-ways">
-      <li class="in-browser">${t('storage.ways.install')}
+      <li class="in-browser"><strong class="way">${t('storage.ways.install')}</strong>
+        <span>${t('storage.ways.install.how')}</span>
         <button type="button" class="secondary" data-install hidden>${t('storage.ways.install.button')}</button></li>
-      <li>${tt(state.account ? 'storage.ways.sync.pending' : 'storage.ways.sync', { link: sync })}</li>
-      <li>${tt('storage.ways.copy', { link: link('/app/export', t('storage.ways.copy.link')) })}</li>
+      <li>${link('/app/account', sync, 'way')}
+        <span>${state.account ? t('storage.ways.sync.pending') : t('storage.ways.sync')}</span></li>
+      <li>${link('/app/export', t('storage.ways.copy.link'), 'way')} <span>${t('storage.ways.copy')}</span></li>
     </ul>`;
 }
 
-/** What is at risk, and why, in one or two sentences. @param {import('../../core/storage.js').StorageState} state */
-function riskWords(state) {
-  return html`<p>${state.account ? t('storage.risk.waiting', { count: state.onlyHere }) : t('storage.risk.noAccount')}
-    ${t('storage.risk.why')}</p>
+/**
+ * What is at risk and why. The notice's heading has said where the entries are, so it adds only the unsynced count
+ * and why; Settings has just said whether the browser keeps them, so it says what is only here.
+ * @param {import('../../core/storage.js').StorageState} state @param {'notice'|'settings'} where
+ */
+function riskWords(state, where) {
+  const what = state.account ? t('storage.risk.waiting', { count: state.onlyHere })
+    : where === 'settings' ? t('storage.risk.noAccount') : null;
+  return html`<p>${what} ${where === 'notice' ? t('storage.risk.why') : null}</p>
     ${state.sevenDays ? html`<p class="in-browser">${t('storage.risk.sevenDays')}</p>` : null}`;
 }
 
@@ -42,7 +50,7 @@ export function storageNotice(state) {
   return html`<section class="storage-notice" data-storage-notice aria-labelledby="storage-notice-title">
     <h2 id="storage-notice-title">${state.account ? t('storage.notice.heading.waiting')
       : t('storage.notice.heading')}</h2>
-    ${riskWords(state)}
+    ${riskWords(state, 'notice')}
     ${waysOut(state, 'storage-notice')}
     <form action="/app/storage/notice/dismiss" method="post" hx-post="/app/storage/notice/dismiss"
       hx-target="closest .storage-notice" hx-swap="outerHTML">
@@ -72,7 +80,7 @@ export function storageSettings(state, { notice = null } = {}) {
     <p data-persisted="${String(state.persisted)}">${keptWords(state.persisted)}</p>
     <p>${usage ? t('storage.settings.usage', { used: sizeWords(usage.used), quota: sizeWords(usage.quota) })
       : t('storage.settings.usageUnknown')}</p>
-    ${atRisk(state) ? html`<div class="storage-risk">${riskWords(state)}${waysOut(state, 'storage-settings')}</div>`
+    ${atRisk(state) ? html`<div class="storage-risk">${riskWords(state, 'settings')}${waysOut(state, 'storage-settings')}</div>`
       : state.account && state.records ? html`<p>${t('storage.settings.allSynced')}</p>` : null}
     ${state.persisted === false ? html`<p class="hint" id="storage-ask-hint">${t('storage.settings.ask.hint')}</p>
       <div class="actions"><button type="button" class="secondary" data-persist

@@ -15,10 +15,10 @@ test('the notice shows while entries exist only here and the browser does not pr
   const notice = String(storageNotice(base));
   assert.match(notice, /data-storage-notice/);
   assert.match(text(notice), /Your entries are kept only on this device/);
-  assert.match(text(notice), /may clear what Between keeps on this device/);
+  assert.match(text(notice), /may clear them when the device runs low on space/);
   // The ways out: install (a browser tab only), turn on sync, save a copy; then "Got it", which puts it away.
-  assert.match(notice, /<li class="in-browser">Install Between/);
-  assert.match(notice, /<button type="button" class="secondary" data-install hidden>/);
+  assert.match(notice, /<li class="in-browser"><strong class="way">Install Between<\/strong>/);
+  assert.match(notice, /<button type="button" class="secondary" data-install hidden>Install now/);
   assert.match(notice, /href="\/app\/account"[^>]*>Turn on sync<\/a>/);
   assert.match(notice, /href="\/app\/export"[^>]*>Save a copy<\/a>/);
   assert.match(notice, /hx-post="\/app\/storage\/notice\/dismiss"/);
@@ -43,7 +43,8 @@ test('with an account, the notice counts the changes not synced and points to sy
   const notice = text(storageNotice({ ...base, account: true, onlyHere: 1 }));
   assert.match(notice, /Some changes are kept only on this device/);
   assert.match(notice, /1 change has not reached your account yet/);
-  assert.match(notice, /Check sync: once this device is online and signed in/);
+  assert.match(notice, /Check sync Once this device is online and signed in/);
+  assert.match(notice, /may clear them/);
   assert.match(text(storageNotice({ ...base, account: true, onlyHere: 3 })), /3 changes have not reached/);
 });
 
@@ -51,8 +52,8 @@ test('Settings says whether the browser keeps the storage and the space in use, 
   const risky = String(storageSettings(base));
   assert.match(text(risky), /may clear Between's storage/);
   assert.match(text(risky), /1\.2 MB in use, of 10\.7 GB this browser allows/);
-  assert.match(text(risky), /Nothing you write here is kept anywhere else yet/); // put away or not
-  assert.match(text(storageSettings({ ...base, dismissed: true })), /Nothing you write here is kept anywhere else yet/);
+  assert.match(text(risky), /nothing you write here is kept anywhere else yet/); // put away or not
+  assert.match(text(storageSettings({ ...base, dismissed: true })), /nothing you write here is kept anywhere else yet/);
   assert.match(risky, /data-persist/);
   assert.match(risky, /hx-post="\/app\/storage\/free"/);
   const kept = text(storageSettings({ ...base, account: true, onlyHere: 0, persisted: true }));
