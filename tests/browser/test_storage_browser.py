@@ -114,6 +114,10 @@ def test_persistence_is_asked_at_the_moments_named_and_refused_the_notice_says_s
         assert "in use, of" in settings and "this browser allows" in settings
         assert "kept anywhere else yet" in settings and "Turn on sync" in settings
         assert serious_violations(page) == []
+        # Asked by the person in Settings: asked whenever pressed (still refused here).
+        calls = persist_calls(page)
+        page.get_by_role("button", name="Ask the browser to keep it").click()
+        wait_calls(page, calls + 1)
 
         # An account made: the third moment.
         calls = persist_calls(page)
@@ -121,6 +125,32 @@ def test_persistence_is_asked_at_the_moments_named_and_refused_the_notice_says_s
         wait_calls(page, calls + 1)
         assert sync_now(page) == "Synced"
         assert "Everything on this device is also in your account." in page.locator("#storage").inner_text()
+    finally:
+        ctx.close()
+
+
+# An installed app: it runs in its own window (display-mode standalone).
+STANDALONE = """
+const matchMedia = window.matchMedia;
+window.matchMedia = function (query) {
+  if (!String(query).includes('display-mode: standalone')) return matchMedia.call(window, query);
+  return { matches: true, media: query, onchange: null, addEventListener() {}, removeEventListener() {},
+    addListener() {}, removeListener() {}, dispatchEvent: () => false };
+};
+"""
+
+
+def test_an_installed_app_asks_for_persistence_at_start_once(playwright_instance, app_url, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "installed")
+    ctx.add_init_script(PERSIST_CALLS)
+    ctx.add_init_script(STANDALONE)
+    try:
+        page = open_app(ctx, app_url)
+        wait_calls(page, 1)  # started installed, nothing stored yet
+        page.reload()
+        page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
+        go_entries(page)
+        assert persist_calls(page) == 0  # each moment once
     finally:
         ctx.close()
 
