@@ -36,10 +36,12 @@ export function createStorage({ load, sync, freeCaches = async () => 0,
 
   /**
    * The state the screens show (core/storage.js StorageState). `usage` is asked only with `{usage: true}` (Settings):
-   * the home screen does not need it.
+   * the home screen does not need it. With `{notice: true}` (the home screen) and a notice that cannot show (put away,
+   * or the storage kept), `onlyHere` is not counted and says 0: on an account's first screen, before the first sync
+   * run, counting reads every record.
    * @returns {Promise<import('../core/storage.js').StorageState>}
    */
-  async function state({ usage = false } = {}) {
+  async function state({ usage = false, notice = false } = {}) {
     const { db, me } = await load();
     const storage = manager();
     const [records, kept, persisted, estimate] = await Promise.all([
@@ -48,12 +50,14 @@ export function createStorage({ load, sync, freeCaches = async () => 0,
       storage?.persisted ? storage.persisted().catch(() => null) : null,
       usage && storage?.estimate ? storage.estimate().catch(() => null) : null,
     ]);
+    const dismissed = Boolean(kept?.noticeDismissed);
+    const spared = notice && (dismissed || persisted === true);
     return {
-      records, onlyHere: await waiting(db, me, records), account: Boolean(me.handle),
+      records, onlyHere: spared ? 0 : await waiting(db, me, records), account: Boolean(me.handle),
       persisted: typeof persisted === 'boolean' ? persisted : null,
       usage: estimate && Number.isFinite(estimate.usage) && Number.isFinite(estimate.quota)
         ? { used: estimate.usage, quota: estimate.quota } : null,
-      dismissed: Boolean(kept?.noticeDismissed), sevenDays: sevenDayRule(userAgent()),
+      dismissed, sevenDays: sevenDayRule(userAgent()),
     };
   }
 

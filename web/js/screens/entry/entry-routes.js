@@ -46,7 +46,7 @@ export function register(router, { load, panel = async () => null, storage = nul
   /** The home screen's storage notice (while entries exist only here), or nothing; never in the way of the list. */
   async function notice() {
     try {
-      return storageNotice(await storage?.state());
+      return storageNotice(await storage?.state({ notice: true }));
     } catch {
       return null;
     }
