@@ -27,7 +27,9 @@ const written = { id: 'e1', kind: 'journal', fields: { body: 'Sunny walk' }, cre
 const feeling = { id: 'e2', kind: 'mood', fields: { score: 4, emotions: ['calm', 'tired'] }, createdAt: A, updatedAt: A };
 const newer = { id: 'e3', kind: 'dream', fields: { plot: 'Flying' }, createdAt: A, updatedAt: A };
 // Field ids (plot, score, emotions) are shown as they are for answers this version cannot interpret.
-const DATA = ['Sunny walk', 'calm', 'tired', 'Flying', 'plot', 'score', 'emotions', 'dream', 'KindLabel', 'KindDescription', 'FieldLabel',
+const therapist = { userId: '11111111-1111-4111-8111-111111111111', handle: 'dr.lee', role: 'therapist', linked: true,
+  changed: null, verifiedHow: 'invite-link' };
+const DATA = ['dr.lee', 'Sunny walk', 'calm', 'tired', 'Flying', 'plot', 'score', 'emotions', 'dream', 'KindLabel', 'KindDescription', 'FieldLabel',
   'sunny', instantWords(A), instantWords(B)];
 
 /** The words a person sees: text between tags and the attributes that are read out. */
@@ -61,6 +63,9 @@ const SCREENS = {
   'a newer kind': () => entryPage(newer, null),
   'newer fields': () => entryPage({ ...written, fields: { ...written.fields, plot: 'Flying' } }, journal),
   'new entry form': () => entryForm(journal),
+  'new entry form, share switches': () => entryForm(journal, { share: [{ peer: therapist, on: false },
+    { peer: { ...therapist, userId: 'x', verifiedHow: 'tofu' }, on: false },
+    { peer: { ...therapist, userId: 'y', changed: {} }, on: false }] }),
   'edit form, newer fields': () => entryForm(journal, { entry: { ...written, fields: { plot: 'Flying' } } }),
   'not found': () => notFoundPage(),
 };

@@ -5,6 +5,9 @@ import {
 } from '../../data/entries.js';
 import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice } from './entry-views.js';
 import { kindFor } from '../../core/assignments.js';
+import { BetweenError } from '../../core/errors.js';
+import { getAll } from '../../data/db.js';
+import { chosenPeers } from '../share-switch.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
 import { wordsFor } from '../components.js';
 import { html, htmlResponse } from '../views.js';
@@ -29,10 +32,19 @@ export function register(router, { load, panel = async () => null }) {
     return page(entriesPage(found, kinds, { query, words: wordsFor(settings) }));
   }
 
+  /** The therapists a new entry could be shared with (each a switch on the form, off unless chosen). */
+  async function therapists(db, me) {
+    if (!me.session) return [];
+    return (await getAll(db, 'peers')).filter((p) => p.role === 'therapist' && p.linked)
+      .sort((a, b) => (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0));
+  }
+
   async function newForm({ url }) {
-    const { kinds, settings } = await load();
+    const { db, me, kinds, settings } = await load();
     const kind = kinds.get(url.searchParams.get('kind') ?? '');
-    return page(kind ? entryForm(kind) : chooseKindPage(kinds, wordsFor(settings)));
+    if (!kind) return page(chooseKindPage(kinds, wordsFor(settings)));
+    const share = (await therapists(db, me)).map((peer) => ({ peer, on: false }));
+    return page(entryForm(kind, { share }));
   }
 
   async function create({ request }) {
@@ -41,14 +53,24 @@ export function register(router, { load, panel = async () => null }) {
     const kind = kinds.get(String(form.get('kind') ?? ''));
     if (!kind) return page(chooseKindPage(kinds, wordsFor((await load()).settings)), 422);
     const values = readForm(kind, form);
+    const peers = await therapists(db, me);
+    const shareWith = chosenPeers(form, peers);
     let fields;
     try {
       fields = validateFields(kind, values);
     } catch (err) {
-      if (err instanceof FieldError) return page(entryForm(kind, { values, error: err }), 422);
-      throw err;
+      if (!(err instanceof FieldError)) throw err;
+      const share = peers.map((peer) => ({ peer, on: shareWith.includes(peer.userId) }));
+      return page(entryForm(kind, { values, error: err, share }), 422);
     }
-    const entry = await createEntry(db, me, kind.id, fields);
+    let entry;
+    try {
+      entry = await createEntry(db, me, kind.id, fields, {}, { shareWith });
+    } catch (err) {
+      // A key that changed between the check and the write: the entry is kept private, its page says why not.
+      if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
+      entry = await createEntry(db, me, kind.id, fields);
+    }
     return page(entryPage(entry, kind, await panel(entry.id)), 200, { 'HX-Push-Url': `/app/entries/${entry.id}` });
   }
 

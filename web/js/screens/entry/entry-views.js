@@ -5,6 +5,7 @@ import { instantWords } from '../../core/dates.js';
 import { answeredByChoice, unknownFields } from '../../core/kinds.js';
 import { link, listWords, nav, summary, WORDING } from '../components.js';
 import { fieldControl, fieldDisplay, fieldHint } from '../fields.js';
+import { shareSwitches } from '../share-switch.js';
 import { html, t, tt } from '../views.js';
 
 /** A document time (ISO 8601) for people; an unreadable one is shown as it is. */
@@ -126,8 +127,14 @@ function fieldBlock(field, value, error) {
 /** The id of a form's error paragraph: the field it is about names it in aria-describedby. */
 export const FORM_ERROR_ID = 'form-error';
 
-/** The form of one kind, to create (entry null) or edit; `error` is a FieldError to show. */
-export function entryForm(kind, { entry = null, values = {}, error = null } = {}) {
+/**
+ * The form of one kind, to create (entry null) or edit; `error` is a FieldError to show. `share`: the switches
+ * that share a new entry with a therapist (share-switch.js; off unless chosen); an entry's page shares it later.
+ * @param {import('../../core/kinds.js').Kind} kind
+ * @param {{entry?: any, values?: Record<string, any>, error?: any,
+ *   share?: import('../share-switch.js').Choice[]}} [options]
+ */
+export function entryForm(kind, { entry = null, values = {}, error = null, share = [] } = {}) {
   const action = entry ? `/app/entries/${entry.id}` : '/app/entries';
   return html`${nav(entry ? '' : 'new')}<section aria-labelledby="form-title">
     <h1 id="form-title">${entry ? t('entry.edit.heading', { kind: kind.label }) : kind.label}</h1>
@@ -139,6 +146,7 @@ export function entryForm(kind, { entry = null, values = {}, error = null } = {}
       autocomplete="off">
       <input type="hidden" name="kind" value="${kind.id}">
       ${kind.fields.map((f) => fieldBlock(f, values[f.id], error))}
+      ${entry ? null : shareSwitches(share, { what: 'entry' })}
       <div class="actions"><button type="submit">${t('entry.save')}</button>
       ${link(entry ? `/app/entries/${entry.id}` : '/app/entries', t('entry.cancel'), 'button secondary')}</div>
     </form></section>`;

@@ -5,7 +5,8 @@ import { RATINGS, RATING_WORDS } from '../../core/assignments.js';
 import { FORM_ERROR_ID, entryFields } from '../entry/entry-views.js';
 import { calendarWords } from '../../core/dates.js';
 import { link, nav, WORDING } from '../components.js';
-import { html } from '../views.js';
+import { shareSwitches } from '../share-switch.js';
+import { html, t as msg, tt } from '../views.js';
 
 /**
  * @typedef {import('../../data/db.js').Peer} Peer
@@ -217,13 +218,16 @@ export const kindFields = (kind, values = {}, error = null) => entryFields(kind,
 /**
  * The done and not-done forms of one day. `done`/`notDone`: what a form sent back ({values, feedback, error} and
  * {reason, feedback, error}); `kind` null: a kind this version does not know.
+ * `share`: the assigning therapist and whether the switch that shares the entry with them starts on
+ * (share-switch.js; none when this device does not know them).
  * @param {{assignment: Record<string, any>, occurrence: string, state?: string|null,
  *   kind: import('../../core/kinds.js').Kind|null, previous?: Record<string, any>|null, words?: Words,
+ *   share?: import('../share-switch.js').Choice[],
  *   done?: {values?: Record<string, any>, feedback?: Record<string, string>, error?: any},
  *   notDone?: {reason?: string, feedback?: Record<string, string>, error?: string, feedbackError?: boolean}}} page
  */
 export function occurrencePage({ assignment, occurrence, state, kind, previous = null,
-  words = WORDING.activities, done = {}, notDone = {} }) {
+  words = WORDING.activities, share = [], done = {}, notDone = {} }) {
   const a = assignment;
   const t = termsFor(words);
   const who = a.from.handle;
@@ -246,8 +250,8 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
       ${done.error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${done.error.message ?? done.error}</p>` : null}
       ${kindFields(kind, done.values ?? {}, done.error ?? null)}
       ${feedbackFields('d', done.feedback ?? {}, { words })}
-      <p class="todo-notice">${who} will see that this is done and your feedback. What you write stays private
-        unless you share it.</p>
+      ${share.length ? shareSwitches(share, { what: 'answer', prefix: 'd-share' })
+        : html`<p class="todo-notice">${msg('answer.done.seen', { handle: who })}</p>`}
       <div class="actions"><button type="submit">Save and mark done</button>
       ${link(`/app/todo/${a.id}`, 'Cancel', 'button secondary')}</div>
     </form>
@@ -265,8 +269,12 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
     </form></section></section>`;
 }
 
-/** After an answer: what was saved, who sees what, and where to go next. */
-export function answeredPage({ assignment, status, entryId = null, feedback = null, words = WORDING.activities }) {
+/**
+ * After an answer: what was saved, who sees what, and where to go next. `shared`: the entry written for it is
+ * shared with the therapist; `shareFailed`: it was to be, but could not be.
+ */
+export function answeredPage({ assignment, status, entryId = null, feedback = null, words = WORDING.activities,
+  shared = false, shareFailed = false }) {
   const a = assignment;
   const t = termsFor(words);
   const who = a.from.handle;
@@ -277,8 +285,9 @@ export function answeredPage({ assignment, status, entryId = null, feedback = nu
     <h1 id="todo-done-title">${done ? 'Done' : 'Noted'} — ${a.doc.title}</h1>
     <p class="notice" role="status">Saved on this device. ${who} will see that this ${
       done ? 'is done' : 'was not done'}${seen} after the next sync.</p>
-    ${entryId ? html`<p>What you wrote is private. ${link(`/app/entries/${entryId}`, 'Open your entry')} to read it
-      again or to share it with ${who}.</p>` : null}
+    ${shareFailed ? html`<p class="error" role="alert">${msg('answer.share.failed', { handle: who })}</p>` : null}
+    ${entryId ? html`<p>${tt(shared ? 'answer.done.shared' : 'answer.done.private', { handle: who,
+      link: link(`/app/entries/${entryId}`, msg('answer.done.open')) })}</p>` : null}
     <div class="actions">${link('/app/todo', 'Back to To do', 'button')}
       ${link(`/app/todo/${a.id}`, `See this ${t.one}`, 'button secondary')}</div>
   </section>`;

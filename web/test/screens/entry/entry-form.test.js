@@ -66,3 +66,19 @@ test('an entry of a kind this version does not know shows its fields and no Edit
   assert.doesNotMatch(page, /\/edit"/);
   assert.match(page, /\/delete"/);
 });
+
+test('a new entry of their own offers a switch per therapist, off: nothing is shared unless chosen', () => {
+  const therapist = { userId: '11111111-1111-4111-8111-111111111111', handle: 'dr.lee', role: 'therapist',
+    linked: true, changed: null, verifiedHow: 'invite-link' };
+  const fresh = form('mood', { share: [{ peer: therapist, on: false }] });
+  assert.match(fresh, /<input type="checkbox" role="switch" id="share-0" name="share"\s+value="11111111-1111-4111-8111-111111111111"\s*>/);
+  assert.doesNotMatch(fresh, /role="switch"[^>]*checked/);
+  assert.match(fresh, /<label for="share-0">Share with dr\.lee<\/label>/);
+  assert.match(fresh, /<p class="share-on">dr\.lee will see this entry\.<\/p>/);
+  assert.match(fresh, /<p class="share-off">Only you will see this entry\.<\/p>/);
+  // Sent back with an error, it stays as it was sent; editing an entry has no switch (its page shares it).
+  assert.match(form('mood', { share: [{ peer: therapist, on: true }] }), /role="switch"[^>]*\s+checked/);
+  const editing = form('mood', { entry: { id: 'e1', fields: {} }, share: [{ peer: therapist, on: true }] });
+  assert.doesNotMatch(editing, /role="switch"/);
+  assert.doesNotMatch(form('mood'), /role="switch"/);
+});
