@@ -195,11 +195,13 @@ export function assignForm({ peer, action, heading, kindLabel, worksheet, minute
     </form></section>`;
 }
 
-function rowDetails(row) {
+/** A day's details: the reason, or the practice minutes and (when its entry is shared) the answer in a line. */
+function rowDetails(row, answers) {
   const r = row.response;
   if (!r) return '';
   if (r.status === 'not_done') return r.reason ? `Reason: ${r.reason}` : 'No reason given';
-  return Number.isInteger(r.minutes) ? `${r.minutes} min` : '';
+  const answer = answers.get(row.date) ?? null;
+  return [Number.isInteger(r.minutes) ? `${r.minutes} min` : null, answer].filter(Boolean).join(' · ');
 }
 
 /**
@@ -220,6 +222,8 @@ export function withdrawPage({ id, doc, peer }) {
 
 export function reviewPage({ id, doc, pending = false, peer, review, feedback, linked, weeks, mood, notice = null }) {
   const tz = doc.schedule.recurrence.time_zone;
+  // A day whose entry the client shared shows it in a line (a mood's score) next to "Done".
+  const answers = new Map(linked.filter((l) => l.summary !== null).map((l) => [l.occurrence, l.summary]));
   return html`${tnav()}<article aria-labelledby="review-title" class="review">
     ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
     <h1 id="review-title">${doc.title}</h1>
@@ -253,7 +257,7 @@ export function reviewPage({ id, doc, pending = false, peer, review, feedback, l
       what happened</caption>
       <thead><tr><th scope="col">Date</th><th scope="col">State</th><th scope="col">Details</th></tr></thead>
       <tbody>${review.rows.map((r) => html`<tr class="state-${r.state}"><th scope="row"><time datetime="${r.date}">${
-        dayWords(r.date)}</time></th><td>${STATE_WORDS[r.state] ?? r.state}</td><td>${rowDetails(r)}</td></tr>`)}
+        dayWords(r.date)}</time></th><td>${STATE_WORDS[r.state] ?? r.state}</td><td>${rowDetails(r, answers)}</td></tr>`)}
       </tbody></table>`
       : html`<p class="empty">Nothing has fallen due yet.</p>`}
   </article>`;

@@ -321,7 +321,7 @@ test('handlers: assign, review what was shared (and nothing of what was not), ed
       created_at: '2026-03-23T19:00:00Z' } },
     { id: 'm1', ownerId: UID, doc: { v: 1, kind: 'mood', fields: { score: 6 }, created_at: '2026-03-24T08:00:00Z' } });
   const review = await call('GET', `/app/assignments/${own.id}`);
-  assert.match(review.body, /<td>Done<\/td><td>12 min<\/td>/);
+  assert.match(review.body, /<td>Done<\/td><td>12 min · Calmer after<\/td>/); // its entry is shared: its words show
   assert.match(review.body, /<td>Not done<\/td><td>Reason: Away<\/td>/);
   assert.match(review.body, /<td>Due today<\/td>/); // the 25th: the other assignment's answer does not count
   assert.match(review.body, /1 of 2 done \(50%\)/);
