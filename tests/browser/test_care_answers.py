@@ -26,7 +26,7 @@ from pwa_care import (
     received_ids,
     tab,
 )
-from pwa_live import live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
+from pwa_live import live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
 
@@ -66,6 +66,19 @@ def group_texts(page: Page) -> list[tuple[str, str]]:
         (g.locator("h3").inner_text().strip(), " ".join(g.inner_text().split()))
         for g in page.locator(".care-pane .tl-group").all()
     ]
+
+
+def received_feeds(page: Page) -> list:
+    """The feed position each record in this device's 'received' store came at."""
+    return page.evaluate("""() => new Promise((resolve, reject) => {
+        const open = indexedDB.open('between');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('received').objectStore('received').getAll();
+          req.onsuccess = () => { open.result.close(); resolve(req.result.map((r) => r.feed ?? null)); };
+          req.onerror = () => reject(req.error);
+        };
+      })""")
 
 
 def box(page: Page, selector: str) -> dict:
@@ -203,6 +216,18 @@ def test_answers_shared_as_the_switch_says_sessions_end_what_is_new_and_two_pane
         assert LATER_NOTE not in groups[1][1], groups
         assert "1 new since the last session" in tp.inner_text(".care-beside")
         assert later_id in received_ids(tp)
+
+        # Another device of the therapist, signed in only now, gets everything after the mark's instant, yet agrees:
+        # the feed positions are the account's, so only what came after the session is new there too.
+        assert all(isinstance(f, int) and f > 0 for f in received_feeds(tp)), received_feeds(tp)
+        t2_ctx = launch(playwright_instance, tmp_path / "therapist-2", timezone_id=ZONE, viewport=DESKTOP)
+        try:
+            t2 = open_app(t2_ctx, url)
+            assert sign_in(t2, "dr.answers") == ""
+            assert sync_now(t2) == "Synced"
+            assert re.fullmatch(r"1 new since the last session \(.+\)", news(t2)), news(t2)
+        finally:
+            t2_ctx.close()
         assert {k: v for k, v in problems.items() if v} == {}
     finally:
         t_ctx.close()
