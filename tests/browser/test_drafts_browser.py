@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 import pytest
-from pwa_browser import launch, open_app
+from pwa_browser import launch, open_app, serious_violations
 from pwa_live import live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import go_entries, save, start_entry
 
@@ -243,5 +243,26 @@ def test_a_field_over_its_limit_counts_and_is_refused_with_nothing_cut(playwrigh
         assert counter.inner_text() == "20,018 / 20,000 · 18 characters over the limit"
         go_entries(page)
         assert page.locator(".entries li").count() == 0  # nothing was saved, in part or whole
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_drafts_and_counters_are_clean_for_axe(playwright_instance, app_url, tmp_path, scheme):
+    ctx = launch(playwright_instance, tmp_path / "profile", color_scheme=scheme, viewport={"width": 390, "height": 844})
+    try:
+        page = open_app(ctx, app_url)
+        start_entry(page, "Thought record")
+        page.fill("#f-situation", "x" * 20_001)
+        draft_kept(page)
+        go_entries(page)
+        assert serious_violations(page) == []  # "Continue where you left off"
+        page.locator("section.drafts").get_by_role("link", name="Thought record").click()
+        page.wait_for_selector(".draft-notice button")
+        page.wait_for_selector("#f-situation-count:not([hidden])")
+        assert serious_violations(page) == []  # the notice and a counter over the limit
+        # The notice's button is a 44 px target or more on a phone.
+        box = page.locator(".draft-notice button").bounding_box()
+        assert box and box["height"] >= 44 and box["width"] >= 44
     finally:
         ctx.close()

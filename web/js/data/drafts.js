@@ -39,12 +39,14 @@ export const MAX_DRAFT_CHARS = 4_000_000;
 // The HMAC key for row ids, derived once per unlocked account (by its account key's bytes).
 const idKeys = new WeakMap();
 
-/** @param {Keys} me */
-function idKey(me) {
+/** @param {Keys} me @returns {Promise<Uint8Array>} */
+async function idKey(me) {
+  if (!(me?.accountKey instanceof Uint8Array)) throw new TypeError('no account key');
   let key = idKeys.get(me.accountKey);
   if (!key) {
     key = hkdf(me.accountKey, 'ak_local', ID_CONTEXT);
     idKeys.set(me.accountKey, key);
+    key.catch(() => idKeys.delete(me.accountKey));
   }
   return key;
 }

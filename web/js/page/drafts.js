@@ -3,9 +3,9 @@
  * while the person types, and put back when they come back to it, with "Draft restored · Discard draft".
  *
  * The values go to the service worker by postMessage, never as a request (a hard reload sends requests past the
- * worker to the network); the worker seals and stores them (engine/drafts.js, data/drafts.js). A form is sent a
- * moment after typing stops, and at once when the page is hidden or left (the phone locks, the app is switched
- * away from or killed). Forms with a secret (data-secret, a password field) are never kept.
+ * worker to the network); the worker seals and stores them (engine/draft-messages.js, data/drafts.js). A form is
+ * sent a moment after typing stops, and at once when the page is hidden or left (the phone locks, the app is
+ * switched away from or killed). Forms with a secret (data-secret, a password field) are never kept.
  *
  * Saving the form deletes its draft in the worker (the route that saves it); "Discard draft" puts the form back as
  * it was first shown and deletes the draft. A form that comes back refused (a 422 with its error) keeps its draft.

@@ -20,13 +20,36 @@ export const DRAFT_FORMS = Object.freeze({
   todoNotDone: (aid, day) => `todo/${aid}/${day}/not-done`,
   /** @param {string} aid */
   todoFeedback: (aid) => `todo/${aid}/feedback`,
+  /** A therapist's new assignment for a client, from a template (its id) or a worksheet ('worksheet').
+   * @param {string} uid @param {string} from */
+  assignNew: (uid, from) => `assign/${uid}/new/${from}`,
+  /** @param {string} id */
+  assignEdit: (id) => `assignment/${id}/edit`,
 });
+
+/**
+ * How many rows of a growing form (`q.<n>.…`, the worksheet builder's questions after "Add more questions") a
+ * form's draft holds, so the form can show that many before the draft is put back in it; 0 without a draft.
+ * @param {(db: IDBDatabase, me: any, form: string) => Promise<{values: [string, string][]}|null>} read
+ *   data/drafts.js readDraft (tests pass their own)
+ * @param {IDBDatabase} db @param {any} me @param {string} form
+ */
+export async function draftRows(read, db, me, form) {
+  const draft = await read(db, me, form).catch(() => null);
+  let rows = 0;
+  for (const [name] of draft?.values ?? []) {
+    const m = /^q\.(\d+)\./.exec(name);
+    if (m) rows = Math.max(rows, Number(m[1]) + 1);
+  }
+  return rows;
+}
 
 /**
  * The attributes that make a form keep a draft (to put inside its <form> tag): its identity, the address that shows
  * it again, the kind of entry it writes, what it is about in words (an assignment's title) and which form it is.
  * Never for a form with a secret in it (the account forms): those are never kept.
- * @param {{form: string, path: string, kind?: string, title?: string, what: 'new'|'edit'|'answer'|'reason'|'feedback'}} d
+ * @param {{form: string, path: string, kind?: string, title?: string,
+ *   what: 'new'|'edit'|'answer'|'reason'|'feedback'|'assign'}} d
  */
 export const draftAttributes = ({ form, path, kind = '', title = '', what }) =>
   html`data-draft="${form}" data-draft-path="${path}" data-draft-kind="${kind}" data-draft-title="${title}"
