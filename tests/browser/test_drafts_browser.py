@@ -139,11 +139,12 @@ def test_saving_removes_the_draft_and_a_refused_save_keeps_it(playwright_instanc
         page = open_app(ctx, app_url)
         start_entry(page, "Thought record")
         page.fill("#f-situation", "Train late")
-        draft_kept(page)
-        save(page)  # refused: the thought and emotions are required
+        save(page)  # at once, before the pause that keeps a draft; refused: the thought and emotions are required
         assert page.locator("[role='alert']").count() == 1
         assert page.input_value("#f-situation") == "Train late"
-        assert page.locator(".draft-notice").count() == 0  # the same form back, not a restored one
+        # The same form back, not a restored one: what was sent is its draft now.
+        draft_kept(page)
+        assert page.locator(".draft-notice").count() == 0
         assert raw_indexeddb(page)["stores"]["drafts"] == 1
         page.fill("#f-automatic_thought", "Everyone will think I'm careless")
         page.fill("#f-emotions", "embarrassed 60")
