@@ -174,6 +174,10 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
       putValues(form, watch, draft.values);
       form.dataset.draftState = 'restored';
       await notice(form, 'draft.restored', true);
+    } else if (draft && same(draft.values, watch.original)) {
+      // The form already shows what the draft holds (saved from another device, say): nothing left to continue.
+      await ask({ type: 'draft', op: 'discard', form: watch.form });
+      form.dataset.draftState = 'none';
     } else if (!form.dataset.draftState) {
       form.dataset.draftState = 'none';
     }
