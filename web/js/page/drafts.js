@@ -148,8 +148,11 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
       parts.push(button);
     }
     box.replaceChildren(...parts);
-    // Read out by focus (a notice that arrives filled in often is not), unless the screen's error has it.
-    if (!view.querySelector('[role="alert"]:not([hidden])')) box.focus();
+    // Read out by focus (a notice that arrives filled in often is not), unless the screen's error has it or another
+    // form's notice of the same screen was first (two forms on one screen: the focus stays on the upper one).
+    const holder = document.activeElement?.closest?.('.draft-notice');
+    const taken = Boolean(holder) && holder !== box;
+    if (!view.querySelector('[role="alert"]:not([hidden])') && !taken) box.focus();
   }
 
   /** Values put in by the app, not typed: the form's input listeners hear them, drafts do not. */
