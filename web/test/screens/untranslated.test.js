@@ -57,6 +57,11 @@ const SCREENS = {
   'search found two': () => entriesPage([written, feeling], kinds, { query: 'sunny' }),
   'search found none': () => entriesPage([], kinds, { query: 'sunny' }),
   'deleted, undo': () => entriesPage([], kinds, { notice: undoNotice('e1') }),
+  'drafts to continue': () => entriesPage([written], kinds, { drafts: [
+    { form: 'entry/new/journal', path: '/app/entries/new?kind=journal', kind: 'journal', title: '', what: 'new', updatedAt: B },
+    { form: 'entry/e1/edit', path: '/app/entries/e1/edit', kind: 'dream', title: '', what: 'edit', updatedAt: A },
+    { form: 'todo/a/2026-03-10', path: '/app/todo/a/2026-03-10', kind: 'journal', title: 'Sunny walk', what: 'answer',
+      updatedAt: A }] }),
   'choose a kind': () => chooseKindPage(kinds),
   'an entry, edited': () => entryPage(written, journal),
   'a mood': () => entryPage(feeling, mood),

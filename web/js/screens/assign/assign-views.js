@@ -10,7 +10,8 @@ import { WORKSHEET_TYPES } from '../../core/assignments.js';
 import { dayWords, scheduleWords, STATE_WORDS } from './review.js';
 import { WEEKDAYS } from '../../core/recurrence.js';
 import { badge, link, nav } from '../components.js';
-import { TYPE_WORDS } from '../fields.js';
+import { limitCounter, TYPE_WORDS } from '../fields.js';
+import { draftAttributes } from '../drafts.js';
 import { html } from '../views.js';
 
 /**
@@ -117,8 +118,8 @@ function questionRow(q, i, bad) {
   return html`<fieldset class="question${bad ? ' invalid' : ''}"><legend>Question ${i + 1}</legend>
     ${q.id ? html`<input type="hidden" name="${p}.id" value="${q.id}">` : null}
     <div class="field"><label for="${p}-label">Question</label>
-      <input type="text" id="${p}-label" name="${p}.label" maxlength="200" autocomplete="off" value="${q.label ?? ''}"
-        ${invalidIf(bad)}></div>
+      <input type="text" id="${p}-label" name="${p}.label" data-limit="200" aria-describedby="${p}-label-count"
+        autocomplete="off" value="${q.label ?? ''}" ${invalidIf(bad)}>${limitCounter(`${p}-label`)}</div>
     <div class="field"><label for="${p}-type">Answer type</label>
       <select id="${p}-type" name="${p}.type">${WORKSHEET_TYPES.map((t) => html`<option value="${t}"${
         (q.type ?? 'short_text') === t ? html` selected` : null}>${TYPE_WORDS[t]}</option>`)}</select></div>
@@ -133,12 +134,13 @@ function questionRow(q, i, bad) {
  * The form to assign (or edit) an activity.
  * @param {{peer: Peer, action: string, heading: string, kindLabel: string, worksheet: boolean, minutes: boolean,
  *   values: Record<string, any>, error?: import('../../core/kinds.js').FieldError|null, slots?: number[],
- *   editing?: boolean, cancel: string}} data
+ *   editing?: boolean, cancel: string, draft?: {form: string, path: string, kind: string}}} data
+ *   draft: the draft the form keeps (screens/drafts.js)
  *   values: {title, instructions, freq, due, days[], start, until, next_date, next_time, target, time_zone,
  *   template, questions[{id?, label, type, required, options[]}]}; minutes: whether the kind records minutes
  */
 export function assignForm({ peer, action, heading, kindLabel, worksheet, minutes, values: v, error = null,
-  slots = [], editing = false, cancel }) {
+  slots = [], editing = false, cancel, draft = null }) {
   const path = error?.fieldId ?? '';
   const bad = (name) => path.replace(/^schedule\.(recurrence\.)?/, '') === name;
   const badQuestion = (i) => path.startsWith('worksheet') && (slots[Number(/\[(\d+)\]/.exec(path)?.[1])] === i
@@ -155,15 +157,16 @@ export function assignForm({ peer, action, heading, kindLabel, worksheet, minute
     <p class="lead">${kindLabel} for <strong>${peer.handle}</strong> ${peerBadge(peer)}</p>
     ${error ? html`<p class="error" role="alert">${errorWords(error, slots)}</p>` : null}
     <form class="assign-form" action="${action}" method="post" hx-post="${action}" hx-target="#view" novalidate
-      autocomplete="off">
+      autocomplete="off" ${draft ? draftAttributes({ ...draft, title: heading, what: 'assign' }) : null}>
       <input type="hidden" name="time_zone" value="${v.time_zone}">
       ${v.template ? html`<input type="hidden" name="template" value="${v.template}">` : null}
       ${worksheet ? html`<input type="hidden" name="worksheet" value="1">` : null}
-      <div class="field"><label for="a-title">Title</label><input type="text" id="a-title" name="title" maxlength="200"
-        required aria-required="true" value="${v.title ?? ''}" ${invalidIf(bad('title'))}></div>
+      <div class="field"><label for="a-title">Title</label><input type="text" id="a-title" name="title" data-limit="200"
+        aria-describedby="a-title-count" required aria-required="true" value="${v.title ?? ''}" ${
+        invalidIf(bad('title'))}>${limitCounter('a-title')}</div>
       <div class="field"><label for="a-instructions">Instructions <span class="optional">(optional)</span></label>
-        <textarea id="a-instructions" name="instructions" rows="6" maxlength="5000" ${invalidIf(bad('instructions'))}>${
-          v.instructions ?? ''}</textarea></div>
+        <textarea id="a-instructions" name="instructions" rows="6" data-limit="5000" aria-describedby="a-instructions-count"
+          ${invalidIf(bad('instructions'))}>${v.instructions ?? ''}</textarea>${limitCounter('a-instructions')}</div>
       ${worksheet ? html`<h2 id="questions-title">Questions</h2>
         <p class="hint">Fill in as many as you need; empty rows are left out. “Add more questions” at the end
           of the form gives more rows.</p>

@@ -3,6 +3,8 @@
 import {
   createEntry, deleteEntry, getEntry, listEntries, restoreEntry, searchEntries, updateEntry,
 } from '../../data/entries.js';
+import { discardDraft, listDrafts } from '../../data/drafts.js';
+import { DRAFT_FORMS } from '../drafts.js';
 import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice } from './entry-views.js';
 import { kindFor } from '../../core/assignments.js';
 import { BetweenError } from '../../core/errors.js';
@@ -29,7 +31,9 @@ export function register(router, { load, panel = async () => null }) {
     const query = (url.searchParams.get('q') ?? '').slice(0, 200);
     const all = await listEntries(db, me);
     const found = searchEntries(all, query, (k) => kinds.get(k)?.label ?? k);
-    return page(entriesPage(found, kinds, { query, words: wordsFor(settings) }));
+    // The forms in progress, to continue (not under a search: that lists what matches it).
+    const drafts = query ? [] : await listDrafts(db, me);
+    return page(entriesPage(found, kinds, { query, words: wordsFor(settings), drafts }));
   }
 
   /** The therapists a new entry could be shared with (each a switch on the form, off unless chosen). */
@@ -71,6 +75,8 @@ export function register(router, { load, panel = async () => null }) {
       if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
       entry = await createEntry(db, me, kind.id, fields);
     }
+    // Saved: the draft has done its work. One that cannot be deleted stays; the entry is saved all the same.
+    await discardDraft(db, me, DRAFT_FORMS.entryNew(kind.id)).catch(() => {});
     return page(entryPage(entry, kind, await panel(entry.id)), 200, { 'HX-Push-Url': `/app/entries/${entry.id}` });
   }
 
@@ -107,13 +113,16 @@ export function register(router, { load, panel = async () => null }) {
       throw err;
     }
     const saved = await updateEntry(db, me, params.id, fields, kind);
+    if (saved) await discardDraft(db, me, DRAFT_FORMS.entryEdit(saved.id)).catch(() => {});
     return saved ? page(entryPage(saved, kind, await panel(saved.id)), 200, { 'HX-Push-Url': `/app/entries/${saved.id}` }) : notFound();
   }
 
   async function remove({ params }) {
     const { db, me, kinds, settings } = await load();
     if (!UUID.test(params.id) || !(await deleteEntry(db, me, params.id))) return notFound();
-    return page(entriesPage(await listEntries(db, me), kinds, { notice: undoNotice(params.id), words: wordsFor(settings) }), 200,
+    await discardDraft(db, me, DRAFT_FORMS.entryEdit(params.id)).catch(() => {}); // an edit in progress of what is gone
+    return page(entriesPage(await listEntries(db, me), kinds, { notice: undoNotice(params.id), words: wordsFor(settings),
+      drafts: await listDrafts(db, me) }), 200,
       { 'HX-Push-Url': '/app/entries' });
   }
 

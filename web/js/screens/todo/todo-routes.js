@@ -6,6 +6,8 @@ import {
 import { get, getAll } from '../../data/db.js';
 import { createDocument, listOwnDocuments, updateDocument } from '../../data/documents.js';
 import { createEntry, getEntry, updateEntry } from '../../data/entries.js';
+import { discardDraft } from '../../data/drafts.js';
+import { DRAFT_FORMS } from '../drafts.js';
 import { BetweenError } from '../../core/errors.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
 import { getReceived, listReceived } from '../../engine/received.js';
@@ -21,7 +23,7 @@ import {
 } from './todo-views.js';
 import { isBlocked, keyStatus } from '../../core/key-status.js';
 import { wordsFor } from '../components.js';
-import { html, htmlResponse } from '../views.js';
+import { html, htmlResponse, t } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -37,7 +39,8 @@ async function sharedWith(db, id) {
 
 /** The data layer; tests pass their own in `app.store` (`setShared` defaults to the app's sharing flows). */
 const STORE = { listReceived, getReceived, listOwnDocuments, createDocument, updateDocument, createEntry, getEntry,
-  updateEntry, sharedWith, setShared: null, peers: (db) => getAll(db, 'peers') };
+  updateEntry, sharedWith, setShared: null, peers: (db) => getAll(db, 'peers'),
+  discardDraft };
 
 const SHOWN = new Set(['verified', 'unverified']);
 
@@ -274,6 +277,8 @@ export function register(router, app) {
       return blocked(e, a, { occurrence, posted: true, entryId: entry.id });
     }
     changed();
+    // Saved: the draft has done its work. A draft that cannot be deleted stays; the answer is saved all the same.
+    await store.discardDraft(e.db, e.me, DRAFT_FORMS.todoDone(a.id, occurrence)).catch(() => {});
     return page(answeredPage({ assignment: a, status: 'done', entryId: entry.id, feedback: doc.feedback ?? null,
       words: e.words, shared, shareFailed: shareOn && !shared }), 200, { 'HX-Push-Url': `/app/todo/${a.id}` });
   }
@@ -289,7 +294,10 @@ export function register(router, app) {
     const again = (error, feedbackError = false) => d.view({}, { reason, feedback: rawFeedback(form), error,
       feedbackError }, 422);
     if (!reason) return again(`Please say in a few words what got in the way. ${a.from.handle} will see it.`);
-    if ([...reason].length > MAX_REASON) return again(`Please keep it to ${MAX_REASON} characters or fewer.`);
+    const count = [...reason].length;
+    if (count > MAX_REASON) {
+      return again(t('limit.tooLong', { label: 'What got in the way?', count, max: MAX_REASON, over: count - MAX_REASON }));
+    }
     if (feedback?.error) return again(feedback.error, true);
     let doc;
     try {
@@ -308,6 +316,7 @@ export function register(router, app) {
       return blocked(e, a, { occurrence, posted: true });
     }
     changed();
+    await store.discardDraft(e.db, e.me, DRAFT_FORMS.todoNotDone(a.id, occurrence)).catch(() => {});
     return page(answeredPage({ assignment: a, status: 'not_done', feedback: doc.feedback ?? null, words: e.words }),
       200, { 'HX-Push-Url': `/app/todo/${a.id}` });
   }
@@ -352,6 +361,7 @@ export function register(router, app) {
       return blocked(e, a, { posted: true });
     }
     changed();
+    await store.discardDraft(e.db, e.me, DRAFT_FORMS.todoFeedback(a.id)).catch(() => {});
     const notice = html`<p class="notice" role="status">Thank you. ${a.from.handle} will see your feedback after the
       next sync.</p>`;
     return assignmentView(e, a, { notice, headers: { 'HX-Push-Url': `/app/todo/${a.id}` } });

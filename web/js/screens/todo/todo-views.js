@@ -7,6 +7,8 @@ import { calendarWords } from '../../core/dates.js';
 import { link, nav, WORDING } from '../components.js';
 import { shareSwitches } from '../share-switch.js';
 import { html, t as msg, tt } from '../views.js';
+import { fieldErrorText, limitCounter } from '../fields.js';
+import { DRAFT_FORMS, draftAttributes } from '../drafts.js';
 
 /**
  * @typedef {import('../../data/db.js').Peer} Peer
@@ -145,8 +147,8 @@ export function feedbackFields(prefix, values = {}, { required = false, words = 
     </div></fieldset>
     <div class="field"><label for="${prefix}-comment">Anything you'd like to add?
       <span class="optional">(optional)</span></label>
-    <textarea id="${prefix}-comment" name="comment" rows="3" maxlength="2000" autocomplete="off">${
-      values.comment ?? ''}</textarea></div>`;
+    <textarea id="${prefix}-comment" name="comment" rows="3" data-limit="2000" aria-describedby="${prefix}-comment-count"
+      autocomplete="off">${values.comment ?? ''}</textarea>${limitCounter(`${prefix}-comment`)}</div>`;
 }
 
 function answerWords(response) {
@@ -199,7 +201,9 @@ export function assignmentPage({ assignment, past, next = null, kindLabel = null
     </section>
     <section class="todo-section" aria-labelledby="todo-feedback"><h2 id="todo-feedback">Your feedback</h2>
       ${answered ? html`<form class="todo-feedback" action="/app/todo/${a.id}/feedback" method="post"
-        hx-post="/app/todo/${a.id}/feedback" hx-target="#view" novalidate autocomplete="off">
+        hx-post="/app/todo/${a.id}/feedback" hx-target="#view" novalidate autocomplete="off" ${draftAttributes({
+          form: DRAFT_FORMS.todoFeedback(a.id), path: `/app/todo/${a.id}`, kind: a.doc.kind, title: a.doc.title,
+          what: 'feedback' })}>
         ${feedback.error ? html`<p class="error" role="alert">${feedback.error}</p>` : null}
         <p class="hint">Your feedback goes with your latest answer. ${a.from.handle} will see it.</p>
         ${feedbackFields('fb', feedback.values ?? {}, { required: true, words })}
@@ -246,8 +250,10 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
       that answer${previous.doc?.status === 'done' && previous.doc.entry_id ? ' and updates the entry you wrote for it'
         : ''}.</p>` : null}
     <form class="entry-form" action="${base}" method="post" hx-post="${base}" hx-target="#view" novalidate
-      autocomplete="off">
-      ${done.error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${done.error.message ?? done.error}</p>` : null}
+      autocomplete="off" ${draftAttributes({ form: DRAFT_FORMS.todoDone(a.id, occurrence), path: base, kind: a.doc.kind,
+        title: a.doc.title, what: 'answer' })}>
+      ${done.error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${
+        fieldErrorText(done.error, kind.fields)}</p>` : null}
       ${kindFields(kind, done.values ?? {}, done.error ?? null)}
       ${feedbackFields('d', done.feedback ?? {}, { words })}
       ${share.length ? shareSwitches(share, { what: 'answer', prefix: 'd-share' })
@@ -257,12 +263,13 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
     </form>
     <section class="todo-not-done" aria-labelledby="todo-nd-title"><h2 id="todo-nd-title">Didn't get to it?</h2>
     <form action="${base}/not-done" method="post" hx-post="${base}/not-done" hx-target="#view" novalidate
-      autocomplete="off">
+      autocomplete="off" ${draftAttributes({ form: DRAFT_FORMS.todoNotDone(a.id, occurrence), path: base,
+        kind: a.doc.kind, title: a.doc.title, what: 'reason' })}>
       ${notDone.error ? html`<p class="error" role="alert">${notDone.error}</p>` : null}
       <div class="field"><label for="nd-reason">What got in the way?</label>
-      <textarea id="nd-reason" name="reason" rows="3" maxlength="2000" required aria-required="true" autocomplete="off"
-        ${notDone.error && !notDone.feedbackError ? html`aria-invalid="true"` : null}>${
-        notDone.reason ?? ''}</textarea></div>
+      <textarea id="nd-reason" name="reason" rows="3" data-limit="2000" aria-describedby="nd-reason-count" required
+        aria-required="true" autocomplete="off" ${notDone.error && !notDone.feedbackError ? html`aria-invalid="true"`
+        : null}>${notDone.reason ?? ''}</textarea>${limitCounter('nd-reason')}</div>
       ${feedbackFields('nd', notDone.feedback ?? {}, { words })}
       <p class="todo-notice">${who} will see that this was not done, your reason and your feedback.</p>
       <div class="actions"><button type="submit" class="secondary">I didn't do this</button></div>

@@ -166,7 +166,7 @@ function fixture({ peer = {}, assignments = null } = {}) {
       now: '2026-03-01T08:00:00Z',
       worksheet: { fields: [{ id: 'items', label: 'Things', type: 'list', required: true }] },
     }, kinds) }];
-  const state = { entries: [], docs: [], writes: 0, changed: 0, blockShare: false };
+  const state = { entries: [], docs: [], writes: 0, changed: 0, blockShare: false, discarded: [] };
   let n = 0;
   const id = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
   const store = {
@@ -209,6 +209,7 @@ function fixture({ peer = {}, assignments = null } = {}) {
       own.doc = doc;
       return own;
     },
+    discardDraft: async (db, me, form) => { state.discarded.push(form); },
   };
   const router = register(new Router(), { load: async () => ({ db: {}, me: {}, settings: null, kinds }), store,
     changed: () => { state.changed += 1; }, now: () => new Date('2026-03-29T12:00:00Z') });
@@ -403,4 +404,37 @@ test('feedback: asks for an answered day first, then goes with the latest answer
   assert.equal(latest.doc.entry_id, state.entries[0].id);
   assert.equal(state.docs.find((d) => d.doc.occurrence === '2026-03-27').doc.feedback, undefined);
   assert.equal((await call('POST', `/app/todo/${A1}/feedback`, {})).status, 422);
+});
+
+test('drafts: each answer form keeps its own draft, deleted once that form is saved, never when it is refused', async () => {
+  const { state, call } = fixture();
+  const form = await call('GET', `/app/todo/${A1}/2026-03-29`);
+  assert.match(form.body, new RegExp(`data-draft="todo/${A1}/2026-03-29" data-draft-path="/app/todo/${A1}/2026-03-29"`));
+  assert.match(form.body, new RegExp(`data-draft="todo/${A1}/2026-03-29/not-done"`));
+  assert.match(form.body, /data-draft-what="answer"/);
+  assert.match(form.body, /data-draft-what="reason"/);
+  const refused = await call('POST', `/app/todo/${A1}/2026-03-29/not-done`, { reason: 'x'.repeat(2001) });
+  assert.equal(refused.status, 422);
+  assert.deepEqual(state.discarded, []);
+  // Refused whole, with the question and the limit in words; nothing of it cut.
+  assert.match(refused.body, /“What got in the way\?” holds 2,001 characters, more than its limit of 2,000\. Nothing was cut/);
+  assert.ok(refused.body.includes(`>${'x'.repeat(2001)}</textarea>`));
+  await call('POST', `/app/todo/${A1}/2026-03-29/not-done`, { reason: 'Busy' });
+  assert.deepEqual(state.discarded, [`todo/${A1}/2026-03-29/not-done`]);
+  await call('POST', `/app/todo/${A1}/2026-03-28`, { 'f.body': 'Done' });
+  assert.equal(state.discarded.at(-1), `todo/${A1}/2026-03-28`);
+  const page = await call('GET', `/app/todo/${A1}`);
+  assert.match(page.body, new RegExp(`data-draft="todo/${A1}/feedback"`));
+  await call('POST', `/app/todo/${A1}/feedback`, { rating: 'not_helping' });
+  assert.equal(state.discarded.at(-1), `todo/${A1}/feedback`);
+});
+
+test('no answer field cuts what is typed: counters instead of maxlength', async () => {
+  const { call } = fixture();
+  await call('POST', `/app/todo/${A1}/2026-03-27/not-done`, { reason: 'Busy' });
+  for (const path of [`/app/todo/${A1}/2026-03-29`, `/app/todo/${A1}`]) {
+    const { body } = await call('GET', path);
+    assert.doesNotMatch(body, /maxlength/, path);
+    assert.match(body, /data-limit="2000"/, path);
+  }
 });
