@@ -1,6 +1,8 @@
 /** The page: register the service worker, hold every click until it controls the page, then start htmx. */
 
 import { estimateStrength } from './strength.js';
+import { watchDrafts } from './drafts.js';
+import { watchLimits } from './field-limits.js';
 import { missingCapabilities, registerWorker, showUnsupported } from './browser.js';
 import { startStorage } from './storage.js';
 import { statusText, warningLine } from '../core/sync-status.js';
@@ -287,6 +289,9 @@ async function start() {
   const here = () => location.pathname + location.search;
   const storage = await startStorage({ view, refresh: () => htmx.ajax('GET', here(), { target: '#view' }) });
   wireForms(htmx, storage.changed);
+  // Forms in progress kept as drafts in the worker, sealed (page/drafts.js); limited fields count, never cut.
+  const refreshLimits = watchLimits(view);
+  watchDrafts({ view, ask, refreshed: refreshLimits });
   // A device that had an account and whose storage the browser cleared says so, instead of a first start.
   if (storage.wiped && !invite) {
     await htmx.ajax('GET', '/app/storage/wiped', { target: '#view' });
