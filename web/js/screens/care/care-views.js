@@ -9,7 +9,7 @@ import { scheduleWords } from '../assign/review.js';
 import { groupBySession } from './timeline.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
 import { badge, link, nav, summary, verification } from '../components.js';
-import { timelineValue } from '../fields.js';
+import { longAnswer, timelineValue } from '../fields.js';
 import { html } from '../views.js';
 
 /**
@@ -149,7 +149,8 @@ export function timelineItems(received, kindOf, titles, dayOf) {
   return out;
 }
 
-function entryItem(item) {
+/** One shared entry; `whole`: long answers all at once (print), not their first lines with "Show all". */
+function entryItem(item, whole = false) {
   const { doc, kind } = item;
   const fields = doc.fields ?? {};
   const known = (kind?.fields ?? []).filter((f) => fields[f.id] !== undefined && fields[f.id] !== '');
@@ -158,11 +159,11 @@ function entryItem(item) {
     <p class="tl-summary">${summary({ kind: doc.kind, fields }, kind)}</p>
     <p class="meta">Written ${when(doc.created_at)}${doc.updated_at && doc.updated_at > doc.created_at
       ? html`, edited ${when(doc.updated_at)}` : null}</p>
-    ${kind ? html`<dl>${known.map((f) => html`<dt>${f.label}</dt><dd>${timelineValue(f, fields[f.id])}</dd>`)}</dl>`
+    ${kind ? html`<dl>${known.map((f) => html`<dt>${f.label}</dt><dd>${timelineValue(f, fields[f.id], { whole })}</dd>`)}</dl>`
       : html`<p class="hint">This entry needs a newer version of the app to be shown.</p>`}</li>`;
 }
 
-function responseItem(item) {
+function responseItem(item, whole = false) {
   const { doc } = item;
   const done = doc.status === 'done';
   const rating = doc.feedback ? RATING_WORDS[doc.feedback.rating] ?? doc.feedback.rating : null;
@@ -171,10 +172,11 @@ function responseItem(item) {
     <p class="tl-summary">${item.title ?? 'An activity'}: <strong class="status-${done ? 'done' : 'not-done'}">${
       done ? 'Done' : 'Not done'}</strong> for ${day(doc.occurrence)}</p>
     <p class="meta">Answered ${when(doc.updated_at ?? doc.created_at)}</p>
-    <dl>${!done && doc.reason ? html`<dt>Reason</dt><dd>${doc.reason}</dd>` : null}
+    <dl>${!done && doc.reason ? html`<dt>Reason</dt><dd>${longAnswer(doc.reason, 'Reason', { whole })}</dd>` : null}
       ${typeof doc.minutes === 'number' ? html`<dt>Practice</dt><dd>${doc.minutes} min</dd>` : null}
       ${rating ? html`<dt>How it is going</dt><dd><strong>${rating}</strong>${
-        doc.feedback.comment ? html`: ${doc.feedback.comment}` : null}</dd>` : null}</dl>
+        doc.feedback.comment ? html`: ${longAnswer(doc.feedback.comment, 'How it is going', { whole })}` : null}</dd>`
+        : null}</dl>
     ${entryNote(item)}</li>`;
 }
 
@@ -200,14 +202,15 @@ export function groupHeading(group) {
  * The timeline: groups newest first, each a heading and its items newest first.
  * @param {import('./timeline.js').TimelineItem[]} items from timelineItems @param {string[]} sessions
  * @param {string} today @param {string} handle
- * @param {{level?: number, marker?: boolean}} [options] heading level of the groups (3 on the client page, 2 in
- *   print); marker: say "Session held today" at the top when it was
+ * @param {{level?: number, marker?: boolean, whole?: boolean}} [options] heading level of the groups (3 on the
+ *   client page, 2 in print); marker: say "Session held today" at the top when it was; whole: long answers all at
+ *   once (print), not their first lines with "Show all"
  */
-export function timeline(items, sessions, today, handle, { level = 3, marker = true } = {}) {
+export function timeline(items, sessions, today, handle, { level = 3, marker = true, whole = false } = {}) {
   const { sessionToday, groups } = groupBySession(items, sessions, today);
   const heading = (id, words) => (level === 2 ? html`<h2 id="${id}">${words}</h2>`
     : html`<h3 id="${id}">${words}</h3>`);
-  const one = (it) => (it.type === 'entry' ? entryItem(it) : responseItem(it));
+  const one = (it) => (it.type === 'entry' ? entryItem(it, whole) : responseItem(it, whole));
   return html`${sessionToday && marker ? html`<p class="session-marker">Session held today (${day(today)})</p>` : null}
     ${groups.length ? groups.map((g, i) => html`<section class="tl-group" aria-labelledby="tl-${i}">
       ${heading(`tl-${i}`, groupHeading(g))}
@@ -271,7 +274,7 @@ export function printPage({ peer, sessions, today, items, range }) {
     <div class="no-print actions"><button type="button" data-print>Print or save as PDF</button>
       ${link(`/app/clients/${peer.userId}`, `Back to ${peer.handle}`, 'button secondary')}</div>
     <p class="no-print hint">Use your browser's Print (Ctrl+P) to save it as a PDF.</p>
-    ${timeline(items, sessions, today, peer.handle, { level: 2 })}
+    ${timeline(items, sessions, today, peer.handle, { level: 2, whole: true })}
   </article>`;
 }
 

@@ -25,7 +25,7 @@ export function register(router, { load, panel = async () => null }) {
     const { db, me, kinds, settings } = await load();
     const query = (url.searchParams.get('q') ?? '').slice(0, 200);
     const all = await listEntries(db, me);
-    const found = searchEntries(all, query, (k) => kinds.get(k)?.label ?? k);
+    const found = searchEntries(all, query, (e) => kindFor(kinds, e));
     return page(entriesPage(found, kinds, { query, words: wordsFor(settings) }));
   }
 
