@@ -1,7 +1,8 @@
 """Tests of sync/core/fields.py: every field type has a complete entry in the registry, and the registry is the list.
 
 The values each type accepts, refuses and normalises are tested through kinds.py and assignments.py
-(tests/sync/test_kinds.py, tests/sync/test_assignments.py), where the messages name the kind and field."""
+(tests/sync/core/test_kinds.py, tests/sync/core/test_assignments.py), where the messages name the question by its
+label."""
 
 from __future__ import annotations
 
