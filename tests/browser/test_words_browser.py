@@ -185,6 +185,14 @@ def _done(page: Page) -> str:
     return page.get_by_role("link", name="Open your entry").get_attribute("href").rsplit("/", 1)[-1]
 
 
+def _share(page: Page, url: str, entry_id: str) -> None:
+    """Share an entry with the therapist, unless it is already (an answer to an assignment is, by default)."""
+    go(page, url, f"/app/entries/{entry_id}", ".sharing")
+    if page.get_by_role("button", name=f"Share with {T}").count():
+        share_entry(page, url, entry_id, T)
+    assert f"Shared with {T}" in " ".join(page.inner_text(".sharing").split())
+
+
 def _write_and_share(pair) -> dict[str, Any]:
     url, tp, cp, uid = pair["url"], pair["t"], pair["c"], pair["uid"]
     today = local_day(tp)
@@ -228,7 +236,7 @@ def _write_and_share(pair) -> dict[str, Any]:
     ids.append(_done(cp))
 
     for entry_id in ids:
-        share_entry(cp, url, entry_id, T)
+        _share(cp, url, entry_id)
     assert sync_now(cp) == "Synced"
     assert sync_now(tp) == "Synced"
     return {"entries": ids, "breathing": breathing, "worksheet": worksheet, "today": today}
