@@ -10,6 +10,7 @@ import { nav } from '../../js/screens/components.js';
 import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice }
   from '../../js/screens/entry/entry-views.js';
 import { WORDING } from '../../js/screens/components.js';
+import { morePage, settingsPage } from '../../js/screens/more/more-views.js';
 import { pseudoLocalise } from '../pseudo-locale.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
@@ -28,7 +29,9 @@ const feeling = { id: 'e2', kind: 'mood', fields: { score: 4, emotions: ['calm',
 const newer = { id: 'e3', kind: 'dream', fields: { plot: 'Flying' }, createdAt: A, updatedAt: A };
 // Field ids (plot, score, emotions) are shown as they are for answers this version cannot interpret.
 const DATA = ['Sunny walk', 'calm', 'tired', 'Flying', 'plot', 'score', 'emotions', 'dream', 'KindLabel', 'KindDescription', 'FieldLabel',
-  'sunny', instantWords(A), instantWords(B)];
+  'sunny', instantWords(A), instantWords(B),
+  // The sync status in words (core/sync-status.js, not in the catalogues yet) and a language's own name (LANGUAGES).
+  'Synced', 'English', 'ana'];
 
 /** The words a person sees: text between tags and the attributes that are read out. */
 function visibleText(markup) {
@@ -63,6 +66,11 @@ const SCREENS = {
   'new entry form': () => entryForm(journal),
   'edit form, newer fields': () => entryForm(journal, { entry: { ...written, fields: { plot: 'Flying' } } }),
   'not found': () => notFoundPage(),
+  'more, signed out': () => morePage({ role: 'client', session: null, handle: null }, null, { state: 'off' }),
+  'more, signed in': () => morePage({ role: 'client', session: {}, handle: 'ana' }, { wording: 'homework' },
+    { state: 'synced' }),
+  'more, therapist': () => morePage({ role: 'therapist', session: {}, handle: 'ana' }, null, { state: 'synced' }),
+  'settings': () => settingsPage({ wording: 'homework' }, 'client'),
 };
 
 for (const [name, render] of Object.entries(SCREENS)) {
