@@ -22,8 +22,10 @@ BAR = """() => [...document.querySelectorAll('#view > nav.tabs a')].map((a) => {
   return { name: a.textContent.trim(), current: a.getAttribute('aria-current'), x: r.x, y: r.y, width: r.width,
     height: r.height, icon: a.querySelector('svg')?.getAttribute('aria-hidden') };
 })"""
-NAV_BOX = "() => { const r = document.querySelector('#view > nav.tabs').getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }"
-HEADING_BOX = "() => { const r = document.querySelector('#view h1').getBoundingClientRect(); return [r.x, r.y, r.width]; }"
+NAV_BOX = """() => { const r = document.querySelector('#view > nav.tabs').getBoundingClientRect();
+  return [r.x, r.y, r.width, r.height]; }"""
+HEADING_BOX = """() => { const r = document.querySelector('#view h1').getBoundingClientRect();
+  return [r.x, r.y, r.width]; }"""
 
 
 def _current(page) -> list[str]:

@@ -31,7 +31,10 @@ export function register(router, { load, sync }) {
     });
 }
 
-/** The More screen's markup with a notice (after a step that came from it: the passphrase changed). */
+/**
+ * The More screen's markup with a notice (after a step that came from it: the passphrase changed).
+ * @param {import('../features.js').App} app @param {string} notice
+ */
 export async function moreView({ load, sync }, notice) {
   const { me, settings } = await load();
   return morePage(me, settings, sync?.status() ?? { state: 'off' }, { notice: saidFirst(notice) });
