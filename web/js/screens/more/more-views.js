@@ -70,8 +70,7 @@ export function morePage(me, settings, status, { notice = null } = {}) {
     ${notice}
     ${group('entries', t('more.entries.heading'), null, entries)}
     ${group('account', t('more.account.heading'), signedIn
-      ? tt('more.account.signedIn', { handle: html`<strong>${me.handle}</strong>` }) : t('more.account.signedOut'),
-    account)}
+      ? tt('more.account.signedIn', { handle: html`<strong>${me.handle}</strong>` }) : null, account)}
     ${group('settings', t('more.settings.heading'), null, menuItem({ id: 'settings', href: '/app/settings',
       label: t('more.settings'), hint: t('more.settings.hint', { wording, language: languageName() }),
       glyph: 'settings' }))}
