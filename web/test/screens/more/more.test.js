@@ -20,7 +20,7 @@ test('More for a signed-in client: entries, sync and account, settings, then the
   assert.match(page, /<nav class="tabs with-new"[^>]*>/);
   assert.match(page, /href="\/app\/more" class="tab" aria-current="page"/);
   assert.deepEqual([...page.matchAll(/<h2 id="([^"]+)">([^<]+)<\/h2>/g)].map((m) => m[2]),
-    ['Your entries', 'Sync and account', 'Settings', 'Leave or start over']);
+    ['Your entries', 'Sync and account', 'This app', 'Leave or start over']);
   const menu = links(page).filter(([, cls]) => cls.startsWith('menu-link'));
   assert.deepEqual(menu, [
     ['/app/shared', 'menu-link', 'Shared'],
