@@ -249,6 +249,12 @@ function careClick(event) {
 
 document.addEventListener('htmx:after:swap', drawQrCodes);
 document.addEventListener('click', careClick);
+// A long answer shows its first lines with "Show all" (screens/fields.js longAnswer); on paper, all of it.
+window.addEventListener('beforeprint', () => {
+  for (const details of document.querySelectorAll('details')) {
+    if (details.closest('.long-answer')) details.open = true;
+  }
+});
 drawQrCodes(); // a page the worker answered in full already has its view
 // END care block
 

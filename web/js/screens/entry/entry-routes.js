@@ -30,7 +30,7 @@ export function register(router, { load, panel = async () => null }) {
     const { db, me, kinds, settings } = await load();
     const query = (url.searchParams.get('q') ?? '').slice(0, 200);
     const all = await listEntries(db, me);
-    const found = searchEntries(all, query, (k) => kinds.get(k)?.label ?? k);
+    const found = searchEntries(all, query, (e) => kindFor(kinds, e));
     // The forms in progress, to continue (not under a search: that lists what matches it).
     const drafts = query ? [] : await listDrafts(db, me);
     return page(entriesPage(found, kinds, { query, words: wordsFor(settings), drafts }));

@@ -3,7 +3,7 @@
 import { kindFor } from '../../core/assignments.js';
 import { instantWords } from '../../core/dates.js';
 import { answeredByChoice, unknownFields } from '../../core/kinds.js';
-import { link, listWords, nav, summary, WORDING } from '../components.js';
+import { kindWords, link, listWords, nav, summary, WORDING } from '../components.js';
 import { DRAFT_FORMS, draftAttributes, draftsToContinue } from '../drafts.js';
 import { fieldControl, fieldDisplay, fieldErrorText, fieldHint } from '../fields.js';
 import { shareSwitches } from '../share-switch.js';
@@ -27,7 +27,7 @@ export function entryList(entries, kinds, query) {
   return html`<ul class="entries">${entries.map((e) => {
     const kind = kindFor(kinds, e);
     return html`<li><a href="/app/entries/${e.id}" hx-get="/app/entries/${e.id}" hx-target="#view" hx-push-url="true">
-      <span class="kind">${kind?.label ?? e.kind}</span>
+      <span class="kind">${kindWords(kind, e.kind)}</span>
       <span class="summary">${summary(e, kind)}</span>
       <time datetime="${e.createdAt}">${when(e.createdAt)}</time></a></li>`;
   })}</ul>`;
@@ -95,7 +95,7 @@ export function entryPage(entry, kind, extra = null) {
   const known = kind?.fields ?? [];
   const others = Object.entries(kind ? unknownFields(kind, entry.fields) : entry.fields);
   return html`${nav('')}<article aria-labelledby="entry-title">
-    <p class="kind">${kind?.label ?? entry.kind}</p>
+    <p class="kind">${kindWords(kind, entry.kind)}</p>
     <h1 id="entry-title">${summary(entry, kind)}</h1>
     <p class="meta">${entry.updatedAt > entry.createdAt
       ? tt('entry.writtenEdited', { created: timeOf(entry.createdAt), updated: timeOf(entry.updatedAt) })
