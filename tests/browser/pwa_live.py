@@ -70,6 +70,13 @@ def go_more(page) -> None:
     page.wait_for_selector("#more-title:not([data-old])")
 
 
+def go_settings(page) -> None:
+    """More → Settings: the wording, the language, storage on this device."""
+    go_more(page)
+    page.get_by_role("link", name="Settings", exact=True).click()
+    page.wait_for_selector("#settings-title")
+
+
 def go_sync(page) -> None:
     """More → Sync: the status, "Sync now", the notes; signed out, turning sync on and signing in."""
     go_more(page)

@@ -1,6 +1,7 @@
 /** The service worker's More handlers: the More screen, and Settings (shown and saved). */
 
 import { write } from '../../data/db.js';
+import { storageSettings } from '../storage/storage-views.js';
 import { htmlResponse, t } from '../views.js';
 import { morePage, saidFirst, settingsPage } from './more-views.js';
 
@@ -9,25 +10,29 @@ import { morePage, saidFirst, settingsPage } from './more-views.js';
  * Shared) are their features' own (account/, export/, share/).
  * @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app
  */
-export function register(router, { load, sync }) {
+export function register(router, { load, sync, storage }) {
   /** The More screen, with `notice` said first. */
   async function more(notice = null) {
     const { me, settings } = await load();
     return htmlResponse(morePage(me, settings, sync?.status() ?? { state: 'off' }, { notice }));
   }
 
+  /** Settings (`saved`: as just saved), with its "Storage on this device" section (screens/storage), `notice` first. */
+  async function settingsScreen(notice = null, saved = null) {
+    const { me, settings } = await load();
+    const kept = storage ? storageSettings(await storage.state({ usage: true })) : null;
+    return htmlResponse(settingsPage(saved ?? settings, me.role, { notice, storage: kept }));
+  }
+
   return router
     .add('GET', '/app/more', () => more())
-    .add('GET', '/app/settings', async () => {
-      const { me, settings } = await load();
-      return htmlResponse(settingsPage(settings, me.role));
-    })
+    .add('GET', '/app/settings', () => settingsScreen())
     .add('POST', '/app/settings', async ({ request }) => {
       const e = await load();
       const wording = (await request.formData()).get('wording') === 'homework' ? 'homework' : 'activities';
       e.settings = { ...e.settings, wording };
       await write(e.db, ['meta'], (tx) => tx.objectStore('meta').put(e.settings, 'settings'));
-      return htmlResponse(settingsPage(e.settings, e.me.role, { notice: saidFirst(t('settings.saved')) }));
+      return settingsScreen(saidFirst(t('settings.saved')), e.settings);
     });
 }
 

@@ -82,8 +82,10 @@ function fixture(settings = null) {
     return tx;
   } };
   const state = { settings };
+  const storage = { state: async () => ({ records: 1, onlyHere: 1, account: false, persisted: false,
+    usage: { used: 2048, quota: 10e9 }, dismissed: false, sevenDays: false }) };
   const router = register(new Router(), { load: async () => ({ db, me: client(), settings: state.settings }),
-    sync: { status: () => ({ state: 'synced' }) } });
+    sync: { status: () => ({ state: 'synced' }) }, storage });
   async function call(method, path, form = null) {
     const found = router.match(method, path);
     assert.ok(found?.handler, `${method} ${path} is routed`);
@@ -97,7 +99,10 @@ function fixture(settings = null) {
 test('the routes: More and Settings shown; a saved wording kept (anything else is "activities")', async () => {
   const { saved, call } = fixture({ language: 'en' });
   assert.match((await call('GET', '/app/more')).body, /<h1 id="more-title">More<\/h1>/);
-  assert.match((await call('GET', '/app/settings')).body, /<h1 id="settings-title">Settings<\/h1>/);
+  const settings = (await call('GET', '/app/settings')).body;
+  assert.match(settings, /<h1 id="settings-title">Settings<\/h1>/);
+  // Storage on this device is a section of Settings (screens/storage), after the words and the language.
+  assert.match(settings, /id="language-title"[^]*<section class="storage-settings" id="storage"/);
   const done = await call('POST', '/app/settings', { wording: 'homework' });
   assert.equal(done.status, 200);
   assert.deepEqual(saved.settings, { language: 'en', wording: 'homework' });
