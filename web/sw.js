@@ -19,13 +19,17 @@ const SHELL = [
   '/',
   '/css/app.css',
   '/js/page/app.js',
+  '/js/page/browser.js',
+  '/js/page/storage.js',
   '/js/page/strength.js',
-  '/js/page/language.js',
+  '/js/page/drafts.js',
+  '/js/page/field-limits.js',
+  '/js/page/words.js',
   '/js/page/live.js',
   '/js/page/refresh.js',
   '/js/page/status-bar.js',
-  '/js/core/sync-status.js',
   '/js/core/messages.js',
+  '/js/core/sync-status.js',
   '/js/core/dates.js',
   '/vendor/htmx.js',
   '/kinds.json',
@@ -97,8 +101,24 @@ async function notify(status, scopes = []) {
   }
 }
 
+/**
+ * "Free space" (engine/storage.js): drop the files cached on first use that are fetched again when next needed (the
+ * account forms' code and Argon2, needed online only). The template library stays: a therapist's app works offline
+ * with it. Returns how many went.
+ */
+async function freeCaches() {
+  const cache = await caches.open(CACHE);
+  let freed = 0;
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (LAZY.has(path) && path !== '/templates.json' && await cache.delete(request)) freed += 1;
+  }
+  return freed;
+}
+
 const local = createLocalServer({
   shell,
+  freeCaches,
   kindsResponse: async () => (await own('/kinds.json')) ?? fetch('/kinds.json'),
   templatesResponse: () => cacheFirst(new Request('/templates.json')),
   catalogueResponse: (url) => cacheFirst(new Request(url)),

@@ -5,10 +5,7 @@
  * the update, and then what was typed is put back into the same fields. docs/WEB.md "Live screens".
  */
 
-import { messageParts } from '../core/messages.js';
-import { useCatalogue } from './language.js';
-
-const words = (key) => messageParts(key).map(String).join('');
+import { pageWords } from './words.js';
 
 /**
  * Which data (engine/sync.js Scope) each screen shows, by its first path segments; a screen not listed: all.
@@ -127,7 +124,7 @@ export function createRefresher({ view, htmx, unsaved, after }) {
 
   /** The "Updated" notice: its words, and the update shown only when the person asks. */
   async function offer() {
-    await useCatalogue();
+    const words = await pageWords();
     if (notice.dataset.mode === 'lost') return; // already asking about what would be lost
     const text = document.createElement('p');
     text.textContent = words(unsaved(view) ? 'live.changedTyping' : 'live.changed');
@@ -157,14 +154,19 @@ export function createRefresher({ view, htmx, unsaved, after }) {
     box.innerHTML = markup;
     const homes = carried.map((c) => counterpart(box.content, c.el));
     view.replaceChildren(box.content);
+    htmx.process(view);
+    // The page's other parts take the new screen as they take one htmx swapped in (drafts watch its forms, the
+    // counters of limited fields, QR codes); `htmx:after:swap` itself would also move the focus.
+    view.dispatchEvent(new CustomEvent('between:refreshed', { bubbles: true }));
+    // What was typed goes back in as typed (an input event): a draft keeps it, a counter counts it.
     carried.forEach((c, i) => {
       const home = homes[i];
       if (!home) return;
       if (['checkbox', 'radio'].includes(home.type)) home.checked = c.checked;
       else if (home.tagName === 'SELECT' && c.chosen) [...home.options].forEach((o, n) => { o.selected = c.chosen[n]; });
       else home.value = c.value;
+      home.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    htmx.process(view);
     window.scrollTo(scrollX, scrollY);
     const again = findFocus(view, key);
     if (again) {
@@ -217,7 +219,7 @@ export function createRefresher({ view, htmx, unsaved, after }) {
     const box = document.createElement('template');
     box.innerHTML = markup;
     if (!anyway && keep.some((el) => !counterpart(box.content, el))) {
-      await useCatalogue();
+      const words = await pageWords();
       const text = document.createElement('p');
       text.textContent = words('live.lost');
       notice.dataset.mode = 'lost';

@@ -5,10 +5,7 @@
  */
 
 import { headerText, statusText, warningLine } from '../core/sync-status.js';
-import { messageParts } from '../core/messages.js';
-import { useCatalogue } from './language.js';
-
-const words = (key, params) => messageParts(key, params).map(String).join('');
+import { pageWords } from './words.js';
 
 /**
  * @param {{region: HTMLElement|null, view: HTMLElement}} where the header's live region and the view (its
@@ -22,7 +19,7 @@ export function createStatusBar({ region, view }) {
 
   async function show() {
     if (!region) return;
-    await useCatalogue();
+    const words = await pageWords(); // and the catalogue in use for core/sync-status.js
     // "Syncing…" would chatter in a screen reader every minute; the region only changes for real news.
     if (status.state === 'syncing' && region.textContent && !offline()) return;
     const line = headerText(status, { offline: offline() });

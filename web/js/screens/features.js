@@ -10,7 +10,9 @@ import { register as assign } from './assign/assign-routes.js';
 import { register as care } from './care/care-routes.js';
 import { register as entry } from './entry/entry-routes.js';
 import { register as exportCopy } from './export/export.js';
+import { register as more } from './more/more-routes.js';
 import { entryPanel, register as share } from './share/share-routes.js';
+import { register as storage } from './storage/storage-routes.js';
 import { register as todo } from './todo/todo-routes.js';
 
 // The page's secret-carrying messages (account steps), the sharing panel under an entry, the server's own pages.
@@ -29,6 +31,8 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @property {ReturnType<typeof import('../engine/account.js').createAccounts>} [accounts]
  * @property {ReturnType<typeof import('../engine/sync.js').createSync>} [sync]
  * @property {ReturnType<typeof import('../engine/share.js').createSharing>} [sharing]
+ * @property {ReturnType<typeof import('../engine/storage.js').createStorage>} [storage] this device's storage: its
+ *   state (where entries live, kept or not, space), the notice put away, freeing space
  * @property {(id: string) => Promise<unknown>} [panel] the sharing panel under an entry, or null
  * @property {() => Date} [now] the clock (tests set it)
  */
@@ -37,4 +41,4 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, share, todo };
+export const FEATURES = { account, assign, care, entry, export: exportCopy, more, share, storage, todo };

@@ -10,7 +10,10 @@ import { nav } from '../../js/screens/components.js';
 import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice }
   from '../../js/screens/entry/entry-views.js';
 import { WORDING } from '../../js/screens/components.js';
+import { morePage, settingsPage } from '../../js/screens/more/more-views.js';
 import { pseudoLocalise } from '../pseudo-locale.js';
+import { quotaAlert, storageNotice, storageSettings, wipedPage } from '../../js/screens/storage/storage-views.js';
+import { sizeWords } from '../../js/core/storage.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -27,8 +30,16 @@ const written = { id: 'e1', kind: 'journal', fields: { body: 'Sunny walk' }, cre
 const feeling = { id: 'e2', kind: 'mood', fields: { score: 4, emotions: ['calm', 'tired'] }, createdAt: A, updatedAt: A };
 const newer = { id: 'e3', kind: 'dream', fields: { plot: 'Flying' }, createdAt: A, updatedAt: A };
 // Field ids (plot, score, emotions) are shown as they are for answers this version cannot interpret.
-const DATA = ['Sunny walk', 'calm', 'tired', 'Flying', 'plot', 'score', 'emotions', 'dream', 'KindLabel', 'KindDescription', 'FieldLabel',
-  'sunny', instantWords(A), instantWords(B)];
+const therapist = { userId: '11111111-1111-4111-8111-111111111111', handle: 'dr.lee', role: 'therapist', linked: true,
+  changed: null, verifiedHow: 'invite-link' };
+// Storage: a device with entries only here, the browser not keeping them (Safari), and one whose account has them.
+const risky = { records: 2, onlyHere: 2, account: false, persisted: false, usage: { used: 1_234_567, quota: 10e9 },
+  dismissed: false, sevenDays: true };
+const synced = { ...risky, onlyHere: 0, account: true, persisted: true, usage: null, sevenDays: false };
+const DATA = ['dr.lee', 'Sunny walk', 'calm', 'tired', 'Flying', 'plot', 'score', 'emotions', 'dream', 'KindLabel', 'KindDescription', 'FieldLabel',
+  'sunny', instantWords(A), instantWords(B), sizeWords(1_234_567), sizeWords(10e9),
+  // The sync status in words (core/sync-status.js, not in the catalogues yet) and a language's own name (LANGUAGES).
+  'Synced', 'English', 'ana'];
 
 /** The words a person sees: text between tags and the attributes that are read out. */
 function visibleText(markup) {
@@ -55,14 +66,36 @@ const SCREENS = {
   'search found two': () => entriesPage([written, feeling], kinds, { query: 'sunny' }),
   'search found none': () => entriesPage([], kinds, { query: 'sunny' }),
   'deleted, undo': () => entriesPage([], kinds, { notice: undoNotice('e1') }),
+  'drafts to continue': () => entriesPage([written], kinds, { drafts: [
+    { form: 'entry/new/journal', path: '/app/entries/new?kind=journal', kind: 'journal', title: '', what: 'new', updatedAt: B },
+    { form: 'entry/e1/edit', path: '/app/entries/e1/edit', kind: 'dream', title: '', what: 'edit', updatedAt: A },
+    { form: 'todo/a/2026-03-10', path: '/app/todo/a/2026-03-10', kind: 'journal', title: 'Sunny walk', what: 'answer',
+      updatedAt: A }] }),
   'choose a kind': () => chooseKindPage(kinds),
   'an entry, edited': () => entryPage(written, journal),
   'a mood': () => entryPage(feeling, mood),
   'a newer kind': () => entryPage(newer, null),
   'newer fields': () => entryPage({ ...written, fields: { ...written.fields, plot: 'Flying' } }, journal),
   'new entry form': () => entryForm(journal),
+  'new entry form, share switches': () => entryForm(journal, { share: [{ peer: therapist, on: false },
+    { peer: { ...therapist, userId: 'x', verifiedHow: 'tofu' }, on: false },
+    { peer: { ...therapist, userId: 'y', changed: {} }, on: false }] }),
   'edit form, newer fields': () => entryForm(journal, { entry: { ...written, fields: { plot: 'Flying' } } }),
   'not found': () => notFoundPage(),
+  'more, signed out': () => morePage({ role: 'client', session: null, handle: null }, null, { state: 'off' }),
+  'more, signed in': () => morePage({ role: 'client', session: {}, handle: 'ana' }, { wording: 'homework' },
+    { state: 'synced' }),
+  'more, therapist': () => morePage({ role: 'therapist', session: {}, handle: 'ana' }, null, { state: 'synced' }),
+  'settings': () => settingsPage({ wording: 'homework' }, 'client'),
+  'settings, with storage': () => settingsPage(null, 'client', { storage: storageSettings(risky) }),
+  'storage: the notice': () => storageNotice(risky),
+  'storage: the notice, unsynced changes': () => storageNotice({ ...risky, account: true, onlyHere: 1 }),
+  'storage: settings, at risk': () => storageSettings(risky),
+  'storage: settings, synced and kept': () => storageSettings(synced),
+  'storage: settings, the browser says nothing': () => storageSettings({ ...risky, persisted: null, usage: null }),
+  'storage: a save the full device refused': () => entryForm(journal, { alert: quotaAlert('entry-form') }),
+  'storage: still full': () => entryForm(journal, { alert: quotaAlert('entry-form', { freed: true }) }),
+  'storage: cleared by the browser': () => wipedPage(),
 };
 
 for (const [name, render] of Object.entries(SCREENS)) {
