@@ -218,6 +218,8 @@ def test_a_changed_therapist_key_blocks_sharing_until_the_numbers_are_compared(p
         page.get_by_role("button", name="The numbers match: accept this key").click()
         page.wait_for_selector("text=You compared this number with dr.lee")
     finally:
+        # A sync the comparison started may still be in the route handler: let it go quietly (as below).
+        ctx.unroute_all(behavior="ignoreErrors")
         ctx.close()
 
 
