@@ -258,8 +258,14 @@ test('done: the entry, then the response shared with the therapist; a confirmati
   assert.deepEqual(doc.grantees, [THERAPIST]);
   assert.deepEqual([doc.doc.status, doc.doc.entry_id, doc.doc.feedback], ['done', entry.id, { rating: 'helping' }]);
   assert.equal(state.changed, 1);
-  // Answered: gone from the list, shown on the activity's page; answering again edits the same response.
-  assert.doesNotMatch((await call('GET', '/app/todo')).body, new RegExp(`/app/todo/${A1}/2026-03-29"`));
+  // Answered: gone from what is due, kept under "Done recently" (with its way to change the answer) and on the
+  // activity's page; answering again edits the same response.
+  const list = (await call('GET', '/app/todo')).body;
+  const [due, done] = [list.split('id="todo-today"')[1].split('</section>')[0],
+    list.split('id="todo-done"')[1].split('</section>')[0]];
+  assert.doesNotMatch(due, new RegExp(`/app/todo/${A1}/2026-03-29"`));
+  assert.match(done, new RegExp(`href="/app/todo/${A1}/2026-03-29"[^>]*>Change answer<`));
+  assert.match(done, /Done · Helping/);
   assert.match((await call('GET', `/app/todo/${A1}`)).body, /Change answer/);
   await call('POST', `/app/todo/${A1}/2026-03-29/not-done`, { reason: 'Changed my mind' });
   assert.equal(state.docs.length, 1);
