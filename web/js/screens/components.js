@@ -13,7 +13,7 @@ export const link = (href, label, cls = '') =>
   html`<a href="${href}" class="${cls}" hx-get="${href}" hx-target="#view" hx-push-url="true">${label}</a>`;
 
 /**
- * The main tabs. A therapist's app opens on their clients; a client's on their entries.
+ * The main tabs. A therapist's app opens on their clients; a client's on Today.
  * @param {string} current the tab of this page @param {'client'|'therapist'} [role]
  */
 export function nav(current, role = 'client') {
@@ -26,9 +26,12 @@ export function nav(current, role = 'client') {
       ${item('/app/account', t('nav.sync'), 'account')}
     </ul></nav>`;
   }
+  // Today and Progress: until the bottom tab bar (issue 10) takes their names into nav.*.
   return html`<nav class="tabs" aria-label="${t('nav.label')}"><ul>
+    ${item('/app/today', t('today.tab'), 'today')}
     ${item('/app/entries', t('nav.entries'), 'entries')}${item('/app/entries/new', t('nav.new'), 'new')}
-    ${item('/app/todo', t('nav.todo'), 'todo')}${item('/app/shared', t('nav.shared'), 'shared')}
+    ${item('/app/todo', t('nav.todo'), 'todo')}${item('/app/progress', t('progress.tab'), 'progress')}
+    ${item('/app/shared', t('nav.shared'), 'shared')}
     ${item('/app/account', t('nav.sync'), 'account')}
   </ul></nav>`;
 }

@@ -12,6 +12,8 @@ import { register as entry } from './entry/entry-routes.js';
 import { register as exportCopy } from './export/export.js';
 import { entryPanel, register as share } from './share/share-routes.js';
 import { register as todo } from './todo/todo-routes.js';
+import { register as today } from './today/today-routes.js';
+import { register as progress } from './progress/progress-routes.js';
 
 // The page's secret-carrying messages (account steps), the sharing panel under an entry, the server's own pages.
 export { accountMessages, entryPanel };
@@ -31,10 +33,11 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @property {ReturnType<typeof import('../engine/share.js').createSharing>} [sharing]
  * @property {(id: string) => Promise<unknown>} [panel] the sharing panel under an entry, or null
  * @property {() => Date} [now] the clock (tests set it)
+ * @property {() => Promise<string>} [home] the address of the person's home screen (Today, or a therapist's Clients)
  */
 
 /**
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, share, todo };
+export const FEATURES = { account, assign, care, entry, export: exportCopy, progress, share, today, todo };

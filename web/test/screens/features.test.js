@@ -55,7 +55,8 @@ const REQUESTS = [
   ['GET', '/app/account/passphrase'], ['POST', '/app/account/logout'], ['GET', '/app/account/forget'],
   ['POST', '/app/account/forget'], ['POST', '/app/settings'], ['POST', '/app/sync'],
   ['POST', '/app/sync/notes/dismiss'], ['GET', '/app/nothing'], ['DELETE', `/app/entries/${ID}`],
-  ['GET', '/app/export/elsewhere.json'],
+  ['GET', '/app/export/elsewhere.json'], ['GET', '/app/today'], ['POST', '/app/today/mood'],
+  ['POST', `/app/today/mood/${ID}/undo`], ['GET', '/app/progress'],
 ];
 
 /** What a router answers for each request: the route's path pattern and parameters, 405, or nothing. */

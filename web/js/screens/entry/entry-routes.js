@@ -105,7 +105,6 @@ export function register(router, { load, panel = async () => null }) {
   }
 
   router
-    .add('GET', '/app', listPage)
     .add('GET', '/app/entries', listPage)
     .add('GET', '/app/entries/new', newForm)
     .add('POST', '/app/entries', create)
