@@ -145,7 +145,9 @@ export function practiceChart(weeks, { id = 'practice-chart' } = {}) {
 export function activitiesChart(weeks, { id = 'activities-chart' } = {}) {
   if (!weeks.some((w) => w.done + w.notDone + w.open > 0)) return null;
   const title = t('progress.activities.chart');
-  const top = Math.max(...weeks.map((w) => Math.max(w.done, w.notDone, w.open)), 1);
+  // Days are whole: the axis's middle line must be one too.
+  const most = Math.max(...weeks.map((w) => Math.max(w.done, w.notDone, w.open)), 1);
+  const top = Math.max(2, Math.ceil(most / 2) * 2);
   const scale = top * 1.15;
   const n = weeks.length;
   const barW = round(Math.min((plotW / n) * 0.26, 10));
@@ -166,7 +168,7 @@ export function activitiesChart(weeks, { id = 'activities-chart' } = {}) {
       t(`progress.activities.${key}`)}</th>`)}</tr></thead>
     <tbody>${weeks.map((w) => html`<tr><th scope="row"><time datetime="${w.week_start}">${dayText(w.week_start)}</time></th>
       <td>${w.done}</td><td>${w.notDone}</td><td>${w.open}</td></tr>`)}</tbody></table>`)}`;
-  return figure(id, title, desc, html`${yAxis(Math.round(top), scale)}${bars}`, table);
+  return figure(id, title, desc, html`${yAxis(top, scale)}${bars}`, table);
 }
 
 /**

@@ -83,12 +83,15 @@ function instructions(text) {
 const unverifiedHint = (from) => (from.state === 'unverified' ? html`<p class="hint">${tt('today.unverified', {
   handle: from.handle, compare: link(`/app/link/${from.userId}`, t('today.unverified.compare')) })}</p>` : null);
 
-/** One activity to do: its title, who gave it, their instructions, and Start (the day's form). */
-function dueItem(item, when) {
+/**
+ * One activity to do: its title, who gave it, their instructions (`brief`: not again, they are just above), and
+ * Start (the day's form).
+ */
+function dueItem(item, when, brief = false) {
   const a = item.assignment;
   return html`<li class="today-item"><div class="todo-text"><p class="todo-title">${a.doc.title}</p>
     <p class="meta">${fromLine(a.from)}${when ? html` · ${when}` : null}</p>
-    ${instructions(a.doc.instructions)}${unverifiedHint(a.from)}</div>
+    ${brief ? null : html`${instructions(a.doc.instructions)}${unverifiedHint(a.from)}`}</div>
     ${link(`/app/todo/${a.id}/${item.occurrence}`, html`${t('today.start')}<span class="visually-hidden">: ${
       t('today.start.which', { title: a.doc.title, day: dayText(item.occurrence) })}</span>`, 'button')}</li>`;
 }
@@ -134,6 +137,7 @@ export function todayPage({ date, due, hasAssignments = false, done, drafts = []
   words = WORDING.activities, notice = null, mood = true }) {
   const wording = wordingOf(words);
   const nothing = !due.due.length && !due.open.length;
+  const dueIds = new Set(due.due.map((i) => i.assignment.id));
   return html`${nav('today')}<section aria-labelledby="today-title" class="today">
     <h1 id="today-title">${t('today.heading')}</h1><p class="lead">${day(date)}</p>
     ${notice}${trustNotices(notices)}${newerNotices(newer, words, '/app/today')}
@@ -150,7 +154,7 @@ export function todayPage({ date, due, hasAssignments = false, done, drafts = []
       <h2 id="today-open-title">${t('today.open.heading')}</h2>
       <p class="hint">${t('today.open.hint')}</p>
       <ul class="today-list">${due.open.map(({ item, more }) => dueItem(item, html`${day(item.occurrence)}${
-        more ? t('today.open.more', { count: more }) : ''}`))}</ul></section>` : null}
+        more ? t('today.open.more', { count: more }) : ''}`, dueIds.has(item.assignment.id)))}</ul></section>` : null}
     ${draftsSection(drafts)}
     ${doneSection(done, kinds)}
     <p class="today-more">${link('/app/progress', t('today.progress'))}</p>

@@ -162,6 +162,7 @@ test('GET /app/today: the date, due today with who gave it and their instruction
   const open = body.split('id="today-open-title"')[1].split('</section>')[0];
   assert.match(open, new RegExp(`href="/app/todo/${A1}/2026-03-28"`));
   assert.match(open, /\(and 2 earlier days\)/);
+  assert.doesNotMatch(open, /Sit comfortably/); // its instructions are just above, under Due today
   assert.match(body, /1 more activity later this week: <a href="\/app\/todo"/);
   assert.match(body, /<h2 id="today-done-title">Done today<\/h2>\s*<p class="empty">Nothing yet/);
   assert.doesNotMatch(body, /Drafts to continue/);
