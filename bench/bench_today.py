@@ -73,7 +73,8 @@ SEED = """async ({ n }) => {
       journal: { title: `Evening ${i}`, body },
       relaxation: { minutes: 5 + (i % 20), technique: 'box-breathing' },
       'thought-record': { situation: body.slice(0, 200), automatic_thought: 'They think I am slow',
-        emotions: [{ name: 'anxious', intensity: 60 + (i % 30) }], emotions_rerated: [{ name: 'anxious', intensity: 30 }] },
+        emotions: [{ name: 'anxious', intensity: 60 + (i % 30) }],
+        emotions_rerated: [{ name: 'anxious', intensity: 30 }] },
     }[kind];
     await copyEntry(db, me, kind, fields, at, at);
   }

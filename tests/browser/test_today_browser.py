@@ -58,7 +58,13 @@ def test_today_shows_what_is_due_with_who_and_instructions_and_to_do_keeps_a_day
         uid = client_ids(tp)["sam.today"]
         yesterday, today = local_day(tp, -1), local_day(tp)
         aid = assign_from_template(
-            tp, url, uid, "breathing-practice", "sam.today", freq_label="Every day", start=yesterday,
+            tp,
+            url,
+            uid,
+            "breathing-practice",
+            "sam.today",
+            freq_label="Every day",
+            start=yesterday,
             until=local_day(tp, 5),
         )
         assert sync_now(tp) == "Synced"
@@ -101,7 +107,7 @@ def test_today_shows_what_is_due_with_who_and_instructions_and_to_do_keeps_a_day
         create_thought_record(cp, "Bus was late", "I'll be in trouble", "anxious 80")
         go(cp, url, "/app/progress", "#progress-title")
         assert table_row(cp, "practice-chart", monday(today)) == ["12", "70"]
-        week = {d: 0 for d in (monday(yesterday), monday(today))}
+        week = dict.fromkeys((monday(yesterday), monday(today)), 0)
         done_days, open_days = dict(week), dict(week)
         done_days[monday(today)] += 1
         open_days[monday(yesterday)] += 1

@@ -28,7 +28,8 @@ const shortDate = (date) => calendarWords(date, SHORT_DATE) ?? date;
 const number = (n) => (n === null || n === undefined ? '–' : String(n));
 
 /** A chart's table, folded under "Show the numbers" so a phone screen stays a page of charts (open, it is all there). */
-const numbers = (table) => html`<details class="chart-numbers"><summary>${t('progress.numbers')}</summary>${table}</details>`;
+const numbers = (table) => html`<details class="chart-numbers"><summary>${t('progress.numbers')}</summary>${table}
+  </details>`;
 
 /** A mood score in words and numbers: "Good, 7 out of 10". */
 export const moodWords = (score) => t('progress.mood.value', { mood: t(`today.mood.${moodLevel(score).name}`),

@@ -73,7 +73,8 @@ export function moodScores(entries, zone) {
 export function moodDays(scores, first, last) {
   return daysFrom(first, last).map((day) => {
     const list = scores.get(day) ?? [];
-    return { day, count: list.length, mean: list.length ? round1(list.reduce((a, b) => a + b, 0) / list.length) : null };
+    return { day, count: list.length, mean: list.length ? round1(list.reduce((a, b) => a + b, 0) / list.length)
+      : null };
   });
 }
 

@@ -44,7 +44,8 @@ export function register(router, app) {
     const done = doneToday({ entries: own.entries, responses, assignments: shown, now, zone });
     return htmlResponse(todayPage({ date: dayIn(now, zone) ?? dayIn(now, 'UTC'), due, done, drafts, notices, newer,
       kinds,
-      hasAssignments: shown.some((a) => !a.doc.withdrawn) || notices.length > 0 || newer.length > 0, words: wordsFor(settings), notice,
+      hasAssignments: shown.some((a) => !a.doc.withdrawn) || notices.length > 0 || newer.length > 0,
+      words: wordsFor(settings), notice,
       mood: kinds.has('mood') }), status, headers);
   }
 

@@ -27,7 +27,10 @@ export const QUICK_MOODS = Object.freeze([
   Object.freeze({ level: 4, name: 'veryGood', score: 9 }),
 ]);
 
-/** The quick answer a score (or a day's average) is nearest to: 0-1.9 very low, 2-3.9 low, 4-5.9 okay, 6-7.9 good, 8-10 very good. */
+/**
+ * The quick answer a score (or a day's average) is nearest to: 0-1.9 very low, 2-3.9 low, 4-5.9 okay, 6-7.9 good,
+ * 8-10 very good.
+ */
 export function moodLevel(score) {
   const levels = [2, 4, 6, 8];
   const i = levels.findIndex((edge) => score < edge);
@@ -69,7 +72,8 @@ export function dueNow(lists) {
  * assignment it answers (null for the person's own), and the activities answered "not done" today.
  * @param {{entries: Entry[], responses: ResponseRecord[], assignments: {id: string, doc: Record<string, any>}[],
  *   now: Date|string, zone: string}} input
- * @returns {{entries: {entry: Entry, assignment: object|null}[], notDone: {assignment: object, response: ResponseRecord}[]}}
+ * @returns {{entries: {entry: Entry, assignment: object|null}[],
+ *   notDone: {assignment: object, response: ResponseRecord}[]}}
  */
 export function doneToday({ entries, responses, assignments, now, zone }) {
   const today = dayIn(now, zone);

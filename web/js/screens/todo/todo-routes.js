@@ -12,8 +12,8 @@ import { getReceived, listReceived } from '../../engine/received.js';
 import { dueState, isOccurrence } from '../../core/recurrence.js';
 import { canGrant } from '../../core/sharing.js';
 import {
-  deviceZone, doneList, entryMinutes, history, isCurrent, latestResponses, readFeedback, responseDoc, responseFor, todayOf, todoList,
-  weekStart, zoneOf,
+  deviceZone, doneList, entryMinutes, history, isCurrent, latestResponses, readFeedback, responseDoc, responseFor,
+  todayOf, todoList, weekStart, zoneOf,
 } from './todo.js';
 import { SHOWN, decorate, sortAssigned } from './assigned.js';
 import {

@@ -63,7 +63,9 @@ export const wordingOf = (words) => (words === WORDING.homework || words?.name =
 
 /** How the person an assignment is from was verified, in the catalogue's words. */
 function trustWord(from) {
-  if (from.state === 'verified') return t(from.how === 'safety-number' ? 'todo.trust.safetyNumber' : 'todo.trust.invite');
+  if (from.state === 'verified') {
+    return t(from.how === 'safety-number' ? 'todo.trust.safetyNumber' : 'todo.trust.invite');
+  }
   if (from.state === 'unverified') return t('todo.trust.unverified');
   if (from.word) return from.word;
   return t(from.verified ? 'todo.trust.verified' : 'todo.trust.unverified');
@@ -71,8 +73,8 @@ function trustWord(from) {
 
 /** "from <handle> (Verified by invitation)": who an assignment is from, and how their key was verified. */
 export function fromLine(from) {
-  return html`<span class="todo-from">${tt('todo.from', { handle: html`<strong>${from.handle}</strong>`,
-    trust: html`<span class="trust ${from.verified ? 'verified' : 'unverified'}">(${trustWord(from)})</span>` })}</span>`;
+  const trust = html`<span class="trust ${from.verified ? 'verified' : 'unverified'}">(${trustWord(from)})</span>`;
+  return html`<span class="todo-from">${tt('todo.from', { handle: html`<strong>${from.handle}</strong>`, trust })}</span>`;
 }
 
 /**
