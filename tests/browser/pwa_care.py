@@ -163,11 +163,14 @@ def open_occurrence(page: Page, url: str, aid: str, day: str) -> None:
     go(page, url, f"/app/todo/{aid}/{day}", "#todo-o-title")
 
 
-def mark_done(page: Page, url: str, aid: str, day: str, fields: dict[str, str]) -> str:
-    """Answer a day as done with the kind's fields (id -> value); returns the id of the entry it wrote."""
+def mark_done(page: Page, url: str, aid: str, day: str, fields: dict[str, str], *, share: bool | None = None) -> str:
+    """Answer a day as done with the kind's fields (id -> value); returns the id of the entry it wrote. `share` sets
+    the switch that shares the entry with the therapist (None: as the form has it, on for a first answer)."""
     open_occurrence(page, url, aid, day)
     for field, value in fields.items():
         page.fill(f"#f-{field}", value)
+    if share is not None:
+        page.locator("form.entry-form [role='switch']").set_checked(share)
     page.get_by_role("button", name="Save and mark done").click()
     page.wait_for_selector("#todo-done-title, form.entry-form [role='alert']")
     assert page.locator("#todo-done-title").count() == 1, page.inner_text("form.entry-form [role='alert']")

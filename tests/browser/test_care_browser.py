@@ -98,7 +98,8 @@ def test_invite_verify_assign_answer_offline_and_the_therapist_sees_only_what_wa
         c_ctx.set_offline(True)
         go(cp, url, f"/app/todo/{aid}/{today}", "#todo-o-title")
         problems["client: occurrence form"] = serious_violations(cp)
-        practice_id = mark_done(cp, url, aid, today, {"minutes": "12"})
+        # The switch that shares the practice entry with dr.care is on by default; kept private here.
+        practice_id = mark_done(cp, url, aid, today, {"minutes": "12"}, share=False)
         mark_not_done(cp, url, aid, yesterday, REASON)
         send_feedback(cp, url, aid, "Not helping", COMMENT)
         create_journal(cp, SHARED, "I breathed slowly on the bus and it helped a bit")
@@ -152,10 +153,14 @@ def test_invite_verify_assign_answer_offline_and_the_therapist_sees_only_what_wa
         assert tp.inner_text(".session-marker").startswith("Session held today (")
         since = tp.locator(".tl-group").first
         assert since.locator("h3").inner_text().startswith("Since last session (")
-        assert SHARED in since.inner_text()  # shared today: on or after the session day
+        # Shared earlier today, before the session: no longer new (issue 10, item 8), under the time before it.
+        assert SHARED not in since.inner_text() and "Nothing new since then." in since.inner_text()
+        before = tp.locator(".tl-group").nth(1)
+        assert before.locator("h3").inner_text().startswith("Before the session on ")
+        assert SHARED in before.inner_text()
         assert clients_badges(tp) == {"alex.care": "Verified by safety number"}  # (opens the Clients tab)
         news = tp.inner_text(".clients .news")
-        assert re.fullmatch(r"\d+ new since the last session \(.+\)", news), news
+        assert re.fullmatch(r"Nothing new since the last session \(.+\)", news), news
         go(tp, url, f"/app/clients/{uid}/print", "#print-title")
         assert tp.inner_text("#print-title") == "alex.care: shared record"
         assert SHARED in tp.inner_text("#view")

@@ -25,7 +25,6 @@ from pwa_care import (
     open_invites,
     open_occurrence,
     open_worksheet_builder,
-    share_entry,
     submit_assignment,
     tab,
     therapist_id,
@@ -200,7 +199,9 @@ def test_a_worksheet_is_built_answered_shared_and_reviewed_with_its_minutes(care
     mine = cp.locator(".entries li", has=cp.locator(f"a[href='/app/entries/{entry_id}']"))
     assert mine.locator(".kind").inner_text() == WS_TITLE
     assert mine.locator(".summary").inner_text() == NOTICED
-    share_entry(cp, url, entry_id, T)
+    # The answer's switch was on (its default): the entry is shared with the therapist already (issue 10, item 7).
+    go(cp, url, f"/app/entries/{entry_id}", ".sharing")
+    assert f"Shared with {T}" in cp.inner_text(".sharing")
     _both_sync(cp, tp)
 
     # The therapist: the shared entry on the timeline, the answer, the review with Done and the minutes.
@@ -219,7 +220,7 @@ def test_a_worksheet_is_built_answered_shared_and_reviewed_with_its_minutes(care
         r.locator("th time").get_attribute("datetime"): r.locator("td").all_inner_texts()
         for r in tp.locator("table.occurrences tbody tr").all()
     }
-    assert rows == {due: ["Done", "25 min"]}, rows
+    assert rows == {due: ["Done", f"25 min · {NOTICED}"]}, rows  # the shared entry's words beside the minutes
     assert NOTICED in tp.inner_text("ul.linked")
     week_of = tp.evaluate(
         """(date) => { const d = new Date(date + 'T00:00:00Z');
@@ -254,7 +255,7 @@ def test_a_worksheet_is_built_answered_shared_and_reviewed_with_its_minutes(care
         r.locator("th time").get_attribute("datetime"): r.locator("td").all_inner_texts()
         for r in tp.locator("table.occurrences tbody tr").all()
     }
-    assert rows == {due: ["Done", "30 min"]}, rows
+    assert rows == {due: ["Done", f"30 min · {NOTICED}"]}, rows
     open_client(tp, url, uid)
     assert definitions(tp, f"li#item-{entry_id}")["How many minutes did you practise?"] == "30 min"
     assert {k: v for k, v in problems.items() if v} == {}

@@ -62,6 +62,9 @@ def test_accounts_entries_and_their_errors(cli: Cli, tmp_path):
     assert "has no field 'mood'" in _err(cli.run("a", "entry", "add", "journal", "--field", "mood=1", ok=False))
     assert "is required" in _err(cli.run("a", "entry", "add", "journal", "--field", "title=t", ok=False))
     assert cli.run("a", "entry", "add", "journal", "--field", "body", ok=False).returncode == 2
+    # A text over its limit is refused whole, named by its question and its limit: nothing is cut and stored.
+    too_long = _err(cli.run("a", "entry", "add", "journal", "--field", "body=" + "x" * 100_001, ok=False))
+    assert "(What's on your mind)" in too_long and "at most 100000 characters" in too_long
     assert cli.json("a", "entry", "list") == []
 
     first = cli.add("a", "journal", title="Monday", body="A long day.\nBut a good one.")
@@ -75,6 +78,9 @@ def test_accounts_entries_and_their_errors(cli: Cli, tmp_path):
     assert "But a good one." in cli.run("a", "entry", "show", first[:8]).stdout  # a unique prefix is enough
     cli.run("a", "entry", "edit", first, "--field", "title=", "--field", "body=Shorter.")
     assert cli.json("a", "entry", "show", first)["fields"] == {"body": "Shorter."}
+    long_title = cli.run("a", "entry", "edit", first, "--field", "title=" + "t" * 201, ok=False)
+    assert "at most 200 characters" in _err(long_title)
+    assert cli.json("a", "entry", "show", first)["fields"] == {"body": "Shorter."}  # the refused edit changed nothing
     assert "no entry with id" in _err(cli.run("a", "entry", "edit", "0000000000", "--field", "body=x", ok=False))
     assert "no entry with id" in _err(cli.run("a", "entry", "show", "feedbeef", ok=False))
     assert "pulled 0, pushed 2" in cli.run("a", "sync").stdout

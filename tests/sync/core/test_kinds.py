@@ -222,3 +222,26 @@ def test_a_newer_versions_fields_are_refused_in_new_input_and_kept_on_request():
     assert kept == {"score": 5, "colour": {"name": " amber "}}  # exactly as written, since it cannot be checked
     with pytest.raises(FieldError):  # the known fields are still checked
         validate_fields("mood", {"score": 11, "colour": "amber"}, keep_unknown=True)
+
+
+@pytest.mark.parametrize(
+    ("kind_id", "field_id", "label", "limit", "others"),
+    [
+        ("journal", "body", "What's on your mind", 100_000, {}),
+        ("journal", "title", "Title", 200, {"body": "b"}),
+        ("thought-record", "situation", "Situation", 20_000, {"automatic_thought": "t", "emotions": []}),
+    ],
+)
+def test_a_text_over_its_limit_is_refused_whole_and_at_its_limit_kept_whole(kind_id, field_id, label, limit, others):
+    # Counted in code points, as the browser's counter and validator count them: the emoji is one character.
+    full = "a" * (limit - 1) + "😀"
+    fields = {**others, field_id: full}
+    if kind_id == "thought-record":
+        fields["emotions"] = [{"name": "sad", "intensity": 40}]
+    assert validate_fields(kind_id, fields)[field_id] == full  # nothing cut at the limit
+    over = full + "b"
+    with pytest.raises(FieldError) as err:
+        validate_fields(kind_id, {**fields, field_id: over})
+    # The question by its label, and the limit; the value itself is neither echoed nor cut and stored.
+    assert f"({label})" in err.value.detail and f"at most {limit} characters" in err.value.detail
+    assert err.value.field_id == field_id and over not in err.value.detail

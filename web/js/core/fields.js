@@ -35,13 +35,25 @@ const length = (text) => [...text].length; // code points, as Python's len()
  * @property {(field: Field, value: any) => string} text the value as lines of plain text (the saved copy)
  */
 
+/**
+ * The error for a text longer than its field's limit: refused whole, never cut. It carries the limit and the length
+ * (`limit`), so a screen can say both in the person's words beside the question's label.
+ * @param {Fail} fail @param {string} problem @param {number} max @param {number} count
+ */
+export const tooLong = (fail, problem, max, count) => Object.assign(fail(problem), { limit: { max, length: count } });
+
 /** One line of text, trimmed (`collapse`: every run of space made one space). */
 function oneLine(value, maxLength, fail, what = 'must be', collapse = false) {
   if (typeof value !== 'string') throw fail(`${what} text`);
   const text = collapse ? value.split(/\s+/).filter(Boolean).join(' ') : value.trim();
   if (/[\r\n]/.test(text)) throw fail(`${what} a single line`);
   if (CONTROL.test(text)) throw fail('contains control characters');
-  if (length(text) > maxLength) throw fail(`${what} at most ${maxLength} characters`);
+  const count = length(text);
+  if (count > maxLength) {
+    const problem = `${what} at most ${maxLength} characters`;
+    // The whole answer's limit (a short text); an item's (a list's) is said by the message alone.
+    throw what === 'must be' ? tooLong(fail, problem, maxLength, count) : fail(problem);
+  }
   return text;
 }
 
@@ -96,7 +108,8 @@ export const FIELD_TYPES = Object.freeze({
       if (typeof value !== 'string') throw fail('must be text');
       const text = value.replace(/\r\n/g, '\n').replace(/\r/g, '\n');
       if (CONTROL.test(text)) throw fail('contains control characters');
-      if (length(text) > (max ?? 0)) throw fail(`must be at most ${max} characters`);
+      const count = length(text);
+      if (count > (max ?? 0)) throw tooLong(fail, `must be at most ${max} characters`, max ?? 0, count);
       return text.trim() ? text : null;
     },
     read: typed,

@@ -1,7 +1,7 @@
 /** The device's IndexedDB: one versioned schema, ciphertext and wrapped keys only, small promise helpers. */
 
 export const DB_NAME = 'between';
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 /**
  * Schema by version: each step upgrades from the version before it, so any old database reaches the latest.
@@ -20,6 +20,8 @@ export const DB_VERSION = 4;
  *   row per record as read from its document: {recordId, peerId, bundle, how, createdAt}, public keys only. Peer
  *   rows gain `state` (trust.js judge: verified, unverified, changed, mismatch) and `held` (records of theirs held
  *   back while blocked).
+ * Version 5 (drafts): drafts: forms in progress (data/drafts.js), one row per form: {id, keyId, dekWrap, ct}, the id
+ *   an HMAC of the form's identity, everything else sealed like an entry. Never synced, shared or exported.
  */
 /**
  * A row of 'peers': the other side of a care link as this device pinned it (engine/peers.js settlePeer writes it;
@@ -53,6 +55,9 @@ const MIGRATIONS = [
       cursor.update({ ...p, state, held: 0 });
       cursor.continue();
     };
+  },
+  (db) => {
+    db.createObjectStore('drafts', { keyPath: 'id' });
   },
 ];
 

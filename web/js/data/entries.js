@@ -3,13 +3,14 @@
 import { equal, toHex, uuidBytes, uuidString, newUuid } from '../core/bytes.js';
 import { randomBytes } from '../core/crypto.js';
 import { get, getAll, write } from './db.js';
-import { CryptoError } from '../core/errors.js';
+import { BetweenError, CryptoError } from '../core/errors.js';
 import { FLAG_DELETED, parseHeader } from '../core/layout.js';
 import { unknownFields } from '../core/kinds.js';
 import {
   decodeDocument, encodeDocument, openStoredRevision, revId, sealRevision, unwrapDek, wrapDek,
 } from '../core/records.js';
 import { documentType, makeDocument, makeTombstone } from '../core/entry-document.js';
+import { canGrant } from '../core/sharing.js';
 
 /**
  * @typedef {{id: string, version: number, kind: string, createdAt: string, updatedAt: string,
@@ -112,10 +113,17 @@ export async function rekeyEntry(db, me, id, intent) {
 /**
  * @param {Record<string, unknown>} [extra] more top-level keys of the document (a worksheet answer's `worksheet`
  *   and `title`); they cannot replace the entry's own keys
+ * @param {{shareWith?: string[]}} [sharing] shared at once with these peers (the grants go out with its first
+ *   push, as documents.js createDocument); nothing is written when one of them may not be given a key
  * @returns {Promise<Entry>}
  */
-export async function createEntry(db, me, kind, fields, extra = {}) {
-  return newEntry(db, me, { ...extra, ...makeDocument(kind, fields, now(), me.deviceId) });
+export async function createEntry(db, me, kind, fields, extra = {}, sharing = {}) {
+  const shareWith = sharing.shareWith ?? [];
+  for (const uid of shareWith) {
+    if (!canGrant(await get(db, 'peers', uid))) throw new BetweenError('share_blocked', 'sharing is blocked');
+  }
+  const intent = shareWith.length ? { add: [...new Set(shareWith)].sort(), revoke: [] } : null;
+  return newEntry(db, me, { ...extra, ...makeDocument(kind, fields, now(), me.deviceId) }, intent);
 }
 
 /**
@@ -127,9 +135,9 @@ export function copyEntry(db, me, kind, fields, createdAt, updatedAt) {
   return newEntry(db, me, { ...makeDocument(kind, fields, createdAt, me.deviceId), updated_at: updatedAt });
 }
 
-async function newEntry(db, me, doc) {
+async function newEntry(db, me, doc, intent = null) {
   const row = { recordId: uuidString(newUuid()), ownerId: me.userId, keyId: randomBytes(16), dekWrap: null, head: null,
-    syncedVersion: 0 };
+    syncedVersion: 0, intent };
   const saved = await commit(db, me, row, encodeDocument(doc), false, randomBytes(32));
   return toEntry(saved.recordId, saved.head.version, doc);
 }

@@ -3,6 +3,7 @@
 import { createAccounts } from './account.js';
 import { get, openDb } from '../data/db.js';
 import { unlockDevice } from '../data/device.js';
+import { draftMessage } from './draft-messages.js';
 import { onLocalChange } from '../data/entries.js';
 import { splitShell, streamPage, withLanguage } from './full-page.js';
 import { templateTable } from '../core/assignments.js';
@@ -231,10 +232,14 @@ export function createLocalServer(io) {
 
   /**
    * A message from a page: secrets for the account steps (answered on `port`), an invite link read from the
-   * address bar, or a nudge to sync. Returns a promise the worker keeps itself alive for.
+   * address bar, a form's draft (engine/draft-messages.js), or a nudge to sync. Returns a promise the worker keeps itself
+   * alive for.
    */
   async function message(data, port) {
     switch (data?.type) {
+      case 'draft':
+        port?.postMessage(await draftMessage(load, data).catch(() => ({ ok: false })));
+        return undefined;
       case 'sync':
         return sync.run();
       case 'status':

@@ -18,8 +18,11 @@ import {
  */
 
 /**
- * @typedef {{id: string, ownerId: string, version: number, doc: Doc, receivedAt: string, updatedAt: string}} Received
- * receivedAt: when this device first got the record; updatedAt: when it got the current version (ISO, UTC).
+ * @typedef {{id: string, ownerId: string, version: number, doc: Doc, receivedAt: string, updatedAt: string,
+ *   feed: number|null}} Received
+ * receivedAt: when this device first got the record; updatedAt: when it got the current version (ISO, UTC);
+ * feed: the seq of this account's feed the current version came at (the same on every device of the account;
+ * null for a row stored before it was kept).
  */
 
 // Decrypted documents by rev_id (memory only, like entries.js): a revision never changes.
@@ -65,9 +68,12 @@ export async function prepareReceived(e, state, old, header, rid32) {
   opened.set(toHex(rid32), plaintext);
   const stamp = now();
   const unchanged = old?.head && equal(old.head.revId, rid32);
+  // The feed position of the current version: kept while the content is the same (a grant that moved the record
+  // in the feed, a pull from the start again), so it says when this content reached the account.
+  const seq = Number.isSafeInteger(state.seq) ? state.seq : null;
   const row = { recordId: rid, ownerId: state.owner_id, head: { version: header.version, revId: rid32, ...h.revision },
     deks, signer: peer.sigPub, highWater: [header.version, rid32], receivedAt: old?.receivedAt ?? stamp,
-    updatedAt: unchanged ? old.updatedAt : stamp, removedAt: null };
+    updatedAt: unchanged ? old.updatedAt : stamp, feed: unchanged ? old.feed ?? seq : seq, removedAt: null };
   return { store: 'received', before: old?.head?.revId ?? null, row };
 }
 
@@ -120,7 +126,18 @@ export async function listReceived(db, me, { ownerId = null, type = null } = {})
 }
 
 const toReceived = (row, doc) => ({ id: row.recordId, ownerId: row.ownerId, version: row.head.version, doc,
-  receivedAt: row.receivedAt, updatedAt: row.updatedAt });
+  receivedAt: row.receivedAt, updatedAt: row.updatedAt, feed: Number.isSafeInteger(row.feed) ? row.feed : null });
+
+/**
+ * How far this device has read the account's feed: the pull cursor, or the latest feed position of a record it
+ * holds when that is later (a pull that started again from the beginning has not caught up yet).
+ */
+export async function feedPosition(db) {
+  const cursor = (await get(db, 'meta', 'cursor')) ?? 0;
+  const rows = await getAll(db, 'received');
+  return rows.reduce((max, r) => (Number.isSafeInteger(r.feed) && r.feed > max ? r.feed : max),
+    Number.isSafeInteger(cursor) ? cursor : 0);
+}
 
 /** @returns {Promise<Received|null>} */
 export async function getReceived(db, me, id) {

@@ -1,6 +1,8 @@
 /** The page: register the service worker, hold every click until it controls the page, then start htmx. */
 
 import { estimateStrength } from './strength.js';
+import { watchDrafts } from './drafts.js';
+import { watchLimits } from './field-limits.js';
 import { statusText, warningLine } from '../core/sync-status.js';
 
 const view = document.getElementById('view');
@@ -277,6 +279,9 @@ async function start() {
   await new Promise((resolve) => setTimeout(resolve)); // htmx initialises itself on the next task
   document.addEventListener('htmx:after:swap', focusView);
   wireForms(htmx);
+  // Forms in progress kept as drafts in the worker, sealed (page/drafts.js); limited fields count, never cut.
+  const refreshLimits = watchLimits(view);
+  watchDrafts({ view, ask, refreshed: refreshLimits });
   // The worker rendered the first view into the page it answered the navigation with; else ask for it.
   if (invite || !view.dataset.rendered) {
     // `/app` is the person's home screen, which the worker knows (Today for a client, Clients for a therapist).

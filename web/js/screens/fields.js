@@ -6,7 +6,7 @@
 
 import { fieldType } from '../core/fields.js';
 import { answeredByChoice } from '../core/kinds.js';
-import { html } from './views.js';
+import { html, t } from './views.js';
 
 /** @typedef {import('../core/kinds.js').Field} Field */
 /**
@@ -22,6 +22,8 @@ import { html } from './views.js';
  * @property {(field: Field, value: any) => unknown} timeline the value in a therapist's timeline and print: what a
  *   client shared is shown as it came, so nothing here assumes its shape
  * @property {string|null} builder its name in the worksheet builder; null when a worksheet cannot ask for it
+ * @property {(field: Field) => number|null} [limit] the most characters the whole answer may hold, when the person
+ *   types it: its control then shows a counter near it (page/field-limits.js) and never cuts what is typed or pasted
  */
 
 const textLines = (value) => String(value).split('\n').map((l, i) => html`${i ? html`<br>` : null}${l}`);
@@ -41,20 +43,20 @@ function numberBox(field, value, { common }) {
 /** @type {Readonly<Record<string, FieldView>>} */
 const FIELD_VIEWS = Object.freeze({
   short_text: {
-    control: (field, value, { common }) =>
-      html`<input type="text" ${common} maxlength="${field.constraints?.max_length}" value="${value ?? ''}">`,
+    control: (field, value, { common }) => html`<input type="text" ${common} value="${value ?? ''}">`,
     hint: noHint,
     display: words,
     timeline: (field, value) => raw(value),
     builder: 'Short text',
+    limit: (field) => field.constraints?.max_length ?? null,
   },
   long_text: {
-    control: (field, value, { common }) =>
-      html`<textarea ${common} rows="6" maxlength="${field.constraints?.max_length}">${value ?? ''}</textarea>`,
+    control: (field, value, { common }) => html`<textarea ${common} rows="6">${value ?? ''}</textarea>`,
     hint: noHint,
     display: (field, value) => html`<div class="text">${textLines(value)}</div>`,
     timeline: (field, value) => html`${textLines(value)}`,
     builder: 'Long text',
+    limit: (field) => field.constraints?.max_length ?? null,
   },
   scale: {
     control(field, value, kit) {
@@ -134,11 +136,16 @@ export const TYPE_WORDS = Object.freeze(Object.fromEntries(Object.entries(FIELD_
 export function fieldControl(field, value, invalid) {
   const id = `f-${field.id}`;
   const name = `f.${field.id}`;
-  const { described } = field;
-  // autocomplete=off: the browser keeps no copy of what is typed (autofill, saved form state).
+  const view = fieldView(field.type);
+  const max = view?.limit?.(field) ?? null;
+  // A limited answer is described by its counter too, so its count is read out with the field.
+  const described = [field.described, max ? `${id}-count` : null].filter(Boolean).join(' ');
+  // autocomplete=off: the browser keeps no copy of what is typed (autofill, saved form state). No maxlength: it
+  // cuts a paste short without a word; the counter warns instead, and a save over the limit is refused.
   const common = html`id="${id}" name="${name}" autocomplete="off" ${
     field.required ? html`required aria-required="true"` : null}
-    ${invalid ? html`aria-invalid="true"` : null} ${described ? html`aria-describedby="${described}"` : null}`;
+    ${invalid ? html`aria-invalid="true"` : null} ${described ? html`aria-describedby="${described}"` : null}
+    ${max ? html`data-limit="${max}"` : null}`;
   // An optional one-of-a-few question can be left unanswered again after a tap: "No answer" (sent as "").
   const none = (type) => (type === 'radio' && !field.required ? [{ id: '', label: 'No answer' }] : []);
   const choices = (options, type, isChecked) => html`<div class="choices">${[...options, ...none(type)].map((o, i) =>
@@ -146,9 +153,34 @@ export function fieldControl(field, value, invalid) {
     <label class="choice"><input type="${type}" name="${name}" value="${o.id}" id="${id}-${i}"
       ${(o.id === '' ? value === null || value === undefined : isChecked(o.id)) ? html`checked` : null}><span>${
       o.label}</span></label>`)}</div>`;
-  const view = fieldView(field.type);
   if (!view) return html`<p>This field needs a newer version of the app.</p>`;
-  return view.control(field, value, { common, choices });
+  return html`${view.control(field, value, { common, choices })}${max ? limitCounter(id) : null}`;
+}
+
+/**
+ * The counter of a field with a limit (the control has `data-limit` and names `<id>-count` in its
+ * aria-describedby): empty and hidden until the text comes near the limit; page/field-limits.js fills it in as the
+ * person types ("19,950 / 20,000") and says it in the polite status beside it when typing pauses, not at every key.
+ * @param {string} id the control's id
+ */
+export const limitCounter = (id) => html`<p class="limit-count" id="${id}-count" aria-hidden="true" hidden></p>
+  <span class="visually-hidden" role="status" id="${id}-count-say"></span>`;
+
+/**
+ * A form's error in words. An answer over its limit is named by its question's label, with its length and the
+ * limit (nothing of it was cut); any other error by its own message.
+ * @param {unknown} error a FieldError (`limit` set by core/fields.js tooLong), or words already
+ * @param {Field[]} [fields] the questions of the form, to find the label by the error's field id
+ */
+export function fieldErrorText(error, fields = []) {
+  if (typeof error === 'string') return error;
+  const e = /** @type {{message?: string, fieldId?: string|null, limit?: {max: number, length: number}}} */ (error);
+  const field = fields.find((f) => f.id === e?.fieldId);
+  if (e?.limit && field) {
+    return t('limit.tooLong', { label: field.label, count: e.limit.length, max: e.limit.max,
+      over: e.limit.length - e.limit.max });
+  }
+  return e?.message ?? '';
 }
 
 /** How to answer a field, beyond its own hint; null when its type has nothing to add. */

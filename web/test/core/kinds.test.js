@@ -50,3 +50,22 @@ test('the fields a newer version added are told apart from the kind\'s own, and 
   assert.deepEqual(unknownFields(kinds.get('mood'), { score: 5 }), {});
   assert.deepEqual(unknownFields(kinds.get('mood'), undefined), {});
 });
+
+test('an answer over its limit is refused whole, with the limit and its length, never cut', () => {
+  const kind = kinds.get('thought-record');
+  const over = 'a'.repeat(19_990) + ' ending 😀 here!'; // 20,005 code points, the emoji one (two UTF-16 units)
+  assert.equal([...over].length, 20_005);
+  const values = readForm(kind, form([['f.situation', over], ['f.automatic_thought', 'I failed'], ['f.emotions', 'sad 40']]));
+  assert.equal(values.situation, over, 'read from the form as it was typed');
+  assert.throws(() => validateFields(kind, values), (e) => e instanceof FieldError && e.fieldId === 'situation'
+    && e.limit.max === 20_000 && e.limit.length === 20_005 && !e.message.includes(over));
+  assert.equal(values.situation, over, 'nothing cut on the way');
+  // At the limit exactly, counted in code points as Python's len() counts: kept whole.
+  const full = 'b'.repeat(19_999) + '😀';
+  assert.equal(validateFields(kind, { situation: full, automatic_thought: 't', emotions: [{ name: 'sad', intensity: 4 }] })
+    .situation, full);
+  // A short text's limit the same way; a list item's is said by its message alone.
+  const journal = kinds.get('journal');
+  assert.throws(() => validateFields(journal, { title: 'x'.repeat(201), body: 'b' }),
+    (e) => e.fieldId === 'title' && e.limit.max === 200 && e.limit.length === 201);
+});

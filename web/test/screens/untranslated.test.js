@@ -31,7 +31,9 @@ const written = { id: 'e1', kind: 'journal', fields: { body: 'Sunny walk' }, cre
 const feeling = { id: 'e2', kind: 'mood', fields: { score: 4, emotions: ['calm', 'tired'] }, createdAt: A, updatedAt: A };
 const newer = { id: 'e3', kind: 'dream', fields: { plot: 'Flying' }, createdAt: A, updatedAt: A };
 // Field ids (plot, score, emotions) are shown as they are for answers this version cannot interpret.
-const DATA = ['Sunny walk', 'calm', 'tired', 'Flying', 'plot', 'score', 'emotions', 'dream', 'KindLabel', 'KindDescription', 'FieldLabel',
+const therapist = { userId: '11111111-1111-4111-8111-111111111111', handle: 'dr.lee', role: 'therapist', linked: true,
+  changed: null, verifiedHow: 'invite-link' };
+const DATA = ['dr.lee', 'Sunny walk', 'calm', 'tired', 'Flying', 'plot', 'score', 'emotions', 'dream', 'KindLabel', 'KindDescription', 'FieldLabel',
   'sunny', instantWords(A), instantWords(B)];
 
 /** The words a person sees: text between tags and the attributes that are read out. */
@@ -59,12 +61,20 @@ const SCREENS = {
   'search found two': () => entriesPage([written, feeling], kinds, { query: 'sunny' }),
   'search found none': () => entriesPage([], kinds, { query: 'sunny' }),
   'deleted, undo': () => entriesPage([], kinds, { notice: undoNotice('e1') }),
+  'drafts to continue': () => entriesPage([written], kinds, { drafts: [
+    { form: 'entry/new/journal', path: '/app/entries/new?kind=journal', kind: 'journal', title: '', what: 'new', updatedAt: B },
+    { form: 'entry/e1/edit', path: '/app/entries/e1/edit', kind: 'dream', title: '', what: 'edit', updatedAt: A },
+    { form: 'todo/a/2026-03-10', path: '/app/todo/a/2026-03-10', kind: 'journal', title: 'Sunny walk', what: 'answer',
+      updatedAt: A }] }),
   'choose a kind': () => chooseKindPage(kinds),
   'an entry, edited': () => entryPage(written, journal),
   'a mood': () => entryPage(feeling, mood),
   'a newer kind': () => entryPage(newer, null),
   'newer fields': () => entryPage({ ...written, fields: { ...written.fields, plot: 'Flying' } }, journal),
   'new entry form': () => entryForm(journal),
+  'new entry form, share switches': () => entryForm(journal, { share: [{ peer: therapist, on: false },
+    { peer: { ...therapist, userId: 'x', verifiedHow: 'tofu' }, on: false },
+    { peer: { ...therapist, userId: 'y', changed: {} }, on: false }] }),
   'edit form, newer fields': () => entryForm(journal, { entry: { ...written, fields: { plot: 'Flying' } } }),
   'not found': () => notFoundPage(),
 };
@@ -98,7 +108,8 @@ Object.assign(SCREENS, {
     done: { entries: [{ entry: feeling, assignment: given }], notDone: [{ assignment: given,
       response: { doc: { updated_at: A } } }] }, notices: [{ peer, why: 'changed' }, { peer, why: 'ended' }],
     newer: [{ userId: 'u1', handle: 'Handle', count: 2 }], kinds, hasAssignments: true,
-    drafts: [{ href: '/app/entries/new', title: 'ActivityTitle', savedAt: A }] }),
+    drafts: [{ form: 'entry/new/journal', path: '/app/entries/new?kind=journal', kind: 'journal',
+      title: 'ActivityTitle', what: 'answer', updatedAt: A }] }),
   'today, nothing yet, homework': () => todayPage({ date: '2026-03-10', due: { due: [], open: [], coming: 0 },
     done: { entries: [], notDone: [] }, kinds, words: WORDING.homework }),
   'to do, due and done': () => todoPage({ lists: { today: [item('2026-03-10', 'due_today')],

@@ -19,6 +19,8 @@ import { FREQS, formatDay, localDate, parseDate } from '../../core/recurrence.js
 import { feedbackList, linkedEntries, minutesByWeek, moodSeries, reviewAssignment } from './review.js';
 import { canGrant } from '../../core/sharing.js';
 import { summary } from '../components.js';
+import { discardDraft, readDraft } from '../../data/drafts.js';
+import { DRAFT_FORMS, draftRows } from '../drafts.js';
 import { htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
@@ -173,7 +175,7 @@ export const recordsMinutes = (kinds, kindId) => kindId === WORKSHEET
 
 /** Where the handlers read and write (tests pass their own). */
 const STORE = { peer: (db, uid) => get(db, 'peers', uid), createDocument, getOwnDocument, listOwnDocuments,
-  updateDocument, listReceived };
+  updateDocument, listReceived, readDraft, discardDraft };
 
 /**
  * @param {import('../../engine/router.js').Router} router
@@ -183,6 +185,15 @@ const STORE = { peer: (db, uid) => get(db, 'peers', uid), createDocument, getOwn
 export function register(router, { load, changed, templates, store = STORE, now = () => new Date() }) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
   const notFound = () => page(assignNotFoundPage(), 404);
+  // The form's draft (page/drafts.js): a worksheet shows as many question rows as its draft holds; saved, it goes.
+  const read = store.readDraft ?? readDraft;
+  const withDraftRows = async (db, me, form, values) => {
+    const rows = Math.min(MAX_QUESTIONS, await draftRows(read, db, me, form));
+    const questions = [...(values.questions ?? [])];
+    while (questions.length < rows) questions.push({ label: '', type: 'short_text', required: false, options: [] });
+    return { ...values, questions };
+  };
+  const saved = (db, me, form) => (store.discardDraft ?? discardDraft)(db, me, form).catch(() => {});
   const library = async () => {
     try {
       return await templates();
@@ -218,11 +229,16 @@ export function register(router, { load, changed, templates, store = STORE, now 
       template: t } : null;
   }
 
+  /** The draft of a new assignment's form: one per client and template (or worksheet). */
+  const newDraft = (uid, which) => ({ form: DRAFT_FORMS.assignNew(uid, which.template?.id ?? 'worksheet'),
+    path: `/app/clients/${uid}/assign/new?${which.template ? `template=${encodeURIComponent(which.template.id)}`
+      : 'worksheet=1'}`, kind: which.kind });
+
   function newForm(peer, kinds, which, values, error = null, slots = []) {
     const action = `/app/clients/${peer.userId}/assign/new`;
     return assignForm({ peer, action, heading: which.template ? which.template.title : 'Build a worksheet',
       kindLabel: which.kindLabel, worksheet: which.kind === WORKSHEET, minutes: recordsMinutes(kinds, which.kind),
-      values, error, slots, cancel: `/app/clients/${peer.userId}/assign` });
+      values, error, slots, cancel: `/app/clients/${peer.userId}/assign`, draft: newDraft(peer.userId, which) });
   }
 
   function editForm(own, peer, kinds, values, error = null, slots = []) {
@@ -231,7 +247,8 @@ export function register(router, { load, changed, templates, store = STORE, now 
       action: `/app/assignments/${own.id}/edit`, heading: `Edit: ${doc.title}`,
       kindLabel: doc.kind === WORKSHEET ? 'A worksheet' : kinds.get(doc.kind)?.label ?? doc.kind,
       worksheet: doc.kind === WORKSHEET, minutes: recordsMinutes(kinds, doc.kind), values, error, slots, editing: true,
-      cancel: `/app/assignments/${own.id}` });
+      cancel: `/app/assignments/${own.id}`,
+      draft: { form: DRAFT_FORMS.assignEdit(own.id), path: `/app/assignments/${own.id}/edit`, kind: doc.kind } });
   }
 
   /** The review page of an own assignment from what the client shared. */
@@ -283,7 +300,8 @@ export function register(router, { load, changed, templates, store = STORE, now 
     // A worksheet starts as a one-off due in a week, like most of the library.
     const from = which.template ?? { title: '', schedule: { freq: 'once', due_in_days: 7 } };
     const values = valuesFromTemplate(from, { start, timeZone: deviceZone() });
-    return page(newForm(c.peer, c.kinds, which, values));
+    const form = newDraft(c.peer.userId, which).form;
+    return page(newForm(c.peer, c.kinds, which, await withDraftRows(c.db, c.me, form, values)));
   }
 
   async function create({ request, params }) {
@@ -318,6 +336,7 @@ export function register(router, { load, changed, templates, store = STORE, now 
       throw err;
     }
     changed();
+    await saved(c.db, c.me, newDraft(c.peer.userId, which).form);
     return page(await review(c, own, `Assigned to ${c.peer.handle}. It goes out with the next sync.`), 200,
       { 'HX-Push-Url': `/app/assignments/${own.id}` });
   }
@@ -332,7 +351,8 @@ export function register(router, { load, changed, templates, store = STORE, now 
     if (!a) return notFound();
     if (a.own.doc.withdrawn) return page(await review(a, a.own, WITHDRAWN));
     const peer = a.own.grantees[0] ? await store.peer(a.db, a.own.grantees[0]) : null;
-    return page(editForm(a.own, peer, a.kinds, valuesFromDoc(a.own.doc)));
+    return page(editForm(a.own, peer, a.kinds,
+      await withDraftRows(a.db, a.me, DRAFT_FORMS.assignEdit(a.own.id), valuesFromDoc(a.own.doc))));
   }
 
   async function update({ request, params }) {
@@ -365,11 +385,12 @@ export function register(router, { load, changed, templates, store = STORE, now 
       if (!(err instanceof FieldError)) throw err;
       return page(editForm(a.own, peer, a.kinds, { ...v, questions: padQuestions(v.questions) }, err, slots), 422);
     }
-    const saved = await store.updateDocument(a.db, a.me, params.id, doc);
-    if (!saved) return notFound();
+    const written = await store.updateDocument(a.db, a.me, params.id, doc);
+    if (!written) return notFound();
     changed();
-    return page(await review(a, saved, 'Saved. The change goes out with the next sync.'), 200,
-      { 'HX-Push-Url': `/app/assignments/${saved.id}` });
+    await saved(a.db, a.me, DRAFT_FORMS.assignEdit(written.id));
+    return page(await review(a, written, 'Saved. The change goes out with the next sync.'), 200,
+      { 'HX-Push-Url': `/app/assignments/${written.id}` });
   }
 
   async function confirmWithdraw({ params }) {

@@ -10,7 +10,8 @@ import { WORKSHEET_TYPES } from '../../core/assignments.js';
 import { dayWords, scheduleWords, STATE_WORDS } from './review.js';
 import { WEEKDAYS } from '../../core/recurrence.js';
 import { badge, link, nav } from '../components.js';
-import { TYPE_WORDS } from '../fields.js';
+import { limitCounter, TYPE_WORDS } from '../fields.js';
+import { draftAttributes } from '../drafts.js';
 import { html } from '../views.js';
 
 /**
@@ -117,8 +118,8 @@ function questionRow(q, i, bad) {
   return html`<fieldset class="question${bad ? ' invalid' : ''}"><legend>Question ${i + 1}</legend>
     ${q.id ? html`<input type="hidden" name="${p}.id" value="${q.id}">` : null}
     <div class="field"><label for="${p}-label">Question</label>
-      <input type="text" id="${p}-label" name="${p}.label" maxlength="200" autocomplete="off" value="${q.label ?? ''}"
-        ${invalidIf(bad)}></div>
+      <input type="text" id="${p}-label" name="${p}.label" data-limit="200" aria-describedby="${p}-label-count"
+        autocomplete="off" value="${q.label ?? ''}" ${invalidIf(bad)}>${limitCounter(`${p}-label`)}</div>
     <div class="field"><label for="${p}-type">Answer type</label>
       <select id="${p}-type" name="${p}.type">${WORKSHEET_TYPES.map((t) => html`<option value="${t}"${
         (q.type ?? 'short_text') === t ? html` selected` : null}>${TYPE_WORDS[t]}</option>`)}</select></div>
@@ -133,12 +134,13 @@ function questionRow(q, i, bad) {
  * The form to assign (or edit) an activity.
  * @param {{peer: Peer, action: string, heading: string, kindLabel: string, worksheet: boolean, minutes: boolean,
  *   values: Record<string, any>, error?: import('../../core/kinds.js').FieldError|null, slots?: number[],
- *   editing?: boolean, cancel: string}} data
+ *   editing?: boolean, cancel: string, draft?: {form: string, path: string, kind: string}}} data
+ *   draft: the draft the form keeps (screens/drafts.js)
  *   values: {title, instructions, freq, due, days[], start, until, next_date, next_time, target, time_zone,
  *   template, questions[{id?, label, type, required, options[]}]}; minutes: whether the kind records minutes
  */
 export function assignForm({ peer, action, heading, kindLabel, worksheet, minutes, values: v, error = null,
-  slots = [], editing = false, cancel }) {
+  slots = [], editing = false, cancel, draft = null }) {
   const path = error?.fieldId ?? '';
   const bad = (name) => path.replace(/^schedule\.(recurrence\.)?/, '') === name;
   const badQuestion = (i) => path.startsWith('worksheet') && (slots[Number(/\[(\d+)\]/.exec(path)?.[1])] === i
@@ -155,15 +157,16 @@ export function assignForm({ peer, action, heading, kindLabel, worksheet, minute
     <p class="lead">${kindLabel} for <strong>${peer.handle}</strong> ${peerBadge(peer)}</p>
     ${error ? html`<p class="error" role="alert">${errorWords(error, slots)}</p>` : null}
     <form class="assign-form" action="${action}" method="post" hx-post="${action}" hx-target="#view" novalidate
-      autocomplete="off">
+      autocomplete="off" ${draft ? draftAttributes({ ...draft, title: heading, what: 'assign' }) : null}>
       <input type="hidden" name="time_zone" value="${v.time_zone}">
       ${v.template ? html`<input type="hidden" name="template" value="${v.template}">` : null}
       ${worksheet ? html`<input type="hidden" name="worksheet" value="1">` : null}
-      <div class="field"><label for="a-title">Title</label><input type="text" id="a-title" name="title" maxlength="200"
-        required aria-required="true" value="${v.title ?? ''}" ${invalidIf(bad('title'))}></div>
+      <div class="field"><label for="a-title">Title</label><input type="text" id="a-title" name="title" data-limit="200"
+        aria-describedby="a-title-count" required aria-required="true" value="${v.title ?? ''}" ${
+        invalidIf(bad('title'))}>${limitCounter('a-title')}</div>
       <div class="field"><label for="a-instructions">Instructions <span class="optional">(optional)</span></label>
-        <textarea id="a-instructions" name="instructions" rows="6" maxlength="5000" ${invalidIf(bad('instructions'))}>${
-          v.instructions ?? ''}</textarea></div>
+        <textarea id="a-instructions" name="instructions" rows="6" data-limit="5000" aria-describedby="a-instructions-count"
+          ${invalidIf(bad('instructions'))}>${v.instructions ?? ''}</textarea>${limitCounter('a-instructions')}</div>
       ${worksheet ? html`<h2 id="questions-title">Questions</h2>
         <p class="hint">Fill in as many as you need; empty rows are left out. “Add more questions” at the end
           of the form gives more rows.</p>
@@ -195,11 +198,13 @@ export function assignForm({ peer, action, heading, kindLabel, worksheet, minute
     </form></section>`;
 }
 
-function rowDetails(row) {
+/** A day's details: the reason, or the practice minutes and (when its entry is shared) the answer in a line. */
+function rowDetails(row, answers) {
   const r = row.response;
   if (!r) return '';
   if (r.status === 'not_done') return r.reason ? `Reason: ${r.reason}` : 'No reason given';
-  return Number.isInteger(r.minutes) ? `${r.minutes} min` : '';
+  const answer = answers.get(row.date) ?? null;
+  return [Number.isInteger(r.minutes) ? `${r.minutes} min` : null, answer].filter(Boolean).join(' · ');
 }
 
 /**
@@ -220,6 +225,8 @@ export function withdrawPage({ id, doc, peer }) {
 
 export function reviewPage({ id, doc, pending = false, peer, review, feedback, linked, weeks, mood, notice = null }) {
   const tz = doc.schedule.recurrence.time_zone;
+  // A day whose entry the client shared shows it in a line (a mood's score) next to "Done".
+  const answers = new Map(linked.filter((l) => l.summary !== null).map((l) => [l.occurrence, l.summary]));
   return html`${tnav()}<article aria-labelledby="review-title" class="review">
     ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
     <h1 id="review-title">${doc.title}</h1>
@@ -253,7 +260,7 @@ export function reviewPage({ id, doc, pending = false, peer, review, feedback, l
       what happened</caption>
       <thead><tr><th scope="col">Date</th><th scope="col">State</th><th scope="col">Details</th></tr></thead>
       <tbody>${review.rows.map((r) => html`<tr class="state-${r.state}"><th scope="row"><time datetime="${r.date}">${
-        dayWords(r.date)}</time></th><td>${STATE_WORDS[r.state] ?? r.state}</td><td>${rowDetails(r)}</td></tr>`)}
+        dayWords(r.date)}</time></th><td>${STATE_WORDS[r.state] ?? r.state}</td><td>${rowDetails(r, answers)}</td></tr>`)}
       </tbody></table>`
       : html`<p class="empty">Nothing has fallen due yet.</p>`}
   </article>`;

@@ -8,15 +8,17 @@ import { get, getAll } from '../../data/db.js';
 import { createDocument, kindFor, listOwnDocuments, updateDocument } from '../../data/documents.js';
 import { BetweenError } from '../../core/errors.js';
 import { makeBundle } from '../../core/keys.js';
-import { listReceived } from '../../engine/received.js';
+import { feedPosition, listReceived } from '../../engine/received.js';
 import { inviteUrl } from '../../core/safety.js';
 import { inviteSecret } from '../../core/trust.js';
 import { uuidBytes } from '../../core/bytes.js';
 import { canGrant } from '../../core/sharing.js';
-import { clientPage, clientsPage, invitesPage, noClientPage, printPage, timelineItems } from './care-views.js';
-import { addSession, countNew, dateRange, lastSession, localDay, todayLocal } from './timeline.js';
+import {
+  clientPage, clientsPage, invitesPage, noClientPage, onTimeline, printPage, timelineItems,
+} from './care-views.js';
+import { addMark, countNew, dateRange, lastMark, localDay, markedOn, marksOf, todayLocal } from './timeline.js';
 import { nav } from '../components.js';
-import { html, htmlResponse } from '../views.js';
+import { html, htmlResponse, t } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
 const SESSION_LOG = 'session-log';
@@ -112,56 +114,66 @@ export function register(router, { load, sessionApi, origin, changed }) {
 
   // -------------------------------------------------------------- clients
 
-  /** Every session date recorded for each client (a log per client; two devices may each have made one). */
+  /** Each client's session logs (a log per device that made one) and the marks they hold together. */
   async function sessionLogs(db, me) {
     const byClient = new Map();
     for (const log of await listOwnDocuments(db, me, SESSION_LOG)) {
       const uid = log.doc.client_id;
-      const had = byClient.get(uid) ?? { logs: [], sessions: [] };
-      const sessions = (Array.isArray(log.doc.sessions) ? log.doc.sessions : []).reduce(addSessionSafe, had.sessions);
-      byClient.set(uid, { logs: [...had.logs, log], sessions });
+      byClient.set(uid, [...byClient.get(uid) ?? [], log]);
     }
-    return byClient;
+    return new Map([...byClient].map(([uid, logs]) => [uid, { logs, marks: marksOf(logs.map((l) => l.doc)) }]));
+  }
+
+  /**
+   * Every linked client with how many items are new (timeline.js isNew: what reached this account after the last
+   * "Session held"), sorted by handle.
+   * @returns {Promise<import('./care-views.js').ClientLine[]>}
+   */
+  async function clientLines(db, me) {
+    const peers = (await getAll(db, 'peers')).filter((p) => p.role === 'client' && p.linked)
+      .sort((a, b) => (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0));
+    const [logs, received] = await Promise.all([sessionLogs(db, me), listReceived(db, me)]);
+    return peers.map((peer) => {
+      const marks = logs.get(peer.userId)?.marks ?? [];
+      const theirs = received.filter((r) => r.ownerId === peer.userId && onTimeline(r.doc));
+      return { peer, newCount: countNew(theirs, marks), lastSession: lastMark(marks)?.day ?? null };
+    });
   }
 
   async function clientList() {
     const { db, me } = await load();
     if (me.role !== 'therapist') return page(therapistOnly(me.role));
-    const peers = (await getAll(db, 'peers')).filter((p) => p.role === 'client' && p.linked)
-      .sort((a, b) => (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0));
-    const [logs, received] = await Promise.all([sessionLogs(db, me), listReceived(db, me)]);
-    const clients = peers.map((peer) => {
-      const sessions = logs.get(peer.userId)?.sessions ?? [];
-      const theirs = received.filter((r) => r.ownerId === peer.userId);
-      return { peer, newCount: countNew(theirs, sessions), lastSession: lastSession(sessions) };
-    });
-    return page(clientsPage(clients));
+    return page(clientsPage(await clientLines(db, me)));
   }
 
   /** Everything one client's page and print view show; null when this device has no such client. */
-  async function clientData(uid) {
+  async function clientData(uid, { withList = false } = {}) {
     if (!UUID.test(uid)) return null;
     const { db, me, kinds } = await load();
     const peer = await get(db, 'peers', uid);
     if (!peer || peer.role !== 'client') return null;
     // Read at once: the shared records are most of the work, and WebCrypto runs them off this thread.
-    const [logs, own, received] = await Promise.all([sessionLogs(db, me), listOwnDocuments(db, me, 'assignment'),
-      listReceived(db, me, { ownerId: uid })]);
-    const sessions = logs.get(uid)?.sessions ?? [];
+    const [logs, own, received, clients] = await Promise.all([sessionLogs(db, me),
+      listOwnDocuments(db, me, 'assignment'), listReceived(db, me, { ownerId: uid }),
+      withList ? clientLines(db, me) : []]);
+    const marks = logs.get(uid)?.marks ?? [];
     const titles = new Map(own.map((a) => [a.id, a.doc.title]));
     const items = timelineItems(received, (doc) => kindFor(kinds, doc), titles, localDay);
-    return { peer, sessions, today: todayLocal(), items, canAssign: canGrant(peer),
+    return { peer, marks, today: todayLocal(), items, canAssign: canGrant(peer), clients,
       assignments: own.filter((a) => a.grantees.includes(uid)) };
   }
 
   async function showClient({ params }, notice = null, headers = {}) {
     const { me } = await load();
     if (me.role !== 'therapist') return page(therapistOnly(me.role));
-    const data = await clientData(params.uid);
+    const data = await clientData(params.uid, { withList: true });
     return data ? page(clientPage({ ...data, notice }), 200, headers) : page(noClientPage(), 404);
   }
 
-  /** "Session held today": today's local date into this client's session log (made on first use, never shared). */
+  /**
+   * "Session held today": a mark into this client's session log (made on first use, never shared): today's local
+   * date, the instant and how far this account's feed was read, so what reached it before no longer counts as new.
+   */
   async function sessionHeld(ctx) {
     const { uid } = ctx.params;
     const { db, me } = await load();
@@ -170,20 +182,19 @@ export function register(router, { load, sessionApi, origin, changed }) {
     if (!peer || peer.role !== 'client') return page(noClientPage(), 404);
     const today = todayLocal();
     const entry = (await sessionLogs(db, me)).get(uid);
-    if (!entry?.sessions.includes(today)) {
+    if (!markedOn(entry?.marks ?? [], today)) {
+      const mark = { day: today, at: new Date().toISOString(), feed: await feedPosition(db) };
       const now = stamp();
       const log = entry?.logs[0];
       if (log) {
-        const sessions = addSession(entry.sessions, today);
-        await updateDocument(db, me, log.id, { ...log.doc, sessions, updated_at: now });
+        await updateDocument(db, me, log.id, { ...log.doc, ...addMark(log.doc, mark), updated_at: now });
       } else {
-        await createDocument(db, me, { v: 1, type: SESSION_LOG, client_id: uid, sessions: [today], created_at: now,
-          updated_at: now });
+        await createDocument(db, me, { v: 1, type: SESSION_LOG, client_id: uid, ...addMark(null, mark),
+          created_at: now, updated_at: now });
       }
       changed();
     }
-    return showClient(ctx, 'Session recorded for today. What they share from now on shows as new.',
-      { 'HX-Push-Url': `/app/clients/${uid}` });
+    return showClient(ctx, t('care.session.recorded'), { 'HX-Push-Url': `/app/clients/${uid}` });
   }
 
   async function printView({ params }) {
@@ -202,13 +213,4 @@ export function register(router, { load, sessionApi, origin, changed }) {
     .add('POST', '/app/clients/:uid/session', sessionHeld)
     .add('GET', '/app/clients/:uid/print', printView);
   return router;
-}
-
-/** addSession for dates read from a document: a malformed one is skipped, not thrown. */
-function addSessionSafe(sessions, day) {
-  try {
-    return addSession(sessions, day);
-  } catch {
-    return sessions;
-  }
 }

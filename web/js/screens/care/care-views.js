@@ -6,11 +6,11 @@
 import { RATING_WORDS } from '../../core/assignments.js';
 import { calendarWords, instantWords } from '../../core/dates.js';
 import { scheduleWords } from '../assign/review.js';
-import { groupBySession } from './timeline.js';
+import { groupBySession, markedOn } from './timeline.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
 import { badge, link, nav, summary, verification } from '../components.js';
 import { timelineValue } from '../fields.js';
-import { html } from '../views.js';
+import { html, t, tt } from '../views.js';
 
 /**
  * @typedef {import('../../core/records.js').Doc} Doc
@@ -91,23 +91,52 @@ function createdInvite({ link: url, expiresAt }) {
 // ------------------------------------------------------------------ clients
 
 /**
- * The therapist's clients. Each: {peer, newCount, lastSession (YYYY-MM-DD or null)}.
- * @param {{peer: Peer, newCount: number, lastSession: string|null}[]} clients
+ * @typedef {{peer: Peer, newCount: number, lastSession: string|null}} ClientLine one client on the list: how many
+ *   items are new (timeline.js isNew) and the day of the last session (YYYY-MM-DD), or null
+ */
+
+/** "3 new since the last session (date)", or how much was shared when no session is recorded. */
+const newsWords = (c) => (c.lastSession ? tt('care.news.since', { count: c.newCount, date: day(c.lastSession) })
+  : t('care.news.noSession', { count: c.newCount }));
+
+/** One client of the list; `current`: this is the client shown beside it. @param {ClientLine} c */
+function clientLine(c, current = false) {
+  const uid = c.peer.userId;
+  const href = `/app/clients/${uid}`;
+  return html`<li class="${current ? 'current' : ''}">
+    ${current ? html`<a href="${href}" class="client-name" aria-current="page" hx-get="${href}" hx-target="#view"
+      hx-push-url="true">${c.peer.handle}</a>` : link(href, c.peer.handle, 'client-name')} ${badge(c.peer)}
+    ${isBlocked(c.peer) && !c.newCount ? null : html`<p class="news${c.newCount ? ' has-new' : ''}">${newsWords(c)}</p>`}
+    ${isBlocked(c.peer) ? html`<p class="held">What ${c.peer.handle} shares is held back: ${c.peer.handle}${
+      blockedWhy(c.peer)}. ${heldText(c.peer)} ${link(`/app/link/${uid}`, 'Compare the safety number')}</p>`
+      : null}</li>`;
+}
+
+/**
+ * The therapist's clients. From about 900 px wide the page is two panes (app.css `.care-split`): the list, and
+ * beside it a pane that asks to choose a client (a client's page puts their timeline there).
+ * @param {ClientLine[]} clients
  */
 export function clientsPage(clients) {
-  const news = (c) => (c.lastSession
-    ? html`${c.newCount ? `${c.newCount} new` : 'Nothing new'} since the last session (${day(c.lastSession)})`
-    : html`${c.newCount ? `${c.newCount} shared` : 'Nothing shared yet'}, no session recorded yet`);
-  return html`${nav('clients', 'therapist')}<section aria-labelledby="clients-title"><h1 id="clients-title">Clients</h1>
-    ${clients.length ? html`<ul class="clients">${clients.map((c) => html`<li>
-      ${link(`/app/clients/${c.peer.userId}`, c.peer.handle, 'client-name')} ${badge(c.peer)}
-      ${isBlocked(c.peer) && !c.newCount ? null : html`<p class="news${c.newCount ? ' has-new' : ''}">${news(c)}</p>`}
-      ${isBlocked(c.peer) ? html`<p class="held">What ${c.peer.handle} shares is held back: ${c.peer.handle}${
-        blockedWhy(c.peer)}. ${heldText(c.peer)} ${link(`/app/link/${c.peer.userId}`, 'Compare the safety number')}</p>`
-        : null}</li>`)}</ul>`
-      : html`<p class="empty">No clients linked yet. To link with a client, create an invitation in session and let
-        them open it on their phone.</p>${link('/app/invites', 'Invite a client', 'button')}`}
-  </section>`;
+  return html`${nav('clients', 'therapist')}<div class="care-split">
+    <section class="care-list-pane" aria-labelledby="clients-title"><h1 id="clients-title">${t('care.clients.title')}</h1>
+    ${clients.length ? html`<ul class="clients">${clients.map((c) => clientLine(c))}</ul>`
+      : html`<p class="empty">${t('care.clients.none')}</p>${link('/app/invites', t('care.clients.invite'), 'button')}`}
+    </section>
+    ${clients.length ? html`<section class="care-pane care-pick" aria-labelledby="care-pick-title">
+      <h2 id="care-pick-title">${t('care.pick.title')}</h2><p class="lead">${t('care.pick.lead')}</p></section>`
+      : null}
+  </div>`;
+}
+
+/**
+ * The list beside a client's page on a wide screen (hidden on a phone, where the Clients tab is the way back).
+ * @param {ClientLine[]} clients @param {string} uid the client shown
+ */
+function clientsBeside(clients, uid) {
+  if (!clients.length) return null;
+  return html`<nav class="care-list-pane care-beside" aria-label="${t('care.clients.beside')}">
+    <ul class="clients">${clients.map((c) => clientLine(c, c.peer.userId === uid))}</ul></nav>`;
 }
 
 /** What a key that is not verified (or blocked) means, with the way to fix it. @param {Peer} peer */
@@ -129,141 +158,158 @@ export function verificationNote(peer) {
 
 /**
  * Turn what a client shared into timeline items (pure): entries and answers to assignments, with what is needed
- * to show them. Other document types are left out.
- * @param {{id: string, doc: Doc, updatedAt: string}[]} received @param {(doc: Doc) => object|null} kindOf
+ * to show them and when each reached this account (for what is new). An answer carries the entry written for it
+ * when that entry is shared too (its score or words show with the answer). Other document types are left out.
+ * @param {import('../../engine/received.js').Received[]} received @param {(doc: Doc) => object|null} kindOf
  * @param {Map<string, string>} titles assignment id -> title (own assignments)
  * @param {(stamp: string) => string|null} dayOf the local date of an instant
  */
 export function timelineItems(received, kindOf, titles, dayOf) {
-  const shared = new Set(received.filter((r) => r.doc.type === undefined).map((r) => r.id));
+  const entries = new Map(received.filter((r) => r.doc.type === undefined).map((r) => [r.id, r.doc]));
   const out = [];
   for (const r of received) {
     const at = String(r.doc.created_at ?? r.updatedAt ?? '');
-    const base = { id: r.id, at, date: dayOf(at), doc: r.doc };
+    const base = { id: r.id, at, date: dayOf(at), doc: r.doc, updatedAt: r.updatedAt ?? null, feed: r.feed ?? null };
     if (r.doc.type === undefined) out.push({ ...base, type: 'entry', kind: kindOf(r.doc) });
     else if (r.doc.type === 'assignment-response') {
+      const entry = r.doc.entry_id ? entries.get(r.doc.entry_id) ?? null : null;
       out.push({ ...base, type: 'response', title: titles.get(r.doc.assignment_id) ?? null,
-        entryShared: r.doc.entry_id ? shared.has(r.doc.entry_id) : null });
+        entryShared: r.doc.entry_id ? entry !== null : null, entry, entryKind: entry ? kindOf(entry) : null });
     }
   }
   return out;
 }
 
+/** Whether a received document is one the timeline shows (and so one "new" counts). @param {Doc} doc */
+export const onTimeline = (doc) => doc.type === undefined || doc.type === 'assignment-response';
+
 function entryItem(item) {
   const { doc, kind } = item;
   const fields = doc.fields ?? {};
   const known = (kind?.fields ?? []).filter((f) => fields[f.id] !== undefined && fields[f.id] !== '');
+  const edited = doc.updated_at && doc.updated_at > doc.created_at;
   return html`<li class="timeline-item tl-entry" id="item-${item.id}">
-    <p class="kind">${kind?.label ?? 'Entry'}</p>
+    <p class="kind">${kind?.label ?? t('care.item.entry')}</p>
     <p class="tl-summary">${summary({ kind: doc.kind, fields }, kind)}</p>
-    <p class="meta">Written ${when(doc.created_at)}${doc.updated_at && doc.updated_at > doc.created_at
-      ? html`, edited ${when(doc.updated_at)}` : null}</p>
+    <p class="meta">${edited ? tt('care.item.writtenEdited', { created: when(doc.created_at), updated: when(doc.updated_at) })
+      : tt('care.item.written', { created: when(doc.created_at) })}</p>
     ${kind ? html`<dl>${known.map((f) => html`<dt>${f.label}</dt><dd>${timelineValue(f, fields[f.id])}</dd>`)}</dl>`
-      : html`<p class="hint">This entry needs a newer version of the app to be shown.</p>`}</li>`;
+      : html`<p class="hint">${t('care.item.newer')}</p>`}</li>`;
 }
 
 function responseItem(item) {
   const { doc } = item;
   const done = doc.status === 'done';
   const rating = doc.feedback ? RATING_WORDS[doc.feedback.rating] ?? doc.feedback.rating : null;
+  const status = html`<strong class="status-${done ? 'done' : 'not-done'}">${t(done ? 'care.answer.done'
+    : 'care.answer.notDone')}</strong>`;
   return html`<li class="timeline-item tl-response" id="item-${item.id}">
-    <p class="kind">Activity</p>
-    <p class="tl-summary">${item.title ?? 'An activity'}: <strong class="status-${done ? 'done' : 'not-done'}">${
-      done ? 'Done' : 'Not done'}</strong> for ${day(doc.occurrence)}</p>
-    <p class="meta">Answered ${when(doc.updated_at ?? doc.created_at)}</p>
-    <dl>${!done && doc.reason ? html`<dt>Reason</dt><dd>${doc.reason}</dd>` : null}
-      ${typeof doc.minutes === 'number' ? html`<dt>Practice</dt><dd>${doc.minutes} min</dd>` : null}
-      ${rating ? html`<dt>How it is going</dt><dd><strong>${rating}</strong>${
+    <p class="kind">${t('care.item.activity')}</p>
+    <p class="tl-summary">${tt('care.answer.summary', { title: item.title ?? t('care.answer.untitled'), status,
+      date: day(doc.occurrence) })}</p>
+    <p class="meta">${tt('care.answer.answered', { when: when(doc.updated_at ?? doc.created_at) })}</p>
+    <dl>${done && item.entry ? html`<dt>${t('care.answer.entry')}</dt><dd class="tl-answer">${
+      summary({ kind: item.entry.kind, fields: item.entry.fields ?? {} }, item.entryKind)}</dd>` : null}
+      ${!done && doc.reason ? html`<dt>${t('care.answer.reason')}</dt><dd>${doc.reason}</dd>` : null}
+      ${typeof doc.minutes === 'number' ? html`<dt>${t('care.answer.practice')}</dt><dd>${
+        t('care.answer.minutes', { minutes: doc.minutes })}</dd>` : null}
+      ${rating ? html`<dt>${t('care.answer.going')}</dt><dd><strong>${rating}</strong>${
         doc.feedback.comment ? html`: ${doc.feedback.comment}` : null}</dd>` : null}</dl>
     ${entryNote(item)}</li>`;
 }
 
-/** Whether the entry the client wrote for an answer is shared too (it follows their own choice, as every entry). */
+/** Whether the entry the client wrote for an answer is shared too (their choice, on the answer's form). */
 function entryNote({ entryShared, doc }) {
   if (entryShared === true) {
-    return html`<p class="hint">The entry written for it is <a href="#item-${doc.entry_id}">shared too</a>.</p>`;
+    return html`<p class="hint">${tt('care.answer.shared', { link: html`<a href="#item-${doc.entry_id}">${
+      t('care.answer.sharedLink')}</a>` })}</p>`;
   }
-  return entryShared === false ? html`<p class="hint">The entry written for it is not shared with you.</p>` : null;
+  return entryShared === false ? html`<p class="hint">${t('care.answer.private')}</p>` : null;
 }
 
 /** One group's heading words. @param {import('./timeline.js').Group} group */
 export function groupHeading(group) {
   switch (group.kind) {
-    case 'since': return html`Since last session (${day(group.from)})`;
-    case 'between': return html`${day(group.from)} – ${day(group.to)}`;
-    case 'before': return html`Before ${day(group.to)}`;
-    default: return html`Everything shared so far (no session recorded yet)`;
+    case 'since': return tt('care.group.since', { date: day(group.from) });
+    case 'between': return tt('care.group.between', { from: day(group.from), to: day(group.to) });
+    case 'before': return tt('care.group.before', { date: day(group.to) });
+    default: return t('care.group.all');
   }
 }
 
 /**
  * The timeline: groups newest first, each a heading and its items newest first.
- * @param {import('./timeline.js').TimelineItem[]} items from timelineItems @param {string[]} sessions
+ * @param {import('./timeline.js').TimelineItem[]} items from timelineItems
+ * @param {import('./timeline.js').Mark[]} marks the sessions held
  * @param {string} today @param {string} handle
  * @param {{level?: number, marker?: boolean}} [options] heading level of the groups (3 on the client page, 2 in
  *   print); marker: say "Session held today" at the top when it was
  */
-export function timeline(items, sessions, today, handle, { level = 3, marker = true } = {}) {
-  const { sessionToday, groups } = groupBySession(items, sessions, today);
+export function timeline(items, marks, today, handle, { level = 3, marker = true } = {}) {
+  const { sessionToday, groups } = groupBySession(items, marks, today);
   const heading = (id, words) => (level === 2 ? html`<h2 id="${id}">${words}</h2>`
     : html`<h3 id="${id}">${words}</h3>`);
   const one = (it) => (it.type === 'entry' ? entryItem(it) : responseItem(it));
-  return html`${sessionToday && marker ? html`<p class="session-marker">Session held today (${day(today)})</p>` : null}
+  return html`${sessionToday && marker ? html`<p class="session-marker">${tt('care.session.today', { date: day(today) })
+  }</p>` : null}
     ${groups.length ? groups.map((g, i) => html`<section class="tl-group" aria-labelledby="tl-${i}">
       ${heading(`tl-${i}`, groupHeading(g))}
       ${g.items.length ? html`<ol class="timeline">${g.items.map(one)}</ol>`
-        : html`<p class="empty">Nothing new since then.</p>`}</section>`)
-      : html`<p class="empty">${handle} has not shared anything with you yet. What they share shows here, newest
-        first.</p>`}`;
+        : html`<p class="empty">${t('care.group.nothingNew')}</p>`}</section>`)
+      : html`<p class="empty">${t('care.timeline.empty', { handle })}</p>`}`;
 }
 
-function assignmentList(uid, assignments) {
-  if (!assignments.length) return html`<p class="empty">No activities assigned yet.</p>`;
+function assignmentList(assignments) {
+  if (!assignments.length) return html`<p class="empty">${t('care.assigned.none')}</p>`;
   return html`<ul class="assignments">${assignments.map((a) => html`<li>
     ${link(`/app/assignments/${a.id}`, a.doc.title)}${
-      a.doc.withdrawn ? html` <span class="tag">withdrawn</span>` : null}
-    <p class="meta">${scheduleWords(a.doc.schedule)}${a.pending ? ' (waiting to sync)' : ''}</p></li>`)}</ul>`;
+      a.doc.withdrawn ? html` <span class="tag">${t('care.assigned.withdrawn')}</span>` : null}
+    <p class="meta">${scheduleWords(a.doc.schedule)}${a.pending ? ` ${t('care.assigned.waiting')}` : ''}</p></li>`)}</ul>`;
 }
 
 /**
- * One client's page. `canAssign`: their key is verified and unchanged and the link is live.
- * @param {{peer: Peer, sessions: string[], today: string, assignments: {id: string, doc: Doc}[],
- *   items: import('./timeline.js').TimelineItem[],
- *   canAssign: boolean, notice?: string|null}} view
+ * One client's page; on a wide screen the list of clients is beside it (`clients`). `canAssign`: their key is
+ * verified and unchanged and the link is live.
+ * @param {{peer: Peer, marks: import('./timeline.js').Mark[], today: string, assignments: {id: string, doc: Doc}[],
+ *   items: import('./timeline.js').TimelineItem[], canAssign: boolean, notice?: string|null,
+ *   clients?: ClientLine[]}} view
  */
-export function clientPage({ peer, sessions, today, assignments, items, canAssign, notice = null }) {
+export function clientPage({ peer, marks, today, assignments, items, canAssign, notice = null, clients = [] }) {
   const uid = peer.userId;
-  const heldToday = sessions.includes(today);
-  return html`${nav('', 'therapist')}<section aria-labelledby="client-title">
+  const heldToday = markedOn(marks, today);
+  return html`${nav('', 'therapist')}<div class="care-split">${clientsBeside(clients, uid)}
+  <section class="care-pane" aria-labelledby="client-title">
     <h1 id="client-title">${peer.handle}</h1>
-    <p class="client-meta">${badge(peer)}${peer.linked ? null : html` <span class="tag">The link has ended</span>`}</p>
+    <p class="client-meta">${badge(peer)}${peer.linked ? null
+      : html` <span class="tag">${t('care.client.linkEnded')}</span>`}</p>
     ${verificationNote(peer)}
     ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
     <div class="actions">
-      ${heldToday ? html`<p class="session-marker">Session held today (${day(today)})</p>`
+      ${heldToday ? html`<p class="session-marker">${tt('care.session.today', { date: day(today) })}</p>`
         : html`<form action="/app/clients/${uid}/session" method="post" hx-post="/app/clients/${uid}/session"
-          hx-target="#view"><button type="submit">Session held today</button></form>`}
-      ${canAssign ? link(`/app/clients/${uid}/assign`, 'Assign an activity', 'button secondary') : null}
-      ${link(`/app/clients/${uid}/print`, 'Print for the record', 'button secondary')}
+          hx-target="#view"><button type="submit">${t('care.session.button')}</button></form>`}
+      ${canAssign ? link(`/app/clients/${uid}/assign`, t('care.client.assign'), 'button secondary') : null}
+      ${link(`/app/clients/${uid}/print`, t('care.client.print'), 'button secondary')}
     </div>
-    <section aria-labelledby="assigned-title"><h2 id="assigned-title">Activities you assigned</h2>
-      ${canAssign ? null : html`<p class="hint">${peer.linked ? html`New assignments wait until you compare the safety
-        number with ${peer.handle}.` : html`The link with ${peer.handle} has ended.`}</p>`}
-      ${assignmentList(uid, assignments)}</section>
-    <section aria-labelledby="shared-title"><h2 id="shared-title">What ${peer.handle} shared</h2>
+    ${heldToday ? null : html`<p class="hint">${t('care.session.hint')}</p>`}
+    <section aria-labelledby="assigned-title"><h2 id="assigned-title">${t('care.assigned.title')}</h2>
+      ${canAssign ? null : html`<p class="hint">${peer.linked ? t('care.assigned.waitVerify', { handle: peer.handle })
+        : t('care.assigned.ended', { handle: peer.handle })}</p>`}
+      ${assignmentList(assignments)}</section>
+    <section aria-labelledby="shared-title"><h2 id="shared-title">${t('care.shared.title', { handle: peer.handle })}</h2>
       ${isBlocked(peer) ? html`<p class="held">What ${peer.handle} shares from now on is held back until you compare
         the safety number. ${heldText(peer)}</p>` : null}
-      ${items.length || !isBlocked(peer) ? timeline(items, sessions, today, peer.handle, { level: 3, marker: false })
+      ${items.length || !isBlocked(peer) ? timeline(items, marks, today, peer.handle, { level: 3, marker: false })
         : null}</section>
-  </section>`;
+  </section></div>`;
 }
 
 /**
  * The print view: the same timeline as a plain document for the clinical record.
- * @param {{peer: Peer, sessions: string[], today: string, items: import('./timeline.js').TimelineItem[],
- *   range: {from: string, to: string}|null}} view
+ * @param {{peer: Peer, marks: import('./timeline.js').Mark[], today: string,
+ *   items: import('./timeline.js').TimelineItem[], range: {from: string, to: string}|null}} view
  */
-export function printPage({ peer, sessions, today, items, range }) {
+export function printPage({ peer, marks, today, items, range }) {
   return html`${nav('', 'therapist')}<article class="print-record" aria-labelledby="print-title">
     <h1 id="print-title">${peer.handle}: shared record</h1>
     <p class="meta">${range ? html`From ${day(range.from)} to ${day(range.to)}. ` : 'Nothing shared yet. '}Generated on
@@ -271,7 +317,7 @@ export function printPage({ peer, sessions, today, items, range }) {
     <div class="no-print actions"><button type="button" data-print>Print or save as PDF</button>
       ${link(`/app/clients/${peer.userId}`, `Back to ${peer.handle}`, 'button secondary')}</div>
     <p class="no-print hint">Use your browser's Print (Ctrl+P) to save it as a PDF.</p>
-    ${timeline(items, sessions, today, peer.handle, { level: 2 })}
+    ${timeline(items, marks, today, peer.handle, { level: 2 })}
   </article>`;
 }
 

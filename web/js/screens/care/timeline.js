@@ -1,11 +1,14 @@
 /**
- * A client's timeline for their therapist, grouped by session: what came since the last session, then each earlier
- * gap between two sessions, then what came before the first. Pure functions of plain data (dates as local
- * `YYYY-MM-DD` strings of this device), so they are tested in node.
+ * A client's timeline for their therapist, grouped by session, and what is new: pure functions of plain data, so
+ * they are tested in node.
  *
- * A session is a day, not a time: an item dated on a session day belongs to the period that starts with that
- * session, so nothing written after a session is ever left out of "since last session" (at worst something from
- * the morning before it shows there too).
+ * "Session held" puts a mark in the therapist's session log: the day (this device's local date), the instant, and
+ * how far the account's feed had been read then (received.js feedPosition). An item is *new* when it reached the
+ * account after the last mark (`isNew`, the one rule every screen and count uses): its current version came later
+ * in the feed than the mark (the feed is the account's, so every device of the therapist agrees), or, for an item
+ * or a mark without a feed position, this device got it after the mark's instant. A mark from before instants were
+ * kept has only its day: then what came on that day or later is new, as it was. The timeline groups the same way:
+ * what came since the last mark, then between each two marks, then before the first.
  */
 
 export const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -26,35 +29,108 @@ export function localDay(stamp) {
 /** Today's local date on this device. @param {Date} [now] */
 export const todayLocal = (now = new Date()) => localDay(now);
 
+// ------------------------------------------------------------------ marks and what is new
+
 /**
- * The session dates with `day` added: ascending, each once. Adding a day already there changes nothing.
- * @param {string[]} sessions @param {string} day
- * @returns {string[]} a new array
+ * @typedef {{day: string, at: string|null, feed: number|null}} Mark one "Session held": its local date, the instant
+ *   (ISO, UTC) and the feed position it was made at (null when the log did not keep them)
+ * @typedef {{updatedAt?: string|null, feed?: number|null}} Arrival when an item's current version reached this
+ *   account: received.js `updatedAt` (this device's time) and `feed`
  */
-export function addSession(sessions, day) {
-  if (!DAY.test(day)) throw new TypeError('a session is a YYYY-MM-DD date');
-  return [...new Set([...sessions.filter((s) => DAY.test(s)), day])].sort();
+
+const isFeed = (n) => Number.isSafeInteger(n) && n >= 0;
+const instant = (text) => (typeof text === 'string' ? Date.parse(text) : Number.NaN);
+const byDay = (a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0);
+
+/** A mark as a session log holds it, or null when it is not one. @returns {Mark|null} */
+function readMark(day, held) {
+  if (typeof day !== 'string' || !DAY.test(day)) return null;
+  const at = typeof held?.at === 'string' && !Number.isNaN(instant(held.at)) ? held.at : null;
+  return { day, at, feed: isFeed(held?.feed) ? held.feed : null };
 }
 
-/** The latest session date, or null. @param {string[]} sessions */
-export const lastSession = (sessions) => [...sessions].filter((s) => DAY.test(s)).sort().at(-1) ?? null;
+/** The first of two marks of the same day (two devices may each have marked it); one with its instant wins. */
+function first(a, b) {
+  if (!a.at || !b.at) return a.at ? a : b.at ? b : a;
+  return instant(b.at) < instant(a.at) ? b : a;
+}
+
+const heldOf = (doc) => (doc?.held && typeof doc.held === 'object' && !Array.isArray(doc.held) ? doc.held : {});
 
 /**
- * How many items are new since the last session: those whose `updatedAt` (when this device got their current
- * version) falls on or after its date. With no session yet, everything is new.
- * @param {{updatedAt: string}[]} items @param {string[]} sessions
+ * Every mark of a client's session logs (one log per device that made one; the app reads the union), one per
+ * day, oldest first. A log's `sessions` lists the days; `held` maps a day to its instant and feed position.
+ * @param {{sessions?: unknown, held?: unknown}[]} docs session-log documents @returns {Mark[]}
  */
-export function countNew(items, sessions) {
-  const last = lastSession(sessions);
-  if (!last) return items.length;
-  return items.filter((item) => (localDay(item.updatedAt) ?? '') >= last).length;
+export function marksOf(docs) {
+  const days = new Map();
+  for (const doc of docs) {
+    const held = heldOf(doc);
+    for (const day of Array.isArray(doc?.sessions) ? doc.sessions : []) {
+      const mark = readMark(day, Object.hasOwn(held, day) ? held[day] : null);
+      if (mark) days.set(day, days.has(day) ? first(days.get(day), mark) : mark);
+    }
+  }
+  return [...days.values()].sort(byDay);
 }
 
 /**
- * @typedef {{date: string|null, at?: string, id?: string}} TimelineItem  date: its local day; at: an instant to
- *   order by within a day (ISO, UTC)
+ * A session log's `sessions` and `held` with one more mark. A day marked already keeps its first mark (the
+ * session began then); the days stay ascending, each once; what is not a date is dropped.
+ * @param {{sessions?: unknown, held?: unknown}|null} doc the log so far (null: none yet)
+ * @param {{day: string, at: string, feed?: number|null}} mark
+ * @returns {{sessions: string[], held: Record<string, {at: string, feed?: number}>}}
+ */
+export function addMark(doc, mark) {
+  if (!DAY.test(mark.day) || Number.isNaN(instant(mark.at))) {
+    throw new TypeError('a mark is a YYYY-MM-DD date and an instant');
+  }
+  const sessions = (Array.isArray(doc?.sessions) ? doc.sessions : [])
+    .filter((s) => typeof s === 'string' && DAY.test(s));
+  const held = { ...heldOf(doc) };
+  if (!sessions.includes(mark.day)) {
+    held[mark.day] = isFeed(mark.feed) ? { at: mark.at, feed: mark.feed } : { at: mark.at };
+  }
+  return { sessions: [...new Set([...sessions, mark.day])].sort(), held };
+}
+
+/** The latest mark, or null. @param {Mark[]} marks @returns {Mark|null} */
+export const lastMark = (marks) => [...marks].sort(byDay).at(-1) ?? null;
+
+/** Whether a session was marked on `day`. @param {Mark[]} marks @param {string} day */
+export const markedOn = (marks, day) => marks.some((m) => m.day === day);
+
+/**
+ * Whether an item reached the account after a mark: by the feed when both have a position, else by this
+ * device's clock, else (a mark with only its day) on that day or later.
+ * @param {Arrival} item @param {Mark} mark
+ */
+export function cameAfter(item, mark) {
+  if (isFeed(item.feed) && isFeed(mark.feed)) return item.feed > mark.feed;
+  if (mark.at) return instant(item.updatedAt) > instant(mark.at); // an unreadable time is never after
+  return (localDay(item.updatedAt ?? '') ?? '') >= mark.day;
+}
+
+/**
+ * New: the item reached the account after the last "Session held" (with no session yet, everything is). The one
+ * rule for every screen and count that says "new".
+ * @param {Arrival} item @param {Mark[]} marks
+ */
+export function isNew(item, marks) {
+  const last = lastMark(marks);
+  return !last || cameAfter(item, last);
+}
+
+/** How many items are new (`isNew`). @param {Arrival[]} items @param {Mark[]} marks */
+export const countNew = (items, marks) => items.filter((item) => isNew(item, marks)).length;
+
+// ------------------------------------------------------------------ the timeline
+
+/**
+ * @typedef {{date: string|null, at?: string, id?: string, updatedAt?: string|null, feed?: number|null}} TimelineItem
+ *   date: its local day; at: an instant to order by (ISO, UTC: when it was written); updatedAt, feed: its Arrival
  * @typedef {{kind: 'since'|'between'|'before'|'all', from: string|null, to: string|null, items: TimelineItem[]}} Group
- *   since: from the last session (from) on; between: from one session (from) to the next (to), that day excluded;
+ *   since: what came after the last session (from); between: after one session (from), before the next (to);
  *   before: before the first session (to); all: no session yet
  */
 
@@ -66,30 +142,30 @@ const newestFirst = (a, b) => {
 };
 
 /**
- * The items grouped by session, newest group first and newest item first in each. The "since last session" group is
- * there even when empty (it says nothing is new); earlier groups only when something falls in them. An item without
- * a readable date counts as the oldest.
- * @param {TimelineItem[]} items @param {string[]} sessions YYYY-MM-DD, any order @param {string} today
+ * The items grouped by session, newest group first and newest item first in each. An item belongs to the period
+ * of the latest mark it came after (`cameAfter`), so the "since" group holds exactly what `isNew` counts. The
+ * "since" group is there even when empty (it says nothing is new); earlier groups only when something is in them.
+ * @param {TimelineItem[]} items @param {Mark[]} marks any order @param {string} today
  * @returns {{sessionToday: boolean, last: string|null, groups: Group[]}}
  */
-export function groupBySession(items, sessions, today) {
-  const days = [...new Set(sessions.filter((s) => DAY.test(s)))].sort();
+export function groupBySession(items, marks, today) {
   const sorted = [...items].sort(newestFirst);
-  if (!days.length) {
+  const ordered = [...marks].sort(byDay);
+  if (!ordered.length) {
     /** @type {Group[]} */
     const groups = sorted.length ? [{ kind: 'all', from: null, to: null, items: sorted }] : [];
     return { sessionToday: false, last: null, groups };
   }
-  // One bucket per session (what came on or after it, before the next) plus one before the first.
-  const buckets = days.map(() => []);
+  // One bucket per mark (what came after it, and not after the next) plus one before the first.
+  const buckets = ordered.map(() => []);
   const before = [];
   for (const item of sorted) {
-    const date = item.date && DAY.test(item.date) ? item.date : '';
-    let i = days.length - 1;
-    while (i >= 0 && days[i] > date) i--;
+    let i = ordered.length - 1;
+    while (i >= 0 && !cameAfter(item, ordered[i])) i--;
     (i < 0 ? before : buckets[i]).push(item);
   }
-  const last = days.length - 1;
+  const last = ordered.length - 1;
+  const days = ordered.map((m) => m.day);
   /** @type {Group[]} */
   const groups = [{ kind: 'since', from: days[last], to: null, items: buckets[last] }];
   for (let i = last - 1; i >= 0; i--) {

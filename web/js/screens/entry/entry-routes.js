@@ -3,8 +3,13 @@
 import {
   createEntry, deleteEntry, getEntry, listEntries, restoreEntry, searchEntries, updateEntry,
 } from '../../data/entries.js';
+import { discardDraft, listDrafts } from '../../data/drafts.js';
+import { DRAFT_FORMS } from '../drafts.js';
 import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice } from './entry-views.js';
 import { kindFor } from '../../core/assignments.js';
+import { BetweenError } from '../../core/errors.js';
+import { getAll } from '../../data/db.js';
+import { chosenPeers } from '../share-switch.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
 import { wordsFor } from '../components.js';
 import { html, htmlResponse } from '../views.js';
@@ -26,13 +31,24 @@ export function register(router, { load, panel = async () => null }) {
     const query = (url.searchParams.get('q') ?? '').slice(0, 200);
     const all = await listEntries(db, me);
     const found = searchEntries(all, query, (k) => kinds.get(k)?.label ?? k);
-    return page(entriesPage(found, kinds, { query, words: wordsFor(settings) }));
+    // The forms in progress, to continue (not under a search: that lists what matches it).
+    const drafts = query ? [] : await listDrafts(db, me);
+    return page(entriesPage(found, kinds, { query, words: wordsFor(settings), drafts }));
+  }
+
+  /** The therapists a new entry could be shared with (each a switch on the form, off unless chosen). */
+  async function therapists(db, me) {
+    if (!me.session) return [];
+    return (await getAll(db, 'peers')).filter((p) => p.role === 'therapist' && p.linked)
+      .sort((a, b) => (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0));
   }
 
   async function newForm({ url }) {
-    const { kinds, settings } = await load();
+    const { db, me, kinds, settings } = await load();
     const kind = kinds.get(url.searchParams.get('kind') ?? '');
-    return page(kind ? entryForm(kind) : chooseKindPage(kinds, wordsFor(settings)));
+    if (!kind) return page(chooseKindPage(kinds, wordsFor(settings)));
+    const share = (await therapists(db, me)).map((peer) => ({ peer, on: false }));
+    return page(entryForm(kind, { share }));
   }
 
   async function create({ request }) {
@@ -41,14 +57,26 @@ export function register(router, { load, panel = async () => null }) {
     const kind = kinds.get(String(form.get('kind') ?? ''));
     if (!kind) return page(chooseKindPage(kinds, wordsFor((await load()).settings)), 422);
     const values = readForm(kind, form);
+    const peers = await therapists(db, me);
+    const shareWith = chosenPeers(form, peers);
     let fields;
     try {
       fields = validateFields(kind, values);
     } catch (err) {
-      if (err instanceof FieldError) return page(entryForm(kind, { values, error: err }), 422);
-      throw err;
+      if (!(err instanceof FieldError)) throw err;
+      const share = peers.map((peer) => ({ peer, on: shareWith.includes(peer.userId) }));
+      return page(entryForm(kind, { values, error: err, share }), 422);
     }
-    const entry = await createEntry(db, me, kind.id, fields);
+    let entry;
+    try {
+      entry = await createEntry(db, me, kind.id, fields, {}, { shareWith });
+    } catch (err) {
+      // A key that changed between the check and the write: the entry is kept private, its page says why not.
+      if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
+      entry = await createEntry(db, me, kind.id, fields);
+    }
+    // Saved: the draft has done its work. One that cannot be deleted stays; the entry is saved all the same.
+    await discardDraft(db, me, DRAFT_FORMS.entryNew(kind.id)).catch(() => {});
     return page(entryPage(entry, kind, await panel(entry.id)), 200, { 'HX-Push-Url': `/app/entries/${entry.id}` });
   }
 
@@ -85,13 +113,16 @@ export function register(router, { load, panel = async () => null }) {
       throw err;
     }
     const saved = await updateEntry(db, me, params.id, fields, kind);
+    if (saved) await discardDraft(db, me, DRAFT_FORMS.entryEdit(saved.id)).catch(() => {});
     return saved ? page(entryPage(saved, kind, await panel(saved.id)), 200, { 'HX-Push-Url': `/app/entries/${saved.id}` }) : notFound();
   }
 
   async function remove({ params }) {
     const { db, me, kinds, settings } = await load();
     if (!UUID.test(params.id) || !(await deleteEntry(db, me, params.id))) return notFound();
-    return page(entriesPage(await listEntries(db, me), kinds, { notice: undoNotice(params.id), words: wordsFor(settings) }), 200,
+    await discardDraft(db, me, DRAFT_FORMS.entryEdit(params.id)).catch(() => {}); // an edit in progress of what is gone
+    return page(entriesPage(await listEntries(db, me), kinds, { notice: undoNotice(params.id), words: wordsFor(settings),
+      drafts: await listDrafts(db, me) }), 200,
       { 'HX-Push-Url': '/app/entries' });
   }
 

@@ -4,7 +4,9 @@ import { kindFor } from '../../core/assignments.js';
 import { instantWords } from '../../core/dates.js';
 import { answeredByChoice, unknownFields } from '../../core/kinds.js';
 import { link, listWords, nav, summary, WORDING } from '../components.js';
-import { fieldControl, fieldDisplay, fieldHint } from '../fields.js';
+import { DRAFT_FORMS, draftAttributes, draftsToContinue } from '../drafts.js';
+import { fieldControl, fieldDisplay, fieldErrorText, fieldHint } from '../fields.js';
+import { shareSwitches } from '../share-switch.js';
 import { html, t, tt } from '../views.js';
 
 /** A document time (ISO 8601) for people; an unreadable one is shown as it is. */
@@ -49,11 +51,17 @@ export function undoNotice(entryId) {
       <button type="submit" class="secondary">${t('entries.undo')}</button></form></div>`;
 }
 
-export function entriesPage(entries, kinds, { query = '', notice = null, words = WORDING.activities } = {}) {
+/**
+ * @param {unknown[]} entries @param {Map<string, any>} kinds
+ * @param {{query?: string, notice?: unknown, words?: {name: string},
+ *   drafts?: import('../../data/drafts.js').DraftInfo[]}} [options] drafts: the forms in progress to continue
+ */
+export function entriesPage(entries, kinds, { query = '', notice = null, words = WORDING.activities, drafts = [] } = {}) {
   return html`${nav('entries')}<section aria-labelledby="entries-title">
     <h1 id="entries-title">${t('entries.heading')}</h1>
     ${notice}
     <p class="lead">${t('entries.lead', { wording: wordingOf(words) })}</p>
+    ${draftsToContinue(drafts, kinds)}
     ${newEntryLinks(kinds, ['journal', 'thought-record', 'mood'])}
     ${searchForm(query)}
     ${query ? html`<p class="count" role="status">${t('entries.found', { count: entries.length })}</p>` : null}
@@ -126,19 +134,34 @@ function fieldBlock(field, value, error) {
 /** The id of a form's error paragraph: the field it is about names it in aria-describedby. */
 export const FORM_ERROR_ID = 'form-error';
 
-/** The form of one kind, to create (entry null) or edit; `error` is a FieldError to show. */
-export function entryForm(kind, { entry = null, values = {}, error = null } = {}) {
+/** The draft an entry form keeps (page/drafts.js): one per kind for a new entry, one per entry for an edit. */
+const entryDraft = (kind, entry) => (entry
+  ? draftAttributes({ form: DRAFT_FORMS.entryEdit(entry.id), path: `/app/entries/${entry.id}/edit`, kind: kind.id,
+    what: 'edit' })
+  : draftAttributes({ form: DRAFT_FORMS.entryNew(kind.id), path: `/app/entries/new?kind=${encodeURIComponent(kind.id)}`,
+    kind: kind.id, what: 'new' }));
+
+/**
+ * The form of one kind, to create (entry null) or edit; `error` is a FieldError to show. `share`: the switches
+ * that share a new entry with a therapist (share-switch.js; off unless chosen); an entry's page shares it later.
+ * @param {import('../../core/kinds.js').Kind} kind
+ * @param {{entry?: any, values?: Record<string, any>, error?: any,
+ *   share?: import('../share-switch.js').Choice[]}} [options]
+ */
+export function entryForm(kind, { entry = null, values = {}, error = null, share = [] } = {}) {
   const action = entry ? `/app/entries/${entry.id}` : '/app/entries';
   return html`${nav(entry ? '' : 'new')}<section aria-labelledby="form-title">
     <h1 id="form-title">${entry ? t('entry.edit.heading', { kind: kind.label }) : kind.label}</h1>
     ${entry ? null : html`<p class="lead">${kind.description}</p>`}
-    ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${error.message}</p>` : null}
+    ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${fieldErrorText(error, kind.fields)}</p>`
+      : null}
     ${entry && Object.keys(unknownFields(kind, entry.fields)).length
       ? html`<p class="hint">${t('entry.edit.newerFields')}</p>` : null}
     <form class="entry-form" action="${action}" method="post" hx-post="${action}" hx-target="#view" novalidate
-      autocomplete="off">
+      autocomplete="off" ${entryDraft(kind, entry)}>
       <input type="hidden" name="kind" value="${kind.id}">
       ${kind.fields.map((f) => fieldBlock(f, values[f.id], error))}
+      ${entry ? null : shareSwitches(share, { what: 'entry' })}
       <div class="actions"><button type="submit">${t('entry.save')}</button>
       ${link(entry ? `/app/entries/${entry.id}` : '/app/entries', t('entry.cancel'), 'button secondary')}</div>
     </form></section>`;

@@ -2,6 +2,7 @@
 
 import { getAll } from '../../data/db.js';
 import { listOwnAll } from '../../data/documents.js';
+import { listDrafts } from '../../data/drafts.js';
 import { createEntry, deleteEntry, getEntry } from '../../data/entries.js';
 import { FieldError, validateFields } from '../../core/kinds.js';
 import { listReceived } from '../../engine/received.js';
@@ -10,14 +11,15 @@ import { sortAssigned } from '../todo/assigned.js';
 import { deviceZone, todoList } from '../todo/todo.js';
 import { wordsFor } from '../components.js';
 import { htmlResponse } from '../views.js';
-import { dayIn, doneToday, draftsToContinue, dueNow, quickMood } from './today.js';
+import { dayIn, doneToday, dueNow, quickMood } from './today.js';
 import { moodSavedNotice, moodUndoneNotice, todayPage } from './today-views.js';
 
 // After a post, the address is Today's (and a form posted without htmx is sent back there).
 const PUSH = { 'HX-Push-Url': '/app/today' };
 
 /** The data layer; tests pass their own in `app.store`. */
-const STORE = { listReceived, listOwnAll, createEntry, deleteEntry, getEntry, peers: (db) => getAll(db, 'peers') };
+const STORE = { listReceived, listOwnAll, listDrafts, createEntry, deleteEntry, getEntry,
+  peers: (db) => getAll(db, 'peers') };
 
 /**
  * @param {import('../../engine/router.js').Router} router
@@ -36,7 +38,7 @@ export function register(router, app) {
     // Everything at once: the received assignments, this account's own records (one pass), the peers, the drafts.
     const [received, own, peerRows, drafts] = await Promise.all([
       store.listReceived(db, me, { type: 'assignment' }), store.listOwnAll(db, me), store.peers(db),
-      draftsToContinue(app)]);
+      store.listDrafts(db, me)]);
     const peers = new Map(peerRows.map((p) => [p.userId, p]));
     const { shown, notices, newer } = sortAssigned({ peers, kinds }, received);
     const responses = own.documents.get('assignment-response') ?? [];

@@ -1,19 +1,21 @@
 /**
  * The client's Today screen: the quick mood check-in, what is due or still open (who gave it, their instructions,
- * one tap to start), drafts to continue, what was done today; and why anything is held back, with the way out.
+ * one tap to start), drafts to continue (screens/drafts.js), what was done today; and why anything is held back,
+ * with the way out.
  * Every word from the message catalogue (today.* keys).
  */
 
 import { calendarWords, formatter } from '../../core/dates.js';
 import { kindFor } from '../../core/assignments.js';
 import { link, nav, summary, WORDING } from '../components.js';
+import { draftsToContinue } from '../drafts.js';
 import { fromLine, newerNotices, trustNotices, wordingOf } from '../todo/todo-views.js';
 import { html, t, tt } from '../views.js';
 import { QUICK_MOODS } from './today.js';
 
 /**
  * @typedef {import('../todo/todo.js').TodoItem} TodoItem
- * @typedef {import('./today.js').Draft} Draft
+ * @typedef {import('../../data/drafts.js').DraftInfo} DraftInfo
  */
 
 /** @type {Intl.DateTimeFormatOptions} */
@@ -96,15 +98,6 @@ function dueItem(item, when, brief = false) {
       t('today.start.which', { title: a.doc.title, day: dayText(item.occurrence) })}</span>`, 'button')}</li>`;
 }
 
-/** Drafts to continue (see today.js draftsToContinue); nothing when there are none. @param {Draft[]} drafts */
-export function draftsSection(drafts) {
-  if (!drafts.length) return null;
-  return html`<section class="today-section" aria-labelledby="today-drafts-title">
-    <h2 id="today-drafts-title">${t('today.drafts.heading')}</h2><ul class="today-done">${drafts.map((d) => html`<li>${
-      link(d.href, d.title)} <span class="meta">${tt('today.drafts.saved', { when: timeOf(d.savedAt)
-        ?? d.savedAt })}</span></li>`)}</ul></section>`;
-}
-
 /** What was done today: the entries written (each naming the activity it answers) and the answers "not done". */
 function doneSection(done, kinds) {
   const items = [
@@ -129,7 +122,7 @@ function doneSection(done, kinds) {
 /**
  * The Today page.
  * @param {{date: string, due: {due: TodoItem[], open: {item: TodoItem, more: number}[], coming: number},
- *   hasAssignments?: boolean, done: ReturnType<typeof import('./today.js').doneToday>, drafts?: Draft[],
+ *   hasAssignments?: boolean, done: ReturnType<typeof import('./today.js').doneToday>, drafts?: DraftInfo[],
  *   notices?: any[], newer?: any[], kinds: Map<string, any>, words?: any, notice?: unknown, mood?: boolean}} page
  *   `date` today's date (YYYY-MM-DD, this device); `mood` false hides the check-in (no mood kind)
  */
@@ -155,7 +148,7 @@ export function todayPage({ date, due, hasAssignments = false, done, drafts = []
       <p class="hint">${t('today.open.hint')}</p>
       <ul class="today-list">${due.open.map(({ item, more }) => dueItem(item, html`${day(item.occurrence)}${
         more ? t('today.open.more', { count: more }) : ''}`, dueIds.has(item.assignment.id)))}</ul></section>` : null}
-    ${draftsSection(drafts)}
+    ${draftsToContinue(drafts, kinds)}
     ${doneSection(done, kinds)}
     <p class="today-more">${link('/app/progress', t('today.progress'))}</p>
   </section>`;

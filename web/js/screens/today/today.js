@@ -2,6 +2,7 @@
  * The client's Today, as plain data: what is due today or still open from earlier days (To do's lists, todo.js
  * todoList), the quick mood check-in's five answers on the mood kind's 0-10 scale, and what was done today (the
  * entries written and the activities answered on this device's calendar day). Pure: plain data in, plain data out.
+ * (The drafts to continue are data/drafts.js `listDrafts`, shown by screens/drafts.js `draftsToContinue`.)
  */
 
 import { localDate } from '../../core/recurrence.js';
@@ -92,22 +93,4 @@ export function doneToday({ entries, responses, assignments, now, zone }) {
     .sort((a, b) => String(b.doc.updated_at).localeCompare(String(a.doc.updated_at)))
     .map((response) => ({ assignment: byId.get(response.doc.assignment_id), response }));
   return { entries: written, notDone };
-}
-
-/**
- * A draft to continue: where its form is, what it is (a kind's label or an activity's title) and when it was last
- * kept.
- * @typedef {{href: string, title: string, savedAt: string}} Draft
- */
-
-/**
- * The drafts Today offers to continue, newest first.
- * TODO(drafts): none yet. Once web/js/data/drafts.js lands (issue 10, "Drafts are never lost"), return what its
- * `listDrafts` gives for this device, mapped to {href, title, savedAt}: the integrator wires it here; the view
- * (today-views.js draftsSection) already shows them.
- * @param {import('../features.js').App} app
- * @returns {Promise<Draft[]>}
- */
-export async function draftsToContinue(app) {
-  return [];
 }

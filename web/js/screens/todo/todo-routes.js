@@ -3,14 +3,17 @@
 import {
   WORKSHEET, validateWorksheetAnswers, weeklyMinutes, worksheetKind,
 } from '../../core/assignments.js';
-import { getAll } from '../../data/db.js';
+import { get, getAll } from '../../data/db.js';
 import { createDocument, listOwnDocuments, updateDocument } from '../../data/documents.js';
 import { createEntry, getEntry, updateEntry } from '../../data/entries.js';
+import { discardDraft } from '../../data/drafts.js';
+import { DRAFT_FORMS } from '../drafts.js';
 import { BetweenError } from '../../core/errors.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
 import { getReceived, listReceived } from '../../engine/received.js';
 import { dueState, isOccurrence } from '../../core/recurrence.js';
-import { canGrant } from '../../core/sharing.js';
+import { canGrant, granteesAfter } from '../../core/sharing.js';
+import { chosenPeers } from '../share-switch.js';
 import {
   deviceZone, doneList, entryMinutes, history, isCurrent, latestResponses, readFeedback, responseDoc, responseFor,
   todayOf, todoList, weekStart, zoneOf,
@@ -20,7 +23,7 @@ import {
   answeredPage, assignmentPage, blockedPage, occurrencePage, todoNotFoundPage, todoPage,
 } from './todo-views.js';
 import { wordsFor } from '../components.js';
-import { html, htmlResponse } from '../views.js';
+import { html, htmlResponse, t } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -28,9 +31,16 @@ const MAX_REASON = 2000;
 // Stands in for the entry's id while the response is checked before anything is written.
 const NO_ENTRY_YET = '00000000-0000-4000-8000-000000000000';
 
-/** The data layer; tests pass their own in `app.store`. */
+/** Who an own entry is shared with, or about to be (a share waiting for the next sync). */
+async function sharedWith(db, id) {
+  const row = await get(db, 'records', id);
+  return row ? granteesAfter(row) : new Set();
+}
+
+/** The data layer; tests pass their own in `app.store` (`setShared` defaults to the app's sharing flows). */
 const STORE = { listReceived, getReceived, listOwnDocuments, createDocument, updateDocument, createEntry, getEntry,
-  updateEntry, peers: (db) => getAll(db, 'peers') };
+  updateEntry, sharedWith, setShared: null, peers: (db) => getAll(db, 'peers'),
+  discardDraft };
 
 
 /** The kind whose form answers an assignment: its entry kind, or the kind made from its worksheet. */
@@ -45,7 +55,7 @@ export function kindOf(doc, kinds) {
  *   and the data layer (tests)
  */
 export function register(router, app) {
-  const store = { ...STORE, ...app.store };
+  const store = { ...STORE, setShared: (db, me, id, uid, on) => app.sharing.setShared(id, uid, on), ...app.store };
   const clock = app.now ?? (() => new Date());
   const changed = () => app.changed?.();
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
@@ -124,8 +134,12 @@ export function register(router, app) {
     const responses = await responsesOf(e, a.id);
     const previous = responseFor(responses, a.id, occurrence);
     const kind = kindOf(a.doc, e.kinds);
+    const therapist = e.peers.get(a.ownerId) ?? null;
+    // The switch that shares what they write with the therapist: on, unless a form sent back or an earlier
+    // answer's entry says otherwise.
     const view = (done = {}, notDone = {}, status = 200) => page(occurrencePage({ assignment: a, occurrence, kind,
-      state: dueState(occurrence, e.now, zoneOf(a)), previous, words: e.words, done, notDone }), status);
+      state: dueState(occurrence, e.now, zoneOf(a)), previous, words: e.words, done, notDone,
+      share: therapist ? [{ peer: therapist, on: done.shareOn ?? true }] : [] }), status);
     if (posted && (a.doc.withdrawn || !kind)) return { response: view({}, {}, 422) };
     return { a, occurrence, kind, previous, view };
   }
@@ -143,7 +157,9 @@ export function register(router, app) {
     // Changing an answer starts from what they wrote; a first answer from the journal's prompt, so the entry
     // reads well in the entries list too.
     const earlier = await answeredEntry(e, d.a, d.previous);
-    if (earlier) return d.view({ values: earlier.fields });
+    if (earlier) {
+      return d.view({ values: earlier.fields, shareOn: (await store.sharedWith(e.db, earlier.id)).has(d.a.ownerId) });
+    }
     const prompt = d.kind?.fields.some((f) => f.id === 'prompt' && f.type === 'short_text');
     const values = prompt ? { prompt: d.a.doc.title } : {};
     return d.view({ values });
@@ -155,6 +171,23 @@ export function register(router, app) {
     if (typeof id !== 'string') return null;
     const entry = await store.getEntry(e.db, e.me, id);
     return entry && entry.kind === a.doc.kind ? entry : null;
+  }
+
+  /**
+   * Share or stop sharing the entry of a changed answer with the therapist, as the switch says (sharing.js re-keys
+   * it; nothing changes when it is already so). Returns whether it is shared now; a refusal (their key changed
+   * since the page was made) leaves it as it was.
+   */
+  async function shareAnswer(e, a, entryId, on) {
+    const now = (await store.sharedWith(e.db, entryId)).has(a.ownerId);
+    if (now === on) return now;
+    try {
+      await store.setShared(e.db, e.me, entryId, a.ownerId, on);
+      return on;
+    } catch (err) {
+      if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
+      return now;
+    }
   }
 
   /** Write the response (new, or the next version of this day's), after the peer was checked. */
@@ -171,25 +204,31 @@ export function register(router, app) {
     const form = await request.formData();
     const values = readForm(kind, form);
     const feedback = readFeedback(form);
+    const therapist = e.peers.get(a.ownerId);
+    const shareOn = chosenPeers(form, therapist ? [therapist] : []).length > 0;
+    const again = (error) => d.view({ values, feedback: rawFeedback(form), error, shareOn }, {}, 422);
     let fields;
     let base;
     try {
       fields = a.doc.kind === WORKSHEET ? validateWorksheetAnswers(a.doc.worksheet, values)
         : validateFields(kind, values);
-      if (feedback?.error) return d.view({ values, feedback: rawFeedback(form), error: feedback.error }, {}, 422);
+      if (feedback?.error) return again(feedback.error);
       base = { assignment: a.doc, assignmentId: a.id, occurrence, status: 'done', minutes: entryMinutes(kind, fields),
         feedback: feedback ?? undefined, previous };
       responseDoc({ ...base, entryId: NO_ENTRY_YET, now: e.now }); // checked before anything is written
     } catch (err) {
-      if (err instanceof FieldError) return d.view({ values, feedback: rawFeedback(form), error: err }, {}, 422);
+      if (err instanceof FieldError) return again(err);
       throw err;
     }
     if (!mayAnswer(e, a)) return blocked(e, a, { occurrence, posted: true });
-    // A changed answer edits the entry it wrote before (one entry per day, its history kept), or writes one.
+    // A changed answer edits the entry it wrote before (one entry per day, its history kept), or writes one,
+    // shared with the therapist at once when the switch is on.
     const earlier = await answeredEntry(e, a, previous);
     const extra = a.doc.kind === WORKSHEET ? { worksheet: a.doc.worksheet, title: a.doc.title } : {};
     const entry = (earlier && await store.updateEntry(e.db, e.me, earlier.id, fields, kind))
-      ?? await store.createEntry(e.db, e.me, a.doc.kind, fields, extra);
+      ?? await store.createEntry(e.db, e.me, a.doc.kind, fields, extra, { shareWith: shareOn ? [a.ownerId] : [] });
+    let shared = shareOn;
+    if (entry.id === earlier?.id) shared = await shareAnswer(e, a, entry.id, shareOn);
     const doc = responseDoc({ ...base, entryId: entry.id, now: clock() });
     try {
       await saveResponse(e, a, previous, doc);
@@ -199,8 +238,10 @@ export function register(router, app) {
       return blocked(e, a, { occurrence, posted: true, entryId: entry.id });
     }
     changed();
+    // Saved: the draft has done its work. A draft that cannot be deleted stays; the answer is saved all the same.
+    await store.discardDraft(e.db, e.me, DRAFT_FORMS.todoDone(a.id, occurrence)).catch(() => {});
     return page(answeredPage({ assignment: a, status: 'done', entryId: entry.id, feedback: doc.feedback ?? null,
-      words: e.words }), 200, { 'HX-Push-Url': `/app/todo/${a.id}` });
+      words: e.words, shared, shareFailed: shareOn && !shared }), 200, { 'HX-Push-Url': `/app/todo/${a.id}` });
   }
 
   async function notDone({ request, params }) {
@@ -214,7 +255,10 @@ export function register(router, app) {
     const again = (error, feedbackError = false) => d.view({}, { reason, feedback: rawFeedback(form), error,
       feedbackError }, 422);
     if (!reason) return again(`Please say in a few words what got in the way. ${a.from.handle} will see it.`);
-    if ([...reason].length > MAX_REASON) return again(`Please keep it to ${MAX_REASON} characters or fewer.`);
+    const count = [...reason].length;
+    if (count > MAX_REASON) {
+      return again(t('limit.tooLong', { label: 'What got in the way?', count, max: MAX_REASON, over: count - MAX_REASON }));
+    }
     if (feedback?.error) return again(feedback.error, true);
     let doc;
     try {
@@ -233,6 +277,7 @@ export function register(router, app) {
       return blocked(e, a, { occurrence, posted: true });
     }
     changed();
+    await store.discardDraft(e.db, e.me, DRAFT_FORMS.todoNotDone(a.id, occurrence)).catch(() => {});
     return page(answeredPage({ assignment: a, status: 'not_done', feedback: doc.feedback ?? null, words: e.words }),
       200, { 'HX-Push-Url': `/app/todo/${a.id}` });
   }
@@ -277,6 +322,7 @@ export function register(router, app) {
       return blocked(e, a, { posted: true });
     }
     changed();
+    await store.discardDraft(e.db, e.me, DRAFT_FORMS.todoFeedback(a.id)).catch(() => {});
     const notice = html`<p class="notice" role="status">Thank you. ${a.from.handle} will see your feedback after the
       next sync.</p>`;
     return assignmentView(e, a, { notice, headers: { 'HX-Push-Url': `/app/todo/${a.id}` } });

@@ -5,7 +5,11 @@ import { RATINGS, RATING_WORDS } from '../../core/assignments.js';
 import { FORM_ERROR_ID, entryFields } from '../entry/entry-views.js';
 import { calendarWords } from '../../core/dates.js';
 import { link, nav, WORDING } from '../components.js';
-import { html, t, tt } from '../views.js';
+import { shareSwitches } from '../share-switch.js';
+// `msg` too: the day's form keeps `t` for the person's word ("activity" or "homework").
+import { html, t, t as msg, tt } from '../views.js';
+import { fieldErrorText, limitCounter } from '../fields.js';
+import { DRAFT_FORMS, draftAttributes } from '../drafts.js';
 
 /**
  * @typedef {import('../../data/db.js').Peer} Peer
@@ -195,8 +199,8 @@ export function feedbackFields(prefix, values = {}, { required = false, words = 
     </div></fieldset>
     <div class="field"><label for="${prefix}-comment">Anything you'd like to add?
       <span class="optional">(optional)</span></label>
-    <textarea id="${prefix}-comment" name="comment" rows="3" maxlength="2000" autocomplete="off">${
-      values.comment ?? ''}</textarea></div>`;
+    <textarea id="${prefix}-comment" name="comment" rows="3" data-limit="2000" aria-describedby="${prefix}-comment-count"
+      autocomplete="off">${values.comment ?? ''}</textarea>${limitCounter(`${prefix}-comment`)}</div>`;
 }
 
 function answerWords(response) {
@@ -249,7 +253,9 @@ export function assignmentPage({ assignment, past, next = null, kindLabel = null
     </section>
     <section class="todo-section" aria-labelledby="todo-feedback"><h2 id="todo-feedback">Your feedback</h2>
       ${answered ? html`<form class="todo-feedback" action="/app/todo/${a.id}/feedback" method="post"
-        hx-post="/app/todo/${a.id}/feedback" hx-target="#view" novalidate autocomplete="off">
+        hx-post="/app/todo/${a.id}/feedback" hx-target="#view" novalidate autocomplete="off" ${draftAttributes({
+          form: DRAFT_FORMS.todoFeedback(a.id), path: `/app/todo/${a.id}`, kind: a.doc.kind, title: a.doc.title,
+          what: 'feedback' })}>
         ${feedback.error ? html`<p class="error" role="alert">${feedback.error}</p>` : null}
         <p class="hint">Your feedback goes with your latest answer. ${a.from.handle} will see it.</p>
         ${feedbackFields('fb', feedback.values ?? {}, { required: true, words })}
@@ -268,13 +274,16 @@ export const kindFields = (kind, values = {}, error = null) => entryFields(kind,
 /**
  * The done and not-done forms of one day. `done`/`notDone`: what a form sent back ({values, feedback, error} and
  * {reason, feedback, error}); `kind` null: a kind this version does not know.
+ * `share`: the assigning therapist and whether the switch that shares the entry with them starts on
+ * (share-switch.js; none when this device does not know them).
  * @param {{assignment: Record<string, any>, occurrence: string, state?: string|null,
  *   kind: import('../../core/kinds.js').Kind|null, previous?: Record<string, any>|null, words?: Words,
+ *   share?: import('../share-switch.js').Choice[],
  *   done?: {values?: Record<string, any>, feedback?: Record<string, string>, error?: any},
  *   notDone?: {reason?: string, feedback?: Record<string, string>, error?: string, feedbackError?: boolean}}} page
  */
 export function occurrencePage({ assignment, occurrence, state, kind, previous = null,
-  words = WORDING.activities, done = {}, notDone = {} }) {
+  words = WORDING.activities, share = [], done = {}, notDone = {} }) {
   const a = assignment;
   const t = termsFor(words);
   const who = a.from.handle;
@@ -293,31 +302,38 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
       that answer${previous.doc?.status === 'done' && previous.doc.entry_id ? ' and updates the entry you wrote for it'
         : ''}.</p>` : null}
     <form class="entry-form" action="${base}" method="post" hx-post="${base}" hx-target="#view" novalidate
-      autocomplete="off">
-      ${done.error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${done.error.message ?? done.error}</p>` : null}
+      autocomplete="off" ${draftAttributes({ form: DRAFT_FORMS.todoDone(a.id, occurrence), path: base, kind: a.doc.kind,
+        title: a.doc.title, what: 'answer' })}>
+      ${done.error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${
+        fieldErrorText(done.error, kind.fields)}</p>` : null}
       ${kindFields(kind, done.values ?? {}, done.error ?? null)}
       ${feedbackFields('d', done.feedback ?? {}, { words })}
-      <p class="todo-notice">${who} will see that this is done and your feedback. What you write stays private
-        unless you share it.</p>
+      ${share.length ? shareSwitches(share, { what: 'answer', prefix: 'd-share' })
+        : html`<p class="todo-notice">${msg('answer.done.seen', { handle: who })}</p>`}
       <div class="actions"><button type="submit">Save and mark done</button>
       ${link(`/app/todo/${a.id}`, 'Cancel', 'button secondary')}</div>
     </form>
     <section class="todo-not-done" aria-labelledby="todo-nd-title"><h2 id="todo-nd-title">Didn't get to it?</h2>
     <form action="${base}/not-done" method="post" hx-post="${base}/not-done" hx-target="#view" novalidate
-      autocomplete="off">
+      autocomplete="off" ${draftAttributes({ form: DRAFT_FORMS.todoNotDone(a.id, occurrence), path: base,
+        kind: a.doc.kind, title: a.doc.title, what: 'reason' })}>
       ${notDone.error ? html`<p class="error" role="alert">${notDone.error}</p>` : null}
       <div class="field"><label for="nd-reason">What got in the way?</label>
-      <textarea id="nd-reason" name="reason" rows="3" maxlength="2000" required aria-required="true" autocomplete="off"
-        ${notDone.error && !notDone.feedbackError ? html`aria-invalid="true"` : null}>${
-        notDone.reason ?? ''}</textarea></div>
+      <textarea id="nd-reason" name="reason" rows="3" data-limit="2000" aria-describedby="nd-reason-count" required
+        aria-required="true" autocomplete="off" ${notDone.error && !notDone.feedbackError ? html`aria-invalid="true"`
+        : null}>${notDone.reason ?? ''}</textarea>${limitCounter('nd-reason')}</div>
       ${feedbackFields('nd', notDone.feedback ?? {}, { words })}
       <p class="todo-notice">${who} will see that this was not done, your reason and your feedback.</p>
       <div class="actions"><button type="submit" class="secondary">I didn't do this</button></div>
     </form></section></section>`;
 }
 
-/** After an answer: what was saved, who sees what, and where to go next. */
-export function answeredPage({ assignment, status, entryId = null, feedback = null, words = WORDING.activities }) {
+/**
+ * After an answer: what was saved, who sees what, and where to go next. `shared`: the entry written for it is
+ * shared with the therapist; `shareFailed`: it was to be, but could not be.
+ */
+export function answeredPage({ assignment, status, entryId = null, feedback = null, words = WORDING.activities,
+  shared = false, shareFailed = false }) {
   const a = assignment;
   const t = termsFor(words);
   const who = a.from.handle;
@@ -328,8 +344,9 @@ export function answeredPage({ assignment, status, entryId = null, feedback = nu
     <h1 id="todo-done-title">${done ? 'Done' : 'Noted'} — ${a.doc.title}</h1>
     <p class="notice" role="status">Saved on this device. ${who} will see that this ${
       done ? 'is done' : 'was not done'}${seen} after the next sync.</p>
-    ${entryId ? html`<p>What you wrote is private. ${link(`/app/entries/${entryId}`, 'Open your entry')} to read it
-      again or to share it with ${who}.</p>` : null}
+    ${shareFailed ? html`<p class="error" role="alert">${msg('answer.share.failed', { handle: who })}</p>` : null}
+    ${entryId ? html`<p>${tt(shared ? 'answer.done.shared' : 'answer.done.private', { handle: who,
+      link: link(`/app/entries/${entryId}`, msg('answer.done.open')) })}</p>` : null}
     <div class="actions">${link('/app/todo', 'Back to To do', 'button')}
       ${link(`/app/todo/${a.id}`, `See this ${t.one}`, 'button secondary')}</div>
   </section>`;

@@ -8,6 +8,7 @@ import { fieldType } from '../../core/fields.js';
 import { keyStatus } from '../../core/key-status.js';
 import { RATINGS, validateResponse } from '../../core/assignments.js';
 import { dueState, formatDay, localDate, occurrences, parseDate } from '../../core/recurrence.js';
+import { t } from '../views.js';
 
 /**
  * @typedef {import('../../core/records.js').Doc} Doc
@@ -220,7 +221,11 @@ export function readFeedback(form, required = false) {
     return comment.trim() ? { error: 'Choose how it is going, or leave the comment empty.' } : null;
   }
   if (!RATINGS.includes(rating)) return { error: 'Choose one of the answers offered.' };
-  if ([...comment].length > MAX_NOTE) return { error: `The comment can be at most ${MAX_NOTE} characters.` };
+  const count = [...comment].length;
+  if (count > MAX_NOTE) {
+    return { error: t('limit.tooLong', { label: 'Anything you\'d like to add?', count, max: MAX_NOTE,
+      over: count - MAX_NOTE }) };
+  }
   return comment.trim() ? { rating, comment: comment.trim() } : { rating };
 }
 

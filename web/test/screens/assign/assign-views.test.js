@@ -200,9 +200,11 @@ const PRIVATE = 'eeeeeeee-eeee-4eee-8eee-000000000002';
 
 /** The handlers over an in-memory store: one client `peer`, what they shared, and a record of every write. */
 function fixture(peer = verified, { role = 'therapist' } = {}) {
-  const state = { docs: [], writes: 0, changed: 0, blockShare: false, received: [] };
+  const state = { docs: [], writes: 0, changed: 0, blockShare: false, received: [], drafts: new Map(), discarded: [] };
   let n = 0;
   const store = {
+    readDraft: async (db, me, form) => state.drafts.get(form) ?? null,
+    discardDraft: async (db, me, form) => { state.discarded.push(form); state.drafts.delete(form); },
     peer: async (db, uid) => (peer && uid === peer.userId ? peer : null),
     createDocument: async (db, me, doc, { shareWith }) => {
       if (state.blockShare) throw new BetweenError('share_blocked', 'blocked');
@@ -321,7 +323,7 @@ test('handlers: assign, review what was shared (and nothing of what was not), ed
       created_at: '2026-03-23T19:00:00Z' } },
     { id: 'm1', ownerId: UID, doc: { v: 1, kind: 'mood', fields: { score: 6 }, created_at: '2026-03-24T08:00:00Z' } });
   const review = await call('GET', `/app/assignments/${own.id}`);
-  assert.match(review.body, /<td>Done<\/td><td>12 min<\/td>/);
+  assert.match(review.body, /<td>Done<\/td><td>12 min · Calmer after<\/td>/); // its entry is shared: its words show
   assert.match(review.body, /<td>Not done<\/td><td>Reason: Away<\/td>/);
   assert.match(review.body, /<td>Due today<\/td>/); // the 25th: the other assignment's answer does not count
   assert.match(review.body, /1 of 2 done \(50%\)/);
@@ -366,4 +368,30 @@ test('handlers: a share refused at the last moment, unknown ids, and a client ac
   assert.equal((await call('GET', '/app/assignments/not-a-uuid')).status, 404);
   assert.equal((await call('GET', `/app/assignments/${CLIENT_AID}`)).status, 404);
   assert.equal((await fixture(verified, { role: 'client' }).call('GET', `/app/clients/${UID}/assign`)).status, 404);
+});
+
+test('handlers: the assignment form keeps a draft; a worksheet shows as many rows as its draft; saving deletes it', async () => {
+  const { state, call } = fixture();
+  const form = `assign/${UID}/new/worksheet`;
+  const fresh = await call('GET', `${NEW}?worksheet=1`);
+  assert.match(fresh.body, new RegExp(`data-draft="${form}" data-draft-path="/app/clients/${UID}/assign/new\\?worksheet=1"`));
+  assert.match(fresh.body, /data-draft-what="assign"/);
+  assert.equal(fresh.body.match(/name="q\.\d+\.label"/g).length, 8);
+  // Nothing cut: the title, the instructions and the questions count instead of a maxlength.
+  assert.doesNotMatch(fresh.body, /maxlength/);
+  assert.match(fresh.body, /id="a-title"[^>]*data-limit="200"[^>]*aria-describedby="a-title-count"/);
+  assert.match(fresh.body, /id="a-instructions"[^>]*data-limit="5000"/);
+  // "Add more questions" was pressed before the app was closed: the draft holds row 15, the form shows 15 rows.
+  state.drafts.set(form, { values: [['title', 'Worries'], ['q.14.label', 'Last one']] });
+  const back = await call('GET', `${NEW}?worksheet=1`);
+  assert.equal(back.body.match(/name="q\.\d+\.label"/g).length, 15);
+  const template = await call('GET', `${NEW}?template=thought-record`);
+  assert.match(template.body, new RegExp(`data-draft="assign/${UID}/new/thought-record"`));
+  const out = await call('POST', NEW, [['worksheet', '1'], ['title', 'Worries'], ['freq', 'once'], ['start', '2026-03-25'],
+    ['due', '2026-03-30'], ['time_zone', 'UTC'], ['slots', '8'], ['q.0.label', 'What worry came up?'],
+    ['q.0.type', 'long_text']]);
+  assert.equal(out.status, 200);
+  assert.deepEqual(state.discarded, [form]);
+  const id = state.docs[0].id;
+  assert.match((await call('GET', `/app/assignments/${id}/edit`)).body, new RegExp(`data-draft="assignment/${id}/edit"`));
 });

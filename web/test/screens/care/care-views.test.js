@@ -41,6 +41,8 @@ const received = [
     updated_at: '2026-02-20T19:00:00Z' } },
 ];
 const titles = new Map([['a-1', 'Slow breathing practice']]);
+// "Session held" marks: the day, the instant, and (here none) the feed position.
+const mark = (day, at = `${day}T17:00:00Z`, feed = null) => ({ day, at, feed });
 const items = timelineItems(received, kindOf, titles, dayOf);
 
 test('the clients list: handle, badge, what is new; the empty list explains how to invite', () => {
@@ -74,14 +76,14 @@ test('the client page: headings in order, grouped by session, fields readable an
     time_zone: 'Europe/Berlin' } };
   const assignments = [{ id: 'a-1', pending: false, grantees: [UID],
     doc: { title: `Breathe ${HOSTILE}`, withdrawn: true, schedule } }];
-  const out = String(clientPage({ peer: peer(), sessions: ['2026-03-01', '2026-03-10'], today: '2026-03-13', items,
-    assignments, canAssign: true }));
+  const out = String(clientPage({ peer: peer(), marks: [mark('2026-03-01'), mark('2026-03-10')], today: '2026-03-13',
+    items, assignments, canAssign: true }));
   assert.doesNotMatch(out, /<img/);
   const headings = [...out.matchAll(/<h([1-3])[^>]*>([^]*?)<\/h\1>/g)]
     .map(([, l, t]) => `${l}:${t.replace(/<[^>]+>/g, '')}`);
   assert.deepEqual(headings, ['1:sam', '2:Activities you assigned', '2:What sam shared',
     `3:Since last session (${dayText('2026-03-10')})`, `3:${dayText('2026-03-01')} – ${dayText('2026-03-10')}`,
-    `3:Before ${dayText('2026-03-01')}`]);
+    `3:Before the session on ${dayText('2026-03-01')}`]);
   assert.equal(out.match(/<li class="timeline-item /g).length, 4); // one per shared item (the bench counts them)
   // Newest first: the mood entry, then the answer; the worksheet in the earlier gap; the oldest answer before.
   assert.ok(out.indexOf('Mood 3/10') < out.indexOf('Away all day'));
@@ -103,8 +105,46 @@ test('the client page: headings in order, grouped by session, fields readable an
   assert.doesNotMatch(out, /role="alert"/);
 });
 
+test('an answer carries its entry when that is shared too: a mood answer shows its score; a private one says so', () => {
+  const answer = (id, entryId, day) => ({ id, updatedAt: `${day}T20:00:00Z`, doc: { v: 1,
+    type: 'assignment-response', assignment_id: 'a-1', occurrence: day, status: 'done', entry_id: entryId,
+    created_at: `${day}T20:00:00Z`, updated_at: `${day}T20:00:00Z` } });
+  const moodEntry = { id: 'e-score', updatedAt: '2026-03-12T20:00:00Z', doc: { v: 1, kind: 'mood',
+    fields: { score: 7 }, created_at: '2026-03-12T20:00:00Z', updated_at: '2026-03-12T20:00:00Z' } };
+  const list = timelineItems([answer('r-shared', 'e-score', '2026-03-12'), moodEntry,
+    answer('r-private', 'e-kept', '2026-03-13')], kindOf, titles, dayOf);
+  const shared = list.find((i) => i.id === 'r-shared');
+  assert.deepEqual([shared.entryShared, shared.entry.fields.score, shared.entryKind.id], [true, 7, 'mood']);
+  assert.equal(list.find((i) => i.id === 'r-private').entry, null);
+  const out = String(timeline(list, [], '2026-03-13', 'sam'));
+  const item = (id) => out.slice(out.indexOf(`id="item-${id}"`), out.indexOf('</li>', out.indexOf(`id="item-${id}"`)));
+  assert.match(item('r-shared'), /<dt>Answer<\/dt><dd class="tl-answer">Mood 7\/10<\/dd>/);
+  assert.match(item('r-shared'), /href="#item-e-score">shared too</);
+  assert.doesNotMatch(item('r-private'), /<dt>Answer/);
+  assert.match(item('r-private'), /Kept private: the entry written for it is not shared with you/);
+});
+
+test('two panes: the clients list beside a client page (the shown one marked), a pane to choose one beside the list', () => {
+  const lines = [{ peer: peer(), newCount: 2, lastSession: '2026-03-10' },
+    { peer: peer({ userId: 'other', handle: 'kim' }), newCount: 0, lastSession: null }];
+  const page = String(clientPage({ peer: peer(), marks: [], today: '2026-03-13', items: [], assignments: [],
+    canAssign: true, clients: lines }));
+  assert.match(page, /<div class="care-split"><nav class="care-list-pane care-beside" aria-label="Your clients">/);
+  assert.match(page, new RegExp(`<li class="current">\\s*<a href="/app/clients/${UID}" class="client-name" aria-current="page"`));
+  assert.equal((page.match(/aria-current="page"/g) ?? []).length, 1, 'the main tabs mark no tab here');
+  assert.match(page, /href="\/app\/clients\/other"/);
+  assert.match(page, /<section class="care-pane" aria-labelledby="client-title">/);
+  const alone = String(clientPage({ peer: peer(), marks: [], today: '2026-03-13', items: [], assignments: [],
+    canAssign: true }));
+  assert.doesNotMatch(alone, /care-beside/);
+  const list = String(clientsPage(lines));
+  assert.match(list, /<section class="care-list-pane" aria-labelledby="clients-title">/);
+  assert.match(list, /<section class="care-pane care-pick" aria-labelledby="care-pick-title">/);
+  assert.doesNotMatch(String(clientsPage([])), /care-pick/);
+});
+
 test('on a session day the page says so instead of offering the button', () => {
-  const out = String(clientPage({ peer: peer(), sessions: ['2026-03-13'], today: '2026-03-13', items: [],
+  const out = String(clientPage({ peer: peer(), marks: [mark('2026-03-13')], today: '2026-03-13', items: [],
     assignments: [], canAssign: true }));
   assert.match(out, /Session held today \(/);
   assert.doesNotMatch(out, /<button type="submit">Session held today/);
@@ -116,7 +156,7 @@ test('a changed key, or one that does not match the invitation, blocks new assig
   const cases = [[{ changed: {}, state: 'changed', held: 2 }, /key changed/, /2 changes are waiting/],
     [{ state: 'mismatch', held: 1 }, /does not match the invitation they accepted/, /1 change is waiting/]];
   for (const [over, words, held] of cases) {
-    const out = String(clientPage({ peer: peer(over), sessions: [], today: '2026-03-13', items, assignments: [],
+    const out = String(clientPage({ peer: peer(over), marks: [], today: '2026-03-13', items, assignments: [],
       canAssign: false }));
     assert.match(out, /role="alert"/);
     assert.match(out, words);
@@ -131,7 +171,7 @@ test('a changed key, or one that does not match the invitation, blocks new assig
 });
 
 test('a key that is only not verified is marked, explained without alarm, and assigning goes on', () => {
-  const out = String(clientPage({ peer: peer({ verifiedHow: 'tofu', state: 'unverified' }), sessions: [],
+  const out = String(clientPage({ peer: peer({ verifiedHow: 'tofu', state: 'unverified' }), marks: [],
     today: '2026-03-13', items, assignments: [], canAssign: true }));
   assert.match(out, />Not verified</);
   assert.match(out, /You can work together as usual/);
@@ -148,7 +188,7 @@ test('the clients list names what is held back from a blocked client, with the w
 });
 
 test('the print view: handle, date range, generated-on date, the timeline, no inline script', () => {
-  const out = String(printPage({ peer: peer({ handle: HOSTILE }), sessions: ['2026-03-10'], today: '2026-03-13', items,
+  const out = String(printPage({ peer: peer({ handle: HOSTILE }), marks: [mark('2026-03-10')], today: '2026-03-13', items,
     range: { from: '2026-02-20', to: '2026-03-12' } }));
   assert.doesNotMatch(out, /<img|onclick|<script/);
   assert.match(out, /<h1 id="print-title">&lt;img[^<]*: shared record<\/h1>/);

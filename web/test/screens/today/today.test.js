@@ -10,10 +10,10 @@ import { kindTable } from '../../../js/core/kinds.js';
 import { Router } from '../../../js/engine/router.js';
 import { todoList } from '../../../js/screens/todo/todo.js';
 import {
-  QUICK_MOODS, dayIn, doneToday, draftsToContinue, dueNow, moodLevel, quickMood,
+  QUICK_MOODS, dayIn, doneToday, dueNow, moodLevel, quickMood,
 } from '../../../js/screens/today/today.js';
 import { register } from '../../../js/screens/today/today-routes.js';
-import { draftsSection, todayPage } from '../../../js/screens/today/today-views.js';
+import { todayPage } from '../../../js/screens/today/today-views.js';
 
 const kinds = kindTable(JSON.parse(await readFile(new URL('../../../../sync/kinds.json', import.meta.url), 'utf8')));
 const THERAPIST = '11111111-1111-4111-8111-111111111111';
@@ -96,19 +96,10 @@ test('done today: entries written on this device\'s day (in its zone), each nami
   assert.deepEqual(ny.entries.map((e) => e.entry.id), ['e1']);
 });
 
-test('drafts: none until data/drafts.js lands; the section shows only when there are some', async () => {
-  assert.deepEqual(await draftsToContinue({ load: async () => ({}) }), []);
-  assert.equal(draftsSection([]), null);
-  const out = String(draftsSection([{ href: '/app/entries/new?kind=journal', title: `Journal ${HOSTILE}`,
-    savedAt: '2026-03-29T08:00:00Z' }]));
-  assert.match(out, /<h2 id="today-drafts-title">Drafts to continue<\/h2>/);
-  assert.match(out, /href="\/app\/entries\/new\?kind=journal"/);
-  assert.doesNotMatch(out, /<script>/);
-});
-
 // ------------------------------------------------------------------ the routes
 
-function fixture({ peer = {}, received = null, now = '2026-03-29T12:00:00Z', zone = 'Europe/Berlin' } = {}) {
+function fixture({ peer = {}, received = null, now = '2026-03-29T12:00:00Z', zone = 'Europe/Berlin',
+  drafts = [] } = {}) {
   const peers = [{ userId: THERAPIST, handle: 'dr.mira', role: 'therapist', linked: true, changed: null,
     verifiedHow: 'invite-link', ...peer }];
   const daily = assignment(A1, { freq: 'daily', start: '2026-03-26', time_zone: 'Europe/Berlin' },
@@ -129,6 +120,7 @@ function fixture({ peer = {}, received = null, now = '2026-03-29T12:00:00Z', zon
     },
     getEntry: async (db, me, id) => state.entries.find((e) => e.id === id && !state.deleted.includes(id)) ?? null,
     deleteEntry: async (db, me, id) => { state.deleted.push(id); return true; },
+    listDrafts: async () => drafts,
   };
   const router = new Router();
   register(router, { load: async () => ({ db: {}, me: {}, settings: null, kinds }), store,
@@ -165,7 +157,7 @@ test('GET /app/today: the date, due today with who gave it and their instruction
   assert.doesNotMatch(open, /Sit comfortably/); // its instructions are just above, under Due today
   assert.match(body, /1 more activity later this week: <a href="\/app\/todo"/);
   assert.match(body, /<h2 id="today-done-title">Done today<\/h2>\s*<p class="empty">Nothing yet/);
-  assert.doesNotMatch(body, /Drafts to continue/);
+  assert.doesNotMatch(body, /drafts-title/);
   // `/app` is the home screen, which for a client is Today.
   assert.match((await call('GET', '/app')).body, /<h1 id="today-title">Today<\/h1>/);
 });
@@ -229,4 +221,20 @@ test('nothing assigned: an inviting word, not a scolding one', async () => {
   const page = String(todayPage({ date: '2026-03-29', due: { due: [], open: [], coming: 0 },
     done: { entries: [], notDone: [] }, kinds, mood: false }));
   assert.doesNotMatch(page, /How are you feeling/);
+});
+
+test('drafts to continue: each a link back to its form, named by what it answers (data/drafts.js listDrafts)', async () => {
+  const drafts = [{ form: `todo/${A1}/2026-03-29`, path: `/app/todo/${A1}/2026-03-29`, kind: 'journal',
+    title: `Breathe ${HOSTILE}`, what: 'answer', updatedAt: '2026-03-29T11:00:00.000Z' },
+  { form: 'entry/new/mood', path: '/app/entries/new?kind=mood', kind: 'mood', title: '', what: 'new',
+    updatedAt: '2026-03-29T10:00:00.000Z' }];
+  const { body } = await fixture({ drafts }).call('GET', '/app/today');
+  const section = body.split('id="drafts-title"')[1].split('</section>')[0];
+  assert.match(section, /Continue where you left off/);
+  assert.match(section, new RegExp(`href="/app/todo/${A1}/2026-03-29"[^>]*>Breathe &lt;script&gt;`));
+  assert.match(section, /href="\/app\/entries\/new\?kind=mood"[^>]*>Mood check-in</);
+  assert.doesNotMatch(body, /<script>/);
+  // Before what was done today, after what is due.
+  assert.ok(body.indexOf('id="today-due-title"') < body.indexOf('id="drafts-title"'));
+  assert.ok(body.indexOf('id="drafts-title"') < body.indexOf('id="today-done-title"'));
 });

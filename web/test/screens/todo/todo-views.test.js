@@ -127,8 +127,9 @@ test('a day\'s page: the kind\'s fields, optional feedback, the notice and both 
   assert.match(out, /<textarea id="f-body" name="f\.body"[^>]*required aria-required="true"\s+aria-invalid="true"/);
   assert.match(out, /How is this homework going\? <span class="optional">\(optional\)<\/span>/);
   assert.match(out, /value="tedious"\s+id="d-rating-3"\s+checked/);
-  assert.match(out,
-    /dr\.mira will see that this is done and your feedback\. What you write stays private\s+unless you share it\./);
+  // Who sees what: the answer itself always; what was written as the switch says (none here: no peer given).
+  assert.match(out, /dr\.mira will see that this is done and your feedback\./);
+  assert.doesNotMatch(out, /role="switch"/);
   assert.match(out, /<button type="submit">Save and mark done<\/button>/);
   assert.match(out, /<label for="nd-reason">What got in the way\?<\/label>/);
   assert.match(out, /I didn't do this<\/button>/);
@@ -142,6 +143,33 @@ test('a day\'s page: the kind\'s fields, optional feedback, the notice and both 
   const withdrawn = text(occurrencePage({ assignment: a({ withdrawn: true }), occurrence: '2026-03-29',
     kind: journal }));
   assert.doesNotMatch(withdrawn, /Save and mark done/);
+});
+
+test('the answer form shares what is written with the therapist: a labelled switch, on unless chosen otherwise', () => {
+  const therapist = { userId: UID, handle: 'dr.mira', role: 'therapist', linked: true, changed: null,
+    verifiedHow: 'invite-link' };
+  const page = (share) => text(occurrencePage({ assignment: a(), occurrence: '2026-03-29', state: 'due_today',
+    kind: journal, share }));
+  const on = page([{ peer: therapist, on: true }]);
+  assert.match(on, new RegExp(`<input type="checkbox" role="switch" id="d-share-0" name="share" value="${UID}"\\s+checked>`));
+  assert.match(on, /<label for="d-share-0">Share with dr\.mira<\/label>/);
+  assert.match(on, /<p class="share-on">dr\.mira will see this answer and your feedback\.<\/p>/);
+  assert.doesNotMatch(on, /will see that this is done/, "the switch says it: no second sentence");
+  assert.match(on, /<p class="share-off">Kept private: dr\.mira sees only that it is done, and your feedback\.<\/p>/);
+  // Inside the done form, before its button: sent with the answer.
+  const form = on.slice(on.indexOf('<form class="entry-form"'), on.indexOf('Save and mark done'));
+  assert.match(form, /role="switch"/);
+  assert.doesNotMatch(page([{ peer: therapist, on: false }]), /role="switch"[^>]*checked/);
+  // Only the server's word for their key: the switch starts off and says why, with the way to check it.
+  const tofu = page([{ peer: { ...therapist, verifiedHow: 'tofu' }, on: true }]);
+  assert.doesNotMatch(tofu, /role="switch"[^>]*checked/);
+  assert.match(tofu, /dr\.mira(&#39;|')s security key is not verified/);
+  assert.match(tofu, new RegExp(`href="/app/link/${UID}"[^>]*>Compare the safety number<`));
+  // A changed key: no switch at all, the reason and the way out in its place.
+  const changed = page([{ peer: { ...therapist, changed: { handle: 'dr.mira' } }, on: true }]);
+  assert.doesNotMatch(changed, /role="switch"/);
+  assert.match(changed, /<p class="share-blocked">dr\.mira(&#39;|')s security key changed/);
+  assert.match(changed, new RegExp(`href="/app/link/${UID}"[^>]*>Compare the safety number<`));
 });
 
 test('every kind of question gets a labelled control named as readForm reads it', () => {
@@ -168,6 +196,12 @@ test('the confirmation says who sees what, links the private entry and goes back
   assert.match(out, /<h1 id="todo-done-title">Done — Walk &lt;script&gt;/);
   assert.match(out, /dr\.mira will see that this is done and your feedback after the next sync/);
   assert.match(out, new RegExp(`href="/app/entries/${AID}"[^>]*>Open your entry</a>`));
+  assert.match(out, /What you wrote is private\./);
+  const shared = text(answeredPage({ assignment: a(), status: 'done', entryId: AID, shared: true }));
+  assert.match(shared, /dr\.mira will see what you wrote too\./);
+  assert.doesNotMatch(shared, /role="alert"/);
+  const failed = text(answeredPage({ assignment: a(), status: 'done', entryId: AID, shareFailed: true }));
+  assert.match(failed, /role="alert">Your answer is saved, but it could not be shared with dr\.mira/);
   assert.match(out, /href="\/app\/todo"[^>]*>Back to To do<\/a>/);
   const skipped = text(answeredPage({ assignment: a(), status: 'not_done' }));
   assert.match(skipped, /Noted — Walk/);

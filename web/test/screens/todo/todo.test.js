@@ -166,7 +166,7 @@ function fixture({ peer = {}, assignments = null } = {}) {
       now: '2026-03-01T08:00:00Z',
       worksheet: { fields: [{ id: 'items', label: 'Things', type: 'list', required: true }] },
     }, kinds) }];
-  const state = { entries: [], docs: [], writes: 0, changed: 0, blockShare: false };
+  const state = { entries: [], docs: [], writes: 0, changed: 0, blockShare: false, discarded: [] };
   let n = 0;
   const id = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
   const store = {
@@ -174,13 +174,20 @@ function fixture({ peer = {}, assignments = null } = {}) {
     listReceived: async (db, me, { type }) => received.filter((r) => r.doc.type === type),
     getReceived: async (db, me, rid) => received.find((r) => r.id === rid) ?? null,
     listOwnDocuments: async (db, me, type) => state.docs.filter((d) => d.doc.type === type),
-    createEntry: async (db, me, kind, fields, extra) => {
+    createEntry: async (db, me, kind, fields, extra, { shareWith = [] } = {}) => {
       state.writes += 1;
-      const entry = { id: id(), kind, fields, extra };
+      const entry = { id: id(), kind, fields, extra, sharedWith: [...shareWith] };
       state.entries.push(entry);
       return entry;
     },
     getEntry: async (db, me, eid) => state.entries.find((x) => x.id === eid && !x.deleted) ?? null,
+    sharedWith: async (db, eid) => new Set(state.entries.find((x) => x.id === eid)?.sharedWith ?? []),
+    setShared: async (db, me, eid, uid, on) => {
+      if (on && state.blockShare) throw new BetweenError('share_blocked', 'blocked');
+      const entry = state.entries.find((x) => x.id === eid);
+      entry.sharedWith = on ? [...new Set([...entry.sharedWith, uid])] : entry.sharedWith.filter((u) => u !== uid);
+      state.rekeys = (state.rekeys ?? 0) + 1;
+    },
     updateEntry: async (db, me, eid, fields) => {
       const entry = state.entries.find((x) => x.id === eid && !x.deleted);
       if (!entry) return null;
@@ -202,6 +209,7 @@ function fixture({ peer = {}, assignments = null } = {}) {
       own.doc = doc;
       return own;
     },
+    discardDraft: async (db, me, form) => { state.discarded.push(form); },
   };
   const router = register(new Router(), { load: async () => ({ db: {}, me: {}, settings: null, kinds }), store,
     changed: () => { state.changed += 1; }, now: () => new Date('2026-03-29T12:00:00Z') });
@@ -244,7 +252,8 @@ test('done: the entry, then the response shared with the therapist; a confirmati
   const { state, call } = fixture();
   const form = await call('GET', `/app/todo/${A1}/2026-03-29`);
   assert.match(form.body, /Save and mark done/);
-  assert.match(form.body, /dr\.mira will see that this is done and your feedback/);
+  assert.match(form.body, /dr\.mira will see this answer and your feedback/); // the switch, on
+  assert.match(form.body, /Kept private: dr\.mira sees only that it is done, and your feedback/); // its off words
   assert.match(form.body, /name="f\.body"/);
   assert.match(form.body, /I didn't do this<\/button>/);
   const out = await call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'Went for a walk', rating: 'helping' });
@@ -271,6 +280,49 @@ test('done: the entry, then the response shared with the therapist; a confirmati
   assert.equal(state.docs.length, 1);
   assert.deepEqual([state.docs[0].doc.status, state.docs[0].doc.reason, state.docs[0].doc.created_at],
     ['not_done', 'Changed my mind', doc.doc.created_at]);
+});
+
+test('the answer switch: on by default, it shares the entry with the therapist at once; off keeps it private', async () => {
+  const { state, call } = fixture();
+  const form = await call('GET', `/app/todo/${A1}/2026-03-29`);
+  assert.match(form.body, new RegExp(`role="switch" id="d-share-0" name="share" value="${THERAPIST}"\\s+checked`));
+  assert.match(form.body, /dr\.mira will see this answer and your feedback\./);
+  // Sent on (the browser sends a checked switch's value): the new entry carries the share from its first push.
+  const on = await call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'Shared walk', share: THERAPIST });
+  assert.equal(on.status, 200);
+  assert.deepEqual(state.entries[0].sharedWith, [THERAPIST]);
+  assert.equal(state.rekeys, undefined, 'a new entry is shared as it is written, not re-keyed after');
+  assert.match(on.body, /dr\.mira will see what you wrote too/);
+  // Sent off (no value): private, as an entry of their own.
+  await call('POST', `/app/todo/${A2}/2026-03-29`, { 'f.items': 'Sun' });
+  assert.deepEqual(state.entries[1].sharedWith, []);
+  // A value that is not the therapist who assigned it shares with no one.
+  await call('POST', `/app/todo/${A2}/2026-03-28`, { 'f.items': 'Tea', share: '99999999-9999-4999-8999-999999999999' });
+  assert.deepEqual(state.entries[2].sharedWith, []);
+  // Changing the answer: the form starts from how it is shared now, and saving follows the switch either way.
+  assert.match((await call('GET', `/app/todo/${A1}/2026-03-29`)).body, /role="switch"[^>]*\s+checked/);
+  const off = await call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'Shared walk, then not' });
+  assert.deepEqual([state.entries.length, state.entries[0].sharedWith, state.rekeys], [3, [], 1]);
+  assert.match(off.body, /What you wrote is private/);
+  assert.doesNotMatch((await call('GET', `/app/todo/${A1}/2026-03-29`)).body, /role="switch"[^>]*\s+checked/);
+  await call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'And shared again', share: THERAPIST });
+  assert.deepEqual([state.entries[0].sharedWith, state.rekeys], [[THERAPIST], 2]);
+  // A form sent back with an error keeps the switch as it was sent.
+  const bad = await call('POST', `/app/todo/${A2}/2026-03-27`, { 'f.items': '' });
+  assert.equal(bad.status, 422);
+  assert.doesNotMatch(bad.body, /role="switch"[^>]*\s+checked/);
+  const badOn = await call('POST', `/app/todo/${A2}/2026-03-27`, { 'f.items': '', share: THERAPIST });
+  assert.match(badOn.body, /role="switch"[^>]*\s+checked/);
+});
+
+test('a share refused when a changed answer is saved: the answer is kept, the page says it was not shared', async () => {
+  const { state, call } = fixture();
+  await call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'Private first' });
+  state.blockShare = true; // their key changed after the form was made
+  const out = await call('POST', `/app/todo/${A1}/2026-03-29`, { 'f.body': 'Now shared?', share: THERAPIST });
+  assert.equal(out.status, 200);
+  assert.deepEqual(state.entries[0].sharedWith, []);
+  assert.match(out.body, /role="alert">Your answer is saved, but it could not be shared with dr\.mira/);
 });
 
 test('changing a done answer starts from the entry written for it and edits that entry, not a second one', async () => {
@@ -376,4 +428,37 @@ test('doneList: the days answered done in the last seven days of each activity\'
   assert.deepEqual(earlier.map((i) => [i.assignment.id, i.occurrence]),
     [[A1, '2026-03-30'], [A1, '2026-03-22'], [A2, '2026-03-22']]);
   assert.equal(earlier[0].response.id, 'r4');
+});
+
+test('drafts: each answer form keeps its own draft, deleted once that form is saved, never when it is refused', async () => {
+  const { state, call } = fixture();
+  const form = await call('GET', `/app/todo/${A1}/2026-03-29`);
+  assert.match(form.body, new RegExp(`data-draft="todo/${A1}/2026-03-29" data-draft-path="/app/todo/${A1}/2026-03-29"`));
+  assert.match(form.body, new RegExp(`data-draft="todo/${A1}/2026-03-29/not-done"`));
+  assert.match(form.body, /data-draft-what="answer"/);
+  assert.match(form.body, /data-draft-what="reason"/);
+  const refused = await call('POST', `/app/todo/${A1}/2026-03-29/not-done`, { reason: 'x'.repeat(2001) });
+  assert.equal(refused.status, 422);
+  assert.deepEqual(state.discarded, []);
+  // Refused whole, with the question and the limit in words; nothing of it cut.
+  assert.match(refused.body, /“What got in the way\?” holds 2,001 characters, more than its limit of 2,000\. Nothing was cut/);
+  assert.ok(refused.body.includes(`>${'x'.repeat(2001)}</textarea>`));
+  await call('POST', `/app/todo/${A1}/2026-03-29/not-done`, { reason: 'Busy' });
+  assert.deepEqual(state.discarded, [`todo/${A1}/2026-03-29/not-done`]);
+  await call('POST', `/app/todo/${A1}/2026-03-28`, { 'f.body': 'Done' });
+  assert.equal(state.discarded.at(-1), `todo/${A1}/2026-03-28`);
+  const page = await call('GET', `/app/todo/${A1}`);
+  assert.match(page.body, new RegExp(`data-draft="todo/${A1}/feedback"`));
+  await call('POST', `/app/todo/${A1}/feedback`, { rating: 'not_helping' });
+  assert.equal(state.discarded.at(-1), `todo/${A1}/feedback`);
+});
+
+test('no answer field cuts what is typed: counters instead of maxlength', async () => {
+  const { call } = fixture();
+  await call('POST', `/app/todo/${A1}/2026-03-27/not-done`, { reason: 'Busy' });
+  for (const path of [`/app/todo/${A1}/2026-03-29`, `/app/todo/${A1}`]) {
+    const { body } = await call('GET', path);
+    assert.doesNotMatch(body, /maxlength/, path);
+    assert.match(body, /data-limit="2000"/, path);
+  }
 });
