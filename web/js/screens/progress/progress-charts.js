@@ -162,8 +162,8 @@ export function activitiesChart(weeks, { id = 'activities-chart' } = {}) {
   const sum = (key) => weeks.reduce((s, w) => s + w[key], 0);
   const desc = t('progress.activities.desc', { weeks: n, done: sum('done'), notDone: sum('notDone'),
     open: sum('open') });
-  const legend = html`<ul class="chart-legend">${kinds.map(([key, cls]) => html`<li><span class="swatch ${cls}"
-    aria-hidden="true"></span>${t(`progress.activities.${key}`)}</li>`)}</ul>`;
+  const legend = html`<ul class="chart-legend">${kinds.map(([key, cls]) => html`<li><span
+    class="swatch swatch-${cls}" aria-hidden="true"></span>${t(`progress.activities.${key}`)}</li>`)}</ul>`;
   const table = html`${legend}${numbers(html`<table class="chart-data"><caption>${t('progress.table', { title })}</caption>
     <thead><tr><th scope="col">${t('progress.col.weekOf')}</th>${kinds.map(([key]) => html`<th scope="col">${
       t(`progress.activities.${key}`)}</th>`)}</tr></thead>
@@ -196,8 +196,8 @@ export function thoughtChart(records, { id = 'thought-chart', zone = 'UTC' } = {
   const rerated = records.filter((r) => r.after !== null && r.before !== null);
   const desc = t('progress.thoughts.desc', { count: n, rerated: rerated.length,
     lower: rerated.filter((r) => r.after < r.before).length });
-  const legend = html`<ul class="chart-legend"><li><span class="swatch before" aria-hidden="true"></span>${
-    t('progress.col.before')}</li><li><span class="swatch after" aria-hidden="true"></span>${
+  const legend = html`<ul class="chart-legend"><li><span class="swatch swatch-before" aria-hidden="true"></span>${
+    t('progress.col.before')}</li><li><span class="swatch swatch-after" aria-hidden="true"></span>${
     t('progress.col.after')}</li></ul>`;
   const table = html`${legend}${numbers(html`<table class="chart-data"><caption>${t('progress.table', { title })}</caption>
     <thead><tr><th scope="col">${t('progress.col.when')}</th><th scope="col">${t('progress.col.feeling')}</th>
