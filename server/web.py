@@ -50,17 +50,31 @@ VENDOR_JSON = Path(__file__).with_name("vendor.json")
 VENDOR: dict[str, str] = json.loads(VENDOR_JSON.read_text(encoding="utf-8"))["files"]
 
 
+SHELL_PREFIXES = ("invite", "app")  # client-side routes answered with index.html
+WORKER = "sw.js"
+# The same worker as one classic script, for browsers without module service workers (docs/WEB.md "Browsers"). Built
+# by web/tools/build.js into web/dist/ (npm ci runs it): served from the tree itself when it holds one (web/dist/),
+# else from the tree's dist/ (web/, as written).
+CLASSIC_WORKER = "sw-classic.js"
+WORKERS = (WORKER, CLASSIC_WORKER)
+
+
+def classic_worker_file(root: Path) -> Path:
+    """Where the classic worker of the tree at `root` is: in it (a built tree), else in its dist/ (web/ as written)."""
+    built = root / CLASSIC_WORKER
+    return built if built.is_file() else root / "dist" / CLASSIC_WORKER
+
+
 def extra_files(root: Path) -> dict[str, Path]:
     """URL path -> file for what the app needs from outside web/'s own tree (docs/WEB.md)."""
     return {
         **{url: root / path for url, path in VENDOR.items()},
         "kinds.json": KINDS_JSON,
         "templates.json": TEMPLATES_JSON,
+        CLASSIC_WORKER: classic_worker_file(root),
     }
 
 
-SHELL_PREFIXES = ("invite", "app")  # client-side routes answered with index.html
-WORKER = "sw.js"
 # Where sw.js puts its VERSION: every answer for /sw.js carries, in its place, the version of the files served.
 VERSION_MARK = b"__SHELL_VERSION__"
 
@@ -73,7 +87,7 @@ The sync API is at <code>/api/v1</code>.</p></main></body></html>
 
 
 def _cache_control(name: str) -> str:
-    if name == WORKER or name.endswith((".html", ".webmanifest")):
+    if name in WORKERS or name.endswith((".html", ".webmanifest")):
         return "no-cache"  # always revalidate: a stale shell or worker would pin old code
     return "public, max-age=300"
 
@@ -118,11 +132,13 @@ def shell_version(files: dict[str, Path]) -> str:
     return digest.hexdigest()
 
 
-def worker_script(root: Path, extras: dict[str, Path]) -> bytes:
-    """sw.js as served: its VERSION is the version of every file served with it (read at each request, so an edit
-    in a running development server makes a new version too; hashing the app's half megabyte takes about 2 ms)."""
+def worker_script(root: Path, extras: dict[str, Path], name: str = WORKER) -> bytes:
+    """sw.js (or the classic worker, `name`) as served: its VERSION is the version of every file served with it (read
+    at each request, so an edit in a running development server makes a new version too; hashing the app's half
+    megabyte takes about 2 ms). Both workers of one tree carry the same version, so they share their caches."""
     version = shell_version(served_files(root, extras))
-    return (root / WORKER).read_bytes().replace(VERSION_MARK, version.encode())
+    source = extras[name] if name in extras else root / name
+    return source.read_bytes().replace(VERSION_MARK, version.encode())
 
 
 def etag(content: bytes) -> str:
@@ -141,7 +157,7 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
 def _file(request: Request, source: Path | bytes, name: str) -> Response:
     headers = dict(SECURITY_HEADERS)
     headers["Cache-Control"] = _cache_control(name)
-    if name == WORKER:
+    if name in WORKERS:
         headers["Service-Worker-Allowed"] = "/"
     content = source if isinstance(source, bytes) else source.read_bytes()
     headers["ETag"] = tag = etag(content)
@@ -172,8 +188,8 @@ def web_handler(web_dir: str) -> HTTPRouteHandler:
         target = extras.get(path) or _resolve(root, path)
         if target is None or not target.is_file():  # (a mapped vendor file that is missing)
             return problem_response("not_found")
-        if path == WORKER:
-            return _file(request, worker_script(root, extras), WORKER)
+        if path in WORKERS:
+            return _file(request, worker_script(root, extras, path), path)
         return _file(request, target, target.name)
 
     return web

@@ -19,6 +19,8 @@ const SHELL = [
   '/',
   '/css/app.css',
   '/js/page/app.js',
+  '/js/page/browser.js',
+  '/js/page/storage.js',
   '/js/page/strength.js',
   '/js/page/drafts.js',
   '/js/page/field-limits.js',
@@ -90,8 +92,24 @@ async function notify(status) {
   for (const client of await sw.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'sync-status', status });
 }
 
+/**
+ * "Free space" (engine/storage.js): drop the files cached on first use that are fetched again when next needed (the
+ * account forms' code and Argon2, needed online only). The template library stays: a therapist's app works offline
+ * with it. Returns how many went.
+ */
+async function freeCaches() {
+  const cache = await caches.open(CACHE);
+  let freed = 0;
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (LAZY.has(path) && path !== '/templates.json' && await cache.delete(request)) freed += 1;
+  }
+  return freed;
+}
+
 const local = createLocalServer({
   shell,
+  freeCaches,
   kindsResponse: async () => (await own('/kinds.json')) ?? fetch('/kinds.json'),
   templatesResponse: () => cacheFirst(new Request('/templates.json')),
   catalogueResponse: (url) => cacheFirst(new Request(url)),

@@ -180,10 +180,13 @@ def cmd_entry_show(args: argparse.Namespace) -> None:
 def cmd_kinds(args: argparse.Namespace) -> None:
     from ..core import kinds
 
+    # The names to type (kind ids, field names, choice ids) beside the words every other output shows instead.
     for kind in kinds.all_kinds():
         say(f"{kind.id}: {kind.label}")
         for f in kind.fields:
-            say(f"  {f.id} ({f.type}{', required' if f.required else ''})")
+            say(f"  {f.id}: {f.label} ({f.type}{', required' if f.required else ''})")
+            for o in f.constraints.options:
+                say(f"    {o.id}: {o.label}")
 
 
 def _report(report) -> None:

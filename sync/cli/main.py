@@ -175,6 +175,11 @@ def _message(exc: BetweenError) -> str:
         if exc.detail == "could not unlock the account":
             return "could not unlock the account: wrong passphrase or recovery key"
         return f"verification failed: {exc.detail}"
+    from ..core.kinds import FieldError, find_kind
+
+    if isinstance(exc, FieldError) and exc.code == "invalid_field" and exc.field_id and find_kind(exc.kind_id):
+        # The core names the question by its words; the command line also says the name to type after --field.
+        return f"{exc.detail} (--field {exc.field_id}=…)"
     return exc.detail
 
 

@@ -60,26 +60,52 @@ def print_json(value: Any) -> None:
     say(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
 
 
-def _field_order(kind_id: str, fields: dict[str, Any]) -> list[str]:
-    from ..core import kinds
+def _kind_of(entry: dict[str, Any]) -> Any:
+    """The kinds.Kind an entry is written in: its kind of kinds.json, or the worksheet it answers; None when this
+    version knows neither (a newer kind), and its fields are then shown as they are."""
+    from ..core import assignments, kinds
+    from ..core.errors import BetweenError
 
-    kind = kinds.find_kind(kind_id)
-    known = [f.id for f in kind.fields if f.id in fields] if kind else []
-    return known + sorted(set(fields) - set(known))
+    if entry.get("kind") == assignments.WORKSHEET:
+        title = entry.get("title") if isinstance(entry.get("title"), str) else "Worksheet"
+        try:
+            return assignments.worksheet_kind(entry.get("worksheet"), title)  # type: ignore[arg-type]
+        except (BetweenError, TypeError, ValueError):
+            return None
+    return kinds.find_kind(entry.get("kind"))
 
 
-def _value_text(kind_id: str, name: str, value: Any) -> str:
-    """A field's value as its type prints it; one this version does not know, in plain words."""
-    from ..core import kinds
+def kind_words(entry: dict[str, Any]) -> str:
+    """The entry's kind by its label (a worksheet by its title); a newer version's kind by its id, marked so."""
+    kind = _kind_of(entry)
+    return kind.label if kind else f"{entry.get('kind')} (a newer kind)"
+
+
+def _value_text(field: Any, value: Any) -> str:
+    """A field's value as its type prints it (choices by their labels); one this version does not know, in plain
+    words. A value that does not fit its type (a newer version's) is shown as it is."""
     from ..core.fields import TYPES, plain_text
 
-    kind = kinds.find_kind(kind_id)
-    field = next((f for f in kind.fields if f.id == name), None) if kind else None
-    return TYPES[field.type].text(value) if field else plain_text(value)
+    if field is None:
+        return plain_text(value)
+    try:
+        return TYPES[field.type].text(field, value)
+    except (AttributeError, KeyError, TypeError):
+        return plain_text(value)
+
+
+def _answers(entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, value in words) of each field: the kind's own by their labels, in its order; then any a newer
+    version wrote, by their ids (this version has no words for them), sorted."""
+    fields = entry["fields"]
+    kind = _kind_of(entry)
+    known = [f for f in kind.fields if f.id in fields] if kind else []
+    rest = sorted(set(fields) - {f.id for f in known})
+    return [(f.label, _value_text(f, fields[f.id])) for f in known] + [(n, _value_text(None, fields[n])) for n in rest]
 
 
 def print_entry(entry: dict[str, Any]) -> None:
-    rows = [("id", entry["id"]), ("kind", entry["kind"])]
+    rows = [("id", entry["id"]), ("kind", kind_words(entry))]
     if entry.get("owner"):
         rows.append(("shared by", entry["owner"]))
     rows += [("created", entry["created_at"]), ("updated", entry["updated_at"])]
@@ -89,8 +115,7 @@ def print_entry(entry: dict[str, Any]) -> None:
         rows.append(("sync", "not synced yet"))
     for label, value in rows:
         say(f"{label + ':':<13}{value}")
-    for name in _field_order(entry["kind"], entry["fields"]):
-        text = _value_text(entry["kind"], name, entry["fields"][name])
+    for name, text in _answers(entry):
         if "\n" in text:
             say(f"{name}:")
             for line in text.splitlines():
@@ -101,18 +126,35 @@ def print_entry(entry: dict[str, Any]) -> None:
         say(f"note: {note.get('note', '')}")
 
 
-def entry_line(entry: dict[str, Any]) -> str:
-    """One line per entry: id, date, kind and the first text field in the kind's own field order."""
+def summary(entry: dict[str, Any]) -> str:
+    """What an entry is about in one line, as the app's lists say it (web/js/screens/components.js summary): its
+    first written answer, led by a choice asked before it ("Sleep · Lights out by eleven"), choices by their labels."""
+    from ..core.fields import TYPES
+
     fields = entry["fields"]
-    texts = [fields[f] for f in _field_order(entry["kind"], fields) if isinstance(fields[f], str)]
-    first_id = next(iter(fields), None)
-    first = texts[0] if texts else ("" if first_id is None else _value_text(entry["kind"], first_id, fields[first_id]))
-    first = " ".join(first.split())
+    kind = _kind_of(entry)
+    lead = None
+    for f in kind.fields if kind else ():
+        value = fields.get(f.id)
+        role = TYPES[f.type].headline
+        if role == "text" and isinstance(value, str) and value.strip():
+            return " · ".join(p for p in (lead, value) if p)
+        if role == "choice" and lead is None and value is not None:
+            lead = _value_text(f, value)
+    if lead:
+        return lead
+    answers = _answers(entry)
+    return answers[0][1] if answers else ""
+
+
+def entry_line(entry: dict[str, Any]) -> str:
+    """One line per entry: id, date, kind and what it is about, in words."""
+    first = " ".join(summary(entry).split())
     preview = first[:50] + ("…" if len(first) > 50 else "")
     flags = (" [shared: " + ", ".join(entry["shared_with"]) + "]") if entry["shared_with"] else ""
     flags += " [not synced]" if entry.get("pending") else ""
     owner = f"{entry['owner']}  " if entry.get("owner") else ""
-    return f"{entry['id']}  {(entry['created_at'] or '')[:16]}  {owner}{entry['kind']:<22} {preview}{flags}"
+    return f"{entry['id']}  {(entry['created_at'] or '')[:16]}  {owner}{kind_words(entry):<23} {preview}{flags}"
 
 
 def parse_fields(kind: str, pairs: list[str], *, allow_empty: bool) -> dict[str, Any]:

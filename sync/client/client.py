@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import entry_document, keys, kinds, safety, sharing, trust
+from ..core.assignments import WORKSHEET
 from ..core.errors import BetweenError, CryptoError
 from ..core.keys import AccountSecrets
 from ..core.sharing import ShareError
@@ -195,6 +196,10 @@ class Client:
         }
         if doc.get("conflicts"):
             out["conflicts"] = doc["conflicts"]  # what a concurrent edit kept aside, for the person to see
+        if doc.get("kind") == WORKSHEET and "type" not in doc:
+            # An answer to a therapist's worksheet: its questions (labels, choices) give the answers their words.
+            out["worksheet"] = doc.get("worksheet")
+            out["title"] = doc.get("title")
         if "type" in doc:
             # An assignment, an answer to one, or a session log (docs/ASSIGNMENTS.md): not an entry.
             out["type"] = doc["type"]

@@ -233,9 +233,7 @@ def validate_worksheet_answers(worksheet: dict[str, Any], fields: object) -> dic
         value = kinds.check_field(kind, field, fields.get(field.id))
         if value is None:
             if field.required:
-                raise FieldError(
-                    f"worksheet field '{field.id}' ({field.label}) is required.", kind_id=WORKSHEET, field_id=field.id
-                )
+                raise kinds.missing(kind, field)
             continue
         out[field.id] = value
     return out

@@ -51,6 +51,9 @@ class Type(ABC):
     needs: ClassVar[tuple[Need, ...]]  # what a kinds.json field of this type must say, checked in this order
     worksheet: ClassVar[Worksheet | None] = None  # None: a worksheet cannot ask for it
     records_minutes: ClassVar[bool] = False  # its answers are practice minutes (an assignment's weekly target)
+    # How an answer can say what an entry is about in one line (the lists' summary): "text" says it, "choice" (its
+    # label) may lead the line before the first text, None takes no part.
+    headline: ClassVar[Literal["text", "choice"] | None] = None
 
     def constraints_problem(self, c: Constraints) -> str | None:
         """What a kinds.json field of this type lacks, or None."""
@@ -67,9 +70,24 @@ class Type(ABC):
     def parse(self, field: Field, text: str, fail: Fail) -> Any:
         """The value of `between ... --field NAME=TEXT`, before `check` normalises it."""
 
-    def text(self, value: Any) -> str:
+    def by_choice(self, field: Field) -> bool:
+        """Whether the question is answered by choosing among a few, not by typing (what a missing answer asks)."""
+        return False
+
+    def text(self, field: Field, value: Any) -> str:
         """The value as the CLI prints it. A type whose values `plain_text` cannot show well overrides this."""
         return plain_text(value)
+
+
+def option_label(field: Field, option_id: object) -> str | None:
+    """The label of a choice the field offers, or None for an id it does not (a newer version's choice)."""
+    return next((o.label for o in field.constraints.options if o.id == option_id), None)
+
+
+def choice_words(field: Field, value: Any) -> str:
+    """Choices in words, each by its label; one without a label here (a newer version's) by its id, marked so."""
+    ids = value if isinstance(value, list) else [value]
+    return ", ".join(option_label(field, i) or f"{i} (a newer choice)" for i in ids)
 
 
 def plain_text(value: Any) -> str:
@@ -166,6 +184,7 @@ def split(text: str, separators: str) -> list[str]:
 
 class ShortText(Type):
     name = "short_text"
+    headline = "text"
     merges = frozenset({"text", "scalar"})
     needs = (_needs_max_length,)
     worksheet = Worksheet("scalar", {"max_length": (1, 2000, 500)})
@@ -179,6 +198,7 @@ class ShortText(Type):
 
 class LongText(Type):
     name = "long_text"
+    headline = "text"
     merges = frozenset({"text", "scalar"})
     needs = (_needs_max_length,)
     worksheet = Worksheet("text", {"max_length": (1, 100000, 20000)})
@@ -213,6 +233,10 @@ class Scale(Type):
             raise fail(f"must be a whole number from {c.min} to {c.max} in steps of {c.step}")
         return value
 
+    def by_choice(self, field: Field) -> bool:  # at most 11 steps: a row of choices; more: a number in a box
+        c = field.constraints
+        return c.min is not None and c.max is not None and bool(c.step) and (c.max - c.min) / (c.step or 1) <= 10
+
     def parse(self, field: Field, text: str, fail: Fail) -> Any:
         c = field.constraints
         stripped = text.strip().lower()
@@ -232,6 +256,9 @@ class YesNo(Type):
             raise fail("must be yes or no")
         return value
 
+    def by_choice(self, field: Field) -> bool:
+        return True
+
     def parse(self, field: Field, text: str, fail: Fail) -> Any:
         word = text.strip().lower()
         if word in ("yes", "y", "true", "1"):
@@ -250,12 +277,23 @@ def _choose(field: Field, words: list[str], fail: Fail) -> list[str]:
     try:
         return [lookup[w.lower()] for w in words]
     except KeyError:
-        options = ", ".join(o.id for o in field.constraints.options)
+        options = ", ".join(f"“{o.label}”" for o in field.constraints.options)
         raise fail(f"must be chosen from: {options}") from None
 
 
-class SingleChoice(Type):
+class _Choice(Type):
+    """What both choice types share: answered by choosing, said by the choices' labels."""
+
+    def by_choice(self, field: Field) -> bool:
+        return True
+
+    def text(self, field: Field, value: Any) -> str:
+        return choice_words(field, value)
+
+
+class SingleChoice(_Choice):
     name = "single_choice"
+    headline = "choice"
     merges = frozenset({"scalar"})
     needs = (_needs_options,)
     worksheet = Worksheet("scalar", {}, frozenset({"options"}))
@@ -263,14 +301,14 @@ class SingleChoice(Type):
     def check(self, field: Field, value: Any, fail: Fail) -> Any:
         option_ids = [o.id for o in field.constraints.options]
         if value not in option_ids:
-            raise fail(f"must be one of: {', '.join(option_ids)}")
+            raise fail("must be one of the choices offered")
         return value
 
     def parse(self, field: Field, text: str, fail: Fail) -> Any:
         return _choose(field, [text.strip()], fail)[0]
 
 
-class MultiChoice(Type):
+class MultiChoice(_Choice):
     name = "multi_choice"
     merges = frozenset({"set", "scalar"})
     needs = (_needs_options,)
@@ -279,7 +317,7 @@ class MultiChoice(Type):
     def check(self, field: Field, value: Any, fail: Fail) -> Any:
         option_ids = [o.id for o in field.constraints.options]
         if any(v not in option_ids for v in _items(value, field, fail, counted=False)):
-            raise fail(f"may only hold these options: {', '.join(option_ids)}")
+            raise fail("may only hold the choices offered")
         chosen = set(value)
         return [o for o in option_ids if o in chosen] or None
 

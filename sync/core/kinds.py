@@ -147,7 +147,15 @@ def find_kind(kind_id: object) -> Kind | None:
 
 
 def _fail(kind: Kind, field: Field, problem: str) -> FieldError:
-    return FieldError(f"{kind.id} field '{field.id}' ({field.label}) {problem}.", kind_id=kind.id, field_id=field.id)
+    """An answer that does not fit its question, named by the question's words (its label), never its id, and never
+    holding the value: "“Tension before” must be a whole number from 0 to 10." web/js/core/kinds.js says the same."""
+    return FieldError(f"“{field.label}” {problem}.", kind_id=kind.id, field_id=field.id)
+
+
+def missing(kind: Kind, field: Field) -> FieldError:
+    """A required answer left out, said as a request and named by the question's words, as web/js/core/kinds.js."""
+    ask = "Please choose an answer for" if TYPES[field.type].by_choice(field) else "Please fill in"
+    return FieldError(f"{ask} “{field.label}”.", kind_id=kind.id, field_id=field.id)
 
 
 def _failing(kind: Kind, field: Field) -> Fail:
@@ -180,7 +188,7 @@ def validate_fields(kind_id: str, fields: object, *, keep_unknown: bool = False)
         value = check_field(kind, field, fields.get(field.id))
         if value is None:
             if field.required:
-                raise _fail(kind, field, "is required")
+                raise missing(kind, field)
             continue
         out[field.id] = value
     return out
@@ -193,5 +201,5 @@ def parse_cli_value(kind_id: str, field_id: str, text: str) -> Any:
     value = TYPES[field.type].parse(field, text, _failing(kind, field))
     normalised = check_field(kind, field, value)
     if normalised is None and field.required:
-        raise _fail(kind, field, "is required")
+        raise missing(kind, field)
     return normalised

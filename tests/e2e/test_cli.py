@@ -60,7 +60,9 @@ def test_accounts_entries_and_their_errors(cli: Cli, tmp_path):
     bad = cli.run("a", "entry", "add", "mood", "--field", "score=99", ok=False)
     assert "score" in _err(bad) and "99" not in _err(bad)  # values are not echoed: they may be private
     assert "has no field 'mood'" in _err(cli.run("a", "entry", "add", "journal", "--field", "mood=1", ok=False))
-    assert "is required" in _err(cli.run("a", "entry", "add", "journal", "--field", "title=t", ok=False))
+    assert "Please fill in “What's on your mind”" in _err(
+        cli.run("a", "entry", "add", "journal", "--field", "title=t", ok=False)
+    )
     assert cli.run("a", "entry", "add", "journal", "--field", "body", ok=False).returncode == 2
     # A text over its limit is refused whole, named by its question and its limit: nothing is cut and stored.
     too_long = _err(cli.run("a", "entry", "add", "journal", "--field", "body=" + "x" * 100_001, ok=False))

@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from between.server.settings import WEB_DIR
-from between.server.web import CSP, FALLBACK_INDEX, VENDOR, VERSION_MARK, extra_files, served_files, shell_version
+from between.server.web import (
+    CLASSIC_WORKER,
+    CSP,
+    FALLBACK_INDEX,
+    VENDOR,
+    VERSION_MARK,
+    extra_files,
+    served_files,
+    shell_version,
+)
 from between.sync.core.kinds import KINDS_JSON
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,7 +144,8 @@ def test_vendor_files_and_kinds_are_mapped(api_factory, tmp_path):
 def test_the_vendor_files_are_one_list(tmp_path):
     """server/vendor.json is the only list of the npm files: the server maps it, the build copies what it names
     (web/tools/build.js keeps no path of its own), each is a runtime dependency, and docs/WEB.md shows it."""
-    assert set(extra_files(tmp_path)) == {*VENDOR, "kinds.json", "templates.json"}
+    # (and the classic worker, built from web/ itself: test_the_classic_worker_is_served_from_dist_…)
+    assert set(extra_files(tmp_path)) == {*VENDOR, "kinds.json", "templates.json", CLASSIC_WORKER}
     assert all(extra_files(tmp_path)[url] == tmp_path / path for url, path in VENDOR.items())
     build = (ROOT / "web" / "tools" / "build.js").read_text(encoding="utf-8")
     assert "'vendor.json'" in build
@@ -260,3 +270,36 @@ def test_a_new_version_is_never_answered_304_with_the_old_worker(site, tmp_path)
 def test_the_apps_worker_has_one_place_for_its_version():
     # The minified build keeps it too: web/test/tools/build.test.js.
     assert (WEB_DIR / "sw.js").read_bytes().count(VERSION_MARK) == 1
+
+
+# ---------------------------------------------------------------- the classic worker (docs/WEB.md "Browsers")
+
+CLASSIC = "const VERSION='__SHELL_VERSION__';self.addEventListener('fetch',()=>{});"
+
+
+def test_the_classic_worker_is_served_from_dist_with_the_same_version_and_headers(site, tmp_path):
+    web = tmp_path / "web"
+    assert site.get("/sw-classic.js").status_code == 404  # not built: nothing to serve
+    (web / "dist").mkdir()
+    (web / "dist" / "sw-classic.js").write_text(CLASSIC)
+    classic = site.get("/sw-classic.js")
+    assert classic.status_code == 200 and classic.headers["content-type"].split(";")[0] == "text/javascript"
+    assert classic.headers["service-worker-allowed"] == "/" and classic.headers["cache-control"] == "no-cache"
+    # One version for both workers: they share the shell's cache, whichever one the browser runs.
+    version = re.search(r"const VERSION='([0-9a-f]{16})';", classic.text).group(1)
+    assert version == worker_version(site) == shell_version(served_files(web, extra_files(web)))
+    # Rebuilding it is a new version of the app, like any other served file.
+    (web / "dist" / "sw-classic.js").write_text(CLASSIC + "\n")
+    assert worker_version(site) != version
+    # Nothing else of dist/ is served from web/.
+    (web / "dist" / "other.js").write_text("x")
+    assert site.get("/dist/other.js").status_code == 404 and site.get("/dist/sw-classic.js").status_code == 404
+
+
+def test_a_built_tree_serves_its_own_classic_worker(api_factory, tmp_path):
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "sw.js").write_text("const VERSION = '__SHELL_VERSION__';")
+    (dist / "sw-classic.js").write_text(CLASSIC)
+    served = api_factory(web_dir=str(dist)).c.get("/sw-classic.js")
+    assert served.status_code == 200 and "__SHELL_VERSION__" not in served.text

@@ -1,9 +1,12 @@
-/** Writes web/dist/: the app as served, each file minified on its own by esbuild (no bundling), vendor files copied. */
+/**
+ * Writes web/dist/: the app as served, each file minified on its own by esbuild (no bundling), vendor files copied,
+ * and the one bundle: the classic service worker (sw-classic.js), for browsers without module service workers.
+ */
 
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { transform } from 'esbuild';
+import { build as bundle, transform } from 'esbuild';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = join(WEB, 'dist');
@@ -42,6 +45,26 @@ export async function minified(path) {
   return source;
 }
 
+// The classic worker: sw.js with every module it imports in one script, no `import` left (docs/WEB.md "Browsers").
+export const CLASSIC_WORKER = 'sw-classic.js';
+
+/**
+ * The classic service worker: sw.js and its module graph bundled into one script (an IIFE), minified, written to
+ * `dir`. The app's imports are from the site's root (`/js/...`): they resolve to web/. The version mark stays, once,
+ * for the server to fill in as it does in sw.js. Returns the file and the modules it holds (paths under web/).
+ * @returns {Promise<{file: string, inputs: string[]}>}
+ */
+export async function buildClassicWorker(dir = DIST) {
+  const root = { name: 'site-root', setup(b) { b.onResolve({ filter: /^\/js\// }, (args) => ({ path: join(WEB, args.path) })); } };
+  const out = await bundle({ entryPoints: [join(WEB, 'sw.js')], absWorkingDir: WEB, bundle: true, format: 'iife', minify: true, write: false,
+    target: 'es2022', legalComments: 'none', charset: 'utf8', metafile: true, plugins: [root], logLevel: 'silent' });
+  const file = join(dir, CLASSIC_WORKER);
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, out.outputFiles[0].contents);
+  const inputs = Object.keys(out.metafile.inputs); // relative to web/ (absWorkingDir)
+  return { file, inputs: inputs.sort() };
+}
+
 export async function build() {
   await rm(DIST, { recursive: true, force: true });
   let count = 0;
@@ -59,10 +82,16 @@ export async function build() {
     await mkdir(dirname(target), { recursive: true });
     await copyFile(join(WEB, path), target);
   }
-  return count + vendor.length;
+  await buildClassicWorker();
+  return count + vendor.length + 1;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const n = await build();
-  console.log(`web/dist: ${n} files`);
+  if (process.argv.includes('--classic')) {
+    // Only the classic worker (the browser tests and bench/bench_worker_size.py): what it holds, as JSON.
+    console.log(JSON.stringify(await buildClassicWorker()));
+  } else {
+    const n = await build();
+    console.log(`web/dist: ${n} files`);
+  }
 }

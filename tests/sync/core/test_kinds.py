@@ -92,7 +92,7 @@ def test_validate_normalises():
 @pytest.mark.parametrize(
     "kind_id, fields, field_id, words",
     [
-        ("mood", {}, "score", "is required"),
+        ("mood", {}, "score", "Please choose an answer for “Mood”"),
         ("mood", {"score": 11}, "score", "from 0 to 10"),
         ("mood", {"score": True}, "score", "whole number"),
         ("mood", {"score": 4.5}, "score", "whole number"),
@@ -103,7 +103,12 @@ def test_validate_normalises():
         ("journal", {"body": "bell\x07"}, "body", "control characters"),
         ("relaxation", {"minutes": 0}, "minutes", "from 1 to 240 minutes"),
         ("relaxation", {"minutes": 5, "technique": "yoga"}, "technique", "one of"),
-        ("thought-record", {"situation": "s", "automatic_thought": "t", "emotions": []}, "emotions", "is required"),
+        (
+            "thought-record",
+            {"situation": "s", "automatic_thought": "t", "emotions": []},
+            "emotions",
+            "Please fill in “Emotions”",
+        ),
         (
             "thought-record",
             {"situation": "s", "automatic_thought": "t", "emotions": [{"name": "sad"}]},
@@ -135,7 +140,10 @@ def test_validation_errors_name_the_field_and_the_problem(kind_id, fields, field
         validate_fields(kind_id, fields)
     assert isinstance(err.value, BetweenError) and err.value.code == "invalid_field"
     assert err.value.field_id == field_id and err.value.kind_id == kind_id
-    assert f"'{field_id}'" in err.value.detail and words in err.value.detail
+    # The question by its words (its label, quoted), never by its id: the id is for code (field_id), not people.
+    label = get_kind(kind_id).field(field_id).label
+    assert f"“{label}”" in err.value.detail and words in err.value.detail
+    assert f"'{field_id}'" not in err.value.detail and kind_id not in err.value.detail
 
 
 @pytest.mark.parametrize(
@@ -205,7 +213,7 @@ def test_parse_cli_value(kind_id, field_id, text, value):
         ("experiment", "done", "maybe", "yes or no"),
         ("relaxation", "minutes", "a while", "like 15 or 1h30"),
         ("relaxation", "technique", "yoga", "chosen from"),
-        ("journal", "body", "   ", "is required"),
+        ("journal", "body", "   ", "Please fill in “What's on your mind”"),
     ],
 )
 def test_parse_cli_value_errors(kind_id, field_id, text, words):
@@ -243,5 +251,84 @@ def test_a_text_over_its_limit_is_refused_whole_and_at_its_limit_kept_whole(kind
     with pytest.raises(FieldError) as err:
         validate_fields(kind_id, {**fields, field_id: over})
     # The question by its label, and the limit; the value itself is neither echoed nor cut and stored.
-    assert f"({label})" in err.value.detail and f"at most {limit} characters" in err.value.detail
+    assert f"“{label}”" in err.value.detail and f"at most {limit} characters" in err.value.detail
     assert err.value.field_id == field_id and over not in err.value.detail
+
+
+# The same cases, with the same words, as web/test/core/kinds.test.js "errors name the question by its words": the
+# app and the `between` command say a refusal identically.
+WORRY = {
+    "fields": [
+        {"id": "q1", "label": "What worry came up?", "type": "long_text", "required": True},
+        {
+            "id": "q2",
+            "label": "Where did it happen?",
+            "type": "single_choice",
+            "required": True,
+            "constraints": {"options": ["At home", "At work"]},
+        },
+    ]
+}
+SAME_WORDS = [
+    ("relaxation", {"minutes": 5, "technique": "yoga"}, "“Technique” must be one of the choices offered."),
+    ("relaxation", {"minutes": 0}, "“How long” must be a whole number from 1 to 240 minutes."),
+    ("mood", {}, "Please choose an answer for “Mood”."),
+    ("journal", {}, "Please fill in “What's on your mind”."),
+    (
+        "thought-record",
+        {
+            "situation": "s",
+            "automatic_thought": "t",
+            "emotions": [{"name": "sad", "intensity": 5}],
+            "thinking_patterns": ["nope"],
+        },
+        "“Thinking patterns” may only hold the choices offered.",
+    ),
+    ("worksheet", {}, "Please fill in “What worry came up?”."),
+    ("worksheet", {"q1": "the bus"}, "Please choose an answer for “Where did it happen?”."),
+    ("worksheet", {"q1": "the bus", "q2": "o9"}, "“Where did it happen?” must be one of the choices offered."),
+]
+
+
+@pytest.mark.parametrize("kind_id, fields, words", SAME_WORDS)
+def test_errors_name_the_question_by_its_words(kind_id, fields, words):
+    from between.sync.core.assignments import validate_worksheet_answers
+
+    with pytest.raises(FieldError) as err:
+        if kind_id == "worksheet":
+            validate_worksheet_answers(WORRY, fields)
+        else:
+            validate_fields(kind_id, fields)
+    assert err.value.detail == words
+    assert err.value.field_id  # the id stays, for code (which control to mark), not for people
+
+
+def test_every_question_of_every_kind_is_named_by_its_label_when_refused():
+    """Whatever the field and whatever is wrong, the message quotes the label and never shows the id."""
+    wrong = {
+        "scale": 999,
+        "minutes": -1,
+        "yes_no": "maybe",
+        "single_choice": "nope",
+        "multi_choice": ["nope"],
+        "short_text": 5,
+        "long_text": 5,
+        "list": "x",
+        "emotions": "x",
+    }
+    for kind in kinds.all_kinds():
+        for field in kind.fields:
+            with pytest.raises(FieldError) as err:
+                validate_fields(kind.id, {field.id: wrong[field.type]})
+            refused = next(f for f in kind.fields if f.id == err.value.field_id)
+            assert f"“{refused.label}”" in err.value.detail, err.value.detail
+            if "_" in refused.id or "-" in refused.id:
+                assert refused.id not in err.value.detail, err.value.detail
+
+
+def test_the_cli_names_the_choices_by_their_labels():
+    with pytest.raises(FieldError) as err:
+        parse_cli_value("relaxation", "technique", "yoga")
+    assert err.value.detail.startswith("“Technique” must be chosen from: “Slow, paced breathing”, “Box breathing”,")
+    assert "box-breathing" not in err.value.detail
+    assert parse_cli_value("relaxation", "technique", "box breathing") == "box-breathing"  # a label works as well

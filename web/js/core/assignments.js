@@ -1,7 +1,7 @@
 /** Assignment and response documents, therapist-built worksheets and the template library, as sync/core/assignments.py. */
 
 import { FIELD_TYPES, fieldType, MAX_DAY_MINUTES } from './fields.js';
-import { FieldError, checkField } from './kinds.js';
+import { FieldError, checkField, missing } from './kinds.js';
 import { checkSchedule, formatDay, isOccurrence, parseDate, parseInstant, planRecurrence } from './recurrence.js';
 
 export const WORKSHEET = 'worksheet';
@@ -214,7 +214,7 @@ export function validateWorksheetAnswers(worksheet, fields) {
   for (const field of kind.fields) {
     const value = checkField(field, fields[field.id]);
     if (value === null) {
-      if (field.required) throw new FieldError(`worksheet field '${field.id}' (${field.label}) is required.`, field.id);
+      if (field.required) throw missing(field);
       continue;
     }
     out[field.id] = value;

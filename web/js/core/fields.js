@@ -26,14 +26,20 @@ const length = (text) => [...text].length; // code points, as Python's len()
  * @property {string[]} merges the merge strategies that fit (docs/MERGE.md), sorted
  * @property {Worksheet|null} worksheet null: a worksheet cannot ask for it
  * @property {boolean} recordsMinutes its answers are practice minutes (an assignment's weekly target counts them)
+ * @property {'text'|'choice'|null} headline how an answer can say what an entry is about in one line (the lists'
+ *   summary): 'text' says it, 'choice' (its label) may lead the line before the first text, null takes no part
  * @property {(field: Field, value: any, fail: Fail) => unknown} check the value normalised, or null when empty;
  *   `value` is never null or undefined
  * @property {(form: FormData, name: string) => unknown} read what the form sent, before check: form controls
  *   only send text, so numbers and yes/no are parsed here, and anything unparseable is passed on for check to refuse
  * @property {(field: Field) => boolean} byChoice answered by choosing among a few, not by typing
- * @property {(field: Field, value: any) => unknown} words the value in words (choices by their labels)
- * @property {(field: Field, value: any) => string} text the value as lines of plain text (the saved copy)
+ * @property {(field: Field, value: any, newer?: Newer) => unknown} words the value in words (choices by their
+ *   labels; a choice the field does not offer, a newer version's, as `newer` says it)
+ * @property {(field: Field, value: any, newer?: Newer) => string} text the value as lines of plain text (the saved
+ *   copy), choices as `words` says them
  */
+/** How to say a choice id the field does not offer (a newer version's), which has no label here.
+ * @typedef {(id: string) => string} Newer */
 
 /**
  * The error for a text longer than its field's limit: refused whole, never cut. It carries the limit and the length
@@ -73,7 +79,18 @@ function whole(field, value, fail, unit = '') {
 }
 
 const optionIds = (field) => (field.constraints?.options ?? []).map((o) => o.id);
-const labels = (field) => new Map((field.constraints?.options ?? []).map((o) => [o.id, o.label]));
+
+/** The label of a choice the field offers, or null for an id it does not (a newer version's choice). */
+export function optionLabel(field, id) {
+  const option = (field.constraints?.options ?? []).find((o) => o.id === id);
+  return option ? option.label : null;
+}
+
+/** The stored id itself: what a view that says nothing better shows for a choice it has no label for. */
+const asId = (id) => String(id);
+/** Choices in words: each by its label, in the order given; one without a label as `newer` says it. */
+const chosen = (field, value, newer = asId) => (Array.isArray(value) ? value : [value])
+  .map((id) => optionLabel(field, id) ?? newer(String(id))).join(', ');
 const lines = (text) => (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 const typed = (form, name) => {
   const text = form.get(name);
@@ -93,6 +110,7 @@ export const FIELD_TYPES = Object.freeze({
     merges: ['scalar', 'text'],
     worksheet: { merge: 'scalar', limits: { max_length: [1, 2000, 500] }, extra: [] },
     recordsMinutes: false,
+    headline: 'text',
     check: (field, value, fail) => oneLine(value, field.constraints?.max_length ?? 0, fail) || null,
     read: typed,
     byChoice: never,
@@ -103,6 +121,7 @@ export const FIELD_TYPES = Object.freeze({
     merges: ['scalar', 'text'],
     worksheet: { merge: 'text', limits: { max_length: [1, 100000, 20000] }, extra: [] },
     recordsMinutes: false,
+    headline: 'text',
     check(field, value, fail) {
       const max = field.constraints?.max_length;
       if (typeof value !== 'string') throw fail('must be text');
@@ -121,6 +140,7 @@ export const FIELD_TYPES = Object.freeze({
     merges: ['scalar'],
     worksheet: { merge: 'scalar', limits: { min: [0, 10, 0], max: [0, 10, 10], step: [1, 1, 1] }, extra: [] },
     recordsMinutes: false,
+    headline: null,
     check(field, value, fail) {
       const c = field.constraints ?? {};
       whole(field, value, fail);
@@ -142,6 +162,7 @@ export const FIELD_TYPES = Object.freeze({
     merges: ['scalar'],
     worksheet: { merge: 'scalar', limits: {}, extra: [] },
     recordsMinutes: false,
+    headline: null,
     check(field, value, fail) {
       if (typeof value !== 'boolean') throw fail('must be yes or no');
       return value;
@@ -158,6 +179,7 @@ export const FIELD_TYPES = Object.freeze({
     merges: ['scalar'],
     worksheet: { merge: 'scalar', limits: {}, extra: ['options'] },
     recordsMinutes: false,
+    headline: 'choice',
     check(field, value, fail) {
       if (!optionIds(field).includes(value)) throw fail('must be one of the choices offered');
       return value;
@@ -167,13 +189,14 @@ export const FIELD_TYPES = Object.freeze({
       return typeof text === 'string' && text !== '' ? text : null;
     },
     byChoice: () => true,
-    words: (field, value) => labels(field).get(value) ?? value,
-    text: (field, value) => String(labels(field).get(value) ?? value),
+    words: chosen,
+    text: chosen,
   },
   multi_choice: {
     merges: ['scalar', 'set'],
     worksheet: { merge: 'set', limits: {}, extra: ['options'] },
     recordsMinutes: false,
+    headline: null,
     check(field, value, fail) {
       const ids = optionIds(field);
       if (items(field, value, fail, false).some((v) => !ids.includes(v))) {
@@ -184,14 +207,15 @@ export const FIELD_TYPES = Object.freeze({
     },
     read: (form, name) => form.getAll(name).filter((v) => typeof v === 'string'),
     byChoice: () => true,
-    words: (field, value) => value.map((v) => labels(field).get(v) ?? v).join(', '),
-    text: (field, value) => value.map((v) => labels(field).get(v) ?? v).join(', '),
+    words: chosen,
+    text: chosen,
   },
   list: {
     merges: ['list', 'scalar', 'set'],
     worksheet: { merge: 'list', limits: { max_items: [1, 100, 20], max_length: [1, 2000, 300] },
       extra: ['suggestions'] },
     recordsMinutes: false,
+    headline: null,
     check(field, value, fail) {
       const max = field.constraints?.max_length ?? 0;
       let out = items(field, value, fail).map((v) => oneLine(v, max, fail, 'items must be')).filter(Boolean);
@@ -208,6 +232,7 @@ export const FIELD_TYPES = Object.freeze({
     worksheet: { merge: 'scalar', limits: { min: [0, MAX_DAY_MINUTES, 0], max: [1, MAX_DAY_MINUTES, 240] },
       extra: [] },
     recordsMinutes: true,
+    headline: null,
     check: (field, value, fail) => whole(field, value, fail, ' minutes'),
     read: number,
     byChoice: never,
@@ -218,6 +243,7 @@ export const FIELD_TYPES = Object.freeze({
     merges: ['list', 'scalar'],
     worksheet: null,
     recordsMinutes: false,
+    headline: null,
     check(field, value, fail) {
       const c = field.constraints ?? {};
       const seen = new Set();

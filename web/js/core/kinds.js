@@ -24,7 +24,11 @@ export function kindTable(schema) {
   return new Map(schema.kinds.map((k) => [k.id, k]));
 }
 
-const fail = (field, problem) => new FieldError(`${field.label} ${problem}.`, field.id);
+/**
+ * An answer that does not fit its question, named by the question's words (its label), never its id, and never
+ * holding the value: "“Tension before” must be a whole number from 0 to 10." sync/core/kinds.py says the same.
+ */
+const fail = (field, problem) => new FieldError(`“${field.label}” ${problem}.`, field.id);
 
 /** The normalised value, or null when it is empty (the field is then left out). */
 export function checkField(field, value) {
@@ -37,8 +41,11 @@ export function checkField(field, value) {
 /** Whether a field is answered by choosing among a few (a scale of at most 11 steps too), not by typing. */
 export const answeredByChoice = (field) => Boolean(fieldType(field.type)?.byChoice(field));
 
-/** A required answer left out, said as a request rather than a rule. */
-function missing(field) {
+/**
+ * A required answer left out, said as a request rather than a rule and named by the question's words (an entry's
+ * field and a worksheet's question alike; sync/core/kinds.py says the same).
+ */
+export function missing(field) {
   return new FieldError(answeredByChoice(field) ? `Please choose an answer for “${field.label}”.`
     : `Please fill in “${field.label}”.`, field.id);
 }

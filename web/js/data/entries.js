@@ -5,6 +5,7 @@ import { randomBytes } from '../core/crypto.js';
 import { get, getAll, write } from './db.js';
 import { BetweenError, CryptoError } from '../core/errors.js';
 import { FLAG_DELETED, parseHeader } from '../core/layout.js';
+import { fieldType } from '../core/fields.js';
 import { unknownFields } from '../core/kinds.js';
 import {
   decodeDocument, encodeDocument, openStoredRevision, revId, sealRevision, unwrapDek, wrapDek,
@@ -223,22 +224,33 @@ export async function listOwnRecords(db, me) {
   return Promise.all(rows.map(async (row) => ({ row, doc: decodeDocument(await openPlaintext(me, row, row.head)) })));
 }
 
-/** Text of an entry that a search looks at: every value of every field. */
-function searchableText(entry, kindLabel) {
-  const parts = [kindLabel];
-  for (const value of Object.values(entry.fields)) {
-    if (Array.isArray(value)) parts.push(...value.map((v) => (typeof v === 'object' ? v.name : String(v))));
+/**
+ * Text of an entry that a search looks at: its kind and every answer in the words its screens show (a choice by
+ * its label, not its stored id); answers of a kind or field this version does not know, as they are.
+ * @param {Entry} entry @param {import('../core/kinds.js').Kind|null} kind
+ */
+function searchableText(entry, kind) {
+  const parts = [kind?.label ?? entry.kind];
+  for (const [id, value] of Object.entries(entry.fields)) {
+    const field = kind?.fields.find((f) => f.id === id);
+    const type = field ? fieldType(field.type) : null;
+    if (type && value !== null && value !== undefined) parts.push(type.text(field, value));
+    else if (Array.isArray(value)) parts.push(...value.map((v) => (typeof v === 'object' ? v?.name : String(v))));
     else parts.push(String(value));
   }
   return parts.join('\n').toLocaleLowerCase();
 }
 
-/** Search on the device (the server could not: it only holds ciphertext). Every word must appear. */
-export function searchEntries(entries, query, kindLabel = (k) => k) {
+/**
+ * Search on the device (the server could not: it only holds ciphertext). Every word must appear.
+ * @param {Entry[]} entries @param {string} query
+ * @param {(entry: Entry) => import('../core/kinds.js').Kind|null} [kindOf] the kind to read an entry's answers by
+ */
+export function searchEntries(entries, query, kindOf = () => null) {
   const words = query.toLocaleLowerCase().split(/\s+/).filter(Boolean);
   if (!words.length) return entries;
   return entries.filter((e) => {
-    const text = searchableText(e, kindLabel(e.kind));
+    const text = searchableText(e, kindOf(e));
     return words.every((w) => text.includes(w));
   });
 }

@@ -11,6 +11,7 @@ import { kindTable } from '../core/kinds.js';
 import { languageInUse, pickLanguage, SOURCE, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
 import { createSharing } from './share.js';
+import { createStorage } from './storage.js';
 import { createSync } from './sync.js';
 // The one import from engine/ into screens/ (web/test/layers.test.js): what the dispatcher serves is the features'.
 import { FEATURES, accountMessages, entryPanel, failed, foreignRefused, notAllowed } from '../screens/features.js';
@@ -37,20 +38,27 @@ export async function languageOf(db) {
 /**
  * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>,
  *   templatesResponse: () => Promise<Response>, catalogueResponse: (url: string) => Promise<Response>,
- *   origin: string, notify: (status: object) => void}} io how to reach the precached shell, kinds.json,
- *   templates.json and a language's catalogue (the worker passes its cache lookups), this app's origin (the API's
- *   too) and how to tell the pages the sync status
+ *   origin: string, notify: (status: object) => void, freeCaches?: () => Promise<number>}} io how to reach the
+ *   precached shell, kinds.json, templates.json and a language's catalogue (the worker passes its cache lookups),
+ *   this app's origin (the API's too), how to tell the pages the sync status, and how to drop the worker's cached
+ *   files that are fetched again when needed (engine/storage.js freeSpace)
  */
 export function createLocalServer(io) {
   let env = null;
 
   /** The database, this device's unlocked keys and the kinds, made once per worker life. */
   function load() {
-    env ??= (async () => {
+    if (env) return env;
+    const loading = env = (async () => {
       // The kinds come from the cache while the database opens: a cold start waits for the slower of the two.
       const kinds = io.kindsResponse().then((response) => response.json());
       kinds.catch(() => {});
       const db = await openDb();
+      // The database closed under us (deleted by another context, or the browser cleared the site's storage): the
+      // next request opens it again instead of failing on a closed connection.
+      const drop = () => { if (env === loading) env = null; };
+      db.addEventListener('close', drop);
+      db.addEventListener('versionchange', drop);
       const [me, settings] = await Promise.all([unlockDevice(db), get(db, 'meta', 'settings')]);
       // A therapist's device keeps the template library for offline use from its first start online.
       if (me.role === 'therapist') loadTemplates().catch(() => {});
@@ -59,7 +67,7 @@ export function createLocalServer(io) {
       env = null; // let the next request try again
       throw err;
     });
-    return env;
+    return loading;
   }
 
   // The therapist's template library (sync/templates.json), read on first use.
@@ -119,9 +127,11 @@ export function createLocalServer(io) {
   const sharing = createSharing({ env: load, sessionApi: accounts.sessionApi, origin: io.origin,
     changed: () => background(sync.soon(100)) });
 
+  const storage = createStorage({ load, sync, freeCaches: io.freeCaches });
+
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
-    changed: () => background(sync.soon(100)), accounts, sync, sharing, panel: entryPanel(load), home };
+    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, panel: entryPanel(load), home };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);

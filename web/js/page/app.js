@@ -3,6 +3,8 @@
 import { estimateStrength } from './strength.js';
 import { watchDrafts } from './drafts.js';
 import { watchLimits } from './field-limits.js';
+import { missingCapabilities, registerWorker, showUnsupported } from './browser.js';
+import { startStorage } from './storage.js';
 import { statusText, warningLine } from '../core/sync-status.js';
 
 const view = document.getElementById('view');
@@ -108,7 +110,8 @@ function swapIn(htmx, markup, path) {
   focusView({ target: view });
 }
 
-function wireForms(htmx) {
+/** @param {any} htmx @param {(moment?: string) => unknown} [storageChanged] told when an account step is done */
+function wireForms(htmx, storageChanged = () => {}) {
   document.addEventListener('submit', (event) => {
     const target = /** @type {Element} */ (event.target);
     const form = /** @type {HTMLFormElement|null} */ (target.closest?.('form[data-secret]'));
@@ -119,8 +122,11 @@ function wireForms(htmx) {
     form.dataset.running = 'true';
     // The forms' code loads on first use (they need the server anyway); the worker keeps it (LAZY in sw.js).
     import('./account-forms.js')
-      .then(({ runSecretForm }) => runSecretForm(form, { ask, done: (markup, path) => swapIn(htmx, markup, path),
-        refuse: failed }))
+      .then(({ runSecretForm }) => runSecretForm(form, { ask, refuse: failed, done: (markup, path) => {
+        swapIn(htmx, markup, path);
+        // An account made is a moment to ask the browser to keep the storage; any account step moves the marker.
+        storageChanged(form.dataset.secret === 'signup' ? 'account' : undefined);
+      } }))
       .catch(() => failed(form, 'That did not work. Check the connection and try again.'))
       .finally(() => { delete form.dataset.running; });
   }, true);
@@ -247,6 +253,12 @@ function careClick(event) {
 
 document.addEventListener('htmx:after:swap', drawQrCodes);
 document.addEventListener('click', careClick);
+// A long answer shows its first lines with "Show all" (screens/fields.js longAnswer); on paper, all of it.
+window.addEventListener('beforeprint', () => {
+  for (const details of document.querySelectorAll('details')) {
+    if (details.closest('.long-answer')) details.open = true;
+  }
+});
 drawQrCodes(); // a page the worker answered in full already has its view
 // END care block
 
@@ -262,13 +274,15 @@ async function takeInvite() {
 }
 
 async function start() {
-  if (!('serviceWorker' in navigator) || !window.isSecureContext) {
-    say('This browser cannot keep Between on the device. Open it over https, in an up-to-date browser.');
+  // Everything Between needs, checked before anything is registered or stored (page/browser.js).
+  const missing = await missingCapabilities();
+  if (missing.length) {
+    await showUnsupported(missing);
     return;
   }
   // Controlled already (every start but the first): the worker answers htmx's requests, so it can load at once.
   const early = navigator.serviceWorker.controller ? import('/vendor/htmx.js') : null;
-  const registration = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
+  const registration = await registerWorker();
   await controlled();
   navigator.serviceWorker.addEventListener('message', ({ data }) => {
     if (data?.type === 'sync-status') showStatus(data.status);
@@ -278,12 +292,17 @@ async function start() {
   const { default: htmx } = await (early ?? import('/vendor/htmx.js'));
   await new Promise((resolve) => setTimeout(resolve)); // htmx initialises itself on the next task
   document.addEventListener('htmx:after:swap', focusView);
-  wireForms(htmx);
+  const here = () => location.pathname + location.search;
+  const storage = await startStorage({ view, refresh: () => htmx.ajax('GET', here(), { target: '#view' }) });
+  wireForms(htmx, storage.changed);
   // Forms in progress kept as drafts in the worker, sealed (page/drafts.js); limited fields count, never cut.
   const refreshLimits = watchLimits(view);
   watchDrafts({ view, ask, refreshed: refreshLimits });
-  // The worker rendered the first view into the page it answered the navigation with; else ask for it.
-  if (invite || !view.dataset.rendered) {
+  // A device that had an account and whose storage the browser cleared says so, instead of a first start.
+  if (storage.wiped && !invite) {
+    await htmx.ajax('GET', '/app/storage/wiped', { target: '#view' });
+  } else if (invite || !view.dataset.rendered) {
+    // The worker rendered the first view into the page it answered the navigation with; else ask for it.
     // `/app` is the person's home screen, which the worker knows (Today for a client, Clients for a therapist).
     const path = invite ?? (location.pathname.startsWith('/app') ? location.pathname + location.search : '/app');
     await htmx.ajax('GET', path, { target: '#view' });

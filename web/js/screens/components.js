@@ -4,8 +4,10 @@
  * another.
  */
 
+import { fieldType } from '../core/fields.js';
 import { keyStatus } from '../core/key-status.js';
 import { localeInUse } from '../core/messages.js';
+import { answerWords } from './fields.js';
 import { html, t } from './views.js';
 
 /** A link htmx follows into #view (and the address bar), a plain link otherwise. */
@@ -36,22 +38,40 @@ export function nav(current, role = 'client') {
   </ul></nav>`;
 }
 
-/** One line that says what an entry is about, without opening it. */
+/**
+ * An entry's kind in words: its label (a worksheet's title); a kind this version does not know (a newer version's)
+ * by its id, marked as such.
+ * @param {{label: string}|null|undefined} kind @param {string} id the entry's kind id
+ */
+export const kindWords = (kind, id) => kind?.label ?? t('words.newerKind', { id: String(id ?? '') });
+
+const clip = (text) => (text.length > 90 ? `${text.slice(0, 89)}…` : text);
+
+/**
+ * One line that says what an entry is about, without opening it, in words (never a stored id): its first written
+ * answer, led by a choice asked before it ("Sleep · Lights out by eleven"), or that choice alone; else the kind.
+ * Which answers take part is their type's `headline` (core/fields.js); sync/cli/terminal.py summary is the same.
+ */
 export function summary(entry, kind) {
-  const f = entry.fields;
+  const f = entry.fields ?? {};
   if (entry.kind === 'mood' && typeof f.score === 'number') {
     const emotions = Array.isArray(f.emotions) ? f.emotions : [];
     return emotions.length ? t('entry.summary.moodEmotions', { score: f.score, emotions: listWords(emotions) })
       : t('entry.summary.mood', { score: f.score });
   }
+  let lead = null;
   for (const field of kind?.fields ?? []) {
     const value = f[field.id];
-    if (typeof value === 'string' && value.trim()) {
+    const role = fieldType(field.type)?.headline;
+    if (role === 'text' && typeof value === 'string' && value.trim()) {
       const text = value.trim().replace(/\s+/g, ' ');
-      return text.length > 90 ? `${text.slice(0, 89)}…` : text;
+      return clip(lead === null ? text : t('words.summary.led', { choice: lead, text }));
+    }
+    if (role === 'choice' && lead === null && value !== undefined && value !== null) {
+      lead = String(answerWords(field, value));
     }
   }
-  return kind?.label ?? entry.kind;
+  return lead === null ? kindWords(kind, entry.kind) : clip(lead);
 }
 
 /**

@@ -11,6 +11,7 @@ import { register as care } from './care/care-routes.js';
 import { register as entry } from './entry/entry-routes.js';
 import { register as exportCopy } from './export/export.js';
 import { entryPanel, register as share } from './share/share-routes.js';
+import { register as storage } from './storage/storage-routes.js';
 import { register as todo } from './todo/todo-routes.js';
 import { register as today } from './today/today-routes.js';
 import { register as progress } from './progress/progress-routes.js';
@@ -31,6 +32,8 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @property {ReturnType<typeof import('../engine/account.js').createAccounts>} [accounts]
  * @property {ReturnType<typeof import('../engine/sync.js').createSync>} [sync]
  * @property {ReturnType<typeof import('../engine/share.js').createSharing>} [sharing]
+ * @property {ReturnType<typeof import('../engine/storage.js').createStorage>} [storage] this device's storage: its
+ *   state (where entries live, kept or not, space), the notice put away, freeing space
  * @property {(id: string) => Promise<unknown>} [panel] the sharing panel under an entry, or null
  * @property {() => Date} [now] the clock (tests set it)
  * @property {() => Promise<string>} [home] the address of the person's home screen (Today, or a therapist's Clients)
@@ -40,4 +43,5 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, progress, share, today, todo };
+export const FEATURES = { account, assign, care, entry, export: exportCopy, progress, share, storage, today,
+  todo };

@@ -19,8 +19,9 @@ import { html, t } from './views.js';
  * @property {(field: Field, value: any, kit: Kit) => unknown} control the form control holding `value`
  * @property {(field: Field) => string|null} hint how to answer, shown under the label (beside the field's own)
  * @property {(field: Field, value: any) => unknown} display the value on its own entry's page
- * @property {(field: Field, value: any) => unknown} timeline the value in a therapist's timeline and print: what a
- *   client shared is shown as it came, so nothing here assumes its shape
+ * @property {(field: Field, value: any, options?: {whole?: boolean}) => unknown} timeline the value in a therapist's
+ *   timeline and print: what a client shared is shown as it came, so nothing here assumes its shape; a long answer
+ *   shows its first lines with "Show all", unless `whole` (the print view)
  * @property {string|null} builder its name in the worksheet builder; null when a worksheet cannot ask for it
  * @property {(field: Field) => number|null} [limit] the most characters the whole answer may hold, when the person
  *   types it: its control then shows a counter near it (page/field-limits.js) and never cuts what is typed or pasted
@@ -28,8 +29,44 @@ import { html, t } from './views.js';
 
 const textLines = (value) => String(value).split('\n').map((l, i) => html`${i ? html`<br>` : null}${l}`);
 const arrayOf = (value) => (Array.isArray(value) ? value : []);
-const labels = (field) => new Map((field.constraints?.options ?? []).map((o) => [o.id, o.label]));
-const words = (field, value) => fieldType(field.type).words(field, value);
+
+/** A choice this version has no label for (a newer version's): its id, marked as such, never silently dropped. */
+export const newerChoice = (id) => t('words.newerChoice', { id });
+
+/** A value in words, as its type says it: choices by their labels (core/fields.js words). */
+export const answerWords = (field, value) => fieldType(field.type).words(field, value, newerChoice);
+const words = answerWords;
+
+/** An answer longer than this (characters, or lines) shows its first lines in a timeline, with "Show all". */
+export const LONG_ANSWER = Object.freeze({ chars: 400, lines: 6 });
+const PREVIEW = Object.freeze({ chars: 240, lines: 3 });
+
+/** The first few lines of a long text, cut at a space, with "…". */
+function preview(text) {
+  const lines = text.split('\n').slice(0, PREVIEW.lines).join('\n');
+  const points = [...lines];
+  if (points.length <= PREVIEW.chars) return `${lines.trimEnd()}…`; // more lines follow
+  const cut = points.slice(0, PREVIEW.chars).join('');
+  const space = cut.search(/\s\S*$/);
+  return `${(space > PREVIEW.chars / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/**
+ * A written answer in a therapist's timeline: as it is when short; when long, its first lines and a "Show all"
+ * (a <details>: a real control for keyboard and screen reader, named by the question) that shows all of it in
+ * their place. `whole`: all of it at once (the print view). Printing the timeline opens every one (page/app.js).
+ * @param {unknown} value @param {string} question the question's words @param {{whole?: boolean}} [options]
+ */
+export function longAnswer(value, question, { whole = false } = {}) {
+  const text = String(value);
+  if (whole || ([...text].length <= LONG_ANSWER.chars && text.split('\n').length <= LONG_ANSWER.lines)) {
+    return html`${textLines(text)}`;
+  }
+  return html`<div class="long-answer"><p class="long-preview">${textLines(preview(text))}</p>
+    <details><summary><span class="when-closed">${t('words.showAll')}</span><span class="when-open">${
+      t('words.showLess')}</span><span class="visually-hidden"> ${t('words.ofQuestion', { question })}</span></summary>
+    <div class="long-full">${textLines(text)}</div></details></div>`;
+}
 /** A value a view cannot interpret, in plain words. */
 const raw = (value) => (typeof value === 'object' ? JSON.stringify(value) : value);
 const noHint = () => null;
@@ -46,7 +83,7 @@ const FIELD_VIEWS = Object.freeze({
     control: (field, value, { common }) => html`<input type="text" ${common} value="${value ?? ''}">`,
     hint: noHint,
     display: words,
-    timeline: (field, value) => raw(value),
+    timeline: (field, value, options) => longAnswer(raw(value), field.label, options),
     builder: 'Short text',
     limit: (field) => field.constraints?.max_length ?? null,
   },
@@ -54,7 +91,7 @@ const FIELD_VIEWS = Object.freeze({
     control: (field, value, { common }) => html`<textarea ${common} rows="6">${value ?? ''}</textarea>`,
     hint: noHint,
     display: (field, value) => html`<div class="text">${textLines(value)}</div>`,
-    timeline: (field, value) => html`${textLines(value)}`,
+    timeline: (field, value, options) => longAnswer(raw(value), field.label, options),
     builder: 'Long text',
     limit: (field) => field.constraints?.max_length ?? null,
   },
@@ -95,7 +132,7 @@ const FIELD_VIEWS = Object.freeze({
       (v) => Array.isArray(value) && value.includes(v)),
     hint: noHint,
     display: words,
-    timeline: (field, value) => arrayOf(value).map((v) => labels(field).get(v) ?? v).join(', '),
+    timeline: (field, value) => words(field, arrayOf(value)),
     builder: 'Several choices',
   },
   list: {
@@ -192,8 +229,12 @@ export const fieldDisplay = (field, value) => {
   return view ? view.display(field, value) : value;
 };
 
-/** A field's value in a therapist's timeline: a type this version does not know, in plain words. */
-export const timelineValue = (field, value) => {
+/**
+ * A field's value in a therapist's timeline: a type this version does not know, in plain words. `whole`: a long
+ * answer all at once (the print view), not its first lines with "Show all".
+ * @param {Field} field @param {unknown} value @param {{whole?: boolean}} [options]
+ */
+export const timelineValue = (field, value, options = {}) => {
   const view = fieldView(field.type);
-  return view ? view.timeline(field, value) : raw(value);
+  return view ? view.timeline(field, value, options) : raw(value);
 };

@@ -3,13 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { FIELD_TYPES, fieldType } from '../../js/core/fields.js';
+import { FIELD_TYPES, fieldType, optionLabel } from '../../js/core/fields.js';
 import { WORKSHEET_TYPES } from '../../js/core/assignments.js';
 
 const read = async (path) => readFile(new URL(path, import.meta.url), 'utf8');
 const schema = JSON.parse(await read('../../../sync/kinds.json'));
 const templates = JSON.parse(await read('../../../sync/templates.json')).templates;
-const pythonLiteral = /FieldType = Literal\[([^\]]+)\]/.exec(await read('../../../sync/core/fields.py'))[1];
+const pythonSource = await read('../../../sync/core/fields.py');
+const pythonLiteral = /FieldType = Literal\[([^\]]+)\]/.exec(pythonSource)[1];
 const MERGES = ['list', 'scalar', 'set', 'text'];
 
 test('the registry is the list of field types kinds.json names, in its order, and the Python FieldType', () => {
@@ -26,6 +27,7 @@ test('every type has every hook', () => {
     assert.ok(t.merges.length && t.merges.every((m) => MERGES.includes(m)), name);
     assert.deepEqual(t.merges, [...t.merges].sort(), `${name}: merges sorted, as error messages list them`);
     assert.equal(typeof t.recordsMinutes, 'boolean', name);
+    assert.ok([null, 'text', 'choice'].includes(t.headline), name);
     for (const hook of ['check', 'read', 'byChoice', 'words', 'text']) {
       assert.equal(typeof t[hook], 'function', `${name}.${hook}`);
     }
@@ -54,4 +56,25 @@ test('values in words and as the saved copy\'s text', () => {
   assert.equal(FIELD_TYPES.list.text({}, ['a', 'b']), '- a\n- b');
   assert.equal(FIELD_TYPES.emotions.text({}, [{ name: 'sad', intensity: 40 }]), 'sad 40');
   assert.equal(FIELD_TYPES.yes_no.text({}, false), 'No');
+});
+
+test('choices in words by their labels; one this version does not offer as the view says it, else by its id', () => {
+  const options = [{ id: 'a', label: 'Apple' }, { id: 'b', label: 'Bean' }];
+  const one = { type: 'single_choice', constraints: { options } };
+  const several = { type: 'multi_choice', constraints: { options } };
+  const newer = (id) => `${id} (newer)`;
+  assert.equal(FIELD_TYPES.single_choice.words(one, 'b'), 'Bean');
+  assert.equal(FIELD_TYPES.single_choice.text(one, 'z', newer), 'z (newer)');
+  assert.equal(FIELD_TYPES.single_choice.words(one, 'z'), 'z');
+  assert.equal(FIELD_TYPES.multi_choice.text(several, ['a', 'z'], newer), 'Apple, z (newer)');
+  assert.equal(optionLabel(one, 'a'), 'Apple');
+  assert.equal(optionLabel(one, 'z'), null);
+});
+
+test('the types that say what an entry is about are the same in sync/core/fields.py', () => {
+  const python = Object.fromEntries([...pythonSource.matchAll(/name = "(\w+)"\n    headline = "(\w+)"/g)]
+    .map((m) => [m[1], m[2]]));
+  const js = Object.fromEntries(Object.entries(FIELD_TYPES).filter(([, t]) => t.headline).map(([n, t]) => [n, t.headline]));
+  assert.deepEqual(js, python);
+  assert.deepEqual(js, { short_text: 'text', long_text: 'text', single_choice: 'choice' });
 });

@@ -69,3 +69,46 @@ test('an answer over its limit is refused whole, with the limit and its length, 
   assert.throws(() => validateFields(journal, { title: 'x'.repeat(201), body: 'b' }),
     (e) => e.fieldId === 'title' && e.limit.max === 200 && e.limit.length === 201);
 });
+
+// The same cases, with the same words, as tests/sync/core/test_kinds.py SAME_WORDS: the app and the `between`
+// command say a refusal identically, naming the question by its words and never by its id.
+const WORRY = { fields: [
+  { id: 'q1', label: 'What worry came up?', type: 'long_text', required: true },
+  { id: 'q2', label: 'Where did it happen?', type: 'single_choice', required: true,
+    constraints: { options: ['At home', 'At work'] } },
+] };
+const SAME_WORDS = [
+  ['relaxation', { minutes: 5, technique: 'yoga' }, '“Technique” must be one of the choices offered.'],
+  ['relaxation', { minutes: 0 }, '“How long” must be a whole number from 1 to 240 minutes.'],
+  ['mood', {}, 'Please choose an answer for “Mood”.'],
+  ['journal', {}, 'Please fill in “What\'s on your mind”.'],
+  ['thought-record', { situation: 's', automatic_thought: 't', emotions: [{ name: 'sad', intensity: 5 }],
+    thinking_patterns: ['nope'] }, '“Thinking patterns” may only hold the choices offered.'],
+  ['worksheet', {}, 'Please fill in “What worry came up?”.'],
+  ['worksheet', { q1: 'the bus' }, 'Please choose an answer for “Where did it happen?”.'],
+  ['worksheet', { q1: 'the bus', q2: 'o9' }, '“Where did it happen?” must be one of the choices offered.'],
+];
+
+test('errors name the question by its words, as the Python core does', async () => {
+  const { validateWorksheetAnswers } = await import('../../js/core/assignments.js');
+  for (const [kindId, fields, words] of SAME_WORDS) {
+    const check = () => (kindId === 'worksheet' ? validateWorksheetAnswers(WORRY, fields)
+      : validateFields(kinds.get(kindId), fields));
+    assert.throws(check, (e) => e instanceof FieldError && e.message === words && Boolean(e.fieldId), words);
+  }
+});
+
+test('every question of every kind is named by its label when refused, never by its id', () => {
+  const wrong = { scale: 999, minutes: -1, yes_no: 'maybe', single_choice: 'nope', multi_choice: ['nope'],
+    short_text: 5, long_text: 5, list: 'x', emotions: 'x' };
+  for (const kind of kinds.values()) {
+    for (const field of kind.fields) {
+      assert.throws(() => validateFields(kind, { [field.id]: wrong[field.type] }), (e) => {
+        const refused = kind.fields.find((f) => f.id === e.fieldId);
+        assert.ok(e.message.includes(`“${refused.label}”`), e.message);
+        if (/[_-]/.test(refused.id)) assert.ok(!e.message.includes(refused.id), e.message);
+        return true;
+      });
+    }
+  }
+});

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../messages-setup.js'; // the English catalogue in use, strict
-import { badge, link, nav, summary, verification, wordsFor, WORDING } from '../../js/screens/components.js';
+import { badge, kindWords, link, nav, summary, verification, wordsFor, WORDING } from '../../js/screens/components.js';
 
 const UID = '22222222-2222-4222-8222-222222222222';
 const HOSTILE = '<img src=x onerror="alert(1)">';
@@ -38,7 +38,7 @@ test('the main tabs: the current one marked, a therapist\'s tabs on clients, a c
 });
 
 test('an entry in one line: a mood by its score, else its first written field, shortened; else the kind', () => {
-  const kind = { label: 'Journal', fields: [{ id: 'title' }, { id: 'body' }] };
+  const kind = { label: 'Journal', fields: [{ id: 'title', type: 'short_text' }, { id: 'body', type: 'long_text' }] };
   assert.equal(summary({ kind: 'mood', fields: { score: 4, emotions: ['calm'] } }, null), 'Mood 4/10 · calm');
   assert.equal(summary({ kind: 'journal', fields: { title: ' ', body: 'A  long\nday' } }, kind), 'A long day');
   assert.equal(summary({ kind: 'journal', fields: { body: 'x'.repeat(100) } }, kind), `${'x'.repeat(89)}…`);
@@ -49,4 +49,26 @@ test('the wording setting picks the words; anything else is "activities"', () =>
   assert.equal(wordsFor({ wording: 'homework' }), WORDING.homework);
   assert.equal(wordsFor({ wording: 'other' }), WORDING.activities);
   assert.equal(wordsFor(null), WORDING.activities);
+});
+
+test('an entry in one line says a choice by its label, led before the first written answer', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { kindTable } = await import('../../js/core/kinds.js');
+  const kinds = kindTable(JSON.parse(readFileSync(new URL('../../../sync/kinds.json', import.meta.url), 'utf8')));
+  const line = (kind, fields) => summary({ kind, fields }, kinds.get(kind));
+  assert.equal(line('relaxation', { minutes: 10, technique: 'box-breathing' }), 'Box breathing');
+  assert.equal(line('relaxation', { minutes: 10, technique: 'box-breathing', note: 'Calmer  after' }),
+    'Box breathing · Calmer after');
+  assert.equal(line('lifestyle', { area: 'sleep', goal: 'Lights out by eleven' }), 'Sleep · Lights out by eleven');
+  assert.equal(line('relaxation', { minutes: 10 }), 'Breathing or relaxation', 'nothing to say: the kind');
+  assert.equal(line('relaxation', { minutes: 10, technique: 'tapping' }), 'tapping (a newer choice)');
+  assert.equal(line('conversation-rehearsal', { goal: 'Be heard', practised: ['out-loud'] }), 'Be heard');
+  // A worksheet's choice question before its text question.
+  const sheet = { label: 'Worry log', fields: [
+    { id: 'q1', label: 'Where?', type: 'single_choice', constraints: { options: [{ id: 'o1', label: 'At home' }] } },
+    { id: 'q2', label: 'What worry came up?', type: 'long_text' }] };
+  assert.equal(summary({ kind: 'worksheet', fields: { q1: 'o1', q2: 'The bus' } }, sheet), 'At home · The bus');
+  assert.equal(summary({ kind: 'dream', fields: { plot: 'Flying' } }, null), 'dream (a newer kind)');
+  assert.equal(kindWords(null, 'dream'), 'dream (a newer kind)');
+  assert.equal(kindWords(kinds.get('lifestyle'), 'lifestyle'), 'Lifestyle change');
 });

@@ -15,6 +15,8 @@ import { todayPage } from '../../js/screens/today/today-views.js';
 import { todoPage } from '../../js/screens/todo/todo-views.js';
 import { progressPage } from '../../js/screens/progress/progress-views.js';
 import { calendarWeeks } from '../../js/screens/progress/progress.js';
+import { quotaAlert, storageNotice, storageSettings, wipedPage } from '../../js/screens/storage/storage-views.js';
+import { sizeWords } from '../../js/core/storage.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -33,8 +35,12 @@ const newer = { id: 'e3', kind: 'dream', fields: { plot: 'Flying' }, createdAt: 
 // Field ids (plot, score, emotions) are shown as they are for answers this version cannot interpret.
 const therapist = { userId: '11111111-1111-4111-8111-111111111111', handle: 'dr.lee', role: 'therapist', linked: true,
   changed: null, verifiedHow: 'invite-link' };
+// Storage: a device with entries only here, the browser not keeping them (Safari), and one whose account has them.
+const risky = { records: 2, onlyHere: 2, account: false, persisted: false, usage: { used: 1_234_567, quota: 10e9 },
+  dismissed: false, sevenDays: true };
+const synced = { ...risky, onlyHere: 0, account: true, persisted: true, usage: null, sevenDays: false };
 const DATA = ['dr.lee', 'Sunny walk', 'calm', 'tired', 'Flying', 'plot', 'score', 'emotions', 'dream', 'KindLabel', 'KindDescription', 'FieldLabel',
-  'sunny', instantWords(A), instantWords(B)];
+  'sunny', instantWords(A), instantWords(B), sizeWords(1_234_567), sizeWords(10e9)];
 
 /** The words a person sees: text between tags and the attributes that are read out. */
 function visibleText(markup) {
@@ -77,6 +83,14 @@ const SCREENS = {
     { peer: { ...therapist, userId: 'y', changed: {} }, on: false }] }),
   'edit form, newer fields': () => entryForm(journal, { entry: { ...written, fields: { plot: 'Flying' } } }),
   'not found': () => notFoundPage(),
+  'storage: the notice': () => storageNotice(risky),
+  'storage: the notice, unsynced changes': () => storageNotice({ ...risky, account: true, onlyHere: 1 }),
+  'storage: settings, at risk': () => storageSettings(risky),
+  'storage: settings, synced and kept': () => storageSettings(synced),
+  'storage: settings, the browser says nothing': () => storageSettings({ ...risky, persisted: null, usage: null }),
+  'storage: a save the full device refused': () => entryForm(journal, { alert: quotaAlert('entry-form') }),
+  'storage: still full': () => entryForm(journal, { alert: quotaAlert('entry-form', { freed: true }) }),
+  'storage: cleared by the browser': () => wipedPage(),
 };
 
 // Today, To do's list and Progress (issue 10). An activity's title, the therapist's handle and instructions, emotion

@@ -25,3 +25,24 @@ test('the build copies exactly the files of the server\'s vendor list, and each 
   assert.ok(files.length >= 3);
   for (const path of files) assert.ok(existsSync(new URL(path, WEB)), `${path} is missing: run make install`);
 });
+
+test('the classic worker is sw.js and its whole module graph as one classic script, with the version mark once',
+  async () => {
+    const { mkdtemp, readFile: read, rm: remove } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { Script } = await import('node:vm');
+    const { buildClassicWorker } = await import('../../tools/build.js');
+    const dir = await mkdtemp(join(tmpdir(), 'classic-'));
+    try {
+      const { file, inputs } = await buildClassicWorker(dir);
+      const code = await read(file, 'utf8');
+      assert.doesNotThrow(() => new Script(code), 'compiles as a classic script: no import or export left');
+      assert.equal(code.split('__SHELL_VERSION__').length - 1, 1);
+      for (const module of ['sw.js', 'js/engine/local-server.js', 'js/screens/features.js', 'js/engine/storage.js',
+        'js/screens/storage/storage-routes.js']) assert.ok(inputs.includes(module), module);
+      assert.ok(!inputs.some((path) => path.startsWith('js/page/')), 'nothing of the page');
+    } finally {
+      await remove(dir, { recursive: true, force: true });
+    }
+  });

@@ -10,6 +10,7 @@ import {
 import { Unreachable } from '../../data/api.js';
 import { WARNINGS } from '../../engine/share.js';
 import { isPending } from '../../data/entries.js';
+import { storageSettings } from '../storage/storage-views.js';
 import { html, htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
@@ -59,14 +60,17 @@ async function keepNotes(db, status) {
  * The Sync screen's markup; `extra` adds a notice.
  * @param {import('../features.js').App} app
  */
-async function accountView({ load, sync }, extra = {}) {
+async function accountView({ load, sync, storage }, extra = {}) {
   const { db, me } = await load();
   const waiting = (await getAll(db, 'records')).filter(isPending).length;
   const peers = (await getAll(db, 'peers')).filter((p) => p.linked);
   const { settings } = await load();
   const status = sync.status();
   const notes = me.session ? await keepNotes(db, status) : [];
-  return accountPage(me, status, { waiting: me.session ? 0 : waiting, peers, settings, notes, ...extra });
+  // Storage on this device (screens/storage): until Settings has a screen of its own, it is part of this one.
+  const kept = storage ? storageSettings(await storage.state({ usage: true })) : null;
+  return accountPage(me, status, { waiting: me.session ? 0 : waiting, peers, settings, notes, storage: kept,
+    ...extra });
 }
 
 /**

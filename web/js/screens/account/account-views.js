@@ -165,7 +165,9 @@ export function notesSection(notes) {
   </section>`;
 }
 
-export function accountPage(me, status, { notice = null, waiting = 0, peers = [], settings = null, notes = [] } = {}) {
+/** The Sync screen; `storage` is the "Storage on this device" section (screens/storage), shown with the settings. */
+export function accountPage(me, status, { notice = null, waiting = 0, peers = [], settings = null, notes = [],
+  storage = null } = {}) {
   if (!me.session) {
     return html`${nav('account', me.role)}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
       ${notice}
@@ -177,6 +179,7 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
       ${signinForm(me.handle ?? '')}
       ${wordingForm(settings)}
       ${exportLink()}
+      ${storage}
       ${me.handle ? forgetLink() : null}</section>`;
   }
   return html`${nav('account', me.role)}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
@@ -198,6 +201,7 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
     ${forgetLink()}
     ${wordingForm(settings)}
     ${exportLink()}
+    ${storage}
     <h2>Your account</h2>
     <p>${link('/app/account/delete', 'Delete your account…', 'button danger')}</p></section>`;
 }

@@ -9,7 +9,7 @@ import { scheduleWords } from '../assign/review.js';
 import { groupBySession, markedOn } from './timeline.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
 import { badge, link, nav, summary, verification } from '../components.js';
-import { timelineValue } from '../fields.js';
+import { longAnswer, timelineValue } from '../fields.js';
 import { html, t, tt } from '../views.js';
 
 /**
@@ -183,7 +183,8 @@ export function timelineItems(received, kindOf, titles, dayOf) {
 /** Whether a received document is one the timeline shows (and so one "new" counts). @param {Doc} doc */
 export const onTimeline = (doc) => doc.type === undefined || doc.type === 'assignment-response';
 
-function entryItem(item) {
+/** One shared entry; `whole`: long answers all at once (print), not their first lines with "Show all". */
+function entryItem(item, whole = false) {
   const { doc, kind } = item;
   const fields = doc.fields ?? {};
   const known = (kind?.fields ?? []).filter((f) => fields[f.id] !== undefined && fields[f.id] !== '');
@@ -193,11 +194,11 @@ function entryItem(item) {
     <p class="tl-summary">${summary({ kind: doc.kind, fields }, kind)}</p>
     <p class="meta">${edited ? tt('care.item.writtenEdited', { created: when(doc.created_at), updated: when(doc.updated_at) })
       : tt('care.item.written', { created: when(doc.created_at) })}</p>
-    ${kind ? html`<dl>${known.map((f) => html`<dt>${f.label}</dt><dd>${timelineValue(f, fields[f.id])}</dd>`)}</dl>`
+    ${kind ? html`<dl>${known.map((f) => html`<dt>${f.label}</dt><dd>${timelineValue(f, fields[f.id], { whole })}</dd>`)}</dl>`
       : html`<p class="hint">${t('care.item.newer')}</p>`}</li>`;
 }
 
-function responseItem(item) {
+function responseItem(item, whole = false) {
   const { doc } = item;
   const done = doc.status === 'done';
   const rating = doc.feedback ? RATING_WORDS[doc.feedback.rating] ?? doc.feedback.rating : null;
@@ -210,11 +211,13 @@ function responseItem(item) {
     <p class="meta">${tt('care.answer.answered', { when: when(doc.updated_at ?? doc.created_at) })}</p>
     <dl>${done && item.entry ? html`<dt>${t('care.answer.entry')}</dt><dd class="tl-answer">${
       summary({ kind: item.entry.kind, fields: item.entry.fields ?? {} }, item.entryKind)}</dd>` : null}
-      ${!done && doc.reason ? html`<dt>${t('care.answer.reason')}</dt><dd>${doc.reason}</dd>` : null}
+      ${!done && doc.reason ? html`<dt>${t('care.answer.reason')}</dt><dd>${
+        longAnswer(doc.reason, t('care.answer.reason'), { whole })}</dd>` : null}
       ${typeof doc.minutes === 'number' ? html`<dt>${t('care.answer.practice')}</dt><dd>${
         t('care.answer.minutes', { minutes: doc.minutes })}</dd>` : null}
       ${rating ? html`<dt>${t('care.answer.going')}</dt><dd><strong>${rating}</strong>${
-        doc.feedback.comment ? html`: ${doc.feedback.comment}` : null}</dd>` : null}</dl>
+        doc.feedback.comment ? html`: ${longAnswer(doc.feedback.comment, t('care.answer.going'), { whole })}` : null}</dd>`
+        : null}</dl>
     ${entryNote(item)}</li>`;
 }
 
@@ -242,14 +245,15 @@ export function groupHeading(group) {
  * @param {import('./timeline.js').TimelineItem[]} items from timelineItems
  * @param {import('./timeline.js').Mark[]} marks the sessions held
  * @param {string} today @param {string} handle
- * @param {{level?: number, marker?: boolean}} [options] heading level of the groups (3 on the client page, 2 in
- *   print); marker: say "Session held today" at the top when it was
+ * @param {{level?: number, marker?: boolean, whole?: boolean}} [options] heading level of the groups (3 on the
+ *   client page, 2 in print); marker: say "Session held today" at the top when it was; whole: long answers all at
+ *   once (print), not their first lines with "Show all"
  */
-export function timeline(items, marks, today, handle, { level = 3, marker = true } = {}) {
+export function timeline(items, marks, today, handle, { level = 3, marker = true, whole = false } = {}) {
   const { sessionToday, groups } = groupBySession(items, marks, today);
   const heading = (id, words) => (level === 2 ? html`<h2 id="${id}">${words}</h2>`
     : html`<h3 id="${id}">${words}</h3>`);
-  const one = (it) => (it.type === 'entry' ? entryItem(it) : responseItem(it));
+  const one = (it) => (it.type === 'entry' ? entryItem(it, whole) : responseItem(it, whole));
   return html`${sessionToday && marker ? html`<p class="session-marker">${tt('care.session.today', { date: day(today) })
   }</p>` : null}
     ${groups.length ? groups.map((g, i) => html`<section class="tl-group" aria-labelledby="tl-${i}">
@@ -317,7 +321,7 @@ export function printPage({ peer, marks, today, items, range }) {
     <div class="no-print actions"><button type="button" data-print>Print or save as PDF</button>
       ${link(`/app/clients/${peer.userId}`, `Back to ${peer.handle}`, 'button secondary')}</div>
     <p class="no-print hint">Use your browser's Print (Ctrl+P) to save it as a PDF.</p>
-    ${timeline(items, marks, today, peer.handle, { level: 2 })}
+    ${timeline(items, marks, today, peer.handle, { level: 2, whole: true })}
   </article>`;
 }
 

@@ -5,12 +5,16 @@ import {
 } from '../../data/entries.js';
 import { discardDraft, listDrafts } from '../../data/drafts.js';
 import { DRAFT_FORMS } from '../drafts.js';
-import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice } from './entry-views.js';
+import {
+  ENTRY_FORM_ID, chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice,
+} from './entry-views.js';
 import { kindFor } from '../../core/assignments.js';
 import { BetweenError } from '../../core/errors.js';
 import { getAll } from '../../data/db.js';
 import { chosenPeers } from '../share-switch.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
+import { isQuotaError } from '../../core/storage.js';
+import { quotaAlert, storageNotice } from '../storage/storage-views.js';
 import { wordsFor } from '../components.js';
 import { html, htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
@@ -22,18 +26,46 @@ import { UUID } from '../../engine/router.js';
  * @param {import('../../engine/router.js').Router} router
  * @param {import('../features.js').App} app `panel` adds a fragment (sharing) under an entry
  */
-export function register(router, { load, panel = async () => null }) {
+export function register(router, { load, panel = async () => null, storage = null }) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
   const notFound = () => page(notFoundPage(), 404);
+
+  /**
+   * Save with the device full in mind: `free_space=yes` (the quota alert's button) frees what can be fetched again
+   * first. A write refused for quota stored nothing (each save is one transaction, aborted whole): the form comes
+   * back with what was typed and the alert (507), or null when it saved.
+   * @template T @param {FormData} form @param {() => Promise<T>} save @param {(alert: unknown) => Response} again
+   * @returns {Promise<{saved: T}|{refused: Response}>}
+   */
+  async function saving(form, save, again) {
+    const freed = form.get('free_space') === 'yes';
+    if (freed) await storage?.freeSpace();
+    try {
+      return { saved: await save() };
+    } catch (err) {
+      if (!isQuotaError(err)) throw err;
+      return { refused: again(quotaAlert(ENTRY_FORM_ID, { freed })) };
+    }
+  }
+
+  /** The home screen's storage notice (while entries exist only here), or nothing; never in the way of the list. */
+  async function notice() {
+    try {
+      return storageNotice(await storage?.state({ notice: true }));
+    } catch {
+      return null;
+    }
+  }
 
   async function listPage({ url }) {
     const { db, me, kinds, settings } = await load();
     const query = (url.searchParams.get('q') ?? '').slice(0, 200);
     const all = await listEntries(db, me);
-    const found = searchEntries(all, query, (k) => kinds.get(k)?.label ?? k);
+    const found = searchEntries(all, query, (e) => kindFor(kinds, e));
     // The forms in progress, to continue (not under a search: that lists what matches it).
     const drafts = query ? [] : await listDrafts(db, me);
-    return page(entriesPage(found, kinds, { query, words: wordsFor(settings), drafts }));
+    return page(entriesPage(found, kinds, { query, words: wordsFor(settings), drafts,
+      notice: query ? null : await notice() }));
   }
 
   /** The therapists a new entry could be shared with (each a switch on the form, off unless chosen). */
@@ -67,14 +99,18 @@ export function register(router, { load, panel = async () => null }) {
       const share = peers.map((peer) => ({ peer, on: shareWith.includes(peer.userId) }));
       return page(entryForm(kind, { values, error: err, share }), 422);
     }
-    let entry;
-    try {
-      entry = await createEntry(db, me, kind.id, fields, {}, { shareWith });
-    } catch (err) {
-      // A key that changed between the check and the write: the entry is kept private, its page says why not.
-      if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
-      entry = await createEntry(db, me, kind.id, fields);
-    }
+    const result = await saving(form, async () => {
+      try {
+        return await createEntry(db, me, kind.id, fields, {}, { shareWith });
+      } catch (err) {
+        // A key that changed between the check and the write: the entry is kept private, its page says why not.
+        if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
+        return createEntry(db, me, kind.id, fields);
+      }
+    }, (alert) => page(entryForm(kind, { values, alert,
+      share: peers.map((peer) => ({ peer, on: shareWith.includes(peer.userId) })) }), 507));
+    if ('refused' in result) return result.refused;
+    const entry = result.saved;
     // Saved: the draft has done its work. One that cannot be deleted stays; the entry is saved all the same.
     await discardDraft(db, me, DRAFT_FORMS.entryNew(kind.id)).catch(() => {});
     return page(entryPage(entry, kind, await panel(entry.id)), 200, { 'HX-Push-Url': `/app/entries/${entry.id}` });
@@ -104,7 +140,8 @@ export function register(router, { load, panel = async () => null }) {
     if (!entry) return notFound();
     const kind = kindFor(kinds, entry);
     if (!kind) return page(entryPage(entry, null, await panel(entry.id)), 409);
-    const values = readForm(kind, await request.formData());
+    const form = await request.formData();
+    const values = readForm(kind, form);
     let fields;
     try {
       fields = validateFields(kind, values);
@@ -112,7 +149,10 @@ export function register(router, { load, panel = async () => null }) {
       if (err instanceof FieldError) return page(entryForm(kind, { entry, values, error: err }), 422);
       throw err;
     }
-    const saved = await updateEntry(db, me, params.id, fields, kind);
+    const result = await saving(form, () => updateEntry(db, me, params.id, fields, kind),
+      (alert) => page(entryForm(kind, { entry, values, alert }), 507));
+    if ('refused' in result) return result.refused;
+    const saved = result.saved;
     if (saved) await discardDraft(db, me, DRAFT_FORMS.entryEdit(saved.id)).catch(() => {});
     return saved ? page(entryPage(saved, kind, await panel(saved.id)), 200, { 'HX-Push-Url': `/app/entries/${saved.id}` }) : notFound();
   }

@@ -3,7 +3,7 @@
 import { kindFor } from '../../core/assignments.js';
 import { instantWords } from '../../core/dates.js';
 import { answeredByChoice, unknownFields } from '../../core/kinds.js';
-import { link, listWords, nav, summary, WORDING } from '../components.js';
+import { kindWords, link, listWords, nav, summary, WORDING } from '../components.js';
 import { DRAFT_FORMS, draftAttributes, draftsToContinue } from '../drafts.js';
 import { fieldControl, fieldDisplay, fieldErrorText, fieldHint } from '../fields.js';
 import { shareSwitches } from '../share-switch.js';
@@ -27,7 +27,7 @@ export function entryList(entries, kinds, query) {
   return html`<ul class="entries">${entries.map((e) => {
     const kind = kindFor(kinds, e);
     return html`<li><a href="/app/entries/${e.id}" hx-get="/app/entries/${e.id}" hx-target="#view" hx-push-url="true">
-      <span class="kind">${kind?.label ?? e.kind}</span>
+      <span class="kind">${kindWords(kind, e.kind)}</span>
       <span class="summary">${summary(e, kind)}</span>
       <time datetime="${e.createdAt}">${when(e.createdAt)}</time></a></li>`;
   })}</ul>`;
@@ -95,7 +95,7 @@ export function entryPage(entry, kind, extra = null) {
   const known = kind?.fields ?? [];
   const others = Object.entries(kind ? unknownFields(kind, entry.fields) : entry.fields);
   return html`${nav('')}<article aria-labelledby="entry-title">
-    <p class="kind">${kind?.label ?? entry.kind}</p>
+    <p class="kind">${kindWords(kind, entry.kind)}</p>
     <h1 id="entry-title">${summary(entry, kind)}</h1>
     <p class="meta">${entry.updatedAt > entry.createdAt
       ? tt('entry.writtenEdited', { created: timeOf(entry.createdAt), updated: timeOf(entry.updatedAt) })
@@ -134,6 +134,9 @@ function fieldBlock(field, value, error) {
 /** The id of a form's error paragraph: the field it is about names it in aria-describedby. */
 export const FORM_ERROR_ID = 'form-error';
 
+/** The id of the entry form: a button outside it (the quota alert's) submits it with `form="…"`. */
+export const ENTRY_FORM_ID = 'entry-form';
+
 /** The draft an entry form keeps (page/drafts.js): one per kind for a new entry, one per entry for an edit. */
 const entryDraft = (kind, entry) => (entry
   ? draftAttributes({ form: DRAFT_FORMS.entryEdit(entry.id), path: `/app/entries/${entry.id}/edit`, kind: kind.id,
@@ -142,23 +145,25 @@ const entryDraft = (kind, entry) => (entry
     kind: kind.id, what: 'new' }));
 
 /**
- * The form of one kind, to create (entry null) or edit; `error` is a FieldError to show. `share`: the switches
- * that share a new entry with a therapist (share-switch.js; off unless chosen); an entry's page shares it later.
+ * The form of one kind, to create (entry null) or edit; `error` is a FieldError to show; `alert` another problem
+ * that is no field's (a save the full device refused: screens/storage/storage-views.js quotaAlert), in its place.
+ * `share`: the switches that share a new entry with a therapist (share-switch.js; off unless chosen); an entry's page
+ * shares it later.
  * @param {import('../../core/kinds.js').Kind} kind
- * @param {{entry?: any, values?: Record<string, any>, error?: any,
+ * @param {{entry?: any, values?: Record<string, any>, error?: any, alert?: unknown,
  *   share?: import('../share-switch.js').Choice[]}} [options]
  */
-export function entryForm(kind, { entry = null, values = {}, error = null, share = [] } = {}) {
+export function entryForm(kind, { entry = null, values = {}, error = null, alert = null, share = [] } = {}) {
   const action = entry ? `/app/entries/${entry.id}` : '/app/entries';
   return html`${nav(entry ? '' : 'new')}<section aria-labelledby="form-title">
     <h1 id="form-title">${entry ? t('entry.edit.heading', { kind: kind.label }) : kind.label}</h1>
     ${entry ? null : html`<p class="lead">${kind.description}</p>`}
     ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${fieldErrorText(error, kind.fields)}</p>`
-      : null}
+      : alert}
     ${entry && Object.keys(unknownFields(kind, entry.fields)).length
       ? html`<p class="hint">${t('entry.edit.newerFields')}</p>` : null}
-    <form class="entry-form" action="${action}" method="post" hx-post="${action}" hx-target="#view" novalidate
-      autocomplete="off" ${entryDraft(kind, entry)}>
+    <form class="entry-form" id="${ENTRY_FORM_ID}" action="${action}" method="post" hx-post="${action}" hx-target="#view"
+      novalidate autocomplete="off" ${entryDraft(kind, entry)}>
       <input type="hidden" name="kind" value="${kind.id}">
       ${kind.fields.map((f) => fieldBlock(f, values[f.id], error))}
       ${entry ? null : shareSwitches(share, { what: 'entry' })}

@@ -3,7 +3,7 @@
  * "Bring back a saved copy". Made and read here in the worker, with IndexedDB; nothing of it goes to the server.
  */
 
-import { kindFor } from '../../core/assignments.js';
+import { kindFor, WORKSHEET } from '../../core/assignments.js';
 import { getAll } from '../../data/db.js';
 import { instantWords } from '../../core/dates.js';
 import { copyEntry, isEntryDocument, listEntries, listOwnRecords, newestFirst, toEntry } from '../../data/entries.js';
@@ -11,7 +11,8 @@ import { fieldType } from '../../core/fields.js';
 import { FieldError, validateFields } from '../../core/kinds.js';
 import { isTimestamp } from '../../core/merge.js';
 import { granteesAfter } from '../../core/sharing.js';
-import { link, nav } from '../components.js';
+import { kindWords, link, nav } from '../components.js';
+import { newerChoice } from '../fields.js';
 import { html, htmlResponse } from '../views.js';
 
 export const JSON_FILE = 'between-entries.json';
@@ -20,7 +21,8 @@ export const TEXT_FILE = 'between-entries.txt';
 /**
  * Every live own record in the shape `between export --format json` prints (docs/CLI.md): id, kind, fields,
  * created_at, updated_at, shared_with (handles, a pending share or unshare counted as done), pending (not yet
- * on the server), conflicts when a merge kept something aside, and for assignments, answers and session logs
+ * on the server), conflicts when a merge kept something aside, the `worksheet` and `title` an answer to a worksheet
+ * carries (its questions, without which the answers say little), and for assignments, answers and session logs
  * their `type` and whole `document`.
  */
 export async function exportRecords(db, me) {
@@ -31,18 +33,19 @@ export async function exportRecords(db, me) {
       shared_with: [...granteesAfter(row)].sort().map((uid) => peers.get(uid)?.handle ?? uid),
       pending: (row.syncedVersion ?? 0) < row.head.version };
     if (Array.isArray(doc.conflicts) && doc.conflicts.length) item.conflicts = doc.conflicts;
+    if (doc.kind === WORKSHEET && isEntryDocument(doc)) Object.assign(item, { worksheet: doc.worksheet, title: doc.title });
     if (!isEntryDocument(doc)) Object.assign(item, { type: doc.type, document: doc });
     return item;
   });
   return out.sort(newestFirst((i) => [String(i.created_at ?? ''), i.id]));
 }
 
-/** A field's value as a line (or lines) of text, as its type writes it (core/fields.js). */
+/** A field's value as a line (or lines) of text, as its type writes it (core/fields.js): choices by their labels. */
 function fieldText(field, value) {
   if (field) {
     try {
       const type = fieldType(field.type);
-      return type ? type.text(field, value) : String(value);
+      return type ? type.text(field, value, newerChoice) : String(value);
     } catch {
       // a value the kind does not expect (a newer app's): shown as it is below
     }
@@ -57,10 +60,10 @@ export function exportText(items, kinds, handle = null) {
     `Saved ${instantWords(new Date().toISOString()) ?? new Date().toISOString()}. Anyone who has this file can read it.`];
   const blocks = entries.map((item) => {
     const entry = toEntry(item.id, 0, { kind: item.kind, fields: item.fields, created_at: item.created_at,
-      updated_at: item.updated_at, worksheet: item.document?.worksheet, title: item.document?.title });
+      updated_at: item.updated_at, worksheet: item.worksheet, title: item.title });
     const kind = kindFor(kinds, entry);
     const stamp = (s) => (s ? instantWords(s) ?? s : null);
-    const lines = [`${kind?.label ?? item.kind}, ${stamp(item.created_at) ?? 'undated'}`];
+    const lines = [`${kindWords(kind, item.kind)}, ${stamp(item.created_at) ?? 'undated'}`];
     if (item.updated_at && item.updated_at !== item.created_at) lines.push(`Edited ${stamp(item.updated_at)}`);
     if (item.shared_with.length) lines.push(`Shared with ${item.shared_with.join(', ')}`);
     const known = kind?.fields ?? [];

@@ -3,7 +3,7 @@
 import { kindFor } from '../../core/assignments.js';
 import { instantWords } from '../../core/dates.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
-import { link, nav, summary } from '../components.js';
+import { kindWords, link, nav, summary } from '../components.js';
 import { html } from '../views.js';
 
 const when = (stamp) => instantWords(stamp) ?? '';
@@ -129,7 +129,7 @@ export function sharedPage(items, kinds, peers) {
       : html`<p class="lead">You are not linked with a therapist yet. Open the invitation link they give you.</p>`}
     ${items.length ? html`<ul class="entries">${items.map(({ entry, sharing }) => html`<li>
       <a href="/app/entries/${entry.id}" hx-get="/app/entries/${entry.id}" hx-target="#view" hx-push-url="true">
-        <span class="kind">${kindFor(kinds, entry)?.label ?? entry.kind}</span>
+        <span class="kind">${kindWords(kindFor(kinds, entry), entry.kind)}</span>
         <span class="summary">${summary(entry, kindFor(kinds, entry))}</span>
         <span class="shared-with">Shared with ${sharing.shared.map((s) => s.peer.handle).join(', ')}${
           sharing.shared.some((s) => s.pending) ? ' (waiting to sync)' : ''}</span></a></li>`)}</ul>`

@@ -10,6 +10,7 @@ import { UUID } from '../../engine/router.js';
 import { sortAssigned } from '../todo/assigned.js';
 import { deviceZone, todoList } from '../todo/todo.js';
 import { wordsFor } from '../components.js';
+import { storageNotice } from '../storage/storage-views.js';
 import { htmlResponse } from '../views.js';
 import { dayIn, doneToday, dueNow, quickMood } from './today.js';
 import { moodSavedNotice, moodUndoneNotice, todayPage } from './today-views.js';
@@ -31,14 +32,23 @@ export function register(router, app) {
   const clock = app.now ?? (() => new Date());
   const zoneOf = app.zone ?? (() => deviceZone() ?? 'UTC');
 
+  /** The home screen's storage notice (while entries exist only here), or nothing; never in the way of the rest. */
+  async function storage() {
+    try {
+      return storageNotice(await app.storage?.state({ notice: true }));
+    } catch {
+      return null;
+    }
+  }
+
   async function view({ notice = null, status = 200, headers = {} } = {}) {
     const { db, me, settings, kinds } = await app.load();
     const now = clock();
     const zone = zoneOf();
     // Everything at once: the received assignments, this account's own records (one pass), the peers, the drafts.
-    const [received, own, peerRows, drafts] = await Promise.all([
+    const [received, own, peerRows, drafts, kept] = await Promise.all([
       store.listReceived(db, me, { type: 'assignment' }), store.listOwnAll(db, me), store.peers(db),
-      store.listDrafts(db, me)]);
+      store.listDrafts(db, me), storage()]);
     const peers = new Map(peerRows.map((p) => [p.userId, p]));
     const { shown, notices, newer } = sortAssigned({ peers, kinds }, received);
     const responses = own.documents.get('assignment-response') ?? [];
@@ -47,7 +57,7 @@ export function register(router, app) {
     return htmlResponse(todayPage({ date: dayIn(now, zone) ?? dayIn(now, 'UTC'), due, done, drafts, notices, newer,
       kinds,
       hasAssignments: shown.some((a) => !a.doc.withdrawn) || notices.length > 0 || newer.length > 0,
-      words: wordsFor(settings), notice,
+      words: wordsFor(settings), notice, storage: kept,
       mood: kinds.has('mood') }), status, headers);
   }
 

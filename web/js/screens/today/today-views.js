@@ -123,17 +123,18 @@ function doneSection(done, kinds) {
  * The Today page.
  * @param {{date: string, due: {due: TodoItem[], open: {item: TodoItem, more: number}[], coming: number},
  *   hasAssignments?: boolean, done: ReturnType<typeof import('./today.js').doneToday>, drafts?: DraftInfo[],
- *   notices?: any[], newer?: any[], kinds: Map<string, any>, words?: any, notice?: unknown, mood?: boolean}} page
- *   `date` today's date (YYYY-MM-DD, this device); `mood` false hides the check-in (no mood kind)
+ *   notices?: any[], newer?: any[], kinds: Map<string, any>, words?: any, notice?: unknown, mood?: boolean,
+ *   storage?: unknown}} page `date` today's date (YYYY-MM-DD, this device); `mood` false hides the check-in (no mood
+ *   kind); `storage` the storage notice (screens/storage/storage-views.js storageNotice), when due
  */
 export function todayPage({ date, due, hasAssignments = false, done, drafts = [], notices = [], newer = [], kinds,
-  words = WORDING.activities, notice = null, mood = true }) {
+  words = WORDING.activities, notice = null, mood = true, storage = null }) {
   const wording = wordingOf(words);
   const nothing = !due.due.length && !due.open.length;
   const dueIds = new Set(due.due.map((i) => i.assignment.id));
   return html`${nav('today')}<section aria-labelledby="today-title" class="today">
     <h1 id="today-title">${t('today.heading')}</h1><p class="lead">${day(date)}</p>
-    ${notice}${trustNotices(notices)}${newerNotices(newer, words, '/app/today')}
+    ${notice}${storage}${trustNotices(notices)}${newerNotices(newer, words, '/app/today')}
     ${mood ? moodCheckIn() : null}
     <section class="today-section" aria-labelledby="today-due-title">
       <h2 id="today-due-title">${t('today.due.heading')}</h2>

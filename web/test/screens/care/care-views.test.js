@@ -312,3 +312,30 @@ test('the safety number screen reads right for a therapist looking at a client, 
   assert.match(client, /aria-current="page"[^>]*>Shared</);
   assert.doesNotMatch(client, /Back to/);
 });
+
+test('the timeline says choices by their labels and folds a long answer under "Show all"; print shows it whole', () => {
+  const RELAX = { id: 'relaxation', label: 'Breathing or relaxation', fields: [
+    { id: 'technique', label: 'Technique', type: 'single_choice', constraints: { options: [
+      { id: 'box-breathing', label: 'Box breathing' }] } },
+    { id: 'note', label: 'Note', type: 'long_text' }] };
+  const long = `${'Counted four in, four out, and my shoulders dropped. '.repeat(10)}The end ${HOSTILE}`;
+  const shared = [{ id: 'e-relax', updatedAt: '2026-03-12T09:00:00Z', doc: { v: 1, kind: 'relaxation',
+    fields: { technique: 'box-breathing', note: long }, created_at: '2026-03-12T09:00:00Z',
+    updated_at: '2026-03-12T09:00:00Z' } },
+  { id: 'r-long', updatedAt: '2026-03-11T19:00:00Z', doc: { v: 1, type: 'assignment-response', assignment_id: 'a-1',
+    occurrence: '2026-03-11', status: 'not_done', reason: long, created_at: '2026-03-11T19:00:00Z',
+    updated_at: '2026-03-11T19:00:00Z' } }];
+  const list = timelineItems(shared, () => RELAX, titles, dayOf);
+  const page = String(timeline(list, [], '2026-03-13', 'sam'));
+  assert.match(page, /<p class="tl-summary">Box breathing · Counted four in/);
+  assert.match(page, /<dt>Technique<\/dt><dd>Box breathing<\/dd>/);
+  assert.doesNotMatch(page, /box-breathing/);
+  assert.equal((page.match(/<details>/g) ?? []).length, 2, 'the note and the reason, each folded');
+  assert.match(page, /<span class="visually-hidden"> of “Note”<\/span>/);
+  assert.match(page, /<span class="visually-hidden"> of “Reason”<\/span>/);
+  assert.doesNotMatch(page, /<img/);
+  const print = String(printPage({ peer: peer(), marks: [], today: '2026-03-13', items: list,
+    range: { from: '2026-03-11', to: '2026-03-12' } }));
+  assert.doesNotMatch(print, /<details|Show all/, 'on paper every answer is whole');
+  assert.match(print, /The end &lt;img/);
+});

@@ -61,7 +61,9 @@ test('an entry shows the fields a newer version added under their own names, and
 
 test('an entry of a kind this version does not know shows its fields and no Edit, and says why', () => {
   const page = String(entryPage(written('walk-log', { steps: 4200, route: ['park', 'river'] }), null));
-  assert.match(page, /<p class="kind">walk-log<\/p>/);
+  // Its kind has no label here: its id, marked as a newer version's, as the heading too (it has no known answers).
+  assert.match(page, /<p class="kind">walk-log \(a newer kind\)<\/p>/);
+  assert.match(page, /<h1 id="entry-title">walk-log \(a newer kind\)<\/h1>/);
   assert.match(page, /<dt>steps<\/dt><dd>4200<\/dd><dt>route<\/dt><dd>park, river<\/dd>/);
   assert.match(page, /comes from a newer version of Between/);
   assert.doesNotMatch(page, /\/edit"/);

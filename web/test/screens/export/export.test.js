@@ -111,3 +111,23 @@ for (const c of RESTORE) {
       [c.expect.already, c.expect.unreadable, c.expect.not_entries]);
   });
 }
+
+test('the text file says every choice by its label: a relaxation, a lifestyle change, a worksheet answer', () => {
+  const sheet = { fields: [{ id: 'q1', label: 'What worry came up?', type: 'long_text', required: true },
+    { id: 'q2', label: 'Where did it happen?', type: 'single_choice', constraints: { options: [
+      { id: 'o1', label: 'At home' }, { id: 'o2', label: 'At work' }] } }] };
+  const text = exportText([
+    item('r', 'relaxation', { minutes: 10, technique: 'box-breathing' }),
+    item('l', 'lifestyle', { area: 'sleep', goal: 'Lights out by eleven', did_it: true }),
+    item('w', 'worksheet', { q1: 'The bus', q2: 'o2' }, { worksheet: sheet, title: 'Worry log' }),
+    item('n', 'relaxation', { minutes: 5, technique: 'tapping' }),
+  ], kinds);
+  assert.match(text, /Technique:\n {2}Box breathing\n/);
+  assert.match(text, /Area:\n {2}Sleep\n/);
+  assert.match(text, /\nWorry log, /, 'a worksheet answer under its title');
+  assert.match(text, /Where did it happen\?:\n {2}At work\n/);
+  assert.match(text, /Technique:\n {2}tapping \(a newer choice\)\n/, 'a newer version\'s choice: its id, marked');
+  for (const id of ['box-breathing', 'sleep', 'q1', 'q2', 'o2', 'worksheet']) {
+    assert.ok(!new RegExp(`(^|[^\\w-])${id}([^\\w-]|$)`).test(text), id);
+  }
+});

@@ -99,7 +99,7 @@ test('done today: entries written on this device\'s day (in its zone), each nami
 // ------------------------------------------------------------------ the routes
 
 function fixture({ peer = {}, received = null, now = '2026-03-29T12:00:00Z', zone = 'Europe/Berlin',
-  drafts = [] } = {}) {
+  drafts = [], storage = null } = {}) {
   const peers = [{ userId: THERAPIST, handle: 'dr.mira', role: 'therapist', linked: true, changed: null,
     verifiedHow: 'invite-link', ...peer }];
   const daily = assignment(A1, { freq: 'daily', start: '2026-03-26', time_zone: 'Europe/Berlin' },
@@ -124,7 +124,8 @@ function fixture({ peer = {}, received = null, now = '2026-03-29T12:00:00Z', zon
   };
   const router = new Router();
   register(router, { load: async () => ({ db: {}, me: {}, settings: null, kinds }), store,
-    now: () => new Date(now), zone: () => zone, home: async () => '/app/today' });
+    now: () => new Date(now), zone: () => zone, home: async () => '/app/today',
+    storage: storage && { state: async () => storage } });
   async function call(method, path, form = null) {
     const found = router.match(method, path);
     assert.ok(found?.handler, `${method} ${path} is routed`);
@@ -237,4 +238,16 @@ test('drafts to continue: each a link back to its form, named by what it answers
   // Before what was done today, after what is due.
   assert.ok(body.indexOf('id="today-due-title"') < body.indexOf('id="drafts-title"'));
   assert.ok(body.indexOf('id="drafts-title"') < body.indexOf('id="today-done-title"'));
+});
+
+test('the home screen\'s storage notice shows on Today while entries exist only here, and never stops the page', async () => {
+  const risky = { records: 2, onlyHere: 2, account: false, persisted: false, usage: null, dismissed: false,
+    sevenDays: false };
+  const { body } = await fixture({ storage: risky }).call('GET', '/app/today');
+  assert.match(body, /data-storage-notice/);
+  assert.ok(body.indexOf('id="today-title"') < body.indexOf('data-storage-notice')); // at the top, under the heading
+  assert.ok(body.indexOf('data-storage-notice') < body.indexOf('id="today-mood-title"'));
+  assert.doesNotMatch((await fixture({ storage: { ...risky, dismissed: true } }).call('GET', '/app/today')).body,
+    /data-storage-notice/);
+  assert.doesNotMatch((await fixture().call('GET', '/app/today')).body, /data-storage-notice/);
 });
