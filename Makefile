@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA ?= var
 
-.PHONY: run test lint format test-py test-js bench install chromium clean vectors contract
+.PHONY: run test lint format test-py test-js bench install chromium clean vectors contract screens
 
 install: $(STAMP) $(WEB_STAMP)
 
@@ -73,6 +73,11 @@ test-js: $(WEB_STAMP)
 bench: install chromium
 	$(PY) -m bench
 	$(PY) -m bench.bench_browser
+
+# Pictures of the main screens (phone and desktop, light and dark) into docs/screens/, by the same test `make test`
+# runs into a temporary folder (tests/browser/test_gallery.py).
+screens: install chromium
+	BETWEEN_SCREENS_DIR=docs/screens CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q tests/browser/test_gallery.py
 
 vectors: $(STAMP)
 	$(PY) -m tests.vectors.generate

@@ -18,9 +18,17 @@ def go(page: Page, url: str, path: str, heading: str) -> None:
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
+# Screens that were tabs of their own and are under the More tab now: reached through it.
+UNDER_MORE = {"Shared"}
+
+
 def tab(page: Page, name: str, heading: str) -> None:
-    """Follow a tab of the navigation; the old heading is marked so that it does not satisfy the wait."""
+    """Follow a tab of the navigation (or More, then the screen under it); the old heading is marked so that it does
+    not satisfy the wait."""
     page.evaluate("(sel) => document.querySelector(sel)?.setAttribute('data-old', '')", heading)
+    if name in UNDER_MORE:
+        page.locator("nav.tabs").get_by_role("link", name="More", exact=True).click()
+        page.wait_for_selector("#more-title")
     page.get_by_role("link", name=name, exact=True).click()
     page.wait_for_selector(f"{heading}:not([data-old])")
 
@@ -242,7 +250,10 @@ def withdraw_invite_made_first(page: Page) -> None:
     made = [li.locator("time").first.get_attribute("datetime") for li in items.all()]
     oldest = items.nth(made.index(min(made)))
     page.evaluate("() => document.querySelector('#invites-title')?.setAttribute('data-old', '')")
-    oldest.get_by_role("button", name=re.compile(r"^Withdraw the invitation made ")).click()
+    # Asked once more, on its own screen, before anything is withdrawn.
+    oldest.get_by_role("link", name=re.compile(r"^Withdraw the invitation made ")).click()
+    page.wait_for_selector("#withdraw-invite-title")
+    page.get_by_role("button", name="Withdraw it").click()
     page.wait_for_selector("#invites-title:not([data-old])")
 
 

@@ -62,11 +62,26 @@ def live_app_movable_clock(tmp_path_factory: pytest.TempPathFactory) -> Iterator
 PASSPHRASE = "quiet-harbour-maple-seventeen"
 
 
-def go_sync(page) -> None:
+def go_more(page) -> None:
+    """The More tab: settings, devices, the passphrase, a copy, signing out, forgetting, deleting, Sync."""
     # Marked first: when already on this screen, the old heading must not satisfy the wait (see go_entries).
-    page.evaluate("() => document.getElementById('account-title')?.setAttribute('data-old', '')")
+    page.evaluate("() => document.getElementById('more-title')?.setAttribute('data-old', '')")
+    page.locator("nav.tabs").get_by_role("link", name="More", exact=True).click()
+    page.wait_for_selector("#more-title:not([data-old])")
+
+
+def go_settings(page) -> None:
+    """More → Settings: the wording, the language, storage on this device."""
+    go_more(page)
+    page.get_by_role("link", name="Settings", exact=True).click()
+    page.wait_for_selector("#settings-title")
+
+
+def go_sync(page) -> None:
+    """More → Sync: the status, "Sync now", the notes; signed out, turning sync on and signing in."""
+    go_more(page)
     page.get_by_role("link", name="Sync", exact=True).click()
-    page.wait_for_selector("#account-title:not([data-old])")
+    page.wait_for_selector("#account-title")
 
 
 def turn_on_sync(page, handle: str, passphrase: str = PASSPHRASE, *, therapist: bool = False) -> str:

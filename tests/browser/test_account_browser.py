@@ -11,6 +11,7 @@ import pytest
 from pwa_browser import launch, open_app
 from pwa_live import (  # noqa: F401 - fixtures
     PASSPHRASE,
+    go_more,
     go_sync,
     live_app,
     live_app_movable_clock,
@@ -71,14 +72,20 @@ def test_a_lost_device_is_signed_out_from_another(playwright_instance, live_app,
         assert sign_in(lp, "sasha") == ""
         assert sync_now(lp) == "Synced"
 
-        go_sync(lp)
+        go_more(lp)
         lp.get_by_role("link", name="Your devices").click()
         lp.wait_for_selector("#devices-title")
         items = lp.locator("ul.devices li.device")
         assert items.count() == 2
         assert items.filter(has=lp.locator(".tag", has_text="This device")).count() == 1
         assert all(name.startswith("Between in Chrome") for name in lp.locator(".device-name strong").all_inner_texts())
-        assert lp.get_by_role("button", name="Sign out this device").count() == 1
+        # Signing another device out is asked once more (a screen that names it), drawn as a destructive step.
+        assert lp.get_by_role("link", name="Sign out this device…").count() == 1
+        assert "danger" in (lp.get_by_role("link", name="Sign out this device…").get_attribute("class") or "")
+        assert _serious(lp) == []
+        lp.get_by_role("link", name="Sign out this device…").click()
+        lp.wait_for_selector("#revoke-title")
+        assert "can no longer sync" in lp.inner_text("#revoke-warning")
         assert _serious(lp) == []
         lp.get_by_role("button", name="Sign out this device").click()
         lp.wait_for_selector("#devices-title [role='status'], #view .notice")
@@ -105,9 +112,9 @@ NEWER_PASSPHRASE = "heron quarry bicycle meadow 88"
 
 
 def _change_passphrase(page, current: str, new: str, again: str | None = None, *, recovery: bool = False) -> str:
-    """Sync → Change your passphrase, confirmed with the current passphrase or (recovery=True) the recovery key
-    given as `current`; returns the alert text, or '' once the Sync screen says it changed."""
-    go_sync(page)
+    """More → Change your passphrase, confirmed with the current passphrase or (recovery=True) the recovery key
+    given as `current`; returns the alert text, or '' once the More screen says it changed."""
+    go_more(page)
     page.get_by_role("link", name="Change your passphrase").click()
     page.wait_for_selector("#passphrase-form")
     if recovery:
@@ -118,8 +125,8 @@ def _change_passphrase(page, current: str, new: str, again: str | None = None, *
     page.fill("#a-pass", new)
     page.fill("#a-pass2", new if again is None else again)
     page.get_by_role("button", name="Change passphrase").click()
-    page.wait_for_selector("#account-title, #passphrase-form [role='alert']:not([hidden])", timeout=60000)
-    if page.locator("#account-title").count():
+    page.wait_for_selector("#more-title, #passphrase-form [role='alert']:not([hidden])", timeout=60000)
+    if page.locator("#more-title").count():
         assert "Passphrase changed" in page.inner_text("#view .notice")
         return ""
     return page.inner_text("#passphrase-form [role='alert']")
@@ -172,8 +179,8 @@ def test_passphrase_changed_in_the_browser(playwright_instance, live_app, tmp_pa
 
 
 def _delete_account(page, name: str, passphrase: str) -> str:
-    """Sync → Delete your account; returns the alert text, or '' once the account is gone."""
-    go_sync(page)
+    """More → Delete your account; returns the alert text, or '' once the account is gone."""
+    go_more(page)
     page.get_by_role("link", name="Delete your account…").click()
     page.wait_for_selector("#delete-form")
     page.fill("#d-handle", name)
@@ -325,7 +332,7 @@ def test_sign_out_keeps_entries_and_forget_removes_them(playwright_instance, liv
         cli.login("cli", "river", passphrase=PASSPHRASE)
         assert len(cli.run("cli", "device", "list").stdout.splitlines()) == 2
 
-        go_sync(page)
+        go_more(page)
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_selector("text=Signed out.")
         assert page.input_value("#s-handle") == "river"
@@ -333,7 +340,7 @@ def test_sign_out_keeps_entries_and_forget_removes_them(playwright_instance, liv
         assert len(cli.run("cli", "device", "list").stdout.splitlines()) == 1
         assert entry_summaries(page) == ["Stays after sign out"]
 
-        go_sync(page)
+        go_more(page)
         page.get_by_role("link", name="Forget this device…").click()
         page.wait_for_selector("#forget-title")
         page.check("input[name='confirm']")
@@ -354,7 +361,9 @@ def test_wording_is_activities_unless_the_person_prefers_homework(playwright_ins
         page = open_app(ctx, app_url)
         go_entries(page)  # the app opens on Today; the entries list says what they are
         assert "Your activities between sessions" in page.inner_text(".lead")
-        go_sync(page)
+        go_more(page)
+        page.get_by_role("link", name="Settings", exact=True).click()
+        page.wait_for_selector("#settings-title")
         page.check("input[name='wording'][value='homework']")
         page.get_by_role("button", name="Save").click()
         page.wait_for_selector("text=Saved.")
@@ -395,6 +404,8 @@ def test_account_screens_have_no_serious_accessibility_violations(playwright_ins
         page.get_by_role("button", name="Continue").click()
         page.wait_for_selector("#account-title")
         problems["sync, signed in"] = _serious(page)
+        go_more(page)
+        problems["more, signed in"] = _serious(page)
         page.get_by_role("link", name="Forget this device…").click()
         page.wait_for_selector("#forget-title")
         problems["forget"] = _serious(page)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from pwa_browser import launch, open_app, serious_violations
-from pwa_live import PASSPHRASE, go_sync, live_app, sync_now, turn_on_sync  # noqa: F401 - fixtures
+from pwa_live import PASSPHRASE, go_more, live_app, sync_now, turn_on_sync  # noqa: F401 - fixtures
 from pwa_screens import create_journal, create_mood, create_thought_record
 
 from tests.e2e.e2e_cli import Cli
@@ -36,7 +36,7 @@ def test_a_copy_is_made_on_the_device_in_the_cli_export_format(playwright_instan
 
         # Offline on purpose: the copy comes from this device, never from the server.
         ctx.set_offline(True)
-        go_sync(page)
+        go_more(page)
         page.get_by_role("link", name="Save a copy of your entries").click()
         page.wait_for_selector("#export-title")
         assert "holds 3 entries of yours" in page.inner_text("main")
@@ -80,7 +80,7 @@ def test_a_copy_is_offered_before_forgetting_or_deleting(playwright_instance, li
     try:
         page = open_app(ctx, live_app.url)
         create_journal(page, "Only here", "never synced")
-        go_sync(page)  # signed out: the entries exist on this device only
+        go_more(page)  # signed out: the entries exist on this device only
         page.get_by_role("link", name="Save a copy of your entries").click()
         page.wait_for_selector("#export-title")
         assert "holds 1 entry of yours" in page.inner_text("main")
@@ -92,7 +92,7 @@ def test_a_copy_is_offered_before_forgetting_or_deleting(playwright_instance, li
             ("Forget this device…", "#forget-title", "Save a copy of your entries"),
             ("Delete your account…", "#delete-title", "Save a copy of them"),
         ):
-            go_sync(page)
+            go_more(page)
             page.get_by_role("link", name=screen).click()
             page.wait_for_selector(title)
             page.get_by_role("link", name=words).click()

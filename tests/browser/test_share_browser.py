@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 from pwa_browser import launch, open_app
-from pwa_live import PASSPHRASE, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
+from pwa_live import PASSPHRASE, go_more, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, save
 from test_pwa_accessibility import _serious
 
@@ -119,6 +119,7 @@ def test_link_with_a_therapist_share_one_entry_then_unshare(playwright_instance,
         assert sync_now(page) == "Synced"
         assert _shared_titles(cli) == ["For my therapist"]
 
+        go_more(page)  # Shared is under More
         page.get_by_role("link", name="Shared", exact=True).click()
         page.wait_for_selector("#shared-title")
         assert page.locator(".entries .summary").all_inner_texts() == ["For my therapist"]
@@ -130,6 +131,7 @@ def test_link_with_a_therapist_share_one_entry_then_unshare(playwright_instance,
         problems["therapist"] = _serious(page)
         assert page.inner_text(".safety-number code") == browser_number
         assert {k: v for k, v in problems.items() if v} == {}
+        go_more(page)
         page.get_by_role("link", name="Shared", exact=True).click()
         page.wait_for_selector("#shared-title")
         page.get_by_role("link", name=re.compile("For my therapist")).click()

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 from pwa_browser import ROOT, launch, open_app, serious_violations
-from pwa_live import go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
+from pwa_live import go_more, go_settings, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, entry_summaries, go_entries, save, start_entry
 
 pytestmark = pytest.mark.browser
@@ -108,7 +108,7 @@ def test_persistence_is_asked_at_the_moments_named_and_refused_the_notice_says_s
         page.reload()
         page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
         assert page.locator(NOTICE).count() == 0
-        go_sync(page)
+        go_settings(page)  # Storage on this device is a section of Settings (under More)
         settings = page.locator("#storage").inner_text()
         assert "may clear Between's storage" in settings
         assert "in use, of" in settings and "this browser allows" in settings
@@ -124,6 +124,7 @@ def test_persistence_is_asked_at_the_moments_named_and_refused_the_notice_says_s
         turn_on_sync(page, "wren")
         wait_calls(page, calls + 1)
         assert sync_now(page) == "Synced"
+        go_settings(page)
         assert "Everything on this device is also in your account." in page.locator("#storage").inner_text()
     finally:
         ctx.close()
@@ -183,7 +184,7 @@ def test_persistence_granted_shows_no_notice(playwright_instance, live_app, tmp_
         go_entries(page)
         assert entry_summaries(page) == ["Kept"]
         assert page.locator(NOTICE).count() == 0
-        go_sync(page)
+        go_settings(page)
         settings = page.locator("#storage").inner_text()
         assert "keeps Between's storage until you remove it" in settings
         assert "kept anywhere else yet" not in settings
@@ -360,7 +361,7 @@ def test_a_device_whose_storage_was_cleared_offers_to_sign_in_again(playwright_i
         # Signed in again, then this device forgotten on purpose: no "storage was cleared" at the next start.
         assert sign_in(page, "lark") == ""
         assert [c["value"] for c in ctx.cookies() if c["name"] == "between-account"] == ["1"]
-        go_sync(page)
+        go_more(page)
         page.get_by_role("link", name="Forget this device…").click()
         page.wait_for_selector("#forget-title")
         page.check("input[name='confirm']")

@@ -155,7 +155,7 @@ async function changePassphrase(form, { ask, done, refuse }) {
   recovery.value = '';
   pass.value = '';
   again.value = '';
-  return done(answer.html, '/app/account');
+  return done(answer.html, '/app/more'); // the More screen, where the change began, says it is done
 }
 
 /** Delete the account: the name typed as asked, then the passphrase's Argon2id output signs the deletion. */

@@ -33,12 +33,14 @@ document.querySelector('.skip')?.addEventListener('click', (event) => {
 });
 
 /**
- * The window title names the screen by its tab ("To do – Between"), never by what is on it: titles are kept in
- * the browser's history, which the app keeps free of what people write.
+ * The window title names the screen by its tab ("To do – Between"), or by the name its navigation gives a screen
+ * under a tab ("Settings – Between", data-screen: catalogue words only), never by what is on it: titles are kept
+ * in the browser's history, which the app keeps free of what people write.
  */
 function titleView() {
-  const tab = view.querySelector('nav [aria-current="page"]')?.textContent.trim();
-  document.title = tab ? `${tab} – Between` : 'Between';
+  const nav = /** @type {HTMLElement|null} */ (view.querySelector('nav'));
+  const name = nav?.dataset.screen || nav?.querySelector('[aria-current="page"]')?.textContent.trim();
+  document.title = name ? `${name} – Between` : 'Between';
 }
 
 /** Move focus to the new view's heading (or its error) so screen readers hear that the screen changed. */

@@ -1,5 +1,5 @@
 /**
- * The small pieces every screen shares: a link into #view, the main tabs, an entry in one line, a person's key
+ * The small pieces every screen shares: a link into #view, the main navigation, an entry in one line, a person's key
  * badge, and the person's word for what they do between sessions. Screens import them from here, not from one
  * another.
  */
@@ -8,6 +8,7 @@ import { fieldType } from '../core/fields.js';
 import { keyStatus } from '../core/key-status.js';
 import { localeInUse } from '../core/messages.js';
 import { answerWords } from './fields.js';
+import { icon } from './icons.js';
 import { html, t } from './views.js';
 
 /** A link htmx follows into #view (and the address bar), a plain link otherwise. */
@@ -15,28 +16,44 @@ export const link = (href, label, cls = '') =>
   html`<a href="${href}" class="${cls}" hx-get="${href}" hx-target="#view" hx-push-url="true">${label}</a>`;
 
 /**
- * The main tabs. A therapist's app opens on their clients; a client's on Today.
- * @param {string} current the tab of this page @param {'client'|'therapist'} [role]
+ * The main navigation: a bar at the bottom of a phone (within thumb reach) that becomes a side rail from about
+ * 900 px wide (app.css). A client's tabs are Today, Entries, To do, Progress and More, with "New entry" as the one
+ * prominent action; a therapist's are Clients, Invites and More. Every tab is a link with an icon and its label;
+ * the current one carries aria-current="page", and the page names the window after it (page/app.js titleView),
+ * or after `screen` when given: the name of a screen under a tab ("Settings" under More), from the catalogue only,
+ * never anything a person wrote (titles are kept in the browser's history).
+ * @param {string} current the tab of this page ('today', 'entries', 'new', 'todo', 'progress', 'more'; 'clients',
+ *   'invites'), or '' for none @param {'client'|'therapist'} [role] @param {string|null} [screen]
  */
-export function nav(current, role = 'client') {
-  const item = (href, label, name) => html`<li>${current === name
-    ? html`<a href="${href}" aria-current="page" hx-get="${href}" hx-target="#view" hx-push-url="true">${label}</a>`
-    : link(href, label)}</li>`;
+export function nav(current, role = 'client', screen = null) {
+  current = MOVED[current] ?? current;
+  const tab = (href, key, name, glyph) => html`<li>${navLink(href, key, name === current, 'tab', glyph)}</li>`;
+  const named = screen ? html` data-screen="${screen}"` : null;
   if (role === 'therapist') {
-    return html`<nav class="tabs" aria-label="${t('nav.label')}"><ul>
-      ${item('/app/clients', t('nav.clients'), 'clients')}${item('/app/invites', t('nav.invites'), 'invites')}
-      ${item('/app/account', t('nav.sync'), 'account')}
+    return html`<nav class="tabs" aria-label="${t('nav.label')}"${named}><ul>
+      ${tab('/app/clients', 'nav.clients', 'clients', 'clients')}${tab('/app/invites', 'nav.invites', 'invites', 'invites')}
+      ${tab('/app/more', 'nav.more', 'more', 'more')}
     </ul></nav>`;
   }
-  // Today and Progress: until the bottom tab bar (issue 10) takes their names into nav.*.
-  return html`<nav class="tabs" aria-label="${t('nav.label')}"><ul>
-    ${item('/app/today', t('today.tab'), 'today')}
-    ${item('/app/entries', t('nav.entries'), 'entries')}${item('/app/entries/new', t('nav.new'), 'new')}
-    ${item('/app/todo', t('nav.todo'), 'todo')}${item('/app/progress', t('progress.tab'), 'progress')}
-    ${item('/app/shared', t('nav.shared'), 'shared')}
-    ${item('/app/account', t('nav.sync'), 'account')}
+  return html`<nav class="tabs with-new" aria-label="${t('nav.label')}"${named}>
+    ${navLink('/app/entries/new', 'nav.new', current === 'new', 'new-entry', 'new')}<ul>
+    ${tab('/app/today', 'nav.today', 'today', 'today')}${tab('/app/entries', 'nav.entries', 'entries', 'entries')}
+    ${tab('/app/todo', 'nav.todo', 'todo', 'todo')}${tab('/app/progress', 'nav.progress', 'progress', 'progress')}
+    ${tab('/app/more', 'nav.more', 'more', 'more')}
   </ul></nav>`;
 }
+
+// Tabs of earlier versions, now screens under More: a view that still names one marks More.
+const MOVED = { account: 'more', shared: 'more' };
+
+/**
+ * One link of the navigation: its label, which is its name, then its icon (decorative; app.css draws it first).
+ */
+const navLink = (href, key, here, cls, glyph) => html`<a href="${href}" class="${cls}"${here
+  ? html` aria-current="page"` : null} hx-get="${href}" hx-target="#view" hx-push-url="true">${t(key)}${icon(glyph)}</a>`;
+
+/** The way back from a screen under More (devices, passphrase, a copy, settings...). */
+export const backToMore = () => link('/app/more', t('more.back'), 'button secondary');
 
 /**
  * An entry's kind in words: its label (a worksheet's title); a kind this version does not know (a newer version's)

@@ -10,6 +10,7 @@ import { register as assign } from './assign/assign-routes.js';
 import { register as care } from './care/care-routes.js';
 import { register as entry } from './entry/entry-routes.js';
 import { register as exportCopy } from './export/export.js';
+import { register as more } from './more/more-routes.js';
 import { entryPanel, register as share } from './share/share-routes.js';
 import { register as storage } from './storage/storage-routes.js';
 import { register as todo } from './todo/todo-routes.js';
@@ -43,5 +44,5 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, progress, share, storage, today,
-  todo };
+export const FEATURES = { account, assign, care, entry, export: exportCopy, more, progress, share, storage,
+  today, todo };

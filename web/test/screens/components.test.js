@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../messages-setup.js'; // the English catalogue in use, strict
 import { badge, kindWords, link, nav, summary, verification, wordsFor, WORDING } from '../../js/screens/components.js';
+import { icon, ICONS } from '../../js/screens/icons.js';
 
 const UID = '22222222-2222-4222-8222-222222222222';
 const HOSTILE = '<img src=x onerror="alert(1)">';
@@ -29,12 +30,51 @@ test('a link goes into #view and the address bar; what it shows is escaped', () 
 
 test('the main tabs: the current one marked, a therapist\'s tabs on clients, a client\'s on entries', () => {
   const client = String(nav('todo'));
-  assert.match(client, /<a href="\/app\/todo" aria-current="page"[^>]*>To do<\/a>/);
+  assert.match(client, /<a href="\/app\/todo" class="tab" aria-current="page"[^>]*>To do<svg /);
   assert.equal((client.match(/aria-current/g) ?? []).length, 1);
   assert.ok(client.includes('/app/entries') && !client.includes('/app/clients'));
   const therapist = String(nav('clients', 'therapist'));
-  assert.match(therapist, /<a href="\/app\/clients" aria-current="page"/);
+  assert.match(therapist, /<a href="\/app\/clients" class="tab" aria-current="page"/);
   assert.ok(therapist.includes('/app/invites') && !therapist.includes('/app/entries'));
+});
+
+test('a client\'s bar: Today, Entries, To do, Progress, More, each labelled with its icon, and "New entry" first', () => {
+  const bar = String(nav('entries'));
+  const links = [...bar.matchAll(/<a href="([^"]+)" class="([^"]+)"[^>]*>([^<]+)<svg class="icon"[^>]*aria-hidden="true"/g)]
+    .map((m) => [m[1], m[2], m[3]]);
+  assert.deepEqual(links, [['/app/entries/new', 'new-entry', 'New entry'], ['/app/today', 'tab', 'Today'],
+    ['/app/entries', 'tab', 'Entries'], ['/app/todo', 'tab', 'To do'], ['/app/progress', 'tab', 'Progress'],
+    ['/app/more', 'tab', 'More']]);
+  assert.equal((bar.match(/<svg /g) ?? []).length, links.length);
+  assert.equal((bar.match(/focusable="false"/g) ?? []).length, links.length);
+  for (const name of ['today', 'progress', 'more', 'new']) {
+    const marked = String(nav(name));
+    assert.equal((marked.match(/aria-current="page"/g) ?? []).length, 1, name);
+  }
+  assert.match(String(nav('new')), /class="new-entry" aria-current="page"/);
+  assert.match(String(nav('today')), /href="\/app\/today" class="tab" aria-current="page"/);
+  assert.match(String(nav('progress')), /href="\/app\/progress" class="tab" aria-current="page"/);
+  // The tabs of earlier versions are screens under More now.
+  assert.match(String(nav('account')), /href="\/app\/more" class="tab" aria-current="page"/);
+  assert.match(String(nav('shared')), /href="\/app\/more" class="tab" aria-current="page"/);
+  assert.equal((String(nav('')).match(/aria-current/g) ?? []).length, 0);
+});
+
+test('a therapist\'s bar: Clients, Invites, More, no new entry; a screen under a tab names itself, escaped', () => {
+  const bar = String(nav('more', 'therapist', 'Settings <b>'));
+  assert.deepEqual([...bar.matchAll(/<a href="([^"]+)"/g)].map((m) => m[1]), ['/app/clients', '/app/invites', '/app/more']);
+  assert.ok(!bar.includes('new-entry'));
+  assert.match(bar, /<nav class="tabs" aria-label="Main" data-screen="Settings &lt;b&gt;">/);
+  assert.ok(!String(nav('more')).includes('data-screen'));
+});
+
+test('every icon draws in the text\'s colour and hides from screen readers', () => {
+  for (const name of ICONS) {
+    const svg = String(icon(name));
+    assert.match(svg, /^<svg class="icon" viewBox="0 0 24 24"[^>]* aria-hidden="true"\s+focusable="false"/, name);
+    assert.match(svg, /stroke="currentColor"/, name);
+    assert.ok(!/#[0-9a-f]{3,6}/i.test(svg), name);
+  }
 });
 
 test('an entry in one line: a mood by its score, else its first written field, shortened; else the kind', () => {

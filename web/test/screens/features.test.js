@@ -54,6 +54,8 @@ const REQUESTS = [
   ['GET', '/app/account/devices'], ['POST', `/app/account/devices/${ID}/revoke`], ['GET', '/app/account/delete'],
   ['GET', '/app/account/passphrase'], ['POST', '/app/account/logout'], ['GET', '/app/account/forget'],
   ['POST', '/app/account/forget'], ['POST', '/app/settings'], ['POST', '/app/sync'],
+  ['GET', `/app/account/devices/${ID}/revoke`], ['GET', '/app/more'], ['GET', '/app/settings'],
+  ['GET', `/app/invites/${ID}/withdraw`],
   ['POST', '/app/sync/notes/dismiss'], ['GET', '/app/storage/state'], ['POST', '/app/storage/notice/dismiss'],
   ['POST', '/app/storage/free'], ['GET', '/app/storage/wiped'], ['GET', '/app/nothing'], ['DELETE', `/app/entries/${ID}`],
   ['GET', '/app/export/elsewhere.json'],

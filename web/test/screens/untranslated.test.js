@@ -10,6 +10,7 @@ import { nav } from '../../js/screens/components.js';
 import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice }
   from '../../js/screens/entry/entry-views.js';
 import { WORDING } from '../../js/screens/components.js';
+import { morePage, settingsPage } from '../../js/screens/more/more-views.js';
 import { pseudoLocalise } from '../pseudo-locale.js';
 import { todayPage } from '../../js/screens/today/today-views.js';
 import { todoPage } from '../../js/screens/todo/todo-views.js';
@@ -40,7 +41,9 @@ const risky = { records: 2, onlyHere: 2, account: false, persisted: false, usage
   dismissed: false, sevenDays: true };
 const synced = { ...risky, onlyHere: 0, account: true, persisted: true, usage: null, sevenDays: false };
 const DATA = ['dr.lee', 'Sunny walk', 'calm', 'tired', 'Flying', 'plot', 'score', 'emotions', 'dream', 'KindLabel', 'KindDescription', 'FieldLabel',
-  'sunny', instantWords(A), instantWords(B), sizeWords(1_234_567), sizeWords(10e9)];
+  'sunny', instantWords(A), instantWords(B), sizeWords(1_234_567), sizeWords(10e9),
+  // The sync status in words (core/sync-status.js, not in the catalogues yet) and a language's own name (LANGUAGES).
+  'Synced', 'English', 'ana'];
 
 /** The words a person sees: text between tags and the attributes that are read out. */
 function visibleText(markup) {
@@ -83,6 +86,12 @@ const SCREENS = {
     { peer: { ...therapist, userId: 'y', changed: {} }, on: false }] }),
   'edit form, newer fields': () => entryForm(journal, { entry: { ...written, fields: { plot: 'Flying' } } }),
   'not found': () => notFoundPage(),
+  'more, signed out': () => morePage({ role: 'client', session: null, handle: null }, null, { state: 'off' }),
+  'more, signed in': () => morePage({ role: 'client', session: {}, handle: 'ana' }, { wording: 'homework' },
+    { state: 'synced' }),
+  'more, therapist': () => morePage({ role: 'therapist', session: {}, handle: 'ana' }, null, { state: 'synced' }),
+  'settings': () => settingsPage({ wording: 'homework' }, 'client'),
+  'settings, with storage': () => settingsPage(null, 'client', { storage: storageSettings(risky) }),
   'storage: the notice': () => storageNotice(risky),
   'storage: the notice, unsynced changes': () => storageNotice({ ...risky, account: true, onlyHere: 1 }),
   'storage: settings, at risk': () => storageSettings(risky),

@@ -5,13 +5,13 @@ import { BetweenError } from '../../core/errors.js';
 import { explain } from '../../engine/account.js';
 import {
   accountPage, deleteAccountPage, deletedPage, deviceProblem, devicesPage, forgetPage, forgottenPage, passphrasePage,
-  recoveryPage, signedInPage,
+  recoveryPage, revokePage, signedInPage,
 } from './account-views.js';
+import { moreView } from '../more/more-routes.js';
 import { Unreachable } from '../../data/api.js';
 import { WARNINGS } from '../../engine/share.js';
 import { isPending } from '../../data/entries.js';
-import { storageSettings } from '../storage/storage-views.js';
-import { html, htmlResponse } from '../views.js';
+import { html, htmlResponse, t } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
 // Sync warnings the person has not dismissed yet, kept in 'meta' because each sync run replaces the last run's
@@ -60,21 +60,18 @@ async function keepNotes(db, status) {
  * The Sync screen's markup; `extra` adds a notice.
  * @param {import('../features.js').App} app
  */
-async function accountView({ load, sync, storage }, extra = {}) {
+async function accountView({ load, sync }, extra = {}) {
   const { db, me } = await load();
   const waiting = (await getAll(db, 'records')).filter(isPending).length;
   const peers = (await getAll(db, 'peers')).filter((p) => p.linked);
-  const { settings } = await load();
   const status = sync.status();
   const notes = me.session ? await keepNotes(db, status) : [];
-  // Storage on this device (screens/storage): until Settings has a screen of its own, it is part of this one.
-  const kept = storage ? storageSettings(await storage.state({ usage: true })) : null;
-  return accountPage(me, status, { waiting: me.session ? 0 : waiting, peers, settings, notes, storage: kept,
-    ...extra });
+  return accountPage(me, status, { waiting: me.session ? 0 : waiting, peers, notes, ...extra });
 }
 
 /**
- * The account screens: Sync, devices, passphrase, deleting, signing out, forgetting this device.
+ * The account screens: Sync, devices, passphrase, deleting, signing out, forgetting this device (the More screen
+ * leads to them: screens/more/).
  * @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app
  */
 export function register(router, app) {
@@ -103,6 +100,22 @@ export function register(router, app) {
       problem: failed ? deviceProblem(failed) : null }), status, headers);
   }
 
+  /** Asked once more: which device, and what signing it out means. */
+  async function confirmRevoke({ params }) {
+    const { me } = await load();
+    if (!me.session || !UUID.test(params.id) || params.id === me.deviceId) return devices();
+    let list;
+    try {
+      list = await accounts.devices();
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err;
+      return devices({ problem: problemCode(err) });
+    }
+    const device = list?.find((d) => d.device_id === params.id && !d.current);
+    if (!device) return devices({ notice: list ? t('more.revoke.gone') : null });
+    return page(revokePage(me, device));
+  }
+
   async function revokeDevice({ params }) {
     const headers = { 'HX-Push-Url': '/app/account/devices' };
     const { me } = await load();
@@ -129,16 +142,10 @@ export function register(router, app) {
       const { me } = await load();
       return page(passphrasePage(me));
     })
+    .add('GET', '/app/account/devices/:id/revoke', confirmRevoke)
     .add('POST', '/app/account/devices/:id/revoke', revokeDevice)
     .add('GET', '/app/account', () => show())
     .add('GET', '/app/account/done', () => show({ notice: notice('Sync is on. Your recovery key is not stored anywhere: keep the paper safe.') }))
-    .add('POST', '/app/settings', async ({ request }) => {
-      const e = await load();
-      const wording = (await request.formData()).get('wording') === 'homework' ? 'homework' : 'activities';
-      e.settings = { ...e.settings, wording };
-      await write(e.db, ['meta'], (tx) => tx.objectStore('meta').put(e.settings, 'settings'));
-      return show({ notice: notice('Saved.') });
-    })
     .add('POST', '/app/sync', async () => {
       await sync.run();
       return show();
@@ -154,7 +161,9 @@ export function register(router, app) {
     .add('POST', '/app/account/logout', async () => {
       await accounts.logout();
       sync.run();
-      return show({ notice: notice('Signed out. Your entries stay on this device, encrypted.') });
+      // Signing out is done from More; the Sync screen then offers signing in again.
+      return page(await accountView(app, { notice: notice('Signed out. Your entries stay on this device, encrypted.') }),
+        200, { 'HX-Push-Url': '/app/account' });
     })
     .add('GET', '/app/account/forget', async () => {
       const { db, me } = await load();
@@ -197,9 +206,7 @@ export function accountMessages(app) {
         case 'change-passphrase': {
           await accounts.changePassphrase({ currentPrk: data.currentPrk ?? null, recoveryText: data.recoveryText ?? null,
             kdf: data.kdf, prk: data.prk });
-          const done = notice('Passphrase changed. Use the new one from now on. Your other devices stay signed in, '
-            + 'and your recovery key still works.');
-          return { ok: true, html: String(await accountView(app, { notice: done })) };
+          return { ok: true, html: String(await moreView(app, t('more.passphraseChanged'))) };
         }
         case 'login': {
           const result = await accounts.login({ handle: data.handle, prk: data.prk ?? null,
@@ -212,9 +219,7 @@ export function accountMessages(app) {
       }
     } catch (err) {
       if (!(err instanceof BetweenError)) console.error('between: account step failed', err?.name ?? 'error');
-      const words = err?.code === 'other_account'
-        ? 'This device holds the entries of another account. Forget this device first (Sync → Forget this device).'
-        : explain(err);
+      const words = err?.code === 'other_account' ? t('more.otherAccount') : explain(err);
       return { ok: false, error: words };
     }
   }

@@ -2,8 +2,8 @@
 
 import { instantWords } from '../../core/dates.js';
 import { statusText } from '../../core/sync-status.js';
-import { badge, link, nav } from '../components.js';
-import { html } from '../views.js';
+import { backToMore, badge, link, nav } from '../components.js';
+import { html, t } from '../views.js';
 
 const when = (seconds) => html`<time datetime="${new Date(seconds * 1000).toISOString()}">${
   instantWords(seconds) ?? ''}</time>`;
@@ -75,14 +75,14 @@ const recoveryKeyField = (id) => html`<div class="field" data-method="recovery" 
       placeholder="XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXX"></div>`;
 
 /** An account screen that needs this device signed in, shown while it is not. */
-const needsSignIn = (me, id, title) => html`${nav('account', me.role)}<section aria-labelledby="${id}">
+const needsSignIn = (me, id, title) => html`${nav('more', me.role, title)}<section aria-labelledby="${id}">
   <h1 id="${id}">${title}</h1><p class="notice">This device is signed out. Sign in on the Sync screen first.</p>
-  <div class="actions">${link('/app/account', 'Back to Sync', 'button secondary')}</div></section>`;
+  <div class="actions">${link('/app/account', 'Go to Sync', 'button secondary')}</div></section>`;
 
 /** Change the passphrase: the current one (or the recovery key), then the new one twice (account-forms.js). */
 export function passphrasePage(me) {
   if (!me.session) return needsSignIn(me, 'pass-title', 'Change your passphrase');
-  return html`${nav('account', me.role)}<section aria-labelledby="pass-title">
+  return html`${nav('more', me.role, t('more.passphrase'))}<section aria-labelledby="pass-title">
     <h1 id="pass-title">Change your passphrase</h1>
     <p class="lead">For <strong>${me.handle}</strong>. Your entries, your devices and your recovery key stay as they
       are; from now on you sign in with the new passphrase.</p>
@@ -101,7 +101,7 @@ export function passphrasePage(me) {
       ${recoveryKeyField('p-recovery')}
       ${passphraseFields('New passphrase')}
       <div class="actions"><button type="submit">Change passphrase</button>
-        ${link('/app/account', 'Cancel', 'button secondary')}</div>
+        ${link('/app/more', 'Cancel', 'button secondary')}</div>
     </form></section>`;
 }
 
@@ -109,7 +109,7 @@ export function passphrasePage(me) {
 export function deleteAccountPage(me) {
   if (!me.session) return needsSignIn(me, 'delete-title', 'Delete your account');
   const theirs = me.role === 'therapist' ? 'clients' : 'therapist';
-  return html`${nav('account', me.role)}<section aria-labelledby="delete-title">
+  return html`${nav('more', me.role, t('more.title.delete'))}<section aria-labelledby="delete-title">
     <h1 id="delete-title">Delete your account</h1>
     <div class="error" id="delete-warning"><p>This deletes <strong>${me.handle}</strong> from the server for good: every entry,
       every share and link with your ${theirs}, and every device. It cannot be undone, not even with the recovery key.</p>
@@ -126,7 +126,7 @@ export function deleteAccountPage(me) {
       <div class="field"><label for="d-pass">Passphrase</label>
         <input id="d-pass" type="password" autocomplete="current-password" required></div>
       <div class="actions"><button type="submit" class="danger" aria-describedby="delete-warning">Delete my account</button>
-        ${link('/app/account', 'Cancel', 'button secondary')}</div>
+        ${link('/app/more', 'Cancel', 'button secondary')}</div>
     </form></section>`;
 }
 
@@ -135,23 +135,6 @@ export function deletedPage() {
   return html`<section aria-labelledby="gone-title"><h1 id="gone-title">Your account was deleted</h1>
     <p>Nothing of it is kept on the server or on this device any more.</p>${link('/app/entries', 'Start again',
     'button')}</section>`;
-}
-
-/** A copy of everything this device holds, as a file (export.js). */
-const exportLink = () => html`<section aria-labelledby="copy-title"><h2 id="copy-title">Your entries</h2>
-  <p>${link('/app/export', 'Save a copy of your entries', 'button secondary')} — a file to read, print or keep.</p>
-  </section>`;
-
-/** The wording setting: what the app calls the things done between sessions. */
-export function wordingForm(settings) {
-  const current = settings?.wording === 'homework' ? 'homework' : 'activities';
-  const choice = (value, label) => html`<label class="choice"><input type="radio" name="wording" value="${value}"
-    ${current === value ? html`checked` : null}><span>${label}</span></label>`;
-  return html`<section aria-labelledby="words-title"><h2 id="words-title">Words</h2>
-    <form action="/app/settings" method="post" hx-post="/app/settings" hx-target="#view">
-      <fieldset class="field"><legend>What should the app call what you do between sessions?</legend>
-        <div class="choices">${choice('activities', 'Activities')}${choice('homework', 'Homework')}</div></fieldset>
-      <div class="actions"><button type="submit" class="secondary">Save</button></div></form></section>`;
 }
 
 /** Warnings from sync, in plain words, each with its own Dismiss button (the event then never comes back). */
@@ -165,11 +148,15 @@ export function notesSection(notes) {
   </section>`;
 }
 
-/** The Sync screen; `storage` is the "Storage on this device" section (screens/storage), shown with the settings. */
-export function accountPage(me, status, { notice = null, waiting = 0, peers = [], settings = null, notes = [],
-  storage = null } = {}) {
+/**
+ * The Sync screen: the status in words, "Sync now", notes from sync and who this account is linked with; signed out,
+ * the forms that turn sync on or sign in. Devices, the passphrase, signing out, settings and the steps that remove
+ * things are under More (screens/more/).
+ */
+export function accountPage(me, status, { notice = null, waiting = 0, peers = [], notes = [] } = {}) {
+  const top = nav('more', me.role, t('more.sync'));
   if (!me.session) {
-    return html`${nav('account', me.role)}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
+    return html`${top}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
       ${notice}
       ${status?.state === 'signed_out' ? html`<p class="notice" role="status">Sync stopped: this device was signed out,
         perhaps from another of your devices. Sign in again to sync; your entries are still here.</p>` : null}
@@ -177,12 +164,9 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
       ${me.handle ? html`<p>This device was signed in as <strong>${me.handle}</strong>.</p>` : null}
       ${me.handle ? null : signupForm()}
       ${signinForm(me.handle ?? '')}
-      ${wordingForm(settings)}
-      ${exportLink()}
-      ${storage}
-      ${me.handle ? forgetLink() : null}</section>`;
+      <div class="actions">${backToMore()}</div></section>`;
   }
-  return html`${nav('account', me.role)}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
+  return html`${top}<section aria-labelledby="account-title"><h1 id="account-title">Sync</h1>
     ${notice}
     <p class="lead">Signed in as <strong>${me.handle}</strong>. Your entries sync encrypted; the server cannot read them.</p>
     <p>Status: <span data-sync-text>${statusText(status)}</span>${waiting ? html` (${waiting} waiting)` : null}</p>
@@ -190,26 +174,13 @@ export function accountPage(me, status, { notice = null, waiting = 0, peers = []
     ${notesSection(notes)}
     ${peers.length ? html`<h2>${me.role === 'therapist' ? 'Your clients' : 'Your therapist'}</h2><ul>${peers.map((p) => html`<li>${link(`/app/link/${p.userId}`,
       p.handle)} ${badge(p)}</li>`)}</ul>` : null}
-    <h2>Devices and passphrase</h2>
-    <p>${link('/app/account/devices', 'Your devices', 'button secondary')} — see where you are signed in, and sign out a
-      phone you lost.</p>
-    <p>${link('/app/account/passphrase', 'Change your passphrase', 'button secondary')}</p>
-    <h2>This device</h2>
-    <form action="/app/account/logout" method="post" hx-post="/app/account/logout" hx-target="#view">
-      <p>Signing out stops sync here; your entries stay on this device, encrypted.</p>
-      <button type="submit" class="secondary">Sign out</button></form>
-    ${forgetLink()}
-    ${wordingForm(settings)}
-    ${exportLink()}
-    ${storage}
-    <h2>Your account</h2>
-    <p>${link('/app/account/delete', 'Delete your account…', 'button danger')}</p></section>`;
+    <div class="actions">${backToMore()}</div></section>`;
 }
 
 const DEVICE_PROBLEMS = {
   unreachable: 'The server cannot be reached, so your devices cannot be listed or signed out right now. Check the '
     + 'connection and try again.',
-  signed_out: 'This device is signed out, so it cannot list your devices. Sign in again on the Sync screen.',
+  signed_out: 'This device is signed out, so it cannot list your devices. Sign in again on the Sync screen (under More).',
   not_found: 'That device was signed out already.',
   rate_limited: 'Too many tries. Please wait a minute and try again.',
   other: 'The server could not do that just now. Please try again.',
@@ -227,7 +198,7 @@ export const deviceProblem = (code) => DEVICE_PROBLEMS[code] ?? DEVICE_PROBLEMS.
 export function devicesPage({ me, devices, notice = null, problem = null }) {
   const mine = devices ?? [];
   const others = mine.filter((d) => !d.current).length;
-  return html`${nav('account', me.role)}<section aria-labelledby="devices-title">
+  return html`${nav('more', me.role, t('more.devices'))}<section aria-labelledby="devices-title">
     <h1 id="devices-title">Your devices</h1>
     ${notice}
     ${problem ? html`<p class="error" role="alert">${problem}</p>` : null}
@@ -237,7 +208,7 @@ export function devicesPage({ me, devices, notice = null, problem = null }) {
       ${others ? html`<p class="hint">Signing a device out stops it syncing: nothing new reaches it. What it already
         holds stays on it, encrypted, until it is cleared.</p>`
         : html`<p>No other device is signed in.</p>`}` : null}
-    <div class="actions">${link('/app/account', 'Back to Sync', 'button secondary')}</div></section>`;
+    <div class="actions">${backToMore()}</div></section>`;
 }
 
 function deviceItem(d) {
@@ -245,20 +216,33 @@ function deviceItem(d) {
   return html`<li class="device" aria-labelledby="${title}"><p class="device-name" id="${title}"><strong>${d.name}</strong>${
     d.current ? html` <span class="tag">This device</span>` : null}</p>
     <p class="meta">Signed in ${when(d.created_at)}; last renewed ${when(d.last_seen_at)}</p>
-    ${d.current ? html`<p class="hint">To sign out this device, use “Sign out” on the Sync screen.</p>`
-      : html`<form action="/app/account/devices/${d.device_id}/revoke" method="post"
-        hx-post="/app/account/devices/${d.device_id}/revoke" hx-target="#view">
-        <button type="submit" class="danger" aria-describedby="${title}">Sign out this device</button></form>`}</li>`;
+    ${d.current ? html`<p class="hint">To sign out this device, use “Sign out” under More.</p>`
+      : html`<a href="/app/account/devices/${d.device_id}/revoke" class="button danger secondary"
+        hx-get="/app/account/devices/${d.device_id}/revoke" hx-target="#view" hx-push-url="true"
+        aria-describedby="${title}">${t('more.revoke.open')}</a>`}</li>`;
 }
 
-const forgetLink = () => html`<p>${link('/app/account/forget', 'Forget this device…', 'button danger')}</p>`;
+/**
+ * Asked once more before another device is signed out for good: which one, and what that means.
+ * @param {import('../../data/device.js').Unlocked} me @param {{device_id: string, name: string}} device
+ */
+export function revokePage(me, device) {
+  return html`${nav('more', me.role, t('more.revoke.confirm'))}<section aria-labelledby="revoke-title">
+    <h1 id="revoke-title">${t('more.revoke.heading', { name: device.name })}</h1>
+    <p class="error" id="revoke-warning">${t('more.revoke.warning')}</p>
+    <form action="/app/account/devices/${device.device_id}/revoke" method="post"
+      hx-post="/app/account/devices/${device.device_id}/revoke" hx-target="#view">
+      <div class="actions"><button type="submit" class="danger" aria-describedby="revoke-warning">${
+  t('more.revoke.confirm')}</button>
+      ${link('/app/account/devices', t('more.revoke.keep'), 'button secondary')}</div></form></section>`;
+}
 
 /**
  * Shown once, right after the account was made: the only way back in without the passphrase.
  * @param {string} handle @param {string} recoveryKey @param {'client'|'therapist'} [role]
  */
 export function recoveryPage(handle, recoveryKey, role = 'client') {
-  return html`${nav('account', role)}<section aria-labelledby="recovery-title"><h1 id="recovery-title">Write down your recovery key</h1>
+  return html`${nav('more', role, t('more.sync'))}<section aria-labelledby="recovery-title"><h1 id="recovery-title">Write down your recovery key</h1>
     <p class="lead">Your account <strong>${handle}</strong> is ready and sync is on.</p>
     <p>If you forget your passphrase, this key is the only way back into your entries. Nobody else has it, not
       even the server, and it is shown <strong>only now</strong>. Write it on paper and keep it somewhere safe.</p>
@@ -270,7 +254,7 @@ export function recoveryPage(handle, recoveryKey, role = 'client') {
 }
 
 export function forgetPage(me, waiting) {
-  return html`${nav('account', me.role)}<section aria-labelledby="forget-title"><h1 id="forget-title">Forget this device</h1>
+  return html`${nav('more', me.role, t('more.title.forget'))}<section aria-labelledby="forget-title"><h1 id="forget-title">Forget this device</h1>
     <p class="error" id="forget-warning">This removes every entry and key from this device.
       ${waiting ? html`<strong>${waiting} ${waiting === 1 ? 'change has' : 'changes have'} not reached the server yet and will be lost.</strong>` : null}
       ${me.session ? ' Entries that are synced stay in your account.' : ' They are not synced anywhere.'}</p>
@@ -279,7 +263,7 @@ export function forgetPage(me, waiting) {
       <label class="choice"><input type="checkbox" name="confirm" value="yes" required>
         <span>Yes, remove everything from this device</span></label>
       <div class="actions"><button type="submit" class="danger" aria-describedby="forget-warning">Forget this device</button>
-      ${link('/app/account', 'Cancel', 'button secondary')}</div></form></section>`;
+      ${link('/app/more', 'Cancel', 'button secondary')}</div></form></section>`;
 }
 
 export function forgottenPage() {
@@ -288,7 +272,7 @@ export function forgottenPage() {
 }
 
 export function signedInPage(result) {
-  return html`${nav('account', result.role)}<section aria-labelledby="in-title"><h1 id="in-title">Signed in as ${result.handle}</h1>
+  return html`${nav('more', result.role, t('more.sync'))}<section aria-labelledby="in-title"><h1 id="in-title">Signed in as ${result.handle}</h1>
     <p class="lead">Your entries are being fetched and decrypted on this device.</p>
     ${result.adopted ? html`<p>${result.adopted} ${result.adopted === 1 ? 'entry' : 'entries'} written here before signing in
       will be added to your account.</p>` : null}

@@ -240,7 +240,7 @@ export function reviewPage({ id, doc, pending = false, peer, review, feedback, l
     <p>${scheduleWords(doc.schedule)}. Dates in ${tz} time; today is ${dayWords(review.today)} there.</p>
     ${doc.withdrawn ? html`<p>This activity was withdrawn. ${peer?.handle ?? 'The client'}'s answers stay here.</p>`
       : html`<div class="actions">${link(`/app/assignments/${id}/edit`, 'Edit', 'button')}
-      ${link(`/app/assignments/${id}/withdraw`, 'Withdraw this activity…', 'button danger')}</div>
+      ${link(`/app/assignments/${id}/withdraw`, 'Withdraw this activity…', 'button danger secondary')}</div>
       <p class="hint">Withdrawing stops it from falling due; the answers given so far stay.</p>`}
     <h2 id="charts-title">Progress</h2>
     ${completionChart(review.completion)}

@@ -14,7 +14,7 @@ import { inviteSecret } from '../../core/trust.js';
 import { uuidBytes } from '../../core/bytes.js';
 import { canGrant } from '../../core/sharing.js';
 import {
-  clientPage, clientsPage, invitesPage, noClientPage, onTimeline, printPage, timelineItems,
+  clientPage, clientsPage, invitesPage, noClientPage, onTimeline, printPage, timelineItems, withdrawInvitePage,
 } from './care-views.js';
 import { addMark, countNew, dateRange, lastMark, localDay, markedOn, marksOf, todayLocal } from './timeline.js';
 import { nav } from '../components.js';
@@ -94,6 +94,22 @@ export function register(router, { load, sessionApi, origin, changed }) {
     const secret = await inviteSecret(me.accountKey, uuidBytes(made.invite_id));
     const link = await inviteUrl(origin, made.token, await makeBundle(me), secret);
     return invites({ created: { link, expiresAt: made.expires_at } }, push);
+  }
+
+  /** Asked once more: which invitation (by when it was made), and what withdrawing it means. */
+  async function confirmRevokeInvite({ params }) {
+    const { me } = await load();
+    const api = me.session && me.role === 'therapist' && UUID.test(params.id) ? await sessionApi() : null;
+    if (!api) return invites();
+    let invite;
+    try {
+      invite = ((await api.listInvites()) ?? []).find((i) => i.invite_id === params.id);
+    } catch (err) {
+      if (!(err instanceof BetweenError)) throw err;
+      return invites({ problem: problemWords(err), status: err instanceof Unreachable ? 503 : 502 });
+    }
+    if (!invite) return invites({ notice: PROBLEMS.invite_not_found });
+    return page(withdrawInvitePage(invite));
   }
 
   async function revokeInvite({ params }) {
@@ -207,6 +223,7 @@ export function register(router, { load, sessionApi, origin, changed }) {
   router
     .add('GET', '/app/invites', () => invites())
     .add('POST', '/app/invites', createInvite)
+    .add('GET', '/app/invites/:id/withdraw', confirmRevokeInvite)
     .add('POST', '/app/invites/:id/revoke', revokeInvite)
     .add('GET', '/app/clients', clientList)
     .add('GET', '/app/clients/:uid', (ctx) => showClient(ctx))

@@ -37,6 +37,21 @@ export { RATING_WORDS, scheduleWords };
 // ------------------------------------------------------------------ invitations
 
 /**
+ * Asked once more before an invitation is withdrawn: its link stops working for good (a new one can be made).
+ * @param {{invite_id: string, created_at: number}} invite
+ */
+export function withdrawInvitePage(invite) {
+  return html`${nav('invites', 'therapist')}<section aria-labelledby="withdraw-invite-title">
+    <h1 id="withdraw-invite-title">Withdraw the invitation made ${when(invite.created_at)}?</h1>
+    <p class="error" id="withdraw-invite-warning">Its link and QR code stop working for good: nobody can link with you
+      through it any more. Clients already linked stay linked, and you can make a new invitation at any time.</p>
+    <form action="/app/invites/${invite.invite_id}/revoke" method="post" hx-post="/app/invites/${invite.invite_id}/revoke"
+      hx-target="#view"><div class="actions"><button type="submit" class="danger"
+      aria-describedby="withdraw-invite-warning">Withdraw it</button>
+      ${link('/app/invites', 'Keep it', 'button secondary')}</div></form></section>`;
+}
+
+/**
  * The Invites screen. state: 'ready' (a signed-in therapist), 'signed_out', 'client'.
  * @param {{state: string, invites?: {invite_id: string, created_at: number, expires_at: number}[],
  *   created?: {link: string, expiresAt: number}|null, problem?: string|null, notice?: string|null}} view
@@ -59,9 +74,9 @@ export function invitesPage({ state, invites = [], created = null, problem = nul
       <h2 id="pending-title">Open invitations</h2>
       ${invites.length ? html`<ul class="invites" aria-labelledby="pending-title">${invites.map((i) => html`<li>
         <p>Made ${when(i.created_at)}, works until ${when(i.expires_at)}.</p>
-        <form action="/app/invites/${i.invite_id}/revoke" method="post" hx-post="/app/invites/${i.invite_id}/revoke"
-          hx-target="#view"><button type="submit" class="secondary"
-          aria-label="Withdraw the invitation made ${whenText(i.created_at)}">Withdraw</button></form></li>`)}</ul>`
+        <p><a href="/app/invites/${i.invite_id}/withdraw" class="button danger secondary"
+          hx-get="/app/invites/${i.invite_id}/withdraw" hx-target="#view" hx-push-url="true"
+          aria-label="Withdraw the invitation made ${whenText(i.created_at)}…">Withdraw…</a></p></li>`)}</ul>`
         : html`<p class="empty">No open invitations.</p>`}`;
   })();
   return html`${nav('invites', 'therapist')}<section aria-labelledby="invites-title"><h1 id="invites-title">Invites</h1>

@@ -107,7 +107,7 @@ export function entryPage(entry, kind, extra = null) {
     <div class="actions">
       ${kind ? link(`/app/entries/${entry.id}/edit`, t('entry.edit'), 'button') : null}
       <form action="/app/entries/${entry.id}/delete" method="post" hx-post="/app/entries/${entry.id}/delete" hx-target="#view"
-        hx-push-url="/app/entries"><button type="submit" class="danger">${t('entry.delete')}</button></form>
+        hx-push-url="/app/entries"><button type="submit" class="danger secondary">${t('entry.delete')}</button></form>
     </div>${extra}</article>`;
 }
 

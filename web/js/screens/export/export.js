@@ -11,9 +11,9 @@ import { fieldType } from '../../core/fields.js';
 import { FieldError, validateFields } from '../../core/kinds.js';
 import { isTimestamp } from '../../core/merge.js';
 import { granteesAfter } from '../../core/sharing.js';
-import { kindWords, link, nav } from '../components.js';
+import { backToMore, kindWords, nav } from '../components.js';
 import { newerChoice } from '../fields.js';
-import { html, htmlResponse } from '../views.js';
+import { html, htmlResponse, t } from '../views.js';
 
 export const JSON_FILE = 'between-entries.json';
 export const TEXT_FILE = 'between-entries.txt';
@@ -163,7 +163,7 @@ export function copyWords({ entries, already, unreadable, notEntries }) {
 /** The page with the two downloads. */
 export function exportPage(me, { entries, others, notice = null, problem = null }) {
   const words = count(entries, 'entry', 'entries');
-  return html`${nav('account', me.role)}<section aria-labelledby="export-title">
+  return html`${nav('more', me.role, t('more.copy'))}<section aria-labelledby="export-title">
     ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
     <h1 id="export-title">Save a copy of your entries</h1>
     <p class="lead">This device holds ${words} of yours${others ? html`, and ${others} ${others === 1 ? 'assignment, answer or session note'
@@ -188,7 +188,7 @@ export function exportPage(me, { entries, others, notice = null, problem = null 
             ${problem ? html`aria-invalid="true" aria-describedby="copy-error"` : null}></div>
         <div class="actions"><button type="submit" class="secondary">Bring back</button></div>
       </form></section>
-    <p>${link('/app/account', 'Back to Sync', 'button secondary')}</p></section>`;
+    <div class="actions">${backToMore()}</div></section>`;
 }
 
 /** A download: the local server answers a navigation to it with the file itself, not a page around it. */

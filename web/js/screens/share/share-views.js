@@ -4,7 +4,7 @@ import { kindFor } from '../../core/assignments.js';
 import { instantWords } from '../../core/dates.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
 import { kindWords, link, nav, summary } from '../components.js';
-import { html } from '../views.js';
+import { html, t } from '../views.js';
 
 const when = (stamp) => instantWords(stamp) ?? '';
 
@@ -76,7 +76,7 @@ export function linkPage(peer, safety) {
   }[status.how] ?? null;
   const stopped = therapistView ? 'What they share is held back, and nothing new can be assigned to them'
     : 'What they send is held back, and nothing is shared with them';
-  return html`${therapistView ? nav('clients', 'therapist') : nav('shared')}<section aria-labelledby="link-title">
+  return html`${therapistView ? nav('clients', 'therapist') : nav('more', 'client', t('more.shared'))}<section aria-labelledby="link-title">
     <h1 id="link-title">${peer.handle}</h1>
     <p class="key-state"><span class="badge badge-${status.badge}">${status.word}</span></p>
     ${blocked ? html`<p class="error" role="alert">${peer.handle}${blockedWhy(peer)}. ${stopped} until you compare the
@@ -124,7 +124,7 @@ export function sharingPanel(entryId, sharing, problem = null) {
 
 /** Everything this person shares, newest first. */
 export function sharedPage(items, kinds, peers) {
-  return html`${nav('shared')}<section aria-labelledby="shared-title"><h1 id="shared-title">Shared</h1>
+  return html`${nav('more', 'client', t('more.shared'))}<section aria-labelledby="shared-title"><h1 id="shared-title">Shared</h1>
     ${peers.length ? html`<p class="lead">Linked with ${peers.map((p, i) => html`${i ? ', ' : ''}${link(`/app/link/${p.userId}`, p.handle)}`)}.</p>`
       : html`<p class="lead">You are not linked with a therapist yet. Open the invitation link they give you.</p>`}
     ${items.length ? html`<ul class="entries">${items.map(({ entry, sharing }) => html`<li>

@@ -54,10 +54,32 @@ test('every device is listed, this one marked and without a sign-out button; nam
   assert.match(body, /Between in Chrome on Linux<\/strong> <span class="tag">This device<\/span>/);
   assert.match(body, /Old phone &lt;img src=x onerror=&quot;alert\(1\)&quot;&gt;/);
   assert.doesNotMatch(body, /<img/);
-  assert.equal(body.match(/Sign out this device<\/button>/g).length, 1);
-  assert.match(body, new RegExp(`action="/app/account/devices/${PHONE}/revoke"`));
+  // Another device is signed out in two steps: its link (a destructive step, drawn as one) asks first.
+  assert.equal(body.match(/Sign out this device…<\/a>/g).length, 1);
+  assert.match(body, new RegExp(`href="/app/account/devices/${PHONE}/revoke" class="button danger secondary"`));
   assert.doesNotMatch(body, new RegExp(`/app/account/devices/${ME}/revoke`));
   assert.match(body, /<time datetime="2026-/);
+});
+
+test('signing out another device is asked once more, naming it and saying what it means; nothing is revoked yet', async () => {
+  const { state, call } = fixture();
+  const ask = await call('GET', `/app/account/devices/${PHONE}/revoke`);
+  assert.equal(ask.status, 200);
+  assert.match(ask.body, /<h1 id="revoke-title">Sign out “Old phone &lt;img src=x onerror=&quot;alert\(1\)&quot;&gt;”\?<\/h1>/);
+  assert.match(ask.body, /can no longer sync with your account/);
+  assert.match(ask.body, new RegExp(`<form action="/app/account/devices/${PHONE}/revoke" method="post"`));
+  assert.match(ask.body, /<button type="submit" class="danger" aria-describedby="revoke-warning">Sign out this device<\/button>/);
+  assert.match(ask.body, /href="\/app\/account\/devices"[^>]*>Keep it signed in<\/a>/);
+  assert.deepEqual(state.revoked, []);
+  // This device, an id that is not one, or a device already gone: back to the list, nothing asked.
+  for (const id of [ME, 'not-a-uuid', 'AAAAAAAA-2222-4222-8222-222222222222']) {
+    const out = await call('GET', `/app/account/devices/${encodeURIComponent(id)}/revoke`);
+    assert.match(out.body, /<h1 id="devices-title">/, id);
+    assert.doesNotMatch(out.body, /revoke-title/, id);
+  }
+  assert.match((await call('GET', '/app/account/devices/33333333-3333-4333-8333-333333333333/revoke')).body,
+    /That device is not signed in any more/);
+  assert.deepEqual(state.revoked, []);
 });
 
 test('signing out another device revokes it on the server and says what that means', async () => {

@@ -210,7 +210,9 @@ test('the invites screen: signed out, a client, the new link with its QR placeho
   assert.match(out, /data-qr="https:\/\/between.test\/invite#v=1&amp;t=tok&quot;&lt;en/);
   assert.match(out, /works once/);
   assert.match(out, />Copy link</);
-  assert.match(out, /hx-post="\/app\/invites\/i-1\/revoke"[^]*>Withdraw<\/button>/);
+  // Withdrawing is asked once more (withdrawInvitePage): the list only leads there, drawn as a destructive step.
+  assert.match(out, /href="\/app\/invites\/i-1\/withdraw" class="button danger secondary"[^]*>Withdraw…<\/a>/);
+  assert.doesNotMatch(out, /\/revoke/);
   assert.match(String(invitesPage({ state: 'ready', invites: [] })), /No open invitations/);
 });
 
@@ -261,7 +263,18 @@ test('creating an invitation shows its link (token only in the fragment) and lis
   // The secret is the account's for this invite: any device of the account can check the client's proof with it.
   assert.deepEqual(parsed.secret, await inviteSecret(ME.accountKey, uuidBytes(open[0].invite_id)));
   assert.equal(new URL(link).search, ''); // the token is in the fragment, never in the path or query
-  assert.match(made.body, /hx-post="\/app\/invites\/33333333-3333-4333-8333-333333333333\/revoke"/);
+  // Withdrawing is asked once more, on its own screen: the invitation named by when it was made, what it means.
+  assert.match(made.body, /href="\/app\/invites\/33333333-3333-4333-8333-333333333333\/withdraw"/);
+  const ask = await send('GET', `/app/invites/${open[0].invite_id}/withdraw`);
+  assert.match(ask.body, /<h1 id="withdraw-invite-title">Withdraw the invitation made <time datetime="2026-/);
+  assert.match(ask.body, /stop working for good/);
+  assert.match(ask.body, /hx-post="\/app\/invites\/33333333-3333-4333-8333-333333333333\/revoke"/);
+  assert.match(ask.body, /<button type="submit" class="danger"[^>]*>Withdraw it<\/button>/);
+  assert.match(ask.body, /href="\/app\/invites"[^>]*>Keep it<\/a>/);
+  assert.deepEqual(calls, ['create']);
+  const unknown = await send('GET', '/app/invites/44444444-4444-4444-8444-444444444444/withdraw');
+  assert.match(unknown.body, /used already, withdrawn or has expired/);
+  assert.doesNotMatch(unknown.body, /withdraw-invite-title/);
   const gone = await send('POST', `/app/invites/${open[0].invite_id}/revoke`);
   assert.match(gone.body, /Invitation withdrawn/);
   assert.deepEqual(calls, ['create', `revoke ${open[0].invite_id}`]);
@@ -309,7 +322,9 @@ test('the safety number screen reads right for a therapist looking at a client, 
   assert.match(client, /Compare these 60 digits with your therapist, in person or by\s+video/);
   assert.match(client, />Verified by invitation</);
   assert.match(client, /the key matched the one in the link dr\.lee gave you/);
-  assert.match(client, /aria-current="page"[^>]*>Shared</);
+  // Shared is a screen under More now: More is the current tab, the window is named after Shared.
+  assert.match(client, /aria-current="page"[^>]*>More</);
+  assert.match(client, /<nav [^>]*data-screen="Shared"/);
   assert.doesNotMatch(client, /Back to/);
 });
 

@@ -1,0 +1,109 @@
+/**
+ * Fragments of the More tab: everything that is not a daily screen, in groups (your entries, sync and account,
+ * settings, and the steps that remove things), and the Settings screen (the words the app uses, the language).
+ */
+
+import { languageInUse, LANGUAGES } from '../../core/messages.js';
+import { statusText } from '../../core/sync-status.js';
+import { backToMore, nav } from '../components.js';
+import { icon } from '../icons.js';
+import { html, t, tt } from '../views.js';
+
+/**
+ * One line of a group: a link with its icon and label (its whole name), and a hint under it, which the whole line
+ * answers to (app.css stretches the link over it) and which describes the link.
+ * @param {{id: string, href: string, label: string, hint: unknown, glyph: Parameters<typeof icon>[0],
+ *   danger?: boolean, live?: boolean}} item
+ */
+function menuItem({ id, href, label, hint, glyph, danger = false, live = false }) {
+  return html`<li class="menu-item"><a href="${href}" class="menu-link${danger ? ' danger' : ''}" id="more-${id}"
+    hx-get="${href}" hx-target="#view" hx-push-url="true" aria-describedby="more-${id}-hint">${icon(glyph)}<span
+    class="label">${label}</span></a><p class="hint" id="more-${id}-hint"${live ? html` data-sync-text` : null}>${
+    hint}</p></li>`;
+}
+
+/** A group of More: its heading, what it says first, its lines. */
+const group = (id, heading, lead, items) => html`<section class="menu-group" aria-labelledby="more-${id}-title">
+  <h2 id="more-${id}-title">${heading}</h2>${lead ? html`<p class="lead">${lead}</p>` : null}
+  <ul class="menu">${items}</ul></section>`;
+
+/** The name of the language the app is in, in that language (from LANGUAGES). */
+export const languageName = () => {
+  const code = languageInUse() ?? 'en';
+  return LANGUAGES[code] ?? LANGUAGES[code.split('-')[0]] ?? code;
+};
+
+/**
+ * The More screen. `status` is the sync status (core/sync-status.js); `notice` a fragment said first.
+ * @param {import('../../data/device.js').Unlocked} me @param {{wording?: string}|null} settings
+ * @param {{state: string}} status @param {{notice?: unknown}} [extra]
+ */
+export function morePage(me, settings, status, { notice = null } = {}) {
+  const client = me.role !== 'therapist';
+  const signedIn = Boolean(me.session);
+  const entries = [
+    client ? menuItem({ id: 'shared', href: '/app/shared', label: t('more.shared'), hint: t('more.shared.hint'),
+      glyph: 'shared' }) : null,
+    menuItem({ id: 'copy', href: '/app/export', label: t('more.copy'), hint: t('more.copy.hint'), glyph: 'copy' }),
+  ];
+  const account = [
+    menuItem({ id: 'sync', href: '/app/account', label: t('more.sync'), glyph: 'sync', live: signedIn,
+      hint: signedIn ? statusText(status) : t('more.sync.off') }),
+    signedIn ? menuItem({ id: 'devices', href: '/app/account/devices', label: t('more.devices'),
+      hint: t('more.devices.hint'), glyph: 'devices' }) : null,
+    signedIn ? menuItem({ id: 'passphrase', href: '/app/account/passphrase', label: t('more.passphrase'),
+      hint: t('more.passphrase.hint'), glyph: 'key' }) : null,
+    signedIn ? html`<li class="menu-item"><form action="/app/account/logout" method="post"
+      hx-post="/app/account/logout" hx-target="#view"><button type="submit" class="menu-link" id="more-sign-out"
+      aria-describedby="more-sign-out-hint">${icon('signOut')}<span class="label">${t('more.signOut')}</span></button>
+      </form><p class="hint" id="more-sign-out-hint">${t('more.signOut.hint')}</p></li>` : null,
+  ];
+  const wording = settings?.wording === 'homework' ? 'homework' : 'activities';
+  const careful = [
+    signedIn || me.handle ? menuItem({ id: 'forget', href: '/app/account/forget', label: t('more.forget'),
+      hint: t('more.forget.hint'), glyph: 'forget', danger: true }) : null,
+    signedIn ? menuItem({ id: 'delete', href: '/app/account/delete', label: t('more.delete'),
+      hint: t('more.delete.hint'), glyph: 'delete', danger: true }) : null,
+  ].filter(Boolean);
+  return html`${nav('more', me.role)}<section aria-labelledby="more-title" class="more">
+    <h1 id="more-title">${t('more.heading')}</h1>
+    ${notice}
+    ${group('entries', t('more.entries.heading'), null, entries)}
+    ${group('account', t('more.account.heading'), signedIn
+      ? tt('more.account.signedIn', { handle: html`<strong>${me.handle}</strong>` }) : null, account)}
+    ${group('settings', t('more.settings.heading'), null, menuItem({ id: 'settings', href: '/app/settings',
+      label: t('more.settings'), hint: t('more.settings.hint', { wording, language: languageName() }),
+      glyph: 'settings' }))}
+    ${careful.length ? group('careful', t('more.careful.heading'), t('more.careful.lead'), careful) : null}
+  </section>`;
+}
+
+/**
+ * The Settings screen: the word for what is done between sessions (a setting the screens read with wordsFor), the
+ * language, and `storage`: the "Storage on this device" section (screens/storage, storageSettings).
+ * @param {{wording?: string}|null} settings @param {'client'|'therapist'} role
+ * @param {{notice?: unknown, storage?: unknown}} [extra]
+ */
+export function settingsPage(settings, role, { notice = null, storage = null } = {}) {
+  const current = settings?.wording === 'homework' ? 'homework' : 'activities';
+  const choice = (value, key) => html`<label class="choice"><input type="radio" name="wording" value="${value}"
+    ${current === value ? html`checked` : null}><span>${t(key)}</span></label>`;
+  return html`${nav('more', role, t('settings.heading'))}<section aria-labelledby="settings-title">
+    <h1 id="settings-title">${t('settings.heading')}</h1>
+    ${notice}
+    <section aria-labelledby="words-title"><h2 id="words-title">${t('settings.words.heading')}</h2>
+      <form action="/app/settings" method="post" hx-post="/app/settings" hx-target="#view">
+        <fieldset class="field"><legend>${t('settings.words.legend')}</legend>
+          <div class="choices">${choice('activities', 'settings.words.activities')}${
+  choice('homework', 'settings.words.homework')}</div></fieldset>
+        <div class="actions"><button type="submit" class="secondary">${t('settings.save')}</button></div></form>
+    </section>
+    <section aria-labelledby="language-title"><h2 id="language-title">${t('settings.language.heading')}</h2>
+      <p>${t('settings.language.current', { language: languageName() })}</p>
+      <p class="hint">${t('settings.language.only')}</p></section>
+    ${storage}
+    <div class="actions">${backToMore()}</div></section>`;
+}
+
+/** A short message said first on a screen (role=status: app.js moves focus to it). @param {string} words */
+export const saidFirst = (words) => html`<p class="notice" role="status">${words}</p>`;
