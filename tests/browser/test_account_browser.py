@@ -20,7 +20,7 @@ from pwa_live import (  # noqa: F401 - fixtures
     synced_journal,
     turn_on_sync,
 )
-from pwa_screens import create_journal, entry_summaries
+from pwa_screens import create_journal, entry_summaries, go_entries
 from test_pwa_accessibility import _serious
 
 from between.sync.core.keys import format_recovery_key
@@ -359,7 +359,7 @@ def test_wording_is_activities_unless_the_person_prefers_homework(playwright_ins
     ctx = launch(playwright_instance, tmp_path / "phone")
     try:
         page = open_app(ctx, app_url)
-        page.wait_for_selector("#entries-title")
+        go_entries(page)  # the app opens on Today; the entries list says what they are
         assert "Your activities between sessions" in page.inner_text(".lead")
         go_more(page)
         page.get_by_role("link", name="Settings", exact=True).click()
@@ -372,7 +372,7 @@ def test_wording_is_activities_unless_the_person_prefers_homework(playwright_ins
     ctx = launch(playwright_instance, tmp_path / "phone")
     try:
         page = open_app(ctx, app_url)
-        page.wait_for_selector("#entries-title")
+        go_entries(page)
         assert "Your homework between sessions" in page.inner_text(".lead")
         page.get_by_role("link", name="New entry").click()
         page.wait_for_selector("#new-title")

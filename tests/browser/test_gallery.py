@@ -67,7 +67,7 @@ def out_dir(tmp_path: Path) -> Path:
 
 
 def test_the_main_screens_of_both_people_phone_and_desktop_light_and_dark(playwright_instance, tmp_path, out_dir):
-    with serve_app(tmp_path / "server") as app:
+    with serve_app(tmp_path) as app:  # its server-data and server.log beside the pictures folder
         url = app.url
         t_ctx = launch(playwright_instance, tmp_path / "therapist", timezone_id=ZONE, locale="en-GB")
         c_ctx = launch(playwright_instance, tmp_path / "client", timezone_id=ZONE, locale="en-GB")

@@ -135,7 +135,8 @@ def test_a_form_posted_without_htmx_shows_its_refusal_or_goes_where_htmx_would(p
         assert "Please fill in “Situation”" in refused["body"]
         assert out["made"]["redirected"] and out["made"]["url"].startswith("/app/entries/")
         assert "Posted plainly" in out["made"]["body"]
-        assert out["settings"]["redirected"] and out["settings"]["url"] == "/app/entries"  # the page it was on
+        # No referrer reaches the worker (the shell's policy), so "where it was" is the home screen: Today for a client.
+        assert out["settings"]["redirected"] and out["settings"]["url"] == "/app/today"
         assert entry_summaries(page) == ["Posted plainly"]
     finally:
         ctx.close()

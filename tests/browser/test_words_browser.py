@@ -283,6 +283,10 @@ def test_no_screen_shows_a_stored_id_where_there_is_a_label(pair):
     seen["client: shared"] = _read(cp)
     go(cp, url, "/app/todo", "#todo-title")
     seen["client: to do"] = _read(cp)
+    go(cp, url, "/app/today", "#today-title")  # what was done today: every entry above
+    seen["client: today"] = _read(cp)
+    go(cp, url, "/app/progress", "#progress-title")
+    seen["client: progress"] = _read(cp)
     for aid in (made["breathing"], made["worksheet"]):
         go(cp, url, f"/app/todo/{aid}", "#todo-a-title")
         seen[f"client: activity {aid}"] = _read(cp)

@@ -7,7 +7,9 @@
 import { newUuid, uuidString } from '../core/bytes.js';
 import { randomBytes } from '../core/crypto.js';
 import { get } from './db.js';
-import { commit, isPending, listOwnRecords, liveRow, openPlaintext } from './entries.js';
+import {
+  commit, isEntryDocument, isPending, listOwnRecords, liveRow, newestFirst as newestOf, openPlaintext, toEntry,
+} from './entries.js';
 import { BetweenError } from '../core/errors.js';
 import { kindFor } from '../core/assignments.js';
 import { decodeDocument, encodeDocument } from '../core/records.js';
@@ -37,6 +39,27 @@ const newestFirst = (a, b) => {
 export async function listOwnDocuments(db, me, type) {
   const all = await listOwnRecords(db, me);
   return all.filter(({ doc }) => doc.type === type).map(({ row, doc }) => toOwn(row, doc)).sort(newestFirst);
+}
+
+/**
+ * Every live own record, each opened once: the entries (as listEntries gives them, newest first) and the documents
+ * of each `type` (as listOwnDocuments gives them). For a screen that needs both (Today, Progress): one pass over the
+ * store instead of one per list.
+ * @returns {Promise<{entries: import('./entries.js').Entry[], documents: Map<string, OwnDocument[]>}>}
+ */
+export async function listOwnAll(db, me) {
+  const entries = [];
+  const documents = new Map();
+  for (const { row, doc } of await listOwnRecords(db, me)) {
+    if (isEntryDocument(doc)) entries.push(toEntry(row.recordId, row.head.version, doc));
+    else if (typeof doc.type === 'string') {
+      if (!documents.has(doc.type)) documents.set(doc.type, []);
+      documents.get(doc.type).push(toOwn(row, doc));
+    }
+  }
+  entries.sort(newestOf((e) => [e.createdAt, e.id]));
+  for (const list of documents.values()) list.sort(newestFirst);
+  return { entries, documents };
 }
 
 /** @returns {Promise<OwnDocument|null>} an own document with a `type` (null for an entry or nothing) */

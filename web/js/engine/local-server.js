@@ -136,17 +136,17 @@ export function createLocalServer(io) {
 
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
-    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, panel: entryPanel(load) };
+    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, panel: entryPanel(load), home };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);
 
-  /** Where the app opens: a therapist's on their clients, anyone else's on their entries. */
+  /** Where the app opens (`/`, `/app`): a therapist's on their clients, anyone else's on Today. */
   async function home() {
     try {
-      return (await load()).me.role === 'therapist' ? '/app/clients' : '/app/entries';
+      return (await load()).me.role === 'therapist' ? '/app/clients' : '/app/today';
     } catch {
-      return '/app/entries';
+      return '/app/today';
     }
   }
 
@@ -164,14 +164,15 @@ export function createLocalServer(io) {
 
   /**
    * A page load (navigation) of an app address: the shell with its view rendered in, so the first paint already
-   * shows it and the page needs no second round trip; htmx takes over for what follows. `/` shows the entries.
+   * shows it and the page needs no second round trip; htmx takes over for what follows. `/` and `/app` show the
+   * person's home screen (`home`).
    * An invite or an unexpected shell gets the plain shell, which asks for its view itself. A view that fails is
    * the same "Something went wrong" screen htmx would have shown.
    * @param {Request} request
    */
   async function navigate(request) {
     const url = new URL(request.url);
-    if (url.pathname === '/') url.pathname = await home();
+    if (url.pathname === '/' || url.pathname === '/app') url.pathname = await home();
     const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
     if (!found?.handler) return io.shell();
     if (found.handler.download) return answer(request, url, found); // a file (export.js), not a page

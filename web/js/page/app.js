@@ -326,7 +326,8 @@ async function start() {
     await htmx.ajax('GET', '/app/storage/wiped', { target: '#view' });
   } else if (invite || !view.dataset.rendered) {
     // The worker rendered the first view into the page it answered the navigation with; else ask for it.
-    const path = invite ?? (location.pathname.startsWith('/app') ? location.pathname + location.search : '/app/entries');
+    // `/app` is the person's home screen, which the worker knows (Today for a client, Clients for a therapist).
+    const path = invite ?? (location.pathname.startsWith('/app') ? location.pathname + location.search : '/app');
     await htmx.ajax('GET', path, { target: '#view' });
   }
   titleView();

@@ -14,6 +14,8 @@ import { register as more } from './more/more-routes.js';
 import { entryPanel, register as share } from './share/share-routes.js';
 import { register as storage } from './storage/storage-routes.js';
 import { register as todo } from './todo/todo-routes.js';
+import { register as today } from './today/today-routes.js';
+import { register as progress } from './progress/progress-routes.js';
 
 // The page's secret-carrying messages (account steps), the sharing panel under an entry, the server's own pages.
 export { accountMessages, entryPanel };
@@ -35,10 +37,12 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  *   state (where entries live, kept or not, space), the notice put away, freeing space
  * @property {(id: string) => Promise<unknown>} [panel] the sharing panel under an entry, or null
  * @property {() => Date} [now] the clock (tests set it)
+ * @property {() => Promise<string>} [home] the address of the person's home screen (Today, or a therapist's Clients)
  */
 
 /**
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, more, share, storage, todo };
+export const FEATURES = { account, assign, care, entry, export: exportCopy, more, progress, share, storage,
+  today, todo };

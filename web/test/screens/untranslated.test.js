@@ -5,13 +5,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { useLanguage } from '../../js/core/messages.js';
-import { instantWords } from '../../js/core/dates.js';
+import { calendarWords, formatter, instantWords } from '../../js/core/dates.js';
 import { nav } from '../../js/screens/components.js';
 import { chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice }
   from '../../js/screens/entry/entry-views.js';
 import { WORDING } from '../../js/screens/components.js';
 import { morePage, settingsPage } from '../../js/screens/more/more-views.js';
 import { pseudoLocalise } from '../pseudo-locale.js';
+import { todayPage } from '../../js/screens/today/today-views.js';
+import { todoPage } from '../../js/screens/todo/todo-views.js';
+import { progressPage } from '../../js/screens/progress/progress-views.js';
+import { calendarWeeks } from '../../js/screens/progress/progress.js';
 import { quotaAlert, storageNotice, storageSettings, wipedPage } from '../../js/screens/storage/storage-views.js';
 import { sizeWords } from '../../js/core/storage.js';
 
@@ -97,6 +101,54 @@ const SCREENS = {
   'storage: still full': () => entryForm(journal, { alert: quotaAlert('entry-form', { freed: true }) }),
   'storage: cleared by the browser': () => wipedPage(),
 };
+
+// Today, To do's list and Progress (issue 10). An activity's title, the therapist's handle and instructions, emotion
+// names and kinds.json's labels are data; so are the dates and numbers Intl writes.
+const from = { userId: 'u1', handle: 'Handle', verified: true, state: 'verified', how: 'invite-link' };
+const given = { id: 'a1', ownerId: 'u1', from, doc: { title: 'ActivityTitle', instructions: 'Instructions\n\nMore',
+  schedule: { recurrence: { freq: 'daily', start: '2026-03-01', time_zone: 'UTC' } }, withdrawn: false } };
+const unverified = { ...given, from: { ...from, verified: false, state: 'unverified' } };
+const item = (occurrence, state, a = given) => ({ assignment: a, occurrence, state, response: null });
+const doneItem = { ...item('2026-03-09', 'missed'), response: { id: 'r1', doc: { status: 'done', minutes: 5,
+  feedback: { rating: 'not_helping' } } } };
+const peer = { userId: 'u1', handle: 'Handle', held: 2 };
+const days = ['2026-03-09', '2026-03-10'].map((day, i) => ({ day, mean: i ? 7 : null, count: i }));
+const weekly = [{ week_start: '2026-03-02', minutes: 0, target: null }, { week_start: '2026-03-09', minutes: 20,
+  target: 30 }];
+const DATA_TOO = ['ActivityTitle', 'Instructions', 'More', 'Handle', 'Anxious', ...days.map((d) => d.day)];
+// Dates in the forms these screens write them (Intl's words, not the catalogue's), longest first.
+const DATES = [];
+for (let d = 1; d <= 31; d++) {
+  const day = `2026-03-${String(d).padStart(2, '0')}`;
+  for (const style of [{ weekday: 'long', day: 'numeric', month: 'long' }, { weekday: 'long' }, { weekday: 'short' },
+    { day: 'numeric', month: 'short' }, { month: 'long', year: 'numeric' }]) DATES.push(calendarWords(day, style));
+}
+DATES.push(formatter({ hour: 'numeric', minute: '2-digit' }).format(new Date(A)));
+DATA.push(...DATA_TOO, ...[...new Set(DATES)].sort((x, y) => y.length - x.length));
+Object.assign(SCREENS, {
+  'today, with everything': () => todayPage({ date: '2026-03-10', due: { due: [item('2026-03-10', 'due_today',
+    unverified)], open: [{ item: item('2026-03-08', 'missed'), more: 2 }], coming: 1 },
+    done: { entries: [{ entry: feeling, assignment: given }], notDone: [{ assignment: given,
+      response: { doc: { updated_at: A } } }] }, notices: [{ peer, why: 'changed' }, { peer, why: 'ended' }],
+    newer: [{ userId: 'u1', handle: 'Handle', count: 2 }], kinds, hasAssignments: true,
+    drafts: [{ form: 'entry/new/journal', path: '/app/entries/new?kind=journal', kind: 'journal',
+      title: 'ActivityTitle', what: 'answer', updatedAt: A }] }),
+  'today, nothing yet, homework': () => todayPage({ date: '2026-03-10', due: { due: [], open: [], coming: 0 },
+    done: { entries: [], notDone: [] }, kinds, words: WORDING.homework }),
+  'to do, due and done': () => todoPage({ lists: { today: [item('2026-03-10', 'due_today')],
+    week: [item('2026-03-11', 'upcoming'), item('2026-03-12', 'upcoming')], overdue: [item('2026-03-08', 'missed')] },
+  done: [doneItem], notices: [{ peer, why: 'mismatch' }], newer: [{ userId: 'u1', handle: 'Handle', count: 1 }] }),
+  'to do, nothing yet': () => todoPage({ lists: { today: [], week: [], overdue: [] } }),
+  'progress, with data': () => progressPage({ today: '2026-03-10', month: '2026-03',
+    months: { previous: '2026-02', next: null }, week: days, monthDays: days, calendar: calendarWeeks('2026-03'),
+    practice: weekly, activities: weekly.map((w) => ({ week_start: w.week_start, done: 2, notDone: 1, open: 1 })),
+    feedback: [{ assignment: given, rating: 'not_helping', comment: 'Instructions', occurrence: '2026-03-09' }],
+    thoughts: [{ id: 't1', at: A, before: 60, after: 30, emotions: [{ name: 'Anxious', before: 60, after: 30 }] }],
+    hasAssignments: true }),
+  'progress, empty': () => progressPage({ today: '2026-03-10', month: '2026-03',
+    months: { previous: '2026-02', next: null }, week: days.map((d) => ({ ...d, mean: null })), monthDays: [],
+    calendar: calendarWeeks('2026-03'), practice: [], activities: [], feedback: [], thoughts: [] }),
+});
 
 for (const [name, render] of Object.entries(SCREENS)) {
   test(`nothing untranslated: ${name}`, () => {

@@ -1,40 +1,14 @@
 /**
- * Small charts drawn as inline SVG from shared data only. Each is a <figure>: an <svg role="img"> named by its
- * <title> and <desc>, and a <table> of the same numbers, so nothing is said by the drawing alone. No style
- * attributes (the CSP forbids them): colours come from classes in css/app.css.
+ * Small charts of a therapist's review, drawn as inline SVG from shared data only, in the frame every chart shares
+ * (../chart-frame.js): an <svg role="img"> named by its <title> and <desc>, and a <table> of the same numbers.
  */
 
 import { instantWords } from '../../core/dates.js';
 import { dayWords } from './review.js';
+import { H, PAD, W, figure, round, yAxis } from '../chart-frame.js';
 import { html } from '../views.js';
 
-const W = 320; // viewBox width
-const H = 160; // viewBox height
-const PAD = { left: 32, right: 8, top: 12, bottom: 28 };
-
-const round = (n) => Math.round(n * 10) / 10;
 const shortDay = (date) => dayWords(date).replace(/,? \d{4}$/, '');
-
-/** The frame every chart shares: svg with title and description, then the table of its numbers. */
-function figure(id, title, desc, body, table, viewHeight = H) {
-  return html`<figure class="chart" aria-labelledby="${id}-caption">
-    <figcaption id="${id}-caption">${title}</figcaption>
-    <svg role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${W} ${viewHeight}"
-      preserveAspectRatio="xMidYMid meet" focusable="false"><title id="${id}-title">${title}</title>
-      <desc id="${id}-desc">${desc}</desc>${body}</svg>
-    ${table}</figure>`;
-}
-
-/** Horizontal grid lines with their numbers at 0, half of `top` and `top`, on a scale up to `scale`. */
-function yAxis(top, scale = top, unit = '') {
-  const plotH = H - PAD.top - PAD.bottom;
-  return [0, top / 2, top].map((v) => {
-    const y = round(PAD.top + plotH - (v / scale) * plotH);
-    return html`<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y}" y2="${y}"></line>
-      <text class="axis-label" x="${PAD.left - 4}" y="${round(y + 4)}" text-anchor="end" font-size="10">${
-        round(v)}${unit}</text>`;
-  });
-}
 
 /**
  * Practice minutes per week as bars, with the weekly target as a line.

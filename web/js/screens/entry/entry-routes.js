@@ -176,7 +176,6 @@ export function register(router, { load, panel = async () => null, storage = nul
   }
 
   router
-    .add('GET', '/app', listPage)
     .add('GET', '/app/entries', listPage)
     .add('GET', '/app/entries/new', newForm)
     .add('POST', '/app/entries', create)

@@ -41,7 +41,7 @@ function riskWords(state, where) {
 }
 
 /**
- * The home screen's notice (Today, for now the Entries list): calm, once, until put away; null when not due
+ * The home screen's notice (Today, and the Entries list): calm, once, until put away; null when not due
  * (nothing only here, the storage kept, or put away). "Got it" replaces it with a line saying where it stays.
  * @param {import('../../core/storage.js').StorageState|null} state
  */

@@ -1,7 +1,7 @@
 /** The service worker's to-do handlers: what is due, one activity, answering a day (done or not), feedback. */
 
 import {
-  WORKSHEET, validateAssignment, validateWorksheetAnswers, weeklyMinutes, worksheetKind,
+  WORKSHEET, validateWorksheetAnswers, weeklyMinutes, worksheetKind,
 } from '../../core/assignments.js';
 import { get, getAll } from '../../data/db.js';
 import { createDocument, listOwnDocuments, updateDocument } from '../../data/documents.js';
@@ -15,13 +15,13 @@ import { dueState, isOccurrence } from '../../core/recurrence.js';
 import { canGrant, granteesAfter } from '../../core/sharing.js';
 import { chosenPeers } from '../share-switch.js';
 import {
-  entryMinutes, history, isCurrent, latestResponses, readFeedback, responseDoc, responseFor, todayOf, todoList, trustOf,
-  weekStart, zoneOf,
+  deviceZone, doneList, entryMinutes, history, isCurrent, latestResponses, readFeedback, responseDoc, responseFor,
+  todayOf, todoList, weekStart, zoneOf,
 } from './todo.js';
+import { SHOWN, decorate, sortAssigned } from './assigned.js';
 import {
   answeredPage, assignmentPage, blockedPage, occurrencePage, todoNotFoundPage, todoPage,
 } from './todo-views.js';
-import { isBlocked, keyStatus } from '../../core/key-status.js';
 import { wordsFor } from '../components.js';
 import { html, htmlResponse, t } from '../views.js';
 import { UUID } from '../../engine/router.js';
@@ -42,15 +42,6 @@ const STORE = { listReceived, getReceived, listOwnDocuments, createDocument, upd
   updateEntry, sharedWith, setShared: null, peers: (db) => getAll(db, 'peers'),
   discardDraft };
 
-const SHOWN = new Set(['verified', 'unverified']);
-
-function deviceZone() {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /** The kind whose form answers an assignment: its entry kind, or the kind made from its worksheet. */
 export function kindOf(doc, kinds) {
@@ -75,40 +66,8 @@ export function register(router, app) {
     return { db, me, kinds, peers, words: wordsFor(settings), now: clock() };
   }
 
-  /** An assignment as the views show it: validated, with who it is from and how far they are trusted. */
-  function decorate(e, record) {
-    const peer = e.peers.get(record.ownerId);
-    let doc;
-    try {
-      doc = validateAssignment(record.doc, e.kinds);
-    } catch (err) {
-      if (err instanceof FieldError) return null; // a newer version's document, or not an assignment at all
-      throw err;
-    }
-    const trust = trustOf(peer);
-    return { ...record, doc, trust, from: { userId: record.ownerId, handle: peer?.handle ?? 'someone',
-      verified: trust === 'verified', word: keyStatus(peer).word } };
-  }
-
-  /** The assignments shown as from a therapist, and a notice for each therapist whose are held back. */
-  async function assignments(e) {
-    const shown = [];
-    const notices = new Map();
-    for (const record of await store.listReceived(e.db, e.me, { type: 'assignment' })) {
-      const a = decorate(e, record);
-      if (!a) continue;
-      if (SHOWN.has(a.trust)) shown.push(a);
-      else if (a.trust !== 'unknown') notices.set(a.ownerId, { peer: e.peers.get(a.ownerId), why: a.trust });
-    }
-    // A blocked therapist (changed key, or not what the invitation proved): what they send is held back, not
-    // stored, so there may be nothing to list; the notice says so all the same.
-    for (const peer of e.peers.values()) {
-      if (peer.role === 'therapist' && isBlocked(peer) && !notices.has(peer.userId)) {
-        notices.set(peer.userId, { peer, why: trustOf(peer) });
-      }
-    }
-    return { shown, notices: [...notices.values()] };
-  }
+  /** The assignments shown as from a therapist, a notice for each therapist whose are held back, the unreadable. */
+  const assignments = async (e) => sortAssigned(e, await store.listReceived(e.db, e.me, { type: 'assignment' }));
 
   const responsesOf = async (e, aid) => (await store.listOwnDocuments(e.db, e.me, 'assignment-response'))
     .filter((r) => aid === null || r.doc.assignment_id === aid);
@@ -129,11 +88,13 @@ export function register(router, app) {
 
   async function list() {
     const e = await env();
-    const { shown, notices } = await assignments(e);
-    const lists = todoList(shown, await responsesOf(e, null), { now: e.now });
+    const { shown, notices, newer } = await assignments(e);
+    const responses = await responsesOf(e, null);
+    const lists = todoList(shown, responses, { now: e.now });
+    const done = doneList(shown, responses, { now: e.now });
     const current = shown.filter((a) => isCurrent(a, e.now));
     const ended = shown.filter((a) => !isCurrent(a, e.now));
-    return page(todoPage({ lists, current, ended, notices, words: e.words, deviceZone: deviceZone() }));
+    return page(todoPage({ lists, done, current, ended, notices, newer, words: e.words, deviceZone: deviceZone() }));
   }
 
   async function assignmentView(e, a, { status = 200, headers = {}, notice = null, feedback = {} } = {}) {

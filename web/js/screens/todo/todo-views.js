@@ -1,12 +1,13 @@
 /** Fragments of the client's to-do screens: the list, one activity, answering one day, the confirmation. */
 
-import { blockedWhy, heldText } from '../../core/key-status.js';
+import { blockedWhy, isBlocked } from '../../core/key-status.js';
 import { RATINGS, RATING_WORDS } from '../../core/assignments.js';
 import { FORM_ERROR_ID, entryFields } from '../entry/entry-views.js';
 import { calendarWords } from '../../core/dates.js';
 import { link, nav, WORDING } from '../components.js';
 import { shareSwitches } from '../share-switch.js';
-import { html, t as msg, tt } from '../views.js';
+// `msg` too: the day's form keeps `t` for the person's word ("activity" or "homework").
+import { html, t, t as msg, tt } from '../views.js';
 import { fieldErrorText, limitCounter } from '../fields.js';
 import { DRAFT_FORMS, draftAttributes } from '../drafts.js';
 
@@ -60,10 +61,24 @@ export function scheduleWords(recurrence, deviceZone = null) {
   return `${words}.${zone}`;
 }
 
+/** The wording setting's name (components.js WORDING), for the messages that choose by it. */
+export const wordingOf = (words) => (words === WORDING.homework || words?.name === 'homework' ? 'homework'
+  : 'activities');
+
+/** How the person an assignment is from was verified, in the catalogue's words. */
+function trustWord(from) {
+  if (from.state === 'verified') {
+    return t(from.how === 'safety-number' ? 'todo.trust.safetyNumber' : 'todo.trust.invite');
+  }
+  if (from.state === 'unverified') return t('todo.trust.unverified');
+  if (from.word) return from.word;
+  return t(from.verified ? 'todo.trust.verified' : 'todo.trust.unverified');
+}
+
 /** "from <handle> (Verified by invitation)": who an assignment is from, and how their key was verified. */
 export function fromLine(from) {
-  return html`<span class="todo-from">from <strong>${from.handle}</strong> <span class="trust ${
-    from.verified ? 'verified' : 'unverified'}">(${from.word ?? (from.verified ? 'Verified' : 'Not verified')})</span></span>`;
+  const trust = html`<span class="trust ${from.verified ? 'verified' : 'unverified'}">(${trustWord(from)})</span>`;
+  return html`<span class="todo-from">${tt('todo.from', { handle: html`<strong>${from.handle}</strong>`, trust })}</span>`;
 }
 
 /**
@@ -73,21 +88,54 @@ export function fromLine(from) {
  */
 export function trustNotices(notices) {
   return notices.map(({ peer, why }) => (why === 'changed' || why === 'mismatch'
-    ? html`<div class="notice trust-notice"><p>Activities from ${peer.handle} are held back: ${peer.handle}${
-      blockedWhy({ ...peer, state: why })}. ${heldText({ ...peer, state: why })} ${link(`/app/link/${peer.userId}`,
-      'Compare the safety number')} with them (in person or by video); once it matches, they show here.</p></div>`
-    : html`<div class="notice trust-notice"><p>Your link with ${peer.handle} has ended, so what they sent is no longer
-      listed here.</p></div>`));
+    ? html`<div class="notice trust-notice"><p>${tt(`todo.held.${why}`, { handle: peer.handle,
+      waiting: isBlocked({ ...peer, state: why }) ? peer.held ?? 0 : 0,
+      compare: link(`/app/link/${peer.userId}`, t('todo.held.compare')) })}</p></div>`
+    : html`<div class="notice trust-notice"><p>${t('todo.held.ended', { handle: peer.handle })}</p></div>`));
 }
+
+/**
+ * One notice per therapist whose activities need a newer version of the app, with the way to get it: the app checks
+ * for a new version whenever it is opened, and offers it at the top of the screen.
+ * @param {{userId: string, handle: string, count: number}[]} newer
+ */
+export function newerNotices(newer, words = WORDING.activities, here = '/app/todo') {
+  // A plain link, not htmx: a page load is what makes the browser look for a new version of the app.
+  return newer.map(({ handle, count }) => html`<div class="notice newer-notice"><p>${t('todo.newer', { handle, count,
+    wording: wordingOf(words) })}</p><a href="${here}" class="button secondary">${t('todo.newer.check')}</a></div>`);
+}
+
+/** A done answer in words: done, its minutes, the feedback given. */
+export function doneWords(response) {
+  const r = response.doc;
+  return [t('todo.done.status'), r.minutes !== undefined ? t('todo.done.minutes', { minutes: r.minutes }) : null,
+    r.feedback ? ratingWord(r.feedback.rating) : null].filter(Boolean).join(' · ');
+}
+
+/** A "how is it going" rating in words. */
+export const ratingWord = (rating) => (RATINGS.includes(rating)
+  ? t(`todo.rating.${rating.replace(/_(\w)/g, (_, c) => c.toUpperCase())}`) : String(rating));
+
+/** "Do it" and the words a screen reader adds to tell one such link from the next. */
+const doIt = (label, title, date) => html`${label}<span class="visually-hidden">: ${t('todo.item.which',
+  { title, day: dayText(date) })}</span>`;
 
 function todoItem(item, more = 0) {
   const { assignment: a, occurrence } = item;
   return html`<li class="todo-item"><div class="todo-text"><p class="todo-title">${a.doc.title}</p>
     <p class="meta">${fromLine(a.from)} · ${item.state === 'due_today'
-      ? html`<time datetime="${occurrence}">Today</time>` : day(occurrence)}${
-      more ? `, then ${more} more ${more === 1 ? 'day' : 'days'}` : ''}</p></div>
-    ${link(`/app/todo/${a.id}/${occurrence}`, html`Do it<span class="visually-hidden">: ${a.doc.title}, ${
-      dayText(occurrence)}</span>`, 'button')}</li>`;
+      ? html`<time datetime="${occurrence}">${t('todo.today')}</time>` : day(occurrence)}${
+      more ? t('todo.moreDays', { count: more }) : ''}</p></div>
+    ${link(`/app/todo/${a.id}/${occurrence}`, doIt(t('todo.doIt'), a.doc.title, occurrence), 'button')}</li>`;
+}
+
+/** A day answered "done": when, the minutes and feedback given, and the way to change the answer. */
+function doneItem(item) {
+  const { assignment: a, occurrence, response } = item;
+  return html`<li class="todo-item todo-done"><div class="todo-text"><p class="todo-title">${a.doc.title}</p>
+    <p class="meta">${day(occurrence)} · ${doneWords(response)}</p></div>
+    ${link(`/app/todo/${a.id}/${occurrence}`, doIt(t('todo.changeAnswer'), a.doc.title, occurrence),
+      'button secondary')}</li>`;
 }
 
 /** The coming days: one line per assignment, its next day first (a daily practice would fill the screen). */
@@ -101,31 +149,35 @@ function comingItems(items) {
   return [...first.values()].map(({ item, more }) => todoItem(item, more));
 }
 
-const SECTIONS = [['today', 'Due today', 'todo-today'], ['week', 'This week', 'todo-week'],
-  ['overdue', 'Missed', 'todo-missed']];
+const SECTIONS = [['today', 'todo.section.today', 'todo-today'], ['week', 'todo.section.week', 'todo-week'],
+  ['overdue', 'todo.section.missed', 'todo-missed']];
 
 /**
- * The to-do page. `lists` from todoList; `current` the assignments still running (others in `ended`); each
- * assignment record carries `from` ({userId, handle, verified}).
+ * The to-do page. `lists` from todoList; `done` from doneList (answered "done" lately, so finished work stays in
+ * sight); `current` the assignments still running (others in `ended`); each assignment record carries `from`
+ * ({userId, handle, verified}). `newer`: activities this version cannot read, per therapist.
  */
-export function todoPage({ lists, current = [], ended = [], notices = [], words = WORDING.activities,
-  deviceZone = null, notice = null }) {
-  const t = termsFor(words);
+export function todoPage({ lists, done = [], current = [], ended = [], notices = [], newer = [],
+  words = WORDING.activities, deviceZone = null, notice = null }) {
+  const wording = wordingOf(words);
   const shown = SECTIONS.filter(([key]) => lists[key].length);
   const entry = (a) => html`<li>${link(`/app/todo/${a.id}`, a.doc.title)}
     <p class="meta">${fromLine(a.from)} · ${scheduleWords(a.doc.schedule.recurrence, deviceZone)}</p></li>`;
-  return html`${nav('todo')}<section aria-labelledby="todo-title"><h1 id="todo-title">To do</h1>
-    ${notice}${trustNotices(notices)}
+  return html`${nav('todo')}<section aria-labelledby="todo-title"><h1 id="todo-title">${t('todo.heading')}</h1>
+    ${notice}${trustNotices(notices)}${newerNotices(newer, words)}
     ${shown.length ? shown.map(([key, label, id]) => html`<section class="todo-section" aria-labelledby="${id}">
-      <h2 id="${id}">${label}</h2><ul class="todo-list">${key === 'week' ? comingItems(lists[key])
+      <h2 id="${id}">${t(label)}</h2><ul class="todo-list">${key === 'week' ? comingItems(lists[key])
       : lists[key].map((i) => todoItem(i))}</ul></section>`)
-    : html`<p class="empty">${current.length ? `Nothing is due this week. Well done, and enjoy your day.`
-      : `Nothing to do yet. When your therapist gives you ${t.one === 'homework' ? 'homework' : `an ${t.one}`},
-        it shows up here.`}</p>`}
+    : html`<p class="empty">${current.length ? t('todo.empty.week') : t('todo.empty.none', { wording })}</p>`}
+    ${done.length ? html`<section class="todo-section" aria-labelledby="todo-done">
+      <h2 id="todo-done">${t('todo.section.done')}</h2><ul class="todo-list">${done.map(doneItem)}</ul></section>`
+    : null}
     ${current.length ? html`<section class="todo-section" aria-labelledby="todo-all">
-      <h2 id="todo-all">All your ${t.many}</h2><ul class="todo-all">${current.map(entry)}</ul></section>` : null}
+      <h2 id="todo-all">${t('todo.section.all', { wording })}</h2><ul class="todo-all">${current.map(entry)}</ul>
+      </section>` : null}
     ${ended.length ? html`<section class="todo-section" aria-labelledby="todo-ended">
-      <h2 id="todo-ended">Finished or taken back</h2><ul class="todo-all">${ended.map(entry)}</ul></section>` : null}
+      <h2 id="todo-ended">${t('todo.section.ended')}</h2><ul class="todo-all">${ended.map(entry)}</ul></section>`
+    : null}
   </section>`;
 }
 

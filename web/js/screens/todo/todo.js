@@ -93,6 +93,42 @@ export function todoList(assignments, responses, { now, days = 7 }) {
 }
 
 /**
+ * What was done lately, so finished work does not vanish from the list: the days answered "done" from `days` days
+ * before today (in each assignment's own time zone) onwards, answered-early days included, newest first. Withdrawn
+ * assignments keep theirs: the work was done.
+ * @param {AssignmentRecord[]} assignments @param {ResponseRecord[]} responses
+ * @param {{now: Date|string, days?: number}} options
+ * @returns {TodoItem[]}
+ */
+export function doneList(assignments, responses, { now, days = 7 }) {
+  const byId = new Map(assignments.filter((a) => a?.doc?.type === 'assignment').map((a) => [a.id, a]));
+  const out = [];
+  for (const response of latestResponses(responses).values()) {
+    const assignment = byId.get(response.doc.assignment_id);
+    if (!assignment || response.doc.status !== 'done') continue;
+    let since;
+    try {
+      since = formatDay(parseDate(todayOf(assignment, now)) - days);
+    } catch {
+      continue; // a schedule this version cannot read
+    }
+    if (response.doc.occurrence < since) continue;
+    out.push({ assignment, occurrence: response.doc.occurrence,
+      state: dueState(response.doc.occurrence, now, zoneOf(assignment)), response });
+  }
+  return out.sort((a, b) => b.occurrence.localeCompare(a.occurrence) || byTitle(a, b));
+}
+
+/** The IANA time zone this device is in, or null when the runtime does not say. */
+export function deviceZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * One assignment's occurrences from `back` days ago through today and any later day answered early, newest first,
  * with their answers; plus the next unanswered one to come (null when none within `ahead` days). A withdrawn
  * assignment keeps its answered days only.

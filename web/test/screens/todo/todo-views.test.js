@@ -212,3 +212,21 @@ test('the confirmation says who sees what, links the private entry and goes back
   assert.match(blocked, /href="\/app\/link\/11111111-1111-4111-8111-111111111111"/);
   assert.match(text(blockedPage({ assignment: a(), why: 'ended' })), /role="alert">Your link with dr\.mira has ended/);
 });
+
+test('finished work stays in sight: "Done recently" with its minutes, feedback and a way to change the answer', () => {
+  const done = { ...item('2026-03-28', 'missed'), response: { id: 'r1', doc: { status: 'done', minutes: 12,
+    feedback: { rating: 'not_helping' } } } };
+  const out = text(todoPage({ lists: empty, done: [done], current: [a()] }));
+  const section = out.split('<h2 id="todo-done">Done recently</h2>')[1].split('</section>')[0];
+  assert.match(section, /Walk &lt;script&gt;/);
+  assert.match(section, /<time datetime="2026-03-28">[^<]+<\/time> · Done · 12 min · Not helping/);
+  assert.match(section, new RegExp(`href="/app/todo/${AID}/2026-03-28"[^>]*>Change answer<span`));
+  assert.doesNotMatch(text(todoPage({ lists: empty, current: [a()] })), /Done recently/);
+});
+
+test('an activity this version cannot read is said, per therapist, with the way to the update', () => {
+  const out = text(todoPage({ lists: empty, newer: [{ userId: UID, handle: `mira${HOSTILE}`, count: 2 }],
+    words: WORDING.homework }));
+  assert.match(out, /2 pieces of homework from mira&lt;script&gt;alert\(1\)&lt;\/script&gt; need a newer version of Between\./);
+  assert.match(out, /<a href="\/app\/todo" class="button secondary">Check for an update<\/a>/);
+});

@@ -9,7 +9,7 @@ import { BetweenError } from '../../../js/core/errors.js';
 import { FieldError, kindTable } from '../../../js/core/kinds.js';
 import { Router } from '../../../js/engine/router.js';
 import {
-  history, isCurrent, lastDate, readFeedback, responseDoc, responseFor, todoList, trustOf, weekStart,
+  doneList, history, isCurrent, lastDate, readFeedback, responseDoc, responseFor, todoList, trustOf, weekStart,
 } from '../../../js/screens/todo/todo.js';
 import { register } from '../../../js/screens/todo/todo-routes.js';
 
@@ -267,8 +267,14 @@ test('done: the entry, then the response shared with the therapist; a confirmati
   assert.deepEqual(doc.grantees, [THERAPIST]);
   assert.deepEqual([doc.doc.status, doc.doc.entry_id, doc.doc.feedback], ['done', entry.id, { rating: 'helping' }]);
   assert.equal(state.changed, 1);
-  // Answered: gone from the list, shown on the activity's page; answering again edits the same response.
-  assert.doesNotMatch((await call('GET', '/app/todo')).body, new RegExp(`/app/todo/${A1}/2026-03-29"`));
+  // Answered: gone from what is due, kept under "Done recently" (with its way to change the answer) and on the
+  // activity's page; answering again edits the same response.
+  const list = (await call('GET', '/app/todo')).body;
+  const [due, done] = [list.split('id="todo-today"')[1].split('</section>')[0],
+    list.split('id="todo-done"')[1].split('</section>')[0]];
+  assert.doesNotMatch(due, new RegExp(`/app/todo/${A1}/2026-03-29"`));
+  assert.match(done, new RegExp(`href="/app/todo/${A1}/2026-03-29"[^>]*>Change answer<`));
+  assert.match(done, /Done · Helping/);
   assert.match((await call('GET', `/app/todo/${A1}`)).body, /Change answer/);
   await call('POST', `/app/todo/${A1}/2026-03-29/not-done`, { reason: 'Changed my mind' });
   assert.equal(state.docs.length, 1);
@@ -404,6 +410,24 @@ test('feedback: asks for an answered day first, then goes with the latest answer
   assert.equal(latest.doc.entry_id, state.entries[0].id);
   assert.equal(state.docs.find((d) => d.doc.occurrence === '2026-03-27').doc.feedback, undefined);
   assert.equal((await call('POST', `/app/todo/${A1}/feedback`, {})).status, 422);
+});
+
+test('doneList: the days answered done in the last seven days of each activity\'s calendar, newest first', () => {
+  const ny = assignment(A2, { freq: 'daily', start: '2026-03-10', time_zone: 'America/New_York' });
+  const responses = [
+    response('r1', answer(A1, '2026-03-22')), // 7 days before the 29th in Berlin: kept
+    response('r2', answer(A1, '2026-03-21')), // 8 days: gone
+    response('r3', answer(A1, '2026-03-28', 'not_done', { reason: 'Busy' })), // not done: not here
+    response('r4', answer(A1, '2026-03-30')), // answered early
+    response('r5', answer(A2, '2026-03-22')), // at 00:30 UTC on the 30th New York is still on the 29th: kept
+  ];
+  const now = '2026-03-30T00:30:00Z'; // 02:30 on the 30th in Berlin: the 23rd is seven days back there
+  const done = doneList([berlinDaily, ny], responses, { now });
+  assert.deepEqual(done.map((i) => [i.assignment.id, i.occurrence]), [[A1, '2026-03-30'], [A2, '2026-03-22']]);
+  const earlier = doneList([berlinDaily, ny], responses, { now: '2026-03-29T12:00:00Z' });
+  assert.deepEqual(earlier.map((i) => [i.assignment.id, i.occurrence]),
+    [[A1, '2026-03-30'], [A1, '2026-03-22'], [A2, '2026-03-22']]);
+  assert.equal(earlier[0].response.id, 'r4');
 });
 
 test('drafts: each answer form keeps its own draft, deleted once that form is saved, never when it is refused', async () => {
