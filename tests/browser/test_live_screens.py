@@ -114,7 +114,9 @@ def _linked_client(playwright_instance, live_app, tmp_path, name: str):
     return ctx, page, t, t.store.get_peer(handle=f"{name}.client").user_id, seen
 
 
-def test_an_assignment_appears_on_the_open_to_do_and_typing_is_never_replaced(playwright_instance, live_app, tmp_path):
+def test_an_assignment_appears_on_the_open_to_do_and_today_and_typing_is_never_replaced(
+    playwright_instance, live_app, tmp_path
+):
     ctx, page, t, uid, seen = _linked_client(playwright_instance, live_app, tmp_path, "lane")
     try:
         go(page, live_app.url, "/app/todo", "#todo-title")
@@ -134,6 +136,17 @@ def test_an_assignment_appears_on_the_open_to_do_and_typing_is_never_replaced(pl
         assert page.evaluate(
             "() => document.activeElement.isConnected && document.activeElement.textContent.trim()"
         ) == ("To do")
+
+        # The same on Today, the client's home screen.
+        opened = seen["open"]
+        go(page, live_app.url, "/app/today", "#today-title")
+        _wait_open(page, seen, opened)
+        page.evaluate("() => { window.__sameDocument = true; }")
+        _assign(t, uid, "Morning walk")
+        page.wait_for_function(
+            "() => document.getElementById('view').textContent.includes('Morning walk')", timeout=LIVE_WAIT_MS
+        )
+        assert page.evaluate("() => window.__sameDocument === true")
 
         # Typing an answer while the therapist changes the assignment: the form stays as it is, with what was
         # typed and the focus; "Updated" says there is a change, and showing it keeps the typed text.

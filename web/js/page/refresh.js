@@ -14,6 +14,8 @@ import { pageWords } from './words.js';
 const SHOWS = [
   ['/app/invite', []], // accepting an invitation: nothing a sync changes
   ['/app/invites', ['peers']], // open invitations go when a client links
+  ['/app/today', ['received', 'records', 'peers']], // what is due (assignments), done, held back
+  ['/app/progress', ['records']], // the client's own entries only
   ['/app/entries', ['records', 'peers']],
   ['/app/todo', ['received', 'records', 'peers']],
   ['/app/shared', ['records', 'received', 'peers']],

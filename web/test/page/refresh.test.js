@@ -16,7 +16,9 @@ test('each screen renders again only for the data it shows', () => {
   assert.deepEqual(scopesOf('/app/invites/'), ['peers']);
 });
 
-test('a screen the table does not know renders again for any change', () => {
-  assert.deepEqual(scopesOf('/app/today').sort(), ['peers', 'received', 'records']);
-  assert.ok(affects('/app/progress', ['records']));
+test('Progress is the client\'s own entries only; a screen the table does not know renders for any change', () => {
+  assert.ok(affects('/app/today', ['received']));
+  assert.ok(affects('/app/progress', ['records']) && !affects('/app/progress', ['received']));
+  assert.deepEqual(scopesOf('/app/some-new-screen').sort(), ['peers', 'received', 'records']);
+  assert.deepEqual(scopesOf('/app').sort(), ['peers', 'received', 'records']); // the home screen
 });
