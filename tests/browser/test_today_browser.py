@@ -72,6 +72,8 @@ def test_today_shows_what_is_due_with_who_and_instructions_and_to_do_keeps_a_day
 
         # Opening the app (its address "/") is Today: due today, from whom, their instructions, Start.
         go(cp, url, "/", "#today-title")
+        # The page names the window once it has started (the worker's page streams its head before the view).
+        cp.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
         assert cp.title() == "Today – Between"
         due = cp.locator("section[aria-labelledby='today-due-title'] .today-item")
         assert due.count() == 1

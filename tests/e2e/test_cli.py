@@ -66,7 +66,7 @@ def test_accounts_entries_and_their_errors(cli: Cli, tmp_path):
     assert cli.run("a", "entry", "add", "journal", "--field", "body", ok=False).returncode == 2
     # A text over its limit is refused whole, named by its question and its limit: nothing is cut and stored.
     too_long = _err(cli.run("a", "entry", "add", "journal", "--field", "body=" + "x" * 100_001, ok=False))
-    assert "(What's on your mind)" in too_long and "at most 100000 characters" in too_long
+    assert "“What's on your mind”" in too_long and "at most 100000 characters" in too_long
     assert cli.json("a", "entry", "list") == []
 
     first = cli.add("a", "journal", title="Monday", body="A long day.\nBut a good one.")
