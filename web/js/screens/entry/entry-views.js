@@ -140,7 +140,7 @@ export const ENTRY_FORM_ID = 'entry-form';
 /** The draft an entry form keeps (page/drafts.js): one per kind for a new entry, one per entry for an edit. */
 const entryDraft = (kind, entry) => (entry
   ? draftAttributes({ form: DRAFT_FORMS.entryEdit(entry.id), path: `/app/entries/${entry.id}/edit`, kind: kind.id,
-    what: 'edit' })
+    what: 'edit', base: entry.version ?? '' })
   : draftAttributes({ form: DRAFT_FORMS.entryNew(kind.id), path: `/app/entries/new?kind=${encodeURIComponent(kind.id)}`,
     kind: kind.id, what: 'new' }));
 
