@@ -232,22 +232,31 @@ def test_an_old_draft_of_an_edit_is_not_put_back_over_a_newer_version_without_as
         page.fill("#f-body", "Went round the park with Sam.")
         assert page.evaluate(TAKE_DRAFTS) == monday
         page.get_by_role("button", name="Restore my draft anyway").click()
-        page.wait_for_selector("form.entry-form[data-draft-state='saved']")
-        assert page.input_value("#f-body") == "Went round the park, and felt calmer"
-        assert notice.locator("p").inner_text() == "Draft restored"
-        # Chosen: from now on a draft of the version the form shows, put back without asking.
-        go_entries(page)
-        open_edit(page, "Walk with Sam")
         page.wait_for_selector("form.entry-form[data-draft-state='restored']")
         assert page.input_value("#f-body") == "Went round the park, and felt calmer"
+        assert page.input_value("#f-title") == "Walk"  # the draft's, as it was written
+        assert notice.locator("p").inner_text() == "Draft restored"
+        # Saved, the draft is merged into the entry as it is now: Tuesday's changes are not undone. The title only
+        # Tuesday changed stays Tuesday's; the text both changed keeps both versions.
+        save(page)
+        article = page.locator("article")
+        article.wait_for()
+        text = article.inner_text()
+        assert "Walk with Sam" in text
+        assert "Went round the park with Sam" in text
+        assert "Went round the park, and felt calmer" in text
+        assert "Edited on two devices" in text
+        assert raw_indexeddb(page)["stores"]["drafts"] == 0
         # And the other answer: the old draft put back again, "Discard draft" keeps the entry as it is now.
         go_entries(page)
         page.evaluate(PUT_DRAFTS, monday)
         open_edit(page, "Walk with Sam")
         page.wait_for_selector("form.entry-form[data-draft-state='asking']")
+        merged = page.input_value("#f-body")
+        assert "Went round the park with Sam" in merged
         page.get_by_role("button", name="Discard draft").click()
         page.wait_for_selector("form.entry-form[data-draft-state='none']")
-        assert page.input_value("#f-body") == "Went round the park with Sam"
+        assert page.input_value("#f-body") == merged
         assert notice.locator("p").inner_text() == "Draft discarded. The form shows the entry as it is now."
         assert raw_indexeddb(page)["stores"]["drafts"] == 0
     finally:

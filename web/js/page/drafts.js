@@ -98,7 +98,7 @@ const keepable = (form) => form.matches('form[data-draft]:not([data-secret])')
 
 /**
  * @typedef {{form: string, original: Values, timer: ReturnType<typeof setTimeout>|null, ready: boolean,
- *   typedEarly: boolean, applying: boolean, asking?: {choice: 'moved'|'typed', values: Values}|null}} Watch
+ *   typedEarly: boolean, applying: boolean, asking?: {choice: 'moved'|'typed', values: Values, base: string}|null}} Watch
  *   original: the values as the screen first showed them (what Discard puts back, and "nothing to keep");
  *   asking: the stored draft while the person is asked what to do with it (nothing is sent meanwhile)
  */
@@ -227,7 +227,7 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
     } else if (choice === 'moved' || choice === 'typed') {
       // Nothing is put in and nothing sent until the person chooses: the form shows what it was shown with (the
       // entry as it is now) or what was typed, and the stored draft stays as it is.
-      watch.asking = { choice, values: draft.values };
+      watch.asking = { choice, values: draft.values, base: draft.base ?? '' };
       form.dataset.draftState = 'asking';
       await notice(form, choice === 'moved' ? 'draft.moved' : 'draft.early', choice === 'moved'
         ? [['draftChoice', 'restore', 'draft.moved.restore'], DISCARD]
@@ -250,9 +250,14 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
     watch.asking = null;
     if (value === 'restore') {
       watch.typedEarly = false;
+      if (asked.choice === 'moved') {
+        // The draft stays a draft of the version it was started from, and the save says so (the form's `from`):
+        // the route merges it into the entry as it is now, so what changed elsewhere is kept.
+        form.dataset.draftBase = asked.base;
+        const from = /** @type {HTMLInputElement|null} */ (form.querySelector('input[type="hidden"][name="from"]'));
+        if (from) from.value = asked.base;
+      }
       await putBack(form, watch, asked.values);
-      // Chosen over the newer version: kept from now on as a draft of the version the form shows.
-      if (asked.choice === 'moved') send(form);
     } else {
       // What was typed replaces the draft now, and only now.
       await notice(form, 'draft.early.kept');
