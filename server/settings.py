@@ -90,9 +90,9 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # A comment line this often keeps proxies from closing an idle stream; clients give up on a stream silent for
     # 45 s (web/js/page/live.js), so at most 30.
     live_heartbeat: Annotated[int, Meta(ge=1, le=30)] = 15
-    # A stream ends after this long and the client opens a new one: sessions are checked again, and a restart or
-    # rebalancing never waits on streams older than this.
-    live_lifetime: Annotated[int, Meta(ge=1, le=86400)] = 600
+    # A stream ends after this long and the client opens a new one: a restart or rebalancing never waits on streams
+    # older than this. (Its session is checked again at each heartbeat, so an ended session ends it sooner.)
+    live_lifetime: Annotated[int, Meta(ge=1, le=3600)] = 600
     live_per_account: Annotated[int, Meta(ge=1, le=1000)] = 8  # open streams of one account (tabs and devices)
     live_max_streams: Annotated[int, Meta(ge=1, le=1_000_000)] = 2000  # open streams of this process
     web_dir: str = str(WEB_DIR)

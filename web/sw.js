@@ -1,7 +1,7 @@
 /** The service worker: lifecycle only (precache the shell, drop old caches) and dispatch to the local server. */
 
 import { pickLanguage } from '/js/core/messages.js';
-import { catalogueUrl, createLocalServer } from '/js/engine/local-server.js';
+import { catalogueUrl, createLocalServer, ownWindow } from '/js/engine/local-server.js';
 
 // The global scope as what it is here: the WebWorker types know `self` only as some worker's.
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
@@ -141,8 +141,14 @@ sw.addEventListener('message', (event) => {
     event.ports[0]?.postMessage(VERSION);
     return;
   }
-  event.waitUntil(local.message(event.data, event.ports[0]).catch(() => {}));
+  event.waitUntil(local.message(event.data, event.ports[0], () => fromControlledWindow(event)).catch(() => {}));
 });
+
+/** Whether a message came from a top-level window of this app that this worker controls (engine's `ownWindow`). */
+async function fromControlledWindow(event) {
+  const windows = await sw.clients.matchAll({ type: 'window' }); // without includeUncontrolled: the controlled ones
+  return ownWindow(event.source, sw.location.origin, windows.map((client) => client.id));
+}
 
 async function cacheFirst(request) {
   const cached = (await own(request)) ?? (await caches.match(request, { ignoreSearch: true }));

@@ -237,3 +237,31 @@ def test_the_header_says_offline_at_once_and_agrees_with_waiting_marks(playwrigh
     finally:
         ctx.close()
         t.close()
+
+
+ASK_TOKEN = """async (controlled) => {
+  const worker = controlled ? navigator.serviceWorker.controller : (await navigator.serviceWorker.ready).active;
+  const channel = new MessageChannel();
+  const answer = new Promise((resolve) => { channel.port1.onmessage = ({ data }) => resolve(data); });
+  worker.postMessage({ type: 'live-token', renew: false }, [channel.port2]);
+  return answer;
+}"""
+
+
+def test_the_session_token_goes_only_to_the_apps_own_controlled_windows(playwright_instance, live_app, tmp_path):
+    """The worker hands the change stream's session token to a window it controls; a page of the same origin that it
+    does not control (loaded past the worker, as a hard reload does) asks and gets nothing."""
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(ctx, live_app.url)
+        turn_on_sync(page, "kit")
+        token = page.evaluate(ASK_TOKEN, True)["token"]
+        assert isinstance(token, str) and len(token) >= 16
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Page.reload", {"ignoreCache": True})  # a hard reload: the page is not the worker's
+        page.wait_for_function("() => navigator.serviceWorker && !navigator.serviceWorker.controller")
+        page.wait_for_load_state()
+        assert page.evaluate("() => navigator.serviceWorker.controller === null")
+        assert page.evaluate(ASK_TOKEN, False) == {"token": None}
+    finally:
+        ctx.close()

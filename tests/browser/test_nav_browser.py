@@ -8,7 +8,7 @@ import pytest
 from pwa_browser import launch, open_app
 from pwa_browser import serious_violations as _serious
 from pwa_live import PASSPHRASE, go_more, go_sync, live_app, turn_on_sync  # noqa: F401 - fixture
-from pwa_screens import create_journal, go_entries
+from pwa_screens import create_journal, go_entries, start_entry
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +26,20 @@ NAV_BOX = """() => { const r = document.querySelector('#view > nav.tabs').getBou
   return [r.x, r.y, r.width, r.height]; }"""
 HEADING_BOX = """() => { const r = document.querySelector('#view h1').getBoundingClientRect();
   return [r.x, r.y, r.width]; }"""
+
+
+# The focused element's box and the top of what the bottom bar covers at its inline position (the bar, and the
+# raised "New entry" button where it overlaps); null when focus is in the navigation itself or on the page body.
+FOCUS_BOX = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el.closest('nav.tabs')) return null;
+  const r = el.getBoundingClientRect();
+  const nav = document.querySelector('#view > nav.tabs');
+  let cover = nav ? nav.getBoundingClientRect().top : innerHeight;
+  const raised = nav?.querySelector('.new-entry')?.getBoundingClientRect();
+  if (raised && raised.width && r.right > raised.left && r.left < raised.right) cover = Math.min(cover, raised.top);
+  return { what: el.id || el.name || el.tagName, top: r.top, bottom: r.bottom, cover, height: innerHeight };
+}"""
 
 
 def _current(page) -> list[str]:
@@ -236,5 +250,29 @@ def test_a_therapists_bar_is_clients_invites_and_more(playwright_instance, live_
         assert page.locator("#view section.more").get_by_role("link", name="Shared").count() == 0
         assert page.get_by_role("link", name="Save a copy of your entries").count() == 1
         assert _serious(page) == []
+    finally:
+        ctx.close()
+
+
+def test_a_focused_control_is_never_hidden_under_the_bottom_bar(playwright_instance, app_url, tmp_path):
+    """WCAG 2.2 SC 2.4.11: tabbing down a long form on a phone, each control that takes focus is scrolled into view
+    clear of the fixed bottom bar (and its raised New entry button), not left underneath it."""
+    ctx = launch(playwright_instance, tmp_path / "phone", viewport=PHONE)
+    try:
+        page = open_app(ctx, app_url)
+        start_entry(page, "Thought record")
+        assert page.evaluate("() => document.documentElement.scrollHeight > innerHeight * 1.5")  # a long form
+        page.evaluate("() => { scrollTo(0, 0); document.querySelector('#view h1').focus(); }")
+        seen = []
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            box = page.evaluate(FOCUS_BOX)
+            if box is None:
+                if seen:
+                    break  # past the form, into the navigation
+                continue
+            seen.append(box["what"])
+            assert box["bottom"] <= box["cover"] and box["top"] >= 0, box
+        assert len(seen) >= 6, seen  # the form's fields, not only a link or two
     finally:
         ctx.close()

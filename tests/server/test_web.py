@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
 from between.server.settings import WEB_DIR
@@ -20,6 +21,7 @@ from between.server.web import (
     shell_version,
 )
 from between.sync.core.kinds import KINDS_JSON
+from tests.conftest import start_live_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -303,3 +305,22 @@ def test_a_built_tree_serves_its_own_classic_worker(api_factory, tmp_path):
     (dist / "sw-classic.js").write_text(CLASSIC)
     served = api_factory(web_dir=str(dist)).c.get("/sw-classic.js")
     assert served.status_code == 200 and "__SHELL_VERSION__" not in served.text
+
+
+def test_the_server_logs_no_cookie_and_no_token_even_at_debug(tmp_path):
+    """The eviction marker cookie (docs/SECURITY.md "The marker cookie") and a bearer token come with requests; the
+    real server process, at its most talkative, writes neither to its log: access lines hold method, path, status."""
+    srv = start_live_server(tmp_path, {"BETWEEN_LOG_LEVEL": "debug"})
+    try:
+        cookie = "__Host-between-account=1; between-account=1; canary-cookie=cookie-canary-4f1e"
+        token = "token-canary-" + "9b2c" * 8
+        headers = {"Cookie": cookie, "Authorization": f"Bearer {token}"}
+        for path in ("/", "/app/today", "/sw.js", "/api/v1/account", "/api/v1/sync/changes", "/nowhere"):
+            httpx.get(srv.url + path, headers=headers, timeout=10)
+        httpx.post(srv.url + "/api/v1/auth/logout", headers=headers, timeout=10)
+        log = srv.log()
+        assert "GET /api/v1/account" in log  # the access log is on: it is what is checked
+        for told in ("between-account", "cookie-canary", "canary-cookie", token, "Bearer"):
+            assert told not in log, told
+    finally:
+        srv.stop()

@@ -199,6 +199,27 @@ def test_nothing_is_said_about_other_accounts_and_shares_and_links_are_noticed(s
         assert set(c.messages) <= VOCABULARY and set(t.messages) <= VOCABULARY
 
 
+def test_a_stream_ends_soon_after_its_session_ends(server):
+    """Sign-out and a revoked device end the session's open streams at the next heartbeat (1 s here), long before
+    their lifetime (30 s here); other sessions' streams go on."""
+    http = httpx.Client(base_url=server.api, timeout=10)
+    phone = _register(http, "alice")
+    laptop = _second_device(http, server, phone)
+    tablet = _second_device(http, server, phone)
+    with stream(server, phone) as p, stream(server, laptop) as lap, stream(server, tablet) as tab:
+        assert p.status == lap.status == tab.status == 200
+        assert http.post("/auth/logout", headers=laptop.auth()).status_code == 204
+        assert lap.ended.wait(10), lap.messages
+        assert http.delete(f"/devices/{tablet.device_id}", headers=phone.auth()).status_code == 204
+        assert tab.ended.wait(10), tab.messages
+        for ended in (lap, tab):
+            assert ended.text.startswith(OPENED) and set(ended.messages) <= VOCABULARY
+        # The phone's own session still stands: its stream goes on pinging.
+        mark = len(p.messages)
+        p.wait_for(lambda ms: ms[mark:].count(PING) >= 2)
+        assert not p.ended.is_set()
+
+
 def test_streams_close_at_the_per_account_limit_at_their_lifetime_and_at_shutdown(tmp_path):
     srv = start_live_server(
         tmp_path, {"BETWEEN_LIVE_HEARTBEAT": "1", "BETWEEN_LIVE_LIFETIME": "3", "BETWEEN_LIVE_PER_ACCOUNT": "2"}

@@ -44,6 +44,23 @@ export async function languageOf(db) {
  *   ended changed), and how to drop the worker's cached files that are fetched again when needed
  *   (engine/storage.js freeSpace)
  */
+/**
+ * Whether a message's `source` may be handed the session token: a top-level window of this `origin` that this worker
+ * controls (`controlled`: the ids of those windows). Not a dedicated worker a page started (it can message this
+ * worker too), not a frame (the app is never framed: frame-ancestors 'none'), not a window this worker does not
+ * control. @param {unknown} from the message event's `source` @param {string} origin @param {string[]} controlled
+ */
+export function ownWindow(from, origin, controlled) {
+  const source = /** @type {{type?: unknown, frameType?: unknown, url?: unknown, id?: unknown}} */ (from ?? {});
+  if (source.type !== 'window' || source.frameType !== 'top-level') return false;
+  try {
+    if (new URL(String(source.url)).origin !== origin) return false;
+  } catch {
+    return false;
+  }
+  return controlled.includes(String(source.id));
+}
+
 export function createLocalServer(io) {
   let env = null;
 
@@ -250,9 +267,10 @@ export function createLocalServer(io) {
   /**
    * A message from a page: secrets for the account steps (answered on `port`), an invite link read from the
    * address bar, a form's draft (engine/draft-messages.js), or a nudge to sync. Returns a promise the worker keeps itself
-   * alive for.
+   * alive for. `fromWindow` says whether the sender is one of the app's own windows (`ownWindow`): only such a window
+   * is handed the session token.
    */
-  async function message(data, port) {
+  async function message(data, port, fromWindow = async () => false) {
     switch (data?.type) {
       case 'draft':
         port?.postMessage(await draftMessage(load, data).catch(() => ({ ok: false })));
@@ -262,7 +280,7 @@ export function createLocalServer(io) {
       case 'status':
         return io.notify(sync.status());
       case 'live-token':
-        port?.postMessage({ token: await liveToken(Boolean(data.renew)) });
+        port?.postMessage({ token: (await fromWindow()) ? await liveToken(Boolean(data.renew)) : null });
         return undefined;
       case 'invite':
         try {

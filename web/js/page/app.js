@@ -275,6 +275,24 @@ window.addEventListener('beforeprint', () => {
 drawQrCodes(); // a page the worker answered in full already has its view
 // END care block
 
+// ------------------------------------------------------------------ focus clear of the bottom bar
+
+/**
+ * A control that takes focus is never left under the phone's fixed bottom bar (WCAG 2.2 SC 2.4.11). The CSS gives
+ * the page a scroll-padding the size of the bar, but Chromium scrolls on focus only when the control is outside the
+ * viewport, not when it sits inside it under the bar; so here, a control within the padding is scrolled just clear
+ * of it (scrollIntoView honours the scroll-padding). Nothing moves when it is already clear, or beside the rail.
+ */
+document.addEventListener('focusin', (event) => {
+  const el = event.target;
+  if (!(el instanceof Element) || el.closest('nav.tabs')) return;
+  const style = getComputedStyle(document.documentElement);
+  const end = parseFloat(style.scrollPaddingBlockEnd) || 0;
+  const start = parseFloat(style.scrollPaddingBlockStart) || 0;
+  const box = el.getBoundingClientRect();
+  if ((end && box.bottom > innerHeight - end) || (start && box.top < start)) el.scrollIntoView({ block: 'nearest' });
+});
+
 // ------------------------------------------------------------------ start
 
 /** An invite link: hand its fragment to the worker, then drop it from the address bar and history. */

@@ -9,6 +9,9 @@ export const CHANGES_PATH = '/api/v1/sync/changes';
 const SILENT_MS = 45_000; // the server pings every 15 s (at most 30): a stream silent this long is dead
 const FIRST_WAIT_MS = 1_000;
 const MAX_WAIT_MS = 60_000;
+const SHORT_MS = 5_000; // a stream that ended sooner than this was cut off (a proxy, a portal): back off, not at once
+const OPEN_LINE = ': open'; // the server's first message: until it came, this is not the server's stream
+const MAX_BEFORE_OPEN = 4_096; // characters without a complete first message: not the server's stream
 
 /**
  * @typedef {{
@@ -28,6 +31,14 @@ export function backoff(attempt, random = Math.random) {
   return Math.round(base * (0.7 + 0.6 * random()));
 }
 
+/** Wait `seconds` from a Retry-After, stretched by up to 50 % so pages turned away together do not return together. */
+export function retryAfter(seconds, random = Math.random) {
+  return Math.round(Math.min(seconds * 1000, MAX_WAIT_MS * 5) * (1 + 0.5 * random()));
+}
+
+/** Whether an answer is an event stream (a captive portal or a proxy's error page answers 200 with HTML). */
+const isEventStream = (response) => /^text\/event-stream\s*(;|$)/i.test(response.headers.get('Content-Type') ?? '');
+
 /**
  * Split what arrived into complete messages (each ends with a blank line); returns them and what is left over.
  * @param {string} text @returns {{messages: string[], rest: string}}
@@ -43,9 +54,14 @@ export const isMoved = (message) => message.split('\n').some((line) => line === 
 
 /**
  * A change stream that keeps itself open while `wanted()` (visible and online), reconnecting with backoff.
- * @param {StreamIo} io @param {{wanted?: () => boolean, fetcher?: typeof fetch}} [options]
+ * @param {StreamIo} io
+ * @param {{wanted?: () => boolean, fetcher?: typeof fetch, now?: () => number, random?: () => number,
+ *   waiting?: (ms: number) => void}} [options] `waiting` hears each wait before a new try (0: at once), for tests.
  */
-export function createChangeStream(io, { wanted = () => true, fetcher = (...args) => fetch(...args) } = {}) {
+export function createChangeStream(io, {
+  wanted = () => true, fetcher = (...args) => fetch(...args), now = () => Date.now(), random = Math.random,
+  waiting = () => {},
+} = {}) {
   let running = false;
   let generation = 0; // each start() runs its own loop; stop() ends it, and an old one never runs on
   let gone = false; // the server has notices off (404): the poll alone, for this page's life
@@ -74,7 +90,7 @@ export function createChangeStream(io, { wanted = () => true, fetcher = (...args
       } catch {
         if (mine !== generation) return null; // stopped on purpose
         io.failed?.();
-        return backoff(attempt++);
+        return backoff(attempt++, random);
       }
       if (response.status === 401 && !renewed) {
         renewed = true;
@@ -86,18 +102,26 @@ export function createChangeStream(io, { wanted = () => true, fetcher = (...args
         gone = true;
         return null;
       }
-      if (!response.ok || !response.body) {
+      if (!response.ok || !response.body || !isEventStream(response)) {
         const after = Number(response.headers.get('Retry-After'));
-        return Number.isFinite(after) && after > 0 ? Math.min(after * 1000, MAX_WAIT_MS * 5) : backoff(attempt++);
+        if (response.ok) ctl.abort(); // not the server's stream: do not read it
+        if (!response.ok && Number.isFinite(after) && after > 0) return retryAfter(after, random);
+        return backoff(attempt++, random);
       }
       return read(response.body, ctl, mine);
     }
   }
 
-  /** Read until the server ends the stream (its lifetime) or it goes silent; then reconnect at once. */
+  /**
+   * Read until the server ends the stream (its lifetime) or it goes silent; then reconnect at once if it lasted, or
+   * after a backoff if it never said `: open` or ended within seconds (so a proxy that cuts streams short does not
+   * make back-to-back requests, each with a sync run).
+   */
   async function read(body, ctl, mine) {
     const reader = body.pipeThrough(new TextDecoderStream()).getReader();
     let rest = '';
+    let openedAt = null;
+    const lasted = () => openedAt !== null && now() - openedAt >= SHORT_MS;
     let silent = null;
     const quiet = () => {
       clearTimeout(silent);
@@ -105,28 +129,36 @@ export function createChangeStream(io, { wanted = () => true, fetcher = (...args
     };
     quiet();
     try {
-      let first = true;
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
         if (mine !== generation) return null;
         quiet();
-        if (first) {
-          first = false;
-          attempt = 0;
-          io.opened?.();
-        }
         const split = splitMessages(rest + value);
         rest = split.rest;
-        if (split.messages.some(isMoved)) io.moved();
+        let { messages } = split;
+        if (openedAt === null) {
+          if (!messages.length && rest.length <= MAX_BEFORE_OPEN) continue;
+          if (messages[0] !== OPEN_LINE) { // something else answers with an event stream: leave it
+            ctl.abort();
+            return backoff(attempt++, random);
+          }
+          openedAt = now();
+          io.opened?.();
+          messages = messages.slice(1);
+        }
+        if (messages.some(isMoved)) io.moved();
       }
     } catch {
       if (mine !== generation) return null; // stopped on purpose
+      if (lasted()) attempt = 0;
       io.failed?.(); // cut off: the network went away, or the stream went silent
-      return backoff(attempt++);
+      return backoff(attempt++, random);
     } finally {
       clearTimeout(silent);
     }
+    if (!lasted()) return backoff(attempt++, random); // ended before `: open`, or within seconds of it
+    attempt = 0;
     return 0;
   }
 
@@ -135,6 +167,7 @@ export function createChangeStream(io, { wanted = () => true, fetcher = (...args
     while (current()) {
       const wait = await connect(mine);
       if (wait === null || !current()) break;
+      waiting(wait);
       if (wait) await pause(wait);
     }
     if (mine === generation) running = false;

@@ -11,17 +11,38 @@
  * - the install button of the "only on this device" notice, where the browser offers its install prompt.
  */
 
+// Over https the marker is a `__Host-` cookie: the browser then takes it only with Secure, Path=/ and no Domain, so no
+// other host of the same site (a sibling subdomain, plain http) can set, replace or read it. That prefix needs Secure,
+// which http://127.0.0.1 (development) cannot have: there the plain name, which is also read (and dropped) over
+// https, where an older version of the app set it.
 const MARKER = 'between-account';
+const SECURE_MARKER = `__Host-${MARKER}`;
 const MARKER_LIFE_S = 400 * 24 * 3600; // the longest a browser keeps a cookie (Chromium caps at 400 days)
 const ASKED = 'between.persist.asked'; // localStorage: the moments already asked for (names only)
 
-/** Whether this device had an account when the app last looked (the marker cookie). */
-export const hadAccount = () => document.cookie.split(/;\s*/).includes(`${MARKER}=1`);
+/** Whether `cookies` (document.cookie) hold a marker, under either name. @param {string} cookies */
+export const markedIn = (cookies) => cookies.split(/;\s*/).some((c) => c === `${MARKER}=1` || c === `${SECURE_MARKER}=1`);
 
-/** Set or drop the marker. Sent with the app's own requests: it says no more than a signed-in device's requests do. */
+/**
+ * The cookie strings that set (`on`) or drop the marker over `protocol`: over https the `__Host-` one, and the plain
+ * name dropped; over http the plain name only. @param {string} protocol @param {boolean} on @returns {string[]}
+ */
+export function markerCookies(protocol, on) {
+  const cookie = (name, set, secure) => `${name}=${set ? '1' : ''}; Path=/; Max-Age=${set ? MARKER_LIFE_S : 0}; `
+    + `SameSite=Strict${secure ? '; Secure' : ''}`;
+  if (protocol !== 'https:') return [cookie(MARKER, on, false)];
+  return [cookie(SECURE_MARKER, on, true), cookie(MARKER, false, true)];
+}
+
+/** Whether this device had an account when the app last looked (the marker cookie). */
+export const hadAccount = () => markedIn(document.cookie);
+
+/**
+ * Set or drop the marker. The browser sends it with every request to this server the worker does not answer (the
+ * API, the first load): it tells the server only that this browser has had an account here (docs/SECURITY.md).
+ */
 function mark(on) {
-  const secure = location.protocol === 'https:' ? '; Secure' : '';
-  document.cookie = `${MARKER}=${on ? '1' : ''}; Path=/; Max-Age=${on ? MARKER_LIFE_S : 0}; SameSite=Strict${secure}`;
+  for (const cookie of markerCookies(location.protocol, on)) document.cookie = cookie;
 }
 
 function asked() {
