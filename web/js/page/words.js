@@ -12,10 +12,21 @@ import { format, pickLanguage, useLanguage } from '../core/messages.js';
 /** @type {Promise<Words>|null} */
 let loading = null;
 
+/**
+ * The language of the page's words and the locale to format with: the language the worker renders in (`<html lang>`),
+ * formatted in the browser's own variant of it when it has one (`en` screens read "19:16" in an `en-GB` browser, as
+ * the worker's dates do), else the browser's first language with a catalogue.
+ * @param {string} lang @param {readonly string[]} languages
+ */
+export function pageLocale(lang, languages) {
+  const browser = pickLanguage(languages.filter(Boolean));
+  return lang && browser.language !== lang ? pickLanguage([lang]) : browser;
+}
+
 /** The page's words: a function of a key and its arguments. @returns {Promise<Words>} */
 export function pageWords() {
   loading ??= (async () => {
-    const { language, locale } = pickLanguage([document.documentElement.lang, ...navigator.languages].filter(Boolean));
+    const { language, locale } = pageLocale(document.documentElement.lang, navigator.languages);
     const response = await fetch(`/i18n/${language}.json`);
     if (!response.ok) throw new Error('no catalogue');
     const catalogue = await response.json();
