@@ -1,6 +1,6 @@
 // Nothing untranslated: the screens converted to the catalogues so far (the tabs, the entry list, search, an
-// entry, the kind chooser, the form, not found), rendered with the pseudo-locale, show no word that did not come
-// from it. What a person wrote, dates (Intl) and what comes from kinds.json (not in the catalogues yet) aside.
+// entry, the kind chooser, the form, not found; To do, Shared, the sharing panel and more below), rendered with the
+// pseudo-locale, show no word that did not come from it. What a person wrote, dates (Intl) and what comes from kinds.json (not in the catalogues yet) aside.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { answeredPage, assignmentPage, blockedPage, occurrencePage, scheduleWord
   from '../../js/screens/todo/todo-views.js';
 import { readFeedback } from '../../js/screens/todo/todo.js';
 import { html, t } from '../../js/screens/views.js';
+import { sharedPage, sharingPanel } from '../../js/screens/share/share-views.js';
 import { progressPage } from '../../js/screens/progress/progress-views.js';
 import { calendarWeeks } from '../../js/screens/progress/progress.js';
 import { quotaAlert, storageNotice, storageSettings, wipedPage } from '../../js/screens/storage/storage-views.js';
@@ -202,6 +203,21 @@ for (const words of [WORDING.activities, WORDING.homework]) {
 }
 SCREENS['to do: schedules, and errors'] = () => html`${schedules.map((r) => html`<p>${scheduleWords(schedule(r).doc
   .schedule.recurrence, 'UTC')}</p>`)}${feedbackErrors.map((e) => html`<p>${e.error}</p>`)}`;
+
+// Shared and an entry's sharing panel (issue 14): one peer of each kind of key, shared, stopping and offered.
+const who = (userId, state, extra = {}) => ({ userId, handle: 'Handle', state, verifiedHow: 'invite-link',
+  linked: true, role: 'therapist', ...extra });
+const [fine, moved, wrong, tofu] = [who('p1', 'verified'), who('p2', 'changed'), who('p3', 'mismatch'),
+  who('p4', 'unverified', { verifiedHow: 'tofu' })];
+Object.assign(SCREENS, {
+  'shared: a list, linked': () => sharedPage([{ entry: written, sharing: { shared: [{ peer: fine },
+    { peer: tofu, pending: true }] } }, { entry: feeling, sharing: { shared: [{ peer: fine }] } }], kinds, [fine, tofu]),
+  'shared: nothing, not linked': () => sharedPage([], kinds, []),
+  'sharing panel: shared with each': () => sharingPanel('e1', { shared: [{ peer: fine, since: A },
+    { peer: moved, pending: true }, { peer: wrong }], stopping: [tofu], peers: [fine, moved, wrong, tofu] }, t('share.panel.refused')),
+  'sharing panel: offered to each': () => sharingPanel('e1', { shared: [], stopping: [],
+    peers: [fine, moved, wrong, tofu] }),
+});
 
 for (const [name, render] of Object.entries(SCREENS)) {
   test(`nothing untranslated: ${name}`, () => {
