@@ -1,6 +1,7 @@
 // Nothing untranslated: the screens converted to the catalogues so far (the tabs, the entry list, search, an
 // entry, the kind chooser, the form, not found; To do, Shared, the sharing panel and more below), rendered with the
-// pseudo-locale, show no word that did not come from it. What a person wrote, dates (Intl) and what comes from kinds.json (not in the catalogues yet) aside.
+// pseudo-locale, show no word that did not come from it. What a person wrote, dates (Intl) and what comes from
+// kinds.json (not in the catalogues yet) aside.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -211,10 +212,12 @@ const [fine, moved, wrong, tofu] = [who('p1', 'verified'), who('p2', 'changed'),
   who('p4', 'unverified', { verifiedHow: 'tofu' })];
 Object.assign(SCREENS, {
   'shared: a list, linked': () => sharedPage([{ entry: written, sharing: { shared: [{ peer: fine },
-    { peer: tofu, pending: true }] } }, { entry: feeling, sharing: { shared: [{ peer: fine }] } }], kinds, [fine, tofu]),
+    { peer: tofu, pending: true }] } }, { entry: feeling, sharing: { shared: [{ peer: fine }] } }], kinds,
+  [fine, tofu]),
   'shared: nothing, not linked': () => sharedPage([], kinds, []),
   'sharing panel: shared with each': () => sharingPanel('e1', { shared: [{ peer: fine, since: A },
-    { peer: moved, pending: true }, { peer: wrong }], stopping: [tofu], peers: [fine, moved, wrong, tofu] }, t('share.panel.refused')),
+    { peer: moved, pending: true }, { peer: wrong }], stopping: [tofu], peers: [fine, moved, wrong, tofu] },
+  t('share.panel.refused')),
   'sharing panel: offered to each': () => sharingPanel('e1', { shared: [], stopping: [],
     peers: [fine, moved, wrong, tofu] }),
 });
