@@ -1,6 +1,7 @@
 // Nothing untranslated: the screens converted to the catalogues so far (the tabs, the entry list, search, an
-// entry, the kind chooser, the form, not found), rendered with the pseudo-locale, show no word that did not come
-// from it. What a person wrote, dates (Intl) and what comes from kinds.json (not in the catalogues yet) aside.
+// entry, the kind chooser, the form, not found; To do, Shared, the sharing panel and more below), rendered with the
+// pseudo-locale, show no word that did not come from it. What a person wrote, dates (Intl) and what comes from
+// kinds.json (not in the catalogues yet) aside.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,11 @@ import { WORDING } from '../../js/screens/components.js';
 import { morePage, settingsPage } from '../../js/screens/more/more-views.js';
 import { pseudoLocalise } from '../pseudo-locale.js';
 import { todayPage } from '../../js/screens/today/today-views.js';
-import { todoPage } from '../../js/screens/todo/todo-views.js';
+import { answeredPage, assignmentPage, blockedPage, occurrencePage, scheduleWords, todoNotFoundPage, todoPage }
+  from '../../js/screens/todo/todo-views.js';
+import { readFeedback } from '../../js/screens/todo/todo.js';
+import { html, t } from '../../js/screens/views.js';
+import { sharedPage, sharingPanel } from '../../js/screens/share/share-views.js';
 import { progressPage } from '../../js/screens/progress/progress-views.js';
 import { calendarWeeks } from '../../js/screens/progress/progress.js';
 import { quotaAlert, storageNotice, storageSettings, wipedPage } from '../../js/screens/storage/storage-views.js';
@@ -148,6 +153,73 @@ Object.assign(SCREENS, {
   'progress, empty': () => progressPage({ today: '2026-03-10', month: '2026-03',
     months: { previous: '2026-02', next: null }, week: days.map((d) => ({ ...d, mean: null })), monthDays: [],
     calendar: calendarWeeks('2026-03'), practice: [], activities: [], feedback: [], thoughts: [] }),
+});
+
+// To do's other screens (issue 14): an activity, a day's forms, the confirmation, the blocked and not-found pages.
+// The time zone a schedule names and the reason a person gave are data.
+DATA.push('Europe/Berlin', 'ReasonGiven');
+const answers = [item('2026-03-02', 'missed'), { ...item('2026-03-03', 'missed'), response: { doc: { status: 'done',
+  minutes: 5, feedback: { rating: 'too_hard' } } } }, { ...item('2026-03-04', 'due_today'), response: { doc: {
+  status: 'not_done', reason: 'ReasonGiven' } } }, item('2026-03-05', 'upcoming')];
+const withdrawn = { ...given, doc: { ...given.doc, withdrawn: true } };
+const schedule = (recurrence) => ({ ...given, doc: { ...given.doc, schedule: { recurrence: { time_zone: 'Europe/Berlin',
+  ...recurrence } } } });
+const schedules = [{ freq: 'once', start: '2026-03-02' }, { freq: 'daily', start: '2026-03-02', until: '2026-03-20' },
+  { freq: 'weekly', start: '2026-03-02', days: ['mon', 'wed', 'fri'], until: '2026-03-30' },
+  { freq: 'until_next_session', start: '2026-03-02', next_session: '2026-03-20T10:00:00Z', until: '2026-03-18' },
+  { freq: 'fortnightly' }];
+const form = (fields) => {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.set(k, v);
+  return f;
+};
+const feedbackErrors = [readFeedback(form({}), true), readFeedback(form({ comment: 'x' })),
+  readFeedback(form({ rating: 'odd' })), readFeedback(form({ rating: 'helping', comment: 'x'.repeat(2001) }))];
+for (const words of [WORDING.activities, WORDING.homework]) {
+  const w = words === WORDING.homework ? ', homework' : '';
+  Object.assign(SCREENS, {
+    [`to do: an activity, answered${w}`]: () => assignmentPage({ assignment: given, past: answers, next: answers[3],
+      kindLabel: 'KindLabel', words, progress: { minutes: 20, target: 30 }, deviceZone: 'UTC',
+      notice: html`<p>${t('todo.feedback.thanks', { handle: 'Handle' })}</p>`,
+      feedback: { values: { rating: 'helping' }, error: feedbackErrors[0].error } }),
+    [`to do: an activity, nothing answered, taken back${w}`]: () => assignmentPage({ assignment: withdrawn, past: [],
+      words, feedback: { error: t('todo.feedback.answerFirst', { handle: 'Handle' }) } }),
+    [`to do: a day's forms, answered before${w}`]: () => occurrencePage({ assignment: given, occurrence: '2026-03-10',
+      state: 'due_today', kind: journal, words, previous: { doc: { status: 'done', entry_id: 'e1', minutes: 5 } },
+      notDone: { reason: 'ReasonGiven', error: t('todo.notDone.empty', { handle: 'Handle' }) } }),
+    [`to do: a day's forms, not done before${w}`]: () => occurrencePage({ assignment: given, occurrence: '2026-03-09',
+      state: 'missed', kind: journal, words, previous: { doc: { status: 'not_done', reason: 'ReasonGiven' } },
+      notDone: { error: t('todo.notDone.invalid') } }),
+    [`to do: a day, taken back${w}`]: () => occurrencePage({ assignment: withdrawn, occurrence: '2026-03-11',
+      state: 'upcoming', kind: journal, words }),
+    [`to do: a day of a newer kind${w}`]: () => occurrencePage({ assignment: given, occurrence: '2026-03-10',
+      kind: null, words }),
+    [`to do: answered${w}`]: () => [true, false].flatMap((withFeedback) => ['done', 'not_done'].map((status) =>
+      answeredPage({ assignment: given, status, words, entryId: status === 'done' ? 'e1' : null, shared: withFeedback,
+        feedback: withFeedback ? { rating: 'helping' } : null }))).join(''),
+    [`to do: not found${w}`]: () => todoNotFoundPage(words),
+    [`to do: blocked${w}`]: () => ['changed', 'mismatch', 'ended'].map((why) => blockedPage({ assignment: given, why,
+      words, occurrence: '2026-03-10', posted: why !== 'ended', entryId: why === 'mismatch' ? 'e1' : null })).join(''),
+  });
+}
+SCREENS['to do: schedules, and errors'] = () => html`${schedules.map((r) => html`<p>${scheduleWords(schedule(r).doc
+  .schedule.recurrence, 'UTC')}</p>`)}${feedbackErrors.map((e) => html`<p>${e.error}</p>`)}`;
+
+// Shared and an entry's sharing panel (issue 14): one peer of each kind of key, shared, stopping and offered.
+const who = (userId, state, extra = {}) => ({ userId, handle: 'Handle', state, verifiedHow: 'invite-link',
+  linked: true, role: 'therapist', ...extra });
+const [fine, moved, wrong, tofu] = [who('p1', 'verified'), who('p2', 'changed'), who('p3', 'mismatch'),
+  who('p4', 'unverified', { verifiedHow: 'tofu' })];
+Object.assign(SCREENS, {
+  'shared: a list, linked': () => sharedPage([{ entry: written, sharing: { shared: [{ peer: fine },
+    { peer: tofu, pending: true }] } }, { entry: feeling, sharing: { shared: [{ peer: fine }] } }], kinds,
+  [fine, tofu]),
+  'shared: nothing, not linked': () => sharedPage([], kinds, []),
+  'sharing panel: shared with each': () => sharingPanel('e1', { shared: [{ peer: fine, since: A },
+    { peer: moved, pending: true }, { peer: wrong }], stopping: [tofu], peers: [fine, moved, wrong, tofu] },
+  t('share.panel.refused')),
+  'sharing panel: offered to each': () => sharingPanel('e1', { shared: [], stopping: [],
+    peers: [fine, moved, wrong, tofu] }),
 });
 
 for (const [name, render] of Object.entries(SCREENS)) {

@@ -7,7 +7,7 @@ import { entryPage, notFoundPage } from '../entry/entry-views.js';
 import { BetweenError } from '../../core/errors.js';
 import { sharingOf } from '../../engine/share.js';
 import { invitePage, inviteProblemPage, linkPage, sharedPage, sharingPanel } from './share-views.js';
-import { htmlResponse } from '../views.js';
+import { htmlResponse, t } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
 
@@ -22,9 +22,6 @@ const INVITE_WORDS = {
     + 'new one.',
   unreachable: 'The server cannot be reached. Check the connection and open the link again.',
 };
-
-const SHARE_BLOCKED = 'Not shared: this therapist\'s security key changed (or does not match their invitation), or '
-  + 'the link has ended. Open their page under Shared and compare the safety number first.';
 
 /**
  * The sharing panel under an entry (the local server's `app.panel`): who it is shared with and who it could be, or
@@ -76,7 +73,7 @@ export function register(router, { load, sharing }) {
       await sharing.setShared(params.id, uid, on);
     } catch (err) {
       if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
-      return entryWithSharing(params.id, { 'HX-Push-Url': `/app/entries/${params.id}` }, SHARE_BLOCKED);
+      return entryWithSharing(params.id, { 'HX-Push-Url': `/app/entries/${params.id}` }, t('share.panel.refused'));
     }
     return entryWithSharing(params.id, { 'HX-Push-Url': `/app/entries/${params.id}` });
   }

@@ -4,7 +4,7 @@ import { kindFor } from '../../core/assignments.js';
 import { instantWords } from '../../core/dates.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
 import { kindWords, link, nav, summary } from '../components.js';
-import { html, t } from '../views.js';
+import { html, t, tt } from '../views.js';
 
 const when = (stamp) => instantWords(stamp) ?? '';
 
@@ -98,6 +98,9 @@ export function linkPage(peer, safety) {
     ${therapistView ? html`<p>${link(`/app/clients/${peer.userId}`, `Back to ${peer.handle}`, 'button secondary')}</p>` : null}</section>`;
 }
 
+/** Which of the catalogue's sentences names a blocked key: `changed`, or `mismatch` (not the invitation's). */
+const heldWhy = (peer) => (keyStatus(peer).state === 'mismatch' ? 'mismatch' : 'changed');
+
 /** The sharing part of one entry's page. */
 export function sharingPanel(entryId, sharing, problem = null) {
   const { shared, stopping, peers } = sharing;
@@ -105,34 +108,38 @@ export function sharingPanel(entryId, sharing, problem = null) {
   const button = (action, label, cls) => html`<form action="/app/entries/${entryId}/${action}" method="post"
     hx-post="/app/entries/${entryId}/${action}" hx-target="#view">${label.peer}
     <button type="submit" class="${cls}">${label.text}</button></form>`;
-  return html`<section class="sharing" aria-labelledby="sharing-title"><h2 id="sharing-title">Sharing</h2>
+  return html`<section class="sharing" aria-labelledby="sharing-title"><h2 id="sharing-title">${t('share.panel.heading')}</h2>
     ${problem ? html`<p class="error" role="alert">${problem}</p>` : null}
-    ${shared.length ? html`<ul>${shared.map((s) => html`<li><p>Shared with <strong>${s.peer.handle}</strong>${
-      s.pending ? ' (waiting to sync)' : s.since ? html` since <time datetime="${s.since}">${when(s.since)}</time>` : null}.${
-      isBlocked(s.peer) ? html` ${s.peer.handle}${blockedWhy(s.peer)}: a new key made here is not given to them until you
-      ${link(`/app/link/${s.peer.userId}`, 'compare the safety number')}.` : null}</p>
-      ${button('unshare', { text: `Stop sharing with ${s.peer.handle}`, peer: html`<input type="hidden" name="peer" value="${s.peer.userId}">` }, 'secondary')}</li>`)}</ul>`
-    : html`<p>Only you can see this entry.</p>`}
-    ${stopping.map((p) => html`<p>Stopping sharing with ${p.handle} (waiting to sync).</p>`)}
+    ${shared.length ? html`<ul>${shared.map((s) => html`<li><p>${tt('share.panel.sharedWith', {
+      handle: html`<strong>${s.peer.handle}</strong>`, state: s.pending ? 'pending' : s.since ? 'since' : 'no',
+      since: s.since ? html`<time datetime="${s.since}">${when(s.since)}</time>` : '' })}${
+      isBlocked(s.peer) ? html` ${tt(`share.panel.heldBack.${heldWhy(s.peer)}`, { handle: s.peer.handle,
+        compare: link(`/app/link/${s.peer.userId}`, t('share.panel.compare')) })}` : null}</p>
+      ${button('unshare', { text: t('share.panel.stop', { handle: s.peer.handle }), peer: html`<input type="hidden" name="peer" value="${s.peer.userId}">` }, 'secondary')}</li>`)}</ul>`
+    : html`<p>${t('share.panel.private')}</p>`}
+    ${stopping.map((p) => html`<p>${t('share.panel.stopping', { handle: p.handle })}</p>`)}
     ${peers.filter((p) => !sharedIds.has(p.userId)).map((p) => (isBlocked(p)
-      ? html`<p>${p.handle}${blockedWhy(p)}: ${link(`/app/link/${p.userId}`, 'compare the safety number')} before sharing.</p>`
-      : html`${button('share', { text: `Share with ${p.handle}`, peer: html`<input type="hidden" name="peer" value="${p.userId}">` }, '')}${
-        unverified(p) ? html`<p class="hint">${p.handle}'s key is not verified (it came from the server):
-          ${link(`/app/link/${p.userId}`, 'compare the safety number')} for the strongest check.</p>` : null}`))}
+      ? html`<p>${tt(`share.panel.blocked.${heldWhy(p)}`, { handle: p.handle,
+        compare: link(`/app/link/${p.userId}`, t('share.panel.compare')) })}</p>`
+      : html`${button('share', { text: t('share.panel.share', { handle: p.handle }), peer: html`<input type="hidden" name="peer" value="${p.userId}">` }, '')}${
+        unverified(p) ? html`<p class="hint">${tt('share.panel.unverified', { handle: p.handle,
+          compare: link(`/app/link/${p.userId}`, t('share.panel.compare')) })}</p>` : null}`))}
   </section>`;
 }
 
 /** Everything this person shares, newest first. */
 export function sharedPage(items, kinds, peers) {
-  return html`${nav('more', 'client', t('more.shared'))}<section aria-labelledby="shared-title"><h1 id="shared-title">Shared</h1>
-    ${peers.length ? html`<p class="lead">Linked with ${peers.map((p, i) => html`${i ? ', ' : ''}${link(`/app/link/${p.userId}`, p.handle)}`)}.</p>`
-      : html`<p class="lead">You are not linked with a therapist yet. Open the invitation link they give you.</p>`}
+  return html`${nav('more', 'client', t('more.shared'))}<section aria-labelledby="shared-title"><h1 id="shared-title">${t('share.heading')}</h1>
+    ${peers.length ? html`<p class="lead">${tt('share.linkedWith', { peers: peers.map((p, i) => html`${i ? ', ' : ''}${
+        link(`/app/link/${p.userId}`, p.handle)}`) })}</p>`
+      : html`<p class="lead">${t('share.notLinked')}</p>`}
     ${items.length ? html`<ul class="entries">${items.map(({ entry, sharing }) => html`<li>
       <a href="/app/entries/${entry.id}" hx-get="/app/entries/${entry.id}" hx-target="#view" hx-push-url="true">
         <span class="kind">${kindWords(kindFor(kinds, entry), entry.kind)}</span>
         <span class="summary">${summary(entry, kindFor(kinds, entry))}</span>
-        <span class="shared-with">Shared with ${sharing.shared.map((s) => s.peer.handle).join(', ')}${
-          sharing.shared.some((s) => s.pending) ? ' (waiting to sync)' : ''}</span></a></li>`)}</ul>`
-      : html`<p class="empty">Nothing is shared. Open an entry to share it.</p>`}
+        <span class="shared-with">${t('share.sharedWith', {
+          handles: sharing.shared.map((s) => s.peer.handle).join(', '),
+          pending: sharing.shared.some((s) => s.pending) ? 'yes' : 'no' })}</span></a></li>`)}</ul>`
+      : html`<p class="empty">${t('share.none')}</p>`}
   </section>`;
 }

@@ -254,10 +254,10 @@ export function register(router, app) {
     const feedback = readFeedback(form);
     const again = (error, feedbackError = false) => d.view({}, { reason, feedback: rawFeedback(form), error,
       feedbackError }, 422);
-    if (!reason) return again(`Please say in a few words what got in the way. ${a.from.handle} will see it.`);
+    if (!reason) return again(t('todo.notDone.empty', { handle: a.from.handle }));
     const count = [...reason].length;
     if (count > MAX_REASON) {
-      return again(t('limit.tooLong', { label: 'What got in the way?', count, max: MAX_REASON, over: count - MAX_REASON }));
+      return again(t('limit.tooLong', { label: t('todo.notDone.label'), count, max: MAX_REASON, over: count - MAX_REASON }));
     }
     if (feedback?.error) return again(feedback.error, true);
     let doc;
@@ -266,7 +266,7 @@ export function register(router, app) {
         // (an {error} was answered above: a rating is left, or nothing)
         feedback: /** @type {import('./todo.js').Feedback|null} */ (feedback) ?? undefined, now: e.now, previous });
     } catch (err) {
-      if (err instanceof FieldError) return again('That could not be saved. Please check what you wrote.');
+      if (err instanceof FieldError) return again(t('todo.notDone.invalid'));
       throw err;
     }
     if (!mayAnswer(e, a)) return blocked(e, a, { occurrence, posted: true });
@@ -312,7 +312,7 @@ export function register(router, app) {
       }
     }
     if (!target) {
-      return fail(`Answer a day first (done or not done), then tell ${a.from.handle} how this is going.`);
+      return fail(t('todo.feedback.answerFirst', { handle: a.from.handle }));
     }
     if (!mayAnswer(e, a)) return blocked(e, a, { posted: true });
     try {
@@ -323,8 +323,7 @@ export function register(router, app) {
     }
     changed();
     await store.discardDraft(e.db, e.me, DRAFT_FORMS.todoFeedback(a.id)).catch(() => {});
-    const notice = html`<p class="notice" role="status">Thank you. ${a.from.handle} will see your feedback after the
-      next sync.</p>`;
+    const notice = html`<p class="notice" role="status">${t('todo.feedback.thanks', { handle: a.from.handle })}</p>`;
     return assignmentView(e, a, { notice, headers: { 'HX-Push-Url': `/app/todo/${a.id}` } });
   }
 

@@ -1,13 +1,12 @@
 /** Fragments of the client's to-do screens: the list, one activity, answering one day, the confirmation. */
 
-import { blockedWhy, isBlocked } from '../../core/key-status.js';
+import { isBlocked, keyStatus } from '../../core/key-status.js';
 import { RATINGS, RATING_WORDS } from '../../core/assignments.js';
 import { FORM_ERROR_ID, entryFields } from '../entry/entry-views.js';
 import { calendarWords } from '../../core/dates.js';
 import { link, nav, WORDING } from '../components.js';
 import { shareSwitches } from '../share-switch.js';
-// `msg` too: the day's form keeps `t` for the person's word ("activity" or "homework").
-import { html, t, t as msg, tt } from '../views.js';
+import { html, t, tt } from '../views.js';
 import { fieldErrorText, limitCounter } from '../fields.js';
 import { DRAFT_FORMS, draftAttributes } from '../drafts.js';
 
@@ -16,8 +15,10 @@ import { DRAFT_FORMS, draftAttributes } from '../drafts.js';
  */
 
 export { RATING_WORDS };
-const DAY_NAMES = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday',
-  sat: 'Saturday', sun: 'Sunday' };
+// A week that starts on a Monday (1 January 2024): Intl names its days in the language in use.
+const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+/** A schedule's day (`mon`…`sun`) by its name in the language in use; an unknown one as it is. */
+const dayName = (d) => (WEEK.includes(d) ? calendarWords(`2024-01-0${WEEK.indexOf(d) + 1}`, { weekday: 'long' }) : d);
 
 /**
  * The person's word for these: "activity"/"activities", or "homework" (wordsFor(settings) in entry-views.js).
@@ -37,7 +38,7 @@ export const dayText = (date) => calendarWords(date, LONG_DAY) ?? date;
 const day = (date) => html`<time datetime="${date}">${dayText(date)}</time>`;
 
 const joinWords = (list) => (list.length < 2 ? list.join('')
-  : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`);
+  : t('todo.schedule.days', { rest: list.slice(0, -1).join(t('todo.schedule.daysBetween')), last: list[list.length - 1] }));
 
 /**
  * When an assignment falls due, in words. `deviceZone`: the zone this device is in; when the assignment's
@@ -45,20 +46,18 @@ const joinWords = (list) => (list.length < 2 ? list.join('')
  */
 export function scheduleWords(recurrence, deviceZone = null) {
   const r = recurrence;
-  const until = r.until ? ` until ${dayText(r.until)}` : '';
+  const ends = { ends: r.until ? 'yes' : 'no', until: r.until ? dayText(r.until) : '', start: dayText(r.start) };
   let words;
   switch (r.freq) {
-    case 'once': words = `Once, by ${dayText(r.until ?? r.start)}`; break;
-    case 'daily': words = `Every day from ${dayText(r.start)}${until}`; break;
-    case 'weekly':
-      words = `Every ${joinWords((r.days ?? []).map((d) => DAY_NAMES[d] ?? d))} from ${dayText(r.start)}${until}`;
-      break;
-    case 'until_next_session': words = `Every day from ${dayText(r.start)} until your next session on ${
-      dayText(String(r.next_session).slice(0, 10))}${r.until ? ` (at the latest ${dayText(r.until)})` : ''}`; break;
-    default: words = 'On a schedule this version of the app cannot read';
+    case 'once': words = t('todo.schedule.once', { day: dayText(r.until ?? r.start) }); break;
+    case 'daily': words = t('todo.schedule.daily', ends); break;
+    case 'weekly': words = t('todo.schedule.weekly', { ...ends, days: joinWords((r.days ?? []).map(dayName)) }); break;
+    case 'until_next_session': words = t('todo.schedule.session', { ...ends,
+      session: dayText(String(r.next_session).slice(0, 10)) }); break;
+    default: words = t('todo.schedule.unknown');
   }
-  const zone = deviceZone && r.time_zone && r.time_zone !== deviceZone ? ` Dates follow ${r.time_zone} time.` : '';
-  return `${words}.${zone}`;
+  const zone = deviceZone && r.time_zone && r.time_zone !== deviceZone ? r.time_zone : 'none';
+  return t('todo.schedule.sentence', { words, zone });
 }
 
 /** The wording setting's name (components.js WORDING), for the messages that choose by it. */
@@ -190,15 +189,15 @@ const paragraphs = (text) => String(text).split(/\n{2,}/).filter((p) => p.trim()
  * @param {string} prefix @param {Record<string, string>} [values] @param {{required?: boolean, words?: Words}} [options]
  */
 export function feedbackFields(prefix, values = {}, { required = false, words = WORDING.activities } = {}) {
-  const t = termsFor(words);
-  const opt = required ? null : html` <span class="optional">(optional)</span>`;
-  return html`<fieldset class="field"><legend>How is this ${t.one} going?${opt}</legend><div class="choices">
+  const opt = required ? null : html` <span class="optional">${t('todo.optional')}</span>`;
+  const legend = t('todo.feedback.legend', { wording: wordingOf(words) });
+  return html`<fieldset class="field"><legend>${legend}${opt}</legend><div class="choices">
     ${RATINGS.map((r, i) => html`<label class="choice"><input type="radio" name="rating" value="${r}"
       id="${prefix}-rating-${i}" ${values.rating === r ? html`checked` : null} ${required ? html`required` : null}>
-      <span>${RATING_WORDS[r]}</span></label>`)}
+      <span>${ratingWord(r)}</span></label>`)}
     </div></fieldset>
-    <div class="field"><label for="${prefix}-comment">Anything you'd like to add?
-      <span class="optional">(optional)</span></label>
+    <div class="field"><label for="${prefix}-comment">${t('todo.feedback.comment')}
+      <span class="optional">${t('todo.optional')}</span></label>
     <textarea id="${prefix}-comment" name="comment" rows="3" data-limit="2000" aria-describedby="${prefix}-comment-count"
       autocomplete="off">${values.comment ?? ''}</textarea>${limitCounter(`${prefix}-comment`)}</div>`;
 }
@@ -206,19 +205,21 @@ export function feedbackFields(prefix, values = {}, { required = false, words = 
 function answerWords(response) {
   if (!response) return null;
   const r = response.doc;
-  return html`${r.status === 'done' ? 'Done' : 'Not done'}${r.minutes !== undefined ? ` · ${r.minutes} min` : ''}${
-    r.feedback ? ` · ${RATING_WORDS[r.feedback.rating] ?? r.feedback.rating}` : ''}${
+  return html`${t(r.status === 'done' ? 'todo.done.status' : 'todo.notDone.status')}${r.minutes !== undefined
+    ? ` · ${t('todo.done.minutes', { minutes: r.minutes })}` : ''}${r.feedback ? ` · ${ratingWord(r.feedback.rating)}` : ''}${
     r.reason ? html`<span class="todo-reason">: ${r.reason}</span>` : null}`;
 }
 
-const STATE_WORDS = { due_today: 'Due today', missed: 'Missed', upcoming: 'Coming up' };
+const STATE_KEYS = { due_today: 'todo.state.dueToday', missed: 'todo.state.missed', upcoming: 'todo.state.upcoming' };
+/** A day's state (due today, missed, coming up) in words. */
+const stateWord = (state) => (state in STATE_KEYS ? t(STATE_KEYS[state]) : '');
 
 function dayItem(item, withdrawn) {
   const { assignment: a, occurrence, response } = item;
-  const action = withdrawn ? null : link(`/app/todo/${a.id}/${occurrence}`, html`${response ? 'Change answer' : 'Do it'
+  const action = withdrawn ? null : link(`/app/todo/${a.id}/${occurrence}`, html`${t(response ? 'todo.changeAnswer' : 'todo.doIt')
   }<span class="visually-hidden">: ${dayText(occurrence)}</span>`, response ? 'button secondary' : 'button');
   return html`<li class="todo-item"><div class="todo-text"><p class="todo-title">${day(occurrence)}</p>
-    <p class="meta">${response ? answerWords(response) : STATE_WORDS[item.state]}</p></div>${action}</li>`;
+    <p class="meta">${response ? answerWords(response) : stateWord(item.state)}</p></div>${action}</li>`;
 }
 
 /**
@@ -232,7 +233,7 @@ function dayItem(item, withdrawn) {
 export function assignmentPage({ assignment, past, next = null, kindLabel = null, words = WORDING.activities,
   deviceZone = null, progress = null, notice = null, feedback = {} }) {
   const a = assignment;
-  const t = termsFor(words);
+  const wording = wordingOf(words);
   const withdrawn = Boolean(a.doc.withdrawn);
   const answered = past.some((i) => i.response);
   return html`${nav('todo')}<article aria-labelledby="todo-a-title">
@@ -240,31 +241,30 @@ export function assignmentPage({ assignment, past, next = null, kindLabel = null
     <h1 id="todo-a-title">${a.doc.title}</h1>
     <p class="meta">${fromLine(a.from)}</p>
     ${notice}
-    ${withdrawn ? html`<p class="notice">${a.from.handle} took this ${t.one} back. Your answers stay here.</p>` : null}
+    ${withdrawn ? html`<p class="notice">${t('todo.withdrawn', { handle: a.from.handle, wording })}</p>` : null}
     ${a.doc.instructions ? html`<div class="todo-instructions">${paragraphs(a.doc.instructions)}</div>` : null}
     <p>${scheduleWords(a.doc.schedule.recurrence, deviceZone)}</p>
-    ${progress?.target ? html`<p>Aim: ${progress.target} minutes a week. This week so far: ${
-      progress.minutes} minutes.</p>` : null}
-    <section class="todo-section" aria-labelledby="todo-days"><h2 id="todo-days">Days so far</h2>
+    ${progress?.target ? html`<p>${t('todo.aim', { target: progress.target,
+      minutes: progress.minutes })}</p>` : null}
+    <section class="todo-section" aria-labelledby="todo-days"><h2 id="todo-days">${t('todo.days.heading')}</h2>
       ${past.length ? html`<ul class="todo-list">${past.map((i) => dayItem(i, withdrawn))}</ul>`
-        : html`<p class="empty">No days yet.</p>`}
-      ${next ? html`<p>Next: ${day(next.occurrence)}. ${link(`/app/todo/${a.id}/${next.occurrence}`,
-        html`Do it early<span class="visually-hidden">: ${dayText(next.occurrence)}</span>`)}</p>` : null}
+        : html`<p class="empty">${t('todo.days.none')}</p>`}
+      ${next ? html`<p>${tt('todo.next', { day: day(next.occurrence), early: link(`/app/todo/${a.id}/${next.occurrence}`,
+        html`${t('todo.next.early')}<span class="visually-hidden">: ${dayText(next.occurrence)}</span>`) })}</p>` : null}
     </section>
-    <section class="todo-section" aria-labelledby="todo-feedback"><h2 id="todo-feedback">Your feedback</h2>
+    <section class="todo-section" aria-labelledby="todo-feedback"><h2 id="todo-feedback">${t('todo.feedback.heading')}</h2>
       ${answered ? html`<form class="todo-feedback" action="/app/todo/${a.id}/feedback" method="post"
         hx-post="/app/todo/${a.id}/feedback" hx-target="#view" novalidate autocomplete="off" ${draftAttributes({
           form: DRAFT_FORMS.todoFeedback(a.id), path: `/app/todo/${a.id}`, kind: a.doc.kind, title: a.doc.title,
           what: 'feedback' })}>
         ${feedback.error ? html`<p class="error" role="alert">${feedback.error}</p>` : null}
-        <p class="hint">Your feedback goes with your latest answer. ${a.from.handle} will see it.</p>
+        <p class="hint">${t('todo.feedback.hint', { handle: a.from.handle })}</p>
         ${feedbackFields('fb', feedback.values ?? {}, { required: true, words })}
-        <div class="actions"><button type="submit">Send feedback</button></div></form>`
+        <div class="actions"><button type="submit">${t('todo.feedback.send')}</button></div></form>`
       : html`${feedback.error ? html`<p class="error" role="alert">${feedback.error}</p>` : null}
-        <p>Once you have answered a day (done or not), you can tell ${a.from.handle} how this ${t.one} is going here.
-        You can also add it when you answer.</p>`}
+        <p>${t('todo.feedback.first', { handle: a.from.handle, wording })}</p>`}
     </section>
-    <div class="actions">${link('/app/todo', 'Back to To do', 'button secondary')}</div>
+    <div class="actions">${link('/app/todo', t('todo.back'), 'button secondary')}</div>
   </article>`;
 }
 
@@ -285,22 +285,21 @@ export const kindFields = (kind, values = {}, error = null) => entryFields(kind,
 export function occurrencePage({ assignment, occurrence, state, kind, previous = null,
   words = WORDING.activities, share = [], done = {}, notDone = {} }) {
   const a = assignment;
-  const t = termsFor(words);
+  const wording = wordingOf(words);
   const who = a.from.handle;
   const base = `/app/todo/${a.id}/${occurrence}`;
   const header = html`<h1 id="todo-o-title">${a.doc.title}</h1>
-    <p class="meta">${fromLine(a.from)} · ${day(occurrence)}${state ? ` · ${STATE_WORDS[state]}` : ''}</p>
+    <p class="meta">${fromLine(a.from)} · ${day(occurrence)}${state ? ` · ${stateWord(state)}` : ''}</p>
     ${a.doc.instructions ? html`<div class="todo-instructions">${paragraphs(a.doc.instructions)}</div>` : null}`;
   if (a.doc.withdrawn || !kind) {
     return html`${nav('todo')}<section aria-labelledby="todo-o-title">${header}
-      <p class="notice">${a.doc.withdrawn ? `${who} took this ${t.one} back, so there is nothing to answer.`
-        : `This ${t.one} needs a newer version of the app. Update it, then try again.`}</p>
-      <div class="actions">${link('/app/todo', 'Back to To do', 'button secondary')}</div></section>`;
+      <p class="notice">${a.doc.withdrawn ? t('todo.withdrawn.nothing', { handle: who, wording })
+        : t('todo.newerKind', { wording })}</p>
+      <div class="actions">${link('/app/todo', t('todo.back'), 'button secondary')}</div></section>`;
   }
   return html`${nav('todo')}<section aria-labelledby="todo-o-title">${header}
-    ${previous ? html`<p class="notice">You answered this day already: ${answerWords(previous)}. Saving again replaces
-      that answer${previous.doc?.status === 'done' && previous.doc.entry_id ? ' and updates the entry you wrote for it'
-        : ''}.</p>` : null}
+    ${previous ? html`<p class="notice">${tt('todo.previous', { answer: answerWords(previous),
+      entry: previous.doc?.status === 'done' && previous.doc.entry_id ? 'yes' : 'no' })}</p>` : null}
     <form class="entry-form" action="${base}" method="post" hx-post="${base}" hx-target="#view" novalidate
       autocomplete="off" ${draftAttributes({ form: DRAFT_FORMS.todoDone(a.id, occurrence), path: base, kind: a.doc.kind,
         title: a.doc.title, what: 'answer' })}>
@@ -309,22 +308,22 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
       ${kindFields(kind, done.values ?? {}, done.error ?? null)}
       ${feedbackFields('d', done.feedback ?? {}, { words })}
       ${share.length ? shareSwitches(share, { what: 'answer', prefix: 'd-share' })
-        : html`<p class="todo-notice">${msg('answer.done.seen', { handle: who })}</p>`}
-      <div class="actions"><button type="submit">Save and mark done</button>
-      ${link(`/app/todo/${a.id}`, 'Cancel', 'button secondary')}</div>
+        : html`<p class="todo-notice">${t('answer.done.seen', { handle: who })}</p>`}
+      <div class="actions"><button type="submit">${t('todo.done.save')}</button>
+      ${link(`/app/todo/${a.id}`, t('todo.cancel'), 'button secondary')}</div>
     </form>
-    <section class="todo-not-done" aria-labelledby="todo-nd-title"><h2 id="todo-nd-title">Didn't get to it?</h2>
+    <section class="todo-not-done" aria-labelledby="todo-nd-title"><h2 id="todo-nd-title">${t('todo.notDone.heading')}</h2>
     <form action="${base}/not-done" method="post" hx-post="${base}/not-done" hx-target="#view" novalidate
       autocomplete="off" ${draftAttributes({ form: DRAFT_FORMS.todoNotDone(a.id, occurrence), path: base,
         kind: a.doc.kind, title: a.doc.title, what: 'reason' })}>
       ${notDone.error ? html`<p class="error" role="alert">${notDone.error}</p>` : null}
-      <div class="field"><label for="nd-reason">What got in the way?</label>
+      <div class="field"><label for="nd-reason">${t('todo.notDone.label')}</label>
       <textarea id="nd-reason" name="reason" rows="3" data-limit="2000" aria-describedby="nd-reason-count" required
         aria-required="true" autocomplete="off" ${notDone.error && !notDone.feedbackError ? html`aria-invalid="true"`
         : null}>${notDone.reason ?? ''}</textarea>${limitCounter('nd-reason')}</div>
       ${feedbackFields('nd', notDone.feedback ?? {}, { words })}
-      <p class="todo-notice">${who} will see that this was not done, your reason and your feedback.</p>
-      <div class="actions"><button type="submit" class="secondary">I didn't do this</button></div>
+      <p class="todo-notice">${t('todo.notDone.seen', { handle: who })}</p>
+      <div class="actions"><button type="submit" class="secondary">${t('todo.notDone.submit')}</button></div>
     </form></section></section>`;
 }
 
@@ -335,29 +334,27 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
 export function answeredPage({ assignment, status, entryId = null, feedback = null, words = WORDING.activities,
   shared = false, shareFailed = false }) {
   const a = assignment;
-  const t = termsFor(words);
+  const wording = wordingOf(words);
   const who = a.from.handle;
   const done = status === 'done';
-  const reason = done ? '' : feedback ? ', your reason' : ' and your reason';
-  const seen = `${reason}${feedback ? ' and your feedback' : ''}`;
+  const what = `${done ? 'done' : 'notDone'}${feedback ? 'Feedback' : ''}`;
   return html`${nav('todo')}<section aria-labelledby="todo-done-title">
-    <h1 id="todo-done-title">${done ? 'Done' : 'Noted'} — ${a.doc.title}</h1>
-    <p class="notice" role="status">Saved on this device. ${who} will see that this ${
-      done ? 'is done' : 'was not done'}${seen} after the next sync.</p>
-    ${shareFailed ? html`<p class="error" role="alert">${msg('answer.share.failed', { handle: who })}</p>` : null}
+    <h1 id="todo-done-title">${t('todo.answered.heading', { done: done ? 'yes' : 'no', title: a.doc.title })}</h1>
+    <p class="notice" role="status">${t('todo.answered.saved', { handle: who, what })}</p>
+    ${shareFailed ? html`<p class="error" role="alert">${t('answer.share.failed', { handle: who })}</p>` : null}
     ${entryId ? html`<p>${tt(shared ? 'answer.done.shared' : 'answer.done.private', { handle: who,
-      link: link(`/app/entries/${entryId}`, msg('answer.done.open')) })}</p>` : null}
-    <div class="actions">${link('/app/todo', 'Back to To do', 'button')}
-      ${link(`/app/todo/${a.id}`, `See this ${t.one}`, 'button secondary')}</div>
+      link: link(`/app/entries/${entryId}`, t('answer.done.open')) })}</p>` : null}
+    <div class="actions">${link('/app/todo', t('todo.back'), 'button')}
+      ${link(`/app/todo/${a.id}`, t('todo.answered.see', { wording }), 'button secondary')}</div>
   </section>`;
 }
 
 /** An address that leads nowhere on this device. */
 export function todoNotFoundPage(words = WORDING.activities) {
-  const t = termsFor(words);
-  return html`${nav('todo')}<section aria-labelledby="todo-nf-title"><h1 id="todo-nf-title">Not found</h1>
-    <p>This ${t.one} is not on this device, or this day is not one of its days.</p>
-    ${link('/app/todo', 'Back to To do', 'button')}</section>`;
+  return html`${nav('todo')}<section aria-labelledby="todo-nf-title"><h1 id="todo-nf-title">${
+    t('todo.notFound.heading')}</h1>
+    <p>${t('todo.notFound.text', { wording: wordingOf(words) })}</p>
+    ${link('/app/todo', t('todo.back'), 'button')}</section>`;
 }
 
 /**
@@ -367,14 +364,14 @@ export function todoNotFoundPage(words = WORDING.activities) {
 export function blockedPage({ assignment, occurrence = null, words = WORDING.activities, why = 'changed',
   posted = false, entryId = null }) {
   const a = assignment;
-  const t = termsFor(words);
   const peer = { userId: a.ownerId, handle: a.from.handle };
+  const compare = link(`/app/link/${peer.userId}`, t('todo.blocked.compare'));
   return html`${nav('todo')}<section aria-labelledby="todo-b-title"><h1 id="todo-b-title">${a.doc.title}</h1>
-    <p class="error" role="alert">${entryId ? html`Your entry is saved (${link(`/app/entries/${entryId}`, 'open it')}),
-      but the answer was not sent. ` : posted ? 'Nothing was saved. ' : null}${why === 'ended'
-      ? html`Your link with ${peer.handle} has ended, so this ${t.one} cannot be answered any more.`
-      : html`${peer.handle}${blockedWhy({ state: why })}; ${
-        link(`/app/link/${peer.userId}`, 'compare the safety number')} with them before you continue.`}</p>
-    <div class="actions">${occurrence ? link(`/app/todo/${a.id}/${occurrence}`, 'Back to the form', 'button secondary')
-      : null}${link('/app/todo', 'Back to To do', 'button secondary')}</div></section>`;
+    <p class="error" role="alert">${entryId ? html`${tt('todo.blocked.entrySaved', { link: link(`/app/entries/${entryId}`,
+      t('todo.blocked.open')) })} ` : posted ? `${t('todo.blocked.nothingSaved')} ` : null}${why === 'ended'
+      ? t('todo.blocked.ended', { handle: peer.handle, wording: wordingOf(words) })
+      : tt(keyStatus({ state: why }).state === 'mismatch' ? 'todo.blocked.mismatch' : 'todo.blocked.changed',
+        { handle: peer.handle, compare })}</p>
+    <div class="actions">${occurrence ? link(`/app/todo/${a.id}/${occurrence}`, t('todo.blocked.backForm'), 'button secondary')
+      : null}${link('/app/todo', t('todo.back'), 'button secondary')}</div></section>`;
 }

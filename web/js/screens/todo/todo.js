@@ -217,13 +217,13 @@ export function readFeedback(form, required = false) {
   const rating = String(form.get('rating') ?? '');
   const comment = String(form.get('comment') ?? '').replace(/\r\n?/g, '\n');
   if (!rating) {
-    if (required) return { error: 'Choose how it is going.' };
-    return comment.trim() ? { error: 'Choose how it is going, or leave the comment empty.' } : null;
+    if (required) return { error: t('todo.feedback.choose') };
+    return comment.trim() ? { error: t('todo.feedback.chooseOrEmpty') } : null;
   }
-  if (!RATINGS.includes(rating)) return { error: 'Choose one of the answers offered.' };
+  if (!RATINGS.includes(rating)) return { error: t('todo.feedback.offered') };
   const count = [...comment].length;
   if (count > MAX_NOTE) {
-    return { error: t('limit.tooLong', { label: 'Anything you\'d like to add?', count, max: MAX_NOTE,
+    return { error: t('limit.tooLong', { label: t('todo.feedback.comment'), count, max: MAX_NOTE,
       over: count - MAX_NOTE }) };
   }
   return comment.trim() ? { rating, comment: comment.trim() } : { rating };
