@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import Page
+from pwa_live import sync_now, turn_on_sync
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 SAFETY_NUMBER = re.compile(r"(\d{5} ){11}\d{5}")
@@ -145,6 +146,17 @@ def profile_holds(profile: Path, text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- client
+
+
+def linked_pair(tp: Page, cp: Page, therapist: str, client: str) -> str:
+    """A therapist and a client, each with a new account, linked by an invitation and both synced; returns the
+    client's user id as the therapist's Clients list has it."""
+    turn_on_sync(tp, therapist, therapist=True)
+    turn_on_sync(cp, client)
+    accept_invite(cp, create_invite(tp), therapist)
+    assert sync_now(cp) == "Synced"
+    assert sync_now(tp) == "Synced"
+    return client_ids(tp)[client]
 
 
 def accept_invite(page: Page, link: str, therapist: str) -> str:

@@ -14,11 +14,9 @@ import pytest
 from playwright.sync_api import Page
 from pwa_browser import launch, open_app, serious_violations
 from pwa_care import (
-    accept_invite,
     assign_from_template,
-    client_ids,
-    create_invite,
     go,
+    linked_pair,
     local_day,
     open_client,
     open_occurrence,
@@ -97,12 +95,7 @@ def test_answers_shared_as_the_switch_says_sessions_end_what_is_new_and_two_pane
     try:
         tp = open_app(t_ctx, url)
         cp = open_app(c_ctx, url)
-        turn_on_sync(tp, "dr.answers", therapist=True)
-        turn_on_sync(cp, "kim.answers")
-        accept_invite(cp, create_invite(tp), "dr.answers")
-        assert sync_now(cp) == "Synced"
-        assert sync_now(tp) == "Synced"
-        uid = client_ids(tp)["kim.answers"]
+        uid = linked_pair(tp, cp, "dr.answers", "kim.answers")
 
         # A daily mood check-in from yesterday, assigned in the therapist's browser.
         yesterday, today = local_day(tp, -1), local_day(tp)

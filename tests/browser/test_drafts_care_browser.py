@@ -9,12 +9,10 @@ import secrets
 import pytest
 from pwa_browser import launch, open_app
 from pwa_care import (
-    accept_invite,
     assign_from_template,
-    client_ids,
     confirm_safety_number,
-    create_invite,
     go,
+    linked_pair,
     local_day,
     open_occurrence,
     open_worksheet_builder,
@@ -50,12 +48,7 @@ def test_an_answer_and_a_worksheet_in_progress_survive_closing_the_browser(playw
     c_ctx = launch(playwright_instance, c_profile, timezone_id=ZONE)
     try:
         tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)
-        turn_on_sync(tp, "dr.draft", therapist=True)
-        turn_on_sync(cp, "kim.draft")
-        accept_invite(cp, create_invite(tp), "dr.draft")
-        assert sync_now(cp) == "Synced"
-        assert sync_now(tp) == "Synced"
-        uid = client_ids(tp)["kim.draft"]
+        uid = linked_pair(tp, cp, "dr.draft", "kim.draft")
         confirm_safety_number(tp, url, uid)
         today = local_day(tp)
         aid = assign_from_template(

@@ -18,17 +18,15 @@ from pathlib import Path
 import pytest
 from pwa_browser import launch, open_app
 from pwa_care import (
-    accept_invite,
     assign_from_template,
-    client_ids,
-    create_invite,
     go,
+    linked_pair,
     local_day,
     mark_done,
     path_id,
     share_entry,
 )
-from pwa_live import serve_app, sync_now, turn_on_sync
+from pwa_live import serve_app, sync_now
 from pwa_screens import create_journal, create_mood, create_thought_record
 
 pytestmark = pytest.mark.browser
@@ -73,12 +71,7 @@ def test_the_main_screens_of_both_people_phone_and_desktop_light_and_dark(playwr
         c_ctx = launch(playwright_instance, tmp_path / "client", timezone_id=ZONE, locale="en-GB")
         try:
             tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)
-            turn_on_sync(tp, "dr.lee", therapist=True)
-            turn_on_sync(cp, "sam")
-            accept_invite(cp, create_invite(tp), "dr.lee")
-            assert sync_now(cp) == "Synced"
-            assert sync_now(tp) == "Synced"
-            client = client_ids(tp)["sam"]
+            client = linked_pair(tp, cp, "dr.lee", "sam")
             today = local_day(tp)
             assign_from_template(tp, url, client, "mood-daily", "sam", freq_label="Every day", start=today)
             practice = assign_from_template(

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 from pwa_browser import launch, open_app, serious_violations
-from pwa_care import accept_invite, assign_from_template, client_ids, create_invite, go, local_day, mark_done
+from pwa_care import assign_from_template, go, linked_pair, local_day, mark_done
 from pwa_live import live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_thought_record
 
@@ -50,12 +50,7 @@ def test_today_shows_what_is_due_with_who_and_instructions_and_to_do_keeps_a_day
     try:
         tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)
         assert cp.title() == "Today – Between"  # a client's app opens on Today
-        turn_on_sync(tp, "dr.today", therapist=True)
-        turn_on_sync(cp, "sam.today")
-        accept_invite(cp, create_invite(tp), "dr.today")
-        assert sync_now(cp) == "Synced"
-        assert sync_now(tp) == "Synced"
-        uid = client_ids(tp)["sam.today"]
+        uid = linked_pair(tp, cp, "dr.today", "sam.today")
         yesterday, today = local_day(tp, -1), local_day(tp)
         aid = assign_from_template(
             tp,

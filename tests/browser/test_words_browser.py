@@ -17,14 +17,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from pwa_browser import launch, open_app, serious_violations
 from pwa_care import (
-    accept_invite,
     add_questions,
     assign_from_template,
-    client_ids,
     confirm_safety_number,
-    create_invite,
     fill_schedule,
     go,
+    linked_pair,
     local_day,
     open_client,
     open_occurrence,
@@ -33,7 +31,7 @@ from pwa_care import (
     share_entry,
     submit_assignment,
 )
-from pwa_live import serve_app, sync_now, turn_on_sync
+from pwa_live import serve_app, sync_now
 from pwa_screens import save
 
 from tests.words import codes, found
@@ -153,12 +151,7 @@ def pair(playwright_instance, tmp_path_factory):
         c_ctx = launch(playwright_instance, root / "client", timezone_id=ZONE, accept_downloads=True)
         try:
             tp, cp = open_app(t_ctx, app.url), open_app(c_ctx, app.url)
-            turn_on_sync(tp, T, therapist=True)
-            turn_on_sync(cp, C)
-            accept_invite(cp, create_invite(tp), T)
-            assert sync_now(cp) == "Synced"
-            assert sync_now(tp) == "Synced"
-            uid = client_ids(tp)[C]
+            uid = linked_pair(tp, cp, T, C)
             confirm_safety_number(tp, app.url, uid)
             yield {"url": app.url, "t": tp, "c": cp, "uid": uid, "made": None}
         finally:
