@@ -42,3 +42,12 @@ export function calendarWords(day, style = { dateStyle: 'medium' }) {
   if (Number.isNaN(d.getTime())) return null;
   return formatter({ ...style, timeZone: 'UTC' }).format(d);
 }
+
+/** The IANA time zone this device is in, or null when the runtime does not say. */
+export function deviceZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+  } catch {
+    return null;
+  }
+}

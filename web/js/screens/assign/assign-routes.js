@@ -12,6 +12,7 @@ import {
 import { get } from '../../data/db.js';
 import { createDocument, getOwnDocument, kindFor, listOwnDocuments, updateDocument } from '../../data/documents.js';
 import { BetweenError } from '../../core/errors.js';
+import { deviceZone } from '../../core/dates.js';
 import { fieldType } from '../../core/fields.js';
 import { FieldError } from '../../core/kinds.js';
 import { listReceived } from '../../engine/received.js';
@@ -29,7 +30,7 @@ const MAX_QUESTIONS = 40;
 const WITHDRAWN = 'This activity was withdrawn, so it cannot be edited.';
 
 /** The time zone this device uses (the therapist's): assignments made here keep it. */
-export const deviceZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+const zone = () => deviceZone() ?? 'UTC';
 
 /** Now as a document time (UTC, whole seconds). */
 export const stamp = (date = new Date()) => date.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -296,10 +297,10 @@ export function register(router, { load, changed, templates, store = STORE, now 
     if (!canGrant(c.peer)) return page(blockedPage(c.peer));
     const which = await formKind(url.searchParams.get('template'), url.searchParams.get('worksheet') === '1', c.kinds);
     if (!which) return libraryHandler({ params });
-    const start = localDate(now(), deviceZone());
+    const start = localDate(now(), zone());
     // A worksheet starts as a one-off due in a week, like most of the library.
     const from = which.template ?? { title: '', schedule: { freq: 'once', due_in_days: 7 } };
-    const values = valuesFromTemplate(from, { start, timeZone: deviceZone() });
+    const values = valuesFromTemplate(from, { start, timeZone: zone() });
     const form = newDraft(c.peer.userId, which).form;
     return page(newForm(c.peer, c.kinds, which, await withDraftRows(c.db, c.me, form, values)));
   }

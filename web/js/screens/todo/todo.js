@@ -10,6 +10,8 @@ import { RATINGS, validateResponse } from '../../core/assignments.js';
 import { dueState, formatDay, localDate, occurrences, parseDate } from '../../core/recurrence.js';
 import { t } from '../views.js';
 
+export { deviceZone } from '../../core/dates.js';
+
 /**
  * @typedef {import('../../core/records.js').Doc} Doc
  * @typedef {import('../../data/db.js').Peer} Peer
@@ -119,14 +121,6 @@ export function doneList(assignments, responses, { now, days = 7 }) {
   return out.sort((a, b) => b.occurrence.localeCompare(a.occurrence) || byTitle(a, b));
 }
 
-/** The IANA time zone this device is in, or null when the runtime does not say. */
-export function deviceZone() {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * One assignment's occurrences from `back` days ago through today and any later day answered early, newest first,
