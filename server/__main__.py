@@ -16,6 +16,8 @@ from uvicorn.config import STARTUP_FAILURE
 
 from . import live
 from .app import create_app
+from .observe import configure_logging
+from .protocol import raise_open_file_limit, with_deadlines
 from .settings import Settings, SettingsError
 from .store import InUse, ensure_free
 
@@ -46,16 +48,22 @@ def serve(
     except InUse as exc:
         print(f"between: {exc}; stop it first (one server process per data directory)", file=sys.stderr)
         raise SystemExit(2) from None
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
+    soft, _hard = raise_open_file_limit()
+    logging.getLogger("between.server").info("open-file limit %s", soft)
     # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.
     config = uvicorn.Config(
         app_factory(settings, clock=clock),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=None,  # configure_logging's handler: text or JSON, with request ids
+        access_log=settings.log_format == "text",  # JSON: the app's own access lines (server/observe.py)
         server_header=False,
         proxy_headers=True,
         timeout_graceful_shutdown=10,
+        # slow clients are cut off (server/protocol.py)
+        http=with_deadlines(settings.header_timeout, settings.body_timeout),
     )
     server = StoppingServer(config)
     with contextlib.suppress(KeyboardInterrupt):
@@ -78,8 +86,12 @@ def main(argv: list[str] | None = None, app_factory: AppFactory = create_app) ->
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
     parser.add_argument("--data", help="data directory (database and server secret)")
+    parser.add_argument("--log-format", choices=("text", "json"), help="log lines as text (default) or JSON objects")
     args = parser.parse_args(argv)
-    serve(args.host, args.port, args.data, app_factory=app_factory)
+    environ = dict(os.environ)
+    if args.log_format:
+        environ["BETWEEN_LOG_FORMAT"] = args.log_format
+    serve(args.host, args.port, args.data, environ=environ, app_factory=app_factory)
 
 
 if __name__ == "__main__":

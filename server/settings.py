@@ -40,6 +40,10 @@ ENV_NAMES: dict[str, str] = {
     "BETWEEN_LIVE_MAX_STREAMS": "live_max_streams",
     "BETWEEN_WEB_DIR": "web_dir",
     "BETWEEN_LOG_LEVEL": "log_level",
+    "BETWEEN_LOG_FORMAT": "log_format",
+    "BETWEEN_HEADER_TIMEOUT": "header_timeout",
+    "BETWEEN_BODY_TIMEOUT": "body_timeout",
+    "BETWEEN_METRICS_PORT": "metrics_port",
 }
 # The CLI's own variables: they may be set in the same shell as the server, and are not typos.
 CLIENT_NAMES = frozenset(
@@ -58,8 +62,17 @@ _CHOICES = {
     "rate_limit": "on or off",
     "live": "on or off",
     "log_level": "debug, info, warning or error",
+    "log_format": "text or json",
 }
-_DURATIONS = {"session_ttl", "challenge_ttl", "invite_ttl", "live_heartbeat", "live_lifetime"}
+_DURATIONS = {
+    "session_ttl",
+    "challenge_ttl",
+    "invite_ttl",
+    "live_heartbeat",
+    "live_lifetime",
+    "header_timeout",
+    "body_timeout",
+}
 _SIZES = {"max_request_bytes", "max_revision_bytes"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 1}
 _SIZE_UNITS = {"": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2}
@@ -97,6 +110,14 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     live_max_streams: Annotated[int, Meta(ge=1, le=1_000_000)] = 2000  # open streams of this process
     web_dir: str = str(WEB_DIR)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # json: one JSON object a line (time, level, logger, message, request id); never bodies, tokens or queries.
+    log_format: Literal["text", "json"] = "text"
+    # Slow clients (server/protocol.py): a request's line and headers must arrive within header_timeout of the
+    # connection being ready for them; a body that stalls for body_timeout closes the connection.
+    header_timeout: Annotated[int, Meta(ge=1, le=600)] = 30
+    body_timeout: Annotated[int, Meta(ge=1, le=600)] = 30
+    # Prometheus metrics (server/metrics.py) on 127.0.0.1 at this port, apart from the app's; 0: none.
+    metrics_port: Annotated[int, Meta(ge=0, le=65535)] = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -369,4 +369,6 @@ def cmd_serve(args: argparse.Namespace) -> None:
     found = entry_points(group="between.serve", name="serve")
     if not found:
         raise BetweenError("no_server", "the Between server is not installed here (pip install between)")
+    if args.log_format:
+        os.environ["BETWEEN_LOG_FORMAT"] = args.log_format
     next(iter(found)).load()(args.host, args.port, args.data)

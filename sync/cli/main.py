@@ -163,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8000)
     c.add_argument("--data", default="var")
+    c.add_argument("--log-format", choices=("text", "json"), help="log lines as text (default) or JSON objects")
     return p
 
 
