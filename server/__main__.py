@@ -18,8 +18,9 @@ from . import live
 from .app import create_app
 from .observe import configure_logging
 from .protocol import raise_open_file_limit, with_deadlines
-from .settings import Settings, SettingsError
+from .settings import BUILT_WEB_DIR, IN_CHECKOUT, WEB_DIR, Settings, SettingsError
 from .store import InUse, ensure_free
+from .web import missing_files
 
 # create_app(settings, *, clock), or an ASGI app wrapping what it makes (tests record or change answers)
 AppFactory = Callable[..., Callable]
@@ -32,9 +33,13 @@ def serve(
     environ: Mapping[str, str] | None = None,
     app_factory: AppFactory = create_app,
     clock: Callable[[], float] = time.time,
+    dev: bool = False,
 ) -> None:
-    """Explicit arguments override BETWEEN_HOST / BETWEEN_PORT / BETWEEN_DATA. `clock`: see create_app."""
+    """Explicit arguments override BETWEEN_HOST / BETWEEN_PORT / BETWEEN_DATA. `clock`: see create_app. `dev`: serve
+    web/ as written (a checkout's sources), not the minified build."""
     env = dict(os.environ if environ is None else environ)
+    if dev:
+        env["BETWEEN_WEB_DIR"] = dev_web_dir()
     for name, value in (("BETWEEN_HOST", host), ("BETWEEN_PORT", port), ("BETWEEN_DATA", data_dir)):
         if value is not None:
             env[name] = str(value)
@@ -43,6 +48,7 @@ def serve(
     except SettingsError as exc:
         print(f"between: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    refuse_without_web_app(Path(settings.web_dir))
     try:
         ensure_free(Path(settings.db_path))
     except InUse as exc:
@@ -72,6 +78,34 @@ def serve(
         raise SystemExit(STARTUP_FAILURE)  # as uvicorn.run: start-up failed (a port in use, the app's start)
 
 
+def dev_web_dir() -> str:
+    """`--dev`: the sources, which only a checkout has."""
+    if not IN_CHECKOUT:
+        print("between: --dev serves web/ of a checkout; this installation holds only the built app", file=sys.stderr)
+        raise SystemExit(2)
+    return str(WEB_DIR)
+
+
+def refuse_without_web_app(root: Path) -> None:
+    """Stop before serving a web app that cannot work: one without its built files or its vendor files would serve a
+    page whose service worker never installs, and nothing would say why. The message names what is missing and the
+    command that makes it."""
+    missing = missing_files(root)
+    if not missing:
+        return
+    if root.resolve() == BUILT_WEB_DIR.resolve() and IN_CHECKOUT:
+        fix = "make them with `cd web && npm ci` (it installs the vendor files and builds web/dist/), or run `make run`"
+    elif root.resolve() == WEB_DIR.resolve() and IN_CHECKOUT:
+        fix = "install the vendor files with `cd web && npm ci`"
+    elif not IN_CHECKOUT and root.resolve() == BUILT_WEB_DIR.resolve():
+        fix = "this package was built without its web app: build it from a checkout after `cd web && npm ci`"
+    else:
+        fix = "point BETWEEN_WEB_DIR at a built web app (web/dist/ after `cd web && npm ci`)"
+    shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+    print(f"between: the web app in {root} is incomplete: missing {shown}; {fix}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 class StoppingServer(uvicorn.Server):
     """uvicorn, which first ends the open change streams when it starts to stop: they would otherwise hold the
     graceful shutdown for its whole timeout (uvicorn waits for open responses before the app's shutdown hooks)."""
@@ -87,11 +121,12 @@ def main(argv: list[str] | None = None, app_factory: AppFactory = create_app) ->
     parser.add_argument("--port", type=int)
     parser.add_argument("--data", help="data directory (database and server secret)")
     parser.add_argument("--log-format", choices=("text", "json"), help="log lines as text (default) or JSON objects")
+    parser.add_argument("--dev", action="store_true", help="serve web/ as written, not its minified build")
     args = parser.parse_args(argv)
     environ = dict(os.environ)
     if args.log_format:
         environ["BETWEEN_LOG_FORMAT"] = args.log_format
-    serve(args.host, args.port, args.data, environ=environ, app_factory=app_factory)
+    serve(args.host, args.port, args.data, environ=environ, app_factory=app_factory, dev=args.dev)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,12 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+# The web app. In a checkout, web/ holds the sources (package.json beside them) and web/dist/ the minified build that
+# `npm ci` (or `npm run build`) makes there; installed from a wheel, between/web/ is that build itself (pyproject.toml).
+# The build is served by default; `between serve --dev` serves the sources.
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+IN_CHECKOUT = (WEB_DIR / "package.json").is_file()
+BUILT_WEB_DIR = WEB_DIR / "dist" if IN_CHECKOUT else WEB_DIR
 
 Seconds = Annotated[int, Meta(ge=1, le=10 * 365 * 86400)]
 PerWindow = Annotated[int, Meta(ge=1, le=1_000_000)]
@@ -108,7 +113,7 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     live_lifetime: Annotated[int, Meta(ge=1, le=3600)] = 600
     live_per_account: Annotated[int, Meta(ge=1, le=1000)] = 8  # open streams of one account (tabs and devices)
     live_max_streams: Annotated[int, Meta(ge=1, le=1_000_000)] = 2000  # open streams of this process
-    web_dir: str = str(WEB_DIR)
+    web_dir: str = str(BUILT_WEB_DIR)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # json: one JSON object a line (time, level, logger, message, request id); never bodies, tokens or queries.
     log_format: Literal["text", "json"] = "text"

@@ -371,4 +371,5 @@ def cmd_serve(args: argparse.Namespace) -> None:
         raise BetweenError("no_server", "the Between server is not installed here (pip install between)")
     if args.log_format:
         os.environ["BETWEEN_LOG_FORMAT"] = args.log_format
-    next(iter(found)).load()(args.host, args.port, args.data)
+    # `--dev`: the server's own flag, given to it as its argument list would (it knows where the sources are)
+    next(iter(found)).load()(args.host, args.port, args.data, dev=args.dev)

@@ -164,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--port", type=int, default=8000)
     c.add_argument("--data", default="var")
     c.add_argument("--log-format", choices=("text", "json"), help="log lines as text (default) or JSON objects")
+    c.add_argument("--dev", action="store_true", help="serve web/ as written, not its minified build (a checkout)")
     return p
 
 

@@ -16,6 +16,7 @@ from litestar.testing import TestClient
 
 from between.server.settings import Settings
 from between.sync.core import trust, wire
+from tests.conftest import SERVED_WEB
 
 T = TypeVar("T")
 FAST = {"rate_ip_per_minute": 100_000, "rate_handle_per_minute": 100_000, "rate_signup_per_hour": 100_000}
@@ -110,7 +111,9 @@ def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
-    return Settings.from_mapping({"data_dir": str(data_dir), "public_origin": b.TEST_ORIGIN, **FAST, **overrides})
+    return Settings.from_mapping(
+        {"data_dir": str(data_dir), "public_origin": b.TEST_ORIGIN, "web_dir": str(SERVED_WEB), **FAST, **overrides}
+    )
 
 
 def dump(db: Path, tables: tuple[str, ...] | None = None) -> dict[str, list]:
