@@ -88,7 +88,7 @@ The sync API is at <code>/api/v1</code>.</p></main></body></html>
 
 # What a served tree cannot do without: the page, the worker, and everything extra_files maps (vendor files, the
 # classic worker). A tree missing one serves a page whose service worker never installs.
-NEEDED = ("index.html", WORKER, "manifest.webmanifest")
+NEEDED = ("index.html", WORKER, "manifest.webmanifest", "i18n/en.json")
 
 
 def missing_files(root: Path) -> list[str]:

@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from between.server.__main__ import dev_web_dir
 from between.server.app import create_app
 from between.server.settings import BUILT_WEB_DIR, IN_CHECKOUT, WEB_DIR, Settings
-from between.server.web import missing_files
+from between.server.web import extra_files, missing_files, served_files
 from tests.conftest import ROOT
 
 
@@ -43,7 +43,7 @@ def test_a_web_app_without_its_vendor_files_stops_the_server_with_the_command_th
 def test_an_empty_web_dir_stops_the_server_naming_the_page(tmp_path):
     done = _serve(tmp_path, tmp_path / "nothing")
     assert done.returncode == 2
-    assert "missing index.html, sw.js, manifest.webmanifest" in done.stderr and "npm ci" in done.stderr
+    assert "missing index.html, sw.js, manifest.webmanifest, i18n/en.json" in done.stderr and "npm ci" in done.stderr
 
 
 @pytest.mark.skipif(not IN_CHECKOUT, reason="a checkout's layout (web/ and web/dist/)")
@@ -60,6 +60,10 @@ def test_a_checkout_serves_the_minified_build_by_default_and_the_sources_with_de
         assert served.content == (BUILT_WEB_DIR / "js" / "page" / "app.js").read_bytes()
         assert len(served.content) < len((WEB_DIR / "js" / "page" / "app.js").read_bytes())  # minified
         assert c.get("/vendor/htmx.js").status_code == 200
+    # the build serves every URL the sources do (web/tools/build.js's list of folders once lacked i18n/)
+    sources = served_files(WEB_DIR, extra_files(WEB_DIR))
+    built = served_files(BUILT_WEB_DIR, extra_files(BUILT_WEB_DIR))
+    assert set(sources) - set(built) == set()
     dev = Settings.from_mapping({"data_dir": str(tmp_path / "data2"), "web_dir": dev_web_dir()})
     with TestClient(create_app(dev)) as c:
         assert c.get("/js/page/app.js").content == (WEB_DIR / "js" / "page" / "app.js").read_bytes()
