@@ -17,6 +17,7 @@ from between.sync.core import wire
 from . import openapi
 from .api import accounts, auth, links, live, sync
 from .api.context import Clock, Services, is_loopback, load_secret
+from .backup import load_epoch
 from .live import LiveHub
 from .observe import Metrics, RequestContext, serve_metrics
 from .problems import HANDLERS, Problem, answers
@@ -110,6 +111,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         asyncio.get_running_loop().set_exception_handler(BoundedErrors())
         data_dir = Path(settings.data_dir)
         secret = load_secret(data_dir)
+        app.state.epoch = load_epoch(data_dir)  # Between-Epoch on every API answer (server/observe.py)
         store = await Store.open(settings.db_path)
         hub = LiveHub(per_account=settings.live_per_account, total=settings.live_max_streams)
         store.db.watch(hub.publish)  # every commit that moves an account wakes its open streams

@@ -78,7 +78,8 @@ def configure_logging(level: str, fmt: str) -> None:
 
 
 class RequestContext(ASGIMiddleware):
-    """Each HTTP request gets an id (answered as X-Request-Id, set on every log line it causes). With `log_access`
+    """Each HTTP request gets an id (answered as X-Request-Id, set on every log line it causes); every API answer
+    carries the server epoch (Between-Epoch, docs/PROTOCOL.md "Restores"). With `log_access`
     one access line per request (method, route template, status, milliseconds); with `metrics`, its counts."""
 
     scopes = (ScopeType.HTTP,)
@@ -97,7 +98,11 @@ class RequestContext(ASGIMiddleware):
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                extra = [(b"x-request-id", request_id.encode())]
+                epoch = getattr(scope["app"].state, "epoch", None)
+                if epoch and scope.get("path", "").startswith("/api/"):
+                    extra.append((b"between-epoch", epoch.encode()))  # docs/PROTOCOL.md "Restores"
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         try:

@@ -361,6 +361,16 @@ def cmd_import(args: argparse.Namespace) -> None:
         say("Run `between sync` to upload them.")
 
 
+def cmd_server_admin(args: argparse.Namespace) -> None:
+    """`between backup | check | restore`: the server's own commands, found like `serve` (never imported)."""
+    found = entry_points(group="between.serve", name="backup")
+    if not found:
+        raise BetweenError("no_server", "the Between server is not installed here (pip install between)")
+    status = next(iter(found)).load()([args.command, *args.rest])
+    if status:
+        raise SystemExit(status)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     for name in CLIENT_ENV:
         os.environ.pop(name, None)

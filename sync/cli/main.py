@@ -32,6 +32,7 @@ from .commands import (
     cmd_kinds,
     cmd_safety_number,
     cmd_serve,
+    cmd_server_admin,
     cmd_share,
     cmd_shared_list,
     cmd_sync,
@@ -165,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--data", default="var")
     c.add_argument("--log-format", choices=("text", "json"), help="log lines as text (default) or JSON objects")
     c.add_argument("--dev", action="store_true", help="serve web/ as written, not its minified build (a checkout)")
+    for name, about in (
+        ("backup", "copy the server's database, while it runs, into a directory: between backup DEST [--data DIR]"),
+        ("check", "verify a server database's integrity, schema and feed: between check PATH"),
+        ("restore", "restore a backup into a new data directory: between restore BACKUP --data DIR"),
+    ):
+        c = command(sub, name, cmd_server_admin, about)
+        c.add_argument("rest", nargs=argparse.REMAINDER, help="see between " + name + " -h")
     return p
 
 
