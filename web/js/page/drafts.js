@@ -98,8 +98,12 @@ const keepable = (form) => form.matches('form[data-draft]:not([data-secret])')
 
 /**
  * @typedef {{form: string, original: Values, timer: ReturnType<typeof setTimeout>|null, ready: boolean,
- *   typedEarly: boolean, applying: boolean, asking?: {choice: 'moved'|'typed', values: Values, base: string}|null}} Watch
+ *   typedEarly: boolean, applying: boolean, asking?: {choice: 'moved'|'typed', values: Values, base: string}|null,
+ *   stored?: Values|null}} Watch
  *   original: the values as the screen first showed them (what Discard puts back, and "nothing to keep");
+ *   stored: what the worker holds for the form as far as this page knows (the draft put back, or the last values it
+ *   kept), null when unknown: a send of the same values again is skipped (a control's `change` on leaving it, for
+ *   one, comes after its `input` with nothing new, and may fire as the screen is being left)
  *   asking: the stored draft while the person is asked what to do with it (nothing is sent meanwhile)
  */
 
@@ -130,9 +134,15 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
     waiting.delete(form);
     const values = readValues(form);
     const untouched = same(values, watch.original);
+    if (watch.stored && same(values, watch.stored)) {
+      form.dataset.draftState = untouched ? 'none' : 'saved';
+      return; // nothing new to keep
+    }
     form.dataset.draftState = 'saving';
+    watch.stored = null; // unknown until the worker answers
     const answer = untouched ? await ask({ type: 'draft', op: 'discard', form: watch.form })
       : await ask({ type: 'draft', op: 'save', ...describe(form), values });
+    if (answer?.ok && !watch.timer) watch.stored = untouched ? watch.original : values;
     if (watch.timer) return; // typed again meanwhile: the next send says how it ends
     form.dataset.draftState = !answer?.ok ? 'failed' : untouched ? 'none' : 'saved';
     if (!answer?.ok && !untouched) notice(form, 'draft.notKept');
@@ -209,6 +219,7 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
   /** The draft put in the form, with "Draft restored · Discard draft". */
   async function putBack(form, watch, values) {
     putValues(form, watch, values);
+    watch.stored = values;
     form.dataset.draftState = 'restored';
     await notice(form, 'draft.restored', [DISCARD]);
   }
@@ -267,6 +278,9 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
 
   /** Start watching the drafted forms a new screen brought. */
   function scan() {
+    // A form swapped out with typing still waiting: kept now, not when its timer ends (by then the person may have
+    // saved the same form again elsewhere, and a late write would bring back a draft that save deleted).
+    for (const form of [...waiting]) if (!form.isConnected) send(form);
     for (const form of /** @type {NodeListOf<HTMLFormElement>} */ (view.querySelectorAll('form[data-draft]'))) {
       if (watched.has(form) || !keepable(form)) continue;
       const id = form.dataset.draft ?? '';
@@ -329,7 +343,9 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
     const wasAsking = Boolean(watch.asking);
     watch.asking = null;
     if (!wasAsking) putValues(form, watch, watch.original);
+    watch.stored = null;
     ask({ type: 'draft', op: 'discard', form: watch.form }).then((answer) => {
+      if (!watch.timer && answer?.ok) watch.stored = watch.original;
       if (!watch.timer) form.dataset.draftState = answer?.ok ? 'none' : 'failed';
     });
     notice(form, wasAsking ? 'draft.moved.discarded' : 'draft.discarded');
