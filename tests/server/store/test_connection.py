@@ -174,8 +174,8 @@ def test_disk_full_fails_the_batch_cleanly_and_the_writer_recovers(tmp_path):
     async def run():
         store = await Store.open(tmp_path / "db.sqlite3")
         try:
-            pages = await store.db.write(lambda c: c.execute("PRAGMA page_count").fetchone()[0])
-            await store.db.write(lambda c: c.execute(f"PRAGMA max_page_count = {pages}"))
+            pages = await store.db.write(lambda c: c.raw.execute("PRAGMA page_count").fetchone()[0])
+            await store.db.write(lambda c: c.raw.execute(f"PRAGMA max_page_count = {pages}"))
             big = b.new_account("big-one")
             s = b.signup(big)
             s = wire.Signup(
@@ -189,7 +189,7 @@ def test_disk_full_fails_the_batch_cleanly_and_the_writer_recovers(tmp_path):
                         for x in [s] + [_signup(f"bulk{i}") for i in range(30)]
                     )
                 )
-            await store.db.write(lambda c: c.execute("PRAGMA max_page_count = 1073741823"))
+            await store.db.write(lambda c: c.raw.execute("PRAGMA max_page_count = 1073741823"))
             await store.accounts.create_account(_signup("after-full"), crypto.random_bytes(32), 10**10, 1)
             return await store.accounts.user_by_handle("after-full"), await store.accounts.user_by_handle("big-one")
         finally:
