@@ -34,6 +34,7 @@ LIVE_ENV = {
     "BETWEEN_RATE_IP_PER_MINUTE": "100000",
     "BETWEEN_RATE_HANDLE_PER_MINUTE": "100000",
     "BETWEEN_RATE_SIGNUP_PER_HOUR": "100000",
+    "BETWEEN_RATE_PUSH_PER_MINUTE": "100000",
 }
 
 
@@ -223,3 +224,31 @@ def postgres_database() -> Iterator[Database]:
         missing(problem)
     with fresh_database() as database:
         yield database
+
+
+ENGINES = ("sqlite", "postgres")
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The store's engine: the tests that take it run once on SQLite and once on PostgreSQL."""
+    return request.param
+
+
+def postgres_or_skip() -> None:
+    """Before a test needs PostgreSQL: skips with one line without it, fails with CI=true (tests/environment.py)."""
+    problem = postgres_problem()
+    if problem:
+        missing(problem)
+
+
+@pytest.fixture
+def store_target(engine: str, tmp_path: Path) -> Iterator[Path | str]:
+    """Where a test's store lives on `engine`: a SQLite file, or a fresh PostgreSQL database (its URL), dropped
+    after the test."""
+    if engine == "sqlite":
+        yield tmp_path / "db.sqlite3"
+        return
+    postgres_or_skip()
+    with fresh_database() as database:
+        yield database.dsn

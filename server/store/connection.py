@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Itera
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import IO, Any, NamedTuple, Protocol, TypeVar
+from typing import IO, Any, Literal, NamedTuple, Protocol, TypeVar
 
 import aiosqlite
 
@@ -74,6 +74,14 @@ class AccountGone(Conflict):
         super().__init__("unauthorized")
 
 
+class QuotaFull(Conflict):
+    """A push would take its owner past the storage quota: nothing of it is written."""
+
+    def __init__(self, stored: int, needed: int, quota: int) -> None:
+        super().__init__("quota_exceeded")
+        self.stored, self.needed, self.quota = stored, needed, quota
+
+
 class BadCursor(Exception):
     pass
 
@@ -85,15 +93,15 @@ class SchemaRow(NamedTuple):
 
 
 # An op of a write: given the transaction, it returns the write's answer. Written once for both engines as a
-# coroutine function (rows.py); a plain function is accepted too, for SQLite-only callers (tests, PRAGMAs).
-Op = Callable[[Sql], Awaitable[T] | T]
+# coroutine function (rows.py). (On SQLite a plain function is run too: tests' PRAGMAs on `SqliteTx.raw`.)
+Op = Callable[[Sql], Awaitable[T]]
 
 
 class SqliteTx:
     """The single writer's sqlite3 connection as an `Sql`. Its coroutines never suspend: the writer thread runs a
     whole op with one `send` (`_run_op`), so a batch of ops still costs one thread hop."""
 
-    engine = "sqlite"
+    engine: Literal["sqlite"] = "sqlite"
 
     def __init__(self, raw: sqlite3.Connection) -> None:
         self.raw = raw
@@ -130,7 +138,7 @@ def _run_op(op: Callable[[Sql], Any], tx: SqliteTx) -> Any:
 class SqliteReader:
     """A pooled aiosqlite reader as an `Sql` (read-only: query_only is on)."""
 
-    engine = "sqlite"
+    engine: Literal["sqlite"] = "sqlite"
 
     def __init__(self, raw: aiosqlite.Connection) -> None:
         self.raw = raw
@@ -437,7 +445,7 @@ class Database:
         """The writer's and a reader's settings, for start-up checks and tests."""
         names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "user_version", "cache_size")
 
-        def op(c: Sql) -> dict[str, object]:
+        async def op(c: Sql) -> dict[str, object]:
             assert isinstance(c, SqliteTx)
             return {n: c.raw.execute(f"PRAGMA {n}").fetchone()[0] for n in names}
 

@@ -28,15 +28,15 @@ import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from .connection import AccountGone, Op, StoreError, Watcher
 from .rows import R, Sql
 
 try:
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 except ImportError:  # the optional extra is not installed; open() says so
     asyncpg = None
 
@@ -72,7 +72,7 @@ def dollar(sql: str) -> str:
 class PgSql:
     """An asyncpg connection inside a transaction, as the store's `Sql` (rows.py)."""
 
-    engine = "postgres"
+    engine: Literal["postgres"] = "postgres"
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
@@ -175,10 +175,8 @@ class PgDatabase:
         self._closing = True
         if self._supervisor is not None:
             self._supervisor.cancel()
-            try:
+            with suppress(asyncio.CancelledError):
                 await self._supervisor
-            except asyncio.CancelledError:
-                pass
             self._supervisor = None
         if self._listener is not None:
             try:
@@ -205,8 +203,7 @@ class PgDatabase:
                 async with self._pool.acquire(timeout=10) as conn, conn.transaction():
                     if origin is not None:
                         await conn.execute("SELECT set_config('between.origin', $1, true)", origin.hex())
-                    value = op(PgSql(conn))
-                    result: T = await value if asyncio.iscoroutine(value) else value  # type: ignore[assignment]
+                    result = await op(PgSql(conn))
                 self.ops += 1
                 return result
             except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError, asyncpg.UniqueViolationError) as exc:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from between.sync.core import push, wire
 
-from .connection import AccountGone, BadCursor, Db
+from .connection import AccountGone, BadCursor, Db, QuotaFull
 from .links import LINKS_OF, LinkEnds
 from .rows import (
     REV_COLS,
@@ -30,7 +30,6 @@ from .rows import (
     w_all,
     w_row,
     w_rows,
-    w_value,
 )
 
 
@@ -67,18 +66,18 @@ class StoredRow(NamedTuple):
     sharing: bytes | None
 
 
-async def _state(c: WConn, owner_id: bytes, items: list[push.Item]) -> push.State:
+async def _state(c: WConn, owner_id: bytes, items: list[push.Item]) -> tuple[push.State, int]:
     """What the push rules read, for the records of one push, in a handful of set-wise reads.
 
     The owner's feed counter is read first, with its row lock on PostgreSQL (`for_update`): every write to the
     owner's records holds it to COMMIT, so what follows reads the state the previous push left, and the seqs this
     push takes follow its. SQLite's single writer needs no lock."""
-    seq = await w_value(c, "SELECT feed_seq FROM users WHERE user_id = ?" + for_update(c), (owner_id,))
-    if seq is None:
+    owner = await w_all(c, "SELECT feed_seq, stored_bytes FROM users WHERE user_id = ?" + for_update(c), (owner_id,))
+    if not owner:
         # The account was deleted while this push was being checked (its session was valid when it arrived).
         raise AccountGone()
     rids = list(dict.fromkeys(i.record_id for i in items))
-    state = push.State(owner_id=owner_id, seq=seq)
+    state = push.State(owner_id=owner_id, seq=owner[0][0])
     for chunk in range(0, len(rids), 400):
         part = rids[chunk : chunk + 400]
         for h in await w_rows(
@@ -114,14 +113,16 @@ async def _state(c: WConn, owner_id: bytes, items: list[push.Item]) -> push.Stat
         state.kem_pubs = dict(
             await w_all(c, f"SELECT user_id, kem_pub FROM users WHERE user_id IN ({marks(len(grantees))})", grantees)
         )
-    return state
+    return state, owner[0][1]
 
 
-async def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int) -> list[wire.PushResult]:
+async def _push(
+    c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int, quota: int | None = None
+) -> list[wire.PushResult]:
     """Every item is judged first (sync/core/push.py) against the stored state plus the items before it; then all
     accepted items are written with executemany. Nothing is written for a refused item, so an atomic push that fails
     writes nothing at all."""
-    state = await _state(c, owner_id, [i.judged for i in items if isinstance(i.judged, push.Item)])
+    state, stored = await _state(c, owner_id, [i.judged for i in items if isinstance(i.judged, push.Item)])
     verdicts = push.judge_push([i.judged for i in items], state, atomic)
     results = [await _result(c, owner_id, items, state, item, v) for item, v in zip(items, verdicts, strict=True)]
     # (a new verdict always has its item and seq; the type checker is told so)
@@ -130,6 +131,9 @@ async def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bo
         for p, v in zip(items, verdicts, strict=True)
         if v.new and isinstance(p.judged, push.Item) and v.seq is not None
     ]
+    needed = sum(len(p.revision.header) + len(p.revision.ct) for p, _, _ in accepted)
+    if quota is not None and needed and stored + needed > quota:
+        raise QuotaFull(stored, needed, quota)  # the whole push, so a client never half-syncs a batch
     if accepted:
         await _write_accepted(c, owner_id, accepted, state.seq, now)
     return results
@@ -289,10 +293,18 @@ class Records:
         self.db = db
 
     async def push(
-        self, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int, device: bytes | None = None
+        self,
+        owner_id: bytes,
+        items: list[PreparedItem],
+        atomic: bool,
+        now: int,
+        device: bytes | None = None,
+        quota: int | None = None,
     ) -> list[wire.PushResult]:
-        """`device`: the device pushing, so its own change streams are not told of what it wrote (server/live.py)."""
-        return await self.db.write(lambda c: _push(c, owner_id, items, atomic, now), origin=device)
+        """`device`: the device pushing, so its own change streams are not told of what it wrote (server/live.py).
+        `quota`: the bytes of header and ciphertext the owner may store in all; a push that would pass it raises
+        QuotaFull and writes nothing."""
+        return await self.db.write(lambda c: _push(c, owner_id, items, atomic, now, quota), origin=device)
 
     # ------------------------------------------------------------ pull and history
 

@@ -182,7 +182,8 @@ class Sql(Protocol):
     PgSql). Statements use `?` placeholders and the SQL both engines share; `engine` says which one runs it, for
     the few places that differ (a row lock SQLite does not need)."""
 
-    engine: Engine
+    @property
+    def engine(self) -> Engine: ...
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
@@ -267,7 +268,9 @@ async def next_seq(c: WConn, user_id: bytes) -> int:
     """Bumped inside the writing transaction. SQLite: by the single writer, so commit order = seq order. PostgreSQL:
     the UPDATE holds the reader's row lock to COMMIT, so a second writer waits and then continues from the committed
     value: each reader's seqs commit in order, and a rollback takes its number back (no gaps)."""
-    seq: int = await w_value(c, "UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq", (user_id,))
+    seq: int = await w_value(
+        c, "UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq", (user_id,)
+    )
     return seq
 
 
