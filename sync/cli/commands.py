@@ -369,4 +369,4 @@ def cmd_serve(args: argparse.Namespace) -> None:
     found = entry_points(group="between.serve", name="serve")
     if not found:
         raise BetweenError("no_server", "the Between server is not installed here (pip install between)")
-    next(iter(found)).load()(args.host, args.port, args.data)
+    next(iter(found)).load()(args.host, args.port, args.data, database=args.database, workers=args.workers)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import postgres_or_skip, start_live_server
+from tests.environment import fresh_database
+
 from .e2e_cli import Cli
-
-
-@pytest.fixture
-def server(live_server):
-    """The real server (tests/conftest.py): a subprocess on a free port with a fresh data directory."""
-    return live_server
 
 
 @pytest.fixture
@@ -33,3 +31,19 @@ def start_server():
         sys.modules[spec.name] = module  # its dataclasses look their module up there
         spec.loader.exec_module(module)
     return module.start_live_server
+
+
+@pytest.fixture
+def server(engine, tmp_path):
+    """The real server (tests/conftest.py) with a fresh data directory, its store on the `engine` fixture's engine:
+    every end-to-end test runs on SQLite and on PostgreSQL (a fresh database, two workers)."""
+    env = {}
+    with ExitStack() as stack:
+        if engine == "postgres":
+            postgres_or_skip()
+            env = {"BETWEEN_DATABASE": stack.enter_context(fresh_database()).dsn, "BETWEEN_WORKERS": "2"}
+        started = start_live_server(tmp_path, env)
+        try:
+            yield started
+        finally:
+            started.stop()
