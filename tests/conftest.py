@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,3 +253,28 @@ def store_target(engine: str, tmp_path: Path) -> Iterator[Path | str]:
     postgres_or_skip()
     with fresh_database() as database:
         yield database.dsn
+
+
+@pytest.fixture
+def engine_server(engine: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """The real server with its store on `engine`: SQLite in a fresh data directory, or a fresh PostgreSQL database
+    served by two worker processes (`workers_of`)."""
+    env: dict[str, str] = {}
+    with ExitStack() as stack:
+        if engine == "postgres":
+            postgres_or_skip()
+            env = {"BETWEEN_DATABASE": stack.enter_context(fresh_database()).dsn, "BETWEEN_WORKERS": "2"}
+        server = start_live_server(tmp_path, env)
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+def workers_of(server: LiveServer) -> list[int]:
+    """The worker processes of a server started with several (Linux: the supervisor's children)."""
+    pid = server.proc.pid
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import postgres_or_skip, start_live_server
-from tests.environment import fresh_database
 
 from .e2e_cli import Cli
 
@@ -34,16 +30,7 @@ def start_server():
 
 
 @pytest.fixture
-def server(engine, tmp_path):
-    """The real server (tests/conftest.py) with a fresh data directory, its store on the `engine` fixture's engine:
-    every end-to-end test runs on SQLite and on PostgreSQL (a fresh database, two workers)."""
-    env = {}
-    with ExitStack() as stack:
-        if engine == "postgres":
-            postgres_or_skip()
-            env = {"BETWEEN_DATABASE": stack.enter_context(fresh_database()).dsn, "BETWEEN_WORKERS": "2"}
-        started = start_live_server(tmp_path, env)
-        try:
-            yield started
-        finally:
-            started.stop()
+def server(engine_server):
+    """The real server (tests/conftest.py `engine_server`): every end-to-end test runs on SQLite and on PostgreSQL
+    (a fresh database, two workers)."""
+    return engine_server
