@@ -486,3 +486,29 @@ def test_the_store_refuses_a_grant_to_someone_without_a_care_link(store_target):
     [res] = run_coroutine(run())
     assert (res.status, res.detail) == ("forbidden", "grantee has no care link with the owner")
     assert [len(rows) for rows in dump(db_of(store_target), ("records", "grants")).values()] == [0, 0]
+
+
+# ---------------------------------------------------------------- per-account quota and push rate (both engines)
+def test_a_push_past_the_accounts_storage_quota_is_refused_whole(api_factory):
+    api = api_factory(quota_bytes=4096)
+    alice = api.register("alice")
+    small = b.Rec(alice)
+    assert api.push(alice, [small.item(b"x" * 100)])[0]["status"] == "ok"
+    before = dump(api.db)
+    big, other = b.Rec(alice), b.Rec(alice)
+    r = api.post("/sync/push", b.push_body([other.item(b"fits"), big.item(b"y" * 5000)]), alice)
+    assert r.status_code == 413, r.text
+    body = r.json()
+    assert body["code"] == "quota_exceeded" and "of its 4096" in body["detail"] and "Nothing" in body["detail"]
+    assert dump(api.db) == before  # not even the item that fitted
+    assert api.push(alice, [b.Rec(alice).item(b"still fits")])[0]["status"] == "ok"
+
+
+def test_an_accounts_pushes_are_rate_limited(api_factory):
+    api = api_factory(rate_push_per_minute=3)
+    alice, bob = api.register("alice"), api.register("bob")
+    for _ in range(3):
+        assert api.push(alice, [b.Rec(alice).item()])[0]["status"] == "ok"
+    r = api.post("/sync/push", b.push_body([b.Rec(alice).item()]), alice)
+    assert r.status_code == 429 and r.json()["code"] == "rate_limited" and int(r.headers["retry-after"]) >= 1
+    assert api.push(bob, [b.Rec(bob).item()])[0]["status"] == "ok"  # another account has its own pushes
