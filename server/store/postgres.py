@@ -89,9 +89,15 @@ class PgSql:
         return [tuple(r) for r in await self.raw.fetch(dollar(sql), *params)]
 
     async def batches(self, sql: str, params: Sequence[Any], size: int) -> AsyncIterator[list[tuple[Any, ...]]]:
-        cursor = await self.raw.cursor(dollar(sql), *params)
-        while batch := await cursor.fetch(size):
-            yield [tuple(r) for r in batch]
+        # The iterator form binds and fetches its first `size` rows in one round trip, then `size` at a time.
+        batch: list[tuple[Any, ...]] = []
+        async for row in self.raw.cursor(dollar(sql), *params, prefetch=size):
+            batch.append(tuple(row))
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
 
 def migration_files() -> list[tuple[int, Path]]:
@@ -159,6 +165,7 @@ class PgDatabase:
                 min_size=1,
                 max_size=pool_max,
                 command_timeout=30,
+                reset=_keep,
                 server_settings={
                     "lock_timeout": "10s",  # a write waits this long for a row lock, then fails with 503
                     "idle_in_transaction_session_timeout": "60s",
@@ -200,10 +207,16 @@ class PgDatabase:
             raise StoreError("store is closed")
         for attempt in range(RETRIES + 1):
             try:
-                async with self._pool.acquire(timeout=10) as conn, conn.transaction():
-                    if origin is not None:
-                        await conn.execute("SELECT set_config('between.origin', $1, true)", origin.hex())
-                    result = await op(PgSql(conn))
+                async with self._pool.acquire(timeout=10) as conn:
+                    # BEGIN and the origin in one round trip (a simple query; the hex of bytes needs no quoting)
+                    told = f"; SELECT set_config('between.origin', '{origin.hex()}', true)" if origin else ""
+                    await conn.execute("BEGIN" + told)
+                    try:
+                        result = await op(PgSql(conn))
+                        await conn.execute("COMMIT")
+                    except BaseException:
+                        await _roll_back(conn)
+                        raise
                 self.ops += 1
                 return result
             except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError, asyncpg.UniqueViolationError) as exc:
@@ -300,6 +313,25 @@ class PgDatabase:
     async def forget_tokens(self, before: float) -> None:
         async with self._pool.acquire(timeout=10) as conn:
             await conn.execute("DELETE FROM rate_buckets WHERE at < $1", before)
+
+
+async def _keep(conn: Any) -> None:
+    """The pool's reset of a connection given back: only a transaction left open is ended. asyncpg's default runs a
+    statement per release (UNLISTEN, RESET ALL, ...) for session state the store never sets: its settings are
+    transaction-local (set_config(..., true)), it listens on its own connection and holds advisory locks only while
+    migrating, there too."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
+async def _roll_back(conn: Any) -> None:
+    """After a failed or cancelled op. A connection that cannot roll back (lost, or a statement still running) is
+    closed: the pool opens another, and PostgreSQL rolls back what the closed one had open."""
+    try:
+        if conn.is_in_transaction():
+            await asyncio.shield(conn.execute("ROLLBACK"))
+    except BaseException:
+        conn.terminate()
 
 
 def _unavailable(exc: Exception) -> bool:

@@ -214,4 +214,3 @@ def test_a_header_version_that_skips_ahead_is_invalid(api):
     [res] = api.push(alice, [skipping])
     assert (res["status"], res["detail"]) == ("invalid", "header version must be base_version + 1")
     assert dump(api.db) == before
-
