@@ -7,7 +7,7 @@ Cases, each on a fresh store, in every round (so slow drift of this shared machi
 
 The mix: half pushes of one new record, half pulls of a page of 20 from the start of the feed, spread over a few
 accounts, over `--concurrency` keep-alive connections. Nothing is pinned to a CPU: two workers need both cores, and
-PostgreSQL shares them too. Goals: two workers ≥ 1.6× one, PostgreSQL ≥ 0.7× SQLite.
+PostgreSQL shares them too. Goals: two workers at least 1.6 times one, PostgreSQL at least 0.7 times SQLite.
 
 Run: .venv/bin/python -m bench.bench_pg [--rounds 3 --requests 3000 --concurrency 32]
 (PostgreSQL at PGHOST/PGPORT/PGUSER, else postgres@127.0.0.1:5432; the bench makes and drops its own databases.)

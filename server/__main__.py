@@ -15,10 +15,10 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
 from . import live
-from .workers import serve_workers
 from .app import create_app
 from .settings import Settings, SettingsError
 from .store import InUse, ensure_free
+from .workers import serve_workers
 
 # create_app(settings, *, clock), or an ASGI app wrapping what it makes (tests record or change answers)
 AppFactory = Callable[..., Callable]

@@ -10,6 +10,7 @@ gracefully (each drains its requests), then the supervisor exits.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -69,10 +70,8 @@ def serve_workers(count: int, host: str, port: int, make_server: Callable[[], Ru
         nonlocal stopping
         stopping = True
         for pid in list(children):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -164,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--port", type=int, default=8000)
     c.add_argument("--data", default="var")
     c.add_argument("--database", default=None, help="postgresql://... URL (else SQLite in --data; BETWEEN_DATABASE)")
-    c.add_argument("--workers", type=int, default=None, help="worker processes, PostgreSQL only (default: one per core)")
+    c.add_argument(
+        "--workers", type=int, default=None, help="worker processes, PostgreSQL only (default: one per core)"
+    )
     return p
 
 

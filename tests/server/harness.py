@@ -17,9 +17,9 @@ from litestar.testing import TestClient
 
 from between.server.settings import Settings
 from between.server.store.postgres import dollar
+from between.sync.core import trust, wire
 from tests.environment import Database as PgDatabase
 from tests.environment import Postgres
-from between.sync.core import trust, wire
 
 T = TypeVar("T")
 FAST = {
