@@ -229,7 +229,7 @@ class PgDatabase:
                 await asyncio.sleep(0.005 * (attempt + 1))
             except asyncpg.ForeignKeyViolationError:
                 raise AccountGone() from None  # the account was deleted while this write was on its way
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            except _LOST as exc:
                 if isinstance(exc, asyncpg.PostgresError) and not _unavailable(exc):
                     raise
                 log.error("write failed: %s", type(exc).__name__)
@@ -243,14 +243,29 @@ class PgDatabase:
         """One REPEATABLE READ READ ONLY transaction: every statement sees the same snapshot."""
         if self._pool is None:
             raise StoreError("store is closed")
-        async with self._pool.acquire(timeout=10) as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            yield PgSql(conn)
+        try:
+            async with (
+                self._pool.acquire(timeout=10) as conn,
+                conn.transaction(isolation="repeatable_read", readonly=True),
+            ):
+                yield PgSql(conn)
+        except _LOST as exc:
+            if isinstance(exc, asyncpg.PostgresError) and not _unavailable(exc):
+                raise
+            log.error("read failed: %s", type(exc).__name__)
+            raise StoreError("database read failed") from None
 
     async def read_row(self, shape: type[R], sql: str, params: tuple[Any, ...]) -> R | None:
         if self._pool is None:
             raise StoreError("store is closed")
-        async with self._pool.acquire(timeout=10) as conn:
-            row = await conn.fetchrow(dollar(sql), *params)
+        try:
+            async with self._pool.acquire(timeout=10) as conn:
+                row = await conn.fetchrow(dollar(sql), *params)
+        except _LOST as exc:
+            if isinstance(exc, asyncpg.PostgresError) and not _unavailable(exc):
+                raise
+            log.error("read failed: %s", type(exc).__name__)
+            raise StoreError("database read failed") from None
         return None if row is None else shape._make(tuple(row))
 
     # ------------------------------------------------------------ change notices
@@ -313,6 +328,12 @@ class PgDatabase:
     async def forget_tokens(self, before: float) -> None:
         async with self._pool.acquire(timeout=10) as conn:
             await conn.execute("DELETE FROM rate_buckets WHERE at < $1", before)
+
+
+# What a lost or overloaded database raises (asyncpg's own errors only when _unavailable says so): answered 503.
+_LOST: tuple[type[BaseException], ...] = (
+    (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) if asyncpg else (OSError, TimeoutError)
+)
 
 
 async def _keep(conn: Any) -> None:

@@ -15,6 +15,7 @@ from harness import run_coroutine
 
 from between.server.settings import Settings
 from between.server.store import Conflict, InUse, Store, StoreError, migration_files
+from between.server.store.postgres import migration_files as postgres_migration_files
 from between.sync.core import crypto, wire
 
 SNAPSHOT = Path(__file__).with_name("schema.sql")
@@ -270,3 +271,38 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as d:
         SNAPSHOT.write_text(run_coroutine(_schema_of(Path(d) / "db.sqlite3")))
     print(f"wrote {SNAPSHOT}")
+
+
+def test_both_engines_have_the_same_tables_and_columns(tmp_path, postgres_database):
+    """PostgreSQL's schema is SQLite's migrations in one step (server/migrations/postgres/0001_initial.sql): the same
+    tables and columns in the same order, so one set of SQL runs on both. Opening twice applies nothing again."""
+    import asyncpg
+
+    async def run() -> tuple[dict[str, list[str]], list[int]]:
+        for _ in range(2):
+            store = await Store.open(postgres_database.dsn)
+            await store.close()
+        conn = await asyncpg.connect(postgres_database.dsn)
+        try:
+            rows = await conn.fetch(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                "AND table_name NOT IN ('rate_buckets', 'schema_migrations') ORDER BY table_name, ordinal_position"
+            )
+            versions = [r[0] for r in await conn.fetch("SELECT version FROM schema_migrations ORDER BY version")]
+        finally:
+            await conn.close()
+        tables: dict[str, list[str]] = {}
+        for table, column in rows:
+            tables.setdefault(table, []).append(column)
+        return tables, versions
+
+    pg, versions = run_coroutine(run())
+    assert versions == [n for n, _ in postgres_migration_files()]
+    run_coroutine(_schema_of(tmp_path / "db.sqlite3"))
+    conn = sqlite3.connect(tmp_path / "db.sqlite3")
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        lite = {t: [c[1] for c in conn.execute(f"PRAGMA table_info({t})")] for t in names if t != "sqlite_stat1"}
+    finally:
+        conn.close()
+    assert pg == lite
