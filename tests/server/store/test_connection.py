@@ -306,3 +306,24 @@ def test_both_engines_have_the_same_tables_and_columns(tmp_path, postgres_databa
     finally:
         conn.close()
     assert pg == lite
+
+
+def test_rate_limits_are_shared_by_every_worker(postgres_database):
+    """Two stores on one PostgreSQL database stand for two workers: a bucket of 3 gives 3 tokens in all, however
+    the takes are spread, and says how long until the next; another key has its own bucket."""
+    from between.server.app import limiter_for
+
+    async def run() -> list[int | None]:
+        one, two = await Store.open(postgres_database.dsn), await Store.open(postgres_database.dsn)
+        try:
+            limiters = [limiter_for(one), limiter_for(two)]
+            waits = [await limiters[i % 2].take("push:alice", 3, 60) for i in range(5)]
+            waits.append(await limiters[1].take("push:bob", 3, 60))
+            return waits
+        finally:
+            await one.close()
+            await two.close()
+
+    waits = run_coroutine(run())
+    assert waits[:3] == [None, None, None] and waits[5] is None
+    assert all(w is not None and 1 <= w <= 20 for w in waits[3:5])
