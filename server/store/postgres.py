@@ -47,7 +47,7 @@ CHANNEL = "between_feed"
 POOL_MAX = 10  # per worker: workers x (POOL_MAX + 1 listener) stays under max_connections (100 by default)
 RETRIES = 5  # a write aborted by a deadlock or a serialization failure is run again, whole, this many times
 MIGRATION_LOCK = 0x6265747765656E  # pg_advisory_lock key: one worker migrates while the others wait
-ALL = b"*"  # the account of a notice meaning "every account may have moved" (after the listener reconnected)
+ALL = b"*"  # the account of a notice meaning "every account may have moved" (live.EVERYONE: after a reconnect)
 
 
 def is_postgres(target: str | Path) -> bool:
