@@ -215,3 +215,10 @@ export function messageParts(key, params = {}) {
     return [key];
   }
 }
+
+/**
+ * A message of the catalogue in use as plain text, for modules below the screens (the engine's problems in words);
+ * the screens' `t` is the same.
+ * @param {string} key @param {Record<string, unknown>} [params]
+ */
+export const text = (key, params = {}) => messageParts(key, params).map(String).join('');

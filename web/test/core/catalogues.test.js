@@ -54,3 +54,8 @@ test('the pseudo-locale marks and accents the words, keeps arguments and plurals
   assert.equal(format(pseudo, 'entries.found', { count: 3 }), '⟦3 éñtŕîéš föûñd⟧');
   assert.equal(format(pseudo, 'entries.noMatch', { query: 'sun' }), '⟦Ñöthîñg öñ thîš dévîçé måtçhéš “sun”.⟧');
 });
+
+test("the worker's last-resort words, for when no catalogue can be read, are English's", async () => {
+  const { LAST_RESORT } = await import('../../js/screens/server-pages.js');
+  for (const [key, words] of Object.entries(LAST_RESORT)) assert.equal(words, catalogues[SOURCE][key], key);
+});

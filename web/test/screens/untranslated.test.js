@@ -23,6 +23,12 @@ import { progressPage } from '../../js/screens/progress/progress-views.js';
 import { calendarWeeks } from '../../js/screens/progress/progress.js';
 import { quotaAlert, storageNotice, storageSettings, wipedPage } from '../../js/screens/storage/storage-views.js';
 import { sizeWords } from '../../js/core/storage.js';
+import { accountPage, deleteAccountPage, deletedPage, deviceProblem, devicesPage, forgetPage, forgottenPage,
+  passphrasePage, recoveryPage, revokePage, signedInPage } from '../../js/screens/account/account-views.js';
+import { explain } from '../../js/engine/account.js';
+import { invitePage, inviteProblemPage, linkPage } from '../../js/screens/share/share-views.js';
+import { invitesPage, noClientPage, withdrawInvitePage } from '../../js/screens/care/care-views.js';
+import { failed, foreignRefused, notAllowed } from '../../js/screens/server-pages.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -222,9 +228,73 @@ Object.assign(SCREENS, {
     peers: [fine, moved, wrong, tofu] }),
 });
 
+
+// Sync and the account screens (issue 14): signed out and in, every form, the devices, the steps that remove things.
+const client = { role: 'client', session: {}, handle: 'ana' };
+const devices = [{ device_id: 'd1', name: 'DeviceName', created_at: 1_773_100_000, last_seen_at: 1_773_200_000,
+  current: true }, { device_id: 'd2', name: 'DeviceName', created_at: 1_773_100_000, last_seen_at: 1_773_200_000,
+  current: false }];
+DATA.push('DeviceName', 'RECOVERY-KEY', 'NoteText', instantWords(1_773_100_000), instantWords(1_773_200_000));
+Object.assign(SCREENS, {
+  'sync: signed out, new device': () => accountPage({ role: 'client', session: null, handle: null }, { state: 'off' }),
+  'sync: signed out by another device': () => accountPage({ role: 'client', session: null, handle: 'ana' },
+    { state: 'signed_out' }),
+  'sync: signed in, with notes and a therapist': () => accountPage(client, { state: 'synced' }, { waiting: 3,
+    peers: [therapist], notes: [{ id: 'n1', text: 'NoteText' }] }),
+  'sync: a therapist with clients': () => accountPage({ ...client, role: 'therapist' }, { state: 'synced' },
+    { peers: [therapist] }),
+  'account: change the passphrase': () => passphrasePage(client),
+  'account: change the passphrase, signed out': () => passphrasePage({ ...client, session: null }),
+  'account: delete it': () => [deleteAccountPage(client), deleteAccountPage({ ...client, role: 'therapist' }),
+    deleteAccountPage({ ...client, session: null })].join(''),
+  'account: deleted': () => deletedPage(),
+  'account: devices': () => devicesPage({ me: client, devices }),
+  'account: devices, only this one': () => devicesPage({ me: client, devices: devices.slice(0, 1) }),
+  'account: devices, not listed': () => ['unreachable', 'signed_out', 'not_found', 'rate_limited', 'odd']
+    .map((code) => devicesPage({ me: client, devices: null, problem: deviceProblem(code) })).join(''),
+  'account: revoke a device': () => revokePage(client, devices[1]),
+  'account: the recovery key': () => recoveryPage('ana', 'RECOVERY-KEY'),
+  'account: forget this device': () => [forgetPage(client, 0), forgetPage({ ...client, session: null }, 1),
+    forgetPage(client, 2)].join(''),
+  'account: forgotten': () => forgottenPage(),
+  'account: signed in': () => [signedInPage({ role: 'client', handle: 'ana', adopted: 0 }),
+    signedInPage({ role: 'client', handle: 'ana', adopted: 1 }), signedInPage({ role: 'client', handle: 'ana',
+      adopted: 4 })].join(''),
+  'account: problems in words': () => html`${['handle_taken', 'user_exists', 'invalid_credentials',
+    'registration_closed', 'rate_limited', 'unreachable', 'kdf_below_floor', 'bad_recovery_key', 'crypto',
+    'wrong_current', 'wrong_passphrase', 'wrong_recovery', 'expired', 'signed_out', 'weak_kdf', 'odd', 'toString']
+    .map((code) => html`<p>${explain({ code })}</p>`)}`,
+});
+
+// Invitations and the key screen (issue 14): a client's invitation in each state, the key screen of each kind of key
+// from both sides, a therapist's invites, and the local server's own pages. Safety numbers and links are data.
+DATA.push('123456789012', 'https://example.test/i#x');
+const invitation = { handle: 'Handle', therapist: { handle: 'Handle' }, peer: { handle: 'Handle' },
+  safety: '123456789012' };
+const keyPeers = [fine, moved, wrong, tofu, { ...fine, verifiedHow: 'safety-number' },
+  { ...fine, linked: false, held: 2 }, { ...moved, held: 1 }, { ...wrong, held: 3 }];
+Object.assign(SCREENS, {
+  'invite: each state': () => ['needs_account', 'ready', 'accepted', 'none'].map((state) => invitePage({
+    ...invitation, state })).join(''),
+  'invite: problems': () => inviteProblemPage(t('invite.problem.crypto')),
+  'key screen: a client looking at their therapist': () => keyPeers.map((p) => linkPage({ ...p,
+    pinnedAt: A }, '123456789012')).join(''),
+  'key screen: a therapist looking at a client': () => keyPeers.map((p) => linkPage({ ...p, role: 'client',
+    pinnedAt: A }, '123456789012')).join(''),
+  'invites: ready, with a new one': () => invitesPage({ state: 'ready', invites: [{ invite_id: 'i1',
+    created_at: 1_773_100_000, expires_at: 1_773_200_000 }], created: { link: 'https://example.test/i#x',
+    expiresAt: 1_773_200_000 }, notice: t('care.invites.withdrawn'), problem: t('care.problem.unreachable') }),
+  'invites: none, signed out, a client': () => ['ready', 'signed_out', 'client'].map((state) => invitesPage({ state }))
+    .join(''),
+  'invites: withdraw one': () => withdrawInvitePage({ invite_id: 'i1', created_at: 1_773_100_000 }),
+  'care: no such client': () => noClientPage(),
+  "the local server's own pages": async () => (await Promise.all([failed(), notAllowed(), foreignRefused()]
+    .map((r) => r.text()))).join(''),
+});
+
 for (const [name, render] of Object.entries(SCREENS)) {
-  test(`nothing untranslated: ${name}`, () => {
-    const markup = String(render());
+  test(`nothing untranslated: ${name}`, async () => {
+    const markup = String(await render());
     assert.ok(markup.includes('⟦'), 'the pseudo-locale is in use');
     assert.deepEqual(untranslated(markup), []);
   });
