@@ -29,6 +29,11 @@ import { explain } from '../../js/engine/account.js';
 import { invitePage, inviteProblemPage, linkPage } from '../../js/screens/share/share-views.js';
 import { invitesPage, noClientPage, withdrawInvitePage } from '../../js/screens/care/care-views.js';
 import { failed, foreignRefused, notAllowed } from '../../js/screens/server-pages.js';
+import { assignForm, assignNotFoundPage, blockedPage as assignBlockedPage, libraryPage, reviewPage, withdrawPage }
+  from '../../js/screens/assign/assign-views.js';
+import { reviewAssignment } from '../../js/screens/assign/review.js';
+import { clientPage, clientsPage, printPage, timelineItems } from '../../js/screens/care/care-views.js';
+import { weekdayWords } from '../../js/core/dates.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -290,6 +295,81 @@ Object.assign(SCREENS, {
   'care: no such client': () => noClientPage(),
   "the local server's own pages": async () => (await Promise.all([failed(), notAllowed(), foreignRefused()]
     .map((r) => r.text()))).join(''),
+});
+
+// A therapist's assignments (issue 14): the library, the form (a template's, a worksheet's, with an error), the
+// review with its charts, withdrawing, the blocked and not-found pages; and a client's page, its timeline and print.
+// Titles, instructions, templates' and kinds.json's words, the time zone and what the client wrote are data.
+const sam = { userId: 'u1', handle: 'Handle', role: 'client', linked: true, changed: null, verifiedHow: 'invite-link',
+  pinnedAt: A };
+const assigned = { title: 'ActivityTitle', instructions: 'Instructions', kind: 'journal', withdrawn: false,
+  schedule: { recurrence: { freq: 'daily', start: '2026-03-02', until: '2026-03-20', time_zone: 'Europe/Berlin' } } };
+const rows = [{ occurrence: '2026-03-02', status: 'done', minutes: 5, updated_at: '2026-03-02T20:00:00Z',
+  feedback: { rating: 'too_hard', comment: 'ReasonGiven' } }, { occurrence: '2026-03-03', status: 'not_done',
+  reason: 'ReasonGiven', updated_at: '2026-03-03T20:00:00Z' }, { occurrence: '2026-03-04', status: 'not_done',
+  updated_at: '2026-03-04T20:00:00Z' }];
+const reviewed = reviewAssignment(assigned, rows, { now: '2026-03-06T12:00:00Z' });
+const values = { title: 'ActivityTitle', instructions: 'Instructions', freq: 'weekly', days: ['mon'],
+  start: '2026-03-02', time_zone: 'Europe/Berlin', questions: [{ label: 'FieldLabel', type: 'single_choice',
+    required: true, options: ['calm', 'tired'] }, {}] };
+const formError = Object.assign(new Error("assignment 'title' must not be empty."), { fieldId: 'title' });
+const care = timelineItems([{ id: 'e1', updatedAt: A, doc: { v: 1, kind: 'journal', fields: { body: 'Sunny walk' },
+  created_at: A, updated_at: B } }, { id: 'r1', updatedAt: A, doc: { v: 1, type: 'assignment-response',
+  assignment_id: 'a1', occurrence: '2026-03-09', status: 'done', minutes: 5, entry_id: 'e1',
+  feedback: { rating: 'helping', comment: 'ReasonGiven' }, created_at: A, updated_at: A } }, { id: 'r2',
+  updatedAt: A, doc: { v: 1, type: 'assignment-response', assignment_id: 'a1', occurrence: '2026-03-10',
+  status: 'not_done', reason: 'ReasonGiven', entry_id: 'e9', created_at: A, updated_at: A } }],
+(doc) => (doc.kind === 'journal' ? journal : null), new Map([['a1', 'ActivityTitle']]), (at) => at.slice(0, 10));
+const marks = [{ day: '2026-03-05', at: '2026-03-05T17:00:00Z', feed: null }];
+DATA.push('Template', 'TemplateSummary', 'Europe/Berlin', '5:00 PM', '17:00',
+  ...['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => weekdayWords(d)));
+for (const stamp of [A, B, '2026-03-05T17:00:00Z', '2026-03-02T08:00:00Z', '2026-03-04T08:00:00Z']) {
+  DATA.push(instantWords(stamp), instantWords(stamp, 'Europe/Berlin'));
+}
+for (let d = 1; d <= 31; d++) {
+  const day = `2026-03-${String(d).padStart(2, '0')}`;
+  for (const style of [{ dateStyle: 'medium' }, { day: 'numeric', month: 'short' },
+    { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }]) DATA.push(calendarWords(day, style));
+}
+DATA.sort((x, y) => y.length - x.length); // the longest first, so no shorter one splits it
+Object.assign(SCREENS, {
+  'assign: the library': () => libraryPage({ peer: sam, kinds, templates: [{ id: 't1', title: 'Template',
+    summary: 'TemplateSummary', kind: 'journal' }, { id: 't2', title: 'Template', summary: 'TemplateSummary',
+    kind: 'worksheet' }], assignments: [{ id: 'a1', doc: assigned }, { id: 'a2', doc: { ...assigned,
+    withdrawn: true } }] }),
+  'assign: the library could not load': () => libraryPage({ peer: { ...sam, linked: false }, kinds, templates: null }),
+  'assign: a worksheet, with an error': () => assignForm({ peer: sam, action: '/a', heading: 'Template',
+    kindLabel: 'KindLabel', worksheet: true, minutes: true, values, error: formError, cancel: '/x' }),
+  'assign: editing': () => assignForm({ peer: { userId: '', handle: 'Handle', linked: false }, action: '/a',
+    heading: 'Template', kindLabel: 'KindLabel', worksheet: false, minutes: false, values, editing: true,
+    error: Object.assign(new Error("assignment 'worksheet.fields[1].label' must not be empty."),
+      { fieldId: 'worksheet.fields[1].label' }), slots: [0, 1], cancel: '/x' }),
+  'assign: the review': () => reviewPage({ id: 'a1', doc: assigned, pending: true, peer: sam, review: reviewed,
+    feedback: [{ words: 'KindLabel', comment: 'ReasonGiven', occurrence: '2026-03-02' }],
+    linked: [{ occurrence: '2026-03-02', summary: null }, { occurrence: '2026-03-03', summary: 'Sunny walk' }],
+    weeks: [{ week_start: '2026-03-02', minutes: 5, target: 30 }, { week_start: '2026-03-09', minutes: 40,
+      target: 30 }], mood: [{ at: '2026-03-02T08:00:00Z', score: 4 }, { at: '2026-03-04T08:00:00Z', score: 6 }],
+    notice: t('assign.saved') }),
+  'assign: a review, withdrawn, nobody, nothing yet': () => reviewPage({ id: 'a1', doc: { ...assigned,
+    withdrawn: true, instructions: '' }, peer: null, review: { today: '2026-03-06', rows: [],
+    completion: { done: 0, due: 0, rate: null } }, feedback: [], linked: [], weeks: [], mood: [] }),
+  'assign: withdraw': () => [withdrawPage({ id: 'a1', doc: assigned, peer: sam }), withdrawPage({ id: 'a1',
+    doc: assigned, peer: null })].join(''),
+  'assign: blocked': () => [assignBlockedPage(moved), assignBlockedPage(wrong), assignBlockedPage({ ...fine,
+    linked: false }), assignBlockedPage(fine), assignBlockedPage(null)].join(''),
+  'assign: not found': () => assignNotFoundPage(),
+  "care: the clients": () => clientsPage([{ peer: sam, newCount: 2, lastSession: '2026-03-05' },
+    { peer: { ...moved, held: 2 }, newCount: 0, lastSession: null }]),
+  "care: no clients": () => clientsPage([]),
+  "care: a client's page": () => clientPage({ peer: sam, marks, today: '2026-03-10', items: care, canAssign: true,
+    assignments: [{ id: 'a1', doc: assigned, pending: true }], notice: t('assign.saved'),
+    clients: [{ peer: sam, newCount: 1, lastSession: null }] }),
+  "care: a blocked client's page": () => [moved, wrong, tofu, { ...fine, linked: false }].map((p) => clientPage({
+    peer: { ...p, held: 1 }, marks: [], today: '2026-03-10', items: [], canAssign: false, assignments: [] }))
+    .join(''),
+  'care: print': () => [printPage({ peer: sam, marks, today: '2026-03-10', items: care,
+    range: { from: '2026-03-01', to: '2026-03-10' } }), printPage({ peer: sam, marks: [], today: '2026-03-10',
+    items: [], range: null })].join(''),
 });
 
 for (const [name, render] of Object.entries(SCREENS)) {

@@ -3,7 +3,7 @@
  * what they shared (grouped by session), and its print view. Pure functions of plain data, all through html``.
  */
 
-import { RATING_WORDS } from '../../core/assignments.js';
+import { ratingWords } from '../../core/assignments.js';
 import { calendarWords, instantWords } from '../../core/dates.js';
 import { scheduleWords } from '../assign/review.js';
 import { groupBySession, markedOn } from './timeline.js';
@@ -32,7 +32,7 @@ const when = (stamp) => {
   return Number.isNaN(d.getTime()) ? null : html`<time datetime="${d.toISOString()}">${whenText(stamp)}</time>`;
 };
 
-export { RATING_WORDS, scheduleWords };
+export { scheduleWords };
 
 // ------------------------------------------------------------------ invitations
 
@@ -210,7 +210,7 @@ function entryItem(item, whole = false) {
 function responseItem(item, whole = false) {
   const { doc } = item;
   const done = doc.status === 'done';
-  const rating = doc.feedback ? RATING_WORDS[doc.feedback.rating] ?? doc.feedback.rating : null;
+  const rating = doc.feedback ? ratingWords(doc.feedback.rating) : null;
   const status = html`<strong class="status-${done ? 'done' : 'not-done'}">${t(done ? 'care.answer.done'
     : 'care.answer.notDone')}</strong>`;
   return html`<li class="timeline-item tl-response" id="item-${item.id}">
