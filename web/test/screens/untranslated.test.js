@@ -34,6 +34,7 @@ import { assignForm, assignNotFoundPage, blockedPage as assignBlockedPage, libra
 import { reviewAssignment } from '../../js/screens/assign/review.js';
 import { clientPage, clientsPage, printPage, timelineItems } from '../../js/screens/care/care-views.js';
 import { weekdayWords } from '../../js/core/dates.js';
+import { copyWords, exportPage, exportText } from '../../js/screens/export/export.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -370,6 +371,18 @@ Object.assign(SCREENS, {
   'care: print': () => [printPage({ peer: sam, marks, today: '2026-03-10', items: care,
     range: { from: '2026-03-01', to: '2026-03-10' } }), printPage({ peer: sam, marks: [], today: '2026-03-10',
     items: [], range: null })].join(''),
+});
+
+// "Save a copy of your entries" (issue 14): the page in each state, what bringing a copy back did, and the text file.
+Object.assign(SCREENS, {
+  'export: the page': () => [exportPage(client, { entries: 1, others: 0 }), exportPage(client, { entries: 3,
+    others: 1, notice: copyWords({ entries: [{}], already: 1, unreadable: 2, notEntries: 3 }) }),
+  exportPage(client, { entries: 0, others: 2, notice: copyWords({ entries: [], already: 0, unreadable: 0,
+    notEntries: 0 }), problem: t('export.problem.notJson') })].join(''),
+  'export: the text file': () => exportText([{ id: 'e1', kind: 'journal', fields: { body: 'Sunny walk',
+    plot: 'Flying' }, created_at: A, updated_at: B, shared_with: ['Handle'], conflicts: [{ note: 'ReasonGiven' }] },
+  { id: 'e2', kind: 'journal', fields: {}, created_at: null, updated_at: null, shared_with: [] }],
+  new Map([['journal', journal]]), 'Handle'),
 });
 
 for (const [name, render] of Object.entries(SCREENS)) {
