@@ -175,7 +175,7 @@ export const FIELD_TYPES = Object.freeze({
     },
     byChoice: () => true,
     words: (field, value) => text(value ? 'field.yes' : 'field.no'),
-    text: (field, value) => (value ? 'Yes' : 'No'),
+    text: (field, value) => text(value ? 'field.yes' : 'field.no'),
   },
   single_choice: {
     merges: ['scalar'],

@@ -5,10 +5,10 @@ import { get, openDb } from '../data/db.js';
 import { readToken, unlockDevice } from '../data/device.js';
 import { draftMessage } from './draft-messages.js';
 import { onLocalChange } from '../data/entries.js';
-import { splitShell, streamPage, withLanguage } from './full-page.js';
+import { splitShell, streamPage, withLanguage, withShellWords } from './full-page.js';
 import { templateTable } from '../core/assignments.js';
 import { kindTable } from '../core/kinds.js';
-import { languageInUse, pickLanguage, SOURCE, useLanguage } from '../core/messages.js';
+import { languageInUse, pickLanguage, SOURCE, text, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
 import { createSharing } from './share.js';
 import { createStorage } from './storage.js';
@@ -207,7 +207,9 @@ export function createLocalServer(io) {
     const shell = await io.shell();
     const parts = shell.ok ? splitShell(await shell.clone().text(), path) : null;
     if (!parts) return null;
-    parts.head = withLanguage(parts.head, languageInUse());
+    const words = languageInUse() ? text : null;
+    parts.head = withShellWords(withLanguage(parts.head, languageInUse()), words);
+    parts.tail = withShellWords(parts.tail, words);
     return new Response(streamPage(parts, rendering.then((view) => view.text())), {
       status, headers: { ...pageHeaders(shell), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
     });

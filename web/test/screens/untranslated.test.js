@@ -26,6 +26,7 @@ import { sizeWords } from '../../js/core/storage.js';
 import { accountPage, deleteAccountPage, deletedPage, deviceProblem, devicesPage, forgetPage, forgottenPage,
   passphrasePage, recoveryPage, revokePage, signedInPage } from '../../js/screens/account/account-views.js';
 import { explain } from '../../js/engine/account.js';
+import { WARNINGS } from '../../js/engine/share.js';
 import { invitePage, inviteProblemPage, linkPage } from '../../js/screens/share/share-views.js';
 import { invitesPage, noClientPage, withdrawInvitePage } from '../../js/screens/care/care-views.js';
 import { failed, foreignRefused, notAllowed } from '../../js/screens/server-pages.js';
@@ -266,6 +267,8 @@ Object.assign(SCREENS, {
   'account: signed in': () => [signedInPage({ role: 'client', handle: 'ana', adopted: 0 }),
     signedInPage({ role: 'client', handle: 'ana', adopted: 1 }), signedInPage({ role: 'client', handle: 'ana',
       adopted: 4 })].join(''),
+  'sync: every warning as a note': () => accountPage(client, { state: 'synced' }, { notes: Object.values(WARNINGS)
+    .map((name, i) => ({ id: `n${i}`, text: t(`sync.warning.${name}`) })) }),
   'account: problems in words': () => html`${['handle_taken', 'user_exists', 'invalid_credentials',
     'registration_closed', 'rate_limited', 'unreachable', 'kdf_below_floor', 'bad_recovery_key', 'crypto',
     'wrong_current', 'wrong_passphrase', 'wrong_recovery', 'expired', 'signed_out', 'weak_kdf', 'odd', 'toString']

@@ -53,7 +53,7 @@ async function keepNotes(db, status) {
   const kept = (await get(db, 'meta', NOTES_KEY)) ?? noNotes();
   const next = notesAfter(kept, status);
   if (next !== kept) await write(db, ['meta'], (tx) => tx.objectStore('meta').put(next, NOTES_KEY));
-  return next.open.map((note) => ({ id: noteId(note), text: WARNINGS[note.code], at: note.at }));
+  return next.open.map((note) => ({ id: noteId(note), text: t(`sync.warning.${WARNINGS[note.code]}`), at: note.at }));
 }
 
 /**

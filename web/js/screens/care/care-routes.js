@@ -39,7 +39,8 @@ const stamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** This is a therapist's screen: what a client account sees at its address. */
 const therapistOnly = (role) => html`${nav('', role)}<section aria-labelledby="only-title">
-  <h1 id="only-title">For therapist accounts</h1><p>This screen is part of a therapist's app.</p></section>`;
+  <h1 id="only-title">${t('care.therapistOnly.heading')}</h1><p>${
+  t('care.therapistOnly.body')}</p></section>`;
 
 /**
  * @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app
