@@ -222,3 +222,6 @@ export function messageParts(key, params = {}) {
  * @param {string} key @param {Record<string, unknown>} [params]
  */
 export const text = (key, params = {}) => messageParts(key, params).map(String).join('');
+
+/** Whether the catalogue in use has a message for `key` (false when none is in use). @param {string} key */
+export const hasMessage = (key) => Boolean(current && Object.hasOwn(current.catalogue, key));

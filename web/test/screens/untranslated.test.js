@@ -36,6 +36,9 @@ import { reviewAssignment } from '../../js/screens/assign/review.js';
 import { clientPage, clientsPage, printPage, timelineItems } from '../../js/screens/care/care-views.js';
 import { weekdayWords } from '../../js/core/dates.js';
 import { copyWords, exportPage, exportText } from '../../js/screens/export/export.js';
+import { localiseKinds, localiseTemplates } from '../../js/core/kind-words.js';
+import { kindTable } from '../../js/core/kinds.js';
+import { templateTable } from '../../js/core/assignments.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -386,6 +389,25 @@ Object.assign(SCREENS, {
     plot: 'Flying' }, created_at: A, updated_at: B, shared_with: ['Handle'], conflicts: [{ note: 'ReasonGiven' }] },
   { id: 'e2', kind: 'journal', fields: {}, created_at: null, updated_at: null, shared_with: [] }],
   new Map([['journal', journal]]), 'Handle'),
+});
+
+// kinds.json and templates.json through the catalogue (core/kind-words.js), as the worker keeps them: every kind's
+// card and form, and the template library, with no word of their own. Emotion suggestions are not shown as words.
+const realKinds = kindTable(localiseKinds(JSON.parse(readFileSync(new URL('../../../sync/kinds.json',
+  import.meta.url), 'utf8'))));
+const realTemplates = templateTable(localiseTemplates(JSON.parse(readFileSync(new URL('../../../sync/templates.json',
+  import.meta.url), 'utf8'))));
+Object.assign(SCREENS, {
+  "kinds.json: choosing a kind": () => chooseKindPage(realKinds),
+  "kinds.json: every kind's form": () => [...realKinds.values()].map((kind) => entryForm(kind)).join(''),
+  'templates.json: the library': () => libraryPage({ peer: sam, kinds: realKinds,
+    templates: [...realTemplates.values()] }),
+  "templates.json: every template's form": () => [...realTemplates.values()].map((one) => assignForm({ peer: sam,
+    action: '/a', heading: one.title, kindLabel: realKinds.get(one.kind)?.label ?? t('assign.form.aWorksheet'),
+    worksheet: Boolean(one.worksheet), minutes: true, cancel: '/x', values: { title: one.title,
+      instructions: one.instructions, freq: 'daily', time_zone: 'Europe/Berlin', questions: (one.worksheet?.fields
+        ?? []).map((f) => ({ label: f.label, type: f.type, options: (f.constraints?.options ?? []).map((o) => o.label)
+      })) } })).join(''),
 });
 
 for (const [name, render] of Object.entries(SCREENS)) {
