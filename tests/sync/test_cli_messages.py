@@ -26,7 +26,11 @@ def test_arguments_plurals_and_selects_as_the_web_app_formats_them():
         "s": "{role, select, therapist {Your client} other {Your therapist}}",
     }
     assert format_message(cat, "a", {"id": "x"}) == "Saved x."
-    assert [format_message(cat, "p", {"count": n}) for n in (0, 1, 2)] == ["none held", "1 change held", "2 changes held"]
+    assert [format_message(cat, "p", {"count": n}) for n in (0, 1, 2)] == [
+        "none held",
+        "1 change held",
+        "2 changes held",
+    ]
     assert format_message(cat, "s", {"role": "therapist"}) == "Your client"
     assert format_message(cat, "s", {"role": "client"}) == "Your therapist"
     assert format_message({"f": "{n, plural, one {#} other {# x}}"}, "f", {"n": 0}, "fr") == "0"
@@ -107,7 +111,9 @@ def _untranslated(out: str, data: list[str]) -> list[str]:
     """The lines with a letter left once the data and the catalogue's messages are taken out. The error prefix's
     own message is taken off first: what it wraps (a problem's words) must be marked by itself."""
     prefix = _pseudo({"p": EN["error.prefix"]})["p"].split("{message}")
-    lines = [line[len(prefix[0]) : -len(prefix[1])] if line.startswith(prefix[0]) else line for line in out.splitlines()]
+    lines = [
+        line[len(prefix[0]) : -len(prefix[1])] if line.startswith(prefix[0]) else line for line in out.splitlines()
+    ]
     out = "\n".join(lines)
     for value in sorted(data, key=len, reverse=True):
         out = out.replace(value, " ")
