@@ -21,6 +21,7 @@ from .protocol import raise_open_file_limit, with_deadlines
 from .settings import BUILT_WEB_DIR, IN_CHECKOUT, WEB_DIR, Settings, SettingsError
 from .store import InUse, ensure_free
 from .web import missing_files
+from .workers import serve_workers
 
 # create_app(settings, *, clock), or an ASGI app wrapping what it makes (tests record or change answers)
 AppFactory = Callable[..., Callable]
@@ -33,14 +34,22 @@ def serve(
     environ: Mapping[str, str] | None = None,
     app_factory: AppFactory = create_app,
     clock: Callable[[], float] = time.time,
+    database: str | None = None,
+    workers: int | None = None,
     dev: bool = False,
 ) -> None:
-    """Explicit arguments override BETWEEN_HOST / BETWEEN_PORT / BETWEEN_DATA. `clock`: see create_app. `dev`: serve
-    web/ as written (a checkout's sources), not the minified build."""
+    """Explicit arguments override BETWEEN_HOST / BETWEEN_PORT / BETWEEN_DATA / BETWEEN_DATABASE / BETWEEN_WORKERS.
+    `clock`: see create_app. `dev`: serve web/ as written (a checkout's sources), not the minified build."""
     env = dict(os.environ if environ is None else environ)
     if dev:
         env["BETWEEN_WEB_DIR"] = dev_web_dir()
-    for name, value in (("BETWEEN_HOST", host), ("BETWEEN_PORT", port), ("BETWEEN_DATA", data_dir)):
+    for name, value in (
+        ("BETWEEN_HOST", host),
+        ("BETWEEN_PORT", port),
+        ("BETWEEN_DATA", data_dir),
+        ("BETWEEN_DATABASE", database),
+        ("BETWEEN_WORKERS", workers),
+    ):
         if value is not None:
             env[name] = str(value)
     try:
@@ -50,13 +59,28 @@ def serve(
         raise SystemExit(2) from None
     refuse_without_web_app(Path(settings.web_dir))
     try:
-        ensure_free(Path(settings.db_path))
+        if settings.database is None:
+            ensure_free(Path(settings.db_path))
     except InUse as exc:
         print(f"between: {exc}; stop it first (one server process per data directory)", file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging(settings.log_level, settings.log_format)
-    soft, _hard = raise_open_file_limit()
+    soft, _hard = raise_open_file_limit()  # before the workers fork: they inherit it
     logging.getLogger("between.server").info("open-file limit %s", soft)
+    if settings.worker_count > 1:
+        raise SystemExit(
+            serve_workers(
+                settings.worker_count, settings.host, settings.port, lambda: _server(settings, app_factory, clock)
+            )
+        )
+    server = _server(settings, app_factory, clock)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        raise SystemExit(STARTUP_FAILURE)  # as uvicorn.run: start-up failed (a port in use, the app's start)
+
+
+def _server(settings: Settings, app_factory: AppFactory, clock: Callable[[], float]) -> StoppingServer:
     # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.
     config = uvicorn.Config(
         app_factory(settings, clock=clock),
@@ -71,11 +95,7 @@ def serve(
         # slow clients are cut off (server/protocol.py)
         http=with_deadlines(settings.header_timeout, settings.body_timeout),
     )
-    server = StoppingServer(config)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run()
-    if not server.started:
-        raise SystemExit(STARTUP_FAILURE)  # as uvicorn.run: start-up failed (a port in use, the app's start)
+    return StoppingServer(config)
 
 
 def dev_web_dir() -> str:
@@ -119,14 +139,25 @@ def main(argv: list[str] | None = None, app_factory: AppFactory = create_app) ->
     parser = argparse.ArgumentParser(prog="python -m between.server", description="Run the Between sync server.")
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
-    parser.add_argument("--data", help="data directory (database and server secret)")
+    parser.add_argument("--data", help="data directory (SQLite database and server secret)")
+    parser.add_argument("--database", help="postgresql://... URL: the store lives there instead of in --data")
+    parser.add_argument("--workers", type=int, help="worker processes (PostgreSQL only; default one per core)")
     parser.add_argument("--log-format", choices=("text", "json"), help="log lines as text (default) or JSON objects")
     parser.add_argument("--dev", action="store_true", help="serve web/ as written, not its minified build")
     args = parser.parse_args(argv)
     environ = dict(os.environ)
     if args.log_format:
         environ["BETWEEN_LOG_FORMAT"] = args.log_format
-    serve(args.host, args.port, args.data, environ=environ, app_factory=app_factory, dev=args.dev)
+    serve(
+        args.host,
+        args.port,
+        args.data,
+        environ=environ,
+        app_factory=app_factory,
+        database=args.database,
+        workers=args.workers,
+        dev=args.dev,
+    )
 
 
 if __name__ == "__main__":

@@ -192,6 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("backup", type=Path)
     r.add_argument("--data", type=Path, required=True)
     args = parser.parse_args(argv)
+    if os.environ.get("BETWEEN_DATABASE"):
+        print(
+            "between: these commands are for SQLite; back up PostgreSQL with pg_dump (deploy/README.md)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         if args.command == "backup":
             counts = backup(args.data, args.dest)
