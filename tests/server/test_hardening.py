@@ -76,24 +76,34 @@ def test_a_stopping_server_answers_the_request_it_is_reading(tmp_path):
 def test_a_full_disk_is_logged_as_such_with_the_path_and_nothing_is_kept(tmp_path, caplog):
     db_path = tmp_path / "between.sqlite3"
 
-    async def run() -> tuple[int, int]:
+    async def run() -> int:
         db = await Database.open(db_path)
         try:
+
+            async def pages(c) -> int:
+                return (await c.fetchall("PRAGMA page_count"))[0][0]
+
+            count = await db.write(pages)
+
+            async def limit(c) -> None:
+                await c.fetchall(f"PRAGMA max_page_count = {count}")
+
+            await db.write(limit)
+
+            async def fill(c) -> None:
+                await c.execute("CREATE TABLE filler AS SELECT randomblob(100000) AS b")
+
             # SQLite's own page limit gives the same SQLITE_FULL a full file system does
-            pages = await db.write(lambda c: c.execute("PRAGMA page_count").fetchone()[0])
-            await db.write(lambda c: c.execute(f"PRAGMA max_page_count = {pages}").fetchone())
             with pytest.raises(StoreError):
-                await db.write(lambda c: c.execute("CREATE TABLE filler AS SELECT randomblob(100000) AS b"))
-            # readers still answer
-            async with db.read() as c:
-                cur = await c.execute("SELECT count(*) FROM sqlite_master WHERE name = 'filler'")
-                kept = (await cur.fetchone())[0]
-            return pages, kept
+                await db.write(fill)
+            async with db.read() as c:  # readers still answer
+                rows = await c.fetchall("SELECT count(*) FROM sqlite_master WHERE name = 'filler'")
+            return rows[0][0]
         finally:
             await db.close()
 
     with caplog.at_level(logging.ERROR, logger="between.store"):
-        _, kept = asyncio.run(run())
+        kept = asyncio.run(run())
     assert kept == 0
     assert f"disk full: could not write {db_path}" in caplog.text
     assert "OperationalError" not in caplog.text
@@ -169,3 +179,14 @@ def test_without_a_metrics_port_nothing_is_counted(api: Api):
     svc = api.c.app.app.state.services if hasattr(api.c.app, "app") else None
     assert svc is None or svc.metrics is None
     assert api.c.get("/metrics").status_code == 404
+
+
+def test_readiness_on_postgresql_needs_every_migration(api_factory, postgres_database):
+    api = api_factory(database=postgres_database.dsn)
+    assert api.get("/health/ready").status_code == 200
+    postgres_database.query(
+        "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"
+    )
+    r = api.get("/health/ready")
+    assert r.status_code == 503 and r.json()["code"] == "unavailable"
+    assert api.get("/health").status_code == 200
