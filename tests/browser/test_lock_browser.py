@@ -1,0 +1,219 @@
+"""The app lock in Chromium, against the real server: locked, IndexedDB and Cache Storage hold no unwrapped key and
+no plaintext; a PIN unlocks, and a WebAuthn PRF credential on Chromium's virtual authenticator unlocks only while the
+authenticator is there; wrong PINs wait longer and longer and the tenth forgets the device's keys; a locked app shows
+nothing of an entry, even at its address."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pwa_browser import launch, open_app, serious_violations
+from pwa_live import turn_on_sync
+from pwa_screens import create_journal
+
+pytestmark = pytest.mark.browser
+
+PIN = "482915"
+SECRET_TITLE = "Lantern over the quarry"
+SECRET_BODY = "What I could not say to my sister on Sunday"
+
+# The device's secrets as the app reads them while unlocked (data/device.js in the page's own realm), as hex.
+READ_KEYS = """async () => {
+  const { openDb } = await import('/js/data/db.js');
+  const { unlockDevice, readToken } = await import('/js/data/device.js');
+  const { toHex } = await import('/js/core/bytes.js');
+  const db = await openDb();
+  const me = await unlockDevice(db);
+  const token = await readToken(db);
+  db.close();
+  return { accountKey: toHex(me.accountKey), sigSeed: toHex(me.sigSeed), kemSeed: toHex(me.kemSeed),
+    kwk: toHex(me.kwk), token };
+}"""
+
+# Everything at rest: every value of every IndexedDB store and every Cache Storage body, as hex of the bytes (strings as
+# their UTF-8) and as text; and every CryptoKey found in IndexedDB, by algorithm and usages.
+AT_REST = """async () => {
+  const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const out = [];
+  const keys = [];
+  const walk = (v) => {
+    if (v === null || v === undefined) return;
+    if (typeof v === 'string') { out.push(v, hex(new TextEncoder().encode(v))); return; }
+    if (typeof v !== 'object') { out.push(String(v)); return; }
+    if (v instanceof CryptoKey) { keys.push(`${v.algorithm.name}:${v.usages.join(',')}`); return; }
+    if (v instanceof ArrayBuffer) v = new Uint8Array(v);
+    if (ArrayBuffer.isView(v)) {
+      const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      out.push(hex(bytes), new TextDecoder('latin1').decode(bytes));
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) { out.push(k); walk(x); }
+  };
+  const db = await new Promise((ok, no) => { const r = indexedDB.open('between'); r.onsuccess = () => ok(r.result);
+    r.onerror = () => no(r.error); });
+  for (const name of db.objectStoreNames) {
+    const tx = db.transaction(name);
+    const [k, v] = await Promise.all([tx.objectStore(name).getAllKeys(), tx.objectStore(name).getAll()]
+      .map((r) => new Promise((ok) => { r.onsuccess = () => ok(r.result); })));
+    walk(k);
+    walk(v);
+  }
+  db.close();
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      const bytes = new Uint8Array(await (await cache.match(request)).arrayBuffer());
+      out.push(request.url, hex(bytes), new TextDecoder().decode(bytes));
+    }
+  }
+  return { text: out.join('\\n'), keys };
+}"""
+
+
+def set_up_pin(page, pin: str = PIN) -> None:
+    page.goto(page.url.split("/app")[0] + "/app/settings/lock")
+    page.wait_for_selector("form[data-lock-form='setup']")
+    page.fill("#lock-pin", pin)
+    page.fill("#lock-pin2", pin)
+    page.get_by_role("button", name="Turn on the lock").click()
+    page.wait_for_selector(".notice[role='status']", timeout=30000)
+    assert page.inner_text(".notice[role='status']") == "The app lock is on."
+
+
+def lock_now(page) -> None:
+    page.locator("#lock-now").click()
+    page.wait_for_selector("[data-lock-screen]")
+
+
+def unlock_with_pin(page, pin: str = PIN) -> None:
+    page.fill("#lock-secret", pin)
+    page.get_by_role("button", name="Unlock", exact=True).click()
+
+
+def lock_state(page) -> dict:
+    """The attempt state the worker keeps (meta 'lock' in IndexedDB)."""
+    return page.evaluate("""async () => {
+      const db = await new Promise((ok) => { const r = indexedDB.open('between'); r.onsuccess = () => ok(r.result); });
+      const row = await new Promise((ok) => { const r = db.transaction('meta').objectStore('meta').get('lock');
+        r.onsuccess = () => ok(r.result); });
+      db.close();
+      return row ? { failures: row.failures, notBefore: row.notBefore, lastFailAt: row.lastFailAt } : null;
+    }""")
+
+
+def test_locked_storage_holds_no_key_or_plaintext_and_the_pin_unlocks(playwright_instance, app_url, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = open_app(ctx, app_url, "/app/entries")
+        create_journal(page, SECRET_TITLE, SECRET_BODY)
+        entry_url = page.url
+        assert "/app/entries/" in entry_url
+        turn_on_sync(page, "lockpin")  # a session token and the device's sign-in key are kept too
+        keys = page.evaluate(READ_KEYS)
+        assert keys["token"] and len(keys["accountKey"]) == 64
+
+        set_up_pin(page)
+        assert page.locator("#lock-now").is_visible()
+        lock_now(page)
+        assert SECRET_TITLE not in page.content()
+
+        rest = page.evaluate(AT_REST)
+        for name in ("accountKey", "sigSeed", "kemSeed", "kwk"):
+            assert keys[name] not in rest["text"], name
+        assert keys["token"] not in rest["text"]
+        assert SECRET_TITLE not in rest["text"] and SECRET_BODY not in rest["text"]
+        # No AES key is left to open the secrets with: only the session's Ed25519 signing key (it opens nothing).
+        assert rest["keys"] == ["Ed25519:sign"], rest["keys"]
+
+        # A locked app shows nothing at an entry's address: the lock screen only, with the crisis lines.
+        page.goto(entry_url)
+        page.wait_for_selector("[data-lock-screen]")
+        assert SECRET_TITLE not in page.content() and SECRET_BODY not in page.content()
+        assert page.locator("nav").count() == 0
+        assert page.locator("a#lock-crisis").get_attribute("href") == "/app/crisis"
+        assert serious_violations(page) == []
+
+        unlock_with_pin(page)
+        page.wait_for_selector("article h1")
+        assert page.url == entry_url
+        assert SECRET_TITLE in page.inner_text("article")
+    finally:
+        ctx.close()
+
+
+def virtual_authenticator(page) -> tuple[object, str]:
+    """Chromium's virtual authenticator (CDP WebAuthn domain): a platform one with user verification and PRF."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    found = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+                "hasPrf": True,
+            }
+        },
+    )
+    return cdp, found["authenticatorId"]
+
+
+def test_a_prf_credential_unlocks_only_with_its_authenticator(playwright_instance, app_url, tmp_path):
+    # WebAuthn needs a domain, not an IP address, as the relying party: the same server as localhost.
+    url = re.sub(r"//127\.0\.0\.1:", "//localhost:", app_url)
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = open_app(ctx, url, "/app/entries")
+        create_journal(page, SECRET_TITLE, SECRET_BODY)
+        entry_url = page.url
+        keys = page.evaluate(READ_KEYS)
+        cdp, authenticator = virtual_authenticator(page)
+
+        page.goto(url + "/app/settings/lock")
+        page.wait_for_selector("form[data-lock-form='setup']")
+        prf = page.get_by_label("Fingerprint, face or security key")
+        assert prf.is_enabled()  # the browser says it has PRF (getClientCapabilities)
+        prf.check()
+        page.get_by_role("button", name="Turn on the lock").click()
+        page.wait_for_selector(".notice[role='status']", timeout=30000)
+        assert page.inner_text(".notice[role='status']") == "The app lock is on."
+        assert "fingerprint, face or security key" in page.inner_text("#lock-now-title + p")
+
+        lock_now(page)
+        rest = page.evaluate(AT_REST)
+        for name in ("accountKey", "sigSeed", "kemSeed", "kwk"):
+            assert keys[name] not in rest["text"], name
+        assert SECRET_TITLE not in rest["text"]
+        assert rest["keys"] == []  # not signed in: no key at all is left at rest
+
+        page.goto(entry_url)
+        page.wait_for_selector("[data-lock-screen]")
+        assert SECRET_TITLE not in page.content()
+        unlock = page.get_by_role("button", name="Unlock with fingerprint, face or security key")
+        unlock.click()
+        page.wait_for_selector("article h1")
+        assert SECRET_TITLE in page.inner_text("article")
+
+        # Without the authenticator the same credential cannot be asked, and nothing unwraps.
+        lock_now(page)
+        cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": authenticator})
+        page.get_by_role("button", name="Unlock with fingerprint, face or security key").click()
+        alert = page.locator("[data-lock-screen] [data-error]")
+        alert.wait_for(state="visible", timeout=90000)
+        assert alert.inner_text().startswith("Between could not be unlocked with your fingerprint")
+        assert page.locator("[data-lock-screen]").count() == 1
+        assert SECRET_TITLE not in page.content()
+        # Another authenticator (a new one, or someone else's) does not hold the credential either.
+        virtual_authenticator(page)
+        page.get_by_role("button", name="Unlock with fingerprint, face or security key").click()
+        alert.wait_for(state="visible", timeout=90000)
+        page.goto(entry_url)
+        page.wait_for_selector("[data-lock-screen]")
+        assert SECRET_TITLE not in page.content()
+    finally:
+        ctx.close()
