@@ -217,3 +217,69 @@ def test_a_prf_credential_unlocks_only_with_its_authenticator(playwright_instanc
         assert SECRET_TITLE not in page.content()
     finally:
         ctx.close()
+
+
+SET_NOT_BEFORE = """async (at) => {
+  const db = await new Promise((ok) => { const r = indexedDB.open('between'); r.onsuccess = () => ok(r.result); });
+  const store = (mode) => db.transaction('meta', mode).objectStore('meta');
+  const row = await new Promise((ok) => { const r = store('readonly').get('lock'); r.onsuccess = () => ok(r.result); });
+  await new Promise((ok) => { const r = store('readwrite').put({ ...row, notBefore: at }, 'lock'); r.onsuccess = ok; });
+  db.close();
+}"""
+
+
+def wrong_try(page, pin: str) -> None:
+    before = page.locator("[data-lock-screen]").element_handle()
+    page.fill("#lock-secret", pin)
+    page.press("#lock-secret", "Enter")  # the button says it waits (aria-disabled); Enter still sends the form
+    # The worker renders the lock screen again, saying how it went.
+    page.wait_for_function("(old) => !old.isConnected", arg=before, timeout=30000)
+    page.wait_for_selector("[data-lock-screen]")
+
+
+def test_wrong_pins_wait_longer_and_the_tenth_forgets_the_keys(playwright_instance, app_url, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = open_app(ctx, app_url, "/app/entries")
+        create_journal(page, SECRET_TITLE, SECRET_BODY)
+        keys = page.evaluate(READ_KEYS)
+        set_up_pin(page)
+        assert "After 10 wrong tries in a row, this device forgets its keys." in page.inner_text("#lock-forget-warning")
+        assert "Entries kept only on this device are gone for good." in page.inner_text("#lock-forget-warning")
+        lock_now(page)
+
+        waits = []
+        for n in range(1, 10):
+            wrong_try(page, "000000")
+            state = lock_state(page)
+            assert state["failures"] == n
+            waits.append(state["notBefore"] - state["lastFailAt"])
+            status = page.inner_text("#lock-status")
+            assert f"{10 - n} tries left" in status or (n == 9 and "1 try left" in status), status
+            if waits[-1]:
+                # While the wait runs, a try (even the right PIN) is refused without being counted.
+                assert "You can try again in" in status
+                wrong_try(page, PIN)
+                assert lock_state(page)["failures"] == n
+                assert page.locator("[data-lock-screen]").count() == 1
+                # The wait is over (the stored time moved back, as the clock would move on).
+                page.evaluate(SET_NOT_BEFORE, 0)
+        assert waits == [0, 0, 0, 30_000, 60_000, 300_000, 900_000, 1_800_000, 3_600_000]
+
+        page.fill("#lock-secret", "000000")  # the tenth
+        page.press("#lock-secret", "Enter")
+        page.wait_for_selector("#lock-gone-title", timeout=30000)
+        assert page.url.endswith("/app/lock/forgotten")
+        assert "What was kept only on this device is gone." in page.inner_text("#view")
+        rest = page.evaluate(AT_REST)
+        for name in ("accountKey", "sigSeed", "kemSeed", "kwk"):
+            assert keys[name] not in rest["text"], name
+        assert SECRET_TITLE not in rest["text"]
+        assert lock_state(page) is None
+        # The app starts afresh, unlocked, with nothing of before.
+        page.goto(app_url + "/app/entries")
+        page.wait_for_selector("#entries-title, h1")
+        assert page.locator("[data-lock-screen]").count() == 0
+        assert SECRET_TITLE not in page.content()
+    finally:
+        ctx.close()

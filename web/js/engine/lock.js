@@ -167,6 +167,7 @@ export function createLock(io) {
    * @returns {Promise<{ok: true}|{ok: false, wait: number, failures: number, forgotten: boolean}>}
    */
   async function unlock({ method, output }) {
+    row = undefined; // the attempt state as stored, not as this worker last saw it
     const current = await lockRow();
     if (!current) return { ok: true };
     const left = waitLeft(current, now());
