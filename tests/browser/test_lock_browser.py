@@ -283,3 +283,48 @@ def test_wrong_pins_wait_longer_and_the_tenth_forgets_the_keys(playwright_instan
         assert SECRET_TITLE not in page.content()
     finally:
         ctx.close()
+
+
+HIDE = """(hidden) => {
+  // Headless pages stay visible: the page's visibility as the system would set it, and its event.
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
+
+
+def test_hidden_shows_nothing_and_minutes_in_the_background_lock_the_app(playwright_instance, app_url, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = ctx.new_page()
+        page.clock.install()  # the page's clock (its timers keep running); the test moves it on below
+        page = open_app(ctx, app_url, "/app/entries")
+        create_journal(page, SECRET_TITLE, SECRET_BODY)
+        set_up_pin(page)
+        page.goto(app_url + "/app/entries")
+        page.wait_for_selector(f"text={SECRET_TITLE}")
+
+        page.evaluate(HIDE, True)
+        assert page.evaluate("() => getComputedStyle(document.querySelector('main')).visibility") == "hidden"
+        # Back within the minutes: the same screen, shown again.
+        page.clock.fast_forward("01:00")
+        page.evaluate(HIDE, False)
+        assert page.evaluate("() => getComputedStyle(document.querySelector('main')).visibility") == "visible"
+        assert page.locator("[data-lock-screen]").count() == 0
+
+        # Five minutes (the default) in the background: locked when it comes back, nothing of the screen kept.
+        page.evaluate(HIDE, True)
+        page.clock.fast_forward("05:01")
+        page.evaluate(HIDE, False)
+        page.wait_for_selector("[data-lock-screen]")
+        assert SECRET_TITLE not in page.content()
+        assert page.evaluate("() => getComputedStyle(document.querySelector('main')).visibility") == "visible"
+        assert not page.locator("#lock-now").is_visible()
+        unlock_with_pin(page)
+        page.wait_for_selector(f"text={SECRET_TITLE}")
+
+        # Idle in a visible page for the minutes: locked too.
+        page.clock.fast_forward("05:30")
+        page.wait_for_selector("[data-lock-screen]")
+        assert SECRET_TITLE not in page.content()
+    finally:
+        ctx.close()
