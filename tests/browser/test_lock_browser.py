@@ -114,6 +114,7 @@ def test_locked_storage_holds_no_key_or_plaintext_and_the_pin_unlocks(playwright
         assert keys["token"] and len(keys["accountKey"]) == 64
 
         set_up_pin(page)
+        assert serious_violations(page) == []  # the set-up screen, with the lock on
         assert page.locator("#lock-now").is_visible()
         lock_now(page)
         assert SECRET_TITLE not in page.content()

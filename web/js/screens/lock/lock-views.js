@@ -91,7 +91,7 @@ export function setupPage(state, role, { notice = null } = {}) {
       <form action="/app/settings/lock/minutes" method="post" hx-post="/app/settings/lock/minutes" hx-target="#view">
         ${minutesSelect(state.minutes)}
         <div class="actions"><button type="submit" class="secondary">${t('lock.minutes.save')}</button></div></form>
-      <div class="actions"><button type="button" data-lock-now id="lock-setup-now">${t('lock.now')}</button></div>
+      <div class="actions"><button type="button" data-lock-now id="lock-setup-now">${t('lock.nowLong')}</button></div>
       <form action="/app/settings/lock/off" method="post" hx-post="/app/settings/lock/off" hx-target="#view">
         <div class="actions"><button type="submit" class="secondary" id="lock-off">${t('lock.off')}</button></div>
       </form></section>` : null;
@@ -150,5 +150,5 @@ export function lockSettings(state) {
     <p>${state.configured ? t('lock.settings.on') : t('lock.settings.off')}</p>
     <div class="actions">${link('/app/settings/lock', state.configured ? t('lock.settings.change')
     : t('lock.settings.setUp'), 'button secondary')}${state.configured
-    ? html`<button type="button" data-lock-now id="settings-lock-now">${t('lock.now')}</button>` : null}</div></section>`;
+    ? html`<button type="button" data-lock-now id="settings-lock-now">${t('lock.nowLong')}</button>` : null}</div></section>`;
 }
