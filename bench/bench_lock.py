@@ -26,8 +26,15 @@ from bench.__main__ import Server
 from between.sync.core import crypto, layout
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 READY = "() => document.documentElement.dataset.ready === 'true'"
 PIN = "604219"
 LOCK_M, LOCK_T = 32768, 2  # web/js/core/lock.js LOCK_KDF, read from the page below and checked
@@ -92,8 +99,9 @@ def unlock_ms(page) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.bench_lock", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bench_lock", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "7")))
     args = parser.parse_args()
     if not CHROMIUM.exists():
@@ -106,10 +114,13 @@ def main() -> None:
     cold_lock, cold_sign, warm_lock, warm_sign, whole = [], [], [], [], []
     try:
         with sync_playwright() as p:
-            ctx = p.chromium.launch_persistent_context(str(work / "profile"), executable_path=str(CHROMIUM),
-                                                       headless=True, args=ARGS)
-            print(f"Between app lock bench; {args.rounds} rounds; Chromium {ctx.browser.version if ctx.browser else ''};"
-                  f" cpus {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}\n")
+            ctx = p.chromium.launch_persistent_context(
+                str(work / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS
+            )
+            print(
+                f"Between app lock bench; {args.rounds} rounds; Chromium {ctx.browser.version if ctx.browser else ''};"
+                f" cpus {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}\n"
+            )
             try:
                 page, _entry = set_up(ctx, server.url)
                 for i in range(args.rounds):
@@ -132,11 +143,15 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     print("| case | lock (32 MiB, t=2) ms | sign-in (64 MiB, t=3) ms | ratio lock / sign-in |")
     print("|---|---|---|---|")
-    print(f"| Argon2id in the KDF worker, first in a new page | {spread(cold_lock)} | {spread(cold_sign)} | "
-          f"{ratios(cold_lock, cold_sign)} |")
+    print(
+        f"| Argon2id in the KDF worker, first in a new page | {spread(cold_lock)} | {spread(cold_sign)} | "
+        f"{ratios(cold_lock, cold_sign)} |"
+    )
     print(f"| Argon2id, warm | {spread(warm_lock)} | {spread(warm_sign)} | {ratios(warm_lock, warm_sign)} |")
-    print(f"| a whole unlock: Unlock pressed until the entry shows again | {spread(whole)} | {spread(warm_sign)} "
-          f"(the sign-in KDF alone) | {ratios(whole, warm_sign)} |")
+    print(
+        f"| a whole unlock: Unlock pressed until the entry shows again | {spread(whole)} | {spread(warm_sign)} "
+        f"(the sign-in KDF alone) | {ratios(whole, warm_sign)} |"
+    )
 
 
 if __name__ == "__main__":

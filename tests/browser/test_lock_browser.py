@@ -288,7 +288,8 @@ def test_wrong_pins_wait_longer_and_the_tenth_forgets_the_keys(playwright_instan
 
 HIDE = """(hidden) => {
   // Headless pages stay visible: the page's visibility as the system would set it, and its event.
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+  Object.defineProperty(document, 'visibilityState',
+    { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
   document.dispatchEvent(new Event('visibilitychange'));
 }"""
 
