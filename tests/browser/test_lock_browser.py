@@ -71,9 +71,14 @@ AT_REST = """async () => {
 }"""
 
 
+def ready(page) -> None:
+    """The page's forms are wired (page/lock.js runs once htmx is there): before that a press would do nothing."""
+    page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
+
+
 def set_up_pin(page, pin: str = PIN) -> None:
     page.goto(page.url.split("/app")[0] + "/app/settings/lock")
-    page.wait_for_selector("form[data-lock-form='setup']")
+    page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")  # the page's forms are wired
     page.fill("#lock-pin", pin)
     page.fill("#lock-pin2", pin)
     page.get_by_role("button", name="Turn on the lock").click()
@@ -87,6 +92,7 @@ def lock_now(page) -> None:
 
 
 def unlock_with_pin(page, pin: str = PIN) -> None:
+    ready(page)
     page.fill("#lock-secret", pin)
     page.get_by_role("button", name="Unlock", exact=True).click()
 
@@ -176,7 +182,7 @@ def test_a_prf_credential_unlocks_only_with_its_authenticator(playwright_instanc
         cdp, authenticator = virtual_authenticator(page)
 
         page.goto(url + "/app/settings/lock")
-        page.wait_for_selector("form[data-lock-form='setup']")
+        page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
         prf = page.get_by_label("Fingerprint, face or security key")
         assert prf.is_enabled()  # the browser says it has PRF (getClientCapabilities)
         prf.check()
@@ -195,6 +201,7 @@ def test_a_prf_credential_unlocks_only_with_its_authenticator(playwright_instanc
         page.goto(entry_url)
         page.wait_for_selector("[data-lock-screen]")
         assert SECRET_TITLE not in page.content()
+        ready(page)
         unlock = page.get_by_role("button", name="Unlock with fingerprint, face or security key")
         unlock.click()
         page.wait_for_selector("article h1")
@@ -230,6 +237,7 @@ SET_NOT_BEFORE = """async (at) => {
 
 
 def wrong_try(page, pin: str) -> None:
+    ready(page)
     before = page.locator("[data-lock-screen]").element_handle()
     page.fill("#lock-secret", pin)
     page.press("#lock-secret", "Enter")  # the button says it waits (aria-disabled); Enter still sends the form

@@ -32,7 +32,7 @@ export function lockPage(row, now) {
     : row.failures > 0 ? t('lock.wrong', { left }) : null;
   const secret = row.method === 'prf' ? null : html`<div class="field"><label for="lock-secret">${
     row.method === 'pin' ? t('lock.pin.label') : t('lock.passphrase.label')}</label>
-    <input id="lock-secret" name="secret" type="password" required autocomplete="off" autocapitalize="off"
+    <input id="lock-secret" type="password" required autocomplete="off" autocapitalize="off"
       spellcheck="false"${row.method === 'pin' ? html` inputmode="numeric" pattern="[0-9]*"` : null}
       aria-describedby="lock-status"></div>`;
   const params = row.method === 'prf'
