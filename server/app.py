@@ -14,14 +14,16 @@ from litestar.routes import HTTPRoute
 from between.sync.core import wire
 
 from . import openapi
-from .api import accounts, auth, links, live, sync
+from .api import accounts, auth, links, live, reminders, sync
 from .api.context import Clock, Services, is_loopback, load_secret
 from .live import LiveHub
 from .problems import HANDLERS, Problem
 from .ratelimit import RateLimiter
+from .reminders import Sender
 from .settings import Settings, SettingsError
 from .store import Store
 from .web import SECURITY_HEADERS, web_handler
+from .webpush import Vapid
 
 log = logging.getLogger("between.app")
 
@@ -91,8 +93,20 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         store = await Store.open(settings.db_path)
         hub = LiveHub(per_account=settings.live_per_account, total=settings.live_max_streams)
         store.db.watch(hub.publish)  # every commit that moves an account wakes its open streams
+        vapid = sender = None
+        if settings.reminders == "on":
+            vapid = Vapid.load_or_create(settings.vapid_path)
+            sender = Sender(store.reminders, vapid, settings.vapid_contact, clock, interval=settings.reminder_scan)
+            sender.start()
         app.state.services = Services(
-            settings=settings, store=store, secret=secret, limiter=RateLimiter(), live=hub, clock=clock
+            settings=settings,
+            store=store,
+            secret=secret,
+            limiter=RateLimiter(),
+            live=hub,
+            clock=clock,
+            vapid=vapid,
+            sender=sender,
         )
         log.info("serving data dir %s", data_dir.resolve())
 
@@ -100,10 +114,13 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         svc = getattr(app.state, "services", None)
         if svc is not None:
             svc.live.close()
+            if svc.sender is not None:
+                await svc.sender.stop()
             await svc.store.close()
 
     api = Router(
-        path="/api/v1", route_handlers=[health, auth.router, accounts.router, sync.router, live.router, links.router]
+        path="/api/v1",
+        route_handlers=[health, auth.router, accounts.router, sync.router, live.router, links.router, reminders.router],
     )
     return Litestar(
         route_handlers=[api, web_handler(settings.web_dir)],

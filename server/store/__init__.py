@@ -20,6 +20,7 @@ from .connection import (
 )
 from .links import Links
 from .records import PreparedItem, Records
+from .reminders import Reminders
 from .rows import Caller, UserRow
 
 __all__ = [
@@ -42,14 +43,15 @@ __all__ = [
 
 
 class Store:
-    """One database and the three areas of SQL that run on it, each in its own module: `accounts`, `records` and
-    `links`. They share `db` (connection.py): the single group-committing writer and the reader pool."""
+    """One database and the areas of SQL that run on it, each in its own module: `accounts`, `records`,
+    `links` and `reminders`. They share `db` (connection.py): the single group-committing writer and the reader pool."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.accounts = Accounts(db)
         self.records = Records(db)
         self.links = Links(db)
+        self.reminders = Reminders(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:
