@@ -13,6 +13,7 @@ import { Router } from './router.js';
 import { createSharing } from './share.js';
 import { createStorage } from './storage.js';
 import { createSync } from './sync.js';
+import { createReminders } from './reminders.js';
 // The one import from engine/ into screens/ (web/test/layers.test.js): what the dispatcher serves is the features'.
 import { FEATURES, accountMessages, entryPanel, failed, foreignRefused, notAllowed } from '../screens/features.js';
 
@@ -134,6 +135,8 @@ export function createLocalServer(io) {
     },
     notify: (status, scopes) => {
       io.notify(status, scopes);
+      // A run that ended (it says what it changed): fire times and the badge follow what came in.
+      if (['synced', 'waiting'].includes(/** @type {{state?: string}} */ (status).state)) background(reminders.refresh().catch(() => {}));
       // Saved when the run ends, not when the Sync screen is next drawn (a later run would replace them).
       background(account.keepWarnings(status).catch(() => {}));
     },
@@ -144,16 +147,20 @@ export function createLocalServer(io) {
   let background = () => {};
   onLocalChange(() => {
     background(sync.edited().catch(() => {}));
+    // Done means done: an answered day's fire time is withdrawn (the new set goes up without it).
+    background(reminders.refresh().catch(() => {}));
     background(sync.soon());
   });
   const sharing = createSharing({ env: load, sessionApi: accounts.sessionApi, origin: io.origin,
     changed: () => background(sync.soon(100)) });
 
   const storage = createStorage({ load, sync, freeCaches: io.freeCaches });
+  const reminders = createReminders({ load, sessionApi: accounts.sessionApi });
 
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
-    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, panel: entryPanel(load), home };
+    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, reminders, panel: entryPanel(load),
+    home };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);
@@ -282,6 +289,14 @@ export function createLocalServer(io) {
       case 'live-token':
         port?.postMessage({ token: (await fromWindow()) ? await liveToken(Boolean(data.renew)) : null });
         return undefined;
+      case 'reminders-subscribe':
+        // The page subscribed with the browser's push service (it alone can ask for permission): register it here.
+        if (!(await fromWindow())) {
+          port?.postMessage({ ok: false });
+          return undefined;
+        }
+        port?.postMessage(await reminders.optIn(data.subscription).then(() => ({ ok: true }), () => ({ ok: false })));
+        return undefined;
       case 'invite':
         try {
           sharing.setInvite(String(data.link ?? ''));
@@ -311,5 +326,14 @@ export function createLocalServer(io) {
     }
   }
 
-  return { handle, navigate, message, sync, keepAlive: (fn) => { background = fn; } };
+  /**
+   * A push arrived (sw.js): what the notification says, worked out here from this device's records; the push itself
+   * holds only an opaque id. @param {any} data the push's JSON, or null
+   */
+  async function push(data) {
+    await loadLanguage().catch(() => {});
+    return reminders.onPush(data);
+  }
+
+  return { handle, navigate, message, sync, push, keepAlive: (fn) => { background = fn; } };
 }
