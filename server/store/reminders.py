@@ -84,15 +84,21 @@ class Reminders:
         return await self.db.write(op)
 
     async def set_times(self, device_id: bytes, times: list[wire.ReminderTime], now: int) -> bool:
-        """Replace the device's coming fire times; False when the device has no subscription. Times already past
-        are not kept (they could only fire late). A time that is unchanged keeps its state, so one a sender is
-        sending right now is not sent again."""
+        """Replace the device's coming fire times; False when the device has no subscription. Only the coming ones
+        change: a time already due stays with the senders (the device's clock and the server's differ, and a device
+        re-plans without a time the moment it falls due), and a time given that is already past is not kept. A time
+        that is unchanged keeps its state, so one a sender holds is not sent again."""
         coming = {t.id: t.at for t in times if t.at > now}
 
         def op(c: WConn) -> bool:
             if c.execute("SELECT 1 FROM push_subscriptions WHERE device_id = ?", (device_id,)).fetchone() is None:
                 return False
-            held = {r[0] for r in c.execute("SELECT reminder_id FROM reminder_times WHERE device_id = ?", (device_id,))}
+            held = {
+                r[0]
+                for r in c.execute(
+                    "SELECT reminder_id FROM reminder_times WHERE device_id = ? AND fire_at > ?", (device_id, now)
+                )
+            }
             gone = [(device_id, rid) for rid in held - coming.keys()]
             c.executemany("DELETE FROM reminder_times WHERE device_id = ? AND reminder_id = ?", gone)
             c.executemany(

@@ -256,7 +256,8 @@ def test_times_replace_withdraw_and_clear(api_factory, stand_in):
     api = api_factory(clock, **LOOPBACK)
     sam = api.register("sam")
     other = api.register("alex")
-    put(api, "/reminders/subscription", stand_in.subscribe().wire(), sam)
+    # answered 500: a time that falls due stays in the table (retried), so the listing can show it
+    put(api, "/reminders/subscription", stand_in.subscribe(status=500).wire(), sam)
     put(api, "/reminders/subscription", stand_in.subscribe().wire(), other)
     at = int(START) + 3600
     put(
@@ -281,6 +282,13 @@ def test_times_replace_withdraw_and_clear(api_factory, stand_in):
         {"times": [{"id": "keepaaaaaaaa", "at": at}, {"id": "newaaaaaaaaa", "at": at + 60}]},
         sam,
     )
+    assert [t["id"] for t in api.get("/reminders", sam).json()["devices"][0]["times"]] == [
+        "keepaaaaaaaa",
+        "newaaaaaaaaa",
+    ]
+    # a time that fell due stays with the sender when the device re-plans without it
+    clock.advance(3600)
+    put(api, "/reminders/times", {"times": [{"id": "newaaaaaaaaa", "at": at + 60}]}, sam)
     assert [t["id"] for t in api.get("/reminders", sam).json()["devices"][0]["times"]] == [
         "keepaaaaaaaa",
         "newaaaaaaaaa",

@@ -35,14 +35,17 @@ export function register(router, app) {
       role: me.role, zone: deviceZone() ?? 'UTC' }), status);
   }
 
-  /** An action that talks to the server: a refusal or no connection is said on the screen, nothing else changes. */
+  /**
+   * An action that talks to the server: a refusal or no connection is said on the screen, nothing else changes.
+   * `done`: the catalogue key of what is said after it (read when it is said: the catalogue loads after start-up).
+   */
   const acting = (work, done) => async (request) => {
     try {
       await work(request);
     } catch {
       return screen(t('reminders.failed'), 503);
     }
-    return screen(done);
+    return screen(t(done));
   };
 
   return router
@@ -52,8 +55,8 @@ export function register(router, app) {
       // The browser's subscription goes too, so no push service keeps a way to wake this device.
       const registration = /** @type {any} */ (globalThis).registration;
       await (await registration?.pushManager?.getSubscription())?.unsubscribe().catch(() => {});
-    }, t('reminders.turnedOff')))
-    .add('POST', '/app/reminders/clear', acting(() => reminders.clearServer(), t('reminders.server.cleared')))
+    }, 'reminders.turnedOff'))
+    .add('POST', '/app/reminders/clear', acting(() => reminders.clearServer(), 'reminders.server.cleared'))
     .add('POST', '/app/reminders/choices', async ({ request }) => {
       const form = await request.formData();
       const from = timeOf(form.get('quiet-from'));
