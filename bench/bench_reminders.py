@@ -38,14 +38,14 @@ START = 1_800_000_000
 async def fill(store: Store, endpoint: str, p256dh: bytes, auth: bytes) -> list[bytes]:
     users = [uuid.uuid4().bytes for _ in range(DEVICES)]
 
-    def op(c):
-        c.executemany(
+    async def op(c):
+        await c.executemany(
             "INSERT INTO users (user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, login_pub, "
             "recovery_login_pub, pw_envelope, rk_envelope, id_wrap, sig_pub, kem_pub, bundle_signature, created_at) "
             "VALUES (?, ?, 'client', 1, 1, 1, x'00', x'00', x'00', x'00', x'00', x'00', x'00', x'00', x'00', 0)",
             [(u, f"u{i:05d}") for i, u in enumerate(users)],
         )
-        c.executemany(
+        await c.executemany(
             "INSERT INTO devices (device_id, user_id, name, sig_pub, created_at, last_seen_at) "
             "VALUES (?, ?, 'phone', x'00', 0, 0)",
             [(u, u) for u in users],
@@ -91,15 +91,15 @@ async def send_round(tmp: Path, stand_in: PushService, n: int, vapid: Vapid) -> 
         sub = stand_in.subscribe()
         device = uuid.uuid4().bytes
 
-        def op(c):
-            c.execute(
+        async def op(c):
+            await c.execute(
                 "INSERT INTO users (user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, "
                 "login_pub, recovery_login_pub, pw_envelope, rk_envelope, id_wrap, sig_pub, kem_pub, "
                 "bundle_signature, created_at) VALUES (?, 'sam', 'client', 1, 1, 1, x'00', x'00', x'00', x'00', "
                 "x'00', x'00', x'00', x'00', x'00', 0)",
                 (device,),
             )
-            c.execute(
+            await c.execute(
                 "INSERT INTO devices (device_id, user_id, name, sig_pub, created_at, last_seen_at) "
                 "VALUES (?, ?, 'phone', x'00', 0, 0)",
                 (device, device),
@@ -111,8 +111,8 @@ async def send_round(tmp: Path, stand_in: PushService, n: int, vapid: Vapid) -> 
         )
 
         # one device holds at most 200; the bench puts n straight into the table
-        def many(c):
-            c.executemany(
+        async def many(c):
+            await c.executemany(
                 "INSERT INTO reminder_times (device_id, reminder_id, fire_at, due_at) VALUES (?, ?, ?, ?)",
                 [(device, f"r{i:011d}", START, START) for i in range(n)],
             )

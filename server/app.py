@@ -21,7 +21,7 @@ from .problems import HANDLERS, Problem
 from .ratelimit import RateLimiter
 from .reminders import Sender
 from .settings import Settings, SettingsError
-from .store import Store
+from .store import PgDatabase, Store
 from .web import SECURITY_HEADERS, web_handler
 from .webpush import Vapid
 
@@ -79,6 +79,14 @@ def _after(response: Response) -> Response:
     return response
 
 
+def limiter_for(store: Store) -> RateLimiter:
+    """Rate limits in this process (SQLite: one process), or in the database that every worker shares."""
+    db = store.db
+    if isinstance(db, PgDatabase):
+        return RateLimiter(shared=(db.take_token, db.forget_tokens))
+    return RateLimiter()
+
+
 def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
     """The app for `settings`. `clock` judges every expiry (sessions, challenges, invites); tests pass one they move."""
     if not settings.public_origin and not is_loopback(settings.host):
@@ -90,9 +98,9 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
     async def start(app: Litestar) -> None:
         data_dir = Path(settings.data_dir)
         secret = load_secret(data_dir)
-        store = await Store.open(settings.db_path)
+        store = await Store.open(settings.store_target)
         hub = LiveHub(per_account=settings.live_per_account, total=settings.live_max_streams)
-        store.db.watch(hub.publish)  # every commit that moves an account wakes its open streams
+        store.db.watch(hub.publish)  # every commit that moves an account wakes its open streams (every worker's)
         vapid = sender = None
         if settings.reminders == "on":
             vapid = Vapid.load_or_create(settings.vapid_path)
@@ -102,7 +110,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             settings=settings,
             store=store,
             secret=secret,
-            limiter=RateLimiter(),
+            limiter=limiter_for(store),
             live=hub,
             clock=clock,
             vapid=vapid,

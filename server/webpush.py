@@ -9,6 +9,7 @@ stand-in push service (tests/push_service.py)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import struct
@@ -50,24 +51,30 @@ class Vapid:
 
     @classmethod
     def load_or_create(cls, path: Path) -> Vapid:
-        """The PEM key at `path`, or a new one written there (mode 0600) on first start."""
+        """The PEM key at `path`, or a new one written there (mode 0600) on first start. Several workers may start at
+        once: each writes its own key to a file of its own and links it into place, the first link wins, and every
+        worker then reads the one that won (never a half-written file)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
-                raise RuntimeError(f"{path}: expected a P-256 private key (PEM)") from None
-            return cls(key)
-        key = ec.generate_private_key(ec.SECP256R1())
-        pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
-            f.flush()
-            os.fsync(f.fileno())
-        return cls(key)
+        if not path.exists():
+            key = ec.generate_private_key(ec.SECP256R1())
+            pem = key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            mine = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+            fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(pem)
+                    f.flush()
+                    os.fsync(f.fileno())
+                with contextlib.suppress(FileExistsError):
+                    os.link(mine, path)
+            finally:
+                mine.unlink(missing_ok=True)
+        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(loaded, ec.EllipticCurvePrivateKey) or loaded.curve.name != "secp256r1":
+            raise RuntimeError(f"{path}: expected a P-256 private key (PEM)")
+        return cls(loaded)
 
     def authorization(self, endpoint: str, subject: str, now: int) -> str:
         """The `Authorization: vapid t=<JWT>, k=<key>` header for a push to `endpoint` (RFC 8292 §3)."""

@@ -2,7 +2,8 @@
 
 A sender claims due rows with one UPDATE that moves their `due_at` past a lease and marks them with its own token
 (`claim`): another sender, or the same one after a restart, sees them again only when the lease has run out without
-an outcome. With PostgreSQL the same statement takes the rows `FOR UPDATE SKIP LOCKED` in its sub-select."""
+an outcome. On PostgreSQL the sub-select takes the rows `FOR UPDATE SKIP LOCKED`, so the senders of several workers
+pass over each other's rows instead of waiting for them."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import NamedTuple
 
 from between.sync.core import wire
 
-from .connection import Database
-from .rows import WConn, as_uuid, r_rows
+from .connection import Db
+from .rows import WConn, as_uuid, r_rows, r_value, w_exists, w_values
 
 
 class Subscription(NamedTuple):
@@ -51,14 +52,14 @@ def push_service(endpoint: str) -> str:
 
 
 class Reminders:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     async def subscribe(self, user_id: bytes, device_id: bytes, sub: wire.PushSubscription, now: int) -> None:
         """This device's subscription, replacing an earlier one. A new endpoint keeps the fire times."""
 
-        def op(c: WConn) -> None:
-            c.execute(
+        async def op(c: WConn) -> None:
+            await c.execute(
                 "INSERT INTO push_subscriptions (device_id, user_id, endpoint, p256dh, auth, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET endpoint = excluded.endpoint, "
                 "p256dh = excluded.p256dh, auth = excluded.auth, created_at = excluded.created_at",
@@ -70,16 +71,16 @@ class Reminders:
     async def unsubscribe(self, device_id: bytes) -> bool:
         """The device's subscription and every fire time it set (cascade)."""
 
-        def op(c: WConn) -> bool:
-            return c.execute("DELETE FROM push_subscriptions WHERE device_id = ?", (device_id,)).rowcount > 0
+        async def op(c: WConn) -> bool:
+            return await w_exists(c, "DELETE FROM push_subscriptions WHERE device_id = ? RETURNING 1", (device_id,))
 
         return await self.db.write(op)
 
     async def clear_account(self, user_id: bytes) -> int:
         """Every subscription (and so every fire time) of the account's devices; how many subscriptions went."""
 
-        def op(c: WConn) -> int:
-            return c.execute("DELETE FROM push_subscriptions WHERE user_id = ?", (user_id,)).rowcount
+        async def op(c: WConn) -> int:
+            return len(await w_values(c, "DELETE FROM push_subscriptions WHERE user_id = ? RETURNING 1", (user_id,)))
 
         return await self.db.write(op)
 
@@ -90,21 +91,23 @@ class Reminders:
         that is unchanged keeps its state, so one a sender holds is not sent again."""
         coming = {t.id: t.at for t in times if t.at > now}
 
-        def op(c: WConn) -> bool:
-            if c.execute("SELECT 1 FROM push_subscriptions WHERE device_id = ?", (device_id,)).fetchone() is None:
+        async def op(c: WConn) -> bool:
+            if not await w_exists(c, "SELECT 1 FROM push_subscriptions WHERE device_id = ?", (device_id,)):
                 return False
-            held = {
-                r[0]
-                for r in c.execute(
-                    "SELECT reminder_id FROM reminder_times WHERE device_id = ? AND fire_at > ?", (device_id, now)
+            held = set(
+                await w_values(
+                    c, "SELECT reminder_id FROM reminder_times WHERE device_id = ? AND fire_at > ?", (device_id, now)
                 )
-            }
+            )
             gone = [(device_id, rid) for rid in held - coming.keys()]
-            c.executemany("DELETE FROM reminder_times WHERE device_id = ? AND reminder_id = ?", gone)
-            c.executemany(
+            if gone:
+                await c.executemany("DELETE FROM reminder_times WHERE device_id = ? AND reminder_id = ?", gone)
+            if not coming:
+                return True
+            await c.executemany(
                 "INSERT INTO reminder_times (device_id, reminder_id, fire_at, due_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (device_id, reminder_id) DO UPDATE SET fire_at = excluded.fire_at, "
-                "due_at = excluded.due_at, attempts = 0, lease = NULL WHERE fire_at != excluded.fire_at",
+                "due_at = excluded.due_at, attempts = 0, lease = NULL WHERE reminder_times.fire_at != excluded.fire_at",
                 [(device_id, rid, at, at) for rid, at in coming.items()],
             )
             return True
@@ -112,12 +115,11 @@ class Reminders:
         return await self.db.write(op)
 
     async def withdraw(self, device_id: bytes, reminder_id: str) -> bool:
-        def op(c: WConn) -> bool:
-            return (
-                c.execute(
-                    "DELETE FROM reminder_times WHERE device_id = ? AND reminder_id = ?", (device_id, reminder_id)
-                ).rowcount
-                > 0
+        async def op(c: WConn) -> bool:
+            return await w_exists(
+                c,
+                "DELETE FROM reminder_times WHERE device_id = ? AND reminder_id = ? RETURNING 1",
+                (device_id, reminder_id),
             )
 
         return await self.db.write(op)
@@ -158,26 +160,27 @@ class Reminders:
     async def claim(self, now: int, lease: int, token: bytes, limit: int) -> list[Claimed]:
         """Take up to `limit` due fire times for `lease` seconds under `token`."""
 
-        def op(c: WConn) -> list[Claimed]:
-            # One statement takes the rows: concurrent senders cannot both take one. (PostgreSQL: the sub-select
-            # adds FOR UPDATE SKIP LOCKED, so senders on several workers skip each other's rows.)
-            taken = c.execute(
+        async def op(c: WConn) -> list[Claimed]:
+            # One statement takes the rows: two senders cannot both take one. (PostgreSQL: SKIP LOCKED passes over
+            # rows another worker's sender is taking right now.)
+            lock = " FOR UPDATE SKIP LOCKED" if c.engine == "postgres" else ""
+            taken = await c.fetchall(
                 "UPDATE reminder_times SET due_at = ?, lease = ?, attempts = attempts + 1 "
                 "WHERE (device_id, reminder_id) IN ("
-                "  SELECT device_id, reminder_id FROM reminder_times WHERE due_at <= ? ORDER BY due_at LIMIT ?) "
+                f"  SELECT device_id, reminder_id FROM reminder_times WHERE due_at <= ? ORDER BY due_at LIMIT ?{lock}) "
                 "RETURNING device_id, reminder_id, fire_at, attempts",
                 (now + lease, token, now, limit),
-            ).fetchall()
+            )
             subs: dict[bytes, Subscription] = {}
             out = []
             for device_id, reminder_id, fire_at, attempts in taken:
-                sub = subs.get(device_id)
+                sub = subs.get(bytes(device_id))
                 if sub is None:
-                    row = c.execute(
+                    rows = await c.fetchall(
                         "SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE device_id = ?", (device_id,)
-                    ).fetchone()
-                    sub = subs[device_id] = Subscription._make(row)
-                out.append(Claimed(device_id, reminder_id, fire_at, attempts, *sub))
+                    )
+                    sub = subs[bytes(device_id)] = Subscription(rows[0][0], bytes(rows[0][1]), bytes(rows[0][2]))
+                out.append(Claimed(bytes(device_id), reminder_id, fire_at, attempts, *sub))
             return out
 
         return await self.db.write(op)
@@ -193,21 +196,23 @@ class Reminders:
         until their time; `gone` subscriptions (404/410 for that endpoint) go with all their fire times. Only rows
         still under `token` change: a row the device replaced meanwhile is the device's."""
 
-        def op(c: WConn) -> None:
-            c.executemany(
-                "DELETE FROM reminder_times WHERE device_id = ? AND reminder_id = ? AND lease = ?",
-                [(d, r, token) for d, r in done],
-            )
-            c.executemany(
-                "UPDATE reminder_times SET due_at = ?, lease = NULL "
-                "WHERE device_id = ? AND reminder_id = ? AND lease = ?",
-                [(at, d, r, token) for d, r, at in retry],
-            )
-            c.executemany("DELETE FROM push_subscriptions WHERE device_id = ? AND endpoint = ?", gone)
+        async def op(c: WConn) -> None:
+            if done:
+                await c.executemany(
+                    "DELETE FROM reminder_times WHERE device_id = ? AND reminder_id = ? AND lease = ?",
+                    [(d, r, token) for d, r in done],
+                )
+            if retry:
+                await c.executemany(
+                    "UPDATE reminder_times SET due_at = ?, lease = NULL "
+                    "WHERE device_id = ? AND reminder_id = ? AND lease = ?",
+                    [(at, d, r, token) for d, r, at in retry],
+                )
+            if gone:
+                await c.executemany("DELETE FROM push_subscriptions WHERE device_id = ? AND endpoint = ?", gone)
 
         await self.db.write(op)
 
     async def next_due(self) -> int | None:
         async with self.db.read() as c:
-            rows = await c.execute_fetchall("SELECT min(due_at) FROM reminder_times")
-        return next(iter(rows))[0] if rows else None
+            return await r_value(c, "SELECT min(due_at) FROM reminder_times")

@@ -172,15 +172,15 @@ def test_two_senders_send_each_time_once(tmp_path: Path, stand_in):
             sam = b.new_account("sam")
             user, device = sam.user_id, sam.device_id.bytes
 
-            def op(c):
-                c.execute(
+            async def op(c):
+                await c.execute(
                     "INSERT INTO users (user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, "
                     "login_pub, recovery_login_pub, pw_envelope, rk_envelope, id_wrap, sig_pub, kem_pub, "
                     "bundle_signature, created_at) VALUES (?, 'sam', 'client', 1, 1, 1, x'00', x'00', x'00', x'00', "
                     "x'00', x'00', x'00', x'00', x'00', 0)",
                     (user,),
                 )
-                c.execute(
+                await c.execute(
                     "INSERT INTO devices (device_id, user_id, name, sig_pub, created_at, last_seen_at) "
                     "VALUES (?, ?, 'phone', x'00', 0, 0)",
                     (device, user),

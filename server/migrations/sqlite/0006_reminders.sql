@@ -1,5 +1,6 @@
--- Reminders (docs/PROTOCOL.md "Reminders"): a device's Web Push subscription and the coming instants it asked to be
--- woken at, each under an id only that device can read. Nothing here says what a reminder is about.
+-- Reminders (docs/PROTOCOL.md "Reminders"; on PostgreSQL: migrations/postgres/0002): a device's Web Push
+-- subscription and the coming instants it asked to be woken at, each under an id only that device can read. Nothing
+-- here says what a reminder is about.
 CREATE TABLE push_subscriptions (
     device_id  BLOB PRIMARY KEY REFERENCES devices (device_id) ON DELETE CASCADE,
     user_id    BLOB NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
