@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sqlite3
 import time
 import uuid
 
 import pytest
-from pwa_browser import launch, open_app
+from pwa_browser import launch, open_app, serious_violations
 from pwa_care import assign_from_template, go, linked_pair, local_day, mark_done
 from pwa_live import serve_app, sync_now
 
@@ -80,6 +81,22 @@ def reminder_rows(data_dir) -> bytes:
     return b"\x00".join(v if isinstance(v, bytes) else str(v).encode() for row in rows for v in row)
 
 
+def look(page, name: str) -> None:
+    """No serious accessibility finding on the screen, light and dark (axe-core); with REMINDER_SHOTS=<folder>, a
+    picture of each for a person to look at."""
+    size = page.viewport_size
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert serious_violations(page) == [], (name, scheme)
+        folder = os.environ.get("REMINDER_SHOTS")
+        if folder:
+            page.screenshot(path=f"{folder}/{name}-desktop-{scheme}.png", full_page=True)
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.screenshot(path=f"{folder}/{name}-phone-{scheme}.png", full_page=True)
+            page.set_viewport_size(size)
+    page.emulate_media(color_scheme="light")
+
+
 def notifications(page) -> list[dict]:
     return page.evaluate("""async () => (await (await navigator.serviceWorker.ready).getNotifications())
       .map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url }))""")
@@ -125,6 +142,8 @@ def test_a_reminder_fires_end_to_end_and_a_day_done_early_gets_none(playwright_i
             vapid = Vapid.load_or_create(server.data_dir / "vapid.pem")
             assert bytes(cp.evaluate("window.__subscribedWith")) == vapid.public
 
+            look(cp, "reminders-on")
+
             # A time of day for the activity: two hours from now on the client's clock.
             go(cp, url, f"/app/todo/{aid}", "#todo-a-title")
             hhmm = cp.evaluate(
@@ -134,6 +153,7 @@ def test_a_reminder_fires_end_to_end_and_a_day_done_early_gets_none(playwright_i
             cp.fill(f"#todo-reminder-time-{aid}", hhmm)
             cp.get_by_role("button", name="Save reminder time").click()
             cp.wait_for_selector(f"#todo-reminder [role=status]:has-text('{hhmm}')")
+            look(cp, "activity-reminder")
             times = wait_for(
                 lambda: len(held_times(server.data_dir)) >= 3 and held_times(server.data_dir),
                 "the fire times on the server",
