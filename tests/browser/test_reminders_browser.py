@@ -170,6 +170,11 @@ def test_a_reminder_fires_end_to_end_and_a_day_done_early_gets_none(playwright_i
                 assert needle.encode() not in blob, needle
             assert uuid.UUID(aid).bytes not in blob
             assert base64.b64encode(uuid.UUID(aid).bytes).decode().encode() not in blob
+            # and no file of the server's data directory holds the activity's title (everything else is ciphertext)
+            for f in server.data_dir.rglob("*"):
+                if f.is_file():
+                    data = f.read_bytes()
+                    assert TITLE.encode() not in data and TITLE.encode("utf-16-le") not in data, f.name
 
             # The next day is done early: its fire time is withdrawn, so no push comes for it.
             second_day = cp.evaluate(

@@ -35,7 +35,8 @@ const urlSafe = (bytes) => toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_
 
 /**
  * @param {{load: () => Promise<any>, sessionApi: () => Promise<any>, now?: () => number,
- *   badge?: (n: number) => Promise<void>}} io `badge` sets the app badge (navigator.setAppBadge where there is one)
+ *   badge?: ((n: number) => Promise<void>) & {available: () => boolean}}} io `badge` sets the app badge
+ *   (navigator.setAppBadge where there is one); `available` says whether there is one
  */
 export function createReminders({ load, sessionApi, now = () => Date.now(), badge = setBadge }) {
   /** @returns {Promise<State>} */
@@ -58,15 +59,18 @@ export function createReminders({ load, sessionApi, now = () => Date.now(), badg
     return urlSafe(mac.slice(0, 16));
   }
 
-  /** The assignments from therapists, answered days, and own entries' kinds by day: what a plan is made from. */
-  async function inputs() {
+  /**
+   * The assignments from therapists, answered days, and (only when a daily check-in is chosen: it means opening every
+   * entry) own entries' kinds by day: what a plan is made from.
+   */
+  async function inputs(withEntries) {
     const { db, me } = await load();
     const zone = deviceZone() ?? 'UTC';
     const assignments = me.role === 'client' ? await listReceived(db, me, { type: 'assignment' }) : [];
     const responses = me.role === 'client' ? await listOwnDocuments(db, me, 'assignment-response') : [];
     const answered = new Set(responses.map((r) => `${r.doc.assignment_id}|${r.doc.occurrence}`));
     const doneKinds = new Set();
-    for (const entry of await listEntries(db, me)) {
+    for (const entry of withEntries ? await listEntries(db, me) : []) {
       const at = Date.parse(entry.createdAt);
       if (Number.isFinite(at)) doneKinds.add(`${entry.kind}|${wallClock(at, zone).day}`);
     }
@@ -79,10 +83,13 @@ export function createReminders({ load, sessionApi, now = () => Date.now(), badg
    */
   async function refresh() {
     const s = await state();
-    const input = await inputs();
+    const on = s.enabled && Boolean(s.idKey);
+    // Off, and no badge on this browser: nothing to work out (this runs after every local change).
+    if (!on && !badge.available()) return [];
+    const input = await inputs(on && Object.values(s.prefs.personal ?? {}).some(Boolean));
     const at = now();
     await badge(dueTodayCount({ assignments: input.assignments, answered: input.answered, now: at })).catch(() => {});
-    if (!s.enabled || !s.idKey) return [];
+    if (!on) return [];
     const planned = planReminders({ ...input, prefs: s.prefs, now: at });
     const plan = await Promise.all(planned.map(async (p) => ({ ...p, id: await idOf(s.idKey, p.ref) })));
     const api = await sessionApi();
@@ -191,9 +198,9 @@ export function createReminders({ load, sessionApi, now = () => Date.now(), badg
 }
 
 /** The app badge where the browser has one (installed apps on desktop, iOS Home Screen apps); otherwise nothing. */
-async function setBadge(n) {
+const setBadge = Object.assign(async (/** @type {number} */ n) => {
   const nav = /** @type {any} */ (globalThis.navigator);
   if (!nav?.setAppBadge) return;
   if (n > 0) await nav.setAppBadge(n);
   else await nav.clearAppBadge?.();
-}
+}, { available: () => Boolean(/** @type {any} */ (globalThis.navigator)?.setAppBadge) });
