@@ -27,6 +27,7 @@ const SHELL = [
   '/js/page/words.js',
   '/js/page/live.js',
   '/js/page/refresh.js',
+  '/js/page/reminders.js',
   '/js/page/status-bar.js',
   '/js/page/lock.js',
   '/js/core/messages.js',
@@ -244,6 +245,39 @@ async function fromAppPage(event) {
   const client = await sw.clients.get(event.clientId);
   return Boolean(client) && new URL(client.url).origin === sw.location.origin;
 }
+
+/**
+ * A reminder (docs/WEB.md "Reminders"): the push holds an opaque id only; what is due, and so what the notification
+ * says, comes from this device's records. Every push shows a notification (browsers require it of a visible
+ * subscription; a generic one when the id is unknown here).
+ */
+sw.addEventListener('push', (event) => {
+  let data = null;
+  try {
+    data = event.data?.json() ?? null;
+  } catch {
+    data = null;
+  }
+  event.waitUntil(local.push(data).then((shown) => sw.registration.showNotification(shown.title, {
+    body: shown.body, tag: shown.tag, data: { url: shown.url }, icon: '/icons/icon-192.png', badge: '/icons/icon-192.png',
+  })));
+});
+
+/** Tapping a reminder opens its activity: in a window of the app if one is open, else a new one. */
+sw.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const asked = new URL(String(event.notification.data?.url ?? '/app/today'), sw.location.origin);
+  const url = asked.origin === sw.location.origin && asked.pathname.startsWith('/app/') ? asked.href
+    : new URL('/app/today', sw.location.origin).href;
+  event.waitUntil((async () => {
+    const [open] = await sw.clients.matchAll({ type: 'window' });
+    if (open) {
+      await open.focus();
+      return open.navigate(url);
+    }
+    return sw.clients.openWindow(url);
+  })());
+});
 
 sw.addEventListener('fetch', (event) => {
   const { request } = event;

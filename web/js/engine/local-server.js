@@ -15,6 +15,7 @@ import { createLock } from './lock.js';
 import { createSharing } from './share.js';
 import { createStorage } from './storage.js';
 import { createSync } from './sync.js';
+import { createReminders } from './reminders.js';
 // The one import from engine/ into screens/ (web/test/layers.test.js): what the dispatcher serves is the features'.
 import {
   FEATURES, accountMessages, entryPanel, failed, foreignRefused, lockMessages, notAllowed,
@@ -154,6 +155,8 @@ export function createLocalServer(io) {
     notify: (status, scopes) => {
       if (lockedNow()) return; // a run cut short by the lock says nothing
       io.notify(status, scopes);
+      // A run that ended (it says what it changed): fire times and the badge follow what came in.
+      if (['synced', 'waiting'].includes(/** @type {{state?: string}} */ (status).state)) background(reminders.refresh().catch(() => {}));
       // Saved when the run ends, not when the Sync screen is next drawn (a later run would replace them).
       background(account.keepWarnings(status).catch(() => {}));
     },
@@ -164,16 +167,20 @@ export function createLocalServer(io) {
   let background = () => {};
   onLocalChange(() => {
     background(sync.edited().catch(() => {}));
+    // Done means done: an answered day's fire time is withdrawn (the new set goes up without it).
+    background(reminders.refresh().catch(() => {}));
     background(sync.soon());
   });
   const sharing = createSharing({ env: load, sessionApi: accounts.sessionApi, origin: io.origin,
     changed: () => background(sync.soon(100)) });
 
   const storage = createStorage({ load, sync, freeCaches: io.freeCaches });
+  const reminders = createReminders({ load, sessionApi: accounts.sessionApi });
 
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
-    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, panel: entryPanel(load), home, lock };
+    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, reminders, panel: entryPanel(load),
+    home, lock };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);
@@ -338,6 +345,14 @@ export function createLocalServer(io) {
       case 'live-token':
         port?.postMessage({ token: (await fromWindow()) ? await liveToken(Boolean(data.renew)) : null });
         return undefined;
+      case 'reminders-subscribe':
+        // The page subscribed with the browser's push service (it alone can ask for permission): register it here.
+        if (!(await fromWindow())) {
+          port?.postMessage({ ok: false });
+          return undefined;
+        }
+        port?.postMessage(await reminders.optIn(data.subscription).then(() => ({ ok: true }), () => ({ ok: false })));
+        return undefined;
       case 'invite':
         try {
           sharing.setInvite(String(data.link ?? ''));
@@ -367,5 +382,16 @@ export function createLocalServer(io) {
     }
   }
 
-  return { handle, navigate, message, sync, lock, keepAlive: (fn) => { background = fn; } };
+  /**
+   * A push arrived (sw.js): what the notification says, worked out here from this device's records; the push itself
+   * holds only an opaque id. @param {any} data the push's JSON, or null
+   */
+  async function push(data) {
+    await loadLanguage().catch(() => {});
+    // Locked (asked of the lock, since a push may wake a fresh worker): the generic words, nothing read from this
+    // device's records.
+    return reminders.onPush(data, { locked: await isAppLocked().catch(() => true) });
+  }
+
+  return { handle, navigate, message, sync, lock, push, keepAlive: (fn) => { background = fn; } };
 }

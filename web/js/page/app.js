@@ -9,6 +9,7 @@ import { watchLimits } from './field-limits.js';
 import { missingCapabilities, registerWorker, showUnsupported } from './browser.js';
 import { startStorage } from './storage.js';
 import { startLock } from './lock.js';
+import { watchReminders } from './reminders.js';
 import { pageWords } from './words.js';
 
 /** A strength score's words: `app.strength.<name>`. */
@@ -351,6 +352,8 @@ async function start() {
   // Forms in progress kept as drafts in the worker, sealed (page/drafts.js); limited fields count, never cut.
   const refreshLimits = watchLimits(view);
   watchDrafts({ view, ask, refreshed: refreshLimits });
+  // Reminders: "Turn on" subscribes with the browser's push service here (the page alone may ask for permission).
+  watchReminders({ view, ask, reload: () => htmx.ajax('GET', '/app/reminders', { target: '#view' }) });
   refresher = createRefresher({ view, htmx, unsaved: unsavedInput, after: document.getElementById('app-update') });
   // A device that had an account and whose storage the browser cleared says so, instead of a first start.
   if (storage.wiped && !invite) {

@@ -17,6 +17,7 @@ import { register as storage } from './storage/storage-routes.js';
 import { register as todo } from './todo/todo-routes.js';
 import { register as today } from './today/today-routes.js';
 import { register as progress } from './progress/progress-routes.js';
+import { register as reminders } from './reminders/reminders-routes.js';
 
 // The page's secret-carrying messages (account steps), the sharing panel under an entry, the server's own pages.
 // The app lock's messages (set up, unlock, lock now, the vault key for a page).
@@ -39,6 +40,8 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  *   state (where entries live, kept or not, space), the notice put away, freeing space
  * @property {(id: string) => Promise<unknown>} [panel] the sharing panel under an entry, or null
  * @property {() => Date} [now] the clock (tests set it)
+ * @property {ReturnType<typeof import('../engine/reminders.js').createReminders>} [reminders] this device's reminders:
+ *   choices, fire times, opting in and out, what the server holds
  * @property {() => Promise<string>} [home] the address of the person's home screen (Today, or a therapist's Clients)
  * @property {ReturnType<typeof import('../engine/lock.js').createLock>} [lock] the app lock: locked or not, set up,
  *   unlock, lock now
@@ -48,5 +51,5 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, lock, more, progress, share, storage,
-  today, todo };
+export const FEATURES = { account, assign, care, entry, export: exportCopy, lock, more, progress, reminders,
+  share, storage, today, todo };

@@ -7,6 +7,7 @@ import { languageInUse, LANGUAGES } from '../../core/messages.js';
 import { statusText } from '../../core/sync-status.js';
 import { backToMore, nav } from '../components.js';
 import { icon } from '../icons.js';
+import { remindersLine } from '../reminders/reminders-views.js';
 import { html, t, tt } from '../views.js';
 
 /**
@@ -103,6 +104,7 @@ export function settingsPage(settings, role, { notice = null, storage = null, lo
       <p class="hint">${t('settings.language.only')}</p></section>
     ${lock}
     ${storage}
+    ${remindersLine()}
     <div class="actions">${backToMore()}</div></section>`;
 }
 
