@@ -24,6 +24,8 @@ const SHELL = [
   '/js/page/strength.js',
   '/js/page/drafts.js',
   '/js/page/field-limits.js',
+  '/js/page/pacer.js',
+  '/js/core/pacer.js',
   '/js/page/words.js',
   '/js/page/live.js',
   '/js/page/refresh.js',

@@ -6,6 +6,7 @@ import { createRefresher } from './refresh.js';
 import { createStatusBar } from './status-bar.js';
 import { watchDrafts } from './drafts.js';
 import { watchLimits } from './field-limits.js';
+import { watchPacer } from './pacer.js';
 import { missingCapabilities, registerWorker, showUnsupported } from './browser.js';
 import { startStorage } from './storage.js';
 
@@ -338,6 +339,7 @@ async function start() {
   // Forms in progress kept as drafts in the worker, sealed (page/drafts.js); limited fields count, never cut.
   const refreshLimits = watchLimits(view);
   watchDrafts({ view, ask, refreshed: refreshLimits });
+  watchPacer(view); // the breathing pacer runs on the page (page/pacer.js)
   refresher = createRefresher({ view, htmx, unsaved: unsavedInput, after: document.getElementById('app-update') });
   // A device that had an account and whose storage the browser cleared says so, instead of a first start.
   if (storage.wiped && !invite) {

@@ -16,6 +16,7 @@ import { register as storage } from './storage/storage-routes.js';
 import { register as todo } from './todo/todo-routes.js';
 import { register as today } from './today/today-routes.js';
 import { register as progress } from './progress/progress-routes.js';
+import { register as practice } from './practice/practice-routes.js';
 
 // The page's secret-carrying messages (account steps), the sharing panel under an entry, the server's own pages.
 export { accountMessages, entryPanel };
@@ -44,5 +45,5 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, more, progress, share, storage,
+export const FEATURES = { account, assign, care, entry, export: exportCopy, more, practice, progress, share, storage,
   today, todo };

@@ -1,0 +1,80 @@
+/**
+ * The breathing pacer's screen: choose a technique (or custom timings), a length, a chime and a vibration; the
+ * running guide (a shape that grows and shrinks, or a count under reduced motion); and the end, which offers a
+ * relaxation entry to review and save. The page drives it (page/pacer.js): this fragment holds every word it shows.
+ */
+
+import { CUSTOM_LIMITS, DURATIONS, TECHNIQUES, breathsPerMinute } from '../../core/pacer.js';
+import { nav } from '../components.js';
+import { html, t } from '../views.js';
+
+/** A technique's timings in words ("4 in · 7 hold · 8 out"), from its phases. @param {import('../../core/pacer.js').Phase[]} phases */
+const timings = (phases) => phases.map((p) => t(`pacer.timing.${p.step}`, { seconds: p.seconds })).join(' · ');
+
+/** One technique to choose. */
+function choice(id, checked, hint) {
+  return html`<div class="choice"><input type="radio" name="technique" id="pacer-t-${id}" value="${id}"${
+    checked ? html` checked` : null} aria-describedby="pacer-t-${id}-hint"><label for="pacer-t-${id}">${
+    t(`pacer.technique.${id}`)}</label><p class="hint" id="pacer-t-${id}-hint">${hint}</p></div>`;
+}
+
+/** A custom timing's box. */
+function timingBox(step, value) {
+  const [min, max] = CUSTOM_LIMITS[step];
+  return html`<div class="field"><label for="pacer-c-${step}">${t(`pacer.custom.${step}`)}</label>
+    <input type="number" inputmode="numeric" id="pacer-c-${step}" name="c.${step}" min="${min}" max="${max}" step="1"
+      value="${value}"></div>`;
+}
+
+/**
+ * The pacer. `chosen`: a technique (and for custom, its timings) and minutes to start from (an assignment's).
+ * @param {{technique?: string, minutes?: number, custom?: {in: number, hold: number, out: number, rest: number}}} [chosen]
+ */
+export function pacerPage({ technique = 'paced', minutes = 5, custom = { in: 4, hold: 0, out: 6, rest: 0 } } = {}) {
+  return html`${nav('', 'client', t('pacer.heading'))}<section aria-labelledby="pacer-title" class="pacer" data-pacer>
+    <h1 id="pacer-title">${t('pacer.heading')}</h1>
+    <form class="pacer-setup" data-pacer-setup novalidate>
+      <p class="lead">${t('pacer.lead')}</p>
+      <fieldset class="field"><legend>${t('pacer.technique')}</legend>
+        ${TECHNIQUES.map((tech) => choice(tech.id, tech.id === technique,
+          `${timings(tech.phases)} · ${t('pacer.perMinute', { count: breathsPerMinute(tech.phases) })}`))}
+        ${choice('custom', technique === 'custom', t('pacer.technique.custom.hint'))}
+      </fieldset>
+      <fieldset class="field pacer-custom" data-pacer-custom${technique === 'custom' ? null : html` hidden`}><legend>${t('pacer.custom')}</legend>
+        <p class="hint">${t('pacer.custom.hint')}</p>
+        <div class="pacer-timings">${['in', 'hold', 'out', 'rest'].map((s) => timingBox(s, custom[s]))}</div>
+      </fieldset>
+      <div class="field"><label for="pacer-minutes">${t('pacer.minutes')}</label>
+        <select id="pacer-minutes" name="minutes">${DURATIONS.map((m) => html`<option value="${m}"${
+          m === minutes ? html` selected` : null}>${t('pacer.minutes.option', { count: m })}</option>`)}</select></div>
+      <fieldset class="field"><legend>${t('pacer.signals')}</legend>
+        <div class="choice"><input type="checkbox" id="pacer-chime" name="chime" value="yes"><label
+          for="pacer-chime">${t('pacer.chime')}</label></div>
+        <div class="choice"><input type="checkbox" id="pacer-vibrate" name="vibrate" value="yes"><label
+          for="pacer-vibrate">${t('pacer.vibrate')}</label></div>
+      </fieldset>
+      <p class="error" role="alert" id="pacer-error" data-pacer-error hidden>${t('pacer.custom.invalid')}</p>
+      <div class="actions"><button type="submit">${t('pacer.start')}</button></div>
+    </form>
+    <div class="pacer-run" data-pacer-run hidden>
+      <div class="pacer-stage" aria-hidden="true" data-pacer-stage><div class="pacer-shape" data-pacer-shape></div></div>
+      <p class="pacer-phase" data-pacer-phase aria-live="polite"></p>
+      <p class="pacer-count" data-pacer-count aria-hidden="true"></p>
+      <p class="pacer-left" data-pacer-left></p>
+      <div class="actions"><button type="button" data-pacer-pause>${t('pacer.pause')}</button>
+        <button type="button" class="secondary" data-pacer-stop>${t('pacer.stop')}</button></div>
+    </div>
+    <div class="pacer-done" data-pacer-done hidden>
+      <h2 id="pacer-done-title" tabindex="-1" data-pacer-done-title>${t('pacer.done.heading')}</h2>
+      <p data-pacer-summary></p>
+      <p class="hint">${t('pacer.done.hint')}</p>
+      <form action="/app/entries/new" method="get" hx-get="/app/entries/new" hx-target="#view" hx-push-url="true">
+        <input type="hidden" name="kind" value="relaxation">
+        <input type="hidden" name="f.minutes" value="" data-pacer-minutes>
+        <input type="hidden" name="f.technique" value="" data-pacer-technique>
+        <div class="actions"><button type="submit">${t('pacer.done.review')}</button>
+          <button type="button" class="secondary" data-pacer-again>${t('pacer.done.again')}</button></div>
+      </form>
+    </div>
+  </section>`;
+}
