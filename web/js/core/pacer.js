@@ -18,7 +18,10 @@
 export const EMPTY = 0.5;
 export const FULL = 1;
 
-/** The techniques offered, in order; `custom` takes its timings from the person (customPhases). */
+/**
+ * The techniques offered, in order; `custom` takes its timings from the person (customPhases).
+ * @type {readonly Technique[]}
+ */
 export const TECHNIQUES = Object.freeze([
   // Six breaths a minute: five seconds in, five out.
   { id: 'paced', technique: 'paced-breathing', phases: [{ step: 'in', seconds: 5 }, { step: 'out', seconds: 5 }] },

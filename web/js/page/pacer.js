@@ -82,7 +82,7 @@ function runPacer(root) {
 
   const customBox = $('custom');
   setup.addEventListener('change', () => {
-    customBox.hidden = setup.elements.namedItem('technique').value !== 'custom';
+    customBox.hidden = new FormData(setup).get('technique') !== 'custom';
   });
 
   async function lockScreen() {
