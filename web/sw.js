@@ -26,6 +26,9 @@ const SHELL = [
   '/js/page/field-limits.js',
   '/js/page/pacer.js',
   '/js/core/pacer.js',
+  '/js/page/sketch.js',
+  '/js/core/sketch.js',
+  '/js/core/bytes.js',
   '/js/page/words.js',
   '/js/page/live.js',
   '/js/page/refresh.js',
@@ -46,7 +49,7 @@ const SHELL = [
 // The account forms' code (js/page/account-forms.js) loads when one is first submitted, as Argon2 does.
 // A message catalogue (/i18n/*.json) other than the precached one is kept the same way once a language is chosen.
 const LAZY = new Set(['/templates.json', '/js/page/account-forms.js', '/js/page/argon2.js', '/js/page/kdf-worker.js',
-  '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/bytes.js', '/js/core/errors.js', '/js/core/layout.js']);
+  '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/errors.js', '/js/core/layout.js']);
 
 sw.addEventListener('install', (event) => {
   event.waitUntil((async () => {

@@ -75,7 +75,9 @@ def test_a_one_minute_paced_session_saves_a_relaxation_entry_and_holds_the_wake_
         page.check("input[name='f.tension_after'][value='3']")
         page.get_by_role("button", name="Save").click()
         page.locator("article h1").wait_for()
-        facts = dict(zip(page.locator("article dt").all_inner_texts(), page.locator("article dd").all_inner_texts()))
+        facts = dict(
+            zip(page.locator("article dt").all_inner_texts(), page.locator("article dd").all_inner_texts(), strict=True)
+        )
         assert facts["Technique"] == "Slow, paced breathing", facts
         assert facts["Tension before"].startswith("6") and facts["Tension after"].startswith("3"), facts
         assert facts["How long"] == "1 min", facts

@@ -5,6 +5,8 @@
  * docs/INTERNALS.md "Adding a field type".
  */
 
+import { SketchError, checkStrokes } from './sketch.js';
+
 // C0 controls other than tab and newline (and DEL) have no business in what a person writes.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
 /** The most minutes a day holds: a minutes answer's highest bound. */
@@ -273,6 +275,36 @@ export const FIELD_TYPES = Object.freeze({
     words: asIs,
     text: (field, value) => (Array.isArray(value) ? value.map((v) => `${v.name} ${v.intensity}`).join(', ')
       : String(value)),
+  },
+  sketch: {
+    merges: ['union'],
+    worksheet: null,
+    recordsMinutes: false,
+    headline: null,
+    check(field, value, fail) {
+      const c = field.constraints ?? {};
+      try {
+        const strokes = checkStrokes(value, c.max_items ?? 0, c.max_length ?? 0);
+        return strokes.length ? strokes : null;
+      } catch (err) {
+        if (err instanceof SketchError) throw fail(err.message);
+        throw err;
+      }
+    },
+    // The page's canvas keeps the strokes as JSON in a hidden field (page/sketch.js); empty means none.
+    read: (form, name) => {
+      const text = form.get(name);
+      if (typeof text !== 'string' || !text.trim()) return null;
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text; // refused by check, in words
+      }
+    },
+    byChoice: never,
+    words: (field, value) => (Array.isArray(value) ? value.length : 0),
+    text: (field, value) => `a drawing of ${Array.isArray(value) ? value.length : 0} stroke${
+      Array.isArray(value) && value.length === 1 ? '' : 's'}`,
   },
 });
 

@@ -7,6 +7,7 @@ import { createStatusBar } from './status-bar.js';
 import { watchDrafts } from './drafts.js';
 import { watchLimits } from './field-limits.js';
 import { watchPacer } from './pacer.js';
+import { watchSketches } from './sketch.js';
 import { missingCapabilities, registerWorker, showUnsupported } from './browser.js';
 import { startStorage } from './storage.js';
 
@@ -340,6 +341,7 @@ async function start() {
   const refreshLimits = watchLimits(view);
   watchDrafts({ view, ask, refreshed: refreshLimits });
   watchPacer(view); // the breathing pacer runs on the page (page/pacer.js)
+  watchSketches(view); // a sketch's drawing editor and its export (page/sketch.js)
   refresher = createRefresher({ view, htmx, unsaved: unsavedInput, after: document.getElementById('app-update') });
   // A device that had an account and whose storage the browser cleared says so, instead of a first start.
   if (storage.wiped && !invite) {

@@ -6,6 +6,7 @@
 
 import { fieldType } from '../core/fields.js';
 import { answeredByChoice } from '../core/kinds.js';
+import { sketchEditor, sketchSvg } from './sketch-views.js';
 import { html, t } from './views.js';
 
 /** @typedef {import('../core/kinds.js').Field} Field */
@@ -155,6 +156,13 @@ const FIELD_VIEWS = Object.freeze({
     hint: () => 'One feeling per line with a number, like “anxious 70”.',
     display: (field, value) => html`<ul>${value.map((v) => html`<li>${v.name}: ${v.intensity}</li>`)}</ul>`,
     timeline: (field, value) => html`<ul>${arrayOf(value).map((v) => html`<li>${v?.name}: ${v?.intensity}</li>`)}</ul>`,
+    builder: null,
+  },
+  sketch: {
+    control: (field, value, { common }) => sketchEditor(field, value, `f-${field.id}`, `f.${field.id}`),
+    hint: () => t('sketch.hint'),
+    display: (field, value) => sketchSvg(value, { exporting: true }),
+    timeline: (field, value) => sketchSvg(value),
     builder: null,
   },
 });

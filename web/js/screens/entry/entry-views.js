@@ -127,7 +127,7 @@ function fieldBlock(field, value, error) {
       ${invalid ? html`aria-invalid="true"` : null}>
       <legend>${field.label}${opt}</legend>${hintEl}${fieldControl(field, value, invalid)}</fieldset>`;
   }
-  return html`<div class="field${invalid ? ' invalid' : ''}"><label for="f-${field.id}">${field.label}${opt}</label>
+  return html`<div class="field${invalid ? ' invalid' : ''}"><label for="f-${field.id}" id="f-${field.id}-label">${field.label}${opt}</label>
     ${hintEl}${fieldControl({ ...field, described }, value, invalid)}</div>`;
 }
 
