@@ -369,6 +369,40 @@ class Minutes(Type):
         raise fail(f"must be a number of minutes from {c.min} to {c.max}, like 15 or 1h30")
 
 
+class Checklist(Type):
+    """Items that can be ticked: `{"text", "done"}` each, in order; merged by position like a text list."""
+
+    name = "checklist"
+    headline = None
+    merges = frozenset({"list", "scalar"})
+    needs = (_needs_max_length, _needs_max_items)
+
+    def check(self, field: Field, value: Any, fail: Fail) -> Any:
+        max_length = field.constraints.max_length or 0
+        out = []
+        for item in _items(value, field, fail):
+            if not isinstance(item, dict) or set(item) != {"text", "done"}:
+                raise fail("must list items as a text and whether it is ticked each")
+            text = _one_line(item["text"], max_length, fail, "items must be")
+            if not isinstance(item["done"], bool):
+                raise fail("must say yes or no for whether each item is ticked")
+            if text:
+                out.append({"text": text, "done": item["done"]})
+        return out or None
+
+    def parse(self, field: Field, text: str, fail: Fail) -> Any:
+        items = []
+        for part in split(text, ";"):
+            done = part.lower().startswith("[x]")
+            items.append({"text": part[3:].strip() if done else part, "done": done})
+        return items
+
+    def text(self, field: Field, value: Any) -> str:
+        if not isinstance(value, list):
+            return plain_text(value)
+        return "; ".join(f"[{'x' if i.get('done') else ' '}] {i.get('text')}" for i in value if isinstance(i, dict))
+
+
 class Sketch(Type):
     """A drawing: vector strokes (sync/core/sketch.py), merged as the union of both sides' strokes by id."""
 
@@ -442,6 +476,7 @@ FieldType = Literal[
     "list",
     "minutes",
     "emotions",
+    "checklist",
     "sketch",
 ]
 TYPES: dict[str, Type] = {
@@ -456,6 +491,7 @@ TYPES: dict[str, Type] = {
         List(),
         Minutes(),
         Emotions(),
+        Checklist(),
         Sketch(),
     )
 }

@@ -316,6 +316,7 @@ def test_every_question_of_every_kind_is_named_by_its_label_when_refused():
         "list": "x",
         "emotions": "x",
         "sketch": "x",
+        "checklist": "x",
     }
     for kind in kinds.all_kinds():
         for field in kind.fields:

@@ -276,6 +276,36 @@ export const FIELD_TYPES = Object.freeze({
     text: (field, value) => (Array.isArray(value) ? value.map((v) => `${v.name} ${v.intensity}`).join(', ')
       : String(value)),
   },
+  checklist: {
+    merges: ['list', 'scalar'],
+    worksheet: null,
+    recordsMinutes: false,
+    headline: null,
+    check(field, value, fail) {
+      const c = field.constraints ?? {};
+      const out = [];
+      for (const item of items(field, value, fail)) {
+        const keys = item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item).sort() : [];
+        if (keys.length !== 2 || keys[0] !== 'done' || keys[1] !== 'text') {
+          throw fail('must list items as a text and whether it is ticked each');
+        }
+        const text = oneLine(item.text, c.max_length ?? 0, fail, 'items must be');
+        if (typeof item.done !== 'boolean') throw fail('must say yes or no for whether each item is ticked');
+        if (text) out.push({ text, done: item.done });
+      }
+      return out.length ? out : null;
+    },
+    // The form's rows (screens/fields.js): `<name>.text` for each row's words, `<name>.done` for the ticked rows' index.
+    read: (form, name) => {
+      const ticked = new Set(form.getAll(`${name}.done`).map(String));
+      return form.getAll(`${name}.text`).map((text, i) => ({ text: String(text), done: ticked.has(String(i)) }))
+        .filter((item) => item.text.trim() !== '');
+    },
+    byChoice: never,
+    words: asIs,
+    text: (field, value) => (Array.isArray(value)
+      ? value.map((i) => `[${i?.done ? 'x' : ' '}] ${i?.text}`).join('\n') : String(value)),
+  },
   sketch: {
     merges: ['union'],
     worksheet: null,

@@ -131,6 +131,19 @@ function fieldBlock(field, value, error) {
     ${hintEl}${fieldControl({ ...field, described }, value, invalid)}</div>`;
 }
 
+/**
+ * Ways to start a new entry (a list kind's titles: gratitude, coping ideas...): a short answer's suggestions, each a
+ * link to the form with that answer filled in; none once it is answered.
+ * @param {import('../../core/kinds.js').Kind} kind @param {Record<string, any>} values
+ */
+function starters(kind, values) {
+  const field = kind.fields.find((f) => f.type === 'short_text' && f.constraints?.suggestions?.length);
+  if (!field || values[field.id]) return null;
+  const href = (words) => `/app/entries/new?kind=${encodeURIComponent(kind.id)}&f.${field.id}=${encodeURIComponent(words)}`;
+  return html`<nav class="starters" aria-labelledby="starters-title"><h2 id="starters-title">${t('list.starters')}</h2>
+    <ul class="kinds">${field.constraints.suggestions.map((words) => html`<li>${link(href(words), words, 'button secondary')}</li>`)}</ul></nav>`;
+}
+
 /** The id of a form's error paragraph: the field it is about names it in aria-describedby. */
 export const FORM_ERROR_ID = 'form-error';
 
@@ -159,6 +172,7 @@ export function entryForm(kind, { entry = null, values = {}, error = null, alert
     <h1 id="form-title">${entry ? t('entry.edit.heading', { kind: kind.label }) : kind.label}</h1>
     ${entry ? null : html`<p class="lead">${kind.description}</p>`}
     ${!entry && kind.id === 'relaxation' ? html`<p>${link('/app/practice', t('pacer.open'), 'button secondary')}</p>` : null}
+    ${entry ? null : starters(kind, values)}
     ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${fieldErrorText(error, kind.fields)}</p>`
       : alert}
     ${entry && Object.keys(unknownFields(kind, entry.fields)).length
