@@ -24,7 +24,7 @@ def download(page, name: str) -> bytes:
 
 
 def save_and_refuse_first(page, url: str, kind: str, missing: str, fill) -> str:
-    """Open the kind's form, save it empty (refused, naming the question), fill it in, share it, save; the entry's id."""
+    """Open the form, save it empty (refused, naming the question), fill it in, share it, save; the entry's id."""
     go(page, url, f"/app/entries/new?kind={kind}", "form.entry-form")
     page.get_by_role("button", name="Save").click()
     alert = page.locator("#form-error")
