@@ -26,6 +26,8 @@ const SHELL = [
   '/js/page/field-limits.js',
   '/js/page/pacer.js',
   '/js/core/pacer.js',
+  '/js/page/timer.js',
+  '/js/core/timer.js',
   '/js/page/sketch.js',
   '/js/core/sketch.js',
   '/js/core/bytes.js',

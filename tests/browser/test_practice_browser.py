@@ -123,3 +123,87 @@ def test_custom_timings_out_of_bounds_are_refused_with_a_message(playwright_inst
         assert not alert.is_visible()
     finally:
         ctx.close()
+
+
+# Counts the chimes synthesised (each one oscillator) around the browser's own Web Audio.
+CHIME_SPY = """
+window.__chimes = 0;
+const realOscillator = AudioContext.prototype.createOscillator;
+AudioContext.prototype.createOscillator = function () { window.__chimes += 1; return realOscillator.call(this); };
+"""
+
+
+def test_muscle_relaxation_is_led_step_by_step_and_logs_a_relaxation_entry(playwright_instance, app_url, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "client")
+    try:
+        ctx.add_init_script(WAKE_LOCK_SPY)
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        page.clock.install()
+        page = open_app(ctx, app_url, "/app/practice/timer")
+        page.locator("#timer-title").wait_for()
+        assert not serious_violations(page)
+        page.get_by_label("Progressive muscle relaxation", exact=True).check()
+        page.get_by_label("A shorter round", exact=True).check()  # 5 groups: 5 s tense, 10 s release each
+        page.get_by_role("button", name="Start").click()
+        prompt = page.locator("[data-timer-prompt]")
+        page.clock.run_for(2000)
+        assert prompt.inner_text() == "Tense: your hands, making fists"
+        assert page.locator("[data-timer-count]").inner_text() == "3"
+        page.wait_for_function("() => window.__wake.held === 1")
+        page.clock.run_for(4000)
+        assert prompt.inner_text() == "Let go: your hands, making fists. Notice the difference."
+        page.clock.run_for(10_000)
+        assert prompt.inner_text() == "Tense: your shoulders, raising them to your ears"
+        page.clock.run_for(60_000)
+        page.locator("#timer-done-title").wait_for()
+        page.wait_for_function("() => window.__wake.held === 0")
+        assert page.locator("[data-timer-summary]").inner_text() == "You practised for 1 minute."
+        page.get_by_role("button", name="Review and save").click()
+        page.locator("form.entry-form").wait_for()
+        assert page.input_value("#f-minutes") == "1"
+        assert page.locator("input[name='f.technique'][value='muscle-relaxation']").is_checked()
+        page.get_by_role("button", name="Save").click()
+        page.locator("article h1").wait_for()
+        assert "Progressive muscle relaxation" in page.inner_text("article")
+    finally:
+        ctx.close()
+
+
+def test_the_quiet_timer_rings_its_interval_bells_and_an_end_bell(playwright_instance, app_url, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "client")
+    try:
+        ctx.add_init_script(CHIME_SPY)
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        page.clock.install()
+        page = open_app(ctx, app_url, "/app/practice/timer")
+        page.locator("#timer-title").wait_for()
+        page.select_option("#timer-minutes", "3")
+        page.select_option("#timer-bells", "1")
+        page.get_by_role("button", name="Start").click()
+        assert page.locator("[data-timer-prompt]").inner_text() == "Sit comfortably and breathe naturally."
+        page.clock.run_for(61_000)
+        assert page.evaluate("() => window.__chimes") == 1  # the bell at one minute
+        page.clock.run_for(121_000)
+        page.locator("#timer-done-title").wait_for()
+        assert page.evaluate("() => window.__chimes") == 3  # at two minutes, and the end bell
+        assert page.locator("[data-timer-summary]").inner_text() == "You practised for 3 minutes."
+        assert page.input_value("[data-timer-technique]") == "meditation"
+    finally:
+        ctx.close()
+
+
+def test_an_own_sequence_that_does_not_read_is_refused_with_a_message(playwright_instance, app_url, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "client")
+    try:
+        page = open_app(ctx, app_url, "/app/practice/timer?mode=pmr&sequence=own")
+        page.locator("#timer-title").wait_for()
+        page.fill("#timer-own", "Shoulders for a while")
+        page.get_by_role("button", name="Start").click()
+        alert = page.locator("#timer-error")
+        alert.wait_for()
+        assert "Shoulders: 5, 15" in alert.inner_text()
+        page.fill("#timer-own", "Shoulders: 5, 15\nJaw: 3, 10")
+        page.get_by_role("button", name="Start").click()
+        assert page.locator("[data-timer-prompt]").inner_text() == "Tense: Shoulders"
+    finally:
+        ctx.close()

@@ -171,7 +171,8 @@ export function entryForm(kind, { entry = null, values = {}, error = null, alert
   return html`${nav(entry ? '' : 'new')}<section aria-labelledby="form-title">
     <h1 id="form-title">${entry ? t('entry.edit.heading', { kind: kind.label }) : kind.label}</h1>
     ${entry ? null : html`<p class="lead">${kind.description}</p>`}
-    ${!entry && kind.id === 'relaxation' ? html`<p>${link('/app/practice', t('pacer.open'), 'button secondary')}</p>` : null}
+    ${!entry && kind.id === 'relaxation' ? html`<p class="actions">${link('/app/practice', t('pacer.open'), 'button secondary')}
+      ${link('/app/practice/timer', t('timer.open'), 'button secondary')}</p>` : null}
     ${entry ? null : starters(kind, values)}
     ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${fieldErrorText(error, kind.fields)}</p>`
       : alert}

@@ -5,7 +5,7 @@
 
 import { TECHNIQUE_IDS, DURATIONS, customPhases } from '../../core/pacer.js';
 import { htmlResponse } from '../views.js';
-import { pacerPage } from './practice-views.js';
+import { pacerPage, timerPage } from './practice-views.js';
 
 /**
  * What an address may choose in advance (an assignment's link): a technique, minutes, custom timings; anything
@@ -32,6 +32,13 @@ export function register(router, { load }) {
   router.add('GET', '/app/practice', async ({ url }) => {
     await load(); // unlocked, like every screen of the app
     return htmlResponse(pacerPage(pacerChoice(url.searchParams)));
+  });
+  router.add('GET', '/app/practice/timer', async ({ url }) => {
+    await load();
+    const mode = url.searchParams.get('mode') === 'pmr' ? 'pmr' : 'sit';
+    const sequence = ['full', 'short', 'own'].includes(url.searchParams.get('sequence') ?? '')
+      ? url.searchParams.get('sequence') : 'full';
+    return htmlResponse(timerPage({ mode, sequence }));
   });
   return router;
 }

@@ -5,6 +5,7 @@
  */
 
 import { CUSTOM_LIMITS, DURATIONS, TECHNIQUES, breathsPerMinute } from '../../core/pacer.js';
+import { PMR_SEQUENCES } from '../../core/timer.js';
 import { nav } from '../components.js';
 import { html, t } from '../views.js';
 
@@ -76,5 +77,72 @@ export function pacerPage({ technique = 'paced', minutes = 5, custom = { in: 4, 
           <button type="button" class="secondary" data-pacer-again>${t('pacer.done.again')}</button></div>
       </form>
     </div>
+  </section>`;
+}
+
+/** The interval bells offered by the quiet timer, in minutes (0: none). */
+const BELLS = [0, 1, 2, 5, 10];
+
+/** The end of a practice: what was done, and the relaxation entry's form to review and save (filled in by the page). */
+const practiceDone = (prefix) => html`<div class="pacer-done" data-${prefix}-done hidden>
+  <h2 id="${prefix}-done-title" tabindex="-1" data-${prefix}-done-title>${t('pacer.done.heading')}</h2>
+  <p data-${prefix}-summary></p>
+  <p class="hint">${t('pacer.done.hint')}</p>
+  <form action="/app/entries/new" method="get" hx-get="/app/entries/new" hx-target="#view" hx-push-url="true">
+    <input type="hidden" name="kind" value="relaxation">
+    <input type="hidden" name="f.minutes" value="" data-${prefix}-minutes>
+    <input type="hidden" name="f.technique" value="" data-${prefix}-technique>
+    <div class="actions"><button type="submit">${t('pacer.done.review')}</button>
+      <button type="button" class="secondary" data-${prefix}-again>${t('pacer.done.again')}</button></div>
+  </form></div>`;
+
+/**
+ * The relaxation timer: a quiet timer with interval bells and a gentle end bell, or progressive muscle relaxation
+ * led step by step (a built-in sequence, or one written here: "Shoulders: 5, 15" a line).
+ * @param {{mode?: string, sequence?: string}} [chosen]
+ */
+export function timerPage({ mode = 'sit', sequence = 'full' } = {}) {
+  const radio = (name, value, checked, label, hint = null) => html`<div class="choice"><input type="radio"
+    name="${name}" id="timer-${name}-${value}" value="${value}"${checked ? html` checked` : null}${
+    hint ? html` aria-describedby="timer-${name}-${value}-hint"` : null}><label for="timer-${name}-${value}">${label}</label>${
+    hint ? html`<p class="hint" id="timer-${name}-${value}-hint">${hint}</p>` : null}</div>`;
+  return html`${nav('', 'client', t('timer.heading'))}<section aria-labelledby="timer-title" class="pacer" data-timer>
+    <h1 id="timer-title">${t('timer.heading')}</h1>
+    <form class="pacer-setup" data-timer-setup novalidate>
+      <p class="lead">${t('timer.lead')}</p>
+      <fieldset class="field"><legend>${t('timer.mode')}</legend>
+        ${radio('mode', 'sit', mode === 'sit', t('timer.mode.sit'), t('timer.mode.sit.hint'))}
+        ${radio('mode', 'pmr', mode === 'pmr', t('timer.mode.pmr'), t('timer.mode.pmr.hint'))}
+      </fieldset>
+      <div data-timer-for="sit"${mode === 'sit' ? null : html` hidden`}>
+        <div class="field"><label for="timer-minutes">${t('pacer.minutes')}</label>
+          <select id="timer-minutes" name="minutes">${DURATIONS.map((m) => html`<option value="${m}"${
+            m === 10 ? html` selected` : null}>${t('pacer.minutes.option', { count: m })}</option>`)}</select></div>
+        <div class="field"><label for="timer-bells">${t('timer.bells')}</label>
+          <select id="timer-bells" name="bells">${BELLS.map((m) => html`<option value="${m}">${
+            m ? t('timer.bells.every', { count: m }) : t('timer.bells.none')}</option>`)}</select></div>
+      </div>
+      <fieldset class="field" data-timer-for="pmr"${mode === 'pmr' ? null : html` hidden`}><legend>${t('timer.sequence')}</legend>
+        ${Object.entries(PMR_SEQUENCES).map(([id, groups]) => radio('sequence', id, sequence === id,
+          t(`timer.sequence.${id}`), t('timer.sequence.groups', { count: groups.length })))}
+        ${radio('sequence', 'own', sequence === 'own', t('timer.sequence.own'))}
+        <div class="field"><label for="timer-own">${t('timer.sequence.ownLabel')}</label>
+          <p class="hint" id="timer-own-hint">${t('timer.sequence.ownHint')}</p>
+          <textarea id="timer-own" name="own" rows="5" aria-describedby="timer-own-hint"
+            placeholder="${t('timer.sequence.ownExample')}"></textarea></div>
+      </fieldset>
+      <div class="choice"><input type="checkbox" id="timer-chime" name="chime" value="yes" checked><label
+        for="timer-chime">${t('timer.chime')}</label></div>
+      <p class="error" role="alert" id="timer-error" data-timer-error hidden>${t('timer.sequence.invalid')}</p>
+      <div class="actions"><button type="submit">${t('pacer.start')}</button></div>
+    </form>
+    <div class="pacer-run" data-timer-run hidden>
+      <p class="pacer-phase" data-timer-prompt aria-live="polite"></p>
+      <p class="pacer-count" data-timer-count aria-hidden="true"></p>
+      <p class="pacer-left" data-timer-left></p>
+      <div class="actions"><button type="button" data-timer-pause>${t('pacer.pause')}</button>
+        <button type="button" class="secondary" data-timer-stop>${t('pacer.stop')}</button></div>
+    </div>
+    ${practiceDone('timer')}
   </section>`;
 }
