@@ -132,21 +132,64 @@ export function strokeId() {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(12)));
 }
 
-const unit = (q) => Math.round(q * 25) / 100; // quarter units -> sheet units, 2 decimals
+/**
+ * The numbers of a `points` text as they are stored (the first point, then steps), without the checks of
+ * decodePoints: for drawing a stroke that was checked when it was saved. Throws on what cannot be read at all.
+ * @param {string} text @returns {number[]}
+ */
+function stepsOf(text) {
+  const numbers = [];
+  let u = 0;
+  let scale = 1;
+  let bits = 0;
+  let buffer = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const six = SIXES[text.charCodeAt(i)];
+    if (six === undefined || six < 0) throw new SketchError('has a stroke whose points cannot be read');
+    buffer = ((buffer << 6) | six) & 0xffffff;
+    bits += 6;
+    if (bits < 8) continue;
+    bits -= 8;
+    const byte = (buffer >> bits) & 0xff;
+    u += (byte & 0x7f) * scale;
+    if (byte & 0x80) {
+      scale *= 0x80;
+    } else {
+      numbers.push(unzigzag(u));
+      u = 0;
+      scale = 1;
+    }
+  }
+  if (numbers.length < 3 || numbers.length % 3) throw new SketchError('has a stroke whose points cannot be read');
+  return numbers;
+}
+
+/** The value of each base64url character by its code, -1 for any other. */
+const SIXES = Int8Array.from({ length: 128 }, (_, c) =>
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(String.fromCharCode(c)));
 
 /**
- * How a stroke is drawn on the 1000 x 750 sheet: its path (a polyline through the points, a dot for one point),
- * colour, width (the stroke's, by its average pressure: half at none, one and a half at full) and opacity. A
- * marker is wide and see-through; the eraser draws the paper's white.
+ * How a stroke is drawn on the sheet, in quarter units (an SVG's viewBox is `0 0 4000 3000`): its path (the first
+ * point, then each step as it is stored: a relative line; a dot for one point), colour, width (the stroke's, by its
+ * average pressure: half at none, one and a half at full) and opacity. A marker is wide and see-through; the
+ * eraser draws the paper's white.
  * @param {{tool: string, color: string, width: number, points: string}} stroke
- * @param {number[][]} [points] the decoded points, when already at hand
  */
-export function strokeShape(stroke, points = decodePoints(stroke.points)) {
-  const d = points.map(([x, y], i) => `${i ? 'L' : 'M'}${unit(x)} ${unit(y)}`).join('');
-  const pressure = points.reduce((sum, [, , p]) => sum + p, 0) / points.length / PRESSURE;
+export function strokeShape(stroke) {
+  const n = stepsOf(stroke.points);
+  let d = `M${n[0]} ${n[1]}l`;
+  let p = n[2];
+  let pressure = p;
+  for (let i = 3; i < n.length; i += 3) {
+    d += `${i > 3 ? ' ' : ''}${n[i]} ${n[i + 1]}`;
+    p += n[i + 2];
+    pressure += p;
+  }
+  if (n.length === 3) d += '0 0';
+  const average = pressure / (n.length / 3) / PRESSURE;
   const marker = stroke.tool === 'marker';
   const eraser = stroke.tool === 'eraser';
-  const width = stroke.width * (marker ? 2.5 : eraser ? 2 : 0.5 + pressure);
-  return { d: points.length === 1 ? `${d}l0 0` : d, color: eraser ? PAPER : INK[stroke.color] ?? INK.ink,
-    width: Math.round(width * 100) / 100, opacity: marker ? 0.45 : 1 };
+  const width = 4 * stroke.width * (marker ? 2.5 : eraser ? 2 : 0.5 + average);
+  return { d, color: eraser ? PAPER : INK[stroke.color] ?? INK.ink, width: Math.round(width * 10) / 10,
+    opacity: marker ? 0.45 : 1 };
 }

@@ -6,7 +6,7 @@
  * a stroke that would pass it is refused with a message, never cut. The worker checks the same limits on save.
  */
 
-import { WIDTH, HEIGHT, MAX_POINTS, PAPER, encodePoints, decodePoints, roomUsed, strokeId, strokeShape } from '../core/sketch.js';
+import { WIDTH, HEIGHT, MAX_POINTS, PAPER, encodePoints, roomUsed, strokeId, strokeShape } from '../core/sketch.js';
 import { pageWords } from './words.js';
 
 const NEAR = 0.8;
@@ -56,9 +56,9 @@ async function exportSketch(svg, format, status) {
     canvas.width = WIDTH / 2;
     canvas.height = HEIGHT / 2;
     const ctx = canvas.getContext('2d');
-    ctx.scale(2, 2);
+    ctx.scale(0.5, 0.5); // the SVG's quarter units onto 2000 x 1500 pixels
     ctx.fillStyle = PAPER;
-    ctx.fillRect(0, 0, WIDTH / 4, HEIGHT / 4);
+    ctx.fillRect(0, 0, WIDTH, HEIGHT);
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';
     for (const path of svg.querySelectorAll('path')) {
@@ -89,8 +89,6 @@ function runEditor(box) {
   } catch {
     strokes = [];
   }
-  /** @type {Map<string, number[][]>} decoded points by stroke id */
-  const decoded = new Map();
   // What undo and redo step through: a stroke added, or the sheet cleared (of these strokes).
   /** @type {{add?: any[], cleared?: any[]}[]} */
   const done = [];
@@ -101,8 +99,8 @@ function runEditor(box) {
 
   const chosen = (name) => /** @type {HTMLInputElement|null} */ (box.querySelector(`[name="sketch-${name}"]:checked`))?.value;
 
-  function paint(stroke, points) {
-    const shape = strokeShape(stroke, points);
+  function paint(stroke) {
+    const shape = strokeShape(stroke);
     ctx.globalAlpha = shape.opacity;
     ctx.strokeStyle = shape.color;
     ctx.lineWidth = shape.width;
@@ -110,20 +108,16 @@ function runEditor(box) {
     ctx.globalAlpha = 1;
   }
 
-  function pointsOf(stroke) {
-    if (!decoded.has(stroke.id)) decoded.set(stroke.id, decodePoints(stroke.points));
-    return decoded.get(stroke.id);
-  }
-
   function redraw() {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = PAPER;
     ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.setTransform(canvas.width / WIDTH, 0, 0, canvas.height / HEIGHT, 0, 0); // quarter units to the canvas
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';
     for (const stroke of strokes) {
       try {
-        paint(stroke, pointsOf(stroke));
+        paint(stroke);
       } catch {
         // a stroke this version cannot draw stays in the entry, undrawn
       }
@@ -168,8 +162,7 @@ function runEditor(box) {
       if (point[0] !== last[0] || point[1] !== last[1]) drawing.points.push(point);
     }
     // Draw the stroke so far over the sheet as it is (its last few points are enough for the eye; redrawn whole at the end).
-    const tail = drawing.points.slice(-3);
-    paint({ ...drawing, points: '' }, tail);
+    paint({ ...drawing, points: encodePoints(drawing.points.slice(-3)) });
   });
 
   async function finish(e) {
@@ -180,7 +173,7 @@ function runEditor(box) {
     const added = [];
     for (let at = 0; at === 0 || at < points.length - 1; at += MAX_POINTS - 1) {
       const part = points.slice(at, at + MAX_POINTS);
-      added.push({ stroke: { id: strokeId(), tool, color, width, points: encodePoints(part) }, part });
+      added.push({ stroke: { id: strokeId(), tool, color, width, points: encodePoints(part) } });
     }
     const next = [...strokes, ...added.map((a) => a.stroke)];
     if (roomUsed(next, maxItems, maxLength) > 1) {
@@ -189,7 +182,6 @@ function runEditor(box) {
       return;
     }
     strokes = next;
-    for (const { stroke, part } of added) decoded.set(stroke.id, part);
     done.push({ add: added.map((a) => a.stroke) });
     undone.length = 0;
     redraw();

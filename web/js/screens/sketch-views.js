@@ -7,7 +7,7 @@
 import { COLORS, HEIGHT, WIDTH, WIDTHS, strokeShape } from '../core/sketch.js';
 import { html, t } from './views.js';
 
-const SHEET = `0 0 ${WIDTH / 4} ${HEIGHT / 4}`;
+const SHEET = `0 0 ${WIDTH} ${HEIGHT}`;
 const WIDTH_NAMES = ['fine', 'medium', 'thick', 'broad'];
 
 /**

@@ -33,16 +33,19 @@ test('drawings are accepted or refused as Python does, with the same problem', (
   }
 });
 
-test('a stroke is drawn through its points on the 1000 x 750 sheet; a marker is wide and see-through', () => {
+test('a stroke is drawn from its first point by its steps, in quarter units; a marker is wide and see-through', () => {
   const points = encodePoints([[400, 400, 255], [800, 400, 255]]);
   const pen = strokeShape({ tool: 'pen', color: 'blue', width: 4, points });
-  assert.deepEqual(pen, { d: 'M100 100L200 100', color: '#1f5fa8', width: 6, opacity: 1 });
+  assert.deepEqual(pen, { d: 'M400 400l400 0', color: '#1f5fa8', width: 24, opacity: 1 });
+  const three = strokeShape({ tool: 'pen', color: 'ink', width: 2, points: encodePoints([[10, 20, 0], [12, 18, 0], [9, 18, 0]]) });
+  assert.equal(three.d, 'M10 20l2 -2 -3 0');
+  assert.equal(three.width, 4);
   const marker = strokeShape({ tool: 'marker', color: 'blue', width: 4, points });
-  assert.equal(marker.width, 10);
+  assert.equal(marker.width, 40);
   assert.ok(marker.opacity < 1);
   assert.equal(strokeShape({ tool: 'eraser', color: 'blue', width: 4, points }).color, '#ffffff');
   const dot = strokeShape({ tool: 'pen', color: 'ink', width: 4, points: encodePoints([[4, 8, 0]]) });
-  assert.equal(dot.d, 'M1 2l0 0');
+  assert.equal(dot.d, 'M4 8l0 0');
 });
 
 test('room used is the larger share of the two limits; stroke ids are fresh and valid', () => {
