@@ -5,6 +5,7 @@
  * docs/INTERNALS.md "Adding a field type".
  */
 
+import { text } from './messages.js';
 import { SketchError, checkStrokes } from './sketch.js';
 
 // C0 controls other than tab and newline (and DEL) have no business in what a person writes.
@@ -157,7 +158,7 @@ export const FIELD_TYPES = Object.freeze({
       const c = field.constraints ?? {};
       return (c.max - c.min) / c.step <= 10;
     },
-    words: (field, value) => `${value} out of ${field.constraints.max}`,
+    words: (field, value) => text('field.outOf', { value, max: field.constraints.max }),
     text: (field, value) => `${value} out of ${field.constraints.max}`,
   },
   yes_no: {
@@ -174,8 +175,8 @@ export const FIELD_TYPES = Object.freeze({
       return text === 'yes' ? true : text === 'no' ? false : null;
     },
     byChoice: () => true,
-    words: (field, value) => (value ? 'Yes' : 'No'),
-    text: (field, value) => (value ? 'Yes' : 'No'),
+    words: (field, value) => text(value ? 'field.yes' : 'field.no'),
+    text: (field, value) => text(value ? 'field.yes' : 'field.no'),
   },
   single_choice: {
     merges: ['scalar'],
@@ -238,7 +239,7 @@ export const FIELD_TYPES = Object.freeze({
     check: (field, value, fail) => whole(field, value, fail, ' minutes'),
     read: number,
     byChoice: never,
-    words: (field, value) => `${value} min`,
+    words: (field, value) => text('field.minutes', { value }),
     text: (field, value) => `${value} min`,
   },
   emotions: {
@@ -298,7 +299,7 @@ export const FIELD_TYPES = Object.freeze({
     // The form's rows (screens/fields.js): `<name>.text` for each row's words, `<name>.done` for the ticked rows' index.
     read: (form, name) => {
       const ticked = new Set(form.getAll(`${name}.done`).map(String));
-      return form.getAll(`${name}.text`).map((text, i) => ({ text: String(text), done: ticked.has(String(i)) }))
+      return form.getAll(`${name}.text`).map((said, i) => ({ text: String(said), done: ticked.has(String(i)) }))
         .filter((item) => item.text.trim() !== '');
     },
     byChoice: never,
@@ -333,8 +334,7 @@ export const FIELD_TYPES = Object.freeze({
     },
     byChoice: never,
     words: (field, value) => (Array.isArray(value) ? value.length : 0),
-    text: (field, value) => `a drawing of ${Array.isArray(value) ? value.length : 0} stroke${
-      Array.isArray(value) && value.length === 1 ? '' : 's'}`,
+    text: (field, value) => text('sketch.text', { count: Array.isArray(value) ? value.length : 0 }),
   },
 });
 

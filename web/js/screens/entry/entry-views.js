@@ -131,17 +131,20 @@ function fieldBlock(field, value, error) {
     ${hintEl}${fieldControl({ ...field, described }, value, invalid)}</div>`;
 }
 
+/** The starters a new list offers (list.starter.<id> in the catalogue): gratitude, coping ideas, pleasant
+ * activities, values, people to reach out to. */
+const LIST_STARTERS = ['gratitude', 'coping', 'pleasant', 'values', 'people'];
+
 /**
- * Ways to start a new entry (a list kind's titles: gratitude, coping ideas...): a short answer's suggestions, each a
- * link to the form with that answer filled in; none once it is answered.
+ * Ways to start a new list: each a link to the form with its title filled in (`f.title=`); none once it has one.
  * @param {import('../../core/kinds.js').Kind} kind @param {Record<string, any>} values
  */
 function starters(kind, values) {
-  const field = kind.fields.find((f) => f.type === 'short_text' && f.constraints?.suggestions?.length);
-  if (!field || values[field.id]) return null;
-  const href = (words) => `/app/entries/new?kind=${encodeURIComponent(kind.id)}&f.${field.id}=${encodeURIComponent(words)}`;
+  if (kind.id !== 'list' || values.title || !kind.fields.some((f) => f.id === 'title')) return null;
+  const href = (words) => `/app/entries/new?kind=list&f.title=${encodeURIComponent(words)}`;
   return html`<nav class="starters" aria-labelledby="starters-title"><h2 id="starters-title">${t('list.starters')}</h2>
-    <ul class="kinds">${field.constraints.suggestions.map((words) => html`<li>${link(href(words), words, 'button secondary')}</li>`)}</ul></nav>`;
+    <ul class="kinds">${LIST_STARTERS.map((id) => t(`list.starter.${id}`)).map((words) =>
+      html`<li>${link(href(words), words, 'button secondary')}</li>`)}</ul></nav>`;
 }
 
 /** The id of a form's error paragraph: the field it is about names it in aria-describedby. */
@@ -153,7 +156,7 @@ export const ENTRY_FORM_ID = 'entry-form';
 /** The draft an entry form keeps (page/drafts.js): one per kind for a new entry, one per entry for an edit. */
 const entryDraft = (kind, entry) => (entry
   ? draftAttributes({ form: DRAFT_FORMS.entryEdit(entry.id), path: `/app/entries/${entry.id}/edit`, kind: kind.id,
-    what: 'edit' })
+    what: 'edit', base: entry.version ?? '' })
   : draftAttributes({ form: DRAFT_FORMS.entryNew(kind.id), path: `/app/entries/new?kind=${encodeURIComponent(kind.id)}`,
     kind: kind.id, what: 'new' }));
 
@@ -161,12 +164,12 @@ const entryDraft = (kind, entry) => (entry
  * The form of one kind, to create (entry null) or edit; `error` is a FieldError to show; `alert` another problem
  * that is no field's (a save the full device refused: screens/storage/storage-views.js quotaAlert), in its place.
  * `share`: the switches that share a new entry with a therapist (share-switch.js; off unless chosen); an entry's page
- * shares it later.
+ * shares it later. `from`: the version an edit was made from (sent back with a refused save), else the entry's own.
  * @param {import('../../core/kinds.js').Kind} kind
  * @param {{entry?: any, values?: Record<string, any>, error?: any, alert?: unknown,
- *   share?: import('../share-switch.js').Choice[]}} [options]
+ *   share?: import('../share-switch.js').Choice[], from?: number|null}} [options]
  */
-export function entryForm(kind, { entry = null, values = {}, error = null, alert = null, share = [] } = {}) {
+export function entryForm(kind, { entry = null, values = {}, error = null, alert = null, share = [], from = null } = {}) {
   const action = entry ? `/app/entries/${entry.id}` : '/app/entries';
   return html`${nav(entry ? '' : 'new')}<section aria-labelledby="form-title">
     <h1 id="form-title">${entry ? t('entry.edit.heading', { kind: kind.label }) : kind.label}</h1>
@@ -181,6 +184,7 @@ export function entryForm(kind, { entry = null, values = {}, error = null, alert
     <form class="entry-form" id="${ENTRY_FORM_ID}" action="${action}" method="post" hx-post="${action}" hx-target="#view"
       novalidate autocomplete="off" ${entryDraft(kind, entry)}>
       <input type="hidden" name="kind" value="${kind.id}">
+      ${entry ? html`<input type="hidden" name="from" value="${String(from ?? entry.version ?? '')}">` : null}
       ${kind.fields.map((f) => fieldBlock(f, values[f.id], error))}
       ${entry ? null : shareSwitches(share, { what: 'entry' })}
       <div class="actions"><button type="submit">${t('entry.save')}</button>
