@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 from pwa_browser import launch, open_app, serious_violations
+from pwa_care import assign_from_template, go, linked_pair, local_day
+from pwa_live import live_app, sync_now  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
 
@@ -207,3 +209,35 @@ def test_an_own_sequence_that_does_not_read_is_refused_with_a_message(playwright
         assert page.locator("[data-timer-prompt]").inner_text() == "Tense: Shoulders"
     finally:
         ctx.close()
+
+
+def test_a_guided_session_for_an_assigned_practice_answers_that_day(playwright_instance, live_app, tmp_path):
+    url = live_app.url
+    t_ctx = launch(playwright_instance, tmp_path / "therapist")
+    c_ctx = launch(playwright_instance, tmp_path / "client")
+    try:
+        tp = open_app(t_ctx, url)
+        cp = c_ctx.pages[0] if c_ctx.pages else c_ctx.new_page()
+        cp.clock.install()
+        cp = open_app(c_ctx, url)
+        uid = linked_pair(tp, cp, "dr.pace", "sam.pace")
+        today = local_day(tp)
+        aid = assign_from_template(
+            tp, url, uid, "breathing-practice", "sam.pace", freq_label="Every day", start=today, until=local_day(tp, 3)
+        )
+        assert sync_now(tp) == "Synced"
+        assert sync_now(cp) == "Synced"
+        go(cp, url, f"/app/todo/{aid}/{today}", "#todo-o-title")
+        cp.get_by_role("link", name="Breathe with a guide").click()
+        start_pacer(cp, "Box breathing", 1)
+        cp.clock.run_for(61_000)
+        cp.locator("#pacer-done-title").wait_for()
+        cp.get_by_role("button", name="Review and save").click()
+        cp.locator("#todo-o-title").wait_for()
+        assert cp.input_value("#f-minutes") == "1"
+        assert cp.locator("input[name='f.technique'][value='box-breathing']").is_checked()
+        cp.get_by_role("button", name="Save and mark done").click()
+        cp.locator("#todo-done-title").wait_for()
+    finally:
+        t_ctx.close()
+        c_ctx.close()

@@ -12,32 +12,13 @@ import { kindFor } from '../../core/assignments.js';
 import { BetweenError } from '../../core/errors.js';
 import { getAll } from '../../data/db.js';
 import { chosenPeers } from '../share-switch.js';
-import { FieldError, checkField, readForm, readFormField, validateFields } from '../../core/kinds.js';
+import { FieldError, prefilled, readForm, validateFields } from '../../core/kinds.js';
 import { isQuotaError } from '../../core/storage.js';
 import { quotaAlert, storageNotice } from '../storage/storage-views.js';
 import { wordsFor } from '../components.js';
 import { html, htmlResponse } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
-
-/**
- * The answers an address fills a new entry's form with (`f.<field>=value`, as the form sends them: the breathing
- * pacer's minutes and technique), each only when it is a valid answer on its own; the person reviews them and saves.
- * @param {import('../../core/kinds.js').Kind} kind @param {URLSearchParams} params
- */
-export function prefilled(kind, params) {
-  const values = {};
-  for (const field of kind.fields) {
-    if (!params.has(`f.${field.id}`)) continue;
-    try {
-      const value = checkField(field, readFormField(field, /** @type {any} */ (params)));
-      if (value !== null) values[field.id] = value;
-    } catch (err) {
-      if (!(err instanceof FieldError)) throw err;
-    }
-  }
-  return values;
-}
 
 /**
  * @typedef {{db: IDBDatabase, me: import('../../data/device.js').Unlocked,

@@ -27,18 +27,24 @@ export function pacerChoice(params) {
   return chosen;
 }
 
+// Where a practice done for an activity's day goes at the end: that day's answer form, and nothing else.
+const DAY_FORM = /^\/app\/todo\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/\d{4}-\d{2}-\d{2}$/;
+
+/** The form a practice's end fills in: an activity's day (`then`), else a new relaxation entry. @param {URLSearchParams} params */
+export const practiceEnd = (params) => (DAY_FORM.test(params.get('then') ?? '') ? params.get('then') : null);
+
 /** @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app */
 export function register(router, { load }) {
   router.add('GET', '/app/practice', async ({ url }) => {
     await load(); // unlocked, like every screen of the app
-    return htmlResponse(pacerPage(pacerChoice(url.searchParams)));
+    return htmlResponse(pacerPage({ ...pacerChoice(url.searchParams), then: practiceEnd(url.searchParams) }));
   });
   router.add('GET', '/app/practice/timer', async ({ url }) => {
     await load();
     const mode = url.searchParams.get('mode') === 'pmr' ? 'pmr' : 'sit';
     const sequence = ['full', 'short', 'own'].includes(url.searchParams.get('sequence') ?? '')
       ? url.searchParams.get('sequence') : 'full';
-    return htmlResponse(timerPage({ mode, sequence }));
+    return htmlResponse(timerPage({ mode, sequence, then: practiceEnd(url.searchParams) }));
   });
   return router;
 }

@@ -29,9 +29,12 @@ function timingBox(step, value) {
 
 /**
  * The pacer. `chosen`: a technique (and for custom, its timings) and minutes to start from (an assignment's).
- * @param {{technique?: string, minutes?: number, custom?: {in: number, hold: number, out: number, rest: number}}} [chosen]
+ * `then`: the activity's day form the end fills in (else a new relaxation entry's).
+ * @param {{technique?: string, minutes?: number, custom?: {in: number, hold: number, out: number, rest: number},
+ *   then?: string|null}} [chosen]
  */
-export function pacerPage({ technique = 'paced', minutes = 5, custom = { in: 4, hold: 0, out: 6, rest: 0 } } = {}) {
+export function pacerPage({ technique = 'paced', minutes = 5, custom = { in: 4, hold: 0, out: 6, rest: 0 },
+  then = null } = {}) {
   return html`${nav('', 'client', t('pacer.heading'))}<section aria-labelledby="pacer-title" class="pacer" data-pacer>
     <h1 id="pacer-title">${t('pacer.heading')}</h1>
     <form class="pacer-setup" data-pacer-setup novalidate>
@@ -65,18 +68,7 @@ export function pacerPage({ technique = 'paced', minutes = 5, custom = { in: 4, 
       <div class="actions"><button type="button" data-pacer-pause>${t('pacer.pause')}</button>
         <button type="button" class="secondary" data-pacer-stop>${t('pacer.stop')}</button></div>
     </div>
-    <div class="pacer-done" data-pacer-done hidden>
-      <h2 id="pacer-done-title" tabindex="-1" data-pacer-done-title>${t('pacer.done.heading')}</h2>
-      <p data-pacer-summary></p>
-      <p class="hint">${t('pacer.done.hint')}</p>
-      <form action="/app/entries/new" method="get" hx-get="/app/entries/new" hx-target="#view" hx-push-url="true">
-        <input type="hidden" name="kind" value="relaxation">
-        <input type="hidden" name="f.minutes" value="" data-pacer-minutes>
-        <input type="hidden" name="f.technique" value="" data-pacer-technique>
-        <div class="actions"><button type="submit">${t('pacer.done.review')}</button>
-          <button type="button" class="secondary" data-pacer-again>${t('pacer.done.again')}</button></div>
-      </form>
-    </div>
+    ${practiceDone('pacer', then)}
   </section>`;
 }
 
@@ -84,12 +76,12 @@ export function pacerPage({ technique = 'paced', minutes = 5, custom = { in: 4, 
 const BELLS = [0, 1, 2, 5, 10];
 
 /** The end of a practice: what was done, and the relaxation entry's form to review and save (filled in by the page). */
-const practiceDone = (prefix) => html`<div class="pacer-done" data-${prefix}-done hidden>
+const practiceDone = (prefix, then = null) => html`<div class="pacer-done" data-${prefix}-done hidden>
   <h2 id="${prefix}-done-title" tabindex="-1" data-${prefix}-done-title>${t('pacer.done.heading')}</h2>
   <p data-${prefix}-summary></p>
   <p class="hint">${t('pacer.done.hint')}</p>
-  <form action="/app/entries/new" method="get" hx-get="/app/entries/new" hx-target="#view" hx-push-url="true">
-    <input type="hidden" name="kind" value="relaxation">
+  <form action="${then ?? '/app/entries/new'}" method="get" hx-get="${then ?? '/app/entries/new'}" hx-target="#view"
+    hx-push-url="true">${then ? null : html`<input type="hidden" name="kind" value="relaxation">`}
     <input type="hidden" name="f.minutes" value="" data-${prefix}-minutes>
     <input type="hidden" name="f.technique" value="" data-${prefix}-technique>
     <div class="actions"><button type="submit">${t('pacer.done.review')}</button>
@@ -99,9 +91,9 @@ const practiceDone = (prefix) => html`<div class="pacer-done" data-${prefix}-don
 /**
  * The relaxation timer: a quiet timer with interval bells and a gentle end bell, or progressive muscle relaxation
  * led step by step (a built-in sequence, or one written here: "Shoulders: 5, 15" a line).
- * @param {{mode?: string, sequence?: string}} [chosen]
+ * @param {{mode?: string, sequence?: string, then?: string|null}} [chosen]
  */
-export function timerPage({ mode = 'sit', sequence = 'full' } = {}) {
+export function timerPage({ mode = 'sit', sequence = 'full', then = null } = {}) {
   const radio = (name, value, checked, label, hint = null) => html`<div class="choice"><input type="radio"
     name="${name}" id="timer-${name}-${value}" value="${value}"${checked ? html` checked` : null}${
     hint ? html` aria-describedby="timer-${name}-${value}-hint"` : null}><label for="timer-${name}-${value}">${label}</label>${
@@ -143,6 +135,6 @@ export function timerPage({ mode = 'sit', sequence = 'full' } = {}) {
       <div class="actions"><button type="button" data-timer-pause>${t('pacer.pause')}</button>
         <button type="button" class="secondary" data-timer-stop>${t('pacer.stop')}</button></div>
     </div>
-    ${practiceDone('timer')}
+    ${practiceDone('timer', then)}
   </section>`;
 }
