@@ -120,8 +120,7 @@ export function timerPage({ mode = 'sit', sequence = 'full', then = null } = {})
         ${radio('sequence', 'own', sequence === 'own', t('timer.sequence.own'))}
         <div class="field"><label for="timer-own">${t('timer.sequence.ownLabel')}</label>
           <p class="hint" id="timer-own-hint">${t('timer.sequence.ownHint')}</p>
-          <textarea id="timer-own" name="own" rows="5" aria-describedby="timer-own-hint"
-            placeholder="${t('timer.sequence.ownExample')}"></textarea></div>
+          <textarea id="timer-own" name="own" rows="5" aria-describedby="timer-own-hint"></textarea></div>
       </fieldset>
       <div class="choice"><input type="checkbox" id="timer-chime" name="chime" value="yes" checked><label
         for="timer-chime">${t('timer.chime')}</label></div>
