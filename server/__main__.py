@@ -48,8 +48,13 @@ def serve(
         raise SystemExit(2) from None
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.
+    try:
+        app = app_factory(settings, clock=clock)
+    except SettingsError as exc:  # a setting only the app can judge (the crisis-lines file, the public origin)
+        print(f"between: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     config = uvicorn.Config(
-        app_factory(settings, clock=clock),
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

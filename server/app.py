@@ -13,7 +13,7 @@ from litestar.routes import HTTPRoute
 
 from between.sync.core import wire
 
-from . import openapi
+from . import crisis, openapi
 from .api import accounts, auth, links, live, sync
 from .api.context import Clock, Services, is_loopback, load_secret
 from .live import LiveHub
@@ -85,6 +85,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             "(e.g. https://between.example.org); sign-in signatures are bound to it"
         )
 
+    crisis_lines = crisis.load(settings.crisis_lines)  # a bad file refuses the start, before anything is opened
+
     async def start(app: Litestar) -> None:
         data_dir = Path(settings.data_dir)
         secret = load_secret(data_dir)
@@ -103,9 +105,10 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             await svc.store.close()
 
     api = Router(
-        path="/api/v1", route_handlers=[health, auth.router, accounts.router, sync.router, live.router, links.router]
+        path="/api/v1",
+        route_handlers=[health, crisis.crisis_lines, auth.router, accounts.router, sync.router, live.router, links.router]
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[api, web_handler(settings.web_dir)],
         on_startup=[start],
         on_shutdown=[stop],
@@ -121,3 +124,5 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         ),
         logging_config=None,
     )
+    app.state.crisis = crisis_lines
+    return app

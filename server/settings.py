@@ -40,6 +40,7 @@ ENV_NAMES: dict[str, str] = {
     "BETWEEN_LIVE_MAX_STREAMS": "live_max_streams",
     "BETWEEN_WEB_DIR": "web_dir",
     "BETWEEN_LOG_LEVEL": "log_level",
+    "BETWEEN_CRISIS_LINES": "crisis_lines",
 }
 # The CLI's own variables: they may be set in the same shell as the server, and are not typos.
 CLIENT_NAMES = frozenset(
@@ -97,6 +98,9 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     live_max_streams: Annotated[int, Meta(ge=1, le=1_000_000)] = 2000  # open streams of this process
     web_dir: str = str(WEB_DIR)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # A JSON file of the crisis lines for the operator's region (deploy/README.md, "Crisis lines"), served to
+    # everyone at GET /api/v1/crisis-lines. Unset: no lines, and the app says to call the local emergency number.
+    crisis_lines: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -131,6 +135,8 @@ def _parse(name: str, field: str, value: str) -> object:
     value = value.strip()
     if field == "signup_codes":
         return tuple(c.strip() for c in value.split(",") if c.strip())
+    if field == "crisis_lines":
+        return value or None
     if field == "public_origin":
         return value.rstrip("/") or None
     if field in _DURATIONS:
