@@ -8,6 +8,7 @@ import { onLocalChange } from '../data/entries.js';
 import { splitShell, streamPage, withLanguage } from './full-page.js';
 import { templateTable } from '../core/assignments.js';
 import { kindTable } from '../core/kinds.js';
+import { NO_LINES, readCrisisLines } from '../core/crisis-lines.js';
 import { languageInUse, pickLanguage, SOURCE, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
 import { createSharing } from './share.js';
@@ -38,11 +39,12 @@ export async function languageOf(db) {
 /**
  * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>,
  *   templatesResponse: () => Promise<Response>, catalogueResponse: (url: string) => Promise<Response>,
- *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>}} io
+ *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>,
+ *   crisisResponse?: () => Promise<Response|null>}} io
  *   how to reach the precached shell, kinds.json, templates.json and a language's catalogue (the worker passes its
  *   cache lookups), this app's origin (the API's too), how to tell the pages the sync status (with what a run that
  *   ended changed), and how to drop the worker's cached files that are fetched again when needed
- *   (engine/storage.js freeSpace)
+ *   (engine/storage.js freeSpace), and the kept copy of the crisis lines (sw.js: cached, refreshed behind it)
  */
 /**
  * Whether a message's `source` may be handed the session token: a top-level window of this `origin` that this worker
@@ -151,9 +153,17 @@ export function createLocalServer(io) {
 
   const storage = createStorage({ load, sync, freeCaches: io.freeCaches });
 
+  /** The operator's crisis lines as the worker keeps them (io.crisisResponse); no key is read. */
+  async function crisisLines() {
+    const response = await io.crisisResponse?.().catch(() => null);
+    if (!response?.ok) return NO_LINES;
+    return readCrisisLines(await response.clone().json().catch(() => null));
+  }
+
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
-    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, panel: entryPanel(load), home };
+    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, panel: entryPanel(load), home,
+    crisisLines };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);

@@ -60,6 +60,7 @@ const REQUESTS = [
   ['POST', '/app/storage/free'], ['GET', '/app/storage/wiped'], ['GET', '/app/nothing'], ['DELETE', `/app/entries/${ID}`],
   ['GET', '/app/export/elsewhere.json'],
   ['GET', '/app/today'], ['POST', '/app/today/mood'], ['POST', `/app/today/mood/${ID}/undo`], ['GET', '/app/progress'],
+  ['GET', '/app/safety-plan'], ['GET', '/app/safety-plan/edit'], ['POST', '/app/safety-plan'], ['GET', '/app/crisis'],
 ];
 
 /** What a router answers for each request: the route's path pattern and parameters, 405, or nothing. */
