@@ -183,6 +183,37 @@ def test_the_plan_shared_with_the_therapist_shows_in_their_view(playwright_insta
         assert "Safety plan" in timeline and "Alex 07700 900123" in timeline and "My sister" in timeline
         go(tp, url, f"/app/clients/{uid}/print", "#print-title")
         assert "Alex 07700 900123" in tp.inner_text("main")
+
+        # The therapist adds their practice's out-of-hours contact to the client's plan: a number that is not one
+        # is refused in words, nothing is written; a good one reaches the plan, Call and Text links and all.
+        go(tp, url, f"/app/clients/{uid}", "#client-title")
+        tp.get_by_role("link", name="Out-of-hours contact").click()
+        tp.wait_for_selector("#contact-title")
+        tp.fill("#c-name", "Riverside Practice, out of hours")
+        tp.fill("#c-phone", "ring the front desk")
+        tp.get_by_role("button", name="Add to their plan").click()
+        tp.wait_for_selector("#contact-error")
+        assert "“Phone number” must be a phone number" in tp.inner_text("#contact-error")
+        assert tp.input_value("#c-name") == "Riverside Practice, out of hours"
+        tp.fill("#c-phone", "+44 20 7946 0999")
+        tp.fill("#c-hours", "Weekdays 6 pm to 9 am")
+        tp.get_by_role("button", name="Add to their plan").click()
+        tp.wait_for_selector("text=Saved. It shows on sam.plan's plan after the next sync.")
+        assert sync_now(tp) == "Synced"
+        assert sync_now(cp) == "Synced"
+        go(cp, url, "/app/safety-plan", "#plan-title")
+        plan = cp.inner_text("#view")
+        assert "Riverside Practice, out of hours (added by dr.plan)" in plan and "Weekdays 6 pm to 9 am" in plan
+        assert "tel:+442079460999" in links(cp, "tel:") and "sms:+442079460999" in links(cp, "sms:")
+        # Taken off, it leaves the plan at the next sync.
+        go(tp, url, f"/app/clients/{uid}/plan-contact", "#contact-title")
+        tp.get_by_role("button", name="Take it off their plan").click()
+        tp.wait_for_selector("text=Taken off sam.plan's plan.")
+        assert sync_now(tp) == "Synced"
+        assert sync_now(cp) == "Synced"
+        go(cp, url, "/app/safety-plan", "#plan-title")
+        assert "Riverside Practice" not in cp.inner_text("#view")
+        assert "tel:+442079460999" not in links(cp, "tel:")
     finally:
         t_ctx.close()
         c_ctx.close()

@@ -314,7 +314,7 @@ const PHONE = /^\+?[0-9][0-9 ()-]{0,28}[0-9]$/;
 /**
  * A therapist's out-of-hours contact for one client's safety plan (docs/ASSIGNMENTS.md, "The plan contact"), as
  * sync/core/assignments.py validate_plan_contact: normalised (text trimmed, empty optional fields left out).
- * @param {unknown} doc
+ * @param {any} doc
  */
 export function validatePlanContact(doc) {
   const d = new Doc('plan-contact');

@@ -17,6 +17,7 @@ import { register as todo } from './todo/todo-routes.js';
 import { register as today } from './today/today-routes.js';
 import { register as progress } from './progress/progress-routes.js';
 import { register as safety } from './safety/safety-routes.js';
+import { register as planContact } from './safety/contact-routes.js';
 
 // The page's secret-carrying messages (account steps), the sharing panel under an entry, the server's own pages.
 export { accountMessages, entryPanel };
@@ -41,12 +42,11 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @property {() => Promise<string>} [home] the address of the person's home screen (Today, or a therapist's Clients)
  * @property {() => Promise<import('../core/crisis-lines.js').CrisisLines>} [crisisLines] the operator's crisis lines:
  *   the worker's cached copy of GET /api/v1/crisis-lines (NO_LINES when it has none); reads no key
- * @property {() => Promise<any[]>} [planContacts] the out-of-hours contacts this client's therapists added to the plan
  */
 
 /**
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, more, progress, safety, share, storage,
-  today, todo };
+export const FEATURES = { account, assign, care, entry, export: exportCopy, more, planContact, progress, safety, share,
+  storage, today, todo };

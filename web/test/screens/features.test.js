@@ -61,6 +61,8 @@ const REQUESTS = [
   ['GET', '/app/export/elsewhere.json'],
   ['GET', '/app/today'], ['POST', '/app/today/mood'], ['POST', `/app/today/mood/${ID}/undo`], ['GET', '/app/progress'],
   ['GET', '/app/safety-plan'], ['GET', '/app/safety-plan/edit'], ['POST', '/app/safety-plan'], ['GET', '/app/crisis'],
+  ['GET', `/app/clients/${ID}/plan-contact`], ['POST', `/app/clients/${ID}/plan-contact`],
+  ['POST', `/app/clients/${ID}/plan-contact/withdraw`],
 ];
 
 /** What a router answers for each request: the route's path pattern and parameters, 405, or nothing. */

@@ -10,6 +10,7 @@ import { discardDraft } from '../../data/drafts.js';
 import { NO_LINES } from '../../core/crisis-lines.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
 import { DRAFT_FORMS } from '../drafts.js';
+import { planContacts } from './contact-routes.js';
 import { htmlResponse } from '../views.js';
 import { CRISIS_PATH, PLAN_KIND, PLAN_PATH, crisisPage, planForm, planPage, savedNotice } from './safety-views.js';
 
@@ -19,13 +20,11 @@ export const currentPlan = (entries) => entries.filter((e) => e.kind === PLAN_KI
 
 /**
  * @param {import('../../engine/router.js').Router} router
- * @param {import('../features.js').App} app `crisisLines` the operator's lines (cached by the worker for offline use);
- *   `contacts` the therapists' out-of-hours contacts for this client's plan
+ * @param {import('../features.js').App} app `crisisLines` the operator's lines (cached by the worker for offline use)
  */
 export function register(router, app) {
   const page = (fragment, status = 200, headers = {}) => htmlResponse(fragment, status, headers);
   const crisis = async () => (await app.crisisLines?.().catch(() => null)) ?? NO_LINES;
-  const contacts = async () => (await app.planContacts?.().catch(() => null)) ?? [];
 
   async function plan(env) {
     return currentPlan(await listEntries(env.db, env.me));
@@ -35,7 +34,7 @@ export function register(router, app) {
     const env = await app.load();
     const kind = env.kinds.get(PLAN_KIND);
     if (!kind) return page(crisisPage(await crisis()), 200);
-    const [current, lines, theirs] = await Promise.all([plan(env), crisis(), contacts()]);
+    const [current, lines, theirs] = await Promise.all([plan(env), crisis(), planContacts(env.db, env.me)]);
     return page(planPage({ plan: current, kind, crisis: lines, contacts: theirs, notice,
       panel: current && app.panel ? await app.panel(current.id) : null }), status, headers);
   }
