@@ -196,6 +196,7 @@ def test_the_plan_shared_with_the_therapist_shows_in_their_view(playwright_insta
         assert "“Phone number” must be a phone number" in tp.inner_text("#contact-error")
         assert tp.input_value("#c-name") == "Riverside Practice, out of hours"
         tp.fill("#c-phone", "+44 20 7946 0999")
+        tp.fill("#c-sms", "07700 900999")
         tp.fill("#c-hours", "Weekdays 6 pm to 9 am")
         tp.get_by_role("button", name="Add to their plan").click()
         tp.wait_for_selector("text=Saved. It shows on sam.plan's plan after the next sync.")
@@ -204,7 +205,7 @@ def test_the_plan_shared_with_the_therapist_shows_in_their_view(playwright_insta
         go(cp, url, "/app/safety-plan", "#plan-title")
         plan = cp.inner_text("#view")
         assert "Riverside Practice, out of hours (added by dr.plan)" in plan and "Weekdays 6 pm to 9 am" in plan
-        assert "tel:+442079460999" in links(cp, "tel:") and "sms:+442079460999" in links(cp, "sms:")
+        assert "tel:+442079460999" in links(cp, "tel:") and "sms:07700900999" in links(cp, "sms:")
         # Taken off, it leaves the plan at the next sync.
         go(tp, url, f"/app/clients/{uid}/plan-contact", "#contact-title")
         tp.get_by_role("button", name="Take it off their plan").click()

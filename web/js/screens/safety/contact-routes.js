@@ -6,6 +6,7 @@
  */
 
 import { validatePlanContact } from '../../core/assignments.js';
+import { uuidString } from '../../core/bytes.js';
 import { BetweenError } from '../../core/errors.js';
 import { SHOWN } from '../todo/assigned.js';
 import { trustOf } from '../todo/todo.js';
@@ -31,6 +32,7 @@ export async function planContacts(db, me) {
   const peers = new Map((await getAll(db, 'peers')).map((p) => [p.userId, p]));
   const seen = new Set();
   const out = [];
+  const mine = uuidString(me.userId);
   for (const record of await listReceived(db, me, { type: TYPE })) {
     const peer = peers.get(record.ownerId);
     if (!peer?.linked || !SHOWN.has(trustOf(peer)) || seen.has(record.ownerId)) continue;
@@ -41,7 +43,7 @@ export async function planContacts(db, me) {
       if (err instanceof FieldError) continue;
       throw err;
     }
-    if (doc.client_id !== me.userId) continue;
+    if (doc.client_id !== mine) continue;
     seen.add(record.ownerId); // the newest of theirs decides, taken off or not
     if (!doc.withdrawn) {
       out.push({ from: peer.handle, name: doc.name, phone: doc.phone, sms: doc.sms ?? null, hours: doc.hours ?? null,
