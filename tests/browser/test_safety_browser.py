@@ -131,6 +131,9 @@ def test_the_plan_opens_offline_in_one_tap_from_every_client_screen_with_the_cri
         # Changing the plan offline keeps what was there and adds the new line.
         go(page, url, "/app/safety-plan/edit", "#plan-form-title")
         assert page.input_value("#f-helpers") == "Alex 07700 900123"
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            assert serious_violations(page) == [], scheme
         page.fill("#f-helpers", "Alex 07700 900123\nSam 07700 900456")
         page.get_by_role("button", name="Save the plan").click()
         page.wait_for_selector("text=Plan saved.")
@@ -194,6 +197,8 @@ def test_the_plan_shared_with_the_therapist_shows_in_their_view(playwright_insta
         tp.get_by_role("button", name="Add to their plan").click()
         tp.wait_for_selector("#contact-error")
         assert "“Phone number” must be a phone number" in tp.inner_text("#contact-error")
+        assert tp.get_attribute("#c-phone", "aria-invalid") == "true"
+        assert serious_violations(tp) == []
         assert tp.input_value("#c-name") == "Riverside Practice, out of hours"
         tp.fill("#c-phone", "+44 20 7946 0999")
         tp.fill("#c-sms", "07700 900999")
