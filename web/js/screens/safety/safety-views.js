@@ -21,11 +21,14 @@ export const CRISIS_PATH = '/app/crisis';
 // The steps whose lines are people and services to reach: their numbers become Call and Text links.
 const REACH = new Set(['helpers', 'professionals']);
 
+/** A number kept on one line: a number broken in two is misread. */
+const whole = (number) => html`<span class="number">${number}</span>`;
+
 /** Call and Text for one number, large: the number is said in both, so each link names what it does. */
 const reachLinks = (number, sms = number) => html`<p class="reach">
-  <a class="button call" href="${telHref(number)}">${icon('phone')}${t('safety.call', { number })}</a>${sms
-  ? html`<a class="button secondary" href="${smsHref(sms)}">${icon('message')}${t('safety.text', { number: sms })}</a>`
-  : null}</p>`;
+  <a class="button call" href="${telHref(number)}">${icon('phone')}<span>${tt('safety.call', { number: whole(number) })
+  }</span></a>${sms ? html`<a class="button secondary" href="${smsHref(sms)}">${icon('message')}<span>${
+    tt('safety.text', { number: whole(sms) })}</span></a>` : null}</p>`;
 
 /** One line of a step about people or services: its words, then Call and Text for each number in it. */
 function reachLine(line) {
@@ -51,7 +54,7 @@ function crisisLines(crisis, level) {
   return html`<ul class="crisis-lines">${crisis.lines.map((l) => html`<li class="crisis-line">
     ${heading(l.name)}${l.about ? html`<p>${l.about}</p>` : null}${l.hours ? html`<p class="meta">${l.hours}</p>` : null}
     ${l.phone ? reachLinks(l.phone, l.sms) : l.sms ? html`<p class="reach"><a class="button" href="${smsHref(l.sms)}">${
-      icon('message')}${t('safety.text', { number: l.sms })}</a></p>` : null}
+      icon('message')}<span>${tt('safety.text', { number: whole(l.sms) })}</span></a></p>` : null}
     ${l.url ? html`<p><a href="${l.url}" rel="noopener noreferrer" target="_blank">${t('crisis.website',
       { name: l.name })}</a></p>` : null}
   </li>`)}</ul>`;
