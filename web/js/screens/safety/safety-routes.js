@@ -52,18 +52,21 @@ export function register(router, app) {
     const kind = env.kinds.get(PLAN_KIND);
     if (!kind) return show({ status: 409 });
     const current = await plan(env);
-    const values = readForm(kind, await request.formData());
+    const form = await request.formData();
+    const values = readForm(kind, form);
+    // The version the edit was made from: when the plan moved on since (another device), the edit is merged into it.
+    const from = /^[1-9][0-9]{0,9}$/.test(String(form.get('from') ?? '')) ? Number(form.get('from')) : null;
     let fields;
     try {
       fields = validateFields(kind, values);
     } catch (err) {
-      if (err instanceof FieldError) return page(planForm({ kind, plan: current, values, error: err }), 422);
+      if (err instanceof FieldError) return page(planForm({ kind, plan: current, values, error: err, from }), 422);
       throw err;
     }
-    const saved = current ? await updateEntry(env.db, env.me, current.id, fields, kind)
+    const saved = current ? await updateEntry(env.db, env.me, current.id, fields, kind, { from, kinds: env.kinds })
       : await createEntry(env.db, env.me, kind.id, fields);
-    const form = current ? DRAFT_FORMS.entryEdit(current.id) : DRAFT_FORMS.entryNew(kind.id);
-    await discardDraft(env.db, env.me, form).catch(() => {});
+    const draft = current ? DRAFT_FORMS.entryEdit(current.id) : DRAFT_FORMS.entryNew(kind.id);
+    await discardDraft(env.db, env.me, draft).catch(() => {});
     if (!saved) return show({ status: 404 });
     return show({ notice: savedNotice(), headers: { 'HX-Push-Url': PLAN_PATH } });
   }
