@@ -106,7 +106,15 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
 
     api = Router(
         path="/api/v1",
-        route_handlers=[health, crisis.crisis_lines, auth.router, accounts.router, sync.router, live.router, links.router]
+        route_handlers=[
+            health,
+            crisis.crisis_lines,
+            auth.router,
+            accounts.router,
+            sync.router,
+            live.router,
+            links.router,
+        ],
     )
     app = Litestar(
         route_handlers=[api, web_handler(settings.web_dir)],

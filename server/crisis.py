@@ -60,9 +60,11 @@ def _matches(if_none_match: str, etag: str) -> bool:
     "/crisis-lines",
     tags=["crisis"],
     opt={**answers(), "answer": wire.CrisisLines},
-    responses={304: ResponseSpec(data_container=None, description="Not modified: the copy named by If-None-Match is current")},
+    responses={
+        304: ResponseSpec(data_container=None, description="Not modified: the copy named by If-None-Match is current")
+    },
 )
-async def crisis_lines(request: Request) -> Response[wire.CrisisLines]:
+async def crisis_lines(request: Request) -> Response[bytes]:
     """The crisis lines the operator configured for their region (PROTOCOL.md §17): no session, the same for
     everyone, cacheable. 304 when `If-None-Match` names the current ETag."""
     doc: CrisisDocument = request.app.state.crisis

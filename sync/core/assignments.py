@@ -322,7 +322,17 @@ def validate_response(doc: object, assignment: dict[str, Any] | None = None) -> 
 
 
 PLAN_CONTACT_KEYS = {
-    "v", "type", "client_id", "name", "phone", "sms", "hours", "note", "withdrawn", "created_at", "updated_at",
+    "v",
+    "type",
+    "client_id",
+    "name",
+    "phone",
+    "sms",
+    "hours",
+    "note",
+    "withdrawn",
+    "created_at",
+    "updated_at",
 }
 # As wire.PhoneNumber: what a phone's dialler takes, written as people write it.
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{0,28}[0-9]\Z")

@@ -526,8 +526,13 @@ def documents() -> dict[str, Any]:
     ]
     contacts = [
         {
-            "doc": {**CONTACT, "name": "  Riverside Practice, out of hours ", "hours": " Weekdays 6 pm to 9 am ",
-                    "note": "Ask for the duty therapist.\r\n", "sms": ""},
+            "doc": {
+                **CONTACT,
+                "name": "  Riverside Practice, out of hours ",
+                "hours": " Weekdays 6 pm to 9 am ",
+                "note": "Ask for the duty therapist.\r\n",
+                "sms": "",
+            },
             "expect": {**CONTACT, "hours": "Weekdays 6 pm to 9 am", "note": "Ask for the duty therapist.\n"},
         },
         {

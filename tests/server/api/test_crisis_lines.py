@@ -106,9 +106,7 @@ def test_the_server_process_stops_at_start_up_with_a_clear_message(tmp_path):
     path = write(tmp_path, json.dumps({**LINES, "emergency": "nine one one"}))
     env = {k: v for k, v in os.environ.items() if not k.startswith("BETWEEN_")}
     env.update({"BETWEEN_CRISIS_LINES": path, "BETWEEN_DATA": str(tmp_path / "data"), "BETWEEN_PORT": "0"})
-    done = subprocess.run(
-        [sys.executable, "-m", "between.server"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = subprocess.run([sys.executable, "-m", "between.server"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.startswith("between: BETWEEN_CRISIS_LINES: ")
     assert "emergency" in done.stderr and "Traceback" not in done.stderr
