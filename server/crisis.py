@@ -46,9 +46,26 @@ def _read(path: Path) -> wire.CrisisLines:
     try:
         return msgspec.json.decode(raw, type=wire.CrisisLines)
     except msgspec.ValidationError as exc:
-        raise SettingsError(f"{NAME}: {path} is not a valid crisis-lines file: {exc}") from None
+        raise SettingsError(f"{NAME}: {path} is not a valid crisis-lines file: {_why(str(exc))}") from None
     except msgspec.DecodeError as exc:
         raise SettingsError(f"{NAME}: {path} is not JSON: {exc}") from None
+
+
+def _why(message: str) -> str:
+    """msgspec's message in an operator's words: which field, and what it should be (not the pattern's regex)."""
+    problem, _, where = message.partition(" - at ")
+    where = where.strip("`") or "the file"
+    if "matching regex" in problem:
+        field = where.rsplit(".", 1)[-1]
+        problem = {
+            "phone": "is not a phone number (digits, spaces, brackets and dashes, an optional leading +)",
+            "sms": "is not a phone number (digits, spaces, brackets and dashes, an optional leading +)",
+            "emergency": "is not a phone number (digits, spaces, brackets and dashes, an optional leading +)",
+            "reviewed": "is not a date written YYYY-MM-DD",
+            "source": "is not an http(s) address",
+            "url": "is not an http(s) address",
+        }.get(field, "does not have the expected form (one line of text)")
+    return f"{where}: {problem}"
 
 
 def _matches(if_none_match: str, etag: str) -> bool:

@@ -13,6 +13,7 @@ import pytest
 
 from between.server import crisis
 from between.server.settings import Settings, SettingsError
+from tests.conftest import SERVED_WEB
 
 LINES = {
     "region": "Testland",
@@ -75,9 +76,9 @@ def test_a_changed_file_gives_a_new_etag_at_the_next_start(tmp_path):
     [
         ("{not json", "is not JSON"),
         (json.dumps({"lines": [{"name": "No source", "phone": "988", "reviewed": "2026-11-30"}]}), "source"),
-        (json.dumps({**LINES, "lines": [{**LINES["lines"][0], "phone": "call 988"}]}), "phone"),
-        (json.dumps({**LINES, "emergency": "nine one one"}), "emergency"),
-        (json.dumps({**LINES, "lines": [{**LINES["lines"][0], "reviewed": "last week"}]}), "reviewed"),
+        (json.dumps({**LINES, "lines": [{**LINES["lines"][0], "phone": "call 988"}]}), "$.lines[0].phone: is not a"),
+        (json.dumps({**LINES, "emergency": "nine one one"}), "$.emergency: is not a phone number"),
+        (json.dumps({**LINES, "lines": [{**LINES["lines"][0], "reviewed": "last week"}]}), "YYYY-MM-DD"),
         (json.dumps({**LINES, "extra": 1}), "extra"),
         (json.dumps([LINES]), "is not a valid crisis-lines file"),
     ],
@@ -105,8 +106,19 @@ def test_the_server_process_stops_at_start_up_with_a_clear_message(tmp_path):
     """`python -m between.server` with a broken file: exit status 2 and one line saying what to fix, no traceback."""
     path = write(tmp_path, json.dumps({**LINES, "emergency": "nine one one"}))
     env = {k: v for k, v in os.environ.items() if not k.startswith("BETWEEN_")}
-    env.update({"BETWEEN_CRISIS_LINES": path, "BETWEEN_DATA": str(tmp_path / "data"), "BETWEEN_PORT": "0"})
+    env.update(
+        {
+            "BETWEEN_CRISIS_LINES": path,
+            "BETWEEN_DATA": str(tmp_path / "data"),
+            "BETWEEN_PORT": "0",
+            "BETWEEN_WEB_DIR": str(SERVED_WEB),
+        }
+    )
     done = subprocess.run([sys.executable, "-m", "between.server"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
-    assert done.stderr.startswith("between: BETWEEN_CRISIS_LINES: ")
-    assert "emergency" in done.stderr and "Traceback" not in done.stderr
+    said = [line for line in done.stderr.splitlines() if line.startswith("between: ")]
+    assert said == [
+        f"between: BETWEEN_CRISIS_LINES: {path} is not a valid crisis-lines file: $.emergency: is not a "
+        "phone number (digits, spaces, brackets and dashes, an optional leading +)"
+    ]
+    assert "Traceback" not in done.stderr
