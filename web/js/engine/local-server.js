@@ -8,6 +8,7 @@ import { onLocalChange } from '../data/entries.js';
 import { splitShell, streamPage, withLanguage, withShellWords } from './full-page.js';
 import { templateTable } from '../core/assignments.js';
 import { kindTable } from '../core/kinds.js';
+import { NO_LINES, readCrisisLines } from '../core/crisis-lines.js';
 import { localiseKinds, localiseTemplates } from '../core/kind-words.js';
 import { languageInUse, pickLanguage, SOURCE, text, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
@@ -52,12 +53,13 @@ export async function languageOf(db) {
  * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>,
  *   templatesResponse: () => Promise<Response>, catalogueResponse: (url: string) => Promise<Response>,
  *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>,
- *   tell?: (message: object) => Promise<void>, recover?: () => Promise<CryptoKey|null>}} io
+ *   tell?: (message: object) => Promise<void>, recover?: () => Promise<CryptoKey|null>,
+ *   crisisResponse?: () => Promise<Response|null>}} io
  *   how to reach the precached shell, kinds.json, templates.json and a language's catalogue (the worker passes its
  *   cache lookups), this app's origin (the API's too), how to tell the pages the sync status (with what a run that
  *   ended changed), and how to drop the worker's cached files that are fetched again when needed
  *   (engine/storage.js freeSpace); `tell` a message to every open page and `recover` the vault key the open pages
- *   hold (engine/lock.js)
+ *   hold (engine/lock.js); the kept copy of the crisis lines (sw.js: cached, refreshed behind it)
  */
 /**
  * Whether a message's `source` may be handed the session token: a top-level window of this `origin` that this worker
@@ -177,10 +179,17 @@ export function createLocalServer(io) {
   const storage = createStorage({ load, sync, freeCaches: io.freeCaches });
   const reminders = createReminders({ load, sessionApi: accounts.sessionApi });
 
+  /** The operator's crisis lines as the worker keeps them (io.crisisResponse); no key is read. */
+  async function crisisLines() {
+    const response = await io.crisisResponse?.().catch(() => null);
+    if (!response?.ok) return NO_LINES;
+    return readCrisisLines(await response.clone().json().catch(() => null));
+  }
+
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
     changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, reminders, panel: entryPanel(load),
-    home, lock };
+    home, lock, crisisLines };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);
