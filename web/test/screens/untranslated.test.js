@@ -37,7 +37,7 @@ import { clientPage, clientsPage, printPage, timelineItems } from '../../js/scre
 import { weekdayWords } from '../../js/core/dates.js';
 import { copyWords, exportPage, exportText } from '../../js/screens/export/export.js';
 import { localiseKinds, localiseTemplates } from '../../js/core/kind-words.js';
-import { kindTable } from '../../js/core/kinds.js';
+import { checkField, kindTable, missing } from '../../js/core/kinds.js';
 import { templateTable } from '../../js/core/assignments.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
@@ -409,6 +409,23 @@ Object.assign(SCREENS, {
         ?? []).map((f) => ({ label: f.label, type: f.type, options: (f.constraints?.options ?? []).map((o) => o.label)
       })) } })).join(''),
 });
+
+// A form's problems as the validators name them (core/fields.js codes), said by the catalogue.
+const problems = [];
+for (const kind of realKinds.values()) {
+  for (const field of kind.fields) {
+    problems.push([kind, missing(field)]);
+    for (const value of [5, 'a\nb', true, 'nope', [{}], [{ name: 'a', intensity: 500 }], 11, -1]) {
+      try {
+        checkField(field, value);
+      } catch (err) {
+        problems.push([kind, err]);
+      }
+    }
+  }
+}
+SCREENS["a form's problems, every field of every kind"] = () => problems.map(([kind, err]) => entryForm(kind,
+  { error: err })).join('');
 
 for (const [name, render] of Object.entries(SCREENS)) {
   test(`nothing untranslated: ${name}`, async () => {
