@@ -101,7 +101,10 @@ export function fieldWords(path, slots = []) {
 
 /** An error for people: the field in words, then what is wrong (the validators never echo the value). */
 export function errorWords(err, slots = []) {
-  const problem = /'[^']*' (.*?)\.?$/.exec(err.message)?.[1] ?? err.message.replace(/\.$/, '');
+  // The builder's own problems have their words in the catalogue; the validators' are English for now.
+  const code = /** @type {{problem?: {code: string}}} */ (err).problem?.code;
+  const problem = code ? t(`assign.problem.${code}`)
+    : /'[^']*' (.*?)\.?$/.exec(err.message)?.[1] ?? err.message.replace(/\.$/, '');
   return t('assign.error', { field: fieldWords(err.fieldId, slots), problem });
 }
 
