@@ -364,4 +364,4 @@ def cmd_serve(args: argparse.Namespace) -> None:
     found = entry_points(group="between.serve", name="serve")
     if not found:
         raise BetweenError("no_server", t("serve.notInstalled"))
-    next(iter(found)).load()(args.host, args.port, args.data)
+    next(iter(found)).load()(args.host, args.port, args.data, database=args.database, workers=args.workers)

@@ -148,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8000)
     c.add_argument("--data", default="var")
+    c.add_argument("--database", default=None, help=t("help.database"))
+    c.add_argument("--workers", type=int, default=None, help=t("help.workers"))
     return p
 
 
