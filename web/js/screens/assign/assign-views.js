@@ -101,9 +101,10 @@ export function fieldWords(path, slots = []) {
 
 /** An error for people: the field in words, then what is wrong (the validators never echo the value). */
 export function errorWords(err, slots = []) {
-  // The builder's own problems have their words in the catalogue; the validators' are English for now.
-  const code = /** @type {{problem?: {code: string}}} */ (err).problem?.code;
-  const problem = code ? t(`assign.problem.${code}`)
+  // The problems a form can lead to have their words in the catalogue (the builder's own, the worksheet's); the
+  // others (a document no form makes) are the validators' English.
+  const known = /** @type {{problem?: {code: string, params?: Record<string, unknown>}}} */ (err).problem;
+  const problem = known ? t(`assign.problem.${known.code}`, known.params ?? {})
     : /'[^']*' (.*?)\.?$/.exec(err.message)?.[1] ?? err.message.replace(/\.$/, '');
   return t('assign.error', { field: fieldWords(err.fieldId, slots), problem });
 }
