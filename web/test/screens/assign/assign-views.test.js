@@ -423,3 +423,20 @@ test("a worksheet's problems a form can lead to read in the catalogue's words as
   assert.equal(none.problem.code, 'questionCount');
   assert.equal(errorWords(none), 'Questions: must list from 1 to 40 questions.');
 });
+
+test("a schedule's problems a form can lead to are said by the catalogue", async () => {
+  const { checkSchedule } = await import('../../../js/core/recurrence.js');
+  const say = (schedule) => {
+    try {
+      checkSchedule(schedule);
+    } catch (err) {
+      return [err.problem?.code, errorWords(err)];
+    }
+    return null;
+  };
+  const rec = (over) => ({ recurrence: { freq: 'daily', start: '2026-03-10', time_zone: 'UTC', ...over } });
+  assert.deepEqual(say(rec({ until: '2026-03-01' })), ['beforeStart', 'End date: must not be before the start date.']);
+  assert.deepEqual(say(rec({ freq: 'weekly', days: [] })), ['noDays', 'Days: must list at least one day.']);
+  assert.deepEqual(say(rec({ freq: 'until_next_session', next_session: '2026-03-09T17:00' })),
+    ['afterStart', 'Next session: must be after the start date.']);
+});
