@@ -15,6 +15,8 @@ from between.sync.core.errors import BetweenError, CryptoError, DowngradeError, 
 from .store import BadCursor, Conflict, QuotaFull, StoreError
 
 log = logging.getLogger("between.problems")
+# Litestar's detail when the client disconnects while the request body is read (litestar/connection/request.py)
+HUNG_UP = "client disconnected prematurely"
 TYPE_BASE = "https://between.invalid/problems/"
 MEDIA_TYPE = "application/problem+json"
 
@@ -26,6 +28,7 @@ CODES: dict[str, tuple[int, str]] = {
     "protocol": (400, "Malformed protocol bytes"),
     "crypto": (400, "A signature or key failed to verify"),
     "kdf_below_floor": (400, "Key derivation parameters are below the floor"),
+    "push_endpoint_refused": (400, "This push endpoint is not one the server sends to"),
     "unauthorized": (401, "Missing, expired or revoked session"),
     "invalid_credentials": (401, "Invalid credentials"),
     "origin_not_configured": (421, "This server answers sign-in only at its configured public origin"),
@@ -39,6 +42,7 @@ CODES: dict[str, tuple[int, str]] = {
     "device_exists": (409, "Device id already exists"),
     "already_linked": (409, "Already linked"),
     "own_invite": (409, "A therapist cannot accept their own invite"),
+    "no_subscription": (409, "This device has no push subscription: register one first"),
     "payload_too_large": (413, "Request body too large"),
     "quota_exceeded": (413, "The account's storage quota is full"),
     "unsupported_media_type": (415, "Unsupported media type"),
@@ -127,6 +131,11 @@ def on_http(_: Request, exc: HTTPException) -> Response:
         return problem_response("invalid_body", _scrub("; ".join(messages)) or None)
     status = exc.status_code if 400 <= exc.status_code < 600 else 500
     code = _http_code(status)
+    if status == 500 and exc.detail == HUNG_UP:
+        # The client went away halfway through its body: nothing is wrong with the server, and the answer below
+        # reaches no one. Not an error line: 5xx alerts must not fire on a phone leaving a tunnel.
+        log.info("client disconnected before its request body was complete")
+        return problem_response("invalid_body", "the client disconnected before its body was complete")
     if status >= 500:
         log.error("http error %s", status)
         return problem_response(code, status=status)
