@@ -296,10 +296,10 @@ export const FIELD_TYPES = Object.freeze({
       for (const item of items(field, value, fail)) {
         const keys = item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item).sort() : [];
         if (keys.length !== 2 || keys[0] !== 'done' || keys[1] !== 'text') {
-          throw fail('must list items as a text and whether it is ticked each');
+          throw fail('must list items as a text and whether it is ticked each', 'checklistItems');
         }
         const text = oneLine(item.text, c.max_length ?? 0, fail, 'items must be');
-        if (typeof item.done !== 'boolean') throw fail('must say yes or no for whether each item is ticked');
+        if (typeof item.done !== 'boolean') throw fail('must say yes or no for whether each item is ticked', 'checklistDone');
         if (text) out.push({ text, done: item.done });
       }
       return out.length ? out : null;
@@ -326,7 +326,7 @@ export const FIELD_TYPES = Object.freeze({
         const strokes = checkStrokes(value, c.max_items ?? 0, c.max_length ?? 0);
         return strokes.length ? strokes : null;
       } catch (err) {
-        if (err instanceof SketchError) throw fail(err.message);
+        if (err instanceof SketchError) throw fail(err.message, err.problem.code, err.problem.params);
         throw err;
       }
     },
