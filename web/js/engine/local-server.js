@@ -8,7 +8,7 @@ import { onLocalChange } from '../data/entries.js';
 import { splitShell, streamPage, withLanguage } from './full-page.js';
 import { templateTable } from '../core/assignments.js';
 import { kindTable } from '../core/kinds.js';
-import { languageInUse, pickLanguage, SOURCE, useLanguage } from '../core/messages.js';
+import { LANGUAGES, languageInUse, pickLanguage, SOURCE, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
 import { createSharing } from './share.js';
 import { createStorage } from './storage.js';
@@ -38,11 +38,13 @@ export async function languageOf(db) {
 /**
  * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>,
  *   templatesResponse: () => Promise<Response>, catalogueResponse: (url: string) => Promise<Response>,
+ *   keepCatalogue?: (url: string) => Promise<boolean>, onlyCatalogue?: (url: string) => Promise<void>,
  *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>}} io
  *   how to reach the precached shell, kinds.json, templates.json and a language's catalogue (the worker passes its
- *   cache lookups), this app's origin (the API's too), how to tell the pages the sync status (with what a run that
- *   ended changed), and how to drop the worker's cached files that are fetched again when needed
- *   (engine/storage.js freeSpace)
+ *   cache lookups), how to make sure a catalogue is kept for offline use (`keepCatalogue`: fetched into the cache if
+ *   need be, false when it cannot be) and to keep no other (`onlyCatalogue`), this app's origin (the API's too), how
+ *   to tell the pages the sync status (with what a run that ended changed), and how to drop the worker's cached
+ *   files that are fetched again when needed (engine/storage.js freeSpace)
  */
 /**
  * Whether a message's `source` may be handed the session token: a top-level window of this `origin` that this worker
@@ -102,18 +104,21 @@ export function createLocalServer(io) {
   }
 
   /**
-   * The person's language in use (useLanguage) before anything is rendered, once per worker life; its catalogue
-   * was precached with the shell (sw.js install). If it cannot be read, the app's own English.
+   * The person's language in use (useLanguage) before anything is rendered, once per worker life and again after
+   * the setting changes (`languages.changed`); its catalogue was precached with the shell (sw.js install), or kept
+   * when it was chosen. If it cannot be read (offline, and the browser's language changed), the app's own English,
+   * else any language this device keeps. The one in use is then the only catalogue kept (sw.js `onlyCatalogue`).
    */
   let language = null;
   function loadLanguage() {
     language ??= (async () => {
       const choice = await languageOf(await openDb());
-      for (const code of new Set([choice.language, SOURCE])) {
+      for (const code of new Set([choice.language, SOURCE, ...Object.keys(LANGUAGES)])) {
         const response = await io.catalogueResponse(catalogueUrl(code)).catch(() => null);
         if (!response?.ok) continue;
         useLanguage({ language: code, locale: code === choice.language ? choice.locale : code,
           catalogue: await response.json() });
+        if (code === choice.language) await io.onlyCatalogue?.(catalogueUrl(code)).catch(() => {});
         return;
       }
       throw new Error('no catalogue');
@@ -123,6 +128,18 @@ export function createLocalServer(io) {
     });
     return language;
   }
+
+  /** The language setting's machinery (screens/more: the chooser in Settings). */
+  const languages = {
+    device: () => pickLanguage([...(globalThis.navigator?.languages ?? [])]).language,
+    /** @param {string} code */
+    keep: async (code) => {
+      const url = catalogueUrl(code);
+      if (io.keepCatalogue) return io.keepCatalogue(url).catch(() => false);
+      return Boolean((await io.catalogueResponse(url).catch(() => null))?.ok);
+    },
+    changed: () => { language = null; },
+  };
 
   const reset = () => { env = null; };
   const accounts = createAccounts({ env: load, reset, origin: io.origin });
@@ -153,7 +170,8 @@ export function createLocalServer(io) {
 
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
-    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, panel: entryPanel(load), home };
+    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, panel: entryPanel(load), home,
+    languages };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);
@@ -191,10 +209,26 @@ export function createLocalServer(io) {
     const url = new URL(request.url);
     if (url.pathname === '/' || url.pathname === '/app') url.pathname = await home();
     const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
-    if (!found?.handler) return io.shell();
+    if (!found?.handler) return plainShell();
     if (found.handler.download) return answer(request, url, found); // a file (export.js), not a page
     const shown = url.pathname !== new URL(request.url).pathname ? url.pathname + url.search : null;
-    return (await wholePage(answer(request, url, found), 200, shown)) ?? io.shell();
+    return (await wholePage(answer(request, url, found), 200, shown)) ?? plainShell();
+  }
+
+  /**
+   * The shell without a view (an invite, which the page asks for itself), its `<html lang>` the language in use, so
+   * the page's own words (page/words.js) are in it too. As it is when no language can be put in use.
+   */
+  async function plainShell() {
+    const shell = await io.shell();
+    try {
+      await loadLanguage();
+    } catch {
+      return shell;
+    }
+    if (!shell.ok) return shell;
+    return new Response(withLanguage(await shell.clone().text(), languageInUse()), { status: shell.status,
+      headers: { ...pageHeaders(shell), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' } });
   }
 
   /**

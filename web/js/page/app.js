@@ -349,6 +349,8 @@ async function start() {
     await htmx.ajax('GET', path, { target: '#view' });
   }
   titleView();
+  // A page that loads saying what a step did (a language change reloads the app on Settings) says it first.
+  if (view.querySelector('.notice[role="status"][data-on-load]')) focusView({ target: view });
   document.documentElement.dataset.ready = 'true';
   offerUpdates(registration);
   navigator.serviceWorker.controller.postMessage({ type: 'status' });

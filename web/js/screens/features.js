@@ -38,6 +38,10 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @property {(id: string) => Promise<unknown>} [panel] the sharing panel under an entry, or null
  * @property {() => Date} [now] the clock (tests set it)
  * @property {() => Promise<string>} [home] the address of the person's home screen (Today, or a therapist's Clients)
+ * @property {{device: () => string, keep: (language: string) => Promise<boolean>, changed: () => void}} [languages]
+ *   the language setting's machinery: the language the browser's languages pick (`device`), a language's catalogue
+ *   made sure of on this device, fetched and kept for offline use if need be (`keep`: false when it cannot be), and
+ *   `changed`: the setting changed, the next request puts the new language in use
  */
 
 /**
