@@ -241,6 +241,7 @@ export function createLocalServer(io) {
     const shell = await io.shell();
     const parts = shell.ok ? splitShell(await shell.clone().text(), path) : null;
     if (!parts) return null;
+    await loadLanguage().catch(() => {}); // the view's language, which may have just changed (languages.changed)
     parts.head = withLanguage(parts.head, languageInUse());
     return new Response(streamPage(parts, rendering.then((view) => view.text())), {
       status, headers: { ...pageHeaders(shell), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
@@ -313,6 +314,9 @@ export function createLocalServer(io) {
         return sync.run();
       case 'status':
         return io.notify(sync.status());
+      case 'language': // the plain shell's page asks which language the views are in (`<html lang>`)
+        port?.postMessage({ language: await loadLanguage().then(languageInUse, () => null) });
+        return undefined;
       case 'live-token':
         port?.postMessage({ token: (await fromWindow()) ? await liveToken(Boolean(data.renew)) : null });
         return undefined;

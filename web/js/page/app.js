@@ -315,6 +315,12 @@ async function start() {
   const early = navigator.serviceWorker.controller ? import('/vendor/htmx.js') : null;
   const registration = await registerWorker();
   await controlled();
+  // A page the worker did not render (the first start, an invite) says the language its views are in, as the
+  // worker's pages do, before any of the page's own words are read (page/words.js reads <html lang>).
+  if (!view.dataset.rendered) {
+    const { language } = await ask({ type: 'language' });
+    if (language) document.documentElement.lang = language;
+  }
   // The screen renders again with what a run changed before the header says how it went, so the two never
   // disagree ("Synced" over an entry still "waiting to sync"); statuses keep their order.
   let shown = Promise.resolve();
