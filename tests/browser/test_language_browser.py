@@ -12,10 +12,20 @@ import pytest
 from playwright.sync_api import Page
 from pwa_browser import StaticServer, launch, open_app, serious_violations
 from pwa_care import go
+from test_pwa_update import check_for_update, release
 
 pytestmark = pytest.mark.browser
 
 ZONE = "Europe/Madrid"
+# The message catalogues each of the worker's caches keeps: {cache: [paths]}.
+CACHED = """async () => {
+  const out = {};
+  for (const name of await caches.keys()) {
+    out[name] = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname)
+      .filter((p) => p.startsWith('/i18n/')).sort();
+  }
+  return out;
+}"""
 # The message catalogues the device keeps, in any of the worker's caches.
 CATALOGUES = """async () => {
   const found = [];
@@ -184,5 +194,35 @@ def test_spanish_by_default_then_english_chosen_kept_offline_and_back(playwright
                 r.onsuccess = () => done(JSON.stringify(r.result ?? null)); }; })"""
         )
         assert "language" not in (json.loads(stored) or {}), stored
+    finally:
+        context.close()
+
+
+def test_an_update_keeps_the_chosen_language_and_only_it_offline_too(playwright_instance, static, tmp_path):
+    context = launch(playwright_instance, tmp_path / "profile", locale="es-ES", timezone_id=ZONE)
+    try:
+        page = open_app(context, static.url)
+        go(page, static.url, "/app/settings", "#language-form")
+        choose(page, "English", "Usar este idioma", "en")
+        page.wait_for_function(f"async () => JSON.stringify(await ({CATALOGUES})()) === '[\"/i18n/en.json\"]'")
+
+        # A new version installs beside the running one: it precaches the language in use, not the browser's.
+        release(static, "test-language-next")
+        check_for_update(page)
+        page.wait_for_selector("#app-update button", timeout=30000)
+        assert page.evaluate(CACHED)["between-shell-test-language-next"] == ["/i18n/en.json"]
+
+        # Taken offline, in English, from the new version's cache.
+        offline(context, static, True)
+        page.evaluate("() => { window.__samePage = true; }")
+        page.get_by_role("button", name="Update now").click()
+        page.wait_for_function(
+            "() => window.__samePage === undefined && document.documentElement.dataset.ready === 'true'",
+            timeout=30000,
+        )
+        assert list(page.evaluate(CACHED)) == ["between-shell-test-language-next"]
+        go(page, static.url, "/app/today", "#today-title")
+        assert page.evaluate("() => document.documentElement.lang") == "en"
+        assert page.locator("#today-title").inner_text() == "Today"
     finally:
         context.close()
