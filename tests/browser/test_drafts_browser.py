@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pwa_browser import launch, open_app, serious_violations
 from pwa_live import live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
-from pwa_screens import go_entries, save, start_entry
+from pwa_screens import create_journal, go_entries, save, start_entry
 
 pytestmark = pytest.mark.browser
 
@@ -164,6 +164,155 @@ def test_saving_removes_the_draft_and_a_refused_save_keeps_it(playwright_instanc
         save(page)
         page.wait_for_selector("article h1")
         assert raw_indexeddb(page)["stores"]["drafts"] == 0
+    finally:
+        ctx.close()
+
+
+# The drafts store's rows as they are at rest (sealed), to put back later: a draft from before, as a device holds it.
+TAKE_DRAFTS = """async () => {
+  const db = await new Promise((ok, no) => { const r = indexedDB.open('between'); r.onsuccess = () => ok(r.result);
+    r.onerror = () => no(r.error); });
+  const rows = await new Promise((ok) => { const r = db.transaction('drafts').objectStore('drafts').getAll();
+    r.onsuccess = () => ok(r.result); });
+  db.close();
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) =>
+    [k, v instanceof Uint8Array ? {bytes: Array.from(v)} : v])));
+}"""
+PUT_DRAFTS = """async (rows) => {
+  const db = await new Promise((ok, no) => { const r = indexedDB.open('between'); r.onsuccess = () => ok(r.result);
+    r.onerror = () => no(r.error); });
+  const tx = db.transaction('drafts', 'readwrite');
+  for (const row of rows) tx.objectStore('drafts').put(Object.fromEntries(Object.entries(row).map(([k, v]) =>
+    [k, v && v.bytes ? Uint8Array.from(v.bytes) : v])));
+  await new Promise((ok) => { tx.oncomplete = ok; });
+  db.close();
+}"""
+
+
+def open_edit(page, title: str) -> None:
+    go_entries(page)
+    page.locator(".entries").get_by_role("link", name=title).first.click()
+    page.get_by_role("link", name="Edit").click()
+    page.wait_for_selector("form.entry-form[data-draft-state]")
+
+
+def test_an_old_draft_of_an_edit_is_not_put_back_over_a_newer_version_without_asking(
+    playwright_instance, app_url, tmp_path
+):
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = open_app(ctx, app_url)
+        create_journal(page, "Walk", "Went round the park")
+        # Monday, this device: an edit in progress, left as a draft.
+        open_edit(page, "Walk")
+        page.fill("#f-body", "Went round the park, and felt calmer")
+        draft_kept(page)
+        monday = page.evaluate(TAKE_DRAFTS)
+        assert len(monday) == 1
+        go_entries(page)
+        # Tuesday, "another device": the entry changes. (Here by this device's own edit form, whose save deletes the
+        # draft; Monday's draft is then put back as it was, as the other device's sync would have left it.)
+        open_edit(page, "Walk")
+        page.wait_for_selector(".draft-notice")  # Monday's draft, of the version it was made from: put back
+        page.fill("#f-title", "Walk with Sam")
+        page.fill("#f-body", "Went round the park with Sam")
+        save(page)
+        page.wait_for_selector("article h1")
+        page.evaluate(PUT_DRAFTS, monday)
+        # Wednesday: Edit again. The draft was made from an older version: asked, not put back.
+        open_edit(page, "Walk with Sam")
+        page.wait_for_selector("form.entry-form[data-draft-state='asking']")
+        notice = page.locator(".draft-notice")
+        assert notice.get_attribute("role") == "status"
+        assert "changed on another device after your draft was written" in notice.locator("p").inner_text()
+        assert page.input_value("#f-title") == "Walk with Sam"
+        assert page.input_value("#f-body") == "Went round the park with Sam"
+        assert page.evaluate("() => document.activeElement.classList.contains('draft-notice')")
+        # Typing meanwhile replaces nothing: the draft is still Monday's until the person chooses.
+        page.fill("#f-body", "Went round the park with Sam.")
+        assert page.evaluate(TAKE_DRAFTS) == monday
+        page.get_by_role("button", name="Restore my draft anyway").click()
+        page.wait_for_selector("form.entry-form[data-draft-state='restored']")
+        assert page.input_value("#f-body") == "Went round the park, and felt calmer"
+        assert page.input_value("#f-title") == "Walk"  # the draft's, as it was written
+        assert notice.locator("p").inner_text() == "Draft restored"
+        # Saved, the draft is merged into the entry as it is now: Tuesday's changes are not undone. The title only
+        # Tuesday changed stays Tuesday's; the text both changed keeps both versions.
+        save(page)
+        article = page.locator("article")
+        article.wait_for()
+        text = article.inner_text()
+        assert "Walk with Sam" in text
+        assert "Went round the park with Sam" in text
+        assert "Went round the park, and felt calmer" in text
+        assert "Edited on two devices" in text
+        assert raw_indexeddb(page)["stores"]["drafts"] == 0
+        # And the other answer: the old draft put back again, "Discard draft" keeps the entry as it is now.
+        go_entries(page)
+        page.evaluate(PUT_DRAFTS, monday)
+        open_edit(page, "Walk with Sam")
+        page.wait_for_selector("form.entry-form[data-draft-state='asking']")
+        merged = page.input_value("#f-body")
+        assert "Went round the park with Sam" in merged
+        page.get_by_role("button", name="Discard draft").click()
+        page.wait_for_selector("form.entry-form[data-draft-state='none']")
+        assert page.input_value("#f-body") == merged
+        assert notice.locator("p").inner_text() == "Draft discarded. The form shows the entry as it is now."
+        assert raw_indexeddb(page)["stores"]["drafts"] == 0
+    finally:
+        ctx.close()
+
+
+# Types into the next entry form a screen brings, in the same task as the swap: before the page has its draft back.
+TYPE_EARLY = """(text) => {
+  const type = () => {
+    const body = document.querySelector('form.entry-form #f-body');
+    if (!body) return;
+    document.removeEventListener('htmx:after:swap', type);
+    body.value = text;
+    body.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  document.addEventListener('htmx:after:swap', type);
+}"""
+
+
+def test_typing_before_the_draft_is_back_asks_before_replacing_it(playwright_instance, app_url, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = open_app(ctx, app_url)
+        start_journal_typed(page, "Earlier", "What I wrote before")
+        go_entries(page)
+        page.evaluate(TYPE_EARLY, "typed at once")
+        page.locator(".kinds").get_by_role("link", name="Journal", exact=True).click()
+        page.wait_for_selector("form.entry-form[data-draft-state='asking']")
+        notice = page.locator(".draft-notice")
+        assert "You have an earlier draft of this form" in notice.locator("p").inner_text()
+        assert page.input_value("#f-body") == "typed at once"
+        # Left without choosing: the earlier draft is still there, whole.
+        go_entries(page)
+        page.locator("section.drafts").get_by_role("link", name="Journal").click()
+        page.wait_for_selector("form.entry-form[data-draft-state='restored']")
+        assert page.input_value("#f-title") == "Earlier"
+        assert page.input_value("#f-body") == "What I wrote before"
+        # "Restore your earlier draft" puts it in place of what was typed.
+        go_entries(page)
+        page.evaluate(TYPE_EARLY, "typed at once")
+        page.locator(".kinds").get_by_role("link", name="Journal", exact=True).click()
+        page.get_by_role("button", name="Restore your earlier draft").click()
+        page.wait_for_selector("form.entry-form[data-draft-state='restored']")
+        assert page.input_value("#f-body") == "What I wrote before"
+        # "Keep what I typed" replaces the draft, then and only then.
+        go_entries(page)
+        page.evaluate(TYPE_EARLY, "typed at once")
+        page.locator(".kinds").get_by_role("link", name="Journal", exact=True).click()
+        page.get_by_role("button", name="Keep what I typed").click()
+        draft_kept(page)
+        assert notice.locator("p").inner_text() == "Kept what you typed. It replaces your earlier draft."
+        go_entries(page)
+        page.locator("section.drafts").get_by_role("link", name="Journal").click()
+        page.wait_for_selector("form.entry-form[data-draft-state='restored']")
+        assert page.input_value("#f-title") == ""
+        assert page.input_value("#f-body") == "typed at once"
     finally:
         ctx.close()
 

@@ -27,11 +27,12 @@ export const MAX_DRAFT_CHARS = 4_000_000;
 
 /**
  * @typedef {{form: string, path: string, kind: string, title: string, what: string,
- *   values: [string, string][], updatedAt: string}} Draft
+ *   values: [string, string][], updatedAt: string, base?: string}} Draft
  *   form: the form's identity; path: the app address that shows it again; kind: the kind of entry it writes (a
  *   kinds.json id, '' when none); title: what the form is about in the person's words (an assignment's title, or
  *   ''); what: which form of that address ('new', 'edit', 'answer', 'reason', 'feedback'); values: the form's
- *   controls as [name, value] pairs, as the page read them; updatedAt: when it was last written (this device's clock)
+ *   controls as [name, value] pairs, as the page read them; updatedAt: when it was last written (this device's clock);
+ *   base: for an edit, the version of what it edits the form showed when the draft was written ('' when none)
  * @typedef {Omit<Draft, 'values'>} DraftInfo what the lists of drafts show: everything but the values
  * @typedef {{userId: Uint8Array, accountKey: Uint8Array, kwk: Uint8Array}} Keys the unlocked device's (device.js)
  */
@@ -124,15 +125,15 @@ export function saveDraft(db, me, draft) {
   });
 }
 
-/** The draft of one form, or null; one that can no longer be opened is deleted. @returns {Promise<Draft|null>} */
+/**
+ * The draft of one form, or null. One that cannot be opened is left as it is: it is only ciphertext, and it may open
+ * again (a device whose local data was adopted by an account it signed in to). @returns {Promise<Draft|null>}
+ */
 export function readDraft(db, me, form) {
   return queued(form, async () => {
     const id = toHex(await draftId(me, form));
     const row = await get(db, STORE, id);
-    if (!row) return null;
-    const draft = await openDraft(me, row);
-    if (!draft) await write(db, [STORE], (tx) => { tx.objectStore(STORE).delete(id); });
-    return draft;
+    return row ? openDraft(me, row) : null;
   });
 }
 
@@ -146,14 +147,12 @@ export function discardDraft(db, me, form) {
 
 /**
  * Every draft on this device, newest first, without its values: for "Drafts to continue" (Today) and "Continue
- * where you left off" (Entries). Drafts that can no longer be opened are deleted on the way.
+ * where you left off" (Entries). Drafts that cannot be opened are left out of the list but kept (see readDraft).
  * @param {IDBDatabase} db @param {Keys} me @returns {Promise<DraftInfo[]>}
  */
 export async function listDrafts(db, me) {
   const rows = await getAll(db, STORE);
   const opened = await Promise.all(rows.map((row) => openDraft(me, row)));
-  const lost = rows.filter((row, i) => !opened[i]).map((row) => row.id);
-  if (lost.length) await write(db, [STORE], (tx) => { for (const id of lost) tx.objectStore(STORE).delete(id); });
   return opened.filter((d) => d !== null)
     .map(({ form, path, kind, title, what, updatedAt }) => ({ form, path, kind, title, what, updatedAt }))
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));

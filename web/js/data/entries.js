@@ -7,6 +7,7 @@ import { BetweenError, CryptoError } from '../core/errors.js';
 import { FLAG_DELETED, parseHeader } from '../core/layout.js';
 import { fieldType } from '../core/fields.js';
 import { unknownFields } from '../core/kinds.js';
+import { mergeDocuments } from '../core/merge.js';
 import {
   decodeDocument, encodeDocument, openStoredRevision, revId, sealRevision, unwrapDek, wrapDek,
 } from '../core/records.js';
@@ -160,15 +161,30 @@ export async function getEntry(db, me, id) {
 /**
  * The next version of an entry with `fields`, the checked answers to `kind`'s questions. What this version does
  * not know is kept as it is: top-level keys (a newer app's, merge notes) and fields `kind` does not define.
- * @param {import('../core/kinds.js').Kind} kind @returns {Promise<Entry|null>} null when the entry is gone
+ * `from`: the version the edit was made from (the form showed it, or the draft put back in it was started from it).
+ * When the entry has moved on since, the edit is merged three ways into the current version, as sync merges two
+ * devices' edits (core/merge.js): what changed meanwhile is kept, not written over. `kinds`: the merge's schemas.
+ * @param {IDBDatabase} db @param {any} me @param {string} id @param {Record<string, any>} fields
+ * @param {import('../core/kinds.js').Kind} kind
+ * @param {{from?: number|null, kinds?: Map<string, import('../core/kinds.js').Kind>}} [options]
+ * @returns {Promise<Entry|null>} null when the entry is gone
  */
-export async function updateEntry(db, me, id, fields, kind) {
+export async function updateEntry(db, me, id, fields, kind, { from = null, kinds } = {}) {
   const row = await liveRow(db, id);
   if (!row) return null;
   const old = decodeDocument(await openPlaintext(me, row, row.head));
   if (!isEntryDocument(old)) return null;
-  const doc = { ...old, fields: { ...unknownFields(kind, old.fields), ...fields }, updated_at: now(),
-    device: me.deviceId };
+  const stamp = { updated_at: now(), device: me.deviceId };
+  /** @type {Record<string, any>} */
+  let doc = { ...old, fields: { ...unknownFields(kind, old.fields), ...fields }, ...stamp };
+  const base = from && from !== row.head.version && kinds ? await get(db, 'revisions', [id, from]) : null;
+  if (base && !(parseHeader(base.header).flags & FLAG_DELETED)) {
+    const before = decodeDocument(await openPlaintext(me, row, base));
+    if (isEntryDocument(before)) {
+      const mine = { ...before, fields: { ...unknownFields(kind, before.fields), ...fields }, ...stamp };
+      doc = { ...mergeDocuments(before, mine, old, { kinds }).document, ...stamp };
+    }
+  }
   const saved = await commit(db, me, row, encodeDocument(doc), false);
   return toEntry(saved.recordId, saved.head.version, doc);
 }

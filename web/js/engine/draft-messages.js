@@ -4,8 +4,8 @@
  *
  * | page sends | worker answers |
  * |---|---|
- * | `{type: 'draft', op: 'save', form, path, kind, title, what, values}` | `{ok: true, updatedAt}` or `{ok: false}` |
- * | `{type: 'draft', op: 'get', form}` | `{ok: true, draft: {values, updatedAt}}`, `draft: null` when there is none |
+ * | `{type: 'draft', op: 'save', form, path, kind, title, what, base, values}` | `{ok: true, updatedAt}` or `{ok: false}` |
+ * | `{type: 'draft', op: 'get', form}` | `{ok: true, draft: {values, updatedAt, base}}`, `draft: null` when there is none |
  * | `{type: 'draft', op: 'discard', form}` | `{ok: true}` |
  */
 
@@ -53,12 +53,13 @@ export async function draftMessage(env, data) {
         const values = valuesOf(data.values);
         if (!path || !values) return { ok: false };
         const updatedAt = await saveDraft(db, me, { form, path, values, kind: text(data.kind, 100) ?? '',
-          title: text(data.title, 300) ?? '', what: text(data.what, 20) ?? '' });
+          title: text(data.title, 300) ?? '', what: text(data.what, 20) ?? '', base: text(data.base, 40) ?? '' });
         return { ok: true, updatedAt };
       }
       case 'get': {
         const draft = await readDraft(db, me, form);
-        return { ok: true, draft: draft && { values: draft.values, updatedAt: draft.updatedAt } };
+        return { ok: true, draft: draft && { values: draft.values, updatedAt: draft.updatedAt,
+          base: draft.base ?? '' } };
       }
       case 'discard':
         await discardDraft(db, me, form);

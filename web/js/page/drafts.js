@@ -9,6 +9,11 @@
  *
  * Saving the form deletes its draft in the worker (the route that saves it); "Discard draft" puts the form back as
  * it was first shown and deletes the draft. A form that comes back refused (a 422 with its error) keeps its draft.
+ *
+ * Two cases ask before anything is put back or replaced (restoreChoice): a draft of an edit started from an older
+ * version of what the form edits (changed elsewhere since: putting it back and saving would undo that change), and a
+ * draft met after the person already typed into the form (keeping what was typed would replace the draft). While
+ * the question is open, nothing is sent: the stored draft stays as it is until the person chooses.
  */
 
 import { pageWords } from './words.js';
@@ -67,14 +72,39 @@ export function applyValues(form, values) {
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * What to do with the draft a form's screen met.
+ * - 'none': no draft, or the form already holds what was typed into it and the draft is that (nothing to do);
+ * - 'discard': the form already shows what the draft holds (saved, from here or elsewhere): nothing to continue;
+ * - 'moved': the draft was started from another version than the one the form shows: ask before putting it back;
+ * - 'typed': something was typed before the draft came, and it differs: ask which to keep;
+ * - 'restore': put the draft in the form.
+ * @param {{draft: {values: Values, base?: string}|null, original: Values, base?: string, typed: Values|null}} d
+ *   original: the values the form was shown with; base: the version it shows ('' when it edits nothing);
+ *   typed: the form's values when input came before the draft did, else null
+ * @returns {'none'|'discard'|'moved'|'typed'|'restore'}
+ */
+export function restoreChoice({ draft, original, base = '', typed }) {
+  if (!draft) return 'none';
+  if (same(draft.values, original)) return 'discard';
+  if (typed && same(draft.values, typed)) return 'none';
+  if (draft.base && base && draft.base !== base) return 'moved';
+  return typed ? 'typed' : 'restore';
+}
+
 /** Whether a form may keep a draft: marked by its screen, and holding no secret. @param {Element} form */
 const keepable = (form) => form.matches('form[data-draft]:not([data-secret])')
   && !form.querySelector('input[type="password"]');
 
 /**
  * @typedef {{form: string, original: Values, timer: ReturnType<typeof setTimeout>|null, ready: boolean,
- *   typedEarly: boolean, applying: boolean}} Watch
- *   original: the values as the screen first showed them (what Discard puts back, and "nothing to keep")
+ *   typedEarly: boolean, applying: boolean, asking?: {choice: 'moved'|'typed', values: Values, base: string}|null,
+ *   stored?: Values|null}} Watch
+ *   original: the values as the screen first showed them (what Discard puts back, and "nothing to keep");
+ *   stored: what the worker holds for the form as far as this page knows (the draft put back, or the last values it
+ *   kept), null when unknown: a send of the same values again is skipped (a control's `change` on leaving it, for
+ *   one, comes after its `input` with nothing new, and may fire as the screen is being left)
+ *   asking: the stored draft while the person is asked what to do with it (nothing is sent meanwhile)
  */
 
 /**
@@ -93,7 +123,7 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
   let submitted = null;
 
   const describe = (form) => ({ form: form.dataset.draft, path: form.dataset.draftPath, kind: form.dataset.draftKind,
-    title: form.dataset.draftTitle, what: form.dataset.draftWhat });
+    title: form.dataset.draftTitle, what: form.dataset.draftWhat, base: form.dataset.draftBase ?? '' });
 
   /** Send the form's values now: kept as its draft, or the draft deleted when the form is as it was shown. */
   async function send(form) {
@@ -104,12 +134,18 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
     waiting.delete(form);
     const values = readValues(form);
     const untouched = same(values, watch.original);
+    if (watch.stored && same(values, watch.stored)) {
+      form.dataset.draftState = untouched ? 'none' : 'saved';
+      return; // nothing new to keep
+    }
     form.dataset.draftState = 'saving';
+    watch.stored = null; // unknown until the worker answers
     const answer = untouched ? await ask({ type: 'draft', op: 'discard', form: watch.form })
       : await ask({ type: 'draft', op: 'save', ...describe(form), values });
+    if (answer?.ok && !watch.timer) watch.stored = untouched ? watch.original : values;
     if (watch.timer) return; // typed again meanwhile: the next send says how it ends
     form.dataset.draftState = !answer?.ok ? 'failed' : untouched ? 'none' : 'saved';
-    if (!answer?.ok && !untouched) notice(form, 'draft.notKept', false);
+    if (!answer?.ok && !untouched) notice(form, 'draft.notKept');
   }
 
   function later(form) {
@@ -124,8 +160,12 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
   /** Everything typed goes out now: the page is being hidden or left, and may not come back. */
   const flush = () => { for (const form of [...waiting]) send(form); };
 
-  /** The draft notice at the top of a form, focused so a screen reader reads it; `discard`: with its button. */
-  async function notice(form, key, discard) {
+  /**
+   * The draft notice at the top of a form, focused so a screen reader reads it, with its buttons: each a
+   * [data attribute, value, catalogue key] ("Discard draft" is ['draftDiscard', '', 'draft.discard']).
+   * @param {HTMLFormElement} form @param {string} key @param {[string, string, string][]} [buttons]
+   */
+  async function notice(form, key, buttons = []) {
     const words = await pageWords();
     let box = /** @type {HTMLElement|null} */ (form.querySelector(':scope > .draft-notice'));
     if (!box) {
@@ -139,13 +179,18 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
     text.textContent = words(key);
     /** @type {HTMLElement[]} */
     const parts = [text];
-    if (discard) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'secondary';
-      button.dataset.draftDiscard = '';
-      button.textContent = words('draft.discard');
-      parts.push(button);
+    if (buttons.length) {
+      const row = document.createElement('div');
+      row.className = 'notice-actions';
+      for (const [attribute, value, label] of buttons) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'secondary';
+        button.dataset[attribute] = value;
+        button.textContent = words(label);
+        row.append(button);
+      }
+      parts.push(row);
     }
     box.replaceChildren(...parts);
     // Read out by focus (a notice that arrives filled in often is not), unless the screen's error has it or another
@@ -169,15 +214,36 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
     refreshed(form);
   }
 
-  /** Put back a form's draft, if it has one and nothing was typed since the screen came. */
+  const DISCARD = /** @type {[string, string, string]} */ (['draftDiscard', '', 'draft.discard']);
+
+  /** The draft put in the form, with "Draft restored · Discard draft". */
+  async function putBack(form, watch, values) {
+    putValues(form, watch, values);
+    watch.stored = values;
+    form.dataset.draftState = 'restored';
+    await notice(form, 'draft.restored', [DISCARD]);
+  }
+
+  /**
+   * Put back a form's draft, if it has one and nothing was typed since the screen came; ask first when it was
+   * started from an older version of what the form edits, or when something was typed already (restoreChoice).
+   */
   async function restore(form, watch) {
     const answer = await ask({ type: 'draft', op: 'get', form: watch.form });
     const draft = answer?.ok ? answer.draft : null;
-    if (draft && form.isConnected && !watch.typedEarly && !same(draft.values, watch.original)) {
-      putValues(form, watch, draft.values);
-      form.dataset.draftState = 'restored';
-      await notice(form, 'draft.restored', true);
-    } else if (draft && same(draft.values, watch.original)) {
+    const choice = form.isConnected ? restoreChoice({ draft, original: watch.original,
+      base: form.dataset.draftBase ?? '', typed: watch.typedEarly ? readValues(form) : null }) : 'none';
+    if (choice === 'restore') {
+      await putBack(form, watch, draft.values);
+    } else if (choice === 'moved' || choice === 'typed') {
+      // Nothing is put in and nothing sent until the person chooses: the form shows what it was shown with (the
+      // entry as it is now) or what was typed, and the stored draft stays as it is.
+      watch.asking = { choice, values: draft.values, base: draft.base ?? '' };
+      form.dataset.draftState = 'asking';
+      await notice(form, choice === 'moved' ? 'draft.moved' : 'draft.early', choice === 'moved'
+        ? [['draftChoice', 'restore', 'draft.moved.restore'], DISCARD]
+        : [['draftChoice', 'restore', 'draft.early.restore'], ['draftChoice', 'keep', 'draft.early.keep']]);
+    } else if (choice === 'discard') {
       // The form already shows what the draft holds (saved from another device, say): nothing left to continue.
       await ask({ type: 'draft', op: 'discard', form: watch.form });
       form.dataset.draftState = 'none';
@@ -185,24 +251,49 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
       form.dataset.draftState = 'none';
     }
     watch.ready = true;
-    if (watch.typedEarly) later(form);
+    if (watch.typedEarly && !watch.asking) later(form);
+  }
+
+  /** The person's answer to the question restore asked: put the draft back, or keep the form as it is. */
+  async function choose(form, watch, value) {
+    const asked = watch.asking;
+    if (!asked) return;
+    watch.asking = null;
+    if (value === 'restore') {
+      watch.typedEarly = false;
+      if (asked.choice === 'moved') {
+        // The draft stays a draft of the version it was started from, and the save says so (the form's `from`):
+        // the route merges it into the entry as it is now, so what changed elsewhere is kept.
+        form.dataset.draftBase = asked.base;
+        const from = /** @type {HTMLInputElement|null} */ (form.querySelector('input[type="hidden"][name="from"]'));
+        if (from) from.value = asked.base;
+      }
+      await putBack(form, watch, asked.values);
+    } else {
+      // What was typed replaces the draft now, and only now.
+      await notice(form, 'draft.early.kept');
+      send(form);
+    }
   }
 
   /** Start watching the drafted forms a new screen brought. */
   function scan() {
+    // A form swapped out with typing still waiting: kept now, not when its timer ends (by then the person may have
+    // saved the same form again elsewhere, and a late write would bring back a draft that save deleted).
+    for (const form of [...waiting]) if (!form.isConnected) send(form);
     for (const form of /** @type {NodeListOf<HTMLFormElement>} */ (view.querySelectorAll('form[data-draft]'))) {
       if (watched.has(form) || !keepable(form)) continue;
       const id = form.dataset.draft ?? '';
       if (submitted === id && originals.has(id)) {
         // The same form back after its save was refused: it shows what was sent, which is the draft now.
         const watch = { form: id, original: originals.get(id) ?? [], timer: null, ready: true, typedEarly: false,
-          applying: false };
+          applying: false, asking: null };
         watched.set(form, watch);
         send(form);
         continue;
       }
       const watch = { form: id, original: readValues(form), timer: null, ready: false, typedEarly: false,
-        applying: false };
+        applying: false, asking: null };
       originals.set(id, watch.original);
       watched.set(form, watch);
       restore(form, watch);
@@ -214,7 +305,7 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
     const form = /** @type {HTMLFormElement|null} */ (/** @type {Element} */ (event.target).closest?.('form[data-draft]'));
     const watch = form && watched.get(form);
     if (!watch || watch.applying) return;
-    if (!watch.ready) watch.typedEarly = true;
+    if (!watch.ready || watch.asking) watch.typedEarly = true; // asked what to keep: nothing is sent until answered
     else later(form);
   };
   document.addEventListener('input', onInput);
@@ -234,6 +325,13 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
   });
 
   document.addEventListener('click', (event) => {
+    const chosen = /** @type {HTMLElement|null} */ (/** @type {Element} */ (event.target).closest?.('[data-draft-choice]'));
+    const asked = /** @type {HTMLFormElement|null} */ (chosen?.closest('form[data-draft]') ?? null);
+    const asker = asked && watched.get(asked);
+    if (asked && asker) {
+      choose(asked, asker, chosen?.dataset.draftChoice);
+      return;
+    }
     const button = /** @type {Element} */ (event.target).closest?.('[data-draft-discard]');
     const form = /** @type {HTMLFormElement|null} */ (button?.closest('form[data-draft]') ?? null);
     const watch = form && watched.get(form);
@@ -241,11 +339,17 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
     clearTimeout(watch.timer ?? undefined);
     watch.timer = null;
     waiting.delete(form);
-    putValues(form, watch, watch.original);
+    // Asked about a draft of an older version: the form already shows the entry as it is (or what was typed since).
+    const wasAsking = Boolean(watch.asking);
+    watch.asking = null;
+    if (!wasAsking) putValues(form, watch, watch.original);
+    watch.stored = null;
     ask({ type: 'draft', op: 'discard', form: watch.form }).then((answer) => {
+      if (!watch.timer && answer?.ok) watch.stored = watch.original;
       if (!watch.timer) form.dataset.draftState = answer?.ok ? 'none' : 'failed';
     });
-    notice(form, 'draft.discarded', false);
+    notice(form, wasAsking ? 'draft.moved.discarded' : 'draft.discarded');
+    if (wasAsking && watch.typedEarly) later(form);
   });
 
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flush(); });

@@ -47,13 +47,15 @@ export async function draftRows(read, db, me, form) {
 /**
  * The attributes that make a form keep a draft (to put inside its <form> tag): its identity, the address that shows
  * it again, the kind of entry it writes, what it is about in words (an assignment's title) and which form it is.
- * Never for a form with a secret in it (the account forms): those are never kept.
+ * `base`: for a form that edits something, the version it shows (an entry's head version): a draft started from an
+ * older version is not put back without asking (page/drafts.js). Never for a form with a secret in it (the account
+ * forms): those are never kept.
  * @param {{form: string, path: string, kind?: string, title?: string,
- *   what: 'new'|'edit'|'answer'|'reason'|'feedback'|'assign'}} d
+ *   what: 'new'|'edit'|'answer'|'reason'|'feedback'|'assign', base?: string|number}} d
  */
-export const draftAttributes = ({ form, path, kind = '', title = '', what }) =>
+export const draftAttributes = ({ form, path, kind = '', title = '', what, base = '' }) =>
   html`data-draft="${form}" data-draft-path="${path}" data-draft-kind="${kind}" data-draft-title="${title}"
-    data-draft-what="${what}"`;
+    data-draft-what="${what}" data-draft-base="${String(base)}"`;
 
 /** What a draft is, in words ("New entry", "Answer", …). */
 const whatWords = (what) => t('draft.what', { what });

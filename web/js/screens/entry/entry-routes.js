@@ -142,15 +142,17 @@ export function register(router, { load, panel = async () => null, storage = nul
     if (!kind) return page(entryPage(entry, null, await panel(entry.id)), 409);
     const form = await request.formData();
     const values = readForm(kind, form);
+    // The version the edit was made from: when the entry moved on since, the edit is merged into it (updateEntry).
+    const from = /^[1-9][0-9]{0,9}$/.test(String(form.get('from') ?? '')) ? Number(form.get('from')) : null;
     let fields;
     try {
       fields = validateFields(kind, values);
     } catch (err) {
-      if (err instanceof FieldError) return page(entryForm(kind, { entry, values, error: err }), 422);
+      if (err instanceof FieldError) return page(entryForm(kind, { entry, values, error: err, from }), 422);
       throw err;
     }
-    const result = await saving(form, () => updateEntry(db, me, params.id, fields, kind),
-      (alert) => page(entryForm(kind, { entry, values, alert }), 507));
+    const result = await saving(form, () => updateEntry(db, me, params.id, fields, kind, { from, kinds }),
+      (alert) => page(entryForm(kind, { entry, values, alert, from }), 507));
     if ('refused' in result) return result.refused;
     const saved = result.saved;
     if (saved) await discardDraft(db, me, DRAFT_FORMS.entryEdit(saved.id)).catch(() => {});

@@ -140,7 +140,7 @@ export const ENTRY_FORM_ID = 'entry-form';
 /** The draft an entry form keeps (page/drafts.js): one per kind for a new entry, one per entry for an edit. */
 const entryDraft = (kind, entry) => (entry
   ? draftAttributes({ form: DRAFT_FORMS.entryEdit(entry.id), path: `/app/entries/${entry.id}/edit`, kind: kind.id,
-    what: 'edit' })
+    what: 'edit', base: entry.version ?? '' })
   : draftAttributes({ form: DRAFT_FORMS.entryNew(kind.id), path: `/app/entries/new?kind=${encodeURIComponent(kind.id)}`,
     kind: kind.id, what: 'new' }));
 
@@ -148,12 +148,12 @@ const entryDraft = (kind, entry) => (entry
  * The form of one kind, to create (entry null) or edit; `error` is a FieldError to show; `alert` another problem
  * that is no field's (a save the full device refused: screens/storage/storage-views.js quotaAlert), in its place.
  * `share`: the switches that share a new entry with a therapist (share-switch.js; off unless chosen); an entry's page
- * shares it later.
+ * shares it later. `from`: the version an edit was made from (sent back with a refused save), else the entry's own.
  * @param {import('../../core/kinds.js').Kind} kind
  * @param {{entry?: any, values?: Record<string, any>, error?: any, alert?: unknown,
- *   share?: import('../share-switch.js').Choice[]}} [options]
+ *   share?: import('../share-switch.js').Choice[], from?: number|null}} [options]
  */
-export function entryForm(kind, { entry = null, values = {}, error = null, alert = null, share = [] } = {}) {
+export function entryForm(kind, { entry = null, values = {}, error = null, alert = null, share = [], from = null } = {}) {
   const action = entry ? `/app/entries/${entry.id}` : '/app/entries';
   return html`${nav(entry ? '' : 'new')}<section aria-labelledby="form-title">
     <h1 id="form-title">${entry ? t('entry.edit.heading', { kind: kind.label }) : kind.label}</h1>
@@ -165,6 +165,7 @@ export function entryForm(kind, { entry = null, values = {}, error = null, alert
     <form class="entry-form" id="${ENTRY_FORM_ID}" action="${action}" method="post" hx-post="${action}" hx-target="#view"
       novalidate autocomplete="off" ${entryDraft(kind, entry)}>
       <input type="hidden" name="kind" value="${kind.id}">
+      ${entry ? html`<input type="hidden" name="from" value="${String(from ?? entry.version ?? '')}">` : null}
       ${kind.fields.map((f) => fieldBlock(f, values[f.id], error))}
       ${entry ? null : shareSwitches(share, { what: 'entry' })}
       <div class="actions"><button type="submit">${t('entry.save')}</button>
