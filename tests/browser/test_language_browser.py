@@ -125,6 +125,12 @@ def test_spanish_by_default_then_english_chosen_kept_offline_and_back(playwright
             for month in ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
         ), dates
 
+        # The plain shell the worker serves (an invite's address, before the page asks for its view) says it too.
+        shell = page.goto(url + "/invite")
+        assert shell is not None and '<html lang="es">' in shell.text()
+        page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
+        assert page.evaluate("() => document.documentElement.lang") == "es"
+
         # Settings: "Same as this device (Español)" is the choice; each language is named in its own language.
         settings(page, "Más", "Ajustes")
         device = page.get_by_role("radio", name="El mismo que este dispositivo (Español)", exact=True)
