@@ -127,6 +127,11 @@ async function notify(status, scopes = []) {
   }
 }
 
+/** Tell every open page something that is not the sync status (the language changed). @param {object} data */
+async function tell(data) {
+  for (const client of await sw.clients.matchAll({ type: 'window' })) client.postMessage(data);
+}
+
 /**
  * "Free space" (engine/storage.js): drop the files cached on first use that are fetched again when next needed (the
  * account forms' code and Argon2, needed online only). The template library stays: a therapist's app works offline
@@ -150,6 +155,7 @@ const local = createLocalServer({
   catalogueResponse: (url) => cacheFirst(new Request(url)),
   keepCatalogue,
   onlyCatalogue,
+  tell,
   origin: sw.location.origin,
   notify,
 });

@@ -232,3 +232,36 @@ def test_an_update_keeps_the_chosen_language_and_only_it_offline_too(playwright_
         assert page.locator("#today-title").inner_text() == "Today"
     finally:
         context.close()
+
+
+def test_other_open_windows_follow_the_change_unless_they_hold_unsaved_input(playwright_instance, static, tmp_path):
+    context = launch(playwright_instance, tmp_path / "profile", locale="es-ES", timezone_id=ZONE)
+    try:
+        chooser = open_app(context, static.url)
+        other = context.new_page()
+        other.goto(static.url + "/app/today")
+        other.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
+        writing = context.new_page()
+        writing.goto(static.url + "/app/entries/new?kind=journal")
+        writing.wait_for_selector("form.entry-form")
+        writing.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
+        writing.fill("#f-body", "Escrito antes del cambio")
+        other.evaluate("() => { window.__samePage = true; }")
+        writing.evaluate("() => { window.__samePage = true; }")
+
+        go(chooser, static.url, "/app/settings", "#language-form")
+        choose(chooser, "English", "Usar este idioma", "en")
+        # The window showing Today loads again, in English.
+        other.wait_for_function(
+            "() => window.__samePage === undefined && document.documentElement.lang === 'en'"
+            " && document.documentElement.dataset.ready === 'true'",
+            timeout=20000,
+        )
+        other.wait_for_selector("#today-title")
+        assert other.locator("#today-title").inner_text() == "Today"
+        # The one with unsaved input keeps it (and its page): it follows at its next page load.
+        assert writing.evaluate("() => window.__samePage") is True
+        assert writing.input_value("#f-body") == "Escrito antes del cambio"
+        assert writing.evaluate("() => document.documentElement.lang") == "es"
+    finally:
+        context.close()

@@ -39,11 +39,12 @@ export async function languageOf(db) {
  * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>,
  *   templatesResponse: () => Promise<Response>, catalogueResponse: (url: string) => Promise<Response>,
  *   keepCatalogue?: (url: string) => Promise<boolean>, onlyCatalogue?: (url: string) => Promise<void>,
+ *   tell?: (data: object) => Promise<void>,
  *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>}} io
  *   how to reach the precached shell, kinds.json, templates.json and a language's catalogue (the worker passes its
  *   cache lookups), how to make sure a catalogue is kept for offline use (`keepCatalogue`: fetched into the cache if
  *   need be, false when it cannot be) and to keep no other (`onlyCatalogue`), this app's origin (the API's too), how
- *   to tell the pages the sync status (with what a run that ended changed), and how to drop the worker's cached
+ *   to tell the pages the sync status (with what a run that ended changed) and anything else (`tell`), and how to drop the worker's cached
  *   files that are fetched again when needed (engine/storage.js freeSpace)
  */
 /**
@@ -138,7 +139,11 @@ export function createLocalServer(io) {
       if (io.keepCatalogue) return io.keepCatalogue(url).catch(() => false);
       return Boolean((await io.catalogueResponse(url).catch(() => null))?.ok);
     },
-    changed: () => { language = null; },
+    changed: () => {
+      language = null;
+      // Every open window loads again in it (page/app.js), unless it holds unsaved input.
+      io.tell?.({ type: 'language-changed' }).catch(() => {});
+    },
   };
 
   const reset = () => { env = null; };

@@ -324,6 +324,16 @@ async function start() {
   // The screen renders again with what a run changed before the header says how it went, so the two never
   // disagree ("Synced" over an entry still "waiting to sync"); statuses keep their order.
   let shown = Promise.resolve();
+  // The language changed (Settings, in this window or another): load again in it, unless this window holds unsaved
+  // input (it then follows at its next page load) or is the one that chose (it loads again by itself: HX-Redirect).
+  let choosing = false;
+  document.addEventListener('submit', (event) => {
+    if (/** @type {Element} */ (event.target).id === 'language-form') choosing = true;
+  });
+  document.addEventListener('htmx:after:swap', () => { choosing = false; }); // refused: the choice was not made
+  navigator.serviceWorker.addEventListener('message', ({ data }) => {
+    if (data?.type === 'language-changed' && !choosing && !unsavedInput()) location.reload();
+  });
   navigator.serviceWorker.addEventListener('message', ({ data }) => {
     if (data?.type !== 'sync-status') return;
     const scopes = Array.isArray(data.changed) ? data.changed : [];
