@@ -50,6 +50,26 @@ def static() -> Iterator[StaticServer]:
         server.stop()
 
 
+# Words broken across lines inside the tab bar and the mood buttons (Spanish words are longer): each word of their
+# labels must sit on one line. A word's Range has client rects on more than one line when it was broken.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const el of document.querySelectorAll('nav.tabs a, .mood-button span')) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
 def tabs(page: Page) -> list[str]:
     return page.locator("nav.tabs").get_by_role("link").all_inner_texts()
 
@@ -110,6 +130,12 @@ def test_spanish_by_default_then_english_chosen_kept_offline_and_back(playwright
         for name in ("Hoy", "Entradas", "Más"):
             assert page.locator("nav.tabs").get_by_role("link", name=name, exact=True).count() == 1, tabs(page)
         assert "¿Cómo te sientes?" in page.locator("#view").inner_text()
+
+        # Narrow phones too: no word of a tab or a mood cut in two.
+        for width in (320, 360, 390):
+            page.set_viewport_size({"width": width, "height": 844})
+            assert page.evaluate(BROKEN_WORDS) == [], width
+        assert page.evaluate("() => document.documentElement.scrollWidth - innerWidth") == 0
 
         # A quick mood check-in in Spanish; the entry list writes its time as Intl does in Spanish.
         page.get_by_role("button", name="Bien", exact=True).click()
