@@ -3,8 +3,8 @@
 import { write } from '../../data/db.js';
 import { LANGUAGES } from '../../core/messages.js';
 import { storageSettings } from '../storage/storage-views.js';
-import { htmlResponse, t } from '../views.js';
-import { languageName, languageRefused, morePage, saidFirst, settingsPage } from './more-views.js';
+import { htmlResponse, t, tt } from '../views.js';
+import { languageRefused, morePage, ownName, saidFirst, settingsPage } from './more-views.js';
 
 /**
  * The More screen and its Settings. The screens it leads to (Sync, devices, passphrase, forgetting, deleting, a copy,
@@ -51,7 +51,7 @@ export function register(router, { load, sync, storage, languages }) {
       const target = value === 'device' ? (languages?.device() ?? 'en') : value;
       if (languages && !(await languages.keep(target))) {
         return settingsScreen(null, null, { status: 503,
-          languageAlert: languageRefused(t('language.offline', { language: languageName(target) })) });
+          languageAlert: languageRefused(tt('language.offline', { language: ownName(target) })) });
       }
       const { language: _previous, ...rest } = e.settings ?? {};
       e.settings = value === 'device' ? rest : { ...rest, language: value };

@@ -32,7 +32,7 @@ export const languageName = (code = languageInUse() ?? 'en') =>
   LANGUAGES[code] ?? LANGUAGES[code.split('-')[0]] ?? code;
 
 /** A language's own name, marked as that language so a screen reader says it in its own voice. @param {string} code */
-const ownName = (code) => html`<span lang="${code}">${languageName(code)}</span>`;
+export const ownName = (code) => html`<span lang="${code}">${languageName(code)}</span>`;
 
 /**
  * The language chooser of Settings: "Same as this device" (no setting: the browser's languages decide), then every
@@ -134,5 +134,5 @@ export function settingsPage(settings, role, { notice = null, storage = null, de
 export const saidFirst = (words, onLoad = false) =>
   html`<p class="notice" role="status"${onLoad ? html` data-on-load` : null}>${words}</p>`;
 
-/** Why a language could not be chosen, said first in its form (app.js focuses an alert). @param {string} words */
+/** Why a language could not be chosen, said first in its form (app.js focuses an alert). @param {unknown} words */
 export const languageRefused = (words) => html`<p class="error" role="alert" id="language-error">${words}</p>`;

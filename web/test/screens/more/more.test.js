@@ -158,7 +158,7 @@ test('the language: one without a catalogue, or one not on the device offline, i
   languages.fetchable.delete('en');
   const offline = await call('POST', '/app/settings/language', { language: 'en' });
   assert.equal(offline.status, 503);
-  assert.match(offline.body, /English is not on this device yet, and it cannot be fetched now\./);
+  assert.match(offline.body, /<span lang="en">English<\/span> is not on this device yet, and it cannot be fetched now\./);
   assert.match(offline.body, /value="es" checked>/);
   assert.equal(offline.headers.get('HX-Redirect'), null);
   assert.deepEqual(saved, {});
