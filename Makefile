@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA ?= var
 
-.PHONY: run test lint format test-py test-js bench install chromium clean vectors contract screens
+.PHONY: run test lint format test-py test-js bench install chromium clean vectors contract screens messages
 
 install: $(STAMP) $(WEB_STAMP)
 
@@ -85,6 +85,11 @@ vectors: $(STAMP)
 # web/js/core/wire-contract.js from sync/core/wire.py (tests/test_contract.py fails while it is out of date).
 contract: $(STAMP)
 	$(PY) -m tests.contract
+
+# The words of sync/kinds.json and sync/templates.json into web/i18n/en.json (`kind.*`, `template.*`: docs/WEB.md
+# "Words of kinds and templates"); web/test/core/kind-words.test.js fails while en.json is out of date.
+messages: $(WEB_STAMP)
+	cd web && node tools/kind-messages.js
 
 clean:
 	rm -rf $(VENV) web/node_modules .pytest_cache .mypy_cache .ruff_cache

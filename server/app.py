@@ -20,7 +20,7 @@ from .live import LiveHub
 from .problems import HANDLERS, Problem
 from .ratelimit import RateLimiter
 from .settings import Settings, SettingsError
-from .store import Store
+from .store import PgDatabase, Store
 from .web import SECURITY_HEADERS, web_handler
 
 log = logging.getLogger("between.app")
@@ -77,6 +77,14 @@ def _after(response: Response) -> Response:
     return response
 
 
+def limiter_for(store: Store) -> RateLimiter:
+    """Rate limits in this process (SQLite: one process), or in the database that every worker shares."""
+    db = store.db
+    if isinstance(db, PgDatabase):
+        return RateLimiter(shared=(db.take_token, db.forget_tokens))
+    return RateLimiter()
+
+
 def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
     """The app for `settings`. `clock` judges every expiry (sessions, challenges, invites); tests pass one they move."""
     if not settings.public_origin and not is_loopback(settings.host):
@@ -88,11 +96,11 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
     async def start(app: Litestar) -> None:
         data_dir = Path(settings.data_dir)
         secret = load_secret(data_dir)
-        store = await Store.open(settings.db_path)
+        store = await Store.open(settings.store_target)
         hub = LiveHub(per_account=settings.live_per_account, total=settings.live_max_streams)
-        store.db.watch(hub.publish)  # every commit that moves an account wakes its open streams
+        store.db.watch(hub.publish)  # every commit that moves an account wakes its open streams (every worker's)
         app.state.services = Services(
-            settings=settings, store=store, secret=secret, limiter=RateLimiter(), live=hub, clock=clock
+            settings=settings, store=store, secret=secret, limiter=limiter_for(store), live=hub, clock=clock
         )
         log.info("serving data dir %s", data_dir.resolve())
 

@@ -2,10 +2,11 @@
 
 Two halves, kept apart so that several server processes can share the work later (issue 11):
 
-- a *source* of moves says, after each commit, which accounts moved and which device made the change. Today that
-  is the store's single writer (`Database.watch`, fed by triggers on the writer connection). With PostgreSQL it
-  would be a `pg_notify('between_feed', …)` at the end of each writing transaction and, in every worker process,
-  one listening connection that hands each notification to its own hub (see `Moves` below for the payload);
+- a *source* of moves says, after each commit, which accounts moved and which device made the change. With SQLite
+  that is the store's single writer (`Database.watch`, fed by triggers on the writer connection). With PostgreSQL
+  it is a `pg_notify('between_feed', …)` from triggers in each writing transaction and, in every worker process,
+  one listening connection that hands each notification to its own hub (`PgDatabase.watch`; see `Moves` below for
+  the payload);
 - the *hub* (`LiveHub`) holds this process's open streams and wakes the ones a move concerns. It never learns
   what moved: a wake is a flag, set once however many moves arrive before the stream reads it.
 
@@ -22,6 +23,7 @@ from collections.abc import Collection, Mapping
 # reader (user id) -> the devices whose writes moved it; None for a move no device made (a link ended by the other
 # side's deletion, a migration). This is all a PostgreSQL notification would carry: ids, never content.
 Moves = Mapping[bytes, Collection[bytes | None]]
+EVERYONE = b"*"  # the reader of a move that may concern every account (store/postgres.py, after a lost listener)
 
 
 class StreamLimit(Exception):
@@ -97,6 +99,11 @@ class LiveHub:
     def publish(self, moves: Moves) -> None:
         """Wake every stream of each moved account, except a device's own streams for moves only it made: that
         device already has what it wrote, and telling it would only make it pull again for nothing."""
+        if EVERYONE in moves:  # notices may have been lost (a listener reconnected): every stream looks again
+            for mine in self._by_reader.values():
+                for sub in mine:
+                    sub.wake()
+            return
         for reader, devices in moves.items():
             for sub in self._by_reader.get(reader, ()):
                 if any(device != sub.device for device in devices):

@@ -12,7 +12,7 @@ from litestar.types import ExceptionHandlersMap
 
 from between.sync.core.errors import BetweenError, CryptoError, DowngradeError, ProtocolError
 
-from .store import BadCursor, Conflict, StoreError
+from .store import BadCursor, Conflict, QuotaFull, StoreError
 
 log = logging.getLogger("between.problems")
 TYPE_BASE = "https://between.invalid/problems/"
@@ -40,6 +40,7 @@ CODES: dict[str, tuple[int, str]] = {
     "already_linked": (409, "Already linked"),
     "own_invite": (409, "A therapist cannot accept their own invite"),
     "payload_too_large": (413, "Request body too large"),
+    "quota_exceeded": (413, "The account's storage quota is full"),
     "unsupported_media_type": (415, "Unsupported media type"),
     "rate_limited": (429, "Too many requests"),
     "internal": (500, "Internal error"),
@@ -150,6 +151,12 @@ def on_domain(_: Request, exc: BetweenError) -> Response:
 
 
 def on_conflict(_: Request, exc: Conflict) -> Response:
+    if isinstance(exc, QuotaFull):
+        return problem_response(
+            "quota_exceeded",
+            f"this push would store {exc.needed} bytes; the account stores {exc.stored} of its {exc.quota}. "
+            "Nothing of the push was written.",
+        )
     return problem_response(exc.code if exc.code in CODES else "bad_request")
 
 

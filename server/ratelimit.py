@@ -1,20 +1,47 @@
-"""In-memory token buckets for the unauthenticated auth endpoints (per IP and per handle)."""
+"""Token buckets: sign-in attempts per IP and per handle, sign-ups per IP, pushes per account. In process memory with
+SQLite (one process); in the database with PostgreSQL, where every worker must count the same attempts
+(store/postgres.py `take_token`)."""
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 MAX_KEYS = 100_000  # beyond this the oldest buckets are dropped: memory stays bounded under a flood
+FORGET_EVERY = 1024  # shared buckets: every this many takes, buckets idle for a day are deleted
+
+# (key, limit, window, now) -> None if a token was taken, else the seconds until one is back
+TakeShared = Callable[[str, int, float, float], Awaitable[float | None]]
+ForgetShared = Callable[[float], Awaitable[None]]
 
 
 class RateLimiter:
     """`limit` requests per `window` seconds per key, refilled continuously."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        shared: tuple[TakeShared, ForgetShared] | None = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill time)
+        self._shared = shared
+        self._wall = wall  # the shared buckets' clock: every worker's time.time
+        self._takes = 0
+
+    async def take(self, key: str, limit: int, window: float) -> int | None:
+        """As `hit`, in the shared buckets when there are some."""
+        if self._shared is None:
+            return self.hit(key, limit, window)
+        take, forget = self._shared
+        now = self._wall()
+        self._takes += 1
+        if self._takes % FORGET_EVERY == 0:
+            await forget(now - 86400)
+        wait = await take(key, limit, window, now)
+        return None if wait is None else max(1, math.ceil(wait))
 
     def hit(self, key: str, limit: int, window: float) -> int | None:
         """Take one token; None if allowed, else the seconds to wait (for Retry-After)."""

@@ -19,6 +19,10 @@ PerWindow = Annotated[int, Meta(ge=1, le=1_000_000)]
 # environment variable -> field name; the comment on each field says what it means
 ENV_NAMES: dict[str, str] = {
     "BETWEEN_DATA": "data_dir",
+    "BETWEEN_DATABASE": "database",
+    "BETWEEN_WORKERS": "workers",
+    "BETWEEN_RATE_PUSH_PER_MINUTE": "rate_push_per_minute",
+    "BETWEEN_QUOTA": "quota_bytes",
     "BETWEEN_HOST": "host",
     "BETWEEN_PORT": "port",
     "BETWEEN_PUBLIC_ORIGIN": "public_origin",
@@ -60,9 +64,9 @@ _CHOICES = {
     "log_level": "debug, info, warning or error",
 }
 _DURATIONS = {"session_ttl", "challenge_ttl", "invite_ttl", "live_heartbeat", "live_lifetime"}
-_SIZES = {"max_request_bytes", "max_revision_bytes"}
+_SIZES = {"max_request_bytes", "max_revision_bytes", "quota_bytes"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 1}
-_SIZE_UNITS = {"": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2}
+_SIZE_UNITS = {"": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2, "g": 1024**3, "gib": 1024**3}
 
 
 class SettingsError(ValueError):
@@ -71,6 +75,14 @@ class SettingsError(ValueError):
 
 class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     data_dir: str = "./var"  # SQLite database and the server secret live here
+    # A postgresql:// URL (libpq form: user, password, host, port, database, ?sslmode=...): the store lives there
+    # instead of in data_dir's SQLite file (the server secret stays in data_dir). Needs `between[postgres]`.
+    database: Annotated[str, Meta(pattern=r"^postgres(ql)?://")] | None = None
+    # Worker processes serving the port (PostgreSQL only; SQLite is one process). None: one per CPU core.
+    workers: Annotated[int, Meta(ge=1, le=256)] | None = None
+    # Pushes one account may make per minute (all its devices together), and the bytes of ciphertext it may store.
+    rate_push_per_minute: PerWindow = 600
+    quota_bytes: Annotated[int, Meta(ge=1024, le=1 << 50)] = 1024**3
     host: str = "127.0.0.1"
     port: Annotated[int, Meta(ge=0, le=65535)] = 8000
     public_origin: Annotated[str, Meta(pattern=r"^https?://[A-Za-z0-9.\-\[\]:]+$")] | None = None
@@ -118,6 +130,10 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
             settings = msgspec.convert(dict(raw), cls, strict=False)
         except msgspec.ValidationError as exc:
             raise SettingsError(_name_variable(str(exc))) from None
+        if settings.workers not in (None, 1) and settings.database is None:
+            raise SettingsError(
+                "BETWEEN_WORKERS: several workers need PostgreSQL (BETWEEN_DATABASE); SQLite is served by one process"
+            )
         if settings.registration == "invite" and any(len(c) < 8 for c in settings.signup_codes):
             raise SettingsError("BETWEEN_SIGNUP_CODES: every code must have at least 8 characters")
         return settings
@@ -125,6 +141,19 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     @property
     def db_path(self) -> Path:
         return Path(self.data_dir) / "between.sqlite3"
+
+    @property
+    def store_target(self) -> Path | str:
+        """What the store opens: the PostgreSQL URL, else the SQLite file in data_dir."""
+        return self.database or self.db_path
+
+    @property
+    def worker_count(self) -> int:
+        """Worker processes: one with SQLite (its writer and session cache are the process's own), else as set, or one
+        per CPU core."""
+        if self.database is None:
+            return 1
+        return self.workers or os.cpu_count() or 1
 
 
 def _parse(name: str, field: str, value: str) -> object:

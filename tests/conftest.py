@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ LIVE_ENV = {
     "BETWEEN_RATE_IP_PER_MINUTE": "100000",
     "BETWEEN_RATE_HANDLE_PER_MINUTE": "100000",
     "BETWEEN_RATE_SIGNUP_PER_HOUR": "100000",
+    "BETWEEN_RATE_PUSH_PER_MINUTE": "100000",
 }
 
 
@@ -223,3 +225,56 @@ def postgres_database() -> Iterator[Database]:
         missing(problem)
     with fresh_database() as database:
         yield database
+
+
+ENGINES = ("sqlite", "postgres")
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The store's engine: the tests that take it run once on SQLite and once on PostgreSQL."""
+    return request.param
+
+
+def postgres_or_skip() -> None:
+    """Before a test needs PostgreSQL: skips with one line without it, fails with CI=true (tests/environment.py)."""
+    problem = postgres_problem()
+    if problem:
+        missing(problem)
+
+
+@pytest.fixture
+def store_target(engine: str, tmp_path: Path) -> Iterator[Path | str]:
+    """Where a test's store lives on `engine`: a SQLite file, or a fresh PostgreSQL database (its URL), dropped
+    after the test."""
+    if engine == "sqlite":
+        yield tmp_path / "db.sqlite3"
+        return
+    postgres_or_skip()
+    with fresh_database() as database:
+        yield database.dsn
+
+
+@pytest.fixture
+def engine_server(engine: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """The real server with its store on `engine`: SQLite in a fresh data directory, or a fresh PostgreSQL database
+    served by two worker processes (`workers_of`)."""
+    env: dict[str, str] = {}
+    with ExitStack() as stack:
+        if engine == "postgres":
+            postgres_or_skip()
+            env = {"BETWEEN_DATABASE": stack.enter_context(fresh_database()).dsn, "BETWEEN_WORKERS": "2"}
+        server = start_live_server(tmp_path, env)
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+def workers_of(server: LiveServer) -> list[int]:
+    """The worker processes of a server started with several (Linux: the supervisor's children)."""
+    pid = server.proc.pid
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []

@@ -156,10 +156,11 @@ def fresh_database(pg: Postgres | None = None) -> Iterator[Database]:
     """A new, empty database for one test, dropped afterwards."""
     pg = pg or Postgres()
     name = "between_test_" + uuid.uuid4().hex[:12]
-    with _session(pg) as sock:
+    # CREATE DATABASE copies a template and checkpoints: seconds on a loaded machine, so a longer wait than a query's
+    with _session(pg, timeout=60) as sock:
         _query(sock, f'CREATE DATABASE "{name}"')
     try:
         yield Database(name, pg.dsn(name), pg)
     finally:
-        with _session(pg) as sock:
+        with _session(pg, timeout=60) as sock:
             _query(sock, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -53,7 +53,7 @@ async def _admission(request: Request, code: str | None) -> bytes | None:
 )
 async def signup(request: Request, data: JSONBody[wire.Signup]) -> wire.Session:
     svc = services(request)
-    limit(request, "signup", client_ip(request), svc.settings.rate_signup_per_hour, 3600)
+    await limit(request, "signup", client_ip(request), svc.settings.rate_signup_per_hour, 3600)
     invite = await _admission(request, data.invite_code)
     b = data.bundle
     if invite is not None and b.role != "client":
@@ -115,7 +115,7 @@ async def change_passphrase(request: Request, caller: CallerDep, data: JSONBody[
     the new material: a stolen session alone can neither lock the owner out nor plant its own envelope.
     Every other session of the account ends (devices stay: each renews with its own key)."""
     svc = services(request)
-    limit_auth(request, caller.handle)
+    await limit_auth(request, caller.handle)
     keys.check_kdf(data.kdf)  # never store parameters below the floor, whoever signed them
     challenge = await svc.store.accounts.take_challenge(data.challenge_id, "h:" + caller.handle, now(request))
     user = await svc.store.accounts.user_by_handle(caller.handle)

@@ -50,7 +50,7 @@ async def _challenge(request: Request, subject: str, kdf: wire.KdfParams) -> wir
 @post("/prelogin", status_code=200, opt=answers("rate_limited", "unavailable"))
 async def prelogin(request: Request, data: JSONBody[wire.Prelogin]) -> wire.Challenge:
     """Same shape for unknown handles: default parameters and a stable fake salt."""
-    limit_auth(request, data.handle)
+    await limit_auth(request, data.handle)
     svc = services(request)
     user = await svc.store.accounts.user_by_handle(data.handle)
     kdf = user.kdf if user else default_kdf(fake_salt(svc.secret, "h:" + data.handle))
@@ -72,7 +72,7 @@ def check_signature(public: bytes | None, signature: bytes, *args) -> bool:
 )
 async def login(request: Request, data: JSONBody[wire.Login]) -> wire.Session:
     """One answer for every failure: unknown handle, wrong key, used, expired or foreign challenge."""
-    limit_auth(request, data.handle)
+    await limit_auth(request, data.handle)
     svc = services(request)
     challenge = await svc.store.accounts.take_challenge(data.challenge_id, "h:" + data.handle, now(request))
     user = await svc.store.accounts.user_by_handle(data.handle)
@@ -103,7 +103,7 @@ async def login(request: Request, data: JSONBody[wire.Login]) -> wire.Session:
 async def device_challenge(request: Request, data: JSONBody[wire.DeviceChallengeRequest]) -> wire.Challenge:
     """Unknown devices get a challenge too; it can never succeed."""
     subject = device_subject(data.device_id.bytes)
-    limit_auth(request, subject)
+    await limit_auth(request, subject)
     svc = services(request)
     return await _challenge(request, subject, default_kdf(fake_salt(svc.secret, subject)))
 
@@ -115,7 +115,7 @@ async def device_challenge(request: Request, data: JSONBody[wire.DeviceChallenge
 )
 async def refresh(request: Request, data: JSONBody[wire.Refresh]) -> wire.Session:
     device_id = data.device_id.bytes
-    limit_auth(request, device_subject(device_id))
+    await limit_auth(request, device_subject(device_id))
     svc = services(request)
     challenge = await svc.store.accounts.take_challenge(data.challenge_id, device_subject(device_id), now(request))
     owner = await svc.store.accounts.device_owner(device_id)

@@ -95,20 +95,20 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def limit(request: Request, bucket: str, key: str, per: int, window: float) -> None:
+async def limit(request: Request, bucket: str, key: str, per: int, window: float) -> None:
     svc = services(request)
     if svc.settings.rate_limit == "off":
         return
-    wait = svc.limiter.hit(f"{bucket}:{key}", per, window)
+    wait = await svc.limiter.take(f"{bucket}:{key}", per, window)
     if wait is not None:
         raise Problem("rate_limited", headers={"Retry-After": str(wait)})
 
 
-def limit_auth(request: Request, handle: str | None = None) -> None:
+async def limit_auth(request: Request, handle: str | None = None) -> None:
     s = services(request).settings
-    limit(request, "ip", client_ip(request), s.rate_ip_per_minute, 60)
+    await limit(request, "ip", client_ip(request), s.rate_ip_per_minute, 60)
     if handle is not None:
-        limit(request, "handle", handle, s.rate_handle_per_minute, 60)
+        await limit(request, "handle", handle, s.rate_handle_per_minute, 60)
 
 
 async def current_caller(request: Request) -> Caller:

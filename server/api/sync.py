@@ -17,7 +17,7 @@ from between.sync.core.layout import GrantBody
 
 from ..problems import Problem, answers
 from ..store import PreparedItem
-from .context import CallerDep, current_caller, now, services
+from .context import CallerDep, current_caller, limit, now, services
 
 # Signatures a push may carry and still be checked on the event loop: a small push's checks take less time
 # than handing them to a thread and back (bench: the 1-record push); a large one would stall other requests.
@@ -100,9 +100,10 @@ def prepare(
     )
 
 
-@post("/sync/push", status_code=200, opt=answers("unavailable"))
+@post("/sync/push", status_code=200, opt=answers("unavailable", "rate_limited", "quota_exceeded"))
 async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -> wire.PushResponse:
     svc = services(request)
+    await limit(request, "push", caller.user_id.hex(), svc.settings.rate_push_per_minute, 60)
     peers = await svc.store.links.peer_ids(caller.user_id) if any(i.grants for i in data.items) else None
     args = (data.items, caller.user_id, caller.sig_pub, svc.settings.max_revision_bytes, peers)
     if sum(1 + len(i.grants) for i in data.items) <= INLINE_SIGNATURES:
@@ -110,7 +111,9 @@ async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -
     else:
         # Up to 500 items of 17 signatures each: verified on a worker thread, not on the event loop
         prepared = await asyncio.to_thread(prepare_all, *args)
-    results = await svc.store.records.push(caller.user_id, prepared, data.atomic, now(request), caller.device_id)
+    results = await svc.store.records.push(
+        caller.user_id, prepared, data.atomic, now(request), caller.device_id, quota=svc.settings.quota_bytes
+    )
     return wire.PushResponse(results=results)
 
 

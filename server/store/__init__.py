@@ -12,13 +12,16 @@ from .connection import (
     BadCursor,
     Conflict,
     Database,
+    Db,
     InUse,
+    QuotaFull,
     StoreError,
     ensure_free,
     migrate,
     migration_files,
 )
 from .links import Links
+from .postgres import PgDatabase, is_postgres
 from .records import PreparedItem, Records
 from .rows import Caller, UserRow
 
@@ -30,12 +33,16 @@ __all__ = [
     "Caller",
     "Conflict",
     "Database",
+    "Db",
     "InUse",
+    "PgDatabase",
     "PreparedItem",
+    "QuotaFull",
     "Store",
     "StoreError",
     "UserRow",
     "ensure_free",
+    "is_postgres",
     "migrate",
     "migration_files",
 ]
@@ -43,17 +50,21 @@ __all__ = [
 
 class Store:
     """One database and the three areas of SQL that run on it, each in its own module: `accounts`, `records` and
-    `links`. They share `db` (connection.py): the single group-committing writer and the reader pool."""
+    `links`. They share `db`: on SQLite the single group-committing writer and the reader pool (connection.py), on
+    PostgreSQL a pool of connections (postgres.py). The areas' SQL is the same on both."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
         self.accounts = Accounts(db)
         self.records = Records(db)
         self.links = Links(db)
 
     @classmethod
-    async def open(cls, path: Path) -> Store:
-        return cls(await Database.open(path))
+    async def open(cls, target: Path | str) -> Store:
+        """`target`: a SQLite file, or a postgresql:// URL."""
+        if is_postgres(target):
+            return cls(await PgDatabase.open(str(target)))
+        return cls(await Database.open(Path(target)))
 
     async def close(self) -> None:
         await self.db.close()

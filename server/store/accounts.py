@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import NamedTuple, TypeVar
 
 from between.sync.core import wire
 
-from .connection import Conflict, Database
+from .connection import Conflict, Db
 from .rows import Caller, UserRow, WConn, as_uuid, bundle_of, columns, r_row, r_rows, w_exists, w_row
 
 T = TypeVar("T")
@@ -18,7 +18,8 @@ _SIGNER_COLUMN = {"passphrase": "login_pub", "recovery": "recovery_login_pub"}
 
 # Sessions a server process remembers (token hash -> caller), so a bearer request costs no database read.
 # Bounded: when full it starts again. Safe only because one process serves a database (its single writer is
-# the group-committing thread): every write that ends sessions runs here and forgets them all.
+# the group-committing thread): every write that ends sessions runs here and forgets them all. On PostgreSQL several
+# workers share the database and any of them may end a session, so none remembers one: each request reads it.
 SESSION_CACHE_MAX = 4096
 
 
@@ -89,10 +90,11 @@ class DeviceRow(NamedTuple):
 class Accounts:
     """Accounts, devices, sessions and sign-in challenges."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
         self._session_cache: dict[bytes, Remembered] = {}  # token hash -> session
         self._session_generation = 0
+        self._remember = db.engine == "sqlite"
 
     async def create_account(
         self, s: wire.Signup, token_hash: bytes, expires_at: int, now: int, spend_invite: bytes | None = None
@@ -101,21 +103,21 @@ class Accounts:
         (marked in this transaction; the invite itself stays for the link)."""
         b = s.bundle
 
-        def op(c: WConn) -> None:
-            if spend_invite is not None and not w_exists(
+        async def op(c: WConn) -> None:
+            if spend_invite is not None and not await w_exists(
                 c,
                 "UPDATE invites SET signup_used_at = ? WHERE token_hash = ? AND expires_at > ? "
                 "AND signup_used_at IS NULL RETURNING 1",
                 (now, spend_invite, now),
             ):
                 raise Conflict("registration_closed")
-            if w_exists(c, "SELECT 1 FROM users WHERE handle = ?", (s.handle,)):
+            if await w_exists(c, "SELECT 1 FROM users WHERE handle = ?", (s.handle,)):
                 raise Conflict("handle_taken")
-            if w_exists(c, "SELECT 1 FROM users WHERE user_id = ?", (s.user_id.bytes,)):
+            if await w_exists(c, "SELECT 1 FROM users WHERE user_id = ?", (s.user_id.bytes,)):
                 raise Conflict("user_exists")
-            if w_exists(c, "SELECT 1 FROM devices WHERE device_id = ?", (s.device.device_id.bytes,)):
+            if await w_exists(c, "SELECT 1 FROM devices WHERE device_id = ?", (s.device.device_id.bytes,)):
                 raise Conflict("device_exists")
-            c.execute(
+            await c.execute(
                 "INSERT INTO users (user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, "
                 "login_pub, recovery_login_pub, pw_envelope, rk_envelope, id_wrap, sig_pub, kem_pub, "
                 "bundle_signature, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -138,21 +140,21 @@ class Accounts:
                     now,
                 ),
             )
-            self._add_device(c, s.user_id.bytes, s.device, now)
-            self._add_session(c, token_hash, s.user_id.bytes, s.device.device_id.bytes, expires_at)
+            await self._add_device(c, s.user_id.bytes, s.device, now)
+            await self._add_session(c, token_hash, s.user_id.bytes, s.device.device_id.bytes, expires_at)
 
         await self.db.write(op)
 
     @staticmethod
-    def _add_device(c: WConn, user_id: bytes, d: wire.DeviceKey, now: int) -> None:
-        c.execute(
+    async def _add_device(c: WConn, user_id: bytes, d: wire.DeviceKey, now: int) -> None:
+        await c.execute(
             "INSERT INTO devices (device_id, user_id, name, sig_pub, created_at, last_seen_at) VALUES (?,?,?,?,?,?)",
             (d.device_id.bytes, user_id, d.name, d.sig_pub, now, now),
         )
 
     @staticmethod
-    def _add_session(c: WConn, token_hash: bytes, user_id: bytes, device_id: bytes, expires_at: int) -> None:
-        c.execute(
+    async def _add_session(c: WConn, token_hash: bytes, user_id: bytes, device_id: bytes, expires_at: int) -> None:
+        await c.execute(
             "INSERT INTO sessions (token_hash, user_id, device_id, expires_at) VALUES (?,?,?,?)",
             (token_hash, user_id, device_id, expires_at),
         )
@@ -198,9 +200,9 @@ class Accounts:
     async def create_challenge(
         self, challenge_id: bytes, challenge: bytes, subject: str, expires_at: int, now: int
     ) -> None:
-        def op(c: WConn) -> None:
-            c.execute("DELETE FROM challenges WHERE expires_at <= ?", (now,))
-            c.execute(
+        async def op(c: WConn) -> None:
+            await c.execute("DELETE FROM challenges WHERE expires_at <= ?", (now,))
+            await c.execute(
                 "INSERT INTO challenges (challenge_id, challenge, subject, expires_at) VALUES (?,?,?,?)",
                 (challenge_id, challenge, subject, expires_at),
             )
@@ -211,8 +213,8 @@ class Accounts:
         """Delete this subject's challenge (used once, success or not); its bytes if it is alive. A request naming
         another subject's challenge leaves it alone: refused requests change nothing stored."""
 
-        def op(c: WConn) -> bytes | None:
-            row = w_row(
+        async def op(c: WConn) -> bytes | None:
+            row = await w_row(
                 c,
                 Challenge,
                 "DELETE FROM challenges WHERE challenge_id = ? AND subject = ? RETURNING challenge, expires_at",
@@ -225,27 +227,27 @@ class Accounts:
         return await self.db.write(op)
 
     async def login(self, user_id: bytes, device: wire.DeviceKey, token_hash: bytes, expires_at: int, now: int) -> None:
-        def op(c: WConn) -> None:
-            if w_exists(c, "SELECT 1 FROM devices WHERE device_id = ?", (device.device_id.bytes,)):
+        async def op(c: WConn) -> None:
+            if await w_exists(c, "SELECT 1 FROM devices WHERE device_id = ?", (device.device_id.bytes,)):
                 raise Conflict("device_exists")
-            c.execute("DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?", (user_id, now))
-            self._add_device(c, user_id, device, now)
-            self._add_session(c, token_hash, user_id, device.device_id.bytes, expires_at)
+            await c.execute("DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?", (user_id, now))
+            await self._add_device(c, user_id, device, now)
+            await self._add_session(c, token_hash, user_id, device.device_id.bytes, expires_at)
 
         await self.db.write(op)
 
     async def refresh(self, user_id: bytes, device_id: bytes, token_hash: bytes, expires_at: int, now: int) -> bool:
         """A new session for a device that still exists (revoked devices are deleted)."""
 
-        def op(c: WConn) -> bool:
-            if not w_exists(
+        async def op(c: WConn) -> bool:
+            if not await w_exists(
                 c,
                 "UPDATE devices SET last_seen_at = ? WHERE device_id = ? AND user_id = ? RETURNING 1",
                 (now, device_id, user_id),
             ):
                 return False
-            c.execute("DELETE FROM sessions WHERE device_id = ? AND expires_at <= ?", (device_id, now))
-            self._add_session(c, token_hash, user_id, device_id, expires_at)
+            await c.execute("DELETE FROM sessions WHERE device_id = ? AND expires_at <= ?", (device_id, now))
+            await self._add_session(c, token_hash, user_id, device_id, expires_at)
             return True
 
         return await self.db.write(op)
@@ -267,13 +269,15 @@ class Accounts:
         caller = Caller(
             user_id=row.user_id, device_id=row.device_id, handle=row.handle, role=row.role, sig_pub=row.sig_pub
         )
+        if not self._remember:
+            return caller
         # Tagged with the generation read before the query: a session ended while it ran is never served later.
         if len(cache) >= SESSION_CACHE_MAX:
             cache.clear()
         cache[token_hash] = Remembered(generation, row.expires_at, caller)
         return caller
 
-    async def _write_ending_sessions(self, op: Callable[[WConn], T]) -> T:
+    async def _write_ending_sessions(self, op: Callable[[WConn], Awaitable[T]]) -> T:
         """A write that ends sessions or changes a user; afterwards (committed or not) every remembered session is
         read again, and one read while the write ran is never served (the generation moved on)."""
         try:
@@ -283,8 +287,8 @@ class Accounts:
             self._session_cache.clear()
 
     async def end_session(self, token_hash: bytes) -> None:
-        def op(c: WConn) -> None:
-            c.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+        async def op(c: WConn) -> None:
+            await c.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
         await self._write_ending_sessions(op)
 
@@ -310,8 +314,8 @@ class Accounts:
     async def revoke_device(self, user_id: bytes, device_id: bytes) -> bool:
         """Deleting the device cascades to all its sessions."""
 
-        def op(c: WConn) -> bool:
-            return w_exists(
+        async def op(c: WConn) -> bool:
+            return await w_exists(
                 c, "DELETE FROM devices WHERE device_id = ? AND user_id = ? RETURNING 1", (device_id, user_id)
             )
 
@@ -332,8 +336,8 @@ class Accounts:
         changes signed by the same old key only the first lands."""
         check = _SIGNER_COLUMN[signer]
 
-        def op(c: WConn) -> bool:
-            if not w_exists(
+        async def op(c: WConn) -> bool:
+            if not await w_exists(
                 c,
                 "UPDATE users SET kdf_memory_kib = ?, kdf_iterations = ?, kdf_lanes = ?, "
                 f"kdf_salt = ?, login_pub = ?, pw_envelope = ? WHERE user_id = ? AND {check} = ? "
@@ -341,7 +345,7 @@ class Accounts:
                 (kdf.memory_kib, kdf.iterations, kdf.lanes, kdf.salt, login_pub, pw_envelope, user_id, signer_pub),
             ):
                 return False
-            c.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?", (user_id, keep_session))
+            await c.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?", (user_id, keep_session))
             return True
 
         return await self._write_ending_sessions(op)
@@ -349,8 +353,8 @@ class Accounts:
     async def delete_account(self, user_id: bytes, handle: str) -> None:
         """Foreign keys cascade from users to every table holding the account's rows."""
 
-        def op(c: WConn) -> None:
-            c.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
-            c.execute("DELETE FROM challenges WHERE subject = ?", ("h:" + handle,))
+        async def op(c: WConn) -> None:
+            await c.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+            await c.execute("DELETE FROM challenges WHERE subject = ?", ("h:" + handle,))
 
         await self._write_ending_sessions(op)

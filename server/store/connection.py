@@ -7,11 +7,11 @@ import logging
 import re
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import IO, Any, NamedTuple, TypeVar
+from typing import IO, Any, Literal, NamedTuple, Protocol, TypeVar
 
 import aiosqlite
 
@@ -20,11 +20,11 @@ if sys.platform == "win32":  # no advisory locks; one process per database stays
 else:
     import fcntl
 
-from .rows import Conn, R, WConn, columns, r_row, r_rows, r_value, w_value
+from .rows import R, Sql, columns, r_row, r_rows, r_value
 
 log = logging.getLogger("between.store")
 T = TypeVar("T")
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "sqlite"  # postgres.py has its own folder
 BATCH_MAX = 256  # requests committed together by the writer at most
 READERS = 4
 
@@ -74,6 +74,14 @@ class AccountGone(Conflict):
         super().__init__("unauthorized")
 
 
+class QuotaFull(Conflict):
+    """A push would take its owner past the storage quota: nothing of it is written."""
+
+    def __init__(self, stored: int, needed: int, quota: int) -> None:
+        super().__init__("quota_exceeded")
+        self.stored, self.needed, self.quota = stored, needed, quota
+
+
 class BadCursor(Exception):
     pass
 
@@ -84,10 +92,92 @@ class SchemaRow(NamedTuple):
     sql: str
 
 
+# An op of a write: given the transaction, it returns the write's answer. Written once for both engines as a
+# coroutine function (rows.py). (On SQLite a plain function is run too: tests' PRAGMAs on `SqliteTx.raw`.)
+Op = Callable[[Sql], Awaitable[T]]
+
+
+class SqliteTx:
+    """The single writer's sqlite3 connection as an `Sql`. Its coroutines never suspend: the writer thread runs a
+    whole op with one `send` (`_run_op`), so a batch of ops still costs one thread hop."""
+
+    engine: Literal["sqlite"] = "sqlite"
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self.raw = raw
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.raw.execute(sql, tuple(params))
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.raw.executemany(sql, rows)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.raw.execute(sql, tuple(params)).fetchall()
+
+    async def batches(self, sql: str, params: Sequence[Any], size: int) -> AsyncIterator[list[tuple[Any, ...]]]:
+        cur = self.raw.execute(sql, tuple(params))
+        while batch := cur.fetchmany(size):
+            yield batch
+
+
+def _run_op(op: Callable[[Sql], Any], tx: SqliteTx) -> Any:
+    """Run an op on the writer thread: a coroutine is driven to its end in one step (SqliteTx never suspends)."""
+    value = op(tx)
+    if not asyncio.iscoroutine(value):
+        return value
+    coro: Coroutine[Any, Any, Any] = value
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value
+    coro.close()
+    raise RuntimeError("a SQLite write awaited something other than its connection")
+
+
+class SqliteReader:
+    """A pooled aiosqlite reader as an `Sql` (read-only: query_only is on)."""
+
+    engine: Literal["sqlite"] = "sqlite"
+
+    def __init__(self, raw: aiosqlite.Connection) -> None:
+        self.raw = raw
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        await self.raw.execute(sql, tuple(params))
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.raw.executemany(sql, rows)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in await self.raw.execute_fetchall(sql, tuple(params))]
+
+    async def batches(self, sql: str, params: Sequence[Any], size: int) -> AsyncIterator[list[tuple[Any, ...]]]:
+        async with self.raw.execute(sql, tuple(params)) as cur:
+            while batch := await cur.fetchmany(size):
+                yield [tuple(r) for r in batch]
+
+
+Watcher = Callable[[Mapping[bytes, set[bytes | None]]], None]
+
+
+class Db(Protocol):
+    """What the store's areas use of a database, on either engine: `Database` (SQLite, below) or `PgDatabase`
+    (postgres.py)."""
+
+    engine: str
+
+    async def write(self, op: Op[T], origin: bytes | None = None) -> T: ...
+    def read(self) -> AbstractAsyncContextManager[Sql]: ...
+    async def read_row(self, shape: type[R], sql: str, params: tuple[Any, ...]) -> R | None: ...
+    def watch(self, watcher: Watcher) -> None: ...
+    async def close(self) -> None: ...
+
+
 # ---------------------------------------------------------------- connections and migrations
 
 
-def _pragmas(conn: WConn) -> None:
+def _pragmas(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA busy_timeout = 5000")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")  # a COMMIT is durable when it returns
@@ -97,7 +187,7 @@ def _pragmas(conn: WConn) -> None:
     conn.execute("PRAGMA cache_size = -65536")
 
 
-async def _connect_reader(path: Path) -> Conn:
+async def _connect_reader(path: Path) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     await conn.execute("PRAGMA busy_timeout = 5000")
     await conn.execute("PRAGMA foreign_keys = ON")
@@ -109,7 +199,7 @@ async def _connect_reader(path: Path) -> Conn:
 # What moves an account's feed or its care links, told to `between_moved(user_id)` by the writer's own TEMP triggers
 # (on this connection only, never in the schema): a feed counter bumped, a care link made or ended. Every write path
 # that changes what an account's pull or link list would bring goes through one of these rows, so a new path cannot
-# forget to announce itself. With PostgreSQL the same triggers would call pg_notify (server/live.py).
+# forget to announce itself. On PostgreSQL the same triggers call pg_notify (migrations/postgres/0001_initial.sql).
 MOVE_TRIGGERS = (
     "CREATE TEMP TRIGGER between_feed_moved AFTER UPDATE OF feed_seq ON main.users "
     "WHEN NEW.feed_seq IS NOT OLD.feed_seq BEGIN SELECT between_moved(NEW.user_id); END",
@@ -120,7 +210,7 @@ MOVE_TRIGGERS = (
 )
 
 
-def _connect_writer(path: Path, moved: Callable[[bytes], None]) -> WConn:
+def _connect_writer(path: Path, moved: Callable[[bytes], None]) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     _pragmas(conn)
     if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
@@ -145,7 +235,7 @@ def migration_files() -> list[tuple[int, Path]]:
     return found
 
 
-def migrate(conn: WConn) -> int:
+def migrate(conn: sqlite3.Connection) -> int:
     """Apply every migration above PRAGMA user_version, each in its own explicit transaction."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     for number, path in migration_files():
@@ -170,14 +260,17 @@ class Database:
     Why not aiosqlite for the writer: every await costs a thread hop (~80 µs, research note
     performance.md); a batch run as one function on the writer thread costs one hop in total."""
 
+    engine = "sqlite"
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock: IO[bytes] | None = None  # the open lock file (_lock)
-        self._writer: WConn | None = None
+        self._writer: sqlite3.Connection | None = None
+        self._tx: SqliteTx | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="between-writer")
-        self._readers: asyncio.Queue[Conn] = asyncio.Queue()
-        self._reader_list: list[Conn] = []
-        self._queue: asyncio.Queue[tuple[Callable[[WConn], Any], asyncio.Future, bytes | None] | None] = asyncio.Queue()
+        self._readers: asyncio.Queue[SqliteReader] = asyncio.Queue()
+        self._reader_list: list[SqliteReader] = []
+        self._queue: asyncio.Queue[tuple[Op[Any], asyncio.Future, bytes | None] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.batches = 0  # committed write batches; with `ops` it shows how much group commit groups
         self.ops = 0
@@ -194,8 +287,9 @@ class Database:
         try:
             store._lock = _lock(path)
             store._writer = await loop.run_in_executor(store._thread, _connect_writer, path, store._moved)
+            store._tx = SqliteTx(store._writer)
             for _ in range(READERS):
-                reader = await _connect_reader(path)
+                reader = SqliteReader(await _connect_reader(path))
                 store._reader_list.append(reader)
                 store._readers.put_nowait(reader)
         except BaseException:
@@ -210,11 +304,11 @@ class Database:
             await self._task
             self._task = None
         for conn in self._reader_list:
-            await conn.close()
+            await conn.raw.close()
         self._reader_list.clear()
         if self._writer is not None:
             await asyncio.get_running_loop().run_in_executor(self._thread, self._writer.close)
-            self._writer = None
+            self._writer = self._tx = None
         self._thread.shutdown(wait=True)
         if self._lock is not None:
             self._lock.close()
@@ -222,7 +316,7 @@ class Database:
 
     # ------------------------------------------------------------ writer: group commit
 
-    async def write(self, op: Callable[[WConn], T], origin: bytes | None = None) -> T:
+    async def write(self, op: Op[T], origin: bytes | None = None) -> T:
         """Run `op` in the next batch; returns (or raises) only after that batch's COMMIT returned. `origin`: the
         device the write is made for, told to the watchers with the accounts it moved."""
         if self._task is None:
@@ -282,12 +376,12 @@ class Database:
                 return
 
     def _commit_batch(
-        self, ops: list[tuple[Callable[[WConn], Any], bytes | None]]
+        self, ops: list[tuple[Op[Any], bytes | None]]
     ) -> tuple[list[tuple[bool, Any]], dict[bytes, set[bytes | None]]]:
         """On the writer thread: each op in its own savepoint, then one COMMIT. Also the accounts the batch moved:
         those of the ops that stood (a refused op's moves are rolled back with it)."""
-        c = self._writer
-        if c is None:  # never: close() ends the write loop before it closes the writer
+        c, tx = self._writer, self._tx
+        if c is None or tx is None:  # never: close() ends the write loop before it closes the writer
             raise StoreError("store is closed")
         outcomes: list[tuple[bool, Any]] = []
         moves: dict[bytes, set[bytes | None]] = {}
@@ -297,7 +391,7 @@ class Database:
                 c.execute("SAVEPOINT op")
                 self._op_moves, self._op_origin = {}, origin
                 try:
-                    value = op(c)
+                    value = _run_op(op, tx)
                 except Exception as exc:
                     if not c.in_transaction:
                         raise  # disk full or I/O error: SQLite already rolled the whole batch back
@@ -325,15 +419,15 @@ class Database:
     # ------------------------------------------------------------ readers
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[Conn]:
+    async def read(self) -> AsyncIterator[Sql]:
         """A reader connection inside one read transaction: every statement sees the same snapshot."""
         conn = await self._readers.get()
         try:
-            await conn.execute("BEGIN")
+            await conn.raw.execute("BEGIN")
             try:
                 yield conn
             finally:
-                await conn.execute("COMMIT")
+                await conn.raw.execute("COMMIT")
         finally:
             self._readers.put_nowait(conn)
 
@@ -351,8 +445,9 @@ class Database:
         """The writer's and a reader's settings, for start-up checks and tests."""
         names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "user_version", "cache_size")
 
-        def op(c: WConn) -> dict[str, object]:
-            return {n: w_value(c, f"PRAGMA {n}") for n in names}
+        async def op(c: Sql) -> dict[str, object]:
+            assert isinstance(c, SqliteTx)
+            return {n: c.raw.execute(f"PRAGMA {n}").fetchone()[0] for n in names}
 
         writer = await self.write(op)
         async with self.read() as c:

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from between.sync.core import wire
 
-from .connection import Conflict, Database
+from .connection import Conflict, Db
 from .rows import (
     BundleRow,
     WConn,
@@ -93,7 +93,7 @@ class LostGrant(NamedTuple):
 class Links:
     """Key bundles, care-link invitations and care links."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     async def peer_ids(self, user_id: bytes) -> frozenset[bytes]:
@@ -124,9 +124,9 @@ class Links:
     async def create_invite(
         self, invite_id: bytes, therapist_id: bytes, token_hash: bytes, now: int, expires_at: int
     ) -> None:
-        def op(c: WConn) -> None:
-            c.execute("DELETE FROM invites WHERE expires_at <= ?", (now,))
-            c.execute(
+        async def op(c: WConn) -> None:
+            await c.execute("DELETE FROM invites WHERE expires_at <= ?", (now,))
+            await c.execute(
                 "INSERT INTO invites (invite_id, therapist_id, token_hash, created_at, expires_at) VALUES (?,?,?,?,?)",
                 (invite_id, therapist_id, token_hash, now, expires_at),
             )
@@ -148,8 +148,8 @@ class Links:
         ]
 
     async def delete_invite(self, therapist_id: bytes, invite_id: bytes) -> bool:
-        def op(c: WConn) -> bool:
-            return w_exists(
+        async def op(c: WConn) -> bool:
+            return await w_exists(
                 c, "DELETE FROM invites WHERE invite_id = ? AND therapist_id = ? RETURNING 1", (invite_id, therapist_id)
             )
 
@@ -178,8 +178,8 @@ class Links:
         proof for the therapist's devices. None if unknown/expired. `device`: the client's device accepting (its own
         change streams are not told of the link it made)."""
 
-        def op(c: WConn) -> wire.CareLink | None:
-            taken = w_row(
+        async def op(c: WConn) -> wire.CareLink | None:
+            taken = await w_row(
                 c,
                 InviteTaken,
                 "DELETE FROM invites WHERE token_hash = ? AND expires_at > ? RETURNING therapist_id, invite_id",
@@ -189,22 +189,22 @@ class Links:
                 return None
             if taken.therapist_id == client_id:
                 raise Conflict("own_invite")
-            if w_exists(
+            if await w_exists(
                 c, "SELECT 1 FROM links WHERE therapist_id = ? AND client_id = ?", (taken.therapist_id, client_id)
             ):
                 raise Conflict("already_linked")
-            c.execute(
+            await c.execute(
                 "INSERT INTO links (link_id, therapist_id, client_id, created_at, invite_id, proof) "
                 "VALUES (?,?,?,?,?,?)",
                 (link_id, taken.therapist_id, client_id, now, taken.invite_id, proof),
             )
-            return self._link(c, link_id)
+            return await self._link(c, link_id)
 
         return await self.db.write(op, origin=device)
 
     @staticmethod
-    def _link(c: WConn, link_id: bytes) -> wire.CareLink:
-        [row] = w_all(c, LINK_SQL + "WHERE l.link_id = ?", (link_id,))  # just made, in this transaction
+    async def _link(c: WConn, link_id: bytes) -> wire.CareLink:
+        [row] = await w_all(c, LINK_SQL + "WHERE l.link_id = ?", (link_id,))  # just made, in this transaction
         return care_link_of(row)
 
     async def care_links(self, user_id: bytes) -> list[wire.CareLink]:
@@ -220,8 +220,8 @@ class Links:
         """Either side ends the link; every grant between the two is revoked both ways and each
         grantee's feed says `removed` for the records it lost. `device`: the device ending it (see accept_invite)."""
 
-        def op(c: WConn) -> bool:
-            ends = w_row(
+        async def op(c: WConn) -> bool:
+            ends = await w_row(
                 c,
                 LinkEnds,
                 "DELETE FROM links WHERE link_id = ? AND (therapist_id = ? OR client_id = ?) "
@@ -231,17 +231,17 @@ class Links:
             if ends is None:
                 return False
             a, b = ends
-            lost = w_rows(
+            lost = await w_rows(
                 c,
                 LostGrant,
-                "UPDATE grants SET revoked_at = ?, sealed = x'' WHERE revoked_at IS NULL AND "
+                "UPDATE grants SET revoked_at = ?, sealed = ? WHERE revoked_at IS NULL AND "
                 "((grantee_id = ? AND record_id IN (SELECT record_id FROM records WHERE owner_id = ?)) "
                 "OR (grantee_id = ? AND record_id IN (SELECT record_id FROM records WHERE owner_id = ?))) "
                 "RETURNING grantee_id, record_id",
-                (now, a, b, b, a),
+                (now, b"", a, b, b, a),
             )
             for grant in sorted(set(lost)):
-                feed(c, grant.grantee_id, grant.record_id, next_seq(c, grant.grantee_id))
+                await feed(c, grant.grantee_id, grant.record_id, await next_seq(c, grant.grantee_id))
             return True
 
         return await self.db.write(op, origin=device)

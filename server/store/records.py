@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from between.sync.core import push, wire
 
-from .connection import AccountGone, BadCursor, Database
+from .connection import AccountGone, BadCursor, Db, QuotaFull
 from .links import LINKS_OF, LinkEnds
 from .rows import (
     REV_COLS,
@@ -18,6 +18,7 @@ from .rows import (
     as_uuid,
     columns,
     feed,
+    for_update,
     grant_of,
     marks,
     next_seq,
@@ -29,7 +30,6 @@ from .rows import (
     w_all,
     w_row,
     w_rows,
-    w_value,
 )
 
 
@@ -66,17 +66,25 @@ class StoredRow(NamedTuple):
     sharing: bytes | None
 
 
-def _state(c: WConn, owner_id: bytes, items: list[push.Item]) -> push.State:
-    """What the push rules read, for the records of one push, in a handful of set-wise reads."""
+async def _state(c: WConn, owner_id: bytes, items: list[push.Item]) -> tuple[push.State, int]:
+    """What the push rules read, for the records of one push, in a handful of set-wise reads.
+
+    The owner's feed counter is read first, with its row lock on PostgreSQL (`for_update`): every write to the
+    owner's records holds it to COMMIT, so what follows reads the state the previous push left, and the seqs this
+    push takes follow its. SQLite's single writer needs no lock."""
+    owner = await w_all(c, "SELECT feed_seq, stored_bytes FROM users WHERE user_id = ?" + for_update(c), (owner_id,))
+    if not owner:
+        # The account was deleted while this push was being checked (its session was valid when it arrived).
+        raise AccountGone()
     rids = list(dict.fromkeys(i.record_id for i in items))
-    state = push.State(owner_id=owner_id, seq=0)
+    state = push.State(owner_id=owner_id, seq=owner[0][0])
     for chunk in range(0, len(rids), 400):
         part = rids[chunk : chunk + 400]
-        for h in w_rows(
+        for h in await w_rows(
             c, HeadRow, f"SELECT {columns(HeadRow)} FROM records WHERE record_id IN ({marks(len(part))})", part
         ):
             state.heads[h.record_id] = push.Head(h.owner_id, h.head_version, h.head_rev_id)
-        for a in w_rows(
+        for a in await w_rows(
             c,
             AccessRow,
             f"SELECT record_id, grantee_id, key_id, revoked_at IS NULL FROM grants "
@@ -84,51 +92,54 @@ def _state(c: WConn, owner_id: bytes, items: list[push.Item]) -> push.State:
             part,
         ):
             state.access.setdefault(a.record_id, {})[(a.grantee_id, a.key_id)] = bool(a.active)
-    pairs = [(i.record_id, i.rev_id) for i in items if i.record_id in state.heads]
-    for chunk in range(0, len(pairs), 400):
-        some = pairs[chunk : chunk + 400]
-        flat = [x for pair in some for x in pair]
-        for r in w_rows(
+    pairs = {(i.record_id, i.rev_id) for i in items if i.record_id in state.heads}
+    wanted = sorted(pairs)
+    for chunk in range(0, len(wanted), 200):
+        some = wanted[chunk : chunk + 200]
+        records_of, revs_of = sorted({r for r, _ in some}), sorted({v for _, v in some})
+        # by record and by revision id, then the pairs asked for: one statement text on both engines
+        for r in await w_rows(
             c,
             StoredRow,
-            f"SELECT {columns(StoredRow)} FROM revisions "
-            f"WHERE (record_id, rev_id) IN (VALUES {','.join(['(?,?)'] * len(some))})",
-            flat,
+            f"SELECT {columns(StoredRow)} FROM revisions WHERE record_id IN ({marks(len(records_of))}) "
+            f"AND rev_id IN ({marks(len(revs_of))})",
+            [*records_of, *revs_of],
         ):
-            state.stored[(r.record_id, r.rev_id)] = push.Stored(r.seq, r.sharing)
+            if (r.record_id, r.rev_id) in pairs:
+                state.stored[(r.record_id, r.rev_id)] = push.Stored(r.seq, r.sharing)
     grantees = list({g.grantee_id for i in items for g in i.grants})
     if grantees:
-        state.peers = frozenset(r.other(owner_id) for r in w_rows(c, LinkEnds, LINKS_OF, (owner_id, owner_id)))
+        state.peers = frozenset(r.other(owner_id) for r in await w_rows(c, LinkEnds, LINKS_OF, (owner_id, owner_id)))
         state.kem_pubs = dict(
-            w_all(c, f"SELECT user_id, kem_pub FROM users WHERE user_id IN ({marks(len(grantees))})", grantees)
+            await w_all(c, f"SELECT user_id, kem_pub FROM users WHERE user_id IN ({marks(len(grantees))})", grantees)
         )
-    seq = w_value(c, "SELECT feed_seq FROM users WHERE user_id = ?", (owner_id,))
-    if seq is None:
-        # The account was deleted while this push was being checked (its session was valid when it arrived).
-        raise AccountGone()
-    state.seq = seq
-    return state
+    return state, owner[0][1]
 
 
-def _push(c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int) -> list[wire.PushResult]:
+async def _push(
+    c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int, quota: int | None = None
+) -> list[wire.PushResult]:
     """Every item is judged first (sync/core/push.py) against the stored state plus the items before it; then all
     accepted items are written with executemany. Nothing is written for a refused item, so an atomic push that fails
     writes nothing at all."""
-    state = _state(c, owner_id, [i.judged for i in items if isinstance(i.judged, push.Item)])
+    state, stored = await _state(c, owner_id, [i.judged for i in items if isinstance(i.judged, push.Item)])
     verdicts = push.judge_push([i.judged for i in items], state, atomic)
-    results = [_result(c, owner_id, items, state, item, v) for item, v in zip(items, verdicts, strict=True)]
+    results = [await _result(c, owner_id, items, state, item, v) for item, v in zip(items, verdicts, strict=True)]
     # (a new verdict always has its item and seq; the type checker is told so)
     accepted = [
         (p, p.judged, v.seq)
         for p, v in zip(items, verdicts, strict=True)
         if v.new and isinstance(p.judged, push.Item) and v.seq is not None
     ]
+    needed = sum(len(p.revision.header) + len(p.revision.ct) for p, _, _ in accepted)
+    if quota is not None and needed and stored + needed > quota:
+        raise QuotaFull(stored, needed, quota)  # the whole push, so a client never half-syncs a batch
     if accepted:
-        _write_accepted(c, owner_id, accepted, state.seq, now)
+        await _write_accepted(c, owner_id, accepted, state.seq, now)
     return results
 
 
-def _result(
+async def _result(
     c: WConn, owner_id: bytes, items: list[PreparedItem], state: push.State, item: PreparedItem, verdict: push.Verdict
 ) -> wire.PushResult:
     """The answer of one item; a conflict carries the head, read before this push writes anything."""
@@ -141,7 +152,7 @@ def _result(
                 rid, h.version, h.rev_id, rev.header, rev.ct, rev.signature, state.stored[(rid, h.rev_id)].seq
             )
         else:
-            stored = w_row(
+            stored = await w_row(
                 c,
                 RevisionRow,
                 f"SELECT {REV_COLS} FROM revisions WHERE record_id = ? AND version = ?",
@@ -156,17 +167,20 @@ def _result(
     )
 
 
-def _write_accepted(
+async def _write_accepted(
     c: WConn, owner_id: bytes, accepted: list[tuple[PreparedItem, push.Item, int]], last_seq: int, now: int
 ) -> None:
-    c.execute("UPDATE users SET feed_seq = ? WHERE user_id = ?", (last_seq, owner_id))
-    c.executemany(
+    added = sum(len(p.revision.header) + len(p.revision.ct) for p, _, _ in accepted)
+    await c.execute(
+        "UPDATE users SET feed_seq = ?, stored_bytes = stored_bytes + ? WHERE user_id = ?", (last_seq, added, owner_id)
+    )
+    await c.executemany(
         "INSERT INTO records (record_id, owner_id, head_version, head_rev_id, head_key_id) "
         "VALUES (?,?,?,?,?) ON CONFLICT (record_id) DO UPDATE SET head_version = excluded.head_version, "
         "head_rev_id = excluded.head_rev_id, head_key_id = excluded.head_key_id",
         [(i.record_id, owner_id, i.version, i.rev_id, i.key_id) for _, i, _ in accepted],
     )
-    c.executemany(
+    await c.executemany(
         "INSERT INTO revisions (record_id, version, rev_id, key_id, header, ct, signature, seq, sharing) "
         "VALUES (?,?,?,?,?,?,?,?,?)",
         [
@@ -184,12 +198,12 @@ def _write_accepted(
             for p, i, seq in accepted
         ],
     )
-    c.executemany(
+    await c.executemany(
         "INSERT INTO dek_wraps (record_id, key_id, wrap) VALUES (?,?,?) "
         "ON CONFLICT (record_id, key_id) DO UPDATE SET wrap = excluded.wrap",
         [(i.record_id, i.key_id, p.dek_wrap) for p, i, _ in accepted],
     )
-    c.executemany(
+    await c.executemany(
         "INSERT INTO feed (user_id, record_id, seq) VALUES (?,?,?) "
         "ON CONFLICT (user_id, record_id) DO UPDATE SET seq = excluded.seq",
         [(owner_id, i.record_id, seq) for _, i, seq in accepted],
@@ -199,14 +213,14 @@ def _write_accepted(
         if not (item.grants or item.revoke):
             continue
         for grantee in item.revoke:
-            if w_all(
+            if await w_all(
                 c,
-                "UPDATE grants SET revoked_at = ?, sealed = x'' WHERE record_id = ? AND grantee_id = ? "
+                "UPDATE grants SET revoked_at = ?, sealed = ? WHERE record_id = ? AND grantee_id = ? "
                 "AND revoked_at IS NULL RETURNING 1",
-                (now, item.record_id, grantee),
+                (now, b"", item.record_id, grantee),
             ):
                 touched.setdefault(item.record_id, []).append(grantee)
-        c.executemany(
+        await c.executemany(
             "INSERT INTO grants (record_id, grantee_id, key_id, body, sealed, signature, created_at) "
             "VALUES (?,?,?,?,?,?,?) ON CONFLICT (record_id, grantee_id, key_id) DO UPDATE SET "
             "body = excluded.body, sealed = excluded.sealed, signature = excluded.signature, "
@@ -219,16 +233,22 @@ def _write_accepted(
     rids = list(dict.fromkeys(i.record_id for _, i, _ in accepted))
     for chunk in range(0, len(rids), 400):
         part = rids[chunk : chunk + 400]
-        for rid, grantee in w_all(
+        for rid, grantee in await w_all(
             c,
             f"SELECT DISTINCT record_id, grantee_id FROM grants WHERE revoked_at IS NULL "
             f"AND record_id IN ({marks(len(part))})",
             part,
         ):
             touched.setdefault(rid, []).append(grantee)
-    for rid, readers in sorted(touched.items()):
-        for reader in sorted(set(readers)):
-            feed(c, reader, rid, next_seq(c, reader))
+    # Each reader's counter once per record, readers in ascending id: two pushes that both bump the same readers
+    # take their row locks (PostgreSQL) in one order, and cannot deadlock over them.
+    by_reader: dict[bytes, set[bytes]] = {}
+    for rid, readers in touched.items():
+        for reader in readers:
+            by_reader.setdefault(reader, set()).add(rid)
+    for reader in sorted(by_reader):
+        for rid in sorted(by_reader[reader]):
+            await feed(c, reader, rid, await next_seq(c, reader))
 
 
 # A page of pull or history stops once its revisions pass this many bytes (always at least one record), so a
@@ -269,14 +289,22 @@ PULL_SQL = (
 class Records:
     """Push, pull and history."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
 
     async def push(
-        self, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int, device: bytes | None = None
+        self,
+        owner_id: bytes,
+        items: list[PreparedItem],
+        atomic: bool,
+        now: int,
+        device: bytes | None = None,
+        quota: int | None = None,
     ) -> list[wire.PushResult]:
-        """`device`: the device pushing, so its own change streams are not told of what it wrote (server/live.py)."""
-        return await self.db.write(lambda c: _push(c, owner_id, items, atomic, now), origin=device)
+        """`device`: the device pushing, so its own change streams are not told of what it wrote (server/live.py).
+        `quota`: the bytes of header and ciphertext the owner may store in all; a push that would pass it raises
+        QuotaFull and writes nothing."""
+        return await self.db.write(lambda c: _push(c, owner_id, items, atomic, now, quota), origin=device)
 
     # ------------------------------------------------------------ pull and history
 

@@ -1,24 +1,21 @@
 """Named rows of the store, their conversion to wire types, and the small query helpers every area uses.
 
-A query names its row type: a NamedTuple whose fields are the SELECT list in order, built from the plain tuple
-sqlite3 hands back (`Shape._make(row)`), the same way on the writer's sqlite3 connection and on the readers'
-aiosqlite ones. A connection-wide `row_factory` would do it for every statement (PRAGMAs too), and aiosqlite's
-`execute_fetchall` gives no per-query cursor to set one on; and `sqlite3.Row` reads by name but types as Any."""
+A query names its row type: a NamedTuple whose fields are the SELECT list in order, built from the plain tuple the
+connection hands back (`Shape._make(row)`), the same way on every engine and connection (`Sql`). A connection-wide
+`row_factory` would do it for every statement (PRAGMAs too), and `sqlite3.Row` reads by name but types as Any.
+
+Every helper is a coroutine, so one op is written once for both engines: on PostgreSQL it awaits the network; on
+SQLite's writer thread the connection never suspends, and the whole op runs there as one call (connection.py)."""
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol, TypeVar, overload
-
-import aiosqlite
+from typing import Any, Literal, NamedTuple, Protocol, TypeVar, overload
 
 from between.sync.core import wire
 
-Conn = aiosqlite.Connection  # readers
-WConn = sqlite3.Connection  # the writer, used only on its own thread
 R = TypeVar("R", bound=NamedTuple)
 R2 = TypeVar("R2", bound=NamedTuple)
 R3 = TypeVar("R3", bound=NamedTuple)
@@ -173,84 +170,89 @@ def grant_of(owner_id: bytes, row: GrantRow) -> wire.Grant:
     )
 
 
-# ---------------------------------------------------------------- query helpers: the writer (sqlite3)
+# ---------------------------------------------------------------- the connection every query helper takes
 
 
-def w_value(c: WConn, sql: str, params: Iterable[Any] = ()) -> Any:
+Engine = Literal["sqlite", "postgres"]
+
+
+class Sql(Protocol):
+    """One connection inside one transaction, as every statement of the store sees it, on either engine: SQLite's
+    single writer (connection.py SqliteTx), a SQLite reader (SqliteReader), or a PostgreSQL connection (postgres.py
+    PgSql). Statements use `?` placeholders and the SQL both engines share; `engine` says which one runs it, for
+    the few places that differ (a row lock SQLite does not need)."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+    def batches(self, sql: str, params: Sequence[Any], size: int) -> AsyncIterator[list[tuple[Any, ...]]]: ...
+
+
+WConn = Sql  # a writing transaction
+Conn = Sql  # a read transaction
+
+
+def for_update(c: Sql) -> str:
+    """The row lock a PostgreSQL writer takes on the rows it will write (SQLite's single writer needs none)."""
+    return " FOR UPDATE" if c.engine == "postgres" else ""
+
+
+# ---------------------------------------------------------------- query helpers
+
+
+async def w_value(c: Sql, sql: str, params: Iterable[Any] = ()) -> Any:
     """The first column of the first row; None when there is no row."""
-    row = c.execute(sql, tuple(params)).fetchone()
-    return None if row is None else row[0]
-
-
-def w_exists(c: WConn, sql: str, params: Iterable[Any] = ()) -> bool:
-    """Whether the statement gives a row (a SELECT 1, or a write's RETURNING 1)."""
-    return c.execute(sql, tuple(params)).fetchone() is not None
-
-
-def w_row(c: WConn, shape: type[R], sql: str, params: Iterable[Any] = ()) -> R | None:
-    row = c.execute(sql, tuple(params)).fetchone()
-    return None if row is None else shape._make(row)
-
-
-def w_rows(c: WConn, shape: type[R], sql: str, params: Iterable[Any] = ()) -> list[R]:
-    return [shape._make(r) for r in c.execute(sql, tuple(params)).fetchall()]
-
-
-def w_all(c: WConn, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-    """Every row as a plain tuple: for a row that joins several row types (`split`), pairs that become a dict, and a
-    write whose RETURNING rows are counted."""
-    return c.execute(sql, tuple(params)).fetchall()
-
-
-# ---------------------------------------------------------------- query helpers: the readers (aiosqlite)
-
-
-async def r_value(c: Conn, sql: str, params: Iterable[Any] = ()) -> Any:
-    """The first column of the first row; None when there is no row."""
-    rows = list(await c.execute_fetchall(sql, tuple(params)))
+    rows = await c.fetchall(sql, tuple(params))
     return rows[0][0] if rows else None
 
 
-async def r_exists(c: Conn, sql: str, params: Iterable[Any] = ()) -> bool:
-    """Whether the statement gives a row (a SELECT 1)."""
-    return bool(list(await c.execute_fetchall(sql, tuple(params))))
+async def w_exists(c: Sql, sql: str, params: Iterable[Any] = ()) -> bool:
+    """Whether the statement gives a row (a SELECT 1, or a write's RETURNING 1)."""
+    return bool(await c.fetchall(sql, tuple(params)))
 
 
-async def r_values(c: Conn, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+async def w_values(c: Sql, sql: str, params: Iterable[Any] = ()) -> list[Any]:
     """The first column of every row."""
-    return [r[0] for r in await c.execute_fetchall(sql, tuple(params))]
+    return [r[0] for r in await c.fetchall(sql, tuple(params))]
 
 
-async def r_row(c: Conn, shape: type[R], sql: str, params: Iterable[Any] = ()) -> R | None:
-    rows = list(await c.execute_fetchall(sql, tuple(params)))
+async def w_row(c: Sql, shape: type[R], sql: str, params: Iterable[Any] = ()) -> R | None:
+    rows = await c.fetchall(sql, tuple(params))
     return shape._make(rows[0]) if rows else None
 
 
-async def r_rows(c: Conn, shape: type[R], sql: str, params: Iterable[Any] = ()) -> list[R]:
-    return [shape._make(r) for r in await c.execute_fetchall(sql, tuple(params))]
+async def w_rows(c: Sql, shape: type[R], sql: str, params: Iterable[Any] = ()) -> list[R]:
+    return [shape._make(r) for r in await c.fetchall(sql, tuple(params))]
 
 
-async def r_all(c: Conn, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-    """Every row as a plain tuple: for a row that joins several row types (`split`)."""
-    return [tuple(r) for r in await c.execute_fetchall(sql, tuple(params))]
+async def w_all(c: Sql, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    """Every row as a plain tuple: for a row that joins several row types (`split`), pairs that become a dict, and a
+    write whose RETURNING rows are counted."""
+    return await c.fetchall(sql, tuple(params))
+
+
+# The readers' names for the same helpers (a read transaction is an Sql too).
+r_value, r_exists, r_values, r_row, r_rows, r_all = w_value, w_exists, w_values, w_row, w_rows, w_all
 
 
 async def r_page(
-    c: Conn, shape: type[R], sql: str, params: Iterable[Any], limit: int, size: Callable[[R], int], budget: int
+    c: Sql, shape: type[R], sql: str, params: Iterable[Any], limit: int, size: Callable[[R], int], budget: int
 ) -> tuple[list[R], bool]:
     """Up to `limit` rows of `sql` (which asks for limit + 1), fewer once their `size` passes `budget` (the row
     that passes it is the last one; always at least one). Rows are read a few at a time, so a page of large
     revisions stops reading them from the database where it stops. Returns (rows, more)."""
     rows: list[R] = []
     total = 0
-    async with c.execute(sql, tuple(params)) as cur:
-        while batch := await cur.fetchmany(64):
-            for r in batch:
-                if len(rows) == limit or (rows and total >= budget):
-                    return rows, True
-                row = shape._make(r)
-                rows.append(row)
-                total += size(row)
+    async for batch in c.batches(sql, tuple(params), 64):
+        for r in batch:
+            if len(rows) == limit or (rows and total >= budget):
+                return rows, True
+            row = shape._make(r)
+            rows.append(row)
+            total += size(row)
     return rows, False
 
 
@@ -262,14 +264,18 @@ def marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-def next_seq(c: WConn, user_id: bytes) -> int:
-    """Bumped inside the writing transaction by the single writer: commit order = seq order."""
-    seq: int = w_value(c, "UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq", (user_id,))
+async def next_seq(c: WConn, user_id: bytes) -> int:
+    """Bumped inside the writing transaction. SQLite: by the single writer, so commit order = seq order. PostgreSQL:
+    the UPDATE holds the reader's row lock to COMMIT, so a second writer waits and then continues from the committed
+    value: each reader's seqs commit in order, and a rollback takes its number back (no gaps)."""
+    seq: int = await w_value(
+        c, "UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ? RETURNING feed_seq", (user_id,)
+    )
     return seq
 
 
-def feed(c: WConn, reader: bytes, record_id: bytes, seq: int) -> None:
-    c.execute(
+async def feed(c: WConn, reader: bytes, record_id: bytes, seq: int) -> None:
+    await c.execute(
         "INSERT INTO feed (user_id, record_id, seq) VALUES (?,?,?) "
         "ON CONFLICT (user_id, record_id) DO UPDATE SET seq = excluded.seq",
         (reader, record_id, seq),

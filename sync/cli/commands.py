@@ -9,6 +9,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from ..core.errors import BetweenError
+from .messages import t
 from .terminal import (
     EXIT_ERROR,
     UsageError,
@@ -59,9 +60,8 @@ def cmd_account_create(args: argparse.Namespace) -> None:
         invite_code=args.invite_code,
         device_name=args.device_name,
     )
-    say(f"Account {args.handle} created on {args.server} ({'therapist' if args.therapist else 'client'}).")
-    say("Your recovery key is shown ONLY NOW. Write this down and keep it somewhere safe: it is the only way back")
-    say("into your entries if you forget your passphrase.")
+    say(t("account.created", handle=args.handle, server=args.server, role="therapist" if args.therapist else "client"))
+    say(t("account.recoveryOnlyNow"))
     say(recovery)
 
 
@@ -69,19 +69,17 @@ def cmd_account_login(args: argparse.Namespace) -> None:
     client = _client(args)
     if args.recovery:
         client.accounts.login(args.server, args.handle, recovery=read_recovery_key(), device_name=args.device_name)
-        say(f"Signed in as {args.handle} with the recovery key.")
-        say("Set a new passphrase now with `between account passphrase --recovery`: your old one may be known to")
-        say("someone else or forgotten.")
+        say(t("account.signedInRecovery", handle=args.handle))
     else:
         client.accounts.login(args.server, args.handle, passphrase=read_passphrase(), device_name=args.device_name)
-        say(f"Signed in as {args.handle}. Run `between sync` to fetch your entries.")
+        say(t("account.signedIn", handle=args.handle))
 
 
 def cmd_account_logout(args: argparse.Namespace) -> None:
     reached = _client(args).accounts.logout(force=args.force)
-    say("Signed out; this profile's keys and local data were erased.")
+    say(t("account.signedOut"))
     if not reached:
-        warn("server unreachable: the session ends on the server when it expires")
+        warn(t("account.logoutUnreachable"))
 
 
 def cmd_account_passphrase(args: argparse.Namespace) -> None:
@@ -93,26 +91,22 @@ def cmd_account_passphrase(args: argparse.Namespace) -> None:
     if args.recovery:
         current = {"recovery": read_recovery_key()}
     else:
-        current = {"passphrase": read_passphrase(prompt="Current passphrase: ")}
+        current = {"passphrase": read_passphrase(prompt=t("prompt.current"))}
     new = read_new_passphrase()
     check_passphrase(new)
     client.accounts.change_passphrase(new, kdf, **current)
-    say("Passphrase changed: sign in with the new one from now on; the old one no longer works.")
-    say("Every other session of this account was ended. Your other devices renew theirs with their own device key;")
-    say("revoke any device you do not recognise (`between device list`, `between device revoke`).")
+    say(t("account.passphraseChanged"))
 
 
 def cmd_account_delete(args: argparse.Namespace) -> None:
     client = _client(args)
     handle = client.keys.handle
     if not args.yes:
-        answer = input(
-            f"Delete the account {handle} and ALL its entries on the server, for good? Type the handle to confirm: "
-        )
+        answer = input(t("account.confirmDelete", handle=handle))
         if answer.strip() != handle:
-            raise BetweenError("aborted", "not confirmed; nothing was deleted")
+            raise BetweenError("aborted", t("account.notConfirmed"))
     client.accounts.delete(read_passphrase())
-    say(f"Account {handle} deleted on the server; this profile was erased.")
+    say(t("account.deleted", handle=handle))
 
 
 def cmd_device_list(args: argparse.Namespace) -> None:
@@ -122,22 +116,27 @@ def cmd_device_list(args: argparse.Namespace) -> None:
         return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M")
 
     for device in _client(args).accounts.devices():
-        current = "  (this device)" if device.current else ""
         say(
-            f"{device.device_id}  added {day(device.created_at)}  last seen {day(device.last_seen_at)}  "
-            f"{device.name}{current}"
+            t(
+                "device.line",
+                id=device.device_id,
+                added=day(device.created_at),
+                seen=day(device.last_seen_at),
+                name=device.name,
+                current="yes" if device.current else "no",
+            )
         )
 
 
 def cmd_device_revoke(args: argparse.Namespace) -> None:
     _client(args).accounts.revoke_device(args.device_id)
-    say(f"Device {args.device_id} revoked: its sessions ended.")
+    say(t("device.revoked", id=args.device_id))
 
 
 def cmd_entry_add(args: argparse.Namespace) -> None:
     client = _client(args)
     record_id = client.add_entry(args.kind, parse_fields(args.kind, args.field or [], allow_empty=False))
-    say(f"Saved a {args.kind} entry on this device (run `between sync` to upload it).")
+    say(t("entry.saved", kind=args.kind))
     say(record_id)
 
 
@@ -145,17 +144,17 @@ def cmd_entry_edit(args: argparse.Namespace) -> None:
     client = _client(args)
     record_id = client.resolve(args.id)
     if not args.field:
-        raise UsageError(detail="nothing to change: give at least one --field NAME=VALUE")
+        raise UsageError(detail=t("entry.nothingToChange"))
     kind = client.editable_kind(record_id)
     version = client.edit_entry(record_id, parse_fields(kind, args.field, allow_empty=True))
-    say(f"Saved version {version} of entry {record_id} on this device.")
+    say(t("entry.savedVersion", version=version, id=record_id))
 
 
 def cmd_entry_delete(args: argparse.Namespace) -> None:
     client = _client(args)
     record_id = client.resolve(args.id)
     client.delete_entry(record_id)
-    say(f"Deleted entry {record_id} on this device (run `between sync` to delete it everywhere).")
+    say(t("entry.deleted", id=record_id))
 
 
 def cmd_entry_list(args: argparse.Namespace) -> None:
@@ -166,7 +165,7 @@ def cmd_entry_list(args: argparse.Namespace) -> None:
     if args.json:
         print_json(entries)
     elif not entries:
-        say("No entries yet. Add one with `between entry add journal --field body=...`.")
+        say(t("entry.none"))
     else:
         for entry in entries:
             say(entry_line(entry))
@@ -184,7 +183,7 @@ def cmd_kinds(args: argparse.Namespace) -> None:
     for kind in kinds.all_kinds():
         say(f"{kind.id}: {kind.label}")
         for f in kind.fields:
-            say(f"  {f.id}: {f.label} ({f.type}{', required' if f.required else ''})")
+            say(t("kinds.field", id=f.id, label=f.label, type=f.type, required="yes" if f.required else "no"))
             for o in f.constraints.options:
                 say(f"    {o.id}: {o.label}")
 
@@ -195,7 +194,7 @@ def _report(report) -> None:
     say(report.summary())
     if report.failed:
         for line in report.failed:
-            print(f"between: {line}", file=sys.stderr)
+            print(t("error.prefix", message=line), file=sys.stderr)
         raise SystemExit(EXIT_ERROR)
 
 
@@ -205,9 +204,7 @@ def cmd_sync(args: argparse.Namespace) -> None:
         _report(client.sync())
     except BetweenError as exc:
         if exc.code == "unreachable":
-            raise BetweenError(
-                "unreachable", "server unreachable; local changes are saved and will sync later"
-            ) from exc
+            raise BetweenError("unreachable", t("sync.unreachable")) from exc
         raise
 
 
@@ -217,18 +214,18 @@ def _sync_after(client, done: str) -> None:
         report = client.sync()
     except BetweenError as exc:
         if exc.code == "unreachable":
-            say(f"{done} (queued).")
+            say(t("sync.queued", done=done))
             raise BetweenError("unreachable", SAVED_LATER) from None
         raise
     _report(report)
-    say(f"{done}.")
+    say(t("sync.done", done=done))
 
 
 def cmd_share(args: argparse.Namespace) -> None:
     client = _client(args)
     record_id = client.resolve(args.id)
     client.share(record_id, args.with_)
-    _sync_after(client, f"Shared entry {record_id} with {args.with_}")
+    _sync_after(client, t("share.shared", id=record_id, handle=args.with_))
 
 
 def cmd_unshare(args: argparse.Namespace) -> None:
@@ -236,7 +233,7 @@ def cmd_unshare(args: argparse.Namespace) -> None:
     record_id = client.resolve(args.id)
     for line in client.unshare(record_id, args.with_):
         warn(line)
-    _sync_after(client, f"Stopped sharing entry {record_id} with {args.with_}; later versions are re-keyed")
+    _sync_after(client, t("share.stopped", id=record_id, handle=args.with_))
 
 
 def cmd_shared_list(args: argparse.Namespace) -> None:
@@ -247,7 +244,7 @@ def cmd_shared_list(args: argparse.Namespace) -> None:
     except BetweenError as exc:
         if exc.code != "unreachable":
             raise
-        warn("server unreachable; showing what this device already has")
+        warn(t("shared.unreachable"))
     problems: list[str] = []
     entries = client.shared_with_me(args.from_, problems)
     for line in problems:
@@ -255,7 +252,7 @@ def cmd_shared_list(args: argparse.Namespace) -> None:
     if args.json:
         print_json(entries)
     elif not entries:
-        say("Nothing has been shared with you" + (f" by {args.from_}." if args.from_ else "."))
+        say(t("shared.noneFrom", handle=args.from_) if args.from_ else t("shared.none"))
     else:
         for entry in entries:
             say(entry_line(entry))
@@ -263,9 +260,7 @@ def cmd_shared_list(args: argparse.Namespace) -> None:
 
 def cmd_invite_create(args: argparse.Namespace) -> None:
     link = _client(args).create_invite()
-    say("Give this link to your client: in the room (as a QR code) or over a channel you trust. It carries your key")
-    say("fingerprint and a secret with which their app proves its key back to you, so you are both verified by the")
-    say("invitation: as safely as the channel it travels over.")
+    say(t("invite.give"))
     say(link)
 
 
@@ -275,24 +270,31 @@ def cmd_invite_accept(args: argparse.Namespace) -> None:
     try:
         client.sync()  # the account's record of this verification goes out now, for this account's other devices
     except BetweenError as exc:
-        warn(f"linked, but this device could not sync yet ({exc.detail}); run `between sync` later")
-    say(f"Linked with {handle}: verified by invitation (their key matched the fingerprint in the link, and your")
-    say("app proved yours back). For the strongest check, compare safety numbers in person or by video:")
-    say(f"`between safety-number {handle}`.")
+        warn(t("invite.notSynced", detail=exc.detail))
+    say(t("invite.linked", handle=handle))
 
 
 def cmd_contacts(args: argparse.Namespace) -> None:
     peers = _client(args).store.list_peers()
     if not peers:
-        say("No contacts yet: a therapist runs `between invite create`, a client `between invite accept LINK`.")
+        say(t("contacts.none"))
     for peer in peers:
-        state = {
-            "changed": "KEY CHANGED: compare safety numbers",
-            "mismatch": "KEY DOES NOT MATCH THE INVITATION: compare safety numbers",
-        }.get(peer.state, HOW_WORDS.get(peer.verified_how, "not verified"))
-        held = f", {peer.held} change(s) held back" if peer.held and peer.state in ("changed", "mismatch") else ""
-        ended = "" if peer.linked else " (link ended)"
-        say(f"{peer.handle} ({peer.role}){ended}: {state}{held}")
+        if peer.state in ("changed", "mismatch"):
+            state = t(f"contacts.{peer.state}")
+        else:
+            state = how_words(peer.verified_how, t("how.none"))
+        blocked = peer.held and peer.state in ("changed", "mismatch")
+        held = t("contacts.held", count=peer.held) if blocked else ""
+        say(
+            t(
+                "contacts.line",
+                handle=peer.handle,
+                role=peer.role,
+                linked="yes" if peer.linked else "no",
+                state=state,
+                held=held,
+            )
+        )
 
 
 def cmd_safety_number(args: argparse.Namespace) -> None:
@@ -300,34 +302,22 @@ def cmd_safety_number(args: argparse.Namespace) -> None:
     number, peer = client.safety_number(args.handle)
     if args.verified:
         if client.mark_verified(args.handle):
-            say(f"Accepted {args.handle}'s new key. Run `between sync` to fetch what was held back.")
+            say(t("safety.accepted", handle=args.handle))
         else:
-            say(f"Marked {args.handle} as verified by safety number.")
+            say(t("safety.marked", handle=args.handle))
         return
-    if peer.state == "changed":
-        warn(
-            f"{args.handle}'s security key CHANGED since it was verified; nothing is shared with or taken from them. "
-            "The number below is for the new key: compare it with them before accepting it with --verified"
-        )
-    elif peer.state == "mismatch":
-        warn(
-            f"{args.handle}'s key does not match the invitation they accepted; nothing is shared with or taken "
-            "from them. Compare the number below with them before accepting their key with --verified"
-        )
-    elif peer.state == "unverified":
-        warn(
-            f"{args.handle}'s key is not verified: it came from the server. Compare this number with them in "
-            "person or by video and confirm it with --verified"
-        )
-    say(f"Safety number with {args.handle} ({HOW_WORDS.get(peer.verified_how, peer.verified_how)}):")
+    if peer.state in ("changed", "mismatch", "unverified"):
+        warn(t(f"safety.{peer.state}", handle=args.handle))
+    say(t("safety.with", handle=args.handle, how=how_words(peer.verified_how, peer.verified_how)))
     say(number)
 
 
-HOW_WORDS = {
-    "invite-link": "verified by invitation",
-    "safety-number": "verified in person or by video",
-    "tofu": "not verified",
-}
+HOW_WORDS = {"invite-link": "how.invite", "safety-number": "how.safetyNumber", "tofu": "how.none"}
+
+
+def how_words(how: str, otherwise: str) -> str:
+    """How a contact's key was verified, in words (`how.*`); `otherwise` for a way this version does not know."""
+    return t(HOW_WORDS[how]) if how in HOW_WORDS else otherwise
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -350,15 +340,20 @@ def cmd_import(args: argparse.Namespace) -> None:
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BetweenError("unreadable", f"cannot read {args.file}: {type(exc).__name__}") from None
+        raise BetweenError("unreadable", t("import.unreadable", file=args.file, why=type(exc).__name__)) from None
     items = parse(text)  # before the profile is opened: a file that is not JSON changes nothing
     n = _client(args).import_copy(items)
     say(
-        f"brought back {n['brought_back']}, already here {n['already']}, unreadable {n['unreadable']}, "
-        f"assignments and notes left to sync {n['not_entries']}"
+        t(
+            "import.done",
+            broughtBack=n["brought_back"],
+            already=n["already"],
+            unreadable=n["unreadable"],
+            notEntries=n["not_entries"],
+        )
     )
     if n["brought_back"]:
-        say("Run `between sync` to upload them.")
+        say(t("import.syncNext"))
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -368,5 +363,5 @@ def cmd_serve(args: argparse.Namespace) -> None:
     # CLI is a client and must run where the server is not installed.
     found = entry_points(group="between.serve", name="serve")
     if not found:
-        raise BetweenError("no_server", "the Between server is not installed here (pip install between)")
-    next(iter(found)).load()(args.host, args.port, args.data)
+        raise BetweenError("no_server", t("serve.notInstalled"))
+    next(iter(found)).load()(args.host, args.port, args.data, database=args.database, workers=args.workers)

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from ..core.errors import BetweenError
+from .messages import t
 
 EXIT_ERROR, EXIT_USAGE = 1, 2
 
@@ -22,19 +23,19 @@ def say(line: str = "") -> None:
 
 
 def warn(line: str) -> None:
-    print(f"between: warning: {line}", file=sys.stderr, flush=True)
+    print(t("error.warning", message=line), file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------ secrets from the environment or a prompt
 
 
-def read_passphrase(confirm: bool = False, prompt: str = "Passphrase: ") -> str:
+def read_passphrase(confirm: bool = False, prompt: str | None = None) -> str:
     env = os.environ.get("BETWEEN_PASSPHRASE")
     if env is not None:
         return env
-    first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Repeat the passphrase: ") != first:
-        raise BetweenError("mismatch", "the two passphrases differ; nothing was created")
+    first = getpass.getpass(prompt if prompt is not None else t("prompt.passphrase"))
+    if confirm and getpass.getpass(t("prompt.repeat")) != first:
+        raise BetweenError("mismatch", t("secret.differCreate"))
     return first
 
 
@@ -42,15 +43,15 @@ def read_new_passphrase() -> str:
     env = os.environ.get("BETWEEN_NEW_PASSPHRASE")
     if env is not None:
         return env
-    first = getpass.getpass("New passphrase: ")
-    if getpass.getpass("Repeat the new passphrase: ") != first:
-        raise BetweenError("mismatch", "the two passphrases differ; nothing was changed")
+    first = getpass.getpass(t("prompt.new"))
+    if getpass.getpass(t("prompt.repeatNew")) != first:
+        raise BetweenError("mismatch", t("secret.differChange"))
     return first
 
 
 def read_recovery_key() -> str:
     env = os.environ.get("BETWEEN_RECOVERY_KEY")
-    return env if env is not None else getpass.getpass("Recovery key: ")
+    return env if env is not None else getpass.getpass(t("prompt.recovery"))
 
 
 # ------------------------------------------------------------------ output helpers
@@ -67,7 +68,7 @@ def _kind_of(entry: dict[str, Any]) -> Any:
     from ..core.errors import BetweenError
 
     if entry.get("kind") == assignments.WORKSHEET:
-        title = entry.get("title") if isinstance(entry.get("title"), str) else "Worksheet"
+        title = entry.get("title") if isinstance(entry.get("title"), str) else t("show.worksheet")
         try:
             return assignments.worksheet_kind(entry.get("worksheet"), title)  # type: ignore[arg-type]
         except (BetweenError, TypeError, ValueError):
@@ -78,7 +79,7 @@ def _kind_of(entry: dict[str, Any]) -> Any:
 def kind_words(entry: dict[str, Any]) -> str:
     """The entry's kind by its label (a worksheet by its title); a newer version's kind by its id, marked so."""
     kind = _kind_of(entry)
-    return kind.label if kind else f"{entry.get('kind')} (a newer kind)"
+    return kind.label if kind else t("show.newerKind", kind=entry.get("kind"))
 
 
 def _value_text(field: Any, value: Any) -> str:
@@ -105,14 +106,14 @@ def _answers(entry: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def print_entry(entry: dict[str, Any]) -> None:
-    rows = [("id", entry["id"]), ("kind", kind_words(entry))]
+    rows = [(t("show.id"), entry["id"]), (t("show.kind"), kind_words(entry))]
     if entry.get("owner"):
-        rows.append(("shared by", entry["owner"]))
-    rows += [("created", entry["created_at"]), ("updated", entry["updated_at"])]
+        rows.append((t("show.sharedBy"), entry["owner"]))
+    rows += [(t("show.created"), entry["created_at"]), (t("show.updated"), entry["updated_at"])]
     if not entry.get("owner"):
-        rows.append(("shared with", ", ".join(entry["shared_with"]) or "nobody"))
+        rows.append((t("show.sharedWith"), ", ".join(entry["shared_with"]) or t("show.nobody")))
     if entry.get("pending"):
-        rows.append(("sync", "not synced yet"))
+        rows.append((t("show.sync"), t("show.notSynced")))
     for label, value in rows:
         say(f"{label + ':':<13}{value}")
     for name, text in _answers(entry):
@@ -123,7 +124,7 @@ def print_entry(entry: dict[str, Any]) -> None:
         else:
             say(f"{name}: {text}")
     for note in entry.get("conflicts", []):
-        say(f"note: {note.get('note', '')}")
+        say(t("show.note", note=note.get("note", "")))
 
 
 def summary(entry: dict[str, Any]) -> str:
@@ -151,8 +152,8 @@ def entry_line(entry: dict[str, Any]) -> str:
     """One line per entry: id, date, kind and what it is about, in words."""
     first = " ".join(summary(entry).split())
     preview = first[:50] + ("…" if len(first) > 50 else "")
-    flags = (" [shared: " + ", ".join(entry["shared_with"]) + "]") if entry["shared_with"] else ""
-    flags += " [not synced]" if entry.get("pending") else ""
+    flags = t("list.shared", handles=", ".join(entry["shared_with"])) if entry["shared_with"] else ""
+    flags += t("list.notSynced") if entry.get("pending") else ""
     owner = f"{entry['owner']}  " if entry.get("owner") else ""
     return f"{entry['id']}  {(entry['created_at'] or '')[:16]}  {owner}{kind_words(entry):<23} {preview}{flags}"
 
@@ -164,7 +165,7 @@ def parse_fields(kind: str, pairs: list[str], *, allow_empty: bool) -> dict[str,
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep or not name.strip():
-            raise UsageError(detail=f"--field expects NAME=VALUE, got '{name.strip()[:40]}'")
+            raise UsageError(detail=t("field.expects", name=name.strip()[:40]))
         name = name.strip()
         if allow_empty and text == "":
             kinds.get_kind(kind).field(name)

@@ -12,12 +12,6 @@ from .e2e_cli import Cli
 
 
 @pytest.fixture
-def server(live_server):
-    """The real server (tests/conftest.py): a subprocess on a free port with a fresh data directory."""
-    return live_server
-
-
-@pytest.fixture
 def cli(server, tmp_path) -> Cli:
     return Cli(tmp_path / "profiles", server.url)
 
@@ -33,3 +27,10 @@ def start_server():
         sys.modules[spec.name] = module  # its dataclasses look their module up there
         spec.loader.exec_module(module)
     return module.start_live_server
+
+
+@pytest.fixture
+def server(engine_server):
+    """The real server (tests/conftest.py `engine_server`): every end-to-end test runs on SQLite and on PostgreSQL
+    (a fresh database, two workers)."""
+    return engine_server

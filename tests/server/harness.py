@@ -10,15 +10,24 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 import builders as b
 import msgspec
 from litestar.testing import TestClient
 
 from between.server.settings import Settings
+from between.server.store.postgres import dollar
 from between.sync.core import trust, wire
+from tests.environment import Database as PgDatabase
+from tests.environment import Postgres
 
 T = TypeVar("T")
-FAST = {"rate_ip_per_minute": 100_000, "rate_handle_per_minute": 100_000, "rate_signup_per_hour": 100_000}
+FAST = {
+    "rate_ip_per_minute": 100_000,
+    "rate_handle_per_minute": 100_000,
+    "rate_signup_per_hour": 100_000,
+    "rate_push_per_minute": 100_000,
+}
 
 
 class Clock:
@@ -36,15 +45,18 @@ class Clock:
 
 
 class Api:
-    """The test client plus the few flows most tests start from."""
+    """The test client plus the few flows most tests start from. `database`: the PostgreSQL database the app's store
+    is in, if it is not data_dir's SQLite file."""
 
-    def __init__(self, client: TestClient, data_dir: Path) -> None:
+    def __init__(self, client: TestClient, data_dir: Path, database: PgDatabase | None = None) -> None:
         self.c = client
         self.data_dir = data_dir
+        self.database = database
 
     @property
-    def db(self) -> Path:
-        return self.data_dir / "between.sqlite3"
+    def db(self) -> Path | PgDatabase:
+        """The store's database, for `dump` and `execute`: the SQLite file, or the PostgreSQL database."""
+        return self.database or self.data_dir / "between.sqlite3"
 
     def post(self, path: str, body=None, acct: b.Account | None = None, **kw):
         headers = acct.auth() if acct else {}
@@ -113,8 +125,14 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
     return Settings.from_mapping({"data_dir": str(data_dir), "public_origin": b.TEST_ORIGIN, **FAST, **overrides})
 
 
-def dump(db: Path, tables: tuple[str, ...] | None = None) -> dict[str, list]:
+# Not the people's data: shared rate-limit buckets move with every request, and the migrations table never does.
+NOT_DUMPED = ("rate_buckets", "schema_migrations")
+
+
+def dump(db: Path | PgDatabase, tables: tuple[str, ...] | None = None) -> dict[str, list]:
     """Every row of every (or the named) table, sorted: compared before and after a refused request."""
+    if not isinstance(db, Path):
+        return run_coroutine(_pg_dump(db.dsn, tables))
     conn = sqlite3.connect(db)
     try:
         names = tables or tuple(
@@ -124,3 +142,45 @@ def dump(db: Path, tables: tuple[str, ...] | None = None) -> dict[str, list]:
         return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in names}
     finally:
         conn.close()
+
+
+async def _pg_dump(dsn: str, tables: tuple[str, ...] | None) -> dict[str, list]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        names = tables or tuple(
+            r[0]
+            for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            if r[0] not in NOT_DUMPED
+        )
+        return {t: sorted((tuple(r) for r in await conn.fetch(f"SELECT * FROM {t}")), key=repr) for t in names}
+    finally:
+        await conn.close()
+
+
+def execute(db: Path | PgDatabase, sql: str, params: tuple[Any, ...] = ()) -> None:
+    """One statement on the store's database behind the server's back (`?` placeholders, the store's SQL)."""
+    if isinstance(db, Path):
+        conn = sqlite3.connect(db)
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(sql, params)
+            conn.commit()
+        finally:
+            conn.close()
+        return
+
+    async def run() -> None:
+        conn = await asyncpg.connect(db.dsn)
+        try:
+            await conn.execute(dollar(sql), *params)
+        finally:
+            await conn.close()
+
+    run_coroutine(run())
+
+
+def db_of(target: Path | str) -> Path | PgDatabase:
+    """A store target (tests/conftest.py `store_target`) as `dump` and `execute` take it."""
+    if isinstance(target, Path):
+        return target
+    return PgDatabase(name=target.rsplit("/", 1)[1], dsn=target, server=Postgres())

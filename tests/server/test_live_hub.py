@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from harness import run_coroutine
 
-from between.server.live import LiveHub, StreamLimit
+from between.server.live import EVERYONE, LiveHub, StreamLimit
 
 ALICE, BOB = b"a" * 16, b"b" * 16
 PHONE, LAPTOP = b"p" * 16, b"l" * 16
@@ -34,6 +34,18 @@ def test_only_the_moved_accounts_streams_wake_and_never_for_their_own_device_alo
         assert [await s.wait(0.01) for s in (phone, laptop, bob)] == [False, True, False]
         hub.publish({ALICE: {PHONE, None}})  # the same commit also moved it for another reason
         assert await phone.wait(0.01) is True
+
+    run_coroutine(run())
+
+
+def test_a_move_of_everyone_wakes_every_stream():
+    """After the PostgreSQL listener reconnects, notices sent in the gap are lost: every stream is told to look."""
+
+    async def run() -> None:
+        hub = LiveHub(per_account=4, total=10)
+        streams = [hub.subscribe(ALICE, PHONE), hub.subscribe(ALICE, LAPTOP), hub.subscribe(BOB, PHONE)]
+        hub.publish({EVERYONE: {None}})
+        assert [await s.wait(0.01) for s in streams] == [True, True, True]
 
     run_coroutine(run())
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -54,6 +56,10 @@ def test_parsing():
         ("BETWEEN_MAX_REQUEST_BYTES", "12 parsecs"),
         ("BETWEEN_RATE_IP_PER_MINUTE", "-1"),
         ("BETWEEN_PROT", "8000"),
+        ("BETWEEN_DATABASE", "mysql://root:hunter2@db/between"),
+        ("BETWEEN_WORKERS", "0"),
+        ("BETWEEN_QUOTA", "12 parsecs"),
+        ("BETWEEN_RATE_PUSH_PER_MINUTE", "0"),
     ],
 )
 def test_invalid_values_name_the_variable(name, value):
@@ -61,6 +67,17 @@ def test_invalid_values_name_the_variable(name, value):
         Settings.from_env({name: value})
     assert name in str(exc.value)
     assert value not in str(exc.value) or value in name  # values may be secrets: not echoed
+
+
+def test_the_store_and_its_workers():
+    lite = Settings.from_env({"BETWEEN_DATA": "/srv/between"})
+    assert lite.store_target == Path("/srv/between/between.sqlite3") and lite.worker_count == 1
+    url = "postgresql://between@db.internal:5432/between"
+    pg = Settings.from_env({"BETWEEN_DATABASE": url, "BETWEEN_WORKERS": "3", "BETWEEN_QUOTA": "2GiB"})
+    assert pg.store_target == url and pg.worker_count == 3 and pg.quota_bytes == 2 * 1024**3
+    assert Settings.from_env({"BETWEEN_DATABASE": url}).worker_count == (os.cpu_count() or 1)
+    with pytest.raises(SettingsError, match="BETWEEN_WORKERS: several workers need PostgreSQL"):
+        Settings.from_env({"BETWEEN_WORKERS": "2"})
 
 
 def test_invite_codes_must_not_be_trivial():

@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import builders as b
 import httpx
@@ -16,7 +16,8 @@ import msgspec
 import pytest
 
 from between.sync.core import trust, wire
-from tests.conftest import LiveServer, start_live_server
+from tests.conftest import LiveServer, postgres_or_skip, start_live_server
+from tests.environment import fresh_database
 
 MOVED = "event: moved\ndata: moved\n\n"
 PING = ": ping\n\n"
@@ -25,13 +26,20 @@ VOCABULARY = {OPENED, MOVED, PING}
 
 
 @pytest.fixture
-def server(tmp_path) -> Iterator[LiveServer]:
-    """A server whose streams ping every second (so "nothing came" can be told in two pings) and live 30 s."""
-    srv = start_live_server(tmp_path, {"BETWEEN_LIVE_HEARTBEAT": "1", "BETWEEN_LIVE_LIFETIME": "30"})
-    try:
-        yield srv
-    finally:
-        srv.stop()
+def server(tmp_path, engine) -> Iterator[LiveServer]:
+    """A server whose streams ping every second (so "nothing came" can be told in two pings) and live 30 s. On
+    PostgreSQL it runs two worker processes: a stream and the push it must hear of are served by either, and the
+    notice crosses between them through LISTEN/NOTIFY (server/store/postgres.py)."""
+    env = {"BETWEEN_LIVE_HEARTBEAT": "1", "BETWEEN_LIVE_LIFETIME": "30"}
+    with ExitStack() as stack:
+        if engine == "postgres":
+            postgres_or_skip()
+            env |= {"BETWEEN_DATABASE": stack.enter_context(fresh_database()).dsn, "BETWEEN_WORKERS": "2"}
+        srv = start_live_server(tmp_path, env)
+        try:
+            yield srv
+        finally:
+            srv.stop()
 
 
 class Stream:
@@ -260,3 +268,34 @@ def test_notices_can_be_turned_off(tmp_path):
         assert r.status_code == 404 and r.json()["code"] == "not_found", r.text
     finally:
         srv.stop()
+
+
+def test_a_push_through_one_process_is_noticed_by_a_stream_on_another(tmp_path):
+    """PostgreSQL: two server processes on one database (as two workers are, but each on its own port, so which one
+    serves what is certain): a stream held by one hears of a push taken by the other, through LISTEN/NOTIFY."""
+    postgres_or_skip()
+    env = {"BETWEEN_LIVE_HEARTBEAT": "1", "BETWEEN_LIVE_LIFETIME": "30", "BETWEEN_WORKERS": "1"}
+    with fresh_database() as database:
+        env["BETWEEN_DATABASE"] = database.dsn
+        (tmp_path / "one").mkdir()
+        (tmp_path / "two").mkdir()
+        one, two = start_live_server(tmp_path / "one", env), start_live_server(tmp_path / "two", env)
+        try:
+            phone = _register(httpx.Client(base_url=one.api, timeout=10), "alice")
+            http_two = httpx.Client(base_url=two.api, timeout=10)
+            laptop = _second_device(http_two, two, phone)
+            with stream(one, phone) as s:
+                assert s.status == 200
+                mark = len(s.messages)
+                _push(http_two, laptop, b.Rec(laptop).item())
+                s.wait_for(lambda ms: MOVED in ms[mark:])
+            with stream(two, laptop) as s:  # and the other way round; a device's own push is still not told
+                mark = len(s.messages)
+                _push(httpx.Client(base_url=one.api, timeout=10), phone, b.Rec(phone).item())
+                s.wait_for(lambda ms: MOVED in ms[mark:])
+                mark = len(s.messages)
+                _push(http_two, laptop, b.Rec(laptop).item())
+                assert MOVED not in s.quiet_since(mark)
+        finally:
+            one.stop()
+            two.stop()

@@ -147,5 +147,5 @@ CREATE TABLE users (
     created_at         INTEGER NOT NULL,
     -- this user's feed counter: per reader, so seqs reveal nothing about anyone else's writes
     feed_seq           INTEGER NOT NULL DEFAULT 0
-) STRICT;
+, stored_bytes INTEGER NOT NULL DEFAULT 0) STRICT;
 

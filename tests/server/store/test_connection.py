@@ -15,6 +15,7 @@ from harness import run_coroutine
 
 from between.server.settings import Settings
 from between.server.store import Conflict, InUse, Store, StoreError, migration_files
+from between.server.store.postgres import migration_files as postgres_migration_files
 from between.sync.core import crypto, wire
 
 SNAPSHOT = Path(__file__).with_name("schema.sql")
@@ -174,8 +175,8 @@ def test_disk_full_fails_the_batch_cleanly_and_the_writer_recovers(tmp_path):
     async def run():
         store = await Store.open(tmp_path / "db.sqlite3")
         try:
-            pages = await store.db.write(lambda c: c.execute("PRAGMA page_count").fetchone()[0])
-            await store.db.write(lambda c: c.execute(f"PRAGMA max_page_count = {pages}"))
+            pages = await store.db.write(lambda c: c.raw.execute("PRAGMA page_count").fetchone()[0])
+            await store.db.write(lambda c: c.raw.execute(f"PRAGMA max_page_count = {pages}"))
             big = b.new_account("big-one")
             s = b.signup(big)
             s = wire.Signup(
@@ -189,7 +190,7 @@ def test_disk_full_fails_the_batch_cleanly_and_the_writer_recovers(tmp_path):
                         for x in [s] + [_signup(f"bulk{i}") for i in range(30)]
                     )
                 )
-            await store.db.write(lambda c: c.execute("PRAGMA max_page_count = 1073741823"))
+            await store.db.write(lambda c: c.raw.execute("PRAGMA max_page_count = 1073741823"))
             await store.accounts.create_account(_signup("after-full"), crypto.random_bytes(32), 10**10, 1)
             return await store.accounts.user_by_handle("after-full"), await store.accounts.user_by_handle("big-one")
         finally:
@@ -270,3 +271,59 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as d:
         SNAPSHOT.write_text(run_coroutine(_schema_of(Path(d) / "db.sqlite3")))
     print(f"wrote {SNAPSHOT}")
+
+
+def test_both_engines_have_the_same_tables_and_columns(tmp_path, postgres_database):
+    """PostgreSQL's schema is SQLite's migrations in one step (server/migrations/postgres/0001_initial.sql): the same
+    tables and columns in the same order, so one set of SQL runs on both. Opening twice applies nothing again."""
+    import asyncpg
+
+    async def run() -> tuple[dict[str, list[str]], list[int]]:
+        for _ in range(2):
+            store = await Store.open(postgres_database.dsn)
+            await store.close()
+        conn = await asyncpg.connect(postgres_database.dsn)
+        try:
+            rows = await conn.fetch(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                "AND table_name NOT IN ('rate_buckets', 'schema_migrations') ORDER BY table_name, ordinal_position"
+            )
+            versions = [r[0] for r in await conn.fetch("SELECT version FROM schema_migrations ORDER BY version")]
+        finally:
+            await conn.close()
+        tables: dict[str, list[str]] = {}
+        for table, column in rows:
+            tables.setdefault(table, []).append(column)
+        return tables, versions
+
+    pg, versions = run_coroutine(run())
+    assert versions == [n for n, _ in postgres_migration_files()]
+    run_coroutine(_schema_of(tmp_path / "db.sqlite3"))
+    conn = sqlite3.connect(tmp_path / "db.sqlite3")
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        lite = {t: [c[1] for c in conn.execute(f"PRAGMA table_info({t})")] for t in names if t != "sqlite_stat1"}
+    finally:
+        conn.close()
+    assert pg == lite
+
+
+def test_rate_limits_are_shared_by_every_worker(postgres_database):
+    """Two stores on one PostgreSQL database stand for two workers: a bucket of 3 gives 3 tokens in all, however
+    the takes are spread, and says how long until the next; another key has its own bucket."""
+    from between.server.app import limiter_for
+
+    async def run() -> list[int | None]:
+        one, two = await Store.open(postgres_database.dsn), await Store.open(postgres_database.dsn)
+        try:
+            limiters = [limiter_for(one), limiter_for(two)]
+            waits = [await limiters[i % 2].take("push:alice", 3, 60) for i in range(5)]
+            waits.append(await limiters[1].take("push:bob", 3, 60))
+            return waits
+        finally:
+            await one.close()
+            await two.close()
+
+    waits = run_coroutine(run())
+    assert waits[:3] == [None, None, None] and waits[5] is None
+    assert all(w is not None and 1 <= w <= 20 for w in waits[3:5])

@@ -33,9 +33,9 @@ async def _invite(store: Store, therapist: b.Account, now: int = 1, expires_at: 
     return token
 
 
-def test_a_bundle_is_shown_to_its_owner_and_to_linked_people_only(tmp_path):
+def test_a_bundle_is_shown_to_its_owner_and_to_linked_people_only(store_target):
     async def run():
-        store = await Store.open(tmp_path / "db.sqlite3")
+        store = await Store.open(store_target)
         try:
             therapist, client, stranger = await _people(
                 store, ("dr-tran", "therapist"), ("sam", "client"), ("eve", "client")
@@ -61,12 +61,12 @@ def test_a_bundle_is_shown_to_its_owner_and_to_linked_people_only(tmp_path):
         assert seen[(acct.handle, acct.handle)] == acct.bundle  # every column in its place
 
 
-def test_accepting_an_invite_refuses_ones_own_and_a_second_link_and_keeps_the_invite_for_its_client(tmp_path):
+def test_accepting_an_invite_refuses_ones_own_and_a_second_link_and_keeps_the_invite_for_its_client(store_target):
     """The store's own checks: a refused accept changes nothing (the invite stays for the client it was made for);
     an accepted one is used up."""
 
     async def run():
-        store = await Store.open(tmp_path / "db.sqlite3")
+        store = await Store.open(store_target)
         try:
             therapist, client = await _people(store, ("dr-tran", "therapist"), ("sam", "client"))
             outcomes = []
@@ -92,9 +92,9 @@ def test_accepting_an_invite_refuses_ones_own_and_a_second_link_and_keeps_the_in
     assert peers == (frozenset({client.user_id}), frozenset({therapist.user_id}))
 
 
-def test_invites_are_listed_while_they_live_and_deleted_by_their_therapist_only(tmp_path):
+def test_invites_are_listed_while_they_live_and_deleted_by_their_therapist_only(store_target):
     async def run():
-        store = await Store.open(tmp_path / "db.sqlite3")
+        store = await Store.open(store_target)
         try:
             therapist, other = await _people(store, ("dr-tran", "therapist"), ("dr-lee", "therapist"))
             await _invite(store, therapist, now=1, expires_at=50)

@@ -89,12 +89,12 @@ def test_an_op_rolled_back_inside_a_batch_announces_nothing(api, db, moves):
     alice, bob = api.register("alice"), api.register("bob")
     moves.clear()
 
-    def bump_then_refuse(c):
-        c.execute("UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ?", (alice.user_id,))
+    async def bump_then_refuse(c):
+        await c.execute("UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ?", (alice.user_id,))
         raise ValueError("refused after writing")
 
-    def bump(c):
-        c.execute("UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ?", (bob.user_id,))
+    async def bump(c):
+        await c.execute("UPDATE users SET feed_seq = feed_seq + 1 WHERE user_id = ?", (bob.user_id,))
 
     async def both() -> None:
         refused, done = await asyncio.gather(db.write(bump_then_refuse), db.write(bump), return_exceptions=True)

@@ -3,11 +3,9 @@ and written, replays that must repeat their sharing change, keys that stay dead 
 
 from __future__ import annotations
 
-import sqlite3
-
 import builders as b
 import msgspec
-from harness import dump, run_coroutine
+from harness import db_of, dump, execute, run_coroutine
 
 from between.server.store import Store
 from between.sync.core import crypto, push, records, wire
@@ -238,14 +236,10 @@ def test_a_push_that_outlives_its_account_is_unauthorized(api):
     alice = api.register("alice")
     rec = b.Rec(alice)
     item = rec.item(b"late")
-    import sqlite3
-
-    conn = sqlite3.connect(api.db)
-    conn.execute("PRAGMA foreign_keys = ON")
-    token = alice.auth()  # the session is remembered by the server process, so it still passes the check
-    conn.execute("DELETE FROM users WHERE user_id = ?", (alice.user_id,))
-    conn.commit()
-    conn.close()
+    # On SQLite the session is remembered by the server process, so it still passes the check; on PostgreSQL every
+    # request reads its session, and the answer is the same.
+    token = alice.auth()
+    execute(api.db, "DELETE FROM users WHERE user_id = ?", (alice.user_id,))
     r = api.c.post("/api/v1/sync/push", json=b.push_body([item]), headers=token)
     assert r.status_code == 401 and r.json()["code"] == "unauthorized", r.text
 
@@ -471,13 +465,13 @@ def test_a_grant_sealed_to_a_key_the_grantee_does_not_have_is_invalid(two_linked
     assert dump(api.db) == before
 
 
-def test_the_store_refuses_a_grant_to_someone_without_a_care_link(tmp_path):
+def test_the_store_refuses_a_grant_to_someone_without_a_care_link(store_target):
     """The store's own care-link check. The push handler refuses such grants before, from a list read before the
     write; a link that ends in between reaches this check alone, as does this push, prepared without that list."""
     from between.server.api.sync import prepare
 
     async def run():
-        store = await Store.open(tmp_path / "db.sqlite3")
+        store = await Store.open(store_target)
         try:
             alice, bob = b.new_account("alice"), b.new_account("bobby", "therapist")
             for acct in (alice, bob):
@@ -491,5 +485,30 @@ def test_the_store_refuses_a_grant_to_someone_without_a_care_link(tmp_path):
 
     [res] = run_coroutine(run())
     assert (res.status, res.detail) == ("forbidden", "grantee has no care link with the owner")
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-        assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("records", "grants")] == [0, 0]
+    assert [len(rows) for rows in dump(db_of(store_target), ("records", "grants")).values()] == [0, 0]
+
+
+# ---------------------------------------------------------------- per-account quota and push rate (both engines)
+def test_a_push_past_the_accounts_storage_quota_is_refused_whole(api_factory):
+    api = api_factory(quota_bytes=4096)
+    alice = api.register("alice")
+    small = b.Rec(alice)
+    assert api.push(alice, [small.item(b"x" * 100)])[0]["status"] == "ok"
+    before = dump(api.db)
+    big, other = b.Rec(alice), b.Rec(alice)
+    r = api.post("/sync/push", b.push_body([other.item(b"fits"), big.item(b"y" * 5000)]), alice)
+    assert r.status_code == 413, r.text
+    body = r.json()
+    assert body["code"] == "quota_exceeded" and "of its 4096" in body["detail"] and "Nothing" in body["detail"]
+    assert dump(api.db) == before  # not even the item that fitted
+    assert api.push(alice, [b.Rec(alice).item(b"still fits")])[0]["status"] == "ok"
+
+
+def test_an_accounts_pushes_are_rate_limited(api_factory):
+    api = api_factory(rate_push_per_minute=3)
+    alice, bob = api.register("alice"), api.register("bob")
+    for _ in range(3):
+        assert api.push(alice, [b.Rec(alice).item()])[0]["status"] == "ok"
+    r = api.post("/sync/push", b.push_body([b.Rec(alice).item()]), alice)
+    assert r.status_code == 429 and r.json()["code"] == "rate_limited" and int(r.headers["retry-after"]) >= 1
+    assert api.push(bob, [b.Rec(bob).item()])[0]["status"] == "ok"  # another account has its own pushes

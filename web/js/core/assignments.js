@@ -1,14 +1,15 @@
 /** Assignment and response documents, therapist-built worksheets and the template library, as sync/core/assignments.py. */
 
 import { FIELD_TYPES, fieldType, MAX_DAY_MINUTES } from './fields.js';
+import { text } from './messages.js';
 import { FieldError, checkField, missing } from './kinds.js';
 import { checkSchedule, formatDay, isOccurrence, parseDate, parseInstant, planRecurrence } from './recurrence.js';
 
 export const WORKSHEET = 'worksheet';
 export const RATINGS = ['helping', 'not_helping', 'too_hard', 'tedious'];
-/** The feedback ratings in the words every screen shows. */
-export const RATING_WORDS = Object.freeze({ helping: 'Helping', not_helping: 'Not helping', too_hard: 'Too hard',
-  tedious: 'Tedious' });
+/** A feedback rating in the words every screen shows (`todo.rating.*` in the catalogue); another as it is. */
+export const ratingWords = (rating) => (RATINGS.includes(rating)
+  ? text(`todo.rating.${rating.replace(/_(\w)/g, (_, c) => c.toUpperCase())}`) : String(rating));
 export const STATUSES = ['done', 'not_done'];
 const MAX_TITLE = 200;
 const MAX_INSTRUCTIONS = 5000;

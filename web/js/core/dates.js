@@ -43,6 +43,25 @@ export function calendarWords(day, style = { dateStyle: 'medium' }) {
   return formatter({ ...style, timeZone: 'UTC' }).format(d);
 }
 
+/** The weekdays as schedules name them, Monday first (core/recurrence.js WEEKDAYS). */
+const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/**
+ * A weekday's name (`mon`…`sun`) in the language in use, from Intl ("Monday"); anything else as it is.
+ * @param {string} code @param {'long'|'short'} [width]
+ */
+export function weekdayWords(code, width = 'long') {
+  const i = WEEK.indexOf(code);
+  return i < 0 ? String(code) : calendarWords(`2024-01-0${i + 1}`, { weekday: width }) ?? String(code);
+}
+
+/** A wall time "HH:MM" in the language's way ("17:00", "5:00 PM"), from Intl; anything else as it is. */
+export function timeWords(hhmm) {
+  const d = new Date(`2024-01-01T${hhmm}:00Z`);
+  return Number.isNaN(d.getTime()) ? String(hhmm) : formatter({ hour: 'numeric', minute: '2-digit', timeZone: 'UTC' })
+    .format(d);
+}
+
 /** The IANA time zone this device is in, or null when the runtime does not say. */
 export function deviceZone() {
   try {

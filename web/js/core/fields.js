@@ -5,6 +5,8 @@
  * docs/INTERNALS.md "Adding a field type".
  */
 
+import { text } from './messages.js';
+
 // C0 controls other than tab and newline (and DEL) have no business in what a person writes.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
 /** The most minutes a day holds: a minutes answer's highest bound. */
@@ -155,7 +157,7 @@ export const FIELD_TYPES = Object.freeze({
       const c = field.constraints ?? {};
       return (c.max - c.min) / c.step <= 10;
     },
-    words: (field, value) => `${value} out of ${field.constraints.max}`,
+    words: (field, value) => text('field.outOf', { value, max: field.constraints.max }),
     text: (field, value) => `${value} out of ${field.constraints.max}`,
   },
   yes_no: {
@@ -172,8 +174,8 @@ export const FIELD_TYPES = Object.freeze({
       return text === 'yes' ? true : text === 'no' ? false : null;
     },
     byChoice: () => true,
-    words: (field, value) => (value ? 'Yes' : 'No'),
-    text: (field, value) => (value ? 'Yes' : 'No'),
+    words: (field, value) => text(value ? 'field.yes' : 'field.no'),
+    text: (field, value) => text(value ? 'field.yes' : 'field.no'),
   },
   single_choice: {
     merges: ['scalar'],
@@ -236,7 +238,7 @@ export const FIELD_TYPES = Object.freeze({
     check: (field, value, fail) => whole(field, value, fail, ' minutes'),
     read: number,
     byChoice: never,
-    words: (field, value) => `${value} min`,
+    words: (field, value) => text('field.minutes', { value }),
     text: (field, value) => `${value} min`,
   },
   emotions: {

@@ -215,3 +215,13 @@ export function messageParts(key, params = {}) {
     return [key];
   }
 }
+
+/**
+ * A message of the catalogue in use as plain text, for modules below the screens (the engine's problems in words);
+ * the screens' `t` is the same.
+ * @param {string} key @param {Record<string, unknown>} [params]
+ */
+export const text = (key, params = {}) => messageParts(key, params).map(String).join('');
+
+/** Whether the catalogue in use has a message for `key` (false when none is in use). @param {string} key */
+export const hasMessage = (key) => Boolean(current && Object.hasOwn(current.catalogue, key));

@@ -7,6 +7,7 @@ import { readToken, saveAccount, storeToken } from '../data/device.js';
 import { forgetPlaintexts, openPlaintext } from '../data/entries.js';
 import { forgetReceived } from './received.js';
 import { BetweenError, CryptoError } from '../core/errors.js';
+import { text } from '../core/messages.js';
 import {
   checkKdf, deriveIdwk, deriveKwk, derivePassphraseKeys, deriveRecoveryKeys, finishUnlock, formatRecoveryKey, makeBundle,
   openPwEnvelope, openRkEnvelope, parseRecoveryKey, passphraseChangeBound, sealIdWrap, sealPwEnvelope, sealRkEnvelope,
@@ -42,26 +43,17 @@ export async function newDeviceKey() {
   return { deviceKey: pair.privateKey, devicePub: new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)) };
 }
 
+/** A problem's code -> its words, `account.problem.<name>` in the catalogue. */
+const PROBLEMS = Object.freeze({ handle_taken: 'handleTaken', user_exists: 'userExists',
+  invalid_credentials: 'invalidCredentials', registration_closed: 'registrationClosed', rate_limited: 'rateLimited',
+  unreachable: 'unreachable', kdf_below_floor: 'kdfBelowFloor', bad_recovery_key: 'badRecoveryKey', crypto: 'crypto',
+  wrong_current: 'wrongCurrent', wrong_passphrase: 'wrongPassphrase', wrong_recovery: 'wrongRecovery',
+  expired: 'expired', signed_out: 'signedOut', weak_kdf: 'weakKdf' });
+
 /** Words a person can act on for a problem the server sent (its details stay out of the screen). */
 export function explain(err) {
-  const words = {
-    handle_taken: 'That name is taken. Please choose another one.',
-    user_exists: 'This device already has an account on this server. Use “Sign in on this device”.',
-    invalid_credentials: 'That name and passphrase (or recovery key) do not match an account.',
-    registration_closed: 'This server only accepts new accounts with an invitation.',
-    rate_limited: 'Too many tries. Please wait a minute and try again.',
-    unreachable: 'The server cannot be reached. Check the connection and try again.',
-    kdf_below_floor: 'The server asked for weaker protection of your passphrase than Between accepts, so nothing was sent.',
-    bad_recovery_key: 'That recovery key has a typo: please check each group of characters.',
-    crypto: 'Your account could not be unlocked on this device: the passphrase or recovery key did not open it.',
-    wrong_current: 'That is not your current passphrase. Nothing was changed.',
-    wrong_passphrase: 'That is not your passphrase. Nothing was deleted.',
-    wrong_recovery: 'That is not the recovery key of this account. Nothing was changed.',
-    expired: 'That took too long. Please try again.',
-    signed_out: 'This device is signed out. Sign in again on the Sync screen first.',
-    weak_kdf: 'This device could not protect the new passphrase strongly enough. Nothing was changed.',
-  };
-  return words[err?.code] ?? 'That did not work. Please try again.';
+  const key = Object.hasOwn(PROBLEMS, err?.code) ? PROBLEMS[err.code] : 'other';
+  return text(`account.problem.${key}`);
 }
 
 /** Floor first, then our own default: a new account never gets a cheaper Argon2id than 64 MiB, t=3. */

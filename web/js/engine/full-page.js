@@ -36,6 +36,18 @@ export const withLanguage = (head, language) =>
   (language ? head.replace(/^(<!doctype html>\s*<html lang=")[^"]*"/i, (_, start) => `${start}${language}"`) : head);
 
 /**
+ * The shell's own words (index.html's elements marked `data-words="key"`: the skip link, the no-script line) in the
+ * language in use: each such element's text is `words(key)`, escaped. The English of index.html is what a browser
+ * shows before any worker runs, and stays when `words` has nothing (no catalogue in use yet).
+ * @param {string} markup @param {((key: string) => string)|null} words
+ */
+export function withShellWords(markup, words) {
+  if (!words) return markup;
+  return markup.replace(/(<(\w+)\b[^>]*\sdata-words="([\w.]+)"[^>]*>)[^<]*(<\/\2>)/g,
+    (_, open, tag, key, close) => `${open}${words(key).replace(/[&<>"]/g, (c) => ATTRIBUTE[c])}${close}`);
+}
+
+/**
  * A streamed HTML page: `head` at once, then whatever `view` resolves to (markup, already escaped), then `tail`.
  * @param {{head: string, tail: string}} parts @param {Promise<string>} view
  */

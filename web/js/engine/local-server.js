@@ -5,10 +5,11 @@ import { get, openDb } from '../data/db.js';
 import { readToken, unlockDevice } from '../data/device.js';
 import { draftMessage } from './draft-messages.js';
 import { onLocalChange } from '../data/entries.js';
-import { splitShell, streamPage, withLanguage } from './full-page.js';
+import { splitShell, streamPage, withLanguage, withShellWords } from './full-page.js';
 import { templateTable } from '../core/assignments.js';
 import { kindTable } from '../core/kinds.js';
-import { LANGUAGES, languageInUse, pickLanguage, SOURCE, useLanguage } from '../core/messages.js';
+import { localiseKinds, localiseTemplates } from '../core/kind-words.js';
+import { LANGUAGES, languageInUse, pickLanguage, SOURCE, text, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
 import { createSharing } from './share.js';
 import { createStorage } from './storage.js';
@@ -83,7 +84,9 @@ export function createLocalServer(io) {
       const [me, settings] = await Promise.all([unlockDevice(db), get(db, 'meta', 'settings')]);
       // A therapist's device keeps the template library for offline use from its first start online.
       if (me.role === 'therapist') loadTemplates().catch(() => {});
-      return { db, me, settings: settings ?? { wording: 'activities' }, kinds: kindTable(await kinds) };
+      // kinds.json's words in the language in use (core/kind-words.js): every screen shows them as they are here.
+      await loadLanguage().catch(() => {});
+      return { db, me, settings: settings ?? { wording: 'activities' }, kinds: kindTable(localiseKinds(await kinds)) };
     })().catch((err) => {
       env = null; // let the next request try again
       throw err;
@@ -96,7 +99,9 @@ export function createLocalServer(io) {
   function loadTemplates() {
     templates ??= io.templatesResponse().then(async (response) => {
       if (!response.ok) throw new Error('templates unavailable');
-      return templateTable(await response.json());
+      const raw = await response.json();
+      await loadLanguage().catch(() => {});
+      return templateTable(localiseTemplates(raw));
     }).catch((err) => {
       templates = null;
       throw err;
@@ -141,6 +146,9 @@ export function createLocalServer(io) {
     },
     changed: () => {
       language = null;
+      // kinds.json's and the templates' words are kept localised (load, loadTemplates): made again in the new one.
+      env = null;
+      templates = null;
       // Every open window loads again in it (page/app.js), unless it holds unsaved input.
       io.tell?.({ type: 'language-changed' }).catch(() => {});
     },
@@ -247,7 +255,9 @@ export function createLocalServer(io) {
     const parts = shell.ok ? splitShell(await shell.clone().text(), path) : null;
     if (!parts) return null;
     await loadLanguage().catch(() => {}); // the view's language, which may have just changed (languages.changed)
-    parts.head = withLanguage(parts.head, languageInUse());
+    const words = languageInUse() ? text : null;
+    parts.head = withShellWords(withLanguage(parts.head, languageInUse()), words);
+    parts.tail = withShellWords(parts.tail, words);
     return new Response(streamPage(parts, rendering.then((view) => view.text())), {
       status, headers: { ...pageHeaders(shell), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
     });

@@ -11,19 +11,10 @@ import { inviteProof, latest, sameKeys } from '../core/trust.js';
 import { canGrant, granteesAfter } from '../core/sharing.js';
 import { bundleFromWire } from '../data/api.js';
 
-/** What the codes in the sync status's `warnings` mean, in the words a page shows. */
-export const WARNINGS = {
-  old_grants_ignored: 'The server listed an old share of an entry you no longer share; it was ignored.',
-  share_list_differs: "The server's list of who an entry is shared with differs from this device's; this device's "
-    + 'was kept.',
-  link_ended_rekeyed: 'A care link ended: entries that person could read get a new key they do not hold.',
-  waiting_for_verification: 'Something was shared with you by someone whose security key changed, or does not match '
-    + 'their invitation. It is held back until you compare the safety number with them.',
-  unverified_revoked: 'An entry got a new key: someone whose security key changed (or does not match their '
-    + 'invitation) was not given it. Compare the safety number with them, then share it again.',
-  key_changed: 'Someone\'s security key changed, or does not match their invitation. Nothing is shared with or taken '
-    + 'from them until you compare the safety number with them.',
-};
+/** The codes in the sync status's `warnings`, each to its words in the catalogue (`sync.warning.<name>`). */
+export const WARNINGS = Object.freeze({ old_grants_ignored: 'oldGrantsIgnored', share_list_differs: 'shareListDiffers',
+  link_ended_rekeyed: 'linkEndedRekeyed', waiting_for_verification: 'waitingForVerification',
+  unverified_revoked: 'unverifiedRevoked', key_changed: 'keyChanged' });
 
 /** Who this person shares with and since when (a pending share or unshare is marked as such). */
 export async function sharingOf(db, row) {

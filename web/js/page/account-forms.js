@@ -7,6 +7,7 @@
  */
 
 import { estimateStrength } from './strength.js';
+import { pageWords } from './words.js';
 
 /**
  * The step at work: the button says what is happening and a status line says it aloud. The button stays focusable
@@ -34,6 +35,7 @@ const HANDLE = /^[a-z0-9][a-z0-9._-]{2,63}$/;
  * (`prelogin`: a handle, or `own` for the signed-in one); null once the form was stopped with words.
  */
 async function passphraseKey(form, { ask, refuse }, passphrase, prelogin) {
+  const w = await pageWords();
   const pre = await ask(prelogin);
   if (!pre.ok) {
     refuse(form, pre.error);
@@ -42,7 +44,7 @@ async function passphraseKey(form, { ask, refuse }, passphrase, prelogin) {
   try {
     return await derive(passphrase, pre.kdf);
   } catch {
-    refuse(form, 'This device could not check the passphrase. Please try again.');
+    refuse(form, w('account.form.cannotCheck'));
     return null;
   }
 }
@@ -52,31 +54,30 @@ const freshKdf = () => ({ alg: 'argon2id', memoryKib: 65536, iterations: 3, lane
   salt: crypto.getRandomValues(new Uint8Array(16)) });
 
 /** What is wrong with a new passphrase and its repetition (`what` they are called here), or null. */
-function newPassphraseProblem(pass, again, what = 'passphrases') {
-  if (estimateStrength(pass.value).score < 2) {
-    return 'Please choose a longer passphrase: at least 10 characters, a few unrelated words work well.';
-  }
-  return pass.value === again.value ? null : `The two ${what} are not the same.`;
+function newPassphraseProblem(w, pass, again, fresh = false) {
+  if (estimateStrength(pass.value).score < 2) return w('account.form.weak');
+  return pass.value === again.value ? null : w(fresh ? 'account.form.newNotSame' : 'account.form.notSame');
 }
 
 async function signup(form, { ask, done, refuse }) {
+  const w = await pageWords();
   const handle = form.querySelector('#a-handle').value.trim().toLowerCase();
   const pass = form.querySelector('#a-pass');
   const again = form.querySelector('#a-pass2');
-  if (!HANDLE.test(handle)) return refuse(form, 'Please choose an account name of 3 to 64 lowercase letters, digits, dots, dashes or underscores.');
-  const problem = newPassphraseProblem(pass, again);
+  if (!HANDLE.test(handle)) return refuse(form, w('account.form.badHandle'));
+  const problem = newPassphraseProblem(w, pass, again);
   if (problem) return refuse(form, problem);
-  busy(form, 'Protecting your passphrase…');
+  busy(form, w('account.form.protecting'));
   const kdf = freshKdf(); // Argon2id runs in the KDF worker, so the page stays responsive
   let prk;
   try {
     prk = await derive(pass.value, kdf);
   } catch {
-    return refuse(form, 'This device could not protect the passphrase. Please try again.');
+    return refuse(form, w('account.form.cannotProtect'));
   }
   pass.value = '';
   again.value = '';
-  busy(form, 'Creating your account…');
+  busy(form, w('account.form.creating'));
   const role = form.querySelector('input[name="role"]:checked')?.value === 'therapist' ? 'therapist' : 'client';
   const inviteCode = form.querySelector('#a-code')?.value.trim() ?? '';
   const answer = await ask({ type: 'signup', handle, kdf, prk, role, inviteCode });
@@ -88,12 +89,13 @@ async function signup(form, { ask, done, refuse }) {
 }
 
 async function signin(form, { ask, done, refuse }) {
+  const w = await pageWords();
   const handle = form.querySelector('#s-handle').value.trim().toLowerCase();
   const method = form.querySelector('input[name="method"]:checked').value;
   const pass = form.querySelector('#s-pass');
   const recovery = form.querySelector('#s-recovery');
-  if (!HANDLE.test(handle)) return refuse(form, 'Please enter your account name.');
-  busy(form, 'Signing in…');
+  if (!HANDLE.test(handle)) return refuse(form, w('account.form.enterHandle'));
+  busy(form, w('account.form.signingIn'));
   let answer;
   if (method === 'recovery') {
     answer = await ask({ type: 'login', handle, recoveryText: recovery.value });
@@ -116,20 +118,21 @@ async function signin(form, { ask, done, refuse }) {
  * server's current parameters), the new one gets fresh parameters; only the two Argon2id outputs reach the worker.
  */
 async function changePassphrase(form, { ask, done, refuse }) {
+  const w = await pageWords();
   const byRecovery = form.querySelector('input[name="method"]:checked')?.value === 'recovery';
   const current = form.querySelector('#p-current');
   const recovery = form.querySelector('#p-recovery');
   const pass = form.querySelector('#a-pass');
   const again = form.querySelector('#a-pass2');
   if (byRecovery ? !recovery.value.trim() : !current.value) {
-    return refuse(form, byRecovery ? 'Please enter your recovery key.' : 'Please enter your current passphrase.');
+    return refuse(form, w(byRecovery ? 'account.form.enterRecovery' : 'account.form.enterCurrent'));
   }
-  const problem = newPassphraseProblem(pass, again, 'new passphrases');
+  const problem = newPassphraseProblem(w, pass, again, true);
   if (problem) return refuse(form, problem);
   if (!byRecovery && pass.value === current.value) {
-    return refuse(form, 'The new passphrase is the same as the current one.');
+    return refuse(form, w('account.form.sameAsCurrent'));
   }
-  busy(form, byRecovery ? 'Checking your recovery key…' : 'Checking your current passphrase…');
+  busy(form, w(byRecovery ? 'account.form.checkingRecovery' : 'account.form.checkingCurrent'));
   const pre = await ask({ type: 'prelogin', own: true });
   if (!pre.ok) {
     return refuse(form, pre.error);
@@ -139,10 +142,10 @@ async function changePassphrase(form, { ask, done, refuse }) {
   let prk;
   try {
     if (!byRecovery) currentPrk = await derive(current.value, pre.kdf);
-    busy(form, 'Protecting your new passphrase…');
+    busy(form, w('account.form.protectingNew'));
     prk = await derive(pass.value, kdf);
   } catch {
-    return refuse(form, 'This device could not protect the passphrase. Please try again.');
+    return refuse(form, w('account.form.cannotProtect'));
   }
   const answer = await ask({ type: 'change-passphrase', currentPrk, recoveryText: byRecovery ? recovery.value : null,
     kdf, prk });
@@ -160,16 +163,17 @@ async function changePassphrase(form, { ask, done, refuse }) {
 
 /** Delete the account: the name typed as asked, then the passphrase's Argon2id output signs the deletion. */
 async function deleteAccount(form, { ask, done, refuse }) {
+  const w = await pageWords();
   const name = form.querySelector('#d-handle');
   const pass = form.querySelector('#d-pass');
   if (name.value.trim().toLowerCase() !== name.dataset.expect) {
-    return refuse(form, `Please type your account name, ${name.dataset.expect}, to confirm.`);
+    return refuse(form, w('account.form.typeName', { handle: name.dataset.expect }));
   }
-  if (!pass.value) return refuse(form, 'Please enter your passphrase.');
-  busy(form, 'Checking your passphrase…');
+  if (!pass.value) return refuse(form, w('account.form.enterPassphrase'));
+  busy(form, w('account.form.checking'));
   const prk = await passphraseKey(form, { ask, refuse }, pass.value, { type: 'prelogin', own: true });
   if (!prk) return;
-  busy(form, 'Deleting your account…');
+  busy(form, w('account.form.deleting'));
   const answer = await ask({ type: 'delete-account', prk });
   prk.fill(0);
   if (!answer.ok) {
@@ -192,6 +196,6 @@ export async function runSecretForm(form, ctx) {
   try {
     await run(form, ctx);
   } catch {
-    ctx.refuse(form, 'That did not work. Please try again.');
+    ctx.refuse(form, (await pageWords())('account.problem.other'));
   }
 }

@@ -8,6 +8,10 @@ import { watchDrafts } from './drafts.js';
 import { watchLimits } from './field-limits.js';
 import { missingCapabilities, registerWorker, showUnsupported } from './browser.js';
 import { startStorage } from './storage.js';
+import { pageWords } from './words.js';
+
+/** A strength score's words: `app.strength.<name>`. */
+const STRENGTHS = ['tooShort', 'weak', 'fair', 'good', 'strong'];
 
 const view = document.getElementById('view');
 const SYNC_EVERY_MS = 60_000;
@@ -139,16 +143,20 @@ function wireForms(htmx, storageChanged = () => {}) {
         // An account made is a moment to ask the browser to keep the storage; any account step moves the marker.
         storageChanged(form.dataset.secret === 'signup' ? 'account' : undefined);
       } }))
-      .catch(() => failed(form, 'That did not work. Check the connection and try again.'))
+      .catch(async () => failed(form, (await pageWords())('app.formFailed')))
       .finally(() => { delete form.dataset.running; });
   }, true);
   document.addEventListener('input', (event) => {
     const field = /** @type {HTMLInputElement} */ (event.target);
     if (!field.matches?.('[data-strength]')) return;
-    const { score, label } = estimateStrength(field.value);
+    const { score } = estimateStrength(field.value);
     const meter = /** @type {HTMLMeterElement} */ (document.getElementById(field.dataset.strength));
     meter.value = score;
-    document.getElementById(`${field.dataset.strength}-text`).textContent = `Strength: ${label}`;
+    pageWords().then((w) => {
+      if (meter.value !== score) return; // typed on meanwhile: a later event says it
+      document.getElementById(`${field.dataset.strength}-text`).textContent = w('app.strength',
+        { level: w(`app.strength.${STRENGTHS[score]}`) });
+    });
   });
   document.addEventListener('change', (event) => {
     const input = /** @type {HTMLInputElement} */ (event.target);
@@ -190,7 +198,7 @@ function offerUpdates(registration) {
 
   const apply = () => {
     if (unsavedInput()) {
-      region.querySelector('p').textContent = 'Save or cancel what you are writing first: Between will update right after.';
+      pageWords().then((w) => { region.querySelector('p').textContent = w('app.update.wait'); });
       return;
     }
     if (navigator.serviceWorker.controller !== registration.active || !registration.waiting) {
@@ -201,14 +209,15 @@ function offerUpdates(registration) {
     registration.waiting.postMessage({ type: 'update-now' });
   };
 
-  const show = () => {
+  const show = async () => {
+    const w = await pageWords();
     if (!registration.waiting || region.childElementCount) return;
     const words = document.createElement('p');
-    words.textContent = 'A new version of Between is ready.';
+    words.textContent = w('app.update.ready');
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'secondary';
-    button.textContent = 'Update now';
+    button.textContent = w('app.update.now');
     button.addEventListener('click', () => {
       wanted = true;
       apply();
@@ -242,8 +251,9 @@ function drawQrCodes() {
   if (!boxes.length) return;
   import('/js/page/qr.js').then(({ drawQr }) => {
     for (const box of boxes) drawQr(box, box.dataset.qr);
-  }).catch(() => {
-    for (const box of boxes) box.textContent = 'The QR code could not be drawn here: please use the link instead.';
+  }).catch(async () => {
+    const w = await pageWords();
+    for (const box of boxes) box.textContent = w('app.qrFailed');
   });
 }
 
@@ -255,9 +265,9 @@ function careClick(event) {
     const status = view.querySelector(`[data-copy-status="${copy.dataset.copy}"]`);
     if (!field) return;
     field.select();
-    const said = (words) => { if (status) status.textContent = words; };
+    const said = async (key) => { if (status) status.textContent = (await pageWords())(key); };
     (navigator.clipboard?.writeText(field.value) ?? Promise.reject(new Error('no clipboard')))
-      .then(() => said('Link copied.'), () => said('The link is selected: copy it with your device\'s Copy.'));
+      .then(() => said('app.copied'), () => said('app.copySelected'));
     return;
   }
   if (event.target.closest?.('[data-print]')) window.print();
@@ -383,4 +393,8 @@ async function start() {
   setInterval(poke, SYNC_EVERY_MS); // the fallback: the stream only makes changes arrive sooner
 }
 
-start().catch(() => say('Between could not start on this device. Reload the page to try again.'));
+// Said in English when even the catalogue cannot be had (the words fall back to the key then).
+start().catch(async () => {
+  const words = (await pageWords())('app.startFailed');
+  say(words === 'app.startFailed' ? 'Between could not start on this device. Reload the page to try again.' : words);
+});

@@ -1,17 +1,16 @@
 /** A rough passphrase strength estimate for the meter: length and variety, with common patterns penalised. */
 
 export const MIN_LENGTH = 10;
-const LABELS = ['Too short', 'Weak', 'Fair', 'Good', 'Strong'];
 const COMMON = /^(?:password|passwort|qwerty|azerty|letmein|iloveyou|welcome|admin|123456|abc123|111111)/i;
 
 /**
- * Score 0..4 and a word for it. Bits are estimated from the character pool per code point, halved for
+ * Score 0..4 (its words: `app.strength.*` in the catalogue, app.js). Bits are estimated from the character pool per code point, halved for
  * runs and repeats; several words separated by spaces earn the pool of a word list instead.
- * @param {string} passphrase @returns {{score: number, label: string, bits: number}}
+ * @param {string} passphrase @returns {{score: number, bits: number}}
  */
 export function estimateStrength(passphrase) {
   const chars = [...passphrase];
-  if (chars.length < MIN_LENGTH) return { score: 0, label: LABELS[0], bits: 0 };
+  if (chars.length < MIN_LENGTH) return { score: 0, bits: 0 };
   let pool = 0;
   if (/[a-z]/.test(passphrase)) pool += 26;
   if (/[A-Z]/.test(passphrase)) pool += 26;
@@ -25,5 +24,5 @@ export function estimateStrength(passphrase) {
   if (words.length >= 3) bits = Math.max(bits, words.length * 11); // ~2000-word vocabulary per word
   if (COMMON.test(passphrase.trim()) || distinct <= 3) bits = Math.min(bits, 20);
   const score = bits < 35 ? 1 : bits < 55 ? 2 : bits < 75 ? 3 : 4;
-  return { score, label: LABELS[score], bits: Math.round(bits) };
+  return { score, bits: Math.round(bits) };
 }

@@ -104,6 +104,15 @@ export function listWords(values) {
   return list.format(values.map(String));
 }
 
+/** Values joined as a list ending in "and" ("Monday, Wednesday and Friday"), by Intl in the language in use. */
+const ands = new Map();
+export function andWords(values) {
+  const locale = localeInUse();
+  let list = ands.get(locale);
+  if (!list) ands.set(locale, (list = new Intl.ListFormat(locale, { type: 'conjunction' })));
+  return list.format(values.map(String));
+}
+
 /** The person's word for what they do between sessions (a setting): "activities" unless they prefer "homework". */
 // The words themselves are in the catalogues, chosen by `name` (`{wording, select, homework {…} other {…}}`).
 export const WORDING = Object.freeze({

@@ -22,7 +22,7 @@ import { html, t } from './views.js';
  * @property {(field: Field, value: any, options?: {whole?: boolean}) => unknown} timeline the value in a therapist's
  *   timeline and print: what a client shared is shown as it came, so nothing here assumes its shape; a long answer
  *   shows its first lines with "Show all", unless `whole` (the print view)
- * @property {string|null} builder its name in the worksheet builder; null when a worksheet cannot ask for it
+ * @property {string|null} builder its name in the worksheet builder (`field.type.<builder>` in the catalogue); null when a worksheet cannot ask for it
  * @property {(field: Field) => number|null} [limit] the most characters the whole answer may hold, when the person
  *   types it: its control then shows a counter near it (page/field-limits.js) and never cuts what is typed or pasted
  */
@@ -84,7 +84,7 @@ const FIELD_VIEWS = Object.freeze({
     hint: noHint,
     display: words,
     timeline: (field, value, options) => longAnswer(raw(value), field.label, options),
-    builder: 'Short text',
+    builder: 'shortText',
     limit: (field) => field.constraints?.max_length ?? null,
   },
   long_text: {
@@ -92,7 +92,7 @@ const FIELD_VIEWS = Object.freeze({
     hint: noHint,
     display: (field, value) => html`<div class="text">${textLines(value)}</div>`,
     timeline: (field, value, options) => longAnswer(raw(value), field.label, options),
-    builder: 'Long text',
+    builder: 'longText',
     limit: (field) => field.constraints?.max_length ?? null,
   },
   scale: {
@@ -106,26 +106,26 @@ const FIELD_VIEWS = Object.freeze({
     hint(field) {
       const c = field.constraints ?? {};
       if (!((c.max - c.min) / c.step > 10)) return null; // NaN (no range): nothing to say
-      return `A number from ${c.min} to ${c.max}${c.step > 1 ? `, in steps of ${c.step}` : ''}.`;
+      return t('field.hint.number', { min: c.min, max: c.max, step: c.step > 1 ? c.step : 'none' });
     },
     display: words,
-    timeline: (field, value) => `${value} out of ${field.constraints?.max ?? 10}`,
-    builder: 'Scale 0 to 10',
+    timeline: (field, value) => t('field.outOf', { value: raw(value), max: field.constraints?.max ?? 10 }),
+    builder: 'scale',
   },
   yes_no: {
-    control: (field, value, { choices }) => choices([{ id: 'yes', label: 'Yes' }, { id: 'no', label: 'No' }], 'radio',
+    control: (field, value, { choices }) => choices([{ id: 'yes', label: t('field.yes') }, { id: 'no', label: t('field.no') }], 'radio',
       (v) => (v === 'yes' && value === true) || (v === 'no' && value === false)),
     hint: noHint,
     display: words,
     timeline: words,
-    builder: 'Yes or no',
+    builder: 'yesNo',
   },
   single_choice: {
     control: (field, value, { choices }) => choices(field.constraints?.options, 'radio', (v) => value === v),
     hint: noHint,
     display: words,
     timeline: words,
-    builder: 'One choice',
+    builder: 'oneChoice',
   },
   multi_choice: {
     control: (field, value, { choices }) => choices(field.constraints?.options, 'checkbox',
@@ -133,26 +133,26 @@ const FIELD_VIEWS = Object.freeze({
     hint: noHint,
     display: words,
     timeline: (field, value) => words(field, arrayOf(value)),
-    builder: 'Several choices',
+    builder: 'severalChoices',
   },
   list: {
     control: (field, value, { common }) => html`<textarea ${common} rows="4">${(value ?? []).join('\n')}</textarea>`,
-    hint: () => 'One per line.',
+    hint: () => t('field.hint.list'),
     display: (field, value) => html`<ul>${value.map((v) => html`<li>${v}</li>`)}</ul>`,
     timeline: (field, value) => html`<ul>${arrayOf(value).map((v) => html`<li>${v}</li>`)}</ul>`,
-    builder: 'A list',
+    builder: 'list',
   },
   minutes: {
     control: numberBox,
-    hint: (field) => `In minutes, from ${field.constraints?.min} to ${field.constraints?.max}.`,
+    hint: (field) => t('field.hint.minutes', { min: field.constraints?.min, max: field.constraints?.max }),
     display: words,
     timeline: words,
-    builder: 'Minutes',
+    builder: 'minutes',
   },
   emotions: {
-    control: (field, value, { common }) => html`<textarea ${common} rows="4" placeholder="anxious 70">${
+    control: (field, value, { common }) => html`<textarea ${common} rows="4" placeholder="${t('field.emotions.placeholder')}">${
       (value ?? []).map((e) => `${e.name} ${e.intensity ?? ''}`).join('\n')}</textarea>`,
-    hint: () => 'One feeling per line with a number, like “anxious 70”.',
+    hint: () => t('field.hint.emotions'),
     display: (field, value) => html`<ul>${value.map((v) => html`<li>${v.name}: ${v.intensity}</li>`)}</ul>`,
     timeline: (field, value) => html`<ul>${arrayOf(value).map((v) => html`<li>${v?.name}: ${v?.intensity}</li>`)}</ul>`,
     builder: null,
@@ -162,9 +162,12 @@ const FIELD_VIEWS = Object.freeze({
 /** How a type looks, or null for one this version does not know. @returns {FieldView|null} */
 export const fieldView = (name) => (Object.hasOwn(FIELD_VIEWS, name) ? FIELD_VIEWS[name] : null);
 
-/** The names of the types a worksheet may ask for, in the builder's words. */
+/** The types a worksheet may ask for, each by its name in the builder (`field.type.<builder>` in the catalogue). */
 export const TYPE_WORDS = Object.freeze(Object.fromEntries(Object.entries(FIELD_VIEWS)
-  .filter(([, view]) => view.builder).map(([name, view]) => [name, view.builder])));
+  .filter(([, view]) => view.builder).map(([name, view]) => [name, `field.type.${view.builder}`])));
+
+/** A type's name in the builder's words. @param {string} type */
+export const typeWords = (type) => (Object.hasOwn(TYPE_WORDS, type) ? t(TYPE_WORDS[type]) : String(type));
 
 /**
  * The form control of one field. `field.described`: the ids that describe it (aria-describedby).
@@ -184,7 +187,7 @@ export function fieldControl(field, value, invalid) {
     ${invalid ? html`aria-invalid="true"` : null} ${described ? html`aria-describedby="${described}"` : null}
     ${max ? html`data-limit="${max}"` : null}`;
   // An optional one-of-a-few question can be left unanswered again after a tap: "No answer" (sent as "").
-  const none = (type) => (type === 'radio' && !field.required ? [{ id: '', label: 'No answer' }] : []);
+  const none = (type) => (type === 'radio' && !field.required ? [{ id: '', label: t('field.noAnswer') }] : []);
   const choices = (options, type, isChecked) => html`<div class="choices">${[...options, ...none(type)].map((o, i) =>
     html`
     <label class="choice"><input type="${type}" name="${name}" value="${o.id}" id="${id}-${i}"

@@ -1,6 +1,6 @@
 /** The escaping `html` tagged template: every interpolation is escaped unless html`` itself built it. */
 
-import { messageParts } from '../core/messages.js';
+import { messageParts, text } from '../core/messages.js';
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
@@ -60,7 +60,7 @@ export function htmlResponse(fragment, status = 200, headers = {}) {
  * A message of the catalogue in use as text, for html`` to escape where it goes (core/messages.js).
  * @param {string} key @param {Record<string, unknown>} [params]
  */
-export const t = (key, params = {}) => messageParts(key, params).map(String).join('');
+export const t = text;
 
 /**
  * A message as a fragment, for messages whose arguments are fragments themselves ("Written {created}" with a

@@ -45,7 +45,13 @@ test('every message parses, and uses the same arguments in every catalogue as in
 });
 
 test('keys are stable dotted ids', () => {
-  for (const key of Object.keys(catalogues[SOURCE])) assert.match(key, /^[a-z][a-zA-Z]*(\.[a-z][a-zA-Z]*)+$/, key);
+  for (const key of Object.keys(catalogues[SOURCE])) {
+    // kinds.json's and templates.json's words are keyed by their ids, as the files spell them (core/kind-words.js).
+    const id = /^(kind|template)\./.test(key) ? /^[a-z][a-z0-9_-]*$/ : /^[a-z][a-zA-Z]*$/;
+    const [first, ...rest] = key.split('.');
+    assert.match(first, /^[a-z][a-zA-Z]*$/, key);
+    assert.ok(rest.length > 0 && rest.every((part) => id.test(part)), key);
+  }
 });
 
 test('the pseudo-locale marks and accents the words, keeps arguments and plurals working', () => {
@@ -53,4 +59,9 @@ test('the pseudo-locale marks and accents the words, keeps arguments and plurals
   assert.equal(format(pseudo, 'entries.found', { count: 1 }), '⟦1 éñtŕý föûñd⟧');
   assert.equal(format(pseudo, 'entries.found', { count: 3 }), '⟦3 éñtŕîéš föûñd⟧');
   assert.equal(format(pseudo, 'entries.noMatch', { query: 'sun' }), '⟦Ñöthîñg öñ thîš dévîçé måtçhéš “sun”.⟧');
+});
+
+test("the worker's last-resort words, for when no catalogue can be read, are English's", async () => {
+  const { LAST_RESORT } = await import('../../js/screens/server-pages.js');
+  for (const [key, words] of Object.entries(LAST_RESORT)) assert.equal(words, catalogues[SOURCE][key], key);
 });

@@ -2,6 +2,7 @@
 // types as sync/core/fields.py (tests/sync/core/test_fields.py holds that one to the same list).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../messages-setup.js'; // the English catalogue in use, strict (values in words)
 import { readFile } from 'node:fs/promises';
 import { FIELD_TYPES, fieldType, optionLabel } from '../../js/core/fields.js';
 import { WORKSHEET_TYPES } from '../../js/core/assignments.js';

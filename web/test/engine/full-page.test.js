@@ -56,3 +56,17 @@ test('a view of another address than the page\'s own names it, escaped', async (
     .text();
   assert.match(out, /<main id="view" data-rendered="true" data-path="\/app\/entries\?q=&quot;a&quot;&amp;b&lt;" tabindex/);
 });
+
+test("the shell's own words come from the catalogue in use, escaped; without one the shell's English stays", async () => {
+  const { withShellWords } = await import('../../js/engine/full-page.js');
+  const { readFileSync } = await import('node:fs');
+  const shell = readFileSync(new URL('../../index.html', import.meta.url), 'utf8');
+  const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
+  const keys = [...shell.matchAll(/data-words="([\w.]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(keys, ['shell.skip', 'shell.boot', 'shell.noscript']);
+  // index.html's own English is the catalogue's, word for word.
+  assert.equal(withShellWords(shell, (key) => en[key]), shell);
+  const marked = withShellWords(shell, (key) => `<${key}>`);
+  for (const key of keys) assert.ok(marked.includes(`>&lt;${key}&gt;<`), key);
+  assert.equal(withShellWords(shell, null), shell);
+});

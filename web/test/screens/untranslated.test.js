@@ -23,6 +23,22 @@ import { progressPage } from '../../js/screens/progress/progress-views.js';
 import { calendarWeeks } from '../../js/screens/progress/progress.js';
 import { quotaAlert, storageNotice, storageSettings, wipedPage } from '../../js/screens/storage/storage-views.js';
 import { sizeWords } from '../../js/core/storage.js';
+import { accountPage, deleteAccountPage, deletedPage, deviceProblem, devicesPage, forgetPage, forgottenPage,
+  passphrasePage, recoveryPage, revokePage, signedInPage } from '../../js/screens/account/account-views.js';
+import { explain } from '../../js/engine/account.js';
+import { WARNINGS } from '../../js/engine/share.js';
+import { invitePage, inviteProblemPage, linkPage } from '../../js/screens/share/share-views.js';
+import { invitesPage, noClientPage, withdrawInvitePage } from '../../js/screens/care/care-views.js';
+import { failed, foreignRefused, notAllowed } from '../../js/screens/server-pages.js';
+import { assignForm, assignNotFoundPage, blockedPage as assignBlockedPage, libraryPage, reviewPage, withdrawPage }
+  from '../../js/screens/assign/assign-views.js';
+import { reviewAssignment } from '../../js/screens/assign/review.js';
+import { clientPage, clientsPage, printPage, timelineItems } from '../../js/screens/care/care-views.js';
+import { weekdayWords } from '../../js/core/dates.js';
+import { copyWords, exportPage, exportText } from '../../js/screens/export/export.js';
+import { localiseKinds, localiseTemplates } from '../../js/core/kind-words.js';
+import { kindTable } from '../../js/core/kinds.js';
+import { templateTable } from '../../js/core/assignments.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -222,9 +238,181 @@ Object.assign(SCREENS, {
     peers: [fine, moved, wrong, tofu] }),
 });
 
+
+// Sync and the account screens (issue 14): signed out and in, every form, the devices, the steps that remove things.
+const client = { role: 'client', session: {}, handle: 'ana' };
+const devices = [{ device_id: 'd1', name: 'DeviceName', created_at: 1_773_100_000, last_seen_at: 1_773_200_000,
+  current: true }, { device_id: 'd2', name: 'DeviceName', created_at: 1_773_100_000, last_seen_at: 1_773_200_000,
+  current: false }];
+DATA.push('DeviceName', 'RECOVERY-KEY', 'NoteText', instantWords(1_773_100_000), instantWords(1_773_200_000));
+Object.assign(SCREENS, {
+  'sync: signed out, new device': () => accountPage({ role: 'client', session: null, handle: null }, { state: 'off' }),
+  'sync: signed out by another device': () => accountPage({ role: 'client', session: null, handle: 'ana' },
+    { state: 'signed_out' }),
+  'sync: signed in, with notes and a therapist': () => accountPage(client, { state: 'synced' }, { waiting: 3,
+    peers: [therapist], notes: [{ id: 'n1', text: 'NoteText' }] }),
+  'sync: a therapist with clients': () => accountPage({ ...client, role: 'therapist' }, { state: 'synced' },
+    { peers: [therapist] }),
+  'account: change the passphrase': () => passphrasePage(client),
+  'account: change the passphrase, signed out': () => passphrasePage({ ...client, session: null }),
+  'account: delete it': () => [deleteAccountPage(client), deleteAccountPage({ ...client, role: 'therapist' }),
+    deleteAccountPage({ ...client, session: null })].join(''),
+  'account: deleted': () => deletedPage(),
+  'account: devices': () => devicesPage({ me: client, devices }),
+  'account: devices, only this one': () => devicesPage({ me: client, devices: devices.slice(0, 1) }),
+  'account: devices, not listed': () => ['unreachable', 'signed_out', 'not_found', 'rate_limited', 'odd']
+    .map((code) => devicesPage({ me: client, devices: null, problem: deviceProblem(code) })).join(''),
+  'account: revoke a device': () => revokePage(client, devices[1]),
+  'account: the recovery key': () => recoveryPage('ana', 'RECOVERY-KEY'),
+  'account: forget this device': () => [forgetPage(client, 0), forgetPage({ ...client, session: null }, 1),
+    forgetPage(client, 2)].join(''),
+  'account: forgotten': () => forgottenPage(),
+  'account: signed in': () => [signedInPage({ role: 'client', handle: 'ana', adopted: 0 }),
+    signedInPage({ role: 'client', handle: 'ana', adopted: 1 }), signedInPage({ role: 'client', handle: 'ana',
+      adopted: 4 })].join(''),
+  'sync: every warning as a note': () => accountPage(client, { state: 'synced' }, { notes: Object.values(WARNINGS)
+    .map((name, i) => ({ id: `n${i}`, text: t(`sync.warning.${name}`) })) }),
+  'account: problems in words': () => html`${['handle_taken', 'user_exists', 'invalid_credentials',
+    'registration_closed', 'rate_limited', 'unreachable', 'kdf_below_floor', 'bad_recovery_key', 'crypto',
+    'wrong_current', 'wrong_passphrase', 'wrong_recovery', 'expired', 'signed_out', 'weak_kdf', 'odd', 'toString']
+    .map((code) => html`<p>${explain({ code })}</p>`)}`,
+});
+
+// Invitations and the key screen (issue 14): a client's invitation in each state, the key screen of each kind of key
+// from both sides, a therapist's invites, and the local server's own pages. Safety numbers and links are data.
+DATA.push('123456789012', 'https://example.test/i#x');
+const invitation = { handle: 'Handle', therapist: { handle: 'Handle' }, peer: { handle: 'Handle' },
+  safety: '123456789012' };
+const keyPeers = [fine, moved, wrong, tofu, { ...fine, verifiedHow: 'safety-number' },
+  { ...fine, linked: false, held: 2 }, { ...moved, held: 1 }, { ...wrong, held: 3 }];
+Object.assign(SCREENS, {
+  'invite: each state': () => ['needs_account', 'ready', 'accepted', 'none'].map((state) => invitePage({
+    ...invitation, state })).join(''),
+  'invite: problems': () => inviteProblemPage(t('invite.problem.crypto')),
+  'key screen: a client looking at their therapist': () => keyPeers.map((p) => linkPage({ ...p,
+    pinnedAt: A }, '123456789012')).join(''),
+  'key screen: a therapist looking at a client': () => keyPeers.map((p) => linkPage({ ...p, role: 'client',
+    pinnedAt: A }, '123456789012')).join(''),
+  'invites: ready, with a new one': () => invitesPage({ state: 'ready', invites: [{ invite_id: 'i1',
+    created_at: 1_773_100_000, expires_at: 1_773_200_000 }], created: { link: 'https://example.test/i#x',
+    expiresAt: 1_773_200_000 }, notice: t('care.invites.withdrawn'), problem: t('care.problem.unreachable') }),
+  'invites: none, signed out, a client': () => ['ready', 'signed_out', 'client'].map((state) => invitesPage({ state }))
+    .join(''),
+  'invites: withdraw one': () => withdrawInvitePage({ invite_id: 'i1', created_at: 1_773_100_000 }),
+  'care: no such client': () => noClientPage(),
+  "the local server's own pages": async () => (await Promise.all([failed(), notAllowed(), foreignRefused()]
+    .map((r) => r.text()))).join(''),
+});
+
+// A therapist's assignments (issue 14): the library, the form (a template's, a worksheet's, with an error), the
+// review with its charts, withdrawing, the blocked and not-found pages; and a client's page, its timeline and print.
+// Titles, instructions, templates' and kinds.json's words, the time zone and what the client wrote are data.
+const sam = { userId: 'u1', handle: 'Handle', role: 'client', linked: true, changed: null, verifiedHow: 'invite-link',
+  pinnedAt: A };
+const assigned = { title: 'ActivityTitle', instructions: 'Instructions', kind: 'journal', withdrawn: false,
+  schedule: { recurrence: { freq: 'daily', start: '2026-03-02', until: '2026-03-20', time_zone: 'Europe/Berlin' } } };
+const rows = [{ occurrence: '2026-03-02', status: 'done', minutes: 5, updated_at: '2026-03-02T20:00:00Z',
+  feedback: { rating: 'too_hard', comment: 'ReasonGiven' } }, { occurrence: '2026-03-03', status: 'not_done',
+  reason: 'ReasonGiven', updated_at: '2026-03-03T20:00:00Z' }, { occurrence: '2026-03-04', status: 'not_done',
+  updated_at: '2026-03-04T20:00:00Z' }];
+const reviewed = reviewAssignment(assigned, rows, { now: '2026-03-06T12:00:00Z' });
+const values = { title: 'ActivityTitle', instructions: 'Instructions', freq: 'weekly', days: ['mon'],
+  start: '2026-03-02', time_zone: 'Europe/Berlin', questions: [{ label: 'FieldLabel', type: 'single_choice',
+    required: true, options: ['calm', 'tired'] }, {}] };
+const formError = Object.assign(new Error("assignment 'title' must not be empty."), { fieldId: 'title' });
+const care = timelineItems([{ id: 'e1', updatedAt: A, doc: { v: 1, kind: 'journal', fields: { body: 'Sunny walk' },
+  created_at: A, updated_at: B } }, { id: 'r1', updatedAt: A, doc: { v: 1, type: 'assignment-response',
+  assignment_id: 'a1', occurrence: '2026-03-09', status: 'done', minutes: 5, entry_id: 'e1',
+  feedback: { rating: 'helping', comment: 'ReasonGiven' }, created_at: A, updated_at: A } }, { id: 'r2',
+  updatedAt: A, doc: { v: 1, type: 'assignment-response', assignment_id: 'a1', occurrence: '2026-03-10',
+  status: 'not_done', reason: 'ReasonGiven', entry_id: 'e9', created_at: A, updated_at: A } }],
+(doc) => (doc.kind === 'journal' ? journal : null), new Map([['a1', 'ActivityTitle']]), (at) => at.slice(0, 10));
+const marks = [{ day: '2026-03-05', at: '2026-03-05T17:00:00Z', feed: null }];
+DATA.push('Template', 'TemplateSummary', 'Europe/Berlin', '5:00 PM', '17:00',
+  ...['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => weekdayWords(d)));
+for (const stamp of [A, B, '2026-03-05T17:00:00Z', '2026-03-02T08:00:00Z', '2026-03-04T08:00:00Z']) {
+  DATA.push(instantWords(stamp), instantWords(stamp, 'Europe/Berlin'));
+}
+for (let d = 1; d <= 31; d++) {
+  const day = `2026-03-${String(d).padStart(2, '0')}`;
+  for (const style of [{ dateStyle: 'medium' }, { day: 'numeric', month: 'short' },
+    { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }]) DATA.push(calendarWords(day, style));
+}
+DATA.sort((x, y) => y.length - x.length); // the longest first, so no shorter one splits it
+Object.assign(SCREENS, {
+  'assign: the library': () => libraryPage({ peer: sam, kinds, templates: [{ id: 't1', title: 'Template',
+    summary: 'TemplateSummary', kind: 'journal' }, { id: 't2', title: 'Template', summary: 'TemplateSummary',
+    kind: 'worksheet' }], assignments: [{ id: 'a1', doc: assigned }, { id: 'a2', doc: { ...assigned,
+    withdrawn: true } }] }),
+  'assign: the library could not load': () => libraryPage({ peer: { ...sam, linked: false }, kinds, templates: null }),
+  'assign: a worksheet, with an error': () => assignForm({ peer: sam, action: '/a', heading: 'Template',
+    kindLabel: 'KindLabel', worksheet: true, minutes: true, values, error: formError, cancel: '/x' }),
+  'assign: editing': () => assignForm({ peer: { userId: '', handle: 'Handle', linked: false }, action: '/a',
+    heading: 'Template', kindLabel: 'KindLabel', worksheet: false, minutes: false, values, editing: true,
+    error: Object.assign(new Error("assignment 'worksheet.fields[1].label' must not be empty."),
+      { fieldId: 'worksheet.fields[1].label' }), slots: [0, 1], cancel: '/x' }),
+  'assign: the review': () => reviewPage({ id: 'a1', doc: assigned, pending: true, peer: sam, review: reviewed,
+    feedback: [{ words: 'KindLabel', comment: 'ReasonGiven', occurrence: '2026-03-02' }],
+    linked: [{ occurrence: '2026-03-02', summary: null }, { occurrence: '2026-03-03', summary: 'Sunny walk' }],
+    weeks: [{ week_start: '2026-03-02', minutes: 5, target: 30 }, { week_start: '2026-03-09', minutes: 40,
+      target: 30 }], mood: [{ at: '2026-03-02T08:00:00Z', score: 4 }, { at: '2026-03-04T08:00:00Z', score: 6 }],
+    notice: t('assign.saved') }),
+  'assign: a review, withdrawn, nobody, nothing yet': () => reviewPage({ id: 'a1', doc: { ...assigned,
+    withdrawn: true, instructions: '' }, peer: null, review: { today: '2026-03-06', rows: [],
+    completion: { done: 0, due: 0, rate: null } }, feedback: [], linked: [], weeks: [], mood: [] }),
+  'assign: withdraw': () => [withdrawPage({ id: 'a1', doc: assigned, peer: sam }), withdrawPage({ id: 'a1',
+    doc: assigned, peer: null })].join(''),
+  'assign: blocked': () => [assignBlockedPage(moved), assignBlockedPage(wrong), assignBlockedPage({ ...fine,
+    linked: false }), assignBlockedPage(fine), assignBlockedPage(null)].join(''),
+  'assign: not found': () => assignNotFoundPage(),
+  "care: the clients": () => clientsPage([{ peer: sam, newCount: 2, lastSession: '2026-03-05' },
+    { peer: { ...moved, held: 2 }, newCount: 0, lastSession: null }]),
+  "care: no clients": () => clientsPage([]),
+  "care: a client's page": () => clientPage({ peer: sam, marks, today: '2026-03-10', items: care, canAssign: true,
+    assignments: [{ id: 'a1', doc: assigned, pending: true }], notice: t('assign.saved'),
+    clients: [{ peer: sam, newCount: 1, lastSession: null }] }),
+  "care: a blocked client's page": () => [moved, wrong, tofu, { ...fine, linked: false }].map((p) => clientPage({
+    peer: { ...p, held: 1 }, marks: [], today: '2026-03-10', items: [], canAssign: false, assignments: [] }))
+    .join(''),
+  'care: print': () => [printPage({ peer: sam, marks, today: '2026-03-10', items: care,
+    range: { from: '2026-03-01', to: '2026-03-10' } }), printPage({ peer: sam, marks: [], today: '2026-03-10',
+    items: [], range: null })].join(''),
+});
+
+// "Save a copy of your entries" (issue 14): the page in each state, what bringing a copy back did, and the text file.
+Object.assign(SCREENS, {
+  'export: the page': () => [exportPage(client, { entries: 1, others: 0 }), exportPage(client, { entries: 3,
+    others: 1, notice: copyWords({ entries: [{}], already: 1, unreadable: 2, notEntries: 3 }) }),
+  exportPage(client, { entries: 0, others: 2, notice: copyWords({ entries: [], already: 0, unreadable: 0,
+    notEntries: 0 }), problem: t('export.problem.notJson') })].join(''),
+  'export: the text file': () => exportText([{ id: 'e1', kind: 'journal', fields: { body: 'Sunny walk',
+    plot: 'Flying' }, created_at: A, updated_at: B, shared_with: ['Handle'], conflicts: [{ note: 'ReasonGiven' }] },
+  { id: 'e2', kind: 'journal', fields: {}, created_at: null, updated_at: null, shared_with: [] }],
+  new Map([['journal', journal]]), 'Handle'),
+});
+
+// kinds.json and templates.json through the catalogue (core/kind-words.js), as the worker keeps them: every kind's
+// card and form, and the template library, with no word of their own. Emotion suggestions are not shown as words.
+const realKinds = kindTable(localiseKinds(JSON.parse(readFileSync(new URL('../../../sync/kinds.json',
+  import.meta.url), 'utf8'))));
+const realTemplates = templateTable(localiseTemplates(JSON.parse(readFileSync(new URL('../../../sync/templates.json',
+  import.meta.url), 'utf8'))));
+Object.assign(SCREENS, {
+  "kinds.json: choosing a kind": () => chooseKindPage(realKinds),
+  "kinds.json: every kind's form": () => [...realKinds.values()].map((kind) => entryForm(kind)).join(''),
+  'templates.json: the library': () => libraryPage({ peer: sam, kinds: realKinds,
+    templates: [...realTemplates.values()] }),
+  "templates.json: every template's form": () => [...realTemplates.values()].map((one) => assignForm({ peer: sam,
+    action: '/a', heading: one.title, kindLabel: realKinds.get(one.kind)?.label ?? t('assign.form.aWorksheet'),
+    worksheet: Boolean(one.worksheet), minutes: true, cancel: '/x', values: { title: one.title,
+      instructions: one.instructions, freq: 'daily', time_zone: 'Europe/Berlin', questions: (one.worksheet?.fields
+        ?? []).map((f) => ({ label: f.label, type: f.type, options: (f.constraints?.options ?? []).map((o) => o.label)
+      })) } })).join(''),
+});
+
 for (const [name, render] of Object.entries(SCREENS)) {
-  test(`nothing untranslated: ${name}`, () => {
-    const markup = String(render());
+  test(`nothing untranslated: ${name}`, async () => {
+    const markup = String(await render());
     assert.ok(markup.includes('⟦'), 'the pseudo-locale is in use');
     assert.deepEqual(untranslated(markup), []);
   });

@@ -53,7 +53,7 @@ async function keepNotes(db, status) {
   const kept = (await get(db, 'meta', NOTES_KEY)) ?? noNotes();
   const next = notesAfter(kept, status);
   if (next !== kept) await write(db, ['meta'], (tx) => tx.objectStore('meta').put(next, NOTES_KEY));
-  return next.open.map((note) => ({ id: noteId(note), text: WARNINGS[note.code], at: note.at }));
+  return next.open.map((note) => ({ id: noteId(note), text: t(`sync.warning.${WARNINGS[note.code]}`), at: note.at }));
 }
 
 /**
@@ -129,7 +129,7 @@ export function register(router, app) {
       if (code === 'not_found') return devices({ notice: deviceProblem(code), headers });
       return devices({ problem: code, status: code === 'unreachable' ? 503 : 422, headers });
     }
-    return devices({ notice: 'Signed out. That device can no longer sync with your account.', headers });
+    return devices({ notice: t('account.devices.revoked'), headers });
   }
 
   router
@@ -145,7 +145,7 @@ export function register(router, app) {
     .add('GET', '/app/account/devices/:id/revoke', confirmRevoke)
     .add('POST', '/app/account/devices/:id/revoke', revokeDevice)
     .add('GET', '/app/account', () => show())
-    .add('GET', '/app/account/done', () => show({ notice: notice('Sync is on. Your recovery key is not stored anywhere: keep the paper safe.') }))
+    .add('GET', '/app/account/done', () => show({ notice: notice(t('account.syncOn')) }))
     .add('POST', '/app/sync', async () => {
       await sync.run();
       return show();
@@ -156,13 +156,13 @@ export function register(router, app) {
       const kept = (await get(db, 'meta', NOTES_KEY)) ?? noNotes();
       const next = dismissNote(kept, id);
       if (next !== kept) await write(db, ['meta'], (tx) => tx.objectStore('meta').put(next, NOTES_KEY));
-      return show({ notice: notice(next !== kept ? 'Dismissed.' : 'That note was already gone.') });
+      return show({ notice: notice(t(next !== kept ? 'account.dismissed' : 'account.noteGone')) });
     })
     .add('POST', '/app/account/logout', async () => {
       await accounts.logout();
       sync.run();
       // Signing out is done from More; the Sync screen then offers signing in again.
-      return page(await accountView(app, { notice: notice('Signed out. Your entries stay on this device, encrypted.') }),
+      return page(await accountView(app, { notice: notice(t('account.signedOut')) }),
         200, { 'HX-Push-Url': '/app/account' });
     })
     .add('GET', '/app/account/forget', async () => {
@@ -215,7 +215,7 @@ export function accountMessages(app) {
           return { ok: true, html: String(signedInPage(result)) };
         }
         default:
-          return { ok: false, error: 'Unknown request.' };
+          return { ok: false, error: t('account.unknownRequest') };
       }
     } catch (err) {
       if (!(err instanceof BetweenError)) console.error('between: account step failed', err?.name ?? 'error');

@@ -22,12 +22,11 @@ import { canGrant } from '../../core/sharing.js';
 import { summary } from '../components.js';
 import { discardDraft, readDraft } from '../../data/drafts.js';
 import { DRAFT_FORMS, draftRows } from '../drafts.js';
-import { htmlResponse } from '../views.js';
+import { htmlResponse, t as words } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
 const FIELD_ID = /^[a-z][a-z0-9_]{0,39}$/;
 const MAX_QUESTIONS = 40;
-const WITHDRAWN = 'This activity was withdrawn, so it cannot be edited.';
 
 /** The time zone this device uses (the therapist's): assignments made here keep it. */
 const zone = () => deviceZone() ?? 'UTC';
@@ -223,10 +222,10 @@ export function register(router, { load, changed, templates, store = STORE, now 
 
   /** Which form: a template's (its id) or the worksheet builder; null for neither or an unknown template. */
   async function formKind(id, worksheet, kinds) {
-    if (worksheet) return { kind: WORKSHEET, kindLabel: 'A worksheet', template: null };
+    if (worksheet) return { kind: WORKSHEET, kindLabel: words('assign.form.aWorksheet'), template: null };
     const table = id ? await library() : null;
     const t = table?.get(id);
-    return t ? { kind: t.kind, kindLabel: t.kind === WORKSHEET ? 'A worksheet' : kinds.get(t.kind)?.label ?? t.kind,
+    return t ? { kind: t.kind, kindLabel: t.kind === WORKSHEET ? words('assign.form.aWorksheet') : kinds.get(t.kind)?.label ?? t.kind,
       template: t } : null;
   }
 
@@ -237,16 +236,16 @@ export function register(router, { load, changed, templates, store = STORE, now 
 
   function newForm(peer, kinds, which, values, error = null, slots = []) {
     const action = `/app/clients/${peer.userId}/assign/new`;
-    return assignForm({ peer, action, heading: which.template ? which.template.title : 'Build a worksheet',
+    return assignForm({ peer, action, heading: which.template ? which.template.title : words('assign.form.buildHeading'),
       kindLabel: which.kindLabel, worksheet: which.kind === WORKSHEET, minutes: recordsMinutes(kinds, which.kind),
       values, error, slots, cancel: `/app/clients/${peer.userId}/assign`, draft: newDraft(peer.userId, which) });
   }
 
   function editForm(own, peer, kinds, values, error = null, slots = []) {
     const doc = own.doc;
-    return assignForm({ peer: peer ?? { userId: '', handle: 'no one', linked: false },
-      action: `/app/assignments/${own.id}/edit`, heading: `Edit: ${doc.title}`,
-      kindLabel: doc.kind === WORKSHEET ? 'A worksheet' : kinds.get(doc.kind)?.label ?? doc.kind,
+    return assignForm({ peer: peer ?? { userId: '', handle: words('assign.form.noOne'), linked: false },
+      action: `/app/assignments/${own.id}/edit`, heading: words('assign.form.editHeading', { title: doc.title }),
+      kindLabel: doc.kind === WORKSHEET ? words('assign.form.aWorksheet') : kinds.get(doc.kind)?.label ?? doc.kind,
       worksheet: doc.kind === WORKSHEET, minutes: recordsMinutes(kinds, doc.kind), values, error, slots, editing: true,
       cancel: `/app/assignments/${own.id}`,
       draft: { form: DRAFT_FORMS.assignEdit(own.id), path: `/app/assignments/${own.id}/edit`, kind: doc.kind } });
@@ -338,7 +337,7 @@ export function register(router, { load, changed, templates, store = STORE, now 
     }
     changed();
     await saved(c.db, c.me, newDraft(c.peer.userId, which).form);
-    return page(await review(c, own, `Assigned to ${c.peer.handle}. It goes out with the next sync.`), 200,
+    return page(await review(c, own, words('assign.assigned', { handle: c.peer.handle })), 200,
       { 'HX-Push-Url': `/app/assignments/${own.id}` });
   }
 
@@ -350,7 +349,7 @@ export function register(router, { load, changed, templates, store = STORE, now 
   async function edit({ params }) {
     const a = await ownAssignment(params.id);
     if (!a) return notFound();
-    if (a.own.doc.withdrawn) return page(await review(a, a.own, WITHDRAWN));
+    if (a.own.doc.withdrawn) return page(await review(a, a.own, words('assign.cannotEdit')));
     const peer = a.own.grantees[0] ? await store.peer(a.db, a.own.grantees[0]) : null;
     return page(editForm(a.own, peer, a.kinds,
       await withDraftRows(a.db, a.me, DRAFT_FORMS.assignEdit(a.own.id), valuesFromDoc(a.own.doc))));
@@ -360,7 +359,7 @@ export function register(router, { load, changed, templates, store = STORE, now 
     const a = await ownAssignment(params.id);
     if (!a) return notFound();
     const old = a.own.doc;
-    if (old.withdrawn) return page(await review(a, a.own, WITHDRAWN), 422);
+    if (old.withdrawn) return page(await review(a, a.own, words('assign.cannotEdit')), 422);
     const peer = a.own.grantees[0] ? await store.peer(a.db, a.own.grantees[0]) : null;
     const form = await request.formData();
     const v = { ...readAssignForm(form), time_zone: old.schedule.recurrence.time_zone };
@@ -390,7 +389,7 @@ export function register(router, { load, changed, templates, store = STORE, now 
     if (!written) return notFound();
     changed();
     await saved(a.db, a.me, DRAFT_FORMS.assignEdit(written.id));
-    return page(await review(a, written, 'Saved. The change goes out with the next sync.'), 200,
+    return page(await review(a, written, words('assign.saved')), 200,
       { 'HX-Push-Url': `/app/assignments/${written.id}` });
   }
 
@@ -412,7 +411,7 @@ export function register(router, { load, changed, templates, store = STORE, now 
       if (!saved) return notFound();
       changed();
     }
-    return page(await review(a, saved, 'Withdrawn. It no longer falls due; the answers given so far stay.'), 200,
+    return page(await review(a, saved, words('assign.withdrawnNotice')), 200,
       { 'HX-Push-Url': `/app/assignments/${saved.id}` });
   }
 

@@ -4,23 +4,22 @@
  * and a client's mood over time. Pure functions of plain documents (no database, no clock unless passed in).
  */
 
-import { RATING_WORDS, weeklyMinutes } from '../../core/assignments.js';
-import { formatter } from '../../core/dates.js';
+import { ratingWords, weeklyMinutes } from '../../core/assignments.js';
+import { formatter, timeWords, weekdayWords } from '../../core/dates.js';
+import { andWords } from '../components.js';
+import { t } from '../views.js';
 import { dueState, formatDay, localDate, occurrences, parseDate, WEEKDAYS } from '../../core/recurrence.js';
 
 /**
  * @typedef {import('../../core/records.js').Doc} Doc
  */
 
-/** The words for each state of an occurrence (never colour alone). */
-export const STATE_WORDS = Object.freeze({ done: 'Done', not_done: 'Not done', missed: 'Missed',
-  due_today: 'Due today', upcoming: 'Upcoming' });
+const STATES = Object.freeze({ done: 'done', not_done: 'notDone', missed: 'missed', due_today: 'dueToday',
+  upcoming: 'upcoming' });
 
-/** The words for each feedback rating. */
-export { RATING_WORDS };
-
-const DAY_WORDS = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday',
-  sat: 'Saturday', sun: 'Sunday' };
+/** The words for a state of an occurrence (never colour alone): `assign.state.*`; another as it is. */
+export const stateWords = (state) => (Object.hasOwn(STATES, state) ? t(`assign.state.${STATES[state]}`)
+  : String(state));
 
 // occurrences() looks at most this many days at once (recurrence.js MAX_RANGE_DAYS is 3660).
 const LOOK = 3650;
@@ -35,23 +34,21 @@ export function dayWords(date) {
 }
 
 /** A local wall time "YYYY-MM-DDTHH:MM" in words. */
-export const sessionWords = (local) => `${dayWords(local.slice(0, 10))} at ${local.slice(11, 16)}`;
+export const sessionWords = (local) => t('assign.schedule.at', { day: dayWords(local.slice(0, 10)),
+  time: timeWords(local.slice(11, 16)) });
 
 /** An assignment's schedule in one plain sentence. */
 export function scheduleWords(schedule) {
   const r = schedule.recurrence;
-  const end = r.until ? `, until ${dayWords(r.until)}` : '';
+  const ends = { ends: r.until ? 'yes' : 'no', until: r.until ? dayWords(r.until) : '', start: '' };
   switch (r.freq) {
-    case 'once': return `Once, due ${dayWords(schedule.due ?? r.until ?? r.start)}`;
-    case 'daily': return `Every day from ${dayWords(r.start)}${end}`;
-    case 'weekly': {
-      const days = WEEKDAYS.filter((d) => r.days.includes(d)).map((d) => DAY_WORDS[d]);
-      const list = days.length > 1 ? `${days.slice(0, -1).join(', ')} and ${days.at(-1)}` : days[0];
-      return `Every ${list} from ${dayWords(r.start)}${end}`;
-    }
-    case 'until_next_session':
-      return `Every day from ${dayWords(r.start)} until the next session on ${sessionWords(r.next_session)}${end}`;
-    default: return 'A schedule this version does not know';
+    case 'once': return t('assign.schedule.once', { day: dayWords(schedule.due ?? r.until ?? r.start) });
+    case 'daily': return t('assign.schedule.daily', { ...ends, start: dayWords(r.start) });
+    case 'weekly': return t('assign.schedule.weekly', { ...ends, start: dayWords(r.start),
+      days: andWords(WEEKDAYS.filter((d) => r.days.includes(d)).map((d) => weekdayWords(d))) });
+    case 'until_next_session': return t('assign.schedule.session', { ...ends, start: dayWords(r.start),
+      session: sessionWords(r.next_session) });
+    default: return t('assign.schedule.unknown');
   }
 }
 
@@ -101,7 +98,7 @@ export function reviewAssignment(assignment, responses, { now = new Date() } = {
 /** The feedback the client gave, newest first: rating words, comment, the date it is about and when given. */
 export function feedbackList(responses) {
   return [...latestByOccurrence(responses).values()].filter((r) => r.feedback)
-    .map((r) => ({ rating: r.feedback.rating, words: RATING_WORDS[r.feedback.rating] ?? r.feedback.rating,
+    .map((r) => ({ rating: r.feedback.rating, words: ratingWords(r.feedback.rating),
       comment: r.feedback.comment ?? '', occurrence: r.occurrence, at: r.updated_at }))
     .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }

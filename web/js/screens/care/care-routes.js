@@ -23,21 +23,15 @@ import { UUID } from '../../engine/router.js';
 
 const SESSION_LOG = 'session-log';
 
-const PROBLEMS = {
-  unreachable: 'The server cannot be reached, so invitations cannot be made or shown right now. Check the '
-    + 'connection and try again.',
-  invite_not_found: 'That invitation was used already, withdrawn or has expired.',
-  forbidden: 'Only a therapist account can invite clients.',
-  signed_out: 'This device is signed out of the sync server. Sign in again on the Sync screen to invite.',
-  rate_limited: 'Too many tries. Please wait a minute and try again.',
-  other: 'The server could not do that just now. Please try again.',
-};
+/** A failed call's code -> its words, `care.problem.<name>` in the catalogue. */
+const PROBLEMS = Object.freeze({ unreachable: 'unreachable', invite_not_found: 'inviteNotFound', forbidden: 'forbidden',
+  signed_out: 'signedOut', rate_limited: 'rateLimited', other: 'other' });
+const problem = (code) => t(`care.problem.${PROBLEMS[code]}`);
 
 /** Words for a failed call to the server (never its detail: it is for developers, and not always plain). */
 function problemWords(err) {
-  if (err instanceof Unreachable) return PROBLEMS.unreachable;
-  if (Object.hasOwn(PROBLEMS, err.code)) return PROBLEMS[err.code];
-  return PROBLEMS.other;
+  if (err instanceof Unreachable) return problem('unreachable');
+  return problem(Object.hasOwn(PROBLEMS, err.code) ? err.code : 'other');
 }
 
 /** A document time: UTC to the second, as the documents carry it. */
@@ -45,7 +39,8 @@ const stamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** This is a therapist's screen: what a client account sees at its address. */
 const therapistOnly = (role) => html`${nav('', role)}<section aria-labelledby="only-title">
-  <h1 id="only-title">For therapist accounts</h1><p>This screen is part of a therapist's app.</p></section>`;
+  <h1 id="only-title">${t('care.therapistOnly.heading')}</h1><p>${
+  t('care.therapistOnly.body')}</p></section>`;
 
 /**
  * @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app
@@ -108,13 +103,13 @@ export function register(router, { load, sessionApi, origin, changed }) {
       if (!(err instanceof BetweenError)) throw err;
       return invites({ problem: problemWords(err), status: err instanceof Unreachable ? 503 : 502 });
     }
-    if (!invite) return invites({ notice: PROBLEMS.invite_not_found });
+    if (!invite) return invites({ notice: problem('invite_not_found') });
     return page(withdrawInvitePage(invite));
   }
 
   async function revokeInvite({ params }) {
     const push = { 'HX-Push-Url': '/app/invites' };
-    if (!UUID.test(params.id)) return invites({ problem: PROBLEMS.invite_not_found, status: 404 }, push);
+    if (!UUID.test(params.id)) return invites({ problem: problem('invite_not_found'), status: 404 }, push);
     const { me } = await load();
     const api = me.session && me.role === 'therapist' ? await sessionApi() : null;
     if (!api) return invites({}, push);
@@ -122,10 +117,10 @@ export function register(router, { load, sessionApi, origin, changed }) {
       await api.revokeInvite(params.id);
     } catch (err) {
       if (!(err instanceof BetweenError)) throw err;
-      if (err.code === 'invite_not_found') return invites({ notice: PROBLEMS.invite_not_found }, push);
+      if (err.code === 'invite_not_found') return invites({ notice: problem('invite_not_found') }, push);
       return invites({ problem: problemWords(err), status: err instanceof Unreachable ? 503 : 422 }, push);
     }
-    return invites({ notice: 'Invitation withdrawn: the link no longer works.' }, push);
+    return invites({ notice: t('care.invites.withdrawn') }, push);
   }
 
   // -------------------------------------------------------------- clients

@@ -3,7 +3,7 @@
  * what they shared (grouped by session), and its print view. Pure functions of plain data, all through html``.
  */
 
-import { RATING_WORDS } from '../../core/assignments.js';
+import { ratingWords } from '../../core/assignments.js';
 import { calendarWords, instantWords } from '../../core/dates.js';
 import { scheduleWords } from '../assign/review.js';
 import { groupBySession, markedOn } from './timeline.js';
@@ -32,7 +32,7 @@ const when = (stamp) => {
   return Number.isNaN(d.getTime()) ? null : html`<time datetime="${d.toISOString()}">${whenText(stamp)}</time>`;
 };
 
-export { RATING_WORDS, scheduleWords };
+export { scheduleWords };
 
 // ------------------------------------------------------------------ invitations
 
@@ -42,13 +42,12 @@ export { RATING_WORDS, scheduleWords };
  */
 export function withdrawInvitePage(invite) {
   return html`${nav('invites', 'therapist')}<section aria-labelledby="withdraw-invite-title">
-    <h1 id="withdraw-invite-title">Withdraw the invitation made ${when(invite.created_at)}?</h1>
-    <p class="error" id="withdraw-invite-warning">Its link and QR code stop working for good: nobody can link with you
-      through it any more. Clients already linked stay linked, and you can make a new invitation at any time.</p>
+    <h1 id="withdraw-invite-title">${tt('care.invite.withdrawHeading', { made: when(invite.created_at) })}</h1>
+    <p class="error" id="withdraw-invite-warning">${t('care.invite.withdrawWarning')}</p>
     <form action="/app/invites/${invite.invite_id}/revoke" method="post" hx-post="/app/invites/${invite.invite_id}/revoke"
       hx-target="#view"><div class="actions"><button type="submit" class="danger"
-      aria-describedby="withdraw-invite-warning">Withdraw it</button>
-      ${link('/app/invites', 'Keep it', 'button secondary')}</div></form></section>`;
+      aria-describedby="withdraw-invite-warning">${t('care.invite.withdrawConfirm')}</button>
+      ${link('/app/invites', t('care.invite.keep'), 'button secondary')}</div></form></section>`;
 }
 
 /**
@@ -59,46 +58,44 @@ export function withdrawInvitePage(invite) {
 export function invitesPage({ state, invites = [], created = null, problem = null, notice = null }) {
   const body = (() => {
     if (state === 'signed_out') {
-      return html`<p>Invitations go through the sync server, so this device needs sync first: turn on sync or sign
-        in with your therapist account.</p>${link('/app/account', 'Turn on sync', 'button')}`;
+      return html`<p>${t('care.invites.signedOut')}</p>${link('/app/account', t('care.invites.turnOnSync'), 'button')}`;
     }
     if (state === 'client') {
-      return html`<p>Only a therapist account invites people. If your therapist gave you a link, open it on this
-        device to link with them.</p>`;
+      return html`<p>${t('care.invites.client')}</p>`;
     }
     return html`${created ? createdInvite(created) : null}
       <form action="/app/invites" method="post" hx-post="/app/invites" hx-target="#view">
-        <div class="actions"><button type="submit">${created ? 'Create another invitation'
-          : 'Create an invitation'}</button></div>
+        <div class="actions"><button type="submit">${t(created ? 'care.invites.createAnother'
+          : 'care.invites.create')}</button></div>
       </form>
-      <h2 id="pending-title">Open invitations</h2>
+      <h2 id="pending-title">${t('care.invites.open')}</h2>
       ${invites.length ? html`<ul class="invites" aria-labelledby="pending-title">${invites.map((i) => html`<li>
-        <p>Made ${when(i.created_at)}, works until ${when(i.expires_at)}.</p>
+        <p>${tt('care.invites.made', { made: when(i.created_at), until: when(i.expires_at) })}</p>
         <p><a href="/app/invites/${i.invite_id}/withdraw" class="button danger secondary"
           hx-get="/app/invites/${i.invite_id}/withdraw" hx-target="#view" hx-push-url="true"
-          aria-label="Withdraw the invitation made ${whenText(i.created_at)}…">Withdraw…</a></p></li>`)}</ul>`
-        : html`<p class="empty">No open invitations.</p>`}`;
+          aria-label="${t('care.invites.withdrawLabel', { made: whenText(i.created_at) })}">${
+            t('care.invites.withdraw')}</a></p></li>`)}</ul>`
+        : html`<p class="empty">${t('care.invites.none')}</p>`}`;
   })();
-  return html`${nav('invites', 'therapist')}<section aria-labelledby="invites-title"><h1 id="invites-title">Invites</h1>
+  return html`${nav('invites', 'therapist')}<section aria-labelledby="invites-title"><h1 id="invites-title">${t('care.invites.title')}</h1>
     ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
     ${problem ? html`<p class="error" role="alert">${problem}</p>` : null}
-    <p class="lead">Invite a client in session: they open the link, or scan the code, on their own phone. The link
-      carries your security key, so their app can check it came from you.</p>
+    <p class="lead">${t('care.invites.lead')}</p>
     ${body}</section>`;
 }
 
 /** A new invitation: its link to copy, its QR code (drawn by the page from data-qr), when it stops working. */
 function createdInvite({ link: url, expiresAt }) {
   return html`<div class="panel invite-new" data-once>
-    <h2 id="new-invite-title">Your new invitation</h2>
-    <p>It works once, until ${when(expiresAt)}. Give it only to the client it is for.</p>
-    <div class="field"><label for="invite-link">Invitation link</label>
-      <p class="hint" id="invite-link-hint">Select the link to copy it, or use Copy link.</p>
+    <h2 id="new-invite-title">${t('care.invites.new')}</h2>
+    <p>${tt('care.invites.once', { until: when(expiresAt) })}</p>
+    <div class="field"><label for="invite-link">${t('care.invites.link')}</label>
+      <p class="hint" id="invite-link-hint">${t('care.invites.linkHint')}</p>
       <div class="row"><input id="invite-link" type="text" readonly value="${url}" aria-describedby="invite-link-hint"
         autocomplete="off" spellcheck="false">
-      <button type="button" class="secondary" data-copy="invite-link">Copy link</button></div>
+      <button type="button" class="secondary" data-copy="invite-link">${t('care.invites.copy')}</button></div>
       <p class="hint" data-copy-status="invite-link" role="status"></p></div>
-    <p>Or let them scan this code with their phone's camera:</p>
+    <p>${t('care.invites.scan')}</p>
     <div class="qr" data-qr="${url}"></div>
   </div>`;
 }
@@ -122,8 +119,8 @@ function clientLine(c, current = false) {
     ${current ? html`<a href="${href}" class="client-name" aria-current="page" hx-get="${href}" hx-target="#view"
       hx-push-url="true">${c.peer.handle}</a>` : link(href, c.peer.handle, 'client-name')} ${badge(c.peer)}
     ${isBlocked(c.peer) && !c.newCount ? null : html`<p class="news${c.newCount ? ' has-new' : ''}">${newsWords(c)}</p>`}
-    ${isBlocked(c.peer) ? html`<p class="held">What ${c.peer.handle} shares is held back: ${c.peer.handle}${
-      blockedWhy(c.peer)}. ${heldText(c.peer)} ${link(`/app/link/${uid}`, 'Compare the safety number')}</p>`
+    ${isBlocked(c.peer) ? html`<p class="held">${tt('care.held', { handle: c.peer.handle, why: blockedWhy(c.peer),
+      held: heldText(c.peer), compare: link(`/app/link/${uid}`, t('care.compare')) })}</p>`
       : null}</li>`;
 }
 
@@ -157,16 +154,13 @@ function clientsBeside(clients, uid) {
 /** What a key that is not verified (or blocked) means, with the way to fix it. @param {Peer} peer */
 export function verificationNote(peer) {
   const { state } = keyStatus(peer);
-  const fix = link(`/app/link/${peer.userId}`, 'Compare the safety number');
+  const fix = link(`/app/link/${peer.userId}`, t('care.compare'));
   if (state === 'changed' || state === 'mismatch') {
-    return html`<p class="error" role="alert">${peer.handle}${blockedWhy(peer)}. What they share is held back, and
-      nothing new can be assigned to them, until you compare the safety number with them (in person or by video) and
-      it matches. ${heldText(peer)} ${fix}</p>`;
+    return html`<p class="error" role="alert">${tt('care.verification.blocked', { why: blockedWhy(peer),
+      held: heldText(peer), fix })}</p>`;
   }
   if (state === 'unverified') {
-    return html`<p class="notice unverified">${peer.handle}'s security key is not verified: it came from the server,
-      not from your invitation. You can work together as usual; for the strongest check, compare the safety number
-      with them in person or by video. ${fix}</p>`;
+    return html`<p class="notice unverified">${tt('care.verification.unverified', { handle: peer.handle, fix })}</p>`;
   }
   return null;
 }
@@ -216,7 +210,7 @@ function entryItem(item, whole = false) {
 function responseItem(item, whole = false) {
   const { doc } = item;
   const done = doc.status === 'done';
-  const rating = doc.feedback ? RATING_WORDS[doc.feedback.rating] ?? doc.feedback.rating : null;
+  const rating = doc.feedback ? ratingWords(doc.feedback.rating) : null;
   const status = html`<strong class="status-${done ? 'done' : 'not-done'}">${t(done ? 'care.answer.done'
     : 'care.answer.notDone')}</strong>`;
   return html`<li class="timeline-item tl-response" id="item-${item.id}">
@@ -316,8 +310,8 @@ export function clientPage({ peer, marks, today, assignments, items, canAssign, 
         : t('care.assigned.ended', { handle: peer.handle })}</p>`}
       ${assignmentList(assignments)}</section>
     <section aria-labelledby="shared-title"><h2 id="shared-title">${t('care.shared.title', { handle: peer.handle })}</h2>
-      ${isBlocked(peer) ? html`<p class="held">What ${peer.handle} shares from now on is held back until you compare
-        the safety number. ${heldText(peer)}</p>` : null}
+      ${isBlocked(peer) ? html`<p class="held">${t('care.shared.held', { handle: peer.handle,
+        held: heldText(peer) })}</p>` : null}
       ${items.length || !isBlocked(peer) ? timeline(items, marks, today, peer.handle, { level: 3, marker: false })
         : null}</section>
   </section></div>`;
@@ -330,19 +324,19 @@ export function clientPage({ peer, marks, today, assignments, items, canAssign, 
  */
 export function printPage({ peer, marks, today, items, range }) {
   return html`${nav('', 'therapist')}<article class="print-record" aria-labelledby="print-title">
-    <h1 id="print-title">${peer.handle}: shared record</h1>
-    <p class="meta">${range ? html`From ${day(range.from)} to ${day(range.to)}. ` : 'Nothing shared yet. '}Generated on
-      ${day(today)}. ${verification(peer).word} on this device.</p>
-    <div class="no-print actions"><button type="button" data-print>Print or save as PDF</button>
-      ${link(`/app/clients/${peer.userId}`, `Back to ${peer.handle}`, 'button secondary')}</div>
-    <p class="no-print hint">Use your browser's Print (Ctrl+P) to save it as a PDF.</p>
+    <h1 id="print-title">${t('care.print.title', { handle: peer.handle })}</h1>
+    <p class="meta">${tt('care.print.meta', { range: range ? tt('care.print.range', { from: day(range.from),
+    to: day(range.to) }) : t('care.print.nothing'), today: day(today), verification: verification(peer).word })}</p>
+    <div class="no-print actions"><button type="button" data-print>${t('care.print.button')}</button>
+      ${link(`/app/clients/${peer.userId}`, t('care.print.back', { handle: peer.handle }), 'button secondary')}</div>
+    <p class="no-print hint">${t('care.print.hint')}</p>
     ${timeline(items, marks, today, peer.handle, { level: 2, whole: true })}
   </article>`;
 }
 
 /** A client id this device does not know. */
 export function noClientPage() {
-  return html`${nav('clients', 'therapist')}<section aria-labelledby="none-title"><h1 id="none-title">Not found</h1>
-    <p>This client is not linked with you on this device.</p>
-    ${link('/app/clients', 'Back to your clients', 'button')}</section>`;
+  return html`${nav('clients', 'therapist')}<section aria-labelledby="none-title"><h1 id="none-title">${t('care.noClient.title')}</h1>
+    <p>${t('care.noClient.body')}</p>
+    ${link('/app/clients', t('care.noClient.back'), 'button')}</section>`;
 }

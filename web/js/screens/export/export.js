@@ -11,9 +11,9 @@ import { fieldType } from '../../core/fields.js';
 import { FieldError, validateFields } from '../../core/kinds.js';
 import { isTimestamp } from '../../core/merge.js';
 import { granteesAfter } from '../../core/sharing.js';
-import { backToMore, kindWords, nav } from '../components.js';
+import { backToMore, kindWords, listWords, nav } from '../components.js';
 import { newerChoice } from '../fields.js';
-import { html, htmlResponse, t } from '../views.js';
+import { html, htmlResponse, t, tt } from '../views.js';
 
 export const JSON_FILE = 'between-entries.json';
 export const TEXT_FILE = 'between-entries.txt';
@@ -56,24 +56,27 @@ function fieldText(field, value) {
 /** The entries (not assignments or logs) as plain text a person can read, print or keep. */
 export function exportText(items, kinds, handle = null) {
   const entries = items.filter((i) => !i.type);
-  const head = [`Between: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}${handle ? ` of ${handle}` : ''}`,
-    `Saved ${instantWords(new Date().toISOString()) ?? new Date().toISOString()}. Anyone who has this file can read it.`];
+  const head = [t('export.text.head', { count: entries.length, handle: handle ?? 'none' }),
+    t('export.text.saved', { when: instantWords(new Date().toISOString()) ?? new Date().toISOString() })];
   const blocks = entries.map((item) => {
     const entry = toEntry(item.id, 0, { kind: item.kind, fields: item.fields, created_at: item.created_at,
       updated_at: item.updated_at, worksheet: item.worksheet, title: item.title });
     const kind = kindFor(kinds, entry);
     const stamp = (s) => (s ? instantWords(s) ?? s : null);
-    const lines = [`${kindWords(kind, item.kind)}, ${stamp(item.created_at) ?? 'undated'}`];
-    if (item.updated_at && item.updated_at !== item.created_at) lines.push(`Edited ${stamp(item.updated_at)}`);
-    if (item.shared_with.length) lines.push(`Shared with ${item.shared_with.join(', ')}`);
+    const lines = [t('export.text.entry', { kind: kindWords(kind, item.kind),
+      when: stamp(item.created_at) ?? t('export.text.undated') })];
+    if (item.updated_at && item.updated_at !== item.created_at) {
+      lines.push(t('export.text.edited', { when: stamp(item.updated_at) }));
+    }
+    if (item.shared_with.length) lines.push(t('export.text.shared', { handles: listWords(item.shared_with) }));
     const known = kind?.fields ?? [];
     const order = [...known.map((f) => f.id), ...Object.keys(item.fields).filter((id) => !known.some((f) => f.id === id)).sort()];
     for (const id of order.filter((i) => item.fields[i] !== undefined && item.fields[i] !== null)) {
       const field = known.find((f) => f.id === id);
       const text = fieldText(field, item.fields[id]);
-      lines.push('', `${field?.label ?? id}:`, ...text.split('\n').map((l) => `  ${l}`));
+      lines.push('', t('export.text.field', { label: field?.label ?? id }), ...text.split('\n').map((l) => `  ${l}`));
     }
-    for (const note of item.conflicts ?? []) lines.push('', `Note: ${note?.note ?? ''}`);
+    for (const note of item.conflicts ?? []) lines.push('', t('export.text.note', { note: note?.note ?? '' }));
     return lines.join('\n');
   });
   return [head.join('\n'), ...blocks].join(`\n\n${'─'.repeat(40)}\n\n`) + '\n';
@@ -99,10 +102,10 @@ export function readCopy(text, kinds, existing) {
   try {
     items = JSON.parse(text);
   } catch {
-    throw new CopyError('This file is not a copy saved from Between (it is not JSON).');
+    throw new CopyError(t('export.problem.notJson'));
   }
   if (!Array.isArray(items)) {
-    throw new CopyError('This file is not a copy saved from Between (it holds no list of entries).');
+    throw new CopyError(t('export.problem.noList'));
   }
   const here = new Set(existing.map((e) => `${e.kind}\n${e.createdAt}`));
   const out = { entries: [], already: 0, unreadable: 0, notEntries: 0 };
@@ -143,50 +146,37 @@ export function readCopy(text, kinds, existing) {
   return out;
 }
 
-const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-
 /** What bringing a copy back did, in words. */
 export function copyWords({ entries, already, unreadable, notEntries }) {
-  const parts = [entries.length ? `Brought back ${count(entries.length, 'entry', 'entries')}.`
-    : 'No entry was brought back.'];
-  if (already) parts.push(`${count(already, 'was', 'were')} on this device already.`);
-  if (unreadable) {
-    parts.push(`${count(unreadable, 'entry', 'entries')} could not be read and ${unreadable === 1 ? 'was' : 'were'} left out.`);
-  }
-  if (notEntries) {
-    parts.push(`${count(notEntries, 'assignment, answer or note was', 'assignments, answers and notes were')} left `
-      + 'out: they come back with sync.');
-  }
+  const parts = [entries.length ? t('export.back.some', { count: entries.length }) : t('export.back.none')];
+  if (already) parts.push(t('export.back.already', { count: already }));
+  if (unreadable) parts.push(t('export.back.unreadable', { count: unreadable }));
+  if (notEntries) parts.push(t('export.back.notEntries', { count: notEntries }));
   return parts.join(' ');
 }
 
 /** The page with the two downloads. */
 export function exportPage(me, { entries, others, notice = null, problem = null }) {
-  const words = count(entries, 'entry', 'entries');
   return html`${nav('more', me.role, t('more.copy'))}<section aria-labelledby="export-title">
     ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
-    <h1 id="export-title">Save a copy of your entries</h1>
-    <p class="lead">This device holds ${words} of yours${others ? html`, and ${others} ${others === 1 ? 'assignment, answer or session note'
-      : 'assignments, answers and session notes'} (in the JSON file)` : null}. The copy is made here, on this device,
-      from what it holds; nothing is sent anywhere.</p>
-    <p class="notice">The file is not encrypted: anyone who opens it can read your entries. Keep it somewhere only you
-      can reach, and delete it when you no longer need it.</p>
+    <h1 id="export-title">${t('export.heading')}</h1>
+    <p class="lead">${t('export.lead', { count: entries, others })}</p>
+    <p class="notice">${t('export.notEncrypted')}</p>
     <ul class="downloads">
-      <li><a class="button" href="/app/export/${TEXT_FILE}">Download as text</a>
-        <span>to read, print or keep</span></li>
-      <li><a class="button secondary" href="/app/export/${JSON_FILE}">Download as JSON</a>
-        <span>every detail, for another program (the same as <code>between export --format json</code>)</span></li>
+      <li><a class="button" href="/app/export/${TEXT_FILE}">${t('export.download.text')}</a>
+        <span>${t('export.download.textHint')}</span></li>
+      <li><a class="button secondary" href="/app/export/${JSON_FILE}">${t('export.download.json')}</a>
+        <span>${tt('export.download.jsonHint', { command: html`<code>between export --format json</code>` })}</span></li>
     </ul>
-    <section aria-labelledby="copy-back-title"><h2 id="copy-back-title">Bring back a saved copy</h2>
-      <p>Choose a JSON file saved from Between, on this device or another. Its entries are added here, encrypted;
-        entries already here stay as they are.</p>
+    <section aria-labelledby="copy-back-title"><h2 id="copy-back-title">${t('export.back.heading')}</h2>
+      <p>${t('export.back.lead')}</p>
       <form action="/app/export/import" method="post" enctype="multipart/form-data" hx-post="/app/export/import"
         hx-target="#view">
         ${problem ? html`<p class="error" role="alert" id="copy-error">${problem}</p>` : null}
-        <div class="field"><label for="copy-file">Saved copy (JSON)</label>
+        <div class="field"><label for="copy-file">${t('export.back.file')}</label>
           <input id="copy-file" type="file" name="copy" accept=".json,application/json" required
             ${problem ? html`aria-invalid="true" aria-describedby="copy-error"` : null}></div>
-        <div class="actions"><button type="submit" class="secondary">Bring back</button></div>
+        <div class="actions"><button type="submit" class="secondary">${t('export.back.submit')}</button></div>
       </form></section>
     <div class="actions">${backToMore()}</div></section>`;
 }
@@ -213,8 +203,8 @@ export function register(router, { load }) {
     let found;
     try {
       const copy = (await request.formData()).get('copy');
-      if (!copy || typeof copy === 'string' || !copy.size) throw new CopyError('Please choose a saved copy first.');
-      if (copy.size > MAX_COPY_BYTES) throw new CopyError('This file is too large to be a copy of Between entries.');
+      if (!copy || typeof copy === 'string' || !copy.size) throw new CopyError(t('export.problem.none'));
+      if (copy.size > MAX_COPY_BYTES) throw new CopyError(t('export.problem.tooLarge'));
       found = readCopy(await copy.text(), kinds, await listEntries(db, me));
     } catch (err) {
       if (!(err instanceof CopyError)) throw err;

@@ -11,17 +11,9 @@ import { htmlResponse, t } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
 
-const INVITE_WORDS = {
-  invite_not_found: 'This invitation was used already, was withdrawn or has expired. Ask your therapist for a new one.',
-  crypto: 'This invitation does not match the security key the server gave for your therapist, so it was not '
-    + 'accepted. Tell your therapist.',
-  already_linked: 'You are linked with this therapist already.',
-  forbidden: 'Only a client account can accept an invitation.',
-  wrong_server: 'This invitation is for another Between server.',
-  bad_invite: 'This invitation link is incomplete or damaged. Ask your therapist to send it again, or to make a '
-    + 'new one.',
-  unreachable: 'The server cannot be reached. Check the connection and open the link again.',
-};
+/** Why an invitation was not accepted, by the problem's code: `invite.problem.<name>` in the catalogue. */
+const INVITE_WORDS = Object.freeze({ invite_not_found: 'notFound', crypto: 'crypto', already_linked: 'alreadyLinked',
+  forbidden: 'forbidden', wrong_server: 'wrongServer', bad_invite: 'badInvite', unreachable: 'unreachable' });
 
 /**
  * The sharing panel under an entry (the local server's `app.panel`): who it is shared with and who it could be, or
@@ -50,7 +42,8 @@ export function register(router, { load, sharing }) {
       return await work();
     } catch (err) {
       if (!(err instanceof BetweenError)) throw err;
-      return page(inviteProblemPage(INVITE_WORDS[err.code] ?? 'That did not work. Please try again.'), 422);
+      return page(inviteProblemPage(t(`invite.problem.${
+        Object.hasOwn(INVITE_WORDS, err.code) ? INVITE_WORDS[err.code] : 'other'}`)), 422);
     }
   }
 

@@ -9,47 +9,42 @@ import { html, t, tt } from '../views.js';
 const when = (stamp) => instantWords(stamp) ?? '';
 
 /** The safety number, the strongest check; `client` is the client's handle on a therapist's screen. */
-const safetyBlock = (number, client = null) => html`<div class="safety-number" role="group" aria-label="Safety number">
-  <code>${number}</code></div>
-  <p class="hint">Compare these 60 digits ${client ? html`with ${client}` : 'with your therapist'}, in person or by
-    video (not by e-mail or message). If they match, nobody stands between you.</p>`;
+const safetyBlock = (number, client = null) => html`<div class="safety-number" role="group" aria-label="${
+  t('link.safety.label')}"><code>${number}</code></div>
+  <p class="hint">${t('link.safety.hint', { who: client ? 'client' : 'therapist', client: client ?? '' })}</p>`;
+
+const strong = (words) => html`<strong>${words}</strong>`;
 
 export function invitePage(seen) {
   const body = (() => {
     switch (seen.state) {
       case 'needs_account':
-        return html`<p>To link with <strong>${seen.handle}</strong>, turn on sync or sign in first.
-          This invitation stays open on this screen until the app is closed.</p>${link('/app/account', 'Turn on sync', 'button')}`;
+        return html`<p>${tt('invite.needsAccount', { handle: strong(seen.handle) })}</p>${
+          link('/app/account', t('invite.turnOnSync'), 'button')}`;
       case 'ready':
-        return html`<p>Link with your therapist <strong>${seen.therapist.handle}</strong>? Their security key matches
-          the one in your invitation link, and your app will prove yours back to them: you are both verified by
-          this invitation.</p>
-          <p>Once linked, you choose which entries to share with them. Nothing is shared until you do.</p>
+        return html`<p>${tt('invite.ready', { handle: strong(seen.therapist.handle) })}</p>
+          <p>${t('invite.ready.choose')}</p>
           ${safetyBlock(seen.safety)}
           <form action="/app/invite/accept" method="post" hx-post="/app/invite/accept" hx-target="#view">
-            <div class="actions"><button type="submit">Link with ${seen.therapist.handle}</button>
-            ${link('/app/entries', 'Not now', 'button secondary')}</div></form>`;
+            <div class="actions"><button type="submit">${t('invite.accept', { handle: seen.therapist.handle })}</button>
+            ${link('/app/entries', t('invite.notNow'), 'button secondary')}</div></form>`;
       case 'accepted':
-        return html`<p class="notice" role="status">You are linked with <strong>${seen.peer.handle}</strong>, and
-          verified by invitation on both sides.</p>
-          <p>For the strongest check, you can also compare this safety number with them:</p>
+        return html`<p class="notice" role="status">${tt('invite.accepted', { handle: strong(seen.peer.handle) })}</p>
+          <p>${t('invite.accepted.compare')}</p>
           ${safetyBlock(seen.safety)}
-          <p>Open an entry to share it, or see ${link('/app/shared', 'everything you share')}.</p>`;
+          <p>${tt('invite.accepted.next', { link: link('/app/shared', t('invite.accepted.everything')) })}</p>`;
       default:
-        return html`<p>No invitation is open. Open the link your therapist gave you on this device.</p>`;
+        return html`<p>${t('invite.none')}</p>`;
     }
   })();
-  return html`${nav('')}<section aria-labelledby="invite-title"><h1 id="invite-title">Invitation</h1>${body}</section>`;
+  return html`${nav('')}<section aria-labelledby="invite-title"><h1 id="invite-title">${t('invite.heading')}</h1>${
+    body}</section>`;
 }
 
 export function inviteProblemPage(words) {
-  return html`${nav('')}<section aria-labelledby="invite-title"><h1 id="invite-title">Invitation</h1>
+  return html`${nav('')}<section aria-labelledby="invite-title"><h1 id="invite-title">${t('invite.heading')}</h1>
     <p class="error" role="alert">${words}</p></section>`;
 }
-
-const MISMATCH_WHY = 'This happens when the invitation link was changed on its way to them, or when someone '
-  + 'swapped their key.';
-const CHANGED_WHY = 'This happens when someone swapped their key.';
 
 /** A key only the server vouches for (first sight, neither the invitation nor a compared number). */
 export const unverified = (peer) => keyStatus(peer).state === 'unverified';
@@ -65,37 +60,29 @@ export function linkPage(peer, safety) {
   const status = keyStatus(peer);
   const blocked = isBlocked(peer);
   const how = {
-    'invite-link': therapistView
-      ? html`Verified by invitation: their app proved, with the secret in the link you gave them, that this is the key
-        of the person who opened it. That is as safe as the way the link travelled (handed over in the room, or a
-        mailbox only they read).`
-      : html`Verified by invitation: the key matched the one in the link ${peer.handle} gave you. That is as safe as the
-        way the link travelled.`,
-    'safety-number': html`Verified by safety number: you compared the number below with ${peer.handle} (in person or
-      by video) and it matched. This is the strongest check.`,
+    'invite-link': therapistView ? t('link.how.inviteTherapist') : t('link.how.inviteClient', { handle: peer.handle }),
+    'safety-number': t('link.how.safetyNumber', { handle: peer.handle }),
   }[status.how] ?? null;
-  const stopped = therapistView ? 'What they share is held back, and nothing new can be assigned to them'
-    : 'What they send is held back, and nothing is shared with them';
+  const role = therapistView ? 'therapist' : 'client';
   return html`${therapistView ? nav('clients', 'therapist') : nav('more', 'client', t('more.shared'))}<section aria-labelledby="link-title">
     <h1 id="link-title">${peer.handle}</h1>
     <p class="key-state"><span class="badge badge-${status.badge}">${status.word}</span></p>
-    ${blocked ? html`<p class="error" role="alert">${peer.handle}${blockedWhy(peer)}. ${stopped} until you compare the
-      safety number below with them, in person or by video. ${heldText(peer)}</p>
-      <p>${status.state === 'mismatch' ? MISMATCH_WHY : CHANGED_WHY} If the numbers match, nobody stands between
-        you.</p>` : null}
-    ${status.state === 'unverified' ? html`<p class="notice unverified">Not verified: this key came from the server,
-      not from an invitation link or a compared number. You can work together as usual; if the server ever swapped
-      it, comparing the number below is how you would find out.</p>` : null}
+    ${blocked ? html`<p class="error" role="alert">${t('link.blocked', { why: blockedWhy(peer), role,
+      held: heldText(peer) })}</p>
+      <p>${t('link.ifMatch', { why: t(status.state === 'mismatch' ? 'link.why.mismatch' : 'link.why.changed') })}</p>`
+    : null}
+    ${status.state === 'unverified' ? html`<p class="notice unverified">${t('link.unverified')}</p>` : null}
     ${how ? html`<p>${how}</p>` : null}
-    <p>${therapistView ? 'Your client' : 'Your therapist'}${peer.linked ? '' : ' (the link has ended)'}. Key pinned
-      ${when(peer.pinnedAt)}.</p>
+    <p>${tt('link.who', { role, linked: peer.linked ? 'yes' : 'no',
+      pinned: when(peer.pinnedAt) })}</p>
     ${safetyBlock(safety, therapistView ? peer.handle : null)}
     ${blocked || status.how !== 'safety-number' ? html`<form action="/app/link/${peer.userId}/verify" method="post"
       hx-post="/app/link/${peer.userId}/verify" hx-target="#view"><div class="actions"><button type="submit"
-      class="${blocked ? 'danger' : status.state === 'unverified' ? '' : 'secondary'}">${blocked
-        ? 'The numbers match: accept this key' : 'I compared the numbers: they match'}</button></div></form>`
-      : html`<p>You compared this number with ${peer.handle} and it matched.</p>`}
-    ${therapistView ? html`<p>${link(`/app/clients/${peer.userId}`, `Back to ${peer.handle}`, 'button secondary')}</p>` : null}</section>`;
+      class="${blocked ? 'danger' : status.state === 'unverified' ? '' : 'secondary'}">${t(blocked
+        ? 'link.accept' : 'link.compared')}</button></div></form>`
+      : html`<p>${t('link.matched', { handle: peer.handle })}</p>`}
+    ${therapistView ? html`<p>${link(`/app/clients/${peer.userId}`, t('link.back', { handle: peer.handle }),
+      'button secondary')}</p>` : null}</section>`;
 }
 
 /** Which of the catalogue's sentences names a blocked key: `changed`, or `mismatch` (not the invitation's). */

@@ -1,7 +1,7 @@
 /** Fragments of the client's to-do screens: the list, one activity, answering one day, the confirmation. */
 
 import { isBlocked, keyStatus } from '../../core/key-status.js';
-import { RATINGS, RATING_WORDS } from '../../core/assignments.js';
+import { RATINGS, ratingWords } from '../../core/assignments.js';
 import { FORM_ERROR_ID, entryFields } from '../entry/entry-views.js';
 import { calendarWords } from '../../core/dates.js';
 import { link, nav, WORDING } from '../components.js';
@@ -14,7 +14,6 @@ import { DRAFT_FORMS, draftAttributes } from '../drafts.js';
  * @typedef {import('../../data/db.js').Peer} Peer
  */
 
-export { RATING_WORDS };
 // A week that starts on a Monday (1 January 2024): Intl names its days in the language in use.
 const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 /** A schedule's day (`mon`…`sun`) by its name in the language in use; an unknown one as it is. */
@@ -112,8 +111,7 @@ export function doneWords(response) {
 }
 
 /** A "how is it going" rating in words. */
-export const ratingWord = (rating) => (RATINGS.includes(rating)
-  ? t(`todo.rating.${rating.replace(/_(\w)/g, (_, c) => c.toUpperCase())}`) : String(rating));
+export const ratingWord = ratingWords;
 
 /** "Do it" and the words a screen reader adds to tell one such link from the next. */
 const doIt = (label, title, date) => html`${label}<span class="visually-hidden">: ${t('todo.item.which',

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { dismissNote, noteId, notesAfter } from '../../../js/screens/account/account-routes.js';
 import { notesSection } from '../../../js/screens/account/account-views.js';
 import { WARNINGS } from '../../../js/engine/share.js';
+import { t } from '../../../js/screens/views.js';
 import { warningLine } from '../../../js/core/sync-status.js';
 import '../../messages-setup.js';
 
@@ -48,7 +49,7 @@ test('the dismissed list stays bounded', () => {
 
 test('the Sync screen shows each note in plain words, escaped, with a Dismiss button', () => {
   assert.equal(notesSection([]), null);
-  const out = String(notesSection([{ id: 'link_ended_rekeyed@"<x>', text: WARNINGS.link_ended_rekeyed },
+  const out = String(notesSection([{ id: 'link_ended_rekeyed@"<x>', text: t(`sync.warning.${WARNINGS.link_ended_rekeyed}`) },
     { id: 'a@b', text: '<script>alert(1)</script>' }]));
   assert.ok(out.includes('A care link ended'));
   assert.ok(out.includes('&lt;script&gt;') && !out.includes('<script>'));

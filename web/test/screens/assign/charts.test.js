@@ -1,6 +1,7 @@
 // The review charts: inline SVG with a text alternative, drawn from the numbers given, no style attributes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../../messages-setup.js'; // the English catalogue in use, strict
 import { completionChart, minutesChart, moodChart } from '../../../js/screens/assign/charts.js';
 
 const count = (text, re) => (text.match(re) ?? []).length;

@@ -1,6 +1,8 @@
 // The review of one assignment: occurrence states (across daylight saving time), completion, minutes, mood, feedback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../../messages-setup.js'; // the English catalogue in use, strict
+import { timeWords } from '../../../js/core/dates.js';
 import {
   feedbackList, linkedEntries, minutesByWeek, moodSeries, reviewAssignment, scheduleWords, weekStart,
 } from '../../../js/screens/assign/review.js';
@@ -73,7 +75,8 @@ test('until the next session stops the day before the session', () => {
     time_zone: 'Europe/Berlin' });
   assert.deepEqual(states(reviewAssignment(a, [], { now: '2026-04-02T12:00:00Z' })),
     ['2026-03-27 missed', '2026-03-28 missed', '2026-03-29 missed']);
-  assert.match(scheduleWords(a.schedule), /until the next session on .* at 17:00/);
+  // The session's time as Intl writes it in this machine's locale ("17:00", "5:00 PM").
+  assert.match(scheduleWords(a.schedule), new RegExp(`until the next session on .* at ${timeWords('17:00')}`));
 });
 
 test('practice minutes per week (Monday to Sunday) against the target', () => {
@@ -131,7 +134,7 @@ test('feedback newest first, in words; linked entries only when shared', () => {
 test('schedules in words', () => {
   const weekly = { recurrence: { freq: 'weekly', days: ['wed', 'mon', 'fri'], start: '2026-03-23',
     until: '2026-04-05', time_zone: 'Europe/Berlin' } };
-  assert.match(scheduleWords(weekly), /^Every Monday, Wednesday and Friday from .*, until /);
+  assert.match(scheduleWords(weekly), /^Every Monday, Wednesday,? and Friday from .*, until /);
   assert.match(scheduleWords({ recurrence: { freq: 'once', start: '2026-03-23', until: '2026-03-30',
     time_zone: 'Europe/Berlin' }, due: '2026-03-30' }), /^Once, due /);
   assert.match(scheduleWords({ recurrence: berlinDaily() }), /^Every day from /);

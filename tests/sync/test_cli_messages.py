@@ -1,0 +1,141 @@
+"""The `between` command's words come from its catalogue (sync/i18n/<language>.json): the formatter, the choice of
+language, every key the command uses present in every catalogue, and the command run with a pseudo-locale
+printing nothing that did not come from the catalogue."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from sync.cli import main as cli_main
+from sync.cli import messages
+from sync.cli.messages import MessageError, format_message, parse, pick_language
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "sync" / "i18n").glob("*.json")}
+EN = CATALOGUES["en"]
+
+
+def test_arguments_plurals_and_selects_as_the_web_app_formats_them():
+    cat = {
+        "a": "Saved {id}.",
+        "p": "{count, plural, =0 {none} one {# change} other {# changes}} held",
+        "s": "{role, select, therapist {Your client} other {Your therapist}}",
+    }
+    assert format_message(cat, "a", {"id": "x"}) == "Saved x."
+    assert [format_message(cat, "p", {"count": n}) for n in (0, 1, 2)] == [
+        "none held",
+        "1 change held",
+        "2 changes held",
+    ]
+    assert format_message(cat, "s", {"role": "therapist"}) == "Your client"
+    assert format_message(cat, "s", {"role": "client"}) == "Your therapist"
+    assert format_message({"f": "{n, plural, one {#} other {# x}}"}, "f", {"n": 0}, "fr") == "0"
+    with pytest.raises(MessageError):
+        format_message(cat, "a", {})
+    with pytest.raises(MessageError):
+        format_message(cat, "missing", {})
+    for bad in ("{a", "a}", "{a, date}", "{a, plural, one {x}}"):
+        with pytest.raises(MessageError):
+            parse(bad)
+
+
+def test_the_language_comes_from_between_lang_then_the_posix_variables():
+    codes = ["de", "en", "es"]
+    assert pick_language({"BETWEEN_LANG": "es", "LANG": "de_DE.UTF-8"}, codes) == "es"
+    assert pick_language({"LC_ALL": "de_AT.UTF-8", "LANG": "es_ES.UTF-8"}, codes) == "de"
+    assert pick_language({"LC_MESSAGES": "es_MX.UTF-8@euro"}, codes) == "es"
+    assert pick_language({"LANG": "C.UTF-8"}, codes) == "en"
+    assert pick_language({"LANG": "ja_JP.UTF-8"}, codes) == "en"
+    assert pick_language({}, codes) == "en"
+
+
+def _arguments(message: str) -> set[str]:
+    return set(re.findall(r"\{(\w+)", message))
+
+
+def test_every_catalogue_has_every_key_with_the_same_arguments_and_every_message_parses():
+    for code, catalogue in CATALOGUES.items():
+        assert set(catalogue) == set(EN), code
+        for key, message in catalogue.items():
+            parse(message)
+            assert _arguments(message) == _arguments(EN[key]), f"{code} {key}"
+
+
+def test_every_key_the_command_names_is_in_the_catalogue_and_every_message_is_used():
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "sync" / "cli").glob("*.py"))
+    named = set(re.findall(r"""\bt\(\s*f?["']([\w.{}]+)["']""", source))
+    literal = {k for k in named if "{" not in k}
+    assert literal <= set(EN), literal - set(EN)
+    prefixes = {k.split("{")[0] for k in named if "{" in k}
+    tables = set(re.findall(r'"((?:how|contacts|safety)\.\w+)"', source))
+    unused = {k for k in EN if k not in literal and k not in tables and not any(k.startswith(p) for p in prefixes)}
+    assert unused == set(), unused
+
+
+def _pseudo(catalogue: dict[str, str]) -> dict[str, str]:
+    """Each message in ⟦…⟧ with its letters accented, its arguments and branches kept (test/pseudo-locale.js)."""
+
+    def accent(text: str) -> str:
+        return text.translate(str.maketrans("aeiouAEIOU", "åéîöûÅÉÎÖÛ"))
+
+    def write(nodes) -> str:
+        out = []
+        for node in nodes:
+            if isinstance(node, str):
+                out.append(accent(node))
+            elif "hash" in node:
+                out.append("#")
+            elif "branches" not in node:
+                out.append("{" + node["arg"] + "}")
+            else:
+                kind = "plural" if node["plural"] else "select"
+                branches = " ".join(f"{k} {{{write(v)}}}" for k, v in node["branches"].items())
+                out.append("{" + node["arg"] + f", {kind}, {branches}" + "}")
+        return "".join(out)
+
+    return {k: f"⟦{write(parse(v))}⟧" for k, v in catalogue.items()}
+
+
+@pytest.fixture
+def pseudo_locale():
+    messages.use("en-XA", _pseudo(EN))
+    yield
+    messages._in_use.clear()
+
+
+def _untranslated(out: str, data: list[str]) -> list[str]:
+    """The lines with a letter left once the data and the catalogue's messages are taken out. The error prefix's
+    own message is taken off first: what it wraps (a problem's words) must be marked by itself."""
+    prefix = _pseudo({"p": EN["error.prefix"]})["p"].split("{message}")
+    lines = [
+        line[len(prefix[0]) : -len(prefix[1])] if line.startswith(prefix[0]) else line for line in out.splitlines()
+    ]
+    out = "\n".join(lines)
+    for value in sorted(data, key=len, reverse=True):
+        out = out.replace(value, " ")
+    while re.search(r"⟦[^⟦⟧]*⟧", out):
+        out = re.sub(r"⟦[^⟦⟧]*⟧", " ", out)
+    return [line.strip() for line in out.splitlines() if re.search(r"[^\W\d_]", line)]
+
+
+def test_help_and_errors_in_a_pseudo_locale_show_nothing_untranslated(pseudo_locale, capsys, tmp_path):
+    # argparse's own words (usage:, options:, -h) are the library's; the command names and flags are typed as they are.
+    for argv in (["--help"], ["entry", "--help"], ["account", "create", "--help"]):
+        with pytest.raises(SystemExit):
+            cli_main.main(argv)
+        assert "⟦" in capsys.readouterr().out
+    profile = ["--profile", str(tmp_path / "p")]
+    for argv, data in (
+        (["entry", "add", "journal", "--field", "body"], ["body"]),
+        (["import", str(tmp_path / "none.json")], [str(tmp_path / "none.json"), "FileNotFoundError"]),
+    ):
+        assert cli_main.main(profile + argv) != 0
+        err = capsys.readouterr().err
+        assert "⟦" in err
+        assert _untranslated(err, data) == [], err
+    # The check itself finds words that did not come from the catalogue, inside the error prefix too.
+    assert _untranslated(_pseudo(EN)["error.prefix"].replace("{message}", "no entry"), []) == ["no entry"]
