@@ -9,8 +9,9 @@ heading is there), nothing is wider than the window (no sideways scrolling on a 
 The people and what they wrote are made up here: dr.lee assigns a daily mood check-in and a breathing practice to
 sam; sam writes a few entries, answers today's practice and shares a journal.
 
-The same screens in Spanish (`*-es.png`, issue 14): dra.ruiz and lucía write in Spanish, then both browsers start again
-with Spanish as their language (es-ES), as a Spanish-speaking person's would; on a phone, light, and a few dark. The
+The same screens in Spanish (`*-es.png`, issue 14): dra.ruiz assigns from the library with her app in Spanish (a
+template is copied in the therapist's language) and lucia writes in Spanish, then both browsers start again with
+Spanish as their language (es-ES), as a Spanish-speaking person's would; on a phone, light, and a few dark. The
 check adds what longer words could break: no label of the tab bar cut or spilling over."""
 
 from __future__ import annotations
@@ -140,22 +141,51 @@ def test_the_main_screens_of_both_people_phone_and_desktop_light_and_dark(playwr
             c_ctx.close()
 
 
+def assign_in_spanish(page, url: str, uid: str, template: str, handle: str, start: str) -> str:
+    """A library template assigned daily from `start` on the therapist's app in Spanish: the title, instructions and
+    questions are copied in the therapist's language."""
+    go(page, url, f"/app/clients/{uid}/assign", "#assign-title")
+    page.locator(f"a[href$='/assign/new?template={template}']").first.click()
+    page.wait_for_selector("form.assign-form")
+    page.get_by_label("Cada día", exact=True).check()
+    page.fill("#a-start", start)
+    page.get_by_role("button", name=f"Asignar a {handle}").click()
+    page.wait_for_selector("#review-title")
+    return path_id(page)
+
+
+def sync_in_spanish(page, url: str) -> str:
+    go(page, url, "/app/account", "#account-title")
+    page.get_by_role("button", name="Sincronizar ahora").click()
+    page.wait_for_selector("#account-title")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    return page.inner_text("[data-sync-text]")
+
+
 def test_the_main_screens_in_spanish_on_a_phone(playwright_instance, tmp_path, out_dir):
     with serve_app(tmp_path) as app:
         url = app.url
         profiles = {"therapist": tmp_path / "therapist", "client": tmp_path / "client"}
-        # Made in the app's English (the steps find its controls by their English names), in Spanish words.
+        # Linked in the app's English (the shared steps find its controls by their English names)...
         t_ctx = launch(playwright_instance, profiles["therapist"], timezone_id="Europe/Madrid", locale="en-GB")
         c_ctx = launch(playwright_instance, profiles["client"], timezone_id="Europe/Madrid", locale="en-GB")
         try:
             tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)
             client = linked_pair(tp, cp, "dra.ruiz", "lucia")
             today = local_day(tp)
-            assign_from_template(tp, url, client, "mood-daily", "lucia", freq_label="Every day", start=today)
-            practice = assign_from_template(
-                tp, url, client, "breathing-practice", "lucia", freq_label="Every day", start=local_day(tp, -2)
-            )
-            assert sync_now(tp) == "Synced"
+        finally:
+            t_ctx.close()
+        # ... the therapist assigns in Spanish (a template is copied in the therapist's language) ...
+        t_ctx = launch(playwright_instance, profiles["therapist"], timezone_id="Europe/Madrid", locale="es-ES")
+        try:
+            tp = open_app(t_ctx, url)
+            assign_in_spanish(tp, url, client, "mood-daily", "lucia", today)
+            practice = assign_in_spanish(tp, url, client, "breathing-practice", "lucia", local_day(tp, -2))
+            assert sync_in_spanish(tp, url) == "Sincronizado"
+        finally:
+            t_ctx.close()
+        # ... and the client writes in Spanish words.
+        try:
             assert sync_now(cp) == "Synced"
             create_mood(cp, 6, "Dormí mejor; el paseo de la mañana me ayudó.")
             create_thought_record(
@@ -166,9 +196,7 @@ def test_the_main_screens_in_spanish_on_a_phone(playwright_instance, tmp_path, o
             share_entry(cp, url, path_id(cp), "dra.ruiz")
             mark_done(cp, url, practice, today, {"minutes": "10"})
             assert sync_now(cp) == "Synced"
-            assert sync_now(tp) == "Synced"
         finally:
-            t_ctx.close()
             c_ctx.close()
 
         # Both start again as a Spanish-speaking person's browser: the app follows its language.
@@ -184,6 +212,7 @@ def test_the_main_screens_in_spanish_on_a_phone(playwright_instance, tmp_path, o
         }
         try:
             pages = {role: open_app(ctx, url) for role, ctx in contexts.items()}
+            assert sync_in_spanish(pages["therapist"], url) == "Sincronizado"
             problems: list[str] = []
             shots = 0
             for name, (role, path, marker, dark) in SCREENS_ES.items():
