@@ -127,6 +127,7 @@ def test_spanish_by_default_then_english_chosen_kept_offline_and_back(playwright
         assert page.evaluate("() => document.documentElement.lang") == "es"
         assert page.locator("#today-title").inner_text() == "Hoy"
         assert page.title() == "Hoy – Between"
+        assert page.locator("a.skip").text_content() == "Saltar al contenido"  # the shell's own words too
         for name in ("Hoy", "Entradas", "Más"):
             assert page.locator("nav.tabs").get_by_role("link", name=name, exact=True).count() == 1, tabs(page)
         assert "¿Cómo te sientes?" in page.locator("#view").inner_text()
@@ -153,7 +154,7 @@ def test_spanish_by_default_then_english_chosen_kept_offline_and_back(playwright
 
         # The plain shell the worker serves (an invite's address, before the page asks for its view) says it too.
         shell = page.goto(url + "/invite")
-        assert shell is not None and '<html lang="es">' in shell.text()
+        assert shell is not None and '<html lang="es">' in shell.text() and "Saltar al contenido" in shell.text()
         page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
         assert page.evaluate("() => document.documentElement.lang") == "es"
 

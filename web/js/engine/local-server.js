@@ -229,8 +229,9 @@ export function createLocalServer(io) {
   }
 
   /**
-   * The shell without a view (an invite, which the page asks for itself), its `<html lang>` the language in use, so
-   * the page's own words (page/words.js) are in it too. As it is when no language can be put in use.
+   * The shell without a view (an invite, which the page asks for itself), its `<html lang>` and its own words
+   * (withShellWords) the language in use, so the page's own words (page/words.js) are in it too. As it is when no
+   * language can be put in use.
    */
   async function plainShell() {
     const shell = await io.shell();
@@ -240,7 +241,8 @@ export function createLocalServer(io) {
       return shell;
     }
     if (!shell.ok) return shell;
-    return new Response(withLanguage(await shell.clone().text(), languageInUse()), { status: shell.status,
+    const page = withShellWords(withLanguage(await shell.clone().text(), languageInUse()), text);
+    return new Response(page, { status: shell.status,
       headers: { ...pageHeaders(shell), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' } });
   }
 

@@ -327,9 +327,16 @@ async function start() {
   await controlled();
   // A page the worker did not render (the first start, an invite) says the language its views are in, as the
   // worker's pages do, before any of the page's own words are read (page/words.js reads <html lang>).
+  // Its own words (index.html's elements marked data-words: the skip link) follow, as the worker's pages have them.
   if (!view.dataset.rendered) {
     const { language } = await ask({ type: 'language' });
-    if (language) document.documentElement.lang = language;
+    if (language && language !== document.documentElement.lang) {
+      document.documentElement.lang = language;
+      const words = await pageWords();
+      for (const el of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-words]'))) {
+        el.textContent = words(/** @type {string} */ (el.dataset.words));
+      }
+    }
   }
   // The screen renders again with what a run changed before the header says how it went, so the two never
   // disagree ("Synced" over an entry still "waiting to sync"); statuses keep their order.
