@@ -145,6 +145,7 @@ def test_spanish_by_default_then_english_chosen_kept_offline_and_back(playwright
         assert notice.inner_text().startswith("Registro de ánimo guardado: Bien (")
         go(page, url, "/app/entries", "#entries-title")
         assert page.locator("#entries-title").inner_text() == "Tus entradas"
+        assert "Registro de ánimo" in page.locator(".entries").inner_text()  # kinds.json's words in Spanish
         dates = spanish_dates(page)
         assert dates and all(shown == spanish for shown, spanish in dates), dates
         assert any(
@@ -190,6 +191,7 @@ def test_spanish_by_default_then_english_chosen_kept_offline_and_back(playwright
         offline(context, static, True)
         go(page, url, "/app/entries", "#entries-title")
         assert page.locator("#entries-title").inner_text() == "Your entries"
+        assert "Mood check-in" in page.locator(".entries").inner_text()  # the kinds' words follow the change
         assert page.evaluate("() => document.documentElement.lang") == "en"
         english = page.evaluate(
             """() => [...document.querySelectorAll('.entries time[datetime]')].map((t) => [t.textContent.trim(),
