@@ -14,7 +14,8 @@ DATA ?= var
 
 install: $(STAMP) $(WEB_STAMP)
 
-$(STAMP): pyproject.toml
+# web/ first: its `npm ci` builds web/dist/, which the package maps as between.web (pyproject.toml)
+$(STAMP): pyproject.toml $(WEB_STAMP)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -33,9 +34,12 @@ chromium:
 	  else echo "chromium is missing: install Debian's 'chromium' package (browser tests will be skipped; with CI=true they fail)"; fi; \
 	fi
 
+# The minified build, made afresh from web/ (about a second): what an installed server serves. DEV=1 serves web/ as
+# written instead (`between serve --dev`).
 run: install
 	mkdir -p $(DATA)
-	$(VENV)/bin/between serve --host $(HOST) --port $(PORT) --data $(DATA)
+	$(if $(DEV),,cd web && npm run --silent build)
+	$(VENV)/bin/between serve --host $(HOST) --port $(PORT) --data $(DATA) $(if $(DEV),--dev)
 
 test: install chromium
 	$(MAKE) --no-print-directory lint

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from importlib import metadata
@@ -16,8 +17,11 @@ from between.sync.core import wire
 from . import openapi
 from .api import accounts, auth, links, live, sync
 from .api.context import Clock, Services, is_loopback, load_secret
+from .backup import load_epoch
 from .live import LiveHub
-from .problems import HANDLERS, Problem
+from .observe import Metrics, RequestContext, serve_metrics
+from .problems import HANDLERS, Problem, answers
+from .protocol import BoundedErrors
 from .ratelimit import RateLimiter
 from .settings import Settings, SettingsError
 from .store import PgDatabase, Store
@@ -35,6 +39,21 @@ def version() -> str:
 
 @get("/health", tags=["health"])
 async def health() -> wire.Health:
+    """Liveness: the process answers (nothing else is asked)."""
+    return wire.Health(status="ok", version=version())
+
+
+@get("/health/ready", tags=["health"], opt=answers("unavailable"))
+async def ready(request: Request) -> wire.Health:
+    """Readiness: the database answers and its schema is the one this code expects (every migration applied)."""
+    svc = getattr(request.app.state, "services", None)
+    try:
+        migrated = svc is not None and await svc.store.db.ready()
+    except Exception as exc:  # the database does not answer: not ready, whatever the reason
+        log.warning("readiness: the database did not answer (%s)", type(exc).__name__)
+        migrated = False
+    if not migrated:
+        raise Problem("unavailable", "the database is not reachable or not migrated", {"Retry-After": "5"})
     return wire.Health(status="ok", version=version())
 
 
@@ -93,31 +112,53 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             "(e.g. https://between.example.org); sign-in signatures are bound to it"
         )
 
+    metrics = Metrics() if settings.metrics_port else None
+
     async def start(app: Litestar) -> None:
+        # running out of descriptors: one log line every 10 s, not a traceback a second (server/protocol.py)
+        asyncio.get_running_loop().set_exception_handler(BoundedErrors())
         data_dir = Path(settings.data_dir)
         secret = load_secret(data_dir)
+        app.state.epoch = load_epoch(data_dir)  # Between-Epoch on every API answer (server/observe.py)
         store = await Store.open(settings.store_target)
         hub = LiveHub(per_account=settings.live_per_account, total=settings.live_max_streams)
         store.db.watch(hub.publish)  # every commit that moves an account wakes its open streams (every worker's)
         app.state.services = Services(
-            settings=settings, store=store, secret=secret, limiter=limiter_for(store), live=hub, clock=clock
+            settings=settings,
+            store=store,
+            secret=secret,
+            limiter=limiter_for(store),
+            live=hub,
+            clock=clock,
+            metrics=metrics,
         )
+        if metrics is not None:
+            metrics.watch_pool(store.db.stats)
+            app.state.metrics_server = serve_metrics(metrics, settings.metrics_port)
+            log.info("metrics on http://127.0.0.1:%s/metrics", settings.metrics_port)
         log.info("serving data dir %s", data_dir.resolve())
 
     async def stop(app: Litestar) -> None:
+        metrics_server = getattr(app.state, "metrics_server", None)
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
         svc = getattr(app.state, "services", None)
         if svc is not None:
             svc.live.close()
             await svc.store.close()
 
     api = Router(
-        path="/api/v1", route_handlers=[health, auth.router, accounts.router, sync.router, live.router, links.router]
+        path="/api/v1",
+        route_handlers=[health, ready, auth.router, accounts.router, sync.router, live.router, links.router],
     )
     return Litestar(
         route_handlers=[api, web_handler(settings.web_dir)],
         on_startup=[start],
         on_shutdown=[stop],
         exception_handlers=HANDLERS,
+        # request ids on log lines and X-Request-Id; with JSON logs the access lines too (uvicorn's are off then)
+        middleware=[RequestContext(log_access=settings.log_format == "json", metrics=metrics)],
         before_request=_before,
         after_request=_after,
         request_max_body_size=settings.max_request_bytes,

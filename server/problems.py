@@ -15,6 +15,8 @@ from between.sync.core.errors import BetweenError, CryptoError, DowngradeError, 
 from .store import BadCursor, Conflict, QuotaFull, StoreError
 
 log = logging.getLogger("between.problems")
+# Litestar's detail when the client disconnects while the request body is read (litestar/connection/request.py)
+HUNG_UP = "client disconnected prematurely"
 TYPE_BASE = "https://between.invalid/problems/"
 MEDIA_TYPE = "application/problem+json"
 
@@ -127,6 +129,11 @@ def on_http(_: Request, exc: HTTPException) -> Response:
         return problem_response("invalid_body", _scrub("; ".join(messages)) or None)
     status = exc.status_code if 400 <= exc.status_code < 600 else 500
     code = _http_code(status)
+    if status == 500 and exc.detail == HUNG_UP:
+        # The client went away halfway through its body: nothing is wrong with the server, and the answer below
+        # reaches no one. Not an error line: 5xx alerts must not fire on a phone leaving a tunnel.
+        log.info("client disconnected before its request body was complete")
+        return problem_response("invalid_body", "the client disconnected before its body was complete")
     if status >= 500:
         log.error("http error %s", status)
         return problem_response(code, status=status)

@@ -11,7 +11,12 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+# The web app. In a checkout, web/ holds the sources (package.json beside them) and web/dist/ the minified build that
+# `npm ci` (or `npm run build`) makes there; installed from a wheel, between/web/ is that build itself (pyproject.toml).
+# The build is served by default; `between serve --dev` serves the sources.
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+IN_CHECKOUT = (WEB_DIR / "package.json").is_file()
+BUILT_WEB_DIR = WEB_DIR / "dist" if IN_CHECKOUT else WEB_DIR
 
 Seconds = Annotated[int, Meta(ge=1, le=10 * 365 * 86400)]
 PerWindow = Annotated[int, Meta(ge=1, le=1_000_000)]
@@ -44,6 +49,10 @@ ENV_NAMES: dict[str, str] = {
     "BETWEEN_LIVE_MAX_STREAMS": "live_max_streams",
     "BETWEEN_WEB_DIR": "web_dir",
     "BETWEEN_LOG_LEVEL": "log_level",
+    "BETWEEN_LOG_FORMAT": "log_format",
+    "BETWEEN_HEADER_TIMEOUT": "header_timeout",
+    "BETWEEN_BODY_TIMEOUT": "body_timeout",
+    "BETWEEN_METRICS_PORT": "metrics_port",
 }
 # The CLI's own variables: they may be set in the same shell as the server, and are not typos.
 CLIENT_NAMES = frozenset(
@@ -62,8 +71,17 @@ _CHOICES = {
     "rate_limit": "on or off",
     "live": "on or off",
     "log_level": "debug, info, warning or error",
+    "log_format": "text or json",
 }
-_DURATIONS = {"session_ttl", "challenge_ttl", "invite_ttl", "live_heartbeat", "live_lifetime"}
+_DURATIONS = {
+    "session_ttl",
+    "challenge_ttl",
+    "invite_ttl",
+    "live_heartbeat",
+    "live_lifetime",
+    "header_timeout",
+    "body_timeout",
+}
 _SIZES = {"max_request_bytes", "max_revision_bytes", "quota_bytes"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 1}
 _SIZE_UNITS = {"": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2, "g": 1024**3, "gib": 1024**3}
@@ -107,8 +125,16 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     live_lifetime: Annotated[int, Meta(ge=1, le=3600)] = 600
     live_per_account: Annotated[int, Meta(ge=1, le=1000)] = 8  # open streams of one account (tabs and devices)
     live_max_streams: Annotated[int, Meta(ge=1, le=1_000_000)] = 2000  # open streams of this process
-    web_dir: str = str(WEB_DIR)
+    web_dir: str = str(BUILT_WEB_DIR)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # json: one JSON object a line (time, level, logger, message, request id); never bodies, tokens or queries.
+    log_format: Literal["text", "json"] = "text"
+    # Slow clients (server/protocol.py): a request's line and headers must arrive within header_timeout of the
+    # connection being ready for them; a body that stalls for body_timeout closes the connection.
+    header_timeout: Annotated[int, Meta(ge=1, le=600)] = 30
+    body_timeout: Annotated[int, Meta(ge=1, le=600)] = 30
+    # Prometheus metrics (server/metrics.py) on 127.0.0.1 at this port, apart from the app's; 0: none.
+    metrics_port: Annotated[int, Meta(ge=0, le=65535)] = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -133,6 +159,11 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
         if settings.workers not in (None, 1) and settings.database is None:
             raise SettingsError(
                 "BETWEEN_WORKERS: several workers need PostgreSQL (BETWEEN_DATABASE); SQLite is served by one process"
+            )
+        if settings.metrics_port and settings.worker_count > 1:
+            raise SettingsError(
+                "BETWEEN_METRICS_PORT: metrics are one process's; set BETWEEN_WORKERS=1 with them (several workers' "
+                "metrics are not merged yet)"
             )
         if settings.registration == "invite" and any(len(c) < 8 for c in settings.signup_codes):
             raise SettingsError("BETWEEN_SIGNUP_CODES: every code must have at least 8 characters")

@@ -86,6 +86,18 @@ The sync API is at <code>/api/v1</code>.</p></main></body></html>
 """
 
 
+# What a served tree cannot do without: the page, the worker, and everything extra_files maps (vendor files, the
+# classic worker). A tree missing one serves a page whose service worker never installs.
+NEEDED = ("index.html", WORKER, "manifest.webmanifest", "i18n/en.json")
+
+
+def missing_files(root: Path) -> list[str]:
+    """The files the app needs that `root` lacks, by URL path (empty: complete)."""
+    missing = [name for name in NEEDED if not (root / name).is_file()]
+    missing += [url for url, path in extra_files(root).items() if not path.is_file()]
+    return missing
+
+
 def _cache_control(name: str) -> str:
     if name in WORKERS or name.endswith((".html", ".webmanifest")):
         return "no-cache"  # always revalidate: a stale shell or worker would pin old code

@@ -30,6 +30,9 @@ from tests.environment import (
 
 pytest_plugins = ["tests.openapi_answers"]
 ROOT = Path(__file__).resolve().parent.parent
+# What the servers of the tests serve: web/ as written (what a developer just edited), or the tree BETWEEN_WEB_DIR names
+# (web/dist/, the minified build an installed server serves by default: the same tests against it).
+SERVED_WEB = Path(os.environ.get("BETWEEN_WEB_DIR") or ROOT / "web").resolve()
 # fast, permissive limits: tests drive many sign-ins from one address
 LIVE_ENV = {
     "BETWEEN_RATE_IP_PER_MINUTE": "100000",
@@ -159,7 +162,12 @@ def start_live_server(
     """`python -m between.server`, or `module` run the same way (tests/newer_server.py: the server as a newer version);
     `movable_clock`: on a clock the test moves (LiveServer.advance)."""
     data_dir = tmp_path / "server-data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BETWEEN_")} | LIVE_ENV | (extra_env or {})
+    env = (
+        {k: v for k, v in os.environ.items() if not k.startswith("BETWEEN_")}
+        | LIVE_ENV
+        | {"BETWEEN_WEB_DIR": str(SERVED_WEB)}
+        | (extra_env or {})
+    )
     port = free_port()
     log_path = tmp_path / "server.log"
     clock_file = None

@@ -144,7 +144,10 @@ def test_every_package_folder_is_installed():
     listed = set(config["packages"])
     on_disk = {module_name(init, ROOT) for folder in FOLDERS for init in (ROOT / folder).rglob("__init__.py")}
     assert on_disk <= listed
-    assert config["package-dir"] == {package: folder for folder, package in FOLDERS.items()}
+    # and the web app's build, data only: between.web is web/dist/ (the built app the wheel ships)
+    assert config["package-dir"] == {package: folder for folder, package in FOLDERS.items()} | {
+        "between.web": "web/dist"
+    }
 
 
 def test_the_cli_finds_the_server_by_its_entry_point():

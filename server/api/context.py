@@ -17,6 +17,7 @@ from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
 from between.server.live import LiveHub
+from between.server.observe import Metrics
 from between.server.problems import Problem
 from between.server.ratelimit import RateLimiter
 from between.server.settings import Settings
@@ -39,6 +40,7 @@ class Services:
     # What expiry (sessions, challenges, invites) is judged by: time.time in production; a test passes a clock
     # it can move, so an expiry is reached without waiting for it.
     clock: Clock = time.time
+    metrics: Metrics | None = None  # Prometheus metrics (server/observe.py), when BETWEEN_METRICS_PORT is set
 
 
 def services(request: Request) -> Services:

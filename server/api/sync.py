@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Annotated
 from uuid import UUID
 
@@ -111,9 +112,14 @@ async def push(request: Request, caller: CallerDep, data: JSONBody[wire.Push]) -
     else:
         # Up to 500 items of 17 signatures each: verified on a worker thread, not on the event loop
         prepared = await asyncio.to_thread(prepare_all, *args)
+    arrived = time.perf_counter()
     results = await svc.store.records.push(
         caller.user_id, prepared, data.atomic, now(request), caller.device_id, quota=svc.settings.quota_bytes
     )
+    if svc.metrics is not None:
+        svc.metrics.feed_lag.observe(time.perf_counter() - arrived)
+        for result in results:
+            svc.metrics.pushed.labels(result.status).inc()
     return wire.PushResponse(results=results)
 
 
@@ -124,7 +130,12 @@ async def pull(
     after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
 ) -> wire.PullResponse:
-    return await services(request).store.records.pull(caller.user_id, after, limit)
+    svc = services(request)
+    page = await svc.store.records.pull(caller.user_id, after, limit)
+    if svc.metrics is not None:
+        svc.metrics.pulls.inc()
+        svc.metrics.pulled.inc(len(page.items))
+    return page
 
 
 @get("/records/{record_id:uuid}/history", opt=answers("not_found"))

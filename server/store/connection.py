@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import re
 import sqlite3
@@ -31,6 +32,19 @@ READERS = 4
 
 class StoreError(Exception):
     """The database could not complete a write (disk full, I/O error); nothing of it was kept."""
+
+
+def _disk_full(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == sqlite3.SQLITE_FULL or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
+
+
+def write_failure(exc: BaseException, path: Path) -> str:
+    """The log line for a write that failed: a full disk is named as such, with the database's path (the operator's
+    next step is to free space there; pushes recover without a restart)."""
+    if _disk_full(exc):
+        return f"disk full: could not write {path} (free space on its file system; writes resume by themselves)"
+    return f"write batch failed: {type(exc).__name__} on {path}"
 
 
 class InUse(StoreError):
@@ -172,6 +186,8 @@ class Db(Protocol):
     async def read_row(self, shape: type[R], sql: str, params: tuple[Any, ...]) -> R | None: ...
     def watch(self, watcher: Watcher) -> None: ...
     async def close(self) -> None: ...
+    async def ready(self) -> bool: ...  # readiness: reachable and every migration applied
+    def stats(self) -> dict[str, float]: ...  # the pool's figures for the metrics (server/observe.py)
 
 
 # ---------------------------------------------------------------- connections and migrations
@@ -361,7 +377,7 @@ class Database:
                     self._thread, self._commit_batch, [(op, origin) for op, _, origin in batch]
                 )
             except Exception as exc:
-                log.error("write batch failed: %s", type(exc).__name__)
+                log.error("%s", write_failure(exc, self.path))
                 outcomes = [(False, StoreError("database write failed"))] * len(batch)
             if moves:
                 self._tell_watchers(moves)
@@ -393,8 +409,9 @@ class Database:
                 try:
                     value = _run_op(op, tx)
                 except Exception as exc:
-                    if not c.in_transaction:
-                        raise  # disk full or I/O error: SQLite already rolled the whole batch back
+                    if not c.in_transaction or _disk_full(exc):
+                        # I/O error: SQLite already rolled the whole batch back; a full disk fails the rest too
+                        raise
                     c.execute("ROLLBACK TO op")  # a refusal: undo only this op
                     c.execute("RELEASE op")
                     outcomes.append((False, exc))
@@ -440,6 +457,22 @@ class Database:
             self._readers.put_nowait(conn)
 
     # ------------------------------------------------------------ introspection for tests and ops
+
+    async def ready(self) -> bool:
+        """The database answers a read, and its schema is the newest this code knows (readiness)."""
+        async with self.read() as c:
+            version = await r_value(c, "PRAGMA user_version")
+        return version == len(migration_files())
+
+    def stats(self) -> dict[str, float]:
+        """The pool's figures for the metrics (name -> number), read without waiting."""
+        return {
+            "readers": len(self._reader_list),
+            "readers_idle": self._readers.qsize(),
+            "write_queue": self._queue.qsize(),
+            "write_batches_total": self.batches,
+            "writes_total": self.ops,
+        }
 
     async def pragmas(self) -> dict[str, object]:
         """The writer's and a reader's settings, for start-up checks and tests."""

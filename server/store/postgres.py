@@ -198,6 +198,30 @@ class PgDatabase:
                 self._pool.terminate()
             self._pool = None
 
+    # ------------------------------------------------------------ operations: readiness and the pool's figures
+
+    async def ready(self) -> bool:
+        """The database answers, and every migration this code knows is applied (readiness)."""
+        if self._pool is None:
+            return False
+        async with self._pool.acquire(timeout=5) as conn:
+            current = await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_migrations")
+        return int(current) == len(migration_files())
+
+    def stats(self) -> dict[str, float]:
+        """This worker's pool for the metrics (name -> number), read without waiting."""
+        pool = self._pool
+        if pool is None:
+            return {}
+        return {
+            "pool_size": pool.get_size(),
+            "pool_idle": pool.get_idle_size(),
+            "pool_max": pool.get_max_size(),
+            "writes_total": self.ops,
+            "write_retries_total": self.retries,
+            "listening": 1 if self._listener is not None and not self._listener.is_closed() else 0,
+        }
+
     # ------------------------------------------------------------ writes
 
     async def write(self, op: Op[T], origin: bytes | None = None) -> T:

@@ -356,6 +356,16 @@ def cmd_import(args: argparse.Namespace) -> None:
         say(t("import.syncNext"))
 
 
+def cmd_server_admin(args: argparse.Namespace) -> None:
+    """`between backup | check | restore`: the server's own commands, found like `serve` (never imported)."""
+    found = entry_points(group="between.serve", name="backup")
+    if not found:
+        raise BetweenError("no_server", t("serve.notInstalled"))
+    status = next(iter(found)).load()([args.command, *args.rest])
+    if status:
+        raise SystemExit(status)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     for name in CLIENT_ENV:
         os.environ.pop(name, None)
@@ -364,4 +374,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     found = entry_points(group="between.serve", name="serve")
     if not found:
         raise BetweenError("no_server", t("serve.notInstalled"))
-    next(iter(found)).load()(args.host, args.port, args.data, database=args.database, workers=args.workers)
+    if args.log_format:
+        os.environ["BETWEEN_LOG_FORMAT"] = args.log_format
+    # `--dev`: the server's own flag (it knows where the sources are)
+    next(iter(found)).load()(
+        args.host, args.port, args.data, database=args.database, workers=args.workers, dev=args.dev
+    )

@@ -32,6 +32,7 @@ from .commands import (
     cmd_kinds,
     cmd_safety_number,
     cmd_serve,
+    cmd_server_admin,
     cmd_share,
     cmd_shared_list,
     cmd_sync,
@@ -150,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--data", default="var")
     c.add_argument("--database", default=None, help=t("help.database"))
     c.add_argument("--workers", type=int, default=None, help=t("help.workers"))
+    c.add_argument("--log-format", choices=("text", "json"), help=t("help.logFormat"))
+    c.add_argument("--dev", action="store_true", help=t("help.dev"))
+    for name in ("backup", "check", "restore"):
+        c = command(sub, name, cmd_server_admin, t(f"help.{name}"))
+        c.add_argument("rest", nargs=argparse.REMAINDER, help=t("help.adminRest"))
     return p
 
 

@@ -302,6 +302,9 @@ def test_help_lists_every_command():
         "export",
         "import",
         "serve",
+        "backup",
+        "check",
+        "restore",
         "kinds",
     ):
         assert command in out

@@ -18,6 +18,7 @@ from litestar.testing import TestClient
 from between.server.settings import Settings
 from between.server.store.postgres import dollar
 from between.sync.core import trust, wire
+from tests.conftest import SERVED_WEB
 from tests.environment import Database as PgDatabase
 from tests.environment import Postgres
 
@@ -122,7 +123,9 @@ def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
-    return Settings.from_mapping({"data_dir": str(data_dir), "public_origin": b.TEST_ORIGIN, **FAST, **overrides})
+    return Settings.from_mapping(
+        {"data_dir": str(data_dir), "public_origin": b.TEST_ORIGIN, "web_dir": str(SERVED_WEB), **FAST, **overrides}
+    )
 
 
 # Not the people's data: shared rate-limit buckets move with every request, and the migrations table never does.

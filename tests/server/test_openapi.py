@@ -27,6 +27,7 @@ API = "/api/v1"
 # PROTOCOL.md §17, endpoint table: everything else needs `Authorization: Bearer <token>`.
 NO_SESSION = {
     ("get", "/health"),
+    ("get", "/health/ready"),
     ("post", "/accounts"),
     ("post", "/auth/prelogin"),
     ("post", "/auth/login"),

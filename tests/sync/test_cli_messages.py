@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.cli import main as cli_main
-from sync.cli import messages
-from sync.cli.messages import MessageError, format_message, parse, pick_language
+from between.sync.cli import main as cli_main
+from between.sync.cli import messages
+from between.sync.cli.messages import MessageError, format_message, parse, pick_language
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "sync" / "i18n").glob("*.json")}

@@ -12,7 +12,7 @@ const WEB = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = join(WEB, 'dist');
 
 // What the server serves from web/ (docs/WEB.md "URLs the server must serve"); never test/, tools/, package*.
-const SERVED = ['index.html', 'manifest.webmanifest', 'sw.js', 'css', 'js', 'icons'];
+const SERVED = ['index.html', 'manifest.webmanifest', 'sw.js', 'css', 'js', 'icons', 'i18n'];
 // The vendor files the server maps from node_modules/, already minified upstream: the server's list is the one list.
 const VENDOR_JSON = join(WEB, '..', 'server', 'vendor.json');
 

@@ -1,0 +1,223 @@
+"""Backups that restore: `between backup`, `between check`, `between restore` (SQLite), and the server epoch.
+
+- backup: SQLite's online backup API copies the database in one step under one read snapshot while the server keeps
+  serving (a consistent copy of every committed write), with server.secret beside it; the copy is checked before it
+  is kept.
+- check: a database's integrity (PRAGMA integrity_check, foreign keys), its schema (every migration applied) and its
+  feed (every record's head is its newest revision; no reader's feed entry is beyond the reader's feed counter).
+- restore: a checked backup into a data directory that holds no database, with a new server epoch
+  (docs/PROTOCOL.md "Restores"): clients that saw the old epoch learn that the server's feed went back.
+
+PostgreSQL is backed up with pg_dump (deploy/README.md "Backups").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+from .store import migration_files
+
+DB_NAME = "between.sqlite3"
+SECRET_NAME = "server.secret"
+EPOCH_NAME = "server.epoch"
+
+
+# ---------------------------------------------------------------- the epoch
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically (a temporary file, fsync, rename), mode 0600."""
+    tmp = path.with_name(path.name + ".new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def load_epoch(data_dir: Path) -> str:
+    """This data directory's server epoch (32 hex digits), made on first use. Only a restore changes it."""
+    path = data_dir / EPOCH_NAME
+    try:
+        epoch = path.read_text().strip()
+    except FileNotFoundError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        new_epoch(data_dir)
+        epoch = path.read_text().strip()
+    if len(epoch) != 32 or any(c not in "0123456789abcdef" for c in epoch):
+        raise RuntimeError(f"{path} is damaged: expected 32 hex digits")
+    return epoch
+
+
+def new_epoch(data_dir: Path) -> str:
+    epoch = secrets.token_hex(16)
+    _write_new(data_dir / EPOCH_NAME, epoch.encode() + b"\n")
+    return epoch
+
+
+# ---------------------------------------------------------------- check
+
+
+def check(db_path: Path) -> list[str]:
+    """What is wrong with the database at `db_path` (empty: sound). Reads only."""
+    if not db_path.is_file():
+        return [f"{db_path}: no such database"]
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        problems = [f"integrity: {row[0]}" for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        if problems:
+            return problems
+        problems += [
+            f"foreign key: {row[0]} row {row[1]} -> {row[2]}" for row in conn.execute("PRAGMA foreign_key_check")
+        ]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        newest = len(migration_files())
+        if version > newest:
+            problems.append(f"schema {version} is newer than this release knows ({newest}): restore with a newer one")
+        elif version < newest:
+            problems.append(f"schema {version} is older than {newest}: the server migrates it when it starts")
+            return problems
+        heads = conn.execute(
+            "SELECT count(*) FROM records r WHERE NOT EXISTS (SELECT 1 FROM revisions v WHERE v.record_id = r.record_id"
+            " AND v.version = r.head_version AND v.rev_id = r.head_rev_id)"
+            " OR EXISTS (SELECT 1 FROM revisions v WHERE v.record_id = r.record_id AND v.version > r.head_version)"
+        ).fetchone()[0]
+        if heads:
+            problems.append(f"feed: {heads} records whose head is not their newest stored revision")
+        ahead = conn.execute(
+            "SELECT count(*) FROM feed f JOIN users u ON u.user_id = f.user_id WHERE f.seq > u.feed_seq"
+        ).fetchone()[0]
+        if ahead:
+            problems.append(f"feed: {ahead} feed entries beyond their reader's feed counter")
+        owners = conn.execute(
+            "SELECT count(*) FROM revisions v JOIN records r ON r.record_id = v.record_id"
+            " JOIN users u ON u.user_id = r.owner_id WHERE v.seq > u.feed_seq"
+        ).fetchone()[0]
+        if owners:
+            problems.append(f"feed: {owners} revisions written after their owner's feed counter")
+        return problems
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------- backup and restore
+
+
+def backup(data_dir: Path, dest: Path) -> dict[str, int]:
+    """Copy the database of `data_dir` (served or not) and its server.secret into the directory `dest`, which must not
+    hold a database yet. One step of the online backup API: one read snapshot, every committed write up to it."""
+    source = data_dir / DB_NAME
+    if not source.is_file():
+        raise BackupError(f"{source}: no database to back up")
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / DB_NAME
+    if target.exists():
+        raise BackupError(f"{target} exists: back up into an empty directory")
+    partial = dest / (DB_NAME + ".partial")
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst, pages=-1)  # all pages in one step: a consistent snapshot even while the server writes
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    problems = check(partial)
+    if problems:
+        partial.unlink()
+        raise BackupError("the copy failed its check: " + "; ".join(problems))
+    with open(partial, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(partial, target)
+    if (data_dir / SECRET_NAME).is_file():
+        _write_new(dest / SECRET_NAME, (data_dir / SECRET_NAME).read_bytes())
+    return _counts(target)
+
+
+def restore(backup_dir: Path, data_dir: Path) -> str:
+    """Put the backup in `backup_dir` into `data_dir` (which must hold no database), with a new server epoch. Returns
+    the epoch."""
+    source = backup_dir / DB_NAME if backup_dir.is_dir() else backup_dir
+    problems = check(source)
+    if problems:
+        raise BackupError(f"{source} cannot be restored: " + "; ".join(problems))
+    target = data_dir / DB_NAME
+    if target.exists() or target.with_name(DB_NAME + "-wal").exists():
+        raise BackupError(f"{target} exists: restore into a new data directory (or move the old one away first)")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    partial = data_dir / (DB_NAME + ".partial")
+    shutil.copyfile(source, partial)
+    with open(partial, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(partial, target)
+    secret = source.with_name(SECRET_NAME)
+    if secret.is_file() and not (data_dir / SECRET_NAME).exists():
+        _write_new(data_dir / SECRET_NAME, secret.read_bytes())
+    return new_epoch(data_dir)
+
+
+def _counts(db_path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("users", "records", "revisions")}
+    finally:
+        conn.close()
+
+
+class BackupError(Exception):
+    """A backup, check or restore that cannot go on; the message says why."""
+
+
+# ---------------------------------------------------------------- commands (between backup | check | restore)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="between", description="Back up, check and restore a Between server.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("backup", help="copy the database (while the server runs) and server.secret into DEST")
+    b.add_argument("dest", type=Path)
+    b.add_argument("--data", type=Path, default=Path(os.environ.get("BETWEEN_DATA", "var")))
+    c = sub.add_parser("check", help="verify a database's integrity, schema and feed")
+    c.add_argument("path", type=Path, help="a data directory, a backup directory or a database file")
+    r = sub.add_parser("restore", help="restore a backup into a new data directory, with a new server epoch")
+    r.add_argument("backup", type=Path)
+    r.add_argument("--data", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if os.environ.get("BETWEEN_DATABASE"):
+        print(
+            "between: these commands are for SQLite; back up PostgreSQL with pg_dump (deploy/README.md)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if args.command == "backup":
+            counts = backup(args.data, args.dest)
+            print(f"backed up {counts['users']} accounts, {counts['records']} records, {counts['revisions']} revisions")
+            print(f"into {args.dest}; keep it encrypted (it holds passphrase-wrapped keys)")
+        elif args.command == "check":
+            path = args.path / DB_NAME if args.path.is_dir() else args.path
+            problems = check(path)
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            if problems:
+                return 1
+            counts = _counts(path)
+            print(f"{path}: sound ({counts['users']} accounts, {counts['records']} records, {counts['revisions']} "
+                  "revisions)")  # fmt: skip
+        else:
+            epoch = restore(args.backup, args.data)
+            print(f"restored into {args.data} with a new server epoch {epoch[:8]}…; start the server on it.")
+            print("Clients see the new epoch and send again what they had sent after the backup (docs/PROTOCOL.md).")
+    except BackupError as exc:
+        print(f"between: {exc}", file=sys.stderr)
+        return 2
+    return 0

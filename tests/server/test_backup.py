@@ -1,0 +1,136 @@
+"""server/backup.py: `between backup` while the server takes pushes, `between check`, `between restore` into a new data
+directory with a new server epoch (the restore drill), and the checks that refuse a damaged copy."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import builders as b
+import httpx
+import pytest
+
+from between.server.backup import BackupError, check, restore
+from tests.conftest import ROOT, start_live_server
+
+
+def _between(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "between.sync.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def _register(http: httpx.Client, handle: str) -> b.Account:
+    acct = b.new_account(handle)
+    r = http.post("/accounts", json=b.j(b.signup(acct)))
+    assert r.status_code == 201, r.text
+    acct.token = r.json()["token"]
+    return acct
+
+
+@pytest.mark.slow
+def test_the_restore_drill_back_up_while_clients_push_then_restore_into_a_new_data_directory(tmp_path):
+    server = start_live_server(tmp_path)
+    acked: list[tuple[float, uuid.UUID, int]] = []  # (when acknowledged, record, version)
+    stop = threading.Event()
+    errors: list[str] = []
+
+    def client(handle: str) -> None:
+        with httpx.Client(base_url=server.api, timeout=30) as http:
+            acct = _register(http, handle)
+            recs = [b.Rec(acct) for _ in range(3)]
+            n = 0
+            while not stop.is_set():
+                rec = recs[n % 3]
+                n += 1
+                r = http.post("/sync/push", json=b.push_body([rec.item()]), headers=acct.auth())
+                if r.status_code != 200 or r.json()["results"][0]["status"] != "ok":
+                    errors.append(r.text)
+                    return
+                acked.append((time.monotonic(), rec.record_id, rec.version))
+
+    try:
+        with httpx.Client(base_url=server.api) as http:
+            old_epoch = http.get("/health").headers["between-epoch"]
+        threads = [threading.Thread(target=client, args=(f"drill{i}",)) for i in range(3)]
+        for t in threads:
+            t.start()
+        while len(acked) < 60 and not errors:
+            time.sleep(0.05)
+        began = time.monotonic()
+        done = _between("backup", str(tmp_path / "backup"), "--data", str(server.data_dir))
+        ended = time.monotonic()
+        while len([a for a in acked if a[0] > ended]) < 30 and not errors:  # clients push more after the backup
+            time.sleep(0.05)
+        stop.set()
+        for t in threads:
+            t.join()
+    finally:
+        server.stop()
+    assert errors == []
+    assert done.returncode == 0, done.stderr
+    assert "backed up 3 accounts, 9 records" in done.stdout
+
+    assert _between("check", str(tmp_path / "backup")).returncode == 0
+    restored = tmp_path / "restored"
+    done = _between("restore", str(tmp_path / "backup"), "--data", str(restored))
+    assert done.returncode == 0, done.stderr
+    assert "new server epoch" in done.stdout
+    # a second restore into the same place is refused: nothing is overwritten
+    again = _between("restore", str(tmp_path / "backup"), "--data", str(restored))
+    assert again.returncode == 2 and "exists" in again.stderr
+
+    conn = sqlite3.connect(restored / "between.sqlite3")
+    stored = set(conn.execute("SELECT record_id, version FROM revisions").fetchall())
+    conn.close()
+    before = {(r.bytes, v) for when, r, v in acked if when < began}
+    after = {(r.bytes, v) for when, r, v in acked if when > ended}
+    assert before and before <= stored  # every revision acknowledged before the backup began is there
+    assert after and not after <= stored  # and the clients pushed more since, which the restored server lacks
+    assert (restored / "server.secret").read_bytes() == (server.data_dir / "server.secret").read_bytes()
+
+    # the restored server starts on it and says, on every API answer, that it is another epoch
+    (tmp_path / "second").mkdir()
+    second = start_live_server(tmp_path / "second")
+    second.stop()
+    second.data_dir = restored
+    second.restart()
+    try:
+        with httpx.Client(base_url=second.api) as http:
+            new_epoch = http.get("/health/ready").headers["between-epoch"]
+        assert len(new_epoch) == 32 and new_epoch != old_epoch
+    finally:
+        second.stop()
+
+
+def test_check_finds_a_damaged_feed_and_restore_refuses_it(tmp_path, api):
+    sam = api.register("sam")
+    rec = b.Rec(sam)
+    api.push(sam, [rec.item(), ])  # fmt: skip
+    api.push(sam, [rec.item()])
+    api.c.__exit__(None, None, None)  # stop the app: the database is closed and checkpointed
+    assert check(api.db) == []
+    conn = sqlite3.connect(api.db)
+    conn.execute("DELETE FROM revisions WHERE version = 2")  # a head whose revision is gone
+    conn.commit()
+    conn.close()
+    problems = check(api.db)
+    assert problems == ["feed: 1 records whose head is not their newest stored revision"]
+    with pytest.raises(BackupError, match="cannot be restored"):
+        restore(api.db, tmp_path / "new")
+    assert not (tmp_path / "new" / "between.sqlite3").exists()
+
+
+def test_every_api_answer_carries_the_epoch_of_the_data_directory_problems_included(api):
+    sam = api.register("sam")
+    epoch = (api.data_dir / "server.epoch").read_text().strip()
+    assert len(epoch) == 32
+    assert api.get("/health").headers["between-epoch"] == epoch
+    beyond = api.get("/sync/pull?after=1000", sam)  # what a restored server answers an old cursor
+    assert beyond.status_code == 400 and beyond.json()["code"] == "bad_cursor"
+    assert beyond.headers["between-epoch"] == epoch
+    assert "between-epoch" not in api.c.get("/").headers  # the web app's files do not carry it
