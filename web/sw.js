@@ -27,7 +27,9 @@ const SHELL = [
   '/js/page/words.js',
   '/js/page/live.js',
   '/js/page/refresh.js',
+  '/js/page/reminders.js',
   '/js/page/status-bar.js',
+  '/js/page/lock.js',
   '/js/core/messages.js',
   '/js/core/sync-status.js',
   '/js/core/dates.js',
@@ -44,8 +46,15 @@ const SHELL = [
 // The account forms' code (js/page/account-forms.js) loads when one is first submitted, as Argon2 does.
 // A message catalogue (/i18n/*.json) other than the precached one is kept the same way once a language is chosen
 // (then it is the only one kept: onlyCatalogue).
+// The app lock's forms (js/page/lock-forms.js, js/core/lock.js) and Argon2 are kept across updates once fetched
+// (`carried`): a locked device must unlock offline after an update too.
 const LAZY = new Set(['/templates.json', '/js/page/account-forms.js', '/js/page/argon2.js', '/js/page/kdf-worker.js',
-  '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/bytes.js', '/js/core/errors.js', '/js/core/layout.js']);
+  '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/bytes.js', '/js/core/errors.js', '/js/core/layout.js',
+  '/js/page/lock-forms.js', '/js/core/lock.js']);
+// What "Free space" keeps while an app lock is set: unlocking with a PIN or passphrase needs Argon2 offline.
+const LOCK_NEEDS = new Set(['/js/page/lock-forms.js', '/js/core/lock.js', '/js/page/argon2.js',
+  '/js/page/kdf-worker.js', '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/bytes.js', '/js/core/errors.js',
+  '/js/core/layout.js']);
 
 sw.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -54,6 +63,8 @@ sw.addEventListener('install', (event) => {
     // takes what the page has just loaded from the HTTP cache instead of fetching it all a second time.
     const mode = sw.registration.active ? 'reload' : 'default';
     await cache.addAll([...SHELL, ...await catalogues()].map((path) => new Request(path, { cache: mode })));
+    // What the running version had fetched for the app lock comes along (fresh from the network, as the shell).
+    await Promise.all((await carried()).map((path) => cache.add(new Request(path, { cache: mode })).catch(() => {})));
     // No skipWaiting here: an update waits until the person chooses it (the page offers it) or every window
     // of the app has closed, so a new worker never takes over a page mid-edit.
   })());
@@ -102,6 +113,19 @@ async function onlyCatalogue(url) {
   }
 }
 
+/** The files of LOCK_NEEDS that an older version of the app had cached (the lock was used here). */
+async function carried() {
+  const urls = new Set();
+  for (const name of await caches.keys()) {
+    if (!name.startsWith('between-shell-') || name === CACHE) continue;
+    for (const request of await (await caches.open(name)).keys()) {
+      const path = new URL(request.url).pathname;
+      if (LOCK_NEEDS.has(path)) urls.add(path);
+    }
+  }
+  return [...urls];
+}
+
 sw.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
@@ -127,11 +151,6 @@ async function notify(status, scopes = []) {
   }
 }
 
-/** Tell every open page something that is not the sync status (the language changed). @param {object} data */
-async function tell(data) {
-  for (const client of await sw.clients.matchAll({ type: 'window' })) client.postMessage(data);
-}
-
 /**
  * "Free space" (engine/storage.js): drop the files cached on first use that are fetched again when next needed (the
  * account forms' code and Argon2, needed online only). The template library stays: a therapist's app works offline
@@ -139,9 +158,11 @@ async function tell(data) {
  */
 async function freeCaches() {
   const cache = await caches.open(CACHE);
+  const locking = await local.lock.configured().catch(() => true);
   let freed = 0;
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
+    if (locking && LOCK_NEEDS.has(path)) continue;
     if (LAZY.has(path) && path !== '/templates.json' && await cache.delete(request)) freed += 1;
   }
   return freed;
@@ -155,10 +176,52 @@ const local = createLocalServer({
   catalogueResponse: (url) => cacheFirst(new Request(url)),
   keepCatalogue,
   onlyCatalogue,
-  tell,
   origin: sw.location.origin,
   notify,
+  tell,
+  recover,
 });
+
+/** The app's open top-level windows (the only ones told of the lock or asked for its key). */
+async function appWindows() {
+  return (await sw.clients.matchAll({ type: 'window' }))
+    .filter((client) => client.frameType === 'top-level' && new URL(client.url).origin === sw.location.origin);
+}
+
+/**
+ * A message to every open window of the app: the lock's (engine/lock.js: locked, or unlocked with the vault key), a
+ * language change (the windows load again in it).
+ */
+async function tell(message) {
+  for (const client of await appWindows()) client.postMessage(message);
+}
+
+/**
+ * The vault key from an open window of the app that holds it (the browser restarted this worker while the app was
+ * unlocked), or null: each window answers at once, with the key or without; a window that does not answer within
+ * half a second is not waited for.
+ */
+async function recover() {
+  const windows = await appWindows();
+  if (!windows.length) return null;
+  return new Promise((resolve) => {
+    let left = windows.length;
+    const timer = setTimeout(() => resolve(null), 500);
+    for (const client of windows) {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = ({ data }) => {
+        if (data?.key instanceof CryptoKey) {
+          clearTimeout(timer);
+          resolve(data.key);
+        } else if (--left === 0) {
+          clearTimeout(timer);
+          resolve(null);
+        }
+      };
+      client.postMessage({ type: 'lock-key?' }, [channel.port2]);
+    }
+  });
+}
 
 // Work started by a request (a sync after an edit) that the worker must stay alive for.
 let background = Promise.resolve();
@@ -213,6 +276,39 @@ async function fromAppPage(event) {
   const client = await sw.clients.get(event.clientId);
   return Boolean(client) && new URL(client.url).origin === sw.location.origin;
 }
+
+/**
+ * A reminder (docs/WEB.md "Reminders"): the push holds an opaque id only; what is due, and so what the notification
+ * says, comes from this device's records. Every push shows a notification (browsers require it of a visible
+ * subscription; a generic one when the id is unknown here).
+ */
+sw.addEventListener('push', (event) => {
+  let data = null;
+  try {
+    data = event.data?.json() ?? null;
+  } catch {
+    data = null;
+  }
+  event.waitUntil(local.push(data).then((shown) => sw.registration.showNotification(shown.title, {
+    body: shown.body, tag: shown.tag, data: { url: shown.url }, icon: '/icons/icon-192.png', badge: '/icons/icon-192.png',
+  })));
+});
+
+/** Tapping a reminder opens its activity: in a window of the app if one is open, else a new one. */
+sw.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const asked = new URL(String(event.notification.data?.url ?? '/app/today'), sw.location.origin);
+  const url = asked.origin === sw.location.origin && asked.pathname.startsWith('/app/') ? asked.href
+    : new URL('/app/today', sw.location.origin).href;
+  event.waitUntil((async () => {
+    const [open] = await sw.clients.matchAll({ type: 'window' });
+    if (open) {
+      await open.focus();
+      return open.navigate(url);
+    }
+    return sw.clients.openWindow(url);
+  })());
+});
 
 sw.addEventListener('fetch', (event) => {
   const { request } = event;

@@ -306,6 +306,57 @@ class CareLink(Frozen, frozen=True, kw_only=True):
     proof: bytes | None = None
 
 
+# ---------------------------------------------------------------- reminders (Web Push)
+
+# An uncompressed P-256 point (RFC 8291's p256dh; the server's VAPID key)
+PushPoint = Annotated[bytes, Meta(min_length=65, max_length=65)]
+# The device's own name for one fire time: random, meaningless to the server (it is also the push's Topic)
+ReminderId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{8,32}(?!\n)$")]
+PushEndpoint = Annotated[str, Meta(min_length=12, max_length=2048, pattern=r"^https?://[^\s]+$")]
+MAX_REMINDER_TIMES = 200  # per device: two weeks of a dozen reminders a day
+
+
+class PushKey(Frozen, frozen=True, kw_only=True):
+    """The server's VAPID public key: the applicationServerKey a device subscribes with."""
+
+    public_key: PushPoint
+
+
+class PushSubscription(Frozen, frozen=True, kw_only=True):
+    """A browser's PushSubscription (its endpoint, and the keys messages to it are encrypted for)."""
+
+    endpoint: PushEndpoint
+    p256dh: PushPoint
+    auth: Bytes16
+
+
+class ReminderTime(Frozen, frozen=True, kw_only=True):
+    """One coming instant (UTC seconds) the device asks to be woken at, under its own opaque id."""
+
+    id: ReminderId
+    at: Annotated[int, Meta(ge=0, le=1 << 40)]
+
+
+class ReminderTimes(Frozen, frozen=True, kw_only=True):
+    """Every coming fire time of this device: it replaces those the server holds."""
+
+    times: Annotated[list[ReminderTime], Meta(max_length=MAX_REMINDER_TIMES)]
+
+
+class ReminderDevice(Frozen, frozen=True, kw_only=True):
+    """One device's subscription as the server holds it: where pushes go (the push service's origin) and when."""
+
+    device_id: UUID
+    push_service: str
+    created_at: int
+    current: bool
+    times: list[ReminderTime]
+
+
+class Reminders(Frozen, frozen=True, kw_only=True):
+    devices: list[ReminderDevice]
+
+
 class Health(Frozen, frozen=True, kw_only=True):
     status: Literal["ok"]
     version: str

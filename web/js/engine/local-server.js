@@ -11,17 +11,29 @@ import { kindTable } from '../core/kinds.js';
 import { localiseKinds, localiseTemplates } from '../core/kind-words.js';
 import { LANGUAGES, languageInUse, pickLanguage, SOURCE, text, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
+import { createLock } from './lock.js';
 import { createSharing } from './share.js';
 import { createStorage } from './storage.js';
 import { createSync } from './sync.js';
+import { createReminders } from './reminders.js';
 // The one import from engine/ into screens/ (web/test/layers.test.js): what the dispatcher serves is the features'.
-import { FEATURES, accountMessages, entryPanel, failed, foreignRefused, notAllowed } from '../screens/features.js';
+import {
+  FEATURES, accountMessages, entryPanel, failed, foreignRefused, lockMessages, notAllowed,
+} from '../screens/features.js';
 
 // The server's protections of its pages (server/web.py), copied from the cached shell onto every page this worker
 // makes: the Content-Security-Policy must hold for the pages people actually see, not only the first load.
 const PAGE_HEADERS = ['Content-Security-Policy', 'X-Content-Type-Options', 'Referrer-Policy', 'Cross-Origin-Opener-Policy'];
 const pageHeaders = (shell) => Object.fromEntries(PAGE_HEADERS.filter((h) => shell.headers.has(h))
   .map((h) => [h, shell.headers.get(h)]));
+
+/**
+ * The addresses a locked app still answers (docs/WEB.md "App lock"): the lock screen and its steps, and the crisis
+ * lines, which must be one tap away even from the lock screen. Everything else shows the lock screen.
+ * @param {string} path
+ */
+export const openWhileLocked = (path) => ['/app/lock', '/app/crisis'].some((open) => path === open
+  || path.startsWith(`${open}/`));
 
 /** Where a language's catalogue is served (web/i18n/). @param {string} language */
 export const catalogueUrl = (language) => `/i18n/${language}.json`;
@@ -40,13 +52,14 @@ export async function languageOf(db) {
  * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>,
  *   templatesResponse: () => Promise<Response>, catalogueResponse: (url: string) => Promise<Response>,
  *   keepCatalogue?: (url: string) => Promise<boolean>, onlyCatalogue?: (url: string) => Promise<void>,
- *   tell?: (data: object) => Promise<void>,
- *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>}} io
+ *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>,
+ *   tell?: (message: object) => Promise<void>, recover?: () => Promise<CryptoKey|null>}} io
  *   how to reach the precached shell, kinds.json, templates.json and a language's catalogue (the worker passes its
  *   cache lookups), how to make sure a catalogue is kept for offline use (`keepCatalogue`: fetched into the cache if
  *   need be, false when it cannot be) and to keep no other (`onlyCatalogue`), this app's origin (the API's too), how
- *   to tell the pages the sync status (with what a run that ended changed) and anything else (`tell`), and how to drop the worker's cached
- *   files that are fetched again when needed (engine/storage.js freeSpace)
+ *   to tell the pages the sync status (with what a run that ended changed), and how to drop the worker's cached files
+ *   that are fetched again when needed (engine/storage.js freeSpace); `tell` a message to every open page (the lock's,
+ *   a language change) and `recover` the vault key the open pages hold (engine/lock.js)
  */
 /**
  * Whether a message's `source` may be handed the session token: a top-level window of this `origin` that this worker
@@ -155,6 +168,7 @@ export function createLocalServer(io) {
   };
 
   const reset = () => { env = null; };
+  const lock = createLock({ reset, tell: io.tell ?? (async () => {}), recover: io.recover ?? (async () => null) });
   const accounts = createAccounts({ env: load, reset, origin: io.origin });
   const sync = createSync({
     env: load,
@@ -163,7 +177,10 @@ export function createLocalServer(io) {
       return api && { api };
     },
     notify: (status, scopes) => {
+      if (lockedNow()) return; // a run cut short by the lock says nothing
       io.notify(status, scopes);
+      // A run that ended (it says what it changed): fire times and the badge follow what came in.
+      if (['synced', 'waiting'].includes(/** @type {{state?: string}} */ (status).state)) background(reminders.refresh().catch(() => {}));
       // Saved when the run ends, not when the Sync screen is next drawn (a later run would replace them).
       background(account.keepWarnings(status).catch(() => {}));
     },
@@ -174,20 +191,46 @@ export function createLocalServer(io) {
   let background = () => {};
   onLocalChange(() => {
     background(sync.edited().catch(() => {}));
+    // Done means done: an answered day's fire time is withdrawn (the new set goes up without it).
+    background(reminders.refresh().catch(() => {}));
     background(sync.soon());
   });
   const sharing = createSharing({ env: load, sessionApi: accounts.sessionApi, origin: io.origin,
     changed: () => background(sync.soon(100)) });
 
   const storage = createStorage({ load, sync, freeCaches: io.freeCaches });
+  const reminders = createReminders({ load, sessionApi: accounts.sessionApi });
 
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
-    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, panel: entryPanel(load), home,
-    languages };
+    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, reminders, panel: entryPanel(load),
+    home, lock, languages };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);
+  const lockAsk = lockMessages(app);
+  let lockedKnown = null;
+  /** Whether the app is locked (engine/lock.js), remembered for the synchronous checks above. */
+  const isAppLocked = async () => (lockedKnown = await lock.locked());
+  function lockedNow() {
+    return lockedKnown === true;
+  }
+
+  /**
+   * The lock screen in place of what was asked, while the app is locked: no handler of the app runs, nothing is
+   * decrypted or stored. For htmx, it replaces the whole view whatever the request targeted.
+   */
+  async function lockScreen(request, url) {
+    const found = router.match('GET', '/app/lock');
+    const screen = () => answer(request, new URL('/app/lock', url), found);
+    if (request.mode === 'navigate') return (await wholePage(screen(), 200)) ?? io.shell();
+    const response = await screen();
+    const headers = new Headers(response.headers);
+    headers.set('HX-Retarget', '#view');
+    headers.set('HX-Reswap', 'innerHTML');
+    headers.set('Cache-Control', 'no-store');
+    return new Response(response.body, { status: response.status, headers });
+  }
 
   /** Where the app opens (`/`, `/app`): a therapist's on their clients, anyone else's on Today. */
   async function home() {
@@ -220,6 +263,7 @@ export function createLocalServer(io) {
    */
   async function navigate(request) {
     const url = new URL(request.url);
+    if (!openWhileLocked(url.pathname) && await isAppLocked()) return lockScreen(request, url);
     if (url.pathname === '/' || url.pathname === '/app') url.pathname = await home();
     const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
     if (!found?.handler) return plainShell();
@@ -303,6 +347,7 @@ export function createLocalServer(io) {
     return (async () => {
       const acts = request.method !== 'GET' || found.handler?.download;
       if (request.mode === 'navigate' && acts && !(await fromAppPage())) return foreign();
+      if (!openWhileLocked(url.pathname) && await isAppLocked()) return lockScreen(request, url);
       if (request.mode === 'navigate' && request.method === 'GET') return navigate(request);
       const response = await answer(request, url, found);
       if (request.headers.get('HX-History-Restore-Request') === 'true') {
@@ -323,6 +368,15 @@ export function createLocalServer(io) {
    * is handed the session token.
    */
   async function message(data, port, fromWindow = async () => false) {
+    if (typeof data?.type === 'string' && data.type.startsWith('lock-')) {
+      port?.postMessage(await lockAsk(data, await fromWindow()).catch(() => ({ ok: false })));
+      return undefined;
+    }
+    // Locked: nothing that reads the device's keys runs (a sync, a draft, an account step, the session token).
+    if (await isAppLocked()) {
+      port?.postMessage({ ok: false, locked: true, token: null });
+      return undefined;
+    }
     switch (data?.type) {
       case 'draft':
         port?.postMessage(await draftMessage(load, data).catch(() => ({ ok: false })));
@@ -336,6 +390,14 @@ export function createLocalServer(io) {
         return undefined;
       case 'live-token':
         port?.postMessage({ token: (await fromWindow()) ? await liveToken(Boolean(data.renew)) : null });
+        return undefined;
+      case 'reminders-subscribe':
+        // The page subscribed with the browser's push service (it alone can ask for permission): register it here.
+        if (!(await fromWindow())) {
+          port?.postMessage({ ok: false });
+          return undefined;
+        }
+        port?.postMessage(await reminders.optIn(data.subscription).then(() => ({ ok: true }), () => ({ ok: false })));
         return undefined;
       case 'invite':
         try {
@@ -366,5 +428,16 @@ export function createLocalServer(io) {
     }
   }
 
-  return { handle, navigate, message, sync, keepAlive: (fn) => { background = fn; } };
+  /**
+   * A push arrived (sw.js): what the notification says, worked out here from this device's records; the push itself
+   * holds only an opaque id. @param {any} data the push's JSON, or null
+   */
+  async function push(data) {
+    await loadLanguage().catch(() => {});
+    // Locked (asked of the lock, since a push may wake a fresh worker): the generic words, nothing read from this
+    // device's records.
+    return reminders.onPush(data, { locked: await isAppLocked().catch(() => true) });
+  }
+
+  return { handle, navigate, message, sync, lock, push, keepAlive: (fn) => { background = fn; } };
 }

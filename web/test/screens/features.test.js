@@ -60,6 +60,8 @@ const REQUESTS = [
   ['POST', '/app/storage/free'], ['GET', '/app/storage/wiped'], ['GET', '/app/nothing'], ['DELETE', `/app/entries/${ID}`],
   ['GET', '/app/export/elsewhere.json'],
   ['GET', '/app/today'], ['POST', '/app/today/mood'], ['POST', `/app/today/mood/${ID}/undo`], ['GET', '/app/progress'],
+  ['GET', '/app/lock'], ['GET', '/app/lock/forgotten'], ['GET', '/app/settings/lock'],
+  ['POST', '/app/settings/lock/minutes'], ['POST', '/app/settings/lock/off'],
 ];
 
 /** What a router answers for each request: the route's path pattern and parameters, 405, or nothing. */

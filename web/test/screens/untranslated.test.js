@@ -39,6 +39,8 @@ import { copyWords, exportPage, exportText } from '../../js/screens/export/expor
 import { localiseKinds, localiseTemplates } from '../../js/core/kind-words.js';
 import { kindTable } from '../../js/core/kinds.js';
 import { templateTable } from '../../js/core/assignments.js';
+import { forgottenPage as lockForgottenPage, lockPage, lockSettings, setupPage, unlockedPage }
+  from '../../js/screens/lock/lock-views.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -121,6 +123,17 @@ const SCREENS = {
   'storage: a save the full device refused': () => entryForm(journal, { alert: quotaAlert('entry-form') }),
   'storage: still full': () => entryForm(journal, { alert: quotaAlert('entry-form', { freed: true }) }),
   'storage: cleared by the browser': () => wipedPage(),
+  'lock: the lock screen, PIN': () => lockPage({ method: 'pin', kdf: { memoryKib: 32768, iterations: 2, lanes: 1,
+    salt: new Uint8Array(16) }, failures: 0, notBefore: 0 }, 0),
+  'lock: the lock screen, waiting': () => lockPage({ method: 'passphrase', kdf: { memoryKib: 32768, iterations: 2,
+    lanes: 1, salt: new Uint8Array(16) }, failures: 5, notBefore: 90e3 }, 0),
+  'lock: the lock screen, PRF, a wrong try': () => lockPage({ method: 'prf', credId: new Uint8Array(16),
+    prfSalt: new Uint8Array(32), failures: 1, notBefore: 0 }, 0),
+  'lock: forgotten': () => lockForgottenPage(),
+  'lock: not locked': () => unlockedPage(),
+  'lock: set up': () => setupPage({ configured: false, minutes: 5, method: null }, 'client'),
+  'lock: set up, on': () => setupPage({ configured: true, minutes: 15, method: 'prf' }, 'client'),
+  'lock: settings': () => lockSettings({ configured: true }),
 };
 
 // Today, To do's list and Progress (issue 10). An activity's title, the therapist's handle and instructions, emotion

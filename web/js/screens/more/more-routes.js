@@ -2,6 +2,7 @@
 
 import { write } from '../../data/db.js';
 import { LANGUAGES } from '../../core/messages.js';
+import { lockSettings } from '../lock/lock-views.js';
 import { storageSettings } from '../storage/storage-views.js';
 import { htmlResponse, t, tt } from '../views.js';
 import { languageRefused, morePage, ownName, saidFirst, settingsPage } from './more-views.js';
@@ -11,7 +12,7 @@ import { languageRefused, morePage, ownName, saidFirst, settingsPage } from './m
  * Shared) are their features' own (account/, export/, share/).
  * @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app
  */
-export function register(router, { load, sync, storage, languages }) {
+export function register(router, { load, sync, storage, lock, languages }) {
   // Said once on the Settings screen the app reloads to after a language change (in the new language).
   let languageChanged = false;
 
@@ -28,7 +29,8 @@ export function register(router, { load, sync, storage, languages }) {
   async function settingsScreen(notice = null, saved = null, { languageAlert = null, status = 200 } = {}) {
     const { me, settings } = await load();
     const kept = storage ? storageSettings(await storage.state({ usage: true })) : null;
-    return htmlResponse(settingsPage(saved ?? settings, me.role, { notice, storage: kept, languageAlert,
+    const locking = lock ? lockSettings(await lock.state()) : null;
+    return htmlResponse(settingsPage(saved ?? settings, me.role, { notice, storage: kept, lock: locking, languageAlert,
       device: languages?.device() }), status);
   }
 

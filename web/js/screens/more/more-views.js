@@ -7,6 +7,7 @@ import { languageInUse, LANGUAGES } from '../../core/messages.js';
 import { statusText } from '../../core/sync-status.js';
 import { backToMore, nav } from '../components.js';
 import { icon } from '../icons.js';
+import { remindersLine } from '../reminders/reminders-views.js';
 import { html, t, tt } from '../views.js';
 
 /**
@@ -104,10 +105,11 @@ export function morePage(me, settings, status, { notice = null } = {}) {
  * language (`device`: the one the browser's languages pick; `languageAlert`: why a choice was refused), and
  * `storage`: the "Storage on this device" section (screens/storage, storageSettings).
  * @param {{wording?: string, language?: string}|null} settings @param {'client'|'therapist'} role
- * @param {{notice?: unknown, storage?: unknown, device?: string, languageAlert?: unknown}} [extra]
+ * @param {{notice?: unknown, storage?: unknown, lock?: unknown, device?: string, languageAlert?: unknown}} [extra]
+ *   `lock`: the "App lock" section (screens/lock)
  */
-export function settingsPage(settings, role, { notice = null, storage = null, device = languageInUse() ?? 'en',
-  languageAlert = null } = {}) {
+export function settingsPage(settings, role, { notice = null, storage = null, lock = null,
+  device = languageInUse() ?? 'en', languageAlert = null } = {}) {
   const current = settings?.wording === 'homework' ? 'homework' : 'activities';
   const choice = (value, key) => html`<label class="choice"><input type="radio" name="wording" value="${value}"
     ${current === value ? html`checked` : null}><span>${t(key)}</span></label>`;
@@ -123,7 +125,9 @@ export function settingsPage(settings, role, { notice = null, storage = null, de
     </section>
     ${languageChooser(settings?.language && Object.hasOwn(LANGUAGES, settings.language) ? settings.language : 'device',
     device, languageAlert)}
+    ${lock}
     ${storage}
+    ${remindersLine()}
     <div class="actions">${backToMore()}</div></section>`;
 }
 

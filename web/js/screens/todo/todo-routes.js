@@ -23,6 +23,7 @@ import {
   answeredPage, assignmentPage, blockedPage, occurrencePage, todoNotFoundPage, todoPage,
 } from './todo-views.js';
 import { wordsFor } from '../components.js';
+import { activityReminder } from '../reminders/reminders-routes.js';
 import { html, htmlResponse, t } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
@@ -106,8 +107,9 @@ export function register(router, app) {
       progress = weeklyMinutes(a.doc, latest, weekStart(todayOf(a, e.now)));
     }
     const kindLabel = a.doc.kind === WORKSHEET ? null : e.kinds.get(a.doc.kind)?.label ?? null;
+    const reminder = await activityReminder(app, a.id);
     return page(assignmentPage({ assignment: a, past, next, kindLabel, words: e.words, deviceZone: deviceZone(),
-      progress, notice, feedback }), status, headers);
+      progress, notice, feedback, reminder }), status, headers);
   }
 
   async function show({ params }) {
