@@ -24,6 +24,13 @@ const SHELL = [
   '/js/page/strength.js',
   '/js/page/drafts.js',
   '/js/page/field-limits.js',
+  '/js/page/pacer.js',
+  '/js/core/pacer.js',
+  '/js/page/timer.js',
+  '/js/core/timer.js',
+  '/js/page/sketch.js',
+  '/js/core/sketch.js',
+  '/js/core/bytes.js',
   '/js/page/words.js',
   '/js/page/live.js',
   '/js/page/refresh.js',
@@ -49,7 +56,7 @@ const SHELL = [
 // The app lock's forms (js/page/lock-forms.js, js/core/lock.js) and Argon2 are kept across updates once fetched
 // (`carried`): a locked device must unlock offline after an update too.
 const LAZY = new Set(['/templates.json', '/js/page/account-forms.js', '/js/page/argon2.js', '/js/page/kdf-worker.js',
-  '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/bytes.js', '/js/core/errors.js', '/js/core/layout.js',
+  '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/errors.js', '/js/core/layout.js',
   '/js/page/lock-forms.js', '/js/core/lock.js']);
 // What "Free space" keeps while an app lock is set: unlocking with a PIN or passphrase needs Argon2 offline.
 const LOCK_NEEDS = new Set(['/js/page/lock-forms.js', '/js/core/lock.js', '/js/page/argon2.js',

@@ -24,6 +24,7 @@ import pytest
 from pwa_browser import launch, open_app, serious_violations
 from pwa_care import assign_from_template, go, linked_pair, local_day, mark_done
 from pwa_live import serve_app, sync_now
+from test_lock_browser import lock_now, set_up_pin
 
 from between.server.webpush import Vapid
 from tests.push_service import PushService
@@ -213,6 +214,21 @@ def test_a_reminder_fires_end_to_end_and_a_day_done_early_gets_none(playwright_i
             wait_for(lambda: any(m.json()["r"] == third_id for m in stand_in.received(sub)), "the third day's push")
             sent = [m.json()["r"] for m in stand_in.received(sub)]
             assert second_id not in sent and sent.count(first_id) == 1 and sent.count(third_id) == 1, sent
+
+            # With the app locked, a push shows only the generic words: no activity, no therapist (issue 14).
+            set_up_pin(cp)
+            lock_now(cp)
+            third = next(m for m in stand_in.received(sub) if m.json()["r"] == third_id)
+            cdp.send(
+                "ServiceWorker.deliverPushMessage",
+                {"origin": url, "registrationId": registrations[0], "data": third.plaintext.decode()},
+            )
+            (locked,) = wait_for(
+                lambda: [n for n in notifications(cp) if n["tag"] == f"reminder-{third_id}"], "the locked notification"
+            )
+            assert locked["title"] == "Time for your practice", locked
+            assert locked["body"] == "Open Between to see what is due.", locked
+            assert locked["url"] == "/app/today", locked
         finally:
             t_ctx.close()
             c_ctx.close()

@@ -6,6 +6,9 @@ import { createRefresher } from './refresh.js';
 import { createStatusBar } from './status-bar.js';
 import { watchDrafts } from './drafts.js';
 import { watchLimits } from './field-limits.js';
+import { watchPacer } from './pacer.js';
+import { watchSketches } from './sketch.js';
+import { watchTimers } from './timer.js';
 import { missingCapabilities, registerWorker, showUnsupported } from './browser.js';
 import { startStorage } from './storage.js';
 import { startLock } from './lock.js';
@@ -377,6 +380,9 @@ async function start() {
   watchDrafts({ view, ask, refreshed: refreshLimits });
   // Reminders: "Turn on" subscribes with the browser's push service here (the page alone may ask for permission).
   watchReminders({ view, ask, reload: () => htmx.ajax('GET', '/app/reminders', { target: '#view' }) });
+  watchPacer(view); // the breathing pacer runs on the page (page/pacer.js)
+  watchSketches(view); // a sketch's drawing editor and its export (page/sketch.js)
+  watchTimers(view); // the relaxation timer (page/timer.js)
   refresher = createRefresher({ view, htmx, unsaved: unsavedInput, after: document.getElementById('app-update') });
   // A device that had an account and whose storage the browser cleared says so, instead of a first start.
   if (storage.wiped && !invite) {

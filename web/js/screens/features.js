@@ -18,6 +18,7 @@ import { register as todo } from './todo/todo-routes.js';
 import { register as today } from './today/today-routes.js';
 import { register as progress } from './progress/progress-routes.js';
 import { register as reminders } from './reminders/reminders-routes.js';
+import { register as practice } from './practice/practice-routes.js';
 
 // The page's secret-carrying messages (account steps), the sharing panel under an entry, the server's own pages.
 // The app lock's messages (set up, unlock, lock now, the vault key for a page).
@@ -55,5 +56,5 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, lock, more, progress, reminders,
-  share, storage, today, todo };
+export const FEATURES = { account, assign, care, entry, export: exportCopy, lock, more, practice, progress,
+  reminders, share, storage, today, todo };

@@ -62,6 +62,7 @@ const REQUESTS = [
   ['GET', '/app/today'], ['POST', '/app/today/mood'], ['POST', `/app/today/mood/${ID}/undo`], ['GET', '/app/progress'],
   ['GET', '/app/lock'], ['GET', '/app/lock/forgotten'], ['GET', '/app/settings/lock'],
   ['POST', '/app/settings/lock/minutes'], ['POST', '/app/settings/lock/off'],
+  ['GET', '/app/practice'], ['GET', '/app/practice/timer'],
 ];
 
 /** What a router answers for each request: the route's path pattern and parameters, 405, or nothing. */

@@ -298,6 +298,9 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
       <div class="actions">${link('/app/todo', t('todo.back'), 'button secondary')}</div></section>`;
   }
   return html`${nav('todo')}<section aria-labelledby="todo-o-title">${header}
+    ${a.doc.kind === 'relaxation' ? html`<p class="actions">${link(`/app/practice?then=${encodeURIComponent(base)}`,
+      t('pacer.open'), 'button secondary')} ${link(`/app/practice/timer?then=${encodeURIComponent(base)}`,
+      t('timer.open'), 'button secondary')}</p>` : null}
     ${previous ? html`<p class="notice">${tt('todo.previous', { answer: answerWords(previous),
       entry: previous.doc?.status === 'done' && previous.doc.entry_id ? 'yes' : 'no' })}</p>` : null}
     <form class="entry-form" action="${base}" method="post" hx-post="${base}" hx-target="#view" novalidate
