@@ -14,7 +14,7 @@ from litestar.routes import HTTPRoute
 
 from between.sync.core import wire
 
-from . import openapi
+from . import crisis, openapi
 from .api import accounts, auth, links, live, reminders, sync
 from .api.context import Clock, Services, is_loopback, load_secret
 from .backup import load_epoch
@@ -114,6 +114,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             "(e.g. https://between.example.org); sign-in signatures are bound to it"
         )
 
+    crisis_lines = crisis.load(settings.crisis_lines)  # a bad file refuses the start, before anything is opened
     metrics = Metrics() if settings.metrics_port else None
 
     async def start(app: Litestar) -> None:
@@ -164,6 +165,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         route_handlers=[
             health,
             ready,
+            crisis.crisis_lines,
             auth.router,
             accounts.router,
             sync.router,
@@ -172,7 +174,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             reminders.router,
         ],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[api, web_handler(settings.web_dir)],
         on_startup=[start],
         on_shutdown=[stop],
@@ -190,3 +192,5 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         ),
         logging_config=None,
     )
+    app.state.crisis = crisis_lines
+    return app

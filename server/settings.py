@@ -58,6 +58,7 @@ ENV_NAMES: dict[str, str] = {
     "BETWEEN_HEADER_TIMEOUT": "header_timeout",
     "BETWEEN_BODY_TIMEOUT": "body_timeout",
     "BETWEEN_METRICS_PORT": "metrics_port",
+    "BETWEEN_CRISIS_LINES": "crisis_lines",
 }
 # The CLI's own variables: they may be set in the same shell as the server, and are not typos.
 CLIENT_NAMES = frozenset(
@@ -152,6 +153,9 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     body_timeout: Annotated[int, Meta(ge=1, le=600)] = 30
     # Prometheus metrics (server/metrics.py) on 127.0.0.1 at this port, apart from the app's; 0: none.
     metrics_port: Annotated[int, Meta(ge=0, le=65535)] = 0
+    # A JSON file of the crisis lines for the operator's region (deploy/README.md, "Crisis lines"), served to
+    # everyone at GET /api/v1/crisis-lines. Unset: no lines, and the app says to call the local emergency number.
+    crisis_lines: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -220,6 +224,8 @@ def _parse(name: str, field: str, value: str) -> object:
     value = value.strip()
     if field == "signup_codes":
         return tuple(c.strip() for c in value.split(",") if c.strip())
+    if field == "crisis_lines":
+        return value or None
     if field == "public_origin":
         return value.rstrip("/") or None
     if field in _DURATIONS:

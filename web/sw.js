@@ -72,6 +72,9 @@ sw.addEventListener('install', (event) => {
     await cache.addAll([...SHELL, ...await catalogues()].map((path) => new Request(path, { cache: mode })));
     // What the running version had fetched for the app lock comes along (fresh from the network, as the shell).
     await Promise.all((await carried()).map((path) => cache.add(new Request(path, { cache: mode })).catch(() => {})));
+    // The crisis lines, so the safety plan and the crisis page show them offline from the start. Not a condition of
+    // the install: a server that cannot answer now leaves them to the next time the plan or the page is opened.
+    await refreshCrisisLines().catch(() => {});
     // No skipWaiting here: an update waits until the person chooses it (the page offers it) or every window
     // of the app has closed, so a new worker never takes over a page mid-edit.
   })());
@@ -175,6 +178,30 @@ async function freeCaches() {
   return freed;
 }
 
+// The operator's crisis lines (GET /api/v1/crisis-lines: public, the same for everyone), kept in a cache of their
+// own that outlives versions of the app: a person in distress must find them offline, after any update.
+const CRISIS_CACHE = 'between-crisis-lines';
+const CRISIS_URL = '/api/v1/crisis-lines';
+
+/** Ask the server for the crisis lines (revalidated by their ETag) and keep the answer; throws when it cannot. */
+async function refreshCrisisLines() {
+  const response = await fetch(CRISIS_URL, { credentials: 'omit', cache: 'no-cache', signal: AbortSignal.timeout(8000) });
+  if (!response.ok) throw new Error('crisis lines unavailable');
+  await (await caches.open(CRISIS_CACHE)).put(CRISIS_URL, response.clone());
+  return response;
+}
+
+/** The kept copy at once (refreshed behind it), else the server's answer; null when there is neither. */
+async function crisisResponse() {
+  const kept = await (await caches.open(CRISIS_CACHE)).match(CRISIS_URL);
+  const fresh = refreshCrisisLines();
+  if (kept) {
+    fresh.catch(() => {});
+    return kept;
+  }
+  return fresh.catch(() => null);
+}
+
 const local = createLocalServer({
   shell,
   freeCaches,
@@ -183,6 +210,7 @@ const local = createLocalServer({
   catalogueResponse: (url) => cacheFirst(new Request(url)),
   keepCatalogue,
   onlyCatalogue,
+  crisisResponse,
   origin: sw.location.origin,
   notify,
   tell,

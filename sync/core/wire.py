@@ -362,6 +362,36 @@ class Health(Frozen, frozen=True, kw_only=True):
     version: str
 
 
+# ---------------------------------------------------------------- crisis lines (public, operator-configured)
+
+# A number people dial or text: digits, spaces, brackets and dashes, an optional leading +; at least 2 digits.
+PhoneNumber = Annotated[str, Meta(pattern=r"^\+?[0-9][0-9 ()\-]{0,28}[0-9](?!\n)$", max_length=30)]
+WebAddress = Annotated[str, Meta(pattern=r"^https?://[^\s]+$", max_length=500)]
+OneLine = Annotated[str, Meta(pattern=r"^[^\x00-\x1f\x7f]+$", min_length=1, max_length=200)]
+
+
+class CrisisLine(Frozen, frozen=True, kw_only=True):
+    """One crisis line as the operator configured it; `source` is where the number was checked, `reviewed` when."""
+
+    name: OneLine
+    phone: PhoneNumber | None = None  # to call
+    sms: PhoneNumber | None = None  # to text
+    url: WebAddress | None = None
+    hours: OneLine | None = None  # "24 hours, every day"
+    about: Annotated[str, Meta(max_length=500)] | None = None  # who it is for, in a sentence
+    source: WebAddress
+    reviewed: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+class CrisisLines(Frozen, frozen=True, kw_only=True):
+    """GET /api/v1/crisis-lines: the same for everyone. Nothing configured: no region, no emergency number, no lines
+    (the app then says to call the local emergency number, and never shows a number of its own)."""
+
+    region: OneLine | None = None
+    emergency: PhoneNumber | None = None  # the local emergency number, when the operator gives it
+    lines: Annotated[list[CrisisLine], Meta(max_length=50)] = []
+
+
 def encode(obj: object) -> bytes:
     return _encoder.encode(obj)
 

@@ -8,6 +8,7 @@ import { onLocalChange } from '../data/entries.js';
 import { splitShell, streamPage, withLanguage, withShellWords } from './full-page.js';
 import { templateTable } from '../core/assignments.js';
 import { kindTable } from '../core/kinds.js';
+import { NO_LINES, readCrisisLines } from '../core/crisis-lines.js';
 import { localiseKinds, localiseTemplates } from '../core/kind-words.js';
 import { LANGUAGES, languageInUse, pickLanguage, SOURCE, text, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
@@ -53,13 +54,15 @@ export async function languageOf(db) {
  *   templatesResponse: () => Promise<Response>, catalogueResponse: (url: string) => Promise<Response>,
  *   keepCatalogue?: (url: string) => Promise<boolean>, onlyCatalogue?: (url: string) => Promise<void>,
  *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>,
- *   tell?: (message: object) => Promise<void>, recover?: () => Promise<CryptoKey|null>}} io
+ *   tell?: (message: object) => Promise<void>, recover?: () => Promise<CryptoKey|null>,
+ *   crisisResponse?: () => Promise<Response|null>}} io
  *   how to reach the precached shell, kinds.json, templates.json and a language's catalogue (the worker passes its
  *   cache lookups), how to make sure a catalogue is kept for offline use (`keepCatalogue`: fetched into the cache if
  *   need be, false when it cannot be) and to keep no other (`onlyCatalogue`), this app's origin (the API's too), how
  *   to tell the pages the sync status (with what a run that ended changed), and how to drop the worker's cached files
  *   that are fetched again when needed (engine/storage.js freeSpace); `tell` a message to every open page (the lock's,
- *   a language change) and `recover` the vault key the open pages hold (engine/lock.js)
+ *   a language change) and `recover` the vault key the open pages hold (engine/lock.js); the kept copy of the crisis
+ *   lines (sw.js: cached, refreshed behind it)
  */
 /**
  * Whether a message's `source` may be handed the session token: a top-level window of this `origin` that this worker
@@ -201,10 +204,17 @@ export function createLocalServer(io) {
   const storage = createStorage({ load, sync, freeCaches: io.freeCaches });
   const reminders = createReminders({ load, sessionApi: accounts.sessionApi });
 
+  /** The operator's crisis lines as the worker keeps them (io.crisisResponse); no key is read. */
+  async function crisisLines() {
+    const response = await io.crisisResponse?.().catch(() => null);
+    if (!response?.ok) return NO_LINES;
+    return readCrisisLines(await response.clone().json().catch(() => null));
+  }
+
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
     changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, reminders, panel: entryPanel(load),
-    home, lock, languages };
+    home, lock, crisisLines, languages };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);

@@ -19,6 +19,8 @@ import { register as today } from './today/today-routes.js';
 import { register as progress } from './progress/progress-routes.js';
 import { register as reminders } from './reminders/reminders-routes.js';
 import { register as practice } from './practice/practice-routes.js';
+import { register as safety } from './safety/safety-routes.js';
+import { register as planContact } from './safety/contact-routes.js';
 
 // The page's secret-carrying messages (account steps), the sharing panel under an entry, the server's own pages.
 // The app lock's messages (set up, unlock, lock now, the vault key for a page).
@@ -50,11 +52,13 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  *   `changed`: the setting changed, the next request puts the new language in use
  * @property {ReturnType<typeof import('../engine/lock.js').createLock>} [lock] the app lock: locked or not, set up,
  *   unlock, lock now
+ * @property {() => Promise<import('../core/crisis-lines.js').CrisisLines>} [crisisLines] the operator's crisis lines:
+ *   the worker's cached copy of GET /api/v1/crisis-lines (NO_LINES when it has none); reads no key
  */
 
 /**
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, lock, more, practice, progress,
-  reminders, share, storage, today, todo };
+export const FEATURES = { account, assign, care, entry, export: exportCopy, lock, more, planContact, practice,
+  progress, reminders, safety, share, storage, today, todo };

@@ -75,10 +75,14 @@ export function newEntryLinks(kinds, only = null) {
     html`<li>${link(`/app/entries/new?kind=${encodeURIComponent(k.id)}`, k.label, 'button')}</li>`)}</ul>`;
 }
 
+// Kinds with a screen of their own, not offered as a new entry: the safety plan is one document, kept at
+// /app/safety-plan (screens/safety/), though stored, synced and shared as an entry.
+const OWN_SCREEN = new Set(['safety-plan']);
+
 export function chooseKindPage(kinds, words = WORDING.activities) {
   return html`${nav('new')}<section aria-labelledby="new-title"><h1 id="new-title">${t('entry.new.heading')}</h1>
     <p class="lead">${t('entry.new.choose', { wording: wordingOf(words) })}</p>
-    <ul class="kind-cards">${[...kinds.values()].map((k) => html`<li>
+    <ul class="kind-cards">${[...kinds.values()].filter((k) => !OWN_SCREEN.has(k.id)).map((k) => html`<li>
       ${link(`/app/entries/new?kind=${encodeURIComponent(k.id)}`, k.label, 'card-title')}
       <p>${k.description}</p></li>`)}</ul></section>`;
 }
