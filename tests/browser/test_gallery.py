@@ -75,6 +75,14 @@ CUT_LABELS = """() => [...document.querySelectorAll('nav.tabs a, nav.tabs a .lab
   .map((e) => e.textContent.trim())"""
 
 
+# The two raised buttons of a phone (Safety plan, New entry) covering each other: their boxes must not meet.
+OVERLAP = """() => {
+  const [a, b] = ['.tabs .safety-link', '.tabs .new-entry']
+    .map((s) => document.querySelector(s)?.getBoundingClientRect());
+  return Boolean(a && b && a.right > b.left && b.right > a.left && a.bottom > b.top && b.bottom > a.top);
+}"""
+
+
 def png_size(path: Path) -> tuple[int, int]:
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
@@ -228,6 +236,8 @@ def test_the_main_screens_in_spanish_on_a_phone(playwright_instance, tmp_path, o
                     cut = page.evaluate(CUT_LABELS)
                     if cut:
                         problems.append(f"{name} {scheme}: tab labels cut {cut}")
+                    if page.evaluate(OVERLAP):
+                        problems.append(f"{name} {scheme}: Safety plan and New entry cover each other")
                     file = out_dir / f"{name}-phone-{scheme}-es.png"
                     page.screenshot(path=str(file))
                     assert png_size(file) == (390, 844), file.name
