@@ -70,7 +70,7 @@ const synced = { ...risky, onlyHere: 0, account: true, persisted: true, usage: n
 const DATA = ['dr.lee', 'Sunny walk', 'calm', 'tired', 'Flying', 'plot', 'score', 'emotions', 'dream', 'KindLabel', 'KindDescription', 'FieldLabel',
   'sunny', instantWords(A), instantWords(B), sizeWords(1_234_567), sizeWords(10e9),
   // The sync status in words (core/sync-status.js, not in the catalogues yet) and a language's own name (LANGUAGES).
-  'Synced', 'English', 'ana'];
+  'Synced', 'English', 'Español', 'ana'];
 
 /** The words a person sees: text between tags and the attributes that are read out. */
 function visibleText(markup) {
