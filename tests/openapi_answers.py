@@ -49,7 +49,8 @@ def append(record: dict[str, Any], path: str | None = None) -> None:
 
 
 class AnswerRecorder:
-    """ASGI middleware: records (method, path, status, content type, Allow, Retry-After, Between-Epoch, body) of /api/ answers."""
+    """ASGI middleware: records (method, path, status, content type, Allow, Retry-After, Between-Epoch, body) of
+    /api/ answers."""
 
     def __init__(self, app, path: str) -> None:
         self.app = app

@@ -6,9 +6,11 @@ included), and say in words that nothing was lost; a second device then reads ev
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,8 @@ from .e2e_cli import Cli
 
 
 def _bodies(cli: Cli, name: str) -> dict[str, str]:
-    return {e["id"]: cli.json(name, "entry", "show", e["id"])["fields"]["body"] for e in cli.json(name, "entry", "list")}
+    listed = cli.json(name, "entry", "list")
+    return {e["id"]: cli.json(name, "entry", "show", e["id"])["fields"]["body"] for e in listed}
 
 
 def _shared(cli: Cli, name: str) -> dict[str, str]:
@@ -113,3 +116,44 @@ def _between(*args: str) -> subprocess.CompletedProcess:
 
 def _backup(data_dir: Path, dest: Path) -> subprocess.CompletedProcess:
     return _between("backup", str(dest), "--data", str(data_dir))
+
+
+def test_a_server_that_rolls_a_head_back_under_a_new_epoch_gains_nothing(tmp_path, start_server):
+    """A server that claims a restore (a new epoch) while serving an older head: the device keeps its newer one, never
+    builds on the old one, and sends its own head again; the server ends up with it as the head."""
+    server = start_server(tmp_path)
+    cli = Cli(tmp_path / "profiles", server.url)
+    try:
+        cli.create("a", "alice")
+        rid = cli.add("a", "journal", body="version one")
+        cli.run("a", "sync")
+        cli.run("a", "entry", "edit", rid, "--field", "body=version two")
+        cli.run("a", "sync")
+        server.stop()
+        db = sqlite3.connect(server.data_dir / "between.sqlite3")
+        with db:
+            old_rev, old_key = db.execute(
+                "SELECT rev_id, key_id FROM revisions WHERE record_id = ? AND version = 1", (uuid.UUID(rid).bytes,)
+            ).fetchone()
+            db.execute("DELETE FROM revisions WHERE record_id = ? AND version = 2", (uuid.UUID(rid).bytes,))
+            db.execute(
+                "UPDATE records SET head_version = 1, head_rev_id = ?, head_key_id = ? WHERE record_id = ?",
+                (old_rev, old_key, uuid.UUID(rid).bytes),
+            )
+        db.close()
+        (server.data_dir / "server.epoch").write_text("f" * 32 + "\n")
+        server.restart()
+
+        proc = cli.run("a", "sync")
+        assert t("restore.done") in proc.stdout and "pushed 1" in proc.stdout
+        assert cli.json("a", "entry", "show", rid)["fields"]["body"] == "version two"
+        db = sqlite3.connect(server.data_dir / "between.sqlite3")
+        head = db.execute("SELECT head_version FROM records WHERE record_id = ?", (uuid.UUID(rid).bytes,)).fetchone()
+        db.close()
+        assert head == (2,)
+        # a second device reads the newest version
+        cli.login("b", "alice")
+        cli.run("b", "sync")
+        assert cli.json("b", "entry", "show", rid)["fields"]["body"] == "version two"
+    finally:
+        server.stop()
