@@ -82,8 +82,13 @@ def serve(
 
 def _server(settings: Settings, app_factory: AppFactory, clock: Callable[[], float]) -> StoppingServer:
     # Access lines hold method, path and status only: tokens travel in headers, secrets in bodies.
+    try:
+        app = app_factory(settings, clock=clock)
+    except SettingsError as exc:  # a setting only the app can judge (the crisis-lines file, the public origin)
+        print(f"between: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     config = uvicorn.Config(
-        app_factory(settings, clock=clock),
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

@@ -14,8 +14,8 @@ from litestar.routes import HTTPRoute
 
 from between.sync.core import wire
 
-from . import openapi
-from .api import accounts, auth, links, live, sync
+from . import crisis, openapi
+from .api import accounts, auth, links, live, reminders, sync
 from .api.context import Clock, Services, is_loopback, load_secret
 from .backup import load_epoch
 from .live import LiveHub
@@ -23,9 +23,11 @@ from .observe import Metrics, RequestContext, serve_metrics
 from .problems import HANDLERS, Problem, answers
 from .protocol import BoundedErrors
 from .ratelimit import RateLimiter
+from .reminders import Sender
 from .settings import Settings, SettingsError
 from .store import PgDatabase, Store
 from .web import SECURITY_HEADERS, web_handler
+from .webpush import Vapid
 
 log = logging.getLogger("between.app")
 
@@ -112,6 +114,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             "(e.g. https://between.example.org); sign-in signatures are bound to it"
         )
 
+    crisis_lines = crisis.load(settings.crisis_lines)  # a bad file refuses the start, before anything is opened
     metrics = Metrics() if settings.metrics_port else None
 
     async def start(app: Litestar) -> None:
@@ -123,6 +126,11 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         store = await Store.open(settings.store_target)
         hub = LiveHub(per_account=settings.live_per_account, total=settings.live_max_streams)
         store.db.watch(hub.publish)  # every commit that moves an account wakes its open streams (every worker's)
+        vapid = sender = None
+        if settings.reminders == "on":
+            vapid = Vapid.load_or_create(settings.vapid_path)
+            sender = Sender(store.reminders, vapid, settings.vapid_contact, clock, interval=settings.reminder_scan)
+            sender.start()
         app.state.services = Services(
             settings=settings,
             store=store,
@@ -130,6 +138,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             limiter=limiter_for(store),
             live=hub,
             clock=clock,
+            vapid=vapid,
+            sender=sender,
             metrics=metrics,
         )
         if metrics is not None:
@@ -146,13 +156,25 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         svc = getattr(app.state, "services", None)
         if svc is not None:
             svc.live.close()
+            if svc.sender is not None:
+                await svc.sender.stop()
             await svc.store.close()
 
     api = Router(
         path="/api/v1",
-        route_handlers=[health, ready, auth.router, accounts.router, sync.router, live.router, links.router],
+        route_handlers=[
+            health,
+            ready,
+            crisis.crisis_lines,
+            auth.router,
+            accounts.router,
+            sync.router,
+            live.router,
+            links.router,
+            reminders.router,
+        ],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[api, web_handler(settings.web_dir)],
         on_startup=[start],
         on_shutdown=[stop],
@@ -170,3 +192,5 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         ),
         logging_config=None,
     )
+    app.state.crisis = crisis_lines
+    return app

@@ -14,6 +14,7 @@ PostgreSQL is backed up with pg_dump (deploy/README.md "Backups").
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import shutil
@@ -31,15 +32,23 @@ EPOCH_NAME = "server.epoch"
 # ---------------------------------------------------------------- the epoch
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically (a temporary file, fsync, rename), mode 0600."""
-    tmp = path.with_name(path.name + ".new")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+def _write_new(path: Path, data: bytes, *, replace: bool = True) -> None:
+    """Write `data` to `path` atomically (a temporary file of this process, fsync, rename), mode 0600. With
+    `replace=False` an existing file is kept (several workers starting at once: the first one's epoch stands)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if replace:
+            os.replace(tmp, path)
+        else:
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def load_epoch(data_dir: Path) -> str:
@@ -49,7 +58,7 @@ def load_epoch(data_dir: Path) -> str:
         epoch = path.read_text().strip()
     except FileNotFoundError:
         data_dir.mkdir(parents=True, exist_ok=True)
-        new_epoch(data_dir)
+        _write_new(path, secrets.token_hex(16).encode() + b"\n", replace=False)
         epoch = path.read_text().strip()
     if len(epoch) != 32 or any(c not in "0123456789abcdef" for c in epoch):
         raise RuntimeError(f"{path} is damaged: expected 32 hex digits")

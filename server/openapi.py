@@ -151,9 +151,9 @@ def describe(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
     ops = [(path, method, h) for path, method, h in operations(app) if method in doc["paths"].get(path, {})]
     signatures = {id(h): h.parsed_fn_signature for _, _, h in ops}
     requests = {key: sig.parameters["data"].annotation for key, sig in signatures.items() if "data" in sig.parameters}
-    answers = {
-        key: sig.return_type.annotation for key, sig in signatures.items() if _describable(sig.return_type.annotation)
-    }
+    # A handler that builds its own Response (headers, a 304) names the type of its body in opt["answer"].
+    answer_types = {id(h): h.opt.get("answer", signatures[id(h)].return_type.annotation) for _, _, h in ops}
+    answers = {key: kind for key, kind in answer_types.items() if _describable(kind)}
     request_schemas, answer_schemas, components = wire_schemas(
         list(requests.values()), [*answers.values(), ProblemBody]
     )

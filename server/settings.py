@@ -47,12 +47,18 @@ ENV_NAMES: dict[str, str] = {
     "BETWEEN_LIVE_LIFETIME": "live_lifetime",
     "BETWEEN_LIVE_PER_ACCOUNT": "live_per_account",
     "BETWEEN_LIVE_MAX_STREAMS": "live_max_streams",
+    "BETWEEN_REMINDERS": "reminders",
+    "BETWEEN_REMINDER_SCAN": "reminder_scan",
+    "BETWEEN_PUSH_CONTACT": "push_contact",
+    "BETWEEN_VAPID_KEY_FILE": "vapid_key_file",
+    "BETWEEN_PUSH_LOOPBACK": "push_loopback",
     "BETWEEN_WEB_DIR": "web_dir",
     "BETWEEN_LOG_LEVEL": "log_level",
     "BETWEEN_LOG_FORMAT": "log_format",
     "BETWEEN_HEADER_TIMEOUT": "header_timeout",
     "BETWEEN_BODY_TIMEOUT": "body_timeout",
     "BETWEEN_METRICS_PORT": "metrics_port",
+    "BETWEEN_CRISIS_LINES": "crisis_lines",
 }
 # The CLI's own variables: they may be set in the same shell as the server, and are not typos.
 CLIENT_NAMES = frozenset(
@@ -70,6 +76,8 @@ _CHOICES = {
     "registration": "open or invite",
     "rate_limit": "on or off",
     "live": "on or off",
+    "reminders": "on or off",
+    "push_loopback": "on or off",
     "log_level": "debug, info, warning or error",
     "log_format": "text or json",
 }
@@ -81,6 +89,7 @@ _DURATIONS = {
     "live_lifetime",
     "header_timeout",
     "body_timeout",
+    "reminder_scan",
 }
 _SIZES = {"max_request_bytes", "max_revision_bytes", "quota_bytes"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 1}
@@ -125,6 +134,15 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     live_lifetime: Annotated[int, Meta(ge=1, le=3600)] = 600
     live_per_account: Annotated[int, Meta(ge=1, le=1000)] = 8  # open streams of one account (tabs and devices)
     live_max_streams: Annotated[int, Meta(ge=1, le=1_000_000)] = 2000  # open streams of this process
+    # Reminders (Web Push, server/reminders.py). Off: the /reminders endpoints answer 404 and nothing is sent.
+    reminders: Literal["on", "off"] = "on"
+    reminder_scan: Annotated[int, Meta(ge=1, le=3600)] = 60  # seconds between looks for due fire times, at most
+    # The VAPID `sub` claim, how a push service reaches the operator: mailto: or https:. Default: the public origin,
+    # else mailto:between@localhost (Apple refuses pushes whose sub is not a valid mailto:/https: URL).
+    push_contact: Annotated[str, Meta(pattern=r"^(mailto:[^\s@]+@[^\s@]+|https://[^\s]+)$")] | None = None
+    vapid_key_file: str | None = None  # PEM P-256 key; default: vapid.pem in the data directory, made on first start
+    # on: push endpoints may be http:// on loopback (the tests' stand-in push service). Never in production.
+    push_loopback: Literal["on", "off"] = "off"
     web_dir: str = str(BUILT_WEB_DIR)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # json: one JSON object a line (time, level, logger, message, request id); never bodies, tokens or queries.
@@ -135,6 +153,9 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     body_timeout: Annotated[int, Meta(ge=1, le=600)] = 30
     # Prometheus metrics (server/metrics.py) on 127.0.0.1 at this port, apart from the app's; 0: none.
     metrics_port: Annotated[int, Meta(ge=0, le=65535)] = 0
+    # A JSON file of the crisis lines for the operator's region (deploy/README.md, "Crisis lines"), served to
+    # everyone at GET /api/v1/crisis-lines. Unset: no lines, and the app says to call the local emergency number.
+    crisis_lines: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -186,11 +207,25 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
             return 1
         return self.workers or os.cpu_count() or 1
 
+    @property
+    def vapid_path(self) -> Path:
+        return Path(self.vapid_key_file) if self.vapid_key_file else Path(self.data_dir) / "vapid.pem"
+
+    @property
+    def vapid_contact(self) -> str:
+        return (
+            self.push_contact
+            or (self.public_origin if (self.public_origin or "").startswith("https://") else None)
+            or "mailto:between@localhost"
+        )
+
 
 def _parse(name: str, field: str, value: str) -> object:
     value = value.strip()
     if field == "signup_codes":
         return tuple(c.strip() for c in value.split(",") if c.strip())
+    if field == "crisis_lines":
+        return value or None
     if field == "public_origin":
         return value.rstrip("/") or None
     if field in _DURATIONS:

@@ -138,7 +138,9 @@ def _spawn(
         log.close()
 
 
-def _wait_healthy(server: LiveServer, timeout: float = 20.0) -> None:
+def _wait_healthy(server: LiveServer, timeout: float = 60.0) -> None:
+    """Until the server answers /health: a start with PostgreSQL migrates and forks its workers first, and a loaded
+    machine starts anything slowly. (A wait for a condition, never a judgement of how long it took.)"""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:

@@ -24,10 +24,19 @@ const SHELL = [
   '/js/page/strength.js',
   '/js/page/drafts.js',
   '/js/page/field-limits.js',
+  '/js/page/pacer.js',
+  '/js/core/pacer.js',
+  '/js/page/timer.js',
+  '/js/core/timer.js',
+  '/js/page/sketch.js',
+  '/js/core/sketch.js',
+  '/js/core/bytes.js',
   '/js/page/words.js',
   '/js/page/live.js',
   '/js/page/refresh.js',
+  '/js/page/reminders.js',
   '/js/page/status-bar.js',
+  '/js/page/lock.js',
   '/js/core/messages.js',
   '/js/core/sync-status.js',
   '/js/core/dates.js',
@@ -43,8 +52,15 @@ const SHELL = [
 // The template library only a therapist's app reads: fetched once online, then kept for offline use.
 // The account forms' code (js/page/account-forms.js) loads when one is first submitted, as Argon2 does.
 // A message catalogue (/i18n/*.json) other than the precached one is kept the same way once a language is chosen.
+// The app lock's forms (js/page/lock-forms.js, js/core/lock.js) and Argon2 are kept across updates once fetched
+// (`carried`): a locked device must unlock offline after an update too.
 const LAZY = new Set(['/templates.json', '/js/page/account-forms.js', '/js/page/argon2.js', '/js/page/kdf-worker.js',
-  '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/bytes.js', '/js/core/errors.js', '/js/core/layout.js']);
+  '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/errors.js', '/js/core/layout.js',
+  '/js/page/lock-forms.js', '/js/core/lock.js']);
+// What "Free space" keeps while an app lock is set: unlocking with a PIN or passphrase needs Argon2 offline.
+const LOCK_NEEDS = new Set(['/js/page/lock-forms.js', '/js/core/lock.js', '/js/page/argon2.js',
+  '/js/page/kdf-worker.js', '/vendor/argon2.js', '/js/core/crypto.js', '/js/core/bytes.js', '/js/core/errors.js',
+  '/js/core/layout.js']);
 
 sw.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -53,6 +69,11 @@ sw.addEventListener('install', (event) => {
     // takes what the page has just loaded from the HTTP cache instead of fetching it all a second time.
     const mode = sw.registration.active ? 'reload' : 'default';
     await cache.addAll([...SHELL, ...await catalogues()].map((path) => new Request(path, { cache: mode })));
+    // What the running version had fetched for the app lock comes along (fresh from the network, as the shell).
+    await Promise.all((await carried()).map((path) => cache.add(new Request(path, { cache: mode })).catch(() => {})));
+    // The crisis lines, so the safety plan and the crisis page show them offline from the start. Not a condition of
+    // the install: a server that cannot answer now leaves them to the next time the plan or the page is opened.
+    await refreshCrisisLines().catch(() => {});
     // No skipWaiting here: an update waits until the person chooses it (the page offers it) or every window
     // of the app has closed, so a new worker never takes over a page mid-edit.
   })());
@@ -71,6 +92,19 @@ async function catalogues() {
     for (const request of await (await caches.open(name)).keys()) {
       const path = new URL(request.url).pathname;
       if (path.startsWith('/i18n/')) urls.add(path);
+    }
+  }
+  return [...urls];
+}
+
+/** The files of LOCK_NEEDS that an older version of the app had cached (the lock was used here). */
+async function carried() {
+  const urls = new Set();
+  for (const name of await caches.keys()) {
+    if (!name.startsWith('between-shell-') || name === CACHE) continue;
+    for (const request of await (await caches.open(name)).keys()) {
+      const path = new URL(request.url).pathname;
+      if (LOCK_NEEDS.has(path)) urls.add(path);
     }
   }
   return [...urls];
@@ -108,12 +142,38 @@ async function notify(status, scopes = []) {
  */
 async function freeCaches() {
   const cache = await caches.open(CACHE);
+  const locking = await local.lock.configured().catch(() => true);
   let freed = 0;
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
+    if (locking && LOCK_NEEDS.has(path)) continue;
     if (LAZY.has(path) && path !== '/templates.json' && await cache.delete(request)) freed += 1;
   }
   return freed;
+}
+
+// The operator's crisis lines (GET /api/v1/crisis-lines: public, the same for everyone), kept in a cache of their
+// own that outlives versions of the app: a person in distress must find them offline, after any update.
+const CRISIS_CACHE = 'between-crisis-lines';
+const CRISIS_URL = '/api/v1/crisis-lines';
+
+/** Ask the server for the crisis lines (revalidated by their ETag) and keep the answer; throws when it cannot. */
+async function refreshCrisisLines() {
+  const response = await fetch(CRISIS_URL, { credentials: 'omit', cache: 'no-cache', signal: AbortSignal.timeout(8000) });
+  if (!response.ok) throw new Error('crisis lines unavailable');
+  await (await caches.open(CRISIS_CACHE)).put(CRISIS_URL, response.clone());
+  return response;
+}
+
+/** The kept copy at once (refreshed behind it), else the server's answer; null when there is neither. */
+async function crisisResponse() {
+  const kept = await (await caches.open(CRISIS_CACHE)).match(CRISIS_URL);
+  const fresh = refreshCrisisLines();
+  if (kept) {
+    fresh.catch(() => {});
+    return kept;
+  }
+  return fresh.catch(() => null);
 }
 
 const local = createLocalServer({
@@ -122,9 +182,50 @@ const local = createLocalServer({
   kindsResponse: async () => (await own('/kinds.json')) ?? fetch('/kinds.json'),
   templatesResponse: () => cacheFirst(new Request('/templates.json')),
   catalogueResponse: (url) => cacheFirst(new Request(url)),
+  crisisResponse,
   origin: sw.location.origin,
   notify,
+  tell,
+  recover,
 });
+
+/** The app's open top-level windows (the only ones told of the lock or asked for its key). */
+async function appWindows() {
+  return (await sw.clients.matchAll({ type: 'window' }))
+    .filter((client) => client.frameType === 'top-level' && new URL(client.url).origin === sw.location.origin);
+}
+
+/** A lock message to every open window of the app (engine/lock.js): locked, or unlocked with the vault key. */
+async function tell(message) {
+  for (const client of await appWindows()) client.postMessage(message);
+}
+
+/**
+ * The vault key from an open window of the app that holds it (the browser restarted this worker while the app was
+ * unlocked), or null: each window answers at once, with the key or without; a window that does not answer within
+ * half a second is not waited for.
+ */
+async function recover() {
+  const windows = await appWindows();
+  if (!windows.length) return null;
+  return new Promise((resolve) => {
+    let left = windows.length;
+    const timer = setTimeout(() => resolve(null), 500);
+    for (const client of windows) {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = ({ data }) => {
+        if (data?.key instanceof CryptoKey) {
+          clearTimeout(timer);
+          resolve(data.key);
+        } else if (--left === 0) {
+          clearTimeout(timer);
+          resolve(null);
+        }
+      };
+      client.postMessage({ type: 'lock-key?' }, [channel.port2]);
+    }
+  });
+}
 
 // Work started by a request (a sync after an edit) that the worker must stay alive for.
 let background = Promise.resolve();
@@ -179,6 +280,39 @@ async function fromAppPage(event) {
   const client = await sw.clients.get(event.clientId);
   return Boolean(client) && new URL(client.url).origin === sw.location.origin;
 }
+
+/**
+ * A reminder (docs/WEB.md "Reminders"): the push holds an opaque id only; what is due, and so what the notification
+ * says, comes from this device's records. Every push shows a notification (browsers require it of a visible
+ * subscription; a generic one when the id is unknown here).
+ */
+sw.addEventListener('push', (event) => {
+  let data = null;
+  try {
+    data = event.data?.json() ?? null;
+  } catch {
+    data = null;
+  }
+  event.waitUntil(local.push(data).then((shown) => sw.registration.showNotification(shown.title, {
+    body: shown.body, tag: shown.tag, data: { url: shown.url }, icon: '/icons/icon-192.png', badge: '/icons/icon-192.png',
+  })));
+});
+
+/** Tapping a reminder opens its activity: in a window of the app if one is open, else a new one. */
+sw.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const asked = new URL(String(event.notification.data?.url ?? '/app/today'), sw.location.origin);
+  const url = asked.origin === sw.location.origin && asked.pathname.startsWith('/app/') ? asked.href
+    : new URL('/app/today', sw.location.origin).href;
+  event.waitUntil((async () => {
+    const [open] = await sw.clients.matchAll({ type: 'window' });
+    if (open) {
+      await open.focus();
+      return open.navigate(url);
+    }
+    return sw.clients.openWindow(url);
+  })());
+});
 
 sw.addEventListener('fetch', (event) => {
   const { request } = event;

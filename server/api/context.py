@@ -20,8 +20,10 @@ from between.server.live import LiveHub
 from between.server.observe import Metrics
 from between.server.problems import Problem
 from between.server.ratelimit import RateLimiter
+from between.server.reminders import Sender
 from between.server.settings import Settings
 from between.server.store import Caller, Store
+from between.server.webpush import Vapid
 
 CallerDep = SkipValidation[NamedDependency[Caller]]  # the caller resolved by current_caller()
 Clock = Callable[[], float]  # seconds since the epoch, like time.time
@@ -41,6 +43,8 @@ class Services:
     # it can move, so an expiry is reached without waiting for it.
     clock: Clock = time.time
     metrics: Metrics | None = None  # Prometheus metrics (server/observe.py), when BETWEEN_METRICS_PORT is set
+    vapid: Vapid | None = None  # the VAPID key (None with reminders off)
+    sender: Sender | None = None  # the reminder sender (server/reminders.py)
 
 
 def services(request: Request) -> Services:

@@ -23,6 +23,7 @@ from .connection import (
 from .links import Links
 from .postgres import PgDatabase, is_postgres
 from .records import PreparedItem, Records
+from .reminders import Reminders
 from .rows import Caller, UserRow
 
 __all__ = [
@@ -49,8 +50,8 @@ __all__ = [
 
 
 class Store:
-    """One database and the three areas of SQL that run on it, each in its own module: `accounts`, `records` and
-    `links`. They share `db`: on SQLite the single group-committing writer and the reader pool (connection.py), on
+    """One database and the areas of SQL that run on it, each in its own module: `accounts`, `records`, `links` and
+    `reminders`. They share `db`: on SQLite the single group-committing writer and the reader pool (connection.py), on
     PostgreSQL a pool of connections (postgres.py). The areas' SQL is the same on both."""
 
     def __init__(self, db: Db) -> None:
@@ -58,6 +59,7 @@ class Store:
         self.accounts = Accounts(db)
         self.records = Records(db)
         self.links = Links(db)
+        self.reminders = Reminders(db)
 
     @classmethod
     async def open(cls, target: Path | str) -> Store:

@@ -321,6 +321,52 @@ def validate_response(doc: object, assignment: dict[str, Any] | None = None) -> 
     return out
 
 
+PLAN_CONTACT_KEYS = {
+    "v",
+    "type",
+    "client_id",
+    "name",
+    "phone",
+    "sms",
+    "hours",
+    "note",
+    "withdrawn",
+    "created_at",
+    "updated_at",
+}
+# As wire.PhoneNumber: what a phone's dialler takes, written as people write it.
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{0,28}[0-9]\Z")
+
+
+def validate_plan_contact(doc: object) -> dict[str, Any]:
+    """Check a therapist's out-of-hours contact for one client's safety plan (docs/ASSIGNMENTS.md, "The plan
+    contact"); return it normalised: text trimmed, empty optional fields left out."""
+    d = _Doc("plan-contact")
+    doc = d.header(doc, "plan-contact", PLAN_CONTACT_KEYS)
+    out: dict[str, Any] = {"v": 1, "type": "plan-contact"}
+    if not isinstance(doc.get("client_id"), str) or not _RECORD_ID.match(doc["client_id"]):
+        raise d.fail("client_id", "must be a user id (a lowercase UUID)")
+    out["client_id"] = doc["client_id"]
+    out["name"] = d.line(doc.get("name"), "name", 200)
+    for key in ("phone", "sms"):
+        if key == "phone" or key in doc:
+            number = d.line(doc.get(key), key, 30, required=key == "phone")
+            if number and not _PHONE.match(number):
+                raise d.fail(key, "must be a phone number: digits, spaces, brackets and dashes, an optional leading +")
+            if number:
+                out[key] = number
+    if "hours" in doc and (hours := d.line(doc["hours"], "hours", 200, required=False)):
+        out["hours"] = hours
+    if "note" in doc and (note := d.text(doc["note"], "note", 500)):
+        out["note"] = note
+    withdrawn = doc.get("withdrawn", False)
+    if not isinstance(withdrawn, bool):
+        raise d.fail("withdrawn", "must be true or false")
+    out["withdrawn"] = withdrawn
+    out["created_at"], out["updated_at"] = d.stamps(doc)
+    return out
+
+
 def weekly_minutes(assignment: dict[str, Any], responses: list[dict[str, Any]], week_start: str) -> dict[str, Any]:
     """Practice minutes of the seven local dates from `week_start`, against the assignment's weekly target."""
     first = parse_date(week_start, "week_start")

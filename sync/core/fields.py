@@ -8,11 +8,14 @@ web/js/core/fields.js is the same registry for the browser. Adding a type: docs/
 
 from __future__ import annotations
 
+import json
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from .sketch import SketchError, check_strokes, stroke_count
 
 if TYPE_CHECKING:
     from .kinds import Constraints, Field
@@ -366,6 +369,65 @@ class Minutes(Type):
         raise fail(f"must be a number of minutes from {c.min} to {c.max}, like 15 or 1h30")
 
 
+class Checklist(Type):
+    """Items that can be ticked: `{"text", "done"}` each, in order; merged by position like a text list."""
+
+    name = "checklist"
+    headline = None
+    merges = frozenset({"list", "scalar"})
+    needs = (_needs_max_length, _needs_max_items)
+
+    def check(self, field: Field, value: Any, fail: Fail) -> Any:
+        max_length = field.constraints.max_length or 0
+        out = []
+        for item in _items(value, field, fail):
+            if not isinstance(item, dict) or set(item) != {"text", "done"}:
+                raise fail("must list items as a text and whether it is ticked each")
+            text = _one_line(item["text"], max_length, fail, "items must be")
+            if not isinstance(item["done"], bool):
+                raise fail("must say yes or no for whether each item is ticked")
+            if text:
+                out.append({"text": text, "done": item["done"]})
+        return out or None
+
+    def parse(self, field: Field, text: str, fail: Fail) -> Any:
+        items = []
+        for part in split(text, ";"):
+            done = part.lower().startswith("[x]")
+            items.append({"text": part[3:].strip() if done else part, "done": done})
+        return items
+
+    def text(self, field: Field, value: Any) -> str:
+        if not isinstance(value, list):
+            return plain_text(value)
+        return "; ".join(f"[{'x' if i.get('done') else ' '}] {i.get('text')}" for i in value if isinstance(i, dict))
+
+
+class Sketch(Type):
+    """A drawing: vector strokes (sync/core/sketch.py), merged as the union of both sides' strokes by id."""
+
+    name = "sketch"
+    merges = frozenset({"union"})
+    needs = (_needs_max_length, _needs_max_items)
+
+    def check(self, field: Field, value: Any, fail: Fail) -> Any:
+        c = field.constraints
+        try:
+            return check_strokes(value, c.max_items or 0, c.max_length or 0) or None
+        except SketchError as err:
+            raise fail(str(err)) from None
+
+    def parse(self, field: Field, text: str, fail: Fail) -> Any:
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise fail("must be a drawing (its strokes as JSON)") from None
+
+    def text(self, field: Field, value: Any) -> str:
+        n = stroke_count(value)
+        return f"a drawing of {n} stroke{'' if n == 1 else 's'}"
+
+
 class Emotions(Type):
     """Feelings by name, each with an intensity; names compared as JavaScript's toLowerCase() compares them."""
 
@@ -405,9 +467,31 @@ class Emotions(Type):
 # Every field type, in the order the worksheet builder offers them; FieldType spells out the same names, so msgspec
 # and type checkers know them (tests/sync/core/test_fields.py compares the two).
 FieldType = Literal[
-    "short_text", "long_text", "scale", "yes_no", "single_choice", "multi_choice", "list", "minutes", "emotions"
+    "short_text",
+    "long_text",
+    "scale",
+    "yes_no",
+    "single_choice",
+    "multi_choice",
+    "list",
+    "minutes",
+    "emotions",
+    "checklist",
+    "sketch",
 ]
 TYPES: dict[str, Type] = {
     t.name: t
-    for t in (ShortText(), LongText(), Scale(), YesNo(), SingleChoice(), MultiChoice(), List(), Minutes(), Emotions())
+    for t in (
+        ShortText(),
+        LongText(),
+        Scale(),
+        YesNo(),
+        SingleChoice(),
+        MultiChoice(),
+        List(),
+        Minutes(),
+        Emotions(),
+        Checklist(),
+        Sketch(),
+    )
 }

@@ -11,7 +11,7 @@ import msgspec
 from .errors import BetweenError
 from .fields import TYPES, Fail, FieldType
 
-MergeStrategy = Literal["text", "scalar", "set", "list"]
+MergeStrategy = Literal["text", "scalar", "set", "list", "union"]
 
 # Which merge strategies make sense for which field type; the loader refuses anything else.
 ALLOWED_MERGES: dict[str, frozenset[str]] = {name: t.merges for name, t in TYPES.items()}

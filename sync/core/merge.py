@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -229,10 +230,12 @@ def _merge_value(strategy: str, at: str, base: Any, local: Any, remote: Any, ctx
         if hunks:
             ctx.note(at, "text", NOTE_TEXT, hunks=hunks)
         return text
-    if strategy in ("set", "list") and isinstance(local, list) and isinstance(remote, list):
+    if strategy in ("set", "list", "union") and isinstance(local, list) and isinstance(remote, list):
         base_list = base if isinstance(base, list) else []
         if strategy == "set":
             return _merge_set(base_list, local, remote)
+        if strategy == "union":
+            return _merge_set(base_list, local, remote, key=_stroke_key)
         if all(_named(x) for x in base_list + local + remote):
             return _merge_named(at, base_list, local, remote, ctx)
         return _merge_positions(at, base_list, local, remote, ctx)
@@ -240,16 +243,24 @@ def _merge_value(strategy: str, at: str, base: Any, local: Any, remote: Any, ctx
     return local
 
 
-def _merge_set(base: list[Any], local: list[Any], remote: list[Any]) -> list[Any]:
-    b, lo, r = ({_canon(x) for x in s} for s in (base, local, remote))
+def _merge_set(base: list[Any], local: list[Any], remote: list[Any], key: Callable[[Any], str] = _canon) -> list[Any]:
+    b, lo, r = ({key(x) for x in s} for s in (base, local, remote))
     removed = (b - lo) | (b - r)
     out, seen = [], set()
-    for item in local + [x for x in remote if _canon(x) not in lo]:
-        key = _canon(item)
-        if key not in removed and key not in seen:
-            seen.add(key)
+    for item in local + [x for x in remote if key(x) not in lo]:
+        k = key(item)
+        if k not in removed and k not in seen:
+            seen.add(k)
             out.append(item)
     return out
+
+
+def _stroke_key(item: Any) -> str:
+    """A sketch's stroke is known by its id (strokes never change: one id, one stroke); anything else by its value."""
+    sid = item.get("id") if isinstance(item, dict) else None
+    if isinstance(sid, str):
+        return "id:" + sid
+    return "value:" + _canon(item)
 
 
 def _named(item: Any) -> bool:

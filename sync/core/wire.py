@@ -309,9 +309,90 @@ class CareLink(Frozen, frozen=True, kw_only=True):
     proof: bytes | None = None
 
 
+# ---------------------------------------------------------------- reminders (Web Push)
+
+# An uncompressed P-256 point (RFC 8291's p256dh; the server's VAPID key)
+PushPoint = Annotated[bytes, Meta(min_length=65, max_length=65)]
+# The device's own name for one fire time: random, meaningless to the server (it is also the push's Topic)
+ReminderId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{8,32}(?!\n)$")]
+PushEndpoint = Annotated[str, Meta(min_length=12, max_length=2048, pattern=r"^https?://[^\s]+$")]
+MAX_REMINDER_TIMES = 200  # per device: two weeks of a dozen reminders a day
+
+
+class PushKey(Frozen, frozen=True, kw_only=True):
+    """The server's VAPID public key: the applicationServerKey a device subscribes with."""
+
+    public_key: PushPoint
+
+
+class PushSubscription(Frozen, frozen=True, kw_only=True):
+    """A browser's PushSubscription (its endpoint, and the keys messages to it are encrypted for)."""
+
+    endpoint: PushEndpoint
+    p256dh: PushPoint
+    auth: Bytes16
+
+
+class ReminderTime(Frozen, frozen=True, kw_only=True):
+    """One coming instant (UTC seconds) the device asks to be woken at, under its own opaque id."""
+
+    id: ReminderId
+    at: Annotated[int, Meta(ge=0, le=1 << 40)]
+
+
+class ReminderTimes(Frozen, frozen=True, kw_only=True):
+    """Every coming fire time of this device: it replaces those the server holds."""
+
+    times: Annotated[list[ReminderTime], Meta(max_length=MAX_REMINDER_TIMES)]
+
+
+class ReminderDevice(Frozen, frozen=True, kw_only=True):
+    """One device's subscription as the server holds it: where pushes go (the push service's origin) and when."""
+
+    device_id: UUID
+    push_service: str
+    created_at: int
+    current: bool
+    times: list[ReminderTime]
+
+
+class Reminders(Frozen, frozen=True, kw_only=True):
+    devices: list[ReminderDevice]
+
+
 class Health(Frozen, frozen=True, kw_only=True):
     status: Literal["ok"]
     version: str
+
+
+# ---------------------------------------------------------------- crisis lines (public, operator-configured)
+
+# A number people dial or text: digits, spaces, brackets and dashes, an optional leading +; at least 2 digits.
+PhoneNumber = Annotated[str, Meta(pattern=r"^\+?[0-9][0-9 ()\-]{0,28}[0-9](?!\n)$", max_length=30)]
+WebAddress = Annotated[str, Meta(pattern=r"^https?://[^\s]+$", max_length=500)]
+OneLine = Annotated[str, Meta(pattern=r"^[^\x00-\x1f\x7f]+$", min_length=1, max_length=200)]
+
+
+class CrisisLine(Frozen, frozen=True, kw_only=True):
+    """One crisis line as the operator configured it; `source` is where the number was checked, `reviewed` when."""
+
+    name: OneLine
+    phone: PhoneNumber | None = None  # to call
+    sms: PhoneNumber | None = None  # to text
+    url: WebAddress | None = None
+    hours: OneLine | None = None  # "24 hours, every day"
+    about: Annotated[str, Meta(max_length=500)] | None = None  # who it is for, in a sentence
+    source: WebAddress
+    reviewed: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+class CrisisLines(Frozen, frozen=True, kw_only=True):
+    """GET /api/v1/crisis-lines: the same for everyone. Nothing configured: no region, no emergency number, no lines
+    (the app then says to call the local emergency number, and never shows a number of its own)."""
+
+    region: OneLine | None = None
+    emergency: PhoneNumber | None = None  # the local emergency number, when the operator gives it
+    lines: Annotated[list[CrisisLine], Meta(max_length=50)] = []
 
 
 def encode(obj: object) -> bytes:

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-CLIENT_BAR = ["New entry", "Today", "Entries", "To do", "Progress", "More"]
+CLIENT_BAR = ["New entry", "Today", "Entries", "To do", "Progress", "More", "Safety plan"]
+RAISED = ("New entry", "Safety plan")  # above the bar on a phone, at its two ends
 
 # Every link of the navigation: its name, the box it takes, whether its icon is hidden from screen readers.
 BAR = """() => [...document.querySelectorAll('#view > nav.tabs a')].map((a) => {
@@ -29,15 +30,18 @@ HEADING_BOX = """() => { const r = document.querySelector('#view h1').getBoundin
 
 
 # The focused element's box and the top of what the bottom bar covers at its inline position (the bar, and the
-# raised "New entry" button where it overlaps); null when focus is in the navigation itself or on the page body.
+# raised "New entry" and "Safety plan" buttons where they overlap); null when focus is in the navigation itself or on
+# the page body.
 FOCUS_BOX = """() => {
   const el = document.activeElement;
   if (!el || el === document.body || el.closest('nav.tabs')) return null;
   const r = el.getBoundingClientRect();
   const nav = document.querySelector('#view > nav.tabs');
   let cover = nav ? nav.getBoundingClientRect().top : innerHeight;
-  const raised = nav?.querySelector('.new-entry')?.getBoundingClientRect();
-  if (raised && raised.width && r.right > raised.left && r.left < raised.right) cover = Math.min(cover, raised.top);
+  for (const button of nav?.querySelectorAll('.new-entry, .safety-link') ?? []) {
+    const raised = button.getBoundingClientRect();
+    if (raised.width && r.right > raised.left && r.left < raised.right) cover = Math.min(cover, raised.top);
+  }
   return { what: el.id || el.name || el.tagName, top: r.top, bottom: r.bottom, cover, height: innerHeight };
 }"""
 
@@ -61,19 +65,27 @@ def test_the_bottom_bar_is_within_thumb_reach_labelled_and_keyboard_reachable(pl
         # At the bottom edge, the full width: within thumb reach. The tabs share one row.
         x, y, width, height = page.evaluate(NAV_BOX)
         assert (x, width) == (0, PHONE["width"]) and y + height == PHONE["height"] and height < 200
-        tabs = [link for link in links if link["name"] != "New entry"]
+        tabs = [link for link in links if link["name"] not in RAISED]
         assert len({round(link["y"]) for link in tabs}) == 1 and all(link["y"] > PHONE["height"] - 100 for link in tabs)
         # "New entry" sits raised above the bar, at its inline end.
         new = links[0]
         assert new["y"] + new["height"] <= y and new["x"] + new["width"] > PHONE["width"] / 2
+        # "Safety plan" too, at its inline start: one tap from every screen, and not over "New entry".
+        plan = links[-1]
+        assert plan["y"] + plan["height"] <= y and plan["x"] < PHONE["width"] / 2
+        assert plan["x"] + plan["width"] < new["x"]
 
         # Scrolled to the end, nothing of the screen stays behind the bar or the raised button.
         page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
         last = page.evaluate("() => document.querySelector('.entries li:last-child').getBoundingClientRect().bottom")
-        raised = page.evaluate("() => document.querySelector('.new-entry').getBoundingClientRect().top")
+        raised = page.evaluate(
+            "() => Math.min(...[...document.querySelectorAll('.new-entry, .safety-link')]"
+            ".map((a) => a.getBoundingClientRect().top))"
+        )
         assert last <= raised
 
-        # By keyboard, from a fresh start: the skip link, then "New entry", then each tab in order; Enter follows one.
+        # By keyboard, from a fresh start: the skip link, then "New entry", then each tab in order, then "Safety
+        # plan"; Enter follows one.
         open_app(ctx, app_url, "/app/entries")
         page.keyboard.press("Tab")
         assert page.evaluate("() => document.activeElement.className") == "skip"
@@ -82,6 +94,7 @@ def test_the_bottom_bar_is_within_thumb_reach_labelled_and_keyboard_reachable(pl
             page.keyboard.press("Tab")
             focused.append(page.evaluate("() => document.activeElement.textContent.trim()"))
         assert focused == CLIENT_BAR
+        page.keyboard.press("Shift+Tab")
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Shift+Tab")  # back to To do
         assert page.evaluate("() => document.activeElement.textContent.trim()") == "To do"

@@ -21,6 +21,13 @@ PASS_C = "client passphrase, long enough"
 PASS_T = "therapist passphrase, long enough"
 
 
+@pytest.fixture
+def server(live_server):
+    """This module plays a malicious server by editing its SQLite file behind its back: what it tests is the
+    client's checks, the same whatever engine an honest server runs on, so it runs on SQLite only."""
+    return live_server
+
+
 def _db(server) -> sqlite3.Connection:
     db = sqlite3.connect(server.data_dir / "between.sqlite3", timeout=10, isolation_level=None)
     db.execute("PRAGMA busy_timeout=10000")

@@ -8,6 +8,15 @@ import json
 import re
 import sqlite3
 
+import pytest
+
+
+@pytest.fixture
+def server(live_server):
+    """This module plays a malicious server by editing its SQLite file behind its back: what it tests is the
+    client's checks, the same whatever engine an honest server runs on, so it runs on SQLite only."""
+    return live_server
+
 
 def _shared(cli, who: str) -> tuple[list[dict], str]:
     listed = cli.run(who, "shared", "list", "--json")

@@ -7,7 +7,16 @@ import base64
 import sqlite3
 import uuid
 
+import pytest
+
 from between.sync.core import crypto, keys, wire
+
+
+@pytest.fixture
+def server(live_server):
+    """This module plays a malicious server by editing its SQLite file behind its back: what it tests is the
+    client's checks, the same whatever engine an honest server runs on, so it runs on SQLite only."""
+    return live_server
 
 
 def _server_db(server) -> sqlite3.Connection:

@@ -28,6 +28,7 @@ API = "/api/v1"
 NO_SESSION = {
     ("get", "/health"),
     ("get", "/health/ready"),
+    ("get", "/crisis-lines"),
     ("post", "/accounts"),
     ("post", "/auth/prelogin"),
     ("post", "/auth/login"),

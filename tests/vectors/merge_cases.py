@@ -22,6 +22,7 @@ from between.sync.core.merge import (
     NOTE_VALUE,
     merge_documents,
 )
+from between.sync.core.sketch import encode_points
 
 OUT = Path(__file__).with_name("merge.json")
 
@@ -104,6 +105,16 @@ def case(
 BODY = "Morning: tired.\n\nLunch with Sam went fine.\n\nEvening: calmer.\n"
 MOOD = {"score": 5, "emotions": ["tired", "calm"], "note": "Slept badly.\n"}
 TR_EMO = [{"name": "anxious", "intensity": 80}, {"name": "sad", "intensity": 40}, {"name": "angry", "intensity": 20}]
+
+
+def stroke(sid: str, points: list[tuple[int, int, int]], tool: str = "pen", color: str = "ink") -> dict:
+    return {"id": sid, "tool": tool, "color": color, "width": 4, "points": encode_points(points)}
+
+
+S1 = stroke("s1-aaaaaaaaaa", [(400, 400, 128), (420, 410, 130), (460, 430, 140)])
+S2 = stroke("s2-bbbbbbbbbb", [(1000, 800, 100), (1010, 820, 110)], color="blue")
+S3 = stroke("s3-cccccccccc", [(2000, 1500, 128)], tool="marker", color="orange")
+S4 = stroke("s4-dddddddddd", [(3000, 2000, 0), (2990, 2010, 255)], tool="eraser")
 
 
 SHEET = {
@@ -489,10 +500,10 @@ def cases() -> list[dict]:
         ),
         case(
             "unknown kind: its fields merge as scalars",
-            doc("sketch", {"caption": "a", "strokes": [1, 2]}),
-            mine("sketch", {"caption": "b", "strokes": [1, 2]}),
-            theirs("sketch", {"caption": "c", "strokes": [1, 2, 3]}),
-            merged("sketch", {"caption": "b", "strokes": [1, 2, 3]}, n_value("/fields/caption", "c")),
+            doc("collage", {"caption": "a", "strokes": [1, 2]}),
+            mine("collage", {"caption": "b", "strokes": [1, 2]}),
+            theirs("collage", {"caption": "c", "strokes": [1, 2, 3]}),
+            merged("collage", {"caption": "b", "strokes": [1, 2, 3]}, n_value("/fields/caption", "c")),
             conflicted=True,
         ),
         case(
@@ -682,6 +693,35 @@ def cases() -> list[dict]:
                 title="Tram",
             ),
             conflicted=True,
+        ),
+        # A sketch's strokes merge as the union of both sides' strokes by id (docs/MERGE.md "union").
+        case(
+            "sketch: strokes drawn on two devices at once are all kept, this device's first",
+            doc("sketch", {"drawing": [S1], "title": "Calm"}),
+            mine("sketch", {"drawing": [S1, S2], "title": "Calm"}),
+            theirs("sketch", {"drawing": [S1, S3, S4], "title": "Calm"}),
+            merged("sketch", {"drawing": [S1, S2, S3, S4], "title": "Calm"}),
+        ),
+        case(
+            "sketch: a stroke undone on one device stays gone; a stroke drawn on the other is kept",
+            doc("sketch", {"drawing": [S1, S2]}),
+            mine("sketch", {"drawing": [S1]}),
+            theirs("sketch", {"drawing": [S1, S2, S3]}),
+            merged("sketch", {"drawing": [S1, S3]}),
+        ),
+        case(
+            "sketch: cleared on one device, drawn on the other: only the new strokes remain",
+            doc("sketch", {"drawing": [S1, S2]}),
+            mine("sketch", {"drawing": [S3]}),
+            theirs("sketch", {"drawing": [S1, S2, S4]}),
+            merged("sketch", {"drawing": [S3, S4]}),
+        ),
+        case(
+            "sketch: the same sketch started on two devices (no base): the union of both",
+            None,
+            mine("sketch", {"drawing": [S1, S2]}),
+            theirs("sketch", {"drawing": [S3]}),
+            merged("sketch", {"drawing": [S1, S2, S3]}),
         ),
     ]
     return out

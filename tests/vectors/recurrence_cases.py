@@ -19,6 +19,7 @@ from between.sync.core.assignments import (
     all_templates,
     build_from_template,
     validate_assignment,
+    validate_plan_contact,
     validate_response,
     validate_worksheet,
 )
@@ -408,6 +409,18 @@ SHEET = {
 }
 
 
+CONTACT = {
+    "v": 1,
+    "type": "plan-contact",
+    "client_id": "0b3f6a52-1c7e-4f0e-8a51-5d2f8e6c4b21",
+    "name": "Riverside Practice, out of hours",
+    "phone": "+44 20 7946 0999",
+    "withdrawn": False,
+    "created_at": "2026-03-23T10:00:00Z",
+    "updated_at": "2026-03-23T10:00:00Z",
+}
+
+
 def _assignment(**changes: Any) -> dict[str, Any]:
     doc = build_from_template("breathing-practice", **BUILD)
     doc.update(changes)
@@ -451,6 +464,14 @@ def _invalid() -> list[dict[str, Any]]:
         ("response", {**RESPONSE, "feedback": {"rating": "meh"}}, "feedback.rating"),
         ("response", {**RESPONSE, "occurrence": "2026-3-24"}, "occurrence"),
         ("response", {**RESPONSE, "feedback": {"rating": "helping", "comment": None}}, "feedback.comment"),
+        ("plan-contact", {**CONTACT, "phone": "call 999"}, "phone"),
+        ("plan-contact", {**CONTACT, "phone": " "}, "phone"),
+        ("plan-contact", {**CONTACT, "sms": "ask for Jo"}, "sms"),
+        ("plan-contact", {**CONTACT, "name": "a\nb"}, "name"),
+        ("plan-contact", {**CONTACT, "client_id": "ABC"}, "client_id"),
+        ("plan-contact", {**CONTACT, "note": "x" * 501}, "note"),
+        ("plan-contact", {**CONTACT, "withdrawn": None}, "withdrawn"),
+        ("plan-contact", {**CONTACT, "email": "x@example.org"}, "email"),
         ("worksheet", _field(0, type="emotions"), "worksheet.fields[0].type"),
         ("worksheet", _field(0, required=None), "worksheet.fields[0].required"),
         ("worksheet", _field(0, hint=None), "worksheet.fields[0].hint"),
@@ -503,15 +524,37 @@ def documents() -> dict[str, Any]:
             "expect": {**RESPONSE, "feedback": {"rating": "helping", "comment": "\u0085"}},
         },
     ]
+    contacts = [
+        {
+            "doc": {
+                **CONTACT,
+                "name": "  Riverside Practice, out of hours ",
+                "hours": " Weekdays 6 pm to 9 am ",
+                "note": "Ask for the duty therapist.\r\n",
+                "sms": "",
+            },
+            "expect": {**CONTACT, "hours": "Weekdays 6 pm to 9 am", "note": "Ask for the duty therapist.\n"},
+        },
+        {
+            "doc": {k: v for k, v in CONTACT.items() if k != "withdrawn"} | {"sms": "07700 900999", "hours": ""},
+            "expect": {**CONTACT, "sms": "07700 900999"},
+        },
+    ]
     return {
         "built": built,
         "worksheet": {"input": SHEET, "expect": validate_worksheet(SHEET)},
         "responses": responses,
+        "plan_contacts": contacts,
         "invalid": _invalid(),
     }
 
 
-VALIDATORS = {"assignment": validate_assignment, "response": validate_response, "worksheet": validate_worksheet}
+VALIDATORS = {
+    "assignment": validate_assignment,
+    "response": validate_response,
+    "worksheet": validate_worksheet,
+    "plan-contact": validate_plan_contact,
+}
 
 
 def _check_documents(docs: dict[str, Any]) -> list[str]:
@@ -526,6 +569,9 @@ def _check_documents(docs: dict[str, Any]) -> list[str]:
     for case in docs["responses"]:
         if validate_response(case["doc"]) != case["expect"]:
             problems.append("response normalisation differs")
+    for case in docs["plan_contacts"]:
+        if validate_plan_contact(case["doc"]) != case["expect"]:
+            problems.append("plan contact normalisation differs")
     return problems
 
 

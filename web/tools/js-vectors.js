@@ -251,6 +251,14 @@ function kindCases() {
       emotions: [{ name: 'very\u00a0 anxious', intensity: 3 }, { name: 'Straße', intensity: 1 }, { name: 'STRASSE', intensity: 2 }] }],
     ['thought-record', { situation: 's', automatic_thought: 't', emotions: [{ name: 'sad', intensity: 1, note: 'x' }] }],
     ['thought-record', { situation: 's', automatic_thought: 't', emotions: [['sad', 1]] }],
+    // The safety plan: every step optional (a plan is built a step at a time), each a list of lines.
+    ['safety-plan', {}],
+    ['safety-plan', { warning_signs: ['  Not sleeping ', '', 'Pulling away from friends'], helpers: ['Alex 07700 900123'],
+      professionals: ['Out of hours: +44 20 7946 0000', 'Out of hours: +44 20 7946 0000'], reasons: ['My sister'] }],
+    ['safety-plan', { coping: ['x'.repeat(301)] }],
+    ['safety-plan', { helpers: Array.from({ length: 21 }, (_, i) => `Friend ${i}`) }],
+    ['safety-plan', { reasons: 'My sister' }],
+    ['safety-plan', { safer_surroundings: ['two\nlines'] }],
   ];
   return inputs.map(([kind, fields]) => {
     try {

@@ -21,8 +21,14 @@ CREATE INDEX invites_by_therapist ON invites (therapist_id);
 -- index links_by_client
 CREATE INDEX links_by_client ON links (client_id);
 
+-- index push_subscriptions_by_user
+CREATE INDEX push_subscriptions_by_user ON push_subscriptions (user_id);
+
 -- index records_by_owner
 CREATE INDEX records_by_owner ON records (owner_id);
+
+-- index reminder_times_due
+CREATE INDEX reminder_times_due ON reminder_times (due_at);
 
 -- index sessions_by_device
 CREATE INDEX sessions_by_device ON sessions (device_id);
@@ -95,6 +101,16 @@ CREATE TABLE links (
     UNIQUE (therapist_id, client_id)
 ) STRICT;
 
+-- table push_subscriptions
+CREATE TABLE push_subscriptions (
+    device_id  BLOB PRIMARY KEY REFERENCES devices (device_id) ON DELETE CASCADE,
+    user_id    BLOB NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+    endpoint   TEXT NOT NULL,
+    p256dh     BLOB NOT NULL,
+    auth       BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+
 -- table records
 CREATE TABLE records (
     record_id    BLOB PRIMARY KEY CHECK (length(record_id) = 16),
@@ -102,6 +118,17 @@ CREATE TABLE records (
     head_version INTEGER NOT NULL,
     head_rev_id  BLOB NOT NULL,
     head_key_id  BLOB NOT NULL
+) STRICT;
+
+-- table reminder_times
+CREATE TABLE reminder_times (
+    device_id   BLOB NOT NULL REFERENCES push_subscriptions (device_id) ON DELETE CASCADE,
+    reminder_id TEXT NOT NULL,
+    fire_at     INTEGER NOT NULL,
+    due_at      INTEGER NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    lease       BLOB,
+    PRIMARY KEY (device_id, reminder_id)
 ) STRICT;
 
 -- table revisions

@@ -65,7 +65,15 @@ def test_migrations_are_numbered_and_idempotent(tmp_path):
             if t not in ("sqlite_stat1",)
             and conn.execute(f"SELECT type FROM pragma_table_info('{t}') WHERE name = ?", (c,)).fetchone()[0] == "TEXT"
         }
-        assert text_cols == {("users", "handle"), ("users", "role"), ("devices", "name"), ("challenges", "subject")}
+        # a push endpoint is the push service's URL for a browser; a reminder id is the device's opaque HMAC text
+        assert text_cols == {
+            ("users", "handle"),
+            ("users", "role"),
+            ("devices", "name"),
+            ("challenges", "subject"),
+            ("push_subscriptions", "endpoint"),
+            ("reminder_times", "reminder_id"),
+        }
     finally:
         conn.close()
 

@@ -315,6 +315,8 @@ def test_every_question_of_every_kind_is_named_by_its_label_when_refused():
         "long_text": 5,
         "list": "x",
         "emotions": "x",
+        "sketch": "x",
+        "checklist": "x",
     }
     for kind in kinds.all_kinds():
         for field in kind.fields:

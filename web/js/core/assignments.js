@@ -307,6 +307,48 @@ export function validateResponse(doc, assignment = null) {
   return out;
 }
 
+const PLAN_CONTACT_KEYS = ['v', 'type', 'client_id', 'name', 'phone', 'sms', 'hours', 'note', 'withdrawn',
+  'created_at', 'updated_at'];
+// As sync/core/wire.py PhoneNumber: what a phone's dialler takes, written as people write it.
+const PHONE = /^\+?[0-9][0-9 ()-]{0,28}[0-9]$/;
+
+/**
+ * A therapist's out-of-hours contact for one client's safety plan (docs/ASSIGNMENTS.md, "The plan contact"), as
+ * sync/core/assignments.py validate_plan_contact: normalised (text trimmed, empty optional fields left out).
+ * @param {any} doc
+ */
+export function validatePlanContact(doc) {
+  const d = new Doc('plan-contact');
+  d.header(doc, 'plan-contact', PLAN_CONTACT_KEYS);
+  const out = { v: 1, type: 'plan-contact' };
+  if (typeof doc.client_id !== 'string' || !RECORD_ID.test(doc.client_id)) {
+    throw d.fail('client_id', 'must be a user id (a lowercase UUID)');
+  }
+  out.client_id = doc.client_id;
+  out.name = d.line(doc.name, 'name', 200);
+  for (const key of ['phone', 'sms']) {
+    if (key !== 'phone' && !has(doc, key)) continue;
+    const number = d.line(doc[key], key, 30, key === 'phone');
+    if (number && !PHONE.test(number)) {
+      throw d.fail(key, 'must be a phone number: digits, spaces, brackets and dashes, an optional leading +');
+    }
+    if (number) out[key] = number;
+  }
+  if (has(doc, 'hours')) {
+    const hours = d.line(doc.hours, 'hours', 200, false);
+    if (hours) out.hours = hours;
+  }
+  if (has(doc, 'note')) {
+    const note = d.text(doc.note, 'note', 500);
+    if (note) out.note = note;
+  }
+  const withdrawn = has(doc, 'withdrawn') ? doc.withdrawn : false;
+  if (typeof withdrawn !== 'boolean') throw d.fail('withdrawn', 'must be true or false');
+  out.withdrawn = withdrawn;
+  [out.created_at, out.updated_at] = d.stamps(doc);
+  return out;
+}
+
 /** Practice minutes of the seven local dates from `weekStart`, against the assignment's weekly target. */
 export function weeklyMinutes(assignment, responses, weekStart) {
   const first = parseDate(weekStart, 'week_start');

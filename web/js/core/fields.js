@@ -6,6 +6,7 @@
  */
 
 import { text } from './messages.js';
+import { SketchError, checkStrokes } from './sketch.js';
 
 // C0 controls other than tab and newline (and DEL) have no business in what a person writes.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
@@ -275,6 +276,65 @@ export const FIELD_TYPES = Object.freeze({
     words: asIs,
     text: (field, value) => (Array.isArray(value) ? value.map((v) => `${v.name} ${v.intensity}`).join(', ')
       : String(value)),
+  },
+  checklist: {
+    merges: ['list', 'scalar'],
+    worksheet: null,
+    recordsMinutes: false,
+    headline: null,
+    check(field, value, fail) {
+      const c = field.constraints ?? {};
+      const out = [];
+      for (const item of items(field, value, fail)) {
+        const keys = item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item).sort() : [];
+        if (keys.length !== 2 || keys[0] !== 'done' || keys[1] !== 'text') {
+          throw fail('must list items as a text and whether it is ticked each');
+        }
+        const text = oneLine(item.text, c.max_length ?? 0, fail, 'items must be');
+        if (typeof item.done !== 'boolean') throw fail('must say yes or no for whether each item is ticked');
+        if (text) out.push({ text, done: item.done });
+      }
+      return out.length ? out : null;
+    },
+    // The form's rows (screens/fields.js): `<name>.text` for each row's words, `<name>.done` for the ticked rows' index.
+    read: (form, name) => {
+      const ticked = new Set(form.getAll(`${name}.done`).map(String));
+      return form.getAll(`${name}.text`).map((said, i) => ({ text: String(said), done: ticked.has(String(i)) }))
+        .filter((item) => item.text.trim() !== '');
+    },
+    byChoice: never,
+    words: asIs,
+    text: (field, value) => (Array.isArray(value)
+      ? value.map((i) => `[${i?.done ? 'x' : ' '}] ${i?.text}`).join('\n') : String(value)),
+  },
+  sketch: {
+    merges: ['union'],
+    worksheet: null,
+    recordsMinutes: false,
+    headline: null,
+    check(field, value, fail) {
+      const c = field.constraints ?? {};
+      try {
+        const strokes = checkStrokes(value, c.max_items ?? 0, c.max_length ?? 0);
+        return strokes.length ? strokes : null;
+      } catch (err) {
+        if (err instanceof SketchError) throw fail(err.message);
+        throw err;
+      }
+    },
+    // The page's canvas keeps the strokes as JSON in a hidden field (page/sketch.js); empty means none.
+    read: (form, name) => {
+      const text = form.get(name);
+      if (typeof text !== 'string' || !text.trim()) return null;
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text; // refused by check, in words
+      }
+    },
+    byChoice: never,
+    words: (field, value) => (Array.isArray(value) ? value.length : 0),
+    text: (field, value) => text('sketch.text', { count: Array.isArray(value) ? value.length : 0 }),
   },
 });
 

@@ -99,3 +99,22 @@ export function readFormField(field, form) {
 
 /** @param {Kind} kind @param {FormData} form */
 export const readForm = (kind, form) => Object.fromEntries(kind.fields.map((f) => [f.id, readFormField(f, form)]));
+
+/**
+ * The answers an address fills a form with (`f.<field>=value`, as the form sends them: the breathing pacer's minutes
+ * and technique, a list's starter title), each only when it is a valid answer on its own; the person reviews them.
+ * @param {Kind} kind @param {URLSearchParams} params @returns {Record<string, unknown>}
+ */
+export function prefilled(kind, params) {
+  const values = {};
+  for (const field of kind.fields) {
+    if (!params.has(`f.${field.id}`)) continue;
+    try {
+      const value = checkField(field, readFormField(field, /** @type {any} */ (params)));
+      if (value !== null) values[field.id] = value;
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+    }
+  }
+  return values;
+}

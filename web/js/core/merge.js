@@ -318,9 +318,10 @@ function mergeValue(strategy, at, base, local, remote, ctx) {
     if (hunks) ctx.note(at, 'text', NOTE_TEXT, { hunks });
     return text;
   }
-  if ((strategy === 'set' || strategy === 'list') && Array.isArray(local) && Array.isArray(remote)) {
+  if (['set', 'list', 'union'].includes(strategy) && Array.isArray(local) && Array.isArray(remote)) {
     const baseList = Array.isArray(base) ? base : [];
     if (strategy === 'set') return mergeSet(baseList, local, remote);
+    if (strategy === 'union') return mergeSet(baseList, local, remote, strokeKey);
     if ([...baseList, ...local, ...remote].every(named)) return mergeNamed(at, baseList, local, remote, ctx);
     return mergePositions(at, baseList, local, remote, ctx);
   }
@@ -328,13 +329,17 @@ function mergeValue(strategy, at, base, local, remote, ctx) {
   return local;
 }
 
-function mergeSet(base, local, remote) {
-  const [b, lo, r] = [base, local, remote].map((s) => new Set(s.map(canon)));
+/** A sketch's stroke is known by its id (strokes never change: one id, one stroke); anything else by its value. */
+const strokeKey = (item) => (isObject(item) && typeof get(item, 'id') === 'string' ? `id:${get(item, 'id')}`
+  : `value:${canon(item)}`);
+
+function mergeSet(base, local, remote, keyOf = canon) {
+  const [b, lo, r] = [base, local, remote].map((s) => new Set(s.map(keyOf)));
   const removed = new Set([...b].filter((k) => !lo.has(k) || !r.has(k)));
   const out = [];
   const seen = new Set();
-  for (const item of [...local, ...remote.filter((x) => !lo.has(canon(x)))]) {
-    const key = canon(item);
+  for (const item of [...local, ...remote.filter((x) => !lo.has(keyOf(x)))]) {
+    const key = keyOf(item);
     if (!removed.has(key) && !seen.has(key)) {
       seen.add(key);
       out.push(item);

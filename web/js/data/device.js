@@ -4,10 +4,39 @@ import { concat, fromUtf8, newUuid, utf8, uuidString } from '../core/bytes.js';
 import { ed25519Public } from '../core/crypto.js';
 import { get, write } from './db.js';
 import { deriveKwk, newLocalSecrets } from '../core/keys.js';
+import { BetweenError } from '../core/errors.js';
 
 // Local-only AAD of the device wrap (not a protocol label: these bytes never leave the device).
 const DEVICE_WRAP_AAD = utf8('between/web/device-secrets/v1');
 const META_KEY = 'device';
+
+// With an app lock set (engine/lock.js), the device row holds no DLK: the secrets rest under the vault key, which
+// exists only in memory (here, and in the app's open pages) while the app is unlocked.
+/** @type {CryptoKey|null} */
+let vault = null;
+
+/** Hold the vault key in memory (the app was unlocked), or drop it (`null`: the app locked). */
+export function holdVault(key) {
+  vault = key;
+}
+
+/** Whether the vault key is held in memory. */
+export const vaultHeld = () => vault !== null;
+
+/** The vault key held in memory (to hand to a page of the app), or null. */
+export const heldVault = () => vault;
+
+/** The app is locked: the device's secrets cannot be read until it is unlocked (engine/lock.js). */
+export class LockedError extends BetweenError {
+  static defaultCode = 'locked';
+}
+
+/** The key the device's secrets rest under: its DLK, or with an app lock the vault key held in memory. */
+function restKey(row) {
+  if (row.dlk) return row.dlk;
+  if (!vault) throw new LockedError('the app is locked');
+  return vault;
+}
 
 /**
  * @typedef {{userId: Uint8Array, accountKey: Uint8Array, sigSeed: Uint8Array, kemSeed: Uint8Array,
@@ -26,7 +55,8 @@ async function wrapSecrets(dlk, userId, secrets) {
 
 async function unwrapSecrets(row) {
   const plain = new Uint8Array(await crypto.subtle.decrypt(
-    { name: 'AES-GCM', iv: row.wrapped.iv, additionalData: concat(DEVICE_WRAP_AAD, row.userId) }, row.dlk, row.wrapped.ct));
+    { name: 'AES-GCM', iv: row.wrapped.iv, additionalData: concat(DEVICE_WRAP_AAD, row.userId) }, restKey(row),
+    row.wrapped.ct));
   return { accountKey: plain.slice(0, 32), sigSeed: plain.slice(32, 64), kemSeed: plain.slice(64, 96) };
 }
 
@@ -78,9 +108,9 @@ const TOKEN_AAD = utf8('between/web/session-token/v1');
  */
 export async function saveAccount(db, next, alsoInTx = () => {}) {
   const row = await get(db, 'meta', META_KEY);
-  const wrapped = await wrapSecrets(row.dlk, next.userId, next);
+  const wrapped = await wrapSecrets(restKey(row), next.userId, next);
   const session = next.session ? { deviceKey: next.session.deviceKey, devicePub: next.session.devicePub,
-    tokenWrap: await sealToken(row.dlk, next.session.token) } : null;
+    tokenWrap: await sealToken(restKey(row), next.session.token) } : null;
   const updated = { ...row, userId: next.userId, handle: next.handle, role: next.role, deviceId: next.deviceId,
     wrapped, session };
   await write(db, ['meta', 'records', 'revisions', 'peers'], (tx) => {
@@ -102,13 +132,47 @@ export async function readToken(db) {
   if (!row?.session?.tokenWrap) return null;
   const { iv, ct } = row.session.tokenWrap;
   return fromUtf8(new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: TOKEN_AAD },
-    row.dlk, ct)));
+    restKey(row), ct)));
 }
 
 /** Replace the session token after a refresh. */
 export async function storeToken(db, token) {
   const row = await get(db, 'meta', META_KEY);
   if (!row?.session) return;
-  const tokenWrap = await sealToken(row.dlk, token);
+  const tokenWrap = await sealToken(restKey(row), token);
   await write(db, ['meta'], (tx) => { tx.objectStore('meta').put({ ...row, session: { ...row.session, tokenWrap } }, META_KEY); });
+}
+
+/**
+ * Put the device's secrets (and the session token) to rest under another key, in one transaction with `alsoInTx`:
+ * `key` a vault key (an app lock set up or changed; the DLK is dropped from the row), or null for a fresh DLK (the
+ * lock turned off). `me` is the unlocked device; the row must be readable now (unlocked).
+ * @param {IDBDatabase} db @param {Unlocked} me @param {CryptoKey|null} key
+ * @param {(tx: IDBTransaction) => void} alsoInTx
+ */
+export async function restUnder(db, me, key, alsoInTx) {
+  const row = await get(db, 'meta', META_KEY);
+  const token = await readToken(db);
+  const next = key ?? await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  const wrapped = await wrapSecrets(next, me.userId, me);
+  const session = row.session ? { ...row.session, tokenWrap: token === null ? null : await sealToken(next, token) } : null;
+  const { dlk: _dropped, ...rest } = row;
+  const updated = key ? { ...rest, wrapped, session } : { ...rest, dlk: next, wrapped, session };
+  await write(db, ['meta'], (tx) => {
+    tx.objectStore('meta').put(updated, META_KEY);
+    alsoInTx(tx);
+  });
+}
+
+/** Whether this device's secrets can be opened with `key` (a vault key a page handed back). @param {IDBDatabase} db */
+export async function opensWith(db, key) {
+  const row = await get(db, 'meta', META_KEY);
+  if (!row || row.dlk) return false;
+  try {
+    new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: row.wrapped.iv,
+      additionalData: concat(DEVICE_WRAP_AAD, row.userId) }, key, row.wrapped.ct)).fill(0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -8,20 +8,33 @@ import { onLocalChange } from '../data/entries.js';
 import { splitShell, streamPage, withLanguage, withShellWords } from './full-page.js';
 import { templateTable } from '../core/assignments.js';
 import { kindTable } from '../core/kinds.js';
+import { NO_LINES, readCrisisLines } from '../core/crisis-lines.js';
 import { localiseKinds, localiseTemplates } from '../core/kind-words.js';
 import { languageInUse, pickLanguage, SOURCE, text, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
+import { createLock } from './lock.js';
 import { createSharing } from './share.js';
 import { createStorage } from './storage.js';
 import { createSync } from './sync.js';
+import { createReminders } from './reminders.js';
 // The one import from engine/ into screens/ (web/test/layers.test.js): what the dispatcher serves is the features'.
-import { FEATURES, accountMessages, entryPanel, failed, foreignRefused, notAllowed } from '../screens/features.js';
+import {
+  FEATURES, accountMessages, entryPanel, failed, foreignRefused, lockMessages, notAllowed,
+} from '../screens/features.js';
 
 // The server's protections of its pages (server/web.py), copied from the cached shell onto every page this worker
 // makes: the Content-Security-Policy must hold for the pages people actually see, not only the first load.
 const PAGE_HEADERS = ['Content-Security-Policy', 'X-Content-Type-Options', 'Referrer-Policy', 'Cross-Origin-Opener-Policy'];
 const pageHeaders = (shell) => Object.fromEntries(PAGE_HEADERS.filter((h) => shell.headers.has(h))
   .map((h) => [h, shell.headers.get(h)]));
+
+/**
+ * The addresses a locked app still answers (docs/WEB.md "App lock"): the lock screen and its steps, and the crisis
+ * lines, which must be one tap away even from the lock screen. Everything else shows the lock screen.
+ * @param {string} path
+ */
+export const openWhileLocked = (path) => ['/app/lock', '/app/crisis'].some((open) => path === open
+  || path.startsWith(`${open}/`));
 
 /** Where a language's catalogue is served (web/i18n/). @param {string} language */
 export const catalogueUrl = (language) => `/i18n/${language}.json`;
@@ -39,11 +52,14 @@ export async function languageOf(db) {
 /**
  * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>,
  *   templatesResponse: () => Promise<Response>, catalogueResponse: (url: string) => Promise<Response>,
- *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>}} io
+ *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>,
+ *   tell?: (message: object) => Promise<void>, recover?: () => Promise<CryptoKey|null>,
+ *   crisisResponse?: () => Promise<Response|null>}} io
  *   how to reach the precached shell, kinds.json, templates.json and a language's catalogue (the worker passes its
  *   cache lookups), this app's origin (the API's too), how to tell the pages the sync status (with what a run that
  *   ended changed), and how to drop the worker's cached files that are fetched again when needed
- *   (engine/storage.js freeSpace)
+ *   (engine/storage.js freeSpace); `tell` a message to every open page and `recover` the vault key the open pages
+ *   hold (engine/lock.js); the kept copy of the crisis lines (sw.js: cached, refreshed behind it)
  */
 /**
  * Whether a message's `source` may be handed the session token: a top-level window of this `origin` that this worker
@@ -130,6 +146,7 @@ export function createLocalServer(io) {
   }
 
   const reset = () => { env = null; };
+  const lock = createLock({ reset, tell: io.tell ?? (async () => {}), recover: io.recover ?? (async () => null) });
   const accounts = createAccounts({ env: load, reset, origin: io.origin });
   const sync = createSync({
     env: load,
@@ -138,7 +155,10 @@ export function createLocalServer(io) {
       return api && { api };
     },
     notify: (status, scopes) => {
+      if (lockedNow()) return; // a run cut short by the lock says nothing
       io.notify(status, scopes);
+      // A run that ended (it says what it changed): fire times and the badge follow what came in.
+      if (['synced', 'waiting'].includes(/** @type {{state?: string}} */ (status).state)) background(reminders.refresh().catch(() => {}));
       // Saved when the run ends, not when the Sync screen is next drawn (a later run would replace them).
       background(account.keepWarnings(status).catch(() => {}));
     },
@@ -149,19 +169,53 @@ export function createLocalServer(io) {
   let background = () => {};
   onLocalChange(() => {
     background(sync.edited().catch(() => {}));
+    // Done means done: an answered day's fire time is withdrawn (the new set goes up without it).
+    background(reminders.refresh().catch(() => {}));
     background(sync.soon());
   });
   const sharing = createSharing({ env: load, sessionApi: accounts.sessionApi, origin: io.origin,
     changed: () => background(sync.soon(100)) });
 
   const storage = createStorage({ load, sync, freeCaches: io.freeCaches });
+  const reminders = createReminders({ load, sessionApi: accounts.sessionApi });
+
+  /** The operator's crisis lines as the worker keeps them (io.crisisResponse); no key is read. */
+  async function crisisLines() {
+    const response = await io.crisisResponse?.().catch(() => null);
+    if (!response?.ok) return NO_LINES;
+    return readCrisisLines(await response.clone().json().catch(() => null));
+  }
 
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
-    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, panel: entryPanel(load), home };
+    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, reminders, panel: entryPanel(load),
+    home, lock, crisisLines };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);
+  const lockAsk = lockMessages(app);
+  let lockedKnown = null;
+  /** Whether the app is locked (engine/lock.js), remembered for the synchronous checks above. */
+  const isAppLocked = async () => (lockedKnown = await lock.locked());
+  function lockedNow() {
+    return lockedKnown === true;
+  }
+
+  /**
+   * The lock screen in place of what was asked, while the app is locked: no handler of the app runs, nothing is
+   * decrypted or stored. For htmx, it replaces the whole view whatever the request targeted.
+   */
+  async function lockScreen(request, url) {
+    const found = router.match('GET', '/app/lock');
+    const screen = () => answer(request, new URL('/app/lock', url), found);
+    if (request.mode === 'navigate') return (await wholePage(screen(), 200)) ?? io.shell();
+    const response = await screen();
+    const headers = new Headers(response.headers);
+    headers.set('HX-Retarget', '#view');
+    headers.set('HX-Reswap', 'innerHTML');
+    headers.set('Cache-Control', 'no-store');
+    return new Response(response.body, { status: response.status, headers });
+  }
 
   /** Where the app opens (`/`, `/app`): a therapist's on their clients, anyone else's on Today. */
   async function home() {
@@ -194,6 +248,7 @@ export function createLocalServer(io) {
    */
   async function navigate(request) {
     const url = new URL(request.url);
+    if (!openWhileLocked(url.pathname) && await isAppLocked()) return lockScreen(request, url);
     if (url.pathname === '/' || url.pathname === '/app') url.pathname = await home();
     const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
     if (!found?.handler) return io.shell();
@@ -258,6 +313,7 @@ export function createLocalServer(io) {
     return (async () => {
       const acts = request.method !== 'GET' || found.handler?.download;
       if (request.mode === 'navigate' && acts && !(await fromAppPage())) return foreign();
+      if (!openWhileLocked(url.pathname) && await isAppLocked()) return lockScreen(request, url);
       if (request.mode === 'navigate' && request.method === 'GET') return navigate(request);
       const response = await answer(request, url, found);
       if (request.headers.get('HX-History-Restore-Request') === 'true') {
@@ -278,6 +334,15 @@ export function createLocalServer(io) {
    * is handed the session token.
    */
   async function message(data, port, fromWindow = async () => false) {
+    if (typeof data?.type === 'string' && data.type.startsWith('lock-')) {
+      port?.postMessage(await lockAsk(data, await fromWindow()).catch(() => ({ ok: false })));
+      return undefined;
+    }
+    // Locked: nothing that reads the device's keys runs (a sync, a draft, an account step, the session token).
+    if (await isAppLocked()) {
+      port?.postMessage({ ok: false, locked: true, token: null });
+      return undefined;
+    }
     switch (data?.type) {
       case 'draft':
         port?.postMessage(await draftMessage(load, data).catch(() => ({ ok: false })));
@@ -288,6 +353,14 @@ export function createLocalServer(io) {
         return io.notify(sync.status());
       case 'live-token':
         port?.postMessage({ token: (await fromWindow()) ? await liveToken(Boolean(data.renew)) : null });
+        return undefined;
+      case 'reminders-subscribe':
+        // The page subscribed with the browser's push service (it alone can ask for permission): register it here.
+        if (!(await fromWindow())) {
+          port?.postMessage({ ok: false });
+          return undefined;
+        }
+        port?.postMessage(await reminders.optIn(data.subscription).then(() => ({ ok: true }), () => ({ ok: false })));
         return undefined;
       case 'invite':
         try {
@@ -318,5 +391,16 @@ export function createLocalServer(io) {
     }
   }
 
-  return { handle, navigate, message, sync, keepAlive: (fn) => { background = fn; } };
+  /**
+   * A push arrived (sw.js): what the notification says, worked out here from this device's records; the push itself
+   * holds only an opaque id. @param {any} data the push's JSON, or null
+   */
+  async function push(data) {
+    await loadLanguage().catch(() => {});
+    // Locked (asked of the lock, since a push may wake a fresh worker): the generic words, nothing read from this
+    // device's records.
+    return reminders.onPush(data, { locked: await isAppLocked().catch(() => true) });
+  }
+
+  return { handle, navigate, message, sync, lock, push, keepAlive: (fn) => { background = fn; } };
 }

@@ -6,8 +6,13 @@ import { createRefresher } from './refresh.js';
 import { createStatusBar } from './status-bar.js';
 import { watchDrafts } from './drafts.js';
 import { watchLimits } from './field-limits.js';
+import { watchPacer } from './pacer.js';
+import { watchSketches } from './sketch.js';
+import { watchTimers } from './timer.js';
 import { missingCapabilities, registerWorker, showUnsupported } from './browser.js';
 import { startStorage } from './storage.js';
+import { startLock } from './lock.js';
+import { watchReminders } from './reminders.js';
 import { pageWords } from './words.js';
 
 /** A strength score's words: `app.strength.<name>`. */
@@ -87,7 +92,7 @@ let refresher = null; // page/refresh.js, once htmx is there
  * stream (page/live.js); each "moved" asks the worker to sync now, and what the run changed renders again in place.
  */
 const liveWanted = () => document.visibilityState === 'visible' && navigator.onLine
-  && !['off', 'signed_out'].includes(statusBar.state);
+  && !['off', 'signed_out'].includes(statusBar.state) && document.documentElement.dataset.locked !== 'true';
 const changes = createChangeStream({
   token: async (renew) => (await ask({ type: 'live-token', renew })).token ?? null,
   moved: poke,
@@ -345,9 +350,16 @@ async function start() {
   const here = () => location.pathname + location.search;
   const storage = await startStorage({ view, refresh: () => htmx.ajax('GET', here(), { target: '#view' }) });
   wireForms(htmx, storage.changed);
+  // The app lock (page/lock.js): the vault key held while unlocked, the screen hidden when the page is, the timers.
+  startLock({ view, htmx, ask, refuse: failed, stopLive: () => changes.stop() }).catch(() => {});
   // Forms in progress kept as drafts in the worker, sealed (page/drafts.js); limited fields count, never cut.
   const refreshLimits = watchLimits(view);
   watchDrafts({ view, ask, refreshed: refreshLimits });
+  // Reminders: "Turn on" subscribes with the browser's push service here (the page alone may ask for permission).
+  watchReminders({ view, ask, reload: () => htmx.ajax('GET', '/app/reminders', { target: '#view' }) });
+  watchPacer(view); // the breathing pacer runs on the page (page/pacer.js)
+  watchSketches(view); // a sketch's drawing editor and its export (page/sketch.js)
+  watchTimers(view); // the relaxation timer (page/timer.js)
   refresher = createRefresher({ view, htmx, unsaved: unsavedInput, after: document.getElementById('app-update') });
   // A device that had an account and whose storage the browser cleared says so, instead of a first start.
   if (storage.wiped && !invite) {

@@ -18,12 +18,13 @@ export const link = (href, label, cls = '') =>
 /**
  * The main navigation: a bar at the bottom of a phone (within thumb reach) that becomes a side rail from about
  * 900 px wide (app.css). A client's tabs are Today, Entries, To do, Progress and More, with "New entry" as the one
- * prominent action; a therapist's are Clients, Invites and More. Every tab is a link with an icon and its label;
+ * prominent action, and "Safety plan" on every client screen (one tap to the plan, offline too: the worker answers
+ * it); a therapist's are Clients, Invites and More. Every tab is a link with an icon and its label;
  * the current one carries aria-current="page", and the page names the window after it (page/app.js titleView),
  * or after `screen` when given: the name of a screen under a tab ("Settings" under More), from the catalogue only,
  * never anything a person wrote (titles are kept in the browser's history).
  * @param {string} current the tab of this page ('today', 'entries', 'new', 'todo', 'progress', 'more'; 'clients',
- *   'invites'), or '' for none @param {'client'|'therapist'} [role] @param {string|null} [screen]
+ *   'invites'), 'safety' for the safety plan, or '' for none @param {'client'|'therapist'} [role] @param {string|null} [screen]
  */
 export function nav(current, role = 'client', screen = null) {
   current = MOVED[current] ?? current;
@@ -40,7 +41,7 @@ export function nav(current, role = 'client', screen = null) {
     ${tab('/app/today', 'nav.today', 'today', 'today')}${tab('/app/entries', 'nav.entries', 'entries', 'entries')}
     ${tab('/app/todo', 'nav.todo', 'todo', 'todo')}${tab('/app/progress', 'nav.progress', 'progress', 'progress')}
     ${tab('/app/more', 'nav.more', 'more', 'more')}
-  </ul></nav>`;
+  </ul>${navLink('/app/safety-plan', 'safety.nav', current === 'safety', 'safety-link', 'safety')}</nav>`;
 }
 
 // Tabs of earlier versions, now screens under More: a view that still names one marks More.

@@ -10,15 +10,21 @@ import { register as assign } from './assign/assign-routes.js';
 import { register as care } from './care/care-routes.js';
 import { register as entry } from './entry/entry-routes.js';
 import { register as exportCopy } from './export/export.js';
+import { lockMessages, register as lock } from './lock/lock-routes.js';
 import { register as more } from './more/more-routes.js';
 import { entryPanel, register as share } from './share/share-routes.js';
 import { register as storage } from './storage/storage-routes.js';
 import { register as todo } from './todo/todo-routes.js';
 import { register as today } from './today/today-routes.js';
 import { register as progress } from './progress/progress-routes.js';
+import { register as reminders } from './reminders/reminders-routes.js';
+import { register as practice } from './practice/practice-routes.js';
+import { register as safety } from './safety/safety-routes.js';
+import { register as planContact } from './safety/contact-routes.js';
 
 // The page's secret-carrying messages (account steps), the sharing panel under an entry, the server's own pages.
-export { accountMessages, entryPanel };
+// The app lock's messages (set up, unlock, lock now, the vault key for a page).
+export { accountMessages, entryPanel, lockMessages };
 export { failed, foreignRefused, notAllowed } from './server-pages.js';
 
 /**
@@ -37,12 +43,18 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  *   state (where entries live, kept or not, space), the notice put away, freeing space
  * @property {(id: string) => Promise<unknown>} [panel] the sharing panel under an entry, or null
  * @property {() => Date} [now] the clock (tests set it)
+ * @property {ReturnType<typeof import('../engine/reminders.js').createReminders>} [reminders] this device's reminders:
+ *   choices, fire times, opting in and out, what the server holds
  * @property {() => Promise<string>} [home] the address of the person's home screen (Today, or a therapist's Clients)
+ * @property {ReturnType<typeof import('../engine/lock.js').createLock>} [lock] the app lock: locked or not, set up,
+ *   unlock, lock now
+ * @property {() => Promise<import('../core/crisis-lines.js').CrisisLines>} [crisisLines] the operator's crisis lines:
+ *   the worker's cached copy of GET /api/v1/crisis-lines (NO_LINES when it has none); reads no key
  */
 
 /**
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, more, progress, share, storage,
-  today, todo };
+export const FEATURES = { account, assign, care, entry, export: exportCopy, lock, more, planContact, practice,
+  progress, reminders, safety, share, storage, today, todo };

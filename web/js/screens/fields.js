@@ -6,6 +6,7 @@
 
 import { fieldType } from '../core/fields.js';
 import { answeredByChoice } from '../core/kinds.js';
+import { sketchEditor, sketchSvg } from './sketch-views.js';
 import { html, t } from './views.js';
 
 /** @typedef {import('../core/kinds.js').Field} Field */
@@ -76,6 +77,29 @@ function numberBox(field, value, { common }) {
   return html`<input type="number" inputmode="numeric" ${common} min="${c.min}" max="${c.max}" step="${
     c.step ?? 1}" value="${value ?? ''}">`;
 }
+
+/** Empty rows a checklist's form offers under its items, to add more (a save drops the empty ones). */
+const SPARE_ROWS = 3;
+
+/**
+ * A checklist's rows: each a tick box and its words (both named by the row: "Item 2", "Item 2 done"), then empty
+ * rows for more. What each sends is read by core/fields.js.
+ * @param {Field} field @param {unknown} value
+ */
+function checklistRows(field, value) {
+  const name = `f.${field.id}`;
+  const rows = [...arrayOf(value), ...Array.from({ length: SPARE_ROWS }, () => ({ text: '', done: false }))];
+  return html`<ol class="checklist-rows" id="f-${field.id}">${rows.map((item, i) => html`<li class="checklist-row">
+    <input type="checkbox" name="${name}.done" value="${i}" id="f-${field.id}-done-${i}"${item?.done ? html` checked` : null}
+      aria-label="${t('list.item.done', { n: i + 1 })}">
+    <input type="text" name="${name}.text" id="f-${field.id}-text-${i}" value="${item?.text ?? ''}" autocomplete="off"
+      aria-label="${t('list.item', { n: i + 1 })}"></li>`)}</ol>`;
+}
+
+/** A checklist's items in words: each with its tick said (a mark for the eye, the words for screen readers). */
+const checklistWords = (value) => html`<ul class="checklist">${arrayOf(value).map((item) => html`<li class="${
+  item?.done ? 'done' : 'open'}"><span aria-hidden="true">${item?.done ? '☑' : '☐'}</span> <span
+  class="visually-hidden">${item?.done ? t('list.done') : t('list.open')}: </span>${item?.text}</li>`)}</ul>`;
 
 /** @type {Readonly<Record<string, FieldView>>} */
 const FIELD_VIEWS = Object.freeze({
@@ -155,6 +179,20 @@ const FIELD_VIEWS = Object.freeze({
     hint: () => t('field.hint.emotions'),
     display: (field, value) => html`<ul>${value.map((v) => html`<li>${v.name}: ${v.intensity}</li>`)}</ul>`,
     timeline: (field, value) => html`<ul>${arrayOf(value).map((v) => html`<li>${v?.name}: ${v?.intensity}</li>`)}</ul>`,
+    builder: null,
+  },
+  checklist: {
+    control: (field, value) => checklistRows(field, value),
+    hint: noHint,
+    display: (field, value) => checklistWords(value),
+    timeline: (field, value) => checklistWords(value),
+    builder: null,
+  },
+  sketch: {
+    control: (field, value, { common }) => sketchEditor(field, value, `f-${field.id}`, `f.${field.id}`),
+    hint: () => t('sketch.hint'),
+    display: (field, value) => sketchSvg(value, { exporting: true }),
+    timeline: (field, value) => sketchSvg(value),
     builder: null,
   },
 });

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import {
-  buildAssignment, buildFromTemplate, templateTable, validateAssignment, validateResponse, validateWorksheet,
-  validateWorksheetAnswers, weeklyMinutes, worksheetKind,
+  buildAssignment, buildFromTemplate, templateTable, validateAssignment, validatePlanContact, validateResponse,
+  validateWorksheet, validateWorksheetAnswers, weeklyMinutes, worksheetKind,
 } from '../../js/core/assignments.js';
 import { FieldError, kindTable } from '../../js/core/kinds.js';
 import { encodeDocument } from '../../js/core/records.js';
@@ -17,7 +17,8 @@ const vectors = (await read('../../../tests/vectors/recurrence.json')).documents
 const SECRET = 'my-private-words-XYZZY';
 const NOW = '2026-03-23T10:00:00Z';
 const BUILD = { start: '2026-03-23', timeZone: 'Europe/Berlin', now: NOW, nextSession: '2026-03-30T17:00' };
-const validators = { assignment: (d) => validateAssignment(d, kinds), response: validateResponse, worksheet: validateWorksheet };
+const validators = { assignment: (d) => validateAssignment(d, kinds), response: validateResponse, worksheet: validateWorksheet,
+  'plan-contact': validatePlanContact };
 
 test('every template of the library is in the vectors, and every one builds what Python builds', () => {
   assert.deepEqual(vectors.built.map((c) => c.template), [...templates.keys()]);
@@ -47,6 +48,10 @@ for (const c of vectors.invalid) {
 test('worksheet and response normalisation match the vectors', () => {
   assert.deepEqual(validateWorksheet(vectors.worksheet.input), vectors.worksheet.expect);
   for (const c of vectors.responses) assert.deepEqual(validateResponse(c.doc), c.expect);
+  for (const c of vectors.plan_contacts) {
+    assert.deepEqual(validatePlanContact(c.doc), c.expect);
+    assert.deepEqual(validatePlanContact(c.expect), c.expect);
+  }
 });
 
 test('the library reads warmly and never says homework', () => {

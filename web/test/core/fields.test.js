@@ -12,7 +12,7 @@ const schema = JSON.parse(await read('../../../sync/kinds.json'));
 const templates = JSON.parse(await read('../../../sync/templates.json')).templates;
 const pythonSource = await read('../../../sync/core/fields.py');
 const pythonLiteral = /FieldType = Literal\[([^\]]+)\]/.exec(pythonSource)[1];
-const MERGES = ['list', 'scalar', 'set', 'text'];
+const MERGES = ['list', 'scalar', 'set', 'text', 'union'];
 
 test('the registry is the list of field types kinds.json names, in its order, and the Python FieldType', () => {
   const named = /Field types: ([^.]+)\./.exec(schema.about)[1].split(', ');

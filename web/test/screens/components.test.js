@@ -38,22 +38,23 @@ test('the main tabs: the current one marked, a therapist\'s tabs on clients, a c
   assert.ok(therapist.includes('/app/invites') && !therapist.includes('/app/entries'));
 });
 
-test('a client\'s bar: Today, Entries, To do, Progress, More, each labelled with its icon, and "New entry" first', () => {
+test('a client\'s bar: Today, Entries, To do, Progress, More, each labelled with its icon, "New entry" first and "Safety plan" last', () => {
   const bar = String(nav('entries'));
   const links = [...bar.matchAll(/<a href="([^"]+)" class="([^"]+)"[^>]*>([^<]+)<svg class="icon"[^>]*aria-hidden="true"/g)]
     .map((m) => [m[1], m[2], m[3]]);
   assert.deepEqual(links, [['/app/entries/new', 'new-entry', 'New entry'], ['/app/today', 'tab', 'Today'],
     ['/app/entries', 'tab', 'Entries'], ['/app/todo', 'tab', 'To do'], ['/app/progress', 'tab', 'Progress'],
-    ['/app/more', 'tab', 'More']]);
+    ['/app/more', 'tab', 'More'], ['/app/safety-plan', 'safety-link', 'Safety plan']]);
   assert.equal((bar.match(/<svg /g) ?? []).length, links.length);
   assert.equal((bar.match(/focusable="false"/g) ?? []).length, links.length);
-  for (const name of ['today', 'progress', 'more', 'new']) {
+  for (const name of ['today', 'progress', 'more', 'new', 'safety']) {
     const marked = String(nav(name));
     assert.equal((marked.match(/aria-current="page"/g) ?? []).length, 1, name);
   }
   assert.match(String(nav('new')), /class="new-entry" aria-current="page"/);
   assert.match(String(nav('today')), /href="\/app\/today" class="tab" aria-current="page"/);
   assert.match(String(nav('progress')), /href="\/app\/progress" class="tab" aria-current="page"/);
+  assert.match(String(nav('safety')), /href="\/app\/safety-plan" class="safety-link" aria-current="page"/);
   // The tabs of earlier versions are screens under More now.
   assert.match(String(nav('account')), /href="\/app\/more" class="tab" aria-current="page"/);
   assert.match(String(nav('shared')), /href="\/app\/more" class="tab" aria-current="page"/);

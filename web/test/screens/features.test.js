@@ -60,6 +60,12 @@ const REQUESTS = [
   ['POST', '/app/storage/free'], ['GET', '/app/storage/wiped'], ['GET', '/app/nothing'], ['DELETE', `/app/entries/${ID}`],
   ['GET', '/app/export/elsewhere.json'],
   ['GET', '/app/today'], ['POST', '/app/today/mood'], ['POST', `/app/today/mood/${ID}/undo`], ['GET', '/app/progress'],
+  ['GET', '/app/lock'], ['GET', '/app/lock/forgotten'], ['GET', '/app/settings/lock'],
+  ['POST', '/app/settings/lock/minutes'], ['POST', '/app/settings/lock/off'],
+  ['GET', '/app/practice'], ['GET', '/app/practice/timer'],
+  ['GET', '/app/safety-plan'], ['GET', '/app/safety-plan/edit'], ['POST', '/app/safety-plan'], ['GET', '/app/crisis'],
+  ['GET', `/app/clients/${ID}/plan-contact`], ['POST', `/app/clients/${ID}/plan-contact`],
+  ['POST', `/app/clients/${ID}/plan-contact/withdraw`],
 ];
 
 /** What a router answers for each request: the route's path pattern and parameters, 405, or nothing. */

@@ -39,6 +39,12 @@ import { copyWords, exportPage, exportText } from '../../js/screens/export/expor
 import { localiseKinds, localiseTemplates } from '../../js/core/kind-words.js';
 import { kindTable } from '../../js/core/kinds.js';
 import { templateTable } from '../../js/core/assignments.js';
+import { forgottenPage as lockForgottenPage, lockPage, lockSettings, setupPage, unlockedPage }
+  from '../../js/screens/lock/lock-views.js';
+import { crisisPage, planForm, planPage, savedNotice } from '../../js/screens/safety/safety-views.js';
+import { contactForm } from '../../js/screens/safety/contact-views.js';
+import { NO_LINES } from '../../js/core/crisis-lines.js';
+import { FieldError } from '../../js/core/kinds.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -121,6 +127,17 @@ const SCREENS = {
   'storage: a save the full device refused': () => entryForm(journal, { alert: quotaAlert('entry-form') }),
   'storage: still full': () => entryForm(journal, { alert: quotaAlert('entry-form', { freed: true }) }),
   'storage: cleared by the browser': () => wipedPage(),
+  'lock: the lock screen, PIN': () => lockPage({ method: 'pin', kdf: { memoryKib: 32768, iterations: 2, lanes: 1,
+    salt: new Uint8Array(16) }, failures: 0, notBefore: 0 }, 0),
+  'lock: the lock screen, waiting': () => lockPage({ method: 'passphrase', kdf: { memoryKib: 32768, iterations: 2,
+    lanes: 1, salt: new Uint8Array(16) }, failures: 5, notBefore: 90e3 }, 0),
+  'lock: the lock screen, PRF, a wrong try': () => lockPage({ method: 'prf', credId: new Uint8Array(16),
+    prfSalt: new Uint8Array(32), failures: 1, notBefore: 0 }, 0),
+  'lock: forgotten': () => lockForgottenPage(),
+  'lock: not locked': () => unlockedPage(),
+  'lock: set up': () => setupPage({ configured: false, minutes: 5, method: null }, 'client'),
+  'lock: set up, on': () => setupPage({ configured: true, minutes: 15, method: 'prf' }, 'client'),
+  'lock: settings': () => lockSettings({ configured: true }),
 };
 
 // Today, To do's list and Progress (issue 10). An activity's title, the therapist's handle and instructions, emotion
@@ -408,6 +425,35 @@ Object.assign(SCREENS, {
       instructions: one.instructions, freq: 'daily', time_zone: 'Europe/Berlin', questions: (one.worksheet?.fields
         ?? []).map((f) => ({ label: f.label, type: f.type, options: (f.constraints?.options ?? []).map((o) => o.label)
       })) } })).join(''),
+});
+
+// The safety plan and the crisis page (issue 14): the plan's steps come from kinds.json (data here); the operator's
+// lines, the numbers and the therapist's contact are data too.
+const planKind = { id: 'safety-plan', label: 'KindLabel', description: 'KindDescription',
+  fields: ['warning_signs', 'helpers', 'professionals', 'reasons'].map((id) => ({ id, label: 'FieldLabel', type: 'list',
+    required: false, merge: 'list', constraints: {} })) };
+const plan = { id: 'e9', kind: 'safety-plan', createdAt: A, updatedAt: B,
+  fields: { warning_signs: ['Sunny walk'], helpers: ['Sunny walk 07700 900123'] } };
+const lines = { region: 'Region', emergency: '112', lines: [{ name: 'LineName', phone: '+49 800 111 0 111',
+  sms: '85258', url: 'https://line.example.org', hours: 'LineHours', about: 'LineAbout' }] };
+const contact = { from: 'dr.lee', name: 'LineName', phone: '020 7946 0999', sms: null, hours: 'LineHours',
+  note: 'LineAbout' };
+DATA.push('Region', 'LineName', 'LineHours', 'LineAbout', '07700 900123', '+49 800 111 0 111', '85258', '112',
+  '020 7946 0999',
+  // A list question's own hint (screens/fields.js), not in the catalogues yet, as for every list of kinds.json.
+  'One per line.');
+Object.assign(SCREENS, {
+  'safety plan: none yet, no lines configured': () => planPage({ plan: null, kind: planKind, crisis: NO_LINES }),
+  'safety plan: written, lines and a contact': () => planPage({ plan, kind: planKind, crisis: lines,
+    contacts: [contact], notice: savedNotice() }),
+  'safety plan: the form, refused': () => planForm({ kind: planKind, plan, values: plan.fields,
+    error: Object.assign(new FieldError('too long', 'helpers'), { limit: { max: 300, length: 301 } }) }),
+  'crisis page: configured': () => crisisPage(lines),
+  'crisis page: nothing configured': () => crisisPage(NO_LINES),
+  'plan contact: the form, with one': () => contactForm({ peer: fine, values: contact, current: contact,
+    notice: 'saved' }),
+  'plan contact: refused': () => ['name', 'phone', 'hours'].map((id) => contactForm({ peer: fine, values: {},
+    error: new FieldError('bad', id) })).join(''),
 });
 
 for (const [name, render] of Object.entries(SCREENS)) {

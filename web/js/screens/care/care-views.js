@@ -302,6 +302,7 @@ export function clientPage({ peer, marks, today, assignments, items, canAssign, 
         : html`<form action="/app/clients/${uid}/session" method="post" hx-post="/app/clients/${uid}/session"
           hx-target="#view"><button type="submit">${t('care.session.button')}</button></form>`}
       ${canAssign ? link(`/app/clients/${uid}/assign`, t('care.client.assign'), 'button secondary') : null}
+      ${canAssign ? link(`/app/clients/${uid}/plan-contact`, t('safety.contact.link'), 'button secondary') : null}
       ${link(`/app/clients/${uid}/print`, t('care.client.print'), 'button secondary')}
     </div>
     ${heldToday ? null : html`<p class="hint">${t('care.session.hint')}</p>`}

@@ -12,7 +12,7 @@ import { kindFor } from '../../core/assignments.js';
 import { BetweenError } from '../../core/errors.js';
 import { getAll } from '../../data/db.js';
 import { chosenPeers } from '../share-switch.js';
-import { FieldError, readForm, validateFields } from '../../core/kinds.js';
+import { FieldError, prefilled, readForm, validateFields } from '../../core/kinds.js';
 import { isQuotaError } from '../../core/storage.js';
 import { quotaAlert, storageNotice } from '../storage/storage-views.js';
 import { wordsFor } from '../components.js';
@@ -80,7 +80,7 @@ export function register(router, { load, panel = async () => null, storage = nul
     const kind = kinds.get(url.searchParams.get('kind') ?? '');
     if (!kind) return page(chooseKindPage(kinds, wordsFor(settings)));
     const share = (await therapists(db, me)).map((peer) => ({ peer, on: false }));
-    return page(entryForm(kind, { share }));
+    return page(entryForm(kind, { share, values: prefilled(kind, url.searchParams) }));
   }
 
   async function create({ request }) {

@@ -75,10 +75,14 @@ export function newEntryLinks(kinds, only = null) {
     html`<li>${link(`/app/entries/new?kind=${encodeURIComponent(k.id)}`, k.label, 'button')}</li>`)}</ul>`;
 }
 
+// Kinds with a screen of their own, not offered as a new entry: the safety plan is one document, kept at
+// /app/safety-plan (screens/safety/), though stored, synced and shared as an entry.
+const OWN_SCREEN = new Set(['safety-plan']);
+
 export function chooseKindPage(kinds, words = WORDING.activities) {
   return html`${nav('new')}<section aria-labelledby="new-title"><h1 id="new-title">${t('entry.new.heading')}</h1>
     <p class="lead">${t('entry.new.choose', { wording: wordingOf(words) })}</p>
-    <ul class="kind-cards">${[...kinds.values()].map((k) => html`<li>
+    <ul class="kind-cards">${[...kinds.values()].filter((k) => !OWN_SCREEN.has(k.id)).map((k) => html`<li>
       ${link(`/app/entries/new?kind=${encodeURIComponent(k.id)}`, k.label, 'card-title')}
       <p>${k.description}</p></li>`)}</ul></section>`;
 }
@@ -127,8 +131,24 @@ function fieldBlock(field, value, error) {
       ${invalid ? html`aria-invalid="true"` : null}>
       <legend>${field.label}${opt}</legend>${hintEl}${fieldControl(field, value, invalid)}</fieldset>`;
   }
-  return html`<div class="field${invalid ? ' invalid' : ''}"><label for="f-${field.id}">${field.label}${opt}</label>
+  return html`<div class="field${invalid ? ' invalid' : ''}"><label for="f-${field.id}" id="f-${field.id}-label">${field.label}${opt}</label>
     ${hintEl}${fieldControl({ ...field, described }, value, invalid)}</div>`;
+}
+
+/** The starters a new list offers (list.starter.<id> in the catalogue): gratitude, coping ideas, pleasant
+ * activities, values, people to reach out to. */
+const LIST_STARTERS = ['gratitude', 'coping', 'pleasant', 'values', 'people'];
+
+/**
+ * Ways to start a new list: each a link to the form with its title filled in (`f.title=`); none once it has one.
+ * @param {import('../../core/kinds.js').Kind} kind @param {Record<string, any>} values
+ */
+function starters(kind, values) {
+  if (kind.id !== 'list' || values.title || !kind.fields.some((f) => f.id === 'title')) return null;
+  const href = (words) => `/app/entries/new?kind=list&f.title=${encodeURIComponent(words)}`;
+  return html`<nav class="starters" aria-labelledby="starters-title"><h2 id="starters-title">${t('list.starters')}</h2>
+    <ul class="kinds">${LIST_STARTERS.map((id) => t(`list.starter.${id}`)).map((words) =>
+      html`<li>${link(href(words), words, 'button secondary')}</li>`)}</ul></nav>`;
 }
 
 /** The id of a form's error paragraph: the field it is about names it in aria-describedby. */
@@ -158,6 +178,9 @@ export function entryForm(kind, { entry = null, values = {}, error = null, alert
   return html`${nav(entry ? '' : 'new')}<section aria-labelledby="form-title">
     <h1 id="form-title">${entry ? t('entry.edit.heading', { kind: kind.label }) : kind.label}</h1>
     ${entry ? null : html`<p class="lead">${kind.description}</p>`}
+    ${!entry && kind.id === 'relaxation' ? html`<p class="actions">${link('/app/practice', t('pacer.open'), 'button secondary')}
+      ${link('/app/practice/timer', t('timer.open'), 'button secondary')}</p>` : null}
+    ${entry ? null : starters(kind, values)}
     ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${fieldErrorText(error, kind.fields)}</p>`
       : alert}
     ${entry && Object.keys(unknownFields(kind, entry.fields)).length

@@ -1,6 +1,7 @@
 /** The service worker's More handlers: the More screen, and Settings (shown and saved). */
 
 import { write } from '../../data/db.js';
+import { lockSettings } from '../lock/lock-views.js';
 import { storageSettings } from '../storage/storage-views.js';
 import { htmlResponse, t } from '../views.js';
 import { morePage, saidFirst, settingsPage } from './more-views.js';
@@ -10,7 +11,7 @@ import { morePage, saidFirst, settingsPage } from './more-views.js';
  * Shared) are their features' own (account/, export/, share/).
  * @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app
  */
-export function register(router, { load, sync, storage }) {
+export function register(router, { load, sync, storage, lock }) {
   /** The More screen, with `notice` said first. */
   async function more(notice = null) {
     const { me, settings } = await load();
@@ -21,7 +22,8 @@ export function register(router, { load, sync, storage }) {
   async function settingsScreen(notice = null, saved = null) {
     const { me, settings } = await load();
     const kept = storage ? storageSettings(await storage.state({ usage: true })) : null;
-    return htmlResponse(settingsPage(saved ?? settings, me.role, { notice, storage: kept }));
+    const locking = lock ? lockSettings(await lock.state()) : null;
+    return htmlResponse(settingsPage(saved ?? settings, me.role, { notice, storage: kept, lock: locking }));
   }
 
   return router

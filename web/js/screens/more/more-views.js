@@ -7,6 +7,7 @@ import { languageInUse, LANGUAGES } from '../../core/messages.js';
 import { statusText } from '../../core/sync-status.js';
 import { backToMore, nav } from '../components.js';
 import { icon } from '../icons.js';
+import { remindersLine } from '../reminders/reminders-views.js';
 import { html, t, tt } from '../views.js';
 
 /**
@@ -82,9 +83,9 @@ export function morePage(me, settings, status, { notice = null } = {}) {
  * The Settings screen: the word for what is done between sessions (a setting the screens read with wordsFor), the
  * language, and `storage`: the "Storage on this device" section (screens/storage, storageSettings).
  * @param {{wording?: string}|null} settings @param {'client'|'therapist'} role
- * @param {{notice?: unknown, storage?: unknown}} [extra]
+ * @param {{notice?: unknown, storage?: unknown, lock?: unknown}} [extra] `lock`: the "App lock" section (screens/lock)
  */
-export function settingsPage(settings, role, { notice = null, storage = null } = {}) {
+export function settingsPage(settings, role, { notice = null, storage = null, lock = null } = {}) {
   const current = settings?.wording === 'homework' ? 'homework' : 'activities';
   const choice = (value, key) => html`<label class="choice"><input type="radio" name="wording" value="${value}"
     ${current === value ? html`checked` : null}><span>${t(key)}</span></label>`;
@@ -101,7 +102,9 @@ export function settingsPage(settings, role, { notice = null, storage = null } =
     <section aria-labelledby="language-title"><h2 id="language-title">${t('settings.language.heading')}</h2>
       <p>${t('settings.language.current', { language: languageName() })}</p>
       <p class="hint">${t('settings.language.only')}</p></section>
+    ${lock}
     ${storage}
+    ${remindersLine()}
     <div class="actions">${backToMore()}</div></section>`;
 }
 

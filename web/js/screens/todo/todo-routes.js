@@ -9,7 +9,7 @@ import { createEntry, getEntry, updateEntry } from '../../data/entries.js';
 import { discardDraft } from '../../data/drafts.js';
 import { DRAFT_FORMS } from '../drafts.js';
 import { BetweenError } from '../../core/errors.js';
-import { FieldError, readForm, validateFields } from '../../core/kinds.js';
+import { FieldError, readForm, validateFields, prefilled } from '../../core/kinds.js';
 import { getReceived, listReceived } from '../../engine/received.js';
 import { dueState, isOccurrence } from '../../core/recurrence.js';
 import { canGrant, granteesAfter } from '../../core/sharing.js';
@@ -23,6 +23,7 @@ import {
   answeredPage, assignmentPage, blockedPage, occurrencePage, todoNotFoundPage, todoPage,
 } from './todo-views.js';
 import { wordsFor } from '../components.js';
+import { activityReminder } from '../reminders/reminders-routes.js';
 import { html, htmlResponse, t } from '../views.js';
 import { UUID } from '../../engine/router.js';
 
@@ -106,8 +107,9 @@ export function register(router, app) {
       progress = weeklyMinutes(a.doc, latest, weekStart(todayOf(a, e.now)));
     }
     const kindLabel = a.doc.kind === WORKSHEET ? null : e.kinds.get(a.doc.kind)?.label ?? null;
+    const reminder = await activityReminder(app, a.id);
     return page(assignmentPage({ assignment: a, past, next, kindLabel, words: e.words, deviceZone: deviceZone(),
-      progress, notice, feedback }), status, headers);
+      progress, notice, feedback, reminder }), status, headers);
   }
 
   async function show({ params }) {
@@ -148,7 +150,7 @@ export function register(router, app) {
     comment: String(form.get('comment') ?? '') });
   const mayAnswer = (e, a) => canGrant(e.peers.get(a.ownerId));
 
-  async function occurrenceForm({ params }) {
+  async function occurrenceForm({ params, url }) {
     const e = await env();
     const d = await day(e, params, false);
     if (d.response) return d.response;
@@ -161,7 +163,9 @@ export function register(router, app) {
       return d.view({ values: earlier.fields, shareOn: (await store.sharedWith(e.db, earlier.id)).has(d.a.ownerId) });
     }
     const prompt = d.kind?.fields.some((f) => f.id === 'prompt' && f.type === 'short_text');
-    const values = prompt ? { prompt: d.a.doc.title } : {};
+    // What a guided practice done for this day filled in (its minutes and technique), to review and save.
+    const given = d.kind && url ? prefilled(d.kind, url.searchParams) : {};
+    const values = { ...(prompt ? { prompt: d.a.doc.title } : {}), ...given };
     return d.view({ values });
   }
 

@@ -221,15 +221,16 @@ function dayItem(item, withdrawn) {
 }
 
 /**
- * One activity: instructions, schedule, the days so far with their answers, and the feedback form.
+ * One activity: instructions, schedule, the days so far with their answers, its reminder (`reminder`: the section of
+ * screens/reminders, or null), and the feedback form.
  * `progress`: {minutes, target} of this week, or null. `feedback`: {values, error} of a feedback form sent back.
  * @param {{assignment: Record<string, any>, past: import('./todo.js').TodoItem[],
  *   next?: import('./todo.js').TodoItem|null, kindLabel?: string|null, words?: Words, deviceZone?: string|null,
  *   progress?: {minutes: number, target: number|null}|null, notice?: unknown,
- *   feedback?: {values?: Record<string, string>, error?: string}}} page
+ *   feedback?: {values?: Record<string, string>, error?: string}, reminder?: unknown}} page
  */
 export function assignmentPage({ assignment, past, next = null, kindLabel = null, words = WORDING.activities,
-  deviceZone = null, progress = null, notice = null, feedback = {} }) {
+  deviceZone = null, progress = null, notice = null, feedback = {}, reminder = null }) {
   const a = assignment;
   const wording = wordingOf(words);
   const withdrawn = Boolean(a.doc.withdrawn);
@@ -250,6 +251,7 @@ export function assignmentPage({ assignment, past, next = null, kindLabel = null
       ${next ? html`<p>${tt('todo.next', { day: day(next.occurrence), early: link(`/app/todo/${a.id}/${next.occurrence}`,
         html`${t('todo.next.early')}<span class="visually-hidden">: ${dayText(next.occurrence)}</span>`) })}</p>` : null}
     </section>
+    ${withdrawn ? null : reminder}
     <section class="todo-section" aria-labelledby="todo-feedback"><h2 id="todo-feedback">${t('todo.feedback.heading')}</h2>
       ${answered ? html`<form class="todo-feedback" action="/app/todo/${a.id}/feedback" method="post"
         hx-post="/app/todo/${a.id}/feedback" hx-target="#view" novalidate autocomplete="off" ${draftAttributes({
@@ -296,6 +298,9 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
       <div class="actions">${link('/app/todo', t('todo.back'), 'button secondary')}</div></section>`;
   }
   return html`${nav('todo')}<section aria-labelledby="todo-o-title">${header}
+    ${a.doc.kind === 'relaxation' ? html`<p class="actions">${link(`/app/practice?then=${encodeURIComponent(base)}`,
+      t('pacer.open'), 'button secondary')} ${link(`/app/practice/timer?then=${encodeURIComponent(base)}`,
+      t('timer.open'), 'button secondary')}</p>` : null}
     ${previous ? html`<p class="notice">${tt('todo.previous', { answer: answerWords(previous),
       entry: previous.doc?.status === 'done' && previous.doc.entry_id ? 'yes' : 'no' })}</p>` : null}
     <form class="entry-form" action="${base}" method="post" hx-post="${base}" hx-target="#view" novalidate

@@ -185,7 +185,7 @@ test('every kind of question gets a labelled control named as readForm reads it'
   assert.match(out, /name="f\.score" value="7" id="f-score-7"\s+checked/);
   assert.match(out, /name="f\.did" value="no" id="f-did-1"\s+checked/);
   assert.match(out, /type="checkbox" name="f\.pick" value="x" id="f-pick-0"\s+checked/);
-  assert.match(out, /<label for="f-items">Items <span class="optional">\(optional\)<\/span><\/label>/);
+  assert.match(out, /<label for="f-items" id="f-items-label">Items <span class="optional">\(optional\)<\/span><\/label>/);
   assert.match(out, />a\nb<\/textarea>/);
   assert.match(out, /<input type="number" inputmode="numeric" id="f-mins" name="f\.mins"[^>]*value="15">/);
   assert.match(text(feedbackFields('x', {}, { required: true })), /<legend>How is this activity going\?<\/legend>/);

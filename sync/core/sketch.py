@@ -1,0 +1,119 @@
+"""Sketches as compact vector strokes (the `sketch` field type): points quantised and delta-encoded, and checked.
+
+A stroke is `{"id", "tool", "color", "width", "points"}`. `points` is base64url (no padding) of the numbers
+x0, y0, p0, dx1, dy1, dp1, ... each zigzag-encoded and written as an unsigned LEB128 varint of at most 4 bytes.
+x and y are in quarter units of a 1000 x 750 sheet (0..4000, 0..3000), p the pressure 0..255. The spelling is
+canonical: re-encoding the decoded numbers gives the same text, so Python and the browser judge it alike
+(tests/vectors/sketch.json). web/js/core/sketch.js is the same in the browser; docs/PROTOCOL.md §13 specifies it.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+WIDTH, HEIGHT = 4000, 3000  # the sheet in quarter units (1000 x 750)
+PRESSURE = 255
+MAX_POINTS = 2000  # in one stroke
+TOOLS = ("pen", "marker", "eraser")
+COLORS = ("ink", "red", "blue", "green", "orange", "purple")
+WIDTHS = (2, 4, 8, 16)  # in sheet units (quarter units / 4)
+KEYS = frozenset({"id", "tool", "color", "width", "points"})
+_ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
+_B64 = re.compile(r"[A-Za-z0-9_-]*")
+
+
+class SketchError(ValueError):
+    """A stroke that does not fit; the text is the problem in words, said after the question's label."""
+
+
+def _zigzag(n: int) -> int:
+    return n * 2 if n >= 0 else -n * 2 - 1
+
+
+def _unzigzag(u: int) -> int:
+    return (u >> 1) ^ -(u & 1)
+
+
+def encode_points(points: list[tuple[int, int, int]]) -> str:
+    """Absolute (x, y, p) points as the stroke's `points` text."""
+    out = bytearray()
+    prev = (0, 0, 0)
+    for point in points:
+        for value, before in zip(point, prev, strict=True):
+            u = _zigzag(value - before)
+            while u >= 0x80:
+                out.append((u & 0x7F) | 0x80)
+                u >>= 7
+            out.append(u)
+        prev = point
+    return base64.urlsafe_b64encode(bytes(out)).decode().rstrip("=")
+
+
+def decode_points(text: str) -> list[tuple[int, int, int]]:
+    """The absolute points of a `points` text; SketchError when it is not one canonical spelling of valid points."""
+    if not isinstance(text, str) or not _B64.fullmatch(text) or len(text) % 4 == 1:
+        raise SketchError("has a stroke whose points cannot be read")
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    numbers: list[int] = []
+    u = shift = length = 0
+    for byte in raw:
+        u |= (byte & 0x7F) << shift
+        shift += 7
+        length += 1
+        if length > 4:
+            raise SketchError("has a stroke whose points cannot be read")
+        if not byte & 0x80:
+            numbers.append(_unzigzag(u))
+            u = shift = length = 0
+    if length or not numbers or len(numbers) % 3:
+        raise SketchError("has a stroke whose points cannot be read")
+    if len(numbers) > 3 * MAX_POINTS:
+        raise SketchError(f"has a stroke of more than {MAX_POINTS} points")
+    points: list[tuple[int, int, int]] = []
+    x = y = p = 0
+    for i in range(0, len(numbers), 3):
+        x, y, p = x + numbers[i], y + numbers[i + 1], p + numbers[i + 2]
+        if not (0 <= x <= WIDTH and 0 <= y <= HEIGHT and 0 <= p <= PRESSURE):
+            raise SketchError("has a point outside the sheet")
+        points.append((x, y, p))
+    if encode_points(points) != text:
+        raise SketchError("has a stroke whose points cannot be read")
+    return points
+
+
+def check_strokes(value: Any, max_items: int, max_length: int) -> list[dict[str, Any]]:
+    """The strokes as they are (each checked), or SketchError. `max_length` bounds the points text of all strokes."""
+    if not isinstance(value, list):
+        raise SketchError("must be a drawing")
+    if len(value) > max_items:
+        raise SketchError(f"may hold at most {max_items} strokes")
+    seen: set[str] = set()
+    total = 0
+    out: list[dict[str, Any]] = []
+    for stroke in value:
+        if not isinstance(stroke, dict) or set(stroke) != KEYS:
+            raise SketchError("must be a drawing")
+        sid = stroke["id"]
+        if not isinstance(sid, str) or not _ID.fullmatch(sid):
+            raise SketchError("has a stroke without a proper id")
+        if sid in seen:
+            raise SketchError("has the same stroke twice")
+        seen.add(sid)
+        if stroke["tool"] not in TOOLS or stroke["color"] not in COLORS:
+            raise SketchError("has a stroke with a tool or colour this version does not know")
+        width = stroke["width"]
+        width = int(width) if isinstance(width, float) and width.is_integer() else width
+        if isinstance(width, bool) or not isinstance(width, int) or width not in WIDTHS:
+            raise SketchError("has a stroke with a width this version does not know")
+        decode_points(stroke["points"])
+        total += len(stroke["points"])
+        out.append({**stroke, "width": width})
+    if total > max_length:
+        raise SketchError(f"is too large: it may hold at most {max_length} characters of points")
+    return out
+
+
+def stroke_count(value: Any) -> int:
+    return len(value) if isinstance(value, list) else 0
