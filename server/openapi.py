@@ -41,6 +41,16 @@ _STATUS_HEADERS = {
     },
 }
 
+# Every /api/v1 answer, problems included, carries the server epoch (server/observe.py; PROTOCOL.md "Restores and the
+# server epoch"): a client that sees it change knows the server was restored from a backup.
+EPOCH_HEADER = {
+    "Between-Epoch": {
+        "description": "The server epoch: 32 lowercase hex digits, changed only by a restore from a backup",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+    }
+}
+
 
 def config(version: str) -> OpenAPIConfig:
     # Only the JSON document: the stock viewers load unpinned scripts from CDNs onto the app's own
@@ -168,6 +178,8 @@ def describe(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
         op["responses"].update(problem_responses(problem_codes(path, method, handler)))
         if needs_bearer(handler):
             op["security"] = [{BEARER: []}]
+        for answer in op["responses"].values():
+            answer.setdefault("headers", {}).update(copy.deepcopy(EPOCH_HEADER))
 
     comps = doc.setdefault("components", {})
     comps["schemas"] = _reachable({**comps.get("schemas", {}), **components}, doc)

@@ -49,7 +49,8 @@ def append(record: dict[str, Any], path: str | None = None) -> None:
 
 
 class AnswerRecorder:
-    """ASGI middleware: records (method, path, status, content type, Allow, Retry-After, body) of /api/ answers."""
+    """ASGI middleware: records (method, path, status, content type, Allow, Retry-After, Between-Epoch, body) of
+    /api/ answers."""
 
     def __init__(self, app, path: str) -> None:
         self.app = app
@@ -70,6 +71,7 @@ class AnswerRecorder:
                     type=headers.get("content-type", ""),
                     allow=headers.get("allow"),
                     retry_after=headers.get("retry-after"),
+                    between_epoch=headers.get("between-epoch"),
                 )
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))

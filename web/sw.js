@@ -51,7 +51,8 @@ const SHELL = [
 // Fetched when first needed, then kept with the shell (same cache, so a new version drops them too).
 // The template library only a therapist's app reads: fetched once online, then kept for offline use.
 // The account forms' code (js/page/account-forms.js) loads when one is first submitted, as Argon2 does.
-// A message catalogue (/i18n/*.json) other than the precached one is kept the same way once a language is chosen.
+// A message catalogue (/i18n/*.json) other than the precached one is kept the same way once a language is chosen
+// (then it is the only one kept: onlyCatalogue).
 // The app lock's forms (js/page/lock-forms.js, js/core/lock.js) and Argon2 are kept across updates once fetched
 // (`carried`): a locked device must unlock offline after an update too.
 const LAZY = new Set(['/templates.json', '/js/page/account-forms.js', '/js/page/argon2.js', '/js/page/kdf-worker.js',
@@ -80,13 +81,13 @@ sw.addEventListener('install', (event) => {
 });
 
 /**
- * The message catalogues to precache: only the language in use is ever fetched (web/i18n/ holds them all). The
- * browser's language, and any catalogue the running version had cached (a language chosen in the settings), so an
- * update starts offline in the same language. IndexedDB, where the setting is, is not opened here: a new version's
- * schema upgrade must wait until it takes over.
+ * The message catalogue to precache: only the language in use is ever fetched (web/i18n/ holds them all). The one
+ * the running version keeps (the language in use: the local server keeps no other, onlyCatalogue), so an update
+ * starts offline in the same language; on a first install, the browser's language. IndexedDB, where the setting is,
+ * is not opened here: a new version's schema upgrade must wait until it takes over.
  */
 async function catalogues() {
-  const urls = new Set([catalogueUrl(pickLanguage(sw.navigator.languages).language)]);
+  const urls = new Set();
   for (const name of await caches.keys()) {
     if (!name.startsWith('between-shell-') || name === CACHE) continue;
     for (const request of await (await caches.open(name)).keys()) {
@@ -94,7 +95,32 @@ async function catalogues() {
       if (path.startsWith('/i18n/')) urls.add(path);
     }
   }
+  if (!urls.size) urls.add(catalogueUrl(pickLanguage(sw.navigator.languages).language));
   return [...urls];
+}
+
+/**
+ * A chosen language's catalogue kept with the shell for offline use: from this version's cache, or fetched into it
+ * now (awaited, so the choice holds offline at once). False when it is not here and cannot be fetched.
+ * @param {string} url
+ */
+async function keepCatalogue(url) {
+  const cache = await caches.open(CACHE);
+  if (await cache.match(url)) return true;
+  const response = await fetch(url).catch(() => null);
+  if (!response?.ok) return false;
+  await cache.put(url, response);
+  return true;
+}
+
+/** Keep no catalogue but the one in use (a language chosen before is fetched again if chosen again). @param {string} url */
+async function onlyCatalogue(url) {
+  const cache = await caches.open(CACHE);
+  if (!(await cache.match(url))) return; // never drop the one a device offline could fall back on
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith('/i18n/') && path !== url) await cache.delete(request);
+  }
 }
 
 /** The files of LOCK_NEEDS that an older version of the app had cached (the lock was used here). */
@@ -182,6 +208,8 @@ const local = createLocalServer({
   kindsResponse: async () => (await own('/kinds.json')) ?? fetch('/kinds.json'),
   templatesResponse: () => cacheFirst(new Request('/templates.json')),
   catalogueResponse: (url) => cacheFirst(new Request(url)),
+  keepCatalogue,
+  onlyCatalogue,
   crisisResponse,
   origin: sw.location.origin,
   notify,
@@ -195,7 +223,10 @@ async function appWindows() {
     .filter((client) => client.frameType === 'top-level' && new URL(client.url).origin === sw.location.origin);
 }
 
-/** A lock message to every open window of the app (engine/lock.js): locked, or unlocked with the vault key. */
+/**
+ * A message to every open window of the app: the lock's (engine/lock.js: locked, or unlocked with the vault key), a
+ * language change (the windows load again in it).
+ */
 async function tell(message) {
   for (const client of await appWindows()) client.postMessage(message);
 }

@@ -95,6 +95,7 @@ def prepare(
         key_id=header.key_id,
         grants=tuple(grants),
         revoke=revoke,
+        restored=item.restored,
     )
     return PreparedItem(
         record_id=rid, judged=judged, revision=item.revision, dek_wrap=item.dek_wrap, grants=tuple(item.grants)

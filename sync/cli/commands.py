@@ -191,6 +191,8 @@ def cmd_kinds(args: argparse.Namespace) -> None:
 def _report(report) -> None:
     for line in report.warnings:
         warn(line)
+    if report.restored:
+        say(t("restore.done"))
     say(report.summary())
     if report.failed:
         for line in report.failed:

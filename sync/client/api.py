@@ -65,6 +65,8 @@ class Api:
     ):
         self.origin = origin_of(server_url)
         self.token = token
+        # The server epoch of the last answer (its Between-Epoch header; PROTOCOL.md "Restores and the server epoch")
+        self.epoch: str | None = None
         self.on_expired = on_expired
         self._http = httpx.Client(
             base_url=self.origin + API_PREFIX,
@@ -84,10 +86,14 @@ class Api:
             headers["authorization"] = f"Bearer {self.token}"
         content = wire.encode(body) if body is not None else None
         try:
-            return self._http.request(method, path, content=content, headers=headers, params=params)
+            response = self._http.request(method, path, content=content, headers=headers, params=params)
         except httpx.TransportError:
             # The URL is not a secret; the exception text (which may hold request data) is not shown.
             raise Unreachable(detail=f"server unreachable ({self.origin})") from None
+        epoch = response.headers.get("between-epoch")
+        if epoch is not None and len(epoch) == 32 and all(c in "0123456789abcdef" for c in epoch):
+            self.epoch = epoch
+        return response
 
     def call(
         self,

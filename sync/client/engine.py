@@ -44,6 +44,12 @@ class Engine:
         assert api is not None
         report = SyncReport()
         self.links.refresh(api, report)
+        known = self.store.get_meta("epoch")
+        if api.epoch is not None and known is None:
+            with self.store.transaction() as db:
+                self.store.set_meta(db, "epoch", api.epoch)
+        elif api.epoch is not None and api.epoch != known:
+            self._after_restore(api, report)
         for _ in range(PUSH_ROUNDS):
             self.inbox.pull(api, report)
             if not self.store.list_pending() or not self.outbox.push(api, report):
@@ -58,3 +64,27 @@ class Engine:
                     f"{peer.held} change(s) from {peer.handle} are held back: {blocked_key_text(peer)}"
                 )
         return report
+
+    def _after_restore(self, api: Api, report: SyncReport) -> None:
+        """The server was restored from a backup (its epoch changed; PROTOCOL.md "Restores and the server epoch"):
+        pull the whole feed again without taking anything older than this device holds, send again the own records
+        the server lost, and only then keep the new epoch (an interrupted round starts over)."""
+        epoch = api.epoch
+        assert epoch is not None
+        with self.store.transaction() as db:
+            self.store.set_meta(db, "cursor", "0")
+        self.inbox.restoring, self.inbox.served = set(), {}
+        try:
+            self.inbox.pull(api, report)
+            lost = set(self.inbox.restoring)
+            served = self.inbox.served
+        finally:
+            self.inbox.restoring = None
+        for rid in self.store.record_ids():
+            row = self.store.get_record(rid)
+            if row is not None and row.owner_id == self.me and row.version > served.get(rid, 0):
+                lost.add(rid)
+        self.outbox.resend(api, sorted(lost), report)
+        with self.store.transaction() as db:
+            self.store.set_meta(db, "epoch", epoch)
+        report.restored = True

@@ -44,6 +44,10 @@ class Inbox:
         self.links = links
         self.me = reader.me
         self.pull_limit = pull_limit
+        # After a restore (a new server epoch): the own records the restored server lacks at the version this device
+        # holds are collected here, to be sent again, instead of refusing the older feed as a rollback.
+        self.restoring: set[str] | None = None
+        self.served: dict[str, int] = {}  # record -> version the server served while restoring
 
     def pull(self, api: Api, report: SyncReport) -> None:
         while True:
@@ -100,6 +104,14 @@ class Inbox:
         rid = str(state.record_id)
         here, old, pending = self._here(rid, state)
         action = decide(_pulled(state), here)
+        if self.restoring is not None and state.head is not None and state.access != "removed":
+            self.served[rid] = state.head.version
+        if self.restoring is not None and action.kind == "refuse" and action.reason == "rollback":
+            # The restored server is behind this device (PROTOCOL.md "Restores and the server epoch"): nothing here
+            # goes back. An own record is sent again; someone else's stays as it is until their device sends it.
+            if here.holds == "own":
+                self.restoring.add(rid)
+            return
         if action.kind == "refuse":
             assert action.reason is not None
             raise refusal(action.reason)

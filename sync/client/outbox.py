@@ -163,6 +163,53 @@ class Outbox:
                     )
         return again
 
+    def resend(self, api: Api, record_ids: list[str], report: SyncReport) -> None:
+        """After a restore: send again the head this device holds of each own record in `record_ids` (one the
+        server lost), as it was signed, marked `restored`, with its key granted again to whoever shares it now."""
+        items = []
+        for rid in record_ids:
+            row = self.store.get_record(rid)
+            found = self.store.get_dek(rid, row.key_id) if row is not None else None
+            if row is None or found is None or row.owner_id != self.me:
+                continue
+            grants = []
+            for grantee in sorted(self.store.grantees(rid)):
+                peer = self.store.get_peer(user_id=grantee)
+                if peer is None or not sharing.may_grant(peer.linked, peer.state):
+                    continue  # a key is given again only where it could be given now
+                grants.append(
+                    records.make_grant(
+                        sig_seed=self.secrets.sig_seed,
+                        owner_id=self.secrets.user_id,
+                        record_id=uuid.UUID(rid),
+                        key_id=row.key_id,
+                        dek=self.reader.dek(rid, row.key_id),
+                        grantee_id=uuid.UUID(grantee),
+                        grantee_kem_pub=peer.kem_pub,
+                    )
+                )
+            items.append(
+                wire.PushItem(
+                    record_id=uuid.UUID(rid),
+                    base_version=row.version - 1,
+                    revision=wire.Revision(header=row.header, ct=row.ct, signature=row.signature),
+                    dek_wrap=found[1],
+                    grants=grants,
+                    restored=True,
+                )
+            )
+        for start in range(0, len(items), PUSH_BATCH):
+            response = api.push(wire.Push(items=items[start : start + PUSH_BATCH]))
+            for result in response.results:
+                if result.status == "ok":
+                    report.pushed += 1
+                elif result.status in ("invalid", "forbidden"):
+                    report.failed.append(
+                        f"entry {result.record_id} could not be sent again after the server's restore "
+                        f"({result.status}: {result.detail or result.status}); it stays on this device"
+                    )
+                # conflict: a newer revision reached the restored server first; the next pull brings it
+
     def acknowledge(self, item: PendingRevision, seq: int) -> None:
         """The server stored this outbox item: it becomes the known head and leaves the outbox."""
         rid = item.record_id

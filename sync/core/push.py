@@ -45,6 +45,7 @@ class Item:
     key_id: bytes  # the header's
     grants: tuple[GrantTo, ...] = ()
     revoke: tuple[bytes, ...] = ()  # grantee ids
+    restored: bool = False  # re-sent after a restore: the revisions between the server's head and it were lost
     sharing: bytes = field(init=False)  # its sharing change (sharing_digest): judged, accepted and stored
 
     def __post_init__(self) -> None:
@@ -120,13 +121,18 @@ def judge(item: Item, state: State) -> Verdict:
             # acknowledging it would tell the client grants or revokes took effect that never did
             return Verdict("invalid", "replayed revision with different grants or revokes")
         return Verdict("ok", seq=stored.seq)  # a replay: stored once, acknowledged again
-    if head is None and item.base_version != 0:
-        # Nothing to be in conflict with: the record was never stored (or went with a deleted account).
-        return Verdict("invalid", "no such record on the server: a new record starts at base_version 0")
-    if head is not None and head.version != item.base_version:
-        return Verdict("conflict", "base_version is not the head", head=head)
-    if item.parent != (head.rev_id if head is not None else ZERO32):
-        return Verdict("invalid", "parent is not the current head")
+    lost = item.restored and (head is None or head.version < item.base_version)
+    # `lost`: re-sent after a restore, the revisions between the server's head and this one were lost with the
+    # server's copy. It only moves the record forward and the owner signed it like any other revision (rule 1); a
+    # head at or above its base_version is judged as usual (PROTOCOL.md "Restores and the server epoch").
+    if not lost:
+        if head is None and item.base_version != 0:
+            # Nothing to be in conflict with: the record was never stored (or went with a deleted account).
+            return Verdict("invalid", "no such record on the server: a new record starts at base_version 0")
+        if head is not None and head.version != item.base_version:
+            return Verdict("conflict", "base_version is not the head", head=head)
+        if item.parent != (head.rev_id if head is not None else ZERO32):
+            return Verdict("invalid", "parent is not the current head")
     for grant in item.grants:
         if not may_be_granted(grant.grantee_id, state.peers):
             return Verdict("forbidden", "grantee has no care link with the owner")

@@ -198,6 +198,9 @@ class PushItem(Frozen, frozen=True, kw_only=True):
     dek_wrap: DekWrap
     grants: Annotated[list[GrantUpload], Meta(max_length=MAX_GRANTS_PER_ITEM)] = []
     revoke: Annotated[list[UUID], Meta(max_length=MAX_GRANTS_PER_ITEM)] = []
+    # A revision the server once acknowledged and lost in a restore (PROTOCOL.md "Restores and the server epoch"):
+    # accepted above a head older than its base_version, or for a record the server no longer holds.
+    restored: bool = False
 
 
 class Push(Frozen, frozen=True, kw_only=True):

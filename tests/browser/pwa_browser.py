@@ -76,8 +76,12 @@ class _Releasing(_Handler):
     """The same, with /sw.js answered from `worker` when set: a new release of the app, for the update tests."""
 
     worker: bytes | None = None
+    down = False
 
     def do_GET(self) -> None:
+        if self.down:  # unreachable: the connection closes with no answer, as a network that is gone
+            self.close_connection = True
+            return
         if self.path.split("?", 1)[0] != "/sw.js":
             super().do_GET()
             return
@@ -101,6 +105,11 @@ class StaticServer:
 
     def release(self, worker_source: str) -> None:
         self.handler.worker = worker_source.encode()
+
+    def reachable(self, up: bool) -> None:
+        """Whether the server answers: down, every fetch fails (the service worker's too, which Playwright's
+        set_offline does not reach)."""
+        self.handler.down = not up
 
     def stop(self) -> None:
         self.httpd.shutdown()

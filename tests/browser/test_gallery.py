@@ -7,7 +7,12 @@ heading is there), nothing is wider than the window (no sideways scrolling on a 
 (a PNG of the window's size).
 
 The people and what they wrote are made up here: dr.lee assigns a daily mood check-in and a breathing practice to
-sam; sam writes a few entries, answers today's practice and shares a journal."""
+sam; sam writes a few entries, answers today's practice and shares a journal.
+
+The same screens in Spanish (`*-es.png`, issue 14): dra.ruiz assigns from the library with her app in Spanish (a
+template is copied in the therapist's language) and lucia writes in Spanish, then both browsers start again with
+Spanish as their language (es-ES), as a Spanish-speaking person's would; on a phone, light, and a few dark. The
+check adds what longer words could break: no label of the tab bar cut or spilling over."""
 
 from __future__ import annotations
 
@@ -48,6 +53,34 @@ SCREENS: dict[str, tuple[str, str, str]] = {
     "therapist-client": ("therapist", "/app/clients/{client}", "#client-title"),
     "therapist-invites": ("therapist", "/app/invites", "#invites-title"),
 }
+
+
+# The Spanish pictures: name -> (role, path, what must be on the screen, dark too).
+SCREENS_ES: dict[str, tuple[str, str, str, bool]] = {
+    "client-today": ("client", "/app/today", "#today-title", True),
+    "client-entries": ("client", "/app/entries", "h1", False),
+    "client-entry": ("client", "/app/entries/{entry}", "h1", False),
+    "client-new-thought-record": ("client", "/app/entries/new?kind=thought-record", "form.entry-form", True),
+    "client-todo": ("client", "/app/todo", "#todo-title", False),
+    "client-progress": ("client", "/app/progress", "#progress-title", True),
+    "client-more": ("client", "/app/more", "h1", False),
+    "client-settings": ("client", "/app/settings", "#settings-title", False),
+    "therapist-clients": ("therapist", "/app/clients", "#clients-title", False),
+    "therapist-client": ("therapist", "/app/clients/{client}", "#client-title", True),
+}
+
+# Text of the tab bar (and the new-entry button) that does not fit its box: cut, or spilling over.
+CUT_LABELS = """() => [...document.querySelectorAll('nav.tabs a, nav.tabs a .label')]
+  .filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+  .map((e) => e.textContent.trim())"""
+
+
+# The two raised buttons of a phone (Safety plan, New entry) covering each other: their boxes must not meet.
+OVERLAP = """() => {
+  const [a, b] = ['.tabs .safety-link', '.tabs .new-entry']
+    .map((s) => document.querySelector(s)?.getBoundingClientRect());
+  return Boolean(a && b && a.right > b.left && b.right > a.left && a.bottom > b.top && b.bottom > a.top);
+}"""
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -114,3 +147,109 @@ def test_the_main_screens_of_both_people_phone_and_desktop_light_and_dark(playwr
         finally:
             t_ctx.close()
             c_ctx.close()
+
+
+def assign_in_spanish(page, url: str, uid: str, template: str, handle: str, start: str) -> str:
+    """A library template assigned daily from `start` on the therapist's app in Spanish: the title, instructions and
+    questions are copied in the therapist's language."""
+    go(page, url, f"/app/clients/{uid}/assign", "#assign-title")
+    page.locator(f"a[href$='/assign/new?template={template}']").first.click()
+    page.wait_for_selector("form.assign-form")
+    page.get_by_label("Cada día", exact=True).check()
+    page.fill("#a-start", start)
+    page.get_by_role("button", name=f"Asignar a {handle}").click()
+    page.wait_for_selector("#review-title")
+    return path_id(page)
+
+
+def sync_in_spanish(page, url: str) -> str:
+    go(page, url, "/app/account", "#account-title")
+    page.get_by_role("button", name="Sincronizar ahora").click()
+    page.wait_for_selector("#account-title")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    return page.inner_text("[data-sync-text]")
+
+
+def test_the_main_screens_in_spanish_on_a_phone(playwright_instance, tmp_path, out_dir):
+    with serve_app(tmp_path) as app:
+        url = app.url
+        profiles = {"therapist": tmp_path / "therapist", "client": tmp_path / "client"}
+        # Linked in the app's English (the shared steps find its controls by their English names)...
+        t_ctx = launch(playwright_instance, profiles["therapist"], timezone_id="Europe/Madrid", locale="en-GB")
+        c_ctx = launch(playwright_instance, profiles["client"], timezone_id="Europe/Madrid", locale="en-GB")
+        try:
+            tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)
+            client = linked_pair(tp, cp, "dra.ruiz", "lucia")
+            today = local_day(tp)
+        finally:
+            t_ctx.close()
+        # ... the therapist assigns in Spanish (a template is copied in the therapist's language) ...
+        t_ctx = launch(playwright_instance, profiles["therapist"], timezone_id="Europe/Madrid", locale="es-ES")
+        try:
+            tp = open_app(t_ctx, url)
+            assign_in_spanish(tp, url, client, "mood-daily", "lucia", today)
+            practice = assign_in_spanish(tp, url, client, "breathing-practice", "lucia", local_day(tp, -2))
+            assert sync_in_spanish(tp, url) == "Sincronizado"
+        finally:
+            t_ctx.close()
+        # ... and the client writes in Spanish words.
+        try:
+            assert sync_now(cp) == "Synced"
+            create_mood(cp, 6, "Dormí mejor; el paseo de la mañana me ayudó.")
+            create_thought_record(
+                cp, "Presentación en el trabajo el jueves", "Todos van a ver que no estoy a la altura", "ansiedad 70"
+            )
+            entry = path_id(cp)
+            create_journal(cp, "Una tarde más tranquila", "Cociné con mi hermana. Hablamos de la mudanza sin discutir.")
+            share_entry(cp, url, path_id(cp), "dra.ruiz")
+            mark_done(cp, url, practice, today, {"minutes": "10"})
+            assert sync_now(cp) == "Synced"
+        finally:
+            c_ctx.close()
+
+        # Both start again as a Spanish-speaking person's browser: the app follows its language.
+        contexts = {
+            role: launch(
+                playwright_instance,
+                profile,
+                timezone_id="Europe/Madrid",
+                locale="es-ES",
+                viewport={"width": 390, "height": 844},
+            )
+            for role, profile in profiles.items()
+        }
+        try:
+            pages = {role: open_app(ctx, url) for role, ctx in contexts.items()}
+            assert sync_in_spanish(pages["therapist"], url) == "Sincronizado"
+            problems: list[str] = []
+            shots = 0
+            for name, (role, path, marker, dark) in SCREENS_ES.items():
+                page = pages[role]
+                for scheme in ("light", "dark") if dark else ("light",):
+                    page.emulate_media(color_scheme=scheme)
+                    go(page, "", url + path.format(entry=entry, client=client), marker)
+                    page.evaluate("() => document.activeElement?.blur()")
+                    assert page.evaluate("() => document.documentElement.lang") == "es", name
+                    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+                    if wide > 0:
+                        problems.append(f"{name} {scheme}: {wide} px wider than the window")
+                    cut = page.evaluate(CUT_LABELS)
+                    if cut:
+                        problems.append(f"{name} {scheme}: tab labels cut {cut}")
+                    if page.evaluate(OVERLAP):
+                        problems.append(f"{name} {scheme}: Safety plan and New entry cover each other")
+                    file = out_dir / f"{name}-phone-{scheme}-es.png"
+                    page.screenshot(path=str(file))
+                    assert png_size(file) == (390, 844), file.name
+                    assert file.stat().st_size > 8000, f"{file.name} looks empty"
+                    shots += 1
+            assert not problems, problems
+            assert len(list(out_dir.glob("*-es.png"))) >= shots
+            # The Spanish words are on the screens: Today's heading, the tabs.
+            go(pages["client"], url, "/app/today", "#today-title")
+            assert pages["client"].locator("#today-title").inner_text() == "Hoy"
+            for label in ("Hoy", "Entradas", "Por hacer", "Progreso", "Más"):
+                assert pages["client"].locator("nav.tabs").get_by_role("link", name=label, exact=True).count() == 1
+        finally:
+            for ctx in contexts.values():
+                ctx.close()

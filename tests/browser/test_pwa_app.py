@@ -233,6 +233,17 @@ def _fill_required(page, kind: dict) -> None:
                 page.fill(f"#f-{fid}", str(c["min"] + (c.get("step") or 1)))
             case "scale" | "yes_no" | "single_choice" | "multi_choice" | "minutes":
                 page.locator(f"input[name='f.{fid}']").first.check()
+            case "checklist":
+                page.locator(f"#f-{fid} input[type='text'], [id^='f-{fid}'] input[type='text']").first.fill("first")
+            case "sketch":  # a stroke across the canvas with the mouse (tests/browser/test_sketch_browser.py: more)
+                canvas = page.locator("[data-sketch-canvas]")
+                canvas.scroll_into_view_if_needed()
+                box = canvas.bounding_box()
+                page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.3)
+                page.mouse.down()
+                page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.6, steps=5)
+                page.mouse.up()
+                page.wait_for_function(f"() => document.querySelector('#f-{fid}').value.length > 2")
 
 
 def test_every_kind_can_be_written_and_read_back(playwright_instance, app_url, tmp_path):

@@ -12,6 +12,7 @@ import uuid
 
 import builders as b
 import httpx
+import msgspec
 import pytest
 
 from between.server.backup import BackupError, check, restore
@@ -134,3 +135,32 @@ def test_every_api_answer_carries_the_epoch_of_the_data_directory_problems_inclu
     assert beyond.status_code == 400 and beyond.json()["code"] == "bad_cursor"
     assert beyond.headers["between-epoch"] == epoch
     assert "between-epoch" not in api.c.get("/").headers  # the web app's files do not carry it
+
+
+def test_a_revision_sent_again_after_a_restore_is_accepted_above_an_older_head_and_pulled(api):
+    """Push rule 4 for a lost revision (PROTOCOL.md "Restores and the server epoch"), through the API: the gap is
+    accepted only with `restored`, the signature is still checked, and the revision is the head a pull serves."""
+    sam = api.register("sam")
+    rec = b.Rec(sam)
+    assert [r["status"] for r in api.push(sam, [rec.item(), rec.item()])] == ["ok", "ok"]
+    rec.item()  # version 3: acknowledged once, lost with the server's copy
+    lost = rec.item(b'{"mood":5}')  # version 4, on top of it
+    plain = api.push(sam, [lost])[0]
+    assert plain["status"] == "conflict" and plain["head"]["version"] == 2
+    forged = msgspec.structs.replace(
+        lost, restored=True, revision=msgspec.structs.replace(lost.revision, signature=bytes(64))
+    )
+    refused = api.push(sam, [forged])[0]
+    assert refused["status"] == "invalid" and "signature" in refused["detail"]
+    assert api.push(sam, [msgspec.structs.replace(lost, restored=True)])[0]["status"] == "ok"
+    items, _ = api.pull_all(sam)
+    assert [i["head"]["version"] for i in items] == [4]
+    # a restored mark never moves a record back: version 2 again is a conflict with the head
+    old = b.Rec(sam, record_id=rec.record_id, dek=rec.dek, key_id=rec.key_id)
+    old.item()
+    again = api.push(sam, [msgspec.structs.replace(old.item(b'{"mood":1}'), restored=True)])[0]
+    assert again["status"] == "conflict" and again["head"]["version"] == 4
+    # and for a record the server never held, a restored revision at any version is its first
+    fresh = b.Rec(sam)
+    fresh.item()
+    assert api.push(sam, [msgspec.structs.replace(fresh.item(), restored=True)])[0]["status"] == "ok"

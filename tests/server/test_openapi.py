@@ -173,6 +173,11 @@ def test_every_operation_lists_its_problem_answers(doc):
     assert 429 in codes[("post", "/auth/prelogin")]
     retry = doc["paths"][API + "/auth/prelogin"]["post"]["responses"]["429"]["headers"]["Retry-After"]
     assert retry["required"] is True
+    # every answer, problems included, carries the server epoch (PROTOCOL.md "Restores and the server epoch")
+    for path, method, op in _ops(doc):
+        for status, answer in op["responses"].items():
+            epoch = answer["headers"]["Between-Epoch"]
+            assert epoch["required"] is True and epoch["schema"]["pattern"] == "^[0-9a-f]{32}$", (method, path, status)
 
 
 def test_bearer_scheme_applies_to_the_operations_that_need_a_session(api, doc):
@@ -243,6 +248,7 @@ def _answer(method: str, path: str, status: int, body: object, content_type: str
         "body": body if isinstance(body, str) else msgspec.json.encode(body).decode(),
         "allow": None,
         "retry_after": None,
+        "between_epoch": "0" * 32,
         **extra,
     }
 
@@ -296,6 +302,7 @@ def test_the_check_reports_every_kind_of_wrong_answer(doc):
         "lacks its Retry-After header": _answer(
             "POST", "/auth/prelogin", 429, _problem("rate_limited", 429), MEDIA_TYPE
         ),
+        "lacks its Between-Epoch header": _answer("POST", "/auth/prelogin", 200, challenge, between_epoch=None),
         "own_invite' is not one of": _answer("POST", "/accounts", 409, _problem("own_invite", 409), MEDIA_TYPE),
         "Allow is 'OPTIONS, POST'": _answer("OPTIONS", "/invites", 204, "", allow="OPTIONS, POST"),
         "documented without a body": _answer("DELETE", f"/links/{uuid.uuid4()}", 204, "{}"),
@@ -322,7 +329,7 @@ def test_a_session_with_a_wrong_answer_fails_and_lists_it(tmp_path):
         async def wrong_health(scope, receive, send):
             """A stand-in server whose health answer lacks `version`."""
             await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json")]})
+                        "headers": [(b"content-type", b"application/json"), (b"between-epoch", b"0" * 32)]})
             await send({"type": "http.response.body", "body": b'{"status": "fine"}'})
 
         def test_a_server_that_answers_wrong():

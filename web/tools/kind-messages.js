@@ -28,7 +28,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const next = withKindSection(read('../i18n/en.json'), JSON.parse(read('../../sync/kinds.json')),
     JSON.parse(read('../../sync/templates.json')));
   if (process.argv.includes('--check')) {
-    if (next !== read('../i18n/en.json')) {
+    const canonical = (text) => JSON.stringify(Object.entries(JSON.parse(text)).sort(([a], [b]) => (a < b ? -1 : 1)));
+    if (canonical(next) !== canonical(read('../i18n/en.json'))) {
       console.error('web/i18n/en.json: the words of kinds.json/templates.json changed; run make messages');
       process.exit(1);
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import importlib.util
 import json
 from pathlib import Path
@@ -102,3 +103,40 @@ def test_the_sharing_change_is_compared_by_ids_as_sets():
 def test_only_linked_people_may_be_granted_a_key():
     peers = frozenset({IDS["theo"]})
     assert push.may_be_granted(IDS["theo"], peers) and not push.may_be_granted(IDS["eve"], peers)
+
+
+def _restored_item(version: int, restored: bool = True) -> push.Item:
+    return push.Item(
+        record_id=b"r" * 16,
+        base_version=version - 1,
+        rev_id=bytes([version]) * 32,
+        version=version,
+        parent=bytes([version - 1]) * 32,
+        key_id=b"k" * 16,
+        restored=restored,
+    )
+
+
+def test_a_revision_sent_again_after_a_restore_may_skip_the_versions_the_server_lost():
+    """PROTOCOL.md "Restores and the server epoch": above an older head, or for a record the server lost, a restored
+    revision is the new head; without the mark the same item is refused as before; it never goes back."""
+    owner = b"o" * 16
+    head = push.Head(owner, 2, b"\x02" * 32)
+
+    def state() -> push.State:
+        return push.State(owner_id=owner, seq=7, heads={b"r" * 16: head})
+
+    assert push.judge(_restored_item(5), state()) == push.Verdict("ok", seq=8, new=True)
+    assert push.judge(_restored_item(5), push.State(owner_id=owner, seq=0)).new  # the server lost the record
+    assert push.judge(_restored_item(5, restored=False), state()).status == "conflict"
+    lost = push.judge(_restored_item(5, restored=False), push.State(owner_id=owner, seq=0))
+    assert lost.status == "invalid"
+    # at or below the head: judged as usual (a restored mark moves nothing back, and still needs the head as parent)
+    assert push.judge(_restored_item(2), state()).status == "conflict"
+    assert push.judge(_restored_item(1), state()).status == "conflict"
+    assert push.judge(_restored_item(3), state()).new  # on top of the head, as any push
+    forked = dataclasses.replace(_restored_item(3), parent=b"\x09" * 32)
+    assert push.judge(forked, state()) == push.Verdict("invalid", "parent is not the current head")
+    # another owner's record stays refused
+    other = push.State(owner_id=owner, seq=0, heads={b"r" * 16: push.Head(b"x" * 16, 2, b"\x02" * 32)})
+    assert push.judge(_restored_item(5), other).status == "forbidden"

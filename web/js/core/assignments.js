@@ -44,9 +44,15 @@ class Doc {
     this.docType = docType;
   }
 
-  fail(path, problem) {
-    /** @type {FieldError & {kindId?: string}} */
+  /**
+   * `code` and `params`: the problem in the catalogue (`assign.problem.<code>`), for the ones a form can lead to;
+   * the English stays as sync/core/assignments.py words it.
+   * @param {string} path @param {string} problem @param {string|null} [code] @param {Record<string, unknown>} [params]
+   */
+  fail(path, problem, code = null, params = {}) {
+    /** @type {FieldError & {kindId?: string, problem?: {code: string, params: Record<string, unknown>}}} */
     const error = new FieldError(`${this.docType} '${path}' ${problem}.`, path);
+    if (code) error.problem = { code, params };
     error.code = `invalid_${this.docType.replace('-', '_')}`;
     error.kindId = this.docType;
     return error;
@@ -66,7 +72,7 @@ class Doc {
   line(value, path, maxLength, required = true) {
     if (typeof value !== 'string') throw this.fail(path, 'must be text');
     const text = value.trim();
-    if (/[\r\n]/.test(text)) throw this.fail(path, 'must be a single line');
+    if (/[\r\n]/.test(text)) throw this.fail(path, 'must be a single line', 'oneLine');
     return this.#text(text, path, maxLength, required);
   }
 
@@ -77,9 +83,11 @@ class Doc {
   }
 
   #text(text, path, maxLength, required) {
-    if (CONTROL.test(text)) throw this.fail(path, 'contains control characters');
-    if (length(text) > maxLength) throw this.fail(path, `must be at most ${maxLength} characters`);
-    if (required && !text) throw this.fail(path, 'must not be empty');
+    if (CONTROL.test(text)) throw this.fail(path, 'contains control characters', 'control');
+    if (length(text) > maxLength) {
+      throw this.fail(path, `must be at most ${maxLength} characters`, 'tooLong', { max: maxLength });
+    }
+    if (required && !text) throw this.fail(path, 'must not be empty', 'empty');
     return text;
   }
 
@@ -116,7 +124,7 @@ class Doc {
 
 function checkOptions(d, value, path) {
   if (!Array.isArray(value) || value.length < 2 || value.length > MAX_OPTIONS) {
-    throw d.fail(path, `must list from 2 to ${MAX_OPTIONS} choices`);
+    throw d.fail(path, `must list from 2 to ${MAX_OPTIONS} choices`, 'choiceCount', { max: MAX_OPTIONS });
   }
   const out = value.map((raw, i) => {
     const where = `${path}[${i}]`;
@@ -127,7 +135,7 @@ function checkOptions(d, value, path) {
     }
     return { id: option.id, label: d.line(option.label, `${where}.label`, MAX_TITLE) };
   });
-  if (new Set(out.map((o) => o.id)).size !== out.length) throw d.fail(path, 'holds the same choice twice');
+  if (new Set(out.map((o) => o.id)).size !== out.length) throw d.fail(path, 'holds the same choice twice', 'sameChoice');
   return out;
 }
 
@@ -155,7 +163,8 @@ export function validateWorksheet(worksheet, docType = 'assignment', path = 'wor
   const sheet = d.keys(worksheet, ['fields'], path);
   const fields = sheet.fields;
   if (!Array.isArray(fields) || fields.length < 1 || fields.length > MAX_FIELDS) {
-    throw d.fail(`${path}.fields`, `must list from 1 to ${MAX_FIELDS} questions`);
+    throw d.fail(`${path}.fields`, `must list from 1 to ${MAX_FIELDS} questions`, 'questionCount',
+      { max: MAX_FIELDS });
   }
   const out = fields.map((raw, i) => {
     const where = `${path}.fields[${i}]`;

@@ -17,7 +17,9 @@ const length = (text) => [...text].length; // code points, as Python's len()
 
 /** @typedef {import('./kinds.js').Field} Field */
 /** Builds the error for a value that does not fit, from the problem in words; never holds the value.
- * @typedef {(problem: string) => Error} Fail */
+ * `code` and `params` name the problem in the catalogue (`field.problem.<code>`), for a screen to say it in the
+ * language in use; the problem itself stays English, as sync/core/fields.py says it.
+ * @typedef {(problem: string, code?: string, params?: Record<string, unknown>) => Error} Fail */
 /**
  * How a therapist-built worksheet may use a type (docs/ASSIGNMENTS.md).
  * @typedef {{merge: string, limits: Record<string, [number, number, number]>, extra: string[]}} Worksheet
@@ -49,34 +51,38 @@ const length = (text) => [...text].length; // code points, as Python's len()
  * (`limit`), so a screen can say both in the person's words beside the question's label.
  * @param {Fail} fail @param {string} problem @param {number} max @param {number} count
  */
-export const tooLong = (fail, problem, max, count) => Object.assign(fail(problem), { limit: { max, length: count } });
+export const tooLong = (fail, problem, max, count) => Object.assign(fail(problem, 'tooLong', { part: 'answer', max }),
+  { limit: { max, length: count } });
 
 /** One line of text, trimmed (`collapse`: every run of space made one space). */
 function oneLine(value, maxLength, fail, what = 'must be', collapse = false) {
-  if (typeof value !== 'string') throw fail(`${what} text`);
+  const part = { 'must be': 'answer', 'items must be': 'items', 'emotion names must be': 'names' }[what];
+  if (typeof value !== 'string') throw fail(`${what} text`, 'notText', { part });
   const text = collapse ? value.split(/\s+/).filter(Boolean).join(' ') : value.trim();
-  if (/[\r\n]/.test(text)) throw fail(`${what} a single line`);
-  if (CONTROL.test(text)) throw fail('contains control characters');
+  if (/[\r\n]/.test(text)) throw fail(`${what} a single line`, 'oneLine', { part });
+  if (CONTROL.test(text)) throw fail('contains control characters', 'control');
   const count = length(text);
   if (count > maxLength) {
     const problem = `${what} at most ${maxLength} characters`;
     // The whole answer's limit (a short text); an item's (a list's) is said by the message alone.
-    throw what === 'must be' ? tooLong(fail, problem, maxLength, count) : fail(problem);
+    throw what === 'must be' ? tooLong(fail, problem, maxLength, count)
+      : fail(problem, 'tooLong', { part, max: maxLength });
   }
   return text;
 }
 
 function items(field, value, fail, counted = true) {
-  if (!Array.isArray(value)) throw fail('must be a list');
+  if (!Array.isArray(value)) throw fail('must be a list', 'notList');
   const c = field.constraints ?? {};
-  if (counted && value.length > (c.max_items ?? 0)) throw fail(`may hold at most ${c.max_items} items`);
+  if (counted && value.length > (c.max_items ?? 0)) throw fail(`may hold at most ${c.max_items} items`, 'tooMany', { max: c.max_items });
   return value;
 }
 
 function whole(field, value, fail, unit = '') {
   const c = field.constraints ?? {};
   if (!Number.isInteger(value) || value < c.min || value > c.max) {
-    throw fail(`must be a whole number from ${c.min} to ${c.max}${unit}`);
+    throw fail(`must be a whole number from ${c.min} to ${c.max}${unit}`, 'range', { min: c.min, max: c.max,
+      unit: unit ? 'minutes' : 'none' });
   }
   return value;
 }
@@ -127,9 +133,9 @@ export const FIELD_TYPES = Object.freeze({
     headline: 'text',
     check(field, value, fail) {
       const max = field.constraints?.max_length;
-      if (typeof value !== 'string') throw fail('must be text');
+      if (typeof value !== 'string') throw fail('must be text', 'notText', { part: 'answer' });
       const text = value.replace(/\r\n/g, '\n').replace(/\r/g, '\n');
-      if (CONTROL.test(text)) throw fail('contains control characters');
+      if (CONTROL.test(text)) throw fail('contains control characters', 'control');
       const count = length(text);
       if (count > (max ?? 0)) throw tooLong(fail, `must be at most ${max} characters`, max ?? 0, count);
       return text.trim() ? text : null;
@@ -148,7 +154,8 @@ export const FIELD_TYPES = Object.freeze({
       const c = field.constraints ?? {};
       whole(field, value, fail);
       if ((value - c.min) % c.step) {
-        throw fail(`must be a whole number from ${c.min} to ${c.max} in steps of ${c.step}`);
+        throw fail(`must be a whole number from ${c.min} to ${c.max} in steps of ${c.step}`, 'steps',
+          { min: c.min, max: c.max, step: c.step });
       }
       return value;
     },
@@ -167,7 +174,7 @@ export const FIELD_TYPES = Object.freeze({
     recordsMinutes: false,
     headline: null,
     check(field, value, fail) {
-      if (typeof value !== 'boolean') throw fail('must be yes or no');
+      if (typeof value !== 'boolean') throw fail('must be yes or no', 'yesNo');
       return value;
     },
     read: (form, name) => {
@@ -184,7 +191,7 @@ export const FIELD_TYPES = Object.freeze({
     recordsMinutes: false,
     headline: 'choice',
     check(field, value, fail) {
-      if (!optionIds(field).includes(value)) throw fail('must be one of the choices offered');
+      if (!optionIds(field).includes(value)) throw fail('must be one of the choices offered', 'choice');
       return value;
     },
     read: (form, name) => {
@@ -203,7 +210,7 @@ export const FIELD_TYPES = Object.freeze({
     check(field, value, fail) {
       const ids = optionIds(field);
       if (items(field, value, fail, false).some((v) => !ids.includes(v))) {
-        throw fail('may only hold the choices offered');
+        throw fail('may only hold the choices offered', 'choices');
       }
       const chosen = ids.filter((o) => value.includes(o));
       return chosen.length ? chosen : null;
@@ -253,15 +260,16 @@ export const FIELD_TYPES = Object.freeze({
       const out = items(field, value, fail).map((item) => {
         const keys = item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item).sort() : [];
         if (keys.length !== 2 || keys[0] !== 'intensity' || keys[1] !== 'name') {
-          throw fail('must list emotions as a name and an intensity each');
+          throw fail('must list emotions as a name and an intensity each', 'emotions');
         }
         const name = oneLine(item.name, c.max_length ?? 0, fail, 'emotion names must be', true);
-        if (!name) throw fail('has an emotion without a name');
+        if (!name) throw fail('has an emotion without a name', 'emotionName');
         if (!Number.isInteger(item.intensity) || item.intensity < c.min || item.intensity > c.max) {
-          throw fail(`needs each intensity to be a whole number from ${c.min} to ${c.max}`);
+          throw fail(`needs each intensity to be a whole number from ${c.min} to ${c.max}`, 'intensity',
+            { min: c.min, max: c.max });
         }
         const folded = name.toLowerCase();
-        if (seen.has(folded)) throw fail('names the same emotion twice');
+        if (seen.has(folded)) throw fail('names the same emotion twice', 'sameEmotion');
         seen.add(folded);
         return { name, intensity: item.intensity };
       });
@@ -288,10 +296,10 @@ export const FIELD_TYPES = Object.freeze({
       for (const item of items(field, value, fail)) {
         const keys = item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item).sort() : [];
         if (keys.length !== 2 || keys[0] !== 'done' || keys[1] !== 'text') {
-          throw fail('must list items as a text and whether it is ticked each');
+          throw fail('must list items as a text and whether it is ticked each', 'checklistItems');
         }
         const text = oneLine(item.text, c.max_length ?? 0, fail, 'items must be');
-        if (typeof item.done !== 'boolean') throw fail('must say yes or no for whether each item is ticked');
+        if (typeof item.done !== 'boolean') throw fail('must say yes or no for whether each item is ticked', 'checklistDone');
         if (text) out.push({ text, done: item.done });
       }
       return out.length ? out : null;
@@ -318,7 +326,7 @@ export const FIELD_TYPES = Object.freeze({
         const strokes = checkStrokes(value, c.max_items ?? 0, c.max_length ?? 0);
         return strokes.length ? strokes : null;
       } catch (err) {
-        if (err instanceof SketchError) throw fail(err.message);
+        if (err instanceof SketchError) throw fail(err.message, err.problem.code, err.problem.params);
         throw err;
       }
     },

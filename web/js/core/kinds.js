@@ -28,14 +28,15 @@ export function kindTable(schema) {
  * An answer that does not fit its question, named by the question's words (its label), never its id, and never
  * holding the value: "“Tension before” must be a whole number from 0 to 10." sync/core/kinds.py says the same.
  */
-const fail = (field, problem) => new FieldError(`“${field.label}” ${problem}.`, field.id);
+const fail = (field, problem, code = null, params = {}) => Object.assign(
+  new FieldError(`“${field.label}” ${problem}.`, field.id), code ? { problem: { code, params } } : {});
 
 /** The normalised value, or null when it is empty (the field is then left out). */
 export function checkField(field, value) {
   if (value === null || value === undefined) return null;
   const type = fieldType(field.type);
-  if (!type) throw fail(field, 'has a type this version does not know');
-  return type.check(field, value, (problem) => fail(field, problem));
+  if (!type) throw fail(field, 'has a type this version does not know', 'unknownType');
+  return type.check(field, value, (problem, code, params) => fail(field, problem, code, params));
 }
 
 /** Whether a field is answered by choosing among a few (a scale of at most 11 steps too), not by typing. */
@@ -46,8 +47,9 @@ export const answeredByChoice = (field) => Boolean(fieldType(field.type)?.byChoi
  * field and a worksheet's question alike; sync/core/kinds.py says the same).
  */
 export function missing(field) {
-  return new FieldError(answeredByChoice(field) ? `Please choose an answer for “${field.label}”.`
-    : `Please fill in “${field.label}”.`, field.id);
+  const choose = answeredByChoice(field);
+  return Object.assign(new FieldError(choose ? `Please choose an answer for “${field.label}”.`
+    : `Please fill in “${field.label}”.`, field.id), { problem: { code: choose ? 'choose' : 'fillIn', params: {} } });
 }
 
 /**

@@ -17,7 +17,7 @@
  */
 
 /** The languages with a catalogue (web/i18n/<code>.json), each by its own name for a chooser. */
-export const LANGUAGES = Object.freeze({ en: 'English' });
+export const LANGUAGES = Object.freeze({ en: 'English', es: 'Español' });
 /** The language of the app's own wording, used when none of the person's languages has a catalogue. */
 export const SOURCE = 'en';
 

@@ -20,10 +20,12 @@ const KEYS = {
   until_next_session: ['freq', 'start', 'until', 'next_session', 'time_zone'],
 };
 
-const fail = (field, problem) => {
+/** A schedule's problem; `code`: its words in the catalogue (`assign.problem.<code>`) when a form can lead to it. */
+const fail = (field, problem, code = null) => {
   const name = field.replace(/^schedule\.(recurrence\.)?/, '');
   const error = new FieldError(`schedule '${name}' ${problem}.`, field);
   error.code = 'invalid_schedule';
+  if (code) Object.assign(error, { problem: { code, params: {} } });
   return error;
 };
 
@@ -128,7 +130,7 @@ export function checkRecurrence(recurrence) {
   out.start = formatDay(start);
   if ('until' in recurrence) {
     const until = parseDate(recurrence.until, 'until');
-    if (until < start) throw fail('until', 'must not be before the start date');
+    if (until < start) throw fail('until', 'must not be before the start date', 'beforeStart');
     out.until = formatDay(until);
   }
   checkZone(recurrence.time_zone);
@@ -136,7 +138,8 @@ export function checkRecurrence(recurrence) {
   if (freq === 'weekly') {
     const days = recurrence.days;
     if (!Array.isArray(days) || !days.length || days.some((d) => !WEEKDAYS.includes(d))) {
-      throw fail('days', `must list at least one of: ${WEEKDAYS.join(', ')}`);
+      throw Object.assign(fail('days', `must list at least one of: ${WEEKDAYS.join(', ')}`),
+        { problem: { code: 'noDays', params: {} } });
     }
     out.days = WEEKDAYS.filter((d) => days.includes(d));
   }
@@ -144,7 +147,7 @@ export function checkRecurrence(recurrence) {
     const session = recurrence.next_session;
     const m = typeof session === 'string' ? LOCAL_TIME.exec(session) : null;
     if (!m) throw fail('next_session', 'must be a local date and time like 2026-04-02T17:00');
-    if (parseDate(m[1], 'next_session') <= start) throw fail('next_session', 'must be after the start date');
+    if (parseDate(m[1], 'next_session') <= start) throw fail('next_session', 'must be after the start date', 'afterStart');
     out.next_session = session;
   }
   return out;
@@ -165,12 +168,12 @@ export function checkSchedule(schedule) {
     if (!(e instanceof FieldError)) throw e;
     const error = new FieldError(e.message, `schedule.recurrence.${e.fieldId}`);
     error.code = 'invalid_schedule';
-    throw error;
+    throw Object.assign(error, 'problem' in e ? { problem: e.problem } : {});
   }
   const out = { recurrence: rec };
   if ('due' in schedule) {
     const due = parseDate(schedule.due, 'schedule.due');
-    if (due < parseDate(rec.start)) throw fail('schedule.due', 'must not be before the start date');
+    if (due < parseDate(rec.start)) throw fail('schedule.due', 'must not be before the start date', 'beforeStart');
     // A one-off activity has one date: its due date and its occurrence must agree.
     if (rec.freq === 'once' && formatDay(due) !== (rec.until ?? rec.start)) {
       throw fail('schedule.due', "must equal the recurrence's until (or start) for a one-off activity");

@@ -27,6 +27,15 @@ export const PAPER = '#ffffff';
 /** A stroke that does not fit; the message is the problem in words, said after the question's label. */
 export class SketchError extends Error {
   name = 'SketchError';
+
+  /**
+   * @param {string} message the problem in English, as sync/core says it
+   * @param {string} code its words in the catalogue (`field.problem.<code>`) @param {Record<string, unknown>} [params]
+   */
+  constructor(message, code, params = {}) {
+    super(message);
+    this.problem = { code, params };
+  }
 }
 
 const zigzag = (n) => (n >= 0 ? n * 2 : -n * 2 - 1);
@@ -52,7 +61,7 @@ export function encodePoints(points) {
 
 /** The absolute points of a `points` text; SketchError when it is not one canonical spelling of valid points. */
 export function decodePoints(text) {
-  const unreadable = () => new SketchError('has a stroke whose points cannot be read');
+  const unreadable = () => new SketchError('has a stroke whose points cannot be read', 'strokePoints');
   if (typeof text !== 'string' || !B64.test(text) || text.length % 4 === 1) throw unreadable();
   const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
   const raw = fromBase64(padded);
@@ -73,7 +82,8 @@ export function decodePoints(text) {
     }
   }
   if (length || !numbers.length || numbers.length % 3) throw unreadable();
-  if (numbers.length > 3 * MAX_POINTS) throw new SketchError(`has a stroke of more than ${MAX_POINTS} points`);
+  if (numbers.length > 3 * MAX_POINTS) throw new SketchError(`has a stroke of more than ${MAX_POINTS} points`, 'strokeLong',
+    { max: MAX_POINTS });
   const points = [];
   let x = 0;
   let y = 0;
@@ -83,7 +93,7 @@ export function decodePoints(text) {
     y += numbers[i + 1];
     p += numbers[i + 2];
     if (x < 0 || x > WIDTH || y < 0 || y > HEIGHT || p < 0 || p > PRESSURE) {
-      throw new SketchError('has a point outside the sheet');
+      throw new SketchError('has a point outside the sheet', 'outside');
     }
     points.push([x, y, p]);
   }
@@ -96,27 +106,31 @@ export function decodePoints(text) {
  * @param {unknown} value @param {number} maxItems @param {number} maxLength
  */
 export function checkStrokes(value, maxItems, maxLength) {
-  if (!Array.isArray(value)) throw new SketchError('must be a drawing');
-  if (value.length > maxItems) throw new SketchError(`may hold at most ${maxItems} strokes`);
+  if (!Array.isArray(value)) throw new SketchError('must be a drawing', 'drawing');
+  if (value.length > maxItems) throw new SketchError(`may hold at most ${maxItems} strokes`, 'strokes',
+    { max: maxItems });
   const seen = new Set();
   let total = 0;
   const out = value.map((stroke) => {
     const keys = stroke !== null && typeof stroke === 'object' && !Array.isArray(stroke)
       ? Object.keys(stroke).sort() : [];
-    if (keys.join() !== KEYS.join()) throw new SketchError('must be a drawing');
-    if (typeof stroke.id !== 'string' || !ID.test(stroke.id)) throw new SketchError('has a stroke without a proper id');
-    if (seen.has(stroke.id)) throw new SketchError('has the same stroke twice');
+    if (keys.join() !== KEYS.join()) throw new SketchError('must be a drawing', 'drawing');
+    if (typeof stroke.id !== 'string' || !ID.test(stroke.id)) throw new SketchError('has a stroke without a proper id', 'strokeId');
+    if (seen.has(stroke.id)) throw new SketchError('has the same stroke twice', 'strokeTwice');
     seen.add(stroke.id);
     if (!TOOLS.includes(stroke.tool) || !COLORS.includes(stroke.color)) {
-      throw new SketchError('has a stroke with a tool or colour this version does not know');
+      throw new SketchError('has a stroke with a tool or colour this version does not know',
+        'strokeTool');
     }
-    if (!WIDTHS.includes(stroke.width)) throw new SketchError('has a stroke with a width this version does not know');
+    if (!WIDTHS.includes(stroke.width)) throw new SketchError('has a stroke with a width this version does not know',
+      'strokeWidth');
     decodePoints(stroke.points);
     total += stroke.points.length;
     return { ...stroke };
   });
   if (total > maxLength) {
-    throw new SketchError(`is too large: it may hold at most ${maxLength} characters of points`);
+    throw new SketchError(`is too large: it may hold at most ${maxLength} characters of points`,
+      'drawingLarge', { max: maxLength });
   }
   return out;
 }
@@ -145,7 +159,7 @@ function stepsOf(text) {
   let buffer = 0;
   for (let i = 0; i < text.length; i += 1) {
     const six = SIXES[text.charCodeAt(i)];
-    if (six === undefined || six < 0) throw new SketchError('has a stroke whose points cannot be read');
+    if (six === undefined || six < 0) throw new SketchError('has a stroke whose points cannot be read', 'strokePoints');
     buffer = ((buffer << 6) | six) & 0xffffff;
     bits += 6;
     if (bits < 8) continue;
@@ -160,7 +174,7 @@ function stepsOf(text) {
       scale = 1;
     }
   }
-  if (numbers.length < 3 || numbers.length % 3) throw new SketchError('has a stroke whose points cannot be read');
+  if (numbers.length < 3 || numbers.length % 3) throw new SketchError('has a stroke whose points cannot be read', 'strokePoints');
   return numbers;
 }
 

@@ -10,7 +10,7 @@ import { templateTable } from '../core/assignments.js';
 import { kindTable } from '../core/kinds.js';
 import { NO_LINES, readCrisisLines } from '../core/crisis-lines.js';
 import { localiseKinds, localiseTemplates } from '../core/kind-words.js';
-import { languageInUse, pickLanguage, SOURCE, text, useLanguage } from '../core/messages.js';
+import { LANGUAGES, languageInUse, pickLanguage, SOURCE, text, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
 import { createLock } from './lock.js';
 import { createSharing } from './share.js';
@@ -52,14 +52,17 @@ export async function languageOf(db) {
 /**
  * @param {{shell: () => Promise<Response>, kindsResponse: () => Promise<Response>,
  *   templatesResponse: () => Promise<Response>, catalogueResponse: (url: string) => Promise<Response>,
+ *   keepCatalogue?: (url: string) => Promise<boolean>, onlyCatalogue?: (url: string) => Promise<void>,
  *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>,
  *   tell?: (message: object) => Promise<void>, recover?: () => Promise<CryptoKey|null>,
  *   crisisResponse?: () => Promise<Response|null>}} io
  *   how to reach the precached shell, kinds.json, templates.json and a language's catalogue (the worker passes its
- *   cache lookups), this app's origin (the API's too), how to tell the pages the sync status (with what a run that
- *   ended changed), and how to drop the worker's cached files that are fetched again when needed
- *   (engine/storage.js freeSpace); `tell` a message to every open page and `recover` the vault key the open pages
- *   hold (engine/lock.js); the kept copy of the crisis lines (sw.js: cached, refreshed behind it)
+ *   cache lookups), how to make sure a catalogue is kept for offline use (`keepCatalogue`: fetched into the cache if
+ *   need be, false when it cannot be) and to keep no other (`onlyCatalogue`), this app's origin (the API's too), how
+ *   to tell the pages the sync status (with what a run that ended changed), and how to drop the worker's cached files
+ *   that are fetched again when needed (engine/storage.js freeSpace); `tell` a message to every open page (the lock's,
+ *   a language change) and `recover` the vault key the open pages hold (engine/lock.js); the kept copy of the crisis
+ *   lines (sw.js: cached, refreshed behind it)
  */
 /**
  * Whether a message's `source` may be handed the session token: a top-level window of this `origin` that this worker
@@ -123,18 +126,21 @@ export function createLocalServer(io) {
   }
 
   /**
-   * The person's language in use (useLanguage) before anything is rendered, once per worker life; its catalogue
-   * was precached with the shell (sw.js install). If it cannot be read, the app's own English.
+   * The person's language in use (useLanguage) before anything is rendered, once per worker life and again after
+   * the setting changes (`languages.changed`); its catalogue was precached with the shell (sw.js install), or kept
+   * when it was chosen. If it cannot be read (offline, and the browser's language changed), the app's own English,
+   * else any language this device keeps. The one in use is then the only catalogue kept (sw.js `onlyCatalogue`).
    */
   let language = null;
   function loadLanguage() {
     language ??= (async () => {
       const choice = await languageOf(await openDb());
-      for (const code of new Set([choice.language, SOURCE])) {
+      for (const code of new Set([choice.language, SOURCE, ...Object.keys(LANGUAGES)])) {
         const response = await io.catalogueResponse(catalogueUrl(code)).catch(() => null);
         if (!response?.ok) continue;
         useLanguage({ language: code, locale: code === choice.language ? choice.locale : code,
           catalogue: await response.json() });
+        if (code === choice.language) await io.onlyCatalogue?.(catalogueUrl(code)).catch(() => {});
         return;
       }
       throw new Error('no catalogue');
@@ -144,6 +150,25 @@ export function createLocalServer(io) {
     });
     return language;
   }
+
+  /** The language setting's machinery (screens/more: the chooser in Settings). */
+  const languages = {
+    device: () => pickLanguage([...(globalThis.navigator?.languages ?? [])]).language,
+    /** @param {string} code */
+    keep: async (code) => {
+      const url = catalogueUrl(code);
+      if (io.keepCatalogue) return io.keepCatalogue(url).catch(() => false);
+      return Boolean((await io.catalogueResponse(url).catch(() => null))?.ok);
+    },
+    changed: () => {
+      language = null;
+      // kinds.json's and the templates' words are kept localised (load, loadTemplates): made again in the new one.
+      env = null;
+      templates = null;
+      // Every open window loads again in it (page/app.js), unless it holds unsaved input.
+      io.tell?.({ type: 'language-changed' }).catch(() => {});
+    },
+  };
 
   const reset = () => { env = null; };
   const lock = createLock({ reset, tell: io.tell ?? (async () => {}), recover: io.recover ?? (async () => null) });
@@ -189,7 +214,7 @@ export function createLocalServer(io) {
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
     changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, reminders, panel: entryPanel(load),
-    home, lock, crisisLines };
+    home, lock, crisisLines, languages };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);
   const account = accountMessages(app);
@@ -251,10 +276,28 @@ export function createLocalServer(io) {
     if (!openWhileLocked(url.pathname) && await isAppLocked()) return lockScreen(request, url);
     if (url.pathname === '/' || url.pathname === '/app') url.pathname = await home();
     const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
-    if (!found?.handler) return io.shell();
+    if (!found?.handler) return plainShell();
     if (found.handler.download) return answer(request, url, found); // a file (export.js), not a page
     const shown = url.pathname !== new URL(request.url).pathname ? url.pathname + url.search : null;
-    return (await wholePage(answer(request, url, found), 200, shown)) ?? io.shell();
+    return (await wholePage(answer(request, url, found), 200, shown)) ?? plainShell();
+  }
+
+  /**
+   * The shell without a view (an invite, which the page asks for itself), its `<html lang>` and its own words
+   * (withShellWords) the language in use, so the page's own words (page/words.js) are in it too. As it is when no
+   * language can be put in use.
+   */
+  async function plainShell() {
+    const shell = await io.shell();
+    try {
+      await loadLanguage();
+    } catch {
+      return shell;
+    }
+    if (!shell.ok) return shell;
+    const page = withShellWords(withLanguage(await shell.clone().text(), languageInUse()), text);
+    return new Response(page, { status: shell.status,
+      headers: { ...pageHeaders(shell), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' } });
   }
 
   /**
@@ -267,6 +310,7 @@ export function createLocalServer(io) {
     const shell = await io.shell();
     const parts = shell.ok ? splitShell(await shell.clone().text(), path) : null;
     if (!parts) return null;
+    await loadLanguage().catch(() => {}); // the view's language, which may have just changed (languages.changed)
     const words = languageInUse() ? text : null;
     parts.head = withShellWords(withLanguage(parts.head, languageInUse()), words);
     parts.tail = withShellWords(parts.tail, words);
@@ -351,6 +395,9 @@ export function createLocalServer(io) {
         return sync.run();
       case 'status':
         return io.notify(sync.status());
+      case 'language': // the plain shell's page asks which language the views are in (`<html lang>`)
+        port?.postMessage({ language: await loadLanguage().then(languageInUse, () => null) });
+        return undefined;
       case 'live-token':
         port?.postMessage({ token: (await fromWindow()) ? await liveToken(Boolean(data.renew)) : null });
         return undefined;

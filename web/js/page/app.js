@@ -330,9 +330,32 @@ async function start() {
   const early = navigator.serviceWorker.controller ? import('/vendor/htmx.js') : null;
   const registration = await registerWorker();
   await controlled();
+  // A page the worker did not render (the first start, an invite) says the language its views are in, as the
+  // worker's pages do, before any of the page's own words are read (page/words.js reads <html lang>).
+  // Its own words (index.html's elements marked data-words: the skip link) follow, as the worker's pages have them.
+  if (!view.dataset.rendered) {
+    const { language } = await ask({ type: 'language' });
+    if (language && language !== document.documentElement.lang) {
+      document.documentElement.lang = language;
+      const words = await pageWords();
+      for (const el of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-words]'))) {
+        el.textContent = words(/** @type {string} */ (el.dataset.words));
+      }
+    }
+  }
   // The screen renders again with what a run changed before the header says how it went, so the two never
   // disagree ("Synced" over an entry still "waiting to sync"); statuses keep their order.
   let shown = Promise.resolve();
+  // The language changed (Settings, in this window or another): load again in it, unless this window holds unsaved
+  // input (it then follows at its next page load) or is the one that chose (it loads again by itself: HX-Redirect).
+  let choosing = false;
+  document.addEventListener('submit', (event) => {
+    if (/** @type {Element} */ (event.target).id === 'language-form') choosing = true;
+  });
+  document.addEventListener('htmx:after:swap', () => { choosing = false; }); // refused: the choice was not made
+  navigator.serviceWorker.addEventListener('message', ({ data }) => {
+    if (data?.type === 'language-changed' && !choosing && !unsavedInput()) location.reload();
+  });
   navigator.serviceWorker.addEventListener('message', ({ data }) => {
     if (data?.type !== 'sync-status') return;
     const scopes = Array.isArray(data.changed) ? data.changed : [];
@@ -371,6 +394,8 @@ async function start() {
     await htmx.ajax('GET', path, { target: '#view' });
   }
   titleView();
+  // A page that loads saying what a step did (a language change reloads the app on Settings) says it first.
+  if (view.querySelector('.notice[role="status"][data-on-load]')) focusView({ target: view });
   document.documentElement.dataset.ready = 'true';
   offerUpdates(registration);
   navigator.serviceWorker.controller.postMessage({ type: 'status' });

@@ -46,6 +46,10 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @property {ReturnType<typeof import('../engine/reminders.js').createReminders>} [reminders] this device's reminders:
  *   choices, fire times, opting in and out, what the server holds
  * @property {() => Promise<string>} [home] the address of the person's home screen (Today, or a therapist's Clients)
+ * @property {{device: () => string, keep: (language: string) => Promise<boolean>, changed: () => void}} [languages]
+ *   the language setting's machinery: the language the browser's languages pick (`device`), a language's catalogue
+ *   made sure of on this device, fetched and kept for offline use if need be (`keep`: false when it cannot be), and
+ *   `changed`: the setting changed, the next request puts the new language in use
  * @property {ReturnType<typeof import('../engine/lock.js').createLock>} [lock] the app lock: locked or not, set up,
  *   unlock, lock now
  * @property {() => Promise<import('../core/crisis-lines.js').CrisisLines>} [crisisLines] the operator's crisis lines:

@@ -258,6 +258,10 @@ export function fieldErrorText(error, fields = []) {
     return t('limit.tooLong', { label: field.label, count: e.limit.length, max: e.limit.max,
       over: e.limit.length - e.limit.max });
   }
+  // A problem the validators name by a code (core/fields.js, core/kinds.js): said in the language in use, by the
+  // question's label; their own English message otherwise.
+  const problem = /** @type {{problem?: {code: string, params: Record<string, unknown>}}} */ (error).problem;
+  if (problem && field) return t(`field.problem.${problem.code}`, { part: 'answer', ...problem.params, label: field.label });
   return e?.message ?? '';
 }
 

@@ -53,7 +53,7 @@ const REQUESTS = [
   ['GET', '/app/export/between-entries.txt'], ['GET', '/app/account'], ['GET', '/app/account/done'],
   ['GET', '/app/account/devices'], ['POST', `/app/account/devices/${ID}/revoke`], ['GET', '/app/account/delete'],
   ['GET', '/app/account/passphrase'], ['POST', '/app/account/logout'], ['GET', '/app/account/forget'],
-  ['POST', '/app/account/forget'], ['POST', '/app/settings'], ['POST', '/app/sync'],
+  ['POST', '/app/account/forget'], ['POST', '/app/settings'], ['POST', '/app/settings/language'], ['POST', '/app/sync'],
   ['GET', `/app/account/devices/${ID}/revoke`], ['GET', '/app/more'], ['GET', '/app/settings'],
   ['GET', `/app/invites/${ID}/withdraw`],
   ['POST', '/app/sync/notes/dismiss'], ['GET', '/app/storage/state'], ['POST', '/app/storage/notice/dismiss'],

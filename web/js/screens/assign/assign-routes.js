@@ -34,8 +34,9 @@ const zone = () => deviceZone() ?? 'UTC';
 /** Now as a document time (UTC, whole seconds). */
 export const stamp = (date = new Date()) => date.toISOString().replace(/\.\d+Z$/, 'Z');
 
-const fail = (path, problem) => {
-  const error = new FieldError(`assignment '${path}' ${problem}.`, path);
+/** The builder's own problems: English as the validators word theirs, and a code (`assign.problem.<code>`). */
+const fail = (path, problem, code) => {
+  const error = Object.assign(new FieldError(`assignment '${path}' ${problem}.`, path), { problem: { code } });
   error.code = 'invalid_assignment';
   return error;
 };
@@ -91,23 +92,24 @@ export function valuesFromDoc(doc) {
 
 /** The title first: a form is read top down, so its first problem is the first one on the screen. */
 function needTitle(v) {
-  if (!String(v.title ?? '').trim()) throw fail('title', 'must not be empty');
+  if (!String(v.title ?? '').trim()) throw fail('title', 'must not be empty', 'empty');
 }
 
 /** The recurrence the schedule part of the form describes; a FieldError names what is missing. */
 export function recurrenceFrom(v) {
-  if (!FREQS.includes(v.freq)) throw fail('schedule.recurrence.freq', 'must be chosen');
-  if (!v.start) throw fail('schedule.recurrence.start', 'must be a date');
+  if (!FREQS.includes(v.freq)) throw fail('schedule.recurrence.freq', 'must be chosen', 'choose');
+  if (!v.start) throw fail('schedule.recurrence.start', 'must be a date', 'date');
   const rec = { freq: v.freq, start: v.start, time_zone: v.time_zone };
   if (v.freq === 'once') {
-    if (!v.due) throw fail('schedule.due', 'must be a date for an activity done once');
-    if (v.due < v.start) throw fail('schedule.due', 'must not be before the start date');
+    if (!v.due) throw fail('schedule.due', 'must be a date for an activity done once', 'dueOnce');
+    if (v.due < v.start) throw fail('schedule.due', 'must not be before the start date', 'beforeStart');
     rec.until = v.due;
     return rec;
   }
   if (v.freq === 'weekly') rec.days = v.days;
   if (v.freq === 'until_next_session') {
-    if (!v.next_date || !v.next_time) throw fail('schedule.recurrence.next_session', 'needs its date and its time');
+    if (!v.next_date || !v.next_time) throw fail('schedule.recurrence.next_session', 'needs its date and its time',
+      'dateAndTime');
     rec.next_session = `${v.next_date}T${v.next_time.slice(0, 5)}`;
   }
   if (v.until) rec.until = v.until;
@@ -117,7 +119,7 @@ export function recurrenceFrom(v) {
 /** The target minutes as a number, or null when left empty. */
 export function targetFrom(v) {
   if (!v.target) return null;
-  if (!/^\d+$/.test(v.target)) throw fail('target_minutes_per_week', 'must be a whole number of minutes');
+  if (!/^\d+$/.test(v.target)) throw fail('target_minutes_per_week', 'must be a whole number of minutes', 'minutes');
   return Number(v.target);
 }
 

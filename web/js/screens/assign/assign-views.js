@@ -101,7 +101,11 @@ export function fieldWords(path, slots = []) {
 
 /** An error for people: the field in words, then what is wrong (the validators never echo the value). */
 export function errorWords(err, slots = []) {
-  const problem = /'[^']*' (.*?)\.?$/.exec(err.message)?.[1] ?? err.message.replace(/\.$/, '');
+  // The problems a form can lead to have their words in the catalogue (the builder's own, the worksheet's); the
+  // others (a document no form makes) are the validators' English.
+  const known = /** @type {{problem?: {code: string, params?: Record<string, unknown>}}} */ (err).problem;
+  const problem = known ? t(`assign.problem.${known.code}`, known.params ?? {})
+    : /'[^']*' (.*?)\.?$/.exec(err.message)?.[1] ?? err.message.replace(/\.$/, '');
   return t('assign.error', { field: fieldWords(err.fieldId, slots), problem });
 }
 

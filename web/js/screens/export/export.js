@@ -54,10 +54,10 @@ function fieldText(field, value) {
 }
 
 /** The entries (not assignments or logs) as plain text a person can read, print or keep. */
-export function exportText(items, kinds, handle = null) {
+export function exportText(items, kinds, handle = null, now = new Date()) {
   const entries = items.filter((i) => !i.type);
   const head = [t('export.text.head', { count: entries.length, handle: handle ?? 'none' }),
-    t('export.text.saved', { when: instantWords(new Date().toISOString()) ?? new Date().toISOString() })];
+    t('export.text.saved', { when: instantWords(now.toISOString()) ?? now.toISOString() })];
   const blocks = entries.map((item) => {
     const entry = toEntry(item.id, 0, { kind: item.kind, fields: item.fields, created_at: item.created_at,
       updated_at: item.updated_at, worksheet: item.worksheet, title: item.title });

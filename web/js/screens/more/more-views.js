@@ -28,11 +28,32 @@ const group = (id, heading, lead, items) => html`<section class="menu-group" ari
   <h2 id="more-${id}-title">${heading}</h2>${lead ? html`<p class="lead">${lead}</p>` : null}
   <ul class="menu">${items}</ul></section>`;
 
-/** The name of the language the app is in, in that language (from LANGUAGES). */
-export const languageName = () => {
-  const code = languageInUse() ?? 'en';
-  return LANGUAGES[code] ?? LANGUAGES[code.split('-')[0]] ?? code;
-};
+/** A language's name in that language (from LANGUAGES): the one in use unless given. @param {string} [code] */
+export const languageName = (code = languageInUse() ?? 'en') =>
+  LANGUAGES[code] ?? LANGUAGES[code.split('-')[0]] ?? code;
+
+/** A language's own name, marked as that language so a screen reader says it in its own voice. @param {string} code */
+export const ownName = (code) => html`<span lang="${code}">${languageName(code)}</span>`;
+
+/**
+ * The language chooser of Settings: "Same as this device" (no setting: the browser's languages decide), then every
+ * language with a catalogue by its own name. Kept on this device; a change reloads the app in the new language.
+ * `chosen`: the setting ('device' when none); `device`: the language the browser's languages pick.
+ * @param {string} chosen @param {string} device @param {unknown} [alert] a refusal, said first in the form
+ */
+function languageChooser(chosen, device, alert = null) {
+  const option = (value, label, lang = null) => html`<label class="choice"${lang ? html` lang="${lang}"` : null}><input
+    type="radio" name="language" value="${value}"${chosen === value ? html` checked` : null}><span>${label}</span></label>`;
+  return html`<section aria-labelledby="language-title"><h2 id="language-title">${t('settings.language.heading')}</h2>
+      <form action="/app/settings/language" method="post" hx-post="/app/settings/language" hx-target="#view"
+        id="language-form">${alert}
+        <fieldset class="field"><legend>${t('language.legend')}</legend>
+          <div class="choices">${option('device', tt('language.device', { language: ownName(device) }))}${
+  Object.keys(LANGUAGES).map((code) => option(code, LANGUAGES[code], code))}</div></fieldset>
+        <p class="hint" id="language-hint">${t('language.hint')}</p>
+        <div class="actions"><button type="submit" class="secondary" aria-describedby="language-hint">${
+  t('language.save')}</button></div></form></section>`;
+}
 
 /**
  * The More screen. `status` is the sync status (core/sync-status.js); `notice` a fragment said first.
@@ -81,11 +102,14 @@ export function morePage(me, settings, status, { notice = null } = {}) {
 
 /**
  * The Settings screen: the word for what is done between sessions (a setting the screens read with wordsFor), the
- * language, and `storage`: the "Storage on this device" section (screens/storage, storageSettings).
- * @param {{wording?: string}|null} settings @param {'client'|'therapist'} role
- * @param {{notice?: unknown, storage?: unknown, lock?: unknown}} [extra] `lock`: the "App lock" section (screens/lock)
+ * language (`device`: the one the browser's languages pick; `languageAlert`: why a choice was refused), and
+ * `storage`: the "Storage on this device" section (screens/storage, storageSettings).
+ * @param {{wording?: string, language?: string}|null} settings @param {'client'|'therapist'} role
+ * @param {{notice?: unknown, storage?: unknown, lock?: unknown, device?: string, languageAlert?: unknown}} [extra]
+ *   `lock`: the "App lock" section (screens/lock)
  */
-export function settingsPage(settings, role, { notice = null, storage = null, lock = null } = {}) {
+export function settingsPage(settings, role, { notice = null, storage = null, lock = null,
+  device = languageInUse() ?? 'en', languageAlert = null } = {}) {
   const current = settings?.wording === 'homework' ? 'homework' : 'activities';
   const choice = (value, key) => html`<label class="choice"><input type="radio" name="wording" value="${value}"
     ${current === value ? html`checked` : null}><span>${t(key)}</span></label>`;
@@ -99,14 +123,20 @@ export function settingsPage(settings, role, { notice = null, storage = null, lo
   choice('homework', 'settings.words.homework')}</div></fieldset>
         <div class="actions"><button type="submit" class="secondary">${t('settings.save')}</button></div></form>
     </section>
-    <section aria-labelledby="language-title"><h2 id="language-title">${t('settings.language.heading')}</h2>
-      <p>${t('settings.language.current', { language: languageName() })}</p>
-      <p class="hint">${t('settings.language.only')}</p></section>
+    ${languageChooser(settings?.language && Object.hasOwn(LANGUAGES, settings.language) ? settings.language : 'device',
+    device, languageAlert)}
     ${lock}
     ${storage}
     ${remindersLine()}
     <div class="actions">${backToMore()}</div></section>`;
 }
 
-/** A short message said first on a screen (role=status: app.js moves focus to it). @param {string} words */
-export const saidFirst = (words) => html`<p class="notice" role="status">${words}</p>`;
+/**
+ * A short message said first on a screen (role=status: app.js moves focus to it, also when the page loads with it:
+ * `onLoad`, after a language change reloads the app). @param {string} words @param {boolean} [onLoad]
+ */
+export const saidFirst = (words, onLoad = false) =>
+  html`<p class="notice" role="status"${onLoad ? html` data-on-load` : null}>${words}</p>`;
+
+/** Why a language could not be chosen, said first in its form (app.js focuses an alert). @param {unknown} words */
+export const languageRefused = (words) => html`<p class="error" role="alert" id="language-error">${words}</p>`;

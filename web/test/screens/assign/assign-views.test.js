@@ -11,7 +11,7 @@ import {
 } from '../../../js/screens/assign/assign-routes.js';
 import { BetweenError } from '../../../js/core/errors.js';
 import {
-  assignForm, blockedPage, errorWords, libraryPage, reviewPage,
+  assignForm, blockedPage, errorWords, fieldWords, libraryPage, reviewPage,
 } from '../../../js/screens/assign/assign-views.js';
 import { FieldError, kindTable } from '../../../js/core/kinds.js';
 import { reviewAssignment } from '../../../js/screens/assign/review.js';
@@ -394,4 +394,49 @@ test('handlers: the assignment form keeps a draft; a worksheet shows as many row
   assert.deepEqual(state.discarded, [form]);
   const id = state.docs[0].id;
   assert.match((await call('GET', `/app/assignments/${id}/edit`)).body, new RegExp(`data-draft="assignment/${id}/edit"`));
+});
+
+test("a worksheet's problems a form can lead to read in the catalogue's words as the validator's English", async () => {
+  const { validateWorksheet } = await import('../../../js/core/assignments.js');
+  const q = (over) => ({ id: 'q1', label: 'Question', type: 'single_choice', constraints: { options: ['a', 'b'] },
+    ...over });
+  const cases = [[q({ label: '' }), 'empty'], [q({ label: 'x'.repeat(201) }), 'tooLong'],
+    [q({ label: 'a\u0001' }), 'control'], [q({ constraints: { options: ['a'] } }), 'choiceCount'],
+    [q({ constraints: { options: [{ id: 'a', label: 'A' }, { id: 'a', label: 'B' }] } }), 'sameChoice']];
+  for (const [question, code] of cases) {
+    let err = null;
+    try {
+      validateWorksheet({ fields: [question] });
+    } catch (e) {
+      err = e;
+    }
+    assert.equal(err?.problem?.code, code);
+    const english = /'[^']*' (.*?)\.?$/.exec(err.message)[1];
+    assert.equal(errorWords(err), `${fieldWords(err.fieldId)}: ${english}.`, code);
+  }
+  let none = null;
+  try {
+    validateWorksheet({ fields: [] });
+  } catch (e) {
+    none = e;
+  }
+  assert.equal(none.problem.code, 'questionCount');
+  assert.equal(errorWords(none), 'Questions: must list from 1 to 40 questions.');
+});
+
+test("a schedule's problems a form can lead to are said by the catalogue", async () => {
+  const { checkSchedule } = await import('../../../js/core/recurrence.js');
+  const say = (schedule) => {
+    try {
+      checkSchedule(schedule);
+    } catch (err) {
+      return [err.problem?.code, errorWords(err)];
+    }
+    return null;
+  };
+  const rec = (over) => ({ recurrence: { freq: 'daily', start: '2026-03-10', time_zone: 'UTC', ...over } });
+  assert.deepEqual(say(rec({ until: '2026-03-01' })), ['beforeStart', 'End date: must not be before the start date.']);
+  assert.deepEqual(say(rec({ freq: 'weekly', days: [] })), ['noDays', 'Days: must list at least one day.']);
+  assert.deepEqual(say(rec({ freq: 'until_next_session', next_session: '2026-03-09T17:00' })),
+    ['afterStart', 'Next session: must be after the start date.']);
 });

@@ -66,7 +66,17 @@ test('Settings: the wording chosen, saved with a notice; the language named; the
   assert.match(page, /value="homework"\s+checked>/);
   assert.doesNotMatch(page, /value="activities"\s+checked>/);
   assert.match(page, /<form action="\/app\/settings" method="post" hx-post="\/app\/settings"/);
-  assert.match(page, /Between is in English\./);
+  // The language: "Same as this device" (no setting) checked, then each language by its own name, marked as it.
+  assert.match(page, /<form action="\/app\/settings\/language" method="post" hx-post="\/app\/settings\/language"/);
+  assert.match(page, /<legend>Which language should Between use\?<\/legend>/);
+  assert.match(page, /value="device" checked><span>Same as this device \(<span lang="en">English<\/span>\)<\/span>/);
+  assert.match(page, /<label class="choice" lang="en"><input\s+type="radio" name="language" value="en"><span>English<\/span>/);
+  assert.match(page, /<label class="choice" lang="es"><input\s+type="radio" name="language" value="es"><span>Español<\/span>/);
+  const chosen = String(settingsPage({ language: 'es' }, 'client', { device: 'en' }));
+  assert.match(chosen, /value="es" checked>/);
+  assert.doesNotMatch(chosen, /value="device" checked>/);
+  // A setting no catalogue has any more reads as the device's.
+  assert.match(String(settingsPage({ language: 'xx' }, 'client')), /value="device" checked>/);
   assert.match(page, /href="\/app\/more"[^>]*>Back to More<\/a>/);
   assert.match(String(settingsPage(null, 'client')), /value="activities"\s+checked>/);
 });
@@ -81,19 +91,23 @@ function fixture(settings = null) {
     } }), abort: () => {} };
     return tx;
   } };
-  const state = { settings };
   const storage = { state: async () => ({ records: 1, onlyHere: 1, account: false, persisted: false,
     usage: { used: 2048, quota: 10e9 }, dismissed: false, sevenDays: false }) };
-  const router = register(new Router(), { load: async () => ({ db, me: client(), settings: state.settings }),
-    sync: { status: () => ({ state: 'synced' }) }, storage });
+  // The language machinery of the local server: the browser says Spanish; `fetchable` the catalogues it can get.
+  const languages = { kept: [], changes: 0, fetchable: new Set(['en', 'es']), device: () => 'es',
+    keep: async (code) => { languages.kept.push(code); return languages.fetchable.has(code); },
+    changed: () => { languages.changes += 1; } };
+  const env = { db, me: client(), settings };
+  const router = register(new Router(), { load: async () => env,
+    sync: { status: () => ({ state: 'synced' }) }, storage, languages });
   async function call(method, path, form = null) {
     const found = router.match(method, path);
     assert.ok(found?.handler, `${method} ${path} is routed`);
     const request = new Request(`https://app.test${path}`, { method, body: form ? new URLSearchParams(form) : null });
     const response = await found.handler({ request, url: new URL(request.url), params: found.params });
-    return { status: response.status, body: await response.text() };
+    return { status: response.status, body: await response.text(), headers: response.headers };
   }
-  return { saved, call };
+  return { saved, call, languages };
 }
 
 test('the routes: More and Settings shown; a saved wording kept (anything else is "activities")', async () => {
@@ -110,4 +124,43 @@ test('the routes: More and Settings shown; a saved wording kept (anything else i
   assert.match(done.body, /value="homework"\s+checked>/);
   await call('POST', '/app/settings', { wording: '<b>' });
   assert.equal(saved.settings.wording, 'activities');
+});
+
+test('the language: chosen, its catalogue kept first, the app reloaded in it; "device" drops the setting', async () => {
+  const { saved, call, languages } = fixture({ wording: 'homework' });
+  const done = await call('POST', '/app/settings/language', { language: 'en' });
+  assert.equal(done.status, 200);
+  assert.equal(done.headers.get('HX-Redirect'), '/app/settings');
+  assert.deepEqual(languages.kept, ['en']);
+  assert.equal(languages.changes, 1);
+  assert.deepEqual(saved.settings, { wording: 'homework', language: 'en' });
+  // The Settings screen the app reloads to says so once, first, and shows the choice.
+  const shown = (await call('GET', '/app/settings')).body;
+  assert.match(shown, /<p class="notice" role="status" data-on-load>Language changed\.<\/p>/);
+  assert.match(shown, /value="en" checked>/);
+  assert.match(shown, /Same as this device \(<span lang="es">Español<\/span>\)/);
+  assert.doesNotMatch((await call('GET', '/app/settings')).body, /Language changed/);
+  // Back to the device's language: the setting goes, the device's catalogue is the one made sure of.
+  await call('POST', '/app/settings/language', { language: 'device' });
+  assert.deepEqual(saved.settings, { wording: 'homework' });
+  assert.deepEqual(languages.kept, ['en', 'es']);
+  assert.equal(languages.changes, 2);
+});
+
+test('the language: one without a catalogue, or one not on the device offline, is refused; nothing changes', async () => {
+  const { saved, call, languages } = fixture({ language: 'es' });
+  for (const language of ['de', '', '<b>', 'device-ish']) {
+    const refused = await call('POST', '/app/settings/language', { language });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body, /<p class="error" role="alert" id="language-error">Choose one of the languages listed\.<\/p>/);
+    assert.ok(!refused.body.includes('<b>'));
+  }
+  languages.fetchable.delete('en');
+  const offline = await call('POST', '/app/settings/language', { language: 'en' });
+  assert.equal(offline.status, 503);
+  assert.match(offline.body, /<span lang="en">English<\/span> is not on this device yet, and it cannot be fetched now\./);
+  assert.match(offline.body, /value="es" checked>/);
+  assert.equal(offline.headers.get('HX-Redirect'), null);
+  assert.deepEqual(saved, {});
+  assert.equal(languages.changes, 0);
 });

@@ -14,7 +14,7 @@ from between.sync.cli import main as cli_main
 from between.sync.cli import messages
 from between.sync.cli.messages import MessageError, format_message, parse, pick_language
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CATALOGUES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "sync" / "i18n").glob("*.json")}
 EN = CATALOGUES["en"]
 
@@ -54,7 +54,24 @@ def test_the_language_comes_from_between_lang_then_the_posix_variables():
 
 
 def _arguments(message: str) -> set[str]:
-    return set(re.findall(r"\{(\w+)", message))
+    """The arguments a message uses, each with its type and its branches' names (not their words, which a
+    translation changes), as the web app's catalogue test compares them."""
+    found: set[str] = set()
+
+    def walk(nodes) -> None:
+        for node in nodes:
+            if isinstance(node, str) or "hash" in node:
+                continue
+            if "branches" in node:
+                kind = "plural" if node["plural"] else "select"
+                found.add(f"{node['arg']}:{kind}:{','.join(sorted(node['branches']))}")
+                for branch in node["branches"].values():
+                    walk(branch)
+            else:
+                found.add(node["arg"])
+
+    walk(parse(message))
+    return found
 
 
 def test_every_catalogue_has_every_key_with_the_same_arguments_and_every_message_parses():
