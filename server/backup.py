@@ -14,7 +14,6 @@ PostgreSQL is backed up with pg_dump (deploy/README.md "Backups").
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import secrets
 import shutil
@@ -22,6 +21,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from .datafiles import create_once, replace
 from .store import migration_files
 
 DB_NAME = "between.sqlite3"
@@ -32,33 +32,13 @@ EPOCH_NAME = "server.epoch"
 # ---------------------------------------------------------------- the epoch
 
 
-def _write_new(path: Path, data: bytes, *, replace: bool = True) -> None:
-    """Write `data` to `path` atomically (a temporary file of this process, fsync, rename), mode 0600. With
-    `replace=False` an existing file is kept (several workers starting at once: the first one's epoch stands)."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if replace:
-            os.replace(tmp, path)
-        else:
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def load_epoch(data_dir: Path) -> str:
     """This data directory's server epoch (32 hex digits), made on first use. Only a restore changes it."""
     path = data_dir / EPOCH_NAME
     try:
         epoch = path.read_text().strip()
     except FileNotFoundError:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        _write_new(path, secrets.token_hex(16).encode() + b"\n", replace=False)
+        create_once(path, secrets.token_hex(16).encode() + b"\n")
         epoch = path.read_text().strip()
     if len(epoch) != 32 or any(c not in "0123456789abcdef" for c in epoch):
         raise RuntimeError(f"{path} is damaged: expected 32 hex digits")
@@ -67,7 +47,7 @@ def load_epoch(data_dir: Path) -> str:
 
 def new_epoch(data_dir: Path) -> str:
     epoch = secrets.token_hex(16)
-    _write_new(data_dir / EPOCH_NAME, epoch.encode() + b"\n")
+    replace(data_dir / EPOCH_NAME, epoch.encode() + b"\n")
     return epoch
 
 
@@ -148,7 +128,7 @@ def backup(data_dir: Path, dest: Path) -> dict[str, int]:
         os.fsync(f.fileno())
     os.replace(partial, target)
     if (data_dir / SECRET_NAME).is_file():
-        _write_new(dest / SECRET_NAME, (data_dir / SECRET_NAME).read_bytes())
+        replace(dest / SECRET_NAME, (data_dir / SECRET_NAME).read_bytes())
     return _counts(target)
 
 
@@ -170,7 +150,7 @@ def restore(backup_dir: Path, data_dir: Path) -> str:
     os.replace(partial, target)
     secret = source.with_name(SECRET_NAME)
     if secret.is_file() and not (data_dir / SECRET_NAME).exists():
-        _write_new(data_dir / SECRET_NAME, secret.read_bytes())
+        replace(data_dir / SECRET_NAME, secret.read_bytes())
     return new_epoch(data_dir)
 
 

@@ -9,7 +9,6 @@ stand-in push service (tests/push_service.py)."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import os
 import struct
@@ -21,6 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from between.server.datafiles import create_once
 
 RECORD_SIZE = 4096  # rs of the one aes128gcm record (RFC 8188 §2.1); a reminder's payload is far smaller
 JWT_LIFETIME = 12 * 3600  # RFC 8292 §2: at most 24 hours
@@ -54,23 +55,12 @@ class Vapid:
         """The PEM key at `path`, or a new one written there (mode 0600) on first start. Several workers may start at
         once: each writes its own key to a file of its own and links it into place, the first link wins, and every
         worker then reads the one that won (never a half-written file)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             key = ec.generate_private_key(ec.SECP256R1())
             pem = key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
-            mine = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
-            fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(pem)
-                    f.flush()
-                    os.fsync(f.fileno())
-                with contextlib.suppress(FileExistsError):
-                    os.link(mine, path)
-            finally:
-                mine.unlink(missing_ok=True)
+            create_once(path, pem)
         loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(loaded, ec.EllipticCurvePrivateKey) or loaded.curve.name != "secp256r1":
             raise RuntimeError(f"{path}: expected a P-256 private key (PEM)")

@@ -16,6 +16,7 @@ from litestar import Request
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
+from between.server.datafiles import create_once
 from between.server.live import LiveHub
 from between.server.observe import Metrics
 from between.server.problems import Problem
@@ -130,19 +131,10 @@ async def current_caller(request: Request) -> Caller:
 
 
 def load_secret(data_dir: Path) -> bytes:
-    """The server secret (fake salts), created once with mode 0600."""
+    """The server secret (fake salts), created once with mode 0600 (workers starting at once agree on one)."""
     path = data_dir / "server.secret"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        secret = path.read_bytes()
-        if len(secret) != 32:
-            raise RuntimeError(f"{path} is damaged: expected 32 bytes") from None
-        return secret
-    secret = os.urandom(32)
-    with os.fdopen(fd, "wb") as f:
-        f.write(secret)
-        f.flush()
-        os.fsync(f.fileno())
+    create_once(path, os.urandom(32))
+    secret = path.read_bytes()
+    if len(secret) != 32:
+        raise RuntimeError(f"{path} is damaged: expected 32 bytes")
     return secret
