@@ -14,6 +14,7 @@ from .terminal import (
     EXIT_ERROR,
     UsageError,
     entry_line,
+    in_words,
     parse_fields,
     print_entry,
     print_json,
@@ -180,7 +181,7 @@ def cmd_kinds(args: argparse.Namespace) -> None:
     from ..core import kinds
 
     # The names to type (kind ids, field names, choice ids) beside the words every other output shows instead.
-    for kind in kinds.all_kinds():
+    for kind in map(in_words, kinds.all_kinds()):
         say(f"{kind.id}: {kind.label}")
         for f in kind.fields:
             say(t("kinds.field", id=f.id, label=f.label, type=f.type, required="yes" if f.required else "no"))

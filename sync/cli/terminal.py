@@ -61,6 +61,39 @@ def print_json(value: Any) -> None:
     say(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
 
 
+def _words(key: str, english: str) -> str:
+    """A kind's words in the language in use: the catalogue's `kind.*` key (`make messages` copies the web app's),
+    else the English of kinds.json (a kind or field newer than the catalogue)."""
+    from .messages import has
+
+    return t(key) if has(key) else english
+
+
+def in_words(kind: Any) -> Any:
+    """A copy of a kinds.Kind with its label, description, field labels, hints and option labels in the language
+    in use (the keys of web/js/core/kind-words.js); its ids and structure unchanged."""
+    import msgspec
+
+    def field(f: Any) -> Any:
+        at = f"kind.{kind.id}.field.{f.id}"
+        options = tuple(
+            msgspec.structs.replace(o, label=_words(f"{at}.option.{o.id}", o.label)) for o in f.constraints.options
+        )
+        return msgspec.structs.replace(
+            f,
+            label=_words(f"{at}.label", f.label),
+            hint=_words(f"{at}.hint", f.hint) if f.hint else f.hint,
+            constraints=msgspec.structs.replace(f.constraints, options=options),
+        )
+
+    return msgspec.structs.replace(
+        kind,
+        label=_words(f"kind.{kind.id}.label", kind.label),
+        description=_words(f"kind.{kind.id}.description", kind.description),
+        fields=tuple(field(f) for f in kind.fields),
+    )
+
+
 def _kind_of(entry: dict[str, Any]) -> Any:
     """The kinds.Kind an entry is written in: its kind of kinds.json, or the worksheet it answers; None when this
     version knows neither (a newer kind), and its fields are then shown as they are."""
@@ -73,7 +106,8 @@ def _kind_of(entry: dict[str, Any]) -> Any:
             return assignments.worksheet_kind(entry.get("worksheet"), title)  # type: ignore[arg-type]
         except (BetweenError, TypeError, ValueError):
             return None
-    return kinds.find_kind(entry.get("kind"))
+    kind = kinds.find_kind(entry.get("kind"))
+    return in_words(kind) if kind else None
 
 
 def kind_words(entry: dict[str, Any]) -> str:

@@ -13,6 +13,9 @@ import pytest
 from between.sync.cli import main as cli_main
 from between.sync.cli import messages
 from between.sync.cli.messages import MessageError, format_message, parse, pick_language
+from between.sync.cli.terminal import print_entry
+from between.sync.core import kinds
+from between.sync.core.fields import TYPES
 
 ROOT = Path(__file__).resolve().parents[3]
 CATALOGUES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "sync" / "i18n").glob("*.json")}
@@ -89,8 +92,50 @@ def test_every_key_the_command_names_is_in_the_catalogue_and_every_message_is_us
     assert literal <= set(EN), literal - set(EN)
     prefixes = {k.split("{")[0] for k in named if "{" in k}
     tables = set(re.findall(r'"((?:how|contacts|safety)\.\w+)"', source))
-    unused = {k for k in EN if k not in literal and k not in tables and not any(k.startswith(p) for p in prefixes)}
+    copied = {k for k in EN if k.startswith("kind.")}  # the web app's words of kinds.json (the test below)
+    unused = {k for k in EN if k not in literal | tables | copied and not any(k.startswith(p) for p in prefixes)}
     assert unused == set(), unused
+
+
+def test_the_words_of_kinds_are_the_web_apps_in_every_language():
+    """`make messages` copies each web catalogue's `kind.*` section into the command's catalogue of its language:
+    the English is kinds.json's (web/test/core/kind-words.test.js), the translations the web app's."""
+    for code, catalogue in CATALOGUES.items():
+        web = json.loads((ROOT / "web" / "i18n" / f"{code}.json").read_text(encoding="utf-8"))
+        mine = {k: v for k, v in catalogue.items() if k.startswith("kind.")}
+        assert mine == {k: v for k, v in web.items() if k.startswith("kind.")}, f"{code}: run make messages"
+    for kind in kinds.all_kinds():
+        assert EN[f"kind.{kind.id}.label"] == kind.label
+        for f in kind.fields:
+            assert EN[f"kind.{kind.id}.field.{f.id}.label"] == f.label
+            for o in f.constraints.options:
+                assert EN[f"kind.{kind.id}.field.{f.id}.option.{o.id}"] == o.label
+
+
+def test_kinds_and_entries_are_said_in_the_language_in_use(capsys):
+    messages.use("es")
+    try:
+        assert cli_main.main(["kinds"]) == 0
+        listed = capsys.readouterr().out
+        assert "journal: Diario" in listed and "    box-breathing: Respiración cuadrada" in listed, listed
+        relaxation = {"technique": "box-breathing", "minutes": 10}
+        print_entry(_entry("relaxation", relaxation))
+        shown = capsys.readouterr().out
+        assert "tipo:        Respiración o relajación" in shown and "Técnica: Respiración cuadrada" in shown, shown
+        assert "Technique" not in shown and "Box breathing" not in shown
+    finally:
+        messages._in_use.clear()
+
+
+def _entry(kind: str, fields: dict) -> dict:
+    return {
+        "id": "0f0e0d0c-0b0a-4908-8706-050403020100",
+        "kind": kind,
+        "fields": fields,
+        "created_at": "2026-12-07T10:00:00Z",
+        "updated_at": "2026-12-07T10:00:00Z",
+        "shared_with": [],
+    }
 
 
 def _pseudo(catalogue: dict[str, str]) -> dict[str, str]:
@@ -156,3 +201,24 @@ def test_help_and_errors_in_a_pseudo_locale_show_nothing_untranslated(pseudo_loc
         assert _untranslated(err, data) == [], err
     # The check itself finds words that did not come from the catalogue, inside the error prefix too.
     assert _untranslated(_pseudo(EN)["error.prefix"].replace("{message}", "no entry"), []) == ["no entry"]
+
+
+def test_kinds_and_entries_of_every_kind_in_a_pseudo_locale_show_nothing_untranslated(pseudo_locale, capsys):
+    """`between kinds`, `entry show` and the text export print the words of kinds.json from the catalogue: only the
+    names to type (kind, field and choice ids, field types) and what a person wrote are left once it is taken out."""
+    assert cli_main.main(["kinds"]) == 0
+    names = list(TYPES) + [k.id for k in kinds.all_kinds()]
+    names += [f.id for k in kinds.all_kinds() for f in k.fields]
+    names += [o.id for k in kinds.all_kinds() for f in k.fields for o in f.constraints.options]
+    out = capsys.readouterr().out
+    assert "⟦" in out
+    assert _untranslated(out, names) == [], out
+    for kind in kinds.all_kinds():
+        fields = {
+            f.id: [f.constraints.options[0].id] if f.type == "multi_choice" else f.constraints.options[0].id
+            for f in kind.fields
+            if f.constraints.options
+        }
+        print_entry(_entry(kind.id, fields))
+        shown = capsys.readouterr().out
+        assert _untranslated(shown, ["0f0e0d0c-0b0a-4908-8706-050403020100", "2026-12-07T10:00:00Z"]) == [], shown
