@@ -117,16 +117,34 @@ def kind_words(entry: dict[str, Any]) -> str:
 
 
 def _value_text(field: Any, value: Any) -> str:
-    """A field's value as its type prints it (choices by their labels); one this version does not know, in plain
-    words. A value that does not fit its type (a newer version's) is shown as it is."""
-    from ..core.fields import TYPES, plain_text
+    """A field's value as its type prints it, in the language in use: choices by their labels, yes or no, a drawing
+    by its strokes; one this version does not know, in plain words. A value that does not fit its type (a newer
+    version's) is shown as it is."""
+    from ..core.fields import TYPES, option_label, plain_text
 
+    if isinstance(value, bool):
+        return t("show.yes") if value else t("show.no")
     if field is None:
         return plain_text(value)
+    if field.constraints.options and isinstance(value, str | list):
+        ids = value if isinstance(value, list) else [value]
+        return ", ".join(option_label(field, i) or t("show.newerChoice", id=i) for i in ids)
+    if field.type in SAID:
+        return SAID[field.type](value)
     try:
         return TYPES[field.type].text(field, value)
     except (AttributeError, KeyError, TypeError):
         return plain_text(value)
+
+
+def _drawing(value: Any) -> str:
+    from ..core.sketch import stroke_count
+
+    return t("show.drawing", count=stroke_count(value))
+
+
+# The types whose values the core's `text` puts in English words: said here from the catalogue instead.
+SAID = {"sketch": _drawing}
 
 
 def _answers(entry: dict[str, Any]) -> list[tuple[str, str]]:

@@ -203,6 +203,16 @@ def test_help_and_errors_in_a_pseudo_locale_show_nothing_untranslated(pseudo_loc
     assert _untranslated(_pseudo(EN)["error.prefix"].replace("{message}", "no entry"), []) == ["no entry"]
 
 
+# A value of each type whose words come from the program, not from the person: choices (one a newer version's,
+# shown by its id), yes or no, a drawing.
+SAMPLE = {
+    "single_choice": lambda f: f.constraints.options[0].id,
+    "multi_choice": lambda f: [f.constraints.options[0].id, "from-a-newer-version"],
+    "yes_no": lambda f: True,
+    "sketch": lambda f: [],
+}
+
+
 def test_kinds_and_entries_of_every_kind_in_a_pseudo_locale_show_nothing_untranslated(pseudo_locale, capsys):
     """`between kinds`, `entry show` and the text export print the words of kinds.json from the catalogue: only the
     names to type (kind, field and choice ids, field types) and what a person wrote are left once it is taken out."""
@@ -213,12 +223,12 @@ def test_kinds_and_entries_of_every_kind_in_a_pseudo_locale_show_nothing_untrans
     out = capsys.readouterr().out
     assert "⟦" in out
     assert _untranslated(out, names) == [], out
+    typed: set[str] = set()
     for kind in kinds.all_kinds():
-        fields = {
-            f.id: [f.constraints.options[0].id] if f.type == "multi_choice" else f.constraints.options[0].id
-            for f in kind.fields
-            if f.constraints.options
-        }
+        fields = {f.id: SAMPLE[f.type](f) for f in kind.fields if f.type in SAMPLE}
         print_entry(_entry(kind.id, fields))
         shown = capsys.readouterr().out
-        assert _untranslated(shown, ["0f0e0d0c-0b0a-4908-8706-050403020100", "2026-12-07T10:00:00Z"]) == [], shown
+        data = ["0f0e0d0c-0b0a-4908-8706-050403020100", "2026-12-07T10:00:00Z", "from-a-newer-version"]
+        assert _untranslated(shown, data) == [], shown
+        typed.update(f.type for f in kind.fields if f.type in SAMPLE)
+    assert typed == set(SAMPLE)  # every sample was shown by some kind
