@@ -9,13 +9,30 @@ import sys
 from typing import Any
 
 from ..core.errors import BetweenError
-from .messages import t
+from .messages import MessageError, has, t
 
 EXIT_ERROR, EXIT_USAGE = 1, 2
 
 
 class UsageError(BetweenError):
     code = "usage"
+
+
+class Said(BetweenError):
+    """A problem the command words itself, from its catalogue: its detail is already in the language in use."""
+
+
+def problem_words(exc: BetweenError) -> str:
+    """A problem of the client or the core in the language in use: the catalogue's `problem.<key>` (its key is the
+    error's code unless one code has several wordings) with the arguments the error carries; the English detail for
+    a key the catalogue lacks (the server's own problems, a problem this catalogue does not word yet)."""
+    key = f"problem.{exc.key}"
+    if isinstance(exc, Said) or not has(key):
+        return exc.detail
+    try:
+        return t(key, **exc.params)
+    except MessageError:  # an error raised without an argument its message needs: the English says it all
+        return exc.detail
 
 
 def say(line: str = "") -> None:
@@ -35,7 +52,7 @@ def read_passphrase(confirm: bool = False, prompt: str | None = None) -> str:
         return env
     first = getpass.getpass(prompt if prompt is not None else t("prompt.passphrase"))
     if confirm and getpass.getpass(t("prompt.repeat")) != first:
-        raise BetweenError("mismatch", t("secret.differCreate"))
+        raise Said("mismatch", t("secret.differCreate"))
     return first
 
 
@@ -45,7 +62,7 @@ def read_new_passphrase() -> str:
         return env
     first = getpass.getpass(t("prompt.new"))
     if getpass.getpass(t("prompt.repeatNew")) != first:
-        raise BetweenError("mismatch", t("secret.differChange"))
+        raise Said("mismatch", t("secret.differChange"))
     return first
 
 

@@ -23,9 +23,15 @@ class FieldError(BetweenError):
     code = "invalid_field"
 
     def __init__(
-        self, detail: str, *, kind_id: str | None = None, field_id: str | None = None, code: str | None = None
+        self,
+        detail: str,
+        *,
+        kind_id: str | None = None,
+        field_id: str | None = None,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(code, detail)
+        super().__init__(code, detail, params=params)
         self.kind_id = kind_id
         self.field_id = field_id
 
@@ -71,6 +77,7 @@ class Kind(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
             kind_id=self.id,
             field_id=field_id,
             code="unknown_field",
+            params={"kind": self.id, "field": field_id, "names": names},
         )
 
 
@@ -137,7 +144,10 @@ def get_kind(kind_id: str) -> Kind:
     except (KeyError, TypeError):
         names = ", ".join(_by_id())
         raise FieldError(
-            f"There is no activity kind called that; the kinds are: {names}.", kind_id=None, code="unknown_kind"
+            f"There is no activity kind called that; the kinds are: {names}.",
+            kind_id=None,
+            code="unknown_kind",
+            params={"names": names},
         ) from None
 
 

@@ -13,7 +13,7 @@ import pytest
 from between.sync.cli import main as cli_main
 from between.sync.cli import messages
 from between.sync.cli.messages import MessageError, format_message, parse, pick_language
-from between.sync.cli.terminal import print_entry
+from between.sync.cli.terminal import print_entry, problem_words
 from between.sync.core import kinds
 from between.sync.core.fields import TYPES
 
@@ -92,9 +92,23 @@ def test_every_key_the_command_names_is_in_the_catalogue_and_every_message_is_us
     assert literal <= set(EN), literal - set(EN)
     prefixes = {k.split("{")[0] for k in named if "{" in k}
     tables = set(re.findall(r'"((?:how|contacts|safety)\.\w+)"', source))
-    copied = {k for k in EN if k.startswith("kind.")}  # the web app's words of kinds.json (the test below)
+    copied = {
+        k for k in EN if k.startswith(("kind.", "problem."))
+    }  # the web app's words of kinds.json (the test below)
     unused = {k for k in EN if k not in literal | tables | copied and not any(k.startswith(p) for p in prefixes)}
     assert unused == set(), unused
+
+
+def test_every_problem_key_is_an_error_the_client_or_core_raises_and_every_key_they_name_is_worded():
+    """`problem.<key>`: the key of a BetweenError of sync/client or sync/core (its code, or the `key=` it names)."""
+    source = "\n".join(
+        p.read_text(encoding="utf-8") for d in ("client", "core") for p in (ROOT / "sync" / d).glob("*.py")
+    )
+    named = set(re.findall(r'\bkey="([\w.]+)"', source))
+    codes = set(re.findall(r'(?:Error\(\s*|code=|code = )"(\w+)"', source))
+    problems = {k.removeprefix("problem.") for k in EN if k.startswith("problem.")}
+    assert problems - named - codes == set()
+    assert named - problems == set()  # a wording of its own: then the catalogue says it
 
 
 def test_the_words_of_kinds_are_the_web_apps_in_every_language():
@@ -232,3 +246,72 @@ def test_kinds_and_entries_of_every_kind_in_a_pseudo_locale_show_nothing_untrans
         assert _untranslated(shown, data) == [], shown
         typed.update(f.type for f in kind.fields if f.type in SAMPLE)
     assert typed == set(SAMPLE)  # every sample was shown by some kind
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "data"),
+    [
+        (["entry", "list"], {}, []),  # no account in the profile
+        (["entry", "add", "no-such-kind", "--field", "a=b"], {}, [k.id for k in kinds.all_kinds()]),
+        (
+            ["entry", "add", "journal", "--field", "mood=b"],
+            {},
+            ["journal", "mood"] + [f.id for f in kinds.get_kind("journal").fields],
+        ),
+        (["account", "create", "--server", "http://127.0.0.1:9", "--handle", "A!"], {}, []),
+        (
+            ["account", "create", "--server", "http://127.0.0.1:9", "--handle", "alice"],
+            {"BETWEEN_PASSPHRASE": "short"},
+            [],
+        ),
+        (
+            ["account", "create", "--server", "http://127.0.0.1:9", "--handle", "alice"],
+            {"BETWEEN_KDF_MEMORY_KIB": "lots"},
+            [],
+        ),
+        (
+            ["account", "login", "--server", "ftp://example.org", "--handle", "alice"],
+            {"BETWEEN_PASSPHRASE": "x" * 20},
+            [],
+        ),
+        (
+            ["account", "login", "--server", "http://127.0.0.1:9", "--handle", "alice"],
+            {"BETWEEN_PASSPHRASE": "x" * 20},
+            [],
+        ),
+    ],
+)
+def test_problems_of_the_client_and_core_in_a_pseudo_locale_show_nothing_untranslated(
+    argv, env, data, pseudo_locale, capsys, monkeypatch, tmp_path
+):
+    """What sync/client and sync/core refuse is said from `problem.<key>` with the arguments the error carries."""
+    for name in ("BETWEEN_PASSPHRASE", "BETWEEN_KDF_MEMORY_KIB", "BETWEEN_KDF_ITERATIONS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    profile = tmp_path / "p"
+    assert cli_main.main(["--profile", str(profile), *argv]) == 1
+    err = capsys.readouterr().err
+    assert "⟦" in err
+    everything = [str(profile), "http://127.0.0.1:9", "BETWEEN_KDF_MEMORY_KIB", "BETWEEN_KDF_ITERATIONS", "https://"]
+    assert _untranslated(err, data + everything) == [], err
+
+
+def test_problems_are_said_in_spanish_and_a_problem_without_words_in_english(capsys, tmp_path):
+    from between.sync.core.errors import BetweenError
+
+    messages.use("es")
+    try:
+        assert cli_main.main(["--profile", str(tmp_path / "p"), "entry", "list"]) == 1
+        assert capsys.readouterr().err.startswith(f"between: no hay ninguna cuenta en el perfil {tmp_path / 'p'}; ")
+        assert problem_words(BetweenError("already_shared", "x", params={"id": "abc", "handle": "bob"})) == (
+            "la entrada abc ya está compartida con bob"
+        )
+        # A code the catalogue does not word (a server's problem), or an error raised without its message's
+        # arguments: its English detail.
+        assert problem_words(BetweenError("rate_limited", "too many requests")) == "too many requests"
+        assert problem_words(BetweenError("already_shared", "entry abc is already shared")) == (
+            "entry abc is already shared"
+        )
+    finally:
+        messages._in_use.clear()
