@@ -195,7 +195,15 @@ def _report(report) -> None:
         warn(line)
     if report.restored:
         say(t("restore.done"))
-    say(report.summary())
+    say(
+        t(
+            "sync.summary",
+            pulled=report.pulled,
+            pushed=report.pushed,
+            merged=report.merged,
+            conflicts=report.conflicts_kept,
+        )
+    )
     if report.failed:
         for line in report.failed:
             print(t("error.prefix", message=line), file=sys.stderr)
