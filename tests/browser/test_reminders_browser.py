@@ -5,7 +5,8 @@ and, when one is due, its sender posts an encrypted, VAPID-signed push to the st
 (tests/push_service.py), which checks the signature and decrypts the payload with the subscription's keys; the
 decrypted message is then delivered to Chromium's service worker (CDP ServiceWorker.deliverPushMessage), which shows a
 notification naming the activity, worked out from IndexedDB. A day done early gets no push. The server's reminder
-tables hold no title, kind or assignment id.
+tables hold no title, kind or assignment id. The app badge counts what is due today after a sync, a day done and a
+push, as the worker's real code sets it (its navigator's badge calls recorded).
 
 Chromium cannot subscribe headless here (pushManager.subscribe never settles without Google's push service,
 /work/shared/research/device-features.md §1), so an init script gives the page a PushSubscription of the stand-in
@@ -23,7 +24,7 @@ import uuid
 import pytest
 from pwa_browser import launch, open_app, serious_violations
 from pwa_care import assign_from_template, go, linked_pair, local_day, mark_done
-from pwa_live import serve_app, sync_now
+from pwa_live import live_app, serve_app, sync_now  # noqa: F401 - fixture
 from test_lock_browser import lock_now, set_up_pin
 
 from between.server.webpush import Vapid
@@ -233,3 +234,85 @@ def test_a_reminder_fires_end_to_end_and_a_day_done_early_gets_none(playwright_i
             t_ctx.close()
             c_ctx.close()
             stand_in.stop()
+
+
+# The worker's badge calls, recorded where the engine makes them: navigator.setAppBadge / clearAppBadge of the service
+# worker (the real engine code runs; only the browser's badge itself is replaced by a recorder).
+RECORD_BADGE = """() => {
+  self.__badge = [];
+  navigator.setAppBadge = async (n) => { self.__badge.push(n); };
+  navigator.clearAppBadge = async () => { self.__badge.push('clear'); };
+  // When a notification has been shown (after the push's own badge call: the engine sets the badge before it returns
+  // the words), or why it could not be.
+  const show = self.registration.showNotification.bind(self.registration);
+  self.registration.showNotification = (...args) => show(...args).then(() => { self.__badge.push('shown'); },
+    (e) => { self.__badge.push(`not shown: ${e}`); throw e; });
+}"""
+
+# The worker's clock a day on (`Date.now`, what the reminders engine reads), and back.
+NEXT_DAY = "() => { self.__realNow = Date.now; Date.now = () => self.__realNow() + 86400e3; }"
+SAME_DAY = "() => { Date.now = self.__realNow; }"
+
+
+def test_the_app_badge_counts_what_is_due_today_after_a_sync_a_local_change_and_a_push(
+    playwright_instance, live_app, tmp_path
+):
+    url = live_app.url
+    t_ctx = launch(playwright_instance, tmp_path / "therapist")
+    c_ctx = launch(playwright_instance, tmp_path / "client")
+    try:
+        c_ctx.grant_permissions(["notifications"], origin=url)
+        tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)
+        uid = linked_pair(tp, cp, "dr.badge", "sam.badge")
+        worker = c_ctx.service_workers[0]
+        worker.evaluate(RECORD_BADGE)
+        badge = lambda: worker.evaluate("() => self.__badge")  # noqa: E731
+
+        # Two daily activities that started yesterday: both due today, once they have synced here.
+        start, until = local_day(tp, -1), local_day(tp, 6)
+        evening = assign_from_template(
+            tp, url, uid, "journal-evening", "sam.badge", freq_label="Every day", start=start, until=until
+        )
+        good = assign_from_template(
+            tp, url, uid, "journal-good-things", "sam.badge", freq_label="Every day", start=start, until=until
+        )
+        assert sync_now(tp) == "Synced"
+        assert sync_now(cp) == "Synced"
+        wait_for(lambda: (badge() or [None])[-1] == 2, "the badge to say 2 after the sync", page=cp)
+
+        # One of them done today (a local change): one left.
+        mark_done(cp, url, evening, local_day(cp), {"body": "Three things went well"})
+        wait_for(lambda: (badge() or [None])[-1] == 1, "the badge to say 1 after marking one done", page=cp)
+
+        # The next day (the worker's clock a day on) a push comes: the count is worked out again from this device's
+        # records, for the new day: both due again. (Its id is one this device does not know: the generic words.)
+        assert sync_now(cp) == "Synced"
+        wait_for(lambda: (badge() or [None])[-1] == 1, "the badge to settle after the sync", page=cp)
+        cdp = c_ctx.new_cdp_session(cp)
+        registrations: list[str] = []
+        cdp.on(
+            "ServiceWorker.workerRegistrationUpdated",
+            lambda e: registrations.extend(r["registrationId"] for r in e["registrations"]),
+        )
+        cdp.send("ServiceWorker.enable")
+        wait_for(lambda: registrations, "the worker's registration id", page=cp)
+        worker.evaluate("() => { self.__badge.length = 0; }")
+        worker.evaluate(NEXT_DAY)
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": url, "registrationId": registrations[0], "data": json.dumps({"r": "not-a-known-id", "at": 0})},
+        )
+        calls = wait_for(
+            lambda: any(str(c).endswith("shown") for c in badge()) and badge(), "the push's notification", page=cp
+        )
+        assert "shown" in calls, calls
+        assert calls[: calls.index("shown")][-1:] == [2], calls
+        worker.evaluate(SAME_DAY)
+
+        # The last one done: the badge is cleared, not set to 0.
+        mark_done(cp, url, good, local_day(cp), {"body": "A walk by the river"})
+        wait_for(lambda: (badge() or [None])[-1] == "clear", "the badge to be cleared", page=cp)
+        assert 0 not in badge()
+    finally:
+        t_ctx.close()
+        c_ctx.close()

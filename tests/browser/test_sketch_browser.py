@@ -1,7 +1,8 @@
 """Issue 13: a sketch entry in Chromium against the real server. A drawing made with synthetic pointer events (a pen
 with pressure, a mouse, the marker and the eraser, undo) is saved as vector strokes, syncs to the client's second
 device, is shared, and the therapist's timeline and print view show the same SVG; a drawing over the size limit is
-refused with a message and nothing is saved."""
+refused with a message and nothing is saved. Strokes drawn offline on two devices of one account merge to their
+union; near the size limit the editor says how much room is left."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from pwa_browser import launch, open_app, serious_violations
 from pwa_care import go, linked_pair, open_client, path_id, share_entry
-from pwa_live import live_app, sign_in, sync_now  # noqa: F401 - fixture
+from pwa_live import live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 
 from between.sync.core.sketch import decode_points, encode_points
 
@@ -154,5 +155,112 @@ def test_a_sketch_over_the_size_limit_is_refused_with_a_message(playwright_insta
         assert "“Drawing” is too large" in alert.inner_text()
         go(page, app_url, "/app/entries", "#entries-title")
         assert page.locator(".entries .summary").count() == 0  # nothing was saved
+    finally:
+        ctx.close()
+
+
+def stroke_ids(page, url: str, entry_id: str) -> list[str]:
+    """The ids of the sketch's strokes, in order, as its form holds them."""
+    go(page, url, f"/app/entries/{entry_id}/edit", "form.entry-form")
+    return [s["id"] for s in drawn(page)]
+
+
+def edit_and_draw(page, url: str, entry_id: str, points: list[tuple[float, float]]) -> None:
+    """Open the sketch's form, draw one mouse stroke through `points` and save."""
+    go(page, url, f"/app/entries/{entry_id}/edit", "form.entry-form")
+    page.locator("[data-sketch][data-wired]").wait_for()
+    before = len(drawn(page))
+    mouse_stroke(page, points)
+    assert len(drawn(page)) == before + 1
+    page.get_by_role("button", name="Save").click()
+    page.locator("article h1").wait_for()
+
+
+def test_strokes_drawn_offline_on_two_devices_merge_to_their_union(playwright_instance, live_app, tmp_path):
+    url = live_app.url
+    phone = launch(playwright_instance, tmp_path / "phone", viewport={"width": 390, "height": 844})
+    laptop = launch(playwright_instance, tmp_path / "laptop")
+    try:
+        p1 = open_app(phone, url)
+        go(p1, url, "/app/entries/new?kind=sketch", "form.entry-form")
+        p1.locator("[data-sketch][data-wired]").wait_for()
+        mouse_stroke(p1, [(0.1, 0.5), (0.9, 0.5)])
+        p1.fill("#f-title", "Two places")
+        p1.get_by_role("button", name="Save").click()
+        p1.locator("article h1").wait_for()
+        entry_id = path_id(p1)
+        [first] = stroke_ids(p1, url, entry_id)
+        turn_on_sync(p1, "robin.sketch")
+        assert sync_now(p1) == "Synced"
+
+        p2 = open_app(laptop, url)
+        assert sign_in(p2, "robin.sketch") == ""
+        assert sync_now(p2) == "Synced"
+        go(p2, url, f"/app/entries/{entry_id}", "article h1")
+        assert svg_of(p2).count("<path ") == 1
+
+        # Both offline: each device adds its own stroke to the same sketch (offline first, or the second would
+        # hear of the first's edit at once and draw on top of it).
+        phone.set_offline(True)
+        laptop.set_offline(True)
+        edit_and_draw(p1, url, entry_id, [(0.2, 0.2), (0.3, 0.25), (0.4, 0.2)])
+        edit_and_draw(p2, url, entry_id, [(0.6, 0.8), (0.7, 0.85), (0.8, 0.8)])
+        assert svg_of(p1).count("<path ") == 2
+        assert svg_of(p2).count("<path ") == 2
+        # Back online one at a time: the phone's edit reaches the server first, the laptop merges with it.
+        phone.set_offline(False)
+        assert sync_now(p1) == "Synced"
+        laptop.set_offline(False)
+        # The laptop's worker may already have run when it saw the network come back (then "Sync now" finds nothing
+        # more to merge); what it shows below is the merged sketch either way.
+        assert sync_now(p2) in ("Synced", "Synced · merged an edit made on two devices")
+        assert sync_now(p1) == "Synced"
+
+        go(p1, url, f"/app/entries/{entry_id}", "article h1")
+        go(p2, url, f"/app/entries/{entry_id}", "article h1")
+        on_phone, on_laptop = svg_of(p1), svg_of(p2)
+        assert on_phone.count("<path ") == 3
+        assert 'aria-label="A drawing of 3 strokes"' in on_phone
+        assert on_phone == on_laptop
+        # The union by stroke id: the first stroke once, and each device's own stroke.
+        ids_1, ids_2 = stroke_ids(p1, url, entry_id), stroke_ids(p2, url, entry_id)
+        assert ids_1 == ids_2
+        assert len(set(ids_1)) == 3 and first in ids_1
+    finally:
+        for ctx in (phone, laptop):
+            ctx.close()
+
+
+def test_near_the_size_limit_the_editor_says_how_much_room_is_left(playwright_instance, app_url, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "client")
+    try:
+        page = open_app(ctx, app_url, "/app/entries/new?kind=sketch")
+        page.locator("[data-sketch][data-wired]").wait_for()
+        room = page.locator("[data-sketch-room]")
+        mouse_stroke(page, [(0.1, 0.1), (0.5, 0.5)])
+        assert room.inner_text() == ""  # a few strokes: nothing to say
+        # A drawing of about 85% of the 400,000 characters of points a sketch may hold, prepared rather than drawn.
+        points = [(i % 4000, (i * 7) % 3000, 128) for i in range(2000)]
+        encoded = encode_points(points)
+        count = int(0.85 * 400_000 / len(encoded))
+        near = [
+            {"id": f"stroke-{i:06d}", "tool": "pen", "color": "ink", "width": 4, "points": encoded}
+            for i in range(count)
+        ]
+        left = 100 - (count * len(encoded) * 100 + 399_999) // 400_000  # floor of the share left, in percent
+        assert 10 <= left <= 20
+        page.evaluate("(v) => { document.getElementById('f-drawing').value = v; }", json.dumps(near))
+        page.fill("#f-title", "Nearly full")
+        page.get_by_role("button", name="Save").click()
+        page.locator("article h1").wait_for()
+        entry_id = path_id(page)
+
+        go(page, app_url, f"/app/entries/{entry_id}/edit", "form.entry-form")
+        page.locator("[data-sketch][data-wired]").wait_for()
+        assert room.get_attribute("role") == "status"  # read out by screen readers as it changes
+        assert room.inner_text() == f"This sketch is nearly full: {left}% of its room is left."
+        mouse_stroke(page, [(0.2, 0.2), (0.3, 0.3)])
+        assert len(drawn(page)) == count + 1
+        assert room.inner_text().startswith("This sketch is nearly full: ")
     finally:
         ctx.close()

@@ -2,7 +2,8 @@
 
 Today shows what is due and still open with who gave it and their instructions, one tap starts it; the quick mood
 check-in saves a mood entry in one tap, and it shows under "Done today" and in Progress; To do keeps a day that was
-done; Progress's charts have tables with the right numbers; axe finds nothing serious, light or dark."""
+done; Progress's charts have tables with the right numbers (helping others too); axe finds nothing serious, light or
+dark."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from pwa_browser import launch, open_app, serious_violations
 from pwa_care import assign_from_template, go, linked_pair, local_day, mark_done
 from pwa_live import live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
-from pwa_screens import create_thought_record
+from pwa_screens import create_thought_record, save
 
 pytestmark = pytest.mark.browser
 
@@ -188,11 +189,20 @@ def test_today_and_progress_have_no_serious_accessibility_violations(playwright_
         check_in(page, "Okay")
         problems["today, checked in"] = serious_violations(page)
         create_thought_record(page, "Crowded train", "Everyone is staring", "anxious 70")
+        go(page, app_url, "/app/entries/new?kind=helping", "form.entry-form")
+        page.fill("#f-what_i_did", "Carried the shopping up for a neighbour")
+        page.fill("#f-minutes", "20")
+        page.check("input[name='f.mood_before'][value='4']")
+        page.check("input[name='f.mood_after'][value='6']")
+        save(page)
         page.get_by_role("link", name="Progress", exact=True).click()
         page.wait_for_selector("#progress-title")
         for summary in page.locator("details.chart-numbers > summary").all():
             summary.click()  # the tables too
         problems["progress, with data"] = serious_violations(page)
+        # Helping others where it has numbers: its minutes and the mood before and after.
+        helped = page.locator("figure[aria-labelledby='helping-chart-caption'] tbody tr td")
+        assert [c.strip() for c in helped.all_text_contents()] == ["20", "4", "6"]
         page.get_by_role("link", name="To do", exact=True).click()
         page.wait_for_selector("#todo-title")
         problems["to do, empty"] = serious_violations(page)

@@ -207,3 +207,38 @@ export function thoughtChart(records, { id = 'thought-chart', zone = 'UTC' } = {
     </tbody></table>`)}`;
   return figure(id, title, desc, html`${yAxis(100)}${marks}`, table);
 }
+
+/**
+ * Helping others: for each time with a mood noted, the mood before (a ring) and after (a dot) on 0 to 10, joined by a
+ * line; the table adds the minutes given. Null when there is no helping entry with numbers.
+ * @param {ReturnType<typeof import('./progress.js').helpingRecords>} records
+ * @param {{id?: string, zone?: string}} [options] `zone`: the time zone their days are read in (this device's)
+ */
+export function helpingChart(records, { id = 'helping-chart', zone = 'UTC' } = {}) {
+  if (!records.length) return null;
+  const title = t('progress.helping.chart');
+  const n = records.length;
+  const when = (at) => shortDate(dayIn(at, zone) ?? String(at).slice(0, 10));
+  const marks = records.map((r, i) => {
+    const x = slotX(i, n);
+    const tip = t('progress.helping.point', { when: when(r.at), before: r.before ?? -1, after: r.after ?? -1,
+      minutes: r.minutes ?? -1 });
+    return html`<g><title>${tip}</title>${r.after === null || r.before === null ? null : html`<line class="change"
+      x1="${x}" x2="${x}" y1="${yOf(r.before, 10)}" y2="${yOf(r.after, 10)}"></line>`}
+      ${r.before === null ? null : html`<circle class="before" cx="${x}" cy="${yOf(r.before, 10)}" r="4.5"></circle>`}
+      ${r.after === null ? null : html`<circle class="point" cx="${x}" cy="${yOf(r.after, 10)}" r="4"></circle>`}</g>
+      ${n <= 6 || i % 2 === (n - 1) % 2 ? xLabel(i, n, when(r.at)) : null}`;
+  });
+  const both = records.filter((r) => r.after !== null && r.before !== null);
+  const desc = t('progress.helping.desc', { count: n, minutes: records.reduce((sum, r) => sum + (r.minutes ?? 0), 0),
+    rated: both.length, higher: both.filter((r) => r.after > r.before).length });
+  const legend = html`<ul class="chart-legend"><li><span class="swatch swatch-before" aria-hidden="true"></span>${
+    t('progress.helping.before')}</li><li><span class="swatch swatch-after" aria-hidden="true"></span>${
+    t('progress.helping.after')}</li></ul>`;
+  const table = html`${legend}${numbers(html`<table class="chart-data"><caption>${t('progress.table', { title })}</caption>
+    <thead><tr><th scope="col">${t('progress.col.when')}</th><th scope="col">${t('progress.col.minutes')}</th>
+      <th scope="col">${t('progress.helping.before')}</th><th scope="col">${t('progress.helping.after')}</th></tr></thead>
+    <tbody>${records.map((r) => html`<tr><th scope="row"><time datetime="${r.at}">${when(r.at)}</time></th><td>${
+      number(r.minutes)}</td><td>${number(r.before)}</td><td>${number(r.after)}</td></tr>`)}</tbody></table>`)}`;
+  return figure(id, title, desc, html`${yAxis(10)}${marks}`, table);
+}

@@ -12,8 +12,8 @@ import { dayIn } from '../today/today.js';
 import { wordsFor } from '../components.js';
 import { htmlResponse } from '../views.js';
 import {
-  activityWeeks, addDays, calendarWeeks, feedbackOf, isMonth, monthDays, moodDays, moodScores, practiceWeeks,
-  shiftMonth, thoughtRecords,
+  activityWeeks, addDays, calendarWeeks, feedbackOf, helpingRecords, isMonth, monthDays, moodDays, moodScores,
+  practiceWeeks, shiftMonth, thoughtRecords,
 } from './progress.js';
 import { progressPage } from './progress-views.js';
 
@@ -58,6 +58,7 @@ export function register(router, app) {
       activities: activityWeeks({ assignments: shown, responses, now, today }),
       feedback: feedbackOf(shown, responses),
       thoughts: thoughtRecords(own.entries),
+      helping: helpingRecords(own.entries),
       hasAssignments: shown.length > 0,
     }));
   }

@@ -1,6 +1,7 @@
 /**
  * The client's Progress screen: mood over the last week and a month (a line and a calendar), practice minutes per
- * week against any aim, activities week by week with what they said about them, thought records before and after.
+ * week against any aim, activities week by week with what they said about them, thought records before and after, and
+ * (once there is one with numbers) helping others: the minutes given and the mood before and after.
  * No streaks, no scores of the person: what happened, in numbers and words, and empty states that invite.
  */
 
@@ -8,7 +9,9 @@ import { calendarWords } from '../../core/dates.js';
 import { link, nav, WORDING } from '../components.js';
 import { ratingWord, wordingOf } from '../todo/todo-views.js';
 import { html, t } from '../views.js';
-import { activitiesChart, moodCalendar, moodLine, practiceChart, thoughtChart } from './progress-charts.js';
+import {
+  activitiesChart, helpingChart, moodCalendar, moodLine, practiceChart, thoughtChart,
+} from './progress-charts.js';
 
 /** A YYYY-MM month in words ("March 2026"). */
 export const monthName = (month) => calendarWords(`${month}-01`, { month: 'long', year: 'numeric' }) ?? month;
@@ -40,10 +43,10 @@ function feedbackList(feedback) {
  * @param {{today: string, month: string, months: {previous: string, next: string|null},
  *   week: import('./progress.js').MoodDay[], monthDays: import('./progress.js').MoodDay[],
  *   calendar: (string|null)[][], practice: any[], activities: any[], feedback: any[], thoughts: any[],
- *   hasAssignments?: boolean, zone?: string, words?: any}} page
+ *   helping?: any[], hasAssignments?: boolean, zone?: string, words?: any}} page
  */
 export function progressPage({ today, month, months, week, monthDays, calendar, practice, activities, feedback,
-  thoughts, hasAssignments = false, zone = 'UTC', words = WORDING.activities }) {
+  thoughts, helping = [], hasAssignments = false, zone = 'UTC', words = WORDING.activities }) {
   const wording = wordingOf(words);
   const name = monthName(month);
   const byDay = new Map(monthDays.map((d) => [d.day, d]));
@@ -54,6 +57,7 @@ export function progressPage({ today, month, months, week, monthDays, calendar, 
   const practiced = practiceChart(practice);
   const done = activitiesChart(activities);
   const thought = thoughtChart(thoughts, { zone });
+  const helped = helpingChart(helping, { zone });
   return html`${nav('progress')}<section aria-labelledby="progress-title" class="progress">
     <h1 id="progress-title">${t('progress.heading')}</h1>
     <p class="lead">${t('progress.lead')}</p>
@@ -71,5 +75,6 @@ export function progressPage({ today, month, months, week, monthDays, calendar, 
         : t('progress.activities.empty', { wording }))}${feedbackList(feedback)}`)}
     ${section('progress-thoughts', t('progress.thoughts.heading'), thought
       ?? invite(t('progress.thoughts.empty'), '/app/entries/new?kind=thought-record', t('progress.thoughts.start')))}
+    ${helped ? section('progress-helping', t('progress.helping.heading'), helped) : null}
   </section>`;
 }

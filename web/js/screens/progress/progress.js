@@ -2,7 +2,8 @@
  * The client's progress, worked out on the device from their own entries and answers (nothing here is sent
  * anywhere): mood per day over a week and a month and as a calendar, practice minutes per week against any target
  * their therapist set, activities done and not done per week with what they said about them, and the strength of the
- * feelings in thought records before and after. Pure: plain data in, plain data out. Days are calendar dates on this
+ * feelings in thought records before and after, and the time given to helping others with the mood before and after.
+ * Pure: plain data in, plain data out. Days are calendar dates on this
  * device (`zone`); an activity's days are its own (its time zone), as To do counts them. Weeks start on Monday.
  */
 
@@ -211,4 +212,22 @@ export function thoughtRecords(entries, limit = 12) {
       return { id: e.id, at: e.createdAt, emotions, before: mean(before.map((x) => x.intensity)),
         after: mean(after.map((x) => x.intensity)) };
     });
+}
+
+/** A whole number from `min` to `max`, or null for anything else (a field left empty, or a value out of range). */
+const whole = (n, min, max) => (Number.isInteger(n) && n >= min && n <= max ? n : null);
+
+/**
+ * Helping others (kinds.json `helping`) where it has numbers: each entry's minutes and mood before and after (0-10),
+ * oldest first, the last `limit` of them. An entry with none of the three is left out (its words are in the entry).
+ * @param {Entry[]} entries
+ * @returns {{id: string, at: string, minutes: number|null, before: number|null, after: number|null}[]}
+ */
+export function helpingRecords(entries, limit = 12) {
+  return entries.filter((e) => e.kind === 'helping')
+    .map((e) => ({ id: e.id, at: e.createdAt, minutes: whole(e.fields?.minutes, 0, 1440),
+      before: whole(e.fields?.mood_before, 0, 10), after: whole(e.fields?.mood_after, 0, 10) }))
+    .filter((r) => r.minutes !== null || r.before !== null || r.after !== null)
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    .slice(-limit);
 }

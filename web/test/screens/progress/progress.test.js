@@ -1,6 +1,7 @@
 // The client's Progress, computed on the device: mood per day, week and month (in this device's zone, across daylight
 // saving changes), the calendar's weeks, practice minutes per week against the aims set, activities done and not done
-// per week, what was said about them, thought records before and after; the charts' tables say the same numbers; the
+// per week, what was said about them, thought records before and after, helping others (minutes, mood before and
+// after); the charts' tables say the same numbers; the
 // /app/progress route against an in-memory data layer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,10 +11,12 @@ import { buildAssignment, validateResponse } from '../../../js/core/assignments.
 import { kindTable } from '../../../js/core/kinds.js';
 import { Router } from '../../../js/engine/router.js';
 import {
-  activityWeeks, calendarWeeks, feedbackOf, monthDays, moodDays, moodScores, practiceWeeks, shiftMonth,
-  thoughtRecords, weekStarts,
+  activityWeeks, calendarWeeks, feedbackOf, helpingRecords, monthDays, moodDays, moodScores, practiceWeeks,
+  shiftMonth, thoughtRecords, weekStarts,
 } from '../../../js/screens/progress/progress.js';
-import { activitiesChart, moodLine, practiceChart, thoughtChart } from '../../../js/screens/progress/progress-charts.js';
+import {
+  activitiesChart, helpingChart, moodLine, practiceChart, thoughtChart,
+} from '../../../js/screens/progress/progress-charts.js';
 import { register } from '../../../js/screens/progress/progress-routes.js';
 
 const kinds = kindTable(JSON.parse(await readFile(new URL('../../../../sync/kinds.json', import.meta.url), 'utf8')));
@@ -145,6 +148,31 @@ test('thought records: feelings before and after matched by name; averages; the 
   assert.equal(thoughtChart([]), null);
 });
 
+test('helping others: minutes and mood before and after, oldest first; entries without numbers left out', () => {
+  const helping = (id, fields, at) => entry(id, 'helping', { what_i_did: 'Helped', ...fields }, at);
+  const entries = [
+    helping('h2', { minutes: 30, mood_before: 4, mood_after: 7 }, '2026-03-25T10:00:00Z'),
+    helping('h1', { minutes: 90, mood_before: 6 }, '2026-03-20T23:30:00Z'), // 00:30 on the 21st in Berlin
+    helping('h3', { mood_before: 5, mood_after: 5 }, '2026-03-27T10:00:00Z'),
+    helping('words', { for_whom: 'A neighbour' }, '2026-03-26T10:00:00Z'),
+    helping('odd', { minutes: -3, mood_before: 11, mood_after: 'high' }, '2026-03-26T11:00:00Z'),
+    entry('r1', 'relaxation', { minutes: 20 }, '2026-03-26T10:00:00Z'),
+  ];
+  const records = helpingRecords(entries);
+  assert.deepEqual(records.map((r) => [r.id, r.minutes, r.before, r.after]),
+    [['h1', 90, 6, null], ['h2', 30, 4, 7], ['h3', null, 5, 5]]);
+  assert.deepEqual(helpingRecords(entries, 2).map((r) => r.id), ['h2', 'h3']);
+  const chart = String(helpingChart(records, { zone: BERLIN }));
+  assert.deepEqual(rows(chart), [['Mar 21', '90', '6', '–'], ['Mar 25', '30', '4', '7'], ['Mar 27', '–', '5', '5']]);
+  assert.match(chart, /Helped 3 times, 120 minutes in all; 2 with the mood noted before and after, 1 of them higher afterwards\./);
+  assert.match(chart, /<title>Mar 21: 6 before, none noted after, 90 minutes<\/title>/);
+  assert.match(chart, /<title>Mar 27: 5 before, 5 after<\/title>/);
+  assert.equal(chart.match(/<line class="change"/g).length, 2); // the first has no "after" to join
+  assert.equal(chart.match(/<circle class="before"/g).length, 3);
+  assert.equal(chart.match(/<circle class="point"/g).length, 2);
+  assert.equal(helpingChart([]), null);
+});
+
 test('the mood line: a gap where no check-in was made, each point named, the table lists the days with check-ins', () => {
   const days = [{ day: '2026-03-23', mean: 4, count: 1 }, { day: '2026-03-24', mean: null, count: 0 },
     { day: '2026-03-25', mean: 6, count: 2 }, { day: '2026-03-26', mean: 7.5, count: 2 }];
@@ -182,6 +210,7 @@ test('GET /app/progress: empty states that invite, never scold', async () => {
   assert.match(body, /No practice minutes yet\./);
   assert.match(body, /When your therapist gives you activities, how they went shows here week by week\./);
   assert.match(body, /No thought records yet\./);
+  assert.doesNotMatch(body, /Helping others/); // a kind the client starts alone: no section until there is one
   assert.match(body, /<table class="mood-calendar"><caption>Mood each day in March 2026/);
   assert.doesNotMatch(body, /streak|missed|fail/i);
   assert.match(body, /aria-current="page" hx-get="\/app\/progress"/);
@@ -203,4 +232,16 @@ test('GET /app/progress: the week, the month asked for and its calendar, with li
   for (const odd of ['2026-04', '2026-13', 'soon', '1999-01']) {
     assert.match(await call(`/app/progress?month=${odd}`, { entries }), /<h3 id="progress-month">March 2026<\/h3>/, odd);
   }
+});
+
+test('GET /app/progress: helping others, with its numbers, under its own heading', async () => {
+  const entries = [entry('h1', 'helping', { what_i_did: 'Walked the dog next door', minutes: 45, mood_before: 3,
+    mood_after: 6 }, '2026-03-27T08:00:00Z'), entry('h2', 'helping', { what_i_did: 'Listened' },
+    '2026-03-28T08:00:00Z')];
+  const body = await call('/app/progress', { entries });
+  assert.match(body, /<section class="progress-section" aria-labelledby="progress-helping">\s*<h2 id="progress-helping">Helping others<\/h2>/);
+  const helped = body.split('id="helping-chart-caption"')[1].split('</figure>')[0];
+  assert.deepEqual(rows(helped), [['Mar 27', '45', '3', '6']]);
+  assert.match(helped, /Helped once, 45 minutes in all; 1 with the mood noted before and after, 1 of them higher afterwards\./);
+  assert.doesNotMatch(body, /Walked the dog/); // numbers only: the words stay in the entry
 });
