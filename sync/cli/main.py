@@ -172,7 +172,7 @@ def _message(exc: BetweenError) -> str:
 
     if isinstance(exc, FieldError) and exc.code == "invalid_field" and exc.field_id and find_kind(exc.kind_id):
         # The core names the question by its words; the command line also says the name to type after --field.
-        return t("error.fieldName", detail=exc.detail, field=exc.field_id)
+        return t("error.fieldName", detail=problem_words(exc), field=exc.field_id)
     return problem_words(exc)
 
 

@@ -29,8 +29,15 @@ def problem_words(exc: BetweenError) -> str:
     key = f"problem.{exc.key}"
     if isinstance(exc, Said) or not has(key):
         return exc.detail
+    params = exc.params
+    if "label" in params and getattr(exc, "field_id", None):  # a question of kinds.json: by its words here
+        from ..core.kinds import find_kind
+
+        kind = find_kind(getattr(exc, "kind_id", None))
+        found = [f for f in in_words(kind).fields if f.id == exc.field_id] if kind else []  # type: ignore[attr-defined]
+        params = {**params, "label": found[0].label} if found else params
     try:
-        return t(key, **exc.params)
+        return t(key, **params)
     except MessageError:  # an error raised without an argument its message needs: the English says it all
         return exc.detail
 

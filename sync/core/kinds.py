@@ -29,9 +29,10 @@ class FieldError(BetweenError):
         kind_id: str | None = None,
         field_id: str | None = None,
         code: str | None = None,
+        key: str | None = None,
         params: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(code, detail, params=params)
+        super().__init__(code, detail, key=key, params=params)
         self.kind_id = kind_id
         self.field_id = field_id
 
@@ -164,8 +165,15 @@ def _fail(kind: Kind, field: Field, problem: str) -> FieldError:
 
 def missing(kind: Kind, field: Field) -> FieldError:
     """A required answer left out, said as a request and named by the question's words, as web/js/core/kinds.js."""
-    ask = "Please choose an answer for" if TYPES[field.type].by_choice(field) else "Please fill in"
-    return FieldError(f"{ask} “{field.label}”.", kind_id=kind.id, field_id=field.id)
+    choose = TYPES[field.type].by_choice(field)
+    ask = "Please choose an answer for" if choose else "Please fill in"
+    return FieldError(
+        f"{ask} “{field.label}”.",
+        kind_id=kind.id,
+        field_id=field.id,
+        key="invalid_field.missing",
+        params={"label": field.label, "choose": "yes" if choose else "no"},
+    )
 
 
 def _failing(kind: Kind, field: Field) -> Fail:

@@ -252,6 +252,12 @@ def test_kinds_and_entries_of_every_kind_in_a_pseudo_locale_show_nothing_untrans
     ("argv", "env", "data"),
     [
         (["entry", "list"], {}, []),  # no account in the profile
+        (
+            ["entry", "add", "journal", "--field", "title=Tuesday"],
+            {},
+            ["body", "Tuesday"],
+        ),  # a required answer left out
+        (["entry", "add", "experiment", "--field", "plan=Ask"], {}, ["prediction", "Ask"]),
         (["entry", "add", "no-such-kind", "--field", "a=b"], {}, [k.id for k in kinds.all_kinds()]),
         (
             ["entry", "add", "journal", "--field", "mood=b"],
@@ -304,6 +310,11 @@ def test_problems_are_said_in_spanish_and_a_problem_without_words_in_english(cap
     try:
         assert cli_main.main(["--profile", str(tmp_path / "p"), "entry", "list"]) == 1
         assert capsys.readouterr().err.startswith(f"between: no hay ninguna cuenta en el perfil {tmp_path / 'p'}; ")
+        # A required choice left out, named by its words in the language in use
+        assert (
+            cli_main.main(["--profile", str(tmp_path / "q"), "entry", "add", "mood", "--field", "emotions=calm:3"]) == 1
+        )
+        assert capsys.readouterr().err == "between: Elige una respuesta para “Ánimo”. (--field score=…)\n"
         assert problem_words(BetweenError("already_shared", "x", params={"id": "abc", "handle": "bob"})) == (
             "la entrada abc ya está compartida con bob"
         )
