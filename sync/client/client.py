@@ -128,7 +128,9 @@ class Client:
         if "type" in head.document:
             # Assignments and answers have their own rules (docs/ASSIGNMENTS.md); the browser app edits them.
             raise BetweenError(
-                "not_an_entry", f"{record_id} is {head.document['type']}, not an entry; open it in the app to change it"
+                "not_an_entry",
+                f"{record_id} is {head.document['type']}, not an entry; open it in the app to change it",
+                params={"id": record_id, "type": str(head.document["type"])},
             )
         return head
 

@@ -318,6 +318,8 @@ def test_problems_are_said_in_spanish_and_a_problem_without_words_in_english(cap
         assert problem_words(BetweenError("already_shared", "x", params={"id": "abc", "handle": "bob"})) == (
             "la entrada abc ya está compartida con bob"
         )
+        response = BetweenError("not_an_entry", "x", params={"id": "abc", "type": "response"})
+        assert problem_words(response).startswith("abc es una respuesta a una tarea asignada, no una entrada; ")
         # A code the catalogue does not word (a server's problem), or an error raised without its message's
         # arguments: its English detail.
         assert problem_words(BetweenError("rate_limited", "too many requests")) == "too many requests"
