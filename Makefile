@@ -91,7 +91,8 @@ contract: $(STAMP)
 	$(PY) -m tests.contract
 
 # The words of sync/kinds.json and sync/templates.json into web/i18n/en.json (`kind.*`, `template.*`: docs/WEB.md
-# "Words of kinds and templates"); web/test/core/kind-words.test.js fails while en.json is out of date.
+# "Words of kinds and templates"), and each web catalogue's `kind.*` into the CLI's sync/i18n/<code>.json (docs/CLI.md
+# "Languages"); web/test/core/kind-words.test.js and tests/sync/cli/test_messages.py fail while they are out of date.
 messages: $(WEB_STAMP)
 	cd web && node tools/kind-messages.js
 

@@ -12,11 +12,14 @@ from ..core.errors import BetweenError
 from .messages import t
 from .terminal import (
     EXIT_ERROR,
+    Said,
     UsageError,
     entry_line,
+    in_words,
     parse_fields,
     print_entry,
     print_json,
+    problem_words,
     read_new_passphrase,
     read_passphrase,
     read_recovery_key,
@@ -24,7 +27,6 @@ from .terminal import (
     warn,
 )
 
-SAVED_LATER = "server unreachable; your change is saved and will sync later"
 # Variables the CLI reads; `between serve` hides them from the server, whose settings refuse unknown BETWEEN_*.
 CLIENT_ENV = (
     "BETWEEN_PROFILE",
@@ -104,7 +106,7 @@ def cmd_account_delete(args: argparse.Namespace) -> None:
     if not args.yes:
         answer = input(t("account.confirmDelete", handle=handle))
         if answer.strip() != handle:
-            raise BetweenError("aborted", t("account.notConfirmed"))
+            raise Said("aborted", t("account.notConfirmed"))
     client.accounts.delete(read_passphrase())
     say(t("account.deleted", handle=handle))
 
@@ -180,7 +182,7 @@ def cmd_kinds(args: argparse.Namespace) -> None:
     from ..core import kinds
 
     # The names to type (kind ids, field names, choice ids) beside the words every other output shows instead.
-    for kind in kinds.all_kinds():
+    for kind in map(in_words, kinds.all_kinds()):
         say(f"{kind.id}: {kind.label}")
         for f in kind.fields:
             say(t("kinds.field", id=f.id, label=f.label, type=f.type, required="yes" if f.required else "no"))
@@ -193,7 +195,15 @@ def _report(report) -> None:
         warn(line)
     if report.restored:
         say(t("restore.done"))
-    say(report.summary())
+    say(
+        t(
+            "sync.summary",
+            pulled=report.pulled,
+            pushed=report.pushed,
+            merged=report.merged,
+            conflicts=report.conflicts_kept,
+        )
+    )
     if report.failed:
         for line in report.failed:
             print(t("error.prefix", message=line), file=sys.stderr)
@@ -206,7 +216,7 @@ def cmd_sync(args: argparse.Namespace) -> None:
         _report(client.sync())
     except BetweenError as exc:
         if exc.code == "unreachable":
-            raise BetweenError("unreachable", t("sync.unreachable")) from exc
+            raise Said("unreachable", t("sync.unreachable")) from exc
         raise
 
 
@@ -217,7 +227,7 @@ def _sync_after(client, done: str) -> None:
     except BetweenError as exc:
         if exc.code == "unreachable":
             say(t("sync.queued", done=done))
-            raise BetweenError("unreachable", SAVED_LATER) from None
+            raise Said("unreachable", t("sync.savedLater")) from None
         raise
     _report(report)
     say(t("sync.done", done=done))
@@ -272,7 +282,7 @@ def cmd_invite_accept(args: argparse.Namespace) -> None:
     try:
         client.sync()  # the account's record of this verification goes out now, for this account's other devices
     except BetweenError as exc:
-        warn(t("invite.notSynced", detail=exc.detail))
+        warn(t("invite.notSynced", detail=problem_words(exc)))
     say(t("invite.linked", handle=handle))
 
 
@@ -342,7 +352,7 @@ def cmd_import(args: argparse.Namespace) -> None:
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BetweenError("unreadable", t("import.unreadable", file=args.file, why=type(exc).__name__)) from None
+        raise Said("unreadable", t("import.unreadable", file=args.file, why=type(exc).__name__)) from None
     items = parse(text)  # before the profile is opened: a file that is not JSON changes nothing
     n = _client(args).import_copy(items)
     say(
@@ -362,7 +372,7 @@ def cmd_server_admin(args: argparse.Namespace) -> None:
     """`between backup | check | restore`: the server's own commands, found like `serve` (never imported)."""
     found = entry_points(group="between.serve", name="backup")
     if not found:
-        raise BetweenError("no_server", t("serve.notInstalled"))
+        raise Said("no_server", t("serve.notInstalled"))
     status = next(iter(found)).load()([args.command, *args.rest])
     if status:
         raise SystemExit(status)
@@ -375,7 +385,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     # CLI is a client and must run where the server is not installed.
     found = entry_points(group="between.serve", name="serve")
     if not found:
-        raise BetweenError("no_server", t("serve.notInstalled"))
+        raise Said("no_server", t("serve.notInstalled"))
     if args.log_format:
         os.environ["BETWEEN_LOG_FORMAT"] = args.log_format
     # `--dev`: the server's own flag (it knows where the sources are)

@@ -39,7 +39,7 @@ from .commands import (
     cmd_unshare,
 )
 from .messages import t
-from .terminal import EXIT_ERROR, EXIT_USAGE, UsageError
+from .terminal import EXIT_ERROR, EXIT_USAGE, UsageError, problem_words
 
 __all__ = ["CLIENT_ENV", "EXIT_ERROR", "EXIT_USAGE", "UsageError", "build_parser", "default_profile", "main"]
 
@@ -172,8 +172,8 @@ def _message(exc: BetweenError) -> str:
 
     if isinstance(exc, FieldError) and exc.code == "invalid_field" and exc.field_id and find_kind(exc.kind_id):
         # The core names the question by its words; the command line also says the name to type after --field.
-        return t("error.fieldName", detail=exc.detail, field=exc.field_id)
-    return exc.detail
+        return t("error.fieldName", detail=problem_words(exc), field=exc.field_id)
+    return problem_words(exc)
 
 
 def main(argv: list[str] | None = None) -> int:

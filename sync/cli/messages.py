@@ -197,11 +197,20 @@ def use(language: str, catalogue: Mapping[str, str] | None = None) -> None:
     _in_use["current"] = (language, catalogue if catalogue is not None else load(language))
 
 
-def t(key: str, **params: Any) -> str:
-    """A message of the catalogue in use (the environment's language, chosen on first use)."""
+def _current() -> tuple[str, Mapping[str, str]]:
     if "current" not in _in_use:
         use(pick_language(os.environ))
-    language, catalogue = _in_use["current"]
+    return _in_use["current"]
+
+
+def has(key: str) -> bool:
+    """Whether the catalogue in use, or the English one, holds `key` (a kind newer than the catalogue has none)."""
+    return key in _current()[1] or key in load(SOURCE)
+
+
+def t(key: str, **params: Any) -> str:
+    """A message of the catalogue in use (the environment's language, chosen on first use)."""
+    language, catalogue = _current()
     if key not in catalogue and language != SOURCE:
         catalogue = load(SOURCE)  # a key a translation lacks yet: English rather than a failure
     return format_message(catalogue, key, params, language)

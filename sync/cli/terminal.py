@@ -9,13 +9,37 @@ import sys
 from typing import Any
 
 from ..core.errors import BetweenError
-from .messages import t
+from .messages import MessageError, has, t
 
 EXIT_ERROR, EXIT_USAGE = 1, 2
 
 
 class UsageError(BetweenError):
     code = "usage"
+
+
+class Said(BetweenError):
+    """A problem the command words itself, from its catalogue: its detail is already in the language in use."""
+
+
+def problem_words(exc: BetweenError) -> str:
+    """A problem of the client or the core in the language in use: the catalogue's `problem.<key>` (its key is the
+    error's code unless one code has several wordings) with the arguments the error carries; the English detail for
+    a key the catalogue lacks (the server's own problems, a problem this catalogue does not word yet)."""
+    key = f"problem.{exc.key}"
+    if isinstance(exc, Said) or not has(key):
+        return exc.detail
+    params = exc.params
+    if "label" in params and getattr(exc, "field_id", None):  # a question of kinds.json: by its words here
+        from ..core.kinds import find_kind
+
+        kind = find_kind(getattr(exc, "kind_id", None))
+        found = [f for f in in_words(kind).fields if f.id == exc.field_id] if kind else []  # type: ignore[attr-defined]
+        params = {**params, "label": found[0].label} if found else params
+    try:
+        return t(key, **params)
+    except MessageError:  # an error raised without an argument its message needs: the English says it all
+        return exc.detail
 
 
 def say(line: str = "") -> None:
@@ -35,7 +59,7 @@ def read_passphrase(confirm: bool = False, prompt: str | None = None) -> str:
         return env
     first = getpass.getpass(prompt if prompt is not None else t("prompt.passphrase"))
     if confirm and getpass.getpass(t("prompt.repeat")) != first:
-        raise BetweenError("mismatch", t("secret.differCreate"))
+        raise Said("mismatch", t("secret.differCreate"))
     return first
 
 
@@ -45,7 +69,7 @@ def read_new_passphrase() -> str:
         return env
     first = getpass.getpass(t("prompt.new"))
     if getpass.getpass(t("prompt.repeatNew")) != first:
-        raise BetweenError("mismatch", t("secret.differChange"))
+        raise Said("mismatch", t("secret.differChange"))
     return first
 
 
@@ -61,6 +85,39 @@ def print_json(value: Any) -> None:
     say(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
 
 
+def _words(key: str, english: str) -> str:
+    """A kind's words in the language in use: the catalogue's `kind.*` key (`make messages` copies the web app's),
+    else the English of kinds.json (a kind or field newer than the catalogue)."""
+    from .messages import has
+
+    return t(key) if has(key) else english
+
+
+def in_words(kind: Any) -> Any:
+    """A copy of a kinds.Kind with its label, description, field labels, hints and option labels in the language
+    in use (the keys of web/js/core/kind-words.js); its ids and structure unchanged."""
+    import msgspec
+
+    def field(f: Any) -> Any:
+        at = f"kind.{kind.id}.field.{f.id}"
+        options = tuple(
+            msgspec.structs.replace(o, label=_words(f"{at}.option.{o.id}", o.label)) for o in f.constraints.options
+        )
+        return msgspec.structs.replace(
+            f,
+            label=_words(f"{at}.label", f.label),
+            hint=_words(f"{at}.hint", f.hint) if f.hint else f.hint,
+            constraints=msgspec.structs.replace(f.constraints, options=options),
+        )
+
+    return msgspec.structs.replace(
+        kind,
+        label=_words(f"kind.{kind.id}.label", kind.label),
+        description=_words(f"kind.{kind.id}.description", kind.description),
+        fields=tuple(field(f) for f in kind.fields),
+    )
+
+
 def _kind_of(entry: dict[str, Any]) -> Any:
     """The kinds.Kind an entry is written in: its kind of kinds.json, or the worksheet it answers; None when this
     version knows neither (a newer kind), and its fields are then shown as they are."""
@@ -73,7 +130,8 @@ def _kind_of(entry: dict[str, Any]) -> Any:
             return assignments.worksheet_kind(entry.get("worksheet"), title)  # type: ignore[arg-type]
         except (BetweenError, TypeError, ValueError):
             return None
-    return kinds.find_kind(entry.get("kind"))
+    kind = kinds.find_kind(entry.get("kind"))
+    return in_words(kind) if kind else None
 
 
 def kind_words(entry: dict[str, Any]) -> str:
@@ -83,16 +141,34 @@ def kind_words(entry: dict[str, Any]) -> str:
 
 
 def _value_text(field: Any, value: Any) -> str:
-    """A field's value as its type prints it (choices by their labels); one this version does not know, in plain
-    words. A value that does not fit its type (a newer version's) is shown as it is."""
-    from ..core.fields import TYPES, plain_text
+    """A field's value as its type prints it, in the language in use: choices by their labels, yes or no, a drawing
+    by its strokes; one this version does not know, in plain words. A value that does not fit its type (a newer
+    version's) is shown as it is."""
+    from ..core.fields import TYPES, option_label, plain_text
 
+    if isinstance(value, bool):
+        return t("show.yes") if value else t("show.no")
     if field is None:
         return plain_text(value)
+    if field.constraints.options and isinstance(value, str | list):
+        ids = value if isinstance(value, list) else [value]
+        return ", ".join(option_label(field, i) or t("show.newerChoice", id=i) for i in ids)
+    if field.type in SAID:
+        return SAID[field.type](value)
     try:
         return TYPES[field.type].text(field, value)
     except (AttributeError, KeyError, TypeError):
         return plain_text(value)
+
+
+def _drawing(value: Any) -> str:
+    from ..core.sketch import stroke_count
+
+    return t("show.drawing", count=stroke_count(value))
+
+
+# The types whose values the core's `text` puts in English words: said here from the catalogue instead.
+SAID = {"sketch": _drawing}
 
 
 def _answers(entry: dict[str, Any]) -> list[tuple[str, str]]:

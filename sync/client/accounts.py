@@ -29,6 +29,7 @@ def check_passphrase(passphrase: str) -> None:
             "weak_passphrase",
             f"the passphrase must have at least {MIN_PASSPHRASE} characters "
             "(a few random words are easiest to remember)",
+            params={"min": MIN_PASSPHRASE},
         )
 
 
@@ -47,13 +48,17 @@ def kdf_from_env(environ: dict[str, str] | os._Environ) -> wire.KdfParams:
         memory = int(environ.get("BETWEEN_KDF_MEMORY_KIB") or 0) or None
         iterations = int(environ.get("BETWEEN_KDF_ITERATIONS") or 0) or None
     except ValueError:
-        raise BetweenError("bad_kdf", "BETWEEN_KDF_MEMORY_KIB and BETWEEN_KDF_ITERATIONS must be numbers") from None
+        raise BetweenError(
+            "bad_kdf", "BETWEEN_KDF_MEMORY_KIB and BETWEEN_KDF_ITERATIONS must be numbers", key="bad_kdf.env"
+        ) from None
     params = keys.new_kdf_params()
     kdf = keys.new_kdf_params(memory or params.memory_kib, iterations or params.iterations)
     if kdf.memory_kib < KDF_FLOOR_MEMORY_KIB or kdf.iterations < KDF_FLOOR_ITERATIONS:
         raise BetweenError(
             "kdf_below_floor",
             f"key derivation cost below the floor ({KDF_FLOOR_MEMORY_KIB} KiB, {KDF_FLOOR_ITERATIONS} iterations)",
+            key="kdf_below_floor.env",
+            params={"memory": KDF_FLOOR_MEMORY_KIB, "iterations": KDF_FLOOR_ITERATIONS},
         )
     return kdf
 
@@ -146,7 +151,12 @@ class Accounts:
             except ApiError as exc:
                 if exc.status == 401:
                     what = "recovery key" if recovery is not None else "passphrase"
-                    raise BetweenError("invalid_credentials", f"wrong handle or {what}") from None
+                    raise BetweenError(
+                        "invalid_credentials",
+                        f"wrong handle or {what}",
+                        key="invalid_credentials.signIn",
+                        params={"secret": "recovery" if recovery is not None else "passphrase"},
+                    ) from None
                 raise
             api.token = session.token
             account = api.account()
@@ -196,6 +206,7 @@ class Accounts:
                 "unsynced",
                 f"{len(pending)} change(s) are not synced yet; run `between sync` "
                 "first, or log out with --force to discard them",
+                params={"count": len(pending)},
             )
         reached = True
         try:
@@ -227,7 +238,9 @@ class Accounts:
             api.delete_account(wire.DeleteAccount(challenge_id=challenge.challenge_id, signature=signature))
         except ApiError as exc:
             if exc.status in (401, 403):
-                raise BetweenError("invalid_credentials", "wrong passphrase; nothing was deleted") from None
+                raise BetweenError(
+                    "invalid_credentials", "wrong passphrase; nothing was deleted", key="invalid_credentials.delete"
+                ) from None
             raise
         self.store.erase()
 
@@ -270,7 +283,12 @@ class Accounts:
         except ApiError as exc:
             if exc.status == 401 and exc.code == "invalid_credentials":
                 what = "recovery key" if recovery is not None else "passphrase"
-                raise BetweenError("invalid_credentials", f"wrong {what}; the passphrase was not changed") from None
+                raise BetweenError(
+                    "invalid_credentials",
+                    f"wrong {what}; the passphrase was not changed",
+                    key="invalid_credentials.change",
+                    params={"secret": "recovery" if recovery is not None else "passphrase"},
+                ) from None
             raise
 
     def devices(self) -> list[wire.Device]:
@@ -280,10 +298,14 @@ class Accounts:
         try:
             target = uuid.UUID(device_id)
         except ValueError:
-            raise NotFound(detail=f"no device with id {device_id}") from None
+            raise NotFound(
+                detail=f"no device with id {device_id}", key="not_found.device", params={"id": device_id}
+            ) from None
         try:
             self.profile.api.revoke_device(target)
         except ApiError as exc:
             if exc.status == 404:
-                raise NotFound(detail=f"no device with id {device_id}") from None
+                raise NotFound(
+                    detail=f"no device with id {device_id}", key="not_found.device", params={"id": device_id}
+                ) from None
             raise

@@ -31,7 +31,7 @@ class ApiError(BetweenError):
     code = "api"
 
     def __init__(self, code: str, detail: str, status: int) -> None:
-        super().__init__(code, detail)
+        super().__init__(code, detail, key=f"server.{code}")  # the server's problems: their own keys
         self.status = status
 
 
@@ -89,7 +89,7 @@ class Api:
             response = self._http.request(method, path, content=content, headers=headers, params=params)
         except httpx.TransportError:
             # The URL is not a secret; the exception text (which may hold request data) is not shown.
-            raise Unreachable(detail=f"server unreachable ({self.origin})") from None
+            raise Unreachable(detail=f"server unreachable ({self.origin})", params={"origin": self.origin}) from None
         epoch = response.headers.get("between-epoch")
         if epoch is not None and len(epoch) == 32 and all(c in "0123456789abcdef" for c in epoch):
             self.epoch = epoch
@@ -120,7 +120,12 @@ class Api:
             # Fields a newer server added are ignored (PROTOCOL.md §14); everything known is checked.
             return answers.decode(response.content, answer)
         except msgspec.ValidationError as exc:
-            raise BetweenError("bad_response", f"the server sent a malformed answer ({exc})") from None
+            raise BetweenError(
+                "bad_response",
+                f"the server sent a malformed answer ({exc})",
+                key="bad_response.why",
+                params={"why": str(exc)},
+            ) from None
         except msgspec.DecodeError:
             raise BetweenError("bad_response", "the server sent a malformed answer") from None
 

@@ -82,7 +82,11 @@ class Client:
         matches = [i for i in ids if i == prefix or (len(prefix) >= 6 and i.startswith(prefix))]
         if len(matches) != 1:
             what = "more than one entry starts with" if matches else "no entry with id"
-            raise NotFound(detail=f"{what} {prefix}")
+            raise NotFound(
+                detail=f"{what} {prefix}",
+                key="not_found.prefix",
+                params={"prefix": prefix, "matches": "many" if matches else "none"},
+            )
         return matches[0]
 
     def add_entry(self, kind: str, fields: dict[str, Any]) -> str:
@@ -114,15 +118,19 @@ class Client:
     def _own_head(self, record_id: str) -> Head:
         head = self.engine.head(record_id)
         if head is None:
-            raise NotFound(detail=f"no entry with id {record_id}")
+            raise NotFound(detail=f"no entry with id {record_id}", key="not_found.entry", params={"id": record_id})
         if head.owner_id != self.engine.me:
-            raise BetweenError("forbidden", "this entry was shared with you; only its owner can change it")
+            raise BetweenError(
+                "forbidden", "this entry was shared with you; only its owner can change it", key="forbidden.notOwner"
+            )
         if head.deleted:
-            raise NotFound("deleted", f"entry {record_id} was deleted")
+            raise NotFound("deleted", f"entry {record_id} was deleted", params={"id": record_id})
         if "type" in head.document:
             # Assignments and answers have their own rules (docs/ASSIGNMENTS.md); the browser app edits them.
             raise BetweenError(
-                "not_an_entry", f"{record_id} is {head.document['type']}, not an entry; open it in the app to change it"
+                "not_an_entry",
+                f"{record_id} is {head.document['type']}, not an entry; open it in the app to change it",
+                params={"id": record_id, "type": str(head.document["type"])},
             )
         return head
 
@@ -142,6 +150,8 @@ class Client:
                 f"entry {head.record_id} is of a kind this version does not know "
                 f"('{shown}', perhaps from a newer version of Between); it can be shown, synced and "
                 "deleted here, and edited where that kind is known",
+                key="unknown_kind.edit",
+                params={"id": head.record_id, "kind": shown},
             )
         return kind
 
@@ -227,7 +237,7 @@ class Client:
     def entry(self, record_id: str) -> dict[str, Any]:
         head = self.engine.head(self.resolve(record_id))
         if head is None or head.deleted:
-            raise NotFound(detail=f"entry {record_id} was deleted")
+            raise NotFound(detail=f"entry {record_id} was deleted", key="deleted", params={"id": record_id})
         return self.describe(head)
 
     # ------------------------------------------------------------ sync and sharing
@@ -238,7 +248,11 @@ class Client:
     def _peer(self, handle: str) -> Peer:
         peer = self.store.get_peer(handle=handle)
         if peer is None:
-            raise ShareError(detail=f"no care link with {handle} on this device (accept their invite, or sync)")
+            raise ShareError(
+                detail=f"no care link with {handle} on this device (accept their invite, or sync)",
+                key="share.noLink",
+                params={"handle": handle},
+            )
         return peer
 
     def share(self, record_id: str, handle: str) -> None:
@@ -249,17 +263,25 @@ class Client:
             # An unverified key (the server's word) is shared with, marked as such; a blocked one never.
             raise ShareError(detail=not_shared_text(peer))
         if handle in self.describe(head)["shared_with"]:
-            raise BetweenError("already_shared", f"entry {record_id} is already shared with {handle}")
+            raise BetweenError(
+                "already_shared",
+                f"entry {record_id} is already shared with {handle}",
+                params={"id": record_id, "handle": handle},
+            )
         with self.store.transaction() as db:
             self.engine.queue(db, record_id, head.document, False, rekey=True, share_add={peer.user_id})
 
     def unshare(self, record_id: str, handle: str) -> list[str]:
         head = self.engine.head(record_id)
         if head is None or head.owner_id != self.engine.me:
-            raise NotFound(detail=f"no entry with id {record_id}")
+            raise NotFound(detail=f"no entry with id {record_id}", key="not_found.entry", params={"id": record_id})
         peer = self._peer(handle)
         if handle not in self.describe(head)["shared_with"]:
-            raise BetweenError("not_shared", f"entry {record_id} is not shared with {handle}")
+            raise BetweenError(
+                "not_shared",
+                f"entry {record_id} is not shared with {handle}",
+                params={"id": record_id, "handle": handle},
+            )
         warnings: list[str] = []
         with self.store.transaction() as db:
             self.engine.queue(
@@ -299,7 +321,7 @@ class Client:
         """A new invitation link. Its secret (`s`) comes from the account key and the invite id, so any device of
         this account can check the proof the client sends back; the server sees neither."""
         if self.keys.role != "therapist":
-            raise BetweenError("forbidden", "only a therapist account can create invites")
+            raise BetweenError("forbidden", "only a therapist account can create invites", key="forbidden.invite")
         created = self.api.create_invite()
         secret = trust.invite_secret(self.keys.account_key, created.invite_id.bytes)
         return safety.invite_url(self.api.origin, created.token, keys.make_bundle(self.secrets), secret)
@@ -308,7 +330,9 @@ class Client:
         invite = safety.parse_invite_url(link)
         if invite.origin != safety.normalise_origin(self.api.origin):
             raise BetweenError(
-                "wrong_server", f"this invitation is for {invite.origin}, but this profile uses {self.api.origin}"
+                "wrong_server",
+                f"this invitation is for {invite.origin}, but this profile uses {self.api.origin}",
+                params={"invited": invite.origin, "mine": self.api.origin},
             )
         preview = self.api.preview_invite(invite.token)
         bundle = preview.therapist
@@ -336,7 +360,9 @@ class Client:
         """The safety number with a contact, for the key the server names now (a changed one if it changed)."""
         peer = self.store.get_peer(handle=handle)
         if peer is None:
-            raise NotFound(detail=f"no contact called {handle} on this device")
+            raise NotFound(
+                detail=f"no contact called {handle} on this device", key="not_found.contact", params={"handle": handle}
+            )
         number = safety.safety_number(keys.make_bundle(self.secrets), peer.changed or peer.bundle)
         return safety.format_safety_number(number), peer
 
@@ -345,7 +371,9 @@ class Client:
         only this way). The account keeps it, so every own device follows. Returns True if the pinned key changed."""
         peer = self.store.get_peer(handle=handle)
         if peer is None:
-            raise NotFound(detail=f"no contact called {handle} on this device")
+            raise NotFound(
+                detail=f"no contact called {handle} on this device", key="not_found.contact", params={"handle": handle}
+            )
         served = peer.changed or peer.bundle
         links = self.engine.links
         with self.store.transaction() as db:

@@ -68,7 +68,7 @@ class KeysFile:
                 **{name: _unb64(data[name]) for name in cls._BYTES},
             )
         except (ValueError, KeyError, TypeError):
-            raise ProfileError("profile", "keys.json is damaged") from None
+            raise ProfileError("profile", "keys.json is damaged", key="profile.damaged") from None
 
 
 def write_private_file(path: Path, data: bytes) -> None:

@@ -113,6 +113,7 @@ class LocalStore:
             raise ProfileError(
                 "profile_exists",
                 f"profile {self.dir} already holds an account; use another --profile or `between account logout` first",
+                params={"dir": str(self.dir)},
             )
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.dir, 0o700)
@@ -122,7 +123,10 @@ class LocalStore:
         if leftover:
             # Data of another account whose keys.json is gone: never mix it into a new account.
             raise ProfileError(
-                "profile_exists", f"profile {self.dir} holds data but no keys.json; use another --profile"
+                "profile_exists",
+                f"profile {self.dir} holds data but no keys.json; use another --profile",
+                key="profile_exists.data",
+                params={"dir": str(self.dir)},
             )
 
     def create(self, keys: KeysFile) -> None:
@@ -136,6 +140,7 @@ class LocalStore:
             raise ProfileError(
                 "no_account",
                 f"no account in profile {self.dir}; run `between account create` or `between account login`",
+                params={"dir": str(self.dir)},
             ) from None
 
     def save_keys(self, keys: KeysFile) -> None:

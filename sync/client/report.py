@@ -14,6 +14,3 @@ class SyncReport:
     warnings: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # outbox items the server refused (kept queued)
     restored: bool = False  # the server was restored from a backup; what it lost was sent again
-
-    def summary(self) -> str:
-        return f"pulled {self.pulled}, pushed {self.pushed}, merged {self.merged}, conflicts kept {self.conflicts_kept}"

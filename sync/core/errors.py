@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class BetweenError(Exception):
-    """Base of every error the core raises on purpose. `code` is stable; `detail` never holds secrets."""
+    """Base of every error the core raises on purpose. `code` is stable; `detail` never holds secrets.
+
+    `key` names the exact problem for a message catalogue (the code, unless one code has several wordings) and `params`
+    are what its message puts in; the CLI says `problem.<key>` from its catalogue, `detail` when it has no such key."""
 
     code = "error"
 
-    def __init__(self, code: str | None = None, detail: str = "") -> None:
+    def __init__(
+        self, code: str | None = None, detail: str = "", *, key: str | None = None, params: dict[str, Any] | None = None
+    ) -> None:
         if code is not None:
             self.code = code
         self.detail = detail or self.code
+        self.key = key or self.code
+        self.params = dict(params or {})
         super().__init__(self.detail)
 
 

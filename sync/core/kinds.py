@@ -23,9 +23,16 @@ class FieldError(BetweenError):
     code = "invalid_field"
 
     def __init__(
-        self, detail: str, *, kind_id: str | None = None, field_id: str | None = None, code: str | None = None
+        self,
+        detail: str,
+        *,
+        kind_id: str | None = None,
+        field_id: str | None = None,
+        code: str | None = None,
+        key: str | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(code, detail)
+        super().__init__(code, detail, key=key, params=params)
         self.kind_id = kind_id
         self.field_id = field_id
 
@@ -71,6 +78,7 @@ class Kind(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
             kind_id=self.id,
             field_id=field_id,
             code="unknown_field",
+            params={"kind": self.id, "field": field_id, "names": names},
         )
 
 
@@ -137,7 +145,10 @@ def get_kind(kind_id: str) -> Kind:
     except (KeyError, TypeError):
         names = ", ".join(_by_id())
         raise FieldError(
-            f"There is no activity kind called that; the kinds are: {names}.", kind_id=None, code="unknown_kind"
+            f"There is no activity kind called that; the kinds are: {names}.",
+            kind_id=None,
+            code="unknown_kind",
+            params={"names": names},
         ) from None
 
 
@@ -154,8 +165,15 @@ def _fail(kind: Kind, field: Field, problem: str) -> FieldError:
 
 def missing(kind: Kind, field: Field) -> FieldError:
     """A required answer left out, said as a request and named by the question's words, as web/js/core/kinds.js."""
-    ask = "Please choose an answer for" if TYPES[field.type].by_choice(field) else "Please fill in"
-    return FieldError(f"{ask} “{field.label}”.", kind_id=kind.id, field_id=field.id)
+    choose = TYPES[field.type].by_choice(field)
+    ask = "Please choose an answer for" if choose else "Please fill in"
+    return FieldError(
+        f"{ask} “{field.label}”.",
+        kind_id=kind.id,
+        field_id=field.id,
+        key="invalid_field.missing",
+        params={"label": field.label, "choose": "yes" if choose else "no"},
+    )
 
 
 def _failing(kind: Kind, field: Field) -> Fail:

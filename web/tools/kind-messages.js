@@ -1,18 +1,20 @@
 // Writes the words of sync/kinds.json and sync/templates.json into web/i18n/en.json (the `kind.*` and `template.*`
 // keys of core/kind-words.js), replacing the section there: the two files stay the one source of their English.
-// `node tools/kind-messages.js` (make messages); `--check` only says whether en.json is up to date (exit 1 if not).
-// Other catalogues are translated by hand: the catalogue test names any key they lack.
-import { readFileSync, writeFileSync } from 'node:fs';
+// The `between` command's catalogues (sync/i18n/<code>.json) get the `kind.*` section of web/i18n/<code>.json as it
+// is, so the web app's catalogues stay the one source of the kinds' words in every language (docs/CLI.md "Languages").
+// `node tools/kind-messages.js` (make messages); `--check` only says whether they are up to date (exit 1 if not).
+// Other web catalogues are translated by hand: the catalogue test names any key they lack.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { kindMessages, templateMessages } from '../js/core/kind-words.js';
 
 const read = (path) => readFileSync(new URL(path, import.meta.url), 'utf8');
 const EN = new URL('../i18n/en.json', import.meta.url);
+const CLI = new URL('../../sync/i18n/', import.meta.url);
 
-/** en.json's text with the kind and template section as the files say; the rest kept line for line. */
-export function withKindSection(catalogueText, kinds, templates) {
-  const words = { ...kindMessages(kinds), ...templateMessages(templates) };
+/** A one-key-per-line catalogue's text with its `kind.*`/`template.*` section replaced by `words`; the rest kept. */
+export function withSection(catalogueText, words) {
   const lines = catalogueText.trimEnd().split('\n');
-  if (lines[0] !== '{' || lines.at(-1) !== '}') throw new Error('en.json: one key per line expected');
+  if (lines[0] !== '{' || lines.at(-1) !== '}') throw new Error('catalogue: one key per line expected');
   const kept = lines.slice(1, -1).filter((line) => !/^ {2}"(kind|template)\./.test(line))
     .map((line) => line.replace(/,$/, ''));
   while (kept.length && !kept.at(-1).trim()) kept.pop();
@@ -24,16 +26,34 @@ export function withKindSection(catalogueText, kinds, templates) {
   return `{\n${out.join('\n')}\n}\n`;
 }
 
+/** en.json's text with the kind and template section as the files say; the rest kept line for line. */
+export const withKindSection = (catalogueText, kinds, templates) =>
+  withSection(catalogueText, { ...kindMessages(kinds), ...templateMessages(templates) });
+
+/** The `kind.*` messages of a web catalogue, for the command's catalogue of the same language. */
+export const cliKindWords = (webCatalogue) =>
+  Object.fromEntries(Object.entries(webCatalogue).filter(([key]) => key.startsWith('kind.')));
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const next = withKindSection(read('../i18n/en.json'), JSON.parse(read('../../sync/kinds.json')),
-    JSON.parse(read('../../sync/templates.json')));
-  if (process.argv.includes('--check')) {
-    const canonical = (text) => JSON.stringify(Object.entries(JSON.parse(text)).sort(([a], [b]) => (a < b ? -1 : 1)));
-    if (canonical(next) !== canonical(read('../i18n/en.json'))) {
-      console.error('web/i18n/en.json: the words of kinds.json/templates.json changed; run make messages');
-      process.exit(1);
+  const check = process.argv.includes('--check');
+  const canonical = (text) => JSON.stringify(Object.entries(JSON.parse(text)).sort(([a], [b]) => (a < b ? -1 : 1)));
+  let stale = false;
+  const put = (url, next) => {
+    if (!check) writeFileSync(url, next);
+    else if (canonical(next) !== canonical(readFileSync(url, 'utf8'))) {
+      console.error(`${url.pathname}: the words of kinds.json/templates.json changed; run make messages`);
+      stale = true;
     }
-  } else {
-    writeFileSync(EN, next);
+  };
+  const enNext = withKindSection(read('../i18n/en.json'), JSON.parse(read('../../sync/kinds.json')),
+    JSON.parse(read('../../sync/templates.json')));
+  put(EN, enNext);
+  for (const name of readdirSync(CLI).filter((n) => n.endsWith('.json')).sort()) {
+    const web = new URL(`../i18n/${name}`, import.meta.url);
+    if (!existsSync(web)) continue; // a language the web app lacks: its catalogue test names the keys it lacks
+    const words = cliKindWords(JSON.parse(name === 'en.json' ? enNext : readFileSync(web, 'utf8')));
+    const target = new URL(name, CLI);
+    put(target, withSection(readFileSync(target, 'utf8'), words));
   }
+  if (stale) process.exit(1);
 }

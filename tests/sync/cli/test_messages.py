@@ -13,6 +13,9 @@ import pytest
 from between.sync.cli import main as cli_main
 from between.sync.cli import messages
 from between.sync.cli.messages import MessageError, format_message, parse, pick_language
+from between.sync.cli.terminal import print_entry, problem_words
+from between.sync.core import kinds
+from between.sync.core.fields import TYPES
 
 ROOT = Path(__file__).resolve().parents[3]
 CATALOGUES = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "sync" / "i18n").glob("*.json")}
@@ -89,8 +92,64 @@ def test_every_key_the_command_names_is_in_the_catalogue_and_every_message_is_us
     assert literal <= set(EN), literal - set(EN)
     prefixes = {k.split("{")[0] for k in named if "{" in k}
     tables = set(re.findall(r'"((?:how|contacts|safety)\.\w+)"', source))
-    unused = {k for k in EN if k not in literal and k not in tables and not any(k.startswith(p) for p in prefixes)}
+    copied = {
+        k for k in EN if k.startswith(("kind.", "problem."))
+    }  # the web app's words of kinds.json (the test below)
+    unused = {k for k in EN if k not in literal | tables | copied and not any(k.startswith(p) for p in prefixes)}
     assert unused == set(), unused
+
+
+def test_every_problem_key_is_an_error_the_client_or_core_raises_and_every_key_they_name_is_worded():
+    """`problem.<key>`: the key of a BetweenError of sync/client or sync/core (its code, or the `key=` it names)."""
+    source = "\n".join(
+        p.read_text(encoding="utf-8") for d in ("client", "core") for p in (ROOT / "sync" / d).glob("*.py")
+    )
+    named = set(re.findall(r'\bkey="([\w.]+)"', source))
+    codes = set(re.findall(r'(?:Error\(\s*|code=|code = )"(\w+)"', source))
+    problems = {k.removeprefix("problem.") for k in EN if k.startswith("problem.")}
+    assert problems - named - codes == set()
+    assert named - problems == set()  # a wording of its own: then the catalogue says it
+
+
+def test_the_words_of_kinds_are_the_web_apps_in_every_language():
+    """`make messages` copies each web catalogue's `kind.*` section into the command's catalogue of its language:
+    the English is kinds.json's (web/test/core/kind-words.test.js), the translations the web app's."""
+    for code, catalogue in CATALOGUES.items():
+        web = json.loads((ROOT / "web" / "i18n" / f"{code}.json").read_text(encoding="utf-8"))
+        mine = {k: v for k, v in catalogue.items() if k.startswith("kind.")}
+        assert mine == {k: v for k, v in web.items() if k.startswith("kind.")}, f"{code}: run make messages"
+    for kind in kinds.all_kinds():
+        assert EN[f"kind.{kind.id}.label"] == kind.label
+        for f in kind.fields:
+            assert EN[f"kind.{kind.id}.field.{f.id}.label"] == f.label
+            for o in f.constraints.options:
+                assert EN[f"kind.{kind.id}.field.{f.id}.option.{o.id}"] == o.label
+
+
+def test_kinds_and_entries_are_said_in_the_language_in_use(capsys):
+    messages.use("es")
+    try:
+        assert cli_main.main(["kinds"]) == 0
+        listed = capsys.readouterr().out
+        assert "journal: Diario" in listed and "    box-breathing: Respiración cuadrada" in listed, listed
+        relaxation = {"technique": "box-breathing", "minutes": 10}
+        print_entry(_entry("relaxation", relaxation))
+        shown = capsys.readouterr().out
+        assert "tipo:        Respiración o relajación" in shown and "Técnica: Respiración cuadrada" in shown, shown
+        assert "Technique" not in shown and "Box breathing" not in shown
+    finally:
+        messages._in_use.clear()
+
+
+def _entry(kind: str, fields: dict) -> dict:
+    return {
+        "id": "0f0e0d0c-0b0a-4908-8706-050403020100",
+        "kind": kind,
+        "fields": fields,
+        "created_at": "2026-12-07T10:00:00Z",
+        "updated_at": "2026-12-07T10:00:00Z",
+        "shared_with": [],
+    }
 
 
 def _pseudo(catalogue: dict[str, str]) -> dict[str, str]:
@@ -156,3 +215,116 @@ def test_help_and_errors_in_a_pseudo_locale_show_nothing_untranslated(pseudo_loc
         assert _untranslated(err, data) == [], err
     # The check itself finds words that did not come from the catalogue, inside the error prefix too.
     assert _untranslated(_pseudo(EN)["error.prefix"].replace("{message}", "no entry"), []) == ["no entry"]
+
+
+# A value of each type whose words come from the program, not from the person: choices (one a newer version's,
+# shown by its id), yes or no, a drawing.
+SAMPLE = {
+    "single_choice": lambda f: f.constraints.options[0].id,
+    "multi_choice": lambda f: [f.constraints.options[0].id, "from-a-newer-version"],
+    "yes_no": lambda f: True,
+    "sketch": lambda f: [],
+}
+
+
+def test_kinds_and_entries_of_every_kind_in_a_pseudo_locale_show_nothing_untranslated(pseudo_locale, capsys):
+    """`between kinds`, `entry show` and the text export print the words of kinds.json from the catalogue: only the
+    names to type (kind, field and choice ids, field types) and what a person wrote are left once it is taken out."""
+    assert cli_main.main(["kinds"]) == 0
+    names = list(TYPES) + [k.id for k in kinds.all_kinds()]
+    names += [f.id for k in kinds.all_kinds() for f in k.fields]
+    names += [o.id for k in kinds.all_kinds() for f in k.fields for o in f.constraints.options]
+    out = capsys.readouterr().out
+    assert "⟦" in out
+    assert _untranslated(out, names) == [], out
+    typed: set[str] = set()
+    for kind in kinds.all_kinds():
+        fields = {f.id: SAMPLE[f.type](f) for f in kind.fields if f.type in SAMPLE}
+        print_entry(_entry(kind.id, fields))
+        shown = capsys.readouterr().out
+        data = ["0f0e0d0c-0b0a-4908-8706-050403020100", "2026-12-07T10:00:00Z", "from-a-newer-version"]
+        assert _untranslated(shown, data) == [], shown
+        typed.update(f.type for f in kind.fields if f.type in SAMPLE)
+    assert typed == set(SAMPLE)  # every sample was shown by some kind
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "data"),
+    [
+        (["entry", "list"], {}, []),  # no account in the profile
+        (
+            ["entry", "add", "journal", "--field", "title=Tuesday"],
+            {},
+            ["body", "Tuesday"],
+        ),  # a required answer left out
+        (["entry", "add", "experiment", "--field", "plan=Ask"], {}, ["prediction", "Ask"]),
+        (["entry", "add", "no-such-kind", "--field", "a=b"], {}, [k.id for k in kinds.all_kinds()]),
+        (
+            ["entry", "add", "journal", "--field", "mood=b"],
+            {},
+            ["journal", "mood"] + [f.id for f in kinds.get_kind("journal").fields],
+        ),
+        (["account", "create", "--server", "http://127.0.0.1:9", "--handle", "A!"], {}, []),
+        (
+            ["account", "create", "--server", "http://127.0.0.1:9", "--handle", "alice"],
+            {"BETWEEN_PASSPHRASE": "short"},
+            [],
+        ),
+        (
+            ["account", "create", "--server", "http://127.0.0.1:9", "--handle", "alice"],
+            {"BETWEEN_KDF_MEMORY_KIB": "lots"},
+            [],
+        ),
+        (
+            ["account", "login", "--server", "ftp://example.org", "--handle", "alice"],
+            {"BETWEEN_PASSPHRASE": "x" * 20},
+            [],
+        ),
+        (
+            ["account", "login", "--server", "http://127.0.0.1:9", "--handle", "alice"],
+            {"BETWEEN_PASSPHRASE": "x" * 20},
+            [],
+        ),
+    ],
+)
+def test_problems_of_the_client_and_core_in_a_pseudo_locale_show_nothing_untranslated(
+    argv, env, data, pseudo_locale, capsys, monkeypatch, tmp_path
+):
+    """What sync/client and sync/core refuse is said from `problem.<key>` with the arguments the error carries."""
+    for name in ("BETWEEN_PASSPHRASE", "BETWEEN_KDF_MEMORY_KIB", "BETWEEN_KDF_ITERATIONS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    profile = tmp_path / "p"
+    assert cli_main.main(["--profile", str(profile), *argv]) == 1
+    err = capsys.readouterr().err
+    assert "⟦" in err
+    everything = [str(profile), "http://127.0.0.1:9", "BETWEEN_KDF_MEMORY_KIB", "BETWEEN_KDF_ITERATIONS", "https://"]
+    assert _untranslated(err, data + everything) == [], err
+
+
+def test_problems_are_said_in_spanish_and_a_problem_without_words_in_english(capsys, tmp_path):
+    from between.sync.core.errors import BetweenError
+
+    messages.use("es")
+    try:
+        assert cli_main.main(["--profile", str(tmp_path / "p"), "entry", "list"]) == 1
+        assert capsys.readouterr().err.startswith(f"between: no hay ninguna cuenta en el perfil {tmp_path / 'p'}; ")
+        # A required choice left out, named by its words in the language in use
+        assert (
+            cli_main.main(["--profile", str(tmp_path / "q"), "entry", "add", "mood", "--field", "emotions=calm:3"]) == 1
+        )
+        assert capsys.readouterr().err == "between: Elige una respuesta para “Ánimo”. (--field score=…)\n"
+        assert problem_words(BetweenError("already_shared", "x", params={"id": "abc", "handle": "bob"})) == (
+            "la entrada abc ya está compartida con bob"
+        )
+        response = BetweenError("not_an_entry", "x", params={"id": "abc", "type": "response"})
+        assert problem_words(response).startswith("abc es una respuesta a una tarea asignada, no una entrada; ")
+        # A code the catalogue does not word (a server's problem), or an error raised without its message's
+        # arguments: its English detail.
+        assert problem_words(BetweenError("rate_limited", "too many requests")) == "too many requests"
+        assert problem_words(BetweenError("already_shared", "entry abc is already shared")) == (
+            "entry abc is already shared"
+        )
+    finally:
+        messages._in_use.clear()
