@@ -276,14 +276,32 @@ export function watchDrafts({ view, ask, refreshed = () => {} }) {
     }
   }
 
-  /** Start watching the drafted forms a new screen brought. */
-  function scan() {
+  /** @type {Map<string, HTMLFormElement>} the form last shown for each draft identity */
+  const shown = new Map();
+
+  /**
+   * Start watching the drafted forms a new screen brought. `event`: a screen rendered again in place
+   * (`between:refreshed`, page/refresh.js) carries what was typed into its new forms, so a form that replaced the
+   * one being typed into goes on from where that one was: nothing to put back, and nothing to ask about.
+   * @param {Event} [event]
+   */
+  function scan(event) {
+    const inPlace = event?.type === 'between:refreshed';
     // A form swapped out with typing still waiting: kept now, not when its timer ends (by then the person may have
     // saved the same form again elsewhere, and a late write would bring back a draft that save deleted).
     for (const form of [...waiting]) if (!form.isConnected) send(form);
     for (const form of /** @type {NodeListOf<HTMLFormElement>} */ (view.querySelectorAll('form[data-draft]'))) {
       if (watched.has(form) || !keepable(form)) continue;
       const id = form.dataset.draft ?? '';
+      const before = inPlace ? shown.get(id) : undefined;
+      const was = before && !before.isConnected ? watched.get(before) : undefined;
+      shown.set(id, form);
+      if (was && was.ready && !was.asking) {
+        watched.set(form, { ...was, timer: null });
+        form.dataset.draftState = before?.dataset.draftState ?? 'none';
+        if (!same(readValues(form), was.stored ?? was.original)) later(form);
+        continue;
+      }
       if (submitted === id && originals.has(id)) {
         // The same form back after its save was refused: it shows what was sent, which is the draft now.
         const watch = { form: id, original: originals.get(id) ?? [], timer: null, ready: true, typedEarly: false,
