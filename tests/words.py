@@ -21,6 +21,8 @@ EVERYDAY = {
     "mood": "a chart's description: 2 mood check-ins from …",
     "minutes": "Time spent, in minutes; against a target of 60 minutes a week",
     "note": "Note: (a saved copy's merge notes)",
+    "helping": "Is the activity helping? (the feedback on an assignment); the kind is labelled Helping others",
+    "list": "ordinary sentences (a list of …); the kind is labelled List",
 }
 
 
