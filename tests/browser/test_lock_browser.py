@@ -99,8 +99,12 @@ def unlock_with_pin(page, pin: str = PIN) -> None:
 
 def lock_state(page) -> dict:
     """The attempt state the worker keeps (meta 'lock' in IndexedDB)."""
+    # Opened only when it exists (opening makes an empty one), and read only when the app's schema is there: after
+    # the tenth wrong try the database is deleted, and the app may be making it again.
     return page.evaluate("""async () => {
+      if (!(await indexedDB.databases()).some((d) => d.name === 'between')) return null;
       const db = await new Promise((ok) => { const r = indexedDB.open('between'); r.onsuccess = () => ok(r.result); });
+      if (!db.objectStoreNames.contains('meta')) { db.close(); return null; }
       const row = await new Promise((ok) => { const r = db.transaction('meta').objectStore('meta').get('lock');
         r.onsuccess = () => ok(r.result); });
       db.close();
