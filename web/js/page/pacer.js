@@ -30,32 +30,37 @@ export function chime(audio, at = audio.currentTime) {
   tone.stop(at + 1.6);
 }
 
-/** "4:05": minutes and seconds left, for the line under the guide. @param {number} ms */
-const clock = (ms) => {
+/** "4:05": minutes and seconds left, for the line under a guide (the pacer's and the timer's). @param {number} ms */
+export const clock = (ms) => {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 };
 
 /**
- * Run the pacer on every pacer screen the view shows; a session ends (its wake lock released) when the screen goes.
- * @param {HTMLElement} view
+ * Run `start` on each screen of the view matching `selector` (the pacer's, the timer's); a session ends (`leave`,
+ * its wake lock released) when its screen goes.
+ * @param {HTMLElement} view @param {string} selector
+ * @param {(root: HTMLElement) => {root: HTMLElement, leave: () => void}} start
  */
-export function watchPacer(view) {
-  /** @type {ReturnType<typeof runPacer>|null} */
+export function watchGuide(view, selector, start) {
+  /** @type {{root: HTMLElement, leave: () => void}|null} */
   let running = null;
   const wire = () => {
     if (running && !view.contains(running.root)) {
       running.leave();
       running = null;
     }
-    const root = /** @type {HTMLElement|null} */ (view.querySelector('[data-pacer]:not([data-wired])'));
+    const root = /** @type {HTMLElement|null} */ (view.querySelector(`${selector}:not([data-wired])`));
     if (!root) return;
     root.dataset.wired = 'true';
-    running = runPacer(root);
+    running = start(root);
   };
   document.addEventListener('htmx:after:swap', wire);
   wire();
 }
+
+/** Run the pacer on every pacer screen the view shows. @param {HTMLElement} view */
+export const watchPacer = (view) => watchGuide(view, '[data-pacer]', runPacer);
 
 /** @param {HTMLElement} root the screen's [data-pacer] */
 function runPacer(root) {

@@ -7,34 +7,13 @@
 
 import { PMR_SEQUENCES, pmrSteps, sequenceFromText, sitSteps, timerAt, totalMs } from '../core/timer.js';
 import { practisedMinutes } from '../core/pacer.js';
-import { chime } from './pacer.js';
+import { chime, clock, watchGuide } from './pacer.js';
 import { pageWords } from './words.js';
 
 const TICK_MS = 200;
 
-/** "4:05" left. @param {number} ms */
-const clock = (ms) => {
-  const seconds = Math.max(0, Math.ceil(ms / 1000));
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-};
-
-/** @param {HTMLElement} view */
-export function watchTimers(view) {
-  /** @type {{root: HTMLElement, leave: () => void}|null} */
-  let running = null;
-  const wire = () => {
-    if (running && !view.contains(running.root)) {
-      running.leave();
-      running = null;
-    }
-    const root = /** @type {HTMLElement|null} */ (view.querySelector('[data-timer]:not([data-wired])'));
-    if (!root) return;
-    root.dataset.wired = 'true';
-    running = runTimer(root);
-  };
-  document.addEventListener('htmx:after:swap', wire);
-  wire();
-}
+/** Run the timer on every timer screen the view shows. @param {HTMLElement} view */
+export const watchTimers = (view) => watchGuide(view, '[data-timer]', runTimer);
 
 /** @param {HTMLElement} root */
 function runTimer(root) {
