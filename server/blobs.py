@@ -33,6 +33,12 @@ COLLECT_TASK = "collect-blobs"
 ORPHAN_AGE = 3600  # a file without a row is deleted once it is this old (a crash between a row's delete and the file's)
 
 
+def blob_file(root: Path, blob_id: bytes) -> Path:
+    """Where the SQLite store keeps a blob's bytes: `root` is `<data>/blobs`."""
+    name = blob_id.hex()
+    return root / name[:2] / name
+
+
 @dataclass(frozen=True, slots=True)
 class Appended:
     """What an append came to: the row after it, and whether this append moved it (False: the offset was not the
@@ -60,8 +66,7 @@ class FileBytes:
         self._locks: dict[bytes, list] = {}  # blob id -> [its lock, how many hold or wait]
 
     def path(self, blob_id: bytes) -> Path:
-        name = blob_id.hex()
-        return self.root / name[:2] / name
+        return blob_file(self.root, blob_id)
 
     async def append(self, row: BlobRow, offset: int, data: bytes, now: int) -> Appended | None:
         held = self._locks.setdefault(row.blob_id, [asyncio.Lock(), 0])
