@@ -120,6 +120,9 @@ async def upload(request: Request, caller: CallerDep, blob_id: FromPath[UUID]) -
     if offset != row.received:
         raise offset_problem(row, "Upload-Offset is not the number of bytes the server holds")
     room = row.size - offset
+    announced = request.headers.get("content-length", "")
+    if announced.isdigit() and int(announced) > room:
+        raise Problem("bad_request", "the bytes go past the blob's size")  # refused before any is read
     body = bytearray()
     async for chunk in request.stream():  # Litestar stops it past BETWEEN_MAX_REQUEST_BYTES (413)
         body += chunk
