@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ..core import entry_document, keys, kinds, safety, sharing, trust
+from ..core import attachments, entry_document, keys, kinds, safety, sharing, trust
 from ..core.assignments import WORKSHEET
 from ..core.errors import BetweenError, CryptoError
 from ..core.keys import AccountSecrets
@@ -177,6 +177,72 @@ class Client:
         )
         with self.store.transaction() as db:
             return self.engine.queue(db, record_id, doc, False)
+
+    # ------------------------------------------------------------ attachments (PROTOCOL.md §19)
+
+    def attach(
+        self, record_id: str, data: bytes, media: str, field_id: str | None = None, **extra: int
+    ) -> dict[str, Any]:
+        """Add an attachment to an own entry: sealed here, its blob kept in the profile until the server holds it
+        (the next sync uploads it, then sends the new revision that names it). `extra`: duration_ms, or width and
+        height. Returns the new item (whose key the caller never shows)."""
+        head = self._own_head(record_id)
+        kind = self._editable(head)
+        field = self._attachment_field(kind, media, field_id)
+        item, blob = attachments.new_attachment(data, media, **extra)
+        fields = dict(head.document.get("fields", {}))
+        fields[field.id] = [*(fields.get(field.id) or []), item]
+        doc = dict(
+            head.document,
+            fields=kinds.validate_fields(kind.id, fields, keep_unknown=True),  # before anything is kept
+            updated_at=now_stamp(),
+            device=self.profile.device_id,
+        )
+        self.engine.blobs.stage(item["id"], blob)  # first: an entry never names a blob this device lost
+        with self.store.transaction() as db:
+            self.engine.queue(db, record_id, doc, False)
+        return item
+
+    @staticmethod
+    def _attachment_field(kind: kinds.Kind, media: str, field_id: str | None) -> kinds.Field:
+        """The field an attachment goes to: the one named, or the kind's only attachments field for its media."""
+        if field_id is not None:
+            return kind.field(field_id)
+        top = attachments.MEDIA_TYPES.get(media)
+        fits = [f for f in kind.fields if f.type == "attachments" and top in f.constraints.media]
+        if len(fits) != 1:
+            names = ", ".join(f.id for f in kind.fields if f.type == "attachments") or "none"
+            raise BetweenError(
+                "attachment_field",
+                f"say which field with --field (attachment fields of {kind.id}: {names})",
+                params={"kind": kind.id, "names": names},
+            )
+        return fits[0]
+
+    def attachment_items(self, record_id: str) -> list[dict[str, Any]]:
+        """The attachments an entry (own or shared with me) names, in its order."""
+        head = self.engine.head(self.resolve(record_id))
+        if head is None or head.deleted:
+            raise NotFound(detail=f"entry {record_id} was deleted", key="deleted", params={"id": record_id})
+        return attachments.named_items(head.document)
+
+    def attachment(self, record_id: str, attachment_id: str) -> tuple[dict[str, Any], bytes]:
+        """(item, bytes) of one attachment of an entry: from this device while it waits to upload, else fetched from
+        the server and verified (PROTOCOL.md §19). `attachment_id`: the id or a unique prefix of at least 6."""
+        wanted = attachment_id.strip().lower()
+        items = self.attachment_items(record_id)
+        found = [i for i in items if i["id"] == wanted or (len(wanted) >= 6 and i["id"].startswith(wanted))]
+        if len(found) != 1:
+            raise NotFound(
+                detail=f"no attachment {wanted} in entry {record_id}",
+                key="not_found.attachment",
+                params={"id": wanted, "entry": record_id},
+            )
+        item = found[0]
+        blobs = self.engine.blobs
+        if item["id"] in blobs.waiting():
+            return item, attachments.open_item(item, blobs.read(item["id"]))
+        return item, blobs.download(self.api, item)
 
     def delete_entry(self, record_id: str) -> None:
         head = self._own_head(record_id)
