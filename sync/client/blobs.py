@@ -134,6 +134,16 @@ class Blobs:
                 if exc.status == 416:  # the server holds fewer bytes than the item says
                     raise CryptoError(detail="attachment failed verification") from None
                 raise
+            except Unreachable:
+                # Every try of this range was cut. A server that answers otherwise but never delivers the bytes it
+                # announces (it holds fewer than the item names) is refusing the attachment, not unreachable.
+                try:
+                    api.health()
+                except BetweenError:
+                    raise Unreachable(
+                        detail=f"server unreachable ({api.origin})", params={"origin": api.origin}
+                    ) from None
+                raise CryptoError(detail="attachment failed verification") from None
             if not piece:
                 break
             blob += piece
