@@ -4,7 +4,7 @@
  * life (a canvas with pointer events). The strokes' geometry is core/sketch.js.
  */
 
-import { COLORS, HEIGHT, WIDTH, WIDTHS, strokeShape } from '../core/sketch.js';
+import { COLORS, HEIGHT, INK, PAPER, WIDTH, WIDTHS, strokeShape } from '../core/sketch.js';
 import { html, t } from './views.js';
 
 const SHEET = `0 0 ${WIDTH} ${HEIGHT}`;
@@ -22,15 +22,16 @@ export function sketchSvg(strokes, { exporting = false } = {}) {
   for (const stroke of list) {
     try {
       const s = strokeShape(stroke);
-      paths.push(html`<path d="${s.d}" stroke="${s.color}" stroke-width="${s.width}"${
-        s.opacity < 1 ? html` stroke-opacity="${s.opacity}"` : null}/>`);
+      // Ink is the group's colour, so most paths need no colour of their own.
+      paths.push(html`<path d="${s.d}"${s.color === INK.ink ? null : html` stroke="${s.color}"`} stroke-width="${
+        s.width}"${s.opacity < 1 ? html` stroke-opacity="${s.opacity}"` : null}/>`);
     } catch {
       // not drawable here (a newer version's stroke): kept in the entry as it is
     }
   }
   const svg = html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="${SHEET}" class="sketch-svg" role="img"
     aria-label="${t('sketch.svg.label', { count: list.length })}" data-sketch-svg><rect width="100%" height="100%"
-    fill="#ffffff"/><g fill="none" stroke-linecap="round" stroke-linejoin="round">${paths}</g></svg>`;
+    fill="${PAPER}"/><g fill="none" stroke="${INK.ink}" stroke-linecap="round" stroke-linejoin="round">${paths}</g></svg>`;
   if (!exporting) return svg;
   return html`<figure class="sketch-figure">${svg}<figcaption class="actions">
     <button type="button" class="secondary" data-sketch-export="svg">${t('sketch.export.svg')}</button>
