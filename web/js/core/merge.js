@@ -28,9 +28,10 @@ export const isTimestamp = (value) => typeof value === 'string' && !value.endsWi
 const SPACES = /[ \t\n\r]+/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Whether a string is valid Unicode (no lone surrogate): the browser's own check where it has one. */
-const wellFormed = typeof String.prototype.isWellFormed === 'function'
-  ? (/** @type {string} */ text) => text.isWellFormed()
+/** Whether a string is valid Unicode (no lone surrogate): the browser's own check where it has one (ES2024). */
+const nativeWellFormed = /** @type {{isWellFormed?: () => boolean}} */ (String.prototype).isWellFormed;
+const wellFormed = typeof nativeWellFormed === 'function'
+  ? (/** @type {string} */ text) => nativeWellFormed.call(text)
   : (/** @type {string} */ text) => !LONE_SURROGATE.test(text);
 
 /** A value absent from a document (not the same as JSON null). */
@@ -127,12 +128,52 @@ function write(value, strict) {
  * @returns {string}
  */
 export function canonicalJson(value) {
-  return write(value, true);
+  const copy = sortedCopy(value, true);
+  return copy === UNLIKE ? write(value, true) : JSON.stringify(copy);
+}
+
+const UNLIKE = Symbol('unlike');
+const DIGIT = /^[0-9]/;
+
+/**
+ * The value again with every object's keys inserted in Python's order, for JSON.stringify (the browser's own, and much
+ * faster) to write exactly what `write` writes; UNLIKE when it holds anything JSON.stringify would write otherwise or
+ * `write` refuses: a number other than a safe integer, a key an object would put first for looking like an index, the
+ * key `__proto__`, an object that is not plain (it may have a toJSON), a string that is not valid Unicode (`strict`),
+ * undefined, a function. Those take `write`'s own path, which writes or refuses them as before.
+ */
+function sortedCopy(value, strict) {
+  if (value === null || value === true || value === false) return value;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : UNLIKE;
+  if (typeof value === 'string') return !strict || wellFormed(value) ? value : UNLIKE;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i += 1) {
+      const item = sortedCopy(value[i], strict);
+      if (item === UNLIKE) return UNLIKE;
+      out[i] = item;
+    }
+    return out;
+  }
+  if (typeof value !== 'object') return UNLIKE;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return UNLIKE;
+  const keys = sortedKeys(Object.keys(value));
+  const out = {};
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i];
+    if (DIGIT.test(key) || key === '__proto__' || (strict && !wellFormed(key))) return UNLIKE;
+    const item = sortedCopy(value[key], strict);
+    if (item === UNLIKE) return UNLIKE;
+    out[key] = item;
+  }
+  return out;
 }
 
 function canon(value) {
   if (value === MISSING) return '\x00missing';
-  return write(value, false);
+  const copy = sortedCopy(value, false);
+  return copy === UNLIKE ? write(value, false) : JSON.stringify(copy);
 }
 
 const same = (a, b) => canon(a) === canon(b);
