@@ -170,10 +170,17 @@ export function strokeId() {
 
 // Each step's numbers as the path writes them, for the steps a sheet can hold (-4000..4000): with the space that
 // parts it from the number before, or none before a minus sign, which parts them as well ("l2-2-3 0" is
-// "l2 -2 -3 0", in fewer bytes).
+// "l2 -2 -3 0", in fewer bytes). A hand's steps are mostly small: those of -31..31 each way are written whole, a pair
+// at a time (made on the first drawing).
 const LOWEST = -WIDTH;
 const SPACED = Array.from({ length: 2 * WIDTH + 1 }, (_, i) => (i + LOWEST < 0 ? '' : ' ') + (i + LOWEST));
 const spaced = (n) => (n >= LOWEST && n <= WIDTH ? SPACED[n - LOWEST] : (n < 0 ? '' : ' ') + n);
+const SMALL = 31;
+const SIDE = 2 * SMALL + 1;
+/** @type {string[]|null} */
+let pairs = null;
+const makePairs = () => Array.from({ length: SIDE * SIDE }, (_, i) =>
+  SPACED[Math.floor(i / SIDE) - SMALL - LOWEST] + SPACED[(i % SIDE) - SMALL - LOWEST]);
 
 /**
  * A stroke's path, read straight from its `points` text in one pass (the first point, then each step as it is
@@ -195,6 +202,7 @@ function pathOf(text) {
   let p = 0;
   let pressure = 0;
   let points = 0;
+  pairs ??= makePairs();
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
     const six = c < 128 ? SIXES[c] : -1;
@@ -218,6 +226,7 @@ function pathOf(text) {
       which = 1;
     } else if (which === 1) {
       if (points === 0) d = `M${x} ${n}l`;
+      else if (points > 1 && x >= -SMALL && x <= SMALL && n >= -SMALL && n <= SMALL) d += pairs[(x + SMALL) * SIDE + n + SMALL];
       else d += (points === 1 ? String(x) : spaced(x)) + spaced(n);
       which = 2;
     } else {

@@ -9,6 +9,9 @@ import { html, t } from './views.js';
 
 const SHEET = `0 0 ${WIDTH} ${HEIGHT}`;
 const WIDTH_NAMES = ['fine', 'medium', 'thick', 'broad'];
+// A path's own colour (none for ink, the group's) and see-through, made once: a drawing has thousands of paths.
+const OWN_COLOR = new Map([...Object.values(INK), PAPER].map((c) => [c, c === INK.ink ? null : html` stroke="${c}"`]));
+const SEE_THROUGH = new Map();
 
 /**
  * The strokes as an SVG picture on a white sheet, named for screen readers by how many strokes it holds (the entry's
@@ -22,9 +25,9 @@ export function sketchSvg(strokes, { exporting = false } = {}) {
   for (const stroke of list) {
     try {
       const s = strokeShape(stroke);
-      // Ink is the group's colour, so most paths need no colour of their own.
-      paths.push(html`<path d="${s.d}"${s.color === INK.ink ? null : html` stroke="${s.color}"`} stroke-width="${
-        s.width}"${s.opacity < 1 ? html` stroke-opacity="${s.opacity}"` : null}/>`);
+      const color = OWN_COLOR.has(s.color) ? OWN_COLOR.get(s.color) : html` stroke="${s.color}"`;
+      if (s.opacity < 1 && !SEE_THROUGH.has(s.opacity)) SEE_THROUGH.set(s.opacity, html` stroke-opacity="${s.opacity}"`);
+      paths.push(html`<path d="${s.d}"${color} stroke-width="${s.width}"${s.opacity < 1 ? SEE_THROUGH.get(s.opacity) : null}/>`);
     } catch {
       // not drawable here (a newer version's stroke): kept in the entry as it is
     }
