@@ -349,3 +349,66 @@ def test_hidden_shows_nothing_and_minutes_in_the_background_lock_the_app(playwri
         assert SECRET_TITLE not in page.content()
     finally:
         ctx.close()
+
+
+# The worker's answers as the page's htmx would get them, read in the page (the worker answers its fetches).
+WORKER_ANSWERS = """async () => {
+  const read = async (path) => (await fetch(path, { headers: { 'HX-Request': 'true' } })).text();
+  const state = await new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = ({ data }) => resolve(data);
+    navigator.serviceWorker.controller.postMessage({ type: 'lock-state' }, [channel.port2]);
+  });
+  return { lock: await read('/app/lock'), entries: await read('/app/entries'), locked: state.locked };
+}"""
+
+# The page turns visible after the minutes while a sync is asked at the same moment (a poke of the change stream or
+# of the minute's timer): page/lock.js asks to lock, app.js asks to sync.
+VISIBLE_WITH_SYNC = """() => {
+  navigator.serviceWorker.controller.postMessage({ type: 'sync' });
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+  document.dispatchEvent(new Event('visibilitychange'));
+  navigator.serviceWorker.controller.postMessage({ type: 'sync' });
+}"""
+
+
+def stop_worker(page) -> None:
+    """The browser stops the idle service worker (as it does within seconds): its vault key is gone with it."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("ServiceWorker.enable")
+    cdp.send("ServiceWorker.stopAllWorkers")
+    page.wait_for_timeout(300)
+    cdp.detach()
+
+
+def test_a_worker_restarted_while_locking_does_not_take_the_key_back(playwright_instance, app_url, tmp_path):
+    # audit F1: a fresh worker asked the open page for the vault key (a sync) while that page was asking to lock;
+    # the key came back after the lock, and the lock screen's "Go to the app" opened everything without the PIN.
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = ctx.new_page()
+        page.clock.install()
+        page = open_app(ctx, app_url, "/app/entries")
+        create_journal(page, SECRET_TITLE, SECRET_BODY)
+        set_up_pin(page)
+        for _ in range(3):
+            page.goto(app_url + "/app/entries")
+            page.wait_for_selector(f"text={SECRET_TITLE}")
+            ready(page)
+            page.evaluate(HIDE, True)
+            page.clock.fast_forward("05:01")
+            stop_worker(page)
+            page.evaluate(VISIBLE_WITH_SYNC)
+            page.wait_for_function("() => document.documentElement.dataset.locked === 'true'")
+            page.wait_for_selector("#view section")  # the screen the worker gave for /app/lock
+            page.wait_for_timeout(1500)  # any recovery of the key still under way has landed
+            assert page.locator("[data-lock-screen]").count() == 1, page.inner_text("#view")
+            answers = page.evaluate(WORKER_ANSWERS)
+            assert answers["locked"] is True
+            assert "data-lock-screen" in answers["lock"], "the lock screen's address says the app is open"
+            assert SECRET_TITLE not in answers["entries"]
+            assert SECRET_TITLE not in page.content()
+            unlock_with_pin(page)
+            page.wait_for_selector(f"text={SECRET_TITLE}")
+    finally:
+        ctx.close()

@@ -15,10 +15,34 @@ const META_KEY = 'device';
 /** @type {CryptoKey|null} */
 let vault = null;
 
-/** Hold the vault key in memory (the app was unlocked), or drop it (`null`: the app locked). */
+// The lock generation: one more each time the keys leave memory (the app locked, the lock turned off, the keys
+// forgotten). A device's unlocked secrets carry the generation they were read in (`unlockDevice`); work that began
+// before a lock (a handler, a sync run) holds secrets of an older one, and nothing of it is decrypted or kept after.
+let generation = 0;
+// Locked: the keys left memory for a lock and the vault key is not back yet. No decrypted document is kept then.
+let shut = false;
+
+/** Hold the vault key in memory (the app was unlocked, or a lock set up). @param {CryptoKey} key */
 export function holdVault(key) {
   vault = key;
+  shut = false;
 }
+
+/**
+ * The keys leave memory: the vault key is dropped and the lock generation moves on. `locked`: for a lock (no
+ * plaintext is kept until it is unlocked), not for the lock turned off or the keys forgotten.
+ */
+export function dropVault(locked) {
+  vault = null;
+  generation += 1;
+  shut = locked;
+}
+
+/** The lock generation now (see `dropVault`). */
+export const lockGeneration = () => generation;
+
+/** Whether plaintext may be kept in memory: not while locked, nor for secrets read before the last lock. */
+export const mayKeepPlaintext = (me = null) => !shut && (me?.generation ?? generation) === generation;
 
 /** Whether the vault key is held in memory. */
 export const vaultHeld = () => vault !== null;
@@ -41,8 +65,14 @@ function restKey(row) {
 /**
  * @typedef {{userId: Uint8Array, accountKey: Uint8Array, sigSeed: Uint8Array, kemSeed: Uint8Array,
  *   kwk: Uint8Array, sigPub: Uint8Array, deviceId: string, handle: string|null, role: 'client'|'therapist',
- *   session: {deviceKey: CryptoKey, devicePub: Uint8Array}|null}} Unlocked
+ *   session: {deviceKey: CryptoKey, devicePub: Uint8Array}|null, generation?: number}} Unlocked
+ * generation: the lock generation the secrets were read in (`lockGeneration`)
  */
+
+/** Refuse secrets read before the last lock: what was started then stops at its next decryption. @param {Unlocked} me */
+export function stillUnlocked(me) {
+  if (shut || (me.generation !== undefined && me.generation !== generation)) throw new LockedError('the app locked');
+}
 
 async function wrapSecrets(dlk, userId, secrets) {
   const iv = crypto.getRandomValues(new Uint8Array(12));
@@ -82,6 +112,7 @@ async function createDevice(db) {
 
 /** The device's unlocked secrets, creating them on first use. @param {IDBDatabase} db @returns {Promise<Unlocked>} */
 export async function unlockDevice(db) {
+  const since = generation; // a lock while the row is read and opened makes these secrets stale at once
   let row = await get(db, 'meta', META_KEY);
   if (!row) {
     await createDevice(db);
@@ -93,6 +124,7 @@ export async function unlockDevice(db) {
     userId: row.userId, deviceId: row.deviceId, handle: row.handle, role: row.role, ...secrets, kwk, sigPub,
     // Signed in: this device's session key (a non-extractable Ed25519 CryptoKey) and its public half.
     session: row.session ? { deviceKey: row.session.deviceKey, devicePub: row.session.devicePub } : null,
+    generation: since,
   };
 }
 
