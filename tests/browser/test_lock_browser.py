@@ -412,3 +412,73 @@ def test_a_worker_restarted_while_locking_does_not_take_the_key_back(playwright_
             page.wait_for_selector(f"text={SECRET_TITLE}")
     finally:
         ctx.close()
+
+
+# Unlock tries sent together, as two tabs (or a page sending again) would: each with a wrong 32-byte output.
+TRIES_TOGETHER = """async ([first, n]) => Promise.all(Array.from({ length: n }, (_, i) => new Promise((resolve) => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = ({ data }) => resolve(data);
+  navigator.serviceWorker.controller.postMessage(
+    { type: 'lock-unlock', method: 'pin', output: new Uint8Array(32).fill(first + i) }, [channel.port2]);
+})))"""
+
+
+def test_wrong_tries_sent_together_are_each_counted(playwright_instance, app_url, tmp_path):
+    # audit F4: overlapping tries all read the same count and all wrote it plus one.
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = open_app(ctx, app_url, "/app/entries")
+        set_up_pin(page)
+        lock_now(page)
+        answers = page.evaluate(TRIES_TOGETHER, [1, 2])
+        assert [a["ok"] for a in answers] == [False, False]
+        assert sorted(a["failures"] for a in answers) == [1, 2]
+        assert lock_state(page)["failures"] == 2
+        # Three more together: the third and fourth wrong ones, then a try refused during the wait the fourth set.
+        answers = page.evaluate(TRIES_TOGETHER, [3, 3])
+        assert [(a["ok"], a["failures"]) for a in answers] == [(False, 3), (False, 4), (False, 4)]
+        assert answers[1]["wait"] > 29_000 and answers[2]["wait"] > 0
+        state = lock_state(page)
+        assert state["failures"] == 4 and state["notBefore"] - state["lastFailAt"] == 30_000
+    finally:
+        ctx.close()
+
+
+# The worker's clock moved on (as minutes passing would): its Date.now, which engine/lock.js reads at every call.
+WORKER_CLOCK = """(minutes) => {
+  globalThis.realNow ??= Date.now.bind(Date);
+  Date.now = () => globalThis.realNow() + minutes * 60e3;
+}"""
+
+
+def test_the_worker_locks_when_no_window_was_open_for_the_minutes(playwright_instance, app_url, tmp_path):
+    # audit F7: with every window closed, a worker the browser kept alive kept the vault key, whatever the minutes.
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = open_app(ctx, app_url, "/app/entries")
+        create_journal(page, SECRET_TITLE, SECRET_BODY)
+        set_up_pin(page)  # five minutes
+        page.goto(app_url + "/app/entries")
+        page.wait_for_selector(f"text={SECRET_TITLE}")
+        [worker] = ctx.service_workers
+        # With a window open, its own timers decide (page/lock.js): the worker does not lock past the minutes.
+        worker.evaluate(WORKER_CLOCK, 6)
+        answers = page.evaluate(WORKER_ANSWERS)
+        assert answers["locked"] is False and SECRET_TITLE in answers["entries"]
+        # Every window closed; opened again within the minutes: still unlocked.
+        page.close()
+        worker.evaluate(WORKER_CLOCK, 9)
+        page = open_app(ctx, app_url, "/app/entries")
+        page.wait_for_selector(f"text={SECRET_TITLE}")
+        # Closed for more than the minutes: the worker locked first, and the app opens on the lock screen.
+        page.close()
+        worker.evaluate(WORKER_CLOCK, 15)
+        page = ctx.new_page()
+        page.goto(app_url + "/app/entries")
+        page.wait_for_selector("[data-lock-screen]")
+        assert SECRET_TITLE not in page.content()
+        assert page.evaluate(WORKER_ANSWERS)["locked"] is True
+        unlock_with_pin(page)
+        page.wait_for_selector(f"text={SECRET_TITLE}")
+    finally:
+        ctx.close()
