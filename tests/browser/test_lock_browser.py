@@ -482,3 +482,42 @@ def test_the_worker_locks_when_no_window_was_open_for_the_minutes(playwright_ins
         page.wait_for_selector(f"text={SECRET_TITLE}")
     finally:
         ctx.close()
+
+
+# A screen asked for just before the Lock button is pressed: its answer is in (htmx:after:request) when the button is
+# pressed, and is not put over the lock screen. Says whether the secret title ever showed in the view after the press.
+ANSWER_AFTER_LOCK = """async (title) => {
+  const { default: htmx } = await import('/vendor/htmx.js');
+  const view = document.getElementById('view');
+  let pressed = false;
+  let shown = false;
+  new MutationObserver(() => { if (pressed && view.textContent.includes(title)) shown = true; })
+    .observe(view, { childList: true, subtree: true, characterData: true });
+  document.addEventListener('htmx:after:request', () => {
+    pressed = true;
+    document.getElementById('lock-now').click();
+  }, { once: true });
+  await htmx.ajax('GET', '/app/entries', { target: '#view' }).catch(() => {});
+  await new Promise((resolve) => {
+    const wait = () => (view.querySelector('[data-lock-screen]') ? resolve() : setTimeout(wait, 50));
+    wait();
+  });
+  return shown;
+}"""
+
+
+def test_a_screen_asked_for_before_the_lock_is_not_shown_after_it(playwright_instance, app_url, tmp_path):
+    # audit F5: an htmx answer already on its way was swapped over the lock screen.
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = open_app(ctx, app_url, "/app/entries")
+        create_journal(page, SECRET_TITLE, SECRET_BODY)
+        set_up_pin(page)
+        page.goto(app_url + "/app/settings")
+        ready(page)
+        assert page.evaluate(ANSWER_AFTER_LOCK, SECRET_TITLE) is False
+        page.wait_for_timeout(500)
+        assert page.locator("[data-lock-screen]").count() == 1
+        assert SECRET_TITLE not in page.content()
+    finally:
+        ctx.close()
