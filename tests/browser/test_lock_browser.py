@@ -134,8 +134,9 @@ def test_locked_storage_holds_no_key_or_plaintext_and_the_pin_unlocks(playwright
             assert keys[name] not in rest["text"], name
         assert keys["token"] not in rest["text"]
         assert SECRET_TITLE not in rest["text"] and SECRET_BODY not in rest["text"]
-        # No AES key is left to open the secrets with: only the session's Ed25519 signing key (it opens nothing).
-        assert rest["keys"] == ["Ed25519:sign"], rest["keys"]
+        # No key at all is left: no AES key to open the secrets with, and the session's sign-in key (Ed25519) rests
+        # sealed under the vault like the token (audit F6), so a copy of the storage cannot get a session.
+        assert rest["keys"] == [], rest["keys"]
 
         # A locked app shows nothing at an entry's address: the lock screen only, with the crisis lines.
         page.goto(entry_url)
@@ -519,5 +520,44 @@ def test_a_screen_asked_for_before_the_lock_is_not_shown_after_it(playwright_ins
         page.wait_for_timeout(500)
         assert page.locator("[data-lock-screen]").count() == 1
         assert SECRET_TITLE not in page.content()
+    finally:
+        ctx.close()
+
+
+# A new session from the server, signed with this device's sign-in key (what a worker does when its token expired).
+RENEW = """() => new Promise((resolve) => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = ({ data }) => resolve(data.token);
+  navigator.serviceWorker.controller.postMessage({ type: 'live-token', renew: true }, [channel.port2]);
+})"""
+
+
+def test_the_sealed_sign_in_key_renews_the_session_unlocked_and_after_the_lock_is_off(
+    playwright_instance, app_url, tmp_path
+):
+    # audit F6: the session's sign-in key rests sealed under the vault while a lock is set; it still signs when
+    # unlocked, and after the lock is turned off (sealed under the new device key again).
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = open_app(ctx, app_url, "/app/entries")
+        turn_on_sync(page, "locksealed")
+        first = page.evaluate(RENEW)
+        assert first
+        set_up_pin(page)
+        lock_now(page)
+        assert page.evaluate(AT_REST)["keys"] == []
+        assert page.evaluate(RENEW) is None  # locked: nothing signs
+        unlock_with_pin(page)
+        page.wait_for_function("() => document.documentElement.dataset.locked !== 'true'")
+        ready(page)
+        second = page.evaluate(RENEW)
+        assert second and second != first
+        page.goto(app_url + "/app/settings/lock")
+        ready(page)
+        page.locator("#lock-off").click()
+        page.wait_for_selector("text=The app lock is off.")
+        third = page.evaluate(RENEW)
+        assert third and third not in (first, second)
+        assert page.evaluate(AT_REST)["keys"] == ["AES-GCM:encrypt,decrypt"]  # the device key (DLK) only
     finally:
         ctx.close()
