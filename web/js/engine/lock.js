@@ -116,7 +116,9 @@ export function createLock(io) {
    * F7: a worker the browser keeps alive with every window closed would otherwise keep the vault key).
    */
   async function lockIfAlone() {
-    if (!vaultHeld() || !row || now() - seenAt < row.minutes * 60e3) return;
+    if (!vaultHeld()) return;
+    const current = await lockRow();
+    if (!current || now() - seenAt < current.minutes * 60e3) return;
     if (await windows().catch(() => 0)) {
       seen(); // open windows keep their own time (page/lock.js)
       return;
