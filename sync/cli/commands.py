@@ -138,8 +138,11 @@ def cmd_device_revoke(args: argparse.Namespace) -> None:
 
 
 def cmd_entry_add(args: argparse.Namespace) -> None:
+    files = [_attachment_file(path, None) for path in args.attach or []]
     client = _client(args)
-    record_id = client.add_entry(args.kind, parse_fields(args.kind, args.field or [], allow_empty=False))
+    record_id = client.add_entry(
+        args.kind, parse_fields(args.kind, args.field or [], allow_empty=False), [(d, m, None) for d, m in files]
+    )
     say(t("entry.saved", kind=args.kind))
     say(record_id)
 
@@ -266,22 +269,28 @@ MEDIA_BY_SUFFIX = {
 }
 
 
-def cmd_attach(args: argparse.Namespace) -> None:
+def _attachment_file(file: str, media: str | None) -> tuple[bytes, str]:
+    """A file to attach, read, with its media type (--media, else by its ending)."""
     from ..core.attachments import MAX_ATTACHMENT_BYTES
+
+    media = media or MEDIA_BY_SUFFIX.get(Path(file).suffix.lower())
+    if media is None:
+        raise UsageError(detail=t("attachment.whichMedia", file=file, types=", ".join(sorted(MEDIA_TYPES))))
+    try:
+        if Path(file).stat().st_size > MAX_ATTACHMENT_BYTES:
+            raise Said("too_large", t("attachment.tooLarge", file=file))
+        data = Path(file).read_bytes()
+    except OSError as exc:
+        raise Said("unreadable", t("attachment.unreadable", file=file, why=type(exc).__name__)) from None
+    if not data:
+        raise Said("empty", t("attachment.empty", file=file))
+    return data, media
+
+
+def cmd_attach(args: argparse.Namespace) -> None:
     from .terminal import attachment_words
 
-    media = args.media or MEDIA_BY_SUFFIX.get(Path(args.file).suffix.lower())
-    if media is None:
-        raise UsageError(detail=t("attachment.whichMedia", file=args.file, types=", ".join(sorted(MEDIA_TYPES))))
-    try:
-        size = Path(args.file).stat().st_size
-        if size > MAX_ATTACHMENT_BYTES:
-            raise Said("too_large", t("attachment.tooLarge", file=args.file))
-        data = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise Said("unreadable", t("attachment.unreadable", file=args.file, why=type(exc).__name__)) from None
-    if not data:
-        raise Said("empty", t("attachment.empty", file=args.file))
+    data, media = _attachment_file(args.file, args.media)
     client = _client(args)
     record_id = client.resolve(args.id)
     item = client.attach(record_id, data, media, args.field)

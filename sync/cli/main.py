@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = command(entry, "add", cmd_entry_add, t("help.entry.add"))
     c.add_argument("kind")
     c.add_argument("--field", action="append", metavar="NAME=VALUE")
+    c.add_argument("--attach", action="append", metavar="FILE", help=t("help.entryAttach"))
     c = command(entry, "edit", cmd_entry_edit, t("help.entry.edit"))
     c.add_argument("id")
     c.add_argument("--field", action="append", metavar="NAME=VALUE")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,11 +90,21 @@ class Client:
             )
         return matches[0]
 
-    def add_entry(self, kind: str, fields: dict[str, Any]) -> str:
+    def add_entry(self, kind: str, fields: dict[str, Any], files: Sequence[tuple[bytes, str, str | None]] = ()) -> str:
+        """A new entry; `files`: attachments made with it, (bytes, media type, field or None), as `attach` makes
+        them (a voice journal entry needs its recording from the start)."""
+        fields, blobs = dict(fields), []
+        for data, media, field_id in files:
+            field = self._attachment_field(kinds.get_kind(kind), media, field_id)
+            item, blob = attachments.new_attachment(data, media)
+            fields[field.id] = [*(fields.get(field.id) or []), item]
+            blobs.append((item["id"], blob))
         clean = kinds.validate_fields(kind, fields)
         record_id = str(uuid.uuid4())
         stamp = now_stamp()
         doc = entry_document.new_entry(kind, clean, stamp, self.profile.device_id)
+        for blob_id, blob in blobs:
+            self.engine.blobs.stage(blob_id, blob)
         with self.store.transaction() as db:
             self.engine.queue(db, record_id, doc, False)
         return record_id

@@ -286,3 +286,21 @@ def test_the_server_keeps_none_of_an_attachments_bytes_nor_its_key(live_server, 
     # The canary, a run of the photo's own bytes from each chunk, and the attachment's key.
     plain = {"canary": canary, "key": key} | {f"bytes@{at}": data[at : at + 32] for at in range(5, len(data), 65_536)}
     assert find_leaks(haystacks, plain, {}) == []
+
+
+def test_a_voice_journal_entry_is_made_with_its_recording(live_server, tmp_path):
+    cli = Cli(tmp_path / "profiles", live_server.url)
+    cli.create("a", "alice")
+    bare = cli.run("a", "entry", "add", "voice", "--field", "title=Walk home", ok=False)
+    assert bare.returncode == 1 and "Recording" in bare.stderr, bare.stderr
+    take = tmp_path / "walk.ogg"
+    take.write_bytes(secrets.token_bytes(90_000))
+    entry = cli.last_line("a", "entry", "add", "voice", "--field", "title=Walk home", "--attach", str(take))
+    assert len(list((cli.profile("a") / "blobs").glob("*.blob"))) == 1  # kept until the server holds it
+    cli.run("a", "sync")
+    assert list((cli.profile("a") / "blobs").glob("*.blob")) == []
+    listed = cli.run("a", "attachment", "list", entry).stdout.split()
+    out = tmp_path / "out.ogg"
+    cli.run("a", "attachment", "save", entry, listed[0], str(out))  # from the server, verified
+    assert out.read_bytes() == take.read_bytes()
+    assert "Recording: Voice recording, 90 KB" in cli.run("a", "entry", "show", entry).stdout
