@@ -25,7 +25,13 @@ _B64 = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class SketchError(ValueError):
-    """A stroke that does not fit; the text is the problem in words, said after the question's label."""
+    """A stroke that does not fit; the text is the problem in words, said after the question's label. `code` and
+    `params` name it in the catalogues (`field.problem.<code>`, as web/js/core/sketch.js)."""
+
+    def __init__(self, problem: str, code: str, params: dict[str, Any] | None = None) -> None:
+        super().__init__(problem)
+        self.code = code
+        self.params = dict(params or {})
 
 
 def _zigzag(n: int) -> int:
@@ -54,7 +60,7 @@ def encode_points(points: list[tuple[int, int, int]]) -> str:
 def decode_points(text: str) -> list[tuple[int, int, int]]:
     """The absolute points of a `points` text; SketchError when it is not one canonical spelling of valid points."""
     if not isinstance(text, str) or not _B64.fullmatch(text) or len(text) % 4 == 1:
-        raise SketchError("has a stroke whose points cannot be read")
+        raise SketchError("has a stroke whose points cannot be read", "strokePoints")
     raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     numbers: list[int] = []
     u = shift = length = 0
@@ -63,55 +69,57 @@ def decode_points(text: str) -> list[tuple[int, int, int]]:
         shift += 7
         length += 1
         if length > 4:
-            raise SketchError("has a stroke whose points cannot be read")
+            raise SketchError("has a stroke whose points cannot be read", "strokePoints")
         if not byte & 0x80:
             numbers.append(_unzigzag(u))
             u = shift = length = 0
     if length or not numbers or len(numbers) % 3:
-        raise SketchError("has a stroke whose points cannot be read")
+        raise SketchError("has a stroke whose points cannot be read", "strokePoints")
     if len(numbers) > 3 * MAX_POINTS:
-        raise SketchError(f"has a stroke of more than {MAX_POINTS} points")
+        raise SketchError(f"has a stroke of more than {MAX_POINTS} points", "strokeLong", {"max": MAX_POINTS})
     points: list[tuple[int, int, int]] = []
     x = y = p = 0
     for i in range(0, len(numbers), 3):
         x, y, p = x + numbers[i], y + numbers[i + 1], p + numbers[i + 2]
         if not (0 <= x <= WIDTH and 0 <= y <= HEIGHT and 0 <= p <= PRESSURE):
-            raise SketchError("has a point outside the sheet")
+            raise SketchError("has a point outside the sheet", "outside")
         points.append((x, y, p))
     if encode_points(points) != text:
-        raise SketchError("has a stroke whose points cannot be read")
+        raise SketchError("has a stroke whose points cannot be read", "strokePoints")
     return points
 
 
 def check_strokes(value: Any, max_items: int, max_length: int) -> list[dict[str, Any]]:
     """The strokes as they are (each checked), or SketchError. `max_length` bounds the points text of all strokes."""
     if not isinstance(value, list):
-        raise SketchError("must be a drawing")
+        raise SketchError("must be a drawing", "drawing")
     if len(value) > max_items:
-        raise SketchError(f"may hold at most {max_items} strokes")
+        raise SketchError(f"may hold at most {max_items} strokes", "strokes", {"max": max_items})
     seen: set[str] = set()
     total = 0
     out: list[dict[str, Any]] = []
     for stroke in value:
         if not isinstance(stroke, dict) or set(stroke) != KEYS:
-            raise SketchError("must be a drawing")
+            raise SketchError("must be a drawing", "drawing")
         sid = stroke["id"]
         if not isinstance(sid, str) or not _ID.fullmatch(sid):
-            raise SketchError("has a stroke without a proper id")
+            raise SketchError("has a stroke without a proper id", "strokeId")
         if sid in seen:
-            raise SketchError("has the same stroke twice")
+            raise SketchError("has the same stroke twice", "strokeTwice")
         seen.add(sid)
         if stroke["tool"] not in TOOLS or stroke["color"] not in COLORS:
-            raise SketchError("has a stroke with a tool or colour this version does not know")
+            raise SketchError("has a stroke with a tool or colour this version does not know", "strokeTool")
         width = stroke["width"]
         width = int(width) if isinstance(width, float) and width.is_integer() else width
         if isinstance(width, bool) or not isinstance(width, int) or width not in WIDTHS:
-            raise SketchError("has a stroke with a width this version does not know")
+            raise SketchError("has a stroke with a width this version does not know", "strokeWidth")
         decode_points(stroke["points"])
         total += len(stroke["points"])
         out.append({**stroke, "width": width})
     if total > max_length:
-        raise SketchError(f"is too large: it may hold at most {max_length} characters of points")
+        raise SketchError(
+            f"is too large: it may hold at most {max_length} characters of points", "drawingLarge", {"max": max_length}
+        )
     return out
 
 

@@ -92,9 +92,9 @@ def test_every_key_the_command_names_is_in_the_catalogue_and_every_message_is_us
     assert literal <= set(EN), literal - set(EN)
     prefixes = {k.split("{")[0] for k in named if "{" in k}
     tables = set(re.findall(r'"((?:how|contacts|safety)\.\w+)"', source))
-    copied = {
-        k for k in EN if k.startswith(("kind.", "problem."))
-    }  # the web app's words of kinds.json (the test below)
+    # the web app's words of kinds.json and of answers that do not fit (the test below), the problems of the client,
+    # the core (`problem.*`, `field.parse.*`) and the server (`server.*`), said by their keys (the tests further down)
+    copied = {k for k in EN if k.startswith(("kind.", "problem.", "field.", "server."))}
     unused = {k for k in EN if k not in literal | tables | copied and not any(k.startswith(p) for p in prefixes)}
     assert unused == set(), unused
 
@@ -108,7 +108,16 @@ def test_every_problem_key_is_an_error_the_client_or_core_raises_and_every_key_t
     codes = set(re.findall(r'(?:Error\(\s*|code=|code = )"(\w+)"', source))
     problems = {k.removeprefix("problem.") for k in EN if k.startswith("problem.")}
     assert problems - named - codes == set()
-    assert named - problems == set()  # a wording of its own: then the catalogue says it
+    own = {k for k in named if k.startswith(("server.", "field."))}  # keys of their own families, said as they are
+    assert named - own - problems == set()  # a wording of its own: then the catalogue says it
+    assert own - set(EN) == set()
+    # Every code an answer's check or its typing after --field fails with has its words (field.problem.*: the web app's)
+    fields_source = "\n".join(
+        (ROOT / "sync" / "core" / name).read_text(encoding="utf-8") for name in ("fields.py", "sketch.py")
+    )
+    failed = set(re.findall(r'(?:fail|SketchError)\(\s*f?"[^"]*",\s*"([\w.]+)"', fields_source))
+    assert len(failed) > 20
+    assert {f"field.{c}" if "." in c else f"field.problem.{c}" for c in failed} - set(EN) == set()
 
 
 def test_the_words_of_kinds_are_the_web_apps_in_every_language():
@@ -116,8 +125,9 @@ def test_the_words_of_kinds_are_the_web_apps_in_every_language():
     the English is kinds.json's (web/test/core/kind-words.test.js), the translations the web app's."""
     for code, catalogue in CATALOGUES.items():
         web = json.loads((ROOT / "web" / "i18n" / f"{code}.json").read_text(encoding="utf-8"))
-        mine = {k: v for k, v in catalogue.items() if k.startswith("kind.")}
-        assert mine == {k: v for k, v in web.items() if k.startswith("kind.")}, f"{code}: run make messages"
+        for section in ("kind.", "field.problem."):
+            mine = {k: v for k, v in catalogue.items() if k.startswith(section)}
+            assert mine == {k: v for k, v in web.items() if k.startswith(section)}, f"{code}: run make messages"
     for kind in kinds.all_kinds():
         assert EN[f"kind.{kind.id}.label"] == kind.label
         for f in kind.fields:
@@ -328,3 +338,97 @@ def test_problems_are_said_in_spanish_and_a_problem_without_words_in_english(cap
         )
     finally:
         messages._in_use.clear()
+
+
+# The problem codes the server answers with: its table (server/problems.py) and those of attachments (docs/PROTOCOL.md
+# "Attachments"), which may be added there after this catalogue.
+SERVER_CODES = {"blob_exists", "upload_offset", "upload_incomplete"}
+
+
+def test_every_problem_code_of_the_server_has_its_words():
+    from between.server.problems import CODES
+
+    table = (ROOT / "docs" / "PROTOCOL.md").read_text(encoding="utf-8").split("### Errors", 1)[1].split("###", 1)[0]
+    documented = {
+        c
+        for row in table.splitlines()
+        if row.startswith(("| 4", "| 5"))
+        for c in re.findall(r"`(\w+)`", row.split("|")[2])
+    }
+    worded = {k.removeprefix("server.") for k in EN if k.startswith("server.")}
+    assert set(CODES) | documented | SERVER_CODES | {"http"} == worded, worded ^ (
+        set(CODES) | documented | SERVER_CODES
+    )
+
+
+def test_the_servers_problems_are_said_by_their_code_with_numbers_as_the_language_writes_them():
+    from between.sync.client.api import ApiError, SessionExpired
+
+    quota = ApiError(
+        "quota_exceeded",
+        "this push would store 20480 bytes; the account stores 1073741000 of its 1073741824. "
+        "Nothing of the push was written.",
+        413,
+    )
+    messages.use("en")
+    try:
+        assert problem_words(quota) == (
+            "the account's storage on the server is full: this needs 20,480 bytes, and the account stores "
+            "1,073,741,000 of its 1,073,741,824; nothing of it was sent, and it stays saved on this device"
+        )
+        messages.use("es")
+        assert problem_words(quota) == (
+            "el almacenamiento de la cuenta en el servidor está lleno: esto necesita 20.480 bytes, y la cuenta guarda "
+            "1.073.741.000 de sus 1.073.741.824; no se ha enviado nada de ello, y sigue guardado en este dispositivo"
+        )
+        # A quota problem whose detail does not give the three numbers: the words without them.
+        assert problem_words(ApiError("quota_exceeded", "full", 413)).startswith(
+            "el almacenamiento de la cuenta en el servidor está lleno; no se ha enviado"
+        )
+        assert problem_words(ApiError("rate_limited", "Too many requests", 429)) == (
+            "el servidor está atendiendo demasiadas peticiones; inténtalo de nuevo dentro de un momento"
+        )
+        assert problem_words(SessionExpired("unauthorized", "expired", 401)).startswith("la sesión ha terminado")
+        assert problem_words(ApiError("blob_exists", "taken", 409)).startswith("el servidor tiene otro adjunto")
+        # An answer that is no problem body (a proxy's 502), and a code newer than this catalogue (its English).
+        assert (
+            problem_words(ApiError("http_502", "Bad Gateway", 502))
+            == "el servidor ha respondido con el estado HTTP 502"
+        )
+        assert problem_words(ApiError("from_the_future", "a newer server's words", 400)) == "a newer server's words"
+    finally:
+        messages._in_use.clear()
+
+
+def test_numbers_are_grouped_as_each_language_writes_them():
+    assert [messages.number(n, "en") for n in (7, 1024, 10240, 1073741824, -5000)] == [
+        "7",
+        "1,024",
+        "10,240",
+        "1,073,741,824",
+        "-5,000",
+    ]
+    assert [messages.number(n, "es") for n in (7, 1024, 10240, 1073741824)] == ["7", "1024", "10.240", "1.073.741.824"]
+    assert messages.number(1234567, "es-MX") == "1.234.567"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "english", "spanish"),
+    [
+        (
+            "mood",
+            "score=11",
+            "“Mood” must be a whole number from 0 to 10.",
+            "“Ánimo” debe ser un número entero entre 0 y 10.",
+        ),
+    ],
+)
+def test_an_answer_that_does_not_fit_is_said_by_the_web_apps_words(field, value, english, spanish, capsys, tmp_path):
+    profile = ["--profile", str(tmp_path / "p")]
+    for language, words in (("en", english), ("es", spanish)):
+        messages.use(language)
+        try:
+            assert cli_main.main([*profile, "entry", "add", field, "--field", value]) == 1
+            assert capsys.readouterr().err == f"between: {words} (--field {value.split('=')[0]}=…)\n"
+        finally:
+            messages._in_use.clear()
