@@ -54,7 +54,20 @@ def say(line: str = "") -> None:
 
 
 def warn(line: str) -> None:
-    print(t("error.warning", message=line), file=sys.stderr, flush=True)
+    print(t("error.warning", message=notice_words(line)), file=sys.stderr, flush=True)
+
+
+def notice_words(line: str) -> str:
+    """A line of a sync's report (sync/client/report.py `Notice`) in the language in use: `warning.<key>`; a line
+    that names no words of its own (or a key this catalogue lacks) as it is."""
+    from ..client.report import Notice
+
+    if not isinstance(line, Notice) or not has(f"warning.{line.key}"):
+        return str(line)
+    try:
+        return t(f"warning.{line.key}", **line.params)
+    except MessageError:
+        return str(line)
 
 
 # ------------------------------------------------------------------ secrets from the environment or a prompt
@@ -207,7 +220,24 @@ def print_entry(entry: dict[str, Any]) -> None:
         else:
             say(f"{name}: {text}")
     for note in entry.get("conflicts", []):
-        say(t("show.note", note=note.get("note", "")))
+        say(t("show.note", note=note_words(note)))
+
+
+def note_words(note: Any) -> str:
+    """A merge note stored in a document in the language in use: its text is fixed English, one per kind of note
+    (docs/MERGE.md "Notes"), said by `merge.note.<kind>`; a note this version does not know shows as stored."""
+    from ..core import merge
+
+    keys = {
+        merge.NOTE_TEXT: "text",
+        merge.NOTE_VALUE: "value",
+        merge.NOTE_LIST: "list",
+        merge.NOTE_ITEM: "item",
+        merge.NOTE_DELETE: "delete",
+    }
+    text = note.get("note", "") if isinstance(note, dict) else ""
+    key = keys.get(text) if isinstance(text, str) else None
+    return t(f"merge.note.{key}") if key else str(text)
 
 
 def summary(entry: dict[str, Any]) -> str:

@@ -1,8 +1,9 @@
 // Writes the words of sync/kinds.json and sync/templates.json into web/i18n/en.json (the `kind.*` and `template.*`
 // keys of core/kind-words.js), replacing the section there: the two files stay the one source of their English.
-// The `between` command's catalogues (sync/i18n/<code>.json) get the `kind.*` and `field.problem.*` sections of
-// web/i18n/<code>.json as they are, so the web app's catalogues stay the one source of the kinds' words, and of the
-// words of an answer that does not fit its question, in every language (docs/CLI.md "Languages").
+// The `between` command's catalogues (sync/i18n/<code>.json) get the `kind.*`, `field.problem.*` and `merge.note.*`
+// sections of web/i18n/<code>.json as they are, so the web app's catalogues stay the one source of the kinds' words,
+// of the words of an answer that does not fit its question and of merge notes, in every language (docs/CLI.md
+// "Languages").
 // `node tools/kind-messages.js` (make messages); `--check` only says whether they are up to date (exit 1 if not).
 // Other web catalogues are translated by hand: the catalogue test names any key they lack.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -34,9 +35,10 @@ export const withKindSection = (catalogueText, kinds, templates) =>
   withSection(catalogueText, { ...kindMessages(kinds), ...templateMessages(templates) });
 
 /** The sections of a web catalogue the command's catalogue of the same language copies. */
-export const CLI_SECTIONS = ['kind.', 'field.problem.'];
+export const CLI_SECTIONS = ['kind.', 'field.problem.', 'merge.note.'];
 
-/** The `kind.*` and `field.problem.*` messages of a web catalogue, for the command's catalogue of its language. */
+/** The `kind.*`, `field.problem.*` and `merge.note.*` messages of a web catalogue, for the command's catalogue of its
+ * language. */
 export const cliKindWords = (webCatalogue) => Object.fromEntries(Object.entries(webCatalogue)
   .filter(([key]) => CLI_SECTIONS.some((prefix) => key.startsWith(prefix))));
 

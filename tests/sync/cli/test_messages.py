@@ -94,7 +94,7 @@ def test_every_key_the_command_names_is_in_the_catalogue_and_every_message_is_us
     tables = set(re.findall(r'"((?:how|contacts|safety)\.\w+)"', source))
     # the web app's words of kinds.json and of answers that do not fit (the test below), the problems of the client,
     # the core (`problem.*`, `field.parse.*`) and the server (`server.*`), said by their keys (the tests further down)
-    copied = {k for k in EN if k.startswith(("kind.", "problem.", "field.", "server."))}
+    copied = {k for k in EN if k.startswith(("kind.", "problem.", "field.", "server.", "merge.note.", "warning."))}
     unused = {k for k in EN if k not in literal | tables | copied and not any(k.startswith(p) for p in prefixes)}
     assert unused == set(), unused
 
@@ -125,7 +125,7 @@ def test_the_words_of_kinds_are_the_web_apps_in_every_language():
     the English is kinds.json's (web/test/core/kind-words.test.js), the translations the web app's."""
     for code, catalogue in CATALOGUES.items():
         web = json.loads((ROOT / "web" / "i18n" / f"{code}.json").read_text(encoding="utf-8"))
-        for section in ("kind.", "field.problem."):
+        for section in ("kind.", "field.problem.", "merge.note."):
             mine = {k: v for k, v in catalogue.items() if k.startswith(section)}
             assert mine == {k: v for k, v in web.items() if k.startswith(section)}, f"{code}: run make messages"
     for kind in kinds.all_kinds():
@@ -432,3 +432,54 @@ def test_an_answer_that_does_not_fit_is_said_by_the_web_apps_words(field, value,
             assert capsys.readouterr().err == f"between: {words} (--field {value.split('=')[0]}=…)\n"
         finally:
             messages._in_use.clear()
+
+
+def test_every_warning_of_a_sync_has_its_words_and_every_warning_key_is_one():
+    """`warning.<key>`: the key of a `Notice` that sync/client puts in a report (warnings, failed, problems)."""
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "sync" / "client").glob("*.py"))
+    keys = set(re.findall(r'Notice\(\s*(?:f?"[^"]*"\s*)+,\s*"(\w+)"', source))
+    assert len(keys) >= 15
+    assert keys == {k.removeprefix("warning.") for k in EN if k.startswith("warning.")}
+
+
+def test_a_syncs_warnings_and_merge_notes_are_said_in_the_language_in_use(capsys):
+    from between.sync.cli.terminal import notice_words, warn
+    from between.sync.client.report import Notice
+    from between.sync.core import merge
+
+    held = Notice("2 change(s) from bob are held back: …", "heldBack", count=2, handle="bob", why="key_changed")
+    stopped = Notice("stopped sharing …", "stoppedSharing", id="abc", handle="bob", why="link_ended")
+    messages.use("es")
+    try:
+        assert notice_words(held).startswith("2 cambios de bob están retenidos: su clave de seguridad ha cambiado; ")
+        assert notice_words(stopped) == (
+            "se ha dejado de compartir la entrada abc con bob: no hay ningún vínculo de cuidado activo con bob"
+        )
+        assert notice_words("a plain line") == "a plain line"  # no words of its own: as it is
+        warn(Notice("the server listed a care link that is not ours; ignored", "notOurLink"))
+        assert capsys.readouterr().err == (
+            "between: aviso: el servidor ha listado un vínculo de cuidado que no es nuestro; se ha ignorado\n"
+        )
+        entry = _entry("journal", {"body": "Hola"})
+        entry["conflicts"] = [
+            {"at": "/fields/body", "strategy": "text", "note": merge.NOTE_TEXT, "hunks": 1},
+            {"at": "", "strategy": "future", "note": "A note of a newer version."},
+        ]
+        print_entry(entry)
+        out = capsys.readouterr().out
+        assert "Editada en dos dispositivos a la vez: las dos versiones se conservan en el texto." in out
+        assert "A note of a newer version." in out  # as stored
+    finally:
+        messages._in_use.clear()
+
+
+def test_merge_notes_have_words_whose_english_is_the_note_as_stored():
+    from between.sync.core import merge
+
+    assert {k: v for k, v in EN.items() if k.startswith("merge.note.")} == {
+        "merge.note.text": merge.NOTE_TEXT,
+        "merge.note.value": merge.NOTE_VALUE,
+        "merge.note.list": merge.NOTE_LIST,
+        "merge.note.item": merge.NOTE_ITEM,
+        "merge.note.delete": merge.NOTE_DELETE,
+    }

@@ -45,6 +45,7 @@ import { crisisPage, planForm, planPage, savedNotice } from '../../js/screens/sa
 import { contactForm } from '../../js/screens/safety/contact-views.js';
 import { NO_LINES } from '../../js/core/crisis-lines.js';
 import { FieldError } from '../../js/core/kinds.js';
+import { NOTE_DELETE, NOTE_ITEM, NOTE_LIST, NOTE_TEXT, NOTE_VALUE } from '../../js/core/merge.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -407,7 +408,8 @@ Object.assign(SCREENS, {
   exportPage(client, { entries: 0, others: 2, notice: copyWords({ entries: [], already: 0, unreadable: 0,
     notEntries: 0 }), problem: t('export.problem.notJson') })].join(''),
   'export: the text file': () => exportText([{ id: 'e1', kind: 'journal', fields: { body: 'Sunny walk',
-    plot: 'Flying' }, created_at: A, updated_at: B, shared_with: ['Handle'], conflicts: [{ note: 'ReasonGiven' }] },
+    plot: 'Flying' }, created_at: A, updated_at: B, shared_with: ['Handle'], conflicts: [{ note: 'ReasonGiven' },
+      ...[NOTE_TEXT, NOTE_VALUE, NOTE_LIST, NOTE_ITEM, NOTE_DELETE].map((note) => ({ at: '', strategy: 'x', note }))] },
   { id: 'e2', kind: 'journal', fields: {}, created_at: null, updated_at: null, shared_with: [] }],
   new Map([['journal', journal]]), 'Handle', new Date(A)),
 });
