@@ -483,3 +483,28 @@ def test_merge_notes_have_words_whose_english_is_the_note_as_stored():
         "merge.note.item": merge.NOTE_ITEM,
         "merge.note.delete": merge.NOTE_DELETE,
     }
+
+
+def test_a_document_no_form_makes_and_a_file_that_is_no_copy_are_said_in_the_language_in_use():
+    from between.sync.client.saved_copy import parse, read_copy
+    from between.sync.core import entry_document
+    from between.sync.core.errors import BetweenError
+    from between.sync.core.recurrence import parse_date
+
+    messages.use("es")
+    try:
+        with pytest.raises(BetweenError) as bad_date:
+            parse_date("2026-02-30", "schedule.recurrence.until")
+        assert problem_words(bad_date.value) == (
+            "el calendario de esta actividad no es algo que esta versión de Between pueda leer (en 'until'); "
+            "no se ha cambiado nada"
+        )
+        with pytest.raises(BetweenError) as bad_entry:
+            entry_document.validate_entry_document({"v": 2}, deleted=False)
+        assert problem_words(bad_entry.value).startswith("esta entrada no es algo que esta versión de Between pueda")
+        for text, why in (("not json", "no es JSON"), ("{}", "no contiene ninguna lista de entradas")):
+            with pytest.raises(BetweenError) as not_copy:
+                read_copy(parse(text), lambda: [])
+            assert problem_words(not_copy.value) == f"este archivo no es una copia guardada desde Between ({why})"
+    finally:
+        messages._in_use.clear()

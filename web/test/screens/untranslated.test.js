@@ -30,8 +30,8 @@ import { WARNINGS } from '../../js/engine/share.js';
 import { invitePage, inviteProblemPage, linkPage } from '../../js/screens/share/share-views.js';
 import { invitesPage, noClientPage, withdrawInvitePage } from '../../js/screens/care/care-views.js';
 import { failed, foreignRefused, notAllowed } from '../../js/screens/server-pages.js';
-import { assignForm, assignNotFoundPage, blockedPage as assignBlockedPage, libraryPage, reviewPage, withdrawPage }
-  from '../../js/screens/assign/assign-views.js';
+import { assignForm, assignNotFoundPage, blockedPage as assignBlockedPage, errorWords, libraryPage, reviewPage,
+  withdrawPage } from '../../js/screens/assign/assign-views.js';
 import { reviewAssignment } from '../../js/screens/assign/review.js';
 import { clientPage, clientsPage, printPage, timelineItems } from '../../js/screens/care/care-views.js';
 import { weekdayWords } from '../../js/core/dates.js';
@@ -134,7 +134,18 @@ const SCREENS = {
     lanes: 1, salt: new Uint8Array(16) }, failures: 5, notBefore: 90e3 }, 0),
   'lock: the lock screen, PRF, a wrong try': () => lockPage({ method: 'prf', credId: new Uint8Array(16),
     prfSalt: new Uint8Array(32), failures: 1, notBefore: 0 }, 0),
+  'lock: the lock screen, PRF with a PIN as well': () => lockPage({ method: 'prf', credId: new Uint8Array(16),
+    prfSalt: new Uint8Array(32), failures: 0, notBefore: 0, fallback: { method: 'pin', wrap: null,
+      kdf: { memoryKib: 32768, iterations: 2, lanes: 1, salt: new Uint8Array(16) } } }, 0),
+  'lock: the lock screen, PRF with a passphrase as well': () => lockPage({ method: 'prf', credId: new Uint8Array(16),
+    prfSalt: new Uint8Array(32), failures: 0, notBefore: 0, fallback: { method: 'passphrase', wrap: null,
+      kdf: { memoryKib: 32768, iterations: 2, lanes: 1, salt: new Uint8Array(16) } } }, 0),
+  'lock: set up, on with a fallback': () => setupPage({ configured: true, minutes: 15, method: 'prf',
+    fallback: 'passphrase' }, 'client'),
   'lock: forgotten': () => lockForgottenPage(),
+  // A problem of a document no form makes (no code): the catalogue's words, not the validator's English.
+  'assign: a problem no form leads to': () => html`<p>${errorWords(new FieldError(
+    "assignment 'schedule.recurrence.interval' is not part of a 'daily' schedule.", 'schedule.recurrence.interval'))}</p>`,
   'lock: not locked': () => unlockedPage(),
   'lock: set up': () => setupPage({ configured: false, minutes: 5, method: null }, 'client'),
   'lock: set up, on': () => setupPage({ configured: true, minutes: 15, method: 'prf' }, 'client'),
