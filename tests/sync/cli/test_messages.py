@@ -504,7 +504,7 @@ def test_a_document_no_form_makes_and_a_file_that_is_no_copy_are_said_in_the_lan
         assert problem_words(bad_entry.value).startswith("esta entrada no es algo que esta versión de Between pueda")
         for text, why in (("not json", "no es JSON"), ("{}", "no contiene ninguna lista de entradas")):
             with pytest.raises(BetweenError) as not_copy:
-                read_copy(parse(text), lambda: [])
+                read_copy(parse(text), list)
             assert problem_words(not_copy.value) == f"este archivo no es una copia guardada desde Between ({why})"
     finally:
         messages._in_use.clear()
