@@ -518,28 +518,36 @@ def _within(value: Any, low: int, high: int) -> bool:
 def _attachment_item(item: Any, media: tuple[str, ...], fail: Fail) -> dict[str, Any]:
     """One item of an attachments field, checked as PROTOCOL.md section 19 says; never says its key or digest."""
     if not isinstance(item, dict) or not set(item) >= _ITEM_KEYS:
-        raise fail("must list attachments, each with its id, key, size, digest and media type")
+        raise fail("must list attachments, each with its id, key, size, digest and media type", "attachmentItems")
     top = attachments.MEDIA_TYPES.get(item["media"]) if isinstance(item["media"], str) else None
     if top is None or top not in media:
-        raise fail(f"may only hold {' or '.join(_MEDIA_WORDS.get(m, m) for m in media)}")
+        raise fail(
+            f"may only hold {' or '.join(_MEDIA_WORDS.get(m, m) for m in media)}",
+            "attachmentMedia",
+            {"media": " ".join(media)},
+        )
     if set(item) - _ITEM_KEYS - _MEDIA_KEYS[top]:
-        raise fail("has an attachment with something it does not know")
+        raise fail("has an attachment with something it does not know", "attachmentUnknown")
     if not isinstance(item["id"], str) or not _UUID4.fullmatch(item["id"]):
-        raise fail("has an attachment without a proper id")
+        raise fail("has an attachment without a proper id", "attachmentId")
     for name in ("key", "digest"):
         try:
             attachments.from_b64url(item[name], 32)
         except BetweenError:
-            raise fail("has an attachment whose key or digest cannot be read") from None
+            raise fail("has an attachment whose key or digest cannot be read", "attachmentBytes") from None
     out = {k: _whole(item[k]) if k in ("size", "duration_ms", "width", "height") else item[k] for k in item}
     if not _within(out["size"], 1, attachments.MAX_ATTACHMENT_BYTES):
-        raise fail("has an attachment larger than 48 MiB or without a size")
+        raise fail("has an attachment larger than 48 MiB or without a size", "attachmentSize")
     if "duration_ms" in out and not _within(out["duration_ms"], 0, attachments.MAX_DURATION_MS):
-        raise fail("has a recording longer than an hour")
+        raise fail("has a recording longer than an hour", "attachmentDuration")
     if ("width" in out) != ("height" in out) or any(
         not _within(out[k], 1, attachments.MAX_DIMENSION) for k in ("width", "height") if k in out
     ):
-        raise fail(f"has a photo whose width and height are not both from 1 to {attachments.MAX_DIMENSION}")
+        raise fail(
+            f"has a photo whose width and height are not both from 1 to {attachments.MAX_DIMENSION}",
+            "attachmentDimensions",
+            {"max": attachments.MAX_DIMENSION},
+        )
     return out
 
 
@@ -594,13 +602,13 @@ class Attachments(Type):
         for item in _items(value, field, fail):
             checked = _attachment_item(item, field.constraints.media, fail)
             if checked["id"] in seen:
-                raise fail("has the same attachment twice")
+                raise fail("has the same attachment twice", "attachmentTwice")
             seen.add(checked["id"])
             out.append(checked)
         return out or None
 
     def parse(self, field: Field, text: str, fail: Fail) -> Any:
-        raise fail("is added with `between attach`, not typed")
+        raise fail("is added with `between attach`, not typed", "parse.attach")
 
     def text(self, field: Field, value: Any) -> str:
         return "; ".join(attachment_words(i) for i in value) if isinstance(value, list) else plain_text(value)
