@@ -508,3 +508,46 @@ def test_a_document_no_form_makes_and_a_file_that_is_no_copy_are_said_in_the_lan
             assert problem_words(not_copy.value) == f"este archivo no es una copia guardada desde Between ({why})"
     finally:
         messages._in_use.clear()
+
+
+def test_what_this_session_keyed_shows_nothing_untranslated_in_a_pseudo_locale(pseudo_locale, capsys, tmp_path):
+    """The server's problems, the sync's warnings, a merge note, an answer that does not fit (the web's
+    field.problem.* words, and field.parse.*), a document no form makes: all from the catalogue."""
+    from between.sync.cli.terminal import notice_words
+    from between.sync.client.api import ApiError
+    from between.sync.client.report import Notice
+    from between.sync.core import merge
+    from between.sync.core.recurrence import parse_date
+
+    said = [
+        problem_words(ApiError(code, "English detail", 400)) for code in SERVER_CODES | {"rate_limited", "http_502"}
+    ]
+    said.append(problem_words(ApiError("quota_exceeded", "would store 5 bytes; stores 9000 of its 10000.", 413)))
+    said.append(notice_words(Notice("x", "heldBack", count=3, handle="bob", why="key_mismatch")))
+    said.append(notice_words(Notice("x", "stoppedSharing", id="abc", handle="bob", why="no_peer")))
+    said.append(notice_words(Notice("x", "refusedChange", id="abc", why="rollback")))
+    try:
+        parse_date("nope", "schedule.recurrence.start")
+    except Exception as exc:  # noqa: BLE001 - any BetweenError: its words are what is checked
+        said.append(problem_words(exc))
+    for line in said:
+        assert "⟦" in line and "English detail" not in line, line
+        assert _untranslated(line, ["bob", "abc", "5", "9,000", "10,000", "502", "start"]) == [], line
+    entry = _entry("journal", {"body": "Hola"})
+    entry["conflicts"] = [{"at": "", "strategy": "delete", "note": merge.NOTE_DELETE}]
+    print_entry(entry)
+    assert (
+        _untranslated(
+            capsys.readouterr().out, ["Hola", "0f0e0d0c-0b0a-4908-8706-050403020100", "2026-12-07T10:00:00Z", "body"]
+        )
+        == []
+    )
+    for argv, data in (
+        (["entry", "add", "mood", "--field", "score=11"], ["score", "11"]),
+        (["entry", "add", "relaxation", "--field", "minutes=soon"], ["minutes", "soon"]),
+        (["entry", "add", "relaxation", "--field", "technique=juggling"], ["technique", "juggling"]),
+    ):
+        assert cli_main.main(["--profile", str(tmp_path / "p"), *argv]) == 1
+        err = capsys.readouterr().err
+        assert "⟦" in err
+        assert _untranslated(err, data) == [], err
