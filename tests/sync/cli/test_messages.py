@@ -517,6 +517,7 @@ def test_what_this_session_keyed_shows_nothing_untranslated_in_a_pseudo_locale(p
     from between.sync.client.api import ApiError
     from between.sync.client.report import Notice
     from between.sync.core import merge
+    from between.sync.core.errors import BetweenError
     from between.sync.core.recurrence import parse_date
 
     said = [
@@ -526,10 +527,9 @@ def test_what_this_session_keyed_shows_nothing_untranslated_in_a_pseudo_locale(p
     said.append(notice_words(Notice("x", "heldBack", count=3, handle="bob", why="key_mismatch")))
     said.append(notice_words(Notice("x", "stoppedSharing", id="abc", handle="bob", why="no_peer")))
     said.append(notice_words(Notice("x", "refusedChange", id="abc", why="rollback")))
-    try:
+    with pytest.raises(BetweenError) as bad:
         parse_date("nope", "schedule.recurrence.start")
-    except Exception as exc:  # noqa: BLE001 - any BetweenError: its words are what is checked
-        said.append(problem_words(exc))
+    said.append(problem_words(bad.value))
     for line in said:
         assert "⟦" in line and "English detail" not in line, line
         assert _untranslated(line, ["bob", "abc", "5", "9,000", "10,000", "502", "start"]) == [], line
