@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..core import keys, trust
+from ..core import keys, sharing, trust
 from .api import Api
 from .blobs import Blobs
 from .inbox import PULL_LIMIT, Inbox
@@ -11,7 +11,7 @@ from .links import Links
 from .localstore import LocalStore
 from .outbox import Outbox, blocked_key_text
 from .reader import Reader
-from .report import SyncReport
+from .report import Notice, SyncReport
 
 PUSH_ROUNDS = 5
 
@@ -60,12 +60,22 @@ class Engine:
                 break
         else:
             report.warnings.append(
-                "some changes still conflict with newer ones on the server; they stay queued: run `between sync` again"
+                Notice(
+                    "some changes still conflict with newer ones on the server; they stay queued: "
+                    "run `between sync` again",
+                    "stillConflicting",
+                )
             )
         for peer in self.store.list_peers():
             if peer.held and peer.state in trust.BLOCKED:
                 report.warnings.append(
-                    f"{peer.held} change(s) from {peer.handle} are held back: {blocked_key_text(peer)}"
+                    Notice(
+                        f"{peer.held} change(s) from {peer.handle} are held back: {blocked_key_text(peer)}",
+                        "heldBack",
+                        count=peer.held,
+                        handle=peer.handle,
+                        why=sharing.held_back(peer.linked, peer.state) or "key_changed",
+                    )
                 )
         return report
 

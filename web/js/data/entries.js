@@ -208,6 +208,24 @@ export async function deleteEntry(db, me, id) {
   return true;
 }
 
+/**
+ * Take back an entry this device has just made and never sent (its first version only, no synced head): the record
+ * and its revision go, in one transaction, as if it had never been written. A form whose second write failed (a To
+ * do answer: the entry, then the response that names it) leaves nothing half-saved this way. Returns whether it went;
+ * an entry with a later version or one the server acknowledged stays (delete it instead).
+ * @param {IDBDatabase} db @param {string} id
+ */
+export async function discardNewEntry(db, id) {
+  const row = await get(db, 'records', id);
+  if (!row || row.head?.version !== 1 || row.synced) return false;
+  await write(db, ['records', 'revisions'], (tx) => {
+    tx.objectStore('records').delete(id);
+    tx.objectStore('revisions').delete([id, 1]);
+  });
+  opened.delete(toHex(row.head.revId));
+  return true;
+}
+
 /** Undo a delete: a new revision carrying the last content before the tombstone. */
 export async function restoreEntry(db, me, id) {
   const row = await get(db, 'records', id);
