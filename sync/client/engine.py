@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from ..core import keys, trust
+from ..core import keys, sharing, trust
 from .api import Api
+from .blobs import Blobs
 from .inbox import PULL_LIMIT, Inbox
 from .links import Links
 from .localstore import LocalStore
 from .outbox import Outbox, blocked_key_text
 from .reader import Reader
-from .report import SyncReport
+from .report import Notice, SyncReport
 
 PUSH_ROUNDS = 5
 
@@ -30,7 +31,8 @@ class Engine:
         self.api = api
         self.reader = Reader(store, secrets)
         self.me = self.reader.me
-        self.outbox = Outbox(store, secrets, self.reader)
+        self.blobs = Blobs(store.dir)
+        self.outbox = Outbox(store, secrets, self.reader, self.blobs.waiting)
         # `device`: this device's id, written into the documents it makes
         self.links = Links(store, secrets, self.reader, self.outbox, device)
         self.inbox = Inbox(store, secrets, self.reader, self.outbox, self.links, pull_limit)
@@ -50,18 +52,30 @@ class Engine:
                 self.store.set_meta(db, "epoch", api.epoch)
         elif api.epoch is not None and api.epoch != known:
             self._after_restore(api, report)
+        if self.blobs.waiting():
+            self.blobs.upload_waiting(api, report)  # before the edits that name them
         for _ in range(PUSH_ROUNDS):
             self.inbox.pull(api, report)
             if not self.store.list_pending() or not self.outbox.push(api, report):
                 break
         else:
             report.warnings.append(
-                "some changes still conflict with newer ones on the server; they stay queued: run `between sync` again"
+                Notice(
+                    "some changes still conflict with newer ones on the server; they stay queued: "
+                    "run `between sync` again",
+                    "stillConflicting",
+                )
             )
         for peer in self.store.list_peers():
             if peer.held and peer.state in trust.BLOCKED:
                 report.warnings.append(
-                    f"{peer.held} change(s) from {peer.handle} are held back: {blocked_key_text(peer)}"
+                    Notice(
+                        f"{peer.held} change(s) from {peer.handle} are held back: {blocked_key_text(peer)}",
+                        "heldBack",
+                        count=peer.held,
+                        handle=peer.handle,
+                        why=sharing.held_back(peer.linked, peer.state) or "key_changed",
+                    )
                 )
         return report
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from ..core import crypto, keys, records, sharing, wire
+from ..core import attachments, crypto, keys, records, sharing, wire
 from ..core.errors import BetweenError
 from ..core.layout import GrantBody
 from .api import Api
 from .localstore import LocalStore
 from .reader import Reader
-from .report import SyncReport
+from .report import Notice, SyncReport
 from .rows import Peer, PendingRevision, StoredRecord
 
 PUSH_BATCH = 100
@@ -22,11 +23,24 @@ PUSH_BATCH = 100
 class Outbox:
     """The pushing half of sync for one unlocked profile."""
 
-    def __init__(self, store: LocalStore, secrets: keys.AccountSecrets, reader: Reader) -> None:
+    def __init__(
+        self,
+        store: LocalStore,
+        secrets: keys.AccountSecrets,
+        reader: Reader,
+        waiting: Callable[[], set[str]] = set,
+    ) -> None:
         self.store = store
         self.secrets = secrets
         self.reader = reader
         self.me = reader.me
+        # The ids of attachments' blobs still to upload whole: an edit naming one waits for it (PROTOCOL.md §17).
+        self.waiting = waiting
+
+    def named(self, row: PendingRevision | StoredRecord) -> list[uuid.UUID]:
+        """The blobs an own revision's document names (PushItem.attachments)."""
+        _, doc = self.reader.open_row(row, self.me)
+        return attachments.named_ids(doc)
 
     def queue(
         self,
@@ -113,12 +127,20 @@ class Outbox:
             peer = self.store.get_peer(user_id=grantee)
             if peer is None or not sharing.may_grant(peer.linked, peer.state):
                 if grantee in adds:
-                    raise sharing.ShareError(detail=not_shared_text(peer))
+                    raise not_shared(peer)
                 # Loses access rather than receiving the new key under an unverified identity.
                 revokes.add(grantee)
                 if warnings is not None:
                     who = peer.handle if peer else grantee
-                    warnings.append(f"stopped sharing entry {record_id} with {who}: {not_shared_text(peer)}")
+                    warnings.append(
+                        Notice(
+                            f"stopped sharing entry {record_id} with {who}: {not_shared_text(peer)}",
+                            "stoppedSharing",
+                            id=record_id,
+                            handle=who,
+                            why=_why_not(peer),
+                        )
+                    )
                 continue
             grants.append(
                 records.make_grant(
@@ -135,14 +157,26 @@ class Outbox:
 
     def push(self, api: Api, report: SyncReport) -> bool:
         """Push the outbox; returns True when a conflict asks for another pull-merge-push round."""
-        pending = self.store.list_pending()
+        waiting = self.waiting()
+        named: dict[str, list[uuid.UUID]] = {}
+        pending = []
+        for p in self.store.list_pending():
+            named[p.record_id] = self.named(p)
+            if waiting & {str(n) for n in named[p.record_id]}:
+                # Its blob is not on the server yet: the revision would be refused (unknown_blob). It waits.
+                report.warnings.append(
+                    f"entry {p.record_id} waits for its attachments to upload; it stays queued on this device"
+                )
+                continue
+            pending.append(p)
         atomic = [[p] for p in pending if p.atomic]
         plain = [p for p in pending if not p.atomic]
         batches = atomic + [plain[i : i + PUSH_BATCH] for i in range(0, len(plain), PUSH_BATCH)]
         again = False
         for batch in batches:
             self.store.mark_sent([(p.record_id, p.rev_id) for p in batch])
-            push = wire.Push(atomic=len(batch) == 1 and batch[0].atomic, items=[push_item(p) for p in batch])
+            items = [push_item(p, named[p.record_id]) for p in batch]
+            push = wire.Push(atomic=len(batch) == 1 and batch[0].atomic, items=items)
             response = api.push(push)
             by_id = {str(r.record_id): r for r in response.results}
             for item in batch:
@@ -158,8 +192,13 @@ class Outbox:
                     why = result.detail or result.status
                     self.store.set_pending_error(item.record_id, f"{result.status}: {why}")
                     report.failed.append(
-                        f"entry {item.record_id} was refused by the server ({result.status}: "
-                        f"{why}); it stays queued on this device"
+                        Notice(
+                            f"entry {item.record_id} was refused by the server ({result.status}: "
+                            f"{why}); it stays queued on this device",
+                            "refusedByServer",
+                            id=item.record_id,
+                            status=result.status,
+                        )
                     )
         return again
 
@@ -203,6 +242,7 @@ class Outbox:
                     grants=grants,
                     revoke=[uuid.UUID(uid) for uid in revoke],
                     restored=True,
+                    attachments=self.named(row),
                 )
             )
         for start in range(0, len(items), PUSH_BATCH):
@@ -212,8 +252,13 @@ class Outbox:
                     report.pushed += 1
                 elif result.status in ("invalid", "forbidden"):
                     report.failed.append(
-                        f"entry {result.record_id} could not be sent again after the server's restore "
-                        f"({result.status}: {result.detail or result.status}); it stays on this device"
+                        Notice(
+                            f"entry {result.record_id} could not be sent again after the server's restore "
+                            f"({result.status}: {result.detail or result.status}); it stays on this device",
+                            "notSentAgain",
+                            id=str(result.record_id),
+                            status=result.status,
+                        )
                     )
                 # conflict: a newer revision reached the restored server first; the next pull brings it
 
@@ -253,7 +298,8 @@ class Outbox:
                 self.queue(db, rid, doc, header.deleted)
 
 
-def push_item(p: PendingRevision) -> wire.PushItem:
+def push_item(p: PendingRevision, named: list[uuid.UUID] | None = None) -> wire.PushItem:
+    """`attachments`: the blobs the revision's document names (Outbox.named)."""
     return wire.PushItem(
         record_id=uuid.UUID(p.record_id),
         base_version=p.base_version,
@@ -261,6 +307,7 @@ def push_item(p: PendingRevision) -> wire.PushItem:
         dek_wrap=p.dek_wrap,
         grants=list(p.grants),
         revoke=[uuid.UUID(u) for u in sorted(p.revoke)],
+        attachments=list(named or []),
     )
 
 
@@ -272,6 +319,19 @@ def blocked_key_text(peer: Peer) -> str:
         else "their key does not match the invitation they accepted"
     )
     return f"{why}; compare safety numbers (`between safety-number {peer.handle}`) and confirm with --verified"
+
+
+def _why_not(peer: Peer | None) -> str:
+    return sharing.held_back(peer.linked if peer else None, peer.state if peer else None) or "no_peer"
+
+
+def not_shared(peer: Peer | None) -> sharing.ShareError:
+    """The refusal to give `peer` a record key, keyed `share.notShared` by why (sharing.held_back)."""
+    return sharing.ShareError(
+        detail=not_shared_text(peer),
+        key="share.notShared",
+        params={"why": _why_not(peer), "handle": peer.handle if peer else ""},
+    )
 
 
 def not_shared_text(peer: Peer | None) -> str:
