@@ -23,9 +23,10 @@ export const DB_VERSION = 6;
  * Version 5 (drafts): drafts: forms in progress (data/drafts.js), one row per form: {id, keyId, dekWrap, ct}, the id
  *   an HMAC of the form's identity, everything else sealed like an entry. Never synced, shared or exported.
  * Version 6 (attachments): blobs: one row per attachment blob this device holds (data/blobs.js), keyed by the
- *   attachment id, index `record`: the blob's bytes exactly as they go to the server (ciphertext under its
- *   attachment key, which only the entry's sealed document holds) and, for an own upload, its state (queued,
- *   uploading, uploaded, quota_full, failed), the bytes the server has received, tries and the last error's code.
+ *   attachment id, index `record`: {id, recordId, bytes}, the bytes exactly as they go to the server (ciphertext
+ *   under the attachment's key, which only the entry's sealed document holds). uploads: one row per blob of this
+ *   device still to upload or uploaded (engine/uploads.js): {id, recordId, size, received, state, tries, nextTry,
+ *   error, updatedAt}, kept apart from the bytes so that noting progress does not write them again.
  */
 /**
  * A row of 'peers': the other side of a care link as this device pinned it (engine/peers.js settlePeer writes it;
@@ -65,6 +66,7 @@ const MIGRATIONS = [
   },
   (db) => {
     db.createObjectStore('blobs', { keyPath: 'id' }).createIndex('record', 'recordId');
+    db.createObjectStore('uploads', { keyPath: 'id' }).createIndex('record', 'recordId');
   },
 ];
 
