@@ -87,6 +87,7 @@ export class Api {
    * @param {{type?: string, headers?: Record<string, string>, accept?: string}|null} [raw]
    */
   async send(method, path, body, token, raw = null) {
+    /** @type {Record<string, string>} */
     const headers = { Accept: raw?.accept ?? 'application/json', ...raw?.headers };
     if (body !== undefined) headers['Content-Type'] = raw?.type ?? 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;

@@ -74,7 +74,7 @@ export function readAttachmentsForm(field, form, name, previous) {
     seen.add(id);
     kept.push(before.get(id));
   }
-  const media = field.constraints?.media ?? [];
+  const media = field.constraints?.media ?? /** @type {any} */ (field).media ?? [];
   // A file input with no file chosen still sends one empty, nameless file: that is not an attachment.
   const files = form.getAll(`${name}.new`).filter((f) => typeof f !== 'string' && (f.size > 0 || f.name !== ''));
   const metas = form.getAll(`${name}.new-meta`);
@@ -86,7 +86,7 @@ export function readAttachmentsForm(field, form, name, previous) {
     if (size > MAX_ATTACHMENT_BYTES) throw problem(field, 'upload.problem.large', { max: MAX_ATTACHMENT_BYTES / 2 ** 20 });
     return { file: /** @type {File} */ (file), media: type, meta: readMeta(metas[i], type) };
   });
-  const max = field.constraints?.max_items ?? 0;
+  const max = field.constraints?.max_items ?? /** @type {any} */ (field).max_items ?? 0;
   if (kept.length + added.length > max) throw problem(field, 'upload.problem.tooMany', { max });
   return { kept, added };
 }

@@ -5,7 +5,9 @@
  */
 
 import { done, get, write } from './db.js';
+import { newAttachment } from '../core/attachments.js';
 import { queued } from '../core/uploads.js';
+import { readAttachmentsForm } from './attachment-form.js';
 
 /** The stores a save with new attachments writes besides the record's. */
 export const BLOB_STORES = ['blobs', 'uploads'];
@@ -73,4 +75,50 @@ export function namedAttachments(doc) {
     if (Array.isArray(value)) out.push(...value.filter(isItem));
   }
   return out;
+}
+
+/**
+ * Queue again, from nothing, the blobs of `ids` this device holds (the server said it has none of them: collected
+ * while the revision naming them waited). @param {IDBDatabase} db @param {string} recordId @param {string[]} ids
+ */
+export async function requeueBlobs(db, recordId, ids, now = Date.now()) {
+  const held = [];
+  for (const id of ids) {
+    const bytes = await blobBytes(db, id);
+    if (bytes) held.push({ id, size: bytes.length });
+  }
+  if (!held.length) return;
+  await write(db, ['uploads'], (tx) => {
+    for (const { id, size } of held) tx.objectStore('uploads').put(queued(id, recordId, size, now));
+  });
+}
+
+/**
+ * The attachments fields of a kind as a form sent them (data/attachment-form.js), with the new files sealed
+ * (core/attachments.js: a fresh key and id each, the blob as it goes to the server): each field's value (the kept
+ * items in the form's order, then the new ones) and the new blobs to store with the revision. A FieldError when the
+ * form asks for something the field does not take; nothing is stored either way.
+ * @param {import('../core/kinds.js').Kind} kind @param {FormData} form @param {Record<string, unknown>} previous the
+ *   fields of the revision the form edits ({} for a new entry)
+ * @returns {Promise<{values: Record<string, unknown[]|null>, kept: Record<string, unknown[]|null>,
+ *   blobs: {id: string, bytes: Uint8Array}[]}>} `kept`: the values without the new files (a form shown again keeps
+ *   only those: its new files are the page's to put back)
+ */
+export async function sealAttachments(kind, form, previous) {
+  const values = {};
+  const kept = {};
+  const blobs = [];
+  for (const field of kind.fields.filter((f) => f.type === 'attachments')) {
+    const read = readAttachmentsForm(field, form, `f.${field.id}`, previous?.[field.id]);
+    const items = [...read.kept];
+    for (const { file, media, meta } of read.added) {
+      const { item, blob } = await newAttachment(file, media, { durationMs: meta.duration_ms, width: meta.width,
+        height: meta.height });
+      items.push(item);
+      blobs.push({ id: item.id, bytes: blob });
+    }
+    values[field.id] = items.length ? items : null;
+    kept[field.id] = read.kept.length ? read.kept : null;
+  }
+  return { values, kept, blobs };
 }
