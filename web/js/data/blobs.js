@@ -67,7 +67,7 @@ const isItem = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) &
 /**
  * The attachment items a document names, in field order then item order: every item of a field whose value is a
  * list of attachment items (a kind this version does not know names its attachments the same way).
- * @param {{fields?: Record<string, unknown>}|null} doc @returns {Record<string, any>[]}
+ * @param {{fields?: Record<string, unknown>}|null} doc @returns {import('../core/attachments.js').AttachmentItem[]}
  */
 export function namedAttachments(doc) {
   const out = [];

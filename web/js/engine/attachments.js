@@ -32,7 +32,7 @@ export function createAttachments({ load, sessionApi }) {
   /**
    * The item `id` of record `recordId` as its current document names it, and whose record it is; null when the
    * record or the item is not here (deleted, never shared, another id).
-   * @returns {Promise<{item: Record<string, any>, own: boolean}|null>}
+   * @returns {Promise<{item: import('../core/attachments.js').AttachmentItem, own: boolean}|null>}
    */
   async function find(recordId, id) {
     const { db, me } = await load();
@@ -52,7 +52,8 @@ export function createAttachments({ load, sessionApi }) {
   /**
    * The attachment's bytes. `offline`: not on this device and the server cannot be reached (or has not all of it
    * yet); `gone`: the server no longer keeps it; `failed`: what came does not verify (not kept).
-   * @returns {Promise<{item: Record<string, any>, bytes: Uint8Array}|{missing: 'none'|'offline'|'gone'|'failed'}>}
+   * @returns {Promise<{item: import('../core/attachments.js').AttachmentItem, bytes: Uint8Array}
+   *   |{missing: 'none'|'offline'|'gone'|'failed'}>}
    */
   async function read(recordId, id) {
     const found = await find(recordId, id);
