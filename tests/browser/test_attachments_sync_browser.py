@@ -126,12 +126,17 @@ def status_line(page, record: str, attachment: str) -> str:
     )
 
 
+def server_dir(tmp_path: Path) -> Path:
+    (tmp_path / "srv").mkdir()
+    return tmp_path / "srv"
+
+
 def blob_files(data_dir: Path) -> list[Path]:
     return [p for p in (data_dir / "blobs").rglob("*") if p.is_file()] if (data_dir / "blobs").exists() else []
 
 
 def test_an_upload_cut_half_way_resumes_and_the_server_holds_it_once(playwright_instance, tmp_path):
-    with serve_app(tmp_path / "srv") as app:
+    with serve_app(server_dir(tmp_path)) as app:
         ctx = launch(playwright_instance, tmp_path / "phone")
         try:
             page = open_app(ctx, app.url)
@@ -174,7 +179,7 @@ def test_an_upload_cut_half_way_resumes_and_the_server_holds_it_once(playwright_
 
 
 def test_a_full_quota_keeps_the_attachment_queued_and_sends_it_when_there_is_room(playwright_instance, tmp_path):
-    with serve_app(tmp_path / "srv", {"BETWEEN_ATTACHMENT_QUOTA": "1MiB"}) as app:
+    with serve_app(server_dir(tmp_path), {"BETWEEN_ATTACHMENT_QUOTA": "1MiB"}) as app:
         ctx = launch(playwright_instance, tmp_path / "phone")
         try:
             page = open_app(ctx, app.url)
@@ -203,7 +208,7 @@ def test_a_full_quota_keeps_the_attachment_queued_and_sends_it_when_there_is_roo
 
 def test_a_photo_reaches_the_second_device_and_the_saved_copy(playwright_instance, tmp_path):
     photo = png(4, 3)
-    with serve_app(tmp_path / "srv") as app:
+    with serve_app(server_dir(tmp_path)) as app:
         phone = launch(playwright_instance, tmp_path / "phone", accept_downloads=True)
         laptop = launch(playwright_instance, tmp_path / "laptop")
         try:
