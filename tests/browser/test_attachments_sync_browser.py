@@ -10,6 +10,7 @@ multipart POST from the app's page, which the worker answers."""
 from __future__ import annotations
 
 import io
+import json
 import struct
 import time
 import zipfile
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from pwa_browser import launch, open_app
-from pwa_live import go_sync, serve_app, sign_in, sync_now, turn_on_sync
+from pwa_live import go_sync, live_app, serve_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -249,3 +250,72 @@ def test_a_photo_reaches_the_second_device_and_the_saved_copy(playwright_instanc
         finally:
             phone.close()
             laptop.close()
+
+
+# Every value of the 'blobs' store, as bytes, read from the page.
+STORED_BLOBS = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('between');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    const q = db.transaction('blobs').objectStore('blobs').getAll();
+    q.onsuccess = () => { db.close(); resolve(q.result.map((r) => ({id: r.id, recordId: r.recordId,
+      bytes: Array.from(r.bytes)}))); };
+    q.onerror = () => { db.close(); reject(q.error); };
+  };
+})"""
+
+
+def test_without_an_account_a_photo_is_kept_sealed_shown_waiting_and_in_the_zip(
+    playwright_instance, live_app, tmp_path
+):
+    """No account: the entry and its photo save at once; the photo rests only as ciphertext, opens on the device,
+    says "Waiting to upload", and the saved copy's zip holds it; a form that keeps an id the entry never had is
+    refused and stores nothing."""
+    photo = png(5, 2)
+    ctx = launch(playwright_instance, tmp_path / "phone", accept_downloads=True)
+    try:
+        page = open_app(ctx, live_app.url)
+        saved = save_photo(page, "Offline drawing", data=photo)
+        [row] = uploads_of(page, saved["record"])
+        assert (row["state"], row["received"]) == ("queued", 0)
+        [stored] = page.evaluate(STORED_BLOBS)
+        assert stored["id"] == row["id"] and stored["recordId"] == saved["record"]
+        assert len(stored["bytes"]) == row["size"] > len(photo)
+        assert photo[16:40] not in bytes(stored["bytes"])  # sealed: the PNG's bytes are nowhere in it
+        url = f"/app/attachments/{saved['record']}/{row['id']}"
+        assert page.evaluate(SHOW, url) == [5, 2]
+        assert status_line(page, saved["record"], row["id"]) == "Waiting to upload"
+        assert (
+            page.evaluate(
+                FETCH, {"url": f"/app/attachments/{saved['record']}/{'0' * 8}-0000-4000-8000-{'0' * 12}", "range": None}
+            )["status"]
+            == 404
+        )
+
+        refused = page.evaluate(
+            """async ({record}) => {
+              const form = new FormData();
+              form.append('f.title', 'Edited');
+              form.append('f.photos', '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e29');
+              const r = await fetch('/app/entries/' + record,
+                {method: 'POST', body: form, headers: {'HX-Request': 'true'}});
+              return {status: r.status, text: await r.text()};
+            }""",
+            {"record": saved["record"]},
+        )
+        assert refused["status"] == 422
+        assert "names an attachment this entry does not have" in refused["text"]
+        assert len(page.evaluate(STORED_BLOBS)) == 1 and len(page.evaluate(UPLOADS)) == 1
+
+        page.goto(live_app.url + "/app/export")
+        page.wait_for_selector("#export-title")
+        with page.expect_download() as info:
+            page.get_by_role("link", name="Download everything (zip)").click()
+        copy = zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes()))
+        assert copy.testzip() is None
+        assert copy.read(f"attachments/{saved['record']}/{row['id']}.png") == photo
+        entries = json.loads(copy.read("between-entries.json"))
+        assert [e["fields"]["photos"][0]["id"] for e in entries] == [row["id"]]
+    finally:
+        ctx.close()
