@@ -5,16 +5,10 @@
  */
 
 import { FieldError } from '../core/kinds.js';
+import { MAX_ATTACHMENT_BYTES, MEDIA_TYPES } from '../core/attachments.js';
 import { text } from '../core/messages.js';
 
-/** The largest attachment (PROTOCOL.md §19, `MAX_ATTACHMENT_BYTES`): 48 MiB of plaintext. */
-export const MAX_ATTACHMENT_BYTES = 48 * 1024 * 1024;
-
-/** The media types an attachment may have (PROTOCOL.md §19), by their top-level type. */
-export const MEDIA_TYPES = Object.freeze({
-  audio: ['audio/webm', 'audio/ogg', 'audio/mp4'],
-  image: ['image/jpeg', 'image/webp', 'image/png'],
-});
+export { MAX_ATTACHMENT_BYTES };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -25,7 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
  */
 export function mediaOf(type, media) {
   const bare = String(type ?? '').split(';')[0].trim().toLowerCase();
-  return media.some((top) => (MEDIA_TYPES[top] ?? []).includes(bare)) ? bare : null;
+  return Object.hasOwn(MEDIA_TYPES, bare) && media.includes(MEDIA_TYPES[bare]) ? bare : null;
 }
 
 /**
