@@ -115,8 +115,9 @@ export function createUploads({ load, sessionApi, changed = () => {}, now = () =
   }
 
   /**
-   * Whether every blob of `ids` this device queued is on the server: those not uploaded yet are sent first (waits
-   * skipped). A blob this device has no row for was uploaded by another device (or before this one held it).
+   * Whether every blob of `ids` this device queued is on the server: those not uploaded yet and due are sent first
+   * (a blob waiting after a failure keeps its wait: "Sync now" skips it, `run({force: true})`). A blob this device
+   * has no row for was uploaded by another device (or before this one held it).
    * @param {string[]} ids @returns {Promise<boolean>}
    */
   async function ready(ids) {
@@ -126,7 +127,7 @@ export function createUploads({ load, sessionApi, changed = () => {}, now = () =
       .filter((row) => row && !uploaded(row)).map((row) => row.id);
     const waiting = await pending();
     if (!waiting.length) return true;
-    await run({ force: true, only: waiting });
+    await run({ only: waiting });
     return !(await pending()).length;
   }
 
