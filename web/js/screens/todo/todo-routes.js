@@ -6,6 +6,7 @@ import {
 import { get, getAll } from '../../data/db.js';
 import { createDocument, listOwnDocuments, updateDocument } from '../../data/documents.js';
 import { createEntry, getEntry, updateEntry } from '../../data/entries.js';
+import { sealAttachments } from '../../data/blobs.js';
 import { discardDraft } from '../../data/drafts.js';
 import { DRAFT_FORMS } from '../drafts.js';
 import { BetweenError } from '../../core/errors.js';
@@ -213,9 +214,17 @@ export function register(router, app) {
     const again = (error) => d.view({ values, feedback: rawFeedback(form), error, shareOn }, {}, 422);
     let fields;
     let base;
+    let blobs = [];
     try {
-      fields = a.doc.kind === WORKSHEET ? validateWorksheetAnswers(a.doc.worksheet, values)
-        : validateFields(kind, values);
+      if (a.doc.kind === WORKSHEET) {
+        fields = validateWorksheetAnswers(a.doc.worksheet, values);
+      } else {
+        // A recording or a photo of the answer (an activity's kind may take them): kept ones are the day's entry's.
+        const attached = await sealAttachments(kind, form, (await answeredEntry(e, a, previous))?.fields ?? {});
+        blobs = attached.blobs;
+        Object.assign(values, attached.kept);
+        fields = validateFields(kind, { ...values, ...attached.values });
+      }
       if (feedback?.error) return again(feedback.error);
       base = { assignment: a.doc, assignmentId: a.id, occurrence, status: 'done', minutes: entryMinutes(kind, fields),
         feedback: feedback ?? undefined, previous };
@@ -229,8 +238,8 @@ export function register(router, app) {
     // shared with the therapist at once when the switch is on.
     const earlier = await answeredEntry(e, a, previous);
     const extra = a.doc.kind === WORKSHEET ? { worksheet: a.doc.worksheet, title: a.doc.title } : {};
-    const entry = (earlier && await store.updateEntry(e.db, e.me, earlier.id, fields, kind))
-      ?? await store.createEntry(e.db, e.me, a.doc.kind, fields, extra, { shareWith: shareOn ? [a.ownerId] : [] });
+    const entry = (earlier && await store.updateEntry(e.db, e.me, earlier.id, fields, kind, { blobs }))
+      ?? await store.createEntry(e.db, e.me, a.doc.kind, fields, extra, { shareWith: shareOn ? [a.ownerId] : [], blobs });
     let shared = shareOn;
     if (entry.id === earlier?.id) shared = await shareAnswer(e, a, entry.id, shareOn);
     const doc = responseDoc({ ...base, entryId: entry.id, now: clock() });
