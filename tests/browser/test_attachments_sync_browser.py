@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from pwa_browser import launch, open_app
+from pwa_care import linked_pair, share_entry
 from pwa_live import go_sync, live_app, serve_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
@@ -319,3 +320,28 @@ def test_without_an_account_a_photo_is_kept_sealed_shown_waiting_and_in_the_zip(
         assert [e["fields"]["photos"][0]["id"] for e in entries] == [row["id"]]
     finally:
         ctx.close()
+
+
+def test_the_therapist_sees_a_shared_photo(playwright_instance, live_app, tmp_path):
+    """A photo in an entry the client shares is fetched by the therapist's app (the server serves a grantee the blobs
+    the shared revision names), verified against the document, and shown."""
+    photo = png(6, 4)
+    t_ctx = launch(playwright_instance, tmp_path / "therapist")
+    c_ctx = launch(playwright_instance, tmp_path / "client")
+    try:
+        tp = open_app(t_ctx, live_app.url)
+        cp = open_app(c_ctx, live_app.url)
+        linked_pair(tp, cp, "dr.ode", "eli")
+        saved = save_photo(cp, "For our session", data=photo)
+        share_entry(cp, live_app.url, saved["record"], "dr.ode")
+        assert sync_now(cp) == "Synced"
+        [row] = uploads_of(cp, saved["record"])
+        assert sync_now(tp) == "Synced"
+        url = f"/app/attachments/{saved['record']}/{row['id']}"
+        got = tp.evaluate(FETCH, {"url": url, "range": None})
+        assert (got["status"], got["type"], got["sha"]) == (200, "image/png", saved["sha"])
+        assert tp.evaluate(SHOW, url) == [6, 4]
+        assert status_line(tp, saved["record"], row["id"]) == "Uploaded"
+    finally:
+        t_ctx.close()
+        c_ctx.close()
