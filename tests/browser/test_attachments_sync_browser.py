@@ -267,12 +267,43 @@ STORED_BLOBS = """() => new Promise((resolve, reject) => {
 })"""
 
 
+# In the worker: IndexedDB refuses, for quota, to put a blob while `self.__full` is set (tests/browser/
+# test_storage_browser.py refuses a revision the same way).
+FULL_AT_BLOB = """() => {
+  const put = IDBObjectStore.prototype.put;
+  self.__full = true;
+  IDBObjectStore.prototype.put = function (...args) {
+    if (self.__full && this.name === 'blobs') {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    }
+    return put.apply(this, args);
+  };
+}"""
+
+# How many rows the worker's stores hold, read in the worker.
+COUNTS = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open('between');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const count = (store) => new Promise((resolve) => {
+    const request = db.transaction(store).objectStore(store).count();
+    request.onsuccess = () => resolve(request.result);
+  });
+  const out = {};
+  for (const store of ['records', 'revisions', 'blobs', 'uploads']) out[store] = await count(store);
+  db.close();
+  return out;
+}"""
+
+
 def test_without_an_account_a_photo_is_kept_sealed_shown_waiting_and_in_the_zip(
     playwright_instance, live_app, tmp_path
 ):
     """No account: the entry and its photo save at once; the photo rests only as ciphertext, opens on the device,
     says "Waiting to upload", and the saved copy's zip holds it; a form that keeps an id the entry never had is
-    refused and stores nothing."""
+    refused and stores nothing; a device full when the photo is written stores nothing of the save (507)."""
     photo = png(5, 2)
     ctx = launch(playwright_instance, tmp_path / "phone", accept_downloads=True)
     try:
@@ -308,6 +339,17 @@ def test_without_an_account_a_photo_is_kept_sealed_shown_waiting_and_in_the_zip(
         assert refused["status"] == 422
         assert "names an attachment this entry does not have" in refused["text"]
         assert len(page.evaluate(STORED_BLOBS)) == 1 and len(page.evaluate(UPLOADS)) == 1
+
+        # The device is full when the new photo's blob is written (after the entry's record and revision, in the same
+        # transaction): 507 with the words, and nothing of the save is stored, neither the entry nor the photo.
+        worker = ctx.service_workers[0]
+        counts = worker.evaluate(COUNTS)
+        worker.evaluate(FULL_AT_BLOB)
+        full = page.evaluate(SAVE, {"title": "When full", "bytes": list(photo), "random": 0, "media": "image/png"})
+        worker.evaluate("() => { self.__full = false; }")
+        assert full["status"] == 507
+        assert "no room left to save this" in full["text"]
+        assert worker.evaluate(COUNTS) == counts == {"records": 1, "revisions": 1, "blobs": 1, "uploads": 1}
 
         page.goto(live_app.url + "/app/export")
         page.wait_for_selector("#export-title")
