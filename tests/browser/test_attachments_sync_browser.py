@@ -71,6 +71,12 @@ FETCH = """async ({url, range}) => {
     sha: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')};
 }"""
 
+# "Free space" (Settings), as the page's button sends it.
+FREE_SPACE = """async () => {
+  const r = await fetch('/app/storage/free', {method: 'POST', headers: {'HX-Request': 'true'}});
+  return r.status;
+}"""
+
 # Shown by the page as an <img>: decoded, its natural size.
 SHOW = """(url) => new Promise((resolve) => {
   const img = new Image();
@@ -248,6 +254,16 @@ def test_a_photo_reaches_the_second_device_and_the_saved_copy(playwright_instanc
             names = copy.namelist()
             assert names[:2] == ["between-entries.json", "between-entries.txt"]
             assert copy.read(f"attachments/{saved['record']}/{row['id']}.png") == photo
+
+            # "Free space" drops the photo's bytes (the server has them, and the entry is synced); after the app is
+            # closed and opened again (nothing decrypted left in memory) it opens, fetched and kept once more.
+            assert page.evaluate(FREE_SPACE) == 200
+            assert page.evaluate(STORED_BLOBS) == []
+            phone.close()
+            phone = launch(playwright_instance, tmp_path / "phone")
+            page = open_app(phone, app.url)
+            assert page.evaluate(FETCH, {"url": url, "range": None})["sha"] == saved["sha"]
+            assert [b["id"] for b in page.evaluate(STORED_BLOBS)] == [row["id"]]
         finally:
             phone.close()
             laptop.close()

@@ -122,3 +122,29 @@ export async function sealAttachments(kind, form, previous) {
   }
   return { values, kept, blobs };
 }
+
+/**
+ * Which blobs this device holds, by id and record, without reading their bytes.
+ * @param {IDBDatabase} db @returns {Promise<{id: string, recordId: string}[]>}
+ */
+export function heldBlobs(db) {
+  return new Promise((resolve, reject) => {
+    const out = [];
+    const request = db.transaction('blobs').objectStore('blobs').index('record').openKeyCursor();
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor) return resolve(out);
+      out.push({ id: String(cursor.primaryKey), recordId: String(cursor.key) });
+      cursor.continue();
+    };
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** Drop the bytes of these blobs (their upload rows stay: they say the server has them). */
+export async function dropBlobs(db, ids) {
+  if (!ids.length) return;
+  await write(db, ['blobs'], (tx) => {
+    for (const id of ids) tx.objectStore('blobs').delete(id);
+  });
+}
