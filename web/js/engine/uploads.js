@@ -81,6 +81,7 @@ export function createUploads({ load, sessionApi, changed = () => {}, now = () =
    * @param {{force?: boolean, only?: string[]|null}} [options]
    */
   async function pass({ force = false, only = null } = {}) {
+    if (globalThis.navigator?.onLine === false) return; // offline: they wait, queued, and go on from where they were
     const { db } = await load();
     const api = await sessionApi();
     if (!api) return; // no account, or signed out: they wait, queued
