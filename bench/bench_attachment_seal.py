@@ -5,7 +5,7 @@ Run: (cd web && npm run build) && .venv/bin/python -m bench.bench_attachment_sea
 (the server serves web/dist/, the minified build: build it after changing web/)
 
 The app is served by the real server; the page imports the app's own module. Each round, back to back (alternating
-which goes first), over the same random bytes: `sealBlob` (padding, 160 chunks of 64 KiB, each its own AES-GCM call
+which goes first), over the same random bytes: `sealBlob` (padding, 156 chunks of 64 KiB, each its own AES-GCM call
 with its nonce and associated data, 8 in flight) and `crypto.subtle.encrypt` once over the whole attachment (no
 padding, no chunks: the least any encryption of those bytes costs). Also `newAttachment` (the seal plus the blob's
 SHA-256, what saving an entry pays) and opening the blob again (`openItem`: digest, every chunk, unpadding).
