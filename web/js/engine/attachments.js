@@ -29,6 +29,9 @@ export const forgetAttachments = () => opened.clear();
  *   sessionApi: () => Promise<import('../data/api.js').Api|null>}} io
  */
 export function createAttachments({ load, sessionApi }) {
+  /** @type {Map<string, Promise<any>>} reads in progress, by record and attachment */
+  const reading = new Map();
+
   /**
    * The item `id` of record `recordId` as its current document names it, and whose record it is; null when the
    * record or the item is not here (deleted, never shared, another id).
@@ -55,7 +58,16 @@ export function createAttachments({ load, sessionApi }) {
    * @returns {Promise<{item: import('../core/attachments.js').AttachmentItem, bytes: Uint8Array}
    *   |{missing: 'none'|'offline'|'gone'|'failed'}>}
    */
-  async function read(recordId, id) {
+  function read(recordId, id) {
+    // An audio element asks for several ranges at once at first play: one fetch and one opening serve them all.
+    const key = `${recordId}/${id}`;
+    if (!reading.has(key)) reading.set(key, readOnce(recordId, id).finally(() => reading.delete(key)));
+    return reading.get(key);
+  }
+
+  /** @returns {Promise<{item: import('../core/attachments.js').AttachmentItem, bytes: Uint8Array}
+   *   |{missing: 'none'|'offline'|'gone'|'failed'}>} */
+  async function readOnce(recordId, id) {
     const found = await find(recordId, id);
     if (!found) return { missing: 'none' };
     const { item } = found;
