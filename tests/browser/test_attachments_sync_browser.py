@@ -21,6 +21,7 @@ import pytest
 from pwa_browser import launch, open_app
 from pwa_care import linked_pair, share_entry
 from pwa_live import go_sync, live_app, serve_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixtures
+from test_lock_browser import lock_now, set_up_pin, unlock_with_pin
 
 pytestmark = pytest.mark.browser
 
@@ -403,3 +404,27 @@ def test_the_therapist_sees_a_shared_photo(playwright_instance, live_app, tmp_pa
     finally:
         t_ctx.close()
         c_ctx.close()
+
+
+def test_a_locked_app_gives_no_attachment_and_the_pin_opens_it_again(playwright_instance, live_app, tmp_path):
+    """With the app lock on and locked, an attachment's address answers the lock screen, never the bytes (they rest
+    under a key only the sealed document holds); unlocked, the photo shows again."""
+    photo = png(3, 3)
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(ctx, live_app.url, "/app/entries")
+        saved = save_photo(page, "Behind the lock", data=photo)
+        [row] = uploads_of(page, saved["record"])
+        url = f"/app/attachments/{saved['record']}/{row['id']}"
+        assert page.evaluate(SHOW, url) == [3, 3]  # opened once: it is in the worker's memory too
+        set_up_pin(page)
+        lock_now(page)
+        got = page.evaluate(FETCH, {"url": url, "range": None})
+        assert got["sha"] != saved["sha"] and got["type"].startswith("text/html")
+        assert page.evaluate(SHOW, url) is None
+        unlock_with_pin(page)
+        page.wait_for_selector("[data-lock-screen]", state="detached", timeout=30000)
+        page.wait_for_function("() => document.documentElement.dataset.ready === 'true'")
+        assert page.evaluate(FETCH, {"url": url, "range": None})["sha"] == saved["sha"]
+    finally:
+        ctx.close()
