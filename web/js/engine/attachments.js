@@ -11,6 +11,7 @@ import { isQuotaError } from '../core/storage.js';
 import { statusOf } from '../core/uploads.js';
 import { ApiError } from '../data/api.js';
 import { blobBytes, getUpload, keepBlob, namedAttachments } from '../data/blobs.js';
+import { mayKeepPlaintext } from '../data/device.js';
 import { getEntry } from '../data/entries.js';
 import { getReceived } from './received.js';
 
@@ -45,8 +46,9 @@ export function createAttachments({ load, sessionApi }) {
     return item ? { item, own: Boolean(entry) } : null;
   }
 
-  /** Remember an opened attachment, the oldest forgotten past KEEP_OPEN. */
-  function remember(id, bytes) {
+  /** Remember an opened attachment, the oldest forgotten past KEEP_OPEN; nothing while (or since) the app locked. */
+  function remember(me, id, bytes) {
+    if (!mayKeepPlaintext(me)) return;
     opened.delete(id);
     opened.set(id, bytes);
     while (opened.size > KEEP_OPEN) opened.delete(opened.keys().next().value);
@@ -72,12 +74,12 @@ export function createAttachments({ load, sessionApi }) {
     if (!found) return { missing: 'none' };
     const { item } = found;
     if (opened.has(id)) return { item, bytes: opened.get(id) };
-    const { db } = await load();
+    const { db, me } = await load();
     const held = await blobBytes(db, id);
     if (held) {
       try {
         const bytes = await openItem(item, held);
-        remember(id, bytes);
+        remember(me, id, bytes);
         return { item, bytes };
       } catch (err) {
         if (!(err instanceof CryptoError)) throw err;
@@ -108,7 +110,7 @@ export function createAttachments({ load, sessionApi }) {
     await keepBlob(db, id, recordId, blob).catch((err) => {
       if (!isQuotaError(err)) throw err;
     });
-    remember(id, bytes);
+    remember(me, id, bytes);
     return { item, bytes };
   }
 

@@ -6,7 +6,7 @@
  */
 
 import { get, openDb, write } from '../data/db.js';
-import { holdVault, opensWith, restUnder, vaultHeld } from '../data/device.js';
+import { dropVault, holdVault, lockGeneration, opensWith, restUnder, vaultHeld } from '../data/device.js';
 import { forgetPlaintexts } from '../data/entries.js';
 import { forgetReceived } from './received.js';
 import { forgetAttachments } from './attachments.js';
@@ -39,12 +39,14 @@ export const isLocked = () => lockedNow !== false;
 
 /**
  * @param {{reset: () => void, tell: (message: object) => Promise<void>, recover: () => Promise<CryptoKey|null>,
- *   now?: () => number}} io
+ *   windows?: () => Promise<number>, now?: () => number}} io
  *   reset: drop the worker's loaded state (keys, settings); tell: a message to every open page of the app;
- *   recover: ask the open pages for the vault key they hold (null when none does)
+ *   recover: ask the open pages for the vault key they hold (null when none does); windows: how many windows of the
+ *   app are open
  */
 export function createLock(io) {
   const now = io.now ?? (() => Date.now());
+  const windows = io.windows ?? (async () => 1);
   /** @type {Promise<IDBDatabase>|null} */
   let opened = null;
   /** @type {LockRow|null|undefined} */
@@ -74,24 +76,55 @@ export function createLock(io) {
     row = next;
   }
 
+  // Locked on purpose (lockNow) in this worker's life: no page is asked for the key again until an unlock. The lock
+  // generation (data/device.js) moves on at every lock: a key asked for before it is not used after it.
+  let lockedHere = false;
   let recovering = null;
   /**
    * Whether the app is locked now. A lock is set and no vault key is in memory: the open pages may still hold it
-   * (the browser stopped and restarted this worker while the app was open), so they are asked once first.
+   * (the browser stopped and restarted this worker while the app was open), so they are asked once first, unless the
+   * app was locked meanwhile. A key that comes back is used only if no lock came between the question and the answer.
    */
   async function locked() {
     const current = await lockRow();
     if (!current) return (lockedNow = false);
     if (vaultHeld()) return (lockedNow = false);
+    if (lockedHere) return (lockedNow = true);
     recovering ??= (async () => {
+      const asked = lockGeneration();
       const key = await io.recover().catch(() => null);
-      if (key && await opensWith(await database(), key)) {
-        holdVault(key);
-        io.reset();
-      }
+      if (!key || !(await opensWith(await database(), key))) return;
+      if (lockedHere || lockGeneration() !== asked || vaultHeld()) return; // locked meanwhile: the key stays out
+      holdVault(key);
+      seen();
+      io.reset();
     })().finally(() => { recovering = null; });
     await recovering;
     return (lockedNow = !vaultHeld());
+  }
+
+  // When a window of the app was last known open (a request or a message from one). The pages lock after the
+  // minutes by their own timers; with no window open, no timer runs there, so the worker looks at this itself on
+  // every request, message and push (its own timers do not outlive it, and it is stopped and woken at will).
+  let seenAt = now();
+  /** A window of the app is open (it sent a request or a message). */
+  function seen() {
+    seenAt = now();
+  }
+
+  /**
+   * Lock at once if the app is unlocked, no window of it is open, and none has been for the chosen minutes (audit
+   * F7: a worker the browser keeps alive with every window closed would otherwise keep the vault key).
+   */
+  async function lockIfAlone() {
+    if (!vaultHeld()) return;
+    const current = await lockRow();
+    if (!current || now() - seenAt < current.minutes * 60e3) return;
+    if (await windows().catch(() => 0)) {
+      seen(); // open windows keep their own time (page/lock.js)
+      return;
+    }
+    await lockNow();
   }
 
   /** What the page needs to know: whether a lock is set, locked or not, and after how many minutes it locks. */
@@ -101,10 +134,14 @@ export function createLock(io) {
       method: current?.method ?? null };
   }
 
-  /** Lock at once: the vault key and everything decrypted leave memory, here and in every page. */
+  /**
+   * Lock at once: the vault key and everything decrypted leave memory, here and in every page; no page is asked for
+   * the key again (a question already asked is not answered with it: the generation moved on).
+   */
   async function lockNow() {
     if (!(await lockRow())) return false;
-    holdVault(null);
+    dropVault(true);
+    lockedHere = true;
     lockedNow = true;
     io.reset();
     forgetPlaintexts();
@@ -137,6 +174,7 @@ export function createLock(io) {
     await restUnder(db, me, held, (tx) => tx.objectStore('meta').put(next, LOCK_KEY));
     row = next;
     holdVault(held);
+    lockedHere = false;
     lockedNow = false;
     io.reset();
     await io.tell({ type: 'lock', locked: false, key: held, minutes: next.minutes });
@@ -147,7 +185,8 @@ export function createLock(io) {
     const db = await database();
     await restUnder(db, me, null, (tx) => tx.objectStore('meta').delete(LOCK_KEY));
     row = null;
-    holdVault(null);
+    dropVault(false);
+    lockedHere = false;
     lockedNow = false;
     io.reset();
     await io.tell({ type: 'lock', locked: false, configured: false });
@@ -161,19 +200,38 @@ export function createLock(io) {
     await io.tell({ type: 'lock', locked: false, minutes });
   }
 
+  // Unlock tries, one at a time (two tabs, or messages sent together, would each read the same count otherwise).
+  /** @type {Promise<unknown>} */
+  let attempts = Promise.resolve();
+
   /**
    * One try to unlock with `output` (the Argon2id output of what was typed, or the PRF output). Refused without
-   * trying while a wait after wrong tries runs. A wrong one is counted and sets the next wait; the tenth wrong one in
-   * a row forgets this device's keys and data (`forgotten`).
+   * trying while a wait after wrong tries runs. Tries run one after another, and each is counted as wrong before it
+   * is tried (the count and the next wait are stored first; a worker stopped in the middle has counted it), then set
+   * back to zero when it was right. The tenth wrong one in a row forgets this device's keys and data (`forgotten`).
    * @param {{method: string, output: Uint8Array}} attempt
    * @returns {Promise<{ok: true}|{ok: false, wait: number, failures: number, forgotten: boolean}>}
    */
-  async function unlock({ method, output }) {
+  function unlock(attempt) {
+    const run = attempts.then(() => tryUnlock(attempt));
+    attempts = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * @param {{method: string, output: Uint8Array}} attempt
+   * @returns {Promise<{ok: true}|{ok: false, wait: number, failures: number, forgotten: boolean}>}
+   */
+  async function tryUnlock({ method, output }) {
     row = undefined; // the attempt state as stored, not as this worker last saw it
     const current = await lockRow();
     if (!current) return { ok: true };
     const left = waitLeft(current, now());
     if (left > 0) return { ok: false, wait: left, failures: current.failures, forgotten: false };
+    const next = afterFailure(current, now());
+    const { forget, ...counted } = next;
+    await saveRow({ ...current, ...counted });
+    const asked = lockGeneration();
     let key = null;
     if (method === current.method) {
       try {
@@ -183,19 +241,21 @@ export function createLock(io) {
       }
     }
     if (key && await opensWith(await database(), key)) {
-      if (current.failures) await saveRow({ ...current, failures: 0, notBefore: 0, lastFailAt: null });
+      await saveRow({ ...current, failures: 0, notBefore: 0, lastFailAt: null });
+      // Locked again (or the keys forgotten) while this try ran: it was right, but it opens nothing now.
+      if (lockGeneration() !== asked) return { ok: false, wait: 0, failures: 0, forgotten: false };
       holdVault(key);
+      seen();
+      lockedHere = false;
       lockedNow = false;
       io.reset();
       await io.tell({ type: 'lock', locked: false, key, minutes: current.minutes });
       return { ok: true };
     }
-    const next = afterFailure(current, now());
-    if (next.forget) {
+    if (forget) {
       await forgetKeys();
       return { ok: false, wait: 0, failures: next.failures, forgotten: true };
     }
-    await saveRow({ ...current, ...next });
     return { ok: false, wait: next.notBefore - now(), failures: next.failures, forgotten: false };
   }
 
@@ -204,7 +264,8 @@ export function createLock(io) {
    * vault key too): the server keeps the device listed until it is signed out from another device or expires.
    */
   async function forgetKeys() {
-    holdVault(null);
+    dropVault(false);
+    lockedHere = false;
     io.reset();
     forgetPlaintexts();
     forgetReceived();
@@ -223,5 +284,6 @@ export function createLock(io) {
     await io.tell({ type: 'lock', locked: false, configured: false, forgotten: true });
   }
 
-  return { locked, state, lockRow, lockNow, setUp, turnOff, setMinutes, unlock, configured: async () => Boolean(await lockRow()) };
+  return { locked, state, lockRow, lockNow, setUp, turnOff, setMinutes, unlock, seen, lockIfAlone,
+    configured: async () => Boolean(await lockRow()) };
 }
