@@ -239,6 +239,88 @@ def test_a_prf_credential_unlocks_only_with_its_authenticator(playwright_instanc
         ctx.close()
 
 
+# The lock row's wraps as stored (meta 'lock'): the method's, and the fallback's with its method.
+LOCK_WRAPS = """async () => {
+  const db = await new Promise((ok) => { const r = indexedDB.open('between'); r.onsuccess = () => ok(r.result); });
+  const row = await new Promise((ok) => { const r = db.transaction('meta').objectStore('meta').get('lock');
+    r.onsuccess = () => ok(r.result); });
+  db.close();
+  const hex = (b) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return { method: row.method, wrap: hex(row.wrap.ct), fallback: row.fallback ? { method: row.fallback.method,
+    wrap: hex(row.fallback.wrap.ct), memoryKib: row.fallback.kdf.memoryKib, salt: hex(row.fallback.kdf.salt) } : null };
+}"""
+
+
+def test_a_prf_lock_with_a_pin_as_well_unlocks_with_the_authenticator_and_with_the_pin_without_it(
+    playwright_instance, app_url, tmp_path
+):
+    """The vault key wrapped twice: under the PRF output and under the fallback PIN's Argon2id output. The credential
+    unlocks while its authenticator is there; with the authenticator gone the PRF cannot be asked, and the PIN
+    unlocks; a wrong PIN counts toward the same limit as any wrong try."""
+    url = re.sub(r"//127\.0\.0\.1:", "//localhost:", app_url)
+    ctx = launch(playwright_instance, tmp_path / "profile")
+    try:
+        page = open_app(ctx, url, "/app/entries")
+        create_journal(page, SECRET_TITLE, SECRET_BODY)
+        entry_url = page.url
+        keys = page.evaluate(READ_KEYS)
+        cdp, authenticator = virtual_authenticator(page)
+
+        page.goto(url + "/app/settings/lock")
+        ready(page)
+        page.get_by_label("Fingerprint, face or security key").check()
+        hint = page.locator("#lock-fallback-hint")
+        assert hint.is_visible()  # what a fallback changes, said where it is chosen
+        assert "try every PIN" in hint.inner_text() and "passphrase as well keeps that hard" in hint.inner_text()
+        page.get_by_label("A PIN as well").check()
+        page.fill("#lock-fb-pin", PIN)
+        page.fill("#lock-fb-pin2", PIN)
+        assert serious_violations(page) == []
+        page.get_by_role("button", name="Turn on the lock").click()
+        page.wait_for_selector(".notice[role='status']", timeout=30000)
+        assert page.inner_text(".notice[role='status']") == "The app lock is on."
+        said = page.inner_text("#lock-now-title + p")
+        assert "fingerprint, face or security key" in said and "Your PIN unlocks it too." in said
+        wraps = page.evaluate(LOCK_WRAPS)
+        assert wraps["method"] == "prf" and wraps["fallback"]["method"] == "pin"
+        assert wraps["fallback"]["memoryKib"] == 32768 and len(wraps["fallback"]["salt"]) == 32
+        assert wraps["wrap"] != wraps["fallback"]["wrap"]  # two wraps of the vault key, under two KEKs
+
+        lock_now(page)
+        rest = page.evaluate(AT_REST)
+        for name in ("accountKey", "sigSeed", "kemSeed", "kwk"):
+            assert keys[name] not in rest["text"], name
+        assert SECRET_TITLE not in rest["text"]
+
+        # With the authenticator: the credential unlocks.
+        page.goto(entry_url)
+        page.wait_for_selector("[data-lock-screen]")
+        assert page.locator("#lock-fallback-title").inner_text() == "Or unlock with your PIN"
+        assert serious_violations(page) == []
+        ready(page)
+        page.get_by_role("button", name="Unlock with fingerprint, face or security key").click()
+        page.wait_for_selector("article h1")
+        assert SECRET_TITLE in page.inner_text("article")
+
+        # Without it: the credential cannot be asked, a wrong PIN is counted, the PIN unlocks.
+        lock_now(page)
+        cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": authenticator})
+        page.get_by_role("button", name="Unlock with fingerprint, face or security key").click()
+        alert = page.locator("[data-lock-screen] form:not(.lock-fallback) [data-error]")
+        alert.wait_for(state="visible", timeout=90000)
+        assert SECRET_TITLE not in page.content()
+        wrong_try(page, "000000")
+        assert lock_state(page)["failures"] == 1
+        assert "9 tries left" in page.inner_text("#lock-status")
+        unlock_with_pin(page)
+        page.wait_for_selector("article h1")
+        assert page.url == entry_url
+        assert SECRET_TITLE in page.inner_text("article")
+        assert lock_state(page)["failures"] == 0
+    finally:
+        ctx.close()
+
+
 SET_NOT_BEFORE = """async (at) => {
   const db = await new Promise((ok) => { const r = indexedDB.open('between'); r.onsuccess = () => ok(r.result); });
   const store = (mode) => db.transaction('meta', mode).objectStore('meta');

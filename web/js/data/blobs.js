@@ -148,3 +148,20 @@ export async function dropBlobs(db, ids) {
     for (const id of ids) tx.objectStore('blobs').delete(id);
   });
 }
+
+/**
+ * Delete, in a transaction over BLOB_STORES, every blob of a record and its row in the upload queue (an entry taken
+ * back before it was ever sent: data/entries.js discardNewEntry). @param {IDBTransaction} tx @param {string} recordId
+ */
+export function discardBlobs(tx, recordId) {
+  for (const name of BLOB_STORES) {
+    const store = tx.objectStore(name);
+    const request = store.index('record').openKeyCursor(IDBKeyRange.only(recordId));
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor) return;
+      store.delete(cursor.primaryKey);
+      cursor.continue();
+    };
+  }
+}

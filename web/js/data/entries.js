@@ -3,7 +3,7 @@
 import { equal, toHex, uuidBytes, uuidString, newUuid } from '../core/bytes.js';
 import { randomBytes } from '../core/crypto.js';
 import { get, getAll, write } from './db.js';
-import { BLOB_STORES, putBlobs } from './blobs.js';
+import { BLOB_STORES, discardBlobs, putBlobs } from './blobs.js';
 import { mayKeepPlaintext, stillUnlocked } from './device.js';
 import { BetweenError, CryptoError } from '../core/errors.js';
 import { FLAG_DELETED, parseHeader } from '../core/layout.js';
@@ -213,6 +213,25 @@ export async function deleteEntry(db, me, id) {
   if (!isEntryDocument(old)) return false;
   const doc = makeTombstone(old, now(), me.deviceId);
   await commit(db, me, row, encodeDocument(doc), true);
+  return true;
+}
+
+/**
+ * Take back an entry this device has just made and never sent (its first version only, no synced head): the record
+ * and its revision go, in one transaction, as if it had never been written. A form whose second write failed (a To
+ * do answer: the entry, then the response that names it) leaves nothing half-saved this way. Returns whether it went;
+ * an entry with a later version or one the server acknowledged stays (delete it instead).
+ * @param {IDBDatabase} db @param {string} id
+ */
+export async function discardNewEntry(db, id) {
+  const row = await get(db, 'records', id);
+  if (!row || row.head?.version !== 1 || row.synced) return false;
+  await write(db, ['records', 'revisions', ...BLOB_STORES], (tx) => {
+    tx.objectStore('records').delete(id);
+    tx.objectStore('revisions').delete([id, 1]);
+    discardBlobs(tx, id); // its new attachments, and their place in the upload queue, go with it
+  });
+  opened.delete(toHex(row.head.revId));
   return true;
 }
 

@@ -20,10 +20,14 @@ const LOCK_KEY = 'lock';
 
 /**
  * The row of 'meta' under 'lock' while a lock is set.
+ * `fallback`: with the PRF method only, a PIN or passphrase that unlocks too (the authenticator lost, broken or not
+ * at hand): the same vault key wrapped a second time, under that secret's Argon2id output. Both share one count of
+ * wrong tries.
+ * @typedef {{alg: string, memoryKib: number, iterations: number, lanes: number, salt: Uint8Array}} LockKdf
+ * @typedef {{method: 'pin'|'passphrase', wrap: {iv: Uint8Array, ct: Uint8Array}, kdf: LockKdf}} LockFallback
  * @typedef {{v: 1, method: 'pin'|'passphrase'|'prf', wrap: {iv: Uint8Array, ct: Uint8Array},
- *   kdf: {alg: string, memoryKib: number, iterations: number, lanes: number, salt: Uint8Array}|null,
- *   credId: Uint8Array|null, prfSalt: Uint8Array|null, minutes: number, failures: number, notBefore: number,
- *   lastFailAt: number|null}} LockRow
+ *   kdf: LockKdf|null, credId: Uint8Array|null, prfSalt: Uint8Array|null, fallback?: LockFallback|null,
+ *   minutes: number, failures: number, notBefore: number, lastFailAt: number|null}} LockRow
  */
 
 // Whether the app is locked, as far as this worker knows: null until it has looked (at start, for a request).
@@ -127,11 +131,14 @@ export function createLock(io) {
     await lockNow();
   }
 
-  /** What the page needs to know: whether a lock is set, locked or not, and after how many minutes it locks. */
+  /**
+   * What the page needs to know: whether a lock is set, locked or not, after how many minutes it locks, its method
+   * and the fallback of a PRF lock (null: none).
+   */
   async function state() {
     const current = await lockRow();
     return { configured: Boolean(current), locked: await locked(), minutes: current?.minutes ?? DEFAULT_MINUTES,
-      method: current?.method ?? null };
+      method: current?.method ?? null, fallback: current?.fallback?.method ?? null };
   }
 
   /**
@@ -154,22 +161,33 @@ export function createLock(io) {
   /**
    * Set a lock up, or change it (the app is unlocked: `me` is the device's unlocked secrets): a fresh vault key,
    * wrapped under the KEK from `output` (the page's Argon2id output for a PIN or passphrase under `salt`, or the PRF
-   * output of the credential `credId` for `prfSalt`), and the device's secrets put to rest under it.
+   * output of the credential `credId` for `prfSalt`), and the device's secrets put to rest under it. A PRF lock may
+   * have a `fallback` PIN or passphrase (its Argon2id output under its own salt): the vault key is wrapped under both.
    * @param {{me: import('../data/device.js').Unlocked, method: string, output: Uint8Array, salt?: Uint8Array|null,
-   *   credId?: Uint8Array|null, prfSalt?: Uint8Array|null, minutes?: number}} setup
+   *   credId?: Uint8Array|null, prfSalt?: Uint8Array|null, minutes?: number,
+   *   fallback?: {method: string, output: Uint8Array, salt: Uint8Array}|null}} setup
    */
-  async function setUp({ me, method, output, salt = null, credId = null, prfSalt = null, minutes = DEFAULT_MINUTES }) {
+  async function setUp({ me, method, output, salt = null, credId = null, prfSalt = null, minutes = DEFAULT_MINUTES,
+    fallback = null }) {
     if (!METHODS.includes(method)) throw new BetweenError('bad_method', 'unknown lock method');
     if (method === 'prf' ? !(credId?.length && prfSalt?.length === 32) : salt?.length !== 16) {
       throw new BetweenError('bad_setup', 'what the lock needs is missing');
     }
+    if (fallback && (method !== 'prf' || !['pin', 'passphrase'].includes(fallback.method)
+      || fallback.salt?.length !== 16)) {
+      throw new BetweenError('bad_setup', 'a fallback is a PIN or passphrase, for a PRF lock only');
+    }
     const { wrappable, held } = await newVaultKey();
     const wrap = await wrapVault(await lockKek(method, output), wrappable, method);
+    const second = fallback ? { method: /** @type {'pin'|'passphrase'} */ (fallback.method),
+      wrap: await wrapVault(await lockKek(fallback.method, fallback.output), wrappable, fallback.method),
+      kdf: { ...LOCK_KDF, salt: fallback.salt } } : null;
     /** @type {LockRow} */
     const next = { v: 1, method: /** @type {any} */ (method), wrap,
       kdf: method === 'prf' ? null : { ...LOCK_KDF, salt }, credId: method === 'prf' ? credId : null,
-      prfSalt: method === 'prf' ? prfSalt : null, minutes: LOCK_MINUTES.includes(minutes) ? minutes : DEFAULT_MINUTES,
-      failures: 0, notBefore: 0, lastFailAt: null };
+      prfSalt: method === 'prf' ? prfSalt : null, fallback: second,
+      minutes: LOCK_MINUTES.includes(minutes) ? minutes : DEFAULT_MINUTES, failures: 0, notBefore: 0,
+      lastFailAt: null };
     const db = await database();
     await restUnder(db, me, held, (tx) => tx.objectStore('meta').put(next, LOCK_KEY));
     row = next;
@@ -205,10 +223,11 @@ export function createLock(io) {
   let attempts = Promise.resolve();
 
   /**
-   * One try to unlock with `output` (the Argon2id output of what was typed, or the PRF output). Refused without
-   * trying while a wait after wrong tries runs. Tries run one after another, and each is counted as wrong before it
-   * is tried (the count and the next wait are stored first; a worker stopped in the middle has counted it), then set
-   * back to zero when it was right. The tenth wrong one in a row forgets this device's keys and data (`forgotten`).
+   * One try to unlock with `output` (the Argon2id output of what was typed, or the PRF output), by the lock's method
+   * or its fallback's. Refused without trying while a wait after wrong tries runs. Tries run one after another, and
+   * each is counted as wrong before it is tried (the count and the next wait are stored first; a worker stopped in
+   * the middle has counted it), then set back to zero when it was right. The tenth wrong one in a row forgets this
+   * device's keys and data (`forgotten`).
    * @param {{method: string, output: Uint8Array}} attempt
    * @returns {Promise<{ok: true}|{ok: false, wait: number, failures: number, forgotten: boolean}>}
    */
@@ -233,9 +252,11 @@ export function createLock(io) {
     await saveRow({ ...current, ...counted });
     const asked = lockGeneration();
     let key = null;
-    if (method === current.method) {
+    const wrap = method === current.method ? current.wrap
+      : method === current.fallback?.method ? current.fallback.wrap : null;
+    if (wrap) {
       try {
-        key = await unwrapVault(await lockKek(method, output), current.wrap, method);
+        key = await unwrapVault(await lockKek(method, output), wrap, method);
       } catch {
         key = null;
       }
