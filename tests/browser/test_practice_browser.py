@@ -279,6 +279,8 @@ def test_a_therapist_assigns_custom_4_7_8_and_the_clients_pacer_runs_those_timin
         tp.get_by_role("button", name="Assign to sam.rhythm", exact=True).click()
         tp.locator("#review-title").wait_for()
         aid = path_id(tp)
+        shown = "Custom timings (4 s in · 7 s hold · 8 s out), 2 minutes a session"
+        assert f"Guided practice: {shown}" in tp.inner_text("#view")
 
         # Editing shows the practice as it was chosen.
         go(tp, url, f"/app/assignments/{aid}/edit", "form.assign-form")
@@ -289,6 +291,7 @@ def test_a_therapist_assigns_custom_4_7_8_and_the_clients_pacer_runs_those_timin
         assert sync_now(tp) == "Synced"
         assert sync_now(cp) == "Synced"
         go(cp, url, f"/app/todo/{aid}/{today}", "#todo-o-title")
+        assert f"Suggested practice: {shown}" in cp.inner_text("#view")
         cp.get_by_role("link", name="Breathe with a guide").click()
         cp.locator("#pacer-title").wait_for()
         assert cp.get_by_label("My own timings", exact=True).is_checked()

@@ -8,6 +8,7 @@ import { keyStatus } from '../../core/key-status.js';
 import { completionChart, minutesChart, moodChart } from './charts.js';
 import { WORKSHEET_TYPES } from '../../core/assignments.js';
 import { CUSTOM_LIMITS, DURATIONS, TECHNIQUE_IDS } from '../../core/pacer.js';
+import { practiceWords } from '../practice/practice-views.js';
 import { dayWords, scheduleWords, stateWords } from './review.js';
 import { WEEKDAYS } from '../../core/recurrence.js';
 import { badge, link, nav } from '../components.js';
@@ -281,6 +282,7 @@ export function reviewPage({ id, doc, pending = false, peer, review, feedback, l
     <h2 id="schedule-title">${t('assign.review.schedule')}</h2>
     <p>${t('assign.review.scheduleLine', { schedule: scheduleWords(doc.schedule), zone: tz,
     today: dayWords(review.today) })}</p>
+    ${doc.practice ? html`<p>${t('assignPractice.review', { practice: practiceWords(doc.practice) })}</p>` : null}
     ${doc.withdrawn ? html`<p>${t('assign.review.withdrawn', { client: peer?.handle ?? 'none' })}</p>`
       : html`<div class="actions">${link(`/app/assignments/${id}/edit`, t('assign.review.edit'), 'button')}
       ${link(`/app/assignments/${id}/withdraw`, t('assign.review.withdraw'), 'button danger secondary')}</div>

@@ -16,6 +16,7 @@ import {
 import { FieldError, kindTable } from '../../../js/core/kinds.js';
 import { reviewAssignment } from '../../../js/screens/assign/review.js';
 import { Router } from '../../../js/engine/router.js';
+import { practiceWords } from '../../../js/screens/practice/practice-views.js';
 
 const read = async (path) => JSON.parse(await readFile(new URL(path, import.meta.url), 'utf8'));
 const kinds = kindTable(await read('../../../../sync/kinds.json'));
@@ -470,6 +471,9 @@ test('a relaxation\'s practice: the form part, its values in and out, and a timi
   assert.match(out, /<label for="a-p_hold">Hold \(seconds\)<\/label>/);
   assert.match(out, /id="a-p_hold" name="p_hold" min="0" max="20" step="1"\s+value="7"/);
   assert.match(out, /<option value="2" selected>2 minutes<\/option>/);
+  assert.equal(practiceWords(doc.practice), 'Custom timings (4 s in · 7 s hold · 8 s out), 2 minutes a session');
+  assert.equal(practiceWords({ technique: 'fourSevenEight' }), '4-7-8 breathing');
+  assert.equal(practiceWords(undefined), null);
   const journal = s(assignForm({ peer: verified, action: '/a', heading: 'x', kindLabel: 'Journal', worksheet: false,
     minutes: false, values: { time_zone: 'UTC' } }));
   assert.doesNotMatch(journal, /name="technique"/);
