@@ -421,11 +421,12 @@ export function register(router, { load, changed, templates, store = STORE, now 
       if (target === null) delete next.target_minutes_per_week;
       else next.target_minutes_per_week = target;
       if (old.kind === PRACTICE_KIND) {
-        // A practice makes the document v2 (docs/ASSIGNMENTS.md); taking it away makes it v1 again.
+        // A practice makes the document v2 (docs/ASSIGNMENTS.md); taking it away makes it v1 again. Only between the
+        // versions this one knows: a newer one's document is refused by the validator, never rewritten as ours.
         const practice = practiceFrom(v);
         delete next.practice;
         if (practice) next.practice = practice;
-        next.v = practice ? 2 : 1;
+        if (old.v === 1 || old.v === 2) next.v = practice ? 2 : 1;
       }
       if (old.kind === WORKSHEET) {
         const built = worksheetFrom(v.questions, old.worksheet);

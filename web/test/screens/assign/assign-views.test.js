@@ -478,3 +478,31 @@ test('a relaxation\'s practice: the form part, its values in and out, and a timi
     minutes: false, values: { time_zone: 'UTC' } }));
   assert.doesNotMatch(journal, /name="technique"/);
 });
+
+test('handlers: a practice makes the assignment v2; taken away on edit it is v1 again; a bad timing writes nothing', async () => {
+  const { state, call } = fixture();
+  const custom = [['technique', 'custom'], ['p_in', '4'], ['p_hold', '7'], ['p_out', '8'], ['p_rest', '0'],
+    ['p_minutes', '2']];
+  const bad = await call('POST', NEW, [...breathing, ...custom.map(([k, v]) => [k, k === 'p_out' ? '21' : v])]);
+  assert.equal(bad.status, 422);
+  assert.match(bad.body, /role="alert">Breathe out \(seconds\): must be a whole number of seconds from 1 to 20/);
+  assert.match(bad.body, /id="a-p_out" name="p_out" min="1" max="20" step="1"\s+value="21" aria-describedby="[^"]+" aria-invalid="true"/);
+  assert.equal(state.writes, 0);
+  const made = await call('POST', NEW, [...breathing, ...custom]);
+  assert.equal(made.status, 200);
+  const [own] = state.docs;
+  assert.deepEqual([own.doc.v, own.doc.practice],
+    [2, { technique: 'custom', timings: { in: 4, hold: 7, out: 8, rest: 0 }, minutes: 2 }]);
+  const edited = [['title', 'Slow breathing'], ['freq', 'daily'], ['start', '2026-03-23'], ['target', '70']];
+  await call('POST', `/app/assignments/${own.id}/edit`, [...edited, ['technique', 'box'], ['p_in', '4']]);
+  assert.deepEqual([own.doc.v, own.doc.practice], [2, { technique: 'box' }]);
+  await call('POST', `/app/assignments/${own.id}/edit`, [...edited, ['technique', '']]);
+  assert.deepEqual([own.doc.v, 'practice' in own.doc], [1, false]);
+  // A document this version cannot make (as an older app meets a newer one's): 422 in words, nothing written.
+  own.doc = { ...own.doc, v: 3 };
+  const writes = state.writes;
+  const refused = await call('POST', `/app/assignments/${own.id}/edit`, [...edited, ['technique', '']]);
+  assert.equal(refused.status, 422);
+  assert.match(refused.body, /role="alert">[^<]*: is not something this version of Between can make or read/);
+  assert.equal(state.writes, writes);
+});
