@@ -4,6 +4,7 @@ import { equal, toHex, uuidBytes, uuidString } from '../core/bytes.js';
 import { randomBytes } from '../core/crypto.js';
 import { get, getAll } from '../data/db.js';
 import { isPending, openPlaintext, rekeyEntry, rememberPlaintext } from '../data/entries.js';
+import { namedAttachments, requeueBlobs } from '../data/blobs.js';
 import { BetweenError, CryptoError, ProtocolError, RollbackError } from '../core/errors.js';
 import { FLAG_DELETED, ZERO32, parseHeader } from '../core/layout.js';
 import { canonicalJson, mergeDocuments, useKinds } from '../core/merge.js';
@@ -122,9 +123,11 @@ const peerMoved = (was, now) => !was || ['handle', 'state', 'linked', 'linkId', 
  * device is signed out); `notify(status, scopes)` tells the pages the status and, when a run ends, which kinds of
  * data it changed on this device (empty when it changed nothing): together, so that a page shows the new status
  * only with the screen that agrees with it.
- * @param {{env: () => Promise<any>, api: () => Promise<any>, notify: (status: object, scopes: Scope[]) => void}} io
+ * `uploads` (engine/uploads.js): a revision that names attachments is pushed only once their blobs are on the server.
+ * @param {{env: () => Promise<any>, api: () => Promise<any>, notify: (status: object, scopes: Scope[]) => void,
+ *   uploads?: {ready: (ids: string[]) => Promise<boolean>, run: (options?: object) => Promise<void>}}} io
  */
-export function createSync({ env, api, notify }) {
+export function createSync({ env, api, notify, uploads = null }) {
   let running = null;
   let again = false;
   let timer = null;
@@ -403,9 +406,12 @@ export function createSync({ env, api, notify }) {
           granteeId: uuidBytes(uid), granteeKemPub: peer.kemPub }));
       }
     }
+    // The blobs its document names (PROTOCOL.md §17 "Naming blobs in a push"): the server keeps and serves them for it.
+    const attachments = isDeleted(head) ? []
+      : [...new Set(namedAttachments(decodeDocument(await openPlaintext(me, row, head))).map((a) => a.id))];
     return { row, atomic: Boolean(row.intent), item: { record_id: row.recordId, base_version: base,
       revision: { header: head.header, ct: head.ct, signature: head.signature }, dek_wrap: row.dekWrap, grants,
-      revoke: [...revoke] } };
+      revoke: [...revoke], attachments } };
   }
 
   async function acknowledge(e, sent) {
@@ -435,6 +441,8 @@ export function createSync({ env, api, notify }) {
     for (const row of rows) {
       try {
         const p = await outboxItem(e, row, report);
+        // Not before its attachments are uploaded (tried now); until then it waits in the outbox, kept, and counted.
+        if (p && uploads && !(await uploads.ready(p.item.attachments))) continue;
         if (p) prepared.push(p);
       } catch (err) {
         if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
@@ -463,6 +471,11 @@ export function createSync({ env, api, notify }) {
           const row = await get(e.db, 'records', sent.row.recordId);
           // Kept in the outbox: refused is not acknowledged. The reason is the server's fixed words.
           if (row) await writeChecked(e.db, [{ before: row.head.revId, row: { ...row, pushError: result.status } }]);
+          // A blob it names is not on the server (collected while the push waited, a day after its upload): the
+          // blobs this device holds are sent again, and the item with them at the next run.
+          if (result.detail === 'unknown_blob' && sent.item.attachments.length) {
+            await requeueBlobs(e.db, sent.row.recordId, sent.item.attachments);
+          }
         }
       }
     }
