@@ -72,7 +72,7 @@ def test_after_a_restore_the_app_sends_again_what_the_server_lost(playwright_ins
         page.get_by_role("button", name="Sync now").click()
         page.wait_for_selector("#signin-form")  # the Sync screen, signed out: the sign-in form
         assert "Sign in again to sync; your entries are still here." in page.inner_text("main")
-        assert sorted(entry_summaries(page)) == ["One", "Two"]
+        assert sorted(entry_summaries(page)) == ["One", "Three", "Two"]
         assert sign_in(page, "rosa") == ""
 
         # The app syncs with the restored server: no rollback refusal, no stop, told once in words
