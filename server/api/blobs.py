@@ -152,8 +152,10 @@ def _range(header: str | None, size: int) -> tuple[int, int] | None:
             raise Problem("range_not_satisfiable", headers={"Content-Range": f"bytes */{size}"})
         return max(size - n, 0), size
     start = int(first[:20])
+    if last and int(last[:20]) < start:
+        return None  # not a valid range (RFC 9110 §14.1.1): ignored
     end = size if not last else min(int(last[:20]) + 1, size)
-    if start >= size or end <= start:
+    if start >= size:
         raise Problem("range_not_satisfiable", headers={"Content-Range": f"bytes */{size}"})
     return start, end
 

@@ -105,6 +105,11 @@ def test_create_resume_upload_and_download(api: Api):
     assert across.json()["code"] == "range_not_satisfiable"
     several = fetch(api, sam, blob_id, "bytes=0-1,5-6")
     assert several.status_code == 200 and several.content == data  # one range only: the rest is ignored
+    for ignored in ("items=0-5", "bytes=abc", "bytes=9-3", "bytes=-", "bytes=" + "9" * 50 + "-1"):
+        r = fetch(api, sam, blob_id, ignored)
+        assert r.status_code == 200 and r.content == data, ignored
+    huge = fetch(api, sam, blob_id, "bytes=" + "9" * 50 + "-")
+    assert huge.status_code == 416
 
     before = stored(api)
     done = patch(api, sam, blob_id, len(data), b"more")
