@@ -47,17 +47,25 @@ export function syncForm(box) {
   box.dataset.unsaved = list.length || box.dataset.removed ? 'true' : '';
 }
 
-/** Say something in the box's polite status line (a state change), and clear its error. */
-export function say(box, words) {
+/** @type {WeakMap<HTMLElement, number>} */
+const saying = new WeakMap();
+
+/**
+ * Say something in the box's polite status line (a state change), and clear its error unless `keepError`.
+ * @param {HTMLElement} box @param {string} words @param {{keepError?: boolean}} [options]
+ */
+export function say(box, words, { keepError = false } = {}) {
   const status = box.querySelector('[data-attach-status]');
   const error = /** @type {HTMLElement} */ (box.querySelector('[data-attach-error]'));
-  error.hidden = true;
-  error.textContent = '';
-  if (status) {
-    status.textContent = '';
-    // A fresh text node, a moment later: the same words twice are read out twice.
-    setTimeout(() => { status.textContent = words; }, 50);
+  if (!keepError) {
+    error.hidden = true;
+    error.textContent = '';
   }
+  if (!status) return;
+  status.textContent = '';
+  // A fresh text node, a moment later: the same words twice are read out twice. The last words said win.
+  window.clearTimeout(saying.get(box));
+  saying.set(box, window.setTimeout(() => { status.textContent = words; }, 50));
 }
 
 /** Show a problem in the box's alert line (the microphone refused, a file that is no photo). */

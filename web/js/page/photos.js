@@ -112,8 +112,13 @@ export function runPhotos(box, words) {
     const room = maxOf(box) - countOf(box);
     let added = 0;
     let unreadable = 0;
-    say(box, words('attach.photo.working'));
-    for (const original of chosen.slice(0, Math.max(0, room))) {
+    let left = 0; // chosen past the field's room: not added
+    say(box, words('attach.photo.working')); // and the last problem goes
+    for (const original of chosen) {
+      if (added >= room) {
+        left++;
+        continue;
+      }
       try {
         const photo = await reencode(original);
         pending(box).push({ file: photo.file, meta: { width: photo.width, height: photo.height }, shown: photo.bitmap });
@@ -125,15 +130,12 @@ export function runPhotos(box, words) {
     syncForm(box);
     draw();
     counted();
-    const left = chosen.length - Math.max(0, room);
     if (unreadable || left > 0) {
       fail(box, [unreadable ? words('attach.photo.unreadable', { count: unreadable }) : '',
         left > 0 ? words('attach.photo.tooMany', { count: left, max: maxOf(box) }) : ''].filter(Boolean).join(' '));
     }
-    if (added) {
-      const status = box.querySelector('[data-attach-status]');
-      if (status) status.textContent = words('attach.photo.added', { added, count: countOf(box), max: maxOf(box) });
-    }
+    say(box, added ? words('attach.photo.added', { added, count: countOf(box), max: maxOf(box) }) : '',
+      { keepError: true });
   }
 
   pick.addEventListener('click', () => input.click());
