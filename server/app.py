@@ -15,7 +15,7 @@ from litestar.routes import HTTPRoute
 from between.sync.core import wire
 
 from . import crisis, openapi
-from .api import accounts, auth, links, live, reminders, sync
+from .api import accounts, auth, blobs, links, live, reminders, sync
 from .api.context import Clock, Services, is_loopback, load_secret
 from .backup import load_epoch
 from .live import LiveHub
@@ -172,6 +172,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             live.router,
             links.router,
             reminders.router,
+            blobs.router,
         ],
     )
     app = Litestar(
