@@ -1,5 +1,5 @@
 """Issue 15, the page's side: the voice recorder and the photo picker (web/js/page/recorder.js, page/photos.js) in
-Chromium, each on the markup its screen renders (screens/attachment-views.js, rendered in the page from the module the
+Chromium, each on the markup its screen renders (screens/media-views.js, rendered in the page from the module the
 worker uses), against the real server. Fake media devices record (`--use-fake-device-for-media-stream`), in real time.
 What travels into the form is read back from the form itself: the files of `<name>.new` and their meta."""
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 SHOW = """async ([media, max]) => {
   const { pageWords } = await import('/js/page/words.js');
   await pageWords(); // the catalogue in use in the page's realm, as the worker's is in its own
-  const { attachmentsEditor } = await import('/js/screens/attachment-views.js');
+  const { attachmentsEditor } = await import('/js/screens/media-views.js');
   const id = media === 'audio' ? 'recording' : 'photos';
   const field = { id, label: 'Field', type: 'attachments', required: false, merge: 'union',
     constraints: { max_items: max, media: [media] } };

@@ -121,7 +121,7 @@ export function watchAttachments(view) {
     }
     // Anything else the person started (a link, a tab, another form) while a recording or photo is not saved.
     if (!source || !source.matches?.('a, form, button, [hx-get]') || source.closest('[data-attach]')) return;
-    if (source.closest('.attach-status')) return;
+    if (source.closest('.upload-status')) return;
     if (!unsavedMedia(view)) return;
     if (!window.confirm(leaveWords ?? '')) event.preventDefault();
   });

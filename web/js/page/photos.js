@@ -1,5 +1,5 @@
 /**
- * The photo picker of a form (screens/attachment-views.js attachmentsEditor, image): photos from the gallery or
+ * The photo picker of a form (screens/media-views.js attachmentsEditor, image): photos from the gallery or
  * files ("Choose photos"), or from the camera on a phone ("Take a photo", `capture`). Every photo is re-encoded here
  * before it goes into the form: decoded the way it is meant to stand (`imageOrientation: 'from-image'`), drawn onto a
  * canvas at most 2048 px on its long edge, and made a new JPEG (quality 0.85). The new file holds pixels only: no

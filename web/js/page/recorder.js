@@ -1,5 +1,5 @@
 /**
- * The voice recorder of a form (screens/attachment-views.js attachmentsEditor, audio): MediaRecorder with Opus in
+ * The voice recorder of a form (screens/media-views.js attachmentsEditor, audio): MediaRecorder with Opus in
  * WebM (else Ogg, else what the browser has among the media the protocol allows: MP4 on Safari), up to 5 minutes.
  * Record, Stop, Play back, Record again, Remove; the time so far and the time left beside it; the microphone refused
  * or missing said in words. Playing back a recording not yet saved goes through Web Audio (the app's CSP allows no

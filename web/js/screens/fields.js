@@ -6,7 +6,7 @@
 
 import { fieldType } from '../core/fields.js';
 import { answeredByChoice } from '../core/kinds.js';
-import { attachmentsEditor, attachmentsShow } from './attachment-views.js';
+import { attachmentsEditor, attachmentsShow } from './media-views.js';
 import { sketchEditor, sketchSvg } from './sketch-views.js';
 import { html, t } from './views.js';
 

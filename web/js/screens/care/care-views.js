@@ -8,7 +8,7 @@ import { calendarWords, instantWords } from '../../core/dates.js';
 import { scheduleWords } from '../assign/review.js';
 import { groupBySession, markedOn } from './timeline.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
-import { captionOf } from '../attachment-views.js';
+import { captionOf } from '../media-views.js';
 import { badge, link, nav, summary, verification } from '../components.js';
 import { longAnswer, timelineValue } from '../fields.js';
 import { html, t, tt } from '../views.js';

@@ -5,7 +5,7 @@ import { instantWords } from '../../core/dates.js';
 import { answeredByChoice, unknownFields } from '../../core/kinds.js';
 import { kindWords, link, listWords, nav, summary, WORDING } from '../components.js';
 import { DRAFT_FORMS, draftAttributes, draftsToContinue } from '../drafts.js';
-import { captionOf } from '../attachment-views.js';
+import { captionOf } from '../media-views.js';
 import { fieldControl, fieldDisplay, fieldErrorText, fieldHint } from '../fields.js';
 import { shareSwitches } from '../share-switch.js';
 import { html, t, tt } from '../views.js';
@@ -127,7 +127,7 @@ export const entryFields = (kind, values = {}, error = null, recordId = null) =>
 /** Whether a kind's form sends files (an attachments field): it then goes as multipart/form-data. */
 export const sendsFiles = (kind) => kind.fields.some((f) => f.type === 'attachments');
 
-/** The form's encoding attribute when it sends files (screens/attachment-views.js), else nothing. */
+/** The form's encoding attribute when it sends files (screens/media-views.js), else nothing. */
 export const filesEncoding = (kind) => (sendsFiles(kind) ? html`enctype="multipart/form-data" hx-encoding="multipart/form-data"` : null);
 
 function fieldBlock(field, value, error, recordId = null) {

@@ -71,9 +71,12 @@ function photo(recordId, item, n, count, caption) {
     <p class="hint attach-missing" hidden>${t('attach.missing')}</p></figure>`;
 }
 
-/** Where an attachment's upload stands (the worker's fragment, attsync's), asked once it shows and while not final. */
-const uploadStatus = (recordId, item) => html`<div class="attach-status" hx-get="${attachmentPath(recordId, item.id)}/status"
-  hx-trigger="load" hx-swap="outerHTML"></div>`;
+/**
+ * Where an attachment's upload stands: a slot that asks for the worker's status line at once; the line replaces it
+ * and asks again while it can change (screens/attachments/: the line and its slot).
+ */
+const uploadStatus = (recordId, item) => html`<p class="upload-status" id="upload-${item.id}" hx-get="${
+  attachmentPath(recordId, item.id)}/status" hx-trigger="load" hx-swap="outerHTML"></p>`;
 
 /**
  * An entry's recordings and photos. `recordId`: whose bytes; `status`: with where each upload stands (the owner's

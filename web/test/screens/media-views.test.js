@@ -1,11 +1,11 @@
-// Recordings and photos on the screens (screens/attachment-views.js): the form's markup the save route reads (the
+// Recordings and photos on the screens (screens/media-views.js): the form's markup the save route reads (the
 // attachments contract), the players of the entry's page and a therapist's timeline, their words.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../messages-setup.js'; // the English catalogue in use, strict
 import {
   attachmentPath, attachmentsEditor, attachmentsShow, captionOf, clockWords, itemsOf, mediaOf, recordingWords,
-} from '../../js/screens/attachment-views.js';
+} from '../../js/screens/media-views.js';
 import { fieldControl, fieldDisplay, timelineValue } from '../../js/screens/fields.js';
 
 const voice = { id: 'recording', label: 'Recording', type: 'attachments', required: true, merge: 'union',
