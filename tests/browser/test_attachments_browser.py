@@ -29,7 +29,8 @@ AUDIO_SECONDS = """(scope) => new Promise((resolve) => {
 
 # An attachment's bytes as the app's own route gives them (decrypted by the worker), with its type.
 BYTES = """async (path) => { const r = await fetch(path);
-  return { status: r.status, type: r.headers.get('Content-Type'), bytes: [...new Uint8Array(await r.arrayBuffer())] }; }"""
+  return { status: r.status, type: r.headers.get('Content-Type'),
+    bytes: [...new Uint8Array(await r.arrayBuffer())] }; }"""
 
 
 def record(page, seconds: float) -> None:
