@@ -33,6 +33,7 @@ const SHELL = [
   '/js/page/attachments.js',
   '/js/page/attach-form.js',
   '/js/page/recorder.js',
+  '/js/page/webm.js',
   '/js/page/photos.js',
   '/js/core/bytes.js',
   '/js/page/words.js',

@@ -8,6 +8,7 @@
  */
 
 import { button, countOf, fail, maxOf, pending, say, syncForm } from './attach-form.js';
+import { withDuration } from './webm.js';
 
 /** What MediaRecorder is asked for, best first; each is one of the protocol's media (§19) once its codecs go. */
 export const RECORDING_TYPES = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/webm', 'audio/ogg',
@@ -170,7 +171,9 @@ export function runRecorder(box, words) {
       // not decodable here (it still plays in <audio> once saved); its length is the clock's
     }
     const ms = sound ? Math.round(sound.duration * 1000) : duration;
-    const file = new File([blob], `recording.${EXTENSION[media]}`, { type: media });
+    // Its length written into a WebM's header, so every player (the therapist's, a saved copy's) shows it at once.
+    const bytes = media === 'audio/webm' ? withDuration(new Uint8Array(await blob.arrayBuffer()), ms) : blob;
+    const file = new File([bytes], `recording.${EXTENSION[media]}`, { type: media });
     if (countOf(box) >= maxOf(box)) clear();
     pending(box).push({ file, meta: { duration_ms: Math.min(ms, 3_600_000) }, shown: sound });
     syncForm(box);
