@@ -172,7 +172,8 @@ export function runRecorder(box, words) {
     }
     const ms = sound ? Math.round(sound.duration * 1000) : duration;
     // Its length written into a WebM's header, so every player (the therapist's, a saved copy's) shows it at once.
-    const bytes = media === 'audio/webm' ? withDuration(new Uint8Array(await blob.arrayBuffer()), ms) : blob;
+    const bytes = media === 'audio/webm'
+      ? /** @type {Uint8Array<ArrayBuffer>} */ (withDuration(new Uint8Array(await blob.arrayBuffer()), ms)) : blob;
     const file = new File([bytes], `recording.${EXTENSION[media]}`, { type: media });
     if (countOf(box) >= maxOf(box)) clear();
     pending(box).push({ file, meta: { duration_ms: Math.min(ms, 3_600_000) }, shown: sound });
