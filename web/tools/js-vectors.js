@@ -209,6 +209,8 @@ function documentCases() {
     ['answers without the worksheet title', without(answer, 'title'), false],
     ['answers to a worksheet that is not one', { ...answer, worksheet: { fields: [] } }, false],
     ['answers missing a required one', { ...answer, fields: {} }, false],
+    ['a voice journal entry with its recording', makeDocument('voice', { recording: [VOICE] }, at, device), false],
+    ['a voice journal entry without its recording', makeDocument('voice', {}, at, device), false],
   ];
   const documents = inputs.map(([name, doc, deleted]) => {
     try {
@@ -250,6 +252,11 @@ function documentCases() {
     documents, plaintexts,
   };
 }
+
+const VOICE = { id: '6f1c0d2e-3b4a-4c5d-9e6f-708192a3b4c5', key: 'GSAnLjU8Q0pRWF9mbXR7gomQl56lrLO6wcjP1t3k6_I',
+  size: 84321, digest: 'YzDBd1LEcrlTFDmRncUxd0fyK-G9EwhQc6bf-dRMXaQ', media: 'audio/webm', duration_ms: 5012 };
+const PHOTO = { id: '5777ee97-d319-4841-b5e7-5619aa283fe4', key: VOICE.key, size: 2149999, digest: VOICE.digest,
+  media: 'image/jpeg', width: 1200, height: 900 };
 
 /** Field validation outcomes of the browser: sync/core/kinds.py must normalise the same way or refuse the same field. */
 function kindCases() {
@@ -297,6 +304,23 @@ function kindCases() {
     ['safety-plan', { helpers: Array.from({ length: 21 }, (_, i) => `Friend ${i}`) }],
     ['safety-plan', { reasons: 'My sister' }],
     ['safety-plan', { safer_surroundings: ['two\nlines'] }],
+    // Attachments (PROTOCOL.md section 19): items naming their blobs, checked alike, never changed but for 2.0 → 2.
+    ['voice', { title: ' Morning ', recording: [VOICE], note: '' }],
+    ['voice', { recording: [{ ...VOICE, size: 84321.0 }] }],
+    ['voice', { recording: [] }],
+    ['voice', { recording: [VOICE, { ...VOICE, id: '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a' }] }],
+    ['voice', { recording: [{ ...VOICE, media: 'image/png' }] }],
+    ['voice', { recording: [{ ...VOICE, width: 10, height: 10 }] }],
+    ['voice', { recording: [{ ...VOICE, id: VOICE.id.toUpperCase() }] }],
+    ['voice', { recording: [{ ...VOICE, key: `${VOICE.key.slice(0, -1)}B` }] }],
+    ['voice', { recording: [{ ...VOICE, size: 0 }] }],
+    ['voice', { recording: [{ ...VOICE, duration_ms: 3600001 }] }],
+    ['journal', { body: 'b', photos: [PHOTO, { ...PHOTO, id: '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a' }] }],
+    ['journal', { body: 'b', photos: [PHOTO, PHOTO] }],
+    ['journal', { body: 'b', photos: [{ ...PHOTO, height: undefined }] }],
+    ['journal', { body: 'b', photos: [{ ...PHOTO, duration_ms: 5 }] }],
+    ['conversation-rehearsal', { goal: 'g', recording: [VOICE, { ...VOICE, id: '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a' }] }],
+    ['conversation-rehearsal', { goal: 'g', recording: 'my voice' }],
   ];
   return inputs.map(([kind, fields]) => {
     try {
