@@ -15,7 +15,8 @@ Spanish as their language (es-ES), as a Spanish-speaking person's would; on a ph
 check adds what longer words could break: no label of the tab bar cut or spilling over.
 
 Recordings and photos (issue 15): the voice form while it records (Chromium's fake microphone) and once recorded,
-a journal's form with two photos chosen, and the saved entry showing them (`client-voice-*`, `client-journal-photos*`)."""
+a journal's form with two photos chosen, and the saved entry showing them (`client-voice-*`,
+`client-journal-photos*`)."""
 
 from __future__ import annotations
 
