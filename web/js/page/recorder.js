@@ -79,6 +79,7 @@ export function runRecorder(box, words) {
     record.hidden = Boolean(session);
     stop.hidden = !session;
     record.textContent = words(full ? 'attach.rec.again' : 'attach.rec.record');
+    record.classList.toggle('secondary', full); // once there is a recording, saving it is the step that comes next
     // A field that holds several is full: Record again would replace them all, so Remove one first.
     record.disabled = full && maxOf(box) > 1;
     box.classList.toggle('is-recording', Boolean(session));

@@ -142,7 +142,8 @@ export function attachmentsEditor(field, value, id, name, { recordId = null } = 
   }
   return html`<div class="attach recorder" ${common} data-recorder data-limit-ms="${RECORDING_LIMIT_MS}">${kept}
     <div class="actions recorder-actions">
-      <button type="button" data-rec="record">${t(items.length >= max ? 'attach.rec.again' : 'attach.rec.record')}</button>
+      <button type="button" data-rec="record"${items.length >= max ? html` class="secondary"` : null}>${
+        t(items.length >= max ? 'attach.rec.again' : 'attach.rec.record')}</button>
       <button type="button" data-rec="stop" hidden>${t('attach.rec.stop')}</button>
     </div>
     <p class="recorder-clock" data-rec-clock hidden><span role="timer" data-rec-elapsed>0:00</span>

@@ -47,7 +47,7 @@ test('the recorder: kept ids as hidden inputs, the new files and their meta unde
   assert.match(markup, /<audio controls preload="metadata" src="\/app\/attachments\/r1\/0b6c1f4e/);
   assert.doesNotMatch(markup, /autoplay/);
   // One fits and one is there: the button records again (the new one replaces it).
-  assert.match(markup, /data-rec="record">Record again</);
+  assert.match(markup, /data-rec="record" class="secondary">Record again</);
   const empty = String(attachmentsEditor(voice, undefined, 'f-recording', 'f.recording'));
   assert.match(empty, /data-rec="record">Record</);
   assert.match(empty, /role="status"/);
