@@ -81,7 +81,9 @@ def test_voice_recorded_for_5s_is_saved_synced_shared_and_the_therapist_plays_ab
 
         share_entry(cp, url, entry_id, "dr.voice")
         assert sync_now(cp) == "Synced"
+        go(cp, url, f"/app/entries/{entry_id}", "article h1")
         cp.wait_for_selector("article .upload-status[data-upload='uploaded']", timeout=20000)
+        assert cp.inner_text("article .upload-status") == "Uploaded"
 
         # The client's second device: the same recording, fetched from the server and opened there.
         c2 = open_app(c2_ctx, url)
@@ -152,6 +154,7 @@ def test_a_photo_with_gps_exif_is_stored_without_it(playwright_instance, live_ap
         assert held[:2] == b"\xff\xd8" and not has_exif(held) and b"GPS" not in held
 
         assert sync_now(cp) == "Synced"
+        go(cp, url, f"/app/entries/{entry_id}", "article h1")
         cp.wait_for_selector("article .upload-status[data-upload='uploaded']", timeout=20000)
         # The server holds ciphertext only: neither the canary nor the stored photo's bytes are in its files.
         for path in live_app.server.data_dir.rglob("*"):
