@@ -98,11 +98,11 @@ def test_voice_recorded_for_5s_is_saved_synced_shared_and_the_therapist_plays_ab
         item = f"#item-{entry_id}"
         seconds = tp.evaluate(AUDIO_SECONDS, item)
         assert 4.0 <= seconds <= 6.5, seconds
-        assert (
-            tp.evaluate(f"""async () => {{ const a = document.querySelector('{item} audio'); a.muted = true;
-            await a.play(); await new Promise((r) => setTimeout(r, 800)); a.pause(); return a.currentTime; }}""")
-            > 0.3
-        )
+        played = tp.evaluate(f"""async () => {{ const a = document.querySelector('{item} audio'); a.muted = true;
+            await a.play(); const start = performance.now();
+            while (a.currentTime < 0.5 && performance.now() - start < 8000) await new Promise((r) => setTimeout(r, 100));
+            a.pause(); return a.currentTime; }}""")
+        assert played >= 0.5, played  # it plays (muted: nothing to hear in a test)
         assert not serious_violations(tp)
         go(tp, url, f"/app/clients/{uid}/print", "h1")
         printed = tp.inner_text("main")
