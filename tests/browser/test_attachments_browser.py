@@ -100,7 +100,8 @@ def test_voice_recorded_for_5s_is_saved_synced_shared_and_the_therapist_plays_ab
         assert 4.0 <= seconds <= 6.5, seconds
         played = tp.evaluate(f"""async () => {{ const a = document.querySelector('{item} audio'); a.muted = true;
             await a.play(); const start = performance.now();
-            while (a.currentTime < 0.5 && performance.now() - start < 8000) await new Promise((r) => setTimeout(r, 100));
+            while (a.currentTime < 0.5 && performance.now() - start < 8000) {{
+              await new Promise((r) => setTimeout(r, 100)); }}
             a.pause(); return a.currentTime; }}""")
         assert played >= 0.5, played  # it plays (muted: nothing to hear in a test)
         assert not serious_violations(tp)

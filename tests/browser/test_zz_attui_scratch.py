@@ -2,13 +2,20 @@ import time
 import pytest
 from pwa_browser import FAKE_MEDIA, launch, open_app, serious_violations
 from pwa_care import go
+
 pytestmark = pytest.mark.browser
+
 
 def test_scratch(playwright_instance, app_url, tmp_path):
     ctx = launch(playwright_instance, tmp_path / "c", extra_args=FAKE_MEDIA, viewport={"width": 390, "height": 844})
     try:
         page = open_app(ctx, app_url)
-        for kind, box in [("voice", "[data-recorder]"), ("conversation-rehearsal", "[data-recorder]"), ("journal", "[data-photos]"), ("sketch", "[data-photos]")]:
+        for kind, box in [
+            ("voice", "[data-recorder]"),
+            ("conversation-rehearsal", "[data-recorder]"),
+            ("journal", "[data-photos]"),
+            ("sketch", "[data-photos]"),
+        ]:
             go(page, app_url, f"/app/entries/new?kind={kind}", "form.entry-form")
             page.locator(f"{box}[data-wired]").wait_for()
             print(kind, page.get_attribute("form.entry-form", "enctype"), serious_violations(page))
