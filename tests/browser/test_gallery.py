@@ -281,14 +281,15 @@ PAPER_PHOTO = """async ([w, h, hue]) => { const c = document.createElement('canv
   return [...new Uint8Array(await b.arrayBuffer())]; }"""
 
 
-def shoot(page, out_dir: Path, name: str, problems: list[str]) -> None:
-    """Every size and scheme of the screen as it is now (its state kept: nothing is loaded again)."""
+def shoot(page, out_dir: Path, name: str, problems: list[str], at: str | None = None) -> None:
+    """Every size and scheme of the screen as it is now (its state kept: nothing is loaded again); `at`: the part of
+    the screen to show at the top of the window."""
     for size_name, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         for scheme in SCHEMES:
             page.emulate_media(color_scheme=scheme)
             page.evaluate("() => document.activeElement?.blur()")
-            page.evaluate("() => window.scrollTo(0, 0)")
+            page.evaluate("(at) => at ? document.querySelector(at).scrollIntoView({block: 'start'}) : scrollTo(0, 0)", at)
             wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
             if wide > 0:
                 problems.append(f"{name} {size_name} {scheme}: {wide} px wider than the window")
@@ -329,7 +330,7 @@ def test_recordings_and_photos_phone_and_desktop_light_and_dark(playwright_insta
             page.fill("#f-body", "I drew our old house while I waited. It felt calmer than reading.")
             page.set_input_files("[data-photos-input]", paths)
             page.wait_for_function("() => document.querySelector('[data-attach-files]').files.length === 2")
-            shoot(page, out_dir, "client-journal-photos-form", problems)
+            shoot(page, out_dir, "client-journal-photos-form", problems, at=".field:has([data-photos])")
             page.get_by_role("button", name="Save").click()
             page.locator("article h1").wait_for()
             page.wait_for_function("() => [...document.querySelectorAll('article img')].every((i) => i.naturalWidth)")
