@@ -289,7 +289,9 @@ def shoot(page, out_dir: Path, name: str, problems: list[str], at: str | None = 
         for scheme in SCHEMES:
             page.emulate_media(color_scheme=scheme)
             page.evaluate("() => document.activeElement?.blur()")
-            page.evaluate("(at) => at ? document.querySelector(at).scrollIntoView({block: 'start'}) : scrollTo(0, 0)", at)
+            page.evaluate(
+                "(at) => (at ? document.querySelector(at).scrollIntoView({block: 'start'}) : scrollTo(0, 0))", at
+            )
             wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
             if wide > 0:
                 problems.append(f"{name} {size_name} {scheme}: {wide} px wider than the window")
