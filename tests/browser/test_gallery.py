@@ -15,7 +15,7 @@ Spanish as their language (es-ES), as a Spanish-speaking person's would; on a ph
 check adds what longer words could break: no label of the tab bar cut or spilling over.
 
 Recordings and photos (issue 15): the voice form while it records (Chromium's fake microphone) and once recorded,
-a journal's form with two photos chosen, and the saved entry showing them (`client-voice-*`,
+the saved voice entry, a journal's form with two photos chosen, and the saved entry showing them (`client-voice-*`,
 `client-journal-photos*`)."""
 
 from __future__ import annotations
@@ -302,7 +302,8 @@ def shoot(page, out_dir: Path, name: str, problems: list[str], at: str | None = 
 
 
 def test_recordings_and_photos_phone_and_desktop_light_and_dark(playwright_instance, tmp_path, out_dir):
-    """Issue 15: the voice form while recording and once recorded, and a journal entry with two photos."""
+    """Issue 15: the voice form while recording and once recorded, the saved voice entry, and a journal entry with two
+    photos (its form and its page)."""
     with serve_app(tmp_path) as app:
         url = app.url
         ctx = launch(playwright_instance, tmp_path / "client", timezone_id=ZONE, locale="en-GB", extra_args=FAKE_MEDIA)
@@ -319,8 +320,13 @@ def test_recordings_and_photos_phone_and_desktop_light_and_dark(playwright_insta
             page.locator("[data-attach-new]").wait_for()
             page.wait_for_timeout(200)
             shoot(page, out_dir, "client-voice-recorded", problems)
+            page.fill("#f-title", "Before calling Mum")
+            page.get_by_role("button", name="Save").click()
+            page.locator("article h1").wait_for()
+            page.wait_for_function("""() => { const a = document.querySelector('article audio');
+              return Number.isFinite(a?.duration) && a.duration > 0 && !a.dataset.seeking; }""")
+            shoot(page, out_dir, "client-voice-entry", problems)
 
-            page.once("dialog", lambda dialog: dialog.accept())  # leaving the unsaved recording, on purpose
             go(page, url, "/app/entries/new?kind=journal", "form.entry-form")
             page.locator("[data-photos][data-wired]").wait_for()
             paths = []
