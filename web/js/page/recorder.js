@@ -28,9 +28,9 @@ export function recordingType(supported = (type) => globalThis.MediaRecorder?.is
 /** A media type without its parameters ("audio/webm;codecs=opus" → "audio/webm"). @param {string} type */
 export const baseType = (type) => String(type).split(';')[0].trim().toLowerCase();
 
-/** "0:05" @param {number} ms */
+/** "0:05": whole seconds gone by, as a player shows them. @param {number} ms */
 export function clock(ms) {
-  const total = Math.max(0, Math.round(ms / 1000));
+  const total = Math.max(0, Math.floor(ms / 1000));
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 }
 
@@ -90,7 +90,7 @@ export function runRecorder(box, words) {
     const ms = performance.now() - session.started;
     elapsed.textContent = clock(ms);
     const rest = Math.max(0, limit - ms);
-    left.textContent = words('attach.rec.left', { left: clock(rest) });
+    left.textContent = words('attach.rec.left', { left: clock(Math.ceil(rest / 1000) * 1000) }); // with the time so far, 5:00
     meter.value = Math.min(ms, limit);
     for (const at of WARN_AT_MS) {
       if (rest <= at && !session.warned.has(at)) {

@@ -18,9 +18,9 @@ export const RECORDING_LIMIT_MS = 5 * 60 * 1000;
 export const captionOf = (fields) => (typeof fields?.caption === 'string' && fields.caption.trim() ? fields.caption.trim()
   : null);
 
-/** A length as a clock shows it: "0:05", "4:30", "1:02:03". @param {number} ms */
+/** A length as a clock and a player show it, whole seconds gone by: "0:05", "4:30", "1:02:03". @param {number} ms */
 export function clockWords(ms) {
-  const total = Math.max(0, Math.round(Number(ms) / 1000)) || 0;
+  const total = Math.max(0, Math.floor(Number(ms) / 1000)) || 0;
   const s = String(total % 60).padStart(2, '0');
   const m = Math.floor(total / 60) % 60;
   const h = Math.floor(total / 3600);

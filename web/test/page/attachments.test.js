@@ -33,5 +33,6 @@ test('a photo is stored at most 2048 px on its long edge, its shape kept', () =>
   assert.deepEqual(fitted(800, 600), { width: 800, height: 600 });
   assert.deepEqual(fitted(10000, 3), { width: 2048, height: 1 });
   assert.equal(clock(5012), '0:05');
+  assert.equal(clock(4999), '0:04');
   assert.equal(clock(300_000), '5:00');
 });
