@@ -241,3 +241,67 @@ def test_forms_render_validate_keep_a_recording_through_a_refused_save_and_ask_b
         assert "Recording, 0:0" in page.inner_text("article")
     finally:
         ctx.close()
+
+
+def test_editing_keeps_a_recording_replaces_it_with_record_again_and_removes_a_photo(
+    playwright_instance, live_app, tmp_path: Path
+):
+    url = live_app.url
+    ctx = launch(playwright_instance, tmp_path / "client", extra_args=FAKE_MEDIA)
+    try:
+        page = open_app(ctx, url)
+        go(page, url, "/app/entries/new?kind=voice", "form.entry-form")
+        record(page, 2)
+        page.get_by_role("button", name="Save").click()
+        page.locator("article h1").wait_for()
+        entry_id = path_id(page)
+        first = media_src(page, "article", "audio")
+
+        # Edited without touching the recording: it is kept (its id in the form), and the note is added.
+        go(page, url, f"/app/entries/{entry_id}/edit", "form.entry-form")
+        page.locator("[data-recorder][data-wired]").wait_for()
+        kept = page.locator("[data-attach-kept] input[type='hidden']").get_attribute("value")
+        assert first.endswith(f"/{kept}")
+        assert page.locator("[data-attach-kept] audio").count() == 1
+        page.fill("#f-note", "Said more slowly this time.")
+        page.get_by_role("button", name="Save").click()
+        page.locator("article h1").wait_for()
+        assert media_src(page, "article", "audio") == first
+
+        # Record again: the new recording replaces it, a new attachment.
+        go(page, url, f"/app/entries/{entry_id}/edit", "form.entry-form")
+        page.get_by_role("button", name="Record again").click()
+        page.get_by_role("button", name="Stop").wait_for()
+        page.wait_for_timeout(3000)
+        page.get_by_role("button", name="Stop").click()
+        page.locator("[data-attach-new]").wait_for()
+        assert page.locator("[data-attach-kept]").count() == 0
+        page.get_by_role("button", name="Save").click()
+        page.locator("article h1").wait_for()
+        assert page.locator("article audio").count() == 1
+        assert media_src(page, "article", "audio") != first
+        assert "Recording, 0:0" in page.inner_text("article")
+
+        # A journal's photo removed on its edit form is gone once saved.
+        photo = tmp_path / "photo.jpg"
+        go(page, url, "/app/entries/new?kind=journal", "form.entry-form")
+        photo.write_bytes(browser_jpeg(page, 640, 480))
+        page.fill("#f-body", "A picture of the park.")
+        page.set_input_files("[data-photos-input]", [str(photo)])
+        page.locator("[data-attach-new]").wait_for()
+        page.get_by_role("button", name="Save").click()
+        page.locator("article h1").wait_for()
+        journal = path_id(page)
+        assert page.locator("article img[data-attach-media]").count() == 1
+        go(page, url, f"/app/entries/{journal}/edit", "form.entry-form")
+        page.locator("[data-photos][data-wired]").wait_for()
+        assert page.locator("[data-attach-kept] img").count() == 1
+        page.get_by_role("button", name="Remove Photo", exact=True).click()
+        assert page.locator("[data-attach-kept]").count() == 0
+        assert "1 photo" not in page.inner_text("[data-attach-count]")
+        page.get_by_role("button", name="Save").click()
+        page.locator("article h1").wait_for()
+        assert page.locator("article img").count() == 0
+        assert not serious_violations(page)
+    finally:
+        ctx.close()
