@@ -220,6 +220,7 @@ const local = createLocalServer({
   notify,
   tell,
   recover,
+  windows: async () => (await appWindows()).length,
 });
 
 /** The app's open top-level windows (the only ones told of the lock or asked for its key). */

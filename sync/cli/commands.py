@@ -16,6 +16,7 @@ from .terminal import (
     UsageError,
     entry_line,
     in_words,
+    notice_words,
     parse_fields,
     print_entry,
     print_json,
@@ -206,7 +207,7 @@ def _report(report) -> None:
     )
     if report.failed:
         for line in report.failed:
-            print(t("error.prefix", message=line), file=sys.stderr)
+            print(t("error.prefix", message=notice_words(line)), file=sys.stderr)
         raise SystemExit(EXIT_ERROR)
 
 

@@ -208,6 +208,21 @@ def has(key: str) -> bool:
     return key in _current()[1] or key in load(SOURCE)
 
 
+# How each language groups a whole number's digits (CLDR): the separator, and the fewest digits that get grouped
+# (Spanish writes 1024 but 10.240); others: English's.
+GROUPING: dict[str, tuple[str, int]] = {"en": (",", 4), "de": (".", 4), "es": (".", 5), "fr": ("\u202f", 4)}
+
+
+def number(n: int, language: str | None = None) -> str:
+    """A whole number as the language writes it (`1,073,741,824`; Spanish `1.073.741.824`)."""
+    code = (language or _current()[0]).split("-", maxsplit=1)[0]
+    separator, fewest = GROUPING.get(code, GROUPING[SOURCE])
+    digits = str(abs(n))
+    if len(digits) >= fewest:
+        digits = f"{int(digits):,}".replace(",", separator)
+    return f"-{digits}" if n < 0 else digits
+
+
 def t(key: str, **params: Any) -> str:
     """A message of the catalogue in use (the environment's language, chosen on first use)."""
     language, catalogue = _current()

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from ..core.errors import BetweenError
-from .messages import MessageError, has, t
+from .messages import MessageError, has, number, t
 
 EXIT_ERROR, EXIT_USAGE = 1, 2
 
@@ -25,17 +25,24 @@ class Said(BetweenError):
 def problem_words(exc: BetweenError) -> str:
     """A problem of the client or the core in the language in use: the catalogue's `problem.<key>` (its key is the
     error's code unless one code has several wordings) with the arguments the error carries; the English detail for
-    a key the catalogue lacks (the server's own problems, a problem this catalogue does not word yet)."""
-    key = f"problem.{exc.key}"
+    a key the catalogue lacks (a problem this catalogue does not word yet, a newer server's code). Two families have
+    keys of their own: the server's problems, `server.<code>` (their numbers written as the language writes them),
+    and an answer that does not fit its question, `field.problem.<code>` (the web app's words) or `field.parse.*`."""
+    server = exc.key.startswith("server.")
+    key = exc.key if server or exc.key.startswith("field.") else f"problem.{exc.key}"
     if isinstance(exc, Said) or not has(key):
         return exc.detail
     params = exc.params
+    if server:
+        params = {k: number(v) if isinstance(v, int) and k != "status" else v for k, v in params.items()}
     if "label" in params and getattr(exc, "field_id", None):  # a question of kinds.json: by its words here
         from ..core.kinds import find_kind
 
         kind = find_kind(getattr(exc, "kind_id", None))
         found = [f for f in in_words(kind).fields if f.id == exc.field_id] if kind else []  # type: ignore[attr-defined]
         params = {**params, "label": found[0].label} if found else params
+        if found and "options" in params:  # the choices to type, by their words here
+            params["options"] = ", ".join(f"“{o.label}”" for o in found[0].constraints.options)
     try:
         return t(key, **params)
     except MessageError:  # an error raised without an argument its message needs: the English says it all
@@ -47,7 +54,20 @@ def say(line: str = "") -> None:
 
 
 def warn(line: str) -> None:
-    print(t("error.warning", message=line), file=sys.stderr, flush=True)
+    print(t("error.warning", message=notice_words(line)), file=sys.stderr, flush=True)
+
+
+def notice_words(line: str) -> str:
+    """A line of a sync's report (sync/client/report.py `Notice`) in the language in use: `warning.<key>`; a line
+    that names no words of its own (or a key this catalogue lacks) as it is."""
+    from ..client.report import Notice
+
+    if not isinstance(line, Notice) or not has(f"warning.{line.key}"):
+        return str(line)
+    try:
+        return t(f"warning.{line.key}", **line.params)
+    except MessageError:
+        return str(line)
 
 
 # ------------------------------------------------------------------ secrets from the environment or a prompt
@@ -234,7 +254,24 @@ def print_entry(entry: dict[str, Any]) -> None:
         else:
             say(f"{name}: {text}")
     for note in entry.get("conflicts", []):
-        say(t("show.note", note=note.get("note", "")))
+        say(t("show.note", note=note_words(note)))
+
+
+def note_words(note: Any) -> str:
+    """A merge note stored in a document in the language in use: its text is fixed English, one per kind of note
+    (docs/MERGE.md "Notes"), said by `merge.note.<kind>`; a note this version does not know shows as stored."""
+    from ..core import merge
+
+    keys = {
+        merge.NOTE_TEXT: "text",
+        merge.NOTE_VALUE: "value",
+        merge.NOTE_LIST: "list",
+        merge.NOTE_ITEM: "item",
+        merge.NOTE_DELETE: "delete",
+    }
+    text = note.get("note", "") if isinstance(note, dict) else ""
+    key = keys.get(text) if isinstance(text, str) else None
+    return t(f"merge.note.{key}") if key else str(text)
 
 
 def summary(entry: dict[str, Any]) -> str:

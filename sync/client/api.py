@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -31,7 +32,17 @@ class ApiError(BetweenError):
     code = "api"
 
     def __init__(self, code: str, detail: str, status: int) -> None:
-        super().__init__(code, detail, key=f"server.{code}")  # the server's problems: their own keys
+        # The server's problems: their own keys (`server.<code>`, an answer that is no problem body `server.http`),
+        # with the numbers the detail of `quota_exceeded` gives: the bytes needed, stored and allowed, in that order.
+        params: dict[str, Any] = {"status": status}
+        if code == "quota_exceeded":
+            numbers = [int(n) for n in re.findall(r"\d+", detail)]
+            params["numbers"] = "yes" if len(numbers) == 3 else "no"
+            if len(numbers) == 3:
+                params.update(needed=numbers[0], stored=numbers[1], quota=numbers[2])
+        super().__init__(
+            code, detail, key="server.http" if code.startswith("http_") else f"server.{code}", params=params
+        )
         self.status = status
 
 

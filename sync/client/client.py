@@ -20,7 +20,7 @@ from .clock import now_stamp
 from .engine import Engine
 from .inbox import PULL_LIMIT
 from .keysfile import KeysFile
-from .outbox import not_shared_text
+from .outbox import not_shared
 from .profile import Profile
 from .reader import Head
 from .report import SyncReport
@@ -261,7 +261,7 @@ class Client:
         peer = self._peer(handle)
         if not sharing.may_grant(peer.linked, peer.state):
             # An unverified key (the server's word) is shared with, marked as such; a blocked one never.
-            raise ShareError(detail=not_shared_text(peer))
+            raise not_shared(peer)
         if handle in self.describe(head)["shared_with"]:
             raise BetweenError(
                 "already_shared",

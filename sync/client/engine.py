@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from ..core import keys, trust
+from ..core import keys, sharing, trust
 from .api import Api
 from .inbox import PULL_LIMIT, Inbox
 from .links import Links
 from .localstore import LocalStore
 from .outbox import Outbox, blocked_key_text
 from .reader import Reader
-from .report import SyncReport
+from .report import Notice, SyncReport
 
 PUSH_ROUNDS = 5
 
@@ -56,12 +56,22 @@ class Engine:
                 break
         else:
             report.warnings.append(
-                "some changes still conflict with newer ones on the server; they stay queued: run `between sync` again"
+                Notice(
+                    "some changes still conflict with newer ones on the server; they stay queued: "
+                    "run `between sync` again",
+                    "stillConflicting",
+                )
             )
         for peer in self.store.list_peers():
             if peer.held and peer.state in trust.BLOCKED:
                 report.warnings.append(
-                    f"{peer.held} change(s) from {peer.handle} are held back: {blocked_key_text(peer)}"
+                    Notice(
+                        f"{peer.held} change(s) from {peer.handle} are held back: {blocked_key_text(peer)}",
+                        "heldBack",
+                        count=peer.held,
+                        handle=peer.handle,
+                        why=sharing.held_back(peer.linked, peer.state) or "key_changed",
+                    )
                 )
         return report
 

@@ -18,7 +18,7 @@ from .links import Links
 from .localstore import LocalStore
 from .outbox import Outbox
 from .reader import Reader
-from .report import SyncReport
+from .report import Notice, SyncReport
 from .rows import PendingRevision, StoredRecord
 
 PULL_LIMIT = 200
@@ -73,7 +73,14 @@ class Inbox:
                     self._apply(db, state, report, rejudge)
                 except (CryptoError, ProtocolError, RollbackError) as exc:
                     db.execute("ROLLBACK TO item")
-                    report.warnings.append(f"refused a change to entry {state.record_id}: {exc.detail}")
+                    report.warnings.append(
+                        Notice(
+                            f"refused a change to entry {state.record_id}: {exc.detail}",
+                            "refusedChange",
+                            id=str(state.record_id),
+                            why="rollback" if isinstance(exc, RollbackError) else exc.code,
+                        )
+                    )
                 db.execute("RELEASE item")
             self.store.set_meta(db, "cursor", str(page.cursor))
             for uid in sorted(rejudge):
@@ -123,7 +130,9 @@ class Inbox:
             self.store.forget_record(db, rid)
             return
         if action.kind == "keep_own":
-            report.warnings.append(f"the server said entry {rid} was removed, but it is yours; ignored")
+            report.warnings.append(
+                Notice(f"the server said entry {rid} was removed, but it is yours; ignored", "keptOwn", id=rid)
+            )
             return
         if action.kind == "hold":
             self.store.hold(db, str(state.owner_id))  # comes again (the cursor goes back to 0) once verified
@@ -249,12 +258,21 @@ class Inbox:
         )
         if "old_grants_ignored" in judged.warnings:
             report.warnings.append(
-                f"the server listed old grants of entry {rid} to someone it is no longer shared with; ignored"
+                Notice(
+                    f"the server listed old grants of entry {rid} to someone it is no longer shared with; ignored",
+                    "oldGrants",
+                    id=rid,
+                )
             )
         if "share_list_differs" in judged.warnings:
             # Same key as before: only a re-key could change who holds it, so the server's list is wrong.
             report.warnings.append(
-                f"the server's list of who entry {rid} is shared with differs from this device's; kept this device's"
+                Notice(
+                    f"the server's list of who entry {rid} is shared with differs from this device's; "
+                    "kept this device's",
+                    "shareListDiffers",
+                    id=rid,
+                )
             )
         if known is None or old is None or old.key_id != key_id:
             self.store.set_grants(db, "given", rid, given)

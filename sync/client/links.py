@@ -15,7 +15,7 @@ from .clock import now_stamp
 from .localstore import LocalStore
 from .outbox import Outbox
 from .reader import Reader
-from .report import SyncReport
+from .report import Notice, SyncReport
 
 
 class Settled(NamedTuple):
@@ -55,12 +55,18 @@ class Links:
                     (link.client, link.therapist) if self.secrets.role == "client" else (link.therapist, link.client)
                 )
                 if str(mine.user_id) != self.me:
-                    report.warnings.append("the server listed a care link that is not ours; ignored")
+                    report.warnings.append(
+                        Notice("the server listed a care link that is not ours; ignored", "notOurLink")
+                    )
                     continue
                 try:
                     keys.verify_bundle(other)
                 except CryptoError:
-                    report.warnings.append(f"{other.handle}'s key bundle does not verify; ignored")
+                    report.warnings.append(
+                        Notice(
+                            f"{other.handle}'s key bundle does not verify; ignored", "badBundle", handle=other.handle
+                        )
+                    )
                     continue
                 seen.add(str(other.user_id))
                 proof: trust.Proof = "none"
@@ -124,14 +130,22 @@ class Links:
         was = peer.state if peer else None
         if verdict.state == "changed" and was != "changed":
             report.warnings.append(
-                f"{pin.handle}'s security key changed: nothing is shared with or taken from them "
-                f"until you compare safety numbers (`between safety-number {pin.handle}`)"
+                Notice(
+                    f"{pin.handle}'s security key changed: nothing is shared with or taken from them "
+                    f"until you compare safety numbers (`between safety-number {pin.handle}`)",
+                    "keyChanged",
+                    handle=pin.handle,
+                )
             )
         elif verdict.state == "mismatch" and was != "mismatch":
             report.warnings.append(
-                f"{pin.handle}'s key does not match the invitation they accepted: nothing is "
-                f"shared with or taken from them until you compare safety numbers "
-                f"(`between safety-number {pin.handle}`)"
+                Notice(
+                    f"{pin.handle}'s key does not match the invitation they accepted: nothing is "
+                    f"shared with or taken from them until you compare safety numbers "
+                    f"(`between safety-number {pin.handle}`)",
+                    "keyMismatch",
+                    handle=pin.handle,
+                )
             )
         return Settled(verdict, restart)
 
@@ -177,11 +191,21 @@ class Links:
                 )
             except BetweenError as exc:
                 report.warnings.append(
-                    f"could not re-key entry {record_id} after the care link with "
-                    f"{unlinked[peer_id].handle} ended: {exc.detail}"
+                    Notice(
+                        f"could not re-key entry {record_id} after the care link with "
+                        f"{unlinked[peer_id].handle} ended: {exc.detail}",
+                        "rekeyFailed",
+                        id=record_id,
+                        handle=unlinked[peer_id].handle,
+                    )
                 )
                 continue
             report.warnings.append(
-                f"the care link with {unlinked[peer_id].handle} ended: entry {record_id} "
-                "gets a new key they do not hold"
+                Notice(
+                    f"the care link with {unlinked[peer_id].handle} ended: entry {record_id} "
+                    "gets a new key they do not hold",
+                    "linkEnded",
+                    id=record_id,
+                    handle=unlinked[peer_id].handle,
+                )
             )

@@ -13,7 +13,7 @@ from ..core.layout import GrantBody
 from .api import Api
 from .localstore import LocalStore
 from .reader import Reader
-from .report import SyncReport
+from .report import Notice, SyncReport
 from .rows import Peer, PendingRevision, StoredRecord
 
 PUSH_BATCH = 100
@@ -113,12 +113,20 @@ class Outbox:
             peer = self.store.get_peer(user_id=grantee)
             if peer is None or not sharing.may_grant(peer.linked, peer.state):
                 if grantee in adds:
-                    raise sharing.ShareError(detail=not_shared_text(peer))
+                    raise not_shared(peer)
                 # Loses access rather than receiving the new key under an unverified identity.
                 revokes.add(grantee)
                 if warnings is not None:
                     who = peer.handle if peer else grantee
-                    warnings.append(f"stopped sharing entry {record_id} with {who}: {not_shared_text(peer)}")
+                    warnings.append(
+                        Notice(
+                            f"stopped sharing entry {record_id} with {who}: {not_shared_text(peer)}",
+                            "stoppedSharing",
+                            id=record_id,
+                            handle=who,
+                            why=_why_not(peer),
+                        )
+                    )
                 continue
             grants.append(
                 records.make_grant(
@@ -158,8 +166,13 @@ class Outbox:
                     why = result.detail or result.status
                     self.store.set_pending_error(item.record_id, f"{result.status}: {why}")
                     report.failed.append(
-                        f"entry {item.record_id} was refused by the server ({result.status}: "
-                        f"{why}); it stays queued on this device"
+                        Notice(
+                            f"entry {item.record_id} was refused by the server ({result.status}: "
+                            f"{why}); it stays queued on this device",
+                            "refusedByServer",
+                            id=item.record_id,
+                            status=result.status,
+                        )
                     )
         return again
 
@@ -212,8 +225,13 @@ class Outbox:
                     report.pushed += 1
                 elif result.status in ("invalid", "forbidden"):
                     report.failed.append(
-                        f"entry {result.record_id} could not be sent again after the server's restore "
-                        f"({result.status}: {result.detail or result.status}); it stays on this device"
+                        Notice(
+                            f"entry {result.record_id} could not be sent again after the server's restore "
+                            f"({result.status}: {result.detail or result.status}); it stays on this device",
+                            "notSentAgain",
+                            id=str(result.record_id),
+                            status=result.status,
+                        )
                     )
                 # conflict: a newer revision reached the restored server first; the next pull brings it
 
@@ -272,6 +290,19 @@ def blocked_key_text(peer: Peer) -> str:
         else "their key does not match the invitation they accepted"
     )
     return f"{why}; compare safety numbers (`between safety-number {peer.handle}`) and confirm with --verified"
+
+
+def _why_not(peer: Peer | None) -> str:
+    return sharing.held_back(peer.linked if peer else None, peer.state if peer else None) or "no_peer"
+
+
+def not_shared(peer: Peer | None) -> sharing.ShareError:
+    """The refusal to give `peer` a record key, keyed `share.notShared` by why (sharing.held_back)."""
+    return sharing.ShareError(
+        detail=not_shared_text(peer),
+        key="share.notShared",
+        params={"why": _why_not(peer), "handle": peer.handle if peer else ""},
+    )
 
 
 def not_shared_text(peer: Peer | None) -> str:

@@ -11,6 +11,7 @@ from ..core import keys, records, wire
 from ..core.errors import BetweenError, CryptoError
 from ..core.layout import Header
 from .localstore import LocalStore
+from .report import Notice
 from .rows import PendingRevision, StoredRecord
 
 
@@ -89,7 +90,9 @@ class Reader:
             except BetweenError as exc:
                 if problems is None:
                     raise
-                problems.append(f"entry {rid} cannot be read on this device: {exc.detail}")
+                problems.append(
+                    Notice(f"entry {rid} cannot be read on this device: {exc.detail}", "unreadable", id=rid)
+                )
                 continue
             if h is not None:
                 out.append(h)

@@ -3,6 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+
+class Notice(str):
+    """A warning or problem line of a sync, in English as it always was, that also names its words in the catalogues:
+    `key` (the command says `warning.<key>`) and the `params` its message puts in. A str, so whatever reads the
+    English (tests, logs) still does."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, key: str, **params: Any) -> Notice:
+        notice = super().__new__(cls, text)
+        notice.key = key
+        notice.params = params
+        return notice
 
 
 @dataclass(slots=True)

@@ -22,7 +22,11 @@ NO_LIST = "it holds no list of entries"
 
 
 def not_a_copy(why: str) -> BetweenError:
-    return BetweenError("not_a_copy", f"this file is not a copy saved from Between ({why})")
+    return BetweenError(
+        "not_a_copy",
+        f"this file is not a copy saved from Between ({why})",
+        params={"why": "json" if why == NOT_JSON else "list"},
+    )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -77,6 +77,8 @@ class _Doc:
             kind_id=self.doc_type,
             field_id=path,
             code=f"invalid_{self.doc_type.replace('-', '_')}",
+            key="invalid_document",  # no form makes such a document: said as one, naming the key (docs/CLI.md)
+            params={"what": self.doc_type, "path": path},
         )
 
     def keys(self, value: object, allowed: set[str], path: str) -> dict[str, Any]:

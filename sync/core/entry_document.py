@@ -42,7 +42,14 @@ def tombstone(doc: dict[str, Any], stamp: str, device: str) -> dict[str, Any]:
 
 
 def _fail(path: str, problem: str) -> FieldError:
-    return FieldError(f"entry document '{path}' {problem}.", kind_id="entry", field_id=path, code="invalid_entry")
+    return FieldError(
+        f"entry document '{path}' {problem}.",
+        kind_id="entry",
+        field_id=path,
+        code="invalid_entry",
+        key="invalid_document",
+        params={"what": "entry", "path": path},
+    )
 
 
 def instant(value: object) -> tuple[dt.datetime, int] | None:

@@ -13,7 +13,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from . import attachments
 from .errors import BetweenError
@@ -22,8 +22,16 @@ from .sketch import SketchError, check_strokes, stroke_count
 if TYPE_CHECKING:
     from .kinds import Constraints, Field
 
-# Builds the error for a value that does not fit, from the problem in words ("must be text"); never holds the value.
-Fail = Callable[[str], Exception]
+
+class Fail(Protocol):
+    """Builds the error for a value that does not fit, from the problem in words ("must be text"); never holds the
+    value. `code` and `params` name the problem in the catalogues: `field.problem.<code>`, the web app's keys for the
+    same problems (web/js/core/fields.js), or `field.<code>` for a code with a dot (`parse.minutes`: how an answer is
+    typed after --field, which only the command says)."""
+
+    def __call__(self, problem: str, code: str, params: Mapping[str, Any] | None = None, /) -> Exception: ...
+
+
 # One rule a kinds.json field's constraints must meet: the problem in words, or None.
 Need = Callable[["Constraints"], "str | None"]
 
@@ -141,18 +149,27 @@ def _needs_media(c: Constraints) -> str | None:
 # ------------------------------------------------------------------ shared checks and parsing
 
 
+# The part of an answer a problem is about, as the catalogues' `part` select names it.
+_PARTS = {"must be": "answer", "items must be": "items", "emotion names must be": "names"}
+
+
 def _one_line(value: object, max_length: int, fail: Fail, what: str = "must be", *, collapse: bool = False) -> str:
     """One line of text, trimmed (`collapse`: every run of space made one space)."""
+    part = _PARTS[what]
     if not isinstance(value, str):
-        raise fail(f"{what} text")
+        raise fail(f"{what} text", "notText", {"part": part})
     text = _SPACE_RUN.sub(" ", value).strip(" ") if collapse else value.strip(SPACE)
     if "\n" in text or "\r" in text:
-        raise fail(f"{what} a single line")
+        raise fail(f"{what} a single line", "oneLine", {"part": part})
     if _CONTROL.search(text):
-        raise fail("contains control characters")
+        raise fail("contains control characters", "control")
     if len(text) > max_length:
-        raise fail(f"{what} at most {max_length} characters")
+        raise fail(f"{what} at most {max_length} characters", "tooLong", {"part": part, "max": max_length})
     return text
+
+
+def _range(c: Constraints, unit: str = "none") -> dict[str, Any]:
+    return {"min": c.min, "max": c.max, "unit": unit}
 
 
 def _is_int(value: object) -> bool:
@@ -166,9 +183,11 @@ def _whole(value: Any) -> Any:
 
 def _items(value: Any, field: Field, fail: Fail, *, counted: bool = True) -> list[Any]:
     if not isinstance(value, list):
-        raise fail("must be a list")
+        raise fail("must be a list", "notList")
     if counted and len(value) > (field.constraints.max_items or 0):
-        raise fail(f"may hold at most {field.constraints.max_items} items")
+        raise fail(
+            f"may hold at most {field.constraints.max_items} items", "tooMany", {"max": field.constraints.max_items}
+        )
     return value
 
 
@@ -219,12 +238,12 @@ class LongText(Type):
     def check(self, field: Field, value: Any, fail: Fail) -> Any:
         c = field.constraints
         if not isinstance(value, str):
-            raise fail("must be text")
+            raise fail("must be text", "notText", {"part": "answer"})
         text = value.replace("\r\n", "\n").replace("\r", "\n")
         if _CONTROL.search(text):
-            raise fail("contains control characters")
+            raise fail("contains control characters", "control")
         if len(text) > (c.max_length or 0):
-            raise fail(f"must be at most {c.max_length} characters")
+            raise fail(f"must be at most {c.max_length} characters", "tooLong", {"part": "answer", "max": c.max_length})
         return text if text.strip(SPACE) else None
 
     def parse(self, field: Field, text: str, fail: Fail) -> Any:
@@ -241,9 +260,13 @@ class Scale(Type):
         c = field.constraints
         value = _whole(value)
         if not _is_int(value) or not c.min <= value <= c.max:
-            raise fail(f"must be a whole number from {c.min} to {c.max}")
+            raise fail(f"must be a whole number from {c.min} to {c.max}", "range", _range(c))
         if (value - c.min) % c.step:
-            raise fail(f"must be a whole number from {c.min} to {c.max} in steps of {c.step}")
+            raise fail(
+                f"must be a whole number from {c.min} to {c.max} in steps of {c.step}",
+                "steps",
+                {"min": c.min, "max": c.max, "step": c.step},
+            )
         return value
 
     def by_choice(self, field: Field) -> bool:  # at most 11 steps: a row of choices; more: a number in a box
@@ -254,7 +277,7 @@ class Scale(Type):
         c = field.constraints
         stripped = text.strip().lower()
         if not re.fullmatch(r"[+-]?\d+", stripped):
-            raise fail(f"must be a whole number from {c.min} to {c.max}")
+            raise fail(f"must be a whole number from {c.min} to {c.max}", "range", _range(c))
         return int(stripped)
 
 
@@ -266,7 +289,7 @@ class YesNo(Type):
 
     def check(self, field: Field, value: Any, fail: Fail) -> Any:
         if not isinstance(value, bool):
-            raise fail("must be yes or no")
+            raise fail("must be yes or no", "yesNo")
         return value
 
     def by_choice(self, field: Field) -> bool:
@@ -278,7 +301,7 @@ class YesNo(Type):
             return True
         if word in ("no", "n", "false", "0"):
             return False
-        raise fail("must be yes or no")
+        raise fail("must be yes or no", "yesNo")
 
 
 def _choose(field: Field, words: list[str], fail: Fail) -> list[str]:
@@ -291,7 +314,7 @@ def _choose(field: Field, words: list[str], fail: Fail) -> list[str]:
         return [lookup[w.lower()] for w in words]
     except KeyError:
         options = ", ".join(f"“{o.label}”" for o in field.constraints.options)
-        raise fail(f"must be chosen from: {options}") from None
+        raise fail(f"must be chosen from: {options}", "parse.choose", {"options": options}) from None
 
 
 class _Choice(Type):
@@ -314,7 +337,7 @@ class SingleChoice(_Choice):
     def check(self, field: Field, value: Any, fail: Fail) -> Any:
         option_ids = [o.id for o in field.constraints.options]
         if value not in option_ids:
-            raise fail("must be one of the choices offered")
+            raise fail("must be one of the choices offered", "choice")
         return value
 
     def parse(self, field: Field, text: str, fail: Fail) -> Any:
@@ -330,7 +353,7 @@ class MultiChoice(_Choice):
     def check(self, field: Field, value: Any, fail: Fail) -> Any:
         option_ids = [o.id for o in field.constraints.options]
         if any(v not in option_ids for v in _items(value, field, fail, counted=False)):
-            raise fail("may only hold the choices offered")
+            raise fail("may only hold the choices offered", "choices")
         chosen = set(value)
         return [o for o in option_ids if o in chosen] or None
 
@@ -367,7 +390,7 @@ class Minutes(Type):
         c = field.constraints
         value = _whole(value)
         if not _is_int(value) or not c.min <= value <= c.max:
-            raise fail(f"must be a whole number from {c.min} to {c.max} minutes")
+            raise fail(f"must be a whole number from {c.min} to {c.max} minutes", "range", _range(c, "minutes"))
         return value
 
     def parse(self, field: Field, text: str, fail: Fail) -> Any:
@@ -376,7 +399,11 @@ class Minutes(Type):
         m = _MINUTES.match(stripped)
         if stripped and m and (m.group(1) or m.group(2)):
             return int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
-        raise fail(f"must be a number of minutes from {c.min} to {c.max}, like 15 or 1h30")
+        raise fail(
+            f"must be a number of minutes from {c.min} to {c.max}, like 15 or 1h30",
+            "parse.minutes",
+            {"min": c.min, "max": c.max},
+        )
 
 
 class Checklist(Type):
@@ -392,10 +419,10 @@ class Checklist(Type):
         out = []
         for item in _items(value, field, fail):
             if not isinstance(item, dict) or set(item) != {"text", "done"}:
-                raise fail("must list items as a text and whether it is ticked each")
+                raise fail("must list items as a text and whether it is ticked each", "checklistItems")
             text = _one_line(item["text"], max_length, fail, "items must be")
             if not isinstance(item["done"], bool):
-                raise fail("must say yes or no for whether each item is ticked")
+                raise fail("must say yes or no for whether each item is ticked", "checklistDone")
             if text:
                 out.append({"text": text, "done": item["done"]})
         return out or None
@@ -425,13 +452,13 @@ class Sketch(Type):
         try:
             return check_strokes(value, c.max_items or 0, c.max_length or 0) or None
         except SketchError as err:
-            raise fail(str(err)) from None
+            raise fail(str(err), err.code, err.params) from None
 
     def parse(self, field: Field, text: str, fail: Fail) -> Any:
         try:
             return json.loads(text)
         except ValueError:
-            raise fail("must be a drawing (its strokes as JSON)") from None
+            raise fail("must be a drawing (its strokes as JSON)", "parse.drawing") from None
 
     def text(self, field: Field, value: Any) -> str:
         n = stroke_count(value)
@@ -451,15 +478,19 @@ class Emotions(Type):
         seen: set[str] = set()
         for item in _items(value, field, fail):
             if not isinstance(item, dict) or set(item) != {"name", "intensity"}:
-                raise fail("must list emotions as a name and an intensity each")
+                raise fail("must list emotions as a name and an intensity each", "emotions")
             name = _one_line(item["name"], c.max_length or 0, fail, "emotion names must be", collapse=True)
             if not name:
-                raise fail("has an emotion without a name")
+                raise fail("has an emotion without a name", "emotionName")
             intensity = _whole(item["intensity"])
             if not _is_int(intensity) or not c.min <= intensity <= c.max:
-                raise fail(f"needs each intensity to be a whole number from {c.min} to {c.max}")
+                raise fail(
+                    f"needs each intensity to be a whole number from {c.min} to {c.max}",
+                    "intensity",
+                    {"min": c.min, "max": c.max},
+                )
             if name.lower() in seen:  # lower(), not casefold(): JavaScript's toLowerCase() is the same mapping
-                raise fail("names the same emotion twice")
+                raise fail("names the same emotion twice", "sameEmotion")
             seen.add(name.lower())
             out.append({"name": name, "intensity": intensity})
         return out or None
@@ -469,7 +500,7 @@ class Emotions(Type):
         for part in split(text, ",;"):
             name, sep, number = part.rpartition(":")
             if not sep or not re.fullmatch(r"\s*\d+\s*", number):
-                raise fail("must be written like anxious:80,sad:40 (a name and an intensity each)")
+                raise fail("must be written like anxious:80,sad:40 (a name and an intensity each)", "parse.emotions")
             value.append({"name": name, "intensity": int(number)})
         return value
 
@@ -487,28 +518,36 @@ def _within(value: Any, low: int, high: int) -> bool:
 def _attachment_item(item: Any, media: tuple[str, ...], fail: Fail) -> dict[str, Any]:
     """One item of an attachments field, checked as PROTOCOL.md section 19 says; never says its key or digest."""
     if not isinstance(item, dict) or not set(item) >= _ITEM_KEYS:
-        raise fail("must list attachments, each with its id, key, size, digest and media type")
+        raise fail("must list attachments, each with its id, key, size, digest and media type", "attachmentItems")
     top = attachments.MEDIA_TYPES.get(item["media"]) if isinstance(item["media"], str) else None
     if top is None or top not in media:
-        raise fail(f"may only hold {' or '.join(_MEDIA_WORDS.get(m, m) for m in media)}")
+        raise fail(
+            f"may only hold {' or '.join(_MEDIA_WORDS.get(m, m) for m in media)}",
+            "attachmentMedia",
+            {"media": " ".join(media)},
+        )
     if set(item) - _ITEM_KEYS - _MEDIA_KEYS[top]:
-        raise fail("has an attachment with something it does not know")
+        raise fail("has an attachment with something it does not know", "attachmentUnknown")
     if not isinstance(item["id"], str) or not _UUID4.fullmatch(item["id"]):
-        raise fail("has an attachment without a proper id")
+        raise fail("has an attachment without a proper id", "attachmentId")
     for name in ("key", "digest"):
         try:
             attachments.from_b64url(item[name], 32)
         except BetweenError:
-            raise fail("has an attachment whose key or digest cannot be read") from None
+            raise fail("has an attachment whose key or digest cannot be read", "attachmentBytes") from None
     out = {k: _whole(item[k]) if k in ("size", "duration_ms", "width", "height") else item[k] for k in item}
     if not _within(out["size"], 1, attachments.MAX_ATTACHMENT_BYTES):
-        raise fail("has an attachment larger than 48 MiB or without a size")
+        raise fail("has an attachment larger than 48 MiB or without a size", "attachmentSize")
     if "duration_ms" in out and not _within(out["duration_ms"], 0, attachments.MAX_DURATION_MS):
-        raise fail("has a recording longer than an hour")
+        raise fail("has a recording longer than an hour", "attachmentDuration")
     if ("width" in out) != ("height" in out) or any(
         not _within(out[k], 1, attachments.MAX_DIMENSION) for k in ("width", "height") if k in out
     ):
-        raise fail(f"has a photo whose width and height are not both from 1 to {attachments.MAX_DIMENSION}")
+        raise fail(
+            f"has a photo whose width and height are not both from 1 to {attachments.MAX_DIMENSION}",
+            "attachmentDimensions",
+            {"max": attachments.MAX_DIMENSION},
+        )
     return out
 
 
@@ -563,13 +602,13 @@ class Attachments(Type):
         for item in _items(value, field, fail):
             checked = _attachment_item(item, field.constraints.media, fail)
             if checked["id"] in seen:
-                raise fail("has the same attachment twice")
+                raise fail("has the same attachment twice", "attachmentTwice")
             seen.add(checked["id"])
             out.append(checked)
         return out or None
 
     def parse(self, field: Field, text: str, fail: Fail) -> Any:
-        raise fail("is added with `between attach`, not typed")
+        raise fail("is added with `between attach`, not typed", "parse.attach")
 
     def text(self, field: Field, value: Any) -> str:
         return "; ".join(attachment_words(i) for i in value) if isinstance(value, list) else plain_text(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -158,10 +159,19 @@ def find_kind(kind_id: object) -> Kind | None:
     return _by_id().get(kind_id) if isinstance(kind_id, str) else None
 
 
-def _fail(kind: Kind, field: Field, problem: str) -> FieldError:
+def _fail(kind: Kind, field: Field, problem: str, code: str, params: Mapping[str, Any] | None = None) -> FieldError:
     """An answer that does not fit its question, named by the question's words (its label), never its id, and never
-    holding the value: "“Tension before” must be a whole number from 0 to 10." web/js/core/kinds.js says the same."""
-    return FieldError(f"“{field.label}” {problem}.", kind_id=kind.id, field_id=field.id)
+    holding the value: "“Tension before” must be a whole number from 0 to 10." web/js/core/kinds.js says the same.
+    Its key is the web app's for the same problem, `field.problem.<code>` (`field.<code>` for a code with a dot: how
+    a value is typed after --field, which only the command says); `label` is the question's English label."""
+    key = f"field.{code}" if "." in code else f"field.problem.{code}"
+    return FieldError(
+        f"“{field.label}” {problem}.",
+        kind_id=kind.id,
+        field_id=field.id,
+        key=key,
+        params={**(params or {}), "label": field.label},
+    )
 
 
 def missing(kind: Kind, field: Field) -> FieldError:
@@ -178,7 +188,7 @@ def missing(kind: Kind, field: Field) -> FieldError:
 
 
 def _failing(kind: Kind, field: Field) -> Fail:
-    return lambda problem: _fail(kind, field, problem)
+    return lambda problem, code, params=None: _fail(kind, field, problem, code, params)
 
 
 def check_field(kind: Kind, field: Field, value: Any) -> Any:

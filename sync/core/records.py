@@ -240,8 +240,8 @@ def _finite(text: str) -> float:
 MAX_DOCUMENT_DEPTH = 32
 
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(rb"[\[\]{}]")
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # a string, escapes and all
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 def _depth_ok(data: bytes) -> bool:
@@ -250,9 +250,12 @@ def _depth_ok(data: bytes) -> bool:
     entry may hold forty "[" and must still open (the browser counts the same way)."""
     if data.count(b"[") + data.count(b"{") <= MAX_DOCUMENT_DEPTH:
         return True  # the common case, counted in C: too few openings to nest that deep
+    # The text without its strings (without a backslash, every quote opens or closes one), then only its brackets,
+    # both in C; the loop walks the brackets alone (a sketch of 2,000 strokes: 4,000 of them in 400 KB).
+    outside = b"".join(data.split(b'"')[0::2]) if b"\\" not in data else _STRING.sub(b"", data)
     depth = 0
-    for bracket in _BRACKET.finditer(_STRING.sub(b"", data)):
-        if bracket.group() in b"[{":
+    for bracket in outside.translate(None, _NOT_BRACKET):
+        if bracket in b"[{":
             depth += 1
             if depth > MAX_DOCUMENT_DEPTH:
                 return False

@@ -32,7 +32,14 @@ _KEYS = {
 
 def _fail(field: str, problem: str) -> FieldError:
     name = field.removeprefix("schedule.recurrence.").removeprefix("schedule.")
-    return FieldError(f"schedule '{name}' {problem}.", kind_id="assignment", field_id=field, code="invalid_schedule")
+    return FieldError(
+        f"schedule '{name}' {problem}.",
+        kind_id="assignment",
+        field_id=field,
+        code="invalid_schedule",
+        key="invalid_document",
+        params={"what": "schedule", "path": name},
+    )
 
 
 def parse_date(value: object, field: str = "date") -> date:

@@ -289,3 +289,48 @@ def test_a_focused_control_is_never_hidden_under_the_bottom_bar(playwright_insta
         assert len(seen) >= 6, seen  # the form's fields, not only a link or two
     finally:
         ctx.close()
+
+
+# Scrolled to the very end: the bottom of the screen's last content (anything in #view but the navigation) and the
+# top of what the navigation covers on a phone (the bar, and the raised buttons above it).
+LAST_LINE = """() => {
+  scrollTo(0, document.documentElement.scrollHeight);
+  const nav = document.querySelector('#view > nav.tabs');
+  let bottom = 0;
+  for (const el of document.querySelectorAll('#view > :not(nav.tabs) *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.height && getComputedStyle(el).visibility !== 'hidden') bottom = Math.max(bottom, r.bottom);
+  }
+  if (!nav) return null;
+  let cover = nav.getBoundingClientRect().top;
+  for (const button of nav.querySelectorAll('.new-entry, .safety-link')) {
+    const r = button.getBoundingClientRect();
+    if (r.width) cover = Math.min(cover, r.top);
+  }
+  return { bottom, cover, height: innerHeight, scrolled: scrollY > 0 };
+}"""
+
+
+@pytest.mark.parametrize("language", ["en-GB", "es-ES"])
+def test_scrolled_to_the_end_the_last_content_clears_the_raised_buttons(
+    playwright_instance, app_url, tmp_path, language
+):
+    """On a phone the raised "Safety plan" and "New entry" buttons sit above the bar: at the end of a long screen the
+    last line of content scrolls clear of them (the screen's own room at its foot), in English and in Spanish, whose
+    longer words wrap the buttons onto two lines."""
+    ctx = launch(playwright_instance, tmp_path / language, viewport=PHONE, locale=language)
+    try:
+        page = open_app(ctx, app_url)
+        for path in ("/app/entries/new", "/app/more", "/app/safety-plan"):
+            page.goto(app_url + path)
+            page.wait_for_selector("#view > nav.tabs")
+            page.evaluate("() => document.activeElement?.blur()")
+            box = page.evaluate(LAST_LINE)
+            assert box["bottom"] <= box["cover"] - 8, (path, box)
+        # and a long form, scrolled
+        page.goto(app_url + "/app/entries/new?kind=thought-record")
+        page.wait_for_selector("form.entry-form")
+        box = page.evaluate(LAST_LINE)
+        assert box["scrolled"] and box["bottom"] <= box["cover"] - 8, box
+    finally:
+        ctx.close()

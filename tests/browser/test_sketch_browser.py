@@ -51,6 +51,28 @@ def mouse_stroke(page, points: list[tuple[float, float]]) -> None:
     page.mouse.up()
 
 
+def png_pixel(ctx, png: bytes, at: tuple[float, float]) -> tuple[int, int, int]:
+    """The colour of the PNG at a point given as fractions of its size, read on a blank page of its own."""
+    page = ctx.new_page()
+    try:
+        return tuple(
+            page.evaluate(
+                """async ([bytes, fx, fy]) => {
+                  const image = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }));
+                  const canvas = new OffscreenCanvas(image.width, image.height);
+                  const ctx = canvas.getContext('2d');
+                  ctx.drawImage(image, 0, 0);
+                  const x = Math.round(fx * image.width);
+                  const [r, g, b] = ctx.getImageData(x, Math.round(fy * image.height), 1, 1).data;
+                  return [r, g, b];
+                }""",
+                [list(png), *at],
+            )
+        )
+    finally:
+        page.close()
+
+
 def drawn(page) -> list[dict]:
     value = page.input_value("#f-drawing")
     return json.loads(value) if value else []
@@ -112,7 +134,10 @@ def test_a_sketch_is_drawn_saved_synced_shared_and_the_therapist_sees_the_same_s
         assert "<path " in Path(svg_download.value.path()).read_text(encoding="utf-8")
         with cp.expect_download() as png_download:
             cp.get_by_role("button", name="Save as PNG").click()
-        assert Path(png_download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        png = Path(png_download.value.path()).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        # Drawn in each path's colour: the pen's ink (the paths' group colour) in the middle of its first line.
+        assert png_pixel(c_ctx, png, (0.15, 0.125)) == pytest.approx((0x1D, 0x23, 0x26), abs=6)
 
         share_entry(cp, url, entry_id, "dr.sketch")
         assert sync_now(cp) == "Synced"

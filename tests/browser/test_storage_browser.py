@@ -429,3 +429,92 @@ def test_without_a_curve_in_webcrypto_the_start_page_names_it(playwright_instanc
         assert serious_violations(page) == []
     finally:
         ctx.close()
+
+
+# In the worker: a device that fills up after `allowed` more saves. Each save puts one revision (data/entries.js
+# commit): the first `allowed` go through, every later one is refused for quota, aborting its transaction whole.
+FULL_AFTER = """(allowed) => {
+  const put = IDBObjectStore.prototype.put;
+  self.__room = allowed;
+  IDBObjectStore.prototype.put = function (...args) {
+    if (this.name === 'revisions') {
+      if (self.__room <= 0) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      self.__room -= 1;
+    }
+    return put.apply(this, args);
+  };
+}"""
+
+
+def test_a_full_device_refuses_the_safety_plan_and_keeps_what_was_typed(playwright_instance, app_url, tmp_path):
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(ctx, app_url)
+        create_journal(page, "Kept", "written while there was room")
+        worker = ctx.service_workers[0]
+        before = worker.evaluate(STORED)
+        worker.evaluate(FULL_AFTER, 0)
+        page.goto(app_url + "/app/safety-plan/edit")
+        page.wait_for_selector("#plan-form-title")
+        page.fill("#f-warning_signs", "Not sleeping")
+        page.fill("#f-reasons", "My sister")
+        page.get_by_role("button", name="Save the plan").click()
+        alert = page.locator("[role='alert']")
+        alert.wait_for()
+        assert "no room left to save this" in alert.inner_text()
+        assert page.input_value("#f-warning_signs") == "Not sleeping"
+        assert page.input_value("#f-reasons") == "My sister"
+        assert worker.evaluate(STORED) == before  # nothing of it stored
+        assert serious_violations(page) == []
+        # Room again: "Free space and save again" sends the same form and the plan is saved, once.
+        worker.evaluate("() => { self.__room = 100; }")
+        page.get_by_role("button", name="Free space and save again").click()
+        page.wait_for_selector("text=Plan saved.")
+        assert "Not sleeping" in page.inner_text("#view")
+        assert worker.evaluate(STORED) == {"records": before["records"] + 1, "revisions": before["revisions"] + 1}
+    finally:
+        ctx.close()
+
+
+def test_a_full_device_between_an_answers_entry_and_its_response_leaves_no_duplicate(
+    playwright_instance, live_app, tmp_path
+):
+    """To do "done" writes the day's entry, then the response that names it. When the device fills up between the
+    two, the new entry is taken back: nothing is half-saved, the form keeps what was typed, and saving again (after
+    freeing space) writes one entry and one response, not a second entry."""
+    from pwa_care import assign_from_template, linked_pair, local_day, open_occurrence
+
+    url = live_app.url
+    t_ctx = launch(playwright_instance, tmp_path / "therapist")
+    c_ctx = launch(playwright_instance, tmp_path / "client")
+    try:
+        tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)
+        client = linked_pair(tp, cp, "dr.full", "sam.full")
+        today = local_day(tp)
+        aid = assign_from_template(tp, url, client, "journal-evening", "sam.full", freq_label="Every day", start=today)
+        assert sync_now(tp) == "Synced"
+        assert sync_now(cp) == "Synced"
+        worker = c_ctx.service_workers[0]
+        before = worker.evaluate(STORED)
+        entries_before = len(entry_summaries(cp))
+
+        worker.evaluate(FULL_AFTER, 1)  # room for the entry, none for the response
+        open_occurrence(cp, url, aid, today)
+        cp.fill("#f-body", "Cooked with my sister.")
+        cp.get_by_role("button", name="Save and mark done").click()
+        alert = cp.locator("form.entry-form [role='alert']")
+        alert.wait_for()
+        assert "no room left to save this" in alert.inner_text()
+        assert cp.input_value("#f-body") == "Cooked with my sister."
+        assert worker.evaluate(STORED) == before  # the entry written first was taken back
+        assert serious_violations(cp) == []
+
+        worker.evaluate("() => { self.__room = 100; }")
+        cp.get_by_role("button", name="Free space and save again").click()
+        cp.wait_for_selector("#todo-done-title")
+        after = worker.evaluate(STORED)
+        assert after == {"records": before["records"] + 2, "revisions": before["revisions"] + 2}
+        assert len(entry_summaries(cp)) == entries_before + 1  # one entry for the day, not two
+    finally:
+        t_ctx.close()
+        c_ctx.close()

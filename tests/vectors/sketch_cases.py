@@ -32,6 +32,8 @@ UNREADABLE = [
     ("a varint of 5 bytes", "gICAgAA"),
     ("spare bits set (not canonical)", "AAB"),
     ("an overlong varint (not canonical)", "gAAA"),
+    ("an overlong step after the first point (not canonical)", "oAagBoACggACAg"),
+    ("overlong and past the sheet: the sheet is said", "wr4AAAA"),
     ("x past the sheet", encode_points([(4001, 0, 0)])),
     ("y below the sheet", encode_points([(0, 0, 0), (0, -1, 0)])),
     ("pressure past 255", encode_points([(0, 0, 256)])),

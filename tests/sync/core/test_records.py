@@ -352,3 +352,19 @@ def test_a_deeply_nested_document_is_refused_before_parsing():
     # many brackets side by side are not depth: a list of 100 small lists still decodes
     wide = b'{"a":[' + b",".join([b"[1]"] * 100) + b"]}"
     assert len(records.decode_document(wide)["a"]) == 100
+
+
+@pytest.mark.parametrize("escaped", [False, True], ids=["no-backslash", "backslash"])
+def test_brackets_in_strings_are_not_depth_with_or_without_escapes(escaped) -> None:
+    """The depth check drops the strings first: split at quotes when the text has no backslash, else by a pattern
+    that knows escapes; both ways a string's brackets are text and the document's own are counted."""
+    text = '\\"' if escaped else "q"
+    brackets = "[" * 40 + "{" * 40
+    shallow = f'{{"a":"{text}{brackets}","b":[' + ",".join(["{}"] * 40) + "]}"
+    assert records.decode_document(shallow.encode())["a"] == text.replace("\\", "") + brackets
+    n = records.MAX_DOCUMENT_DEPTH + 1
+    deep = f'{{"a":"{text}]]]}}}}}}","b":' + "[" * n + "]" * n + "}"
+    with pytest.raises(ProtocolError, match="nested too deeply"):
+        records.decode_document(deep.encode())
+    at_limit = f'{{"a":"{text}","b":' + "[" * (n - 2) + "]" * (n - 2) + "}"
+    assert records.decode_document(at_limit.encode())["a"] == text.replace("\\", "")

@@ -62,6 +62,17 @@ export function timeWords(hhmm) {
     .format(d);
 }
 
+/**
+ * The hour as a time in words shows it ("1:05" and, on a 12-hour clock, "1:05 p. m." → 1; "13:05" → 13): the
+ * catalogues' `hour` argument beside `time`, for a language whose words before a time depend on it (Spanish "a la
+ * 1:05", "a las 2:05").
+ * @param {string} time a time of day in words (timeWords, sync-status timeOfDay) @returns {number}
+ */
+export function hourOf(time) {
+  const digits = /\d+/.exec(String(time));
+  return digits ? Number(digits[0]) : 0;
+}
+
 /** The IANA time zone this device is in, or null when the runtime does not say. */
 export function deviceZone() {
   try {

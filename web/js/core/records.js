@@ -221,11 +221,14 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export const MAX_DOCUMENT_DEPTH = 32;
 
 /**
- * What JSON.parse lets through and sync/core/records.py refuses: a key twice in one object (JSON.parse keeps the last,
- * Python would refuse), and nesting deeper than MAX_DOCUMENT_DEPTH. `text` is already valid JSON.
+ * How many keys `text` writes, counted over every object (a ':' outside strings stands after each key and nowhere
+ * else), or -1 when it nests deeper than MAX_DOCUMENT_DEPTH. `text` is already valid JSON. Against the keys the parsed
+ * value holds, this finds what JSON.parse lets through and sync/core/records.py refuses: a key twice in one object
+ * (JSON.parse keeps the last, so the value holds fewer keys than the text writes).
  */
-function structureProblem(text) {
-  const stack = []; // per open object: its keys so far (null for an array), and whether a key comes next
+function keysWritten(text) {
+  let keys = 0;
+  let depth = 0;
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
@@ -238,34 +241,42 @@ function structureProblem(text) {
         if (backslashes % 2 === 0) break;
         end++;
       }
-      const top = stack.at(-1);
-      if (top?.keys && top.expectKey) {
-        const key = JSON.parse(text.slice(i, end + 1));
-        if (top.keys.has(key)) return 'duplicate key in document';
-        top.keys.add(key);
-        top.expectKey = false;
-      }
       i = end + 1;
       continue;
     }
-    if (c === 0x7b || c === 0x5b) { // { [
-      stack.push({ keys: c === 0x7b ? new Set() : null, expectKey: c === 0x7b });
-      if (stack.length > MAX_DOCUMENT_DEPTH) return 'document is nested too deeply';
+    if (c === 0x3a) { // :
+      keys++;
+    } else if (c === 0x7b || c === 0x5b) { // { [
+      depth++;
+      if (depth > MAX_DOCUMENT_DEPTH) return -1;
     } else if (c === 0x7d || c === 0x5d) { // } ]
-      stack.pop();
-    } else if (c === 0x2c && stack.at(-1)?.keys) { // , inside an object: a key comes next
-      stack.at(-1).expectKey = true;
+      depth--;
     }
     i++;
   }
-  return null;
+  return keys;
 }
 
-/** Numbers JSON cannot carry back (1e999 parses to Infinity): refused, as Python refuses them. */
-function finite(value) {
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (value !== null && typeof value === 'object') return Object.values(value).every(finite);
-  return true;
+/**
+ * The keys a parsed value holds, counted over every object, and whether every number in it is finite (1e999 parses to
+ * Infinity, which JSON cannot carry back; Python refuses it). Called only on a value nested at most 32 deep.
+ * @returns {{keys: number, finite: boolean}}
+ */
+function keysHeld(value) {
+  const count = { keys: 0, finite: true };
+  const walk = (v) => {
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) count.finite = false;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) walk(v[i]);
+    } else if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v);
+      count.keys += keys.length;
+      for (let i = 0; i < keys.length; i++) walk(v[keys[i]]);
+    }
+  };
+  walk(value);
+  return count;
 }
 
 /**
@@ -285,8 +296,11 @@ export function decodeDocument(data) {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ProtocolError('bad_document', 'a document is a JSON object');
   }
-  const problem = structureProblem(text);
-  if (problem) throw new ProtocolError('bad_document', problem);
-  if (!finite(doc)) throw new ProtocolError('bad_document', 'non-finite number in document');
+  // In Python's order: the nesting first, then the keys and numbers.
+  const written = keysWritten(text);
+  if (written < 0) throw new ProtocolError('bad_document', 'document is nested too deeply');
+  const held = keysHeld(doc);
+  if (held.keys !== written) throw new ProtocolError('bad_document', 'duplicate key in document');
+  if (!held.finite) throw new ProtocolError('bad_document', 'non-finite number in document');
   return doc;
 }

@@ -6,7 +6,7 @@
  * 1000 x 750 sheet, p the pressure 0..255; one canonical spelling per stroke. Pure.
  */
 
-import { fromBase64, toBase64Url } from './bytes.js';
+import { toBase64Url } from './bytes.js';
 
 export const WIDTH = 4000;
 export const HEIGHT = 3000;
@@ -17,7 +17,6 @@ export const COLORS = Object.freeze(['ink', 'red', 'blue', 'green', 'orange', 'p
 export const WIDTHS = Object.freeze([2, 4, 8, 16]);
 const KEYS = ['color', 'id', 'points', 'tool', 'width'];
 const ID = /^[A-Za-z0-9_-]{8,32}$/;
-const B64 = /^[A-Za-z0-9_-]*$/;
 
 /** The colours as drawn: on a white sheet in light and dark alike, each at least 4.5:1 against it. */
 export const INK = Object.freeze({ ink: '#1d2326', red: '#b3261e', blue: '#1f5fa8', green: '#2e6b3a',
@@ -39,7 +38,6 @@ export class SketchError extends Error {
 }
 
 const zigzag = (n) => (n >= 0 ? n * 2 : -n * 2 - 1);
-const unzigzag = (u) => (u % 2 ? -(u + 1) / 2 : u / 2);
 
 /** Absolute [x, y, p] points as a stroke's `points` text. @param {number[][]} points */
 export function encodePoints(points) {
@@ -59,29 +57,53 @@ export function encodePoints(points) {
   return toBase64Url(Uint8Array.from(out));
 }
 
+/** The value of each base64url character by its code, -1 for any other. */
+const SIXES = Int8Array.from({ length: 128 }, (_, c) =>
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(String.fromCharCode(c)));
+
+/**
+ * The numbers of a `points` text as they are stored (the first point, then steps), read straight from its base64url
+ * characters in one pass; null when a character is not base64url. `clean`: every varint ends and has at most 4 bytes,
+ * and the length is one base64 can have. `canonical`: it is the one spelling encodePoints writes (no varint longer
+ * than it needs, no spare bits set in the last character), which is what re-encoding the numbers would show.
+ * @param {string} text @returns {{numbers: number[], clean: boolean, canonical: boolean}|null}
+ */
+function readPoints(text) {
+  const numbers = [];
+  let u = 0;
+  let shift = 0;
+  let longest = 0;
+  let canonical = true;
+  let bits = 0;
+  let buffer = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    const six = c < 128 ? SIXES[c] : -1;
+    if (six < 0) return null;
+    buffer = ((buffer << 6) | six) & 0xfff;
+    bits += 6;
+    if (bits < 8) continue;
+    bits -= 8;
+    const byte = (buffer >> bits) & 0xff;
+    u |= (byte & 0x7f) << shift; // at most 4 bytes count, 28 bits: a small integer throughout
+    shift += 7;
+    if (byte & 0x80) continue;
+    if (byte === 0 && shift > 7) canonical = false; // a last byte of nothing: a longer spelling than needed
+    if (shift > longest) longest = shift;
+    numbers.push((u >>> 1) ^ -(u & 1));
+    u = 0;
+    shift = 0;
+  }
+  if (buffer & ((1 << bits) - 1)) canonical = false; // spare bits of the last character set
+  return { numbers, clean: !shift && longest <= 28 && bits !== 6, canonical };
+}
+
 /** The absolute points of a `points` text; SketchError when it is not one canonical spelling of valid points. */
 export function decodePoints(text) {
   const unreadable = () => new SketchError('has a stroke whose points cannot be read', 'strokePoints');
-  if (typeof text !== 'string' || !B64.test(text) || text.length % 4 === 1) throw unreadable();
-  const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
-  const raw = fromBase64(padded);
-  const numbers = [];
-  let u = 0;
-  let scale = 1;
-  let length = 0;
-  for (const byte of raw) {
-    u += (byte & 0x7f) * scale;
-    scale *= 0x80;
-    length += 1;
-    if (length > 4) throw unreadable();
-    if (!(byte & 0x80)) {
-      numbers.push(unzigzag(u));
-      u = 0;
-      scale = 1;
-      length = 0;
-    }
-  }
-  if (length || !numbers.length || numbers.length % 3) throw unreadable();
+  const read = typeof text === 'string' ? readPoints(text) : null;
+  if (!read || !read.clean || !read.numbers.length || read.numbers.length % 3) throw unreadable();
+  const { numbers } = read;
   if (numbers.length > 3 * MAX_POINTS) throw new SketchError(`has a stroke of more than ${MAX_POINTS} points`, 'strokeLong',
     { max: MAX_POINTS });
   const points = [];
@@ -97,7 +119,7 @@ export function decodePoints(text) {
     }
     points.push([x, y, p]);
   }
-  if (encodePoints(points) !== text) throw unreadable();
+  if (!read.canonical) throw unreadable();
   return points;
 }
 
@@ -146,41 +168,78 @@ export function strokeId() {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(12)));
 }
 
+// Each step's numbers as the path writes them, for the steps a sheet can hold (-4000..4000): with the space that
+// parts it from the number before, or none before a minus sign, which parts them as well ("l2-2-3 0" is
+// "l2 -2 -3 0", in fewer bytes). A hand's steps are mostly small: those of -31..31 each way are written whole, a pair
+// at a time (made on the first drawing).
+const LOWEST = -WIDTH;
+const SPACED = Array.from({ length: 2 * WIDTH + 1 }, (_, i) => (i + LOWEST < 0 ? '' : ' ') + (i + LOWEST));
+const spaced = (n) => (n >= LOWEST && n <= WIDTH ? SPACED[n - LOWEST] : (n < 0 ? '' : ' ') + n);
+const SMALL = 31;
+const SIDE = 2 * SMALL + 1;
+/** @type {string[]|null} */
+let pairs = null;
+const makePairs = () => Array.from({ length: SIDE * SIDE }, (_, i) =>
+  SPACED[Math.floor(i / SIDE) - SMALL - LOWEST] + SPACED[(i % SIDE) - SMALL - LOWEST]);
+
 /**
- * The numbers of a `points` text as they are stored (the first point, then steps), without the checks of
- * decodePoints: for drawing a stroke that was checked when it was saved. Throws on what cannot be read at all.
- * @param {string} text @returns {number[]}
+ * A stroke's path, read straight from its `points` text in one pass (the first point, then each step as it is
+ * stored: a relative line; a dot for one point), with its number of points and the sum of their pressures. Without
+ * the checks of decodePoints (the sheet, the canonical spelling): for drawing a stroke that was checked when it was
+ * saved. Throws on what cannot be read at all.
+ * @param {string} text @returns {{d: string, points: number, pressure: number}}
  */
-function stepsOf(text) {
-  const numbers = [];
+function pathOf(text) {
+  const unreadable = () => new SketchError('has a stroke whose points cannot be read', 'strokePoints');
+  if (typeof text !== 'string') throw unreadable();
+  let d = '';
   let u = 0;
-  let scale = 1;
+  let shift = 0;
   let bits = 0;
   let buffer = 0;
+  let which = 0; // 0: x, 1: y, 2: pressure
+  let x = 0;
+  let p = 0;
+  let pressure = 0;
+  let points = 0;
+  pairs ??= makePairs();
   for (let i = 0; i < text.length; i += 1) {
-    const six = SIXES[text.charCodeAt(i)];
-    if (six === undefined || six < 0) throw new SketchError('has a stroke whose points cannot be read', 'strokePoints');
-    buffer = ((buffer << 6) | six) & 0xffffff;
+    const c = text.charCodeAt(i);
+    const six = c < 128 ? SIXES[c] : -1;
+    if (six < 0) throw unreadable();
+    buffer = ((buffer << 6) | six) & 0xfff;
     bits += 6;
     if (bits < 8) continue;
     bits -= 8;
     const byte = (buffer >> bits) & 0xff;
-    u += (byte & 0x7f) * scale;
+    u |= (byte & 0x7f) << shift;
+    shift += 7;
     if (byte & 0x80) {
-      scale *= 0x80;
+      if (shift > 21) throw unreadable(); // a fifth byte to come
+      continue;
+    }
+    const n = (u >>> 1) ^ -(u & 1);
+    u = 0;
+    shift = 0;
+    if (which === 0) {
+      x = n;
+      which = 1;
+    } else if (which === 1) {
+      if (points === 0) d = `M${x} ${n}l`;
+      else if (points > 1 && x >= -SMALL && x <= SMALL && n >= -SMALL && n <= SMALL) d += pairs[(x + SMALL) * SIDE + n + SMALL];
+      else d += (points === 1 ? String(x) : spaced(x)) + spaced(n);
+      which = 2;
     } else {
-      numbers.push(unzigzag(u));
-      u = 0;
-      scale = 1;
+      p += n;
+      pressure += p;
+      points += 1;
+      which = 0;
     }
   }
-  if (numbers.length < 3 || numbers.length % 3) throw new SketchError('has a stroke whose points cannot be read', 'strokePoints');
-  return numbers;
+  if (shift || which || !points) throw unreadable();
+  if (points === 1) d += '0 0';
+  return { d, points, pressure };
 }
-
-/** The value of each base64url character by its code, -1 for any other. */
-const SIXES = Int8Array.from({ length: 128 }, (_, c) =>
-  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(String.fromCharCode(c)));
 
 /**
  * How a stroke is drawn on the sheet, in quarter units (an SVG's viewBox is `0 0 4000 3000`): its path (the first
@@ -190,17 +249,8 @@ const SIXES = Int8Array.from({ length: 128 }, (_, c) =>
  * @param {{tool: string, color: string, width: number, points: string}} stroke
  */
 export function strokeShape(stroke) {
-  const n = stepsOf(stroke.points);
-  let d = `M${n[0]} ${n[1]}l`;
-  let p = n[2];
-  let pressure = p;
-  for (let i = 3; i < n.length; i += 3) {
-    d += `${i > 3 ? ' ' : ''}${n[i]} ${n[i + 1]}`;
-    p += n[i + 2];
-    pressure += p;
-  }
-  if (n.length === 3) d += '0 0';
-  const average = pressure / (n.length / 3) / PRESSURE;
+  const { d, points, pressure } = pathOf(stroke.points);
+  const average = pressure / points / PRESSURE;
   const marker = stroke.tool === 'marker';
   const eraser = stroke.tool === 'eraser';
   const width = 4 * stroke.width * (marker ? 2.5 : eraser ? 2 : 0.5 + average);

@@ -4,7 +4,7 @@
  * come from the catalogue in use (`status.*`), times through Intl in its locale.
  */
 
-import { formatter } from './dates.js';
+import { formatter, hourOf } from './dates.js';
 import { messageParts } from './messages.js';
 
 /**
@@ -65,7 +65,7 @@ function stateText(status, at) {
   switch (status.state) {
     case 'synced': {
       const time = at && status.at ? timeOfDay(status.at) : null;
-      if (time) return say(status.merged ? 'status.syncedAtMerged' : 'status.syncedAt', { time });
+      if (time) return say(status.merged ? 'status.syncedAtMerged' : 'status.syncedAt', { time, hour: hourOf(time) });
       return say(status.merged ? 'status.syncedMerged' : 'status.synced');
     }
     case 'syncing': return say('status.syncing');

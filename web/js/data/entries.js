@@ -3,6 +3,7 @@
 import { equal, toHex, uuidBytes, uuidString, newUuid } from '../core/bytes.js';
 import { randomBytes } from '../core/crypto.js';
 import { get, getAll, write } from './db.js';
+import { mayKeepPlaintext, stillUnlocked } from './device.js';
 import { BetweenError, CryptoError } from '../core/errors.js';
 import { FLAG_DELETED, parseHeader } from '../core/layout.js';
 import { fieldType } from '../core/fields.js';
@@ -52,21 +53,25 @@ export function dekWrapFor(row, keyId) {
  * read (PROTOCOL §18, "reading back").
  */
 export async function openPlaintext(me, row, revision) {
+  stillUnlocked(me); // secrets read before the app last locked open nothing (audit F5)
   const rid = toHex(revision.revId ?? await revId(revision.header, revision.ct));
   if (opened.has(rid)) return opened.get(rid);
   const { keyId } = parseHeader(revision.header);
   const dek = await unwrapDek(me.kwk, row.ownerId, uuidBytes(row.recordId), keyId, dekWrapFor(row, keyId));
   const [, plaintext] = await openStoredRevision(revision, { ownerId: row.ownerId, recordId: uuidBytes(row.recordId),
     dek, keyId });
+  stillUnlocked(me); // the app locked while this was decrypted: nothing of it is kept or handed on
   opened.set(rid, plaintext);
   return plaintext;
 }
 
-/** Drop every decrypted document from memory (the device is being forgotten). */
+/** Drop every decrypted document from memory (the app locked, or the device is being forgotten). */
 export const forgetPlaintexts = () => opened.clear();
 
-/** Remember a plaintext this device just verified or sealed, by rev_id (memory only). */
-export const rememberPlaintext = (rid, plaintext) => opened.set(toHex(rid), plaintext);
+/** Remember a plaintext this device just verified or sealed, by rev_id (memory only); never while locked. */
+export const rememberPlaintext = (rid, plaintext) => {
+  if (mayKeepPlaintext()) opened.set(toHex(rid), plaintext);
+};
 
 /** A record this device changed that the server has not acknowledged yet (the outbox, never dropped). */
 export const isPending = (row) => !row.synced || !equal(row.head.revId, row.synced.revId);
@@ -91,7 +96,7 @@ export async function commit(db, me, row, plaintext, deleted, dek = null) {
     tx.objectStore('records').put(next);
     tx.objectStore('revisions').put({ recordId: row.recordId, version, revId: rid, ...revision });
   });
-  opened.set(toHex(rid), plaintext);
+  if (mayKeepPlaintext(me)) opened.set(toHex(rid), plaintext);
   changed();
   return next;
 }
@@ -200,6 +205,24 @@ export async function deleteEntry(db, me, id) {
   if (!isEntryDocument(old)) return false;
   const doc = makeTombstone(old, now(), me.deviceId);
   await commit(db, me, row, encodeDocument(doc), true);
+  return true;
+}
+
+/**
+ * Take back an entry this device has just made and never sent (its first version only, no synced head): the record
+ * and its revision go, in one transaction, as if it had never been written. A form whose second write failed (a To
+ * do answer: the entry, then the response that names it) leaves nothing half-saved this way. Returns whether it went;
+ * an entry with a later version or one the server acknowledged stays (delete it instead).
+ * @param {IDBDatabase} db @param {string} id
+ */
+export async function discardNewEntry(db, id) {
+  const row = await get(db, 'records', id);
+  if (!row || row.head?.version !== 1 || row.synced) return false;
+  await write(db, ['records', 'revisions'], (tx) => {
+    tx.objectStore('records').delete(id);
+    tx.objectStore('revisions').delete([id, 1]);
+  });
+  opened.delete(toHex(row.head.revId));
   return true;
 }
 

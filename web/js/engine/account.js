@@ -37,10 +37,15 @@ export function deviceName(ua = globalThis.navigator?.userAgent ?? '') {
 }
 const CHALLENGE_LIFE_MS = 50_000;
 
-/** A fresh session key for this device: Ed25519, generated here, the private half never extractable. */
+/**
+ * A fresh session key for this device: Ed25519, generated here. In use it is a non-extractable CryptoKey; its PKCS#8
+ * private key (`deviceSeed`) is only for data/device.js saveAccount, which seals it like the token and zeroes it.
+ */
 export async function newDeviceKey() {
-  const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
-  return { deviceKey: pair.privateKey, devicePub: new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)) };
+  const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
+  const deviceSeed = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
+  const deviceKey = await crypto.subtle.importKey('pkcs8', deviceSeed, { name: 'Ed25519' }, false, ['sign']);
+  return { deviceKey, deviceSeed, devicePub: new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)) };
 }
 
 /** A problem's code -> its words, `account.problem.<name>` in the catalogue. */

@@ -2,7 +2,7 @@
 
 import { createAccounts } from './account.js';
 import { get, openDb } from '../data/db.js';
-import { readToken, unlockDevice } from '../data/device.js';
+import { lockGeneration, readToken, unlockDevice } from '../data/device.js';
 import { draftMessage } from './draft-messages.js';
 import { onLocalChange } from '../data/entries.js';
 import { splitShell, streamPage, withLanguage, withShellWords } from './full-page.js';
@@ -12,7 +12,7 @@ import { NO_LINES, readCrisisLines } from '../core/crisis-lines.js';
 import { localiseKinds, localiseTemplates } from '../core/kind-words.js';
 import { LANGUAGES, languageInUse, pickLanguage, SOURCE, text, useLanguage } from '../core/messages.js';
 import { Router } from './router.js';
-import { createLock } from './lock.js';
+import { createLock, isLocked } from './lock.js';
 import { createSharing } from './share.js';
 import { createStorage } from './storage.js';
 import { createSync } from './sync.js';
@@ -55,14 +55,14 @@ export async function languageOf(db) {
  *   keepCatalogue?: (url: string) => Promise<boolean>, onlyCatalogue?: (url: string) => Promise<void>,
  *   origin: string, notify: (status: object, scopes?: string[]) => void, freeCaches?: () => Promise<number>,
  *   tell?: (message: object) => Promise<void>, recover?: () => Promise<CryptoKey|null>,
- *   crisisResponse?: () => Promise<Response|null>}} io
+ *   windows?: () => Promise<number>, crisisResponse?: () => Promise<Response|null>}} io
  *   how to reach the precached shell, kinds.json, templates.json and a language's catalogue (the worker passes its
  *   cache lookups), how to make sure a catalogue is kept for offline use (`keepCatalogue`: fetched into the cache if
  *   need be, false when it cannot be) and to keep no other (`onlyCatalogue`), this app's origin (the API's too), how
  *   to tell the pages the sync status (with what a run that ended changed), and how to drop the worker's cached files
  *   that are fetched again when needed (engine/storage.js freeSpace); `tell` a message to every open page (the lock's,
- *   a language change) and `recover` the vault key the open pages hold (engine/lock.js); the kept copy of the crisis
- *   lines (sw.js: cached, refreshed behind it)
+ *   a language change), `recover` the vault key the open pages hold and count the app's open `windows`
+ *   (engine/lock.js); the kept copy of the crisis lines (sw.js: cached, refreshed behind it)
  */
 /**
  * Whether a message's `source` may be handed the session token: a top-level window of this `origin` that this worker
@@ -171,7 +171,8 @@ export function createLocalServer(io) {
   };
 
   const reset = () => { env = null; };
-  const lock = createLock({ reset, tell: io.tell ?? (async () => {}), recover: io.recover ?? (async () => null) });
+  const lock = createLock({ reset, tell: io.tell ?? (async () => {}), recover: io.recover ?? (async () => null),
+    windows: io.windows });
   const accounts = createAccounts({ env: load, reset, origin: io.origin });
   const sync = createSync({
     env: load,
@@ -223,7 +224,8 @@ export function createLocalServer(io) {
   /** Whether the app is locked (engine/lock.js), remembered for the synchronous checks above. */
   const isAppLocked = async () => (lockedKnown = await lock.locked());
   function lockedNow() {
-    return lockedKnown === true;
+    // Once looked at, lock.js's own word: it says locked from the moment lockNow ran (a sync run cut short by it).
+    return lockedKnown !== null && isLocked();
   }
 
   /**
@@ -253,10 +255,15 @@ export function createLocalServer(io) {
 
   async function answer(request, url, found) {
     if (found.methodNotAllowed) return notAllowed();
+    const since = lockGeneration();
     try {
       await loadLanguage();
-      return await found.handler({ request, url, params: found.params });
+      const response = await found.handler({ request, url, params: found.params });
+      // The app locked while this ran (audit F5): what it made is not handed out, the lock screen is.
+      if (lockGeneration() !== since && isLocked() && !openWhileLocked(url.pathname)) return lockScreen(request, url);
+      return response;
     } catch (err) {
+      if (lockGeneration() !== since && isLocked() && !openWhileLocked(url.pathname)) return lockScreen(request, url);
       // Only the error's class: its message could echo something of an entry.
       console.error('between: handler failed', err?.name ?? 'error');
       return failed();
@@ -273,6 +280,8 @@ export function createLocalServer(io) {
    */
   async function navigate(request) {
     const url = new URL(request.url);
+    await lock.lockIfAlone().catch(() => {});
+    lock.seen();
     if (!openWhileLocked(url.pathname) && await isAppLocked()) return lockScreen(request, url);
     if (url.pathname === '/' || url.pathname === '/app') url.pathname = await home();
     const found = url.pathname.startsWith('/app') ? router.match('GET', url.pathname) : null;
@@ -355,6 +364,9 @@ export function createLocalServer(io) {
     const found = router.match(request.method, url.pathname);
     if (!found) return null;
     return (async () => {
+      // With no window open for the minutes, the app locks before anything is answered (engine/lock.js).
+      await lock.lockIfAlone().catch(() => {});
+      lock.seen();
       const acts = request.method !== 'GET' || found.handler?.download;
       if (request.mode === 'navigate' && acts && !(await fromAppPage())) return foreign();
       if (!openWhileLocked(url.pathname) && await isAppLocked()) return lockScreen(request, url);
@@ -378,6 +390,8 @@ export function createLocalServer(io) {
    * is handed the session token.
    */
   async function message(data, port, fromWindow = async () => false) {
+    await lock.lockIfAlone().catch(() => {});
+    lock.seen();
     if (typeof data?.type === 'string' && data.type.startsWith('lock-')) {
       port?.postMessage(await lockAsk(data, await fromWindow()).catch(() => ({ ok: false })));
       return undefined;
@@ -443,6 +457,7 @@ export function createLocalServer(io) {
    * holds only an opaque id. @param {any} data the push's JSON, or null
    */
   async function push(data) {
+    await lock.lockIfAlone().catch(() => {}); // a push wakes the worker with no window open, maybe after the minutes
     await loadLanguage().catch(() => {});
     // Locked (asked of the lock, since a push may wake a fresh worker): the generic words, nothing read from this
     // device's records.

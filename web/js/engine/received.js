@@ -7,6 +7,7 @@
 
 import { equal, toHex, uuidBytes } from '../core/bytes.js';
 import { get, getAll } from '../data/db.js';
+import { mayKeepPlaintext, stillUnlocked } from '../data/device.js';
 import { CryptoError } from '../core/errors.js';
 import { FLAG_DELETED, parseHeader } from '../core/layout.js';
 import {
@@ -43,6 +44,7 @@ export const removedReceived = (old) => ({ store: 'received', before: old.head.r
  */
 export async function prepareReceived(e, state, old, header, rid32) {
   const { me } = e;
+  stillUnlocked(me); // a sync run that began before the app locked stops here
   const rid = state.record_id;
   const h = state.head;
   const peer = e.peers.get(state.owner_id);
@@ -65,7 +67,7 @@ export async function prepareReceived(e, state, old, header, rid32) {
   const [, plaintext] = await openRevision(h.revision, { ownerId, recordId, dek, keyId: header.keyId,
     signerPub: peer.sigPub, knownRevId: rid32 });
   decodeDocument(plaintext); // a document no reader could parse is refused here, not at render time
-  opened.set(toHex(rid32), plaintext);
+  if (mayKeepPlaintext(me)) opened.set(toHex(rid32), plaintext);
   const stamp = now();
   const unchanged = old?.head && equal(old.head.revId, rid32);
   // The feed position of the current version: kept while the content is the same (a grant that moved the record
@@ -80,6 +82,7 @@ export async function prepareReceived(e, state, old, header, rid32) {
 const now = () => new Date().toISOString();
 
 async function openRow(me, row) {
+  stillUnlocked(me); // secrets read before the app last locked open nothing (audit F5)
   const key = toHex(row.head.revId);
   if (!opened.has(key)) {
     const ownerId = uuidBytes(row.ownerId);
@@ -91,6 +94,7 @@ async function openRow(me, row) {
     // Verified under the owner's pinned key when pulled (a later key change does not re-judge that); read back
     // without the signature, which would only be checked against `row.signer` from this same row (PROTOCOL §18).
     const [, plaintext] = await openStoredRevision(row.head, { ownerId, recordId, dek, keyId });
+    stillUnlocked(me);
     opened.set(key, plaintext);
   }
   return decodeDocument(opened.get(key));

@@ -166,9 +166,12 @@ function wireForms(htmx, storageChanged = () => {}) {
   });
   document.addEventListener('change', (event) => {
     const input = /** @type {HTMLInputElement} */ (event.target);
-    if (!input.matches?.('input[name="method"]')) return;
-    const parts = /** @type {NodeListOf<HTMLElement>} */ (input.form.querySelectorAll('[data-method]'));
-    for (const el of parts) el.hidden = el.dataset.method !== input.value;
+    // The app lock's set-up form: the fields of the chosen method, and of a PRF lock's chosen fallback.
+    const [name, attribute] = input.matches?.('input[name="method"]') ? ['method', 'data-method']
+      : input.matches?.('input[name="fallback"]') ? ['fallback', 'data-fallback'] : [null, null];
+    if (!name) return;
+    const parts = /** @type {NodeListOf<HTMLElement>} */ (input.form.querySelectorAll(`[${attribute}]`));
+    for (const el of parts) el.hidden = el.getAttribute(attribute) !== input.value;
   });
 }
 

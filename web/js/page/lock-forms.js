@@ -61,39 +61,64 @@ async function getPrf(credId, prfSalt) {
   return new Uint8Array(first);
 }
 
+/**
+ * A PIN or passphrase typed twice in `form` (`ids`: the two fields), checked, through Argon2id under a fresh salt:
+ * {output, salt}, or the words of the problem. The fields are emptied once derived.
+ * @param {HTMLFormElement} form @param {string} method @param {[string, string]} ids @param {Words} w
+ * @returns {Promise<{output: Uint8Array, salt: Uint8Array}|{problem: string}>}
+ */
+async function typedSecret(form, method, [firstId, againId], w) {
+  const first = /** @type {HTMLInputElement} */ (form.querySelector(firstId));
+  const again = /** @type {HTMLInputElement} */ (form.querySelector(againId));
+  if (method === 'pin' && pinProblem(first.value)) return { problem: w('lock.pin.problem') };
+  if (method === 'passphrase' && (passphraseProblem(first.value) || estimateStrength(first.value).score < 2)) {
+    return { problem: w('lock.passphrase.problem') };
+  }
+  if (first.value !== again.value) return { problem: w('lock.setup.notSame') };
+  busy(form, w('lock.setup.busy'));
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  let output;
+  try {
+    output = await derive(first.value, { ...LOCK_KDF, salt });
+  } catch {
+    return { problem: w('lock.form.failed') };
+  }
+  first.value = '';
+  again.value = '';
+  return { output, salt };
+}
+
+/** @type {Record<string, [string, string]>} the two fields of each secret: the method's, and a PRF lock's fallback's */
+const FIELDS = { pin: ['#lock-pin', '#lock-pin2'], passphrase: ['#lock-pass', '#lock-pass2'] };
+/** @type {Record<string, [string, string]>} */
+const FALLBACK_FIELDS = { pin: ['#lock-fb-pin', '#lock-fb-pin2'], passphrase: ['#lock-fb-pass', '#lock-fb-pass2'] };
+
 /** Set a lock up (or change it). */
 async function setup(form, { ask, refuse, htmx, w }) {
   const method = /** @type {HTMLInputElement|null} */ (form.querySelector('input[name="method"]:checked'))?.value ?? 'pin';
   const minutes = Number(/** @type {HTMLSelectElement|null} */ (form.querySelector('select[name="minutes"]'))?.value ?? 5);
   let message;
   if (method === 'prf') {
+    // The fallback first (its PIN or passphrase checked and derived), so a typo is said before the authenticator asks.
+    const choice = /** @type {HTMLInputElement|null} */ (form.querySelector('input[name="fallback"]:checked'))?.value;
+    let fallback = null;
+    if (choice === 'pin' || choice === 'passphrase') {
+      const typed = await typedSecret(form, choice, FALLBACK_FIELDS[choice], w);
+      if ('problem' in typed) return refuse(form, typed.problem);
+      fallback = { method: choice, ...typed };
+    }
     busy(form, w('lock.setup.busy.prf'));
     const prfSalt = crypto.getRandomValues(new Uint8Array(32));
     try {
       const { credId, output } = await createPrf(prfSalt, w);
-      message = { type: 'lock-setup', method, output, credId, prfSalt, minutes };
+      message = { type: 'lock-setup', method, output, credId, prfSalt, minutes, fallback };
     } catch {
       return refuse(form, w('lock.prf.setupFailed'));
     }
   } else {
-    const first = /** @type {HTMLInputElement} */ (form.querySelector(method === 'pin' ? '#lock-pin' : '#lock-pass'));
-    const again = /** @type {HTMLInputElement} */ (form.querySelector(method === 'pin' ? '#lock-pin2' : '#lock-pass2'));
-    if (method === 'pin' && pinProblem(first.value)) return refuse(form, w('lock.pin.problem'));
-    if (method === 'passphrase' && (passphraseProblem(first.value) || estimateStrength(first.value).score < 2)) {
-      return refuse(form, w('lock.passphrase.problem'));
-    }
-    if (first.value !== again.value) return refuse(form, w('lock.setup.notSame'));
-    busy(form, w('lock.setup.busy'));
-    const salt = crypto.getRandomValues(new Uint8Array(16));
-    let output;
-    try {
-      output = await derive(first.value, { ...LOCK_KDF, salt });
-    } catch {
-      return refuse(form, w('lock.form.failed'));
-    }
-    first.value = '';
-    again.value = '';
-    message = { type: 'lock-setup', method, output, salt, minutes };
+    const typed = await typedSecret(form, method, FIELDS[method === 'pin' ? 'pin' : 'passphrase'], w);
+    if ('problem' in typed) return refuse(form, typed.problem);
+    message = { type: 'lock-setup', method, ...typed, minutes };
   }
   const answer = await ask(message);
   if (!answer?.ok) return refuse(form, answer?.error ?? w('lock.form.failed'));

@@ -27,6 +27,8 @@ export async function startLock({ view, htmx, ask, stopLive, refuse }) {
   let minutes = 5;
   let lastActive = Date.now();
   let hiddenAt = null;
+  // One more at every lock: a response to a request made before it is not swapped into the view after it.
+  let era = 0;
   const button = /** @type {HTMLButtonElement|null} */ (document.getElementById('lock-now'));
   if (view.querySelector('[data-lock-screen]')) root.dataset.locked = 'true';
 
@@ -38,6 +40,7 @@ export async function startLock({ view, htmx, ask, stopLive, refuse }) {
   /** The lock screen in the view, the key and the change stream dropped; the address stays for after unlocking. */
   function locked() {
     key = null;
+    era += 1;
     root.dataset.locked = 'true';
     stopLive();
     showButton();
@@ -51,6 +54,8 @@ export async function startLock({ view, htmx, ask, stopLive, refuse }) {
     const data = event.data;
     if (event.source !== navigator.serviceWorker.controller) return;
     if (data?.type === 'lock-key?') {
+      // Away or idle for the minutes (a timer of a hidden page may not have run): the key is dropped, not handed.
+      if (overdue()) key = null;
       event.ports[0]?.postMessage({ key });
       return;
     }
@@ -77,7 +82,15 @@ export async function startLock({ view, htmx, ask, stopLive, refuse }) {
     showButton();
   });
 
-  const lockNow = () => ask({ type: 'lock-now' });
+  /** Whether the page has been hidden, or idle while shown, for the minutes (it must lock). */
+  const overdue = () => configured && Date.now() - (hiddenAt ?? lastActive) >= minutes * 60e3;
+
+  // The key goes first: a worker that asks for it meanwhile (one the browser restarted) is not handed it back.
+  const lockNow = () => {
+    key = null;
+    era += 1;
+    return ask({ type: 'lock-now' });
+  };
   document.addEventListener('click', (event) => {
     if (/** @type {Element} */ (event.target).closest?.('[data-lock-now]')) lockNow();
   });
@@ -127,6 +140,14 @@ export async function startLock({ view, htmx, ask, stopLive, refuse }) {
     for (const note of view.querySelectorAll('[data-prf-missing]')) /** @type {HTMLElement} */ (note).hidden = false;
   };
   document.addEventListener('htmx:after:swap', () => { markPrf(); });
+  // A response that set out before the app locked is not put over the lock screen (audit F5).
+  document.addEventListener('htmx:config:request', (event) => {
+    /** @type {any} */ (event).detail.ctx.lockEra = era;
+  });
+  document.addEventListener('htmx:before:swap', (event) => {
+    const lockEra = /** @type {any} */ (event).detail?.ctx?.lockEra;
+    if (typeof lockEra === 'number' && lockEra !== era) event.preventDefault();
+  });
   markPrf();
 
   const words = await pageWords();

@@ -145,6 +145,8 @@ export function createRefresher({ view, htmx, unsaved, after }) {
    * focus goes back to when it is not in the view now, as after pressing the notice's button).
    */
   function swap(markup, keep, focused = null) {
+    // Locked since the screen was asked for: what came back is not put over the lock screen (audit F5).
+    if (document.documentElement.dataset.locked === 'true') return;
     const { scrollX, scrollY } = window;
     const active = view.contains(document.activeElement) ? /** @type {any} */ (document.activeElement) : focused;
     const key = focusKey(active);

@@ -6,7 +6,7 @@
  * a stroke that would pass it is refused with a message, never cut. The worker checks the same limits on save.
  */
 
-import { WIDTH, HEIGHT, MAX_POINTS, PAPER, encodePoints, roomUsed, strokeId, strokeShape } from '../core/sketch.js';
+import { WIDTH, HEIGHT, INK, MAX_POINTS, PAPER, encodePoints, roomUsed, strokeId, strokeShape } from '../core/sketch.js';
 import { pageWords } from './words.js';
 
 const NEAR = 0.8;
@@ -63,7 +63,8 @@ async function exportSketch(svg, format, status) {
     ctx.lineJoin = 'round';
     for (const path of svg.querySelectorAll('path')) {
       ctx.globalAlpha = Number(path.getAttribute('stroke-opacity') ?? 1);
-      ctx.strokeStyle = path.getAttribute('stroke');
+      // A path's own colour, else its group's (ink, which the paths do not repeat).
+      ctx.strokeStyle = path.closest('[stroke]')?.getAttribute('stroke') ?? INK.ink;
       ctx.lineWidth = Number(path.getAttribute('stroke-width'));
       ctx.stroke(new Path2D(path.getAttribute('d')));
     }

@@ -4,11 +4,14 @@
  * life (a canvas with pointer events). The strokes' geometry is core/sketch.js.
  */
 
-import { COLORS, HEIGHT, WIDTH, WIDTHS, strokeShape } from '../core/sketch.js';
+import { COLORS, HEIGHT, INK, PAPER, WIDTH, WIDTHS, strokeShape } from '../core/sketch.js';
 import { html, t } from './views.js';
 
 const SHEET = `0 0 ${WIDTH} ${HEIGHT}`;
 const WIDTH_NAMES = ['fine', 'medium', 'thick', 'broad'];
+// A path's own colour (none for ink, the group's) and see-through, made once: a drawing has thousands of paths.
+const OWN_COLOR = new Map([...Object.values(INK), PAPER].map((c) => [c, c === INK.ink ? null : html` stroke="${c}"`]));
+const SEE_THROUGH = new Map();
 
 /**
  * The strokes as an SVG picture on a white sheet, named for screen readers by how many strokes it holds (the entry's
@@ -22,15 +25,16 @@ export function sketchSvg(strokes, { exporting = false } = {}) {
   for (const stroke of list) {
     try {
       const s = strokeShape(stroke);
-      paths.push(html`<path d="${s.d}" stroke="${s.color}" stroke-width="${s.width}"${
-        s.opacity < 1 ? html` stroke-opacity="${s.opacity}"` : null}/>`);
+      const color = OWN_COLOR.has(s.color) ? OWN_COLOR.get(s.color) : html` stroke="${s.color}"`;
+      if (s.opacity < 1 && !SEE_THROUGH.has(s.opacity)) SEE_THROUGH.set(s.opacity, html` stroke-opacity="${s.opacity}"`);
+      paths.push(html`<path d="${s.d}"${color} stroke-width="${s.width}"${s.opacity < 1 ? SEE_THROUGH.get(s.opacity) : null}/>`);
     } catch {
       // not drawable here (a newer version's stroke): kept in the entry as it is
     }
   }
   const svg = html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="${SHEET}" class="sketch-svg" role="img"
     aria-label="${t('sketch.svg.label', { count: list.length })}" data-sketch-svg><rect width="100%" height="100%"
-    fill="#ffffff"/><g fill="none" stroke-linecap="round" stroke-linejoin="round">${paths}</g></svg>`;
+    fill="${PAPER}"/><g fill="none" stroke="${INK.ink}" stroke-linecap="round" stroke-linejoin="round">${paths}</g></svg>`;
   if (!exporting) return svg;
   return html`<figure class="sketch-figure">${svg}<figcaption class="actions">
     <button type="button" class="secondary" data-sketch-export="svg">${t('sketch.export.svg')}</button>

@@ -3,6 +3,7 @@
 import { messageParts, text } from '../core/messages.js';
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+const SPECIAL = /[&<>"'`]/;
 
 /** A fragment of markup made by html``. Nothing else can make one, so there is no raw() to misuse. */
 class Fragment {
@@ -21,7 +22,8 @@ const make = (markup) => new Fragment(markup);
 
 /** @param {unknown} value */
 export function escape(value) {
-  return String(value).replace(/[&<>"'`]/g, (c) => ESCAPES[c]);
+  const text = String(value);
+  return SPECIAL.test(text) ? text.replace(/[&<>"'`]/g, (c) => ESCAPES[c]) : text; // most text has none: one scan
 }
 
 function render(value) {

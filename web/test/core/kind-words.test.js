@@ -61,3 +61,22 @@ test('the copy the worker keeps speaks the language in use, its structure unchan
   assert.equal(localiseKinds(kinds), kinds);
   assert.equal(localiseTemplates(templates), templates);
 });
+
+test("the command's catalogues get the kind.* and field.problem.* sections of the web's, the rest of theirs kept", async () => {
+  const { cliKindWords, withSection, CLI_SECTIONS } = await import('../../tools/kind-messages.js');
+  const web = { 'kind.a.label': 'A', 'field.problem.range': '“{label}” from {min}', 'nav.today': 'Today' };
+  const copied = cliKindWords(web);
+  assert.deepEqual(copied, { 'kind.a.label': 'A', 'field.problem.range': '“{label}” from {min}' });
+  const cli = '{\n  "account.x": "X",\n  "field.problem.range": "old words",\n  "field.parse.choose": "mine",\n'
+    + '  "kind.gone.label": "Gone"\n}\n';
+  const next = JSON.parse(withSection(cli, copied, CLI_SECTIONS));
+  assert.deepEqual(next, { 'account.x': 'X', 'field.parse.choose': 'mine', ...copied });
+  // The files as they are now: each command catalogue holds its web catalogue's sections exactly (what
+  // `node tools/kind-messages.js --check` checks).
+  for (const code of ['en', 'es']) {
+    const mine = JSON.parse(read(`../../../sync/i18n/${code}.json`));
+    const theirs = cliKindWords(JSON.parse(read(`../../i18n/${code}.json`)));
+    const section = Object.fromEntries(Object.entries(mine).filter(([key]) => CLI_SECTIONS.some((p) => key.startsWith(p))));
+    assert.deepEqual(section, theirs, `${code}: run make messages`);
+  }
+});

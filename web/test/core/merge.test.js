@@ -47,6 +47,12 @@ test('canonicalJson writes what Python json.dumps(sort_keys, compact, ensure_asc
       '[0.5,-1.25,0.0001,1.5e-05,1e-07,123456.789,2,0,1000000000000000000000,9007199254740992]'],
     [{ '\uffff': 1, '😀': 2, z: 3, Z: 4 }, '{"Z":4,"z":3,"\uffff":1,"😀":2}'], // code point order, not UTF-16
     [JSON.parse('{"__proto__":{"x":1}}'), '{"__proto__":{"x":1}}'],
+    // Keys an object orders first for looking like indexes, nested objects written in any order, a stroke list.
+    [{ 9: 'a', 10: 'b', x: { b: [{ y: 1, x: -2 }], a: '' } }, '{"10":"b","9":"a","x":{"a":"","b":[{"x":-2,"y":1}]}}'],
+    [[{ width: 4, id: 'abcdefgh', tool: 'pen' }, { tool: 'eraser', id: 'ijklmnop', width: 16 }],
+      '[{"id":"abcdefgh","tool":"pen","width":4},{"id":"ijklmnop","tool":"eraser","width":16}]'],
+    [Object.assign(Object.create(null), { b: 2, a: 1 }), '{"a":1,"b":2}'],
+    [[new Date(0), { n: 0.1 }], '[{},{"n":0.1}]'], // own keys only, never toJSON
   ];
   for (const [value, expected] of cases) assert.equal(canonicalJson(value), expected);
   for (const bad of [NaN, Infinity, '\ud800', 'a\udc00b', undefined, () => 1, 10n]) {

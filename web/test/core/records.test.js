@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ed25519Public, randomBytes, x25519Public } from '../../js/core/crypto.js';
 import { CryptoError, RollbackError } from '../../js/core/errors.js';
-import { checkHighWater, makeGrant, openGrant, unwrapDek, verifyGrant, wrapDek } from '../../js/core/records.js';
+import {
+  checkHighWater, decodeDocument, makeGrant, openGrant, unwrapDek, verifyGrant, wrapDek,
+} from '../../js/core/records.js';
 
 async function granted() {
   const sigSeed = randomBytes(32);
@@ -42,4 +44,18 @@ test('a key wrap that opens under the right key but holds no 32-byte DEK is refu
   for (const size of [31, 33]) {
     await assert.rejects(unwrapDek(kwk, ...ids, await wrapDek(kwk, ...ids, randomBytes(size))), CryptoError);
   }
+});
+
+test('a document is refused for a key twice in one object at any depth, or nesting past 32, and nothing else', () => {
+  const decode = (text) => decodeDocument(new TextEncoder().encode(text));
+  const refused = (text, detail) => assert.throws(() => decode(text), { code: 'bad_document', message: detail }, text);
+  refused('{"a":1,"a":2}', 'duplicate key in document');
+  refused('{"a":[{"b":1},{"b":1,"c":{"d":1,"d":1}}]}', 'duplicate key in document');
+  refused('{"__proto__":1,"__proto__":2}', 'duplicate key in document');
+  refused(`{"a":${'['.repeat(33)}${']'.repeat(33)}}`, 'document is nested too deeply');
+  refused('{"a":1e999}', 'non-finite number in document');
+  // Colons, quotes and brackets inside strings are text; the same key in two objects is no repeat.
+  assert.deepEqual(decode('{"a:b":"c:\\":[[{","b":[{"k":1},{"k":2}],"c" : {"k" : 3}}'),
+    { 'a:b': 'c:":[[{', b: [{ k: 1 }, { k: 2 }], c: { k: 3 } });
+  assert.equal(decode(`{"a":${'['.repeat(31)}${']'.repeat(31)}}`).a.length, 1);
 });

@@ -38,7 +38,9 @@ test('a stroke is drawn from its first point by its steps, in quarter units; a m
   const pen = strokeShape({ tool: 'pen', color: 'blue', width: 4, points });
   assert.deepEqual(pen, { d: 'M400 400l400 0', color: '#1f5fa8', width: 24, opacity: 1 });
   const three = strokeShape({ tool: 'pen', color: 'ink', width: 2, points: encodePoints([[10, 20, 0], [12, 18, 0], [9, 18, 0]]) });
-  assert.equal(three.d, 'M10 20l2 -2 -3 0');
+  assert.equal(three.d, 'M10 20l2-2-3 0'); // a minus sign parts numbers as a space does
+  const back = strokeShape({ tool: 'pen', color: 'ink', width: 2, points: encodePoints([[10, 20, 0], [9, 22, 0], [12, 18, 0]]) });
+  assert.equal(back.d, 'M10 20l-1 2 3-4');
   assert.equal(three.width, 4);
   const marker = strokeShape({ tool: 'marker', color: 'blue', width: 4, points });
   assert.equal(marker.width, 40);

@@ -30,8 +30,8 @@ import { WARNINGS } from '../../js/engine/share.js';
 import { invitePage, inviteProblemPage, linkPage } from '../../js/screens/share/share-views.js';
 import { invitesPage, noClientPage, withdrawInvitePage } from '../../js/screens/care/care-views.js';
 import { failed, foreignRefused, notAllowed } from '../../js/screens/server-pages.js';
-import { assignForm, assignNotFoundPage, blockedPage as assignBlockedPage, libraryPage, reviewPage, withdrawPage }
-  from '../../js/screens/assign/assign-views.js';
+import { assignForm, assignNotFoundPage, blockedPage as assignBlockedPage, errorWords, libraryPage, reviewPage,
+  withdrawPage } from '../../js/screens/assign/assign-views.js';
 import { reviewAssignment } from '../../js/screens/assign/review.js';
 import { clientPage, clientsPage, printPage, timelineItems } from '../../js/screens/care/care-views.js';
 import { weekdayWords } from '../../js/core/dates.js';
@@ -45,6 +45,7 @@ import { crisisPage, planForm, planPage, savedNotice } from '../../js/screens/sa
 import { contactForm } from '../../js/screens/safety/contact-views.js';
 import { NO_LINES } from '../../js/core/crisis-lines.js';
 import { FieldError } from '../../js/core/kinds.js';
+import { NOTE_DELETE, NOTE_ITEM, NOTE_LIST, NOTE_TEXT, NOTE_VALUE } from '../../js/core/merge.js';
 
 const en = JSON.parse(readFileSync(new URL('../../i18n/en.json', import.meta.url), 'utf8'));
 useLanguage({ language: 'en-XA', locale: 'en', catalogue: pseudoLocalise(en), strict: true });
@@ -133,7 +134,18 @@ const SCREENS = {
     lanes: 1, salt: new Uint8Array(16) }, failures: 5, notBefore: 90e3 }, 0),
   'lock: the lock screen, PRF, a wrong try': () => lockPage({ method: 'prf', credId: new Uint8Array(16),
     prfSalt: new Uint8Array(32), failures: 1, notBefore: 0 }, 0),
+  'lock: the lock screen, PRF with a PIN as well': () => lockPage({ method: 'prf', credId: new Uint8Array(16),
+    prfSalt: new Uint8Array(32), failures: 0, notBefore: 0, fallback: { method: 'pin', wrap: null,
+      kdf: { memoryKib: 32768, iterations: 2, lanes: 1, salt: new Uint8Array(16) } } }, 0),
+  'lock: the lock screen, PRF with a passphrase as well': () => lockPage({ method: 'prf', credId: new Uint8Array(16),
+    prfSalt: new Uint8Array(32), failures: 0, notBefore: 0, fallback: { method: 'passphrase', wrap: null,
+      kdf: { memoryKib: 32768, iterations: 2, lanes: 1, salt: new Uint8Array(16) } } }, 0),
+  'lock: set up, on with a fallback': () => setupPage({ configured: true, minutes: 15, method: 'prf',
+    fallback: 'passphrase' }, 'client'),
   'lock: forgotten': () => lockForgottenPage(),
+  // A problem of a document no form makes (no code): the catalogue's words, not the validator's English.
+  'assign: a problem no form leads to': () => html`<p>${errorWords(new FieldError(
+    "assignment 'schedule.recurrence.interval' is not part of a 'daily' schedule.", 'schedule.recurrence.interval'))}</p>`,
   'lock: not locked': () => unlockedPage(),
   'lock: set up': () => setupPage({ configured: false, minutes: 5, method: null }, 'client'),
   'lock: set up, on': () => setupPage({ configured: true, minutes: 15, method: 'prf' }, 'client'),
@@ -407,7 +419,8 @@ Object.assign(SCREENS, {
   exportPage(client, { entries: 0, others: 2, notice: copyWords({ entries: [], already: 0, unreadable: 0,
     notEntries: 0 }), problem: t('export.problem.notJson') })].join(''),
   'export: the text file': () => exportText([{ id: 'e1', kind: 'journal', fields: { body: 'Sunny walk',
-    plot: 'Flying' }, created_at: A, updated_at: B, shared_with: ['Handle'], conflicts: [{ note: 'ReasonGiven' }] },
+    plot: 'Flying' }, created_at: A, updated_at: B, shared_with: ['Handle'], conflicts: [{ note: 'ReasonGiven' },
+      ...[NOTE_TEXT, NOTE_VALUE, NOTE_LIST, NOTE_ITEM, NOTE_DELETE].map((note) => ({ at: '', strategy: 'x', note }))] },
   { id: 'e2', kind: 'journal', fields: {}, created_at: null, updated_at: null, shared_with: [] }],
   new Map([['journal', journal]]), 'Handle', new Date(A)),
 });

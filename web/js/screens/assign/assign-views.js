@@ -102,10 +102,10 @@ export function fieldWords(path, slots = []) {
 /** An error for people: the field in words, then what is wrong (the validators never echo the value). */
 export function errorWords(err, slots = []) {
   // The problems a form can lead to have their words in the catalogue (the builder's own, the worksheet's); the
-  // others (a document no form makes) are the validators' English.
+  // others (a document no form makes: a bug, or a newer version's) are said as that, by the field's words. The
+  // validator's English stays in the error for developers.
   const known = /** @type {{problem?: {code: string, params?: Record<string, unknown>}}} */ (err).problem;
-  const problem = known ? t(`assign.problem.${known.code}`, known.params ?? {})
-    : /'[^']*' (.*?)\.?$/.exec(err.message)?.[1] ?? err.message.replace(/\.$/, '');
+  const problem = known ? t(`assign.problem.${known.code}`, known.params ?? {}) : t('assign.problem.unreadable');
   return t('assign.error', { field: fieldWords(err.fieldId, slots), problem });
 }
 

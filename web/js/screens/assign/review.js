@@ -5,7 +5,7 @@
  */
 
 import { ratingWords, weeklyMinutes } from '../../core/assignments.js';
-import { formatter, timeWords, weekdayWords } from '../../core/dates.js';
+import { formatter, hourOf, timeWords, weekdayWords } from '../../core/dates.js';
 import { andWords } from '../components.js';
 import { t } from '../views.js';
 import { dueState, formatDay, localDate, occurrences, parseDate, WEEKDAYS } from '../../core/recurrence.js';
@@ -34,8 +34,10 @@ export function dayWords(date) {
 }
 
 /** A local wall time "YYYY-MM-DDTHH:MM" in words. */
-export const sessionWords = (local) => t('assign.schedule.at', { day: dayWords(local.slice(0, 10)),
-  time: timeWords(local.slice(11, 16)) });
+export function sessionWords(local) {
+  const time = timeWords(local.slice(11, 16));
+  return t('assign.schedule.at', { day: dayWords(local.slice(0, 10)), time, hour: hourOf(time) });
+}
 
 /** An assignment's schedule in one plain sentence. */
 export function scheduleWords(schedule) {

@@ -9,7 +9,7 @@ import { instantWords } from '../../core/dates.js';
 import { copyEntry, isEntryDocument, listEntries, listOwnRecords, newestFirst, toEntry } from '../../data/entries.js';
 import { fieldType } from '../../core/fields.js';
 import { FieldError, validateFields } from '../../core/kinds.js';
-import { isTimestamp } from '../../core/merge.js';
+import { isTimestamp, NOTE_DELETE, NOTE_ITEM, NOTE_LIST, NOTE_TEXT, NOTE_VALUE } from '../../core/merge.js';
 import { granteesAfter } from '../../core/sharing.js';
 import { backToMore, kindWords, listWords, nav } from '../components.js';
 import { newerChoice } from '../fields.js';
@@ -76,10 +76,21 @@ export function exportText(items, kinds, handle = null, now = new Date()) {
       const text = fieldText(field, item.fields[id]);
       lines.push('', t('export.text.field', { label: field?.label ?? id }), ...text.split('\n').map((l) => `  ${l}`));
     }
-    for (const note of item.conflicts ?? []) lines.push('', t('export.text.note', { note: note?.note ?? '' }));
+    for (const note of item.conflicts ?? []) lines.push('', t('export.text.note', { note: noteWords(note) }));
     return lines.join('\n');
   });
   return [head.join('\n'), ...blocks].join(`\n\n${'─'.repeat(40)}\n\n`) + '\n';
+}
+
+// A merge note's fixed English (docs/MERGE.md "Notes": one text per kind of note, stored as it is so any reader
+// recognises it) -> its words in the catalogue. A note this version does not know (a newer one's) shows as stored.
+const NOTE_KEYS = new Map([[NOTE_TEXT, 'text'], [NOTE_VALUE, 'value'], [NOTE_LIST, 'list'], [NOTE_ITEM, 'item'],
+  [NOTE_DELETE, 'delete']]);
+
+/** A merge note stored in a document, in the language in use. @param {any} note @returns {string} */
+export function noteWords(note) {
+  const key = NOTE_KEYS.get(note?.note);
+  return key ? t(`merge.note.${key}`) : String(note?.note ?? '');
 }
 
 // ---- bringing a copy back

@@ -63,8 +63,10 @@ export function lockMessages({ load, lock }) {
         if (!own || await lock.locked()) return { ok: false, error: t('lock.setup.failed') };
         const { me } = await load();
         try {
+          const fallback = data.fallback ? { method: String(data.fallback.method), output: bytes(data.fallback.output),
+            salt: bytes(data.fallback.salt) } : null;
           await lock.setUp({ me, method: String(data.method), output: bytes(data.output), salt: bytes(data.salt),
-            credId: bytes(data.credId), prfSalt: bytes(data.prfSalt), minutes: Number(data.minutes) });
+            credId: bytes(data.credId), prfSalt: bytes(data.prfSalt), minutes: Number(data.minutes), fallback });
         } catch {
           return { ok: false, error: t('lock.setup.failed') };
         }

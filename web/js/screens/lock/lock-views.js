@@ -39,6 +39,21 @@ export function lockPage(row, now) {
     ? html` data-cred="${b64(row.credId)}" data-prf-salt="${b64(row.prfSalt)}"`
     : html` data-salt="${toHex(row.kdf.salt)}" data-memory="${row.kdf.memoryKib}" data-iterations="${
       row.kdf.iterations}" data-lanes="${row.kdf.lanes}"`;
+  // A PRF lock's fallback PIN or passphrase: a second form, for when the authenticator is not at hand.
+  const fb = row.method === 'prf' ? row.fallback ?? null : null;
+  const fallback = fb ? html`<form data-lock-form="unlock" data-method="${fb.method}" data-salt="${toHex(fb.kdf.salt)}"
+      data-memory="${fb.kdf.memoryKib}" data-iterations="${fb.kdf.iterations}" data-lanes="${fb.kdf.lanes}"
+      class="lock-fallback" aria-labelledby="lock-fallback-title" novalidate>
+      <h2 id="lock-fallback-title">${t('lock.fallback.heading', { method: fb.method })}</h2>
+      <div class="field"><label for="lock-secret">${fb.method === 'pin' ? t('lock.pin.label')
+    : t('lock.passphrase.label')}</label>
+      <input id="lock-secret" type="password" required autocomplete="off" autocapitalize="off" spellcheck="false"${
+  fb.method === 'pin' ? html` inputmode="numeric" pattern="[0-9]*"` : null} aria-describedby="lock-status"></div>
+      <p class="error" data-error role="alert" hidden></p>
+      <p class="visually-hidden" data-progress role="status"></p>
+      <div class="actions"><button type="submit" class="secondary"${wait > 0 ? html` aria-disabled="true"` : null}>${
+  t('lock.unlock')}</button></div>
+    </form>` : null;
   return html`<section aria-labelledby="lock-title" class="lock-screen" data-lock-screen>
     <h1 id="lock-title">${t('lock.heading')}</h1>
     <p class="lead">${t('lock.lead')}</p>
@@ -51,6 +66,7 @@ export function lockPage(row, now) {
       <div class="actions"><button type="submit"${wait > 0 ? html` aria-disabled="true"` : null}>${
   row.method === 'prf' ? t('lock.unlock.prf') : t('lock.unlock')}</button></div>
     </form>
+    ${fallback}
     ${crisisLink()}
   </section>`;
 }
@@ -77,7 +93,8 @@ const minutesSelect = (current) => html`<div class="field"><label for="lock-minu
 /**
  * The set-up screen (Settings → App lock): what a lock does and what each way of unlocking guards against, said
  * plainly; the form to set it up or change it; once set, the minutes, "Lock now" and turning it off.
- * @param {{configured: boolean, minutes: number, method: string|null}} state @param {'client'|'therapist'} role
+ * @param {{configured: boolean, minutes: number, method: string|null, fallback?: string|null}} state
+ * @param {'client'|'therapist'} role
  * @param {{notice?: unknown}} [extra]
  */
 export function setupPage(state, role, { notice = null } = {}) {
@@ -87,7 +104,8 @@ export function setupPage(state, role, { notice = null } = {}) {
     <p class="hint" id="lock-m-${value}-hint">${hint}</p>`;
   const current = state.configured ? html`<section aria-labelledby="lock-now-title">
       <h2 id="lock-now-title">${t('lock.setup.on.heading')}</h2>
-      <p>${t('lock.setup.on.method', { method: state.method })}</p>
+      <p>${t('lock.setup.on.method', { method: state.method })}${state.fallback ? html` ${
+  t('lock.setup.on.fallback', { method: state.fallback })}` : null}</p>
       <form action="/app/settings/lock/minutes" method="post" hx-post="/app/settings/lock/minutes" hx-target="#view">
         ${minutesSelect(state.minutes)}
         <div class="actions"><button type="submit" class="secondary">${t('lock.minutes.save')}</button></div></form>
@@ -133,7 +151,28 @@ export function setupPage(state, role, { notice = null } = {}) {
           <div class="field"><label for="lock-pass2">${t('lock.setup.passphraseAgain')}</label>
             <input id="lock-pass2" type="password" autocomplete="new-password" spellcheck="false"></div>
         </div>
-        <div data-method="prf" hidden><p class="hint">${t('lock.setup.prf')}</p></div>
+        <div data-method="prf" hidden><p class="hint">${t('lock.setup.prf')}</p>
+          <fieldset class="field"><legend>${t('lock.fallback.legend')}</legend>
+            <p class="hint" id="lock-fallback-hint">${t('lock.fallback.hint')}</p>
+            <div class="choices">${['none', 'pin', 'passphrase'].map((value) => html`<label class="choice"><input
+              type="radio" name="fallback" value="${value}"${value === 'none' ? html` checked` : null}
+              aria-describedby="lock-fallback-hint"><span>${t(`lock.fallback.${value}`)}</span></label>`)}</div>
+          </fieldset>
+          <div data-fallback="pin" hidden>
+            <div class="field"><label for="lock-fb-pin">${t('lock.setup.pin')}</label>
+              <input id="lock-fb-pin" type="password" inputmode="numeric" pattern="[0-9]*" autocomplete="new-password"
+                minlength="${MIN_PIN}"></div>
+            <div class="field"><label for="lock-fb-pin2">${t('lock.setup.pinAgain')}</label>
+              <input id="lock-fb-pin2" type="password" inputmode="numeric" pattern="[0-9]*"
+                autocomplete="new-password"></div>
+          </div>
+          <div data-fallback="passphrase" hidden>
+            <div class="field"><label for="lock-fb-pass">${t('lock.setup.passphrase')}</label>
+              <input id="lock-fb-pass" type="password" autocomplete="new-password" spellcheck="false"></div>
+            <div class="field"><label for="lock-fb-pass2">${t('lock.setup.passphraseAgain')}</label>
+              <input id="lock-fb-pass2" type="password" autocomplete="new-password" spellcheck="false"></div>
+          </div>
+        </div>
         ${state.configured ? null : minutesSelect(state.minutes)}
         <p class="error" data-error role="alert" hidden></p>
         <p class="visually-hidden" data-progress role="status"></p>

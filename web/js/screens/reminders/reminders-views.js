@@ -4,7 +4,7 @@
  * line that leads here.
  */
 
-import { instantWords } from '../../core/dates.js';
+import { hourOf, instantWords, timeWords } from '../../core/dates.js';
 import { PERSONAL } from '../../core/reminders.js';
 import { backToMore, link, nav } from '../components.js';
 import { html, t } from '../views.js';
@@ -79,7 +79,8 @@ export function remindersPage({ state, signedIn, key, server, notice = null, rol
 export function reminderSection({ id, time, enabled, saved = false }) {
   return html`<section class="todo-section" id="todo-reminder" aria-labelledby="todo-reminder-title">
     <h2 id="todo-reminder-title">${t('reminders.activity.heading')}</h2>
-    ${saved ? html`<p class="notice" role="status">${time ? t('reminders.activity.saved', { time })
+    ${saved ? html`<p class="notice" role="status">${time ? t('reminders.activity.saved', { time: timeWords(time),
+      hour: hourOf(timeWords(time)) })
       : t('reminders.activity.cleared')}</p>` : null}
     <form action="/app/todo/${id}/reminder" method="post" hx-post="/app/todo/${id}/reminder"
       hx-target="#todo-reminder" hx-swap="outerHTML">

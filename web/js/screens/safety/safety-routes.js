@@ -9,6 +9,9 @@ import { createEntry, listEntries, updateEntry } from '../../data/entries.js';
 import { discardDraft } from '../../data/drafts.js';
 import { NO_LINES } from '../../core/crisis-lines.js';
 import { FieldError, readForm, validateFields } from '../../core/kinds.js';
+import { isQuotaError } from '../../core/storage.js';
+import { quotaAlert } from '../storage/storage-views.js';
+import { ENTRY_FORM_ID } from '../entry/entry-views.js';
 import { DRAFT_FORMS } from '../drafts.js';
 import { planContacts } from './contact-routes.js';
 import { htmlResponse } from '../views.js';
@@ -63,8 +66,18 @@ export function register(router, app) {
       if (err instanceof FieldError) return page(planForm({ kind, plan: current, values, error: err, from }), 422);
       throw err;
     }
-    const saved = current ? await updateEntry(env.db, env.me, current.id, fields, kind, { from, kinds: env.kinds })
-      : await createEntry(env.db, env.me, kind.id, fields);
+    // `free_space=yes`: the full device's alert sent the form again; free what can be fetched again first.
+    const freed = form.get('free_space') === 'yes';
+    if (freed) await app.storage?.freeSpace();
+    let saved;
+    try {
+      saved = current ? await updateEntry(env.db, env.me, current.id, fields, kind, { from, kinds: env.kinds })
+        : await createEntry(env.db, env.me, kind.id, fields);
+    } catch (err) {
+      if (!isQuotaError(err)) throw err;
+      // One transaction, aborted whole: nothing was written. The form again with what was typed, and the alert.
+      return page(planForm({ kind, plan: current, values, from, alert: quotaAlert(ENTRY_FORM_ID, { freed }) }), 507);
+    }
     const draft = current ? DRAFT_FORMS.entryEdit(current.id) : DRAFT_FORMS.entryNew(kind.id);
     await discardDraft(env.db, env.me, draft).catch(() => {});
     if (!saved) return show({ status: 404 });

@@ -107,11 +107,12 @@ function services(contacts, crisis) {
 /**
  * The plan's form, new or edit: every step a list, one line each. `error` a FieldError, `plan` the one edited, `from`
  * the version an edit was made from (sent back with a refused save; else the plan's own: entry-routes.js does the
- * same, so an edit made on an older version is merged into the newer one, not written over it).
+ * same, so an edit made on an older version is merged into the newer one, not written over it). `alert`: a problem
+ * that is no field's, in the error's place (a save the full device refused: storage-views.js quotaAlert).
  * @param {{kind: import('../../core/kinds.js').Kind, plan?: {id: string, version?: number}|null,
- *   values?: Record<string, any>, error?: any, from?: number|null}} data
+ *   values?: Record<string, any>, error?: any, alert?: unknown, from?: number|null}} data
  */
-export function planForm({ kind, plan = null, values = {}, error = null, from = null }) {
+export function planForm({ kind, plan = null, values = {}, error = null, alert = null, from = null }) {
   const draft = plan
     ? draftAttributes({ form: DRAFT_FORMS.entryEdit(plan.id), path: `${PLAN_PATH}/edit`, kind: kind.id, what: 'edit',
       base: plan.version ?? '' })
@@ -119,7 +120,8 @@ export function planForm({ kind, plan = null, values = {}, error = null, from = 
   return html`${nav('safety', 'client', t('safety.title'))}<section class="safety-plan" aria-labelledby="plan-form-title">
     <h1 id="plan-form-title" tabindex="-1">${plan ? t('safety.editHeading') : t('safety.newHeading')}</h1>
     <p class="lead">${t('safety.formLead')}</p>
-    ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${fieldErrorText(error, kind.fields)}</p>` : null}
+    ${error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${fieldErrorText(error, kind.fields)}</p>`
+    : alert}
     <form class="entry-form plan-form" id="${ENTRY_FORM_ID}" action="${PLAN_PATH}" method="post" hx-post="${PLAN_PATH}"
       hx-target="#view" novalidate autocomplete="off" ${draft}>
       ${plan ? html`<input type="hidden" name="from" value="${String(from ?? plan.version ?? '')}">` : null}

@@ -5,7 +5,9 @@ import {
 } from '../../core/assignments.js';
 import { get, getAll } from '../../data/db.js';
 import { createDocument, listOwnDocuments, updateDocument } from '../../data/documents.js';
-import { createEntry, getEntry, updateEntry } from '../../data/entries.js';
+import { createEntry, discardNewEntry, getEntry, updateEntry } from '../../data/entries.js';
+import { isQuotaError } from '../../core/storage.js';
+import { quotaAlert } from '../storage/storage-views.js';
 import { discardDraft } from '../../data/drafts.js';
 import { DRAFT_FORMS } from '../drafts.js';
 import { BetweenError } from '../../core/errors.js';
@@ -20,7 +22,7 @@ import {
 } from './todo.js';
 import { SHOWN, decorate, sortAssigned } from './assigned.js';
 import {
-  answeredPage, assignmentPage, blockedPage, occurrencePage, todoNotFoundPage, todoPage,
+  DONE_FORM_ID, NOT_DONE_FORM_ID, answeredPage, assignmentPage, blockedPage, occurrencePage, todoNotFoundPage, todoPage,
 } from './todo-views.js';
 import { wordsFor } from '../components.js';
 import { activityReminder } from '../reminders/reminders-routes.js';
@@ -40,7 +42,7 @@ async function sharedWith(db, id) {
 
 /** The data layer; tests pass their own in `app.store` (`setShared` defaults to the app's sharing flows). */
 const STORE = { listReceived, getReceived, listOwnDocuments, createDocument, updateDocument, createEntry, getEntry,
-  updateEntry, sharedWith, setShared: null, peers: (db) => getAll(db, 'peers'),
+  updateEntry, discardNewEntry, sharedWith, setShared: null, peers: (db) => getAll(db, 'peers'),
   discardDraft };
 
 
@@ -194,6 +196,13 @@ export function register(router, app) {
     }
   }
 
+  /** `free_space=yes` (the full device's alert, sent with the form again): free what can be fetched again first. */
+  async function freeing(form) {
+    const freed = form.get('free_space') === 'yes';
+    if (freed) await app.storage?.freeSpace();
+    return freed;
+  }
+
   /** Write the response (new, or the next version of this day's), after the peer was checked. */
   async function saveResponse(e, a, previous, doc) {
     if (previous && await store.updateDocument(e.db, e.me, previous.id, doc)) return;
@@ -211,6 +220,9 @@ export function register(router, app) {
     const therapist = e.peers.get(a.ownerId);
     const shareOn = chosenPeers(form, therapist ? [therapist] : []).length > 0;
     const again = (error) => d.view({ values, feedback: rawFeedback(form), error, shareOn }, {}, 422);
+    // The device refused a write for lack of space: the form again with what was typed, nothing of it kept (507).
+    const full = (freed) => d.view({ values, feedback: rawFeedback(form), shareOn,
+      alert: quotaAlert(DONE_FORM_ID, { freed }) }, {}, 507);
     let fields;
     let base;
     try {
@@ -225,18 +237,32 @@ export function register(router, app) {
       throw err;
     }
     if (!mayAnswer(e, a)) return blocked(e, a, { occurrence, posted: true });
+    const freed = await freeing(form);
     // A changed answer edits the entry it wrote before (one entry per day, its history kept), or writes one,
     // shared with the therapist at once when the switch is on.
     const earlier = await answeredEntry(e, a, previous);
     const extra = a.doc.kind === WORKSHEET ? { worksheet: a.doc.worksheet, title: a.doc.title } : {};
-    const entry = (earlier && await store.updateEntry(e.db, e.me, earlier.id, fields, kind))
-      ?? await store.createEntry(e.db, e.me, a.doc.kind, fields, extra, { shareWith: shareOn ? [a.ownerId] : [] });
+    let entry;
+    try {
+      entry = (earlier && await store.updateEntry(e.db, e.me, earlier.id, fields, kind))
+        ?? await store.createEntry(e.db, e.me, a.doc.kind, fields, extra, { shareWith: shareOn ? [a.ownerId] : [] });
+    } catch (err) {
+      if (isQuotaError(err)) return full(freed); // one transaction, aborted whole: nothing was written
+      throw err;
+    }
     let shared = shareOn;
     if (entry.id === earlier?.id) shared = await shareAnswer(e, a, entry.id, shareOn);
     const doc = responseDoc({ ...base, entryId: entry.id, now: clock() });
     try {
       await saveResponse(e, a, previous, doc);
     } catch (err) {
+      if (isQuotaError(err)) {
+        // The entry is written, the response that names it is not: a new entry is taken back, so that saving again
+        // (after freeing space) cannot leave two entries for the day. An edited one keeps its new version: it is
+        // still the day's one entry, and the response still names it.
+        if (entry.id !== earlier?.id) await store.discardNewEntry(e.db, entry.id);
+        return full(freed);
+      }
       if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
       changed();
       return blocked(e, a, { occurrence, posted: true, entryId: entry.id });
@@ -274,9 +300,13 @@ export function register(router, app) {
       throw err;
     }
     if (!mayAnswer(e, a)) return blocked(e, a, { occurrence, posted: true });
+    const freed = await freeing(form);
     try {
       await saveResponse(e, a, previous, doc);
     } catch (err) {
+      if (isQuotaError(err)) {
+        return d.view({}, { reason, feedback: rawFeedback(form), alert: quotaAlert(NOT_DONE_FORM_ID, { freed }) }, 507);
+      }
       if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
       return blocked(e, a, { occurrence, posted: true });
     }
@@ -322,6 +352,10 @@ export function register(router, app) {
     try {
       await saveResponse(e, a, target, doc);
     } catch (err) {
+      if (isQuotaError(err)) { // nothing was written; what was typed stays in the form
+        return assignmentView(e, a, { status: 507, feedback: { values: rawFeedback(form),
+          error: t('storage.quota.full') } });
+      }
       if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
       return blocked(e, a, { posted: true });
     }

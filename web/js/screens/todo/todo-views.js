@@ -271,6 +271,10 @@ export function assignmentPage({ assignment, past, next = null, kindLabel = null
 /** Every question of a kind (from kinds.json, or a worksheet's), with the values given and the error's field marked. */
 export const kindFields = (kind, values = {}, error = null) => entryFields(kind, values, error);
 
+// The ids of the two answer forms of a day, which a full device's alert (storage-views.js quotaAlert) submits again.
+export const DONE_FORM_ID = 'todo-done-form';
+export const NOT_DONE_FORM_ID = 'todo-nd-form';
+
 /**
  * The done and not-done forms of one day. `done`/`notDone`: what a form sent back ({values, feedback, error} and
  * {reason, feedback, error}); `kind` null: a kind this version does not know.
@@ -279,8 +283,10 @@ export const kindFields = (kind, values = {}, error = null) => entryFields(kind,
  * @param {{assignment: Record<string, any>, occurrence: string, state?: string|null,
  *   kind: import('../../core/kinds.js').Kind|null, previous?: Record<string, any>|null, words?: Words,
  *   share?: import('../share-switch.js').Choice[],
- *   done?: {values?: Record<string, any>, feedback?: Record<string, string>, error?: any},
- *   notDone?: {reason?: string, feedback?: Record<string, string>, error?: string, feedbackError?: boolean}}} page
+ *   done?: {values?: Record<string, any>, feedback?: Record<string, string>, error?: any, alert?: unknown},
+ *   notDone?: {reason?: string, feedback?: Record<string, string>, error?: string, feedbackError?: boolean,
+ *     alert?: unknown}}} page `alert`: a problem that is no field's, in the error's place (a save the full device
+ *   refused: storage-views.js quotaAlert)
  */
 export function occurrencePage({ assignment, occurrence, state, kind, previous = null,
   words = WORDING.activities, share = [], done = {}, notDone = {} }) {
@@ -303,11 +309,11 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
       t('timer.open'), 'button secondary')}</p>` : null}
     ${previous ? html`<p class="notice">${tt('todo.previous', { answer: answerWords(previous),
       entry: previous.doc?.status === 'done' && previous.doc.entry_id ? 'yes' : 'no' })}</p>` : null}
-    <form class="entry-form" action="${base}" method="post" hx-post="${base}" hx-target="#view" novalidate
+    <form class="entry-form" id="${DONE_FORM_ID}" action="${base}" method="post" hx-post="${base}" hx-target="#view" novalidate
       autocomplete="off" ${filesEncoding(kind)} ${draftAttributes({ form: DRAFT_FORMS.todoDone(a.id, occurrence), path: base, kind: a.doc.kind,
         title: a.doc.title, what: 'answer' })}>
       ${done.error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${
-        fieldErrorText(done.error, kind.fields)}</p>` : null}
+        fieldErrorText(done.error, kind.fields)}</p>` : done.alert ?? null}
       ${kindFields(kind, done.values ?? {}, done.error ?? null)}
       ${feedbackFields('d', done.feedback ?? {}, { words })}
       ${share.length ? shareSwitches(share, { what: 'answer', prefix: 'd-share' })
@@ -316,10 +322,10 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
       ${link(`/app/todo/${a.id}`, t('todo.cancel'), 'button secondary')}</div>
     </form>
     <section class="todo-not-done" aria-labelledby="todo-nd-title"><h2 id="todo-nd-title">${t('todo.notDone.heading')}</h2>
-    <form action="${base}/not-done" method="post" hx-post="${base}/not-done" hx-target="#view" novalidate
+    <form id="${NOT_DONE_FORM_ID}" action="${base}/not-done" method="post" hx-post="${base}/not-done" hx-target="#view" novalidate
       autocomplete="off" ${draftAttributes({ form: DRAFT_FORMS.todoNotDone(a.id, occurrence), path: base,
         kind: a.doc.kind, title: a.doc.title, what: 'reason' })}>
-      ${notDone.error ? html`<p class="error" role="alert">${notDone.error}</p>` : null}
+      ${notDone.error ? html`<p class="error" role="alert">${notDone.error}</p>` : notDone.alert ?? null}
       <div class="field"><label for="nd-reason">${t('todo.notDone.label')}</label>
       <textarea id="nd-reason" name="reason" rows="3" data-limit="2000" aria-describedby="nd-reason-count" required
         aria-required="true" autocomplete="off" ${notDone.error && !notDone.feedbackError ? html`aria-invalid="true"`

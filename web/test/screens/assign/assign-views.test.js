@@ -141,7 +141,9 @@ test('form values: once needs its due date, until the next session its date and 
 test('the form escapes its values, names the wrong field in words, and offers a target only with minutes', () => {
   const values = { ...valuesFromTemplate(templates.get('breathing-practice'), { start: '2026-03-23',
     timeZone: 'Europe/Berlin' }), title: `"${EVIL}`, instructions: `</textarea>${EVIL}` };
-  const error = new FieldError("assignment 'title' must not be empty.", 'title');
+  // as core/assignments.js makes it: the problem's code beside its English
+  const error = Object.assign(new FieldError("assignment 'title' must not be empty.", 'title'),
+    { problem: { code: 'empty' } });
   const out = s(assignForm({ peer: verified, action: `/app/clients/${UID}/assign/new`, heading: EVIL,
     kindLabel: 'Breathing', worksheet: false, minutes: true, values, error, cancel: '/x' }));
   assert.doesNotMatch(out, /<img|<\/textarea><img/);
@@ -161,8 +163,10 @@ test('the form escapes its values, names the wrong field in words, and offers a 
   assert.equal((sheet.match(/<legend>Question \d+<\/legend>/g) ?? []).length, 8);
   assert.match(sheet, />Add more\s+questions</);
   const path = 'worksheet.fields[1].constraints.options';
+  // A problem without a code (a document no form makes: a bug, or a newer version's) is said from the catalogue too,
+  // never in the validator's English.
   assert.equal(errorWords(new FieldError(`assignment '${path}' must list from 2 to 20 choices.`, path), [0, 4]),
-    'Question 5: the choices: must list from 2 to 20 choices.');
+    'Question 5: the choices: is not something this version of Between can make or read.');
 });
 
 const assignmentDoc = (more = {}) => buildAssignment({ kind: 'relaxation', title: EVIL,
