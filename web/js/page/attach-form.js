@@ -59,6 +59,7 @@ export function say(box, words, { keepError = false } = {}) {
   const error = /** @type {HTMLElement} */ (box.querySelector('[data-attach-error]'));
   if (!keepError) {
     error.hidden = true;
+    error.removeAttribute('role');
     error.textContent = '';
   }
   if (!status) return;
@@ -68,9 +69,13 @@ export function say(box, words, { keepError = false } = {}) {
   saying.set(box, window.setTimeout(() => { status.textContent = words; }, 50));
 }
 
-/** Show a problem in the box's alert line (the microphone refused, a file that is no photo). */
+/**
+ * Show a problem in the box's error line (the microphone refused, a file that is no photo), as an alert: the line is
+ * an alert only while it says something, so the screen holds no empty alert beside the form's own.
+ */
 export function fail(box, words) {
   const error = /** @type {HTMLElement} */ (box.querySelector('[data-attach-error]'));
+  error.setAttribute('role', 'alert');
   error.textContent = words;
   error.hidden = false;
 }

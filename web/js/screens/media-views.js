@@ -138,7 +138,7 @@ export function attachmentsEditor(field, value, id, name, { recordId = null } = 
       <input type="file" accept="image/*" capture="environment" hidden data-photos-capture tabindex="-1" aria-hidden="true">
       <p class="hint" data-attach-count>${t('attach.photo.count', { count: items.length, max })}</p>
       <p class="attach-say" role="status" data-attach-status></p>
-      <p class="error attach-error" role="alert" data-attach-error hidden></p>${files}</div>`;
+      <p class="error attach-error" data-attach-error hidden></p>${files}</div>`;
   }
   return html`<div class="attach recorder" ${common} data-recorder data-limit-ms="${RECORDING_LIMIT_MS}">${kept}
     <div class="actions recorder-actions">
@@ -152,5 +152,5 @@ export function attachmentsEditor(field, value, id, name, { recordId = null } = 
       aria-label="${t('attach.rec.progress')}"></progress>
     <p class="hint">${t('attach.rec.hint', { limit: RECORDING_LIMIT_MS / 60000 })}</p>
     <p class="attach-say" role="status" data-attach-status></p>
-    <p class="error attach-error" role="alert" data-attach-error hidden></p>${files}</div>`;
+    <p class="error attach-error" data-attach-error hidden></p>${files}</div>`;
 }

@@ -51,7 +51,8 @@ test('the recorder: kept ids as hidden inputs, the new files and their meta unde
   const empty = String(attachmentsEditor(voice, undefined, 'f-recording', 'f.recording'));
   assert.match(empty, /data-rec="record">Record</);
   assert.match(empty, /role="status"/);
-  assert.match(empty, /role="alert"/);
+  assert.match(empty, /data-attach-error hidden/); // an alert once it says something (page/attach-form.js fail)
+  assert.doesNotMatch(empty, /role="alert"/);
 });
 
 test('the photo picker: image/* with a camera choice, its count, up to max_items', () => {
