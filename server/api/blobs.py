@@ -104,7 +104,10 @@ def _upload_offset(request: Request) -> int:
     "/blobs/{blob_id:uuid}",
     status_code=200,
     opt={
-        **answers("bad_request", "upload_offset", "payload_too_large", "unsupported_media_type", "unavailable"),
+        # invalid_body: a body cut short (the connection dropped mid-piece; no one is left to read the answer)
+        **answers(
+            "bad_request", "invalid_body", "upload_offset", "payload_too_large", "unsupported_media_type", "unavailable"
+        ),
         "body": UPLOAD_BODY,
     },
 )

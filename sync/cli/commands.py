@@ -8,6 +8,7 @@ import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from ..core.attachments import MEDIA_TYPES
 from ..core.errors import BetweenError
 from .messages import t
 from .terminal import (
@@ -26,6 +27,7 @@ from .terminal import (
     read_recovery_key,
     say,
     warn,
+    without_keys,
 )
 
 # Variables the CLI reads; `between serve` hides them from the server, whose settings refuse unknown BETWEEN_*.
@@ -137,8 +139,11 @@ def cmd_device_revoke(args: argparse.Namespace) -> None:
 
 
 def cmd_entry_add(args: argparse.Namespace) -> None:
+    files = [_attachment_file(path, None) for path in args.attach or []]
     client = _client(args)
-    record_id = client.add_entry(args.kind, parse_fields(args.kind, args.field or [], allow_empty=False))
+    record_id = client.add_entry(
+        args.kind, parse_fields(args.kind, args.field or [], allow_empty=False), [(d, m, None) for d, m in files]
+    )
     say(t("entry.saved", kind=args.kind))
     say(record_id)
 
@@ -166,7 +171,7 @@ def cmd_entry_list(args: argparse.Namespace) -> None:
     for line in problems:
         warn(line)
     if args.json:
-        print_json(entries)
+        print_json(without_keys(entries))
     elif not entries:
         say(t("entry.none"))
     else:
@@ -176,7 +181,7 @@ def cmd_entry_list(args: argparse.Namespace) -> None:
 
 def cmd_entry_show(args: argparse.Namespace) -> None:
     entry = _client(args).entry(args.id)
-    print_json(entry) if args.json else print_entry(entry)
+    print_json(without_keys(entry)) if args.json else print_entry(entry)
 
 
 def cmd_kinds(args: argparse.Namespace) -> None:
@@ -249,6 +254,79 @@ def cmd_unshare(args: argparse.Namespace) -> None:
     _sync_after(client, t("share.stopped", id=record_id, handle=args.with_))
 
 
+# A file's ending -> the media type of an attachment made from it (PROTOCOL.md §19), when --media does not say.
+MEDIA_BY_SUFFIX = {
+    ".webm": "audio/webm",
+    ".weba": "audio/webm",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".m4a": "audio/mp4",
+    ".mp4": "audio/mp4",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".png": "image/png",
+}
+
+
+def _attachment_file(file: str, media: str | None) -> tuple[bytes, str]:
+    """A file to attach, read, with its media type (--media, else by its ending)."""
+    from ..core.attachments import MAX_ATTACHMENT_BYTES
+
+    media = media or MEDIA_BY_SUFFIX.get(Path(file).suffix.lower())
+    if media is None:
+        raise UsageError(detail=t("attachment.whichMedia", file=file, types=", ".join(sorted(MEDIA_TYPES))))
+    try:
+        if Path(file).stat().st_size > MAX_ATTACHMENT_BYTES:
+            raise Said("too_large", t("attachment.tooLarge", file=file))
+        data = Path(file).read_bytes()
+    except OSError as exc:
+        raise Said("unreadable", t("attachment.unreadable", file=file, why=type(exc).__name__)) from None
+    if not data:
+        raise Said("empty", t("attachment.empty", file=file))
+    return data, media
+
+
+def cmd_attach(args: argparse.Namespace) -> None:
+    from .terminal import attachment_words
+
+    data, media = _attachment_file(args.file, args.media)
+    client = _client(args)
+    record_id = client.resolve(args.id)
+    item = client.attach(record_id, data, media, args.field)
+    _sync_after(client, t("attachment.added", words=attachment_words(item), id=record_id))
+
+
+def cmd_attachment_list(args: argparse.Namespace) -> None:
+    from .terminal import attachment_words
+
+    items = _client(args).attachment_items(args.id)
+    if not items:
+        say(t("attachment.none"))
+    for item in items:
+        say(f"{item['id']}  {attachment_words(item)}")
+
+
+def cmd_attachment_save(args: argparse.Namespace) -> None:
+    from .terminal import attachment_words
+
+    client = _client(args)
+    item, data = client.attachment(args.id, args.attachment)
+    if args.out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        with open(args.out, "wb" if args.force else "xb") as out:
+            out.write(data)
+    except FileExistsError:
+        raise Said("exists", t("attachment.exists", file=args.out)) from None
+    except OSError as exc:
+        raise Said("unwritable", t("attachment.unwritable", file=args.out, why=type(exc).__name__)) from None
+    say(t("attachment.saved", words=attachment_words(item), file=args.out))
+
+
 def cmd_shared_list(args: argparse.Namespace) -> None:
     client = _client(args)
     try:
@@ -263,7 +341,7 @@ def cmd_shared_list(args: argparse.Namespace) -> None:
     for line in problems:
         warn(line)
     if args.json:
-        print_json(entries)
+        print_json(without_keys(entries))
     elif not entries:
         say(t("shared.noneFrom", handle=args.from_) if args.from_ else t("shared.none"))
     else:

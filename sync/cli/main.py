@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ..core.attachments import MEDIA_TYPES
 from ..core.errors import BetweenError, CryptoError, DowngradeError, RollbackError
 from .commands import (
     CLIENT_ENV,
@@ -17,6 +18,9 @@ from .commands import (
     cmd_account_login,
     cmd_account_logout,
     cmd_account_passphrase,
+    cmd_attach,
+    cmd_attachment_list,
+    cmd_attachment_save,
     cmd_contacts,
     cmd_device_list,
     cmd_device_revoke,
@@ -108,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = command(entry, "add", cmd_entry_add, t("help.entry.add"))
     c.add_argument("kind")
     c.add_argument("--field", action="append", metavar="NAME=VALUE")
+    c.add_argument("--attach", action="append", metavar="FILE", help=t("help.entryAttach"))
     c = command(entry, "edit", cmd_entry_edit, t("help.entry.edit"))
     c.add_argument("id")
     c.add_argument("--field", action="append", metavar="NAME=VALUE")
@@ -116,6 +121,21 @@ def build_parser() -> argparse.ArgumentParser:
     c = command(entry, "show", cmd_entry_show, t("help.entry.show"))
     c.add_argument("id")
     c.add_argument("--json", action="store_true")
+
+    c = command(sub, "attach", cmd_attach, t("help.attach"))
+    c.add_argument("id")
+    c.add_argument("file", help=t("help.attachFile"))
+    c.add_argument("--field", default=None, metavar="NAME", help=t("help.attachField"))
+    c.add_argument("--media", default=None, choices=sorted(MEDIA_TYPES), help=t("help.attachMedia"))
+    attachment = sub.add_parser("attachment", help=t("help.attachment")).add_subparsers(
+        dest="sub", required=True, parser_class=Parser
+    )
+    command(attachment, "list", cmd_attachment_list, t("help.attachment.list")).add_argument("id")
+    c = command(attachment, "save", cmd_attachment_save, t("help.attachment.save"))
+    c.add_argument("id")
+    c.add_argument("attachment", help=t("help.attachmentId"))
+    c.add_argument("out", help=t("help.attachmentOut"))
+    c.add_argument("--force", action="store_true", help=t("help.attachmentForce"))
 
     command(sub, "kinds", cmd_kinds, t("help.kinds"))
     command(sub, "sync", cmd_sync, t("help.sync"))

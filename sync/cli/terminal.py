@@ -105,6 +105,18 @@ def print_json(value: Any) -> None:
     say(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
 
 
+def without_keys(value: Any) -> Any:
+    """Entries as `--json` shows them: every attachment item without its key (PROTOCOL.md §19), which no output but
+    the person's own saved copy (`export --format json`) holds."""
+    if isinstance(value, list):
+        return [without_keys(v) for v in value]
+    if isinstance(value, dict):
+        if "key" in value and "digest" in value and isinstance(value.get("id"), str):
+            return {k: v for k, v in value.items() if k != "key"}
+        return {k: without_keys(v) for k, v in value.items()}
+    return value
+
+
 def _words(key: str, english: str) -> str:
     """A kind's words in the language in use: the catalogue's `kind.*` key (`make messages` copies the web app's),
     else the English of kinds.json (a kind or field newer than the catalogue)."""

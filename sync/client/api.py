@@ -91,11 +91,22 @@ class Api:
 
     # ------------------------------------------------------------ transport
 
-    def _send(self, method: str, path: str, body: Any, auth: bool, params: dict[str, Any] | None) -> httpx.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        auth: bool,
+        params: dict[str, Any] | None,
+        raw: tuple[bytes, dict[str, str]] | None = None,
+    ) -> httpx.Response:
+        """`raw`: bytes and their headers instead of a JSON body (a blob's piece, a ranged download)."""
         headers = {"content-type": "application/json"} if body is not None else {}
+        content = wire.encode(body) if body is not None else None
+        if raw is not None:
+            content, headers = (raw[0] or None), dict(raw[1])
         if auth:
             headers["authorization"] = f"Bearer {self.token}"
-        content = wire.encode(body) if body is not None else None
         try:
             response = self._http.request(method, path, content=content, headers=headers, params=params)
         except httpx.TransportError:
@@ -115,16 +126,9 @@ class Api:
         *,
         auth: bool = True,
         params: dict[str, Any] | None = None,
+        raw: tuple[bytes, dict[str, str]] | None = None,
     ) -> T:
-        response = self._send(method, path, body, auth, params)
-        if response.status_code == 401 and auth and self.on_expired is not None:
-            problem = _problem(response, auth)
-            if problem.code == "invalid_credentials":  # a wrong signature, not an expired session
-                raise problem
-            self.on_expired(self)  # raises if the device can no longer refresh
-            response = self._send(method, path, body, auth, params)
-        if response.status_code >= 400:
-            raise _problem(response, auth)
+        response = self.request(method, path, body, auth=auth, params=params, raw=raw)
         if answer is None or response.status_code == 204:
             return None  # type: ignore[return-value]
         try:
@@ -139,6 +143,28 @@ class Api:
             ) from None
         except msgspec.DecodeError:
             raise BetweenError("bad_response", "the server sent a malformed answer") from None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        auth: bool = True,
+        params: dict[str, Any] | None = None,
+        raw: tuple[bytes, dict[str, str]] | None = None,
+    ) -> httpx.Response:
+        """One request, its session renewed once when it expired; a problem answer raised as ApiError."""
+        response = self._send(method, path, body, auth, params, raw)
+        if response.status_code == 401 and auth and self.on_expired is not None:
+            problem = _problem(response, auth)
+            if problem.code == "invalid_credentials":  # a wrong signature, not an expired session
+                raise problem
+            self.on_expired(self)  # raises if the device can no longer refresh
+            response = self._send(method, path, body, auth, params, raw)
+        if response.status_code >= 400:
+            raise _problem(response, auth)
+        return response
 
     # ------------------------------------------------------------ accounts and sessions
 
@@ -198,6 +224,30 @@ class Api:
 
     def bundle(self, user_id: UUID) -> wire.KeyBundle:
         return self.call("GET", f"/bundles/{user_id}", wire.KeyBundle)
+
+    # ------------------------------------------------------------ attachments' blobs (PROTOCOL.md §17 "Attachments")
+
+    def create_blob(self, blob_id: UUID, size: int) -> wire.BlobState:
+        """POST /blobs: a new upload, or (same id and size) where an earlier one stands."""
+        return self.call("POST", "/blobs", wire.BlobState, wire.BlobCreate(id=blob_id, size=size))
+
+    def blob_state(self, blob_id: UUID) -> wire.BlobState:
+        return self.call("GET", f"/blobs/{blob_id}/state", wire.BlobState)
+
+    def patch_blob(self, blob_id: UUID, offset: int, piece: bytes) -> wire.BlobState:
+        """The next bytes of an upload, from `offset` (the server's `received`)."""
+        headers = {"content-type": "application/offset+octet-stream", "upload-offset": str(offset)}
+        return self.call("PATCH", f"/blobs/{blob_id}", wire.BlobState, raw=(piece, headers))
+
+    def get_blob(self, blob_id: UUID, start: int = 0, end: int | None = None) -> bytes:
+        """Bytes start..end (exclusive; None: to the end) of a complete blob, asked for as one range."""
+        headers = {"accept": "application/octet-stream"}
+        if start or end is not None:
+            headers["range"] = f"bytes={start}-{'' if end is None else end - 1}"
+        response = self.request("GET", f"/blobs/{blob_id}", raw=(b"", headers))
+        if (start or end is not None) and response.status_code != 206:
+            raise BetweenError("bad_response", "the server did not answer the range asked for")
+        return response.content
 
     # ------------------------------------------------------------ care links
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..core import entry_document, keys, kinds, safety, sharing, trust
+from ..core import attachments, entry_document, keys, kinds, safety, sharing, trust
 from ..core.assignments import WORKSHEET
 from ..core.errors import BetweenError, CryptoError
 from ..core.keys import AccountSecrets
@@ -89,11 +90,21 @@ class Client:
             )
         return matches[0]
 
-    def add_entry(self, kind: str, fields: dict[str, Any]) -> str:
+    def add_entry(self, kind: str, fields: dict[str, Any], files: Sequence[tuple[bytes, str, str | None]] = ()) -> str:
+        """A new entry; `files`: attachments made with it, (bytes, media type, field or None), as `attach` makes
+        them (a voice journal entry needs its recording from the start)."""
+        fields, blobs = dict(fields), []
+        for data, media, field_id in files:
+            field = self._attachment_field(kinds.get_kind(kind), media, field_id)
+            item, blob = attachments.new_attachment(data, media)
+            fields[field.id] = [*(fields.get(field.id) or []), item]
+            blobs.append((item["id"], blob))
         clean = kinds.validate_fields(kind, fields)
         record_id = str(uuid.uuid4())
         stamp = now_stamp()
         doc = entry_document.new_entry(kind, clean, stamp, self.profile.device_id)
+        for blob_id, blob in blobs:
+            self.engine.blobs.stage(blob_id, blob)
         with self.store.transaction() as db:
             self.engine.queue(db, record_id, doc, False)
         return record_id
@@ -177,6 +188,72 @@ class Client:
         )
         with self.store.transaction() as db:
             return self.engine.queue(db, record_id, doc, False)
+
+    # ------------------------------------------------------------ attachments (PROTOCOL.md §19)
+
+    def attach(
+        self, record_id: str, data: bytes, media: str, field_id: str | None = None, **extra: int
+    ) -> dict[str, Any]:
+        """Add an attachment to an own entry: sealed here, its blob kept in the profile until the server holds it
+        (the next sync uploads it, then sends the new revision that names it). `extra`: duration_ms, or width and
+        height. Returns the new item (whose key the caller never shows)."""
+        head = self._own_head(record_id)
+        kind = self._editable(head)
+        field = self._attachment_field(kind, media, field_id)
+        item, blob = attachments.new_attachment(data, media, **extra)
+        fields = dict(head.document.get("fields", {}))
+        fields[field.id] = [*(fields.get(field.id) or []), item]
+        doc = dict(
+            head.document,
+            fields=kinds.validate_fields(kind.id, fields, keep_unknown=True),  # before anything is kept
+            updated_at=now_stamp(),
+            device=self.profile.device_id,
+        )
+        self.engine.blobs.stage(item["id"], blob)  # first: an entry never names a blob this device lost
+        with self.store.transaction() as db:
+            self.engine.queue(db, record_id, doc, False)
+        return item
+
+    @staticmethod
+    def _attachment_field(kind: kinds.Kind, media: str, field_id: str | None) -> kinds.Field:
+        """The field an attachment goes to: the one named, or the kind's only attachments field for its media."""
+        if field_id is not None:
+            return kind.field(field_id)
+        top = attachments.MEDIA_TYPES.get(media)
+        fits = [f for f in kind.fields if f.type == "attachments" and top in f.constraints.media]
+        if len(fits) != 1:
+            names = ", ".join(f.id for f in kind.fields if f.type == "attachments") or "none"
+            raise BetweenError(
+                "attachment_field",
+                f"say which field with --field (attachment fields of {kind.id}: {names})",
+                params={"kind": kind.id, "names": names},
+            )
+        return fits[0]
+
+    def attachment_items(self, record_id: str) -> list[dict[str, Any]]:
+        """The attachments an entry (own or shared with me) names, in its order."""
+        head = self.engine.head(self.resolve(record_id))
+        if head is None or head.deleted:
+            raise NotFound(detail=f"entry {record_id} was deleted", key="deleted", params={"id": record_id})
+        return attachments.named_items(head.document)
+
+    def attachment(self, record_id: str, attachment_id: str) -> tuple[dict[str, Any], bytes]:
+        """(item, bytes) of one attachment of an entry: from this device while it waits to upload, else fetched from
+        the server and verified (PROTOCOL.md §19). `attachment_id`: the id or a unique prefix of at least 6."""
+        wanted = attachment_id.strip().lower()
+        items = self.attachment_items(record_id)
+        found = [i for i in items if i["id"] == wanted or (len(wanted) >= 6 and i["id"].startswith(wanted))]
+        if len(found) != 1:
+            raise NotFound(
+                detail=f"no attachment {wanted} in entry {record_id}",
+                key="not_found.attachment",
+                params={"id": wanted, "entry": record_id},
+            )
+        item = found[0]
+        blobs = self.engine.blobs
+        if item["id"] in blobs.waiting():
+            return item, attachments.open_item(item, blobs.read(item["id"]))
+        return item, blobs.download(self.api, item)
 
     def delete_entry(self, record_id: str) -> None:
         head = self._own_head(record_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..core import keys, sharing, trust
 from .api import Api
+from .blobs import Blobs
 from .inbox import PULL_LIMIT, Inbox
 from .links import Links
 from .localstore import LocalStore
@@ -30,7 +31,8 @@ class Engine:
         self.api = api
         self.reader = Reader(store, secrets)
         self.me = self.reader.me
-        self.outbox = Outbox(store, secrets, self.reader)
+        self.blobs = Blobs(store.dir)
+        self.outbox = Outbox(store, secrets, self.reader, self.blobs.waiting)
         # `device`: this device's id, written into the documents it makes
         self.links = Links(store, secrets, self.reader, self.outbox, device)
         self.inbox = Inbox(store, secrets, self.reader, self.outbox, self.links, pull_limit)
@@ -50,6 +52,8 @@ class Engine:
                 self.store.set_meta(db, "epoch", api.epoch)
         elif api.epoch is not None and api.epoch != known:
             self._after_restore(api, report)
+        if self.blobs.waiting():
+            self.blobs.upload_waiting(api, report)  # before the edits that name them
         for _ in range(PUSH_ROUNDS):
             self.inbox.pull(api, report)
             if not self.store.list_pending() or not self.outbox.push(api, report):

@@ -151,6 +151,11 @@ class LocalStore:
         self.close()
         for name in (KEYS_FILE, DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", DB_FILE + "-journal"):
             (self.dir / name).unlink(missing_ok=True)
+        blobs = self.dir / "blobs"  # attachments waiting to upload (client/blobs.py)
+        for path in blobs.glob("*") if blobs.is_dir() else ():
+            path.unlink(missing_ok=True)
+        if blobs.is_dir():
+            blobs.rmdir()
 
     @property
     def db(self) -> sqlite3.Connection:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from ..core import crypto, keys, records, sharing, wire
+from ..core import attachments, crypto, keys, records, sharing, wire
 from ..core.errors import BetweenError
 from ..core.layout import GrantBody
 from .api import Api
@@ -22,11 +23,24 @@ PUSH_BATCH = 100
 class Outbox:
     """The pushing half of sync for one unlocked profile."""
 
-    def __init__(self, store: LocalStore, secrets: keys.AccountSecrets, reader: Reader) -> None:
+    def __init__(
+        self,
+        store: LocalStore,
+        secrets: keys.AccountSecrets,
+        reader: Reader,
+        waiting: Callable[[], set[str]] = set,
+    ) -> None:
         self.store = store
         self.secrets = secrets
         self.reader = reader
         self.me = reader.me
+        # The ids of attachments' blobs still to upload whole: an edit naming one waits for it (PROTOCOL.md §17).
+        self.waiting = waiting
+
+    def named(self, row: PendingRevision | StoredRecord) -> list[uuid.UUID]:
+        """The blobs an own revision's document names (PushItem.attachments)."""
+        _, doc = self.reader.open_row(row, self.me)
+        return attachments.named_ids(doc)
 
     def queue(
         self,
@@ -143,14 +157,26 @@ class Outbox:
 
     def push(self, api: Api, report: SyncReport) -> bool:
         """Push the outbox; returns True when a conflict asks for another pull-merge-push round."""
-        pending = self.store.list_pending()
+        waiting = self.waiting()
+        named: dict[str, list[uuid.UUID]] = {}
+        pending = []
+        for p in self.store.list_pending():
+            named[p.record_id] = self.named(p)
+            if waiting & {str(n) for n in named[p.record_id]}:
+                # Its blob is not on the server yet: the revision would be refused (unknown_blob). It waits.
+                report.warnings.append(
+                    f"entry {p.record_id} waits for its attachments to upload; it stays queued on this device"
+                )
+                continue
+            pending.append(p)
         atomic = [[p] for p in pending if p.atomic]
         plain = [p for p in pending if not p.atomic]
         batches = atomic + [plain[i : i + PUSH_BATCH] for i in range(0, len(plain), PUSH_BATCH)]
         again = False
         for batch in batches:
             self.store.mark_sent([(p.record_id, p.rev_id) for p in batch])
-            push = wire.Push(atomic=len(batch) == 1 and batch[0].atomic, items=[push_item(p) for p in batch])
+            items = [push_item(p, named[p.record_id]) for p in batch]
+            push = wire.Push(atomic=len(batch) == 1 and batch[0].atomic, items=items)
             response = api.push(push)
             by_id = {str(r.record_id): r for r in response.results}
             for item in batch:
@@ -216,6 +242,7 @@ class Outbox:
                     grants=grants,
                     revoke=[uuid.UUID(uid) for uid in revoke],
                     restored=True,
+                    attachments=self.named(row),
                 )
             )
         for start in range(0, len(items), PUSH_BATCH):
@@ -271,7 +298,8 @@ class Outbox:
                 self.queue(db, rid, doc, header.deleted)
 
 
-def push_item(p: PendingRevision) -> wire.PushItem:
+def push_item(p: PendingRevision, named: list[uuid.UUID] | None = None) -> wire.PushItem:
+    """`attachments`: the blobs the revision's document names (Outbox.named)."""
     return wire.PushItem(
         record_id=uuid.UUID(p.record_id),
         base_version=p.base_version,
@@ -279,6 +307,7 @@ def push_item(p: PendingRevision) -> wire.PushItem:
         dek_wrap=p.dek_wrap,
         grants=list(p.grants),
         revoke=[uuid.UUID(u) for u in sorted(p.revoke)],
+        attachments=list(named or []),
     )
 
 

@@ -252,3 +252,26 @@ def open_item(item: dict[str, Any], blob: bytes) -> bytes:
     except (KeyError, TypeError, ValueError, ProtocolError):
         raise CryptoError(detail=_OPEN_FAILED) from None
     return open_blob(key, attachment_id, blob, size, expected)
+
+
+def named_items(document: Any) -> list[dict[str, Any]]:
+    """Every attachment item a document names, field by field in its order: any field whose items carry an id, a key
+    and a digest (a newer version's field too, since an edit keeps it). What a push names (`PushItem.attachments`)
+    and what a saved copy holds."""
+    fields = document.get("fields") if isinstance(document, dict) else None
+    out: list[dict[str, Any]] = []
+    for value in fields.values() if isinstance(fields, dict) else ():
+        if isinstance(value, list):
+            out += [v for v in value if isinstance(v, dict) and isinstance(v.get("id"), str) and "key" in v]
+    return out
+
+
+def named_ids(document: Any) -> list[uuid.UUID]:
+    """The distinct blob ids a document names, sorted (PushItem.attachments); an id that is no UUID is left out."""
+    ids = set()
+    for item in named_items(document):
+        try:
+            ids.add(uuid.UUID(item["id"]))
+        except ValueError:
+            continue
+    return sorted(ids)

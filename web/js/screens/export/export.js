@@ -7,7 +7,7 @@ import { kindFor, WORKSHEET } from '../../core/assignments.js';
 import { getAll } from '../../data/db.js';
 import { instantWords } from '../../core/dates.js';
 import { copyEntry, isEntryDocument, listEntries, listOwnRecords, newestFirst, toEntry } from '../../data/entries.js';
-import { fieldType } from '../../core/fields.js';
+import { attachmentWords, fieldType, isAttachmentList } from '../../core/fields.js';
 import { FieldError, validateFields } from '../../core/kinds.js';
 import { isTimestamp, NOTE_DELETE, NOTE_ITEM, NOTE_LIST, NOTE_TEXT, NOTE_VALUE } from '../../core/merge.js';
 import { granteesAfter } from '../../core/sharing.js';
@@ -50,6 +50,7 @@ function fieldText(field, value) {
       // a value the kind does not expect (a newer app's): shown as it is below
     }
   }
+  if (isAttachmentList(value)) return value.map(attachmentWords).join('\n'); // in words, never by their keys
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 

@@ -131,3 +131,18 @@ test('the text file says every choice by its label: a relaxation, a lifestyle ch
     assert.ok(!new RegExp(`(^|[^\\w-])${id}([^\\w-]|$)`).test(text), id);
   }
 });
+
+test('attachments in the text file: in words, never by their keys, in a field this version knows or not', () => {
+  const key = 'GSAnLjU8Q0pRWF9mbXR7gomQl56lrLO6wcjP1t3k6_I';
+  const voice = { id: '6f1c0d2e-3b4a-4c5d-9e6f-708192a3b4c5', key, size: 84321, digest: key, media: 'audio/webm',
+    duration_ms: 5012 };
+  const photo = { ...voice, id: '5777ee97-d319-4841-b5e7-5619aa283fe4', media: 'image/jpeg', width: 1200, height: 900,
+    size: 2149999 };
+  delete photo.duration_ms;
+  const text = exportText([item('v', 'voice', { recording: [voice] }),
+    item('j', 'journal', { body: 'b', photos: [photo], from_a_newer_app: [voice] })], kinds, 'sam');
+  assert.match(text, /Recording:\n {2}Voice recording, 0:05, 84 KB\n/);
+  assert.match(text, /Photos:\n {2}Photo, 1200 × 900, 2\.1 MB\n/);
+  assert.match(text, /from_a_newer_app:\n {2}Voice recording, 0:05, 84 KB\n/);
+  assert.ok(!text.includes(key));
+});
