@@ -46,10 +46,18 @@ ASSIGNMENT_KEYS = {
     "worksheet",
     "schedule",
     "target_minutes_per_week",
+    "practice",
     "created_at",
     "updated_at",
     "withdrawn",
 }
+# A relaxation assignment's guided practice (docs/ASSIGNMENTS.md, "A practice's timings"): the pacer's technique ids
+# (web/js/core/pacer.js), custom timings' bounds in seconds, and the session lengths the pacer offers.
+PRACTICE_KIND = "relaxation"
+PRACTICE_KEYS = {"technique", "timings", "minutes"}
+TECHNIQUES = ("paced", "box", "fourSevenEight", "sigh", "custom")
+TIMING_LIMITS = {"in": (1, 20), "hold": (0, 20), "out": (1, 20), "rest": (0, 20)}
+PRACTICE_MINUTES = (1, 2, 3, 5, 10, 15, 20, 30)
 RESPONSE_KEYS = {
     "v",
     "type",
@@ -132,10 +140,11 @@ class _Doc:
             raise self.fail("updated_at", "must not be before created_at")
         return doc["created_at"], doc["updated_at"]
 
-    def header(self, doc: object, doc_type: str, allowed: set[str]) -> dict[str, Any]:
+    def header(self, doc: object, doc_type: str, allowed: set[str], versions: tuple[int, ...] = (1,)) -> dict[str, Any]:
         doc = self.keys(doc, allowed, "document")
-        if doc.get("v") != 1 or isinstance(doc.get("v"), bool):
-            raise self.fail("v", "must be 1 (this version reads no other)")
+        if doc.get("v") not in versions or isinstance(doc.get("v"), bool):
+            written = " or ".join(str(v) for v in versions)
+            raise self.fail("v", f"must be {written} (this version reads no other)")
         if doc.get("type") != doc_type:
             raise self.fail("type", f"must be '{doc_type}'")
         return doc
@@ -246,11 +255,38 @@ def _records_minutes(kind_id: str, worksheet: dict[str, Any] | None) -> bool:
     return any(TYPES[f["type"]].records_minutes for f in fields)
 
 
+def _check_practice(d: _Doc, value: object) -> dict[str, Any]:
+    practice = d.keys(value, PRACTICE_KEYS, "practice")
+    technique = practice.get("technique")
+    if technique not in TECHNIQUES:
+        raise d.fail("practice.technique", f"must be one of: {', '.join(TECHNIQUES)}")
+    out: dict[str, Any] = {"technique": technique}
+    if technique == "custom":
+        if "timings" not in practice:
+            raise d.fail("practice.timings", "must be given for custom timings")
+        timings = d.keys(practice["timings"], set(TIMING_LIMITS), "practice.timings")
+        out["timings"] = {
+            step: d.whole(timings.get(step), f"practice.timings.{step}", lo, hi, " seconds")
+            for step, (lo, hi) in TIMING_LIMITS.items()
+        }
+    elif "timings" in practice:
+        raise d.fail("practice.timings", "belongs only to technique 'custom'")
+    if "minutes" in practice:
+        minutes = practice["minutes"]
+        if isinstance(minutes, float) and minutes.is_integer():
+            minutes = int(minutes)
+        if isinstance(minutes, bool) or minutes not in PRACTICE_MINUTES:
+            raise d.fail("practice.minutes", f"must be one of: {', '.join(map(str, PRACTICE_MINUTES))}")
+        out["minutes"] = minutes
+    return out
+
+
 def validate_assignment(doc: object) -> dict[str, Any]:
-    """Check an assignment document (the plaintext of a therapist's record); return it normalised."""
+    """Check an assignment document (the plaintext of a therapist's record); return it normalised. It is `v: 2`
+    exactly when it carries a practice, so every other assignment stays readable by versions that know only 1."""
     d = _Doc("assignment")
-    doc = d.header(doc, "assignment", ASSIGNMENT_KEYS)
-    out: dict[str, Any] = {"v": 1, "type": "assignment"}
+    doc = d.header(doc, "assignment", ASSIGNMENT_KEYS, (1, 2))
+    out: dict[str, Any] = {"v": doc["v"], "type": "assignment"}
     template = doc.get("template")
     if "template" not in doc or (
         template is not None and (not isinstance(template, str) or not _TEMPLATE_ID.match(template))
@@ -276,6 +312,14 @@ def validate_assignment(doc: object) -> dict[str, Any]:
         )
         if not _records_minutes(kind, worksheet):
             raise d.fail("target_minutes_per_week", "needs an activity that records minutes")
+    if "practice" in doc:
+        if kind != PRACTICE_KIND:
+            raise d.fail("practice", f"belongs only to kind '{PRACTICE_KIND}'")
+        out["practice"] = _check_practice(d, doc["practice"])
+    if "practice" in out and out["v"] != 2:
+        raise d.fail("v", "must be 2 for an assignment with a practice")
+    if "practice" not in out and out["v"] != 1:
+        raise d.fail("v", "must be 1 for an assignment without a practice")
     out["created_at"], out["updated_at"] = d.stamps(doc)
     if not isinstance(doc.get("withdrawn"), bool):
         raise d.fail("withdrawn", "must be true or false")
@@ -452,13 +496,15 @@ def build_assignment(
     template: str | None = None,
     worksheet: dict[str, Any] | None = None,
     target_minutes_per_week: int | None = None,
+    practice: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A new, validated assignment document; a one-off activity is due on its single date."""
+    """A new, validated assignment document; a one-off activity is due on its single date. With a practice (a
+    relaxation's technique, timings and minutes) it is `v: 2`."""
     schedule: dict[str, Any] = {"recurrence": recurrence}
     if recurrence.get("freq") == "once":
         schedule["due"] = recurrence.get("until", recurrence.get("start"))
     doc: dict[str, Any] = {
-        "v": 1,
+        "v": 1 if practice is None else 2,
         "type": "assignment",
         "template": template,
         "kind": kind,
@@ -473,6 +519,8 @@ def build_assignment(
         doc["worksheet"] = worksheet
     if target_minutes_per_week is not None:
         doc["target_minutes_per_week"] = target_minutes_per_week
+    if practice is not None:
+        doc["practice"] = practice
     return validate_assignment(doc)
 
 
@@ -486,8 +534,10 @@ def build_from_template(
     title: str | None = None,
     instructions: str | None = None,
     target_minutes_per_week: int | None = None,
+    practice: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An assignment from a library template, with the therapist's own title, wording and target if given."""
+    """An assignment from a library template, with the therapist's own title, wording, target and practice if
+    given."""
     t = get_template(template_id)
     return build_assignment(
         kind=t["kind"],
@@ -500,4 +550,5 @@ def build_from_template(
         target_minutes_per_week=t.get("target_minutes_per_week")
         if target_minutes_per_week is None
         else target_minutes_per_week,
+        practice=practice,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from pwa_browser import launch, open_app, serious_violations
-from pwa_care import assign_from_template, go, linked_pair, local_day
+from pwa_care import assign_from_template, fill_schedule, go, linked_pair, local_day, path_id
 from pwa_live import live_app, sync_now  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
@@ -238,6 +238,91 @@ def test_a_guided_session_for_an_assigned_practice_answers_that_day(playwright_i
         assert cp.locator("input[name='f.technique'][value='box-breathing']").is_checked()
         cp.get_by_role("button", name="Save and mark done").click()
         cp.locator("#todo-done-title").wait_for()
+    finally:
+        t_ctx.close()
+        c_ctx.close()
+
+
+def test_a_therapist_assigns_custom_4_7_8_and_the_clients_pacer_runs_those_timings(
+    playwright_instance, live_app, tmp_path
+):
+    url = live_app.url
+    t_ctx = launch(playwright_instance, tmp_path / "therapist")
+    c_ctx = launch(playwright_instance, tmp_path / "client")
+    try:
+        tp = open_app(t_ctx, url)
+        cp = c_ctx.pages[0] if c_ctx.pages else c_ctx.new_page()
+        cp.clock.install()
+        cp = open_app(c_ctx, url)
+        uid = linked_pair(tp, cp, "dr.rhythm", "sam.rhythm")
+        today = local_day(tp)
+
+        # The therapist chooses custom timings 4 in, 7 hold, 8 out, for 2 minutes.
+        go(tp, url, f"/app/clients/{uid}/assign", "#assign-title")
+        tp.locator("a[href$='/assign/new?template=breathing-practice']").first.click()
+        tp.wait_for_selector("form.assign-form")
+        fill_schedule(tp, "Every day", start=today, until=local_day(tp, 3))
+        tp.get_by_label("Technique", exact=True).select_option(label="Custom timings")
+        # A timing out of bounds is refused with a message, and nothing is assigned.
+        tp.get_by_label("Breathe in (seconds)").fill("0")
+        tp.get_by_role("button", name="Assign to sam.rhythm", exact=True).click()
+        alert = tp.locator("#view [role='alert']")
+        alert.wait_for()
+        assert "Breathe in (seconds)" in alert.inner_text() and "from 1 to 20" in alert.inner_text()
+        assert tp.get_by_label("Breathe in (seconds)").get_attribute("aria-invalid") == "true"
+        assert not serious_violations(tp)
+        tp.get_by_label("Breathe in (seconds)").fill("4")
+        tp.get_by_label("Hold (seconds)", exact=True).fill("7")
+        tp.get_by_label("Breathe out (seconds)").fill("8")
+        tp.get_by_label("Hold after breathing out (seconds)").fill("0")
+        tp.get_by_label("Length of each session").select_option("2")
+        tp.get_by_role("button", name="Assign to sam.rhythm", exact=True).click()
+        tp.locator("#review-title").wait_for()
+        aid = path_id(tp)
+        shown = "Custom timings (4 s in · 7 s hold · 8 s out), 2 minutes a session"
+        assert f"Guided practice: {shown}" in tp.inner_text("#view")
+
+        # Editing shows the practice as it was chosen.
+        go(tp, url, f"/app/assignments/{aid}/edit", "form.assign-form")
+        assert tp.input_value("#a-technique") == "custom"
+        assert [tp.input_value(f"#a-p_{s}") for s in ("in", "hold", "out", "rest")] == ["4", "7", "8", "0"]
+        assert tp.input_value("#a-p_minutes") == "2"
+
+        assert sync_now(tp) == "Synced"
+        assert sync_now(cp) == "Synced"
+        go(cp, url, f"/app/todo/{aid}/{today}", "#todo-o-title")
+        assert f"Suggested practice: {shown}" in cp.inner_text("#view")
+        cp.get_by_role("link", name="Breathe with a guide").click()
+        cp.locator("#pacer-title").wait_for()
+        assert cp.get_by_label("My own timings", exact=True).is_checked()
+        assert [cp.input_value(f"#pacer-c-{s}") for s in ("in", "hold", "out", "rest")] == ["4", "7", "8", "0"]
+        assert cp.input_value("#pacer-minutes") == "2"
+        cp.get_by_role("button", name="Start").click()
+        cp.locator("[data-pacer-run]").wait_for()
+
+        # Each phase lasts what the therapist set: 4 s in, 7 s hold, 8 s out (no hold after), then in again.
+        phase = cp.locator("[data-pacer-phase]")
+        count = cp.locator("[data-pacer-count]")
+        seen = []
+        for at in (500, 3500, 4500, 10_500, 11_500, 18_500, 19_500):
+            cp.clock.run_for(at - (seen[-1][0] if seen else 0))
+            seen.append((at, phase.inner_text(), count.inner_text()))
+        assert [(s[1], s[2]) for s in seen] == [
+            ("Breathe in…", "4"),
+            ("Breathe in…", "1"),
+            ("Hold…", "7"),
+            ("Hold…", "1"),
+            ("Breathe out…", "8"),
+            ("Breathe out…", "1"),
+            ("Breathe in…", "4"),
+        ]
+        # Two minutes in all: it ends, and the answer records 2 minutes of an own technique.
+        cp.clock.run_for(120_000 - 19_500 + 1000)
+        cp.locator("#pacer-done-title").wait_for()
+        cp.get_by_role("button", name="Review and save").click()
+        cp.locator("#todo-o-title").wait_for()
+        assert cp.input_value("#f-minutes") == "2"
+        assert cp.locator("input[name='f.technique'][value='other']").is_checked()
     finally:
         t_ctx.close()
         c_ctx.close()

@@ -12,6 +12,7 @@ import pytest
 from pwa_browser import launch, open_app
 from pwa_live import PASSPHRASE, go_sync, live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, entry_summaries, go_entries, save
+from test_attachments_sync_browser import png, save_photo, wait_upload
 
 from tests.e2e.e2e_cli import Cli
 
@@ -50,6 +51,10 @@ def test_after_a_restore_the_app_sends_again_what_the_server_lost(playwright_ins
         page.wait_for_selector("form.entry-form")
         page.fill("#f-body", "edited after the backup")
         save(page)
+        # and a photo: its blob too is lost with the server's copy, and only this device holds it
+        photo = png(6, 5)
+        saved = save_photo(page, "Three", data=photo)
+        wait_upload(page, saved["record"], lambda row: row["state"] == "uploaded")
         assert sync_now(page) == "Synced"
 
         server.stop()
@@ -63,7 +68,7 @@ def test_after_a_restore_the_app_sends_again_what_the_server_lost(playwright_ins
         assert sync_now(page) == "Synced"
         go_sync(page)
         assert TOLD in page.inner_text("main")
-        assert sorted(entry_summaries(page)) == ["One", "Two"]
+        assert sorted(entry_summaries(page)) == ["One", "Three", "Two"]
         assert sync_now(page) == "Synced"  # the new epoch is kept: the next run is an ordinary one
     finally:
         ctx.close()
@@ -72,4 +77,13 @@ def test_after_a_restore_the_app_sends_again_what_the_server_lost(playwright_ins
     cli = Cli(tmp_path / "profiles", live_app.url)
     cli.login("fresh", "rosa", passphrase=PASSPHRASE)
     cli.run("fresh", "sync")
-    assert _bodies(cli, "fresh") == {"One": "edited after the backup", "Two": "written after the backup"}
+    assert _bodies(cli, "fresh") == {
+        "One": "edited after the backup",
+        "Two": "written after the backup",
+        "Three": "A drawing from today.",
+    }
+    # the photo's blob was uploaded again before its entry was sent again: the new device saves the same bytes
+    listed = cli.run("fresh", "attachment", "list", saved["record"]).stdout.strip().splitlines()
+    attachment = listed[-1].split()[0]
+    cli.run("fresh", "attachment", "save", saved["record"], attachment, str(tmp_path / "photo.png"))
+    assert (tmp_path / "photo.png").read_bytes() == photo

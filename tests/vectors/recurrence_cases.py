@@ -427,6 +427,27 @@ def _assignment(**changes: Any) -> dict[str, Any]:
     return doc
 
 
+# A relaxation's guided practice (v: 2): every technique the pacer offers, custom with its timings, with and without
+# minutes; the pacer's ids in web/js/core/pacer.js must be these.
+PRACTICES = [
+    {"technique": "paced"},
+    {"technique": "box", "minutes": 5},
+    {"technique": "fourSevenEight", "minutes": 1},
+    {"technique": "sigh", "minutes": 30},
+    {"technique": "custom", "timings": {"in": 4, "hold": 7, "out": 8, "rest": 0}, "minutes": 2},
+    {"technique": "custom", "timings": {"in": 1, "hold": 20, "out": 20, "rest": 20}},
+]
+CUSTOM = {"technique": "custom", "timings": {"in": 4, "hold": 7, "out": 8, "rest": 0}}
+
+
+def _unset(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k != key}
+
+
+def _practised(**changes: Any) -> dict[str, Any]:
+    return _assignment(v=2, practice={**CUSTOM, **changes})
+
+
 def _field(i: int, **changes: Any) -> dict[str, Any]:
     sheet = json.loads(json.dumps(SHEET))
     sheet["fields"][i].update(changes)
@@ -457,6 +478,27 @@ def _invalid() -> list[dict[str, Any]]:
             "schedule.due",
         ),
         ("assignment", {k: v for k, v in _assignment().items() if k != "template"}, "template"),
+        ("assignment", _assignment(v=3), "v"),
+        ("assignment", _assignment(v=True), "v"),
+        ("assignment", _assignment(practice=CUSTOM), "v"),
+        (
+            "assignment",
+            _unset(_assignment(v=2, kind="journal", practice=CUSTOM), "target_minutes_per_week"),
+            "practice",
+        ),
+        ("assignment", _assignment(v=2, practice=None), "practice"),
+        ("assignment", _practised(technique="4-7-8"), "practice.technique"),
+        ("assignment", _practised(technique="box"), "practice.timings"),
+        ("assignment", _assignment(v=2, practice={"technique": "custom"}), "practice.timings"),
+        ("assignment", _practised(timings={"in": 0, "hold": 7, "out": 8, "rest": 0}), "practice.timings.in"),
+        ("assignment", _practised(timings={"in": 4, "hold": 21, "out": 8, "rest": 0}), "practice.timings.hold"),
+        ("assignment", _practised(timings={"in": 4, "hold": 7, "out": 8}), "practice.timings.rest"),
+        ("assignment", _practised(timings={"in": 4, "hold": 7, "out": 8.5, "rest": 0}), "practice.timings.out"),
+        ("assignment", _practised(timings={"in": 4, "hold": 7, "out": 8, "rest": 0, "x": 1}), "practice.timings.x"),
+        ("assignment", _practised(minutes=4), "practice.minutes"),
+        ("assignment", _practised(minutes="2"), "practice.minutes"),
+        ("assignment", _practised(minutes=True), "practice.minutes"),
+        ("assignment", _practised(chime=True), "practice.chime"),
         ("response", {**RESPONSE, "status": "skipped"}, "status"),
         ("response", {**RESPONSE, "reason": "done anyway"}, "reason"),
         ("response", {**RESPONSE, "entry_id": "ABC"}, "entry_id"),
@@ -540,8 +582,18 @@ def documents() -> dict[str, Any]:
             "expect": {**CONTACT, "sms": "07700 900999"},
         },
     ]
+    practices = [
+        {
+            "template": "breathing-practice",
+            "build": BUILD,
+            "practice": p,
+            "expect": build_from_template("breathing-practice", **BUILD, practice=p),
+        }
+        for p in PRACTICES
+    ]
     return {
         "built": built,
+        "practices": practices,
         "worksheet": {"input": SHEET, "expect": validate_worksheet(SHEET)},
         "responses": responses,
         "plan_contacts": contacts,
@@ -566,6 +618,9 @@ def _check_documents(docs: dict[str, Any]) -> list[str]:
         except FieldError as e:
             if e.field_id != case["field"]:
                 problems.append(f"document refusing {case['field']}: blamed {e.field_id}")
+    for case in docs["practices"]:
+        if validate_assignment(case["expect"]) != case["expect"] or case["expect"]["v"] != 2:
+            problems.append("practice normalisation differs")
     for case in docs["responses"]:
         if validate_response(case["doc"]) != case["expect"]:
             problems.append("response normalisation differs")

@@ -25,6 +25,7 @@ from between.sync.core.kinds import FieldError
 
 SECRET = "my-private-words-XYZZY"
 NOW = "2026-03-23T10:00:00Z"
+BUILD_AT = {"start": "2026-03-23", "time_zone": "Europe/Berlin", "now": NOW, "next_session": "2026-03-30T17:00"}
 CLIENT_ENTRY = "8c0e7f0a-4d5b-4a4e-9d7e-0b7c2f1e9a10"
 ASSIGNMENT_ID = "0b3f6a52-1c7e-4f0e-8a51-5d2f8e6c4b21"
 
@@ -291,6 +292,20 @@ def test_errors_never_echo_what_was_written(doc):
     with pytest.raises(FieldError) as caught:
         validate(doc)
     assert SECRET not in str(caught.value) and SECRET not in caught.value.detail
+
+
+def test_a_practice_makes_the_document_version_2_and_only_then():
+    custom = {"technique": "custom", "timings": {"in": 4, "hold": 7, "out": 8, "rest": 0}, "minutes": 2}
+    doc = build_from_template("breathing-practice", **BUILD_AT, practice=custom)
+    assert (doc["v"], doc["practice"]) == (2, custom)
+    assert build_from_template("breathing-practice", **BUILD_AT)["v"] == 1
+    with pytest.raises(FieldError, match="must be 2") as caught:
+        validate_assignment({**doc, "v": 1})
+    assert caught.value.field_id == "v"
+    # A version that reads only 1 refuses a v2 document by its version, before anything else.
+    with pytest.raises(FieldError, match="must be 1 or 2") as caught:
+        validate_assignment({**doc, "v": 3})
+    assert caught.value.field_id == "v"
 
 
 def test_a_withdrawn_assignment_is_still_a_valid_document():
@@ -644,6 +659,13 @@ def test_invalid_vectors(case):
     with pytest.raises(FieldError) as caught:
         validate[case["validate"]](case["doc"])
     assert caught.value.field_id == case["field"]
+
+
+@pytest.mark.parametrize("case", VECTORS["practices"], ids=lambda c: c["practice"]["technique"])
+def test_practice_vectors(case):
+    built = build_from_template(case["template"], **case["build"], practice=case["practice"])
+    assert built == case["expect"] and built["v"] == 2 and built["practice"] == case["practice"]
+    assert validate_assignment(case["expect"]) == case["expect"]
 
 
 def test_worksheet_and_response_vectors():

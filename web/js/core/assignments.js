@@ -3,6 +3,7 @@
 import { FIELD_TYPES, fieldType, MAX_DAY_MINUTES } from './fields.js';
 import { text } from './messages.js';
 import { FieldError, checkField, missing } from './kinds.js';
+import { CUSTOM_LIMITS, DURATIONS, TECHNIQUE_IDS } from './pacer.js';
 import { checkSchedule, formatDay, isOccurrence, parseDate, parseInstant, planRecurrence } from './recurrence.js';
 
 export const WORKSHEET = 'worksheet';
@@ -30,7 +31,14 @@ const STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/;
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
 
 const ASSIGNMENT_KEYS = ['v', 'type', 'template', 'kind', 'title', 'instructions', 'worksheet', 'schedule',
-  'target_minutes_per_week', 'created_at', 'updated_at', 'withdrawn'];
+  'target_minutes_per_week', 'practice', 'created_at', 'updated_at', 'withdrawn'];
+// A relaxation assignment's guided practice (docs/ASSIGNMENTS.md, "A practice's timings"): the pacer's own technique
+// ids, custom timings' bounds in seconds and session lengths (core/pacer.js; Python has them written out).
+export const PRACTICE_KIND = 'relaxation';
+const PRACTICE_KEYS = ['technique', 'timings', 'minutes'];
+const PRACTICE_TECHNIQUES = TECHNIQUE_IDS;
+const TIMING_LIMITS = CUSTOM_LIMITS;
+const PRACTICE_MINUTES = DURATIONS;
 const RESPONSE_KEYS = ['v', 'type', 'assignment_id', 'occurrence', 'status', 'reason', 'entry_id', 'minutes',
   'feedback', 'created_at', 'updated_at'];
 
@@ -114,9 +122,9 @@ class Doc {
     return [doc.created_at, doc.updated_at];
   }
 
-  header(doc, type, allowed) {
+  header(doc, type, allowed, versions = [1]) {
     this.keys(doc, allowed, 'document');
-    if (doc.v !== 1) throw this.fail('v', 'must be 1 (this version reads no other)');
+    if (!versions.includes(doc.v)) throw this.fail('v', `must be ${versions.join(' or ')} (this version reads no other)`);
     if (doc.type !== type) throw this.fail('type', `must be '${type}'`);
     return doc;
   }
@@ -237,14 +245,38 @@ function recordsMinutes(kindId, worksheet, kinds) {
   return fields.some((f) => fieldType(f.type)?.recordsMinutes);
 }
 
+function checkPractice(d, value) {
+  const practice = d.keys(value, PRACTICE_KEYS, 'practice');
+  if (!PRACTICE_TECHNIQUES.includes(practice.technique)) {
+    throw d.fail('practice.technique', `must be one of: ${PRACTICE_TECHNIQUES.join(', ')}`, 'choose');
+  }
+  const out = { technique: practice.technique };
+  if (practice.technique === 'custom') {
+    if (!has(practice, 'timings')) throw d.fail('practice.timings', 'must be given for custom timings');
+    const timings = d.keys(practice.timings, Object.keys(TIMING_LIMITS), 'practice.timings');
+    out.timings = Object.fromEntries(Object.entries(TIMING_LIMITS).map(([step, [lo, hi]]) => [step,
+      d.whole(timings[step], `practice.timings.${step}`, lo, hi, ' seconds')]));
+  } else if (has(practice, 'timings')) {
+    throw d.fail('practice.timings', "belongs only to technique 'custom'");
+  }
+  if (has(practice, 'minutes')) {
+    if (!PRACTICE_MINUTES.includes(practice.minutes)) {
+      throw d.fail('practice.minutes', `must be one of: ${PRACTICE_MINUTES.join(', ')}`, 'choose');
+    }
+    out.minutes = practice.minutes;
+  }
+  return out;
+}
+
 /**
- * Check an assignment document (the plaintext of a therapist's record); return it normalised.
+ * Check an assignment document (the plaintext of a therapist's record); return it normalised. It is `v: 2` exactly
+ * when it carries a practice, so every other assignment stays readable by versions that know only 1.
  * @param {Map<string, object>} kinds the table of kinds.js kindTable()
  */
 export function validateAssignment(doc, kinds) {
   const d = new Doc('assignment');
-  d.header(doc, 'assignment', ASSIGNMENT_KEYS);
-  const out = { v: 1, type: 'assignment' };
+  d.header(doc, 'assignment', ASSIGNMENT_KEYS, [1, 2]);
+  const out = { v: doc.v, type: 'assignment' };
   const template = doc.template ?? null;
   if (!has(doc, 'template') || (template !== null && (typeof template !== 'string' || !TEMPLATE_ID.test(template)))) {
     throw d.fail('template', 'must be a template id or null');
@@ -270,6 +302,12 @@ export function validateAssignment(doc, kinds) {
       throw d.fail('target_minutes_per_week', 'needs an activity that records minutes');
     }
   }
+  if (has(doc, 'practice')) {
+    if (doc.kind !== PRACTICE_KIND) throw d.fail('practice', `belongs only to kind '${PRACTICE_KIND}'`);
+    out.practice = checkPractice(d, doc.practice);
+  }
+  if (has(out, 'practice') && out.v !== 2) throw d.fail('v', 'must be 2 for an assignment with a practice');
+  if (!has(out, 'practice') && out.v !== 1) throw d.fail('v', 'must be 1 for an assignment without a practice');
   [out.created_at, out.updated_at] = d.stamps(doc);
   if (typeof doc.withdrawn !== 'boolean') throw d.fail('withdrawn', 'must be true or false');
   out.withdrawn = doc.withdrawn;
@@ -383,21 +421,25 @@ export function templateTable(raw) {
   return new Map(raw.templates.map((t) => [t.id, t]));
 }
 
-/** A new, validated assignment document; a one-off activity is due on its single date. */
+/**
+ * A new, validated assignment document; a one-off activity is due on its single date. With a practice (a
+ * relaxation's technique, timings and minutes) it is `v: 2`.
+ */
 export function buildAssignment({ kind, title, instructions, recurrence, now, template = null, worksheet = null,
-  targetMinutesPerWeek = null }, kinds) {
+  targetMinutesPerWeek = null, practice = null }, kinds) {
   const schedule = { recurrence };
   if (recurrence?.freq === 'once') schedule.due = recurrence.until ?? recurrence.start;
-  const doc = { v: 1, type: 'assignment', template, kind, title, instructions, schedule, created_at: now,
+  const doc = { v: practice === null ? 1 : 2, type: 'assignment', template, kind, title, instructions, schedule, created_at: now,
     updated_at: now, withdrawn: false };
   if (worksheet !== null) doc.worksheet = worksheet;
   if (targetMinutesPerWeek !== null) doc.target_minutes_per_week = targetMinutesPerWeek;
+  if (practice !== null) doc.practice = practice;
   return validateAssignment(doc, kinds);
 }
 
-/** An assignment from a library template, with the therapist's own title, wording and target if given. */
+/** An assignment from a library template, with the therapist's own title, wording, target and practice if given. */
 export function buildFromTemplate(templates, kinds, templateId, { start, timeZone, now, nextSession = null,
-  title = null, instructions = null, targetMinutesPerWeek = null }) {
+  title = null, instructions = null, targetMinutesPerWeek = null, practice = null }) {
   const t = templates.get(templateId);
   if (!t) {
     const error = new FieldError('There is no template with that id.', 'template');
@@ -408,5 +450,6 @@ export function buildFromTemplate(templates, kinds, templateId, { start, timeZon
     kind: t.kind, title: title ?? t.title, instructions: instructions ?? t.instructions,
     recurrence: planRecurrence(t.schedule, { start, timeZone, nextSession }), now, template: t.id,
     worksheet: t.worksheet ?? null, targetMinutesPerWeek: targetMinutesPerWeek ?? t.target_minutes_per_week ?? null,
+    practice,
   }, kinds);
 }

@@ -62,6 +62,23 @@ export function customPhases(timings) {
 /** The technique with this id, or null. @param {string} id @returns {Technique|null} */
 export const techniqueById = (id) => TECHNIQUES.find((t) => t.id === id) ?? null;
 
+/**
+ * The pacer's address for an assigned practice (an assignment's `practice`: docs/ASSIGNMENTS.md), which its screen
+ * reads back (screens/practice/ pacerChoice): the technique, custom timings and minutes; `then` where it ends.
+ * @param {{technique?: string, timings?: {in: number, hold: number, out: number, rest: number}, minutes?: number}|null|undefined} practice
+ * @param {string} then
+ */
+export function pacerAddress(practice, then) {
+  const params = new URLSearchParams();
+  if (practice?.technique) params.set('technique', practice.technique);
+  if (practice?.technique === 'custom' && practice.timings) {
+    for (const step of /** @type {const} */ (['in', 'hold', 'out', 'rest'])) params.set(step, String(practice.timings[step]));
+  }
+  if (practice?.minutes) params.set('minutes', String(practice.minutes));
+  params.set('then', then);
+  return `/app/practice?${params}`;
+}
+
 /** One cycle's length in milliseconds. @param {Phase[]} phases */
 export const cycleMs = (phases) => phases.reduce((sum, p) => sum + p.seconds * 1000, 0);
 

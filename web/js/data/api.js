@@ -83,31 +83,44 @@ export class Api {
     this.epoch = null;
   }
 
-  async send(method, path, body, token) {
-    const headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+  /**
+   * One request. `body`: a value sent as JSON, or with `raw` the bytes themselves (`raw.type` their media type,
+   * `raw.headers` more headers, `raw.accept` what the answer may be).
+   * @param {{type?: string, headers?: Record<string, string>, accept?: string}|null} [raw]
+   */
+  async send(method, path, body, token, raw = null) {
+    /** @type {Record<string, string>} */
+    const headers = { Accept: raw?.accept ?? 'application/json', ...raw?.headers };
+    if (body !== undefined) headers['Content-Type'] = raw?.type ?? 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
     try {
       // no-store and no referrer: answers hold ciphertext and envelopes, nothing to keep in a cache.
       return await fetch(this.origin + API_PREFIX + path, { method, headers, cache: 'no-store',
-        credentials: 'omit', referrerPolicy: 'no-referrer', body: body === undefined ? undefined : toWire(body) });
+        credentials: 'omit', referrerPolicy: 'no-referrer',
+        body: body === undefined ? undefined : raw ? body : toWire(body) });
     } catch {
       throw new Unreachable(undefined, 'the server could not be reached');
     }
   }
 
-  /** @returns {Promise<any>} the decoded answer, or null for 204 */
-  async call(method, path, body = undefined, { auth = true } = {}) {
+  /** The answer to a bearer request, renewed once on a 401; a problem answer (400 and up) thrown as ApiError. */
+  async answer(method, path, body = undefined, { auth = true, raw = null } = {}) {
     let token = auth ? await this.auth.token?.() : null;
-    let response = await this.send(method, path, body, token);
+    let response = await this.send(method, path, body, token, raw);
     if (response.status === 401 && auth && this.auth.refresh) {
       token = await this.auth.refresh();
-      response = await this.send(method, path, body, token);
+      response = await this.send(method, path, body, token, raw);
     }
     // The server epoch (PROTOCOL.md "Restores and the server epoch"): every answer carries it, problems included.
     const epoch = response.headers.get('between-epoch');
     if (epoch && /^[0-9a-f]{32}$/.test(epoch)) this.epoch = epoch;
     if (response.status >= 400) throw await problem(response);
+    return response;
+  }
+
+  /** @returns {Promise<any>} the decoded answer, or null for 204 */
+  async call(method, path, body = undefined, { auth = true } = {}) {
+    const response = await this.answer(method, path, body, { auth });
     if (response.status === 204) return null;
     let parsed;
     try {
@@ -157,6 +170,35 @@ export class Api {
   changePassphrase(body) { return this.call('POST', '/account/passphrase', body); }
 
   deleteAccount(body) { return this.call('POST', '/account/delete', body); }
+
+  // Attachments (PROTOCOL.md §17 "Attachments (/blobs)"): a blob is uploaded in pieces that can resume.
+
+  /** Make the blob, or find it again (same id and size): its BlobState {id, size, received, complete, digest}. */
+  createBlob(id, size) { return this.call('POST', '/blobs', { id, size }); }
+
+  blobState(id) { return this.call('GET', `/blobs/${encodeURIComponent(id)}/state`); }
+
+  /** Append `bytes` at `offset` (which must be the server's `received`); answers the new BlobState. */
+  async appendBlob(id, offset, bytes) {
+    const response = await this.answer('PATCH', `/blobs/${encodeURIComponent(id)}`, bytes,
+      { raw: { type: 'application/offset+octet-stream', headers: { 'Upload-Offset': String(offset) } } });
+    try {
+      return fromWire(await response.json());
+    } catch {
+      throw new BetweenError('bad_response', 'the server sent a malformed answer');
+    }
+  }
+
+  /** The whole blob's bytes (an owner's, or a grantee's of a revision that names it). @returns {Promise<Uint8Array>} */
+  async getBlob(id) {
+    const response = await this.answer('GET', `/blobs/${encodeURIComponent(id)}`, undefined,
+      { raw: { accept: 'application/octet-stream' } });
+    try {
+      return new Uint8Array(await response.arrayBuffer());
+    } catch {
+      throw new Unreachable(undefined, 'the answer was cut short');
+    }
+  }
 }
 
 async function problem(response) {

@@ -1,7 +1,7 @@
 /** The device's IndexedDB: one versioned schema, ciphertext and wrapped keys only, small promise helpers. */
 
 export const DB_NAME = 'between';
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 
 /**
  * Schema by version: each step upgrades from the version before it, so any old database reaches the latest.
@@ -22,6 +22,11 @@ export const DB_VERSION = 5;
  *   back while blocked).
  * Version 5 (drafts): drafts: forms in progress (data/drafts.js), one row per form: {id, keyId, dekWrap, ct}, the id
  *   an HMAC of the form's identity, everything else sealed like an entry. Never synced, shared or exported.
+ * Version 6 (attachments): blobs: one row per attachment blob this device holds (data/blobs.js), keyed by the
+ *   attachment id, index `record`: {id, recordId, bytes}, the bytes exactly as they go to the server (ciphertext
+ *   under the attachment's key, which only the entry's sealed document holds). uploads: one row per blob of this
+ *   device still to upload or uploaded (engine/uploads.js): {id, recordId, size, received, state, tries, nextTry,
+ *   error, updatedAt}, kept apart from the bytes so that noting progress does not write them again.
  */
 /**
  * A row of 'peers': the other side of a care link as this device pinned it (engine/peers.js settlePeer writes it;
@@ -58,6 +63,10 @@ const MIGRATIONS = [
   },
   (db) => {
     db.createObjectStore('drafts', { keyPath: 'id' });
+  },
+  (db) => {
+    db.createObjectStore('blobs', { keyPath: 'id' }).createIndex('record', 'recordId');
+    db.createObjectStore('uploads', { keyPath: 'id' }).createIndex('record', 'recordId');
   },
 ];
 

@@ -3,6 +3,7 @@
 import { equal, toHex, uuidBytes, uuidString, newUuid } from '../core/bytes.js';
 import { randomBytes } from '../core/crypto.js';
 import { get, getAll, write } from './db.js';
+import { BLOB_STORES, discardBlobs, putBlobs } from './blobs.js';
 import { mayKeepPlaintext, stillUnlocked } from './device.js';
 import { BetweenError, CryptoError } from '../core/errors.js';
 import { FLAG_DELETED, parseHeader } from '../core/layout.js';
@@ -80,7 +81,7 @@ export const isPending = (row) => !row.synced || !equal(row.head.revId, row.sync
  * Seal the next revision of a record and store it with its history in one transaction.
  * `dek` is given for a new record (no wrap yet), else unwrapped from the row.
  */
-export async function commit(db, me, row, plaintext, deleted, dek = null) {
+export async function commit(db, me, row, plaintext, deleted, dek = null, blobs = []) {
   const recordId = uuidBytes(row.recordId);
   dek ??= await unwrapDek(me.kwk, row.ownerId, recordId, row.keyId, row.dekWrap);
   const version = (row.head?.version ?? 0) + 1;
@@ -92,9 +93,12 @@ export async function commit(db, me, row, plaintext, deleted, dek = null) {
   // Everything else the row carries (the synced head, key epochs, grantees, a pending share) is kept.
   const next = { ...row, keyId: row.keyId, dekWrap, head, syncedVersion: row.syncedVersion ?? 0,
     dekWraps: { ...row.dekWraps, [toHex(row.keyId)]: dekWrap } };
-  await write(db, ['records', 'revisions'], (tx) => {
+  // New attachments' blobs and their place in the upload queue land with the revision that names them, or nothing
+  // does (a device without room for them keeps no half-saved entry: data/blobs.js).
+  await write(db, blobs.length ? ['records', 'revisions', ...BLOB_STORES] : ['records', 'revisions'], (tx) => {
     tx.objectStore('records').put(next);
     tx.objectStore('revisions').put({ recordId: row.recordId, version, revId: rid, ...revision });
+    putBlobs(tx, row.recordId, blobs);
   });
   if (mayKeepPlaintext(me)) opened.set(toHex(rid), plaintext);
   changed();
@@ -120,17 +124,20 @@ export async function rekeyEntry(db, me, id, intent) {
 /**
  * @param {Record<string, unknown>} [extra] more top-level keys of the document (a worksheet answer's `worksheet`
  *   and `title`); they cannot replace the entry's own keys
- * @param {{shareWith?: string[]}} [sharing] shared at once with these peers (the grants go out with its first
- *   push, as documents.js createDocument); nothing is written when one of them may not be given a key
+ * @param {{shareWith?: string[], blobs?: {id: string, bytes: Uint8Array}[]}} [sharing] shared at
+ *   once with these peers (the grants go out with its first push, as documents.js createDocument); nothing is
+ *   written when one of them may not be given a key. `blobs`: the new attachments' sealed bytes, stored and queued
+ *   for upload in the same transaction as the entry
  * @returns {Promise<Entry>}
  */
 export async function createEntry(db, me, kind, fields, extra = {}, sharing = {}) {
   const shareWith = sharing.shareWith ?? [];
+  const blobs = sharing.blobs ?? [];
   for (const uid of shareWith) {
     if (!canGrant(await get(db, 'peers', uid))) throw new BetweenError('share_blocked', 'sharing is blocked');
   }
   const intent = shareWith.length ? { add: [...new Set(shareWith)].sort(), revoke: [] } : null;
-  return newEntry(db, me, { ...extra, ...makeDocument(kind, fields, now(), me.deviceId) }, intent);
+  return newEntry(db, me, { ...extra, ...makeDocument(kind, fields, now(), me.deviceId) }, intent, blobs);
 }
 
 /**
@@ -142,10 +149,10 @@ export function copyEntry(db, me, kind, fields, createdAt, updatedAt) {
   return newEntry(db, me, { ...makeDocument(kind, fields, createdAt, me.deviceId), updated_at: updatedAt });
 }
 
-async function newEntry(db, me, doc, intent = null) {
-  const row = { recordId: uuidString(newUuid()), ownerId: me.userId, keyId: randomBytes(16), dekWrap: null, head: null,
-    syncedVersion: 0, intent };
-  const saved = await commit(db, me, row, encodeDocument(doc), false, randomBytes(32));
+async function newEntry(db, me, doc, intent = null, blobs = []) {
+  const row = { recordId: uuidString(newUuid()), ownerId: me.userId, keyId: randomBytes(16), dekWrap: null,
+    head: null, syncedVersion: 0, intent };
+  const saved = await commit(db, me, row, encodeDocument(doc), false, randomBytes(32), blobs);
   return toEntry(saved.recordId, saved.head.version, doc);
 }
 
@@ -171,10 +178,11 @@ export async function getEntry(db, me, id) {
  * devices' edits (core/merge.js): what changed meanwhile is kept, not written over. `kinds`: the merge's schemas.
  * @param {IDBDatabase} db @param {any} me @param {string} id @param {Record<string, any>} fields
  * @param {import('../core/kinds.js').Kind} kind
- * @param {{from?: number|null, kinds?: Map<string, import('../core/kinds.js').Kind>}} [options]
+ * @param {{from?: number|null, kinds?: Map<string, import('../core/kinds.js').Kind>,
+ *   blobs?: {id: string, bytes: Uint8Array}[]}} [options] `blobs`: new attachments' sealed bytes (as createEntry)
  * @returns {Promise<Entry|null>} null when the entry is gone
  */
-export async function updateEntry(db, me, id, fields, kind, { from = null, kinds } = {}) {
+export async function updateEntry(db, me, id, fields, kind, { from = null, kinds, blobs = [] } = {}) {
   const row = await liveRow(db, id);
   if (!row) return null;
   const old = decodeDocument(await openPlaintext(me, row, row.head));
@@ -190,7 +198,7 @@ export async function updateEntry(db, me, id, fields, kind, { from = null, kinds
       doc = { ...mergeDocuments(before, mine, old, { kinds }).document, ...stamp };
     }
   }
-  const saved = await commit(db, me, row, encodeDocument(doc), false);
+  const saved = await commit(db, me, row, encodeDocument(doc), false, null, blobs);
   return toEntry(saved.recordId, saved.head.version, doc);
 }
 
@@ -218,9 +226,10 @@ export async function deleteEntry(db, me, id) {
 export async function discardNewEntry(db, id) {
   const row = await get(db, 'records', id);
   if (!row || row.head?.version !== 1 || row.synced) return false;
-  await write(db, ['records', 'revisions'], (tx) => {
+  await write(db, ['records', 'revisions', ...BLOB_STORES], (tx) => {
     tx.objectStore('records').delete(id);
     tx.objectStore('revisions').delete([id, 1]);
+    discardBlobs(tx, id); // its new attachments, and their place in the upload queue, go with it
   });
   opened.delete(toHex(row.head.revId));
   return true;

@@ -6,6 +6,7 @@ import { getAll } from '../data/db.js';
 import { readToken, saveAccount, storeToken } from '../data/device.js';
 import { forgetPlaintexts, openPlaintext } from '../data/entries.js';
 import { forgetReceived } from './received.js';
+import { forgetAttachments } from './attachments.js';
 import { BetweenError, CryptoError } from '../core/errors.js';
 import { text } from '../core/messages.js';
 import {
@@ -335,6 +336,7 @@ export function createAccounts({ env, reset, origin }) {
     reset();
     forgetPlaintexts();
     forgetReceived();
+    forgetAttachments();
     await /** @type {Promise<void>} */ (new Promise((resolve, reject) => {
       const req = indexedDB.deleteDatabase(db.name);
       req.onsuccess = () => resolve();

@@ -16,6 +16,7 @@ import { createLock, isLocked } from './lock.js';
 import { createSharing } from './share.js';
 import { createStorage } from './storage.js';
 import { createSync } from './sync.js';
+import { createUploads } from './uploads.js';
 import { createReminders } from './reminders.js';
 // The one import from engine/ into screens/ (web/test/layers.test.js): what the dispatcher serves is the features'.
 import {
@@ -174,8 +175,11 @@ export function createLocalServer(io) {
   const lock = createLock({ reset, tell: io.tell ?? (async () => {}), recover: io.recover ?? (async () => null),
     windows: io.windows });
   const accounts = createAccounts({ env: load, reset, origin: io.origin });
+  // Attachments' blobs go up in the background; a push of a revision that names one waits for it.
+  const uploads = createUploads({ load, sessionApi: accounts.sessionApi });
   const sync = createSync({
     env: load,
+    uploads,
     api: async () => {
       const api = await accounts.sessionApi();
       return api && { api };
@@ -195,6 +199,7 @@ export function createLocalServer(io) {
   let background = () => {};
   onLocalChange(() => {
     background(sync.edited().catch(() => {}));
+    background(uploads.run()); // a new attachment starts up at once, before the sync that pushes its entry
     // Done means done: an answered day's fire time is withdrawn (the new set goes up without it).
     background(reminders.refresh().catch(() => {}));
     background(sync.soon());
@@ -214,7 +219,7 @@ export function createLocalServer(io) {
 
   /** @type {import('../screens/features.js').App} */
   const app = { load, sessionApi: accounts.sessionApi, origin: io.origin, templates: loadTemplates,
-    changed: () => background(sync.soon(100)), accounts, sync, sharing, storage, reminders, panel: entryPanel(load),
+    changed: () => background(sync.soon(100)), accounts, sync, uploads, sharing, storage, reminders, panel: entryPanel(load),
     home, lock, crisisLines, languages };
   const router = new Router();
   for (const register of Object.values(FEATURES)) register(router, app);

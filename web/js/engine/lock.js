@@ -9,6 +9,7 @@ import { get, openDb, write } from '../data/db.js';
 import { dropVault, holdVault, lockGeneration, opensWith, restUnder, vaultHeld } from '../data/device.js';
 import { forgetPlaintexts } from '../data/entries.js';
 import { forgetReceived } from './received.js';
+import { forgetAttachments } from './attachments.js';
 import { BetweenError } from '../core/errors.js';
 import {
   DEFAULT_MINUTES, LOCK_KDF, LOCK_MINUTES, METHODS, afterFailure, lockKek, newVaultKey, unwrapVault, waitLeft,
@@ -152,6 +153,7 @@ export function createLock(io) {
     io.reset();
     forgetPlaintexts();
     forgetReceived();
+    forgetAttachments();
     await io.tell({ type: 'lock', locked: true });
     return true;
   }
@@ -288,6 +290,7 @@ export function createLock(io) {
     io.reset();
     forgetPlaintexts();
     forgetReceived();
+    forgetAttachments();
     const db = await database();
     db.close();
     opened = null;

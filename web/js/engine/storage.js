@@ -6,6 +6,7 @@
 
 import { done, get, getAll, write } from '../data/db.js';
 import { isPending } from '../data/entries.js';
+import { dropBlobs, heldBlobs, listUploads } from '../data/blobs.js';
 import { FLAG_DELETED, parseHeader } from '../core/layout.js';
 import { sevenDayRule } from '../core/storage.js';
 
@@ -73,7 +74,8 @@ export function createStorage({ load, sync, freeCaches = async () => 0,
    * older versions of entries the server has (their history is served again by GET /records/{id}/history). Each
    * record keeps its head, and a deleted one the version before its deletion (Undo). Nothing the server does not
    * have is touched: an unsynced record keeps its whole history. Records others shared whose access ended keep only
-   * their high-water mark already (engine/received.js). Returns how many items went.
+   * their high-water mark already (engine/received.js). And the attachments' blobs the server keeps (fetchableBlobs).
+   * Returns how many items went.
    */
   async function freeSpace() {
     const { db } = await load();
@@ -95,7 +97,26 @@ export function createStorage({ load, sync, freeCaches = async () => 0,
         for (const key of drop) store.delete(key);
       });
     }
-    return files + drop.length;
+    const blobs = await fetchableBlobs(db);
+    await dropBlobs(db, blobs);
+    return files + drop.length + blobs.length;
+  }
+
+  /**
+   * The attachments' blobs the server keeps for this account: uploaded from here (or never this device's to upload)
+   * and named by an entry the server has (not waiting to sync), or fetched for a record someone shared. They open
+   * again online (engine/attachments.js fetches and keeps them). A blob still to upload, or whose entry waits, stays.
+   * @param {IDBDatabase} db @returns {Promise<string[]>}
+   */
+  async function fetchableBlobs(db) {
+    const waiting = new Set((await listUploads(db)).filter((u) => u.state !== 'uploaded').map((u) => u.id));
+    const out = [];
+    for (const { id, recordId } of await heldBlobs(db)) {
+      if (waiting.has(id)) continue;
+      const own = await get(db, 'records', recordId);
+      if (own ? !isPending(own) : Boolean(await get(db, 'received', recordId))) out.push(id);
+    }
+    return out;
   }
 
   return { state, dismissNotice, freeSpace };

@@ -4,6 +4,7 @@ import { equal, toHex, uuidBytes, uuidString } from '../core/bytes.js';
 import { randomBytes } from '../core/crypto.js';
 import { get, getAll } from '../data/db.js';
 import { isPending, openPlaintext, rekeyEntry, rememberPlaintext } from '../data/entries.js';
+import { namedAttachments, requeueBlobs } from '../data/blobs.js';
 import { BetweenError, CryptoError, ProtocolError, RollbackError } from '../core/errors.js';
 import { FLAG_DELETED, ZERO32, parseHeader } from '../core/layout.js';
 import { canonicalJson, mergeDocuments, useKinds } from '../core/merge.js';
@@ -122,9 +123,11 @@ const peerMoved = (was, now) => !was || ['handle', 'state', 'linked', 'linkId', 
  * device is signed out); `notify(status, scopes)` tells the pages the status and, when a run ends, which kinds of
  * data it changed on this device (empty when it changed nothing): together, so that a page shows the new status
  * only with the screen that agrees with it.
- * @param {{env: () => Promise<any>, api: () => Promise<any>, notify: (status: object, scopes: Scope[]) => void}} io
+ * `uploads` (engine/uploads.js): a revision that names attachments is pushed only once their blobs are on the server.
+ * @param {{env: () => Promise<any>, api: () => Promise<any>, notify: (status: object, scopes: Scope[]) => void,
+ *   uploads?: {ready: (ids: string[]) => Promise<boolean>, run: (options?: object) => Promise<void>}}} io
  */
-export function createSync({ env, api, notify }) {
+export function createSync({ env, api, notify, uploads = null }) {
   let running = null;
   let again = false;
   let timer = null;
@@ -403,9 +406,12 @@ export function createSync({ env, api, notify }) {
           granteeId: uuidBytes(uid), granteeKemPub: peer.kemPub }));
       }
     }
+    // The blobs its document names (PROTOCOL.md §17 "Naming blobs in a push"): the server keeps and serves them for it.
+    const attachments = isDeleted(head) ? []
+      : [...new Set(namedAttachments(decodeDocument(await openPlaintext(me, row, head))).map((a) => a.id))];
     return { row, atomic: Boolean(row.intent), item: { record_id: row.recordId, base_version: base,
       revision: { header: head.header, ct: head.ct, signature: head.signature }, dek_wrap: row.dekWrap, grants,
-      revoke: [...revoke] } };
+      revoke: [...revoke], attachments } };
   }
 
   async function acknowledge(e, sent) {
@@ -435,6 +441,8 @@ export function createSync({ env, api, notify }) {
     for (const row of rows) {
       try {
         const p = await outboxItem(e, row, report);
+        // Not before its attachments are uploaded (tried now); until then it waits in the outbox, kept, and counted.
+        if (p && uploads && !(await uploads.ready(p.item.attachments))) continue;
         if (p) prepared.push(p);
       } catch (err) {
         if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
@@ -463,6 +471,11 @@ export function createSync({ env, api, notify }) {
           const row = await get(e.db, 'records', sent.row.recordId);
           // Kept in the outbox: refused is not acknowledged. The reason is the server's fixed words.
           if (row) await writeChecked(e.db, [{ before: row.head.revId, row: { ...row, pushError: result.status } }]);
+          // A blob it names is not on the server (collected while the push waited, a day after its upload): the
+          // blobs this device holds are sent again, and the item with them at the next run.
+          if (result.detail === 'unknown_blob' && sent.item.attachments.length) {
+            await requeueBlobs(e.db, sent.row.recordId, sent.item.attachments);
+          }
         }
       }
     }
@@ -489,7 +502,9 @@ export function createSync({ env, api, notify }) {
     for (const row of await getAll(db, 'records')) {
       if (row.synced && row.synced.version > (restoring.served.get(row.recordId) ?? 0)) restoring.lost.add(row.recordId);
     }
-    await resend(e, client, [...restoring.lost].sort(), restoring.holders, report);
+    const later = await resend(e, client, [...restoring.lost].sort(), restoring.holders, report);
+    // A blob the restored server lost is uploaded again from this device first: the round starts over next time.
+    if (later) return;
     await writeChecked(db, [], (tx) => tx.objectStore('meta').put(epoch, 'epoch'));
     report.warnings.add('server_restored');
     report.touched.add('records');
@@ -499,11 +514,14 @@ export function createSync({ env, api, notify }) {
    * After a restore: the last head the server acknowledged of each record in `ids`, sent again as it was signed,
    * marked `restored`, with its key granted again to whoever shares it now and may still be given it. A reader the
    * restored server still lists (`holders`: "record grantee") who no longer shares it is revoked again: that head's
-   * key is one they never held (an unshare re-keyed), so push rule 7 accepts it.
+   * key is one they never held (an unshare re-keyed), so push rule 7 accepts it. The blobs its document names go
+   * with it (`attachments`); one the restored server lost is queued to upload again from this device, and the item
+   * waits: returns true when something must be sent again on a later run.
    */
   async function resend(e, client, ids, holders, report) {
     const { db, me } = e;
     const items = [];
+    let later = false;
     for (const rid of ids) {
       const row = await get(db, 'records', rid);
       const synced = row?.synced;
@@ -512,6 +530,12 @@ export function createSync({ env, api, notify }) {
       if (!dekWrap) continue;
       const recordId = uuidBytes(rid);
       const dek = await unwrapDek(me.kwk, me.userId, recordId, synced.keyId, dekWrap);
+      const attachments = isDeleted(synced) ? []
+        : [...new Set(namedAttachments(decodeDocument(await openPlaintext(me, row, synced))).map((a) => a.id))];
+      if (attachments.length && uploads && !(await uploads.ready(attachments))) {
+        later = true; // its blobs are still on their way up
+        continue;
+      }
       const sharing = Object.keys(row.grantees ?? {}).sort();
       const grants = [];
       for (const uid of sharing) {
@@ -525,16 +549,31 @@ export function createSync({ env, api, notify }) {
         .filter((uid) => !granted.has(uid) && !sharing.includes(uid)).sort();
       items.push({ record_id: rid, base_version: synced.version - 1,
         revision: { header: synced.header, ct: synced.ct, signature: synced.signature }, dek_wrap: dekWrap, grants,
-        revoke, restored: true });
+        revoke, restored: true, attachments });
     }
-    for (let i = 0; i < items.length; i += PUSH_BATCH) {
-      const answer = await client.push({ atomic: false, items: items.slice(i, i + PUSH_BATCH) });
+    const again = [];
+    const send = async (batch, last) => {
+      const answer = await client.push({ atomic: false, items: batch });
       for (const result of answer.results) {
+        const item = batch.find((it) => it.record_id === result.record_id);
         if (result.status === 'ok') report.pushed++;
-        else if (result.status === 'invalid' || result.status === 'forbidden') report.failed++;
+        else if (result.detail === 'unknown_blob' && item?.attachments.length && !last) {
+          // The restored server lost a blob this revision names: it is uploaded again from this device (if it still
+          // holds it), then the revision is sent again.
+          await requeueBlobs(db, result.record_id, item.attachments);
+          again.push(item);
+        } else if (result.status === 'invalid' || result.status === 'forbidden') report.failed++; // a blob no one here holds
         // conflict: a newer revision reached the restored server first; the next pull brings it
       }
+    };
+    for (let i = 0; i < items.length; i += PUSH_BATCH) await send(items.slice(i, i + PUSH_BATCH), false);
+    const ready = [];
+    for (const item of again) {
+      if (uploads && (await uploads.ready(item.attachments))) ready.push(item);
+      else later = true;
     }
+    for (let i = 0; i < ready.length; i += PUSH_BATCH) await send(ready.slice(i, i + PUSH_BATCH), true);
+    return later;
   }
 
   // ---------------------------------------------------------------- care links

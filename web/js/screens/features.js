@@ -7,6 +7,7 @@
 
 import { accountMessages, register as account } from './account/account-routes.js';
 import { register as assign } from './assign/assign-routes.js';
+import { register as attachments } from './attachments/attachment-routes.js';
 import { register as care } from './care/care-routes.js';
 import { register as entry } from './entry/entry-routes.js';
 import { register as exportCopy } from './export/export.js';
@@ -38,6 +39,8 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @property {() => void} [changed] after a local write: sync soon
  * @property {ReturnType<typeof import('../engine/account.js').createAccounts>} [accounts]
  * @property {ReturnType<typeof import('../engine/sync.js').createSync>} [sync]
+ * @property {ReturnType<typeof import('../engine/uploads.js').createUploads>} [uploads] the attachments' upload queue:
+ *   `run({force})` sends what is due (everything waiting, with `force`)
  * @property {ReturnType<typeof import('../engine/share.js').createSharing>} [sharing]
  * @property {ReturnType<typeof import('../engine/storage.js').createStorage>} [storage] this device's storage: its
  *   state (where entries live, kept or not, space), the notice put away, freeing space
@@ -60,5 +63,5 @@ export { failed, foreignRefused, notAllowed } from './server-pages.js';
  * @typedef {import('../engine/router.js').Router} Router
  * @type {Record<string, (router: Router, app: App) => Router>}
  */
-export const FEATURES = { account, assign, care, entry, export: exportCopy, lock, more, planContact, practice,
+export const FEATURES = { account, assign, attachments, care, entry, export: exportCopy, lock, more, planContact, practice,
   progress, reminders, safety, share, storage, today, todo };

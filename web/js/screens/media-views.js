@@ -7,6 +7,7 @@
  * its id, the new ones as files of `<name>.new` with their `<name>.new-meta`.
  */
 
+import { uploadStatusSlot } from './attachments/attachment-views.js';
 import { html, t } from './views.js';
 
 /** The longest recording, in milliseconds (5 minutes): the recorder stops there and says so. */
@@ -71,12 +72,8 @@ function photo(recordId, item, n, count, caption) {
     <p class="hint attach-missing" hidden>${t('attach.missing')}</p></figure>`;
 }
 
-/**
- * Where an attachment's upload stands: a slot that asks for the worker's status line at once; the line replaces it
- * and asks again while it can change (screens/attachments/: the line and its slot).
- */
-const uploadStatus = (recordId, item) => html`<p class="upload-status" id="upload-${item.id}" hx-get="${
-  attachmentPath(recordId, item.id)}/status" hx-trigger="load" hx-swap="outerHTML"></p>`;
+/** Where an attachment's upload stands: the worker's status line, asked for once shown (screens/attachments/). */
+const uploadStatus = (recordId, item) => uploadStatusSlot(recordId, item.id);
 
 /**
  * An entry's recordings and photos. `recordId`: whose bytes; `status`: with where each upload stands (the owner's

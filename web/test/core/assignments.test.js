@@ -9,6 +9,7 @@ import {
 } from '../../js/core/assignments.js';
 import { FieldError, kindTable } from '../../js/core/kinds.js';
 import { encodeDocument } from '../../js/core/records.js';
+import { TECHNIQUE_IDS } from '../../js/core/pacer.js';
 
 const read = async (path) => JSON.parse(await readFile(new URL(path, import.meta.url), 'utf8'));
 const kinds = kindTable(await read('../../../sync/kinds.json'));
@@ -38,6 +39,20 @@ function sortKeys(value) {
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
 }
+
+test('a practice builds the v2 document Python builds, byte for byte, for every technique the pacer offers', () => {
+  for (const c of vectors.practices) {
+    const b = c.build;
+    const doc = buildFromTemplate(templates, kinds, c.template,
+      { start: b.start, timeZone: b.time_zone, now: b.now, nextSession: b.next_session, practice: c.practice });
+    assert.deepEqual(doc, c.expect, c.practice.technique);
+    assert.equal(doc.v, 2);
+    assert.equal(Buffer.from(encodeDocument(doc)).toString(), JSON.stringify(sortKeys(c.expect)));
+    assert.deepEqual(validateAssignment(c.expect, kinds), c.expect);
+  }
+  assert.deepEqual(vectors.practices.map((c) => c.practice.technique).filter((id, i, all) => all.indexOf(id) === i),
+    [...TECHNIQUE_IDS], 'the vectors cover each of the pacer\'s techniques, in its order');
+});
 
 for (const c of vectors.invalid) {
   test(`refused: ${c.validate} ${c.field}`, () => {

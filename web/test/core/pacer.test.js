@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  EMPTY, FULL, TECHNIQUES, breathsPerMinute, customPhases, cycleMs, positionAt, practisedMinutes, techniqueById,
+  EMPTY, FULL, TECHNIQUES, breathsPerMinute, customPhases, cycleMs, pacerAddress, positionAt, practisedMinutes,
+  techniqueById,
 } from '../../js/core/pacer.js';
 import { kindTable } from '../../js/core/kinds.js';
 import { readFileSync } from 'node:fs';
@@ -59,4 +60,17 @@ test('minutes practised are whole, rounded, at least one', () => {
   assert.equal(practisedMinutes(10000), 1);
   assert.equal(practisedMinutes(150000), 3);
   assert.equal(practisedMinutes(5 * 60000 - 200), 5);
+});
+
+test('an assigned practice becomes the pacer\'s address, and the pacer\'s screen reads back the same choice', async () => {
+  const { pacerChoice } = await import('../../js/screens/practice/practice-routes.js');
+  const then = '/app/todo/0b3f6a52-1c7e-4f0e-8a51-5d2f8e6c4b21/2026-03-24';
+  const custom = pacerAddress({ technique: 'custom', timings: { in: 4, hold: 7, out: 8, rest: 0 }, minutes: 2 }, then);
+  const params = new URL(custom, 'https://between.test').searchParams;
+  assert.deepEqual(pacerChoice(params), { technique: 'custom', minutes: 2, custom: { in: 4, hold: 7, out: 8, rest: 0 } });
+  assert.equal(params.get('then'), then);
+  const box = new URL(pacerAddress({ technique: 'box' }, then), 'https://between.test').searchParams;
+  assert.deepEqual(pacerChoice(box), { technique: 'box' });
+  // No practice: only where it ends, as before practices could be assigned.
+  assert.equal(pacerAddress(undefined, then), `/app/practice?then=${encodeURIComponent(then)}`);
 });

@@ -66,6 +66,8 @@ const REQUESTS = [
   ['GET', '/app/safety-plan'], ['GET', '/app/safety-plan/edit'], ['POST', '/app/safety-plan'], ['GET', '/app/crisis'],
   ['GET', `/app/clients/${ID}/plan-contact`], ['POST', `/app/clients/${ID}/plan-contact`],
   ['POST', `/app/clients/${ID}/plan-contact/withdraw`],
+  ['GET', '/app/export/between-copy.zip'], ['GET', `/app/attachments/${ID}/${OTHER}`],
+  ['GET', `/app/attachments/${ID}/${OTHER}/status`],
 ];
 
 /** What a router answers for each request: the route's path pattern and parameters, 405, or nothing. */

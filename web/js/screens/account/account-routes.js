@@ -147,6 +147,8 @@ export function register(router, app) {
     .add('GET', '/app/account', () => show())
     .add('GET', '/app/account/done', () => show({ notice: notice(t('account.syncOn')) }))
     .add('POST', '/app/sync', async () => {
+      // Asked for: attachments waiting to upload are tried now, their waits skipped (a full quota freed meanwhile).
+      await app.uploads?.run({ force: true });
       await sync.run();
       return show();
     })

@@ -4,8 +4,9 @@
  */
 
 import {
-  buildAssignment, validateAssignment, validateResponse, WORKSHEET, WORKSHEET_TYPES,
+  buildAssignment, PRACTICE_KIND, validateAssignment, validateResponse, WORKSHEET, WORKSHEET_TYPES,
 } from '../../core/assignments.js';
+import { CUSTOM_LIMITS } from '../../core/pacer.js';
 import {
   assignForm, assignNotFoundPage, blockedPage, libraryPage, reviewPage, withdrawPage,
 } from './assign-views.js';
@@ -61,7 +62,47 @@ export function readAssignForm(form) {
   return { title: s('title'), instructions: s('instructions'), freq: s('freq'), due: s('due').trim(),
     days: form.getAll('days').map(String), start: s('start').trim(), until: s('until').trim(),
     next_date: s('next_date').trim(), next_time: s('next_time').trim(), target: s('target').trim(),
-    time_zone: s('time_zone').trim(), template: s('template').trim(), questions };
+    time_zone: s('time_zone').trim(), template: s('template').trim(), questions, ...practiceValues(form) };
+}
+
+/** The practice part of the form (a relaxation's technique, own timings and minutes), as given. @param {FormData} form */
+const practiceValues = (form) => Object.fromEntries(PRACTICE_INPUTS.map((k) => [k, String(form.get(k) ?? '').trim()]));
+
+/** The practice inputs of the form: the technique, the minutes, and the four own timings. */
+const PRACTICE_INPUTS = ['technique', 'p_minutes', 'p_in', 'p_hold', 'p_out', 'p_rest'];
+// The own timings' inputs start where the pacer's own do: 4 seconds in, 6 out.
+const NO_PRACTICE = { technique: '', p_minutes: '', p_in: '4', p_hold: '0', p_out: '6', p_rest: '0' };
+
+/** The form values of a document's practice (none: the form's defaults). */
+function practiceOf(practice) {
+  if (!practice) return NO_PRACTICE;
+  const own = practice.timings;
+  return { technique: practice.technique, p_minutes: practice.minutes ? String(practice.minutes) : '',
+    ...(own ? { p_in: String(own.in), p_hold: String(own.hold), p_out: String(own.out), p_rest: String(own.rest) }
+      : { p_in: NO_PRACTICE.p_in, p_hold: NO_PRACTICE.p_hold, p_out: NO_PRACTICE.p_out, p_rest: NO_PRACTICE.p_rest }) };
+}
+
+/**
+ * The practice the form describes, or null when no technique is chosen; the own timings only for `custom`. A
+ * FieldError names the timing that is not a whole number of seconds within the pacer's bounds.
+ */
+export function practiceFrom(v) {
+  if (!v.technique) return null;
+  /** @type {{technique: string, timings?: Record<string, number>, minutes?: number}} */
+  const practice = { technique: v.technique };
+  if (v.technique === 'custom') {
+    practice.timings = {};
+    for (const [step, [min, max]] of Object.entries(CUSTOM_LIMITS)) {
+      const given = v[`p_${step}`] ?? '';
+      if (!/^\d{1,2}$/.test(given) || Number(given) < min || Number(given) > max) {
+        throw Object.assign(fail(`practice.timings.${step}`, `must be a whole number from ${min} to ${max} seconds`),
+          { problem: { code: 'assignPractice.problem.seconds', params: { min, max } } });
+      }
+      practice.timings[step] = Number(given);
+    }
+  }
+  if (v.p_minutes) practice.minutes = Number(v.p_minutes);
+  return practice;
 }
 
 /** The form values of a template's defaults, for a start date in a zone. */
@@ -72,7 +113,7 @@ export function valuesFromTemplate(t, { start, timeZone }) {
     due: plan.freq === 'once' ? formatDay(first + (plan.due_in_days ?? 0)) : '',
     until: plan.for_days !== undefined ? formatDay(first + plan.for_days - 1) : '', next_date: '', next_time: '',
     target: t.target_minutes_per_week ? String(t.target_minutes_per_week) : '', time_zone: timeZone,
-    template: t.id ?? '', questions: padQuestions(questionsOf(t.worksheet)) };
+    template: t.id ?? '', questions: padQuestions(questionsOf(t.worksheet)), ...NO_PRACTICE };
 }
 
 const questionsOf = (worksheet) => (worksheet?.fields ?? []).map((f) => ({ id: f.id, label: f.label, type: f.type,
@@ -87,7 +128,7 @@ export function valuesFromDoc(doc) {
     until: r.freq === 'once' ? '' : r.until ?? '',
     next_date: r.next_session?.slice(0, 10) ?? '', next_time: r.next_session?.slice(11, 16) ?? '',
     target: doc.target_minutes_per_week ? String(doc.target_minutes_per_week) : '', time_zone: r.time_zone,
-    template: doc.template ?? '', questions: padQuestions(questionsOf(doc.worksheet)) };
+    template: doc.template ?? '', questions: padQuestions(questionsOf(doc.worksheet)), ...practiceOf(doc.practice) };
 }
 
 /** The title first: a form is read top down, so its first problem is the first one on the screen. */
@@ -240,7 +281,7 @@ export function register(router, { load, changed, templates, store = STORE, now 
     const action = `/app/clients/${peer.userId}/assign/new`;
     return assignForm({ peer, action, heading: which.template ? which.template.title : words('assign.form.buildHeading'),
       kindLabel: which.kindLabel, worksheet: which.kind === WORKSHEET, minutes: recordsMinutes(kinds, which.kind),
-      values, error, slots, cancel: `/app/clients/${peer.userId}/assign`, draft: newDraft(peer.userId, which) });
+      practice: which.kind === PRACTICE_KIND, values, error, slots, cancel: `/app/clients/${peer.userId}/assign`, draft: newDraft(peer.userId, which) });
   }
 
   function editForm(own, peer, kinds, values, error = null, slots = []) {
@@ -248,7 +289,8 @@ export function register(router, { load, changed, templates, store = STORE, now 
     return assignForm({ peer: peer ?? { userId: '', handle: words('assign.form.noOne'), linked: false },
       action: `/app/assignments/${own.id}/edit`, heading: words('assign.form.editHeading', { title: doc.title }),
       kindLabel: doc.kind === WORKSHEET ? words('assign.form.aWorksheet') : kinds.get(doc.kind)?.label ?? doc.kind,
-      worksheet: doc.kind === WORKSHEET, minutes: recordsMinutes(kinds, doc.kind), values, error, slots, editing: true,
+      worksheet: doc.kind === WORKSHEET, minutes: recordsMinutes(kinds, doc.kind), practice: doc.kind === PRACTICE_KIND,
+      values, error, slots, editing: true,
       cancel: `/app/assignments/${own.id}`,
       draft: { form: DRAFT_FORMS.assignEdit(own.id), path: `/app/assignments/${own.id}/edit`, kind: doc.kind } });
   }
@@ -325,7 +367,8 @@ export function register(router, { load, changed, templates, store = STORE, now 
       slots = built?.slots ?? [];
       doc = buildAssignment({ kind: which.kind, title: v.title, instructions: v.instructions,
         recurrence: recurrenceFrom(v), now: stamp(now()), template: which.template?.id ?? null,
-        worksheet: built?.worksheet ?? null, targetMinutesPerWeek: targetFrom(v) }, c.kinds);
+        worksheet: built?.worksheet ?? null, targetMinutesPerWeek: targetFrom(v),
+        practice: which.kind === PRACTICE_KIND ? practiceFrom(v) : null }, c.kinds);
     } catch (err) {
       if (!(err instanceof FieldError)) throw err;
       return page(newForm(c.peer, c.kinds, which, { ...v, questions: padQuestions(v.questions) }, err, slots), 422);
@@ -377,6 +420,14 @@ export function register(router, { load, changed, templates, store = STORE, now 
       const target = targetFrom(v);
       if (target === null) delete next.target_minutes_per_week;
       else next.target_minutes_per_week = target;
+      if (old.kind === PRACTICE_KIND) {
+        // A practice makes the document v2 (docs/ASSIGNMENTS.md); taking it away makes it v1 again. Only between the
+        // versions this one knows: a newer one's document is refused by the validator, never rewritten as ours.
+        const practice = practiceFrom(v);
+        delete next.practice;
+        if (practice) next.practice = practice;
+        if (old.v === 1 || old.v === 2) next.v = practice ? 2 : 1;
+      }
       if (old.kind === WORKSHEET) {
         const built = worksheetFrom(v.questions, old.worksheet);
         slots = built.slots;

@@ -7,6 +7,8 @@
 import { keyStatus } from '../../core/key-status.js';
 import { completionChart, minutesChart, moodChart } from './charts.js';
 import { WORKSHEET_TYPES } from '../../core/assignments.js';
+import { CUSTOM_LIMITS, DURATIONS, TECHNIQUE_IDS } from '../../core/pacer.js';
+import { practiceWords } from '../practice/practice-views.js';
 import { dayWords, scheduleWords, stateWords } from './review.js';
 import { WEEKDAYS } from '../../core/recurrence.js';
 import { badge, link, nav } from '../components.js';
@@ -91,6 +93,8 @@ const FIELD_NAMES = Object.freeze({ title: 'title', instructions: 'instructions'
 
 /** A FieldError's path as the words of the form ("Question 2: choices"); `slots` maps question index -> row. */
 export function fieldWords(path, slots = []) {
+  const practice = /^practice(?:\.(technique|minutes|timings))?(?:\.(in|hold|out|rest))?$/.exec(path ?? '');
+  if (practice) return t(`assignPractice.field.${practice[2] ?? practice[1] ?? 'practice'}`);
   const q = /^worksheet\.fields\[(\d+)\](?:\.(\w+))?(?:\.(\w+))?/.exec(path ?? '');
   if (q) {
     return t('assign.field.question', { number: (slots[Number(q[1])] ?? Number(q[1])) + 1, part: q[3] ?? q[2] ?? '' });
@@ -105,7 +109,9 @@ export function errorWords(err, slots = []) {
   // others (a document no form makes: a bug, or a newer version's) are said as that, by the field's words. The
   // validator's English stays in the error for developers.
   const known = /** @type {{problem?: {code: string, params?: Record<string, unknown>}}} */ (err).problem;
-  const problem = known ? t(`assign.problem.${known.code}`, known.params ?? {}) : t('assign.problem.unreadable');
+  // A code with a dot is a whole catalogue key (the practice's own: `assignPractice.problem.*`).
+  const problem = known ? t(known.code.includes('.') ? known.code : `assign.problem.${known.code}`, known.params ?? {})
+    : t('assign.problem.unreadable');
   return t('assign.error', { field: fieldWords(err.fieldId, slots), problem });
 }
 
@@ -132,16 +138,48 @@ function questionRow(q, i, bad) {
 }
 
 /**
+ * A relaxation's guided practice: a technique of the pacer (or none), the own timings for `custom`, and minutes.
+ * The client's To do opens the pacer with them (docs/ASSIGNMENTS.md, "A practice's timings").
+ */
+function practiceFields(v, bad) {
+  const timing = (step) => {
+    const [min, max] = CUSTOM_LIMITS[step];
+    return html`<div class="field"><label for="a-p_${step}">${t(`assignPractice.field.${step}`)}</label>
+      <input type="number" inputmode="numeric" id="a-p_${step}" name="p_${step}" min="${min}" max="${max}" step="1"
+        value="${v[`p_${step}`] ?? ''}" aria-describedby="a-practice-timings-hint" ${
+        invalidIf(bad(`practice.timings.${step}`))}></div>`;
+  };
+  return html`<h2 id="practice-title">${optional('assignPractice.heading')}</h2>
+    <p class="hint" id="a-practice-hint">${t('assignPractice.hint')}</p>
+    <div class="field"><label for="a-technique">${t('assignPractice.field.technique')}</label>
+      <select id="a-technique" name="technique" aria-describedby="a-practice-hint" ${
+        invalidIf(bad('practice.technique'))}><option value="">${t('assignPractice.none')}</option>${
+        TECHNIQUE_IDS.map((id) => html`<option value="${id}"${v.technique === id ? html` selected` : null}>${
+          t(id === 'custom' ? 'assignPractice.custom' : `pacer.technique.${id}`)}</option>`)}</select></div>
+    <fieldset class="field${bad('practice.timings') ? ' invalid' : ''}">
+      <legend>${optional('assignPractice.timings', 'assignPractice.forCustom')}</legend>
+      <p class="hint" id="a-practice-timings-hint">${t('assignPractice.timingsHint')}</p>
+      ${['in', 'hold', 'out', 'rest'].map(timing)}</fieldset>
+    <div class="field"><label for="a-p_minutes">${optional('assignPractice.field.minutes')}</label>
+      <select id="a-p_minutes" name="p_minutes" ${invalidIf(bad('practice.minutes'))}><option value="">${
+        t('assignPractice.anyLength')}</option>${DURATIONS.map((m) => html`<option value="${m}"${
+        v.p_minutes === String(m) ? html` selected` : null}>${t('pacer.minutes.option', { count: m })}</option>`)}
+      </select></div>`;
+}
+
+/**
  * The form to assign (or edit) an activity.
  * @param {{peer: Peer, action: string, heading: string, kindLabel: string, worksheet: boolean, minutes: boolean,
+ *   practice?: boolean,
  *   values: Record<string, any>, error?: import('../../core/kinds.js').FieldError|null, slots?: number[],
  *   editing?: boolean, cancel: string, draft?: {form: string, path: string, kind: string}}} data
  *   draft: the draft the form keeps (screens/drafts.js)
  *   values: {title, instructions, freq, due, days[], start, until, next_date, next_time, target, time_zone,
- *   template, questions[{id?, label, type, required, options[]}]}; minutes: whether the kind records minutes
+ *   template, questions[{id?, label, type, required, options[]}], technique, p_minutes, p_in, p_hold, p_out, p_rest};
+ *   minutes: whether the kind records minutes; practice: whether it may carry a guided practice (relaxation)
  */
-export function assignForm({ peer, action, heading, kindLabel, worksheet, minutes, values: v, error = null,
-  slots = [], editing = false, cancel, draft = null }) {
+export function assignForm({ peer, action, heading, kindLabel, worksheet, minutes, practice = false, values: v,
+  error = null, slots = [], editing = false, cancel, draft = null }) {
   const path = error?.fieldId ?? '';
   const bad = (name) => path.replace(/^schedule\.(recurrence\.)?/, '') === name;
   const badQuestion = (i) => path.startsWith('worksheet') && (slots[Number(/\[(\d+)\]/.exec(path)?.[1])] === i
@@ -193,6 +231,8 @@ export function assignForm({ peer, action, heading, kindLabel, worksheet, minute
       <div data-for="daily weekly until_next_session">${text('until', optional('assign.form.until'))}</div>
       ${minutes ? text('target', optional('assign.form.target'), 'number',
         html`inputmode="numeric" min="1" max="10080"`) : null}
+      ${practice ? practiceFields(v, (name) => path === name || (name === 'practice.timings' && path.startsWith(name)))
+        : null}
       <div class="actions"><button type="submit">${editing ? t('assign.form.save')
         : t('assign.form.assign', { handle: peer.handle })}</button>
         ${worksheet && questions.length < 40 ? html`<button type="submit" name="more" value="1"
@@ -242,6 +282,7 @@ export function reviewPage({ id, doc, pending = false, peer, review, feedback, l
     <h2 id="schedule-title">${t('assign.review.schedule')}</h2>
     <p>${t('assign.review.scheduleLine', { schedule: scheduleWords(doc.schedule), zone: tz,
     today: dayWords(review.today) })}</p>
+    ${doc.practice ? html`<p>${t('assignPractice.review', { practice: practiceWords(doc.practice) })}</p>` : null}
     ${doc.withdrawn ? html`<p>${t('assign.review.withdrawn', { client: peer?.handle ?? 'none' })}</p>`
       : html`<div class="actions">${link(`/app/assignments/${id}/edit`, t('assign.review.edit'), 'button')}
       ${link(`/app/assignments/${id}/withdraw`, t('assign.review.withdraw'), 'button danger secondary')}</div>

@@ -4,6 +4,7 @@ import {
   createEntry, deleteEntry, getEntry, listEntries, restoreEntry, searchEntries, updateEntry,
 } from '../../data/entries.js';
 import { discardDraft, listDrafts } from '../../data/drafts.js';
+import { sealAttachments } from '../../data/blobs.js';
 import { DRAFT_FORMS } from '../drafts.js';
 import {
   ENTRY_FORM_ID, chooseKindPage, entriesPage, entryForm, entryPage, notFoundPage, undoNotice,
@@ -88,12 +89,17 @@ export function register(router, { load, panel = async () => null, storage = nul
     const form = await request.formData();
     const kind = kinds.get(String(form.get('kind') ?? ''));
     if (!kind) return page(chooseKindPage(kinds, wordsFor((await load()).settings)), 422);
-    const values = readForm(kind, form);
+    let values = readForm(kind, form);
     const peers = await therapists(db, me);
     const shareWith = chosenPeers(form, peers);
     let fields;
+    let blobs = [];
     try {
-      fields = validateFields(kind, values);
+      // New recordings and photos are sealed here; shown again (refused), the form keeps only what it kept.
+      const attached = await sealAttachments(kind, form, {});
+      blobs = attached.blobs;
+      values = { ...values, ...attached.kept };
+      fields = validateFields(kind, { ...values, ...attached.values });
     } catch (err) {
       if (!(err instanceof FieldError)) throw err;
       const share = peers.map((peer) => ({ peer, on: shareWith.includes(peer.userId) }));
@@ -101,11 +107,11 @@ export function register(router, { load, panel = async () => null, storage = nul
     }
     const result = await saving(form, async () => {
       try {
-        return await createEntry(db, me, kind.id, fields, {}, { shareWith });
+        return await createEntry(db, me, kind.id, fields, {}, { shareWith, blobs });
       } catch (err) {
         // A key that changed between the check and the write: the entry is kept private, its page says why not.
         if (!(err instanceof BetweenError) || err.code !== 'share_blocked') throw err;
-        return createEntry(db, me, kind.id, fields);
+        return createEntry(db, me, kind.id, fields, {}, { blobs });
       }
     }, (alert) => page(entryForm(kind, { values, alert,
       share: peers.map((peer) => ({ peer, on: shareWith.includes(peer.userId) })) }), 507));
@@ -141,17 +147,22 @@ export function register(router, { load, panel = async () => null, storage = nul
     const kind = kindFor(kinds, entry);
     if (!kind) return page(entryPage(entry, null, await panel(entry.id)), 409);
     const form = await request.formData();
-    const values = readForm(kind, form);
+    let values = readForm(kind, form);
     // The version the edit was made from: when the entry moved on since, the edit is merged into it (updateEntry).
     const from = /^[1-9][0-9]{0,9}$/.test(String(form.get('from') ?? '')) ? Number(form.get('from')) : null;
     let fields;
+    let blobs = [];
     try {
-      fields = validateFields(kind, values);
+      // Kept attachments must be the entry's own (its value now); new ones are sealed here.
+      const attached = await sealAttachments(kind, form, entry.fields);
+      blobs = attached.blobs;
+      values = { ...values, ...attached.kept };
+      fields = validateFields(kind, { ...values, ...attached.values });
     } catch (err) {
       if (err instanceof FieldError) return page(entryForm(kind, { entry, values, error: err, from }), 422);
       throw err;
     }
-    const result = await saving(form, () => updateEntry(db, me, params.id, fields, kind, { from, kinds }),
+    const result = await saving(form, () => updateEntry(db, me, params.id, fields, kind, { from, kinds, blobs }),
       (alert) => page(entryForm(kind, { entry, values, alert, from }), 507));
     if ('refused' in result) return result.refused;
     const saved = result.saved;

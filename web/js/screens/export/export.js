@@ -14,9 +14,20 @@ import { granteesAfter } from '../../core/sharing.js';
 import { backToMore, kindWords, listWords, nav } from '../components.js';
 import { newerChoice } from '../fields.js';
 import { html, htmlResponse, t, tt } from '../views.js';
+import { namedAttachments } from '../../data/blobs.js';
+import { createAttachments } from '../../engine/attachments.js';
+import { zipParts } from '../../core/zip.js';
 
 export const JSON_FILE = 'between-entries.json';
 export const TEXT_FILE = 'between-entries.txt';
+export const ZIP_FILE = 'between-copy.zip';
+
+/** A file name's ending for each media type an attachment may have (PROTOCOL.md §19). */
+export const EXTENSIONS = Object.freeze({ 'audio/webm': 'webm', 'audio/ogg': 'ogg', 'audio/mp4': 'm4a',
+  'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/png': 'png' });
+
+/** Where an attachment goes in the zip: `attachments/<record id>/<attachment id>.<ext>`. */
+export const attachmentPath = (recordId, item) => `attachments/${recordId}/${item.id}.${EXTENSIONS[item.media] ?? 'bin'}`;
 
 /**
  * Every live own record in the shape `between export --format json` prints (docs/CLI.md): id, kind, fields,
@@ -175,7 +186,9 @@ export function exportPage(me, { entries, others, notice = null, problem = null 
     <p class="lead">${t('export.lead', { count: entries, others })}</p>
     <p class="notice">${t('export.notEncrypted')}</p>
     <ul class="downloads">
-      <li><a class="button" href="/app/export/${TEXT_FILE}">${t('export.download.text')}</a>
+      <li><a class="button" href="/app/export/${ZIP_FILE}">${t('upload.export.zip')}</a>
+        <span>${t('upload.export.zipHint')}</span></li>
+      <li><a class="button secondary" href="/app/export/${TEXT_FILE}">${t('export.download.text')}</a>
         <span>${t('export.download.textHint')}</span></li>
       <li><a class="button secondary" href="/app/export/${JSON_FILE}">${t('export.download.json')}</a>
         <span>${tt('export.download.jsonHint', { command: html`<code>between export --format json</code>` })}</span></li>
@@ -201,8 +214,39 @@ function file(body, name, type) {
     'Content-Disposition': `attachment; filename="${name}"` } });
 }
 
+/**
+ * "Save a copy" with the recordings and photos: the JSON and the text as the other downloads, and each attachment of
+ * an entry, decrypted (from this device, or fetched and verified), under `attachments/`. One that cannot be had now
+ * (offline and not here, no longer kept) is named in `attachments/missing.txt` instead.
+ * @param {{db: IDBDatabase, me: any, kinds: Map<string, any>}} env @param {ReturnType<typeof createAttachments>} attachments
+ */
+export async function copyZip({ db, me, kinds }, attachments, now = new Date()) {
+  const utf8 = new TextEncoder();
+  const records = await exportRecords(db, me);
+  /** @type {{name: string, bytes: Uint8Array}[]} */
+  const files = [
+    { name: JSON_FILE, bytes: utf8.encode(`${JSON.stringify(records, null, 2)}\n`) },
+    { name: TEXT_FILE, bytes: utf8.encode(exportText(records, kinds, me.handle, now)) },
+  ];
+  const missing = [];
+  for (const record of records.filter((r) => !r.type)) {
+    for (const item of namedAttachments(record)) {
+      const found = await attachments.read(record.id, item.id);
+      const name = attachmentPath(record.id, item);
+      if ('bytes' in found) files.push({ name, bytes: found.bytes });
+      else missing.push(name);
+    }
+  }
+  if (missing.length) {
+    files.push({ name: 'attachments/missing.txt',
+      bytes: utf8.encode(`${t('upload.export.missing', { count: missing.length })}\n\n${missing.join('\n')}\n`) });
+  }
+  return new Blob(/** @type {BlobPart[]} */ (zipParts(files, now)), { type: 'application/zip' });
+}
+
 /** @param {import('../../engine/router.js').Router} router @param {import('../features.js').App} app */
-export function register(router, { load }) {
+export function register(router, { load, sessionApi = async () => null }) {
+  const attachments = createAttachments({ load, sessionApi });
   async function page(extra = {}, status = 200) {
     const { db, me } = await load();
     const records = await listOwnRecords(db, me);
@@ -234,6 +278,8 @@ export function register(router, { load }) {
       const { db, me } = await load();
       return file(`${JSON.stringify(await exportRecords(db, me), null, 2)}\n`, JSON_FILE, 'application/json');
     }))
+    .add('GET', `/app/export/${ZIP_FILE}`, download(async () => file(await copyZip(await load(), attachments), ZIP_FILE,
+      'application/zip')))
     .add('GET', `/app/export/${TEXT_FILE}`, download(async () => {
       const { db, me, kinds } = await load();
       return file(exportText(await exportRecords(db, me), kinds, me.handle), TEXT_FILE, 'text/plain; charset=utf-8');

@@ -4,13 +4,27 @@
  * relaxation entry to review and save. The page drives it (page/pacer.js): this fragment holds every word it shows.
  */
 
-import { CUSTOM_LIMITS, DURATIONS, TECHNIQUES, breathsPerMinute } from '../../core/pacer.js';
+import { CUSTOM_LIMITS, DURATIONS, TECHNIQUES, breathsPerMinute, customPhases } from '../../core/pacer.js';
 import { PMR_SEQUENCES } from '../../core/timer.js';
 import { nav } from '../components.js';
 import { html, t } from '../views.js';
 
 /** A technique's timings in words ("4 in · 7 hold · 8 out"), from its phases. @param {import('../../core/pacer.js').Phase[]} phases */
 const timings = (phases) => phases.map((p) => t(`pacer.timing.${p.step}`, { seconds: p.seconds })).join(' · ');
+
+/**
+ * An assigned practice in words (docs/ASSIGNMENTS.md, "A practice's timings"): "4-7-8 breathing, 2 minutes a
+ * session", "Custom timings (4 in · 7 hold · 8 out)"; null for none.
+ * @param {{technique: string, timings?: {in: number, hold: number, out: number, rest: number}, minutes?: number}|null|undefined} practice
+ */
+export function practiceWords(practice) {
+  if (!practice) return null;
+  const own = practice.technique === 'custom' && practice.timings ? customPhases(practice.timings) : null;
+  const technique = own ? t('assignPractice.summary.custom', { timings: timings(own) })
+    : t(`pacer.technique.${practice.technique}`);
+  return practice.minutes ? t('assignPractice.summary.minutes', { practice: technique, count: practice.minutes })
+    : technique;
+}
 
 /** One technique to choose. */
 function choice(id, checked, hint) {

@@ -6,6 +6,7 @@ import {
 import { get, getAll } from '../../data/db.js';
 import { createDocument, listOwnDocuments, updateDocument } from '../../data/documents.js';
 import { createEntry, discardNewEntry, getEntry, updateEntry } from '../../data/entries.js';
+import { sealAttachments } from '../../data/blobs.js';
 import { isQuotaError } from '../../core/storage.js';
 import { quotaAlert } from '../storage/storage-views.js';
 import { discardDraft } from '../../data/drafts.js';
@@ -225,9 +226,17 @@ export function register(router, app) {
       alert: quotaAlert(DONE_FORM_ID, { freed }) }, {}, 507);
     let fields;
     let base;
+    let blobs = [];
     try {
-      fields = a.doc.kind === WORKSHEET ? validateWorksheetAnswers(a.doc.worksheet, values)
-        : validateFields(kind, values);
+      if (a.doc.kind === WORKSHEET) {
+        fields = validateWorksheetAnswers(a.doc.worksheet, values);
+      } else {
+        // A recording or a photo of the answer (an activity's kind may take them): kept ones are the day's entry's.
+        const attached = await sealAttachments(kind, form, (await answeredEntry(e, a, previous))?.fields ?? {});
+        blobs = attached.blobs;
+        Object.assign(values, attached.kept);
+        fields = validateFields(kind, { ...values, ...attached.values });
+      }
       if (feedback?.error) return again(feedback.error);
       base = { assignment: a.doc, assignmentId: a.id, occurrence, status: 'done', minutes: entryMinutes(kind, fields),
         feedback: feedback ?? undefined, previous };
@@ -244,8 +253,9 @@ export function register(router, app) {
     const extra = a.doc.kind === WORKSHEET ? { worksheet: a.doc.worksheet, title: a.doc.title } : {};
     let entry;
     try {
-      entry = (earlier && await store.updateEntry(e.db, e.me, earlier.id, fields, kind))
-        ?? await store.createEntry(e.db, e.me, a.doc.kind, fields, extra, { shareWith: shareOn ? [a.ownerId] : [] });
+      entry = (earlier && await store.updateEntry(e.db, e.me, earlier.id, fields, kind, { blobs }))
+        ?? await store.createEntry(e.db, e.me, a.doc.kind, fields, extra, { shareWith: shareOn ? [a.ownerId] : [],
+          blobs });
     } catch (err) {
       if (isQuotaError(err)) return full(freed); // one transaction, aborted whole: nothing was written
       throw err;

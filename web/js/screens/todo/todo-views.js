@@ -2,6 +2,8 @@
 
 import { isBlocked, keyStatus } from '../../core/key-status.js';
 import { RATINGS, ratingWords } from '../../core/assignments.js';
+import { pacerAddress } from '../../core/pacer.js';
+import { practiceWords } from '../practice/practice-views.js';
 import { FORM_ERROR_ID, entryFields, filesEncoding } from '../entry/entry-views.js';
 import { calendarWords } from '../../core/dates.js';
 import { link, nav, WORDING } from '../components.js';
@@ -304,7 +306,8 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
       <div class="actions">${link('/app/todo', t('todo.back'), 'button secondary')}</div></section>`;
   }
   return html`${nav('todo')}<section aria-labelledby="todo-o-title">${header}
-    ${a.doc.kind === 'relaxation' ? html`<p class="actions">${link(`/app/practice?then=${encodeURIComponent(base)}`,
+    ${a.doc.practice ? html`<p>${t('assignPractice.todo', { practice: practiceWords(a.doc.practice) })}</p>` : null}
+    ${a.doc.kind === 'relaxation' ? html`<p class="actions">${link(pacerAddress(a.doc.practice, base),
       t('pacer.open'), 'button secondary')} ${link(`/app/practice/timer?then=${encodeURIComponent(base)}`,
       t('timer.open'), 'button secondary')}</p>` : null}
     ${previous ? html`<p class="notice">${tt('todo.previous', { answer: answerWords(previous),

@@ -6,7 +6,7 @@ import '../../messages-setup.js'; // the English catalogue in use, strict
 import { readFile } from 'node:fs/promises';
 import { buildAssignment, templateTable, validateAssignment } from '../../../js/core/assignments.js';
 import {
-  padQuestions, readAssignForm, recurrenceFrom, register, targetFrom, valuesFromDoc, valuesFromTemplate,
+  padQuestions, practiceFrom, readAssignForm, recurrenceFrom, register, targetFrom, valuesFromDoc, valuesFromTemplate,
   worksheetFrom,
 } from '../../../js/screens/assign/assign-routes.js';
 import { BetweenError } from '../../../js/core/errors.js';
@@ -16,6 +16,7 @@ import {
 import { FieldError, kindTable } from '../../../js/core/kinds.js';
 import { reviewAssignment } from '../../../js/screens/assign/review.js';
 import { Router } from '../../../js/engine/router.js';
+import { practiceWords } from '../../../js/screens/practice/practice-views.js';
 
 const read = async (path) => JSON.parse(await readFile(new URL(path, import.meta.url), 'utf8'));
 const kinds = kindTable(await read('../../../../sync/kinds.json'));
@@ -443,4 +444,65 @@ test("a schedule's problems a form can lead to are said by the catalogue", async
   assert.deepEqual(say(rec({ freq: 'weekly', days: [] })), ['noDays', 'Days: must list at least one day.']);
   assert.deepEqual(say(rec({ freq: 'until_next_session', next_session: '2026-03-09T17:00' })),
     ['afterStart', 'Next session: must be after the start date.']);
+});
+
+test('a relaxation\'s practice: the form part, its values in and out, and a timing out of bounds named in words', () => {
+  const form = new FormData();
+  for (const [k, v] of Object.entries({ title: 'Breathe', technique: 'custom', p_minutes: '2', p_in: '4', p_hold: '7',
+    p_out: '8', p_rest: '0' })) form.set(k, v);
+  const v = readAssignForm(form);
+  const practice = practiceFrom(v);
+  assert.deepEqual(practice, { technique: 'custom', timings: { in: 4, hold: 7, out: 8, rest: 0 }, minutes: 2 });
+  const doc = buildAssignment({ kind: 'relaxation', title: 'Breathe', instructions: '', now: '2026-03-23T10:00:00Z',
+    recurrence: { freq: 'daily', start: '2026-03-23', time_zone: 'UTC' }, practice }, kinds);
+  assert.equal(doc.v, 2);
+  const back = valuesFromDoc(doc);
+  assert.deepEqual([back.technique, back.p_minutes, back.p_in, back.p_hold, back.p_out, back.p_rest],
+    ['custom', '2', '4', '7', '8', '0']);
+  // No technique: no practice, and the document stays v1; own timings are left out for a named technique.
+  assert.equal(practiceFrom({ ...v, technique: '' }), null);
+  assert.deepEqual(practiceFrom({ ...v, technique: 'box', p_minutes: '' }), { technique: 'box' });
+  assert.throws(() => practiceFrom({ ...v, p_hold: '21' }), (e) => e.fieldId === 'practice.timings.hold'
+    && errorWords(e) === 'Hold (seconds): must be a whole number of seconds from 0 to 20.');
+  const out = s(assignForm({ peer: verified, action: '/a', heading: 'x', kindLabel: 'Relaxation', worksheet: false,
+    minutes: true, practice: true, values: { ...back, time_zone: 'UTC', freq: 'daily' } }));
+  assert.match(out, /<select id="a-technique" name="technique"[^>]*><option value="">None: the client chooses<\/option>/);
+  assert.match(out, /<option value="custom" selected>Custom timings<\/option>/);
+  assert.match(out, /<label for="a-p_hold">Hold \(seconds\)<\/label>/);
+  assert.match(out, /id="a-p_hold" name="p_hold" min="0" max="20" step="1"\s+value="7"/);
+  assert.match(out, /<option value="2" selected>2 minutes<\/option>/);
+  assert.equal(practiceWords(doc.practice), 'Custom timings (4 s in · 7 s hold · 8 s out), 2 minutes a session');
+  assert.equal(practiceWords({ technique: 'fourSevenEight' }), '4-7-8 breathing');
+  assert.equal(practiceWords(undefined), null);
+  const journal = s(assignForm({ peer: verified, action: '/a', heading: 'x', kindLabel: 'Journal', worksheet: false,
+    minutes: false, values: { time_zone: 'UTC' } }));
+  assert.doesNotMatch(journal, /name="technique"/);
+});
+
+test('handlers: a practice makes the assignment v2; taken away on edit it is v1 again; a bad timing writes nothing', async () => {
+  const { state, call } = fixture();
+  const custom = [['technique', 'custom'], ['p_in', '4'], ['p_hold', '7'], ['p_out', '8'], ['p_rest', '0'],
+    ['p_minutes', '2']];
+  const bad = await call('POST', NEW, [...breathing, ...custom.map(([k, v]) => [k, k === 'p_out' ? '21' : v])]);
+  assert.equal(bad.status, 422);
+  assert.match(bad.body, /role="alert">Breathe out \(seconds\): must be a whole number of seconds from 1 to 20/);
+  assert.match(bad.body, /id="a-p_out" name="p_out" min="1" max="20" step="1"\s+value="21" aria-describedby="[^"]+" aria-invalid="true"/);
+  assert.equal(state.writes, 0);
+  const made = await call('POST', NEW, [...breathing, ...custom]);
+  assert.equal(made.status, 200);
+  const [own] = state.docs;
+  assert.deepEqual([own.doc.v, own.doc.practice],
+    [2, { technique: 'custom', timings: { in: 4, hold: 7, out: 8, rest: 0 }, minutes: 2 }]);
+  const edited = [['title', 'Slow breathing'], ['freq', 'daily'], ['start', '2026-03-23'], ['target', '70']];
+  await call('POST', `/app/assignments/${own.id}/edit`, [...edited, ['technique', 'box'], ['p_in', '4']]);
+  assert.deepEqual([own.doc.v, own.doc.practice], [2, { technique: 'box' }]);
+  await call('POST', `/app/assignments/${own.id}/edit`, [...edited, ['technique', '']]);
+  assert.deepEqual([own.doc.v, 'practice' in own.doc], [1, false]);
+  // A document this version cannot make (as an older app meets a newer one's): 422 in words, nothing written.
+  own.doc = { ...own.doc, v: 3 };
+  const writes = state.writes;
+  const refused = await call('POST', `/app/assignments/${own.id}/edit`, [...edited, ['technique', '']]);
+  assert.equal(refused.status, 422);
+  assert.match(refused.body, /role="alert">[^<]*: is not something this version of Between can make or read/);
+  assert.equal(state.writes, writes);
 });

@@ -1,0 +1,64 @@
+// data/blobs.js (the parts without IndexedDB): a form's attachments sealed into items the kind's validators accept
+// and whose blobs open back to the files' bytes, and the items a document names.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import '../messages-setup.js'; // the English catalogue in use, strict
+import { blobLength, openItem } from '../../js/core/attachments.js';
+import { FieldError, kindTable, validateFields } from '../../js/core/kinds.js';
+import { namedAttachments, sealAttachments } from '../../js/data/blobs.js';
+
+const KINDS = kindTable(JSON.parse(readFileSync(new URL('../../../sync/kinds.json', import.meta.url), 'utf8')));
+const JOURNAL = KINDS.get('journal');
+
+function form(entries) {
+  const data = new FormData();
+  for (const [name, value] of entries) data.append(name, value);
+  return data;
+}
+
+test('new photos are sealed into items the kind accepts, after the kept ones; their blobs open to the bytes', async () => {
+  const first = new Uint8Array(70_000).map((_, i) => i % 251);
+  const second = new Uint8Array([1, 2, 3]);
+  const made = await sealAttachments(JOURNAL, form([
+    ['f.photos.new', new File([first], 'a.jpg', { type: 'image/jpeg' })],
+    ['f.photos.new-meta', '{"width": 2048, "height": 1536}'],
+  ]), {});
+  assert.equal(made.blobs.length, 1);
+  const [item] = made.values.photos;
+  assert.deepEqual([item.size, item.media, item.width, item.height], [first.length, 'image/jpeg', 2048, 1536]);
+  assert.equal(made.blobs[0].id, item.id);
+  assert.equal(made.blobs[0].bytes.length, blobLength(first.length));
+  assert.deepEqual(await openItem(item, made.blobs[0].bytes), first);
+  assert.equal(made.kept.photos, null);
+
+  // An edit keeps the first and adds another: kept first, then the new one; only the new one has a blob.
+  const again = await sealAttachments(JOURNAL, form([
+    ['f.photos', item.id],
+    ['f.photos.new', new File([second], 'b.png', { type: 'image/png' })],
+  ]), { photos: [item] });
+  assert.deepEqual(again.values.photos.map((i) => i.id).slice(0, 1), [item.id]);
+  assert.equal(again.values.photos.length, 2);
+  assert.deepEqual(again.kept.photos, [item]);
+  assert.equal(again.blobs.length, 1);
+  assert.deepEqual(await openItem(again.values.photos[1], again.blobs[0].bytes), second);
+  const fields = validateFields(JOURNAL, { body: 'A drawing.', photos: again.values.photos });
+  assert.equal(fields.photos.length, 2);
+  assert.deepEqual(namedAttachments({ fields }).map((i) => i.id), again.values.photos.map((i) => i.id));
+});
+
+test('a form that asks for what the field does not take is refused before anything is sealed', async () => {
+  await assert.rejects(sealAttachments(JOURNAL, form([['f.photos.new', new File([new Uint8Array(3)], 'v.webm',
+    { type: 'audio/webm' })]]), {}), FieldError);
+  await assert.rejects(sealAttachments(JOURNAL, form([['f.photos', '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e21']]), {}),
+    FieldError);
+});
+
+test('the items a document names: lists of attachment items in any field, nothing else', () => {
+  const item = { id: '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e21', key: 'k', size: 3, digest: 'd', media: 'image/png' };
+  const doc = { fields: { body: 'text', photos: [item], tags: ['a', 'b'], emotions: [{ name: 'calm', intensity: 3 }],
+    odd: [{ ...item, id: 'not-a-uuid' }] } };
+  assert.deepEqual(namedAttachments(doc), [item]);
+  assert.deepEqual(namedAttachments(null), []);
+  assert.deepEqual(namedAttachments({ fields: {} }), []);
+});
