@@ -139,7 +139,15 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         vapid = sender = None
         if settings.reminders == "on":
             vapid = Vapid.load_or_create(settings.vapid_path)
-            sender = Sender(store.reminders, vapid, settings.vapid_contact, clock, interval=settings.reminder_scan)
+            sender = Sender(
+                store.reminders,
+                vapid,
+                settings.vapid_contact,
+                clock,
+                interval=settings.reminder_scan,
+                services=settings.push_services,
+                loopback=settings.push_loopback == "on",
+            )
             sender.start()
         blob_service = BlobService(store, data_dir)
         collector = Collector(

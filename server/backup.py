@@ -1,14 +1,17 @@
 """Backups that restore: `between backup`, `between check`, `between restore` (SQLite), and the server epoch.
 
 - backup: SQLite's online backup API copies the database in one step under one read snapshot while the server keeps
-  serving (a consistent copy of every committed write), with server.secret beside it, then the attachments' blob
+  serving (a consistent copy of every committed write), with server.secret and vapid.pem beside it (all 0600, in a
+  0700 directory), then the attachments' blob
   files the copy's rows name (`blobs/`: of each, the bytes its row counts; a complete blob never changes, and an
   upload only writes past what its row counts). The copy is checked before it is kept.
 - check: a database's integrity (PRAGMA integrity_check, foreign keys), its schema (every migration applied), its
   feed (every record's head is its newest revision; no reader's feed entry is beyond the reader's feed counter) and
   its blobs (each complete blob's file has its size and SHA-256; an upload's file holds the bytes its row counts).
 - restore: a checked backup into a data directory that holds no database, with a new server epoch
-  (docs/PROTOCOL.md "Restores"): clients that saw the old epoch learn that the server's feed went back.
+  (docs/PROTOCOL.md "Restores"): clients that saw the old epoch learn that the server's feed went back. Every device
+  and session of the backup is deleted: a device revoked after the backup must not come back, so every device signs
+  in again with the passphrase or recovery key.
 
 PostgreSQL is backed up with pg_dump (deploy/README.md "Backups"): blobs' bytes are rows there (`blob_parts`).
 """
@@ -16,12 +19,14 @@ PostgreSQL is backed up with pg_dump (deploy/README.md "Backups"): blobs' bytes 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import secrets
 import shutil
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from .blobs import blob_file
@@ -32,6 +37,19 @@ DB_NAME = "between.sqlite3"
 BLOBS_DIR = "blobs"
 SECRET_NAME = "server.secret"
 EPOCH_NAME = "server.epoch"
+VAPID_NAME = "vapid.pem"  # without it every push subscription ends after a restore (browsers bind them to the key)
+KEPT_FILES = (SECRET_NAME, VAPID_NAME)
+
+
+@contextlib.contextmanager
+def _owner_only() -> Iterator[None]:
+    """Files and directories made meanwhile are the owner's alone (0600, 0700): a backup holds passphrase-wrapped keys,
+    the server secret and the VAPID key."""
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
 # ---------------------------------------------------------------- the epoch
@@ -159,12 +177,19 @@ def _copy_blobs(db_path: Path, source: Path, dest: Path, *, prune: bool = True) 
 
 
 def backup(data_dir: Path, dest: Path) -> dict[str, int]:
-    """Copy the database of `data_dir` (served or not) and its server.secret into the directory `dest`, which must not
-    hold a database yet. One step of the online backup API: one read snapshot, every committed write up to it."""
+    """Copy the database of `data_dir` (served or not), its server.secret and vapid.pem into the directory `dest`, which
+    must not hold a database yet. One step of the online backup API: one read snapshot, every committed write up to it.
+    Everything written is the owner's alone: `dest` 0700, files 0600."""
+    with _owner_only():
+        return _backup(data_dir, dest)
+
+
+def _backup(data_dir: Path, dest: Path) -> dict[str, int]:
     source = data_dir / DB_NAME
     if not source.is_file():
         raise BackupError(f"{source}: no database to back up")
-    dest.mkdir(parents=True, exist_ok=True)
+    dest.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(dest, 0o700)
     target = dest / DB_NAME
     if target.exists():
         raise BackupError(f"{target} exists: back up into an empty directory")
@@ -186,15 +211,22 @@ def backup(data_dir: Path, dest: Path) -> dict[str, int]:
         raise BackupError("the copy failed its check: " + "; ".join(problems))
     with open(partial, "rb") as f:
         os.fsync(f.fileno())
+    os.chmod(partial, 0o600)
     os.replace(partial, target)
-    if (data_dir / SECRET_NAME).is_file():
-        replace(dest / SECRET_NAME, (data_dir / SECRET_NAME).read_bytes())
+    for name in KEPT_FILES:
+        if (data_dir / name).is_file():
+            replace(dest / name, (data_dir / name).read_bytes())
     return _counts(target)
 
 
 def restore(backup_dir: Path, data_dir: Path) -> str:
-    """Put the backup in `backup_dir` into `data_dir` (which must hold no database), with a new server epoch. Returns
-    the epoch."""
+    """Put the backup in `backup_dir` into `data_dir` (which must hold no database), with a new server epoch and every
+    device signed out (`sign_everyone_out`). Returns the epoch. What it writes is the owner's alone."""
+    with _owner_only():
+        return _restore(backup_dir, data_dir)
+
+
+def _restore(backup_dir: Path, data_dir: Path) -> str:
     source = backup_dir / DB_NAME if backup_dir.is_dir() else backup_dir
     problems = check(source)
     if problems:
@@ -202,17 +234,35 @@ def restore(backup_dir: Path, data_dir: Path) -> str:
     target = data_dir / DB_NAME
     if target.exists() or target.with_name(DB_NAME + "-wal").exists():
         raise BackupError(f"{target} exists: restore into a new data directory (or move the old one away first)")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     _copy_blobs(source, source.parent / BLOBS_DIR, data_dir / BLOBS_DIR, prune=False)
     partial = data_dir / (DB_NAME + ".partial")
     shutil.copyfile(source, partial)
+    sign_everyone_out(partial)
     with open(partial, "rb") as f:
         os.fsync(f.fileno())
+    os.chmod(partial, 0o600)
     os.replace(partial, target)
-    secret = source.with_name(SECRET_NAME)
-    if secret.is_file() and not (data_dir / SECRET_NAME).exists():
-        replace(data_dir / SECRET_NAME, secret.read_bytes())
+    for name in KEPT_FILES:
+        kept = source.with_name(name)
+        if kept.is_file() and not (data_dir / name).exists():
+            replace(data_dir / name, kept.read_bytes())
     return new_epoch(data_dir)
+
+
+def sign_everyone_out(db_path: Path) -> None:
+    """Every device and session of the restored database goes (their push subscriptions and fire times with them).
+    The backup knows nothing of the devices revoked and the sessions ended after it: none of them may come back, so
+    every device signs in again with the passphrase or the recovery key before it syncs (docs/SECURITY.md, "Restores")
+    and is then registered anew. Challenges go too: a restored one could be answered again."""
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        with conn:
+            for table in ("sessions", "push_subscriptions", "devices", "challenges"):
+                conn.execute(f"DELETE FROM {table}")  # fixed names
+    finally:
+        conn.close()
 
 
 def _counts(db_path: Path) -> dict[str, int]:
@@ -237,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="between", description="Back up, check and restore a Between server.")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser(
-        "backup", help="copy the database (while the server runs), its attachments and server.secret into DEST"
+        "backup",
+        help="copy the database (while the server runs), its attachments, server.secret and vapid.pem into DEST",
     )
     b.add_argument("dest", type=Path)
     b.add_argument("--data", type=Path, default=Path(os.environ.get("BETWEEN_DATA", "var")))
@@ -274,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             epoch = restore(args.backup, args.data)
             print(f"restored into {args.data} with a new server epoch {epoch[:8]}…; start the server on it.")
-            print("Clients see the new epoch and send again what they had sent after the backup (docs/PROTOCOL.md).")
+            print("Every device was signed out: each signs in again with the passphrase or recovery key, then sees the")
+            print("new epoch and sends again what it had sent after the backup (docs/PROTOCOL.md, docs/SECURITY.md).")
     except BackupError as exc:
         print(f"between: {exc}", file=sys.stderr)
         return 2

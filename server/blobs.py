@@ -52,7 +52,7 @@ class BlobBytes(Protocol):
     """Where a store keeps the bytes of its blobs."""
 
     async def append(self, row: BlobRow, offset: int, data: bytes, now: int) -> Appended | None: ...
-    def read(self, row: BlobRow, start: int, end: int) -> AsyncIterator[bytes]: ...
+    async def open(self, row: BlobRow, start: int, end: int) -> AsyncIterator[bytes] | None: ...  # None: gone
     async def discard(self, blob_ids: list[bytes]) -> None: ...  # after their rows are deleted
     async def sweep(self, known: set[bytes], now: float) -> int: ...  # bytes without a row (files only)
 
@@ -113,16 +113,26 @@ class FileBytes:
         finally:
             os.close(fd)
 
-    async def read(self, row: BlobRow, start: int, end: int) -> AsyncIterator[bytes]:
-        with open(self.path(row.blob_id), "rb") as f:  # an unlinked file stays readable while open
-            f.seek(start)
-            left = end - start
-            while left > 0:
-                chunk = await asyncio.to_thread(f.read, min(READ_CHUNK, left))
-                if not chunk:
-                    return
-                left -= len(chunk)
-                yield chunk
+    async def open(self, row: BlobRow, start: int, end: int) -> AsyncIterator[bytes] | None:
+        """Bytes start..end-1, from a file opened now (None if it is gone: collected since its row was read); an
+        unlinked file stays readable while it is open."""
+        try:
+            f = open(self.path(row.blob_id), "rb")  # noqa: SIM115 - closed by the generator
+        except FileNotFoundError:
+            return None
+
+        async def chunks() -> AsyncIterator[bytes]:
+            with f:
+                f.seek(start)
+                left = end - start
+                while left > 0:
+                    chunk = await asyncio.to_thread(f.read, min(READ_CHUNK, left))
+                    if not chunk:
+                        return
+                    left -= len(chunk)
+                    yield chunk
+
+        return chunks()
 
     async def discard(self, blob_ids: list[bytes]) -> None:
         for blob_id in blob_ids:
@@ -163,15 +173,18 @@ class PartBytes:
         found = await self.blobs.append_parts(row.blob_id, row.owner_id, offset, data, now)
         return None if found is None else Appended(*found)
 
-    async def read(self, row: BlobRow, start: int, end: int) -> AsyncIterator[bytes]:
-        at = start
-        while at < end:  # a few MiB per read transaction
-            stop = min(end, at + 4 * 1024 * 1024)
-            for offset, data in await self.blobs.read_parts(row.blob_id, at, stop):
-                lo, hi = max(at, offset), min(stop, offset + len(data))
-                if lo < hi:
-                    yield data[lo - offset : hi - offset]
-            at = stop
+    async def open(self, row: BlobRow, start: int, end: int) -> AsyncIterator[bytes] | None:
+        async def chunks() -> AsyncIterator[bytes]:
+            at = start
+            while at < end:  # a few MiB per read transaction
+                stop = min(end, at + 4 * 1024 * 1024)
+                for offset, data in await self.blobs.read_parts(row.blob_id, at, stop):
+                    lo, hi = max(at, offset), min(stop, offset + len(data))
+                    if lo < hi:
+                        yield data[lo - offset : hi - offset]
+                at = stop
+
+        return chunks()
 
     async def discard(self, blob_ids: list[bytes]) -> None:
         return None  # the parts went with their rows (ON DELETE CASCADE)

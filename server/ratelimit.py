@@ -11,9 +11,10 @@ from collections.abc import Awaitable, Callable
 MAX_KEYS = 100_000  # beyond this the oldest buckets are dropped: memory stays bounded under a flood
 FORGET_EVERY = 1024  # shared buckets: every this many takes, buckets idle for a day are deleted
 
-# (key, limit, window, now) -> None if a token was taken, else the seconds until one is back
-TakeShared = Callable[[str, int, float, float], Awaitable[float | None]]
-ForgetShared = Callable[[float], Awaitable[None]]
+# (key, limit, window) -> None if a token was taken, else the seconds until one is back. The shared buckets keep the
+# database's time, not the workers' (their clocks may differ, and a bucket's time must never go back).
+TakeShared = Callable[[str, int, float], Awaitable[float | None]]
+ForgetShared = Callable[[float], Awaitable[None]]  # (idle seconds): delete buckets untouched for that long
 
 
 class RateLimiter:
@@ -23,12 +24,10 @@ class RateLimiter:
         self,
         clock: Callable[[], float] = time.monotonic,
         shared: tuple[TakeShared, ForgetShared] | None = None,
-        wall: Callable[[], float] = time.time,
     ) -> None:
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill time)
         self._shared = shared
-        self._wall = wall  # the shared buckets' clock: every worker's time.time
         self._takes = 0
 
     async def take(self, key: str, limit: int, window: float) -> int | None:
@@ -36,11 +35,10 @@ class RateLimiter:
         if self._shared is None:
             return self.hit(key, limit, window)
         take, forget = self._shared
-        now = self._wall()
         self._takes += 1
         if self._takes % FORGET_EVERY == 0:
-            await forget(now - 86400)
-        wait = await take(key, limit, window, now)
+            await forget(86400)
+        wait = await take(key, limit, window)
         return None if wait is None else max(1, math.ceil(wait))
 
     def hit(self, key: str, limit: int, window: float) -> int | None:

@@ -20,6 +20,13 @@ BUILT_WEB_DIR = WEB_DIR / "dist" if IN_CHECKOUT else WEB_DIR
 
 Seconds = Annotated[int, Meta(ge=1, le=10 * 365 * 86400)]
 PerWindow = Annotated[int, Meta(ge=1, le=1_000_000)]
+# A host name of lowercase letters, digits and hyphens (the last label starting with a letter), `*.` before it for
+# every name under it
+PushService = Annotated[
+    str, Meta(pattern=r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+]
+# The default of BETWEEN_PUSH_SERVICES: the endpoint hosts of Chromium and Chrome (FCM), Firefox, Safari and Edge (WNS)
+PUSH_SERVICES = ("fcm.googleapis.com", "*.push.services.mozilla.com", "*.push.apple.com", "*.notify.windows.com")
 
 # environment variable -> field name; the comment on each field says what it means
 ENV_NAMES: dict[str, str] = {
@@ -52,6 +59,7 @@ ENV_NAMES: dict[str, str] = {
     "BETWEEN_PUSH_CONTACT": "push_contact",
     "BETWEEN_VAPID_KEY_FILE": "vapid_key_file",
     "BETWEEN_PUSH_LOOPBACK": "push_loopback",
+    "BETWEEN_PUSH_SERVICES": "push_services",
     "BETWEEN_WEB_DIR": "web_dir",
     "BETWEEN_LOG_LEVEL": "log_level",
     "BETWEEN_LOG_FORMAT": "log_format",
@@ -151,6 +159,9 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     vapid_key_file: str | None = None  # PEM P-256 key; default: vapid.pem in the data directory, made on first start
     # on: push endpoints may be http:// on loopback (the tests' stand-in push service). Never in production.
     push_loopback: Literal["on", "off"] = "off"
+    # The push services the server posts to: host names, or `*.name` for any name under one (comma-separated in the
+    # environment). Endpoints elsewhere are refused (400 push_endpoint_refused) and never posted to.
+    push_services: tuple[PushService, ...] = PUSH_SERVICES
     web_dir: str = str(BUILT_WEB_DIR)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # json: one JSON object a line (time, level, logger, message, request id); never bodies, tokens or queries.
@@ -240,6 +251,8 @@ def _parse(name: str, field: str, value: str) -> object:
     value = value.strip()
     if field == "signup_codes":
         return tuple(c.strip() for c in value.split(",") if c.strip())
+    if field == "push_services":
+        return tuple(c.strip().lower() for c in value.split(",") if c.strip())
     if field == "crisis_lines":
         return value or None
     if field == "public_origin":

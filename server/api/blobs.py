@@ -6,7 +6,6 @@ for this route only); it is read as it streams, never past BETWEEN_MAX_REQUEST_B
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from uuid import UUID
 
 import msgspec
@@ -156,8 +155,10 @@ def _range(header: str | None, size: int) -> tuple[int, int] | None:
             raise Problem("range_not_satisfiable", headers={"Content-Range": f"bytes */{size}"})
         return max(size - n, 0), size
     start = int(first[:20])
+    if last and int(last[:20]) < start:
+        return None  # not a valid range (RFC 9110 §14.1.1): ignored
     end = size if not last else min(int(last[:20]) + 1, size)
-    if start >= size or end <= start:
+    if start >= size:
         raise Problem("range_not_satisfiable", headers={"Content-Range": f"bytes */{size}"})
     return start, end
 
@@ -186,12 +187,11 @@ async def download(request: Request, caller: CallerDep, blob_id: FromPath[UUID])
     if part is not None:
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{row.size}"
 
-    async def body() -> AsyncIterator[bytes]:
-        async for chunk in blobs.bytes.read(row, start, end):
-            yield chunk
-
+    body = await blobs.bytes.open(row, start, end)
+    if body is None:
+        raise Problem("not_found")  # collected since its row was read
     return Stream(
-        content=body(), status_code=206 if part else 200, headers=headers, media_type="application/octet-stream"
+        content=body, status_code=206 if part else 200, headers=headers, media_type="application/octet-stream"
     )
 
 

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-from urllib.parse import urlsplit
-
 from litestar import Request, Router, delete, get, put
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
@@ -13,7 +10,8 @@ from litestar.params import FromPath, JSONBody
 from between.sync.core import wire
 
 from ..problems import Problem, answers
-from .context import CallerDep, current_caller, is_loopback, now, services
+from ..reminders import endpoint_refusal
+from .context import CallerDep, current_caller, now, services
 
 # How far ahead a device may set a fire time: a little more than the app's two weeks.
 HORIZON = 62 * 86400
@@ -25,26 +23,11 @@ def _enabled(request: Request) -> None:
 
 
 def _check_endpoint(request: Request, endpoint: str) -> None:
-    """Push services are on the public internet over https. The server posts to whatever a device names, so a
-    name on this machine or a private network is refused (server-side request forgery); `push_loopback` lets the
-    tests' stand-in on 127.0.0.1 through."""
-    parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
-    loopback_ok = services(request).settings.push_loopback == "on" and is_loopback(host)
-    if parts.scheme != "https" and not loopback_ok:
-        raise Problem("push_endpoint_refused", "a push endpoint must be an https URL")
-    if parts.username or parts.password or not host:
-        raise Problem("push_endpoint_refused", "a push endpoint names a host and nothing else before its path")
-    if loopback_ok:
-        return
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        raise Problem("push_endpoint_refused", "a push endpoint must be on the public internet")
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return
-    if not address.is_global:
-        raise Problem("push_endpoint_refused", "a push endpoint must be on the public internet")
+    """Only https on port 443 to a push service of the operator's list (server/reminders.py `endpoint_refusal`)."""
+    settings = services(request).settings
+    refusal = endpoint_refusal(endpoint, settings.push_services, loopback=settings.push_loopback == "on")
+    if refusal is not None:
+        raise Problem("push_endpoint_refused", refusal)
 
 
 @get("/reminders/key", opt=answers("not_found"))

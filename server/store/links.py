@@ -14,6 +14,7 @@ from .rows import (
     bundle_of,
     columns,
     feed,
+    for_update,
     next_seq,
     r_all,
     r_exists,
@@ -221,6 +222,22 @@ class Links:
         grantee's feed says `removed` for the records it lost. `device`: the device ending it (see accept_invite)."""
 
         async def op(c: WConn) -> bool:
+            # Both people's rows first, in ascending id (PostgreSQL): a push reads its owner's links under the owner's
+            # row lock, so a share pushed at this moment either commits before the link goes (and its grant is
+            # revoked below) or reads the link gone and is refused, as on SQLite's single writer.
+            listed = await w_row(
+                c,
+                LinkEnds,
+                "SELECT therapist_id, client_id FROM links WHERE link_id = ? AND (therapist_id = ? OR client_id = ?)",
+                (link_id, user_id, user_id),
+            )
+            if listed is None:
+                return False
+            await w_all(
+                c,
+                "SELECT user_id FROM users WHERE user_id IN (?, ?) ORDER BY user_id" + for_update(c),
+                (listed.therapist_id, listed.client_id),
+            )
             ends = await w_row(
                 c,
                 LinkEnds,

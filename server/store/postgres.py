@@ -340,18 +340,27 @@ class PgDatabase:
 
     # ------------------------------------------------------------ shared rate limits
 
-    async def take_token(self, key: str, limit: int, window: float, now: float) -> float | None:
+    async def take_token(self, key: str, limit: int, window: float) -> float | None:
         """One token of `key`'s bucket (`limit` per `window` seconds, refilled continuously), shared by every worker.
-        None if allowed, else the seconds until one is back."""
+        None if allowed, else the seconds until one is back. The time is the database's, one clock for every worker
+        (a worker's own clock may be skewed, and alternating workers would refill a bucket), and never before the
+        bucket's own: a clock stepped back refills nothing and leaves the bucket's time where it was."""
         async with self._pool.acquire(timeout=10) as conn:
             wait = await conn.fetchval(
-                "SELECT between_take_token($1, $2, $3, $4)", key, float(limit), limit / window, float(now)
+                "SELECT between_take_token($1, $2, $3, greatest(extract(epoch FROM clock_timestamp())::float8, "
+                "(SELECT at FROM rate_buckets WHERE key = $1)))",
+                key,
+                float(limit),
+                limit / window,
             )
         return None if not wait else float(wait)
 
-    async def forget_tokens(self, before: float) -> None:
+    async def forget_tokens(self, idle: float) -> None:
+        """Delete the buckets untouched for `idle` seconds, by the database's clock."""
         async with self._pool.acquire(timeout=10) as conn:
-            await conn.execute("DELETE FROM rate_buckets WHERE at < $1", before)
+            await conn.execute(
+                "DELETE FROM rate_buckets WHERE at < extract(epoch FROM clock_timestamp())::float8 - $1", float(idle)
+            )
 
 
 # What a lost or overloaded database raises (asyncpg's own errors only when _unavailable says so): answered 503.

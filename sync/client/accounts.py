@@ -3,6 +3,7 @@ the session: profile.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import uuid
@@ -118,7 +119,11 @@ class Accounts:
         device_name: str = DEVICE_NAME,
     ) -> None:
         check_handle(handle)
-        self.store.prepare()
+        # A profile of this account on this server signs in again (signed out: revoked, or the server was restored
+        # from a backup) and keeps everything it holds; any other profile is refused before anything is sent.
+        again = self.store.load_keys() if self.store.exists() else None
+        if again is None or again.server != server.rstrip("/") or again.handle != handle:
+            self.store.prepare()
         if recovery is not None:
             login_keys = keys.derive_recovery_keys(keys.parse_recovery_key(recovery))
         api = Api(server)
@@ -168,7 +173,25 @@ class Accounts:
             if recovery is not None
             else keys.unlock_with_login_keys(account, login_keys)
         )
-        self._save_new_profile(server, secrets, seed, session)
+        if again is None:
+            self._save_new_profile(server, secrets, seed, session)
+            return
+        if secrets.user_id != again.user_id:  # the handle now names another account (the old one was deleted)
+            self.store.prepare()  # refuses: this profile holds the other account's data
+        self.store.save_keys(
+            dataclasses.replace(
+                again,
+                role=secrets.role,
+                device_id=session.device_id.bytes,
+                account_key=secrets.account_key,
+                sig_seed=secrets.sig_seed,
+                kem_seed=secrets.kem_seed,
+                device_seed=seed,
+                token=session.token,
+            )
+        )
+        with self.store.transaction() as db:
+            self.store.set_meta(db, "device_id", str(session.device_id))
 
     def _save_new_profile(
         self, server: str, secrets: keys.AccountSecrets, device_seed: bytes, session: wire.Session

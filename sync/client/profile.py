@@ -72,7 +72,8 @@ class Profile:
         except ApiError as exc:
             if exc.status in (401, 403, 404):
                 raise BetweenError(
-                    "signed_out", "this device is signed out (revoked or expired); run `between account login`"
+                    "signed_out",
+                    "this device is signed out; sign in again with `between account login` in this profile",
                 ) from None
             raise
         api.token = k.token = session.token

@@ -1,7 +1,9 @@
 """The restore drill, the web app's half (PROTOCOL.md "Restores and the server epoch"): the server is backed up, the
 app writes more, and the server is restored from the backup on the same address. The app sees the new epoch, pulls
 from the start without refusing the older feed as a rollback, sends again what the server lost, says so in words
-once, and keeps syncing; a new device then reads every entry as it was last written."""
+once, and keeps syncing; a new device then reads every entry as it was last written. The restore signed every
+device out (server/backup.py): the app's first sync after it finds its session and its device key refused, keeps
+every entry, and syncs again once the person signs in."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import sys
 
 import pytest
 from pwa_browser import launch, open_app
-from pwa_live import PASSPHRASE, go_sync, live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
+from pwa_live import PASSPHRASE, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, entry_summaries, go_entries, save
 from test_attachments_sync_browser import png, save_photo, wait_upload
 
@@ -63,6 +65,15 @@ def test_after_a_restore_the_app_sends_again_what_the_server_lost(playwright_ins
         assert done.returncode == 0, done.stderr
         server.data_dir = restored
         server.restart()
+
+        # The restored server knows no device: the old session is refused, and so is a new one made with the old
+        # device key; the app says to sign in again and keeps every entry
+        go_sync(page)
+        page.get_by_role("button", name="Sync now").click()
+        page.wait_for_selector("#signin-form")  # the Sync screen, signed out: the sign-in form
+        assert "Sign in again to sync; your entries are still here." in page.inner_text("main")
+        assert sorted(entry_summaries(page)) == ["One", "Three", "Two"]
+        assert sign_in(page, "rosa") == ""
 
         # The app syncs with the restored server: no rollback refusal, no stop, told once in words
         assert sync_now(page) == "Synced"

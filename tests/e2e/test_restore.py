@@ -1,7 +1,10 @@
 """The restore drill, clients' half (PROTOCOL.md "Restores and the server epoch"): the server is backed up while a
 device pushes, more is written after the backup, and the server is restored from it on the same address. The devices
 see a new epoch, pull from the start without refusing the older feed, send again what the server lost (shares
-included), and say in words that nothing was lost; a second device then reads every entry as it was written."""
+included), and say in words that nothing was lost; a second device then reads every entry as it was written.
+
+A restore signs every device out (server/backup.py, docs/SECURITY.md "Restores"): each device's first sync after it
+says it is signed out, and `between account login` in the same profile signs it in again keeping everything."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import threading
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from between.sync.cli.messages import t
@@ -23,6 +27,21 @@ from .e2e_cli import Cli
 def _bodies(cli: Cli, name: str) -> dict[str, str]:
     listed = cli.json(name, "entry", "list")
     return {e["id"]: cli.json(name, "entry", "show", e["id"])["fields"]["body"] for e in listed}
+
+
+def _old_session(cli: Cli, name: str) -> str:
+    return json.loads((cli.profile(name) / "keys.json").read_text())["token"]
+
+
+def _sign_in_again(cli: Cli, name: str, handle: str) -> None:
+    """The restored server knows no device: the old device key makes no session, and the person signs in again in
+    the same profile, which keeps every entry."""
+    before = _bodies(cli, name) if handle == "alice" else None
+    refused = cli.run(name, "sync", ok=False)
+    assert refused.returncode != 0 and "signed out" in refused.stderr, refused.stderr
+    cli.login(name, handle)
+    if before is not None:
+        assert _bodies(cli, name) == before  # nothing local was lost by signing in again
 
 
 def _shared(cli: Cli, name: str) -> dict[str, str]:
@@ -68,14 +87,20 @@ def test_after_a_restore_the_devices_send_again_what_the_server_lost_and_nothing
         assert written == _bodies(cli, "b") and written[third] == "three, after the backup"
 
         # Restore into a new data directory and serve it on the same address
+        old_tokens = {name: _old_session(cli, name) for name in ("a", "b", "t")}
         server.stop()
         restored = tmp_path / "restored"
         done = _between("restore", str(tmp_path / "backup"), "--data", str(restored))
         assert done.returncode == 0, done.stderr
         server.data_dir = restored
         server.restart()
+        for token in old_tokens.values():  # every session the backup held is ended
+            r = httpx.get(f"{server.url}/api/v1/devices", headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 401
 
-        # The first device to sync after the restore: told in words, nothing refused, everything sent again
+        # The first device to sync after the restore signs in again, then: told in words, nothing refused, everything
+        # sent again
+        _sign_in_again(cli, "a", "alice")
         proc = cli.run("a", "sync")
         assert t("restore.done") in proc.stdout
         assert "older or forked" not in proc.stderr and "refused" not in proc.stderr
@@ -83,10 +108,12 @@ def test_after_a_restore_the_devices_send_again_what_the_server_lost_and_nothing
         again = cli.run("a", "sync")  # the epoch is kept: told once
         assert t("restore.done") not in again.stdout and "pushed 0" in again.stdout
 
-        # The other devices: no rollback refusal, nothing lost, the message too
+        # The other devices: signed in again, no rollback refusal, nothing lost, the message too
+        _sign_in_again(cli, "b", "alice")
         proc = cli.run("b", "sync")
         assert t("restore.done") in proc.stdout and "older or forked" not in proc.stderr
         assert _bodies(cli, "b") == written
+        _sign_in_again(cli, "t", "drbob")
         proc = cli.run("t", "sync")
         assert t("restore.done") in proc.stdout and "older or forked" not in proc.stderr
         assert _shared(cli, "t")[first] == "one, edited after the backup"
@@ -196,9 +223,11 @@ def test_a_share_ended_after_the_backup_is_ended_again_on_the_restored_server(tm
                 db.close()
 
         assert len(active_grants()) == 1  # the restored server knows nothing of the unshare
+        _sign_in_again(cli, "a", "alice")
         proc = cli.run("a", "sync")
         assert t("restore.done") in proc.stdout and "refused" not in proc.stderr
         assert active_grants() == []
+        _sign_in_again(cli, "t", "drbob")
         cli.run("t", "sync")
         assert rid not in _shared(cli, "t")
     finally:

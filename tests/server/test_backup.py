@@ -3,6 +3,7 @@ directory with a new server epoch (the restore drill), and the checks that refus
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 import subprocess
 import sys
@@ -205,3 +206,68 @@ def test_a_backup_holds_the_attachments_and_check_verifies_each_digest(tmp_path,
     assert "missing" in check(tmp_path / "backup" / "between.sqlite3")[0]
     with pytest.raises(BackupError):
         restore(tmp_path / "backup", tmp_path / "again")
+
+
+def test_a_restore_signs_every_device_out_so_a_revoked_one_cannot_come_back(tmp_path, api):
+    """F3: the backup knows nothing of a device revoked after it. A restore deletes every device and session: old
+    tokens and old device keys are refused, and the passphrase signs in again as a new device."""
+    from litestar.testing import TestClient
+
+    from between.server.app import create_app
+    from between.server.backup import backup
+    from tests.server.harness import Api, dump, make_settings
+
+    sam = api.register("sam")
+    phone = copy.copy(sam)  # the same account on a second device, later stolen
+    phone.new_device()
+    r = api.post("/auth/login", b.login(phone, api.challenge("sam")))
+    assert r.status_code == 200, r.text
+    phone.token = r.json()["token"]
+    backup(api.data_dir, tmp_path / "backup")
+    # after the backup the phone is revoked; the restore would bring it back
+    assert api.c.delete(f"/api/v1/devices/{phone.device_id}", headers=sam.auth()).status_code == 204
+    api.c.__exit__(None, None, None)
+    restore(tmp_path / "backup", tmp_path / "restored")
+    assert dump(tmp_path / "restored" / "between.sqlite3", ("devices", "sessions", "challenges")) == {
+        "devices": [],
+        "sessions": [],
+        "challenges": [],
+    }
+    settings = make_settings(tmp_path / "restored")
+    with TestClient(create_app(settings), base_url="https://between.test") as c:
+        restored = Api(c, tmp_path / "restored")
+        for acct in (sam, phone):
+            assert restored.get("/sync/pull?after=0", acct).status_code == 401  # the old session is gone
+            refreshed = restored.post("/auth/refresh", b.refresh(acct, restored.device_challenge(acct)))
+            assert refreshed.status_code == 401  # and the old device key makes no new one
+        sam.new_device()
+        r = restored.post("/auth/login", b.login(sam, restored.challenge("sam")))
+        assert r.status_code == 200, r.text
+        sam.token = r.json()["token"]
+        assert restored.get("/sync/pull?after=0", sam).status_code == 200
+        assert [d["device_id"] for d in restored.get("/devices", sam).json()] == [str(sam.device_id)]
+
+
+def test_backups_are_owner_only_and_keep_the_vapid_key(tmp_path, api):
+    """F10: the backup and the restored data directory are 0700 with 0600 files, whatever the umask, and the VAPID key
+    goes with them (a new key would end every push subscription)."""
+    import os
+    import stat
+
+    from between.server.backup import backup
+
+    sam = api.register("sam")
+    assert api.post("/blobs", {"id": str(uuid.uuid4()), "size": 10}, sam).status_code == 201
+    vapid = (api.data_dir / "vapid.pem").read_bytes()
+    old = os.umask(0o022)
+    try:
+        backup(api.data_dir, tmp_path / "backup")
+        restore(tmp_path / "backup", tmp_path / "restored")
+    finally:
+        os.umask(old)
+    for root in (tmp_path / "backup", tmp_path / "restored"):
+        assert (root / "vapid.pem").read_bytes() == vapid
+        assert stat.S_IMODE(root.stat().st_mode) == 0o700, root
+        for path in root.rglob("*"):
+            want = 0o700 if path.is_dir() else 0o600
+            assert stat.S_IMODE(path.stat().st_mode) == want, path

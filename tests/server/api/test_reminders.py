@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import socket
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from harness import Api, Clock, dump, make_settings
 from litestar.testing import TestClient
 
 from between.server.app import create_app
-from between.server.reminders import BACKOFF_FIRST, Sender
+from between.server.reminders import BACKOFF_FIRST, JWT_CACHE, Sender
 from between.server.store import Store
 from between.server.webpush import Vapid, encrypt
 from between.sync.core import wire
@@ -163,30 +165,36 @@ def test_restart_between_scheduling_and_firing_fires_once(tmp_path: Path, stand_
         assert len(stand_in.received(sub)) == 1
 
 
+async def seed_device(store: Store, handle: str) -> tuple[bytes, bytes]:
+    """An account with one device, written straight into the store: (user id, device id)."""
+    acct = b.new_account(handle)
+    user, device = acct.user_id, acct.device_id.bytes
+
+    async def op(c):
+        await c.execute(
+            "INSERT INTO users (user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, "
+            "login_pub, recovery_login_pub, pw_envelope, rk_envelope, id_wrap, sig_pub, kem_pub, "
+            "bundle_signature, created_at) VALUES (?, ?, 'client', 1, 1, 1, x'00', x'00', x'00', x'00', "
+            "x'00', x'00', x'00', x'00', x'00', 0)",
+            (user, handle),
+        )
+        await c.execute(
+            "INSERT INTO devices (device_id, user_id, name, sig_pub, created_at, last_seen_at) "
+            "VALUES (?, ?, 'phone', x'00', 0, 0)",
+            (device, user),
+        )
+
+    await store.db.write(op)
+    return user, device
+
+
 def test_two_senders_send_each_time_once(tmp_path: Path, stand_in):
     """Two senders on one database (as several workers would be) claim under leases: 120 times, 120 pushes."""
 
     async def run() -> None:
         store = await Store.open(tmp_path / "db.sqlite3")
         try:
-            sam = b.new_account("sam")
-            user, device = sam.user_id, sam.device_id.bytes
-
-            async def op(c):
-                await c.execute(
-                    "INSERT INTO users (user_id, handle, role, kdf_memory_kib, kdf_iterations, kdf_lanes, kdf_salt, "
-                    "login_pub, recovery_login_pub, pw_envelope, rk_envelope, id_wrap, sig_pub, kem_pub, "
-                    "bundle_signature, created_at) VALUES (?, 'sam', 'client', 1, 1, 1, x'00', x'00', x'00', x'00', "
-                    "x'00', x'00', x'00', x'00', x'00', 0)",
-                    (user,),
-                )
-                await c.execute(
-                    "INSERT INTO devices (device_id, user_id, name, sig_pub, created_at, last_seen_at) "
-                    "VALUES (?, ?, 'phone', x'00', 0, 0)",
-                    (device, user),
-                )
-
-            await store.db.write(op)
+            user, device = await seed_device(store, "sam")
             sub = stand_in.subscribe()
             await store.reminders.subscribe(
                 user, device, wire.PushSubscription(endpoint=sub.endpoint, p256dh=sub.p256dh, auth=sub.auth), 0
@@ -194,7 +202,9 @@ def test_two_senders_send_each_time_once(tmp_path: Path, stand_in):
             times = [wire.ReminderTime(id=f"t{i:011d}", at=int(START) - i % 7) for i in range(120)]
             assert await store.reminders.set_times(device, times, 0)
             vapid = Vapid.load_or_create(tmp_path / "vapid.pem")
-            senders = [Sender(store.reminders, vapid, "mailto:ops@example.org", lambda: START) for _ in range(2)]
+            senders = [
+                Sender(store.reminders, vapid, "mailto:ops@example.org", lambda: START, loopback=True) for _ in range(2)
+            ]
             stand_in.clock = lambda: START
             counts = await asyncio.gather(*(s.run_once() for s in senders))
             for s in senders:
@@ -348,3 +358,220 @@ def test_encryption_matches_http_ece():
     import http_ece
 
     assert http_ece.decrypt(body, private_key=ua_private, auth_secret=auth, version="aes128gcm").startswith(b"When")
+
+
+def test_endpoints_off_the_push_service_list_are_refused(api_factory, stand_in):
+    """Only https on port 443 to a DNS name of the operator's list (default: the browsers' push services); every
+    spelling of an address is refused, whatever a resolver would make of it."""
+    api = api_factory()
+    sam = api.register("sam")
+    wire_sub = stand_in.subscribe().wire()
+    for endpoint in (
+        "https://2130706433/x",  # 127.0.0.1 as one decimal number
+        "https://0x7f.1/x",  # hex and short forms
+        "https://127.1/x",
+        "https://0177.0.0.1/x",
+        "https://[::ffff:127.0.0.1]/x",
+        "https://169.254.169.254/x",
+        "https://push.example.org/x",  # a host off the list
+        "https://fcm.googleapis.com.attacker.example/x",
+        "https://attacker-fcm.googleapis.com/x",  # fcm.googleapis.com is listed without `*.`
+        "https://push.apple.com/x",  # `*.push.apple.com` is names under it
+        "https://fcm.googleapis.com:8443/fcm/send/x",  # another port
+        "https://fcm.googleapis.com./fcm/send/x",
+        "http://fcm.googleapis.com/fcm/send/x",
+        "https://fcm.googleapis.com:99999/x",
+    ):
+        r = put(api, "/reminders/subscription", {**wire_sub, "endpoint": endpoint}, sam)
+        assert r.status_code == 400 and r.json()["code"] == "push_endpoint_refused", endpoint
+    assert dump(api.db, ("push_subscriptions",)) == {"push_subscriptions": []}
+    for endpoint in (
+        "https://fcm.googleapis.com/fcm/send/dGVzdA",  # Chromium
+        "https://updates.push.services.mozilla.com/wpush/v2/dGVzdA",  # Firefox
+        "https://web.push.apple.com/QGVzdA",  # Safari
+        "https://wns2-par02p.notify.windows.com/w/?token=dGVzdA",  # Edge
+        "https://fcm.googleapis.com:443/fcm/send/dGVzdA",
+    ):
+        r = put(api, "/reminders/subscription", {**wire_sub, "endpoint": endpoint}, sam)
+        assert r.status_code == 204, (endpoint, r.text)
+
+
+def test_operator_list_of_push_services(api_factory, stand_in):
+    api = api_factory(push_services=("push.example.org", "*.push.example.net"))
+    sam = api.register("sam")
+    wire_sub = stand_in.subscribe().wire()
+    for endpoint, status in (
+        ("https://push.example.org/x", 204),
+        ("https://eu.push.example.net/x", 204),
+        ("https://fcm.googleapis.com/fcm/send/x", 400),
+        ("https://push.example.net/x", 400),
+    ):
+        r = put(api, "/reminders/subscription", {**wire_sub, "endpoint": endpoint}, sam)
+        assert r.status_code == status, endpoint
+
+
+class RawServer:
+    """A tiny HTTP server on 127.0.0.1 for one behaviour of a bad push service: `drip` sends its answer one byte a
+    second and never finishes; `flood` answers 201 with a body of 10 GiB and writes it as fast as it can."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.written = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.origin = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.stopped = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)  # the request (small: headers and one record)
+            try:
+                if self.mode == "drip":
+                    for byte in b"HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n":
+                        if self.stopped.wait(1.0):
+                            return
+                        conn.sendall(bytes([byte]))
+                else:
+                    conn.sendall(b"HTTP/1.1 201 Created\r\ncontent-length: 10737418240\r\n\r\n")
+                    chunk = b"x" * 65536
+                    while not self.stopped.is_set() and self.written < 10 * 1024**3:
+                        conn.sendall(chunk)
+                        self.written += len(chunk)
+            except OSError:
+                return
+
+    def endpoint(self) -> str:
+        return f"{self.origin}/push/{os.urandom(6).hex()}"
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.sock.close()
+
+
+def test_a_dripping_push_service_holds_up_no_one_else(tmp_path: Path, stand_in):
+    """One account's endpoint answers a byte a second: another account's reminder due at the same time is sent and
+    recorded at once, and the dripping send ends at the deadline (its row waits for a retry)."""
+    drip = RawServer("drip")
+
+    async def run() -> None:
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            slow_user, slow_device = await seed_device(store, "mallory")
+            user, device = await seed_device(store, "sam")
+            sub = stand_in.subscribe()
+            stand_in.clock = lambda: START
+            for u, d, endpoint in ((slow_user, slow_device, drip.endpoint()), (user, device, sub.endpoint)):
+                await store.reminders.subscribe(
+                    u, d, wire.PushSubscription(endpoint=endpoint, p256dh=sub.p256dh, auth=sub.auth), 0
+                )
+            await store.reminders.set_times(slow_device, [wire.ReminderTime(id="slowaaaaaaaa", at=int(START))], 0)
+            await store.reminders.set_times(device, [wire.ReminderTime(id="quickaaaaaaa", at=int(START))], 0)
+            vapid = Vapid.load_or_create(tmp_path / "vapid.pem")
+            sender = Sender(store.reminders, vapid, "mailto:ops@example.org", lambda: START, deadline=3, loopback=True)
+            began = time.monotonic()
+            round_ = asyncio.create_task(sender.run_once())
+
+            async def recorded() -> bool:
+                async with store.db.read() as c:
+                    rows = await c.fetchall("SELECT reminder_id FROM reminder_times")
+                return [r[0] for r in rows] == ["slowaaaaaaaa"]
+
+            while not await recorded():
+                assert time.monotonic() - began < 2.5, "the quick reminder waited for the dripping one"
+                await asyncio.sleep(0.02)
+            assert [m.json()["r"] for m in stand_in.received(sub)] == ["quickaaaaaaa"]
+            assert not round_.done()  # the dripping send is still under way, and held up nothing
+            assert await round_ == 1
+            took = time.monotonic() - began
+            assert 2.9 < took < 4.5, took  # the deadline, not the 40-odd seconds the whole answer would take
+            async with store.db.read() as c:
+                (row,) = await c.fetchall("SELECT reminder_id, due_at, lease FROM reminder_times")
+            assert row == ("slowaaaaaaaa", int(START) + BACKOFF_FIRST, None)  # waits for its retry
+            await sender.stop()
+        finally:
+            await store.close()
+
+    try:
+        asyncio.run(run())
+    finally:
+        drip.stop()
+
+
+def test_a_huge_answer_is_not_read(tmp_path: Path, stand_in):
+    """A push service answering 201 with 10 GiB: the push counts as sent at once, and the sender reads none of the
+    body (what the server managed to write is what the sockets' buffers hold)."""
+    flood = RawServer("flood")
+
+    async def run() -> None:
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            user, device = await seed_device(store, "sam")
+            sub = stand_in.subscribe()
+            await store.reminders.subscribe(
+                user, device, wire.PushSubscription(endpoint=flood.endpoint(), p256dh=sub.p256dh, auth=sub.auth), 0
+            )
+            await store.reminders.set_times(device, [wire.ReminderTime(id="floodaaaaaaa", at=int(START))], 0)
+            vapid = Vapid.load_or_create(tmp_path / "vapid.pem")
+            sender = Sender(store.reminders, vapid, "mailto:ops@example.org", lambda: START, loopback=True)
+            began = time.monotonic()
+            assert await sender.run_once() == 1
+            assert time.monotonic() - began < 3
+            assert await store.reminders.next_due() is None
+            await sender.stop()
+        finally:
+            await store.close()
+
+    try:
+        asyncio.run(run())
+        time.sleep(0.3)  # the server thread sees the closed connection
+        assert flood.written < 64 * 1024**2, flood.written
+    finally:
+        flood.stop()
+
+
+def test_sender_checks_the_endpoint_again_when_sending(tmp_path: Path, stand_in):
+    """A subscription stored before the rules changed (or by an older server) is not posted to."""
+
+    async def run() -> None:
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            user, device = await seed_device(store, "sam")
+            sub = stand_in.subscribe()
+            await store.reminders.subscribe(
+                user, device, wire.PushSubscription(endpoint=sub.endpoint, p256dh=sub.p256dh, auth=sub.auth), 0
+            )
+            await store.reminders.set_times(device, [wire.ReminderTime(id="oldruleaaaaa", at=int(START))], 0)
+            vapid = Vapid.load_or_create(tmp_path / "vapid.pem")
+            sender = Sender(store.reminders, vapid, "mailto:ops@example.org", lambda: START)  # loopback off
+            assert await sender.run_once() == 0
+            assert stand_in.received(sub) == [] and stand_in.plain_posts == 0
+            assert await store.reminders.next_due() is None  # dropped, not retried
+            await sender.stop()
+        finally:
+            await store.close()
+
+    asyncio.run(run())
+
+
+def test_jwt_cache_is_bounded(tmp_path: Path):
+    async def run() -> None:
+        store = await Store.open(tmp_path / "db.sqlite3")
+        try:
+            sender = Sender(store.reminders, Vapid.load_or_create(tmp_path / "vapid.pem"), "mailto:a@b.org", time.time)
+            for i in range(JWT_CACHE + 50):
+                sender._authorization(f"https://h{i}.push.apple.com/x", 0)
+            assert len(sender._jwt) == JWT_CACHE
+            assert "https://h0.push.apple.com" not in sender._jwt
+            await sender.stop()
+        finally:
+            await store.close()
+
+    asyncio.run(run())

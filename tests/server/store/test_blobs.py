@@ -105,6 +105,11 @@ def test_create_resume_upload_and_download(api: Api):
     assert across.json()["code"] == "range_not_satisfiable"
     several = fetch(api, sam, blob_id, "bytes=0-1,5-6")
     assert several.status_code == 200 and several.content == data  # one range only: the rest is ignored
+    for ignored in ("items=0-5", "bytes=abc", "bytes=9-3", "bytes=-", "bytes=" + "9" * 50 + "-1"):
+        r = fetch(api, sam, blob_id, ignored)
+        assert r.status_code == 200 and r.content == data, ignored
+    huge = fetch(api, sam, blob_id, "bytes=" + "9" * 50 + "-")
+    assert huge.status_code == 416
 
     before = stored(api)
     done = patch(api, sam, blob_id, len(data), b"more")
@@ -335,3 +340,45 @@ def test_two_uploads_at_one_offset_one_lands(api: Api, first: int):
     assert loser.row.received == 300_000
     assert patch(api, sam, blob_id, 300_000, winner).status_code == 200
     assert api.get(f"/blobs/{blob_id}", sam).content == winner + winner
+
+
+def test_a_sealed_attachment_goes_up_in_pieces_and_opens_from_its_chunks(api: Api):
+    """A real blob (sync/core/attachments.py): uploaded in pieces that cut across its chunks, read back chunk by chunk
+    with ranges (as a player streams it) and whole; the server's digest is the one the document names, and the
+    plaintext appears nowhere in the server's data directory (SQLite: files and database)."""
+    from between.sync.core import attachments, crypto
+
+    assert api.services.settings.max_blob_bytes >= attachments.MAX_BLOB_BYTES  # the largest attachment fits
+    sam = api.register("sam")
+    plaintext = b"CANARY-voice-note-" + os.urandom(150_000) + b"-CANARY"
+    key, att_id = crypto.random_bytes(32), uuid.uuid4()
+    blob = attachments.seal_blob(key, att_id.bytes, plaintext)
+    assert len(blob) == attachments.blob_length(len(plaintext))
+    blob_id = str(att_id)
+    assert create(api, sam, len(blob), att_id).status_code == 201
+    at = 0
+    for piece in (50_001, 40_000, len(blob)):
+        r = patch(api, sam, blob_id, at, blob[at : at + piece])
+        assert r.status_code == 200, r.text
+        at = r.json()["received"]
+    state = msgspec.json.decode(r.content, type=wire.BlobState)
+    assert state.complete and state.digest == attachments.digest(blob)
+
+    header = fetch(api, sam, blob_id, f"bytes=0-{attachments.HEADER_LEN - 1}").content
+    prefix = attachments.parse_blob_header(header)
+    n = attachments.chunk_count(len(plaintext))
+    opened = bytearray()
+    for i in range(n):
+        start = attachments.HEADER_LEN + i * attachments.SEALED_CHUNK
+        end = min(start + attachments.SEALED_CHUNK, len(blob)) - 1
+        chunk = fetch(api, sam, blob_id, f"bytes={start}-{end}")
+        assert chunk.status_code == 206
+        opened += attachments.open_chunk(key, att_id.bytes, header, i, i == n - 1, chunk.content)
+    assert prefix and bytes(opened[: len(plaintext)]) == plaintext
+    whole = api.get(f"/blobs/{blob_id}", sam).content
+    assert attachments.open_blob(key, att_id.bytes, whole, len(plaintext), state.digest) == plaintext
+
+    if api.database is None:
+        for path in api.data_dir.rglob("*"):
+            if path.is_file():
+                assert b"CANARY" not in path.read_bytes(), path

@@ -339,3 +339,35 @@ def test_rate_limits_are_shared_by_every_worker(postgres_database):
     waits = run_coroutine(run())
     assert waits[:3] == [None, None, None] and waits[5] is None
     assert all(w is not None and 1 <= w <= 20 for w in waits[3:5])
+
+
+def test_shared_rate_limits_keep_the_database_clock(postgres_database):
+    """F9: the buckets' time is the database's (a worker's clock is not asked), and it never goes back: a bucket whose
+    time is ahead of the clock (the clock was stepped back) refills nothing and keeps its time. Idle buckets are
+    forgotten by the database's clock too."""
+
+    async def run() -> None:
+        store = await Store.open(postgres_database.dsn)
+        db = store.db
+        try:
+            assert [await db.take_token("k", 2, 60) for _ in range(2)] == [None, None]
+            assert 20 <= (await db.take_token("k", 2, 60) or 0) <= 30  # one token back in 30 s
+            async with db._pool.acquire() as conn:
+                skew = await conn.fetchval(
+                    "SELECT at - extract(epoch FROM clock_timestamp())::float8 FROM rate_buckets WHERE key = 'k'"
+                )
+                assert abs(skew) < 5
+                await conn.execute("UPDATE rate_buckets SET at = at + 3600, tokens = 0 WHERE key = 'k'")
+                ahead = await conn.fetchval("SELECT at FROM rate_buckets WHERE key = 'k'")
+            assert await db.take_token("k", 2, 60) is not None  # no refill from a time that went back
+            async with db._pool.acquire() as conn:
+                assert await conn.fetchval("SELECT at FROM rate_buckets WHERE key = 'k'") == ahead
+                await conn.execute("INSERT INTO rate_buckets VALUES ('old', 1, 0), ('new', 1, 1e12)")
+            await db.forget_tokens(86400)
+            async with db._pool.acquire() as conn:
+                kept = sorted(r[0] for r in await conn.fetch("SELECT key FROM rate_buckets"))
+            assert kept == ["k", "new"]
+        finally:
+            await store.close()
+
+    run_coroutine(run())

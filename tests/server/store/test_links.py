@@ -4,11 +4,13 @@ grant between the two people, both ways."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
 
 import builders as b
 import msgspec
+import pytest
 from harness import Clock, dump, run_coroutine
 
 from between.server.store import Conflict, Store
@@ -156,3 +158,67 @@ def test_a_link_keeps_the_invitation_it_was_made_from_and_the_clients_proof(api)
         [link] = api.get("/links", side).json()
         assert link == made
         assert (link["invite_id"], base64.b64decode(link["proof"])) == (inv["invite_id"], proof)
+
+
+@pytest.mark.parametrize("engine", ["postgres"])
+def test_ending_a_link_waits_for_a_share_in_flight_and_revokes_it_too(api_factory, engine):
+    """F8, PostgreSQL: a push reads its owner's links under the owner's row lock. A share that read the link before it
+    ended (stood in for here by a transaction holding that lock and then writing a grant) commits first, and ending
+    the link, which takes both people's rows first, revokes that grant too: no active grant outlives the link."""
+    import threading
+    import time
+
+    import asyncpg
+
+    api = api_factory()
+    therapist = api.register("dr-tran", "therapist")
+    client = api.register("sam")
+    api.link(therapist, client)
+    rec = b.Rec(client)
+    assert api.push(client, [rec.item(grant_to=[therapist])])[0]["status"] == "ok"
+    locked, errors = threading.Event(), []
+
+    def share_in_flight() -> None:
+        async def run() -> None:
+            conn = await asyncpg.connect(api.database.dsn)
+            try:
+                async with conn.transaction():
+                    await conn.execute("SELECT 1 FROM users WHERE user_id = $1 FOR UPDATE", client.user_id)
+                    locked.set()
+                    await asyncio.sleep(1.0)
+                    await conn.execute(
+                        "INSERT INTO grants (record_id, grantee_id, key_id, body, sealed, signature, created_at) "
+                        "VALUES ($1, $2, $3, '\\x00', '\\x00', '\\x00', 1)",
+                        rec.record_id.bytes,
+                        therapist.user_id,
+                        crypto.random_bytes(16),
+                    )
+            finally:
+                await conn.close()
+
+        try:
+            asyncio.run(run())
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+            locked.set()
+
+    holder = threading.Thread(target=share_in_flight)
+    holder.start()
+    assert locked.wait(10)
+    [link] = api.get("/links", therapist).json()
+    began = time.monotonic()
+    assert api.delete(f"/links/{link['link_id']}", therapist).status_code == 204
+    waited = time.monotonic() - began
+    holder.join()
+    assert errors == []
+    assert waited > 0.5, waited  # it waited for the share's transaction
+
+    async def counts() -> tuple[int, int]:
+        conn = await asyncpg.connect(api.database.dsn)
+        try:
+            row = await conn.fetchrow("SELECT count(*), count(*) FILTER (WHERE revoked_at IS NULL) FROM grants")
+            return row[0], row[1]
+        finally:
+            await conn.close()
+
+    assert run_coroutine(counts()) == (2, 0)  # both grants, the late one too, are revoked
