@@ -25,6 +25,9 @@ ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
+# A microphone (and camera) that Chromium makes up, allowed without asking: what the voice recorder's tests record.
+# Without the second, the page asks, and headless Chromium answers no (the refused-microphone test).
+FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 # URL -> file mappings the app needs beyond web/ itself (server/web.py is asked to serve the same).
 EXTRA_FILES = {
@@ -131,10 +134,11 @@ def serious_violations(page) -> list[str]:
     }""")
 
 
-def launch(playwright_instance, profile: Path, **options):
-    """A persistent Chromium profile: closing and relaunching it is what a person closing the app does."""
+def launch(playwright_instance, profile: Path, *, extra_args: list[str] | None = None, **options):
+    """A persistent Chromium profile: closing and relaunching it is what a person closing the app does.
+    `extra_args`: more switches (FAKE_MEDIA)."""
     return playwright_instance.chromium.launch_persistent_context(
-        str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS, **options
+        str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS + (extra_args or []), **options
     )
 
 

@@ -12,16 +12,21 @@ sam; sam writes a few entries, answers today's practice and shares a journal.
 The same screens in Spanish (`*-es.png`, issue 14): dra.ruiz assigns from the library with her app in Spanish (a
 template is copied in the therapist's language) and lucia writes in Spanish, then both browsers start again with
 Spanish as their language (es-ES), as a Spanish-speaking person's would; on a phone, light, and a few dark. The
-check adds what longer words could break: no label of the tab bar cut or spilling over."""
+check adds what longer words could break: no label of the tab bar cut or spilling over.
+
+Recordings and photos (issue 15): the voice form while it records (Chromium's fake microphone) and once recorded,
+the saved voice entry, a journal's form with two photos chosen, and the saved entry showing them (`client-voice-*`,
+`client-journal-photos*`)."""
 
 from __future__ import annotations
 
 import os
 import struct
+import time
 from pathlib import Path
 
 import pytest
-from pwa_browser import launch, open_app
+from pwa_browser import FAKE_MEDIA, launch, open_app
 from pwa_care import (
     assign_from_template,
     go,
@@ -260,3 +265,84 @@ def test_the_main_screens_in_spanish_on_a_phone(playwright_instance, tmp_path, o
         finally:
             for ctx in contexts.values():
                 ctx.close()
+
+
+# A drawing on paper as a phone photographs it: a sheet a little warm, a house, a sun, a path, in crayon colours.
+PAPER_PHOTO = """async ([w, h, hue]) => { const c = document.createElement('canvas'); c.width = w; c.height = h;
+  const g = c.getContext('2d'); g.fillStyle = '#8a7f72'; g.fillRect(0, 0, w, h);
+  g.fillStyle = '#f4efe4'; g.fillRect(w * .08, h * .06, w * .84, h * .88);
+  g.lineWidth = w / 120; g.lineCap = 'round'; g.lineJoin = 'round';
+  g.strokeStyle = `hsl(${hue}, 60%, 40%)`; g.strokeRect(w * .3, h * .45, w * .4, h * .35);
+  g.beginPath(); g.moveTo(w * .25, h * .47); g.lineTo(w * .5, h * .25); g.lineTo(w * .75, h * .47); g.stroke();
+  g.fillStyle = '#e9b12b'; g.beginPath(); g.arc(w * .78, h * .18, w * .07, 0, 7); g.fill();
+  g.strokeStyle = '#3c8a4a'; g.beginPath(); g.moveTo(w * .5, h * .8);
+  g.quadraticCurveTo(w * .4, h * .88, w * .45, h * .93); g.stroke();
+  const b = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.9));
+  return [...new Uint8Array(await b.arrayBuffer())]; }"""
+
+
+def shoot(page, out_dir: Path, name: str, problems: list[str], at: str | None = None) -> None:
+    """Every size and scheme of the screen as it is now (its state kept: nothing is loaded again); `at`: the part of
+    the screen to show at the top of the window."""
+    for size_name, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        for scheme in SCHEMES:
+            page.emulate_media(color_scheme=scheme)
+            page.evaluate("() => document.activeElement?.blur()")
+            page.evaluate(
+                "(at) => (at ? document.querySelector(at).scrollIntoView({block: 'start'}) : scrollTo(0, 0))", at
+            )
+            wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            if wide > 0:
+                problems.append(f"{name} {size_name} {scheme}: {wide} px wider than the window")
+            file = out_dir / f"{name}-{size_name}-{scheme}.png"
+            page.screenshot(path=str(file))
+            assert png_size(file) == (width, height), file.name
+            assert file.stat().st_size > 8000, f"{file.name} looks empty"
+
+
+def test_recordings_and_photos_phone_and_desktop_light_and_dark(playwright_instance, tmp_path, out_dir):
+    """Issue 15: the voice form while recording and once recorded, the saved voice entry, and a journal entry with two
+    photos (its form and its page)."""
+    with serve_app(tmp_path) as app:
+        url = app.url
+        ctx = launch(playwright_instance, tmp_path / "client", timezone_id=ZONE, locale="en-GB", extra_args=FAKE_MEDIA)
+        try:
+            page = open_app(ctx, url)
+            problems: list[str] = []
+            go(page, url, "/app/entries/new?kind=voice", "form.entry-form")
+            page.locator("[data-recorder][data-wired]").wait_for()
+            page.get_by_role("button", name="Record", exact=True).click()
+            page.get_by_role("button", name="Stop").wait_for()
+            time.sleep(4)
+            shoot(page, out_dir, "client-voice-recording", problems)
+            page.get_by_role("button", name="Stop").click()
+            page.locator("[data-attach-new]").wait_for()
+            page.wait_for_timeout(200)
+            shoot(page, out_dir, "client-voice-recorded", problems)
+            page.fill("#f-title", "Before calling Mum")
+            page.get_by_role("button", name="Save").click()
+            page.locator("article h1").wait_for()
+            page.wait_for_function("""() => { const a = document.querySelector('article audio');
+              return Number.isFinite(a?.duration) && a.duration > 0 && !a.dataset.seeking; }""")
+            shoot(page, out_dir, "client-voice-entry", problems)
+
+            go(page, url, "/app/entries/new?kind=journal", "form.entry-form")
+            page.locator("[data-photos][data-wired]").wait_for()
+            paths = []
+            for i, (w, h, hue) in enumerate([(1600, 1200, 10), (1200, 1600, 220)]):
+                path = tmp_path / f"drawing-{i}.jpg"
+                path.write_bytes(bytes(page.evaluate(PAPER_PHOTO, [w, h, hue])))
+                paths.append(str(path))
+            page.fill("#f-title", "Drawings from the waiting room")
+            page.fill("#f-body", "I drew our old house while I waited. It felt calmer than reading.")
+            page.set_input_files("[data-photos-input]", paths)
+            page.wait_for_function("() => document.querySelector('[data-attach-files]').files.length === 2")
+            shoot(page, out_dir, "client-journal-photos-form", problems, at=".field:has([data-photos])")
+            page.get_by_role("button", name="Save").click()
+            page.locator("article h1").wait_for()
+            page.wait_for_function("() => [...document.querySelectorAll('article img')].every((i) => i.naturalWidth)")
+            shoot(page, out_dir, "client-journal-photos", problems)
+            assert not problems, problems
+        finally:
+            ctx.close()

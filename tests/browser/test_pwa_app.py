@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 import pytest
-from pwa_browser import ROOT, launch, open_app
+from pwa_browser import FAKE_MEDIA, ROOT, launch, open_app
 from pwa_screens import (
     CSP_WATCH,
     create_journal,
@@ -19,6 +19,7 @@ from pwa_screens import (
     search,
     start_entry,
 )
+from test_attachments_browser import record
 
 pytestmark = pytest.mark.browser
 
@@ -244,11 +245,13 @@ def _fill_required(page, kind: dict) -> None:
                 page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.6, steps=5)
                 page.mouse.up()
                 page.wait_for_function(f"() => document.querySelector('#f-{fid}').value.length > 2")
+            case "attachments":  # a voice recording, from Chromium's fake microphone (test_attachments_browser.py)
+                record(page, 1)
 
 
 def test_every_kind_can_be_written_and_read_back(playwright_instance, app_url, tmp_path):
     kinds = json.loads((ROOT / "sync" / "kinds.json").read_text())["kinds"]
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = launch(playwright_instance, tmp_path / "profile", extra_args=FAKE_MEDIA)
     try:
         page = open_app(ctx, app_url)
         for kind in kinds:

@@ -8,6 +8,7 @@ import { watchDrafts } from './drafts.js';
 import { watchLimits } from './field-limits.js';
 import { watchPacer } from './pacer.js';
 import { watchSketches } from './sketch.js';
+import { unsavedMedia, watchAttachments } from './attachments.js';
 import { watchTimers } from './timer.js';
 import { missingCapabilities, registerWorker, showUnsupported } from './browser.js';
 import { startStorage } from './storage.js';
@@ -178,6 +179,7 @@ function wireForms(htmx, storageChanged = () => {}) {
 
 /** True when a form in the view holds input the person has not saved (search boxes aside). */
 function unsavedInput(root = view) {
+  if (unsavedMedia(root)) return true; // a recording or photo made, or a kept one removed (page/attachments.js)
   for (const form of /** @type {NodeListOf<HTMLFormElement>} */ (root.querySelectorAll('form:not([role="search"])'))) {
     // Every kind of control (input, select, text area, button), told apart by its type and tag, as the DOM allows.
     for (const el of /** @type {Iterable<any>} */ (form.elements)) {
@@ -385,6 +387,7 @@ async function start() {
   watchReminders({ view, ask, reload: () => htmx.ajax('GET', '/app/reminders', { target: '#view' }) });
   watchPacer(view); // the breathing pacer runs on the page (page/pacer.js)
   watchSketches(view); // a sketch's drawing editor and its export (page/sketch.js)
+  watchAttachments(view); // the voice recorder, the photo picker and the players (page/attachments.js)
   watchTimers(view); // the relaxation timer (page/timer.js)
   refresher = createRefresher({ view, htmx, unsaved: unsavedInput, after: document.getElementById('app-update') });
   // A device that had an account and whose storage the browser cleared says so, instead of a first start.

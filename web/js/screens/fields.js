@@ -4,23 +4,30 @@
  * here instead of testing type names; a type this version does not know has a plain fallback in each.
  */
 
-import { attachmentWords, fieldType } from '../core/fields.js';
+import { fieldType } from '../core/fields.js';
 import { answeredByChoice } from '../core/kinds.js';
+import { attachmentsEditor, attachmentsShow } from './media-views.js';
 import { sketchEditor, sketchSvg } from './sketch-views.js';
 import { html, t } from './views.js';
 
 /** @typedef {import('../core/kinds.js').Field} Field */
 /**
- * What every control of one field shares, made once by `fieldControl`.
+ * What every control of one field shares, made once by `fieldControl`; `context`: what the form is about (the
+ * entry it edits, for controls that show what it holds: its recordings and photos).
  * @typedef {{common: unknown, choices: (options: {id: string, label: string}[], type: 'radio'|'checkbox',
- *   isChecked: (id: string) => boolean) => unknown}} Kit
+ *   isChecked: (id: string) => boolean) => unknown, context: Context}} Kit
+ */
+/**
+ * Where a value is shown: `recordId` the record holding it (an attachment's bytes are the worker's, by record),
+ * `caption` the entry's own words for what its picture shows, `status` with where each upload stands (the owner's).
+ * @typedef {{recordId?: string|null, caption?: string|null, status?: boolean}} Context
  */
 /**
  * @typedef {object} FieldView
  * @property {(field: Field, value: any, kit: Kit) => unknown} control the form control holding `value`
  * @property {(field: Field) => string|null} hint how to answer, shown under the label (beside the field's own)
- * @property {(field: Field, value: any) => unknown} display the value on its own entry's page
- * @property {(field: Field, value: any, options?: {whole?: boolean}) => unknown} timeline the value in a therapist's
+ * @property {(field: Field, value: any, context?: Context) => unknown} display the value on its own entry's page
+ * @property {(field: Field, value: any, options?: {whole?: boolean} & Context) => unknown} timeline the value in a therapist's
  *   timeline and print: what a client shared is shown as it came, so nothing here assumes its shape; a long answer
  *   shows its first lines with "Show all", unless `whole` (the print view)
  * @property {string|null} builder its name in the worksheet builder (`field.type.<builder>` in the catalogue); null when a worksheet cannot ask for it
@@ -195,20 +202,16 @@ const FIELD_VIEWS = Object.freeze({
     timeline: (field, value) => sketchSvg(value),
     builder: null,
   },
-  // In words only, the ids kept as the form's value (the recorder and photo picker come with the screens' own views).
   attachments: {
-    control: (field, value) => html`${arrayOf(value).map((item) => html`<input type="hidden" name="f.${field.id}"
-      value="${item?.id}">`)}${attachmentList(value)}`,
+    control: (field, value, { context }) => attachmentsEditor(field, value, `f-${field.id}`, `f.${field.id}`,
+      { recordId: context.recordId }),
     hint: noHint,
-    display: (field, value) => attachmentList(value),
-    timeline: (field, value) => attachmentList(value),
+    display: (field, value, context = {}) => attachmentsShow(value, { ...context, status: context.status ?? true }),
+    timeline: (field, value, options = {}) => attachmentsShow(value, { recordId: options.recordId,
+      caption: options.caption }),
     builder: null,
   },
 });
-
-/** Attachments in words ("Voice recording, 0:05, 84 KB"), never their keys. */
-const attachmentList = (value) => html`<ul class="attachments">${arrayOf(value).map((item) => html`<li>${
-  attachmentWords(item)}</li>`)}</ul>`;
 
 /** How a type looks, or null for one this version does not know. @returns {FieldView|null} */
 export const fieldView = (name) => (Object.hasOwn(FIELD_VIEWS, name) ? FIELD_VIEWS[name] : null);
@@ -223,8 +226,9 @@ export const typeWords = (type) => (Object.hasOwn(TYPE_WORDS, type) ? t(TYPE_WOR
 /**
  * The form control of one field. `field.described`: the ids that describe it (aria-describedby).
  * @param {Field & {described?: string}} field @param {any} value @param {boolean} invalid
+ * @param {Context} [context] what the form is about (the entry edited)
  */
-export function fieldControl(field, value, invalid) {
+export function fieldControl(field, value, invalid, context = {}) {
   const id = `f-${field.id}`;
   const name = `f.${field.id}`;
   const view = fieldView(field.type);
@@ -245,7 +249,7 @@ export function fieldControl(field, value, invalid) {
       ${(o.id === '' ? value === null || value === undefined : isChecked(o.id)) ? html`checked` : null}><span>${
       o.label}</span></label>`)}</div>`;
   if (!view) return html`<p>This field needs a newer version of the app.</p>`;
-  return html`${view.control(field, value, { common, choices })}${max ? limitCounter(id) : null}`;
+  return html`${view.control(field, value, { common, choices, context })}${max ? limitCounter(id) : null}`;
 }
 
 /**
@@ -281,16 +285,16 @@ export function fieldErrorText(error, fields = []) {
 /** How to answer a field, beyond its own hint; null when its type has nothing to add. */
 export const fieldHint = (field) => fieldView(field.type)?.hint(field) ?? null;
 
-/** A field's value on its entry's page. */
-export const fieldDisplay = (field, value) => {
+/** A field's value on its entry's page. @param {Field} field @param {unknown} value @param {Context} [context] */
+export const fieldDisplay = (field, value, context = {}) => {
   const view = fieldView(field.type);
-  return view ? view.display(field, value) : value;
+  return view ? view.display(field, value, context) : value;
 };
 
 /**
  * A field's value in a therapist's timeline: a type this version does not know, in plain words. `whole`: a long
  * answer all at once (the print view), not its first lines with "Show all".
- * @param {Field} field @param {unknown} value @param {{whole?: boolean}} [options]
+ * @param {Field} field @param {unknown} value @param {{whole?: boolean} & Context} [options]
  */
 export const timelineValue = (field, value, options = {}) => {
   const view = fieldView(field.type);

@@ -8,6 +8,7 @@ import { calendarWords, instantWords } from '../../core/dates.js';
 import { scheduleWords } from '../assign/review.js';
 import { groupBySession, markedOn } from './timeline.js';
 import { blockedWhy, heldText, isBlocked, keyStatus } from '../../core/key-status.js';
+import { captionOf } from '../media-views.js';
 import { badge, link, nav, summary, verification } from '../components.js';
 import { longAnswer, timelineValue } from '../fields.js';
 import { html, t, tt } from '../views.js';
@@ -203,7 +204,8 @@ function entryItem(item, whole = false) {
     <p class="tl-summary">${summary({ kind: doc.kind, fields }, kind)}</p>
     <p class="meta">${edited ? tt('care.item.writtenEdited', { created: when(doc.created_at), updated: when(doc.updated_at) })
       : tt('care.item.written', { created: when(doc.created_at) })}</p>
-    ${kind ? html`<dl>${known.map((f) => html`<dt>${f.label}</dt><dd>${timelineValue(f, fields[f.id], { whole })}</dd>`)}</dl>`
+    ${kind ? html`<dl>${known.map((f) => html`<dt>${f.label}</dt><dd>${timelineValue(f, fields[f.id], { whole,
+      recordId: item.id, caption: captionOf(fields) })}</dd>`)}</dl>`
       : html`<p class="hint">${t('care.item.newer')}</p>`}</li>`;
 }
 

@@ -5,6 +5,7 @@ import { instantWords } from '../../core/dates.js';
 import { answeredByChoice, unknownFields } from '../../core/kinds.js';
 import { kindWords, link, listWords, nav, summary, WORDING } from '../components.js';
 import { DRAFT_FORMS, draftAttributes, draftsToContinue } from '../drafts.js';
+import { captionOf } from '../media-views.js';
 import { fieldControl, fieldDisplay, fieldErrorText, fieldHint } from '../fields.js';
 import { shareSwitches } from '../share-switch.js';
 import { html, t, tt } from '../views.js';
@@ -105,7 +106,8 @@ export function entryPage(entry, kind, extra = null) {
       ? tt('entry.writtenEdited', { created: timeOf(entry.createdAt), updated: timeOf(entry.updatedAt) })
       : tt('entry.written', { created: timeOf(entry.createdAt) })}</p>
     <dl>${known.filter((f) => entry.fields[f.id] !== undefined).map((f) =>
-      html`<dt>${f.label}</dt><dd>${fieldDisplay(f, entry.fields[f.id])}</dd>`)}${
+      html`<dt>${f.label}</dt><dd>${fieldDisplay(f, entry.fields[f.id], { recordId: entry.id,
+        caption: captionOf(entry.fields) })}</dd>`)}${
       others.map(([id, value]) => html`<dt>${id}</dt><dd>${rawValue(value)}</dd>`)}</dl>
     ${!kind ? html`<p class="hint">${t('entry.newerKind')}</p>` : others.length ? html`<p class="hint">${t('entry.newerFields')}</p>` : null}
     <div class="actions">
@@ -115,10 +117,20 @@ export function entryPage(entry, kind, extra = null) {
     </div>${extra}</article>`;
 }
 
-/** Every question of a kind (kinds.json's, or a worksheet's) with its values, the error's field marked. */
-export const entryFields = (kind, values = {}, error = null) => kind.fields.map((f) => fieldBlock(f, values[f.id], error));
+/**
+ * Every question of a kind (kinds.json's, or a worksheet's) with its values, the error's field marked. `recordId`:
+ * the entry edited, whose recordings and photos the form shows.
+ */
+export const entryFields = (kind, values = {}, error = null, recordId = null) => kind.fields.map((f) =>
+  fieldBlock(f, values[f.id], error, recordId));
 
-function fieldBlock(field, value, error) {
+/** Whether a kind's form sends files (an attachments field): it then goes as multipart/form-data. */
+export const sendsFiles = (kind) => kind.fields.some((f) => f.type === 'attachments');
+
+/** The form's encoding attribute when it sends files (screens/media-views.js), else nothing. */
+export const filesEncoding = (kind) => (sendsFiles(kind) ? html`enctype="multipart/form-data" hx-encoding="multipart/form-data"` : null);
+
+function fieldBlock(field, value, error, recordId = null) {
   const invalid = error?.fieldId === field.id;
   const grouped = answeredByChoice(field);
   const hint = [field.hint, fieldHint(field)].filter(Boolean).join(' ');
@@ -129,10 +141,14 @@ function fieldBlock(field, value, error) {
   if (grouped) {
     return html`<fieldset class="field${invalid ? ' invalid' : ''}" ${described ? html`aria-describedby="${described}"` : null}
       ${invalid ? html`aria-invalid="true"` : null}>
-      <legend>${field.label}${opt}</legend>${hintEl}${fieldControl(field, value, invalid)}</fieldset>`;
+      <legend>${field.label}${opt}</legend>${hintEl}${fieldControl(field, value, invalid, { recordId })}</fieldset>`;
   }
-  return html`<div class="field${invalid ? ' invalid' : ''}"><label for="f-${field.id}" id="f-${field.id}-label">${field.label}${opt}</label>
-    ${hintEl}${fieldControl({ ...field, described }, value, invalid)}</div>`;
+  // A group of controls (a recorder, a photo picker) is named by its label, which names no single control.
+  const group = field.type === 'attachments';
+  return html`<div class="field${invalid ? ' invalid' : ''}">${group
+    ? html`<p class="label" id="f-${field.id}-label">${field.label}${opt}</p>`
+    : html`<label for="f-${field.id}" id="f-${field.id}-label">${field.label}${opt}</label>`}
+    ${hintEl}${fieldControl({ ...field, described }, value, invalid, { recordId })}</div>`;
 }
 
 /** The starters a new list offers (list.starter.<id> in the catalogue): gratitude, coping ideas, pleasant
@@ -186,10 +202,10 @@ export function entryForm(kind, { entry = null, values = {}, error = null, alert
     ${entry && Object.keys(unknownFields(kind, entry.fields)).length
       ? html`<p class="hint">${t('entry.edit.newerFields')}</p>` : null}
     <form class="entry-form" id="${ENTRY_FORM_ID}" action="${action}" method="post" hx-post="${action}" hx-target="#view"
-      novalidate autocomplete="off" ${entryDraft(kind, entry)}>
+      novalidate autocomplete="off" ${filesEncoding(kind)} ${entryDraft(kind, entry)}>
       <input type="hidden" name="kind" value="${kind.id}">
       ${entry ? html`<input type="hidden" name="from" value="${String(from ?? entry.version ?? '')}">` : null}
-      ${kind.fields.map((f) => fieldBlock(f, values[f.id], error))}
+      ${kind.fields.map((f) => fieldBlock(f, values[f.id], error, entry?.id ?? null))}
       ${entry ? null : shareSwitches(share, { what: 'entry' })}
       <div class="actions"><button type="submit">${t('entry.save')}</button>
       ${link(entry ? `/app/entries/${entry.id}` : '/app/entries', t('entry.cancel'), 'button secondary')}</div>

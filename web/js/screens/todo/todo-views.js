@@ -4,7 +4,7 @@ import { isBlocked, keyStatus } from '../../core/key-status.js';
 import { RATINGS, ratingWords } from '../../core/assignments.js';
 import { pacerAddress } from '../../core/pacer.js';
 import { practiceWords } from '../practice/practice-views.js';
-import { FORM_ERROR_ID, entryFields } from '../entry/entry-views.js';
+import { FORM_ERROR_ID, entryFields, filesEncoding } from '../entry/entry-views.js';
 import { calendarWords } from '../../core/dates.js';
 import { link, nav, WORDING } from '../components.js';
 import { shareSwitches } from '../share-switch.js';
@@ -313,7 +313,7 @@ export function occurrencePage({ assignment, occurrence, state, kind, previous =
     ${previous ? html`<p class="notice">${tt('todo.previous', { answer: answerWords(previous),
       entry: previous.doc?.status === 'done' && previous.doc.entry_id ? 'yes' : 'no' })}</p>` : null}
     <form class="entry-form" id="${DONE_FORM_ID}" action="${base}" method="post" hx-post="${base}" hx-target="#view" novalidate
-      autocomplete="off" ${draftAttributes({ form: DRAFT_FORMS.todoDone(a.id, occurrence), path: base, kind: a.doc.kind,
+      autocomplete="off" ${filesEncoding(kind)} ${draftAttributes({ form: DRAFT_FORMS.todoDone(a.id, occurrence), path: base, kind: a.doc.kind,
         title: a.doc.title, what: 'answer' })}>
       ${done.error ? html`<p class="error" role="alert" id="${FORM_ERROR_ID}">${
         fieldErrorText(done.error, kind.fields)}</p>` : done.alert ?? null}
