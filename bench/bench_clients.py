@@ -86,7 +86,8 @@ def main() -> None:
                     flush=True,
                 )
     print(
-        f"\n{args.clients} clients, {args.requests} requests a round, {args.rounds} rounds; median [min..max] of rounds\n"
+        f"\n{args.clients} clients, {args.requests} requests a round, {args.rounds} rounds; "
+        "median [min..max] of rounds\n"
     )
     print("| case | rate | p50 | p95 | p99 | peak RSS per worker | goal |\n|---|---|---|---|---|---|---|")
     for name, rounds in runs.items():
