@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import '../messages-setup.js'; // the English catalogue in use, strict
 import { blobLength, openItem } from '../../js/core/attachments.js';
 import { FieldError, kindTable, validateFields } from '../../js/core/kinds.js';
-import { namedAttachments, sealAttachments } from '../../js/data/blobs.js';
+import { namedAttachments, namedBlobIds, sealAttachments, servable } from '../../js/data/blobs.js';
 
 const KINDS = kindTable(JSON.parse(readFileSync(new URL('../../../sync/kinds.json', import.meta.url), 'utf8')));
 const JOURNAL = KINDS.get('journal');
@@ -61,4 +61,21 @@ test('the items a document names: lists of attachment items in any field, nothin
   assert.deepEqual(namedAttachments(doc), [item]);
   assert.deepEqual(namedAttachments(null), []);
   assert.deepEqual(namedAttachments({ fields: {} }), []);
+});
+
+test('only items of an allowed media type are served, of the top-level type their field takes; every id is named', () => {
+  const base = { key: 'k', size: 3, digest: 'd' };
+  const png = { ...base, id: '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e21', media: 'image/png' };
+  const html = { ...base, id: '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e22', media: 'text/html' };
+  const svg = { ...base, id: '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e23', media: 'image/svg+xml' };
+  const audio = { ...base, id: '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e24', media: 'audio/webm' };
+  const proto = { ...base, id: '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e25', media: 'constructor' };
+  const doc = { fields: { photos: [png, html, svg, audio, proto] } };
+  // No kind known (a newer version's): the allowlist alone.
+  assert.deepEqual(namedAttachments(doc).map((i) => i.id), [png.id, audio.id]);
+  // The journal's photos take images only: a recording there is not served either.
+  assert.deepEqual(namedAttachments(doc, JOURNAL).map((i) => i.id), [png.id]);
+  assert.equal(servable(png, 'title', JOURNAL), false, 'a known field that is not an attachments field');
+  // What a push names is every item's blob, whatever its media type: the server keeps them all.
+  assert.deepEqual(namedBlobIds(doc), [png.id, html.id, svg.id, audio.id, proto.id]);
 });
