@@ -13,7 +13,9 @@ import pytest
 from pwa_browser import launch, open_app
 from pwa_care import create_invite
 from pwa_live import live_app, serve_app, sync_now, turn_on_sync  # noqa: F401 - fixtures
-from test_attachments_sync_browser import FETCH, uploads_of
+from exif_photo import CANARY, has_exif, with_exif
+from test_attachments_browser import browser_jpeg
+from test_attachments_sync_browser import FETCH, SAVE, SHOW, UPLOADS
 
 from tests.e2e.e2e_cli import FLOOR_KDF, PASSPHRASE, Cli
 
@@ -89,3 +91,39 @@ def test_a_shared_html_or_svg_attachment_runs_no_script_on_the_apps_origin(playw
         assert tp.evaluate("() => window.__pwned") is None
     finally:
         t_ctx.close()
+
+
+# The stored attachment's bytes as the app's pages get them.
+BYTES = """async (url) => { const r = await fetch(url); return {status: r.status, type: r.headers.get('Content-Type'),
+  bytes: [...new Uint8Array(await r.arrayBuffer())]}; }"""
+
+
+def test_a_jpeg_posted_with_gps_skipping_the_page_is_stored_without_it(playwright_instance, live_app, tmp_path):
+    """The page re-encodes photos; a form sent without it (no JS, a script that failed) posts the camera's file as it
+    is. The worker drops its EXIF (with the GPS position) before sealing: what is stored has none of it."""
+    ctx = launch(playwright_instance, tmp_path / "phone")
+    try:
+        page = open_app(ctx, live_app.url, "/app/entries")
+        photo = with_exif(browser_jpeg(page, 64, 48))
+        assert has_exif(photo)
+        answer = page.evaluate(SAVE, {"title": "Straight", "bytes": list(photo), "random": 0, "media": "image/jpeg"})
+        assert answer["status"] == 200, answer["text"][:500]
+        record = answer["pushed"].rsplit("/", 1)[1]
+        [row] = [r for r in page.evaluate(UPLOADS) if r["recordId"] == record]
+        got = page.evaluate(BYTES, f"/app/attachments/{record}/{row['id']}")
+        held = bytes(got["bytes"])
+        assert got["status"] == 200 and got["type"] == "image/jpeg"
+        assert held[:2] == b"\xff\xd8" and not has_exif(held) and b"GPS" not in held and CANARY not in held
+        assert len(held) < len(photo) and held[-2:] == b"\xff\xd9"
+        # Still the picture, which the browser shows at its size.
+        assert page.evaluate(SHOW, f"/app/attachments/{record}/{row['id']}") == [64, 48]
+
+        # Bytes that are no picture, posted as a photo, are refused with words; nothing is stored.
+        before = len(page.evaluate(UPLOADS))
+        refused = page.evaluate(
+            SAVE, {"title": "Not a photo", "bytes": list(b"<svg>GPS</svg>"), "random": 0, "media": "image/png"}
+        )
+        assert "cannot hold this kind of file" in refused["text"]
+        assert len(page.evaluate(UPLOADS)) == before
+    finally:
+        ctx.close()

@@ -7,7 +7,8 @@
 import { done, get, write } from './db.js';
 import { MEDIA_TYPES, newAttachment } from '../core/attachments.js';
 import { queued } from '../core/uploads.js';
-import { readAttachmentsForm } from './attachment-form.js';
+import { readAttachmentsForm, unreadablePicture } from './attachment-form.js';
+import { stripImageMetadata } from '../core/image-metadata.js';
 
 /** The stores a save with new attachments writes besides the record's. */
 export const BLOB_STORES = ['blobs', 'uploads'];
@@ -141,7 +142,7 @@ export async function sealAttachments(kind, form, previous) {
     const read = readAttachmentsForm(field, form, `f.${field.id}`, previous?.[field.id]);
     const items = [...read.kept];
     for (const { file, media, meta } of read.added) {
-      const { item, blob } = await newAttachment(file, media, { durationMs: meta.duration_ms, width: meta.width,
+      const { item, blob } = await newAttachment(await cleaned(field, file, media), media, { durationMs: meta.duration_ms, width: meta.width,
         height: meta.height });
       items.push(item);
       blobs.push({ id: item.id, bytes: blob });
@@ -150,6 +151,20 @@ export async function sealAttachments(kind, form, previous) {
     kept[field.id] = read.kept.length ? read.kept : null;
   }
   return { values, kept, blobs };
+}
+
+/**
+ * What is sealed of a new file: a photo without its metadata (core/image-metadata.js: the page re-encodes photos, and
+ * this is the last line when one came without that), a recording as it came. A FieldError for an image field's file
+ * that is no well-formed JPEG, PNG or WebP (it could not be cleaned).
+ * @param {import('../core/kinds.js').Field} field @param {File} file @param {string} media
+ * @returns {Promise<Blob|Uint8Array>}
+ */
+async function cleaned(field, file, media) {
+  if (MEDIA_TYPES[media] !== 'image') return file;
+  const clean = stripImageMetadata(new Uint8Array(await file.arrayBuffer()));
+  if (!clean) throw unreadablePicture(field);
+  return clean;
 }
 
 /**
