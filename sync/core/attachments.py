@@ -122,8 +122,9 @@ def seal_chunk(key: bytes, attachment_id: Id, header: bytes, index: int, final: 
 
 
 def open_chunk(key: bytes, attachment_id: Id, header: bytes, index: int, final: bool, chunk: bytes) -> bytes:
-    """One chunk of a streaming reader: its plaintext, or CryptoError. A reader uses no plaintext before its chunk
-    opens, and takes the stream as ended only after a chunk opened with `final`."""
+    """One chunk opened: its plaintext, or CryptoError (open_blob's step 4). Not for use before the whole blob's
+    digest is checked (PROTOCOL.md §19 "No plaintext before the digest": a chunk that opens is no proof it is the
+    owner's)."""
     if len(key) != crypto.KEY_LEN or len(chunk) < crypto.TAG_LEN:
         raise CryptoError(detail=_OPEN_FAILED)
     prefix = parse_blob_header(header)
