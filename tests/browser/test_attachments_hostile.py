@@ -10,10 +10,10 @@ import subprocess
 import sys
 
 import pytest
+from exif_photo import CANARY, has_exif, with_exif
 from pwa_browser import launch, open_app
 from pwa_care import create_invite
 from pwa_live import live_app, serve_app, sync_now, turn_on_sync  # noqa: F401 - fixtures
-from exif_photo import CANARY, has_exif, with_exif
 from test_attachments_browser import browser_jpeg
 from test_attachments_sync_browser import FETCH, SAVE, SHOW, UPLOADS
 

@@ -26,7 +26,8 @@ const gone = new Set();
 export const forgetAttachments = () => opened.clear();
 
 /**
- * @param {{load: () => Promise<{db: IDBDatabase, me: any}>,
+ * @param {{load: () => Promise<{db: IDBDatabase, me: any,
+ *     kinds?: Map<string, import('../core/kinds.js').Kind>}>,
  *   sessionApi: () => Promise<import('../data/api.js').Api|null>}} io
  */
 export function createAttachments({ load, sessionApi }) {
