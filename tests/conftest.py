@@ -170,27 +170,35 @@ def start_live_server(
         | {"BETWEEN_WEB_DIR": str(SERVED_WEB)}
         | (extra_env or {})
     )
-    port = free_port()
     log_path = tmp_path / "server.log"
     clock_file = None
     if movable_clock:
         clock_file = tmp_path / "server-clock-offset"
         clock_file.write_text("0")
-    server = LiveServer(
-        url=f"http://127.0.0.1:{port}",
-        data_dir=data_dir,
-        proc=_spawn(port, data_dir, log_path, env, module, clock_file),
-        log_path=log_path,
-        port=port,
-        env=env,
-        module=module,
-        clock_file=clock_file,
-    )
-    try:
-        _wait_healthy(server)
-    except Exception:
-        server.kill()
-        raise
+    attempts = 3
+    for attempt in range(1, attempts + 1):
+        port = free_port()
+        server = LiveServer(
+            url=f"http://127.0.0.1:{port}",
+            data_dir=data_dir,
+            proc=_spawn(port, data_dir, log_path, env, module, clock_file),
+            log_path=log_path,
+            port=port,
+            env=env,
+            module=module,
+            clock_file=clock_file,
+        )
+        try:
+            _wait_healthy(server)
+            break
+        except Exception:
+            server.kill()
+            # Another process (a test in another xdist worker, another run on the machine) bound the port between
+            # free_port() and the server's bind: the same start on another port, with a fresh log.
+            if attempt < attempts and "address already in use" in server.log():
+                log_path.unlink()
+                continue
+            raise
     return server
 
 
