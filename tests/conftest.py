@@ -212,6 +212,23 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         server.stop()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist (`-n`) the controller collects nothing, and a worker's usage error would reach the run only
+    as an internal error without its message: the controller checks what a CI run needs before it starts a worker.
+    It cannot know whether browser tests are selected, so with CI=true it asks for Chromium and Playwright too (a run
+    without `-n` asks for them only when browser tests are collected, below)."""
+    config = session.config
+    if hasattr(config, "workerinput") or config.getoption("dist", "no") == "no" or not in_ci():
+        return
+    problems = [p for p in (postgres_problem(), chromium_problem() or playwright_problem()) if p]
+    if problems:
+        raise pytest.UsageError(
+            "CI=true and the machine lacks what the suite needs (no test may pass by being skipped):\n  "
+            + "\n  ".join(problems)
+        )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the Chromium tests last: they are the slowest, and Playwright's sync API keeps an event
     loop running in the main thread for as long as its session fixture lives.
