@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from importlib import metadata
 from pathlib import Path
@@ -15,9 +16,10 @@ from litestar.routes import HTTPRoute
 from between.sync.core import wire
 
 from . import crisis, openapi
-from .api import accounts, auth, links, live, reminders, sync
+from .api import accounts, auth, blobs, links, live, reminders, sync
 from .api.context import Clock, Services, is_loopback, load_secret
 from .backup import load_epoch
+from .blobs import BlobService, Collector
 from .live import LiveHub
 from .observe import Metrics, RequestContext, serve_metrics
 from .problems import HANDLERS, Problem, answers
@@ -69,10 +71,18 @@ async def _before(request: Request) -> Response | None:
     return None
 
 
+# PATCH /api/v1/blobs/{id}: an upload's bytes (server/api/blobs.py checks their media type itself). A cross-site form
+# cannot send PATCH.
+_UPLOAD_PATH = re.compile(r"/api/v1/blobs/[^/]+")
+
+
 def _json_only(request: Request) -> None:
     """API bodies must be declared JSON: a cross-site HTML form can send text/plain or form data
-    without a preflight, and must not reach the endpoints that need no session."""
+    without a preflight, and must not reach the endpoints that need no session. One exception: an attachment's
+    bytes, uploaded with PATCH to its own route."""
     if request.method not in _BODY_METHODS or not request.url.path.startswith("/api/"):
+        return
+    if request.method == "PATCH" and _UPLOAD_PATH.fullmatch(request.url.path):
         return
     if request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -131,6 +141,11 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             vapid = Vapid.load_or_create(settings.vapid_path)
             sender = Sender(store.reminders, vapid, settings.vapid_contact, clock, interval=settings.reminder_scan)
             sender.start()
+        blob_service = BlobService(store, data_dir)
+        collector = Collector(
+            blob_service, clock, settings.collect_interval, settings.upload_expiry, settings.attachment_history
+        )
+        collector.start()
         app.state.services = Services(
             settings=settings,
             store=store,
@@ -141,6 +156,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             vapid=vapid,
             sender=sender,
             metrics=metrics,
+            blobs=blob_service,
+            collector=collector,
         )
         if metrics is not None:
             metrics.watch_pool(store.db.stats)
@@ -158,6 +175,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             svc.live.close()
             if svc.sender is not None:
                 await svc.sender.stop()
+            if svc.collector is not None:
+                await svc.collector.stop()
             await svc.store.close()
 
     api = Router(
@@ -172,6 +191,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             live.router,
             links.router,
             reminders.router,
+            blobs.router,
         ],
     )
     app = Litestar(

@@ -1,19 +1,22 @@
 """Backups that restore: `between backup`, `between check`, `between restore` (SQLite), and the server epoch.
 
 - backup: SQLite's online backup API copies the database in one step under one read snapshot while the server keeps
-  serving (a consistent copy of every committed write), with server.secret beside it; the copy is checked before it
-  is kept.
-- check: a database's integrity (PRAGMA integrity_check, foreign keys), its schema (every migration applied) and its
-  feed (every record's head is its newest revision; no reader's feed entry is beyond the reader's feed counter).
+  serving (a consistent copy of every committed write), with server.secret beside it, then the attachments' blob
+  files the copy's rows name (`blobs/`: of each, the bytes its row counts; a complete blob never changes, and an
+  upload only writes past what its row counts). The copy is checked before it is kept.
+- check: a database's integrity (PRAGMA integrity_check, foreign keys), its schema (every migration applied), its
+  feed (every record's head is its newest revision; no reader's feed entry is beyond the reader's feed counter) and
+  its blobs (each complete blob's file has its size and SHA-256; an upload's file holds the bytes its row counts).
 - restore: a checked backup into a data directory that holds no database, with a new server epoch
   (docs/PROTOCOL.md "Restores"): clients that saw the old epoch learn that the server's feed went back.
 
-PostgreSQL is backed up with pg_dump (deploy/README.md "Backups").
+PostgreSQL is backed up with pg_dump (deploy/README.md "Backups"): blobs' bytes are rows there (`blob_parts`).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import secrets
 import shutil
@@ -21,10 +24,12 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from .blobs import blob_file
 from .datafiles import create_once, replace
 from .store import migration_files
 
 DB_NAME = "between.sqlite3"
+BLOBS_DIR = "blobs"
 SECRET_NAME = "server.secret"
 EPOCH_NAME = "server.epoch"
 
@@ -91,7 +96,61 @@ def check(db_path: Path) -> list[str]:
         ).fetchone()[0]
         if owners:
             problems.append(f"feed: {owners} revisions written after their owner's feed counter")
+        problems += _check_blobs(conn, db_path.parent / BLOBS_DIR)
         return problems
+    finally:
+        conn.close()
+
+
+def _check_blobs(conn: sqlite3.Connection, root: Path) -> list[str]:
+    """Each complete blob's file has the blob's size and digest; an upload's file holds at least what its row counts."""
+    problems = []
+    for blob_id, size, received, digest in conn.execute("SELECT blob_id, size, received, digest FROM blobs"):
+        path = blob_file(root, blob_id)
+        have = path.stat().st_size if path.is_file() else None
+        if digest is None:
+            if received and (have is None or have < received):
+                problems.append(f"blob {blob_id.hex()}: the upload's file holds less than the {received} bytes counted")
+            continue
+        if have != size:
+            problems.append(f"blob {blob_id.hex()}: its file is missing or not {size} bytes long")
+            continue
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+        if h.digest() != digest:
+            problems.append(f"blob {blob_id.hex()}: its bytes do not match its digest")
+    return problems
+
+
+def _copy_blobs(db_path: Path, source: Path, dest: Path, *, prune: bool = True) -> None:
+    """The blob files the database at `db_path` names, from `source` to `dest` (blobs/ directories): the bytes each
+    row counts, synced. With `prune` (a backup's own copy), a file collected after the database was copied takes its
+    row out of the copy too."""
+    conn = sqlite3.connect(db_path) if prune else sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        gone = []
+        for blob_id, received in conn.execute("SELECT blob_id, received FROM blobs").fetchall():
+            src, dst = blob_file(source, blob_id), blob_file(dest, blob_id)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with open(src, "rb") as f, open(dst, "wb") as out:
+                    left = received
+                    while left > 0:
+                        chunk = f.read(min(left, 1 << 20))
+                        if not chunk:
+                            break
+                        out.write(chunk)
+                        left -= len(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+            except FileNotFoundError:
+                if received and prune:
+                    gone.append((blob_id,))
+        if gone:
+            conn.executemany("DELETE FROM blobs WHERE blob_id = ?", gone)
+            conn.commit()
     finally:
         conn.close()
 
@@ -120,6 +179,7 @@ def backup(data_dir: Path, dest: Path) -> dict[str, int]:
             dst.close()
     finally:
         src.close()
+    _copy_blobs(partial, data_dir / BLOBS_DIR, dest / BLOBS_DIR)
     problems = check(partial)
     if problems:
         partial.unlink()
@@ -143,6 +203,7 @@ def restore(backup_dir: Path, data_dir: Path) -> str:
     if target.exists() or target.with_name(DB_NAME + "-wal").exists():
         raise BackupError(f"{target} exists: restore into a new data directory (or move the old one away first)")
     data_dir.mkdir(parents=True, exist_ok=True)
+    _copy_blobs(source, source.parent / BLOBS_DIR, data_dir / BLOBS_DIR, prune=False)
     partial = data_dir / (DB_NAME + ".partial")
     shutil.copyfile(source, partial)
     with open(partial, "rb") as f:
@@ -157,7 +218,10 @@ def restore(backup_dir: Path, data_dir: Path) -> str:
 def _counts(db_path: Path) -> dict[str, int]:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("users", "records", "revisions")}
+        return {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("users", "records", "revisions", "blobs")
+        }
     finally:
         conn.close()
 
@@ -172,7 +236,9 @@ class BackupError(Exception):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="between", description="Back up, check and restore a Between server.")
     sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("backup", help="copy the database (while the server runs) and server.secret into DEST")
+    b = sub.add_parser(
+        "backup", help="copy the database (while the server runs), its attachments and server.secret into DEST"
+    )
     b.add_argument("dest", type=Path)
     b.add_argument("--data", type=Path, default=Path(os.environ.get("BETWEEN_DATA", "var")))
     c = sub.add_parser("check", help="verify a database's integrity, schema and feed")
@@ -190,7 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "backup":
             counts = backup(args.data, args.dest)
-            print(f"backed up {counts['users']} accounts, {counts['records']} records, {counts['revisions']} revisions")
+            print(
+                f"backed up {counts['users']} accounts, {counts['records']} records, {counts['revisions']} revisions, "
+                f"{counts['blobs']} attachments"
+            )
             print(f"into {args.dest}; keep it encrypted (it holds passphrase-wrapped keys)")
         elif args.command == "check":
             path = args.path / DB_NAME if args.path.is_dir() else args.path

@@ -16,7 +16,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.routes import HTTPRoute
 
 from .api.context import current_caller
-from .problems import CODES, MEDIA_TYPE, TYPE_BASE, ProblemBody
+from .problems import BODIES, CODES, MEDIA_TYPE, TYPE_BASE, ProblemBody
 
 REF = "#/components/schemas/{name}"
 # msgspec reads and writes `bytes` as standard base64 with padding, nothing else.
@@ -119,13 +119,19 @@ def problem_responses(codes: list[str]) -> dict[str, Any]:
         by_status.setdefault(CODES[code][0], []).append(code)
     responses = {}
     for status, group in sorted(by_status.items()):
+        bodies = list(dict.fromkeys(BODIES.get(c, ProblemBody).__name__ for c in group))
+        body: dict[str, Any] = (
+            {"$ref": REF.format(name=bodies[0])}
+            if len(bodies) == 1
+            else {"anyOf": [{"$ref": REF.format(name=name)} for name in bodies]}
+        )
         answer: dict[str, Any] = {
             "description": "; ".join(f"`{c}`: {CODES[c][1]}" for c in group),
             "content": {
                 MEDIA_TYPE: {
                     "schema": {
                         "allOf": [
-                            {"$ref": REF.format(name=ProblemBody.__name__)},
+                            body,
                             {
                                 "properties": {
                                     "status": {"const": status},
@@ -155,10 +161,10 @@ def describe(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
     answer_types = {id(h): h.opt.get("answer", signatures[id(h)].return_type.annotation) for _, _, h in ops}
     answers = {key: kind for key, kind in answer_types.items() if _describable(kind)}
     request_schemas, answer_schemas, components = wire_schemas(
-        list(requests.values()), [*answers.values(), ProblemBody]
+        list(requests.values()), [*answers.values(), ProblemBody, *BODIES.values()]
     )
     request_by_handler = dict(zip(requests, request_schemas, strict=True))
-    answer_by_handler = dict(zip(answers, answer_schemas, strict=False))  # the last schema is ProblemBody's
+    answer_by_handler = dict(zip(answers, answer_schemas, strict=False))  # the last schemas are the problems'
 
     for path, method, handler in ops:
         op = doc["paths"][path][method]
@@ -174,6 +180,15 @@ def describe(app: Litestar, generated: dict[str, Any]) -> dict[str, Any]:
             # A stream's body is not JSON: the handler says what its text is (server/api/live.py STREAM).
             success["description"] = stream["description"]
             success["content"] = {handler.media_type: {"schema": copy.deepcopy(stream["schema"])}}
+        # More successes with the same body (opt["also"]: status -> description), answers Litestar cannot describe
+        # (opt["responses"]: bytes), and a body that is not JSON (opt["body"]).
+        for status, description in handler.opt.get("also", {}).items():
+            if success:
+                op["responses"][status] = {**copy.deepcopy(success), "description": description}
+        if "responses" in handler.opt:
+            op["responses"] = copy.deepcopy(handler.opt["responses"])
+        if "body" in handler.opt:
+            op["requestBody"] = copy.deepcopy(handler.opt["body"])
         op["responses"] = {s: r for s, r in op["responses"].items() if int(s) < 400}
         op["responses"].update(problem_responses(problem_codes(path, method, handler)))
         if needs_bearer(handler):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
+from uuid import UUID
 
 import msgspec
 from litestar import Request, Response
@@ -12,7 +14,7 @@ from litestar.types import ExceptionHandlersMap
 
 from between.sync.core.errors import BetweenError, CryptoError, DowngradeError, ProtocolError
 
-from .store import BadCursor, Conflict, QuotaFull, StoreError
+from .store import BadCursor, BlobQuotaFull, Conflict, QuotaFull, StoreError
 
 log = logging.getLogger("between.problems")
 # Litestar's detail when the client disconnects while the request body is read (litestar/connection/request.py)
@@ -44,7 +46,11 @@ CODES: dict[str, tuple[int, str]] = {
     "own_invite": (409, "A therapist cannot accept their own invite"),
     "no_subscription": (409, "This device has no push subscription: register one first"),
     "payload_too_large": (413, "Request body too large"),
+    "blob_exists": (409, "This blob id is taken"),
+    "upload_offset": (409, "The upload is not at this offset"),
+    "upload_incomplete": (409, "The blob is not completely uploaded yet"),
     "quota_exceeded": (413, "The account's storage quota is full"),
+    "range_not_satisfiable": (416, "The range is outside the blob"),
     "unsupported_media_type": (415, "Unsupported media type"),
     "rate_limited": (429, "Too many requests"),
     "internal": (500, "Internal error"),
@@ -67,11 +73,18 @@ PROBLEM_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-r
 class Problem(Exception):
     """Raised by handlers to answer with a problem body; `detail` must never hold secrets."""
 
-    def __init__(self, code: str, detail: str | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        detail: str | None = None,
+        headers: dict[str, str] | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.detail = detail or CODES.get(code, (400, code))[1]
         self.headers = headers or {}
+        self.fields = fields or {}  # more members of the body, for the codes that carry them (BODIES)
 
 
 class ProblemBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,15 +95,34 @@ class ProblemBody(msgspec.Struct, frozen=True, kw_only=True):
     code: str
 
 
+class OffsetProblemBody(ProblemBody, frozen=True, kw_only=True):
+    """409 `upload_offset`: the problem and where the upload stands (wire.BlobState's fields)."""
+
+    id: UUID
+    size: int
+    received: int
+    complete: bool
+    digest: bytes | None = None
+
+
+# Codes whose problem body carries more than ProblemBody (for the OpenAPI document).
+BODIES: dict[str, type[ProblemBody]] = {"upload_offset": OffsetProblemBody}
+
+
 def problem_response(
-    code: str, detail: str | None = None, headers: dict[str, str] | None = None, status: int | None = None
+    code: str,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    status: int | None = None,
+    fields: dict[str, Any] | None = None,
 ) -> Response:
     default_status, title = CODES.get(code, (400, "Bad request"))
     status = status or default_status
     body = ProblemBody(type=TYPE_BASE + code, title=title, status=status, detail=detail or title, code=code)
+    content = msgspec.json.encode({**msgspec.structs.asdict(body), **fields} if fields else body)
     # Raised errors skip the app's after_request hook: the headers every API answer carries are set here too.
     return Response(
-        content=msgspec.json.encode(body),
+        content=content,
         status_code=status,
         media_type=MEDIA_TYPE,
         headers={**PROBLEM_HEADERS, **(headers or {})},
@@ -118,7 +150,7 @@ def _http_code(status: int) -> str:
 
 
 def on_problem(_: Request, exc: Problem) -> Response:
-    return problem_response(exc.code, exc.detail, exc.headers)
+    return problem_response(exc.code, exc.detail, exc.headers, fields=exc.fields)
 
 
 def on_http(_: Request, exc: HTTPException) -> Response:
@@ -160,6 +192,12 @@ def on_domain(_: Request, exc: BetweenError) -> Response:
 
 
 def on_conflict(_: Request, exc: Conflict) -> Response:
+    if isinstance(exc, BlobQuotaFull):
+        return problem_response(
+            "quota_exceeded",
+            f"this blob has {exc.needed} bytes; the account's attachments take {exc.stored} of its {exc.quota}. "
+            "Nothing was stored.",
+        )
     if isinstance(exc, QuotaFull):
         return problem_response(
             "quota_exceeded",

@@ -59,6 +59,11 @@ ENV_NAMES: dict[str, str] = {
     "BETWEEN_BODY_TIMEOUT": "body_timeout",
     "BETWEEN_METRICS_PORT": "metrics_port",
     "BETWEEN_CRISIS_LINES": "crisis_lines",
+    "BETWEEN_MAX_BLOB_BYTES": "max_blob_bytes",
+    "BETWEEN_ATTACHMENT_QUOTA": "attachment_quota",
+    "BETWEEN_UPLOAD_EXPIRY": "upload_expiry",
+    "BETWEEN_ATTACHMENT_HISTORY": "attachment_history",
+    "BETWEEN_COLLECT_INTERVAL": "collect_interval",
 }
 # The CLI's own variables: they may be set in the same shell as the server, and are not typos.
 CLIENT_NAMES = frozenset(
@@ -90,8 +95,11 @@ _DURATIONS = {
     "header_timeout",
     "body_timeout",
     "reminder_scan",
+    "upload_expiry",
+    "attachment_history",
+    "collect_interval",
 }
-_SIZES = {"max_request_bytes", "max_revision_bytes", "quota_bytes"}
+_SIZES = {"max_request_bytes", "max_revision_bytes", "quota_bytes", "max_blob_bytes", "attachment_quota"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 1}
 _SIZE_UNITS = {"": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2, "g": 1024**3, "gib": 1024**3}
 
@@ -156,6 +164,14 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # A JSON file of the crisis lines for the operator's region (deploy/README.md, "Crisis lines"), served to
     # everyone at GET /api/v1/crisis-lines. Unset: no lines, and the app says to call the local emergency number.
     crisis_lines: str | None = None
+    # Attachments (docs/PROTOCOL.md §17 "Attachments", server/blobs.py): the largest blob; the sum of an account's
+    # blobs' sizes, complete or not (apart from quota_bytes); how long an upload not written to is kept; how long a
+    # blob no head revision names any more is kept; how often the collector looks.
+    max_blob_bytes: Annotated[int, Meta(ge=1024, le=1 << 40)] = 64 * 1024**2
+    attachment_quota: Annotated[int, Meta(ge=1024, le=1 << 50)] = 2 * 1024**3
+    upload_expiry: Seconds = 24 * 3600
+    attachment_history: Seconds = 30 * 86400
+    collect_interval: Annotated[int, Meta(ge=1, le=86400)] = 300
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

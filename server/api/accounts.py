@@ -101,7 +101,10 @@ async def delete_account(request: Request, caller: CallerDep, data: JSONBody[wir
         caller.user_id,
     ):
         raise Problem("invalid_credentials")
+    blob_ids = await svc.store.blobs.of_account(caller.user_id)
     await svc.store.accounts.delete_account(caller.user_id, caller.handle)
+    if svc.blobs is not None:
+        await svc.blobs.forget(blob_ids)  # their rows went with the account; with SQLite, their files go now
 
 
 @post(

@@ -16,6 +16,7 @@ from litestar import Request
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
+from between.server.blobs import BlobService, Collector
 from between.server.datafiles import create_once
 from between.server.live import LiveHub
 from between.server.observe import Metrics
@@ -46,6 +47,8 @@ class Services:
     metrics: Metrics | None = None  # Prometheus metrics (server/observe.py), when BETWEEN_METRICS_PORT is set
     vapid: Vapid | None = None  # the VAPID key (None with reminders off)
     sender: Sender | None = None  # the reminder sender (server/reminders.py)
+    blobs: BlobService | None = None  # attachments' blobs: rows and bytes (server/blobs.py)
+    collector: Collector | None = None  # their collection, every BETWEEN_COLLECT_INTERVAL
 
 
 def services(request: Request) -> Services:

@@ -98,7 +98,12 @@ def prepare(
         restored=item.restored,
     )
     return PreparedItem(
-        record_id=rid, judged=judged, revision=item.revision, dek_wrap=item.dek_wrap, grants=tuple(item.grants)
+        record_id=rid,
+        judged=judged,
+        revision=item.revision,
+        dek_wrap=item.dek_wrap,
+        grants=tuple(item.grants),
+        attachments=tuple(dict.fromkeys(u.bytes for u in item.attachments)),
     )
 
 

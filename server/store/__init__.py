@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .accounts import Accounts
+from .blobs import BlobQuotaFull, BlobRow, Blobs
 from .connection import (
     BATCH_MAX,
     MIGRATIONS,
@@ -31,6 +32,9 @@ __all__ = [
     "MIGRATIONS",
     "READERS",
     "BadCursor",
+    "BlobQuotaFull",
+    "BlobRow",
+    "Blobs",
     "Caller",
     "Conflict",
     "Database",
@@ -50,9 +54,9 @@ __all__ = [
 
 
 class Store:
-    """One database and the areas of SQL that run on it, each in its own module: `accounts`, `records`, `links` and
-    `reminders`. They share `db`: on SQLite the single group-committing writer and the reader pool (connection.py), on
-    PostgreSQL a pool of connections (postgres.py). The areas' SQL is the same on both."""
+    """One database and the areas of SQL that run on it, each in its own module: `accounts`, `records`, `links`,
+    `reminders` and `blobs`. They share `db`: on SQLite the single group-committing writer and the reader pool
+    (connection.py), on PostgreSQL a pool of connections (postgres.py). The areas' SQL is the same on both."""
 
     def __init__(self, db: Db) -> None:
         self.db = db
@@ -60,6 +64,7 @@ class Store:
         self.records = Records(db)
         self.links = Links(db)
         self.reminders = Reminders(db)
+        self.blobs = Blobs(db)
 
     @classmethod
     async def open(cls, target: Path | str) -> Store:

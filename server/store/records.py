@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from between.sync.core import push, wire
 
+from .blobs import name_blobs, owned_complete
 from .connection import AccountGone, BadCursor, Db, QuotaFull
 from .links import LINKS_OF, LinkEnds
 from .rows import (
@@ -43,6 +44,7 @@ class PreparedItem:
     revision: wire.Revision
     dek_wrap: bytes
     grants: tuple[wire.GrantUpload, ...] = ()  # as sent, in the order of the judged item's grants
+    attachments: tuple[bytes, ...] = ()  # the blobs the revision names (PushItem.attachments), each once
 
 
 class HeadRow(NamedTuple):
@@ -116,6 +118,10 @@ async def _state(c: WConn, owner_id: bytes, items: list[push.Item]) -> tuple[pus
     return state, owner[0][1]
 
 
+# An item naming a blob that is not a complete blob of the pusher (PROTOCOL.md §17 "Attachments").
+UNKNOWN_BLOB = "unknown_blob"
+
+
 async def _push(
     c: WConn, owner_id: bytes, items: list[PreparedItem], atomic: bool, now: int, quota: int | None = None
 ) -> list[wire.PushResult]:
@@ -123,7 +129,15 @@ async def _push(
     accepted items are written with executemany. Nothing is written for a refused item, so an atomic push that fails
     writes nothing at all."""
     state, stored = await _state(c, owner_id, [i.judged for i in items if isinstance(i.judged, push.Item)])
-    verdicts = push.judge_push([i.judged for i in items], state, atomic)
+    named = sorted({b for i in items if isinstance(i.judged, push.Item) for b in i.attachments})
+    have = await owned_complete(c, owner_id, named) if named else set()
+    judged = [
+        push.Verdict("invalid", UNKNOWN_BLOB)
+        if isinstance(i.judged, push.Item) and not have.issuperset(i.attachments)
+        else i.judged
+        for i in items
+    ]
+    verdicts = push.judge_push(judged, state, atomic)
     results = [await _result(c, owner_id, items, state, item, v) for item, v in zip(items, verdicts, strict=True)]
     # (a new verdict always has its item and seq; the type checker is told so)
     accepted = [
@@ -249,6 +263,7 @@ async def _write_accepted(
     for reader in sorted(by_reader):
         for rid in sorted(by_reader[reader]):
             await feed(c, reader, rid, await next_seq(c, reader))
+    await name_blobs(c, [(i.record_id, i.version, b) for p, i, _ in accepted for b in p.attachments], rids, now)
 
 
 # A page of pull or history stops once its revisions pass this many bytes (always at least one record), so a

@@ -144,12 +144,12 @@ def _value_text(field: Any, value: Any) -> str:
     """A field's value as its type prints it, in the language in use: choices by their labels, yes or no, a drawing
     by its strokes; one this version does not know, in plain words. A value that does not fit its type (a newer
     version's) is shown as it is."""
-    from ..core.fields import TYPES, option_label, plain_text
+    from ..core.fields import TYPES, is_attachment_list, option_label, plain_text
 
     if isinstance(value, bool):
         return t("show.yes") if value else t("show.no")
-    if field is None:
-        return plain_text(value)
+    if field is None:  # a field this version does not know: attachment items in words all the same, never their keys
+        return _attachments(value) if is_attachment_list(value) else plain_text(value)
     if field.constraints.options and isinstance(value, str | list):
         ids = value if isinstance(value, list) else [value]
         return ", ".join(option_label(field, i) or t("show.newerChoice", id=i) for i in ids)
@@ -167,8 +167,42 @@ def _drawing(value: Any) -> str:
     return t("show.drawing", count=stroke_count(value))
 
 
+def attachment_words(item: Any) -> str:
+    """An attachment in the language in use: "Voice recording, 0:05, 84 KB", "Photo, 1200 by 900, 2.1 MB". Never its
+    key (the core's `fields.attachment_words` says the same in English)."""
+    from ..core.attachments import MEDIA_TYPES
+    from ..core.fields import duration_text
+
+    def whole(name: str) -> int | None:
+        value = item.get(name) if isinstance(item, dict) else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    media = item.get("media") if isinstance(item, dict) else None
+    top = MEDIA_TYPES.get(media, "") if isinstance(media, str) else ""
+    kind = t("attachment.audio") if top == "audio" else t("attachment.image") if top == "image" else None
+    parts = [kind or t("attachment.other")]
+    duration, width, height, size = whole("duration_ms"), whole("width"), whole("height"), whole("size")
+    if top == "audio" and duration is not None:
+        parts.append(duration_text(duration))
+    if top == "image" and width is not None and height is not None:
+        parts.append(f"{width} \u00d7 {height}")
+    if size is not None:
+        if size < 999_500:
+            parts.append(t("attachment.kb", count=max(1, (size + 500) // 1000)))
+        else:
+            tenths = (size + 50_000) // 100_000
+            parts.append(t("attachment.mb", whole=tenths // 10, tenth=tenths % 10))
+    return ", ".join(parts)
+
+
+def _attachments(value: Any) -> str:
+    from ..core.fields import plain_text
+
+    return "; ".join(attachment_words(i) for i in value) if isinstance(value, list) else plain_text(value)
+
+
 # The types whose values the core's `text` puts in English words: said here from the catalogue instead.
-SAID = {"sketch": _drawing}
+SAID = {"sketch": _drawing, "attachments": _attachments}
 
 
 def _answers(entry: dict[str, Any]) -> list[tuple[str, str]]:

@@ -73,18 +73,19 @@ class Engine:
         assert epoch is not None
         with self.store.transaction() as db:
             self.store.set_meta(db, "cursor", "0")
-        self.inbox.restoring, self.inbox.served = set(), {}
+        self.inbox.restoring, self.inbox.served, self.inbox.holders = set(), {}, {}
         try:
             self.inbox.pull(api, report)
             lost = set(self.inbox.restoring)
             served = self.inbox.served
+            holders = self.inbox.holders
         finally:
             self.inbox.restoring = None
         for rid in self.store.record_ids():
             row = self.store.get_record(rid)
             if row is not None and row.owner_id == self.me and row.version > served.get(rid, 0):
                 lost.add(rid)
-        self.outbox.resend(api, sorted(lost), report)
+        self.outbox.resend(api, sorted(lost), report, holders)
         with self.store.transaction() as db:
             self.store.set_meta(db, "epoch", epoch)
         report.restored = True

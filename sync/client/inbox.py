@@ -48,6 +48,8 @@ class Inbox:
         # holds are collected here, to be sent again, instead of refusing the older feed as a rollback.
         self.restoring: set[str] | None = None
         self.served: dict[str, int] = {}  # record -> version the server served while restoring
+        # record -> grantees the restored server still lists grants for (an unshare after the backup is undone there)
+        self.holders: dict[str, set[str]] = {}
 
     def pull(self, api: Api, report: SyncReport) -> None:
         while True:
@@ -106,6 +108,8 @@ class Inbox:
         action = decide(_pulled(state), here)
         if self.restoring is not None and state.head is not None and state.access != "removed":
             self.served[rid] = state.head.version
+        if self.restoring is not None and state.access == "owner":
+            self.holders.setdefault(rid, set()).update(str(g.grantee_id) for g in state.grants)
         if self.restoring is not None and action.kind == "refuse" and action.reason == "rollback":
             # The restored server is behind this device (PROTOCOL.md "Restores and the server epoch"): nothing here
             # goes back. An own record is sent again; someone else's stays as it is until their device sends it.

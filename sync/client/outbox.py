@@ -163,9 +163,13 @@ class Outbox:
                     )
         return again
 
-    def resend(self, api: Api, record_ids: list[str], report: SyncReport) -> None:
+    def resend(
+        self, api: Api, record_ids: list[str], report: SyncReport, holders: dict[str, set[str]] | None = None
+    ) -> None:
         """After a restore: send again the head this device holds of each own record in `record_ids` (one the
-        server lost), as it was signed, marked `restored`, with its key granted again to whoever shares it now."""
+        server lost), as it was signed, marked `restored`, with its key granted again to whoever shares it now.
+        A reader the restored server still lists (`holders`: record -> grantee ids) who no longer shares it is
+        revoked again: the head's key is one that reader never held (the unshare re-keyed), so push rule 7 takes it."""
         items = []
         for rid in record_ids:
             row = self.store.get_record(rid)
@@ -188,6 +192,8 @@ class Outbox:
                         grantee_kem_pub=peer.kem_pub,
                     )
                 )
+            sharing_now = set(self.store.grantees(rid))
+            revoke = sorted(uid for uid in (holders or {}).get(rid, set()) if uid not in sharing_now)
             items.append(
                 wire.PushItem(
                     record_id=uuid.UUID(rid),
@@ -195,6 +201,7 @@ class Outbox:
                     revision=wire.Revision(header=row.header, ct=row.ct, signature=row.signature),
                     dek_wrap=found[1],
                     grants=grants,
+                    revoke=[uuid.UUID(uid) for uid in revoke],
                     restored=True,
                 )
             )

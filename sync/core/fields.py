@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from . import attachments
+from .errors import BetweenError
 from .sketch import SketchError, check_strokes, stroke_count
 
 if TYPE_CHECKING:
@@ -97,6 +99,8 @@ def plain_text(value: Any) -> str:
     """Any field's value on one line (a field this version does not know too): yes/no, lists joined."""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if is_attachment_list(value):
+        return "; ".join(attachment_words(v) for v in value)
     if isinstance(value, list):
         return ", ".join(f"{v['name']}:{v['intensity']}" if isinstance(v, dict) else str(v) for v in value)
     return str(value)
@@ -126,6 +130,12 @@ def _needs_step(c: Constraints) -> str | None:  # after _needs_range: min and ma
 def _needs_options(c: Constraints) -> str | None:
     option_ids = [o.id for o in c.options]
     return None if option_ids and len(set(option_ids)) == len(option_ids) else "needs distinct options"
+
+
+def _needs_media(c: Constraints) -> str | None:
+    kinds = set(attachments.MEDIA_TYPES.values())
+    ok = c.media and len(set(c.media)) == len(c.media) and set(c.media) <= kinds
+    return None if ok else f"needs media, some of {', '.join(sorted(kinds))}"
 
 
 # ------------------------------------------------------------------ shared checks and parsing
@@ -464,6 +474,107 @@ class Emotions(Type):
         return value
 
 
+_UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+_ITEM_KEYS = frozenset({"id", "key", "size", "digest", "media"})
+_MEDIA_KEYS = {"audio": frozenset({"duration_ms"}), "image": frozenset({"width", "height"})}
+_MEDIA_WORDS = {"audio": "voice recordings", "image": "photos"}
+
+
+def _within(value: Any, low: int, high: int) -> bool:
+    return _is_int(value) and low <= value <= high
+
+
+def _attachment_item(item: Any, media: tuple[str, ...], fail: Fail) -> dict[str, Any]:
+    """One item of an attachments field, checked as PROTOCOL.md section 19 says; never says its key or digest."""
+    if not isinstance(item, dict) or not set(item) >= _ITEM_KEYS:
+        raise fail("must list attachments, each with its id, key, size, digest and media type")
+    top = attachments.MEDIA_TYPES.get(item["media"]) if isinstance(item["media"], str) else None
+    if top is None or top not in media:
+        raise fail(f"may only hold {' or '.join(_MEDIA_WORDS.get(m, m) for m in media)}")
+    if set(item) - _ITEM_KEYS - _MEDIA_KEYS[top]:
+        raise fail("has an attachment with something it does not know")
+    if not isinstance(item["id"], str) or not _UUID4.fullmatch(item["id"]):
+        raise fail("has an attachment without a proper id")
+    for name in ("key", "digest"):
+        try:
+            attachments.from_b64url(item[name], 32)
+        except BetweenError:
+            raise fail("has an attachment whose key or digest cannot be read") from None
+    out = {k: _whole(item[k]) if k in ("size", "duration_ms", "width", "height") else item[k] for k in item}
+    if not _within(out["size"], 1, attachments.MAX_ATTACHMENT_BYTES):
+        raise fail("has an attachment larger than 48 MiB or without a size")
+    if "duration_ms" in out and not _within(out["duration_ms"], 0, attachments.MAX_DURATION_MS):
+        raise fail("has a recording longer than an hour")
+    if ("width" in out) != ("height" in out) or any(
+        not _within(out[k], 1, attachments.MAX_DIMENSION) for k in ("width", "height") if k in out
+    ):
+        raise fail(f"has a photo whose width and height are not both from 1 to {attachments.MAX_DIMENSION}")
+    return out
+
+
+def attachment_words(item: Any) -> str:
+    """An attachment in English words for the CLI's and a saved copy's text: "Voice recording, 0:05, 84 KB". Never its
+    key. The `between` command says the same from its catalogue (sync/cli/terminal.py)."""
+    if not isinstance(item, dict):
+        return "an attachment"
+    media = item.get("media")
+    top = attachments.MEDIA_TYPES.get(media, "") if isinstance(media, str) else ""
+    parts = [{"audio": "Voice recording", "image": "Photo"}.get(top, "Attachment")]
+    if top == "audio" and _is_int(item.get("duration_ms")):
+        parts.append(duration_text(item["duration_ms"]))
+    if top == "image" and _is_int(item.get("width")) and _is_int(item.get("height")):
+        parts.append(f"{item['width']} \u00d7 {item['height']}")
+    if _is_int(item.get("size")):
+        parts.append(size_text(item["size"]))
+    return ", ".join(parts)
+
+
+def duration_text(ms: int) -> str:
+    """m:ss (h:mm:ss from an hour), rounded to the nearest second: the same in every language."""
+    seconds = (ms + 500) // 1000
+    h, m, s = seconds // 3600, seconds // 60 % 60, seconds % 60
+    return f"{h}:{m:02}:{s:02}" if h else f"{m}:{s:02}"
+
+
+def size_text(size: int) -> str:
+    """Bytes as KB (below a megabyte, at least 1) or MB with one decimal; 1 KB = 1000 bytes."""
+    if size < 999_500:
+        return f"{max(1, (size + 500) // 1000)} KB"
+    tenths = (size + 50_000) // 100_000
+    return f"{tenths // 10}.{tenths % 10} MB"
+
+
+def is_attachment_list(value: Any) -> bool:
+    """Whether a value holds attachment items (keys and all): said in words, never printed as it is, whatever
+    field holds it (a field this version does not know too)."""
+    return isinstance(value, list) and any(isinstance(v, dict) and "key" in v and "digest" in v for v in value)
+
+
+class Attachments(Type):
+    """Voice recordings and photos (PROTOCOL.md section 19): items naming blobs by id, with their keys. Added by
+    `between attach`, never typed; merged as the union of both sides' items by id."""
+
+    name = "attachments"
+    merges = frozenset({"union"})
+    needs = (_needs_max_items, _needs_media)
+
+    def check(self, field: Field, value: Any, fail: Fail) -> Any:
+        out, seen = [], set()
+        for item in _items(value, field, fail):
+            checked = _attachment_item(item, field.constraints.media, fail)
+            if checked["id"] in seen:
+                raise fail("has the same attachment twice")
+            seen.add(checked["id"])
+            out.append(checked)
+        return out or None
+
+    def parse(self, field: Field, text: str, fail: Fail) -> Any:
+        raise fail("is added with `between attach`, not typed")
+
+    def text(self, field: Field, value: Any) -> str:
+        return "; ".join(attachment_words(i) for i in value) if isinstance(value, list) else plain_text(value)
+
+
 # Every field type, in the order the worksheet builder offers them; FieldType spells out the same names, so msgspec
 # and type checkers know them (tests/sync/core/test_fields.py compares the two).
 FieldType = Literal[
@@ -478,6 +589,7 @@ FieldType = Literal[
     "emotions",
     "checklist",
     "sketch",
+    "attachments",
 ]
 TYPES: dict[str, Type] = {
     t.name: t
@@ -493,5 +605,6 @@ TYPES: dict[str, Type] = {
         Emotions(),
         Checklist(),
         Sketch(),
+        Attachments(),
     )
 }

@@ -50,6 +50,7 @@ class Constraints(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     max_items: int | None = None
     options: tuple[Option, ...] = ()
     suggestions: tuple[str, ...] = ()
+    media: tuple[str, ...] = ()  # an attachments field: the top-level media types it takes ("audio", "image")
 
 
 class Field(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

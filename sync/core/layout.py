@@ -29,6 +29,7 @@ LABELS: dict[str, bytes] = {
     "grant": b"between/v1/grant",
     "auth": b"between/v1/auth",
     "invite_proof": b"between/v1/invite-proof",
+    "att": b"between/v1/att",
 }
 
 HEADER_MAGIC = b"BTW1"

@@ -27,6 +27,8 @@ Sealed = Annotated[bytes, Meta(min_length=80, max_length=80)]
 GrantBodyBytes = Annotated[bytes, Meta(min_length=GRANT_BODY_LEN, max_length=GRANT_BODY_LEN)]
 # Per push item: a record is shared with a handful of people, never thousands.
 MAX_GRANTS_PER_ITEM = 16
+# Per push item: the blobs one revision names (a kind holds a few attachments per field).
+MAX_ATTACHMENTS_PER_ITEM = 64
 Cursor = Annotated[int, Meta(ge=0)]
 # Shown to the person on every device list: no control characters, no bidirectional overrides or isolates
 # (a name could otherwise reorder the text around it).
@@ -201,6 +203,8 @@ class PushItem(Frozen, frozen=True, kw_only=True):
     # A revision the server once acknowledged and lost in a restore (PROTOCOL.md "Restores and the server epoch"):
     # accepted above a head older than its base_version, or for a record the server no longer holds.
     restored: bool = False
+    # The blobs the item's document names (PROTOCOL.md §17 "Attachments"): each a complete blob of the pusher.
+    attachments: Annotated[list[UUID], Meta(max_length=MAX_ATTACHMENTS_PER_ITEM)] = []
 
 
 class Push(Frozen, frozen=True, kw_only=True):
@@ -363,6 +367,29 @@ class Reminders(Frozen, frozen=True, kw_only=True):
 class Health(Frozen, frozen=True, kw_only=True):
     status: Literal["ok"]
     version: str
+
+
+# ---------------------------------------------------------------- attachments (blobs)
+
+# A blob's length in bytes; the server's own limit (BETWEEN_MAX_BLOB_BYTES) is lower.
+BlobSize = Annotated[int, Meta(ge=1, le=1 << 40)]
+
+
+class BlobCreate(Frozen, frozen=True, kw_only=True):
+    """POST /blobs: announce a blob of `size` bytes under the attachment's id (PROTOCOL.md §17 "Attachments")."""
+
+    id: UUID
+    size: BlobSize
+
+
+class BlobState(Frozen, frozen=True, kw_only=True):
+    """How far an upload is: `received` bytes of `size`; once complete, the SHA-256 of the whole blob."""
+
+    id: UUID
+    size: int
+    received: int
+    complete: bool
+    digest: Bytes32 | None = None
 
 
 # ---------------------------------------------------------------- crisis lines (public, operator-configured)

@@ -188,3 +188,42 @@ def test_browser_field_validation_matches_python():
             with pytest.raises(kinds.FieldError) as err:
                 kinds.validate_fields(c["kind"], c["fields"])
             assert err.value.field_id == c["error_field"], c
+
+
+def test_browser_attachments_match_python():
+    from between.sync.core import attachments as att
+
+    v = load("attachments.json")
+    assert len(v["vectors"]) >= 2 and any(x["size"] > att.CHUNK_SIZE for x in v["vectors"])
+    by_name = {}
+    for x in v["vectors"]:
+        if "hex" in x["data"]:
+            data = h(x["data"]["hex"])
+        else:
+            pattern = h(x["data"]["pattern"])
+            data = (pattern * (x["data"]["size"] // len(pattern) + 1))[: x["data"]["size"]]
+        aid = uuid.UUID(x["attachment_id"])
+        blob = att.seal_blob(h(x["key"]), aid, data, prefix=h(x["prefix"]))
+        assert len(blob) == x["blob_length"] == att.blob_length(x["size"]), x["name"]
+        assert [
+            blob[att.chunk_span(len(data), i)[1] - 16 : att.chunk_span(len(data), i)[1]].hex()
+            for i in range(len(x["tags"]))
+        ] == x["tags"]
+        assert att.digest(blob).hex() == x["digest"], x["name"]
+        if "blob" in x:
+            assert blob.hex() == x["blob"]
+            assert att.open_blob(h(x["key"]), aid, h(x["blob"]), x["size"], h(x["digest"])) == data
+        assert att.open_blob(h(x["key"]), aid, blob, x["size"], h(x["digest"])) == data
+        by_name[x["name"]] = (x, data)
+    x, data = by_name["voice_note"]
+    item, blob = att.new_attachment(
+        data,
+        "image/jpeg",
+        width=1200,
+        height=900,
+        key=h(x["key"]),
+        attachment_id=uuid.UUID(x["attachment_id"]),
+        prefix=h(x["prefix"]),
+    )
+    assert item == v["item"]
+    assert att.open_item(v["item"], blob) == data

@@ -157,3 +157,49 @@ def test_a_server_that_rolls_a_head_back_under_a_new_epoch_gains_nothing(tmp_pat
         assert cli.json("b", "entry", "show", rid)["fields"]["body"] == "version two"
     finally:
         server.stop()
+
+
+def test_a_share_ended_after_the_backup_is_ended_again_on_the_restored_server(tmp_path, start_server):
+    """The restored server still lists a grant the owner revoked after the backup: the owner's device sends its head
+    again together with a revoke of that reader (its key is one the reader never held), so the grant is ended there
+    too and the old key stays dead (push rule 8)."""
+    server = start_server(tmp_path)
+    cli = Cli(tmp_path / "profiles", server.url)
+    try:
+        cli.create("a", "alice")
+        cli.create("t", "drbob", "--therapist")
+        cli.link("t", "a")
+        rid = cli.add("a", "journal", body="shared, then not")
+        cli.run("a", "share", rid, "--with", "drbob")
+        cli.run("a", "sync")
+        cli.run("t", "sync")
+        assert rid in _shared(cli, "t")
+        done = _backup(server.data_dir, tmp_path / "backup")
+        assert done.returncode == 0, done.stderr
+
+        cli.run("a", "unshare", rid, "--with", "drbob")
+        cli.run("a", "sync")
+        server.stop()
+        restored = tmp_path / "restored"
+        done = _between("restore", str(tmp_path / "backup"), "--data", str(restored))
+        assert done.returncode == 0, done.stderr
+        server.data_dir = restored
+        server.restart()
+
+        def active_grants() -> list[tuple]:
+            db = sqlite3.connect(server.data_dir / "between.sqlite3")
+            try:
+                return db.execute(
+                    "SELECT key_id FROM grants WHERE record_id = ? AND revoked_at IS NULL", (uuid.UUID(rid).bytes,)
+                ).fetchall()
+            finally:
+                db.close()
+
+        assert len(active_grants()) == 1  # the restored server knows nothing of the unshare
+        proc = cli.run("a", "sync")
+        assert t("restore.done") in proc.stdout and "refused" not in proc.stderr
+        assert active_grants() == []
+        cli.run("t", "sync")
+        assert rid not in _shared(cli, "t")
+    finally:
+        server.stop()

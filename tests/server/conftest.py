@@ -25,7 +25,7 @@ def api_factory(tmp_path: Path):
         client = TestClient(recorded(app), base_url="https://between.test")
         client.__enter__()
         opened.append(client)
-        return Api(client, data_dir)
+        return Api(client, data_dir, app=app)
 
     yield start
     for client in opened:

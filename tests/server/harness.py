@@ -6,13 +6,14 @@ import asyncio
 import concurrent.futures
 import sqlite3
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
 import builders as b
 import msgspec
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from between.server.settings import Settings
@@ -49,10 +50,22 @@ class Api:
     """The test client plus the few flows most tests start from. `database`: the PostgreSQL database the app's store
     is in, if it is not data_dir's SQLite file."""
 
-    def __init__(self, client: TestClient, data_dir: Path, database: PgDatabase | None = None) -> None:
+    def __init__(
+        self, client: TestClient, data_dir: Path, database: PgDatabase | None = None, app: Litestar | None = None
+    ) -> None:
         self.c = client
         self.data_dir = data_dir
         self.database = database
+        self.app = app  # the app itself, for what a test reaches in (its services), not through the API
+
+    def run(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """`fn()` on the app's own event loop (its store's connections live there)."""
+        return self.c.blocking_portal.call(fn)
+
+    @property
+    def services(self) -> Any:
+        assert self.app is not None, "started without its app"
+        return self.app.state.services
 
     @property
     def db(self) -> Path | PgDatabase:

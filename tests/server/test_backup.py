@@ -164,3 +164,44 @@ def test_a_revision_sent_again_after_a_restore_is_accepted_above_an_older_head_a
     fresh = b.Rec(sam)
     fresh.item()
     assert api.push(sam, [msgspec.structs.replace(fresh.item(), restored=True)])[0]["status"] == "ok"
+
+
+def test_a_backup_holds_the_attachments_and_check_verifies_each_digest(tmp_path, api):
+    from between.server.backup import backup
+
+    sam = api.register("sam")
+    data = bytes(range(256)) * 400
+    whole, half = str(uuid.uuid4()), str(uuid.uuid4())
+    assert api.post("/blobs", {"id": whole, "size": len(data)}, sam).status_code == 201
+    assert api.post("/blobs", {"id": half, "size": len(data)}, sam).status_code == 201
+
+    def upload(blob_id: str, piece: bytes) -> None:
+        headers = {**sam.auth(), "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"}
+        assert api.c.patch(f"/api/v1/blobs/{blob_id}", content=piece, headers=headers).status_code == 200
+
+    upload(whole, data)
+    upload(half, data[:1000])
+
+    def file_of(root, blob_id: str):
+        name = uuid.UUID(blob_id).hex
+        return root / "blobs" / name[:2] / name
+
+    counts = backup(api.data_dir, tmp_path / "backup")
+    assert counts["blobs"] == 2
+    assert check(tmp_path / "backup" / "between.sqlite3") == []
+    assert file_of(tmp_path / "backup", whole).read_bytes() == data
+    assert file_of(tmp_path / "backup", half).read_bytes() == data[:1000]
+
+    restore(tmp_path / "backup", tmp_path / "restored")
+    assert file_of(tmp_path / "restored", whole).read_bytes() == data
+    assert check(tmp_path / "restored" / "between.sqlite3") == []
+
+    damaged = bytearray(data)
+    damaged[5000] ^= 1
+    file_of(tmp_path / "backup", whole).write_bytes(bytes(damaged))
+    problems = check(tmp_path / "backup" / "between.sqlite3")
+    assert problems == [f"blob {uuid.UUID(whole).hex}: its bytes do not match its digest"]
+    file_of(tmp_path / "backup", whole).unlink()
+    assert "missing" in check(tmp_path / "backup" / "between.sqlite3")[0]
+    with pytest.raises(BackupError):
+        restore(tmp_path / "backup", tmp_path / "again")

@@ -17,7 +17,7 @@ import msgspec
 import pytest
 from jsonschema import Draft202012Validator
 
-from between.server.problems import MEDIA_TYPE, ProblemBody
+from between.server.problems import BODIES, MEDIA_TYPE, ProblemBody
 from between.sync.core import wire
 from tests import contract
 from tests.openapi_answers import Checker, check_answers
@@ -81,7 +81,7 @@ def _wire_structs() -> dict[str, type[msgspec.Struct]]:
         for v in vars(wire).values()
         if isinstance(v, type) and issubclass(v, msgspec.Struct) and v.__module__ == wire.__name__
     }
-    return {**found, ProblemBody.__name__: ProblemBody}
+    return {**found, ProblemBody.__name__: ProblemBody, **{body.__name__: body for body in BODIES.values()}}
 
 
 def _bytes_fields(struct: type[msgspec.Struct]):
@@ -152,7 +152,12 @@ def test_every_operation_lists_its_problem_answers(doc):
         for status, answer in problems.items():
             assert list(answer["content"]) == [MEDIA_TYPE], (method, path, status)
             schema = answer["content"][MEDIA_TYPE]["schema"]
-            assert schema["allOf"][0] == {"$ref": "#/components/schemas/ProblemBody"}
+            # ProblemBody, or (for the codes of problems.BODIES) a body holding every member of it and more
+            body = schema["allOf"][0]["$ref"].rsplit("/", 1)[-1]
+            assert body == "ProblemBody" or body in {b.__name__ for b in BODIES.values()}, (method, path, status)
+            extended = doc["components"]["schemas"][body]
+            assert set(problem["required"]) <= set(extended["required"])
+            assert all(extended["properties"][k] == v for k, v in problem["properties"].items())
             assert schema["allOf"][1]["properties"]["status"] == {"const": status}
         if "requestBody" in op:
             assert {400, 413, 415} <= set(problems), (method, path)
@@ -196,9 +201,13 @@ def test_request_bodies_are_closed_and_answers_open(doc):
     requests = answers = 0
     for path, method, op in _ops(doc):
         if "requestBody" in op:
-            for obj in _objects(doc, op["requestBody"]["content"]["application/json"]["schema"]):
-                assert obj.get("additionalProperties") is False, (method, path, obj.get("title"))
-                requests += 1
+            for media, content in op["requestBody"]["content"].items():
+                if media != "application/json":
+                    assert content["schema"] == {"type": "string", "format": "binary"}  # an attachment's bytes
+                    continue
+                for obj in _objects(doc, content["schema"]):
+                    assert obj.get("additionalProperties") is False, (method, path, obj.get("title"))
+                    requests += 1
         for status, answer in op["responses"].items():
             for media in answer.get("content", {}).values():
                 for obj in _objects(doc, media["schema"]):
@@ -225,7 +234,8 @@ def test_options_lists_every_method_of_each_path(api, doc):
         options = api.c.options(url)
         assert options.status_code == 204, path
         assert set(options.headers["allow"].split(", ")) == expected, path
-        refused = api.c.request("PATCH", url)
+        other = next(m for m in ("PATCH", "PUT", "DELETE") if m.lower() not in item)  # one the path does not have
+        refused = api.c.request(other, url)
         assert refused.status_code == 405, path
         assert set(refused.headers["allow"].split(", ")) == expected, path
     assert api.c.options(API + "/invites").headers["allow"] == "GET, OPTIONS, POST"

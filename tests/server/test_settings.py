@@ -60,6 +60,11 @@ def test_parsing():
         ("BETWEEN_WORKERS", "0"),
         ("BETWEEN_QUOTA", "12 parsecs"),
         ("BETWEEN_RATE_PUSH_PER_MINUTE", "0"),
+        ("BETWEEN_MAX_BLOB_BYTES", "lots"),
+        ("BETWEEN_ATTACHMENT_QUOTA", "12"),
+        ("BETWEEN_UPLOAD_EXPIRY", "0"),
+        ("BETWEEN_ATTACHMENT_HISTORY", "a month"),
+        ("BETWEEN_COLLECT_INTERVAL", "2d"),
     ],
 )
 def test_invalid_values_name_the_variable(name, value):
@@ -67,6 +72,23 @@ def test_invalid_values_name_the_variable(name, value):
         Settings.from_env({name: value})
     assert name in str(exc.value)
     assert value not in str(exc.value) or value in name  # values may be secrets: not echoed
+
+
+def test_attachment_settings():
+    s = Settings.from_env({})
+    assert (s.max_blob_bytes, s.attachment_quota) == (64 * 1024**2, 2 * 1024**3)
+    assert (s.upload_expiry, s.attachment_history, s.collect_interval) == (86400, 30 * 86400, 300)
+    s = Settings.from_env(
+        {
+            "BETWEEN_MAX_BLOB_BYTES": "16MiB",
+            "BETWEEN_ATTACHMENT_QUOTA": "5GiB",
+            "BETWEEN_UPLOAD_EXPIRY": "6h",
+            "BETWEEN_ATTACHMENT_HISTORY": "7d",
+            "BETWEEN_COLLECT_INTERVAL": "1m",
+        }
+    )
+    assert (s.max_blob_bytes, s.attachment_quota) == (16 * 1024**2, 5 * 1024**3)
+    assert (s.upload_expiry, s.attachment_history, s.collect_interval) == (6 * 3600, 7 * 86400, 60)
 
 
 def test_the_store_and_its_workers():

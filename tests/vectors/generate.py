@@ -951,6 +951,7 @@ BUILDERS = {
     "push.json": lambda: __import__("tests.vectors.push_cases", fromlist=["build"]).build(),
     "pull.json": lambda: __import__("tests.vectors.pull_cases", fromlist=["build"]).build(),
     "sharing.json": lambda: __import__("tests.vectors.sharing_cases", fromlist=["build"]).build(),
+    "attachments.json": lambda: __import__("tests.vectors.attachment_cases", fromlist=["build"]).build(),
 }
 
 

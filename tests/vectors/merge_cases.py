@@ -6,6 +6,7 @@ main() refuses to write the file when sync/core/merge.py disagrees with any of t
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 from pathlib import Path
@@ -116,6 +117,27 @@ S2 = stroke("s2-bbbbbbbbbb", [(1000, 800, 100), (1010, 820, 110)], color="blue")
 S3 = stroke("s3-cccccccccc", [(2000, 1500, 128)], tool="marker", color="orange")
 S4 = stroke("s4-dddddddddd", [(3000, 2000, 0), (2990, 2010, 255)], tool="eraser")
 
+
+def attachment(n: int, media: str, **extra: Any) -> dict:
+    """An attachment item (PROTOCOL.md section 19) with fixed bytes: the merge only looks at its id."""
+    raw = bytes([n]) * 32
+    key = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    return {
+        "id": f"00000000-0000-4000-8000-{n:012x}",
+        "key": key,
+        "size": 1000 * n,
+        "digest": key,
+        "media": media,
+        **extra,
+    }
+
+
+P1 = attachment(1, "image/jpeg", width=1200, height=900)
+P2 = attachment(2, "image/webp", width=800, height=600)
+P3 = attachment(3, "image/png", width=100, height=100)
+V1 = attachment(4, "audio/webm", duration_ms=5000)
+V2 = attachment(5, "audio/ogg", duration_ms=12000)
+V3 = attachment(6, "audio/mp4")
 
 SHEET = {
     "fields": [
@@ -722,6 +744,37 @@ def cases() -> list[dict]:
             mine("sketch", {"drawing": [S1, S2]}),
             theirs("sketch", {"drawing": [S3]}),
             merged("sketch", {"drawing": [S1, S2, S3]}),
+        ),
+        # Attachments merge as the union of both sides' items by id, as strokes do: an item never changes (a
+        # re-recorded note is a new id), so one id is one attachment and nothing is lost.
+        case(
+            "attachments: a photo added on each device: both kept, this device's first",
+            doc("journal", {"body": "Paper drawing.\n", "photos": [P1]}),
+            mine("journal", {"body": "Paper drawing.\n", "photos": [P1, P2]}),
+            theirs("journal", {"body": "Paper drawing.\n", "photos": [P1, P3]}),
+            merged("journal", {"body": "Paper drawing.\n", "photos": [P1, P2, P3]}),
+        ),
+        case(
+            "attachments: a recording replaced on one device, another added on the other: the removed one stays gone",
+            doc("conversation-rehearsal", {"goal": "Say no.\n", "recording": [V1]}),
+            mine("conversation-rehearsal", {"goal": "Say no.\n", "recording": [V3]}),
+            theirs("conversation-rehearsal", {"goal": "Say no.\n", "recording": [V1, V2]}),
+            merged("conversation-rehearsal", {"goal": "Say no.\n", "recording": [V3, V2]}),
+        ),
+        case(
+            "attachments: every recording removed on one device (the field left out), one added on the other: "
+            "a cleared field loses to a change, so both come back",
+            doc("conversation-rehearsal", {"goal": "Say no.\n", "recording": [V1]}),
+            mine("conversation-rehearsal", {"goal": "Say no.\n"}),
+            theirs("conversation-rehearsal", {"goal": "Say no.\n", "recording": [V1, V2]}),
+            merged("conversation-rehearsal", {"goal": "Say no.\n", "recording": [V1, V2]}),
+        ),
+        case(
+            "attachments: re-recorded on both devices (no base): both recordings kept",
+            None,
+            mine("voice", {"recording": [V1]}),
+            theirs("voice", {"recording": [V2]}),
+            merged("voice", {"recording": [V1, V2]}),
         ),
     ]
     return out

@@ -3,6 +3,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { fromHex, toHex, utf8 } from '../js/core/bytes.js';
+import * as att from '../js/core/attachments.js';
 import * as c from '../js/core/crypto.js';
 import * as keys from '../js/core/keys.js';
 import * as records from '../js/core/records.js';
@@ -117,7 +118,44 @@ export async function makeJsVectors() {
       public: hex(rkKeys.loginPub) },
   };
   return { 'primitives.json': primitives, 'records.json': recordVectors, 'grants.json': grantVectors,
-    'accounts.json': accountVectors, 'kinds.json': kindCases(), 'documents.json': documentCases() };
+    'accounts.json': accountVectors, 'kinds.json': kindCases(), 'documents.json': documentCases(),
+    'attachments.json': await attachmentVectors() };
+}
+
+/**
+ * Attachments as the browser seals them (PROTOCOL.md section 19): sync/core/attachments.py must make the same blobs
+ * (pinned by their digest and each chunk's tag; a short one written out) and open them to the same bytes.
+ */
+async function attachmentVectors() {
+  const key = fixed(32, 25);
+  const prefix = fixed(7, 26);
+  const pattern = fixed(53, 27);
+  const cases = [
+    ['voice_note', '6f1c0d2e-3b4a-4c5d-9e6f-708192a3b4c5', { hex: hex(utf8('¿Lo digo en voz alta? Sí.')) }],
+    ['photo_two_chunks', '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a', { pattern: hex(pattern), size: 100000 }],
+  ];
+  const vectors = [];
+  for (const [name, attachmentId, data] of cases) {
+    const bytes = data.hex !== undefined ? fromHex(data.hex)
+      : Uint8Array.from({ length: data.size }, (_, i) => pattern[i % pattern.length]);
+    const blob = await att.sealBlob(key, attachmentId, new Blob([bytes]), { prefix });
+    const tags = [];
+    for (let i = 0; i < att.chunkCount(bytes.length); i++) {
+      const [, end] = att.chunkSpan(bytes.length, i);
+      tags.push(hex(blob.subarray(end - 16, end)));
+    }
+    vectors.push({ name, key: hex(key), attachment_id: attachmentId, prefix: hex(prefix), data, size: bytes.length,
+      blob_length: blob.length, tags, digest: hex(await att.digest(blob)), ...(blob.length <= 2048 ? { blob: hex(blob) } : {}) });
+  }
+  const photo = await att.newAttachment(fromHex(cases[0][2].hex), 'image/jpeg', { width: 1200, height: 900, key,
+    attachmentId: cases[0][1], prefix });
+  return {
+    description: 'Attachments sealed by web/js/core/attachments.js (PROTOCOL.md section 19): data is "hex", or '
+      + '"pattern" repeated to "size"; a blob is written out when short, else pinned by its digest (SHA-256) and each '
+      + "chunk's tag. item: newAttachment(voice_note's data, 'image/jpeg', {width: 1200, height: 900}) with its key, "
+      + 'id and prefix. Byte strings are lowercase hex.',
+    vectors, item: photo.item,
+  };
 }
 
 const loadKinds = () => kindTable(JSON.parse(readFileSync(new URL('../../sync/kinds.json', import.meta.url), 'utf8')));
@@ -171,6 +209,8 @@ function documentCases() {
     ['answers without the worksheet title', without(answer, 'title'), false],
     ['answers to a worksheet that is not one', { ...answer, worksheet: { fields: [] } }, false],
     ['answers missing a required one', { ...answer, fields: {} }, false],
+    ['a voice journal entry with its recording', makeDocument('voice', { recording: [VOICE] }, at, device), false],
+    ['a voice journal entry without its recording', makeDocument('voice', {}, at, device), false],
   ];
   const documents = inputs.map(([name, doc, deleted]) => {
     try {
@@ -212,6 +252,11 @@ function documentCases() {
     documents, plaintexts,
   };
 }
+
+const VOICE = { id: '6f1c0d2e-3b4a-4c5d-9e6f-708192a3b4c5', key: 'GSAnLjU8Q0pRWF9mbXR7gomQl56lrLO6wcjP1t3k6_I',
+  size: 84321, digest: 'YzDBd1LEcrlTFDmRncUxd0fyK-G9EwhQc6bf-dRMXaQ', media: 'audio/webm', duration_ms: 5012 };
+const PHOTO = { id: '5777ee97-d319-4841-b5e7-5619aa283fe4', key: VOICE.key, size: 2149999, digest: VOICE.digest,
+  media: 'image/jpeg', width: 1200, height: 900 };
 
 /** Field validation outcomes of the browser: sync/core/kinds.py must normalise the same way or refuse the same field. */
 function kindCases() {
@@ -259,6 +304,23 @@ function kindCases() {
     ['safety-plan', { helpers: Array.from({ length: 21 }, (_, i) => `Friend ${i}`) }],
     ['safety-plan', { reasons: 'My sister' }],
     ['safety-plan', { safer_surroundings: ['two\nlines'] }],
+    // Attachments (PROTOCOL.md section 19): items naming their blobs, checked alike, never changed but for 2.0 → 2.
+    ['voice', { title: ' Morning ', recording: [VOICE], note: '' }],
+    ['voice', { recording: [{ ...VOICE, size: 84321.0 }] }],
+    ['voice', { recording: [] }],
+    ['voice', { recording: [VOICE, { ...VOICE, id: '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a' }] }],
+    ['voice', { recording: [{ ...VOICE, media: 'image/png' }] }],
+    ['voice', { recording: [{ ...VOICE, width: 10, height: 10 }] }],
+    ['voice', { recording: [{ ...VOICE, id: VOICE.id.toUpperCase() }] }],
+    ['voice', { recording: [{ ...VOICE, key: `${VOICE.key.slice(0, -1)}B` }] }],
+    ['voice', { recording: [{ ...VOICE, size: 0 }] }],
+    ['voice', { recording: [{ ...VOICE, duration_ms: 3600001 }] }],
+    ['journal', { body: 'b', photos: [PHOTO, { ...PHOTO, id: '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a' }] }],
+    ['journal', { body: 'b', photos: [PHOTO, PHOTO] }],
+    ['journal', { body: 'b', photos: [{ ...PHOTO, height: undefined }] }],
+    ['journal', { body: 'b', photos: [{ ...PHOTO, duration_ms: 5 }] }],
+    ['conversation-rehearsal', { goal: 'g', recording: [VOICE, { ...VOICE, id: '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a' }] }],
+    ['conversation-rehearsal', { goal: 'g', recording: 'my voice' }],
   ];
   return inputs.map(([kind, fields]) => {
     try {

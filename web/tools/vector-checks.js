@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { argon2id as hashWasmArgon2id } from 'hash-wasm';
 import { concat, fromHex, toHex, utf8, uuidString } from '../js/core/bytes.js';
+import * as att from '../js/core/attachments.js';
 import * as c from '../js/core/crypto.js';
 import * as keys from '../js/core/keys.js';
 import * as layout from '../js/core/layout.js';
@@ -20,6 +21,20 @@ export async function argon2id(passphrase, memoryKib, iterations, lanes, salt) {
 }
 
 const rejects = (promise, ErrorType, what) => assert.rejects(promise, ErrorType, what);
+
+/** An attachment's data in attachments.json: `hex`, or `pattern` repeated to `size`. */
+export function attachmentData(spec) {
+  if (spec.hex !== undefined) return h(spec.hex);
+  const pattern = h(spec.pattern);
+  return Uint8Array.from({ length: spec.size }, (_, i) => pattern[i % pattern.length]);
+}
+
+/** The sealed chunks of a blob, as views. @param {Uint8Array} blob */
+export function attachmentChunks(blob) {
+  const chunks = [];
+  for (let i = att.HEADER_LEN; i < blob.length; i += att.SEALED_CHUNK) chunks.push(blob.subarray(i, i + att.SEALED_CHUNK));
+  return chunks;
+}
 
 /** A wire bundle (as in trust.json) in keys.js form. */
 const bundleOf = (w) => trust.bundleFromDocument(w);
@@ -348,6 +363,48 @@ export const CHECKERS = {
     assert.equal(await safety.safetyNumber(theo, alice), o.safety_number);
     assert.equal(safety.formatSafetyNumber(o.safety_number), o.formatted);
     return 2;
+  },
+
+  'attachments.json': async (v) => {
+    const k = v.constants;
+    assert.deepEqual([new TextDecoder().decode(layout.LABELS.att), new TextDecoder().decode(att.MAGIC), att.VERSION,
+      att.CHUNK_SHIFT, att.HEADER_LEN, att.MAX_ATTACHMENT_BYTES, att.MAX_BLOB_BYTES],
+    [k.label, k.magic, k.version, k.chunk_shift, k.header_len, k.max_attachment_bytes, k.max_blob_bytes]);
+    for (const t of v.lengths) {
+      assert.deepEqual([c.paddedLength(t.size), att.chunkCount(t.size), att.blobLength(t.size)],
+        [t.padded_length, t.chunks, t.blob_length], `size ${t.size}`);
+    }
+    const blobs = {};
+    for (const t of v.vectors) {
+      const data = attachmentData(t.data);
+      const blob = await att.sealBlob(h(t.key), t.attachment_id, data, { prefix: h(t.prefix) });
+      // The same bytes a chunk at a time, from a Blob (as the app reads a recording).
+      const pieces = [];
+      for await (const piece of att.sealChunks(h(t.key), t.attachment_id, new Blob([data]), { prefix: h(t.prefix) })) {
+        pieces.push(piece);
+      }
+      assert.deepEqual(concat(...pieces), blob, t.name);
+      assert.equal(blob.length, t.blob_length, t.name);
+      eqHex(blob.subarray(0, att.HEADER_LEN), t.header, t.name);
+      assert.deepEqual(attachmentChunks(blob).map((x) => toHex(x.subarray(x.length - 16))), t.tags, t.name);
+      eqHex(await att.digest(blob), t.digest, t.name);
+      if (t.blob) eqHex(blob, t.blob, t.name);
+      assert.deepEqual(await att.openBlob(h(t.key), t.attachment_id, blob, t.size, h(t.digest)), data, t.name);
+      blobs[t.name] = blob;
+    }
+    for (const t of v.reject) {
+      let blob = concat(h(t.header), ...t.chunks.map((x) => attachmentChunks(blobs[x.from])[x.index]));
+      if (t.flip !== null) blob[t.flip] ^= 1;
+      blob = blob.subarray(0, blob.length - t.cut);
+      await rejects(att.openBlob(h(t.key), t.attachment_id, blob, t.size, h(t.digest)), CryptoError, t.name);
+    }
+    const one = v.vectors[0];
+    const { item, blob } = await att.newAttachment(attachmentData(one.data), 'audio/webm', { durationMs: 5000,
+      key: h(one.key), attachmentId: one.attachment_id, prefix: h(one.prefix) });
+    assert.deepEqual(item, v.item);
+    eqHex(blob, one.blob);
+    assert.deepEqual(await att.openItem(item, blob), attachmentData(one.data));
+    return v.vectors.length + v.reject.length + 1;
   },
 
   'tamper.json': async (v) => {

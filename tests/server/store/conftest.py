@@ -32,7 +32,7 @@ def api_factory(tmp_path: Path, engine: str):
             client = TestClient(recorded(app), base_url="https://between.test")
             client.__enter__()
             opened.append(client)
-            return Api(client, data_dir, database)
+            return Api(client, data_dir, database, app)
 
         try:
             yield start

@@ -1,5 +1,8 @@
 -- Schema after every migration. Regenerate with: PYTHONPATH=tests/server .venv/bin/python tests/server/store/test_connection.py
 
+-- index blobs_by_owner
+CREATE INDEX blobs_by_owner ON blobs (owner_id);
+
 -- index challenges_by_expiry
 CREATE INDEX challenges_by_expiry ON challenges (expires_at);
 
@@ -30,11 +33,27 @@ CREATE INDEX records_by_owner ON records (owner_id);
 -- index reminder_times_due
 CREATE INDEX reminder_times_due ON reminder_times (due_at);
 
+-- index revision_blobs_by_blob
+CREATE INDEX revision_blobs_by_blob ON revision_blobs (blob_id);
+
 -- index sessions_by_device
 CREATE INDEX sessions_by_device ON sessions (device_id);
 
 -- index sessions_by_user
 CREATE INDEX sessions_by_user ON sessions (user_id);
+
+-- table blobs
+CREATE TABLE blobs (
+    blob_id       BLOB PRIMARY KEY CHECK (length(blob_id) = 16),
+    owner_id      BLOB NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+    size          INTEGER NOT NULL CHECK (size > 0),
+    received      INTEGER NOT NULL DEFAULT 0 CHECK (received >= 0 AND received <= size),
+    digest        BLOB,
+    created_at    INTEGER NOT NULL,
+    touched_at    INTEGER NOT NULL,
+    completed_at  INTEGER,
+    unnamed_since INTEGER
+) STRICT;
 
 -- table challenges
 CREATE TABLE challenges (
@@ -131,6 +150,15 @@ CREATE TABLE reminder_times (
     PRIMARY KEY (device_id, reminder_id)
 ) STRICT;
 
+-- table revision_blobs
+CREATE TABLE revision_blobs (
+    record_id BLOB NOT NULL,
+    version   INTEGER NOT NULL,
+    blob_id   BLOB NOT NULL REFERENCES blobs (blob_id) ON DELETE CASCADE,
+    PRIMARY KEY (record_id, version, blob_id),
+    FOREIGN KEY (record_id, version) REFERENCES revisions (record_id, version) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+
 -- table revisions
 CREATE TABLE "revisions" (
     record_id BLOB NOT NULL REFERENCES records (record_id) ON DELETE CASCADE,
@@ -152,6 +180,13 @@ CREATE TABLE sessions (
     user_id    BLOB NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
     device_id  BLOB NOT NULL REFERENCES devices (device_id) ON DELETE CASCADE,
     expires_at INTEGER NOT NULL
+) STRICT;
+
+-- table task_leases
+CREATE TABLE task_leases (
+    name        TEXT PRIMARY KEY,
+    lease_until INTEGER NOT NULL,
+    holder      BLOB NOT NULL
 ) STRICT;
 
 -- table users

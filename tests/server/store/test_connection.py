@@ -65,7 +65,8 @@ def test_migrations_are_numbered_and_idempotent(tmp_path):
             if t not in ("sqlite_stat1",)
             and conn.execute(f"SELECT type FROM pragma_table_info('{t}') WHERE name = ?", (c,)).fetchone()[0] == "TEXT"
         }
-        # a push endpoint is the push service's URL for a browser; a reminder id is the device's opaque HMAC text
+        # a push endpoint is the push service's URL for a browser; a reminder id is the device's opaque HMAC text; a
+        # task lease's name is the server's own (server/blobs.py COLLECT_TASK)
         assert text_cols == {
             ("users", "handle"),
             ("users", "role"),
@@ -73,6 +74,7 @@ def test_migrations_are_numbered_and_idempotent(tmp_path):
             ("challenges", "subject"),
             ("push_subscriptions", "endpoint"),
             ("reminder_times", "reminder_id"),
+            ("task_leases", "name"),
         }
     finally:
         conn.close()
@@ -292,9 +294,11 @@ def test_both_engines_have_the_same_tables_and_columns(tmp_path, postgres_databa
             await store.close()
         conn = await asyncpg.connect(postgres_database.dsn)
         try:
+            # PostgreSQL's own: shared rate limits, its migrations, and blobs' bytes (SQLite keeps them in files)
             rows = await conn.fetch(
                 "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
-                "AND table_name NOT IN ('rate_buckets', 'schema_migrations') ORDER BY table_name, ordinal_position"
+                "AND table_name NOT IN ('rate_buckets', 'schema_migrations', 'blob_parts') "
+                "ORDER BY table_name, ordinal_position"
             )
             versions = [r[0] for r in await conn.fetch("SELECT version FROM schema_migrations ORDER BY version")]
         finally:

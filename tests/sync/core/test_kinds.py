@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -317,6 +318,7 @@ def test_every_question_of_every_kind_is_named_by_its_label_when_refused():
         "emotions": "x",
         "sketch": "x",
         "checklist": "x",
+        "attachments": "x",
     }
     for kind in kinds.all_kinds():
         for field in kind.fields:
@@ -334,3 +336,106 @@ def test_the_cli_names_the_choices_by_their_labels():
     assert err.value.detail.startswith("“Technique” must be chosen from: “Slow, paced breathing”, “Box breathing”,")
     assert "box-breathing" not in err.value.detail
     assert parse_cli_value("relaxation", "technique", "box breathing") == "box-breathing"  # a label works as well
+
+
+# ---------------------------------------------------------------- attachments (PROTOCOL.md section 19)
+
+
+def _voice_item(**extra: object) -> dict:
+    from between.sync.core import attachments
+
+    item, _ = attachments.new_attachment(b"a recording", "audio/webm", duration_ms=5012)
+    return {**item, **extra}
+
+
+def test_attachments_are_items_that_name_their_blobs():
+    item = _voice_item()
+    assert validate_fields("voice", {"recording": [item]}) == {"recording": [item]}
+    assert validate_fields("voice", {"recording": [{**item, "size": 11.0}]})["recording"][0]["size"] == 11
+    photo = {**_voice_item(), "media": "image/png", "width": 640, "height": 480}
+    del photo["duration_ms"]
+    fields = {"body": "b", "photos": [photo, {**photo, "id": str(uuid.uuid4())}]}
+    assert validate_fields("journal", fields)["photos"] == fields["photos"]
+    assert "photos" not in validate_fields("journal", {"body": "b", "photos": []})  # none: left out
+    rehearsal = validate_fields("conversation-rehearsal", {"goal": "g", "recording": [item, _voice_item()]})
+    assert len(rehearsal["recording"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("kind_id", "value", "words"),
+    [
+        ("voice", [], "Please fill in “Recording”."),
+        ("voice", "x", "“Recording” must be a list."),
+        ("voice", [_voice_item(), _voice_item()], "“Recording” may hold at most 1 items."),
+        (
+            "voice",
+            [{"id": "x"}],
+            "“Recording” must list attachments, each with its id, key, size, digest and media type.",
+        ),
+        ("voice", [_voice_item(media="image/png")], "“Recording” may only hold voice recordings."),
+        ("voice", [_voice_item(media="video/mp4")], "“Recording” may only hold voice recordings."),
+        ("voice", [_voice_item(width=5, height=5)], "“Recording” has an attachment with something it does not know."),
+        (
+            "voice",
+            [_voice_item(id="6F1C0D2E-3B4A-4C5D-9E6F-708192A3B4C5")],
+            "“Recording” has an attachment without a proper id.",
+        ),
+        (
+            "voice",
+            [_voice_item(id="6f1c0d2e-3b4a-1c5d-9e6f-708192a3b4c5")],
+            "“Recording” has an attachment without a proper id.",
+        ),
+        ("voice", [_voice_item(key="A" * 42)], "“Recording” has an attachment whose key or digest cannot be read."),
+        (
+            "voice",
+            [_voice_item(digest="A" * 42 + "B")],
+            "“Recording” has an attachment whose key or digest cannot be read.",
+        ),
+        ("voice", [_voice_item(size=0)], "“Recording” has an attachment larger than 48 MiB or without a size."),
+        (
+            "voice",
+            [_voice_item(size=48 * 1024 * 1024 + 1)],
+            "“Recording” has an attachment larger than 48 MiB or without a size.",
+        ),
+        ("voice", [_voice_item(size=True)], "“Recording” has an attachment larger than 48 MiB or without a size."),
+        ("voice", [_voice_item(duration_ms=3_600_001)], "“Recording” has a recording longer than an hour."),
+        ("sketch", None, None),
+    ],
+)
+def test_attachments_refused(kind_id, value, words):
+    if value is None:  # the same id twice, and a photo with one side only
+        photo = {k: v for k, v in _voice_item(media="image/jpeg", width=5, height=5).items() if k != "duration_ms"}
+        for bad, said in (
+            ([photo, photo], "“Photos” has the same attachment twice."),
+            ([{**photo, "height": None}], "“Photos” has a photo whose width and height are not both from 1 to 8192."),
+            (
+                [{k: v for k, v in photo.items() if k != "height"}],
+                "“Photos” has a photo whose width and height are not both from 1 to 8192.",
+            ),
+            ([{**photo, "width": 8193}], "“Photos” has a photo whose width and height are not both from 1 to 8192."),
+        ):
+            with pytest.raises(FieldError) as err:
+                validate_fields("journal", {"body": "b", "photos": bad})
+            assert err.value.detail == said and err.value.field_id == "photos"
+        return
+    fields = {"recording": value}
+    with pytest.raises(FieldError) as err:
+        validate_fields(kind_id, fields)
+    assert err.value.detail == words
+    assert "key" not in str(err.value.params)
+
+
+def test_an_attachment_is_said_in_words_never_by_its_key():
+    from between.sync.core.fields import TYPES, attachment_words, plain_text
+
+    item = _voice_item(size=84_321)
+    field = kinds.get_kind("voice").field("recording")
+    assert TYPES["attachments"].text(field, [item]) == "Voice recording, 0:05, 84 KB"
+    photo = {**item, "media": "image/jpeg", "width": 1200, "height": 900, "size": 2_149_999}
+    assert attachment_words(photo) == "Photo, 1200 \u00d7 900, 2.1 MB"
+    assert attachment_words({**item, "duration_ms": 3_725_400, "size": 999_499}) == "Voice recording, 1:02:05, 999 KB"
+    assert attachment_words({**item, "size": 999_500}) == "Voice recording, 0:05, 1.0 MB"
+    # A field this version does not know that holds attachments: in words too, its keys never shown.
+    assert plain_text([item]) == "Voice recording, 0:05, 84 KB"
+    for text in (TYPES["attachments"].text(field, [item]), plain_text([item])):
+        assert item["key"] not in text and item["digest"] not in text

@@ -5,6 +5,7 @@
  * docs/INTERNALS.md "Adding a field type".
  */
 
+import { MAX_ATTACHMENT_BYTES, MAX_DIMENSION, MAX_DURATION_MS, MEDIA_TYPES, fromBase64Url } from './attachments.js';
 import { text } from './messages.js';
 import { SketchError, checkStrokes } from './sketch.js';
 
@@ -112,6 +113,86 @@ function number(form, name) {
 }
 const never = () => false;
 const asIs = (field, value) => value;
+
+const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const ITEM_KEYS = ['id', 'key', 'size', 'digest', 'media'];
+const MEDIA_KEYS = { audio: ['duration_ms'], image: ['width', 'height'] };
+const MEDIA_WORDS = { audio: 'voice recordings', image: 'photos' };
+const within = (value, low, high) => Number.isInteger(value) && value >= low && value <= high;
+
+/** One item of an attachments field, checked as PROTOCOL.md section 19 says (as sync/core/fields.py); never says its
+ * key or digest. */
+function attachmentItem(item, media, fail) {
+  const isObject = item !== null && typeof item === 'object' && !Array.isArray(item);
+  if (!isObject || !ITEM_KEYS.every((k) => Object.hasOwn(item, k))) {
+    throw fail('must list attachments, each with its id, key, size, digest and media type', 'attachmentItems');
+  }
+  const top = typeof item.media === 'string' && Object.hasOwn(MEDIA_TYPES, item.media) ? MEDIA_TYPES[item.media] : null;
+  if (top === null || !media.includes(top)) {
+    throw fail(`may only hold ${media.map((m) => MEDIA_WORDS[m] ?? m).join(' or ')}`, 'attachmentMedia',
+      { media: media.join(' ') });
+  }
+  if (Object.keys(item).some((k) => !ITEM_KEYS.includes(k) && !MEDIA_KEYS[top].includes(k))) {
+    throw fail('has an attachment with something it does not know', 'attachmentUnknown');
+  }
+  if (typeof item.id !== 'string' || !UUID4.test(item.id)) throw fail('has an attachment without a proper id', 'attachmentId');
+  for (const name of ['key', 'digest']) {
+    try {
+      fromBase64Url(item[name], 32);
+    } catch {
+      throw fail('has an attachment whose key or digest cannot be read', 'attachmentBytes');
+    }
+  }
+  if (!within(item.size, 1, MAX_ATTACHMENT_BYTES)) {
+    throw fail('has an attachment larger than 48 MiB or without a size', 'attachmentSize');
+  }
+  if (Object.hasOwn(item, 'duration_ms') && !within(item.duration_ms, 0, MAX_DURATION_MS)) {
+    throw fail('has a recording longer than an hour', 'attachmentDuration');
+  }
+  const sides = ['width', 'height'].filter((k) => Object.hasOwn(item, k));
+  if (sides.length === 1 || sides.some((k) => !within(item[k], 1, MAX_DIMENSION))) {
+    throw fail(`has a photo whose width and height are not both from 1 to ${MAX_DIMENSION}`, 'attachmentDimensions',
+      { max: MAX_DIMENSION });
+  }
+  return Object.fromEntries(Object.keys(item).map((k) => [k, item[k]]));
+}
+
+/** m:ss (h:mm:ss from an hour), rounded to the nearest second: the same in every language. @param {number} ms */
+export function durationText(ms) {
+  const seconds = Math.floor((ms + 500) / 1000);
+  const [h, m, s] = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60];
+  const two = (n) => String(n).padStart(2, '0');
+  return h ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}
+
+/** Bytes as KB (below a megabyte, at least 1) or MB with one decimal (1 KB = 1000 bytes). @param {number} size */
+export function sizeText(size) {
+  if (size < 999_500) return text('attachment.kb', { count: Math.max(1, Math.floor((size + 500) / 1000)) });
+  const tenths = Math.floor((size + 50_000) / 100_000);
+  return text('attachment.mb', { whole: Math.floor(tenths / 10), tenth: tenths % 10 });
+}
+
+/**
+ * An attachment in words, never its key: "Voice recording, 0:05, 84 KB", "Photo, 1200 × 900, 2.1 MB" (as
+ * sync/core/fields.py attachment_words says it).
+ * @param {any} item
+ */
+export function attachmentWords(item) {
+  const isObject = item !== null && typeof item === 'object';
+  const top = isObject && Object.hasOwn(MEDIA_TYPES, item.media) ? MEDIA_TYPES[item.media] : null;
+  const parts = [text(top === 'audio' ? 'attachment.audio' : top === 'image' ? 'attachment.image' : 'attachment.other')];
+  if (top === 'audio' && Number.isInteger(item.duration_ms)) parts.push(durationText(item.duration_ms));
+  if (top === 'image' && Number.isInteger(item.width) && Number.isInteger(item.height)) {
+    parts.push(`${item.width} × ${item.height}`);
+  }
+  if (isObject && Number.isInteger(item.size)) parts.push(sizeText(item.size));
+  return parts.join(', ');
+}
+
+/** Whether a value holds attachment items (keys and all): said in words, never shown as it is, whatever field holds
+ * it (one this version does not know too). @param {unknown} value */
+export const isAttachmentList = (value) => Array.isArray(value)
+  && value.some((v) => v !== null && typeof v === 'object' && 'key' in v && 'digest' in v);
 
 /** @type {Readonly<Record<string, FieldType>>} every field type, in the order the worksheet builder offers them */
 export const FIELD_TYPES = Object.freeze({
@@ -343,6 +424,32 @@ export const FIELD_TYPES = Object.freeze({
     byChoice: never,
     words: (field, value) => (Array.isArray(value) ? value.length : 0),
     text: (field, value) => text('sketch.text', { count: Array.isArray(value) ? value.length : 0 }),
+  },
+  attachments: {
+    merges: ['union'],
+    worksheet: null,
+    recordsMinutes: false,
+    headline: null,
+    check(field, value, fail) {
+      const media = field.constraints?.media ?? [];
+      const seen = new Set();
+      const out = items(field, value, fail).map((item) => {
+        const checked = attachmentItem(item, media, fail);
+        if (seen.has(checked.id)) throw fail('has the same attachment twice', 'attachmentTwice');
+        seen.add(checked.id);
+        return checked;
+      });
+      return out.length ? out : null;
+    },
+    // The form sends the ids of the attachments the entry keeps (hidden inputs, in order) and the new files apart
+    // (`<name>.new`, docs/WEB.md): the save route turns both into items; this reads the kept ids only.
+    read: (form, name) => {
+      const ids = form.getAll(name).filter((v) => typeof v === 'string' && v !== '');
+      return ids.length ? ids : null;
+    },
+    byChoice: never,
+    words: (field, value) => (Array.isArray(value) ? value.map(attachmentWords).join('; ') : String(value)),
+    text: (field, value) => (Array.isArray(value) ? value.map(attachmentWords).join('\n') : String(value)),
   },
 });
 

@@ -15,7 +15,7 @@ export class FieldError extends BetweenError {
 
 /** @typedef {{id: string, label: string, type: string, required: boolean, merge: string, hint?: string,
  *   constraints: {max_length?: number, min?: number, max?: number, step?: number, max_items?: number,
- *   options?: {id: string, label: string}[], suggestions?: string[]}}} Field */
+ *   options?: {id: string, label: string}[], suggestions?: string[], media?: string[]}}} Field */
 /** @typedef {{id: string, label: string, description: string, fields: Field[]}} Kind */
 
 /** @param {{v: number, kinds: Kind[]}} schema */

@@ -23,6 +23,7 @@ export const LABELS = Object.freeze(Object.fromEntries(Object.entries({
   grant: 'between/v1/grant',
   auth: 'between/v1/auth',
   invite_proof: 'between/v1/invite-proof',
+  att: 'between/v1/att',
 }).map(([name, text]) => [name, utf8(text)])));
 
 export const HEADER_MAGIC = utf8('BTW1');

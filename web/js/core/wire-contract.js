@@ -2,9 +2,9 @@
 // tests/test_contract.py fails while this file differs from what the wire types give.
 
 /** Every field name that holds bytes in the wire types (standard base64 on the wire, Uint8Array here). */
-export const BYTES_FIELDS = Object.freeze(['auth', 'body', 'challenge', 'challenge_id', 'ct', 'dek_wrap', 'header',
-  'id_wrap', 'kem_pub', 'key_id', 'login_pub', 'p256dh', 'proof', 'public_key', 'pw_envelope', 'recovery_login_pub',
-  'rev_id', 'rk_envelope', 'salt', 'sealed', 'sig_pub', 'signature']);
+export const BYTES_FIELDS = Object.freeze(['auth', 'body', 'challenge', 'challenge_id', 'ct', 'dek_wrap', 'digest',
+  'header', 'id_wrap', 'kem_pub', 'key_id', 'login_pub', 'p256dh', 'proof', 'public_key', 'pw_envelope',
+  'recovery_login_pub', 'rev_id', 'rk_envelope', 'salt', 'sealed', 'sig_pub', 'signature']);
 
 /** The wire types api.js converts to the app's objects: their fields in order, and which are ids. */
 export const SHAPES = Object.freeze({

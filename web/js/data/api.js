@@ -79,6 +79,8 @@ export class Api {
   constructor(origin, auth = {}) {
     this.origin = origin;
     this.auth = auth;
+    /** @type {string|null} the `Between-Epoch` of the last answer that carried a well-formed one */
+    this.epoch = null;
   }
 
   async send(method, path, body, token) {
@@ -102,6 +104,9 @@ export class Api {
       token = await this.auth.refresh();
       response = await this.send(method, path, body, token);
     }
+    // The server epoch (PROTOCOL.md "Restores and the server epoch"): every answer carries it, problems included.
+    const epoch = response.headers.get('between-epoch');
+    if (epoch && /^[0-9a-f]{32}$/.test(epoch)) this.epoch = epoch;
     if (response.status >= 400) throw await problem(response);
     if (response.status === 204) return null;
     let parsed;

@@ -14,7 +14,7 @@ import { bundleFromWire } from '../data/api.js';
 /** The codes in the sync status's `warnings`, each to its words in the catalogue (`sync.warning.<name>`). */
 export const WARNINGS = Object.freeze({ old_grants_ignored: 'oldGrantsIgnored', share_list_differs: 'shareListDiffers',
   link_ended_rekeyed: 'linkEndedRekeyed', waiting_for_verification: 'waitingForVerification',
-  unverified_revoked: 'unverifiedRevoked', key_changed: 'keyChanged' });
+  unverified_revoked: 'unverifiedRevoked', key_changed: 'keyChanged', server_restored: 'serverRestored' });
 
 /** Who this person shares with and since when (a pending share or unshare is marked as such). */
 export async function sharingOf(db, row) {

@@ -196,6 +196,17 @@ export function createSync({ env, api, notify }) {
     const { here, row, old } = await holding(e, state, seen.read);
     const next = decide({ access: state.access, recordId: state.record_id, ownerId: state.owner_id,
       key: Boolean(state.dek_wrap), head: seen.head, read: seen.read }, here);
+    const restoring = e.restoring;
+    if (restoring && state.access === 'owner') {
+      if (seen.head) restoring.served.set(state.record_id, seen.head.version);
+      for (const g of state.grants ?? []) restoring.holders.add(`${state.record_id} ${g.grantee_id}`);
+    }
+    if (restoring && next.kind === 'refuse' && next.reason === 'rollback') {
+      // The restored server is behind this device (PROTOCOL.md "Restores and the server epoch"): nothing here goes
+      // back. An own record is sent again; someone else's stays as it is until their device sends it.
+      if (here.holds === 'own') restoring.lost.add(state.record_id);
+      return null;
+    }
     if (next.kind === 'refuse') throw refusal(next.reason);
     if (next.kind === 'ignore' || next.kind === 'keep_own') return null; // an own record is never dropped on its word
     if (next.kind === 'hold') {
@@ -458,6 +469,74 @@ export function createSync({ env, api, notify }) {
     return conflict;
   }
 
+  // ---------------------------------------------------------------- restores
+
+  /**
+   * The server was restored from a backup: its epoch changed (PROTOCOL.md "Restores and the server epoch"). Pull the
+   * whole feed again without taking anything older than this device holds, send again the own records the server
+   * lost, and only then keep the new epoch, so an interrupted round starts over. What this device holds stays.
+   */
+  async function afterRestore(e, client, epoch, report) {
+    const { db } = e;
+    await writeChecked(db, [], (tx) => tx.objectStore('meta').put(0, 'cursor'));
+    const restoring = { lost: new Set(), served: new Map(), holders: new Set() };
+    e.restoring = restoring;
+    try {
+      await pull(e, client, report);
+    } finally {
+      e.restoring = null;
+    }
+    for (const row of await getAll(db, 'records')) {
+      if (row.synced && row.synced.version > (restoring.served.get(row.recordId) ?? 0)) restoring.lost.add(row.recordId);
+    }
+    await resend(e, client, [...restoring.lost].sort(), restoring.holders, report);
+    await writeChecked(db, [], (tx) => tx.objectStore('meta').put(epoch, 'epoch'));
+    report.warnings.add('server_restored');
+    report.touched.add('records');
+  }
+
+  /**
+   * After a restore: the last head the server acknowledged of each record in `ids`, sent again as it was signed,
+   * marked `restored`, with its key granted again to whoever shares it now and may still be given it. A reader the
+   * restored server still lists (`holders`: "record grantee") who no longer shares it is revoked again: that head's
+   * key is one they never held (an unshare re-keyed), so push rule 7 accepts it.
+   */
+  async function resend(e, client, ids, holders, report) {
+    const { db, me } = e;
+    const items = [];
+    for (const rid of ids) {
+      const row = await get(db, 'records', rid);
+      const synced = row?.synced;
+      if (!synced) continue;
+      const dekWrap = row.dekWraps?.[toHex(synced.keyId)] ?? (equal(row.keyId, synced.keyId) ? row.dekWrap : null);
+      if (!dekWrap) continue;
+      const recordId = uuidBytes(rid);
+      const dek = await unwrapDek(me.kwk, me.userId, recordId, synced.keyId, dekWrap);
+      const sharing = Object.keys(row.grantees ?? {}).sort();
+      const grants = [];
+      for (const uid of sharing) {
+        const peer = await get(db, 'peers', uid);
+        if (!canGrant(peer)) continue; // a key is given again only where it could be given now
+        grants.push(await makeGrant({ sigSeed: me.sigSeed, ownerId: me.userId, recordId, keyId: synced.keyId, dek,
+          granteeId: uuidBytes(uid), granteeKemPub: peer.kemPub }));
+      }
+      const granted = new Set(grants.map((g) => uuidString(g.body.subarray(70, 86))));
+      const revoke = [...holders].filter((h) => h.startsWith(`${rid} `)).map((h) => h.slice(rid.length + 1))
+        .filter((uid) => !granted.has(uid) && !sharing.includes(uid)).sort();
+      items.push({ record_id: rid, base_version: synced.version - 1,
+        revision: { header: synced.header, ct: synced.ct, signature: synced.signature }, dek_wrap: dekWrap, grants,
+        revoke, restored: true });
+    }
+    for (let i = 0; i < items.length; i += PUSH_BATCH) {
+      const answer = await client.push({ atomic: false, items: items.slice(i, i + PUSH_BATCH) });
+      for (const result of answer.results) {
+        if (result.status === 'ok') report.pushed++;
+        else if (result.status === 'invalid' || result.status === 'forbidden') report.failed++;
+        // conflict: a newer revision reached the restored server first; the next pull brings it
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- care links
 
   /** Judge one peer (peers.js settlePeer) and keep `e.peers` current; true when the pull must start over. */
@@ -555,7 +634,7 @@ export function createSync({ env, api, notify }) {
   // ---------------------------------------------------------------- running
 
   async function once() {
-    const e = { ...(await env()), peers: new Map() }; // this run's own copy: `peers` changes as links are judged
+    const e = { ...(await env()), peers: new Map(), restoring: null }; // this run's own copy: `peers` changes as links are judged
     const client = await api();
     if (!client) {
       tell({ state: 'off', waiting: 0 });
@@ -568,6 +647,11 @@ export function createSync({ env, api, notify }) {
     try {
       for (const p of await getAll(e.db, 'peers')) e.peers.set(p.userId, p);
       await refreshLinks(e, client.api, report);
+      // The first answer of a round carried the server's epoch: a new one means the server was restored.
+      const epoch = client.api.epoch;
+      const known = await get(e.db, 'meta', 'epoch');
+      if (epoch && !known) await writeChecked(e.db, [], (tx) => tx.objectStore('meta').put(epoch, 'epoch'));
+      else if (epoch && epoch !== known) await afterRestore(e, client.api, epoch, report);
       for (let round = 0; round < PUSH_ROUNDS; round++) {
         await pull(e, client.api, report);
         if (!(await countWaiting(e.db)) || !(await push(e, client.api, report))) break;

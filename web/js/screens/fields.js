@@ -4,7 +4,7 @@
  * here instead of testing type names; a type this version does not know has a plain fallback in each.
  */
 
-import { fieldType } from '../core/fields.js';
+import { attachmentWords, fieldType } from '../core/fields.js';
 import { answeredByChoice } from '../core/kinds.js';
 import { sketchEditor, sketchSvg } from './sketch-views.js';
 import { html, t } from './views.js';
@@ -195,7 +195,20 @@ const FIELD_VIEWS = Object.freeze({
     timeline: (field, value) => sketchSvg(value),
     builder: null,
   },
+  // In words only, the ids kept as the form's value (the recorder and photo picker come with the screens' own views).
+  attachments: {
+    control: (field, value) => html`${arrayOf(value).map((item) => html`<input type="hidden" name="f.${field.id}"
+      value="${item?.id}">`)}${attachmentList(value)}`,
+    hint: noHint,
+    display: (field, value) => attachmentList(value),
+    timeline: (field, value) => attachmentList(value),
+    builder: null,
+  },
 });
+
+/** Attachments in words ("Voice recording, 0:05, 84 KB"), never their keys. */
+const attachmentList = (value) => html`<ul class="attachments">${arrayOf(value).map((item) => html`<li>${
+  attachmentWords(item)}</li>`)}</ul>`;
 
 /** How a type looks, or null for one this version does not know. @returns {FieldView|null} */
 export const fieldView = (name) => (Object.hasOwn(FIELD_VIEWS, name) ? FIELD_VIEWS[name] : null);

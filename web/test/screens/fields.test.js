@@ -69,6 +69,17 @@ test('a long answer in a timeline: its first lines, then "Show all" named by its
   assert.equal(String(fieldDisplay(choice, 'box-breathing')), 'Box breathing');
 });
 
+/** Attachment items each wrong in one way (PROTOCOL.md section 19), and right ones given twice. */
+function attachmentSamples() {
+  const b64 = 'A'.repeat(43);
+  const voice = { id: '6f1c0d2e-3b4a-4c5d-9e6f-708192a3b4c5', key: b64, size: 1000, digest: b64, media: 'audio/webm' };
+  const photo = { ...voice, media: 'image/jpeg', width: 10, height: 10 };
+  return [[{ ...voice, media: 'video/mp4' }], [{ ...voice, colour: 'red' }], [{ ...voice, id: 'x' }],
+    [{ ...voice, key: 'not base64' }], [{ ...voice, size: 0 }], [{ ...voice, duration_ms: 4_000_000 }],
+    [{ ...photo, width: 9000 }], [voice, voice], [photo, photo], [{ ...photo, colour: 'red' }], [{ ...photo, id: 'x' }],
+    [{ ...photo, size: 0 }]];
+}
+
 test("a field's problem in the catalogue's words reads as the validator's own English, for every code", async () => {
   const { readFileSync } = await import('node:fs');
   const { checkField, missing, kindTable: table } = await import('../../js/core/kinds.js');
@@ -77,7 +88,8 @@ test("a field's problem in the catalogue's words reads as the validator's own En
   const all = table(JSON.parse(readFileSync(new URL('../../../sync/kinds.json', import.meta.url), 'utf8')));
   const BAD = [5, 'a\nb', '\u0001', 'x'.repeat(100_000), [], true, 'nope', ['nope'], [{}], [{ name: '', intensity: 5 }],
     [{ name: 'a', intensity: 500 }], [{ name: 'a', intensity: 5 }, { name: 'A', intensity: 5 }], 11, 3, 0.5, -1,
-    ['a\nb'], ['x'.repeat(100_000)], [{ name: 'a\nb', intensity: 5 }], Array(200).fill('a'), { a: 1 }];
+    ['a\nb'], ['x'.repeat(100_000)], [{ name: 'a\nb', intensity: 5 }], Array(200).fill('a'), { a: 1 },
+    ...attachmentSamples()];
   const seen = new Set();
   for (const kind of all.values()) {
     for (const field of kind.fields) {
