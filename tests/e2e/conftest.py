@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ENGINES
+
 from .e2e_cli import Cli
 
 
@@ -30,7 +32,21 @@ def start_server():
 
 
 @pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    """The end-to-end tests drive the CLI against the server's API on SQLite; those marked `both_engines` run on
+    PostgreSQL too (a fresh database, two worker processes). What the store promises (conflicts, a revision stored
+    once, pages, who may read what, sessions, invites) is checked on both engines below the API
+    (tests/server/store/), so a scenario on PostgreSQL adds only the trip through a two-worker server: one or two per
+    area are enough (docs/INTERNALS.md "Tests")."""
+    return getattr(request, "param", "sqlite")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("engine", ENGINES, indirect=True)
+
+
+@pytest.fixture
 def server(engine_server):
-    """The real server (tests/conftest.py `engine_server`): every end-to-end test runs on SQLite and on PostgreSQL
-    (a fresh database, two workers)."""
+    """The real server (tests/conftest.py `engine_server`) on `engine`."""
     return engine_server
