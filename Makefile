@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA ?= var
 
-.PHONY: run test lint format test-py test-js bench install chromium clean vectors contract screens messages
+.PHONY: run test lint format test-py test-e2e-engines test-js bench install chromium clean vectors contract screens messages
 
 install: $(STAMP) $(WEB_STAMP)
 
@@ -75,6 +75,11 @@ lint: $(STAMP) $(WEB_STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --quiet --select I --fix
 	$(VENV)/bin/ruff format --quiet
+
+# Every CLI end-to-end scenario on SQLite and on PostgreSQL (make test runs those marked both_engines on PostgreSQL).
+test-e2e-engines: $(STAMP)
+	@set +e; E2E_ENGINES=all $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests/e2e $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 test-js: $(WEB_STAMP)
 	cd web && node --test test/

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+    # E2E_ENGINES=all (`make test-e2e-engines`): every scenario on both engines, as issue 11 asks of the whole suite.
+    every = os.environ.get("E2E_ENGINES") == "all"
+    if "engine" in metafunc.fixturenames and (every or metafunc.definition.get_closest_marker("both_engines")):
         metafunc.parametrize("engine", ENGINES, indirect=True)
 
 
