@@ -22,7 +22,7 @@ import time
 import uuid
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import new_context, open_app, serious_violations
 from pwa_care import assign_from_template, go, linked_pair, local_day, mark_done
 from pwa_live import live_app, serve_app, sync_now  # noqa: F401 - fixture
 from test_lock_browser import lock_now, set_up_pin
@@ -116,8 +116,8 @@ def test_a_reminder_fires_end_to_end_and_a_day_done_early_gets_none(playwright_i
 
         stand_in = PushService(clock=server_now).start()
         sub = stand_in.subscribe()
-        t_ctx = launch(playwright_instance, tmp_path / "therapist")
-        c_ctx = launch(playwright_instance, tmp_path / "client", timezone_id=ZONE)
+        t_ctx = new_context(playwright_instance)
+        c_ctx = new_context(playwright_instance, timezone_id=ZONE)
         try:
             c_ctx.grant_permissions(["notifications"], origin=url)
             c_ctx.add_init_script(f"({STUB})({json.dumps(sub.browser_json())})")
@@ -258,8 +258,8 @@ def test_the_app_badge_counts_what_is_due_today_after_a_sync_a_local_change_and_
     playwright_instance, live_app, tmp_path
 ):
     url = live_app.url
-    t_ctx = launch(playwright_instance, tmp_path / "therapist")
-    c_ctx = launch(playwright_instance, tmp_path / "client")
+    t_ctx = new_context(playwright_instance)
+    c_ctx = new_context(playwright_instance)
     try:
         c_ctx.grant_permissions(["notifications"], origin=url)
         tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)

@@ -80,6 +80,7 @@ def test_therapist_sees_exactly_the_shared_entry(cli, care):
     assert cli.json("client", "entry", "show", private[0])["shared_with"] == []
 
 
+@pytest.mark.both_engines
 def test_after_unshare_later_versions_are_unreadable_and_not_served(cli, care):
     shared, _ = care
     cli.run("therapist", "sync")
