@@ -11,7 +11,7 @@ import sys
 
 import pytest
 from exif_photo import CANARY, has_exif, with_exif
-from pwa_browser import launch, open_app
+from pwa_browser import new_context, open_app
 from pwa_care import create_invite
 from pwa_live import live_app, serve_app, sync_now, turn_on_sync  # noqa: F401 - fixtures
 from test_attachments_browser import browser_jpeg
@@ -62,7 +62,7 @@ def stage_hostile(cli: Cli, name: str, record: str, media: str) -> str:
 
 
 def test_a_shared_html_or_svg_attachment_runs_no_script_on_the_apps_origin(playwright_instance, live_app, tmp_path):
-    t_ctx = launch(playwright_instance, tmp_path / "therapist")
+    t_ctx = new_context(playwright_instance)
     try:
         tp = open_app(t_ctx, live_app.url)
         turn_on_sync(tp, "dr.ode", therapist=True)
@@ -101,7 +101,7 @@ BYTES = """async (url) => { const r = await fetch(url); return {status: r.status
 def test_a_jpeg_posted_with_gps_skipping_the_page_is_stored_without_it(playwright_instance, live_app, tmp_path):
     """The page re-encodes photos; a form sent without it (no JS, a script that failed) posts the camera's file as it
     is. The worker drops its EXIF (with the GPS position) before sealing: what is stored has none of it."""
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url, "/app/entries")
         photo = with_exif(browser_jpeg(page, 64, 48))
