@@ -209,7 +209,7 @@ def test_no_plaintext_in_the_browser_profile(playwright_instance, app_url, tmp_p
         create_mood(page, 4, f"note {canary}")
         assert search(page, canary) != []
         page.get_by_role("link", name="New entry").click()
-        page.locator(".kind-cards").get_by_role("link", name="Journal").click()
+        page.locator(".kind-cards").get_by_role("link", name="Journal", exact=True).click()
         page.fill("#f-body", f"unsaved draft {canary}")  # typed, never saved: must not be kept either
     finally:
         ctx.close()

@@ -154,7 +154,13 @@ def test_a_reminder_fires_end_to_end_and_a_day_done_early_gets_none(playwright_i
             )
             cp.fill(f"#todo-reminder-time-{aid}", hhmm)
             cp.get_by_role("button", name="Save reminder time").click()
-            cp.wait_for_selector(f"#todo-reminder [role=status]:has-text('{hhmm}')")
+            # said as the language writes a time (core/dates.js timeWords: "5:08 AM" in English)
+            said = cp.evaluate(
+                "(t) => new Intl.DateTimeFormat('en', {hour: 'numeric', minute: '2-digit', timeZone: 'UTC'})"
+                ".format(new Date(`2024-01-01T${t}:00Z`))",
+                hhmm,
+            )
+            cp.wait_for_selector(f"#todo-reminder [role=status]:has-text('{said}')")
             look(cp, "activity-reminder")
             times = wait_for(
                 lambda: len(held_times(server.data_dir)) >= 3 and held_times(server.data_dir),
