@@ -65,9 +65,11 @@ async def run_load(
     total: int,
     concurrency: int,
     check: Callable[[int, bytes], bool] | None = None,
+    latencies: list[float] | None = None,
 ) -> LoadResult:
     """Send `total` requests over `concurrency` keep-alive connections; `requests` is a list cycled
-    through in order, or a function of the request number."""
+    through in order, or a function of the request number. `latencies`: each request's seconds, from
+    writing it to reading its whole answer, are appended to it."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     counter = iter(range(total))
@@ -81,8 +83,11 @@ async def run_load(
         reader, writer = await asyncio.open_connection(host, port)
         try:
             for i in counter:
+                sent = time.perf_counter()
                 writer.write(next_request(i))
                 status, body = await _read_response(reader)
+                if latencies is not None:
+                    latencies.append(time.perf_counter() - sent)
                 statuses[status] = statuses.get(status, 0) + 1
                 if check is not None and not check(status, body) and len(failures) < 3:
                     failures.append(f"{status} {body[:200]!r}")

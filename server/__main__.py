@@ -16,7 +16,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from . import live
 from .app import create_app
-from .observe import configure_logging
+from .observe import configure_logging, supervisor_metrics
 from .protocol import raise_open_file_limit, with_deadlines
 from .settings import BUILT_WEB_DIR, IN_CHECKOUT, WEB_DIR, Settings, SettingsError
 from .store import InUse, ensure_free
@@ -68,11 +68,17 @@ def serve(
     soft, _hard = raise_open_file_limit()  # before the workers fork: they inherit it
     logging.getLogger("between.server").info("open-file limit %s", soft)
     if settings.worker_count > 1:
-        raise SystemExit(
-            serve_workers(
-                settings.worker_count, settings.host, settings.port, lambda: _server(settings, app_factory, clock)
+        with supervisor_metrics(settings.metrics_port) as metrics:  # before the fork: the workers inherit its place
+            raise SystemExit(
+                serve_workers(
+                    settings.worker_count,
+                    settings.host,
+                    settings.port,
+                    lambda: _server(settings, app_factory, clock),
+                    forked=metrics.forked,
+                    ended=metrics.ended,
+                )
             )
-        )
     server = _server(settings, app_factory, clock)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()

@@ -125,7 +125,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         )
 
     crisis_lines = crisis.load(settings.crisis_lines)  # a bad file refuses the start, before anything is opened
-    metrics = Metrics() if settings.metrics_port else None
+    # several workers: each counts into files the supervisor sums and serves (server/observe.py supervisor_metrics)
+    metrics = Metrics(shared=settings.worker_count > 1) if settings.metrics_port else None
 
     async def start(app: Litestar) -> None:
         # running out of descriptors: one log line every 10 s, not a traceback a second (server/protocol.py)
@@ -169,11 +170,17 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         )
         if metrics is not None:
             metrics.watch_pool(store.db.stats)
-            app.state.metrics_server = serve_metrics(metrics, settings.metrics_port)
-            log.info("metrics on http://127.0.0.1:%s/metrics", settings.metrics_port)
+            if metrics.shared:
+                app.state.metrics_task = asyncio.create_task(metrics.keep_pool())
+            else:
+                app.state.metrics_server = serve_metrics(metrics, settings.metrics_port)
+                log.info("metrics on http://127.0.0.1:%s/metrics", settings.metrics_port)
         log.info("serving data dir %s", data_dir.resolve())
 
     async def stop(app: Litestar) -> None:
+        metrics_task = getattr(app.state, "metrics_task", None)
+        if metrics_task is not None:
+            metrics_task.cancel()
         metrics_server = getattr(app.state, "metrics_server", None)
         if metrics_server is not None:
             metrics_server.shutdown()

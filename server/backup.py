@@ -13,7 +13,9 @@
   and session of the backup is deleted: a device revoked after the backup must not come back, so every device signs
   in again with the passphrase or recovery key.
 
-PostgreSQL is backed up with pg_dump (deploy/README.md "Backups"): blobs' bytes are rows there (`blob_parts`).
+PostgreSQL is backed up with pg_dump and restored with pg_restore (deploy/README.md "Backups"): blobs' bytes are rows
+there (`blob_parts`). `between check --database` and `between restore --database` (after pg_restore) are in
+server/backup_pg.py.
 """
 
 from __future__ import annotations
@@ -292,18 +294,31 @@ def main(argv: list[str] | None = None) -> int:
     )
     b.add_argument("dest", type=Path)
     b.add_argument("--data", type=Path, default=Path(os.environ.get("BETWEEN_DATA", "var")))
+    database = os.environ.get("BETWEEN_DATABASE")
     c = sub.add_parser("check", help="verify a database's integrity, schema and feed")
-    c.add_argument("path", type=Path, help="a data directory, a backup directory or a database file")
+    c.add_argument("path", type=Path, nargs="?", help="a data directory, a backup directory or a database file")
+    c.add_argument("--database", help="a PostgreSQL URL instead (default without a path: $BETWEEN_DATABASE)")
     r = sub.add_parser("restore", help="restore a backup into a new data directory, with a new server epoch")
-    r.add_argument("backup", type=Path)
+    r.add_argument("backup", type=Path, nargs="?", help="a SQLite backup (not with --database)")
     r.add_argument("--data", type=Path, required=True)
+    r.add_argument(
+        "--database",
+        help="PostgreSQL: the database pg_restore made, whose devices are signed out (default without a backup path: "
+        "$BETWEEN_DATABASE)",
+    )
     args = parser.parse_args(argv)
-    if os.environ.get("BETWEEN_DATABASE"):
-        print(
-            "between: these commands are for SQLite; back up PostgreSQL with pg_dump (deploy/README.md)",
-            file=sys.stderr,
-        )
+    if args.command == "backup" and database:
+        print('between: back up PostgreSQL with pg_dump (deploy/README.md, "Backups")', file=sys.stderr)
         return 2
+    if args.command != "backup":
+        path = args.path if args.command == "check" else args.backup
+        if path is not None and args.database:
+            parser.error("a PostgreSQL database is restored with pg_restore: give --database without a backup path")
+        if path is None:
+            args.database = args.database or database
+            if not args.database:
+                parser.error("give a SQLite path, or --database with a PostgreSQL URL")
+            return _postgres(args)
     try:
         if args.command == "backup":
             counts = backup(args.data, args.dest)
@@ -325,6 +340,31 @@ def main(argv: list[str] | None = None) -> int:
         else:
             epoch = restore(args.backup, args.data)
             print(f"restored into {args.data} with a new server epoch {epoch[:8]}…; start the server on it.")
+            print("Every device was signed out: each signs in again with the passphrase or recovery key, then sees the")
+            print("new epoch and sends again what it had sent after the backup (docs/PROTOCOL.md, docs/SECURITY.md).")
+    except BackupError as exc:
+        print(f"between: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _postgres(args: argparse.Namespace) -> int:
+    """`between check --database URL`, `between restore --database URL --data DIR` (server/backup_pg.py)."""
+    from . import backup_pg  # noqa: PLC0415 - needs asyncpg (between[postgres])
+
+    try:
+        if args.command == "check":
+            problems, counts = backup_pg.check(args.database)
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            if problems:
+                return 1
+            print(f"the database is sound ({counts['users']} accounts, {counts['records']} records, "
+                  f"{counts['revisions']} revisions, {counts['blobs']} attachments)")  # fmt: skip
+        else:
+            epoch, counts = backup_pg.restore(args.database, args.data)
+            print(f"restored {counts['users']} accounts, {counts['records']} records, {counts['revisions']} revisions;")
+            print(f"{args.data} has a new server epoch {epoch[:8]}…; start the server on this database and directory.")
             print("Every device was signed out: each signs in again with the passphrase or recovery key, then sees the")
             print("new epoch and sends again what it had sent after the backup (docs/PROTOCOL.md, docs/SECURITY.md).")
     except BackupError as exc:

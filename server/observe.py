@@ -5,12 +5,19 @@ method, the route's template (`/api/v1/records/{record_id:uuid}/history`, never 
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import logging
+import os
 import secrets
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from litestar.enums import ScopeType
@@ -128,13 +135,25 @@ class RequestContext(ASGIMiddleware):
 # ---------------------------------------------------------------- metrics
 
 
+MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's multiprocess mode: each process's values in files there
+POOL_EVERY = 2.0  # seconds between a worker's writes of its pool's figures (several workers)
+
+
 class Metrics:
     """The app's Prometheus metrics (prometheus-client), in a registry of their own. `pool` reads the database's
-    `stats()` at each scrape."""
+    `stats()` at each scrape.
 
-    def __init__(self) -> None:
+    `shared` (several workers, PostgreSQL): prometheus-client's multiprocess mode. Each worker's counts go to files in
+    $PROMETHEUS_MULTIPROC_DIR, which the supervisor sets before it forks them; the supervisor serves their sum
+    (`supervisor_metrics`). A custom collector cannot be read across processes, so each worker writes its pool's
+    figures into gauges every POOL_EVERY seconds (`keep_pool`), summed over the live workers."""
+
+    def __init__(self, *, shared: bool = False) -> None:
+        if shared and not os.environ.get(MULTIPROC):
+            raise RuntimeError(f"several workers' metrics need {MULTIPROC}, set by the supervisor before the fork")
         from prometheus_client import CollectorRegistry, Counter, Histogram  # noqa: PLC0415 - optional dependency
 
+        self.shared = shared
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "between_requests", "HTTP requests answered", ["method", "route", "status"], registry=self.registry
@@ -156,7 +175,9 @@ class Metrics:
             registry=self.registry,
         )
         self._pool: Any = None
-        self.registry.register(_PoolCollector(self))
+        self._gauges: dict[str, Any] = {}
+        if not shared:
+            self.registry.register(_PoolCollector(self))
 
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
@@ -165,6 +186,27 @@ class Metrics:
     def watch_pool(self, stats: Any) -> None:
         """`stats()`: the database's pool figures, name -> number (server/store/connection.py Database.stats)."""
         self._pool = stats
+
+    def write_pool(self) -> None:
+        """Several workers: this worker's pool figures into gauges summed over the live workers (`livesum`: a
+        worker's part goes when the supervisor marks it dead)."""
+        from prometheus_client import Gauge  # noqa: PLC0415
+
+        for name, value in (self._pool() if self._pool is not None else {}).items():
+            gauge = self._gauges.get(name)
+            if gauge is None:
+                gauge = self._gauges[name] = Gauge(
+                    f"between_db_{name}",
+                    f"database pool: {name.replace('_', ' ')} (summed over the live workers)",
+                    registry=self.registry,
+                    multiprocess_mode="livesum",
+                )
+            gauge.set(value)
+
+    async def keep_pool(self, every: float = POOL_EVERY) -> None:
+        while True:
+            self.write_pool()
+            await asyncio.sleep(every)
 
     def text(self) -> bytes:
         from prometheus_client import generate_latest  # noqa: PLC0415
@@ -194,3 +236,53 @@ def serve_metrics(metrics: Metrics, port: int, host: str = "127.0.0.1") -> Any:
 
     server, _thread = start_http_server(port, addr=host, registry=metrics.registry)
     return server
+
+
+@dataclass
+class SupervisorMetrics:
+    """What the supervisor of several workers does for their metrics (`supervisor_metrics`)."""
+
+    path: str | None = None
+    server: Any = None
+
+    def forked(self) -> None:
+        """In a new worker: the supervisor's metrics port is not the worker's to hold."""
+        if self.server is not None:
+            self.server.socket.close()
+
+    def ended(self, pid: int) -> None:
+        """A worker has exited: its part of the live gauges goes (its counts stay, so totals never drop)."""
+        if self.path is not None:
+            from prometheus_client.multiprocess import mark_process_dead  # noqa: PLC0415
+
+            mark_process_dead(pid, self.path)
+
+
+@contextmanager
+def supervisor_metrics(port: int, host: str = "127.0.0.1") -> Iterator[SupervisorMetrics]:
+    """Several workers' metrics as one (prometheus-client's multiprocess mode), when `port` is set. Before the fork:
+    a directory for this run ($PROMETHEUS_MULTIPROC_DIR if the operator set one, emptied of a previous run's files,
+    else a new temporary one, removed at the end), named in the environment the workers inherit; and the metrics
+    port, served by the supervisor, which sums every worker's files at each scrape (`MultiProcessCollector`)."""
+    if not port:
+        yield SupervisorMetrics()
+        return
+    given = os.environ.get(MULTIPROC)
+    path = Path(given) if given else Path(tempfile.mkdtemp(prefix="between-metrics-"))
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.db"):  # a previous run's counts would be added to this run's
+        old.unlink()
+    os.environ[MULTIPROC] = str(path)  # before prometheus-client is imported: it chooses its mode then
+    from prometheus_client import CollectorRegistry, start_http_server  # noqa: PLC0415
+    from prometheus_client.multiprocess import MultiProcessCollector  # noqa: PLC0415
+
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(path))
+    server, _thread = start_http_server(port, addr=host, registry=registry)
+    try:
+        yield SupervisorMetrics(str(path), server)
+    finally:
+        server.shutdown()
+        server.server_close()
+        if not given:
+            shutil.rmtree(path, ignore_errors=True)

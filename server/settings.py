@@ -170,7 +170,8 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # connection being ready for them; a body that stalls for body_timeout closes the connection.
     header_timeout: Annotated[int, Meta(ge=1, le=600)] = 30
     body_timeout: Annotated[int, Meta(ge=1, le=600)] = 30
-    # Prometheus metrics (server/metrics.py) on 127.0.0.1 at this port, apart from the app's; 0: none.
+    # Prometheus metrics (server/observe.py) on 127.0.0.1 at this port, apart from the app's; 0: none. Several
+    # workers: the supervisor serves their sum.
     metrics_port: Annotated[int, Meta(ge=0, le=65535)] = 0
     # A JSON file of the crisis lines for the operator's region (deploy/README.md, "Crisis lines"), served to
     # everyone at GET /api/v1/crisis-lines. Unset: no lines, and the app says to call the local emergency number.
@@ -207,11 +208,6 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
         if settings.workers not in (None, 1) and settings.database is None:
             raise SettingsError(
                 "BETWEEN_WORKERS: several workers need PostgreSQL (BETWEEN_DATABASE); SQLite is served by one process"
-            )
-        if settings.metrics_port and settings.worker_count > 1:
-            raise SettingsError(
-                "BETWEEN_METRICS_PORT: metrics are one process's; set BETWEEN_WORKERS=1 with them (several workers' "
-                "metrics are not merged yet)"
             )
         if settings.registration == "invite" and any(len(c) < 8 for c in settings.signup_codes):
             raise SettingsError("BETWEEN_SIGNUP_CODES: every code must have at least 8 characters")

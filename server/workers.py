@@ -40,8 +40,17 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_workers(count: int, host: str, port: int, make_server: Callable[[], Runnable]) -> int:
-    """Run `count` workers until SIGTERM/SIGINT; returns the exit status for the supervisor."""
+def serve_workers(
+    count: int,
+    host: str,
+    port: int,
+    make_server: Callable[[], Runnable],
+    *,
+    forked: Callable[[], None] = lambda: None,
+    ended: Callable[[int], None] = lambda pid: None,
+) -> int:
+    """Run `count` workers until SIGTERM/SIGINT; returns the exit status for the supervisor. `forked` runs in each new
+    worker first, `ended(pid)` in the supervisor when a worker has exited (the metrics' bookkeeping)."""
     if not hasattr(os, "fork"):
         raise SystemExit("between: several workers need fork (Linux, macOS); set BETWEEN_WORKERS=1")
     sock = bind(host, port)
@@ -55,6 +64,7 @@ def serve_workers(count: int, host: str, port: int, make_server: Callable[[], Ru
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             status = 3
             try:
+                forked()
                 server = make_server()
                 server.run(sockets=[sock])
                 status = 0 if server.started else 3
@@ -87,6 +97,7 @@ def serve_workers(count: int, host: str, port: int, make_server: Callable[[], Ru
         except InterruptedError:
             continue
         started = children.pop(pid, None)
+        ended(pid)
         if started is None or stopping:
             continue
         log.error("worker %d ended (status %d); starting another", pid, os.waitstatus_to_exitcode(code))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sqlite3
 import sys
@@ -196,8 +197,27 @@ def _message(exc: BetweenError) -> str:
     return problem_words(exc)
 
 
+ADMIN = ("backup", "check", "restore")  # the server's commands: what follows the name is theirs, options first too
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """argparse's REMAINDER takes nothing that starts with "-" first (`between check --database URL`), so what follows
+    an admin command's name goes to it as it is."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    for i, word in enumerate(words):
+        if word in ADMIN and (i == 0 or words[i - 1] != "--profile"):
+            with contextlib.suppress(SystemExit):
+                head = parser.parse_args(words[: i + 1])
+                if head.command == word:
+                    head.rest = words[i + 1 :]
+                    return head
+            break
+    return parser.parse_args(words)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     if getattr(args, "profile", None) is None:
         args.profile = default_profile()
     try:

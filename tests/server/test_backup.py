@@ -4,6 +4,7 @@ directory with a new server epoch (the restore drill), and the checks that refus
 from __future__ import annotations
 
 import copy
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +18,8 @@ import msgspec
 import pytest
 
 from between.server.backup import BackupError, check, restore
-from tests.conftest import ROOT, start_live_server
+from tests.conftest import ROOT, postgres_or_skip, start_live_server
+from tests.environment import fresh_database
 
 
 def _between(*args: str) -> subprocess.CompletedProcess:
@@ -271,3 +273,70 @@ def test_backups_are_owner_only_and_keep_the_vapid_key(tmp_path, api):
         for path in root.rglob("*"):
             want = 0o700 if path.is_dir() else 0o600
             assert stat.S_IMODE(path.stat().st_mode) == want, path
+
+
+@pytest.mark.slow
+def test_postgresql_pg_dump_pg_restore_then_check_and_restore_as_documented(tmp_path):
+    """deploy/README.md "Backups", PostgreSQL: pg_dump a served database, pg_restore it into a new one, `between check
+    --database` finds it sound, `between restore --database` signs every device out and gives the data directory a new
+    epoch, and the server starts on it with every acknowledged revision; a damaged copy is found and refused."""
+    postgres_or_skip()
+    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        pytest.skip("pg_dump and pg_restore are not on this machine")
+    with fresh_database() as source, fresh_database() as copy_:
+        server = start_live_server(tmp_path, {"BETWEEN_DATABASE": source.dsn, "BETWEEN_WORKERS": "2"})
+        try:
+            with httpx.Client(base_url=server.api, timeout=30) as http:
+                old_epoch = http.get("/health").headers["between-epoch"]
+                acked = set()
+                for handle in ("pgsam", "pgkim"):
+                    acct = _register(http, handle)
+                    for rec in (b.Rec(acct), b.Rec(acct)):
+                        r = http.post("/sync/push", json=b.push_body([rec.item()]), headers=acct.auth())
+                        assert r.json()["results"][0]["status"] == "ok", r.text
+                        acked.add((rec.record_id.hex, rec.version))
+                http.post("/auth/prelogin", json={"handle": "pgsam"})  # a challenge in the dump
+            dump = tmp_path / "between.dump"
+            done = subprocess.run(["pg_dump", "-Fc", "-d", source.dsn, "-f", str(dump)], capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+        finally:
+            server.stop()
+        assert source.query("SELECT count(*) FROM sessions") == [["2"]]
+        done = subprocess.run(
+            ["pg_restore", "--no-owner", "--exit-on-error", "-d", copy_.dsn, str(dump)], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+
+        checked = _between("check", "--database", copy_.dsn)
+        assert checked.returncode == 0, checked.stderr
+        assert "sound (2 accounts, 4 records, 4 revisions, 0 attachments)" in checked.stdout
+        assert copy_.dsn not in checked.stdout + checked.stderr
+        restored = _between("restore", "--database", copy_.dsn, "--data", str(server.data_dir))
+        assert restored.returncode == 0, restored.stderr
+        assert "new server epoch" in restored.stdout and "signed out" in restored.stdout
+        for table in ("sessions", "devices", "challenges", "push_subscriptions", "rate_buckets"):
+            assert copy_.query(f"SELECT count(*) FROM {table}") == [["0"]], table
+        stored = {(rid, int(v)) for rid, v in copy_.query("SELECT encode(record_id, 'hex'), version FROM revisions")}
+        assert stored == acked
+        assert source.query("SELECT count(*) FROM devices") == [["2"]]  # the source is untouched
+
+        server.env["BETWEEN_DATABASE"] = copy_.dsn
+        server.restart()
+        try:
+            with httpx.Client(base_url=server.api, timeout=30) as http:
+                ready = http.get("/health/ready")
+                assert ready.status_code == 200
+                assert len(ready.headers["between-epoch"]) == 32 and ready.headers["between-epoch"] != old_epoch
+                assert http.get("/sync/pull?after=0", headers=acct.auth()).status_code == 401  # signed out
+        finally:
+            server.stop()
+
+        # a damaged copy: check names the problem, restore refuses and deletes nothing
+        copy_.query("UPDATE records SET head_version = head_version + 1 WHERE record_id IN (SELECT record_id FROM"
+                    " records LIMIT 1)")  # fmt: skip
+        checked = _between("check", "--database", copy_.dsn)
+        assert checked.returncode == 1 and "feed: 1 records whose head is not their newest" in checked.stderr
+        before = (server.data_dir / "server.epoch").read_text()
+        refused = _between("restore", "--database", copy_.dsn, "--data", str(server.data_dir))
+        assert refused.returncode == 2 and "cannot be restored" in refused.stderr
+        assert (server.data_dir / "server.epoch").read_text() == before

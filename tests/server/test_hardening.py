@@ -7,11 +7,13 @@ import asyncio
 import io
 import json
 import logging
+import os
 import signal
 import socket
 import sqlite3
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import builders as b
 import httpx
@@ -20,7 +22,7 @@ from harness import Api
 
 from between.server.observe import JsonFormatter, RequestIdFilter
 from between.server.store import Database, StoreError
-from tests.conftest import free_port, start_live_server
+from tests.conftest import free_port, start_live_server, workers_of
 
 PRELOGIN_HEAD = (
     b"POST /api/v1/auth/prelogin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -190,3 +192,86 @@ def test_readiness_on_postgresql_needs_every_migration(api_factory, postgres_dat
     r = api.get("/health/ready")
     assert r.status_code == 503 and r.json()["code"] == "unavailable"
     assert api.get("/health").status_code == 200
+
+
+def _scrape(port: int) -> dict[str, float]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+        text = answer.read().decode()
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+
+
+def _counted_by(path, pid: int, sample: str) -> float:
+    """What one worker counted, read from its own file in the multiprocess directory."""
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    counter = path / f"counter_{pid}.db"
+    if not counter.exists():
+        return 0
+    for metric in MultiProcessCollector.merge([str(counter)], accumulate=False):
+        for s in metric.samples:
+            if s.name + "{" + ",".join(f'{k}="{v}"' for k, v in sorted(s.labels.items())) + "}" == sample:
+                return s.value
+    return 0
+
+
+@pytest.mark.slow
+def test_several_workers_metrics_are_summed_in_one_scrape(tmp_path, postgres_database):
+    """Two workers on PostgreSQL: requests spread over both appear summed in one scrape of the supervisor's port; a
+    previous run's files are gone at start; a worker killed and started again takes its pool figures with it but
+    none of the counts."""
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    (shared / "counter_1.db").write_bytes(b"a previous run's")
+    port = free_port()
+    server = start_live_server(
+        tmp_path,
+        {
+            "BETWEEN_DATABASE": postgres_database.dsn,
+            "BETWEEN_WORKERS": "2",
+            "BETWEEN_METRICS_PORT": str(port),
+            "PROMETHEUS_MULTIPROC_DIR": str(shared),
+        },
+    )
+    try:
+        assert not (shared / "counter_1.db").exists()
+        workers = workers_of(server)
+        assert len(workers) == 2
+        sample = 'between_requests_total{method="GET",route="/api/v1/crisis-lines",status="200"}'
+        sent = 0
+
+        def one(_: int) -> None:
+            with httpx.Client() as c:  # a connection each: the kernel hands it to either worker
+                assert c.get(f"{server.url}/api/v1/crisis-lines").status_code == 200
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            for _ in range(20):
+                list(pool.map(one, range(12)))
+                sent += 12
+                if all(_counted_by(shared, pid, sample) > 0 for pid in workers):
+                    break
+        per_worker = [_counted_by(shared, pid, sample) for pid in workers]
+        assert all(n > 0 for n in per_worker) and sum(per_worker) == sent
+        assert _scrape(port)[sample] == sent
+        deadline = time.monotonic() + 10
+        while _scrape(port).get("between_db_listening") != 2:  # each worker's pool figures, summed
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        # a worker dies: its live gauges go, its counts stay
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while (
+            workers[0] in workers_of(server)  # until reaped (a zombie is still a child)
+            or len(workers_of(server)) != 2
+            or _scrape(port).get("between_db_listening") != 2
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert not list(shared.glob(f"gauge_livesum_{workers[0]}.db"))
+        assert _scrape(port)[sample] == sent
+    finally:
+        server.stop()
+    assert server.proc.returncode == 0
