@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA ?= var
 
-.PHONY: run test lint format test-py test-js bench install chromium clean vectors contract screens messages
+.PHONY: run test lint format test-py test-e2e-engines test-js bench install chromium clean vectors contract screens messages
 
 install: $(STAMP) $(WEB_STAMP)
 
@@ -48,8 +48,13 @@ test: install chromium
 
 # pytest exits 5 when it collected nothing; that must fail, never pass silently. With CI=true a missing Chromium or
 # PostgreSQL fails the run too (tests/environment.py); CHROMIUM tells the browser tests which one to drive.
+# The tests run in PYTEST_WORKERS processes (pytest-xdist; `auto` is one per CPU core, 0 runs them in this process),
+# a whole file at a time in one of them (--dist loadfile: a file's module-scoped server and browser stay together),
+# files in the order collected (--no-loadscope-reorder: the browser tests last, tests/conftest.py).
+PYTEST_WORKERS ?= auto
 test-py: $(STAMP)
-	@set +e; CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	@set +e; CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder \
+	  $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 # Linters and type checkers; each fails on a finding: ruff and mypy (pyproject.toml), tsc over web/'s JSDoc types
@@ -70,6 +75,11 @@ lint: $(STAMP) $(WEB_STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --quiet --select I --fix
 	$(VENV)/bin/ruff format --quiet
+
+# Every CLI end-to-end scenario on SQLite and on PostgreSQL (make test runs those marked both_engines on PostgreSQL).
+test-e2e-engines: $(STAMP)
+	@set +e; E2E_ENGINES=all $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests/e2e $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 test-js: $(WEB_STAMP)
 	cd web && node --test test/

@@ -21,18 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench.__main__ import Server
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-READY = "() => document.documentElement.dataset.ready === 'true'"
+from bench.bench_browser import ARGS, CHROMIUM, READY
 
 ROUNDS = """async ({ size, rounds }) => {
   const { sealBlob, newAttachment, openItem, blobLength } = await import('/js/core/attachments.js');

@@ -23,19 +23,9 @@ import time
 from pathlib import Path
 
 from bench.__main__ import Server
+from bench.bench_browser import ARGS, CHROMIUM, READY
 from between.sync.core import crypto, layout
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-READY = "() => document.documentElement.dataset.ready === 'true'"
 PIN = "604219"
 LOCK_M, LOCK_T = 32768, 2  # web/js/core/lock.js LOCK_KDF, read from the page below and checked
 

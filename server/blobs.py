@@ -68,27 +68,37 @@ class FileBytes:
     def path(self, blob_id: bytes) -> Path:
         return blob_file(self.root, blob_id)
 
-    async def append(self, row: BlobRow, offset: int, data: bytes, now: int) -> Appended | None:
-        held = self._locks.setdefault(row.blob_id, [asyncio.Lock(), 0])
+    @contextlib.asynccontextmanager
+    async def _held(self, blob_id: bytes) -> AsyncIterator[None]:
+        """The blob's lock in this process: its appends and the deletion of its file, one at a time."""
+        held = self._locks.setdefault(blob_id, [asyncio.Lock(), 0])
         held[1] += 1  # the lock stays in the map while anyone holds or waits for it
         try:
             async with held[0]:
-                current = await self.blobs.get(row.blob_id)
-                if current is None or current.owner_id != row.owner_id:
-                    return None
-                if current.received != offset or offset + len(data) > current.size:
-                    return Appended(current, False)
-                done = offset + len(data) == current.size
-                digest = await asyncio.to_thread(self._write, row.blob_id, offset, data, done)
-                after = await self.blobs.advance(row.blob_id, offset, len(data), now, digest)
-                if after is None:  # collected meanwhile: its file goes too
-                    await self.discard([row.blob_id])
-                    return None
-                return Appended(after, True)
+                yield
         finally:
             held[1] -= 1
             if not held[1]:
-                del self._locks[row.blob_id]
+                del self._locks[blob_id]
+
+    def _unlink(self, blob_id: bytes) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(blob_id).unlink()
+
+    async def append(self, row: BlobRow, offset: int, data: bytes, now: int) -> Appended | None:
+        async with self._held(row.blob_id):
+            current = await self.blobs.get(row.blob_id)
+            if current is None or current.owner_id != row.owner_id:
+                return None
+            if current.received != offset or offset + len(data) > current.size:
+                return Appended(current, False)
+            done = offset + len(data) == current.size
+            digest = await asyncio.to_thread(self._write, row.blob_id, offset, data, done)
+            after = await self.blobs.advance(row.blob_id, offset, len(data), now, digest)
+            if after is None:  # collected meanwhile: its file goes too
+                self._unlink(row.blob_id)
+                return None
+            return Appended(after, True)
 
     def _write(self, blob_id: bytes, offset: int, data: bytes, done: bool) -> bytes | None:
         """On a thread: `data` at `offset` (bytes a crashed write left past it are cut first), synced; the digest of
@@ -135,9 +145,13 @@ class FileBytes:
         return chunks()
 
     async def discard(self, blob_ids: list[bytes]) -> None:
+        """Delete the files of blobs whose rows were deleted, each under its lock and only if its row is still gone:
+        between the collector's commit and this, the owner may have created the same id again and written its first
+        bytes, which must stay (a later append at offset 0 cuts any old bytes away first)."""
         for blob_id in blob_ids:
-            with contextlib.suppress(FileNotFoundError):
-                self.path(blob_id).unlink()
+            async with self._held(blob_id):
+                if await self.blobs.get(blob_id) is None:
+                    self._unlink(blob_id)
 
     async def sweep(self, known: set[bytes], now: float) -> int:
         """Delete files whose row is gone (a crash between the two deletes), once they are old enough that no

@@ -38,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     factory = create_app
     if args.answers:
-        from tests.openapi_answers import AnswerRecorder
+        from tests.openapi_recording import AnswerRecorder
 
         def factory(settings, **options):  # type: ignore[no-redef]
             return AnswerRecorder(create_app(settings, **options), args.answers)

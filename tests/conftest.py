@@ -170,27 +170,35 @@ def start_live_server(
         | {"BETWEEN_WEB_DIR": str(SERVED_WEB)}
         | (extra_env or {})
     )
-    port = free_port()
     log_path = tmp_path / "server.log"
     clock_file = None
     if movable_clock:
         clock_file = tmp_path / "server-clock-offset"
         clock_file.write_text("0")
-    server = LiveServer(
-        url=f"http://127.0.0.1:{port}",
-        data_dir=data_dir,
-        proc=_spawn(port, data_dir, log_path, env, module, clock_file),
-        log_path=log_path,
-        port=port,
-        env=env,
-        module=module,
-        clock_file=clock_file,
-    )
-    try:
-        _wait_healthy(server)
-    except Exception:
-        server.kill()
-        raise
+    attempts = 3
+    for attempt in range(1, attempts + 1):
+        port = free_port()
+        server = LiveServer(
+            url=f"http://127.0.0.1:{port}",
+            data_dir=data_dir,
+            proc=_spawn(port, data_dir, log_path, env, module, clock_file),
+            log_path=log_path,
+            port=port,
+            env=env,
+            module=module,
+            clock_file=clock_file,
+        )
+        try:
+            _wait_healthy(server)
+            break
+        except Exception:
+            server.kill()
+            # Another process (a test in another xdist worker, another run on the machine) bound the port between
+            # free_port() and the server's bind: the same start on another port, with a fresh log.
+            if attempt < attempts and "address already in use" in server.log():
+                log_path.unlink()
+                continue
+            raise
     return server
 
 
@@ -202,6 +210,23 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist (`-n`) the controller collects nothing, and a worker's usage error would reach the run only
+    as an internal error without its message: the controller checks what a CI run needs before it starts a worker.
+    It cannot know whether browser tests are selected, so with CI=true it asks for Chromium and Playwright too (a run
+    without `-n` asks for them only when browser tests are collected, below)."""
+    config = session.config
+    if hasattr(config, "workerinput") or config.getoption("dist", "no") == "no" or not in_ci():
+        return
+    problems = [p for p in (postgres_problem(), chromium_problem() or playwright_problem()) if p]
+    if problems:
+        raise pytest.UsageError(
+            "CI=true and the machine lacks what the suite needs (no test may pass by being skipped):\n  "
+            + "\n  ".join(problems)
+        )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

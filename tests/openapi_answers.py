@@ -26,73 +26,10 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-ENV = "API_ANSWERS_FILE"  # not BETWEEN_*: the server refuses settings it does not know
+from tests.openapi_recording import ENV, AnswerRecorder, answers_file, append, recorded  # noqa: F401 - re-exported
+
 DOC_URI = "urn:between:openapi"
 _RESULT = pytest.StashKey[tuple[Counter[int], list[str], Path]]()
-
-
-# ---------------------------------------------------------------- recording
-
-
-def answers_file() -> str:
-    """The file this session's answers go to (set by pytest_configure, inherited by every subprocess)."""
-    return os.environ[ENV]
-
-
-def append(record: dict[str, Any], path: str | None = None) -> None:
-    line = (json.dumps(record) + "\n").encode()
-    fd = os.open(path or answers_file(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        os.write(fd, line)  # one write per answer: appends from several servers never interleave
-    finally:
-        os.close(fd)
-
-
-class AnswerRecorder:
-    """ASGI middleware: records (method, path, status, content type, Allow, Retry-After, Between-Epoch, body) of
-    /api/ answers."""
-
-    def __init__(self, app, path: str) -> None:
-        self.app = app
-        self.path = path
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
-            await self.app(scope, receive, send)
-            return
-        head: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        async def capture(message) -> None:
-            if message["type"] == "http.response.start":
-                headers = {k.decode().lower(): v.decode() for k, v in message.get("headers", [])}
-                head.update(
-                    status=message["status"],
-                    type=headers.get("content-type", ""),
-                    allow=headers.get("allow"),
-                    retry_after=headers.get("retry-after"),
-                    between_epoch=headers.get("between-epoch"),
-                )
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body"):
-                    append(
-                        {
-                            "method": scope["method"],
-                            "path": scope["path"],
-                            **head,
-                            "body": b"".join(chunks).decode("utf-8", "replace"),
-                        },
-                        self.path,
-                    )
-            await send(message)
-
-        await self.app(scope, receive, capture)
-
-
-def recorded(app):
-    """`app` with its answers recorded for the session's check (for in-process test clients)."""
-    return AnswerRecorder(app, answers_file())
 
 
 # ---------------------------------------------------------------- checking
@@ -263,13 +200,25 @@ def served_document() -> dict[str, Any]:
 # ---------------------------------------------------------------- pytest hooks
 
 
+def _xdist_worker(config: pytest.Config) -> bool:
+    """A worker of `pytest -n N` (pytest-xdist): it runs tests, the controller that started it checks the answers."""
+    return hasattr(config, "workerinput")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    # A fresh file per session, also for a pytest run inside a test (it must not write into ours).
+    # A fresh file per session, also for a pytest run inside a test (it must not write into ours). The workers of
+    # `pytest -n N` append to their controller's (they inherit its environment; appends never interleave), and only
+    # the controller checks them, once every worker is done.
+    if _xdist_worker(config):
+        assert os.environ.get(ENV), "an xdist worker without its controller's answers file"
+        return
     folder = Path(tempfile.mkdtemp(prefix="between-answers-"))
     os.environ[ENV] = str(folder / "answers.jsonl")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _xdist_worker(session.config):
+        return
     path = Path(os.environ[ENV])
     records = read_answers(path)
     if not records:

@@ -7,7 +7,7 @@ import sys
 
 from between.server.__main__ import main
 from between.server.app import create_app
-from tests.openapi_answers import AnswerRecorder
+from tests.openapi_recording import AnswerRecorder
 
 if __name__ == "__main__":
     answers = sys.argv[1]

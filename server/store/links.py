@@ -14,7 +14,6 @@ from .rows import (
     bundle_of,
     columns,
     feed,
-    for_update,
     next_seq,
     r_all,
     r_exists,
@@ -224,7 +223,9 @@ class Links:
         async def op(c: WConn) -> bool:
             # Both people's rows first, in ascending id (PostgreSQL): a push reads its owner's links under the owner's
             # row lock, so a share pushed at this moment either commits before the link goes (and its grant is
-            # revoked below) or reads the link gone and is refused, as on SQLite's single writer.
+            # revoked below) or reads the link gone and is refused, as on SQLite's single writer. FOR NO KEY UPDATE, not
+            # FOR UPDATE: it still waits for the push's FOR UPDATE, but not for the FOR KEY SHARE the push's new grant
+            # takes on the grantee's row (its foreign key), which would deadlock with the push.
             listed = await w_row(
                 c,
                 LinkEnds,
@@ -235,7 +236,8 @@ class Links:
                 return False
             await w_all(
                 c,
-                "SELECT user_id FROM users WHERE user_id IN (?, ?) ORDER BY user_id" + for_update(c),
+                "SELECT user_id FROM users WHERE user_id IN (?, ?) ORDER BY user_id"
+                + (" FOR NO KEY UPDATE" if c.engine == "postgres" else ""),
                 (listed.therapist_id, listed.client_id),
             )
             ends = await w_row(

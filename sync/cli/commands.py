@@ -318,7 +318,11 @@ def cmd_attachment_save(args: argparse.Namespace) -> None:
         sys.stdout.flush()
         return
     try:
-        with open(args.out, "wb" if args.force else "xb") as out:
+        # Decrypted: readable by this person only (0600), as the saved copies and the keys file are.
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if args.force else os.O_EXCL) | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(args.out, flags, 0o600), "wb") as out:
+            if args.force and hasattr(os, "fchmod"):
+                os.fchmod(out.fileno(), 0o600)  # a file written over keeps no wider mode it had
             out.write(data)
     except FileExistsError:
         raise Said("exists", t("attachment.exists", file=args.out)) from None

@@ -122,6 +122,9 @@ class Blobs:
         arrived) and verified against the document's item (PROTOCOL.md §19): a CryptoError when they fail."""
         try:
             bid, size = uuid.UUID(item["id"]), item["size"]
+            # The bound first: a hostile item (or server) must not make this buffer more than the largest blob.
+            if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= attachments.MAX_ATTACHMENT_BYTES:
+                raise ValueError("size")
             total = attachments.blob_length(size)
         except (KeyError, TypeError, ValueError):
             raise CryptoError(detail="attachment failed verification") from None

@@ -122,8 +122,9 @@ def seal_chunk(key: bytes, attachment_id: Id, header: bytes, index: int, final: 
 
 
 def open_chunk(key: bytes, attachment_id: Id, header: bytes, index: int, final: bool, chunk: bytes) -> bytes:
-    """One chunk of a streaming reader: its plaintext, or CryptoError. A reader uses no plaintext before its chunk
-    opens, and takes the stream as ended only after a chunk opened with `final`."""
+    """One chunk opened: its plaintext, or CryptoError (open_blob's step 4). Not for use before the whole blob's
+    digest is checked (PROTOCOL.md §19 "No plaintext before the digest": a chunk that opens is no proof it is the
+    owner's)."""
     if len(key) != crypto.KEY_LEN or len(chunk) < crypto.TAG_LEN:
         raise CryptoError(detail=_OPEN_FAILED)
     prefix = parse_blob_header(header)
@@ -254,10 +255,8 @@ def open_item(item: dict[str, Any], blob: bytes) -> bytes:
     return open_blob(key, attachment_id, blob, size, expected)
 
 
-def named_items(document: Any) -> list[dict[str, Any]]:
-    """Every attachment item a document names, field by field in its order: any field whose items carry an id, a key
-    and a digest (a newer version's field too, since an edit keeps it). What a push names (`PushItem.attachments`)
-    and what a saved copy holds."""
+def _shaped_items(document: Any) -> list[dict[str, Any]]:
+    """Every value with the shape of an attachment item (an id and a key), field by field in its order."""
     fields = document.get("fields") if isinstance(document, dict) else None
     out: list[dict[str, Any]] = []
     for value in fields.values() if isinstance(fields, dict) else ():
@@ -266,10 +265,18 @@ def named_items(document: Any) -> list[dict[str, Any]]:
     return out
 
 
+def named_items(document: Any) -> list[dict[str, Any]]:
+    """Every attachment item a document names that may be opened and saved, field by field in its order: any field
+    whose items carry an id, a key and a digest (a newer version's field too, since an edit keeps it), of a media type
+    in MEDIA_TYPES. An item that says `text/html` (the sharer writes it) is no attachment this client hands out."""
+    return [v for v in _shaped_items(document) if isinstance(v.get("media"), str) and v["media"] in MEDIA_TYPES]
+
+
 def named_ids(document: Any) -> list[uuid.UUID]:
-    """The distinct blob ids a document names, sorted (PushItem.attachments); an id that is no UUID is left out."""
+    """The distinct blob ids a document names, sorted (PushItem.attachments), whatever their media type (the server
+    keeps every blob an item names); an id that is no UUID is left out."""
     ids = set()
-    for item in named_items(document):
+    for item in _shaped_items(document):
         try:
             ids.add(uuid.UUID(item["id"]))
         except ValueError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from pwa_browser import close_shared_browser, shared_contexts
 from pwa_live import serve_app
 
 # Without Chromium or Playwright the browser tests skip, or fail the run with CI=true: tests/conftest.py decides.
@@ -22,4 +23,22 @@ def playwright_instance():
     from playwright.sync_api import sync_playwright  # only once a browser test runs
 
     with sync_playwright() as p:
-        yield p
+        try:
+            yield p
+        finally:
+            close_shared_browser(p)
+
+
+@pytest.fixture(autouse=True)
+def _close_contexts_left_open(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, the contexts it opened in the shared Chromium (pwa_browser.new_context) and left open are
+    closed: the next test starts from none of its storage. Contexts of wider-scoped fixtures are left alone."""
+    if "playwright_instance" not in request.fixturenames:
+        yield
+        return
+    playwright = request.getfixturevalue("playwright_instance")
+    before = set(shared_contexts(playwright))
+    yield
+    for context in shared_contexts(playwright):
+        if context not in before:
+            context.close()

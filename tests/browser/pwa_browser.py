@@ -6,9 +6,13 @@ import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from between.server.web import SECURITY_HEADERS, extra_files, worker_script
 from tests import environment
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
@@ -135,11 +139,50 @@ def serious_violations(page) -> list[str]:
 
 
 def launch(playwright_instance, profile: Path, *, extra_args: list[str] | None = None, **options):
-    """A persistent Chromium profile: closing and relaunching it is what a person closing the app does.
-    `extra_args`: more switches (FAKE_MEDIA)."""
+    """A Chromium of its own on a persistent profile directory: closing and relaunching it is what a person closing
+    the app does, and the files Chromium writes there can be read. It starts a browser (seconds on a loaded machine):
+    a test that needs neither a relaunch nor the profile's files takes new_context instead. `extra_args`: more
+    switches (FAKE_MEDIA)."""
     return playwright_instance.chromium.launch_persistent_context(
         str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS + (extra_args or []), **options
     )
+
+
+_SHARED: dict[int, Browser] = {}  # id(playwright instance) -> its one Chromium for new_context
+
+
+def shared_browser(playwright_instance) -> Browser:
+    """The one Chromium of this pytest process (of each xdist worker), started on first use, again if it has died;
+    closed with the Playwright session (tests/browser/conftest.py)."""
+    browser = _SHARED.get(id(playwright_instance))
+    if browser is None or not browser.is_connected():
+        browser = playwright_instance.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        _SHARED[id(playwright_instance)] = browser
+    return browser
+
+
+def shared_contexts(playwright_instance) -> list:
+    """The contexts open now in the shared Chromium (none before it has started)."""
+    browser = _SHARED.get(id(playwright_instance))
+    return list(browser.contexts) if browser is not None and browser.is_connected() else []
+
+
+def close_shared_browser(playwright_instance) -> None:
+    browser = _SHARED.pop(id(playwright_instance), None)
+    if browser is not None and browser.is_connected():
+        browser.close()
+
+
+def new_context(playwright_instance, **options):
+    """A fresh browser context in the shared Chromium: a profile of its own kept in memory (IndexedDB, caches,
+    localStorage, cookies, service workers, permissions, offline state and the options given, e.g. viewport, locale,
+    timezone_id, accept_downloads), isolated from every other context and gone once closed. It opens with one page,
+    as launch() does. Not for a test that closes and relaunches the app, or reads the profile's files, or asks
+    whether the app is installable (Chromium never installs from a profile it keeps in memory): those take launch().
+    A context the test leaves open is closed after it (tests/browser/conftest.py)."""
+    context = shared_browser(playwright_instance).new_context(**options)
+    context.new_page()
+    return context
 
 
 def open_app(context, url: str, path: str = "/"):

@@ -8,7 +8,7 @@ import os
 import sqlite3
 
 import pytest
-from pwa_browser import launch, open_app
+from pwa_browser import launch, new_context, open_app
 from pwa_live import (  # noqa: F401 - fixtures
     PASSPHRASE,
     go_more,
@@ -40,7 +40,7 @@ def test_turn_on_sync_keeps_entries_and_a_second_device_signs_in(playwright_inst
         assert entry_summaries(page) == ["Before sync"]
     finally:
         first.close()
-    second = launch(playwright_instance, tmp_path / "laptop")
+    second = new_context(playwright_instance)
     try:
         page = open_app(second, live_app.url)
         # Written on the laptop before signing in: it joins the account instead of being lost.
@@ -63,8 +63,8 @@ def test_turn_on_sync_keeps_entries_and_a_second_device_signs_in(playwright_inst
 def test_a_lost_device_is_signed_out_from_another(playwright_instance, live_app, tmp_path):
     """Your devices lists both browsers (this one marked); signing out the other ends its sync for good, and its
     entries stay on it, encrypted, until it signs in again with the passphrase."""
-    phone = launch(playwright_instance, tmp_path / "phone")
-    laptop = launch(playwright_instance, tmp_path / "laptop")
+    phone = new_context(playwright_instance)
+    laptop = new_context(playwright_instance)
     try:
         p = open_app(phone, live_app.url)
         synced_journal(p, "sasha", "On the phone", "written on the phone")
@@ -135,8 +135,8 @@ def _change_passphrase(page, current: str, new: str, again: str | None = None, *
 def test_passphrase_changed_in_the_browser(playwright_instance, live_app, tmp_path):
     """The current passphrase must be right; after the change only the new one signs in, the other device keeps
     syncing, the entries stay, and neither passphrase is ever sent."""
-    phone = launch(playwright_instance, tmp_path / "phone")
-    laptop = launch(playwright_instance, tmp_path / "laptop")
+    phone = new_context(playwright_instance)
+    laptop = new_context(playwright_instance)
     log = _wire_log(phone)
     try:
         p = open_app(phone, live_app.url)
@@ -166,7 +166,7 @@ def test_passphrase_changed_in_the_browser(playwright_instance, live_app, tmp_pa
     finally:
         phone.close()
         laptop.close()
-    third = launch(playwright_instance, tmp_path / "third")
+    third = new_context(playwright_instance)
     try:
         page = open_app(third, live_app.url)
         assert "do not match" in sign_in(page, "kai", PASSPHRASE)
@@ -193,7 +193,7 @@ def _delete_account(page, name: str, passphrase: str) -> str:
 def test_account_deleted_in_the_browser(playwright_instance, live_app, tmp_path):
     """The name and the passphrase must both be right; then the server keeps no row of the account, this device
     is cleared, and the account no longer signs in."""
-    phone = launch(playwright_instance, tmp_path / "phone")
+    phone = new_context(playwright_instance)
     try:
         p = open_app(phone, live_app.url)
         synced_journal(p, "noor", "Soon gone", "to be deleted with the account")
@@ -214,7 +214,7 @@ def test_account_deleted_in_the_browser(playwright_instance, live_app, tmp_path)
         assert db.execute("SELECT count(*) FROM users WHERE handle = 'noor'").fetchone()[0] == 0
     finally:
         db.close()
-    other = launch(playwright_instance, tmp_path / "other")
+    other = new_context(playwright_instance)
     try:
         assert "do not match" in sign_in(open_app(other, live_app.url), "noor")
     finally:
@@ -269,7 +269,7 @@ def test_recovery_key_signs_in_and_no_secret_goes_on_the_wire(playwright_instanc
 
 
 def test_weak_kdf_parameters_from_the_server_are_refused(playwright_instance, live_app, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     log = _wire_log(ctx)
 
     def weak(route):
@@ -304,7 +304,7 @@ def test_weak_kdf_parameters_from_the_server_are_refused(playwright_instance, li
 
 def test_an_expired_session_is_renewed_with_the_device_key(playwright_instance, live_app_movable_clock, tmp_path):
     app = live_app_movable_clock
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     log = _wire_log(ctx)
     try:
         page = open_app(ctx, app.url)
@@ -323,7 +323,7 @@ def test_an_expired_session_is_renewed_with_the_device_key(playwright_instance, 
 
 def test_sign_out_keeps_entries_and_forget_removes_them(playwright_instance, live_app, tmp_path):
     cli = Cli(tmp_path / "profiles", live_app.url)
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url)
         turn_on_sync(page, "river")
@@ -383,7 +383,7 @@ def test_wording_is_activities_unless_the_person_prefers_homework(playwright_ins
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_account_screens_have_no_serious_accessibility_violations(playwright_instance, live_app, tmp_path, scheme):
-    ctx = launch(playwright_instance, tmp_path / "phone", color_scheme=scheme, viewport={"width": 390, "height": 844})
+    ctx = new_context(playwright_instance, color_scheme=scheme, viewport={"width": 390, "height": 844})
     try:
         page = open_app(ctx, live_app.url)
         go_sync(page)

@@ -12,7 +12,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import new_context, open_app, serious_violations
 from pwa_care import (
     assign_from_template,
     go,
@@ -89,8 +89,8 @@ def test_answers_shared_as_the_switch_says_sessions_end_what_is_new_and_two_pane
     playwright_instance, live_app, tmp_path
 ):
     url = live_app.url
-    t_ctx = launch(playwright_instance, tmp_path / "therapist", timezone_id=ZONE, viewport=DESKTOP)
-    c_ctx = launch(playwright_instance, tmp_path / "client", timezone_id=ZONE, viewport=PHONE)
+    t_ctx = new_context(playwright_instance, timezone_id=ZONE, viewport=DESKTOP)
+    c_ctx = new_context(playwright_instance, timezone_id=ZONE, viewport=PHONE)
     problems: dict[str, list[str]] = {}
     try:
         tp = open_app(t_ctx, url)
@@ -213,7 +213,7 @@ def test_answers_shared_as_the_switch_says_sessions_end_what_is_new_and_two_pane
         # Another device of the therapist, signed in only now, gets everything after the mark's instant, yet agrees:
         # the feed positions are the account's, so only what came after the session is new there too.
         assert all(isinstance(f, int) and f > 0 for f in received_feeds(tp)), received_feeds(tp)
-        t2_ctx = launch(playwright_instance, tmp_path / "therapist-2", timezone_id=ZONE, viewport=DESKTOP)
+        t2_ctx = new_context(playwright_instance, timezone_id=ZONE, viewport=DESKTOP)
         try:
             t2 = open_app(t2_ctx, url)
             assert sign_in(t2, "dr.answers") == ""

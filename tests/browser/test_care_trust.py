@@ -17,7 +17,7 @@ import re
 import uuid
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import new_context, open_app, serious_violations
 from pwa_care import create_invite
 from pwa_live import PASSPHRASE, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal
@@ -193,7 +193,7 @@ def test_a_changed_therapist_key_blocks_shares_and_answers_until_re_verified(pla
     t = _account(tmp_path, live_app.url, "ames", "dr.ames", "therapist", PASS_T)
     tuid = _uid(t)
     swap, links = _swapper("therapist", "therapist")
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     ctx.route("**/api/v1/links", links)
     try:
         page = open_app(ctx, live_app.url)
@@ -260,7 +260,7 @@ def test_a_changed_therapist_key_blocks_shares_and_answers_until_re_verified(pla
 
 def test_a_changed_client_key_blocks_new_assignments_until_re_verified(playwright_instance, live_app, tmp_path):
     swap, links = _swapper("client", "client")
-    ctx = launch(playwright_instance, tmp_path / "desk")
+    ctx = new_context(playwright_instance)
     ctx.route("**/api/v1/links", links)
     c = None
     try:
@@ -335,7 +335,7 @@ def test_a_changed_client_key_blocks_new_assignments_until_re_verified(playwrigh
 
 def test_an_assignment_that_does_not_verify_is_not_shown_as_from_the_therapist(playwright_instance, live_app, tmp_path):
     t = _account(tmp_path, live_app.url, "cole", "dr.cole", "therapist", PASS_T)
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     mode = {"rid": None, "tamper": None, "seen": 0}
     stranger = os.urandom(32)
     _no_notices(ctx)
@@ -401,7 +401,7 @@ def test_an_assignment_with_a_lying_label_or_a_stray_grant_is_refused(playwright
     version must be the revision's own, and every grant served with a record must be for that record (here: the real
     grant of another of dr.cole's assignments, added by the server)."""
     t = _account(tmp_path, live_app.url, "cole", "dr.cole", "therapist", PASS_T)
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     mode: dict = {"rid": None, "lie": None, "grants": {}}
     _no_notices(ctx)
 
@@ -460,7 +460,7 @@ def test_a_new_device_knows_from_the_account_whom_the_person_verified(playwright
     t.sync()
     assert t.store.get_peer(handle="eve.client").verified_how == "invite-link"  # the proof, checked there
     _assign(t, t.store.get_peer(handle="eve.client").user_id, "Walk after lunch")
-    ctx = launch(playwright_instance, tmp_path / "second")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url)
         assert sign_in(page, "eve.client") == ""
@@ -487,7 +487,7 @@ def test_a_therapist_only_the_server_vouches_for_is_marked_and_work_goes_on(play
         first.close()
     t.sync()
     _assign(t, t.store.get_peer(handle="finn.client").user_id, "Stretch in the morning")
-    ctx = launch(playwright_instance, tmp_path / "second")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url)
         assert sign_in(page, "finn.client") == ""
@@ -510,7 +510,7 @@ def test_a_client_whose_invitation_proof_fails_is_blocked_and_what_they_share_is
 ):
     """The link's secret was changed on its way (or the server swapped the client's key): the therapist's device
     finds the proof wrong, blocks the client, and says what is held back instead of showing nothing."""
-    ctx = launch(playwright_instance, tmp_path / "desk")
+    ctx = new_context(playwright_instance)
     c = None
     try:
         page = open_app(ctx, live_app.url)
@@ -595,7 +595,7 @@ def test_one_invitation_vouches_for_one_person_on_the_therapists_device(playwrig
     look-alike later, even once the first link has ended."""
     from between.sync.core import safety
 
-    ctx = launch(playwright_instance, tmp_path / "desk")
+    ctx = new_context(playwright_instance)
     people: list[Client] = []
     _no_notices(ctx)
 

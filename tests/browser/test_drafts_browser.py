@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import launch, new_context, open_app, serious_violations
 from pwa_live import live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, go_entries, save, start_entry
 
@@ -110,7 +110,7 @@ def test_a_draft_survives_closing_the_browser_and_discard_draft_puts_the_form_ba
 def test_coming_back_to_the_form_within_the_app_and_after_hiding_restores_the_draft(
     playwright_instance, app_url, tmp_path
 ):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         start_entry(page, "Thought record")
@@ -134,7 +134,7 @@ def test_coming_back_to_the_form_within_the_app_and_after_hiding_restores_the_dr
 
 
 def test_saving_removes_the_draft_and_a_refused_save_keeps_it(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         start_entry(page, "Thought record")
@@ -199,7 +199,7 @@ def open_edit(page, title: str) -> None:
 def test_an_old_draft_of_an_edit_is_not_put_back_over_a_newer_version_without_asking(
     playwright_instance, app_url, tmp_path
 ):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         create_journal(page, "Walk", "Went round the park")
@@ -277,7 +277,7 @@ TYPE_EARLY = """(text) => {
 
 
 def test_typing_before_the_draft_is_back_asks_before_replacing_it(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         start_journal_typed(page, "Earlier", "What I wrote before")
@@ -357,7 +357,7 @@ def test_a_draft_is_sealed_at_rest_and_no_request_carries_it(playwright_instance
 
 
 def test_a_field_over_its_limit_counts_and_is_refused_with_nothing_cut(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         start_entry(page, "Thought record")
@@ -399,7 +399,7 @@ def test_a_field_over_its_limit_counts_and_is_refused_with_nothing_cut(playwrigh
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_drafts_and_counters_are_clean_for_axe(playwright_instance, app_url, tmp_path, scheme):
-    ctx = launch(playwright_instance, tmp_path / "profile", color_scheme=scheme, viewport={"width": 390, "height": 844})
+    ctx = new_context(playwright_instance, color_scheme=scheme, viewport={"width": 390, "height": 844})
     try:
         page = open_app(ctx, app_url)
         start_entry(page, "Thought record")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import new_context, open_app, serious_violations
 from pwa_live import PASSPHRASE, go_more, live_app, sync_now, turn_on_sync  # noqa: F401 - fixtures
 from pwa_screens import create_journal, create_mood, create_thought_record
 
@@ -25,7 +25,7 @@ def download(page, name: str) -> bytes:
 
 
 def test_a_copy_is_made_on_the_device_in_the_cli_export_format(playwright_instance, live_app, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "phone", accept_downloads=True)
+    ctx = new_context(playwright_instance, accept_downloads=True)
     try:
         page = open_app(ctx, live_app.url)
         create_journal(page, f"Sunday {HOSTILE}", "Walked to the sea.\nFelt lighter after.")
@@ -76,7 +76,7 @@ def test_a_copy_is_made_on_the_device_in_the_cli_export_format(playwright_instan
 
 
 def test_a_copy_is_offered_before_forgetting_or_deleting(playwright_instance, live_app, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "phone", accept_downloads=True)
+    ctx = new_context(playwright_instance, accept_downloads=True)
     try:
         page = open_app(ctx, live_app.url)
         create_journal(page, "Only here", "never synced")
@@ -104,7 +104,7 @@ def test_a_copy_is_offered_before_forgetting_or_deleting(playwright_instance, li
 def test_a_saved_copy_comes_back_on_another_device(playwright_instance, live_app, tmp_path):
     """A copy saved on one device (no account) comes back on another: same words, same times, encrypted there;
     bringing it back twice adds nothing; a file that is not a copy is refused with words and changes nothing."""
-    phone = launch(playwright_instance, tmp_path / "phone", accept_downloads=True)
+    phone = new_context(playwright_instance, accept_downloads=True)
     try:
         page = open_app(phone, live_app.url)
         create_journal(page, f"Sunday {HOSTILE}", "Walked to the sea.")
@@ -117,7 +117,7 @@ def test_a_saved_copy_comes_back_on_another_device(playwright_instance, live_app
         phone.close()
     original = json.loads(saved.read_text())
 
-    laptop = launch(playwright_instance, tmp_path / "laptop")
+    laptop = new_context(playwright_instance)
     try:
         page = open_app(laptop, live_app.url)
         create_journal(page, "Already on the laptop", "kept")

@@ -8,7 +8,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from pwa_browser import launch, open_app
+from pwa_browser import new_context, open_app
 from pwa_screens import create_journal, entry_summaries
 
 from between.server.web import CSP
@@ -44,7 +44,7 @@ def other_site(tmp_path, app_url):
 
 
 def test_another_site_cannot_write_forget_or_export(playwright_instance, app_url, other_site, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "profile", accept_downloads=True)
+    ctx = new_context(playwright_instance, accept_downloads=True)
     downloads = []
     try:
         page = open_app(ctx, app_url)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page
-from pwa_browser import StaticServer, launch, open_app, serious_violations
+from pwa_browser import StaticServer, new_context, open_app, serious_violations
 from pwa_care import go
 from test_pwa_update import check_for_update, release
 
@@ -113,9 +113,8 @@ def spanish_dates(page: Page) -> list[tuple[str, str]]:
 
 def test_spanish_by_default_then_english_chosen_kept_offline_and_back(playwright_instance, static, tmp_path):
     url = static.url
-    context = launch(
+    context = new_context(
         playwright_instance,
-        tmp_path / "profile",
         locale="es-ES",
         timezone_id=ZONE,
         viewport={"width": 390, "height": 844},
@@ -234,7 +233,7 @@ def test_spanish_by_default_then_english_chosen_kept_offline_and_back(playwright
 
 
 def test_an_update_keeps_the_chosen_language_and_only_it_offline_too(playwright_instance, static, tmp_path):
-    context = launch(playwright_instance, tmp_path / "profile", locale="es-ES", timezone_id=ZONE)
+    context = new_context(playwright_instance, locale="es-ES", timezone_id=ZONE)
     try:
         page = open_app(context, static.url)
         go(page, static.url, "/app/settings", "#language-form")
@@ -264,7 +263,7 @@ def test_an_update_keeps_the_chosen_language_and_only_it_offline_too(playwright_
 
 
 def test_other_open_windows_follow_the_change_unless_they_hold_unsaved_input(playwright_instance, static, tmp_path):
-    context = launch(playwright_instance, tmp_path / "profile", locale="es-ES", timezone_id=ZONE)
+    context = new_context(playwright_instance, locale="es-ES", timezone_id=ZONE)
     try:
         chooser = open_app(context, static.url)
         other = context.new_page()

@@ -13,7 +13,7 @@ import re
 import uuid
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import new_context, open_app, serious_violations
 from pwa_care import create_invite, go, share_entry, tab
 from pwa_live import live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal
@@ -100,7 +100,7 @@ def _linked_client(playwright_instance, live_app, tmp_path, name: str):
     """A client in the browser (poll stretched), linked with a therapist played by the reference client, both
     verified. Returns (context, page, therapist, the client's user id, stream counter)."""
     t = _other(tmp_path, live_app.url, f"dr.{name}", "therapist")
-    ctx = launch(playwright_instance, tmp_path / f"client-{name}")
+    ctx = new_context(playwright_instance)
     ctx.add_init_script(LONG_POLL)
     seen = _live(ctx)
     page = open_app(ctx, live_app.url)
@@ -177,7 +177,7 @@ def test_an_assignment_appears_on_the_open_to_do_and_today_and_typing_is_never_r
 
 
 def test_a_newly_linked_client_appears_on_the_therapists_open_clients_list(playwright_instance, live_app, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "therapist")
+    ctx = new_context(playwright_instance)
     ctx.add_init_script(LONG_POLL)
     seen = _live(ctx)
     c = None
@@ -251,7 +251,7 @@ ASK_TOKEN = """async (controlled) => {
 def test_the_session_token_goes_only_to_the_apps_own_controlled_windows(playwright_instance, live_app, tmp_path):
     """The worker hands the change stream's session token to a window it controls; a page of the same origin that it
     does not control (loaded past the worker, as a hard reload does) asks and gets nothing."""
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url)
         turn_on_sync(page, "kit")

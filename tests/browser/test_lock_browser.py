@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import launch, new_context, open_app, serious_violations
 from pwa_live import turn_on_sync
 from pwa_screens import create_journal
 
@@ -113,7 +113,7 @@ def lock_state(page) -> dict:
 
 
 def test_locked_storage_holds_no_key_or_plaintext_and_the_pin_unlocks(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url, "/app/entries")
         create_journal(page, SECRET_TITLE, SECRET_BODY)
@@ -185,7 +185,7 @@ def virtual_authenticator(page) -> tuple[object, str]:
 def test_a_prf_credential_unlocks_only_with_its_authenticator(playwright_instance, app_url, tmp_path):
     # WebAuthn needs a domain, not an IP address, as the relying party: the same server as localhost.
     url = re.sub(r"//127\.0\.0\.1:", "//localhost:", app_url)
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, url, "/app/entries")
         create_journal(page, SECRET_TITLE, SECRET_BODY)
@@ -341,7 +341,7 @@ def wrong_try(page, pin: str) -> None:
 
 
 def test_wrong_pins_wait_longer_and_the_tenth_forgets_the_keys(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url, "/app/entries")
         create_journal(page, SECRET_TITLE, SECRET_BODY)
@@ -397,7 +397,7 @@ HIDE = """(hidden) => {
 
 
 def test_hidden_shows_nothing_and_minutes_in_the_background_lock_the_app(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = ctx.new_page()
         page.clock.install()  # the page's clock (its timers keep running); the test moves it on below

@@ -5,7 +5,7 @@ and asked once more."""
 from __future__ import annotations
 
 import pytest
-from pwa_browser import launch, open_app
+from pwa_browser import launch, new_context, open_app
 from pwa_browser import serious_violations as _serious
 from pwa_live import PASSPHRASE, go_more, go_sync, live_app, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, go_entries, start_entry
@@ -51,7 +51,7 @@ def _current(page) -> list[str]:
 
 
 def test_the_bottom_bar_is_within_thumb_reach_labelled_and_keyboard_reachable(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "phone", viewport=PHONE)
+    ctx = new_context(playwright_instance, viewport=PHONE)
     try:
         page = open_app(ctx, app_url)
         for n in range(8):  # enough to scroll
@@ -118,7 +118,7 @@ def test_the_bottom_bar_is_within_thumb_reach_labelled_and_keyboard_reachable(pl
 
 
 def test_from_900px_the_bar_becomes_a_side_rail_and_the_column_widens(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "tablet", viewport=PHONE)
+    ctx = new_context(playwright_instance, viewport=PHONE)
     try:
         page = open_app(ctx, app_url)
         create_journal(page, "Wide", "a line")
@@ -154,7 +154,7 @@ def test_from_900px_the_bar_becomes_a_side_rail_and_the_column_widens(playwright
 def test_more_holds_what_sat_under_sync_and_the_old_addresses_still_open(
     playwright_instance, live_app, tmp_path, scheme
 ):
-    ctx = launch(playwright_instance, tmp_path / "phone", viewport=PHONE, color_scheme=scheme)
+    ctx = new_context(playwright_instance, viewport=PHONE, color_scheme=scheme)
     problems = {}
     try:
         page = open_app(ctx, live_app.url)
@@ -248,7 +248,7 @@ def test_more_holds_what_sat_under_sync_and_the_old_addresses_still_open(
 
 
 def test_a_therapists_bar_is_clients_invites_and_more(playwright_instance, live_app, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "therapist", viewport=PHONE)
+    ctx = new_context(playwright_instance, viewport=PHONE)
     try:
         page = open_app(ctx, live_app.url)
         turn_on_sync(page, "dr.nav", therapist=True)
@@ -270,7 +270,7 @@ def test_a_therapists_bar_is_clients_invites_and_more(playwright_instance, live_
 def test_a_focused_control_is_never_hidden_under_the_bottom_bar(playwright_instance, app_url, tmp_path):
     """WCAG 2.2 SC 2.4.11: tabbing down a long form on a phone, each control that takes focus is scrolled into view
     clear of the fixed bottom bar (and its raised New entry button), not left underneath it."""
-    ctx = launch(playwright_instance, tmp_path / "phone", viewport=PHONE)
+    ctx = new_context(playwright_instance, viewport=PHONE)
     try:
         page = open_app(ctx, app_url)
         start_entry(page, "Thought record")

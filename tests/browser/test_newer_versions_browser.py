@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from pwa_browser import launch, open_app
+from pwa_browser import new_context, open_app
 from pwa_care import accept_invite, go, path_id, share_entry
 from pwa_live import LiveApp, serve_app, sign_in, sync_now, turn_on_sync
 from pwa_screens import create_journal, entry_summaries, save
@@ -32,7 +32,7 @@ def test_sign_up_sync_link_and_share_against_a_newer_server(playwright_instance,
     cli = Cli(tmp_path / "profiles", url)
     cli.create("lee", "dr.lee", "--therapist")
     invite = cli.last_line("lee", "invite", "create")
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, url)
         create_journal(page, "For my therapist", "Written before there was an account.")
@@ -48,7 +48,7 @@ def test_sign_up_sync_link_and_share_against_a_newer_server(playwright_instance,
         ctx.close()
     assert [e["fields"]["title"] for e in cli.json("lee", "shared", "list")] == ["For my therapist"]
 
-    ctx = launch(playwright_instance, tmp_path / "laptop")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, url)
         assert sign_in(page, "jo.client", PASSPHRASE) == ""
@@ -80,7 +80,7 @@ def test_what_a_newer_app_wrote_survives_reading_editing_and_syncing_here(playwr
         walk,
         {**common, "kind": "walk-log", "fields": {"steps": 4200, "route": ["park", "river"]}},
     )
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, url)
         assert sign_in(page, "sam", PASSPHRASE) == ""

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import new_context, open_app, serious_violations
 from pwa_care import go, linked_pair, path_id
 from pwa_live import go_more, live_app, sync_now  # noqa: F401 - fixture
 
@@ -39,10 +39,8 @@ def save_and_refuse_first(page, url: str, kind: str, missing: str, fill) -> str:
 
 def test_a_list_helping_others_and_a_resource_validate_save_export_and_print(playwright_instance, live_app, tmp_path):
     url = live_app.url
-    t_ctx = launch(playwright_instance, tmp_path / "therapist")
-    c_ctx = launch(
-        playwright_instance, tmp_path / "client", viewport={"width": 390, "height": 844}, accept_downloads=True
-    )
+    t_ctx = new_context(playwright_instance)
+    c_ctx = new_context(playwright_instance, viewport={"width": 390, "height": 844}, accept_downloads=True)
     try:
         tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)
         uid = linked_pair(tp, cp, "dr.own", "sam.own")

@@ -5,7 +5,7 @@ runs and lets go after; under reduced motion it counts instead of animating."""
 from __future__ import annotations
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import launch, new_context, open_app, serious_violations
 from pwa_care import assign_from_template, fill_schedule, go, linked_pair, local_day, path_id
 from pwa_live import live_app, sync_now  # noqa: F401 - fixture
 
@@ -38,7 +38,7 @@ def start_pacer(page, technique: str, minutes: int) -> None:
 def test_a_one_minute_paced_session_saves_a_relaxation_entry_and_holds_the_wake_lock(
     playwright_instance, app_url, tmp_path
 ):
-    ctx = launch(playwright_instance, tmp_path / "client", viewport={"width": 390, "height": 844})
+    ctx = new_context(playwright_instance, viewport={"width": 390, "height": 844})
     try:
         ctx.add_init_script(WAKE_LOCK_SPY)
         page = ctx.pages[0] if ctx.pages else ctx.new_page()
@@ -88,7 +88,7 @@ def test_a_one_minute_paced_session_saves_a_relaxation_entry_and_holds_the_wake_
 
 
 def test_reduced_motion_counts_instead_of_animating(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "client", reduced_motion="reduce")
+    ctx = new_context(playwright_instance, reduced_motion="reduce")
     try:
         page = ctx.pages[0] if ctx.pages else ctx.new_page()
         page.clock.install()
@@ -108,7 +108,7 @@ def test_reduced_motion_counts_instead_of_animating(playwright_instance, app_url
 
 
 def test_custom_timings_out_of_bounds_are_refused_with_a_message(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "client")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url, "/app/practice")
         page.locator("#pacer-title").wait_for()
@@ -136,7 +136,7 @@ AudioContext.prototype.createOscillator = function () { window.__chimes += 1; re
 
 
 def test_muscle_relaxation_is_led_step_by_step_and_logs_a_relaxation_entry(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "client")
+    ctx = new_context(playwright_instance)
     try:
         ctx.add_init_script(WAKE_LOCK_SPY)
         page = ctx.pages[0] if ctx.pages else ctx.new_page()
@@ -172,7 +172,7 @@ def test_muscle_relaxation_is_led_step_by_step_and_logs_a_relaxation_entry(playw
 
 
 def test_the_quiet_timer_rings_its_interval_bells_and_an_end_bell(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "client")
+    ctx = new_context(playwright_instance)
     try:
         ctx.add_init_script(CHIME_SPY)
         page = ctx.pages[0] if ctx.pages else ctx.new_page()
@@ -195,7 +195,7 @@ def test_the_quiet_timer_rings_its_interval_bells_and_an_end_bell(playwright_ins
 
 
 def test_an_own_sequence_that_does_not_read_is_refused_with_a_message(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "client")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url, "/app/practice/timer?mode=pmr&sequence=own")
         page.locator("#timer-title").wait_for()
@@ -213,8 +213,8 @@ def test_an_own_sequence_that_does_not_read_is_refused_with_a_message(playwright
 
 def test_a_guided_session_for_an_assigned_practice_answers_that_day(playwright_instance, live_app, tmp_path):
     url = live_app.url
-    t_ctx = launch(playwright_instance, tmp_path / "therapist")
-    c_ctx = launch(playwright_instance, tmp_path / "client")
+    t_ctx = new_context(playwright_instance)
+    c_ctx = new_context(playwright_instance)
     try:
         tp = open_app(t_ctx, url)
         cp = c_ctx.pages[0] if c_ctx.pages else c_ctx.new_page()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pwa_browser import AXE, ROOT, launch, open_app
+from pwa_browser import AXE, ROOT, new_context, open_app
 from pwa_browser import serious_violations as _serious
 from pwa_live import live_app  # noqa: F401 - fixture
 from pwa_screens import create_journal, create_mood, go_entries, save, start_entry
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violations(playwright_instance, app_url, tmp_path, scheme):
     assert AXE.exists(), "axe-core is missing: run `make install` (npm ci in web/)"
-    ctx = launch(playwright_instance, tmp_path / "profile", color_scheme=scheme, viewport={"width": 390, "height": 844})
+    ctx = new_context(playwright_instance, color_scheme=scheme, viewport={"width": 390, "height": 844})
     try:
         page = open_app(ctx, app_url)
         problems = {}
@@ -55,7 +55,7 @@ def test_keyboard_and_screen_reader_details(playwright_instance, live_app, tmp_p
     an optional rating can be taken back, and a secret form at work keeps focus and says what it is doing."""
     from pwa_live import go_sync
 
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url)
         assert page.title() == "Today – Between"  # a client's app opens on Today

@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 import pytest
-from pwa_browser import FAKE_MEDIA, ROOT, launch, open_app
+from pwa_browser import FAKE_MEDIA, ROOT, launch, new_context, open_app
 from pwa_screens import (
     CSP_WATCH,
     create_journal,
@@ -68,7 +68,7 @@ def test_offline_entries_survive_closing_the_browser(playwright_instance, app_ur
 
 
 def test_edit_delete_undo_and_search_offline(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         ctx.set_offline(True)
@@ -102,7 +102,7 @@ def test_edit_delete_undo_and_search_offline(playwright_instance, app_url, tmp_p
 
 
 def test_required_fields_are_explained(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         start_entry(page, "Thought record")
@@ -117,7 +117,7 @@ def test_required_fields_are_explained(playwright_instance, app_url, tmp_path):
 def test_a_form_posted_without_htmx_shows_its_refusal_or_goes_where_htmx_would(playwright_instance, app_url, tmp_path):
     """Before htmx has loaded a form posts the ordinary way: a refusal comes back as a whole page with its words and
     status (nothing saved), a success redirects to the new address, a success without one back to where it was."""
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         out = page.evaluate("""async () => {
@@ -160,7 +160,7 @@ def _fill_every_field(page, payload: str) -> None:
 
 
 def test_script_payloads_show_as_text_and_never_run(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     ctx.add_init_script(CSP_WATCH)
     try:
         page = open_app(ctx, app_url)
@@ -209,7 +209,7 @@ def test_no_plaintext_in_the_browser_profile(playwright_instance, app_url, tmp_p
         create_mood(page, 4, f"note {canary}")
         assert search(page, canary) != []
         page.get_by_role("link", name="New entry").click()
-        page.locator(".kind-cards").get_by_role("link", name="Journal").click()
+        page.locator(".kind-cards").get_by_role("link", name="Journal", exact=True).click()
         page.fill("#f-body", f"unsaved draft {canary}")  # typed, never saved: must not be kept either
     finally:
         ctx.close()
@@ -251,7 +251,7 @@ def _fill_required(page, kind: dict) -> None:
 
 def test_every_kind_can_be_written_and_read_back(playwright_instance, app_url, tmp_path):
     kinds = json.loads((ROOT / "sync" / "kinds.json").read_text())["kinds"]
-    ctx = launch(playwright_instance, tmp_path / "profile", extra_args=FAKE_MEDIA)
+    ctx = launch(playwright_instance, tmp_path / "profile", extra_args=FAKE_MEDIA)  # a fake microphone: its own
     try:
         page = open_app(ctx, app_url)
         for kind in kinds:
@@ -283,7 +283,7 @@ def test_every_kind_can_be_written_and_read_back(playwright_instance, app_url, t
 
 
 def test_back_button_restores_the_previous_screen_offline(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         ctx.set_offline(True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pwa_browser import ROOT, launch, open_app
+from pwa_browser import ROOT, new_context, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +73,7 @@ IN_PAGE = """async (v) => {
 def test_chromium_webcrypto_reproduces_the_python_vectors(playwright_instance, app_url, tmp_path):
     names = ["ed25519", "x25519", "hpke", "records", "grants", "tamper", "envelopes", "safety"]
     v = {n: json.loads((VECTORS / f"{n}.json").read_text()) for n in names}
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         out = page.evaluate(IN_PAGE, v)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pwa_browser import ROOT, launch, open_app
+from pwa_browser import ROOT, new_context, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ def test_browser_argon2id_matches_python_vectors(playwright_instance, app_url, t
         v for v in json.loads((ROOT / "tests/vectors/argon2id.json").read_text())["vectors"] if v["memory_kib"] == 19456
     ]
     assert vectors
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         outputs = page.evaluate(

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from pwa_browser import SERVED, StaticServer, launch, open_app, serious_violations, served_worker
+from pwa_browser import SERVED, StaticServer, launch, new_context, open_app, serious_violations, served_worker
 from pwa_screens import entry_summaries, save, start_entry
 
 from between.server.web import extra_files, served_files, shell_version
@@ -59,7 +59,7 @@ def check_for_update(page) -> None:
 
 def test_update_waits_for_the_person_and_for_unsaved_input(playwright_instance, releases, tmp_path):
     current = current_version()
-    ctx = launch(playwright_instance, tmp_path / "profile")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, releases.url)
         assert page.evaluate(CACHES) == [f"between-shell-{current}"]
@@ -151,7 +151,7 @@ def test_an_unchosen_update_applies_at_the_next_cold_start(playwright_instance, 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_update_notice_is_accessible(playwright_instance, releases, tmp_path, scheme):
-    ctx = launch(playwright_instance, tmp_path / "profile", color_scheme=scheme, viewport={"width": 390, "height": 844})
+    ctx = new_context(playwright_instance, color_scheme=scheme, viewport={"width": 390, "height": 844})
     try:
         page = open_app(ctx, releases.url)
         release(releases, f"test-{scheme}")

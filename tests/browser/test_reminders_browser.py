@@ -22,7 +22,7 @@ import time
 import uuid
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import new_context, open_app, serious_violations
 from pwa_care import assign_from_template, go, linked_pair, local_day, mark_done
 from pwa_live import live_app, serve_app, sync_now  # noqa: F401 - fixture
 from test_lock_browser import lock_now, set_up_pin
@@ -116,8 +116,8 @@ def test_a_reminder_fires_end_to_end_and_a_day_done_early_gets_none(playwright_i
 
         stand_in = PushService(clock=server_now).start()
         sub = stand_in.subscribe()
-        t_ctx = launch(playwright_instance, tmp_path / "therapist")
-        c_ctx = launch(playwright_instance, tmp_path / "client", timezone_id=ZONE)
+        t_ctx = new_context(playwright_instance)
+        c_ctx = new_context(playwright_instance, timezone_id=ZONE)
         try:
             c_ctx.grant_permissions(["notifications"], origin=url)
             c_ctx.add_init_script(f"({STUB})({json.dumps(sub.browser_json())})")
@@ -154,7 +154,13 @@ def test_a_reminder_fires_end_to_end_and_a_day_done_early_gets_none(playwright_i
             )
             cp.fill(f"#todo-reminder-time-{aid}", hhmm)
             cp.get_by_role("button", name="Save reminder time").click()
-            cp.wait_for_selector(f"#todo-reminder [role=status]:has-text('{hhmm}')")
+            # said as the language writes a time (core/dates.js timeWords: "5:08 AM" in English)
+            said = cp.evaluate(
+                "(t) => new Intl.DateTimeFormat('en', {hour: 'numeric', minute: '2-digit', timeZone: 'UTC'})"
+                ".format(new Date(`2024-01-01T${t}:00Z`))",
+                hhmm,
+            )
+            cp.wait_for_selector(f"#todo-reminder [role=status]:has-text('{said}')")
             look(cp, "activity-reminder")
             times = wait_for(
                 lambda: len(held_times(server.data_dir)) >= 3 and held_times(server.data_dir),
@@ -258,8 +264,8 @@ def test_the_app_badge_counts_what_is_due_today_after_a_sync_a_local_change_and_
     playwright_instance, live_app, tmp_path
 ):
     url = live_app.url
-    t_ctx = launch(playwright_instance, tmp_path / "therapist")
-    c_ctx = launch(playwright_instance, tmp_path / "client")
+    t_ctx = new_context(playwright_instance)
+    c_ctx = new_context(playwright_instance)
     try:
         c_ctx.grant_permissions(["notifications"], origin=url)
         tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)

@@ -10,7 +10,7 @@ import json
 import re
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import new_context, open_app, serious_violations
 from pwa_care import go, linked_pair, path_id
 from pwa_live import live_app, serve_app, sync_now  # noqa: F401 - fixture
 from pwa_screens import create_journal
@@ -80,7 +80,7 @@ def test_the_plan_opens_offline_in_one_tap_from_every_client_screen_with_the_cri
     playwright_instance, lines_app, tmp_path
 ):
     url = lines_app.url
-    ctx = launch(playwright_instance, tmp_path / "client", viewport={"width": 390, "height": 844})
+    ctx = new_context(playwright_instance, viewport={"width": 390, "height": 844})
     try:
         page = open_app(ctx, url)
         create_journal(page, "Tuesday", "A long day")
@@ -145,7 +145,7 @@ def test_the_plan_opens_offline_in_one_tap_from_every_client_screen_with_the_cri
 
 def test_with_no_crisis_lines_configured_no_number_is_shown(playwright_instance, live_app, tmp_path):
     url = live_app.url
-    ctx = launch(playwright_instance, tmp_path / "client")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, url)
         create_journal(page, "Private canary 4417", "Nothing for the crisis page")
@@ -170,8 +170,8 @@ def test_with_no_crisis_lines_configured_no_number_is_shown(playwright_instance,
 
 def test_the_plan_shared_with_the_therapist_shows_in_their_view(playwright_instance, live_app, tmp_path):
     url = live_app.url
-    t_ctx = launch(playwright_instance, tmp_path / "therapist")
-    c_ctx = launch(playwright_instance, tmp_path / "client")
+    t_ctx = new_context(playwright_instance)
+    c_ctx = new_context(playwright_instance)
     try:
         tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)
         uid = linked_pair(tp, cp, "dr.plan", "sam.plan")

@@ -10,7 +10,7 @@ import sqlite3
 import uuid
 
 import pytest
-from pwa_browser import launch, open_app
+from pwa_browser import new_context, open_app
 from pwa_live import PASSPHRASE, go_more, go_sync, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, save
 from test_pwa_accessibility import _serious
@@ -65,7 +65,7 @@ def test_link_with_a_therapist_share_one_entry_then_unshare(playwright_instance,
     cli = Cli(tmp_path / "profiles", live_app.url)
     cli.create("lee", "dr.lee", "--therapist")
     invite = cli.last_line("lee", "invite", "create")
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     requests: list[str] = []
     ctx.on("request", lambda r: requests.append(r.url))
     try:
@@ -162,7 +162,7 @@ def test_an_accept_answered_with_other_keys_pins_no_one(playwright_instance, liv
     cli = Cli(tmp_path / "profiles", live_app.url)
     cli.create("lee", "dr.lee", "--therapist")
     invite = cli.last_line("lee", "invite", "create")
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
 
     def swap(route):
         answer = route.fetch()
@@ -189,7 +189,7 @@ def test_a_changed_therapist_key_blocks_sharing_until_the_numbers_are_compared(p
     cli = Cli(tmp_path / "profiles", live_app.url)
     cli.create("lee", "dr.lee", "--therapist")
     invite = cli.last_line("lee", "invite", "create")
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     swapped = {"on": False}
     ctx.route("**/api/v1/links", _swapping_links(lambda handle: swapped["on"]))
     try:
@@ -267,7 +267,7 @@ def test_a_second_device_with_only_the_servers_word_shares_marked_not_verified(
     first.accept_invite(therapist.create_invite())  # its verification stays on that device: never synced
     first.close()
     therapist.sync()
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url)
         assert sign_in(page, "jo.second") == ""
@@ -302,7 +302,7 @@ def test_an_ended_care_link_re_keys_what_the_therapist_could_read(playwright_ins
     """H3: the therapist ends the link; the browser, editing offline meanwhile, re-keys and revokes at its next
     sync, so the edit is accepted (the server refuses revisions under a key revoked from a reader)."""
     invite = therapist.create_invite()
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url)
         create_journal(page, "Shared then the link ends", "version one")
@@ -368,7 +368,7 @@ def test_a_sharing_change_made_while_a_push_answer_was_lost_still_goes_out(
     recognises the stored revision as this device's own and sends the unshare as a new revision (a replay of
     the stored one with other grants would be refused)."""
     invite = therapist.create_invite()
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     lose = {"on": False, "lost": 0}
 
     def push(route):
@@ -424,7 +424,7 @@ def test_the_share_list_follows_this_accounts_own_grants_for_the_current_key(
     """H2: a server that hides the current grant does not take a therapist off the list, and one that replays an
     old grant (for a key since replaced) does not put them back on it."""
     invite = therapist.create_invite()
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     mode = {"rid": None, "drop": False, "replay": None}
     grants: list[dict] = []
 
@@ -512,7 +512,7 @@ def test_a_re_key_on_a_second_device_gives_no_key_to_a_blocked_therapist(
         first.close()
     therapist.sync()
     assert [e["fields"]["title"] for e in therapist.shared_with_me()] == ["For both"]
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
 
     ctx.route("**/api/v1/links", _swapping_links(lambda handle: handle == "dr.kim"))
     try:
@@ -538,7 +538,7 @@ def test_a_sync_warning_is_shown_on_the_sync_screen_until_dismissed(playwright_i
     """The ended-link re-key warns: the Sync screen says so in plain words (axe-clean, light and dark, no CSP
     report); Dismiss removes it, and neither a reload nor the next sync brings the same event back."""
     invite = therapist.create_invite()
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url)
         csp = []

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import new_context, open_app, serious_violations
 from pwa_care import go, linked_pair, open_client, path_id, share_entry
 from pwa_live import live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 
@@ -89,9 +89,9 @@ def test_a_sketch_is_drawn_saved_synced_shared_and_the_therapist_sees_the_same_s
     playwright_instance, live_app, tmp_path
 ):
     url = live_app.url
-    t_ctx = launch(playwright_instance, tmp_path / "therapist")
-    c_ctx = launch(playwright_instance, tmp_path / "client", viewport={"width": 390, "height": 844})
-    c2_ctx = launch(playwright_instance, tmp_path / "client-laptop")
+    t_ctx = new_context(playwright_instance)
+    c_ctx = new_context(playwright_instance, viewport={"width": 390, "height": 844})
+    c2_ctx = new_context(playwright_instance)
     try:
         tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)
         uid = linked_pair(tp, cp, "dr.sketch", "sam.sketch")
@@ -162,7 +162,7 @@ def test_a_sketch_is_drawn_saved_synced_shared_and_the_therapist_sees_the_same_s
 
 
 def test_a_sketch_over_the_size_limit_is_refused_with_a_message(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "client")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url, "/app/entries/new?kind=sketch")
         page.locator("[data-sketch][data-wired]").wait_for()
@@ -203,8 +203,8 @@ def edit_and_draw(page, url: str, entry_id: str, points: list[tuple[float, float
 
 def test_strokes_drawn_offline_on_two_devices_merge_to_their_union(playwright_instance, live_app, tmp_path):
     url = live_app.url
-    phone = launch(playwright_instance, tmp_path / "phone", viewport={"width": 390, "height": 844})
-    laptop = launch(playwright_instance, tmp_path / "laptop")
+    phone = new_context(playwright_instance, viewport={"width": 390, "height": 844})
+    laptop = new_context(playwright_instance)
     try:
         p1 = open_app(phone, url)
         go(p1, url, "/app/entries/new?kind=sketch", "form.entry-form")
@@ -257,7 +257,7 @@ def test_strokes_drawn_offline_on_two_devices_merge_to_their_union(playwright_in
 
 
 def test_near_the_size_limit_the_editor_says_how_much_room_is_left(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "client")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url, "/app/entries/new?kind=sketch")
         page.locator("[data-sketch][data-wired]").wait_for()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from pwa_browser import ROOT, launch, open_app, serious_violations
+from pwa_browser import ROOT, launch, new_context, open_app, serious_violations
 from pwa_live import go_more, go_settings, live_app, sign_in, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, entry_summaries, go_entries, save, start_entry
 
@@ -66,7 +66,7 @@ def wait_calls(page, n: int) -> None:
 def test_persistence_is_asked_at_the_moments_named_and_refused_the_notice_says_so(
     playwright_instance, live_app, tmp_path
 ):
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     ctx.add_init_script(PERSIST_CALLS)
     try:
         page = open_app(ctx, live_app.url)
@@ -142,7 +142,7 @@ window.matchMedia = function (query) {
 
 
 def test_an_installed_app_asks_for_persistence_at_start_once(playwright_instance, app_url, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "installed")
+    ctx = new_context(playwright_instance)
     ctx.add_init_script(PERSIST_CALLS)
     ctx.add_init_script(STANDALONE)
     try:
@@ -224,7 +224,7 @@ STORED = """async () => {
 
 
 def test_a_full_device_refuses_a_save_and_loses_nothing(playwright_instance, live_app, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url)
         create_journal(page, "Kept one", "written while there was room")
@@ -275,7 +275,7 @@ def test_a_full_device_refuses_a_save_and_loses_nothing(playwright_instance, liv
 
 def test_free_space_drops_old_versions_the_server_has_and_keeps_the_rest(playwright_instance, app_url, tmp_path):
     """engine/storage.js freeSpace over real IndexedDB (a database of its own, in a page of the app's origin)."""
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, app_url)
         left = page.evaluate("""async () => {
@@ -318,7 +318,7 @@ def test_free_space_drops_old_versions_the_server_has_and_keeps_the_rest(playwri
 
 
 def test_a_device_whose_storage_was_cleared_offers_to_sign_in_again(playwright_instance, live_app, tmp_path):
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url)
         create_journal(page, "Synced before", "safe in the account")
@@ -411,7 +411,7 @@ def test_without_module_workers_the_classic_worker_runs_the_app_offline(
 
 @pytest.mark.parametrize(("curve", "named"), [("ed25519", "Ed25519"), ("x25519", "X25519")])
 def test_without_a_curve_in_webcrypto_the_start_page_names_it(playwright_instance, app_url, tmp_path, curve, named):
-    ctx = launch(playwright_instance, tmp_path / "old-browser")
+    ctx = new_context(playwright_instance)
     ctx.add_init_script(WITHOUT_CURVE % curve)
     try:
         page = ctx.pages[0] if ctx.pages else ctx.new_page()

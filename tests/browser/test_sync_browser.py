@@ -9,7 +9,7 @@ import secrets
 import uuid
 
 import pytest
-from pwa_browser import launch, open_app
+from pwa_browser import launch, new_context, open_app
 from pwa_live import PASSPHRASE, live_app, sign_in, sync_now, synced_journal, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_journal, create_mood, entry_summaries, save
 
@@ -98,7 +98,7 @@ def test_offline_entries_sync_when_back_online_and_the_cli_reads_them(playwright
 
 def test_edits_on_two_devices_merge(playwright_instance, live_app, tmp_path):
     cli = Cli(tmp_path / "profiles", live_app.url)
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     try:
         page = open_app(ctx, live_app.url)
         synced_journal(page, "kim", "Shared title", "first line")
@@ -134,7 +134,7 @@ def test_tampered_and_rolled_back_heads_from_the_server_are_refused(playwright_i
     first = cli.add("cli", "journal", title="Version one", body="v1")
     cli.add("cli", "journal", title="Untouched", body="fine")
     cli.run("cli", "sync")
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     mode = {"tamper": False, "replay": None}
     pages: list[dict] = []
 
@@ -224,7 +224,7 @@ def test_heads_whose_labels_parent_or_cursor_lie_are_refused(playwright_instance
     cli.create("cli", "robin", passphrase=PASSPHRASE)
     entry = cli.add("cli", "journal", title="Version one", body="v1")
     cli.run("cli", "sync")
-    ctx = launch(playwright_instance, tmp_path / "phone")
+    ctx = new_context(playwright_instance)
     mode: dict = {"lie": None, "fork": None}
 
     def pull(route):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from pwa_browser import launch, open_app, serious_violations
+from pwa_browser import new_context, open_app, serious_violations
 from pwa_care import assign_from_template, go, linked_pair, local_day, mark_done
 from pwa_live import live_app, sync_now, turn_on_sync  # noqa: F401 - fixture
 from pwa_screens import create_thought_record, save
@@ -45,8 +45,8 @@ def test_today_shows_what_is_due_with_who_and_instructions_and_to_do_keeps_a_day
     playwright_instance, live_app, tmp_path
 ):
     url = live_app.url
-    t_ctx = launch(playwright_instance, tmp_path / "therapist")
-    c_ctx = launch(playwright_instance, tmp_path / "client", viewport={"width": 390, "height": 844})
+    t_ctx = new_context(playwright_instance)
+    c_ctx = new_context(playwright_instance, viewport={"width": 390, "height": 844})
     problems: dict[str, list[str]] = {}
     try:
         tp, cp = open_app(t_ctx, url), open_app(c_ctx, url)
@@ -127,7 +127,7 @@ def test_today_shows_what_is_due_with_who_and_instructions_and_to_do_keeps_a_day
 def test_the_quick_mood_check_in_is_one_tap_offline_then_done_today_and_in_progress(
     playwright_instance, app_url, tmp_path
 ):
-    ctx = launch(playwright_instance, tmp_path / "profile", viewport={"width": 390, "height": 844})
+    ctx = new_context(playwright_instance, viewport={"width": 390, "height": 844})
     try:
         page = open_app(ctx, app_url)
         assert page.title() == "Today – Between"
@@ -177,7 +177,7 @@ def test_the_quick_mood_check_in_is_one_tap_offline_then_done_today_and_in_progr
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_today_and_progress_have_no_serious_accessibility_violations(playwright_instance, app_url, tmp_path, scheme):
-    ctx = launch(playwright_instance, tmp_path / "profile", color_scheme=scheme, viewport={"width": 390, "height": 844})
+    ctx = new_context(playwright_instance, color_scheme=scheme, viewport={"width": 390, "height": 844})
     try:
         page = open_app(ctx, app_url)
         problems = {"today, empty": serious_violations(page)}

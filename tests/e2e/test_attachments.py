@@ -89,6 +89,7 @@ def test_attach_then_save_on_a_second_device_and_by_the_therapist_equal_bytes(se
     out = tmp_path / "second-device.jpg"
     saved = cli.run("a2", "attachment", "save", journal, photo_id[:8], str(out)).stdout
     assert out.read_bytes() == photo.read_bytes() and "Saved Photo, 3.2 MB" in saved
+    assert oct(out.stat().st_mode & 0o777) == "0o600"  # decrypted: this person's only
     again = cli.run("a2", "attachment", "save", journal, photo_id, str(out), ok=False)
     assert again.returncode == 1 and "already exists" in again.stderr
     take = tmp_path / "second-device.webm"

@@ -25,6 +25,7 @@ def _err(proc) -> str:
     return lines[-1]
 
 
+@pytest.mark.both_engines
 def test_accounts_entries_and_their_errors(cli: Cli, tmp_path):
     assert _err(cli.run("x", "frobnicate", ok=False)) and cli.run("x", "frobnicate", ok=False).returncode == 2
     weak = cli.run("x", "account", "create", "--server", cli.url, "--handle", "weakling", passphrase="short", ok=False)
@@ -161,6 +162,7 @@ def test_accounts_entries_and_their_errors(cli: Cli, tmp_path):
     assert "wrong handle or passphrase" in _err(gone)
 
 
+@pytest.mark.both_engines
 def test_care_link_sharing_and_safety_numbers(cli: Cli):
     cli.create("client", "alice")
     cli.create("therapist", "drbob", "--therapist")

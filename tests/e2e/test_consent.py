@@ -80,6 +80,7 @@ def test_therapist_sees_exactly_the_shared_entry(cli, care):
     assert cli.json("client", "entry", "show", private[0])["shared_with"] == []
 
 
+@pytest.mark.both_engines
 def test_after_unshare_later_versions_are_unreadable_and_not_served(cli, care):
     shared, _ = care
     cli.run("therapist", "sync")
@@ -163,7 +164,7 @@ def test_a_share_refused_by_the_server_stays_queued_and_can_be_withdrawn(cli):
     therapist.delete_link(link.link_id)
     assert therapist.links() == []
     proc = cli.run("client", "share", rid, "--with", "drbob", ok=False)
-    assert proc.returncode == 1 and "refused by the server (forbidden" in proc.stderr
+    assert proc.returncode == 1 and "refused by the server (not allowed" in proc.stderr
     assert "stays queued" in proc.stderr
     assert cli.json("client", "entry", "show", rid)["pending"]
     assert "refused by the server" in cli.run("client", "sync", ok=False).stderr

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from .e2e_cli import BETWEEN, FLOOR_KDF, PASSPHRASE, Cli
 
 NEW = "quiet-harbour-kettle-77"
@@ -14,6 +16,7 @@ def _err(proc) -> str:
     return proc.stderr.strip()
 
 
+@pytest.mark.both_engines
 def test_change_then_only_the_new_passphrase_signs_in_and_reads_the_entries(cli: Cli):
     cli.create("a", "alice")
     first = cli.add("a", "journal", body="before the change")

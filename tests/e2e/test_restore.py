@@ -103,7 +103,7 @@ def test_after_a_restore_the_devices_send_again_what_the_server_lost_and_nothing
         _sign_in_again(cli, "a", "alice")
         proc = cli.run("a", "sync")
         assert t("restore.done") in proc.stdout
-        assert "older or forked" not in proc.stderr and "refused" not in proc.stderr
+        assert "older or altered" not in proc.stderr and "refused" not in proc.stderr
         assert _bodies(cli, "a") == written
         again = cli.run("a", "sync")  # the epoch is kept: told once
         assert t("restore.done") not in again.stdout and "pushed 0" in again.stdout
@@ -111,11 +111,11 @@ def test_after_a_restore_the_devices_send_again_what_the_server_lost_and_nothing
         # The other devices: signed in again, no rollback refusal, nothing lost, the message too
         _sign_in_again(cli, "b", "alice")
         proc = cli.run("b", "sync")
-        assert t("restore.done") in proc.stdout and "older or forked" not in proc.stderr
+        assert t("restore.done") in proc.stdout and "older or altered" not in proc.stderr
         assert _bodies(cli, "b") == written
         _sign_in_again(cli, "t", "drbob")
         proc = cli.run("t", "sync")
-        assert t("restore.done") in proc.stdout and "older or forked" not in proc.stderr
+        assert t("restore.done") in proc.stdout and "older or altered" not in proc.stderr
         assert _shared(cli, "t")[first] == "one, edited after the backup"
 
         # A new device reads everything from the restored server, as written

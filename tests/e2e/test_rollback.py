@@ -58,7 +58,7 @@ def test_a_rolled_back_head_is_refused(cli, server):
         db.close()
     assert changed == 1
     proc = cli.run("a", "sync")
-    assert "older or forked" in proc.stderr and "pulled 0" in proc.stdout
+    assert "older or altered version" in proc.stderr and "pulled 0" in proc.stdout
     assert _body(cli, "a", rid) == "version two"
     # The device keeps building on the newest version it has seen, never on the served old one.
     cli.run("a", "entry", "edit", rid, "--field", "body=version three")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import uuid
 
+import pytest
+
 from between.sync.client.api import Api
 from between.sync.core import records, wire
 
@@ -22,6 +24,7 @@ def _fields(cli, name: str, rid: str) -> dict:
     return cli.json(name, "entry", "show", rid)["fields"]
 
 
+@pytest.mark.both_engines
 def test_different_fields_merge_and_both_devices_converge(cli):
     _two_devices(cli)
     rid = cli.add("a", "journal", title="first title", body="first body")
@@ -149,6 +152,7 @@ def test_the_same_revision_pushed_twice_is_stored_once(cli):
     assert _fields(cli, "a", rid) == {"body": "pushed twice"}
 
 
+@pytest.mark.both_engines
 def test_pull_pages_through_many_changes(cli):
     cli.create("a", "alice")
     ids = {cli.add("a", "mood", score=str(i)) for i in range(1, 8)}

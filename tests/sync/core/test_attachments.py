@@ -185,3 +185,37 @@ def test_item_keys_and_refusals() -> None:
             att.open_item(broken, blob)
     with pytest.raises(ProtocolError):
         att.from_b64url(item["key"][:-1] + "B", 32)  # spare bits set: not the one canonical spelling
+
+
+def test_named_items_hand_out_only_allowed_media_but_every_blob_is_named() -> None:
+    base = {"key": "k", "size": 3, "digest": "d"}
+    ids = [str(uuid.UUID(int=i + 1)) for i in range(4)]
+    doc = {
+        "fields": {
+            "photos": [
+                {**base, "id": ids[0], "media": "image/png"},
+                {**base, "id": ids[1], "media": "text/html"},
+                {**base, "id": ids[2], "media": "image/svg+xml"},
+                {**base, "id": ids[3]},
+            ]
+        }
+    }
+    assert [i["id"] for i in att.named_items(doc)] == [ids[0]]
+    assert att.named_ids(doc) == sorted(uuid.UUID(i) for i in ids)
+
+
+@pytest.mark.parametrize("size", [0, -1, att.MAX_ATTACHMENT_BYTES + 1, 2**40, True, "3", 1.5])
+def test_a_download_checks_the_items_size_before_it_asks_for_a_byte(tmp_path, size) -> None:
+    from between.sync.client.blobs import Blobs
+
+    class Asked:
+        calls = 0
+
+        def get_blob(self, *args):  # the server: never reached for an item out of bounds
+            Asked.calls += 1
+            return b""
+
+    item = {"id": str(uuid.uuid4()), "key": "k", "size": size, "digest": "d", "media": "image/png"}
+    with pytest.raises(CryptoError):
+        Blobs(tmp_path).download(Asked(), item)  # type: ignore[arg-type]
+    assert Asked.calls == 0

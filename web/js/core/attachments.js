@@ -127,8 +127,8 @@ export async function sealChunk(key, attachmentId, header, index, final, plainte
 }
 
 /**
- * One chunk of a streaming reader: its plaintext, or CryptoError. A reader uses no plaintext before its chunk opens,
- * and takes the stream as ended only after a chunk opened with `final`.
+ * One chunk opened: its plaintext, or CryptoError (openBlob's step 4). Not for use before the whole blob's digest
+ * is checked (PROTOCOL.md §19 "No plaintext before the digest": a chunk that opens is no proof it is the owner's).
  * @param {Uint8Array|CryptoKey} key @param {string|Uint8Array} attachmentId @param {Uint8Array} header
  * @param {number} index @param {boolean} final @param {Uint8Array} chunk
  */

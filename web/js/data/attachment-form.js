@@ -46,6 +46,9 @@ export function readMeta(raw, media) {
 
 const problem = (field, key, params = {}) => new FieldError(text(key, { label: field.label, ...params }), field.id);
 
+/** The FieldError for a photo whose bytes are no picture this app can clean of its metadata (data/blobs.js). */
+export const unreadablePicture = (field) => problem(field, 'upload.problem.type');
+
 /**
  * What the form asks for one attachments field: the items it keeps (taken from `previous`, the field's value in the
  * revision the form edits, in the order the form lists them) and the files to add, each with its media type and

@@ -5,9 +5,10 @@
  */
 
 import { done, get, write } from './db.js';
-import { newAttachment } from '../core/attachments.js';
+import { MEDIA_TYPES, newAttachment } from '../core/attachments.js';
 import { queued } from '../core/uploads.js';
-import { readAttachmentsForm } from './attachment-form.js';
+import { readAttachmentsForm, unreadablePicture } from './attachment-form.js';
+import { stripImageMetadata } from '../core/image-metadata.js';
 
 /** The stores a save with new attachments writes besides the record's. */
 export const BLOB_STORES = ['blobs', 'uploads'];
@@ -59,22 +60,51 @@ export async function saveUpload(db, row) {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Whether a value is an attachment item of a document (PROTOCOL.md §19): an object with these keys. */
+/** Whether a value has the shape of an attachment item of a document (PROTOCOL.md §19): an object with these keys. */
 const isItem = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v.id === 'string'
   && UUID.test(v.id) && typeof v.key === 'string' && typeof v.digest === 'string' && Number.isInteger(v.size)
   && typeof v.media === 'string';
 
-/**
- * The attachment items a document names, in field order then item order: every item of a field whose value is a
- * list of attachment items (a kind this version does not know names its attachments the same way).
- * @param {{fields?: Record<string, unknown>}|null} doc @returns {import('../core/attachments.js').AttachmentItem[]}
- */
-export function namedAttachments(doc) {
+/** Items of every field whose value is a list, in field order then item order, with their field's id. */
+function itemsByField(doc) {
   const out = [];
-  for (const value of Object.values(doc?.fields ?? {})) {
-    if (Array.isArray(value)) out.push(...value.filter(isItem));
+  for (const [field, value] of Object.entries(doc?.fields ?? {})) {
+    if (Array.isArray(value)) out.push(...value.filter(isItem).map((item) => ({ field, item })));
   }
   return out;
+}
+
+/**
+ * The ids of the blobs a document names (PushItem.attachments, PROTOCOL.md §17): every item with the shape of one,
+ * whatever its media type (a newer version's item too: the server must keep its blob).
+ * @param {{fields?: Record<string, unknown>}|null} doc @returns {string[]}
+ */
+export const namedBlobIds = (doc) => [...new Set(itemsByField(doc).map(({ item }) => item.id))];
+
+/**
+ * Whether an item may be opened and shown as the attachment it says it is (docs/WEB.md "Attachments"): its media
+ * type is one of MEDIA_TYPES and, when `kind` knows its field, of a top-level type the field takes. Anything else
+ * (`text/html`, `image/svg+xml`, audio in a photos field) a sharer wrote is not an attachment this app serves.
+ * @param {import('../core/attachments.js').AttachmentItem} item @param {string} field
+ * @param {import('../core/kinds.js').Kind|null} [kind]
+ */
+export function servable(item, field, kind = null) {
+  if (!Object.hasOwn(MEDIA_TYPES, item.media)) return false;
+  const known = kind?.fields?.find((f) => f.id === field);
+  if (!known) return true;
+  const media = /** @type {any} */ (known.constraints)?.media ?? [];
+  return known.type === 'attachments' && Array.isArray(media) && media.includes(MEDIA_TYPES[item.media]);
+}
+
+/**
+ * The attachment items a document names that this app opens and serves (`servable`), in field order then item order:
+ * every item of a field whose value is a list of attachment items (a kind this version does not know names its
+ * attachments the same way). `kind`: the document's kind, when known, whose fields say which media each takes.
+ * @param {{fields?: Record<string, unknown>}|null} doc @param {import('../core/kinds.js').Kind|null} [kind]
+ * @returns {import('../core/attachments.js').AttachmentItem[]}
+ */
+export function namedAttachments(doc, kind = null) {
+  return itemsByField(doc).filter(({ field, item }) => servable(item, field, kind)).map(({ item }) => item);
 }
 
 /**
@@ -112,7 +142,7 @@ export async function sealAttachments(kind, form, previous) {
     const read = readAttachmentsForm(field, form, `f.${field.id}`, previous?.[field.id]);
     const items = [...read.kept];
     for (const { file, media, meta } of read.added) {
-      const { item, blob } = await newAttachment(file, media, { durationMs: meta.duration_ms, width: meta.width,
+      const { item, blob } = await newAttachment(await cleaned(field, file, media), media, { durationMs: meta.duration_ms, width: meta.width,
         height: meta.height });
       items.push(item);
       blobs.push({ id: item.id, bytes: blob });
@@ -121,6 +151,20 @@ export async function sealAttachments(kind, form, previous) {
     kept[field.id] = read.kept.length ? read.kept : null;
   }
   return { values, kept, blobs };
+}
+
+/**
+ * What is sealed of a new file: a photo without its metadata (core/image-metadata.js: the page re-encodes photos, and
+ * this is the last line when one came without that), a recording as it came. A FieldError for an image field's file
+ * that is no well-formed JPEG, PNG or WebP (it could not be cleaned).
+ * @param {import('../core/kinds.js').Field} field @param {File} file @param {string} media
+ * @returns {Promise<Blob|Uint8Array>}
+ */
+async function cleaned(field, file, media) {
+  if (MEDIA_TYPES[media] !== 'image') return file;
+  const clean = stripImageMetadata(new Uint8Array(await file.arrayBuffer()));
+  if (!clean) throw unreadablePicture(field);
+  return clean;
 }
 
 /**

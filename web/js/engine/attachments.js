@@ -15,7 +15,7 @@ import { mayKeepPlaintext } from '../data/device.js';
 import { getEntry } from '../data/entries.js';
 import { getReceived } from './received.js';
 
-// Decrypted attachments by id, in memory only (an audio element asks for many ranges of one recording), a few at
+// Decrypted attachments by record, id and digest, in memory only (an audio element asks for many ranges of one recording), a few at
 // most; dropped when the app locks, like every decrypted document.
 const KEEP_OPEN = 3;
 const opened = new Map();
@@ -26,7 +26,8 @@ const gone = new Set();
 export const forgetAttachments = () => opened.clear();
 
 /**
- * @param {{load: () => Promise<{db: IDBDatabase, me: any}>,
+ * @param {{load: () => Promise<{db: IDBDatabase, me: any,
+ *     kinds?: Map<string, import('../core/kinds.js').Kind>}>,
  *   sessionApi: () => Promise<import('../data/api.js').Api|null>}} io
  */
 export function createAttachments({ load, sessionApi }) {
@@ -39,18 +40,24 @@ export function createAttachments({ load, sessionApi }) {
    * @returns {Promise<{item: import('../core/attachments.js').AttachmentItem, own: boolean}|null>}
    */
   async function find(recordId, id) {
-    const { db, me } = await load();
+    const { db, me, kinds } = await load();
     const entry = await getEntry(db, me, recordId);
-    const doc = entry ? { fields: entry.fields } : (await getReceived(db, me, recordId))?.doc ?? null;
-    const item = namedAttachments(doc).find((a) => a.id === id);
+    const doc = entry ? { kind: entry.kind, fields: entry.fields } : (await getReceived(db, me, recordId))?.doc ?? null;
+    // Only an item of an allowed media type, of the top-level type its field takes (data/blobs.js servable): a
+    // sharer's `text/html` is no attachment to serve on this origin.
+    const kind = typeof doc?.kind === 'string' ? kinds?.get?.(doc.kind) ?? null : null;
+    const item = namedAttachments(doc, kind).find((a) => a.id === id);
     return item ? { item, own: Boolean(entry) } : null;
   }
 
-  /** Remember an opened attachment, the oldest forgotten past KEEP_OPEN; nothing while (or since) the app locked. */
-  function remember(me, id, bytes) {
+  /**
+   * Remember an opened attachment under `key` (its record, id and digest), the oldest forgotten past KEEP_OPEN;
+   * nothing while (or since) the app locked.
+   */
+  function remember(me, key, bytes) {
     if (!mayKeepPlaintext(me)) return;
-    opened.delete(id);
-    opened.set(id, bytes);
+    opened.delete(key);
+    opened.set(key, bytes);
     while (opened.size > KEEP_OPEN) opened.delete(opened.keys().next().value);
   }
 
@@ -73,13 +80,16 @@ export function createAttachments({ load, sessionApi }) {
     const found = await find(recordId, id);
     if (!found) return { missing: 'none' };
     const { item } = found;
-    if (opened.has(id)) return { item, bytes: opened.get(id) };
+    // Kept bytes count only for this record's item, with this digest: the same id named by another record (or with
+    // another key or digest) is opened and verified against its own item.
+    const cached = `${recordId}/${id}/${item.digest}`;
+    if (opened.has(cached)) return { item, bytes: opened.get(cached) };
     const { db, me } = await load();
     const held = await blobBytes(db, id);
     if (held) {
       try {
         const bytes = await openItem(item, held);
-        remember(me, id, bytes);
+        remember(me, cached, bytes);
         return { item, bytes };
       } catch (err) {
         if (!(err instanceof CryptoError)) throw err;
@@ -110,7 +120,7 @@ export function createAttachments({ load, sessionApi }) {
     await keepBlob(db, id, recordId, blob).catch((err) => {
       if (!isQuotaError(err)) throw err;
     });
-    remember(me, id, bytes);
+    remember(me, cached, bytes);
     return { item, bytes };
   }
 

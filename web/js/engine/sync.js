@@ -4,7 +4,7 @@ import { equal, toHex, uuidBytes, uuidString } from '../core/bytes.js';
 import { randomBytes } from '../core/crypto.js';
 import { get, getAll } from '../data/db.js';
 import { isPending, openPlaintext, rekeyEntry, rememberPlaintext } from '../data/entries.js';
-import { namedAttachments, requeueBlobs } from '../data/blobs.js';
+import { namedBlobIds, requeueBlobs } from '../data/blobs.js';
 import { BetweenError, CryptoError, ProtocolError, RollbackError } from '../core/errors.js';
 import { FLAG_DELETED, ZERO32, parseHeader } from '../core/layout.js';
 import { canonicalJson, mergeDocuments, useKinds } from '../core/merge.js';
@@ -408,7 +408,7 @@ export function createSync({ env, api, notify, uploads = null }) {
     }
     // The blobs its document names (PROTOCOL.md §17 "Naming blobs in a push"): the server keeps and serves them for it.
     const attachments = isDeleted(head) ? []
-      : [...new Set(namedAttachments(decodeDocument(await openPlaintext(me, row, head))).map((a) => a.id))];
+      : namedBlobIds(decodeDocument(await openPlaintext(me, row, head)));
     return { row, atomic: Boolean(row.intent), item: { record_id: row.recordId, base_version: base,
       revision: { header: head.header, ct: head.ct, signature: head.signature }, dek_wrap: row.dekWrap, grants,
       revoke: [...revoke], attachments } };
@@ -531,7 +531,7 @@ export function createSync({ env, api, notify, uploads = null }) {
       const recordId = uuidBytes(rid);
       const dek = await unwrapDek(me.kwk, me.userId, recordId, synced.keyId, dekWrap);
       const attachments = isDeleted(synced) ? []
-        : [...new Set(namedAttachments(decodeDocument(await openPlaintext(me, row, synced))).map((a) => a.id))];
+        : namedBlobIds(decodeDocument(await openPlaintext(me, row, synced)));
       if (attachments.length && uploads && !(await uploads.ready(attachments))) {
         later = true; // its blobs are still on their way up
         continue;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import '../messages-setup.js'; // the English catalogue in use, strict
 import { blobLength, openItem } from '../../js/core/attachments.js';
 import { FieldError, kindTable, validateFields } from '../../js/core/kinds.js';
-import { namedAttachments, sealAttachments } from '../../js/data/blobs.js';
+import { namedAttachments, namedBlobIds, sealAttachments, servable } from '../../js/data/blobs.js';
 
 const KINDS = kindTable(JSON.parse(readFileSync(new URL('../../../sync/kinds.json', import.meta.url), 'utf8')));
 const JOURNAL = KINDS.get('journal');
@@ -18,8 +18,12 @@ function form(entries) {
 }
 
 test('new photos are sealed into items the kind accepts, after the kept ones; their blobs open to the bytes', async () => {
-  const first = new Uint8Array(70_000).map((_, i) => i % 251);
-  const second = new Uint8Array([1, 2, 3]);
+  // Pictures with no metadata to drop (core/image-metadata.js), so sealed as they are: a JPEG whose scan spans two
+  // chunks, and the smallest PNG.
+  const scan = new Uint8Array(70_000).map((_, i) => i % 251);
+  const first = Uint8Array.from([0xff, 0xd8, 0xff, 0xda, 0, 2, ...scan, 0xff, 0xd9]);
+  const second = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44,
+    0xae, 0x42, 0x60, 0x82]);
   const made = await sealAttachments(JOURNAL, form([
     ['f.photos.new', new File([first], 'a.jpg', { type: 'image/jpeg' })],
     ['f.photos.new-meta', '{"width": 2048, "height": 1536}'],
@@ -61,4 +65,33 @@ test('the items a document names: lists of attachment items in any field, nothin
   assert.deepEqual(namedAttachments(doc), [item]);
   assert.deepEqual(namedAttachments(null), []);
   assert.deepEqual(namedAttachments({ fields: {} }), []);
+});
+
+test('only items of an allowed media type are served, of the top-level type their field takes; every id is named', () => {
+  const base = { key: 'k', size: 3, digest: 'd' };
+  const png = { ...base, id: '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e21', media: 'image/png' };
+  const html = { ...base, id: '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e22', media: 'text/html' };
+  const svg = { ...base, id: '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e23', media: 'image/svg+xml' };
+  const audio = { ...base, id: '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e24', media: 'audio/webm' };
+  const proto = { ...base, id: '6f1c2f0e-1b7a-4c55-9b1e-0d5f3c7a9e25', media: 'constructor' };
+  const doc = { fields: { photos: [png, html, svg, audio, proto] } };
+  // No kind known (a newer version's): the allowlist alone.
+  assert.deepEqual(namedAttachments(doc).map((i) => i.id), [png.id, audio.id]);
+  // The journal's photos take images only: a recording there is not served either.
+  assert.deepEqual(namedAttachments(doc, JOURNAL).map((i) => i.id), [png.id]);
+  assert.equal(servable(png, 'title', JOURNAL), false, 'a known field that is not an attachments field');
+  // What a push names is every item's blob, whatever its media type: the server keeps them all.
+  assert.deepEqual(namedBlobIds(doc), [png.id, html.id, svg.id, audio.id, proto.id]);
+});
+
+test('a photo posted with its metadata is sealed without it; bytes that are no picture are refused', async () => {
+  const exif = [0xff, 0xe1, 0, 22, ...new TextEncoder().encode('Exif\0\0MM\0*GPS-CANARY')];
+  const clean = [0xff, 0xda, 0, 2, 1, 2, 3, 0xff, 0xd9];
+  const made = await sealAttachments(JOURNAL, form([
+    ['f.photos.new', new File([Uint8Array.from([0xff, 0xd8, ...exif, ...clean])], 'gps.jpg', { type: 'image/jpeg' })],
+  ]), {});
+  const opened = await openItem(made.values.photos[0], made.blobs[0].bytes);
+  assert.deepEqual(opened, Uint8Array.from([0xff, 0xd8, ...clean]));
+  await assert.rejects(sealAttachments(JOURNAL, form([['f.photos.new', new File([new Uint8Array([1, 2, 3])], 'x.png',
+    { type: 'image/png' })]]), {}), FieldError);
 });

@@ -38,3 +38,19 @@ test('the answers: 200 whole, 206 with Content-Range, 416; private, never cached
   assert.equal(none.status, 416);
   assert.equal(none.headers.get('Content-Range'), 'bytes */10');
 });
+
+test('every answer is sandboxed; a media type outside the allowlist is a download of octet-stream, never a page', () => {
+  const bytes = new TextEncoder().encode('<script>window.__pwned = 1</script>');
+  for (const media of ['text/html', 'image/svg+xml', 'application/xhtml+xml', '', undefined, 'toString']) {
+    const r = bytesResponse(bytes, media, null);
+    assert.equal(r.headers.get('Content-Type'), 'application/octet-stream', String(media));
+    assert.equal(r.headers.get('Content-Disposition'), 'attachment');
+  }
+  for (const r of [bytesResponse(bytes, 'image/png', null), bytesResponse(bytes, 'text/html', 'bytes=0-3'),
+    bytesResponse(bytes, 'audio/ogg', 'bytes=999-')]) {
+    assert.equal(r.headers.get('Content-Security-Policy'), "default-src 'none'; sandbox");
+    assert.equal(r.headers.get('X-Content-Type-Options'), 'nosniff');
+    assert.equal(r.headers.get('Cross-Origin-Resource-Policy'), 'same-origin');
+  }
+  assert.equal(bytesResponse(bytes, 'image/png', null).headers.get('Content-Disposition'), 'inline');
+});

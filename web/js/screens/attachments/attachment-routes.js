@@ -4,6 +4,7 @@
  */
 
 import { UUID } from '../../engine/router.js';
+import { MEDIA_TYPES } from '../../core/attachments.js';
 import { createAttachments } from '../../engine/attachments.js';
 import { htmlResponse } from '../views.js';
 import { uploadStatus } from './attachment-views.js';
@@ -29,13 +30,20 @@ export function byteRange(header, size) {
   return { start, end };
 }
 
-// Decrypted bytes: kept by no cache, read by nothing but this app's pages.
-const PRIVATE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+// Decrypted bytes: kept by no cache, read by nothing but this app's pages. Whatever they hold, they never run as a
+// page of this origin (opened in a tab: no script, no plugin, no same-origin access), nor are read as another type.
+const PRIVATE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'none'; sandbox", 'Cross-Origin-Resource-Policy': 'same-origin' };
 
-/** An attachment's bytes, whole or the range asked for. */
+/**
+ * An attachment's bytes, whole or the range asked for. Served as `media` only when it is one of MEDIA_TYPES (an
+ * image or a recording); anything else a document says (the sharer writes it) is a download of octet-stream.
+ */
 export function bytesResponse(bytes, media, rangeHeader) {
   const range = byteRange(rangeHeader, bytes.length);
-  const headers = { ...PRIVATE, 'Content-Type': media, 'Accept-Ranges': 'bytes', 'Content-Disposition': 'inline' };
+  const known = typeof media === 'string' && Object.hasOwn(MEDIA_TYPES, media);
+  const headers = { ...PRIVATE, 'Content-Type': known ? media : 'application/octet-stream', 'Accept-Ranges': 'bytes',
+    'Content-Disposition': known ? 'inline' : 'attachment' };
   if (range === 'unsatisfiable') {
     return new Response(null, { status: 416, headers: { ...PRIVATE, 'Content-Range': `bytes */${bytes.length}` } });
   }
