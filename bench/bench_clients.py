@@ -15,10 +15,9 @@ import argparse
 import asyncio
 import statistics
 import tempfile
-import uuid
 from pathlib import Path
 
-from bench.bench_pg import PG, Server, _admin, _ok, requests_for
+from bench.bench_pg import _ok, fresh_server, requests_for
 from bench.loadgen import run_load
 
 
@@ -36,13 +35,7 @@ def workers(pid: int) -> list[int]:
 
 def measure(env: dict[str, str], work: Path, total: int, clients: int) -> tuple[float, list[float], list[int]]:
     """Requests per second, each request's seconds, and each worker's peak RSS in KiB, against one fresh server."""
-    database = None
-    if "BETWEEN_DATABASE" in env:
-        database = "between_bench_" + uuid.uuid4().hex[:10]
-        asyncio.run(_admin(f'CREATE DATABASE "{database}"'))
-        env = env | {"BETWEEN_DATABASE": PG.format(db=database)}
-    server = Server(work / uuid.uuid4().hex[:8], env)
-    try:
+    with fresh_server(env, work) as server:
         every = requests_for(server, 400 + total)
         warm, timed = every[:400], every[400:]
         asyncio.run(run_load(server.url, warm, total=len(warm), concurrency=clients, check=_ok))
@@ -52,10 +45,6 @@ def measure(env: dict[str, str], work: Path, total: int, clients: int) -> tuple[
         )
         peaks = [_kib(pid, "VmHWM") for pid in workers(server.proc.pid)]
         return result.rate, latencies, peaks
-    finally:
-        server.stop()
-        if database:
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
 
 def pct(values: list[float], q: float) -> float:

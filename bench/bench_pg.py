@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import subprocess
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
@@ -96,8 +98,10 @@ def _ok(status: int, body: bytes) -> bool:
     return status == 200 and b'"status":"ok"' in body if body.startswith(b'{"results"') else status == 200
 
 
-def measure(env: dict[str, str], work: Path, total: int, concurrency: int) -> float:
-    """Requests per second of the mix against one fresh server."""
+@contextlib.contextmanager
+def fresh_server(env: dict[str, str], work: Path) -> Iterator[Server]:
+    """A server on a data directory of its own, and with BETWEEN_DATABASE in `env` on a PostgreSQL database made for
+    it and dropped after."""
     database = None
     if "BETWEEN_DATABASE" in env:
         database = "between_bench_" + uuid.uuid4().hex[:10]
@@ -105,15 +109,21 @@ def measure(env: dict[str, str], work: Path, total: int, concurrency: int) -> fl
         env = env | {"BETWEEN_DATABASE": PG.format(db=database)}
     server = Server(work / uuid.uuid4().hex[:8], env)
     try:
+        yield server
+    finally:
+        server.stop()
+        if database:
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+
+def measure(env: dict[str, str], work: Path, total: int, concurrency: int) -> float:
+    """Requests per second of the mix against one fresh server."""
+    with fresh_server(env, work) as server:
         every = requests_for(server, 200 + total)
         warm, timed = every[:200], every[200:]
         asyncio.run(run_load(server.url, warm, total=len(warm), concurrency=concurrency, check=_ok))
         result = asyncio.run(run_load(server.url, timed, total=len(timed), concurrency=concurrency, check=_ok))
         return result.rate
-    finally:
-        server.stop()
-        if database:
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
 
 def line(name: str, case: list[float], base: list[float], goal: str) -> str:
