@@ -328,7 +328,7 @@ def test_without_an_account_a_photo_is_kept_sealed_shown_waiting_and_in_the_zip(
     playwright_instance, live_app, tmp_path
 ):
     """No account: the entry and its photo save at once; the photo rests only as ciphertext, opens on the device,
-    says "Waiting to upload", and the saved copy's zip holds it; a form that keeps an id the entry never had is
+    says it is kept on this device until sync is on, and the saved copy's zip holds it; a form that keeps an id the entry never had is
     refused and stores nothing; a device full when the photo is written stores nothing of the save (507)."""
     photo = png(5, 2)
     ctx = launch(playwright_instance, tmp_path / "phone", accept_downloads=True)
@@ -343,7 +343,7 @@ def test_without_an_account_a_photo_is_kept_sealed_shown_waiting_and_in_the_zip(
         assert photo[16:40] not in bytes(stored["bytes"])  # sealed: the PNG's bytes are nowhere in it
         url = f"/app/attachments/{saved['record']}/{row['id']}"
         assert page.evaluate(SHOW, url) == [5, 2]
-        assert status_line(page, saved["record"], row["id"]) == "Waiting to upload"
+        assert status_line(page, saved["record"], row["id"]) == "Kept on this device. It uploads once sync is on."
         assert (
             page.evaluate(
                 FETCH, {"url": f"/app/attachments/{saved['record']}/{'0' * 8}-0000-4000-8000-{'0' * 12}", "range": None}

@@ -74,7 +74,9 @@ export function register(router, app) {
     if (!valid(params)) return new Response(null, { status: 404, headers: PRIVATE });
     const now = await attachments.status(params.record, params.id);
     if (!now) return new Response(null, { status: 404, headers: PRIVATE });
-    return htmlResponse(uploadStatus(params.record, params.id, now));
+    // Without a signed-in account nothing uploads: say where it is, not that it waits (and stop asking every 2 s).
+    const local = now.state === 'waiting' && !(await (app.sessionApi?.() ?? null));
+    return htmlResponse(uploadStatus(params.record, params.id, local ? { state: 'local', percent: 0, final: true } : now));
   }
 
   router

@@ -18,7 +18,8 @@ export const uploadStatusSlot = (recordId, id) => html`<p class="upload-status" 
  * on the server is full (kept on this device)" with what to do, "No longer kept". Not a live region (it changes
  * every 2 s while uploading); the progress bar is named.
  * @param {string} recordId @param {string} id
- * @param {{state: 'waiting'|'uploading'|'uploaded'|'quota_full'|'gone', percent: number, final: boolean}} status
+ * @param {{state: 'waiting'|'uploading'|'uploaded'|'quota_full'|'gone'|'local', percent: number, final: boolean}} status
+ *   (`local`: kept on this device, which has no account to upload to)
  */
 export function uploadStatus(recordId, id, status) {
   const poll = status.final ? null
@@ -31,6 +32,7 @@ export function uploadStatus(recordId, id, status) {
     quota_full: () => html`<strong>${t('upload.status.quotaFull')}</strong>
       <span class="hint">${t('upload.status.quotaHelp')}</span>`,
     gone: () => t('upload.status.gone'),
+    local: () => t('upload.status.local'),
   }[status.state];
   return html`<p class="upload-status" id="upload-${id}" data-upload="${status.state}" ${poll}>${words()}</p>`;
 }
