@@ -328,8 +328,9 @@ def test_without_an_account_a_photo_is_kept_sealed_shown_waiting_and_in_the_zip(
     playwright_instance, live_app, tmp_path
 ):
     """No account: the entry and its photo save at once; the photo rests only as ciphertext, opens on the device,
-    says it is kept on this device until sync is on, and the saved copy's zip holds it; a form that keeps an id the entry never had is
-    refused and stores nothing; a device full when the photo is written stores nothing of the save (507)."""
+    says it is kept on this device until sync is on, and the saved copy's zip holds it; a form that keeps an id the
+    entry never had is refused and stores nothing; a device full when the photo is written stores nothing of the save
+    (507)."""
     photo = png(5, 2)
     ctx = launch(playwright_instance, tmp_path / "phone", accept_downloads=True)
     try:
